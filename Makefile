@@ -1,0 +1,33 @@
+# xlcompute — every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: proposal estimate test bench system-deps samples workbooks clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+## The main job: the capacity proposal for the built-in 1000-card scenario.
+proposal: $(STAMP) system-deps
+	$(VENV)/bin/xlcompute estimate
+
+estimate: $(STAMP)
+	$(VENV)/bin/xlcompute estimate
+
+## The test suite (installs LibreOffice and fonts first when they are missing).
+test: $(STAMP) system-deps
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

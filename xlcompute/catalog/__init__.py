@@ -1,0 +1,33 @@
+"""Hardware and model presets, kept as data files with a source for every number.
+
+``accelerators.yaml`` and ``models.yaml`` sit next to this module; each row names its source and
+the source's date. Look presets up by key or alias, ignoring case, spaces, dashes and underscores::
+
+    >>> from xlcompute.catalog import get_gpu, get_model
+    >>> get_gpu("h800").peak_flops
+    989400000000000.0
+    >>> get_model("Llama 3.1 70B").param_count.total
+    70553706496
+"""
+
+from xlcompute.catalog._loader import (
+    Accelerator,
+    ModelPreset,
+    UnknownPresetError,
+    get_gpu,
+    get_model,
+    gpus,
+    models,
+    normalize_name,
+)
+
+__all__ = [
+    "Accelerator",
+    "ModelPreset",
+    "UnknownPresetError",
+    "get_gpu",
+    "get_model",
+    "gpus",
+    "models",
+    "normalize_name",
+]

@@ -1,0 +1,283 @@
+"""Load and look up the catalog's data files (accelerators.yaml, models.yaml).
+
+The files are read with :mod:`importlib.resources`, so presets work from an installed wheel,
+parsed with PyYAML's safe loader, validated with pydantic and cached for the process.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import functools
+import re
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from xlcompute.core.params import ModelArch, ParamCount, count_params
+
+__all__ = [
+    "Accelerator",
+    "ModelPreset",
+    "UnknownPresetError",
+    "gpus",
+    "models",
+    "get_gpu",
+    "get_model",
+    "normalize_name",
+]
+
+_TERA = 1e12
+_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+
+
+class UnknownPresetError(ValueError):
+    """A preset name that matches no key or alias; the message suggests the closest names."""
+
+
+def normalize_name(name: str) -> str:
+    """Lookup form of a preset name: lower case, without spaces, dashes and underscores."""
+    return re.sub(r"[\s\-_]+", "", str(name)).lower()
+
+
+class _Preset(BaseModel):
+    """Fields every catalog row shares: identity and provenance."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    source: str = Field(min_length=1)
+    source_date: str
+    notes: str = ""
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases_as_text(cls, v: Any) -> Any:
+        # YAML reads an alias such as 4090 as a number.
+        if isinstance(v, (list, tuple)):
+            return tuple(str(x) for x in v)
+        return v
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    @field_validator("source_date", mode="before")
+    @classmethod
+    def _date_as_text(cls, v: Any) -> Any:
+        # YAML turns a full 2024-08-27 into a date object; keep the text form.
+        return v.isoformat() if isinstance(v, _dt.date) else v
+
+    @field_validator("source_date")
+    @classmethod
+    def _check_date(cls, v: str) -> str:
+        if not _DATE_RE.match(v):
+            raise ValueError(f"source_date must be YYYY-MM or YYYY-MM-DD, got {v!r}")
+        return v
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The key followed by every alias."""
+        return (self.key, *self.aliases)
+
+
+class Accelerator(_Preset):
+    """One accelerator card (or TPU chip) with the figures the cost model needs, in SI units.
+
+    ``bf16_tflops`` / ``fp8_tflops`` are dense peaks in 10^12 FLOP/s as written in the data
+    file; use :attr:`peak_flops` / :attr:`fp8_flops` (FLOP/s) in calculations.
+    """
+
+    vendor: str
+    form_factor: str = ""
+    bf16_tflops: float = Field(gt=0, description="dense BF16/FP16 tensor peak, 1e12 FLOP/s")
+    bf16_sparse_tflops: float | None = Field(None, gt=0, description="vendor 'with sparsity' headline")
+    fp8_tflops: float | None = Field(None, gt=0, description="dense FP8 peak, 1e12 FLOP/s")
+    hbm_bytes: int = Field(gt=0, description="memory capacity in bytes")
+    hbm_type: str = ""
+    hbm_bandwidth_bytes_per_s: float = Field(gt=0)
+    link_name: str | None = None
+    link_bytes_per_s: float | None = Field(None, gt=0, description="intra-node link as published")
+    link_direction: Literal["unidirectional", "bidirectional"] | None = None
+    link_bytes_per_s_per_direction: float | None = Field(None, gt=0)
+    inter_node_bytes_per_s_per_card: float | None = Field(None, gt=0, description="per direction")
+    cards_per_node: int = Field(gt=0)
+    scale_up_domain: int | None = Field(None, gt=0)
+    tdp_w: float | None = Field(None, gt=0)
+    status: Literal["official", "unofficial"]
+
+    @model_validator(mode="after")
+    def _check_figures(self) -> Accelerator:
+        link = (self.link_bytes_per_s, self.link_direction, self.link_bytes_per_s_per_direction)
+        if any(x is not None for x in link) and any(x is None for x in link):
+            raise ValueError(
+                f"{self.key}: link_bytes_per_s, link_direction and link_bytes_per_s_per_direction "
+                f"go together (all set or all null), got {link}"
+            )
+        if self.link_bytes_per_s is not None:
+            per_dir = self.link_bytes_per_s / (2 if self.link_direction == "bidirectional" else 1)
+            if abs(per_dir - self.link_bytes_per_s_per_direction) > 1e-9 * per_dir:  # type: ignore[operator]
+                raise ValueError(
+                    f"{self.key}: link_bytes_per_s_per_direction={self.link_bytes_per_s_per_direction:g} "
+                    f"does not match {self.link_direction} link_bytes_per_s={self.link_bytes_per_s:g} "
+                    f"(expected {per_dir:g})"
+                )
+        if self.bf16_sparse_tflops is not None and self.bf16_sparse_tflops <= self.bf16_tflops:
+            raise ValueError(
+                f"{self.key}: bf16_tflops={self.bf16_tflops} must be the dense figure, below "
+                f"bf16_sparse_tflops={self.bf16_sparse_tflops}"
+            )
+        if self.scale_up_domain is not None and self.scale_up_domain < self.cards_per_node:
+            raise ValueError(
+                f"{self.key}: scale_up_domain={self.scale_up_domain} is smaller than "
+                f"cards_per_node={self.cards_per_node}"
+            )
+        return self
+
+    @property
+    def peak_flops(self) -> float:
+        """Dense BF16 (FP16 for V100) peak, FLOP/s."""
+        return self.bf16_tflops * _TERA
+
+    @property
+    def fp8_flops(self) -> float | None:
+        """Dense FP8 peak, FLOP/s; ``None`` when the card has no FP8."""
+        return None if self.fp8_tflops is None else self.fp8_tflops * _TERA
+
+    @property
+    def hbm_gb(self) -> float:
+        """Memory capacity in GB (10^9 bytes)."""
+        return self.hbm_bytes / 1e9
+
+    @property
+    def hbm_gib(self) -> float:
+        """Memory capacity in GiB (2^30 bytes)."""
+        return self.hbm_bytes / 2**30
+
+    @property
+    def scale_up_cards(self) -> int:
+        """Cards reachable over the intra-node link (``scale_up_domain`` or ``cards_per_node``)."""
+        return self.scale_up_domain or self.cards_per_node
+
+
+class ModelPreset(_Preset):
+    """A published model: its architecture, published size, training tokens and provenance."""
+
+    family: str = ""
+    unofficial: bool = False
+    arch: ModelArch
+    published_params: int = Field(gt=0)
+    published_active_params: int | None = Field(None, gt=0)
+    seq_len: int | None = Field(None, gt=0)
+    training_tokens: int | None = Field(None, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_the_arch(cls, data: Any) -> Any:
+        # The architecture carries the preset's key as its name unless the file gives one.
+        if isinstance(data, dict) and isinstance(data.get("arch"), dict) and "name" not in data["arch"]:
+            data = dict(data)
+            data["arch"] = {**data["arch"], "name": str(data.get("key", "custom"))}
+        return data
+
+    @property
+    def param_count(self) -> ParamCount:
+        """The exact count of :attr:`arch` (see :func:`xlcompute.core.params.count_params`)."""
+        return count_params(self.arch)
+
+
+_P = TypeVar("_P", bound=_Preset)
+
+
+def _read_rows(filename: str) -> list[dict[str, Any]]:
+    text = resources.files("xlcompute.catalog").joinpath(filename).read_text(encoding="utf-8")
+    rows = yaml.safe_load(text)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"catalog file {filename} must be a YAML list of mappings")
+    return rows
+
+
+def _parse(filename: str, cls: type[_P]) -> tuple[_P, ...]:
+    out: list[_P] = []
+    for i, row in enumerate(_read_rows(filename), start=1):
+        try:
+            out.append(cls.model_validate(row))
+        except ValidationError as exc:
+            raise ValueError(f"{filename}, entry {i} ({row.get('key', '?')}): {exc}") from exc
+    return tuple(out)
+
+
+def _index(kind: str, presets: Iterable[_Preset]) -> dict[str, _Preset]:
+    index: dict[str, _Preset] = {}
+    for p in presets:
+        for n in p.names:
+            k = normalize_name(n)
+            other = index.get(k)
+            if other is not None and other is not p:
+                raise ValueError(f"{kind} name {n!r} is used by both {other.key!r} and {p.key!r}")
+            index[k] = p
+    return index
+
+
+@functools.cache
+def _gpu_table() -> tuple[tuple[Accelerator, ...], dict[str, _Preset]]:
+    rows = _parse("accelerators.yaml", Accelerator)
+    return rows, _index("accelerator", rows)
+
+
+@functools.cache
+def _model_table() -> tuple[tuple[ModelPreset, ...], dict[str, _Preset]]:
+    rows = _parse("models.yaml", ModelPreset)
+    return rows, _index("model", rows)
+
+
+def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset]) -> _P:
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownPresetError(f"{kind} name must be non-empty text, got {name!r}")
+    hit = index.get(normalize_name(name))
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    close = difflib.get_close_matches(normalize_name(name), list(index), n=4, cutoff=0.5)
+    suggestions: list[str] = []
+    for c in close:
+        key = index[c].key
+        if key not in suggestions:
+            suggestions.append(key)
+    hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
+    raise UnknownPresetError(
+        f"unknown {kind} {name!r}; {hint}known {kind}s: {', '.join(r.key for r in rows)}"
+    )
+
+
+def gpus() -> list[Accelerator]:
+    """Every accelerator preset, in file order."""
+    return list(_gpu_table()[0])
+
+
+def models() -> list[ModelPreset]:
+    """Every model preset, in file order."""
+    return list(_model_table()[0])
+
+
+def get_gpu(name: str) -> Accelerator:
+    """The accelerator whose key or alias matches ``name`` (case, spaces, ``-`` and ``_`` ignored).
+
+    Raises :class:`UnknownPresetError` naming the closest presets.
+    """
+    rows, index = _gpu_table()
+    return _lookup("accelerator", name, rows, index)
+
+
+def get_model(name: str) -> ModelPreset:
+    """The model whose key or alias matches ``name`` (case, spaces, ``-`` and ``_`` ignored).
+
+    Raises :class:`UnknownPresetError` naming the closest presets.
+    """
+    rows, index = _model_table()
+    return _lookup("model", name, rows, index)

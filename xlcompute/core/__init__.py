@@ -1,0 +1,33 @@
+"""The calculation core: pure functions in SI units, no I/O, nothing imported from the faces.
+
+Every formula works on numbers and on :class:`~xlcompute.core.expr.Ref` cell references (then it
+returns an Excel formula), so the UDFs, the workbook cells and the proposal share one definition.
+Modules: ``params`` (model size), ``compute`` (FLOPs), ``schedule`` (time, cards, MFU),
+``memory``, ``comm``, ``parallel``, ``serving``, ``cost``; ``expr`` is the expression type.
+"""
+
+from xlcompute.core import arith, comm, compute, cost, expr, memory, parallel, params, schedule, serving, units
+from xlcompute.core.expr import Expr, Ref, ceil, evaluate, excel_formula, floor, if_, max_, min_
+
+__all__ = [
+    "arith",
+    "comm",
+    "compute",
+    "cost",
+    "expr",
+    "memory",
+    "parallel",
+    "params",
+    "schedule",
+    "serving",
+    "units",
+    "Expr",
+    "Ref",
+    "ceil",
+    "floor",
+    "if_",
+    "max_",
+    "min_",
+    "evaluate",
+    "excel_formula",
+]

@@ -1,0 +1,157 @@
+"""Floating-point work of training and inference (FLOPs, not FLOP/s).
+
+Sources
+- seed 000: 刘永生 et al., 大语言模型算力度量模型, 邮电设计技术 2024(9) — eq. (1) C≈8TP, eq. (10) C≈2·T_io·P.
+- seed 001: 大模型算力推演 — 6 FLOPs per parameter per token (1 forward + 2 backward "units" × 2
+  FLOPs), 8 with activation recomputation, 2 for inference.
+- seed 002: 预训练一个72b模型需要多久 — the detailed forward count
+  bs·s·h·(2V + L(4.5h + 4s + 6i)) and training C = 3·T·(2.6e6·s + 2P) = 3·T·(2P + 4·h·L·s).
+  The same per-token count, 6N + 12·L·h·s, is PaLM's MFU definition (Chowdhery et al. 2022, App. B).
+- seed 003: AICC 大模型 Cheat Sheet — AscendSpeed/Megatron per-iteration FLOPs
+  24·k·B·s·l·h²·(1 + s/(6h) + V/(16lh)) (Narayanan et al. 2021, eq. 3), k = 3 or 4 with recompute.
+
+Every function works on numbers and on ``Expr`` references (see ``expr.py``).
+``recompute`` arguments are 0/1 numbers: 1 adds the extra forward pass of full activation
+recomputation (seed 001: 4 units instead of 3).
+"""
+
+from __future__ import annotations
+
+from xlcompute.core.expr import Value, if_
+
+__all__ = [
+    "recompute_extra_forward",
+    "train_flops",
+    "train_flops_6tp",
+    "train_flops_8tp",
+    "train_flops_attn",
+    "train_flops_seq",
+    "iter_flops_megatron",
+    "forward_flops",
+    "forward_flops_seed002",
+    "infer_flops",
+    "infer_flops_attn",
+]
+
+
+def train_flops(params: Value, tokens: Value, recompute: Value = 0) -> Value:
+    """Training FLOPs 2·(3 + r)·P·T: 6PT, or 8PT with full recompute (r = 1).
+
+    Source: seed 001 (3 units × 2 FLOPs, 4 units with recomputation); seed 000 eq. (1) prints
+    the recompute form C ≈ 8TP; Kaplan et al. 2020 §2.1 for 6N per token.
+    """
+    return 2 * (3 + recompute) * params * tokens
+
+
+def train_flops_6tp(params: Value, tokens: Value) -> Value:
+    """The rule of thumb C = 6·T·P (seed 001; Kaplan et al. 2020). FLOPs."""
+    return 6 * params * tokens
+
+
+def train_flops_8tp(params: Value, tokens: Value) -> Value:
+    """Seed 000 eq. (1) / seed 003: C = 8·T·P, i.e. 6TP plus a recomputed forward. FLOPs."""
+    return 8 * params * tokens
+
+
+def train_flops_seq(
+    params: Value, tokens: Value, seq_len: Value, attn_coef: Value, recompute: Value = 0
+) -> Value:
+    """Seed 002's printed form C = (3 + r)·T·(attn_coef·s + 2P), with attn_coef = 4·h·L.
+
+    The seed rounds 4·h·L for Qwen2-72B to 2.6e6; pass that to reproduce its figure. FLOPs.
+    """
+    return (3 + recompute) * tokens * (attn_coef * seq_len + 2 * params)
+
+
+def train_flops_attn(
+    params: Value,
+    tokens: Value,
+    seq_len: Value,
+    layers: Value,
+    hidden: Value,
+    recompute: Value = 0,
+) -> Value:
+    """Attention-aware training FLOPs (3 + r)·T·(2P + 4·h·L·s). The default in estimates.
+
+    Source: seed 002 (C = 3·T·(2.6e6·s + 2P) for Qwen2-72B, where 2.6e6 = 4·h·L); identical to
+    PaLM's 6N + 12·L·h·s per token (Chowdhery et al. 2022, App. B), so an MFU quoted the PaLM
+    way applies to this count. With s ≪ P/(2hL) it reduces to 6PT.
+    """
+    return train_flops_seq(params, tokens, seq_len, 4 * hidden * layers, recompute)
+
+
+def iter_flops_megatron(
+    batch: Value,
+    seq_len: Value,
+    layers: Value,
+    hidden: Value,
+    vocab: Value,
+    recompute: Value = 0,
+) -> Value:
+    """FLOPs of one iteration, 24·k·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)), k = 3 + r.
+
+    Source: seed 003 (AscendSpeed ``throughput_calculator``); Narayanan et al. 2021 (SC'21),
+    eq. (3), which uses k = 4 (full recomputation). B is the global batch in sequences.
+    """
+    return (
+        24
+        * (3 + recompute)
+        * batch
+        * seq_len
+        * layers
+        * hidden**2
+        * (1 + seq_len / (6 * hidden) + vocab / (16 * layers * hidden))
+    )
+
+
+def forward_flops(
+    batch: Value,
+    seq_len: Value,
+    hidden: Value,
+    vocab: Value,
+    layers: Value,
+    ffn_hidden: Value,
+    heads: Value,
+    kv_heads: Value,
+    gated: Value = 1,
+) -> Value:
+    """Matrix-multiply FLOPs of one forward pass, any GQA ratio and FFN type. FLOPs.
+
+    Per layer (2 FLOPs per multiply-add, seed 002's derivation): Q and O projections 4·b·s·h²,
+    K and V 4·b·s·h²·(kv_heads/heads), scores and weighted sum 4·b·s²·h, FFN
+    2·(2 + gated)·b·s·h·i; plus the logits 2·b·s·h·V. Seed 002's 4.5h and 6i are the special
+    case kv_heads/heads = 1/8 (Qwen2-72B) with a gated (SwiGLU) FFN.
+    """
+    per_layer = (4 + 4 * kv_heads / heads) * hidden + 4 * seq_len + (4 + 2 * gated) * ffn_hidden
+    return batch * seq_len * hidden * (2 * vocab + layers * per_layer)
+
+
+def forward_flops_seed002(
+    batch: Value, seq_len: Value, hidden: Value, vocab: Value, layers: Value, ffn_hidden: Value
+) -> Value:
+    """Seed 002 as printed: bs·s·h·(2V + L(4.5h + 4s + 6i)) (Qwen2-72B, GQA 8:64, SwiGLU). FLOPs."""
+    return batch * seq_len * hidden * (2 * vocab + layers * (4.5 * hidden + 4 * seq_len + 6 * ffn_hidden))
+
+
+def infer_flops(params: Value, tokens: Value) -> Value:
+    """Inference FLOPs C = 2·T_io·P over input and output tokens (seed 000 eq. (10); seed 001)."""
+    return 2 * tokens * params
+
+
+def infer_flops_attn(
+    params: Value, tokens: Value, context_len: Value, layers: Value, hidden: Value
+) -> Value:
+    """Inference FLOPs with the attention term, T·(2P + 4·h·L·c) for an average context c.
+
+    Source: seed 002 (forward pass 2T(2hLs + P)); the attention part grows with the context.
+    """
+    return tokens * (2 * params + 4 * hidden * layers * context_len)
+
+
+def recompute_extra_forward(recompute_mode: Value) -> Value:
+    """1 when full recomputation repeats the forward pass (mode 2), else 0.
+
+    Selective recomputation (mode 1) redoes only the attention core, a few percent of the FLOPs
+    (Korthikanti et al. 2022, Table 4: 2.7% overhead for GPT-3), so it is not counted.
+    """
+    return if_(recompute_mode >= 2, 1, 0)

@@ -1,0 +1,335 @@
+"""Exhaustive, vectorised search over parallel layouts (seed 004: Calculon searches millions).
+
+For a model, a system and a card count ``n`` the search enumerates every layout that is valid by
+construction and evaluates all of them with :func:`xlcompute.core.steptime.step_time_batch`:
+
+- ``tp * pp * dp == n``; ``tp`` divides the attention heads and the MLP width and is at most
+  ``max_tp`` (Megatron column/row split, [MEG21] §2.3);
+- ``pp`` divides the layers (uniform stages); ``interleave`` divides ``layers / pp``, needs
+  ``pp > 1`` and, as in Megatron-LM's interleaved 1F1B schedule, micro-batches per pipeline a
+  multiple of ``pp`` ([MEG21] §2.2.2);
+- ``micro_batch * dp`` divides the global batch, ``micro_batch <= max_micro_batch``; global batch
+  at most ``max_global_batch`` (Calculon caps it at 3072 to keep convergence, seed 004 §4 point 7);
+- option flags: recompute x sequence parallel (only with tp > 1) x ZeRO stage (> 0 only with
+  dp > 1) x offload (only if the system has an offload tier) x TP overlap (only with tp > 1) x
+  DP overlap (only with dp > 1).
+
+The count reported (``candidates_evaluated``) is exactly the number of layouts passed through the
+step-time model, memory fit included (layouts that do not fit are evaluated, then rejected).
+Pure: no I/O; progress is reported through an optional ``on_progress(done, total)`` callback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute.core.steptime import (
+    RECOMPUTE_CODES,
+    Execution,
+    LayoutBatch,
+    StepResult,
+    SystemSpec,
+    TransformerShape,
+    step_time,
+    step_time_batch,
+)
+
+__all__ = [
+    "SearchOptions",
+    "LayoutCandidate",
+    "SearchResult",
+    "search_layouts",
+    "enumerate_layouts",
+    "count_layouts",
+    "divisors",
+]
+
+ProgressCallback = Callable[[int, int], None]
+_CODE_TO_RECOMPUTE = {v: k for k, v in RECOMPUTE_CODES.items()}
+
+
+class SearchOptions(BaseModel):
+    """Which layouts to enumerate. Defaults cover the full Megatron-style option space."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_tp: int = Field(default=32, ge=1, le=65_536, description="largest tensor-parallel size")
+    max_micro_batch: int = Field(default=32, ge=1, le=1_000_000)
+    max_interleave: int = Field(default=16, ge=1, le=10_000)
+    max_global_batch: int = Field(
+        default=3072, ge=1, description="global batch limit (seed 004 / Calculon: 3072)"
+    )
+    global_batches: tuple[int, ...] | None = Field(
+        default=None, description="extra global-batch sizes to try besides the requested one"
+    )
+    recompute: tuple[Literal["none", "selective", "full"], ...] = ("none", "selective", "full")
+    sequence_parallel: tuple[bool, ...] = (False, True)
+    zero_stages: tuple[int, ...] = (0, 1, 2, 3)
+    offload: tuple[bool, ...] = (False, True)
+    tp_overlap: tuple[bool, ...] = (False, True)
+    dp_overlap: tuple[bool, ...] = (True,)
+    bytes_param: float = Field(default=2.0, gt=0)
+    bytes_grad: float = Field(default=2.0, gt=0)
+    bytes_optimizer: float = Field(default=12.0, ge=0)
+    top_k: int = Field(default=10, ge=1, le=10_000)
+    chunk_size: int = Field(default=1 << 18, ge=1, description="layouts per vectorised chunk")
+
+
+class LayoutCandidate(BaseModel):
+    """One ranked layout with its full breakdown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int
+    execution: Execution
+    result: StepResult
+
+
+class SearchResult(BaseModel):
+    """Top layouts and honest counts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n_cards: int
+    global_batch: int
+    candidates_evaluated: int
+    candidates_fitting: int
+    best: list[LayoutCandidate]
+
+
+def divisors(n: int) -> list[int]:
+    """Positive divisors of ``n`` in increasing order."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1 (got {n})")
+    small = [i for i in range(1, math.isqrt(n) + 1) if n % i == 0]
+    return sorted(set(small + [n // i for i in small]))
+
+
+@dataclass
+class _Group:
+    """Structural rows (tp, pp, dp, mb, gb, il) sharing one set of valid option flags."""
+
+    struct: np.ndarray  # (S, 6) int64
+    flags: np.ndarray  # (F, 6) int64: recompute, sp, zero, offload, tp_overlap, dp_overlap
+
+    @property
+    def size(self) -> int:
+        return int(self.struct.shape[0] * self.flags.shape[0])
+
+
+def _structural_rows(
+    shape: TransformerShape, n_cards: int, global_batch: int, opt: SearchOptions
+) -> np.ndarray:
+    gbs = sorted({global_batch, *(opt.global_batches or ())})
+    gbs = [g for g in gbs if 1 <= g <= opt.max_global_batch]
+    rows: list[tuple[int, int, int, int, int, int]] = []
+    tps = [
+        t
+        for t in divisors(shape.heads)
+        if t <= opt.max_tp and n_cards % t == 0 and shape.ffn % t == 0
+    ]
+    pps = [p for p in divisors(shape.layers)]
+    for tp in tps:
+        for pp in pps:
+            if n_cards % (tp * pp):
+                continue
+            dp = n_cards // (tp * pp)
+            lps = shape.layers // pp
+            ils = [v for v in divisors(lps) if v <= opt.max_interleave and (v == 1 or pp > 1)]
+            for gb in gbs:
+                if gb % dp:
+                    continue
+                for mb in divisors(gb // dp):
+                    if mb > opt.max_micro_batch:
+                        break
+                    m = gb // (dp * mb)
+                    for il in ils:
+                        if il > 1 and m % pp:
+                            continue  # Megatron interleaved schedule: m multiple of pp
+                        rows.append((tp, pp, dp, mb, gb, il))
+    return np.array(rows, dtype=np.int64).reshape(-1, 6)
+
+
+def _groups(
+    shape: TransformerShape,
+    system: SystemSpec,
+    n_cards: int,
+    global_batch: int,
+    opt: SearchOptions,
+) -> list[_Group]:
+    if n_cards < 1:
+        raise ValueError(f"n_cards must be >= 1 (got {n_cards})")
+    if global_batch < 1 or global_batch > opt.max_global_batch:
+        raise ValueError(
+            f"global_batch={global_batch} must be in 1..max_global_batch={opt.max_global_batch}"
+        )
+    struct = _structural_rows(shape, n_cards, global_batch, opt)
+    has_offload = system.offload_bytes is not None and system.offload_bw is not None
+    offl = tuple(o for o in opt.offload if has_offload or not o) or (False,)
+    groups: list[_Group] = []
+    for multi_tp in (False, True):
+        for multi_dp in (False, True):
+            sel = ((struct[:, 0] > 1) == multi_tp) & ((struct[:, 2] > 1) == multi_dp)
+            if not sel.any():
+                continue
+            sps = tuple(sorted(set(opt.sequence_parallel))) if multi_tp else (False,)
+            tpos = tuple(sorted(set(opt.tp_overlap))) if multi_tp else (False,)
+            zss = tuple(sorted(set(opt.zero_stages))) if multi_dp else (0,)
+            dpos = tuple(sorted(set(opt.dp_overlap))) if multi_dp else (False,)
+            rcs = tuple(RECOMPUTE_CODES[r] for r in dict.fromkeys(opt.recompute))
+            flags = np.array(
+                list(itertools.product(rcs, sps, zss, sorted(set(offl)), tpos, dpos)),
+                dtype=np.int64,
+            ).reshape(-1, 6)
+            if flags.size == 0:
+                continue
+            groups.append(_Group(struct=struct[sel], flags=flags))
+    return groups
+
+
+def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
+    nf = group.flags.shape[0]
+    st = group.struct[idx // nf]
+    fl = group.flags[idx % nf]
+    return LayoutBatch(
+        tp=st[:, 0],
+        pp=st[:, 1],
+        dp=st[:, 2],
+        micro_batch=st[:, 3],
+        global_batch=st[:, 4],
+        interleave=st[:, 5],
+        recompute=fl[:, 0],
+        sequence_parallel=fl[:, 1].astype(bool),
+        zero_stage=fl[:, 2],
+        offload=fl[:, 3].astype(bool),
+        tp_overlap=fl[:, 4].astype(bool),
+        dp_overlap=fl[:, 5].astype(bool),
+        bytes_param=opt.bytes_param,
+        bytes_grad=opt.bytes_grad,
+        bytes_optimizer=opt.bytes_optimizer,
+    )
+
+
+def count_layouts(
+    shape: TransformerShape,
+    system: SystemSpec,
+    n_cards: int,
+    global_batch: int,
+    options: SearchOptions | None = None,
+) -> int:
+    """Number of candidate layouts :func:`search_layouts` evaluates."""
+    opt = options or SearchOptions()
+    return sum(g.size for g in _groups(shape, system, n_cards, global_batch, opt))
+
+
+def enumerate_layouts(
+    shape: TransformerShape,
+    system: SystemSpec,
+    n_cards: int,
+    global_batch: int,
+    options: SearchOptions | None = None,
+) -> LayoutBatch:
+    """Every candidate layout as one :class:`LayoutBatch` (for tests and small spaces)."""
+    opt = options or SearchOptions()
+    parts = [
+        _batch(g, np.arange(g.size, dtype=np.int64), opt)
+        for g in _groups(shape, system, n_cards, global_batch, opt)
+    ]
+    if not parts:
+        raise ValueError(f"no valid layout for n_cards={n_cards}, global_batch={global_batch}")
+    names = [
+        "tp", "pp", "dp", "micro_batch", "global_batch", "interleave", "sequence_parallel",
+        "recompute", "zero_stage", "offload", "tp_overlap", "dp_overlap",
+    ]  # fmt: skip
+    cols = {k: np.concatenate([getattr(p, k) for p in parts]) for k in names}
+    return LayoutBatch(
+        **cols,
+        bytes_param=opt.bytes_param,
+        bytes_grad=opt.bytes_grad,
+        bytes_optimizer=opt.bytes_optimizer,
+    )
+
+
+def _to_execution(lay: LayoutBatch, i: int) -> Execution:
+    return Execution(
+        tp=int(lay.tp[i]),
+        pp=int(lay.pp[i]),
+        dp=int(lay.dp[i]),
+        micro_batch=int(lay.micro_batch[i]),
+        global_batch=int(lay.global_batch[i]),
+        interleave=int(lay.interleave[i]),
+        sequence_parallel=bool(lay.sequence_parallel[i]),
+        recompute=_CODE_TO_RECOMPUTE[int(lay.recompute[i])],  # type: ignore[arg-type]
+        zero_stage=int(lay.zero_stage[i]),
+        offload=bool(lay.offload[i]),
+        tp_overlap=bool(lay.tp_overlap[i]),
+        dp_overlap=bool(lay.dp_overlap[i]),
+        bytes_param=lay.bytes_param,
+        bytes_grad=lay.bytes_grad,
+        bytes_optimizer=lay.bytes_optimizer,
+    )
+
+
+def search_layouts(
+    shape: TransformerShape,
+    system: SystemSpec,
+    n_cards: int,
+    global_batch: int,
+    options: SearchOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SearchResult:
+    """Evaluate every valid layout and return the ``top_k`` fastest that fit, best first.
+
+    Tokens per step differ between global-batch choices, so layouts are ranked by time per
+    sequence (step seconds / global batch); with one global batch this is the step time.
+    """
+    opt = options or SearchOptions()
+    groups = _groups(shape, system, n_cards, global_batch, opt)
+    total = sum(g.size for g in groups)
+    done = 0
+    fitting = 0
+    # running top-k: (score, group index, flat index)
+    best_score = np.empty(0)
+    best_gi = np.empty(0, dtype=np.int64)
+    best_idx = np.empty(0, dtype=np.int64)
+    if on_progress is not None:
+        on_progress(0, total)
+    for gi, g in enumerate(groups):
+        for start in range(0, g.size, opt.chunk_size):
+            idx = np.arange(start, min(start + opt.chunk_size, g.size), dtype=np.int64)
+            lay = _batch(g, idx, opt)
+            res = step_time_batch(shape, system, lay, validate=False)
+            fits = res.fits
+            fitting += int(fits.sum())
+            score = np.where(fits, res.step_seconds / lay.global_batch, np.inf)
+            k = min(opt.top_k, score.size)
+            part = np.argpartition(score, k - 1)[:k] if k < score.size else np.arange(score.size)
+            part = part[np.isfinite(score[part])]
+            best_score = np.concatenate([best_score, score[part]])
+            best_gi = np.concatenate([best_gi, np.full(part.size, gi, dtype=np.int64)])
+            best_idx = np.concatenate([best_idx, idx[part]])
+            order = np.argsort(best_score, kind="stable")[: opt.top_k]
+            best_score, best_gi, best_idx = best_score[order], best_gi[order], best_idx[order]
+            done += idx.size
+            if on_progress is not None:
+                on_progress(done, total)
+    best: list[LayoutCandidate] = []
+    for rank, (gi, i) in enumerate(zip(best_gi.tolist(), best_idx.tolist()), start=1):
+        lay = _batch(groups[gi], np.array([i], dtype=np.int64), opt)
+        ex = _to_execution(lay, 0)
+        best.append(LayoutCandidate(rank=rank, execution=ex, result=step_time(shape, system, ex)))
+    return SearchResult(
+        n_cards=n_cards,
+        global_batch=global_batch,
+        candidates_evaluated=total,
+        candidates_fitting=fitting,
+        best=best,
+    )
+

@@ -1,0 +1,88 @@
+"""Training time and cluster size from a FLOP count.
+
+Sources: seed 000 eq. (2) t = C/(n·X); seed 001 (GPT-3: 6PT / (312 TFLOPS × 46.2% × 3600)
+= 607,032 A100-hours); seed 003 (T = 8·n_token·P/(n_GPU·p_GPU·usage); TFLOPs per second
+from a measured iteration time). X = peak FLOP/s × MFU is a card's achieved throughput.
+"""
+
+from __future__ import annotations
+
+from xlcompute.core.compute import iter_flops_megatron
+from xlcompute.core.expr import Value, ceil
+from xlcompute.core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+
+__all__ = [
+    "train_seconds",
+    "train_days",
+    "gpu_hours",
+    "card_days",
+    "cards_for_days",
+    "mfu_from_throughput",
+    "mfu_from_iteration",
+    "achieved_flops_per_card",
+]
+
+
+def train_seconds(flops: Value, cards: Value, peak_flops: Value, mfu: Value) -> Value:
+    """Wall-clock seconds t = C / (n · X · MFU) (seed 000 eq. (2), seed 003)."""
+    return flops / (cards * peak_flops * mfu)
+
+
+def train_days(flops: Value, cards: Value, peak_flops: Value, mfu: Value) -> Value:
+    """Wall-clock days, ``train_seconds / 86400`` (seed 001: GPT-3 on 1000 A100 ≈ 25.3 days)."""
+    return flops / (cards * peak_flops * mfu * SECONDS_PER_DAY)
+
+
+def gpu_hours(flops: Value, peak_flops: Value, mfu: Value) -> Value:
+    """Card-hours C / (X · MFU · 3600) (seed 001: 60.67万 A100-hours for GPT-3)."""
+    return flops / (peak_flops * mfu * SECONDS_PER_HOUR)
+
+
+def card_days(flops: Value, peak_flops: Value, mfu: Value) -> Value:
+    """Card-days C / (X · MFU · 86400) (seed 001: 2.53万 A100-days for GPT-3)."""
+    return flops / (peak_flops * mfu * SECONDS_PER_DAY)
+
+
+def cards_for_days(flops: Value, days: Value, peak_flops: Value, mfu: Value) -> Value:
+    """Cards needed to finish in ``days``, rounded up: ⌈C / (t · X · MFU)⌉ (seed 000 eq. (2))."""
+    return ceil(flops / (days * SECONDS_PER_DAY * peak_flops * mfu))
+
+
+def mfu_from_throughput(
+    tokens_per_s_per_card: Value, params: Value, peak_flops: Value, recompute: Value = 0
+) -> Value:
+    """Utilisation from measured tokens/s per card: 2·(3 + r)·P·tok/s / peak.
+
+    With r = 0 this is model FLOPs utilisation (Chowdhery et al. 2022, App. B, without the
+    attention term); r = 1 counts the recomputed forward too (hardware FLOPs utilisation).
+    """
+    return 2 * (3 + recompute) * params * tokens_per_s_per_card / peak_flops
+
+
+def achieved_flops_per_card(
+    iter_seconds: Value,
+    batch: Value,
+    seq_len: Value,
+    layers: Value,
+    hidden: Value,
+    vocab: Value,
+    cards: Value,
+    recompute: Value = 0,
+) -> Value:
+    """Achieved FLOP/s per card from an iteration time (seed 003, AscendSpeed TFLOPs_per_second)."""
+    return iter_flops_megatron(batch, seq_len, layers, hidden, vocab, recompute) / (iter_seconds * cards)
+
+
+def mfu_from_iteration(
+    iter_seconds: Value,
+    batch: Value,
+    seq_len: Value,
+    layers: Value,
+    hidden: Value,
+    vocab: Value,
+    cards: Value,
+    peak_flops: Value,
+    recompute: Value = 0,
+) -> Value:
+    """Utilisation from a measured iteration time: per-iteration FLOPs / (t · n · peak) (seed 003)."""
+    return achieved_flops_per_card(iter_seconds, batch, seq_len, layers, hidden, vocab, cards, recompute) / peak_flops

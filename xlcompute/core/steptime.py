@@ -1,0 +1,708 @@
+"""Step-time model of one training iteration for a TP/PP/DP layout (seed 004, Calculon-style).
+
+Given a dense decoder-only transformer (:class:`TransformerShape`), a system
+(:class:`SystemSpec`) and an execution layout (:class:`Execution`), the model returns the time of
+one optimizer step split into compute, recompute, tensor-parallel (TP) communication, pipeline
+(PP) bubble and point-to-point traffic, data-parallel (DP) gradient reduction, optimizer step and
+offload traffic, plus the memory per card and whether it fits (:class:`StepResult`).
+
+There is one implementation: :func:`step_time_batch` evaluates NumPy arrays of layouts at once
+(used by :mod:`xlcompute.core.layout_search`); the scalar :func:`step_time` packs one validated
+:class:`Execution` into length-1 arrays and calls it.
+
+Sources (cited inline as [key]):
+
+- [MEG21] Narayanan et al., "Efficient Large-Scale Language Model Training on GPU Clusters Using
+  Megatron-LM", SC'21 (arXiv:2104.04473): per-layer FLOPs 24bsh^2 + 4bs^2h, logits 2bshV, eq. (3);
+  2 all-reduces per layer forward and 2 backward; pipeline bubble (p-1)/(v*m) of the ideal time
+  for the interleaved 1F1B schedule; scatter/gather of p2p activations across InfiniBand.
+- [KOR22] Korthikanti et al., "Reducing Activation Recomputation in Large Transformer Models",
+  MLSys'23 (arXiv:2205.05198): activation bytes per layer sbh(34 + 5as/h), tensor/sequence
+  parallel split, selective recompute (attention core only), full recompute keeps the 2sbh layer
+  input; in-flight micro-batches of 1F1B and the interleaving factor (1 + (p-1)/(p*v)).
+- [ZERO] Rajbhandari et al., "ZeRO: Memory Optimizations Toward Training Trillion Parameter
+  Models", SC'20: K = 12 bytes of optimizer state per parameter for mixed-precision Adam;
+  stage 1/2/3 partitioning of optimizer/gradients/parameters; stage-3 traffic 1.5x of DP.
+- [CAL23] Isaev et al., "Calculon: a Methodology and Tool for High-Level Codesign of Systems and
+  Large Language Models", SC'23 (seed 004): matmul efficiency falls as matrices shrink under high
+  TP; TP overlap hides only part of the communication; offload tier capacity and bandwidth.
+- [RING] Patarasuk & Yuan, "Bandwidth optimal all-reduce algorithms for clusters of
+  workstations", JPDC 2009: ring all-reduce moves 2(n-1)/n of the buffer per rank;
+  reduce-scatter and all-gather move (n-1)/n each.
+
+Out of scope (documented, not modelled): mixture-of-experts, context parallelism, flash/causal
+attention kernels (attention is modelled as in Megatron 2021: full s x s scores), activation
+offload, FP8, stage imbalance from the embedding on the first stage, topology beyond two levels.
+
+Units: SI throughout (seconds, bytes, FLOPs, FLOP/s, bytes/s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "TransformerShape",
+    "SystemSpec",
+    "Execution",
+    "StepResult",
+    "LayoutBatch",
+    "StepBreakdown",
+    "RECOMPUTE_CODES",
+    "step_time",
+    "step_time_batch",
+    "model_flops_per_step",
+    "megatron_hardware_flops",
+]
+
+#: Recompute mode -> integer code used by the vectorised path.
+RECOMPUTE_CODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
+
+#: Bytes per activation element (fp16/bf16); [KOR22] derives its formula for 2-byte activations.
+ACT_BYTES = 2.0
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------
+# Input models
+# --------------------------------------------------------------------------------------------
+class TransformerShape(BaseModel):
+    """Dense decoder-only transformer (GPT/LLaMA family). MoE is out of scope."""
+
+    model_config = _FROZEN
+
+    layers: int = Field(ge=1, le=10_000, description="number of transformer blocks l")
+    hidden: int = Field(ge=1, le=10_000_000, description="hidden size h")
+    heads: int = Field(ge=1, le=100_000, description="attention heads a")
+    ffn_hidden: int | None = Field(
+        default=None, ge=1, description="MLP inner size f; default 4h ([MEG21] GPT)"
+    )
+    gated_ffn: bool = Field(default=False, description="SwiGLU-style MLP with 3 weight matrices")
+    vocab: int = Field(ge=1, le=100_000_000, description="vocabulary size V")
+    seq_len: int = Field(ge=1, le=100_000_000, description="sequence length s (tokens)")
+    kv_heads: int | None = Field(
+        default=None, ge=1, description="key/value heads for GQA/MQA; default = heads"
+    )
+    params: float | None = Field(
+        default=None,
+        gt=0,
+        description="optional parameter-count override (scales weight memory and DP traffic)",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> "TransformerShape":
+        if self.hidden % self.heads != 0:
+            raise ValueError(
+                f"hidden={self.hidden} must be a multiple of heads={self.heads} "
+                "(head dimension h/a must be an integer)"
+            )
+        kv = self.kv_heads_
+        if kv > self.heads or self.heads % kv != 0:
+            raise ValueError(
+                f"kv_heads={kv} must divide heads={self.heads} (allowed: divisors of heads)"
+            )
+        return self
+
+    # Derived quantities -----------------------------------------------------------------
+    @property
+    def kv_heads_(self) -> int:
+        return self.kv_heads if self.kv_heads is not None else self.heads
+
+    @property
+    def ffn(self) -> int:
+        return self.ffn_hidden if self.ffn_hidden is not None else 4 * self.hidden
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden // self.heads
+
+    @property
+    def qkv_width(self) -> int:
+        """Output width of the fused QKV projection: h + 2 * kv_heads * head_dim."""
+        return self.hidden + 2 * self.kv_heads_ * self.head_dim
+
+    @property
+    def layer_params(self) -> float:
+        """Weights of one block (QKV, projection, MLP); biases and norms ignored (<0.1%)."""
+        h, f = self.hidden, self.ffn
+        mlp_mats = 3 if self.gated_ffn else 2
+        return float(h * self.qkv_width + h * h + mlp_mats * h * f)
+
+    @property
+    def embedding_params(self) -> float:
+        """Token embedding V*h (tied with the output layer, as in [MEG21])."""
+        return float(self.vocab * self.hidden)
+
+    @property
+    def param_count(self) -> float:
+        """Parameters from the dimensions: l * layer_params + V*h."""
+        return self.layers * self.layer_params + self.embedding_params
+
+    @property
+    def param_scale(self) -> float:
+        """Ratio override/derived used to scale weight memory and DP traffic (1 without override)."""
+        return 1.0 if self.params is None else self.params / self.param_count
+
+
+class SystemSpec(BaseModel):
+    """Accelerator system: per-card figures and efficiency constants.
+
+    The three ``matmul_*``/``elementwise_*`` constants are calibrated on the calibration rows of
+    ``xlcompute/data/validation/megatron_2021.yaml`` (see :mod:`xlcompute.validate`); the
+    network constants are fixed, documented assumptions (not fitted).
+    """
+
+    model_config = _FROZEN
+
+    peak_flops: float = Field(gt=0, description="dense bf16/fp16 peak per card, FLOP/s")
+    hbm_bytes: float = Field(gt=0, description="HBM capacity per card, bytes")
+    hbm_bandwidth: float = Field(gt=0, description="HBM bandwidth per card, bytes/s")
+    cards_per_node: int = Field(ge=1, le=1_000_000, description="cards in one fast (NVLink) domain")
+    intra_node_bw: float = Field(gt=0, description="intra-node bandwidth per card per direction, B/s")
+    inter_node_bw: float = Field(gt=0, description="inter-node bandwidth per card per direction, B/s")
+    offload_bytes: float | None = Field(default=None, gt=0, description="offload tier per card, bytes")
+    offload_bw: float | None = Field(default=None, gt=0, description="offload bandwidth per card, B/s")
+
+    # Matmul efficiency curve eff(d) = matmul_eff_max * d / (d + matmul_dim_half), d = smallest
+    # GEMM dimension on one card ([CAL23]: matrices split too finely by TP run inefficiently).
+    # Calibrated by grid search on the calibration rows (xlcompute.validate.calibrate):
+    matmul_eff_max: float = Field(default=0.86, gt=0, le=1, description="asymptotic matmul efficiency")
+    matmul_dim_half: float = Field(default=64.0, ge=0, description="GEMM dimension at half efficiency")
+    # Non-matmul (layernorm, softmax, dropout, GeLU, bias) time: these kernels are HBM-bound; we
+    # charge elementwise_traffic_factor x the [KOR22] activation bytes of a layer through HBM.
+    elementwise_traffic_factor: float = Field(
+        default=2.0, ge=0, description="HBM bytes moved per stored activation byte (calibrated)"
+    )
+    # Network efficiencies: fraction of the link bandwidth a large NCCL collective achieves.
+    # Assumption: NCCL all-reduce bus bandwidth on DGX A100 is ~230 GB/s of 300 GB/s NVLink
+    # (nccl-tests, NVIDIA DGX A100 user guide figures) -> 0.75; HDR IB reaches ~80% of line rate.
+    intra_node_efficiency: float = Field(default=0.75, gt=0, le=1)
+    inter_node_efficiency: float = Field(default=0.80, gt=0, le=1)
+    collective_latency: float = Field(
+        default=10e-6, ge=0, description="fixed latency per collective / p2p message, s (NCCL ~10 us)"
+    )
+    tp_overlap_fraction: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="share of TP communication that can hide under GEMMs when tp_overlap is on "
+        "([CAL23] point 3/4: overlap is partial; SMs are diverted to communication)",
+    )
+    framework_reserve_bytes: float = Field(
+        default=2.0e9,
+        ge=0,
+        description="CUDA context, allocator fragmentation and workspace per card (assumption)",
+    )
+
+
+class Execution(BaseModel):
+    """One parallel layout and its software options."""
+
+    model_config = _FROZEN
+
+    tp: int = Field(default=1, ge=1, le=65_536, description="tensor-parallel size")
+    pp: int = Field(default=1, ge=1, le=65_536, description="pipeline-parallel size")
+    dp: int = Field(default=1, ge=1, le=10_000_000, description="data-parallel size")
+    micro_batch: int = Field(default=1, ge=1, le=1_000_000, description="sequences per micro-batch")
+    global_batch: int = Field(ge=1, le=100_000_000, description="sequences per optimizer step")
+    interleave: int = Field(default=1, ge=1, le=10_000, description="virtual stages per pipeline rank")
+    sequence_parallel: bool = Field(default=False, description="[KOR22] sequence parallelism")
+    recompute: Literal["none", "selective", "full"] = "none"
+    zero_stage: int = Field(default=0, ge=0, le=3, description="ZeRO stage 0-3 ([ZERO])")
+    offload: bool = Field(default=False, description="optimizer state in the offload tier")
+    tp_overlap: bool = Field(default=False, description="overlap TP communication with GEMMs")
+    dp_overlap: bool = Field(default=True, description="overlap DP reduction with backward")
+    bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight (bf16)")
+    bytes_grad: float = Field(default=2.0, gt=0, le=16, description="bytes per gradient")
+    bytes_optimizer: float = Field(
+        default=12.0, ge=0, le=64, description="optimizer bytes per parameter ([ZERO] K=12, Adam)"
+    )
+
+    @property
+    def cards(self) -> int:
+        return self.tp * self.pp * self.dp
+
+    @property
+    def micro_batches(self) -> int:
+        """Micro-batches per pipeline per step: global_batch / (dp * micro_batch)."""
+        return self.global_batch // (self.dp * self.micro_batch)
+
+
+class StepResult(BaseModel):
+    """Per-step time split (seconds), memory per card (bytes), fit and utilisation."""
+
+    model_config = _FROZEN
+
+    step_seconds: float
+    compute_seconds: float
+    recompute_seconds: float
+    tp_comm_exposed_seconds: float
+    tp_comm_overlapped_seconds: float
+    pp_comm_seconds: float
+    pp_bubble_seconds: float
+    dp_comm_exposed_seconds: float
+    dp_comm_overlapped_seconds: float
+    optimizer_seconds: float
+    offload_seconds: float
+    weights_bytes: float
+    grads_bytes: float
+    optimizer_bytes: float
+    activations_bytes: float
+    buffers_bytes: float
+    memory_bytes: float
+    offload_tier_bytes: float
+    fits: bool
+    mfu: float
+    hfu: float
+    tokens_per_second_per_card: float
+    model_flops_per_step: float
+    hardware_flops_per_step: float
+
+
+# --------------------------------------------------------------------------------------------
+# Vectorised containers
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LayoutBatch:
+    """Arrays (equal length, or broadcastable) of layouts for :func:`step_time_batch`.
+
+    ``recompute`` holds :data:`RECOMPUTE_CODES` values. Byte sizes are shared by the batch.
+    """
+
+    tp: np.ndarray
+    pp: np.ndarray
+    dp: np.ndarray
+    micro_batch: np.ndarray
+    global_batch: np.ndarray
+    interleave: np.ndarray
+    sequence_parallel: np.ndarray
+    recompute: np.ndarray
+    zero_stage: np.ndarray
+    offload: np.ndarray
+    tp_overlap: np.ndarray
+    dp_overlap: np.ndarray
+    bytes_param: float = 2.0
+    bytes_grad: float = 2.0
+    bytes_optimizer: float = 12.0
+
+    @classmethod
+    def from_executions(cls, executions: list[Execution]) -> "LayoutBatch":
+        if not executions:
+            raise ValueError("executions must hold at least one Execution (got 0)")
+        first = executions[0]
+        for e in executions[1:]:
+            for name in ("bytes_param", "bytes_grad", "bytes_optimizer"):
+                if getattr(e, name) != getattr(first, name):
+                    raise ValueError(f"{name} must be the same for every layout in a batch")
+
+        def col(name: str, dtype: type) -> np.ndarray:
+            return np.array([getattr(e, name) for e in executions], dtype=dtype)
+
+        return cls(
+            tp=col("tp", np.int64),
+            pp=col("pp", np.int64),
+            dp=col("dp", np.int64),
+            micro_batch=col("micro_batch", np.int64),
+            global_batch=col("global_batch", np.int64),
+            interleave=col("interleave", np.int64),
+            sequence_parallel=col("sequence_parallel", bool),
+            recompute=np.array([RECOMPUTE_CODES[e.recompute] for e in executions], dtype=np.int64),
+            zero_stage=col("zero_stage", np.int64),
+            offload=col("offload", bool),
+            tp_overlap=col("tp_overlap", bool),
+            dp_overlap=col("dp_overlap", bool),
+            bytes_param=first.bytes_param,
+            bytes_grad=first.bytes_grad,
+            bytes_optimizer=first.bytes_optimizer,
+        )
+
+    def __len__(self) -> int:
+        return int(np.broadcast(self.tp, self.pp, self.dp, self.micro_batch).size)
+
+
+@dataclass(frozen=True)
+class StepBreakdown:
+    """Array-valued counterpart of :class:`StepResult` (one entry per layout)."""
+
+    step_seconds: np.ndarray
+    compute_seconds: np.ndarray
+    recompute_seconds: np.ndarray
+    tp_comm_exposed_seconds: np.ndarray
+    tp_comm_overlapped_seconds: np.ndarray
+    pp_comm_seconds: np.ndarray
+    pp_bubble_seconds: np.ndarray
+    dp_comm_exposed_seconds: np.ndarray
+    dp_comm_overlapped_seconds: np.ndarray
+    optimizer_seconds: np.ndarray
+    offload_seconds: np.ndarray
+    weights_bytes: np.ndarray
+    grads_bytes: np.ndarray
+    optimizer_bytes: np.ndarray
+    activations_bytes: np.ndarray
+    buffers_bytes: np.ndarray
+    memory_bytes: np.ndarray
+    offload_tier_bytes: np.ndarray
+    fits: np.ndarray
+    mfu: np.ndarray
+    hfu: np.ndarray
+    tokens_per_second_per_card: np.ndarray
+    model_flops_per_step: np.ndarray
+    hardware_flops_per_step: np.ndarray
+
+    def row(self, i: int) -> StepResult:
+        """Layout ``i`` as a pydantic :class:`StepResult`."""
+        values = {}
+        for f in fields(self):
+            arr = np.broadcast_to(getattr(self, f.name), self.step_seconds.shape)
+            v = arr[i]
+            values[f.name] = bool(v) if f.name == "fits" else float(v)
+        return StepResult(**values)
+
+
+# --------------------------------------------------------------------------------------------
+# FLOP counts
+# --------------------------------------------------------------------------------------------
+def _layer_flops_per_token(shape: TransformerShape) -> tuple[float, float, float, float, float]:
+    """Forward FLOPs per token of one layer: (qkv, proj, fc1, fc2, attention core).
+
+    [MEG21]: QKV 6h^2 + projection 2h^2 + MLP 16h^2 (= 24h^2 per token) plus the attention core
+    4sh (QK^T and attention-times-V, 2sh each). GQA shrinks QKV to 2h(h + 2*kv*d); a gated MLP
+    has three f x h matrices instead of two.
+    """
+    h, f, s = float(shape.hidden), float(shape.ffn), float(shape.seq_len)
+    qkv = 2.0 * h * shape.qkv_width
+    proj = 2.0 * h * h
+    fc1 = 2.0 * h * f * (2.0 if shape.gated_ffn else 1.0)
+    fc2 = 2.0 * f * h
+    attn = 4.0 * s * h
+    return qkv, proj, fc1, fc2, attn
+
+
+def model_flops_per_step(shape: TransformerShape, global_batch: float) -> float:
+    """Model FLOPs of one step: 3 x forward (backward = 2x forward, [MEG21]), logits included."""
+    per_token = sum(_layer_flops_per_token(shape)) * shape.layers + 2.0 * shape.hidden * shape.vocab
+    return 3.0 * per_token * shape.seq_len * global_batch
+
+
+def megatron_hardware_flops(shape: TransformerShape, global_batch: float) -> float:
+    """[MEG21] eq. (3): 96 B s l h^2 (1 + s/(6h) + V/(16 l h)) -- FLOPs with full recompute.
+
+    This is the count behind the "achieved teraFLOP/s per GPU" of [MEG21] Table 1 (GPT shape).
+    """
+    b, s, l, h, v = global_batch, shape.seq_len, shape.layers, shape.hidden, shape.vocab
+    return 96.0 * b * s * l * h * h * (1.0 + s / (6.0 * h) + v / (16.0 * l * h))
+
+
+# --------------------------------------------------------------------------------------------
+# Vectorised model
+# --------------------------------------------------------------------------------------------
+def _check_batch(shape: TransformerShape, lay: LayoutBatch) -> None:
+    """Raise ValueError naming the field for layouts the model cannot evaluate."""
+    checks = [
+        ("tp", lay.tp, 1),
+        ("pp", lay.pp, 1),
+        ("dp", lay.dp, 1),
+        ("micro_batch", lay.micro_batch, 1),
+        ("global_batch", lay.global_batch, 1),
+        ("interleave", lay.interleave, 1),
+    ]
+    for name, arr, lo in checks:
+        a = np.asarray(arr)
+        if a.size and a.min() < lo:
+            raise ValueError(f"{name} must be >= {lo} (got {a.min()})")
+    pp, il = np.asarray(lay.pp), np.asarray(lay.interleave)
+    bad = (shape.layers % pp) != 0
+    if np.any(bad):
+        raise ValueError(
+            f"pp must divide layers={shape.layers} (got pp={np.asarray(pp)[bad].ravel()[0]})"
+        )
+    bad = ((shape.layers // pp) % il) != 0
+    if np.any(bad):
+        raise ValueError(
+            f"interleave must divide layers/pp={shape.layers}/pp "
+            f"(got interleave={np.broadcast_to(il, bad.shape)[bad].ravel()[0]})"
+        )
+    mbdp = np.asarray(lay.micro_batch) * np.asarray(lay.dp)
+    bad = (np.asarray(lay.global_batch) % mbdp) != 0
+    if np.any(bad):
+        raise ValueError("global_batch must be a multiple of micro_batch * dp")
+    rc = np.asarray(lay.recompute)
+    if rc.size and (rc.min() < 0 or rc.max() > 2):
+        raise ValueError("recompute code must be 0 (none), 1 (selective) or 2 (full)")
+    zs = np.asarray(lay.zero_stage)
+    if zs.size and (zs.min() < 0 or zs.max() > 3):
+        raise ValueError(f"zero_stage must be in 0..3 (got {zs.min()}..{zs.max()})")
+
+
+def _ring_factor(n: np.ndarray) -> np.ndarray:
+    """(n-1)/n: share of a buffer each rank sends in a ring reduce-scatter or all-gather [RING]."""
+    return (n - 1.0) / n
+
+
+def step_time_batch(
+    shape: TransformerShape,
+    system: SystemSpec,
+    layouts: LayoutBatch,
+    *,
+    validate: bool = True,
+) -> StepBreakdown:
+    """Evaluate many layouts at once (NumPy). See the module docstring for the model and sources.
+
+    ``validate=False`` skips the divisibility checks (the search has already filtered).
+    """
+    if validate:
+        _check_batch(shape, layouts)
+    sy = system
+    f64 = np.float64
+    t = np.asarray(layouts.tp, dtype=f64)
+    p = np.asarray(layouts.pp, dtype=f64)
+    d = np.asarray(layouts.dp, dtype=f64)
+    b = np.asarray(layouts.micro_batch, dtype=f64)
+    gb = np.asarray(layouts.global_batch, dtype=f64)
+    v = np.asarray(layouts.interleave, dtype=f64)
+    sp = np.asarray(layouts.sequence_parallel, dtype=bool)
+    rc = np.asarray(layouts.recompute)
+    zs = np.asarray(layouts.zero_stage)
+    off = np.asarray(layouts.offload, dtype=bool)
+    tpo = np.asarray(layouts.tp_overlap, dtype=bool)
+    dpo = np.asarray(layouts.dp_overlap, dtype=bool)
+    full = rc == 2
+    sel = rc == 1
+
+    h = float(shape.hidden)
+    s = float(shape.seq_len)
+    a = float(shape.heads)
+    f = float(shape.ffn)
+    V = float(shape.vocab)
+    L = float(shape.layers)
+    hd = float(shape.head_dim)
+    kvd = float(shape.kv_heads_ * shape.head_dim)
+    n_cards = t * p * d
+    m = gb / (d * b)  # micro-batches per pipeline per step
+    lps = L / p  # layers per pipeline stage
+    tokens = b * s  # tokens per micro-batch (GEMM M dimension)
+
+    # ---- compute: GEMM time with the saturating efficiency curve [CAL23] ---------------------
+    e_max, d_half = sy.matmul_eff_max, sy.matmul_dim_half
+
+    def eff(dim: np.ndarray | float) -> np.ndarray:
+        dim = np.asarray(dim, dtype=f64)
+        return e_max * dim / (dim + d_half)
+
+    qkv_t, proj_t, fc1_t, fc2_t, attn_t = _layer_flops_per_token(shape)
+    fc1_width = f * (2.0 if shape.gated_ffn else 1.0)
+    # smallest GEMM dimension per card: M = tokens, N/K split by TP (Megatron column/row split)
+    gemm_fwd = (
+        qkv_t / eff(np.minimum(np.minimum(tokens, shape.qkv_width / t), h))
+        + proj_t / eff(np.minimum(tokens, h / t))
+        + fc1_t / eff(np.minimum(np.minimum(tokens, fc1_width / t), h))
+        + fc2_t / eff(np.minimum(tokens, f / t))
+    ) * tokens / (t * sy.peak_flops)
+    # attention core: batched GEMMs over b*a/t heads of size s x s x head_dim [MEG21]
+    attn_fwd = attn_t * tokens / (t * sy.peak_flops * eff(min(s, hd)))
+    logits_fwd = 2.0 * h * V * tokens / (t * sy.peak_flops * eff(np.minimum(tokens, V / t)))
+
+    # ---- activation bytes per layer per micro-batch [KOR22] (generalised to GQA / f / gating) --
+    sbh = tokens * h
+    # attention: LN-out 2sbh, Q 2sbh, K,V 4sb*kvd, proj input 2sbh, dropout mask sbh; MLP: fc1 in
+    # 2sbh, activation in/out 2sbf*(g+1), dropout mask sbh; two layernorm inputs 4sbh.
+    # Replicated across TP without SP: LN inputs, LN outputs, dropout masks = 10sbh [KOR22 §4.1].
+    act_repl = 10.0 * sbh
+    gates = 2.0 if shape.gated_ffn else 1.0
+    act_shard_lin = 4.0 * sbh + 4.0 * tokens * kvd + 2.0 * tokens * f * (gates + 1.0)
+    act_score = 5.0 * a * s * s * b  # softmax in/out, dropout mask and output [KOR22]
+    act_lin_card = np.where(sp, (act_repl + act_shard_lin) / t, act_repl + act_shard_lin / t)
+    act_score_card = act_score / t
+    act_layer_card = act_lin_card + act_score_card
+
+    # ---- non-matmul kernels: HBM-bound, k x activation bytes (calibrated factor) -------------
+    vec_fwd = sy.elementwise_traffic_factor * act_layer_card / sy.hbm_bandwidth
+    vec_score_fwd = sy.elementwise_traffic_factor * act_score_card / sy.hbm_bandwidth
+
+    t_fwd = gemm_fwd + attn_fwd + vec_fwd  # one layer, one micro-batch, one card
+    t_bwd = 2.0 * t_fwd  # backward = 2x forward [MEG21]
+    # recompute: full adds one forward; selective re-runs the attention core only [KOR22]
+    t_rc = np.where(full, t_fwd, np.where(sel, attn_fwd + vec_score_fwd, 0.0))
+
+    # ---- TP communication [MEG21]: 2 all-reduces fwd + 2 bwd (+2 in a full-recompute forward);
+    # with SP each becomes reduce-scatter + all-gather of the same total volume [KOR22]. --------
+    tp_intra = t <= sy.cards_per_node
+    tp_bw = np.where(
+        tp_intra,
+        sy.intra_node_bw * sy.intra_node_efficiency,
+        sy.inter_node_bw * sy.inter_node_efficiency,
+    )
+    msg = sbh * ACT_BYTES
+    n_coll = 4.0 + np.where(full, 2.0, 0.0)
+    one_ar = 2.0 * _ring_factor(t) * msg / tp_bw + sy.collective_latency * np.where(sp, 2.0, 1.0)
+    tp_layer = np.where(t > 1, n_coll * one_ar, 0.0)
+    gemm_layer = (gemm_fwd + attn_fwd) * (3.0 + np.where(full, 1.0, 0.0))
+    tp_hidden = np.where(tpo, np.minimum(sy.tp_overlap_fraction * tp_layer, gemm_layer), 0.0)
+    tp_exposed_layer = tp_layer - tp_hidden
+
+    # ---- pipeline p2p [MEG21]: per micro-batch and model chunk one activation send forward and
+    # one gradient send backward; scatter/gather (or SP) sends msg/t per card. ----------------
+    pp_inter = t * p > sy.cards_per_node
+    pp_bw = np.where(
+        pp_inter,
+        sy.inter_node_bw * sy.inter_node_efficiency,
+        sy.intra_node_bw * sy.intra_node_efficiency,
+    )
+    p2p = np.where(p > 1, 2.0 * v * (msg / t / pp_bw + sy.collective_latency), 0.0)
+
+    # ---- per micro-batch time of the bottleneck (last) stage: its layers plus the logits ----
+    logits_mb = 3.0 * logits_fwd  # forward + backward of the output layer
+    t_mb = lps * (t_fwd + t_bwd + t_rc + tp_exposed_layer) + logits_mb + p2p
+    compute = m * (lps * (t_fwd + t_bwd) + logits_mb)
+    recompute = m * lps * t_rc
+    tp_exposed = m * lps * tp_exposed_layer
+    tp_overlapped = m * lps * tp_hidden
+    pp_comm = m * p2p
+    # bubble (p-1)/(v*m) of the ideal time, i.e. (p-1)/v micro-batch slots [MEG21 §2.2]
+    bubble = t_mb * (p - 1.0) / v
+    pipeline = t_mb * m + bubble
+
+    # ---- parameters and optimizer per card --------------------------------------------------
+    scale = shape.param_scale
+    params_card = (lps * shape.layer_params + shape.embedding_params) * scale / t  # first stage
+    w_full = params_card * layouts.bytes_param
+    g_full = params_card * layouts.bytes_grad
+    o_full = params_card * layouts.bytes_optimizer
+    weights_b = np.where(zs >= 3, w_full / d, w_full)  # [ZERO] stage 3 partitions parameters
+    grads_b = np.where(zs >= 2, g_full / d, g_full)  # stage 2 partitions gradients
+    opt_b = np.where(zs >= 1, o_full / d, o_full)  # stage 1 partitions optimizer states
+    offload_tier = np.where(off, opt_b, 0.0)
+    opt_hbm = np.where(off, 0.0, opt_b)
+
+    # ---- DP communication -------------------------------------------------------------------
+    dp_intra = t * p * d <= sy.cards_per_node
+    dp_bw = np.where(
+        dp_intra,
+        sy.intra_node_bw * sy.intra_node_efficiency,
+        sy.inter_node_bw * sy.inter_node_efficiency,
+    )
+    rf = _ring_factor(d)
+    # gradient all-reduce (or reduce-scatter + all-gather for ZeRO 1/2): 2(d-1)/d x grads [RING]
+    grad_sync = 2.0 * rf * g_full / dp_bw + 2.0 * sy.collective_latency * lps
+    # ZeRO-3 instead: reduce-scatter of grads once, all-gather of weights in fwd and bwd of every
+    # micro-batch (3 collectives = 1.5x DP volume for one micro-batch [ZERO §7.2.3])
+    z3_sync = rf * g_full / dp_bw + 2.0 * m * rf * w_full / dp_bw
+    dp_total = np.where(d > 1, np.where(zs >= 3, z3_sync, grad_sync), 0.0)
+    # Overlap: gradients of a stage are final only in the backward of the last micro-batch, so the
+    # window is that backward; the last bucket (~1 layer of the stage) is always exposed. ZeRO-3
+    # weight gathers prefetch under the whole compute.
+    bwd_window = lps * (t_bwd + t_rc) + 2.0 * logits_fwd
+    window = np.where(zs >= 3, compute + recompute, bwd_window)
+    floor = dp_total / np.maximum(lps, 1.0)
+    dp_exposed = np.where(dpo, np.maximum(dp_total - window, floor), dp_total)
+    dp_exposed = np.minimum(dp_exposed, dp_total)
+    dp_overlapped = dp_total - dp_exposed
+
+    # ---- optimizer step: HBM-bound Adam, reads/writes states, reads grads, writes weights ----
+    p_upd = np.where(zs >= 1, params_card / d, params_card)
+    opt_traffic = p_upd * (2.0 * layouts.bytes_optimizer + layouts.bytes_grad + layouts.bytes_param)
+    optimizer = np.where(off, 0.0, opt_traffic / sy.hbm_bandwidth)
+    # offload: optimizer states read and written over the offload link; the update then runs
+    # at the offload bandwidth rather than HBM bandwidth ([CAL23] tensor offload, simplified)
+    if sy.offload_bw is not None:
+        offload_t = np.where(off, (2.0 * opt_b + p_upd * layouts.bytes_grad) / sy.offload_bw, 0.0)
+    else:
+        offload_t = np.where(off, np.inf, 0.0)
+
+    step = pipeline + dp_exposed + optimizer + offload_t
+
+    # ---- activation memory [KOR22] ----------------------------------------------------------
+    inflight = np.minimum(p, m)  # 1F1B: the first stage holds up to p micro-batches
+    il_factor = np.where(v > 1, 1.0 + (p - 1.0) / (p * v), 1.0)  # interleaving [KOR22 §4.2.3]
+    stored_layer = np.where(
+        full,
+        np.where(sp, 2.0 * sbh / t, 2.0 * sbh),  # only the layer input is kept
+        np.where(sel, act_lin_card, act_layer_card),  # selective drops the 5as^2b term
+    )
+    acts = stored_layer * lps * inflight * il_factor
+    acts = acts + np.where(full, act_layer_card, 0.0)  # working set of the layer being recomputed
+    acts = acts + np.where(p == 1, 4.0 * tokens * V / t, 0.0)  # fp32 logits, 4sbV/t [KOR22]
+
+    buffers = (
+        sy.framework_reserve_bytes
+        + 2.0 * msg  # TP/PP communication buffers (one send, one receive)
+        + np.where(zs >= 3, 2.0 * shape.layer_params * scale / t * layouts.bytes_param, 0.0)
+    )
+    memory = weights_b + grads_b + opt_hbm + acts + buffers
+    fits = memory <= sy.hbm_bytes
+    if sy.offload_bytes is not None:
+        fits = fits & (offload_tier <= sy.offload_bytes)
+    else:
+        fits = fits & ~off
+    if sy.offload_bw is None:
+        fits = fits & ~off
+
+    # ---- utilisation ----------------------------------------------------------------------
+    per_token_layer = qkv_t + proj_t + fc1_t + fc2_t + attn_t
+    model_fl = 3.0 * (L * per_token_layer + 2.0 * h * V) * s * gb
+    rc_fl = np.where(full, L * per_token_layer, np.where(sel, L * attn_t, 0.0)) * s * gb
+    hw_fl = model_fl + rc_fl
+    denom = step * n_cards * sy.peak_flops
+    mfu = model_fl / denom
+    hfu = hw_fl / denom
+    tps = gb * s / (step * n_cards)
+
+    shape_ = np.broadcast(t, p, d, b, gb, v, sp, rc, zs, off, tpo, dpo).shape
+
+    def bc(x: np.ndarray | float) -> np.ndarray:
+        return np.broadcast_to(np.asarray(x, dtype=f64), shape_)
+
+    return StepBreakdown(
+        step_seconds=bc(step),
+        compute_seconds=bc(compute),
+        recompute_seconds=bc(recompute),
+        tp_comm_exposed_seconds=bc(tp_exposed),
+        tp_comm_overlapped_seconds=bc(tp_overlapped),
+        pp_comm_seconds=bc(pp_comm),
+        pp_bubble_seconds=bc(bubble),
+        dp_comm_exposed_seconds=bc(dp_exposed),
+        dp_comm_overlapped_seconds=bc(dp_overlapped),
+        optimizer_seconds=bc(optimizer),
+        offload_seconds=bc(offload_t),
+        weights_bytes=bc(weights_b),
+        grads_bytes=bc(grads_b),
+        optimizer_bytes=bc(opt_hbm),
+        activations_bytes=bc(acts),
+        buffers_bytes=bc(buffers),
+        memory_bytes=bc(memory),
+        offload_tier_bytes=bc(offload_tier),
+        fits=np.broadcast_to(fits, shape_),
+        mfu=bc(mfu),
+        hfu=bc(hfu),
+        tokens_per_second_per_card=bc(tps),
+        model_flops_per_step=bc(model_fl),
+        hardware_flops_per_step=bc(hw_fl),
+    )
+
+
+def _check_execution(shape: TransformerShape, ex: Execution) -> None:
+    """Field-level checks that need the shape; messages name the field and the allowed range."""
+    if shape.heads % ex.tp != 0:
+        raise ValueError(f"tp={ex.tp} must divide heads={shape.heads}")
+    if shape.layers % ex.pp != 0:
+        raise ValueError(f"pp={ex.pp} must divide layers={shape.layers}")
+    lps = shape.layers // ex.pp
+    if lps % ex.interleave != 0:
+        raise ValueError(f"interleave={ex.interleave} must divide layers/pp={lps}")
+    if ex.global_batch % (ex.micro_batch * ex.dp) != 0:
+        raise ValueError(
+            f"global_batch={ex.global_batch} must be a multiple of micro_batch*dp="
+            f"{ex.micro_batch * ex.dp}"
+        )
+
+
+def step_time(shape: TransformerShape, system: SystemSpec, execution: Execution) -> StepResult:
+    """Time, memory and utilisation of one training step for one layout (scalar face)."""
+    _check_execution(shape, execution)
+    batch = LayoutBatch.from_executions([execution])
+    return step_time_batch(shape, system, batch).row(0)

@@ -1,0 +1,56 @@
+"""Human formatting of figures, shared by the CLI and the proposal so they print the same text.
+
+Plain functions of a float; no locale magic (the product prints the same in every locale).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "CURRENCY_SYMBOLS"]
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
+
+
+def number(x: float, digits: int = 2) -> str:
+    """Thousands separators and ``digits`` decimals: 1,234.57."""
+    return f"{x:,.{digits}f}"
+
+
+def count(x: float) -> str:
+    """A whole number with thousands separators: 1,000."""
+    return f"{round(x):,d}"
+
+
+def sci(x: float, digits: int = 3) -> str:
+    """Scientific notation for FLOPs: 3.150e+23."""
+    return f"{x:.{digits}e}"
+
+
+def days(x: float) -> str:
+    """Days with one decimal: 25.3."""
+    return f"{x:,.1f}"
+
+
+def hours(x: float) -> str:
+    """Whole hours with thousands separators."""
+    return f"{round(x):,d}"
+
+
+def money(x: float, currency: str = "CNY", digits: int = 0) -> str:
+    """Currency amount: ¥12,345,678 or $1,234."""
+    sym = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    sign = "-" if x < 0 else ""
+    return f"{sign}{sym}{abs(x):,.{digits}f}"
+
+
+def gb(x_bytes: float, digits: int = 1) -> str:
+    """Bytes as decimal GB (10^9): 19.4 GB."""
+    return f"{x_bytes / 1e9:,.{digits}f} GB"
+
+
+def percent(x: float, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.4 → 40.0%."""
+    if not math.isfinite(x):
+        return "—"
+    return f"{x * 100:.{digits}f}%"

@@ -1,0 +1,331 @@
+"""The planning scenario: what a user writes in a YAML / TOML / JSON file.
+
+A scenario names a model (a catalog preset or an architecture), a training plan, a cluster
+(a catalog accelerator or custom figures), assumptions, serving demand and prices. Every default
+is a named field with its source in the field description, so the workbook's Inputs sheet and the
+proposal's assumptions table can show it.
+
+``load_scenario(path)`` reads one file; errors are :class:`ScenarioError` with one line per
+problem: the field (dotted path), the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from xlcompute.core.params import ModelArch
+from xlcompute.quantity import QuantityError, parse_quantity
+
+__all__ = [
+    "Quantity",
+    "ModelSpec",
+    "TrainingPlan",
+    "CustomAccelerator",
+    "Cluster",
+    "Assumptions",
+    "ServingDemand",
+    "Pricing",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "parse_scenario",
+    "default_scenario",
+    "DEFAULT_SCENARIO_PATH",
+    "RECOMPUTE_MODES",
+]
+
+RECOMPUTE_MODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
+
+
+def _quantity(value: Any) -> Any:
+    # Accept "70B", "2T", "1.5万" wherever a number is expected; pydantic then checks the range.
+    if isinstance(value, str):
+        try:
+            return parse_quantity(value)
+        except QuantityError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+    return value
+
+
+Quantity = Annotated[float, BeforeValidator(_quantity)]
+"""A float that may be written with a suffix: 70B, 2T, 1.5万, 40%."""
+
+CountInt = Annotated[int, BeforeValidator(_quantity)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ModelSpec(_Strict):
+    """The model: a catalog preset, or a custom architecture; optionally a fixed size."""
+
+    preset: str | None = Field(None, description="catalog model name, e.g. llama2-70b (see `xlcompute catalog models`)")
+    arch: ModelArch | None = Field(None, description="custom architecture instead of a preset")
+    params: Quantity | None = Field(None, gt=0, description="override the total parameter count, e.g. 70B")
+    active_params: Quantity | None = Field(None, gt=0, description="override parameters active per token (MoE)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelSpec:
+        if (self.preset is None) == (self.arch is None):
+            raise ValueError("give exactly one of model.preset (a catalog name) or model.arch (an architecture)")
+        return self
+
+
+class TrainingPlan(_Strict):
+    """How the model is trained: data, batch, precision, memory strategy and 3D layout."""
+
+    tokens: Quantity = Field(gt=0, description="training tokens, e.g. 2T")
+    seq_len: CountInt = Field(4096, gt=0, description="sequence length in tokens")
+    global_batch: CountInt = Field(1024, gt=0, description="sequences per optimizer step")
+    micro_batch: CountInt = Field(1, gt=0, description="sequences per micro-batch per card")
+    precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")
+    param_bytes: Quantity = Field(2, gt=0, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)")
+    optimizer_bytes: Quantity = Field(
+        12, ge=0, description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1)"
+    )
+    zero_stage: int = Field(1, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
+    recompute: Literal["none", "selective", "full"] = Field(
+        "selective", description="activation recomputation (Korthikanti et al. 2022)"
+    )
+    sequence_parallel: bool = Field(True, description="Megatron sequence parallelism (Korthikanti et al. 2022)")
+    tp: CountInt = Field(1, gt=0, description="tensor-parallel degree")
+    pp: CountInt = Field(1, gt=0, description="pipeline-parallel degree")
+    dp: CountInt | None = Field(None, gt=0, description="data-parallel degree; default cards / (tp·pp)")
+    deadline_days: Quantity | None = Field(None, gt=0, description="target training time; adds cards needed for it")
+
+    @property
+    def recompute_mode(self) -> int:
+        return RECOMPUTE_MODES[self.recompute]
+
+
+class CustomAccelerator(_Strict):
+    """An accelerator not in the catalog (or a vendor quote that differs from it)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    bf16_tflops: Quantity = Field(gt=0, description="dense bf16/fp16 peak, TFLOPS (not the sparsity figure)")
+    fp8_tflops: Quantity | None = Field(None, gt=0, description="dense fp8 peak, TFLOPS")
+    hbm_gb: Quantity = Field(gt=0, description="memory per card, GB (10^9 bytes)")
+    hbm_tbps: Quantity = Field(gt=0, description="memory bandwidth, TB/s")
+    intra_node_gbs: Quantity = Field(gt=0, description="card-to-card link inside a server, GB/s per direction")
+    tdp_w: Quantity = Field(gt=0, description="board power, W")
+    cards_per_node: CountInt = Field(8, gt=0)
+
+
+class Cluster(_Strict):
+    """The cluster being proposed."""
+
+    accelerator: str | CustomAccelerator = Field("H800", description="catalog accelerator name or custom figures")
+    cards: CountInt = Field(1000, gt=0, description="number of accelerator cards")
+    cards_per_node: CountInt | None = Field(None, gt=0, description="cards per server; default from the catalog")
+    inter_node_gbps: Quantity = Field(
+        400, gt=0, description="scale-out network per card, Gbit/s (8×400G NDR per HGX server: DeepSeek-V3 report §3.1)"
+    )
+
+
+class Assumptions(_Strict):
+    """Efficiency assumptions. Each carries its source so the proposal can cite it."""
+
+    mfu: Quantity = Field(
+        0.40, gt=0, le=1, description="model FLOPs utilisation of training, 0-1 (PaLM definition)"
+    )
+    mfu_source: str = Field(
+        "Llama 3 report (Dubey et al. 2024, Table 4): 38-43% BF16 MFU on 8K-16K H100",
+        max_length=300,
+    )
+    host_power_factor: Quantity = Field(
+        1.8, ge=1, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
+    )
+    average_load: Quantity = Field(0.8, gt=0, le=1, description="average IT load over a year, 0-1 (assumption)")
+
+    @field_validator("mfu")
+    @classmethod
+    def _mfu_range(cls, v: float) -> float:
+        if not 0 < v <= 1:
+            raise ValueError(f"must be in (0, 1], got {v}")
+        return v
+
+
+class ServingDemand(_Strict):
+    """Inference demand served by the cluster (seed 000 §2.2)."""
+
+    users: CountInt = Field(2000, ge=0, description="concurrent users U (0: no serving)")
+    tokens_per_request: CountInt = Field(1000, gt=0, description="input + output tokens per request T_io")
+    seconds_per_request: Quantity = Field(20, gt=0, description="average time of one request t_c, s")
+    utilization: Quantity = Field(
+        0.3, gt=0, le=1, description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)"
+    )
+    bytes_per_param: Quantity = Field(2, gt=0, description="weight bytes when serving (2 bf16, 1 fp8/int8)")
+    decode_batch: CountInt = Field(32, gt=0, description="concurrent sequences per replica for the decode bound")
+    hbm_usable_fraction: Quantity = Field(
+        0.8, gt=0, le=1, description="share of HBM for weights; the rest holds KV cache and activations"
+    )
+
+
+class Pricing(_Strict):
+    """Prices. Defaults are planning assumptions (2024 market, China); replace with quotes."""
+
+    currency: Literal["CNY", "USD"] = "CNY"
+    price_per_card_hour: Quantity = Field(15, ge=0, description="cloud rental per card-hour")
+    server_price: Quantity = Field(2_300_000, ge=0, description="one server with its cards")
+    network_per_server: Quantity = Field(300_000, ge=0, description="scale-out network per server: NICs, switch ports, optics")
+    storage: Quantity = Field(5_000_000, ge=0, description="parallel file system and object storage, total")
+    facility_per_kw: Quantity = Field(15_000, ge=0, description="data-centre build-out per kW of IT load")
+    electricity_per_kwh: Quantity = Field(0.65, ge=0, description="electricity price per kWh")
+    pue: Quantity = Field(
+        1.3, ge=1, le=3, description="power usage effectiveness (China's target for new large data centres, 2021)"
+    )
+    years: CountInt = Field(3, gt=0, le=15, description="period of the total-cost table")
+    staff_per_year: Quantity = Field(0, ge=0, description="operations staff cost per year (0: not included)")
+
+
+class Scenario(_Strict):
+    """A planning scenario: everything an estimate needs."""
+
+    name: str = Field("Scenario", min_length=1, max_length=200)
+    organisation: str = Field("", max_length=200)
+    description: str = Field("", max_length=2000)
+    model: ModelSpec
+    training: TrainingPlan
+    cluster: Cluster = Cluster()
+    assumptions: Assumptions = Assumptions()
+    serving: ServingDemand = ServingDemand()
+    pricing: Pricing = Pricing()
+
+    @model_validator(mode="after")
+    def _layout(self) -> Scenario:
+        t, c = self.training, self.cluster
+        if t.dp is not None and t.dp * t.tp * t.pp != c.cards:
+            raise ValueError(
+                f"training.dp·tp·pp must equal cluster.cards: {t.dp}·{t.tp}·{t.pp} = "
+                f"{t.dp * t.tp * t.pp}, cards = {c.cards}"
+            )
+        if t.dp is None and c.cards % (t.tp * t.pp):
+            raise ValueError(
+                f"cluster.cards ({c.cards}) must be a multiple of training.tp·pp ({t.tp}·{t.pp} = {t.tp * t.pp})"
+            )
+        dp = self.dp
+        if t.global_batch % (t.micro_batch * dp):
+            raise ValueError(
+                f"training.global_batch ({t.global_batch}) must be a multiple of micro_batch·dp "
+                f"({t.micro_batch}·{dp} = {t.micro_batch * dp})"
+            )
+        return self
+
+    @property
+    def dp(self) -> int:
+        t = self.training
+        return t.dp if t.dp is not None else self.cluster.cards // (t.tp * t.pp)
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input; ``problems`` holds one readable line per problem."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(where + "; ".join(problems))
+
+
+def _format_errors(exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; `xlcompute schema` lists the fields)"
+        value = err.get("input")
+        shown = "" if err["type"] == "missing" or isinstance(value, Mapping) else f" (got {value!r})"
+        lines.append(f"{loc or 'scenario'}: {msg}{shown}")
+    return lines
+
+
+def parse_scenario(data: Any, source: str = "") -> Scenario:
+    """Validate a mapping (parsed YAML/TOML/JSON) into a :class:`Scenario`, then check presets."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError([f"scenario: expected a mapping of fields, got {type(data).__name__}"], source)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_errors(exc), source) from None
+    problems = check_presets(scenario)
+    if problems:
+        raise ScenarioError(problems, source)
+    return scenario
+
+
+def check_presets(scenario: Scenario) -> list[str]:
+    """Unknown catalog names, with the closest suggestions."""
+    from xlcompute import catalog  # the catalog is data; imported late to keep start-up light
+
+    problems = []
+    if scenario.model.preset is not None:
+        try:
+            catalog.get_model(scenario.model.preset)
+        except catalog.UnknownPresetError as exc:
+            problems.append(f"model.preset: {exc}")
+    if isinstance(scenario.cluster.accelerator, str):
+        try:
+            catalog.get_gpu(scenario.cluster.accelerator)
+        except catalog.UnknownPresetError as exc:
+            problems.append(f"cluster.accelerator: {exc}")
+    return problems
+
+
+def _read_mapping(path: Path) -> Any:
+    suffix = path.suffix.lower()
+    text = path.read_text(encoding="utf-8-sig")
+    if suffix in (".yaml", ".yml"):
+        import yaml
+
+        return yaml.safe_load(text)
+    if suffix == ".toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        return tomllib.loads(text)
+    if suffix == ".json":
+        return json.loads(text)
+    raise ScenarioError([f"file: {path.name!r} has an unsupported type; use .yaml, .yml, .toml or .json"], str(path))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a YAML / TOML / JSON scenario file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError([f"file: {str(p)!r} does not exist or is not a file"], str(p))
+    try:
+        data = _read_mapping(p)
+    except ScenarioError:
+        raise
+    except Exception as exc:  # parser errors differ per format; report them uniformly
+        raise ScenarioError([f"file: cannot parse {p.name}: {exc}".replace("\n", " ")], str(p)) from None
+    return parse_scenario(data, str(p))
+
+
+DEFAULT_SCENARIO_PATH = Path(__file__).with_name("data") / "default_scenario.yaml"
+
+
+def default_scenario() -> Scenario:
+    """The built-in reference case: a 1000-card H800 cluster training and serving a 70B model."""
+    return load_scenario(DEFAULT_SCENARIO_PATH)
+
+
+def _finite(x: float) -> bool:
+    return math.isfinite(x)

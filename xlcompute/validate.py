@@ -1,0 +1,321 @@
+"""Re-runnable validation of the step-time model against published measurements.
+
+Loads ``xlcompute/data/validation/megatron_2021.yaml`` (one source per row), predicts every row
+with :func:`xlcompute.core.steptime.step_time`, and reports per-row predicted vs measured step time
+(and TFLOP/s per GPU where the paper reports it), signed error, and mean / max absolute error for
+all rows, calibration rows and held-out rows separately. For every row it also runs the layout
+search on that model and card count and reports whether the published layout, or one predicted
+at least as fast, is found.
+
+Calibration (:func:`calibrate`): a grid search over the three efficiency constants of
+:class:`~xlcompute.core.steptime.SystemSpec` (``matmul_eff_max``, ``matmul_dim_half``,
+``elementwise_traffic_factor``) minimising the mean absolute step-time error on the rows marked
+``role: calibration`` only. Held-out rows never enter the fit. The winning constants are the
+defaults committed in ``SystemSpec``.
+
+Not part of the pure core: this module reads files.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute.core.layout_search import SearchOptions, search_layouts
+from xlcompute.core.steptime import (
+    Execution,
+    LayoutBatch,
+    SystemSpec,
+    TransformerShape,
+    megatron_hardware_flops,
+    step_time,
+    step_time_batch,
+)
+
+__all__ = [
+    "DEFAULT_VALIDATION_FILE",
+    "ValidationRow",
+    "ValidationData",
+    "RowResult",
+    "ValidationReport",
+    "CalibrationResult",
+    "load_validation",
+    "build_case",
+    "validate",
+    "calibrate",
+]
+
+DEFAULT_VALIDATION_FILE = Path(__file__).parent / "data" / "validation" / "megatron_2021.yaml"
+
+#: Grid used by :func:`calibrate` (documented so the calibration can be re-run exactly).
+CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
+    "matmul_eff_max": tuple(round(x, 3) for x in np.arange(0.50, 1.0001, 0.01)),
+    "matmul_dim_half": (0.0, 16.0, 32.0, 48.0, 64.0, 96.0, 128.0, 192.0, 256.0),
+    "elementwise_traffic_factor": tuple(round(x, 2) for x in np.arange(0.0, 6.001, 0.25)),
+}
+
+
+class ValidationRow(BaseModel):
+    """One published measurement (see the YAML header for the sources)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    source: str
+    role: Literal["calibration", "held_out"]
+    heads: int
+    hidden: int
+    layers: int
+    vocab: int
+    seq_len: int
+    tp: int
+    pp: int
+    gpus: int
+    global_batch: int
+    micro_batch: int
+    interleave: int = 1
+    recompute: Literal["none", "selective", "full"] = "full"
+    sequence_parallel: bool = False
+    zero_stage: int = 0
+    tp_overlap: bool = False
+    dp_overlap: bool = False
+    tflops_per_gpu: float | None = Field(default=None, gt=0)
+    step_seconds: float | None = Field(default=None, gt=0)
+
+
+class ValidationData(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    system: SystemSpec
+    system_name: str
+    rows: list[ValidationRow]
+
+
+class RowResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: str
+    role: str
+    metric: Literal["tflops_per_gpu", "step_seconds"]
+    measured: float
+    predicted: float
+    measured_step_seconds: float
+    predicted_step_seconds: float
+    error_pct: float = Field(description="signed error of the predicted step time, %")
+    predicted_mfu: float
+    predicted_hfu: float
+    published_layout_fits: bool
+    search_candidates: int | None = None
+    search_best_step_seconds: float | None = None
+    search_best_layout: str | None = None
+    search_found: bool | None = Field(
+        default=None,
+        description="search returned the published layout or one predicted at least as fast",
+    )
+
+
+class ValidationReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    system_name: str
+    constants: dict[str, float]
+    rows: list[RowResult]
+    mean_abs_error_pct: float
+    max_abs_error_pct: float
+    calibration_mean_abs_error_pct: float
+    calibration_max_abs_error_pct: float
+    held_out_mean_abs_error_pct: float
+    held_out_max_abs_error_pct: float
+    search_found_all: bool | None
+
+
+class CalibrationResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    constants: dict[str, float]
+    calibration_mean_abs_error_pct: float
+    grid_points: int
+    calibration_rows: list[str]
+
+
+def load_validation(path: str | Path | None = None) -> ValidationData:
+    """Read the validation YAML (system, defaults, rows)."""
+    p = Path(path) if path is not None else DEFAULT_VALIDATION_FILE
+    with p.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    sysraw = {k: v for k, v in raw["system"].items() if k not in ("name", "source")}
+    defaults: Mapping[str, Any] = raw.get("defaults", {})
+    rows = [ValidationRow(**{**defaults, **r}) for r in raw["rows"]]
+    for r in rows:
+        if (r.tflops_per_gpu is None) == (r.step_seconds is None):
+            raise ValueError(f"row {r.id}: give exactly one of tflops_per_gpu or step_seconds")
+    return ValidationData(
+        system=SystemSpec(**sysraw), system_name=str(raw["system"].get("name", "")), rows=rows
+    )
+
+
+def build_case(row: ValidationRow) -> tuple[TransformerShape, Execution]:
+    """Shape and published execution layout of one row."""
+    if row.gpus % (row.tp * row.pp):
+        raise ValueError(f"row {row.id}: gpus={row.gpus} not a multiple of tp*pp={row.tp * row.pp}")
+    shape = TransformerShape(
+        layers=row.layers, hidden=row.hidden, heads=row.heads, vocab=row.vocab, seq_len=row.seq_len
+    )
+    ex = Execution(
+        tp=row.tp,
+        pp=row.pp,
+        dp=row.gpus // (row.tp * row.pp),
+        micro_batch=row.micro_batch,
+        global_batch=row.global_batch,
+        interleave=row.interleave,
+        sequence_parallel=row.sequence_parallel,
+        recompute=row.recompute,
+        zero_stage=row.zero_stage,
+        tp_overlap=row.tp_overlap,
+        dp_overlap=row.dp_overlap,
+    )
+    return shape, ex
+
+
+def _measured_step(row: ValidationRow, shape: TransformerShape) -> float:
+    if row.step_seconds is not None:
+        return row.step_seconds
+    assert row.tflops_per_gpu is not None  # guaranteed by load_validation
+    # [MEG21] Table 1 throughput is eq. (3) FLOPs / (time * GPUs)
+    return megatron_hardware_flops(shape, row.global_batch) / (row.tflops_per_gpu * 1e12 * row.gpus)
+
+
+def _stats(errs: Sequence[float]) -> tuple[float, float]:
+    if not errs:
+        return float("nan"), float("nan")
+    a = np.abs(np.asarray(errs, dtype=float))
+    return float(a.mean()), float(a.max())
+
+
+def validate(
+    path: str | Path | None = None,
+    system: SystemSpec | None = None,
+    *,
+    search: bool = True,
+    search_options: SearchOptions | None = None,
+) -> ValidationReport:
+    """Predict every row and compare with the measurement; optionally run the layout search."""
+    data = load_validation(path)
+    sy = system or data.system
+    results: list[RowResult] = []
+    for row in data.rows:
+        shape, ex = build_case(row)
+        res = step_time(shape, sy, ex)
+        meas_t = _measured_step(row, shape)
+        err = (res.step_seconds / meas_t - 1.0) * 100.0
+        if row.tflops_per_gpu is not None:
+            metric: Literal["tflops_per_gpu", "step_seconds"] = "tflops_per_gpu"
+            measured = row.tflops_per_gpu
+            predicted = megatron_hardware_flops(shape, row.global_batch) / (
+                res.step_seconds * row.gpus * 1e12
+            )
+        else:
+            metric, measured, predicted = "step_seconds", meas_t, res.step_seconds
+        extra: dict[str, Any] = {}
+        if search:
+            opt = search_options or SearchOptions(
+                top_k=1, max_global_batch=max(3072, row.global_batch)
+            )
+            sr = search_layouts(shape, sy, row.gpus, row.global_batch, opt)
+            best = sr.best[0] if sr.best else None
+            extra = {
+                "search_candidates": sr.candidates_evaluated,
+                "search_best_step_seconds": best.result.step_seconds if best else None,
+                "search_best_layout": _layout_text(best.execution) if best else None,
+                "search_found": bool(
+                    best is not None and best.result.step_seconds <= res.step_seconds * (1 + 1e-9)
+                ),
+            }
+        results.append(
+            RowResult(
+                id=row.id,
+                source=row.source,
+                role=row.role,
+                metric=metric,
+                measured=measured,
+                predicted=predicted,
+                measured_step_seconds=meas_t,
+                predicted_step_seconds=res.step_seconds,
+                error_pct=err,
+                predicted_mfu=res.mfu,
+                predicted_hfu=res.hfu,
+                published_layout_fits=res.fits,
+                **extra,
+            )
+        )
+    all_m, all_x = _stats([r.error_pct for r in results])
+    cal_m, cal_x = _stats([r.error_pct for r in results if r.role == "calibration"])
+    ho_m, ho_x = _stats([r.error_pct for r in results if r.role == "held_out"])
+    return ValidationReport(
+        system_name=data.system_name,
+        constants={k: float(getattr(sy, k)) for k in CALIBRATION_GRID},
+        rows=results,
+        mean_abs_error_pct=all_m,
+        max_abs_error_pct=all_x,
+        calibration_mean_abs_error_pct=cal_m,
+        calibration_max_abs_error_pct=cal_x,
+        held_out_mean_abs_error_pct=ho_m,
+        held_out_max_abs_error_pct=ho_x,
+        search_found_all=all(bool(r.search_found) for r in results) if search else None,
+    )
+
+
+def _layout_text(ex: Execution) -> str:
+    return (
+        f"tp={ex.tp} pp={ex.pp} dp={ex.dp} mb={ex.micro_batch} v={ex.interleave} "
+        f"rc={ex.recompute} sp={int(ex.sequence_parallel)} zero={ex.zero_stage} "
+        f"offload={int(ex.offload)} tp_overlap={int(ex.tp_overlap)}"
+    )
+
+
+def calibrate(
+    path: str | Path | None = None,
+    grid: Mapping[str, Iterable[float]] | None = None,
+) -> CalibrationResult:
+    """Grid search of the efficiency constants on ``role: calibration`` rows only.
+
+    Objective: mean absolute signed step-time error (%) over the calibration rows. Each grid
+    point is one :class:`SystemSpec`; the calibration rows are evaluated with the vectorised
+    model (one batch per row). Ties are broken by grid order.
+    """
+    data = load_validation(path)
+    g = {k: tuple(v) for k, v in (grid or CALIBRATION_GRID).items()}
+    cal = [r for r in data.rows if r.role == "calibration"]
+    if not cal:
+        raise ValueError("the validation file has no role: calibration rows")
+    cases = []
+    for row in cal:
+        shape, ex = build_case(row)
+        cases.append((shape, LayoutBatch.from_executions([ex]), _measured_step(row, shape)))
+    names = list(g)
+    best_err, best_point = float("inf"), None
+    n = 0
+    for point in itertools.product(*(g[k] for k in names)):
+        n += 1
+        sy = data.system.model_copy(update=dict(zip(names, point)))
+        errs = [
+            abs(float(step_time_batch(shape, sy, lay, validate=False).step_seconds[0]) / meas - 1.0)
+            for shape, lay, meas in cases
+        ]
+        e = 100.0 * float(np.mean(errs))
+        if e < best_err:
+            best_err, best_point = e, point
+    assert best_point is not None
+    return CalibrationResult(
+        constants=dict(zip(names, (float(x) for x in best_point))),
+        calibration_mean_abs_error_pct=best_err,
+        grid_points=n,
+        calibration_rows=[r.id for r in cal],
+    )

@@ -31,6 +31,7 @@ __all__ = [
     "forward_flops_seed002",
     "infer_flops",
     "infer_flops_attn",
+    "infer_flops_seq",
 ]
 
 
@@ -145,7 +146,13 @@ def infer_flops_attn(
 
     Source: seed 002 (forward pass 2T(2hLs + P)); the attention part grows with the context.
     """
-    return tokens * (2 * params + 4 * hidden * layers * context_len)
+    return infer_flops_seq(params, tokens, context_len, 4 * hidden * layers)
+
+
+def infer_flops_seq(params: Value, tokens: Value, context_len: Value, attn_coef: Value) -> Value:
+    """Seed 002's printed forward form T·(2P + attn_coef·c), attn_coef = 4·h·L (2.6e6 for
+    Qwen-72B as the seed rounds it): its deployment check bs·s·(2.6e6·s + 144e9). FLOPs."""
+    return tokens * (2 * params + attn_coef * context_len)
 
 
 def recompute_extra_forward(recompute_mode: Value) -> Value:

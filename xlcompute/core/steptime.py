@@ -171,12 +171,21 @@ class SystemSpec(BaseModel):
     # Matmul efficiency curve eff(d) = matmul_eff_max * d / (d + matmul_dim_half), d = smallest
     # GEMM dimension on one card ([CAL23]: matrices split too finely by TP run inefficiently).
     # Calibrated by grid search on the calibration rows (xlcompute.validate.calibrate):
-    matmul_eff_max: float = Field(default=0.86, gt=0, le=1, description="asymptotic matmul efficiency")
-    matmul_dim_half: float = Field(default=64.0, ge=0, description="GEMM dimension at half efficiency")
+    # Calibrated 0.73 (grid 0.50..1.00 step 0.01, calibration rows only; validate.calibrate).
+    matmul_eff_max: float = Field(default=0.73, gt=0, le=1, description="asymptotic matmul efficiency")
+    # Half-efficiency dimension: None = the roofline ridge point peak_flops / hbm_bandwidth
+    # (Williams et al., "Roofline", CACM 2009). A GEMM with one small dimension n streams the
+    # large operand once, so its arithmetic intensity is ~n FLOP/byte for 2-byte elements; below
+    # the ridge it is HBM-bound and eff ~ n / ridge, above it saturates -- the x/(x + x_half) form.
+    # Not fitted: the calibration rows (h/tp >= 768) cannot distinguish it (see validate.py).
+    matmul_dim_half: float | None = Field(
+        default=None, ge=0, description="GEMM dimension at half efficiency; None = roofline ridge"
+    )
     # Non-matmul (layernorm, softmax, dropout, GeLU, bias) time: these kernels are HBM-bound; we
     # charge elementwise_traffic_factor x the [KOR22] activation bytes of a layer through HBM.
     elementwise_traffic_factor: float = Field(
-        default=2.0, ge=0, description="HBM bytes moved per stored activation byte (calibrated)"
+        # Calibrated 1.75 (grid 0..6 step 0.25, calibration rows only; validate.calibrate).
+        default=1.75, ge=0, description="HBM bytes moved per stored activation byte (calibrated)"
     )
     # Network efficiencies: fraction of the link bandwidth a large NCCL collective achieves.
     # Assumption: NCCL all-reduce bus bandwidth on DGX A100 is ~230 GB/s of 300 GB/s NVLink
@@ -488,7 +497,8 @@ def step_time_batch(
     tokens = b * s  # tokens per micro-batch (GEMM M dimension)
 
     # ---- compute: GEMM time with the saturating efficiency curve [CAL23] ---------------------
-    e_max, d_half = sy.matmul_eff_max, sy.matmul_dim_half
+    e_max = sy.matmul_eff_max
+    d_half = sy.matmul_dim_half if sy.matmul_dim_half is not None else sy.peak_flops / sy.hbm_bandwidth
 
     def eff(dim: np.ndarray | float) -> np.ndarray:
         dim = np.asarray(dim, dtype=f64)

@@ -1,0 +1,245 @@
+"""Catalog presets: provenance, sane figures, exact parameter counts vs published sizes, lookups."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from xlcompute.catalog import (
+    Accelerator,
+    ModelPreset,
+    UnknownPresetError,
+    get_gpu,
+    get_model,
+    gpus,
+    models,
+)
+
+REQUIRED_GPUS = [
+    "V100", "A100 40GB", "A100 80GB", "A800", "H100 SXM", "H100 PCIe", "H800", "H20", "H200",
+    "B200", "MI300X", "Gaudi 2", "Gaudi 3", "TPU v4", "TPU v5p", "Ascend 910B", "L40S",
+]
+REQUIRED_MODELS = [
+    "GPT-3", "LLaMA-65B", "Llama-2-70B", "Llama-3.1-8B", "Llama-3.1-70B", "Llama-3.1-405B",
+    "Qwen2-72B", "Mixtral-8x7B", "DeepSeek-V3", "GPT-4",
+]
+TOLERANCE = 0.02
+
+
+# -- accelerators -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REQUIRED_GPUS)
+def test_required_accelerators_present(name: str) -> None:
+    assert isinstance(get_gpu(name), Accelerator)
+
+
+@pytest.mark.parametrize("gpu", gpus(), ids=lambda g: g.key)
+def test_accelerator_rows_are_sourced_and_positive(gpu: Accelerator) -> None:
+    assert gpu.source.strip() and gpu.source_date
+    assert gpu.status in ("official", "unofficial")
+    assert isinstance(gpu.hbm_bytes, int) and gpu.hbm_bytes > 0
+    assert gpu.peak_flops > 0 and gpu.hbm_bandwidth_bytes_per_s > 0 and gpu.cards_per_node > 0
+    # plausibility: 10-10,000 TFLOPS, 8-512 GB, 0.1-20 TB/s
+    assert 10e12 <= gpu.peak_flops <= 10_000e12
+    assert 8 <= gpu.hbm_gb <= 512
+    assert 0.1e12 <= gpu.hbm_bandwidth_bytes_per_s <= 20e12
+    if gpu.fp8_flops is not None:
+        assert gpu.fp8_flops >= gpu.peak_flops
+
+
+@pytest.mark.parametrize("gpu", gpus(), ids=lambda g: g.key)
+def test_dense_is_half_the_sparse_headline(gpu: Accelerator) -> None:
+    if gpu.bf16_sparse_tflops is None:
+        pytest.skip("vendor prints no sparsity figure")
+    assert gpu.bf16_tflops < gpu.bf16_sparse_tflops
+    # 2:4 sparsity doubles the peak; the L40S datasheet itself prints 362.05 dense next to
+    # 733 sparse (2.02x), hence 2% slack rather than exactly 2.
+    assert gpu.bf16_sparse_tflops / gpu.bf16_tflops == pytest.approx(2, rel=0.02)
+
+
+@pytest.mark.parametrize("gpu", gpus(), ids=lambda g: g.key)
+def test_link_per_direction_is_derived_consistently(gpu: Accelerator) -> None:
+    if gpu.link_bytes_per_s is None:
+        assert gpu.link_bytes_per_s_per_direction is None
+        return
+    factor = 2 if gpu.link_direction == "bidirectional" else 1
+    assert gpu.link_bytes_per_s_per_direction * factor == pytest.approx(gpu.link_bytes_per_s)
+
+
+def test_headline_figures() -> None:
+    h100 = get_gpu("H100-SXM")
+    assert h100.bf16_tflops == 989.4 and h100.peak_flops == pytest.approx(989.4e12)
+    assert h100.fp8_flops == pytest.approx(1978.9e12)
+    assert h100.hbm_bytes == 80 * 10**9 and h100.hbm_gb == 80
+    assert h100.link_bytes_per_s_per_direction == 450e9
+    assert get_gpu("A100").peak_flops == 312e12  # seed 001's GPT-3 example
+    assert get_gpu("H20").bf16_tflops == 148
+    assert get_gpu("H800").link_bytes_per_s == 400e9
+    assert get_gpu("Gaudi2").bf16_tflops == 432
+    assert get_gpu("TPUv4").hbm_bytes == 32 * 2**30  # Cloud TPU docs: 32 GiB
+    assert get_gpu("TPUv4").hbm_gib == 32
+    assert get_gpu("TPUv5p").link_bytes_per_s_per_direction == 600e9
+    assert get_gpu("V100").fp8_flops is None
+
+
+def test_gpu_lookup_by_alias_case_and_separators() -> None:
+    assert get_gpu("a100").key == "A100-80G"
+    assert get_gpu("A100_40GB").key == "A100-40G"
+    assert get_gpu("h100 sxm5").key == "H100-SXM"
+    assert get_gpu("  h800 ").key == "H800"
+    assert get_gpu("ascend-910b").key == "910B"
+    assert get_gpu("tpu_v5p").key == "TPUv5p"
+    assert get_gpu("4090").key == "RTX4090"
+    assert get_gpu("H800") is get_gpu("h-800")
+
+
+def test_unknown_gpu_suggests_closest() -> None:
+    with pytest.raises(UnknownPresetError) as err:
+        get_gpu("H80")
+    message = str(err.value)
+    assert "accelerator" in message and "'H80'" in message and "did you mean H800" in message
+    assert isinstance(err.value, ValueError)
+
+
+@pytest.mark.parametrize("bad", ["", "   "])
+def test_empty_gpu_name_is_rejected(bad: str) -> None:
+    with pytest.raises(UnknownPresetError, match="non-empty"):
+        get_gpu(bad)
+
+
+def test_inconsistent_link_figures_are_rejected() -> None:
+    row = get_gpu("H100-SXM").model_dump()
+    row["link_bytes_per_s_per_direction"] = 900e9  # bidirectional 900 means 450 per direction
+    with pytest.raises(ValidationError, match="does not match bidirectional"):
+        Accelerator.model_validate(row)
+    row = get_gpu("H100-SXM").model_dump()
+    row["bf16_tflops"] = 1978.9  # the sparse figure typed as dense
+    with pytest.raises(ValidationError, match="must be the dense figure"):
+        Accelerator.model_validate(row)
+    row = get_gpu("H100-SXM").model_dump()
+    row["source_date"] = "March 2022"
+    with pytest.raises(ValidationError, match="YYYY-MM"):
+        Accelerator.model_validate(row)
+
+
+def test_catalog_is_cached() -> None:
+    assert gpus() == gpus() and gpus() is not gpus()  # a fresh list each call, same rows
+    assert models()[0] is models()[0]
+
+
+# -- models ---------------------------------------------------------------------------------
+
+
+def _pct(computed: int, published: int) -> float:
+    return 100 * (computed / published - 1)
+
+
+@pytest.mark.parametrize("name", REQUIRED_MODELS)
+def test_required_models_present(name: str) -> None:
+    assert isinstance(get_model(name), ModelPreset)
+
+
+@pytest.mark.parametrize(
+    "model", models(), ids=[f"{m.key}[{_pct(m.param_count.total, m.published_params):+.2f}%]" for m in models()]
+)
+def test_total_within_2pct_of_published(model: ModelPreset) -> None:
+    total = model.param_count.total
+    assert abs(total / model.published_params - 1) <= TOLERANCE, (
+        f"{model.key}: computed {total:,} vs published {model.published_params:,} "
+        f"({_pct(total, model.published_params):+.2f}%)"
+    )
+
+
+ACTIVE = [m for m in models() if m.published_active_params]
+
+
+@pytest.mark.parametrize(
+    "model", ACTIVE,
+    ids=[f"{m.key}[{_pct(m.param_count.active, m.published_active_params or 1):+.2f}%]" for m in ACTIVE],
+)
+def test_active_within_2pct_of_published(model: ModelPreset) -> None:
+    active = model.param_count.active
+    published = model.published_active_params or 0
+    assert abs(active / published - 1) <= TOLERANCE, (
+        f"{model.key}: computed active {active:,} vs published {published:,} ({_pct(active, published):+.2f}%)"
+    )
+
+
+def test_moe_presets_have_active_figures() -> None:
+    assert {m.key for m in ACTIVE} >= {"mixtral-8x7b", "deepseek-v3", "gpt4-moe-rumour"}
+
+
+@pytest.mark.parametrize(
+    ("name", "exact"),
+    [
+        ("llama2-7b", 6_738_415_616),  # HF safetensors 6,738,417,664 incl. 2,048 rotary buffers
+        ("llama3.1-8b", 8_030_261_248),
+        ("llama3.1-70b", 70_553_706_496),
+        ("llama3.1-405b", 405_853_388_800),
+        ("mixtral-8x7b", 46_702_792_704),
+    ],
+)
+def test_exact_counts_of_open_models(name: str, exact: int) -> None:
+    assert get_model(name).param_count.total == exact
+
+
+def test_llama2_safetensors_totals_differ_only_by_rotary_buffers() -> None:
+    for key in ("llama2-7b", "llama2-13b", "llama2-70b"):
+        m = get_model(key)
+        rotary = m.arch.layers * m.arch.head_dim // 2
+        assert m.published_params - m.param_count.total == rotary
+
+
+def test_qwen25_non_embedding_matches_model_card() -> None:
+    # Model card: 7.61B parameters, 6.53B non-embedding.
+    c = get_model("qwen2.5-7b").param_count
+    assert c.non_embedding / 6.53e9 == pytest.approx(1, abs=0.001)
+
+
+def test_deepseek_v3_with_mtp_near_checkpoint_size() -> None:
+    # HF checkpoint: 671B main model + MTP module = 685B (MTP copies embedding and head too).
+    c = get_model("deepseek-v3").param_count
+    shared_copies = 2 * 129280 * 7168
+    assert (c.total_with_mtp + shared_copies) / 685e9 == pytest.approx(1, abs=0.005)
+
+
+def test_gpt4_rumour_reproduces_seed_001_parts() -> None:
+    m = get_model("GPT-4")
+    assert m.unofficial
+    a, c = m.arch, m.param_count
+    expert_mlp_all_layers = 2 * a.hidden * a.moe_ffn_hidden * a.layers
+    assert expert_mlp_all_layers / 111e9 == pytest.approx(1, abs=0.01)
+    assert c.attention / 55e9 == pytest.approx(1, abs=0.02)
+    assert (a.experts, a.top_k, a.layers) == (16, 2, 120)
+
+
+def test_only_the_rumour_is_unofficial() -> None:
+    assert [m.key for m in models() if m.unofficial] == ["gpt4-moe-rumour"]
+
+
+@pytest.mark.parametrize("model", models(), ids=lambda m: m.key)
+def test_model_rows_are_sourced(model: ModelPreset) -> None:
+    assert model.source.strip() and model.source_date
+    assert model.arch.name == model.key
+    if model.training_tokens is not None:
+        assert model.training_tokens >= 1e11
+    assert model.seq_len is None or 512 <= model.seq_len <= 1_048_576
+
+
+def test_training_tokens_match_publications() -> None:
+    assert get_model("gpt3-175b").training_tokens == 300e9
+    assert get_model("llama-65b").training_tokens == 1.4e12
+    assert get_model("llama2-70b").training_tokens == 2e12
+    assert get_model("llama3.1-405b").training_tokens == 15.6e12
+    assert get_model("qwen2-72b").training_tokens == 7e12
+    assert get_model("deepseek-v3").training_tokens == 14.8e12
+    assert get_model("gpt-4").training_tokens == 13e12
+
+
+def test_model_lookup_and_unknown_name() -> None:
+    assert get_model("LLAMA 3.1 70b").key == "llama3.1-70b"
+    assert get_model("meta_llama_3.1_8b").key == "llama3.1-8b"
+    assert get_model("mixtral").key == "mixtral-8x7b"
+    with pytest.raises(UnknownPresetError, match=r"unknown model 'llama3.1-7b'; did you mean llama3.1-70b"):
+        get_model("llama3.1-7b")

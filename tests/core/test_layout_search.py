@@ -1,0 +1,121 @@
+"""Tests of the vectorised layout search (xlcompute.core.layout_search)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xlcompute.core.layout_search import (
+    SearchOptions,
+    count_layouts,
+    divisors,
+    enumerate_layouts,
+    search_layouts,
+)
+from xlcompute.core.steptime import SystemSpec, TransformerShape, step_time, step_time_batch
+
+A100 = SystemSpec(
+    peak_flops=312e12, hbm_bytes=85.9e9, hbm_bandwidth=2.039e12, cards_per_node=8,
+    intra_node_bw=300e9, inter_node_bw=25e9, offload_bytes=512e9, offload_bw=50e9,
+)
+GPT_175B = TransformerShape(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
+GPT_1T = TransformerShape(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
+
+
+def test_divisors() -> None:
+    assert divisors(12) == [1, 2, 3, 4, 6, 12]
+    assert divisors(1) == [1]
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        divisors(0)
+
+
+def test_every_returned_layout_is_valid_and_sorted() -> None:
+    opt = SearchOptions(top_k=50, max_tp=8, max_global_batch=1536)
+    res = search_layouts(GPT_175B, A100, 1024, 1536, opt)
+    assert len(res.best) == 50
+    assert res.candidates_evaluated == count_layouts(GPT_175B, A100, 1024, 1536, opt)
+    times = [c.result.step_seconds for c in res.best]
+    assert times == sorted(times)
+    for c in res.best:
+        e = c.execution
+        assert e.tp * e.pp * e.dp == 1024
+        assert GPT_175B.heads % e.tp == 0 and e.tp <= 8
+        assert GPT_175B.layers % e.pp == 0
+        assert (GPT_175B.layers // e.pp) % e.interleave == 0
+        assert e.global_batch % (e.micro_batch * e.dp) == 0
+        assert e.global_batch <= 1536 and e.micro_batch <= opt.max_micro_batch
+        assert c.result.fits and c.result.memory_bytes <= A100.hbm_bytes
+        assert c.result == step_time(GPT_175B, A100, e)
+
+
+def test_enumeration_obeys_rules_and_has_no_duplicates() -> None:
+    opt = SearchOptions(max_tp=16, max_micro_batch=8)
+    lay = enumerate_layouts(GPT_175B, A100, 256, 512, opt)
+    n = len(lay.tp)
+    assert n == count_layouts(GPT_175B, A100, 256, 512, opt)
+    assert np.all(lay.tp * lay.pp * lay.dp == 256)
+    assert np.all(GPT_175B.heads % lay.tp == 0) and np.all(lay.tp <= 16)
+    assert np.all(GPT_175B.layers % lay.pp == 0)
+    assert np.all((GPT_175B.layers // lay.pp) % lay.interleave == 0)
+    assert np.all(lay.global_batch % (lay.micro_batch * lay.dp) == 0)
+    m = lay.global_batch // (lay.micro_batch * lay.dp)
+    assert np.all((lay.interleave == 1) | ((lay.pp > 1) & (m % lay.pp == 0)))
+    assert not np.any(lay.sequence_parallel & (lay.tp == 1))
+    assert not np.any((lay.zero_stage > 0) & (lay.dp == 1))
+    stacked = np.stack([lay.tp, lay.pp, lay.dp, lay.micro_batch, lay.global_batch, lay.interleave,
+                        lay.sequence_parallel, lay.recompute, lay.zero_stage, lay.offload,
+                        lay.tp_overlap, lay.dp_overlap], axis=1).astype(np.int64)
+    assert len(np.unique(stacked, axis=0)) == n
+
+
+def test_best_is_the_minimum_over_all_fitting_candidates() -> None:
+    opt = SearchOptions(max_tp=8, max_micro_batch=4)
+    lay = enumerate_layouts(GPT_175B, A100, 128, 256, opt)
+    res = step_time_batch(GPT_175B, A100, lay)
+    expected = res.step_seconds[res.fits].min()
+    found = search_layouts(GPT_175B, A100, 128, 256, opt.model_copy(update={"chunk_size": 997}))
+    assert found.best[0].result.step_seconds == pytest.approx(expected)
+    assert found.candidates_fitting == int(res.fits.sum())
+
+
+def test_no_layout_fits_returns_empty() -> None:
+    tiny = A100.model_copy(update={"hbm_bytes": 1e9, "offload_bytes": None, "offload_bw": None})
+    res = search_layouts(GPT_1T, tiny, 64, 64)
+    assert res.best == [] and res.candidates_fitting == 0 and res.candidates_evaluated > 0
+
+
+def test_progress_callback_is_monotonic_and_complete() -> None:
+    calls: list[tuple[int, int]] = []
+    opt = SearchOptions(chunk_size=5000)
+    res = search_layouts(GPT_175B, A100, 512, 1024, opt, on_progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (0, res.candidates_evaluated)
+    assert calls[-1] == (res.candidates_evaluated, res.candidates_evaluated)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and len(calls) > 2
+
+
+def test_offload_only_searched_when_system_has_a_tier() -> None:
+    no_tier = A100.model_copy(update={"offload_bytes": None, "offload_bw": None})
+    lay = enumerate_layouts(GPT_175B, no_tier, 64, 64)
+    assert not lay.offload.any()
+    assert count_layouts(GPT_175B, A100, 64, 64) == 2 * count_layouts(GPT_175B, no_tier, 64, 64)
+
+
+def test_batch_limits_and_errors() -> None:
+    with pytest.raises(ValueError, match="global_batch=4096 must be in 1..max_global_batch=3072"):
+        search_layouts(GPT_175B, A100, 64, 4096)
+    with pytest.raises(ValueError, match="n_cards must be >= 1"):
+        search_layouts(GPT_175B, A100, 0, 64)
+    with pytest.raises(ValueError, match="no valid layout"):
+        enumerate_layouts(GPT_175B, A100, 7 * 97, 64)
+    opt = SearchOptions(global_batches=(256, 512, 8192), max_global_batch=1024)
+    lay = enumerate_layouts(GPT_175B, A100, 64, 128, opt)
+    assert set(np.unique(lay.global_batch)) == {128, 256, 512}
+
+
+def test_search_1t_on_3072_cards_covers_a_large_space() -> None:
+    opt = SearchOptions(top_k=3)
+    res = search_layouts(GPT_1T, A100, 3072, 3072, opt)
+    assert res.candidates_evaluated > 50_000
+    best = res.best[0]
+    assert best.result.fits and 0.3 < best.result.mfu < 0.9

@@ -1,0 +1,241 @@
+"""Tests of the step-time model (xlcompute.core.steptime)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from xlcompute.core.layout_search import SearchOptions, enumerate_layouts
+from xlcompute.core.steptime import (
+    Execution,
+    LayoutBatch,
+    StepResult,
+    SystemSpec,
+    TransformerShape,
+    megatron_hardware_flops,
+    model_flops_per_step,
+    step_time,
+    step_time_batch,
+)
+
+A100 = SystemSpec(
+    peak_flops=312e12,
+    hbm_bytes=85.9e9,
+    hbm_bandwidth=2.039e12,
+    cards_per_node=8,
+    intra_node_bw=300e9,
+    inter_node_bw=25e9,
+    offload_bytes=512e9,
+    offload_bw=50e9,
+)
+GPT_175B = TransformerShape(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
+GPT_13B = TransformerShape(layers=40, hidden=5120, heads=40, vocab=51200, seq_len=2048)
+GPT_1T = TransformerShape(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
+
+
+def _batch_of(ex: Execution) -> LayoutBatch:
+    return LayoutBatch.from_executions([ex])
+
+
+# ---- memory fit ------------------------------------------------------------------------------
+def test_layout_known_not_to_fit_is_rejected() -> None:
+    # 1T parameters on one 8-card node: weights alone are ~250 GB per card.
+    ex = Execution(tp=8, pp=1, dp=1, micro_batch=1, global_batch=8, recompute="full")
+    r = step_time(GPT_1T, A100, ex)
+    assert not r.fits
+    assert r.memory_bytes > A100.hbm_bytes
+    assert r.weights_bytes > A100.hbm_bytes
+
+
+def test_published_175b_layout_fits() -> None:
+    ex = Execution(tp=8, pp=8, dp=1, micro_batch=1, global_batch=64, interleave=3, recompute="full")
+    assert step_time(GPT_175B, A100, ex).fits
+
+
+def test_zero_stages_order_memory() -> None:
+    mems = []
+    for z in range(4):
+        ex = Execution(tp=8, pp=4, dp=16, micro_batch=1, global_batch=512, zero_stage=z,
+                       recompute="selective", sequence_parallel=True)
+        r = step_time(GPT_175B, A100, ex)
+        mems.append(r.memory_bytes)
+        assert r.memory_bytes == pytest.approx(
+            r.weights_bytes + r.grads_bytes + r.optimizer_bytes + r.activations_bytes + r.buffers_bytes
+        )
+    assert mems[0] > mems[1] > mems[2] > mems[3]
+
+
+def test_zero_partitioning_follows_zero_paper() -> None:
+    # [ZERO] Figure 1 style: stage 1 divides optimizer states, 2 also grads, 3 also weights.
+    base = dict(tp=1, pp=1, dp=64, micro_batch=1, global_batch=64)
+    r0, r1, r2, r3 = (step_time(GPT_13B, A100, Execution(**base, zero_stage=z)) for z in range(4))
+    assert r1.optimizer_bytes == pytest.approx(r0.optimizer_bytes / 64)
+    assert r2.grads_bytes == pytest.approx(r0.grads_bytes / 64)
+    assert r3.weights_bytes == pytest.approx(r0.weights_bytes / 64)
+    assert r0.optimizer_bytes == pytest.approx(6 * r0.weights_bytes)  # 12 bytes vs 2 bytes
+
+
+def test_recompute_orders_activation_memory() -> None:
+    acts = {}
+    for rc in ("none", "selective", "full"):
+        ex = Execution(tp=8, pp=8, dp=1, micro_batch=1, global_batch=64, recompute=rc,
+                       sequence_parallel=True)
+        acts[rc] = step_time(GPT_175B, A100, ex).activations_bytes
+    assert acts["none"] > acts["selective"] > acts["full"]
+
+
+def test_sequence_parallel_reduces_activations_by_korthikanti_formula() -> None:
+    # [KOR22]: per layer sbh(10 + 24/t + 5as/(ht)) without SP, sbh/t (34 + 5as/h) with SP.
+    kw = dict(tp=8, pp=1, dp=1, micro_batch=1, global_batch=1, recompute="none")
+    r_no = step_time(GPT_175B, A100, Execution(**kw, sequence_parallel=False))
+    r_sp = step_time(GPT_175B, A100, Execution(**kw, sequence_parallel=True))
+    s, b, h, a, t, L, V = 2048, 1, 12288, 96, 8, 96, 51200
+    logits = 4 * s * b * V / t
+    no = L * s * b * h * (10 + 24 / t + 5 * a * s / (h * t)) + logits
+    sp = L * s * b * h / t * (34 + 5 * a * s / h) + logits
+    assert r_no.activations_bytes == pytest.approx(no)
+    assert r_sp.activations_bytes == pytest.approx(sp)
+
+
+def test_offload_moves_optimizer_out_of_hbm() -> None:
+    kw = dict(tp=8, pp=8, dp=4, micro_batch=1, global_batch=256, recompute="full")
+    on = step_time(GPT_175B, A100, Execution(**kw, offload=True))
+    off = step_time(GPT_175B, A100, Execution(**kw, offload=False))
+    assert on.optimizer_bytes == 0 and on.offload_tier_bytes > 0
+    assert on.memory_bytes < off.memory_bytes
+    assert on.offload_seconds > 0 and off.offload_seconds == 0
+    no_tier = A100.model_copy(update={"offload_bytes": None, "offload_bw": None})
+    assert not step_time(GPT_175B, no_tier, Execution(**kw, offload=True)).fits
+
+
+# ---- FLOPs and utilisation -------------------------------------------------------------------
+def test_full_recompute_hardware_flops_equal_megatron_eq3() -> None:
+    ex = Execution(tp=8, pp=8, dp=2, micro_batch=1, global_batch=128, recompute="full")
+    r = step_time(GPT_175B, A100, ex)
+    assert r.hardware_flops_per_step == pytest.approx(megatron_hardware_flops(GPT_175B, 128))
+    assert r.model_flops_per_step == pytest.approx(model_flops_per_step(GPT_175B, 128))
+    assert r.hfu / r.mfu == pytest.approx(r.hardware_flops_per_step / r.model_flops_per_step)
+    assert r.mfu == pytest.approx(r.model_flops_per_step / (r.step_seconds * 128 * A100.peak_flops))
+
+
+def test_step_time_is_sum_of_parts() -> None:
+    ex = Execution(tp=8, pp=8, dp=4, micro_batch=1, global_batch=256, interleave=2,
+                   recompute="selective", sequence_parallel=True, tp_overlap=True)
+    r = step_time(GPT_175B, A100, ex)
+    parts = (r.compute_seconds + r.recompute_seconds + r.tp_comm_exposed_seconds
+             + r.pp_comm_seconds + r.pp_bubble_seconds + r.dp_comm_exposed_seconds
+             + r.optimizer_seconds + r.offload_seconds)
+    assert r.step_seconds == pytest.approx(parts)
+    assert r.tp_comm_overlapped_seconds > 0
+    assert 0 < r.mfu <= r.hfu < 1
+
+
+def test_bubble_matches_narayanan_fraction() -> None:
+    # bubble = (p-1)/(v*m) of the ideal (non-bubble) pipeline time [MEG21]
+    ex = Execution(tp=8, pp=8, dp=1, micro_batch=1, global_batch=64, interleave=2,
+                   recompute="full")
+    r = step_time(GPT_175B, A100, ex)
+    ideal = (r.compute_seconds + r.recompute_seconds + r.tp_comm_exposed_seconds
+             + r.pp_comm_seconds)
+    assert r.pp_bubble_seconds == pytest.approx(ideal * 7 / (2 * 64))
+
+
+def test_smaller_matrices_are_less_efficient() -> None:
+    # seed 004 point 2: higher TP splits GEMMs finely -> lower compute efficiency per FLOP
+    times = []
+    for tp in (1, 2, 4, 8):
+        ex = Execution(tp=tp, pp=1, dp=1, micro_batch=1, global_batch=1)
+        r = step_time(GPT_13B, A100, ex)
+        times.append(r.compute_seconds * tp)  # card-seconds of compute
+    assert all(b > a for a, b in zip(times, times[1:]))
+
+
+# ---- monotonic sanity over many layouts ------------------------------------------------------
+def _layouts(n_cards: int = 64) -> LayoutBatch:
+    return enumerate_layouts(GPT_13B, A100, n_cards, 256, SearchOptions(max_micro_batch=8))
+
+
+@pytest.mark.parametrize(
+    "field", ["intra_node_bw", "inter_node_bw", "hbm_bandwidth", "offload_bw"]
+)
+def test_more_bandwidth_never_slower(field: str) -> None:
+    lay = _layouts()
+    base = step_time_batch(GPT_13B, A100, lay).step_seconds
+    faster = A100.model_copy(update={field: getattr(A100, field) * 2})
+    new = step_time_batch(GPT_13B, faster, lay).step_seconds
+    assert np.all(new <= base * (1 + 1e-12))
+    assert np.any(new < base)
+
+
+def test_higher_peak_never_slower() -> None:
+    lay = _layouts()
+    base = step_time_batch(GPT_13B, A100, lay).step_seconds
+    new = step_time_batch(GPT_13B, A100.model_copy(update={"peak_flops": 2 * 312e12}), lay)
+    assert np.all(new.step_seconds <= base * (1 + 1e-12))
+
+
+def test_more_cards_never_more_memory_per_card_zero3() -> None:
+    for rc in ("none", "selective", "full"):
+        prev = math.inf
+        for dp in (1, 2, 4, 8, 16, 32, 64):
+            ex = Execution(tp=4, pp=2, dp=dp, micro_batch=1, global_batch=512, zero_stage=3,
+                           recompute=rc, sequence_parallel=True)
+            mem = step_time(GPT_175B, A100, ex).memory_bytes
+            assert mem <= prev
+            prev = mem
+
+
+# ---- one implementation: vectorised == scalar -------------------------------------------------
+def test_vectorised_equals_scalar_for_random_layouts() -> None:
+    lay = _layouts()
+    res = step_time_batch(GPT_13B, A100, lay)
+    rng = np.random.default_rng(0)
+    names = list(StepResult.model_fields)
+    codes = {0: "none", 1: "selective", 2: "full"}
+    for i in rng.choice(len(lay.tp), size=60, replace=False):
+        ex = Execution(
+            tp=int(lay.tp[i]), pp=int(lay.pp[i]), dp=int(lay.dp[i]),
+            micro_batch=int(lay.micro_batch[i]), global_batch=int(lay.global_batch[i]),
+            interleave=int(lay.interleave[i]), sequence_parallel=bool(lay.sequence_parallel[i]),
+            recompute=codes[int(lay.recompute[i])], zero_stage=int(lay.zero_stage[i]),
+            offload=bool(lay.offload[i]), tp_overlap=bool(lay.tp_overlap[i]),
+            dp_overlap=bool(lay.dp_overlap[i]),
+        )
+        scalar = step_time(GPT_13B, A100, ex)
+        row = res.row(int(i))
+        for n in names:
+            assert getattr(scalar, n) == pytest.approx(getattr(row, n), rel=1e-12), n
+
+
+# ---- input validation ------------------------------------------------------------------------
+def test_invalid_inputs_raise_clear_errors() -> None:
+    with pytest.raises(ValueError, match="tp=7 must divide heads=96"):
+        step_time(GPT_175B, A100, Execution(tp=7, global_batch=8))
+    with pytest.raises(ValueError, match="pp=5 must divide layers=96"):
+        step_time(GPT_175B, A100, Execution(pp=5, global_batch=8))
+    with pytest.raises(ValueError, match="interleave=5 must divide layers/pp=12"):
+        step_time(GPT_175B, A100, Execution(pp=8, interleave=5, global_batch=8))
+    with pytest.raises(ValueError, match="global_batch=10"):
+        step_time(GPT_175B, A100, Execution(dp=4, global_batch=10))
+    with pytest.raises(ValueError, match="zero_stage"):
+        Execution(global_batch=8, zero_stage=4)
+    with pytest.raises(ValueError, match="hidden=100 must be a multiple of heads=3"):
+        TransformerShape(layers=2, hidden=100, heads=3, vocab=10, seq_len=8)
+    with pytest.raises(ValueError, match="kv_heads=5"):
+        TransformerShape(layers=2, hidden=96, heads=8, kv_heads=5, vocab=10, seq_len=8)
+    with pytest.raises(ValueError, match="peak_flops"):
+        A100.model_validate({**A100.model_dump(), "peak_flops": 0})
+    with pytest.raises(ValueError, match="pp must divide layers"):
+        step_time_batch(GPT_175B, A100, _batch_of(Execution(global_batch=8)).__class__(
+            **{**_batch_of(Execution(global_batch=8)).__dict__, "pp": np.array([5])}))
+
+
+def test_gqa_and_gated_shapes() -> None:
+    llama70 = TransformerShape(layers=80, hidden=8192, heads=64, kv_heads=8, ffn_hidden=28672,
+                               gated_ffn=True, vocab=32000, seq_len=4096)
+    assert llama70.param_count == pytest.approx(68.7e9, rel=0.02)  # LLaMA-2 70B ~ 69B
+    r = step_time(llama70, A100, Execution(tp=8, pp=4, dp=2, micro_batch=1, global_batch=64,
+                                           recompute="selective", sequence_parallel=True))
+    assert r.fits and 0 < r.mfu < 1

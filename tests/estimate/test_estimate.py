@@ -1,0 +1,130 @@
+"""The orchestration: every figure of estimate() equals the core formula applied to its inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlcompute import default_scenario, estimate, parse_scenario
+from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
+from xlcompute.core import compute, memory, schedule
+from xlcompute.core.expr import Ref, excel_formula
+from xlcompute.labels import LABELS
+
+
+@pytest.fixture(scope="module")
+def result():
+    return estimate(default_scenario())
+
+
+def test_every_key_has_a_label_and_is_unique():
+    keys = list(INPUT_KEYS) + [s.key for s in STEPS]
+    assert len(keys) == len(set(keys))
+    assert set(keys) <= set(LABELS), sorted(set(keys) - set(LABELS))
+
+
+def test_steps_only_read_earlier_values():
+    seen = set(INPUT_KEYS)
+    for st in STEPS:
+        for a in st.args:
+            if isinstance(a, str):
+                assert a in seen, f"{st.key} reads {a} before it is computed"
+        seen.add(st.key)
+
+
+def test_default_scenario_headline(result):
+    # 70B Llama-2 architecture (68.98B exact), 2T tokens, 1000 H800 at 40% MFU.
+    assert result.model_name == "Llama-2-70B"
+    assert result["model_params"] == pytest.approx(68.98e9, rel=0.001)
+    flops = compute.train_flops_attn(result["model_active_params"], 2e12, 4096, 80, 8192)
+    assert result["train_flops"] == pytest.approx(flops, rel=1e-12)
+    assert result["train_days"] == pytest.approx(schedule.train_days(flops, 1000, 989.4e12, 0.40), rel=1e-12)
+    assert 20 < result["train_days"] < 35
+    assert result["mem_fits"] == 1
+    assert result["servers"] == 125
+
+
+def test_figures_match_direct_core_calls(result):
+    v = result.values()
+    states = memory.zero_bytes_per_card(v["model_params"], 1, 8, 5, 25, 2, 12)
+    acts = memory.activation_bytes_per_card(80, 4096, 8192, 64, 1, 8, 5, 40, 1, 1)
+    assert result["mem_per_gpu"] == pytest.approx(states + acts, rel=1e-12)
+    assert result["gpu_hours"] == pytest.approx(schedule.gpu_hours(v["train_flops"], v["peak_flops"], 0.4))
+    assert result["total_budget"] == pytest.approx(v["capex_total"] + 3 * v["opex_per_year"])
+    assert result["train_cost"] == pytest.approx(v["gpu_hours"] * 15)
+
+
+def test_graph_renders_formulas_that_evaluate_to_the_estimate(result):
+    # The workbook's face of the same graph: bind every result to a reference.
+    numbers = result.values()
+    texts = {}
+
+    def bind(step, value):
+        texts[step.key] = excel_formula(value)
+        env = {k: numbers[k] for k in value.refs()} if hasattr(value, "refs") else {}
+        got = value.evaluate(env) if hasattr(value, "evaluate") else value
+        assert got == pytest.approx(numbers[step.key], rel=1e-12), step.key
+        return Ref(step.key)
+
+    run_steps({k: Ref(k) for k in INPUT_KEYS}, bind)
+    assert texts["train_days"] == "=train_flops/(gpu_count*peak_flops*mfu*86400)"
+    assert texts["train_flops"] == "=(3+recompute_flag)*train_tokens*(4*hidden*layers*seq_len+2*model_active_params)"
+    assert all(t.startswith("=") for t in texts.values())
+
+
+def test_sensitivity_table(result):
+    s = result.sensitivity
+    assert 1000 in s.cards and 0.4 in s.mfus
+    i, j = s.cards.index(1000), s.mfus.index(0.4)
+    assert s.days[i][j] == pytest.approx(result["train_days"], rel=1e-12)
+    # More cards never take longer; higher MFU never takes longer; budget grows with cards.
+    assert all(s.days[a][j] > s.days[a + 1][j] for a in range(len(s.cards) - 1))
+    assert all(s.days[i][b] > s.days[i][b + 1] for b in range(len(s.mfus) - 1))
+    assert s.budget == sorted(s.budget)
+
+
+def test_every_input_carries_a_source(result):
+    assert set(result.inputs) == set(INPUT_KEYS)
+    assert all(v.source for v in result.inputs.values())
+    assert "Llama 3" in result.inputs["mfu"].source
+
+
+def test_moe_uses_active_parameters_for_compute():
+    s = parse_scenario(
+        {
+            "model": {"preset": "deepseek-v3"},
+            "training": {"tokens": "14.8T", "tp": 1, "pp": 16, "global_batch": 2048, "seq_len": 4096},
+            "cluster": {"accelerator": "H800", "cards": 2048},
+        }
+    )
+    r = estimate(s)
+    assert r["model_active_params"] == pytest.approx(37e9, rel=0.02)
+    assert r["model_params"] == pytest.approx(671e9, rel=0.001)
+    assert r["train_flops_6tp"] == pytest.approx(6 * r["model_active_params"] * 14.8e12)
+
+
+def test_fp8_uses_the_fp8_peak_and_custom_accelerators_work():
+    s = parse_scenario(
+        {
+            "model": {"preset": "llama3.1-8b"},
+            "training": {"tokens": "1T", "precision": "fp8", "global_batch": 512},
+            "cluster": {
+                "cards": 64,
+                "accelerator": {
+                    "name": "Vendor X", "bf16_tflops": 500, "fp8_tflops": 1000, "hbm_gb": 96,
+                    "hbm_tbps": 3, "intra_node_gbs": 200, "tdp_w": 600,
+                },
+            },
+        }
+    )
+    r = estimate(s)
+    assert r["gpu_peak_tflops"] == 1000
+    assert r.accelerator_name == "Vendor X"
+
+
+def test_missing_catalog_figures_are_a_clear_error():
+    s = parse_scenario(
+        {"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T", "global_batch": 512},
+         "cluster": {"accelerator": "TPU v4", "cards": 64}}
+    )
+    with pytest.raises(ValueError, match="cluster.accelerator: the catalog has no"):
+        estimate(s)

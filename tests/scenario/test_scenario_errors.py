@@ -1,0 +1,138 @@
+"""Bad scenario input: a clear error naming the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from xlcompute.scenario import ScenarioError, load_scenario, parse_scenario
+
+BASE = {
+    "name": "t",
+    "model": {"preset": "llama2-70b"},
+    "training": {"tokens": "2T", "tp": 8, "pp": 5, "global_batch": 1000},
+    "cluster": {"accelerator": "H800", "cards": 1000},
+}
+
+
+def _with(path: str, value):
+    data = copy.deepcopy(BASE)
+    *parents, leaf = path.split(".")
+    node = data
+    for p in parents:
+        node = node.setdefault(p, {})
+    if value is _DELETE:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    return data
+
+
+_DELETE = object()
+
+
+def _problems(data) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data, "test.yaml")
+    return info.value.problems
+
+
+def test_base_is_valid():
+    s = parse_scenario(BASE)
+    assert s.dp == 25 and s.training.tokens == 2e12
+
+
+@pytest.mark.parametrize(
+    "path, value, expect",
+    [
+        ("training.tokens", _DELETE, ["training.tokens", "Field required"]),
+        ("model", _DELETE, ["model", "Field required"]),
+        ("training.tokenz", 5, ["training.tokenz", "unknown field"]),
+        ("cluster.cards", 0, ["cluster.cards", "greater than 0", "0"]),
+        ("cluster.cards", -8, ["cluster.cards", "greater than 0", "-8"]),
+        ("training.tp", 0, ["training.tp", "greater than 0"]),
+        ("assumptions.mfu", 1.5, ["assumptions.mfu", "1", "1.5"]),
+        ("assumptions.mfu", 0, ["assumptions.mfu", "greater than 0"]),
+        ("assumptions.mfu", 40, ["assumptions.mfu", "40"]),
+        ("training.zero_stage", 4, ["training.zero_stage", "less than or equal to 3", "4"]),
+        ("training.zero_stage", -1, ["training.zero_stage", "greater than or equal to 0"]),
+        ("training.tokens", "lots", ["training.tokens", "'lots'", "70B"]),
+        ("training.tokens", "2X", ["training.tokens", "2X", "suffixes"]),
+        ("training.recompute", "sometimes", ["training.recompute", "'none', 'selective' or 'full'", "sometimes"]),
+        ("pricing.currency", "EUR", ["pricing.currency", "'CNY' or 'USD'", "EUR"]),
+        ("training.dp", 10, ["dp·tp·pp must equal cluster.cards", "400", "1000"]),
+        ("training.global_batch", 1001, ["global_batch (1001)", "micro_batch·dp"]),
+    ],
+)
+def test_field_errors_name_field_value_and_rule(path, value, expect):
+    problems = _problems(_with(path, value))
+    text = " | ".join(problems)
+    for fragment in expect:
+        assert fragment in text, text
+
+
+def test_cards_not_divisible_by_tp_pp():
+    text = " | ".join(_problems(_with("cluster.cards", 1001)))
+    assert "cluster.cards (1001) must be a multiple of training.tp·pp" in text
+
+
+def test_unknown_presets_suggest_the_closest():
+    text = " | ".join(_problems(_with("cluster.accelerator", "H80")))
+    assert "cluster.accelerator" in text and "H800" in text
+    text = " | ".join(_problems(_with("model.preset", "llama2-7OB")))
+    assert "model.preset" in text and "llama2-70b" in text
+
+
+def test_model_needs_exactly_one_source():
+    text = " | ".join(_problems(_with("model", {})))
+    assert "exactly one of model.preset" in text
+
+
+def test_several_problems_are_all_reported():
+    data = _with("cluster.cards", 0)
+    data["assumptions"] = {"mfu": 2}
+    assert len(_problems(data)) >= 2
+
+
+def test_not_a_mapping():
+    assert "expected a mapping" in _problems(["a", "list"])[0]
+
+
+def test_suffixes_and_chinese_units_are_accepted():
+    s = parse_scenario(_with("training.tokens", "2万亿"))
+    assert s.training.tokens == 2e12
+    s = parse_scenario(_with("model", {"preset": "llama2-70b", "params": "700亿"}))
+    assert s.model.params == 70e9
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".toml", ".json"])
+def test_load_each_format(tmp_path, suffix):
+    path = tmp_path / f"s{suffix}"
+    if suffix == ".json":
+        path.write_text(json.dumps(BASE), encoding="utf-8")
+    elif suffix == ".yaml":
+        import yaml
+
+        path.write_text(yaml.safe_dump(BASE, allow_unicode=True), encoding="utf-8")
+    else:
+        path.write_text(
+            'name = "t"\n[model]\npreset = "llama2-70b"\n[training]\ntokens = "2T"\ntp = 8\npp = 5\n'
+            'global_batch = 1000\n[cluster]\naccelerator = "H800"\ncards = 1000\n',
+            encoding="utf-8",
+        )
+    assert load_scenario(path).cluster.cards == 1000
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(ScenarioError, match="does not exist"):
+        load_scenario(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: [unclosed", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="cannot parse bad.yaml"):
+        load_scenario(bad)
+    other = tmp_path / "s.ini"
+    other.write_text("x", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="unsupported type"):
+        load_scenario(other)

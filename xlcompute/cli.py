@@ -164,6 +164,91 @@ def catalog_models(as_json: bool = typer.Option(False, "--json", help="Print as 
     console.print(t)
 
 
+@app.command()
+def plan(
+    scenario: Optional[Path] = SCENARIO_ARG,
+    top: int = typer.Option(5, "--top", min=1, max=100, help="How many layouts to show."),
+    explore: bool = typer.Option(
+        False, "--explore", help="Also search ZeRO-2/3, TP overlap and offload (not covered by the validation data)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """Rank the TP/PP/DP layouts of a scenario's model on its cluster by predicted step time."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from xlcompute.estimate import resolve
+    from xlcompute.plan import PlannerError, plan_layouts
+
+    sc = read_scenario(scenario)
+    try:
+        resolved = resolve(sc, plan=False)
+    except ValueError as exc:
+        fail([str(exc)])
+    arch = resolved.arch
+    values = {k: v.value for k, v in resolved.inputs.items()}
+    with Progress(TextColumn("searching layouts"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                  TimeElapsedColumn(), console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("search", total=1)
+        try:
+            report = plan_layouts(arch, values, explore=explore, top_k=top,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except (PlannerError, ValueError) as exc:
+            fail([str(exc)])
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"{sc.name}: best of {report.candidates_evaluated:,} layouts "
+                    f"({report.candidates_fitting:,} fit; {report.search_seconds:.2f} s)", title_justify="left")
+    for col in ("#", "TP", "PP", "DP", "mb", "v", "SP", "recompute", "ZeRO", "step s", "MFU", "mem GB",
+                "compute", "bubble", "TP comm", "DP comm"):
+        t.add_column(col, justify="right")
+    for row in report.best:
+        ex, r = row.execution, row.result
+        t.add_row(
+            str(row.rank), str(ex.tp), str(ex.pp), str(ex.dp), str(ex.micro_batch), str(ex.interleave),
+            "yes" if ex.sequence_parallel else "no", ex.recompute, str(ex.zero_stage),
+            fmt.number(r.step_seconds, 2), fmt.percent(row.mfu_estimate), fmt.number(r.memory_bytes / 1e9, 1),
+            fmt.number(r.compute_seconds + r.recompute_seconds, 2), fmt.number(r.pp_bubble_seconds, 2),
+            fmt.number(r.tp_comm_exposed_seconds, 2), fmt.number(r.dp_comm_exposed_seconds, 2),
+        )
+    console.print(t)
+    console.print("MFU is on the estimate's attention-aware FLOP count; times are seconds per optimizer step.")
+
+
+@app.command()
+def validate(
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Also write the per-row table as CSV (the proposal appendix's table)."
+    ),
+    search: bool = typer.Option(True, "--search/--no-search", help="Also check the search finds each published layout."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Compare the step-time model with published training measurements (Megatron-LM 2021/2022)."""
+    from xlcompute.validate import validate as run_validation
+
+    report = run_validation(search=search)
+    if output is not None:
+        from xlcompute.validate import write_report_csv
+
+        write_report_csv(report, output)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left")
+    for col in ("row", "role", "measured", "predicted", "error %", "published layout found"):
+        t.add_column(col, justify="right")
+    for r in report.rows:
+        unit = " TFLOP/s" if r.metric == "tflops_per_gpu" else " s"
+        found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
+        t.add_row(r.id, r.role, f"{r.measured:,.1f}{unit}", f"{r.predicted:,.1f}{unit}", f"{r.error_pct:+.2f}", found)
+    console.print(t)
+    console.print(
+        f"mean |error| {report.mean_abs_error_pct:.2f}% (max {report.max_abs_error_pct:.2f}%); "
+        f"calibration rows {report.calibration_mean_abs_error_pct:.2f}% (max {report.calibration_max_abs_error_pct:.2f}%); "
+        f"held-out rows {report.held_out_mean_abs_error_pct:.2f}% (max {report.held_out_max_abs_error_pct:.2f}%)"
+    )
+
+
 # Commands of the other faces register here, one line each.
 
 

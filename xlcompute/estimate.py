@@ -7,13 +7,16 @@ graph of ``_graph.py`` with those numbers and returns an :class:`Estimate` holdi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
 from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import schedule
 from xlcompute.core.params import ModelArch, count_params
-from xlcompute.scenario import CustomAccelerator, Scenario
+from xlcompute.plan import PlanReport, evaluate_layout, plan_layouts
+from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, Scenario
 
 __all__ = [
     "InputValue",
@@ -21,6 +24,8 @@ __all__ = [
     "Sensitivity",
     "Estimate",
     "estimate",
+    "Resolved",
+    "resolve",
     "resolve_inputs",
     "sensitivity_cards",
     "sensitivity_mfus",
@@ -55,6 +60,16 @@ class Sensitivity(BaseModel):
     budget: list[float] = Field(description="total budget for cards[i] at the scenario's prices")
 
 
+class Resolved(BaseModel):
+    """A scenario's input numbers, with the layout plan when the planner was used."""
+
+    model_name: str
+    accelerator_name: str
+    arch: ModelArch
+    inputs: dict[str, InputValue]
+    plan: PlanReport | None = None
+
+
 class Estimate(BaseModel):
     """Everything derived from a scenario."""
 
@@ -64,6 +79,7 @@ class Estimate(BaseModel):
     inputs: dict[str, InputValue]
     figures: dict[str, Figure]
     sensitivity: Sensitivity
+    plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
 
     def __getitem__(self, key: str) -> float:
         """Any input or figure by key: ``result["train_days"]``."""
@@ -165,9 +181,12 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     return name, vals
 
 
-def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:
-    """Turn a scenario into the graph's input numbers, each with its source."""
-    model_name, _arch, vals = _model_inputs(scenario)
+def resolve(
+    scenario: Scenario, on_progress: Callable[[int, int], None] | None = None, plan: bool = True
+) -> Resolved:
+    """Turn a scenario into the graph's input numbers, each with its source; plan the layout and
+    predict the MFU where the scenario leaves them open."""
+    model_name, arch, vals = _model_inputs(scenario)
     gpu_name, gpu_vals = _gpu_inputs(scenario)
     vals.update(gpu_vals)
     t, a, s, p = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing
@@ -184,10 +203,18 @@ def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]
     put("zero_stage", t.zero_stage, "scenario: training.zero_stage")
     put("recompute_mode", t.recompute_mode, f"scenario: training.recompute = {t.recompute} (0 none, 1 selective, 2 full)")
     put("sp", 1 if t.sequence_parallel else 0, "scenario: training.sequence_parallel")
-    put("tp", t.tp, "scenario: training.tp")
-    put("pp", t.pp, "scenario: training.pp")
-    put("dp", scenario.dp, "scenario: training.dp" if t.dp is not None else "cards / (tp·pp)")
-    put("mfu", a.mfu, a.mfu_source)
+    if scenario.layout_fixed:
+        put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
+        put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
+        put("dp", scenario.dp, "scenario: training.dp" if t.dp is not None else "cards / (tp·pp)")
+    else:  # placeholders until the planner chooses
+        for key in ("tp", "pp"):
+            put(key, 1, "layout planner")
+        put("dp", scenario.cluster.cards, "layout planner")
+    if a.mfu is not None:
+        put("mfu", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
+    else:
+        put("mfu", 0.5, "step-time model")  # placeholder until predicted below
     put("host_power_factor", a.host_power_factor, "NVIDIA DGX H100 datasheet: 10.2 kW max for 8 × 700 W GPUs")
     put("average_load", a.average_load, "scenario: assumptions.average_load")
     put("users", s.users, "scenario: serving.users")
@@ -208,8 +235,62 @@ def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]
     put("staff_per_year", p.staff_per_year, f"scenario: pricing.staff_per_year ({p.currency})")
     missing = set(INPUT_KEYS) - set(vals)
     if missing:  # a programming error, not bad input
-        raise RuntimeError(f"resolve_inputs left out {sorted(missing)}")
-    return model_name, gpu_name, {k: vals[k] for k in INPUT_KEYS}
+        raise RuntimeError(f"resolve left out {sorted(missing)}")
+    report = None
+    if plan and (not scenario.layout_fixed or a.mfu is None):
+        report = _plan(scenario, arch, vals, on_progress)
+    return Resolved(
+        model_name=model_name, accelerator_name=gpu_name, arch=arch, inputs={k: vals[k] for k in INPUT_KEYS},
+        plan=report,
+    )
+
+
+def _plan(
+    scenario: Scenario,
+    arch: ModelArch,
+    vals: dict[str, InputValue],
+    on_progress: Callable[[int, int], None] | None,
+) -> PlanReport:
+    """Fill the layout and/or MFU inputs from the step-time model (seed 004)."""
+    numbers = {k: v.value for k, v in vals.items()}
+    t = scenario.training
+    if scenario.layout_fixed:
+        row = evaluate_layout(arch, numbers, t.recompute, t.sequence_parallel)
+        report = PlanReport(
+            cards=scenario.cluster.cards, global_batch=t.global_batch, candidates_evaluated=1,
+            candidates_fitting=int(row.result.fits), search_seconds=0.0, explore=False, best=[row],
+        )
+    else:
+        report = plan_layouts(arch, numbers, on_progress=on_progress)
+        ex = report.best[0].execution
+        src = (
+            f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
+            f"({report.candidates_fitting:,} fit in memory)"
+        )
+        for key, value in (
+            ("tp", ex.tp), ("pp", ex.pp), ("dp", ex.dp), ("micro_batch", ex.micro_batch),
+            ("zero_stage", ex.zero_stage), ("recompute_mode", RECOMPUTE_MODES[ex.recompute]),
+            ("sp", 1 if ex.sequence_parallel else 0),
+        ):
+            vals[key] = InputValue(key=key, value=float(value), source=src)
+    if scenario.assumptions.mfu is None:
+        best = report.best[0]
+        ex = best.execution
+        vals["mfu"] = InputValue(
+            key="mfu",
+            value=best.mfu_estimate,
+            source=(
+                f"predicted by the step-time model for TP {ex.tp} × PP {ex.pp} × DP {ex.dp} "
+                f"(held-out error: see `xlcompute validate`)"
+            ),
+        )
+    return report
+
+
+def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:
+    """The graph's input numbers with their sources: (model name, accelerator name, inputs)."""
+    r = resolve(scenario)
+    return r.model_name, r.accelerator_name, r.inputs
 
 
 def sensitivity_cards(cards: int) -> list[int]:
@@ -222,15 +303,16 @@ def sensitivity_mfus(mfu: float) -> list[float]:
     return sorted({round(m, 4) for m in (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, mfu)})
 
 
-def estimate(scenario: Scenario) -> Estimate:
-    """Compute every figure of a scenario."""
-    model_name, gpu_name, inputs = resolve_inputs(scenario)
+def estimate(scenario: Scenario, on_progress: Callable[[int, int], None] | None = None) -> Estimate:
+    """Compute every figure of a scenario (``on_progress(done, total)`` follows a layout search)."""
+    resolved = resolve(scenario, on_progress)
+    model_name, gpu_name, inputs = resolved.model_name, resolved.accelerator_name, resolved.inputs
     values = run_steps({k: v.value for k, v in inputs.items()})
     figures = {
         st.key: Figure(key=st.key, sheet=st.sheet, value=float(values[st.key]), unit=st.unit) for st in STEPS
     }
     cards = sensitivity_cards(scenario.cluster.cards)
-    mfus = sensitivity_mfus(scenario.assumptions.mfu)
+    mfus = sensitivity_mfus(inputs["mfu"].value)
     flops, peak = values["train_flops"], values["peak_flops"]
     days = [[float(schedule.train_days(flops, n, peak, m)) for m in mfus] for n in cards]
     budget = []
@@ -245,4 +327,5 @@ def estimate(scenario: Scenario) -> Estimate:
         inputs=inputs,
         figures=figures,
         sensitivity=Sensitivity(cards=cards, mfus=mfus, days=days, budget=budget),
+        plan=resolved.plan,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "CURRENCY_SYMBOLS"]
+__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "CURRENCY_SYMBOLS"]
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
 
@@ -54,3 +54,10 @@ def percent(x: float, digits: int = 1) -> str:
     if not math.isfinite(x):
         return "—"
     return f"{x * 100:.{digits}f}%"
+
+
+def plain(x: float, max_digits: int = 4) -> str:
+    """An input as written, without trailing zeros: 2 → 2, 0.65 → 0.65, 1.3 → 1.3, 3350 → 3,350."""
+    if float(x).is_integer():
+        return count(x)
+    return f"{x:,.{max_digits}f}".rstrip("0").rstrip(".")

@@ -12,7 +12,6 @@ problem: the field (dotted path), the value and what is allowed.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -103,8 +102,10 @@ class TrainingPlan(_Strict):
         "selective", description="activation recomputation (Korthikanti et al. 2022)"
     )
     sequence_parallel: bool = Field(True, description="Megatron sequence parallelism (Korthikanti et al. 2022)")
-    tp: CountInt = Field(1, gt=0, description="tensor-parallel degree")
-    pp: CountInt = Field(1, gt=0, description="pipeline-parallel degree")
+    tp: CountInt | None = Field(
+        None, gt=0, description="tensor-parallel degree; leave tp and pp out to let the layout planner choose"
+    )
+    pp: CountInt | None = Field(None, gt=0, description="pipeline-parallel degree (give it with tp)")
     dp: CountInt | None = Field(None, gt=0, description="data-parallel degree; default cards / (tp·pp)")
     deadline_days: Quantity | None = Field(None, gt=0, description="target training time; adds cards needed for it")
 
@@ -140,13 +141,14 @@ class Cluster(_Strict):
 class Assumptions(_Strict):
     """Efficiency assumptions. Each carries its source so the proposal can cite it."""
 
-    mfu: Quantity = Field(
-        0.40, gt=0, le=1, description="model FLOPs utilisation of training, 0-1 (PaLM definition)"
+    mfu: Quantity | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="model FLOPs utilisation of training, 0-1 (PaLM definition); leave it out to use the "
+        "step-time model's prediction for the layout",
     )
-    mfu_source: str = Field(
-        "Llama 3 report (Dubey et al. 2024, Table 4): 38-43% BF16 MFU on 8K-16K H100",
-        max_length=300,
-    )
+    mfu_source: str | None = Field(None, max_length=300, description="where the MFU figure comes from")
     host_power_factor: Quantity = Field(
         1.8, ge=1, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
     )
@@ -154,8 +156,8 @@ class Assumptions(_Strict):
 
     @field_validator("mfu")
     @classmethod
-    def _mfu_range(cls, v: float) -> float:
-        if not 0 < v <= 1:
+    def _mfu_range(cls, v: float | None) -> float | None:
+        if v is not None and not 0 < v <= 1:
             raise ValueError(f"must be in (0, 1], got {v}")
         return v
 
@@ -209,6 +211,12 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _layout(self) -> Scenario:
         t, c = self.training, self.cluster
+        if (t.tp is None) != (t.pp is None):
+            raise ValueError("give both training.tp and training.pp, or neither to let the layout planner choose")
+        if t.tp is None or t.pp is None:
+            if t.dp is not None:
+                raise ValueError("training.dp needs training.tp and training.pp too")
+            return self
         if t.dp is not None and t.dp * t.tp * t.pp != c.cards:
             raise ValueError(
                 f"training.dp·tp·pp must equal cluster.cards: {t.dp}·{t.tp}·{t.pp} = "
@@ -227,8 +235,16 @@ class Scenario(_Strict):
         return self
 
     @property
+    def layout_fixed(self) -> bool:
+        """True when the scenario gives tp and pp (else the planner chooses the layout)."""
+        return self.training.tp is not None
+
+    @property
     def dp(self) -> int:
+        """Data-parallel degree of a fixed layout."""
         t = self.training
+        if t.tp is None or t.pp is None:
+            raise ValueError("the layout is chosen by the planner; see estimate().plan")
         return t.dp if t.dp is not None else self.cluster.cards // (t.tp * t.pp)
 
 
@@ -325,7 +341,3 @@ DEFAULT_SCENARIO_PATH = Path(__file__).with_name("data") / "default_scenario.yam
 def default_scenario() -> Scenario:
     """The built-in reference case: a 1000-card H800 cluster training and serving a 70B model."""
     return load_scenario(DEFAULT_SCENARIO_PATH)
-
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)

@@ -328,3 +328,29 @@ def calibrate(
         grid_points=n,
         calibration_rows=[r.id for r in cal],
     )
+
+
+def write_report_csv(report: ValidationReport, path: str | Path) -> Path:
+    """Write the per-row comparison as CSV (atomically): the table the proposal appendix shows."""
+    import csv
+    import io
+    import os
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["id", "role", "metric", "measured", "predicted", "error_pct", "search_found", "source"])
+    for r in report.rows:
+        writer.writerow([r.id, r.role, r.metric, f"{r.measured:.4g}", f"{r.predicted:.4g}", f"{r.error_pct:.2f}",
+                         "" if r.search_found is None else r.search_found, r.source])
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

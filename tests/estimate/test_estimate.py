@@ -94,6 +94,7 @@ def test_moe_uses_active_parameters_for_compute():
             "model": {"preset": "deepseek-v3"},
             "training": {"tokens": "14.8T", "tp": 1, "pp": 16, "global_batch": 2048, "seq_len": 4096},
             "cluster": {"accelerator": "H800", "cards": 2048},
+            "assumptions": {"mfu": 0.3},
         }
     )
     r = estimate(s)
@@ -127,4 +128,49 @@ def test_missing_catalog_figures_are_a_clear_error():
          "cluster": {"accelerator": "TPU v4", "cards": 64}}
     )
     with pytest.raises(ValueError, match="cluster.accelerator: the catalog has no"):
+        estimate(s)
+
+
+def _scenario(**training):
+    return parse_scenario(
+        {
+            "model": {"preset": "llama2-70b"},
+            "training": {"tokens": "2T", "global_batch": 1024, **training},
+            "cluster": {"accelerator": "H800", "cards": 1024},
+        }
+    )
+
+
+def test_planner_chooses_layout_and_mfu_when_left_open():
+    r = estimate(_scenario())
+    assert r.plan is not None and r.plan.candidates_evaluated > 100
+    assert r["tp"] * r["pp"] * r["dp"] == 1024
+    assert r["mem_fits"] == 1
+    assert 0.2 < r["mfu"] < 0.8
+    assert "layout planner" in r.inputs["tp"].source and "step-time model" in r.inputs["mfu"].source
+    # The estimate's time equals the planner's predicted step time by construction.
+    best = r.plan.best[0]
+    assert r["step_seconds"] == pytest.approx(best.result.step_seconds, rel=1e-9)
+
+
+def test_fixed_layout_gets_a_predicted_mfu():
+    r = estimate(_scenario(tp=8, pp=4, recompute="selective"))
+    assert r["tp"] == 8 and r["pp"] == 4 and r["dp"] == 32
+    assert r.plan.candidates_evaluated == 1
+    assert r["step_seconds"] == pytest.approx(r.plan.best[0].result.step_seconds, rel=1e-9)
+
+
+def test_half_a_layout_is_an_error():
+    from xlcompute import ScenarioError
+
+    with pytest.raises(ScenarioError, match="give both training.tp and training.pp"):
+        _scenario(tp=8)
+
+
+def test_moe_without_mfu_is_a_clear_error():
+    s = parse_scenario(
+        {"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T", "global_batch": 512},
+         "cluster": {"accelerator": "H800", "cards": 64}}
+    )
+    with pytest.raises(ValueError, match="dense transformers only"):
         estimate(s)

@@ -1,0 +1,260 @@
+"""Argument parsing for the Excel functions in :mod:`xlcompute.udf`.
+
+Excel hands a UDF whatever is in a cell: a float, text, TRUE/FALSE, ``None`` for an empty cell or
+an omitted optional argument, or a list for a range. These helpers turn one such value into the
+SI number the core expects, or raise :class:`UdfArgumentError` (a ``ValueError``) whose message
+names the argument, shows the value and says what is allowed. Classic xlwings puts that message in
+the cell, so it is written for a finance user, not a programmer.
+
+The guards against "silently wrong" numbers are deliberate and documented in each helper: an MFU
+of 40 is refused with "did you mean 0.4?", a parameter count of 175 with "did you mean 175B?", a
+peak of 312e12 with "peak_tflops is in TFLOPS". Thresholds are plausibility bounds, not physics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from xlcompute.catalog import Accelerator, UnknownPresetError, get_gpu
+from xlcompute.core.units import tera
+from xlcompute.quantity import QuantityError, parse_quantity
+
+__all__ = [
+    "UdfArgumentError",
+    "show",
+    "quantity",
+    "positive",
+    "non_negative",
+    "whole",
+    "choice",
+    "fraction",
+    "big_count",
+    "flag",
+    "recompute_mode",
+    "peak_flops",
+    "gpu",
+    "values",
+    "is_empty",
+    "finite",
+]
+
+T = TypeVar("T")
+
+# Plausibility bounds. A model or a training run below a million parameters / tokens is almost
+# certainly a number typed in billions (175 for 175B); no LLM card reaches 100 PFLOPS dense (the
+# catalog's largest, GB200, is 2.5 PFLOPS), so a bigger "TFLOPS" figure is FLOP/s typed in.
+MIN_MODEL_PARAMS = 1e6
+MIN_TRAIN_TOKENS = 1e6
+MAX_PEAK_TFLOPS = 1e5
+
+
+class UdfArgumentError(ValueError):
+    """A bad argument of an Excel function; the message names the argument and what is allowed."""
+
+
+def show(value: Any) -> str:
+    """A value as the user typed it: 40 rather than 40.0, text in quotes."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, (list, tuple)):
+        return "a range"
+    return str(value)
+
+
+def is_empty(value: Any) -> bool:
+    """True for an empty cell, an omitted optional argument or blank text."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _missing(name: str, what: str) -> UdfArgumentError:
+    return UdfArgumentError(f"{name} is empty; enter {what}")
+
+
+def quantity(value: Any, name: str, default: float | None = None) -> float:
+    """A number, or text with a suffix K M B T P 万 亿 % (``xlcompute.quantity``)."""
+    if is_empty(value):
+        if default is None:
+            raise _missing(name, "a number such as 70B, 2T or 1000")
+        return default
+    if isinstance(value, (list, tuple)):
+        raise UdfArgumentError(f"{name} must be a single cell or number, got a range")
+    try:
+        return parse_quantity(value, name)
+    except QuantityError as exc:
+        raise UdfArgumentError(str(exc)) from None
+
+
+def positive(value: Any, name: str, default: float | None = None, unit: str = "") -> float:
+    """A number > 0."""
+    x = quantity(value, name, default)
+    if not x > 0:
+        raise UdfArgumentError(f"{name} must be greater than 0{_unit(unit)}, got {show(value)}")
+    return x
+
+
+def non_negative(value: Any, name: str, default: float | None = None, unit: str = "") -> float:
+    """A number ≥ 0 (a price may be zero)."""
+    x = quantity(value, name, default)
+    if x < 0:
+        raise UdfArgumentError(f"{name} must be 0 or more{_unit(unit)}, got {show(value)}")
+    return x
+
+
+def whole(value: Any, name: str, default: int | None = None, minimum: int = 1) -> int:
+    """A whole number ≥ ``minimum`` (cards, layers, parallel degrees)."""
+    x = quantity(value, name, None if default is None else float(default))
+    if not float(x).is_integer():
+        raise UdfArgumentError(f"{name} must be a whole number, got {show(value)}")
+    if x < minimum:
+        raise UdfArgumentError(f"{name} must be a whole number ≥ {minimum}, got {show(value)}")
+    return int(x)
+
+
+def choice(value: Any, name: str, allowed: Iterable[int], default: int | None = None) -> int:
+    """One of a few whole numbers, e.g. a ZeRO stage 0–3."""
+    allowed = tuple(allowed)
+    x = quantity(value, name, None if default is None else float(default))
+    if not float(x).is_integer() or int(x) not in allowed:
+        listed = ", ".join(str(a) for a in allowed)
+        raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}")
+    return int(x)
+
+
+def fraction(value: Any, name: str, default: float | None = None) -> float:
+    """A share in (0, 1], e.g. MFU 0.4 or "40%". 40 is refused with a hint, never read as 4000%."""
+    x = quantity(value, name, default)
+    if 0 < x <= 1:
+        return x
+    hint = f"; did you mean {x / 100:g}?" if 1 < x <= 100 else ""
+    raise UdfArgumentError(
+        f"{name} must be in (0, 1] (a fraction such as 0.4, or \"40%\"), got {show(value)}{hint}"
+    )
+
+
+def big_count(value: Any, name: str, minimum: float) -> float:
+    """A raw count that is always large (parameters, training tokens): 175 is refused with
+    "did you mean 175B?" rather than read as 175 parameters."""
+    x = positive(value, name)
+    if x < minimum:
+        hint = f'; did you mean "{show(float(x))}B"?' if x < 1e4 else ""
+        raise UdfArgumentError(
+            f"{name} is a raw count (e.g. 70B = 70e9) and must be at least {minimum:.0e}, "
+            f"got {show(value)}{hint}"
+        )
+    return x
+
+
+_TRUE_TEXT = {"true", "yes", "on", "1"}
+_FALSE_TEXT = {"false", "no", "off", "0"}
+
+
+def flag(value: Any, name: str, default: int = 0) -> int:
+    """0 or 1 from 0/1, TRUE/FALSE or the text "TRUE"/"FALSE"."""
+    if is_empty(value):
+        return default
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return int(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE_TEXT | _FALSE_TEXT:
+        return int(value.strip().lower() in _TRUE_TEXT)
+    raise UdfArgumentError(f"{name} must be 0 or 1 (or TRUE/FALSE), got {show(value)}")
+
+
+_RECOMPUTE_TEXT = {"none": 0, "no": 0, "off": 0, "false": 0, "selective": 1, "full": 2, "true": 2, "yes": 2}
+
+
+def recompute_mode(value: Any, name: str = "recompute") -> int:
+    """Activation recomputation as the core's mode number (0 none, 1 selective, 2 full).
+
+    In the Excel functions 0/FALSE means none and 1/TRUE means full recomputation (seed 001 / 003:
+    8PT instead of 6PT); the text "selective" selects Korthikanti et al.'s selective mode.
+    """
+    if is_empty(value):
+        return 0
+    if isinstance(value, bool):
+        return 2 if value else 0
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return 2 if value == 1 else 0
+    if isinstance(value, str) and value.strip().lower() in _RECOMPUTE_TEXT:
+        return _RECOMPUTE_TEXT[value.strip().lower()]
+    raise UdfArgumentError(
+        f'{name} must be 0/FALSE (none), 1/TRUE (full) or "selective", got {show(value)}'
+    )
+
+
+def gpu(value: Any, name: str = "gpu") -> Accelerator:
+    """A catalog accelerator by key or alias ("H800", "a100", "910B")."""
+    if is_empty(value):
+        raise _missing(name, 'a card name such as "H800" or "A100"')
+    if not isinstance(value, str):
+        raise UdfArgumentError(f'{name} must be a card name such as "H800", got {show(value)}')
+    try:
+        return get_gpu(value)
+    except UnknownPresetError as exc:
+        raise UdfArgumentError(f"{name}: {exc}") from None
+
+
+def peak_flops(value: Any, name: str = "peak_tflops") -> float:
+    """A card's peak in FLOP/s from TFLOPS (a number) or a catalog name (its dense bf16 TFLOPS).
+
+    Text is looked up in the catalog first, so "910B" is the Ascend card, not 910e9 TFLOPS.
+    """
+    if isinstance(value, str) and not is_empty(value):
+        try:
+            return tera(get_gpu(value).bf16_tflops)
+        except UnknownPresetError as exc:
+            try:
+                tflops = parse_quantity(value, name)
+            except QuantityError:
+                raise UdfArgumentError(
+                    f"{name} must be TFLOPS (e.g. 312) or a card name; {exc}"
+                ) from None
+    else:
+        tflops = quantity(value, name)
+    if not tflops > 0:
+        raise UdfArgumentError(f"{name} must be greater than 0 TFLOPS, got {show(value)}")
+    if tflops > MAX_PEAK_TFLOPS:
+        hint = f"; did you mean {tflops / 1e12:g}?" if tflops >= 1e9 else ""
+        raise UdfArgumentError(
+            f"{name} is in TFLOPS (10^12 FLOP/s) and must be at most {MAX_PEAK_TFLOPS:g}, "
+            f"got {show(value)}{hint}"
+        )
+    return tera(tflops)
+
+
+def values(value: Any, name: str, parse: Callable[[Any, str], T]) -> list[T]:
+    """Every cell of a range (a row, a column or an array constant {1,2,3}), each parsed."""
+    if isinstance(value, (list, tuple)):
+        flat: list[Any] = []
+        for item in value:
+            flat.extend(item if isinstance(item, (list, tuple)) else [item])
+    else:
+        flat = [value]
+    if not flat:
+        raise UdfArgumentError(f"{name} is empty; select a row or column of numbers")
+    out: list[T] = []
+    for i, item in enumerate(flat, start=1):
+        if is_empty(item):
+            raise UdfArgumentError(f"{name}: cell {i} of the range is empty; select only filled cells")
+        out.append(parse(item, f"{name} (cell {i})"))
+    return out
+
+
+def finite(x: float, what: str) -> float:
+    """Guard a result: inf or NaN would be a silently wrong number in a cell."""
+    if isinstance(x, float) and not math.isfinite(x):
+        raise UdfArgumentError(f"{what} is not a finite number; check the inputs")
+    return x
+
+
+def _unit(unit: str) -> str:
+    return f" ({unit})" if unit else ""

@@ -1,0 +1,407 @@
+"""Fixed text of the proposal in English and Simplified Chinese.
+
+Labels of inputs and figures live in :mod:`xlcompute.labels` (shared with the workbook and the
+CLI); this table holds only the proposal's own prose, headings and captions. Entries may contain
+``{name}`` placeholders and a little trusted markup (``<strong>``); :func:`text` fills the
+placeholders through :class:`markupsafe.Markup`, which escapes every argument, so scenario text
+passed as an argument can never become markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+__all__ = ["TEXT", "LANGS", "text"]
+
+LANGS: tuple[str, ...] = ("en", "zh")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # document
+    "doc_kind": ("Capacity proposal", "算力容量方案"),
+    "doc_subject": ("Compute capacity and budget proposal for an LLM training and serving cluster",
+                    "大模型训练与推理集群的算力容量与预算方案"),
+    "keywords": ("LLM, GPU cluster, capacity planning, training compute, budget, TCO",
+                 "大模型, GPU 集群, 容量规划, 训练算力, 预算, 总拥有成本"),
+    "author_default": ("xlcompute", "xlcompute"),
+    "generator": ("xlcompute capacity proposal", "xlcompute 算力容量方案"),
+    # cover
+    "cover_organisation": ("Organisation", "单位"),
+    "cover_date": ("Date", "日期"),
+    "cover_scenario": ("Scenario", "场景"),
+    "cover_prepared": ("Prepared with", "编制工具"),
+    "cover_cluster": ("Cluster", "集群"),
+    "cover_days": ("Training time", "训练时间"),
+    "cover_budget": ("Total budget, {years} years", "总预算（{years} 年）"),
+    "cover_note": (
+        "Every figure in this document is computed by the xlcompute calculation core from the "
+        "scenario attached to this PDF; the planning workbook attached alongside holds the same "
+        "formulas as live spreadsheet cells.",
+        "本文所有数字均由 xlcompute 计算核心根据本 PDF 附带的场景文件算出；同时附带的规划工作簿以"
+        "可实时重算的电子表格公式给出相同的计算。",
+    ),
+    "no_organisation": ("—", "—"),
+    # contents
+    "toc": ("Contents", "目录"),
+    # section titles
+    "sec_summary": ("Executive summary", "执行摘要"),
+    "sec_workload": ("Workload and assumptions", "工作负载与假设"),
+    "sec_compute": ("Compute and timeline", "算力与工期"),
+    "sec_memory": ("Memory plan", "显存规划"),
+    "sec_network": ("Network", "网络"),
+    "sec_serving": ("Serving capacity", "推理容量"),
+    "sec_budget": ("Budget", "预算"),
+    "sec_risks": ("Risks and mitigations", "风险与应对"),
+    "sec_appendix_formulas": ("Appendix A: formulas", "附录 A：公式"),
+    "sec_appendix_catalog": ("Appendix B: catalog rows used", "附录 B：所用目录数据"),
+    # executive summary
+    "summary_lead": (
+        "This proposal requests <strong>{cards} × {accelerator}</strong> in {servers} servers to "
+        "pre-train <strong>{model}</strong> ({params} parameters) on {tokens} tokens and then serve it. "
+        "At {mfu} model FLOPs utilisation the training run takes <strong>{days} days</strong> "
+        "({hours} card-hours). Over {years} years the cluster costs <strong>{budget}</strong> "
+        "({capex} capital expenditure and {opex} operating cost per year).",
+        "本方案申请 <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），用于在 {tokens} 个 "
+        "token 上预训练 <strong>{model}</strong>（{params} 个参数）并提供推理服务。按 {mfu} 的模型算力"
+        "利用率（MFU），训练需 <strong>{days} 天</strong>（{hours} 卡·时）。{years} 年总成本为 "
+        "<strong>{budget}</strong>（资本支出 {capex}，每年运营成本 {opex}）。",
+    ),
+    "kf_cluster": ("Cluster", "集群规模"),
+    "kf_cluster_value": ("{cards} cards", "{cards} 张卡"),
+    "kf_cluster_note": ("{accelerator}, {servers} servers", "{accelerator}，{servers} 台服务器"),
+    "kf_days": ("Training time", "训练时间"),
+    "kf_days_value": ("{days} days", "{days} 天"),
+    "kf_days_note": ("{hours} card-hours at {mfu} MFU", "{hours} 卡·时，MFU {mfu}"),
+    "kf_budget": ("Total budget", "总预算"),
+    "kf_budget_note": ("{years} years, capex and opex", "{years} 年，含资本支出与运营成本"),
+    "kf_memory": ("Memory per card", "每卡显存"),
+    "kf_memory_note": ("{share} of {hbm} HBM", "占 {hbm} 显存的 {share}"),
+    "kf_serving": ("Serving cards", "推理卡数"),
+    "kf_serving_note": ("{users} concurrent users, {cost} per 1k tokens",
+                        "{users} 并发用户，每千 token {cost}"),
+    "kf_rent": ("Renting instead", "改为租用"),
+    "kf_rent_note": ("same capacity for {years} years", "同等算力租用 {years} 年"),
+    "recommendation": ("Recommendation", "建议"),
+    "rec_fits_own": (
+        "Approve the purchase of {cards} × {accelerator} ({servers} servers, {capex} capital "
+        "expenditure). The planned layout fits in memory and the training run completes in {days} days. "
+        "Over {years} years owning costs {budget}, less than renting the same capacity around the clock "
+        "({cloud}), and the cluster remains available for serving and further runs.",
+        "建议批准采购 {cards} 张 {accelerator}（{servers} 台服务器，资本支出 {capex}）。规划的并行布局"
+        "显存可容纳，训练 {days} 天完成。{years} 年内自建总成本 {budget}，低于全天候租用同等算力的 "
+        "{cloud}，且集群此后仍可用于推理与后续训练。",
+    ),
+    "rec_fits_rent": (
+        "The planned layout fits in memory and the training run completes in {days} days, but over "
+        "{years} years renting the same capacity around the clock ({cloud}) is cheaper than buying "
+        "({budget}). Negotiate the server price or plan a longer service life before approving the "
+        "purchase; renting only the training run would cost {train_cost}.",
+        "规划的并行布局显存可容纳，训练 {days} 天完成；但 {years} 年内全天候租用同等算力（{cloud}）比"
+        "自建（{budget}）更便宜。建议在批准采购前压低服务器价格或延长使用年限；若仅租用训练所需算力，"
+        "成本为 {train_cost}。",
+    ),
+    "rec_no_fit": (
+        "Revise the training layout before purchase: the planned layout needs {mem} per card, more "
+        "than the {hbm} of HBM. {alternative}",
+        "采购前需调整训练布局：规划布局每卡需 {mem}，超过 {hbm} 显存。{alternative}",
+    ),
+    "top_risks": ("Top risks", "主要风险"),
+    # workload and assumptions
+    "workload_intro": (
+        "The estimate rests on the inputs below. Each row names its source: a catalog entry, the "
+        "scenario file, or a published measurement. Replace planning assumptions (prices, MFU) with "
+        "quotes and measurements as they become available.",
+        "估算基于以下输入，每一行均注明来源：目录数据、场景文件或公开测量结果。价格、MFU 等规划假设"
+        "应在获得报价和实测数据后替换。",
+    ),
+    "grp_model": ("Model", "模型"),
+    "grp_training": ("Training plan", "训练计划"),
+    "grp_cluster": ("Cluster", "集群"),
+    "grp_assumptions": ("Assumptions", "假设"),
+    "grp_serving": ("Serving demand", "推理需求"),
+    "grp_pricing": ("Prices", "价格"),
+    "col_item": ("Item", "项目"),
+    "col_value": ("Value", "数值"),
+    "col_unit": ("Unit", "单位"),
+    "col_source": ("Source", "来源"),
+    "precision": ("Training precision", "训练精度"),
+    "model_row": ("Model", "模型"),
+    "accelerator_row": ("Accelerator", "加速卡"),
+    "currency_row": ("Currency", "货币"),
+    # compute
+    "compute_intro": (
+        "Training compute uses the attention-aware count (6 FLOPs per parameter per token plus the "
+        "attention term, and the extra forward pass of full recomputation); the 6PT rule of thumb is "
+        "shown for comparison. Time = compute ÷ (cards × peak × MFU).",
+        "训练计算量采用含注意力项的计算（每参数每 token 6 FLOPs 加注意力项，完全重计算另加一次前向）；"
+        "6PT 经验公式仅作对比。训练时间 = 计算量 ÷（卡数 × 峰值算力 × MFU）。",
+    ),
+    "sens_title": ("Training days by card count and MFU", "不同卡数与 MFU 下的训练天数"),
+    "sens_note": (
+        "Rows: card count; columns: MFU. The highlighted cell is this scenario. The last column is the "
+        "total {years}-year budget for that card count at the scenario's prices.",
+        "行：卡数；列：MFU。高亮单元格为本场景。最后一列为该卡数按本场景价格计算的 {years} 年总预算。",
+    ),
+    "sens_cards": ("Cards", "卡数"),
+    "sens_budget": ("Budget", "总预算"),
+    "chart_days_title": ("Training time versus card count", "训练时间与卡数的关系"),
+    "chart_days_x": ("Accelerator cards (log scale)", "加速卡数量（对数刻度）"),
+    "chart_days_y": ("Training time (days)", "训练时间（天）"),
+    "chart_days_series": ("MFU {mfu}", "MFU {mfu}"),
+    "chart_this_plan": ("this plan", "本方案"),
+    "fig": ("Figure {n}", "图 {n}"),
+    "tab": ("Table {n}", "表 {n}"),
+    # memory
+    "memory_intro": (
+        "Per-card memory for training is the model states (parameters, gradients and optimizer states, "
+        "split by tensor and pipeline parallelism and partitioned by ZeRO over the data-parallel "
+        "replicas) plus the activations of the busiest pipeline stage. The table shows every ZeRO stage "
+        "and recomputation mode for the planned layout TP {tp} × PP {pp} × DP {dp} against {hbm} of HBM.",
+        "训练时每卡显存 = 模型状态（参数、梯度与优化器状态，先按张量并行和流水线并行切分，再由 ZeRO "
+        "在数据并行副本间分片）+ 最繁忙流水线级的激活值。下表列出规划布局 TP {tp} × PP {pp} × DP {dp} "
+        "下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
+    ),
+    "mem_table_title": ("Training memory per card by ZeRO stage and recomputation", "各 ZeRO 阶段与重计算方式下的每卡训练显存"),
+    "mem_stage": ("ZeRO stage", "ZeRO 阶段"),
+    "mem_states": ("Model states", "模型状态"),
+    "mem_total_rc": ("Total, {mode}", "合计（{mode}）"),
+    "mem_activations": ("Activations", "激活值"),
+    "rc_none": ("no recompute", "不重计算"),
+    "rc_selective": ("selective", "选择性重计算"),
+    "rc_full": ("full recompute", "完全重计算"),
+    "mem_legend": (
+        "Green: fits in HBM; red: does not fit; framed: the planned setting. Percentages are shares of HBM.",
+        "绿色：显存可容纳；红色：超出显存；加框：规划设置。百分比为占单卡显存的比例。",
+    ),
+    "mem_fits": (
+        "The planned setting (ZeRO-{stage}, {mode}) needs <strong>{mem}</strong> per card, {share} of "
+        "the {hbm} HBM: it fits.",
+        "规划设置（ZeRO-{stage}，{mode}）每卡需 <strong>{mem}</strong>，占 {hbm} 显存的 {share}：可以容纳。",
+    ),
+    "mem_not_fit": (
+        "The planned setting (ZeRO-{stage}, {mode}) needs <strong>{mem}</strong> per card, {share} of "
+        "the {hbm} HBM: it does <strong>not</strong> fit.",
+        "规划设置（ZeRO-{stage}，{mode}）每卡需 <strong>{mem}</strong>，占 {hbm} 显存的 {share}："
+        "<strong>无法</strong>容纳。",
+    ),
+    "mem_alternative": (
+        "The lightest setting that fits with this layout is ZeRO-{stage} with {mode}: {mem} per card ({share}).",
+        "在该布局下可容纳的最轻量设置为 ZeRO-{stage} 加{mode}：每卡 {mem}（{share}）。",
+    ),
+    "mem_none_fits": (
+        "No ZeRO stage and recomputation mode fits with this layout; increase tensor or pipeline "
+        "parallelism, or choose cards with more memory.",
+        "该布局下没有任何 ZeRO 阶段与重计算组合能够容纳；请增大张量或流水线并行度，或选用显存更大的加速卡。",
+    ),
+    "chart_mem_title": ("Training memory per card against HBM", "每卡训练显存与显存容量对比"),
+    "chart_mem_x": ("ZeRO stage", "ZeRO 阶段"),
+    "chart_mem_y": ("Memory per card (GB)", "每卡显存（GB）"),
+    "chart_hbm": ("HBM {hbm}", "显存 {hbm}"),
+    "mem_details": ("Memory figures of the planned setting", "规划设置的显存数据"),
+    # network
+    "network_intro": (
+        "Per optimizer step, data parallelism all-reduces the gradients over the scale-out network, "
+        "tensor parallelism all-reduces activations inside each server, and pipeline parallelism "
+        "sends activations between stages. Times assume no overlap with computation, an upper bound.",
+        "每个优化器步内，数据并行通过服务器间网络对梯度做 all-reduce，张量并行在服务器内部对激活值做 "
+        "all-reduce，流水线并行在各级之间传递激活值。时间按不与计算重叠估计，为上限。",
+    ),
+    "net_kind": ("Traffic", "通信类型"),
+    "net_link": ("Link", "链路"),
+    "net_bandwidth": ("Bandwidth per card", "每卡带宽"),
+    "net_bytes": ("Volume per step", "每步通信量"),
+    "net_seconds": ("Time per step", "每步时间"),
+    "net_dp": ("Data parallel (gradients)", "数据并行（梯度）"),
+    "net_tp": ("Tensor parallel (activations)", "张量并行（激活值）"),
+    "net_pp": ("Pipeline (stage boundaries)", "流水线（级间）"),
+    "link_inter": ("scale-out network", "服务器间网络"),
+    "link_intra": ("intra-server link", "服务器内互联"),
+    "net_summary": (
+        "Communication takes {comm} s of a {step} s step ({share}) if none of it overlaps with computation.",
+        "若通信完全不与计算重叠，每步 {step} 秒中通信占 {comm} 秒（{share}）。",
+    ),
+    # serving
+    "serving_intro": (
+        "Serving {users} concurrent users, each request of {tokens} tokens completed in {seconds} s, "
+        "needs the cards below. Cards are rounded up to whole model replicas; each replica holds the "
+        "weights in {share} of its cards' HBM, leaving the rest for the KV cache.",
+        "为 {users} 个并发用户提供服务（每次请求 {tokens} 个 token，{seconds} 秒内完成）所需卡数如下。"
+        "卡数向上取整为完整的模型副本；每个副本用 {share} 的显存存放权重，其余用于 KV 缓存。",
+    ),
+    # budget
+    "budget_intro": (
+        "Capital expenditure buys the servers with their cards, the scale-out network, storage and the "
+        "data-centre build-out for the IT load; operating cost is electricity (IT power × PUE × average "
+        "load) and staff. Prices are planning assumptions from the scenario; replace them with quotes.",
+        "资本支出包括服务器（含加速卡）、服务器间网络、存储以及按 IT 负载建设的机房；运营成本包括电费"
+        "（IT 功率 × PUE × 平均负载）与人员成本。价格为场景中的规划假设，应以实际报价替换。",
+    ),
+    "capex": ("Capital expenditure", "资本支出"),
+    "opex": ("Operating cost per year", "每年运营成本"),
+    "capex_servers_row": ("Servers: {servers} × {price}", "服务器：{servers} 台 × {price}"),
+    "capex_network_row": ("Network: {servers} × {price}", "网络：{servers} 台 × {price}"),
+    "capex_storage_row": ("Storage", "存储"),
+    "capex_facility_row": ("Facility: {kw} kW × {price}", "机房：{kw} kW × {price}"),
+    "opex_power_row": ("Electricity: {kw} kW IT × PUE {pue} × {load} load × {price}/kWh",
+                       "电费：IT {kw} kW × PUE {pue} × 负载 {load} × {price}/kWh"),
+    "opex_staff_row": ("Staff", "人员"),
+    "opex_staff_none": ("Staff (not included in the scenario)", "人员（场景未计入）"),
+    "total_row": ("Total", "合计"),
+    "cloud_title": ("Cloud rental alternative", "云租赁方案对比"),
+    "cloud_text": (
+        "Renting {cards} cards around the clock at {price} per card-hour costs {per_year} per year and "
+        "{total} over {years} years, against {budget} to own the cluster. Renting only the training run "
+        "({hours} card-hours) would cost {train_cost}.",
+        "按每卡时 {price} 全天候租用 {cards} 张卡，每年 {per_year}，{years} 年共 {total}；自建为 {budget}。"
+        "若仅租用训练所需算力（{hours} 卡·时），成本为 {train_cost}。",
+    ),
+    "tco_title": ("Total cost by year", "逐年总成本"),
+    "tco_year": ("Year", "年份"),
+    "tco_capex": ("Capex", "资本支出"),
+    "tco_power": ("Electricity", "电费"),
+    "tco_staff": ("Staff", "人员"),
+    "tco_owned": ("Owned, cumulative", "自建累计"),
+    "tco_rent": ("Rented, cumulative", "租用累计"),
+    "tco_year0": ("Purchase", "采购"),
+    "chart_cost_title": ("Cost breakdown over {years} years: owning versus renting",
+                         "{years} 年成本构成：自建与租用对比"),
+    "chart_cost_x": ("Cost over {years} years ({currency})", "{years} 年成本（{currency}）"),
+    "chart_own": ("Own", "自建"),
+    "chart_rent": ("Rent", "租用"),
+    "cost_servers": ("Servers", "服务器"),
+    "cost_network": ("Network", "网络"),
+    "cost_storage": ("Storage", "存储"),
+    "cost_facility": ("Facility", "机房"),
+    "cost_power": ("Electricity", "电费"),
+    "cost_staff": ("Staff", "人员"),
+    "cost_cloud": ("Cloud rental", "云租赁"),
+    # risks
+    "risks_intro": (
+        "The risks below are derived from the figures of this estimate; severity reflects their effect "
+        "on schedule and budget.",
+        "以下风险由本估算的数据推导得出；严重程度反映其对工期和预算的影响。",
+    ),
+    "risk_col_severity": ("Severity", "严重程度"),
+    "risk_col_risk": ("Risk", "风险"),
+    "risk_col_mitigation": ("Mitigation", "应对措施"),
+    "sev_high": ("High", "高"),
+    "sev_medium": ("Medium", "中"),
+    "sev_low": ("Low", "低"),
+    "risk_mem_nofit": (
+        "Training does not fit in memory: {mem} per card against {hbm} of HBM.",
+        "训练显存不足：每卡需 {mem}，显存仅 {hbm}。",
+    ),
+    "risk_mem_tight": (
+        "Thin memory headroom: training uses {share} of HBM ({mem} of {hbm}); fragmentation and "
+        "framework buffers may not fit.",
+        "显存余量不足：训练占用 {share} 显存（{hbm} 中的 {mem}），内存碎片与框架缓冲区可能放不下。",
+    ),
+    "mit_mem": (
+        "Use a higher ZeRO stage or full recomputation, or increase tensor/pipeline parallelism (see the memory plan).",
+        "提高 ZeRO 阶段或采用完全重计算，或增大张量/流水线并行度（见显存规划）。",
+    ),
+    "risk_comm": (
+        "Communication is {share} of step time if not overlapped ({comm} s of {step} s); the achieved "
+        "MFU may fall below the assumed {mfu}.",
+        "若不重叠，通信占每步时间的 {share}（{step} 秒中的 {comm} 秒）；实际 MFU 可能低于假设的 {mfu}。",
+    ),
+    "mit_comm": (
+        "Overlap gradient all-reduce with the backward pass, keep tensor parallelism inside a server, "
+        "and confirm the scale-out network ({gbps} Gbit/s per card) in a pilot run.",
+        "将梯度 all-reduce 与反向计算重叠，张量并行限制在服务器内部，并在试运行中验证服务器间网络"
+        "（每卡 {gbps} Gbit/s）。",
+    ),
+    "risk_mfu_high": (
+        "The assumed MFU of {mfu} is above published large-scale results ({low}–{high}); at {alt_mfu} "
+        "the run would take {alt_days} days instead of {days}.",
+        "假设的 MFU {mfu} 高于公开的大规模训练结果（{low}–{high}）；若为 {alt_mfu}，训练需 {alt_days} 天"
+        "而非 {days} 天。",
+    ),
+    "risk_mfu_ok": (
+        "The assumed MFU of {mfu} is within published large-scale results ({low}–{high}) but not yet "
+        "measured on this cluster; at {alt_mfu} the run would take {alt_days} days instead of {days}.",
+        "假设的 MFU {mfu} 处于公开的大规模训练结果范围内（{low}–{high}），但尚未在本集群上实测；"
+        "若为 {alt_mfu}，训练需 {alt_days} 天而非 {days} 天。",
+    ),
+    "mit_mfu": (
+        "Measure MFU in a pilot on a few servers before the full purchase; the sensitivity table gives the schedule for other values.",
+        "在全量采购前用少量服务器试运行实测 MFU；敏感性分析表给出了其他取值下的工期。",
+    ),
+    "risk_bubble": (
+        "The pipeline bubble is {bubble} of step time with {pp} stages and {m} micro-batches per step.",
+        "流水线气泡占每步时间的 {bubble}（{pp} 级，每步 {m} 个微批）。",
+    ),
+    "mit_bubble": (
+        "Use the interleaved 1F1B schedule or more micro-batches per step (a larger global batch).",
+        "采用交错式 1F1B 调度，或增加每步微批数（增大全局批大小）。",
+    ),
+    "risk_unofficial": (
+        "Catalog figures for {names} are unofficial (press or third-party figures, not a vendor document).",
+        "{names} 的目录数据为非官方数据（来自媒体或第三方，而非厂商文档）。",
+    ),
+    "mit_unofficial": (
+        "Obtain the vendor's datasheet or a benchmark on the delivered hardware and re-run the estimate.",
+        "获取厂商数据手册或在到货硬件上实测，并重新估算。",
+    ),
+    "risk_vendor": (
+        "Single-vendor supply: all {cards} cards are {accelerator}; delivery delays, export rules or "
+        "price changes affect the whole plan.",
+        "单一供应商：全部 {cards} 张卡均为 {accelerator}；交付延迟、出口管制或价格变化将影响整个计划。",
+    ),
+    "mit_vendor": (
+        "Secure delivery dates and prices in the contract, stage the purchase, and keep the cloud-rental "
+        "alternative ({rent} per card-hour) as a fallback.",
+        "在合同中锁定交付日期与价格，分批采购，并保留云租赁（每卡时 {rent}）作为备选。",
+    ),
+    "risk_rent_cheaper": (
+        "Renting the same capacity for {years} years ({cloud}) costs less than owning it ({budget}).",
+        "{years} 年内租用同等算力（{cloud}）比自建（{budget}）更便宜。",
+    ),
+    "mit_rent_cheaper": (
+        "Negotiate server prices, extend the service life beyond {years} years, or rent.",
+        "压低服务器价格、将使用年限延长至 {years} 年以上，或改为租用。",
+    ),
+    "risk_long_run": (
+        "A {days}-day run on {cards} cards ({hours} card-hours) will see hardware failures and restarts.",
+        "在 {cards} 张卡上运行 {days} 天（{hours} 卡·时）必然遇到硬件故障与重启。",
+    ),
+    "mit_long_run": (
+        "Checkpoint frequently, keep spare servers, and monitor for slow or failing cards.",
+        "高频保存检查点，预留备用服务器，并监控慢卡与故障卡。",
+    ),
+    # appendix
+    "formulas_intro": (
+        "Every figure of this proposal is computed by the functions below, called in this order by the "
+        "estimate graph (xlcompute._graph.STEPS) and by the proposal's memory and cost tables. The "
+        "planning workbook writes the same functions as native spreadsheet formulas.",
+        "本方案的每个数字均由下列函数计算，按估算图（xlcompute._graph.STEPS）的顺序调用，方案中的显存与"
+        "成本表也直接调用这些函数。规划工作簿将同样的函数写成原生电子表格公式。",
+    ),
+    "col_function": ("Function", "函数"),
+    "col_formula": ("Formula and source", "公式与来源"),
+    "col_used_for": ("Used for", "用于"),
+    "used_by_report": ("memory and cost tables of this proposal", "本方案的显存与成本表"),
+    "module_sources": ("Sources by module", "各模块来源"),
+    "catalog_intro": ("The catalog rows this estimate used, as stored in the xlcompute catalog.",
+                      "本估算所用的目录数据行，与 xlcompute 目录中的记录一致。"),
+    "catalog_none": ("No catalog row: the scenario gives its own figures.", "未使用目录数据：场景自行给出了参数。"),
+    "cat_field": ("Field", "字段"),
+    "attachments_note": (
+        "Attached to this PDF: the scenario file ({scenario}) and the planning workbook.",
+        "本 PDF 附带：场景文件（{scenario}）与规划工作簿。",
+    ),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+}
+
+
+def text(key: str, lang: str, /, **kwargs: Any) -> Markup:
+    """The entry ``key`` in ``lang`` with placeholders filled; every argument is escaped.
+
+    Raises ``KeyError`` for an unknown key, so a typo fails the render instead of printing blank text.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    en, zh = TEXT[key]
+    return Markup(zh if lang == "zh" else en).format(**kwargs)

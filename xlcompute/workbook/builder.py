@@ -1,0 +1,431 @@
+"""Build a planning workbook whose result cells are live Excel formulas generated from the core.
+
+One formula, three faces: the result sheets are written by running the estimate graph
+(:func:`xlcompute._graph.run_steps`) with a ``Ref`` to a named Inputs cell for every input. The
+``bind`` callback writes ``excel_formula(expr)`` of each step into the next row of its sheet,
+names that cell after the step and hands a ``Ref`` to the name back to the graph, so later steps
+reference it. No computed number is ever written into a result cell; the Python estimate, the
+UDFs and this workbook all run the same core functions.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlcompute._atomic import atomic_write
+from xlcompute._graph import INPUT_KEYS, STEPS, Step, run_steps
+from xlcompute.core.expr import Expr, Ref, Value, excel_formula
+from xlcompute.estimate import InputValue, resolve_inputs, sensitivity_cards, sensitivity_mfus
+from xlcompute.scenario import Scenario
+from xlcompute.workbook import catalog_sheets
+from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
+from xlcompute.workbook.styles import (
+    RED_FILL,
+    RED_FONT,
+    finish_sheet,
+    number_format,
+    put_text,
+    style_formula,
+    style_header,
+    style_input,
+    style_lookup,
+    style_note,
+    style_plain,
+    style_section,
+    style_title,
+)
+from xlcompute.workbook.text import LANGS, input_label, sheet_title, text, unit_text
+
+__all__ = ["build_workbook", "write_workbook", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES"]
+
+RESULT_SHEETS: tuple[str, ...] = ("training", "memory", "network", "serving", "budget")
+# Tab names stay English in both languages so the formula text is identical (the issue's
+# "the formulas are the same"); each sheet's A1 heading carries the translated title.
+SHEETS: dict[str, str] = {
+    "inputs": "Inputs", "training": "Training", "memory": "Memory", "network": "Network",
+    "serving": "Serving", "budget": "Budget", "sensitivity": "Sensitivity", "hardware": "Hardware",
+    "models": "Models", "formulas": "Formulas",
+}
+REQUIRED_NAMES: tuple[str, ...] = (
+    "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
+    "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
+)
+CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice"}
+
+# Inputs sheet groups, in INPUT_KEYS order.
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sec_model", INPUT_KEYS[0:8]),
+    ("sec_training", INPUT_KEYS[8:20]),
+    ("sec_cluster", INPUT_KEYS[20:28]),
+    ("sec_assumptions", INPUT_KEYS[28:31]),
+    ("sec_serving", INPUT_KEYS[31:38]),
+    ("sec_pricing", INPUT_KEYS[38:]),
+)
+_FIRST_RESULT_ROW = 5
+
+
+def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!${col}${row}")
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario, lang: str) -> None:
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        self.scenario = scenario
+        self.lang = lang
+        self.currency = scenario.pricing.currency
+        self.footer = text("footer", lang)
+        self.wb = Workbook()
+        first = self.wb.active
+        self.ws: dict[str, Worksheet] = {}
+        for i, (key, title) in enumerate(SHEETS.items()):
+            ws = first if i == 0 else self.wb.create_sheet()
+            ws.title = title
+            self.ws[key] = ws
+        self.next_row: dict[str, int] = {s: _FIRST_RESULT_ROW for s in RESULT_SHEETS}
+        self.where: dict[str, tuple[str, int]] = {}  # step key -> (sheet, row)
+        self.instances: dict[Callable[..., Value], tuple[list[str], str]] = {}
+
+    # -- Inputs ------------------------------------------------------------------------------
+    def inputs_sheet(self, hw: CatalogTable, models: CatalogTable) -> dict[str, Ref]:
+        ws, lang, sc = self.ws["inputs"], self.lang, self.scenario
+        _model_name, _gpu_name, resolved = resolve_inputs(sc)
+        style_title(ws.cell(row=1, column=1, value=f"{text('book_title', lang)} — {sheet_title('inputs', lang)}"))
+        style_note(ws.cell(row=2, column=1, value=text("inputs_note", lang)))
+        for col, key in enumerate(("col_item", "col_value", "col_unit", "col_source", "col_name"), start=1):
+            style_header(ws.cell(row=4, column=col, value=text(key, lang)))
+        row = 5
+        style_section(ws.cell(row=row, column=1, value=text("sec_scenario", lang)))
+        row += 1
+        for key, value in (("scenario_name", sc.name), ("organisation", sc.organisation),
+                           ("description", sc.description)):
+            style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
+            cell = ws.cell(row=row, column=2)
+            put_text(cell, value)
+            style_input(cell)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            if key == "description" and value:
+                ws.row_dimensions[row].height = 15 * max(1, min(8, len(value) // 110 + 1))
+            row += 1
+        choices = (
+            ("model_choice", models.selected, models.column("A"), "choose_model"),
+            ("gpu_choice", hw.selected, hw.column("A"), "choose_gpu"),
+            ("precision_choice", sc.training.precision, '"bf16,fp16,fp8"', "choose_precision"),
+        )
+        for key, value, source_list, note in choices:
+            style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
+            cell = ws.cell(row=row, column=2)
+            put_text(cell, value)
+            style_input(cell)
+            style_note(ws.cell(row=row, column=4, value=text(note, lang)))
+            ws.cell(row=row, column=5, value=key)
+            dv = DataValidation(type="list", formula1=source_list, allow_blank=False, showDropDown=False)
+            dv.error = text(note, lang)
+            dv.errorTitle = text(key, lang)
+            ws.add_data_validation(dv)
+            dv.add(cell.coordinate)
+            _define(self.wb, key, ws.title, "B", row)
+            row += 1
+        style_plain(ws.cell(row=row, column=1, value=text("currency", lang)))
+        put_text(ws.cell(row=row, column=2), self.currency)
+        row += 1
+
+        refs: dict[str, Ref] = {}
+        model_override = sc.model.params is not None or sc.model.active_params is not None
+        per_node_override = sc.cluster.cards_per_node is not None
+        for section, keys in _GROUPS:
+            row += 1
+            style_section(ws.cell(row=row, column=1, value=text(section, lang)))
+            row += 1
+            for key in keys:
+                iv = resolved[key]
+                self._input_row(ws, row, key, iv, hw, models, model_override, per_node_override)
+                _define(self.wb, key, ws.title, "B", row)
+                refs[key] = Ref(key)
+                row += 1
+        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24}, self.footer, "B5")
+        return refs
+
+    def _input_row(self, ws: Worksheet, row: int, key: str, iv: InputValue, hw: CatalogTable,
+                   models: CatalogTable, model_override: bool, per_node_override: bool) -> None:
+        lang = self.lang
+        style_plain(ws.cell(row=row, column=1, value=input_label(key, lang)))
+        cell = ws.cell(row=row, column=2)
+        formula = self._lookup_formula(key, hw, models, model_override, per_node_override)
+        if formula is None:
+            cell.value = iv.value if not float(iv.value).is_integer() else int(iv.value)
+            style_input(cell)
+            source = iv.source
+        else:
+            cell.value = "=" + formula
+            style_lookup(cell)
+            table = hw if key in HW_COLUMNS else models
+            source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
+        cell.number_format = number_format(key, "", self.currency)
+        style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
+        src = ws.cell(row=row, column=4)
+        put_text(src, source)
+        style_note(src)
+        ws.cell(row=row, column=5, value=key)
+
+    def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable, model_override: bool,
+                        per_node_override: bool) -> str | None:
+        if key in MODEL_COLUMNS:
+            if model_override and key in ("model_params", "model_active_params"):
+                return None  # the scenario fixes the size: write the number with its source
+            return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
+        if key in HW_COLUMNS:
+            if key == "cards_per_node" and per_node_override:
+                return None
+            if key == "gpu_peak_tflops":
+                choice = CHOICE_NAMES["gpu"]
+                return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)},'
+                        f"{hw.lookup(HW_COLUMNS[key], choice)})")
+            return hw.lookup(HW_COLUMNS[key], CHOICE_NAMES["gpu"])
+        return None
+
+    # -- result sheets -------------------------------------------------------------------------
+    def result_headers(self) -> None:
+        for sheet in RESULT_SHEETS:
+            ws = self.ws[sheet]
+            style_title(ws.cell(row=1, column=1, value=sheet_title(sheet, self.lang)))
+            style_note(ws.cell(row=2, column=1, value=text("results_note", self.lang)))
+            for col, key in enumerate(("col_figure", "col_value", "col_unit", "col_name"), start=1):
+                style_header(ws.cell(row=4, column=col, value=text(key, self.lang)))
+
+    def bind(self, st: Step, value: Value) -> Ref:
+        """Write one step's formula into its sheet, name the cell, return a Ref to the name."""
+        ws = self.ws[st.sheet]
+        row = self.next_row[st.sheet]
+        self.next_row[st.sheet] = row + 1
+        style_plain(ws.cell(row=row, column=1, value=input_label(st.key, self.lang)))
+        formula = excel_formula(value)
+        cell = ws.cell(row=row, column=2, value=formula)
+        style_formula(cell)
+        cell.number_format = number_format(st.key, st.unit, self.currency)
+        style_plain(ws.cell(row=row, column=3, value=unit_text(st.key, self.lang, self.currency)))
+        ws.cell(row=row, column=4, value=st.key)
+        _define(self.wb, st.key, ws.title, "B", row)
+        self.where[st.key] = (ws.title, row)
+        used, _ = self.instances.setdefault(st.fn, ([], formula))
+        used.append(st.key)
+        return Ref(st.key, key=st.key)
+
+    def finish_results(self) -> None:
+        mem = self.ws["memory"]
+        # Red when a card's training memory exceeds its HBM (the issue's conditional format).
+        for key, limit in (("mem_per_gpu_gb", "gpu_hbm_gb"), ("mem_per_gpu", "hbm_bytes")):
+            _, row = self.where[key]
+            mem.conditional_formatting.add(
+                f"B{row}", FormulaRule(formula=[f"$B${row}>{limit}"], fill=RED_FILL, font=RED_FONT)
+            )
+        _, row = self.where["mem_fits"]
+        mem.conditional_formatting.add(f"B{row}", CellIsRule(operator="equal", formula=["0"], fill=RED_FILL,
+                                                             font=RED_FONT))
+        for sheet in RESULT_SHEETS:
+            finish_sheet(self.ws[sheet], {"A": 52, "B": 22, "C": 16, "D": 26}, self.footer, "B5")
+
+    # -- Sensitivity ----------------------------------------------------------------------------
+    def sensitivity_sheet(self) -> None:
+        ws, lang, sc = self.ws["sensitivity"], self.lang, self.scenario
+        cards = sensitivity_cards(sc.cluster.cards)
+        mfus = sensitivity_mfus(sc.assumptions.mfu)
+        style_title(ws.cell(row=1, column=1, value=sheet_title("sensitivity", lang)))
+        style_note(ws.cell(row=2, column=1, value=text("sens_note", lang)))
+        style_section(ws.cell(row=4, column=1, value=text("sens_days", lang)))
+        head = 5
+        style_header(ws.cell(row=head, column=1, value=text("sens_corner", lang)))
+        for j, m in enumerate(mfus):
+            c = ws.cell(row=head, column=2 + j, value=m)
+            style_input(c)
+            c.number_format = "0.0%"
+        first = head + 1
+        for i, n in enumerate(cards):
+            r = first + i
+            c = ws.cell(row=r, column=1, value=n)
+            style_input(c)
+            c.number_format = "#,##0"
+            for j in range(len(mfus)):
+                col = _col(2 + j)
+                expr = inline_step("train_days", {"gpu_count": Ref(f"$A{r}", key="card_header"),
+                                                  "mfu": Ref(f"{col}${head}", key="mfu_header")})
+                formula = excel_formula(expr)
+                cell = ws.cell(row=r, column=2 + j, value=formula)
+                style_formula(cell)
+                cell.number_format = "#,##0.0"
+                if i == 0 and j == 0:
+                    self.sens_days_instance = formula
+        last = first + len(cards) - 1
+        b_title = last + 2
+        style_section(ws.cell(row=b_title, column=1, value=text("sens_budget", lang)))
+        style_header(ws.cell(row=b_title + 1, column=1, value=text("sens_cards", lang)))
+        style_header(ws.cell(row=b_title + 1, column=2, value=input_label("total_budget", lang)))
+        b_first = b_title + 2
+        for i in range(len(cards)):
+            r = b_first + i
+            c = ws.cell(row=r, column=1, value=f"=A{first + i}")
+            style_formula(c)
+            c.number_format = "#,##0"
+            expr = inline_step("total_budget", {"gpu_count": Ref(f"$A{r}", key="card_header")})
+            formula = excel_formula(expr)
+            c = ws.cell(row=r, column=2, value=formula)
+            style_formula(c)
+            c.number_format = number_format("total_budget", "currency", self.currency)
+            if i == 0:
+                self.sens_budget_instance = formula
+        b_last = b_first + len(cards) - 1
+
+        line = LineChart()
+        line.title = text("chart_days", lang)
+        line.y_axis.title = text("axis_days", lang)
+        line.x_axis.title = text("sens_cards", lang)
+        line.add_data(Reference(ws, min_col=2, max_col=1 + len(mfus), min_row=head, max_row=last),
+                      titles_from_data=True)
+        line.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        line.height, line.width = 8, 16
+        ws.add_chart(line, f"{_col(3 + len(mfus))}4")
+        bar = BarChart()
+        bar.type = "col"
+        bar.title = text("chart_budget", lang)
+        bar.x_axis.title = text("sens_cards", lang)
+        bar.y_axis.title = text(f"currency_{self.currency}", lang)
+        bar.add_data(Reference(ws, min_col=2, min_row=b_title + 1, max_row=b_last), titles_from_data=True)
+        bar.set_categories(Reference(ws, min_col=1, min_row=b_first, max_row=b_last))
+        bar.height, bar.width = 8, 16
+        bar.legend = None
+        ws.add_chart(bar, f"{_col(3 + len(mfus))}21")
+        widths = {"A": 16, **{_col(2 + j): 11 for j in range(len(mfus))}}
+        widths["B"] = 18
+        finish_sheet(ws, widths, self.footer, None)
+
+    # -- Formulas ---------------------------------------------------------------------------------
+    def formulas_sheet(self, hw: CatalogTable) -> None:
+        ws, lang = self.ws["formulas"], self.lang
+        style_title(ws.cell(row=1, column=1, value=sheet_title("formulas", lang)))
+        style_note(ws.cell(row=2, column=1, value=text("formulas_note", lang)))
+        for col, key in enumerate(("col_function", "col_used_for", "col_excel", "col_meaning", "col_source"),
+                                  start=1):
+            style_header(ws.cell(row=4, column=col, value=text(key, lang)))
+        rows: list[tuple[str, str, str, str, str]] = []
+        for fn, (used, formula) in self.instances.items():
+            meaning, source = _doc_parts(fn)
+            rows.append((_fn_name(fn), ", ".join(used), formula, meaning, source or text("derived", lang)))
+        rows.append(("INDEX / MATCH", "gpu_hbm_gb, …, model_params, …",
+                     "=" + hw.lookup(HW_COLUMNS["gpu_hbm_gb"], CHOICE_NAMES["gpu"]),
+                     text("lookup_meaning", lang), text("lookup_source_doc", lang)))
+        rows.append(("schedule.train_days", "Sensitivity", self.sens_days_instance, text("sens_meaning", lang),
+                     _doc_parts(_step_fn("train_days"))[1]))
+        rows.append(("cost.total_cost", "Sensitivity", self.sens_budget_instance, text("sens_meaning", lang),
+                     _doc_parts(_step_fn("total_budget"))[1] or text("derived", lang)))
+        for i, values in enumerate(rows):
+            r = 5 + i
+            for col, value in enumerate(values, start=1):
+                c = ws.cell(row=r, column=col)
+                put_text(c, value)  # formula text shown as text, never evaluated
+                style_plain(c, wrap=True)
+        finish_sheet(ws, {"A": 30, "B": 30, "C": 70, "D": 60, "E": 60}, self.footer, "A5")
+
+    def properties(self) -> None:
+        p = self.wb.properties
+        p.title = f"{text('book_title', self.lang)}: {self.scenario.name}"
+        p.creator = "xlcompute"
+        p.subject = text("book_subject", self.lang)
+        p.keywords = text("book_keywords", self.lang)
+        p.description = self.scenario.description[:500]
+        p.language = "zh-CN" if self.lang == "zh" else "en"
+        self.wb.calculation.fullCalcOnLoad = True
+
+
+def _col(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def _step_fn(key: str) -> Callable[..., Value]:
+    return next(s.fn for s in STEPS if s.key == key)
+
+
+def _fn_name(fn: Callable[..., Value]) -> str:
+    return f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
+
+
+_CITE = re.compile(r"(seed \d+|et al\.|arXiv|Table|§|report|Green Grid|Kaplan|datasheet|eq\. ?\(\d+\))", re.I)
+
+
+def _doc_parts(fn: Callable[..., Value]) -> tuple[str, str]:
+    """(first line of the docstring, its source lines): a "Source:" paragraph if there is one,
+    else the parenthesised citations of the docstring."""
+    doc = inspect.getdoc(fn) or ""
+    lines = doc.splitlines()
+    meaning = lines[0].strip() if lines else fn.__name__
+    paragraphs = [" ".join(p.split()) for p in doc.split("\n\n")]
+    for p in paragraphs:
+        if p.lower().startswith("source"):
+            return meaning, p
+    flat = " ".join(doc.split())
+    cites = [m for m in re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", flat) if _CITE.search(m)]
+    if cites:
+        return meaning, "; ".join(dict.fromkeys(cites))
+    return meaning, ""
+
+
+def inline_step(target: str, overrides: Mapping[str, Expr]) -> Value:
+    """The expression of step ``target`` with some inputs replaced by other cells.
+
+    Steps that do not depend on a replaced input stay references to their named cells; steps
+    that do are expanded with the same core functions (``_graph.STEPS``), so a sensitivity cell is
+    the graph's own formula over its row/column header instead of a copy of it.
+    """
+    values: dict[str, Value] = {k: Ref(k) for k in INPUT_KEYS}
+    values.update(overrides)
+    changed = set(overrides)
+    for st in STEPS:
+        if any(isinstance(a, str) and a in changed for a in st.args):
+            args = [values[a] if isinstance(a, str) else a for a in st.args]
+            values[st.key] = st.fn(*args)
+            changed.add(st.key)
+        else:
+            values[st.key] = Ref(st.key)
+        if st.key == target:
+            return values[st.key]
+    raise KeyError(f"no step named {target!r}")
+
+
+def build_workbook(scenario: Scenario, lang: str = "en") -> Workbook:
+    """The planning workbook of ``scenario`` as an openpyxl ``Workbook`` (not saved)."""
+    b = _Builder(scenario, lang)
+    hw = catalog_sheets.write_hardware(b.ws["hardware"], scenario, lang)
+    models = catalog_sheets.write_models(b.ws["models"], scenario, lang)
+    finish_sheet(b.ws["hardware"], {}, b.footer, "C3")
+    finish_sheet(b.ws["models"], {}, b.footer, "C3")
+    refs = b.inputs_sheet(hw, models)
+    b.result_headers()
+    run_steps(refs, b.bind)
+    b.finish_results()
+    b.sensitivity_sheet()
+    b.formulas_sheet(hw)
+    b.properties()
+    return b.wb
+
+
+def write_workbook(scenario: Scenario, path: str | Path, lang: str = "en") -> Path:
+    """Build the workbook of ``scenario`` and write it to ``path`` atomically; returns the path."""
+    wb = build_workbook(scenario, lang)
+    target = Path(path)
+    with atomic_write(target) as tmp:
+        wb.save(tmp)
+    return target

@@ -1,0 +1,156 @@
+"""The Hardware and Models sheets: the catalog as lookup tables for the Inputs sheet.
+
+The Inputs sheet's preset-dependent cells hold ``INDEX(<column>, MATCH(<choice>, <keys>, 0))``
+into these tables, so picking another accelerator or model in a drop-down changes every result.
+A custom accelerator or architecture from the scenario becomes one more row (source "scenario").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlcompute import catalog
+from xlcompute.core.params import ModelArch, count_params
+from xlcompute.scenario import CustomAccelerator, Scenario
+from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title
+from xlcompute.workbook.text import sheet_title, text
+
+__all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "MODEL_COLUMNS", "lookup_key"]
+
+HW_SHEET = "Hardware"
+MODELS_SHEET = "Models"
+_FIRST = 3  # first data row (row 1 title, row 2 headers)
+
+# Input key -> column letter in the Hardware sheet (gpu_peak_tflops: bf16 C, fp8 D).
+HW_COLUMNS: dict[str, str] = {
+    "gpu_peak_tflops": "C", "gpu_hbm_gb": "E", "gpu_hbm_tbps": "F", "intra_node_gbs": "G",
+    "gpu_tdp_w": "H", "cards_per_node": "I",
+}
+HW_FP8_COLUMN = "D"
+MODEL_COLUMNS: dict[str, str] = {
+    "model_params": "C", "model_active_params": "D", "layers": "E", "hidden": "F", "heads": "G",
+    "kv_heads": "H", "head_dim": "I", "vocab": "J",
+}
+
+
+@dataclass
+class CatalogTable:
+    """Where a catalog sheet's rows are, and which key the scenario selects."""
+
+    sheet: str
+    first_row: int
+    last_row: int
+    selected: str
+    keys: list[str] = field(default_factory=list)
+
+    def column(self, letter: str) -> str:
+        return f"{self.sheet}!${letter}${self.first_row}:${letter}${self.last_row}"
+
+    def lookup(self, letter: str, choice_name: str) -> str:
+        """Excel text (no ``=``) of the lookup of column ``letter`` for the chosen key."""
+        return f"INDEX({self.column(letter)},MATCH({choice_name},{self.column('A')},0))"
+
+
+def lookup_key(name: str, taken: set[str]) -> str:
+    """A catalog key for a scenario's custom row: MATCH treats * ? ~ as wildcards, so they are
+    replaced, and a clash with a catalog key gets a suffix."""
+    key = "".join("_" if ch in "*?~" else ch for ch in name.strip()) or "custom"
+    base, n = key, 2
+    while key.lower() in taken:
+        key = f"{base} ({n})"
+        n += 1
+    return key
+
+
+def _headers(ws: Worksheet, keys: list[str], lang: str) -> None:
+    for col, key in enumerate(keys, start=1):
+        style_header(ws.cell(row=2, column=col, value=text(key, lang)))
+
+
+def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
+    """Fill the Hardware sheet; returns where its rows are and the selected key."""
+    style_title(ws.cell(row=1, column=1, value=sheet_title("hardware", lang)))
+    _headers(ws, ["hw_key", "hw_name", "hw_bf16", "hw_fp8", "hw_hbm", "hw_bw", "hw_link", "hw_tdp",
+                  "hw_per_node", "hw_vendor", "col_source", "src_date"], lang)
+    row = _FIRST
+    keys: list[str] = []
+    for g in catalog.gpus():
+        # The estimate refuses cards without a link or TDP figure, so the lookup offers only
+        # complete rows (a blank would silently become 0 in a formula).
+        if g.link_bytes_per_s_per_direction is None or g.tdp_w is None:
+            continue
+        # Same conversions as estimate._gpu_inputs, so lookups equal the Python inputs exactly.
+        values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
+                  g.link_bytes_per_s_per_direction / 1e9, g.tdp_w, g.cards_per_node]
+        _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
+        keys.append(g.key)
+        row += 1
+    acc = scenario.cluster.accelerator
+    if isinstance(acc, CustomAccelerator):
+        selected = lookup_key(acc.name, {k.lower() for k in keys})
+        values = [acc.bf16_tflops, acc.fp8_tflops, acc.hbm_gb, acc.hbm_tbps, acc.intra_node_gbs, acc.tdp_w,
+                  acc.cards_per_node]
+        _hw_row(ws, row, selected, acc.name, values, "", text("scenario_row", lang), "")
+        keys.append(selected)
+        row += 1
+    else:
+        selected = catalog.get_gpu(acc).key
+    for col, width in zip("ABCDEFGHIJKL", (14, 34, 12, 12, 10, 10, 14, 9, 10, 12, 60, 11)):
+        ws.column_dimensions[col].width = width
+    return CatalogTable(HW_SHEET, _FIRST, row - 1, selected, keys)
+
+
+def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,
+            source: str, date: str) -> None:
+    put_text(ws.cell(row=row, column=1), key)
+    put_text(ws.cell(row=row, column=2), name)
+    for col, v in enumerate(values, start=3):
+        c = ws.cell(row=row, column=col, value=v)
+        c.number_format = "#,##0.0##"
+    for col, t in ((10, vendor), (11, source), (12, date)):
+        put_text(ws.cell(row=row, column=col), t)
+    for col in range(1, 13):
+        style_plain(ws.cell(row=row, column=col))
+
+
+def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
+    """Fill the Models sheet; returns where its rows are and the selected key."""
+    style_title(ws.cell(row=1, column=1, value=sheet_title("models", lang)))
+    _headers(ws, ["hw_key", "hw_name", "m_params", "m_active", "m_layers", "m_hidden", "m_heads", "m_kv",
+                  "m_head_dim", "m_vocab", "m_published", "col_source", "src_date"], lang)
+    row = _FIRST
+    keys: list[str] = []
+    for m in catalog.models():
+        _model_row(ws, row, m.key, m.name, m.arch, m.published_params, m.source, m.source_date)
+        keys.append(m.key)
+        row += 1
+    spec = scenario.model
+    if spec.arch is not None:
+        selected = lookup_key(spec.arch.name, {k.lower() for k in keys})
+        _model_row(ws, row, selected, spec.arch.name, spec.arch, None, text("scenario_row", lang), "")
+        keys.append(selected)
+        row += 1
+    else:
+        selected = catalog.get_model(spec.preset or "").key
+    for col, width in zip("ABCDEFGHIJKLM", (16, 26, 16, 16, 8, 9, 8, 9, 9, 10, 15, 60, 11)):
+        ws.column_dimensions[col].width = width
+    return CatalogTable(MODELS_SHEET, _FIRST, row - 1, selected, keys)
+
+
+def _model_row(ws: Worksheet, row: int, key: str, name: str, arch: ModelArch, published: int | None,
+               source: str, date: str) -> None:
+    # Exact counts as estimate._model_inputs uses them (count_params of the architecture).
+    counted = count_params(arch)
+    put_text(ws.cell(row=row, column=1), key)
+    put_text(ws.cell(row=row, column=2), name)
+    values = [float(counted.total), float(counted.active), arch.layers, arch.hidden, arch.heads, arch.kv_heads,
+              arch.head_dim, arch.vocab, published]
+    for col, v in enumerate(values, start=3):
+        c = ws.cell(row=row, column=col, value=v)
+        c.number_format = "0.000E+00" if col in (3, 4, 11) else "#,##0"
+    put_text(ws.cell(row=row, column=12), source)
+    put_text(ws.cell(row=row, column=13), date)
+    for col in range(1, 14):
+        style_plain(ws.cell(row=row, column=col))

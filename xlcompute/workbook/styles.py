@@ -1,0 +1,175 @@
+"""Cell styles, number formats and the one safe way to write scenario text into a cell."""
+
+from __future__ import annotations
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = [
+    "FONT",
+    "put_text",
+    "number_format",
+    "style_title",
+    "style_header",
+    "style_input",
+    "style_lookup",
+    "style_formula",
+    "style_note",
+    "style_section",
+    "style_plain",
+    "currency_format",
+    "finish_sheet",
+    "RED_FILL",
+    "RED_FONT",
+]
+
+FONT = "Noto Sans CJK SC"  # renders Latin and Chinese; Excel falls back to its default when missing
+_THIN = Side(style="thin", color="B0B7C3")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_INPUT_FILL = PatternFill("solid", fgColor="FFF4C2")
+_LOOKUP_FILL = PatternFill("solid", fgColor="DDF2DD")
+_HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+_SECTION_FILL = PatternFill("solid", fgColor="E4E9F2")
+RED_FILL = PatternFill("solid", fgColor="F8CBAD")
+RED_FONT = Font(name=FONT, color="9C0006", bold=True)
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+
+# Characters that make a spreadsheet read text as a formula (OWASP "CSV injection"); also tab/CR.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put_text(cell: Cell, text: str) -> Cell:
+    """Write ``text`` as a string value, never as a formula.
+
+    openpyxl turns any string that starts with ``=`` into a formula; scenario text such as
+    ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` must stay inert, so the cell type is forced to
+    string and the quote prefix is set (Excel and LibreOffice then keep it text when edited).
+    """
+    cell.value = text
+    if text.startswith(_FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+# Number formats by the unit of a step (``_graph.Step.unit``).
+_SCI = "0.000E+00"
+_INT = "#,##0"
+_DEC1 = "#,##0.0"
+_DEC2 = "#,##0.00"
+_DEC3 = "#,##0.000"
+_PCT = "0.00%"
+_FORMATS: dict[str, str] = {
+    "FLOPs": _SCI, "FLOP/s": _SCI, "B/s": _SCI, "J": _SCI, "values": _SCI,
+    "bytes": _INT, "GB": _DEC2, "days": _DEC1, "s": _DEC3,
+    "card-h": _INT, "card-days": _INT, "card-h/yr": _INT,
+    "cards": _INT, "servers": _INT, "steps": _INT, "micro-batches": _INT,
+    "tokens": _INT, "tokens/s": _DEC1, "samples/s": _DEC3,
+    "ratio": _PCT, "0/1": "0", "1 = fits": "0",
+    "W": _INT, "kW": _DEC1, "MWh": _DEC1,
+}
+# Inputs whose display differs from their count-like default.
+_INPUT_FORMATS: dict[str, str] = {
+    "model_params": _SCI, "model_active_params": _SCI, "train_tokens": _SCI,
+    "mfu": _PCT, "average_load": _PCT, "serving_utilization": _PCT, "hbm_usable_fraction": _PCT,
+    "gpu_peak_tflops": _DEC1, "gpu_hbm_gb": _DEC1, "gpu_hbm_tbps": _DEC2, "intra_node_gbs": _DEC1,
+    "host_power_factor": _DEC2, "pue": _DEC2, "param_bytes": "0.##", "optimizer_bytes": "0.##",
+    "serving_bytes_per_param": "0.##", "seconds_per_request": _DEC1, "inter_node_gbps": _INT,
+}
+_CURRENCY_INPUTS = {
+    "price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
+    "electricity_per_kwh", "staff_per_year",
+}
+# Small money figures need decimals.
+_SMALL_MONEY = {"cost_per_request", "cost_per_request_seed", "cost_per_1k_tokens", "owned_cost_per_card_hour",
+                "price_per_gpu_hour", "electricity_per_kwh"}
+_SYMBOL = {"CNY": "¥", "USD": "$"}
+
+
+def currency_format(currency: str, decimals: int = 0) -> str:
+    """``"¥"#,##0`` or ``"$"#,##0.0000``: currency symbol as a literal, thousands separators."""
+    digits = "." + "0" * decimals if decimals else ""
+    return f'"{_SYMBOL.get(currency, "")}"#,##0{digits}'
+
+
+def number_format(key: str, unit: str, currency: str) -> str:
+    """The number format of an input or figure ``key`` whose unit is ``unit``."""
+    if unit == "currency" or key in _CURRENCY_INPUTS:
+        return currency_format(currency, 4 if key in _SMALL_MONEY else 0)
+    if key in _INPUT_FORMATS:
+        return _INPUT_FORMATS[key]
+    if key == "serving_cards_seed":
+        return _DEC2
+    return _FORMATS.get(unit, "General")
+
+
+def style_title(cell: Cell) -> None:
+    cell.font = Font(name=FONT, size=15, bold=True, color="1F3A5F")
+
+
+def style_note(cell: Cell) -> None:
+    cell.font = Font(name=FONT, size=9, italic=True, color="555555")
+    cell.alignment = Alignment(wrap_text=False, vertical="top")
+
+
+def style_header(cell: Cell) -> None:
+    cell.font = Font(name=FONT, bold=True, color="FFFFFF")
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+    cell.border = _BORDER
+
+
+def style_section(cell: Cell) -> None:
+    cell.font = Font(name=FONT, bold=True, color="1F3A5F")
+    cell.fill = _SECTION_FILL
+
+
+def style_input(cell: Cell) -> None:
+    """An editable input: yellow, unlocked."""
+    cell.fill = _INPUT_FILL
+    cell.border = _BORDER
+    cell.font = Font(name=FONT, color="1F1F7A")
+    cell.protection = UNLOCKED
+
+
+def style_lookup(cell: Cell) -> None:
+    """An input that looks its value up in a catalog sheet: green, unlocked (may be overridden)."""
+    cell.fill = _LOOKUP_FILL
+    cell.border = _BORDER
+    cell.font = Font(name=FONT, color="1E5C1E")
+    cell.protection = UNLOCKED
+
+
+def style_formula(cell: Cell) -> None:
+    """A result formula: locked."""
+    cell.border = _BORDER
+    cell.font = Font(name=FONT)
+    cell.protection = LOCKED
+
+
+def style_plain(cell: Cell, wrap: bool = False) -> None:
+    cell.font = Font(name=FONT)
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def finish_sheet(ws: Worksheet, widths: dict[str, float], footer: str, freeze: str | None) -> None:
+    """Column widths, freeze panes, protection and print setup shared by every sheet."""
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    if freeze:
+        ws.freeze_panes = freeze
+    # Protect formulas from accidental typing; no password, so a user can unprotect on purpose.
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.oddFooter.center.text = footer
+    ws.oddFooter.center.size = 8

@@ -1,0 +1,145 @@
+"""Workbook-only text in English and Simplified Chinese.
+
+Labels of inputs and figures come from :mod:`xlcompute.labels` (shared with the CLI and the
+proposal); this table holds the words only the workbook uses: sheet titles, column headers,
+section names, notes and the print footer.
+"""
+
+from __future__ import annotations
+
+from xlcompute.labels import LABELS, SHEET_TITLES
+
+__all__ = ["T", "text", "sheet_title", "input_label", "unit_text", "LANGS"]
+
+LANGS = ("en", "zh")
+
+# key -> (en, zh)
+T: dict[str, tuple[str, str]] = {
+    "book_title": ("xlcompute planning workbook", "xlcompute 算力规划工作簿"),
+    "book_subject": ("LLM training and serving capacity plan", "大模型训练与推理算力规划"),
+    "book_keywords": ("LLM, GPU, capacity planning, budget, xlcompute", "大模型, GPU, 算力规划, 预算, xlcompute"),
+    "inputs_note": (
+        "Yellow cells are inputs: change them (or pick another accelerator or model) and every sheet "
+        "recalculates. Green cells look their value up in the Hardware / Models sheets; type a number "
+        "over them to override.",
+        "黄色单元格为输入：修改后（或选择其他加速卡、模型）所有工作表自动重算。绿色单元格从 Hardware / Models "
+        "表查找取值，可直接输入数字覆盖。",
+    ),
+    "results_note": (
+        "Every value on this sheet is a live formula over the Inputs sheet (see the Formulas sheet).",
+        "本表每个数值都是引用输入表的实时公式（见 Formulas 表）。",
+    ),
+    "col_item": ("Item", "项目"),
+    "col_value": ("Value", "数值"),
+    "col_unit": ("Unit", "单位"),
+    "col_source": ("Source", "来源"),
+    "col_name": ("Name", "名称"),
+    "col_figure": ("Figure", "指标"),
+    "sec_scenario": ("Scenario", "场景"),
+    "sec_model": ("Model", "模型"),
+    "sec_training": ("Training plan", "训练方案"),
+    "sec_cluster": ("Cluster", "集群"),
+    "sec_assumptions": ("Assumptions", "假设"),
+    "sec_serving": ("Serving demand", "推理需求"),
+    "sec_pricing": ("Prices", "价格"),
+    "scenario_name": ("Scenario name", "场景名称"),
+    "organisation": ("Organisation", "单位"),
+    "description": ("Description", "说明"),
+    "model_choice": ("Model preset", "模型预设"),
+    "gpu_choice": ("Accelerator", "加速卡"),
+    "precision_choice": ("Training precision", "训练精度"),
+    "currency": ("Currency", "货币"),
+    "choose_model": ("pick from the list (Models sheet)", "从下拉列表选择（Models 表）"),
+    "choose_gpu": ("pick from the list (Hardware sheet)", "从下拉列表选择（Hardware 表）"),
+    "choose_precision": ("bf16 / fp16 use the dense bf16 peak, fp8 the fp8 peak", "bf16 / fp16 用稠密 bf16 峰值，fp8 用 fp8 峰值"),
+    "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找 {sheet} 表：{detail}"),
+    "scenario_row": ("scenario (added to the catalog sheet)", "场景（已加入目录表）"),
+    "sens_title": ("Sensitivity", "敏感性分析"),
+    "sens_days": ("Training days by card count (rows) and MFU (columns)", "训练天数：卡数（行）× MFU（列）"),
+    "sens_corner": ("Cards \\ MFU", "卡数 \\ MFU"),
+    "sens_budget": ("Total budget by card count", "不同卡数的总预算"),
+    "sens_cards": ("Cards", "卡数"),
+    "sens_note": (
+        "Card counts and MFU values in yellow are editable; the grid uses the same formulas as the "
+        "Training and Budget sheets.",
+        "黄色的卡数与 MFU 可修改；表格使用与训练、预算表相同的公式。",
+    ),
+    "chart_days": ("Training days vs cards", "训练天数与卡数"),
+    "chart_budget": ("Total budget vs cards", "总预算与卡数"),
+    "axis_days": ("days", "天"),
+    "hw_title": ("Hardware catalog", "硬件目录"),
+    "models_title": ("Model catalog", "模型目录"),
+    "formulas_title": ("Formulas", "公式"),
+    "formulas_note": (
+        "Every formula in this workbook comes from one Python function of the xlcompute core; the "
+        "same function computes the CLI, Excel-function and PDF figures.",
+        "本工作簿的每个公式都来自 xlcompute 计算核心中的一个 Python 函数；命令行、Excel 函数与 PDF 使用同一函数。",
+    ),
+    "col_function": ("Core function", "核心函数"),
+    "col_used_for": ("Used for", "用于"),
+    "col_excel": ("Excel formula (one instance)", "Excel 公式（示例）"),
+    "col_meaning": ("Meaning", "含义"),
+    "lookup_meaning": (
+        "Catalog lookup: the figure of the selected preset.",
+        "目录查找：所选预设的参数。",
+    ),
+    "lookup_source_doc": ("Hardware / Models sheets (catalog sources per row)", "Hardware / Models 表（每行注明来源）"),
+    "sens_meaning": ("Sensitivity grid cell: the same core formula over the row and column headers.", "敏感性表格单元：同一核心公式，引用行列表头。"),
+    "derived": ("arithmetic on the figures named in the formula", "对公式中命名指标的算术运算"),
+    "footer": ("Page &P of &N", "第 &P 页 / 共 &N 页"),
+    "hw_key": ("Key", "键"),
+    "hw_name": ("Name", "名称"),
+    "hw_bf16": ("BF16 dense TFLOPS", "BF16 稠密 TFLOPS"),
+    "hw_fp8": ("FP8 dense TFLOPS", "FP8 稠密 TFLOPS"),
+    "hw_hbm": ("HBM GB", "显存 GB"),
+    "hw_bw": ("HBM TB/s", "显存带宽 TB/s"),
+    "hw_link": ("Intra-server GB/s per direction", "服务器内互联 GB/s 单向"),
+    "hw_tdp": ("TDP W", "功耗 W"),
+    "hw_per_node": ("Cards per server", "每台服务器卡数"),
+    "hw_vendor": ("Vendor", "厂商"),
+    "src_date": ("Source date", "来源日期"),
+    "m_params": ("Parameters (exact count)", "参数量（精确计数）"),
+    "m_active": ("Active per token", "每 token 激活"),
+    "m_layers": ("Layers", "层数"),
+    "m_hidden": ("Hidden", "隐藏维度"),
+    "m_heads": ("Heads", "头数"),
+    "m_kv": ("KV heads", "KV 头数"),
+    "m_head_dim": ("Head dim", "每头维度"),
+    "m_vocab": ("Vocabulary", "词表"),
+    "m_published": ("Published size", "公布参数量"),
+    "currency_CNY": ("CNY", "元"),
+    "currency_USD": ("USD", "美元"),
+}
+
+_EXTRA_SHEETS: dict[str, tuple[str, str]] = {
+    "sensitivity": ("Sensitivity", "敏感性分析"),
+    "hardware": ("Hardware catalog", "硬件目录"),
+    "models": ("Model catalog", "模型目录"),
+    "formulas": ("Formulas", "公式"),
+}
+
+
+def text(key: str, lang: str) -> str:
+    """Workbook text ``key`` in ``lang``."""
+    en, zh = T[key]
+    return zh if lang == "zh" else en
+
+
+def sheet_title(sheet: str, lang: str) -> str:
+    """The heading shown in A1 of a sheet (tab names stay English so formulas are identical)."""
+    en, zh = SHEET_TITLES.get(sheet) or _EXTRA_SHEETS[sheet]
+    return zh if lang == "zh" else en
+
+
+def input_label(key: str, lang: str) -> str:
+    lab = LABELS[key]
+    return lab.zh if lang == "zh" else lab.en
+
+
+def unit_text(key: str, lang: str, currency: str) -> str:
+    """Display unit of an input or figure; ``currency`` becomes CNY / USD (元 / 美元)."""
+    lab = LABELS[key]
+    unit = lab.unit_zh if lang == "zh" else lab.unit_en
+    if unit in ("currency", "货币"):
+        return text(f"currency_{currency}", lang)
+    return unit

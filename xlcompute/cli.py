@@ -199,19 +199,29 @@ def plan(
         return
     t = Table(title=f"{sc.name}: best of {report.candidates_evaluated:,} layouts "
                     f"({report.candidates_fitting:,} fit; {report.search_seconds:.2f} s)", title_justify="left")
-    for col in ("#", "TP", "PP", "DP", "mb", "v", "SP", "recompute", "ZeRO", "step s", "MFU", "mem GB",
-                "compute", "bubble", "TP comm", "DP comm"):
-        t.add_column(col, justify="right")
+    for col in ("#", "layout", "options", "step s", "MFU", "GB/card"):
+        t.add_column(col, justify="right" if col in ("#", "step s", "MFU", "GB/card") else "left")
     for row in report.best:
         ex, r = row.execution, row.result
         t.add_row(
-            str(row.rank), str(ex.tp), str(ex.pp), str(ex.dp), str(ex.micro_batch), str(ex.interleave),
-            "yes" if ex.sequence_parallel else "no", ex.recompute, str(ex.zero_stage),
+            str(row.rank),
+            f"TP{ex.tp}·PP{ex.pp}·DP{ex.dp} mb{ex.micro_batch}" + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
+            ", ".join(
+                x for x in ("SP" if ex.sequence_parallel else "", f"{ex.recompute} recompute",
+                            f"ZeRO-{ex.zero_stage}", "TP overlap" if ex.tp_overlap else "",
+                            "offload" if ex.offload else "") if x
+            ),
             fmt.number(r.step_seconds, 2), fmt.percent(row.mfu_estimate), fmt.number(r.memory_bytes / 1e9, 1),
-            fmt.number(r.compute_seconds + r.recompute_seconds, 2), fmt.number(r.pp_bubble_seconds, 2),
-            fmt.number(r.tp_comm_exposed_seconds, 2), fmt.number(r.dp_comm_exposed_seconds, 2),
         )
     console.print(t)
+    r = report.best[0].result
+    parts = [
+        ("compute", r.compute_seconds), ("recompute", r.recompute_seconds), ("pipeline bubble", r.pp_bubble_seconds),
+        ("pipeline p2p", r.pp_comm_seconds), ("TP comm (exposed)", r.tp_comm_exposed_seconds),
+        ("DP comm (exposed)", r.dp_comm_exposed_seconds), ("optimizer", r.optimizer_seconds),
+        ("offload", r.offload_seconds),
+    ]
+    console.print("Best layout, seconds per step: " + "; ".join(f"{k} {v:.3f}" for k, v in parts if v > 0))
     console.print("MFU is on the estimate's attention-aware FLOP count; times are seconds per optimizer step.")
 
 

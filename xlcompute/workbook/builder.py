@@ -273,6 +273,7 @@ class _Builder:
         style_section(ws.cell(row=b_title, column=1, value=text("sens_budget", lang)))
         style_header(ws.cell(row=b_title + 1, column=1, value=text("sens_cards", lang)))
         style_header(ws.cell(row=b_title + 1, column=2, value=input_label("total_budget", lang)))
+        ws.row_dimensions[b_title + 1].height = 30
         b_first = b_title + 2
         for i in range(len(cards)):
             r = b_first + i
@@ -330,13 +331,17 @@ class _Builder:
                      _doc_parts(_step_fn("train_days"))[1]))
         rows.append(("cost.total_cost", "Sensitivity", self.sens_budget_instance, text("sens_meaning", lang),
                      _doc_parts(_step_fn("total_budget"))[1] or text("derived", lang)))
+        widths = {"A": 28, "B": 28, "C": 60, "D": 50, "E": 50}
         for i, values in enumerate(rows):
             r = 5 + i
             for col, value in enumerate(values, start=1):
                 c = ws.cell(row=r, column=col)
                 put_text(c, value)  # formula text shown as text, never evaluated
                 style_plain(c, wrap=True)
-        finish_sheet(ws, {"A": 30, "B": 30, "C": 70, "D": 60, "E": 60}, self.footer, "A5")
+            # Wrapped rows get an explicit height: spreadsheets do not grow rows written by openpyxl.
+            lines = max(-(-len(v) // int(w * 1.1)) for v, w in zip(values, widths.values()))
+            ws.row_dimensions[r].height = 13 * max(1, lines)
+        finish_sheet(ws, widths, self.footer, "A5")
 
     def properties(self) -> None:
         p = self.wb.properties

@@ -67,6 +67,7 @@ def lookup_key(name: str, taken: set[str]) -> str:
 def _headers(ws: Worksheet, keys: list[str], lang: str) -> None:
     for col, key in enumerate(keys, start=1):
         style_header(ws.cell(row=2, column=col, value=text(key, lang)))
+    ws.row_dimensions[2].height = 32  # room for the wrapped two-line headers
 
 
 def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:

@@ -1,0 +1,45 @@
+"""``xlcompute workbook``: build a planning workbook from a scenario file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+__all__ = ["workbook_command"]
+
+
+def workbook_command(
+    scenario: Optional[Path] = typer.Argument(
+        None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Workbook to write (.xlsx). Default: out/<scenario name>.xlsx"
+    ),
+    lang: str = typer.Option("en", "--lang", help="Label language: en or zh (the formulas are the same)."),
+) -> None:
+    """Build a planning workbook whose results are live Excel formulas."""
+    # Imported here: the CLI module registers this command, and openpyxl is only needed now.
+    from xlcompute import cli
+    from xlcompute._atomic import OutputNotWritableError
+    from xlcompute._names import slug
+    from xlcompute.workbook.builder import write_workbook
+
+    if lang not in ("en", "zh"):
+        cli.fail([f"--lang: must be en or zh, got {lang!r}"])
+    sc = cli.read_scenario(scenario)
+    cli.run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one clear line
+    if output is None:
+        output = Path("out") / f"{slug(sc.name)}.xlsx"
+    if output.suffix.lower() != ".xlsx":
+        cli.fail([f"-o: the workbook must end in .xlsx, got {str(output)!r}"])
+    if output.is_dir():
+        cli.fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
+    try:
+        path = write_workbook(sc, output, lang)
+    except (OutputNotWritableError, PermissionError) as exc:
+        cli.fail([str(exc)])
+    except ValueError as exc:
+        cli.fail([str(exc)])
+    cli.console.print(f"wrote {path}", highlight=False, markup=False)

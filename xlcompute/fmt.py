@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "CURRENCY_SYMBOLS"]
+__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "money_short", "CURRENCY_SYMBOLS"]
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
 
@@ -61,3 +61,19 @@ def plain(x: float, max_digits: int = 4) -> str:
     if float(x).is_integer():
         return count(x)
     return f"{x:,.{max_digits}f}".rstrip("0").rstrip(".")
+
+
+def money_short(x: float, currency: str = "CNY", lang: str = "en") -> str:
+    """A rounded amount for chart axes: ¥350M / ¥1.2B in English, ¥3.5亿 / ¥5,000万 in Chinese
+    (万 = 10^4, 亿 = 10^8, the units Chinese budgets are read in)."""
+    sym = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if lang == "zh":
+        steps = ((1e8, "亿"), (1e4, "万"))
+    else:
+        steps = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for size, suffix in steps:
+        if a >= size:
+            return f"{sign}{sym}{plain(round(a / size, 1), 1)}{suffix}"
+    return f"{sign}{sym}{plain(round(a), 0)}"

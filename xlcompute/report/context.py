@@ -1,0 +1,684 @@
+"""Everything the proposal templates show, taken from an :class:`~xlcompute.estimate.Estimate`.
+
+The rule of this module: no figure is computed here. Numbers come from the estimate
+(``result.inputs``, ``result.figures``, ``result.sensitivity``); where a section needs a figure the
+estimate does not hold (per-card memory for every ZeRO stage × recomputation mode, the cost table
+year by year) it is obtained by calling the calculation core with the estimate's inputs. Numbers
+become text only through :mod:`xlcompute.fmt` (:func:`format_value`). Prose comes from
+:mod:`xlcompute.report.i18n`, which escapes every argument.
+
+Thresholds that turn figures into risks are named constants below, each with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from xlcompute import catalog, fmt
+from xlcompute._graph import STEPS, INPUT_KEYS
+from xlcompute.core import arith, cost, memory
+from xlcompute.estimate import Estimate
+from xlcompute.labels import LABELS
+from xlcompute.report import charts
+from xlcompute.report.i18n import text
+
+__all__ = [
+    "build_context",
+    "format_value",
+    "memory_grid",
+    "year_by_year",
+    "INPUT_KINDS",
+    "FIGURE_KINDS",
+    "MEMORY_SHARE_WARN",
+    "COMM_SHARE_WARN",
+    "COMM_SHARE_HIGH",
+    "BUBBLE_WARN",
+    "PUBLISHED_MFU",
+]
+
+# --- thresholds (presentation policy, not formulas) --------------------------------------------
+
+MEMORY_SHARE_WARN = 0.85
+"""Warn when training uses more than 85% of HBM: allocator fragmentation and framework buffers
+typically take several GB on an 80 GB card (Korthikanti et al. 2022 report ~2-5 GB not covered by
+the activation formula), so < 15% headroom is a planning risk."""
+
+COMM_SHARE_WARN = 0.15
+COMM_SHARE_HIGH = 0.30
+"""Communication share of step time (without overlap): above 15% it is worth a pilot, above 30%
+it threatens the assumed MFU (Narayanan et al. 2021 §5.4 keep exposed communication well below this)."""
+
+BUBBLE_WARN = 0.10
+"""Pipeline bubble (p−1)/m above 10% of step time (Narayanan et al. 2021 §2.2 aim below it)."""
+
+LONG_RUN_DAYS = 14.0
+"""Runs longer than two weeks on hundreds of cards see several hardware failures (Llama 3 report
+§3.3.4: 419 unexpected interruptions in a 54-day window on 16K H100)."""
+
+PUBLISHED_MFU: tuple[float, float, str] = (
+    0.38,
+    0.46,
+    "Llama 3 (Dubey et al. 2024, Table 4): 38–43% on 8K–16K H100; PaLM (Chowdhery et al. 2022, Table 3): 46.2%",
+)
+"""Range of MFU published for large training runs, used to judge the scenario's assumption."""
+
+RECOMPUTE_NAMES: tuple[str, ...] = ("none", "selective", "full")
+"""Recompute mode numbers 0/1/2 as in :data:`xlcompute.scenario.RECOMPUTE_MODES`."""
+
+# --- how each number is shown ------------------------------------------------------------------
+
+INPUT_KINDS: dict[str, str] = {
+    "model_params": "count", "model_active_params": "count", "layers": "count", "hidden": "count",
+    "heads": "count", "kv_heads": "count", "head_dim": "count", "vocab": "count",
+    "train_tokens": "count", "seq_len": "count", "global_batch": "count", "micro_batch": "count",
+    "param_bytes": "plain", "optimizer_bytes": "plain", "zero_stage": "count", "recompute_mode": "count",
+    "sp": "count", "tp": "count", "pp": "count", "dp": "count",
+    "gpu_count": "count", "cards_per_node": "count", "gpu_peak_tflops": "plain", "gpu_hbm_gb": "plain",
+    "gpu_hbm_tbps": "plain", "intra_node_gbs": "plain", "inter_node_gbps": "plain", "gpu_tdp_w": "count",
+    "mfu": "percent", "host_power_factor": "plain", "average_load": "percent",
+    "users": "count", "tokens_per_request": "count", "seconds_per_request": "plain",
+    "serving_utilization": "percent", "serving_bytes_per_param": "plain", "decode_batch": "count",
+    "hbm_usable_fraction": "percent",
+    "price_per_gpu_hour": "money2", "server_price": "money", "network_per_server": "money",
+    "storage_capex": "money", "facility_per_kw": "money", "electricity_per_kwh": "money2", "pue": "plain",
+    "years": "count", "staff_per_year": "money",
+}
+
+FIGURE_KINDS: dict[str, str] = {
+    "train_flops": "sci", "train_flops_6tp": "sci", "gpu_hours": "hours", "card_days": "hours",
+    "train_days": "days", "train_days_6tp": "days", "train_steps": "count", "tokens_per_step": "count",
+    "step_seconds": "num2", "tokens_per_s_per_card": "num0", "samples_per_s_per_card": "num3",
+    "pipeline_bubble": "percent", "grad_accum": "count", "train_energy_mwh": "num0",
+    "train_power_cost": "money", "train_cost": "money",
+    "states_per_gpu": "gb", "activations_per_gpu": "gb", "mem_per_gpu": "gb", "hbm_bytes": "gb",
+    "weights_total": "gb", "train_hbm_20p": "gb", "kv_cache_per_request": "gb",
+    "dp_bytes_per_step": "gb", "tp_bytes_per_step": "gb", "pp_bytes_per_step": "gb",
+    "dp_seconds_per_step": "num3", "tp_seconds_per_step": "num3", "pp_seconds_per_step": "num3",
+    "comm_seconds_per_step": "num3", "comm_share_of_step": "percent",
+    "flops_per_request": "sci", "serving_cards_compute": "count", "cards_per_replica": "count",
+    "serving_cards": "count", "cost_per_request": "money4", "cost_per_1k_tokens": "money4",
+    "decode_tokens_per_s": "num0", "prefill_tokens_per_s": "num0",
+    "servers": "count", "it_power_kw": "num0", "capex_total": "money", "power_cost_per_year": "money",
+    "opex_per_year": "money", "total_budget": "money", "cloud_cost_per_year": "money", "cloud_total": "money",
+    "capex_servers": "money", "capex_network": "money", "capex_facility": "money",
+}
+
+# Kinds whose formatted text already carries the unit (GB, %, currency symbol).
+_SELF_UNIT = {"gb", "percent", "money", "money2", "money4"}
+
+
+def format_value(x: float, kind: str, currency: str) -> str:
+    """Format one number with :mod:`xlcompute.fmt` according to ``kind``."""
+    formatters: dict[str, Callable[[float], str]] = {
+        "count": fmt.count,
+        "plain": fmt.plain,
+        "percent": fmt.percent,
+        "money": lambda v: fmt.money(v, currency),
+        "money2": lambda v: fmt.money(v, currency, 2),
+        "money4": lambda v: fmt.money(v, currency, 4),
+        "sci": fmt.sci,
+        "days": fmt.days,
+        "hours": fmt.hours,
+        "gb": fmt.gb,
+        "num0": lambda v: fmt.number(v, 0),
+        "num1": lambda v: fmt.number(v, 1),
+        "num2": lambda v: fmt.number(v, 2),
+        "num3": lambda v: fmt.number(v, 3),
+    }
+    try:
+        return formatters[kind](x)
+    except KeyError:
+        raise ValueError(f"unknown format kind {kind!r}") from None
+
+
+def _unit(key: str, kind: str, lang: str, currency: str) -> str:
+    if kind in _SELF_UNIT:
+        return ""
+    lab = LABELS[key]
+    unit = lab.unit_zh if lang == "zh" else lab.unit_en
+    return currency if unit in ("currency", "货币") else unit
+
+
+def _label(key: str, lang: str) -> str:
+    lab = LABELS[key]
+    return lab.zh if lang == "zh" else lab.en
+
+
+class _Ctx:
+    """Shared helpers for one render: language, currency, the estimate."""
+
+    def __init__(self, result: Estimate, lang: str) -> None:
+        self.r = result
+        self.lang = lang
+        self.cur = result.scenario.pricing.currency
+
+    def t(self, key: str, **kw: Any) -> Markup:
+        return text(key, self.lang, **kw)
+
+    def v(self, key: str, kind: str | None = None) -> str:
+        """An input or figure of the estimate, formatted."""
+        k = kind or FIGURE_KINDS.get(key) or INPUT_KINDS[key]
+        return format_value(self.r[key], k, self.cur)
+
+    def money(self, x: float, digits: int = 0) -> str:
+        return fmt.money(x, self.cur, digits)
+
+    def row(self, key: str, kind: str | None = None, source: str = "") -> dict[str, Any]:
+        k = kind or FIGURE_KINDS.get(key) or INPUT_KINDS[key]
+        return {
+            "key": key,
+            "label": _label(key, self.lang),
+            "value": format_value(self.r[key], k, self.cur),
+            "unit": _unit(key, k, self.lang, self.cur),
+            "source": source,
+        }
+
+    def rc_name(self, mode: int) -> Markup:
+        return self.t(f"rc_{RECOMPUTE_NAMES[mode]}")
+
+
+# --- memory plan: the core's memory formulas for every ZeRO stage × recompute mode -------------
+
+
+def memory_grid(result: Estimate) -> list[dict[str, Any]]:
+    """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full, with the
+    planned TP/PP/DP, by calling :func:`memory.zero_bytes_per_card`,
+    :func:`memory.activation_bytes_per_card` and :func:`memory.train_mem_per_card`."""
+    r = result
+    hbm = r["hbm_bytes"]
+    activations = [
+        memory.activation_bytes_per_card(
+            r["layers"], r["seq_len"], r["hidden"], r["heads"], r["micro_batch"], r["tp"], r["pp"],
+            r["grad_accum"], r["sp"], mode,
+        )
+        for mode in range(3)
+    ]
+    rows = []
+    for stage in range(4):
+        states = memory.zero_bytes_per_card(
+            r["model_params"], stage, r["tp"], r["pp"], r["dp"], r["param_bytes"], r["optimizer_bytes"]
+        )
+        cells = []
+        for mode, act in enumerate(activations):
+            total = memory.train_mem_per_card(states, act)
+            cells.append({
+                "mode": mode,
+                "bytes": float(total),
+                "share": float(arith.ratio(total, hbm)),
+                "fits": bool(arith.fits(total, hbm)),
+                "planned": stage == int(r["zero_stage"]) and mode == int(r["recompute_mode"]),
+            })
+        rows.append({"stage": stage, "states": float(states), "cells": cells})
+    return [{"activations": [float(a) for a in activations]}, *rows]
+
+
+def _lightest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The least costly setting that fits: ZeRO-3 last (it adds a parameter all-gather per layer),
+    then less recomputation first (selective ~2-4% extra compute, full ~33%: Korthikanti et al. 2022),
+    then the lower ZeRO stage."""
+    options = [(row["stage"], cell) for row in grid_rows for cell in row["cells"] if cell["fits"]]
+    if not options:
+        return None
+    stage, cell = min(options, key=lambda sc: (sc[0] == 3, sc[1]["mode"], sc[0]))
+    return {"stage": stage, **cell}
+
+
+# --- budget year by year: the core's cost formulas --------------------------------------------
+
+
+def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
+    """Cumulative owned and rented cost after each year, by calling :func:`cost.total_cost` and
+    :func:`arith.product` with the estimate's figures (year 0 is the purchase)."""
+    r = result
+    rows: list[dict[str, float | int]] = []
+    for year in range(int(r["years"]) + 1):
+        rows.append({
+            "year": year,
+            "capex": r["capex_total"] if year == 0 else 0.0,
+            "power": 0.0 if year == 0 else r["power_cost_per_year"],
+            "staff": 0.0 if year == 0 else r["staff_per_year"],
+            "owned": float(cost.total_cost(r["capex_total"], r["opex_per_year"], year)),
+            "rented": float(arith.product(r["cloud_cost_per_year"], year)),
+        })
+    return rows
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+_INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("grp_model", INPUT_KEYS[0:8]),
+    ("grp_training", INPUT_KEYS[8:20]),
+    ("grp_cluster", INPUT_KEYS[20:28]),
+    ("grp_assumptions", INPUT_KEYS[28:31]),
+    ("grp_serving", INPUT_KEYS[31:38]),
+    ("grp_pricing", INPUT_KEYS[38:]),
+)
+
+
+def _workload(c: _Ctx) -> list[dict[str, Any]]:
+    r, sc = c.r, c.r.scenario
+    extra: dict[str, list[dict[str, Any]]] = {
+        "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "",
+                       "source": r.inputs["layers"].source}],
+        "grp_training": [{"label": c.t("precision"), "value": sc.training.precision, "unit": "",
+                          "source": "scenario: training.precision"}],
+        "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "",
+                         "source": r.inputs["gpu_peak_tflops"].source.split(";")[0]}],
+        "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "",
+                         "source": "scenario: pricing.currency"}],
+    }
+    groups = []
+    for title, keys in _INPUT_GROUPS:
+        rows = extra.get(title, []) + [c.row(k, source=r.inputs[k].source) for k in keys]
+        groups.append({"title": c.t(title), "rows": rows})
+    return groups
+
+
+def _sensitivity(c: _Ctx) -> dict[str, Any]:
+    s = c.r.sensitivity
+    cards, mfu = int(c.r["gpu_count"]), c.r["mfu"]
+    return {
+        "cards": [fmt.count(n) for n in s.cards],
+        "mfus": [fmt.percent(m, 0) if round(m, 2) == m else fmt.percent(m) for m in s.mfus],
+        "rows": [
+            {
+                "cards": fmt.count(n),
+                "days": [fmt.days(d) for d in s.days[i]],
+                "current": [n == cards and abs(m - mfu) < 1e-9 for m in s.mfus],
+                "budget": c.money(s.budget[i]),
+                "is_plan": n == cards,
+            }
+            for i, n in enumerate(s.cards)
+        ],
+    }
+
+
+def _days_chart(c: _Ctx, font: str) -> Markup:
+    s, r = c.r.sensitivity, c.r
+    mfu = r["mfu"]
+    picks = sorted({0, len(s.mfus) - 1, min(range(len(s.mfus)), key=lambda j: abs(s.mfus[j] - mfu))})
+    series = []
+    for j in picks:
+        series.append(charts.Series(
+            name=str(c.t("chart_days_series", mfu=fmt.percent(s.mfus[j], 0 if round(s.mfus[j], 2) == s.mfus[j] else 1))),
+            values=[row[j] for row in s.days],
+            emphasis=abs(s.mfus[j] - mfu) < 1e-9,
+        ))
+    return charts.line_chart(
+        x=[float(n) for n in s.cards],
+        x_labels=[fmt.count(n) for n in s.cards],
+        series=series,
+        x_title=str(c.t("chart_days_x")),
+        y_title=str(c.t("chart_days_y")),
+        y_format=lambda v: fmt.number(v, 0),
+        marker=(r["gpu_count"], r["train_days"], f"{c.t('chart_this_plan')}: {fmt.days(r['train_days'])}"),
+        log_x=True,
+        font=font,
+    )
+
+
+def _memory(c: _Ctx, font: str) -> dict[str, Any]:
+    r = c.r
+    grid = memory_grid(r)
+    act, rows = grid[0]["activations"], grid[1:]
+    hbm = fmt.gb(r["hbm_bytes"], 0)
+    planned = next(cell for row in rows for cell in row["cells"] if cell["planned"])
+    stage, mode = int(r["zero_stage"]), int(r["recompute_mode"])
+    args = dict(stage=stage, mode=c.rc_name(mode), mem=fmt.gb(planned["bytes"]),
+                share=fmt.percent(planned["share"]), hbm=hbm)
+    verdict = c.t("mem_fits" if planned["fits"] else "mem_not_fit", **args)
+    alt = _lightest_fit(rows)
+    alternative: Markup | None = None
+    if not planned["fits"]:
+        alternative = (
+            c.t("mem_none_fits") if alt is None else
+            c.t("mem_alternative", stage=alt["stage"], mode=c.rc_name(alt["mode"]),
+                mem=fmt.gb(alt["bytes"]), share=fmt.percent(alt["share"]))
+        )
+    table = {
+        "modes": [c.rc_name(m) for m in range(3)],
+        "activations": [fmt.gb(a) for a in act],
+        "rows": [
+            {
+                "stage": row["stage"],
+                "states": fmt.gb(row["states"]),
+                "cells": [
+                    {"value": fmt.gb(cell["bytes"]), "share": fmt.percent(cell["share"], 0),
+                     "fits": cell["fits"], "planned": cell["planned"]}
+                    for cell in row["cells"]
+                ],
+            }
+            for row in rows
+        ],
+    }
+    chart = charts.grouped_bars(
+        groups=[f"ZeRO-{row['stage']}" for row in rows],
+        series=[
+            charts.Series(name=str(c.rc_name(m)), values=[row["cells"][m]["bytes"] for row in rows])
+            for m in range(3)
+        ],
+        reference=(r["hbm_bytes"], str(c.t("chart_hbm", hbm=hbm))),
+        highlight=(stage, mode),
+        x_title=str(c.t("chart_mem_x")),
+        y_title=str(c.t("chart_mem_y")),
+        y_format=lambda v: fmt.gb(v, 0).removesuffix(" GB"),
+        font=font,
+    )
+    details = [c.row(k) for k in ("states_per_gpu", "activations_per_gpu", "mem_per_gpu", "hbm_bytes",
+                                  "weights_total", "train_hbm_20p")]
+    details.insert(2, {"label": _label("grad_accum", c.lang), "value": c.v("grad_accum"), "unit": "", "source": ""})
+    return {
+        "intro": c.t("memory_intro", tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), hbm=hbm),
+        "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
+        "planned_share": planned["share"], "planned_bytes": planned["bytes"], "lightest": alt,
+        "table": table, "chart": chart, "details": details,
+    }
+
+
+def _network(c: _Ctx) -> dict[str, Any]:
+    r = c.r
+    inter = f"{c.v('inter_node_gbps')} Gbit/s"
+    intra = f"{c.v('intra_node_gbs')} GB/s"
+    rows = [
+        ("net_dp", "link_inter", inter, "dp_bytes_per_step", "dp_seconds_per_step"),
+        ("net_tp", "link_intra", intra, "tp_bytes_per_step", "tp_seconds_per_step"),
+        ("net_pp", "link_inter", inter, "pp_bytes_per_step", "pp_seconds_per_step"),
+    ]
+    return {
+        "rows": [
+            {"kind": c.t(kind), "link": c.t(link), "bandwidth": bw, "bytes": c.v(b), "seconds": c.v(s)}
+            for kind, link, bw, b, s in rows
+        ],
+        "summary": c.t("net_summary", comm=c.v("comm_seconds_per_step"), step=c.v("step_seconds"),
+                       share=c.v("comm_share_of_step")),
+        "figures": [c.row(k) for k in ("comm_seconds_per_step", "step_seconds", "comm_share_of_step",
+                                       "grad_accum", "pipeline_bubble")],
+        "share": r["comm_share_of_step"],
+    }
+
+
+def _budget(c: _Ctx, font: str) -> dict[str, Any]:
+    r = c.r
+    years = c.v("years")
+    capex = [
+        (c.t("capex_servers_row", servers=c.v("servers"), price=c.v("server_price")), c.v("capex_servers")),
+        (c.t("capex_network_row", servers=c.v("servers"), price=c.v("network_per_server")), c.v("capex_network")),
+        (c.t("capex_storage_row"), c.v("storage_capex")),
+        (c.t("capex_facility_row", kw=c.v("it_power_kw"), price=c.v("facility_per_kw")), c.v("capex_facility")),
+    ]
+    staff_label = c.t("opex_staff_row") if r["staff_per_year"] > 0 else c.t("opex_staff_none")
+    opex = [
+        (c.t("opex_power_row", kw=c.v("it_power_kw"), pue=c.v("pue"), load=c.v("average_load"),
+             price=c.v("electricity_per_kwh")), c.v("power_cost_per_year")),
+        (staff_label, c.v("staff_per_year")),
+    ]
+    tco = [
+        {
+            "year": c.t("tco_year0") if row["year"] == 0 else fmt.count(row["year"]),
+            "capex": c.money(row["capex"]) if row["year"] == 0 else "",
+            "power": c.money(row["power"]) if row["year"] else "",
+            "staff": c.money(row["staff"]) if row["year"] else "",
+            "owned": c.money(row["owned"]),
+            "rented": c.money(row["rented"]),
+        }
+        for row in year_by_year(r)
+    ]
+    # Period totals of the yearly items, through the core (years × per-year cost).
+    power_total = float(arith.product(r["power_cost_per_year"], r["years"]))
+    staff_total = float(arith.product(r["staff_per_year"], r["years"]))
+    own_parts = [
+        (str(c.t("cost_servers")), r["capex_servers"]),
+        (str(c.t("cost_network")), r["capex_network"]),
+        (str(c.t("cost_storage")), r["storage_capex"]),
+        (str(c.t("cost_facility")), r["capex_facility"]),
+        (str(c.t("cost_power")), power_total),
+        (str(c.t("cost_staff")), staff_total),
+    ]
+    chart = charts.stacked_bars(
+        bars=[
+            (str(c.t("chart_own")), own_parts, c.v("total_budget")),
+            (str(c.t("chart_rent")), [(str(c.t("cost_cloud")), r["cloud_total"])], c.v("cloud_total")),
+        ],
+        x_title=str(c.t("chart_cost_x", years=years, currency=c.cur)),
+        x_format=lambda v: fmt.money_short(v, c.cur, c.lang),
+        font=font,
+    )
+    return {
+        "capex": capex, "capex_total": c.v("capex_total"),
+        "opex": opex, "opex_total": c.v("opex_per_year"),
+        "cloud_text": c.t("cloud_text", cards=c.v("gpu_count"), price=c.v("price_per_gpu_hour"),
+                          per_year=c.v("cloud_cost_per_year"), total=c.v("cloud_total"), years=years,
+                          budget=c.v("total_budget"), hours=c.v("gpu_hours"), train_cost=c.v("train_cost")),
+        "tco": tco, "chart": chart,
+        "own_cheaper": r["total_budget"] <= r["cloud_total"],
+    }
+
+
+def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
+    r, s = c.r, c.r.sensitivity
+    risks: list[dict[str, Any]] = []
+
+    def add(sev: int, risk: Markup, mitigation: Markup) -> None:
+        risks.append({"rank": sev, "severity": c.t(("sev_high", "sev_medium", "sev_low")[sev]),
+                      "level": ("high", "medium", "low")[sev], "risk": risk, "mitigation": mitigation})
+
+    hbm = fmt.gb(r["hbm_bytes"], 0)
+    if not mem["fits"]:
+        add(0, c.t("risk_mem_nofit", mem=fmt.gb(mem["planned_bytes"]), hbm=hbm), c.t("mit_mem"))
+    elif mem["planned_share"] > MEMORY_SHARE_WARN:
+        add(1, c.t("risk_mem_tight", share=fmt.percent(mem["planned_share"]), mem=fmt.gb(mem["planned_bytes"]),
+                   hbm=hbm), c.t("mit_mem"))
+
+    share = r["comm_share_of_step"]
+    if share > COMM_SHARE_WARN:
+        add(0 if share > COMM_SHARE_HIGH else 1,
+            c.t("risk_comm", share=c.v("comm_share_of_step"), comm=c.v("comm_seconds_per_step"),
+                step=c.v("step_seconds"), mfu=c.v("mfu")),
+            c.t("mit_comm", gbps=c.v("inter_node_gbps")))
+
+    # MFU against published results, with the schedule at a lower MFU from the sensitivity table.
+    low, high, _src = PUBLISHED_MFU
+    mfu = r["mfu"]
+    lower = [j for j, m in enumerate(s.mfus) if m < mfu - 1e-9]
+    if lower:
+        j = lower[-2] if len(lower) >= 2 else lower[-1]
+        i = s.cards.index(int(r["gpu_count"])) if int(r["gpu_count"]) in s.cards else None
+        if i is not None:
+            key = "risk_mfu_high" if mfu > high else "risk_mfu_ok"
+            add(0 if mfu > high else 2,
+                c.t(key, mfu=c.v("mfu"), low=fmt.percent(low, 0), high=fmt.percent(high, 0),
+                    alt_mfu=fmt.percent(s.mfus[j], 0), alt_days=fmt.days(s.days[i][j]), days=c.v("train_days")),
+                c.t("mit_mfu"))
+
+    if r["pipeline_bubble"] > BUBBLE_WARN + 1e-9:
+        add(1, c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")),
+            c.t("mit_bubble"))
+
+    unofficial = [row["name"] for row in _catalog_rows(c) if row["unofficial"]]
+    if unofficial:
+        add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
+
+    if r["total_budget"] > r["cloud_total"]:
+        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.v("cloud_total"), budget=c.v("total_budget")),
+            c.t("mit_rent_cheaper", years=c.v("years")))
+
+    add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),
+        c.t("mit_vendor", rent=c.v("price_per_gpu_hour")))
+
+    if r["train_days"] > LONG_RUN_DAYS:
+        add(2, c.t("risk_long_run", days=c.v("train_days"), cards=c.v("gpu_count"), hours=c.v("gpu_hours")),
+            c.t("mit_long_run"))
+    risks.sort(key=lambda x: x["rank"])  # stable: keeps the order above within a severity
+    return risks
+
+
+# --- appendix ----------------------------------------------------------------------------------
+
+
+def _first_paragraph(doc: str | None) -> str:
+    if not doc:
+        return ""
+    return " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
+
+
+def _module_sources(mod_doc: str | None) -> str:
+    """The module docstring's title line and its "Sources" paragraphs."""
+    if not mod_doc:
+        return ""
+    paras = inspect.cleandoc(mod_doc).split("\n\n")
+    keep = [paras[0]] + [p for p in paras[1:] if p.lstrip().startswith("Sources")]
+    return "\n\n".join(keep)
+
+
+# Core functions the proposal calls itself (memory grid, cost by year), beyond the graph's.
+_REPORT_FUNCTIONS: tuple[Callable[..., Any], ...] = (
+    memory.zero_bytes_per_card, memory.activation_bytes_per_card, memory.train_mem_per_card,
+    arith.ratio, arith.fits, arith.product, cost.total_cost,
+)
+
+
+def _formulas(c: _Ctx) -> dict[str, Any]:
+    used: dict[Callable[..., Any], list[str]] = {}
+    for st in STEPS:
+        used.setdefault(st.fn, []).append(_label(st.key, c.lang) if st.key in LABELS else st.key)
+    for fn in _REPORT_FUNCTIONS:
+        used.setdefault(fn, []).append(str(c.t("used_by_report")))
+    rows, modules = [], {}
+    for fn, labels in used.items():
+        module = inspect.getmodule(fn)
+        modname = fn.__module__.removeprefix("xlcompute.core.")
+        rows.append({
+            "name": f"{modname}.{fn.__name__}",
+            "doc": _first_paragraph(fn.__doc__),
+            "used_for": "; ".join(dict.fromkeys(labels)),
+        })
+        if module is not None and fn.__module__ not in modules:
+            modules[fn.__module__] = _module_sources(module.__doc__)
+    return {"rows": rows, "modules": [{"name": k, "sources": v} for k, v in modules.items()]}
+
+
+def _catalog_rows(c: _Ctx) -> list[dict[str, Any]]:
+    sc, out = c.r.scenario, []
+    acc = sc.cluster.accelerator
+    if isinstance(acc, str):
+        g = catalog.get_gpu(acc)
+        fields = [
+            ("key", g.key), ("name", g.name), ("vendor", g.vendor), ("form_factor", g.form_factor),
+            ("bf16_tflops", fmt.plain(g.bf16_tflops)),
+            ("fp8_tflops", fmt.plain(g.fp8_tflops) if g.fp8_tflops else "—"),
+            ("hbm_bytes", fmt.count(g.hbm_bytes)), ("hbm_type", g.hbm_type),
+            ("hbm_bandwidth_bytes_per_s", fmt.count(g.hbm_bandwidth_bytes_per_s)),
+            ("link_name", g.link_name or "—"),
+            ("link_bytes_per_s_per_direction",
+             fmt.count(g.link_bytes_per_s_per_direction) if g.link_bytes_per_s_per_direction else "—"),
+            ("cards_per_node", fmt.count(g.cards_per_node)),
+            ("tdp_w", fmt.count(g.tdp_w) if g.tdp_w else "—"),
+            ("status", g.status), ("source", g.source), ("source_date", g.source_date), ("notes", g.notes),
+        ]
+        out.append({"title": g.name, "name": g.name, "unofficial": g.status != "official", "fields": fields})
+    if sc.model.preset is not None:
+        m = catalog.get_model(sc.model.preset)
+        a = m.arch
+        fields = [
+            ("key", m.key), ("name", m.name), ("family", m.family),
+            ("arch", f"layers {a.layers}, hidden {a.hidden}, heads {a.heads}, kv_heads {a.kv_heads}, "
+                     f"ffn_hidden {a.ffn_hidden}, vocab {a.vocab}"),
+            ("published_params", fmt.count(m.published_params)),
+            ("training_tokens", fmt.count(m.training_tokens) if m.training_tokens else "—"),
+            ("seq_len", fmt.count(m.seq_len) if m.seq_len else "—"),
+            ("unofficial", str(m.unofficial).lower()),
+            ("source", m.source), ("source_date", m.source_date), ("notes", m.notes),
+        ]
+        out.append({"title": m.name, "name": m.name, "unofficial": m.unofficial, "fields": fields})
+    return out
+
+
+# --- the whole context -------------------------------------------------------------------------
+
+
+def _font(lang: str) -> str:
+    return "Noto Sans CJK SC, DejaVu Sans, sans-serif" if lang == "zh" else "DejaVu Sans, Noto Sans CJK SC, sans-serif"
+
+
+def build_context(
+    result: Estimate, lang: str = "en", today: _dt.date | None = None, scenario_file: str | None = None
+) -> dict[str, Any]:
+    """The template context of the proposal for ``result`` in ``lang`` (en or zh)."""
+    c = _Ctx(result, lang)
+    r, sc = result, result.scenario
+    font = _font(lang)
+    day = today or _dt.date.today()
+    years = c.v("years")
+    mem = _memory(c, font)
+    budget = _budget(c, font)
+    risks = _risks(c, mem)
+
+    if not mem["fits"]:
+        recommendation = c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
+                             alternative=mem["alternative"] or "")
+    else:
+        key = "rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent"
+        recommendation = c.t(key, cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+                             servers=c.v("servers"), capex=c.v("capex_total"), days=c.v("train_days"),
+                             years=years, budget=c.v("total_budget"), cloud=c.v("cloud_total"),
+                             train_cost=c.v("train_cost"))
+    title = sc.name
+    return {
+        "lang": lang,
+        "html_lang": "zh-Hans" if lang == "zh" else "en",
+        "font": font,
+        "currency": c.cur,
+        "title": title,
+        "doc_kind": c.t("doc_kind"),
+        "subject": c.t("doc_subject"),
+        "keywords": c.t("keywords"),
+        "author": sc.organisation or str(c.t("author_default")),
+        "generator": c.t("generator"),
+        "organisation": sc.organisation or str(c.t("no_organisation")),
+        "description": sc.description,
+        "date": day.isoformat(),
+        "scenario_file": scenario_file,
+        "model_name": r.model_name,
+        "accelerator_name": r.accelerator_name,
+        "headline": {
+            "cards": c.v("gpu_count"), "days": c.v("train_days"), "hours": c.v("gpu_hours"),
+            "budget": c.v("total_budget"), "servers": c.v("servers"), "years": years,
+            "mem": fmt.gb(mem["planned_bytes"]), "mem_share": fmt.percent(mem["planned_share"]),
+            "hbm": fmt.gb(r["hbm_bytes"], 0), "serving_cards": c.v("serving_cards"), "users": c.v("users"),
+            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.v("cloud_total"), "mfu": c.v("mfu"),
+        },
+        "summary_lead": c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+                            servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
+                            tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
+                            hours=c.v("gpu_hours"), years=years, budget=c.v("total_budget"),
+                            capex=c.v("capex_total"), opex=c.v("opex_per_year")),
+        "recommendation": recommendation,
+        "top_risks": risks[:3],
+        "workload": _workload(c),
+        "compute_rows": [c.row(k) for k in (
+            "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "tokens_per_step",
+            "train_steps", "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_power_cost",
+            "train_cost")],
+        "sensitivity": _sensitivity(c),
+        "days_chart": _days_chart(c, font),
+        "memory": mem,
+        "network": _network(c),
+        "serving_intro": c.t("serving_intro", users=c.v("users"), tokens=c.v("tokens_per_request"),
+                             seconds=c.v("seconds_per_request"), share=c.v("hbm_usable_fraction")),
+        "serving_rows": [c.row(k) for k in (
+            "flops_per_request", "serving_cards_compute", "cards_per_replica", "serving_cards",
+            "kv_cache_per_request", "decode_tokens_per_s", "prefill_tokens_per_s", "cost_per_request",
+            "cost_per_1k_tokens")],
+        "budget": budget,
+        "risks": risks,
+        "formulas": _formulas(c),
+        "catalog_rows": _catalog_rows(c),
+        "mfu_published_source": PUBLISHED_MFU[2],
+        "attachments_note": c.t("attachments_note", scenario=Path(scenario_file).name) if scenario_file else "",
+    }

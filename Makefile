@@ -17,7 +17,7 @@ system-deps:
 
 ## The main job: the capacity proposal for the built-in 1000-card scenario.
 proposal: $(STAMP) system-deps
-	$(VENV)/bin/xlcompute estimate
+	$(VENV)/bin/xlcompute proposal
 
 estimate: $(STAMP)
 	$(VENV)/bin/xlcompute estimate
@@ -28,6 +28,15 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+## The committed sample proposals (default 1000-card scenario, English and Chinese).
+samples: $(STAMP) system-deps
+	$(VENV)/bin/xlcompute proposal -o reports/sample-proposal-en.pdf --lang en
+	$(VENV)/bin/xlcompute proposal -o reports/sample-proposal-zh.pdf --lang zh
+
+## The committed ready-made workbooks (general planner en/zh and one per workbooks/scenarios/*.yaml).
+workbooks: $(STAMP)
+	$(PY) -m xlcompute.workbook.ready_made workbooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -15,10 +15,11 @@ from xlcompute.validate import (
     validate,
 )
 
-# Regression bounds pinned at the achieved values (see the report in the PR / issue 6):
-# held-out mean |error| 5.40 %, calibration mean |error| 1.70 %.
-HELD_OUT_MAE_BOUND = 5.41
-CALIBRATION_MAE_BOUND = 1.71
+# Regression bounds pinned at the achieved values (see the report in the PR / issue 6 and the
+# revision note in xlcompute/validate.py): held-out mean |error| 5.06 % (first version 5.40 %),
+# calibration mean |error| 1.18 % (first version 1.70 %). Issue 6 asks for <= 5 %: not met.
+HELD_OUT_MAE_BOUND = 5.07
+CALIBRATION_MAE_BOUND = 1.19
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +90,10 @@ def test_row_with_two_metrics_is_rejected(tmp_path: Path) -> None:
     p.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(ValueError, match="exactly one of tflops_per_gpu or step_seconds"):
         load_validation(p)
+
+
+def test_each_row_records_its_software_stack() -> None:
+    # [MEG21] ran the 2021 Megatron-LM code (synchronous backward TP all-reduce); [KOR22] the
+    # 2022 code (asynchronous, overlapped with the weight-gradient GEMM). See steptime [MLM-ASYNC].
+    for r in load_validation().rows:
+        assert r.tp_async_backward is (not r.id.startswith("meg21-")), r.id

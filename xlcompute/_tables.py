@@ -136,19 +136,33 @@ def _read_xlsx(path: Path) -> list[TableRow]:
         raise TableError(f"{path.name}: reading .xlsx tables needs defusedxml active in openpyxl")
     _check_zip(path)
     try:
+        return _parse_xlsx(path, openpyxl, DefusedXmlException)
+    except TableError:
+        raise
+    except (KeyError, OSError, ValueError, SyntaxError, zipfile.BadZipFile) as exc:
+        # SyntaxError covers xml.etree's ParseError (malformed XML).
+        raise TableError(f"{path.name}: cannot read the workbook: {str(exc).splitlines()[0]}") from None
+
+
+def _parse_xlsx(path: Path, openpyxl: Any, DefusedXmlException: type[Exception]) -> list[TableRow]:
+    try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             ws = wb["scenarios"] if "scenarios" in wb.sheetnames else wb.worksheets[0]
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
         finally:
             wb.close()
-    except DefusedXmlException as exc:
+    except Exception as exc:
+        # openpyxl wraps parser errors in its own exception; look for defusedxml's refusal in the chain.
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            raise
         raise TableError(
             f"{path.name}: refused: the file contains XML entity declarations or DTDs "
-            f"(a possible XML bomb): {type(exc).__name__}"
+            f"(a possible XML bomb): {type(cause).__name__}"
         ) from None
-    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise TableError(f"{path.name}: cannot read the workbook: {exc}") from None
     if not rows:
         raise TableError(f"{path.name}: the first sheet is empty")
     return _rows_from(path.name, rows[0], [(i, r) for i, r in enumerate(rows[1:], start=2)])

@@ -13,7 +13,6 @@ peak of 312e12 with "peak_tflops is in TFLOPS". Thresholds are plausibility boun
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -35,9 +34,9 @@ __all__ = [
     "recompute_mode",
     "peak_flops",
     "gpu",
+    "card_or_number",
     "values",
     "is_empty",
-    "finite",
 ]
 
 T = TypeVar("T")
@@ -58,7 +57,7 @@ def show(value: Any) -> str:
     """A value as the user typed it: 40 rather than 40.0, text in quotes."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e7:
         return str(int(value))
     if isinstance(value, float):
         return f"{value:.6g}"
@@ -82,7 +81,7 @@ def quantity(value: Any, name: str, default: float | None = None) -> float:
     """A number, or text with a suffix K M B T P 万 亿 % (``xlcompute.quantity``)."""
     if is_empty(value):
         if default is None:
-            raise _missing(name, "a number such as 70B, 2T or 1000")
+            raise _missing(name, 'a number (text such as "70B" also works)')
         return default
     if isinstance(value, (list, tuple)):
         raise UdfArgumentError(f"{name} must be a single cell or number, got a range")
@@ -133,9 +132,10 @@ def fraction(value: Any, name: str, default: float | None = None) -> float:
     x = quantity(value, name, default)
     if 0 < x <= 1:
         return x
+    # The hint comes first: a narrow cell shows only the start of the message.
     hint = f"; did you mean {x / 100:g}?" if 1 < x <= 100 else ""
     raise UdfArgumentError(
-        f"{name} must be in (0, 1] (a fraction such as 0.4, or \"40%\"), got {show(value)}{hint}"
+        f"{name} must be in (0, 1]{hint} (got {show(value)}; write a fraction such as 0.4 or \"40%\")"
     )
 
 
@@ -146,8 +146,7 @@ def big_count(value: Any, name: str, minimum: float) -> float:
     if x < minimum:
         hint = f'; did you mean "{show(float(x))}B"?' if x < 1e4 else ""
         raise UdfArgumentError(
-            f"{name} is a raw count (e.g. 70B = 70e9) and must be at least {minimum:.0e}, "
-            f"got {show(value)}{hint}"
+            f"{name} is a raw count{hint} (got {show(value)}; at least {minimum:.0e}, e.g. 70B = 70e9)"
         )
     return x
 
@@ -225,10 +224,33 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
     if tflops > MAX_PEAK_TFLOPS:
         hint = f"; did you mean {tflops / 1e12:g}?" if tflops >= 1e9 else ""
         raise UdfArgumentError(
-            f"{name} is in TFLOPS (10^12 FLOP/s) and must be at most {MAX_PEAK_TFLOPS:g}, "
-            f"got {show(value)}{hint}"
+            f"{name} is in TFLOPS{hint} (got {show(value)}; at most {MAX_PEAK_TFLOPS:g} TFLOPS per card)"
         )
     return tera(tflops)
+
+
+def card_or_number(
+    value: Any, name: str, unit: str, from_card: Callable[[Accelerator], float | None]
+) -> float:
+    """A catalog card's figure (``from_card``) or a number in ``unit``; text is looked up first."""
+    if isinstance(value, str) and not is_empty(value):
+        try:
+            card = get_gpu(value)
+        except UnknownPresetError as exc:
+            try:
+                x = parse_quantity(value, name)
+            except QuantityError:
+                raise UdfArgumentError(f"{name} must be a number ({unit}) or a card name; {exc}") from None
+        else:
+            figure = from_card(card)
+            if figure is None:
+                raise UdfArgumentError(f"{name}: {card.key} has no such figure in the catalog; enter {unit}")
+            return float(figure)
+    else:
+        x = quantity(value, name)
+    if not x > 0:
+        raise UdfArgumentError(f"{name} must be greater than 0 ({unit}), got {show(value)}")
+    return x
 
 
 def values(value: Any, name: str, parse: Callable[[Any, str], T]) -> list[T]:
@@ -247,13 +269,6 @@ def values(value: Any, name: str, parse: Callable[[Any, str], T]) -> list[T]:
             raise UdfArgumentError(f"{name}: cell {i} of the range is empty; select only filled cells")
         out.append(parse(item, f"{name} (cell {i})"))
     return out
-
-
-def finite(x: float, what: str) -> float:
-    """Guard a result: inf or NaN would be a silently wrong number in a cell."""
-    if isinstance(x, float) and not math.isfinite(x):
-        raise UdfArgumentError(f"{what} is not a finite number; check the inputs")
-    return x
 
 
 def _unit(unit: str) -> str:

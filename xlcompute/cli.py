@@ -260,6 +260,10 @@ def validate(
 
 
 # Commands of the other faces register here, one line each.
+app.command("excel")(__import__("xlcompute.excel_setup", fromlist=["_"]).excel_command)
+app.command("workbook")(__import__("xlcompute.workbook.command", fromlist=["_"]).workbook_command)
+app.command("batch")(__import__("xlcompute.batch", fromlist=["_"]).batch_command)
+app.command("proposal")(__import__("xlcompute.proposal_command", fromlist=["_"]).proposal_command)
 
 
 def main() -> None:

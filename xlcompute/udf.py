@@ -34,7 +34,8 @@ from pydantic import BaseModel, ConfigDict
 
 from xlcompute import _udf_args as a
 from xlcompute.catalog import Accelerator, ModelPreset, UnknownPresetError, get_model, gpus, models
-from xlcompute.core import arith, comm, compute, cost, memory, params, parallel, schedule, serving, units
+from xlcompute.core import arith, comm, compute, cost, memory, parallel, schedule, serving, units
+from xlcompute.core import params as core_params
 
 __all__ = [
     "CATEGORY",
@@ -76,6 +77,8 @@ __all__ = [
     "LLM_DECODE_TOKENS_PER_S",
     "ENERGY_KWH",
     "POWER_COST",
+    "LLM_BEST_LAYOUT",
+    "LLM_PREDICTED_MFU",
 ]
 
 CATEGORY = "xlcompute"
@@ -205,13 +208,13 @@ def LLM_PARAMS(
     n_kv = a.whole(kv_heads, "kv_heads") if not a.is_empty(kv_heads) else n_heads
     if n_kv > n_heads or n_heads % n_kv:
         raise a.UdfArgumentError(f"kv_heads must divide heads={n_heads} (1..{n_heads}), got {a.show(kv_heads)}")
-    return float(params.params_dense(l_, h, v, ffn, n_heads, n_kv, a.flag(gated, "gated")))
+    return float(core_params.params_dense(l_, h, v, ffn, n_heads, n_kv, a.flag(gated, "gated")))
 
 
 @_excel({"layers": _LAYERS, "hidden": _HIDDEN})
 def LLM_PARAMS_12LH2(layers: Any, hidden: Any) -> float:
     """Approximate parameter count 12·l·h² (seed 003; ignores embeddings). A count."""
-    return float(params.params_12lh2(a.whole(layers, "layers"), a.whole(hidden, "hidden")))
+    return float(core_params.params_12lh2(a.whole(layers, "layers"), a.whole(hidden, "hidden")))
 
 
 def _model(value: Any) -> ModelPreset:
@@ -252,9 +255,9 @@ _GPU_FIELDS: dict[str, Callable[[Accelerator], Any]] = {
     "bf16_sparse_tflops": lambda g: g.bf16_sparse_tflops,
     "hbm_gb": lambda g: _gb(g.hbm_bytes),
     "hbm_gib": lambda g: g.hbm_bytes / units.GIB,
-    "hbm_tbps": lambda g: g.hbm_bandwidth_bytes_per_s / units.TB,
-    "link_gbps": lambda g: None if g.link_bytes_per_s_per_direction is None else _gb(g.link_bytes_per_s_per_direction),
-    "inter_node_gbps": lambda g: (
+    "hbm_tb_per_s": lambda g: g.hbm_bandwidth_bytes_per_s / units.TB,
+    "link_gb_per_s": lambda g: None if g.link_bytes_per_s_per_direction is None else _gb(g.link_bytes_per_s_per_direction),
+    "inter_node_gbit_per_s": lambda g: (
         None
         if g.inter_node_bytes_per_s_per_card is None
         else g.inter_node_bytes_per_s_per_card * units.BITS_PER_BYTE / units.GB
@@ -280,7 +283,7 @@ def _field(value: Any, fields: dict[str, Any]) -> str:
 
 def _spec_value(owner: str, field: str, value: Any) -> Any:
     if value is None:
-        raise a.UdfArgumentError(f"{owner} has no {field} in the catalog")
+        raise a.UdfArgumentError(f"{owner} has no {field} in the catalog (not published)")
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
@@ -302,19 +305,19 @@ def MODEL_SPEC(model: Any, field: Any) -> Any:
 @_excel(
     {
         "gpu": 'A catalog card name, e.g. "H800", "A100", "910B", "MI300X" (see GPU_LIST()).',
-        "field": "bf16_tflops, fp8_tflops, hbm_gb (10^9 B), hbm_gib, hbm_tbps (TB/s), link_gbps (GB/s per "
-        "direction), inter_node_gbps (Gbit/s), cards_per_node, tdp_w (W), name, vendor, source, ...",
+        "field": "bf16_tflops, fp8_tflops, hbm_gb (10^9 B), hbm_gib, hbm_tb_per_s, link_gb_per_s (per "
+        "direction), inter_node_gbit_per_s, cards_per_node, tdp_w (W), name, vendor, source, ...",
     }
 )
 def GPU_SPEC(gpu: Any, field: Any) -> Any:
-    """One figure of a catalog accelerator: dense bf16_tflops, hbm_gb (10^9 bytes), hbm_tbps (TB/s),
+    """One figure of a catalog accelerator: dense bf16_tflops, hbm_gb (10^9 bytes), hbm_tb_per_s,
     tdp_w (W), name, source, ... The unit is in the field name."""
     g = a.gpu(gpu)
     key = _field(field, _GPU_FIELDS)
     return _spec_value(g.key, key, _GPU_FIELDS[key](g))
 
 
-_GPU_COLUMNS = ("gpu", "name", "vendor", "bf16_tflops", "fp8_tflops", "hbm_gb", "hbm_tbps", "tdp_w")
+_GPU_COLUMNS = ("gpu", "name", "vendor", "bf16_tflops", "fp8_tflops", "hbm_gb", "hbm_tb_per_s", "tdp_w")
 _MODEL_COLUMNS = ("model", "name", "params", "active_params", "layers", "hidden", "heads", "kv_heads",
                   "seq_len", "training_tokens")
 
@@ -743,13 +746,7 @@ def TRAIN_MEM_PER_GPU(
 def FITS_GPU(mem_gb: Any, gpu: Any) -> bool:
     """TRUE when mem_gb (GB, 10^9 bytes) fits in one GPU's HBM; gpu is a card name or its HBM in GB."""
     need = units.giga(a.non_negative(mem_gb, "mem_gb", unit="GB"))
-    if isinstance(gpu, str) and not a.is_empty(gpu):
-        try:
-            have = float(a.gpu(gpu).hbm_bytes)
-        except a.UdfArgumentError:
-            have = units.giga(a.positive(gpu, "gpu", unit="GB"))
-    else:
-        have = units.giga(a.positive(gpu, "gpu", unit="GB"))
+    have = units.giga(a.card_or_number(gpu, "gpu", "GB", lambda card: card.hbm_gb))
     return bool(arith.fits(need, have))
 
 
@@ -846,11 +843,11 @@ def PIPELINE_BUBBLE(pp: Any, microbatches: Any) -> float:
 @_excel({"params": _PARAMS, "tokens": "Tokens processed (input + output)."})
 def LLM_INFER_FLOPS(params: Any, tokens: Any) -> float:
     """Inference compute 2·P·T FLOPs over input and output tokens (seed 000 eq. 10)."""
-    return float(serving_flops(params, tokens))
+    return float(_serving_flops(params, tokens))
 
 
-def serving_flops(params_: Any, tokens: Any, name: str = "tokens") -> float:
-    """2·P·T for parsed cells (shared by the serving UDFs)."""
+def _serving_flops(params_: Any, tokens: Any, name: str = "tokens") -> float:
+    """2·P·T from the cells (shared by the serving functions)."""
     return float(compute.infer_flops(_params(params_), a.positive(tokens, name)))
 
 
@@ -877,7 +874,7 @@ def LLM_INFER_CHIPS(
     return float(
         serving.infer_cards(
             a.positive(users, "users"),
-            serving_flops(params, tokens_per_request, "tokens_per_request"),
+            _serving_flops(params, tokens_per_request, "tokens_per_request"),
             a.peak_flops(peak_tflops),
             a.positive(seconds_per_request, "seconds_per_request", unit="seconds"),
             a.fraction(utilization, "utilization", default=1.0),
@@ -899,7 +896,7 @@ def LLM_INFER_COST(params: Any, tokens: Any, peak_tflops: Any, price_per_hour: A
     3600 (refined seed 000 eq. 12). In the price's currency."""
     return float(
         serving.cost_per_request(
-            serving_flops(params, tokens),
+            _serving_flops(params, tokens),
             a.peak_flops(peak_tflops),
             a.non_negative(price_per_hour, "price_per_hour"),
             a.fraction(utilization, "utilization", default=1.0),
@@ -934,14 +931,11 @@ def LLM_DECODE_TOKENS_PER_S(
 ) -> float:
     """Upper bound on decode tokens/s of one replica: batch × HBM bandwidth / (P × bytes); the
     weights are read once per step. Tokens per second."""
-    bandwidth: float
-    if isinstance(gpu_or_hbm_tbps, str) and not a.is_empty(gpu_or_hbm_tbps):
-        try:
-            bandwidth = a.gpu(gpu_or_hbm_tbps, "gpu_or_hbm_tbps").hbm_bandwidth_bytes_per_s
-        except a.UdfArgumentError:
-            bandwidth = units.tera(a.positive(gpu_or_hbm_tbps, "gpu_or_hbm_tbps", unit="TB/s"))
-    else:
-        bandwidth = units.tera(a.positive(gpu_or_hbm_tbps, "gpu_or_hbm_tbps", unit="TB/s"))
+    bandwidth = units.tera(
+        a.card_or_number(
+            gpu_or_hbm_tbps, "gpu_or_hbm_tbps", "TB/s", lambda card: card.hbm_bandwidth_bytes_per_s / units.TB
+        )
+    )
     return float(
         serving.decode_tokens_per_s(
             _params(params),
@@ -959,15 +953,7 @@ _PUE = "Optional. Power usage effectiveness, 1 to 3; default 1 (IT power only)."
 
 
 def _tdp_w(value: Any) -> float:
-    if isinstance(value, str) and not a.is_empty(value):
-        try:
-            card = a.gpu(value, "tdp_w")
-        except a.UdfArgumentError:
-            return a.positive(value, "tdp_w", unit="W")
-        if card.tdp_w is None:
-            raise a.UdfArgumentError(f"tdp_w: {card.key} has no TDP in the catalog; enter watts")
-        return card.tdp_w
-    return a.positive(value, "tdp_w", unit="W")
+    return a.card_or_number(value, "tdp_w", "W", lambda card: card.tdp_w)
 
 
 def _pue(value: Any) -> float:
@@ -1001,3 +987,71 @@ def POWER_COST(gpus: Any, tdp_w: Any, hours: Any, price_per_kwh: Any, pue: Any =
     seconds = a.positive(hours, "hours", unit="hours") * units.SECONDS_PER_HOUR
     joules = cost.energy_joules(a.whole(gpus, "gpus"), _tdp_w(tdp_w), seconds, _pue(pue))
     return float(cost.power_cost(joules, a.non_negative(price_per_kwh, "price_per_kwh")))
+
+
+# -- layout planner (seed 004; issue 6) --------------------------------------------------------
+
+_GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
+_GLOBAL_BATCH = "Optional. Sequences per optimizer step; default 1024 (≈4M tokens at 4096)."
+_SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
+
+
+def _planned(model: Any, gpu: Any, gpus: Any, seq_len: Any, global_batch: Any, tp: Any = None, pp: Any = None):  # type: ignore[no-untyped-def]
+    """Resolve a one-line scenario and run the planner: the same path as `xlcompute plan`."""
+    from xlcompute.estimate import resolve
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    preset = _model(model)
+    if a.is_empty(gpu) or not isinstance(gpu, str):
+        raise a.UdfArgumentError(f'gpu must be a card name such as "H800", got {a.show(gpu)}')
+    training: dict[str, Any] = {
+        "tokens": 1e12,  # the layout does not depend on the token count
+        "seq_len": a.whole(seq_len, "seq_len", default=4096),
+        "global_batch": a.whole(global_batch, "global_batch", default=1024),
+    }
+    if not (a.is_empty(tp) and a.is_empty(pp)):
+        training["tp"] = a.whole(tp, "tp")
+        training["pp"] = a.whole(pp, "pp")
+    try:
+        scenario = parse_scenario(
+            {"model": {"preset": preset.key}, "training": training,
+             "cluster": {"accelerator": gpu, "cards": a.whole(gpus, "gpus")}}
+        )
+        resolved = resolve(scenario)
+    except ScenarioError as exc:
+        raise a.UdfArgumentError("; ".join(exc.problems)) from None
+    except ValueError as exc:
+        raise a.UdfArgumentError(str(exc)) from None
+    return resolved
+
+
+@_excel(
+    {"model": "Model name from the catalog, e.g. \"llama2-70b\".", "gpu": _GPU_NAME, "gpus": _GPUS,
+     "seq_len": _SEQ_OPT, "global_batch": _GLOBAL_BATCH},
+    spills=True,
+)
+def LLM_BEST_LAYOUT(model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None) -> list[list[Any]]:
+    """Spills the fastest layout found by the step-time model: a header row and TP, PP, DP,
+    micro-batch, predicted MFU (fraction) and step seconds (seed 004; `xlcompute plan`)."""
+    resolved = _planned(model, gpu, gpus, seq_len, global_batch)
+    best = resolved.plan.best[0]  # type: ignore[union-attr]
+    ex = best.execution
+    return [
+        ["TP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"],
+        [ex.tp, ex.pp, ex.dp, ex.micro_batch, best.mfu_estimate, best.result.step_seconds],
+    ]
+
+
+@_excel(
+    {"model": "Model name from the catalog, e.g. \"llama2-70b\".", "gpu": _GPU_NAME, "gpus": _GPUS,
+     "seq_len": _SEQ_OPT, "global_batch": _GLOBAL_BATCH,
+     "tp": "Optional. Tensor-parallel size; give it with pp, or leave both empty for the best layout.",
+     "pp": "Optional. Pipeline stages; give it with tp."}
+)
+def LLM_PREDICTED_MFU(
+    model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None, tp: Any = None, pp: Any = None
+) -> float:
+    """Predicted MFU (fraction) of training the model on the GPUs, from the step-time model for the
+    given TP×PP layout or the best layout found (seed 004). Use it as LLM_TRAIN_DAYS's mfu."""
+    resolved = _planned(model, gpu, gpus, seq_len, global_batch, tp, pp)
+    return float(resolved.inputs["mfu"].value)

@@ -14,6 +14,47 @@ Calibration (:func:`calibrate`): a grid search over the three efficiency constan
 defaults committed in ``SystemSpec``.
 
 Not part of the pure core: this module reads files.
+
+Revision after the held-out error had been seen (issue 6 follow-up) -- read this before quoting
+the held-out figure. The first version of the model scored 1.70% mean |error| on the
+calibration rows and 5.40% (max 12.07%) on the held-out rows; the misses were the [KOR22]
+530B and 1T rows (+8.2/+6.0%, +12.1/+12.0%), predicted too slow. Those held-out numbers were
+looked at once, and the investigation below was started because of them, so the held-out set
+is no longer perfectly blind. No row changed role, no constant was fitted on held-out rows.
+
+What was found. The same pipeline layouts were measured twice: [MEG21] Table 1 (2021 code)
+ran 530B as tp=8 pp=35 v=3 mb=1 (m=280 micro-batches per pipeline, dp=9) in 54.08 s and 1T
+as tp=8 pp=64 v=1 mb=1 (m=512, dp=6) in 102.6 s; [KOR22] Table 5 (2022 code, dp=1, layouts
+per the Calculon authors' validation inputs) ran the same per-pipeline work in 49.05 s and
+94.42 s -- 9-10% faster. Data parallelism explains under ~1.5% of that (the dp all-reduce of
+~2e9 fp16 gradients per card over 25 GB/s HDR is ~0.4-0.7 s). [KOR22]'s abstract gives an
+independent check: 530B with full recompute on 2240 GPUs (dp=8) reached 42.1% MFU, against
+39.2% MFU implied by [MEG21]'s 163 TFLOP/s at dp=9: the 2022 software stack was ~7% faster
+on the same layout. A model that sees only the layout cannot be right on both; with five of
+seven calibration rows from [MEG21] it followed the 2021 stack. Candidate mechanisms checked:
+pipeline p2p (batched isend/irecv, scatter/gather) is < 1% of these steps even if fully
+hidden; pp latency terms are microseconds; the bubble (p-1)/(v*m) is fixed by the layout.
+
+What changed (each from a published source, then constants re-fitted on calibration rows):
+
+1. Asynchronous backward tensor-parallel collectives ([MLM-ASYNC] in steptime.py): the
+   2022 Megatron-LM code issues the input-gradient all-reduce (SP: reduce-scatter) of the
+   column-parallel layers asynchronously under the weight-gradient GEMM; the 2021 code ran it
+   synchronously. New field ``Execution.tp_async_backward`` (default True: every Megatron
+   release since late 2021); each validation row records its stack (MEG21 rows false, KOR22
+   rows true). The overlapped share reuses the existing fixed assumption tp_overlap_fraction.
+2. Pipeline fill/drain at the pace of the stages without the logits layer (first/last stage
+   imbalance; [MEG21] sec. 2.2.1 derives the bubble for equal stages).
+3. (Not affecting any row: no validation row uses ZeRO-3.) The ZeRO-3 overlap window now
+   includes exposed TP time, which keeps "higher peak never slower" true with change 1.
+
+Re-running :func:`calibrate` (same grid, calibration rows only) returned the same constants
+(matmul_eff_max 0.73, elementwise_traffic_factor 1.75). Result: calibration 1.18% mean
+(max 3.09%), held-out 5.06% mean (max 10.11%, kor22-1T-seqsel) -- still above the 5% target.
+The residual is the 2021-to-2022 software speed-up that no published source we found
+attributes to a modelled mechanism; a per-software-year factor would be a fudge factor and
+was not added. Known unmodelled cost: unfused per-micro-batch gradient accumulation
+(``main_grad.add_`` in Megatron's DDP, fused only by later releases).
 """
 
 from __future__ import annotations
@@ -83,6 +124,7 @@ class ValidationRow(BaseModel):
     sequence_parallel: bool = False
     zero_stage: int = 0
     tp_overlap: bool = False
+    tp_async_backward: bool = True
     dp_overlap: bool = False
     tflops_per_gpu: float | None = Field(default=None, gt=0)
     step_seconds: float | None = Field(default=None, gt=0)
@@ -178,6 +220,7 @@ def build_case(row: ValidationRow) -> tuple[TransformerShape, Execution]:
         recompute=row.recompute,
         zero_stage=row.zero_stage,
         tp_overlap=row.tp_overlap,
+        tp_async_backward=row.tp_async_backward,
         dp_overlap=row.dp_overlap,
     )
     return shape, ex
@@ -226,7 +269,9 @@ def validate(
         extra: dict[str, Any] = {}
         if search:
             opt = search_options or SearchOptions(
-                top_k=1, max_global_batch=max(3072, row.global_batch)
+                top_k=1,
+                max_global_batch=max(3072, row.global_batch),
+                tp_async_backward=row.tp_async_backward,  # the row's software stack
             )
             sr = search_layouts(shape, sy, row.gpus, row.global_batch, opt)
             best = sr.best[0] if sr.best else None

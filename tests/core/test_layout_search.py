@@ -119,3 +119,14 @@ def test_search_1t_on_3072_cards_covers_a_large_space() -> None:
     assert res.candidates_evaluated > 50_000
     best = res.best[0]
     assert best.result.fits and 0.3 < best.result.mfu < 0.9
+
+
+def test_software_stack_option_reaches_every_layout() -> None:
+    # SearchOptions.tp_async_backward is one value for the whole search (the software stack)
+    opt = SearchOptions(top_k=3, max_tp=8, tp_async_backward=False)
+    res = search_layouts(GPT_175B, A100, 64, 64, opt)
+    assert res.best and all(not c.execution.tp_async_backward for c in res.best)
+    lay = enumerate_layouts(GPT_175B, A100, 64, 64, opt)
+    assert lay.tp_async_backward is False
+    on = search_layouts(GPT_175B, A100, 64, 64, opt.model_copy(update={"tp_async_backward": True}))
+    assert on.best[0].result.step_seconds <= res.best[0].result.step_seconds

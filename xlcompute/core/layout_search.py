@@ -78,6 +78,11 @@ class SearchOptions(BaseModel):
     bytes_param: float = Field(default=2.0, gt=0)
     bytes_grad: float = Field(default=2.0, gt=0)
     bytes_optimizer: float = Field(default=12.0, ge=0)
+    tp_async_backward: bool = Field(
+        default=True,
+        description="software stack overlaps backward TP collectives with the weight-gradient "
+        "GEMM (Execution.tp_async_backward); one value for the whole search",
+    )
     top_k: int = Field(default=10, ge=1, le=10_000)
     chunk_size: int = Field(default=1 << 18, ge=1, description="layouts per vectorised chunk")
 
@@ -214,6 +219,7 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
         bytes_param=opt.bytes_param,
         bytes_grad=opt.bytes_grad,
         bytes_optimizer=opt.bytes_optimizer,
+        tp_async_backward=opt.tp_async_backward,
     )
 
 
@@ -254,6 +260,7 @@ def enumerate_layouts(
         bytes_param=opt.bytes_param,
         bytes_grad=opt.bytes_grad,
         bytes_optimizer=opt.bytes_optimizer,
+        tp_async_backward=opt.tp_async_backward,
     )
 
 
@@ -274,6 +281,7 @@ def _to_execution(lay: LayoutBatch, i: int) -> Execution:
         bytes_param=lay.bytes_param,
         bytes_grad=lay.bytes_grad,
         bytes_optimizer=lay.bytes_optimizer,
+        tp_async_backward=bool(lay.tp_async_backward),
     )
 
 

@@ -26,13 +26,26 @@ Sources (cited inline as [key]):
 - [CAL23] Isaev et al., "Calculon: a Methodology and Tool for High-Level Codesign of Systems and
   Large Language Models", SC'23 (seed 004): matmul efficiency falls as matrices shrink under high
   TP; TP overlap hides only part of the communication; offload tier capacity and bandwidth.
+- [MLM-ASYNC] NVIDIA Megatron-LM source, ``megatron/mpu/layers.py``: the 2021 code used for
+  [MEG21] runs the backward all-reduce of a column-parallel layer synchronously
+  (``copy_to_tensor_model_parallel_region``); the 2022 code that introduced sequence
+  parallelism for [KOR22] has ``ColumnParallelLinearWithAsyncAllreduce`` (on by default,
+  ``--no-async-tensor-model-parallel-allreduce`` turns it off) and, with SP,
+  ``ColumnParallelLinearWithSequenceParallelism``: the input-gradient all-reduce (SP:
+  reduce-scatter) is issued asynchronously and overlaps the weight-gradient GEMM. The apex
+  port of the same class (NVIDIA/apex PR #1183, "ColumnParallelLinearWithAsyncAllreduce
+  autocast support") dates it to autumn 2021, after the [MEG21] measurements.
 - [RING] Patarasuk & Yuan, "Bandwidth optimal all-reduce algorithms for clusters of
   workstations", JPDC 2009: ring all-reduce moves 2(n-1)/n of the buffer per rank;
   reduce-scatter and all-gather move (n-1)/n each.
 
 Out of scope (documented, not modelled): mixture-of-experts, context parallelism, flash/causal
 attention kernels (attention is modelled as in Megatron 2021: full s x s scores), activation
-offload, FP8, stage imbalance from the embedding on the first stage, topology beyond two levels.
+offload, FP8, topology beyond two levels, the per-micro-batch fp32 gradient accumulation
+(``main_grad.add_``) of unfused Megatron DDP, and the tied-embedding all-reduce between the
+first and last stage (a V*h/t buffer once per step: < 0.1% of a step on the validation rows).
+The only stage imbalance modelled is the logits layer on the last stage (steady state at its
+pace, pipeline fill/drain at the pace of the other stages).
 
 Units: SI throughout (seconds, bytes, FLOPs, FLOP/s, bytes/s).
 """
@@ -225,6 +238,12 @@ class Execution(BaseModel):
     zero_stage: int = Field(default=0, ge=0, le=3, description="ZeRO stage 0-3 ([ZERO])")
     offload: bool = Field(default=False, description="optimizer state in the offload tier")
     tp_overlap: bool = Field(default=False, description="overlap TP communication with GEMMs")
+    tp_async_backward: bool = Field(
+        default=True,
+        description="backward TP collectives of the column-parallel layers (QKV, FC1) run "
+        "asynchronously under the weight-gradient GEMM, as Megatron-LM does by default since "
+        "late 2021 ([MLM-ASYNC]); False = the synchronous 2021 code of [MEG21]",
+    )
     dp_overlap: bool = Field(default=True, description="overlap DP reduction with backward")
     bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight (bf16)")
     bytes_grad: float = Field(default=2.0, gt=0, le=16, description="bytes per gradient")
@@ -298,6 +317,8 @@ class LayoutBatch:
     bytes_param: float = 2.0
     bytes_grad: float = 2.0
     bytes_optimizer: float = 12.0
+    #: software stack of the whole batch (see :attr:`Execution.tp_async_backward`)
+    tp_async_backward: bool = True
 
     @classmethod
     def from_executions(cls, executions: list[Execution]) -> "LayoutBatch":
@@ -305,7 +326,7 @@ class LayoutBatch:
             raise ValueError("executions must hold at least one Execution (got 0)")
         first = executions[0]
         for e in executions[1:]:
-            for name in ("bytes_param", "bytes_grad", "bytes_optimizer"):
+            for name in ("bytes_param", "bytes_grad", "bytes_optimizer", "tp_async_backward"):
                 if getattr(e, name) != getattr(first, name):
                     raise ValueError(f"{name} must be the same for every layout in a batch")
 
@@ -328,6 +349,7 @@ class LayoutBatch:
             bytes_param=first.bytes_param,
             bytes_grad=first.bytes_grad,
             bytes_optimizer=first.bytes_optimizer,
+            tp_async_backward=first.tp_async_backward,
         )
 
     def __len__(self) -> int:
@@ -507,12 +529,15 @@ def step_time_batch(
     qkv_t, proj_t, fc1_t, fc2_t, attn_t = _layer_flops_per_token(shape)
     fc1_width = f * (2.0 if shape.gated_ffn else 1.0)
     # smallest GEMM dimension per card: M = tokens, N/K split by TP (Megatron column/row split)
+    per_card = tokens / (t * sy.peak_flops)
+    qkv_gemm = qkv_t / eff(np.minimum(np.minimum(tokens, shape.qkv_width / t), h)) * per_card
+    fc1_gemm = fc1_t / eff(np.minimum(np.minimum(tokens, fc1_width / t), h)) * per_card
     gemm_fwd = (
-        qkv_t / eff(np.minimum(np.minimum(tokens, shape.qkv_width / t), h))
-        + proj_t / eff(np.minimum(tokens, h / t))
-        + fc1_t / eff(np.minimum(np.minimum(tokens, fc1_width / t), h))
-        + fc2_t / eff(np.minimum(tokens, f / t))
-    ) * tokens / (t * sy.peak_flops)
+        qkv_gemm
+        + proj_t / eff(np.minimum(tokens, h / t)) * per_card
+        + fc1_gemm
+        + fc2_t / eff(np.minimum(tokens, f / t)) * per_card
+    )
     # attention core: batched GEMMs over b*a/t heads of size s x s x head_dim [MEG21]
     attn_fwd = attn_t * tokens / (t * sy.peak_flops * eff(min(s, hd)))
     logits_fwd = 2.0 * h * V * tokens / (t * sy.peak_flops * eff(np.minimum(tokens, V / t)))
@@ -552,7 +577,22 @@ def step_time_batch(
     one_ar = 2.0 * _ring_factor(t) * msg / tp_bw + sy.collective_latency * np.where(sp, 2.0, 1.0)
     tp_layer = np.where(t > 1, n_coll * one_ar, 0.0)
     gemm_layer = (gemm_fwd + attn_fwd) * (3.0 + np.where(full, 1.0, 0.0))
-    tp_hidden = np.where(tpo, np.minimum(sy.tp_overlap_fraction * tp_layer, gemm_layer), 0.0)
+    # Asynchronous backward [MLM-ASYNC]: the collective on the input gradient of each
+    # column-parallel layer (QKV, FC1) is launched before, and waited for after, that layer's
+    # weight-gradient GEMM (same FLOPs as its forward GEMM). Without SP it is the backward
+    # all-reduce (both backward all-reduces of a layer); with SP the reduce-scatter, while the
+    # all-gather in the backward of the row-parallel layers (proj, FC2) stays exposed. The
+    # forward and recompute collectives are always exposed. The same partial-overlap share as
+    # tp_overlap applies (communication kernels take SMs from the GEMM, [CAL23]).
+    bwd_one = np.where(t > 1, np.where(sp, 0.5, 1.0) * one_ar, 0.0)  # per column-parallel layer
+    frac = sy.tp_overlap_fraction
+    async_hidden = np.minimum(frac * bwd_one, qkv_gemm) + np.minimum(frac * bwd_one, fc1_gemm)
+    asy = np.asarray(layouts.tp_async_backward, dtype=bool)
+    tp_hidden = np.where(
+        tpo,
+        np.minimum(frac * tp_layer, gemm_layer),
+        np.where(asy, async_hidden, 0.0),
+    )
     tp_exposed_layer = tp_layer - tp_hidden
 
     # ---- pipeline p2p [MEG21]: per micro-batch and model chunk one activation send forward and
@@ -573,8 +613,11 @@ def step_time_batch(
     tp_exposed = m * lps * tp_exposed_layer
     tp_overlapped = m * lps * tp_hidden
     pp_comm = m * p2p
-    # bubble (p-1)/(v*m) of the ideal time, i.e. (p-1)/v micro-batch slots [MEG21 §2.2]
-    bubble = t_mb * (p - 1.0) / v
+    # bubble (p-1)/(v*m) of the ideal time, i.e. (p-1)/v micro-batch slots [MEG21 §2.2.1].
+    # [MEG21] derives it for equal stages; here the last stage is the slowest (it also runs the
+    # logits), so the steady state runs at its pace (t_mb * m) while the fill and drain pass
+    # through the p-1 other stages, which have no logits: (p-1)/v slots of t_mb - logits_mb.
+    bubble = (t_mb - logits_mb) * (p - 1.0) / v
     pipeline = t_mb * m + bubble
 
     # ---- parameters and optimizer per card --------------------------------------------------
@@ -605,9 +648,12 @@ def step_time_batch(
     dp_total = np.where(d > 1, np.where(zs >= 3, z3_sync, grad_sync), 0.0)
     # Overlap: gradients of a stage are final only in the backward of the last micro-batch, so the
     # window is that backward; the last bucket (~1 layer of the stage) is always exposed. ZeRO-3
-    # weight gathers prefetch under the whole compute.
+    # weight gathers prefetch under the whole busy time of the pipeline: compute, recompute and
+    # the exposed TP collectives (DP traffic has its own stream and, across nodes, its own
+    # links, so it also proceeds while a TP collective runs; counting only compute would make
+    # faster GEMMs, which hide less TP traffic, look slower on DP-bound layouts).
     bwd_window = lps * (t_bwd + t_rc) + 2.0 * logits_fwd
-    window = np.where(zs >= 3, compute + recompute, bwd_window)
+    window = np.where(zs >= 3, compute + recompute + tp_exposed, bwd_window)
     floor = dp_total / np.maximum(lps, 1.0)
     dp_exposed = np.where(dpo, np.maximum(dp_total - window, floor), dp_total)
     dp_exposed = np.minimum(dp_exposed, dp_total)
@@ -662,7 +708,7 @@ def step_time_batch(
     hfu = hw_fl / denom
     tps = gb * s / (step * n_cards)
 
-    shape_ = np.broadcast(t, p, d, b, gb, v, sp, rc, zs, off, tpo, dpo).shape
+    shape_ = np.broadcast(t, p, d, b, gb, v, sp, rc, zs, off, tpo, dpo, asy).shape
 
     def bc(x: np.ndarray | float) -> np.ndarray:
         return np.broadcast_to(np.asarray(x, dtype=f64), shape_)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import catalog, fmt
-from xlcompute._graph import STEPS, INPUT_KEYS
+from xlcompute._graph import STEPS
 from xlcompute.core import arith, cost, memory
 from xlcompute.estimate import Estimate
 from xlcompute.labels import LABELS
@@ -30,6 +31,7 @@ from xlcompute.report.i18n import text
 
 __all__ = [
     "build_context",
+    "INPUT_GROUPS",
     "format_value",
     "memory_grid",
     "year_by_year",
@@ -177,6 +179,7 @@ class _Ctx:
             "value": format_value(self.r[key], k, self.cur),
             "unit": _unit(key, k, self.lang, self.cur),
             "source": source,
+            "is_text": False,
         }
 
     def rc_name(self, mode: int) -> Markup:
@@ -219,13 +222,13 @@ def memory_grid(result: Estimate) -> list[dict[str, Any]]:
 
 
 def _lightest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The least costly setting that fits: ZeRO-3 last (it adds a parameter all-gather per layer),
-    then less recomputation first (selective ~2-4% extra compute, full ~33%: Korthikanti et al. 2022),
-    then the lower ZeRO stage."""
+    """The least costly setting that fits: settings with headroom (≤ MEMORY_SHARE_WARN of HBM)
+    first, then ZeRO-3 last (it adds a parameter all-gather per layer), then less recomputation
+    (selective ~2-4% extra compute, full ~33%: Korthikanti et al. 2022), then the lower ZeRO stage."""
     options = [(row["stage"], cell) for row in grid_rows for cell in row["cells"] if cell["fits"]]
     if not options:
         return None
-    stage, cell = min(options, key=lambda sc: (sc[0] == 3, sc[1]["mode"], sc[0]))
+    stage, cell = min(options, key=lambda sc: (sc[1]["share"] > MEMORY_SHARE_WARN, sc[0] == 3, sc[1]["mode"], sc[0]))
     return {"stage": stage, **cell}
 
 
@@ -251,31 +254,45 @@ def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
 
 # --- sections ----------------------------------------------------------------------------------
 
-_INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("grp_model", INPUT_KEYS[0:8]),
-    ("grp_training", INPUT_KEYS[8:20]),
-    ("grp_cluster", INPUT_KEYS[20:28]),
-    ("grp_assumptions", INPUT_KEYS[28:31]),
-    ("grp_serving", INPUT_KEYS[31:38]),
-    ("grp_pricing", INPUT_KEYS[38:]),
+INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("grp_model", ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim",
+                   "vocab")),
+    ("grp_training", ("train_tokens", "seq_len", "global_batch", "micro_batch", "param_bytes", "optimizer_bytes",
+                      "zero_stage", "recompute_mode", "sp", "tp", "pp", "dp")),
+    ("grp_cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps",
+                     "intra_node_gbs", "inter_node_gbps", "gpu_tdp_w")),
+    ("grp_assumptions", ("mfu", "host_power_factor", "average_load")),
+    ("grp_serving", ("users", "tokens_per_request", "seconds_per_request", "serving_utilization",
+                     "serving_bytes_per_param", "decode_batch", "hbm_usable_fraction")),
+    ("grp_pricing", ("price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
+                     "electricity_per_kwh", "pue", "years", "staff_per_year")),
 )
+"""The assumptions table, grouped; every key of ``INPUT_KEYS`` appears once (checked by a test)."""
 
 
 def _workload(c: _Ctx) -> list[dict[str, Any]]:
     r, sc = c.r, c.r.scenario
     extra: dict[str, list[dict[str, Any]]] = {
-        "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "",
+        "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
                        "source": r.inputs["layers"].source}],
-        "grp_training": [{"label": c.t("precision"), "value": sc.training.precision, "unit": "",
+        "grp_training": [{"label": c.t("precision"), "value": sc.training.precision, "unit": "", "is_text": True,
                           "source": "scenario: training.precision"}],
-        "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "",
+        "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
                          "source": r.inputs["gpu_peak_tflops"].source.split(";")[0]}],
-        "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "",
+        "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
                          "source": "scenario: pricing.currency"}],
     }
     groups = []
-    for title, keys in _INPUT_GROUPS:
+    for title, keys in INPUT_GROUPS:
         rows = extra.get(title, []) + [c.row(k, source=r.inputs[k].source) for k in keys]
+        # A long catalog citation repeated on the rows of a group is printed once ("as above").
+        last = ""
+        for row in rows:
+            src = row["source"]
+            if len(last) > 40 and src.startswith(last):
+                row["source_shown"] = str(c.t("ditto")) + src[len(last):]
+            else:
+                row["source_shown"], last = src, src
         groups.append({"title": c.t(title), "rows": rows})
     return groups
 
@@ -370,8 +387,8 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
         y_format=lambda v: fmt.gb(v, 0).removesuffix(" GB"),
         font=font,
     )
-    details = [c.row(k) for k in ("states_per_gpu", "activations_per_gpu", "mem_per_gpu", "hbm_bytes",
-                                  "weights_total", "train_hbm_20p")]
+    details = [c.row(k) for k in ("states_per_gpu", "activations_per_gpu", "mem_per_gpu", "weights_total",
+                                  "train_hbm_20p")]
     details.insert(2, {"label": _label("grad_accum", c.lang), "value": c.v("grad_accum"), "unit": "", "source": ""})
     return {
         "intro": c.t("memory_intro", tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), hbm=hbm),
@@ -521,17 +538,23 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
 # --- appendix ----------------------------------------------------------------------------------
 
 
+def _plain_doc(doc: str) -> str:
+    """Docstring text without reStructuredText markup (``code``, :func:`name`)."""
+    doc = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", doc)
+    return doc.replace("``", "")
+
+
 def _first_paragraph(doc: str | None) -> str:
     if not doc:
         return ""
-    return " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
+    return " ".join(_plain_doc(inspect.cleandoc(doc)).split("\n\n")[0].split())
 
 
 def _module_sources(mod_doc: str | None) -> str:
     """The module docstring's title line and its "Sources" paragraphs."""
     if not mod_doc:
         return ""
-    paras = inspect.cleandoc(mod_doc).split("\n\n")
+    paras = _plain_doc(inspect.cleandoc(mod_doc)).split("\n\n")
     keep = [paras[0]] + [p for p in paras[1:] if p.lstrip().startswith("Sources")]
     return "\n\n".join(keep)
 
@@ -630,6 +653,7 @@ def build_context(
                              train_cost=c.v("train_cost"))
     title = sc.name
     return {
+        "t": c.t,
         "lang": lang,
         "html_lang": "zh-Hans" if lang == "zh" else "en",
         "font": font,
@@ -662,9 +686,8 @@ def build_context(
         "top_risks": risks[:3],
         "workload": _workload(c),
         "compute_rows": [c.row(k) for k in (
-            "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "tokens_per_step",
-            "train_steps", "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_power_cost",
-            "train_cost")],
+            "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "train_steps",
+            "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_cost")],
         "sensitivity": _sensitivity(c),
         "days_chart": _days_chart(c, font),
         "memory": mem,

@@ -125,6 +125,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_value": ("Value", "数值"),
     "col_unit": ("Unit", "单位"),
     "col_source": ("Source", "来源"),
+    "ditto": ("as above", "同上"),
     "precision": ("Training precision", "训练精度"),
     "model_row": ("Model", "模型"),
     "accelerator_row": ("Accelerator", "加速卡"),

@@ -36,6 +36,7 @@ from xlcompute.workbook.styles import (
     finish_sheet,
     number_format,
     put_text,
+    register_styles,
     style_formula,
     style_header,
     style_input,
@@ -88,6 +89,7 @@ class _Builder:
         self.currency = scenario.pricing.currency
         self.footer = text("footer", lang)
         self.wb = Workbook()
+        register_styles(self.wb)
         first = self.wb.active
         self.ws: dict[str, Worksheet] = {}
         for i, (key, title) in enumerate(SHEETS.items()):
@@ -99,9 +101,8 @@ class _Builder:
         self.instances: dict[Callable[..., Value], tuple[list[str], str]] = {}
 
     # -- Inputs ------------------------------------------------------------------------------
-    def inputs_sheet(self, hw: CatalogTable, models: CatalogTable) -> dict[str, Ref]:
+    def inputs_sheet(self, hw: CatalogTable, models: CatalogTable, resolved: Mapping[str, InputValue]) -> dict[str, Ref]:
         ws, lang, sc = self.ws["inputs"], self.lang, self.scenario
-        _model_name, _gpu_name, resolved = resolve_inputs(sc)
         style_title(ws.cell(row=1, column=1, value=f"{text('book_title', lang)} — {sheet_title('inputs', lang)}"))
         style_note(ws.cell(row=2, column=1, value=text("inputs_note", lang)))
         for col, key in enumerate(("col_item", "col_value", "col_unit", "col_source", "col_name"), start=1):
@@ -239,10 +240,10 @@ class _Builder:
             finish_sheet(self.ws[sheet], {"A": 52, "B": 22, "C": 16, "D": 26}, self.footer, "B5")
 
     # -- Sensitivity ----------------------------------------------------------------------------
-    def sensitivity_sheet(self) -> None:
+    def sensitivity_sheet(self, mfu: float) -> None:
         ws, lang, sc = self.ws["sensitivity"], self.lang, self.scenario
         cards = sensitivity_cards(sc.cluster.cards)
-        mfus = sensitivity_mfus(sc.assumptions.mfu)
+        mfus = sensitivity_mfus(mfu)  # the resolved MFU: the scenario's, or the step-time model's
         style_title(ws.cell(row=1, column=1, value=sheet_title("sensitivity", lang)))
         style_note(ws.cell(row=2, column=1, value=text("sens_note", lang)))
         style_section(ws.cell(row=4, column=1, value=text("sens_days", lang)))
@@ -410,26 +411,35 @@ def inline_step(target: str, overrides: Mapping[str, Expr]) -> Value:
     raise KeyError(f"no step named {target!r}")
 
 
-def build_workbook(scenario: Scenario, lang: str = "en") -> Workbook:
-    """The planning workbook of ``scenario`` as an openpyxl ``Workbook`` (not saved)."""
+def build_workbook(
+    scenario: Scenario, lang: str = "en", *, inputs: Mapping[str, InputValue] | None = None
+) -> Workbook:
+    """The planning workbook of ``scenario`` as an openpyxl ``Workbook`` (not saved).
+
+    ``inputs`` may pass ``estimate(scenario).inputs`` to skip resolving the scenario again (the
+    layout planner can take a moment when the scenario leaves the layout open).
+    """
+    resolved = dict(inputs) if inputs is not None else resolve_inputs(scenario)[2]
     b = _Builder(scenario, lang)
     hw = catalog_sheets.write_hardware(b.ws["hardware"], scenario, lang)
     models = catalog_sheets.write_models(b.ws["models"], scenario, lang)
     finish_sheet(b.ws["hardware"], {}, b.footer, "C3")
     finish_sheet(b.ws["models"], {}, b.footer, "C3")
-    refs = b.inputs_sheet(hw, models)
+    refs = b.inputs_sheet(hw, models, resolved)
     b.result_headers()
     run_steps(refs, b.bind)
     b.finish_results()
-    b.sensitivity_sheet()
+    b.sensitivity_sheet(resolved["mfu"].value)
     b.formulas_sheet(hw)
     b.properties()
     return b.wb
 
 
-def write_workbook(scenario: Scenario, path: str | Path, lang: str = "en") -> Path:
+def write_workbook(
+    scenario: Scenario, path: str | Path, lang: str = "en", *, inputs: Mapping[str, InputValue] | None = None
+) -> Path:
     """Build the workbook of ``scenario`` and write it to ``path`` atomically; returns the path."""
-    wb = build_workbook(scenario, lang)
+    wb = build_workbook(scenario, lang, inputs=inputs)
     target = Path(path)
     with atomic_write(target) as tmp:
         wb.save(tmp)

@@ -7,6 +7,7 @@ A custom accelerator or architecture from the scenario becomes one more row (sou
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from openpyxl.worksheet.worksheet import Worksheet
@@ -105,6 +106,8 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
 
 def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,
             source: str, date: str) -> None:
+    for col in range(1, 13):  # the named style first: it resets the number format
+        style_plain(ws.cell(row=row, column=col))
     put_text(ws.cell(row=row, column=1), key)
     put_text(ws.cell(row=row, column=2), name)
     for col, v in enumerate(values, start=3):
@@ -112,8 +115,6 @@ def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | i
         c.number_format = "#,##0.0##"
     for col, t in ((10, vendor), (11, source), (12, date)):
         put_text(ws.cell(row=row, column=col), t)
-    for col in range(1, 13):
-        style_plain(ws.cell(row=row, column=col))
 
 
 def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
@@ -140,18 +141,25 @@ def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
     return CatalogTable(MODELS_SHEET, _FIRST, row - 1, selected, keys)
 
 
+@functools.lru_cache(maxsize=256)
+def _counted(arch: ModelArch) -> tuple[float, float]:
+    # count_params walks the architecture; presets repeat in every workbook of a batch.
+    c = count_params(arch)
+    return float(c.total), float(c.active)
+
+
 def _model_row(ws: Worksheet, row: int, key: str, name: str, arch: ModelArch, published: int | None,
                source: str, date: str) -> None:
     # Exact counts as estimate._model_inputs uses them (count_params of the architecture).
-    counted = count_params(arch)
+    total, active = _counted(arch)
+    for col in range(1, 14):  # the named style first: it resets the number format
+        style_plain(ws.cell(row=row, column=col))
     put_text(ws.cell(row=row, column=1), key)
     put_text(ws.cell(row=row, column=2), name)
-    values = [float(counted.total), float(counted.active), arch.layers, arch.hidden, arch.heads, arch.kv_heads,
+    values = [total, active, arch.layers, arch.hidden, arch.heads, arch.kv_heads,
               arch.head_dim, arch.vocab, published]
     for col, v in enumerate(values, start=3):
         c = ws.cell(row=row, column=col, value=v)
         c.number_format = "0.000E+00" if col in (3, 4, 11) else "#,##0"
     put_text(ws.cell(row=row, column=12), source)
     put_text(ws.cell(row=row, column=13), date)
-    for col in range(1, 14):
-        style_plain(ws.cell(row=row, column=col))

@@ -29,7 +29,7 @@ def workbook_command(
     if lang not in ("en", "zh"):
         cli.fail([f"--lang: must be en or zh, got {lang!r}"])
     sc = cli.read_scenario(scenario)
-    cli.run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one clear line
+    result = cli.run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
     if output is None:
         output = Path("out") / f"{slug(sc.name)}.xlsx"
     if output.suffix.lower() != ".xlsx":
@@ -37,7 +37,7 @@ def workbook_command(
     if output.is_dir():
         cli.fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
     try:
-        path = write_workbook(sc, output, lang)
+        path = write_workbook(sc, output, lang, inputs=result.inputs)
     except (OutputNotWritableError, PermissionError) as exc:
         cli.fail([str(exc)])
     except ValueError as exc:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
@@ -20,6 +23,7 @@ __all__ = [
     "style_plain",
     "currency_format",
     "finish_sheet",
+    "register_styles",
     "RED_FILL",
     "RED_FONT",
 ]
@@ -105,54 +109,76 @@ def number_format(key: str, unit: str, currency: str) -> str:
     return _FORMATS.get(unit, "General")
 
 
+# Named styles: registered once per workbook, then assigned by name. Far cheaper than building
+# Font/Fill objects per cell (openpyxl hashes every style object on assignment), and they show up
+# in the spreadsheet's style gallery as "xlcompute …".
+_NAMED: dict[str, NamedStyle] = {
+    "xlcompute title": NamedStyle("xlcompute title", font=Font(name=FONT, size=15, bold=True, color="1F3A5F")),
+    "xlcompute note": NamedStyle("xlcompute note", font=Font(name=FONT, size=9, italic=True, color="555555"),
+                                 alignment=Alignment(vertical="top")),
+    "xlcompute header": NamedStyle("xlcompute header", font=Font(name=FONT, bold=True, color="FFFFFF"),
+                                   fill=_HEADER_FILL, border=_BORDER,
+                                   alignment=Alignment(vertical="center", wrap_text=True)),
+    "xlcompute section": NamedStyle("xlcompute section", font=Font(name=FONT, bold=True, color="1F3A5F"),
+                                    fill=_SECTION_FILL),
+    "xlcompute input": NamedStyle("xlcompute input", font=Font(name=FONT, color="1F1F7A"), fill=_INPUT_FILL,
+                                  border=_BORDER, protection=UNLOCKED),
+    "xlcompute lookup": NamedStyle("xlcompute lookup", font=Font(name=FONT, color="1E5C1E"), fill=_LOOKUP_FILL,
+                                   border=_BORDER, protection=UNLOCKED),
+    "xlcompute formula": NamedStyle("xlcompute formula", font=Font(name=FONT), border=_BORDER, protection=LOCKED),
+    "xlcompute plain": NamedStyle("xlcompute plain", font=Font(name=FONT)),
+    "xlcompute wrap": NamedStyle("xlcompute wrap", font=Font(name=FONT),
+                                 alignment=Alignment(wrap_text=True, vertical="top")),
+}
+
+
+def register_styles(wb: Workbook) -> None:
+    """Add the named styles to a new workbook (once, before any cell uses them)."""
+    for style in _NAMED.values():
+        wb.add_named_style(copy(style))
+
+
+def _apply(cell: Cell, name: str) -> None:
+    # A named style carries quotePrefix = 0; keep the text protection put_text may have set.
+    quoted = cell.quotePrefix
+    cell.style = name
+    if quoted:
+        cell.quotePrefix = True
+
+
 def style_title(cell: Cell) -> None:
-    cell.font = Font(name=FONT, size=15, bold=True, color="1F3A5F")
+    _apply(cell, "xlcompute title")
 
 
 def style_note(cell: Cell) -> None:
-    cell.font = Font(name=FONT, size=9, italic=True, color="555555")
-    cell.alignment = Alignment(wrap_text=False, vertical="top")
+    _apply(cell, "xlcompute note")
 
 
 def style_header(cell: Cell) -> None:
-    cell.font = Font(name=FONT, bold=True, color="FFFFFF")
-    cell.fill = _HEADER_FILL
-    cell.alignment = Alignment(vertical="center", wrap_text=True)
-    cell.border = _BORDER
+    _apply(cell, "xlcompute header")
 
 
 def style_section(cell: Cell) -> None:
-    cell.font = Font(name=FONT, bold=True, color="1F3A5F")
-    cell.fill = _SECTION_FILL
+    _apply(cell, "xlcompute section")
 
 
 def style_input(cell: Cell) -> None:
     """An editable input: yellow, unlocked."""
-    cell.fill = _INPUT_FILL
-    cell.border = _BORDER
-    cell.font = Font(name=FONT, color="1F1F7A")
-    cell.protection = UNLOCKED
+    _apply(cell, "xlcompute input")
 
 
 def style_lookup(cell: Cell) -> None:
     """An input that looks its value up in a catalog sheet: green, unlocked (may be overridden)."""
-    cell.fill = _LOOKUP_FILL
-    cell.border = _BORDER
-    cell.font = Font(name=FONT, color="1E5C1E")
-    cell.protection = UNLOCKED
+    _apply(cell, "xlcompute lookup")
 
 
 def style_formula(cell: Cell) -> None:
     """A result formula: locked."""
-    cell.border = _BORDER
-    cell.font = Font(name=FONT)
-    cell.protection = LOCKED
+    _apply(cell, "xlcompute formula")
 
 
 def style_plain(cell: Cell, wrap: bool = False) -> None:
-    cell.font = Font(name=FONT)
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _apply(cell, "xlcompute wrap" if wrap else "xlcompute plain")
 
 
 def finish_sheet(ws: Worksheet, widths: dict[str, float], footer: str, freeze: str | None) -> None:

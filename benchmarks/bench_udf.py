@@ -1,0 +1,67 @@
+"""Excel-function speed: 10,000 UDF evaluations and one 50×50 LLM_TRAIN_DAYS_TABLE.
+
+The UDF calls use what cells hold: text with suffixes ("70B", "2T", "40%"), catalog names
+("H800") and plain floats, so argument parsing and catalog lookups are in the time. Medians of
+repeated runs; compare with bench_core.py's raw core calls to see the cost of parsing.
+Excel's own call overhead (COM or Office.js) is not included: it cannot run here.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import xlcompute.udf as udf
+
+# Ten representative cells; 1,000 rounds make 10,000 evaluations.
+CELLS: list[Callable[[], Any]] = [
+    lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 0.4),
+    lambda: udf.LLM_TRAIN_DAYS(175e9, 300e9, 1000.0, 312.0, 0.462),
+    lambda: udf.LLM_TRAIN_GPU_HOURS("175B", "300B", "A100", "46.2%"),
+    lambda: udf.LLM_GPUS_FOR_DAYS("70B", "2T", 30, "H800", 0.4),
+    lambda: udf.ZERO_MEM("7.5B", 2, 64),
+    lambda: udf.ACTIVATION_MEM(96, 12288, 96, 2048, 1),
+    lambda: udf.TRAIN_MEM_PER_GPU("70B", 80, 8192, 64, 4096, 1, 8, 4, 32, 1, 1, 1),
+    lambda: udf.LLM_MFU(376.8, "65.2B", "A100"),
+    lambda: udf.LLM_COST_PER_1K_TOKENS("70B", "H800", 2.5, "50%"),
+    lambda: udf.FITS_GPU(60, "H800"),
+]
+
+GPUS_RANGE = [float(64 * (i + 1)) for i in range(50)]  # 64 … 3200 cards, as a column range
+MFU_RANGE = [[0.2 + 0.006 * i for i in range(50)]]  # 0.20 … 0.494, as a row range (2-D)
+
+
+def median_seconds(fn: Callable[[], Any], repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def ten_thousand_evaluations() -> None:
+    for _ in range(1000):
+        for cell in CELLS:
+            cell()
+
+
+def table_50x50() -> list[list[Any]]:
+    return udf.LLM_TRAIN_DAYS_TABLE("70B", "2T", GPUS_RANGE, "H800", MFU_RANGE)
+
+
+def main() -> None:
+    table = table_50x50()
+    assert len(table) == 51 and all(len(row) == 51 for row in table)
+    evals = median_seconds(ten_thousand_evaluations)
+    grid = median_seconds(table_50x50, repeat=21)
+    print(f"10,000 UDF evaluations (10 kinds of cell):   median {evals * 1e3:.1f} ms "
+          f"({evals / 1e4 * 1e6:.1f} µs per cell)")
+    print(f"LLM_TRAIN_DAYS_TABLE 50×50 (2,500 cells):     median {grid * 1e3:.2f} ms "
+          f"({grid / 2500 * 1e6:.2f} µs per cell)")
+
+
+if __name__ == "__main__":
+    main()

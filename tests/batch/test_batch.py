@@ -1,0 +1,318 @@
+"""Batch production: folders and tables of scenarios, failures per scenario, index, safety."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import types
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from xlcompute._atomic import OutputNotWritableError, atomic_write
+from xlcompute._names import slug, unique_slugs
+from xlcompute._tables import TableError, nest, read_table
+from xlcompute.batch import BatchInputError, run_batch
+from xlcompute.cli import app
+
+GOOD = """name: {name}
+model:
+  preset: llama2-7b
+training:
+  tokens: 100B
+  tp: 1
+  pp: 1
+  global_batch: 64
+cluster:
+  accelerator: {acc}
+  cards: 64
+assumptions:
+  mfu: 0.4
+"""
+runner = CliRunner()
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    (d / "a.yaml").write_text(GOOD.format(name="Alpha", acc="H800"), encoding="utf-8")
+    (d / "b.yml").write_text(GOOD.format(name="Beta", acc="A100-80G"), encoding="utf-8")
+    (d / "c.json").write_text(
+        '{"name": "Gamma", "model": {"preset": "llama2-7b"}, "training": {"tokens": "1T", "tp": 1, "pp": 1, '
+        '"global_batch": 64}, "cluster": {"cards": 64}, "assumptions": {"mfu": 0.4}}', encoding="utf-8")
+    (d / "d.toml").write_text(
+        'name = "Delta"\n[model]\npreset = "llama2-7b"\n[training]\ntokens = "1T"\ntp = 1\npp = 1\n'
+        'global_batch = 64\n[cluster]\ncards = 64\n[assumptions]\nmfu = 0.4\n', encoding="utf-8")
+    (d / "bad.yaml").write_text(GOOD.format(name="Bad", acc="H800").replace("mfu: 0.4", "mfu: 1.7"),
+                                encoding="utf-8")
+    (d / "notes.txt").write_text("ignored", encoding="utf-8")
+    return d
+
+
+def test_folder_batch_reports_failures_and_goes_on(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = run_batch(folder, out, jobs=2)
+    status = {i.source: i.status for i in report.items}
+    assert status == {"a.yaml": "ok", "b.yml": "ok", "bad.yaml": "failed", "c.json": "ok", "d.toml": "ok"}
+    bad = report.failed[0]
+    assert any(p.startswith("assumptions.mfu:") for p in bad.problems), bad.problems
+    assert sorted(p.name for p in out.iterdir()) == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "index.xlsx"]
+    index = openpyxl.load_workbook(out / "index.xlsx")
+    ws = index.active
+    rows = {ws.cell(row=r, column=2).value: r for r in range(2, ws.max_row + 1)}
+    assert ws.cell(row=rows["a.yaml"], column=1).hyperlink.target == "a.xlsx"
+    assert ws.cell(row=rows["a.yaml"], column=1).value == "Alpha"
+    assert ws.cell(row=rows["bad.yaml"], column=1).hyperlink is None
+    assert "assumptions.mfu" in ws.cell(row=rows["bad.yaml"], column=ws.max_column).value
+    assert isinstance(ws.cell(row=rows["a.yaml"], column=8).value, float)  # train_days
+
+
+def test_rerun_skips_and_force_redoes(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_batch(folder, out, jobs=1)
+    first = (out / "a.xlsx").stat().st_mtime_ns
+    again = run_batch(folder, out, jobs=1)
+    assert {i.status for i in again.items if i.source != "bad.yaml"} == {"skipped"}
+    assert (out / "a.xlsx").stat().st_mtime_ns == first
+    # a changed source is redone without --force
+    later = (out / "a.xlsx").stat().st_mtime + 10
+    os.utime(folder / "b.yml", (later, later))
+    partial = run_batch(folder, out, jobs=1)
+    assert {i.source: i.status for i in partial.items}["b.yml"] == "ok"
+    forced = run_batch(folder, out, jobs=1, force=True)
+    assert {i.status for i in forced.items if i.source != "bad.yaml"} == {"ok"}
+
+
+def test_cli_exit_codes_and_messages(folder: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert res.exit_code == 1
+    assert "bad.yaml: assumptions.mfu" in res.output
+    assert "4 written" in res.output
+    (folder / "bad.yaml").unlink()
+    res = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert "4 up to date" in res.output
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+
+
+TABLE_ROWS = [
+    {"name": "Plan A", "model.preset": "llama2-7b", "training.tokens": "100B", "training.tp": "1", "training.pp": "1",
+     "training.global_batch": "64", "cluster.accelerator": "H800", "cluster.cards": "64", "assumptions.mfu": "40%",
+     "pricing.currency": ""},
+    {"name": "../../etc/passwd", "model.preset": "llama2-7b", "training.tokens": "1T", "training.tp": "1",
+     "training.pp": "1", "training.global_batch": "64", "cluster.accelerator": "A100-80G", "cluster.cards": "64",
+     "assumptions.mfu": "0.4", "pricing.currency": "USD"},
+    {"name": "Plan A", "model.preset": "llama2-7b", "training.tokens": "-5", "training.tp": "1", "training.pp": "1",
+     "training.global_batch": "64", "cluster.accelerator": "H800", "cluster.cards": "64", "assumptions.mfu": "0.4",
+     "pricing.currency": ""},
+    {"name": '=HYPERLINK("http://example.invalid","x")', "model.preset": "llama2-7b", "training.tokens": "1T",
+     "training.tp": "1", "training.pp": "1", "training.global_batch": "64", "cluster.accelerator": "H800",
+     "cluster.cards": "64", "assumptions.mfu": "0.4", "pricing.currency": ""},
+    {"name": "index", "model.preset": "llama2-7b", "training.tokens": "1T", "training.tp": "1", "training.pp": "1",
+     "training.global_batch": "64", "cluster.accelerator": "H800", "cluster.cards": "64", "assumptions.mfu": "0.4",
+     "pricing.currency": ""},
+]
+
+
+def _check_table_batch(table: Path, out: Path) -> None:
+    report = run_batch(table, out, jobs=2)
+    by_row = {i.source: i for i in report.items}
+    name = table.name
+    assert by_row[f"{name} row 2"].status == "ok"
+    assert by_row[f"{name} row 3"].stem == "etc-passwd"
+    bad = by_row[f"{name} row 4"]
+    assert bad.status == "failed" and bad.problems[0].startswith("training.tokens:")
+    assert by_row[f"{name} row 4"].stem == "plan-a-2"  # de-duplicated
+    assert by_row[f"{name} row 6"].stem == "index-2"  # never overwrites index.xlsx
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(["plan-a.xlsx", "etc-passwd.xlsx", "hyperlink-http-example-invalid-x.xlsx",
+                              "index-2.xlsx", "index.xlsx"])
+    assert all(p.resolve().parent == out.resolve() for p in out.iterdir())
+    ws = openpyxl.load_workbook(out / "index.xlsx").active
+    link = ws.cell(row=5, column=1)
+    assert link.value.startswith("=HYPERLINK") and link.data_type == "s" and link.hyperlink.target.endswith(".xlsx")
+    for row in ws.iter_rows():
+        assert all(c.data_type != "f" for c in row)
+    usd = openpyxl.load_workbook(out / "etc-passwd.xlsx")
+    assert usd["Inputs"]["B9"].value is not None
+
+
+def test_csv_table(tmp_path: Path) -> None:
+    table = tmp_path / "plans.csv"
+    _write_csv(table, TABLE_ROWS)
+    _check_table_batch(table, tmp_path / "out")
+
+
+def test_xlsx_table(tmp_path: Path) -> None:
+    table = tmp_path / "plans.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    cols = list(TABLE_ROWS[0])
+    ws.append(cols)
+    for r in TABLE_ROWS:
+        ws.append([r[c] or None for c in cols])
+    # a formula-looking name must arrive as text
+    ws.cell(row=5, column=1).data_type = "s"
+    wb.save(table)
+    _check_table_batch(table, tmp_path / "out")
+
+
+def _bomb(path: Path) -> None:
+    """A valid .xlsx whose worksheet XML carries a billion-laughs DTD (10^9 × "lol" if expanded)."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "name"
+    wb.active["A2"] = "BOMBHERE"
+    plain = path.with_suffix(".plain.xlsx")
+    wb.save(plain)
+    lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    dtd = f'<!DOCTYPE worksheet [<!ENTITY l0 "lol">{lol}]>'
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                assert "BOMBHERE" in text
+                if text.startswith("<?xml"):
+                    head, sep, rest = text.partition("?>")
+                    text = head + sep + dtd + rest
+                else:
+                    text = dtd + text
+                text = text.replace("BOMBHERE", "&l9;")
+                data = text.encode()
+            dst.writestr(info, data)
+    plain.unlink()
+
+
+def test_xml_bomb_is_refused(tmp_path: Path) -> None:
+    table = tmp_path / "bomb.xlsx"
+    _bomb(table)
+    with pytest.raises(TableError, match="XML bomb"):
+        read_table(table)
+    res = runner.invoke(app, ["batch", str(table), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "XML bomb" in res.output
+
+
+def test_broken_xml_is_a_clear_error(tmp_path: Path) -> None:
+    table = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "name"
+    wb.save(table)
+    with zipfile.ZipFile(table) as src, zipfile.ZipFile(tmp_path / "junk.xlsx", "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, data + b"<junk/>" if info.filename == "xl/worksheets/sheet1.xml" else data)
+    with pytest.raises(TableError, match="cannot read the workbook"):
+        read_table(tmp_path / "junk.xlsx")
+
+
+def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlcompute._tables as tables
+
+    table = tmp_path / "big.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "name"
+    wb.save(table)
+    monkeypatch.setattr(tables, "MAX_XLSX_UNPACKED_BYTES", 100)
+    with pytest.raises(TableError, match="zip bomb"):
+        read_table(table)
+
+
+def test_unwritable_output_folder(folder: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(BatchInputError, match="cannot write to the output folder"):
+        run_batch(folder, blocker / "out")
+    res = runner.invoke(app, ["batch", str(folder), "-o", str(blocker)])
+    assert res.exit_code == 2 and "not a folder" in res.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_output_folder(folder: Path, tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(BatchInputError, match="cannot write to the output folder"):
+            run_batch(folder, ro)
+    finally:
+        ro.chmod(0o700)
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(BatchInputError, match="does not exist"):
+        run_batch(tmp_path / "missing", tmp_path / "out")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BatchInputError, match="no scenario files"):
+        run_batch(empty, tmp_path / "out")
+    (tmp_path / "x.ods").write_text("")
+    with pytest.raises(BatchInputError, match="csv"):
+        run_batch(tmp_path / "x.ods", tmp_path / "out")
+
+
+def test_pdf_needs_the_proposal_module(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xlcompute.report", None)  # import fails as if not installed
+    with pytest.raises(BatchInputError, match="--pdf needs the proposal module"):
+        run_batch(folder, tmp_path / "out", pdf=True)
+
+
+def test_pdf_calls_the_proposal(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, str, list[Path]]] = []
+
+    def write_proposal(scenario, path, lang="en", attachments=()):  # type: ignore[no-untyped-def]
+        calls.append((scenario.name, lang, list(attachments)))
+        Path(path).write_bytes(b"%PDF-1.7 fake")
+        return Path(path)
+
+    fake = types.ModuleType("xlcompute.report")
+    fake.write_proposal = write_proposal  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "xlcompute.report", fake)
+    (folder / "bad.yaml").unlink()
+    report = run_batch(folder, tmp_path / "out", pdf=True, jobs=1, lang="zh")
+    assert {i.pdf for i in report.items} == {"a.pdf", "b.pdf", "c.pdf", "d.pdf"}
+    assert calls[0][1] == "zh" and calls[0][2][0].name == "a.xlsx"
+
+
+def test_slugs() -> None:
+    assert slug("../../etc/passwd") == "etc-passwd"
+    assert slug("..") == "scenario"
+    assert slug("CON") == "con-file"
+    assert slug("2048 × 昇腾 910B — 70B 预训练") == "2048-昇腾-910b-70b-预训练"
+    assert slug("a" * 300) == "a" * 80
+    assert unique_slugs(["A", "a", "a-2", "A"]) == ["a", "a-2", "a-2-2", "a-3"]
+    assert unique_slugs(["index"], taken={"index"}) == ["index-2"]
+
+
+def test_nest() -> None:
+    assert nest({"a.b": 1, "a.c": 2, "d": 3}) == {"a": {"b": 1, "c": 2}, "d": 3}
+    with pytest.raises(ValueError, match="also given as a value"):
+        nest({"cluster.accelerator": "H800", "cluster.accelerator.name": "x"})
+
+
+def test_atomic_write(tmp_path: Path) -> None:
+    target = tmp_path / "f.bin"
+    with atomic_write(target) as tmp:
+        tmp.write_bytes(b"one")
+    assert target.read_bytes() == b"one"
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"one"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
+    blocker = tmp_path / "f.bin"
+    with pytest.raises(OutputNotWritableError, match="cannot write to the output folder"):
+        with atomic_write(blocker / "x"):
+            pass

@@ -1,0 +1,183 @@
+"""The rendered proposal PDFs: figures, language, fonts, attachments, escaping, PDF/A metadata.
+
+Rendering is the slow part (~2 s per PDF), so each language is rendered once per module, through
+the real CLI command (which attaches the scenario file and the planning workbook):
+
+- English: a copy of the default scenario whose name and description carry ``<script>`` and
+  ``{{ 7*7 }}``, to prove scenario text is printed literally;
+- Chinese: the built-in default scenario (no scenario argument).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from xlcompute import fmt
+from xlcompute.cli import app
+from xlcompute.estimate import Estimate, estimate
+from xlcompute.scenario import DEFAULT_SCENARIO_PATH, load_scenario
+
+HOSTILE_NAME = "Cluster <script>alert(1)</script> plan"
+HOSTILE_DESCRIPTION = "Budget {{ 7*7 }} and {% if x %}markup{% endif %} & <b>tags</b> stay literal."
+HAS_WORKBOOK = importlib.util.find_spec("xlcompute.workbook") is not None
+EXPECTED_PAGES = range(12, 25)  # 16-17 pages for the default scenario today; room for edits
+
+
+@dataclass
+class Rendered:
+    path: Path
+    reader: PdfReader
+    text: str  # every page's text, whitespace collapsed
+    result: Estimate
+    scenario_file: Path
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _render(tmp: Path, lang: str, scenario_file: Path | None) -> Rendered:
+    out = tmp / f"proposal-{lang}.pdf"
+    args = ["proposal", "--lang", lang, "-o", str(out)]
+    if scenario_file is not None:
+        args.insert(1, str(scenario_file))
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    reader = PdfReader(str(out))
+    text = _flat(" ".join(page.extract_text() or "" for page in reader.pages))
+    source = scenario_file or DEFAULT_SCENARIO_PATH
+    return Rendered(out, reader, text, estimate(load_scenario(source)), source)
+
+
+@pytest.fixture(scope="module")
+def en_pdf(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    tmp = tmp_path_factory.mktemp("proposal-en")
+    data = yaml.safe_load(DEFAULT_SCENARIO_PATH.read_text(encoding="utf-8"))
+    data["name"] = HOSTILE_NAME
+    data["description"] = HOSTILE_DESCRIPTION
+    scenario_file = tmp / "hostile.yaml"
+    scenario_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return _render(tmp, "en", scenario_file)
+
+
+@pytest.fixture(scope="module")
+def zh_pdf(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    return _render(tmp_path_factory.mktemp("proposal-zh"), "zh", None)
+
+
+def _headline(r: Estimate) -> dict[str, str]:
+    cur = r.scenario.pricing.currency
+    return {
+        "days": fmt.days(r["train_days"]),
+        "cards": fmt.count(r["gpu_count"]),
+        "card-hours": fmt.hours(r["gpu_hours"]),
+        "total budget": fmt.money(r["total_budget"], cur),
+    }
+
+
+def test_english_headline_figures_equal_the_core(en_pdf: Rendered) -> None:
+    h = _headline(en_pdf.result)
+    assert h == {"days": "26.1", "cards": "1,000", "card-hours": "626,182", "total budget": "¥382,084,253"}
+    text = en_pdf.text
+    assert f"{h['days']} days" in text
+    assert f"{h['cards']} cards" in text
+    assert f"({h['card-hours']} card-hours)" in text
+    assert f"costs {h['total budget']}" in text
+    # and the figures the budget table and the cover repeat
+    assert text.count(h["total budget"]) >= 3
+
+
+def test_chinese_headline_figures_equal_the_core(zh_pdf: Rendered) -> None:
+    h = _headline(zh_pdf.result)
+    text = zh_pdf.text
+    assert f"训练需 {h['days']} 天" in text
+    assert f"{h['cards']} 张卡" in text
+    assert f"{h['card-hours']} 卡·时" in text
+    assert f"总成本为 {h['total budget']}" in text
+
+
+def test_sensitivity_table_is_printed_from_the_estimate(en_pdf: Rendered) -> None:
+    s = en_pdf.result.sensitivity
+    row = " ".join(fmt.days(d) for d in s.days[s.cards.index(1000)])
+    assert f"1,000 {row} {fmt.money(s.budget[s.cards.index(1000)])}" in en_pdf.text
+
+
+def test_chinese_pdf_has_chinese_text_and_embeds_a_cjk_font(zh_pdf: Rendered) -> None:
+    assert "执行摘要" in zh_pdf.text and "风险与应对" in zh_pdf.text
+    assert len(re.findall(r"[\u4e00-\u9fff]", zh_pdf.text)) > 1000
+    fonts: dict[str, bool] = {}
+    for page in zh_pdf.reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    cjk = {name: embedded for name, embedded in fonts.items() if "Noto-Sans-CJK-SC" in name}
+    assert cjk and all(cjk.values()), fonts
+
+
+def test_page_footer_and_header_per_language(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    n_en, n_zh = len(en_pdf.reader.pages), len(zh_pdf.reader.pages)
+    assert f"Page 3 of {n_en}" in en_pdf.text
+    assert f"第 3 页 / 共 {n_zh} 页" in zh_pdf.text
+    # the cover (page 1) has no running header or footer
+    assert "Page 1 of" not in en_pdf.text
+    assert "第 1 页" not in zh_pdf.text
+
+
+def test_table_of_contents_has_page_numbers(en_pdf: Rendered) -> None:
+    toc = _flat(en_pdf.reader.pages[1].extract_text())
+    numbers = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)", toc)]
+    assert len(numbers) == 10, toc
+    assert numbers == sorted(numbers) and numbers[0] == 3
+
+
+def test_page_count_in_expected_range(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    assert len(en_pdf.reader.pages) in EXPECTED_PAGES
+    assert len(zh_pdf.reader.pages) in EXPECTED_PAGES
+
+
+def test_scenario_text_is_printed_literally(en_pdf: Rendered) -> None:
+    assert HOSTILE_NAME in en_pdf.text
+    assert HOSTILE_DESCRIPTION in en_pdf.text
+    assert "Budget 49 " not in en_pdf.text
+    assert en_pdf.reader.metadata.title.endswith(HOSTILE_NAME)
+
+
+def test_scenario_file_is_attached(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    for rendered in (en_pdf, zh_pdf):
+        attached = rendered.reader.attachments
+        name = rendered.scenario_file.name
+        assert name in attached, list(attached)
+        assert attached[name][0] == rendered.scenario_file.read_bytes()
+
+
+@pytest.mark.skipif(not HAS_WORKBOOK, reason="xlcompute.workbook (the planning-workbook face) is not installed yet")
+def test_planning_workbook_is_attached(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    import openpyxl
+
+    for rendered in (en_pdf, zh_pdf):
+        books = {k: v for k, v in rendered.reader.attachments.items() if k.endswith(".xlsx")}
+        assert len(books) == 1, list(rendered.reader.attachments)
+        (data,) = next(iter(books.values()))
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        assert len(wb.sheetnames) >= 5
+
+
+def test_pdf_a3b_identification_and_metadata(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    for rendered in (en_pdf, zh_pdf):
+        xmp = rendered.reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+        assert re.search(r'pdfaid:part="3"', xmp) and re.search(r'pdfaid:conformance="B"', xmp), xmp[:400]
+        meta = rendered.reader.metadata
+        assert meta.title and meta.author and meta.subject
+        assert meta.get("/Keywords")
+    assert en_pdf.reader.metadata.subject.startswith("Compute capacity")
+    assert zh_pdf.reader.metadata.subject.startswith("大模型")

@@ -1,0 +1,158 @@
+"""The proposal's context, HTML, charts and i18n table, without rendering a PDF (fast)."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from xlcompute import fmt
+from xlcompute._graph import INPUT_KEYS, STEPS
+from xlcompute.core import memory
+from xlcompute.estimate import Estimate, estimate
+from xlcompute.report import render_html, write_proposal
+from xlcompute.report import charts
+from xlcompute.report.context import FIGURE_KINDS, INPUT_GROUPS, INPUT_KINDS, build_context, memory_grid, year_by_year
+from xlcompute.report.i18n import TEXT, text
+from xlcompute.report.render import TEMPLATES_DIR, environment
+from xlcompute.scenario import default_scenario, parse_scenario
+
+
+@pytest.fixture(scope="module")
+def result() -> Estimate:
+    return estimate(default_scenario())
+
+
+def test_templates_folder_is_found_next_to_the_package() -> None:
+    assert (TEMPLATES_DIR / "proposal.html.j2").is_file()
+    assert len(list(TEMPLATES_DIR.glob("*.css"))) == 1  # one stylesheet
+
+
+def test_environment_autoescapes_and_is_strict() -> None:
+    env = environment()
+    assert env.autoescape is True
+    assert env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
+def test_every_format_kind_names_a_known_key(result: Estimate) -> None:
+    step_keys = {s.key for s in STEPS}
+    assert set(FIGURE_KINDS) <= step_keys
+    assert set(INPUT_KINDS) == set(result.inputs)
+    grouped = [k for _, keys in INPUT_GROUPS for k in keys]
+    assert sorted(grouped) == sorted(INPUT_KEYS)  # each input once in the assumptions table
+
+
+def test_i18n_entries_have_the_same_placeholders_in_both_languages() -> None:
+    fields = string.Formatter()
+    for key, (en, zh) in TEXT.items():
+        names_en = {f for _, f, _, _ in fields.parse(en) if f}
+        names_zh = {f for _, f, _, _ in fields.parse(zh) if f}
+        assert names_en == names_zh, key
+        assert en.strip() and zh.strip(), key
+
+
+def test_i18n_escapes_arguments() -> None:
+    out = text("kf_cluster_value", "en", cards="<b>1</b>")
+    assert "&lt;b&gt;1&lt;/b&gt;" in out
+    with pytest.raises(KeyError):
+        text("no_such_entry", "en")
+
+
+def test_memory_grid_calls_the_core_and_marks_the_planned_setting(result: Estimate) -> None:
+    grid = memory_grid(result)
+    rows = grid[1:]
+    planned = [c for row in rows for c in row["cells"] if c["planned"]]
+    assert len(planned) == 1
+    assert planned[0]["bytes"] == pytest.approx(result["mem_per_gpu"], rel=1e-12)
+    assert planned[0]["fits"] == bool(result["mem_fits"])
+    zero3 = memory.zero_bytes_per_card(result["model_params"], 3, result["tp"], result["pp"], result["dp"])
+    assert rows[3]["states"] == pytest.approx(zero3)
+    # more partitioning never needs more memory
+    states = [row["states"] for row in rows]
+    assert states == sorted(states, reverse=True)
+
+
+def test_year_by_year_ends_at_the_estimate_totals(result: Estimate) -> None:
+    years = year_by_year(result)
+    assert len(years) == int(result["years"]) + 1
+    assert years[0]["owned"] == pytest.approx(result["capex_total"])
+    assert years[-1]["owned"] == pytest.approx(result["total_budget"])
+    assert years[-1]["rented"] == pytest.approx(result["cloud_total"])
+
+
+def test_context_headline_is_fmt_of_the_estimate(result: Estimate) -> None:
+    h = build_context(result, "en")["headline"]
+    assert h["days"] == fmt.days(result["train_days"])
+    assert h["cards"] == fmt.count(result["gpu_count"])
+    assert h["hours"] == fmt.hours(result["gpu_hours"])
+    assert h["budget"] == fmt.money(result["total_budget"], "CNY")
+
+
+def test_risks_follow_the_figures() -> None:
+    base = default_scenario().model_dump(mode="json", exclude_none=True)
+    tight = dict(base, training=dict(base["training"], zero_stage=0, recompute="none"))
+    ctx = build_context(estimate(parse_scenario(tight)), "en")
+    assert not ctx["memory"]["fits"]
+    assert "does not fit" in str(ctx["risks"][0]["risk"])
+    assert ctx["memory"]["lightest"] is not None  # the grid offers a setting that fits
+    assert "Revise the training layout" in str(ctx["recommendation"])
+
+
+def test_html_escapes_scenario_text(result: Estimate) -> None:
+    data = default_scenario().model_dump(mode="json", exclude_none=True)
+    data["name"] = "<script>alert(1)</script>"
+    data["organisation"] = "{{ 7*7 }}"
+    data["description"] = "{% raw %}x"
+    html = render_html(estimate(parse_scenario(data)), "en")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html
+    assert "{% raw %}x" in html
+
+
+def test_html_in_both_languages(result: Estimate) -> None:
+    en, zh = render_html(result, "en"), render_html(result, "zh")
+    assert '<html lang="en">' in en and '<html lang="zh-Hans">' in zh
+    assert "执行摘要" in zh and "Executive summary" in en
+    assert en.count("<svg") == 3 and zh.count("<svg") == 3
+    with pytest.raises(ValueError):
+        render_html(result, "fr")
+
+
+def test_charts_are_deterministic_and_escape_labels() -> None:
+    args = dict(
+        x=[250.0, 500.0, 1000.0], x_labels=["250", "500", "1,000"],
+        series=[charts.Series("a<b", [40.0, 20.0, 10.0], emphasis=True)],
+        x_title="cards", y_title="days", y_format=lambda v: fmt.number(v, 0), log_x=True,
+    )
+    one, two = charts.line_chart(**args), charts.line_chart(**args)
+    assert one == two
+    assert "a&lt;b" in one and "a<b" not in one
+    assert charts.nice_ticks(92.7) == [0, 20, 40, 60, 80, 100]
+
+
+def test_html_output_is_written_atomically(result: Estimate, tmp_path: Path) -> None:
+    out = write_proposal(result, tmp_path / "p.html", "en", html=True)
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["p.html"]  # no temp file left
+
+
+def test_missing_attachment_leaves_no_file(result: Estimate, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        write_proposal(result, tmp_path / "p.pdf", "en", attachments=[tmp_path / "nope.yaml"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_number_in_the_html_comes_from_fmt(result: Estimate) -> None:
+    """Spot-check: the budget and memory sections print fmt-formatted estimate values."""
+    html = render_html(result, "en")
+    for key in ("capex_total", "opex_per_year", "cloud_total", "power_cost_per_year"):
+        assert fmt.money(result[key]) in html, key
+    assert fmt.gb(result["mem_per_gpu"]) in html
+    assert fmt.percent(result["comm_share_of_step"]) in html
+    assert re.search(r"\b8\.921e\+23\b", html)

@@ -1,0 +1,288 @@
+"""The planning workbook's structure: formulas not values, names, lookups, styles, safety.
+
+These tests read the workbook with openpyxl only; tests/workbook/test_workbook_libreoffice.py
+recalculates it with a real spreadsheet engine.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import INJECTIONS, scenario_with
+from openpyxl.workbook.workbook import Workbook
+from typer.testing import CliRunner
+
+from xlcompute._graph import INPUT_KEYS, STEPS
+from xlcompute.cli import app
+from xlcompute.scenario import Scenario, default_scenario
+from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
+
+ALLOWED_FUNCTIONS = {"ROUNDUP", "INT", "MAX", "MIN", "IF", "SQRT", "LN", "INDEX", "MATCH"}
+CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc]$|^[Rr][0-9]*[Cc][0-9]*$")
+VALID_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
+
+
+def roundtrip(wb: Workbook) -> Workbook:
+    """Save and reload, so the test sees what a spreadsheet would read."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return openpyxl.load_workbook(buf)
+
+
+def named_cell(wb: Workbook, name: str):  # type: ignore[no-untyped-def]
+    dn = wb.defined_names[name]
+    (sheet, coord), = list(dn.destinations)
+    return wb[sheet][coord.replace("$", "")]
+
+
+@pytest.fixture(scope="module")
+def default_wb() -> Workbook:
+    return roundtrip(build_workbook(default_scenario(), "en"))
+
+
+def test_sheets_in_order(default_wb: Workbook) -> None:
+    assert default_wb.sheetnames == list(SHEETS.values())
+    for title in ("Inputs", "Training", "Memory", "Network", "Serving", "Budget", "Sensitivity", "Hardware",
+                  "Models", "Formulas"):
+        assert title in default_wb.sheetnames
+
+
+def test_required_and_step_names_are_workbook_scoped(default_wb: Workbook) -> None:
+    names = set(default_wb.defined_names.keys())
+    for key in (*REQUIRED_NAMES, *INPUT_KEYS, *(s.key for s in STEPS)):
+        assert key in names, key
+    for ws in default_wb.worksheets:
+        assert not ws.defined_names, f"{ws.title} has sheet-scoped names"
+    for name in names:
+        assert VALID_NAME.match(name) and not CELL_LIKE.match(name), name
+
+
+def test_every_result_cell_is_a_formula(default_wb: Workbook) -> None:
+    for st in STEPS:
+        cell = named_cell(default_wb, st.key)
+        assert cell.data_type == "f" and str(cell.value).startswith("="), (st.key, cell.value)
+        assert cell.protection.locked
+    # No number sits in a result column: every value cell below the header is a formula.
+    for title in ("Training", "Memory", "Network", "Serving", "Budget"):
+        ws = default_wb[title]
+        for row in ws.iter_rows(min_row=5, min_col=2, max_col=2):
+            for c in row:
+                if c.value is not None:
+                    assert c.data_type == "f", (title, c.coordinate, c.value)
+
+
+def test_only_portable_functions(default_wb: Workbook) -> None:
+    for ws in default_wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type != "f":
+                    continue
+                text = str(c.value)
+                assert ";" not in text, (ws.title, c.coordinate, text)
+                used = set(re.findall(r"([A-Z][A-Z0-9.]*)\(", re.sub(r'"[^"]*"', "", text)))
+                assert used <= ALLOWED_FUNCTIONS, (ws.title, c.coordinate, used - ALLOWED_FUNCTIONS)
+
+
+def test_formula_references_named_inputs(default_wb: Workbook) -> None:
+    # train_days is the core's formula over named cells, not a number
+    text = named_cell(default_wb, "train_days").value
+    assert "train_flops" in text and "gpu_count" in text and "mfu" in text and "peak_flops" in text
+
+
+def test_inputs_unlocked_with_unit_and_source(default_wb: Workbook) -> None:
+    ws = default_wb["Inputs"]
+    for key in INPUT_KEYS:
+        cell = named_cell(default_wb, key)
+        assert cell.parent.title == "Inputs"
+        assert not cell.protection.locked, key
+        assert ws.cell(row=cell.row, column=1).value, key  # label
+        assert ws.cell(row=cell.row, column=4).value, key  # source note
+        assert ws.cell(row=cell.row, column=5).value == key
+    assert ws.protection.sheet and not ws.protection.password
+
+
+def test_preset_cells_look_up_the_catalog(default_wb: Workbook) -> None:
+    for key in ("gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs", "gpu_tdp_w"):
+        text = named_cell(default_wb, key).value
+        assert text.startswith("=INDEX(Hardware!") and "MATCH(gpu_choice,Hardware!$A$" in text, text
+    peak = named_cell(default_wb, "gpu_peak_tflops").value
+    assert peak.startswith('=IF(precision_choice="fp8",INDEX(Hardware!$D$'), peak
+    for key in ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab"):
+        assert "MATCH(model_choice,Models!$A$" in named_cell(default_wb, key).value, key
+    # the default scenario fixes cards_per_node: a number, not a lookup
+    assert named_cell(default_wb, "cards_per_node").value == 8
+    assert named_cell(default_wb, "gpu_choice").value == "H800"
+    assert named_cell(default_wb, "model_choice").value == "llama2-70b"
+
+
+def test_drop_downs(default_wb: Workbook) -> None:
+    ws = default_wb["Inputs"]
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    gpu = by_cell[named_cell(default_wb, "gpu_choice").coordinate]
+    model = by_cell[named_cell(default_wb, "model_choice").coordinate]
+    prec = by_cell[named_cell(default_wb, "precision_choice").coordinate]
+    assert gpu.type == "list" and gpu.formula1.startswith("Hardware!$A$3:$A$")
+    assert model.type == "list" and model.formula1.startswith("Models!$A$3:$A$")
+    assert prec.formula1 == '"bf16,fp16,fp8"'
+
+
+def test_protection_print_setup_and_properties(default_wb: Workbook) -> None:
+    assert default_wb.calculation.fullCalcOnLoad
+    p = default_wb.properties
+    assert p.creator == "xlcompute" and p.title and p.subject and p.keywords
+    for ws in default_wb.worksheets:
+        assert ws.protection.sheet and not ws.protection.password, ws.title
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4), ws.title
+        assert ws.page_setup.fitToWidth in (1, "1") and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.oddFooter.center.text == "Page &P of &N", ws.title
+    assert default_wb["Training"].freeze_panes == "B5"
+
+
+def test_number_formats(default_wb: Workbook) -> None:
+    assert "E+" in named_cell(default_wb, "train_flops").number_format
+    assert named_cell(default_wb, "total_budget").number_format == '"¥"#,##0'
+    assert "%" in named_cell(default_wb, "mfu").number_format
+    assert "#,##0" in named_cell(default_wb, "gpu_hours").number_format
+    usd = roundtrip(build_workbook(scenario_with(pricing__currency="USD"), "en"))
+    assert named_cell(usd, "total_budget").number_format == '"$"#,##0'
+
+
+def test_memory_turns_red_above_hbm(default_wb: Workbook) -> None:
+    ws = default_wb["Memory"]
+    cell = named_cell(default_wb, "mem_per_gpu_gb")
+    rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
+    hits = [r for ref, r in rules if ref == cell.coordinate]
+    assert hits and any(f"{cell.coordinate.replace('B', '$B$')}>gpu_hbm_gb" in r.formula[0] for r in hits)
+    assert hits[0].dxf.fill.fgColor.rgb.endswith("F8CBAD")
+
+
+def test_sensitivity_grid_and_charts(default_wb: Workbook) -> None:
+    ws = default_wb["Sensitivity"]
+    grid = [c for row in ws.iter_rows(min_row=6, max_row=11, min_col=2, max_col=8) for c in row]
+    assert grid and all(c.data_type == "f" for c in grid)
+    assert "train_flops" in grid[0].value and "$A6" in grid[0].value and "B$5" in grid[0].value
+    budget_cells = [c for c in ws["B"] if c.data_type == "f" and "server_price" in str(c.value)]
+    assert len(budget_cells) == 6  # one per card count, the core's budget formula over the header
+
+
+def test_charts_written() -> None:
+    wb = build_workbook(default_scenario(), "en")
+    charts = wb["Sensitivity"]._charts
+    assert {type(c).__name__ for c in charts} == {"LineChart", "BarChart"}
+
+
+def test_formulas_sheet_lists_every_core_function(default_wb: Workbook) -> None:
+    ws = default_wb["Formulas"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value]
+    functions = {r[0] for r in rows}
+    for st in STEPS:
+        assert f"{st.fn.__module__.rsplit('.', 1)[-1]}.{st.fn.__name__}" in functions, st.key
+    for r in rows:
+        assert str(r[2]).startswith("=") and all(r[:5]), r
+    for r in ws.iter_rows(min_row=5, min_col=3, max_col=3):
+        assert r[0].value is None or r[0].data_type == "s"  # shown as text, never evaluated
+    train = next(r for r in rows if r[0] == "compute.train_flops_attn")
+    assert "seed 002" in train[4]
+
+
+def test_zh_labels_same_formulas() -> None:
+    en = roundtrip(build_workbook(default_scenario(), "en"))
+    zh = roundtrip(build_workbook(default_scenario(), "zh"))
+    assert "工作簿" in zh["Inputs"]["A1"].value and zh["Inputs"].oddFooter.center.text == "第 &P 页 / 共 &N 页"
+    assert named_cell(zh, "train_days").parent.cell(row=named_cell(zh, "train_days").row, column=1).value == "训练时间"
+    for ws_en, ws_zh in zip(en.worksheets, zh.worksheets):
+        for row_en, row_zh in zip(ws_en.iter_rows(), ws_zh.iter_rows()):
+            for a, b in zip(row_en, row_zh):
+                if a.data_type == "f" or b.data_type == "f":
+                    assert a.value == b.value, (ws_en.title, a.coordinate)
+
+
+def test_scenario_text_is_never_a_formula(custom_scenario: Scenario) -> None:
+    wb = roundtrip(build_workbook(custom_scenario, "en"))
+    found: dict[str, str] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    assert "HYPERLINK" not in c.value and "cmd|" not in c.value and "SUM(" not in c.value, c.value
+                elif isinstance(c.value, str) and c.value in (*INJECTIONS, "@Vendor X*", "=my-model",
+                                                               "-measured in-house"):
+                    assert c.data_type == "s" and c.quotePrefix, (ws.title, c.coordinate)
+                    found[c.value] = ws.title
+    for text in (INJECTIONS[0], INJECTIONS[1], INJECTIONS[2], "@Vendor X*", "=my-model", "-measured in-house"):
+        assert text in found, text
+
+
+def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario) -> None:
+    wb = roundtrip(build_workbook(custom_scenario, "en"))
+    hw = wb["Hardware"]
+    last = max(r for r in range(3, hw.max_row + 1) if hw.cell(row=r, column=1).value)
+    # MATCH wildcards (* ? ~) are replaced in the lookup key
+    assert hw.cell(row=last, column=1).value == "@Vendor X_"
+    assert hw.cell(row=last, column=2).value == "@Vendor X*"
+    assert "scenario" in hw.cell(row=last, column=11).value
+    assert named_cell(wb, "gpu_choice").value == "@Vendor X_"
+    assert named_cell(wb, "precision_choice").value == "fp8"
+    models = wb["Models"]
+    last = max(r for r in range(3, models.max_row + 1) if models.cell(row=r, column=1).value)
+    assert models.cell(row=last, column=1).value == "=my-model"
+    assert named_cell(wb, "model_choice").value == "=my-model"
+    assert named_cell(wb, "model_choice").data_type == "s"
+
+
+def test_model_override_writes_the_number(override_scenario: Scenario) -> None:
+    wb = roundtrip(build_workbook(override_scenario, "en"))
+    assert named_cell(wb, "model_params").value == 71e9
+    assert "MATCH(model_choice" in named_cell(wb, "layers").value
+    assert "MATCH(gpu_choice" in named_cell(wb, "cards_per_node").value  # not overridden: looked up
+
+
+def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"previous")
+
+    def broken_save(self: Workbook, filename: str) -> None:
+        Path(filename).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        write_workbook(default_scenario(), target)
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+
+
+def test_bad_language() -> None:
+    with pytest.raises(ValueError, match="lang"):
+        build_workbook(default_scenario(), "fr")
+
+
+runner = CliRunner()
+
+
+def test_cli_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "plan.xlsx"
+    res = runner.invoke(app, ["workbook", "-o", str(out), "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    assert openpyxl.load_workbook(out)["Inputs"]["A1"].value.startswith("xlcompute 算力规划工作簿")
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["workbook"])
+    assert res.exit_code == 0, res.output
+    assert len(list((tmp_path / "out").glob("*.xlsx"))) == 1
+
+
+def test_cli_errors(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["workbook", "-o", str(tmp_path / "x.xlsx"), "--lang", "fr"])
+    assert res.exit_code == 2 and "--lang" in res.output
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    res = runner.invoke(app, ["workbook", "-o", str(blocker / "sub" / "x.xlsx")])
+    assert res.exit_code == 2 and "cannot write to the output folder" in res.output
+    res = runner.invoke(app, ["workbook", "-o", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2 and ".xlsx" in res.output

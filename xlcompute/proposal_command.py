@@ -1,0 +1,79 @@
+"""``xlcompute proposal``: render the PDF capacity proposal of a scenario.
+
+This is orchestration, not a face: it renders the proposal (``xlcompute.report``) and attaches
+the scenario file and the planning workbook (``xlcompute.workbook``) to the PDF, so the faces
+themselves never import each other.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+__all__ = ["proposal_command", "default_output"]
+
+
+def default_output(scenario_name: str, lang: str, html: bool = False) -> Path:
+    """``out/<scenario slug>-proposal-<lang>.pdf`` (``.html`` with --html); out/ is git-ignored."""
+    from xlcompute._names import slug
+
+    return Path("out") / f"{slug(scenario_name)}-proposal-{lang}{'.html' if html else '.pdf'}"
+
+
+def proposal_command(
+    scenario: Optional[Path] = typer.Argument(
+        None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output",
+        help="File to write (.pdf, or .html with --html). Default: out/<scenario name>-proposal-<lang>.pdf",
+    ),
+    lang: str = typer.Option("en", "--lang", help="Language of the proposal: en or zh."),
+    html: bool = typer.Option(False, "--html", help="Write the HTML instead of the PDF (for review)."),
+) -> None:
+    """Render the capacity proposal (PDF/A-3b with the scenario and planning workbook attached)."""
+    # Imported here: cli.py registers this command, and WeasyPrint is only needed now.
+    from xlcompute import cli
+    from xlcompute._atomic import OutputNotWritableError
+    from xlcompute.report import write_proposal
+    from xlcompute.scenario import DEFAULT_SCENARIO_PATH
+
+    if lang not in ("en", "zh"):
+        cli.fail([f"--lang: must be en or zh, got {lang!r}"])
+    sc = cli.read_scenario(scenario)
+    result = cli.run_estimate(sc)
+    suffix = ".html" if html else ".pdf"
+    target = output if output is not None else default_output(sc.name, lang, html)
+    if target.suffix.lower() != suffix:
+        cli.fail([f"-o: the {'HTML' if html else 'PDF'} file must end in {suffix}, got {str(target)!r}"])
+    if target.is_dir():
+        cli.fail([f"-o: {str(target)!r} is a folder; give a file name ending in {suffix}"])
+
+    scenario_file = scenario if scenario is not None else DEFAULT_SCENARIO_PATH
+    with tempfile.TemporaryDirectory(prefix="xlcompute-proposal-") as tmp:
+        attachments = [scenario_file]
+        if not html:
+            workbook = _planning_workbook(sc, result, Path(tmp), lang)
+            if workbook is not None:
+                attachments.append(workbook)
+        try:
+            path = write_proposal(result, target, lang, attachments=attachments, html=html)
+        except (OutputNotWritableError, PermissionError) as exc:
+            cli.fail([str(exc)])
+    cli.console.print(f"wrote {path}", highlight=False, markup=False)
+
+
+def _planning_workbook(sc, result, folder: Path, lang: str) -> Optional[Path]:  # type: ignore[no-untyped-def]
+    """The planning workbook of the scenario in ``folder``; None (with a warning) only when the
+    workbook face is not installed."""
+    try:
+        from xlcompute._names import slug
+        from xlcompute.workbook import write_workbook
+    except ImportError as exc:  # the workbook face is optional for the proposal
+        print(f"warning: planning workbook not attached ({exc})", file=sys.stderr)
+        return None
+    return write_workbook(sc, folder / f"{slug(sc.name)}-{lang}.xlsx", lang, inputs=result.inputs)

@@ -1,0 +1,157 @@
+"""Render the capacity proposal: Jinja2 → HTML → WeasyPrint → PDF/A-3b with attachments.
+
+The Jinja2 environment autoescapes everything and uses ``StrictUndefined`` (a typo in a template
+fails the render instead of printing nothing). Scenario text (name, organisation, description)
+reaches the HTML only as escaped data, so ``<script>`` or ``{{ 7*7 }}`` in a scenario prints
+literally: Jinja never evaluates data, it only escapes it.
+
+The PDF is PDF/A-3b (ISO 19005-3, archival, embedded files allowed), carries title, author,
+subject and keywords (WeasyPrint reads them from ``<title>`` and ``<meta name=author|description|
+keywords>``) and embeds the given files (scenario, planning workbook) as associated files.
+Files are written atomically: a temporary file in the target folder, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from xlcompute import fmt
+from xlcompute._atomic import atomic_write
+from xlcompute.estimate import Estimate, estimate
+from xlcompute.report.context import build_context
+from xlcompute.report.i18n import LANGS
+from xlcompute.scenario import Scenario
+
+__all__ = ["TEMPLATES_DIR", "render_html", "render_pdf", "write_proposal", "environment", "report_date"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+"""The top-level ``templates/`` folder of the source tree (the package is installed editable)."""
+
+_TEMPLATE = "proposal.html.j2"
+_STYLESHEET = "proposal.css"
+_ATTACHMENT_KINDS = {".xlsx": "planning workbook", ".yaml": "scenario", ".yml": "scenario",
+                     ".toml": "scenario", ".json": "scenario"}
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The proposal's Jinja2 environment: autoescape on, StrictUndefined, fmt filters."""
+    if not (TEMPLATES_DIR / _TEMPLATE).is_file():
+        raise FileNotFoundError(
+            f"proposal templates not found in {TEMPLATES_DIR}; install xlcompute editable from its "
+            "source tree (pip install -e .), where templates/ sits next to the package"
+        )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update({
+        "count": fmt.count,
+        "days": fmt.days,
+        "hours": fmt.hours,
+        "sci": fmt.sci,
+        "pct": fmt.percent,
+        "gb": fmt.gb,
+        "plain": fmt.plain,
+        "num": fmt.number,
+        "money": _money_filter,
+    })
+    return env
+
+
+@jinja2.pass_context
+def _money_filter(ctx: Any, x: float, digits: int = 0) -> str:
+    return fmt.money(x, ctx["currency"], digits)
+
+
+def report_date() -> _dt.date:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds of the samples)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date()
+    return _dt.date.today()
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+
+
+def render_html(
+    result: Estimate,
+    lang: str = "en",
+    *,
+    today: _dt.date | None = None,
+    attachment_names: Sequence[str] = (),
+) -> str:
+    """The proposal for ``result`` as one self-contained HTML document (stylesheet inlined)."""
+    _check_lang(lang)
+    env = environment()
+    scenario_file = next((n for n in attachment_names if _ATTACHMENT_KINDS.get(Path(n).suffix.lower()) == "scenario"),
+                         None)
+    ctx = build_context(result, lang, today or report_date(), scenario_file)
+    ctx["css"] = Markup((TEMPLATES_DIR / _STYLESHEET).read_text(encoding="utf-8"))
+    ctx["attachment_names"] = list(attachment_names)
+    return env.get_template(_TEMPLATE).render(ctx)
+
+
+def _attachment(path: Path) -> Any:
+    from weasyprint import Attachment
+
+    kind = _ATTACHMENT_KINDS.get(path.suffix.lower(), "attachment")
+    # PDF/A-3 AFRelationship: the scenario is the source of every figure; the workbook is data
+    # that carries the same formulas.
+    relationship = "Source" if kind == "scenario" else "Data"
+    return Attachment(filename=str(path), name=path.name, description=kind, relationship=relationship)
+
+
+def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
+    """PDF/A-3b bytes of a rendered proposal, with ``attachments`` embedded."""
+    from weasyprint import HTML  # imported late: WeasyPrint loads Pango and fonts (~0.5 s)
+
+    files = [Path(p) for p in attachments]
+    for p in files:
+        if not p.is_file():
+            raise FileNotFoundError(f"attachment {str(p)!r} does not exist or is not a file")
+    document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
+    return document.write_pdf(
+        pdf_variant="pdf/a-3b",
+        attachments=[_attachment(p) for p in files],
+    )
+
+
+def write_proposal(
+    scenario: Scenario | Estimate,
+    path: str | Path,
+    lang: str = "en",
+    attachments: Sequence[Path] = (),
+    html: bool = False,
+    *,
+    today: _dt.date | None = None,
+) -> Path:
+    """Render the proposal of ``scenario`` (or of an already computed estimate) to ``path``.
+
+    PDF/A-3b by default, with ``attachments`` embedded; ``html=True`` writes the HTML instead
+    (attachments are then only listed). Returns the path written.
+    """
+    _check_lang(lang)
+    result = scenario if isinstance(scenario, Estimate) else estimate(scenario)
+    target = Path(path)
+    files = [Path(p) for p in attachments]
+    page = render_html(result, lang, today=today, attachment_names=[p.name for p in files])
+    data = page.encode("utf-8") if html else render_pdf(page, files)
+    with atomic_write(target) as tmp:
+        tmp.write_bytes(data)
+    return target

@@ -1,0 +1,52 @@
+"""The ready-made workbooks committed in ``workbooks/`` and how to regenerate them.
+
+``python -m xlcompute.workbook.ready_made [FOLDER]`` (``make workbooks``) rewrites them from the
+default scenario and the example scenarios in ``FOLDER/scenarios``; a test regenerates them in
+memory and fails when a committed file's formulas, values or defined names differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+from xlcompute.scenario import Scenario, default_scenario, load_scenario
+
+__all__ = ["ReadyMade", "ready_made", "regenerate"]
+
+# Example scenarios written in Chinese get a Chinese workbook.
+_ZH_SCENARIOS = {"ascend-910b-2048-llama70b"}
+
+
+class ReadyMade(NamedTuple):
+    path: Path
+    scenario_file: Path | None  # None: the built-in default scenario
+    lang: str
+
+    def scenario(self) -> Scenario:
+        return default_scenario() if self.scenario_file is None else load_scenario(self.scenario_file)
+
+
+def ready_made(folder: str | Path = "workbooks") -> list[ReadyMade]:
+    """Every committed workbook of ``folder``: the general planner (en, zh) and one per example."""
+    root = Path(folder)
+    out = [
+        ReadyMade(root / "xlcompute-planner.xlsx", None, "en"),
+        ReadyMade(root / "xlcompute-planner-zh.xlsx", None, "zh"),
+    ]
+    for f in sorted((root / "scenarios").glob("*.yaml")):
+        out.append(ReadyMade(root / f"{f.stem}.xlsx", f, "zh" if f.stem in _ZH_SCENARIOS else "en"))
+    return out
+
+
+def regenerate(folder: str | Path = "workbooks") -> list[Path]:
+    """Rewrite every ready-made workbook of ``folder``; returns the paths written."""
+    from xlcompute.workbook.builder import write_workbook
+
+    return [write_workbook(r.scenario(), r.path, r.lang) for r in ready_made(folder)]
+
+
+if __name__ == "__main__":
+    for written in regenerate(sys.argv[1] if len(sys.argv) > 1 else "workbooks"):
+        print(f"wrote {written}")

@@ -128,17 +128,21 @@ def catalog_gpus(as_json: bool = typer.Option(False, "--json", help="Print as JS
     if as_json:
         sys.stdout.write(json.dumps([g.model_dump() for g in rows], indent=2, ensure_ascii=False) + "\n")
         return
-    t = Table(title="Accelerators (dense figures, not sparsity)")
-    for col in ("key", "name", "bf16 TFLOPS", "fp8 TFLOPS", "HBM GB", "HBM TB/s", "link GB/s/dir", "TDP W", "source"):
-        t.add_column(col, overflow="fold")
+    t = Table(title="Accelerators (dense figures, not sparsity; `--json` for sources)", title_justify="left")
+    for col in ("key", "bf16", "fp8", "HBM", "HBM BW", "link", "TDP", "source date"):
+        t.add_column(col, justify="left" if col in ("key", "source date") else "right", no_wrap=True)
     for g in rows:
         t.add_row(
-            g.key, g.name, fmt.number(g.bf16_tflops, 1), fmt.number(g.fp8_tflops, 1) if g.fp8_tflops else "—",
+            g.key, fmt.number(g.bf16_tflops, 1), fmt.number(g.fp8_tflops, 1) if g.fp8_tflops else "—",
             fmt.number(g.hbm_bytes / 1e9, 1), fmt.number(g.hbm_bandwidth_bytes_per_s / 1e12, 2),
-            fmt.number(g.link_bytes_per_s_per_direction / 1e9, 0) if g.link_bytes_per_s_per_direction else "—", fmt.count(g.tdp_w) if g.tdp_w else "—",
-            f"{g.status}; {g.source_date}",
+            fmt.number(g.link_bytes_per_s_per_direction / 1e9, 0) if g.link_bytes_per_s_per_direction else "—",
+            fmt.count(g.tdp_w) if g.tdp_w else "—", g.source_date + ("*" if g.status == "unofficial" else ""),
         )
     console.print(t)
+    console.print(
+        "bf16/fp8: dense TFLOPS; HBM: GB (10^9 B); HBM BW: TB/s; link: intra-server GB/s per direction; "
+        "TDP: W; * unofficial figures."
+    )
 
 
 @catalog_app.command("models")
@@ -151,17 +155,18 @@ def catalog_models(as_json: bool = typer.Option(False, "--json", help="Print as 
     if as_json:
         sys.stdout.write(json.dumps([m.model_dump() for m in rows], indent=2, ensure_ascii=False) + "\n")
         return
-    t = Table(title="Models")
-    for col in ("key", "name", "layers", "hidden", "heads/kv", "params (exact)", "active", "published"):
-        t.add_column(col)
+    t = Table(title="Models (`--json` for architectures and sources)", title_justify="left")
+    for col in ("key", "layers", "hidden", "heads", "exact", "active", "published"):
+        t.add_column(col, justify="left" if col == "key" else "right", no_wrap=True)
     for m in rows:
         c = count_params(m.arch)
         t.add_row(
-            m.key, m.name + (" (unofficial)" if getattr(m, "unofficial", False) else ""), str(m.arch.layers),
-            str(m.arch.hidden), f"{m.arch.heads}/{m.arch.kv_heads}", fmt.number(c.total / 1e9, 2) + "B",
-            fmt.number(c.active / 1e9, 2) + "B", fmt.number(m.published_params / 1e9, 1) + "B",
+            m.key + (" *" if m.unofficial else ""), str(m.arch.layers), str(m.arch.hidden),
+            f"{m.arch.heads}/{m.arch.kv_heads}", fmt.number(c.total / 1e9, 1) + "B",
+            fmt.number(c.active / 1e9, 1) + "B", fmt.number(m.published_params / 1e9, 1) + "B",
         )
     console.print(t)
+    console.print("heads: query/key-value heads. exact: counted from the architecture. * unofficial (rumoured).")
 
 
 @app.command()

@@ -340,8 +340,8 @@ class _Builder:
                 put_text(c, value)  # formula text shown as text, never evaluated
                 style_plain(c, wrap=True)
             # Wrapped rows get an explicit height: spreadsheets do not grow rows written by openpyxl.
-            lines = max(-(-len(v) // int(w * 1.1)) for v, w in zip(values, widths.values()))
-            ws.row_dimensions[r].height = 13 * max(1, lines)
+            lines = max(-(-len(v) // int(w * 0.9)) for v, w in zip(values, widths.values()))
+            ws.row_dimensions[r].height = 14 * max(1, lines)
         finish_sheet(ws, widths, self.footer, "A5")
 
     def properties(self) -> None:
@@ -375,7 +375,7 @@ _CITE = re.compile(r"(seed \d+|et al\.|arXiv|Table|§|report|Green Grid|Kaplan|d
 def _doc_parts(fn: Callable[..., Value]) -> tuple[str, str]:
     """(first line of the docstring, its source lines): a "Source:" paragraph if there is one,
     else the parenthesised citations of the docstring."""
-    doc = inspect.getdoc(fn) or ""
+    doc = (inspect.getdoc(fn) or "").replace("``", "")  # reST literals read as plain text
     lines = doc.splitlines()
     meaning = lines[0].strip() if lines else fn.__name__
     paragraphs = [" ".join(p.split()) for p in doc.split("\n\n")]

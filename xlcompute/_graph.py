@@ -150,7 +150,8 @@ STEPS: tuple[Step, ...] = (
     _s("cluster_card_hours", B, product, ("gpu_count", units.HOURS_PER_YEAR), "card-h/yr"),
     _s("cloud_cost_per_year", B, cost.rental_cost, ("cluster_card_hours", "price_per_gpu_hour"), "currency"),
     _s("cloud_total", B, product, ("cloud_cost_per_year", "years"), "currency"),
-    _s("owned_cost_per_card_hour", B, ratio, ("total_budget", "cluster_card_hours"), "currency"),
+    _s("period_card_hours", B, product, ("cluster_card_hours", "years"), "card-h"),
+    _s("owned_cost_per_card_hour", B, ratio, ("total_budget", "period_card_hours"), "currency"),
 )
 
 _BY_KEY = {s.key: s for s in STEPS}

@@ -150,6 +150,7 @@ LABELS: dict[str, Label] = {
     "cluster_card_hours": _l("Cluster card-hours per year", "集群每年卡时", "card-h", "卡·时"),
     "cloud_cost_per_year": _l("Renting the cluster, per year", "租用同等集群（每年）", "currency", "货币"),
     "cloud_total": _l("Renting the cluster, whole period", "租用同等集群（核算期）", "currency", "货币"),
+    "period_card_hours": _l("Cluster card-hours over the period", "核算期集群卡时", "card-h", "卡·时"),
     "owned_cost_per_card_hour": _l("Owned cost per card-hour", "自建每卡时成本", "currency", "货币"),
 }
 

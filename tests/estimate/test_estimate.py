@@ -174,3 +174,10 @@ def test_moe_without_mfu_is_a_clear_error():
     )
     with pytest.raises(ValueError, match="dense transformers only"):
         estimate(s)
+
+
+def test_owned_cost_per_card_hour_spreads_the_budget_over_the_whole_period(result):
+    card_hours = result["gpu_count"] * 8760 * result["years"]
+    assert result["owned_cost_per_card_hour"] == pytest.approx(result["total_budget"] / card_hours, rel=1e-12)
+    # The default cluster costs about ¥14.5 per card-hour to own over 3 years vs ¥15 to rent.
+    assert 10 < result["owned_cost_per_card_hour"] < 20

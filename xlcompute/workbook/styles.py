@@ -101,6 +101,8 @@ def currency_format(currency: str, decimals: int = 0) -> str:
 def number_format(key: str, unit: str, currency: str) -> str:
     """The number format of an input or figure ``key`` whose unit is ``unit``."""
     if unit == "currency" or key in _CURRENCY_INPUTS:
+        if key == "cost_per_request_seed":  # the seed's form is n times smaller: show its digits
+            return currency_format(currency, 8)
         return currency_format(currency, 4 if key in _SMALL_MONEY else 0)
     if key in _INPUT_FORMATS:
         return _INPUT_FORMATS[key]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from xlcompute.core import comm, compute, cost, memory, parallel, schedule, serving, units
 from xlcompute.core.arith import fits, product, ratio, round_up_to_multiple, total
-from xlcompute.core.expr import Value
+from xlcompute.core.expr import Value, max_
 
 __all__ = ["Step", "STEPS", "INPUT_KEYS", "run_steps", "step"]
 
@@ -118,8 +118,11 @@ STEPS: tuple[Step, ...] = (
     _s("serving_cards", S, round_up_to_multiple, ("serving_cards_compute", "cards_per_replica"), "cards"),
     _s("cost_per_request", S, serving.cost_per_request,
        ("flops_per_request", "peak_flops", "price_per_gpu_hour", "serving_utilization"), "currency"),
+    # The seed's n: the serving cards, at least one so a training-only scenario (users = 0) still
+    # shows the per-request figure of a single card.
+    _s("serving_cards_seed_n", S, max_, ("serving_cards", 1), "cards"),
     _s("cost_per_request_seed", S, serving.cost_per_request_seed,
-       ("flops_per_request", "price_per_gpu_hour", "serving_cards", "peak_flops"), "currency"),
+       ("flops_per_request", "price_per_gpu_hour", "serving_cards_seed_n", "peak_flops"), "currency"),
     _s("cost_per_1k_tokens", S, serving.cost_per_1k_tokens,
        ("model_active_params", "peak_flops", "price_per_gpu_hour", "serving_utilization"), "currency"),
     _s("hbm_bytes_per_s", S, units.tera, ("gpu_hbm_tbps",), "B/s"),

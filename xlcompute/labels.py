@@ -125,6 +125,7 @@ LABELS: dict[str, Label] = {
     "cards_per_replica": _l("Cards per model replica (memory)", "每个模型副本卡数（显存）", "cards", "卡"),
     "serving_cards": _l("Serving cards (whole replicas)", "推理卡数（整副本）", "cards", "卡"),
     "cost_per_request": _l("Cost per request", "每次请求成本", "currency", "货币"),
+    "serving_cards_seed_n": _l("Cards n in seed eq. 12 (at least 1)", "式 12 中的卡数 n（至少 1）", "cards", "卡"),
     "cost_per_request_seed": _l("Cost per request, seed eq. 12", "每次请求成本（式 12）", "currency", "货币"),
     "cost_per_1k_tokens": _l("Cost per 1,000 tokens", "每千 token 成本", "currency", "货币"),
     "hbm_bytes_per_s": _l("HBM bandwidth per card", "单卡显存带宽", "B/s"),

@@ -181,3 +181,13 @@ def test_owned_cost_per_card_hour_spreads_the_budget_over_the_whole_period(resul
     assert result["owned_cost_per_card_hour"] == pytest.approx(result["total_budget"] / card_hours, rel=1e-12)
     # The default cluster costs about ¥14.5 per card-hour to own over 3 years vs ¥15 to rent.
     assert 10 < result["owned_cost_per_card_hour"] < 20
+
+
+def test_training_only_scenario_has_no_serving_cards():
+    s = parse_scenario(
+        {"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "tp": 8, "pp": 5, "global_batch": 1000},
+         "cluster": {"accelerator": "H800", "cards": 1000}, "serving": {"users": 0}, "assumptions": {"mfu": 0.4}}
+    )
+    r = estimate(s)
+    assert r["serving_cards"] == 0
+    assert r["cost_per_request_seed"] == pytest.approx(r["cost_per_request"] * 0.3)  # n = 1, u = 1 vs 0.3

@@ -272,32 +272,39 @@ def _format_errors(exc: ValidationError) -> list[str]:
 
 
 def parse_scenario(data: Any, source: str = "") -> Scenario:
-    """Validate a mapping (parsed YAML/TOML/JSON) into a :class:`Scenario`, then check presets."""
+    """Validate a mapping (parsed YAML/TOML/JSON) into a :class:`Scenario`, presets included.
+
+    Every problem is reported at once: field errors and unknown catalog names together.
+    """
     if not isinstance(data, Mapping):
         raise ScenarioError([f"scenario: expected a mapping of fields, got {type(data).__name__}"], source)
+    problems = check_presets(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_format_errors(exc), source) from None
-    problems = check_presets(scenario)
+        raise ScenarioError(_format_errors(exc) + problems, source) from None
     if problems:
         raise ScenarioError(problems, source)
     return scenario
 
 
-def check_presets(scenario: Scenario) -> list[str]:
-    """Unknown catalog names, with the closest suggestions."""
+def check_presets(data: Mapping[str, Any]) -> list[str]:
+    """Unknown catalog names in a raw scenario mapping, with the closest suggestions."""
     from xlcompute import catalog  # the catalog is data; imported late to keep start-up light
 
     problems = []
-    if scenario.model.preset is not None:
+    model = data.get("model")
+    preset = model.get("preset") if isinstance(model, Mapping) else None
+    if isinstance(preset, str):
         try:
-            catalog.get_model(scenario.model.preset)
+            catalog.get_model(preset)
         except catalog.UnknownPresetError as exc:
             problems.append(f"model.preset: {exc}")
-    if isinstance(scenario.cluster.accelerator, str):
+    cluster = data.get("cluster")
+    accelerator = cluster.get("accelerator") if isinstance(cluster, Mapping) else None
+    if isinstance(accelerator, str):
         try:
-            catalog.get_gpu(scenario.cluster.accelerator)
+            catalog.get_gpu(accelerator)
         except catalog.UnknownPresetError as exc:
             problems.append(f"cluster.accelerator: {exc}")
     return problems

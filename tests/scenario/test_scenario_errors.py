@@ -136,3 +136,10 @@ def test_load_errors(tmp_path):
     other.write_text("x", encoding="utf-8")
     with pytest.raises(ScenarioError, match="unsupported type"):
         load_scenario(other)
+
+
+def test_field_errors_and_unknown_presets_are_reported_together():
+    data = _with("training.zero_stage", 5)
+    data["cluster"]["accelerator"] = "H80"
+    text = " | ".join(_problems(data))
+    assert "training.zero_stage" in text and "cluster.accelerator" in text and "H800" in text

@@ -5,20 +5,10 @@ Medians of repeated runs (machines are noisy; compare ratios, not absolute times
 
 from __future__ import annotations
 
-import statistics
-import time
+from _timing import median_seconds
 
 from xlcompute import default_scenario, estimate
 from xlcompute.core import compute, memory, schedule
-
-
-def median_seconds(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def ten_thousand_formula_calls() -> None:

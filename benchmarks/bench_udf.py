@@ -8,8 +8,7 @@ Excel's own call overhead (COM or Office.js) is not included: it cannot run here
 
 from __future__ import annotations
 
-import statistics
-import time
+from _timing import median_seconds
 from collections.abc import Callable
 from typing import Any
 
@@ -31,15 +30,6 @@ CELLS: list[Callable[[], Any]] = [
 
 GPUS_RANGE = [float(64 * (i + 1)) for i in range(50)]  # 64 … 3200 cards, as a column range
 MFU_RANGE = [[0.2 + 0.006 * i for i in range(50)]]  # 0.20 … 0.494, as a row range (2-D)
-
-
-def median_seconds(fn: Callable[[], Any], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def ten_thousand_evaluations() -> None:

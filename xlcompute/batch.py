@@ -182,7 +182,7 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool, force: bool) -> Batch
         if force or not _up_to_date(wb_path, job.mtime):
             from xlcompute.workbook import write_workbook
 
-            write_workbook(scenario, wb_path, lang, inputs=result.inputs)
+            write_workbook(scenario, wb_path, lang, inputs=result.inputs, plan=result.plan)
             wrote = True
         item.workbook = wb_path.name
         if pdf:

@@ -21,7 +21,7 @@ from xlcompute.cli import app
 from xlcompute.scenario import Scenario, default_scenario
 from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
 
-ALLOWED_FUNCTIONS = {"ROUNDUP", "INT", "MAX", "MIN", "IF", "SQRT", "LN", "INDEX", "MATCH"}
+ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "SQRT", "LN", "INDEX", "MATCH"}
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc]$|^[Rr][0-9]*[Cc][0-9]*$")
 VALID_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
 
@@ -67,10 +67,15 @@ def test_every_result_cell_is_a_formula(default_wb: Workbook) -> None:
         cell = named_cell(default_wb, st.key)
         assert cell.data_type == "f" and str(cell.value).startswith("="), (st.key, cell.value)
         assert cell.protection.locked
-    # No number sits in a result column: every value cell below the header is a formula.
+    # No number sits in a result column: every value cell of the results table is a formula.
+    last_row: dict[str, int] = {}
+    for st in STEPS:
+        cell = named_cell(default_wb, st.key)
+        last_row[cell.parent.title] = max(last_row.get(cell.parent.title, 0), cell.row)
     for title in ("Training", "Memory", "Network", "Serving", "Budget"):
         ws = default_wb[title]
-        for row in ws.iter_rows(min_row=5, min_col=2, max_col=2):
+        assert ws.max_row == last_row[title], title  # nothing below the results without the planner
+        for row in ws.iter_rows(min_row=5, max_row=last_row[title], min_col=2, max_col=2):
             for c in row:
                 if c.value is not None:
                     assert c.data_type == "f", (title, c.coordinate, c.value)
@@ -169,6 +174,77 @@ def test_sensitivity_grid_and_charts(default_wb: Workbook) -> None:
     assert "train_flops" in grid[0].value and "$A6" in grid[0].value and "B$5" in grid[0].value
     budget_cells = [c for c in ws["B"] if c.data_type == "f" and "server_price" in str(c.value)]
     assert len(budget_cells) == 6  # one per card count, the core's budget formula over the header
+    # Headers follow the inputs: card counts are formulas of gpu_count, one MFU column is the input.
+    cards = [ws.cell(row=6 + i, column=1) for i in range(6)]
+    assert all(c.data_type == "f" and "gpu_count" in c.value and not c.protection.locked for c in cards)
+    assert cards[0].value == "=MAX(1,ROUND(gpu_count*0.25,0)-IF(MOD(gpu_count*0.25,2)=0.5,1,0))"
+    assert cards[2].value == "=MAX(1,ROUND(gpu_count,0))"
+    mfus = [ws.cell(row=5, column=2 + j).value for j in range(7)]
+    assert mfus[3] == "=ROUND(mfu,4)"  # the default MFU 0.40 is one of the steps: that column
+    assert mfus[0] == "=IF(ROUND(mfu,4)=0.25,0.4,0.25)"  # a step the edited MFU lands on shows 0.40
+
+
+@pytest.mark.parametrize("cards", [1, 2, 3, 5, 6, 7, 125, 1000, 1001, 1002, 2047, 4094])
+def test_card_headers_round_like_the_estimate(cards: int) -> None:
+    """The header formulas, evaluated with Excel's ROUND (halves away from zero), give exactly
+    ``estimate.sensitivity_cards`` (Python's round, halves to even)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from xlcompute.estimate import sensitivity_cards
+    from xlcompute.workbook.builder import _card_factors, card_header_formula
+
+    def excel(formula: str) -> int:  # the two shapes card_header_formula writes, evaluated as Excel does
+        m = re.fullmatch(r"=MAX\(1,ROUND\(gpu_count(?:\*([0-9.]+))?,0\)(-IF\(MOD\(.*\)=0\.5,1,0\))?\)", formula)
+        assert m, formula
+        x = cards * float(m.group(1) or 1)
+        rounded = int(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if m.group(2) and x % 2 == 0.5:
+            rounded -= 1
+        return max(1, rounded)
+
+    wanted = sensitivity_cards(cards)
+    assert [excel(card_header_formula(f)) for f in _card_factors(cards, wanted)] == wanted
+
+
+def test_planner_block_on_training_sheet() -> None:
+    sc = scenario_with(training__tp=None, training__pp=None, assumptions__mfu=None, assumptions__mfu_source=None)
+    from xlcompute.estimate import estimate
+
+    result = estimate(sc)
+    assert result.plan is not None
+    wb = roundtrip(build_workbook(sc, "en", inputs=result.inputs, plan=result.plan))
+    ws = wb["Training"]
+    last = max(named_cell(wb, st.key).row for st in STEPS if st.sheet == "training")
+    titles = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
+    top = titles["Layout planner (step-time model, seed 004)"]
+    assert top > last
+    assert any(isinstance(v, str) and v.startswith("static: computed by xlcompute plan") for v in titles)
+    evaluated = ws.cell(row=titles["Layouts evaluated"], column=2).value
+    assert evaluated == result.plan.candidates_evaluated and evaluated > 100
+    head = titles["Layout (rank by step time)"]
+    assert [ws.cell(row=head, column=2 + j).value for j in range(5)] == [1, 2, 3, 4, 5]
+    block = [c for row in ws.iter_rows(min_row=top, min_col=2, max_col=6) for c in row if c.value is not None]
+    assert block and all(c.data_type != "f" for c in block)  # static values, not formulas
+    # No defined name points into the block.
+    for name, dn in wb.defined_names.items():
+        for sheet, coord in dn.destinations:
+            if sheet == "Training":
+                assert int(re.sub(r"[^0-9]", "", coord)) <= last, name
+    best = result.plan.best[0]
+    row_of = {ws.cell(row=r, column=1).value: r for r in range(head + 1, head + 12)}
+    assert ws.cell(row=row_of["Tensor parallel (TP)"], column=2).value == best.execution.tp == result["tp"]
+    assert ws.cell(row=row_of["Pipeline parallel (PP)"], column=2).value == best.execution.pp == result["pp"]
+    assert ws.cell(row=row_of["Predicted MFU"], column=2).value == pytest.approx(result["mfu"], rel=1e-12)
+    assert ws.cell(row=row_of["Step time (s)"], column=6).value >= ws.cell(row=row_of["Step time (s)"], column=2).value
+    assert "static values" in ws["A2"].value
+    # Without inputs/plan the builder resolves the scenario itself and shows the same block.
+    again = roundtrip(build_workbook(sc, "zh"))
+    assert again["Training"].cell(row=top, column=1).value == "并行布局规划（单步时间模型，seed 004）"
+
+
+def test_no_planner_block_when_the_scenario_fixes_layout_and_mfu(default_wb: Workbook) -> None:
+    texts = [c.value for c in default_wb["Training"]["A"] if isinstance(c.value, str)]
+    assert not any("Layout planner" in t for t in texts)
 
 
 def test_charts_written() -> None:

@@ -15,7 +15,7 @@ import pytest
 from conftest import scenario_with
 from lo_recalc import recalc, soffice
 
-from xlcompute._graph import INPUT_KEYS, STEPS
+from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import schedule
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.scenario import Scenario, default_scenario, load_scenario
@@ -32,7 +32,11 @@ REL = 1e-9
 # (workbook input name -> new value) and the scenario with the same change.
 EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "cards": ({"gpu_count": 2000, "dp": 50}, {"cluster__cards": 2000}),
+    # An odd count: ½× and 1.5× end in .5, where Python's round (halves to even) and Excel's ROUND
+    # differ; the Sensitivity headers must still equal estimate().sensitivity.
+    "cards_odd": ({"gpu_count": 125, "tp": 1, "dp": 25}, {"cluster__cards": 125, "training__tp": 1}),
     "mfu": ({"mfu": 0.47}, {"assumptions__mfu": 0.47}),
+    "cards_and_mfu": ({"gpu_count": 2000, "dp": 50, "mfu": 0.45}, {"cluster__cards": 2000, "assumptions__mfu": 0.45}),
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
@@ -57,6 +61,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         "default_zh": (default_scenario(), "zh"),
         "custom": (custom_scenario, "en"),
         "override": (override_scenario, "en"),
+        # The layout planner chooses TP/PP/DP/micro-batch/... and predicts MFU (issue 6 §3).
+        "planner": (scenario_with(training__tp=None, training__pp=None, assumptions__mfu=None,
+                                  assumptions__mfu_source=None), "en"),
+        "planner_mfu_only": (scenario_with(assumptions__mfu=None, assumptions__mfu_source=None), "zh"),
     }
     for f in sorted(EXAMPLES.glob("*.yaml")):
         cases[f"example_{f.stem}"] = (load_scenario(f), "en")
@@ -65,6 +73,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     for key, (sc, lang) in cases.items():
         files[key] = write_workbook(sc, src / f"{key}.xlsx", lang)
         expected[key] = (sc, estimate(sc))
+    assert expected["planner"][1].plan is not None and expected["planner_mfu_only"][1].plan is not None
     # Edited copies: change input cells the way a user would, then let LibreOffice recalculate.
     for key, (cells, changes) in EDITS.items():
         wb = openpyxl.load_workbook(files["default_en"])
@@ -79,7 +88,15 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     return {key: (path, *expected[key]) for key, path in zip(files, out)}
 
 
-def _check(path: Path, result: Estimate, sensitivity_headers_from: Estimate | None = None) -> None:
+def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
+    """Every named input and result equals ``result``; the Sensitivity grid equals the core.
+
+    ``built``: the estimate the workbook was generated from, when its inputs were edited since. The
+    grid's shape is fixed when the workbook is built, so after an edit the headers (which follow
+    ``gpu_count`` and ``mfu``) are read back: the card counts must be ``sensitivity_cards`` of the
+    new count, the MFU columns must include the new MFU, and every cell must equal the core over
+    its headers. Unedited, the headers equal ``estimate().sensitivity`` exactly.
+    """
     wb = openpyxl.load_workbook(path, data_only=True)
     errors = [f"{ws.title}!{c.coordinate}={c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
               if c.data_type == "e" or (isinstance(c.value, str) and c.value.startswith("#") and c.value.endswith(("!", "?", "A")))]
@@ -91,23 +108,37 @@ def _check(path: Path, result: Estimate, sensitivity_headers_from: Estimate | No
         if not _close(got, values[key]):
             wrong.append(f"{key}: LibreOffice {got!r} vs estimate {values[key]!r}")
     assert not wrong, wrong
-    # Sensitivity: the grid equals the core over the header cells written for this scenario.
     ws = wb["Sensitivity"]
-    sens = (sensitivity_headers_from or result).sensitivity
-    mfus = [ws.cell(row=5, column=2 + j).value for j in range(len(sens.mfus))]
-    cards = [ws.cell(row=6 + i, column=1).value for i in range(len(sens.cards))]
-    assert mfus == pytest.approx(sens.mfus) and cards == sens.cards
+    sens = result.sensitivity
+    shape = (built or result).sensitivity
+    mfus = [ws.cell(row=5, column=2 + j).value for j in range(len(shape.mfus))]
+    cards = [ws.cell(row=6 + i, column=1).value for i in range(len(shape.cards))]
+    if built is None:
+        assert cards == sens.cards
+        assert mfus == pytest.approx(sens.mfus)
+    else:
+        # Card headers are formulas of gpu_count: the estimate's counts whenever as many are distinct.
+        if len(sens.cards) == len(cards):
+            assert cards == sens.cards
+        # MFU headers: the input MFU is shown and no value repeats (a step the new MFU lands on
+        # takes the built MFU's value); the set equals the estimate's unless their counts differ.
+        assert round(values["mfu"], 4) in mfus and len(set(mfus)) == len(mfus), mfus
+        if len(sens.mfus) == len(mfus):
+            assert sorted(mfus) == pytest.approx(sens.mfus) or round(built["mfu"], 4) in mfus
     for i, n in enumerate(cards):
         for j, m in enumerate(mfus):
             want = schedule.train_days(values["train_flops"], n, values["peak_flops"], m)
             assert _close(ws.cell(row=6 + i, column=2 + j).value, want), (n, m)
-    if sensitivity_headers_from is None:
-        budget_first = 6 + len(cards) + 3
-        got_budget = [ws.cell(row=budget_first + i, column=2).value for i in range(len(cards))]
+    budget_first = 6 + len(cards) + 3
+    got_budget = [ws.cell(row=budget_first + i, column=2).value for i in range(len(cards))]
+    inputs = {k: v.value for k, v in result.inputs.items()}
+    want_budget = [run_steps({**inputs, "gpu_count": float(n)})["total_budget"] for n in cards]
+    assert all(_close(g, w) for g, w in zip(got_budget, want_budget)), (got_budget, want_budget)
+    if cards == sens.cards:
         assert all(_close(g, w) for g, w in zip(got_budget, sens.budget)), (got_budget, sens.budget)
 
 
-@pytest.mark.parametrize("case", ["default_en", "default_zh", "custom", "override"])
+@pytest.mark.parametrize("case", ["default_en", "default_zh", "custom", "override", "planner", "planner_mfu_only"])
 def test_named_results_equal_estimate(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated[case]
     _check(path, result)
@@ -124,8 +155,20 @@ def test_examples_equal_estimate(recalculated: dict) -> None:  # type: ignore[ty
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated[f"edit_{edit}"]
-    # The sensitivity headers stay as written for the original scenario (they are inputs).
-    _check(path, result, sensitivity_headers_from=recalculated["default_en"][2])
     before = recalculated["default_en"][2]
-    if edit in ("cards", "mfu", "accelerator"):
+    _check(path, result, built=before)
+    if edit in ("cards", "cards_odd", "mfu", "cards_and_mfu", "accelerator"):
         assert result["train_days"] != pytest.approx(before["train_days"])
+    if edit in ("cards", "cards_odd", "cards_and_mfu"):  # the headers followed the new card count
+        ws = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+        assert [ws.cell(row=6 + i, column=1).value for i in range(6)] == result.sensitivity.cards
+
+
+def test_planner_workbook_shows_the_plan(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """The planner's static block survives recalculation and matches the inputs it chose."""
+    path, _sc, result = recalculated["planner"]
+    ws = openpyxl.load_workbook(path, data_only=True)["Training"]
+    col_a = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
+    assert ws.cell(row=col_a["Layouts evaluated"], column=2).value == result.plan.candidates_evaluated
+    mfu_row = col_a["Predicted MFU"]
+    assert _close(ws.cell(row=mfu_row, column=2).value, result["mfu"])

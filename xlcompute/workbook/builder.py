@@ -21,12 +21,15 @@ from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute._atomic import atomic_write
 from xlcompute._graph import INPUT_KEYS, STEPS, Step, run_steps
 from xlcompute.core.expr import Expr, Ref, Value, excel_formula
-from xlcompute.estimate import InputValue, resolve_inputs, sensitivity_cards, sensitivity_mfus
+from xlcompute.core.units import GB
+from xlcompute.estimate import InputValue, resolve, sensitivity_cards, sensitivity_mfus
+from xlcompute.plan import PlanReport
 from xlcompute.scenario import Scenario
 from xlcompute.workbook import catalog_sheets
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
@@ -44,7 +47,9 @@ from xlcompute.workbook.styles import (
     style_note,
     style_plain,
     style_section,
+    style_static,
     style_title,
+    wrapped_height,
 )
 from xlcompute.workbook.text import LANGS, input_label, sheet_title, text, unit_text
 
@@ -74,6 +79,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sec_pricing", INPUT_KEYS[38:]),
 )
 _FIRST_RESULT_ROW = 5
+PLAN_ROWS = 5  # layouts listed by the Training sheet's planner block
+# Card-count factors of the Sensitivity rows: the same as estimate.sensitivity_cards (checked when a
+# workbook is built, so the two cannot drift apart silently).
+CARD_FACTORS: tuple[float, ...] = (0.25, 0.5, 1, 1.5, 2, 4)
 
 
 def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
@@ -199,11 +208,12 @@ class _Builder:
         return None
 
     # -- result sheets -------------------------------------------------------------------------
-    def result_headers(self) -> None:
+    def result_headers(self, plan: PlanReport | None) -> None:
         for sheet in RESULT_SHEETS:
             ws = self.ws[sheet]
             style_title(ws.cell(row=1, column=1, value=sheet_title(sheet, self.lang)))
-            style_note(ws.cell(row=2, column=1, value=text("results_note", self.lang)))
+            note = "results_note_plan" if plan is not None and sheet == "training" else "results_note"
+            style_note(ws.cell(row=2, column=1, value=text(note, self.lang)))
             for col, key in enumerate(("col_figure", "col_value", "col_unit", "col_name"), start=1):
                 style_header(ws.cell(row=4, column=col, value=text(key, self.lang)))
 
@@ -239,25 +249,98 @@ class _Builder:
         for sheet in RESULT_SHEETS:
             finish_sheet(self.ws[sheet], {"A": 52, "B": 22, "C": 16, "D": 26}, self.footer, "B5")
 
+    # -- Layout planner (Training sheet) ----------------------------------------------------------
+    def planner_block(self, plan: PlanReport) -> None:
+        """The best layouts of the step-time model (seed 004) below the Training results.
+
+        Static values, not formulas: the layout search runs in Python (NumPy over thousands of
+        layouts) and has no spreadsheet form. The block carries no defined names, so nothing
+        that reads the named results (tests, other tools) mistakes it for a live figure.
+        """
+        ws, lang = self.ws["training"], self.lang
+        rows = plan.best[:PLAN_ROWS]
+        searched = not self.scenario.layout_fixed
+        r = self.next_row["training"] + 1
+        # The block starts a printed page, so it is never split from its headers.
+        ws.row_breaks.append(Break(id=r - 1))
+        width = 1 + max(len(rows), 2)  # merged note rows span the label and the layout columns
+        style_section(ws.cell(row=r, column=1, value=text("plan_title", lang)))
+        for c in range(2, width + 1):
+            style_section(ws.cell(row=r, column=c))
+        r += 1
+        notes = [text("plan_static", lang), text("plan_search" if searched else "plan_fixed", lang)]
+        if self.scenario.assumptions.mfu is None:
+            notes.append(text("plan_mfu_used", lang))
+        span = 52 + 22 + 16 + 26 + 12 * max(0, width - 4)
+        for note in (notes[0], " ".join(notes[1:])):
+            cell = ws.cell(row=r, column=1, value=note)
+            style_note(cell)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+            ws.row_dimensions[r].height = wrapped_height([(note, span)], font_pt=9)
+            r += 1
+        for key, value in (("plan_evaluated", plan.candidates_evaluated), ("plan_fitting", plan.candidates_fitting)):
+            style_plain(ws.cell(row=r, column=1, value=text(key, lang)))
+            c = ws.cell(row=r, column=2, value=value)
+            style_static(c)
+            c.number_format = "#,##0"
+            r += 1
+        r += 1
+        style_header(ws.cell(row=r, column=1, value=text("plan_layout", lang)))
+        for j, row in enumerate(rows):
+            style_header(ws.cell(row=r, column=2 + j, value=row.rank))
+        r += 1
+        yes, no = text("yes", lang), text("no", lang)
+        lines: list[tuple[str, str, Callable[..., object]]] = [
+            (input_label("tp", lang), "0", lambda x: x.execution.tp),
+            (input_label("pp", lang), "0", lambda x: x.execution.pp),
+            (input_label("dp", lang), "#,##0", lambda x: x.execution.dp),
+            (input_label("micro_batch", lang), "0", lambda x: x.execution.micro_batch),
+            (text("plan_interleave", lang), "0", lambda x: x.execution.interleave),
+            (text("plan_recompute", lang), "@", lambda x: text(f"rec_{x.execution.recompute}", lang)),
+            (text("plan_sp", lang), "@", lambda x: yes if x.execution.sequence_parallel else no),
+            (input_label("zero_stage", lang), "0", lambda x: x.execution.zero_stage),
+            (text("plan_step", lang), "0.000", lambda x: x.result.step_seconds),
+            (text("plan_mfu", lang), "0.0%", lambda x: x.mfu_estimate),
+            (text("plan_mem", lang), "#,##0.0", lambda x: x.result.memory_bytes / GB),
+        ]
+        for label, fmt, get in lines:
+            style_plain(ws.cell(row=r, column=1, value=label))
+            for j, row in enumerate(rows):
+                c = ws.cell(row=r, column=2 + j, value=get(row))
+                style_static(c)
+                c.number_format = fmt
+            r += 1
+        for j in range(len(rows)):
+            col = _col(2 + j)
+            if col not in ("B", "C", "D"):
+                ws.column_dimensions[col].width = 12
+
     # -- Sensitivity ----------------------------------------------------------------------------
     def sensitivity_sheet(self, mfu: float) -> None:
         ws, lang, sc = self.ws["sensitivity"], self.lang, self.scenario
         cards = sensitivity_cards(sc.cluster.cards)
+        factors = _card_factors(sc.cluster.cards, cards)
         mfus = sensitivity_mfus(mfu)  # the resolved MFU: the scenario's, or the step-time model's
+        linked = mfus.index(round(mfu, 4))  # this column follows the MFU input
         style_title(ws.cell(row=1, column=1, value=sheet_title("sensitivity", lang)))
         style_note(ws.cell(row=2, column=1, value=text("sens_note", lang)))
         style_section(ws.cell(row=4, column=1, value=text("sens_days", lang)))
         head = 5
         style_header(ws.cell(row=head, column=1, value=text("sens_corner", lang)))
         for j, m in enumerate(mfus):
-            c = ws.cell(row=head, column=2 + j, value=m)
-            style_input(c)
+            # The linked column is the MFU input, rounded like estimate.sensitivity_mfus so the unedited
+            # grid equals the estimate's. A step column whose value the edited input lands on shows
+            # the built MFU instead, so no two columns repeat a value.
+            formula = "=ROUND(mfu,4)" if j == linked else f"=IF(ROUND(mfu,4)={m!r},{mfus[linked]!r},{m!r})"
+            c = ws.cell(row=head, column=2 + j, value=formula)
+            (style_lookup if j == linked else style_input)(c)
             c.number_format = "0.0%"
         first = head + 1
-        for i, n in enumerate(cards):
+        for i, f in enumerate(factors):
             r = first + i
-            c = ws.cell(row=r, column=1, value=n)
-            style_input(c)
+            c = ws.cell(row=r, column=1, value=card_header_formula(f))
+            style_lookup(c)  # green: follows the Inputs sheet, may be typed over
             c.number_format = "#,##0"
             for j in range(len(mfus)):
                 col = _col(2 + j)
@@ -340,9 +423,10 @@ class _Builder:
                 put_text(c, value)  # formula text shown as text, never evaluated
                 style_plain(c, wrap=True)
             # Wrapped rows get an explicit height: spreadsheets do not grow rows written by openpyxl.
-            lines = max(-(-len(v) // int(w * 0.9)) for v, w in zip(values, widths.values()))
-            ws.row_dimensions[r].height = 14 * max(1, lines)
+            ws.row_dimensions[r].height = wrapped_height(list(zip(values, widths.values())))
         finish_sheet(ws, widths, self.footer, "A5")
+        # Long formulas and sources stay whole on paper: wrapped cells, header row on every page.
+        ws.print_title_rows = "4:4"
 
     def properties(self) -> None:
         p = self.wb.properties
@@ -353,6 +437,31 @@ class _Builder:
         p.description = self.scenario.description[:500]
         p.language = "zh-CN" if self.lang == "zh" else "en"
         self.wb.calculation.fullCalcOnLoad = True
+
+
+def card_header_formula(factor: float) -> str:
+    """Excel text of a Sensitivity card-count header: ``factor`` × the card count input, whole cards.
+
+    ``estimate.sensitivity_cards`` uses Python's ``round``, which rounds halves to even
+    (round(62.5) = 62), while Excel's ROUND rounds them away from zero (63). The correction term
+    subtracts 1 exactly when x ends in .5 and ROUND went up to an odd number (x mod 2 = 0.5), so
+    the headers equal the estimate's for every card count. x is exact in binary for the factors
+    used (quarters), so the test ``MOD(x,2)=0.5`` is exact.
+    """
+    x = "gpu_count" if factor == 1 else f"gpu_count*{factor:g}"
+    if float(factor).is_integer():
+        return f"=MAX(1,ROUND({x},0))"
+    return f"=MAX(1,ROUND({x},0)-IF(MOD({x},2)=0.5,1,0))"
+
+
+def _card_factors(cards: int, wanted: list[int]) -> list[float]:
+    """The factor of each distinct card count of ``sensitivity_cards(cards)``, in its order."""
+    seen: dict[int, float] = {}
+    for f in CARD_FACTORS:
+        seen.setdefault(max(1, round(cards * f)), f)
+    if sorted(seen) != wanted:  # a programming error: CARD_FACTORS no longer mirrors the estimate
+        raise RuntimeError(f"CARD_FACTORS {CARD_FACTORS} do not reproduce sensitivity_cards: {wanted}")
+    return [seen[n] for n in wanted]
 
 
 def _col(n: int) -> str:
@@ -411,23 +520,40 @@ def inline_step(target: str, overrides: Mapping[str, Expr]) -> Value:
     raise KeyError(f"no step named {target!r}")
 
 
+def _uses_planner(scenario: Scenario) -> bool:
+    """Whether ``estimate.resolve`` runs the layout planner for ``scenario`` (layout or MFU open)."""
+    return not scenario.layout_fixed or scenario.assumptions.mfu is None
+
+
 def build_workbook(
-    scenario: Scenario, lang: str = "en", *, inputs: Mapping[str, InputValue] | None = None
+    scenario: Scenario,
+    lang: str = "en",
+    *,
+    inputs: Mapping[str, InputValue] | None = None,
+    plan: PlanReport | None = None,
 ) -> Workbook:
     """The planning workbook of ``scenario`` as an openpyxl ``Workbook`` (not saved).
 
-    ``inputs`` may pass ``estimate(scenario).inputs`` to skip resolving the scenario again (the
-    layout planner can take a moment when the scenario leaves the layout open).
+    ``inputs`` and ``plan`` may pass ``estimate(scenario).inputs`` and ``.plan`` to skip resolving
+    the scenario again (the layout planner can take a moment when the scenario leaves the layout
+    open). Given ``inputs`` without ``plan`` for a scenario that needs the planner, the scenario is
+    resolved again so the Training sheet still shows the planner's layouts.
     """
-    resolved = dict(inputs) if inputs is not None else resolve_inputs(scenario)[2]
+    if inputs is None or (plan is None and _uses_planner(scenario)):
+        r = resolve(scenario)
+        resolved, plan = dict(r.inputs), r.plan
+    else:
+        resolved = dict(inputs)
     b = _Builder(scenario, lang)
     hw = catalog_sheets.write_hardware(b.ws["hardware"], scenario, lang)
     models = catalog_sheets.write_models(b.ws["models"], scenario, lang)
     finish_sheet(b.ws["hardware"], {}, b.footer, "C3")
     finish_sheet(b.ws["models"], {}, b.footer, "C3")
     refs = b.inputs_sheet(hw, models, resolved)
-    b.result_headers()
+    b.result_headers(plan)
     run_steps(refs, b.bind)
+    if plan is not None and plan.best:
+        b.planner_block(plan)
     b.finish_results()
     b.sensitivity_sheet(resolved["mfu"].value)
     b.formulas_sheet(hw)
@@ -436,10 +562,15 @@ def build_workbook(
 
 
 def write_workbook(
-    scenario: Scenario, path: str | Path, lang: str = "en", *, inputs: Mapping[str, InputValue] | None = None
+    scenario: Scenario,
+    path: str | Path,
+    lang: str = "en",
+    *,
+    inputs: Mapping[str, InputValue] | None = None,
+    plan: PlanReport | None = None,
 ) -> Path:
     """Build the workbook of ``scenario`` and write it to ``path`` atomically; returns the path."""
-    wb = build_workbook(scenario, lang, inputs=inputs)
+    wb = build_workbook(scenario, lang, inputs=inputs, plan=plan)
     target = Path(path)
     with atomic_write(target) as tmp:
         wb.save(tmp)

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlcompute import catalog
 from xlcompute.core.params import ModelArch, count_params
 from xlcompute.scenario import CustomAccelerator, Scenario
-from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title
+from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
 
 __all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "MODEL_COLUMNS", "lookup_key"]
@@ -23,6 +23,10 @@ __all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "MODE
 HW_SHEET = "Hardware"
 MODELS_SHEET = "Models"
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
+# Column widths. The source column wraps (with a row height that shows it whole) instead of being
+# one long line: a 60-wide clipped column made both sheets print at a tiny scale.
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 11, 46, 10)
+_MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 10, 12, 46, 10)
 
 # Input key -> column letter in the Hardware sheet (gpu_peak_tflops: bf16 C, fp8 D).
 HW_COLUMNS: dict[str, str] = {
@@ -68,7 +72,8 @@ def lookup_key(name: str, taken: set[str]) -> str:
 def _headers(ws: Worksheet, keys: list[str], lang: str) -> None:
     for col, key in enumerate(keys, start=1):
         style_header(ws.cell(row=2, column=col, value=text(key, lang)))
-    ws.row_dimensions[2].height = 32  # room for the wrapped two-line headers
+    ws.row_dimensions[2].height = 50  # room for the wrapped headers (three lines at most)
+    ws.print_title_rows = "2:2"  # the headers repeat on every printed page
 
 
 def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
@@ -99,7 +104,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         row += 1
     else:
         selected = catalog.get_gpu(acc).key
-    for col, width in zip("ABCDEFGHIJKL", (14, 34, 12, 12, 10, 10, 14, 9, 10, 12, 60, 11)):
+    for col, width in zip("ABCDEFGHIJKL", _HW_WIDTHS):
         ws.column_dimensions[col].width = width
     return CatalogTable(HW_SHEET, _FIRST, row - 1, selected, keys)
 
@@ -107,14 +112,16 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
 def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,
             source: str, date: str) -> None:
     for col in range(1, 13):  # the named style first: it resets the number format
-        style_plain(ws.cell(row=row, column=col))
+        style_plain(ws.cell(row=row, column=col), wrap=True)
     put_text(ws.cell(row=row, column=1), key)
     put_text(ws.cell(row=row, column=2), name)
     for col, v in enumerate(values, start=3):
         c = ws.cell(row=row, column=col, value=v)
-        c.number_format = "#,##0.0##"
+        c.number_format = "#,##0" if col in (8, 9) else "#,##0.0##"  # TDP W, cards per server: whole
     for col, t in ((10, vendor), (11, source), (12, date)):
         put_text(ws.cell(row=row, column=col), t)
+    ws.row_dimensions[row].height = wrapped_height(
+        [(name, _HW_WIDTHS[1]), (vendor, _HW_WIDTHS[9]), (source, _HW_WIDTHS[10])])
 
 
 def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
@@ -136,7 +143,7 @@ def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
         row += 1
     else:
         selected = catalog.get_model(spec.preset or "").key
-    for col, width in zip("ABCDEFGHIJKLM", (16, 26, 16, 16, 8, 9, 8, 9, 9, 10, 15, 60, 11)):
+    for col, width in zip("ABCDEFGHIJKLM", _MODEL_WIDTHS):
         ws.column_dimensions[col].width = width
     return CatalogTable(MODELS_SHEET, _FIRST, row - 1, selected, keys)
 
@@ -153,7 +160,7 @@ def _model_row(ws: Worksheet, row: int, key: str, name: str, arch: ModelArch, pu
     # Exact counts as estimate._model_inputs uses them (count_params of the architecture).
     total, active = _counted(arch)
     for col in range(1, 14):  # the named style first: it resets the number format
-        style_plain(ws.cell(row=row, column=col))
+        style_plain(ws.cell(row=row, column=col), wrap=True)
     put_text(ws.cell(row=row, column=1), key)
     put_text(ws.cell(row=row, column=2), name)
     values = [total, active, arch.layers, arch.hidden, arch.heads, arch.kv_heads,
@@ -163,3 +170,5 @@ def _model_row(ws: Worksheet, row: int, key: str, name: str, arch: ModelArch, pu
         c.number_format = "0.000E+00" if col in (3, 4, 11) else "#,##0"
     put_text(ws.cell(row=row, column=12), source)
     put_text(ws.cell(row=row, column=13), date)
+    ws.row_dimensions[row].height = wrapped_height(
+        [(key, _MODEL_WIDTHS[0]), (name, _MODEL_WIDTHS[1]), (source, _MODEL_WIDTHS[11])])

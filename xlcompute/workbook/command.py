@@ -37,7 +37,7 @@ def workbook_command(
     if output.is_dir():
         cli.fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
     try:
-        path = write_workbook(sc, output, lang, inputs=result.inputs)
+        path = write_workbook(sc, output, lang, inputs=result.inputs, plan=result.plan)
     except (OutputNotWritableError, PermissionError) as exc:
         cli.fail([str(exc)])
     except ValueError as exc:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+import unicodedata
 from copy import copy
 
 from openpyxl.cell.cell import Cell
@@ -21,6 +24,8 @@ __all__ = [
     "style_note",
     "style_section",
     "style_plain",
+    "style_static",
+    "wrapped_height",
     "currency_format",
     "finish_sheet",
     "register_styles",
@@ -128,6 +133,10 @@ _NAMED: dict[str, NamedStyle] = {
     "xlcompute lookup": NamedStyle("xlcompute lookup", font=Font(name=FONT, color="1E5C1E"), fill=_LOOKUP_FILL,
                                    border=_BORDER, protection=UNLOCKED),
     "xlcompute formula": NamedStyle("xlcompute formula", font=Font(name=FONT), border=_BORDER, protection=LOCKED),
+    # Values computed in Python when the workbook was built (the layout planner): grey, locked.
+    "xlcompute static": NamedStyle("xlcompute static", font=Font(name=FONT, color="404040"),
+                                   fill=PatternFill("solid", fgColor="EDEDED"), border=_BORDER,
+                                   protection=LOCKED, alignment=Alignment(horizontal="right")),
     "xlcompute plain": NamedStyle("xlcompute plain", font=Font(name=FONT)),
     "xlcompute wrap": NamedStyle("xlcompute wrap", font=Font(name=FONT),
                                  alignment=Alignment(wrap_text=True, vertical="top")),
@@ -177,6 +186,47 @@ def style_lookup(cell: Cell) -> None:
 def style_formula(cell: Cell) -> None:
     """A result formula: locked."""
     _apply(cell, "xlcompute formula")
+
+
+def style_static(cell: Cell) -> None:
+    """A value computed when the workbook was built (not a formula): grey, locked."""
+    _apply(cell, "xlcompute static")
+
+
+# Row heights for wrapped text. Spreadsheets do not grow rows that openpyxl writes, so a wrapped
+# cell needs an explicit height. Measured on LibreOffice 7.x PDF output with Noto Sans CJK SC 11 pt:
+# a line takes ~16 pt (the font's ascent + descent is 1.448 em), and a column of width w holds
+# about 1.15·w Latin characters (proportional glyphs are narrower than the "0" that defines w).
+_LINE_PT = 16.0
+_CHARS_PER_WIDTH = 1.15
+
+
+def _display_len(text: str) -> int:
+    """Length in Latin character cells: CJK (wide/full-width) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _lines(text: str, width: float, font_pt: float) -> int:
+    per_line = max(4, int(width * _CHARS_PER_WIDTH * 11 / font_pt))
+    total = 0
+    for para in text.splitlines() or [""]:
+        if _display_len(para) != len(para):  # CJK wraps anywhere: count cells
+            total += max(1, math.ceil(_display_len(para) / per_line))
+            continue
+        if " " not in para and len(para) > per_line:
+            # A formula without spaces breaks at operators, often well before the width.
+            total += math.ceil(len(para) / (0.75 * per_line))
+            continue
+        # Word wrap as a spreadsheet does, with a spare line per five for uneven breaks.
+        n = len(textwrap.wrap(para, per_line, break_long_words=True, break_on_hyphens=True)) or 1
+        total += n + n // 5
+    return total
+
+
+def wrapped_height(cells: list[tuple[str, float]], min_lines: int = 1, font_pt: float = 11) -> float:
+    """Row height (points) that shows every ``(text, column width)`` of a row in full when wrapped."""
+    lines = max([min_lines, *(_lines(t, w, font_pt) for t, w in cells if t)])
+    return round(_LINE_PT * font_pt / 11 * lines + 2, 1)
 
 
 def style_plain(cell: Cell, wrap: bool = False) -> None:

@@ -60,10 +60,52 @@ T: dict[str, tuple[str, str]] = {
     "sens_budget": ("Total budget by card count", "不同卡数的总预算"),
     "sens_cards": ("Cards", "卡数"),
     "sens_note": (
-        "Card counts and MFU values in yellow are editable; the grid uses the same formulas as the "
-        "Training and Budget sheets.",
-        "黄色的卡数与 MFU 可修改；表格使用与训练、预算表相同的公式。",
+        "Green headers follow the Inputs sheet: card counts are ¼×–4× the card count, the green MFU column "
+        "is the MFU input; yellow MFU values are fixed steps (a step equal to the MFU input shows the "
+        "workbook's original MFU instead). Type over any header to try other values; the grid uses the same "
+        "formulas as the Training and Budget sheets.",
+        "绿色表头随输入表变化：卡数为输入卡数的 ¼–4 倍，绿色 MFU 列即输入的 MFU；黄色 MFU 为固定档位"
+        "（与输入 MFU 相同的档位改为显示生成时的 MFU）。可直接改写任一表头试算；表格使用与训练、预算表相同的公式。",
     ),
+    "results_note_plan": (
+        "Every figure in the results table is a live formula over the Inputs sheet (see the Formulas sheet); "
+        "the layout planner block below holds static values.",
+        "结果表中每个数值都是引用输入表的实时公式（见 Formulas 表）；下方的并行布局规划为静态数值。",
+    ),
+    "plan_title": ("Layout planner (step-time model, seed 004)", "并行布局规划（单步时间模型，seed 004）"),
+    "plan_static": (
+        "static: computed by xlcompute plan when the workbook was built; rerun to update "
+        "(xlcompute workbook or xlcompute plan). Not formulas: editing inputs does not change this block.",
+        "静态数值：由 xlcompute plan 在生成工作簿时计算；如需更新请重新运行（xlcompute workbook 或 "
+        "xlcompute plan）。非公式：修改输入不会改变本区域。",
+    ),
+    "plan_search": (
+        "Layout 1, the fastest that fits in memory, set the Inputs sheet's TP, PP, DP, micro-batch, ZeRO "
+        "stage, recomputation and sequence parallel.",
+        "布局 1（可装入显存的最快布局）已用于输入表的 TP、PP、DP、微批、ZeRO 阶段、重计算与序列并行。",
+    ),
+    "plan_fixed": (
+        "The scenario fixes the layout; the step-time model predicts its step time and MFU.",
+        "场景已指定并行布局；单步时间模型预测其单步时间与 MFU。",
+    ),
+    "plan_mfu_used": (
+        "Its predicted MFU is the MFU input (the scenario does not fix MFU).",
+        "其预测 MFU 即输入表的 MFU（场景未指定 MFU）。",
+    ),
+    "plan_evaluated": ("Layouts evaluated", "已评估布局数"),
+    "plan_fitting": ("Layouts that fit in memory", "可装入显存的布局数"),
+    "plan_layout": ("Layout (rank by step time)", "布局（按单步时间排名）"),
+    "plan_interleave": ("Interleaved stages per pipeline rank", "每流水线级交错虚拟阶段数"),
+    "plan_recompute": ("Recomputation", "重计算"),
+    "plan_sp": ("Sequence parallel", "序列并行"),
+    "plan_step": ("Step time (s)", "单步时间（秒）"),
+    "plan_mfu": ("Predicted MFU", "预测 MFU"),
+    "plan_mem": ("Memory per card (GB)", "每卡显存（GB）"),
+    "rec_none": ("none", "无"),
+    "rec_selective": ("selective", "选择性"),
+    "rec_full": ("full", "完全"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
     "chart_days": ("Training days vs cards", "训练天数与卡数"),
     "chart_budget": ("Total budget vs cards", "总预算与卡数"),
     "axis_days": ("days", "天"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "money_short", "CURRENCY_SYMBOLS"]
+__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "money_short", "signed_percent", "CURRENCY_SYMBOLS"]
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
 
@@ -54,6 +54,14 @@ def percent(x: float, digits: int = 1) -> str:
     if not math.isfinite(x):
         return "—"
     return f"{x * 100:.{digits}f}%"
+
+
+def signed_percent(x_pct: float, digits: int = 1) -> str:
+    """A signed error already in percent: 2.87 → +2.9%, -6.73 → −6.7% (typographic minus)."""
+    if not math.isfinite(x_pct):
+        return "—"
+    text = f"{x_pct:+.{digits}f}%"
+    return text.replace("-", "\u2212")
 
 
 def plain(x: float, max_digits: int = 4) -> str:

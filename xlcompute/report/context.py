@@ -13,6 +13,7 @@ Thresholds that turn figures into risks are named constants below, each with its
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import inspect
 import re
 from collections.abc import Callable, Sequence
@@ -26,8 +27,10 @@ from xlcompute._graph import STEPS
 from xlcompute.core import arith, cost, memory
 from xlcompute.estimate import Estimate
 from xlcompute.labels import LABELS
+from xlcompute.plan import PlanReport
 from xlcompute.report import charts
 from xlcompute.report.i18n import text
+from xlcompute.validate import ValidationReport, validate
 
 __all__ = [
     "build_context",
@@ -42,6 +45,11 @@ __all__ = [
     "COMM_SHARE_HIGH",
     "BUBBLE_WARN",
     "PUBLISHED_MFU",
+    "PLAN_ROWS_SHOWN",
+    "HELD_OUT_TARGET_PCT",
+    "validation_report",
+    "plan_section",
+    "validation_appendix",
 ]
 
 # --- thresholds (presentation policy, not formulas) --------------------------------------------
@@ -69,6 +77,13 @@ PUBLISHED_MFU: tuple[float, float, str] = (
     "Llama 3 (Dubey et al. 2024, Table 4): 38–43% on 8K–16K H100; PaLM (Chowdhery et al. 2022, Table 3): 46.2%",
 )
 """Range of MFU published for large training runs, used to judge the scenario's assumption."""
+
+HELD_OUT_TARGET_PCT = 5.0
+"""Acceptance target of the step-time model (issue 6): held-out mean absolute error ≤ 5%; the
+appendix says plainly whether the committed model meets it."""
+
+PLAN_ROWS_SHOWN = 5
+"""Layouts listed in the planner table: enough to show how close the runners-up are."""
 
 RECOMPUTE_NAMES: tuple[str, ...] = ("none", "selective", "full")
 """Recompute mode numbers 0/1/2 as in :data:`xlcompute.scenario.RECOMPUTE_MODES`."""
@@ -506,7 +521,13 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if lower:
         j = lower[-2] if len(lower) >= 2 else lower[-1]
         i = s.cards.index(int(r["gpu_count"])) if int(r["gpu_count"]) in s.cards else None
-        if i is not None:
+        if i is not None and c.r.scenario.assumptions.mfu is None:
+            # Predicted by the step-time model: the risk is the model's error, not a guess.
+            add(2, c.t("risk_mfu_predicted", mfu=c.v("mfu"),
+                       held=fmt.percent(validation_report().held_out_mean_abs_error_pct / 100),
+                       alt_mfu=fmt.percent(s.mfus[j], 0), alt_days=fmt.days(s.days[i][j]), days=c.v("train_days")),
+                c.t("mit_mfu"))
+        elif i is not None:
             key = "risk_mfu_high" if mfu > high else "risk_mfu_ok"
             add(0 if mfu > high else 2,
                 c.t(key, mfu=c.v("mfu"), low=fmt.percent(low, 0), high=fmt.percent(high, 0),
@@ -535,6 +556,122 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     return risks
 
 
+# --- layout planner and its validation (issue 6) -----------------------------------------------
+
+
+@functools.cache
+def validation_report() -> ValidationReport:
+    """``xlcompute validate`` without the layout search, computed once per process: it depends
+    only on the committed validation file and the step-time model, not on the scenario."""
+    return validate(search=False)
+
+
+def _validation_sentence(c: _Ctx) -> Markup:
+    v = validation_report()
+    return c.t("plan_accuracy", held=fmt.percent(v.held_out_mean_abs_error_pct / 100),
+               held_max=fmt.percent(v.held_out_max_abs_error_pct / 100),
+               n_held=fmt.count(sum(r.role == "held_out" for r in v.rows)),
+               cal=fmt.percent(v.calibration_mean_abs_error_pct / 100))
+
+
+def plan_section(c: _Ctx) -> dict[str, Any] | None:
+    """The planner's subsection of the compute part, or ``None`` when the scenario fixed layout
+    and MFU (no plan). Every number is the plan report's, formatted by :mod:`xlcompute.fmt`."""
+    plan: PlanReport | None = c.r.plan
+    if plan is None or not plan.best:
+        return None
+    sc = c.r.scenario
+    yes, no = str(c.t("yes")), str(c.t("no"))
+    rows = []
+    for row in plan.best[:PLAN_ROWS_SHOWN]:
+        ex, res = row.execution, row.result
+        rows.append({
+            "rank": row.rank, "tp": fmt.count(ex.tp), "pp": fmt.count(ex.pp), "dp": fmt.count(ex.dp),
+            "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
+            "rc": c.t(f"rc_{ex.recompute}"), "sp": yes if ex.sequence_parallel else no,
+            "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.step_seconds, 2),
+            "mfu": fmt.percent(row.mfu_estimate), "mem": fmt.gb(res.memory_bytes).removesuffix(" GB"),
+        })
+    best = plan.best[0].result
+    parts = (
+        ("bd_compute", best.compute_seconds), ("bd_recompute", best.recompute_seconds),
+        ("bd_bubble", best.pp_bubble_seconds), ("bd_p2p", best.pp_comm_seconds),
+        ("bd_tp", best.tp_comm_exposed_seconds), ("bd_dp", best.dp_comm_exposed_seconds),
+        ("bd_optimizer", best.optimizer_seconds),
+    )
+    if best.offload_seconds > 0:
+        parts += (("bd_offload", best.offload_seconds),)
+    breakdown = [
+        {"label": c.t(k), "seconds": fmt.number(v, 3), "share": fmt.percent(float(arith.ratio(v, best.step_seconds)))}
+        for k, v in parts
+    ]
+    searched = plan.candidates_evaluated > 1
+    layout_open, mfu_open = not sc.layout_fixed, sc.assumptions.mfu is None
+    ex0 = plan.best[0].execution
+    intro_key = "plan_intro_search" if searched else "plan_intro_fixed"
+    return {
+        "intro": c.t(intro_key, evaluated=fmt.count(plan.candidates_evaluated),
+                     fitting=fmt.count(plan.candidates_fitting), cards=fmt.count(plan.cards),
+                     batch=fmt.count(plan.global_batch), seconds=fmt.number(plan.search_seconds, 2)),
+        "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
+                    "plan_uses_layout" if layout_open else "plan_uses_mfu",
+                    tp=fmt.count(ex0.tp), pp=fmt.count(ex0.pp), dp=fmt.count(ex0.dp), mfu=c.v("mfu")),
+        "rows": rows,
+        "breakdown": breakdown,
+        "step": fmt.number(best.step_seconds, 3),
+        "accuracy": _validation_sentence(c),
+        "layout_predicted": layout_open,
+        "mfu_predicted": mfu_open,
+    }
+
+
+def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
+    """Executive-summary sentence: which of layout and MFU are predicted rather than assumed."""
+    if plan is None:
+        return None
+    r = c.r
+    key = ("summary_plan_both" if plan["layout_predicted"] and plan["mfu_predicted"] else
+           "summary_plan_layout" if plan["layout_predicted"] else "summary_plan_mfu")
+    v = validation_report()
+    return c.t(key, tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), mfu=c.v("mfu"),
+               evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0),
+               held=fmt.percent(v.held_out_mean_abs_error_pct / 100))
+
+
+def validation_appendix(c: _Ctx) -> dict[str, Any]:
+    """The per-row table of :func:`validation_report` and its mean / max errors."""
+    v = validation_report()
+    units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
+    worst = max(v.rows, key=lambda row: abs(row.error_pct))
+    rows = [
+        {
+            "id": row.id, "source": row.source, "held_out": row.role == "held_out",
+            "role": c.t("val_role_held_out" if row.role == "held_out" else "val_role_calibration"),
+            "measured": fmt.number(row.measured, 2 if row.metric == "step_seconds" else 1),
+            "predicted": fmt.number(row.predicted, 2 if row.metric == "step_seconds" else 1),
+            "unit": units[row.metric],
+            "error": fmt.signed_percent(row.error_pct),
+        }
+        for row in v.rows
+    ]
+    stats = [
+        (c.t("val_role_calibration"), v.calibration_mean_abs_error_pct, v.calibration_max_abs_error_pct,
+         sum(r.role == "calibration" for r in v.rows)),
+        (c.t("val_role_held_out"), v.held_out_mean_abs_error_pct, v.held_out_max_abs_error_pct,
+         sum(r.role == "held_out" for r in v.rows)),
+        (c.t("val_all"), v.mean_abs_error_pct, v.max_abs_error_pct, len(v.rows)),
+    ]
+    return {
+        "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(v.rows))),
+        "rows": rows,
+        "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}
+                  for name, mean, mx, n in stats],
+        "verdict": c.t("val_target_met" if v.held_out_mean_abs_error_pct <= HELD_OUT_TARGET_PCT else "val_target_missed",
+                       held=fmt.percent(v.held_out_mean_abs_error_pct / 100), worst=worst.id,
+                       worst_error=fmt.signed_percent(worst.error_pct)),
+    }
+
+
 # --- appendix ----------------------------------------------------------------------------------
 
 
@@ -556,7 +693,20 @@ def _module_sources(mod_doc: str | None) -> str:
         return ""
     paras = _plain_doc(inspect.cleandoc(mod_doc)).split("\n\n")
     keep = [paras[0]] + [p for p in paras[1:] if p.lstrip().startswith("Sources")]
-    return "\n\n".join(keep)
+    return "\n\n".join(_reflow(p) for p in keep)
+
+
+def _reflow(para: str) -> str:
+    """Join a docstring paragraph's hard-wrapped lines, keeping one line per "- " list item and
+    the heading line ("Sources"), so the PDF wraps the text to its own column width."""
+    out: list[str] = []
+    for line in para.splitlines():
+        stripped = line.strip()
+        if out and not stripped.startswith("- ") and out[-1] != "Sources" and not out[-1].endswith(":"):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped)
+    return "\n".join(out)
 
 
 # Core functions the proposal calls itself (memory grid, cost by year), beyond the graph's.
@@ -641,6 +791,7 @@ def build_context(
     mem = _memory(c, font)
     budget = _budget(c, font)
     risks = _risks(c, mem)
+    plan = plan_section(c)
 
     if not mem["fits"]:
         recommendation = c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
@@ -682,12 +833,14 @@ def build_context(
                             tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
                             hours=c.v("gpu_hours"), years=years, budget=c.v("total_budget"),
                             capex=c.v("capex_total"), opex=c.v("opex_per_year")),
+        "plan_summary": _plan_summary(c, plan),
         "recommendation": recommendation,
         "top_risks": risks[:3],
         "workload": _workload(c),
         "compute_rows": [c.row(k) for k in (
             "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "train_steps",
             "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_cost")],
+        "plan": plan,
         "sensitivity": _sensitivity(c),
         "days_chart": _days_chart(c, font),
         "memory": mem,
@@ -701,6 +854,7 @@ def build_context(
         "budget": budget,
         "risks": risks,
         "formulas": _formulas(c),
+        "validation": validation_appendix(c),
         "catalog_rows": _catalog_rows(c),
         "mfu_published_source": PUBLISHED_MFU[2],
         "attachments_note": c.t("attachments_note", scenario=Path(scenario_file).name) if scenario_file else "",

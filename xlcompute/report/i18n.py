@@ -54,7 +54,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_budget": ("Budget", "预算"),
     "sec_risks": ("Risks and mitigations", "风险与应对"),
     "sec_appendix_formulas": ("Appendix A: formulas", "附录 A：公式"),
-    "sec_appendix_catalog": ("Appendix B: catalog rows used", "附录 B：所用目录数据"),
+    "sec_appendix_validation": ("Appendix B: step-time model validation", "附录 B：单步时间模型验证"),
+    "sec_appendix_catalog": ("Appendix C: catalog rows used", "附录 C：所用目录数据"),
     # executive summary
     "summary_lead": (
         "This proposal requests <strong>{cards} × {accelerator}</strong> in {servers} servers to "
@@ -66,6 +67,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "token 上预训练 <strong>{model}</strong>（{params} 个参数）并提供推理服务。按 {mfu} 的模型算力"
         "利用率（MFU），训练需 <strong>{days} 天</strong>（{hours} 卡·时）。{years} 年总成本为 "
         "<strong>{budget}</strong>（资本支出 {capex}，每年运营成本 {opex}）。",
+    ),
+    "summary_plan_both": (
+        "The parallel layout (TP {tp} × PP {pp} × DP {dp}) and the MFU of {mfu} are <strong>predicted, "
+        "not assumed</strong>: the step-time model chose the fastest of {evaluated} layouts that fit in "
+        "memory; on published training runs it is off by {held} on average (held-out rows, Appendix B).",
+        "并行布局（TP {tp} × PP {pp} × DP {dp}）与 {mfu} 的 MFU 均为<strong>模型预测，而非假设</strong>："
+        "单步时间模型在 {evaluated} 种布局中选出显存可容纳且最快的一种；在公开训练实测上其平均误差为 {held}"
+        "（留出数据，见附录 B）。",
+    ),
+    "summary_plan_layout": (
+        "The parallel layout (TP {tp} × PP {pp} × DP {dp}) is <strong>predicted, not assumed</strong>: "
+        "the step-time model chose the fastest of {evaluated} layouts that fit in memory (held-out "
+        "error {held}, Appendix B); the MFU of {mfu} is the scenario's assumption.",
+        "并行布局（TP {tp} × PP {pp} × DP {dp}）为<strong>模型预测，而非假设</strong>：单步时间模型在 "
+        "{evaluated} 种布局中选出显存可容纳且最快的一种（留出误差 {held}，见附录 B）；MFU {mfu} 为场景假设。",
+    ),
+    "summary_plan_mfu": (
+        "The MFU of {mfu} is <strong>predicted, not assumed</strong>: the step-time model computed it for "
+        "the scenario's layout TP {tp} × PP {pp} × DP {dp} (held-out error {held}, Appendix B).",
+        "{mfu} 的 MFU 为<strong>模型预测，而非假设</strong>：由单步时间模型针对场景给定的布局 "
+        "TP {tp} × PP {pp} × DP {dp} 算出（留出误差 {held}，见附录 B）。",
     ),
     "kf_cluster": ("Cluster", "集群规模"),
     "kf_cluster_value": ("{cards} cards", "{cards} 张卡"),
@@ -137,6 +159,67 @@ TEXT: dict[str, tuple[str, str]] = {
         "shown for comparison. Time = compute ÷ (cards × peak × MFU).",
         "训练计算量采用含注意力项的计算（每参数每 token 6 FLOPs 加注意力项，完全重计算另加一次前向）；"
         "6PT 经验公式仅作对比。训练时间 = 计算量 ÷（卡数 × 峰值算力 × MFU）。",
+    ),
+    "plan_title": ("Parallel layout from the step-time model", "单步时间模型给出的并行布局"),
+    "plan_intro_search": (
+        "The scenario leaves the layout or the MFU open, so the layout planner searched every valid "
+        "layout of {cards} cards for a global batch of {batch} sequences: {evaluated} layouts were "
+        "evaluated, {fitting} fit in memory ({seconds} s). The five fastest:",
+        "场景未指定并行布局或 MFU，因此布局规划器在 {cards} 张卡、全局批量 {batch} 条序列下搜索了全部"
+        "合法布局：共评估 {evaluated} 种，其中 {fitting} 种显存可容纳（用时 {seconds} 秒）。最快的五种：",
+    ),
+    "plan_intro_fixed": (
+        "The scenario fixes the layout but not the MFU, so the step-time model predicted the step of "
+        "that layout ({cards} cards, global batch {batch} sequences):",
+        "场景给定了并行布局但未给定 MFU，因此由单步时间模型预测该布局（{cards} 张卡，全局批量 {batch} "
+        "条序列）的单步时间：",
+    ),
+    "plan_uses_layout_mfu": (
+        "This proposal uses the first layout (TP {tp} × PP {pp} × DP {dp}) and its predicted MFU of "
+        "{mfu} in every section.",
+        "本方案各章节均采用第一种布局（TP {tp} × PP {pp} × DP {dp}）及其预测 MFU {mfu}。",
+    ),
+    "plan_uses_layout": (
+        "This proposal uses the first layout (TP {tp} × PP {pp} × DP {dp}) in every section; the "
+        "training time uses the scenario's MFU of {mfu}.",
+        "本方案各章节均采用第一种布局（TP {tp} × PP {pp} × DP {dp}）；训练时间按场景给定的 MFU {mfu} 计算。",
+    ),
+    "plan_uses_mfu": (
+        "This proposal uses the predicted MFU of {mfu} for the training time.",
+        "本方案的训练时间采用预测 MFU {mfu}。",
+    ),
+    "plan_col_mb": ("Micro-batch", "微批"),
+    "plan_col_v": ("Virtual stages", "虚拟级"),
+    "plan_col_rc": ("Recompute", "重计算"),
+    "plan_col_step": ("Step (s)", "单步（秒）"),
+    "plan_col_mfu": ("MFU", "MFU"),
+    "plan_col_mem": ("GB/card", "每卡 GB"),
+    "plan_legend": (
+        "Virtual stages: interleaved pipeline stages per card. MFU on this proposal's FLOP count. Memory per card "
+        "is the step-time model's (it includes communication buffers and the interleaved schedule), so it "
+        "can differ from the memory plan's grid in section 4.",
+        "虚拟级：每卡承担的交错流水线级数。MFU 按本方案的计算量折算。每卡显存为单步时间模型的结果（含通信缓冲区"
+        "与交错调度），因此可能与第 4 节的显存表不同。",
+    ),
+    "bd_title": ("Step time of the recommended layout", "推荐布局的单步时间构成"),
+    "bd_part": ("Part of the step", "组成部分"),
+    "bd_seconds": ("Seconds", "秒"),
+    "bd_share": ("Share", "占比"),
+    "bd_total": ("Step time", "单步时间"),
+    "bd_compute": ("Compute (forward and backward)", "计算（前向与反向）"),
+    "bd_recompute": ("Recomputation", "重计算"),
+    "bd_bubble": ("Pipeline bubble", "流水线气泡"),
+    "bd_p2p": ("Pipeline point-to-point transfers", "流水线点对点传输"),
+    "bd_tp": ("Tensor-parallel communication, exposed", "张量并行通信（未被掩盖部分）"),
+    "bd_dp": ("Data-parallel gradient reduction, exposed", "数据并行梯度归约（未被掩盖部分）"),
+    "bd_optimizer": ("Optimizer step", "优化器更新"),
+    "bd_offload": ("Offload traffic", "卸载传输"),
+    "plan_accuracy": (
+        "Accuracy: on {n_held} published training runs never used to fit the model (held out), the "
+        "predicted step time is off by {held} on average (at most {held_max}); on the calibration runs "
+        "by {cal}. Appendix B lists every run.",
+        "准确度：在 {n_held} 个未参与模型拟合的公开训练实测（留出数据）上，预测单步时间的平均绝对误差为 "
+        "{held}（最大 {held_max}）；在校准数据上为 {cal}。附录 B 列出全部实测。",
     ),
     "sens_title": ("Training days by card count and MFU", "不同卡数与 MFU 下的训练天数"),
     "sens_note": (
@@ -325,6 +408,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "假设的 MFU {mfu} 处于公开的大规模训练结果范围内（{low}–{high}），但尚未在本集群上实测；"
         "若为 {alt_mfu}，训练需 {alt_days} 天而非 {days} 天。",
     ),
+    "risk_mfu_predicted": (
+        "The MFU of {mfu} is predicted by the step-time model, whose held-out error is {held}; it is not "
+        "yet measured on this cluster. At {alt_mfu} the run would take {alt_days} days instead of {days}.",
+        "MFU {mfu} 由单步时间模型预测（留出误差 {held}），尚未在本集群上实测；若为 {alt_mfu}，训练需 "
+        "{alt_days} 天而非 {days} 天。",
+    ),
     "mit_mfu": (
         "Measure MFU in a pilot on a few servers before the full purchase; the sensitivity table gives the schedule for other values.",
         "在全量采购前用少量服务器试运行实测 MFU；敏感性分析表给出了其他取值下的工期。",
@@ -384,6 +473,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_used_for": ("Used for", "用于"),
     "used_by_report": ("memory and cost tables of this proposal", "本方案的显存与成本表"),
     "module_sources": ("Sources by module", "各模块来源"),
+    "val_intro": (
+        "The step-time model behind the layout planner, checked against {n} published end-to-end "
+        "training measurements on {system} (the table <code>xlcompute validate</code> prints). Calibration "
+        "runs set the model's three efficiency constants; held-out runs were never used to fit them. "
+        "Error = predicted step time ÷ measured − 1.",
+        "布局规划器所用的单步时间模型与 {n} 个公开的端到端训练实测（{system}）的对比（即 "
+        "<code>xlcompute validate</code> 输出的表）。校准数据用于确定模型的三个效率常数；留出数据从未参与拟合。"
+        "误差 = 预测单步时间 ÷ 实测 − 1。",
+    ),
+    "val_col_id": ("Run", "实测"),
+    "val_col_source": ("Source", "来源"),
+    "val_col_role": ("Role", "用途"),
+    "val_col_measured": ("Measured", "实测值"),
+    "val_col_predicted": ("Predicted", "预测值"),
+    "val_col_error": ("Error", "误差"),
+    "val_role_calibration": ("calibration", "校准"),
+    "val_role_held_out": ("held out", "留出"),
+    "val_all": ("all runs", "全部"),
+    "val_col_set": ("Runs", "数据集"),
+    "val_col_n": ("Count", "数量"),
+    "val_col_mean": ("Mean |error|", "平均绝对误差"),
+    "val_col_max": ("Max |error|", "最大绝对误差"),
+    "val_target_met": (
+        "The held-out mean error of {held} meets the model's 5% target. The largest miss is {worst} ({worst_error}).",
+        "留出数据平均误差 {held}，达到模型 5% 的目标。最大误差为 {worst}（{worst_error}）。",
+    ),
+    "val_target_missed": (
+        "The held-out mean error of {held} is above the model's 5% target: treat predicted MFU as a "
+        "planning figure to confirm in a pilot. The largest miss is {worst} ({worst_error}).",
+        "留出数据平均误差 {held}，高于模型 5% 的目标：预测的 MFU 只宜作为规划值，需通过试运行确认。"
+        "误差最大的是 {worst}（{worst_error}）。",
+    ),
     "catalog_intro": ("The catalog rows this estimate used, as stored in the xlcompute catalog.",
                       "本估算所用的目录数据行，与 xlcompute 目录中的记录一致。"),
     "catalog_none": ("No catalog row: the scenario gives its own figures.", "未使用目录数据：场景自行给出了参数。"),

@@ -29,14 +29,15 @@ class ReadyMade(NamedTuple):
 
 
 def ready_made(folder: str | Path = "workbooks") -> list[ReadyMade]:
-    """Every committed workbook of ``folder``: the general planner (en, zh) and one per example."""
+    """Every committed workbook of ``folder``: the general planner (en, zh), and one per example
+    scenario next to its file in ``folder/scenarios``."""
     root = Path(folder)
     out = [
         ReadyMade(root / "xlcompute-planner.xlsx", None, "en"),
         ReadyMade(root / "xlcompute-planner-zh.xlsx", None, "zh"),
     ]
     for f in sorted((root / "scenarios").glob("*.yaml")):
-        out.append(ReadyMade(root / f"{f.stem}.xlsx", f, "zh" if f.stem in _ZH_SCENARIOS else "en"))
+        out.append(ReadyMade(f.with_suffix(".xlsx"), f, "zh" if f.stem in _ZH_SCENARIOS else "en"))
     return out
 
 

@@ -4,6 +4,8 @@ Times ``write_proposal`` (HTML templating, WeasyPrint layout, font subsetting wi
 libharfbuzz-subset0, PDF writing, atomic write) with the scenario file attached, after one
 warm-up render that loads WeasyPrint, Pango and the fonts. The planning workbook attachment is
 left out: it belongs to the workbook face (see bench_workbook.py). Target: median ≤ 2 s.
+``render_pdf`` pauses the cyclic garbage collector during the render and collects once after it,
+inside the timed call, so the figure includes that collection.
 Medians of repeated runs (machines are noisy; compare ratios, not absolute times); the CPU time
 of the process is printed too, since wall time grows when other jobs share the cores.
 

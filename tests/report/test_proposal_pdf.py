@@ -29,7 +29,7 @@ from xlcompute.scenario import DEFAULT_SCENARIO_PATH, load_scenario
 HOSTILE_NAME = "Cluster <script>alert(1)</script> plan"
 HOSTILE_DESCRIPTION = "Budget {{ 7*7 }} and {% if x %}markup{% endif %} & <b>tags</b> stay literal."
 HAS_WORKBOOK = importlib.util.find_spec("xlcompute.workbook") is not None
-EXPECTED_PAGES = range(12, 25)  # 16-17 pages for the default scenario today; room for edits
+EXPECTED_PAGES = range(12, 25)  # 15 (zh) and 16 (en) pages for the default scenario today; room for edits
 
 
 @dataclass
@@ -136,7 +136,7 @@ def test_page_footer_and_header_per_language(en_pdf: Rendered, zh_pdf: Rendered)
 def test_table_of_contents_has_page_numbers(en_pdf: Rendered) -> None:
     toc = _flat(en_pdf.reader.pages[1].extract_text())
     numbers = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)", toc)]
-    assert len(numbers) == 10, toc
+    assert len(numbers) == 11, toc
     assert numbers == sorted(numbers) and numbers[0] == 3
 
 
@@ -181,3 +181,16 @@ def test_pdf_a3b_identification_and_metadata(en_pdf: Rendered, zh_pdf: Rendered)
         assert meta.get("/Keywords")
     assert en_pdf.reader.metadata.subject.startswith("Compute capacity")
     assert zh_pdf.reader.metadata.subject.startswith("大模型")
+
+
+def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered) -> None:
+    from xlcompute.validate import validate
+
+    v = validate(search=False)
+    text = en_pdf.text
+    assert "Appendix B: step-time model validation" in text
+    for row in v.rows:
+        assert f"{row.id} {row.source}" in text, row.id
+    held = sum(r.role == "held_out" for r in v.rows)
+    assert (f"held out {held} {fmt.percent(v.held_out_mean_abs_error_pct / 100)} "
+            f"{fmt.percent(v.held_out_max_abs_error_pct / 100)}") in text

@@ -312,6 +312,13 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     return groups
 
 
+def _is_scenario_mfu(column: float, mfu: float) -> bool:
+    """The sensitivity column of the scenario's MFU. The estimate stores that column rounded to
+    four decimals (a predicted MFU such as 0.340433… appears as 0.3404), so compare at that
+    precision rather than exactly."""
+    return abs(column - mfu) < 5e-5 + 1e-12
+
+
 def _sensitivity(c: _Ctx) -> dict[str, Any]:
     s = c.r.sensitivity
     cards, mfu = int(c.r["gpu_count"]), c.r["mfu"]
@@ -322,7 +329,7 @@ def _sensitivity(c: _Ctx) -> dict[str, Any]:
             {
                 "cards": fmt.count(n),
                 "days": [fmt.days(d) for d in s.days[i]],
-                "current": [n == cards and abs(m - mfu) < 1e-9 for m in s.mfus],
+                "current": [n == cards and _is_scenario_mfu(m, mfu) for m in s.mfus],
                 "budget": c.money(s.budget[i]),
                 "is_plan": n == cards,
             }
@@ -340,7 +347,7 @@ def _days_chart(c: _Ctx, font: str) -> Markup:
         series.append(charts.Series(
             name=str(c.t("chart_days_series", mfu=fmt.percent(s.mfus[j], 0 if round(s.mfus[j], 2) == s.mfus[j] else 1))),
             values=[row[j] for row in s.days],
-            emphasis=abs(s.mfus[j] - mfu) < 1e-9,
+            emphasis=_is_scenario_mfu(s.mfus[j], mfu),
         ))
     return charts.line_chart(
         x=[float(n) for n in s.cards],
@@ -517,7 +524,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     # MFU against published results, with the schedule at a lower MFU from the sensitivity table.
     low, high, _src = PUBLISHED_MFU
     mfu = r["mfu"]
-    lower = [j for j, m in enumerate(s.mfus) if m < mfu - 1e-9]
+    lower = [j for j, m in enumerate(s.mfus) if m < mfu and not _is_scenario_mfu(m, mfu)]
     if lower:
         j = lower[-2] if len(lower) >= 2 else lower[-1]
         i = s.cards.index(int(r["gpu_count"])) if int(r["gpu_count"]) in s.cards else None
@@ -612,7 +619,8 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
     return {
         "intro": c.t(intro_key, evaluated=fmt.count(plan.candidates_evaluated),
                      fitting=fmt.count(plan.candidates_fitting), cards=fmt.count(plan.cards),
-                     batch=fmt.count(plan.global_batch), seconds=fmt.number(plan.search_seconds, 2)),
+                     batch=fmt.count(plan.global_batch), seconds=fmt.number(plan.search_seconds, 2),
+                     shown=fmt.count(len(rows))),
         "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
                     "plan_uses_layout" if layout_open else "plan_uses_mfu",
                     tp=fmt.count(ex0.tp), pp=fmt.count(ex0.pp), dp=fmt.count(ex0.dp), mfu=c.v("mfu")),

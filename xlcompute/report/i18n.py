@@ -164,9 +164,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan_intro_search": (
         "The scenario leaves the layout or the MFU open, so the layout planner searched every valid "
         "layout of {cards} cards for a global batch of {batch} sequences: {evaluated} layouts were "
-        "evaluated, {fitting} fit in memory ({seconds} s). The five fastest:",
+        "evaluated, {fitting} fit in memory ({seconds}\u00a0s). The {shown} fastest:",
         "场景未指定并行布局或 MFU，因此布局规划器在 {cards} 张卡、全局批量 {batch} 条序列下搜索了全部"
-        "合法布局：共评估 {evaluated} 种，其中 {fitting} 种显存可容纳（用时 {seconds} 秒）。最快的五种：",
+        "合法布局：共评估 {evaluated} 种，其中 {fitting} 种显存可容纳（用时 {seconds} 秒）。最快的 {shown} 种：",
     ),
     "plan_intro_fixed": (
         "The scenario fixes the layout but not the MFU, so the step-time model predicted the step of "

@@ -13,10 +13,12 @@ Files are written atomically: a temporary file in the target folder, then ``os.r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
+import gc
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +127,34 @@ def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
     for p in files:
         if not p.is_file():
             raise FileNotFoundError(f"attachment {str(p)!r} does not exist or is not a file")
-    document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
-    return document.write_pdf(
-        pdf_variant="pdf/a-3b",
-        attachments=[_attachment(p) for p in files],
-    )
+    with _cyclic_gc_paused():
+        document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
+        return document.write_pdf(
+            pdf_variant="pdf/a-3b",
+            attachments=[_attachment(p) for p in files],
+        )
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while WeasyPrint lays out and writes the PDF.
+
+    A render allocates a few million short-lived objects (boxes, computed styles, glyph runs),
+    which triggers dozens of collections, each scanning every live object again, including the
+    fonts and modules loaded before the render. Pausing it and collecting the render's cycles
+    once afterwards (they are all still in the youngest generation) renders ~8-10% faster
+    (benchmarks/bench_proposal.py) for ~50-100 MB more peak memory. The collector is restored
+    even if rendering fails, and left alone if the caller had disabled it.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def write_proposal(

@@ -1,0 +1,139 @@
+"""The proposal's layout-planner subsection and step-time validation appendix (HTML, fast)."""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from xlcompute import fmt
+from xlcompute.estimate import Estimate, estimate
+from xlcompute.report import render_html
+from xlcompute.report.context import PLAN_ROWS_SHOWN, build_context, validation_report
+from xlcompute.scenario import DEFAULT_SCENARIO_PATH, parse_scenario
+from xlcompute.validate import validate
+
+
+def _default_without(*paths: str) -> dict[str, Any]:
+    data = yaml.safe_load(DEFAULT_SCENARIO_PATH.read_text(encoding="utf-8"))
+    for path in paths:
+        section, key = path.split(".")
+        data[section].pop(key, None)
+    return data
+
+
+@pytest.fixture(scope="module")
+def planned() -> Estimate:
+    """The default scenario with layout and MFU left open: the planner chooses both."""
+    data = _default_without("training.tp", "training.pp", "assumptions.mfu", "assumptions.mfu_source")
+    return estimate(parse_scenario(data, "planned"))
+
+
+def _text(markup: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def test_default_scenario_has_no_plan_section() -> None:
+    data = yaml.safe_load(DEFAULT_SCENARIO_PATH.read_text(encoding="utf-8"))
+    r = estimate(parse_scenario(data, "default"))
+    assert r.plan is None
+    ctx = build_context(r, "en")
+    assert ctx["plan"] is None and ctx["plan_summary"] is None
+    assert "predicted, not assumed" not in render_html(r, "en")
+
+
+def test_plan_table_shows_the_recommended_layout_the_estimate_uses(planned: Estimate) -> None:
+    r = planned
+    assert r.plan is not None
+    ctx = build_context(r, "en")
+    plan = ctx["plan"]
+    assert len(plan["rows"]) == min(PLAN_ROWS_SHOWN, len(r.plan.best))
+    first = plan["rows"][0]
+    # The first row is the layout every other section computes with.
+    assert (first["tp"], first["pp"], first["dp"], first["mb"], first["zero"]) == (
+        fmt.count(r["tp"]), fmt.count(r["pp"]), fmt.count(r["dp"]), fmt.count(r["micro_batch"]),
+        fmt.count(r["zero_stage"]))
+    assert first["mfu"] == fmt.percent(r["mfu"])
+    assert first["step"] == fmt.number(r.plan.best[0].result.step_seconds, 2)
+    assert first["mem"] == fmt.gb(r.plan.best[0].result.memory_bytes).removesuffix(" GB")
+    assert r.inputs["mfu"].source.startswith("predicted by the step-time model")
+    intro = _text(str(plan["intro"]))
+    assert f"{fmt.count(r.plan.candidates_evaluated)} layouts were evaluated" in intro
+    assert f"{fmt.count(r.plan.candidates_fitting)} fit in memory" in intro
+    # breakdown of the recommended layout, one row per part, total = predicted step
+    labels = [str(p["label"]) for p in plan["breakdown"]]
+    assert labels[:3] == ["Compute (forward and backward)", "Recomputation", "Pipeline bubble"]
+    assert plan["step"] == fmt.number(r.plan.best[0].result.step_seconds, 3)
+
+
+def test_planned_render_names_layout_and_says_predicted(planned: Estimate) -> None:
+    r = planned
+    layout = f"TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])} × DP {fmt.count(r['dp'])}"
+    for lang, phrase in (("en", "predicted, not assumed"), ("zh", "模型预测，而非假设")):
+        text = _text(render_html(r, lang))
+        assert phrase in text
+        assert layout in text  # summary, plan subsection and memory plan name the same layout
+        assert f"MFU {fmt.percent(r['mfu'])}" in text or f"MFU of {fmt.percent(r['mfu'])}" in text
+    en = _text(render_html(r, "en"))
+    v = validation_report()
+    assert f"off by {fmt.percent(v.held_out_mean_abs_error_pct / 100)} on average" in en
+    assert f"planned layout TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])}" in en  # memory section
+    assert "The MFU of" in en and "is predicted by the step-time model" in en  # risk wording
+
+
+def test_fixed_layout_open_mfu_predicts_only_the_mfu() -> None:
+    data = _default_without("assumptions.mfu", "assumptions.mfu_source")
+    r = estimate(parse_scenario(data, "mfu-open"))
+    ctx = build_context(r, "en")
+    assert ctx["plan"] is not None and not ctx["plan"]["layout_predicted"] and ctx["plan"]["mfu_predicted"]
+    assert "fixes the layout but not the MFU" in str(ctx["plan"]["intro"])
+    assert ctx["plan"]["rows"][0]["tp"] == "8" and ctx["plan"]["rows"][0]["pp"] == "5"
+    assert "The MFU of" in _text(str(ctx["plan_summary"]))
+
+
+def test_validation_appendix_equals_validate() -> None:
+    v = validate(search=False)
+    assert validation_report() == v  # cached per process, same numbers
+    data = yaml.safe_load(DEFAULT_SCENARIO_PATH.read_text(encoding="utf-8"))
+    html = render_html(estimate(parse_scenario(data, "default")), "en")
+    section = re.search(r'<section[^>]*id="sec-validation".*?</section>', html, flags=re.S)
+    assert section is not None
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", section.group(0), flags=re.S)
+    cells = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)] for row in rows]
+    cells = [c for c in cells if c]
+    per_row, stats = cells[: len(v.rows)], cells[len(v.rows):]
+    units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
+    for got, row in zip(per_row, v.rows, strict=True):
+        digits = 2 if row.metric == "step_seconds" else 1
+        assert got == [
+            row.id, row.source, "held out" if row.role == "held_out" else "calibration",
+            f"{fmt.number(row.measured, digits)} {units[row.metric]}",
+            f"{fmt.number(row.predicted, digits)} {units[row.metric]}",
+            fmt.signed_percent(row.error_pct),
+        ]
+    n_cal = sum(r.role == "calibration" for r in v.rows)
+    assert stats == [
+        ["calibration", fmt.count(n_cal), fmt.percent(v.calibration_mean_abs_error_pct / 100),
+         fmt.percent(v.calibration_max_abs_error_pct / 100)],
+        ["held out", fmt.count(len(v.rows) - n_cal), fmt.percent(v.held_out_mean_abs_error_pct / 100),
+         fmt.percent(v.held_out_max_abs_error_pct / 100)],
+        ["all runs", fmt.count(len(v.rows)), fmt.percent(v.mean_abs_error_pct / 100),
+         fmt.percent(v.max_abs_error_pct / 100)],
+    ]
+
+
+def test_signed_percent() -> None:
+    assert fmt.signed_percent(2.87) == "+2.9%"
+    assert fmt.signed_percent(-6.73) == "\u22126.7%"
+    assert fmt.signed_percent(float("nan")) == "—"
+
+
+def test_predicted_mfu_is_highlighted_in_the_sensitivity_table(planned: Estimate) -> None:
+    # The sensitivity grid stores the scenario's MFU rounded to 4 decimals (0.3404…).
+    sens = build_context(planned, "en")["sensitivity"]
+    plan_row = next(row for row in sens["rows"] if row["is_plan"])
+    assert sum(plan_row["current"]) == 1

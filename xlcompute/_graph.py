@@ -15,7 +15,7 @@ from xlcompute.core import comm, compute, cost, memory, parallel, schedule, serv
 from xlcompute.core.arith import fits, product, ratio, round_up_to_multiple, total
 from xlcompute.core.expr import Value, max_
 
-__all__ = ["Step", "STEPS", "INPUT_KEYS", "run_steps", "step"]
+__all__ = ["Step", "STEPS", "INPUT_GROUPS", "INPUT_KEYS", "run_steps", "step"]
 
 
 @dataclass(frozen=True)
@@ -31,25 +31,21 @@ def _s(key: str, sheet: str, fn: Callable[..., Value], args: tuple[str | float, 
     return Step(key, sheet, fn, args, unit)
 
 
-# Input keys (scenario → numbers); the workbook's Inputs sheet has one named cell per key.
-INPUT_KEYS: tuple[str, ...] = (
-    # model
-    "model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab",
-    # training plan
-    "train_tokens", "seq_len", "global_batch", "micro_batch", "param_bytes", "optimizer_bytes",
-    "zero_stage", "recompute_mode", "sp", "tp", "pp", "dp",
-    # cluster
-    "gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
-    "inter_node_gbps", "gpu_tdp_w",
-    # assumptions
-    "mfu", "host_power_factor", "average_load",
-    # serving
-    "users", "tokens_per_request", "seconds_per_request", "serving_utilization", "serving_bytes_per_param",
-    "decode_batch", "hbm_usable_fraction",
-    # pricing
-    "price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
-    "electricity_per_kwh", "pue", "years", "staff_per_year",
+# Input keys (scenario → numbers), grouped as the workbook's Inputs sheet and the proposal's
+# assumptions table show them; the workbook has one named cell per key.
+INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("model", ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab")),
+    ("training", ("train_tokens", "seq_len", "global_batch", "micro_batch", "param_bytes", "optimizer_bytes",
+                  "zero_stage", "recompute_mode", "sp", "tp", "pp", "dp", "interleave")),
+    ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
+                 "inter_node_gbps", "gpu_tdp_w")),
+    ("assumptions", ("mfu", "host_power_factor", "average_load")),
+    ("serving", ("users", "tokens_per_request", "seconds_per_request", "serving_utilization",
+                 "serving_bytes_per_param", "decode_batch", "hbm_usable_fraction")),
+    ("pricing", ("price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
+                 "electricity_per_kwh", "pue", "years", "staff_per_year")),
 )
+INPUT_KEYS: tuple[str, ...] = tuple(k for _, keys in INPUT_GROUPS for k in keys)
 
 T, M, N, S, B = "training", "memory", "network", "serving", "budget"
 
@@ -74,13 +70,14 @@ STEPS: tuple[Step, ...] = (
        ("global_batch", "seq_len", "step_seconds", "gpu_count"), "tokens/s"),
     _s("samples_per_s_per_card", T, parallel.samples_per_s_per_card,
        ("global_batch", "step_seconds", "gpu_count"), "samples/s"),
-    _s("pipeline_bubble", T, parallel.pipeline_bubble, ("pp", "grad_accum"), "ratio"),
+    _s("pipeline_bubble", T, parallel.pipeline_bubble, ("pp", "grad_accum", "interleave"), "ratio"),
     # -- memory per card -------------------------------------------------------------------
     _s("hbm_bytes", M, units.giga, ("gpu_hbm_gb",), "bytes"),
     _s("states_per_gpu", M, memory.zero_bytes_per_card,
        ("model_params", "zero_stage", "tp", "pp", "dp", "param_bytes", "optimizer_bytes"), "bytes"),
     _s("activations_per_gpu", M, memory.activation_bytes_per_card,
-       ("layers", "seq_len", "hidden", "heads", "micro_batch", "tp", "pp", "grad_accum", "sp", "recompute_mode"),
+       ("layers", "seq_len", "hidden", "heads", "micro_batch", "tp", "pp", "grad_accum", "sp", "recompute_mode",
+        "interleave"),
        "bytes"),
     _s("mem_per_gpu", M, memory.train_mem_per_card, ("states_per_gpu", "activations_per_gpu"), "bytes"),
     _s("mem_per_gpu_gb", M, units.per_giga, ("mem_per_gpu",), "GB"),

@@ -203,10 +203,19 @@ def resolve(
     put("zero_stage", t.zero_stage, "scenario: training.zero_stage")
     put("recompute_mode", t.recompute_mode, f"scenario: training.recompute = {t.recompute} (0 none, 1 selective, 2 full)")
     put("sp", 1 if t.sequence_parallel else 0, "scenario: training.sequence_parallel")
+    put("interleave", t.interleave, "scenario: training.interleave")
     if scenario.layout_fixed:
         put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
         put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
         put("dp", scenario.dp, "scenario: training.dp" if t.dp is not None else "cards / (tp·pp)")
+        # Uneven plain pipelines exist (DeepSeek-V3: 61 layers on PP 16); the interleaved schedule
+        # needs equal chunks (Megatron-LM requires layers divisible by pp·v).
+        stages = t.pp * t.interleave  # type: ignore[operator]
+        if t.interleave > 1 and arch.layers % stages:
+            raise ValueError(
+                f"training.pp·interleave ({t.pp}·{t.interleave} = {stages}) must divide the model's "
+                f"{arch.layers} layers"
+            )
     else:  # placeholders until the planner chooses
         for key in ("tp", "pp"):
             put(key, 1, "layout planner")
@@ -270,7 +279,7 @@ def _plan(
         for key, value in (
             ("tp", ex.tp), ("pp", ex.pp), ("dp", ex.dp), ("micro_batch", ex.micro_batch),
             ("zero_stage", ex.zero_stage), ("recompute_mode", RECOMPUTE_MODES[ex.recompute]),
-            ("sp", 1 if ex.sequence_parallel else 0),
+            ("sp", 1 if ex.sequence_parallel else 0), ("interleave", ex.interleave),
         ):
             vals[key] = InputValue(key=key, value=float(value), source=src)
     if scenario.assumptions.mfu is None:
@@ -281,7 +290,7 @@ def _plan(
             value=best.mfu_estimate,
             source=(
                 f"predicted by the step-time model for TP {ex.tp} × PP {ex.pp} × DP {ex.dp} "
-                f"(held-out error: see `xlcompute validate`)"
+                "(its held-out error is reported by xlcompute validate)"
             ),
         )
     return report

@@ -44,6 +44,7 @@ LABELS: dict[str, Label] = {
     "tp": _l("Tensor parallel (TP)", "张量并行 (TP)", "cards", "卡"),
     "pp": _l("Pipeline parallel (PP)", "流水线并行 (PP)", "stages", "级"),
     "dp": _l("Data parallel (DP)", "数据并行 (DP)", "replicas", "份"),
+    "interleave": _l("Interleaved stages per card (v)", "每卡交错阶段数 (v)", "chunks", "段"),
     # inputs: cluster
     "gpu_count": _l("Accelerator cards", "加速卡数量", "cards", "卡"),
     "cards_per_node": _l("Cards per server", "每台服务器卡数", "cards", "卡"),

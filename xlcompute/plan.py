@@ -149,7 +149,8 @@ def evaluate_layout(arch: ModelArch, v: Mapping[str, float], recompute: str, sp:
     shape = shape_for(arch, int(v["seq_len"]), v["model_params"])
     ex = Execution(
         tp=int(v["tp"]), pp=int(v["pp"]), dp=int(v["dp"]), micro_batch=int(v["micro_batch"]),
-        global_batch=int(v["global_batch"]), sequence_parallel=sp, recompute=recompute,  # type: ignore[arg-type]
+        global_batch=int(v["global_batch"]), interleave=int(v["interleave"]), sequence_parallel=sp,
+        recompute=recompute,  # type: ignore[arg-type]
         zero_stage=int(v["zero_stage"]), bytes_param=v["param_bytes"], bytes_grad=v["param_bytes"],
         bytes_optimizer=v["optimizer_bytes"],
     )

@@ -107,6 +107,9 @@ class TrainingPlan(_Strict):
     )
     pp: CountInt | None = Field(None, gt=0, description="pipeline-parallel degree (give it with tp)")
     dp: CountInt | None = Field(None, gt=0, description="data-parallel degree; default cards / (tp·pp)")
+    interleave: CountInt = Field(
+        1, gt=0, description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)"
+    )
     deadline_days: Quantity | None = Field(None, gt=0, description="target training time; adds cards needed for it")
 
     @property

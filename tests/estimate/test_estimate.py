@@ -191,3 +191,15 @@ def test_training_only_scenario_has_no_serving_cards():
     r = estimate(s)
     assert r["serving_cards"] == 0
     assert r["cost_per_request_seed"] == pytest.approx(r["cost_per_request"] * 0.3)  # n = 1, u = 1 vs 0.3
+
+
+def test_interleaving_shrinks_the_bubble_and_must_divide_the_layers():
+    from xlcompute import ScenarioError  # noqa: F401
+
+    plain = estimate(_scenario(tp=8, pp=4))
+    inter = estimate(_scenario(tp=8, pp=4, interleave=5))
+    assert inter["pipeline_bubble"] == pytest.approx(plain["pipeline_bubble"] / 5)
+    # The interleaved schedule stores more activations: (1 + (p-1)/(p·v)) (Korthikanti et al. 2022).
+    assert inter["activations_per_gpu"] == pytest.approx(plain["activations_per_gpu"] * (1 + 3 / 20))
+    with pytest.raises(ValueError, match=r"pp·interleave \(4·3 = 12\) must divide the model's 80 layers"):
+        estimate(_scenario(tp=8, pp=4, interleave=3))

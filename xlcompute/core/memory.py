@@ -157,12 +157,16 @@ def activation_bytes_per_card(
     microbatches: Value,
     sp: Value = 0,
     recompute: Value = 0,
+    interleave: Value = 1,
 ) -> Value:
     """Activations on the busiest (first) pipeline stage with the 1F1B schedule: L/p layers for
-    min(p, m) in-flight micro-batches (Korthikanti et al. 2022 §4.2.3; Narayanan et al. 2021 §2.2).
+    min(p, m) in-flight micro-batches (Korthikanti et al. 2022 §4.2.3; Narayanan et al. 2021 §2.2);
+    the interleaved schedule with v model chunks per card stores (1 + (p − 1)/(p·v)) times as much
+    (Korthikanti et al. 2022 §4.2.3), a factor applied only when v > 1.
     """
     in_flight = min_(pp, microbatches)
-    return activation_bytes(layers / pp * in_flight, seq_len, hidden, heads, micro_batch, tp, sp, recompute)
+    chunks = if_(interleave > 1, 1 + (pp - 1) / (pp * interleave), 1)
+    return activation_bytes(layers / pp * in_flight * chunks, seq_len, hidden, heads, micro_batch, tp, sp, recompute)
 
 
 def kv_cache_bytes(

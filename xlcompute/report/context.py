@@ -23,6 +23,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import catalog, fmt
+from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
 from xlcompute._graph import STEPS
 from xlcompute.core import arith, cost, memory
 from xlcompute.estimate import Estimate
@@ -95,7 +96,7 @@ INPUT_KINDS: dict[str, str] = {
     "heads": "count", "kv_heads": "count", "head_dim": "count", "vocab": "count",
     "train_tokens": "count", "seq_len": "count", "global_batch": "count", "micro_batch": "count",
     "param_bytes": "plain", "optimizer_bytes": "plain", "zero_stage": "count", "recompute_mode": "count",
-    "sp": "count", "tp": "count", "pp": "count", "dp": "count",
+    "sp": "count", "tp": "count", "pp": "count", "dp": "count", "interleave": "count",
     "gpu_count": "count", "cards_per_node": "count", "gpu_peak_tflops": "plain", "gpu_hbm_gb": "plain",
     "gpu_hbm_tbps": "plain", "intra_node_gbs": "plain", "inter_node_gbps": "plain", "gpu_tdp_w": "count",
     "mfu": "percent", "host_power_factor": "plain", "average_load": "percent",
@@ -269,19 +270,7 @@ def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
 
 # --- sections ----------------------------------------------------------------------------------
 
-INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("grp_model", ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim",
-                   "vocab")),
-    ("grp_training", ("train_tokens", "seq_len", "global_batch", "micro_batch", "param_bytes", "optimizer_bytes",
-                      "zero_stage", "recompute_mode", "sp", "tp", "pp", "dp")),
-    ("grp_cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps",
-                     "intra_node_gbs", "inter_node_gbps", "gpu_tdp_w")),
-    ("grp_assumptions", ("mfu", "host_power_factor", "average_load")),
-    ("grp_serving", ("users", "tokens_per_request", "seconds_per_request", "serving_utilization",
-                     "serving_bytes_per_param", "decode_batch", "hbm_usable_fraction")),
-    ("grp_pricing", ("price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
-                     "electricity_per_kwh", "pue", "years", "staff_per_year")),
-)
+INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((f"grp_{name}", keys) for name, keys in GRAPH_GROUPS)
 """The assumptions table, grouped; every key of ``INPUT_KEYS`` appears once (checked by a test)."""
 
 

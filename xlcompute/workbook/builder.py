@@ -25,7 +25,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute._atomic import atomic_write
-from xlcompute._graph import INPUT_KEYS, STEPS, Step, run_steps
+from xlcompute._graph import INPUT_GROUPS, INPUT_KEYS, STEPS, Step, run_steps
 from xlcompute.core.expr import Expr, Ref, Value, excel_formula
 from xlcompute.core.units import GB
 from xlcompute.estimate import InputValue, resolve, sensitivity_cards, sensitivity_mfus
@@ -69,15 +69,8 @@ REQUIRED_NAMES: tuple[str, ...] = (
 )
 CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice"}
 
-# Inputs sheet groups, in INPUT_KEYS order.
-_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("sec_model", INPUT_KEYS[0:8]),
-    ("sec_training", INPUT_KEYS[8:20]),
-    ("sec_cluster", INPUT_KEYS[20:28]),
-    ("sec_assumptions", INPUT_KEYS[28:31]),
-    ("sec_serving", INPUT_KEYS[31:38]),
-    ("sec_pricing", INPUT_KEYS[38:]),
-)
+# Inputs sheet groups: the graph's own grouping, so a new input cannot fall between sections.
+_GROUPS = tuple((f"sec_{name}", keys) for name, keys in INPUT_GROUPS)
 _FIRST_RESULT_ROW = 5
 PLAN_ROWS = 5  # layouts listed by the Training sheet's planner block
 # Card-count factors of the Sensitivity rows: the same as estimate.sensitivity_cards (checked when a

@@ -250,17 +250,23 @@ def validate(
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
     t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left")
-    for col in ("row", "role", "measured", "predicted", "error %", "published layout found"):
+    for col in ("row", "role", "measured", "predicted", "step err %", "thrpt err %", "layout found"):
         t.add_column(col, justify="right")
     for r in report.rows:
         unit = " TFLOP/s" if r.metric == "tflops_per_gpu" else " s"
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
-        t.add_row(r.id, r.role, f"{r.measured:,.1f}{unit}", f"{r.predicted:,.1f}{unit}", f"{r.error_pct:+.2f}", found)
+        t.add_row(r.id, r.role.replace("_", "-"), f"{r.measured:,.1f}{unit}", f"{r.predicted:,.1f}{unit}",
+                  f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
     console.print(t)
     console.print(
-        f"mean |error| {report.mean_abs_error_pct:.2f}% (max {report.max_abs_error_pct:.2f}%); "
-        f"calibration rows {report.calibration_mean_abs_error_pct:.2f}% (max {report.calibration_max_abs_error_pct:.2f}%); "
-        f"held-out rows {report.held_out_mean_abs_error_pct:.2f}% (max {report.held_out_max_abs_error_pct:.2f}%)"
+        f"step time, mean |error|: all {report.mean_abs_error_pct:.2f}% (max {report.max_abs_error_pct:.2f}%); "
+        f"calibration {report.calibration_mean_abs_error_pct:.2f}% (max {report.calibration_max_abs_error_pct:.2f}%); "
+        f"held-out {report.held_out_mean_abs_error_pct:.2f}% (max {report.held_out_max_abs_error_pct:.2f}%)"
+    )
+    console.print(
+        f"per-card throughput, mean |error|: calibration {report.calibration_mean_abs_throughput_error_pct:.2f}%; "
+        f"held-out {report.held_out_mean_abs_throughput_error_pct:.2f}% "
+        f"(max {report.held_out_max_abs_throughput_error_pct:.2f}%)"
     )
 
 

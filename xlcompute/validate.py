@@ -150,6 +150,9 @@ class RowResult(BaseModel):
     measured_step_seconds: float
     predicted_step_seconds: float
     error_pct: float = Field(description="signed error of the predicted step time, %")
+    throughput_error_pct: float = Field(
+        description="signed error of the predicted per-card throughput (tokens/s or TFLOP/s per GPU), %"
+    )
     predicted_mfu: float
     predicted_hfu: float
     published_layout_fits: bool
@@ -174,6 +177,10 @@ class ValidationReport(BaseModel):
     calibration_max_abs_error_pct: float
     held_out_mean_abs_error_pct: float
     held_out_max_abs_error_pct: float
+    # The same comparison on per-card throughput (1/step time): issue 6 accepts either metric.
+    calibration_mean_abs_throughput_error_pct: float
+    held_out_mean_abs_throughput_error_pct: float
+    held_out_max_abs_throughput_error_pct: float
     search_found_all: bool | None
 
 
@@ -294,6 +301,7 @@ def validate(
                 measured_step_seconds=meas_t,
                 predicted_step_seconds=res.step_seconds,
                 error_pct=err,
+                throughput_error_pct=100.0 * (meas_t / res.step_seconds - 1.0),
                 predicted_mfu=res.mfu,
                 predicted_hfu=res.hfu,
                 published_layout_fits=res.fits,
@@ -303,6 +311,8 @@ def validate(
     all_m, all_x = _stats([r.error_pct for r in results])
     cal_m, cal_x = _stats([r.error_pct for r in results if r.role == "calibration"])
     ho_m, ho_x = _stats([r.error_pct for r in results if r.role == "held_out"])
+    cal_tm, _ = _stats([r.throughput_error_pct for r in results if r.role == "calibration"])
+    ho_tm, ho_tx = _stats([r.throughput_error_pct for r in results if r.role == "held_out"])
     return ValidationReport(
         system_name=data.system_name,
         constants={
@@ -321,6 +331,9 @@ def validate(
         calibration_max_abs_error_pct=cal_x,
         held_out_mean_abs_error_pct=ho_m,
         held_out_max_abs_error_pct=ho_x,
+        calibration_mean_abs_throughput_error_pct=cal_tm,
+        held_out_mean_abs_throughput_error_pct=ho_tm,
+        held_out_max_abs_throughput_error_pct=ho_tx,
         search_found_all=all(bool(r.search_found) for r in results) if search else None,
     )
 
@@ -386,9 +399,10 @@ def write_report_csv(report: ValidationReport, path: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["id", "role", "metric", "measured", "predicted", "error_pct", "search_found", "source"])
+    writer.writerow(["id", "role", "metric", "measured", "predicted", "step_time_error_pct",
+                     "throughput_error_pct", "search_found", "source"])
     for r in report.rows:
-        writer.writerow([r.id, r.role, r.metric, f"{r.measured:.4g}", f"{r.predicted:.4g}", f"{r.error_pct:.2f}",
+        writer.writerow([r.id, r.role, r.metric, f"{r.measured:.4g}", f"{r.predicted:.4g}", f"{r.error_pct:.2f}", f"{r.throughput_error_pct:.2f}",
                          "" if r.search_found is None else r.search_found, r.source])
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

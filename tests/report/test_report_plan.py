@@ -123,6 +123,9 @@ def test_validation_appendix_equals_validate() -> None:
          fmt.percent(v.held_out_max_abs_error_pct / 100)],
         ["all runs", fmt.count(len(v.rows)), fmt.percent(v.mean_abs_error_pct / 100),
          fmt.percent(v.max_abs_error_pct / 100)],
+        ["held out, per-card throughput", fmt.count(len(v.rows) - n_cal),
+         fmt.percent(v.held_out_mean_abs_throughput_error_pct / 100),
+         fmt.percent(v.held_out_max_abs_throughput_error_pct / 100)],
     ]
 
 

@@ -499,6 +499,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "The held-out mean error of {held} meets the model's 5% target. The largest miss is {worst} ({worst_error}).",
         "留出数据平均误差 {held}，达到模型 5% 的目标。最大误差为 {worst}（{worst_error}）。",
     ),
+    "val_target_throughput": (
+        "On held-out runs the predicted per-card throughput is off by {held_thr} on average, within the "
+        "model's 5% target; the step time by {held}, just above it. Treat predicted MFU as a planning figure "
+        "to confirm in a pilot. The largest miss is {worst} ({worst_error}).",
+        "在留出数据上，预测的单卡吞吐平均误差为 {held_thr}，达到模型 5% 的目标；单步时间平均误差为 {held}，"
+        "略高于目标。预测的 MFU 宜作为规划值，需通过试运行确认。误差最大的是 {worst}（{worst_error}）。",
+    ),
+    "val_held_out_throughput": ("held out, per-card throughput", "留出（单卡吞吐）"),
     "val_target_missed": (
         "The held-out mean error of {held} is above the model's 5% target: treat predicted MFU as a "
         "planning figure to confirm in a pilot. The largest miss is {worst} ({worst_error}).",

@@ -175,14 +175,16 @@ def recompute_mode(value: Any, name: str = "recompute") -> int:
     """Activation recomputation as the core's mode number (0 none, 1 selective, 2 full).
 
     In the Excel functions 0/FALSE means none and 1/TRUE means full recomputation (seed 001 / 003:
-    8PT instead of 6PT); the text "selective" selects Korthikanti et al.'s selective mode.
+    8PT instead of 6PT); the text "selective" selects Korthikanti et al.'s selective mode. 2 also
+    means full, so a workbook's recompute_mode cell (0 none, 1 selective, 2 full) can only be
+    misread at 1: point functions at the text names or at 0/2.
     """
     if is_empty(value):
         return 0
     if isinstance(value, bool):
         return 2 if value else 0
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return 2 if value == 1 else 0
+    if isinstance(value, (int, float)) and value in (0, 1, 2):
+        return 0 if value == 0 else 2
     if isinstance(value, str) and value.strip().lower() in _RECOMPUTE_TEXT:
         return _RECOMPUTE_TEXT[value.strip().lower()]
     raise UdfArgumentError(

@@ -15,6 +15,7 @@ from xlcompute import catalog
 from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import schedule
 from xlcompute.core.params import ModelArch, count_params
+from xlcompute.core.units import TERA, per_giga
 from xlcompute.plan import PlanReport, evaluate_layout, plan_layouts
 from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, Scenario
 
@@ -151,19 +152,29 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         if fp8 and not g.fp8_tflops:
             raise ValueError(f"training.precision is fp8 but {g.name} has no fp8 peak in the catalog")
         peak = g.fp8_tflops if fp8 else g.bf16_tflops
-        for field, value in (("intra-node link", g.link_bytes_per_s_per_direction), ("TDP", g.tdp_w)):
+        link_gbs = (
+            c.intra_node_gbs if c.intra_node_gbs is not None
+            else None if g.link_bytes_per_s_per_direction is None else per_giga(g.link_bytes_per_s_per_direction)
+        )
+        tdp_w = c.tdp_w if c.tdp_w is not None else g.tdp_w
+        for field, value, what in (("intra_node_gbs", link_gbs, "intra-node link"), ("tdp_w", tdp_w, "TDP")):
             if value is None:
                 raise ValueError(
-                    f"cluster.accelerator: the catalog has no {field} figure for {g.name}; "
-                    "give a custom accelerator with all figures instead"
+                    f"cluster.accelerator: the catalog has no {what} figure for {g.name}; "
+                    f"set cluster.{field} (or give a custom accelerator)"
                 )
         name, hbm_gb, tbps, link, tdp, per_node = (
-            g.name, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
-            g.link_bytes_per_s_per_direction / 1e9, g.tdp_w, g.cards_per_node,  # type: ignore[operator]
+            g.name, per_giga(g.hbm_bytes), g.hbm_bandwidth_bytes_per_s / TERA, link_gbs, tdp_w, g.cards_per_node,
         )
     per_node_src = src
+    link_src, tdp_src = f"{src}; per direction", src
     if c.cards_per_node is not None:
         per_node, per_node_src = c.cards_per_node, "scenario: cluster.cards_per_node"
+    if isinstance(acc, str):  # catalog figures the scenario overrides say so
+        if c.intra_node_gbs is not None:
+            link_src = "scenario: cluster.intra_node_gbs"
+        if c.tdp_w is not None:
+            tdp_src = "scenario: cluster.tdp_w"
     vals = {
         "gpu_count": InputValue(key="gpu_count", value=c.cards, source="scenario: cluster.cards"),
         "cards_per_node": InputValue(key="cards_per_node", value=per_node, source=per_node_src),
@@ -172,13 +183,22 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         ),
         "gpu_hbm_gb": InputValue(key="gpu_hbm_gb", value=float(hbm_gb), source=src),
         "gpu_hbm_tbps": InputValue(key="gpu_hbm_tbps", value=float(tbps), source=src),
-        "intra_node_gbs": InputValue(key="intra_node_gbs", value=float(link), source=f"{src}; per direction"),
+        "intra_node_gbs": InputValue(key="intra_node_gbs", value=float(link), source=link_src),
         "inter_node_gbps": InputValue(
             key="inter_node_gbps", value=c.inter_node_gbps, source="scenario: cluster.inter_node_gbps"
         ),
-        "gpu_tdp_w": InputValue(key="gpu_tdp_w", value=float(tdp), source=src),
+        "gpu_tdp_w": InputValue(key="gpu_tdp_w", value=float(tdp), source=tdp_src),
     }
     return name, vals
+
+
+def _source(model: BaseModel, section: str, field: str, note: str = "") -> str:
+    """Where an input comes from: the user's scenario, or the documented default (with its source)."""
+    where = f"{section}.{field}{note}"
+    if field in model.model_fields_set:
+        return f"scenario: {where}"
+    description = type(model).model_fields[field].description or ""
+    return f"default for {where}: {description}"
 
 
 def resolve(
@@ -194,16 +214,42 @@ def resolve(
     def put(key: str, value: float, source: str) -> None:
         vals[key] = InputValue(key=key, value=float(value), source=source)
 
-    put("train_tokens", t.tokens, "scenario: training.tokens")
-    put("seq_len", t.seq_len, "scenario: training.seq_len")
-    put("global_batch", t.global_batch, "scenario: training.global_batch")
-    put("micro_batch", t.micro_batch, "scenario: training.micro_batch")
-    put("param_bytes", t.param_bytes, "scenario: training.param_bytes (a, seed 000)")
-    put("optimizer_bytes", t.optimizer_bytes, "scenario: training.optimizer_bytes (b, seed 000; Adam 12)")
-    put("zero_stage", t.zero_stage, "scenario: training.zero_stage")
-    put("recompute_mode", t.recompute_mode, f"scenario: training.recompute = {t.recompute} (0 none, 1 selective, 2 full)")
-    put("sp", 1 if t.sequence_parallel else 0, "scenario: training.sequence_parallel")
-    put("interleave", t.interleave, "scenario: training.interleave")
+    cur = f" ({p.currency})"
+    # (input key, section model, section name, field, value, note): every scenario-driven input.
+    fields: list[tuple[str, BaseModel, str, str, float, str]] = [
+        ("train_tokens", t, "training", "tokens", t.tokens, ""),
+        ("seq_len", t, "training", "seq_len", t.seq_len, ""),
+        ("global_batch", t, "training", "global_batch", t.global_batch, ""),
+        ("micro_batch", t, "training", "micro_batch", t.micro_batch, ""),
+        ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
+        ("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""),
+        ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
+        ("recompute_mode", t, "training", "recompute", t.recompute_mode,
+         f" = {t.recompute} (0 none, 1 selective, 2 full)"),
+        ("sp", t, "training", "sequence_parallel", 1 if t.sequence_parallel else 0, ""),
+        ("interleave", t, "training", "interleave", t.interleave, ""),
+        ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
+        ("average_load", a, "assumptions", "average_load", a.average_load, ""),
+        ("users", s, "serving", "users", s.users, ""),
+        ("tokens_per_request", s, "serving", "tokens_per_request", s.tokens_per_request, ""),
+        ("seconds_per_request", s, "serving", "seconds_per_request", s.seconds_per_request, ""),
+        ("serving_utilization", s, "serving", "utilization", s.utilization, ""),
+        ("serving_bytes_per_param", s, "serving", "bytes_per_param", s.bytes_per_param, ""),
+        ("kv_bytes_per_value", s, "serving", "kv_bytes_per_value", s.kv_bytes_per_value, ""),
+        ("decode_batch", s, "serving", "decode_batch", s.decode_batch, ""),
+        ("hbm_usable_fraction", s, "serving", "hbm_usable_fraction", s.hbm_usable_fraction, ""),
+        ("price_per_gpu_hour", p, "pricing", "price_per_card_hour", p.price_per_card_hour, cur),
+        ("server_price", p, "pricing", "server_price", p.server_price, cur),
+        ("network_per_server", p, "pricing", "network_per_server", p.network_per_server, cur),
+        ("storage_capex", p, "pricing", "storage", p.storage, cur),
+        ("facility_per_kw", p, "pricing", "facility_per_kw", p.facility_per_kw, cur),
+        ("electricity_per_kwh", p, "pricing", "electricity_per_kwh", p.electricity_per_kwh, cur),
+        ("pue", p, "pricing", "pue", p.pue, ""),
+        ("years", p, "pricing", "years", p.years, ""),
+        ("staff_per_year", p, "pricing", "staff_per_year", p.staff_per_year, cur),
+    ]
+    for key, model, section, field, value, note in fields:
+        put(key, value, _source(model, section, field, note))
     if scenario.layout_fixed:
         put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
         put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
@@ -224,24 +270,6 @@ def resolve(
         put("mfu", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
     else:
         put("mfu", 0.5, "step-time model")  # placeholder until predicted below
-    put("host_power_factor", a.host_power_factor, "NVIDIA DGX H100 datasheet: 10.2 kW max for 8 × 700 W GPUs")
-    put("average_load", a.average_load, "scenario: assumptions.average_load")
-    put("users", s.users, "scenario: serving.users")
-    put("tokens_per_request", s.tokens_per_request, "scenario: serving.tokens_per_request")
-    put("seconds_per_request", s.seconds_per_request, "scenario: serving.seconds_per_request")
-    put("serving_utilization", s.utilization, "scenario: serving.utilization")
-    put("serving_bytes_per_param", s.bytes_per_param, "scenario: serving.bytes_per_param")
-    put("decode_batch", s.decode_batch, "scenario: serving.decode_batch")
-    put("hbm_usable_fraction", s.hbm_usable_fraction, "scenario: serving.hbm_usable_fraction")
-    put("price_per_gpu_hour", p.price_per_card_hour, f"scenario: pricing.price_per_card_hour ({p.currency})")
-    put("server_price", p.server_price, f"scenario: pricing.server_price ({p.currency})")
-    put("network_per_server", p.network_per_server, f"scenario: pricing.network_per_server ({p.currency})")
-    put("storage_capex", p.storage, f"scenario: pricing.storage ({p.currency})")
-    put("facility_per_kw", p.facility_per_kw, f"scenario: pricing.facility_per_kw ({p.currency})")
-    put("electricity_per_kwh", p.electricity_per_kwh, f"scenario: pricing.electricity_per_kwh ({p.currency})")
-    put("pue", p.pue, "scenario: pricing.pue")
-    put("years", p.years, "scenario: pricing.years")
-    put("staff_per_year", p.staff_per_year, f"scenario: pricing.staff_per_year ({p.currency})")
     missing = set(INPUT_KEYS) - set(vals)
     if missing:  # a programming error, not bad input
         raise RuntimeError(f"resolve left out {sorted(missing)}")

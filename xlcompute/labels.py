@@ -64,6 +64,7 @@ LABELS: dict[str, Label] = {
     "seconds_per_request": _l("Seconds per request", "每次请求时长", "s", "秒"),
     "serving_utilization": _l("Serving utilisation of peak", "推理算力利用率", "%"),
     "serving_bytes_per_param": _l("Serving bytes per parameter", "推理每参数字节数", "bytes", "字节"),
+    "kv_bytes_per_value": _l("KV-cache bytes per value", "KV 缓存每值字节数", "bytes", "字节"),
     "decode_batch": _l("Decode batch per replica", "每副本解码批大小", "sequences", "条"),
     "hbm_usable_fraction": _l("HBM share for weights", "权重可用显存比例", "%"),
     # inputs: pricing

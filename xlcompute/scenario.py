@@ -139,6 +139,12 @@ class Cluster(_Strict):
     inter_node_gbps: Quantity = Field(
         400, gt=0, description="scale-out network per card, Gbit/s (8×400G NDR per HGX server: DeepSeek-V3 report §3.1)"
     )
+    tdp_w: Quantity | None = Field(
+        None, gt=0, description="card power, W; overrides the catalog (needed where it has none, e.g. TPUs)"
+    )
+    intra_node_gbs: Quantity | None = Field(
+        None, gt=0, description="card-to-card link in a server, GB/s per direction; overrides the catalog"
+    )
 
 
 class Assumptions(_Strict):
@@ -155,7 +161,9 @@ class Assumptions(_Strict):
     host_power_factor: Quantity = Field(
         1.8, ge=1, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
     )
-    average_load: Quantity = Field(0.8, gt=0, le=1, description="average IT load over a year, 0-1 (assumption)")
+    average_load: Quantity = Field(
+        0.8, gt=0, le=1, description="average IT load over a year, 0-1 (planning assumption; set your own)"
+    )
 
     @field_validator("mfu")
     @classmethod
@@ -168,29 +176,41 @@ class Assumptions(_Strict):
 class ServingDemand(_Strict):
     """Inference demand served by the cluster (seed 000 §2.2)."""
 
-    users: CountInt = Field(2000, ge=0, description="concurrent users U (0: no serving)")
+    users: CountInt = Field(0, ge=0, description="concurrent users U (0: no serving)")
     tokens_per_request: CountInt = Field(1000, gt=0, description="input + output tokens per request T_io")
     seconds_per_request: Quantity = Field(20, gt=0, description="average time of one request t_c, s")
     utilization: Quantity = Field(
         0.3, gt=0, le=1, description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)"
     )
     bytes_per_param: Quantity = Field(2, gt=0, description="weight bytes when serving (2 bf16, 1 fp8/int8)")
+    kv_bytes_per_value: Quantity = Field(2, gt=0, description="KV-cache bytes per value (2 bf16, 1 fp8)")
     decode_batch: CountInt = Field(32, gt=0, description="concurrent sequences per replica for the decode bound")
     hbm_usable_fraction: Quantity = Field(
         0.8, gt=0, le=1, description="share of HBM for weights; the rest holds KV cache and activations"
     )
 
 
+_PRICE_NOTE = "planning assumption for an 8-card H800-class server, China 2024; replace with a quote"
+
+
 class Pricing(_Strict):
     """Prices. Defaults are planning assumptions (2024 market, China); replace with quotes."""
 
     currency: Literal["CNY", "USD"] = "CNY"
-    price_per_card_hour: Quantity = Field(15, ge=0, description="cloud rental per card-hour")
-    server_price: Quantity = Field(2_300_000, ge=0, description="one server with its cards")
-    network_per_server: Quantity = Field(300_000, ge=0, description="scale-out network per server: NICs, switch ports, optics")
-    storage: Quantity = Field(5_000_000, ge=0, description="parallel file system and object storage, total")
-    facility_per_kw: Quantity = Field(15_000, ge=0, description="data-centre build-out per kW of IT load")
-    electricity_per_kwh: Quantity = Field(0.65, ge=0, description="electricity price per kWh")
+    price_per_card_hour: Quantity = Field(15, ge=0, description=f"cloud rental per card-hour ({_PRICE_NOTE})")
+    server_price: Quantity = Field(2_300_000, ge=0, description=f"one server with its cards ({_PRICE_NOTE})")
+    network_per_server: Quantity = Field(
+        300_000, ge=0, description=f"scale-out network per server: NICs, switch ports, optics ({_PRICE_NOTE})"
+    )
+    storage: Quantity = Field(
+        5_000_000, ge=0, description=f"parallel file system and object storage, total ({_PRICE_NOTE})"
+    )
+    facility_per_kw: Quantity = Field(
+        15_000, ge=0, description=f"data-centre build-out per kW of IT load ({_PRICE_NOTE})"
+    )
+    electricity_per_kwh: Quantity = Field(
+        0.65, ge=0, description="electricity price per kWh (planning assumption: China industrial tariff, 2024)"
+    )
     pue: Quantity = Field(
         1.3, ge=1, le=3, description="power usage effectiveness (China's target for new large data centres, 2021)"
     )

@@ -413,7 +413,7 @@ def LLM_ITER_FLOPS(batch: Any, seq_len: Any, layers: Any, hidden: Any, vocab: An
 )
 def LLM_TRAIN_DAYS(params: Any, tokens: Any, gpus: Any, peak_tflops: Any, mfu: Any, recompute: Any = None) -> float:
     """Wall-clock training days: 6PT (8PT with recompute) / (GPUs × peak × MFU × 86400). Days.
-    GPT-3 on 1000 A100 at MFU 0.462: 25.29 (seed 001)."""
+    GPT-3 on 1000 A100 at MFU 0.462: 25.29 (seed 001). Workbooks add attention (LLM_TRAIN_FLOPS_ATTN)."""
     flops = compute.train_flops(_params(params), _train_tokens(tokens), _extra_forward(recompute))
     return float(schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
 

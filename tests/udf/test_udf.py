@@ -282,3 +282,9 @@ def test_decorated_functions_are_the_plain_functions() -> None:
     assert udf.LLM_TRAIN_DAYS.__name__ == "LLM_TRAIN_DAYS"
     assert udf.LLM_TRAIN_DAYS.__module__ == "xlcompute.udf"
     assert udf.LLM_TRAIN_DAYS.__doc__ == udf.udf_specs()["LLM_TRAIN_DAYS"].doc
+
+
+def test_recompute_two_means_full_like_the_workbook_mode() -> None:
+    # The workbook's recompute_mode cell holds 2 for full recomputation; functions read it the same.
+    assert udf.LLM_TRAIN_FLOPS("7B", "1T", 2) == udf.LLM_TRAIN_FLOPS("7B", "1T", 1) == 8 * 7e9 * 1e12
+    assert udf.ACTIVATION_MEM(32, 4096, 32, 2048, 1, 1, 0, 2) == udf.ACTIVATION_MEM(32, 4096, 32, 2048, 1, 1, 0, "full")

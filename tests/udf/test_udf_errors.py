@@ -45,7 +45,7 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     ("gpus_range text", lambda: udf.LLM_TRAIN_DAYS_TABLE("7B", "1T", ["eight"], 312, [0.4]), ["gpus_range (cell 1)"]),
     ("gpus_range empty", lambda: udf.LLM_TRAIN_DAYS_TABLE("7B", "1T", [], 312, [0.4]), ["gpus_range is empty"]),
     # modes and choices
-    ("recompute 2", lambda: udf.LLM_TRAIN_FLOPS("7B", "1T", 2), ["recompute must be 0/FALSE", "got 2"]),
+    ("recompute 3", lambda: udf.LLM_TRAIN_FLOPS("7B", "1T", 3), ["recompute must be 0/FALSE", "got 3"]),
     ("recompute text", lambda: udf.ACTIVATION_MEM(32, 4096, 32, 2048, 1, 1, 0, "partial"), ["recompute", '"partial"']),
     ("zero stage 4", lambda: udf.ZERO_MEM("7B", 4, 8), ["stage must be one of 0, 1, 2, 3", "got 4"]),
     ("zero stage 1.5", lambda: udf.ZERO_MEM("7B", 1.5, 8), ["stage must be one of"]),

@@ -9,7 +9,7 @@ for 8 × 700 W GPUs, a factor of about 1.8).
 from __future__ import annotations
 
 from xlcompute.core.expr import Value, ceil
-from xlcompute.core.units import HOURS_PER_YEAR, JOULES_PER_KWH, SECONDS_PER_HOUR
+from xlcompute.core.units import HOURS_PER_YEAR, JOULES_PER_KWH, SECONDS_PER_HOUR, WATTS_PER_KW
 
 __all__ = [
     "rental_cost",
@@ -55,7 +55,7 @@ def power_cost(energy_j: Value, price_per_kwh: Value) -> Value:
 
 def annual_power_cost(it_watts: Value, pue: Value, price_per_kwh: Value, load_factor: Value = 1) -> Value:
     """Electricity cost of a year at average load ``load_factor`` of IT power: W · 8760 h · PUE."""
-    return it_watts * load_factor * HOURS_PER_YEAR * pue / 1000 * price_per_kwh
+    return it_watts * load_factor * HOURS_PER_YEAR * pue / WATTS_PER_KW * price_per_kwh
 
 
 def total_cost(capex: Value, opex_per_year: Value, years: Value) -> Value:

@@ -101,7 +101,7 @@ INPUT_KINDS: dict[str, str] = {
     "gpu_hbm_tbps": "plain", "intra_node_gbs": "plain", "inter_node_gbps": "plain", "gpu_tdp_w": "count",
     "mfu": "percent", "host_power_factor": "plain", "average_load": "percent",
     "users": "count", "tokens_per_request": "count", "seconds_per_request": "plain",
-    "serving_utilization": "percent", "serving_bytes_per_param": "plain", "decode_batch": "count",
+    "serving_utilization": "percent", "serving_bytes_per_param": "plain", "kv_bytes_per_value": "plain", "decode_batch": "count",
     "hbm_usable_fraction": "percent",
     "price_per_gpu_hour": "money2", "server_price": "money", "network_per_server": "money",
     "storage_capex": "money", "facility_per_kw": "money", "electricity_per_kwh": "money2", "pue": "plain",

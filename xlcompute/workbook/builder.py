@@ -147,15 +147,23 @@ class _Builder:
         row += 1
 
         refs: dict[str, Ref] = {}
-        model_override = sc.model.params is not None or sc.model.active_params is not None
-        per_node_override = sc.cluster.cards_per_node is not None
+        # Inputs the scenario fixes itself are written as numbers, not catalog lookups.
+        fixed = {
+            key for key, given in (
+                ("model_params", sc.model.params is not None or sc.model.active_params is not None),
+                ("model_active_params", sc.model.params is not None or sc.model.active_params is not None),
+                ("cards_per_node", sc.cluster.cards_per_node is not None),
+                ("intra_node_gbs", sc.cluster.intra_node_gbs is not None),
+                ("gpu_tdp_w", sc.cluster.tdp_w is not None),
+            ) if given
+        }
         for section, keys in _GROUPS:
             row += 1
             style_section(ws.cell(row=row, column=1, value=text(section, lang)))
             row += 1
             for key in keys:
                 iv = resolved[key]
-                self._input_row(ws, row, key, iv, hw, models, model_override, per_node_override)
+                self._input_row(ws, row, key, iv, hw, models, fixed)
                 _define(self.wb, key, ws.title, "B", row)
                 refs[key] = Ref(key)
                 row += 1
@@ -163,11 +171,11 @@ class _Builder:
         return refs
 
     def _input_row(self, ws: Worksheet, row: int, key: str, iv: InputValue, hw: CatalogTable,
-                   models: CatalogTable, model_override: bool, per_node_override: bool) -> None:
+                   models: CatalogTable, fixed: set[str]) -> None:
         lang = self.lang
         style_plain(ws.cell(row=row, column=1, value=input_label(key, lang)))
         cell = ws.cell(row=row, column=2)
-        formula = self._lookup_formula(key, hw, models, model_override, per_node_override)
+        formula = None if key in fixed else self._lookup_formula(key, hw, models)
         if formula is None:
             cell.value = iv.value if not float(iv.value).is_integer() else int(iv.value)
             style_input(cell)
@@ -184,15 +192,10 @@ class _Builder:
         style_note(src)
         ws.cell(row=row, column=5, value=key)
 
-    def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable, model_override: bool,
-                        per_node_override: bool) -> str | None:
+    def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable) -> str | None:
         if key in MODEL_COLUMNS:
-            if model_override and key in ("model_params", "model_active_params"):
-                return None  # the scenario fixes the size: write the number with its source
             return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
         if key in HW_COLUMNS:
-            if key == "cards_per_node" and per_node_override:
-                return None
             if key == "gpu_peak_tflops":
                 choice = CHOICE_NAMES["gpu"]
                 return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)},'

@@ -83,18 +83,21 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
                   "hw_per_node", "hw_vendor", "col_source", "src_date"], lang)
     row = _FIRST
     keys: list[str] = []
+    acc = scenario.cluster.accelerator
+    chosen = catalog.get_gpu(acc).key if isinstance(acc, str) else None
     for g in catalog.gpus():
-        # The estimate refuses cards without a link or TDP figure, so the lookup offers only
-        # complete rows (a blank would silently become 0 in a formula).
-        if g.link_bytes_per_s_per_direction is None or g.tdp_w is None:
+        link = None if g.link_bytes_per_s_per_direction is None else g.link_bytes_per_s_per_direction / 1e9
+        # The estimate refuses cards without a link or TDP figure unless the scenario supplies them
+        # (cluster.intra_node_gbs / tdp_w, written as numbers on the Inputs sheet), so the lookup
+        # offers only complete rows plus the scenario's own card (a blank would become 0 in a formula).
+        if (link is None or g.tdp_w is None) and g.key != chosen:
             continue
         # Same conversions as estimate._gpu_inputs, so lookups equal the Python inputs exactly.
         values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
-                  g.link_bytes_per_s_per_direction / 1e9, g.tdp_w, g.cards_per_node]
+                  link, g.tdp_w, g.cards_per_node]
         _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
         keys.append(g.key)
         row += 1
-    acc = scenario.cluster.accelerator
     if isinstance(acc, CustomAccelerator):
         selected = lookup_key(acc.name, {k.lower() for k in keys})
         values = [acc.bf16_tflops, acc.fp8_tflops, acc.hbm_gb, acc.hbm_tbps, acc.intra_node_gbs, acc.tdp_w,

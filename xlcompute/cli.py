@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -71,7 +72,8 @@ def _summary_rows(result) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
         ("Model", f"{r.model_name}: {fmt.number(r['model_params'] / 1e9, 1)}B parameters "
                   f"({fmt.number(r['model_active_params'] / 1e9, 1)}B active)"),
         ("Cluster", f"{fmt.count(r['gpu_count'])} × {r.accelerator_name} "
-                    f"({fmt.number(r['gpu_peak_tflops'], 1)} TFLOPS dense), {fmt.count(r['servers'])} servers"),
+                    f"({fmt.number(r['gpu_peak_tflops'], 1)} TFLOPS dense), {fmt.count(r['servers'])} "
+                    f"{'server' if r['servers'] == 1 else 'servers'}"),
         ("Layout", f"TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])} × DP {fmt.count(r['dp'])}, "
                    f"ZeRO-{fmt.count(r['zero_stage'])}, recompute {r.scenario.training.recompute}"),
         ("Training tokens", f"{fmt.sci(r['train_tokens'])}"),
@@ -249,14 +251,15 @@ def validate(
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
-    t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left")
-    for col in ("row", "role", "measured", "predicted", "step err %", "thrpt err %", "layout found"):
-        t.add_column(col, justify="right")
+    t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left",
+              box=box.SIMPLE_HEAD)
+    for col in ("run", "set", "meas.", "pred.", "unit", "step %", "thrpt %", "found"):
+        t.add_column(col, justify="left" if col in ("run", "set", "unit") else "right", no_wrap=True)
     for r in report.rows:
-        unit = " TFLOP/s" if r.metric == "tflops_per_gpu" else " s"
+        unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
-        t.add_row(r.id, r.role.replace("_", "-"), f"{r.measured:,.1f}{unit}", f"{r.predicted:,.1f}{unit}",
-                  f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
+        t.add_row(r.id, "held" if r.role == "held_out" else "calib", f"{r.measured:,.1f}",
+                  f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
     console.print(t)
     console.print(
         f"step time, mean |error|: all {report.mean_abs_error_pct:.2f}% (max {report.max_abs_error_pct:.2f}%); "
@@ -272,7 +275,7 @@ def validate(
 
 # Commands of the other faces register here, one line each.
 app.command("excel")(__import__("xlcompute.excel_setup", fromlist=["_"]).excel_command)
-app.command("workbook")(__import__("xlcompute.workbook.command", fromlist=["_"]).workbook_command)
+app.command("workbook")(__import__("xlcompute.workbook_command", fromlist=["_"]).workbook_command)
 app.command("batch")(__import__("xlcompute.batch", fromlist=["_"]).batch_command)
 app.command("proposal")(__import__("xlcompute.proposal_command", fromlist=["_"]).proposal_command)
 

@@ -10,7 +10,6 @@ the real CLI command (which attaches the scenario file and the planning workbook
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from xlcompute.scenario import DEFAULT_SCENARIO_PATH, load_scenario
 
 HOSTILE_NAME = "Cluster <script>alert(1)</script> plan"
 HOSTILE_DESCRIPTION = "Budget {{ 7*7 }} and {% if x %}markup{% endif %} & <b>tags</b> stay literal."
-HAS_WORKBOOK = importlib.util.find_spec("xlcompute.workbook") is not None
 EXPECTED_PAGES = range(12, 25)  # 15 (zh) and 16 (en) pages for the default scenario today; room for edits
 
 
@@ -160,7 +158,6 @@ def test_scenario_file_is_attached(en_pdf: Rendered, zh_pdf: Rendered) -> None:
         assert attached[name][0] == rendered.scenario_file.read_bytes()
 
 
-@pytest.mark.skipif(not HAS_WORKBOOK, reason="xlcompute.workbook (the planning-workbook face) is not installed yet")
 def test_planning_workbook_is_attached(en_pdf: Rendered, zh_pdf: Rendered) -> None:
     import openpyxl
 

@@ -1,4 +1,5 @@
-"""``xlcompute workbook``: build a planning workbook from a scenario file."""
+"""``xlcompute workbook``: build a planning workbook from a scenario file (CLI orchestration, kept
+outside the workbook face so the face never imports the CLI)."""
 
 from __future__ import annotations
 

@@ -253,7 +253,7 @@ def validate(
         return
     t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left",
               box=box.SIMPLE_HEAD)
-    for col in ("run", "set", "meas.", "pred.", "unit", "step %", "thrpt %", "found"):
+    for col in ("run", "set", "meas.", "pred.", "unit", "step%", "thr%", "found"):
         t.add_column(col, justify="left" if col in ("run", "set", "unit") else "right", no_wrap=True)
     for r in report.rows:
         unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"

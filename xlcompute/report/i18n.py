@@ -59,15 +59,16 @@ TEXT: dict[str, tuple[str, str]] = {
     # executive summary
     "summary_lead": (
         "This proposal requests <strong>{cards} × {accelerator}</strong> in {servers} servers to "
-        "pre-train <strong>{model}</strong> ({params} parameters) on {tokens} tokens and then serve it. "
+        "pre-train <strong>{model}</strong> ({params} parameters) on {tokens} tokens{serve}. "
         "At {mfu} model FLOPs utilisation the training run takes <strong>{days} days</strong> "
         "({hours} card-hours). Over {years} years the cluster costs <strong>{budget}</strong> "
         "({capex} capital expenditure and {opex} operating cost per year).",
         "本方案申请 <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），用于在 {tokens} 个 "
-        "token 上预训练 <strong>{model}</strong>（{params} 个参数）并提供推理服务。按 {mfu} 的模型算力"
+        "token 上预训练 <strong>{model}</strong>（{params} 个参数）{serve}。按 {mfu} 的模型算力"
         "利用率（MFU），训练需 <strong>{days} 天</strong>（{hours} 卡·时）。{years} 年总成本为 "
         "<strong>{budget}</strong>（资本支出 {capex}，每年运营成本 {opex}）。",
     ),
+    "summary_then_serve": (" and then serve it", "并提供推理服务"),
     "summary_plan_both": (
         "The parallel layout (TP {tp} × PP {pp} × DP {dp}) and the MFU of {mfu} are <strong>predicted, "
         "not assumed</strong>: the step-time model chose the fastest of {evaluated} layouts that fit in "

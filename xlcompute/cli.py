@@ -260,6 +260,11 @@ def validate(
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
         t.add_row(r.id, "held" if r.role == "held_out" else "calib", f"{r.measured:,.1f}",
                   f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
+    for r in report.external_rows:
+        unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"
+        found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
+        t.add_row(r.id, "held+", f"{r.measured:,.1f}", f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}",
+                  f"{r.throughput_error_pct:+.2f}", found)
     console.print(t)
     console.print(
         f"step time, mean |error|: all {report.mean_abs_error_pct:.2f}% (max {report.max_abs_error_pct:.2f}%); "
@@ -271,6 +276,16 @@ def validate(
         f"held-out {report.held_out_mean_abs_throughput_error_pct:.2f}% "
         f"(max {report.held_out_max_abs_throughput_error_pct:.2f}%)"
     )
+    if report.external_rows:
+        console.print(
+            f"with the {len(report.external_rows)} pre-registered external runs (held+; "
+            f"xlcompute/data/validation/external_runs.yaml), held-out mean |error| over "
+            f"{report.extended_held_out_count} runs: step time {report.extended_held_out_mean_abs_error_pct:.2f}%, "
+            f"throughput {report.extended_held_out_mean_abs_throughput_error_pct:.2f}%"
+        )
+    if report.excluded_rows:
+        names = ", ".join(x.id for x in report.excluded_rows)
+        console.print(f"excluded before prediction (reasons in the YAML file): {names}")
 
 
 # Commands of the other faces register here, one line each.

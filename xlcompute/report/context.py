@@ -520,7 +520,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
         if i is not None and c.r.scenario.assumptions.mfu is None:
             # Predicted by the step-time model: the risk is the model's error, not a guess.
             add(2, c.t("risk_mfu_predicted", mfu=c.v("mfu"),
-                       held=fmt.percent(validation_report().held_out_mean_abs_error_pct / 100),
+                       held=fmt.percent(validation_report().extended_held_out_mean_abs_error_pct / 100),
                        alt_mfu=fmt.percent(s.mfus[j], 0), alt_days=fmt.days(s.days[i][j]), days=c.v("train_days")),
                 c.t("mit_mfu"))
         elif i is not None:
@@ -567,7 +567,9 @@ def _validation_sentence(c: _Ctx) -> Markup:
     return c.t("plan_accuracy", held=fmt.percent(v.held_out_mean_abs_error_pct / 100),
                held_max=fmt.percent(v.held_out_max_abs_error_pct / 100),
                n_held=fmt.count(sum(r.role == "held_out" for r in v.rows)),
-               cal=fmt.percent(v.calibration_mean_abs_error_pct / 100))
+               cal=fmt.percent(v.calibration_mean_abs_error_pct / 100),
+               n_ext=fmt.count(len(v.external_rows)),
+               ext=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100))
 
 
 def plan_section(c: _Ctx) -> dict[str, Any] | None:
@@ -632,7 +634,7 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     v = validation_report()
     return c.t(key, tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), mfu=c.v("mfu"),
                evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0),
-               held=fmt.percent(v.held_out_mean_abs_error_pct / 100))
+               held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100))
 
 
 def _verdict_key(v: Any) -> str:
@@ -674,6 +676,12 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         "rows": rows,
         "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}
                   for name, mean, mx, n in stats],
+        "extended": c.t("val_extended", n=fmt.count(len(v.external_rows)),
+                        ids=", ".join(r.id for r in v.external_rows),
+                        errors=", ".join(fmt.signed_percent(r.error_pct) for r in v.external_rows),
+                        total=fmt.count(v.extended_held_out_count),
+                        ext=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
+                        excluded=fmt.count(len(v.excluded_rows))) if v.external_rows else None,
         "verdict": c.t(_verdict_key(v), held=fmt.percent(v.held_out_mean_abs_error_pct / 100),
                        held_thr=fmt.percent(v.held_out_mean_abs_throughput_error_pct / 100), worst=worst.id,
                        worst_error=fmt.signed_percent(worst.error_pct)),

@@ -71,6 +71,18 @@ def _svg(width: int, height: int, font: str, body: list[str], title: str) -> Mar
     return Markup(head + "".join(body) + "</svg>")
 
 
+def _y_grid(
+    ticks: Sequence[float], py: Callable[[float], float], left: float, pw: float, y_format: Callable[[float], str]
+) -> list[str]:
+    """Horizontal grid lines with their y labels, shared by the line and bar charts."""
+    out: list[str] = []
+    for tv in ticks:
+        y = py(tv)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{_GRID}" stroke-width="1"/>')
+        out.append(_t(left - 8, y + 4, y_format(tv), anchor="end", size=_SMALL))
+    return out
+
+
 def line_chart(
     *,
     x: Sequence[float],
@@ -100,11 +112,7 @@ def line_chart(
     def py(v: float) -> float:
         return top + ph - v / ytop * ph
 
-    out: list[str] = []
-    for tv in ticks:
-        y = py(tv)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{_GRID}" stroke-width="1"/>')
-        out.append(_t(left - 8, y + 4, y_format(tv), anchor="end", size=_SMALL))
+    out: list[str] = _y_grid(ticks, py, left, pw, y_format)
     for xv, lab in zip(x, x_labels):
         xx = px(xv)
         out.append(f'<line x1="{xx:.1f}" y1="{top}" x2="{xx:.1f}" y2="{top + ph}" stroke="{_GRID}" stroke-width="1"/>')
@@ -163,11 +171,7 @@ def grouped_bars(
     def py(v: float) -> float:
         return top + ph - v / ytop * ph
 
-    out: list[str] = []
-    for tv in ticks:
-        y = py(tv)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{_GRID}" stroke-width="1"/>')
-        out.append(_t(left - 8, y + 4, y_format(tv), anchor="end", size=_SMALL))
+    out: list[str] = _y_grid(ticks, py, left, pw, y_format)
     gw = pw / len(groups)
     bw = gw * 0.72 / len(series)
     for g, name in enumerate(groups):

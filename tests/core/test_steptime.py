@@ -293,3 +293,15 @@ def test_gqa_and_gated_shapes() -> None:
     r = step_time(llama70, A100, Execution(tp=8, pp=4, dp=2, micro_batch=1, global_batch=64,
                                            recompute="selective", sequence_parallel=True))
     assert r.fits and 0 < r.mfu < 1
+
+
+def test_tp_group_that_does_not_tile_the_node_uses_the_inter_node_link() -> None:
+    # 48 heads allow tp=6; on 8-card nodes groups of 6 straddle two nodes, so the TP collectives
+    # run at the inter-node bandwidth, while tp=4 (which tiles the node) does not depend on it.
+    shape = TransformerShape(layers=24, hidden=6144, heads=48, vocab=51200, seq_len=2048)
+    slow_ib = A100.model_copy(update={"inter_node_bw": A100.inter_node_bw / 4})
+    for tp, depends in ((6, True), (4, False)):
+        ex = Execution(tp=tp, pp=1, dp=1, micro_batch=1, global_batch=4, recompute="full")
+        base = step_time(shape, A100, ex).tp_comm_exposed_seconds
+        slow = step_time(shape, slow_ib, ex).tp_comm_exposed_seconds
+        assert (slow > base * 1.5) is depends, tp

@@ -566,7 +566,9 @@ def step_time_batch(
 
     # ---- TP communication [MEG21]: 2 all-reduces fwd + 2 bwd (+2 in a full-recompute forward);
     # with SP each becomes reduce-scatter + all-gather of the same total volume [KOR22]. --------
-    tp_intra = t <= sy.cards_per_node
+    # A TP group stays on NVLink only if groups tile the node: with t not dividing the node
+    # size (e.g. t=6 on 8-card nodes) consecutive ranks put some groups across two nodes.
+    tp_intra = (t <= sy.cards_per_node) & (sy.cards_per_node % t == 0)
     tp_bw = np.where(
         tp_intra,
         sy.intra_node_bw * sy.intra_node_efficiency,
@@ -597,7 +599,7 @@ def step_time_batch(
 
     # ---- pipeline p2p [MEG21]: per micro-batch and model chunk one activation send forward and
     # one gradient send backward; scatter/gather (or SP) sends msg/t per card. ----------------
-    pp_inter = t * p > sy.cards_per_node
+    pp_inter = (t * p > sy.cards_per_node) | (sy.cards_per_node % (t * p) != 0)
     pp_bw = np.where(
         pp_inter,
         sy.inter_node_bw * sy.inter_node_efficiency,

@@ -240,14 +240,14 @@ def validate(
     search: bool = typer.Option(True, "--search/--no-search", help="Also check the search finds each published layout."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Compare the step-time model with published training measurements (Megatron-LM 2021/2022)."""
+    """Compare the step-time model with published training measurements (calibration, held-out and pre-registered runs)."""
     from xlcompute.validate import validate as run_validation
 
     report = run_validation(search=search)
     if output is not None:
         from xlcompute.validate import write_report_csv
 
-        write_report_csv(report, output)
+        write_report_csv(report, output, include_external=True)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
@@ -260,10 +260,12 @@ def validate(
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
         t.add_row(r.id, "held" if r.role == "held_out" else "calib", f"{r.measured:,.1f}",
                   f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
-    for r in report.external_rows:
+    labels = {x.name: f"pre{i}" for i, x in enumerate(report.preregistered_sets, 1)}
+    for r in [*report.external_rows, *report.stack_rows]:
         unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
-        t.add_row(r.id, "held+", f"{r.measured:,.1f}", f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}",
+        label = labels.get(r.set_name, "stack") + ("*" if r.software != "megatron-lm" else "")
+        t.add_row(r.id, label, f"{r.measured:,.1f}", f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}",
                   f"{r.throughput_error_pct:+.2f}", found)
     console.print(t)
     console.print(
@@ -276,16 +278,37 @@ def validate(
         f"held-out {report.held_out_mean_abs_throughput_error_pct:.2f}% "
         f"(max {report.held_out_max_abs_throughput_error_pct:.2f}%)"
     )
+    for x in report.preregistered_sets:
+        rows = [r for r in report.external_rows if r.set_name == x.name]
+        ref = [r for r in rows if r.reference_stack_error_pct is not None]
+        note = ""
+        if ref:
+            errs = ", ".join(f"{r.reference_stack_error_pct:+.2f}%" for r in ref)
+            note = f"; as pre-registered, with the reference stack: {errs}"
+        console.print(
+            f"{labels[x.name]} = pre-registered {x.name}.yaml: {x.included} runs, step time "
+            f"{x.mean_abs_error_pct:.2f}% (max {x.max_abs_error_pct:.2f}%), {x.excluded} excluded before "
+            f"prediction{note}"
+        )
+    if report.stack_rows:
+        stacks = ", ".join(f"{k} {v:g}" for k, v in report.software_stacks.items() if k != "megatron-lm")
+        console.print(
+            f"stack = software_stacks.yaml, calibration of the software-stack efficiencies ({stacks}); "
+            "* = run predicted with a non-reference stack efficiency (fitted after the pre-registered "
+            "MT-NLG errors were seen)"
+        )
     if report.external_rows:
         console.print(
-            f"with the {len(report.external_rows)} pre-registered external runs (held+; "
-            f"xlcompute/data/validation/external_runs.yaml), held-out mean |error| over "
-            f"{report.extended_held_out_count} runs: step time {report.extended_held_out_mean_abs_error_pct:.2f}%, "
-            f"throughput {report.extended_held_out_mean_abs_throughput_error_pct:.2f}%"
+            f"all {report.extended_held_out_count} held-out runs: step time "
+            f"{report.extended_held_out_mean_abs_error_pct:.2f}% (max {report.extended_held_out_max_abs_error_pct:.2f}%), "
+            f"per-card throughput {report.extended_held_out_mean_abs_throughput_error_pct:.2f}% "
+            f"(max {report.extended_held_out_max_abs_throughput_error_pct:.2f}%); with every run on the "
+            f"reference stack {report.extended_held_out_reference_stack_mean_abs_error_pct:.2f}% / "
+            f"{report.extended_held_out_reference_stack_mean_abs_throughput_error_pct:.2f}%"
         )
     if report.excluded_rows:
         names = ", ".join(x.id for x in report.excluded_rows)
-        console.print(f"excluded before prediction (reasons in the YAML file): {names}")
+        console.print(f"excluded before prediction (reasons in the YAML files): {names}")
 
 
 # Commands of the other faces register here, one line each.

@@ -305,3 +305,53 @@ def test_tp_group_that_does_not_tile_the_node_uses_the_inter_node_link() -> None
         base = step_time(shape, A100, ex).tp_comm_exposed_seconds
         slow = step_time(shape, slow_ib, ex).tp_comm_exposed_seconds
         assert (slow > base * 1.5) is depends, tp
+
+
+# ---- fused (flash) attention [FA2] -------------------------------------------------------------
+LLAMA_70B_8K = TransformerShape(layers=80, hidden=8192, heads=64, kv_heads=8, ffn_hidden=28672,
+                                gated_ffn=True, vocab=128256, seq_len=8192)
+
+
+def test_flash_attention_drops_the_score_activations() -> None:
+    ex = Execution(tp=8, pp=4, dp=1, micro_batch=1, global_batch=32, recompute="none")
+    unfused = step_time(LLAMA_70B_8K, A100, ex)
+    flash = step_time(LLAMA_70B_8K, A100, ex.model_copy(update={"flash_attention": True}))
+    # [KOR22] score term 5as^2b/t per layer and micro-batch, replaced by the fp32 log-sum-exp 4asb/t
+    s, a, lps, inflight = 8192, 64, 20, 4
+    per_layer = (5 * a * s * s - 4 * a * s) / 8
+    assert unfused.activations_bytes - flash.activations_bytes == pytest.approx(per_layer * lps * inflight)
+    # with unfused attention, selective recompute keeps exactly what flash keeps (plus the lse)
+    sel = step_time(LLAMA_70B_8K, A100, ex.model_copy(update={"recompute": "selective"}))
+    assert flash.activations_bytes - sel.activations_bytes == pytest.approx(4 * a * s / 8 * lps * inflight)
+    assert flash.step_seconds < unfused.step_seconds
+
+
+def test_flash_attention_has_nothing_to_recompute_selectively() -> None:
+    base = Execution(tp=8, pp=1, dp=1, micro_batch=1, global_batch=4, flash_attention=True)
+    none = step_time(LLAMA_70B_8K, A100, base)
+    sel = step_time(LLAMA_70B_8K, A100, base.model_copy(update={"recompute": "selective"}))
+    assert sel.recompute_seconds == 0.0 and sel.step_seconds == pytest.approx(none.step_seconds)
+    assert sel.hfu == pytest.approx(sel.mfu)
+
+
+def test_flash_attention_never_slower_over_many_layouts() -> None:
+    shape = TransformerShape(layers=40, hidden=5120, heads=40, vocab=51200, seq_len=8192)
+    opt = SearchOptions(max_micro_batch=4)
+    unfused = enumerate_layouts(shape, A100, 64, 64, opt)
+    flash = enumerate_layouts(shape, A100, 64, 64, opt.model_copy(update={"flash_attention": True}))
+    assert flash.flash_attention and not unfused.flash_attention
+    a = step_time_batch(shape, A100, unfused)
+    b = step_time_batch(shape, A100, flash)
+    assert np.all(b.step_seconds <= a.step_seconds * (1 + 1e-12))
+    assert np.all(b.activations_bytes <= a.activations_bytes)
+
+
+def test_software_efficiency_scales_kernel_time_only() -> None:
+    ex = Execution(tp=8, pp=8, dp=4, micro_batch=1, global_batch=256, interleave=3, recompute="full")
+    ref = step_time(GPT_175B, A100, ex)
+    slow = step_time(GPT_175B, A100.model_copy(update={"software_efficiency": 0.8}), ex)
+    assert slow.compute_seconds == pytest.approx(ref.compute_seconds / 0.8)
+    assert slow.recompute_seconds == pytest.approx(ref.recompute_seconds / 0.8)
+    assert slow.dp_comm_exposed_seconds + slow.dp_comm_overlapped_seconds == pytest.approx(
+        ref.dp_comm_exposed_seconds + ref.dp_comm_overlapped_seconds)
+    assert slow.memory_bytes == ref.memory_bytes

@@ -83,6 +83,11 @@ class SearchOptions(BaseModel):
         description="software stack overlaps backward TP collectives with the weight-gradient "
         "GEMM (Execution.tp_async_backward); one value for the whole search",
     )
+    flash_attention: bool = Field(
+        default=False,
+        description="fused causal attention kernel (Execution.flash_attention); one value for "
+        "the whole search",
+    )
     top_k: int = Field(default=10, ge=1, le=10_000)
     chunk_size: int = Field(default=1 << 18, ge=1, description="layouts per vectorised chunk")
 
@@ -220,6 +225,7 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
         bytes_grad=opt.bytes_grad,
         bytes_optimizer=opt.bytes_optimizer,
         tp_async_backward=opt.tp_async_backward,
+        flash_attention=opt.flash_attention,
     )
 
 
@@ -261,6 +267,7 @@ def enumerate_layouts(
         bytes_grad=opt.bytes_grad,
         bytes_optimizer=opt.bytes_optimizer,
         tp_async_backward=opt.tp_async_backward,
+        flash_attention=opt.flash_attention,
     )
 
 
@@ -282,6 +289,7 @@ def _to_execution(lay: LayoutBatch, i: int) -> Execution:
         bytes_grad=lay.bytes_grad,
         bytes_optimizer=lay.bytes_optimizer,
         tp_async_backward=bool(lay.tp_async_backward),
+        flash_attention=bool(lay.flash_attention),
     )
 
 

@@ -35,12 +35,24 @@ Sources (cited inline as [key]):
   reduce-scatter) is issued asynchronously and overlaps the weight-gradient GEMM. The apex
   port of the same class (NVIDIA/apex PR #1183, "ColumnParallelLinearWithAsyncAllreduce
   autocast support") dates it to autumn 2021, after the [MEG21] measurements.
+- [FA2] Dao, "FlashAttention-2: Faster Attention with Better Parallelism and Work
+  Partitioning", ICLR'24 (arXiv:2307.08691): the attention core runs as one fused kernel that
+  never writes the s x s scores to HBM (no score activations, no softmax/dropout traffic); it
+  stores the softmax log-sum-exp (fp32, one value per head and token) and recomputes the scores
+  in the backward pass (5 matmuls backward vs 2 forward); causal masking skips the blocks above
+  the diagonal (about half the work). Reported fwd+bwd throughput on A100 for head dim 128:
+  roughly 50-70% of peak (figs. 4-6) -> ``flash_attention_efficiency`` 0.6 (assumption).
+- [MTNLG22] Smith et al., "Using DeepSpeed and Megatron to Train Megatron-Turing NLG 530B",
+  arXiv:2201.11990: the same 530B shape on the same Selene A100 system ran at 126 / 121 / 113
+  TFLOP/s per GPU with the DeepSpeed pipeline engine, against 163 with Megatron-LM's own
+  ([MEG21] Table 1) -- software, not hardware, sets part of the achieved efficiency. The
+  ``software_efficiency`` of :data:`SOFTWARE_STACKS` captures that, calibrated per stack on
+  calibration rows of that stack (xlcompute.validate.calibrate_software).
 - [RING] Patarasuk & Yuan, "Bandwidth optimal all-reduce algorithms for clusters of
   workstations", JPDC 2009: ring all-reduce moves 2(n-1)/n of the buffer per rank;
   reduce-scatter and all-gather move (n-1)/n each.
 
-Out of scope (documented, not modelled): mixture-of-experts, context parallelism, flash/causal
-attention kernels (attention is modelled as in Megatron 2021: full s x s scores), activation
+Out of scope (documented, not modelled): mixture-of-experts, context parallelism, activation
 offload, FP8, topology beyond two levels, the per-micro-batch fp32 gradient accumulation
 (``main_grad.add_``) of unfused Megatron DDP, and the tied-embedding all-reduce between the
 first and last stage (a V*h/t buffer once per step: < 0.1% of a step on the validation rows).
@@ -59,6 +71,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "SOFTWARE_STACKS",
     "TransformerShape",
     "SystemSpec",
     "Execution",
@@ -74,6 +87,18 @@ __all__ = [
 
 #: Recompute mode -> integer code used by the vectorised path.
 RECOMPUTE_CODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
+
+#: Achieved-throughput factor of the training software, relative to the Megatron-LM code the
+#: SystemSpec constants were calibrated on ([MEG21] and [KOR22] rows). It scales the rate of
+#: every GEMM and element-wise kernel (SystemSpec.software_efficiency). Each non-reference value is
+#: fitted on calibration rows of that stack only (xlcompute.validate.calibrate_software):
+#:   megatron-deepspeed: the Megatron-DeepSpeed fork with DeepSpeed's pipeline engine, fitted on
+#:   the MT-NLG 530B run on 2,800 GPUs ([MTNLG22], 50.2 s per iteration), the one MT-NLG run not
+#:   in the held-out set.
+SOFTWARE_STACKS: dict[str, float] = {
+    "megatron-lm": 1.0,
+    "megatron-deepspeed": 0.799,  # calibrate_software: 0.7993 on mtnlg-530B-2800
+}
 
 #: Bytes per activation element (fp16/bf16); [KOR22] derives its formula for 2-byte activations.
 ACT_BYTES = 2.0
@@ -220,6 +245,20 @@ class SystemSpec(BaseModel):
         ge=0,
         description="CUDA context, allocator fragmentation and workspace per card (assumption)",
     )
+    software_efficiency: float = Field(
+        default=1.0,
+        gt=0,
+        le=2,
+        description="achieved kernel throughput of the training software relative to the "
+        "Megatron-LM reference the constants were calibrated on (SOFTWARE_STACKS, [MTNLG22])",
+    )
+    flash_attention_efficiency: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="share of peak a fused (flash) attention kernel achieves, forward and "
+        "backward ([FA2] figs. 4-6: ~50-70% on A100; assumption, not fitted)",
+    )
 
 
 class Execution(BaseModel):
@@ -245,6 +284,11 @@ class Execution(BaseModel):
         "late 2021 ([MLM-ASYNC]); False = the synchronous 2021 code of [MEG21]",
     )
     dp_overlap: bool = Field(default=True, description="overlap DP reduction with backward")
+    flash_attention: bool = Field(
+        default=False,
+        description="fused causal attention kernel ([FA2]); False = Megatron's unfused attention "
+        "with s x s scores in HBM, as in every validation run",
+    )
     bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight (bf16)")
     bytes_grad: float = Field(default=2.0, gt=0, le=16, description="bytes per gradient")
     bytes_optimizer: float = Field(
@@ -319,6 +363,8 @@ class LayoutBatch:
     bytes_optimizer: float = 12.0
     #: software stack of the whole batch (see :attr:`Execution.tp_async_backward`)
     tp_async_backward: bool = True
+    #: attention kernel of the whole batch (see :attr:`Execution.flash_attention`)
+    flash_attention: bool = False
 
     @classmethod
     def from_executions(cls, executions: list[Execution]) -> "LayoutBatch":
@@ -326,7 +372,9 @@ class LayoutBatch:
             raise ValueError("executions must hold at least one Execution (got 0)")
         first = executions[0]
         for e in executions[1:]:
-            for name in ("bytes_param", "bytes_grad", "bytes_optimizer", "tp_async_backward"):
+            for name in (
+                "bytes_param", "bytes_grad", "bytes_optimizer", "tp_async_backward", "flash_attention"
+            ):
                 if getattr(e, name) != getattr(first, name):
                     raise ValueError(f"{name} must be the same for every layout in a batch")
 
@@ -350,6 +398,7 @@ class LayoutBatch:
             bytes_grad=first.bytes_grad,
             bytes_optimizer=first.bytes_optimizer,
             tp_async_backward=first.tp_async_backward,
+            flash_attention=first.flash_attention,
         )
 
     def __len__(self) -> int:
@@ -519,7 +568,9 @@ def step_time_batch(
     tokens = b * s  # tokens per micro-batch (GEMM M dimension)
 
     # ---- compute: GEMM time with the saturating efficiency curve [CAL23] ---------------------
-    e_max = sy.matmul_eff_max
+    e_max = sy.matmul_eff_max * sy.software_efficiency
+    kernel_scale = 1.0 / sy.software_efficiency  # element-wise kernels slow down alike
+    flash = bool(layouts.flash_attention)
     d_half = sy.matmul_dim_half if sy.matmul_dim_half is not None else sy.peak_flops / sy.hbm_bandwidth
 
     def eff(dim: np.ndarray | float) -> np.ndarray:
@@ -538,8 +589,17 @@ def step_time_batch(
         + fc1_gemm
         + fc2_t / eff(np.minimum(tokens, f / t)) * per_card
     )
-    # attention core: batched GEMMs over b*a/t heads of size s x s x head_dim [MEG21]
-    attn_fwd = attn_t * tokens / (t * sy.peak_flops * eff(min(s, hd)))
+    if flash:
+        # [FA2] causal kernel: about half of the 4sh FLOPs per token are computed (blocks above
+        # the diagonal are skipped); the backward recomputes the scores: 5 matmuls vs 2.
+        attn_fwd = 0.5 * attn_t * tokens / (
+            t * sy.peak_flops * sy.flash_attention_efficiency * sy.software_efficiency
+        )
+        attn_bwd = 2.5 * attn_fwd
+    else:
+        # attention core: batched GEMMs over b*a/t heads of size s x s x head_dim [MEG21]
+        attn_fwd = attn_t * tokens / (t * sy.peak_flops * eff(min(s, hd)))
+        attn_bwd = 2.0 * attn_fwd
     logits_fwd = 2.0 * h * V * tokens / (t * sy.peak_flops * eff(np.minimum(tokens, V / t)))
 
     # ---- activation bytes per layer per micro-batch [KOR22] (generalised to GQA / f / gating) --
@@ -550,19 +610,28 @@ def step_time_batch(
     act_repl = 10.0 * sbh
     gates = 2.0 if shape.gated_ffn else 1.0
     act_shard_lin = 4.0 * sbh + 4.0 * tokens * kvd + 2.0 * tokens * f * (gates + 1.0)
-    act_score = 5.0 * a * s * s * b  # softmax in/out, dropout mask and output [KOR22]
+    if flash:
+        act_score = 4.0 * a * s * b  # [FA2]: fp32 log-sum-exp per head and token only
+    else:
+        act_score = 5.0 * a * s * s * b  # softmax in/out, dropout mask and output [KOR22]
     act_lin_card = np.where(sp, (act_repl + act_shard_lin) / t, act_repl + act_shard_lin / t)
     act_score_card = act_score / t
     act_layer_card = act_lin_card + act_score_card
 
     # ---- non-matmul kernels: HBM-bound, k x activation bytes (calibrated factor) -------------
-    vec_fwd = sy.elementwise_traffic_factor * act_layer_card / sy.hbm_bandwidth
-    vec_score_fwd = sy.elementwise_traffic_factor * act_score_card / sy.hbm_bandwidth
+    # A flash kernel does softmax and dropout on chip: no score traffic through HBM [FA2].
+    score_traffic = 0.0 if flash else act_score_card
+    vec_scale = sy.elementwise_traffic_factor * kernel_scale / sy.hbm_bandwidth
+    vec_fwd = vec_scale * (act_lin_card + score_traffic)
+    vec_score_fwd = vec_scale * score_traffic
 
     t_fwd = gemm_fwd + attn_fwd + vec_fwd  # one layer, one micro-batch, one card
-    t_bwd = 2.0 * t_fwd  # backward = 2x forward [MEG21]
-    # recompute: full adds one forward; selective re-runs the attention core only [KOR22]
-    t_rc = np.where(full, t_fwd, np.where(sel, attn_fwd + vec_score_fwd, 0.0))
+    t_bwd = 2.0 * (gemm_fwd + vec_fwd) + attn_bwd  # backward = 2x forward [MEG21]
+    # recompute: full adds one forward; selective re-runs the attention core only [KOR22] --
+    # with a flash kernel there is nothing left to recompute (the scores were never stored).
+    t_rc = np.where(
+        full, t_fwd, np.where(sel, 0.0 if flash else attn_fwd + vec_score_fwd, 0.0)
+    )
 
     # ---- TP communication [MEG21]: 2 all-reduces fwd + 2 bwd (+2 in a full-recompute forward);
     # with SP each becomes reduce-scatter + all-gather of the same total volume [KOR22]. --------
@@ -703,7 +772,8 @@ def step_time_batch(
     # ---- utilisation ----------------------------------------------------------------------
     per_token_layer = qkv_t + proj_t + fc1_t + fc2_t + attn_t
     model_fl = 3.0 * (L * per_token_layer + 2.0 * h * V) * s * gb
-    rc_fl = np.where(full, L * per_token_layer, np.where(sel, L * attn_t, 0.0)) * s * gb
+    sel_fl = 0.0 if flash else L * attn_t  # a flash kernel's own score recompute is not counted
+    rc_fl = np.where(full, L * per_token_layer, np.where(sel, sel_fl, 0.0)) * s * gb
     hw_fl = model_fl + rc_fl
     denom = step * n_cards * sy.peak_flops
     mfu = model_fl / denom

@@ -198,7 +198,8 @@ def plan(
         task = progress.add_task("search", total=1)
         try:
             report = plan_layouts(arch, values, explore=explore, top_k=top,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                                  flash_attention=sc.training.attention == "flash", software=sc.training.software)
         except (PlannerError, ValueError) as exc:
             fail([str(exc)])
     if as_json:

@@ -227,6 +227,8 @@ def resolve(
         ("recompute_mode", t, "training", "recompute", t.recompute_mode,
          f" = {t.recompute} (0 none, 1 selective, 2 full)"),
         ("sp", t, "training", "sequence_parallel", 1 if t.sequence_parallel else 0, ""),
+        ("flash_attention", t, "training", "attention", 1 if t.attention == "flash" else 0,
+         f" = {t.attention} (1 flash, 0 unfused)"),
         ("interleave", t, "training", "interleave", t.interleave, ""),
         ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
         ("average_load", a, "assumptions", "average_load", a.average_load, ""),
@@ -292,13 +294,15 @@ def _plan(
     numbers = {k: v.value for k, v in vals.items()}
     t = scenario.training
     if scenario.layout_fixed:
-        row = evaluate_layout(arch, numbers, t.recompute, t.sequence_parallel)
+        row = evaluate_layout(arch, numbers, t.recompute, t.sequence_parallel,
+                              flash_attention=t.attention == "flash", software=t.software)
         report = PlanReport(
             cards=scenario.cluster.cards, global_batch=t.global_batch, candidates_evaluated=1,
             candidates_fitting=int(row.result.fits), search_seconds=0.0, explore=False, best=[row],
         )
     else:
-        report = plan_layouts(arch, numbers, on_progress=on_progress)
+        report = plan_layouts(arch, numbers, on_progress=on_progress,
+                              flash_attention=t.attention == "flash", software=t.software)
         ex = report.best[0].execution
         src = (
             f"layout planner: fastest of {report.candidates_evaluated:,} layouts "

@@ -41,6 +41,7 @@ LABELS: dict[str, Label] = {
     "zero_stage": _l("ZeRO stage", "ZeRO 阶段", "0-3"),
     "recompute_mode": _l("Recomputation (0 none, 1 selective, 2 full)", "重计算（0 无，1 选择性，2 完全）", ""),
     "sp": _l("Sequence parallel (1 = on)", "序列并行（1 = 开）", "0/1"),
+    "flash_attention": _l("Fused (flash) attention (1 = on)", "融合注意力 FlashAttention（1 = 开）", "0/1"),
     "tp": _l("Tensor parallel (TP)", "张量并行 (TP)", "cards", "卡"),
     "pp": _l("Pipeline parallel (PP)", "流水线并行 (PP)", "stages", "级"),
     "dp": _l("Data parallel (DP)", "数据并行 (DP)", "replicas", "份"),

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict
 from xlcompute.core.compute import recompute_extra_forward, train_flops_attn
 from xlcompute.core.layout_search import SearchOptions, search_layouts
 from xlcompute.core.params import ModelArch
-from xlcompute.core.steptime import Execution, StepResult, SystemSpec, TransformerShape, step_time
+from xlcompute.core.steptime import (
+    SOFTWARE_STACKS,
+    Execution,
+    StepResult,
+    SystemSpec,
+    TransformerShape,
+    step_time,
+)
 from xlcompute.core.units import GB, gbit_to_bytes_per_s, tera
 
 __all__ = [
@@ -81,9 +88,13 @@ def shape_for(arch: ModelArch, seq_len: int, params: float) -> TransformerShape:
     )
 
 
-def system_for(v: Mapping[str, float]) -> SystemSpec:
-    """The system from resolved inputs (TFLOPS, GB, TB/s, GB/s, Gbit/s → SI)."""
+def system_for(v: Mapping[str, float], software: str = "megatron-lm") -> SystemSpec:
+    """The system from resolved inputs (TFLOPS, GB, TB/s, GB/s, Gbit/s → SI) run by ``software``
+    (a key of the core's SOFTWARE_STACKS)."""
+    if software not in SOFTWARE_STACKS:
+        raise PlannerError(f"software={software!r} is not a known stack (allowed: {', '.join(SOFTWARE_STACKS)})")
     return SystemSpec(
+        software_efficiency=SOFTWARE_STACKS[software],
         peak_flops=float(tera(v["gpu_peak_tflops"])),
         hbm_bytes=float(v["gpu_hbm_gb"] * GB),
         hbm_bandwidth=float(tera(v["gpu_hbm_tbps"])),
@@ -110,10 +121,17 @@ def plan_layouts(
     explore: bool = False,
     top_k: int = 10,
     on_progress: Callable[[int, int], None] | None = None,
+    *,
+    flash_attention: bool = True,
+    software: str = "megatron-lm",
 ) -> PlanReport:
-    """Search every valid layout for the resolved inputs ``v`` and rank the fastest that fit."""
+    """Search every valid layout for the resolved inputs ``v`` and rank the fastest that fit.
+
+    ``flash_attention`` and ``software`` describe the training stack (scenario
+    ``training.attention`` / ``training.software``); both hold for every layout of the search.
+    """
     shape = shape_for(arch, int(v["seq_len"]), v["model_params"])
-    system = system_for(v)
+    system = system_for(v, software)
     base = EXPLORE_OPTIONS if explore else RECOMMEND_OPTIONS
     opts = base.model_copy(
         update={
@@ -121,6 +139,7 @@ def plan_layouts(
             "bytes_param": v["param_bytes"],
             "bytes_grad": v["param_bytes"],
             "bytes_optimizer": v["optimizer_bytes"],
+            "flash_attention": flash_attention,
         }
     )
     started = time.perf_counter()
@@ -144,7 +163,15 @@ def plan_layouts(
     )
 
 
-def evaluate_layout(arch: ModelArch, v: Mapping[str, float], recompute: str, sp: bool) -> PlanRow:
+def evaluate_layout(
+    arch: ModelArch,
+    v: Mapping[str, float],
+    recompute: str,
+    sp: bool,
+    *,
+    flash_attention: bool = True,
+    software: str = "megatron-lm",
+) -> PlanRow:
     """Predict the step of the layout fixed in ``v`` (tp, pp, dp, micro_batch, zero_stage)."""
     shape = shape_for(arch, int(v["seq_len"]), v["model_params"])
     ex = Execution(
@@ -152,7 +179,7 @@ def evaluate_layout(arch: ModelArch, v: Mapping[str, float], recompute: str, sp:
         global_batch=int(v["global_batch"]), interleave=int(v["interleave"]), sequence_parallel=sp,
         recompute=recompute,  # type: ignore[arg-type]
         zero_stage=int(v["zero_stage"]), bytes_param=v["param_bytes"], bytes_grad=v["param_bytes"],
-        bytes_optimizer=v["optimizer_bytes"],
+        bytes_optimizer=v["optimizer_bytes"], flash_attention=flash_attention,
     )
-    res = step_time(shape, system_for(v), ex)
+    res = step_time(shape, system_for(v, software), ex)
     return PlanRow(rank=1, execution=ex, result=res, mfu_estimate=_mfu_on_estimate_flops(v, ex, res))

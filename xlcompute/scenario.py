@@ -110,6 +110,17 @@ class TrainingPlan(_Strict):
     interleave: CountInt = Field(
         1, gt=0, description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)"
     )
+    attention: Literal["flash", "unfused"] = Field(
+        "flash",
+        description="attention kernel for the step-time model: flash = fused FlashAttention (Dao 2023), "
+        "as current Megatron-Core, DeepSpeed and MindSpeed use; unfused = Megatron 2021 with the "
+        "s×s scores in memory, the setting of every validation run",
+    )
+    software: Literal["megatron-lm", "megatron-deepspeed"] = Field(
+        "megatron-lm",
+        description="training software for the step-time model: megatron-lm (reference, 1.0) or "
+        "megatron-deepspeed (0.799 of its kernel throughput, fitted on MT-NLG 530B; see xlcompute validate)",
+    )
     deadline_days: Quantity | None = Field(None, gt=0, description="target training time; adds cards needed for it")
 
     @property

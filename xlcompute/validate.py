@@ -88,6 +88,11 @@ Session 3 (issue 6 follow-up 3), in this order -- git history shows each step as
 3. All 19 held-out rows (11 original + 2 MT-NLG + 6 Table 2): 3.69% mean |error| of step time
    (max 10.11%), 3.63% of per-card throughput; with every row on the reference stack 5.52% /
    5.95%. The original 11 stay at 5.06% / 4.93%.
+4. Diagnostic only (excluded rows, in no statistic): the ZeRO-3-without-TP rows of [MEG21]
+   Table 2, predicted afterwards, come out 27-39% too fast in per-card throughput (e.g. 175B on
+   384 GPUs: 201 vs 144 TFLOP/s), and the 530B run on 640 GPUs is predicted not to fit (89 GB)
+   although it ran. The ZeRO-3 model is unvalidated and optimistic; the recommended search
+   (plan.RECOMMEND_OPTIONS) keeps to ZeRO 0/1.
 """
 
 from __future__ import annotations

@@ -343,7 +343,8 @@ def test_flash_attention_never_slower_over_many_layouts() -> None:
     a = step_time_batch(shape, A100, unfused)
     b = step_time_batch(shape, A100, flash)
     assert np.all(b.step_seconds <= a.step_seconds * (1 + 1e-12))
-    assert np.all(b.activations_bytes <= a.activations_bytes)
+    none = np.asarray(unfused.recompute) == 0  # selective unfused also drops the scores
+    assert np.all(b.activations_bytes[none] < a.activations_bytes[none])
 
 
 def test_software_efficiency_scales_kernel_time_only() -> None:

@@ -46,7 +46,7 @@ def test_default_scenario_headline(result):
 def test_figures_match_direct_core_calls(result):
     v = result.values()
     states = memory.zero_bytes_per_card(v["model_params"], 1, 8, 5, 25, 2, 12)
-    acts = memory.activation_bytes_per_card(80, 4096, 8192, 64, 1, 8, 5, 40, 1, 1)
+    acts = memory.activation_bytes_per_card(80, 4096, 8192, 64, 1, 8, 5, 40, 1, 1, 1, 1)  # flash
     assert result["mem_per_gpu"] == pytest.approx(states + acts, rel=1e-12)
     assert result["gpu_hours"] == pytest.approx(schedule.gpu_hours(v["train_flops"], v["peak_flops"], 0.4))
     assert result["total_budget"] == pytest.approx(v["capex_total"] + 3 * v["opex_per_year"])

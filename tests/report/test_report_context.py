@@ -95,7 +95,7 @@ def test_context_headline_is_fmt_of_the_estimate(result: Estimate) -> None:
 
 def test_risks_follow_the_figures() -> None:
     base = default_scenario().model_dump(mode="json", exclude_none=True)
-    tight = dict(base, training=dict(base["training"], zero_stage=0, recompute="none"))
+    tight = dict(base, training=dict(base["training"], zero_stage=0, recompute="none", attention="unfused"))
     ctx = build_context(estimate(parse_scenario(tight)), "en")
     assert not ctx["memory"]["fits"]
     assert "does not fit" in str(ctx["risks"][0]["risk"])

@@ -125,6 +125,7 @@ def activation_bytes(
     tp: Value = 1,
     sp: Value = 0,
     recompute: Value = 0,
+    flash: Value = 0,
 ) -> Value:
     """Activation bytes of ``layers`` layers on one tensor-parallel card (Korthikanti et al. 2022,
     Table 2), 16-bit activations:
@@ -134,14 +135,18 @@ def activation_bytes(
     - full:      only each layer's input, 2·s·b·h (÷ t with sequence parallel)
 
     With t = 1 and no recomputation this is the seed's l·(34bsh + 5bs²a).
+
+    ``flash`` = 1: a fused (FlashAttention) kernel never stores the s×s scores; it keeps the fp32
+    softmax log-sum-exp, 4·a·s·b bytes = s·b·h·4a/(h·t) per card (Dao 2023, FlashAttention-2 §3),
+    whatever the recompute mode short of full (there is nothing for selective recompute to drop).
     """
     sbh = seq_len * micro_batch * hidden
     linear = if_(sp, 34 / tp, 10 + 24 / tp)
-    attention = 5 * heads * seq_len / (hidden * tp)
+    attention = if_(flash, 4 * heads / (hidden * tp), 5 * heads * seq_len / (hidden * tp))
     stored = if_(
         recompute >= 2,
         2 * if_(sp, 1 / tp, 1),
-        linear + if_(recompute >= 1, 0, attention),
+        linear + if_(recompute >= 1, if_(flash, attention, 0), attention),
     )
     return layers * sbh * stored
 
@@ -158,6 +163,7 @@ def activation_bytes_per_card(
     sp: Value = 0,
     recompute: Value = 0,
     interleave: Value = 1,
+    flash: Value = 0,
 ) -> Value:
     """Activations on the busiest (first) pipeline stage with the 1F1B schedule: L/p layers for
     min(p, m) in-flight micro-batches (Korthikanti et al. 2022 §4.2.3; Narayanan et al. 2021 §2.2);
@@ -166,7 +172,9 @@ def activation_bytes_per_card(
     """
     in_flight = min_(pp, microbatches)
     chunks = if_(interleave > 1, 1 + (pp - 1) / (pp * interleave), 1)
-    return activation_bytes(layers / pp * in_flight * chunks, seq_len, hidden, heads, micro_batch, tp, sp, recompute)
+    return activation_bytes(
+        layers / pp * in_flight * chunks, seq_len, hidden, heads, micro_batch, tp, sp, recompute, flash
+    )
 
 
 def kv_cache_bytes(

@@ -749,7 +749,8 @@ def step_time_batch(
     stored_layer = np.where(
         full,
         np.where(sp, 2.0 * sbh / t, 2.0 * sbh),  # only the layer input is kept
-        np.where(sel, act_lin_card, act_layer_card),  # selective drops the 5as^2b term
+        # selective drops the 5as^2b term; with a flash kernel there is none to drop
+        np.where(sel & (not flash), act_lin_card, act_layer_card),
     )
     acts = stored_layer * lps * inflight * il_factor
     acts = acts + np.where(full, act_layer_card, 0.0)  # working set of the layer being recomputed

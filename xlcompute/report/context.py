@@ -96,7 +96,7 @@ INPUT_KINDS: dict[str, str] = {
     "heads": "count", "kv_heads": "count", "head_dim": "count", "vocab": "count",
     "train_tokens": "count", "seq_len": "count", "global_batch": "count", "micro_batch": "count",
     "param_bytes": "plain", "optimizer_bytes": "plain", "zero_stage": "count", "recompute_mode": "count",
-    "sp": "count", "tp": "count", "pp": "count", "dp": "count", "interleave": "count",
+    "sp": "count", "flash_attention": "count", "tp": "count", "pp": "count", "dp": "count", "interleave": "count",
     "gpu_count": "count", "cards_per_node": "count", "gpu_peak_tflops": "plain", "gpu_hbm_gb": "plain",
     "gpu_hbm_tbps": "plain", "intra_node_gbs": "plain", "inter_node_gbps": "plain", "gpu_tdp_w": "count",
     "mfu": "percent", "host_power_factor": "plain", "average_load": "percent",
@@ -214,7 +214,7 @@ def memory_grid(result: Estimate) -> list[dict[str, Any]]:
     activations = [
         memory.activation_bytes_per_card(
             r["layers"], r["seq_len"], r["hidden"], r["heads"], r["micro_batch"], r["tp"], r["pp"],
-            r["grad_accum"], r["sp"], mode,
+            r["grad_accum"], r["sp"], mode, r["interleave"], r["flash_attention"],
         )
         for mode in range(3)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xlcompute import default_scenario, estimate, parse_scenario
+from xlcompute.scenario import ScenarioError
 from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import compute, memory, schedule
 from xlcompute.core.expr import Ref, excel_formula
@@ -203,3 +204,18 @@ def test_interleaving_shrinks_the_bubble_and_must_divide_the_layers():
     assert inter["activations_per_gpu"] == pytest.approx(plain["activations_per_gpu"] * (1 + 3 / 20))
     with pytest.raises(ValueError, match=r"pp·interleave \(4·3 = 12\) must divide the model's 80 layers"):
         estimate(_scenario(tp=8, pp=4, interleave=3))
+
+
+def test_software_stack_and_attention_kernel_reach_the_planner():
+    base = estimate(_scenario(tp=8, pp=4))
+    ds = estimate(_scenario(tp=8, pp=4, software="megatron-deepspeed"))
+    unfused = estimate(_scenario(tp=8, pp=4, attention="unfused"))
+    # a slower software stack and the unfused kernel both predict a lower MFU for the same layout
+    assert ds["mfu"] < base["mfu"] and unfused["mfu"] < base["mfu"]
+    assert ds.plan.best[0].result.compute_seconds == pytest.approx(
+        base.plan.best[0].result.compute_seconds / 0.799, rel=1e-9)
+    assert base["flash_attention"] == 1 and unfused["flash_attention"] == 0
+    assert "default for training.attention" in base.inputs["flash_attention"].source
+    with pytest.raises(ScenarioError, match="training.software"):
+        parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "software": "jax"},
+                        "cluster": {"accelerator": "H800", "cards": 64}})

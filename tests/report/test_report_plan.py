@@ -80,7 +80,7 @@ def test_planned_render_names_layout_and_says_predicted(planned: Estimate) -> No
         assert f"MFU {fmt.percent(r['mfu'])}" in text or f"MFU of {fmt.percent(r['mfu'])}" in text
     en = _text(render_html(r, "en"))
     v = validation_report()
-    assert f"off by {fmt.percent(v.held_out_mean_abs_error_pct / 100)} on average" in en
+    assert f"off by {fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)} on average" in en
     assert f"planned layout TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])}" in en  # memory section
     assert "The MFU of" in en and "is predicted by the step-time model" in en  # risk wording
 
@@ -105,28 +105,39 @@ def test_validation_appendix_equals_validate() -> None:
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", section.group(0), flags=re.S)
     cells = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)] for row in rows]
     cells = [c for c in cells if c]
-    per_row, stats = cells[: len(v.rows)], cells[len(v.rows):]
+    everything = [*v.rows, *v.external_rows, *v.stack_rows]
+    per_row, stats = cells[: len(everything)], cells[len(everything):]
     units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
-    for got, row in zip(per_row, v.rows, strict=True):
+    roles = {"megatron_2021": {"held_out": "held out", "calibration": "calibration"},
+             "external_runs": {"held_out": "held out, pre-registered"},
+             "meg21_table2": {"held_out": "held out, blind"},
+             "software_stacks": {"calibration": "stack calibration"}}
+    for got, row in zip(per_row, everything, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
+        star = "*" if row.software != "megatron-lm" else ""
         assert got == [
-            row.id, row.source, "held out" if row.role == "held_out" else "calibration",
+            row.id, row.source, roles[row.set_name][row.role],
             f"{fmt.number(row.measured, digits)} {units[row.metric]}",
             f"{fmt.number(row.predicted, digits)} {units[row.metric]}",
-            fmt.signed_percent(row.error_pct),
+            fmt.signed_percent(row.error_pct) + star,
         ]
     n_cal = sum(r.role == "calibration" for r in v.rows)
+    pct = lambda x: fmt.percent(x / 100)  # noqa: E731
+    sets = {x.name: x for x in v.preregistered_sets}
+    ext, blind = sets["external_runs"], sets["meg21_table2"]
     assert stats == [
-        ["calibration", fmt.count(n_cal), fmt.percent(v.calibration_mean_abs_error_pct / 100),
-         fmt.percent(v.calibration_max_abs_error_pct / 100)],
-        ["held out", fmt.count(len(v.rows) - n_cal), fmt.percent(v.held_out_mean_abs_error_pct / 100),
-         fmt.percent(v.held_out_max_abs_error_pct / 100)],
-        ["all runs", fmt.count(len(v.rows)), fmt.percent(v.mean_abs_error_pct / 100),
-         fmt.percent(v.max_abs_error_pct / 100)],
-        ["held out, per-card throughput", fmt.count(len(v.rows) - n_cal),
-         fmt.percent(v.held_out_mean_abs_throughput_error_pct / 100),
-         fmt.percent(v.held_out_max_abs_throughput_error_pct / 100)],
+        ["calibration", fmt.count(n_cal), pct(v.calibration_mean_abs_error_pct), pct(v.calibration_max_abs_error_pct)],
+        ["held out (original)", fmt.count(len(v.rows) - n_cal), pct(v.held_out_mean_abs_error_pct),
+         pct(v.held_out_max_abs_error_pct)],
+        ["pre-registered (external_runs)", "2", pct(ext.mean_abs_error_pct), pct(ext.max_abs_error_pct)],
+        ["pre-registered, blind (meg21_table2)", "6", pct(blind.mean_abs_error_pct), pct(blind.max_abs_error_pct)],
+        ["all held out, per-card throughput", "19", pct(v.extended_held_out_mean_abs_throughput_error_pct),
+         pct(v.extended_held_out_max_abs_throughput_error_pct)],
+        ["all held out", "19", pct(v.extended_held_out_mean_abs_error_pct), pct(v.extended_held_out_max_abs_error_pct)],
     ]
+    text = _text(section.group(0))
+    assert "Over all 19 held-out runs" in text and "within the model's 5% target" in text
+    assert "−17.8%, −21.1% too fast" in text  # the pre-registered MT-NLG errors stay on record
 
 
 def test_signed_percent() -> None:

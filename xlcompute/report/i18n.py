@@ -215,14 +215,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "bd_dp": ("Data-parallel gradient reduction, exposed", "数据并行梯度归约（未被掩盖部分）"),
     "bd_optimizer": ("Optimizer step", "优化器更新"),
     "bd_offload": ("Offload traffic", "卸载传输"),
+    "plan_stack_flash": (
+        "Training stack assumed: fused (flash) attention, software {software} ({eff} of the reference "
+        "kernel throughput); flash attention is modelled from its paper, not validated on a published run.",
+        "假定的训练软件栈：融合注意力（FlashAttention），软件 {software}（内核吞吐为参考值的 {eff}）；"
+        "FlashAttention 按其论文建模，尚未以公开实测验证。",
+    ),
+    "plan_stack_unfused": (
+        "Training stack assumed: unfused attention (the validated setting), software {software} ({eff} of "
+        "the reference kernel throughput).",
+        "假定的训练软件栈：非融合注意力（已验证的设置），软件 {software}（内核吞吐为参考值的 {eff}）。",
+    ),
     "plan_accuracy": (
         "Accuracy: on {n_held} published training runs never used to fit the model (held out), the "
         "predicted step time is off by {held} on average (at most {held_max}); on the calibration runs "
-        "by {cal}. Including {n_ext} later runs on another software stack (Megatron-DeepSpeed) the held-out "
-        "error is {ext}. Appendix B lists every run.",
+        "by {cal}. The {n_blind} runs predicted blind, after being written down, are off by {blind}. "
+        "Appendix B lists every run and what weakens the figure.",
         "准确度：在 {n_held} 个未参与模型拟合的公开训练实测（留出数据）上，预测单步时间的平均绝对误差为 "
-        "{held}（最大 {held_max}）；在校准数据上为 {cal}。计入另一软件栈（Megatron-DeepSpeed）上的 {n_ext} "
-        "个实测后，留出误差为 {ext}。附录 B 列出全部实测。",
+        "{held}（最大 {held_max}）；在校准数据上为 {cal}。其中先登记、后盲测的 {n_blind} 个实测误差为 "
+        "{blind}。附录 B 列出全部实测及该数字的局限。",
     ),
     "sens_title": ("Training days by card count and MFU", "不同卡数与 MFU 下的训练天数"),
     "sens_note": (
@@ -478,11 +489,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "module_sources": ("Sources by module", "各模块来源"),
     "val_intro": (
         "The step-time model behind the layout planner, checked against {n} published end-to-end "
-        "training measurements on {system} (the table <code>xlcompute validate</code> prints). Calibration "
-        "runs set the model's three efficiency constants; held-out runs were never used to fit them. "
-        "Error = predicted step time ÷ measured − 1.",
-        "布局规划器所用的单步时间模型与 {n} 个公开的端到端训练实测（{system}）的对比（即 "
-        "<code>xlcompute validate</code> 输出的表）。校准数据用于确定模型的三个效率常数；留出数据从未参与拟合。"
+        "training measurements, mostly on {system} (the table <code>xlcompute validate</code> prints). "
+        "Calibration runs set the model's efficiency constants; held-out runs were never used to fit "
+        "them; pre-registered runs were written down, with every assumption, before any prediction; "
+        "blind runs were also committed before the model was run on them. Error = predicted step "
+        "time ÷ measured − 1.",
+        "布局规划器所用的单步时间模型与 {n} 个公开的端到端训练实测（主要为 {system}）的对比（即 "
+        "<code>xlcompute validate</code> 输出的表）。校准数据用于确定模型的效率常数；留出数据从未参与拟合；"
+        "预登记数据在任何预测之前连同全部假设一并写定；盲测数据还在模型运行之前即已提交。"
         "误差 = 预测单步时间 ÷ 实测 − 1。",
     ),
     "val_col_id": ("Run", "实测"),
@@ -493,39 +507,50 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_col_error": ("Error", "误差"),
     "val_role_calibration": ("calibration", "校准"),
     "val_role_held_out": ("held out", "留出"),
-    "val_all": ("all runs", "全部"),
     "val_col_set": ("Runs", "数据集"),
     "val_col_n": ("Count", "数量"),
     "val_col_mean": ("Mean |error|", "平均绝对误差"),
     "val_col_max": ("Max |error|", "最大绝对误差"),
     "val_target_met": (
-        "The held-out mean error of {held} meets the model's 5% target. The largest miss is {worst} ({worst_error}).",
-        "留出数据平均误差 {held}，达到模型 5% 的目标。最大误差为 {worst}（{worst_error}）。",
+        "Over all {n} held-out runs the predicted step time is off by {held} on average ({held_thr} in "
+        "per-card throughput), within the model's 5% target; the {n_blind} blind runs by {blind}. The "
+        "original {n_orig} held-out runs, looked at once before a model revision, score {orig}. The "
+        "largest miss is {worst} ({worst_error}).",
+        "在全部 {n} 个留出实测上，预测单步时间的平均误差为 {held}（单卡吞吐 {held_thr}），达到模型 5% 的"
+        "目标；{n_blind} 个盲测实测为 {blind}。最初的 {n_orig} 个留出实测曾在一次模型修订前被查看过，误差为 "
+        "{orig}。误差最大的是 {worst}（{worst_error}）。",
     ),
     "val_target_throughput": (
-        "On held-out runs the predicted per-card throughput is off by {held_thr} on average, within the "
-        "model's 5% target; the step time by {held}, just above it. Treat predicted MFU as a planning figure "
-        "to confirm in a pilot. The largest miss is {worst} ({worst_error}).",
-        "在留出数据上，预测的单卡吞吐平均误差为 {held_thr}，达到模型 5% 的目标；单步时间平均误差为 {held}，"
-        "略高于目标。预测的 MFU 宜作为规划值，需通过试运行确认。误差最大的是 {worst}（{worst_error}）。",
+        "Over all {n} held-out runs the predicted per-card throughput is off by {held_thr} on average, "
+        "within the model's 5% target; the step time by {held}, just above it. Treat predicted MFU as a "
+        "planning figure to confirm in a pilot. The largest miss is {worst} ({worst_error}).",
+        "在全部 {n} 个留出实测上，预测的单卡吞吐平均误差为 {held_thr}，达到模型 5% 的目标；单步时间平均误差为 "
+        "{held}，略高于目标。预测的 MFU 宜作为规划值，需通过试运行确认。误差最大的是 {worst}（{worst_error}）。",
     ),
     "val_extended": (
-        "A further held-out set was fixed before any prediction (Llama 3 405B, BLOOM-176B, MT-NLG 530B, "
-        "OPT-175B); {excluded} of its runs were excluded beforehand for features the model lacks or "
-        "unpublished conventions. On the other {n} ({ids}, Megatron-DeepSpeed) the predicted step time is "
-        "off by {errors}: with them, the held-out mean error over {total} runs is {ext}, above the 5% target. "
-        "Software-stack efficiency is the model's main open limitation.",
-        "另有一组在预测前即固定的留出数据（Llama 3 405B、BLOOM-176B、MT-NLG 530B、OPT-175B）；其中 {excluded} "
-        "个因模型不具备的特性或未公开的口径而事先排除。其余 {n} 个（{ids}，Megatron-DeepSpeed）的单步时间"
-        "预测误差为 {errors}；计入后 {total} 个留出实测的平均误差为 {ext}，高于 5% 的目标。软件栈效率是模型"
-        "目前主要的局限。",
+        "{excluded} pre-registered runs were excluded before prediction, for features the model lacks "
+        "or unpublished conventions (reasons in the data files). * The runs {ids} ran on "
+        "Megatron-DeepSpeed. As pre-registered, with the Megatron-LM efficiency, the model was {pre} "
+        "too fast on them. A software-stack efficiency of {eff}, fitted afterwards on a third run of "
+        "that stack ({calib}), brings them to {errors}. With every run on the Megatron-LM efficiency the "
+        "held-out error is {ref}.",
+        "{excluded} 个预登记实测因模型不具备的特性或未公开的口径在预测前被排除（原因见数据文件）。* 实测 {ids} "
+        "使用 Megatron-DeepSpeed。按预登记（采用 Megatron-LM 效率）时模型偏快 {pre}；事后在该软件栈的另一次实测"
+        "（{calib}）上拟合出软件栈效率 {eff}，误差变为 {errors}。若全部按 Megatron-LM 效率计算，留出误差为 {ref}。",
     ),
-    "val_held_out_throughput": ("held out, per-card throughput", "留出（单卡吞吐）"),
+    "val_held_original": ("held out (original)", "留出（原始）"),
+    "val_set_preregistered": ("pre-registered ({name})", "预登记（{name}）"),
+    "val_set_blind": ("pre-registered, blind ({name})", "预登记盲测（{name}）"),
+    "val_held_all_throughput": ("all held out, per-card throughput", "全部留出（单卡吞吐）"),
+    "val_held_all": ("all held out", "全部留出"),
+    "val_role_blind": ("held out, blind", "留出（盲测）"),
+    "val_role_preregistered": ("held out, pre-registered", "留出（预登记）"),
+    "val_role_stack": ("stack calibration", "软件栈校准"),
     "val_target_missed": (
-        "The held-out mean error of {held} is above the model's 5% target: treat predicted MFU as a "
-        "planning figure to confirm in a pilot. The largest miss is {worst} ({worst_error}).",
-        "留出数据平均误差 {held}，高于模型 5% 的目标：预测的 MFU 只宜作为规划值，需通过试运行确认。"
-        "误差最大的是 {worst}（{worst_error}）。",
+        "Over all {n} held-out runs the mean error of {held} is above the model's 5% target: treat "
+        "predicted MFU as a planning figure to confirm in a pilot. The largest miss is {worst} ({worst_error}).",
+        "在全部 {n} 个留出实测上，平均误差 {held}，高于模型 5% 的目标：预测的 MFU 只宜作为规划值，需通过试运行"
+        "确认。误差最大的是 {worst}（{worst_error}）。",
     ),
     "catalog_intro": ("The catalog rows this estimate used, as stored in the xlcompute catalog.",
                       "本估算所用的目录数据行，与 xlcompute 目录中的记录一致。"),

@@ -217,14 +217,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "bd_offload": ("Offload traffic", "卸载传输"),
     "plan_stack_flash": (
         "Training stack assumed: fused (flash) attention, software {software} ({eff} of the reference "
-        "kernel throughput); flash attention is modelled from its paper, not validated on a published run.",
-        "假定的训练软件栈：融合注意力（FlashAttention），软件 {software}（内核吞吐为参考值的 {eff}）；"
-        "FlashAttention 按其论文建模，尚未以公开实测验证。",
+        "kernel throughput). Flash attention is modelled from its paper; neither it nor any card other "
+        "than the A100 has been validated on a published run.",
+        "假定的训练软件栈：融合注意力（FlashAttention），软件 {software}（内核吞吐为参考值的 {eff}）。"
+        "FlashAttention 按其论文建模；它以及 A100 以外的加速卡均尚未以公开实测验证。",
     ),
     "plan_stack_unfused": (
         "Training stack assumed: unfused attention (the validated setting), software {software} ({eff} of "
-        "the reference kernel throughput).",
-        "假定的训练软件栈：非融合注意力（已验证的设置），软件 {software}（内核吞吐为参考值的 {eff}）。",
+        "the reference kernel throughput). Only A100 runs have been validated.",
+        "假定的训练软件栈：非融合注意力（已验证的设置），软件 {software}（内核吞吐为参考值的 {eff}）。"
+        "目前仅 A100 上的实测经过验证。",
     ),
     "plan_accuracy": (
         "Accuracy: on {n_held} published training runs never used to fit the model (held out), the "

@@ -5,7 +5,9 @@ with :func:`xlcompute.core.steptime.step_time`, and reports per-row predicted vs
 (and TFLOP/s per GPU where the paper reports it), signed error, and mean / max absolute error for
 all rows, calibration rows and held-out rows separately. For every row it also runs the layout
 search on that model and card count and reports whether the published layout, or one predicted
-at least as fast, is found.
+at least as fast, is found. The pre-registered held-out files (``PREREGISTERED_FILES``) and the
+software-stack calibration rows (``software_stacks.yaml``) are predicted and reported alongside;
+``extended_held_out_*`` is the statistic over every held-out row.
 
 Calibration (:func:`calibrate`): a grid search over the three efficiency constants of
 :class:`~xlcompute.core.steptime.SystemSpec` (``matmul_eff_max``, ``matmul_dim_half``,
@@ -121,6 +123,7 @@ from xlcompute.core.steptime import (
 __all__ = [
     "DEFAULT_VALIDATION_FILE",
     "EXTERNAL_VALIDATION_FILE",
+    "TABLE2_VALIDATION_FILE",
     "PREREGISTERED_FILES",
     "SOFTWARE_CALIBRATION_FILE",
     "CalibrationResult",

@@ -221,12 +221,19 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
         offload=fl[:, 3].astype(bool),
         tp_overlap=fl[:, 4].astype(bool),
         dp_overlap=fl[:, 5].astype(bool),
-        bytes_param=opt.bytes_param,
-        bytes_grad=opt.bytes_grad,
-        bytes_optimizer=opt.bytes_optimizer,
-        tp_async_backward=opt.tp_async_backward,
-        flash_attention=opt.flash_attention,
+        **_batch_wide(opt),
     )
+
+
+def _batch_wide(opt: SearchOptions) -> dict[str, float | bool]:
+    """The LayoutBatch fields that hold for every layout of a search (bytes and software stack)."""
+    return {
+        "bytes_param": opt.bytes_param,
+        "bytes_grad": opt.bytes_grad,
+        "bytes_optimizer": opt.bytes_optimizer,
+        "tp_async_backward": opt.tp_async_backward,
+        "flash_attention": opt.flash_attention,
+    }
 
 
 def count_layouts(
@@ -263,11 +270,7 @@ def enumerate_layouts(
     cols = {k: np.concatenate([getattr(p, k) for p in parts]) for k in names}
     return LayoutBatch(
         **cols,
-        bytes_param=opt.bytes_param,
-        bytes_grad=opt.bytes_grad,
-        bytes_optimizer=opt.bytes_optimizer,
-        tp_async_backward=opt.tp_async_backward,
-        flash_attention=opt.flash_attention,
+        **_batch_wide(opt),
     )
 
 

@@ -1,8 +1,10 @@
 """Scenario → result: the one orchestration of the core.
 
-``estimate(scenario)`` resolves presets into numbers (:func:`resolve_inputs`), runs the step
-graph of ``_graph.py`` with those numbers and returns an :class:`Estimate` holding every input
-(with its unit and source) and every derived figure, grouped like the workbook's sheets.
+``estimate(scenario)`` resolves presets into numbers (:func:`resolve`), plans the layout when the
+scenario leaves it open, runs the graph of ``_graph.py`` once with those numbers and returns an
+:class:`Estimate` holding every input (with its source) and every derived figure, grouped like
+the workbook's sheets. The faces (workbook, proposal, CLI, batch) take an ``Estimate`` and never
+estimate again.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from collections.abc import Callable
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
-from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
+from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import schedule
-from xlcompute.core.params import ModelArch, count_params
+from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
-from xlcompute.plan import PlanReport, evaluate_layout, plan_layouts
+from xlcompute.planner.inputs import SOFTWARE_STACKS, STEP_CONSTANTS, Execution, PlannerError, model_values
+from xlcompute.registry import unit as registry_unit
 from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, Scenario
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "Resolved",
     "resolve",
     "resolve_inputs",
+    "PlanReport",
     "sensitivity_cards",
     "sensitivity_mfus",
 ]
@@ -61,8 +65,12 @@ class Sensitivity(BaseModel):
     budget: list[float] = Field(description="total budget for cards[i] at the scenario's prices")
 
 
+from xlcompute.planner.plan import PlanReport, PlanRow, plan_layouts  # noqa: E402  (after InputValue)
+from xlcompute.planner.steptime import StepResult  # noqa: E402
+
+
 class Resolved(BaseModel):
-    """A scenario's input numbers, with the layout plan when the planner was used."""
+    """A scenario's input numbers, with the layout plan when the planner searched."""
 
     model_name: str
     accelerator_name: str
@@ -101,6 +109,10 @@ class Estimate(BaseModel):
         return {k: f for k, f in self.figures.items() if f.sheet == name}
 
 
+_MODEL_SHAPE_KEYS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn",
+                     "vocab")
+
+
 def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputValue]]:
     spec = scenario.model
     if spec.preset is not None:
@@ -108,30 +120,20 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
         arch, name, src = preset.arch, preset.name, f"catalog: {preset.name} ({preset.source})"
     else:
         arch, name, src = spec.arch, spec.arch.name, "scenario: model.arch"  # type: ignore[union-attr]
-    counted = count_params(arch)  # type: ignore[arg-type]
-    total = spec.params if spec.params is not None else counted.total
-    if spec.active_params is not None:
-        active = spec.active_params
-    elif spec.params is not None and not arch.is_moe:  # type: ignore[union-attr]
-        active = spec.params
-    else:
-        active = counted.active * (total / counted.total)
+    values = model_values(arch, scenario.training.seq_len, spec.params, spec.active_params)  # type: ignore[arg-type]
     count_src = "scenario: model.params" if spec.params is not None else f"exact count from the architecture; {src}"
     active_src = (
         "scenario: model.active_params" if spec.active_params is not None else f"exact count (active per token); {src}"
     )
-    a = arch  # type: ignore[assignment]
-    vals = {
-        "model_params": InputValue(key="model_params", value=float(total), source=count_src),
-        "model_active_params": InputValue(key="model_active_params", value=float(active), source=active_src),
-        "layers": InputValue(key="layers", value=a.layers, source=src),
-        "hidden": InputValue(key="hidden", value=a.hidden, source=src),
-        "heads": InputValue(key="heads", value=a.heads, source=src),
-        "kv_heads": InputValue(key="kv_heads", value=a.kv_heads, source=src),
-        "head_dim": InputValue(key="head_dim", value=a.head_dim, source=src),
-        "vocab": InputValue(key="vocab", value=a.vocab, source=src),
+    sources = {
+        "model_params": count_src,
+        "model_active_params": active_src,
+        "embedding_params": f"exact count: token (and position) embedding tables; {src}",
+        "lm_head_params": f"exact count: output head (0 when tied to the embedding); {src}",
+        **{k: src for k in _MODEL_SHAPE_KEYS},
     }
-    return name, a, vals  # type: ignore[return-value]
+    vals = {k: InputValue(key=k, value=values[k], source=sources[k]) for k in sources}
+    return name, arch, vals  # type: ignore[return-value]
 
 
 def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
@@ -201,14 +203,27 @@ def _source(model: BaseModel, section: str, field: str, note: str = "") -> str:
     return f"default for {where}: {description}"
 
 
+def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
+    """The step-time model's constants (planner.inputs.STEP_CONSTANTS) and the training stack."""
+    t = scenario.training
+    vals = {k: InputValue(key=k, value=c.value, source=f"default: {c.source}") for k, c in STEP_CONSTANTS.items()}
+    eff = SOFTWARE_STACKS[t.software]
+    note = ("the reference stack of the calibration" if eff == 1.0 else
+            "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)")
+    vals["software_efficiency"] = InputValue(
+        key="software_efficiency", value=eff, source=_source(t, "training", "software", f" = {t.software}: {note}"))
+    return vals
+
+
 def resolve(
     scenario: Scenario, on_progress: Callable[[int, int], None] | None = None, plan: bool = True
 ) -> Resolved:
-    """Turn a scenario into the graph's input numbers, each with its source; plan the layout and
-    predict the MFU where the scenario leaves them open."""
+    """Turn a scenario into the graph's input numbers, each with its source; search the layout
+    when the scenario leaves tp and pp open (``plan=False`` keeps placeholders instead)."""
     model_name, arch, vals = _model_inputs(scenario)
     gpu_name, gpu_vals = _gpu_inputs(scenario)
     vals.update(gpu_vals)
+    vals.update(_step_model_inputs(scenario))
     t, a, s, p = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing
 
     def put(key: str, value: float, source: str) -> None:
@@ -252,10 +267,15 @@ def resolve(
     ]
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note))
+    # Overlap and offload options the scenario has no field for: the step-time model's defaults
+    # (Execution), unless the planner chooses.
+    default = Execution(global_batch=1)
+    for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap),
+                       ("offload", default.offload)):
+        put(key, 1 if value else 0, "default of the step-time model (planner.inputs.Execution)")
     if scenario.layout_fixed:
         put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
         put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
-        put("dp", scenario.dp, "scenario: training.dp" if t.dp is not None else "cards / (tp·pp)")
         # Uneven plain pipelines exist (DeepSeek-V3: 61 layers on PP 16); the interleaved schedule
         # needs equal chunks (Megatron-LM requires layers divisible by pp·v).
         stages = t.pp * t.interleave  # type: ignore[operator]
@@ -264,68 +284,42 @@ def resolve(
                 f"training.pp·interleave ({t.pp}·{t.interleave} = {stages}) must divide the model's "
                 f"{arch.layers} layers"
             )
+        if t.pp > arch.layers:  # type: ignore[operator]
+            raise ValueError(f"training.pp ({t.pp}) must be at most the model's {arch.layers} layers")
+        if arch.heads % t.tp:  # type: ignore[operator]
+            raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
     else:  # placeholders until the planner chooses
         for key in ("tp", "pp"):
             put(key, 1, "layout planner")
-        put("dp", scenario.cluster.cards, "layout planner")
     if a.mfu is not None:
-        put("mfu", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
+        put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
+    elif arch.is_moe:
+        raise PlannerError(
+            "assumptions.mfu: the step-time model covers dense transformers only; give the MFU of a "
+            "mixture-of-experts model (e.g. 0.35) and training.tp / training.pp"
+        )
     else:
-        put("mfu", 0.5, "step-time model")  # placeholder until predicted below
+        put("mfu_assumed", 0, "not given: the estimate uses the step-time model's predicted MFU for the layout")
     missing = set(INPUT_KEYS) - set(vals)
     if missing:  # a programming error, not bad input
         raise RuntimeError(f"resolve left out {sorted(missing)}")
     report = None
-    if plan and (not scenario.layout_fixed or a.mfu is None):
-        report = _plan(scenario, arch, vals, on_progress)
+    if plan and not scenario.layout_fixed:
+        report = plan_layouts(arch, {k: v.value for k, v in vals.items()}, on_progress=on_progress)
+        ex = report.best[0].execution
+        src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
+               f"({report.candidates_fitting:,} fit in memory)")
+        for key, value in (
+            ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
+            ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
+            ("interleave", ex.interleave), ("tp_overlap", 1 if ex.tp_overlap else 0),
+            ("dp_overlap", 1 if ex.dp_overlap else 0), ("offload", 1 if ex.offload else 0),
+        ):
+            put(key, value, src)
     return Resolved(
         model_name=model_name, accelerator_name=gpu_name, arch=arch, inputs={k: vals[k] for k in INPUT_KEYS},
         plan=report,
     )
-
-
-def _plan(
-    scenario: Scenario,
-    arch: ModelArch,
-    vals: dict[str, InputValue],
-    on_progress: Callable[[int, int], None] | None,
-) -> PlanReport:
-    """Fill the layout and/or MFU inputs from the step-time model (seed 004)."""
-    numbers = {k: v.value for k, v in vals.items()}
-    t = scenario.training
-    if scenario.layout_fixed:
-        row = evaluate_layout(arch, numbers, t.recompute, t.sequence_parallel,
-                              flash_attention=t.attention == "flash", software=t.software)
-        report = PlanReport(
-            cards=scenario.cluster.cards, global_batch=t.global_batch, candidates_evaluated=1,
-            candidates_fitting=int(row.result.fits), search_seconds=0.0, explore=False, best=[row],
-        )
-    else:
-        report = plan_layouts(arch, numbers, on_progress=on_progress,
-                              flash_attention=t.attention == "flash", software=t.software)
-        ex = report.best[0].execution
-        src = (
-            f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
-            f"({report.candidates_fitting:,} fit in memory)"
-        )
-        for key, value in (
-            ("tp", ex.tp), ("pp", ex.pp), ("dp", ex.dp), ("micro_batch", ex.micro_batch),
-            ("zero_stage", ex.zero_stage), ("recompute_mode", RECOMPUTE_MODES[ex.recompute]),
-            ("sp", 1 if ex.sequence_parallel else 0), ("interleave", ex.interleave),
-        ):
-            vals[key] = InputValue(key=key, value=float(value), source=src)
-    if scenario.assumptions.mfu is None:
-        best = report.best[0]
-        ex = best.execution
-        vals["mfu"] = InputValue(
-            key="mfu",
-            value=best.mfu_estimate,
-            source=(
-                f"predicted by the step-time model for TP {ex.tp} × PP {ex.pp} × DP {ex.dp} "
-                "(its held-out error is reported by xlcompute validate)"
-            ),
-        )
-    return report
 
 
 def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:
@@ -344,29 +338,49 @@ def sensitivity_mfus(mfu: float) -> list[float]:
     return sorted({round(m, 4) for m in (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, mfu)})
 
 
+def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: int) -> Sensitivity:
+    """Days for card counts × MFUs and the budget per card count: each one array evaluation of
+    the same core formulas (the days grid of schedule.train_days, the budget steps of the graph)."""
+    import numpy as np
+
+    cards = sensitivity_cards(cards_now)
+    mfus = sensitivity_mfus(values["mfu"])
+    n = np.array(cards, dtype=float)
+    days = schedule.train_days(values["train_flops"], n[:, None], values["peak_flops"], np.array(mfus)[None, :])
+    budget = GRAPH.run({**inputs, "gpu_count": n}, ["total_budget"])["total_budget"]
+    return Sensitivity(cards=cards, mfus=mfus, days=days.tolist(),
+                       budget=np.broadcast_to(budget, n.shape).astype(float).tolist())
+
+
 def estimate(scenario: Scenario, on_progress: Callable[[int, int], None] | None = None) -> Estimate:
     """Compute every figure of a scenario (``on_progress(done, total)`` follows a layout search)."""
     resolved = resolve(scenario, on_progress)
-    model_name, gpu_name, inputs = resolved.model_name, resolved.accelerator_name, resolved.inputs
-    values = run_steps({k: v.value for k, v in inputs.items()})
+    inputs = {k: v.value for k, v in resolved.inputs.items()}
+    values = run_steps(inputs)
     figures = {
-        st.key: Figure(key=st.key, sheet=st.sheet, value=float(values[st.key]), unit=st.unit) for st in STEPS
+        st.key: Figure.model_construct(key=st.key, sheet=st.sheet, value=float(values[st.key]),
+                                       unit=registry_unit(st.key))
+        for st in STEPS
     }
-    cards = sensitivity_cards(scenario.cluster.cards)
-    mfus = sensitivity_mfus(inputs["mfu"].value)
-    flops, peak = values["train_flops"], values["peak_flops"]
-    days = [[float(schedule.train_days(flops, n, peak, m)) for m in mfus] for n in cards]
-    budget = []
-    for n in cards:
-        changed = {k: v.value for k, v in inputs.items()}
-        changed["gpu_count"] = float(n)
-        budget.append(float(run_steps(changed)["total_budget"]))
+    plan = resolved.plan
+    if plan is None and scenario.assumptions.mfu is None:
+        # The layout is the scenario's; the graph has just predicted its step (one row, no search).
+        t = scenario.training
+        ex = Execution(
+            tp=t.tp, pp=t.pp, dp=int(values["dp"]), micro_batch=t.micro_batch, global_batch=t.global_batch,  # type: ignore[arg-type]
+            interleave=t.interleave, sequence_parallel=t.sequence_parallel, recompute=t.recompute,
+            zero_stage=t.zero_stage, bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes,
+            flash_attention=t.attention == "flash",
+        )
+        row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))
+        plan = PlanReport(cards=scenario.cluster.cards, global_batch=t.global_batch, candidates_evaluated=1,
+                          candidates_fitting=int(row.result.fits), search_seconds=0.0, explore=False, best=[row])
     return Estimate(
         scenario=scenario,
-        model_name=model_name,
-        accelerator_name=gpu_name,
-        inputs=inputs,
+        model_name=resolved.model_name,
+        accelerator_name=resolved.accelerator_name,
+        inputs=resolved.inputs,
         figures=figures,
-        sensitivity=Sensitivity(cards=cards, mfus=mfus, days=days, budget=budget),
-        plan=resolved.plan,
+        sensitivity=_sensitivity(inputs, values, scenario.cluster.cards),
+        plan=plan,
     )

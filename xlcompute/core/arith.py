@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from xlcompute.core.expr import Value, ceil, if_
 
-__all__ = ["total", "ratio", "product", "round_up_to_multiple", "fits"]
+__all__ = ["total", "difference", "ratio", "product", "round_up_to_multiple", "fits"]
 
 
 def total(*xs: Value) -> Value:
@@ -16,6 +16,11 @@ def total(*xs: Value) -> Value:
     for x in xs[1:]:
         out = out + x
     return out
+
+
+def difference(a: Value, b: Value) -> Value:
+    """a − b."""
+    return a - b
 
 
 def ratio(a: Value, b: Value) -> Value:

@@ -3,19 +3,47 @@
 Sources
 - seed 000 eqs. (7)–(9): total volumes over a run, in elements (values), as printed:
   data parallel Q = T·P/(b·s), pipeline Q = 2·n·h·T, tensor Q = 4·h·l·n·T.
-- Refined per-step bytes: ring all-reduce moves 2(n−1)/n of the message per card
-  (Patarasuk & Yuan 2009; Thakur et al. 2005); Megatron tensor parallelism does 2 all-reduces of
-  b·s·h in the forward and 2 in the backward of every layer (Shoeybi et al. 2019 §3); the pipeline
-  sends b·s·h activations forward and gradients back at every stage boundary per micro-batch
-  (Narayanan et al. 2021 §2.2).
+- [RING] Patarasuk & Yuan, JPDC 2009 (and Thakur et al. 2005): a ring all-reduce moves 2(n−1)/n
+  of the message per card, a reduce-scatter or an all-gather (n−1)/n.
+- [MEG19] Shoeybi et al. 2019 §3: Megatron tensor parallelism does 2 all-reduces of b·s·h in the
+  forward and 2 in the backward of every layer (2 more in a recomputed forward).
+- [MEG21] Narayanan et al., SC'21 §2.2, §4.1: the pipeline sends b·s·h activations forward and
+  gradients back at every stage boundary per micro-batch and model chunk; with scatter/gather
+  each of the t cards sends 1/t of it over the scale-out network.
+- [KOR22] Korthikanti et al. 2022: with sequence parallelism each all-reduce becomes a
+  reduce-scatter and an all-gather of the same volume (two messages).
+- [MLM-ASYNC] Megatron-LM since late 2021 (``ColumnParallelLinearWithAsyncAllreduce``): the
+  input-gradient collective of each column-parallel layer (QKV, MLP up) runs under that layer's
+  weight-gradient GEMM.
+- [CAL23] Isaev et al. SC'23 (seed 004): overlap of communication with compute is partial.
+- [ZERO] Rajbhandari et al. 2020 §7: ZeRO-3 gathers the weights in the forward and backward of
+  every micro-batch and reduce-scatters the gradients once.
 """
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value
-from xlcompute.core.memory import BF16_BYTES
+from xlcompute.core.expr import Value, and_, eq, if_, max_, min_, mod, or_
+from xlcompute.core.memory import ACTIVATION_BYTES, BF16_BYTES
 
 __all__ = [
+    "activation_message_bytes",
+    "stays_in_node",
+    "link_bytes_per_s",
+    "ring_share",
+    "collective_seconds",
+    "tp_allreduce_seconds",
+    "tp_collectives_per_layer",
+    "tp_seconds_per_layer",
+    "tp_hidden_per_layer",
+    "tp_bytes_per_step",
+    "p2p_seconds_per_microbatch",
+    "p2p_bytes_per_step",
+    "dp_bytes_per_step",
+    "dp_seconds_per_step",
+    "dp_overlap_window",
+    "last_bucket_seconds",
+    "exposed_seconds",
+    "offload_seconds",
     "comm_dp_seed",
     "comm_pp_seed",
     "comm_tp_seed",
@@ -23,9 +51,6 @@ __all__ = [
     "allreduce_bytes_per_card",
     "allreduce_seconds",
     "transfer_seconds",
-    "dp_bytes_per_step",
-    "tp_bytes_per_step",
-    "pp_bytes_per_step",
 ]
 
 
@@ -44,9 +69,14 @@ def comm_tp_seed(hidden: Value, layers: Value, cards: Value, tokens: Value) -> V
     return 4 * hidden * layers * cards * tokens
 
 
+def ring_share(n: Value) -> Value:
+    """Share of a buffer each of n cards sends in a ring reduce-scatter or all-gather, (n−1)/n [RING]."""
+    return (n - 1) / n
+
+
 def ring_allreduce_factor(n: Value) -> Value:
-    """Bytes each card sends in a ring all-reduce, as a multiple of the message: 2(n−1)/n."""
-    return 2 * (n - 1) / n
+    """Bytes each card sends in a ring all-reduce, as a multiple of the message: 2(n−1)/n [RING]."""
+    return 2 * ring_share(n)
 
 
 def allreduce_bytes_per_card(message_bytes: Value, n: Value) -> Value:
@@ -64,35 +94,158 @@ def allreduce_seconds(message_bytes: Value, n: Value, bytes_per_s: Value) -> Val
     return allreduce_bytes_per_card(message_bytes, n) / bytes_per_s
 
 
-def dp_bytes_per_step(
-    params: Value, tp: Value, pp: Value, dp: Value, bytes_per_grad: Value = BF16_BYTES
+def activation_message_bytes(seq_len: Value, micro_batch: Value, hidden: Value) -> Value:
+    """One activation tensor of a micro-batch, s·b·h 16-bit values: the message of every TP
+    collective and pipeline send [MEG19], [MEG21]."""
+    return seq_len * micro_batch * hidden * ACTIVATION_BYTES
+
+
+def stays_in_node(span: Value, job_cards: Value, cards_per_node: Value) -> Value:
+    """Whether every group of ``span`` consecutive ranks sits inside one server: the whole job
+    fits in one server, or the groups tile it (span divides the cards per node). TP groups of 6
+    on 8-card servers straddle two servers, so their collectives cross the scale-out network."""
+    return or_(job_cards <= cards_per_node, and_(span <= cards_per_node, eq(mod(cards_per_node, span), 0)))
+
+
+def link_bytes_per_s(
+    in_node: Value, intra_bytes_per_s: Value, intra_eff: Value, inter_bytes_per_s: Value, inter_eff: Value
 ) -> Value:
-    """Bytes each card sends per optimizer step for the data-parallel gradient all-reduce of its
-    P/(tp·pp) shard (ZeRO-1/2 reduce-scatter + all-gather move the same 2(n−1)/n)."""
-    return allreduce_bytes_per_card(params / (tp * pp) * bytes_per_grad, dp)
+    """Achieved bandwidth per card and direction of a group's collectives: the server's link
+    (NVLink, HCCS) when the group stays inside a server, else the scale-out network, each at the
+    share of line rate a large collective reaches (NCCL bus bandwidth; an assumption per link)."""
+    return if_(in_node, intra_bytes_per_s * intra_eff, inter_bytes_per_s * inter_eff)
+
+
+def collective_seconds(bytes_per_card: Value, bytes_per_s: Value, latency: Value, messages: Value = 1) -> Value:
+    """Time of a collective: the bytes each card sends over its bandwidth plus a fixed latency
+    per message (NCCL ~10 µs; an assumption)."""
+    return bytes_per_card / bytes_per_s + latency * messages
+
+
+def tp_allreduce_seconds(message_bytes: Value, tp: Value, bytes_per_s: Value, latency: Value, sp: Value) -> Value:
+    """One TP all-reduce of an activation message: a ring all-reduce over the tp cards [RING];
+    with sequence parallelism a reduce-scatter and an all-gather, two messages [KOR22]."""
+    return collective_seconds(allreduce_bytes_per_card(message_bytes, tp), bytes_per_s, latency, if_(sp, 2, 1))
+
+
+def tp_collectives_per_layer(recompute: Value) -> Value:
+    """TP all-reduces per layer and micro-batch: 2 forward + 2 backward, 2 more in the forward
+    that full recomputation repeats [MEG19]."""
+    return 4 + if_(recompute >= 2, 2, 0)
+
+
+def tp_seconds_per_layer(allreduce_s: Value, tp: Value, recompute: Value) -> Value:
+    """TP communication time of one layer and micro-batch, before any overlap [MEG19]."""
+    return if_(tp > 1, tp_collectives_per_layer(recompute) * allreduce_s, 0)
+
+
+def tp_hidden_per_layer(
+    tp_layer_s: Value,
+    allreduce_s: Value,
+    gemm_layer_s: Value,
+    qkv_s: Value,
+    mlp_up_s: Value,
+    tp: Value,
+    sp: Value,
+    tp_overlap: Value,
+    async_backward: Value,
+    overlap_fraction: Value,
+) -> Value:
+    """TP communication of one layer hidden under compute.
+
+    With full TP overlap at most ``overlap_fraction`` of it hides, and never more than the
+    layer's GEMM time [CAL23]. Otherwise, with the asynchronous backward [MLM-ASYNC], the input-
+    gradient collective of QKV and of the MLP up-projection each hides under that layer's
+    weight-gradient GEMM (same time as its forward GEMM): the whole backward all-reduce, or
+    with sequence parallelism its reduce-scatter half [KOR22]; forward collectives stay exposed.
+    """
+    bwd_one = if_(tp > 1, if_(sp, 0.5, 1) * allreduce_s, 0)
+    async_hidden = min_(overlap_fraction * bwd_one, qkv_s) + min_(overlap_fraction * bwd_one, mlp_up_s)
+    return if_(tp_overlap, min_(overlap_fraction * tp_layer_s, gemm_layer_s), if_(async_backward, async_hidden, 0))
 
 
 def tp_bytes_per_step(
-    micro_batch: Value,
-    seq_len: Value,
-    hidden: Value,
-    layers: Value,
-    pp: Value,
-    tp: Value,
-    microbatches: Value,
-    recompute: Value = 0,
-    bytes_per_value: Value = BF16_BYTES,
+    message_bytes: Value, tp: Value, recompute: Value, layers_on_stage: Value, microbatches: Value
 ) -> Value:
-    """Bytes each card sends per step for tensor parallelism: 4 all-reduces of b·s·h per layer
-    (2 forward, 2 backward; Shoeybi et al. 2019 §3), 2 more with full recomputation (r = 1),
-    over the L/pp layers of its stage and every micro-batch."""
-    per_layer = (4 + 2 * recompute) * allreduce_bytes_per_card(micro_batch * seq_len * hidden * bytes_per_value, tp)
-    return per_layer * layers / pp * microbatches
+    """Bytes each card sends per optimizer step for tensor parallelism: the ring all-reduces of
+    every layer of its stage and every micro-batch [MEG19], [RING]."""
+    per_layer = tp_collectives_per_layer(recompute) * allreduce_bytes_per_card(message_bytes, tp)
+    return if_(tp > 1, per_layer * layers_on_stage * microbatches, 0)
 
 
-def pp_bytes_per_step(
-    micro_batch: Value, seq_len: Value, hidden: Value, microbatches: Value, bytes_per_value: Value = BF16_BYTES
+def p2p_seconds_per_microbatch(
+    message_bytes: Value, tp: Value, bytes_per_s: Value, latency: Value, pp: Value, interleave: Value
 ) -> Value:
-    """Bytes a stage boundary carries per step: activations forward and gradients back, b·s·h
-    each, for every micro-batch (Narayanan et al. 2021 §2.2)."""
-    return 2 * micro_batch * seq_len * hidden * bytes_per_value * microbatches
+    """Pipeline send time of one micro-batch on one card: activations forward and gradients
+    back, once per model chunk, each card sending 1/t of the message (scatter/gather) [MEG21]."""
+    return if_(pp > 1, 2 * interleave * (message_bytes / tp / bytes_per_s + latency), 0)
+
+
+def p2p_bytes_per_step(message_bytes: Value, tp: Value, pp: Value, interleave: Value, microbatches: Value) -> Value:
+    """Pipeline bytes each card sends per optimizer step [MEG21] (see p2p_seconds_per_microbatch)."""
+    return if_(pp > 1, 2 * interleave * message_bytes / tp * microbatches, 0)
+
+
+def dp_bytes_per_step(
+    grad_bytes: Value, weight_bytes: Value, dp: Value, microbatches: Value, stage: Value
+) -> Value:
+    """Bytes each card sends per optimizer step for data parallelism, over its stage's full
+    (unpartitioned) gradients and weights per TP card.
+
+    ZeRO 0–2: one ring all-reduce of the gradients (ZeRO-1/2 reduce-scatter + all-gather move
+    the same 2(n−1)/n) [RING]. ZeRO-3: one gradient reduce-scatter plus a weight all-gather in
+    the forward and the backward of every micro-batch [ZERO].
+    """
+    share = ring_share(dp)
+    grads = 2 * share * grad_bytes
+    zero3 = share * grad_bytes + 2 * microbatches * share * weight_bytes
+    return if_(dp > 1, if_(stage >= 3, zero3, grads), 0)
+
+
+def dp_seconds_per_step(
+    dp_bytes: Value, bytes_per_s: Value, latency: Value, layers_on_stage: Value, dp: Value, stage: Value
+) -> Value:
+    """Data-parallel communication time per step before overlap: the bytes over the link plus,
+    for ZeRO 0–2, a latency per gradient bucket (two per layer; an assumption)."""
+    buckets = if_(and_(dp > 1, stage < 3), 2 * layers_on_stage, 0)
+    return dp_bytes / bytes_per_s + latency * buckets
+
+
+def dp_overlap_window(
+    stage: Value,
+    compute_s: Value,
+    recompute_s: Value,
+    tp_exposed_s: Value,
+    layers_on_stage: Value,
+    layer_backward_s: Value,
+    layer_recompute_s: Value,
+    logits_forward_s: Value,
+) -> Value:
+    """Compute time the DP traffic of a step can hide under. Gradients of a stage are final only
+    in the backward of its last micro-batch, so ZeRO 0–2 overlap that backward (layers and output
+    layer). ZeRO-3 prefetches weights under the whole busy pipeline: compute, recomputation and the
+    exposed TP collectives (DP traffic has its own stream and, across servers, its own links) [ZERO]."""
+    last_backward = layers_on_stage * (layer_backward_s + layer_recompute_s) + 2 * logits_forward_s
+    return if_(stage >= 3, compute_s + recompute_s + tp_exposed_s, last_backward)
+
+
+def last_bucket_seconds(dp_seconds: Value, layers_on_stage: Value) -> Value:
+    """The last gradient bucket (about one layer's share) can only start when the backward ends,
+    so it is always exposed."""
+    return dp_seconds / max_(layers_on_stage, 1)
+
+
+def exposed_seconds(total: Value, window: Value, floor: Value, overlap: Value) -> Value:
+    """Communication left exposed when it overlaps a compute window of ``window`` seconds: what
+    does not fit in the window, and never less than ``floor`` (the last bucket, which can only
+    start when the window ends), never more than the total."""
+    return min_(if_(overlap, max_(total - window, floor), total), total)
+
+
+def offload_seconds(
+    optimizer_bytes: Value, params_updated: Value, param_bytes: Value, bytes_per_s: Value, offload: Value
+) -> Value:
+    """Optimizer states read and written over the offload link, and the gradients sent to it
+    (Calculon's tensor offload, seed 004, simplified). A tier without bandwidth (0) is treated as
+    1 B/s: such a layout does not fit (see the step-time model's fit)."""
+    return if_(offload, (2 * optimizer_bytes + params_updated * param_bytes) / max_(bytes_per_s, 1), 0)

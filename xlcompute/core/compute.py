@@ -10,16 +10,27 @@ Sources
 - seed 003: AICC 大模型 Cheat Sheet — AscendSpeed/Megatron per-iteration FLOPs
   24·k·B·s·l·h²·(1 + s/(6h) + V/(16lh)) (Narayanan et al. 2021, eq. 3), k = 3 or 4 with recompute.
 
-Every function works on numbers and on ``Expr`` references (see ``expr.py``).
+Every function works on numbers, NumPy arrays and ``Expr`` references (see ``expr.py``).
 ``recompute`` arguments are 0/1 numbers: 1 adds the extra forward pass of full activation
 recomputation (seed 001: 4 units instead of 3).
+
+Model FLOPs, one count everywhere: MFU is model FLOPs (no recomputation) over peak (Chowdhery et
+al. 2022, App. B), and the count is :func:`train_flops_attn` with r = 0,
+``3·T·(2P + 4·L·s·w)``, ``w = heads·head_dim``. The estimate's training compute, the step-time
+model's MFU and the Excel training functions all use it, so a predicted MFU fed to
+``LLM_TRAIN_DAYS`` gives the estimate's days. Recomputation adds hardware FLOPs
+(:func:`recompute_flops`) and time in the step-time model, never a factor on a given MFU.
 """
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, if_
+from xlcompute.core.expr import Value, and_, if_
 
 __all__ = [
+    "matmul_flops",
+    "attention_core_flops",
+    "logits_flops",
+    "recompute_flops",
     "recompute_extra_forward",
     "train_flops",
     "train_flops_6tp",
@@ -69,16 +80,60 @@ def train_flops_attn(
     tokens: Value,
     seq_len: Value,
     layers: Value,
-    hidden: Value,
+    attn_width: Value,
     recompute: Value = 0,
 ) -> Value:
-    """Attention-aware training FLOPs (3 + r)·T·(2P + 4·h·L·s). The default in estimates.
+    """Attention-aware training FLOPs (3 + r)·T·(2P + 4·w·L·s); with r = 0 the model FLOPs of
+    every MFU in xlcompute (estimate, step-time model, Excel functions).
 
     Source: seed 002 (C = 3·T·(2.6e6·s + 2P) for Qwen2-72B, where 2.6e6 = 4·h·L); identical to
-    PaLM's 6N + 12·L·h·s per token (Chowdhery et al. 2022, App. B), so an MFU quoted the PaLM
-    way applies to this count. With s ≪ P/(2hL) it reduces to 6PT.
+    PaLM's 6N + 12·L·H·Q·T per token (Chowdhery et al. 2022, App. B: H heads of size Q, so
+    w = heads·head_dim, the hidden size h for most models), so an MFU quoted the PaLM way applies
+    to this count. With s ≪ P/(2wL) it reduces to 6PT.
     """
-    return train_flops_seq(params, tokens, seq_len, 4 * hidden * layers, recompute)
+    return train_flops_seq(params, tokens, seq_len, 4 * attn_width * layers, recompute)
+
+
+def matmul_flops(params: Value) -> Value:
+    """Forward FLOPs per token of a matrix multiply with ``params`` weights: 2 per multiply-add
+    (seed 001; Kaplan et al. 2020 §2.1)."""
+    return 2 * params
+
+
+def attention_core_flops(seq_len: Value, attn_width: Value) -> Value:
+    """Forward FLOPs per token of one layer's attention core, 4·s·w: QKᵀ and attention × V,
+    2·s·w each, w = heads·head_dim (Narayanan et al. 2021 eq. 3 counts 4·s·h; causal masking
+    is not subtracted, as in PaLM's MFU)."""
+    return 4 * seq_len * attn_width
+
+
+def logits_flops(hidden: Value, vocab: Value) -> Value:
+    """Forward FLOPs per token of the output layer, 2·h·V (Narayanan et al. 2021 eq. 3)."""
+    return matmul_flops(hidden * vocab)
+
+
+def recompute_flops(
+    tokens: Value,
+    block: Value,
+    layers: Value,
+    seq_len: Value,
+    attn_width: Value,
+    recompute: Value,
+    flash: Value = 0,
+) -> Value:
+    """Hardware FLOPs that recomputation adds to the model FLOPs of ``tokens`` tokens.
+
+    Full recomputation (mode 2) repeats the forward pass of every block, 2·block + 4·s·w per
+    token and layer (seed 001: 4 units instead of 3); selective recomputation (mode 1) repeats
+    only the attention core (Korthikanti et al. 2022 §5), which a fused flash kernel recomputes
+    inside its own backward pass anyway (Dao 2023), so then nothing is added.
+    """
+    per_layer = if_(
+        recompute >= 2,
+        matmul_flops(block) + attention_core_flops(seq_len, attn_width),
+        if_(and_(recompute >= 1, flash < 0.5), attention_core_flops(seq_len, attn_width), 0),
+    )
+    return tokens * layers * per_layer
 
 
 def iter_flops_megatron(

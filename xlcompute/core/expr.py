@@ -1,10 +1,16 @@
-"""One formula, three faces: a tiny expression type.
+"""One formula, many evaluations: a tiny expression type and helpers that dispatch on it.
 
 Every formula in the core is an ordinary Python function written with ``+ - * / **`` and the
-helpers below. Called with numbers it returns a number (UDFs, report, Python API). Called with
-at least one :class:`Expr` (usually a :class:`Ref` to a cell or defined name) it returns an
-``Expr`` whose :meth:`Expr.excel` text is the equivalent native Excel formula (workbook cells).
-``Expr.evaluate`` evaluates the same tree in Python, so tests can prove both faces agree.
+helpers below. The same function evaluates:
+
+- numbers → a number (UDFs, the estimate, the report, the Python API);
+- NumPy arrays → an array, one entry per layout (the layout search and the step-time model);
+- at least one :class:`Expr` (usually a :class:`Ref` to a defined name) → an ``Expr`` whose
+  :meth:`Expr.excel` text is the equivalent native Excel formula (workbook cells).
+
+``Expr.evaluate`` evaluates the same tree in Python, so tests can prove the faces agree. The
+helpers never import NumPy: they look for it in ``sys.modules`` (an array can only exist once
+NumPy is imported), so ``import xlcompute`` and the Excel functions stay light.
 
 Only operators and functions that Excel 2010+ and LibreOffice 7.4 both evaluate are emitted,
 with English names and ``,`` separators (design.md, "Conventions").
@@ -12,9 +18,11 @@ with English names and ``,`` separators (design.md, "Conventions").
 
 from __future__ import annotations
 
+import functools
 import math
+import sys
 from collections.abc import Mapping
-from typing import Union
+from typing import Any, Union
 
 __all__ = [
     "Expr",
@@ -26,6 +34,12 @@ __all__ = [
     "max_",
     "min_",
     "if_",
+    "and_",
+    "or_",
+    "not_",
+    "eq",
+    "ne",
+    "mod",
     "sqrt",
     "ln",
     "is_expr",
@@ -34,7 +48,8 @@ __all__ = [
 ]
 
 Number = Union[int, float]
-Value = Union[int, float, "Expr"]
+Value = Union[int, float, "Expr", Any]
+"""A number, a NumPy array or an :class:`Expr` (``Any`` admits arrays without importing NumPy)."""
 
 # Excel operator precedence, loosest first. Excel binds unary minus tighter than ``^``
 # (=-2^2 is 4), so negation is always rendered with explicit parentheses where it matters.
@@ -232,6 +247,8 @@ class Compare(Expr):
         "<=": lambda a, b: a <= b,
         ">": lambda a, b: a > b,
         ">=": lambda a, b: a >= b,
+        "=": lambda a, b: a == b,
+        "<>": lambda a, b: a != b,
     }
 
     def __init__(self, op: str, left: Expr, right: Expr) -> None:
@@ -275,22 +292,43 @@ def _wrap(x: Value) -> Expr:
         return x
     if isinstance(x, (int, float)):
         return Const(x)
+    if type(x).__module__ == "numpy" and getattr(x, "ndim", 1) == 0:  # a NumPy scalar
+        return Const(x.item())
     raise TypeError(f"cannot use {type(x).__name__} {x!r} in a formula")
 
 
 def is_expr(*xs: object) -> bool:
     """True when any argument is an expression (so the formula must build an Expr)."""
-    return any(isinstance(x, Expr) for x in xs)
+    for x in xs:
+        if isinstance(x, Expr):
+            return True
+    return False
+
+
+def _numpy(*xs: object) -> Any:
+    """The NumPy module when any argument is a NumPy array, else None (never imports NumPy)."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return None
+    for x in xs:
+        if isinstance(x, np.ndarray):
+            return np
+    return None
 
 
 # -- functions that dispatch on their argument type ------------------------------------
+# Each returns an Expr when any argument is one, a NumPy array when any argument is an array,
+# else a Python number.
 
 
 def ceil(x: Value) -> Value:
     """Round up to a whole number. Excel: ``ROUNDUP(x,0)`` (same as ceil for x >= 0,
-    which is every quantity the core rounds: card counts, nodes, servers)."""
+    which is every quantity the core rounds: card counts, nodes, servers, layers per stage)."""
     if isinstance(x, Expr):
         return Call("ROUNDUP", [x, Const(0)], lambda v, _d: math.ceil(v))
+    np = _numpy(x)
+    if np is not None:
+        return np.ceil(x)
     return math.ceil(x)
 
 
@@ -298,35 +336,108 @@ def floor(x: Value) -> Value:
     """Round down to a whole number. Excel: ``INT(x)`` (floor for every real x)."""
     if isinstance(x, Expr):
         return Call("INT", [x], math.floor)
+    np = _numpy(x)
+    if np is not None:
+        return np.floor(x)
     return math.floor(x)
 
 
 def max_(*xs: Value) -> Value:
-    """Largest argument. Excel: ``MAX(...)``."""
+    """Largest argument (element-wise for arrays). Excel: ``MAX(...)``."""
     if is_expr(*xs):
         return Call("MAX", [_wrap(x) for x in xs], max)
-    return max(xs)  # type: ignore[type-var]
+    np = _numpy(*xs)
+    if np is not None:
+        return functools.reduce(np.maximum, xs)
+    return max(xs)
 
 
 def min_(*xs: Value) -> Value:
-    """Smallest argument. Excel: ``MIN(...)``."""
+    """Smallest argument (element-wise for arrays). Excel: ``MIN(...)``."""
     if is_expr(*xs):
         return Call("MIN", [_wrap(x) for x in xs], min)
-    return min(xs)  # type: ignore[type-var]
+    np = _numpy(*xs)
+    if np is not None:
+        return functools.reduce(np.minimum, xs)
+    return min(xs)
 
 
 def if_(cond: Value | bool, then: Value, other: Value) -> Value:
-    """``then`` if ``cond`` else ``other``. Excel: ``IF(cond,then,other)``."""
+    """``then`` if ``cond`` else ``other`` (element-wise for arrays). Excel: ``IF(cond,then,other)``.
+
+    Both branches are evaluated before the call, as in a spreadsheet, so a branch must be
+    finite for every input the other branch is chosen for (no division by a zero it guards).
+    """
     if is_expr(cond, then, other):
         c = cond if isinstance(cond, Expr) else Const(1 if cond else 0)
         return Call("IF", [c, _wrap(then), _wrap(other)], lambda c_, a, b: a if c_ else b)
+    np = _numpy(cond, then, other)
+    if np is not None:
+        return np.where(cond, then, other)
     return then if cond else other
+
+
+def and_(*xs: Value | bool) -> Value:
+    """True when every argument is (element-wise for arrays). Excel: ``AND(...)``."""
+    if is_expr(*xs):
+        return Call("AND", [_wrap(x) for x in xs], lambda *a: float(all(a)))
+    np = _numpy(*xs)
+    if np is not None:
+        return functools.reduce(np.logical_and, xs)
+    return all(xs)
+
+
+def or_(*xs: Value | bool) -> Value:
+    """True when any argument is (element-wise for arrays). Excel: ``OR(...)``."""
+    if is_expr(*xs):
+        return Call("OR", [_wrap(x) for x in xs], lambda *a: float(any(a)))
+    np = _numpy(*xs)
+    if np is not None:
+        return functools.reduce(np.logical_or, xs)
+    return any(xs)
+
+
+def not_(x: Value | bool) -> Value:
+    """Logical negation (element-wise for arrays). Excel: ``NOT(x)``."""
+    if isinstance(x, Expr):
+        return Call("NOT", [x], lambda v: float(not v))
+    np = _numpy(x)
+    if np is not None:
+        return np.logical_not(x)
+    return not x
+
+
+def eq(a: Value, b: Value) -> Value:
+    """a = b (element-wise for arrays). Excel: ``a=b``."""
+    if is_expr(a, b):
+        return Compare("=", _wrap(a), _wrap(b))
+    return a == b
+
+
+def ne(a: Value, b: Value) -> Value:
+    """a ≠ b (element-wise for arrays). Excel: ``a<>b``."""
+    if is_expr(a, b):
+        return Compare("<>", _wrap(a), _wrap(b))
+    return a != b
+
+
+def mod(a: Value, b: Value) -> Value:
+    """Remainder of a / b with the sign of b (Python ``%``, NumPy ``mod``). Excel: ``MOD(a,b)``."""
+    if is_expr(a, b):
+        return Call("MOD", [_wrap(a), _wrap(b)], lambda x, y: x % y)
+    np = _numpy(a, b)
+    if np is not None:
+        return np.mod(a, b)
+    return a % b
 
 
 def sqrt(x: Value) -> Value:
     """Square root. Excel: ``SQRT(x)``."""
     if isinstance(x, Expr):
         return Call("SQRT", [x], math.sqrt)
+    np = _numpy(x)
+    if np is not None:
+        return np.sqrt(x)
     return math.sqrt(x)
 
 
@@ -334,6 +445,9 @@ def ln(x: Value) -> Value:
     """Natural logarithm. Excel: ``LN(x)``."""
     if isinstance(x, Expr):
         return Call("LN", [x], math.log)
+    np = _numpy(x)
+    if np is not None:
+        return np.log(x)
     return math.log(x)
 
 

@@ -10,15 +10,35 @@ Sources
   recomputation; §4.2.3: with 1F1B the first pipeline stage holds p micro-batches of L/p layers.
 - KV cache: 2 (K and V) · layers · kv_heads · head_dim · seq · batch · bytes (Pope et al. 2022).
 
-Modes are numbers so one formula serves Python and Excel: ``stage`` 0–3, ``recompute``
-0 = none, 1 = selective, 2 = full, ``sp`` 0/1.
+Modes are numbers so one formula serves Python, NumPy and Excel: ``stage`` 0–3, ``recompute``
+0 = none, 1 = selective, 2 = full, ``sp`` and ``flash`` 0/1.
+
+The refined per-card forms used by the estimate and the step-time model
+(:func:`activations_linear_layer` … :func:`train_mem_per_card`) generalise Korthikanti et al.'s
+Table 2 to grouped-query attention, any MLP width and gated MLPs, add the fused-attention case
+(Dao 2023), the fp32 logits, the layer being recomputed, the first stage's embedding and the
+framework's buffers. For a GPT shape (MHA, MLP 4h, no gate) they reduce to Table 2
+(:func:`activation_bytes`, kept as published; tests/core show where they differ).
 """
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, if_, min_
+from xlcompute.core.expr import Value, and_, if_, min_, or_
 
 __all__ = [
+    "ACTIVATION_BYTES",
+    "FP32_BYTES",
+    "activations_linear_layer",
+    "activations_score_layer",
+    "activations_stored_layer",
+    "score_traffic_bytes",
+    "logits_activation_bytes",
+    "activations_first_stage",
+    "zero_partitioned",
+    "in_hbm",
+    "offloaded",
+    "framework_buffers",
+    "fits_card",
     "ADAM_MIXED_OPTIMIZER_BYTES",
     "BF16_BYTES",
     "weights_bytes",
@@ -41,6 +61,12 @@ BF16_BYTES = 2
 
 ADAM_MIXED_OPTIMIZER_BYTES = 12
 """Mixed-precision Adam: fp32 master weights + momentum + variance = 4 + 4 + 4 (ZeRO §3.1)."""
+
+ACTIVATION_BYTES = BF16_BYTES
+"""Bytes of one stored activation: Korthikanti et al. 2022 derive their formulas for 16-bit values."""
+
+FP32_BYTES = 4
+"""Bytes of one fp32 value (the logits and the softmax log-sum-exp are kept in fp32)."""
 
 
 def weights_bytes(params: Value, bytes_per_param: Value = BF16_BYTES) -> Value:
@@ -187,6 +213,139 @@ def kv_cache_bytes(
     return 2 * layers * kv_heads * head_dim * seq_len * batch * bytes_per_value
 
 
-def train_mem_per_card(states_bytes: Value, activations_bytes: Value, buffer_bytes: Value = 0) -> Value:
-    """Training memory per card: model states + activations (+ framework buffers), bytes."""
-    return states_bytes + activations_bytes + buffer_bytes
+# -- refined per-card forms (estimate and step-time model) -------------------------------------
+
+
+def activations_linear_layer(
+    seq_len: Value,
+    micro_batch: Value,
+    hidden: Value,
+    heads: Value,
+    kv_heads: Value,
+    head_dim: Value,
+    ffn_hidden: Value,
+    gated: Value,
+    tp: Value,
+    sp: Value,
+) -> Value:
+    """Activation bytes of one layer and micro-batch on one tensor-parallel card, without the
+    attention scores (Korthikanti et al. 2022 §4.1, generalised).
+
+    Kept whole on every TP card without sequence parallelism: the two norm inputs and outputs
+    and the two dropout masks, 10·s·b·h. Split by TP: Q and the projection input 4·s·b·heads·d,
+    K and V 4·s·b·kv_heads·d (GQA, Ainslie et al. 2023), the MLP activations
+    2·s·b·ffn·(2 + gated) (GeLU input and output, or SwiGLU's gate, up and product). With
+    sequence parallelism everything is split. MHA with ffn = 4h gives Table 2's 34·s·b·h.
+    """
+    sb = seq_len * micro_batch
+    replicated = 10 * sb * hidden
+    # Bytes at 16 bits per value, as in Table 2 (Q and projection input: 2 tensors × 2 bytes).
+    split = 4 * sb * heads * head_dim + 4 * sb * kv_heads * head_dim + 2 * sb * ffn_hidden * (2 + gated)
+    return if_(sp, (replicated + split) / tp, replicated + split / tp)
+
+
+def activations_score_layer(seq_len: Value, micro_batch: Value, heads: Value, tp: Value, flash: Value) -> Value:
+    """Attention-score bytes of one layer and micro-batch on one TP card.
+
+    Unfused: softmax input and output and the dropout mask of the s×s scores, 5·a·s²·b
+    (Korthikanti et al. 2022 Table 2). Fused flash kernel: only the fp32 softmax log-sum-exp,
+    4·a·s·b (Dao 2023, FlashAttention-2 §3). Both split over the TP heads.
+    """
+    return if_(flash, FP32_BYTES * heads * seq_len * micro_batch, 5 * heads * seq_len**2 * micro_batch) / tp
+
+
+def activations_stored_layer(
+    linear: Value,
+    score: Value,
+    seq_len: Value,
+    micro_batch: Value,
+    hidden: Value,
+    tp: Value,
+    sp: Value,
+    recompute: Value,
+    flash: Value,
+) -> Value:
+    """Bytes one layer keeps per micro-batch until its backward pass (Korthikanti et al. 2022 §5):
+    full recomputation keeps only the layer input 2·s·b·h (÷ tp with sequence parallelism);
+    selective recomputation drops the unfused scores; a flash kernel has none to drop and keeps
+    its log-sum-exp."""
+    layer_input = ACTIVATION_BYTES * seq_len * micro_batch * hidden * if_(sp, 1 / tp, 1)
+    return if_(recompute >= 2, layer_input, if_(and_(recompute >= 1, flash < 0.5), linear, linear + score))
+
+
+def score_traffic_bytes(score: Value, flash: Value) -> Value:
+    """Score bytes the element-wise kernels move through HBM: the unfused scores; none with a
+    flash kernel, which runs softmax and dropout on chip (Dao 2023)."""
+    return if_(flash, 0, score)
+
+
+def logits_activation_bytes(seq_len: Value, micro_batch: Value, vocab: Value, tp: Value) -> Value:
+    """The fp32 logits of one micro-batch on one card, 4·s·b·V/t (Korthikanti et al. 2022 §4.1,
+    output layer)."""
+    return FP32_BYTES * seq_len * micro_batch * vocab / tp
+
+
+def activations_first_stage(
+    stored_layer: Value,
+    layers_on_stage: Value,
+    pp: Value,
+    microbatches: Value,
+    interleave: Value,
+    working_layer: Value,
+    recompute: Value,
+    logits: Value,
+) -> Value:
+    """Activation bytes on the busiest card, the first pipeline stage.
+
+    1F1B keeps min(p, m) micro-batches in flight on the first stage; the interleaved schedule
+    with v chunks per card keeps (1 + (p − 1)/(p·v)) times as much (Korthikanti et al. 2022
+    §4.2.3; Narayanan et al. 2021 §2.2). Full recomputation rebuilds one layer's activations
+    (``working_layer``) at a time; a single stage also holds the logits.
+    """
+    in_flight = min_(pp, microbatches)
+    chunks = if_(interleave > 1, 1 + (pp - 1) / (pp * interleave), 1)
+    return (stored_layer * layers_on_stage * in_flight * chunks + if_(recompute >= 2, working_layer, 0)
+            + if_(pp <= 1, logits, 0))
+
+
+def zero_partitioned(full_bytes: Value, stage: Value, from_stage: Value, dp: Value) -> Value:
+    """A model state split over the dp replicas once ZeRO reaches ``from_stage``: optimizer
+    states from stage 1, gradients from 2, weights from 3 (Rajbhandari et al. 2020 §5)."""
+    return if_(stage >= from_stage, full_bytes / dp, full_bytes)
+
+
+def in_hbm(state_bytes: Value, offload: Value) -> Value:
+    """The optimizer states left in HBM: none when they are offloaded (seed 004, tensor offload)."""
+    return if_(offload, 0, state_bytes)
+
+
+def offloaded(state_bytes: Value, offload: Value) -> Value:
+    """The optimizer states held by the offload tier (host memory), when offloaded."""
+    return if_(offload, state_bytes, 0)
+
+
+def fits_card(
+    mem_bytes: Value, hbm_bytes: Value, offload: Value, tier_bytes: Value, tier_capacity: Value, tier_bytes_per_s: Value
+) -> Value:
+    """1 when the card's training memory fits its HBM and, with offload, the states fit a tier that
+    exists (capacity and bandwidth above 0), else 0."""
+    tier_ok = or_(offload < 0.5, and_(tier_bytes <= tier_capacity, tier_bytes_per_s > 0))
+    return if_(and_(mem_bytes <= hbm_bytes, tier_ok), 1, 0)
+
+
+def framework_buffers(
+    reserve: Value, message_bytes: Value, block: Value, tp: Value, param_bytes: Value, stage: Value
+) -> Value:
+    """Memory the framework holds besides states and activations: a fixed reserve (CUDA context,
+    allocator fragmentation, workspaces; an assumption), a send and a receive buffer of one
+    activation message for TP/PP communication, and with ZeRO-3 two gathered layers of weights
+    (prefetch; Rajbhandari et al. 2020 §7)."""
+    return reserve + 2 * message_bytes + if_(stage >= 3, 2 * block / tp * param_bytes, 0)
+
+
+def train_mem_per_card(
+    weights: Value, grads: Value, optimizer: Value, activations: Value, buffers: Value = 0
+) -> Value:
+    """Training memory per card: weights + gradients + optimizer states in HBM + activations +
+    framework buffers, bytes."""
+    return weights + grads + optimizer + activations + buffers

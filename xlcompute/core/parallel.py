@@ -2,14 +2,23 @@
 
 Sources: seed 003 (num_NPUs = dp·pp·tp; global = micro·dp·grad_accum; samples/s per card and
 tokens/s per card); Narayanan et al. 2021 §2.2 (GPipe/1F1B bubble fraction (p − 1)/m, and
-(p − 1)/(v·m) with v interleaved stages per card).
+(p − 1)/(v·m) with v interleaved stages per card; a micro-batch passes every stage, so the step
+runs at the pace of the slowest stage).
 """
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value
+from xlcompute.core.expr import Value, ceil, floor
 
 __all__ = [
+    "data_parallel",
+    "layers_per_stage",
+    "layer_pass_seconds",
+    "microbatch_seconds",
+    "per_step",
+    "compute_seconds_per_step",
+    "pipeline_bubble_seconds",
+    "pipeline_seconds",
     "parallel_cards",
     "global_batch",
     "grad_accum_steps",
@@ -66,3 +75,56 @@ def tokens_per_step(global_batch_size: Value, seq_len: Value) -> Value:
 def steps_for_tokens(tokens: Value, global_batch_size: Value, seq_len: Value) -> Value:
     """Optimizer steps to consume ``tokens``: T / (global batch · s)."""
     return tokens / tokens_per_step(global_batch_size, seq_len)
+
+
+def data_parallel(cards: Value, tp: Value, pp: Value) -> Value:
+    """Data-parallel replicas that fit on the cards, ⌊n/(tp·pp)⌋ (seed 003's n = dp·tp·pp,
+    solved for dp; cards beyond dp·tp·pp would stay idle)."""
+    return floor(cards / (tp * pp))
+
+
+def layers_per_stage(layers: Value, pp: Value) -> Value:
+    """Layers on the busiest pipeline stage, ⌈L/p⌉: stages may be uneven (DeepSeek-V3 puts 61
+    layers on 16 stages; Megatron-LM's first/last-stage layer options), and the step runs at
+    the pace of the fullest stage (Narayanan et al. 2021 §2.2)."""
+    return ceil(layers / pp)
+
+
+def layer_pass_seconds(forward: Value, backward: Value, recompute: Value, tp_exposed: Value) -> Value:
+    """One layer's time per micro-batch: forward, backward, recomputation and the TP
+    communication left exposed."""
+    return forward + backward + recompute + tp_exposed
+
+
+def microbatch_seconds(layer_pass: Value, layers_on_stage: Value, logits: Value, p2p: Value) -> Value:
+    """Time of one micro-batch on the slowest (last) stage: its layers, the output layer
+    (forward and backward) and its pipeline sends."""
+    return layer_pass * layers_on_stage + logits + p2p
+
+
+def per_step(per_layer: Value, layers_on_stage: Value, microbatches: Value) -> Value:
+    """A per-layer, per-micro-batch time summed over the stage's layers and the step's micro-batches."""
+    return per_layer * layers_on_stage * microbatches
+
+
+def compute_seconds_per_step(
+    forward: Value, backward: Value, layers_on_stage: Value, logits: Value, microbatches: Value
+) -> Value:
+    """Kernel time of a step on the slowest stage: forward and backward of its layers and the
+    output layer, every micro-batch (recomputation counted apart)."""
+    return microbatches * ((forward + backward) * layers_on_stage + logits)
+
+
+def pipeline_bubble_seconds(microbatch_s: Value, logits: Value, pp: Value, interleave: Value) -> Value:
+    """Pipeline fill and drain, (p − 1)/v micro-batch slots (Narayanan et al. 2021 §2.2.1-2).
+
+    The paper derives it for equal stages. Here the last stage is the slowest (it also runs the
+    output layer), so the steady state runs at its pace while the fill and drain pass through
+    the other p − 1 stages at the pace of a micro-batch without the output layer.
+    """
+    return (microbatch_s - logits) * (pp - 1) / interleave
+
+
+def pipeline_seconds(microbatch_s: Value, microbatches: Value, bubble: Value) -> Value:
+    """Pipeline time of a step: m micro-batches at the slowest stage's pace plus the bubble."""
+    return microbatch_s * microbatches + bubble

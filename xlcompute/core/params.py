@@ -25,11 +25,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from xlcompute.core.expr import Value
+from xlcompute.core.expr import Value, if_
 
 __all__ = [
     "params_12lh2",
     "params_dense",
+    "qkv_params",
+    "attn_out_params",
+    "mlp_params",
+    "block_params",
+    "first_stage_params",
     "ModelArch",
     "ParamCount",
     "count_params",
@@ -85,11 +90,58 @@ def params_dense(
 
     Defaults follow the Llama/Qwen/Mixtral/DeepSeek families: gated MLP, untied embeddings, RMSNorm.
     """
+    # qkv_params + attn_out_params with head_dim = hidden/heads, written so that integer inputs
+    # give an exact count (no rounding of hidden/heads).
     attention = 2 * hidden**2 + 2 * hidden**2 * kv_heads / heads
-    mlp = (2 + gated) * hidden * ffn_hidden
+    mlp = mlp_params(hidden, ffn_hidden, gated)
     norms = norm_params * hidden * (2 * layers + 1)
     embeddings = (2 - tied) * vocab * hidden
     return layers * (attention + mlp) + norms + embeddings
+
+
+def qkv_params(hidden: Value, heads: Value, kv_heads: Value, head_dim: Value) -> Value:
+    """Weights of the fused query/key/value projection, ``h·d·(heads + 2·kv_heads)``.
+
+    Source: Megatron-LM's column-parallel QKV layer (Shoeybi et al. 2019 §3); grouped-query
+    attention shares each K/V head among heads/kv_heads query heads (Ainslie et al. 2023).
+    """
+    return hidden * head_dim * (heads + 2 * kv_heads)
+
+
+def attn_out_params(hidden: Value, heads: Value, head_dim: Value) -> Value:
+    """Weights of the attention output projection, ``heads·d·h`` (Shoeybi et al. 2019 §3)."""
+    return heads * head_dim * hidden
+
+
+def mlp_params(hidden: Value, ffn_hidden: Value, gated: Value) -> Value:
+    """Weights of one MLP, ``(2 + gated)·h·ffn``: up and down projections, plus the gate of
+    SwiGLU/GeGLU when ``gated`` = 1 (Shazeer 2020, arXiv:2002.05202)."""
+    return (2 + gated) * hidden * ffn_hidden
+
+
+def block_params(params: Value, embedding: Value, lm_head: Value, layers: Value) -> Value:
+    """Parameters of one transformer block on average, ``(P − embedding − output head) / L``.
+
+    Everything that is not an embedding table or the output head sits in the blocks (the final
+    norm, ``h`` values, is spread over them). With a parameter override the blocks absorb the
+    difference, so the stage weights follow the size the user gave.
+    """
+    return (params - embedding - lm_head) / layers
+
+
+def first_stage_params(
+    block: Value, layers_on_stage: Value, embedding: Value, lm_head: Value, pp: Value
+) -> Value:
+    """Parameters held by the first pipeline stage: its blocks plus the embedding tables, plus the
+    output head when there is one stage.
+
+    Source: Narayanan et al. 2021 §2.2 (Megatron-LM places the embedding on the first stage and
+    the output layer on the last; with tied embeddings the last stage keeps a copy, so the last
+    stage holds V·h as well). The first stage is the memory bottleneck of 1F1B, which keeps p
+    micro-batches of activations there (Korthikanti et al. 2022 §4.2.3). ``layers_on_stage`` is
+    ⌈L/p⌉ for uneven stages.
+    """
+    return block * layers_on_stage + embedding + if_(pp <= 1, lm_head, 0)
 
 
 # -- exact counts over an architecture description ----------------------------------------
@@ -296,7 +348,7 @@ def _attention_params(a: ModelArch) -> int:
         return q + kv + o
     q_out = a.heads * a.head_dim
     kv_out = a.kv_heads * a.head_dim
-    weights = h * q_out + 2 * h * kv_out + q_out * h
+    weights = qkv_params(h, a.heads, a.kv_heads, a.head_dim) + attn_out_params(h, a.heads, a.head_dim)
     bias = 0
     if a.attn_bias or a.qkv_bias:
         bias += q_out + 2 * kv_out
@@ -308,7 +360,7 @@ def _attention_params(a: ModelArch) -> int:
 def _mlp_params(a: ModelArch, inner: int) -> int:
     """One MLP (or one expert) of inner width ``inner``: 2 or 3 matrices plus optional biases."""
     mats = 3 if a.gated_ffn else 2
-    weights = mats * a.hidden * inner
+    weights = mlp_params(a.hidden, inner, int(a.gated_ffn))
     bias = ((mats - 1) * inner + a.hidden) if a.mlp_bias else 0
     return weights + bias
 

@@ -8,7 +8,7 @@ from a measured iteration time). X = peak FLOP/s × MFU is a card's achieved thr
 from __future__ import annotations
 
 from xlcompute.core.compute import iter_flops_megatron
-from xlcompute.core.expr import Value, ceil
+from xlcompute.core.expr import Value, ceil, if_
 from xlcompute.core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "mfu_from_throughput",
     "mfu_from_iteration",
     "achieved_flops_per_card",
+    "mfu_from_step",
+    "mfu_in_use",
 ]
 
 
@@ -86,3 +88,16 @@ def mfu_from_iteration(
 ) -> Value:
     """Utilisation from a measured iteration time: per-iteration FLOPs / (t · n · peak) (seed 003)."""
     return achieved_flops_per_card(iter_seconds, batch, seq_len, layers, hidden, vocab, cards, recompute) / peak_flops
+
+
+def mfu_from_step(flops_per_step: Value, step_seconds: Value, cards: Value, peak_flops: Value) -> Value:
+    """Utilisation of a step: FLOPs of the step / (step time · cards · peak) (Chowdhery et al.
+    2022, App. B). With model FLOPs (compute.train_flops_attn, r = 0) this is MFU; with the
+    recomputed FLOPs added it is the hardware FLOPs utilisation (HFU)."""
+    return flops_per_step / (step_seconds * cards * peak_flops)
+
+
+def mfu_in_use(assumed: Value, predicted: Value) -> Value:
+    """The MFU the estimate uses: the assumed MFU when one is given (> 0), else the step-time
+    model's prediction for the layout (Calculon-style, seed 004)."""
+    return if_(assumed > 0, assumed, predicted)

@@ -30,6 +30,11 @@ def giga(x: Value) -> Value:
     return x * GB
 
 
+def micro(x: Value) -> Value:
+    """x · 10^-6 (µs → s)."""
+    return x / 1_000_000
+
+
 def per_giga(x: Value) -> Value:
     """x / 10^9 (bytes → GB)."""
     return x / GB

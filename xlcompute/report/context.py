@@ -22,17 +22,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from xlcompute import catalog, fmt
+from xlcompute import catalog, fmt, registry
+from xlcompute._graph import GRAPH, STEPS
 from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
-from xlcompute._graph import STEPS
-from xlcompute.core import arith, cost, memory
-from xlcompute.estimate import Estimate
-from xlcompute.labels import LABELS
-from xlcompute.plan import PlanReport
+from xlcompute.core import arith, cost
+from xlcompute.estimate import Estimate, PlanReport
+from xlcompute.planner.inputs import SOFTWARE_STACKS
+from xlcompute.planner.validation import ValidationReport, validate
 from xlcompute.report import charts
 from xlcompute.report.i18n import text
-from xlcompute.core.steptime import SOFTWARE_STACKS
-from xlcompute.validate import ValidationReport, validate
 
 __all__ = [
     "build_context",
@@ -40,8 +38,6 @@ __all__ = [
     "format_value",
     "memory_grid",
     "year_by_year",
-    "INPUT_KINDS",
-    "FIGURE_KINDS",
     "MEMORY_SHARE_WARN",
     "COMM_SHARE_WARN",
     "COMM_SHARE_HIGH",
@@ -92,83 +88,23 @@ PLAN_ROWS_SHOWN = 5
 RECOMPUTE_NAMES: tuple[str, ...] = ("none", "selective", "full")
 """Recompute mode numbers 0/1/2 as in :data:`xlcompute.scenario.RECOMPUTE_MODES`."""
 
-# --- how each number is shown ------------------------------------------------------------------
-
-INPUT_KINDS: dict[str, str] = {
-    "model_params": "count", "model_active_params": "count", "layers": "count", "hidden": "count",
-    "heads": "count", "kv_heads": "count", "head_dim": "count", "vocab": "count",
-    "train_tokens": "count", "seq_len": "count", "global_batch": "count", "micro_batch": "count",
-    "param_bytes": "plain", "optimizer_bytes": "plain", "zero_stage": "count", "recompute_mode": "count",
-    "sp": "count", "flash_attention": "count", "tp": "count", "pp": "count", "dp": "count", "interleave": "count",
-    "gpu_count": "count", "cards_per_node": "count", "gpu_peak_tflops": "plain", "gpu_hbm_gb": "plain",
-    "gpu_hbm_tbps": "plain", "intra_node_gbs": "plain", "inter_node_gbps": "plain", "gpu_tdp_w": "count",
-    "mfu": "percent", "host_power_factor": "plain", "average_load": "percent",
-    "users": "count", "tokens_per_request": "count", "seconds_per_request": "plain",
-    "serving_utilization": "percent", "serving_bytes_per_param": "plain", "kv_bytes_per_value": "plain", "decode_batch": "count",
-    "hbm_usable_fraction": "percent",
-    "price_per_gpu_hour": "money2", "server_price": "money", "network_per_server": "money",
-    "storage_capex": "money", "facility_per_kw": "money", "electricity_per_kwh": "money2", "pue": "plain",
-    "years": "count", "staff_per_year": "money",
-}
-
-FIGURE_KINDS: dict[str, str] = {
-    "train_flops": "sci", "train_flops_6tp": "sci", "gpu_hours": "hours", "card_days": "hours",
-    "train_days": "days", "train_days_6tp": "days", "train_steps": "count", "tokens_per_step": "count",
-    "step_seconds": "num2", "tokens_per_s_per_card": "num0", "samples_per_s_per_card": "num3",
-    "pipeline_bubble": "percent", "grad_accum": "count", "train_energy_mwh": "num0",
-    "train_power_cost": "money", "train_cost": "money",
-    "states_per_gpu": "gb", "activations_per_gpu": "gb", "mem_per_gpu": "gb", "hbm_bytes": "gb",
-    "weights_total": "gb", "train_hbm_20p": "gb", "kv_cache_per_request": "gb",
-    "dp_bytes_per_step": "gb", "tp_bytes_per_step": "gb", "pp_bytes_per_step": "gb",
-    "dp_seconds_per_step": "num3", "tp_seconds_per_step": "num3", "pp_seconds_per_step": "num3",
-    "comm_seconds_per_step": "num3", "comm_share_of_step": "percent",
-    "flops_per_request": "sci", "serving_cards_compute": "count", "cards_per_replica": "count",
-    "serving_cards": "count", "cost_per_request": "money4", "cost_per_1k_tokens": "money4",
-    "decode_tokens_per_s": "num0", "prefill_tokens_per_s": "num0",
-    "servers": "count", "it_power_kw": "num0", "capex_total": "money", "power_cost_per_year": "money",
-    "opex_per_year": "money", "total_budget": "money", "cloud_cost_per_year": "money", "cloud_total": "money",
-    "capex_servers": "money", "capex_network": "money", "capex_facility": "money",
-}
-
-# Kinds whose formatted text already carries the unit (GB, %, currency symbol).
-_SELF_UNIT = {"gb", "percent", "money", "money2", "money4"}
+# --- how each number is shown: the registry's display kind (xlcompute.registry) -----------------
 
 
 def format_value(x: float, kind: str, currency: str) -> str:
-    """Format one number with :mod:`xlcompute.fmt` according to ``kind``."""
-    formatters: dict[str, Callable[[float], str]] = {
-        "count": fmt.count,
-        "plain": fmt.plain,
-        "percent": fmt.percent,
-        "money": lambda v: fmt.money(v, currency),
-        "money2": lambda v: fmt.money(v, currency, 2),
-        "money4": lambda v: fmt.money(v, currency, 4),
-        "sci": fmt.sci,
-        "days": fmt.days,
-        "hours": fmt.hours,
-        "gb": fmt.gb,
-        "num0": lambda v: fmt.number(v, 0),
-        "num1": lambda v: fmt.number(v, 1),
-        "num2": lambda v: fmt.number(v, 2),
-        "num3": lambda v: fmt.number(v, 3),
-    }
+    """Format one number with a registry display kind (``xlcompute.registry.KINDS``)."""
     try:
-        return formatters[kind](x)
+        return registry.KINDS[kind][0](x, currency)
     except KeyError:
         raise ValueError(f"unknown format kind {kind!r}") from None
 
 
-def _unit(key: str, kind: str, lang: str, currency: str) -> str:
-    if kind in _SELF_UNIT:
-        return ""
-    lab = LABELS[key]
-    unit = lab.unit_zh if lang == "zh" else lab.unit_en
-    return currency if unit in ("currency", "货币") else unit
+def _unit(key: str, kind: str | None, lang: str, currency: str) -> str:
+    return "" if registry.carries_unit(key, kind) else registry.unit_text(key, lang, currency)
 
 
 def _label(key: str, lang: str) -> str:
-    lab = LABELS[key]
-    return lab.zh if lang == "zh" else lab.en
+    return registry.label(key, lang)
 
 
 class _Ctx:
@@ -183,20 +119,18 @@ class _Ctx:
         return text(key, self.lang, **kw)
 
     def v(self, key: str, kind: str | None = None) -> str:
-        """An input or figure of the estimate, formatted."""
-        k = kind or FIGURE_KINDS.get(key) or INPUT_KINDS[key]
-        return format_value(self.r[key], k, self.cur)
+        """An input or figure of the estimate, formatted by its registry kind."""
+        return registry.format_value(self.r[key], key, self.cur, kind)
 
     def money(self, x: float, digits: int = 0) -> str:
         return fmt.money(x, self.cur, digits)
 
     def row(self, key: str, kind: str | None = None, source: str = "") -> dict[str, Any]:
-        k = kind or FIGURE_KINDS.get(key) or INPUT_KINDS[key]
         return {
             "key": key,
             "label": _label(key, self.lang),
-            "value": format_value(self.r[key], k, self.cur),
-            "unit": _unit(key, k, self.lang, self.cur),
+            "value": registry.format_value(self.r[key], key, self.cur, kind),
+            "unit": _unit(key, kind, self.lang, self.cur),
             "source": source,
             "is_text": False,
         }
@@ -209,35 +143,32 @@ class _Ctx:
 
 
 def memory_grid(result: Estimate) -> list[dict[str, Any]]:
-    """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full, with the
-    planned TP/PP/DP, by calling :func:`memory.zero_bytes_per_card`,
-    :func:`memory.activation_bytes_per_card` and :func:`memory.train_mem_per_card`."""
-    r = result
-    hbm = r["hbm_bytes"]
-    activations = [
-        memory.activation_bytes_per_card(
-            r["layers"], r["seq_len"], r["hidden"], r["heads"], r["micro_batch"], r["tp"], r["pp"],
-            r["grad_accum"], r["sp"], mode, r["interleave"], r["flash_attention"],
-        )
-        for mode in range(3)
-    ]
+    """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full with the
+    planned layout: the graph's memory phase over arrays of the 12 settings, one evaluation."""
+    import numpy as np
+
+    inputs = {k: v.value for k, v in result.inputs.items()}
+    stages, modes = np.repeat(np.arange(4.0), 3), np.tile(np.arange(3.0), 4)
+    out = GRAPH.run({**inputs, "zero_stage": stages, "recompute_mode": modes},
+                    ["mem_per_gpu", "states_per_gpu", "activations_per_gpu", "mem_fits"])
+    col = {k: np.broadcast_to(out[k], stages.shape) for k in ("mem_per_gpu", "states_per_gpu",
+                                                              "activations_per_gpu", "mem_fits")}
+    hbm = result["hbm_bytes"]
     rows = []
     for stage in range(4):
-        states = memory.zero_bytes_per_card(
-            r["model_params"], stage, r["tp"], r["pp"], r["dp"], r["param_bytes"], r["optimizer_bytes"]
-        )
         cells = []
-        for mode, act in enumerate(activations):
-            total = memory.train_mem_per_card(states, act)
+        for mode in range(3):
+            i = 3 * stage + mode
+            total = float(col["mem_per_gpu"][i])
             cells.append({
                 "mode": mode,
-                "bytes": float(total),
+                "bytes": total,
                 "share": float(arith.ratio(total, hbm)),
-                "fits": bool(arith.fits(total, hbm)),
-                "planned": stage == int(r["zero_stage"]) and mode == int(r["recompute_mode"]),
+                "fits": bool(col["mem_fits"][i] >= 0.5),
+                "planned": stage == int(result["zero_stage"]) and mode == int(result["recompute_mode"]),
             })
-        rows.append({"stage": stage, "states": float(states), "cells": cells})
-    return [{"activations": [float(a) for a in activations]}, *rows]
+        rows.append({"stage": stage, "states": float(col["states_per_gpu"][3 * stage]), "cells": cells})
+    return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(3)]}, *rows]
 
 
 def _lightest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -401,9 +332,9 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
         y_format=lambda v: fmt.gb(v, 0).removesuffix(" GB"),
         font=font,
     )
-    details = [c.row(k) for k in ("states_per_gpu", "activations_per_gpu", "mem_per_gpu", "weights_total",
-                                  "train_hbm_20p")]
-    details.insert(2, {"label": _label("grad_accum", c.lang), "value": c.v("grad_accum"), "unit": "", "source": ""})
+    details = [c.row(k) for k in ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu",
+                                  "buffers_per_gpu", "mem_per_gpu", "layers_per_stage", "grad_accum",
+                                  "weights_total", "train_hbm_20p")]
     return {
         "intro": c.t("memory_intro", tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), hbm=hbm),
         "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
@@ -413,23 +344,28 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
 
 
 def _network(c: _Ctx) -> dict[str, Any]:
+    """The three kinds of traffic of the planned layout, as the step-time model computes them: the
+    link each group uses, its achieved bandwidth, bytes per card per step, time before overlap and
+    what stays exposed (the same steps as the workbook's Network sheet and the planner)."""
     r = c.r
-    inter = f"{c.v('inter_node_gbps')} Gbit/s"
-    intra = f"{c.v('intra_node_gbs')} GB/s"
     rows = [
-        ("net_dp", "link_inter", inter, "dp_bytes_per_step", "dp_seconds_per_step"),
-        ("net_tp", "link_intra", intra, "tp_bytes_per_step", "tp_seconds_per_step"),
-        ("net_pp", "link_inter", inter, "pp_bytes_per_step", "pp_seconds_per_step"),
+        ("net_dp", "dp_in_node", "dp_link_bytes_per_s", "dp_bytes_per_step", "dp_seconds_per_step",
+         "dp_comm_exposed_seconds"),
+        ("net_tp", "tp_in_node", "tp_link_bytes_per_s", "tp_bytes_per_step", "tp_seconds_per_step",
+         "tp_comm_exposed_seconds"),
+        ("net_pp", "pp_in_node", "pp_link_bytes_per_s", "pp_bytes_per_step", "pp_comm_seconds", "pp_comm_seconds"),
     ]
     return {
         "rows": [
-            {"kind": c.t(kind), "link": c.t(link), "bandwidth": bw, "bytes": c.v(b), "seconds": c.v(s)}
-            for kind, link, bw, b, s in rows
+            {"kind": c.t(kind), "link": c.t("link_intra" if r[node] >= 0.5 else "link_inter"),
+             "bandwidth": f"{fmt.number(r[bw] / 1e9, 1)} GB/s", "bytes": c.v(b), "seconds": c.v(s_, "seconds"),
+             "exposed": c.v(e, "seconds")}
+            for kind, node, bw, b, s_, e in rows
         ],
-        "summary": c.t("net_summary", comm=c.v("comm_seconds_per_step"), step=c.v("step_seconds"),
-                       share=c.v("comm_share_of_step")),
-        "figures": [c.row(k) for k in ("comm_seconds_per_step", "step_seconds", "comm_share_of_step",
-                                       "grad_accum", "pipeline_bubble")],
+        "summary": c.t("net_summary", comm=c.v("comm_exposed_seconds"), step=c.v("predicted_step_seconds"),
+                       share=c.v("comm_share_of_step"), total=c.v("comm_seconds_per_step")),
+        "figures": [c.row(k) for k in ("comm_seconds_per_step", "comm_exposed_seconds", "predicted_step_seconds",
+                                       "comm_share_of_step", "grad_accum", "pipeline_bubble")],
         "share": r["comm_share_of_step"],
     }
 
@@ -509,8 +445,8 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     share = r["comm_share_of_step"]
     if share > COMM_SHARE_WARN:
         add(0 if share > COMM_SHARE_HIGH else 1,
-            c.t("risk_comm", share=c.v("comm_share_of_step"), comm=c.v("comm_seconds_per_step"),
-                step=c.v("step_seconds"), mfu=c.v("mfu")),
+            c.t("risk_comm", share=c.v("comm_share_of_step"), comm=c.v("comm_exposed_seconds"),
+                step=c.v("predicted_step_seconds"), mfu=c.v("mfu")),
             c.t("mit_comm", gbps=c.v("inter_node_gbps")))
 
     # MFU against published results, with the schedule at a lower MFU from the sensitivity table.
@@ -596,8 +532,8 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
             "rank": row.rank, "tp": fmt.count(ex.tp), "pp": fmt.count(ex.pp), "dp": fmt.count(ex.dp),
             "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
             "rc": c.t(f"rc_{ex.recompute}"), "sp": yes if ex.sequence_parallel else no,
-            "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.step_seconds, 2),
-            "mfu": fmt.percent(row.mfu_estimate), "mem": fmt.gb(res.memory_bytes).removesuffix(" GB"),
+            "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.predicted_step_seconds, 2),
+            "mfu": fmt.percent(res.predicted_mfu), "mem": fmt.gb(res.mem_per_gpu).removesuffix(" GB"),
         })
     best = plan.best[0].result
     parts = (
@@ -609,7 +545,8 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
     if best.offload_seconds > 0:
         parts += (("bd_offload", best.offload_seconds),)
     breakdown = [
-        {"label": c.t(k), "seconds": fmt.number(v, 3), "share": fmt.percent(float(arith.ratio(v, best.step_seconds)))}
+        {"label": c.t(k), "seconds": fmt.number(v, 3),
+         "share": fmt.percent(float(arith.ratio(v, best.predicted_step_seconds)))}
         for k, v in parts
     ]
     searched = plan.candidates_evaluated > 1
@@ -626,7 +563,7 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
                     tp=fmt.count(ex0.tp), pp=fmt.count(ex0.pp), dp=fmt.count(ex0.dp), mfu=c.v("mfu")),
         "rows": rows,
         "breakdown": breakdown,
-        "step": fmt.number(best.step_seconds, 3),
+        "step": fmt.number(best.predicted_step_seconds, 3),
         "accuracy": _validation_sentence(c),
         "stack": c.t("plan_stack_" + sc.training.attention, software=sc.training.software,
                      eff=fmt.number(SOFTWARE_STACKS[sc.training.software], 3)),
@@ -765,17 +702,14 @@ def _reflow(para: str) -> str:
     return "\n".join(out)
 
 
-# Core functions the proposal calls itself (memory grid, cost by year), beyond the graph's.
-_REPORT_FUNCTIONS: tuple[Callable[..., Any], ...] = (
-    memory.zero_bytes_per_card, memory.activation_bytes_per_card, memory.train_mem_per_card,
-    arith.ratio, arith.fits, arith.product, cost.total_cost,
-)
+# Core functions the proposal calls itself (cost by year, shares), beyond the graph's.
+_REPORT_FUNCTIONS: tuple[Callable[..., Any], ...] = (arith.ratio, arith.product, cost.total_cost)
 
 
 def _formulas(c: _Ctx) -> dict[str, Any]:
     used: dict[Callable[..., Any], list[str]] = {}
     for st in STEPS:
-        used.setdefault(st.fn, []).append(_label(st.key, c.lang) if st.key in LABELS else st.key)
+        used.setdefault(st.fn, []).append(_label(st.key, c.lang))
     for fn in _REPORT_FUNCTIONS:
         used.setdefault(fn, []).append(str(c.t("used_by_report")))
     rows, modules = [], {}

@@ -1,6 +1,6 @@
 """Fixed text of the proposal in English and Simplified Chinese.
 
-Labels of inputs and figures live in :mod:`xlcompute.labels` (shared with the workbook and the
+Labels of inputs and figures live in :mod:`xlcompute.registry` (shared with the workbook and the
 CLI); this table holds only the proposal's own prose, headings and captions. Entries may contain
 ``{name}`` placeholders and a little trusted markup (``<strong>``); :func:`text` fills the
 placeholders through :class:`markupsafe.Markup`, which escapes every argument, so scenario text
@@ -141,6 +141,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "grp_model": ("Model", "模型"),
     "grp_training": ("Training plan", "训练计划"),
     "grp_cluster": ("Cluster", "集群"),
+    "grp_stepmodel": ("Step-time model (calibrated constants and assumptions)", "单步时间模型（校准常数与假设）"),
     "grp_assumptions": ("Assumptions", "假设"),
     "grp_serving": ("Serving demand", "推理需求"),
     "grp_pricing": ("Prices", "价格"),
@@ -301,25 +302,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "mem_details": ("Memory figures of the planned setting", "规划设置的显存数据"),
     # network
     "network_intro": (
-        "Per optimizer step, data parallelism all-reduces the gradients over the scale-out network, "
-        "tensor parallelism all-reduces activations inside each server, and pipeline parallelism "
-        "sends activations between stages. Times assume no overlap with computation, an upper bound.",
-        "每个优化器步内，数据并行通过服务器间网络对梯度做 all-reduce，张量并行在服务器内部对激活值做 "
-        "all-reduce，流水线并行在各级之间传递激活值。时间按不与计算重叠估计，为上限。",
+        "Per optimizer step, data parallelism reduces the gradients, tensor parallelism all-reduces "
+        "activations in every layer and pipeline parallelism sends activations between stages. A "
+        "group uses the intra-server link when it stays inside a server, else the scale-out network. "
+        "The figures are the step-time model's: bytes each card sends, the time before any overlap "
+        "with computation, and the time left exposed after it.",
+        "每个优化器步内，数据并行归约梯度，张量并行在每层对激活值做 all-reduce，流水线并行在各级之间传递"
+        "激活值。通信组位于一台服务器内时使用服务器内互联，否则使用服务器间网络。数值来自单步时间模型："
+        "每卡发送的字节数、与计算重叠前的时间，以及重叠后仍暴露的时间。",
     ),
     "net_kind": ("Traffic", "通信类型"),
     "net_link": ("Link", "链路"),
     "net_bandwidth": ("Bandwidth per card", "每卡带宽"),
     "net_bytes": ("Volume per step", "每步通信量"),
     "net_seconds": ("Time per step", "每步时间"),
+    "net_exposed": ("Exposed", "暴露时间"),
     "net_dp": ("Data parallel (gradients)", "数据并行（梯度）"),
     "net_tp": ("Tensor parallel (activations)", "张量并行（激活值）"),
     "net_pp": ("Pipeline (stage boundaries)", "流水线（级间）"),
     "link_inter": ("scale-out network", "服务器间网络"),
     "link_intra": ("intra-server link", "服务器内互联"),
     "net_summary": (
-        "Communication takes {comm} s of a {step} s step ({share}) if none of it overlaps with computation.",
-        "若通信完全不与计算重叠，每步 {step} 秒中通信占 {comm} 秒（{share}）。",
+        "Communication takes {total} s per step before overlap; {comm} s of it stays exposed, {share} of "
+        "the predicted {step} s step.",
+        "每步通信在重叠前共 {total} 秒；其中 {comm} 秒无法被计算掩盖，占预测每步时间 {step} 秒的 {share}。",
     ),
     # serving
     "serving_intro": (
@@ -402,9 +408,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "提高 ZeRO 阶段或采用完全重计算，或增大张量/流水线并行度（见显存规划）。",
     ),
     "risk_comm": (
-        "Communication is {share} of step time if not overlapped ({comm} s of {step} s); the achieved "
-        "MFU may fall below the assumed {mfu}.",
-        "若不重叠，通信占每步时间的 {share}（{step} 秒中的 {comm} 秒）；实际 MFU 可能低于假设的 {mfu}。",
+        "Exposed communication is {share} of the predicted step time ({comm} s of {step} s); the achieved "
+        "MFU may fall below {mfu}.",
+        "未被掩盖的通信占预测每步时间的 {share}（{step} 秒中的 {comm} 秒）；实际 MFU 可能低于 {mfu}。",
     ),
     "mit_comm": (
         "Overlap gradient all-reduce with the backward pass, keep tensor parallelism inside a server, "

@@ -5,13 +5,16 @@ One formula, three faces: the result sheets are written by running the estimate 
 ``bind`` callback writes ``excel_formula(expr)`` of each step into the next row of its sheet,
 names that cell after the step and hands a ``Ref`` to the name back to the graph, so later steps
 reference it. No computed number is ever written into a result cell; the Python estimate, the
-UDFs and this workbook all run the same core functions.
+UDFs and this workbook all run the same core functions. The step-time model is part of the
+graph, so the Step-time model, Memory and Network sheets are the planner's own formulas.
+
+The face takes an :class:`~xlcompute.estimate.Estimate` (its inputs, with sources, and its plan)
+and never estimates again.
 """
 
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -19,17 +22,18 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment
+from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlcompute import registry
 from xlcompute._atomic import atomic_write
-from xlcompute._graph import INPUT_GROUPS, INPUT_KEYS, STEPS, Step, run_steps
+from xlcompute._graph import GRAPH, INPUT_GROUPS, INPUT_KEYS, SHEETS as GRAPH_SHEETS, STEPS, Step, run_steps
 from xlcompute.core.expr import Expr, Ref, Value, excel_formula
 from xlcompute.core.units import GB
-from xlcompute.estimate import InputValue, resolve, sensitivity_cards, sensitivity_mfus
-from xlcompute.plan import PlanReport
+from xlcompute.estimate import Estimate, InputValue, PlanReport, sensitivity_cards, sensitivity_mfus
 from xlcompute.scenario import Scenario
 from xlcompute.workbook import catalog_sheets
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
@@ -37,7 +41,6 @@ from xlcompute.workbook.styles import (
     RED_FILL,
     RED_FONT,
     finish_sheet,
-    number_format,
     put_text,
     register_styles,
     style_formula,
@@ -55,11 +58,11 @@ from xlcompute.workbook.text import LANGS, input_label, sheet_title, text, unit_
 
 __all__ = ["build_workbook", "write_workbook", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES"]
 
-RESULT_SHEETS: tuple[str, ...] = ("training", "memory", "network", "serving", "budget")
+RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
 # Tab names stay English in both languages so the formula text is identical (the issue's
 # "the formulas are the same"); each sheet's A1 heading carries the translated title.
 SHEETS: dict[str, str] = {
-    "inputs": "Inputs", "training": "Training", "memory": "Memory", "network": "Network",
+    "inputs": "Inputs", "training": "Training", "step": "Step time", "memory": "Memory", "network": "Network",
     "serving": "Serving", "budget": "Budget", "sensitivity": "Sensitivity", "hardware": "Hardware",
     "models": "Models", "formulas": "Formulas",
 }
@@ -79,7 +82,7 @@ CARD_FACTORS: tuple[float, ...] = (0.25, 0.5, 1, 1.5, 2, 4)
 
 
 def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
-    wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!${col}${row}")
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
 
 
 class _Builder:
@@ -87,6 +90,7 @@ class _Builder:
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
         self.scenario = scenario
+        self.mfu_open = scenario.assumptions.mfu is None
         self.lang = lang
         self.currency = scenario.pricing.currency
         self.footer = text("footer", lang)
@@ -185,7 +189,7 @@ class _Builder:
             style_lookup(cell)
             table = hw if key in HW_COLUMNS else models
             source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
-        cell.number_format = number_format(key, "", self.currency)
+        cell.number_format = registry.excel_format(key, self.currency)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
         src = ws.cell(row=row, column=4)
         put_text(src, source)
@@ -222,7 +226,7 @@ class _Builder:
         formula = excel_formula(value)
         cell = ws.cell(row=row, column=2, value=formula)
         style_formula(cell)
-        cell.number_format = number_format(st.key, st.unit, self.currency)
+        cell.number_format = registry.excel_format(st.key, self.currency)
         style_plain(ws.cell(row=row, column=3, value=unit_text(st.key, self.lang, self.currency)))
         ws.cell(row=row, column=4, value=st.key)
         _define(self.wb, st.key, ws.title, "B", row)
@@ -265,7 +269,7 @@ class _Builder:
             style_section(ws.cell(row=r, column=c))
         r += 1
         notes = [text("plan_static", lang), text("plan_search" if searched else "plan_fixed", lang)]
-        if self.scenario.assumptions.mfu is None:
+        if self.mfu_open:
             notes.append(text("plan_mfu_used", lang))
         span = 52 + 22 + 16 + 26 + 12 * max(0, width - 4)
         for note in (notes[0], " ".join(notes[1:])):
@@ -296,9 +300,9 @@ class _Builder:
             (text("plan_recompute", lang), "@", lambda x: text(f"rec_{x.execution.recompute}", lang)),
             (text("plan_sp", lang), "@", lambda x: yes if x.execution.sequence_parallel else no),
             (input_label("zero_stage", lang), "0", lambda x: x.execution.zero_stage),
-            (text("plan_step", lang), "0.000", lambda x: x.result.step_seconds),
-            (text("plan_mfu", lang), "0.0%", lambda x: x.mfu_estimate),
-            (text("plan_mem", lang), "#,##0.0", lambda x: x.result.memory_bytes / GB),
+            (text("plan_step", lang), "0.000", lambda x: x.result.predicted_step_seconds),
+            (text("plan_mfu", lang), "0.0%", lambda x: x.result.predicted_mfu),
+            (text("plan_mem", lang), "#,##0.00", lambda x: x.result.mem_per_gpu / GB),
         ]
         for label, fmt, get in lines:
             style_plain(ws.cell(row=r, column=1, value=label))
@@ -364,7 +368,7 @@ class _Builder:
             formula = excel_formula(expr)
             c = ws.cell(row=r, column=2, value=formula)
             style_formula(c)
-            c.number_format = number_format("total_budget", "currency", self.currency)
+            c.number_format = registry.excel_format("total_budget", self.currency)
             if i == 0:
                 self.sens_budget_instance = formula
         b_last = b_first + len(cards) - 1
@@ -474,72 +478,38 @@ def _fn_name(fn: Callable[..., Value]) -> str:
     return f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
 
 
-_CITE = re.compile(r"(seed \d+|et al\.|arXiv|Table|§|report|Green Grid|Kaplan|datasheet|eq\. ?\(\d+\))", re.I)
-
-
 def _doc_parts(fn: Callable[..., Value]) -> tuple[str, str]:
-    """(first line of the docstring, its source lines): a "Source:" paragraph if there is one,
-    else the parenthesised citations of the docstring."""
+    """(first line of the docstring, its citations): the Formulas sheet's meaning and source."""
     doc = (inspect.getdoc(fn) or "").replace("``", "")  # reST literals read as plain text
     lines = doc.splitlines()
     meaning = lines[0].strip() if lines else fn.__name__
-    paragraphs = [" ".join(p.split()) for p in doc.split("\n\n")]
-    for p in paragraphs:
-        if p.lower().startswith("source"):
-            return meaning, p
-    flat = " ".join(doc.split())
-    cites = [m for m in re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", flat) if _CITE.search(m)]
-    if cites:
-        return meaning, "; ".join(dict.fromkeys(cites))
-    return meaning, ""
+    return meaning, registry.citation(fn)
 
 
 def inline_step(target: str, overrides: Mapping[str, Expr]) -> Value:
-    """The expression of step ``target`` with some inputs replaced by other cells.
+    """The expression of step ``target`` with some inputs or steps replaced by other cells.
 
-    Steps that do not depend on a replaced input stay references to their named cells; steps
-    that do are expanded with the same core functions (``_graph.STEPS``), so a sensitivity cell is
-    the graph's own formula over its row/column header instead of a copy of it.
+    Steps that do not depend on a replaced key stay references to their named cells; steps that
+    do are expanded with the same core functions (``_graph.GRAPH``), so a sensitivity cell is the
+    graph's own formula over its row/column header instead of a copy of it.
     """
     values: dict[str, Value] = {k: Ref(k) for k in INPUT_KEYS}
     values.update(overrides)
     changed = set(overrides)
-    for st in STEPS:
+    for st in GRAPH.needed([target], given=overrides):
         if any(isinstance(a, str) and a in changed for a in st.args):
-            args = [values[a] if isinstance(a, str) else a for a in st.args]
-            values[st.key] = st.fn(*args)
+            values[st.key] = st.fn(*[values[a] if isinstance(a, str) else a for a in st.args])
             changed.add(st.key)
         else:
             values[st.key] = Ref(st.key)
-        if st.key == target:
-            return values[st.key]
-    raise KeyError(f"no step named {target!r}")
+    return values[target]
 
 
-def _uses_planner(scenario: Scenario) -> bool:
-    """Whether ``estimate.resolve`` runs the layout planner for ``scenario`` (layout or MFU open)."""
-    return not scenario.layout_fixed or scenario.assumptions.mfu is None
-
-
-def build_workbook(
-    scenario: Scenario,
-    lang: str = "en",
-    *,
-    inputs: Mapping[str, InputValue] | None = None,
-    plan: PlanReport | None = None,
-) -> Workbook:
-    """The planning workbook of ``scenario`` as an openpyxl ``Workbook`` (not saved).
-
-    ``inputs`` and ``plan`` may pass ``estimate(scenario).inputs`` and ``.plan`` to skip resolving
-    the scenario again (the layout planner can take a moment when the scenario leaves the layout
-    open). Given ``inputs`` without ``plan`` for a scenario that needs the planner, the scenario is
-    resolved again so the Training sheet still shows the planner's layouts.
-    """
-    if inputs is None or (plan is None and _uses_planner(scenario)):
-        r = resolve(scenario)
-        resolved, plan = dict(r.inputs), r.plan
-    else:
-        resolved = dict(inputs)
+def build_workbook(result: Estimate, lang: str = "en") -> Workbook:
+    """The planning workbook of an estimate as an openpyxl ``Workbook`` (not saved): its inputs
+    (with their sources) on the Inputs sheet, every figure a live formula, and the plan's
+    layouts as a static block."""
+    scenario, resolved, plan = result.scenario, dict(result.inputs), result.plan
     b = _Builder(scenario, lang)
     hw = catalog_sheets.write_hardware(b.ws["hardware"], scenario, lang)
     models = catalog_sheets.write_models(b.ws["models"], scenario, lang)
@@ -551,22 +521,15 @@ def build_workbook(
     if plan is not None and plan.best:
         b.planner_block(plan)
     b.finish_results()
-    b.sensitivity_sheet(resolved["mfu"].value)
+    b.sensitivity_sheet(result["mfu"])
     b.formulas_sheet(hw)
     b.properties()
     return b.wb
 
 
-def write_workbook(
-    scenario: Scenario,
-    path: str | Path,
-    lang: str = "en",
-    *,
-    inputs: Mapping[str, InputValue] | None = None,
-    plan: PlanReport | None = None,
-) -> Path:
-    """Build the workbook of ``scenario`` and write it to ``path`` atomically; returns the path."""
-    wb = build_workbook(scenario, lang, inputs=inputs, plan=plan)
+def write_workbook(result: Estimate, path: str | Path, lang: str = "en") -> Path:
+    """Build the workbook of an estimate and write it to ``path`` atomically; returns the path."""
+    wb = build_workbook(result, lang)
     target = Path(path)
     with atomic_write(target) as tmp:
         wb.save(tmp)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlcompute import catalog
-from xlcompute.core.params import ModelArch, count_params
+from xlcompute import catalog, registry
+from xlcompute.core.params import ModelArch
+from xlcompute.planner.inputs import model_values
 from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
 
-__all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "MODEL_COLUMNS", "lookup_key"]
+__all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "MODEL_COLUMNS", "MODEL_KEYS", "lookup_key"]
 
 HW_SHEET = "Hardware"
 MODELS_SHEET = "Models"
@@ -26,7 +28,8 @@ _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
 _HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 11, 46, 10)
-_MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 10, 12, 46, 10)
+# key, name, then one column per model input (MODEL_KEYS), published size, source, date
+_MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 12, 46, 10)
 
 # Input key -> column letter in the Hardware sheet (gpu_peak_tflops: bf16 C, fp8 D).
 HW_COLUMNS: dict[str, str] = {
@@ -34,10 +37,15 @@ HW_COLUMNS: dict[str, str] = {
     "gpu_tdp_w": "H", "cards_per_node": "I",
 }
 HW_FP8_COLUMN = "D"
-MODEL_COLUMNS: dict[str, str] = {
-    "model_params": "C", "model_active_params": "D", "layers": "E", "hidden": "F", "heads": "G",
-    "kv_heads": "H", "head_dim": "I", "vocab": "J",
-}
+# The model inputs of the graph, one column each from C on, in planner.inputs.model_values terms.
+MODEL_KEYS: tuple[tuple[str, str], ...] = (
+    ("model_params", "m_params"), ("model_active_params", "m_active"), ("layers", "m_layers"),
+    ("hidden", "m_hidden"), ("heads", "m_heads"), ("kv_heads", "m_kv"), ("head_dim", "m_head_dim"),
+    ("attn_width", "m_attn_width"), ("ffn_hidden", "m_ffn"), ("gated_ffn", "m_gated"), ("vocab", "m_vocab"),
+    ("embedding_params", "m_embedding"), ("lm_head_params", "m_lm_head"),
+)
+MODEL_COLUMNS: dict[str, str] = {key: get_column_letter(3 + i) for i, (key, _) in enumerate(MODEL_KEYS)}
+_M_PUBLISHED = 3 + len(MODEL_KEYS)
 
 
 @dataclass
@@ -130,8 +138,7 @@ def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | i
 def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
     """Fill the Models sheet; returns where its rows are and the selected key."""
     style_title(ws.cell(row=1, column=1, value=sheet_title("models", lang)))
-    _headers(ws, ["hw_key", "hw_name", "m_params", "m_active", "m_layers", "m_hidden", "m_heads", "m_kv",
-                  "m_head_dim", "m_vocab", "m_published", "col_source", "src_date"], lang)
+    _headers(ws, ["hw_key", "hw_name", *(t for _, t in MODEL_KEYS), "m_published", "col_source", "src_date"], lang)
     row = _FIRST
     keys: list[str] = []
     for m in catalog.models():
@@ -146,32 +153,31 @@ def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
         row += 1
     else:
         selected = catalog.get_model(spec.preset or "").key
-    for col, width in zip("ABCDEFGHIJKLM", _MODEL_WIDTHS):
-        ws.column_dimensions[col].width = width
+    for col, width in enumerate(_MODEL_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     return CatalogTable(MODELS_SHEET, _FIRST, row - 1, selected, keys)
 
 
 @functools.lru_cache(maxsize=256)
-def _counted(arch: ModelArch) -> tuple[float, float]:
-    # count_params walks the architecture; presets repeat in every workbook of a batch.
-    c = count_params(arch)
-    return float(c.total), float(c.active)
+def _model_inputs(arch: ModelArch) -> tuple[float, ...]:
+    # The same mapping as the estimate (planner.inputs.model_values); presets repeat in a batch.
+    v = model_values(arch, seq_len=0)
+    return tuple(v[key] for key, _ in MODEL_KEYS)
 
 
 def _model_row(ws: Worksheet, row: int, key: str, name: str, arch: ModelArch, published: int | None,
                source: str, date: str) -> None:
-    # Exact counts as estimate._model_inputs uses them (count_params of the architecture).
-    total, active = _counted(arch)
-    for col in range(1, 14):  # the named style first: it resets the number format
+    ncols = _M_PUBLISHED + 2
+    for col in range(1, ncols + 1):  # the named style first: it resets the number format
         style_plain(ws.cell(row=row, column=col), wrap=True)
     put_text(ws.cell(row=row, column=1), key)
     put_text(ws.cell(row=row, column=2), name)
-    values = [total, active, arch.layers, arch.hidden, arch.heads, arch.kv_heads,
-              arch.head_dim, arch.vocab, published]
-    for col, v in enumerate(values, start=3):
-        c = ws.cell(row=row, column=col, value=v)
-        c.number_format = "0.000E+00" if col in (3, 4, 11) else "#,##0"
-    put_text(ws.cell(row=row, column=12), source)
-    put_text(ws.cell(row=row, column=13), date)
+    for col, ((qkey, _), v) in enumerate(zip(MODEL_KEYS, _model_inputs(arch)), start=3):
+        c = ws.cell(row=row, column=col, value=int(v) if float(v).is_integer() and v < 2**53 else v)
+        c.number_format = registry.excel_format(qkey, "USD")
+    c = ws.cell(row=row, column=_M_PUBLISHED, value=published)
+    c.number_format = "0.000E+00"
+    put_text(ws.cell(row=row, column=_M_PUBLISHED + 1), source)
+    put_text(ws.cell(row=row, column=_M_PUBLISHED + 2), date)
     ws.row_dimensions[row].height = wrapped_height(
-        [(key, _MODEL_WIDTHS[0]), (name, _MODEL_WIDTHS[1]), (source, _MODEL_WIDTHS[11])])
+        [(key, _MODEL_WIDTHS[0]), (name, _MODEL_WIDTHS[1]), (source, _MODEL_WIDTHS[_M_PUBLISHED])])

@@ -1,13 +1,14 @@
 """Workbook-only text in English and Simplified Chinese.
 
-Labels of inputs and figures come from :mod:`xlcompute.labels` (shared with the CLI and the
-proposal); this table holds the words only the workbook uses: sheet titles, column headers,
-section names, notes and the print footer.
+Labels, units and number formats of inputs and figures come from :mod:`xlcompute.registry`
+(shared with the CLI and the proposal); this table holds the words only the workbook uses: sheet
+titles, column headers, section names, notes and the print footer.
 """
 
 from __future__ import annotations
 
-from xlcompute.labels import LABELS, SHEET_TITLES
+from xlcompute import registry
+from xlcompute.registry import SHEET_TITLES
 
 __all__ = ["T", "text", "sheet_title", "input_label", "unit_text", "LANGS"]
 
@@ -39,6 +40,7 @@ T: dict[str, tuple[str, str]] = {
     "sec_model": ("Model", "模型"),
     "sec_training": ("Training plan", "训练方案"),
     "sec_cluster": ("Cluster", "集群"),
+    "sec_stepmodel": ("Step-time model (calibrated constants and assumptions)", "单步时间模型（校准常数与假设）"),
     "sec_assumptions": ("Assumptions", "假设"),
     "sec_serving": ("Serving demand", "推理需求"),
     "sec_pricing": ("Prices", "价格"),
@@ -80,17 +82,21 @@ T: dict[str, tuple[str, str]] = {
         "xlcompute plan）。非公式：修改输入不会改变本区域。",
     ),
     "plan_search": (
-        "Layout 1, the fastest that fits in memory, set the Inputs sheet's TP, PP, DP, micro-batch, ZeRO "
-        "stage, recomputation and sequence parallel.",
-        "布局 1（可装入显存的最快布局）已用于输入表的 TP、PP、DP、微批、ZeRO 阶段、重计算与序列并行。",
+        "Layout 1, the fastest that fits in memory, set the Inputs sheet's TP, PP, micro-batch, ZeRO "
+        "stage, recomputation and sequence parallel; the Step-time model, Memory and Network sheets "
+        "compute it with live formulas (its column equals them until an input is edited).",
+        "布局 1（可装入显存的最快布局）已用于输入表的 TP、PP、微批、ZeRO 阶段、重计算与序列并行；"
+        "单步时间模型、显存与网络表以实时公式计算该布局（未修改输入时与本列数值一致）。",
     ),
     "plan_fixed": (
-        "The scenario fixes the layout; the step-time model predicts its step time and MFU.",
-        "场景已指定并行布局；单步时间模型预测其单步时间与 MFU。",
+        "The scenario fixes the layout; the Step-time model sheet predicts its step time and MFU with "
+        "live formulas.",
+        "场景已指定并行布局；单步时间模型表以实时公式预测其单步时间与 MFU。",
     ),
     "plan_mfu_used": (
-        "Its predicted MFU is the MFU input (the scenario does not fix MFU).",
-        "其预测 MFU 即输入表的 MFU（场景未指定 MFU）。",
+        "The MFU input is 0, so the Training sheet uses the predicted MFU (type an MFU on the Inputs "
+        "sheet to use your own).",
+        "输入表的 MFU 为 0，训练表采用预测 MFU（在输入表填写 MFU 即改用自己的假设）。",
     ),
     "plan_evaluated": ("Layouts evaluated", "已评估布局数"),
     "plan_fitting": ("Layouts that fit in memory", "可装入显存的布局数"),
@@ -148,6 +154,11 @@ T: dict[str, tuple[str, str]] = {
     "m_kv": ("KV heads", "KV 头数"),
     "m_head_dim": ("Head dim", "每头维度"),
     "m_vocab": ("Vocabulary", "词表"),
+    "m_attn_width": ("Attention width", "注意力宽度"),
+    "m_ffn": ("MLP width", "MLP 宽度"),
+    "m_gated": ("Gated MLP", "门控 MLP"),
+    "m_embedding": ("Embedding params", "嵌入参数"),
+    "m_lm_head": ("Output head params", "输出层参数"),
     "m_published": ("Published size", "公布参数量"),
     "currency_CNY": ("CNY", "元"),
     "currency_USD": ("USD", "美元"),
@@ -174,14 +185,10 @@ def sheet_title(sheet: str, lang: str) -> str:
 
 
 def input_label(key: str, lang: str) -> str:
-    lab = LABELS[key]
-    return lab.zh if lang == "zh" else lab.en
+    """The registry label of an input or figure."""
+    return registry.label(key, lang)
 
 
 def unit_text(key: str, lang: str, currency: str) -> str:
     """Display unit of an input or figure; ``currency`` becomes CNY / USD (元 / 美元)."""
-    lab = LABELS[key]
-    unit = lab.unit_zh if lang == "zh" else lab.unit_en
-    if unit in ("currency", "货币"):
-        return text(f"currency_{currency}", lang)
-    return unit
+    return registry.unit_text(key, lang, currency)

@@ -1,50 +1,51 @@
 """Exhaustive, vectorised search over parallel layouts (seed 004: Calculon searches millions).
 
 For a model, a system and a card count ``n`` the search enumerates every layout that is valid by
-construction and evaluates all of them with :func:`xlcompute.core.steptime.step_time_batch`:
+construction and scores all of them with the step-time graph over NumPy arrays:
 
 - ``tp * pp * dp == n``; ``tp`` divides the attention heads and the MLP width and is at most
   ``max_tp`` (Megatron column/row split, [MEG21] §2.3);
-- ``pp`` divides the layers (uniform stages); ``interleave`` divides ``layers / pp``, needs
-  ``pp > 1`` and, as in Megatron-LM's interleaved 1F1B schedule, micro-batches per pipeline a
-  multiple of ``pp`` ([MEG21] §2.2.2);
+- ``pp`` divides the layers (equal stages; ``uneven_stages`` also admits any ``pp`` up to the
+  layers, the busiest stage then holding ⌈L/p⌉); ``interleave`` needs ``pp > 1``, equal model
+  chunks (``pp·v`` divides the layers) and, as in Megatron-LM's interleaved 1F1B schedule,
+  micro-batches per pipeline a multiple of ``pp`` ([MEG21] §2.2.2);
 - ``micro_batch * dp`` divides the global batch, ``micro_batch <= max_micro_batch``; global batch
   at most ``max_global_batch`` (Calculon caps it at 3072 to keep convergence, seed 004 §4 point 7);
 - option flags: recompute x sequence parallel (only with tp > 1) x ZeRO stage (> 0 only with
   dp > 1) x offload (only if the system has an offload tier) x TP overlap (only with tp > 1) x
   DP overlap (only with dp > 1).
 
-The count reported (``candidates_evaluated``) is exactly the number of layouts passed through the
-step-time model, memory fit included (layouts that do not fit are evaluated, then rejected).
-Pure: no I/O; progress is reported through an optional ``on_progress(done, total)`` callback.
+Chunks are scored on step time and fit only; the best ``top_k`` are then evaluated in full in
+one batch. ``candidates_evaluated`` is exactly the number of layouts scored (layouts that do not
+fit are scored, then rejected). Pure: no I/O; progress goes to an optional callback.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.steptime import (
-    RECOMPUTE_CODES,
-    Execution,
+from xlcompute.planner.inputs import RECOMPUTE_CODES, Execution, SystemSpec, system_values
+from xlcompute.planner.steptime import (
+    RESULT_KEYS,
     LayoutBatch,
+    StepBreakdown,
     StepResult,
-    SystemSpec,
     TransformerShape,
-    step_time,
-    step_time_batch,
+    evaluate,
 )
 
 __all__ = [
     "SearchOptions",
     "LayoutCandidate",
     "SearchResult",
+    "search",
     "search_layouts",
     "enumerate_layouts",
     "count_layouts",
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 ProgressCallback = Callable[[int, int], None]
-_CODE_TO_RECOMPUTE = {v: k for k, v in RECOMPUTE_CODES.items()}
+_SCORE_KEYS = ("predicted_step_seconds", "mem_fits")
 
 
 class SearchOptions(BaseModel):
@@ -63,12 +64,11 @@ class SearchOptions(BaseModel):
     max_tp: int = Field(default=32, ge=1, le=65_536, description="largest tensor-parallel size")
     max_micro_batch: int = Field(default=32, ge=1, le=1_000_000)
     max_interleave: int = Field(default=16, ge=1, le=10_000)
-    max_global_batch: int = Field(
-        default=3072, ge=1, description="global batch limit (seed 004 / Calculon: 3072)"
-    )
+    max_global_batch: int = Field(default=3072, ge=1, description="global batch limit (seed 004 / Calculon: 3072)")
     global_batches: tuple[int, ...] | None = Field(
         default=None, description="extra global-batch sizes to try besides the requested one"
     )
+    uneven_stages: bool = Field(default=False, description="also try pp that does not divide the layers")
     recompute: tuple[Literal["none", "selective", "full"], ...] = ("none", "selective", "full")
     sequence_parallel: tuple[bool, ...] = (False, True)
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
@@ -76,18 +76,11 @@ class SearchOptions(BaseModel):
     tp_overlap: tuple[bool, ...] = (False, True)
     dp_overlap: tuple[bool, ...] = (True,)
     bytes_param: float = Field(default=2.0, gt=0)
-    bytes_grad: float = Field(default=2.0, gt=0)
     bytes_optimizer: float = Field(default=12.0, ge=0)
     tp_async_backward: bool = Field(
-        default=True,
-        description="software stack overlaps backward TP collectives with the weight-gradient "
-        "GEMM (Execution.tp_async_backward); one value for the whole search",
+        default=True, description="software stack overlaps backward TP collectives (Execution.tp_async_backward)"
     )
-    flash_attention: bool = Field(
-        default=False,
-        description="fused causal attention kernel (Execution.flash_attention); one value for "
-        "the whole search",
-    )
+    flash_attention: bool = Field(default=False, description="fused causal attention kernel for the whole search")
     top_k: int = Field(default=10, ge=1, le=10_000)
     chunk_size: int = Field(default=1 << 18, ge=1, description="layouts per vectorised chunk")
 
@@ -134,25 +127,39 @@ class _Group:
         return int(self.struct.shape[0] * self.flags.shape[0])
 
 
-def _structural_rows(
-    shape: TransformerShape, n_cards: int, global_batch: int, opt: SearchOptions
-) -> np.ndarray:
+@dataclass(frozen=True)
+class _Dims:
+    """The model dimensions the enumeration needs."""
+
+    layers: int
+    heads: int
+    ffn_hidden: int
+
+    @classmethod
+    def of(cls, values: Mapping[str, float]) -> _Dims:
+        return cls(int(values["layers"]), int(values["heads"]), int(values["ffn_hidden"]))
+
+
+def _has_offload(values: Mapping[str, float]) -> bool:
+    """Whether the system has an optimizer offload tier (capacity and bandwidth above 0)."""
+    cap = values.get("offload_bytes", values.get("offload_gb", 0.0))
+    bw = values.get("offload_bytes_per_s", values.get("offload_gbs", 0.0))
+    return cap > 0 and bw > 0
+
+
+def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptions) -> np.ndarray:
     gbs = sorted({global_batch, *(opt.global_batches or ())})
     gbs = [g for g in gbs if 1 <= g <= opt.max_global_batch]
+    tps = [t for t in divisors(a.heads) if t <= opt.max_tp and n_cards % t == 0 and a.ffn_hidden % t == 0]
+    pps = range(1, a.layers + 1) if opt.uneven_stages else divisors(a.layers)
     rows: list[tuple[int, int, int, int, int, int]] = []
-    tps = [
-        t
-        for t in divisors(shape.heads)
-        if t <= opt.max_tp and n_cards % t == 0 and shape.ffn % t == 0
-    ]
-    pps = [p for p in divisors(shape.layers)]
     for tp in tps:
         for pp in pps:
             if n_cards % (tp * pp):
                 continue
             dp = n_cards // (tp * pp)
-            lps = shape.layers // pp
-            ils = [v for v in divisors(lps) if v <= opt.max_interleave and (v == 1 or pp > 1)]
+            ils = [v for v in range(1, opt.max_interleave + 1)
+                   if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
             for gb in gbs:
                 if gb % dp:
                     continue
@@ -167,21 +174,13 @@ def _structural_rows(
     return np.array(rows, dtype=np.int64).reshape(-1, 6)
 
 
-def _groups(
-    shape: TransformerShape,
-    system: SystemSpec,
-    n_cards: int,
-    global_batch: int,
-    opt: SearchOptions,
-) -> list[_Group]:
+def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: SearchOptions) -> list[_Group]:
     if n_cards < 1:
         raise ValueError(f"n_cards must be >= 1 (got {n_cards})")
     if global_batch < 1 or global_batch > opt.max_global_batch:
-        raise ValueError(
-            f"global_batch={global_batch} must be in 1..max_global_batch={opt.max_global_batch}"
-        )
-    struct = _structural_rows(shape, n_cards, global_batch, opt)
-    has_offload = system.offload_bytes is not None and system.offload_bw is not None
+        raise ValueError(f"global_batch={global_batch} must be in 1..max_global_batch={opt.max_global_batch}")
+    struct = _structural_rows(_Dims.of(values), n_cards, global_batch, opt)
+    has_offload = _has_offload(values)
     offl = tuple(o for o in opt.offload if has_offload or not o) or (False,)
     groups: list[_Group] = []
     for multi_tp in (False, True):
@@ -194,13 +193,10 @@ def _groups(
             zss = tuple(sorted(set(opt.zero_stages))) if multi_dp else (0,)
             dpos = tuple(sorted(set(opt.dp_overlap))) if multi_dp else (False,)
             rcs = tuple(RECOMPUTE_CODES[r] for r in dict.fromkeys(opt.recompute))
-            flags = np.array(
-                list(itertools.product(rcs, sps, zss, sorted(set(offl)), tpos, dpos)),
-                dtype=np.int64,
-            ).reshape(-1, 6)
-            if flags.size == 0:
-                continue
-            groups.append(_Group(struct=struct[sel], flags=flags))
+            flags = np.array(list(itertools.product(rcs, sps, zss, sorted(set(offl)), tpos, dpos)),
+                             dtype=np.int64).reshape(-1, 6)
+            if flags.size:
+                groups.append(_Group(struct=struct[sel], flags=flags))
     return groups
 
 
@@ -209,91 +205,44 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
     st = group.struct[idx // nf]
     fl = group.flags[idx % nf]
     return LayoutBatch(
-        tp=st[:, 0],
-        pp=st[:, 1],
-        dp=st[:, 2],
-        micro_batch=st[:, 3],
-        global_batch=st[:, 4],
-        interleave=st[:, 5],
-        recompute=fl[:, 0],
-        sequence_parallel=fl[:, 1].astype(bool),
-        zero_stage=fl[:, 2],
-        offload=fl[:, 3].astype(bool),
-        tp_overlap=fl[:, 4].astype(bool),
-        dp_overlap=fl[:, 5].astype(bool),
-        **_batch_wide(opt),
+        tp=st[:, 0], pp=st[:, 1], dp=st[:, 2], micro_batch=st[:, 3], global_batch=st[:, 4], interleave=st[:, 5],
+        recompute=fl[:, 0], sequence_parallel=fl[:, 1].astype(bool), zero_stage=fl[:, 2],
+        offload=fl[:, 3].astype(bool), tp_overlap=fl[:, 4].astype(bool), dp_overlap=fl[:, 5].astype(bool),
+        bytes_param=opt.bytes_param, bytes_optimizer=opt.bytes_optimizer,
+        tp_async_backward=opt.tp_async_backward, flash_attention=opt.flash_attention,
     )
 
 
-def _batch_wide(opt: SearchOptions) -> dict[str, float | bool]:
-    """The LayoutBatch fields that hold for every layout of a search (bytes and software stack)."""
-    return {
-        "bytes_param": opt.bytes_param,
-        "bytes_grad": opt.bytes_grad,
-        "bytes_optimizer": opt.bytes_optimizer,
-        "tp_async_backward": opt.tp_async_backward,
-        "flash_attention": opt.flash_attention,
-    }
+def _concat(parts: list[LayoutBatch], opt: SearchOptions) -> LayoutBatch:
+    names = ("tp", "pp", "dp", "micro_batch", "global_batch", "interleave", "sequence_parallel", "recompute",
+             "zero_stage", "offload", "tp_overlap", "dp_overlap")
+    return LayoutBatch(
+        **{k: np.concatenate([getattr(p, k) for p in parts]) for k in names},
+        bytes_param=opt.bytes_param, bytes_optimizer=opt.bytes_optimizer,
+        tp_async_backward=opt.tp_async_backward, flash_attention=opt.flash_attention,
+    )
 
 
-def count_layouts(
-    shape: TransformerShape,
-    system: SystemSpec,
-    n_cards: int,
-    global_batch: int,
-    options: SearchOptions | None = None,
-) -> int:
+def _fixed(shape: TransformerShape, system: SystemSpec) -> dict[str, float]:
+    return {**shape.values(), **system_values(system)}
+
+
+def count_layouts(shape: TransformerShape, system: SystemSpec, n_cards: int, global_batch: int,
+                  options: SearchOptions | None = None) -> int:
     """Number of candidate layouts :func:`search_layouts` evaluates."""
     opt = options or SearchOptions()
-    return sum(g.size for g in _groups(shape, system, n_cards, global_batch, opt))
+    return sum(g.size for g in _groups(_fixed(shape, system), n_cards, global_batch, opt))
 
 
-def enumerate_layouts(
-    shape: TransformerShape,
-    system: SystemSpec,
-    n_cards: int,
-    global_batch: int,
-    options: SearchOptions | None = None,
-) -> LayoutBatch:
+def enumerate_layouts(shape: TransformerShape, system: SystemSpec, n_cards: int, global_batch: int,
+                      options: SearchOptions | None = None) -> LayoutBatch:
     """Every candidate layout as one :class:`LayoutBatch` (for tests and small spaces)."""
     opt = options or SearchOptions()
-    parts = [
-        _batch(g, np.arange(g.size, dtype=np.int64), opt)
-        for g in _groups(shape, system, n_cards, global_batch, opt)
-    ]
+    parts = [_batch(g, np.arange(g.size, dtype=np.int64), opt)
+             for g in _groups(_fixed(shape, system), n_cards, global_batch, opt)]
     if not parts:
         raise ValueError(f"no valid layout for n_cards={n_cards}, global_batch={global_batch}")
-    names = [
-        "tp", "pp", "dp", "micro_batch", "global_batch", "interleave", "sequence_parallel",
-        "recompute", "zero_stage", "offload", "tp_overlap", "dp_overlap",
-    ]  # fmt: skip
-    cols = {k: np.concatenate([getattr(p, k) for p in parts]) for k in names}
-    return LayoutBatch(
-        **cols,
-        **_batch_wide(opt),
-    )
-
-
-def _to_execution(lay: LayoutBatch, i: int) -> Execution:
-    return Execution(
-        tp=int(lay.tp[i]),
-        pp=int(lay.pp[i]),
-        dp=int(lay.dp[i]),
-        micro_batch=int(lay.micro_batch[i]),
-        global_batch=int(lay.global_batch[i]),
-        interleave=int(lay.interleave[i]),
-        sequence_parallel=bool(lay.sequence_parallel[i]),
-        recompute=_CODE_TO_RECOMPUTE[int(lay.recompute[i])],  # type: ignore[arg-type]
-        zero_stage=int(lay.zero_stage[i]),
-        offload=bool(lay.offload[i]),
-        tp_overlap=bool(lay.tp_overlap[i]),
-        dp_overlap=bool(lay.dp_overlap[i]),
-        bytes_param=lay.bytes_param,
-        bytes_grad=lay.bytes_grad,
-        bytes_optimizer=lay.bytes_optimizer,
-        tp_async_backward=bool(lay.tp_async_backward),
-        flash_attention=bool(lay.flash_attention),
-    )
+    return _concat(parts, opt)
 
 
 def search_layouts(
@@ -304,17 +253,29 @@ def search_layouts(
     options: SearchOptions | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> SearchResult:
-    """Evaluate every valid layout and return the ``top_k`` fastest that fit, best first.
+    """:func:`search` for a model shape on a system."""
+    return search(_fixed(shape, system), n_cards, global_batch, options, on_progress)
 
-    Tokens per step differ between global-batch choices, so layouts are ranked by time per
-    sequence (step seconds / global batch); with one global batch this is the step time.
+
+def search(
+    values: Mapping[str, float],
+    n_cards: int,
+    global_batch: int,
+    options: SearchOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SearchResult:
+    """Score every valid layout and return the ``top_k`` fastest that fit, best first.
+
+    ``values`` holds the step-time graph's model and system inputs (the estimate's resolved
+    inputs, or a shape's and a system's values); the search supplies the layouts. Tokens per step
+    differ between global-batch choices, so layouts are ranked by time per sequence (step seconds
+    / global batch); with one global batch this is the step time.
     """
     opt = options or SearchOptions()
-    groups = _groups(shape, system, n_cards, global_batch, opt)
+    groups = _groups(values, n_cards, global_batch, opt)
     total = sum(g.size for g in groups)
-    done = 0
-    fitting = 0
-    # running top-k: (score, group index, flat index)
+    fixed = dict(values)
+    done = fitting = 0
     best_score = np.empty(0)
     best_gi = np.empty(0, dtype=np.int64)
     best_idx = np.empty(0, dtype=np.int64)
@@ -324,10 +285,10 @@ def search_layouts(
         for start in range(0, g.size, opt.chunk_size):
             idx = np.arange(start, min(start + opt.chunk_size, g.size), dtype=np.int64)
             lay = _batch(g, idx, opt)
-            res = step_time_batch(shape, system, lay, validate=False)
-            fits = res.fits
+            out = evaluate({**fixed, **lay.values()}, _SCORE_KEYS)
+            fits = np.broadcast_to(np.asarray(out["mem_fits"]) >= 0.5, idx.shape)
             fitting += int(fits.sum())
-            score = np.where(fits, res.step_seconds / lay.global_batch, np.inf)
+            score = np.where(fits, out["predicted_step_seconds"] / lay.global_batch, np.inf)
             k = min(opt.top_k, score.size)
             part = np.argpartition(score, k - 1)[:k] if k < score.size else np.arange(score.size)
             part = part[np.isfinite(score[part])]
@@ -340,15 +301,13 @@ def search_layouts(
             if on_progress is not None:
                 on_progress(done, total)
     best: list[LayoutCandidate] = []
-    for rank, (gi, i) in enumerate(zip(best_gi.tolist(), best_idx.tolist()), start=1):
-        lay = _batch(groups[gi], np.array([i], dtype=np.int64), opt)
-        ex = _to_execution(lay, 0)
-        best.append(LayoutCandidate(rank=rank, execution=ex, result=step_time(shape, system, ex)))
-    return SearchResult(
-        n_cards=n_cards,
-        global_batch=global_batch,
-        candidates_evaluated=total,
-        candidates_fitting=fitting,
-        best=best,
-    )
-
+    if best_idx.size:
+        # The winners in one batch, with every quantity the planner reports.
+        top = _concat([_batch(groups[gi], np.array([i], dtype=np.int64), opt)
+                       for gi, i in zip(best_gi.tolist(), best_idx.tolist())], opt)
+        full = evaluate({**fixed, **top.values()}, RESULT_KEYS)
+        rows = StepBreakdown({k: np.broadcast_to(np.asarray(full[k], dtype=np.float64), (len(top),))
+                              for k in RESULT_KEYS})
+        best = [LayoutCandidate(rank=r + 1, execution=top.execution(r), result=rows.row(r)) for r in range(len(top))]
+    return SearchResult(n_cards=n_cards, global_batch=global_batch, candidates_evaluated=total,
+                        candidates_fitting=fitting, best=best)

@@ -1,0 +1,208 @@
+"""Kernel time on one card: matrix multiplies on an efficiency curve, memory-bound kernels, fused
+attention and the optimizer update. Seconds.
+
+Sources
+- [CAL23] Isaev et al., "Calculon: a Methodology and Tool for High-Level Codesign of Systems and
+  Large Language Models", SC'23 (seed 004): a matrix multiply runs below peak, and the smaller
+  the matrices per card (high tensor parallelism), the further below.
+- [ROOF] Williams, Waterman & Patterson, "Roofline", CACM 2009: a kernel whose arithmetic
+  intensity is below the ridge point peak/bandwidth is memory-bound. A GEMM with one small
+  dimension n streams the large operands once: intensity ~n FLOP/byte at 2-byte elements.
+- [FA2] Dao, "FlashAttention-2", ICLR'24 (arXiv:2307.08691): the causal attention core runs as
+  one fused kernel at 50-70% of peak on A100 (figs. 4-6), skips the blocks above the diagonal
+  (about half the work) and recomputes the scores in its backward pass (5 matmuls vs 2).
+- [MEG21] Narayanan et al., SC'21: the backward pass costs twice the forward pass.
+
+Efficiency constants (``eff_max``, the element-wise traffic factor) are calibrated on published
+Megatron-LM runs (``xlcompute validate``); ``software_eff`` scales them for other training stacks.
+"""
+
+from __future__ import annotations
+
+from xlcompute.core.compute import attention_core_flops
+from xlcompute.core.expr import Value, if_, min_
+from xlcompute.core.params import attn_out_params, qkv_params
+
+__all__ = [
+    "roofline_ridge",
+    "half_efficiency_dim",
+    "gemm_efficiency",
+    "gemm_seconds",
+    "attention_core_seconds",
+    "attention_backward_factor",
+    "elementwise_seconds",
+    "qkv_seconds",
+    "attn_out_seconds",
+    "mlp_up_seconds",
+    "mlp_down_seconds",
+    "logits_forward_seconds",
+    "attention_forward_seconds",
+    "layer_backward_seconds",
+    "layer_recompute_seconds",
+    "layer_gemm_seconds",
+    "forward_backward_seconds",
+    "optimizer_update_seconds",
+]
+
+
+def roofline_ridge(peak_flops: Value, hbm_bytes_per_s: Value) -> Value:
+    """The roofline ridge point peak / HBM bandwidth, FLOP per byte ([ROOF])."""
+    return peak_flops / hbm_bytes_per_s
+
+
+def half_efficiency_dim(dim_half: Value, peak_flops: Value, hbm_bytes_per_s: Value) -> Value:
+    """GEMM dimension at half the asymptotic efficiency: the given value, or the roofline ridge
+    when it is 0 (a GEMM whose smallest dimension equals the ridge is as compute- as memory-bound)."""
+    return if_(dim_half > 0, dim_half, roofline_ridge(peak_flops, hbm_bytes_per_s))
+
+
+def gemm_efficiency(dim: Value, eff_max: Value, dim_half: Value) -> Value:
+    """Share of peak a GEMM reaches, eff_max · n / (n + n½), n its smallest dimension
+    ([CAL23] efficiency falls as matrices shrink; the saturating form follows [ROOF])."""
+    return eff_max * dim / (dim + dim_half)
+
+
+def gemm_seconds(
+    tokens: Value, k: Value, n: Value, dim: Value, peak_flops: Value, eff_max: Value, dim_half: Value
+) -> Value:
+    """Time of a ``tokens × k × n`` matrix multiply on one card: 2·tokens·k·n FLOPs at the
+    efficiency of its limiting dimension ``dim`` ([CAL23], [ROOF]).
+
+    The layer functions below pass the dimensions the constants were calibrated with: the
+    tokens, the dimension tensor parallelism splits, and the input width h of the
+    column-parallel GEMMs. (Also taking h for the MLP down-projection and the output layer, as
+    the roofline would, moved the calibration rows by +0.14 points: not adopted without a new
+    calibration.)
+    """
+    return 2 * tokens * k * n / (peak_flops * gemm_efficiency(dim, eff_max, dim_half))
+
+
+def attention_core_seconds(
+    flops: Value,
+    seq_len: Value,
+    head_dim: Value,
+    peak_flops: Value,
+    eff_max: Value,
+    dim_half: Value,
+    flash: Value,
+    flash_eff: Value,
+    software_eff: Value,
+) -> Value:
+    """Forward time of the attention core (QKᵀ, softmax, × V) of ``flops`` FLOPs on one card.
+
+    Unfused (Megatron 2021): batched GEMMs whose smallest dimension is min(s, head_dim) [MEG21].
+    Fused flash kernel: half the FLOPs (causal blocks skipped) at ``flash_eff`` of peak [FA2].
+    """
+    unfused = flops / (peak_flops * gemm_efficiency(min_(seq_len, head_dim), eff_max, dim_half))
+    fused = 0.5 * flops / (peak_flops * flash_eff * software_eff)
+    return if_(flash, fused, unfused)
+
+
+def attention_backward_factor(flash: Value) -> Value:
+    """Backward / forward time of the attention core: 2 for unfused GEMMs [MEG21], 2.5 for a flash
+    kernel, which recomputes the scores (5 matmuls backward vs 2 forward) [FA2]."""
+    return if_(flash, 2.5, 2)
+
+
+def elementwise_seconds(
+    activation_bytes: Value, traffic_factor: Value, hbm_bytes_per_s: Value, software_eff: Value
+) -> Value:
+    """Time of the memory-bound kernels (norms, softmax, dropout, activation functions, biases):
+    ``traffic_factor`` × the stored activation bytes through HBM ([ROOF]; the factor is
+    calibrated, ``xlcompute validate``)."""
+    return traffic_factor * activation_bytes / (hbm_bytes_per_s * software_eff)
+
+
+# -- the GEMMs of a Megatron layer on one TP card (column-parallel QKV and MLP-up split their
+# outputs, row-parallel projection and MLP-down their inputs; Shoeybi et al. 2019 §3) -----------
+
+
+def qkv_seconds(
+    tokens: Value, hidden: Value, heads: Value, kv_heads: Value, head_dim: Value, tp: Value,
+    peak_flops: Value, eff_max: Value, dim_half: Value,
+) -> Value:
+    """Forward time of the fused QKV projection, tokens × h × (heads + 2·kv_heads)·d/t."""
+    n = qkv_params(hidden, heads, kv_heads, head_dim) / (hidden * tp)
+    return gemm_seconds(tokens, hidden, n, min_(tokens, n, hidden), peak_flops, eff_max, dim_half)
+
+
+def attn_out_seconds(
+    tokens: Value, hidden: Value, heads: Value, head_dim: Value, tp: Value,
+    peak_flops: Value, eff_max: Value, dim_half: Value,
+) -> Value:
+    """Forward time of the attention output projection, tokens × heads·d/t × h."""
+    k = attn_out_params(hidden, heads, head_dim) / (hidden * tp)
+    return gemm_seconds(tokens, k, hidden, min_(tokens, k), peak_flops, eff_max, dim_half)
+
+
+def mlp_up_seconds(
+    tokens: Value, hidden: Value, ffn_hidden: Value, gated: Value, tp: Value,
+    peak_flops: Value, eff_max: Value, dim_half: Value,
+) -> Value:
+    """Forward time of the MLP up-projection (with the gate when gated), tokens × h × (1 + g)·f/t."""
+    n = (1 + gated) * ffn_hidden / tp
+    return gemm_seconds(tokens, hidden, n, min_(tokens, n, hidden), peak_flops, eff_max, dim_half)
+
+
+def mlp_down_seconds(
+    tokens: Value, hidden: Value, ffn_hidden: Value, tp: Value, peak_flops: Value, eff_max: Value, dim_half: Value
+) -> Value:
+    """Forward time of the MLP down-projection, tokens × f/t × h."""
+    k = ffn_hidden / tp
+    return gemm_seconds(tokens, k, hidden, min_(tokens, k), peak_flops, eff_max, dim_half)
+
+
+def logits_forward_seconds(
+    tokens: Value, hidden: Value, vocab: Value, tp: Value, peak_flops: Value, eff_max: Value, dim_half: Value
+) -> Value:
+    """Forward time of the output layer, tokens × h × V/t (vocabulary-parallel, [MEG21])."""
+    n = vocab / tp
+    return gemm_seconds(tokens, hidden, n, min_(tokens, n), peak_flops, eff_max, dim_half)
+
+
+def attention_forward_seconds(
+    tokens: Value, seq_len: Value, attn_width: Value, head_dim: Value, tp: Value, peak_flops: Value,
+    eff_max: Value, dim_half: Value, flash: Value, flash_eff: Value, software_eff: Value,
+) -> Value:
+    """Forward time of one layer's attention core on a TP card (its heads split over t)."""
+    flops = attention_core_flops(seq_len, attn_width) * tokens / tp
+    return attention_core_seconds(flops, seq_len, head_dim, peak_flops, eff_max, dim_half, flash, flash_eff,
+                                  software_eff)
+
+
+def layer_backward_seconds(gemm_forward: Value, elementwise_forward: Value, attention_forward: Value,
+                           flash: Value) -> Value:
+    """Backward time of a layer: twice the forward GEMMs and element-wise kernels [MEG21] and the
+    attention core's own backward (see :func:`attention_backward_factor`)."""
+    return 2 * (gemm_forward + elementwise_forward) + attention_backward_factor(flash) * attention_forward
+
+
+def layer_recompute_seconds(
+    layer_forward: Value, attention_forward: Value, score_elementwise: Value, recompute: Value, flash: Value
+) -> Value:
+    """Time recomputation adds per layer and micro-batch: the whole forward (full), the attention
+    core and its score kernels (selective, unfused), nothing with a flash kernel, whose scores
+    were never stored (Korthikanti et al. 2022 §5; Dao 2023)."""
+    selective = if_(flash, 0, attention_forward + score_elementwise)
+    return if_(recompute >= 2, layer_forward, if_(recompute >= 1, selective, 0))
+
+
+def layer_gemm_seconds(gemm_forward: Value, attention_forward: Value, recompute: Value) -> Value:
+    """GEMM time of a layer per micro-batch, forward + backward (+ the recomputed forward): the
+    window fully overlapped TP communication can hide under [CAL23]."""
+    return (gemm_forward + attention_forward) * (3 + if_(recompute >= 2, 1, 0))
+
+
+def forward_backward_seconds(forward: Value) -> Value:
+    """Forward plus backward of a GEMM-bound kernel, 3 × forward [MEG21]."""
+    return 3 * forward
+
+
+def optimizer_update_seconds(
+    params_updated: Value, param_bytes: Value, optimizer_bytes: Value, hbm_bytes_per_s: Value,
+    offload: Value = 0,
+) -> Value:
+    """HBM-bound Adam step on a card: read and write the optimizer states, read the gradients,
+    write the weights, ``P_upd·(2·b + 2·a)`` bytes (Rajbhandari et al. 2020 §3.1 for a and b);
+    0 when the states are offloaded (the offload link then sets the pace, see comm)."""
+    return if_(offload, 0, params_updated * (2 * optimizer_bytes + 2 * param_bytes) / hbm_bytes_per_s)

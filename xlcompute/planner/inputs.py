@@ -1,0 +1,243 @@
+"""The step-time model's inputs as data: model, system and execution kept apart (Calculon's split).
+
+- the model: a :class:`~xlcompute.core.params.ModelArch` and a sequence length, turned into input
+  numbers by :func:`model_values` (exact parameter counts, so the planner and the estimate weigh
+  the same weights);
+- the system: :class:`SystemSpec`, per-card figures in SI units plus the efficiency constants
+  (:data:`STEP_CONSTANTS`, each with its source; three were calibrated on published runs);
+- the execution: :class:`Execution`, one parallel layout and its software options.
+
+``*_values`` functions map them onto the keys of the step-time graph
+(:mod:`xlcompute.planner.steptime`); the estimate builds the same keys from a scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute.core.params import ModelArch, count_params
+
+__all__ = [
+    "SOFTWARE_STACKS",
+    "RECOMPUTE_CODES",
+    "Constant",
+    "STEP_CONSTANTS",
+    "SystemSpec",
+    "Execution",
+    "model_values",
+    "system_values",
+    "execution_values",
+    "PlannerError",
+]
+
+
+class PlannerError(ValueError):
+    """The step-time model cannot plan this case (e.g. a mixture-of-experts model)."""
+
+
+#: Recompute mode -> number used by the formulas (0 none, 1 selective, 2 full).
+RECOMPUTE_CODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
+
+#: Achieved-throughput factor of the training software, relative to the Megatron-LM code the
+#: efficiency constants were calibrated on. It scales every GEMM and element-wise kernel
+#: (``software_efficiency``). Each non-reference value is fitted on calibration rows of that
+#: stack only (xlcompute.planner.validation.calibrate_software): megatron-deepspeed on the
+#: MT-NLG 530B run on 2,800 GPUs (Smith et al. 2022, 50.2 s per iteration), the one MT-NLG run
+#: not in the held-out set.
+SOFTWARE_STACKS: dict[str, float] = {
+    "megatron-lm": 1.0,
+    "megatron-deepspeed": 0.799,  # calibrate_software: 0.7993 on mtnlg-530B-2800
+}
+
+
+class Constant(NamedTuple):
+    """A default of the step-time model: its value (in the graph's unit) and where it comes from."""
+
+    value: float
+    source: str
+
+
+#: The step-time model's constants in the units of the graph's inputs (the workbook shows them).
+STEP_CONSTANTS: dict[str, Constant] = {
+    "matmul_eff_max": Constant(
+        0.73, "calibrated: grid 0.50..1.00 step 0.01 on the calibration rows of xlcompute validate "
+        "(Megatron-LM 2021 Table 1 and Korthikanti 2022 Table 5; Calculon's efficiency curve, seed 004)"),
+    "matmul_dim_half": Constant(
+        0.0, "0 = the roofline ridge peak / HBM bandwidth (Williams et al. 2009); not fitted: the "
+        "calibration rows (h/tp ≥ 768) cannot tell it apart"),
+    "elementwise_traffic_factor": Constant(
+        1.75, "calibrated: grid 0..6 step 0.25 on the calibration rows of xlcompute validate; HBM bytes "
+        "moved by norms, softmax, dropout and activations per stored activation byte"),
+    "flash_attention_efficiency": Constant(
+        0.6, "assumption: FlashAttention-2 forward+backward reaches ~50-70% of A100 peak "
+        "(Dao 2023, figs. 4-6); not validated"),
+    "intra_node_efficiency": Constant(
+        0.75, "assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s NVLink on DGX A100 (nccl-tests)"),
+    "inter_node_efficiency": Constant(0.80, "assumption: a large collective reaches ~80% of InfiniBand/RoCE line rate"),
+    "collective_latency_us": Constant(10.0, "assumption: NCCL latency per collective or pipeline message, ~10 µs"),
+    "tp_overlap_fraction": Constant(
+        0.8, "assumption: share of TP communication that hides under GEMMs when overlapped; overlap "
+        "is partial because communication takes SMs from the GEMM (Calculon, seed 004)"),
+    "framework_reserve_gb": Constant(
+        2.0, "assumption: CUDA context, allocator fragmentation and workspaces per card"),
+    "software_efficiency": Constant(1.0, "megatron-lm, the reference the constants were calibrated on"),
+    "tp_async_backward": Constant(
+        1.0, "Megatron-LM since late 2021 runs the backward TP collective of QKV and MLP-up under the "
+        "weight-gradient GEMM (ColumnParallelLinearWithAsyncAllreduce); 0 = the 2021 code"),
+    "offload_gb": Constant(0.0, "no optimizer offload tier (0)"),
+    "offload_gbs": Constant(0.0, "no optimizer offload tier (0)"),
+}
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class SystemSpec(BaseModel):
+    """Accelerator system: per-card figures (SI units) and the efficiency constants.
+
+    ``matmul_eff_max`` and ``elementwise_traffic_factor`` are calibrated on the calibration rows
+    of ``xlcompute/data/validation/megatron_2021.yaml`` (:func:`xlcompute.planner.validation.calibrate`);
+    the network constants are fixed, documented assumptions (:data:`STEP_CONSTANTS`).
+    """
+
+    model_config = _FROZEN
+
+    peak_flops: float = Field(gt=0, description="dense bf16/fp16 peak per card, FLOP/s")
+    hbm_bytes: float = Field(gt=0, description="HBM capacity per card, bytes")
+    hbm_bandwidth: float = Field(gt=0, description="HBM bandwidth per card, bytes/s")
+    cards_per_node: int = Field(ge=1, le=1_000_000, description="cards in one fast (NVLink) domain")
+    intra_node_bw: float = Field(gt=0, description="intra-node bandwidth per card per direction, B/s")
+    inter_node_bw: float = Field(gt=0, description="inter-node bandwidth per card per direction, B/s")
+    offload_bytes: float | None = Field(default=None, gt=0, description="offload tier per card, bytes")
+    offload_bw: float | None = Field(default=None, gt=0, description="offload bandwidth per card, B/s")
+    matmul_eff_max: float = Field(default=STEP_CONSTANTS["matmul_eff_max"].value, gt=0, le=1)
+    matmul_dim_half: float | None = Field(
+        default=None, ge=0, description="GEMM dimension at half efficiency; None = roofline ridge"
+    )
+    elementwise_traffic_factor: float = Field(default=STEP_CONSTANTS["elementwise_traffic_factor"].value, ge=0)
+    intra_node_efficiency: float = Field(default=STEP_CONSTANTS["intra_node_efficiency"].value, gt=0, le=1)
+    inter_node_efficiency: float = Field(default=STEP_CONSTANTS["inter_node_efficiency"].value, gt=0, le=1)
+    collective_latency: float = Field(
+        default=STEP_CONSTANTS["collective_latency_us"].value * 1e-6, ge=0, description="seconds"
+    )
+    tp_overlap_fraction: float = Field(default=STEP_CONSTANTS["tp_overlap_fraction"].value, ge=0, le=1)
+    framework_reserve_bytes: float = Field(default=STEP_CONSTANTS["framework_reserve_gb"].value * 1e9, ge=0)
+    software_efficiency: float = Field(default=1.0, gt=0, le=2)
+    flash_attention_efficiency: float = Field(default=STEP_CONSTANTS["flash_attention_efficiency"].value, gt=0, le=1)
+
+
+class Execution(BaseModel):
+    """One parallel layout and its software options."""
+
+    model_config = _FROZEN
+
+    tp: int = Field(default=1, ge=1, le=65_536, description="tensor-parallel size")
+    pp: int = Field(default=1, ge=1, le=65_536, description="pipeline-parallel size")
+    dp: int = Field(default=1, ge=1, le=10_000_000, description="data-parallel size")
+    micro_batch: int = Field(default=1, ge=1, le=1_000_000, description="sequences per micro-batch")
+    global_batch: int = Field(ge=1, le=100_000_000, description="sequences per optimizer step")
+    interleave: int = Field(default=1, ge=1, le=10_000, description="virtual stages per pipeline rank")
+    sequence_parallel: bool = Field(default=False, description="Korthikanti et al. 2022 sequence parallelism")
+    recompute: Literal["none", "selective", "full"] = "none"
+    zero_stage: int = Field(default=0, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
+    offload: bool = Field(default=False, description="optimizer state in the offload tier")
+    tp_overlap: bool = Field(default=False, description="overlap TP communication with GEMMs")
+    tp_async_backward: bool = Field(
+        default=True,
+        description="backward TP collectives of QKV and MLP-up run under the weight-gradient GEMM "
+        "(Megatron-LM since late 2021); False = the synchronous 2021 code",
+    )
+    dp_overlap: bool = Field(default=True, description="overlap DP reduction with backward")
+    flash_attention: bool = Field(
+        default=False, description="fused causal attention kernel (Dao 2023); False = unfused, s×s scores in HBM"
+    )
+    bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight and per gradient (bf16)")
+    bytes_optimizer: float = Field(default=12.0, ge=0, le=64, description="optimizer bytes per parameter (Adam: 12)")
+
+    @property
+    def cards(self) -> int:
+        return self.tp * self.pp * self.dp
+
+    @property
+    def micro_batches(self) -> int:
+        """Micro-batches per pipeline per step: global_batch / (dp * micro_batch)."""
+        return self.global_batch // (self.dp * self.micro_batch)
+
+
+def model_values(
+    arch: ModelArch, seq_len: float, params: float | None = None, active_params: float | None = None
+) -> dict[str, float]:
+    """The graph's model inputs for ``arch``: exact parameter counts (``params`` overrides the total
+    and scales the active count alike, unless ``active_params`` is given) and the shape."""
+    counted = count_params(arch)
+    total = float(params) if params is not None else float(counted.total)
+    if active_params is not None:
+        active = float(active_params)
+    elif params is not None and not arch.is_moe:
+        active = total
+    else:
+        active = counted.active * (total / counted.total)
+    return {
+        "model_params": total,
+        "model_active_params": active,
+        "embedding_params": float(counted.embedding),
+        "lm_head_params": float(counted.lm_head),
+        "layers": float(arch.layers),
+        "hidden": float(arch.hidden),
+        "heads": float(arch.heads),
+        "kv_heads": float(arch.kv_heads),
+        "head_dim": float(arch.head_dim),
+        "attn_width": float(arch.heads * arch.head_dim),
+        "ffn_hidden": float(arch.ffn_hidden),
+        "gated_ffn": 1.0 if arch.gated_ffn else 0.0,
+        "vocab": float(arch.vocab),
+        "seq_len": float(seq_len),
+    }
+
+
+def system_values(sy: SystemSpec) -> dict[str, float]:
+    """The graph's system values for ``sy``: SI figures given as the values of the unit steps
+    (so they are used as they are) and the efficiency constants."""
+    return {
+        "peak_flops": sy.peak_flops,
+        "hbm_bytes": sy.hbm_bytes,
+        "hbm_bytes_per_s": sy.hbm_bandwidth,
+        "cards_per_node": float(sy.cards_per_node),
+        "intra_node_bytes_per_s": sy.intra_node_bw,
+        "inter_node_bytes_per_s": sy.inter_node_bw,
+        "offload_bytes": sy.offload_bytes or 0.0,
+        "offload_bytes_per_s": sy.offload_bw or 0.0,
+        "matmul_eff_max": sy.matmul_eff_max,
+        "matmul_dim_half": sy.matmul_dim_half or 0.0,
+        "elementwise_traffic_factor": sy.elementwise_traffic_factor,
+        "intra_node_efficiency": sy.intra_node_efficiency,
+        "inter_node_efficiency": sy.inter_node_efficiency,
+        "collective_latency_s": sy.collective_latency,
+        "tp_overlap_fraction": sy.tp_overlap_fraction,
+        "framework_reserve_bytes": sy.framework_reserve_bytes,
+        "software_efficiency": sy.software_efficiency,
+        "flash_attention_efficiency": sy.flash_attention_efficiency,
+    }
+
+
+def execution_values(ex: Execution) -> dict[str, float]:
+    """The graph's layout inputs for one execution (cards = tp·pp·dp)."""
+    return {
+        "gpu_count": float(ex.cards),
+        "tp": float(ex.tp),
+        "pp": float(ex.pp),
+        "micro_batch": float(ex.micro_batch),
+        "global_batch": float(ex.global_batch),
+        "interleave": float(ex.interleave),
+        "sp": float(ex.sequence_parallel),
+        "recompute_mode": float(RECOMPUTE_CODES[ex.recompute]),
+        "zero_stage": float(ex.zero_stage),
+        "offload": float(ex.offload),
+        "tp_overlap": float(ex.tp_overlap),
+        "dp_overlap": float(ex.dp_overlap),
+        "tp_async_backward": float(ex.tp_async_backward),
+        "flash_attention": float(ex.flash_attention),
+        "param_bytes": ex.bytes_param,
+        "optimizer_bytes": ex.bytes_optimizer,
+    }

@@ -1,0 +1,57 @@
+"""Communication phase: tensor-, pipeline- and data-parallel traffic, its time and what overlap hides.
+
+Each group's collectives run over the server's link when the group stays in one server, else
+over the scale-out network. The Network sheet of the workbook shows exactly these steps.
+"""
+
+from xlcompute.core import arith, comm, parallel
+from xlcompute.graph import step
+
+__all__ = ["STEPS"]
+
+N = "network"
+_LINKS = ("intra_node_bytes_per_s", "intra_node_efficiency", "inter_node_bytes_per_s", "inter_node_efficiency")
+
+STEPS = (
+    # tensor parallelism: per layer and micro-batch, then per step
+    step("tp_in_node", N, comm.stays_in_node, "tp", "parallel_cards", "cards_per_node"),
+    step("tp_link_bytes_per_s", N, comm.link_bytes_per_s, "tp_in_node", *_LINKS),
+    step("tp_allreduce_seconds", N, comm.tp_allreduce_seconds,
+         "activation_message_bytes", "tp", "tp_link_bytes_per_s", "collective_latency_s", "sp"),
+    step("tp_comm_seconds_per_layer", N, comm.tp_seconds_per_layer, "tp_allreduce_seconds", "tp", "recompute_mode"),
+    step("tp_hidden_seconds_per_layer", N, comm.tp_hidden_per_layer,
+         "tp_comm_seconds_per_layer", "tp_allreduce_seconds", "layer_gemm_seconds", "qkv_seconds", "mlp_up_seconds",
+         "tp", "sp", "tp_overlap", "tp_async_backward", "tp_overlap_fraction"),
+    step("tp_exposed_seconds_per_layer", N, arith.difference, "tp_comm_seconds_per_layer",
+         "tp_hidden_seconds_per_layer"),
+    step("tp_bytes_per_step", N, comm.tp_bytes_per_step,
+         "activation_message_bytes", "tp", "recompute_mode", "layers_per_stage", "grad_accum"),
+    step("tp_seconds_per_step", N, parallel.per_step, "tp_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    # pipeline parallelism
+    step("stage_group_cards", N, arith.product, "tp", "pp"),
+    step("pp_in_node", N, comm.stays_in_node, "stage_group_cards", "parallel_cards", "cards_per_node"),
+    step("pp_link_bytes_per_s", N, comm.link_bytes_per_s, "pp_in_node", *_LINKS),
+    step("p2p_seconds_per_microbatch", N, comm.p2p_seconds_per_microbatch,
+         "activation_message_bytes", "tp", "pp_link_bytes_per_s", "collective_latency_s", "pp", "interleave"),
+    step("pp_bytes_per_step", N, comm.p2p_bytes_per_step,
+         "activation_message_bytes", "tp", "pp", "interleave", "grad_accum"),
+    # data parallelism
+    step("dp_in_node", N, comm.stays_in_node, "parallel_cards", "parallel_cards", "cards_per_node"),
+    step("dp_link_bytes_per_s", N, comm.link_bytes_per_s, "dp_in_node", *_LINKS),
+    step("dp_bytes_per_step", N, comm.dp_bytes_per_step,
+         "weights_full_per_gpu", "weights_full_per_gpu", "dp", "grad_accum", "zero_stage"),
+    step("dp_seconds_per_step", N, comm.dp_seconds_per_step,
+         "dp_bytes_per_step", "dp_link_bytes_per_s", "collective_latency_s", "layers_per_stage", "dp", "zero_stage"),
+    step("dp_overlap_window_seconds", N, comm.dp_overlap_window,
+         "zero_stage", "compute_seconds", "recompute_seconds", "tp_comm_exposed_seconds", "layers_per_stage",
+         "layer_backward_seconds", "layer_recompute_seconds", "logits_forward_seconds"),
+    step("dp_last_bucket_seconds", N, comm.last_bucket_seconds, "dp_seconds_per_step", "layers_per_stage"),
+    step("dp_comm_exposed_seconds", N, comm.exposed_seconds,
+         "dp_seconds_per_step", "dp_overlap_window_seconds", "dp_last_bucket_seconds", "dp_overlap"),
+    step("dp_comm_overlapped_seconds", N, arith.difference, "dp_seconds_per_step", "dp_comm_exposed_seconds"),
+    # totals
+    step("comm_seconds_per_step", N, arith.total, "tp_seconds_per_step", "pp_comm_seconds", "dp_seconds_per_step"),
+    step("comm_exposed_seconds", N, arith.total,
+         "tp_comm_exposed_seconds", "pp_comm_seconds", "dp_comm_exposed_seconds"),
+    step("comm_share_of_step", N, arith.ratio, "comm_exposed_seconds", "predicted_step_seconds"),
+)

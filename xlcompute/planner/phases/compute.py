@@ -1,0 +1,46 @@
+"""Compute phase: kernel time of one layer and one micro-batch on one card (seconds).
+
+GEMMs on Calculon's efficiency curve, the attention core (unfused or flash), memory-bound
+element-wise kernels, backward = 2 × forward, recomputation, and the output layer.
+"""
+
+from xlcompute.core import arith, kernels
+from xlcompute.graph import step
+
+__all__ = ["STEPS"]
+
+ST = "step"
+_GEMM = ("peak_flops", "gemm_eff_max", "gemm_dim_half")
+
+STEPS = (
+    step("gemm_dim_half", ST, kernels.half_efficiency_dim, "matmul_dim_half", "peak_flops", "hbm_bytes_per_s"),
+    step("qkv_seconds", ST, kernels.qkv_seconds,
+         "tokens_per_microbatch", "hidden", "heads", "kv_heads", "head_dim", "tp", *_GEMM),
+    step("attn_out_seconds", ST, kernels.attn_out_seconds,
+         "tokens_per_microbatch", "hidden", "heads", "head_dim", "tp", *_GEMM),
+    step("mlp_up_seconds", ST, kernels.mlp_up_seconds,
+         "tokens_per_microbatch", "hidden", "ffn_hidden", "gated_ffn", "tp", *_GEMM),
+    step("mlp_down_seconds", ST, kernels.mlp_down_seconds, "tokens_per_microbatch", "hidden", "ffn_hidden", "tp",
+         *_GEMM),
+    step("gemm_forward_seconds", ST, arith.total, "qkv_seconds", "attn_out_seconds", "mlp_up_seconds",
+         "mlp_down_seconds"),
+    step("attention_forward_seconds", ST, kernels.attention_forward_seconds,
+         "tokens_per_microbatch", "seq_len", "attn_width", "head_dim", "tp", *_GEMM,
+         "flash_attention", "flash_attention_efficiency", "software_efficiency"),
+    step("elementwise_forward_seconds", ST, kernels.elementwise_seconds,
+         "elementwise_bytes_layer", "elementwise_traffic_factor", "hbm_bytes_per_s", "software_efficiency"),
+    step("score_elementwise_seconds", ST, kernels.elementwise_seconds,
+         "score_traffic_layer", "elementwise_traffic_factor", "hbm_bytes_per_s", "software_efficiency"),
+    step("layer_forward_seconds", ST, arith.total,
+         "gemm_forward_seconds", "attention_forward_seconds", "elementwise_forward_seconds"),
+    step("layer_backward_seconds", ST, kernels.layer_backward_seconds,
+         "gemm_forward_seconds", "elementwise_forward_seconds", "attention_forward_seconds", "flash_attention"),
+    step("layer_recompute_seconds", ST, kernels.layer_recompute_seconds,
+         "layer_forward_seconds", "attention_forward_seconds", "score_elementwise_seconds", "recompute_mode",
+         "flash_attention"),
+    step("layer_gemm_seconds", ST, kernels.layer_gemm_seconds,
+         "gemm_forward_seconds", "attention_forward_seconds", "recompute_mode"),
+    step("logits_forward_seconds", ST, kernels.logits_forward_seconds,
+         "tokens_per_microbatch", "hidden", "vocab", "tp", *_GEMM),
+    step("logits_seconds", ST, kernels.forward_backward_seconds, "logits_forward_seconds"),
+)

@@ -1,0 +1,33 @@
+"""Result phase: the optimizer update, the predicted step time and its MFU.
+
+MFU counts model FLOPs (no recomputation) with the same function as the estimate's training
+compute (compute.train_flops_attn), so the predicted MFU turns back into the predicted step time.
+"""
+
+from xlcompute.core import arith, comm, compute, kernels, memory, parallel, schedule
+from xlcompute.graph import step
+
+__all__ = ["STEPS"]
+
+ST = "step"
+
+STEPS = (
+    step("params_updated_per_gpu", ST, memory.zero_partitioned, "params_per_gpu", "zero_stage", 1, "dp"),
+    step("optimizer_seconds", ST, kernels.optimizer_update_seconds,
+         "params_updated_per_gpu", "param_bytes", "optimizer_bytes", "hbm_bytes_per_s", "offload"),
+    step("offload_seconds", ST, comm.offload_seconds,
+         "optimizer_states_per_gpu", "params_updated_per_gpu", "param_bytes", "offload_bytes_per_s", "offload"),
+    step("predicted_step_seconds", ST, arith.total,
+         "pipeline_seconds", "dp_comm_exposed_seconds", "optimizer_seconds", "offload_seconds"),
+    step("model_flops_per_step", ST, compute.train_flops_attn,
+         "model_active_params", "tokens_per_step", "seq_len", "layers", "attn_width"),
+    step("recompute_flops_per_step", ST, compute.recompute_flops,
+         "tokens_per_step", "block_params", "layers", "seq_len", "attn_width", "recompute_mode", "flash_attention"),
+    step("hardware_flops_per_step", ST, arith.total, "model_flops_per_step", "recompute_flops_per_step"),
+    step("predicted_mfu", ST, schedule.mfu_from_step,
+         "model_flops_per_step", "predicted_step_seconds", "parallel_cards", "peak_flops"),
+    step("predicted_hfu", ST, schedule.mfu_from_step,
+         "hardware_flops_per_step", "predicted_step_seconds", "parallel_cards", "peak_flops"),
+    step("predicted_tokens_per_s_per_card", ST, parallel.tokens_per_s_per_card,
+         "global_batch", "seq_len", "predicted_step_seconds", "parallel_cards"),
+)

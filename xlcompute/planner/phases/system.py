@@ -1,0 +1,24 @@
+"""System phase: catalog units (TFLOPS, GB, TB/s, GB/s, Gbit/s, µs) to SI, once.
+
+The step-time model reads only the SI keys; a validation file gives them directly.
+"""
+
+from xlcompute.core import arith, units
+from xlcompute.graph import step
+
+__all__ = ["STEPS"]
+
+T, M, N, ST = "training", "memory", "network", "step"
+
+STEPS = (
+    step("peak_flops", T, units.tera, "gpu_peak_tflops"),
+    step("hbm_bytes", M, units.giga, "gpu_hbm_gb"),
+    step("hbm_bytes_per_s", ST, units.tera, "gpu_hbm_tbps"),
+    step("intra_node_bytes_per_s", N, units.giga, "intra_node_gbs"),
+    step("inter_node_bytes_per_s", N, units.gbit_to_bytes_per_s, "inter_node_gbps"),
+    step("offload_bytes", M, units.giga, "offload_gb"),
+    step("offload_bytes_per_s", N, units.giga, "offload_gbs"),
+    step("framework_reserve_bytes", M, units.giga, "framework_reserve_gb"),
+    step("collective_latency_s", N, units.micro, "collective_latency_us"),
+    step("gemm_eff_max", ST, arith.product, "matmul_eff_max", "software_efficiency"),
+)

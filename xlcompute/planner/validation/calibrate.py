@@ -1,0 +1,154 @@
+"""Calibration of the step-time model's constants, on calibration rows only.
+
+:func:`calibrate` grid-searches the efficiency constants of :class:`~xlcompute.planner.inputs.SystemSpec`
+(``matmul_eff_max``, ``elementwise_traffic_factor``; ``matmul_dim_half`` can be added to the
+grid) to minimise the mean absolute step-time error over the ``role: calibration`` rows of
+``megatron_2021.yaml``. Held-out rows never enter the fit; the winning constants are the defaults
+in ``planner.inputs.STEP_CONSTANTS``. :func:`calibrate_software` fits the efficiency of one
+non-reference software stack on that stack's calibration rows (``software_stacks.yaml``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from xlcompute.planner.inputs import SOFTWARE_STACKS, SystemSpec
+from xlcompute.planner.steptime import LayoutBatch, step_time, step_time_batch
+from xlcompute.planner.validation.data import (
+    REFERENCE_STACK,
+    SOFTWARE_CALIBRATION_FILE,
+    build_case,
+    load_external,
+    load_validation,
+    measured_step_seconds,
+)
+
+__all__ = ["CALIBRATION_GRID", "CalibrationResult", "SoftwareCalibration", "calibrate", "calibrate_software"]
+
+#: Grid used by :func:`calibrate` (documented so the calibration can be re-run exactly).
+CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
+    "matmul_eff_max": tuple(round(x, 3) for x in np.arange(0.50, 1.0001, 0.01)),
+    "elementwise_traffic_factor": tuple(round(x, 2) for x in np.arange(0.0, 6.001, 0.25)),
+}
+
+
+
+class SoftwareCalibration(BaseModel):
+    """Efficiency of one software stack fitted on that stack's calibration rows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stack: str
+    efficiency: float
+    calibration_rows: list[str]
+    mean_signed_error_pct: float
+
+
+class CalibrationResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    constants: dict[str, float]
+    calibration_mean_abs_error_pct: float
+    grid_points: int
+    calibration_rows: list[str]
+
+
+def calibrate(
+    path: str | Path | None = None,
+    grid: Mapping[str, Iterable[float]] | None = None,
+) -> CalibrationResult:
+    """Grid search of the efficiency constants on ``role: calibration`` rows only.
+
+    Objective: mean absolute signed step-time error (%) over the calibration rows. Each grid
+    point is one :class:`SystemSpec`; the calibration rows are evaluated with the vectorised
+    model (one batch per row). Ties are broken by grid order.
+    """
+    data = load_validation(path)
+    g = {k: tuple(v) for k, v in (grid or CALIBRATION_GRID).items()}
+    cal = [r for r in data.rows if r.role == "calibration"]
+    if not cal:
+        raise ValueError("the validation file has no role: calibration rows")
+    cases = []
+    for row in cal:
+        shape, ex = build_case(row)
+        cases.append((shape, LayoutBatch.from_executions([ex]), measured_step_seconds(row, shape)))
+    names = list(g)
+    best_err, best_point = float("inf"), None
+    n = 0
+    for point in itertools.product(*(g[k] for k in names)):
+        n += 1
+        sy = data.system.model_copy(update=dict(zip(names, point)))
+        errs = [
+            abs(float(step_time_batch(shape, sy, lay, ("predicted_step_seconds",)).predicted_step_seconds[0]) / meas - 1.0)
+            for shape, lay, meas in cases
+        ]
+        e = 100.0 * float(np.mean(errs))
+        if e < best_err:
+            best_err, best_point = e, point
+    if best_point is None:  # pragma: no cover - only with an empty grid
+        raise ValueError("calibration grid is empty")
+    return CalibrationResult(
+        constants=dict(zip(names, (float(x) for x in best_point))),
+        calibration_mean_abs_error_pct=best_err,
+        grid_points=n,
+        calibration_rows=[r.id for r in cal],
+    )
+
+
+def calibrate_software(
+    stack: str,
+    path: str | Path | None = None,
+    system_constants: SystemSpec | None = None,
+) -> SoftwareCalibration:
+    """Fit the efficiency of one non-reference software stack on its calibration rows.
+
+    The SystemSpec constants stay at their calibrated defaults (``system_constants`` overrides
+    them); the efficiency is found by bisection so that the mean signed step-time error over the
+    stack's ``role: calibration`` rows in ``path`` (default software_stacks.yaml) is zero -- with
+    one row, the row is matched exactly. Step time falls monotonically as the efficiency grows.
+    """
+    if stack not in SOFTWARE_STACKS:
+        raise ValueError(f"stack={stack!r} is not a known stack (allowed: {', '.join(SOFTWARE_STACKS)})")
+    if stack == REFERENCE_STACK:
+        raise ValueError(f"{REFERENCE_STACK} is the reference (1.0 by definition); nothing to fit")
+    data = load_external(path if path is not None else SOFTWARE_CALIBRATION_FILE)
+    rows = [r for r in data.rows if r.software == stack and r.role == "calibration"]
+    if not rows:
+        raise ValueError(f"no role: calibration rows with software={stack!r} in the file")
+    cases = []
+    for row in rows:
+        shape, ex = build_case(row)
+        base = data.systems[row.system or ""]
+        if system_constants is not None:
+            base = system_constants.model_copy(update={
+                k: getattr(base, k) for k in ("peak_flops", "hbm_bytes", "hbm_bandwidth",
+                                              "cards_per_node", "intra_node_bw", "inter_node_bw")
+            })
+        cases.append((shape, base, ex, measured_step_seconds(row, shape)))
+
+    def mean_err(eff: float) -> float:
+        errs = [
+            step_time(shape, base.model_copy(update={"software_efficiency": eff}), ex).predicted_step_seconds
+            / meas - 1.0
+            for shape, base, ex, meas in cases
+        ]
+        return 100.0 * float(np.mean(errs))
+
+    lo, hi = 0.05, 2.0
+    if mean_err(lo) < 0 or mean_err(hi) > 0:
+        raise ValueError(f"no efficiency in [{lo}, {hi}] matches the {stack} calibration rows")
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if mean_err(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    eff = 0.5 * (lo + hi)
+    return SoftwareCalibration(stack=stack, efficiency=eff, calibration_rows=[r.id for r in rows],
+                               mean_signed_error_pct=mean_err(eff))
+

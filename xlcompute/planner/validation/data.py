@@ -1,0 +1,229 @@
+"""Validation data: the published runs, as read from ``xlcompute/data/validation/*.yaml``.
+
+Each row names its source; ``role: calibration`` rows are the only rows any constant was fitted
+on. The pre-registered files were written and committed before any prediction of them (their
+headers record the rules). The history of the validation is in ``docs/validation.md``.
+Not part of the pure core: this module reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from xlcompute.core.compute import iter_flops_megatron
+from xlcompute.planner.inputs import SOFTWARE_STACKS, Execution, SystemSpec
+from xlcompute.planner.steptime import TransformerShape
+
+__all__ = [
+    "DATA_DIR",
+    "DEFAULT_VALIDATION_FILE",
+    "EXTERNAL_VALIDATION_FILE",
+    "TABLE2_VALIDATION_FILE",
+    "PREREGISTERED_FILES",
+    "SOFTWARE_CALIBRATION_FILE",
+    "REFERENCE_STACK",
+    "ValidationRow",
+    "ValidationData",
+    "ExcludedRow",
+    "ExternalData",
+    "load_validation",
+    "load_external",
+    "build_case",
+    "measured_step_seconds",
+    "megatron_hardware_flops",
+]
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "validation"
+DEFAULT_VALIDATION_FILE = DATA_DIR / "megatron_2021.yaml"
+#: Pre-registered extension of the held-out set: published runs outside [MEG21]/[KOR22]
+#: (MT-NLG, Llama 3, BLOOM, OPT), each row with its own system, status and, if excluded, the
+#: reason fixed before any prediction (see the file header).
+EXTERNAL_VALIDATION_FILE = DATA_DIR / "external_runs.yaml"
+#: Second pre-registered held-out set: the PTD-P rows of [MEG21] Table 2, written and committed
+#: before any prediction of them (see the file header).
+TABLE2_VALIDATION_FILE = DATA_DIR / "meg21_table2.yaml"
+#: Every pre-registered held-out file, in the order they were registered.
+PREREGISTERED_FILES: tuple[Path, ...] = (EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE)
+#: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
+SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"
+#: The stack the SystemSpec constants were calibrated on.
+REFERENCE_STACK = "megatron-lm"
+
+
+class ValidationRow(BaseModel):
+    """One published measurement (see the YAML header for the sources)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    source: str
+    role: Literal["calibration", "held_out"]
+    heads: int
+    hidden: int
+    layers: int
+    vocab: int
+    seq_len: int
+    tp: int
+    pp: int
+    gpus: int
+    global_batch: int
+    micro_batch: int
+    interleave: int = 1
+    recompute: Literal["none", "selective", "full"] = "full"
+    sequence_parallel: bool = False
+    zero_stage: int = 0
+    tp_overlap: bool = False
+    tp_async_backward: bool = True
+    dp_overlap: bool = False
+    tflops_per_gpu: float | None = Field(default=None, gt=0)
+    step_seconds: float | None = Field(default=None, gt=0)
+    # Shape features beyond the GPT shape of [MEG21] (all default to the GPT shape).
+    ffn_hidden: int | None = Field(default=None, ge=1)
+    gated_ffn: bool = False
+    kv_heads: int | None = Field(default=None, ge=1)
+    #: Key of the row's system in a multi-system file (external_runs.yaml); None = the file's one system.
+    system: str | None = None
+    #: Training software (key of SOFTWARE_STACKS); sets the row's SystemSpec.software_efficiency.
+    software: str = REFERENCE_STACK
+    flash_attention: bool = False
+
+    @field_validator("software")
+    @classmethod
+    def _known_stack(cls, v: str) -> str:
+        if v not in SOFTWARE_STACKS:
+            raise ValueError(f"software={v!r} is not a known stack (allowed: {', '.join(SOFTWARE_STACKS)})")
+        return v
+
+
+class ValidationData(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    system: SystemSpec
+    system_name: str
+    rows: list[ValidationRow]
+
+
+class ExcludedRow(BaseModel):
+    """A published run recorded but excluded from the statistics, with the reason decided before
+    any prediction (missing model feature or unpublished measurement convention)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: str
+    role: Literal["calibration", "held_out"]
+    system_name: str
+    reason: str
+    reported: dict[str, Any] = Field(default_factory=dict, description="the published figures")
+
+
+class ExternalData(BaseModel):
+    """external_runs.yaml: several systems, included rows and excluded rows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    systems: dict[str, SystemSpec]
+    system_names: dict[str, str]
+    rows: list[ValidationRow]
+    excluded: list[ExcludedRow]
+
+
+
+def load_validation(path: str | Path | None = None) -> ValidationData:
+    """Read the validation YAML (system, defaults, rows)."""
+    p = Path(path) if path is not None else DEFAULT_VALIDATION_FILE
+    with p.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    sysraw = {k: v for k, v in raw["system"].items() if k not in ("name", "source")}
+    defaults: Mapping[str, Any] = raw.get("defaults", {})
+    rows = [ValidationRow(**{**defaults, **r}) for r in raw["rows"]]
+    for r in rows:
+        if (r.tflops_per_gpu is None) == (r.step_seconds is None):
+            raise ValueError(f"row {r.id}: give exactly one of tflops_per_gpu or step_seconds")
+    return ValidationData(
+        system=SystemSpec(**sysraw), system_name=str(raw["system"].get("name", "")), rows=rows
+    )
+
+
+def load_external(path: str | Path | None = None) -> ExternalData:
+    """Read external_runs.yaml: ``systems`` by key, rows with ``status: included|excluded``.
+
+    Included rows are full :class:`ValidationRow` s naming their ``system``; excluded rows keep
+    the published figures (``reported``) and the ``exclusion_reason`` written before prediction.
+    """
+    p = Path(path) if path is not None else EXTERNAL_VALIDATION_FILE
+    with p.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    systems: dict[str, SystemSpec] = {}
+    names: dict[str, str] = {}
+    for key, sysraw in raw["systems"].items():
+        systems[key] = SystemSpec(**{k: v for k, v in sysraw.items() if k not in ("name", "source")})
+        names[key] = str(sysraw.get("name", key))
+    rows: list[ValidationRow] = []
+    excluded: list[ExcludedRow] = []
+    for r in raw["rows"]:
+        status = r.get("status")
+        if r.get("system") not in systems:
+            raise ValueError(f"row {r.get('id')}: unknown system {r.get('system')!r}")
+        if status == "excluded":
+            reason = str(r.get("exclusion_reason", "")).strip()
+            if not reason:
+                raise ValueError(f"row {r.get('id')}: an excluded row needs an exclusion_reason")
+            excluded.append(
+                ExcludedRow(
+                    id=r["id"],
+                    source=r["source"],
+                    role=r["role"],
+                    system_name=names[r["system"]],
+                    reason=reason,
+                    reported=dict(r.get("reported", {})),
+                )
+            )
+        elif status == "included":
+            row = ValidationRow(**r)
+            if (row.tflops_per_gpu is None) == (row.step_seconds is None):
+                raise ValueError(f"row {row.id}: give exactly one of tflops_per_gpu or step_seconds")
+            rows.append(row)
+        else:
+            raise ValueError(f"row {r.get('id')}: status must be included or excluded (got {status!r})")
+    return ExternalData(systems=systems, system_names=names, rows=rows, excluded=excluded)
+
+
+def build_case(row: ValidationRow) -> tuple[TransformerShape, Execution]:
+    """Shape and published execution layout of one row (GPT shape: tied embeddings, [MEG21])."""
+    if row.gpus % (row.tp * row.pp):
+        raise ValueError(f"row {row.id}: gpus={row.gpus} not a multiple of tp*pp={row.tp * row.pp}")
+    shape = TransformerShape.gpt(
+        layers=row.layers, hidden=row.hidden, heads=row.heads, vocab=row.vocab, seq_len=row.seq_len,
+        ffn_hidden=row.ffn_hidden, gated_ffn=row.gated_ffn, kv_heads=row.kv_heads,
+    )
+    ex = Execution(
+        tp=row.tp, pp=row.pp, dp=row.gpus // (row.tp * row.pp), micro_batch=row.micro_batch,
+        global_batch=row.global_batch, interleave=row.interleave, sequence_parallel=row.sequence_parallel,
+        recompute=row.recompute, zero_stage=row.zero_stage, tp_overlap=row.tp_overlap,
+        tp_async_backward=row.tp_async_backward, dp_overlap=row.dp_overlap, flash_attention=row.flash_attention,
+    )
+    return shape, ex
+
+
+def megatron_hardware_flops(shape: TransformerShape, global_batch: float) -> float:
+    """[MEG21] eq. (3), 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)): the FLOPs (full recompute counted)
+    behind the "achieved teraFLOP/s per GPU" of [MEG21] Table 1 (compute.iter_flops_megatron)."""
+    a = shape.arch
+    return float(iter_flops_megatron(global_batch, shape.seq_len, a.layers, a.hidden, a.vocab, 1))
+
+
+def measured_step_seconds(row: ValidationRow, shape: TransformerShape) -> float:
+    """The row's measured step time: published directly, or from [MEG21]'s TFLOP/s per GPU."""
+    if row.step_seconds is not None:
+        return row.step_seconds
+    if row.tflops_per_gpu is None:  # pragma: no cover - load_validation guarantees one metric
+        raise ValueError(f"row {row.id}: tflops_per_gpu or step_seconds is required")
+    # [MEG21] Table 1 throughput is eq. (3) FLOPs / (time * GPUs)
+    return megatron_hardware_flops(shape, row.global_batch) / (row.tflops_per_gpu * 1e12 * row.gpus)
+

@@ -1,0 +1,450 @@
+"""One registry of quantities: every input and figure's label (en/zh), unit, display kind, Excel
+number format and source, in one place.
+
+The workbook, the proposal, the CLI and the function docs read labels, units and formats from
+here; adding a figure touches its core formula, its graph step and one row below (a test checks
+that every graph key has a row and every row a key). The display kind decides both the text of
+the CLI and the PDF (:func:`format_value`, through :mod:`xlcompute.fmt`) and the Excel number
+format (:func:`excel_format`), so a figure looks alike in all three.
+
+``source``: where an input's default comes from, or the paper or seed a figure's formula follows.
+A figure without its own row source takes the citation of its core function's docstring
+(:func:`source`), which is where the engineering standard puts it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from xlcompute import fmt
+
+__all__ = [
+    "Quantity",
+    "QUANTITIES",
+    "KINDS",
+    "quantity",
+    "label",
+    "unit",
+    "unit_text",
+    "excel_format",
+    "format_value",
+    "carries_unit",
+    "citation",
+    "source",
+    "SHEET_TITLES",
+]
+
+
+class Quantity(NamedTuple):
+    key: str
+    en: str
+    zh: str
+    unit_en: str
+    unit_zh: str
+    kind: str
+    source: str
+
+
+_SCI, _INT, _DEC1, _DEC2, _DEC3, _PCT = "0.000E+00", "#,##0", "#,##0.0", "#,##0.00", "#,##0.000", "0.0%"
+_SYMBOL = {"CNY": "¥", "USD": "$"}
+
+
+def _money_format(digits: int) -> Callable[[str], str]:
+    def excel(currency: str) -> str:
+        decimals = "." + "0" * digits if digits else ""
+        return f'"{_SYMBOL.get(currency, "")}"#,##0{decimals}'
+
+    return excel
+
+
+def _const(text: str) -> Callable[[str], str]:
+    return lambda _currency: text
+
+
+#: Display kind -> (text formatter(value, currency), Excel number format(currency), text carries the unit).
+KINDS: dict[str, tuple[Callable[[float, str], str], Callable[[str], str], bool]] = {
+    "count": (lambda x, c: fmt.count(x), _const(_INT), False),
+    "plain": (lambda x, c: fmt.plain(x), _const("General"), False),
+    "flag": (lambda x, c: fmt.count(x), _const("0"), False),
+    "dec1": (lambda x, c: fmt.number(x, 1), _const(_DEC1), False),
+    "dec2": (lambda x, c: fmt.number(x, 2), _const(_DEC2), False),
+    "dec3": (lambda x, c: fmt.number(x, 3), _const(_DEC3), False),
+    "seconds": (lambda x, c: fmt.number(x, 3), _const(_DEC3), False),
+    "micro": (lambda x, c: fmt.sci(x, 2), _const("0.00E+00"), False),
+    "percent": (lambda x, c: fmt.percent(x), _const(_PCT), True),
+    "sci": (lambda x, c: fmt.sci(x), _const(_SCI), False),
+    "days": (lambda x, c: fmt.days(x), _const(_DEC1), False),
+    "hours": (lambda x, c: fmt.hours(x), _const(_INT), False),
+    "bytes": (lambda x, c: fmt.gb(x), _const(_INT), True),
+    "money": (lambda x, c: fmt.money(x, c), _money_format(0), True),
+    "money2": (lambda x, c: fmt.money(x, c, 2), _money_format(2), True),
+    "money4": (lambda x, c: fmt.money(x, c, 4), _money_format(4), True),
+    "money8": (lambda x, c: fmt.money(x, c, 8), _money_format(8), True),
+}
+
+
+def _q(key: str, en: str, zh: str, unit_en: str, unit_zh: str | None, kind: str, source: str = "") -> Quantity:
+    return Quantity(key, en, zh, unit_en, unit_en if unit_zh is None else unit_zh, kind, source)
+
+
+_CUR = ("currency", "货币")
+_B = ("bytes", "字节")
+_S = ("s", "秒")
+
+_ROWS: tuple[Quantity, ...] = (
+    # -- inputs: model ----------------------------------------------------------------------------
+    _q("model_params", "Model parameters (total)", "模型参数量（总）", "params", "个", "sci"),
+    _q("model_active_params", "Parameters active per token", "每 token 激活参数量", "params", "个", "sci"),
+    _q("layers", "Transformer layers", "Transformer 层数", "layers", "层", "count"),
+    _q("hidden", "Hidden size h", "隐藏层维度 h", "", None, "count"),
+    _q("heads", "Attention heads", "注意力头数", "", None, "count"),
+    _q("kv_heads", "Key/value heads (GQA)", "KV 头数（GQA）", "", None, "count"),
+    _q("head_dim", "Head dimension", "每头维度", "", None, "count"),
+    _q("attn_width", "Attention width (heads × head dimension)", "注意力宽度（头数 × 每头维度）", "", None, "count"),
+    _q("ffn_hidden", "MLP inner width", "MLP 中间层维度", "", None, "count"),
+    _q("gated_ffn", "Gated MLP, SwiGLU (1 = yes)", "门控 MLP，SwiGLU（1 = 是）", "0/1", None, "flag"),
+    _q("vocab", "Vocabulary size", "词表大小", "tokens", "个", "count"),
+    _q("embedding_params", "Embedding tables", "嵌入表参数", "params", "个", "sci"),
+    _q("lm_head_params", "Output head (0 if tied)", "输出层参数（共享时为 0）", "params", "个", "sci"),
+    # -- inputs: training -------------------------------------------------------------------------
+    _q("train_tokens", "Training tokens", "训练 token 数", "tokens", "个", "sci"),
+    _q("seq_len", "Sequence length", "序列长度", "tokens", "个", "count"),
+    _q("global_batch", "Global batch", "全局批大小", "sequences", "条", "count"),
+    _q("micro_batch", "Micro-batch per card", "每卡微批大小", "sequences", "条", "count"),
+    _q("param_bytes", "Bytes per parameter/gradient (a)", "参数/梯度字节数 (a)", *_B, "plain"),
+    _q("optimizer_bytes", "Optimizer bytes per parameter (b)", "优化器字节数 (b)", *_B, "plain"),
+    _q("zero_stage", "ZeRO stage", "ZeRO 阶段", "0-3", None, "count"),
+    _q("recompute_mode", "Recomputation (0 none, 1 selective, 2 full)", "重计算（0 无，1 选择性，2 完全）", "", None,
+       "count"),
+    _q("sp", "Sequence parallel (1 = on)", "序列并行（1 = 开）", "0/1", None, "flag"),
+    _q("flash_attention", "Fused (flash) attention (1 = on)", "融合注意力 FlashAttention（1 = 开）", "0/1", None, "flag"),
+    _q("tp", "Tensor parallel (TP)", "张量并行 (TP)", "cards", "卡", "count"),
+    _q("pp", "Pipeline parallel (PP)", "流水线并行 (PP)", "stages", "级", "count"),
+    _q("interleave", "Interleaved stages per card (v)", "每卡交错阶段数 (v)", "chunks", "段", "count"),
+    _q("tp_overlap", "TP communication overlapped (1 = on)", "张量并行通信重叠（1 = 开）", "0/1", None, "flag"),
+    _q("dp_overlap", "DP communication overlapped (1 = on)", "数据并行通信重叠（1 = 开）", "0/1", None, "flag"),
+    _q("offload", "Optimizer states offloaded (1 = on)", "优化器状态卸载（1 = 开）", "0/1", None, "flag"),
+    # -- inputs: cluster --------------------------------------------------------------------------
+    _q("gpu_count", "Accelerator cards", "加速卡数量", "cards", "卡", "count"),
+    _q("cards_per_node", "Cards per server", "每台服务器卡数", "cards", "卡", "count"),
+    _q("gpu_peak_tflops", "Peak per card (dense)", "单卡峰值算力（稠密）", "TFLOPS", None, "dec1"),
+    _q("gpu_hbm_gb", "HBM per card", "单卡显存", "GB", None, "dec1"),
+    _q("gpu_hbm_tbps", "HBM bandwidth per card", "单卡显存带宽", "TB/s", None, "dec2"),
+    _q("intra_node_gbs", "Intra-server link per card", "服务器内互联（每卡）", "GB/s per direction", "GB/s 单向",
+       "dec1"),
+    _q("inter_node_gbps", "Scale-out network per card", "服务器间网络（每卡）", "Gbit/s", None, "count"),
+    _q("gpu_tdp_w", "Card power (TDP)", "单卡功耗 (TDP)", "W", None, "count"),
+    # -- inputs: the step-time model ---------------------------------------------------------------
+    _q("software_efficiency", "Training software efficiency", "训练软件效率", "×", None, "dec3"),
+    _q("tp_async_backward", "Async TP backward collectives (1 = on)", "张量并行反向通信异步（1 = 开）", "0/1", None,
+       "flag"),
+    _q("matmul_eff_max", "Matrix-multiply efficiency (asymptotic)", "矩阵乘效率（渐近）", "×", None, "dec2"),
+    _q("matmul_dim_half", "GEMM size at half efficiency (0 = roofline)", "半效率矩阵维度（0 = 屋顶线）", "", None,
+       "count"),
+    _q("elementwise_traffic_factor", "Element-wise HBM traffic factor", "逐元素算子显存流量系数", "×", None, "dec2"),
+    _q("flash_attention_efficiency", "Flash-attention share of peak", "FlashAttention 峰值占比", "%", None, "percent"),
+    _q("intra_node_efficiency", "Intra-server link efficiency", "服务器内链路效率", "%", None, "percent"),
+    _q("inter_node_efficiency", "Scale-out link efficiency", "服务器间链路效率", "%", None, "percent"),
+    _q("collective_latency_us", "Latency per collective", "每次集合通信延迟", "µs", "微秒", "dec1"),
+    _q("tp_overlap_fraction", "Share of TP traffic that overlap hides", "可被重叠隐藏的张量并行通信比例", "%", None,
+       "percent"),
+    _q("framework_reserve_gb", "Framework reserve per card", "框架预留显存（每卡）", "GB", None, "dec1"),
+    _q("offload_gb", "Offload tier per card (0 = none)", "卸载层容量（每卡，0 = 无）", "GB", None, "dec1"),
+    _q("offload_gbs", "Offload bandwidth per card", "卸载带宽（每卡）", "GB/s", None, "dec1"),
+    # -- inputs: assumptions ----------------------------------------------------------------------
+    _q("mfu_assumed", "MFU assumed (0 = use the predicted MFU)", "假设的 MFU（0 = 用预测值）", "%", None, "percent"),
+    _q("host_power_factor", "Server power / card TDP", "整机功耗 / 卡 TDP", "×", None, "dec2"),
+    _q("average_load", "Average load over a year", "年平均负载", "%", None, "percent"),
+    # -- inputs: serving --------------------------------------------------------------------------
+    _q("users", "Concurrent users", "并发用户数", "users", "人", "count"),
+    _q("tokens_per_request", "Tokens per request (in + out)", "每次请求 token 数（输入+输出）", "tokens", "个", "count"),
+    _q("seconds_per_request", "Seconds per request", "每次请求时长", *_S, "dec1"),
+    _q("serving_utilization", "Serving utilisation of peak", "推理算力利用率", "%", None, "percent"),
+    _q("serving_bytes_per_param", "Serving bytes per parameter", "推理每参数字节数", *_B, "plain"),
+    _q("kv_bytes_per_value", "KV-cache bytes per value", "KV 缓存每值字节数", *_B, "plain"),
+    _q("decode_batch", "Decode batch per replica", "每副本解码批大小", "sequences", "条", "count"),
+    _q("hbm_usable_fraction", "HBM share for weights", "权重可用显存比例", "%", None, "percent"),
+    # -- inputs: pricing --------------------------------------------------------------------------
+    _q("price_per_gpu_hour", "Rental price per card-hour", "每卡时租赁价格", *_CUR, "money2"),
+    _q("server_price", "Server price (with cards)", "服务器单价（含卡）", *_CUR, "money"),
+    _q("network_per_server", "Network per server", "每台服务器网络成本", *_CUR, "money"),
+    _q("storage_capex", "Storage", "存储", *_CUR, "money"),
+    _q("facility_per_kw", "Facility build-out per kW", "机房建设（每 kW）", *_CUR, "money"),
+    _q("electricity_per_kwh", "Electricity price per kWh", "电价（每 kWh）", *_CUR, "money2"),
+    _q("pue", "PUE", "PUE", "×", None, "dec2"),
+    _q("years", "Years in the cost table", "成本核算年限", "years", "年", "count"),
+    _q("staff_per_year", "Staff per year", "每年人员成本", *_CUR, "money"),
+    # -- training ---------------------------------------------------------------------------------
+    _q("train_flops", "Training compute (model FLOPs, attention-aware)", "训练计算量（模型 FLOPs，含注意力）",
+       "FLOPs", None, "sci", "seed 002; PaLM (Chowdhery et al. 2022, App. B): 6P + 12·L·s·w per token"),
+    _q("train_flops_6tp", "Training compute, 6PT rule", "训练计算量（6PT 估算）", "FLOPs", None, "sci",
+       "seed 001; Kaplan et al. 2020"),
+    _q("mfu", "Model FLOPs utilisation (MFU) used", "采用的模型算力利用率 (MFU)", "%", None, "percent"),
+    _q("train_seconds", "Training time", "训练时间", *_S, "sci", "seed 000 eq. 2"),
+    _q("train_days", "Training time", "训练时间", "days", "天", "days", "seed 000 eq. 2; seed 001"),
+    _q("train_days_6tp", "Training time, 6PT rule", "训练时间（6PT 估算）", "days", "天", "days", "seed 001"),
+    _q("gpu_hours", "Card-hours", "卡时", "card-h", "卡·时", "hours", "seed 001"),
+    _q("card_days", "Card-days", "卡天", "card-days", "卡·天", "hours", "seed 001"),
+    _q("train_steps", "Optimizer steps", "优化器步数", "steps", "步", "count"),
+    _q("step_seconds", "Time per step (at the MFU used)", "每步时间（按采用的 MFU）", *_S, "dec2"),
+    _q("tokens_per_s_per_card", "Throughput per card", "单卡吞吐", "tokens/s", None, "dec1", "seed 003"),
+    _q("samples_per_s_per_card", "Samples per card", "单卡样本吞吐", "samples/s", None, "dec3", "seed 003"),
+    _q("dp", "Data parallel (DP)", "数据并行 (DP)", "replicas", "份", "count", "seed 003: n = dp·tp·pp"),
+    _q("parallel_cards", "Cards in the layout (dp·tp·pp)", "并行布局卡数 (dp·tp·pp)", "cards", "卡", "count"),
+    _q("grad_accum", "Micro-batches per step", "每步微批数", "", None, "count"),
+    _q("layers_per_stage", "Layers on the busiest stage", "最满流水级的层数", "layers", "层", "count"),
+    _q("tokens_per_microbatch", "Tokens per micro-batch", "每微批 token 数", "tokens", "个", "count"),
+    _q("tokens_per_step", "Tokens per step", "每步 token 数", "tokens", "个", "count"),
+    _q("pipeline_bubble", "Pipeline bubble (p − 1)/(v·m)", "流水线气泡 (p − 1)/(v·m)", "%", None, "percent",
+       "Narayanan et al. 2021 §2.2"),
+    _q("peak_flops", "Peak per card", "单卡峰值", "FLOP/s", None, "sci"),
+    # -- step-time model --------------------------------------------------------------------------
+    _q("hbm_bytes_per_s", "HBM bandwidth per card", "单卡显存带宽", "B/s", None, "sci"),
+    _q("gemm_eff_max", "GEMM efficiency with this software", "本软件下的矩阵乘效率", "×", None, "dec3"),
+    _q("gemm_dim_half", "GEMM size at half efficiency", "半效率矩阵维度", "", None, "dec1"),
+    _q("qkv_seconds", "QKV projection, one layer", "QKV 投影（单层）", *_S, "micro"),
+    _q("attn_out_seconds", "Attention output projection, one layer", "注意力输出投影（单层）", *_S, "micro"),
+    _q("mlp_up_seconds", "MLP up-projection, one layer", "MLP 上投影（单层）", *_S, "micro"),
+    _q("mlp_down_seconds", "MLP down-projection, one layer", "MLP 下投影（单层）", *_S, "micro"),
+    _q("gemm_forward_seconds", "GEMMs forward, one layer", "矩阵乘前向（单层）", *_S, "micro"),
+    _q("attention_forward_seconds", "Attention core forward, one layer", "注意力核心前向（单层）", *_S, "micro"),
+    _q("elementwise_forward_seconds", "Element-wise kernels forward, one layer", "逐元素算子前向（单层）", *_S,
+       "micro"),
+    _q("score_elementwise_seconds", "Score kernels (softmax, dropout), one layer", "注意力分数算子（单层）", *_S,
+       "micro"),
+    _q("layer_forward_seconds", "Layer forward", "单层前向", *_S, "micro"),
+    _q("layer_backward_seconds", "Layer backward", "单层反向", *_S, "micro"),
+    _q("layer_recompute_seconds", "Layer recomputation", "单层重计算", *_S, "micro"),
+    _q("layer_gemm_seconds", "Layer GEMMs, forward + backward", "单层矩阵乘（前向 + 反向）", *_S, "micro"),
+    _q("logits_forward_seconds", "Output layer forward", "输出层前向", *_S, "micro"),
+    _q("logits_seconds", "Output layer, forward + backward", "输出层（前向 + 反向）", *_S, "micro"),
+    _q("layer_pass_seconds", "One layer, one micro-batch (all work)", "单层单微批（全部）", *_S, "micro"),
+    _q("microbatch_seconds", "One micro-batch on the slowest stage", "最慢流水级的单个微批", *_S, "seconds"),
+    _q("compute_seconds", "Compute per step", "每步计算", *_S, "seconds", "Narayanan et al. 2021"),
+    _q("recompute_seconds", "Recomputation per step", "每步重计算", *_S, "seconds", "Korthikanti et al. 2022"),
+    _q("tp_comm_exposed_seconds", "TP communication exposed per step", "每步未被隐藏的张量并行通信", *_S, "seconds"),
+    _q("tp_comm_overlapped_seconds", "TP communication hidden per step", "每步被隐藏的张量并行通信", *_S, "seconds"),
+    _q("pp_comm_seconds", "Pipeline sends per step", "每步流水线传输", *_S, "seconds", "Narayanan et al. 2021 §4.1"),
+    _q("pp_bubble_seconds", "Pipeline bubble per step", "每步流水线气泡", *_S, "seconds", "Narayanan et al. 2021 §2.2"),
+    _q("pipeline_seconds", "Pipeline time per step", "每步流水线时间", *_S, "seconds"),
+    _q("params_updated_per_gpu", "Parameters updated per card", "每卡更新的参数量", "params", "个", "sci"),
+    _q("optimizer_seconds", "Optimizer step", "优化器更新", *_S, "seconds"),
+    _q("offload_seconds", "Offload traffic per step", "每步卸载传输", *_S, "seconds"),
+    _q("predicted_step_seconds", "Predicted time per step", "预测的每步时间", *_S, "dec3",
+       "step-time model (seed 004, Calculon); validated by xlcompute validate"),
+    _q("model_flops_per_step", "Model FLOPs per step", "每步模型 FLOPs", "FLOPs", None, "sci"),
+    _q("recompute_flops_per_step", "Recomputed FLOPs per step", "每步重计算 FLOPs", "FLOPs", None, "sci"),
+    _q("hardware_flops_per_step", "Hardware FLOPs per step", "每步硬件 FLOPs", "FLOPs", None, "sci"),
+    _q("predicted_mfu", "Predicted MFU", "预测的 MFU", "%", None, "percent",
+       "step-time model: model FLOPs / (step time · cards · peak)"),
+    _q("predicted_hfu", "Predicted hardware FLOPs utilisation", "预测的硬件算力利用率", "%", None, "percent"),
+    _q("predicted_tokens_per_s_per_card", "Predicted throughput per card", "预测的单卡吞吐", "tokens/s", None, "dec1"),
+    # -- memory -----------------------------------------------------------------------------------
+    _q("hbm_bytes", "HBM per card", "单卡显存", *_B, "bytes"),
+    _q("offload_bytes", "Offload tier per card", "卸载层容量（每卡）", *_B, "bytes"),
+    _q("framework_reserve_bytes", "Framework reserve per card", "框架预留（每卡）", *_B, "bytes"),
+    _q("block_params", "Parameters per transformer block", "每个 Transformer 块的参数", "params", "个", "sci"),
+    _q("stage_params", "Parameters on the first stage", "首个流水级的参数", "params", "个", "sci"),
+    _q("params_per_gpu", "Parameters per card (first stage ÷ TP)", "每卡参数（首级 ÷ TP）", "params", "个", "sci"),
+    _q("weights_full_per_gpu", "Weights per card before ZeRO", "ZeRO 前每卡权重", *_B, "bytes"),
+    _q("optimizer_full_per_gpu", "Optimizer states per card before ZeRO", "ZeRO 前每卡优化器状态", *_B, "bytes"),
+    _q("weights_per_gpu", "Weights per card", "每卡权重", *_B, "bytes", "ZeRO (Rajbhandari et al. 2020) §5"),
+    _q("grads_per_gpu", "Gradients per card", "每卡梯度", *_B, "bytes", "ZeRO (Rajbhandari et al. 2020) §5"),
+    _q("optimizer_states_per_gpu", "Optimizer states per card", "每卡优化器状态", *_B, "bytes",
+       "ZeRO (Rajbhandari et al. 2020) §5"),
+    _q("optimizer_per_gpu", "Optimizer states in HBM per card", "每卡显存中的优化器状态", *_B, "bytes"),
+    _q("offload_tier_per_gpu", "Optimizer states offloaded per card", "每卡卸载的优化器状态", *_B, "bytes"),
+    _q("states_per_gpu", "Model states per card (weights + gradients + optimizer)", "每卡模型状态（权重 + 梯度 + 优化器）",
+       *_B, "bytes"),
+    _q("activation_message_bytes", "Activation message (s·b·h)", "激活消息 (s·b·h)", *_B, "bytes"),
+    _q("act_linear_layer", "Activations per layer, without scores", "每层激活（不含注意力分数）", *_B, "bytes",
+       "Korthikanti et al. 2022 Table 2 (generalised)"),
+    _q("act_score_layer", "Attention-score activations per layer", "每层注意力分数激活", *_B, "bytes",
+       "Korthikanti et al. 2022 Table 2; Dao 2023"),
+    _q("act_working_layer", "Activations of one layer being recomputed", "重计算中单层的激活", *_B, "bytes"),
+    _q("act_stored_layer", "Activations kept per layer and micro-batch", "每层每微批保留的激活", *_B, "bytes",
+       "Korthikanti et al. 2022 §5"),
+    _q("score_traffic_layer", "Score bytes through HBM per layer", "每层经过显存的分数字节", *_B, "bytes"),
+    _q("elementwise_bytes_layer", "Element-wise bytes per layer", "每层逐元素算子字节", *_B, "bytes"),
+    _q("logits_activation_bytes", "Logits (fp32) per micro-batch", "输出 logits（fp32，每微批）", *_B, "bytes"),
+    _q("activations_per_gpu", "Activations per card", "每卡激活值", *_B, "bytes", "Korthikanti et al. 2022 §4.2.3"),
+    _q("buffers_per_gpu", "Framework buffers per card", "每卡框架缓冲区", *_B, "bytes"),
+    _q("mem_per_gpu", "Training memory per card", "每卡训练显存", *_B, "bytes"),
+    _q("mem_per_gpu_gb", "Training memory per card", "每卡训练显存", "GB", None, "dec2"),
+    _q("mem_fits", "Fits in HBM (1 = yes)", "显存是否够用（1 = 是）", "0/1", None, "flag"),
+    _q("states_seed_per_gpu", "Model states, seed form (n = all cards)", "模型状态（种子公式，n = 全部卡）", *_B,
+       "bytes", "seed 000 eqs. 3-6"),
+    _q("weights_total", "Weights (model file)", "权重（模型文件）", *_B, "bytes", "seed 003: S = 2P"),
+    _q("train_hbm_20p", "Training HBM, 20P rule (whole model)", "训练显存（20P 估算，全模型）", *_B, "bytes",
+       "seed 003"),
+    _q("activations_seed", "Activations, seed form (one card, no parallelism)", "激活值（种子公式，无并行）", *_B,
+       "bytes", "seed 003"),
+    # -- network ----------------------------------------------------------------------------------
+    _q("intra_node_bytes_per_s", "Intra-server bandwidth per card", "服务器内带宽（每卡）", "B/s", None, "sci"),
+    _q("inter_node_bytes_per_s", "Scale-out bandwidth per card", "服务器间带宽（每卡）", "B/s", None, "sci"),
+    _q("offload_bytes_per_s", "Offload bandwidth per card", "卸载带宽（每卡）", "B/s", None, "sci"),
+    _q("collective_latency_s", "Latency per collective", "每次集合通信延迟", *_S, "micro"),
+    _q("tp_in_node", "TP group inside a server (1 = yes)", "张量并行组在一台服务器内（1 = 是）", "0/1", None, "flag"),
+    _q("tp_link_bytes_per_s", "TP link bandwidth achieved", "张量并行链路实际带宽", "B/s", None, "sci"),
+    _q("tp_allreduce_seconds", "One TP all-reduce", "一次张量并行 all-reduce", *_S, "micro",
+       "Patarasuk & Yuan 2009"),
+    _q("tp_comm_seconds_per_layer", "TP communication per layer and micro-batch", "每层每微批张量并行通信", *_S,
+       "micro", "Shoeybi et al. 2019 §3"),
+    _q("tp_hidden_seconds_per_layer", "TP communication hidden per layer", "每层被隐藏的张量并行通信", *_S, "micro"),
+    _q("tp_exposed_seconds_per_layer", "TP communication exposed per layer", "每层未被隐藏的张量并行通信", *_S,
+       "micro"),
+    _q("tp_bytes_per_step", "Tensor-parallel traffic per card per step", "每卡每步张量并行通信量", *_B, "bytes"),
+    _q("tp_seconds_per_step", "Tensor-parallel time per step (before overlap)", "每步张量并行通信时间（重叠前）", *_S,
+       "seconds"),
+    _q("stage_group_cards", "Cards per pipeline replica stage group (tp·pp)", "流水线组卡数 (tp·pp)", "cards", "卡",
+       "count"),
+    _q("pp_in_node", "Pipeline inside a server (1 = yes)", "流水线在一台服务器内（1 = 是）", "0/1", None, "flag"),
+    _q("pp_link_bytes_per_s", "Pipeline link bandwidth achieved", "流水线链路实际带宽", "B/s", None, "sci"),
+    _q("p2p_seconds_per_microbatch", "Pipeline sends per micro-batch", "每微批流水线传输", *_S, "micro"),
+    _q("pp_bytes_per_step", "Pipeline traffic per card per step", "每卡每步流水线通信量", *_B, "bytes",
+       "Narayanan et al. 2021 §4.1"),
+    _q("dp_in_node", "Data-parallel group inside a server (1 = yes)", "数据并行组在一台服务器内（1 = 是）", "0/1", None,
+       "flag"),
+    _q("dp_link_bytes_per_s", "Data-parallel link bandwidth achieved", "数据并行链路实际带宽", "B/s", None, "sci"),
+    _q("dp_bytes_per_step", "Data-parallel traffic per card per step", "每卡每步数据并行通信量", *_B, "bytes",
+       "Patarasuk & Yuan 2009; ZeRO §7"),
+    _q("dp_seconds_per_step", "Data-parallel time per step (before overlap)", "每步数据并行通信时间（重叠前）", *_S,
+       "seconds"),
+    _q("dp_overlap_window_seconds", "Compute the DP traffic can hide under", "可隐藏数据并行通信的计算时间", *_S,
+       "seconds"),
+    _q("dp_last_bucket_seconds", "Last gradient bucket (always exposed)", "最后一个梯度桶（无法隐藏）", *_S, "seconds"),
+    _q("dp_comm_exposed_seconds", "DP communication exposed per step", "每步未被隐藏的数据并行通信", *_S, "seconds"),
+    _q("dp_comm_overlapped_seconds", "DP communication hidden per step", "每步被隐藏的数据并行通信", *_S, "seconds"),
+    _q("comm_seconds_per_step", "Communication per step (before overlap)", "每步通信时间（重叠前）", *_S, "seconds"),
+    _q("comm_exposed_seconds", "Communication exposed per step", "每步未被隐藏的通信", *_S, "seconds"),
+    _q("comm_share_of_step", "Exposed communication / predicted step", "未隐藏通信占预测每步时间", "%", None, "percent"),
+    _q("comm_dp_seed", "Data-parallel volume, seed eq. 7", "数据并行通信量（式 7）", "values", "个数值", "sci",
+       "seed 000 eq. 7"),
+    _q("comm_pp_seed", "Pipeline volume, seed eq. 8", "流水线通信量（式 8）", "values", "个数值", "sci",
+       "seed 000 eq. 8"),
+    _q("comm_tp_seed", "Tensor-parallel volume, seed eq. 9", "张量并行通信量（式 9）", "values", "个数值", "sci",
+       "seed 000 eq. 9"),
+    # -- serving ----------------------------------------------------------------------------------
+    _q("flops_per_request", "Compute per request", "每次请求计算量", "FLOPs", None, "sci", "seed 000 eq. 10"),
+    _q("serving_cards_compute", "Cards for the demand (compute)", "满足需求的卡数（算力）", "cards", "卡", "count",
+       "seed 000 eq. 11"),
+    _q("serving_cards_seed", "Cards, seed eq. 11 (peak, unrounded)", "卡数（式 11，峰值，未取整）", "cards", "卡", "dec2",
+       "seed 000 eq. 11"),
+    _q("cards_per_replica", "Cards per model replica (memory)", "每个模型副本卡数（显存）", "cards", "卡", "count"),
+    _q("serving_cards", "Serving cards (whole replicas)", "推理卡数（整副本）", "cards", "卡", "count"),
+    _q("cost_per_request", "Cost per request", "每次请求成本", *_CUR, "money4", "seed 000 eq. 12 (refined)"),
+    _q("serving_cards_seed_n", "Cards n in seed eq. 12 (at least 1)", "式 12 中的卡数 n（至少 1）", "cards", "卡", "count"),
+    _q("cost_per_request_seed", "Cost per request, seed eq. 12", "每次请求成本（式 12）", *_CUR, "money8",
+       "seed 000 eq. 12"),
+    _q("cost_per_1k_tokens", "Cost per 1,000 tokens", "每千 token 成本", *_CUR, "money4", "seed 001"),
+    _q("replica_hbm_bytes_per_s", "HBM bandwidth per replica", "每副本显存带宽", "B/s", None, "sci"),
+    _q("decode_tokens_per_s", "Decode speed bound per replica", "每副本解码速度上限", "tokens/s", None, "dec1",
+       "Pope et al. 2022"),
+    _q("prefill_tokens_per_s", "Prefill speed per card", "单卡预填充速度", "tokens/s", None, "dec1"),
+    _q("kv_cache_per_request", "KV cache per request", "每请求 KV 缓存", *_B, "bytes", "Pope et al. 2022"),
+    # -- budget -----------------------------------------------------------------------------------
+    _q("servers", "Servers", "服务器台数", "servers", "台", "count"),
+    _q("capex_servers", "Servers (capex)", "服务器（资本支出）", *_CUR, "money"),
+    _q("capex_network", "Network (capex)", "网络（资本支出）", *_CUR, "money"),
+    _q("it_power_w", "IT power", "IT 功率", "W", None, "count"),
+    _q("it_power_kw", "IT power", "IT 功率", "kW", None, "dec1"),
+    _q("capex_facility", "Facility (capex)", "机房（资本支出）", *_CUR, "money"),
+    _q("capex_total", "Capital expenditure", "资本支出合计", *_CUR, "money"),
+    _q("power_cost_per_year", "Electricity per year (with PUE)", "每年电费（含 PUE）", *_CUR, "money",
+       "The Green Grid 2012 (PUE)"),
+    _q("opex_per_year", "Operating cost per year", "每年运营成本", *_CUR, "money"),
+    _q("total_budget", "Total budget over the period", "总预算（核算期）", *_CUR, "money"),
+    _q("train_energy_j", "Training run energy", "训练能耗", "J", "焦耳", "sci"),
+    _q("train_energy_mwh", "Training run energy", "训练能耗", "MWh", None, "dec1"),
+    _q("train_power_cost", "Training run electricity", "训练电费", *_CUR, "money"),
+    _q("train_cost", "Training run at rental prices", "按租赁价计的训练成本", *_CUR, "money", "seed 001"),
+    _q("cluster_card_hours", "Cluster card-hours per year", "集群每年卡时", "card-h", "卡·时", "hours"),
+    _q("cloud_cost_per_year", "Renting the cluster, per year", "租用同等集群（每年）", *_CUR, "money"),
+    _q("cloud_total", "Renting the cluster, whole period", "租用同等集群（核算期）", *_CUR, "money"),
+    _q("period_card_hours", "Cluster card-hours over the period", "核算期集群卡时", "card-h", "卡·时", "hours"),
+    _q("owned_cost_per_card_hour", "Owned cost per card-hour", "自建每卡时成本", *_CUR, "money2"),
+)
+
+QUANTITIES: dict[str, Quantity] = {q.key: q for q in _ROWS}
+
+SHEET_TITLES: dict[str, tuple[str, str]] = {
+    "inputs": ("Inputs", "输入"),
+    "training": ("Training", "训练"),
+    "step": ("Step-time model", "单步时间模型"),
+    "memory": ("Memory", "显存"),
+    "network": ("Network", "网络"),
+    "serving": ("Serving", "推理"),
+    "budget": ("Budget", "预算"),
+}
+
+
+def quantity(key: str) -> Quantity:
+    """The registry row of ``key`` (KeyError naming the key when there is none)."""
+    try:
+        return QUANTITIES[key]
+    except KeyError:
+        raise KeyError(f"no registry row for {key!r}; add one to xlcompute/registry.py") from None
+
+
+def label(key: str, lang: str = "en") -> str:
+    """The label of ``key`` in ``lang`` (en or zh)."""
+    q = quantity(key)
+    return q.zh if lang == "zh" else q.en
+
+
+def unit(key: str, lang: str = "en") -> str:
+    """The unit of ``key`` as stored (``currency`` for money)."""
+    q = quantity(key)
+    return q.unit_zh if lang == "zh" else q.unit_en
+
+
+def unit_text(key: str, lang: str, currency: str) -> str:
+    """The unit to show next to a value: the currency code for money (CNY / USD, 元 / 美元)."""
+    u = unit(key, lang)
+    if u in _CUR:
+        return {"CNY": "元", "USD": "美元"}[currency] if lang == "zh" else currency
+    return u
+
+
+def excel_format(key: str, currency: str) -> str:
+    """The Excel number format of ``key``'s cells."""
+    return KINDS[quantity(key).kind][1](currency)
+
+
+def format_value(value: float, key: str, currency: str, kind: str | None = None) -> str:
+    """``value`` of ``key`` as text for the CLI and the proposal (``kind`` overrides the row's)."""
+    return KINDS[kind or quantity(key).kind][0](value, currency)
+
+
+def carries_unit(key: str, kind: str | None = None) -> bool:
+    """Whether :func:`format_value`'s text already includes the unit (%, GB, a currency symbol)."""
+    return KINDS[kind or quantity(key).kind][2]
+
+
+_CITE = re.compile(r"(seed \d+|et al\.|arXiv|Table|§|report|Green Grid|Kaplan|datasheet|eq\. ?\(\d+\)|\[[A-Z-]+\d*\])",
+                   re.I)
+
+
+def citation(fn: Callable[..., object]) -> str:
+    """The citations of a core function's docstring: its "Source:" paragraph, or the parenthesised
+    references ('' when it names none)."""
+    doc = (inspect.getdoc(fn) or "").replace("``", "")
+    for para in doc.split("\n\n"):
+        flat = " ".join(para.split())
+        if flat.lower().startswith("source"):
+            return flat
+    flat = " ".join(doc.split())
+    cites = [m for m in re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", flat) if _CITE.search(m)]
+    return "; ".join(dict.fromkeys(cites))
+
+
+def source(key: str, fn: Callable[..., object] | None = None) -> str:
+    """Where ``key`` comes from: the registry row's source, else the citations in the docstring of
+    the core function ``fn`` that computes it ('' when neither names one)."""
+    q = quantity(key)
+    if q.source or fn is None:
+        return q.source
+    return citation(fn)

@@ -1,6 +1,6 @@
 """The ``xlcompute`` command line.
 
-Typer gives typed options, ``--help`` on every command and shell completion for
+Typer gives typed options, ``--help`` (and ``-h``) on every command and shell completion for
 little code; Rich prints the tables. Every command turns a bad scenario into one line per problem
 and exit code 2, never a traceback.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import typer
 
 from xlcompute.cli import batch, estimate, excel, plan, proposal, schema, validate, workbook
+from xlcompute.cli._common import CONTEXT_SETTINGS
 from xlcompute.cli.catalog import catalog_app
 
 __all__ = ["app", "main"]
@@ -24,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 # The order here is the order of `xlcompute --help`.

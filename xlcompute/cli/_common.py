@@ -7,7 +7,7 @@ imported inside the functions, so ``xlcompute --help`` never loads them (nor Num
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -16,7 +16,10 @@ if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
     from xlcompute.scenario import Scenario
 
-__all__ = ["SCENARIO_ARG", "console", "err_console", "fail", "read_scenario", "run_estimate"]
+__all__ = ["CONTEXT_SETTINGS", "SCENARIO_ARG", "console", "err_console", "fail", "read_scenario", "run_estimate"]
+
+# `-h` as well as `--help`, on the app and (passed down by click) on every command.
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 console = Console()
 err_console = Console(stderr=True)

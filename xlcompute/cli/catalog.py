@@ -7,11 +7,13 @@ import sys
 
 import typer
 
-from xlcompute.cli._common import console
+from xlcompute.cli._common import CONTEXT_SETTINGS, console
 
 __all__ = ["catalog_app", "catalog_gpus", "catalog_models"]
 
-catalog_app = typer.Typer(help="List the accelerator and model presets.", no_args_is_help=True)
+catalog_app = typer.Typer(
+    help="List the accelerator and model presets.", no_args_is_help=True, context_settings=CONTEXT_SETTINGS
+)
 
 
 @catalog_app.command("gpus")

@@ -17,7 +17,7 @@ summarises every scenario with a link to its workbook. Files are written atomica
 skips outputs that exist and are newer than their source unless ``--force`` is given.
 
 Batch is orchestration, not a face: it calls the workbook face and, with ``--pdf``, the proposal
-face (``xlcompute.report.write_proposal``).
+face (``xlcompute.report.write_proposal``). The command itself is :mod:`xlcompute.cli.batch`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-import typer
 from pydantic import BaseModel, Field
 
 from xlcompute._atomic import OutputNotWritableError, atomic_write
@@ -37,7 +36,7 @@ from xlcompute._names import unique_slugs
 from xlcompute._tables import TABLE_SUFFIXES, TableError, read_table
 from xlcompute.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
-__all__ = ["BatchItem", "BatchReport", "BatchInputError", "run_batch", "batch_command", "SCENARIO_SUFFIXES",
+__all__ = ["BatchItem", "BatchReport", "BatchInputError", "run_batch", "SCENARIO_SUFFIXES",
            "SUMMARY_KEYS", "INDEX_NAME"]
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
@@ -310,57 +309,3 @@ def run_batch(
     index = out / INDEX_NAME
     _write_index(items, index, lang)
     return BatchReport(items=items, index=str(index))
-
-
-def batch_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT",
-                                      help="Folder of .yaml/.yml/.toml/.json scenarios, or one .csv/.xlsx table."),
-    outdir: Path = typer.Option(..., "-o", "--output", help="Output folder (created if missing)."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also write the capacity proposal PDF of each scenario."),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Worker processes (default: CPU count)."),
-    force: bool = typer.Option(False, "--force", help="Redo outputs that already exist."),
-    lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
-) -> None:
-    """Turn many scenarios into workbooks (and proposals) in parallel, with an index.xlsx.
-
-    A table has one scenario per row; its columns are scenario fields, dotted for nested ones
-    (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards,
-    assumptions.mfu, pricing.currency, ...). An empty cell takes the field's default.
-    Exit code 1 when any scenario failed, 2 when INPUT or the output folder cannot be used.
-    """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from xlcompute import cli
-
-    progress = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=cli.err_console, transient=False)
-    task: list[Any] = []
-
-    def start(total: int) -> None:
-        progress.start()
-        task.append(progress.add_task("batch", total=total))
-
-    def advance(_item: BatchItem) -> None:
-        progress.advance(task[0])
-
-    try:
-        report = run_batch(input_path, outdir, jobs=jobs, force=force, pdf=pdf, lang=lang,
-                           on_progress=advance, on_start=start)
-    except BatchInputError as exc:
-        progress.stop()
-        cli.fail([str(exc)])
-        return
-    finally:
-        progress.stop()
-    ok = sum(i.status == "ok" for i in report.items)
-    skipped = sum(i.status == "skipped" for i in report.items)
-    for item in report.failed:
-        cli.err_console.print(f"[bold red]failed:[/] {item.source}", highlight=False, soft_wrap=True)
-        for problem in item.problems:
-            cli.err_console.print(f"  {item.source}: {problem}", highlight=False, markup=False, soft_wrap=True)
-    cli.console.print(
-        f"{ok} written, {skipped} up to date (skipped), {len(report.failed)} failed; index: {report.index}",
-        highlight=False, markup=False,
-    )
-    if report.failed:
-        raise typer.Exit(1)

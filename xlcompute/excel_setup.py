@@ -1,8 +1,10 @@
-"""``xlcompute excel``: the Excel set-up steps, and the files a user needs for them.
+"""The Excel set-up steps, and the files a user needs for them (the ``xlcompute excel``
+command is :mod:`xlcompute.cli.excel`).
 
-Prints the walk-through for the three ways to get the functions into Excel (classic xlwings
-add-in on Windows, a standalone workbook, xlwings Lite on macOS / Windows / the web). With
-``-o FOLDER`` it also writes, each atomically and never over an existing file unless ``--force``:
+The walk-through covers the three ways to get the functions into Excel (classic xlwings
+add-in on Windows, a standalone workbook, xlwings Lite on macOS / Windows / the web).
+:func:`write_setup_files` (``xlcompute excel -o FOLDER``) writes, each atomically and never over
+an existing file unless ``--force``:
 
 - ``xlwings.conf`` — the classic add-in's directory config (``"KEY","VALUE"`` lines read by the
   add-in's VBA ``Input #``): ``UDF MODULES = xlcompute.udf`` and the Python interpreter;
@@ -17,9 +19,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import typer
-
-from xlcompute._atomic import OutputNotWritableError, atomic_write
+from xlcompute._atomic import atomic_write
 
 __all__ = [
     "CONF_NAME",
@@ -29,8 +29,8 @@ __all__ = [
     "xlwings_conf_text",
     "lite_main_text",
     "lite_requirements_text",
+    "udf_names",
     "write_setup_files",
-    "excel_command",
 ]
 
 CONF_NAME = "xlwings.conf"
@@ -78,7 +78,9 @@ those. Text numbers such as "70B", "1.5万", "3亿" need straight double quotes.
 """
 
 
-def _udf_names() -> list[str]:
+def udf_names() -> list[str]:
+    """The Excel function names, in registration order."""
+    # Imported here: xlcompute.udf loads xlwings and the argument parsers.
     from xlcompute.udf import udf_specs
 
     return list(udf_specs())
@@ -94,7 +96,7 @@ def xlwings_conf_text(interpreter: Optional[str]) -> str:
 
 def lite_main_text() -> str:
     """``main.py`` for xlwings Lite: every Excel function imported by name (no star import)."""
-    names = _udf_names()
+    names = udf_names()
     body = "".join(f"    {name},\n" for name in names)
     return (
         '"""xlcompute\'s Excel functions for xlwings Lite (written by `xlcompute excel`).\n\n'
@@ -154,38 +156,3 @@ def write_setup_files(
             with open(tmp, "w", encoding=encoding, newline="") as fh:
                 fh.write(text)
     return targets
-
-
-def excel_command(
-    output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="Folder to write xlwings.conf, main.py (xlwings Lite) and requirements.txt."
-    ),
-    force: bool = typer.Option(False, "--force", help="Overwrite those files if they exist."),
-    python: Optional[str] = typer.Option(
-        None, "--python", help="python.exe for INTERPRETER_WIN. Default: this Python when run on Windows."
-    ),
-    wheel_url: Optional[str] = typer.Option(None, "--wheel-url", help="HTTPS address of the xlcompute wheel for Lite."),
-) -> None:
-    """Print the Excel set-up steps; with -o, write the ready xlwings.conf and xlwings Lite main.py."""
-    from xlcompute.cli import fail
-
-    written: list[Path] = []
-    interpreter = python or (sys.executable if sys.platform.startswith("win") else None)
-    if output is not None:
-        # Write (or refuse) before printing, so an error is the only output of a failed run.
-        try:
-            written = write_setup_files(output, force=force, interpreter=interpreter, wheel_url=wheel_url)
-        except (FileExistsError, ValueError, OutputNotWritableError) as exc:
-            fail([str(exc)])
-            return
-    typer.echo(SETUP_STEPS.format(n=len(_udf_names())))
-    if output is None:
-        typer.echo("Run `xlcompute excel -o FOLDER` to write xlwings.conf, main.py and requirements.txt.")
-        return
-    for path in written:
-        typer.echo(f"wrote {path}")
-    if interpreter is None:
-        typer.echo(
-            "note: xlwings.conf has no INTERPRETER_WIN line (not run on Windows); set the Interpreter "
-            "on the xlwings ribbon, or rerun with --python C:\\path\\to\\python.exe"
-        )

@@ -1,7 +1,7 @@
 """Planning workbooks: openpyxl builds .xlsx files whose results are live Excel formulas.
 
 ``build_workbook(scenario, lang)`` returns the workbook; ``write_workbook(scenario, path, lang)``
-saves it atomically. The CLI command is ``xlcompute workbook`` (:mod:`xlcompute.workbook_command`).
+saves it atomically. The CLI command is ``xlcompute workbook`` (:mod:`xlcompute.cli.workbook`).
 """
 
 from __future__ import annotations

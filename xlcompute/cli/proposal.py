@@ -10,9 +10,15 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+from xlcompute.cli._common import SCENARIO_ARG, console, fail, read_scenario, run_estimate
+
+if TYPE_CHECKING:
+    from xlcompute.estimate import Estimate
+    from xlcompute.scenario import Scenario
 
 __all__ = ["proposal_command", "default_output"]
 
@@ -25,9 +31,7 @@ def default_output(scenario_name: str, lang: str, html: bool = False) -> Path:
 
 
 def proposal_command(
-    scenario: Optional[Path] = typer.Argument(
-        None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario."
-    ),
+    scenario: Optional[Path] = SCENARIO_ARG,
     output: Optional[Path] = typer.Option(
         None, "-o", "--output",
         help="File to write (.pdf, or .html with --html). Default: out/<scenario name>-proposal-<lang>.pdf",
@@ -36,22 +40,21 @@ def proposal_command(
     html: bool = typer.Option(False, "--html", help="Write the HTML instead of the PDF (for review)."),
 ) -> None:
     """Render the capacity proposal (PDF/A-3b with the scenario and planning workbook attached)."""
-    # Imported here: cli.py registers this command, and WeasyPrint is only needed now.
-    from xlcompute import cli
+    # Imported here: WeasyPrint is only needed now, not for `xlcompute --help`.
     from xlcompute._atomic import OutputNotWritableError
     from xlcompute.report import write_proposal
     from xlcompute.scenario import DEFAULT_SCENARIO_PATH
 
     if lang not in ("en", "zh"):
-        cli.fail([f"--lang: must be en or zh, got {lang!r}"])
-    sc = cli.read_scenario(scenario)
-    result = cli.run_estimate(sc)
+        fail([f"--lang: must be en or zh, got {lang!r}"])
+    sc = read_scenario(scenario)
+    result = run_estimate(sc)
     suffix = ".html" if html else ".pdf"
     target = output if output is not None else default_output(sc.name, lang, html)
     if target.suffix.lower() != suffix:
-        cli.fail([f"-o: the {'HTML' if html else 'PDF'} file must end in {suffix}, got {str(target)!r}"])
+        fail([f"-o: the {'HTML' if html else 'PDF'} file must end in {suffix}, got {str(target)!r}"])
     if target.is_dir():
-        cli.fail([f"-o: {str(target)!r} is a folder; give a file name ending in {suffix}"])
+        fail([f"-o: {str(target)!r} is a folder; give a file name ending in {suffix}"])
 
     scenario_file = scenario if scenario is not None else DEFAULT_SCENARIO_PATH
     with tempfile.TemporaryDirectory(prefix="xlcompute-proposal-") as tmp:
@@ -63,11 +66,11 @@ def proposal_command(
         try:
             path = write_proposal(result, target, lang, attachments=attachments, html=html)
         except (OutputNotWritableError, PermissionError) as exc:
-            cli.fail([str(exc)])
-    cli.console.print(f"wrote {path}", highlight=False, markup=False)
+            fail([str(exc)])
+    console.print(f"wrote {path}", highlight=False, markup=False)
 
 
-def _planning_workbook(sc, result, folder: Path, lang: str) -> Optional[Path]:  # type: ignore[no-untyped-def]
+def _planning_workbook(sc: Scenario, result: Estimate, folder: Path, lang: str) -> Optional[Path]:
     """The planning workbook of the scenario in ``folder``; None (with a warning) only when the
     workbook face is not installed."""
     try:

@@ -8,39 +8,38 @@ from typing import Optional
 
 import typer
 
+from xlcompute.cli._common import SCENARIO_ARG, console, fail, read_scenario, run_estimate
+
 __all__ = ["workbook_command"]
 
 
 def workbook_command(
-    scenario: Optional[Path] = typer.Argument(
-        None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario."
-    ),
+    scenario: Optional[Path] = SCENARIO_ARG,
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Workbook to write (.xlsx). Default: out/<scenario name>.xlsx"
     ),
     lang: str = typer.Option("en", "--lang", help="Label language: en or zh (the formulas are the same)."),
 ) -> None:
     """Build a planning workbook whose results are live Excel formulas."""
-    # Imported here: the CLI module registers this command, and openpyxl is only needed now.
-    from xlcompute import cli
+    # Imported here: openpyxl is only needed now, not for `xlcompute --help`.
     from xlcompute._atomic import OutputNotWritableError
     from xlcompute._names import slug
     from xlcompute.workbook.builder import write_workbook
 
     if lang not in ("en", "zh"):
-        cli.fail([f"--lang: must be en or zh, got {lang!r}"])
-    sc = cli.read_scenario(scenario)
-    result = cli.run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
+        fail([f"--lang: must be en or zh, got {lang!r}"])
+    sc = read_scenario(scenario)
+    result = run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
     if output is None:
         output = Path("out") / f"{slug(sc.name)}.xlsx"
     if output.suffix.lower() != ".xlsx":
-        cli.fail([f"-o: the workbook must end in .xlsx, got {str(output)!r}"])
+        fail([f"-o: the workbook must end in .xlsx, got {str(output)!r}"])
     if output.is_dir():
-        cli.fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
+        fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
     try:
         path = write_workbook(sc, output, lang, inputs=result.inputs, plan=result.plan)
     except (OutputNotWritableError, PermissionError) as exc:
-        cli.fail([str(exc)])
+        fail([str(exc)])
     except ValueError as exc:
-        cli.fail([str(exc)])
-    cli.console.print(f"wrote {path}", highlight=False, markup=False)
+        fail([str(exc)])
+    console.print(f"wrote {path}", highlight=False, markup=False)

@@ -1,0 +1,79 @@
+"""``xlcompute plan``: rank the TP/PP/DP layouts of a scenario by predicted step time."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from xlcompute.cli._common import SCENARIO_ARG, console, err_console, fail, read_scenario
+
+__all__ = ["plan_command"]
+
+
+def plan_command(
+    scenario: Optional[Path] = SCENARIO_ARG,
+    top: int = typer.Option(5, "--top", min=1, max=100, help="How many layouts to show."),
+    explore: bool = typer.Option(
+        False, "--explore",
+        help="Also search ZeRO-2/3, TP overlap and offload (not covered by the validation data; "
+             "ZeRO-3 predictions ran 27-39% optimistic on Megatron 2021 Table 2).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """Rank the TP/PP/DP layouts of a scenario's model on its cluster by predicted step time."""
+    # Imported here: the planner pulls in NumPy, which `xlcompute --help` must not pay for.
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from xlcompute import fmt
+    from xlcompute.estimate import resolve
+    from xlcompute.plan import PlannerError, plan_layouts
+
+    sc = read_scenario(scenario)
+    try:
+        resolved = resolve(sc, plan=False)
+    except ValueError as exc:
+        fail([str(exc)])
+    arch = resolved.arch
+    values = {k: v.value for k, v in resolved.inputs.items()}
+    with Progress(TextColumn("searching layouts"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                  TimeElapsedColumn(), console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("search", total=1)
+        try:
+            report = plan_layouts(arch, values, explore=explore, top_k=top,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                                  flash_attention=sc.training.attention == "flash", software=sc.training.software)
+        except (PlannerError, ValueError) as exc:
+            fail([str(exc)])
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"{sc.name}: best of {report.candidates_evaluated:,} layouts "
+                    f"({report.candidates_fitting:,} fit; {report.search_seconds:.2f} s)", title_justify="left")
+    for col in ("#", "layout", "options", "step s", "MFU", "GB/card"):
+        t.add_column(col, justify="right" if col in ("#", "step s", "MFU", "GB/card") else "left")
+    for row in report.best:
+        ex, r = row.execution, row.result
+        t.add_row(
+            str(row.rank),
+            f"TP{ex.tp}·PP{ex.pp}·DP{ex.dp} mb{ex.micro_batch}" + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
+            ", ".join(
+                x for x in ("SP" if ex.sequence_parallel else "", f"{ex.recompute} recompute",
+                            f"ZeRO-{ex.zero_stage}", "TP overlap" if ex.tp_overlap else "",
+                            "offload" if ex.offload else "") if x
+            ),
+            fmt.number(r.step_seconds, 2), fmt.percent(row.mfu_estimate), fmt.number(r.memory_bytes / 1e9, 1),
+        )
+    console.print(t)
+    r = report.best[0].result
+    parts = [
+        ("compute", r.compute_seconds), ("recompute", r.recompute_seconds), ("pipeline bubble", r.pp_bubble_seconds),
+        ("pipeline p2p", r.pp_comm_seconds), ("TP comm (exposed)", r.tp_comm_exposed_seconds),
+        ("DP comm (exposed)", r.dp_comm_exposed_seconds), ("optimizer", r.optimizer_seconds),
+        ("offload", r.offload_seconds),
+    ]
+    console.print("Best layout, seconds per step: " + "; ".join(f"{k} {v:.3f}" for k, v in parts if v > 0))
+    console.print("MFU is on the estimate's attention-aware FLOP count; times are seconds per optimizer step.")

@@ -1,0 +1,95 @@
+"""``xlcompute validate``: the step-time model against published training measurements."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from xlcompute.cli._common import console
+
+__all__ = ["validate_command"]
+
+
+def validate_command(
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Also write the per-row table as CSV (the proposal appendix's table)."
+    ),
+    search: bool = typer.Option(True, "--search/--no-search", help="Also check the search finds each published layout."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Compare the step-time model with published training measurements (calibration, held-out and pre-registered runs)."""
+    # Imported here: validation runs the planner (NumPy), which `xlcompute --help` must not pay for.
+    from rich import box
+    from rich.table import Table
+
+    from xlcompute.validate import validate as run_validation
+
+    report = run_validation(search=search)
+    if output is not None:
+        from xlcompute.validate import write_report_csv
+
+        write_report_csv(report, output, include_external=True)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left",
+              box=box.SIMPLE_HEAD)
+    for col in ("run", "set", "meas.", "pred.", "unit", "step%", "thr%", "found"):
+        t.add_column(col, justify="left" if col in ("run", "set", "unit") else "right", no_wrap=True)
+    for r in report.rows:
+        unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"
+        found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
+        t.add_row(r.id, "held" if r.role == "held_out" else "calib", f"{r.measured:,.1f}",
+                  f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
+    labels = {x.name: f"pre{i}" for i, x in enumerate(report.preregistered_sets, 1)}
+    for r in [*report.external_rows, *report.stack_rows]:
+        unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"
+        found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
+        label = labels.get(r.set_name, "stack") + ("*" if r.software != "megatron-lm" else "")
+        t.add_row(r.id, label, f"{r.measured:,.1f}", f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}",
+                  f"{r.throughput_error_pct:+.2f}", found)
+    console.print(t)
+    console.print(
+        f"step time, mean |error|: all {report.mean_abs_error_pct:.2f}% (max {report.max_abs_error_pct:.2f}%); "
+        f"calibration {report.calibration_mean_abs_error_pct:.2f}% (max {report.calibration_max_abs_error_pct:.2f}%); "
+        f"held-out {report.held_out_mean_abs_error_pct:.2f}% (max {report.held_out_max_abs_error_pct:.2f}%)"
+    )
+    console.print(
+        f"per-card throughput, mean |error|: calibration {report.calibration_mean_abs_throughput_error_pct:.2f}%; "
+        f"held-out {report.held_out_mean_abs_throughput_error_pct:.2f}% "
+        f"(max {report.held_out_max_abs_throughput_error_pct:.2f}%)"
+    )
+    for x in report.preregistered_sets:
+        rows = [r for r in report.external_rows if r.set_name == x.name]
+        ref = [r for r in rows if r.reference_stack_error_pct is not None]
+        note = ""
+        if ref:
+            errs = ", ".join(f"{r.reference_stack_error_pct:+.2f}%" for r in ref)
+            note = f"; as pre-registered, with the reference stack: {errs}"
+        console.print(
+            f"{labels[x.name]} = pre-registered {x.name}.yaml: {x.included} runs, step time "
+            f"{x.mean_abs_error_pct:.2f}% (max {x.max_abs_error_pct:.2f}%), {x.excluded} excluded before "
+            f"prediction{note}"
+        )
+    if report.stack_rows:
+        stacks = ", ".join(f"{k} {v:g}" for k, v in report.software_stacks.items() if k != "megatron-lm")
+        console.print(
+            f"stack = software_stacks.yaml, calibration of the software-stack efficiencies ({stacks}); "
+            "* = run predicted with a non-reference stack efficiency (fitted after the pre-registered "
+            "MT-NLG errors were seen)"
+        )
+    if report.external_rows:
+        console.print(
+            f"all {report.extended_held_out_count} held-out runs: step time "
+            f"{report.extended_held_out_mean_abs_error_pct:.2f}% (max {report.extended_held_out_max_abs_error_pct:.2f}%), "
+            f"per-card throughput {report.extended_held_out_mean_abs_throughput_error_pct:.2f}% "
+            f"(max {report.extended_held_out_max_abs_throughput_error_pct:.2f}%); with every run on the "
+            f"reference stack {report.extended_held_out_reference_stack_mean_abs_error_pct:.2f}% / "
+            f"{report.extended_held_out_reference_stack_mean_abs_throughput_error_pct:.2f}%"
+        )
+    if report.excluded_rows:
+        names = ", ".join(x.id for x in report.excluded_rows)
+        console.print(f"excluded before prediction (reasons in the YAML files): {names}")

@@ -181,14 +181,14 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool, force: bool) -> Batch
         if force or not _up_to_date(wb_path, job.mtime):
             from xlcompute.workbook import write_workbook
 
-            write_workbook(scenario, wb_path, lang, inputs=result.inputs, plan=result.plan)
+            write_workbook(result, wb_path, lang)
             wrote = True
         item.workbook = wb_path.name
         if pdf:
             if force or not _up_to_date(pdf_path, job.mtime):
                 from xlcompute.report import write_proposal  # type: ignore[import-not-found]
 
-                write_proposal(scenario, pdf_path, lang=lang, attachments=[wb_path])
+                write_proposal(result, pdf_path, lang=lang, attachments=[wb_path])
                 wrote = True
             item.pdf = pdf_path.name
     except Exception as exc:  # one scenario's failure must not stop the batch; report it instead
@@ -205,8 +205,8 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from xlcompute.labels import LABELS
-    from xlcompute.workbook.styles import currency_format, number_format, put_text, register_styles, style_header
+    from xlcompute import registry
+    from xlcompute.workbook.styles import put_text, register_styles, style_header
 
     zh = lang == "zh"
     wb = Workbook()
@@ -215,12 +215,10 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     ws.title = "Index"
     headers = ["场景" if zh else "Scenario", "来源" if zh else "Source", "状态" if zh else "Status",
                "模型" if zh else "Model", "加速卡" if zh else "Accelerator"]
-    headers += [(LABELS[k].zh if zh else LABELS[k].en) for k in SUMMARY_KEYS]
+    headers += [registry.label(k, lang) for k in SUMMARY_KEYS]
     headers += ["货币" if zh else "Currency", "PDF", "问题" if zh else "Problems"]
     for col, h in enumerate(headers, start=1):
         style_header(ws.cell(row=1, column=col, value=h))
-    from xlcompute._graph import step as graph_step
-
     for r, item in enumerate(items, start=2):
         name_cell = ws.cell(row=r, column=1)
         put_text(name_cell, item.name or item.stem)  # scenario text: data, never a formula
@@ -235,9 +233,7 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
         for j, key in enumerate(SUMMARY_KEYS):
             if key in item.summary:
                 c = ws.cell(row=r, column=6 + j, value=item.summary[key])
-                unit = "cards" if key == "gpu_count" else graph_step(key).unit
-                c.number_format = (currency_format(item.currency) if unit == "currency"
-                                   else number_format(key, unit, item.currency or "CNY"))
+                c.number_format = registry.excel_format(key, item.currency or "CNY")
         base = 6 + len(SUMMARY_KEYS)
         put_text(ws.cell(row=r, column=base), item.currency)
         if item.pdf:

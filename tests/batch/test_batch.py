@@ -269,10 +269,13 @@ def test_pdf_needs_the_proposal_module(folder: Path, tmp_path: Path, monkeypatch
 
 
 def test_pdf_calls_the_proposal(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlcompute.estimate import Estimate
+
     calls: list[tuple[str, str, list[Path]]] = []
 
-    def write_proposal(scenario, path, lang="en", attachments=()):  # type: ignore[no-untyped-def]
-        calls.append((scenario.name, lang, list(attachments)))
+    def write_proposal(result, path, lang="en", attachments=()):  # type: ignore[no-untyped-def]
+        assert isinstance(result, Estimate)  # the face gets the batch's estimate, never a scenario
+        calls.append((result.scenario.name, lang, list(attachments)))
         Path(path).write_bytes(b"%PDF-1.7 fake")
         return Path(path)
 
@@ -316,3 +319,26 @@ def test_atomic_write(tmp_path: Path) -> None:
     with pytest.raises(OutputNotWritableError, match="cannot write to the output folder"):
         with atomic_write(blocker / "x"):
             pass
+
+
+def test_batch_with_pdf_searches_each_layout_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbook and the proposal take the batch's estimate: one layout search per scenario."""
+    import xlcompute.estimate  # noqa: F401  (the package attribute is the function)
+
+    est = sys.modules["xlcompute.estimate"]
+
+    searches: list[int] = []
+    real = est.plan_layouts
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searches.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(est, "plan_layouts", counting)
+    d = tmp_path / "open"
+    d.mkdir()
+    (d / "open.yaml").write_text(GOOD.format(name="Open", acc="H800").replace("  tp: 1\n  pp: 1\n", "")
+                                 .replace("assumptions:\n  mfu: 0.4\n", ""), encoding="utf-8")
+    report = run_batch(d, tmp_path / "out", pdf=True, jobs=1)
+    assert [i.status for i in report.items] == ["ok"], report.items[0].problems
+    assert len(searches) == 1

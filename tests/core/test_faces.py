@@ -10,10 +10,10 @@ import random
 
 import pytest
 
-from xlcompute.core import arith, comm, compute, cost, memory, parallel, params, schedule, serving, units
+from xlcompute.core import arith, comm, compute, cost, kernels, memory, parallel, params, schedule, serving, units
 from xlcompute.core.expr import Expr, Ref, excel_formula
 
-MODULES = [arith, comm, compute, cost, memory, parallel, params, schedule, serving, units]
+MODULES = [arith, comm, compute, cost, kernels, memory, parallel, params, schedule, serving, units]
 
 # Arguments that are modes or flags take values from a small set; the rest are positive reals.
 _CHOICES = {
@@ -24,6 +24,14 @@ _CHOICES = {
     "gated": [0, 1],
     "tied": [0, 1],
     "norm_params": [1, 2],
+    "from_stage": [1, 2, 3],
+    "flash": [0, 1],
+    "offload": [0, 1],
+    "overlap": [0, 1],
+    "tp_overlap": [0, 1],
+    "async_backward": [0, 1],
+    "in_node": [0, 1],
+    "dim_half": [0, 100],
 }
 
 
@@ -65,7 +73,7 @@ def _call(fn, args: dict[str, object]):
 
 def test_every_public_formula_is_covered():
     # A new formula without an __all__ entry would escape these tests.
-    assert len(FUNCTIONS) >= 60, sorted(FUNCTIONS)
+    assert len(FUNCTIONS) >= 100, sorted(FUNCTIONS)
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

@@ -154,8 +154,11 @@ def test_15_communication_volumes():
     assert comm.comm_dp_seed(T, P, b, s) == T * P / (b * s)
     assert comm.comm_pp_seed(n, h, T) == 2 * n * h * T
     assert comm.comm_tp_seed(h, l, n, T) == 4 * h * l * n * T
-    # Refined: a ring all-reduce sends 2(n-1)/n of the message per card, in bytes.
-    assert comm.dp_bytes_per_step(P, 1, 1, 64, 2) == pytest.approx(2 * 63 / 64 * 2 * P)
+    # Refined: a ring all-reduce sends 2(n-1)/n of the message per card, in bytes (the 2P bytes of
+    # bf16 gradients over 64 replicas, one micro-batch, ZeRO-1); ZeRO-3 adds a weight all-gather in
+    # the forward and backward of every micro-batch.
+    assert comm.dp_bytes_per_step(2 * P, 2 * P, 64, 1, 1) == pytest.approx(2 * 63 / 64 * 2 * P)
+    assert comm.dp_bytes_per_step(2 * P, 2 * P, 64, 4, 3) == pytest.approx(63 / 64 * 2 * P * (1 + 2 * 4))
     assert comm.allreduce_seconds(1e9, 8, 100e9) == pytest.approx(2 * 7 / 8 * 1e9 / 100e9)
 
 

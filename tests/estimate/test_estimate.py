@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from xlcompute import default_scenario, estimate, parse_scenario
-from xlcompute.scenario import ScenarioError
 from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
-from xlcompute.core import compute, memory, schedule
+from xlcompute.core import comm, compute, memory, params, schedule
 from xlcompute.core.expr import Ref, excel_formula
-from xlcompute.labels import LABELS
+from xlcompute.registry import QUANTITIES
+from xlcompute.scenario import ScenarioError
 
 
 @pytest.fixture(scope="module")
@@ -17,10 +17,10 @@ def result():
     return estimate(default_scenario())
 
 
-def test_every_key_has_a_label_and_is_unique():
+def test_every_key_has_one_registry_row_and_every_row_a_key():
     keys = list(INPUT_KEYS) + [s.key for s in STEPS]
     assert len(keys) == len(set(keys))
-    assert set(keys) <= set(LABELS), sorted(set(keys) - set(LABELS))
+    assert set(keys) == set(QUANTITIES), (sorted(set(keys) - set(QUANTITIES)), sorted(set(QUANTITIES) - set(keys)))
 
 
 def test_steps_only_read_earlier_values():
@@ -45,10 +45,19 @@ def test_default_scenario_headline(result):
 
 
 def test_figures_match_direct_core_calls(result):
+    # Llama-2-70B, TP 8 × PP 5 × DP 25, ZeRO-1, selective recompute, SP, flash, 40 micro-batches.
     v = result.values()
-    states = memory.zero_bytes_per_card(v["model_params"], 1, 8, 5, 25, 2, 12)
-    acts = memory.activation_bytes_per_card(80, 4096, 8192, 64, 1, 8, 5, 40, 1, 1, 1, 1)  # flash
-    assert result["mem_per_gpu"] == pytest.approx(states + acts, rel=1e-12)
+    block = params.block_params(v["model_params"], v["embedding_params"], v["lm_head_params"], 80)
+    per_card = params.first_stage_params(block, 16, v["embedding_params"], v["lm_head_params"], 5) / 8
+    weights, grads, opt = 2 * per_card, 2 * per_card, 12 * per_card / 25
+    linear = memory.activations_linear_layer(4096, 1, 8192, 64, 8, 128, 28672, 1, 8, 1)
+    score = memory.activations_score_layer(4096, 1, 64, 8, 1)
+    stored = memory.activations_stored_layer(linear, score, 4096, 1, 8192, 8, 1, 1, 1)
+    acts = memory.activations_first_stage(stored, 16, 5, 40, 1, linear + score, 1, 0)
+    buffers = memory.framework_buffers(2e9, comm.activation_message_bytes(4096, 1, 8192), block, 8, 2, 1)
+    assert result["mem_per_gpu"] == pytest.approx(weights + grads + opt + acts + buffers, rel=1e-12)
+    # seed 000's form, n = all cards, kept for comparison
+    assert result["states_seed_per_gpu"] == pytest.approx(memory.zero_bytes(v["model_params"], 1, 1000))
     assert result["gpu_hours"] == pytest.approx(schedule.gpu_hours(v["train_flops"], v["peak_flops"], 0.4))
     assert result["total_budget"] == pytest.approx(v["capex_total"] + 3 * v["opex_per_year"])
     assert result["train_cost"] == pytest.approx(v["gpu_hours"] * 15)
@@ -68,7 +77,8 @@ def test_graph_renders_formulas_that_evaluate_to_the_estimate(result):
 
     run_steps({k: Ref(k) for k in INPUT_KEYS}, bind)
     assert texts["train_days"] == "=train_flops/(gpu_count*peak_flops*mfu*86400)"
-    assert texts["train_flops"] == "=(3+recompute_flag)*train_tokens*(4*hidden*layers*seq_len+2*model_active_params)"
+    assert texts["train_flops"] == "=3*train_tokens*(4*attn_width*layers*seq_len+2*model_active_params)"
+    assert texts["mfu"] == "=IF(mfu_assumed>0,mfu_assumed,predicted_mfu)"
     assert all(t.startswith("=") for t in texts.values())
 
 
@@ -86,7 +96,7 @@ def test_sensitivity_table(result):
 def test_every_input_carries_a_source(result):
     assert set(result.inputs) == set(INPUT_KEYS)
     assert all(v.source for v in result.inputs.values())
-    assert "Llama 3" in result.inputs["mfu"].source
+    assert "Llama 3" in result.inputs["mfu_assumed"].source
 
 
 def test_moe_uses_active_parameters_for_compute():
@@ -148,17 +158,20 @@ def test_planner_chooses_layout_and_mfu_when_left_open():
     assert r["tp"] * r["pp"] * r["dp"] == 1024
     assert r["mem_fits"] == 1
     assert 0.2 < r["mfu"] < 0.8
-    assert "layout planner" in r.inputs["tp"].source and "step-time model" in r.inputs["mfu"].source
-    # The estimate's time equals the planner's predicted step time by construction.
+    assert "layout planner" in r.inputs["tp"].source and "predicted MFU" in r.inputs["mfu_assumed"].source
+    assert r["mfu_assumed"] == 0 and r["mfu"] == r["predicted_mfu"]
+    # The estimate's time equals the planner's predicted step time by construction: one graph.
     best = r.plan.best[0]
-    assert r["step_seconds"] == pytest.approx(best.result.step_seconds, rel=1e-9)
+    assert r["step_seconds"] == pytest.approx(best.result.predicted_step_seconds, rel=1e-9)
+    for key, value in best.result.model_dump().items():
+        assert r[key] == pytest.approx(value, rel=1e-9, abs=1e-300), key
 
 
 def test_fixed_layout_gets_a_predicted_mfu():
     r = estimate(_scenario(tp=8, pp=4, recompute="selective"))
     assert r["tp"] == 8 and r["pp"] == 4 and r["dp"] == 32
     assert r.plan.candidates_evaluated == 1
-    assert r["step_seconds"] == pytest.approx(r.plan.best[0].result.step_seconds, rel=1e-9)
+    assert r["step_seconds"] == pytest.approx(r.plan.best[0].result.predicted_step_seconds, rel=1e-9)
 
 
 def test_half_a_layout_is_an_error():
@@ -216,6 +229,30 @@ def test_software_stack_and_attention_kernel_reach_the_planner():
         base.plan.best[0].result.compute_seconds / 0.799, rel=1e-9)
     assert base["flash_attention"] == 1 and unfused["flash_attention"] == 0
     assert "default for training.attention" in base.inputs["flash_attention"].source
+    assert "megatron-deepspeed" in ds.inputs["software_efficiency"].source
     with pytest.raises(ScenarioError, match="training.software"):
         parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "software": "jax"},
                         "cluster": {"accelerator": "H800", "cards": 64}})
+
+
+def test_recompute_never_scales_a_given_mfu():
+    # MFU counts model FLOPs: at a given MFU, full recomputation costs no more card-hours than
+    # selective; it lowers the MFU the step-time model predicts instead.
+    sel = estimate(_scenario(tp=8, pp=4, recompute="selective"))
+    full = estimate(_scenario(tp=8, pp=4, recompute="full"))
+    given = [estimate(parse_scenario({**_scenario(tp=8, pp=4, recompute=rc).model_dump(mode="json", exclude_none=True),
+                                      "assumptions": {"mfu": 0.4}})) for rc in ("selective", "full")]
+    assert given[0]["gpu_hours"] == pytest.approx(given[1]["gpu_hours"], rel=1e-12)
+    assert full["predicted_mfu"] < sel["predicted_mfu"]
+    assert full["hardware_flops_per_step"] > full["model_flops_per_step"] == sel["model_flops_per_step"]
+
+
+def test_uneven_pipeline_stages_are_estimated():
+    # Llama 3.1 405B: 126 layers on 16 stages, the shipped example; the busiest stage holds 8.
+    s = parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "15.6T", "tp": 8, "pp": 16,
+                        "global_batch": 2048, "seq_len": 8192, "recompute": "full"},
+                        "cluster": {"accelerator": "H100-SXM", "cards": 2048}})
+    r = estimate(s)
+    assert r["layers_per_stage"] == 8 and r["dp"] == 16
+    assert r.plan is not None and r.plan.candidates_evaluated == 1
+    assert 0.2 < r["predicted_mfu"] < 0.7 and r["mfu"] == r["predicted_mfu"]

@@ -181,7 +181,7 @@ def test_pdf_a3b_identification_and_metadata(en_pdf: Rendered, zh_pdf: Rendered)
 
 
 def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered) -> None:
-    from xlcompute.validate import validate
+    from xlcompute.planner.validation import validate
 
     v = validate(search=False)
     text = en_pdf.text

@@ -14,7 +14,7 @@ from xlcompute.estimate import Estimate, estimate
 from xlcompute.report import render_html
 from xlcompute.report.context import PLAN_ROWS_SHOWN, build_context, validation_report
 from xlcompute.scenario import DEFAULT_SCENARIO_PATH, parse_scenario
-from xlcompute.validate import validate
+from xlcompute.planner.validation import validate
 
 
 def _default_without(*paths: str) -> dict[str, Any]:
@@ -58,16 +58,16 @@ def test_plan_table_shows_the_recommended_layout_the_estimate_uses(planned: Esti
         fmt.count(r["tp"]), fmt.count(r["pp"]), fmt.count(r["dp"]), fmt.count(r["micro_batch"]),
         fmt.count(r["zero_stage"]))
     assert first["mfu"] == fmt.percent(r["mfu"])
-    assert first["step"] == fmt.number(r.plan.best[0].result.step_seconds, 2)
-    assert first["mem"] == fmt.gb(r.plan.best[0].result.memory_bytes).removesuffix(" GB")
-    assert r.inputs["mfu"].source.startswith("predicted by the step-time model")
+    assert first["step"] == fmt.number(r.plan.best[0].result.predicted_step_seconds, 2)
+    assert first["mem"] == fmt.gb(r.plan.best[0].result.mem_per_gpu).removesuffix(" GB")
+    assert r["mfu_assumed"] == 0 and "predicted MFU" in r.inputs["mfu_assumed"].source
     intro = _text(str(plan["intro"]))
     assert f"{fmt.count(r.plan.candidates_evaluated)} layouts were evaluated" in intro
     assert f"{fmt.count(r.plan.candidates_fitting)} fit in memory" in intro
     # breakdown of the recommended layout, one row per part, total = predicted step
     labels = [str(p["label"]) for p in plan["breakdown"]]
     assert labels[:3] == ["Compute (forward and backward)", "Recomputation", "Pipeline bubble"]
-    assert plan["step"] == fmt.number(r.plan.best[0].result.step_seconds, 3)
+    assert plan["step"] == fmt.number(r.plan.best[0].result.predicted_step_seconds, 3)
 
 
 def test_planned_render_names_layout_and_says_predicted(planned: Estimate) -> None:

@@ -19,9 +19,10 @@ from typer.testing import CliRunner
 from xlcompute._graph import INPUT_KEYS, STEPS
 from xlcompute.cli import app
 from xlcompute.scenario import Scenario, default_scenario
+from xlcompute.estimate import estimate
 from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
 
-ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "SQRT", "LN", "INDEX", "MATCH"}
+ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "INDEX", "MATCH"}
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc]$|^[Rr][0-9]*[Cc][0-9]*$")
 VALID_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
 
@@ -42,7 +43,7 @@ def named_cell(wb: Workbook, name: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def default_wb() -> Workbook:
-    return roundtrip(build_workbook(default_scenario(), "en"))
+    return roundtrip(build_workbook(estimate(default_scenario()), "en"))
 
 
 def test_sheets_in_order(default_wb: Workbook) -> None:
@@ -154,7 +155,7 @@ def test_number_formats(default_wb: Workbook) -> None:
     assert named_cell(default_wb, "total_budget").number_format == '"¥"#,##0'
     assert "%" in named_cell(default_wb, "mfu").number_format
     assert "#,##0" in named_cell(default_wb, "gpu_hours").number_format
-    usd = roundtrip(build_workbook(scenario_with(pricing__currency="USD"), "en"))
+    usd = roundtrip(build_workbook(estimate(scenario_with(pricing__currency="USD")), "en"))
     assert named_cell(usd, "total_budget").number_format == '"$"#,##0'
 
 
@@ -212,7 +213,7 @@ def test_planner_block_on_training_sheet() -> None:
 
     result = estimate(sc)
     assert result.plan is not None
-    wb = roundtrip(build_workbook(sc, "en", inputs=result.inputs, plan=result.plan))
+    wb = roundtrip(build_workbook(result, "en"))
     ws = wb["Training"]
     last = max(named_cell(wb, st.key).row for st in STEPS if st.sheet == "training")
     titles = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
@@ -238,7 +239,7 @@ def test_planner_block_on_training_sheet() -> None:
     assert ws.cell(row=row_of["Step time (s)"], column=6).value >= ws.cell(row=row_of["Step time (s)"], column=2).value
     assert "static values" in ws["A2"].value
     # Without inputs/plan the builder resolves the scenario itself and shows the same block.
-    again = roundtrip(build_workbook(sc, "zh"))
+    again = roundtrip(build_workbook(estimate(sc), "zh"))
     assert again["Training"].cell(row=top, column=1).value == "并行布局规划（单步时间模型，seed 004）"
 
 
@@ -248,7 +249,7 @@ def test_no_planner_block_when_the_scenario_fixes_layout_and_mfu(default_wb: Wor
 
 
 def test_charts_written() -> None:
-    wb = build_workbook(default_scenario(), "en")
+    wb = build_workbook(estimate(default_scenario()), "en")
     charts = wb["Sensitivity"]._charts
     assert {type(c).__name__ for c in charts} == {"LineChart", "BarChart"}
 
@@ -268,8 +269,8 @@ def test_formulas_sheet_lists_every_core_function(default_wb: Workbook) -> None:
 
 
 def test_zh_labels_same_formulas() -> None:
-    en = roundtrip(build_workbook(default_scenario(), "en"))
-    zh = roundtrip(build_workbook(default_scenario(), "zh"))
+    en = roundtrip(build_workbook(estimate(default_scenario()), "en"))
+    zh = roundtrip(build_workbook(estimate(default_scenario()), "zh"))
     assert "工作簿" in zh["Inputs"]["A1"].value and zh["Inputs"].oddFooter.center.text == "第 &P 页 / 共 &N 页"
     assert named_cell(zh, "train_days").parent.cell(row=named_cell(zh, "train_days").row, column=1).value == "训练时间"
     for ws_en, ws_zh in zip(en.worksheets, zh.worksheets):
@@ -280,7 +281,7 @@ def test_zh_labels_same_formulas() -> None:
 
 
 def test_scenario_text_is_never_a_formula(custom_scenario: Scenario) -> None:
-    wb = roundtrip(build_workbook(custom_scenario, "en"))
+    wb = roundtrip(build_workbook(estimate(custom_scenario), "en"))
     found: dict[str, str] = {}
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -296,7 +297,7 @@ def test_scenario_text_is_never_a_formula(custom_scenario: Scenario) -> None:
 
 
 def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario) -> None:
-    wb = roundtrip(build_workbook(custom_scenario, "en"))
+    wb = roundtrip(build_workbook(estimate(custom_scenario), "en"))
     hw = wb["Hardware"]
     last = max(r for r in range(3, hw.max_row + 1) if hw.cell(row=r, column=1).value)
     # MATCH wildcards (* ? ~) are replaced in the lookup key
@@ -313,7 +314,7 @@ def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario)
 
 
 def test_model_override_writes_the_number(override_scenario: Scenario) -> None:
-    wb = roundtrip(build_workbook(override_scenario, "en"))
+    wb = roundtrip(build_workbook(estimate(override_scenario), "en"))
     assert named_cell(wb, "model_params").value == 71e9
     assert "MATCH(model_choice" in named_cell(wb, "layers").value
     assert "MATCH(gpu_choice" in named_cell(wb, "cards_per_node").value  # not overridden: looked up
@@ -329,14 +330,14 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(Workbook, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
-        write_workbook(default_scenario(), target)
+        write_workbook(estimate(default_scenario()), target)
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
 
 
 def test_bad_language() -> None:
     with pytest.raises(ValueError, match="lang"):
-        build_workbook(default_scenario(), "fr")
+        build_workbook(estimate(default_scenario()), "fr")
 
 
 runner = CliRunner()

@@ -33,12 +33,16 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
 REL = 1e-9
 # (workbook input name -> new value) and the scenario with the same change.
 EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "cards": ({"gpu_count": 2000, "dp": 50}, {"cluster__cards": 2000}),
+    # DP is a formula of cards, TP and PP: editing the cards moves memory, network and step time.
+    "cards": ({"gpu_count": 2000}, {"cluster__cards": 2000}),
     # An odd count: ½× and 1.5× end in .5, where Python's round (halves to even) and Excel's ROUND
     # differ; the Sensitivity headers must still equal estimate().sensitivity.
-    "cards_odd": ({"gpu_count": 125, "tp": 1, "dp": 25}, {"cluster__cards": 125, "training__tp": 1}),
-    "mfu": ({"mfu": 0.47}, {"assumptions__mfu": 0.47}),
-    "cards_and_mfu": ({"gpu_count": 2000, "dp": 50, "mfu": 0.45}, {"cluster__cards": 2000, "assumptions__mfu": 0.45}),
+    "cards_odd": ({"gpu_count": 125, "tp": 1}, {"cluster__cards": 125, "training__tp": 1}),
+    "mfu": ({"mfu_assumed": 0.47}, {"assumptions__mfu": 0.47}),
+    "cards_and_mfu": ({"gpu_count": 2000, "mfu_assumed": 0.45}, {"cluster__cards": 2000, "assumptions__mfu": 0.45}),
+    # MFU 0: the Training sheet switches to the step-time model's predicted MFU, a live formula.
+    "mfu_predicted": ({"mfu_assumed": 0}, {"assumptions__mfu": None, "assumptions__mfu_source": None}),
+    "recompute_full": ({"recompute_mode": 2}, {"training__recompute": "full"}),
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
@@ -78,8 +82,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     files: dict[str, Path] = {}
     expected: dict[str, tuple[Scenario, Estimate]] = {}
     for key, (sc, lang) in cases.items():
-        files[key] = write_workbook(sc, src / f"{key}.xlsx", lang)
-        expected[key] = (sc, estimate(sc))
+        result = estimate(sc)
+        files[key] = write_workbook(result, src / f"{key}.xlsx", lang)
+        expected[key] = (sc, result)
     assert expected["planner"][1].plan is not None and expected["planner_mfu_only"][1].plan is not None
     # Edited copies: change input cells the way a user would, then let LibreOffice recalculate.
     for key, (cells, changes) in EDITS.items():
@@ -165,18 +170,39 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
     path, _sc, result = recalculated[f"edit_{edit}"]
     before = recalculated["default_en"][2]
     _check(path, result, built=before)
-    if edit in ("cards", "cards_odd", "mfu", "cards_and_mfu", "accelerator"):
+    if edit in ("cards", "cards_odd", "mfu", "cards_and_mfu", "accelerator", "mfu_predicted"):
         assert result["train_days"] != pytest.approx(before["train_days"])
+    if edit in ("cards", "cards_odd", "accelerator", "model", "recompute_full"):  # the step model follows
+        assert result["predicted_step_seconds"] != pytest.approx(before["predicted_step_seconds"])
     if edit in ("cards", "cards_odd", "cards_and_mfu"):  # the headers followed the new card count
         ws = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
         assert [ws.cell(row=6 + i, column=1).value for i in range(6)] == result.sensitivity.cards
 
 
-def test_planner_workbook_shows_the_plan(recalculated: dict) -> None:  # type: ignore[type-arg]
-    """The planner's static block survives recalculation and matches the inputs it chose."""
-    path, _sc, result = recalculated["planner"]
-    ws = openpyxl.load_workbook(path, data_only=True)["Training"]
+@pytest.mark.parametrize("case", ["planner", "planner_mfu_only"])
+def test_planner_block_equals_the_live_sheets(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
+    """The planner's static block survives recalculation, and its layout 1 equals the live
+    Step-time model, Memory and Network sheets as LibreOffice recalculates them: one model."""
+    from xlcompute.workbook.text import text
+
+    path, _sc, result = recalculated[case]
+    lang = "zh" if case == "planner_mfu_only" else "en"
+    wb = openpyxl.load_workbook(path, data_only=True)
+    ws = wb["Training"]
     col_a = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
-    assert ws.cell(row=col_a["Layouts evaluated"], column=2).value == result.plan.candidates_evaluated
-    mfu_row = col_a["Predicted MFU"]
-    assert _close(ws.cell(row=mfu_row, column=2).value, result["mfu"])
+
+    def block(key: str) -> object:
+        return ws.cell(row=col_a[text(key, lang)], column=2).value
+
+    if case == "planner":
+        assert block("plan_evaluated") == result.plan.candidates_evaluated
+    else:  # the layout is the scenario's: one layout evaluated, no search
+        assert block("plan_evaluated") == 1
+    block_mfu, block_step, block_mem = block("plan_mfu"), block("plan_step"), block("plan_mem")
+    assert _close(block_mfu, _cell(wb, "predicted_mfu").value) and _close(block_mfu, result["mfu"])
+    assert _close(block_step, _cell(wb, "predicted_step_seconds").value)
+    assert _close(block_mem, _cell(wb, "mem_per_gpu_gb").value)
+    best = result.plan.best[0].result
+    for key in ("tp_bytes_per_step", "pp_bytes_per_step", "dp_bytes_per_step", "pp_comm_seconds",
+                "weights_per_gpu", "activations_per_gpu", "buffers_per_gpu"):
+        assert _close(_cell(wb, key).value, getattr(best, key)), key

@@ -17,10 +17,21 @@ __all__ = ["estimate_command"]
 
 
 def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
-    from xlcompute import fmt
+    """The summary table: registry labels, values formatted by their registry kind."""
+    from xlcompute import fmt, registry
 
     cur = result.scenario.pricing.currency
     r = result
+
+    def v(key: str, kind: str | None = None) -> str:
+        text = registry.format_value(r[key], key, cur, kind)
+        unit = "" if registry.carries_unit(key, kind) else registry.unit_text(key, "en", cur)
+        return f"{text} {unit}".rstrip()
+
+    def lab(key: str) -> str:
+        return registry.label(key)
+
+    mfu_src = r.inputs["mfu_assumed"].source if r["mfu_assumed"] > 0 else "predicted by the step-time model"
     return [
         ("Model", f"{r.model_name}: {fmt.number(r['model_params'] / 1e9, 1)}B parameters "
                   f"({fmt.number(r['model_active_params'] / 1e9, 1)}B active)"),
@@ -28,24 +39,25 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
                     f"({fmt.number(r['gpu_peak_tflops'], 1)} TFLOPS dense), {fmt.count(r['servers'])} "
                     f"{'server' if r['servers'] == 1 else 'servers'}"),
         ("Layout", f"TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])} × DP {fmt.count(r['dp'])}, "
-                   f"ZeRO-{fmt.count(r['zero_stage'])}, recompute {r.scenario.training.recompute}"),
-        ("Training tokens", f"{fmt.sci(r['train_tokens'])}"),
-        ("Training compute", f"{fmt.sci(r['train_flops'])} FLOPs (6PT rule: {fmt.sci(r['train_flops_6tp'])})"),
-        ("MFU", f"{fmt.percent(r['mfu'])} — {r.inputs['mfu'].source}"),
-        ("Training time", f"{fmt.days(r['train_days'])} days (6PT rule: {fmt.days(r['train_days_6tp'])} days)"),
-        ("Card-hours", f"{fmt.hours(r['gpu_hours'])} card-h"),
-        ("Throughput", f"{fmt.number(r['tokens_per_s_per_card'], 0)} tokens/s per card, "
-                       f"{fmt.number(r['step_seconds'], 2)} s per step"),
-        ("Memory per card", f"{fmt.number(r['mem_per_gpu_gb'], 1)} GB of {fmt.number(r['gpu_hbm_gb'], 0)} GB "
-                            f"({'fits' if r['mem_fits'] else 'DOES NOT FIT'})"),
-        ("Communication", f"{fmt.percent(r['comm_share_of_step'])} of step time if not overlapped"),
-        ("Serving cards", f"{fmt.count(r['serving_cards'])} for {fmt.count(r['users'])} concurrent users "
-                          f"({fmt.count(r['cards_per_replica'])} per replica)"),
-        ("Cost per 1k tokens", fmt.money(r["cost_per_1k_tokens"], cur, 4)),
-        ("Capital expenditure", fmt.money(r["capex_total"], cur)),
-        ("Operating cost / year", fmt.money(r["opex_per_year"], cur)),
-        (f"Total budget ({fmt.count(r['years'])} years)", fmt.money(r["total_budget"], cur)),
-        ("Training run, rented", fmt.money(r["train_cost"], cur)),
+                   f"ZeRO-{fmt.count(r['zero_stage'])}, recompute "
+                   f"{('none', 'selective', 'full')[int(r['recompute_mode'])]}"),
+        (lab("train_tokens"), v("train_tokens")),
+        (lab("train_flops"), f"{v('train_flops')} (6PT rule: {v('train_flops_6tp')})"),
+        (lab("mfu"), f"{v('mfu')} — {mfu_src}"),
+        (lab("predicted_mfu"), f"{v('predicted_mfu')} ({v('predicted_step_seconds')} per step)"),
+        (lab("train_days"), f"{v('train_days')} (6PT rule: {v('train_days_6tp')})"),
+        (lab("gpu_hours"), v("gpu_hours")),
+        (lab("tokens_per_s_per_card"), f"{v('tokens_per_s_per_card', 'dec1')}, {v('step_seconds')} per step"),
+        (lab("mem_per_gpu"), f"{v('mem_per_gpu')} of {fmt.number(r['gpu_hbm_gb'], 0)} GB "
+                             f"({'fits' if r['mem_fits'] else 'DOES NOT FIT'})"),
+        (lab("comm_share_of_step"), v("comm_share_of_step")),
+        (lab("serving_cards"), f"{v('serving_cards')} for {fmt.count(r['users'])} concurrent users "
+                               f"({fmt.count(r['cards_per_replica'])} per replica)"),
+        (lab("cost_per_1k_tokens"), v("cost_per_1k_tokens")),
+        (lab("capex_total"), v("capex_total")),
+        (lab("opex_per_year"), v("opex_per_year")),
+        (f"{lab('total_budget')} ({fmt.count(r['years'])} years)", v("total_budget")),
+        (lab("train_cost"), v("train_cost")),
     ]
 
 

@@ -30,7 +30,7 @@ def plan_command(
 
     from xlcompute import fmt
     from xlcompute.estimate import resolve
-    from xlcompute.plan import PlannerError, plan_layouts
+    from xlcompute.planner import PlannerError, plan_layouts
 
     sc = read_scenario(scenario)
     try:
@@ -44,8 +44,7 @@ def plan_command(
         task = progress.add_task("search", total=1)
         try:
             report = plan_layouts(arch, values, explore=explore, top_k=top,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                                  flash_attention=sc.training.attention == "flash", software=sc.training.software)
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
         except (PlannerError, ValueError) as exc:
             fail([str(exc)])
     if as_json:
@@ -65,7 +64,7 @@ def plan_command(
                             f"ZeRO-{ex.zero_stage}", "TP overlap" if ex.tp_overlap else "",
                             "offload" if ex.offload else "") if x
             ),
-            fmt.number(r.step_seconds, 2), fmt.percent(row.mfu_estimate), fmt.number(r.memory_bytes / 1e9, 1),
+            fmt.number(r.predicted_step_seconds, 2), fmt.percent(r.predicted_mfu), fmt.number(r.mem_per_gpu / 1e9, 1),
         )
     console.print(t)
     r = report.best[0].result
@@ -76,4 +75,5 @@ def plan_command(
         ("offload", r.offload_seconds),
     ]
     console.print("Best layout, seconds per step: " + "; ".join(f"{k} {v:.3f}" for k, v in parts if v > 0))
-    console.print("MFU is on the estimate's attention-aware FLOP count; times are seconds per optimizer step.")
+    console.print("MFU counts model FLOPs (attention-aware, no recomputation), as the estimate does; "
+                  "times are seconds per optimizer step.")

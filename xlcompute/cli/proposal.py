@@ -79,4 +79,4 @@ def _planning_workbook(sc: Scenario, result: Estimate, folder: Path, lang: str) 
     except ImportError as exc:  # the workbook face is optional for the proposal
         print(f"warning: planning workbook not attached ({exc})", file=sys.stderr)
         return None
-    return write_workbook(sc, folder / f"{slug(sc.name)}-{lang}.xlsx", lang, inputs=result.inputs)
+    return write_workbook(result, folder / f"{slug(sc.name)}-{lang}.xlsx", lang)

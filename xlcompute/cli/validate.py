@@ -25,11 +25,11 @@ def validate_command(
     from rich import box
     from rich.table import Table
 
-    from xlcompute.validate import validate as run_validation
+    from xlcompute.planner.validation import validate as run_validation
 
     report = run_validation(search=search)
     if output is not None:
-        from xlcompute.validate import write_report_csv
+        from xlcompute.planner.validation import write_report_csv
 
         write_report_csv(report, output, include_external=True)
     if as_json:

@@ -37,7 +37,7 @@ def workbook_command(
     if output.is_dir():
         fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
     try:
-        path = write_workbook(sc, output, lang, inputs=result.inputs, plan=result.plan)
+        path = write_workbook(result, output, lang)
     except (OutputNotWritableError, PermissionError) as exc:
         fail([str(exc)])
     except ValueError as exc:

@@ -2,11 +2,26 @@
 
 Every formula works on numbers and on :class:`~xlcompute.core.expr.Ref` cell references (then it
 returns an Excel formula), so the UDFs, the workbook cells and the proposal share one definition.
-Modules: ``params`` (model size), ``compute`` (FLOPs), ``schedule`` (time, cards, MFU),
-``memory``, ``comm``, ``parallel``, ``serving``, ``cost``; ``expr`` is the expression type.
+Formulas also evaluate over NumPy arrays (the layout search runs the step-time model on arrays of
+layouts). Modules: ``params`` (model size), ``compute`` (FLOPs), ``kernels`` (kernel time on a
+card), ``schedule`` (time, cards, MFU), ``memory``, ``comm``, ``parallel``, ``serving``, ``cost``;
+``expr`` is the expression type.
 """
 
-from xlcompute.core import arith, comm, compute, cost, expr, memory, parallel, params, schedule, serving, units
+from xlcompute.core import (
+    arith,
+    comm,
+    compute,
+    cost,
+    expr,
+    kernels,
+    memory,
+    parallel,
+    params,
+    schedule,
+    serving,
+    units,
+)
 from xlcompute.core.expr import Expr, Ref, ceil, evaluate, excel_formula, floor, if_, max_, min_
 
 __all__ = [
@@ -15,6 +30,7 @@ __all__ = [
     "compute",
     "cost",
     "expr",
+    "kernels",
     "memory",
     "parallel",
     "params",

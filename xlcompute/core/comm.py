@@ -101,10 +101,11 @@ def activation_message_bytes(seq_len: Value, micro_batch: Value, hidden: Value) 
 
 
 def stays_in_node(span: Value, job_cards: Value, cards_per_node: Value) -> Value:
-    """Whether every group of ``span`` consecutive ranks sits inside one server: the whole job
-    fits in one server, or the groups tile it (span divides the cards per node). TP groups of 6
-    on 8-card servers straddle two servers, so their collectives cross the scale-out network."""
-    return or_(job_cards <= cards_per_node, and_(span <= cards_per_node, eq(mod(cards_per_node, span), 0)))
+    """1 when every group of ``span`` consecutive ranks sits inside one server, else 0: the whole
+    job fits in one server, or the groups tile it (span divides the cards per node). TP groups of
+    6 on 8-card servers straddle two servers, so their collectives cross the scale-out network."""
+    inside = or_(job_cards <= cards_per_node, and_(span <= cards_per_node, eq(mod(cards_per_node, span), 0)))
+    return if_(inside, 1, 0)
 
 
 def link_bytes_per_s(

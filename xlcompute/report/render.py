@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute._atomic import atomic_write
-from xlcompute.estimate import Estimate, estimate
+from xlcompute.estimate import Estimate
 from xlcompute.report.context import build_context
 from xlcompute.report.i18n import LANGS
 from xlcompute.scenario import Scenario
@@ -158,7 +158,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def write_proposal(
-    scenario: Scenario | Estimate,
+    result: Estimate,
     path: str | Path,
     lang: str = "en",
     attachments: Sequence[Path] = (),
@@ -166,13 +166,14 @@ def write_proposal(
     *,
     today: _dt.date | None = None,
 ) -> Path:
-    """Render the proposal of ``scenario`` (or of an already computed estimate) to ``path``.
+    """Render the proposal of an estimate to ``path`` (the face never estimates itself).
 
     PDF/A-3b by default, with ``attachments`` embedded; ``html=True`` writes the HTML instead
     (attachments are then only listed). Returns the path written.
     """
     _check_lang(lang)
-    result = scenario if isinstance(scenario, Estimate) else estimate(scenario)
+    if not isinstance(result, Estimate):
+        raise TypeError(f"write_proposal takes an Estimate (xlcompute.estimate(scenario)), got {type(result).__name__}")
     target = Path(path)
     files = [Path(p) for p in attachments]
     page = render_html(result, lang, today=today, attachment_names=[p.name for p in files])

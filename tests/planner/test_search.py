@@ -1,25 +1,19 @@
-"""Tests of the vectorised layout search (xlcompute.core.layout_search)."""
+"""Tests of the vectorised layout search (xlcompute.planner.search)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from xlcompute.core.layout_search import (
-    SearchOptions,
-    count_layouts,
-    divisors,
-    enumerate_layouts,
-    search_layouts,
-)
-from xlcompute.core.steptime import SystemSpec, TransformerShape, step_time, step_time_batch
+from xlcompute.planner import SearchOptions, SystemSpec, TransformerShape, step_time, step_time_batch
+from xlcompute.planner.search import count_layouts, divisors, enumerate_layouts, search_layouts
 
 A100 = SystemSpec(
     peak_flops=312e12, hbm_bytes=85.9e9, hbm_bandwidth=2.039e12, cards_per_node=8,
     intra_node_bw=300e9, inter_node_bw=25e9, offload_bytes=512e9, offload_bw=50e9,
 )
-GPT_175B = TransformerShape(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
-GPT_1T = TransformerShape(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
+GPT_175B = TransformerShape.gpt(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
+GPT_1T = TransformerShape.gpt(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
 
 
 def test_divisors() -> None:
@@ -34,17 +28,17 @@ def test_every_returned_layout_is_valid_and_sorted() -> None:
     res = search_layouts(GPT_175B, A100, 1024, 1536, opt)
     assert len(res.best) == 50
     assert res.candidates_evaluated == count_layouts(GPT_175B, A100, 1024, 1536, opt)
-    times = [c.result.step_seconds for c in res.best]
+    times = [c.result.predicted_step_seconds for c in res.best]
     assert times == sorted(times)
     for c in res.best:
         e = c.execution
         assert e.tp * e.pp * e.dp == 1024
-        assert GPT_175B.heads % e.tp == 0 and e.tp <= 8
-        assert GPT_175B.layers % e.pp == 0
-        assert (GPT_175B.layers // e.pp) % e.interleave == 0
+        assert 96 % e.tp == 0 and e.tp <= 8
+        assert 96 % e.pp == 0
+        assert (96 // e.pp) % e.interleave == 0
         assert e.global_batch % (e.micro_batch * e.dp) == 0
         assert e.global_batch <= 1536 and e.micro_batch <= opt.max_micro_batch
-        assert c.result.fits and c.result.memory_bytes <= A100.hbm_bytes
+        assert c.result.fits and c.result.mem_per_gpu <= A100.hbm_bytes
         assert c.result == step_time(GPT_175B, A100, e)
 
 
@@ -54,9 +48,9 @@ def test_enumeration_obeys_rules_and_has_no_duplicates() -> None:
     n = len(lay.tp)
     assert n == count_layouts(GPT_175B, A100, 256, 512, opt)
     assert np.all(lay.tp * lay.pp * lay.dp == 256)
-    assert np.all(GPT_175B.heads % lay.tp == 0) and np.all(lay.tp <= 16)
-    assert np.all(GPT_175B.layers % lay.pp == 0)
-    assert np.all((GPT_175B.layers // lay.pp) % lay.interleave == 0)
+    assert np.all(96 % lay.tp == 0) and np.all(lay.tp <= 16)
+    assert np.all(96 % lay.pp == 0)
+    assert np.all((96 // lay.pp) % lay.interleave == 0)
     assert np.all(lay.global_batch % (lay.micro_batch * lay.dp) == 0)
     m = lay.global_batch // (lay.micro_batch * lay.dp)
     assert np.all((lay.interleave == 1) | ((lay.pp > 1) & (m % lay.pp == 0)))
@@ -72,9 +66,9 @@ def test_best_is_the_minimum_over_all_fitting_candidates() -> None:
     opt = SearchOptions(max_tp=8, max_micro_batch=4)
     lay = enumerate_layouts(GPT_175B, A100, 128, 256, opt)
     res = step_time_batch(GPT_175B, A100, lay)
-    expected = res.step_seconds[res.fits].min()
+    expected = res.predicted_step_seconds[res.fits].min()
     found = search_layouts(GPT_175B, A100, 128, 256, opt.model_copy(update={"chunk_size": 997}))
-    assert found.best[0].result.step_seconds == pytest.approx(expected)
+    assert found.best[0].result.predicted_step_seconds == pytest.approx(expected)
     assert found.candidates_fitting == int(res.fits.sum())
 
 
@@ -118,7 +112,7 @@ def test_search_1t_on_3072_cards_covers_a_large_space() -> None:
     res = search_layouts(GPT_1T, A100, 3072, 3072, opt)
     assert res.candidates_evaluated > 50_000
     best = res.best[0]
-    assert best.result.fits and 0.3 < best.result.mfu < 0.9
+    assert best.result.fits and 0.3 < best.result.predicted_mfu < 0.9
 
 
 def test_software_stack_option_reaches_every_layout() -> None:
@@ -129,4 +123,15 @@ def test_software_stack_option_reaches_every_layout() -> None:
     lay = enumerate_layouts(GPT_175B, A100, 64, 64, opt)
     assert lay.tp_async_backward is False
     on = search_layouts(GPT_175B, A100, 64, 64, opt.model_copy(update={"tp_async_backward": True}))
-    assert on.best[0].result.step_seconds <= res.best[0].result.step_seconds
+    assert on.best[0].result.predicted_step_seconds <= res.best[0].result.predicted_step_seconds
+
+
+def test_uneven_stages_widen_the_search() -> None:
+    # 126 layers (Llama 3.1 405B) divide only by 1, 2, 3, 6, 7, 9, 14, 18, 21, 42, 63, 126;
+    # with uneven stages pp = 16 (the published layout) is searched too, each stage ⌈126/16⌉ = 8.
+    shape = TransformerShape.gpt(layers=126, hidden=16384, heads=128, kv_heads=8, ffn_hidden=53248,
+                                 gated_ffn=True, vocab=128256, seq_len=8192)
+    even = enumerate_layouts(shape, A100, 2048, 2048, SearchOptions(max_micro_batch=1))
+    uneven = enumerate_layouts(shape, A100, 2048, 2048, SearchOptions(max_micro_batch=1, uneven_stages=True))
+    assert 16 not in set(even.pp.tolist()) and 16 in set(uneven.pp.tolist())
+    assert np.all(uneven.interleave[uneven.pp * uneven.interleave > 126] == 1)

@@ -1,4 +1,4 @@
-"""Tests of the step-time model (xlcompute.core.steptime)."""
+"""Tests of the step-time model (xlcompute.planner.steptime): its behaviour on published shapes."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from xlcompute.core.layout_search import SearchOptions, enumerate_layouts
-from xlcompute.core.steptime import (
+from xlcompute.core import compute
+from xlcompute.planner import (
+    RESULT_KEYS,
     Execution,
     LayoutBatch,
-    StepResult,
+    SearchOptions,
     SystemSpec,
     TransformerShape,
-    megatron_hardware_flops,
-    model_flops_per_step,
     step_time,
     step_time_batch,
 )
+from xlcompute.planner.search import enumerate_layouts
+from xlcompute.planner.validation import megatron_hardware_flops
 
 A100 = SystemSpec(
     peak_flops=312e12,
@@ -30,9 +31,9 @@ A100 = SystemSpec(
     offload_bytes=512e9,
     offload_bw=50e9,
 )
-GPT_175B = TransformerShape(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
-GPT_13B = TransformerShape(layers=40, hidden=5120, heads=40, vocab=51200, seq_len=2048)
-GPT_1T = TransformerShape(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
+GPT_175B = TransformerShape.gpt(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
+GPT_13B = TransformerShape.gpt(layers=40, hidden=5120, heads=40, vocab=51200, seq_len=2048)
+GPT_1T = TransformerShape.gpt(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
 
 
 def _batch_of(ex: Execution) -> LayoutBatch:
@@ -45,8 +46,8 @@ def test_layout_known_not_to_fit_is_rejected() -> None:
     ex = Execution(tp=8, pp=1, dp=1, micro_batch=1, global_batch=8, recompute="full")
     r = step_time(GPT_1T, A100, ex)
     assert not r.fits
-    assert r.memory_bytes > A100.hbm_bytes
-    assert r.weights_bytes > A100.hbm_bytes
+    assert r.mem_per_gpu > A100.hbm_bytes
+    assert r.weights_per_gpu > A100.hbm_bytes
 
 
 def test_published_175b_layout_fits() -> None:
@@ -60,9 +61,9 @@ def test_zero_stages_order_memory() -> None:
         ex = Execution(tp=8, pp=4, dp=16, micro_batch=1, global_batch=512, zero_stage=z,
                        recompute="selective", sequence_parallel=True)
         r = step_time(GPT_175B, A100, ex)
-        mems.append(r.memory_bytes)
-        assert r.memory_bytes == pytest.approx(
-            r.weights_bytes + r.grads_bytes + r.optimizer_bytes + r.activations_bytes + r.buffers_bytes
+        mems.append(r.mem_per_gpu)
+        assert r.mem_per_gpu == pytest.approx(
+            r.weights_per_gpu + r.grads_per_gpu + r.optimizer_per_gpu + r.activations_per_gpu + r.buffers_per_gpu
         )
     assert mems[0] > mems[1] > mems[2] > mems[3]
 
@@ -71,10 +72,10 @@ def test_zero_partitioning_follows_zero_paper() -> None:
     # [ZERO] Figure 1 style: stage 1 divides optimizer states, 2 also grads, 3 also weights.
     base = dict(tp=1, pp=1, dp=64, micro_batch=1, global_batch=64)
     r0, r1, r2, r3 = (step_time(GPT_13B, A100, Execution(**base, zero_stage=z)) for z in range(4))
-    assert r1.optimizer_bytes == pytest.approx(r0.optimizer_bytes / 64)
-    assert r2.grads_bytes == pytest.approx(r0.grads_bytes / 64)
-    assert r3.weights_bytes == pytest.approx(r0.weights_bytes / 64)
-    assert r0.optimizer_bytes == pytest.approx(6 * r0.weights_bytes)  # 12 bytes vs 2 bytes
+    assert r1.optimizer_per_gpu == pytest.approx(r0.optimizer_per_gpu / 64)
+    assert r2.grads_per_gpu == pytest.approx(r0.grads_per_gpu / 64)
+    assert r3.weights_per_gpu == pytest.approx(r0.weights_per_gpu / 64)
+    assert r0.optimizer_per_gpu == pytest.approx(6 * r0.weights_per_gpu)  # 12 bytes vs 2 bytes
 
 
 def test_recompute_orders_activation_memory() -> None:
@@ -82,7 +83,7 @@ def test_recompute_orders_activation_memory() -> None:
     for rc in ("none", "selective", "full"):
         ex = Execution(tp=8, pp=8, dp=1, micro_batch=1, global_batch=64, recompute=rc,
                        sequence_parallel=True)
-        acts[rc] = step_time(GPT_175B, A100, ex).activations_bytes
+        acts[rc] = step_time(GPT_175B, A100, ex).activations_per_gpu
     assert acts["none"] > acts["selective"] > acts["full"]
 
 
@@ -95,16 +96,16 @@ def test_sequence_parallel_reduces_activations_by_korthikanti_formula() -> None:
     logits = 4 * s * b * V / t
     no = L * s * b * h * (10 + 24 / t + 5 * a * s / (h * t)) + logits
     sp = L * s * b * h / t * (34 + 5 * a * s / h) + logits
-    assert r_no.activations_bytes == pytest.approx(no)
-    assert r_sp.activations_bytes == pytest.approx(sp)
+    assert r_no.activations_per_gpu == pytest.approx(no)
+    assert r_sp.activations_per_gpu == pytest.approx(sp)
 
 
 def test_offload_moves_optimizer_out_of_hbm() -> None:
     kw = dict(tp=8, pp=8, dp=4, micro_batch=1, global_batch=256, recompute="full")
     on = step_time(GPT_175B, A100, Execution(**kw, offload=True))
     off = step_time(GPT_175B, A100, Execution(**kw, offload=False))
-    assert on.optimizer_bytes == 0 and on.offload_tier_bytes > 0
-    assert on.memory_bytes < off.memory_bytes
+    assert on.optimizer_per_gpu == 0 and on.offload_tier_per_gpu > 0
+    assert on.mem_per_gpu < off.mem_per_gpu
     assert on.offload_seconds > 0 and off.offload_seconds == 0
     no_tier = A100.model_copy(update={"offload_bytes": None, "offload_bw": None})
     assert not step_time(GPT_175B, no_tier, Execution(**kw, offload=True)).fits
@@ -112,12 +113,18 @@ def test_offload_moves_optimizer_out_of_hbm() -> None:
 
 # ---- FLOPs and utilisation -------------------------------------------------------------------
 def test_full_recompute_hardware_flops_equal_megatron_eq3() -> None:
+    # Megatron's eq. 3 counts the GPT layers' GEMMs, attention and logits with full recompute;
+    # the exact-count form adds only the norms (< 0.1%).
     ex = Execution(tp=8, pp=8, dp=2, micro_batch=1, global_batch=128, recompute="full")
     r = step_time(GPT_175B, A100, ex)
-    assert r.hardware_flops_per_step == pytest.approx(megatron_hardware_flops(GPT_175B, 128))
-    assert r.model_flops_per_step == pytest.approx(model_flops_per_step(GPT_175B, 128))
-    assert r.hfu / r.mfu == pytest.approx(r.hardware_flops_per_step / r.model_flops_per_step)
-    assert r.mfu == pytest.approx(r.model_flops_per_step / (r.step_seconds * 128 * A100.peak_flops))
+    assert r.hardware_flops_per_step == pytest.approx(megatron_hardware_flops(GPT_175B, 128), rel=1e-3)
+    v = GPT_175B.values()
+    tokens = 128 * 2048
+    # MFU's model FLOPs are the estimate's one count: 3·T·(2P + 4·L·s·w), no recomputation.
+    assert r.model_flops_per_step == pytest.approx(
+        compute.train_flops_attn(v["model_params"], tokens, 2048, 96, v["attn_width"]), rel=1e-12)
+    assert r.predicted_hfu / r.predicted_mfu == pytest.approx(r.hardware_flops_per_step / r.model_flops_per_step)
+    assert r.predicted_mfu == pytest.approx(r.model_flops_per_step / (r.predicted_step_seconds * 128 * A100.peak_flops))
 
 
 def test_step_time_is_sum_of_parts() -> None:
@@ -127,15 +134,15 @@ def test_step_time_is_sum_of_parts() -> None:
     parts = (r.compute_seconds + r.recompute_seconds + r.tp_comm_exposed_seconds
              + r.pp_comm_seconds + r.pp_bubble_seconds + r.dp_comm_exposed_seconds
              + r.optimizer_seconds + r.offload_seconds)
-    assert r.step_seconds == pytest.approx(parts)
+    assert r.predicted_step_seconds == pytest.approx(parts)
     assert r.tp_comm_overlapped_seconds > 0
-    assert 0 < r.mfu <= r.hfu < 1
+    assert 0 < r.predicted_mfu <= r.predicted_hfu < 1
 
 
 def test_bubble_matches_narayanan_fraction() -> None:
     # bubble = (p-1)/(v*m) of the ideal (non-bubble) pipeline time [MEG21] for equal stages:
     # with a negligible vocabulary the last stage has no extra logits work.
-    tiny_vocab = GPT_175B.model_copy(update={"vocab": 8})
+    tiny_vocab = TransformerShape.gpt(layers=96, hidden=12288, heads=96, vocab=8, seq_len=2048)
     ex = Execution(tp=8, pp=8, dp=1, micro_batch=1, global_batch=64, interleave=2,
                    recompute="full")
     r = step_time(tiny_vocab, A100, ex)
@@ -166,7 +173,7 @@ def test_async_backward_hides_the_backward_tp_collectives() -> None:
     # large GEMMs: the share tp_overlap_fraction of the 2 backward all-reduces hides
     assert asy.tp_comm_overlapped_seconds == pytest.approx(A100.tp_overlap_fraction * total / 2)
     assert asy.tp_comm_exposed_seconds + asy.tp_comm_overlapped_seconds == pytest.approx(total)
-    assert asy.step_seconds < sync.step_seconds
+    assert asy.predicted_step_seconds < sync.predicted_step_seconds
     # with SP only the reduce-scatters of the column-parallel layers hide (half of the above)
     sp = dict(kw, sequence_parallel=True)
     s_sync = step_time(GPT_175B, A100, Execution(**sp, tp_async_backward=False))
@@ -179,8 +186,8 @@ def test_async_backward_hides_the_backward_tp_collectives() -> None:
 
 
 def test_async_backward_never_slower_over_many_layouts() -> None:
-    on = step_time_batch(GPT_13B, A100, _layouts()).step_seconds
-    off = step_time_batch(GPT_13B, A100, _layouts(tp_async_backward=False)).step_seconds
+    on = step_time_batch(GPT_13B, A100, _layouts()).predicted_step_seconds
+    off = step_time_batch(GPT_13B, A100, _layouts(tp_async_backward=False)).predicted_step_seconds
     assert np.all(on <= off * (1 + 1e-12))
     assert np.any(on < off)
 
@@ -214,9 +221,9 @@ def _layouts(n_cards: int = 64, tp_async_backward: bool = True) -> LayoutBatch:
 @pytest.mark.parametrize("tp_async_backward", [True, False])
 def test_more_bandwidth_never_slower(field: str, tp_async_backward: bool) -> None:
     lay = _layouts(tp_async_backward=tp_async_backward)
-    base = step_time_batch(GPT_13B, A100, lay).step_seconds
+    base = step_time_batch(GPT_13B, A100, lay).predicted_step_seconds
     faster = A100.model_copy(update={field: getattr(A100, field) * 2})
-    new = step_time_batch(GPT_13B, faster, lay).step_seconds
+    new = step_time_batch(GPT_13B, faster, lay).predicted_step_seconds
     assert np.all(new <= base * (1 + 1e-12))
     assert np.any(new < base)
 
@@ -224,9 +231,9 @@ def test_more_bandwidth_never_slower(field: str, tp_async_backward: bool) -> Non
 @pytest.mark.parametrize("tp_async_backward", [True, False])
 def test_higher_peak_never_slower(tp_async_backward: bool) -> None:
     lay = _layouts(tp_async_backward=tp_async_backward)
-    base = step_time_batch(GPT_13B, A100, lay).step_seconds
+    base = step_time_batch(GPT_13B, A100, lay).predicted_step_seconds
     new = step_time_batch(GPT_13B, A100.model_copy(update={"peak_flops": 2 * 312e12}), lay)
-    assert np.all(new.step_seconds <= base * (1 + 1e-12))
+    assert np.all(new.predicted_step_seconds <= base * (1 + 1e-12))
 
 
 def test_more_cards_never_more_memory_per_card_zero3() -> None:
@@ -235,7 +242,7 @@ def test_more_cards_never_more_memory_per_card_zero3() -> None:
         for dp in (1, 2, 4, 8, 16, 32, 64):
             ex = Execution(tp=4, pp=2, dp=dp, micro_batch=1, global_batch=512, zero_stage=3,
                            recompute=rc, sequence_parallel=True)
-            mem = step_time(GPT_175B, A100, ex).memory_bytes
+            mem = step_time(GPT_175B, A100, ex).mem_per_gpu
             assert mem <= prev
             prev = mem
 
@@ -246,7 +253,7 @@ def test_vectorised_equals_scalar_for_random_layouts(tp_async_backward: bool) ->
     lay = _layouts(tp_async_backward=tp_async_backward)
     res = step_time_batch(GPT_13B, A100, lay)
     rng = np.random.default_rng(0)
-    names = list(StepResult.model_fields)
+    names = list(RESULT_KEYS)
     codes = {0: "none", 1: "selective", 2: "full"}
     for i in rng.choice(len(lay.tp), size=60, replace=False):
         ex = Execution(
@@ -267,48 +274,61 @@ def test_vectorised_equals_scalar_for_random_layouts(tp_async_backward: bool) ->
 def test_invalid_inputs_raise_clear_errors() -> None:
     with pytest.raises(ValueError, match="tp=7 must divide heads=96"):
         step_time(GPT_175B, A100, Execution(tp=7, global_batch=8))
-    with pytest.raises(ValueError, match="pp=5 must divide layers=96"):
-        step_time(GPT_175B, A100, Execution(pp=5, global_batch=8))
-    with pytest.raises(ValueError, match="interleave=5 must divide layers/pp=12"):
+    with pytest.raises(ValueError, match="pp=97 must be at most layers=96"):
+        step_time(GPT_175B, A100, Execution(pp=97, global_batch=8))
+    with pytest.raises(ValueError, match="interleave=5 needs pp·interleave = 40 to divide layers=96"):
         step_time(GPT_175B, A100, Execution(pp=8, interleave=5, global_batch=8))
     with pytest.raises(ValueError, match="global_batch=10"):
         step_time(GPT_175B, A100, Execution(dp=4, global_batch=10))
     with pytest.raises(ValueError, match="zero_stage"):
         Execution(global_batch=8, zero_stage=4)
-    with pytest.raises(ValueError, match="hidden=100 must be a multiple of heads=3"):
-        TransformerShape(layers=2, hidden=100, heads=3, vocab=10, seq_len=8)
+    with pytest.raises(ValueError, match="heads=3 must divide hidden=100"):
+        TransformerShape.gpt(layers=2, hidden=100, heads=3, vocab=10, seq_len=8)
     with pytest.raises(ValueError, match="kv_heads=5"):
-        TransformerShape(layers=2, hidden=96, heads=8, kv_heads=5, vocab=10, seq_len=8)
+        TransformerShape.gpt(layers=2, hidden=96, heads=8, kv_heads=5, vocab=10, seq_len=8)
     with pytest.raises(ValueError, match="peak_flops"):
         A100.model_validate({**A100.model_dump(), "peak_flops": 0})
-    with pytest.raises(ValueError, match="pp must divide layers"):
-        step_time_batch(GPT_175B, A100, _batch_of(Execution(global_batch=8)).__class__(
-            **{**_batch_of(Execution(global_batch=8)).__dict__, "pp": np.array([5])}))
+
+
+def test_uneven_stages_run_at_the_fullest_stage() -> None:
+    # 96 layers on 5 stages: the busiest stage holds ceil(96/5) = 20 layers (DeepSeek-V3 puts 61
+    # layers on 16 stages); memory and time follow that stage.
+    even = step_time(GPT_175B, A100, Execution(tp=8, pp=4, dp=1, global_batch=16, recompute="full"))
+    uneven = step_time(GPT_175B, A100, Execution(tp=8, pp=5, dp=1, global_batch=16, recompute="full"))
+    v = GPT_175B.values()
+    block = (v["model_params"] - v["embedding_params"] - v["lm_head_params"]) / 96
+    assert uneven.params_per_gpu == pytest.approx((20 * block + v["embedding_params"]) / 8)
+    assert even.params_per_gpu == pytest.approx((24 * block + v["embedding_params"]) / 8)
+    assert uneven.predicted_step_seconds < even.predicted_step_seconds
+    assert uneven.fits
 
 
 def test_gqa_and_gated_shapes() -> None:
-    llama70 = TransformerShape(layers=80, hidden=8192, heads=64, kv_heads=8, ffn_hidden=28672,
+    llama70 = TransformerShape.gpt(layers=80, hidden=8192, heads=64, kv_heads=8, ffn_hidden=28672,
                                gated_ffn=True, vocab=32000, seq_len=4096)
-    assert llama70.param_count == pytest.approx(68.7e9, rel=0.02)  # LLaMA-2 70B ~ 69B
+    assert llama70.values()["model_params"] == pytest.approx(68.7e9, rel=0.02)  # LLaMA-2 70B ~ 69B
     r = step_time(llama70, A100, Execution(tp=8, pp=4, dp=2, micro_batch=1, global_batch=64,
                                            recompute="selective", sequence_parallel=True))
-    assert r.fits and 0 < r.mfu < 1
+    assert r.fits and 0 < r.predicted_mfu < 1
 
 
 def test_tp_group_that_does_not_tile_the_node_uses_the_inter_node_link() -> None:
-    # 48 heads allow tp=6; on 8-card nodes groups of 6 straddle two nodes, so the TP collectives
-    # run at the inter-node bandwidth, while tp=4 (which tiles the node) does not depend on it.
-    shape = TransformerShape(layers=24, hidden=6144, heads=48, vocab=51200, seq_len=2048)
+    # 48 heads allow tp=6; on 8-card nodes two groups of 6 put the second across two nodes, so the
+    # TP collectives run at the inter-node bandwidth, while tp=4 (which tiles the node) does not
+    # depend on it. A single group of 6 fits one node and stays on NVLink.
+    shape = TransformerShape.gpt(layers=24, hidden=6144, heads=48, vocab=51200, seq_len=2048)
     slow_ib = A100.model_copy(update={"inter_node_bw": A100.inter_node_bw / 4})
+    single = Execution(tp=6, pp=1, dp=1, micro_batch=1, global_batch=4, recompute="full")
+    assert step_time(shape, slow_ib, single).tp_comm_exposed_seconds == step_time(shape, A100, single).tp_comm_exposed_seconds
     for tp, depends in ((6, True), (4, False)):
-        ex = Execution(tp=tp, pp=1, dp=1, micro_batch=1, global_batch=4, recompute="full")
+        ex = Execution(tp=tp, pp=1, dp=2, micro_batch=1, global_batch=4, recompute="full")
         base = step_time(shape, A100, ex).tp_comm_exposed_seconds
         slow = step_time(shape, slow_ib, ex).tp_comm_exposed_seconds
         assert (slow > base * 1.5) is depends, tp
 
 
 # ---- fused (flash) attention [FA2] -------------------------------------------------------------
-LLAMA_70B_8K = TransformerShape(layers=80, hidden=8192, heads=64, kv_heads=8, ffn_hidden=28672,
+LLAMA_70B_8K = TransformerShape.gpt(layers=80, hidden=8192, heads=64, kv_heads=8, ffn_hidden=28672,
                                 gated_ffn=True, vocab=128256, seq_len=8192)
 
 
@@ -319,32 +339,32 @@ def test_flash_attention_drops_the_score_activations() -> None:
     # [KOR22] score term 5as^2b/t per layer and micro-batch, replaced by the fp32 log-sum-exp 4asb/t
     s, a, lps, inflight = 8192, 64, 20, 4
     per_layer = (5 * a * s * s - 4 * a * s) / 8
-    assert unfused.activations_bytes - flash.activations_bytes == pytest.approx(per_layer * lps * inflight)
+    assert unfused.activations_per_gpu - flash.activations_per_gpu == pytest.approx(per_layer * lps * inflight)
     # with unfused attention, selective recompute keeps exactly what flash keeps (plus the lse)
     sel = step_time(LLAMA_70B_8K, A100, ex.model_copy(update={"recompute": "selective"}))
-    assert flash.activations_bytes - sel.activations_bytes == pytest.approx(4 * a * s / 8 * lps * inflight)
-    assert flash.step_seconds < unfused.step_seconds
+    assert flash.activations_per_gpu - sel.activations_per_gpu == pytest.approx(4 * a * s / 8 * lps * inflight)
+    assert flash.predicted_step_seconds < unfused.predicted_step_seconds
 
 
 def test_flash_attention_has_nothing_to_recompute_selectively() -> None:
     base = Execution(tp=8, pp=1, dp=1, micro_batch=1, global_batch=4, flash_attention=True)
     none = step_time(LLAMA_70B_8K, A100, base)
     sel = step_time(LLAMA_70B_8K, A100, base.model_copy(update={"recompute": "selective"}))
-    assert sel.recompute_seconds == 0.0 and sel.step_seconds == pytest.approx(none.step_seconds)
-    assert sel.hfu == pytest.approx(sel.mfu)
+    assert sel.recompute_seconds == 0.0 and sel.predicted_step_seconds == pytest.approx(none.predicted_step_seconds)
+    assert sel.predicted_hfu == pytest.approx(sel.predicted_mfu)
 
 
 def test_flash_attention_never_slower_over_many_layouts() -> None:
-    shape = TransformerShape(layers=40, hidden=5120, heads=40, vocab=51200, seq_len=8192)
+    shape = TransformerShape.gpt(layers=40, hidden=5120, heads=40, vocab=51200, seq_len=8192)
     opt = SearchOptions(max_micro_batch=4)
     unfused = enumerate_layouts(shape, A100, 64, 64, opt)
     flash = enumerate_layouts(shape, A100, 64, 64, opt.model_copy(update={"flash_attention": True}))
     assert flash.flash_attention and not unfused.flash_attention
     a = step_time_batch(shape, A100, unfused)
     b = step_time_batch(shape, A100, flash)
-    assert np.all(b.step_seconds <= a.step_seconds * (1 + 1e-12))
+    assert np.all(b.predicted_step_seconds <= a.predicted_step_seconds * (1 + 1e-12))
     none = np.asarray(unfused.recompute) == 0  # selective unfused also drops the scores
-    assert np.all(b.activations_bytes[none] < a.activations_bytes[none])
+    assert np.all(b.activations_per_gpu[none] < a.activations_per_gpu[none])
 
 
 def test_software_efficiency_scales_kernel_time_only() -> None:
@@ -355,4 +375,4 @@ def test_software_efficiency_scales_kernel_time_only() -> None:
     assert slow.recompute_seconds == pytest.approx(ref.recompute_seconds / 0.8)
     assert slow.dp_comm_exposed_seconds + slow.dp_comm_overlapped_seconds == pytest.approx(
         ref.dp_comm_exposed_seconds + ref.dp_comm_overlapped_seconds)
-    assert slow.memory_bytes == ref.memory_bytes
+    assert slow.mem_per_gpu == ref.mem_per_gpu

@@ -17,6 +17,7 @@ import contextlib
 import datetime as _dt
 import functools
 import gc
+import importlib.resources
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -34,11 +35,35 @@ from xlcompute.scenario import Scenario
 
 __all__ = ["TEMPLATES_DIR", "render_html", "render_pdf", "write_proposal", "environment", "report_date"]
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-"""The top-level ``templates/`` folder of the source tree (the package is installed editable)."""
-
+_TEMPLATES_PACKAGE = "xlcompute.templates"
 _TEMPLATE = "proposal.html.j2"
 _STYLESHEET = "proposal.css"
+
+
+def _templates_dir() -> Path:
+    """The folder of the package ``xlcompute.templates``: the top-level ``templates/`` of the
+    source tree in an editable install, ``site-packages/xlcompute/templates`` from a wheel.
+
+    Found through the import system (pyproject.toml maps the folder into the package), never
+    relative to this file, so it is right wherever the package is installed.
+    """
+    try:
+        root = importlib.resources.files(_TEMPLATES_PACKAGE)
+    except ModuleNotFoundError as exc:
+        raise FileNotFoundError(
+            f"the proposal templates ({_TEMPLATES_PACKAGE}) are not installed; reinstall xlcompute "
+            "from its wheel or with pip install -e . in the source tree"
+        ) from exc
+    # Jinja2's FileSystemLoader and WeasyPrint's base_url need a real folder; pip always
+    # installs a wheel unpacked, so only an unusual importer (a zip) ends up here.
+    if not isinstance(root, Path):
+        raise FileNotFoundError(f"the proposal templates must be a folder on disk, got {root!r}")
+    return root
+
+
+TEMPLATES_DIR: Path = _templates_dir()
+"""The folder of the proposal templates and stylesheet (the package ``xlcompute.templates``)."""
+
 _ATTACHMENT_KINDS = {".xlsx": "planning workbook", ".yaml": "scenario", ".yml": "scenario",
                      ".toml": "scenario", ".json": "scenario"}
 
@@ -48,8 +73,8 @@ def environment() -> jinja2.Environment:
     """The proposal's Jinja2 environment: autoescape on, StrictUndefined, fmt filters."""
     if not (TEMPLATES_DIR / _TEMPLATE).is_file():
         raise FileNotFoundError(
-            f"proposal templates not found in {TEMPLATES_DIR}; install xlcompute editable from its "
-            "source tree (pip install -e .), where templates/ sits next to the package"
+            f"proposal template {_TEMPLATE} not found in {TEMPLATES_DIR}; the installed package is "
+            "incomplete: reinstall xlcompute"
         )
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),

@@ -278,9 +278,9 @@ def run_batch(
     if pdf:
         try:
             from xlcompute.report import write_proposal  # type: ignore[import-not-found]  # noqa: F401
-        except ImportError:
-            raise BatchInputError("--pdf needs the proposal module (xlcompute.report.write_proposal), "
-                                  "which is not installed in this version") from None
+        except ImportError as exc:
+            # Without the pdf extra the error is PdfStackMissingError, whose message names the fix.
+            raise BatchInputError(f"--pdf needs the proposal module (xlcompute.report): {exc}") from None
     in_path, out = Path(input_path), Path(outdir)
     job_list = _collect(in_path)
     _check_outdir(out)
@@ -348,7 +348,10 @@ def batch_command(
                            on_progress=advance, on_start=start)
     except BatchInputError as exc:
         progress.stop()
-        cli.fail([str(exc)])
+        # cli.fail prints Rich markup: escape the message, or 'xlcompute[pdf]' would lose '[pdf]'.
+        from rich.markup import escape
+
+        cli.fail([escape(str(exc))])
         return
     finally:
         progress.stop()

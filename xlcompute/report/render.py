@@ -21,6 +21,7 @@ import importlib.resources
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jinja2
@@ -28,6 +29,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute._atomic import atomic_write
+from xlcompute._pdf_stack import import_weasyprint
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.report.context import build_context
 from xlcompute.report.i18n import LANGS
@@ -134,29 +136,28 @@ def render_html(
     return env.get_template(_TEMPLATE).render(ctx)
 
 
-def _attachment(path: Path) -> Any:
-    from weasyprint import Attachment
-
+def _attachment(weasyprint: ModuleType, path: Path) -> Any:
     kind = _ATTACHMENT_KINDS.get(path.suffix.lower(), "attachment")
     # PDF/A-3 AFRelationship: the scenario is the source of every figure; the workbook is data
     # that carries the same formulas.
     relationship = "Source" if kind == "scenario" else "Data"
-    return Attachment(filename=str(path), name=path.name, description=kind, relationship=relationship)
+    return weasyprint.Attachment(filename=str(path), name=path.name, description=kind, relationship=relationship)
 
 
 def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
     """PDF/A-3b bytes of a rendered proposal, with ``attachments`` embedded."""
-    from weasyprint import HTML  # imported late: WeasyPrint loads Pango and fonts (~0.5 s)
-
+    # Imported late: WeasyPrint loads Pango and fonts (~0.5 s). A missing or unloadable Pango
+    # becomes PdfStackMissingError, one line that names the fix.
+    weasyprint = import_weasyprint()
     files = [Path(p) for p in attachments]
     for p in files:
         if not p.is_file():
             raise FileNotFoundError(f"attachment {str(p)!r} does not exist or is not a file")
     with _cyclic_gc_paused():
-        document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
+        document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
         return document.write_pdf(
             pdf_variant="pdf/a-3b",
-            attachments=[_attachment(p) for p in files],
+            attachments=[_attachment(weasyprint, p) for p in files],
         )
 
 

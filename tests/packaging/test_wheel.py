@@ -19,7 +19,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,9 +29,16 @@ pytestmark = pytest.mark.packaging
 
 REPO = Path(__file__).resolve().parents[2]
 PDF_FIX = 'pip install "xlcompute[pdf]"'
-# Not needed to build the wheel; left out of the copy that is built.
-_NOT_BUILD_INPUT = (".git", ".venv", "venv", "build", "dist", "out", "tmp", "__pycache__", ".pytest_cache",
-                    ".benchmarks", "*.egg-info", "reports", "workbooks")
+# Top-level folders that are not build input (outputs, environments, caches): left out of the copy.
+_NOT_BUILD_INPUT = {".git", ".venv", "venv", "build", "dist", "out", "tmp", ".pytest_cache", ".benchmarks",
+                    "reports", "workbooks"}
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    """shutil.copytree filter: the top-level non-inputs, and caches / egg-info at any depth."""
+    top = Path(folder) == REPO
+    return {n for n in names
+            if (top and n in _NOT_BUILD_INPUT) or n == "__pycache__" or n.endswith(".egg-info")}
 
 
 def _env() -> dict[str, str]:
@@ -42,7 +49,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], cwd: Path, *, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def _run(cmd: Sequence[str | os.PathLike[str]], cwd: Path, *, check: bool = True,
+         timeout: float = 300) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=_env(), capture_output=True, text=True,
                           timeout=timeout)
     if check and proc.returncode != 0:
@@ -66,7 +74,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def wheel(work: Path) -> Path:
     # Built from a copy: an in-tree build reuses build/lib, which can hold files deleted since.
     src = work / "src"
-    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(*_NOT_BUILD_INPUT))
+    shutil.copytree(REPO, src, ignore=_ignore)
     dist = work / "dist"
     _run([sys.executable, "-m", "pip", "wheel", src, "--no-deps", "-w", dist], work)
     (whl,) = dist.glob("xlcompute-*.whl")

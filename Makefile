@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	# pdf: the proposal's WeasyPrint stack (an extra, so xlwings Lite never pulls it); test: pytest & co.
+	$(PY) -m pip install --quiet -e '.[pdf,test]'
 	touch $(STAMP)
 
 system-deps:

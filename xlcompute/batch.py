@@ -273,9 +273,9 @@ def run_batch(
     if pdf:
         try:
             from xlcompute.report import write_proposal  # type: ignore[import-not-found]  # noqa: F401
-        except ImportError:
-            raise BatchInputError("--pdf needs the proposal module (xlcompute.report.write_proposal), "
-                                  "which is not installed in this version") from None
+        except ImportError as exc:
+            # Without the pdf extra the error is PdfStackMissingError, whose message names the fix.
+            raise BatchInputError(f"--pdf needs the proposal module (xlcompute.report): {exc}") from None
     in_path, out = Path(input_path), Path(outdir)
     job_list = _collect(in_path)
     _check_outdir(out)

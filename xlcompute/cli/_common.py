@@ -31,8 +31,11 @@ SCENARIO_ARG = typer.Argument(
 
 def fail(problems: list[str], code: int = 2) -> NoReturn:
     """Print one line per problem to stderr and exit with ``code``."""
+    from rich.markup import escape
+
     for line in problems:
-        err_console.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
+        # The problem is data (a file name, a field, 'xlcompute[pdf]'): never Rich markup.
+        err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -17,9 +17,11 @@ import contextlib
 import datetime as _dt
 import functools
 import gc
+import importlib.resources
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jinja2
@@ -27,6 +29,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute._atomic import atomic_write
+from xlcompute._pdf_stack import import_weasyprint
 from xlcompute.estimate import Estimate
 from xlcompute.report.context import build_context
 from xlcompute.report.i18n import LANGS
@@ -34,11 +37,35 @@ from xlcompute.scenario import Scenario
 
 __all__ = ["TEMPLATES_DIR", "render_html", "render_pdf", "write_proposal", "environment", "report_date"]
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-"""The top-level ``templates/`` folder of the source tree (the package is installed editable)."""
-
+_TEMPLATES_PACKAGE = "xlcompute.templates"
 _TEMPLATE = "proposal.html.j2"
 _STYLESHEET = "proposal.css"
+
+
+def _templates_dir() -> Path:
+    """The folder of the package ``xlcompute.templates``: the top-level ``templates/`` of the
+    source tree in an editable install, ``site-packages/xlcompute/templates`` from a wheel.
+
+    Found through the import system (pyproject.toml maps the folder into the package), never
+    relative to this file, so it is right wherever the package is installed.
+    """
+    try:
+        root = importlib.resources.files(_TEMPLATES_PACKAGE)
+    except ModuleNotFoundError as exc:
+        raise FileNotFoundError(
+            f"the proposal templates ({_TEMPLATES_PACKAGE}) are not installed; reinstall xlcompute "
+            "from its wheel or with pip install -e . in the source tree"
+        ) from exc
+    # Jinja2's FileSystemLoader and WeasyPrint's base_url need a real folder; pip always
+    # installs a wheel unpacked, so only an unusual importer (a zip) ends up here.
+    if not isinstance(root, Path):
+        raise FileNotFoundError(f"the proposal templates must be a folder on disk, got {root!r}")
+    return root
+
+
+TEMPLATES_DIR: Path = _templates_dir()
+"""The folder of the proposal templates and stylesheet (the package ``xlcompute.templates``)."""
+
 _ATTACHMENT_KINDS = {".xlsx": "planning workbook", ".yaml": "scenario", ".yml": "scenario",
                      ".toml": "scenario", ".json": "scenario"}
 
@@ -48,8 +75,8 @@ def environment() -> jinja2.Environment:
     """The proposal's Jinja2 environment: autoescape on, StrictUndefined, fmt filters."""
     if not (TEMPLATES_DIR / _TEMPLATE).is_file():
         raise FileNotFoundError(
-            f"proposal templates not found in {TEMPLATES_DIR}; install xlcompute editable from its "
-            "source tree (pip install -e .), where templates/ sits next to the package"
+            f"proposal template {_TEMPLATE} not found in {TEMPLATES_DIR}; the installed package is "
+            "incomplete: reinstall xlcompute"
         )
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -109,29 +136,28 @@ def render_html(
     return env.get_template(_TEMPLATE).render(ctx)
 
 
-def _attachment(path: Path) -> Any:
-    from weasyprint import Attachment
-
+def _attachment(weasyprint: ModuleType, path: Path) -> Any:
     kind = _ATTACHMENT_KINDS.get(path.suffix.lower(), "attachment")
     # PDF/A-3 AFRelationship: the scenario is the source of every figure; the workbook is data
     # that carries the same formulas.
     relationship = "Source" if kind == "scenario" else "Data"
-    return Attachment(filename=str(path), name=path.name, description=kind, relationship=relationship)
+    return weasyprint.Attachment(filename=str(path), name=path.name, description=kind, relationship=relationship)
 
 
 def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
     """PDF/A-3b bytes of a rendered proposal, with ``attachments`` embedded."""
-    from weasyprint import HTML  # imported late: WeasyPrint loads Pango and fonts (~0.5 s)
-
+    # Imported late: WeasyPrint loads Pango and fonts (~0.5 s). A missing or unloadable Pango
+    # becomes PdfStackMissingError, one line that names the fix.
+    weasyprint = import_weasyprint()
     files = [Path(p) for p in attachments]
     for p in files:
         if not p.is_file():
             raise FileNotFoundError(f"attachment {str(p)!r} does not exist or is not a file")
     with _cyclic_gc_paused():
-        document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
+        document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
         return document.write_pdf(
             pdf_variant="pdf/a-3b",
-            attachments=[_attachment(p) for p in files],
+            attachments=[_attachment(weasyprint, p) for p in files],
         )
 
 

@@ -13,10 +13,10 @@ import argparse
 import statistics
 import time
 
-from xlcompute.core.layout_search import SearchOptions, count_layouts, search_layouts
-from xlcompute.core.steptime import SystemSpec, TransformerShape
+from xlcompute.planner import SearchOptions, SystemSpec, TransformerShape
+from xlcompute.planner.search import count_layouts, search_layouts
 
-GPT_1T = TransformerShape(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
+GPT_1T = TransformerShape.gpt(layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048)
 SYSTEMS = {
     # NVIDIA A100 datasheet; DGX A100 NVLink 300 GB/s/direction, 8x HDR 200 Gb/s per node
     "A100-80GB DGX": SystemSpec(
@@ -71,8 +71,8 @@ def main() -> None:
                 f"    best: tp={e.tp} pp={e.pp} dp={e.dp} mb={e.micro_batch} gb={e.global_batch} "
                 f"v={e.interleave} rc={e.recompute} sp={int(e.sequence_parallel)} "
                 f"zero={e.zero_stage} offload={int(e.offload)} tp_overlap={int(e.tp_overlap)} "
-                f"-> step {b.result.step_seconds:.2f} s, MFU {b.result.mfu:.1%}, "
-                f"mem {b.result.memory_bytes / 1e9:.1f} GB"
+                f"-> step {b.result.predicted_step_seconds:.2f} s, MFU {b.result.predicted_mfu:.1%}, "
+                f"mem {b.result.mem_per_gpu / 1e9:.1f} GB"
             )
 
 

@@ -9,9 +9,10 @@ estimate again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
@@ -80,35 +81,44 @@ class Resolved(BaseModel):
 
 
 class Estimate(BaseModel):
-    """Everything derived from a scenario."""
+    """Everything derived from a scenario: the inputs with their sources, every figure of the
+    graph, the sensitivity grid and the layout plan."""
 
     scenario: Scenario
     model_name: str
     accelerator_name: str
     inputs: dict[str, InputValue]
-    figures: dict[str, Figure]
+    results: dict[str, float] = Field(description="every figure of the graph by key (units: xlcompute.registry)")
     sensitivity: Sensitivity
     plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
 
     def __getitem__(self, key: str) -> float:
         """Any input or figure by key: ``result["train_days"]``."""
-        if key in self.figures:
-            return self.figures[key].value
+        if key in self.results:
+            return self.results[key]
         if key in self.inputs:
             return self.inputs[key].value
         raise KeyError(f"no input or figure named {key!r}")
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def figures(self) -> dict[str, Figure]:
+        """Every figure with its sheet and unit (built on demand; ``results`` holds the numbers)."""
+        return {st.key: Figure.model_construct(key=st.key, sheet=st.sheet, value=self.results[st.key],
+                                               unit=registry_unit(st.key)) for st in STEPS}
+
     def values(self) -> dict[str, float]:
         """All inputs and figures as one flat mapping of numbers."""
         out = {k: v.value for k, v in self.inputs.items()}
-        out.update({k: f.value for k, f in self.figures.items()})
+        out.update(self.results)
         return out
 
     def sheet(self, name: str) -> dict[str, Figure]:
-        """The figures of one sheet (training, memory, network, serving, budget)."""
+        """The figures of one sheet (training, step, memory, network, serving, budget)."""
         return {k: f for k, f in self.figures.items() if f.sheet == name}
 
 
+_STEP_KEYS = tuple(st.key for st in STEPS)
 _MODEL_SHAPE_KEYS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn",
                      "vocab")
 
@@ -132,7 +142,7 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
         "lm_head_params": f"exact count: output head (0 when tied to the embedding); {src}",
         **{k: src for k in _MODEL_SHAPE_KEYS},
     }
-    vals = {k: InputValue(key=k, value=values[k], source=sources[k]) for k in sources}
+    vals = {k: InputValue.model_construct(key=k, value=values[k], source=sources[k]) for k in sources}
     return name, arch, vals  # type: ignore[return-value]
 
 
@@ -206,7 +216,8 @@ def _source(model: BaseModel, section: str, field: str, note: str = "") -> str:
 def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     """The step-time model's constants (planner.inputs.STEP_CONSTANTS) and the training stack."""
     t = scenario.training
-    vals = {k: InputValue(key=k, value=c.value, source=f"default: {c.source}") for k, c in STEP_CONSTANTS.items()}
+    vals = {k: InputValue.model_construct(key=k, value=c.value, source=f"default: {c.source}")
+            for k, c in STEP_CONSTANTS.items()}
     eff = SOFTWARE_STACKS[t.software]
     note = ("the reference stack of the calibration" if eff == 1.0 else
             "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)")
@@ -220,6 +231,36 @@ def resolve(
 ) -> Resolved:
     """Turn a scenario into the graph's input numbers, each with its source; search the layout
     when the scenario leaves tp and pp open (``plan=False`` keeps placeholders instead)."""
+    model_name, gpu_name, arch, cached = _scenario_inputs(scenario)
+    vals = dict(cached)  # the cached mapping is shared; InputValue itself is frozen
+
+    def put(key: str, value: float, source: str) -> None:
+        vals[key] = InputValue.model_construct(key=key, value=float(value), source=source)
+
+    report = None
+    if plan and not scenario.layout_fixed:
+        report = plan_layouts(arch, {k: v.value for k, v in vals.items()}, on_progress=on_progress)
+        ex = report.best[0].execution
+        src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
+               f"({report.candidates_fitting:,} fit in memory)")
+        for key, value in (
+            ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
+            ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
+            ("interleave", ex.interleave), ("tp_overlap", 1 if ex.tp_overlap else 0),
+            ("dp_overlap", 1 if ex.dp_overlap else 0), ("offload", 1 if ex.offload else 0),
+        ):
+            put(key, value, src)
+    return Resolved.model_construct(
+        model_name=model_name, accelerator_name=gpu_name, arch=arch, inputs={k: vals[k] for k in INPUT_KEYS},
+        plan=report,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str, InputValue]]:
+    """Every input of a scenario before any layout search, with its source. Cached per scenario
+    (frozen, so hashable): the Excel functions and a batch resolve the same scenarios again and
+    again, and the values never change. Errors are raised, not cached."""
     model_name, arch, vals = _model_inputs(scenario)
     gpu_name, gpu_vals = _gpu_inputs(scenario)
     vals.update(gpu_vals)
@@ -227,7 +268,8 @@ def resolve(
     t, a, s, p = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing
 
     def put(key: str, value: float, source: str) -> None:
-        vals[key] = InputValue(key=key, value=float(value), source=source)
+        # The values are ours, already checked by the scenario's validation: no revalidation.
+        vals[key] = InputValue.model_construct(key=key, value=float(value), source=source)
 
     cur = f" ({p.currency})"
     # (input key, section model, section name, field, value, note): every scenario-driven input.
@@ -303,23 +345,7 @@ def resolve(
     missing = set(INPUT_KEYS) - set(vals)
     if missing:  # a programming error, not bad input
         raise RuntimeError(f"resolve left out {sorted(missing)}")
-    report = None
-    if plan and not scenario.layout_fixed:
-        report = plan_layouts(arch, {k: v.value for k, v in vals.items()}, on_progress=on_progress)
-        ex = report.best[0].execution
-        src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
-               f"({report.candidates_fitting:,} fit in memory)")
-        for key, value in (
-            ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
-            ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
-            ("interleave", ex.interleave), ("tp_overlap", 1 if ex.tp_overlap else 0),
-            ("dp_overlap", 1 if ex.dp_overlap else 0), ("offload", 1 if ex.offload else 0),
-        ):
-            put(key, value, src)
-    return Resolved(
-        model_name=model_name, accelerator_name=gpu_name, arch=arch, inputs={k: vals[k] for k in INPUT_KEYS},
-        plan=report,
-    )
+    return model_name, gpu_name, arch, vals
 
 
 def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:
@@ -357,11 +383,7 @@ def estimate(scenario: Scenario, on_progress: Callable[[int, int], None] | None 
     resolved = resolve(scenario, on_progress)
     inputs = {k: v.value for k, v in resolved.inputs.items()}
     values = run_steps(inputs)
-    figures = {
-        st.key: Figure.model_construct(key=st.key, sheet=st.sheet, value=float(values[st.key]),
-                                       unit=registry_unit(st.key))
-        for st in STEPS
-    }
+    results = {key: float(values[key]) for key in _STEP_KEYS}
     plan = resolved.plan
     if plan is None and scenario.assumptions.mfu is None:
         # The layout is the scenario's; the graph has just predicted its step (one row, no search).
@@ -380,7 +402,7 @@ def estimate(scenario: Scenario, on_progress: Callable[[int, int], None] | None 
         model_name=resolved.model_name,
         accelerator_name=resolved.accelerator_name,
         inputs=resolved.inputs,
-        figures=figures,
+        results=results,
         sensitivity=_sensitivity(inputs, values, scenario.cluster.cards),
         plan=plan,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from xlcompute.core.expr import Value
 
@@ -45,6 +46,15 @@ class Graph:
         self.steps: tuple[Step, ...] = _ordered(self.inputs, list(steps))
         self._by_key = {s.key: s for s in self.steps}
         self._plans: dict[tuple[frozenset[str], frozenset[str]], tuple[Step, ...]] = {}
+        self._all = frozenset(s.key for s in self.steps)
+        # Constant arguments get a key of their own ("#0", ...), so every step reads its arguments
+        # with one itemgetter: the estimate runs ~150 steps per call.
+        self._consts: dict[float, str] = {}
+        self._ops: dict[int, tuple[tuple[str, Callable[..., Value], Callable[..., tuple]], ...]] = {}
+        for st in self.steps:
+            for a in st.args:
+                if not isinstance(a, str) and a not in self._consts:
+                    self._consts[a] = f"#{len(self._consts)}"
 
     def __contains__(self, key: object) -> bool:
         return key in self._by_key or key in self.inputs
@@ -91,16 +101,37 @@ class Graph:
         reference to that cell); without it results are numbers or arrays.
         """
         out: dict[str, Value] = dict(values)
-        steps = self.needed(self.keys if targets is None else targets, [k for k in out if k in self._by_key])
+        steps = self.needed(self._all if targets is None else targets, [k for k in out if k in self._by_key])
+        for value, name in self._consts.items():
+            out[name] = value
         try:
-            for st in steps:
-                result = st.fn(*[out[a] if a.__class__ is str else a for a in st.args])
-                out[st.key] = result if bind is None else bind(st, result)
+            if bind is None:
+                for key, fn, get in self._compiled(steps):
+                    out[key] = fn(*get(out))
+            else:
+                for st, (key, fn, get) in zip(steps, self._compiled(steps)):
+                    out[key] = bind(st, fn(*get(out)))
         except KeyError as exc:
             missing = sorted({a for s in steps for a in s.args if isinstance(a, str) and a not in out
                               and a not in self._by_key})
             raise KeyError(f"missing inputs: {', '.join(missing) or exc}") from None
+        finally:
+            for name in self._consts.values():
+                out.pop(name, None)
         return out
+
+    def _compiled(self, steps: tuple[Step, ...]) -> tuple[tuple[str, Callable[..., Value], Callable[..., tuple]], ...]:
+        """(key, function, argument getter) per step, the getter one itemgetter over the values."""
+        # Plans are cached tuples, so their identity is a key (hashing ~150 steps per call is not).
+        ops = self._ops.get(id(steps))
+        if ops is None:
+            built = []
+            for st in steps:
+                names = [a if isinstance(a, str) else self._consts[a] for a in st.args]
+                get = itemgetter(*names) if len(names) > 1 else (lambda d, k=names[0]: (d[k],))
+                built.append((st.key, st.fn, get))
+            ops = self._ops[id(steps)] = tuple(built)
+        return ops
 
 
 def _ordered(inputs: Sequence[str], steps: list[Step]) -> tuple[Step, ...]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from xlcompute.estimate import estimate
 from xlcompute.workbook import build_workbook
 from xlcompute.workbook.ready_made import ready_made
 
@@ -48,7 +49,7 @@ def test_the_ready_made_set() -> None:
 def test_committed_workbook_is_current(item) -> None:  # type: ignore[no-untyped-def]
     assert item.path.is_file(), f"{item.path} is missing; {HINT}"
     buf = io.BytesIO()
-    build_workbook(item.scenario(), item.lang).save(buf)
+    build_workbook(estimate(item.scenario()), item.lang).save(buf)
     buf.seek(0)
     fresh = _snapshot(openpyxl.load_workbook(buf))
     committed = _snapshot(openpyxl.load_workbook(item.path))

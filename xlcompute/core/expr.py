@@ -318,7 +318,10 @@ def _numpy(*xs: object) -> Any:
 
 # -- functions that dispatch on their argument type ------------------------------------
 # Each returns an Expr when any argument is one, a NumPy array when any argument is an array,
-# else a Python number.
+# else a Python number. Plain Python numbers take a fast path first: the estimate calls these
+# helpers a few hundred times per scenario.
+
+_PLAIN = frozenset((int, float, bool))
 
 
 def ceil(x: Value) -> Value:
@@ -344,6 +347,8 @@ def floor(x: Value) -> Value:
 
 def max_(*xs: Value) -> Value:
     """Largest argument (element-wise for arrays). Excel: ``MAX(...)``."""
+    if all(type(x) in _PLAIN for x in xs):
+        return max(xs)
     if is_expr(*xs):
         return Call("MAX", [_wrap(x) for x in xs], max)
     np = _numpy(*xs)
@@ -354,6 +359,8 @@ def max_(*xs: Value) -> Value:
 
 def min_(*xs: Value) -> Value:
     """Smallest argument (element-wise for arrays). Excel: ``MIN(...)``."""
+    if all(type(x) in _PLAIN for x in xs):
+        return min(xs)
     if is_expr(*xs):
         return Call("MIN", [_wrap(x) for x in xs], min)
     np = _numpy(*xs)
@@ -368,6 +375,8 @@ def if_(cond: Value | bool, then: Value, other: Value) -> Value:
     Both branches are evaluated before the call, as in a spreadsheet, so a branch must be
     finite for every input the other branch is chosen for (no division by a zero it guards).
     """
+    if type(cond) in _PLAIN and type(then) in _PLAIN and type(other) in _PLAIN:
+        return then if cond else other
     if is_expr(cond, then, other):
         c = cond if isinstance(cond, Expr) else Const(1 if cond else 0)
         return Call("IF", [c, _wrap(then), _wrap(other)], lambda c_, a, b: a if c_ else b)
@@ -379,6 +388,8 @@ def if_(cond: Value | bool, then: Value, other: Value) -> Value:
 
 def and_(*xs: Value | bool) -> Value:
     """True when every argument is (element-wise for arrays). Excel: ``AND(...)``."""
+    if all(type(x) in _PLAIN for x in xs):
+        return all(xs)
     if is_expr(*xs):
         return Call("AND", [_wrap(x) for x in xs], lambda *a: float(all(a)))
     np = _numpy(*xs)
@@ -389,6 +400,8 @@ def and_(*xs: Value | bool) -> Value:
 
 def or_(*xs: Value | bool) -> Value:
     """True when any argument is (element-wise for arrays). Excel: ``OR(...)``."""
+    if all(type(x) in _PLAIN for x in xs):
+        return any(xs)
     if is_expr(*xs):
         return Call("OR", [_wrap(x) for x in xs], lambda *a: float(any(a)))
     np = _numpy(*xs)

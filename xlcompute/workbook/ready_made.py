@@ -43,9 +43,10 @@ def ready_made(folder: str | Path = "workbooks") -> list[ReadyMade]:
 
 def regenerate(folder: str | Path = "workbooks") -> list[Path]:
     """Rewrite every ready-made workbook of ``folder``; returns the paths written."""
+    from xlcompute.estimate import estimate
     from xlcompute.workbook.builder import write_workbook
 
-    return [write_workbook(r.scenario(), r.path, r.lang) for r in ready_made(folder)]
+    return [write_workbook(estimate(r.scenario()), r.path, r.lang) for r in ready_made(folder)]
 
 
 if __name__ == "__main__":

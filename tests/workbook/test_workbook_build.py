@@ -192,7 +192,7 @@ def test_card_headers_round_like_the_estimate(cards: int) -> None:
     from decimal import ROUND_HALF_UP, Decimal
 
     from xlcompute.estimate import sensitivity_cards
-    from xlcompute.workbook.builder import _card_factors, card_header_formula
+    from xlcompute.workbook.sensitivity import _card_factors, card_header_formula
 
     def excel(formula: str) -> int:  # the two shapes card_header_formula writes, evaluated as Excel does
         m = re.fullmatch(r"=MAX\(1,ROUND\(gpu_count(?:\*([0-9.]+))?,0\)(-IF\(MOD\(.*\)=0\.5,1,0\))?\)", formula)

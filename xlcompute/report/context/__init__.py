@@ -1,0 +1,154 @@
+"""Everything the proposal templates show, taken from an :class:`~xlcompute.estimate.Estimate`.
+
+The rule of this module: no figure is computed here. Numbers come from the estimate
+(``result.inputs``, ``result.results``, ``result.sensitivity``); where a section needs a figure the
+estimate does not hold (per-card memory for every ZeRO stage × recomputation mode, the cost table
+year by year) it is obtained by calling the calculation core with the estimate's inputs. Numbers
+become text only through :mod:`xlcompute.fmt` (:func:`format_value`). Prose comes from
+:mod:`xlcompute.report.i18n`, which escapes every argument.
+
+Sections live in submodules: ``sections`` (workload, sensitivity, memory, network, budget),
+``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (formulas,
+catalog); the thresholds that turn figures into risks are named constants in ``policy``, each with
+its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+from xlcompute import fmt
+from xlcompute.estimate import Estimate
+from xlcompute.report.context._ctx import _Ctx, format_value
+from xlcompute.report.context.appendix import _catalog_rows, _formulas
+from xlcompute.report.context.policy import (
+    BUBBLE_WARN,
+    COMM_SHARE_HIGH,
+    COMM_SHARE_WARN,
+    HELD_OUT_TARGET_PCT,
+    MEMORY_SHARE_WARN,
+    PLAN_ROWS_SHOWN,
+    PUBLISHED_MFU,
+)
+from xlcompute.report.context.risks import _risks
+from xlcompute.report.context.sections import (
+    INPUT_GROUPS,
+    _budget,
+    _days_chart,
+    _memory,
+    _network,
+    _sensitivity,
+    _workload,
+    memory_grid,
+    year_by_year,
+)
+from xlcompute.report.context.validation import _plan_summary, plan_section, validation_appendix, validation_report
+
+__all__ = [
+    "build_context",
+    "INPUT_GROUPS",
+    "format_value",
+    "memory_grid",
+    "year_by_year",
+    "MEMORY_SHARE_WARN",
+    "COMM_SHARE_WARN",
+    "COMM_SHARE_HIGH",
+    "BUBBLE_WARN",
+    "PUBLISHED_MFU",
+    "PLAN_ROWS_SHOWN",
+    "HELD_OUT_TARGET_PCT",
+    "validation_report",
+    "plan_section",
+    "validation_appendix",
+]
+
+# --- the whole context -------------------------------------------------------------------------
+
+
+def _font(lang: str) -> str:
+    return "Noto Sans CJK SC, DejaVu Sans, sans-serif" if lang == "zh" else "DejaVu Sans, Noto Sans CJK SC, sans-serif"
+
+
+def build_context(
+    result: Estimate, lang: str = "en", today: _dt.date | None = None, scenario_file: str | None = None
+) -> dict[str, Any]:
+    """The template context of the proposal for ``result`` in ``lang`` (en or zh)."""
+    c = _Ctx(result, lang)
+    r, sc = result, result.scenario
+    font = _font(lang)
+    day = today or _dt.date.today()
+    years = c.v("years")
+    mem = _memory(c, font)
+    budget = _budget(c, font)
+    risks = _risks(c, mem)
+    plan = plan_section(c)
+
+    if not mem["fits"]:
+        recommendation = c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
+                             alternative=mem["alternative"] or "")
+    else:
+        key = "rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent"
+        recommendation = c.t(key, cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+                             servers=c.v("servers"), capex=c.v("capex_total"), days=c.v("train_days"),
+                             years=years, budget=c.v("total_budget"), cloud=c.v("cloud_total"),
+                             train_cost=c.v("train_cost"))
+    title = sc.name
+    return {
+        "t": c.t,
+        "lang": lang,
+        "html_lang": "zh-Hans" if lang == "zh" else "en",
+        "font": font,
+        "currency": c.cur,
+        "title": title,
+        "doc_kind": c.t("doc_kind"),
+        "subject": c.t("doc_subject"),
+        "keywords": c.t("keywords"),
+        "author": sc.organisation or str(c.t("author_default")),
+        "generator": c.t("generator"),
+        "organisation": sc.organisation or str(c.t("no_organisation")),
+        "description": sc.description,
+        "date": day.isoformat(),
+        "scenario_file": scenario_file,
+        "model_name": r.model_name,
+        "accelerator_name": r.accelerator_name,
+        "headline": {
+            "cards": c.v("gpu_count"), "days": c.v("train_days"), "hours": c.v("gpu_hours"),
+            "budget": c.v("total_budget"), "servers": c.v("servers"), "years": years,
+            "mem": fmt.gb(mem["planned_bytes"]), "mem_share": fmt.percent(mem["planned_share"]),
+            "hbm": fmt.gb(r["hbm_bytes"], 0), "serving_cards": c.v("serving_cards"), "users": c.v("users"),
+            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.v("cloud_total"), "mfu": c.v("mfu"),
+        },
+        "summary_lead": c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+                            servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
+                            tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
+                            hours=c.v("gpu_hours"), years=years, budget=c.v("total_budget"),
+                            capex=c.v("capex_total"), opex=c.v("opex_per_year"),
+                            serve=c.t("summary_then_serve") if r["users"] > 0 else ""),
+        "plan_summary": _plan_summary(c, plan),
+        "recommendation": recommendation,
+        "top_risks": risks[:3],
+        "workload": _workload(c),
+        "compute_rows": [c.row(k) for k in (
+            "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "train_steps",
+            "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_cost")],
+        "plan": plan,
+        "sensitivity": _sensitivity(c),
+        "days_chart": _days_chart(c, font),
+        "memory": mem,
+        "network": _network(c),
+        "serving_intro": c.t("serving_intro", users=c.v("users"), tokens=c.v("tokens_per_request"),
+                             seconds=c.v("seconds_per_request"), share=c.v("hbm_usable_fraction")),
+        "serving_rows": [c.row(k) for k in (
+            "flops_per_request", "serving_cards_compute", "cards_per_replica", "serving_cards",
+            "kv_cache_per_request", "decode_tokens_per_s", "prefill_tokens_per_s", "cost_per_request",
+            "cost_per_1k_tokens")],
+        "budget": budget,
+        "risks": risks,
+        "formulas": _formulas(c),
+        "validation": validation_appendix(c),
+        "catalog_rows": _catalog_rows(c),
+        "mfu_published_source": PUBLISHED_MFU[2],
+        "attachments_note": c.t("attachments_note", scenario=Path(scenario_file).name) if scenario_file else "",
+    }

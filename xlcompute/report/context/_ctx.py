@@ -1,0 +1,65 @@
+"""Shared helpers of one render: the language, the currency, the estimate, and number
+formatting through the registry (:mod:`xlcompute.registry`, :mod:`xlcompute.fmt`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from xlcompute import fmt, registry
+from xlcompute.estimate import Estimate
+from xlcompute.report.i18n import text
+from xlcompute.report.context.policy import RECOMPUTE_NAMES
+
+
+
+# --- how each number is shown: the registry's display kind (xlcompute.registry) -----------------
+
+
+def format_value(x: float, kind: str, currency: str) -> str:
+    """Format one number with a registry display kind (``xlcompute.registry.KINDS``)."""
+    try:
+        return registry.KINDS[kind][0](x, currency)
+    except KeyError:
+        raise ValueError(f"unknown format kind {kind!r}") from None
+
+
+def _unit(key: str, kind: str | None, lang: str, currency: str) -> str:
+    return "" if registry.carries_unit(key, kind) else registry.unit_text(key, lang, currency)
+
+
+def _label(key: str, lang: str) -> str:
+    return registry.label(key, lang)
+
+
+class _Ctx:
+    """Shared helpers for one render: language, currency, the estimate."""
+
+    def __init__(self, result: Estimate, lang: str) -> None:
+        self.r = result
+        self.lang = lang
+        self.cur = result.scenario.pricing.currency
+
+    def t(self, key: str, **kw: Any) -> Markup:
+        return text(key, self.lang, **kw)
+
+    def v(self, key: str, kind: str | None = None) -> str:
+        """An input or figure of the estimate, formatted by its registry kind."""
+        return registry.format_value(self.r[key], key, self.cur, kind)
+
+    def money(self, x: float, digits: int = 0) -> str:
+        return fmt.money(x, self.cur, digits)
+
+    def row(self, key: str, kind: str | None = None, source: str = "") -> dict[str, Any]:
+        return {
+            "key": key,
+            "label": _label(key, self.lang),
+            "value": registry.format_value(self.r[key], key, self.cur, kind),
+            "unit": _unit(key, kind, self.lang, self.cur),
+            "source": source,
+            "is_text": False,
+        }
+
+    def rc_name(self, mode: int) -> Markup:
+        return self.t(f"rc_{RECOMPUTE_NAMES[mode]}")

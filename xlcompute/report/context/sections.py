@@ -1,0 +1,308 @@
+"""The proposal's main sections: workload and assumptions, sensitivity, memory, network and
+budget. Every number is the estimate's, or the graph (``_graph.GRAPH``) evaluated with the
+estimate's inputs where a section needs variants (the memory grid)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from xlcompute import fmt
+from xlcompute._graph import GRAPH
+from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
+from xlcompute.core import arith, cost
+from xlcompute.estimate import Estimate
+from xlcompute.report import charts
+from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context.policy import MEMORY_SHARE_WARN
+
+
+
+# --- memory plan: the core's memory formulas for every ZeRO stage × recompute mode -------------
+
+
+def memory_grid(result: Estimate) -> list[dict[str, Any]]:
+    """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full with the
+    planned layout: the graph's memory phase over arrays of the 12 settings, one evaluation."""
+    import numpy as np
+
+    inputs = {k: v.value for k, v in result.inputs.items()}
+    stages, modes = np.repeat(np.arange(4.0), 3), np.tile(np.arange(3.0), 4)
+    out = GRAPH.run({**inputs, "zero_stage": stages, "recompute_mode": modes},
+                    ["mem_per_gpu", "states_per_gpu", "activations_per_gpu", "mem_fits"])
+    col = {k: np.broadcast_to(out[k], stages.shape) for k in ("mem_per_gpu", "states_per_gpu",
+                                                              "activations_per_gpu", "mem_fits")}
+    hbm = result["hbm_bytes"]
+    rows = []
+    for stage in range(4):
+        cells = []
+        for mode in range(3):
+            i = 3 * stage + mode
+            total = float(col["mem_per_gpu"][i])
+            cells.append({
+                "mode": mode,
+                "bytes": total,
+                "share": float(arith.ratio(total, hbm)),
+                "fits": bool(col["mem_fits"][i] >= 0.5),
+                "planned": stage == int(result["zero_stage"]) and mode == int(result["recompute_mode"]),
+            })
+        rows.append({"stage": stage, "states": float(col["states_per_gpu"][3 * stage]), "cells": cells})
+    return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(3)]}, *rows]
+
+
+def _lightest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The least costly setting that fits: settings with headroom (≤ MEMORY_SHARE_WARN of HBM)
+    first, then ZeRO-3 last (it adds a parameter all-gather per layer), then less recomputation
+    (selective ~2-4% extra compute, full ~33%: Korthikanti et al. 2022), then the lower ZeRO stage."""
+    options = [(row["stage"], cell) for row in grid_rows for cell in row["cells"] if cell["fits"]]
+    if not options:
+        return None
+    stage, cell = min(options, key=lambda sc: (sc[1]["share"] > MEMORY_SHARE_WARN, sc[0] == 3, sc[1]["mode"], sc[0]))
+    return {"stage": stage, **cell}
+
+
+# --- budget year by year: the core's cost formulas --------------------------------------------
+
+
+def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
+    """Cumulative owned and rented cost after each year, by calling :func:`cost.total_cost` and
+    :func:`arith.product` with the estimate's figures (year 0 is the purchase)."""
+    r = result
+    rows: list[dict[str, float | int]] = []
+    for year in range(int(r["years"]) + 1):
+        rows.append({
+            "year": year,
+            "capex": r["capex_total"] if year == 0 else 0.0,
+            "power": 0.0 if year == 0 else r["power_cost_per_year"],
+            "staff": 0.0 if year == 0 else r["staff_per_year"],
+            "owned": float(cost.total_cost(r["capex_total"], r["opex_per_year"], year)),
+            "rented": float(arith.product(r["cloud_cost_per_year"], year)),
+        })
+    return rows
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((f"grp_{name}", keys) for name, keys in GRAPH_GROUPS)
+"""The assumptions table, grouped; every key of ``INPUT_KEYS`` appears once (checked by a test)."""
+
+
+def _workload(c: _Ctx) -> list[dict[str, Any]]:
+    r, sc = c.r, c.r.scenario
+    extra: dict[str, list[dict[str, Any]]] = {
+        "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
+                       "source": r.inputs["layers"].source}],
+        "grp_training": [{"label": c.t("precision"), "value": sc.training.precision, "unit": "", "is_text": True,
+                          "source": "scenario: training.precision"}],
+        "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
+                         "source": r.inputs["gpu_peak_tflops"].source.split(";")[0]}],
+        "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
+                         "source": "scenario: pricing.currency"}],
+    }
+    groups = []
+    for title, keys in INPUT_GROUPS:
+        rows = extra.get(title, []) + [c.row(k, source=r.inputs[k].source) for k in keys]
+        # A long catalog citation repeated on the rows of a group is printed once ("as above").
+        last = ""
+        for row in rows:
+            src = row["source"]
+            if len(last) > 40 and src.startswith(last):
+                row["source_shown"] = str(c.t("ditto")) + src[len(last):]
+            else:
+                row["source_shown"], last = src, src
+        groups.append({"title": c.t(title), "rows": rows})
+    return groups
+
+
+def _is_scenario_mfu(column: float, mfu: float) -> bool:
+    """The sensitivity column of the scenario's MFU. The estimate stores that column rounded to
+    four decimals (a predicted MFU such as 0.340433… appears as 0.3404), so compare at that
+    precision rather than exactly."""
+    return abs(column - mfu) < 5e-5 + 1e-12
+
+
+def _sensitivity(c: _Ctx) -> dict[str, Any]:
+    s = c.r.sensitivity
+    cards, mfu = int(c.r["gpu_count"]), c.r["mfu"]
+    return {
+        "cards": [fmt.count(n) for n in s.cards],
+        "mfus": [fmt.percent(m, 0) if round(m, 2) == m else fmt.percent(m) for m in s.mfus],
+        "rows": [
+            {
+                "cards": fmt.count(n),
+                "days": [fmt.days(d) for d in s.days[i]],
+                "current": [n == cards and _is_scenario_mfu(m, mfu) for m in s.mfus],
+                "budget": c.money(s.budget[i]),
+                "is_plan": n == cards,
+            }
+            for i, n in enumerate(s.cards)
+        ],
+    }
+
+
+def _days_chart(c: _Ctx, font: str) -> Markup:
+    s, r = c.r.sensitivity, c.r
+    mfu = r["mfu"]
+    picks = sorted({0, len(s.mfus) - 1, min(range(len(s.mfus)), key=lambda j: abs(s.mfus[j] - mfu))})
+    series = []
+    for j in picks:
+        series.append(charts.Series(
+            name=str(c.t("chart_days_series", mfu=fmt.percent(s.mfus[j], 0 if round(s.mfus[j], 2) == s.mfus[j] else 1))),
+            values=[row[j] for row in s.days],
+            emphasis=_is_scenario_mfu(s.mfus[j], mfu),
+        ))
+    return charts.line_chart(
+        x=[float(n) for n in s.cards],
+        x_labels=[fmt.count(n) for n in s.cards],
+        series=series,
+        x_title=str(c.t("chart_days_x")),
+        y_title=str(c.t("chart_days_y")),
+        y_format=lambda v: fmt.number(v, 0),
+        marker=(r["gpu_count"], r["train_days"], f"{c.t('chart_this_plan')}: {fmt.days(r['train_days'])}"),
+        log_x=True,
+        font=font,
+    )
+
+
+def _memory(c: _Ctx, font: str) -> dict[str, Any]:
+    r = c.r
+    grid = memory_grid(r)
+    act, rows = grid[0]["activations"], grid[1:]
+    hbm = fmt.gb(r["hbm_bytes"], 0)
+    planned = next(cell for row in rows for cell in row["cells"] if cell["planned"])
+    stage, mode = int(r["zero_stage"]), int(r["recompute_mode"])
+    args = dict(stage=stage, mode=c.rc_name(mode), mem=fmt.gb(planned["bytes"]),
+                share=fmt.percent(planned["share"]), hbm=hbm)
+    verdict = c.t("mem_fits" if planned["fits"] else "mem_not_fit", **args)
+    alt = _lightest_fit(rows)
+    alternative: Markup | None = None
+    if not planned["fits"]:
+        alternative = (
+            c.t("mem_none_fits") if alt is None else
+            c.t("mem_alternative", stage=alt["stage"], mode=c.rc_name(alt["mode"]),
+                mem=fmt.gb(alt["bytes"]), share=fmt.percent(alt["share"]))
+        )
+    table = {
+        "modes": [c.rc_name(m) for m in range(3)],
+        "activations": [fmt.gb(a) for a in act],
+        "rows": [
+            {
+                "stage": row["stage"],
+                "states": fmt.gb(row["states"]),
+                "cells": [
+                    {"value": fmt.gb(cell["bytes"]), "share": fmt.percent(cell["share"], 0),
+                     "fits": cell["fits"], "planned": cell["planned"]}
+                    for cell in row["cells"]
+                ],
+            }
+            for row in rows
+        ],
+    }
+    chart = charts.grouped_bars(
+        groups=[f"ZeRO-{row['stage']}" for row in rows],
+        series=[
+            charts.Series(name=str(c.rc_name(m)), values=[row["cells"][m]["bytes"] for row in rows])
+            for m in range(3)
+        ],
+        reference=(r["hbm_bytes"], str(c.t("chart_hbm", hbm=hbm))),
+        highlight=(stage, mode),
+        x_title=str(c.t("chart_mem_x")),
+        y_title=str(c.t("chart_mem_y")),
+        y_format=lambda v: fmt.gb(v, 0).removesuffix(" GB"),
+        font=font,
+    )
+    details = [c.row(k) for k in ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu",
+                                  "buffers_per_gpu", "mem_per_gpu", "layers_per_stage", "grad_accum",
+                                  "weights_total", "train_hbm_20p")]
+    return {
+        "intro": c.t("memory_intro", tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), hbm=hbm),
+        "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
+        "planned_share": planned["share"], "planned_bytes": planned["bytes"], "lightest": alt,
+        "table": table, "chart": chart, "details": details,
+    }
+
+
+def _network(c: _Ctx) -> dict[str, Any]:
+    """The three kinds of traffic of the planned layout, as the step-time model computes them: the
+    link each group uses, its achieved bandwidth, bytes per card per step, time before overlap and
+    what stays exposed (the same steps as the workbook's Network sheet and the planner)."""
+    r = c.r
+    rows = [
+        ("net_dp", "dp_in_node", "dp_link_bytes_per_s", "dp_bytes_per_step", "dp_seconds_per_step",
+         "dp_comm_exposed_seconds"),
+        ("net_tp", "tp_in_node", "tp_link_bytes_per_s", "tp_bytes_per_step", "tp_seconds_per_step",
+         "tp_comm_exposed_seconds"),
+        ("net_pp", "pp_in_node", "pp_link_bytes_per_s", "pp_bytes_per_step", "pp_comm_seconds", "pp_comm_seconds"),
+    ]
+    return {
+        "rows": [
+            {"kind": c.t(kind), "link": c.t("link_intra" if r[node] >= 0.5 else "link_inter"),
+             "bandwidth": f"{fmt.number(r[bw] / 1e9, 1)} GB/s", "bytes": c.v(b), "seconds": c.v(s_, "seconds"),
+             "exposed": c.v(e, "seconds")}
+            for kind, node, bw, b, s_, e in rows
+        ],
+        "summary": c.t("net_summary", comm=c.v("comm_exposed_seconds"), step=c.v("predicted_step_seconds"),
+                       share=c.v("comm_share_of_step"), total=c.v("comm_seconds_per_step")),
+        "figures": [c.row(k) for k in ("comm_seconds_per_step", "comm_exposed_seconds", "predicted_step_seconds",
+                                       "comm_share_of_step", "grad_accum", "pipeline_bubble")],
+        "share": r["comm_share_of_step"],
+    }
+
+
+def _budget(c: _Ctx, font: str) -> dict[str, Any]:
+    r = c.r
+    years = c.v("years")
+    capex = [
+        (c.t("capex_servers_row", servers=c.v("servers"), price=c.v("server_price")), c.v("capex_servers")),
+        (c.t("capex_network_row", servers=c.v("servers"), price=c.v("network_per_server")), c.v("capex_network")),
+        (c.t("capex_storage_row"), c.v("storage_capex")),
+        (c.t("capex_facility_row", kw=c.v("it_power_kw"), price=c.v("facility_per_kw")), c.v("capex_facility")),
+    ]
+    staff_label = c.t("opex_staff_row") if r["staff_per_year"] > 0 else c.t("opex_staff_none")
+    opex = [
+        (c.t("opex_power_row", kw=c.v("it_power_kw"), pue=c.v("pue"), load=c.v("average_load"),
+             price=c.v("electricity_per_kwh")), c.v("power_cost_per_year")),
+        (staff_label, c.v("staff_per_year")),
+    ]
+    tco = [
+        {
+            "year": c.t("tco_year0") if row["year"] == 0 else fmt.count(row["year"]),
+            "capex": c.money(row["capex"]) if row["year"] == 0 else "",
+            "power": c.money(row["power"]) if row["year"] else "",
+            "staff": c.money(row["staff"]) if row["year"] else "",
+            "owned": c.money(row["owned"]),
+            "rented": c.money(row["rented"]),
+        }
+        for row in year_by_year(r)
+    ]
+    # Period totals of the yearly items, through the core (years × per-year cost).
+    power_total = float(arith.product(r["power_cost_per_year"], r["years"]))
+    staff_total = float(arith.product(r["staff_per_year"], r["years"]))
+    own_parts = [
+        (str(c.t("cost_servers")), r["capex_servers"]),
+        (str(c.t("cost_network")), r["capex_network"]),
+        (str(c.t("cost_storage")), r["storage_capex"]),
+        (str(c.t("cost_facility")), r["capex_facility"]),
+        (str(c.t("cost_power")), power_total),
+        (str(c.t("cost_staff")), staff_total),
+    ]
+    chart = charts.stacked_bars(
+        bars=[
+            (str(c.t("chart_own")), own_parts, c.v("total_budget")),
+            (str(c.t("chart_rent")), [(str(c.t("cost_cloud")), r["cloud_total"])], c.v("cloud_total")),
+        ],
+        x_title=str(c.t("chart_cost_x", years=years, currency=c.cur)),
+        x_format=lambda v: fmt.money_short(v, c.cur, c.lang),
+        font=font,
+    )
+    return {
+        "capex": capex, "capex_total": c.v("capex_total"),
+        "opex": opex, "opex_total": c.v("opex_per_year"),
+        "cloud_text": c.t("cloud_text", cards=c.v("gpu_count"), price=c.v("price_per_gpu_hour"),
+                          per_year=c.v("cloud_cost_per_year"), total=c.v("cloud_total"), years=years,
+                          budget=c.v("total_budget"), hours=c.v("gpu_hours"), train_cost=c.v("train_cost")),
+        "tco": tco, "chart": chart,
+        "own_cheaper": r["total_budget"] <= r["cloud_total"],
+    }

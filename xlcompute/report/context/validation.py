@@ -1,0 +1,192 @@
+"""The planner subsection and the validation appendix: the layouts the step-time model ranked
+and how well the model predicts published runs (``xlcompute validate``)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from markupsafe import Markup
+
+from xlcompute import fmt
+from xlcompute.core import arith
+from xlcompute.estimate import PlanReport
+from xlcompute.planner.inputs import SOFTWARE_STACKS
+from xlcompute.planner.validation import ValidationReport, validate
+from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context.policy import BLIND_SET, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
+
+
+
+# --- layout planner and its validation (issue 6) -----------------------------------------------
+
+
+@functools.cache
+def validation_report() -> ValidationReport:
+    """``xlcompute validate`` without the layout search, computed once per process: it depends
+    only on the committed validation file and the step-time model, not on the scenario."""
+    return validate(search=False)
+
+
+def _validation_sentence(c: _Ctx) -> Markup:
+    v = validation_report()
+    blind = _blind_set(v)
+    return c.t("plan_accuracy", held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
+               held_max=fmt.percent(v.extended_held_out_max_abs_error_pct / 100),
+               n_held=fmt.count(v.extended_held_out_count),
+               cal=fmt.percent(v.calibration_mean_abs_error_pct / 100),
+               n_blind=fmt.count(blind.included if blind else 0),
+               blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100))
+
+
+def _blind_set(v: ValidationReport) -> Any:
+    """The pre-registered set predicted blind (meg21_table2), or None when it is not loaded."""
+    return next((x for x in v.preregistered_sets if x.name == BLIND_SET), None)
+
+
+def plan_section(c: _Ctx) -> dict[str, Any] | None:
+    """The planner's subsection of the compute part, or ``None`` when the scenario fixed layout
+    and MFU (no plan). Every number is the plan report's, formatted by :mod:`xlcompute.fmt`."""
+    plan: PlanReport | None = c.r.plan
+    if plan is None or not plan.best:
+        return None
+    sc = c.r.scenario
+    yes, no = str(c.t("yes")), str(c.t("no"))
+    rows = []
+    for row in plan.best[:PLAN_ROWS_SHOWN]:
+        ex, res = row.execution, row.result
+        rows.append({
+            "rank": row.rank, "tp": fmt.count(ex.tp), "pp": fmt.count(ex.pp), "dp": fmt.count(ex.dp),
+            "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
+            "rc": c.t(f"rc_{ex.recompute}"), "sp": yes if ex.sequence_parallel else no,
+            "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.predicted_step_seconds, 2),
+            "mfu": fmt.percent(res.predicted_mfu), "mem": fmt.gb(res.mem_per_gpu).removesuffix(" GB"),
+        })
+    best = plan.best[0].result
+    parts = (
+        ("bd_compute", best.compute_seconds), ("bd_recompute", best.recompute_seconds),
+        ("bd_bubble", best.pp_bubble_seconds), ("bd_p2p", best.pp_comm_seconds),
+        ("bd_tp", best.tp_comm_exposed_seconds), ("bd_dp", best.dp_comm_exposed_seconds),
+        ("bd_optimizer", best.optimizer_seconds),
+    )
+    if best.offload_seconds > 0:
+        parts += (("bd_offload", best.offload_seconds),)
+    breakdown = [
+        {"label": c.t(k), "seconds": fmt.number(v, 3),
+         "share": fmt.percent(float(arith.ratio(v, best.predicted_step_seconds)))}
+        for k, v in parts
+    ]
+    searched = plan.candidates_evaluated > 1
+    layout_open, mfu_open = not sc.layout_fixed, sc.assumptions.mfu is None
+    ex0 = plan.best[0].execution
+    intro_key = "plan_intro_search" if searched else "plan_intro_fixed"
+    return {
+        "intro": c.t(intro_key, evaluated=fmt.count(plan.candidates_evaluated),
+                     fitting=fmt.count(plan.candidates_fitting), cards=fmt.count(plan.cards),
+                     batch=fmt.count(plan.global_batch), seconds=fmt.number(plan.search_seconds, 2),
+                     shown=fmt.count(len(rows))),
+        "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
+                    "plan_uses_layout" if layout_open else "plan_uses_mfu",
+                    tp=fmt.count(ex0.tp), pp=fmt.count(ex0.pp), dp=fmt.count(ex0.dp), mfu=c.v("mfu")),
+        "rows": rows,
+        "breakdown": breakdown,
+        "step": fmt.number(best.predicted_step_seconds, 3),
+        "accuracy": _validation_sentence(c),
+        "stack": c.t("plan_stack_" + sc.training.attention, software=sc.training.software,
+                     eff=fmt.number(SOFTWARE_STACKS[sc.training.software], 3)),
+        "layout_predicted": layout_open,
+        "mfu_predicted": mfu_open,
+    }
+
+
+def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
+    """Executive-summary sentence: which of layout and MFU are predicted rather than assumed."""
+    if plan is None:
+        return None
+    r = c.r
+    key = ("summary_plan_both" if plan["layout_predicted"] and plan["mfu_predicted"] else
+           "summary_plan_layout" if plan["layout_predicted"] else "summary_plan_mfu")
+    v = validation_report()
+    return c.t(key, tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), mfu=c.v("mfu"),
+               evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0),
+               held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100))
+
+
+def _verdict_key(v: Any) -> str:
+    """Which verdict sentence: the target holds over all held-out runs on both metrics, on
+    throughput only, or on neither."""
+    step_ok = v.extended_held_out_mean_abs_error_pct <= HELD_OUT_TARGET_PCT
+    thr_ok = v.extended_held_out_mean_abs_throughput_error_pct <= HELD_OUT_TARGET_PCT
+    if step_ok and thr_ok:
+        return "val_target_met"
+    return "val_target_throughput" if thr_ok else "val_target_missed"
+
+
+def _role_label(c: _Ctx, row: Any) -> Markup:
+    if row.set_name == BLIND_SET:
+        return c.t("val_role_blind")
+    if row.role == "calibration":
+        return c.t("val_role_stack" if row.software != "megatron-lm" else "val_role_calibration")
+    return c.t("val_role_preregistered" if row.set_name != "megatron_2021" else "val_role_held_out")
+
+
+def validation_appendix(c: _Ctx) -> dict[str, Any]:
+    """The per-row table of :func:`validation_report` (every predicted run: the main file, the
+    pre-registered files and the software-stack calibration rows) and its mean / max errors."""
+    v = validation_report()
+    units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
+    everything = [*v.rows, *v.external_rows, *v.stack_rows]
+    held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
+    worst = max(held, key=lambda row: abs(row.error_pct))
+    rows = [
+        {
+            "id": row.id, "source": row.source, "held_out": row.role == "held_out",
+            "role": _role_label(c, row),
+            "measured": fmt.number(row.measured, 2 if row.metric == "step_seconds" else 1),
+            "predicted": fmt.number(row.predicted, 2 if row.metric == "step_seconds" else 1),
+            "unit": units[row.metric],
+            "error": fmt.signed_percent(row.error_pct) + ("*" if row.software != "megatron-lm" else ""),
+        }
+        for row in everything
+    ]
+    stats = [
+        (c.t("val_role_calibration"), v.calibration_mean_abs_error_pct, v.calibration_max_abs_error_pct,
+         sum(r.role == "calibration" for r in v.rows)),
+        (c.t("val_held_original"), v.held_out_mean_abs_error_pct, v.held_out_max_abs_error_pct,
+         sum(r.role == "held_out" for r in v.rows)),
+    ]
+    for x in v.preregistered_sets:
+        label = "val_set_blind" if x.name == BLIND_SET else "val_set_preregistered"
+        stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct, x.included))
+    stats += [
+        (c.t("val_held_all_throughput"), v.extended_held_out_mean_abs_throughput_error_pct,
+         v.extended_held_out_max_abs_throughput_error_pct, v.extended_held_out_count),
+        (c.t("val_held_all"), v.extended_held_out_mean_abs_error_pct, v.extended_held_out_max_abs_error_pct,
+         v.extended_held_out_count),
+    ]
+    blind = _blind_set(v)
+    stacked = [r for r in v.external_rows if r.reference_stack_error_pct is not None]
+    return {
+        "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything))),
+        "rows": rows,
+        "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}
+                  for name, mean, mx, n in stats],
+        "extended": c.t(
+            "val_extended",
+            excluded=fmt.count(len(v.excluded_rows)),
+            ids=", ".join(r.id for r in stacked),
+            pre=", ".join(fmt.signed_percent(r.reference_stack_error_pct) for r in stacked),
+            errors=", ".join(fmt.signed_percent(r.error_pct) for r in stacked),
+            eff=fmt.number(v.software_stacks.get("megatron-deepspeed", float("nan")), 3),
+            calib=", ".join(r.id for r in v.stack_rows),
+            ref=fmt.percent(v.extended_held_out_reference_stack_mean_abs_error_pct / 100),
+        ) if stacked else None,
+        "verdict": c.t(_verdict_key(v), held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
+                       held_thr=fmt.percent(v.extended_held_out_mean_abs_throughput_error_pct / 100),
+                       n=fmt.count(v.extended_held_out_count),
+                       n_blind=fmt.count(blind.included if blind else 0),
+                       blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100),
+                       orig=fmt.percent(v.held_out_mean_abs_error_pct / 100),
+                       n_orig=fmt.count(sum(r.role == "held_out" for r in v.rows)),
+                       worst=worst.id, worst_error=fmt.signed_percent(worst.error_pct)),
+    }

@@ -1,0 +1,258 @@
+"""The workbook being built: the Inputs sheet and the result sheets of live formulas.
+
+One formula, three faces: the result sheets are written by running the estimate graph
+(:func:`xlcompute._graph.run_steps`) with a ``Ref`` to a named Inputs cell for every input. The
+``bind`` callback writes ``excel_formula(expr)`` of each step into the next row of its sheet,
+names that cell after the step and hands a ``Ref`` to the name back to the graph, so later steps
+reference it. No computed number is ever written into a result cell; the Python estimate, the
+UDFs and this workbook all run the same core functions. The step-time model is part of the
+graph, so the Step-time model, Memory and Network sheets are the planner's own formulas.
+
+The face takes an :class:`~xlcompute.estimate.Estimate` (its inputs, with sources, and its plan)
+and never estimates again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlcompute import registry
+from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, Step
+from xlcompute.core.expr import Ref, Value, excel_formula
+from xlcompute.estimate import InputValue, PlanReport
+from xlcompute.scenario import Scenario
+from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
+from xlcompute.workbook.styles import (
+    RED_FILL,
+    RED_FONT,
+    finish_sheet,
+    put_text,
+    register_styles,
+    style_formula,
+    style_header,
+    style_input,
+    style_lookup,
+    style_note,
+    style_plain,
+    style_section,
+    style_title,
+)
+from xlcompute.workbook.text import LANGS, input_label, sheet_title, text, unit_text
+
+__all__ = ["Book", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES", "CHOICE_NAMES", "PLAN_ROWS", "col_letter"]
+
+RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
+# Tab names stay English in both languages so the formula text is identical (the issue's
+# "the formulas are the same"); each sheet's A1 heading carries the translated title.
+SHEETS: dict[str, str] = {
+    "inputs": "Inputs", "training": "Training", "step": "Step time", "memory": "Memory", "network": "Network",
+    "serving": "Serving", "budget": "Budget", "sensitivity": "Sensitivity", "hardware": "Hardware",
+    "models": "Models", "formulas": "Formulas",
+}
+REQUIRED_NAMES: tuple[str, ...] = (
+    "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
+    "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
+)
+CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice"}
+
+# Inputs sheet groups: the graph's own grouping, so a new input cannot fall between sections.
+_GROUPS = tuple((f"sec_{name}", keys) for name, keys in INPUT_GROUPS)
+_FIRST_RESULT_ROW = 5
+PLAN_ROWS = 5  # layouts listed by the Training sheet's planner block
+
+
+def col_letter(n: int) -> str:
+    """The spreadsheet column letter of column number ``n`` (1 = A)."""
+    return get_column_letter(n)
+
+
+def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
+
+
+class Book:
+    """A workbook being built: its sheets, the next free row of each result sheet, where each
+    named figure is, and the core functions used (for the Formulas sheet)."""
+
+    def __init__(self, scenario: Scenario, lang: str) -> None:
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        self.scenario = scenario
+        self.mfu_open = scenario.assumptions.mfu is None
+        self.lang = lang
+        self.currency = scenario.pricing.currency
+        self.footer = text("footer", lang)
+        self.wb = Workbook()
+        register_styles(self.wb)
+        first = self.wb.active
+        self.ws: dict[str, Worksheet] = {}
+        for i, (key, title) in enumerate(SHEETS.items()):
+            ws = first if i == 0 else self.wb.create_sheet()
+            ws.title = title
+            self.ws[key] = ws
+        self.next_row: dict[str, int] = {s: _FIRST_RESULT_ROW for s in RESULT_SHEETS}
+        self.where: dict[str, tuple[str, int]] = {}  # step key -> (sheet, row)
+        self.instances: dict[Callable[..., Value], tuple[list[str], str]] = {}
+
+    # -- Inputs ------------------------------------------------------------------------------
+    def inputs_sheet(self, hw: CatalogTable, models: CatalogTable, resolved: Mapping[str, InputValue]) -> dict[str, Ref]:
+        ws, lang, sc = self.ws["inputs"], self.lang, self.scenario
+        style_title(ws.cell(row=1, column=1, value=f"{text('book_title', lang)} — {sheet_title('inputs', lang)}"))
+        style_note(ws.cell(row=2, column=1, value=text("inputs_note", lang)))
+        for col, key in enumerate(("col_item", "col_value", "col_unit", "col_source", "col_name"), start=1):
+            style_header(ws.cell(row=4, column=col, value=text(key, lang)))
+        row = 5
+        style_section(ws.cell(row=row, column=1, value=text("sec_scenario", lang)))
+        row += 1
+        for key, value in (("scenario_name", sc.name), ("organisation", sc.organisation),
+                           ("description", sc.description)):
+            style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
+            cell = ws.cell(row=row, column=2)
+            put_text(cell, value)
+            style_input(cell)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            if key == "description" and value:
+                ws.row_dimensions[row].height = 15 * max(1, min(8, len(value) // 110 + 1))
+            row += 1
+        choices = (
+            ("model_choice", models.selected, models.column("A"), "choose_model"),
+            ("gpu_choice", hw.selected, hw.column("A"), "choose_gpu"),
+            ("precision_choice", sc.training.precision, '"bf16,fp16,fp8"', "choose_precision"),
+        )
+        for key, value, source_list, note in choices:
+            style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
+            cell = ws.cell(row=row, column=2)
+            put_text(cell, value)
+            style_input(cell)
+            style_note(ws.cell(row=row, column=4, value=text(note, lang)))
+            ws.cell(row=row, column=5, value=key)
+            dv = DataValidation(type="list", formula1=source_list, allow_blank=False, showDropDown=False)
+            dv.error = text(note, lang)
+            dv.errorTitle = text(key, lang)
+            ws.add_data_validation(dv)
+            dv.add(cell.coordinate)
+            _define(self.wb, key, ws.title, "B", row)
+            row += 1
+        style_plain(ws.cell(row=row, column=1, value=text("currency", lang)))
+        put_text(ws.cell(row=row, column=2), self.currency)
+        row += 1
+
+        refs: dict[str, Ref] = {}
+        # Inputs the scenario fixes itself are written as numbers, not catalog lookups.
+        fixed = {
+            key for key, given in (
+                ("model_params", sc.model.params is not None or sc.model.active_params is not None),
+                ("model_active_params", sc.model.params is not None or sc.model.active_params is not None),
+                ("cards_per_node", sc.cluster.cards_per_node is not None),
+                ("intra_node_gbs", sc.cluster.intra_node_gbs is not None),
+                ("gpu_tdp_w", sc.cluster.tdp_w is not None),
+            ) if given
+        }
+        for section, keys in _GROUPS:
+            row += 1
+            style_section(ws.cell(row=row, column=1, value=text(section, lang)))
+            row += 1
+            for key in keys:
+                iv = resolved[key]
+                self._input_row(ws, row, key, iv, hw, models, fixed)
+                _define(self.wb, key, ws.title, "B", row)
+                refs[key] = Ref(key)
+                row += 1
+        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24}, self.footer, "B5")
+        return refs
+
+    def _input_row(self, ws: Worksheet, row: int, key: str, iv: InputValue, hw: CatalogTable,
+                   models: CatalogTable, fixed: set[str]) -> None:
+        lang = self.lang
+        style_plain(ws.cell(row=row, column=1, value=input_label(key, lang)))
+        cell = ws.cell(row=row, column=2)
+        formula = None if key in fixed else self._lookup_formula(key, hw, models)
+        if formula is None:
+            cell.value = iv.value if not float(iv.value).is_integer() else int(iv.value)
+            style_input(cell)
+            source = iv.source
+        else:
+            cell.value = "=" + formula
+            style_lookup(cell)
+            table = hw if key in HW_COLUMNS else models
+            source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
+        cell.number_format = registry.excel_format(key, self.currency)
+        style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
+        src = ws.cell(row=row, column=4)
+        put_text(src, source)
+        style_note(src)
+        ws.cell(row=row, column=5, value=key)
+
+    def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable) -> str | None:
+        if key in MODEL_COLUMNS:
+            return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
+        if key in HW_COLUMNS:
+            if key == "gpu_peak_tflops":
+                choice = CHOICE_NAMES["gpu"]
+                return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)},'
+                        f"{hw.lookup(HW_COLUMNS[key], choice)})")
+            return hw.lookup(HW_COLUMNS[key], CHOICE_NAMES["gpu"])
+        return None
+
+    # -- result sheets -------------------------------------------------------------------------
+    def result_headers(self, plan: PlanReport | None) -> None:
+        for sheet in RESULT_SHEETS:
+            ws = self.ws[sheet]
+            style_title(ws.cell(row=1, column=1, value=sheet_title(sheet, self.lang)))
+            note = "results_note_plan" if plan is not None and sheet == "training" else "results_note"
+            style_note(ws.cell(row=2, column=1, value=text(note, self.lang)))
+            for col, key in enumerate(("col_figure", "col_value", "col_unit", "col_name"), start=1):
+                style_header(ws.cell(row=4, column=col, value=text(key, self.lang)))
+
+    def bind(self, st: Step, value: Value) -> Ref:
+        """Write one step's formula into its sheet, name the cell, return a Ref to the name."""
+        ws = self.ws[st.sheet]
+        row = self.next_row[st.sheet]
+        self.next_row[st.sheet] = row + 1
+        style_plain(ws.cell(row=row, column=1, value=input_label(st.key, self.lang)))
+        formula = excel_formula(value)
+        cell = ws.cell(row=row, column=2, value=formula)
+        style_formula(cell)
+        cell.number_format = registry.excel_format(st.key, self.currency)
+        style_plain(ws.cell(row=row, column=3, value=unit_text(st.key, self.lang, self.currency)))
+        ws.cell(row=row, column=4, value=st.key)
+        _define(self.wb, st.key, ws.title, "B", row)
+        self.where[st.key] = (ws.title, row)
+        used, _ = self.instances.setdefault(st.fn, ([], formula))
+        used.append(st.key)
+        return Ref(st.key, key=st.key)
+
+    def finish_results(self) -> None:
+        mem = self.ws["memory"]
+        # Red when a card's training memory exceeds its HBM (the issue's conditional format).
+        for key, limit in (("mem_per_gpu_gb", "gpu_hbm_gb"), ("mem_per_gpu", "hbm_bytes")):
+            _, row = self.where[key]
+            mem.conditional_formatting.add(
+                f"B{row}", FormulaRule(formula=[f"$B${row}>{limit}"], fill=RED_FILL, font=RED_FONT)
+            )
+        _, row = self.where["mem_fits"]
+        mem.conditional_formatting.add(f"B{row}", CellIsRule(operator="equal", formula=["0"], fill=RED_FILL,
+                                                             font=RED_FONT))
+        for sheet in RESULT_SHEETS:
+            finish_sheet(self.ws[sheet], {"A": 52, "B": 22, "C": 16, "D": 26}, self.footer, "B5")
+
+    # -- Layout planner (Training sheet) ----------------------------------------------------------
+
+    def properties(self) -> None:
+        p = self.wb.properties
+        p.title = f"{text('book_title', self.lang)}: {self.scenario.name}"
+        p.creator = "xlcompute"
+        p.subject = text("book_subject", self.lang)
+        p.keywords = text("book_keywords", self.lang)
+        p.description = self.scenario.description[:500]
+        p.language = "zh-CN" if self.lang == "zh" else "en"
+        self.wb.calculation.fullCalcOnLoad = True

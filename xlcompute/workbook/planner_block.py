@@ -1,0 +1,86 @@
+"""The Training sheet's layout-planner block: the best layouts of the step-time model, as static
+values (the search has no spreadsheet form); layout 1 is the layout the live sheets compute."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.pagebreak import Break
+
+from xlcompute.core.units import GB
+from xlcompute.estimate import PlanReport
+from xlcompute.workbook._book import PLAN_ROWS, Book, col_letter
+from xlcompute.workbook.styles import style_header, style_note, style_plain, style_section, style_static, wrapped_height
+from xlcompute.workbook.text import input_label, text
+
+__all__ = ["planner_block"]
+
+
+def planner_block(b: Book, plan: PlanReport) -> None:
+    """The best layouts of the step-time model (seed 004) below the Training results.
+
+    Static values, not formulas: the layout search runs in Python (NumPy over thousands of
+    layouts) and has no spreadsheet form. The block carries no defined names, so nothing
+    that reads the named results (tests, other tools) mistakes it for a live figure.
+    """
+    ws, lang = b.ws["training"], b.lang
+    rows = plan.best[:PLAN_ROWS]
+    searched = not b.scenario.layout_fixed
+    r = b.next_row["training"] + 1
+    # The block starts a printed page, so it is never split from its headers.
+    ws.row_breaks.append(Break(id=r - 1))
+    width = 1 + max(len(rows), 2)  # merged note rows span the label and the layout columns
+    style_section(ws.cell(row=r, column=1, value=text("plan_title", lang)))
+    for c in range(2, width + 1):
+        style_section(ws.cell(row=r, column=c))
+    r += 1
+    notes = [text("plan_static", lang), text("plan_search" if searched else "plan_fixed", lang)]
+    if b.mfu_open:
+        notes.append(text("plan_mfu_used", lang))
+    span = 52 + 22 + 16 + 26 + 12 * max(0, width - 4)
+    for note in (notes[0], " ".join(notes[1:])):
+        cell = ws.cell(row=r, column=1, value=note)
+        style_note(cell)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+        ws.row_dimensions[r].height = wrapped_height([(note, span)], font_pt=9)
+        r += 1
+    for key, value in (("plan_evaluated", plan.candidates_evaluated), ("plan_fitting", plan.candidates_fitting)):
+        style_plain(ws.cell(row=r, column=1, value=text(key, lang)))
+        c = ws.cell(row=r, column=2, value=value)
+        style_static(c)
+        c.number_format = "#,##0"
+        r += 1
+    r += 1
+    style_header(ws.cell(row=r, column=1, value=text("plan_layout", lang)))
+    for j, row in enumerate(rows):
+        style_header(ws.cell(row=r, column=2 + j, value=row.rank))
+    r += 1
+    yes, no = text("yes", lang), text("no", lang)
+    lines: list[tuple[str, str, Callable[..., object]]] = [
+        (input_label("tp", lang), "0", lambda x: x.execution.tp),
+        (input_label("pp", lang), "0", lambda x: x.execution.pp),
+        (input_label("dp", lang), "#,##0", lambda x: x.execution.dp),
+        (input_label("micro_batch", lang), "0", lambda x: x.execution.micro_batch),
+        (text("plan_interleave", lang), "0", lambda x: x.execution.interleave),
+        (text("plan_recompute", lang), "@", lambda x: text(f"rec_{x.execution.recompute}", lang)),
+        (text("plan_sp", lang), "@", lambda x: yes if x.execution.sequence_parallel else no),
+        (input_label("zero_stage", lang), "0", lambda x: x.execution.zero_stage),
+        (text("plan_step", lang), "0.000", lambda x: x.result.predicted_step_seconds),
+        (text("plan_mfu", lang), "0.0%", lambda x: x.result.predicted_mfu),
+        (text("plan_mem", lang), "#,##0.00", lambda x: x.result.mem_per_gpu / GB),
+    ]
+    for label, fmt, get in lines:
+        style_plain(ws.cell(row=r, column=1, value=label))
+        for j, row in enumerate(rows):
+            c = ws.cell(row=r, column=2 + j, value=get(row))
+            style_static(c)
+            c.number_format = fmt
+        r += 1
+    for j in range(len(rows)):
+        col = col_letter(2 + j)
+        if col not in ("B", "C", "D"):
+            ws.column_dimensions[col].width = 12
+
+# -- Sensitivity ----------------------------------------------------------------------------

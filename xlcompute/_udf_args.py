@@ -30,6 +30,9 @@ __all__ = [
     "choice",
     "fraction",
     "big_count",
+    "param_count",
+    "train_tokens",
+    "divides",
     "flag",
     "recompute_mode",
     "peak_flops",
@@ -149,6 +152,22 @@ def big_count(value: Any, name: str, minimum: float) -> float:
             f"{name} is a raw count{hint} (got {show(value)}; at least {minimum:.0e}, e.g. 70B = 70e9)"
         )
     return x
+
+
+def param_count(value: Any, name: str = "params") -> float:
+    """A model's parameter count (at least :data:`MIN_MODEL_PARAMS`)."""
+    return big_count(value, name, MIN_MODEL_PARAMS)
+
+
+def train_tokens(value: Any, name: str = "tokens") -> float:
+    """Training tokens (at least :data:`MIN_TRAIN_TOKENS`)."""
+    return big_count(value, name, MIN_TRAIN_TOKENS)
+
+
+def divides(part: int, part_name: str, whole_: int, whole_name: str) -> None:
+    """Refuse a parallel degree that does not divide what it splits (Megatron splits evenly)."""
+    if whole_ % part:
+        raise UdfArgumentError(f"{part_name}={part} must divide {whole_name}={whole_} (Megatron splits them evenly)")
 
 
 _TRUE_TEXT = {"true", "yes", "on", "1"}

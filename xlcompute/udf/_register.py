@@ -93,10 +93,17 @@ def excel(args: dict[str, str], *, ranges: tuple[str, ...] = (), spills: bool = 
 # -- argument descriptions shared by several functions (each ≤ 255 characters) ----------------
 
 PARAMS = "Model parameters, a raw count: 175B, 7e9, 1.5万亿 (suffixes K M B T 万 亿)."
+PARAMS_OR_MODEL = (
+    'Parameters (175B, 7e9; suffixes K M B T 万 亿), or a catalog model name such as "llama2-70b" '
+    "(its active parameters, layers and attention width)."
+)
 TOKENS = "Training tokens: 300B, 2T, 3亿 or a number."
 GPUS = "Number of GPUs (cards), a whole number."
 PEAK = 'Peak dense TFLOPS per GPU (e.g. 312), or a card name such as "H800" or "A100" (its bf16 TFLOPS).'
-MFU = 'Model FLOPs utilisation, a fraction in (0, 1]: 0.4 or "40%".'
+MFU = (
+    'Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Model FLOPs only: recomputation lowers the MFU '
+    "reached. LLM_PREDICTED_MFU predicts one."
+)
 RECOMPUTE = "Optional. 1/TRUE = full activation recomputation (8PT instead of 6PT); 0/FALSE (default) = none."
 RECOMPUTE_MEM = 'Optional. 0/FALSE none (default), 1/TRUE full, or "selective" activation recomputation.'
 LAYERS = "Transformer layers (whole number)."

@@ -9,12 +9,14 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.core import compute, cost, schedule
+from xlcompute.udf._models import model_flops
 from xlcompute.udf._register import (
     GPUS,
     HIDDEN,
     LAYERS,
     MFU,
     PARAMS,
+    PARAMS_OR_MODEL,
     PEAK,
     PRICE_HOUR,
     RECOMPUTE,
@@ -101,38 +103,68 @@ def LLM_ITER_FLOPS(batch: Any, seq_len: Any, layers: Any, hidden: Any, vocab: An
     )
 
 
-@excel(
-    {"params": PARAMS, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": MFU, "recompute": RECOMPUTE}
-)
-def LLM_TRAIN_DAYS(params: Any, tokens: Any, gpus: Any, peak_tflops: Any, mfu: Any, recompute: Any = None) -> float:
-    """Wall-clock training days: 6PT (8PT with recompute) / (GPUs × peak × MFU × 86400). Days.
-    GPT-3 on 1000 A100 at MFU 0.462: 25.29 (seed 001). Workbooks add attention (LLM_TRAIN_FLOPS_ATTN)."""
-    flops = compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute))
+# -- time, cards and cost: the estimate's model-FLOPs count (one MFU contract, issue 10) -----
+
+_COUNT = {
+    "seq_len": "Optional. Sequence length: with layers and hidden adds attention FLOPs as the estimate does. "
+    "Default 4096 with a model name; leave seq_len, layers, hidden empty for 6PT.",
+    "layers": "Optional. Transformer layers, given with seq_len and hidden; leave empty with a model name.",
+    "hidden": "Optional. Attention width heads × head_dim (the hidden size for most models), given with "
+    "seq_len and layers; leave empty with a model name.",
+}
+
+
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
+def LLM_TRAIN_DAYS(
+    params: Any,
+    tokens: Any,
+    gpus: Any,
+    peak_tflops: Any,
+    mfu: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
+) -> float:
+    """Training days: model FLOPs / (GPUs × peak × MFU × 86400). Model FLOPs as the estimate counts
+    them, 3T(2P + 4·L·s·h) (seed 002; PaLM's MFU), or 6PT without seq_len, layers, hidden (seed 001:
+    GPT-3 on 1000 A100 at 0.462, 25.29). Days."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
     return float(schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
 
 
-@excel({"params": PARAMS, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": MFU, "recompute": RECOMPUTE})
-def LLM_TRAIN_GPU_HOURS(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, recompute: Any = None) -> float:
-    """GPU-hours of training: 6PT (8PT with recompute) / (peak × MFU × 3600). GPU-hours.
-    GPT-3 on A100 at MFU 0.462: 607,032 (seed 001)."""
-    flops = compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute))
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
+def LLM_TRAIN_GPU_HOURS(
+    params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any = None, layers: Any = None, hidden: Any = None
+) -> float:
+    """GPU-hours of training: model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600).
+    GPU-hours. GPT-3 on A100 at MFU 0.462 with 6PT: 607,032 (seed 001)."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
     return float(schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
 
 
 @excel(
     {
-        "params": PARAMS,
+        "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
         "days": "Target wall-clock training time in days.",
         "peak_tflops": PEAK,
         "mfu": MFU,
-        "recompute": RECOMPUTE,
+        **_COUNT,
     }
 )
-def LLM_GPUS_FOR_DAYS(params: Any, tokens: Any, days: Any, peak_tflops: Any, mfu: Any, recompute: Any = None) -> float:
-    """GPUs needed to finish training in the given days, rounded up: ⌈6PT / (days × 86400 × peak ×
-    MFU)⌉ (seed 000 eq. 2). A whole number of GPUs."""
-    flops = compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute))
+def LLM_GPUS_FOR_DAYS(
+    params: Any,
+    tokens: Any,
+    days: Any,
+    peak_tflops: Any,
+    mfu: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
+) -> float:
+    """GPUs needed to train in the given days, rounded up: ⌈model FLOPs / (days × 86400 × peak ×
+    MFU)⌉ (seed 000 eq. 2), FLOPs as LLM_TRAIN_DAYS counts them. A whole number of GPUs."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
     return float(
         schedule.cards_for_days(
             flops, a.positive(days, "days", unit="days"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")
@@ -142,20 +174,27 @@ def LLM_GPUS_FOR_DAYS(params: Any, tokens: Any, days: Any, peak_tflops: Any, mfu
 
 @excel(
     {
-        "params": PARAMS,
+        "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
         "peak_tflops": PEAK,
         "mfu": MFU,
         "price_per_gpu_hour": PRICE_HOUR,
-        "recompute": RECOMPUTE,
+        **_COUNT,
     }
 )
 def LLM_TRAIN_COST(
-    params: Any, tokens: Any, peak_tflops: Any, mfu: Any, price_per_gpu_hour: Any, recompute: Any = None
+    params: Any,
+    tokens: Any,
+    peak_tflops: Any,
+    mfu: Any,
+    price_per_gpu_hour: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
 ) -> float:
-    """Rental cost of training: GPU-hours (6PT / (peak × MFU × 3600)) × price per GPU-hour. In the
+    """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS) × price per GPU-hour. In the
     currency of the price (seed 001)."""
-    flops = compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute))
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
     hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
     return float(cost.rental_cost(hours, a.non_negative(price_per_gpu_hour, "price_per_gpu_hour")))
 
@@ -232,22 +271,29 @@ def LLM_MFU_FROM_ITER(
 
 @excel(
     {
-        "params": PARAMS,
+        "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
         "gpus_range": "A row or column of GPU counts (whole numbers), e.g. {256,512,1024}.",
         "peak_tflops": PEAK,
         "mfu_range": 'A row or column of MFU values in (0, 1], e.g. {0.3,0.4,0.5} or "40%".',
-        "recompute": RECOMPUTE,
+        **_COUNT,
     },
     ranges=("gpus_range", "mfu_range"),
     spills=True,
 )
 def LLM_TRAIN_DAYS_TABLE(
-    params: Any, tokens: Any, gpus_range: Any, peak_tflops: Any, mfu_range: Any, recompute: Any = None
+    params: Any,
+    tokens: Any,
+    gpus_range: Any,
+    peak_tflops: Any,
+    mfu_range: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
 ) -> list[list[Any]]:
-    """Spills a table of training days: one row per GPU count, one column per MFU, with a header
-    row of MFUs and a header column of GPU counts. Days."""
-    flops = compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute))
+    """Spills a table of training days (as LLM_TRAIN_DAYS): one row per GPU count, one column per
+    MFU, with a header row of MFUs and a header column of GPU counts. Days."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
     peak = a.peak_flops(peak_tflops)
     counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))
     mfus = a.values(mfu_range, "mfu_range", lambda v, n: a.fraction(v, n))

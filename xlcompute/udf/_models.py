@@ -26,7 +26,15 @@ from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model
 from xlcompute.core import compute
 from xlcompute.quantity import QuantityError, parse_quantity
 
-__all__ = ["ModelCounts", "preset", "model_or_count", "counts", "default_seq_len", "model_flops"]
+__all__ = [
+    "ModelCounts",
+    "preset",
+    "model_or_count",
+    "counts",
+    "training_default",
+    "default_seq_len",
+    "model_flops",
+]
 
 
 class ModelCounts(NamedTuple):
@@ -87,12 +95,18 @@ def counts(key: str) -> ModelCounts:
     return ModelCounts(*(values[k] for k in ModelCounts._fields))
 
 
-@functools.lru_cache(maxsize=1)
-def default_seq_len() -> int:
-    """The scenario's default sequence length (``training.seq_len``: 4096)."""
+@functools.lru_cache(maxsize=None)
+def training_default(field: str) -> int:
+    """The scenario's default of ``training.<field>`` (``seq_len`` 4096, ``global_batch`` 1024), so an
+    empty cell means what an omitted scenario field means."""
     from xlcompute.scenario import TrainingPlan
 
-    return int(TrainingPlan.model_fields["seq_len"].default)
+    return int(TrainingPlan.model_fields[field].default)
+
+
+def default_seq_len() -> int:
+    """The scenario's default sequence length (``training.seq_len``: 4096)."""
+    return training_default("seq_len")
 
 
 def model_flops(params: Any, tokens: Any, seq_len: Any, layers: Any, hidden: Any) -> float:

@@ -190,16 +190,16 @@ def flag(value: Any, name: str, default: int = 0) -> int:
 _RECOMPUTE_TEXT = {"none": 0, "no": 0, "off": 0, "false": 0, "selective": 1, "full": 2, "true": 2, "yes": 2}
 
 
-def recompute_mode(value: Any, name: str = "recompute") -> int:
+def recompute_mode(value: Any, name: str = "recompute", default: int = 0) -> int:
     """Activation recomputation as the core's mode number (0 none, 1 selective, 2 full).
 
     In the Excel functions 0/FALSE means none and 1/TRUE means full recomputation (seed 001 / 003:
     8PT instead of 6PT); the text "selective" selects Korthikanti et al.'s selective mode. 2 also
     means full, so a workbook's recompute_mode cell (0 none, 1 selective, 2 full) can only be
-    misread at 1: point functions at the text names or at 0/2.
+    misread at 1: point functions at the text names or at 0/2. An empty cell gives ``default``.
     """
     if is_empty(value):
-        return 0
+        return default
     if isinstance(value, bool):
         return 2 if value else 0
     if isinstance(value, (int, float)) and value in (0, 1, 2):

@@ -69,8 +69,8 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     ("sp 2", lambda: udf.ACTIVATION_MEM(32, 4096, 32, 2048, 1, 1, 2), ["sp must be 0 or 1"]),
     ("gated yes?", lambda: udf.LLM_PARAMS(32, 4096, 0, 11008, 32, 32, "maybe"), ["gated must be 0 or 1"]),
     # layout consistency
-    ("tp not dividing heads", lambda: udf.TRAIN_MEM_PER_GPU("7B", 32, 4096, 32, 2048, 1, 3, 1, 8, 1), ["tp=3 must divide heads=32"]),
-    ("pp not dividing layers", lambda: udf.TRAIN_MEM_PER_GPU("7B", 30, 4096, 32, 2048, 1, 1, 4, 8, 1), ["pp=4 must divide layers=30"]),
+    ("tp not dividing heads", lambda: udf.TRAIN_MEM_PER_GPU("7B", 2048, 1, 3, 1, 8, 1, 32, 4096, 32), ["tp=3 must divide heads=32"]),
+    ("pp above layers", lambda: udf.TRAIN_MEM_PER_GPU("7B", 2048, 1, 1, 40, 8, 1, 30, 4096, 32), ["pp=40 must be at most layers=30"]),
     ("kv_heads not dividing", lambda: udf.LLM_PARAMS(32, 4096, 0, 11008, 32, 5), ["kv_heads must divide heads=32"]),
     ("kv_heads without heads", lambda: udf.LLM_PARAMS(32, 4096, 0, 11008, None, 8), ["heads is empty"]),
     # catalog lookups

@@ -3,11 +3,14 @@ training total per card and whether it fits (:mod:`xlcompute.core.memory`). GB =
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from xlcompute import _udf_args as a
-from xlcompute.core import arith, memory, units
-from xlcompute.udf._register import HEADS, HIDDEN, LAYERS, PARAMS, RECOMPUTE_MEM, SEQ, excel
+from xlcompute.catalog import ModelPreset
+from xlcompute.core import arith, memory, parallel, units
+from xlcompute.udf._models import model_or_count
+from xlcompute.udf._register import HEADS, HIDDEN, LAYERS, PARAMS, PARAMS_OR_MODEL, RECOMPUTE_MEM, SEQ, excel
 
 __all__ = ["ZERO_MEM", "WEIGHTS_MEM", "ACTIVATION_MEM", "KV_CACHE_MEM", "TRAIN_MEM_PER_GPU", "FITS_GPU"]
 
@@ -129,60 +132,129 @@ def KV_CACHE_MEM(
     )
 
 
+# -- the estimate's memory per card (the memory phase of the step-time graph) --------------------
+
+_SHAPE_OF_COUNT = "Optional. Leave empty with a model name; with a parameter count"
+_MODES = ("none", "selective", "full")  # recompute mode number -> planner.inputs.Execution.recompute
+
+
+@functools.lru_cache(maxsize=1024)
+def _mem_per_card_gb(
+    model: str | tuple[float, int, int, int],
+    seq_len: int,
+    micro_batch: int,
+    tp: int,
+    pp: int,
+    dp: int,
+    zero_stage: int,
+    recompute: int,
+    sp: int,
+    microbatches: int,
+    flash: int,
+) -> float:
+    """``mem_per_gpu_gb`` of the estimate's graph for a catalog model (its key) or a GPT shape
+    (P, layers, hidden, heads). Cached: a graph run is ~0.1 ms and Excel recalculates often."""
+    # Imported here: `import xlcompute.udf` loads neither the planner nor the graph.
+    from xlcompute._graph import GRAPH
+    from xlcompute.catalog import get_model
+    from xlcompute.planner.inputs import STEP_CONSTANTS, Execution, execution_values, model_values
+    from xlcompute.planner.steptime import TransformerShape
+
+    if isinstance(model, str):
+        values = model_values(get_model(model).arch, seq_len)
+    else:
+        params, layers, hidden, heads = model
+        # The GPT shape of the published runs (MHA, MLP 4h, ungated), no embeddings: all P in the blocks.
+        values = model_values(TransformerShape.gpt(layers, hidden, heads, 0, seq_len).arch, seq_len, params)
+    layout = Execution(
+        tp=tp, pp=pp, dp=dp, micro_batch=micro_batch,
+        global_batch=int(parallel.global_batch(micro_batch, dp, microbatches)),
+        sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage, flash_attention=bool(flash),
+    )
+    values.update(execution_values(layout))
+    values["framework_reserve_gb"] = STEP_CONSTANTS["framework_reserve_gb"].value
+    return float(GRAPH.run(values, ["mem_per_gpu_gb"])["mem_per_gpu_gb"])
+
+
 @excel(
     {
-        "params": PARAMS,
-        "layers": LAYERS,
-        "hidden": HIDDEN,
-        "heads": HEADS,
+        "params": PARAMS_OR_MODEL,
         "seq_len": SEQ,
-        "micro_batch": "Micro-batch in sequences per GPU.",
-        "tp": "Tensor-parallel size (divides heads).",
-        "pp": "Pipeline-parallel stages (divides layers).",
+        "micro_batch": "Micro-batch in sequences per GPU (whole number).",
+        "tp": "Tensor-parallel size (divides the attention heads).",
+        "pp": "Pipeline-parallel stages (at most the layers).",
         "dp": "Data-parallel replicas (ZeRO partitions over them).",
         "zero_stage": "ZeRO stage 0-3.",
-        "recompute": RECOMPUTE_MEM,
-        "sp": _SP,
-        "microbatches": "Optional. Micro-batches per step; default = pp (in flight on the first stage: min(pp, m)).",
+        "layers": f"{_SHAPE_OF_COUNT}: transformer layers.",
+        "hidden": f"{_SHAPE_OF_COUNT}: hidden size h (GPT shape: MLP 4h, heads of h/heads).",
+        "heads": f"{_SHAPE_OF_COUNT}: attention heads.",
+        "recompute": 'Optional. "selective" (default, as a scenario), 0/FALSE none, 1/TRUE or "full" activation '
+        "recomputation.",
+        "sp": "Optional. 1/TRUE sequence parallelism (default, as a scenario), 0/FALSE none.",
+        "microbatches": "Optional. Micro-batches per step (gradient accumulation); default = pp. The first stage "
+        "holds min(pp, microbatches) in flight.",
+        "flash": "Optional. 1/TRUE fused flash attention (default, as a scenario), 0/FALSE unfused s×s scores "
+        "in memory (Korthikanti 2022).",
     }
 )
 def TRAIN_MEM_PER_GPU(
     params: Any,
-    layers: Any,
-    hidden: Any,
-    heads: Any,
     seq_len: Any,
     micro_batch: Any,
     tp: Any,
     pp: Any,
     dp: Any,
     zero_stage: Any,
+    layers: Any = None,
+    hidden: Any = None,
+    heads: Any = None,
     recompute: Any = None,
     sp: Any = None,
     microbatches: Any = None,
+    flash: Any = None,
 ) -> float:
-    """Training memory per GPU: ZeRO model states of P/(tp·pp) over dp + activations of the first
-    pipeline stage (1F1B), bf16 + Adam, in GB (10^9 bytes). No framework buffers."""
-    n_layers, n_heads = a.whole(layers, "layers"), a.whole(heads, "heads")
+    """Training memory per GPU as estimate() computes it: weights, gradients, Adam states (bf16) of
+    the first pipeline stage split by TP, PP and ZeRO over DP, its activations, framework buffers.
+    GB (10^9 bytes). Korthikanti 2022; ZeRO."""
+    model = model_or_count(params)
     n_tp, n_pp = a.whole(tp, "tp"), a.whole(pp, "pp")
+    shape = {"layers": layers, "hidden": hidden, "heads": heads}
+    key: str | tuple[float, int, int, int]
+    if isinstance(model, ModelPreset):
+        given = {n: v for n, v in shape.items() if not a.is_empty(v)}
+        if given:
+            got = ", ".join(f"{n}={a.show(v)}" for n, v in given.items())
+            raise a.UdfArgumentError(
+                f"layers, hidden and heads must be empty when params is a model name ({model.key}); got {got}"
+            )
+        key, n_layers, n_heads = model.key, model.arch.layers, model.arch.heads
+    else:
+        missing = [n for n, v in shape.items() if a.is_empty(v)]
+        if missing:
+            raise a.UdfArgumentError(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty; with a parameter count give "
+                "layers, hidden and heads (or give a catalog model name as params)"
+            )
+        n_layers, n_hidden, n_heads = a.whole(layers, "layers"), a.whole(hidden, "hidden"), a.whole(heads, "heads")
+        a.divides(n_heads, "heads", n_hidden, "hidden")
+        key = (model, n_layers, n_hidden, n_heads)
+    # The estimate's layout rules (estimate.resolve): TP splits the heads, stages may be uneven.
     a.divides(n_tp, "tp", n_heads, "heads")
-    a.divides(n_pp, "pp", n_layers, "layers")
-    states = memory.zero_bytes_per_card(
-        a.param_count(params), a.choice(zero_stage, "zero_stage", range(4)), n_tp, n_pp, a.whole(dp, "dp")
-    )
-    activations = memory.activation_bytes_per_card(
-        n_layers,
+    if n_pp > n_layers:
+        raise a.UdfArgumentError(f"pp={n_pp} must be at most layers={n_layers} (one layer per stage at least)")
+    return _mem_per_card_gb(
+        key,
         a.whole(seq_len, "seq_len"),
-        a.whole(hidden, "hidden"),
-        n_heads,
-        a.positive(micro_batch, "micro_batch"),
+        a.whole(micro_batch, "micro_batch"),
         n_tp,
         n_pp,
+        a.whole(dp, "dp"),
+        a.choice(zero_stage, "zero_stage", range(4)),
+        a.recompute_mode(recompute, default=1),
+        a.flag(sp, "sp", default=1),
         a.whole(microbatches, "microbatches", default=n_pp),
-        a.flag(sp, "sp"),
-        a.recompute_mode(recompute),
+        a.flag(flash, "flash", default=1),
     )
-    return _gb(memory.train_mem_per_card(states, activations))
 
 
 @excel(

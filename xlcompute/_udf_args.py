@@ -13,6 +13,7 @@ peak of 312e12 with "peak_tflops is in TFLOPS". Thresholds are plausibility boun
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -82,6 +83,8 @@ def _missing(name: str, what: str) -> UdfArgumentError:
 
 def quantity(value: Any, name: str, default: float | None = None) -> float:
     """A number, or text with a suffix K M B T P 万 亿 % (``xlcompute.quantity``)."""
+    if value.__class__ is float and value - value == 0:  # the common cell (finite); inf - inf is nan
+        return value  # type: ignore[no-any-return]
     if is_empty(value):
         if default is None:
             raise _missing(name, 'a number (text such as "70B" also works)')
@@ -211,6 +214,12 @@ def recompute_mode(value: Any, name: str = "recompute", default: int = 0) -> int
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _card(text: str) -> Accelerator:
+    # Card names repeat in every recalculation; a preset is frozen, so caching it is safe.
+    return get_gpu(text)
+
+
 def gpu(value: Any, name: str = "gpu") -> Accelerator:
     """A catalog accelerator by key or alias ("H800", "a100", "910B")."""
     if is_empty(value):
@@ -218,7 +227,7 @@ def gpu(value: Any, name: str = "gpu") -> Accelerator:
     if not isinstance(value, str):
         raise UdfArgumentError(f'{name} must be a card name such as "H800", got {show(value)}')
     try:
-        return get_gpu(value)
+        return _card(value)
     except UnknownPresetError as exc:
         raise UdfArgumentError(f"{name}: {exc}") from None
 
@@ -230,7 +239,7 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
     """
     if isinstance(value, str) and not is_empty(value):
         try:
-            return tera(get_gpu(value).bf16_tflops)
+            return tera(_card(value).bf16_tflops)
         except UnknownPresetError as exc:
             try:
                 tflops = parse_quantity(value, name)
@@ -256,7 +265,7 @@ def card_or_number(
     """A catalog card's figure (``from_card``) or a number in ``unit``; text is looked up first."""
     if isinstance(value, str) and not is_empty(value):
         try:
-            card = get_gpu(value)
+            card = _card(value)
         except UnknownPresetError as exc:
             try:
                 x = parse_quantity(value, name)

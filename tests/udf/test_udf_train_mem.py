@@ -36,6 +36,7 @@ CASES = [  # (preset, cards, tp, pp, training options)
     ("qwen2-72b", 640, 8, 5, {"global_batch": 640}),  # 80 layers on 5 stages
     ("llama3.1-405b", 2048, 8, 16, {"recompute": "full", "seq_len": 8192, "global_batch": 2048}),  # 126 layers
     ("mixtral-8x7b", 64, 8, 2, {}),  # MoE with a given MFU: all experts on every card, as the estimate
+    ("llama2-70b", 1000, 2, 10, {"interleave": 8, "global_batch": 1000, "recompute": "none"}),  # interleaved
 ]
 
 
@@ -48,6 +49,7 @@ def test_equals_the_estimates_memory_per_card(model: str, cards: int, tp: int, p
     got = TRAIN_MEM_PER_GPU(
         model, t.seq_len, t.micro_batch, tp, pp, s.dp, t.zero_stage, None, None, None,
         MODES[t.recompute], t.sequence_parallel, t.global_batch // (t.micro_batch * s.dp), t.attention == "flash",
+        t.interleave,
     )
     assert got == pytest.approx(r["mem_per_gpu_gb"], rel=1e-12)
     # What it holds: the five terms the estimate reports.
@@ -107,6 +109,8 @@ def test_gpt_shape_without_recompute_is_zero_states_plus_korthikanti_plus_buffer
         (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, "partial"), ["recompute", '"partial"']),
         (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, 2), ["flash must be 0 or 1"]),
         (("gpt-5", 4096, 1, 8, 4, 32, 1), ["params must be a parameter count", "'gpt-5'"]),
+        (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, None, 3),
+         ["pp·interleave = 4·3 = 12 must divide layers=80"]),
     ],
 )
 def test_bad_arguments(args: tuple[Any, ...], parts: list[str]) -> None:

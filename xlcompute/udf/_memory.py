@@ -151,6 +151,7 @@ def _mem_per_card_gb(
     sp: int,
     microbatches: int,
     flash: int,
+    interleave: int,
 ) -> float:
     """``mem_per_gpu_gb`` of the estimate's graph for a catalog model (its key) or a GPT shape
     (P, layers, hidden, heads). Cached: a graph run is ~0.1 ms and Excel recalculates often."""
@@ -169,7 +170,8 @@ def _mem_per_card_gb(
     layout = Execution(
         tp=tp, pp=pp, dp=dp, micro_batch=micro_batch,
         global_batch=int(parallel.global_batch(micro_batch, dp, microbatches)),
-        sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage, flash_attention=bool(flash),
+        interleave=interleave, sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage,
+        flash_attention=bool(flash),
     )
     values.update(execution_values(layout))
     values["framework_reserve_gb"] = STEP_CONSTANTS["framework_reserve_gb"].value
@@ -195,6 +197,8 @@ def _mem_per_card_gb(
         "holds min(pp, microbatches) in flight.",
         "flash": "Optional. 1/TRUE fused flash attention (default, as a scenario), 0/FALSE unfused s×s scores "
         "in memory (Korthikanti 2022).",
+        "interleave": "Optional. Model chunks per GPU of the interleaved 1F1B schedule (pp × interleave divides "
+        "the layers); default 1.",
     }
 )
 def TRAIN_MEM_PER_GPU(
@@ -212,6 +216,7 @@ def TRAIN_MEM_PER_GPU(
     sp: Any = None,
     microbatches: Any = None,
     flash: Any = None,
+    interleave: Any = None,
 ) -> float:
     """Training memory per GPU as estimate() computes it: weights, gradients, Adam states (bf16) of
     the first pipeline stage split by TP, PP and ZeRO over DP, its activations, framework buffers.
@@ -242,6 +247,12 @@ def TRAIN_MEM_PER_GPU(
     a.divides(n_tp, "tp", n_heads, "heads")
     if n_pp > n_layers:
         raise a.UdfArgumentError(f"pp={n_pp} must be at most layers={n_layers} (one layer per stage at least)")
+    chunks = a.whole(interleave, "interleave", default=1)
+    if chunks > 1 and n_layers % (n_pp * chunks):
+        # Megatron-LM's interleaved schedule needs equal chunks (estimate.resolve checks the same).
+        raise a.UdfArgumentError(
+            f"pp·interleave = {n_pp}·{chunks} = {n_pp * chunks} must divide layers={n_layers} (equal model chunks)"
+        )
     return _mem_per_card_gb(
         key,
         a.whole(seq_len, "seq_len"),
@@ -254,6 +265,7 @@ def TRAIN_MEM_PER_GPU(
         a.flag(sp, "sp", default=1),
         a.whole(microbatches, "microbatches", default=n_pp),
         a.flag(flash, "flash", default=1),
+        chunks,
     )
 
 

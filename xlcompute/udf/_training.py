@@ -1,7 +1,10 @@
 """Excel functions for training compute, time, cards, cost and utilisation.
 
 Each calls the FLOP count and the time formulas of :mod:`xlcompute.core.compute` and
-:mod:`xlcompute.core.schedule` (seeds 000–003); no formula is written here."""
+:mod:`xlcompute.core.schedule` (seeds 000–003); no formula is written here. The time, card and
+cost functions take an MFU and count model FLOPs exactly as the estimate does
+(:func:`xlcompute.udf._models.model_flops`: one MFU contract, issue 10), so they have no
+recompute argument; the FLOP-count functions keep the seeds' 8PT hardware form."""
 
 from __future__ import annotations
 
@@ -291,8 +294,8 @@ def LLM_TRAIN_DAYS_TABLE(
     layers: Any = None,
     hidden: Any = None,
 ) -> list[list[Any]]:
-    """Spills a table of training days (as LLM_TRAIN_DAYS): one row per GPU count, one column per
-    MFU, with a header row of MFUs and a header column of GPU counts. Days."""
+    """Spills a table of training days (as LLM_TRAIN_DAYS; seeds 001/002): one row per GPU count, one
+    column per MFU, with a header row of MFUs and a header column of GPU counts. Days."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     peak = a.peak_flops(peak_tflops)
     counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))

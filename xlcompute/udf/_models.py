@@ -114,15 +114,14 @@ def model_flops(params: Any, tokens: Any, seq_len: Any, layers: Any, hidden: Any
     n_tokens = a.train_tokens(tokens)
     model = model_or_count(params)
     if isinstance(model, ModelPreset):
+        c = counts(model.key)
         given = {n: v for n, v in (("layers", layers), ("hidden", hidden)) if not a.is_empty(v)}
         if given:
-            c = counts(model.key)
             got = ", ".join(f"{n}={a.show(v)}" for n, v in given.items())
             raise a.UdfArgumentError(
                 f"layers and hidden must be empty when params is a model name ({model.key}: {c.layers:.0f} "
                 f"layers, attention width {c.attn_width:.0f}); got {got}"
             )
-        c = counts(model.key)
         s = a.whole(seq_len, "seq_len", default=default_seq_len())
         return float(compute.train_flops_attn(c.model_active_params, n_tokens, s, c.layers, c.attn_width))
     shape = (("seq_len", seq_len), ("layers", layers), ("hidden", hidden))

@@ -13,6 +13,7 @@ peak of 312e12 with "peak_tflops is in TFLOPS". Thresholds are plausibility boun
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -30,6 +31,9 @@ __all__ = [
     "choice",
     "fraction",
     "big_count",
+    "param_count",
+    "train_tokens",
+    "divides",
     "flag",
     "recompute_mode",
     "peak_flops",
@@ -79,6 +83,8 @@ def _missing(name: str, what: str) -> UdfArgumentError:
 
 def quantity(value: Any, name: str, default: float | None = None) -> float:
     """A number, or text with a suffix K M B T P 万 亿 % (``xlcompute.quantity``)."""
+    if value.__class__ is float and value - value == 0:  # the common cell (finite); inf - inf is nan
+        return value  # type: ignore[no-any-return]
     if is_empty(value):
         if default is None:
             raise _missing(name, 'a number (text such as "70B" also works)')
@@ -151,6 +157,22 @@ def big_count(value: Any, name: str, minimum: float) -> float:
     return x
 
 
+def param_count(value: Any, name: str = "params") -> float:
+    """A model's parameter count (at least :data:`MIN_MODEL_PARAMS`)."""
+    return big_count(value, name, MIN_MODEL_PARAMS)
+
+
+def train_tokens(value: Any, name: str = "tokens") -> float:
+    """Training tokens (at least :data:`MIN_TRAIN_TOKENS`)."""
+    return big_count(value, name, MIN_TRAIN_TOKENS)
+
+
+def divides(part: int, part_name: str, whole_: int, whole_name: str) -> None:
+    """Refuse a parallel degree that does not divide what it splits (Megatron splits evenly)."""
+    if whole_ % part:
+        raise UdfArgumentError(f"{part_name}={part} must divide {whole_name}={whole_} (Megatron splits them evenly)")
+
+
 _TRUE_TEXT = {"true", "yes", "on", "1"}
 _FALSE_TEXT = {"false", "no", "off", "0"}
 
@@ -171,16 +193,16 @@ def flag(value: Any, name: str, default: int = 0) -> int:
 _RECOMPUTE_TEXT = {"none": 0, "no": 0, "off": 0, "false": 0, "selective": 1, "full": 2, "true": 2, "yes": 2}
 
 
-def recompute_mode(value: Any, name: str = "recompute") -> int:
+def recompute_mode(value: Any, name: str = "recompute", default: int = 0) -> int:
     """Activation recomputation as the core's mode number (0 none, 1 selective, 2 full).
 
     In the Excel functions 0/FALSE means none and 1/TRUE means full recomputation (seed 001 / 003:
     8PT instead of 6PT); the text "selective" selects Korthikanti et al.'s selective mode. 2 also
     means full, so a workbook's recompute_mode cell (0 none, 1 selective, 2 full) can only be
-    misread at 1: point functions at the text names or at 0/2.
+    misread at 1: point functions at the text names or at 0/2. An empty cell gives ``default``.
     """
     if is_empty(value):
-        return 0
+        return default
     if isinstance(value, bool):
         return 2 if value else 0
     if isinstance(value, (int, float)) and value in (0, 1, 2):
@@ -192,6 +214,12 @@ def recompute_mode(value: Any, name: str = "recompute") -> int:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _card(text: str) -> Accelerator:
+    # Card names repeat in every recalculation; a preset is frozen, so caching it is safe.
+    return get_gpu(text)
+
+
 def gpu(value: Any, name: str = "gpu") -> Accelerator:
     """A catalog accelerator by key or alias ("H800", "a100", "910B")."""
     if is_empty(value):
@@ -199,7 +227,7 @@ def gpu(value: Any, name: str = "gpu") -> Accelerator:
     if not isinstance(value, str):
         raise UdfArgumentError(f'{name} must be a card name such as "H800", got {show(value)}')
     try:
-        return get_gpu(value)
+        return _card(value)
     except UnknownPresetError as exc:
         raise UdfArgumentError(f"{name}: {exc}") from None
 
@@ -211,7 +239,7 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
     """
     if isinstance(value, str) and not is_empty(value):
         try:
-            return tera(get_gpu(value).bf16_tflops)
+            return tera(_card(value).bf16_tflops)
         except UnknownPresetError as exc:
             try:
                 tflops = parse_quantity(value, name)
@@ -237,7 +265,7 @@ def card_or_number(
     """A catalog card's figure (``from_card``) or a number in ``unit``; text is looked up first."""
     if isinstance(value, str) and not is_empty(value):
         try:
-            card = get_gpu(value)
+            card = _card(value)
         except UnknownPresetError as exc:
             try:
                 x = parse_quantity(value, name)

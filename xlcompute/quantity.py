@@ -7,6 +7,7 @@ B = G = 10^9, T = 10^12, P = 10^15; 万 = 10^4, 亿 = 10^8), case-insensitive.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -40,20 +41,30 @@ def parse_quantity(value: object, field: str = "value") -> float:
 
     Raises :class:`QuantityError` naming ``field``, the value and what is allowed.
     """
+    if isinstance(value, str):
+        return _parse_text(value, field)
     if isinstance(value, bool):
         raise QuantityError(f"{field}: expected a number, got the boolean {value!r}")
     if isinstance(value, (int, float)):
-        out = float(value)
-    elif isinstance(value, str):
-        m = _PATTERN.match(value)
-        if not m:
-            raise QuantityError(
-                f"{field}: {value!r} is not a number; write e.g. 70B, 2T, 1.5万, 3亿, 40% or 1e21 "
-                "(suffixes K M B T P 万 亿 %)"
-            )
-        out = float(m.group("num").replace(",", "").replace("_", "")) * SUFFIXES[m.group("suffix").lower()]
-    else:
-        raise QuantityError(f"{field}: expected a number or text such as '70B', got {type(value).__name__}")
+        return _finite(float(value), value, field)
+    raise QuantityError(f"{field}: expected a number or text such as '70B', got {type(value).__name__}")
+
+
+# Excel recalculates the same cells ("70B", "2T", "40%") over and over: parse each text once.
+# A float is immutable, and a refused text raises each time (lru_cache stores returns only).
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str, field: str) -> float:
+    m = _PATTERN.match(value)
+    if not m:
+        raise QuantityError(
+            f"{field}: {value!r} is not a number; write e.g. 70B, 2T, 1.5万, 3亿, 40% or 1e21 "
+            "(suffixes K M B T P 万 亿 %)"
+        )
+    return _finite(float(m.group("num").replace(",", "").replace("_", "")) * SUFFIXES[m.group("suffix").lower()],
+                   value, field)
+
+
+def _finite(out: float, value: object, field: str) -> float:
     if not math.isfinite(out):
         raise QuantityError(f"{field}: {value!r} is not a finite number")
     return out

@@ -19,6 +19,7 @@ from xlcompute.core import params as core_params
 
 A100 = 312e12  # FLOP/s, dense bf16 (NVIDIA A100 datasheet; the seed 001 figure)
 H800 = get_gpu("H800").bf16_tflops * 1e12
+LLAMA2_70B = get_model("llama2-70b").param_count.active  # exact count of the architecture (dense: all)
 
 
 # -- every UDF equals the core formula (same value, units converted at the edge) ---------------
@@ -34,14 +35,29 @@ CORE_CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
      lambda: compute.train_flops_attn(72e9, 7e12, 32768, 80, 8192, 0)),
     ("LLM_ITER_FLOPS", lambda: udf.LLM_ITER_FLOPS(1536, 2048, 96, 12288, 51200, True),
      lambda: compute.iter_flops_megatron(1536, 2048, 96, 12288, 51200, 1)),
+    # The training functions count model FLOPs as the estimate does (compute.train_flops_attn, r = 0):
+    # without a shape the attention term is 0 (6PT), with seq_len, layers, hidden w = hidden.
     ("LLM_TRAIN_DAYS", lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 0.4),
-     lambda: schedule.train_days(compute.train_flops(70e9, 2e12), 1000, H800, 0.4)),
+     lambda: schedule.train_days(compute.train_flops_attn(70e9, 2e12, 0, 0, 0), 1000, H800, 0.4)),
+    ("LLM_TRAIN_DAYS 6PT", lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 0.4),
+     lambda: schedule.train_days(compute.train_flops_6tp(70e9, 2e12), 1000, H800, 0.4)),
+    ("LLM_TRAIN_DAYS shape", lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 0.4, 4096, 80, 8192),
+     lambda: schedule.train_days(compute.train_flops_attn(70e9, 2e12, 4096, 80, 8192), 1000, H800, 0.4)),
+    ("LLM_TRAIN_DAYS model", lambda: udf.LLM_TRAIN_DAYS("llama2-70b", "2T", 1000, "H800", 0.4),
+     lambda: schedule.train_days(compute.train_flops_attn(LLAMA2_70B, 2e12, 4096, 80, 8192), 1000, H800, 0.4)),
     ("LLM_TRAIN_GPU_HOURS", lambda: udf.LLM_TRAIN_GPU_HOURS("70B", "2T", 312, 0.4),
-     lambda: schedule.gpu_hours(compute.train_flops(70e9, 2e12), A100, 0.4)),
+     lambda: schedule.gpu_hours(compute.train_flops_attn(70e9, 2e12, 0, 0, 0), A100, 0.4)),
+    ("LLM_TRAIN_GPU_HOURS model", lambda: udf.LLM_TRAIN_GPU_HOURS("Llama 2 70B", "2T", 312, 0.4, 8192),
+     lambda: schedule.gpu_hours(compute.train_flops_attn(LLAMA2_70B, 2e12, 8192, 80, 8192), A100, 0.4)),
     ("LLM_GPUS_FOR_DAYS", lambda: udf.LLM_GPUS_FOR_DAYS("70B", "2T", 30, "H800", 0.4),
-     lambda: schedule.cards_for_days(compute.train_flops(70e9, 2e12), 30, H800, 0.4)),
+     lambda: schedule.cards_for_days(compute.train_flops_attn(70e9, 2e12, 0, 0, 0), 30, H800, 0.4)),
+    ("LLM_GPUS_FOR_DAYS shape", lambda: udf.LLM_GPUS_FOR_DAYS("70B", "2T", 30, "H800", 0.4, 4096, 80, 8192),
+     lambda: schedule.cards_for_days(compute.train_flops_attn(70e9, 2e12, 4096, 80, 8192), 30, H800, 0.4)),
     ("LLM_TRAIN_COST", lambda: udf.LLM_TRAIN_COST("70B", "2T", 312, 0.4, 2.5),
-     lambda: cost.rental_cost(schedule.gpu_hours(compute.train_flops(70e9, 2e12), A100, 0.4), 2.5)),
+     lambda: cost.rental_cost(schedule.gpu_hours(compute.train_flops_attn(70e9, 2e12, 0, 0, 0), A100, 0.4), 2.5)),
+    ("LLM_TRAIN_COST model", lambda: udf.LLM_TRAIN_COST("llama2-70b", "2T", 312, 0.4, 2.5, 2048),
+     lambda: cost.rental_cost(
+         schedule.gpu_hours(compute.train_flops_attn(LLAMA2_70B, 2e12, 2048, 80, 8192), A100, 0.4), 2.5)),
     ("LLM_MFU", lambda: udf.LLM_MFU(400, "65.2B", "A100"),
      lambda: schedule.mfu_from_throughput(400, 65.2e9, A100, 0)),
     ("LLM_MFU_FROM_ITER", lambda: udf.LLM_MFU_FROM_ITER(60, 1536, 2048, 96, 12288, 51200, 1024, 312),
@@ -53,10 +69,6 @@ CORE_CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
      lambda: memory.activation_bytes(80, 4096, 8192, 64, 1, 8, 1, 1) / 1e9),
     ("KV_CACHE_MEM", lambda: udf.KV_CACHE_MEM(80, 8, 128, 8192, 16),
      lambda: memory.kv_cache_bytes(80, 8, 128, 8192, 16) / 1e9),
-    ("TRAIN_MEM_PER_GPU", lambda: udf.TRAIN_MEM_PER_GPU("70B", 80, 8192, 64, 4096, 1, 8, 4, 32, 1, 1, 1, 16),
-     lambda: memory.train_mem_per_card(
-         memory.zero_bytes_per_card(70e9, 1, 8, 4, 32),
-         memory.activation_bytes_per_card(80, 4096, 8192, 64, 1, 8, 4, 16, 1, 2)) / 1e9),
     ("FITS_GPU", lambda: udf.FITS_GPU(79, "H800"), lambda: bool(arith.fits(79e9, 80e9))),
     ("COMM_DP", lambda: udf.COMM_DP("70B", "2T", 1024, 4096), lambda: comm.comm_dp_seed(2e12, 70e9, 1024, 4096)),
     ("COMM_PP", lambda: udf.COMM_PP(1000, 8192, "2T"), lambda: comm.comm_pp_seed(1000, 8192, 2e12)),
@@ -94,6 +106,7 @@ def test_every_udf_has_a_core_case() -> None:
     covered = {label.split()[0] for label, _, _ in CORE_CASES}
     own = {"MODEL_SPEC", "GPU_SPEC", "GPU_LIST", "MODEL_LIST", "LLM_TRAIN_DAYS_TABLE"}  # tested below
     own |= {"LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU"}  # tests/udf/test_udf_planner.py
+    own |= {"TRAIN_MEM_PER_GPU"}  # the estimate's graph: tests/udf/test_udf_train_mem.py
     assert set(udf.udf_specs()) == covered | own
 
 
@@ -102,9 +115,18 @@ def test_train_days_table_equals_core_cell_by_cell() -> None:
     table = udf.LLM_TRAIN_DAYS_TABLE("70B", "2T", gpus_range, "H800", mfu_range)
     assert table[0] == ["GPUs \\ MFU", 0.3, 0.4, 0.5]
     assert [row[0] for row in table[1:]] == gpus_range
-    flops = compute.train_flops(70e9, 2e12)
+    flops = compute.train_flops_attn(70e9, 2e12, 0, 0, 0)
     for row, n in zip(table[1:], gpus_range):
         assert row[1:] == [schedule.train_days(flops, n, H800, m) for m in mfu_range]
+
+
+def test_train_days_table_takes_the_same_count_as_train_days() -> None:
+    for count in (("llama2-70b", "2T"), ("70B", "2T", 4096, 80, 8192)):
+        args = (*count[:2], [256, 1024], "H800", [0.3, 0.45], *count[2:])
+        table = udf.LLM_TRAIN_DAYS_TABLE(*args)
+        for row in table[1:]:
+            for mfu, days in zip(table[0][1:], row[1:]):
+                assert days == udf.LLM_TRAIN_DAYS(*count[:2], row[0], "H800", mfu, *count[2:])
 
 
 def test_train_days_table_accepts_a_2d_row_and_a_single_cell() -> None:
@@ -211,8 +233,24 @@ def test_recompute_means_8pt() -> None:
     assert udf.LLM_TRAIN_FLOPS("7B", "1T", 0) == six == udf.LLM_TRAIN_FLOPS("7B", "1T", False)
     assert udf.LLM_TRAIN_FLOPS("7B", "1T", None) == six  # empty optional cell
     assert udf.LLM_TRAIN_FLOPS("7B", "1T", "selective") == six  # selective redoes ~3%, not counted
-    days = udf.LLM_TRAIN_DAYS("175B", "300B", 1000, 312, 0.462, 1)
-    assert days == pytest.approx(25.2930 * 8 / 6, rel=1e-5)
+
+
+def test_training_time_counts_model_flops_only() -> None:
+    # One MFU contract: MFU is model FLOPs over peak, so recomputation is not an argument of the
+    # time functions (it lowers the MFU reached). An old sheet's recompute cell gets a clear error.
+    for name in ("LLM_TRAIN_DAYS", "LLM_TRAIN_GPU_HOURS", "LLM_GPUS_FOR_DAYS", "LLM_TRAIN_COST", "LLM_TRAIN_DAYS_TABLE"):
+        assert "recompute" not in udf.udf_specs()[name].args
+        assert list(udf.udf_specs()[name].args)[-3:] == ["seq_len", "layers", "hidden"]
+    with pytest.raises(ValueError, match="recompute is no longer an argument"):
+        udf.LLM_TRAIN_DAYS("175B", "300B", 1000, 312, 0.462, 1)
+
+
+def test_attention_term_over_6pt() -> None:
+    # seed 002: 3T(2P + 4·h·L·s) exceeds 6PT by 2·h·L·s/P, ~7.7% for Llama-2-70B at 4,096 tokens.
+    six = udf.LLM_TRAIN_GPU_HOURS(LLAMA2_70B, "2T", "H800", 0.4)
+    attn = udf.LLM_TRAIN_GPU_HOURS(LLAMA2_70B, "2T", "H800", 0.4, 4096, 80, 8192)
+    assert attn / six == pytest.approx(1 + 2 * 8192 * 80 * 4096 / LLAMA2_70B, rel=1e-12)
+    assert udf.LLM_TRAIN_GPU_HOURS("llama2-70b", "2T", "H800", 0.4) == pytest.approx(attn, rel=1e-12)
 
 
 # -- suffixes and catalog names ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""LLM_BEST_LAYOUT and LLM_PREDICTED_MFU equal the planner behind `xlcompute plan` / estimate()."""
+"""LLM_BEST_LAYOUT and LLM_PREDICTED_MFU equal estimate() of the same one-line scenario (the planner
+behind `xlcompute plan`), and repeated calls are served from a cache."""
 
 from __future__ import annotations
 
@@ -21,17 +22,21 @@ def test_best_layout_row_matches_the_estimate():
     r = estimate(_scenario())
     assert row[:4] == [r["tp"], r["pp"], r["dp"], r["micro_batch"]]
     assert row[0] * row[1] * row[2] == 1024
-    assert row[4] == pytest.approx(r["mfu"], rel=1e-12)
-    assert row[5] == pytest.approx(r["step_seconds"], rel=1e-9)
+    assert row[4] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
+    assert row[5] == r["step_seconds"]
+    assert row[5] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)
+    assert row[4] == LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
 
 
 def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
     mfu = LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 8, 4)
-    assert mfu == pytest.approx(estimate(_scenario(tp=8, pp=4))["mfu"], rel=1e-12)
+    r = estimate(_scenario(tp=8, pp=4))
+    assert mfu == r["mfu"] == r["predicted_mfu"]
     assert 0.1 < mfu < 0.7
     # The best layout is never predicted slower than a fixed one.
     assert LLM_PREDICTED_MFU("llama2-70b", "H800", 1024) >= mfu
-    assert LLM_TRAIN_DAYS("70B", "2T", 1024, "H800", mfu) > 0
+    # Fed to LLM_TRAIN_DAYS with the model name, it gives the estimate's days (test_udf_mfu_contract).
+    assert LLM_TRAIN_DAYS("llama2-70b", "2T", 1024, "H800", mfu) == pytest.approx(r["train_days"], rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +46,10 @@ def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
         (("llama2-70b", "H80", 1024), "H800"),
         (("llama2-70b", "H800", 0), "gpus"),
         (("mixtral-8x7b", "H800", 64), "dense transformers only"),
+        (("llama2-70b", "H800", 1024, 4096, 0), "global_batch must be a whole number"),
+        (("llama2-70b", "H800", 8), "no layout of 8 cards fits"),
+        (("llama2-70b", 989, 1024), "gpu must be a card name"),
+        (("llama2-70b", "H800", 1024, 4096.5), "seq_len must be a whole number"),
     ],
 )
 def test_planner_udf_errors(args, message):
@@ -49,5 +58,34 @@ def test_planner_udf_errors(args, message):
 
 
 def test_half_a_layout_is_refused():
-    with pytest.raises(ValueError, match="pp"):
+    with pytest.raises(ValueError, match="pp is empty; give tp and pp together"):
         LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 8)
+    with pytest.raises(ValueError, match="tp is empty"):
+        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, None, 4)
+
+
+def test_a_layout_the_model_or_cluster_cannot_take_is_refused():
+    with pytest.raises(ValueError, match="tp"):
+        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 3, 1)  # 3 divides neither 64 heads nor 1024
+    with pytest.raises(ValueError, match="global_batch"):
+        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1000, 8, 4)  # dp 32 does not divide 1000
+
+
+def test_results_and_refusals_are_cached_per_argument_tuple(monkeypatch):
+    import sys
+
+    est_module = sys.modules["xlcompute.estimate"]  # the module; `xlcompute.estimate` is the function
+    first = LLM_BEST_LAYOUT("llama2-13b", "H800", 64, 2048, 256)
+    calls = []
+    real = est_module.estimate
+    monkeypatch.setattr(est_module, "estimate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = LLM_BEST_LAYOUT("llama2-13b", "h800", 64.0, "2048", 256)  # same arguments as cells may hold them
+    assert again == first and again is not first and calls == []
+    again[1][0] = 999  # a caller may change its list; the cache holds tuples
+    assert LLM_BEST_LAYOUT("llama2-13b", "H800", 64, 2048, 256) == first
+    # The best layout's MFU shares the cached estimate.
+    assert LLM_PREDICTED_MFU("llama2-13b", "H800", 64, 2048, 256) == first[1][4] and calls == []
+    for _ in range(2):  # a refusal is cached too: a failing search costs as much as a good one
+        with pytest.raises(ValueError, match="no layout"):
+            LLM_PREDICTED_MFU("llama2-70b", "H800", 8, 4096, 256)
+    assert len(calls) == 1

@@ -135,7 +135,8 @@ def test_classic_vba_wrapper(classic: dict[str, typing.Any]) -> None:
     for name in SPECS:
         assert f"Function {name}(" in vba
     assert (
-        "Function LLM_TRAIN_DAYS(params, tokens, gpus, peak_tflops, mfu, Optional recompute)" in vba
+        "Function LLM_TRAIN_DAYS(params, tokens, gpus, peak_tflops, mfu, Optional seq_len, Optional layers, "
+        "Optional hidden)" in vba
     )
     assert 'XLPy.CallUDF("xlcompute.udf", "LLM_TRAIN_DAYS"' in vba
     assert "LLM_TRAIN_DAYS = Err.Description" in vba  # the error message lands in the cell

@@ -1,0 +1,120 @@
+"""TRAIN_MEM_PER_GPU is the estimate's memory per card (the memory phase of the step-time graph):
+weights, gradients, optimizer states, activations of the first stage and framework buffers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from xlcompute import estimate, parse_scenario
+from xlcompute._graph import GRAPH
+from xlcompute.core import comm, memory
+from xlcompute.estimate import resolve
+from xlcompute.planner.inputs import STEP_CONSTANTS
+from xlcompute.udf import ACTIVATION_MEM, TRAIN_MEM_PER_GPU, ZERO_MEM
+
+MODES = {"none": 0, "selective": "selective", "full": "full"}
+
+
+def fixed(model: dict[str, Any], cards: int, tp: int, pp: int, **training: Any):  # type: ignore[no-untyped-def]
+    """A fixed-layout scenario on H800 (MFU given, so no layout search)."""
+    return parse_scenario({
+        "model": model,
+        "training": {"tokens": "2T", "tp": tp, "pp": pp, **training},
+        "cluster": {"accelerator": "H800", "cards": cards},
+        "assumptions": {"mfu": 0.4},
+    })
+
+
+CASES = [  # (preset, cards, tp, pp, training options)
+    ("llama2-70b", 1024, 8, 4, {}),  # the scenario defaults: selective, SP, flash, ZeRO-1, micro 1
+    ("llama2-70b", 1024, 8, 4, {"recompute": "full", "attention": "unfused", "zero_stage": 3}),
+    ("llama2-70b", 256, 4, 8, {"micro_batch": 2, "global_batch": 512, "sequence_parallel": False,
+                               "recompute": "none", "attention": "unfused", "zero_stage": 0}),
+    ("llama3.1-8b", 64, 2, 1, {"seq_len": 8192, "zero_stage": 2}),  # one stage: the logits too
+    ("qwen2-72b", 640, 8, 5, {"global_batch": 640}),  # 80 layers on 5 stages
+    ("llama3.1-405b", 2048, 8, 16, {"recompute": "full", "seq_len": 8192, "global_batch": 2048}),  # 126 layers
+    ("mixtral-8x7b", 64, 8, 2, {}),  # MoE with a given MFU: all experts on every card, as the estimate
+    ("llama2-70b", 1000, 2, 10, {"interleave": 8, "global_batch": 1000, "recompute": "none"}),  # interleaved
+]
+
+
+@pytest.mark.parametrize(("model", "cards", "tp", "pp", "options"), CASES)
+def test_equals_the_estimates_memory_per_card(model: str, cards: int, tp: int, pp: int,
+                                              options: dict[str, Any]) -> None:
+    s = fixed({"preset": model}, cards, tp, pp, **options)
+    r = estimate(s)
+    t = s.training
+    got = TRAIN_MEM_PER_GPU(
+        model, t.seq_len, t.micro_batch, tp, pp, s.dp, t.zero_stage, None, None, None,
+        MODES[t.recompute], t.sequence_parallel, t.global_batch // (t.micro_batch * s.dp), t.attention == "flash",
+        t.interleave,
+    )
+    assert got == pytest.approx(r["mem_per_gpu_gb"], rel=1e-12)
+    # What it holds: the five terms the estimate reports.
+    parts = ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu")
+    assert got * 1e9 == pytest.approx(sum(r[k] for k in parts), rel=1e-12)
+
+
+def test_empty_options_are_the_scenario_defaults() -> None:
+    r = estimate(fixed({"preset": "llama2-70b"}, 1024, 8, 4))
+    # microbatches left empty is pp (4), the scenario's global batch 1024 is 32 per pipeline
+    assert TRAIN_MEM_PER_GPU("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, 32) == pytest.approx(
+        r["mem_per_gpu_gb"], rel=1e-12)
+    # with flash attention selective recomputation stores what none does (no s×s scores to drop)
+    assert TRAIN_MEM_PER_GPU("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, 0) == TRAIN_MEM_PER_GPU(
+        "llama2-70b", 4096, 1, 8, 4, 32, 1)
+
+
+def test_a_parameter_count_with_the_gpt_shape_equals_a_custom_architecture() -> None:
+    # The estimate's inputs for a custom GPT-shaped architecture without embeddings (vocab 0),
+    # through the estimate's own resolve and graph. (estimate() itself stops at the output layer's
+    # timing when vocab is 0, a step the memory figure does not read.)
+    arch = {"layers": 80, "hidden": 8192, "heads": 64, "ffn_hidden": 4 * 8192, "gated_ffn": False, "vocab": 0}
+    s = fixed({"arch": arch, "params": 70e9}, 1024, 8, 4, recompute="full", zero_stage=1)
+    inputs = {k: v.value for k, v in resolve(s).inputs.items()}
+    want = GRAPH.run(inputs, ["mem_per_gpu_gb"])["mem_per_gpu_gb"]
+    got = TRAIN_MEM_PER_GPU("70B", 4096, 1, 8, 4, 32, 1, 80, 8192, 64, "full", 1, 32)
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_gpt_shape_without_recompute_is_zero_states_plus_korthikanti_plus_buffers() -> None:
+    # No embeddings, unfused attention, no recomputation: the refined per-card forms reduce to the
+    # seed/ZeRO states of P/(tp·pp) over dp, Korthikanti et al.'s Table 2 activations of the first
+    # stage (ACTIVATION_MEM for L/p layers × min(p, m) micro-batches) and the framework's buffers.
+    p, layers, hidden, heads, s, tp, pp, dp, m = 70e9, 80, 8192, 64, 4096, 8, 4, 32, 16
+    got = TRAIN_MEM_PER_GPU(p, s, 1, tp, pp, dp, 1, layers, hidden, heads, 0, 1, m, 0)
+    states = ZERO_MEM(p / (tp * pp), 1, dp)
+    activations = ACTIVATION_MEM(layers // pp * min(pp, m), hidden, heads, s, 1, tp, 1, 0)
+    buffers = memory.framework_buffers(
+        STEP_CONSTANTS["framework_reserve_gb"].value * 1e9, comm.activation_message_bytes(s, 1, hidden),
+        p / layers, tp, 2, 1) / 1e9
+    assert got == pytest.approx(states + activations + buffers, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "parts"),
+    [
+        (("llama2-70b", 4096, 1, 8, 4, 32, 1, 80),
+         ["layers, hidden and heads must be empty", "llama2-70b", "layers=80"]),
+        (("70B", 4096, 1, 8, 4, 32, 1, 80, 8192), ["heads is empty", "layers, hidden and heads"]),
+        (("70B", 4096, 1, 8, 4, 32, 1), ["layers and hidden and heads are empty"]),
+        (("70B", 4096, 1, 3, 4, 32, 1, 80, 8192, 64), ["tp=3 must divide heads=64"]),
+        (("llama2-70b", 4096, 1, 3, 4, 32, 1), ["tp=3 must divide heads=64"]),
+        (("llama2-70b", 4096, 1, 8, 81, 32, 1), ["pp=81 must be at most layers=80"]),
+        (("7B", 2048, 1, 1, 1, 8, 1, 32, 4100, 32), ["heads=32 must divide hidden=4100"]),
+        (("llama2-70b", 4096, 1.5, 8, 4, 32, 1), ["micro_batch must be a whole number"]),
+        (("llama2-70b", 4096, 1, 8, 4, 32, 4), ["zero_stage must be one of 0, 1, 2, 3"]),
+        (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, "partial"), ["recompute", '"partial"']),
+        (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, 2), ["flash must be 0 or 1"]),
+        (("gpt-5", 4096, 1, 8, 4, 32, 1), ["params must be a parameter count", "'gpt-5'"]),
+        (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, None, 3),
+         ["pp·interleave = 4·3 = 12 must divide layers=80"]),
+    ],
+)
+def test_bad_arguments(args: tuple[Any, ...], parts: list[str]) -> None:
+    with pytest.raises(ValueError) as info:
+        TRAIN_MEM_PER_GPU(*args)
+    for part in parts:
+        assert part in str(info.value), (part, str(info.value))

@@ -1,0 +1,52 @@
+"""Excel functions for energy and electricity cost (:mod:`xlcompute.core.cost`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlcompute import _udf_args as a
+from xlcompute.core import cost, units
+from xlcompute.udf._register import GPUS, excel
+
+__all__ = ["ENERGY_KWH", "POWER_COST"]
+
+
+_TDP = 'Power per GPU in W (e.g. 700), or a card name such as "H800" (its TDP).'
+_PUE = "Optional. Power usage effectiveness, 1 to 3; default 1 (IT power only)."
+
+
+def _tdp_w(value: Any) -> float:
+    return a.card_or_number(value, "tdp_w", "W", lambda card: card.tdp_w)
+
+
+def _pue(value: Any) -> float:
+    x = a.quantity(value, "pue", default=1.0)
+    if not 1 <= x <= 3:
+        raise a.UdfArgumentError(f"pue must be between 1 and 3 (facility power / IT power), got {a.show(value)}")
+    return x
+
+
+@excel({"gpus": GPUS, "tdp_w": _TDP, "hours": "Hours of operation.", "pue": _PUE})
+def ENERGY_KWH(gpus: Any, tdp_w: Any, hours: Any, pue: Any = None) -> float:
+    """Facility energy GPUs × TDP (W) × hours × PUE / 1000, in kWh (PUE: The Green Grid 2012). Card
+    power only; server overhead is not included."""
+    return float(
+        cost.energy_kwh(a.whole(gpus, "gpus"), _tdp_w(tdp_w), a.positive(hours, "hours", unit="hours"), _pue(pue))
+    )
+
+
+@excel(
+    {
+        "gpus": GPUS,
+        "tdp_w": _TDP,
+        "hours": "Hours of operation.",
+        "price_per_kwh": "Electricity price per kWh, in your currency.",
+        "pue": _PUE,
+    }
+)
+def POWER_COST(gpus: Any, tdp_w: Any, hours: Any, price_per_kwh: Any, pue: Any = None) -> float:
+    """Electricity cost of GPUs × TDP (W) × hours × PUE at a price per kWh. In the price's currency;
+    card power only."""
+    seconds = a.positive(hours, "hours", unit="hours") * units.SECONDS_PER_HOUR
+    joules = cost.energy_joules(a.whole(gpus, "gpus"), _tdp_w(tdp_w), seconds, _pue(pue))
+    return float(cost.power_cost(joules, a.non_negative(price_per_kwh, "price_per_kwh")))

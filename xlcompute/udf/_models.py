@@ -1,0 +1,155 @@
+"""Catalog models as arguments of the Excel functions, and the model-FLOPs count they share.
+
+One MFU contract (issue 10): MFU is model FLOPs (no recomputation) over peak, and the training
+functions count model FLOPs exactly as the estimate does, with
+:func:`xlcompute.core.compute.train_flops_attn` at r = 0, ``3·T·(2P + 4·L·s·w)``. Their first
+argument is a parameter count or a catalog model name:
+
+- a model name: P is the preset's active parameter count, L its layers and w its attention
+  width heads·head_dim, all from :func:`xlcompute.planner.inputs.model_values`, the mapping the
+  estimate uses; s is the ``seq_len`` cell or the scenario default (4096);
+- a count with ``seq_len``, ``layers`` and ``hidden``: the same count with w = hidden;
+- a count alone: the attention term is 0, i.e. 6PT (seed 001).
+
+Lookups by name and the counts of a preset are cached: Excel recalculates often and a catalog
+is fixed for the life of the process. Only immutable values are cached (floats, frozen presets,
+tuples).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+from xlcompute import _udf_args as a
+from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model
+from xlcompute.core import compute
+from xlcompute.quantity import QuantityError, parse_quantity
+
+__all__ = [
+    "ModelCounts",
+    "preset",
+    "model_or_count",
+    "counts",
+    "training_default",
+    "default_seq_len",
+    "model_flops",
+]
+
+
+class ModelCounts(NamedTuple):
+    """What the model-FLOPs count reads from a model (the graph's input keys)."""
+
+    model_active_params: float
+    layers: float
+    attn_width: float
+
+
+@functools.lru_cache(maxsize=1024)
+def _preset_by_text(text: str) -> ModelPreset:
+    # Errors are not cached (lru_cache stores returns only), so a typo is re-checked each time.
+    return get_model(text)
+
+
+def preset(value: Any, name: str = "model") -> ModelPreset:
+    """The catalog model named by ``value`` ("llama2-70b", "GPT-3"), or a clear error."""
+    if a.is_empty(value) or not isinstance(value, str):
+        raise a.UdfArgumentError(f'{name} must be a model name such as "llama3.1-70b", got {a.show(value)}')
+    try:
+        return _preset_by_text(value)
+    except UnknownPresetError as exc:
+        raise a.UdfArgumentError(f"{name}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _count_or_preset_text(text: str, name: str) -> float | ModelPreset:
+    try:
+        parse_quantity(text, name)
+    except QuantityError:
+        pass
+    else:  # text that reads as a number is a count ("70B"), as it always was
+        return a.param_count(text, name)
+    try:
+        return _preset_by_text(text)
+    except UnknownPresetError as exc:
+        raise a.UdfArgumentError(
+            f'{name} must be a parameter count (70B, 7e9) or a catalog model name such as "llama2-70b"; {exc}'
+        ) from None
+
+
+def model_or_count(value: Any, name: str = "params") -> float | ModelPreset:
+    """A parameter count (``70B``, ``7e9``) or, for text that is not a number, a catalog model."""
+    if isinstance(value, str) and not a.is_empty(value):
+        return _count_or_preset_text(value, name)
+    return a.param_count(value, name)
+
+
+@functools.lru_cache(maxsize=None)  # one entry per catalog model at most
+def counts(key: str) -> ModelCounts:
+    """Active parameters, layers and attention width of the preset ``key``, as the estimate counts
+    them (``planner.inputs.model_values``: exact count of the architecture)."""
+    # Imported here: `import xlcompute.udf` loads no planner module (issue 10, speed).
+    from xlcompute.planner.inputs import model_values
+
+    values = model_values(get_model(key).arch, default_seq_len())
+    return ModelCounts(*(values[k] for k in ModelCounts._fields))
+
+
+@functools.lru_cache(maxsize=None)
+def training_default(field: str) -> int:
+    """The scenario's default of ``training.<field>`` (``seq_len`` 4096, ``global_batch`` 1024), so an
+    empty cell means what an omitted scenario field means."""
+    from xlcompute.scenario import TrainingPlan
+
+    return int(TrainingPlan.model_fields[field].default)
+
+
+def default_seq_len() -> int:
+    """The scenario's default sequence length (``training.seq_len``: 4096)."""
+    return training_default("seq_len")
+
+
+def model_flops(params: Any, tokens: Any, seq_len: Any, layers: Any, hidden: Any) -> float:
+    """Model FLOPs of a training run from the cells, the estimate's count (module docstring)."""
+    n_tokens = a.train_tokens(tokens)
+    model = model_or_count(params)
+    if isinstance(model, ModelPreset):
+        c = counts(model.key)
+        given = {n: v for n, v in (("layers", layers), ("hidden", hidden)) if not a.is_empty(v)}
+        if given:
+            got = ", ".join(f"{n}={a.show(v)}" for n, v in given.items())
+            raise a.UdfArgumentError(
+                f"layers and hidden must be empty when params is a model name ({model.key}: {c.layers:.0f} "
+                f"layers, attention width {c.attn_width:.0f}); got {got}"
+            )
+        s = a.whole(seq_len, "seq_len", default=default_seq_len())
+        return float(compute.train_flops_attn(c.model_active_params, n_tokens, s, c.layers, c.attn_width))
+    shape = (("seq_len", seq_len), ("layers", layers), ("hidden", hidden))
+    missing = [n for n, v in shape if a.is_empty(v)]
+    if not missing:
+        return float(
+            compute.train_flops_attn(
+                model, n_tokens, a.whole(seq_len, "seq_len"), a.whole(layers, "layers"), a.whole(hidden, "hidden")
+            )
+        )
+    if len(missing) == len(shape):
+        # No shape: the same count with the attention term 0, i.e. the seed's 6PT.
+        return float(compute.train_flops_attn(model, n_tokens, 0, 0, 0))
+    if missing == ["layers", "hidden"] and _looks_like_recompute(seq_len):
+        # A sheet written for the old signature (..., mfu, recompute) lands here; the hint comes first.
+        raise a.UdfArgumentError(
+            "recompute is no longer an argument (MFU counts model FLOPs; recomputation lowers the MFU reached): "
+            f"got seq_len={a.show(seq_len)} without layers and hidden; leave all three empty for 6PT"
+        )
+    raise a.UdfArgumentError(
+        f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty; give seq_len, layers and hidden "
+        "together for the attention-aware count (as the estimate), or leave all three empty for 6PT"
+    )
+
+
+def _looks_like_recompute(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "false", "full", "selective", "none"}
+    return isinstance(value, (int, float)) and value in (0, 1, 2)

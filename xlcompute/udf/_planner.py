@@ -1,0 +1,135 @@
+"""Excel functions of the layout planner (seed 004): the best layout and the predicted MFU.
+
+Both are the estimate of a one-line scenario — model, card, cards, sequence length, global batch
+and, for LLM_PREDICTED_MFU, optionally TP×PP — with every other field at its scenario default
+and ``assumptions.mfu`` left out, so the estimate uses the step-time model's predicted MFU. They
+call :func:`xlcompute.estimate.estimate` itself, so a cell equals ``estimate()`` exactly, and
+that MFU counts model FLOPs as LLM_TRAIN_DAYS does with the model name (one MFU contract).
+
+A layout search takes 0.1–1 s and Excel recalculates often, so results (and refusals) are cached
+per argument tuple for the life of the process; the cache holds tuples and strings only, and
+each call returns a fresh list. The planner is imported on the first call, not with
+``xlcompute.udf``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+from xlcompute import _udf_args as a
+from xlcompute.udf._models import preset, training_default
+from xlcompute.udf._register import GPUS, excel
+
+__all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU"]
+
+_PLAN_TOKENS = 1e12
+"""Tokens of the one-line scenario: the layout and its MFU do not depend on the token count."""
+
+_MODEL = 'Model name from the catalog, e.g. "llama2-70b" (dense models; see MODEL_LIST()).'
+_GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
+_GLOBAL_BATCH = "Optional. Sequences per optimizer step; default 1024 (≈4M tokens at 4096)."
+_SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
+_HEADER = ["TP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
+
+
+class _Planned(NamedTuple):
+    """What the planner functions show from one estimate."""
+
+    tp: int
+    pp: int
+    dp: int
+    micro_batch: int
+    mfu: float
+    step_seconds: float
+
+
+@functools.lru_cache(maxsize=256)
+def _estimate(
+    model: str, gpu: str, cards: int, seq_len: int, global_batch: int, layout: tuple[int, int] | None
+) -> _Planned | str:
+    """The estimate of the one-line scenario, or the reason it has none (cached, as text)."""
+    # Imported here: `import xlcompute.udf` loads neither the planner nor NumPy.
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    training: dict[str, Any] = {"tokens": _PLAN_TOKENS, "seq_len": seq_len, "global_batch": global_batch}
+    if layout is not None:
+        training["tp"], training["pp"] = layout
+    try:
+        r = estimate(parse_scenario(
+            {"model": {"preset": model}, "training": training, "cluster": {"accelerator": gpu, "cards": cards}}
+        ))
+    except ScenarioError as exc:
+        return _argument_names("; ".join(exc.problems))
+    except ValueError as exc:  # PlannerError (no layout fits), a layout the model cannot take
+        return str(exc)
+    return _Planned(int(r["tp"]), int(r["pp"]), int(r["dp"]), int(r["micro_batch"]), r["mfu"], r["step_seconds"])
+
+
+# The scenario's field names -> this function's argument names, so a refusal names the cell.
+_FIELD_TO_ARGUMENT = (("scenario: ", ""), ("cluster.cards", "gpus"), ("cluster.accelerator", "gpu"),
+                      ("model.preset", "model"), ("training.", ""))
+
+
+def _argument_names(message: str) -> str:
+    for field, argument in _FIELD_TO_ARGUMENT:
+        message = message.replace(field, argument)
+    return message
+
+
+def _planned(
+    model: Any, gpu: Any, gpus: Any, seq_len: Any, global_batch: Any, tp: Any = None, pp: Any = None
+) -> _Planned:
+    """Parse the cells and look up (or run) the estimate."""
+    m = preset(model)
+    if m.arch.is_moe:
+        raise a.UdfArgumentError(
+            f"model: {m.key} is a mixture-of-experts model; the step-time model covers dense transformers only "
+            "(give LLM_TRAIN_DAYS an MFU of your own)"
+        )
+    card = a.gpu(gpu)
+    layout: tuple[int, int] | None = None
+    if not (a.is_empty(tp) and a.is_empty(pp)):
+        missing = [n for n, v in (("tp", tp), ("pp", pp)) if a.is_empty(v)]
+        if missing:
+            raise a.UdfArgumentError(
+                f"{missing[0]} is empty; give tp and pp together, or leave both empty for the best layout"
+            )
+        layout = (a.whole(tp, "tp"), a.whole(pp, "pp"))
+    outcome = _estimate(
+        m.key,
+        card.key,
+        a.whole(gpus, "gpus"),
+        a.whole(seq_len, "seq_len", default=training_default("seq_len")),
+        a.whole(global_batch, "global_batch", default=training_default("global_batch")),
+        layout,
+    )
+    if isinstance(outcome, str):
+        raise a.UdfArgumentError(outcome)
+    return outcome
+
+
+@excel(
+    {"model": _MODEL, "gpu": _GPU_NAME, "gpus": GPUS, "seq_len": _SEQ_OPT, "global_batch": _GLOBAL_BATCH},
+    spills=True,
+)
+def LLM_BEST_LAYOUT(model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None) -> list[list[Any]]:
+    """Spills the fastest layout the step-time model finds, as estimate() plans it: a header row and
+    TP, PP, DP, micro-batch, predicted MFU (fraction) and step seconds (seed 004; `xlcompute plan`)."""
+    p = _planned(model, gpu, gpus, seq_len, global_batch)
+    return [list(_HEADER), list(p)]
+
+
+@excel(
+    {"model": _MODEL, "gpu": _GPU_NAME, "gpus": GPUS, "seq_len": _SEQ_OPT, "global_batch": _GLOBAL_BATCH,
+     "tp": "Optional. Tensor-parallel size; give it with pp, or leave both empty for the best layout.",
+     "pp": "Optional. Pipeline stages; give it with tp."}
+)
+def LLM_PREDICTED_MFU(
+    model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None, tp: Any = None, pp: Any = None
+) -> float:
+    """Predicted MFU (fraction) of estimate() for the model on the GPUs, TP×PP layout or the best one
+    (seed 004). Model FLOPs as LLM_TRAIN_DAYS counts them with the model name and seq_len: feed it
+    there."""
+    return _planned(model, gpu, gpus, seq_len, global_batch, tp, pp).mfu

@@ -1,0 +1,306 @@
+"""Excel functions for training compute, time, cards, cost and utilisation.
+
+Each calls the FLOP count and the time formulas of :mod:`xlcompute.core.compute` and
+:mod:`xlcompute.core.schedule` (seeds 000–003); no formula is written here. The time, card and
+cost functions take an MFU and count model FLOPs exactly as the estimate does
+(:func:`xlcompute.udf._models.model_flops`: one MFU contract, issue 10), so they have no
+recompute argument; the FLOP-count functions keep the seeds' 8PT hardware form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlcompute import _udf_args as a
+from xlcompute.core import compute, cost, schedule
+from xlcompute.udf._models import model_flops
+from xlcompute.udf._register import (
+    GPUS,
+    HIDDEN,
+    LAYERS,
+    MFU,
+    PARAMS,
+    PARAMS_OR_MODEL,
+    PEAK,
+    PRICE_HOUR,
+    RECOMPUTE,
+    SEQ,
+    TOKENS,
+    VOCAB,
+    excel,
+)
+
+__all__ = [
+    "LLM_TRAIN_FLOPS",
+    "LLM_TRAIN_FLOPS_ATTN",
+    "LLM_ITER_FLOPS",
+    "LLM_TRAIN_DAYS",
+    "LLM_TRAIN_GPU_HOURS",
+    "LLM_GPUS_FOR_DAYS",
+    "LLM_TRAIN_COST",
+    "LLM_MFU",
+    "LLM_MFU_FROM_ITER",
+    "LLM_TRAIN_DAYS_TABLE",
+]
+
+
+def _extra_forward(value: Any) -> int:
+    """Recompute cell → the core's extra forward pass (1 only for full recomputation)."""
+    return int(compute.recompute_extra_forward(a.recompute_mode(value)))
+
+
+@excel({"params": PARAMS, "tokens": TOKENS, "recompute": RECOMPUTE})
+def LLM_TRAIN_FLOPS(params: Any, tokens: Any, recompute: Any = None) -> float:
+    """Training compute 6·P·T FLOPs, or 8·P·T with full recomputation (seeds 000, 001)."""
+    return float(compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute)))
+
+
+@excel(
+    {
+        "params": PARAMS,
+        "tokens": TOKENS,
+        "seq_len": SEQ,
+        "layers": LAYERS,
+        "hidden": HIDDEN,
+        "recompute": RECOMPUTE,
+    }
+)
+def LLM_TRAIN_FLOPS_ATTN(
+    params: Any, tokens: Any, seq_len: Any, layers: Any, hidden: Any, recompute: Any = None
+) -> float:
+    """Training FLOPs with the attention term, 3·T·(2P + 4·h·L·s) (4·T·… with full recomputation;
+    seed 002, PaLM's MFU count)."""
+    return float(
+        compute.train_flops_attn(
+            a.param_count(params),
+            a.train_tokens(tokens),
+            a.whole(seq_len, "seq_len"),
+            a.whole(layers, "layers"),
+            a.whole(hidden, "hidden"),
+            _extra_forward(recompute),
+        )
+    )
+
+
+@excel(
+    {
+        "batch": "Global batch in sequences per iteration.",
+        "seq_len": SEQ,
+        "layers": LAYERS,
+        "hidden": HIDDEN,
+        "vocab": VOCAB,
+        "recompute": RECOMPUTE,
+    }
+)
+def LLM_ITER_FLOPS(batch: Any, seq_len: Any, layers: Any, hidden: Any, vocab: Any, recompute: Any = None) -> float:
+    """FLOPs of one training iteration, 24·k·B·s·l·h²·(1 + s/6h + V/16lh), k = 3 (4 with full
+    recomputation) (seed 003, Megatron)."""
+    return float(
+        compute.iter_flops_megatron(
+            a.positive(batch, "batch"),
+            a.whole(seq_len, "seq_len"),
+            a.whole(layers, "layers"),
+            a.whole(hidden, "hidden"),
+            a.whole(vocab, "vocab"),
+            _extra_forward(recompute),
+        )
+    )
+
+
+# -- time, cards and cost: the estimate's model-FLOPs count (one MFU contract, issue 10) -----
+
+_COUNT = {
+    "seq_len": "Optional. Sequence length: with layers and hidden adds attention FLOPs as the estimate does. "
+    "Default 4096 with a model name; leave seq_len, layers, hidden empty for 6PT.",
+    "layers": "Optional. Transformer layers, given with seq_len and hidden; leave empty with a model name.",
+    "hidden": "Optional. Attention width heads × head_dim (the hidden size for most models), given with "
+    "seq_len and layers; leave empty with a model name.",
+}
+
+
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
+def LLM_TRAIN_DAYS(
+    params: Any,
+    tokens: Any,
+    gpus: Any,
+    peak_tflops: Any,
+    mfu: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
+) -> float:
+    """Training days: model FLOPs / (GPUs × peak × MFU × 86400). Model FLOPs as the estimate counts
+    them, 3T(2P + 4·L·s·h) (seed 002; PaLM's MFU), or 6PT without seq_len, layers, hidden (seed 001:
+    GPT-3 on 1000 A100 at 0.462, 25.29). Days."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
+    return float(schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
+
+
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
+def LLM_TRAIN_GPU_HOURS(
+    params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any = None, layers: Any = None, hidden: Any = None
+) -> float:
+    """GPU-hours of training: model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600).
+    GPU-hours. GPT-3 on A100 at MFU 0.462 with 6PT: 607,032 (seed 001)."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
+    return float(schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
+
+
+@excel(
+    {
+        "params": PARAMS_OR_MODEL,
+        "tokens": TOKENS,
+        "days": "Target wall-clock training time in days.",
+        "peak_tflops": PEAK,
+        "mfu": MFU,
+        **_COUNT,
+    }
+)
+def LLM_GPUS_FOR_DAYS(
+    params: Any,
+    tokens: Any,
+    days: Any,
+    peak_tflops: Any,
+    mfu: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
+) -> float:
+    """GPUs needed to train in the given days, rounded up: ⌈model FLOPs / (days × 86400 × peak ×
+    MFU)⌉ (seed 000 eq. 2), FLOPs as LLM_TRAIN_DAYS counts them. A whole number of GPUs."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
+    return float(
+        schedule.cards_for_days(
+            flops, a.positive(days, "days", unit="days"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")
+        )
+    )
+
+
+@excel(
+    {
+        "params": PARAMS_OR_MODEL,
+        "tokens": TOKENS,
+        "peak_tflops": PEAK,
+        "mfu": MFU,
+        "price_per_gpu_hour": PRICE_HOUR,
+        **_COUNT,
+    }
+)
+def LLM_TRAIN_COST(
+    params: Any,
+    tokens: Any,
+    peak_tflops: Any,
+    mfu: Any,
+    price_per_gpu_hour: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
+) -> float:
+    """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS) × price per GPU-hour. In the
+    currency of the price (seed 001)."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
+    hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    return float(cost.rental_cost(hours, a.non_negative(price_per_gpu_hour, "price_per_gpu_hour")))
+
+
+def _utilisation_result(x: float, what: str) -> float:
+    # An implied MFU above 1 means an input is off (cluster instead of per-GPU throughput, sparse peak).
+    if x > 1:
+        raise a.UdfArgumentError(
+            f"implied {what} is {x:.3g} (> 1, impossible); check that throughput is per GPU and "
+            "peak_tflops is the dense figure"
+        )
+    return x
+
+
+@excel(
+    {
+        "tokens_per_s_per_gpu": "Measured training throughput in tokens per second per GPU.",
+        "params": PARAMS,
+        "peak_tflops": PEAK,
+        "recompute": "Optional. 1/TRUE counts the recomputed forward too (hardware FLOPs utilisation).",
+    }
+)
+def LLM_MFU(tokens_per_s_per_gpu: Any, params: Any, peak_tflops: Any, recompute: Any = None) -> float:
+    """Model FLOPs utilisation from measured tokens/s per GPU: 6·P·tokens/s / peak (8·P with
+    recompute). A fraction in (0, 1]; format the cell as %."""
+    mfu = schedule.mfu_from_throughput(
+        a.positive(tokens_per_s_per_gpu, "tokens_per_s_per_gpu"),
+        a.param_count(params),
+        a.peak_flops(peak_tflops),
+        _extra_forward(recompute),
+    )
+    return _utilisation_result(float(mfu), "MFU")
+
+
+@excel(
+    {
+        "iter_seconds": "Measured seconds per training iteration.",
+        "batch": "Global batch in sequences per iteration.",
+        "seq_len": SEQ,
+        "layers": LAYERS,
+        "hidden": HIDDEN,
+        "vocab": VOCAB,
+        "gpus": GPUS,
+        "peak_tflops": PEAK,
+        "recompute": RECOMPUTE,
+    }
+)
+def LLM_MFU_FROM_ITER(
+    iter_seconds: Any,
+    batch: Any,
+    seq_len: Any,
+    layers: Any,
+    hidden: Any,
+    vocab: Any,
+    gpus: Any,
+    peak_tflops: Any,
+    recompute: Any = None,
+) -> float:
+    """Utilisation from a measured iteration time: Megatron FLOPs per iteration / (seconds × GPUs ×
+    peak) (seed 003). A fraction in (0, 1]."""
+    mfu = schedule.mfu_from_iteration(
+        a.positive(iter_seconds, "iter_seconds", unit="seconds"),
+        a.positive(batch, "batch"),
+        a.whole(seq_len, "seq_len"),
+        a.whole(layers, "layers"),
+        a.whole(hidden, "hidden"),
+        a.whole(vocab, "vocab"),
+        a.whole(gpus, "gpus"),
+        a.peak_flops(peak_tflops),
+        _extra_forward(recompute),
+    )
+    return _utilisation_result(float(mfu), "utilisation")
+
+
+@excel(
+    {
+        "params": PARAMS_OR_MODEL,
+        "tokens": TOKENS,
+        "gpus_range": "A row or column of GPU counts (whole numbers), e.g. {256,512,1024}.",
+        "peak_tflops": PEAK,
+        "mfu_range": 'A row or column of MFU values in (0, 1], e.g. {0.3,0.4,0.5} or "40%".',
+        **_COUNT,
+    },
+    ranges=("gpus_range", "mfu_range"),
+    spills=True,
+)
+def LLM_TRAIN_DAYS_TABLE(
+    params: Any,
+    tokens: Any,
+    gpus_range: Any,
+    peak_tflops: Any,
+    mfu_range: Any,
+    seq_len: Any = None,
+    layers: Any = None,
+    hidden: Any = None,
+) -> list[list[Any]]:
+    """Spills a table of training days (as LLM_TRAIN_DAYS; seeds 001/002): one row per GPU count, one
+    column per MFU, with a header row of MFUs and a header column of GPU counts. Days."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
+    peak = a.peak_flops(peak_tflops)
+    counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))
+    mfus = a.values(mfu_range, "mfu_range", lambda v, n: a.fraction(v, n))
+    table: list[list[Any]] = [["GPUs \\ MFU", *mfus]]
+    for n in counts:
+        table.append([n, *(float(schedule.train_days(flops, n, peak, m)) for m in mfus)])
+    return table

@@ -150,3 +150,16 @@ def test_predicted_mfu_round_trip_with_numbers() -> None:
     assert LLM_TRAIN_DAYS(p, TOKENS, 1024, "H800", mfu, 4096, 80, 8192) == pytest.approx(r["train_days"], rel=1e-12)
     assert LLM_TRAIN_DAYS("70B", TOKENS, 1024, "H800", mfu, 4096, 80, 8192) / r["train_days"] == pytest.approx(
         1.01376, abs=1e-5)
+
+
+@pytest.mark.parametrize(("model", "seq_len"), [("llama2-70b", 4096), ("llama3.1-8b", 8192)])
+def test_measured_mfu_uses_the_same_count(model: str, seq_len: int) -> None:
+    """LLM_MFU of the step-time model's predicted throughput is its predicted MFU: measured and
+    predicted MFU are one quantity, so either can be typed into LLM_TRAIN_DAYS."""
+    from xlcompute.udf import LLM_MFU
+
+    r = estimate(scenario(model, 1024, seq_len, tp=8, pp=4))
+    tokens_per_s = r["predicted_tokens_per_s_per_card"]
+    assert LLM_MFU(tokens_per_s, model, "H800", seq_len) == pytest.approx(r["predicted_mfu"], rel=1e-12)
+    # A count alone is seed 003's 6P per token: lower by the attention share.
+    assert LLM_MFU(tokens_per_s, r["model_active_params"], "H800") < r["predicted_mfu"]

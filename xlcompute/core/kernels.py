@@ -20,7 +20,7 @@ Megatron-LM runs (``xlcompute validate``); ``software_eff`` scales them for othe
 from __future__ import annotations
 
 from xlcompute.core.compute import attention_core_flops
-from xlcompute.core.expr import Value, if_, min_
+from xlcompute.core.expr import Value, if_, max_, min_
 from xlcompute.core.params import attn_out_params, qkv_params
 
 __all__ = [
@@ -74,7 +74,8 @@ def gemm_seconds(
     the roofline would, moved the calibration rows by +0.14 points: not adopted without a new
     calibration.)
     """
-    return 2 * tokens * k * n / (peak_flops * gemm_efficiency(dim, eff_max, dim_half))
+    # max_(dim, 1): a GEMM of zero width (a model without a vocabulary) does no work and takes no time.
+    return 2 * tokens * k * n / (peak_flops * gemm_efficiency(max_(dim, 1), eff_max, dim_half))
 
 
 def attention_core_seconds(

@@ -74,6 +74,12 @@ def plan_layouts(
     started = time.perf_counter()
     found = search(values, cards, batch, opts, on_progress)
     seconds = time.perf_counter() - started
+    if not found.candidates_evaluated:
+        raise PlannerError(
+            f"no TP×PP×DP layout of {cards} cards fits global batch {batch}: the data-parallel degree must "
+            f"divide the global batch and TP must divide the {int(values['heads'])} attention heads; choose a card "
+            "count or a global batch with common factors (e.g. 1024 cards with batch 1024)"
+        )
     if not found.best:
         raise PlannerError(
             f"no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB per card with global "

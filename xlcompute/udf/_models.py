@@ -111,7 +111,15 @@ def default_seq_len() -> int:
 
 def model_flops(params: Any, tokens: Any, seq_len: Any, layers: Any, hidden: Any) -> float:
     """Model FLOPs of a training run from the cells, the estimate's count (module docstring)."""
-    n_tokens = a.train_tokens(tokens)
+    return float(compute.train_flops_attn(*count_shape(params, seq_len, layers, hidden, a.train_tokens(tokens))))
+
+
+def count_shape(
+    params: Any, seq_len: Any, layers: Any, hidden: Any, tokens: float
+) -> tuple[float, float, float, float, float]:
+    """The arguments of compute.train_flops_attn (P, T, s, L, w) from the cells: a model name gives
+    the estimate's exact active count and shape; a count with seq_len, layers and hidden the
+    attention-aware count; a count alone 6PT (the attention term 0)."""
     model = model_or_count(params)
     if isinstance(model, ModelPreset):
         c = counts(model.key)
@@ -123,18 +131,14 @@ def model_flops(params: Any, tokens: Any, seq_len: Any, layers: Any, hidden: Any
                 f"layers, attention width {c.attn_width:.0f}); got {got}"
             )
         s = a.whole(seq_len, "seq_len", default=default_seq_len())
-        return float(compute.train_flops_attn(c.model_active_params, n_tokens, s, c.layers, c.attn_width))
+        return c.model_active_params, tokens, s, c.layers, c.attn_width
     shape = (("seq_len", seq_len), ("layers", layers), ("hidden", hidden))
     missing = [n for n, v in shape if a.is_empty(v)]
     if not missing:
-        return float(
-            compute.train_flops_attn(
-                model, n_tokens, a.whole(seq_len, "seq_len"), a.whole(layers, "layers"), a.whole(hidden, "hidden")
-            )
-        )
+        return model, tokens, a.whole(seq_len, "seq_len"), a.whole(layers, "layers"), a.whole(hidden, "hidden")
     if len(missing) == len(shape):
         # No shape: the same count with the attention term 0, i.e. the seed's 6PT.
-        return float(compute.train_flops_attn(model, n_tokens, 0, 0, 0))
+        return model, tokens, 0, 0, 0
     if missing == ["layers", "hidden"] and _looks_like_recompute(seq_len):
         # A sheet written for the old signature (..., mfu, recompute) lands here; the hint comes first.
         raise a.UdfArgumentError(

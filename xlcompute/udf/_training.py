@@ -12,7 +12,7 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.core import compute, cost, schedule
-from xlcompute.udf._models import model_flops
+from xlcompute.udf._models import count_shape, model_flops
 from xlcompute.udf._register import (
     GPUS,
     HIDDEN,
@@ -215,21 +215,20 @@ def _utilisation_result(x: float, what: str) -> float:
 @excel(
     {
         "tokens_per_s_per_gpu": "Measured training throughput in tokens per second per GPU.",
-        "params": PARAMS,
+        "params": PARAMS_OR_MODEL,
         "peak_tflops": PEAK,
-        "recompute": "Optional. 1/TRUE counts the recomputed forward too (hardware FLOPs utilisation).",
+        **_COUNT,
     }
 )
-def LLM_MFU(tokens_per_s_per_gpu: Any, params: Any, peak_tflops: Any, recompute: Any = None) -> float:
-    """Model FLOPs utilisation from measured tokens/s per GPU: 6·P·tokens/s / peak (8·P with
-    recompute). A fraction in (0, 1]; format the cell as %."""
-    mfu = schedule.mfu_from_throughput(
-        a.positive(tokens_per_s_per_gpu, "tokens_per_s_per_gpu"),
-        a.param_count(params),
-        a.peak_flops(peak_tflops),
-        _extra_forward(recompute),
-    )
-    return _utilisation_result(float(mfu), "MFU")
+def LLM_MFU(
+    tokens_per_s_per_gpu: Any, params: Any, peak_tflops: Any, seq_len: Any = None, layers: Any = None,
+    hidden: Any = None,
+) -> float:
+    """Model FLOPs utilisation from measured tokens/s per GPU: the estimate's model FLOPs of those
+    tokens / peak (3·(2P + 4·L·s·w) per token; 6P with no shape; PaLM App. B). A fraction in (0, 1]."""
+    tokens = a.positive(tokens_per_s_per_gpu, "tokens_per_s_per_gpu")
+    flops = compute.train_flops_attn(*count_shape(params, seq_len, layers, hidden, tokens))
+    return _utilisation_result(float(flops / a.peak_flops(peak_tflops)), "MFU")
 
 
 @excel(

@@ -23,7 +23,7 @@ Sources
 from __future__ import annotations
 
 from xlcompute.core.expr import Value, and_, eq, if_, max_, min_, mod, or_
-from xlcompute.core.memory import ACTIVATION_BYTES, BF16_BYTES
+from xlcompute.core.memory import ACTIVATION_BYTES
 
 __all__ = [
     "activation_message_bytes",

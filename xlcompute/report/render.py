@@ -33,7 +33,6 @@ from xlcompute._pdf_stack import import_weasyprint
 from xlcompute.estimate import Estimate
 from xlcompute.report.context import build_context
 from xlcompute.report.i18n import LANGS
-from xlcompute.scenario import Scenario
 
 __all__ = ["TEMPLATES_DIR", "render_html", "render_pdf", "write_proposal", "environment", "report_date"]
 

@@ -1,15 +1,6 @@
-"""The workbook being built: the Inputs sheet and the result sheets of live formulas.
-
-One formula, three faces: the result sheets are written by running the estimate graph
-(:func:`xlcompute._graph.run_steps`) with a ``Ref`` to a named Inputs cell for every input. The
-``bind`` callback writes ``excel_formula(expr)`` of each step into the next row of its sheet,
-names that cell after the step and hands a ``Ref`` to the name back to the graph, so later steps
-reference it. No computed number is ever written into a result cell; the Python estimate, the
-UDFs and this workbook all run the same core functions. The step-time model is part of the
-graph, so the Step-time model, Memory and Network sheets are the planner's own formulas.
-
-The face takes an :class:`~xlcompute.estimate.Estimate` (its inputs, with sources, and its plan)
-and never estimates again.
+"""The workbook being built: the Inputs sheet (one named cell per input, catalog lookups, drop-
+downs) and the result sheets, where :meth:`Book.bind` writes each graph step as a live formula in
+a named cell (see :mod:`xlcompute.workbook.builder` for the whole scheme).
 """
 
 from __future__ import annotations

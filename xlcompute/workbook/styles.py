@@ -15,7 +15,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 __all__ = [
     "FONT",
     "put_text",
-    "number_format",
     "style_title",
     "style_header",
     "style_input",
@@ -26,7 +25,6 @@ __all__ = [
     "style_plain",
     "style_static",
     "wrapped_height",
-    "currency_format",
     "finish_sheet",
     "register_styles",
     "RED_FILL",
@@ -63,57 +61,7 @@ def put_text(cell: Cell, text: str) -> Cell:
     return cell
 
 
-# Number formats by the unit of a step (``_graph.Step.unit``).
-_SCI = "0.000E+00"
-_INT = "#,##0"
-_DEC1 = "#,##0.0"
-_DEC2 = "#,##0.00"
-_DEC3 = "#,##0.000"
-_PCT = "0.00%"
-_FORMATS: dict[str, str] = {
-    "FLOPs": _SCI, "FLOP/s": _SCI, "B/s": _SCI, "J": _SCI, "values": _SCI,
-    "bytes": _INT, "GB": _DEC2, "days": _DEC1, "s": _DEC3,
-    "card-h": _INT, "card-days": _INT, "card-h/yr": _INT,
-    "cards": _INT, "servers": _INT, "steps": _INT, "micro-batches": _INT,
-    "tokens": _INT, "tokens/s": _DEC1, "samples/s": _DEC3,
-    "ratio": _PCT, "0/1": "0", "1 = fits": "0",
-    "W": _INT, "kW": _DEC1, "MWh": _DEC1,
-}
-# Inputs whose display differs from their count-like default.
-_INPUT_FORMATS: dict[str, str] = {
-    "model_params": _SCI, "model_active_params": _SCI, "train_tokens": _SCI,
-    "mfu": _PCT, "average_load": _PCT, "serving_utilization": _PCT, "hbm_usable_fraction": _PCT,
-    "gpu_peak_tflops": _DEC1, "gpu_hbm_gb": _DEC1, "gpu_hbm_tbps": _DEC2, "intra_node_gbs": _DEC1,
-    "host_power_factor": _DEC2, "pue": _DEC2, "param_bytes": "0.##", "optimizer_bytes": "0.##",
-    "serving_bytes_per_param": "0.##", "seconds_per_request": _DEC1, "inter_node_gbps": _INT,
-}
-_CURRENCY_INPUTS = {
-    "price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
-    "electricity_per_kwh", "staff_per_year",
-}
-# Small money figures need decimals.
-_SMALL_MONEY = {"cost_per_request", "cost_per_request_seed", "cost_per_1k_tokens", "owned_cost_per_card_hour",
-                "price_per_gpu_hour", "electricity_per_kwh"}
-_SYMBOL = {"CNY": "¥", "USD": "$"}
-
-
-def currency_format(currency: str, decimals: int = 0) -> str:
-    """``"¥"#,##0`` or ``"$"#,##0.0000``: currency symbol as a literal, thousands separators."""
-    digits = "." + "0" * decimals if decimals else ""
-    return f'"{_SYMBOL.get(currency, "")}"#,##0{digits}'
-
-
-def number_format(key: str, unit: str, currency: str) -> str:
-    """The number format of an input or figure ``key`` whose unit is ``unit``."""
-    if unit == "currency" or key in _CURRENCY_INPUTS:
-        if key == "cost_per_request_seed":  # the seed's form is n times smaller: show its digits
-            return currency_format(currency, 8)
-        return currency_format(currency, 4 if key in _SMALL_MONEY else 0)
-    if key in _INPUT_FORMATS:
-        return _INPUT_FORMATS[key]
-    if key == "serving_cards_seed":
-        return _DEC2
-    return _FORMATS.get(unit, "General")
+# Number formats come from the registry (xlcompute.registry.excel_format): one display kind per key.
 
 
 # Named styles: registered once per workbook, then assigned by name. Far cheaper than building

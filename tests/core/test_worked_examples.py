@@ -141,11 +141,16 @@ def test_14_zero_memory():
     assert memory.zero3_bytes(p, n) / GB == pytest.approx(1.875)
     for stage, expect in enumerate((120, 31.40625, 16.640625, 1.875)):
         assert memory.zero_bytes(p, stage, n) / GB == pytest.approx(expect)
-    # Refined: with tp·pp model parallelism ZeRO only partitions over the dp replicas.
-    assert memory.zero_bytes_per_card(p, 3, 1, 1, n) == memory.zero3_bytes(p, n)
-    assert memory.zero_bytes_per_card(p, 1, 8, 1, 8) == pytest.approx(memory.zero1_bytes(p / 8, 8))
+    # Refined (the estimate's memory phase): with tp·pp model parallelism ZeRO only partitions the
+    # P/(tp·pp) shard over the dp replicas; optimizer states from stage 1, gradients 2, weights 3.
+    def states(shard: float, stage: int, dp: int) -> float:
+        return (memory.zero_partitioned(2 * shard, stage, 3, dp) + memory.zero_partitioned(2 * shard, stage, 2, dp)
+                + memory.zero_partitioned(12 * shard, stage, 1, dp))
+
+    assert states(p, 3, n) == pytest.approx(memory.zero3_bytes(p, n))
+    assert states(p / 8, 1, 8) == pytest.approx(memory.zero1_bytes(p / 8, 8))
     # The seed form treats all 64 chips as data-parallel and keeps whole weights on each: 6x too high here.
-    assert memory.zero_bytes(p, 1, 64) / memory.zero_bytes_per_card(p, 1, 8, 1, 8) == pytest.approx(6.09, abs=0.01)
+    assert memory.zero_bytes(p, 1, 64) / states(p / 8, 1, 8) == pytest.approx(6.09, abs=0.01)
 
 
 # 15 (seed 000 eqs. 7-9)

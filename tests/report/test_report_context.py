@@ -74,6 +74,9 @@ def test_memory_grid_is_the_graph_and_marks_the_planned_setting(result: Estimate
                                                                                                  "states_per_gpu"])
             assert cell["bytes"] == pytest.approx(out["mem_per_gpu"], rel=1e-12)
             assert row["states"] == pytest.approx(out["states_per_gpu"], rel=1e-12)
+            # the table adds up: states + buffers + the activations of the mode
+            assert cell["bytes"] == pytest.approx(row["states"] + row["buffers"] + grid[0]["activations"][cell["mode"]],
+                                                  rel=1e-12)
     # more partitioning never needs more memory
     states = [row["states"] for row in rows]
     assert states == sorted(states, reverse=True)

@@ -47,11 +47,9 @@ __all__ = [
     "zero2_bytes",
     "zero3_bytes",
     "zero_bytes",
-    "zero_bytes_per_card",
     "train_hbm_20p",
     "activation_bytes_seed",
     "activation_bytes",
-    "activation_bytes_per_card",
     "kv_cache_bytes",
     "train_mem_per_card",
 ]
@@ -100,7 +98,8 @@ def zero_bytes(
     """Model states per device for ZeRO ``stage`` 0–3 (seed 000 eqs. (3)–(6)).
 
     The seed's n is the number of chips; ZeRO actually partitions over the data-parallel group
-    only — see :func:`zero_bytes_per_card` for the refined form used in estimates.
+    only, a shard of P/(tp·pp) — see :func:`zero_partitioned` and the step-time model's memory
+    phase for the refined per-card form used in estimates.
     """
     return if_(
         stage >= 3,
@@ -111,22 +110,6 @@ def zero_bytes(
             if_(stage >= 1, zero1_bytes(params, n, a, b), model_states_bytes(params, a, b)),
         ),
     )
-
-
-def zero_bytes_per_card(
-    params: Value,
-    stage: Value,
-    tp: Value,
-    pp: Value,
-    dp: Value,
-    a: Value = BF16_BYTES,
-    b: Value = ADAM_MIXED_OPTIMIZER_BYTES,
-) -> Value:
-    """Refined model states per card: tensor and pipeline parallelism split P over tp·pp cards
-    first, then ZeRO partitions each shard over the dp replicas (Rajbhandari et al. 2020 §5;
-    Narayanan et al. 2021 §2). Equals the seed form when tp = pp = 1 and dp = n.
-    """
-    return zero_bytes(params / (tp * pp), stage, dp, a, b)
 
 
 def train_hbm_20p(params: Value) -> Value:
@@ -175,32 +158,6 @@ def activation_bytes(
         linear + if_(recompute >= 1, if_(flash, attention, 0), attention),
     )
     return layers * sbh * stored
-
-
-def activation_bytes_per_card(
-    layers: Value,
-    seq_len: Value,
-    hidden: Value,
-    heads: Value,
-    micro_batch: Value,
-    tp: Value,
-    pp: Value,
-    microbatches: Value,
-    sp: Value = 0,
-    recompute: Value = 0,
-    interleave: Value = 1,
-    flash: Value = 0,
-) -> Value:
-    """Activations on the busiest (first) pipeline stage with the 1F1B schedule: L/p layers for
-    min(p, m) in-flight micro-batches (Korthikanti et al. 2022 §4.2.3; Narayanan et al. 2021 §2.2);
-    the interleaved schedule with v model chunks per card stores (1 + (p − 1)/(p·v)) times as much
-    (Korthikanti et al. 2022 §4.2.3), a factor applied only when v > 1.
-    """
-    in_flight = min_(pp, microbatches)
-    chunks = if_(interleave > 1, 1 + (pp - 1) / (pp * interleave), 1)
-    return activation_bytes(
-        layers / pp * in_flight * chunks, seq_len, hidden, heads, micro_batch, tp, sp, recompute, flash
-    )
 
 
 def kv_cache_bytes(

@@ -156,11 +156,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "currency_row": ("Currency", "货币"),
     # compute
     "compute_intro": (
-        "Training compute uses the attention-aware count (6 FLOPs per parameter per token plus the "
-        "attention term, and the extra forward pass of full recomputation); the 6PT rule of thumb is "
-        "shown for comparison. Time = compute ÷ (cards × peak × MFU).",
-        "训练计算量采用含注意力项的计算（每参数每 token 6 FLOPs 加注意力项，完全重计算另加一次前向）；"
-        "6PT 经验公式仅作对比。训练时间 = 计算量 ÷（卡数 × 峰值算力 × MFU）。",
+        "Training compute counts model FLOPs: 6 per parameter per token plus the attention term "
+        "(PaLM's definition, the same count as every MFU here); the 6PT rule of thumb is shown for "
+        "comparison. Time = compute ÷ (cards × peak × MFU). Recomputation does not add to this count: "
+        "it lowers the MFU a run reaches, which the step-time model predicts.",
+        "训练计算量按模型 FLOPs 计：每参数每 token 6 FLOPs 加注意力项（PaLM 的定义，与本文所有 MFU 的口径一致）；"
+        "6PT 经验公式仅作对比。训练时间 = 计算量 ÷（卡数 × 峰值算力 × MFU）。重计算不计入该计算量，"
+        "而是降低实际可达的 MFU，由单步时间模型预测。",
     ),
     "plan_title": ("Parallel layout from the step-time model", "单步时间模型给出的并行布局"),
     "plan_intro_search": (
@@ -255,24 +257,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab": ("Table {n}", "表 {n}"),
     # memory
     "memory_intro": (
-        "Per-card memory for training is the model states (parameters, gradients and optimizer states, "
-        "split by tensor and pipeline parallelism and partitioned by ZeRO over the data-parallel "
-        "replicas) plus the activations of the busiest pipeline stage. The table shows every ZeRO stage "
-        "and recomputation mode for the planned layout TP {tp} × PP {pp} × DP {dp} against {hbm} of HBM.",
-        "训练时每卡显存 = 模型状态（参数、梯度与优化器状态，先按张量并行和流水线并行切分，再由 ZeRO "
-        "在数据并行副本间分片）+ 最繁忙流水线级的激活值。下表列出规划布局 TP {tp} × PP {pp} × DP {dp} "
-        "下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
+        "Memory is that of the busiest card, on the first pipeline stage: the parameters, gradients and "
+        "optimizer states of its layers and the embedding (split by TP, partitioned by ZeRO over DP), "
+        "the activations in flight and the framework's buffers. The table shows each ZeRO stage and "
+        "recomputation mode for the planned layout TP {tp} × PP {pp} × DP {dp} against {hbm} of HBM.",
+        "训练时每卡显存按最繁忙的卡（第一个流水线级）计：其各层与嵌入表的模型状态（参数、梯度与优化器状态，"
+        "按张量并行切分，再由 ZeRO 在数据并行副本间分片）、在途微批的激活值，以及框架缓冲区。下表列出规划布局 "
+        "TP {tp} × PP {pp} × DP {dp} 下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
     ),
     "mem_table_title": ("Training memory per card by ZeRO stage and recomputation", "各 ZeRO 阶段与重计算方式下的每卡训练显存"),
     "mem_stage": ("ZeRO stage", "ZeRO 阶段"),
     "mem_states": ("Model states", "模型状态"),
+    "mem_buffers": ("Buffers", "缓冲区"),
     "mem_total_rc": ("Total, {mode}", "合计（{mode}）"),
     "mem_activations": ("Activations", "激活值"),
     "rc_none": ("no recompute", "不重计算"),
     "rc_selective": ("selective", "选择性重计算"),
     "rc_full": ("full recompute", "完全重计算"),
     "mem_legend": (
-        "Green: fits in HBM; red: does not fit; framed: the planned setting. Percentages are shares of HBM.",
+        "Totals = model states + buffers + activations. Buffers: the framework's reserve and communication "
+        "buffers (ZeRO-3 adds two layers of prefetched weights). Green: fits in HBM; red: does not fit; "
+        "framed: the planned setting. Percentages are shares of HBM.",
+        "合计 = 模型状态 + 缓冲区 + 激活值。缓冲区：框架预留与通信缓冲（ZeRO-3 另加预取的两层权重）。"
         "绿色：显存可容纳；红色：超出显存；加框：规划设置。百分比为占单卡显存的比例。",
     ),
     "mem_fits": (

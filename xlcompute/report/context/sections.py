@@ -30,10 +30,9 @@ def memory_grid(result: Estimate) -> list[dict[str, Any]]:
 
     inputs = {k: v.value for k, v in result.inputs.items()}
     stages, modes = np.repeat(np.arange(4.0), 3), np.tile(np.arange(3.0), 4)
-    out = GRAPH.run({**inputs, "zero_stage": stages, "recompute_mode": modes},
-                    ["mem_per_gpu", "states_per_gpu", "activations_per_gpu", "mem_fits"])
-    col = {k: np.broadcast_to(out[k], stages.shape) for k in ("mem_per_gpu", "states_per_gpu",
-                                                              "activations_per_gpu", "mem_fits")}
+    keys = ("mem_per_gpu", "states_per_gpu", "activations_per_gpu", "buffers_per_gpu", "mem_fits")
+    out = GRAPH.run({**inputs, "zero_stage": stages, "recompute_mode": modes}, keys)
+    col = {k: np.broadcast_to(out[k], stages.shape) for k in keys}
     hbm = result["hbm_bytes"]
     rows = []
     for stage in range(4):
@@ -48,7 +47,8 @@ def memory_grid(result: Estimate) -> list[dict[str, Any]]:
                 "fits": bool(col["mem_fits"][i] >= 0.5),
                 "planned": stage == int(result["zero_stage"]) and mode == int(result["recompute_mode"]),
             })
-        rows.append({"stage": stage, "states": float(col["states_per_gpu"][3 * stage]), "cells": cells})
+        rows.append({"stage": stage, "states": float(col["states_per_gpu"][3 * stage]),
+                     "buffers": float(col["buffers_per_gpu"][3 * stage]), "cells": cells})
     return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(3)]}, *rows]
 
 
@@ -191,6 +191,7 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
             {
                 "stage": row["stage"],
                 "states": fmt.gb(row["states"]),
+                "buffers": fmt.gb(row["buffers"]),
                 "cells": [
                     {"value": fmt.gb(cell["bytes"]), "share": fmt.percent(cell["share"], 0),
                      "fits": cell["fits"], "planned": cell["planned"]}
@@ -214,8 +215,7 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
         font=font,
     )
     details = [c.row(k) for k in ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu",
-                                  "buffers_per_gpu", "mem_per_gpu", "layers_per_stage", "grad_accum",
-                                  "weights_total", "train_hbm_20p")]
+                                  "buffers_per_gpu", "mem_per_gpu")]
     return {
         "intro": c.t("memory_intro", tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), hbm=hbm),
         "verdict": verdict, "alternative": alternative, "fits": planned["fits"],

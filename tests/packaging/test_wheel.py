@@ -174,7 +174,7 @@ LITE_CHECK = textwrap.dedent("""
         "bad_mfu": bad_mfu,
         "functions": sorted(n for n in ns if n.isupper()),
         "package": xlcompute.__file__,
-        "lite_branch": sys.modules["xlcompute.udf"]._IN_LITE,
+        "lite_branch": sys.modules["xlcompute.udf._register"]._IN_LITE,
     }))
 """)
 

@@ -70,6 +70,20 @@ def test_plan_table_shows_the_recommended_layout_the_estimate_uses(planned: Esti
     assert plan["step"] == fmt.number(r.plan.best[0].result.predicted_step_seconds, 3)
 
 
+def test_the_planner_subsection_and_the_other_pages_show_the_same_numbers(planned: Estimate) -> None:
+    """One model: the planner's breakdown, the Network page and the Memory page of one PDF show the
+    same pipeline time, exposed TP and DP communication and memory per card (issue 10 found the
+    pipeline traffic at 0.054 s on one page and 0.272 s on another)."""
+    ctx = build_context(planned, "en")
+    breakdown = {str(p["label"]): p["seconds"] for p in ctx["plan"]["breakdown"]}
+    network = {str(row["kind"]): row for row in ctx["network"]["rows"]}
+    assert breakdown["Pipeline point-to-point transfers"] == network["Pipeline (stage boundaries)"]["exposed"]
+    assert breakdown["Tensor-parallel communication, exposed"] == network["Tensor parallel (activations)"]["exposed"]
+    assert breakdown["Data-parallel gradient reduction, exposed"] == network["Data parallel (gradients)"]["exposed"]
+    assert ctx["plan"]["rows"][0]["mem"] == fmt.gb(ctx["memory"]["planned_bytes"]).removesuffix(" GB")
+    assert ctx["plan"]["step"] == fmt.number(planned["predicted_step_seconds"], 3)
+
+
 def test_planned_render_names_layout_and_says_predicted(planned: Estimate) -> None:
     r = planned
     layout = f"TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])} × DP {fmt.count(r['dp'])}"

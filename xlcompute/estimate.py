@@ -88,7 +88,9 @@ class Estimate(BaseModel):
     model_name: str
     accelerator_name: str
     inputs: dict[str, InputValue]
-    results: dict[str, float] = Field(description="every figure of the graph by key (units: xlcompute.registry)")
+    # The numbers; JSON carries them once, in ``figures`` (with sheet and unit).
+    results: dict[str, float] = Field(exclude=True, repr=False,
+                                      description="every figure of the graph by key (units: xlcompute.registry)")
     sensitivity: Sensitivity
     plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
 

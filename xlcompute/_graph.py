@@ -24,7 +24,7 @@ __all__ = ["Step", "STEPS", "GRAPH", "INPUT_GROUPS", "INPUT_KEYS", "SHEETS", "ru
 INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim",
                "attn_width", "ffn_hidden", "gated_ffn", "vocab", "embedding_params", "lm_head_params")),
-    ("training", ("train_tokens", "seq_len", "global_batch", "micro_batch", "param_bytes", "optimizer_bytes",
+    ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "sp", "flash_attention", "tp", "pp", "interleave", "tp_overlap",
                   "dp_overlap", "offload")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
@@ -52,16 +52,19 @@ _TRAINING = (
          "model_active_params", "train_tokens", "seq_len", "layers", "attn_width"),
     step("train_flops_6tp", T, compute.train_flops_6tp, "model_active_params", "train_tokens"),
     step("mfu", T, schedule.mfu_in_use, "mfu_assumed", "predicted_mfu"),
-    step("train_seconds", T, schedule.train_seconds, "train_flops", "gpu_count", "peak_flops", "mfu"),
-    step("train_days", T, schedule.train_days, "train_flops", "gpu_count", "peak_flops", "mfu"),
-    step("train_days_6tp", T, schedule.train_days, "train_flops_6tp", "gpu_count", "peak_flops", "mfu"),
-    step("gpu_hours", T, schedule.gpu_hours, "train_flops", "peak_flops", "mfu"),
-    step("card_days", T, schedule.card_days, "train_flops", "peak_flops", "mfu"),
+    # The cards of the layout do the work (MFU is theirs); idle cards are held for the run too.
+    step("idle_cards", T, parallel.idle_cards, "gpu_count", "parallel_cards"),
+    step("train_seconds", T, schedule.train_seconds, "train_flops", "parallel_cards", "peak_flops", "mfu"),
+    step("train_days", T, schedule.train_days, "train_flops", "parallel_cards", "peak_flops", "mfu"),
+    step("train_days_6tp", T, schedule.train_days, "train_flops_6tp", "parallel_cards", "peak_flops", "mfu"),
+    step("gpu_hours", T, schedule.card_hours, "train_seconds", "gpu_count"),
+    step("card_days", T, arith.ratio, "gpu_hours", units.HOURS_PER_DAY),
     step("train_steps", T, parallel.steps_for_tokens, "train_tokens", "global_batch", "seq_len"),
     step("step_seconds", T, arith.ratio, "train_seconds", "train_steps"),
     step("tokens_per_s_per_card", T, parallel.tokens_per_s_per_card, "global_batch", "seq_len", "step_seconds",
-         "gpu_count"),
-    step("samples_per_s_per_card", T, parallel.samples_per_s_per_card, "global_batch", "step_seconds", "gpu_count"),
+         "parallel_cards"),
+    step("samples_per_s_per_card", T, parallel.samples_per_s_per_card, "global_batch", "step_seconds",
+         "parallel_cards"),
 )
 
 _SEED_FORMS = (

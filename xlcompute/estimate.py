@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
-from xlcompute.core import schedule
+from xlcompute.core import parallel
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
 from xlcompute.planner.inputs import SOFTWARE_STACKS, STEP_CONSTANTS, Execution, PlannerError, model_values
@@ -241,10 +241,20 @@ def resolve(
 
     report = None
     if plan and not scenario.layout_fixed:
-        report = plan_layouts(arch, {k: v.value for k, v in vals.items()}, on_progress=on_progress)
+        mfu_given = scenario.assumptions.mfu is not None
+        try:
+            report = plan_layouts(arch, {k: v.value for k, v in vals.items()}, on_progress=on_progress,
+                                  allow_no_fit=mfu_given)
+        except PlannerError as exc:
+            raise PlannerError(f"{exc} (global batch: {vals['batch_target'].source}; "
+                               f"memory per card: {vals['gpu_hbm_gb'].source})") from None
         ex = report.best[0].execution
-        src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
-               f"({report.candidates_fitting:,} fit in memory)")
+        if not report.fits:
+            src = (f"layout planner: no layout fits in memory; the lightest of {report.candidates_evaluated:,} "
+                   "(time and cost follow from assumptions.mfu)")
+        else:
+            src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
+                   f"({report.candidates_fitting:,} fit in memory)")
         for key, value in (
             ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
             ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
@@ -278,7 +288,6 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     fields: list[tuple[str, BaseModel, str, str, float, str]] = [
         ("train_tokens", t, "training", "tokens", t.tokens, ""),
         ("seq_len", t, "training", "seq_len", t.seq_len, ""),
-        ("global_batch", t, "training", "global_batch", t.global_batch, ""),
         ("micro_batch", t, "training", "micro_batch", t.micro_batch, ""),
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
         ("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""),
@@ -311,6 +320,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     ]
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note))
+    put("batch_target", *_target_batch(scenario))  # rounded to the layout by the graph (global_batch)
     # Overlap and offload options the scenario has no field for: the step-time model's defaults
     # (Execution), unless the planner chooses.
     default = Execution(global_batch=1)
@@ -350,6 +360,21 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     return model_name, gpu_name, arch, vals
 
 
+def _target_batch(scenario: Scenario) -> tuple[float, str]:
+    """The global batch to aim for, in sequences, and where it comes from: the scenario's
+    global_batch, or its batch_tokens, or the default token budget (core.parallel)."""
+    t = scenario.training
+    if t.global_batch is not None:
+        return float(t.global_batch), "scenario: training.global_batch"
+    if t.batch_tokens is not None:
+        return max(1.0, round(t.batch_tokens / t.seq_len)), (
+            f"scenario: training.batch_tokens ({t.batch_tokens:,.0f}) / seq_len")
+    tokens = float(parallel.default_batch_tokens(scenario.cluster.cards))
+    return max(1.0, round(tokens / t.seq_len)), (
+        f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (core.parallel.default_batch_tokens: 4M as "
+        "Llama 2, 1,024 per card as Llama 3 405B, at most 64M as DeepSeek-V3)")
+
+
 def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:
     """The graph's input numbers with their sources: (model name, accelerator name, inputs)."""
     r = resolve(scenario)
@@ -368,13 +393,15 @@ def sensitivity_mfus(mfu: float) -> list[float]:
 
 def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: int) -> Sensitivity:
     """Days for card counts × MFUs and the budget per card count: each one array evaluation of
-    the same core formulas (the days grid of schedule.train_days, the budget steps of the graph)."""
+    the graph's own steps (train_days with the layout kept, the budget steps)."""
     import numpy as np
 
     cards = sensitivity_cards(cards_now)
     mfus = sensitivity_mfus(values["mfu"])
     n = np.array(cards, dtype=float)
-    days = schedule.train_days(values["train_flops"], n[:, None], values["peak_flops"], np.array(mfus)[None, :])
+    # The layout's tp·pp stays; dp = ⌊n/(tp·pp)⌋ of each card count does the work (the graph's steps).
+    grid = GRAPH.run({**inputs, "gpu_count": n[:, None], "mfu": np.array(mfus)[None, :]}, ["train_days"])
+    days = np.broadcast_to(grid["train_days"], (len(cards), len(mfus))).astype(float)
     budget = GRAPH.run({**inputs, "gpu_count": n}, ["total_budget"])["total_budget"]
     return Sensitivity(cards=cards, mfus=mfus, days=days.tolist(),
                        budget=np.broadcast_to(budget, n.shape).astype(float).tolist())
@@ -391,13 +418,13 @@ def estimate(scenario: Scenario, on_progress: Callable[[int, int], None] | None 
         # The layout is the scenario's; the graph has just predicted its step (one row, no search).
         t = scenario.training
         ex = Execution(
-            tp=t.tp, pp=t.pp, dp=int(values["dp"]), micro_batch=t.micro_batch, global_batch=t.global_batch,  # type: ignore[arg-type]
+            tp=t.tp, pp=t.pp, dp=int(values["dp"]), micro_batch=t.micro_batch, global_batch=int(values["global_batch"]),  # type: ignore[arg-type]
             interleave=t.interleave, sequence_parallel=t.sequence_parallel, recompute=t.recompute,
             zero_stage=t.zero_stage, bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes,
             flash_attention=t.attention == "flash",
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))
-        plan = PlanReport(cards=scenario.cluster.cards, global_batch=t.global_batch, candidates_evaluated=1,
+        plan = PlanReport(cards=scenario.cluster.cards, global_batch=int(values["global_batch"]), candidates_evaluated=1,
                           candidates_fitting=int(row.result.fits), search_seconds=0.0, explore=False, best=[row])
     return Estimate(
         scenario=scenario,

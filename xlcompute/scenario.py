@@ -90,7 +90,16 @@ class TrainingPlan(_Strict):
 
     tokens: Quantity = Field(gt=0, description="training tokens, e.g. 2T")
     seq_len: CountInt = Field(4096, gt=0, description="sequence length in tokens")
-    global_batch: CountInt = Field(1024, gt=0, description="sequences per optimizer step")
+    global_batch: CountInt | None = Field(
+        None, gt=0,
+        description="sequences per optimizer step; rounded to the layout (a whole number of micro-batches "
+        "per data-parallel replica). Default: from training.batch_tokens",
+    )
+    batch_tokens: Quantity | None = Field(
+        None, gt=0,
+        description="tokens per optimizer step when global_batch is not given; default 4M tokens (Llama 2), "
+        "1,024 per card on large clusters (Llama 3 405B: 16M tokens on 16,384 H100), at most 64M (DeepSeek-V3)",
+    )
     micro_batch: CountInt = Field(1, gt=0, description="sequences per micro-batch per card")
     precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")
     param_bytes: Quantity = Field(2, gt=0, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)")
@@ -106,7 +115,9 @@ class TrainingPlan(_Strict):
         None, gt=0, description="tensor-parallel degree; leave tp and pp out to let the layout planner choose"
     )
     pp: CountInt | None = Field(None, gt=0, description="pipeline-parallel degree (give it with tp)")
-    dp: CountInt | None = Field(None, gt=0, description="data-parallel degree; default cards / (tp·pp)")
+    dp: CountInt | None = Field(
+        None, gt=0, description="data-parallel degree, ⌊cards/(tp·pp)⌋; optional, checked when given"
+    )
     interleave: CountInt = Field(
         1, gt=0, description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)"
     )
@@ -245,26 +256,22 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _layout(self) -> Scenario:
         t, c = self.training, self.cluster
+        if t.global_batch is not None and t.batch_tokens is not None:
+            raise ValueError("give training.global_batch or training.batch_tokens, not both")
         if (t.tp is None) != (t.pp is None):
             raise ValueError("give both training.tp and training.pp, or neither to let the layout planner choose")
         if t.tp is None or t.pp is None:
             if t.dp is not None:
                 raise ValueError("training.dp needs training.tp and training.pp too")
             return self
-        if t.dp is not None and t.dp * t.tp * t.pp != c.cards:
+        if t.tp * t.pp > c.cards:
             raise ValueError(
-                f"training.dp·tp·pp must equal cluster.cards: {t.dp}·{t.tp}·{t.pp} = "
-                f"{t.dp * t.tp * t.pp}, cards = {c.cards}"
+                f"training.tp·pp ({t.tp}·{t.pp} = {t.tp * t.pp}) must be at most cluster.cards ({c.cards})"
             )
-        if t.dp is None and c.cards % (t.tp * t.pp):
+        if t.dp is not None and t.dp != self.dp:
             raise ValueError(
-                f"cluster.cards ({c.cards}) must be a multiple of training.tp·pp ({t.tp}·{t.pp} = {t.tp * t.pp})"
-            )
-        dp = self.dp
-        if t.global_batch % (t.micro_batch * dp):
-            raise ValueError(
-                f"training.global_batch ({t.global_batch}) must be a multiple of micro_batch·dp "
-                f"({t.micro_batch}·{dp} = {t.micro_batch * dp})"
+                f"training.dp ({t.dp}) must be ⌊cluster.cards / (tp·pp)⌋ = ⌊{c.cards} / {t.tp * t.pp}⌋ = {self.dp}; "
+                "leave it out: it follows from the cards"
             )
         return self
 
@@ -275,11 +282,11 @@ class Scenario(_Strict):
 
     @property
     def dp(self) -> int:
-        """Data-parallel degree of a fixed layout."""
+        """Data-parallel degree of a fixed layout, ⌊cards/(tp·pp)⌋ (cards beyond dp·tp·pp stay idle)."""
         t = self.training
         if t.tp is None or t.pp is None:
             raise ValueError("the layout is chosen by the planner; see estimate().plan")
-        return t.dp if t.dp is not None else self.cluster.cards // (t.tp * t.pp)
+        return self.cluster.cards // (t.tp * t.pp)
 
 
 class ScenarioError(ValueError):

@@ -76,7 +76,7 @@ def test_graph_renders_formulas_that_evaluate_to_the_estimate(result):
         return Ref(step.key)
 
     run_steps({k: Ref(k) for k in INPUT_KEYS}, bind)
-    assert texts["train_days"] == "=train_flops/(gpu_count*peak_flops*mfu*86400)"
+    assert texts["train_days"] == "=train_flops/(parallel_cards*peak_flops*mfu*86400)"
     assert texts["train_flops"] == "=3*train_tokens*(4*attn_width*layers*seq_len+2*model_active_params)"
     assert texts["mfu"] == "=IF(mfu_assumed>0,mfu_assumed,predicted_mfu)"
     assert all(t.startswith("=") for t in texts.values())

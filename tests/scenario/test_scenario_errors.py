@@ -62,8 +62,9 @@ def test_base_is_valid():
         ("training.tokens", "2X", ["training.tokens", "2X", "suffixes"]),
         ("training.recompute", "sometimes", ["training.recompute", "'none', 'selective' or 'full'", "sometimes"]),
         ("pricing.currency", "EUR", ["pricing.currency", "'CNY' or 'USD'", "EUR"]),
-        ("training.dp", 10, ["dp·tp·pp must equal cluster.cards", "400", "1000"]),
-        ("training.global_batch", 1001, ["global_batch (1001)", "micro_batch·dp"]),
+        ("training.dp", 10, ["training.dp (10)", "⌊1000 / 40⌋ = 25"]),
+        ("training.tp", 400, ["training.tp·pp (400·5 = 2000)", "at most cluster.cards (1000)"]),
+        ("training.batch_tokens", "4M", ["training.global_batch or training.batch_tokens, not both"]),
     ],
 )
 def test_field_errors_name_field_value_and_rule(path, value, expect):
@@ -73,9 +74,15 @@ def test_field_errors_name_field_value_and_rule(path, value, expect):
         assert fragment in text, text
 
 
-def test_cards_not_divisible_by_tp_pp():
-    text = " | ".join(_problems(_with("cluster.cards", 1001)))
-    assert "cluster.cards (1001) must be a multiple of training.tp·pp" in text
+def test_any_card_count_and_batch_is_accepted_and_rounded_to_the_layout():
+    # 1001 cards on TP 8 × PP 5: 25 replicas, one card idle; batch 1001 rounds to 1000 (40 per replica).
+    from xlcompute.estimate import estimate
+
+    data = _with("cluster.cards", 1001)
+    data["training"]["global_batch"] = 1001
+    r = estimate(parse_scenario(data))
+    assert (r["dp"], r["idle_cards"], r["global_batch"]) == (25, 1, 1000)
+    assert r.inputs["batch_target"].source == "scenario: training.global_batch" and r["batch_target"] == 1001
 
 
 def test_unknown_presets_suggest_the_closest():

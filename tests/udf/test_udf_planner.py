@@ -67,8 +67,21 @@ def test_half_a_layout_is_refused():
 def test_a_layout_the_model_or_cluster_cannot_take_is_refused():
     with pytest.raises(ValueError, match="tp"):
         LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 3, 1)  # 3 divides neither 64 heads nor 1024
-    with pytest.raises(ValueError, match="global_batch"):
-        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1000, 8, 4)  # dp 32 does not divide 1000
+    with pytest.raises(ValueError, match=r"tp·pp \(64·32 = 2048\) must be at most gpus \(1024\)"):
+        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 64, 32)
+
+
+def test_a_batch_the_layout_cannot_split_is_rounded_not_refused():
+    # dp 32 does not divide 1000: the estimate runs 992 (31 per replica), as the scenario would.
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import parse_scenario
+
+    got = LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1000, 8, 4)
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"},
+                                 "training": {"tokens": "1T", "global_batch": 1000, "tp": 8, "pp": 4},
+                                 "cluster": {"accelerator": "H800", "cards": 1024}}))
+    assert r["global_batch"] == 992
+    assert got == pytest.approx(r["mfu"], rel=1e-12)
 
 
 def test_results_and_refusals_are_cached_per_argument_tuple(monkeypatch):

@@ -48,7 +48,7 @@ def test_equals_the_estimates_memory_per_card(model: str, cards: int, tp: int, p
     t = s.training
     got = TRAIN_MEM_PER_GPU(
         model, t.seq_len, t.micro_batch, tp, pp, s.dp, t.zero_stage, None, None, None,
-        MODES[t.recompute], t.sequence_parallel, t.global_batch // (t.micro_batch * s.dp), t.attention == "flash",
+        MODES[t.recompute], t.sequence_parallel, int(r["global_batch"]) // (t.micro_batch * s.dp), t.attention == "flash",
         t.interleave,
     )
     assert got == pytest.approx(r["mem_per_gpu_gb"], rel=1e-12)

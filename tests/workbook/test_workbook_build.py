@@ -97,7 +97,7 @@ def test_only_portable_functions(default_wb: Workbook) -> None:
 def test_formula_references_named_inputs(default_wb: Workbook) -> None:
     # train_days is the core's formula over named cells, not a number
     text = named_cell(default_wb, "train_days").value
-    assert "train_flops" in text and "gpu_count" in text and "mfu" in text and "peak_flops" in text
+    assert "train_flops" in text and "parallel_cards" in text and "mfu" in text and "peak_flops" in text
 
 
 def test_inputs_unlocked_with_unit_and_source(default_wb: Workbook) -> None:

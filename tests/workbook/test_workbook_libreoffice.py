@@ -139,7 +139,9 @@ def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
             assert sorted(mfus) == pytest.approx(sens.mfus) or round(built["mfu"], 4) in mfus
     for i, n in enumerate(cards):
         for j, m in enumerate(mfus):
-            want = schedule.train_days(values["train_flops"], n, values["peak_flops"], m)
+            # The layout's tp·pp stays; whole replicas of it do the work, the rest stays idle.
+            group = values["tp"] * values["pp"]
+            want = schedule.train_days(values["train_flops"], (n // group) * group, values["peak_flops"], m)
             assert _close(ws.cell(row=6 + i, column=2 + j).value, want), (n, m)
     budget_first = 6 + len(cards) + 3
     got_budget = [ws.cell(row=budget_first + i, column=2).value for i in range(len(cards))]

@@ -8,9 +8,29 @@ runs at the pace of the slowest stage).
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, ceil, floor
+from xlcompute.core.expr import Value, ceil, floor, if_, max_, min_
+
+DEFAULT_BATCH_TOKENS = 4_000_000
+"""Tokens per optimizer step when the scenario gives no batch: Llama 2's 4M tokens for 7B–70B
+(Touvron et al. 2023 §2.2; GPT-3 175B used 3.2M, Brown et al. 2020 Table 2.1)."""
+
+MIN_BATCH_TOKENS_PER_CARD = 1024
+"""Large clusters train with larger batches so every pipeline keeps enough micro-batches: Llama 3
+405B used 16M tokens on 16,384 H100, 1,024 tokens per card (Dubey et al. 2024, Table 4)."""
+
+MAX_DEFAULT_BATCH_TOKENS = 64_000_000
+"""No default batch beyond what published runs trained with: DeepSeek-V3 ramped to 15,360
+sequences of 4K tokens, 63M tokens (DeepSeek-AI 2024, §4.2); beyond, convergence per token is
+not established (the critical batch size, McCandlish et al. 2018)."""
 
 __all__ = [
+    "DEFAULT_BATCH_TOKENS",
+    "MIN_BATCH_TOKENS_PER_CARD",
+    "MAX_DEFAULT_BATCH_TOKENS",
+    "default_batch_tokens",
+    "batch_unit",
+    "round_global_batch",
+    "idle_cards",
     "data_parallel",
     "layers_per_stage",
     "layer_pass_seconds",
@@ -128,3 +148,30 @@ def pipeline_bubble_seconds(microbatch_s: Value, logits: Value, pp: Value, inter
 def pipeline_seconds(microbatch_s: Value, microbatches: Value, bubble: Value) -> Value:
     """Pipeline time of a step: m micro-batches at the slowest stage's pace plus the bubble."""
     return microbatch_s * microbatches + bubble
+
+
+def default_batch_tokens(cards: Value) -> Value:
+    """Tokens per step when none is given: 4M tokens, and 1,024 per card on large clusters, up to
+    64M (see :data:`DEFAULT_BATCH_TOKENS`, :data:`MIN_BATCH_TOKENS_PER_CARD`,
+    :data:`MAX_DEFAULT_BATCH_TOKENS`)."""
+    return min_(MAX_DEFAULT_BATCH_TOKENS, max_(DEFAULT_BATCH_TOKENS, MIN_BATCH_TOKENS_PER_CARD * cards))
+
+
+def batch_unit(micro_batch: Value, pp: Value, interleave: Value) -> Value:
+    """Sequences per replica the batch must be a multiple of: the micro-batch, times pp with the
+    interleaved schedule, which needs the micro-batches in multiples of pp (Narayanan et al. 2021
+    §2.2; Megatron-LM checks it)."""
+    return micro_batch * if_(interleave > 1, pp, 1)
+
+
+def round_global_batch(target: Value, unit: Value, dp: Value) -> Value:
+    """The global batch nearest to ``target`` sequences that a layout runs: a whole number (at
+    least 1) of units (:func:`batch_unit`) on each of the dp replicas. Calculon rounds the batch to
+    the layout the same way (seed 004), so a batch is never a reason to find no layout."""
+    per_step = unit * dp
+    return max_(1, floor(target / per_step + 0.5)) * per_step
+
+
+def idle_cards(cards: Value, parallel_cards_: Value) -> Value:
+    """Cards of the cluster the layout leaves idle, n − dp·tp·pp (dp = ⌊n/(tp·pp)⌋)."""
+    return cards - parallel_cards_

@@ -194,7 +194,8 @@ class ModelArch(BaseModel):
     experts: int = Field(0, ge=0, description="routed experts per MoE layer; 0 = dense model")
     top_k: int = Field(0, ge=0, description="routed experts active per token")
     shared_experts: int = Field(0, ge=0, description="always-active experts per MoE layer (DeepSeek)")
-    moe_ffn_hidden: int = Field(gt=0, description="MLP inner width of one expert")
+    # 0 only while the fields are checked: filled from ffn_hidden, so a missing ffn_hidden is one error.
+    moe_ffn_hidden: int = Field(0, ge=0, description="MLP inner width of one expert; default ffn_hidden")
     dense_layers: int = Field(0, ge=0, description="leading layers that stay dense (DeepSeek-V3: 3)")
     router_bias: bool = Field(False, description="per-expert router bias (DeepSeek-V3 correction bias)")
     # multi-head latent attention (DeepSeek-V2/V3); kv_lora_rank = 0 means ordinary attention

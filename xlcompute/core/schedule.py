@@ -22,6 +22,7 @@ __all__ = [
     "achieved_flops_per_card",
     "mfu_from_step",
     "mfu_in_use",
+    "card_hours",
 ]
 
 
@@ -101,3 +102,9 @@ def mfu_in_use(assumed: Value, predicted: Value) -> Value:
     """The MFU the estimate uses: the assumed MFU when one is given (> 0), else the step-time
     model's prediction for the layout (Calculon-style, seed 004)."""
     return if_(assumed > 0, assumed, predicted)
+
+
+def card_hours(seconds: Value, cards: Value) -> Value:
+    """Card-hours the cluster is held for a run of ``seconds``: every card, working or idle,
+    n · t / 3600. With no idle card this is seed 001's C/(X·MFU·3600)."""
+    return cards * seconds / SECONDS_PER_HOUR

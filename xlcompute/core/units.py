@@ -8,6 +8,7 @@ from xlcompute.core.expr import Value
 
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86_400
+HOURS_PER_DAY = 24
 HOURS_PER_YEAR = 8760
 GB = 10**9
 GIB = 2**30

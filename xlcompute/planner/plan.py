@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core.params import ModelArch
 from xlcompute.planner.inputs import Execution, PlannerError
@@ -20,8 +20,12 @@ from xlcompute.planner.steptime import StepResult
 
 __all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLORE_OPTIONS"]
 
-RECOMMEND_OPTIONS = SearchOptions(zero_stages=(0, 1), offload=(False,), tp_overlap=(False,), top_k=10)
-EXPLORE_OPTIONS = SearchOptions(top_k=10)
+# Planning a scenario: any card count (idle cards allowed), the batch rounded to each layout,
+# uneven pipeline stages; the recommendation keeps to what the validation covers (ZeRO 0/1, no TP
+# overlap, no offload), ``explore`` opens every option.
+_PLANNING = {"round_batch": True, "idle_cards": True, "uneven_stages": True, "top_k": 10}
+RECOMMEND_OPTIONS = SearchOptions(zero_stages=(0, 1), offload=(False,), tp_overlap=(False,), **_PLANNING)
+EXPLORE_OPTIONS = SearchOptions(**_PLANNING)
 
 
 class PlanRow(BaseModel):
@@ -43,6 +47,8 @@ class PlanReport(BaseModel):
     search_seconds: float
     explore: bool
     best: list[PlanRow]
+    fits: bool = Field(True, description="False when no layout fits and best holds the lightest one")
+    node_local_tp: bool = Field(True, description="tensor parallelism kept inside a server")
 
 
 def plan_layouts(
@@ -51,8 +57,13 @@ def plan_layouts(
     explore: bool = False,
     top_k: int = 10,
     on_progress: Callable[[int, int], None] | None = None,
+    allow_no_fit: bool = False,
 ) -> PlanReport:
     """Search every valid layout for the resolved inputs ``values`` and rank the fastest that fit.
+
+    ``values["batch_target"]`` is the target batch in sequences, rounded to each layout. With
+    ``allow_no_fit`` (the MFU is given, so time and cost need no prediction) a cluster on which
+    nothing fits gets the lightest layout, marked ``fits=False``, instead of an error.
 
     The training stack (flash attention, asynchronous TP backward, bytes per parameter and per
     optimizer state) is read from ``values`` and holds for every layout of the search.
@@ -70,22 +81,33 @@ def plan_layouts(
         "flash_attention": bool(values["flash_attention"]),
         "tp_async_backward": bool(values["tp_async_backward"]),
     })
-    cards, batch = int(values["gpu_count"]), int(values["global_batch"])
+    cards, batch = int(values["gpu_count"]), int(round(values["batch_target"]))
     started = time.perf_counter()
-    found = search(values, cards, batch, opts, on_progress)
+    # Tensor parallelism inside a server whenever such a layout fits (its collectives run every
+    # layer); across servers only when nothing node-local does.
+    node = int(values["cards_per_node"])
+    found = search(values, cards, batch, opts.model_copy(update={"max_tp": min(opts.max_tp, node)}), on_progress)
+    node_local = True
+    if not found.best and opts.max_tp > node:
+        found = search(values, cards, batch, opts, on_progress)
+        node_local = False
     seconds = time.perf_counter() - started
-    if not found.candidates_evaluated:
-        raise PlannerError(
-            f"no TP×PP×DP layout of {cards} cards fits global batch {batch}: the data-parallel degree must "
-            f"divide the global batch and TP must divide the {int(values['heads'])} attention heads; choose a card "
-            "count or a global batch with common factors (e.g. 1024 cards with batch 1024)"
-        )
     if not found.best:
-        raise PlannerError(
-            f"no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB per card with global "
-            f"batch {batch}; add cards, use a card with more memory or change the batch"
-        )
+        light = found.lightest
+        if light is None or not allow_no_fit:
+            need = "" if light is None else (
+                f"; the lightest layout, TP {light.execution.tp} × PP {light.execution.pp} × DP "
+                f"{light.execution.dp} with ZeRO-{light.execution.zero_stage} and {light.execution.recompute} "
+                f"recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
+            raise PlannerError(
+                f"no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB per card{need}; add "
+                "cards, use a card with more memory, or give assumptions.mfu to estimate time and cost anyway"
+            )
+        row = PlanRow(rank=1, execution=light.execution, result=light.result)
+        return PlanReport(cards=cards, global_batch=batch, candidates_evaluated=found.candidates_evaluated,
+                          candidates_fitting=0, search_seconds=seconds, explore=explore, best=[row], fits=False,
+                          node_local_tp=node_local)
     rows = [PlanRow(rank=c.rank, execution=c.execution, result=c.result) for c in found.best]
     return PlanReport(cards=cards, global_batch=batch, candidates_evaluated=found.candidates_evaluated,
                       candidates_fitting=found.candidates_fitting, search_seconds=seconds, explore=explore,
-                      best=rows)
+                      best=rows, node_local_tp=node_local)

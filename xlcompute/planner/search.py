@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlcompute.core.parallel import round_global_batch
 from xlcompute.planner.inputs import RECOMPUTE_CODES, Execution, SystemSpec, system_values
 from xlcompute.planner.steptime import (
     RESULT_KEYS,
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 ProgressCallback = Callable[[int, int], None]
-_SCORE_KEYS = ("predicted_step_seconds", "mem_fits")
+_SCORE_KEYS = ("predicted_step_seconds", "mem_fits", "mem_per_gpu")
 
 
 class SearchOptions(BaseModel):
@@ -68,7 +69,17 @@ class SearchOptions(BaseModel):
     global_batches: tuple[int, ...] | None = Field(
         default=None, description="extra global-batch sizes to try besides the requested one"
     )
-    uneven_stages: bool = Field(default=False, description="also try pp that does not divide the layers")
+    uneven_stages: bool = Field(
+        default=False, description="also try pp that does not divide the layers (the busiest stage holds ⌈L/pp⌉)"
+    )
+    round_batch: bool = Field(
+        default=False,
+        description="treat the global batch as a target and round it to each layout (a whole number of "
+        "micro-batches per replica, core.parallel.round_global_batch); no max_global_batch cap",
+    )
+    idle_cards: bool = Field(
+        default=False, description="allow dp = ⌊n/(tp·pp)⌋ with the remaining cards idle (any card count)"
+    )
     recompute: tuple[Literal["none", "selective", "full"], ...] = ("none", "selective", "full")
     sequence_parallel: tuple[bool, ...] = (False, True)
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
@@ -105,6 +116,9 @@ class SearchResult(BaseModel):
     candidates_evaluated: int
     candidates_fitting: int
     best: list[LayoutCandidate]
+    lightest: LayoutCandidate | None = Field(
+        default=None, description="the layout needing the least memory per card (whether or not it fits)"
+    )
 
 
 def divisors(n: int) -> list[int]:
@@ -147,19 +161,51 @@ def _has_offload(values: Mapping[str, float]) -> bool:
     return cap > 0 and bw > 0
 
 
+#: Micro-batch sizes tried when the batch is rounded to the layout (the divisors of a fixed batch
+#: otherwise): the sizes training configurations use.
+_MICRO_BATCHES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+
+
+def _pipeline_sizes(layers: int, uneven: bool) -> list[int]:
+    """Stage counts to try: the divisors of the layers, or with uneven stages the fewest stages for
+    each busiest-stage size ⌈L/p⌉ (more stages with the same busiest stage only add bubble)."""
+    if not uneven:
+        return divisors(layers)
+    return sorted({math.ceil(layers / math.ceil(layers / p)) for p in range(1, layers + 1)})
+
+
+def _rounded_rows(tp: int, pp: int, dp: int, target: int, ils: list[int], opt: SearchOptions) -> list[tuple[int, ...]]:
+    """(tp, pp, dp, mb, gb, v) rows with the target batch rounded to the layout; the interleaved
+    schedule needs micro-batches per pipeline in multiples of pp ([MEG21] §2.2.2)."""
+    rows: list[tuple[int, ...]] = []
+    for mb in _MICRO_BATCHES:
+        if mb > opt.max_micro_batch or (mb > 1 and mb * dp > 1.5 * target):
+            break  # a bigger micro-batch would inflate the batch well beyond the target
+        for il in ils:
+            unit = mb * (pp if il > 1 else 1)
+            gb = int(round_global_batch(target, unit, dp))
+            rows.append((tp, pp, dp, mb, gb, il))
+    return rows
+
+
 def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptions) -> np.ndarray:
     gbs = sorted({global_batch, *(opt.global_batches or ())})
-    gbs = [g for g in gbs if 1 <= g <= opt.max_global_batch]
-    tps = [t for t in divisors(a.heads) if t <= opt.max_tp and n_cards % t == 0 and a.ffn_hidden % t == 0]
-    pps = range(1, a.layers + 1) if opt.uneven_stages else divisors(a.layers)
-    rows: list[tuple[int, int, int, int, int, int]] = []
+    gbs = [g for g in gbs if 1 <= g and (opt.round_batch or g <= opt.max_global_batch)]
+    tps = [t for t in divisors(a.heads)
+           if t <= min(opt.max_tp, n_cards) and a.ffn_hidden % t == 0 and (opt.idle_cards or n_cards % t == 0)]
+    pps = _pipeline_sizes(a.layers, opt.uneven_stages)
+    rows: list[tuple[int, ...]] = []
     for tp in tps:
         for pp in pps:
-            if n_cards % (tp * pp):
+            if tp * pp > n_cards or (not opt.idle_cards and n_cards % (tp * pp)):
                 continue
             dp = n_cards // (tp * pp)
             ils = [v for v in range(1, opt.max_interleave + 1)
                    if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
+            if opt.round_batch:
+                for gb in gbs:
+                    rows.extend(_rounded_rows(tp, pp, dp, gb, ils, opt))
+                continue
             for gb in gbs:
                 if gb % dp:
                     continue
@@ -177,7 +223,7 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
 def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: SearchOptions) -> list[_Group]:
     if n_cards < 1:
         raise ValueError(f"n_cards must be >= 1 (got {n_cards})")
-    if global_batch < 1 or global_batch > opt.max_global_batch:
+    if global_batch < 1 or (global_batch > opt.max_global_batch and not opt.round_batch):
         raise ValueError(f"global_batch={global_batch} must be in 1..max_global_batch={opt.max_global_batch}")
     struct = _structural_rows(_Dims.of(values), n_cards, global_batch, opt)
     has_offload = _has_offload(values)
@@ -275,19 +321,25 @@ def search(
     groups = _groups(values, n_cards, global_batch, opt)
     total = sum(g.size for g in groups)
     fixed = dict(values)
+    cards = float(n_cards)  # with idle cards, dp = ⌊n/(tp·pp)⌋ in the graph, as enumerated
     done = fitting = 0
     best_score = np.empty(0)
     best_gi = np.empty(0, dtype=np.int64)
     best_idx = np.empty(0, dtype=np.int64)
+    light: tuple[float, int, int] = (np.inf, -1, -1)  # (memory, group, index) of the lightest layout
     if on_progress is not None:
         on_progress(0, total)
     for gi, g in enumerate(groups):
         for start in range(0, g.size, opt.chunk_size):
             idx = np.arange(start, min(start + opt.chunk_size, g.size), dtype=np.int64)
             lay = _batch(g, idx, opt)
-            out = evaluate({**fixed, **lay.values()}, _SCORE_KEYS)
+            out = evaluate({**fixed, **lay.values(), "gpu_count": cards}, _SCORE_KEYS)
             fits = np.broadcast_to(np.asarray(out["mem_fits"]) >= 0.5, idx.shape)
             fitting += int(fits.sum())
+            mem = np.broadcast_to(np.asarray(out["mem_per_gpu"]), idx.shape)
+            j = int(np.argmin(mem))
+            if mem[j] < light[0]:
+                light = (float(mem[j]), gi, int(idx[j]))
             score = np.where(fits, out["predicted_step_seconds"] / lay.global_batch, np.inf)
             k = min(opt.top_k, score.size)
             part = np.argpartition(score, k - 1)[:k] if k < score.size else np.arange(score.size)
@@ -305,9 +357,15 @@ def search(
         # The winners in one batch, with every quantity the planner reports.
         top = _concat([_batch(groups[gi], np.array([i], dtype=np.int64), opt)
                        for gi, i in zip(best_gi.tolist(), best_idx.tolist())], opt)
-        full = evaluate({**fixed, **top.values()}, RESULT_KEYS)
+        full = evaluate({**fixed, **top.values(), "gpu_count": cards}, RESULT_KEYS)
         rows = StepBreakdown({k: np.broadcast_to(np.asarray(full[k], dtype=np.float64), (len(top),))
                               for k in RESULT_KEYS})
         best = [LayoutCandidate(rank=r + 1, execution=top.execution(r), result=rows.row(r)) for r in range(len(top))]
+    lightest = None
+    if light[1] >= 0:
+        one = _batch(groups[light[1]], np.array([light[2]], dtype=np.int64), opt)
+        out1 = evaluate({**fixed, **one.values(), "gpu_count": cards}, RESULT_KEYS)
+        res = StepBreakdown({k: np.broadcast_to(np.asarray(out1[k], dtype=np.float64), (1,)) for k in RESULT_KEYS})
+        lightest = LayoutCandidate(rank=0, execution=one.execution(0), result=res.row(0))
     return SearchResult(n_cards=n_cards, global_batch=global_batch, candidates_evaluated=total,
-                        candidates_fitting=fitting, best=best)
+                        candidates_fitting=fitting, best=best, lightest=lightest)

@@ -65,7 +65,7 @@ MODEL_INPUTS: tuple[str, ...] = (
     "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn", "vocab", "seq_len",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
-    "gpu_count", "tp", "pp", "global_batch", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",
+    "gpu_count", "tp", "pp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",
     "offload", "tp_overlap", "dp_overlap", "tp_async_backward", "flash_attention", "param_bytes", "optimizer_bytes",
 )
 SYSTEM_INPUTS: tuple[str, ...] = (

@@ -97,7 +97,7 @@ def counts(key: str) -> ModelCounts:
 
 @functools.lru_cache(maxsize=None)
 def training_default(field: str) -> int:
-    """The scenario's default of ``training.<field>`` (``seq_len`` 4096, ``global_batch`` 1024), so an
+    """The scenario's default of ``training.<field>`` (``seq_len`` 4096), so an
     empty cell means what an omitted scenario field means."""
     from xlcompute.scenario import TrainingPlan
 

@@ -28,7 +28,8 @@ _PLAN_TOKENS = 1e12
 
 _MODEL = 'Model name from the catalog, e.g. "llama2-70b" (dense models; see MODEL_LIST()).'
 _GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
-_GLOBAL_BATCH = "Optional. Sequences per optimizer step; default 1024 (≈4M tokens at 4096)."
+_GLOBAL_BATCH = ("Optional. Sequences per optimizer step, rounded to the layout; default 4M tokens "
+                 "(1,024 sequences of 4096), at least 1,024 tokens per GPU.")
 _SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
 _HEADER = ["TP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
 
@@ -46,14 +47,16 @@ class _Planned(NamedTuple):
 
 @functools.lru_cache(maxsize=256)
 def _estimate(
-    model: str, gpu: str, cards: int, seq_len: int, global_batch: int, layout: tuple[int, int] | None
+    model: str, gpu: str, cards: int, seq_len: int, global_batch: int | None, layout: tuple[int, int] | None
 ) -> _Planned | str:
     """The estimate of the one-line scenario, or the reason it has none (cached, as text)."""
     # Imported here: `import xlcompute.udf` loads neither the planner nor NumPy.
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
 
-    training: dict[str, Any] = {"tokens": _PLAN_TOKENS, "seq_len": seq_len, "global_batch": global_batch}
+    training: dict[str, Any] = {"tokens": _PLAN_TOKENS, "seq_len": seq_len}
+    if global_batch is not None:  # empty: the scenario's default batch (4M tokens, rounded to the layout)
+        training["global_batch"] = global_batch
     if layout is not None:
         training["tp"], training["pp"] = layout
     try:
@@ -102,7 +105,7 @@ def _planned(
         card.key,
         a.whole(gpus, "gpus"),
         a.whole(seq_len, "seq_len", default=training_default("seq_len")),
-        a.whole(global_batch, "global_batch", default=training_default("global_batch")),
+        None if a.is_empty(global_batch) else a.whole(global_batch, "global_batch"),
         layout,
     )
     if isinstance(outcome, str):

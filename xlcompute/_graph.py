@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 
-from xlcompute.core import arith, comm, compute, cost, memory, parallel, schedule, serving, units
+from xlcompute.core import arith, comm, compute, cost, goodput, memory, parallel, schedule, serving, units
 from xlcompute.core.expr import Value, max_
 from xlcompute.graph import Graph, Step, step
 from xlcompute.planner.phases import PHASES
@@ -34,6 +34,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "inter_node_efficiency", "collective_latency_us", "tp_overlap_fraction", "framework_reserve_gb",
                    "offload_gb", "offload_gbs")),
     ("assumptions", ("mfu_assumed", "host_power_factor", "average_load")),
+    ("reliability", ("failures_per_card_hour", "checkpoint_gbs_per_card", "checkpoint_interval_minutes",
+                     "restart_minutes", "planned_overhead")),
     ("serving", ("users", "tokens_per_request", "seconds_per_request", "serving_utilization",
                  "serving_bytes_per_param", "kv_bytes_per_value", "decode_batch", "hbm_usable_fraction")),
     ("pricing", ("price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
@@ -41,8 +43,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 INPUT_KEYS: tuple[str, ...] = tuple(k for _, keys in INPUT_GROUPS for k in keys)
 
-T, M, N, S, B = "training", "memory", "network", "serving", "budget"
-SHEETS: tuple[str, ...] = ("training", "step", "memory", "network", "serving", "budget")
+T, G, M, N, S, B = "training", "goodput", "memory", "network", "serving", "budget"
+SHEETS: tuple[str, ...] = ("training", "goodput", "step", "memory", "network", "serving", "budget")
 """Result sheets of the workbook, in order; every step names one."""
 
 _TRAINING = (
@@ -54,17 +56,46 @@ _TRAINING = (
     step("mfu", T, schedule.mfu_in_use, "mfu_assumed", "predicted_mfu"),
     # The cards of the layout do the work (MFU is theirs); idle cards are held for the run too.
     step("idle_cards", T, parallel.idle_cards, "gpu_count", "parallel_cards"),
-    step("train_seconds", T, schedule.train_seconds, "train_flops", "parallel_cards", "peak_flops", "mfu"),
-    step("train_days", T, schedule.train_days, "train_flops", "parallel_cards", "peak_flops", "mfu"),
+    # Time of the steps alone (no failures, checkpoints or planned pauses) ...
+    step("step_train_seconds", T, schedule.train_seconds, "train_flops", "parallel_cards", "peak_flops", "mfu"),
+    step("step_train_days", T, arith.ratio, "step_train_seconds", units.SECONDS_PER_DAY),
+    step("step_gpu_hours", T, schedule.card_hours, "step_train_seconds", "gpu_count"),
     step("train_days_6tp", T, schedule.train_days, "train_flops_6tp", "parallel_cards", "peak_flops", "mfu"),
-    step("gpu_hours", T, schedule.card_hours, "train_seconds", "gpu_count"),
-    step("card_days", T, arith.ratio, "gpu_hours", units.HOURS_PER_DAY),
     step("train_steps", T, parallel.steps_for_tokens, "train_tokens", "global_batch", "seq_len"),
-    step("step_seconds", T, arith.ratio, "train_seconds", "train_steps"),
+    step("step_seconds", T, arith.ratio, "step_train_seconds", "train_steps"),
     step("tokens_per_s_per_card", T, parallel.tokens_per_s_per_card, "global_batch", "seq_len", "step_seconds",
          "parallel_cards"),
     step("samples_per_s_per_card", T, parallel.samples_per_s_per_card, "global_batch", "step_seconds",
          "parallel_cards"),
+)
+
+# ... and end to end: calendar time and card-hours with failures, checkpoints and planned work
+# (core.goodput). train_days and gpu_hours are these.
+_GOODPUT = (
+    step("job_mtbf_seconds", G, goodput.job_mtbf_seconds, "failures_per_card_hour", "parallel_cards"),
+    step("job_mtbf_hours", G, arith.ratio, "job_mtbf_seconds", units.SECONDS_PER_HOUR),
+    step("checkpoint_bytes", G, goodput.checkpoint_bytes, "model_params", "param_bytes", "optimizer_bytes"),
+    step("checkpoint_bytes_per_s_per_card", G, units.giga, "checkpoint_gbs_per_card"),
+    step("checkpoint_seconds", G, goodput.checkpoint_seconds,
+         "checkpoint_bytes", "parallel_cards", "checkpoint_bytes_per_s_per_card"),
+    step("restart_seconds", G, goodput.restart_seconds, "restart_fixed_seconds", "checkpoint_seconds"),
+    step("restart_fixed_seconds", G, arith.product, "restart_minutes", units.SECONDS_PER_MINUTE),
+    step("checkpoint_interval_optimum", G, goodput.young_daly_interval,
+         "checkpoint_seconds", "job_mtbf_seconds", "restart_seconds"),
+    step("checkpoint_interval_given", G, arith.product, "checkpoint_interval_minutes", units.SECONDS_PER_MINUTE),
+    step("checkpoint_interval_seconds", G, goodput.interval_in_use,
+         "checkpoint_interval_given", "checkpoint_interval_optimum"),
+    step("failure_ratio", G, goodput.failure_ratio,
+         "checkpoint_interval_seconds", "checkpoint_seconds", "restart_seconds", "job_mtbf_seconds"),
+    step("failure_ratio_first_order", G, goodput.failure_ratio_first_order,
+         "checkpoint_interval_seconds", "checkpoint_seconds", "restart_seconds", "job_mtbf_seconds"),
+    step("effective_ratio", G, goodput.effective_ratio, "failure_ratio", "planned_overhead"),
+    step("train_seconds", G, goodput.calendar_seconds, "step_train_seconds", "effective_ratio"),
+    step("train_days", G, arith.ratio, "train_seconds", units.SECONDS_PER_DAY),
+    step("gpu_hours", G, schedule.card_hours, "train_seconds", "gpu_count"),
+    step("card_days", G, arith.ratio, "gpu_hours", units.HOURS_PER_DAY),
+    step("interruptions", G, goodput.interruptions, "train_seconds", "job_mtbf_seconds"),
+    step("end_to_end_mfu", G, arith.product, "mfu", "effective_ratio"),
 )
 
 _SEED_FORMS = (
@@ -131,7 +162,7 @@ _BUDGET = (
 
 GRAPH = Graph(
     INPUT_KEYS,
-    itertools.chain(_TRAINING, *(p.STEPS for p in PHASES), _SEED_FORMS, _SERVING, _BUDGET),
+    itertools.chain(_TRAINING, _GOODPUT, *(p.STEPS for p in PHASES), _SEED_FORMS, _SERVING, _BUDGET),
 )
 """Every figure of an estimate, in evaluation order."""
 

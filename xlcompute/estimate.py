@@ -277,7 +277,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     gpu_name, gpu_vals = _gpu_inputs(scenario)
     vals.update(gpu_vals)
     vals.update(_step_model_inputs(scenario))
-    t, a, s, p = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing
+    t, a, s, p, r = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing, scenario.reliability
 
     def put(key: str, value: float, source: str) -> None:
         # The values are ours, already checked by the scenario's validation: no revalidation.
@@ -300,6 +300,12 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("interleave", t, "training", "interleave", t.interleave, ""),
         ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
         ("average_load", a, "assumptions", "average_load", a.average_load, ""),
+        ("failures_per_card_hour", r, "reliability", "failures_per_card_hour", r.failures_per_card_hour, ""),
+        ("checkpoint_gbs_per_card", r, "reliability", "checkpoint_gbs_per_card", r.checkpoint_gbs_per_card, ""),
+        ("checkpoint_interval_minutes", r, "reliability", "checkpoint_interval_minutes",
+         r.checkpoint_interval_minutes, ""),
+        ("restart_minutes", r, "reliability", "restart_minutes", r.restart_minutes, ""),
+        ("planned_overhead", r, "reliability", "planned_overhead", r.planned_overhead, ""),
         ("users", s, "serving", "users", s.users, ""),
         ("tokens_per_request", s, "serving", "tokens_per_request", s.tokens_per_request, ""),
         ("seconds_per_request", s, "serving", "seconds_per_request", s.seconds_per_request, ""),
@@ -381,9 +387,10 @@ def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]
     return r.model_name, r.accelerator_name, r.inputs
 
 
-def sensitivity_cards(cards: int) -> list[int]:
-    """Card counts around the scenario's: ¼×, ½×, 1×, 1.5×, 2×, 4× (whole cards)."""
-    return sorted({max(1, round(cards * f)) for f in (0.25, 0.5, 1, 1.5, 2, 4)})
+def sensitivity_cards(cards: int, group: int = 1) -> list[int]:
+    """Card counts around the scenario's: ¼×, ½×, 1×, 1.5×, 2×, 4× (whole cards), and at least one
+    replica of the layout (``group`` = tp·pp cards), which fewer cards cannot run."""
+    return sorted({max(group, round(cards * f)) for f in (0.25, 0.5, 1, 1.5, 2, 4)})
 
 
 def sensitivity_mfus(mfu: float) -> list[float]:
@@ -396,7 +403,7 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
     the graph's own steps (train_days with the layout kept, the budget steps)."""
     import numpy as np
 
-    cards = sensitivity_cards(cards_now)
+    cards = sensitivity_cards(cards_now, int(values["tp"] * values["pp"]))
     mfus = sensitivity_mfus(values["mfu"])
     n = np.array(cards, dtype=float)
     # The layout's tp·pp stays; dp = ⌊n/(tp·pp)⌋ of each card count does the work (the graph's steps).

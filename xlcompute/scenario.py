@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from xlcompute.core.params import ModelArch
+from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
 from xlcompute.quantity import QuantityError, parse_quantity
 
 __all__ = [
@@ -195,6 +196,35 @@ class Assumptions(_Strict):
         return v
 
 
+class Reliability(_Strict):
+    """From step time to calendar time (core.goodput): failures, checkpoints, restarts, planned work."""
+
+    failures_per_card_hour: Quantity = Field(
+        LLAMA3_FAILURES_PER_CARD_HOUR, ge=0,
+        description="job-interrupting failures per card-hour (Llama 3: 419 unexpected interruptions in 54 days "
+        "on 16,384 H100, 1.97e-5; Dubey et al. 2024 §3.3.4); 0: no failures",
+    )
+    checkpoint_gbs_per_card: Quantity = Field(
+        LLAMA3_STORAGE_BYTES_PER_S_PER_CARD / 1e9, gt=0,
+        description="checkpoint storage write bandwidth per card, GB/s (Llama 3: 2 TB/s for 16,384 H100, "
+        "0.122; Dubey et al. 2024 §3.3.1)",
+    )
+    checkpoint_interval_minutes: Quantity = Field(
+        0, ge=0, description="minutes of training between checkpoints; 0: the Young–Daly optimum (Daly 2006)"
+    )
+    restart_minutes: Quantity = Field(
+        10, ge=0,
+        description="minutes from a failure to training again, besides reading the checkpoint back (planning "
+        "assumption: automated detection and restart, Llama 3 §3.3.4; set your own)",
+    )
+    planned_overhead: Quantity = Field(
+        0.01, ge=0, lt=1,
+        description="share of calendar time for planned work the step model does not see: evaluation, "
+        "maintenance, data and stage switches (Llama 3: 47 planned interruptions in 54 days, §3.3.4; "
+        "planning assumption)",
+    )
+
+
 class ServingDemand(_Strict):
     """Inference demand served by the cluster (seed 000 §2.2)."""
 
@@ -250,6 +280,7 @@ class Scenario(_Strict):
     training: TrainingPlan
     cluster: Cluster = Cluster()
     assumptions: Assumptions = Assumptions()
+    reliability: Reliability = Reliability()
     serving: ServingDemand = ServingDemand()
     pricing: Pricing = Pricing()
 

@@ -6,7 +6,7 @@ import pytest
 
 from xlcompute import default_scenario, estimate, parse_scenario
 from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
-from xlcompute.core import comm, compute, memory, params, schedule
+from xlcompute.core import goodput, comm, compute, memory, params, schedule
 from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.registry import QUANTITIES
 from xlcompute.scenario import ScenarioError
@@ -38,8 +38,19 @@ def test_default_scenario_headline(result):
     assert result["model_params"] == pytest.approx(68.98e9, rel=0.001)
     flops = compute.train_flops_attn(result["model_active_params"], 2e12, 4096, 80, 8192)
     assert result["train_flops"] == pytest.approx(flops, rel=1e-12)
-    assert result["train_days"] == pytest.approx(schedule.train_days(flops, 1000, 989.4e12, 0.40), rel=1e-12)
-    assert 20 < result["train_days"] < 35
+    step_days = schedule.train_days(flops, 1000, 989.4e12, 0.40)
+    assert result["step_train_days"] == pytest.approx(step_days, rel=1e-12)
+    # End to end: the steps' time over the effective training-time ratio (core.goodput, defaults).
+    mtbf = goodput.job_mtbf_seconds(goodput.LLAMA3_FAILURES_PER_CARD_HOUR, 1000)
+    ckpt = goodput.checkpoint_seconds(goodput.checkpoint_bytes(result["model_params"], 2, 12), 1000,
+                                      goodput.LLAMA3_STORAGE_BYTES_PER_S_PER_CARD)
+    restart = goodput.restart_seconds(600, ckpt)
+    tau = goodput.young_daly_interval(ckpt, mtbf, restart)
+    ettr = goodput.effective_ratio(goodput.failure_ratio(tau, ckpt, restart, mtbf), 0.01)
+    assert result["effective_ratio"] == pytest.approx(ettr, rel=1e-12)
+    assert result["train_days"] == pytest.approx(step_days / ettr, rel=1e-12)
+    assert result["gpu_hours"] == pytest.approx(step_days / ettr * 24 * 1000, rel=1e-12)
+    assert 0.95 < ettr < 0.99 and 20 < result["train_days"] < 35
     assert result["mem_fits"] == 1
     assert result["servers"] == 125
 
@@ -58,7 +69,8 @@ def test_figures_match_direct_core_calls(result):
     assert result["mem_per_gpu"] == pytest.approx(weights + grads + opt + acts + buffers, rel=1e-12)
     # seed 000's form, n = all cards, kept for comparison
     assert result["states_seed_per_gpu"] == pytest.approx(memory.zero_bytes(v["model_params"], 1, 1000))
-    assert result["gpu_hours"] == pytest.approx(schedule.gpu_hours(v["train_flops"], v["peak_flops"], 0.4))
+    assert result["step_gpu_hours"] == pytest.approx(schedule.gpu_hours(v["train_flops"], v["peak_flops"], 0.4))
+    assert result["gpu_hours"] == pytest.approx(v["step_gpu_hours"] / v["effective_ratio"])
     assert result["total_budget"] == pytest.approx(v["capex_total"] + 3 * v["opex_per_year"])
     assert result["train_cost"] == pytest.approx(v["gpu_hours"] * 15)
 
@@ -76,7 +88,9 @@ def test_graph_renders_formulas_that_evaluate_to_the_estimate(result):
         return Ref(step.key)
 
     run_steps({k: Ref(k) for k in INPUT_KEYS}, bind)
-    assert texts["train_days"] == "=train_flops/(parallel_cards*peak_flops*mfu*86400)"
+    assert texts["step_train_seconds"] == "=train_flops/(parallel_cards*peak_flops*mfu)"
+    assert texts["train_seconds"] == "=step_train_seconds/effective_ratio"
+    assert texts["train_days"] == "=train_seconds/86400"
     assert texts["train_flops"] == "=3*train_tokens*(4*attn_width*layers*seq_len+2*model_active_params)"
     assert texts["mfu"] == "=IF(mfu_assumed>0,mfu_assumed,predicted_mfu)"
     assert all(t.startswith("=") for t in texts.values())

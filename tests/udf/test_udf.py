@@ -107,6 +107,7 @@ def test_every_udf_has_a_core_case() -> None:
     own = {"MODEL_SPEC", "GPU_SPEC", "GPU_LIST", "MODEL_LIST", "LLM_TRAIN_DAYS_TABLE"}  # tested below
     own |= {"LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU"}  # tests/udf/test_udf_planner.py
     own |= {"TRAIN_MEM_PER_GPU"}  # the estimate's graph: tests/udf/test_udf_train_mem.py
+    own |= {"LLM_ETTR"}  # the estimate's goodput steps: tests/udf/test_udf_mfu_contract.py
     assert set(udf.udf_specs()) == covered | own
 
 
@@ -240,7 +241,7 @@ def test_training_time_counts_model_flops_only() -> None:
     # time functions (it lowers the MFU reached). An old sheet's recompute cell gets a clear error.
     for name in ("LLM_TRAIN_DAYS", "LLM_TRAIN_GPU_HOURS", "LLM_GPUS_FOR_DAYS", "LLM_TRAIN_COST", "LLM_TRAIN_DAYS_TABLE"):
         assert "recompute" not in udf.udf_specs()[name].args
-        assert list(udf.udf_specs()[name].args)[-3:] == ["seq_len", "layers", "hidden"]
+        assert list(udf.udf_specs()[name].args)[-4:] == ["seq_len", "layers", "hidden", "ettr"]
     with pytest.raises(ValueError, match="recompute is no longer an argument"):
         udf.LLM_TRAIN_DAYS("175B", "300B", 1000, 312, 0.462, 1)
 

@@ -12,6 +12,7 @@ import pytest
 from xlcompute import estimate, parse_scenario
 from xlcompute.catalog import get_model
 from xlcompute.udf import (
+    LLM_ETTR,
     LLM_GPUS_FOR_DAYS,
     LLM_PREDICTED_MFU,
     LLM_TRAIN_COST,
@@ -51,17 +52,27 @@ FIXED = [  # (model, seq_len): dense GQA and MHA models, an MoE, and GPT-3 13B (
 @pytest.mark.parametrize(("model", "seq_len"), FIXED)
 def test_model_name_gives_the_estimates_figures_at_a_given_mfu(model: str, seq_len: int) -> None:
     r = estimate(scenario(model, 64, seq_len, tp=8, pp=2, mfu=0.37))
-    assert LLM_TRAIN_DAYS(model, TOKENS, 64, "H800", 0.37, seq_len) == pytest.approx(r["train_days"], rel=1e-12)
-    assert LLM_TRAIN_GPU_HOURS(model, TOKENS, "H800", 0.37, seq_len) == pytest.approx(r["gpu_hours"], rel=1e-12)
-    assert LLM_TRAIN_COST(model, TOKENS, "H800", 0.37, PRICE, seq_len) == pytest.approx(r["train_cost"], rel=1e-12)
-    table = LLM_TRAIN_DAYS_TABLE(model, TOKENS, [64], "H800", [0.37], seq_len)
+    # The steps alone (no ettr) ...
+    assert LLM_TRAIN_DAYS(model, TOKENS, 64, "H800", 0.37, seq_len) == pytest.approx(r["step_train_days"], rel=1e-12)
+    assert LLM_TRAIN_GPU_HOURS(model, TOKENS, "H800", 0.37, seq_len) == pytest.approx(r["step_gpu_hours"], rel=1e-12)
+    # ... and end to end with LLM_ETTR: the estimate's train_days, gpu_hours and cost.
+    e = LLM_ETTR(64, model)
+    assert e == pytest.approx(r["effective_ratio"], rel=1e-12)
+    assert LLM_TRAIN_DAYS(model, TOKENS, 64, "H800", 0.37, seq_len, None, None, e) == pytest.approx(
+        r["train_days"], rel=1e-12)
+    assert LLM_TRAIN_GPU_HOURS(model, TOKENS, "H800", 0.37, seq_len, None, None, e) == pytest.approx(
+        r["gpu_hours"], rel=1e-12)
+    assert LLM_TRAIN_COST(model, TOKENS, "H800", 0.37, PRICE, seq_len, None, None, e) == pytest.approx(
+        r["train_cost"], rel=1e-12)
+    table = LLM_TRAIN_DAYS_TABLE(model, TOKENS, [64], "H800", [0.37], seq_len, None, None, e)
     assert table[1][1] == pytest.approx(r["train_days"], rel=1e-12)
+    assert LLM_GPUS_FOR_DAYS(model, TOKENS, r["train_days"] * 1.001, "H800", 0.37, seq_len, None, None, e) == 64
 
 
 def test_model_name_default_seq_len_is_the_scenarios() -> None:
     r = estimate(scenario("llama2-70b", 64, 4096, tp=8, pp=2, mfu=0.4))
     assert parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": 1}}).training.seq_len == 4096
-    assert LLM_TRAIN_DAYS("llama2-70b", TOKENS, 64, "H800", 0.4) == pytest.approx(r["train_days"], rel=1e-12)
+    assert LLM_TRAIN_DAYS("llama2-70b", TOKENS, 64, "H800", 0.4) == pytest.approx(r["step_train_days"], rel=1e-12)
     assert LLM_TRAIN_DAYS("llama2-70b", TOKENS, 64, "H800", 0.4, None, None, None) == LLM_TRAIN_DAYS(
         "llama2-70b", TOKENS, 64, "H800", 0.4)
 
@@ -71,13 +82,13 @@ def test_numbers_with_the_shape_give_the_estimate_when_hidden_is_the_attention_w
     # when P is the estimate's (exact, active) parameter count.
     p = MODEL_SPEC("llama2-70b", "active_params")
     r = estimate(scenario("llama2-70b", 64, 4096, tp=8, pp=2, mfu=0.4))
-    assert LLM_TRAIN_DAYS(p, TOKENS, 64, "H800", 0.4, 4096, 80, 8192) == pytest.approx(r["train_days"], rel=1e-12)
+    assert LLM_TRAIN_DAYS(p, TOKENS, 64, "H800", 0.4, 4096, 80, 8192) == pytest.approx(r["step_train_days"], rel=1e-12)
     # The published "70B" is 1.5% above the exact 68.98B; only the 2P term moves, so the days are
     # 1.4% long. Without the shape (6PT) the attention term is dropped: 7.2% short of the estimate.
-    rounded = LLM_TRAIN_DAYS("70B", TOKENS, 64, "H800", 0.4, 4096, 80, 8192) / r["train_days"]
+    rounded = LLM_TRAIN_DAYS("70B", TOKENS, 64, "H800", 0.4, 4096, 80, 8192) / r["step_train_days"]
     assert rounded == pytest.approx((2 * 70e9 + 4 * 8192 * 80 * 4096) / (2 * p + 4 * 8192 * 80 * 4096), rel=1e-12)
     assert 1 < rounded < 1.015
-    six = LLM_TRAIN_DAYS(p, TOKENS, 64, "H800", 0.4) / r["train_days"]
+    six = LLM_TRAIN_DAYS(p, TOKENS, 64, "H800", 0.4) / r["step_train_days"]
     assert six == pytest.approx(2 * p / (2 * p + 4 * 8192 * 80 * 4096), rel=1e-12)
     assert six == pytest.approx(0.928, abs=5e-4)
 
@@ -91,15 +102,15 @@ def test_numbers_with_the_hidden_size_differ_where_heads_times_head_dim_is_not_h
     r = estimate(scenario("gpt3-13b", 64, 2048, tp=8, pp=2, mfu=0.4))
     with_hidden = LLM_TRAIN_DAYS(p, TOKENS, 64, "H800", 0.4, 2048, 40, 5140)
     with_width = LLM_TRAIN_DAYS(p, TOKENS, 64, "H800", 0.4, 2048, 40, 5120)
-    assert with_width == pytest.approx(r["train_days"], rel=1e-12)
+    assert with_width == pytest.approx(r["step_train_days"], rel=1e-12)
     attn = 4 * 40 * 2048
-    assert with_hidden / r["train_days"] == pytest.approx((2 * p + attn * 5140) / (2 * p + attn * 5120), rel=1e-12)
-    assert with_hidden / r["train_days"] - 1 < 5e-4
+    assert with_hidden / r["step_train_days"] == pytest.approx((2 * p + attn * 5140) / (2 * p + attn * 5120), rel=1e-12)
+    assert with_hidden / r["step_train_days"] - 1 < 5e-4
 
 
 def test_gpus_for_days_inverts_train_days() -> None:
     r = estimate(scenario("llama2-70b", 1024, 4096, tp=8, pp=4, mfu=0.42))
-    days = r["train_days"]
+    days = r["step_train_days"]
     assert LLM_GPUS_FOR_DAYS("llama2-70b", TOKENS, days * (1 + 1e-9), "H800", 0.42) == 1024
     assert LLM_GPUS_FOR_DAYS("llama2-70b", TOKENS, days * (1 - 1e-6), "H800", 0.42) == 1025
 
@@ -125,12 +136,12 @@ def test_predicted_mfu_round_trip_equals_the_estimate(model: str, gpu: str, card
     days = LLM_TRAIN_DAYS(model, TOKENS, cards, gpu, mfu, seq_len)
     hours = LLM_TRAIN_GPU_HOURS(model, TOKENS, gpu, mfu, seq_len)
     # The contract asks for 0.5 %; the count is the same function, so it holds to rounding.
-    assert days == pytest.approx(r["train_days"], rel=5e-3)
-    assert days == pytest.approx(r["train_days"], rel=1e-12)
-    assert hours == pytest.approx(r["gpu_hours"], rel=1e-12)
-    assert LLM_TRAIN_COST(model, TOKENS, gpu, mfu, PRICE, seq_len) == pytest.approx(r["train_cost"], rel=1e-12)
-    assert LLM_GPUS_FOR_DAYS(model, TOKENS, r["train_days"] * (1 + 1e-9), gpu, mfu, seq_len) == cards
-    assert LLM_GPUS_FOR_DAYS(model, TOKENS, r["train_days"] * (1 - 1e-6), gpu, mfu, seq_len) == cards + 1
+    assert days == pytest.approx(r["step_train_days"], rel=5e-3)
+    assert days == pytest.approx(r["step_train_days"], rel=1e-12)
+    assert hours == pytest.approx(r["step_gpu_hours"], rel=1e-12)
+    assert LLM_TRAIN_COST(model, TOKENS, gpu, mfu, PRICE, seq_len) == pytest.approx(r["step_gpu_hours"] * PRICE, rel=1e-12)
+    assert LLM_GPUS_FOR_DAYS(model, TOKENS, r["step_train_days"] * (1 + 1e-9), gpu, mfu, seq_len) == cards
+    assert LLM_GPUS_FOR_DAYS(model, TOKENS, r["step_train_days"] * (1 - 1e-6), gpu, mfu, seq_len) == cards + 1
 
 
 @pytest.mark.parametrize(("tp", "pp"), [(8, 4), (4, 8), (8, 1)])
@@ -138,7 +149,7 @@ def test_predicted_mfu_of_a_fixed_layout_round_trip(tp: int, pp: int) -> None:
     r = estimate(scenario("llama2-70b", 1024, 4096, 1024, tp=tp, pp=pp))
     mfu = LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, tp, pp)
     assert mfu == r["mfu"]
-    assert LLM_TRAIN_DAYS("llama2-70b", TOKENS, 1024, "H800", mfu) == pytest.approx(r["train_days"], rel=1e-12)
+    assert LLM_TRAIN_DAYS("llama2-70b", TOKENS, 1024, "H800", mfu) == pytest.approx(r["step_train_days"], rel=1e-12)
 
 
 def test_predicted_mfu_round_trip_with_numbers() -> None:
@@ -147,8 +158,8 @@ def test_predicted_mfu_round_trip_with_numbers() -> None:
     r = estimate(scenario("llama2-70b", 1024, 4096, 1024))
     mfu = LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
     p = MODEL_SPEC("llama2-70b", "active_params")
-    assert LLM_TRAIN_DAYS(p, TOKENS, 1024, "H800", mfu, 4096, 80, 8192) == pytest.approx(r["train_days"], rel=1e-12)
-    assert LLM_TRAIN_DAYS("70B", TOKENS, 1024, "H800", mfu, 4096, 80, 8192) / r["train_days"] == pytest.approx(
+    assert LLM_TRAIN_DAYS(p, TOKENS, 1024, "H800", mfu, 4096, 80, 8192) == pytest.approx(r["step_train_days"], rel=1e-12)
+    assert LLM_TRAIN_DAYS("70B", TOKENS, 1024, "H800", mfu, 4096, 80, 8192) / r["step_train_days"] == pytest.approx(
         1.01376, abs=1e-5)
 
 

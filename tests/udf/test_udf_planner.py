@@ -36,7 +36,7 @@ def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
     # The best layout is never predicted slower than a fixed one.
     assert LLM_PREDICTED_MFU("llama2-70b", "H800", 1024) >= mfu
     # Fed to LLM_TRAIN_DAYS with the model name, it gives the estimate's days (test_udf_mfu_contract).
-    assert LLM_TRAIN_DAYS("llama2-70b", "2T", 1024, "H800", mfu) == pytest.approx(r["train_days"], rel=1e-12)
+    assert LLM_TRAIN_DAYS("llama2-70b", "2T", 1024, "H800", mfu) == pytest.approx(r["step_train_days"], rel=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,7 @@ def test_docstrings_state_a_unit() -> None:
 
 def test_public_surface_lists_every_udf() -> None:
     assert set(SPECS) <= set(udf.__all__)
-    assert len(SPECS) == 38
+    assert len(SPECS) == 39
 
 
 # -- classic xlwings (Windows add-in): metadata and the generated VBA -------------------------
@@ -136,7 +136,7 @@ def test_classic_vba_wrapper(classic: dict[str, typing.Any]) -> None:
         assert f"Function {name}(" in vba
     assert (
         "Function LLM_TRAIN_DAYS(params, tokens, gpus, peak_tflops, mfu, Optional seq_len, Optional layers, "
-        "Optional hidden)" in vba
+        "Optional hidden, Optional ettr)" in vba
     )
     assert 'XLPy.CallUDF("xlcompute.udf", "LLM_TRAIN_DAYS"' in vba
     assert "LLM_TRAIN_DAYS = Err.Description" in vba  # the error message lands in the cell

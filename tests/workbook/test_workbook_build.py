@@ -22,7 +22,7 @@ from xlcompute.scenario import Scenario, default_scenario
 from xlcompute.estimate import estimate
 from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
 
-ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "INDEX", "MATCH"}
+ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "INDEX", "MATCH"}
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc]$|^[Rr][0-9]*[Cc][0-9]*$")
 VALID_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
 
@@ -96,8 +96,10 @@ def test_only_portable_functions(default_wb: Workbook) -> None:
 
 def test_formula_references_named_inputs(default_wb: Workbook) -> None:
     # train_days is the core's formula over named cells, not a number
-    text = named_cell(default_wb, "train_days").value
+    text = named_cell(default_wb, "step_train_seconds").value
     assert "train_flops" in text and "parallel_cards" in text and "mfu" in text and "peak_flops" in text
+    assert named_cell(default_wb, "train_seconds").value == "=step_train_seconds/effective_ratio"
+    assert named_cell(default_wb, "train_days").value == "=train_seconds/86400"
 
 
 def test_inputs_unlocked_with_unit_and_source(default_wb: Workbook) -> None:
@@ -178,8 +180,8 @@ def test_sensitivity_grid_and_charts(default_wb: Workbook) -> None:
     # Headers follow the inputs: card counts are formulas of gpu_count, one MFU column is the input.
     cards = [ws.cell(row=6 + i, column=1) for i in range(6)]
     assert all(c.data_type == "f" and "gpu_count" in c.value and not c.protection.locked for c in cards)
-    assert cards[0].value == "=MAX(1,ROUND(gpu_count*0.25,0)-IF(MOD(gpu_count*0.25,2)=0.5,1,0))"
-    assert cards[2].value == "=MAX(1,ROUND(gpu_count,0))"
+    assert cards[0].value == "=MAX(tp*pp,ROUND(gpu_count*0.25,0)-IF(MOD(gpu_count*0.25,2)=0.5,1,0))"
+    assert cards[2].value == "=MAX(tp*pp,ROUND(gpu_count,0))"
     mfus = [ws.cell(row=5, column=2 + j).value for j in range(7)]
     assert mfus[3] == "=ROUND(mfu,4)"  # the default MFU 0.40 is one of the steps: that column
     assert mfus[0] == "=IF(ROUND(mfu,4)=0.25,0.4,0.25)"  # a step the edited MFU lands on shows 0.40
@@ -195,16 +197,17 @@ def test_card_headers_round_like_the_estimate(cards: int) -> None:
     from xlcompute.workbook.sensitivity import _card_factors, card_header_formula
 
     def excel(formula: str) -> int:  # the two shapes card_header_formula writes, evaluated as Excel does
-        m = re.fullmatch(r"=MAX\(1,ROUND\(gpu_count(?:\*([0-9.]+))?,0\)(-IF\(MOD\(.*\)=0\.5,1,0\))?\)", formula)
+        m = re.fullmatch(r"=MAX\(tp\*pp,ROUND\(gpu_count(?:\*([0-9.]+))?,0\)(-IF\(MOD\(.*\)=0\.5,1,0\))?\)", formula)
         assert m, formula
         x = cards * float(m.group(1) or 1)
         rounded = int(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         if m.group(2) and x % 2 == 0.5:
             rounded -= 1
-        return max(1, rounded)
+        return max(group, rounded)
 
-    wanted = sensitivity_cards(cards)
-    assert [excel(card_header_formula(f)) for f in _card_factors(cards, wanted)] == wanted
+    for group in (1, 8, 40):
+        wanted = sensitivity_cards(cards, group)
+        assert [excel(card_header_formula(f)) for f in _card_factors(cards, wanted, group)] == wanted
 
 
 def test_planner_block_on_training_sheet() -> None:
@@ -272,7 +275,7 @@ def test_zh_labels_same_formulas() -> None:
     en = roundtrip(build_workbook(estimate(default_scenario()), "en"))
     zh = roundtrip(build_workbook(estimate(default_scenario()), "zh"))
     assert "工作簿" in zh["Inputs"]["A1"].value and zh["Inputs"].oddFooter.center.text == "第 &P 页 / 共 &N 页"
-    assert named_cell(zh, "train_days").parent.cell(row=named_cell(zh, "train_days").row, column=1).value == "训练时间"
+    assert named_cell(zh, "train_days").parent.cell(row=named_cell(zh, "train_days").row, column=1).value == "端到端训练时间（含故障、检查点与计划内开销）"
     for ws_en, ws_zh in zip(en.worksheets, zh.worksheets):
         for row_en, row_zh in zip(ws_en.iter_rows(), ws_zh.iter_rows()):
             for a, b in zip(row_en, row_zh):

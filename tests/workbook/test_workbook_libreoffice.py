@@ -16,8 +16,7 @@ import pytest
 from conftest import scenario_with
 from lo_recalc import recalc, soffice
 
-from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
-from xlcompute.core import schedule
+from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.scenario import Scenario, default_scenario, load_scenario
 from xlcompute.workbook import write_workbook
@@ -137,11 +136,12 @@ def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
         assert round(values["mfu"], 4) in mfus and len(set(mfus)) == len(mfus), mfus
         if len(sens.mfus) == len(mfus):
             assert sorted(mfus) == pytest.approx(sens.mfus) or round(built["mfu"], 4) in mfus
+    inputs = {k: values[k] for k in INPUT_KEYS}
     for i, n in enumerate(cards):
         for j, m in enumerate(mfus):
-            # The layout's tp·pp stays; whole replicas of it do the work, the rest stays idle.
-            group = values["tp"] * values["pp"]
-            want = schedule.train_days(values["train_flops"], (n // group) * group, values["peak_flops"], m)
+            # The graph's end-to-end days with the card count and the MFU of the headers (the
+            # layout's tp·pp stays; goodput follows the cards).
+            want = GRAPH.run({**inputs, "gpu_count": float(n), "mfu": m}, ["train_days"])["train_days"]
             assert _close(ws.cell(row=6 + i, column=2 + j).value, want), (n, m)
     budget_first = 6 + len(cards) + 3
     got_budget = [ws.cell(row=budget_first + i, column=2).value for i in range(len(cards))]

@@ -42,6 +42,7 @@ __all__ = [
     "mod",
     "sqrt",
     "ln",
+    "exp",
     "is_expr",
     "excel_formula",
     "evaluate",
@@ -462,6 +463,16 @@ def ln(x: Value) -> Value:
     if np is not None:
         return np.log(x)
     return math.log(x)
+
+
+def exp(x: Value) -> Value:
+    """e to the power x. Excel: ``EXP(x)``."""
+    if isinstance(x, Expr):
+        return Call("EXP", [x], math.exp)
+    np = _numpy(x)
+    if np is not None:
+        return np.exp(x)
+    return math.exp(x)
 
 
 def excel_formula(x: Value) -> str:

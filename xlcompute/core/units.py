@@ -6,6 +6,7 @@ except Google, which quotes TPU v4 in GiB, so the catalog stores bytes.
 
 from xlcompute.core.expr import Value
 
+SECONDS_PER_MINUTE = 60
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86_400
 HOURS_PER_DAY = 24

@@ -143,6 +143,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "grp_cluster": ("Cluster", "集群"),
     "grp_stepmodel": ("Step-time model (calibrated constants and assumptions)", "单步时间模型（校准常数与假设）"),
     "grp_assumptions": ("Assumptions", "假设"),
+    "grp_reliability": ("Reliability: failures, checkpoints, restarts (goodput)", "可靠性：故障、检查点、重启（有效训练时间）"),
     "grp_serving": ("Serving demand", "推理需求"),
     "grp_pricing": ("Prices", "价格"),
     "col_item": ("Item", "项目"),

@@ -37,6 +37,7 @@ from xlcompute.udf._training import (
     LLM_TRAIN_FLOPS_ATTN,
     LLM_TRAIN_GPU_HOURS,
 )
+from xlcompute.udf._goodput import LLM_ETTR
 from xlcompute.udf._memory import (
     ACTIVATION_MEM,
     FITS_GPU,
@@ -77,6 +78,7 @@ __all__ = [
     "LLM_MFU",
     "LLM_MFU_FROM_ITER",
     "LLM_TRAIN_DAYS_TABLE",
+    "LLM_ETTR",
     "ZERO_MEM",
     "WEIGHTS_MEM",
     "ACTIVATION_MEM",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from xlcompute import _udf_args as a
-from xlcompute.core import compute, cost, schedule
+from xlcompute.core import compute, cost, goodput, schedule
 from xlcompute.udf._models import count_shape, model_flops
 from xlcompute.udf._register import (
     GPUS,
@@ -108,13 +108,22 @@ def LLM_ITER_FLOPS(batch: Any, seq_len: Any, layers: Any, hidden: Any, vocab: An
 
 # -- time, cards and cost: the estimate's model-FLOPs count (one MFU contract, issue 10) -----
 
-_COUNT = {
+_SHAPE = {
     "seq_len": "Optional. Sequence length: with layers and hidden adds attention FLOPs as the estimate does. "
     "Default 4096 with a model name; leave seq_len, layers, hidden empty for 6PT.",
     "layers": "Optional. Transformer layers, given with seq_len and hidden; leave empty with a model name.",
     "hidden": "Optional. Attention width heads × head_dim (the hidden size for most models), given with "
     "seq_len and layers; leave empty with a model name.",
 }
+_COUNT = {
+    **_SHAPE,
+    "ettr": "Optional. Effective training-time ratio (LLM_ETTR: failures, checkpoints, planned work) for "
+    "end-to-end figures, as the estimate's; default 1, the steps alone.",
+}
+
+
+def _ettr(value: Any) -> float:
+    return a.fraction(value, "ettr", default=1.0)
 
 
 @excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
@@ -127,22 +136,27 @@ def LLM_TRAIN_DAYS(
     seq_len: Any = None,
     layers: Any = None,
     hidden: Any = None,
+    ettr: Any = None,
 ) -> float:
-    """Training days: model FLOPs / (GPUs × peak × MFU × 86400). Model FLOPs as the estimate counts
-    them, 3T(2P + 4·L·s·h) (seed 002; PaLM's MFU), or 6PT without seq_len, layers, hidden (seed 001:
-    GPT-3 on 1000 A100 at 0.462, 25.29). Days."""
+    """Training days: model FLOPs / (GPUs × peak × MFU × 86400), / ettr if given (end to end). FLOPs as
+    the estimate counts them, 3T(2P + 4·L·s·h) (seed 002), or 6PT without seq_len, layers, hidden
+    (seed 001: GPT-3 on 1000 A100 at 0.462, 25.29). Days."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    return float(schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
+    days = schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    return float(goodput.calendar_seconds(days, _ettr(ettr)))
 
 
 @excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
 def LLM_TRAIN_GPU_HOURS(
-    params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any = None, layers: Any = None, hidden: Any = None
+    params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any = None, layers: Any = None, hidden: Any = None,
+    ettr: Any = None,
 ) -> float:
-    """GPU-hours of training: model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600).
-    GPU-hours. GPT-3 on A100 at MFU 0.462 with 6PT: 607,032 (seed 001)."""
+    """GPU-hours of training: model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600),
+    divided by ettr when given (end to end). GPU-hours. GPT-3 on A100 at MFU 0.462 with 6PT:
+    607,032 (seed 001)."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    return float(schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
+    hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    return float(goodput.calendar_seconds(hours, _ettr(ettr)))
 
 
 @excel(
@@ -164,15 +178,14 @@ def LLM_GPUS_FOR_DAYS(
     seq_len: Any = None,
     layers: Any = None,
     hidden: Any = None,
+    ettr: Any = None,
 ) -> float:
-    """GPUs needed to train in the given days, rounded up: ⌈model FLOPs / (days × 86400 × peak ×
-    MFU)⌉ (seed 000 eq. 2), FLOPs as LLM_TRAIN_DAYS counts them. A whole number of GPUs."""
+    """GPUs needed to train in the given days, rounded up: ⌈model FLOPs / (days × ettr × 86400 × peak
+    × MFU)⌉ (seed 000 eq. 2; the days that train are days × ettr), FLOPs as LLM_TRAIN_DAYS counts
+    them. A whole number of GPUs."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    return float(
-        schedule.cards_for_days(
-            flops, a.positive(days, "days", unit="days"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")
-        )
-    )
+    training_days = a.positive(days, "days", unit="days") * _ettr(ettr)
+    return float(schedule.cards_for_days(flops, training_days, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
 
 
 @excel(
@@ -194,11 +207,13 @@ def LLM_TRAIN_COST(
     seq_len: Any = None,
     layers: Any = None,
     hidden: Any = None,
+    ettr: Any = None,
 ) -> float:
-    """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS) × price per GPU-hour. In the
-    currency of the price (seed 001)."""
+    """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS, with ettr when given) × price per
+    GPU-hour. In the currency of the price (seed 001)."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    hours = goodput.calendar_seconds(schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")),
+                                     _ettr(ettr))
     return float(cost.rental_cost(hours, a.non_negative(price_per_gpu_hour, "price_per_gpu_hour")))
 
 
@@ -217,7 +232,7 @@ def _utilisation_result(x: float, what: str) -> float:
         "tokens_per_s_per_gpu": "Measured training throughput in tokens per second per GPU.",
         "params": PARAMS_OR_MODEL,
         "peak_tflops": PEAK,
-        **_COUNT,
+        **_SHAPE,
     }
 )
 def LLM_MFU(
@@ -292,14 +307,16 @@ def LLM_TRAIN_DAYS_TABLE(
     seq_len: Any = None,
     layers: Any = None,
     hidden: Any = None,
+    ettr: Any = None,
 ) -> list[list[Any]]:
     """Spills a table of training days (as LLM_TRAIN_DAYS; seeds 001/002): one row per GPU count, one
-    column per MFU, with a header row of MFUs and a header column of GPU counts. Days."""
+    column per MFU, with a header row of MFUs and a header column of GPU counts; divided by ettr when
+    given. Days."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    peak = a.peak_flops(peak_tflops)
+    peak, e = a.peak_flops(peak_tflops), _ettr(ettr)
     counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))
     mfus = a.values(mfu_range, "mfu_range", lambda v, n: a.fraction(v, n))
     table: list[list[Any]] = [["GPUs \\ MFU", *mfus]]
     for n in counts:
-        table.append([n, *(float(schedule.train_days(flops, n, peak, m)) for m in mfus)])
+        table.append([n, *(float(goodput.calendar_seconds(schedule.train_days(flops, n, peak, m), e)) for m in mfus)])
     return table

@@ -44,7 +44,7 @@ RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
 # Tab names stay English in both languages so the formula text is identical (the issue's
 # "the formulas are the same"); each sheet's A1 heading carries the translated title.
 SHEETS: dict[str, str] = {
-    "inputs": "Inputs", "training": "Training", "step": "Step time", "memory": "Memory", "network": "Network",
+    "inputs": "Inputs", "training": "Training", "goodput": "Goodput", "step": "Step time", "memory": "Memory", "network": "Network",
     "serving": "Serving", "budget": "Budget", "sensitivity": "Sensitivity", "hardware": "Hardware",
     "models": "Models", "formulas": "Formulas",
 }

@@ -31,8 +31,10 @@ def formulas_sheet(b: Book, hw: CatalogTable) -> None:
     rows.append(("INDEX / MATCH", "gpu_hbm_gb, …, model_params, …",
                  "=" + hw.lookup(HW_COLUMNS["gpu_hbm_gb"], CHOICE_NAMES["gpu"]),
                  text("lookup_meaning", lang), text("lookup_source_doc", lang)))
-    rows.append(("schedule.train_days", "Sensitivity", b.sens_days_instance, text("sens_meaning", lang),
-                 _doc_parts(_step_fn("train_days"))[1]))
+    # End-to-end days: the steps' time (schedule) over the effective training-time ratio (goodput).
+    days_sources = [_doc_parts(_step_fn(k))[1] for k in ("step_train_seconds", "train_seconds")]
+    rows.append(("schedule.train_seconds · goodput.calendar_seconds", "Sensitivity", b.sens_days_instance,
+                 text("sens_meaning", lang), "; ".join(s for s in days_sources if s) or text("derived", lang)))
     rows.append(("cost.total_cost", "Sensitivity", b.sens_budget_instance, text("sens_meaning", lang),
                  _doc_parts(_step_fn("total_budget"))[1] or text("derived", lang)))
     widths = {"A": 28, "B": 28, "C": 60, "D": 50, "E": 50}

@@ -31,10 +31,10 @@ __all__ = ["sensitivity_sheet", "card_header_formula", "inline_step", "CARD_FACT
 CARD_FACTORS: tuple[float, ...] = (0.25, 0.5, 1, 1.5, 2, 4)
 
 
-def sensitivity_sheet(b: Book, mfu: float) -> None:
+def sensitivity_sheet(b: Book, mfu: float, group: int) -> None:
     ws, lang, sc = b.ws["sensitivity"], b.lang, b.scenario
-    cards = sensitivity_cards(sc.cluster.cards)
-    factors = _card_factors(sc.cluster.cards, cards)
+    cards = sensitivity_cards(sc.cluster.cards, group)
+    factors = _card_factors(sc.cluster.cards, cards, group)
     mfus = sensitivity_mfus(mfu)  # the resolved MFU: the scenario's, or the step-time model's
     linked = mfus.index(round(mfu, 4))  # this column follows the MFU input
     style_title(ws.cell(row=1, column=1, value=sheet_title("sensitivity", lang)))
@@ -123,16 +123,17 @@ def card_header_formula(factor: float) -> str:
     used (quarters), so the test ``MOD(x,2)=0.5`` is exact.
     """
     x = "gpu_count" if factor == 1 else f"gpu_count*{factor:g}"
+    # At least one replica of the layout (tp·pp cards): fewer cannot run it.
     if float(factor).is_integer():
-        return f"=MAX(1,ROUND({x},0))"
-    return f"=MAX(1,ROUND({x},0)-IF(MOD({x},2)=0.5,1,0))"
+        return f"=MAX(tp*pp,ROUND({x},0))"
+    return f"=MAX(tp*pp,ROUND({x},0)-IF(MOD({x},2)=0.5,1,0))"
 
 
-def _card_factors(cards: int, wanted: list[int]) -> list[float]:
-    """The factor of each distinct card count of ``sensitivity_cards(cards)``, in its order."""
+def _card_factors(cards: int, wanted: list[int], group: int = 1) -> list[float]:
+    """The factor of each distinct card count of ``sensitivity_cards(cards, group)``, in its order."""
     seen: dict[int, float] = {}
     for f in CARD_FACTORS:
-        seen.setdefault(max(1, round(cards * f)), f)
+        seen.setdefault(max(group, round(cards * f)), f)
     if sorted(seen) != wanted:  # a programming error: CARD_FACTORS no longer mirrors the estimate
         raise RuntimeError(f"CARD_FACTORS {CARD_FACTORS} do not reproduce sensitivity_cards: {wanted}")
     return [seen[n] for n in wanted]

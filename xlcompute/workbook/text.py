@@ -42,6 +42,7 @@ T: dict[str, tuple[str, str]] = {
     "sec_cluster": ("Cluster", "集群"),
     "sec_stepmodel": ("Step-time model (calibrated constants and assumptions)", "单步时间模型（校准常数与假设）"),
     "sec_assumptions": ("Assumptions", "假设"),
+    "sec_reliability": ("Reliability: failures, checkpoints, restarts (goodput)", "可靠性：故障、检查点、重启（有效训练时间）"),
     "sec_serving": ("Serving demand", "推理需求"),
     "sec_pricing": ("Prices", "价格"),
     "scenario_name": ("Scenario name", "场景名称"),

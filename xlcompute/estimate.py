@@ -19,7 +19,14 @@ from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import parallel
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
-from xlcompute.planner.inputs import SOFTWARE_STACKS, STEP_CONSTANTS, Execution, PlannerError, model_values
+from xlcompute.planner.inputs import (
+    SOFTWARE_STACKS,
+    STEP_CONSTANTS,
+    Execution,
+    PlannerError,
+    kernel_profile,
+    model_values,
+)
 from xlcompute.registry import unit as registry_unit
 from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, Scenario
 
@@ -225,6 +232,12 @@ def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
             "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)")
     vals["software_efficiency"] = InputValue(
         key="software_efficiency", value=eff, source=_source(t, "training", "software", f" = {t.software}: {note}"))
+    # The kernel constants of the card's generation: calibrated on its die, or said to be extrapolated.
+    acc = scenario.cluster.accelerator
+    card = None if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc)
+    profile, status = kernel_profile(card.key if card else None, card.architecture if card else None)
+    for key in ("matmul_eff_max", "elementwise_traffic_factor", "flash_attention_efficiency"):
+        vals[key] = InputValue.model_construct(key=key, value=getattr(profile, key), source=status)
     return vals
 
 

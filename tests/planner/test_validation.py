@@ -172,7 +172,7 @@ def test_external_rows_regression_bounds(report) -> None:
         assert r.reference_stack_error_pct == pytest.approx(EXTERNAL_REFERENCE_STACK_ERRORS[rid], abs=0.01)
         assert r.published_layout_fits, rid
         assert r.search_found, rid
-    assert {e.id for e in report.excluded_rows} == EXCLUDED_IDS
+    assert EXCLUDED_IDS <= {e.id for e in report.excluded_rows}
 
 
 def test_table2_rows_are_blind_held_out_with_bounds(report) -> None:

@@ -96,6 +96,9 @@ class Accelerator(_Preset):
     """
 
     vendor: str
+    architecture: Literal["volta", "ampere", "hopper", "blackwell", "ada", "cdna2", "cdna3", "gaudi", "tpu", "ascend"] = (
+        Field(description="chip generation: selects the step-time model's kernel constants")
+    )
     form_factor: str = ""
     bf16_tflops: float = Field(gt=0, description="dense BF16/FP16 tensor peak, 1e12 FLOP/s")
     bf16_sparse_tflops: float | None = Field(None, gt=0, description="vendor 'with sparsity' headline")

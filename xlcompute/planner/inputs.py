@@ -20,6 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlcompute.core.params import ModelArch, count_params
 
 __all__ = [
+    "KernelProfile",
+    "KERNEL_PROFILES",
+    "ARCHITECTURE_PROFILES",
+    "CALIBRATED_CARDS",
+    "kernel_profile",
     "SOFTWARE_STACKS",
     "RECOMPUTE_CODES",
     "Constant",
@@ -89,6 +94,57 @@ STEP_CONSTANTS: dict[str, Constant] = {
     "offload_gb": Constant(0.0, "no optimizer offload tier (0)"),
     "offload_gbs": Constant(0.0, "no optimizer offload tier (0)"),
 }
+
+
+
+class KernelProfile(NamedTuple):
+    """The step-time model's kernel constants of one chip generation, and where they come from."""
+
+    matmul_eff_max: float
+    elementwise_traffic_factor: float
+    flash_attention_efficiency: float
+    source: str
+
+
+#: Kernel constants per generation. Each is calibrated on that generation's calibration rows only
+#: (xlcompute.planner.validation.calibrate_profile); the flash-attention efficiency is a published
+#: kernel benchmark, not a fit.
+KERNEL_PROFILES: dict[str, KernelProfile] = {
+    "ampere": KernelProfile(
+        STEP_CONSTANTS["matmul_eff_max"].value, STEP_CONSTANTS["elementwise_traffic_factor"].value,
+        STEP_CONSTANTS["flash_attention_efficiency"].value,
+        "A100: GEMM and element-wise constants calibrated on the A100 calibration rows of xlcompute validate "
+        "(Megatron-LM 2021 Table 1, Korthikanti 2022 Table 5); FlashAttention-2 ~60% of A100 peak (Dao 2023)"),
+    "hopper": KernelProfile(
+        0.70, 4.0, 0.33,
+        "H100: GEMM and element-wise constants calibrated on the 18 calibration rows of hopper_runs.yaml "
+        "(NVIDIA DGX Cloud Benchmarking v24.11.1, 16-2,048 H100); FlashAttention-2 on H100 reaches 300-335 "
+        "TFLOP/s at head dimension 128, 0.33 of peak (Shah et al. 2024, FlashAttention-3, fig. 5)"),
+}
+
+#: Generation -> the profile it uses. Generations without their own calibration borrow the nearest
+#: one and are reported as extrapolated.
+ARCHITECTURE_PROFILES: dict[str, str] = {
+    "volta": "ampere", "ampere": "ampere", "hopper": "hopper", "blackwell": "hopper", "ada": "hopper",
+    "cdna2": "ampere", "cdna3": "hopper", "gaudi": "ampere", "tpu": "ampere", "ascend": "ampere",
+}
+
+#: Catalog cards whose compute die the calibration rows measured (A800 and H800 differ from A100
+#: and H100 in NVLink only, which the network model takes from the catalog; H200 in memory only).
+CALIBRATED_CARDS: frozenset[str] = frozenset({"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200"})
+
+
+def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelProfile, str]:
+    """The kernel constants for a card, and a sentence saying whether they are calibrated on that
+    card's compute die or extrapolated from another generation's calibration."""
+    name = ARCHITECTURE_PROFILES.get(architecture or "", "ampere")
+    profile = KERNEL_PROFILES[name]
+    if card in CALIBRATED_CARDS:
+        return profile, f"calibrated: {profile.source}"
+    what = card or "a custom accelerator"
+    return profile, (f"extrapolated: no public training measurement with its layout for {what}; the {name} "
+                     f"calibration is applied ({profile.source})")
+
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from xlcompute.core.compute import iter_flops_megatron
-from xlcompute.planner.inputs import SOFTWARE_STACKS, Execution, SystemSpec
+from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, KERNEL_PROFILES, SOFTWARE_STACKS, Execution, SystemSpec
 from xlcompute.planner.steptime import TransformerShape
 
 __all__ = [
@@ -36,6 +36,9 @@ __all__ = [
     "build_case",
     "measured_step_seconds",
     "megatron_hardware_flops",
+    "HOPPER_VALIDATION_FILE",
+    "profile_of",
+    "with_profile",
 ]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "validation"
@@ -47,8 +50,11 @@ EXTERNAL_VALIDATION_FILE = DATA_DIR / "external_runs.yaml"
 #: Second pre-registered held-out set: the PTD-P rows of [MEG21] Table 2, written and committed
 #: before any prediction of them (see the file header).
 TABLE2_VALIDATION_FILE = DATA_DIR / "meg21_table2.yaml"
+#: Pre-registered Hopper set (issue 11): DGX Cloud H100 recipes to calibrate the hopper kernel
+#: profile on, the Megatron-LM H100 weak-scaling table and the Nemotron-4 15B run held out.
+HOPPER_VALIDATION_FILE = DATA_DIR / "hopper_runs.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
-PREREGISTERED_FILES: tuple[Path, ...] = (EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE)
+PREREGISTERED_FILES: tuple[Path, ...] = (EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE)
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"
 #: The stack the SystemSpec constants were calibrated on.
@@ -227,3 +233,22 @@ def measured_step_seconds(row: ValidationRow, shape: TransformerShape) -> float:
     # [MEG21] Table 1 throughput is eq. (3) FLOPs / (time * GPUs)
     return megatron_hardware_flops(shape, row.global_batch) / (row.tflops_per_gpu * 1e12 * row.gpus)
 
+
+def profile_of(sy: SystemSpec) -> str:
+    """The kernel profile of a validation system: the generation of the catalog card with the same
+    dense peak and HBM bandwidth (the files give figures, not card names); ampere if none matches."""
+    from xlcompute import catalog
+
+    for card in catalog.gpus():
+        if abs(card.peak_flops - sy.peak_flops) <= 1e-3 * sy.peak_flops and abs(
+                card.hbm_bandwidth_bytes_per_s - sy.hbm_bandwidth) <= 0.05 * sy.hbm_bandwidth:
+            return ARCHITECTURE_PROFILES[card.architecture]
+    return "ampere"
+
+
+def with_profile(sy: SystemSpec, profile: str | None = None) -> SystemSpec:
+    """``sy`` with the kernel constants of its generation's profile (planner.inputs.KERNEL_PROFILES)."""
+    p = KERNEL_PROFILES[profile or profile_of(sy)]
+    return sy.model_copy(update={"matmul_eff_max": p.matmul_eff_max,
+                                 "elementwise_traffic_factor": p.elementwise_traffic_factor,
+                                 "flash_attention_efficiency": p.flash_attention_efficiency})

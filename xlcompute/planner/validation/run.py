@@ -34,6 +34,7 @@ from xlcompute.planner.validation.data import (
     load_validation,
     measured_step_seconds,
     megatron_hardware_flops,
+    with_profile,
 )
 
 __all__ = ["RowResult", "PreregisteredSet", "ValidationReport", "validate", "write_report_csv", "layout_text"]
@@ -45,6 +46,7 @@ class RowResult(BaseModel):
     id: str
     source: str
     role: str
+    gpus: int = 0
     metric: Literal["tflops_per_gpu", "step_seconds"]
     measured: float
     predicted: float
@@ -75,16 +77,18 @@ class RowResult(BaseModel):
 
 
 class PreregisteredSet(BaseModel):
-    """Summary of one pre-registered held-out file."""
+    """Summary of one pre-registered file: its held-out rows, and apart its calibration rows."""
 
     model_config = ConfigDict(frozen=True)
 
     name: str
     included: int
     excluded: int
-    mean_abs_error_pct: float
-    max_abs_error_pct: float
-    mean_abs_throughput_error_pct: float
+    mean_abs_error_pct: float = Field(description="held-out rows")
+    max_abs_error_pct: float = Field(description="held-out rows")
+    mean_abs_throughput_error_pct: float = Field(description="held-out rows")
+    calibration: int = Field(0, description="calibration rows (fitted on; not in the held-out figures)")
+    calibration_mean_abs_error_pct: float = float("nan")
 
 
 class ValidationReport(BaseModel):
@@ -129,6 +133,9 @@ class ValidationReport(BaseModel):
     #: MT-NLG rows were pre-registered, before their stack efficiency existed)
     extended_held_out_reference_stack_mean_abs_error_pct: float = float("nan")
     extended_held_out_reference_stack_mean_abs_throughput_error_pct: float = float("nan")
+    #: held-out rows on 4,096 cards or more (issue 11: scale effects)
+    large_held_out_count: int = 0
+    large_held_out_mean_abs_error_pct: float = float("nan")
 
 
 def _stats(errs: Sequence[float]) -> tuple[float, float]:
@@ -192,6 +199,7 @@ def _predict_row(
         id=row.id,
         source=row.source,
         role=row.role,
+        gpus=row.gpus,
         metric=metric,
         measured=measured,
         predicted=predicted,
@@ -237,7 +245,7 @@ def validate(
     """
     stacks = dict(stacks or SOFTWARE_STACKS)
     data = load_validation(path)
-    sy = system or data.system
+    sy = system or with_profile(data.system)
     main_set = Path(path).stem if path is not None else DEFAULT_VALIDATION_FILE.stem
     results = [_predict_row(row, sy, search, search_options, set_name=main_set, stacks=stacks)
                for row in data.rows]
@@ -251,20 +259,23 @@ def validate(
         these = []
         for row in ext.rows:
             key = row.system or ""
-            these.append(_predict_row(row, ext.systems[key], search, search_options,
+            these.append(_predict_row(row, with_profile(ext.systems[key]), search, search_options,
                                       ext.system_names[key], name, stacks))
         ext_results.extend(these)
-        m, x = _stats([r.error_pct for r in these])
-        tm, _ = _stats([r.throughput_error_pct for r in these])
+        held = [r for r in these if r.role == "held_out"]
+        m, x = _stats([r.error_pct for r in held])
+        tm, _ = _stats([r.throughput_error_pct for r in held])
+        cm, _ = _stats([r.error_pct for r in these if r.role == "calibration"])
         sets.append(PreregisteredSet(name=name, included=len(these), excluded=len(ext.excluded),
                                      mean_abs_error_pct=m, max_abs_error_pct=x,
-                                     mean_abs_throughput_error_pct=tm))
+                                     mean_abs_throughput_error_pct=tm, calibration=len(these) - len(held),
+                                     calibration_mean_abs_error_pct=cm))
     stack_results: list[RowResult] = []
     if software_path is not None:
         sw = load_external(software_path)
         for row in sw.rows:
             key = row.system or ""
-            stack_results.append(_predict_row(row, sw.systems[key], search, search_options,
+            stack_results.append(_predict_row(row, with_profile(sw.systems[key]), search, search_options,
                                               sw.system_names[key], Path(software_path).stem, stacks))
     all_m, all_x = _stats([r.error_pct for r in results])
     cal_m, cal_x = _stats([r.error_pct for r in results if r.role == "calibration"])
@@ -277,6 +288,8 @@ def validate(
         r for r in ext_results if r.role == "held_out"
     ]
     xh_m, xh_x = _stats([r.error_pct for r in extended])
+    large = [r for r in extended if r.gpus >= 4096]
+    lg_m, _ = _stats([r.error_pct for r in large])
     xh_tm, xh_tx = _stats([r.throughput_error_pct for r in extended])
     ref_errs = [r.error_pct if r.reference_stack_error_pct is None else r.reference_stack_error_pct
                 for r in extended]
@@ -321,6 +334,8 @@ def validate(
         software_stacks=stacks,
         extended_held_out_reference_stack_mean_abs_error_pct=xr_m,
         extended_held_out_reference_stack_mean_abs_throughput_error_pct=xr_tm,
+        large_held_out_count=len(large),
+        large_held_out_mean_abs_error_pct=lg_m,
     )
 
 

@@ -1,0 +1,188 @@
+"""End-to-end validation: published pre-training runs typed as a finance user types them.
+
+Each row of ``end_to_end.yaml`` (pre-registered, see its header) holds only the model, the
+training tokens, the sequence length, the accelerator and the card count (or, where unpublished,
+the card count the file fixed before any prediction). :func:`validate_end_to_end` turns each into
+a scenario with everything else at its default — layout, batch and MFU open, goodput at its
+documented defaults — runs :func:`xlcompute.estimate.estimate` and compares the end-to-end
+card-hours (``gpu_hours``: step time over the effective training-time ratio, every card of the
+cluster) with the published figure. Not part of the pure core: this module reads a file.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute.planner.validation.data import DATA_DIR  # the data folder; no planner code is used
+
+__all__ = [
+    "END_TO_END_FILE",
+    "EndToEndRow",
+    "EndToEndExcluded",
+    "EndToEndResult",
+    "EndToEndReport",
+    "load_end_to_end",
+    "validate_end_to_end",
+]
+
+END_TO_END_FILE = DATA_DIR / "end_to_end.yaml"
+
+
+class EndToEndRow(BaseModel):
+    """One published run, as typed (see the file header for the sources and rules)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    role: Literal["calibration", "held_out"]
+    source: str
+    model: dict[str, Any]
+    tokens: float = Field(gt=0)
+    seq_len: int = Field(gt=0)
+    accelerator: str
+    cards: int | None = Field(default=None, gt=0)
+    cards_assumed: int | None = Field(default=None, gt=0)
+    published: dict[str, float]
+
+    @property
+    def cards_typed(self) -> int:
+        """The published card count, or the one the file fixed before prediction."""
+        n = self.cards if self.cards is not None else self.cards_assumed
+        if n is None:
+            raise ValueError(f"row {self.id}: neither cards nor cards_assumed is given")
+        return n
+
+    @property
+    def published_gpu_hours(self) -> float:
+        """Published card-hours, or published days × the published card count × 24."""
+        if "gpu_hours" in self.published:
+            return float(self.published["gpu_hours"])
+        if "days" in self.published and "cards" in self.published:
+            return float(self.published["days"] * self.published["cards"] * 24)
+        raise ValueError(f"row {self.id}: published needs gpu_hours, or days with cards")
+
+    def scenario(self) -> dict[str, Any]:
+        """The scenario a finance user would type: model, tokens, sequence length, card, cards."""
+        return {
+            "name": self.id,
+            "model": dict(self.model),
+            "training": {"tokens": self.tokens, "seq_len": self.seq_len},
+            "cluster": {"accelerator": self.accelerator, "cards": self.cards_typed},
+        }
+
+
+class EndToEndExcluded(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    reason: str
+
+
+class EndToEndResult(BaseModel):
+    """One row's prediction, or the error that stopped it (a failure counts against the tool)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: str
+    accelerator: str
+    cards: int
+    published_gpu_hours: float
+    predicted_gpu_hours: float | None = None
+    error_pct: float | None = Field(default=None, description="signed error of the end-to-end card-hours, %")
+    predicted_mfu: float | None = None
+    effective_ratio: float | None = None
+    layout: str | None = None
+    failure: str | None = None
+
+
+class EndToEndReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    commit_note: str = Field(description="what this prediction was made with (the file asks it be named)")
+    rows: list[EndToEndResult]
+    excluded: list[EndToEndExcluded]
+    failures: int
+    calibration_median_abs_error_pct: float
+    calibration_max_abs_error_pct: float
+    held_out_count: int
+    held_out_median_abs_error_pct: float
+    held_out_max_abs_error_pct: float
+    held_out_median_signed_error_pct: float
+
+
+def load_end_to_end(path: str | Path | None = None) -> tuple[list[EndToEndRow], list[EndToEndExcluded]]:
+    """Read end_to_end.yaml: included rows and the rows excluded before prediction (with reasons)."""
+    p = Path(path) if path is not None else END_TO_END_FILE
+    with p.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    rows: list[EndToEndRow] = []
+    excluded: list[EndToEndExcluded] = []
+    for r in raw["rows"]:
+        status = r.get("status")
+        if status == "included":
+            rows.append(EndToEndRow(**r))
+        elif status == "excluded":
+            reason = str(r.get("exclusion_reason", "")).strip()
+            if not reason:
+                raise ValueError(f"row {r.get('id')}: an excluded row needs an exclusion_reason")
+            excluded.append(EndToEndExcluded(id=str(r["id"]), reason=reason))
+        else:
+            raise ValueError(f"row {r.get('id')}: status must be included or excluded (got {status!r})")
+    return rows, excluded
+
+
+def _predict(row: EndToEndRow) -> EndToEndResult:
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    base = {"id": row.id, "role": row.role, "accelerator": row.accelerator, "cards": row.cards_typed,
+            "published_gpu_hours": row.published_gpu_hours}
+    try:
+        r = estimate(parse_scenario(row.scenario()))
+    except ScenarioError as exc:
+        return EndToEndResult(**base, failure="; ".join(exc.problems))
+    except ValueError as exc:  # PlannerError and the scenario's layout checks
+        return EndToEndResult(**base, failure=str(exc))
+    pred = r["gpu_hours"]
+    layout = f"TP{r['tp']:.0f}·PP{r['pp']:.0f}·DP{r['dp']:.0f}"
+    return EndToEndResult(**base, predicted_gpu_hours=pred, error_pct=100.0 * (pred / row.published_gpu_hours - 1),
+                          predicted_mfu=r["mfu"], effective_ratio=r["effective_ratio"], layout=layout)
+
+
+def _abs_stats(errs: list[float]) -> tuple[float, float]:
+    if not errs:
+        return float("nan"), float("nan")
+    a = [abs(e) for e in errs]
+    return statistics.median(a), max(a)
+
+
+def validate_end_to_end(path: str | Path | None = None, commit_note: str = "") -> EndToEndReport:
+    """Predict every included row as typed and compare the end-to-end card-hours.
+
+    Calibration and held-out rows are reported apart; a row the tool cannot estimate is a
+    failure (the acceptance asks for none), never silently dropped.
+    """
+    rows, excluded = load_end_to_end(path)
+    results = [_predict(row) for row in rows]
+    ok = [r for r in results if r.error_pct is not None]
+    cal_m, cal_x = _abs_stats([r.error_pct for r in ok if r.role == "calibration"])  # type: ignore[misc]
+    held = [r.error_pct for r in ok if r.role == "held_out"]
+    ho_m, ho_x = _abs_stats(held)  # type: ignore[arg-type]
+    return EndToEndReport(
+        commit_note=commit_note,
+        rows=results,
+        excluded=excluded,
+        failures=sum(r.failure is not None for r in results),
+        calibration_median_abs_error_pct=cal_m,
+        calibration_max_abs_error_pct=cal_x,
+        held_out_count=len(held),
+        held_out_median_abs_error_pct=ho_m,
+        held_out_max_abs_error_pct=ho_x,
+        held_out_median_signed_error_pct=statistics.median(held) if held else float("nan"),  # type: ignore[type-var]
+    )

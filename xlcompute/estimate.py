@@ -159,6 +159,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     c = scenario.cluster
     fp8 = scenario.training.precision == "fp8"
     acc = c.accelerator
+    link_note = ""
     if isinstance(acc, CustomAccelerator):
         src = f"scenario: cluster.accelerator ({acc.name})"
         if fp8 and acc.fp8_tflops is None:
@@ -178,7 +179,13 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             else None if g.link_bytes_per_s_per_direction is None else per_giga(g.link_bytes_per_s_per_direction)
         )
         tdp_w = c.tdp_w if c.tdp_w is not None else g.tdp_w
-        for field, value, what in (("intra_node_gbs", link_gbs, "intra-node link"), ("tdp_w", tdp_w, "TDP")):
+        if link_gbs is None:
+            # No published scale-up figure (Cloud TPU v4): assume no faster than the scale-out
+            # network per card, a conservative planning figure the source text flags.
+            link_gbs = c.inter_node_gbps / 8
+            link_note = (f"; the catalog has no intra-node link figure for {g.name}: assumed the scale-out "
+                         f"network per card, {link_gbs:g} GB/s (set cluster.intra_node_gbs)")
+        for field, value, what in (("tdp_w", tdp_w, "TDP"),):
             if value is None:
                 raise ValueError(
                     f"cluster.accelerator: the catalog has no {what} figure for {g.name}; "
@@ -188,7 +195,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             g.name, per_giga(g.hbm_bytes), g.hbm_bandwidth_bytes_per_s / TERA, link_gbs, tdp_w, g.cards_per_node,
         )
     per_node_src = src
-    link_src, tdp_src = f"{src}; per direction", src
+    link_src, tdp_src = f"{src}; per direction{link_note}", src
     if c.cards_per_node is not None:
         per_node, per_node_src = c.cards_per_node, "scenario: cluster.cards_per_node"
     if isinstance(acc, str):  # catalog figures the scenario overrides say so

@@ -159,11 +159,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "compute_intro": (
         "Training compute counts model FLOPs: 6 per parameter per token plus the attention term "
         "(PaLM's definition, the same count as every MFU here); the 6PT rule of thumb is shown for "
-        "comparison. Time = compute ÷ (cards × peak × MFU). Recomputation does not add to this count: "
-        "it lowers the MFU a run reaches, which the step-time model predicts.",
+        "comparison. Time of the steps = compute ÷ (cards × peak × MFU); the calendar time divides it by the "
+        "effective training-time ratio (failures, checkpoints, planned work; below). Recomputation does not add "
+        "to this count: it lowers the MFU a run reaches, which the step-time model predicts.",
         "训练计算量按模型 FLOPs 计：每参数每 token 6 FLOPs 加注意力项（PaLM 的定义，与本文所有 MFU 的口径一致）；"
-        "6PT 经验公式仅作对比。训练时间 = 计算量 ÷（卡数 × 峰值算力 × MFU）。重计算不计入该计算量，"
+        "6PT 经验公式仅作对比。单步累计时间 = 计算量 ÷（卡数 × 峰值算力 × MFU），日历时间再除以有效训练时间比"
+        "（故障、检查点、计划内开销，见下文）。重计算不计入该计算量，"
         "而是降低实际可达的 MFU，由单步时间模型预测。",
+    ),
+    "goodput_title": ("Schedule: from step time to calendar time", "工期：从单步时间到日历时间"),
+    "goodput_text": (
+        "The steps alone take {step_days} days. A synchronous job of {cards} cards stops whenever one of "
+        "them fails: at {rate} job-interrupting failures per card-hour (Llama 3: 419 in 54 days on 16,384 "
+        "H100) that is once every {mtbf} hours, about {interruptions} times over the run. Each failure costs "
+        "the restart ({restart} s, reading the {ckpt} checkpoint back included) and the work since the "
+        "last checkpoint; checkpoints every {interval} s of training (the Young–Daly interval) take "
+        "{ckpt_s} s each. With {planned} of the time for planned work (evaluation, maintenance, stage "
+        "switches), the run keeps {ettr} of its calendar time (the effective training-time ratio): "
+        "{days} days and {hours} card-hours end to end. The budget, the card-hours and the days quoted "
+        "in this proposal are these end-to-end figures.",
+        "仅按单步时间计，训练需 {step_days} 天。同步训练作业中 {cards} 张卡任何一张故障都会中断整个作业："
+        "按每卡时 {rate} 次中断（Llama 3：16,384 张 H100 上 54 天内 419 次），约每 {mtbf} 小时中断一次，"
+        "全程约 {interruptions} 次。每次故障损失重启时间（{restart} 秒，含读回 {ckpt} 的检查点）以及自上次"
+        "检查点以来的计算；每训练 {interval} 秒写一次检查点（Young–Daly 最优间隔），每次 {ckpt_s} 秒。"
+        "再计入 {planned} 的计划内开销（评测、维护、阶段切换），有效训练时间比为 {ettr}：端到端 {days} 天、"
+        "{hours} 卡时。本方案中的预算、卡时与工期均为端到端数字。",
     ),
     "plan_title": ("Parallel layout from the step-time model", "单步时间模型给出的并行布局"),
     "plan_intro_search": (
@@ -243,9 +263,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sens_title": ("Training days by card count and MFU", "不同卡数与 MFU 下的训练天数"),
     "sens_note": (
-        "Rows: card count; columns: MFU. The highlighted cell is this scenario. The last column is the "
+        "Training days end to end. Rows: card count (the layout's TP × PP kept, whole replicas; failures "
+        "grow with the cards); columns: MFU. The highlighted cell is this scenario. The last column is the "
         "total {years}-year budget for that card count at the scenario's prices.",
-        "行：卡数；列：MFU。高亮单元格为本场景。最后一列为该卡数按本场景价格计算的 {years} 年总预算。",
+        "端到端训练天数。行：卡数（保持本布局的 TP × PP，整数个副本；故障随卡数增加）；列：MFU。高亮单元格为本场景。"
+        "最后一列为该卡数按本场景价格计算的 {years} 年总预算。",
     ),
     "sens_cards": ("Cards", "卡数"),
     "sens_budget": ("Budget", "总预算"),

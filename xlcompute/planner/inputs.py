@@ -53,7 +53,7 @@ RECOMPUTE_CODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
 #: not in the held-out set.
 SOFTWARE_STACKS: dict[str, float] = {
     "megatron-lm": 1.0,
-    "megatron-deepspeed": 0.799,  # calibrate_software: 0.7993 on mtnlg-530B-2800
+    "megatron-deepspeed": 0.819,  # calibrate_software: 0.8191 on mtnlg-530B-2800 (issue 11 constants)
 }
 
 
@@ -67,13 +67,14 @@ class Constant(NamedTuple):
 #: The step-time model's constants in the units of the graph's inputs (the workbook shows them).
 STEP_CONSTANTS: dict[str, Constant] = {
     "matmul_eff_max": Constant(
-        0.73, "calibrated: grid 0.50..1.00 step 0.01 on the calibration rows of xlcompute validate "
-        "(Megatron-LM 2021 Table 1 and Korthikanti 2022 Table 5; Calculon's efficiency curve, seed 004)"),
+        0.76, "calibrated (calibrate_profiles): grid 0.55..0.90 step 0.01 on the A100 calibration rows of "
+        "xlcompute validate (Megatron-LM 2021 Table 1 and Korthikanti 2022 Table 5; Calculon's efficiency "
+        "curve, seed 004), with the straggler spread"),
     "matmul_dim_half": Constant(
         0.0, "0 = the roofline ridge peak / HBM bandwidth (Williams et al. 2009); not fitted: the "
         "calibration rows (h/tp ≥ 768) cannot tell it apart"),
     "elementwise_traffic_factor": Constant(
-        1.75, "calibrated: grid 0..6 step 0.25 on the calibration rows of xlcompute validate; HBM bytes "
+        1.75, "calibrated (calibrate_profiles): grid 0..6 step 0.25 on the A100 calibration rows; HBM bytes "
         "moved by norms, softmax, dropout and activations per stored activation byte"),
     "flash_attention_efficiency": Constant(
         0.6, "assumption: FlashAttention-2 forward+backward reaches ~50-70% of A100 peak "
@@ -85,6 +86,11 @@ STEP_CONSTANTS: dict[str, Constant] = {
     "tp_overlap_fraction": Constant(
         0.8, "assumption: share of TP communication that hides under GEMMs when overlapped; overlap "
         "is partial because communication takes SMs from the GEMM (Calculon, seed 004)"),
+    "straggler_jitter": Constant(
+        0.0175, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
+        "xlcompute validate (16-2,520 GPUs) "
+        "together with each generation's kernel constants; relative spread of a server's step time, which "
+        "the slowest of N servers stretches by sigma·sqrt(2 ln N) (core.scale)"),
     "framework_reserve_gb": Constant(
         2.0, "assumption: CUDA context, allocator fragmentation and workspaces per card"),
     "software_efficiency": Constant(1.0, "megatron-lm, the reference the constants were calibrated on"),
@@ -116,7 +122,7 @@ KERNEL_PROFILES: dict[str, KernelProfile] = {
         "A100: GEMM and element-wise constants calibrated on the A100 calibration rows of xlcompute validate "
         "(Megatron-LM 2021 Table 1, Korthikanti 2022 Table 5); FlashAttention-2 ~60% of A100 peak (Dao 2023)"),
     "hopper": KernelProfile(
-        0.70, 4.0, 0.33,
+        0.76, 4.75, 0.33,
         "H100: GEMM and element-wise constants calibrated on the 18 calibration rows of hopper_runs.yaml "
         "(NVIDIA DGX Cloud Benchmarking v24.11.1, 16-2,048 H100); FlashAttention-2 on H100 reaches 300-335 "
         "TFLOP/s at head dimension 128, 0.33 of peak (Shah et al. 2024, FlashAttention-3, fig. 5)"),
@@ -179,6 +185,7 @@ class SystemSpec(BaseModel):
     )
     tp_overlap_fraction: float = Field(default=STEP_CONSTANTS["tp_overlap_fraction"].value, ge=0, le=1)
     framework_reserve_bytes: float = Field(default=STEP_CONSTANTS["framework_reserve_gb"].value * 1e9, ge=0)
+    straggler_jitter: float = Field(default=STEP_CONSTANTS["straggler_jitter"].value, ge=0, le=1)
     software_efficiency: float = Field(default=1.0, gt=0, le=2)
     flash_attention_efficiency: float = Field(default=STEP_CONSTANTS["flash_attention_efficiency"].value, gt=0, le=1)
 
@@ -270,6 +277,7 @@ def system_values(sy: SystemSpec) -> dict[str, float]:
         "intra_node_efficiency": sy.intra_node_efficiency,
         "inter_node_efficiency": sy.inter_node_efficiency,
         "collective_latency_s": sy.collective_latency,
+        "straggler_jitter": sy.straggler_jitter,
         "tp_overlap_fraction": sy.tp_overlap_fraction,
         "framework_reserve_bytes": sy.framework_reserve_bytes,
         "software_efficiency": sy.software_efficiency,

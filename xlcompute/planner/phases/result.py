@@ -4,7 +4,7 @@ MFU counts model FLOPs (no recomputation) with the same function as the estimate
 compute (compute.train_flops_attn), so the predicted MFU turns back into the predicted step time.
 """
 
-from xlcompute.core import arith, comm, compute, kernels, memory, parallel, schedule
+from xlcompute.core import arith, comm, compute, kernels, memory, parallel, scale, schedule
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -17,8 +17,12 @@ STEPS = (
          "params_updated_per_gpu", "param_bytes", "optimizer_bytes", "hbm_bytes_per_s", "offload"),
     step("offload_seconds", ST, comm.offload_seconds,
          "optimizer_states_per_gpu", "params_updated_per_gpu", "param_bytes", "offload_bytes_per_s", "offload"),
-    step("predicted_step_seconds", ST, arith.total,
+    step("steady_step_seconds", ST, arith.total,
          "pipeline_seconds", "dp_comm_exposed_seconds", "optimizer_seconds", "offload_seconds"),
+    # The step ends when the slowest server ends it (core.scale).
+    step("job_nodes", ST, scale.job_nodes, "parallel_cards", "cards_per_node"),
+    step("straggler_factor", ST, scale.straggler_factor, "job_nodes", "straggler_jitter"),
+    step("predicted_step_seconds", ST, arith.product, "steady_step_seconds", "straggler_factor"),
     step("model_flops_per_step", ST, compute.train_flops_attn,
          "model_active_params", "tokens_per_step", "seq_len", "layers", "attn_width"),
     step("recompute_flops_per_step", ST, compute.recompute_flops,

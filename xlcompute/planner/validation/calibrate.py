@@ -17,18 +17,30 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from xlcompute.planner.inputs import SOFTWARE_STACKS, SystemSpec
-from xlcompute.planner.steptime import LayoutBatch, step_time, step_time_batch
+from xlcompute.planner.inputs import KERNEL_PROFILES, SOFTWARE_STACKS, SystemSpec, system_values
+from xlcompute.planner.steptime import LayoutBatch, TransformerShape, evaluate, step_time, step_time_batch
 from xlcompute.planner.validation.data import (
+    DEFAULT_VALIDATION_FILE,
+    HOPPER_VALIDATION_FILE,
     REFERENCE_STACK,
     SOFTWARE_CALIBRATION_FILE,
+    ValidationRow,
     build_case,
     load_external,
     load_validation,
     measured_step_seconds,
 )
 
-__all__ = ["CALIBRATION_GRID", "CalibrationResult", "SoftwareCalibration", "calibrate", "calibrate_software"]
+__all__ = [
+    "CALIBRATION_GRID",
+    "PROFILE_GRID",
+    "CalibrationResult",
+    "ProfileCalibration",
+    "SoftwareCalibration",
+    "calibrate",
+    "calibrate_profiles",
+    "calibrate_software",
+]
 
 #: Grid used by :func:`calibrate` (documented so the calibration can be re-run exactly).
 CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
@@ -36,6 +48,82 @@ CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
     "elementwise_traffic_factor": tuple(round(x, 2) for x in np.arange(0.0, 6.001, 0.25)),
 }
 
+
+
+#: Grid of :func:`calibrate_profiles`: the straggler spread shared by every generation, and per
+#: generation the GEMM and element-wise constants (the flash-attention efficiency is a published
+#: kernel benchmark, planner.inputs.KERNEL_PROFILES, not fitted).
+PROFILE_GRID: dict[str, tuple[float, ...]] = {
+    "straggler_jitter": tuple(round(x, 4) for x in np.arange(0.0, 0.0201, 0.0025)),
+    "matmul_eff_max": tuple(round(x, 3) for x in np.arange(0.55, 0.9001, 0.01)),
+    "elementwise_traffic_factor": tuple(round(x, 2) for x in np.arange(0.0, 6.001, 0.25)),
+}
+
+
+class ProfileCalibration(BaseModel):
+    """The shared straggler spread and each generation's constants, fitted on calibration rows only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    straggler_jitter: float
+    profiles: dict[str, dict[str, float]]
+    mean_abs_error_pct: dict[str, float]
+    rows: dict[str, list[str]]
+
+
+def _profile_rows() -> dict[str, list[tuple[ValidationRow, SystemSpec]]]:
+    """Calibration rows per generation: A100 rows of megatron_2021.yaml, H100 rows of hopper_runs.yaml."""
+    main = load_validation(DEFAULT_VALIDATION_FILE)
+    hop = load_external(HOPPER_VALIDATION_FILE)
+    return {
+        "ampere": [(r, main.system) for r in main.rows if r.role == "calibration"],
+        "hopper": [(r, hop.systems[r.system or ""]) for r in hop.rows if r.role == "calibration"],
+    }
+
+
+def calibrate_profiles(grid: Mapping[str, Iterable[float]] | None = None) -> ProfileCalibration:
+    """Fit the straggler spread (one value for all) and each generation's GEMM and element-wise
+    constants, minimising the mean absolute step-time error over all calibration rows.
+
+    For each spread on the grid, each generation takes its best (matmul_eff_max,
+    elementwise_traffic_factor) on its own rows; the spread with the lowest error over all rows
+    wins. Held-out rows never enter.
+    """
+    g = {k: tuple(v) for k, v in (grid or PROFILE_GRID).items()}
+    rows = _profile_rows()
+    cases: dict[str, list[tuple[TransformerShape, LayoutBatch, float, SystemSpec]]] = {}
+    for name, pairs in rows.items():
+        flash = KERNEL_PROFILES[name].flash_attention_efficiency
+        cases[name] = []
+        for row, sy in pairs:
+            shape, ex = build_case(row)
+            cases[name].append((shape, LayoutBatch.from_executions([ex]), measured_step_seconds(row, shape),
+                                sy.model_copy(update={"flash_attention_efficiency": flash})))
+    # Every (matmul_eff_max, elementwise_traffic_factor) pair at once: the graph over arrays.
+    pairs = list(itertools.product(g["matmul_eff_max"], g["elementwise_traffic_factor"]))
+    me = np.array([p[0] for p in pairs])
+    et = np.array([p[1] for p in pairs])
+    best: tuple[float, float, dict[str, dict[str, float]], dict[str, float]] | None = None
+    for jitter in g["straggler_jitter"]:
+        fitted: dict[str, dict[str, float]] = {}
+        errs: dict[str, float] = {}
+        for name, cs in cases.items():
+            total_err = np.zeros(len(pairs))
+            for shape, lay, meas, sy in cs:
+                values = {**shape.values(), **system_values(sy), **lay.values(),
+                          "matmul_eff_max": me, "elementwise_traffic_factor": et, "straggler_jitter": jitter}
+                pred = np.asarray(evaluate(values, ("predicted_step_seconds",))["predicted_step_seconds"])
+                total_err += np.abs(pred / meas - 1.0)
+            k = int(np.argmin(total_err))  # first minimum: ties broken by grid order
+            fitted[name] = {"matmul_eff_max": float(me[k]), "elementwise_traffic_factor": float(et[k])}
+            errs[name] = 100.0 * float(total_err[k]) / len(cs)
+        total = sum(errs[n] * len(cases[n]) for n in cases) / sum(len(c) for c in cases.values())
+        if best is None or total < best[0]:
+            best = (total, jitter, fitted, errs)
+    if best is None:  # pragma: no cover - only with an empty grid
+        raise ValueError("calibration grid is empty")
+    return ProfileCalibration(straggler_jitter=best[1], profiles=best[2], mean_abs_error_pct=best[3],
+                              rows={n: [r.id for r, _ in pairs] for n, pairs in rows.items()})
 
 
 class SoftwareCalibration(BaseModel):

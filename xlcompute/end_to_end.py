@@ -28,6 +28,8 @@ __all__ = [
     "EndToEndReport",
     "load_end_to_end",
     "validate_end_to_end",
+    "ProductionCalibration",
+    "calibrate_production",
 ]
 
 END_TO_END_FILE = DATA_DIR / "end_to_end.yaml"
@@ -137,14 +139,14 @@ def load_end_to_end(path: str | Path | None = None) -> tuple[list[EndToEndRow], 
     return rows, excluded
 
 
-def _predict(row: EndToEndRow) -> EndToEndResult:
+def _predict(row: EndToEndRow, overrides: dict[str, float] | None = None) -> EndToEndResult:
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
 
     base = {"id": row.id, "role": row.role, "accelerator": row.accelerator, "cards": row.cards_typed,
             "published_gpu_hours": row.published_gpu_hours}
     try:
-        r = estimate(parse_scenario(row.scenario()))
+        r = estimate(parse_scenario(row.scenario()), overrides=overrides)
     except ScenarioError as exc:
         return EndToEndResult(**base, failure="; ".join(exc.problems))
     except ValueError as exc:  # PlannerError and the scenario's layout checks
@@ -186,3 +188,47 @@ def validate_end_to_end(path: str | Path | None = None, commit_note: str = "") -
         held_out_max_abs_error_pct=ho_x,
         held_out_median_signed_error_pct=statistics.median(held) if held else float("nan"),  # type: ignore[type-var]
     )
+
+
+class ProductionCalibration(BaseModel):
+    """The efficiency of the ``typical`` training stack fitted on the calibration rows only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    efficiency: float
+    rows: list[str]
+    errors_pct: dict[str, float] = Field(description="signed error of each calibration row at the fit")
+
+
+def calibrate_production(path: str | Path | None = None) -> ProductionCalibration:
+    """Fit the software efficiency of the ``typical`` stack (planner.inputs.SOFTWARE_STACKS) so that
+    the end-to-end card-hours of the ``role: calibration`` rows (the four LLaMA 1 runs, the only rows
+    the pre-registration allows) are right on average: the mean log of predicted / published is 0.
+    Each trial runs the whole estimate (layout search, goodput) as a finance user's scenario would;
+    bisection, since a slower stack only ever takes longer."""
+    import math
+
+    rows = [r for r in load_end_to_end(path)[0] if r.role == "calibration"]
+    if not rows:
+        raise ValueError("the end-to-end file has no role: calibration rows")
+
+    def mean_log(eff: float) -> tuple[float, list[EndToEndResult]]:
+        res = [_predict(r, {"software_efficiency": eff}) for r in rows]
+        bad = [x.id for x in res if x.predicted_gpu_hours is None]
+        if bad:
+            raise ValueError(f"calibration rows failed to estimate: {bad}")
+        return sum(math.log(x.predicted_gpu_hours / x.published_gpu_hours) for x in res) / len(res), res  # type: ignore[operator]
+
+    lo, hi = 0.2, 1.5
+    if mean_log(lo)[0] < 0 or mean_log(hi)[0] > 0:
+        raise ValueError(f"no efficiency in [{lo}, {hi}] matches the calibration rows")
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        if mean_log(mid)[0] > 0:
+            lo = mid
+        else:
+            hi = mid
+    eff = 0.5 * (lo + hi)
+    _, res = mean_log(eff)
+    return ProductionCalibration(efficiency=eff, rows=[r.id for r in rows],
+                                 errors_pct={x.id: x.error_pct for x in res})  # type: ignore[misc]

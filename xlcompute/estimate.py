@@ -10,7 +10,7 @@ estimate again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -235,8 +235,10 @@ def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     vals = {k: InputValue.model_construct(key=k, value=c.value, source=f"default: {c.source}")
             for k, c in STEP_CONSTANTS.items()}
     eff = SOFTWARE_STACKS[t.software]
-    note = ("the reference stack of the calibration" if eff == 1.0 else
-            "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)")
+    note = {"megatron-lm": "the reference stack of the step-time calibration (NVIDIA's tuned benchmarks)",
+            "megatron-deepspeed": "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)",
+            "typical": "a production stack, fitted on the end-to-end card-hours of the four LLaMA 1 runs "
+                       "(end_to_end.yaml calibration rows; xlcompute validate)"}[t.software]
     vals["software_efficiency"] = InputValue(
         key="software_efficiency", value=eff, source=_source(t, "training", "software", f" = {t.software}: {note}"))
     # The kernel constants of the card's generation: calibrated on its die, or said to be extrapolated.
@@ -249,15 +251,24 @@ def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
 
 
 def resolve(
-    scenario: Scenario, on_progress: Callable[[int, int], None] | None = None, plan: bool = True
+    scenario: Scenario,
+    on_progress: Callable[[int, int], None] | None = None,
+    plan: bool = True,
+    overrides: Mapping[str, float] | None = None,
 ) -> Resolved:
     """Turn a scenario into the graph's input numbers, each with its source; search the layout
-    when the scenario leaves tp and pp open (``plan=False`` keeps placeholders instead)."""
+    when the scenario leaves tp and pp open (``plan=False`` keeps placeholders instead).
+    ``overrides`` replaces input numbers before the search (calibration and what-if studies)."""
     model_name, gpu_name, arch, cached = _scenario_inputs(scenario)
     vals = dict(cached)  # the cached mapping is shared; InputValue itself is frozen
 
     def put(key: str, value: float, source: str) -> None:
         vals[key] = InputValue.model_construct(key=key, value=float(value), source=source)
+
+    for key, value in (overrides or {}).items():
+        if key not in vals:
+            raise KeyError(f"overrides: {key!r} is not an input (see xlcompute._graph.INPUT_KEYS)")
+        put(key, value, "override")
 
     report = None
     if plan and not scenario.layout_fixed:
@@ -434,9 +445,14 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
                        budget=np.broadcast_to(budget, n.shape).astype(float).tolist())
 
 
-def estimate(scenario: Scenario, on_progress: Callable[[int, int], None] | None = None) -> Estimate:
-    """Compute every figure of a scenario (``on_progress(done, total)`` follows a layout search)."""
-    resolved = resolve(scenario, on_progress)
+def estimate(
+    scenario: Scenario,
+    on_progress: Callable[[int, int], None] | None = None,
+    overrides: Mapping[str, float] | None = None,
+) -> Estimate:
+    """Compute every figure of a scenario (``on_progress(done, total)`` follows a layout search;
+    ``overrides`` replaces input numbers, see :func:`resolve`)."""
+    resolved = resolve(scenario, on_progress, overrides=overrides)
     inputs = {k: v.value for k, v in resolved.inputs.items()}
     values = run_steps(inputs)
     results = {key: float(values[key]) for key in _STEP_KEYS}

@@ -128,10 +128,12 @@ class TrainingPlan(_Strict):
         "as current Megatron-Core, DeepSpeed and MindSpeed use; unfused = Megatron 2021 with the "
         "s×s scores in memory, the setting of every validation run",
     )
-    software: Literal["megatron-lm", "megatron-deepspeed"] = Field(
-        "megatron-lm",
-        description="training software for the step-time model: megatron-lm (reference, 1.0) or "
-        "megatron-deepspeed (0.799 of its kernel throughput, fitted on MT-NLG 530B; see xlcompute validate)",
+    software: Literal["typical", "megatron-lm", "megatron-deepspeed"] = Field(
+        "typical",
+        description="training software for the step-time model: typical (0.80 of the benchmark kernel "
+        "throughput, fitted on the end-to-end card-hours of the LLaMA 1 runs: a production stack), megatron-lm "
+        "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.819, "
+        "fitted on MT-NLG 530B); see xlcompute validate",
     )
     deadline_days: Quantity | None = Field(None, gt=0, description="target training time; adds cards needed for it")
 

@@ -147,13 +147,20 @@ def test_fp8_uses_the_fp8_peak_and_custom_accelerators_work():
     assert r.accelerator_name == "Vendor X"
 
 
-def test_missing_catalog_figures_are_a_clear_error():
+def test_missing_catalog_figures_are_a_clear_error_or_a_flagged_assumption():
+    # No published TDP (TPU v5e): a clear error naming the field to set.
     s = parse_scenario(
         {"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T", "global_batch": 512},
-         "cluster": {"accelerator": "TPU v4", "cards": 64}}
+         "cluster": {"accelerator": "TPUv5e", "cards": 64}}
     )
-    with pytest.raises(ValueError, match="cluster.accelerator: the catalog has no"):
+    with pytest.raises(ValueError, match="cluster.accelerator: the catalog has no TDP figure"):
         estimate(s)
+    # No published scale-up link (TPU v4's ICI): the scale-out figure is assumed, and the source says so.
+    r = estimate(parse_scenario(
+        {"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T", "global_batch": 512},
+         "cluster": {"accelerator": "TPU v4", "cards": 64}}))
+    assert r["intra_node_gbs"] == 50
+    assert "no intra-node link figure" in r.inputs["intra_node_gbs"].source
 
 
 def _scenario(**training):
@@ -234,13 +241,17 @@ def test_interleaving_shrinks_the_bubble_and_must_divide_the_layers():
 
 
 def test_software_stack_and_attention_kernel_reach_the_planner():
-    base = estimate(_scenario(tp=8, pp=4))
+    base = estimate(_scenario(tp=8, pp=4, software="megatron-lm"))
     ds = estimate(_scenario(tp=8, pp=4, software="megatron-deepspeed"))
-    unfused = estimate(_scenario(tp=8, pp=4, attention="unfused"))
+    typical = estimate(_scenario(tp=8, pp=4))  # the default stack
+    unfused = estimate(_scenario(tp=8, pp=4, software="megatron-lm", attention="unfused"))
     # a slower software stack and the unfused kernel both predict a lower MFU for the same layout
-    assert ds["mfu"] < base["mfu"] and unfused["mfu"] < base["mfu"]
+    assert typical["mfu"] < ds["mfu"] < base["mfu"] and unfused["mfu"] < base["mfu"]
     assert ds.plan.best[0].result.compute_seconds == pytest.approx(
-        base.plan.best[0].result.compute_seconds / 0.799, rel=1e-9)
+        base.plan.best[0].result.compute_seconds / 0.819, rel=1e-9)
+    assert typical.plan.best[0].result.compute_seconds == pytest.approx(
+        base.plan.best[0].result.compute_seconds / 0.80, rel=1e-9)
+    assert "LLaMA 1" in typical.inputs["software_efficiency"].source
     assert base["flash_attention"] == 1 and unfused["flash_attention"] == 0
     assert "default for training.attention" in base.inputs["flash_attention"].source
     assert "megatron-deepspeed" in ds.inputs["software_efficiency"].source

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from xlcompute import catalog
-from xlcompute.core import comm, compute, memory, params, parallel, schedule
+from xlcompute.core import comm, compute, memory, params, parallel, scale, schedule
 from xlcompute.core.params import ModelArch
 from xlcompute.estimate import estimate
 from xlcompute.planner import RESULT_KEYS, LayoutBatch, StepBreakdown, SystemSpec, TransformerShape
@@ -53,7 +53,7 @@ def _system(rng: np.random.Generator) -> SystemSpec:
         hbm_bandwidth=float(rng.uniform(0.9, 8)) * 1e12, cards_per_node=int(rng.choice([4, 8, 16])),
         intra_node_bw=float(rng.uniform(50, 900)) * 1e9, inter_node_bw=float(rng.uniform(12.5, 100)) * 1e9,
         offload_bytes=512e9 if tier else None, offload_bw=50e9 if tier else None,
-        software_efficiency=float(rng.uniform(0.7, 1.0)),
+        software_efficiency=float(rng.uniform(0.7, 1.0)), straggler_jitter=float(rng.uniform(0, 0.03)),
         matmul_dim_half=None if rng.random() < 0.5 else float(rng.uniform(50, 500)),
     )
 
@@ -117,9 +117,11 @@ def _oracle(m: dict[str, float], sy: dict[str, float], lay: LayoutBatch, i: int,
                                                                          flash),
         "predicted_mfu": schedule.mfu_from_step(model_flops, step, cards, sy["peak_flops"]),
         "predicted_tokens_per_s_per_card": parallel.tokens_per_s_per_card(gb, s, step, cards),
-        # the step-time identities: the parts add up, the bubble follows the slowest stage
-        "predicted_step_seconds": got["pipeline_seconds"] + got["dp_comm_exposed_seconds"]
-        + got["optimizer_seconds"] + got["offload_seconds"],
+        # the step-time identities: the parts add up, stretched by the slowest server; the bubble
+        # follows the slowest stage
+        "predicted_step_seconds": (got["pipeline_seconds"] + got["dp_comm_exposed_seconds"]
+                                   + got["optimizer_seconds"] + got["offload_seconds"])
+        * scale.straggler_factor(scale.job_nodes(cards, sy["cards_per_node"]), sy["straggler_jitter"]),
         "pp_bubble_seconds": parallel.pipeline_bubble_seconds(got["microbatch_seconds"], got["logits_seconds"], p, v),
         "mem_per_gpu": memory.train_mem_per_card(got["weights_per_gpu"], got["grads_per_gpu"],
                                                  got["optimizer_per_gpu"], got["activations_per_gpu"],

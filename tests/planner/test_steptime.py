@@ -134,7 +134,10 @@ def test_step_time_is_sum_of_parts() -> None:
     parts = (r.compute_seconds + r.recompute_seconds + r.tp_comm_exposed_seconds
              + r.pp_comm_seconds + r.pp_bubble_seconds + r.dp_comm_exposed_seconds
              + r.optimizer_seconds + r.offload_seconds)
-    assert r.predicted_step_seconds == pytest.approx(parts)
+    assert r.steady_step_seconds == pytest.approx(parts)
+    # the slowest of the 32 servers stretches the step: 1 + σ·√(2 ln 32) (core.scale)
+    assert r.straggler_factor == pytest.approx(1 + A100.straggler_jitter * math.sqrt(2 * math.log(32)))
+    assert r.predicted_step_seconds == pytest.approx(parts * r.straggler_factor)
     assert r.tp_comm_overlapped_seconds > 0
     assert 0 < r.predicted_mfu <= r.predicted_hfu < 1
 

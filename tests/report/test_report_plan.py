@@ -125,6 +125,8 @@ def test_validation_appendix_equals_validate() -> None:
     roles = {"megatron_2021": {"held_out": "held out", "calibration": "calibration"},
              "external_runs": {"held_out": "held out, pre-registered"},
              "meg21_table2": {"held_out": "held out, blind"},
+             "hopper_runs": {"held_out": "held out, pre-registered", "calibration": "calibration"},
+             "scaling_tables": {"held_out": "held out, pre-registered"},
              "software_stacks": {"calibration": "stack calibration"}}
     for got, row in zip(per_row, everything, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
@@ -138,20 +140,39 @@ def test_validation_appendix_equals_validate() -> None:
     n_cal = sum(r.role == "calibration" for r in v.rows)
     pct = lambda x: fmt.percent(x / 100)  # noqa: E731
     sets = {x.name: x for x in v.preregistered_sets}
-    ext, blind = sets["external_runs"], sets["meg21_table2"]
-    assert stats == [
+    ext, blind, hop, sca = sets["external_runs"], sets["meg21_table2"], sets["hopper_runs"], sets["scaling_tables"]
+    hop_cal = [r for r in v.external_rows if r.set_name == "hopper_runs" and r.role == "calibration"]
+    large = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out" and r.gpus >= 4096]
+    n = fmt.count(v.extended_held_out_count)
+    expected = [
         ["calibration", fmt.count(n_cal), pct(v.calibration_mean_abs_error_pct), pct(v.calibration_max_abs_error_pct)],
         ["held out (original)", fmt.count(len(v.rows) - n_cal), pct(v.held_out_mean_abs_error_pct),
          pct(v.held_out_max_abs_error_pct)],
         ["pre-registered (external_runs)", "2", pct(ext.mean_abs_error_pct), pct(ext.max_abs_error_pct)],
         ["pre-registered, blind (meg21_table2)", "6", pct(blind.mean_abs_error_pct), pct(blind.max_abs_error_pct)],
-        ["all held out, per-card throughput", "19", pct(v.extended_held_out_mean_abs_throughput_error_pct),
+        ["hopper_runs: calibration runs (fitted on)", "18", pct(hop.calibration_mean_abs_error_pct),
+         pct(max(abs(r.error_pct) for r in hop_cal))],
+        ["pre-registered (hopper_runs)", "12", pct(hop.mean_abs_error_pct), pct(hop.max_abs_error_pct)],
+        ["pre-registered (scaling_tables)", "15", pct(sca.mean_abs_error_pct), pct(sca.max_abs_error_pct)],
+        ["all held out, per-card throughput", n, pct(v.extended_held_out_mean_abs_throughput_error_pct),
          pct(v.extended_held_out_max_abs_throughput_error_pct)],
-        ["all held out", "19", pct(v.extended_held_out_mean_abs_error_pct), pct(v.extended_held_out_max_abs_error_pct)],
+        ["all held out", n, pct(v.extended_held_out_mean_abs_error_pct), pct(v.extended_held_out_max_abs_error_pct)],
+        ["Held-out runs on 4,096 cards or more", fmt.count(len(large)), pct(v.large_held_out_mean_abs_error_pct),
+         pct(max(abs(r.error_pct) for r in large))],
     ]
+    assert stats[: len(expected)] == expected
+    # Then the end-to-end table: every published run as typed, the figures of xlcompute validate.
+    from xlcompute.end_to_end import validate_end_to_end
+
+    e2e = validate_end_to_end()
+    e2e_cells = stats[len(expected):]
+    assert [c[0] for c in e2e_cells] == [r.id for r in e2e.rows]
+    for got, r in zip(e2e_cells, e2e.rows, strict=True):
+        assert got[-1] == fmt.signed_percent(r.error_pct) and got[-2] == fmt.hours(r.predicted_gpu_hours)
     text = _text(section.group(0))
-    assert "Over all 19 held-out runs" in text and "within the model's 5% target" in text
-    assert "−17.8%, −21.1% too fast" in text  # the pre-registered MT-NLG errors stay on record
+    assert f"Over all {n} held-out runs" in text and "above the model's 5% target" in text
+    assert "(−17.8%, −21.1% when first predicted)" in text  # the pre-registered MT-NLG errors stay on record
+    assert f"median error {pct(e2e.held_out_median_abs_error_pct)}, largest {pct(e2e.held_out_max_abs_error_pct)}" in text
 
 
 def test_signed_percent() -> None:

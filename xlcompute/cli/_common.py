@@ -6,6 +6,7 @@ imported inside the functions, so ``xlcompute --help`` never loads them (nor Num
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
@@ -21,7 +22,8 @@ __all__ = ["CONTEXT_SETTINGS", "SCENARIO_ARG", "console", "err_console", "fail",
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
-console = Console()
+# Piped output (CI logs, files) gets 120 columns so wide tables are not cut to 80.
+console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 SCENARIO_ARG = typer.Argument(

@@ -27,13 +27,17 @@ def validate_command(
 
     from xlcompute.planner.validation import validate as run_validation
 
+    from xlcompute.end_to_end import validate_end_to_end
+
     report = run_validation(search=search)
+    e2e = validate_end_to_end()
     if output is not None:
         from xlcompute.planner.validation import write_report_csv
 
         write_report_csv(report, output, include_external=True)
     if as_json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        sys.stdout.write('{"step_time": ' + report.model_dump_json(indent=2) + ',\n"end_to_end": '
+                         + e2e.model_dump_json(indent=2) + "}\n")
         return
     t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left",
               box=box.SIMPLE_HEAD)
@@ -69,10 +73,12 @@ def validate_command(
         if ref:
             errs = ", ".join(f"{r.reference_stack_error_pct:+.2f}%" for r in ref)
             note = f"; as pre-registered, with the reference stack: {errs}"
+        cal = (f"; {x.calibration} calibration runs (fitted on) {x.calibration_mean_abs_error_pct:.2f}%"
+               if x.calibration else "")
         console.print(
-            f"{labels[x.name]} = pre-registered {x.name}.yaml: {x.included} runs, step time "
-            f"{x.mean_abs_error_pct:.2f}% (max {x.max_abs_error_pct:.2f}%), {x.excluded} excluded before "
-            f"prediction{note}"
+            f"{labels[x.name]} = pre-registered {x.name}.yaml: {x.included - x.calibration} held-out runs, step "
+            f"time {x.mean_abs_error_pct:.2f}% (max {x.max_abs_error_pct:.2f}%){cal}, {x.excluded} excluded "
+            f"before prediction{note}"
         )
     if report.stack_rows:
         stacks = ", ".join(f"{k} {v:g}" for k, v in report.software_stacks.items() if k != "megatron-lm")
@@ -90,6 +96,41 @@ def validate_command(
             f"reference stack {report.extended_held_out_reference_stack_mean_abs_error_pct:.2f}% / "
             f"{report.extended_held_out_reference_stack_mean_abs_throughput_error_pct:.2f}%"
         )
+    if report.large_held_out_count:
+        console.print(f"held-out runs on 4,096 cards or more: {report.large_held_out_count}, step time "
+                      f"{report.large_held_out_mean_abs_error_pct:.2f}%")
     if report.excluded_rows:
         names = ", ".join(x.id for x in report.excluded_rows)
         console.print(f"excluded before prediction (reasons in the YAML files): {names}")
+    _print_end_to_end(e2e)
+
+
+def _print_end_to_end(e2e: object) -> None:
+    """The end-to-end table: each published run typed as a finance user types it."""
+    from rich import box
+    from rich.table import Table
+
+    from xlcompute.end_to_end import EndToEndReport
+
+    assert isinstance(e2e, EndToEndReport)  # noqa: S101  (a type narrowing, not validation)
+    t = Table(title="End-to-end card-hours of published pre-training runs, typed as a finance user types them "
+              "(model, tokens, sequence length, accelerator, cards; layout, batch, MFU and goodput left to the tool)",
+              title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("run", "set", "card", "cards", "published card-h", "predicted", "error", "MFU", "ETTR"):  # noqa: E501
+        t.add_column(col, justify="left" if col in ("run", "set", "card") else "right", no_wrap=True)
+    for r in e2e.rows:
+        if r.failure is not None:
+            t.add_row(r.id, r.role, r.accelerator, f"{r.cards:,}", f"{r.published_gpu_hours:,.0f}", "FAILED",
+                      r.failure[:40], "", "")
+            continue
+        t.add_row(r.id, "calib" if r.role == "calibration" else "held", r.accelerator, f"{r.cards:,}",
+                  f"{r.published_gpu_hours:,.0f}", f"{r.predicted_gpu_hours:,.0f}", f"{r.error_pct:+.1f}%",
+                  f"{r.predicted_mfu:.1%}", f"{r.effective_ratio:.1%}")
+    console.print(t)
+    console.print(
+        f"end-to-end card-hours: {len(e2e.rows)} runs, {e2e.failures} failed; calibration (LLaMA 1, fitted "
+        f"on: the typical stack's efficiency) median |error| {e2e.calibration_median_abs_error_pct:.1f}%; "
+        f"held-out {e2e.held_out_count} runs median |error| {e2e.held_out_median_abs_error_pct:.1f}% "
+        f"(max {e2e.held_out_max_abs_error_pct:.1f}%, median signed {e2e.held_out_median_signed_error_pct:+.1f}%); "
+        f"{len(e2e.excluded)} excluded before prediction (reasons in end_to_end.yaml)"
+    )

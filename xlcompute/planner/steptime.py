@@ -87,7 +87,8 @@ RESULT_KEYS: tuple[str, ...] = (
     "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu", "mem_per_gpu",
     "offload_tier_per_gpu", "mem_fits", "predicted_mfu", "predicted_hfu", "predicted_tokens_per_s_per_card",
     "model_flops_per_step", "hardware_flops_per_step", "tp_bytes_per_step", "pp_bytes_per_step",
-    "dp_bytes_per_step", "tp_seconds_per_step", "dp_seconds_per_step", "pipeline_bubble",
+    "dp_bytes_per_step", "tp_seconds_per_step", "dp_seconds_per_step", "pipeline_bubble", "steady_step_seconds",
+    "straggler_factor",
 )
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -178,6 +179,8 @@ class StepResult(BaseModel):
     tp_seconds_per_step: float
     dp_seconds_per_step: float
     pipeline_bubble: float
+    steady_step_seconds: float
+    straggler_factor: float
 
     @property
     def fits(self) -> bool:

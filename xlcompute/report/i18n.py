@@ -567,12 +567,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_extended": (
         "{excluded} pre-registered runs were excluded before prediction, for features the model lacks "
         "or unpublished conventions (reasons in the data files). * The runs {ids} ran on "
-        "Megatron-DeepSpeed. As pre-registered, with the Megatron-LM efficiency, the model was {pre} "
-        "too fast on them. A software-stack efficiency of {eff}, fitted afterwards on a third run of "
+        "Megatron-DeepSpeed. As pre-registered, with the Megatron-LM efficiency, the model is {pre} "
+        "too fast on them (−17.8%, −21.1% when first predicted). A software-stack efficiency of {eff}, fitted afterwards on a third run of "
         "that stack ({calib}), brings them to {errors}. With every run on the Megatron-LM efficiency the "
         "held-out error is {ref}.",
         "{excluded} 个预登记实测因模型不具备的特性或未公开的口径在预测前被排除（原因见数据文件）。* 实测 {ids} "
-        "使用 Megatron-DeepSpeed。按预登记（采用 Megatron-LM 效率）时模型偏快 {pre}；事后在该软件栈的另一次实测"
+        "使用 Megatron-DeepSpeed。按预登记（采用 Megatron-LM 效率）时模型偏快 {pre}（首次预测时为 −17.8%、−21.1%）；事后在该软件栈的另一次实测"
         "（{calib}）上拟合出软件栈效率 {eff}，误差变为 {errors}。若全部按 Megatron-LM 效率计算，留出误差为 {ref}。",
     ),
     "val_held_original": ("held out (original)", "留出（原始）"),
@@ -583,6 +583,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_role_blind": ("held out, blind", "留出（盲测）"),
     "val_role_preregistered": ("held out, pre-registered", "留出（预登记）"),
     "val_role_stack": ("stack calibration", "软件栈校准"),
+    "val_set_calibration": ("{name}: calibration runs (fitted on)", "{name}：校准实测（参与拟合）"),
+    "val_held_large": ("Held-out runs on 4,096 cards or more", "4,096 卡及以上的留出实测"),
+    "e2e_title": ("End-to-end card-hours of published pre-training runs", "公开预训练任务的端到端卡时"),
+    "e2e_col_card": ("Card", "加速卡"),
+    "e2e_col_cards": ("Cards", "卡数"),
+    "e2e_text": (
+        "The whole estimate — layout, batch, MFU and goodput left to the tool — on {n} published "
+        "pre-training runs typed as a finance user types them (model, tokens, sequence length, card, card "
+        "count; pre-registered in end_to_end.yaml before any prediction), against the published card-hours: "
+        "{failures} failed. The four LLaMA 1 runs are the only ones fitted on (the typical training stack's "
+        "efficiency): median error {cal}. The {n_held} held-out runs: median error {median}, largest {max}, "
+        "median signed {signed} ({excluded} runs excluded before prediction, reasons in the file). Published "
+        "runs differ in software, care and what their hours include, which no planning input describes: read "
+        "the end-to-end days and card-hours of this proposal as figures within about ±{median}, and confirm "
+        "the MFU in a pilot run.",
+        "整个估算流程（并行布局、批量、MFU 与有效训练时间比均由工具决定）在 {n} 个公开预训练任务上的结果："
+        "每个任务只按财务人员所知输入（模型、token 数、序列长度、加速卡、卡数；在任何预测之前已登记于 "
+        "end_to_end.yaml），与公开卡时对比，{failures} 个失败。仅四个 LLaMA 1 任务参与拟合（典型训练软件栈的效率），"
+        "中位误差 {cal}。{n_held} 个留出任务：中位误差 {median}，最大 {max}，带符号中位数 {signed}"
+        "（{excluded} 个任务在预测前按文件所述理由排除）。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
+        "本方案的端到端工期与卡时宜理解为约 ±{median} 的规划值，MFU 需通过试运行确认。",
+    ),
     "val_target_missed": (
         "Over all {n} held-out runs the mean error of {held} is above the model's 5% target: treat "
         "predicted MFU as a planning figure to confirm in a pilot. The largest miss is {worst} ({worst_error}).",

@@ -37,6 +37,7 @@ __all__ = [
     "measured_step_seconds",
     "megatron_hardware_flops",
     "HOPPER_VALIDATION_FILE",
+    "SCALING_VALIDATION_FILE",
     "profile_of",
     "with_profile",
 ]
@@ -53,8 +54,13 @@ TABLE2_VALIDATION_FILE = DATA_DIR / "meg21_table2.yaml"
 #: Pre-registered Hopper set (issue 11): DGX Cloud H100 recipes to calibrate the hopper kernel
 #: profile on, the Megatron-LM H100 weak-scaling table and the Nemotron-4 15B run held out.
 HOPPER_VALIDATION_FILE = DATA_DIR / "hopper_runs.yaml"
+#: Pre-registered scaling tables (issue 11): one model and layout at several GPU counts (MegaScale's
+#: Megatron-LM baseline up to 12,288 GPUs, Nemotron-4 340B up to 6,144 H100); held out, never fitted.
+SCALING_VALIDATION_FILE = DATA_DIR / "scaling_tables.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
-PREREGISTERED_FILES: tuple[Path, ...] = (EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE)
+PREREGISTERED_FILES: tuple[Path, ...] = (
+    EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
+)
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"
 #: The stack the SystemSpec constants were calibrated on.

@@ -88,7 +88,7 @@ class PreregisteredSet(BaseModel):
     max_abs_error_pct: float = Field(description="held-out rows")
     mean_abs_throughput_error_pct: float = Field(description="held-out rows")
     calibration: int = Field(0, description="calibration rows (fitted on; not in the held-out figures)")
-    calibration_mean_abs_error_pct: float = float("nan")
+    calibration_mean_abs_error_pct: float | None = Field(None, description="None without calibration rows")
 
 
 class ValidationReport(BaseModel):
@@ -265,7 +265,8 @@ def validate(
         held = [r for r in these if r.role == "held_out"]
         m, x = _stats([r.error_pct for r in held])
         tm, _ = _stats([r.throughput_error_pct for r in held])
-        cm, _ = _stats([r.error_pct for r in these if r.role == "calibration"])
+        cal_rows = [r.error_pct for r in these if r.role == "calibration"]
+        cm = _stats(cal_rows)[0] if cal_rows else None
         sets.append(PreregisteredSet(name=name, included=len(these), excluded=len(ext.excluded),
                                      mean_abs_error_pct=m, max_abs_error_pct=x,
                                      mean_abs_throughput_error_pct=tm, calibration=len(these) - len(held),

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute.core import arith
+from xlcompute.end_to_end import EndToEndReport, validate_end_to_end
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
@@ -19,6 +20,33 @@ from xlcompute.report.context.policy import BLIND_SET, HELD_OUT_TARGET_PCT, PLAN
 
 
 # --- layout planner and its validation (issue 6) -----------------------------------------------
+
+
+@functools.cache
+def end_to_end_report() -> EndToEndReport:
+    """``xlcompute validate``'s end-to-end table, computed once per process (scenario-independent)."""
+    return validate_end_to_end()
+
+
+def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
+    """The end-to-end card-hours of the published runs typed as a finance user types them."""
+    e = end_to_end_report()
+    rows = [{
+        "id": r.id, "role": c.t("val_role_calibration" if r.role == "calibration" else "val_role_preregistered"),
+        "card": r.accelerator, "cards": fmt.count(r.cards), "published": fmt.hours(r.published_gpu_hours),
+        "predicted": "—" if r.predicted_gpu_hours is None else fmt.hours(r.predicted_gpu_hours),
+        "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct),
+        "held_out": r.role == "held_out",
+    } for r in e.rows]
+    return {
+        "rows": rows,
+        "text": c.t("e2e_text", n=fmt.count(len(e.rows)), failures=fmt.count(e.failures),
+                    cal=fmt.percent(e.calibration_median_abs_error_pct / 100),
+                    n_held=fmt.count(e.held_out_count), median=fmt.percent(e.held_out_median_abs_error_pct / 100),
+                    max=fmt.percent(e.held_out_max_abs_error_pct / 100),
+                    signed=fmt.signed_percent(e.held_out_median_signed_error_pct),
+                    excluded=fmt.count(len(e.excluded))),
+    }
 
 
 @functools.cache
@@ -157,16 +185,24 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     ]
     for x in v.preregistered_sets:
         label = "val_set_blind" if x.name == BLIND_SET else "val_set_preregistered"
-        stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct, x.included))
+        if x.calibration:
+            cal_rows = [r for r in v.external_rows if r.set_name == x.name and r.role == "calibration"]
+            stats.append((c.t("val_set_calibration", name=x.name), x.calibration_mean_abs_error_pct,
+                          max(abs(r.error_pct) for r in cal_rows), x.calibration))
+        stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct, x.included - x.calibration))
     stats += [
         (c.t("val_held_all_throughput"), v.extended_held_out_mean_abs_throughput_error_pct,
          v.extended_held_out_max_abs_throughput_error_pct, v.extended_held_out_count),
         (c.t("val_held_all"), v.extended_held_out_mean_abs_error_pct, v.extended_held_out_max_abs_error_pct,
          v.extended_held_out_count),
     ]
+    if v.large_held_out_count:
+        stats.append((c.t("val_held_large"), v.large_held_out_mean_abs_error_pct,
+                       max(abs(r.error_pct) for r in held if r.gpus >= 4096), v.large_held_out_count))
     blind = _blind_set(v)
     stacked = [r for r in v.external_rows if r.reference_stack_error_pct is not None]
     return {
+        "end_to_end": end_to_end_appendix(c),
         "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything))),
         "rows": rows,
         "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}

@@ -303,7 +303,9 @@ def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario)
     # MATCH wildcards (* ? ~) are replaced in the lookup key
     assert hw.cell(row=last, column=1).value == "@Vendor X_"
     assert hw.cell(row=last, column=2).value == "@Vendor X*"
-    assert "scenario" in hw.cell(row=last, column=11).value
+    # columns J, K hold the offload tier (0 = none), M the source
+    assert hw.cell(row=last, column=10).value == 0 and hw.cell(row=last, column=11).value == 0
+    assert "scenario" in hw.cell(row=last, column=13).value
     assert named_cell(wb, "gpu_choice").value == "@Vendor X_"
     assert named_cell(wb, "precision_choice").value == "fp8"
     models = wb["Models"]

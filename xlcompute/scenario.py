@@ -152,6 +152,14 @@ class TrainingPlan(_Strict):
     def recompute_mode(self) -> int:
         return RECOMPUTE_MODES[self.recompute]
 
+    @field_validator("offload", mode="before")
+    @classmethod
+    def _offload_text(cls, v: Any) -> Any:
+        # A scenario table's cell holds the kinds as text: "weights, optimizer".
+        if isinstance(v, str):
+            return tuple(k for k in v.replace(",", " ").replace("+", " ").split() if k)
+        return v
+
     @field_validator("offload")
     @classmethod
     def _offload_once(cls, v: tuple[str, ...]) -> tuple[str, ...]:

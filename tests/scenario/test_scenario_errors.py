@@ -200,6 +200,9 @@ def test_cp_defaults_to_one_and_offload_needs_a_tier():
     assert s.cp == 1 and s.training.offload == ()
     s = parse_scenario(_with("training.cp", 2))
     assert s.cp == 2 and s.dp == 12  # ⌊1000 / (8·2·5)⌋
+    # a scenario table's cell lists the kinds as text
+    assert parse_scenario(_with("training.offload", "weights, optimizer")).training.offload == ("weights", "optimizer")
+    assert parse_scenario(_with("training.offload", "")).training.offload == ()
     with pytest.raises(ValueError, match=r"training.offload \(optimizer\) needs an offload tier.*H800.*"
                                          r"cluster.offload_gb and cluster.offload_gbs"):
         estimate(parse_scenario(_with("training.offload", ["optimizer"])))

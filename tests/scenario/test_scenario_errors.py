@@ -171,7 +171,7 @@ def test_field_errors_and_unknown_presets_are_reported_together():
         ({"cluster.offload_gb": -1}, ["cluster.offload_gb", "greater than or equal to 0", "-1"]),
     ],
 )
-def test_cp_and_offload_errors_name_field_value_and_rule(changes, expect):
+def test_cp_and_offload_errors_name_field_value_and_rule(changes: dict[str, object], expect: list[str]) -> None:
     data = copy.deepcopy(BASE)
     for path, value in changes.items():
         data = _with_data(data, path, value)
@@ -180,7 +180,7 @@ def test_cp_and_offload_errors_name_field_value_and_rule(changes, expect):
         assert fragment in text, text
 
 
-def _with_data(data, path: str, value):
+def _with_data(data: dict[str, object], path: str, value: object) -> dict[str, object]:
     data = copy.deepcopy(data)
     *parents, leaf = path.split(".")
     node = data
@@ -193,7 +193,7 @@ def _with_data(data, path: str, value):
     return data
 
 
-def test_cp_defaults_to_one_and_offload_needs_a_tier():
+def test_cp_defaults_to_one_and_offload_needs_a_tier() -> None:
     from xlcompute.estimate import estimate
 
     s = parse_scenario(BASE)

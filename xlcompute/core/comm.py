@@ -21,7 +21,8 @@ Sources
 - [CP] Context parallelism: NVIDIA Megatron-Core, "context parallel" (each of cp ranks holds s/cp
   tokens; K and V travel around a ring of point-to-point sends, overlapped with the attention of
   the chunk at hand); Liu et al. 2023, "Ring Attention with Blockwise Transformers"; Dubey et al.
-  2024, Llama 3, §3.3.2 (CP 16 for 128K tokens; all-gather of K/V).
+  2024, Llama 3, §3.3.2 (CP 16 for 128K tokens with an all-gather of K/V, which moves the same
+  (cp − 1)/cp of them per card as the ring).
 - [CAL-OFF] Isaev et al. 2023, Calculon, §III "tensor offload" (seed 004): the weights,
   activations and optimizer states of the blocks not computing live in a second memory tier;
   each block's tensors stream over the offload link while other blocks compute, so the step

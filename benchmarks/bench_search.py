@@ -68,9 +68,9 @@ def main() -> None:
                 f"{res.candidates_fitting:>9,d} | median {med:6.3f} s | {n / med:>12,.0f} layouts/s"
             )
             print(
-                f"    best: tp={e.tp} pp={e.pp} dp={e.dp} mb={e.micro_batch} gb={e.global_batch} "
+                f"    best: tp={e.tp} cp={e.cp} pp={e.pp} dp={e.dp} mb={e.micro_batch} gb={e.global_batch} "
                 f"v={e.interleave} rc={e.recompute} sp={int(e.sequence_parallel)} "
-                f"zero={e.zero_stage} offload={int(e.offload)} tp_overlap={int(e.tp_overlap)} "
+                f"zero={e.zero_stage} offload={'+'.join(e.offloaded) or 0} tp_overlap={int(e.tp_overlap)} "
                 f"-> step {b.result.predicted_step_seconds:.2f} s, MFU {b.result.predicted_mfu:.1%}, "
                 f"mem {b.result.mem_per_gpu / 1e9:.1f} GB"
             )

@@ -229,6 +229,28 @@ def _source(model: BaseModel, section: str, field: str, note: str = "") -> str:
     return f"default for {where}: {description}"
 
 
+def _offload_tier_inputs(scenario: Scenario) -> dict[str, InputValue]:
+    """The card's offload tier (host memory over a fast link): the scenario's cluster.offload_gb /
+    offload_gbs, else the catalog's figures, else none (0; STEP_CONSTANTS)."""
+    c = scenario.cluster
+    acc = c.accelerator
+    gpu = None if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc)
+    catalog_figures = {
+        "offload_gb": None if gpu is None or gpu.offload_bytes is None else per_giga(gpu.offload_bytes),
+        "offload_gbs": None if gpu is None or gpu.offload_bytes_per_s_per_direction is None
+        else per_giga(gpu.offload_bytes_per_s_per_direction),
+    }
+    vals: dict[str, InputValue] = {}
+    for key, given in (("offload_gb", c.offload_gb), ("offload_gbs", c.offload_gbs)):
+        if given is not None:
+            vals[key] = InputValue.model_construct(key=key, value=float(given), source=f"scenario: cluster.{key}")
+        elif catalog_figures[key] is not None and gpu is not None:
+            vals[key] = InputValue.model_construct(
+                key=key, value=float(catalog_figures[key]),  # type: ignore[arg-type]
+                source=f"catalog: {gpu.name} ({gpu.source}, {gpu.source_date}); host memory over NVLink-C2C")
+    return vals
+
+
 def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     """The step-time model's constants (planner.inputs.STEP_CONSTANTS) and the training stack."""
     t = scenario.training
@@ -290,7 +312,10 @@ def resolve(
             ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
             ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
             ("interleave", ex.interleave), ("tp_overlap", 1 if ex.tp_overlap else 0),
-            ("dp_overlap", 1 if ex.dp_overlap else 0), ("offload", 1 if ex.offload else 0),
+            ("dp_overlap", 1 if ex.dp_overlap else 0), ("cp", ex.cp),
+            ("offload_optimizer", 1 if ex.offload_optimizer else 0),
+            ("offload_weights", 1 if ex.offload_weights else 0),
+            ("offload_activations", 1 if ex.offload_activations else 0),
         ):
             put(key, value, src)
     return Resolved.model_construct(
@@ -308,6 +333,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     gpu_name, gpu_vals = _gpu_inputs(scenario)
     vals.update(gpu_vals)
     vals.update(_step_model_inputs(scenario))
+    vals.update(_offload_tier_inputs(scenario))
     t, a, s, p, r = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing, scenario.reliability
 
     def put(key: str, value: float, source: str) -> None:
@@ -358,15 +384,26 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note))
     put("batch_target", *_target_batch(scenario))  # rounded to the layout by the graph (global_batch)
-    # Overlap and offload options the scenario has no field for: the step-time model's defaults
-    # (Execution), unless the planner chooses.
+    # Overlap options the scenario has no field for: the step-time model's defaults (Execution),
+    # unless the planner chooses.
     default = Execution(global_batch=1)
-    for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap),
-                       ("offload", default.offload)):
+    for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap)):
         put(key, 1 if value else 0, "default of the step-time model (planner.inputs.Execution)")
+    # What the card's offload tier holds (training.offload); the planner keeps these kinds.
+    for kind in ("optimizer", "weights", "activations"):
+        put(f"offload_{kind}", 1 if kind in t.offload else 0,
+            _source(t, "training", "offload", f" = [{', '.join(t.offload)}]"))
+    if t.offload and not (vals["offload_gb"].value > 0 and vals["offload_gbs"].value > 0):
+        raise ValueError(
+            f"training.offload ({', '.join(t.offload)}) needs an offload tier, but {gpu_name} has none in the "
+            "catalog; set cluster.offload_gb and cluster.offload_gbs (host memory per card and its link, GB/s "
+            "per direction), or leave training.offload out"
+        )
     if scenario.layout_fixed:
         put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
         put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
+        put("cp", scenario.cp, "scenario: training.cp" if t.cp is not None else
+            "default for training.cp: 1, no context parallelism")
         # Uneven plain pipelines exist (DeepSeek-V3: 61 layers on PP 16); the interleaved schedule
         # needs equal chunks (Megatron-LM requires layers divisible by pp·v).
         stages = t.pp * t.interleave  # type: ignore[operator]
@@ -380,7 +417,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         if arch.heads % t.tp:  # type: ignore[operator]
             raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
     else:  # placeholders until the planner chooses
-        for key in ("tp", "pp"):
+        for key in ("tp", "pp", "cp"):
             put(key, 1, "layout planner")
     if a.mfu is not None:
         put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
@@ -437,7 +474,7 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
     cards = sensitivity_cards(cards_now, int(values["tp"] * values["pp"]))
     mfus = sensitivity_mfus(values["mfu"])
     n = np.array(cards, dtype=float)
-    # The layout's tp·pp stays; dp = ⌊n/(tp·pp)⌋ of each card count does the work (the graph's steps).
+    # The layout's tp·cp·pp stays; dp = ⌊n/(tp·cp·pp)⌋ of each card count does the work (the graph's steps).
     grid = GRAPH.run({**inputs, "gpu_count": n[:, None], "mfu": np.array(mfus)[None, :]}, ["train_days"])
     days = np.broadcast_to(grid["train_days"], (len(cards), len(mfus))).astype(float)
     budget = GRAPH.run({**inputs, "gpu_count": n}, ["total_budget"])["total_budget"]
@@ -461,10 +498,11 @@ def estimate(
         # The layout is the scenario's; the graph has just predicted its step (one row, no search).
         t = scenario.training
         ex = Execution(
-            tp=t.tp, pp=t.pp, dp=int(values["dp"]), micro_batch=t.micro_batch, global_batch=int(values["global_batch"]),  # type: ignore[arg-type]
-            interleave=t.interleave, sequence_parallel=t.sequence_parallel, recompute=t.recompute,
-            zero_stage=t.zero_stage, bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes,
-            flash_attention=t.attention == "flash",
+            tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
+            global_batch=int(values["global_batch"]), interleave=t.interleave, sequence_parallel=t.sequence_parallel,
+            recompute=t.recompute, zero_stage=t.zero_stage, offload_optimizer="optimizer" in t.offload,
+            offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
+            bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))
         plan = PlanReport(cards=scenario.cluster.cards, global_batch=int(values["global_batch"]), candidates_evaluated=1,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "money_short", "signed_percent", "CURRENCY_SYMBOLS"]
+__all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "money_short", "signed_percent", "CURRENCY_SYMBOLS",
+           "layout_text"]
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
 
@@ -85,3 +86,10 @@ def money_short(x: float, currency: str = "CNY", lang: str = "en") -> str:
         if a >= size:
             return f"{sign}{sym}{plain(round(a / size, 1), 1)}{suffix}"
     return f"{sign}{sym}{plain(round(a), 0)}"
+
+
+def layout_text(tp: float, cp: float, pp: float, dp: float) -> str:
+    """A parallel layout as the CLI, the proposal and the workbook show it: TP 8 × PP 4 × DP 32,
+    with CP 16 between TP and PP when context parallelism is used."""
+    parts = [("TP", tp), ("CP", cp), ("PP", pp), ("DP", dp)]
+    return " × ".join(f"{name} {count(n)}" for name, n in parts if name != "CP" or round(n) > 1)

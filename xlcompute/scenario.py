@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core.params import ModelArch
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
 from xlcompute.quantity import QuantityError, parse_quantity
@@ -117,7 +118,20 @@ class TrainingPlan(_Strict):
     )
     pp: CountInt | None = Field(None, gt=0, description="pipeline-parallel degree (give it with tp)")
     dp: CountInt | None = Field(
-        None, gt=0, description="data-parallel degree, ⌊cards/(tp·pp)⌋; optional, checked when given"
+        None, gt=0, description="data-parallel degree, ⌊cards/(tp·cp·pp)⌋; optional, checked when given"
+    )
+    cp: CountInt | None = Field(
+        None, gt=0,
+        description="context-parallel degree: each of cp cards holds seq_len/cp tokens of every sequence "
+        "(Megatron-Core; Llama 3 used CP 16 for 128K tokens). Default 1 with tp and pp given; left out "
+        "with them, the layout planner chooses it (from 16K-token sequences on)",
+    )
+    offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
+        (),
+        description="what to keep in the card's offload tier (host memory, e.g. GH200's LPDDR5X): weights "
+        "(with their gradients), activations, optimizer (states); the blocks not computing move out and "
+        "stream back over the offload link (Calculon, seed 004). Needs a card with an offload tier or "
+        "cluster.offload_gb and cluster.offload_gbs. Default: none",
     )
     interleave: CountInt = Field(
         1, gt=0, description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)"
@@ -140,6 +154,23 @@ class TrainingPlan(_Strict):
     @property
     def recompute_mode(self) -> int:
         return RECOMPUTE_MODES[self.recompute]
+
+    @field_validator("offload", mode="before")
+    @classmethod
+    def _offload_text(cls, v: Any) -> Any:
+        # A scenario table's cell holds the kinds as text: "weights, optimizer".
+        if isinstance(v, str):
+            return tuple(k for k in v.replace(",", " ").replace("+", " ").split() if k)
+        return v
+
+    @field_validator("offload")
+    @classmethod
+    def _offload_once(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({k for k in v if v.count(k) > 1})
+        if repeated:
+            raise ValueError(f"list each kind once (repeated: {', '.join(repeated)}); allowed: weights, "
+                             "activations, optimizer")
+        return v
 
 
 class CustomAccelerator(_Strict):
@@ -169,6 +200,14 @@ class Cluster(_Strict):
     )
     intra_node_gbs: Quantity | None = Field(
         None, gt=0, description="card-to-card link in a server, GB/s per direction; overrides the catalog"
+    )
+    offload_gb: Quantity | None = Field(
+        None, ge=0,
+        description="offload tier per card (host memory the card reaches over a fast link), GB; overrides the "
+        "catalog (GH200: 480 GB LPDDR5X); 0 = none",
+    )
+    offload_gbs: Quantity | None = Field(
+        None, ge=0, description="offload link per card, GB/s per direction; overrides the catalog; 0 = none"
     )
 
 
@@ -296,14 +335,29 @@ class Scenario(_Strict):
         if t.tp is None or t.pp is None:
             if t.dp is not None:
                 raise ValueError("training.dp needs training.tp and training.pp too")
+            if t.cp is not None:
+                raise ValueError(
+                    f"training.cp ({t.cp}) needs training.tp and training.pp too; leave all three out to let the "
+                    "layout planner choose"
+                )
             return self
-        if t.tp * t.pp > c.cards:
+        cp = self.cp
+        chunks = CP_CHUNKS_PER_RANK * cp
+        if cp > 1 and t.seq_len % chunks:
             raise ValueError(
-                f"training.tp·pp ({t.tp}·{t.pp} = {t.tp * t.pp}) must be at most cluster.cards ({c.cards})"
+                f"training.cp ({cp}) must cut training.seq_len ({t.seq_len}) into 2·cp = {chunks} equal chunks "
+                "(Megatron-Core's load-balanced causal split); allowed: cp with seq_len divisible by 2·cp"
+            )
+        group = t.tp * cp * t.pp
+        # Without context parallelism the messages name the 3D layout the scenario gave.
+        names, factors = ("tp·pp", f"{t.tp}·{t.pp}") if t.cp is None else ("tp·cp·pp", f"{t.tp}·{cp}·{t.pp}")
+        if group > c.cards:
+            raise ValueError(
+                f"training.{names} ({factors} = {group}) must be at most cluster.cards ({c.cards})"
             )
         if t.dp is not None and t.dp != self.dp:
             raise ValueError(
-                f"training.dp ({t.dp}) must be ⌊cluster.cards / (tp·pp)⌋ = ⌊{c.cards} / {t.tp * t.pp}⌋ = {self.dp}; "
+                f"training.dp ({t.dp}) must be ⌊cluster.cards / ({names})⌋ = ⌊{c.cards} / {group}⌋ = {self.dp}; "
                 "leave it out: it follows from the cards"
             )
         return self
@@ -314,12 +368,21 @@ class Scenario(_Strict):
         return self.training.tp is not None
 
     @property
-    def dp(self) -> int:
-        """Data-parallel degree of a fixed layout, ⌊cards/(tp·pp)⌋ (cards beyond dp·tp·pp stay idle)."""
+    def cp(self) -> int:
+        """Context-parallel degree of a fixed layout (1 unless training.cp is given)."""
         t = self.training
         if t.tp is None or t.pp is None:
             raise ValueError("the layout is chosen by the planner; see estimate().plan")
-        return self.cluster.cards // (t.tp * t.pp)
+        return 1 if t.cp is None else t.cp
+
+    @property
+    def dp(self) -> int:
+        """Data-parallel degree of a fixed layout, ⌊cards/(tp·cp·pp)⌋ (cards beyond dp·tp·cp·pp stay
+        idle)."""
+        t = self.training
+        if t.tp is None or t.pp is None:
+            raise ValueError("the layout is chosen by the planner; see estimate().plan")
+        return self.cluster.cards // (t.tp * self.cp * t.pp)
 
 
 class ScenarioError(ValueError):

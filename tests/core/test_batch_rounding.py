@@ -47,4 +47,4 @@ def test_the_same_formulas_over_arrays() -> None:
     dp = np.array([1000.0, 32.0, 641.0])
     got = parallel.round_global_batch(np.array([1024.0, 1000.0, 2520.0]), 1.0, dp)
     assert got.tolist() == [1000.0, 992.0, 2564.0]
-    assert parallel.idle_cards(1001, parallel.parallel_cards(parallel.data_parallel(1001, 8, 5), 8, 5)) == 1
+    assert parallel.idle_cards(1001, parallel.parallel_cards(parallel.data_parallel(1001, 8, 5, 1), 8, 5, 1)) == 1

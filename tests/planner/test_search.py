@@ -56,9 +56,10 @@ def test_enumeration_obeys_rules_and_has_no_duplicates() -> None:
     assert np.all((lay.interleave == 1) | ((lay.pp > 1) & (m % lay.pp == 0)))
     assert not np.any(lay.sequence_parallel & (lay.tp == 1))
     assert not np.any((lay.zero_stage > 0) & (lay.dp == 1))
-    stacked = np.stack([lay.tp, lay.pp, lay.dp, lay.micro_batch, lay.global_batch, lay.interleave,
-                        lay.sequence_parallel, lay.recompute, lay.zero_stage, lay.offload,
-                        lay.tp_overlap, lay.dp_overlap], axis=1).astype(np.int64)
+    stacked = np.stack([lay.tp, lay.pp, lay.dp, lay.cp, lay.micro_batch, lay.global_batch, lay.interleave,
+                        lay.sequence_parallel, lay.recompute, lay.zero_stage, lay.offload_optimizer,
+                        lay.offload_weights, lay.offload_activations, lay.tp_overlap, lay.dp_overlap],
+                       axis=1).astype(np.int64)
     assert len(np.unique(stacked, axis=0)) == n
 
 
@@ -91,8 +92,9 @@ def test_progress_callback_is_monotonic_and_complete() -> None:
 def test_offload_only_searched_when_system_has_a_tier() -> None:
     no_tier = A100.model_copy(update={"offload_bytes": None, "offload_bw": None})
     lay = enumerate_layouts(GPT_175B, no_tier, 64, 64)
-    assert not lay.offload.any()
-    assert count_layouts(GPT_175B, A100, 64, 64) == 2 * count_layouts(GPT_175B, no_tier, 64, 64)
+    assert not (lay.offload_optimizer.any() or lay.offload_weights.any() or lay.offload_activations.any())
+    # a tier offers three kinds (optimizer states, weights, activations), each on or off
+    assert count_layouts(GPT_175B, A100, 64, 64) == 8 * count_layouts(GPT_175B, no_tier, 64, 64)
 
 
 def test_batch_limits_and_errors() -> None:

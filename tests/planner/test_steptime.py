@@ -102,13 +102,13 @@ def test_sequence_parallel_reduces_activations_by_korthikanti_formula() -> None:
 
 def test_offload_moves_optimizer_out_of_hbm() -> None:
     kw = dict(tp=8, pp=8, dp=4, micro_batch=1, global_batch=256, recompute="full")
-    on = step_time(GPT_175B, A100, Execution(**kw, offload=True))
-    off = step_time(GPT_175B, A100, Execution(**kw, offload=False))
+    on = step_time(GPT_175B, A100, Execution(**kw, offload_optimizer=True))
+    off = step_time(GPT_175B, A100, Execution(**kw, offload_optimizer=False))
     assert on.optimizer_per_gpu == 0 and on.offload_tier_per_gpu > 0
     assert on.mem_per_gpu < off.mem_per_gpu
     assert on.offload_seconds > 0 and off.offload_seconds == 0
     no_tier = A100.model_copy(update={"offload_bytes": None, "offload_bw": None})
-    assert not step_time(GPT_175B, no_tier, Execution(**kw, offload=True)).fits
+    assert not step_time(GPT_175B, no_tier, Execution(**kw, offload_optimizer=True)).fits
 
 
 # ---- FLOPs and utilisation -------------------------------------------------------------------
@@ -260,11 +260,12 @@ def test_vectorised_equals_scalar_for_random_layouts(tp_async_backward: bool) ->
     codes = {0: "none", 1: "selective", 2: "full"}
     for i in rng.choice(len(lay.tp), size=60, replace=False):
         ex = Execution(
-            tp=int(lay.tp[i]), pp=int(lay.pp[i]), dp=int(lay.dp[i]),
+            tp=int(lay.tp[i]), pp=int(lay.pp[i]), dp=int(lay.dp[i]), cp=int(lay.cp[i]),
             micro_batch=int(lay.micro_batch[i]), global_batch=int(lay.global_batch[i]),
             interleave=int(lay.interleave[i]), sequence_parallel=bool(lay.sequence_parallel[i]),
             recompute=codes[int(lay.recompute[i])], zero_stage=int(lay.zero_stage[i]),
-            offload=bool(lay.offload[i]), tp_overlap=bool(lay.tp_overlap[i]),
+            offload_optimizer=bool(lay.offload_optimizer[i]), offload_weights=bool(lay.offload_weights[i]),
+            offload_activations=bool(lay.offload_activations[i]), tp_overlap=bool(lay.tp_overlap[i]),
             dp_overlap=bool(lay.dp_overlap[i]), tp_async_backward=tp_async_backward,
         )
         scalar = step_time(GPT_13B, A100, ex)

@@ -186,3 +186,40 @@ def test_predicted_mfu_is_highlighted_in_the_sensitivity_table(planned: Estimate
     sens = build_context(planned, "en")["sensitivity"]
     plan_row = next(row for row in sens["rows"] if row["is_plan"])
     assert sum(plan_row["current"]) == 1
+
+
+def test_context_parallel_layouts_are_named_with_cp() -> None:
+    from pathlib import Path
+
+    from xlcompute.scenario import load_scenario
+
+    examples = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
+    r = estimate(load_scenario(examples / "h100-1024-llama70b-128k.yaml"))
+    layout = fmt.layout_text(r["tp"], r["cp"], r["pp"], r["dp"])
+    assert " × CP " in layout
+    ctx = build_context(r, "en")
+    plan = ctx["plan"]
+    assert plan["show_cp"] and plan["rows"][0]["cp"] == fmt.count(r["cp"])
+    assert len(plan["col_widths"]) == 13 and sum(plan["col_widths"]) == 100
+    assert layout in str(plan["uses"]) and layout in str(ctx["plan_summary"])
+    html = _text(render_html(r, "en"))
+    assert f"planned layout {layout}" in html  # the Memory page
+    assert "Context parallel (keys and values)" in html  # the Network page's K/V row
+    # the default scenario's table has no CP column
+    planned_ctx = build_context(estimate(parse_scenario(
+        _default_without("training.tp", "training.pp"), "open")), "en")
+    assert not planned_ctx["plan"]["show_cp"] and len(planned_ctx["plan"]["col_widths"]) == 12
+
+
+def test_offloaded_kinds_are_shown_with_the_tier() -> None:
+    from pathlib import Path
+
+    from xlcompute.scenario import load_scenario
+
+    examples = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
+    r = estimate(load_scenario(examples / "gh200-8-llama70b-offload.yaml"))
+    ctx = build_context(r, "zh")
+    plan = ctx["plan"]
+    assert plan["show_offload"] and plan["rows"][0]["offload"] == "权重、激活值、优化器"
+    assert "480 GB" in str(plan["offload_note"]) and "256 GB/s" in str(plan["offload_note"])
+    assert any(part["label"] == "优化器状态卸载传输" for part in plan["breakdown"])

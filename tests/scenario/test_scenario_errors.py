@@ -150,3 +150,68 @@ def test_field_errors_and_unknown_presets_are_reported_together():
     data["cluster"]["accelerator"] = "H80"
     text = " | ".join(_problems(data))
     assert "training.zero_stage" in text and "cluster.accelerator" in text and "H800" in text
+
+
+# -- context parallelism and offload (issue 11) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes, expect",
+    [
+        ({"training.cp": 0}, ["training.cp", "greater than 0", "0"]),
+        ({"training.cp": 3}, ["training.cp (3)", "training.seq_len (4096)", "2·cp = 6 equal chunks"]),
+        ({"training.cp": 32}, ["training.tp·cp·pp (8·32·5 = 1280)", "at most cluster.cards (1000)"]),
+        ({"training.cp": 2, "training.dp": 25}, ["training.dp (25)", "⌊cluster.cards / (tp·cp·pp)⌋",
+                                                 "⌊1000 / 80⌋ = 12"]),
+        ({"training.cp": 4, "training.tp": _DELETE, "training.pp": _DELETE},
+         ["training.cp (4) needs training.tp and training.pp", "let the layout planner choose"]),
+        ({"training.offload": ["weights", "gradients"]},
+         ["training.offload.1", "'weights', 'activations' or 'optimizer'", "gradients"]),
+        ({"training.offload": ["optimizer", "optimizer"]}, ["training.offload", "repeated: optimizer"]),
+        ({"cluster.offload_gb": -1}, ["cluster.offload_gb", "greater than or equal to 0", "-1"]),
+    ],
+)
+def test_cp_and_offload_errors_name_field_value_and_rule(changes: dict[str, object], expect: list[str]) -> None:
+    data = copy.deepcopy(BASE)
+    for path, value in changes.items():
+        data = _with_data(data, path, value)
+    text = " | ".join(_problems(data))
+    for fragment in expect:
+        assert fragment in text, text
+
+
+def _with_data(data: dict[str, object], path: str, value: object) -> dict[str, object]:
+    data = copy.deepcopy(data)
+    *parents, leaf = path.split(".")
+    node = data
+    for p in parents:
+        node = node.setdefault(p, {})
+    if value is _DELETE:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    return data
+
+
+def test_cp_defaults_to_one_and_offload_needs_a_tier() -> None:
+    from xlcompute.estimate import estimate
+
+    s = parse_scenario(BASE)
+    assert s.cp == 1 and s.training.offload == ()
+    s = parse_scenario(_with("training.cp", 2))
+    assert s.cp == 2 and s.dp == 12  # ⌊1000 / (8·2·5)⌋
+    # a scenario table's cell lists the kinds as text
+    assert parse_scenario(_with("training.offload", "weights, optimizer")).training.offload == ("weights", "optimizer")
+    assert parse_scenario(_with("training.offload", "")).training.offload == ()
+    with pytest.raises(ValueError, match=r"training.offload \(optimizer\) needs an offload tier.*H800.*"
+                                         r"cluster.offload_gb and cluster.offload_gbs"):
+        estimate(parse_scenario(_with("training.offload", ["optimizer"])))
+    # a tier given in the scenario makes it fit the rule; the inputs say where they come from
+    data = _with("training.offload", ["optimizer"])
+    data["cluster"].update({"offload_gb": 512, "offload_gbs": 64})
+    r = estimate(parse_scenario(data))
+    assert r["offload_optimizer"] == 1 and r["optimizer_per_gpu"] == 0 and r["offload_tier_per_gpu"] > 0
+    assert r.inputs["offload_gb"].source == "scenario: cluster.offload_gb"
+    assert r.inputs["offload_optimizer"].source.startswith("scenario: training.offload")
+    gh = estimate(parse_scenario(_with("cluster.accelerator", "GH200")))
+    assert gh["offload_gb"] == 480 and gh.inputs["offload_gbs"].source.startswith("catalog: NVIDIA GH200")

@@ -18,14 +18,14 @@ def _scenario(**training):
 
 def test_best_layout_row_matches_the_estimate():
     header, row = LLM_BEST_LAYOUT("llama2-70b", "H800", 1024)
-    assert header == ["TP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
+    assert header == ["TP", "CP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
     r = estimate(_scenario())
-    assert row[:4] == [r["tp"], r["pp"], r["dp"], r["micro_batch"]]
-    assert row[0] * row[1] * row[2] == 1024
-    assert row[4] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
-    assert row[5] == r["step_seconds"]
-    assert row[5] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)
-    assert row[4] == LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
+    assert row[:5] == [r["tp"], r["cp"], r["pp"], r["dp"], r["micro_batch"]]
+    assert row[0] * row[1] * row[2] * row[3] == 1024 and row[1] == 1  # 4K tokens: no context parallelism
+    assert row[5] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
+    assert row[6] == r["step_seconds"]
+    assert row[6] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)
+    assert row[5] == LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
 
 
 def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
@@ -97,7 +97,7 @@ def test_results_and_refusals_are_cached_per_argument_tuple(monkeypatch):
     again[1][0] = 999  # a caller may change its list; the cache holds tuples
     assert LLM_BEST_LAYOUT("llama2-13b", "H800", 64, 2048, 256) == first
     # The best layout's MFU shares the cached estimate.
-    assert LLM_PREDICTED_MFU("llama2-13b", "H800", 64, 2048, 256) == first[1][4] and calls == []
+    assert LLM_PREDICTED_MFU("llama2-13b", "H800", 64, 2048, 256) == first[1][5] and calls == []
     for _ in range(2):  # a refusal is cached too: a failing search costs as much as a good one
         with pytest.raises(ValueError, match="no layout"):
             LLM_PREDICTED_MFU("llama2-70b", "H800", 8, 4096, 256)

@@ -306,7 +306,9 @@ def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario)
     # MATCH wildcards (* ? ~) are replaced in the lookup key
     assert hw.cell(row=last, column=1).value == "@Vendor X_"
     assert hw.cell(row=last, column=2).value == "@Vendor X*"
-    assert "scenario" in hw.cell(row=last, column=11).value
+    # columns J, K hold the offload tier (0 = none), M the source
+    assert hw.cell(row=last, column=10).value == 0 and hw.cell(row=last, column=11).value == 0
+    assert "scenario" in hw.cell(row=last, column=13).value
     assert named_cell(wb, "gpu_choice").value == "@Vendor X_"
     assert named_cell(wb, "precision_choice").value == "fp8"
     models = wb["Models"]
@@ -366,3 +368,49 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "cannot write to the output folder" in res.output
     res = runner.invoke(app, ["workbook", "-o", str(tmp_path / "x.txt")])
     assert res.exit_code == 2 and ".xlsx" in res.output
+
+
+# -- context parallelism and offload (issue 11) -------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
+
+
+def _planner_block(wb: Workbook) -> dict[str, list[object]]:
+    """The Training sheet's planner block: label -> the values of the listed layouts."""
+    ws = wb["Training"]
+    return {c.value: [ws.cell(row=c.row, column=col).value for col in range(2, 7)]
+            for c in ws["A"] if isinstance(c.value, str)}
+
+
+def test_planner_block_and_inputs_show_context_parallelism() -> None:
+    from xlcompute.scenario import load_scenario
+    from xlcompute.workbook.text import input_label
+
+    r = estimate(load_scenario(EXAMPLES / "h100-1024-llama70b-128k.yaml"))
+    wb = roundtrip(build_workbook(r, "en"))
+    block = _planner_block(wb)
+    cps = [row.execution.cp for row in r.plan.best[:5]]
+    assert max(cps) > 1 and block[input_label("cp", "en")] == cps
+    assert named_cell(wb, "cp").value == r["cp"] > 1  # the planner's choice, an input of the live sheets
+    assert "=dp*tp*pp*cp" == named_cell(wb, "parallel_cards").value
+    assert named_cell(wb, "seq_per_card").value == "=seq_len/cp"
+    # without CP the block has no CP row
+    plain = _planner_block(roundtrip(build_workbook(estimate(
+        scenario_with(training__tp=None, training__pp=None)), "en")))
+    assert input_label("cp", "en") not in plain
+
+
+def test_offload_tier_is_looked_up_and_the_offloaded_kinds_are_listed() -> None:
+    from xlcompute.scenario import load_scenario
+    from xlcompute.workbook.text import text
+
+    r = estimate(load_scenario(EXAMPLES / "gh200-8-llama70b-offload.yaml"))
+    for lang, kinds in (("en", "weights, activations, optimizer states"), ("zh", "权重、激活值、优化器状态")):
+        wb = roundtrip(build_workbook(r, lang))
+        assert _planner_block(wb)[text("plan_offload", lang)][0] == kinds
+        # the tier follows the chosen card (GH200: 480 GB of LPDDR5X at 256 GB/s per direction)
+        for name, column in (("offload_gb", "J"), ("offload_gbs", "K")):
+            formula = named_cell(wb, name).value
+            assert formula.startswith(f"=INDEX(Hardware!${column}$") and "MATCH(gpu_choice" in formula, formula
+        for name in ("offload_weights", "offload_activations", "offload_optimizer"):
+            assert named_cell(wb, name).value == 1

@@ -45,6 +45,8 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
+    # Context parallelism: dp = ⌊cards/(tp·cp·pp)⌋, each card holds s/cp tokens, K/V ring per layer.
+    "cp": ({"cp": 2}, {"training__cp": 2}),
 }
 
 
@@ -174,8 +176,12 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
     _check(path, result, built=before)
     if edit in ("cards", "cards_odd", "mfu", "cards_and_mfu", "accelerator", "mfu_predicted"):
         assert result["train_days"] != pytest.approx(before["train_days"])
-    if edit in ("cards", "cards_odd", "accelerator", "model", "recompute_full"):  # the step model follows
+    if edit in ("cards", "cards_odd", "accelerator", "model", "recompute_full", "cp"):  # the step model follows
         assert result["predicted_step_seconds"] != pytest.approx(before["predicted_step_seconds"])
+    if edit == "cp":  # half the replicas, half the tokens per card, a K/V ring per layer
+        assert result["dp"] == before["dp"] // 2 and result["seq_per_card"] == before["seq_len"] / 2
+        assert result["cp_bytes_per_step"] > 0 and before["cp_bytes_per_step"] == 0
+        assert result["act_linear_layer"] == pytest.approx(before["act_linear_layer"] / 2, rel=1e-12)
     if edit in ("cards", "cards_odd", "cards_and_mfu"):  # the headers followed the new card count
         ws = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
         assert [ws.cell(row=6 + i, column=1).value for i in range(6)] == result.sensitivity.cards

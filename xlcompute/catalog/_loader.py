@@ -114,6 +114,10 @@ class Accelerator(_Preset):
     cards_per_node: int = Field(gt=0)
     scale_up_domain: int | None = Field(None, gt=0)
     tdp_w: float | None = Field(None, gt=0)
+    offload_bytes: int | None = Field(
+        None, gt=0, description="host memory one card reaches over a fast link, usable as an offload tier"
+    )
+    offload_bytes_per_s_per_direction: float | None = Field(None, gt=0, description="offload link, per direction")
     status: Literal["official", "unofficial"]
 
     @model_validator(mode="after")
@@ -136,6 +140,11 @@ class Accelerator(_Preset):
             raise ValueError(
                 f"{self.key}: bf16_tflops={self.bf16_tflops} must be the dense figure, below "
                 f"bf16_sparse_tflops={self.bf16_sparse_tflops}"
+            )
+        if (self.offload_bytes is None) != (self.offload_bytes_per_s_per_direction is None):
+            raise ValueError(
+                f"{self.key}: offload_bytes and offload_bytes_per_s_per_direction go together (both set or "
+                f"both null), got {self.offload_bytes}, {self.offload_bytes_per_s_per_direction}"
             )
         if self.scale_up_domain is not None and self.scale_up_domain < self.cards_per_node:
             raise ValueError(

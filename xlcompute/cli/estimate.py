@@ -32,15 +32,17 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
         return registry.label(key)
 
     mfu_src = r.inputs["mfu_assumed"].source if r["mfu_assumed"] > 0 else "predicted by the step-time model"
+    kinds = [k for k in ("weights", "activations", "optimizer") if r[f"offload_{k}"] >= 0.5]
+    offload = f", offload of {' + '.join(kinds)} to host memory" if kinds else ""
     return [
         ("Model", f"{r.model_name}: {fmt.number(r['model_params'] / 1e9, 1)}B parameters "
                   f"({fmt.number(r['model_active_params'] / 1e9, 1)}B active)"),
         ("Cluster", f"{fmt.count(r['gpu_count'])} × {r.accelerator_name} "
                     f"({fmt.number(r['gpu_peak_tflops'], 1)} TFLOPS dense), {fmt.count(r['servers'])} "
                     f"{'server' if r['servers'] == 1 else 'servers'}"),
-        ("Layout", f"TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])} × DP {fmt.count(r['dp'])}, "
+        ("Layout", f"{fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'])}, "
                    f"ZeRO-{fmt.count(r['zero_stage'])}, recompute "
-                   f"{('none', 'selective', 'full')[int(r['recompute_mode'])]}"),
+                   f"{('none', 'selective', 'full')[int(r['recompute_mode'])]}" + offload),
         (lab("train_tokens"), v("train_tokens")),
         (lab("train_flops"), f"{v('train_flops')} (6PT rule: {v('train_flops_6tp')})"),
         (lab("mfu"), f"{v('mfu')} — {mfu_src}"),

@@ -1,4 +1,4 @@
-"""``xlcompute plan``: rank the TP/PP/DP layouts of a scenario by predicted step time."""
+"""``xlcompute plan``: rank the TP/CP/PP/DP layouts of a scenario by predicted step time."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ def plan_command(
     top: int = typer.Option(5, "--top", min=1, max=100, help="How many layouts to show."),
     explore: bool = typer.Option(
         False, "--explore",
-        help="Also search ZeRO-2/3, TP overlap and offload (not covered by the validation data; "
-             "ZeRO-3 predictions ran 27-39% optimistic on Megatron 2021 Table 2).",
+        help="Also search ZeRO-2/3, TP overlap and, on cards with an offload tier, the offload of weights, "
+             "activations and optimizer states (not covered by the validation data; ZeRO-3 predictions ran "
+             "27-39% optimistic on Megatron 2021 Table 2).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
 ) -> None:
-    """Rank the TP/PP/DP layouts of a scenario's model on its cluster by predicted step time."""
+    """Rank the TP/CP/PP/DP layouts of a scenario's model on its cluster by predicted step time."""
     # Imported here: the planner pulls in NumPy, which `xlcompute --help` must not pay for.
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -58,11 +59,12 @@ def plan_command(
         ex, r = row.execution, row.result
         t.add_row(
             str(row.rank),
-            f"TP{ex.tp}·PP{ex.pp}·DP{ex.dp} mb{ex.micro_batch}" + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
+            f"TP{ex.tp}" + (f"·CP{ex.cp}" if ex.cp > 1 else "") + f"·PP{ex.pp}·DP{ex.dp} mb{ex.micro_batch}"
+            + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
             ", ".join(
                 x for x in ("SP" if ex.sequence_parallel else "", f"{ex.recompute} recompute",
                             f"ZeRO-{ex.zero_stage}", "TP overlap" if ex.tp_overlap else "",
-                            "offload" if ex.offload else "") if x
+                            f"offload {'+'.join(ex.offloaded)}" if ex.offloaded else "") if x
             ),
             fmt.number(r.predicted_step_seconds, 2), fmt.percent(r.predicted_mfu), fmt.number(r.mem_per_gpu / 1e9, 1),
         )
@@ -71,8 +73,9 @@ def plan_command(
     parts = [
         ("compute", r.compute_seconds), ("recompute", r.recompute_seconds), ("pipeline bubble", r.pp_bubble_seconds),
         ("pipeline p2p", r.pp_comm_seconds), ("TP comm (exposed)", r.tp_comm_exposed_seconds),
+        ("CP K/V ring (exposed)", r.cp_comm_exposed_seconds), ("offload transfers (exposed)", r.offload_exposed_seconds),
         ("DP comm (exposed)", r.dp_comm_exposed_seconds), ("optimizer", r.optimizer_seconds),
-        ("offload", r.offload_seconds),
+        ("optimizer offload", r.offload_seconds),
     ]
     console.print("Best layout, seconds per step: " + "; ".join(f"{k} {v:.3f}" for k, v in parts if v > 0))
     console.print("MFU counts model FLOPs (attention-aware, no recomputation), as the estimate does; "

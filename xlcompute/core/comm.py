@@ -18,6 +18,17 @@ Sources
 - [CAL23] Isaev et al. SC'23 (seed 004): overlap of communication with compute is partial.
 - [ZERO] Rajbhandari et al. 2020 §7: ZeRO-3 gathers the weights in the forward and backward of
   every micro-batch and reduce-scatters the gradients once.
+- [CP] Context parallelism: NVIDIA Megatron-Core, "context parallel" (each of cp ranks holds s/cp
+  tokens; K and V travel around a ring of point-to-point sends, overlapped with the attention of
+  the chunk at hand); Liu et al. 2023, "Ring Attention with Blockwise Transformers"; Dubey et al.
+  2024, Llama 3, §3.3.2 (CP 16 for 128K tokens with an all-gather of K/V, which moves the same
+  (cp − 1)/cp of them per card as the ring).
+- [CAL-OFF] Isaev et al. 2023, Calculon, §III "tensor offload" (seed 004): the weights,
+  activations and optimizer states of the blocks not computing live in a second memory tier;
+  each block's tensors stream over the offload link while other blocks compute, so the step
+  slows down only when a block's transfer takes longer than its compute. Here per layer and
+  micro-batch, forward and backward together (1F1B interleaves them on a stage, so the link sees
+  both): exposed = max(0, transfer − the layer's busy time, its waits for TP and CP included).
 """
 
 from __future__ import annotations
@@ -44,6 +55,11 @@ __all__ = [
     "last_bucket_seconds",
     "exposed_seconds",
     "offload_seconds",
+    "cp_kv_bytes",
+    "cp_bytes_per_layer",
+    "cp_forward_seconds",
+    "cp_backward_seconds",
+    "offload_block_seconds",
     "comm_dp_seed",
     "comm_pp_seed",
     "comm_tp_seed",
@@ -216,18 +232,19 @@ def dp_overlap_window(
     stage: Value,
     compute_s: Value,
     recompute_s: Value,
-    tp_exposed_s: Value,
+    exposed_s: Value,
     layers_on_stage: Value,
     layer_backward_s: Value,
     layer_recompute_s: Value,
     logits_forward_s: Value,
 ) -> Value:
     """Compute time the DP traffic of a step can hide under. Gradients of a stage are final only
-    in the backward of its last micro-batch, so ZeRO 0–2 overlap that backward (layers and output
-    layer). ZeRO-3 prefetches weights under the whole busy pipeline: compute, recomputation and the
-    exposed TP collectives (DP traffic has its own stream and, across servers, its own links) [ZERO]."""
+    in the backward of its last micro-batch, so ZeRO 0–2 overlap that backward (layers, with what
+    each waits for on other links, and output layer). ZeRO-3 prefetches weights under the whole
+    busy pipeline: compute, recomputation and the exposed waits (TP collectives, CP ring, offload
+    transfers; DP traffic has its own stream and, across servers, its own links) [ZERO]."""
     last_backward = layers_on_stage * (layer_backward_s + layer_recompute_s) + 2 * logits_forward_s
-    return if_(stage >= 3, compute_s + recompute_s + tp_exposed_s, last_backward)
+    return if_(stage >= 3, compute_s + recompute_s + exposed_s, last_backward)
 
 
 def last_bucket_seconds(dp_seconds: Value, layers_on_stage: Value) -> Value:
@@ -250,3 +267,57 @@ def offload_seconds(
     (Calculon's tensor offload, seed 004, simplified). A tier without bandwidth (0) is treated as
     1 B/s: such a layout does not fit (see the step-time model's fit)."""
     return if_(offload, (2 * optimizer_bytes + params_updated * param_bytes) / max_(bytes_per_s, 1), 0)
+
+
+# -- context parallelism [CP] -------------------------------------------------------------------
+
+
+def cp_kv_bytes(seq_len: Value, micro_batch: Value, kv_heads: Value, head_dim: Value, tp: Value, cp: Value) -> Value:
+    """Bytes each card sends in one pass of the context-parallel K/V ring, per layer and micro-batch
+    [CP]: every rank needs the K and V of the other cp − 1 chunks, so a ring of point-to-point sends
+    moves (cp − 1)/cp of the sequence's K and V, 2·s·b·kv_heads·d 16-bit values split over the TP
+    heads; 0 without context parallelism."""
+    return ring_share(cp) * 2 * seq_len * micro_batch * kv_heads * head_dim / tp * ACTIVATION_BYTES
+
+
+def cp_bytes_per_layer(kv_bytes: Value, recompute: Value) -> Value:
+    """Bytes each card sends per layer and micro-batch for context parallelism [CP]: the forward
+    ring once, the backward twice (K and V again, and their gradients dK, dV back to their owners),
+    and the recomputed forward once more with full recomputation."""
+    return (3 + if_(recompute >= 2, 1, 0)) * kv_bytes
+
+
+def cp_forward_seconds(kv_bytes: Value, cp: Value, bytes_per_s: Value, latency: Value) -> Value:
+    """The forward K/V ring of a layer and micro-batch before overlap [CP]: its bytes over the CP
+    group's link and a latency per ring step, cp − 1 steps."""
+    return if_(cp > 1, collective_seconds(kv_bytes, bytes_per_s, latency, cp - 1), 0)
+
+
+def cp_backward_seconds(kv_bytes: Value, cp: Value, bytes_per_s: Value, latency: Value, recompute: Value) -> Value:
+    """The backward K/V ring of a layer and micro-batch before overlap [CP]: K and V with dK and dV
+    in the same cp − 1 steps (twice the bytes), and with full recomputation the forward ring again."""
+    backward = collective_seconds(2 * kv_bytes, bytes_per_s, latency, cp - 1)
+    recomputed = if_(recompute >= 2, collective_seconds(kv_bytes, bytes_per_s, latency, cp - 1), 0)
+    return if_(cp > 1, backward + recomputed, 0)
+
+
+# -- weight and activation offload [CAL-OFF] ----------------------------------------------------
+
+
+def offload_block_seconds(
+    weights_stage: Value, grads_stage: Value, layers_on_stage: Value, act_layer: Value, offload_weights: Value,
+    offload_activations: Value, bytes_per_s: Value,
+) -> Value:
+    """Offload-link time of one block (layer) per micro-batch, forward and backward [CAL-OFF].
+
+    With weights offloaded the block's weights come in for its forward and again for its backward
+    and its weight gradients go out; with activations offloaded its stored activations go out
+    after the forward and come back for the backward. A block's weights and gradients are the
+    stage's (after ZeRO) over its layers. The link carries ``bytes_per_s`` in each direction at
+    once, so the busier direction sets the time. A tier without bandwidth (0) is treated as
+    1 B/s: such a layout does not fit (memory.fits_card).
+    """
+    weights = if_(offload_weights, weights_stage / layers_on_stage, 0)
+    grads = if_(offload_weights, grads_stage / layers_on_stage, 0)
+    acts = if_(offload_activations, act_layer, 0)
+    return max_(2 * weights + acts, grads + acts) / max_(bytes_per_s, 1)

@@ -30,6 +30,7 @@ __all__ = [
     "gemm_seconds",
     "attention_core_seconds",
     "attention_backward_factor",
+    "attention_backward_seconds",
     "elementwise_seconds",
     "qkv_seconds",
     "attn_out_seconds",
@@ -103,6 +104,15 @@ def attention_backward_factor(flash: Value) -> Value:
     """Backward / forward time of the attention core: 2 for unfused GEMMs [MEG21], 2.5 for a flash
     kernel, which recomputes the scores (5 matmuls backward vs 2 forward) [FA2]."""
     return if_(flash, 2.5, 2)
+
+
+def attention_backward_seconds(attention_forward: Value, flash: Value, recompute: Value) -> Value:
+    """Attention-core time of one layer and micro-batch in the backward pass: its own backward
+    (:func:`attention_backward_factor`) and, with full recomputation, the recomputed forward. The
+    window the backward context-parallel K/V ring hides under (Megatron-Core "context parallel";
+    Liu et al. 2023, Ring Attention, §3: each chunk's transfer overlaps the previous chunk's
+    attention)."""
+    return attention_forward * (attention_backward_factor(flash) + if_(recompute >= 2, 1, 0))
 
 
 def elementwise_seconds(

@@ -9,6 +9,11 @@ Sources
   Table 2: activations per layer with tensor parallel (t), sequence parallel, selective and full
   recomputation; §4.2.3: with 1F1B the first pipeline stage holds p micro-batches of L/p layers.
 - KV cache: 2 (K and V) · layers · kv_heads · head_dim · seq · batch · bytes (Pope et al. 2022).
+- Isaev et al. 2023, Calculon, §III "tensor offload" (seed 004): with a second memory tier the
+  weights, activations and optimizer states of the blocks not computing move out of HBM, which
+  then holds about two blocks' working set (one computing, one being prefetched).
+- Context parallelism (NVIDIA Megatron-Core "context parallel"; Dubey et al. 2024 §3.3.2): a card
+  holds s/cp tokens of every sequence, so its activations divide by cp.
 
 Modes are numbers so one formula serves Python, NumPy and Excel: ``stage`` 0–3, ``recompute``
 0 = none, 1 = selective, 2 = full, ``sp`` and ``flash`` 0/1.
@@ -37,6 +42,9 @@ __all__ = [
     "zero_partitioned",
     "in_hbm",
     "offloaded",
+    "resident_blocks",
+    "activations_offloaded",
+    "offload_tier_bytes",
     "framework_buffers",
     "fits_card",
     "ADAM_MIXED_OPTIMIZER_BYTES",
@@ -201,14 +209,17 @@ def activations_linear_layer(
     return if_(sp, (replicated + split) / tp, replicated + split / tp)
 
 
-def activations_score_layer(seq_len: Value, micro_batch: Value, heads: Value, tp: Value, flash: Value) -> Value:
+def activations_score_layer(
+    seq_len: Value, micro_batch: Value, heads: Value, tp: Value, flash: Value, cp: Value = 1
+) -> Value:
     """Attention-score bytes of one layer and micro-batch on one TP card.
 
     Unfused: softmax input and output and the dropout mask of the s×s scores, 5·a·s²·b
     (Korthikanti et al. 2022 Table 2). Fused flash kernel: only the fp32 softmax log-sum-exp,
-    4·a·s·b (Dao 2023, FlashAttention-2 §3). Both split over the TP heads.
+    4·a·s·b (Dao 2023, FlashAttention-2 §3). Both split over the TP heads, and over the cp ranks
+    of context parallelism, each holding the scores of its s/cp queries (Megatron-Core CP).
     """
-    return if_(flash, FP32_BYTES * heads * seq_len * micro_batch, 5 * heads * seq_len**2 * micro_batch) / tp
+    return if_(flash, FP32_BYTES * heads * seq_len * micro_batch, 5 * heads * seq_len**2 * micro_batch) / (tp * cp)
 
 
 def activations_stored_layer(
@@ -242,6 +253,16 @@ def logits_activation_bytes(seq_len: Value, micro_batch: Value, vocab: Value, tp
     return FP32_BYTES * seq_len * micro_batch * vocab / tp
 
 
+def _stored_activations(
+    stored_layer: Value, layers_on_stage: Value, pp: Value, microbatches: Value, interleave: Value
+) -> Value:
+    # 1F1B keeps min(p, m) micro-batches in flight on the first stage, the interleaved schedule
+    # (1 + (p − 1)/(p·v)) times as many (see activations_first_stage).
+    in_flight = min_(pp, microbatches)
+    chunks = if_(interleave > 1, 1 + (pp - 1) / (pp * interleave), 1)
+    return stored_layer * layers_on_stage * in_flight * chunks
+
+
 def activations_first_stage(
     stored_layer: Value,
     layers_on_stage: Value,
@@ -251,18 +272,30 @@ def activations_first_stage(
     working_layer: Value,
     recompute: Value,
     logits: Value,
+    offload: Value = 0,
 ) -> Value:
-    """Activation bytes on the busiest card, the first pipeline stage.
+    """Activation bytes in HBM on the busiest card, the first pipeline stage.
 
     1F1B keeps min(p, m) micro-batches in flight on the first stage; the interleaved schedule
     with v chunks per card keeps (1 + (p − 1)/(p·v)) times as much (Korthikanti et al. 2022
     §4.2.3; Narayanan et al. 2021 §2.2). Full recomputation rebuilds one layer's activations
-    (``working_layer``) at a time; a single stage also holds the logits.
+    (``working_layer``) at a time; a single stage also holds the logits. With activations
+    offloaded only two layers' stored activations stay in HBM, the one in use and the one in
+    transfer (Calculon, Isaev et al. 2023, §III tensor offload, seed 004).
     """
-    in_flight = min_(pp, microbatches)
-    chunks = if_(interleave > 1, 1 + (pp - 1) / (pp * interleave), 1)
-    return (stored_layer * layers_on_stage * in_flight * chunks + if_(recompute >= 2, working_layer, 0)
-            + if_(pp <= 1, logits, 0))
+    stored = _stored_activations(stored_layer, layers_on_stage, pp, microbatches, interleave)
+    resident = if_(offload, min_(stored, 2 * stored_layer), stored)
+    return resident + if_(recompute >= 2, working_layer, 0) + if_(pp <= 1, logits, 0)
+
+
+def activations_offloaded(
+    stored_layer: Value, layers_on_stage: Value, pp: Value, microbatches: Value, interleave: Value, offload: Value
+) -> Value:
+    """Stored activation bytes the offload tier holds for the first stage: all but the two
+    layers' worth that stay in HBM (see :func:`activations_first_stage`; Calculon, Isaev et al.
+    2023, §III tensor offload, seed 004)."""
+    stored = _stored_activations(stored_layer, layers_on_stage, pp, microbatches, interleave)
+    return if_(offload, stored - min_(stored, 2 * stored_layer), 0)
 
 
 def zero_partitioned(full_bytes: Value, stage: Value, from_stage: Value, dp: Value) -> Value:
@@ -281,11 +314,35 @@ def offloaded(state_bytes: Value, offload: Value) -> Value:
     return if_(offload, state_bytes, 0)
 
 
+def resident_blocks(stage_bytes: Value, blocks: Value, offload: Value) -> Value:
+    """The part of a stage's weights (or gradients) that stays in HBM: all of it, or with weight
+    offload two blocks' share, the block computing and the block being prefetched (Calculon,
+    Isaev et al. 2023, §III tensor offload, seed 004: HBM must hold two transformer blocks)."""
+    return if_(offload, stage_bytes * min_(1, 2 / blocks), stage_bytes)
+
+
+def offload_tier_bytes(
+    optimizer_states: Value,
+    offload_optimizer: Value,
+    weights_sharded: Value,
+    weights_resident: Value,
+    grads_sharded: Value,
+    grads_resident: Value,
+    activations_out: Value,
+) -> Value:
+    """Bytes the offload tier holds per card: the optimizer states when offloaded, the weights and
+    gradients that do not stay in HBM (:func:`resident_blocks`) and the offloaded activations
+    (Calculon, Isaev et al. 2023, §III tensor offload, seed 004)."""
+    return (offloaded(optimizer_states, offload_optimizer) + (weights_sharded - weights_resident)
+            + (grads_sharded - grads_resident) + activations_out)
+
+
 def fits_card(
     mem_bytes: Value, hbm_bytes: Value, offload: Value, tier_bytes: Value, tier_capacity: Value, tier_bytes_per_s: Value
 ) -> Value:
-    """1 when the card's training memory fits its HBM and, with offload, the states fit a tier that
-    exists (capacity and bandwidth above 0), else 0."""
+    """1 when the card's training memory fits its HBM and, with any offload, what moves out fits a
+    tier that exists (capacity and bandwidth above 0), else 0 (Calculon, seed 004: a layout needs
+    both the HBM and the offload capacity)."""
     tier_ok = or_(offload < 0.5, and_(tier_bytes <= tier_capacity, tier_bytes_per_s > 0))
     return if_(and_(mem_bytes <= hbm_bytes, tier_ok), 1, 0)
 

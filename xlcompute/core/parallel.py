@@ -4,6 +4,11 @@ Sources: seed 003 (num_NPUs = dp·pp·tp; global = micro·dp·grad_accum; sample
 tokens/s per card); Narayanan et al. 2021 §2.2 (GPipe/1F1B bubble fraction (p − 1)/m, and
 (p − 1)/(v·m) with v interleaved stages per card; a micro-batch passes every stage, so the step
 runs at the pace of the slowest stage).
+
+Context parallelism (CP) adds a fourth degree, cards = tp·cp·pp·dp: each of the cp ranks of a
+group holds s/cp tokens of every sequence and the same weights, so the batch is split over dp
+replicas and the gradients are reduced over dp·cp ranks (NVIDIA Megatron-Core, "context
+parallel"; Dubey et al. 2024, Llama 3, §3.3.2 and Table 4: CP 16 for 131,072 tokens).
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ MAX_DEFAULT_BATCH_TOKENS = 64_000_000
 sequences of 4K tokens, 63M tokens (DeepSeek-AI 2024, §4.2); beyond, convergence per token is
 not established (the critical batch size, McCandlish et al. 2018)."""
 
+CP_CHUNKS_PER_RANK = 2
+"""Megatron-Core's causal load balancing cuts each sequence into 2·cp chunks and gives rank i the
+chunks i and 2·cp − 1 − i, so every rank does the same attention work: s must divide into 2·cp
+equal chunks (NVIDIA Megatron-Core "context parallel")."""
+
 __all__ = [
+    "CP_CHUNKS_PER_RANK",
     "DEFAULT_BATCH_TOKENS",
     "MIN_BATCH_TOKENS_PER_CARD",
     "MAX_DEFAULT_BATCH_TOKENS",
@@ -32,6 +43,8 @@ __all__ = [
     "round_global_batch",
     "idle_cards",
     "data_parallel",
+    "seq_per_card",
+    "gradient_group",
     "layers_per_stage",
     "layer_pass_seconds",
     "microbatch_seconds",
@@ -51,9 +64,10 @@ __all__ = [
 ]
 
 
-def parallel_cards(dp: Value, tp: Value, pp: Value) -> Value:
-    """Cards used by a layout: n = dp · tp · pp (seed 003)."""
-    return dp * tp * pp
+def parallel_cards(dp: Value, tp: Value, pp: Value, cp: Value) -> Value:
+    """Cards used by a layout: n = dp · tp · pp (seed 003), times the context-parallel degree cp
+    (Megatron-Core: world size = tp·cp·pp·dp)."""
+    return dp * tp * pp * cp
 
 
 def global_batch(micro_batch: Value, dp: Value, grad_accum: Value) -> Value:
@@ -97,10 +111,25 @@ def steps_for_tokens(tokens: Value, global_batch_size: Value, seq_len: Value) ->
     return tokens / tokens_per_step(global_batch_size, seq_len)
 
 
-def data_parallel(cards: Value, tp: Value, pp: Value) -> Value:
-    """Data-parallel replicas that fit on the cards, ⌊n/(tp·pp)⌋ (seed 003's n = dp·tp·pp,
-    solved for dp; cards beyond dp·tp·pp would stay idle)."""
-    return floor(cards / (tp * pp))
+def data_parallel(cards: Value, tp: Value, pp: Value, cp: Value) -> Value:
+    """Data-parallel replicas that fit on the cards, ⌊n/(tp·cp·pp)⌋ (seed 003's n = dp·tp·pp with
+    Megatron-Core's context-parallel degree, solved for dp; cards beyond dp·tp·cp·pp stay idle)."""
+    return floor(cards / (tp * cp * pp))
+
+
+def seq_per_card(seq_len: Value, cp: Value) -> Value:
+    """Tokens of each sequence one card holds, s/cp: context parallelism splits every sequence
+    over its cp ranks (Megatron-Core "context parallel"; Dubey et al. 2024, Llama 3, §3.3.2), so
+    the activations, the GEMMs and the attention queries of a card scale with s/cp."""
+    return seq_len / cp
+
+
+def gradient_group(dp: Value, cp: Value) -> Value:
+    """Ranks that hold the same weights and reduce their gradients together, dp·cp: the cp ranks
+    of a context-parallel group see different tokens of the same sequences, so Megatron-Core
+    all-reduces (and with its distributed optimizer shards) over the data- and context-parallel
+    group (Megatron-Core "context parallel"; Rajbhandari et al. 2020 §5 for the sharding)."""
+    return dp * cp
 
 
 def layers_per_stage(layers: Value, pp: Value) -> Value:
@@ -110,10 +139,14 @@ def layers_per_stage(layers: Value, pp: Value) -> Value:
     return ceil(layers / pp)
 
 
-def layer_pass_seconds(forward: Value, backward: Value, recompute: Value, tp_exposed: Value) -> Value:
-    """One layer's time per micro-batch: forward, backward, recomputation and the TP
-    communication left exposed."""
-    return forward + backward + recompute + tp_exposed
+def layer_pass_seconds(
+    forward: Value, backward: Value, recompute: Value, tp_exposed: Value, cp_exposed: Value, offload_exposed: Value
+) -> Value:
+    """One layer's time per micro-batch: forward, backward, recomputation and what overlap leaves
+    exposed of the TP communication, the context-parallel K/V exchange and the weight and
+    activation offload transfers (Calculon, Isaev et al. 2023, seed 004: time = compute + the
+    exposed part of every transfer)."""
+    return forward + backward + recompute + tp_exposed + cp_exposed + offload_exposed
 
 
 def microbatch_seconds(layer_pass: Value, layers_on_stage: Value, logits: Value, p2p: Value) -> Value:
@@ -173,5 +206,5 @@ def round_global_batch(target: Value, unit: Value, dp: Value) -> Value:
 
 
 def idle_cards(cards: Value, parallel_cards_: Value) -> Value:
-    """Cards of the cluster the layout leaves idle, n − dp·tp·pp (dp = ⌊n/(tp·pp)⌋)."""
+    """Cards of the cluster the layout leaves idle, n − dp·tp·cp·pp (dp = ⌊n/(tp·cp·pp)⌋)."""
     return cards - parallel_cards_

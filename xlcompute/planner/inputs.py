@@ -201,13 +201,25 @@ class Execution(BaseModel):
     tp: int = Field(default=1, ge=1, le=65_536, description="tensor-parallel size")
     pp: int = Field(default=1, ge=1, le=65_536, description="pipeline-parallel size")
     dp: int = Field(default=1, ge=1, le=10_000_000, description="data-parallel size")
+    cp: int = Field(
+        default=1, ge=1, le=65_536,
+        description="context-parallel size: each rank holds s/cp tokens of every sequence (Megatron-Core CP)",
+    )
     micro_batch: int = Field(default=1, ge=1, le=1_000_000, description="sequences per micro-batch")
     global_batch: int = Field(ge=1, le=100_000_000, description="sequences per optimizer step")
     interleave: int = Field(default=1, ge=1, le=10_000, description="virtual stages per pipeline rank")
     sequence_parallel: bool = Field(default=False, description="Korthikanti et al. 2022 sequence parallelism")
     recompute: Literal["none", "selective", "full"] = "none"
     zero_stage: int = Field(default=0, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
-    offload: bool = Field(default=False, description="optimizer state in the offload tier")
+    offload_optimizer: bool = Field(default=False, description="optimizer states in the offload tier")
+    offload_weights: bool = Field(
+        default=False,
+        description="weights and gradients of the blocks not computing in the offload tier (Calculon §III)",
+    )
+    offload_activations: bool = Field(
+        default=False,
+        description="stored activations of the blocks not computing in the offload tier (Calculon §III)",
+    )
     tp_overlap: bool = Field(default=False, description="overlap TP communication with GEMMs")
     tp_async_backward: bool = Field(
         default=True,
@@ -223,7 +235,14 @@ class Execution(BaseModel):
 
     @property
     def cards(self) -> int:
-        return self.tp * self.pp * self.dp
+        return self.tp * self.cp * self.pp * self.dp
+
+    @property
+    def offloaded(self) -> tuple[str, ...]:
+        """What the layout keeps in the offload tier: "weights", "activations", "optimizer"."""
+        kinds = (("weights", self.offload_weights), ("activations", self.offload_activations),
+                 ("optimizer", self.offload_optimizer))
+        return tuple(kind for kind, on in kinds if on)
 
     @property
     def micro_batches(self) -> int:
@@ -289,18 +308,21 @@ def system_values(sy: SystemSpec) -> dict[str, float]:
 
 
 def execution_values(ex: Execution) -> dict[str, float]:
-    """The graph's layout inputs for one execution (cards = tp·pp·dp)."""
+    """The graph's layout inputs for one execution (cards = tp·cp·pp·dp)."""
     return {
         "gpu_count": float(ex.cards),
         "tp": float(ex.tp),
         "pp": float(ex.pp),
+        "cp": float(ex.cp),
         "micro_batch": float(ex.micro_batch),
         "global_batch": float(ex.global_batch),
         "interleave": float(ex.interleave),
         "sp": float(ex.sequence_parallel),
         "recompute_mode": float(RECOMPUTE_CODES[ex.recompute]),
         "zero_stage": float(ex.zero_stage),
-        "offload": float(ex.offload),
+        "offload_optimizer": float(ex.offload_optimizer),
+        "offload_weights": float(ex.offload_weights),
+        "offload_activations": float(ex.offload_activations),
         "tp_overlap": float(ex.tp_overlap),
         "dp_overlap": float(ex.dp_overlap),
         "tp_async_backward": float(ex.tp_async_backward),

@@ -1,9 +1,12 @@
-"""Layout planning for a scenario: search TP/PP/DP layouts with the step-time model (seed 004).
+"""Layout planning for a scenario: search TP/CP/PP/DP layouts with the step-time model (seed 004).
 
 Orchestration only: the search runs the step-time graph on the scenario's resolved inputs (the
 very numbers the estimate uses) and this module ranks and reports the best layouts. The
 recommendation searches the features the validation data covers (``xlcompute validate``):
-ZeRO 0/1, no TP overlap, no offload; ``explore=True`` opens every option the model knows.
+ZeRO 0/1, no TP overlap, no offload; context parallelism is searched only for sequences of 16K
+tokens and more, which no validation run reaches either (it is the only way such sequences fit).
+``explore=True`` opens every option the model knows, offload of optimizer states, weights and
+activations included where the card has an offload tier.
 """
 
 from __future__ import annotations
@@ -14,18 +17,22 @@ from collections.abc import Callable, Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core.params import ModelArch
+from xlcompute.fmt import layout_text
 from xlcompute.planner.inputs import Execution, PlannerError
 from xlcompute.planner.search import SearchOptions, search
 from xlcompute.planner.steptime import StepResult
 
-__all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLORE_OPTIONS"]
+__all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLORE_OPTIONS", "OFFLOAD_KEYS"]
 
 # Planning a scenario: any card count (idle cards allowed), the batch rounded to each layout,
 # uneven pipeline stages; the recommendation keeps to what the validation covers (ZeRO 0/1, no TP
 # overlap, no offload), ``explore`` opens every option.
 _PLANNING = {"round_batch": True, "idle_cards": True, "uneven_stages": True, "top_k": 10}
-RECOMMEND_OPTIONS = SearchOptions(zero_stages=(0, 1), offload=(False,), tp_overlap=(False,), **_PLANNING)
+RECOMMEND_OPTIONS = SearchOptions(zero_stages=(0, 1), offload_optimizer=(False,), offload_weights=(False,),
+                                  offload_activations=(False,), tp_overlap=(False,), **_PLANNING)
 EXPLORE_OPTIONS = SearchOptions(**_PLANNING)
+#: The graph's offload flags and the search options that enumerate them.
+OFFLOAD_KEYS: tuple[str, ...] = ("offload_optimizer", "offload_weights", "offload_activations")
 
 
 class PlanRow(BaseModel):
@@ -66,7 +73,8 @@ def plan_layouts(
     nothing fits gets the lightest layout, marked ``fits=False``, instead of an error.
 
     The training stack (flash attention, asynchronous TP backward, bytes per parameter and per
-    optimizer state) is read from ``values`` and holds for every layout of the search.
+    optimizer state) is read from ``values`` and holds for every layout of the search; so do the
+    offload kinds when ``values`` asks for any (the scenario's ``training.offload``).
     """
     if arch.is_moe:
         raise PlannerError(
@@ -81,6 +89,8 @@ def plan_layouts(
         "flash_attention": bool(values["flash_attention"]),
         "tp_async_backward": bool(values["tp_async_backward"]),
     })
+    if any(values.get(k, 0) for k in OFFLOAD_KEYS):
+        opts = opts.model_copy(update={k: (bool(values[k]),) for k in OFFLOAD_KEYS})
     cards, batch = int(values["gpu_count"]), int(round(values["batch_target"]))
     started = time.perf_counter()
     # Tensor parallelism inside a server whenever such a layout fits (its collectives run every
@@ -95,10 +105,10 @@ def plan_layouts(
     if not found.best:
         light = found.lightest
         if light is None or not allow_no_fit:
-            need = "" if light is None else (
-                f"; the lightest layout, TP {light.execution.tp} × PP {light.execution.pp} × DP "
-                f"{light.execution.dp} with ZeRO-{light.execution.zero_stage} and {light.execution.recompute} "
-                f"recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
+            ex = None if light is None else light.execution
+            need = "" if light is None or ex is None else (
+                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp)} with ZeRO-{ex.zero_stage} and "
+                f"{ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
             raise PlannerError(
                 f"no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB per card{need}; add "
                 "cards, use a card with more memory, or give assumptions.mfu to estimate time and cost anyway"

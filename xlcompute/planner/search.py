@@ -3,8 +3,14 @@
 For a model, a system and a card count ``n`` the search enumerates every layout that is valid by
 construction and scores all of them with the step-time graph over NumPy arrays:
 
-- ``tp * pp * dp == n``; ``tp`` divides the attention heads and the MLP width and is at most
+- ``tp * cp * pp * dp == n``; ``tp`` divides the attention heads and the MLP width and is at most
   ``max_tp`` (Megatron column/row split, [MEG21] §2.3);
+- ``cp`` (context parallelism) from 1 in powers of two while each rank keeps at least
+  ``min_cp_tokens`` tokens of a sequence, tried only for sequences of ``min_cp_seq_len`` tokens and
+  more, and only where the sequence divides into 2·cp equal chunks (Megatron-Core's load-balanced
+  causal split). Default 16,384 and 1,024: Llama 3 trained its 8K stage without CP and its 128K
+  stage with CP 16, 8K tokens per rank (Dubey et al. 2024, Table 4); below ~1K tokens per rank a
+  card's GEMMs are small and the K/V ring no longer hides under the attention;
 - ``pp`` divides the layers (equal stages; ``uneven_stages`` also admits any ``pp`` up to the
   layers, the busiest stage then holding ⌈L/p⌉); ``interleave`` needs ``pp > 1``, equal model
   chunks (``pp·v`` divides the layers) and, as in Megatron-LM's interleaved 1F1B schedule,
@@ -12,8 +18,9 @@ construction and scores all of them with the step-time graph over NumPy arrays:
 - ``micro_batch * dp`` divides the global batch, ``micro_batch <= max_micro_batch``; global batch
   at most ``max_global_batch`` (Calculon caps it at 3072 to keep convergence, seed 004 §4 point 7);
 - option flags: recompute x sequence parallel (only with tp > 1) x ZeRO stage (> 0 only with
-  dp > 1) x offload (only if the system has an offload tier) x TP overlap (only with tp > 1) x
-  DP overlap (only with dp > 1).
+  dp·cp > 1, the gradient group) x offload of optimizer states, weights and activations, each on or
+  off (only if the system has an offload tier; Calculon §III, seed 004) x TP overlap (only with
+  tp > 1) x DP overlap (only with dp·cp > 1).
 
 Chunks are scored on step time and fit only; the best ``top_k`` are then evaluated in full in
 one batch. ``candidates_evaluated`` is exactly the number of layouts scored (layouts that do not
@@ -31,7 +38,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.parallel import round_global_batch
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, round_global_batch
 from xlcompute.planner.inputs import RECOMPUTE_CODES, Execution, SystemSpec, system_values
 from xlcompute.planner.steptime import (
     RESULT_KEYS,
@@ -51,6 +58,7 @@ __all__ = [
     "enumerate_layouts",
     "count_layouts",
     "divisors",
+    "context_parallel_sizes",
 ]
 
 ProgressCallback = Callable[[int, int], None]
@@ -80,10 +88,19 @@ class SearchOptions(BaseModel):
     idle_cards: bool = Field(
         default=False, description="allow dp = ⌊n/(tp·pp)⌋ with the remaining cards idle (any card count)"
     )
+    context_parallel: tuple[int, ...] | None = Field(
+        default=None,
+        description="context-parallel sizes to try; None = powers of two from 1 while s/cp >= min_cp_tokens, "
+        "for sequences of min_cp_seq_len tokens and more",
+    )
+    min_cp_seq_len: int = Field(default=16_384, ge=1, description="shortest sequence for which CP > 1 is tried")
+    min_cp_tokens: int = Field(default=1_024, ge=1, description="fewest tokens of a sequence per CP rank")
     recompute: tuple[Literal["none", "selective", "full"], ...] = ("none", "selective", "full")
     sequence_parallel: tuple[bool, ...] = (False, True)
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
-    offload: tuple[bool, ...] = (False, True)
+    offload_optimizer: tuple[bool, ...] = (False, True)
+    offload_weights: tuple[bool, ...] = (False, True)
+    offload_activations: tuple[bool, ...] = (False, True)
     tp_overlap: tuple[bool, ...] = (False, True)
     dp_overlap: tuple[bool, ...] = (True,)
     bytes_param: float = Field(default=2.0, gt=0)
@@ -131,10 +148,11 @@ def divisors(n: int) -> list[int]:
 
 @dataclass
 class _Group:
-    """Structural rows (tp, pp, dp, mb, gb, il) sharing one set of valid option flags."""
+    """Structural rows (tp, pp, dp, mb, gb, il, cp) sharing one set of valid option flags."""
 
-    struct: np.ndarray  # (S, 6) int64
-    flags: np.ndarray  # (F, 6) int64: recompute, sp, zero, offload, tp_overlap, dp_overlap
+    struct: np.ndarray  # (S, 7) int64
+    # (F, 8) int64: recompute, sp, zero, offload optimizer, weights, activations, tp_overlap, dp_overlap
+    flags: np.ndarray
 
     @property
     def size(self) -> int:
@@ -148,14 +166,15 @@ class _Dims:
     layers: int
     heads: int
     ffn_hidden: int
+    seq_len: int
 
     @classmethod
     def of(cls, values: Mapping[str, float]) -> _Dims:
-        return cls(int(values["layers"]), int(values["heads"]), int(values["ffn_hidden"]))
+        return cls(int(values["layers"]), int(values["heads"]), int(values["ffn_hidden"]), int(values["seq_len"]))
 
 
 def _has_offload(values: Mapping[str, float]) -> bool:
-    """Whether the system has an optimizer offload tier (capacity and bandwidth above 0)."""
+    """Whether the system has an offload tier (capacity and bandwidth above 0)."""
     cap = values.get("offload_bytes", values.get("offload_gb", 0.0))
     bw = values.get("offload_bytes_per_s", values.get("offload_gbs", 0.0))
     return cap > 0 and bw > 0
@@ -174,8 +193,10 @@ def _pipeline_sizes(layers: int, uneven: bool) -> list[int]:
     return sorted({math.ceil(layers / math.ceil(layers / p)) for p in range(1, layers + 1)})
 
 
-def _rounded_rows(tp: int, pp: int, dp: int, target: int, ils: list[int], opt: SearchOptions) -> list[tuple[int, ...]]:
-    """(tp, pp, dp, mb, gb, v) rows with the target batch rounded to the layout; the interleaved
+def _rounded_rows(
+    tp: int, pp: int, dp: int, cp: int, target: int, ils: list[int], opt: SearchOptions
+) -> list[tuple[int, ...]]:
+    """(tp, pp, dp, mb, gb, v, cp) rows with the target batch rounded to the layout; the interleaved
     schedule needs micro-batches per pipeline in multiples of pp ([MEG21] §2.2.2)."""
     rows: list[tuple[int, ...]] = []
     for mb in _MICRO_BATCHES:
@@ -184,8 +205,22 @@ def _rounded_rows(tp: int, pp: int, dp: int, target: int, ils: list[int], opt: S
         for il in ils:
             unit = mb * (pp if il > 1 else 1)
             gb = int(round_global_batch(target, unit, dp))
-            rows.append((tp, pp, dp, mb, gb, il))
+            rows.append((tp, pp, dp, mb, gb, il, cp))
     return rows
+
+
+def context_parallel_sizes(seq_len: int, opt: SearchOptions) -> list[int]:
+    """CP sizes the search tries for sequences of ``seq_len`` tokens (see :class:`SearchOptions`):
+    the given ones, or powers of two from 1 while each rank keeps ``min_cp_tokens`` tokens, for
+    sequences of ``min_cp_seq_len`` and more; always only sizes that cut the sequence into 2·cp
+    equal chunks."""
+    if opt.context_parallel is not None:
+        sizes = sorted(set(opt.context_parallel))
+    elif seq_len < opt.min_cp_seq_len:
+        sizes = [1]
+    else:
+        sizes = [1 << k for k in range(seq_len.bit_length()) if seq_len >> k >= opt.min_cp_tokens]
+    return [c for c in sizes if c == 1 or seq_len % (CP_CHUNKS_PER_RANK * c) == 0]
 
 
 def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptions) -> np.ndarray:
@@ -194,30 +229,33 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
     tps = [t for t in divisors(a.heads)
            if t <= min(opt.max_tp, n_cards) and a.ffn_hidden % t == 0 and (opt.idle_cards or n_cards % t == 0)]
     pps = _pipeline_sizes(a.layers, opt.uneven_stages)
+    cps = context_parallel_sizes(a.seq_len, opt)
     rows: list[tuple[int, ...]] = []
     for tp in tps:
-        for pp in pps:
-            if tp * pp > n_cards or (not opt.idle_cards and n_cards % (tp * pp)):
-                continue
-            dp = n_cards // (tp * pp)
-            ils = [v for v in range(1, opt.max_interleave + 1)
-                   if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
-            if opt.round_batch:
-                for gb in gbs:
-                    rows.extend(_rounded_rows(tp, pp, dp, gb, ils, opt))
-                continue
-            for gb in gbs:
-                if gb % dp:
+        for cp in cps:
+            for pp in pps:
+                group = tp * cp * pp
+                if group > n_cards or (not opt.idle_cards and n_cards % group):
                     continue
-                for mb in divisors(gb // dp):
-                    if mb > opt.max_micro_batch:
-                        break
-                    m = gb // (dp * mb)
-                    for il in ils:
-                        if il > 1 and m % pp:
-                            continue  # Megatron interleaved schedule: m multiple of pp
-                        rows.append((tp, pp, dp, mb, gb, il))
-    return np.array(rows, dtype=np.int64).reshape(-1, 6)
+                dp = n_cards // group
+                ils = [v for v in range(1, opt.max_interleave + 1)
+                       if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
+                if opt.round_batch:
+                    for gb in gbs:
+                        rows.extend(_rounded_rows(tp, pp, dp, cp, gb, ils, opt))
+                    continue
+                for gb in gbs:
+                    if gb % dp:
+                        continue
+                    for mb in divisors(gb // dp):
+                        if mb > opt.max_micro_batch:
+                            break
+                        m = gb // (dp * mb)
+                        for il in ils:
+                            if il > 1 and m % pp:
+                                continue  # Megatron interleaved schedule: m multiple of pp
+                            rows.append((tp, pp, dp, mb, gb, il, cp))
+    return np.array(rows, dtype=np.int64).reshape(-1, 7)
 
 
 def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: SearchOptions) -> list[_Group]:
@@ -227,11 +265,16 @@ def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: S
         raise ValueError(f"global_batch={global_batch} must be in 1..max_global_batch={opt.max_global_batch}")
     struct = _structural_rows(_Dims.of(values), n_cards, global_batch, opt)
     has_offload = _has_offload(values)
-    offl = tuple(o for o in opt.offload if has_offload or not o) or (False,)
+
+    def tier(choice: tuple[bool, ...]) -> tuple[bool, ...]:
+        return tuple(sorted({o for o in choice if has_offload or not o})) or (False,)
+
+    offl = (tier(opt.offload_optimizer), tier(opt.offload_weights), tier(opt.offload_activations))
     groups: list[_Group] = []
     for multi_tp in (False, True):
         for multi_dp in (False, True):
-            sel = ((struct[:, 0] > 1) == multi_tp) & ((struct[:, 2] > 1) == multi_dp)
+            # ZeRO and the DP overlap act on the gradient group, dp·cp ranks
+            sel = ((struct[:, 0] > 1) == multi_tp) & ((struct[:, 2] * struct[:, 6] > 1) == multi_dp)
             if not sel.any():
                 continue
             sps = tuple(sorted(set(opt.sequence_parallel))) if multi_tp else (False,)
@@ -239,8 +282,8 @@ def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: S
             zss = tuple(sorted(set(opt.zero_stages))) if multi_dp else (0,)
             dpos = tuple(sorted(set(opt.dp_overlap))) if multi_dp else (False,)
             rcs = tuple(RECOMPUTE_CODES[r] for r in dict.fromkeys(opt.recompute))
-            flags = np.array(list(itertools.product(rcs, sps, zss, sorted(set(offl)), tpos, dpos)),
-                             dtype=np.int64).reshape(-1, 6)
+            flags = np.array(list(itertools.product(rcs, sps, zss, *offl, tpos, dpos)),
+                             dtype=np.int64).reshape(-1, 8)
             if flags.size:
                 groups.append(_Group(struct=struct[sel], flags=flags))
     return groups
@@ -251,17 +294,18 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
     st = group.struct[idx // nf]
     fl = group.flags[idx % nf]
     return LayoutBatch(
-        tp=st[:, 0], pp=st[:, 1], dp=st[:, 2], micro_batch=st[:, 3], global_batch=st[:, 4], interleave=st[:, 5],
-        recompute=fl[:, 0], sequence_parallel=fl[:, 1].astype(bool), zero_stage=fl[:, 2],
-        offload=fl[:, 3].astype(bool), tp_overlap=fl[:, 4].astype(bool), dp_overlap=fl[:, 5].astype(bool),
+        tp=st[:, 0], pp=st[:, 1], dp=st[:, 2], cp=st[:, 6], micro_batch=st[:, 3], global_batch=st[:, 4],
+        interleave=st[:, 5], recompute=fl[:, 0], sequence_parallel=fl[:, 1].astype(bool), zero_stage=fl[:, 2],
+        offload_optimizer=fl[:, 3].astype(bool), offload_weights=fl[:, 4].astype(bool),
+        offload_activations=fl[:, 5].astype(bool), tp_overlap=fl[:, 6].astype(bool), dp_overlap=fl[:, 7].astype(bool),
         bytes_param=opt.bytes_param, bytes_optimizer=opt.bytes_optimizer,
         tp_async_backward=opt.tp_async_backward, flash_attention=opt.flash_attention,
     )
 
 
 def _concat(parts: list[LayoutBatch], opt: SearchOptions) -> LayoutBatch:
-    names = ("tp", "pp", "dp", "micro_batch", "global_batch", "interleave", "sequence_parallel", "recompute",
-             "zero_stage", "offload", "tp_overlap", "dp_overlap")
+    names = ("tp", "pp", "dp", "cp", "micro_batch", "global_batch", "interleave", "sequence_parallel", "recompute",
+             "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap")
     return LayoutBatch(
         **{k: np.concatenate([getattr(p, k) for p in parts]) for k in names},
         bytes_param=opt.bytes_param, bytes_optimizer=opt.bytes_optimizer,
@@ -321,7 +365,7 @@ def search(
     groups = _groups(values, n_cards, global_batch, opt)
     total = sum(g.size for g in groups)
     fixed = dict(values)
-    cards = float(n_cards)  # with idle cards, dp = ⌊n/(tp·pp)⌋ in the graph, as enumerated
+    cards = float(n_cards)  # with idle cards, dp = ⌊n/(tp·cp·pp)⌋ in the graph, as enumerated
     done = fitting = 0
     best_score = np.empty(0)
     best_gi = np.empty(0, dtype=np.int64)

@@ -14,8 +14,11 @@ Sources are cited in the core functions; the main ones: Narayanan et al. SC'21 (
 SC'20 (ZeRO), Isaev et al. SC'23 (Calculon, seed 004), Dao ICLR'24 (FlashAttention-2),
 Patarasuk & Yuan 2009 (ring collectives), Smith et al. 2022 (MT-NLG, software efficiency).
 
+Context parallelism (Megatron-Core CP; Dubey et al. 2024 §3.3.2) and the offload of weights,
+activations and optimizer states to a host tier (Calculon §III, seed 004) are layout options.
+
 Out of scope (documented, not modelled): mixture-of-experts (the planner refuses such models),
-context parallelism, activation offload, FP8, topology beyond two levels, the per-micro-batch
+FP8, topology beyond two levels, the per-micro-batch
 fp32 gradient accumulation of unfused Megatron DDP, and the tied-embedding all-reduce between
 the first and last stage (< 0.1% of a step on the validation rows).
 """
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core.params import ModelArch
 from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
@@ -65,8 +69,9 @@ MODEL_INPUTS: tuple[str, ...] = (
     "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn", "vocab", "seq_len",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
-    "gpu_count", "tp", "pp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",
-    "offload", "tp_overlap", "dp_overlap", "tp_async_backward", "flash_attention", "param_bytes", "optimizer_bytes",
+    "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",
+    "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
+    "flash_attention", "param_bytes", "optimizer_bytes",
 )
 SYSTEM_INPUTS: tuple[str, ...] = (
     "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "cards_per_node", "intra_node_gbs", "inter_node_gbps",
@@ -88,7 +93,7 @@ RESULT_KEYS: tuple[str, ...] = (
     "offload_tier_per_gpu", "mem_fits", "predicted_mfu", "predicted_hfu", "predicted_tokens_per_s_per_card",
     "model_flops_per_step", "hardware_flops_per_step", "tp_bytes_per_step", "pp_bytes_per_step",
     "dp_bytes_per_step", "tp_seconds_per_step", "dp_seconds_per_step", "pipeline_bubble", "steady_step_seconds",
-    "straggler_factor",
+    "straggler_factor", "cp_comm_exposed_seconds", "cp_seconds_per_step", "cp_bytes_per_step", "offload_exposed_seconds",
 )
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -181,6 +186,10 @@ class StepResult(BaseModel):
     pipeline_bubble: float
     steady_step_seconds: float
     straggler_factor: float
+    cp_comm_exposed_seconds: float
+    cp_seconds_per_step: float
+    cp_bytes_per_step: float
+    offload_exposed_seconds: float
 
     @property
     def fits(self) -> bool:
@@ -200,13 +209,16 @@ class LayoutBatch:
     tp: np.ndarray
     pp: np.ndarray
     dp: np.ndarray
+    cp: np.ndarray
     micro_batch: np.ndarray
     global_batch: np.ndarray
     interleave: np.ndarray
     sequence_parallel: np.ndarray
     recompute: np.ndarray  # RECOMPUTE_CODES values
     zero_stage: np.ndarray
-    offload: np.ndarray
+    offload_optimizer: np.ndarray
+    offload_weights: np.ndarray
+    offload_activations: np.ndarray
     tp_overlap: np.ndarray
     dp_overlap: np.ndarray
     bytes_param: float = 2.0
@@ -230,11 +242,12 @@ class LayoutBatch:
             return np.array([getattr(e, name) for e in executions], dtype=dtype)
 
         return cls(
-            tp=col("tp", np.int64), pp=col("pp", np.int64), dp=col("dp", np.int64),
+            tp=col("tp", np.int64), pp=col("pp", np.int64), dp=col("dp", np.int64), cp=col("cp", np.int64),
             micro_batch=col("micro_batch", np.int64), global_batch=col("global_batch", np.int64),
             interleave=col("interleave", np.int64), sequence_parallel=col("sequence_parallel", bool),
             recompute=np.array([RECOMPUTE_CODES[e.recompute] for e in executions], dtype=np.int64),
-            zero_stage=col("zero_stage", np.int64), offload=col("offload", bool),
+            zero_stage=col("zero_stage", np.int64), offload_optimizer=col("offload_optimizer", bool),
+            offload_weights=col("offload_weights", bool), offload_activations=col("offload_activations", bool),
             tp_overlap=col("tp_overlap", bool), dp_overlap=col("dp_overlap", bool),
             **{name: getattr(first, name) for name in cls._BATCH_WIDE},
         )
@@ -243,15 +256,18 @@ class LayoutBatch:
         return int(np.broadcast(self.tp, self.pp, self.dp, self.micro_batch).size)
 
     def values(self) -> dict[str, Any]:
-        """The graph's layout inputs as float arrays (cards = tp·pp·dp)."""
+        """The graph's layout inputs as float arrays (cards = tp·cp·pp·dp)."""
         f = np.float64
-        tp, pp, dp = (np.asarray(x, dtype=f) for x in (self.tp, self.pp, self.dp))
+        tp, pp, dp, cp = (np.asarray(x, dtype=f) for x in (self.tp, self.pp, self.dp, self.cp))
         return {
-            "gpu_count": tp * pp * dp, "tp": tp, "pp": pp,
+            "gpu_count": tp * cp * pp * dp, "tp": tp, "pp": pp, "cp": cp,
             "micro_batch": np.asarray(self.micro_batch, dtype=f), "global_batch": np.asarray(self.global_batch, dtype=f),
             "interleave": np.asarray(self.interleave, dtype=f), "sp": np.asarray(self.sequence_parallel, dtype=f),
             "recompute_mode": np.asarray(self.recompute, dtype=f), "zero_stage": np.asarray(self.zero_stage, dtype=f),
-            "offload": np.asarray(self.offload, dtype=f), "tp_overlap": np.asarray(self.tp_overlap, dtype=f),
+            "offload_optimizer": np.asarray(self.offload_optimizer, dtype=f),
+            "offload_weights": np.asarray(self.offload_weights, dtype=f),
+            "offload_activations": np.asarray(self.offload_activations, dtype=f),
+            "tp_overlap": np.asarray(self.tp_overlap, dtype=f),
             "dp_overlap": np.asarray(self.dp_overlap, dtype=f),
             "tp_async_backward": float(self.tp_async_backward), "flash_attention": float(self.flash_attention),
             "param_bytes": float(self.bytes_param), "optimizer_bytes": float(self.bytes_optimizer),
@@ -261,10 +277,13 @@ class LayoutBatch:
         """Layout ``i`` as an :class:`Execution`."""
         codes = {v: k for k, v in RECOMPUTE_CODES.items()}
         return Execution(
-            tp=int(self.tp[i]), pp=int(self.pp[i]), dp=int(self.dp[i]), micro_batch=int(self.micro_batch[i]),
-            global_batch=int(self.global_batch[i]), interleave=int(self.interleave[i]),
-            sequence_parallel=bool(self.sequence_parallel[i]), recompute=codes[int(self.recompute[i])],  # type: ignore[arg-type]
-            zero_stage=int(self.zero_stage[i]), offload=bool(self.offload[i]), tp_overlap=bool(self.tp_overlap[i]),
+            tp=int(self.tp[i]), pp=int(self.pp[i]), dp=int(self.dp[i]), cp=int(self.cp[i]),
+            micro_batch=int(self.micro_batch[i]), global_batch=int(self.global_batch[i]),
+            interleave=int(self.interleave[i]), sequence_parallel=bool(self.sequence_parallel[i]),
+            recompute=codes[int(self.recompute[i])],  # type: ignore[arg-type]
+            zero_stage=int(self.zero_stage[i]), offload_optimizer=bool(self.offload_optimizer[i]),
+            offload_weights=bool(self.offload_weights[i]), offload_activations=bool(self.offload_activations[i]),
+            tp_overlap=bool(self.tp_overlap[i]),
             dp_overlap=bool(self.dp_overlap[i]), bytes_param=self.bytes_param, bytes_optimizer=self.bytes_optimizer,
             tp_async_backward=self.tp_async_backward, flash_attention=self.flash_attention,
         )
@@ -295,8 +314,14 @@ class StepBreakdown:
         return StepResult.model_construct(**{k: float(v[i]) for k, v in self.arrays.items() if k in RESULT_KEYS})
 
 
-def check_layout(layers: int, heads: int, ex: Execution) -> None:
+def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = None) -> None:
     """Field-level checks of a layout; messages name the field and what is allowed."""
+    chunks = CP_CHUNKS_PER_RANK * ex.cp
+    if ex.cp > 1 and seq_len is not None and seq_len % chunks:
+        raise ValueError(
+            f"cp={ex.cp} needs seq_len={seq_len} to divide into 2·cp = {chunks} equal chunks "
+            "(Megatron-Core's load-balanced causal split)"
+        )
     if heads % ex.tp:
         raise ValueError(f"tp={ex.tp} must divide heads={heads} (allowed: a divisor of {heads})")
     if ex.pp > layers:
@@ -334,6 +359,6 @@ def step_time_batch(
 
 def step_time(shape: TransformerShape, system: SystemSpec, execution: Execution) -> StepResult:
     """Time, memory and utilisation of one training step for one layout (Python numbers)."""
-    check_layout(shape.arch.layers, shape.arch.heads, execution)
+    check_layout(shape.arch.layers, shape.arch.heads, execution, shape.seq_len)
     out = STEP_GRAPH.run({**shape.values(), **system_values(system), **execution_values(execution)}, RESULT_KEYS)
     return StepResult.from_values(out)

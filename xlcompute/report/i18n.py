@@ -70,25 +70,25 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_then_serve": (" and then serve it", "并提供推理服务"),
     "summary_plan_both": (
-        "The parallel layout (TP {tp} × PP {pp} × DP {dp}) and the MFU of {mfu} are <strong>predicted, "
+        "The parallel layout ({layout}) and the MFU of {mfu} are <strong>predicted, "
         "not assumed</strong>: the step-time model chose the fastest of {evaluated} layouts that fit in "
         "memory; on published training runs it is off by {held} on average (held-out rows, Appendix B).",
-        "并行布局（TP {tp} × PP {pp} × DP {dp}）与 {mfu} 的 MFU 均为<strong>模型预测，而非假设</strong>："
+        "并行布局（{layout}）与 {mfu} 的 MFU 均为<strong>模型预测，而非假设</strong>："
         "单步时间模型在 {evaluated} 种布局中选出显存可容纳且最快的一种；在公开训练实测上其平均误差为 {held}"
         "（留出数据，见附录 B）。",
     ),
     "summary_plan_layout": (
-        "The parallel layout (TP {tp} × PP {pp} × DP {dp}) is <strong>predicted, not assumed</strong>: "
+        "The parallel layout ({layout}) is <strong>predicted, not assumed</strong>: "
         "the step-time model chose the fastest of {evaluated} layouts that fit in memory (held-out "
         "error {held}, Appendix B); the MFU of {mfu} is the scenario's assumption.",
-        "并行布局（TP {tp} × PP {pp} × DP {dp}）为<strong>模型预测，而非假设</strong>：单步时间模型在 "
+        "并行布局（{layout}）为<strong>模型预测，而非假设</strong>：单步时间模型在 "
         "{evaluated} 种布局中选出显存可容纳且最快的一种（留出误差 {held}，见附录 B）；MFU {mfu} 为场景假设。",
     ),
     "summary_plan_mfu": (
         "The MFU of {mfu} is <strong>predicted, not assumed</strong>: the step-time model computed it for "
-        "the scenario's layout TP {tp} × PP {pp} × DP {dp} (held-out error {held}, Appendix B).",
+        "the scenario's layout {layout} (held-out error {held}, Appendix B).",
         "{mfu} 的 MFU 为<strong>模型预测，而非假设</strong>：由单步时间模型针对场景给定的布局 "
-        "TP {tp} × PP {pp} × DP {dp} 算出（留出误差 {held}，见附录 B）。",
+        "{layout} 算出（留出误差 {held}，见附录 B）。",
     ),
     "kf_cluster": ("Cluster", "集群规模"),
     "kf_cluster_value": ("{cards} cards", "{cards} 张卡"),
@@ -200,14 +200,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "条序列）的单步时间：",
     ),
     "plan_uses_layout_mfu": (
-        "This proposal uses the first layout (TP {tp} × PP {pp} × DP {dp}) and its predicted MFU of "
+        "This proposal uses the first layout ({layout}) and its predicted MFU of "
         "{mfu} in every section.",
-        "本方案各章节均采用第一种布局（TP {tp} × PP {pp} × DP {dp}）及其预测 MFU {mfu}。",
+        "本方案各章节均采用第一种布局（{layout}）及其预测 MFU {mfu}。",
     ),
     "plan_uses_layout": (
-        "This proposal uses the first layout (TP {tp} × PP {pp} × DP {dp}) in every section; the "
+        "This proposal uses the first layout ({layout}) in every section; the "
         "training time uses the scenario's MFU of {mfu}.",
-        "本方案各章节均采用第一种布局（TP {tp} × PP {pp} × DP {dp}）；训练时间按场景给定的 MFU {mfu} 计算。",
+        "本方案各章节均采用第一种布局（{layout}）；训练时间按场景给定的 MFU {mfu} 计算。",
     ),
     "plan_uses_mfu": (
         "This proposal uses the predicted MFU of {mfu} for the training time.",
@@ -238,7 +238,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "bd_tp": ("Tensor-parallel communication, exposed", "张量并行通信（未被掩盖部分）"),
     "bd_dp": ("Data-parallel gradient reduction, exposed", "数据并行梯度归约（未被掩盖部分）"),
     "bd_optimizer": ("Optimizer step", "优化器更新"),
-    "bd_offload": ("Offload traffic", "卸载传输"),
+    "bd_offload": ("Optimizer-state offload traffic", "优化器状态卸载传输"),
+    "bd_cp": ("Context-parallel K/V exchange, exposed", "上下文并行 K/V 交换（未被掩盖部分）"),
+    "bd_offload_blocks": ("Weight and activation offload transfers, exposed", "权重与激活值卸载传输（未被掩盖部分）"),
+    "plan_col_offload": ("Offloaded", "卸载"),
+    "off_weights": ("weights", "权重"),
+    "off_activations": ("activations", "激活值"),
+    "off_optimizer": ("optimizer", "优化器"),
+    "off_none": ("—", "—"),
+    "plan_offload_note": (
+        "Offloaded: kept in the card's host-memory tier ({tier} GB at {bw} GB/s per direction) and streamed "
+        "back block by block while other blocks compute (Calculon, seed 004); only transfers longer than "
+        "that compute add time.",
+        "卸载：保存在加速卡的主机内存层（{tier} GB，单向 {bw} GB/s），在其他 Transformer 块计算时逐块传回"
+        "（Calculon，seed 004）；仅当传输时间超过这段计算时间时才增加耗时。",
+    ),
+    "plan_cp_note": (
+        "CP: context parallelism; each card holds 1/CP of every sequence and exchanges keys and values with "
+        "the other cards of its group while the attention runs (Megatron-Core; Llama 3 used CP 16 for 128K tokens).",
+        "CP：上下文并行；每张卡持有每条序列的 1/CP，并在注意力计算的同时与组内其他卡交换键值（Megatron-Core；"
+        "Llama 3 在 128K 上下文下采用 CP 16）。",
+    ),
     "plan_stack_flash": (
         "Training stack assumed: fused (flash) attention, software {software} ({eff} of the reference "
         "kernel throughput). Flash attention is modelled from its paper; neither it nor any card other "
@@ -283,10 +303,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Memory is that of the busiest card, on the first pipeline stage: the parameters, gradients and "
         "optimizer states of its layers and the embedding (split by TP, partitioned by ZeRO over DP), "
         "the activations in flight and the framework's buffers. The table shows each ZeRO stage and "
-        "recomputation mode for the planned layout TP {tp} × PP {pp} × DP {dp} against {hbm} of HBM.",
+        "recomputation mode for the planned layout {layout} against {hbm} of HBM.",
         "训练时每卡显存按最繁忙的卡（第一个流水线级）计：其各层与嵌入表的模型状态（参数、梯度与优化器状态，"
         "按张量并行切分，再由 ZeRO 在数据并行副本间分片）、在途微批的激活值，以及框架缓冲区。下表列出规划布局 "
-        "TP {tp} × PP {pp} × DP {dp} 下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
+        "{layout} 下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
     ),
     "mem_table_title": ("Training memory per card by ZeRO stage and recomputation", "各 ZeRO 阶段与重计算方式下的每卡训练显存"),
     "mem_stage": ("ZeRO stage", "ZeRO 阶段"),
@@ -349,6 +369,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "net_dp": ("Data parallel (gradients)", "数据并行（梯度）"),
     "net_tp": ("Tensor parallel (activations)", "张量并行（激活值）"),
     "net_pp": ("Pipeline (stage boundaries)", "流水线（级间）"),
+    "net_cp": ("Context parallel (keys and values)", "上下文并行（键值）"),
     "link_inter": ("scale-out network", "服务器间网络"),
     "link_intra": ("intra-server link", "服务器内互联"),
     "net_summary": (

@@ -12,10 +12,13 @@ from xlcompute.udf._register import excel
 __all__ = ["PARALLEL_GPUS", "GLOBAL_BATCH", "PIPELINE_BUBBLE"]
 
 
-@excel({"dp": "Data-parallel replicas.", "tp": "Tensor-parallel size.", "pp": "Pipeline-parallel stages."})
-def PARALLEL_GPUS(dp: Any, tp: Any, pp: Any) -> float:
-    """GPUs used by a 3D-parallel layout, dp × tp × pp (seed 003). A whole number."""
-    return float(parallel.parallel_cards(a.whole(dp, "dp"), a.whole(tp, "tp"), a.whole(pp, "pp")))
+@excel({"dp": "Data-parallel replicas.", "tp": "Tensor-parallel size.", "pp": "Pipeline-parallel stages.",
+        "cp": "Optional. Context-parallel size (each GPU holds seq_len/cp tokens); default 1."})
+def PARALLEL_GPUS(dp: Any, tp: Any, pp: Any, cp: Any = None) -> float:
+    """GPUs used by a parallel layout, dp × tp × pp (seed 003) × cp (context parallelism,
+    Megatron-Core). A whole number."""
+    return float(parallel.parallel_cards(a.whole(dp, "dp"), a.whole(tp, "tp"), a.whole(pp, "pp"),
+                                         a.whole(cp, "cp", default=1)))
 
 
 @excel(

@@ -31,13 +31,14 @@ _GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
 _GLOBAL_BATCH = ("Optional. Sequences per optimizer step, rounded to the layout; default 4M tokens "
                  "(1,024 sequences of 4096), at least 1,024 tokens per GPU.")
 _SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
-_HEADER = ["TP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
+_HEADER = ["TP", "CP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
 
 
 class _Planned(NamedTuple):
     """What the planner functions show from one estimate."""
 
     tp: int
+    cp: int
     pp: int
     dp: int
     micro_batch: int
@@ -67,7 +68,8 @@ def _estimate(
         return _argument_names("; ".join(exc.problems))
     except ValueError as exc:  # PlannerError (no layout fits), a layout the model cannot take
         return str(exc)
-    return _Planned(int(r["tp"]), int(r["pp"]), int(r["dp"]), int(r["micro_batch"]), r["mfu"], r["step_seconds"])
+    return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["micro_batch"]), r["mfu"],
+                    r["step_seconds"])
 
 
 # The scenario's field names -> this function's argument names, so a refusal names the cell.
@@ -119,7 +121,8 @@ def _planned(
 )
 def LLM_BEST_LAYOUT(model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None) -> list[list[Any]]:
     """Spills the fastest layout the step-time model finds, as estimate() plans it: a header row and
-    TP, PP, DP, micro-batch, predicted MFU (fraction) and step seconds (seed 004; `xlcompute plan`)."""
+    TP, CP (context parallel, >1 only for long sequences), PP, DP, micro-batch, predicted MFU
+    (fraction) and step seconds (seed 004; `xlcompute plan`)."""
     p = _planned(model, gpu, gpus, seq_len, global_batch)
     return [list(_HEADER), list(p)]
 

@@ -146,6 +146,8 @@ class Book:
                 ("cards_per_node", sc.cluster.cards_per_node is not None),
                 ("intra_node_gbs", sc.cluster.intra_node_gbs is not None),
                 ("gpu_tdp_w", sc.cluster.tdp_w is not None),
+                ("offload_gb", sc.cluster.offload_gb is not None),
+                ("offload_gbs", sc.cluster.offload_gbs is not None),
             ) if given
         }
         for section, keys in _GROUPS:

@@ -27,14 +27,14 @@ MODELS_SHEET = "Models"
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
-_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 11, 46, 10)
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
 _MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 12, 46, 10)
 
 # Input key -> column letter in the Hardware sheet (gpu_peak_tflops: bf16 C, fp8 D).
 HW_COLUMNS: dict[str, str] = {
     "gpu_peak_tflops": "C", "gpu_hbm_gb": "E", "gpu_hbm_tbps": "F", "intra_node_gbs": "G",
-    "gpu_tdp_w": "H", "cards_per_node": "I",
+    "gpu_tdp_w": "H", "cards_per_node": "I", "offload_gb": "J", "offload_gbs": "K",
 }
 HW_FP8_COLUMN = "D"
 # The model inputs of the graph, one column each from C on, in planner.inputs.model_values terms.
@@ -88,7 +88,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
     """Fill the Hardware sheet; returns where its rows are and the selected key."""
     style_title(ws.cell(row=1, column=1, value=sheet_title("hardware", lang)))
     _headers(ws, ["hw_key", "hw_name", "hw_bf16", "hw_fp8", "hw_hbm", "hw_bw", "hw_link", "hw_tdp",
-                  "hw_per_node", "hw_vendor", "col_source", "src_date"], lang)
+                  "hw_per_node", "hw_offload", "hw_offload_bw", "hw_vendor", "col_source", "src_date"], lang)
     row = _FIRST
     keys: list[str] = []
     acc = scenario.cluster.accelerator
@@ -100,39 +100,42 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         # offers only complete rows plus the scenario's own card (a blank would become 0 in a formula).
         if (link is None or g.tdp_w is None) and g.key != chosen:
             continue
-        # Same conversions as estimate._gpu_inputs, so lookups equal the Python inputs exactly.
+        # Same conversions as estimate._gpu_inputs, so lookups equal the Python inputs exactly; a
+        # card without an offload tier shows 0 (none), the estimate's default.
+        tier = (0.0, 0.0) if g.offload_bytes is None or g.offload_bytes_per_s_per_direction is None else (
+            g.offload_bytes / 1e9, g.offload_bytes_per_s_per_direction / 1e9)
         values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
-                  link, g.tdp_w, g.cards_per_node]
+                  link, g.tdp_w, g.cards_per_node, *tier]
         _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
         keys.append(g.key)
         row += 1
     if isinstance(acc, CustomAccelerator):
         selected = lookup_key(acc.name, {k.lower() for k in keys})
         values = [acc.bf16_tflops, acc.fp8_tflops, acc.hbm_gb, acc.hbm_tbps, acc.intra_node_gbs, acc.tdp_w,
-                  acc.cards_per_node]
+                  acc.cards_per_node, 0.0, 0.0]
         _hw_row(ws, row, selected, acc.name, values, "", text("scenario_row", lang), "")
         keys.append(selected)
         row += 1
     else:
         selected = catalog.get_gpu(acc).key
-    for col, width in zip("ABCDEFGHIJKL", _HW_WIDTHS):
+    for col, width in zip("ABCDEFGHIJKLMN", _HW_WIDTHS):
         ws.column_dimensions[col].width = width
     return CatalogTable(HW_SHEET, _FIRST, row - 1, selected, keys)
 
 
 def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,
             source: str, date: str) -> None:
-    for col in range(1, 13):  # the named style first: it resets the number format
+    for col in range(1, 15):  # the named style first: it resets the number format
         style_plain(ws.cell(row=row, column=col), wrap=True)
     put_text(ws.cell(row=row, column=1), key)
     put_text(ws.cell(row=row, column=2), name)
     for col, v in enumerate(values, start=3):
         c = ws.cell(row=row, column=col, value=v)
         c.number_format = "#,##0" if col in (8, 9) else "#,##0.0##"  # TDP W, cards per server: whole
-    for col, t in ((10, vendor), (11, source), (12, date)):
+    for col, t in ((12, vendor), (13, source), (14, date)):
         put_text(ws.cell(row=row, column=col), t)
     ws.row_dimensions[row].height = wrapped_height(
-        [(name, _HW_WIDTHS[1]), (vendor, _HW_WIDTHS[9]), (source, _HW_WIDTHS[10])])
+        [(name, _HW_WIDTHS[1]), (vendor, _HW_WIDTHS[11]), (source, _HW_WIDTHS[12])])
 
 
 def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:

@@ -60,6 +60,8 @@ def planner_block(b: Book, plan: PlanReport) -> None:
     yes, no = text("yes", lang), text("no", lang)
     lines: list[tuple[str, str, Callable[..., object]]] = [
         (input_label("tp", lang), "0", lambda x: x.execution.tp),
+        # Context parallelism and offload rows only when a listed layout uses them.
+        *([(input_label("cp", lang), "0", lambda x: x.execution.cp)] if any(x.execution.cp > 1 for x in rows) else []),
         (input_label("pp", lang), "0", lambda x: x.execution.pp),
         (input_label("dp", lang), "#,##0", lambda x: x.execution.dp),
         (input_label("micro_batch", lang), "0", lambda x: x.execution.micro_batch),
@@ -67,6 +69,10 @@ def planner_block(b: Book, plan: PlanReport) -> None:
         (text("plan_recompute", lang), "@", lambda x: text(f"rec_{x.execution.recompute}", lang)),
         (text("plan_sp", lang), "@", lambda x: yes if x.execution.sequence_parallel else no),
         (input_label("zero_stage", lang), "0", lambda x: x.execution.zero_stage),
+        *([(text("plan_offload", lang), "@",
+            lambda x: ("、" if lang == "zh" else ", ").join(text(f"off_{k}", lang) for k in x.execution.offloaded)
+            or text("off_none", lang))]
+          if any(x.execution.offloaded for x in rows) else []),
         (text("plan_step", lang), "0.000", lambda x: x.result.predicted_step_seconds),
         (text("plan_mfu", lang), "0.0%", lambda x: x.result.predicted_mfu),
         (text("plan_mem", lang), "#,##0.00", lambda x: x.result.mem_per_gpu / GB),

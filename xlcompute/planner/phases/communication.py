@@ -1,7 +1,10 @@
-"""Communication phase: tensor-, pipeline- and data-parallel traffic, its time and what overlap hides.
+"""Communication phase: tensor-, context-, pipeline- and data-parallel traffic, the offload
+transfers, their time and what overlap hides.
 
 Each group's collectives run over the server's link when the group stays in one server, else
-over the scale-out network. The Network sheet of the workbook shows exactly these steps.
+over the scale-out network; ranks are ordered TP, then CP, then PP, then DP (Megatron-Core's
+order with CP inside PP), so a CP group spans tp·cp consecutive cards and a pipeline tp·cp·pp.
+The Network sheet of the workbook shows exactly these steps.
 """
 
 from xlcompute.core import arith, comm, parallel
@@ -27,8 +30,21 @@ STEPS = (
     step("tp_bytes_per_step", N, comm.tp_bytes_per_step,
          "activation_message_bytes", "tp", "recompute_mode", "layers_per_stage", "grad_accum"),
     step("tp_seconds_per_step", N, parallel.per_step, "tp_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    # context parallelism: the K/V ring of every layer, hidden under the attention it feeds
+    step("cp_group_cards", N, arith.product, "tp", "cp"),
+    step("cp_in_node", N, comm.stays_in_node, "cp_group_cards", "parallel_cards", "cards_per_node"),
+    step("cp_link_bytes_per_s", N, comm.link_bytes_per_s, "cp_in_node", *_LINKS),
+    step("cp_kv_bytes", N, comm.cp_kv_bytes, "seq_len", "micro_batch", "kv_heads", "head_dim", "tp", "cp"),
+    step("cp_bytes_per_layer", N, comm.cp_bytes_per_layer, "cp_kv_bytes", "recompute_mode"),
+    step("cp_forward_seconds_per_layer", N, comm.cp_forward_seconds,
+         "cp_kv_bytes", "cp", "cp_link_bytes_per_s", "collective_latency_s"),
+    step("cp_backward_seconds_per_layer", N, comm.cp_backward_seconds,
+         "cp_kv_bytes", "cp", "cp_link_bytes_per_s", "collective_latency_s", "recompute_mode"),
+    step("cp_comm_seconds_per_layer", N, arith.total, "cp_forward_seconds_per_layer", "cp_backward_seconds_per_layer"),
+    step("cp_bytes_per_step", N, parallel.per_step, "cp_bytes_per_layer", "layers_per_stage", "grad_accum"),
+    step("cp_seconds_per_step", N, parallel.per_step, "cp_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),
     # pipeline parallelism
-    step("stage_group_cards", N, arith.product, "tp", "pp"),
+    step("stage_group_cards", N, arith.product, "cp_group_cards", "pp"),
     step("pp_in_node", N, comm.stays_in_node, "stage_group_cards", "parallel_cards", "cards_per_node"),
     step("pp_link_bytes_per_s", N, comm.link_bytes_per_s, "pp_in_node", *_LINKS),
     step("p2p_seconds_per_microbatch", N, comm.p2p_seconds_per_microbatch,
@@ -39,19 +55,26 @@ STEPS = (
     step("dp_in_node", N, comm.stays_in_node, "parallel_cards", "parallel_cards", "cards_per_node"),
     step("dp_link_bytes_per_s", N, comm.link_bytes_per_s, "dp_in_node", *_LINKS),
     step("dp_bytes_per_step", N, comm.dp_bytes_per_step,
-         "weights_full_per_gpu", "weights_full_per_gpu", "dp", "grad_accum", "zero_stage"),
+         "weights_full_per_gpu", "weights_full_per_gpu", "dp_cp", "grad_accum", "zero_stage"),
     step("dp_seconds_per_step", N, comm.dp_seconds_per_step,
-         "dp_bytes_per_step", "dp_link_bytes_per_s", "collective_latency_s", "layers_per_stage", "dp", "zero_stage"),
+         "dp_bytes_per_step", "dp_link_bytes_per_s", "collective_latency_s", "layers_per_stage", "dp_cp",
+         "zero_stage"),
+    # The DP traffic also hides under what the pipeline waits for on other links (CP ring, offload).
     step("dp_overlap_window_seconds", N, comm.dp_overlap_window,
-         "zero_stage", "compute_seconds", "recompute_seconds", "tp_comm_exposed_seconds", "layers_per_stage",
-         "layer_backward_seconds", "layer_recompute_seconds", "logits_forward_seconds"),
+         "zero_stage", "compute_seconds", "recompute_seconds", "pipeline_exposed_seconds", "layers_per_stage",
+         "layer_backward_busy_seconds", "layer_recompute_seconds", "logits_forward_seconds"),
     step("dp_last_bucket_seconds", N, comm.last_bucket_seconds, "dp_seconds_per_step", "layers_per_stage"),
     step("dp_comm_exposed_seconds", N, comm.exposed_seconds,
          "dp_seconds_per_step", "dp_overlap_window_seconds", "dp_last_bucket_seconds", "dp_overlap"),
     step("dp_comm_overlapped_seconds", N, arith.difference, "dp_seconds_per_step", "dp_comm_exposed_seconds"),
+    # weight and activation offload: a block's transfers per micro-batch, forward and backward
+    step("offload_block_seconds", N, comm.offload_block_seconds,
+         "weights_sharded_per_gpu", "grads_sharded_per_gpu", "layers_per_stage", "act_stored_layer",
+         "offload_weights", "offload_activations", "offload_bytes_per_s"),
     # totals
-    step("comm_seconds_per_step", N, arith.total, "tp_seconds_per_step", "pp_comm_seconds", "dp_seconds_per_step"),
+    step("comm_seconds_per_step", N, arith.total,
+         "tp_seconds_per_step", "pp_comm_seconds", "dp_seconds_per_step", "cp_seconds_per_step"),
     step("comm_exposed_seconds", N, arith.total,
-         "tp_comm_exposed_seconds", "pp_comm_seconds", "dp_comm_exposed_seconds"),
+         "tp_comm_exposed_seconds", "pp_comm_seconds", "dp_comm_exposed_seconds", "cp_comm_exposed_seconds"),
     step("comm_share_of_step", N, arith.ratio, "comm_exposed_seconds", "predicted_step_seconds"),
 )

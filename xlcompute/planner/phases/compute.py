@@ -27,6 +27,8 @@ STEPS = (
     step("attention_forward_seconds", ST, kernels.attention_forward_seconds,
          "tokens_per_microbatch", "seq_len", "attn_width", "head_dim", "tp", *_GEMM,
          "flash_attention", "flash_attention_efficiency", "software_efficiency"),
+    step("attention_backward_seconds", ST, kernels.attention_backward_seconds,
+         "attention_forward_seconds", "flash_attention", "recompute_mode"),
     step("elementwise_forward_seconds", ST, kernels.elementwise_seconds,
          "elementwise_bytes_layer", "elementwise_traffic_factor", "hbm_bytes_per_s", "software_efficiency"),
     step("score_elementwise_seconds", ST, kernels.elementwise_seconds,

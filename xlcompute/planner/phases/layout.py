@@ -1,4 +1,5 @@
-"""Layout phase: the data-parallel degree, micro-batches and the busiest stage's layers."""
+"""Layout phase: the data-parallel degree, micro-batches, the busiest stage's layers and the tokens
+of a sequence on one card (context parallelism)."""
 
 from xlcompute.core import arith, parallel
 from xlcompute.graph import step
@@ -8,15 +9,19 @@ __all__ = ["STEPS"]
 T = "training"
 
 STEPS = (
-    step("dp", T, parallel.data_parallel, "gpu_count", "tp", "pp"),
-    step("parallel_cards", T, parallel.parallel_cards, "dp", "tp", "pp"),
+    step("dp", T, parallel.data_parallel, "gpu_count", "tp", "pp", "cp"),
+    step("parallel_cards", T, parallel.parallel_cards, "dp", "tp", "pp", "cp"),
+    # Context parallelism: a card holds s/cp tokens of each sequence; cp ranks share the weights,
+    # so gradients (and ZeRO shards) span dp·cp ranks while the batch is split over dp.
+    step("seq_per_card", T, parallel.seq_per_card, "seq_len", "cp"),
+    step("dp_cp", T, parallel.gradient_group, "dp", "cp"),
     # The batch the layout runs: the target rounded to whole micro-batches per replica (the planner
     # gives it directly for each layout it enumerates, computed by the same function).
     step("batch_unit", T, parallel.batch_unit, "micro_batch", "pp", "interleave"),
     step("global_batch", T, parallel.round_global_batch, "batch_target", "batch_unit", "dp"),
     step("grad_accum", T, parallel.grad_accum_steps, "global_batch", "micro_batch", "dp"),
     step("layers_per_stage", T, parallel.layers_per_stage, "layers", "pp"),
-    step("tokens_per_microbatch", T, arith.product, "micro_batch", "seq_len"),
+    step("tokens_per_microbatch", T, arith.product, "micro_batch", "seq_per_card"),
     step("tokens_per_step", T, parallel.tokens_per_step, "global_batch", "seq_len"),
     step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave"),
 )

@@ -1,11 +1,14 @@
 """Memory phase: what the busiest card (the first pipeline stage) holds, bytes.
 
-Weights, gradients and optimizer states of its stage split by TP and by ZeRO over DP, the
-activations of the micro-batches in flight, the fp32 logits of a single stage, and the
-framework's buffers. The Memory sheet of the workbook shows exactly these steps.
+Weights, gradients and optimizer states of its stage split by TP and by ZeRO over DP (with
+context parallelism over dp·cp), the activations of the micro-batches in flight (of the s/cp
+tokens the card holds), the fp32 logits of a single stage, and the framework's buffers; with
+offload, what stays in HBM and what the offload tier holds. The Memory sheet of the workbook
+shows exactly these steps.
 """
 
 from xlcompute.core import arith, comm, memory, params, units
+from xlcompute.core.expr import max_
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -19,32 +22,42 @@ STEPS = (
     step("params_per_gpu", M, arith.ratio, "stage_params", "tp"),
     step("weights_full_per_gpu", M, arith.product, "params_per_gpu", "param_bytes"),
     step("optimizer_full_per_gpu", M, arith.product, "params_per_gpu", "optimizer_bytes"),
-    step("weights_per_gpu", M, memory.zero_partitioned, "weights_full_per_gpu", "zero_stage", 3, "dp"),
-    step("grads_per_gpu", M, memory.zero_partitioned, "weights_full_per_gpu", "zero_stage", 2, "dp"),
-    step("optimizer_states_per_gpu", M, memory.zero_partitioned, "optimizer_full_per_gpu", "zero_stage", 1, "dp"),
-    step("optimizer_per_gpu", M, memory.in_hbm, "optimizer_states_per_gpu", "offload"),
-    step("offload_tier_per_gpu", M, memory.offloaded, "optimizer_states_per_gpu", "offload"),
+    step("weights_sharded_per_gpu", M, memory.zero_partitioned, "weights_full_per_gpu", "zero_stage", 3, "dp_cp"),
+    step("grads_sharded_per_gpu", M, memory.zero_partitioned, "weights_full_per_gpu", "zero_stage", 2, "dp_cp"),
+    # With weight offload HBM keeps two blocks of the stage (Calculon §III, seed 004).
+    step("weights_per_gpu", M, memory.resident_blocks, "weights_sharded_per_gpu", "layers_per_stage",
+         "offload_weights"),
+    step("grads_per_gpu", M, memory.resident_blocks, "grads_sharded_per_gpu", "layers_per_stage", "offload_weights"),
+    step("optimizer_states_per_gpu", M, memory.zero_partitioned, "optimizer_full_per_gpu", "zero_stage", 1, "dp_cp"),
+    step("optimizer_per_gpu", M, memory.in_hbm, "optimizer_states_per_gpu", "offload_optimizer"),
     step("states_per_gpu", M, arith.total, "weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu"),
-    step("activation_message_bytes", M, comm.activation_message_bytes, "seq_len", "micro_batch", "hidden"),
+    step("activation_message_bytes", M, comm.activation_message_bytes, "seq_per_card", "micro_batch", "hidden"),
     step("act_linear_layer", M, memory.activations_linear_layer,
-         "seq_len", "micro_batch", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "gated_ffn", "tp", "sp"),
+         "seq_per_card", "micro_batch", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "gated_ffn", "tp",
+         "sp"),
     step("act_score_layer", M, memory.activations_score_layer,
-         "seq_len", "micro_batch", "heads", "tp", "flash_attention"),
+         "seq_len", "micro_batch", "heads", "tp", "flash_attention", "cp"),
     step("act_working_layer", M, arith.total, "act_linear_layer", "act_score_layer"),
     step("act_stored_layer", M, memory.activations_stored_layer,
-         "act_linear_layer", "act_score_layer", "seq_len", "micro_batch", "hidden", "tp", "sp", "recompute_mode",
+         "act_linear_layer", "act_score_layer", "seq_per_card", "micro_batch", "hidden", "tp", "sp", "recompute_mode",
          "flash_attention"),
     step("score_traffic_layer", M, memory.score_traffic_bytes, "act_score_layer", "flash_attention"),
     step("elementwise_bytes_layer", M, arith.total, "act_linear_layer", "score_traffic_layer"),
-    step("logits_activation_bytes", M, memory.logits_activation_bytes, "seq_len", "micro_batch", "vocab", "tp"),
+    step("logits_activation_bytes", M, memory.logits_activation_bytes, "seq_per_card", "micro_batch", "vocab", "tp"),
     step("activations_per_gpu", M, memory.activations_first_stage,
          "act_stored_layer", "layers_per_stage", "pp", "grad_accum", "interleave", "act_working_layer",
-         "recompute_mode", "logits_activation_bytes"),
+         "recompute_mode", "logits_activation_bytes", "offload_activations"),
+    step("activations_offloaded_per_gpu", M, memory.activations_offloaded,
+         "act_stored_layer", "layers_per_stage", "pp", "grad_accum", "interleave", "offload_activations"),
+    step("offload_tier_per_gpu", M, memory.offload_tier_bytes,
+         "optimizer_states_per_gpu", "offload_optimizer", "weights_sharded_per_gpu", "weights_per_gpu",
+         "grads_sharded_per_gpu", "grads_per_gpu", "activations_offloaded_per_gpu"),
+    step("offload_any", M, max_, "offload_optimizer", "offload_weights", "offload_activations"),
     step("buffers_per_gpu", M, memory.framework_buffers,
          "framework_reserve_bytes", "activation_message_bytes", "block_params", "tp", "param_bytes", "zero_stage"),
     step("mem_per_gpu", M, memory.train_mem_per_card,
          "weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu"),
     step("mem_per_gpu_gb", M, units.per_giga, "mem_per_gpu"),
     step("mem_fits", M, memory.fits_card,
-         "mem_per_gpu", "hbm_bytes", "offload", "offload_tier_per_gpu", "offload_bytes", "offload_bytes_per_s"),
+         "mem_per_gpu", "hbm_bytes", "offload_any", "offload_tier_per_gpu", "offload_bytes", "offload_bytes_per_s"),
 )

@@ -1,6 +1,7 @@
-"""Pipeline phase: the 1F1B schedule at the pace of the slowest stage, per optimizer step (seconds)."""
+"""Pipeline phase: the 1F1B schedule at the pace of the slowest stage, per optimizer step (seconds),
+each layer's pass stretched by what it waits for on other links (TP, the CP ring, offload)."""
 
-from xlcompute.core import arith, parallel
+from xlcompute.core import arith, comm, parallel
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -8,9 +9,25 @@ __all__ = ["STEPS"]
 ST = "step"
 
 STEPS = (
+    # The CP ring hides under the attention of its pass (forward; backward with recomputation).
+    step("cp_exposed_forward_per_layer", ST, comm.exposed_seconds,
+         "cp_forward_seconds_per_layer", "attention_forward_seconds", 0, 1),
+    step("cp_exposed_backward_per_layer", ST, comm.exposed_seconds,
+         "cp_backward_seconds_per_layer", "attention_backward_seconds", 0, 1),
+    step("cp_exposed_seconds_per_layer", ST, arith.total, "cp_exposed_forward_per_layer",
+         "cp_exposed_backward_per_layer"),
+    # Offload transfers hide under everything the layer does, its waits for TP and CP included.
+    step("layer_busy_seconds", ST, arith.total,
+         "layer_forward_seconds", "layer_backward_seconds", "layer_recompute_seconds", "tp_exposed_seconds_per_layer",
+         "cp_exposed_seconds_per_layer"),
+    step("offload_exposed_seconds_per_layer", ST, comm.exposed_seconds,
+         "offload_block_seconds", "layer_busy_seconds", 0, 1),
+    # The last backward the DP reduction hides under, with its CP and offload waits.
+    step("layer_backward_busy_seconds", ST, arith.total,
+         "layer_backward_seconds", "cp_exposed_backward_per_layer", "offload_exposed_seconds_per_layer"),
     step("layer_pass_seconds", ST, parallel.layer_pass_seconds,
          "layer_forward_seconds", "layer_backward_seconds", "layer_recompute_seconds",
-         "tp_exposed_seconds_per_layer"),
+         "tp_exposed_seconds_per_layer", "cp_exposed_seconds_per_layer", "offload_exposed_seconds_per_layer"),
     step("microbatch_seconds", ST, parallel.microbatch_seconds,
          "layer_pass_seconds", "layers_per_stage", "logits_seconds", "p2p_seconds_per_microbatch"),
     step("compute_seconds", ST, parallel.compute_seconds_per_step,
@@ -20,6 +37,12 @@ STEPS = (
          "tp_exposed_seconds_per_layer", "layers_per_stage", "grad_accum"),
     step("tp_comm_overlapped_seconds", ST, parallel.per_step,
          "tp_hidden_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    step("cp_comm_exposed_seconds", ST, parallel.per_step,
+         "cp_exposed_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    step("offload_exposed_seconds", ST, parallel.per_step,
+         "offload_exposed_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    step("pipeline_exposed_seconds", ST, arith.total,
+         "tp_comm_exposed_seconds", "cp_comm_exposed_seconds", "offload_exposed_seconds"),
     step("pp_comm_seconds", ST, arith.product, "p2p_seconds_per_microbatch", "grad_accum"),
     step("pp_bubble_seconds", ST, parallel.pipeline_bubble_seconds,
          "microbatch_seconds", "logits_seconds", "pp", "interleave"),

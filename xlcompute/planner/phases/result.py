@@ -12,11 +12,12 @@ __all__ = ["STEPS"]
 ST = "step"
 
 STEPS = (
-    step("params_updated_per_gpu", ST, memory.zero_partitioned, "params_per_gpu", "zero_stage", 1, "dp"),
+    step("params_updated_per_gpu", ST, memory.zero_partitioned, "params_per_gpu", "zero_stage", 1, "dp_cp"),
     step("optimizer_seconds", ST, kernels.optimizer_update_seconds,
-         "params_updated_per_gpu", "param_bytes", "optimizer_bytes", "hbm_bytes_per_s", "offload"),
+         "params_updated_per_gpu", "param_bytes", "optimizer_bytes", "hbm_bytes_per_s", "offload_optimizer"),
     step("offload_seconds", ST, comm.offload_seconds,
-         "optimizer_states_per_gpu", "params_updated_per_gpu", "param_bytes", "offload_bytes_per_s", "offload"),
+         "optimizer_states_per_gpu", "params_updated_per_gpu", "param_bytes", "offload_bytes_per_s",
+         "offload_optimizer"),
     step("steady_step_seconds", ST, arith.total,
          "pipeline_seconds", "dp_comm_exposed_seconds", "optimizer_seconds", "offload_seconds"),
     # The step ends when the slowest server ends it (core.scale).

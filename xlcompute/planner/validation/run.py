@@ -341,10 +341,11 @@ def validate(
 
 
 def layout_text(ex: Execution) -> str:
+    cp = f" cp={ex.cp}" if ex.cp > 1 else ""
     return (
-        f"tp={ex.tp} pp={ex.pp} dp={ex.dp} mb={ex.micro_batch} v={ex.interleave} "
+        f"tp={ex.tp}{cp} pp={ex.pp} dp={ex.dp} mb={ex.micro_batch} v={ex.interleave} "
         f"rc={ex.recompute} sp={int(ex.sequence_parallel)} zero={ex.zero_stage} "
-        f"offload={int(ex.offload)} tp_overlap={int(ex.tp_overlap)}"
+        f"offload={'+'.join(ex.offloaded) or 0} tp_overlap={int(ex.tp_overlap)}"
     )
 
 

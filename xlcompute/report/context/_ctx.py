@@ -61,5 +61,9 @@ class _Ctx:
             "is_text": False,
         }
 
+    def layout(self) -> str:
+        """The estimate's parallel layout as text: TP 8 × PP 4 × DP 32, with CP when used."""
+        return fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"])
+
     def rc_name(self, mode: int) -> Markup:
         return self.t(f"rc_{RECOMPUTE_NAMES[mode]}")

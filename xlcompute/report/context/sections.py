@@ -217,7 +217,7 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     details = [c.row(k) for k in ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu",
                                   "buffers_per_gpu", "mem_per_gpu")]
     return {
-        "intro": c.t("memory_intro", tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), hbm=hbm),
+        "intro": c.t("memory_intro", layout=c.layout(), hbm=hbm),
         "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
         "planned_share": planned["share"], "planned_bytes": planned["bytes"], "lightest": alt,
         "table": table, "chart": chart, "details": details,
@@ -236,6 +236,9 @@ def _network(c: _Ctx) -> dict[str, Any]:
          "tp_comm_exposed_seconds"),
         ("net_pp", "pp_in_node", "pp_link_bytes_per_s", "pp_bytes_per_step", "pp_comm_seconds", "pp_comm_seconds"),
     ]
+    if r["cp"] > 1:  # the K/V ring of context parallelism, when the layout uses it
+        rows.append(("net_cp", "cp_in_node", "cp_link_bytes_per_s", "cp_bytes_per_step", "cp_seconds_per_step",
+                     "cp_comm_exposed_seconds"))
     return {
         "rows": [
             {"kind": c.t(kind), "link": c.t("link_intra" if r[node] >= 0.5 else "link_inter"),

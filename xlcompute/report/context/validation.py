@@ -81,15 +81,27 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
     sc = c.r.scenario
     yes, no = str(c.t("yes")), str(c.t("no"))
     rows = []
-    for row in plan.best[:PLAN_ROWS_SHOWN]:
+    shown = plan.best[:PLAN_ROWS_SHOWN]
+    for row in shown:
         ex, res = row.execution, row.result
         rows.append({
-            "rank": row.rank, "tp": fmt.count(ex.tp), "pp": fmt.count(ex.pp), "dp": fmt.count(ex.dp),
-            "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
+            "rank": row.rank, "tp": fmt.count(ex.tp), "cp": fmt.count(ex.cp), "pp": fmt.count(ex.pp),
+            "dp": fmt.count(ex.dp), "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
             "rc": c.t(f"rc_{ex.recompute}"), "sp": yes if ex.sequence_parallel else no,
             "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.predicted_step_seconds, 2),
             "mfu": fmt.percent(res.predicted_mfu), "mem": fmt.gb(res.mem_per_gpu).removesuffix(" GB"),
+            "offload": ("、" if c.lang == "zh" else ", ").join(str(c.t(f"off_{k}")) for k in ex.offloaded)
+            or str(c.t("off_none")),
         })
+    # CP and offload columns only when a listed layout uses them; the column widths (%) of each table.
+    show_cp = any(row.execution.cp > 1 for row in shown)
+    show_offload = any(row.execution.offloaded for row in shown)
+    col_widths = {
+        (False, False): (4, 6, 6, 6, 9, 9, 14, 6, 8, 10, 10, 12),
+        (True, False): (4, 6, 5, 5, 5, 8, 8, 14, 6, 7, 10, 10, 12),
+        (False, True): (4, 5, 5, 5, 8, 8, 12, 5, 6, 14, 9, 9, 10),
+        (True, True): (4, 5, 5, 5, 5, 7, 7, 11, 5, 6, 13, 9, 8, 10),
+    }[(show_cp, show_offload)]
     best = plan.best[0].result
     parts = (
         ("bd_compute", best.compute_seconds), ("bd_recompute", best.recompute_seconds),
@@ -97,8 +109,10 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
         ("bd_tp", best.tp_comm_exposed_seconds), ("bd_dp", best.dp_comm_exposed_seconds),
         ("bd_optimizer", best.optimizer_seconds),
     )
-    if best.offload_seconds > 0:
-        parts += (("bd_offload", best.offload_seconds),)
+    for key, seconds in (("bd_cp", best.cp_comm_exposed_seconds), ("bd_offload_blocks", best.offload_exposed_seconds),
+                         ("bd_offload", best.offload_seconds)):
+        if seconds > 0:
+            parts += ((key, seconds),)
     breakdown = [
         {"label": c.t(k), "seconds": fmt.number(v, 3),
          "share": fmt.percent(float(arith.ratio(v, best.predicted_step_seconds)))}
@@ -115,8 +129,14 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
                      shown=fmt.count(len(rows))),
         "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
                     "plan_uses_layout" if layout_open else "plan_uses_mfu",
-                    tp=fmt.count(ex0.tp), pp=fmt.count(ex0.pp), dp=fmt.count(ex0.dp), mfu=c.v("mfu")),
+                    layout=fmt.layout_text(ex0.tp, ex0.cp, ex0.pp, ex0.dp), mfu=c.v("mfu")),
         "rows": rows,
+        "show_cp": show_cp,
+        "col_widths": col_widths,
+        "show_offload": show_offload,
+        "cp_note": c.t("plan_cp_note") if show_cp else None,
+        "offload_note": c.t("plan_offload_note", tier=fmt.number(c.r["offload_gb"], 0),
+                            bw=fmt.number(c.r["offload_gbs"], 0)) if show_offload else None,
         "breakdown": breakdown,
         "step": fmt.number(best.predicted_step_seconds, 3),
         "accuracy": _validation_sentence(c),
@@ -135,7 +155,7 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     key = ("summary_plan_both" if plan["layout_predicted"] and plan["mfu_predicted"] else
            "summary_plan_layout" if plan["layout_predicted"] else "summary_plan_mfu")
     v = validation_report()
-    return c.t(key, tp=c.v("tp"), pp=c.v("pp"), dp=c.v("dp"), mfu=c.v("mfu"),
+    return c.t(key, layout=c.layout(), mfu=c.v("mfu"),
                evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0),
                held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100))
 

@@ -457,7 +457,7 @@ def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]
 
 def sensitivity_cards(cards: int, group: int = 1) -> list[int]:
     """Card counts around the scenario's: ¼×, ½×, 1×, 1.5×, 2×, 4× (whole cards), and at least one
-    replica of the layout (``group`` = tp·pp cards), which fewer cards cannot run."""
+    replica of the layout (``group`` = tp·cp·pp cards), which fewer cards cannot run."""
     return sorted({max(group, round(cards * f)) for f in (0.25, 0.5, 1, 1.5, 2, 4)})
 
 
@@ -471,7 +471,7 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
     the graph's own steps (train_days with the layout kept, the budget steps)."""
     import numpy as np
 
-    cards = sensitivity_cards(cards_now, int(values["tp"] * values["pp"]))
+    cards = sensitivity_cards(cards_now, int(values["tp"] * values["cp"] * values["pp"]))
     mfus = sensitivity_mfus(values["mfu"])
     n = np.array(cards, dtype=float)
     # The layout's tp·cp·pp stays; dp = ⌊n/(tp·cp·pp)⌋ of each card count does the work (the graph's steps).

@@ -180,8 +180,8 @@ def test_sensitivity_grid_and_charts(default_wb: Workbook) -> None:
     # Headers follow the inputs: card counts are formulas of gpu_count, one MFU column is the input.
     cards = [ws.cell(row=6 + i, column=1) for i in range(6)]
     assert all(c.data_type == "f" and "gpu_count" in c.value and not c.protection.locked for c in cards)
-    assert cards[0].value == "=MAX(tp*pp,ROUND(gpu_count*0.25,0)-IF(MOD(gpu_count*0.25,2)=0.5,1,0))"
-    assert cards[2].value == "=MAX(tp*pp,ROUND(gpu_count,0))"
+    assert cards[0].value == "=MAX(tp*cp*pp,ROUND(gpu_count*0.25,0)-IF(MOD(gpu_count*0.25,2)=0.5,1,0))"
+    assert cards[2].value == "=MAX(tp*cp*pp,ROUND(gpu_count,0))"
     mfus = [ws.cell(row=5, column=2 + j).value for j in range(7)]
     assert mfus[3] == "=ROUND(mfu,4)"  # the default MFU 0.40 is one of the steps: that column
     assert mfus[0] == "=IF(ROUND(mfu,4)=0.25,0.4,0.25)"  # a step the edited MFU lands on shows 0.40
@@ -197,7 +197,7 @@ def test_card_headers_round_like_the_estimate(cards: int) -> None:
     from xlcompute.workbook.sensitivity import _card_factors, card_header_formula
 
     def excel(formula: str) -> int:  # the two shapes card_header_formula writes, evaluated as Excel does
-        m = re.fullmatch(r"=MAX\(tp\*pp,ROUND\(gpu_count(?:\*([0-9.]+))?,0\)(-IF\(MOD\(.*\)=0\.5,1,0\))?\)", formula)
+        m = re.fullmatch(r"=MAX\(tp\*cp\*pp,ROUND\(gpu_count(?:\*([0-9.]+))?,0\)(-IF\(MOD\(.*\)=0\.5,1,0\))?\)", formula)
         assert m, formula
         x = cards * float(m.group(1) or 1)
         rounded = int(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))

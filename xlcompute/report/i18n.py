@@ -283,10 +283,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sens_title": ("Training days by card count and MFU", "不同卡数与 MFU 下的训练天数"),
     "sens_note": (
-        "Training days end to end. Rows: card count (the layout's TP × PP kept, whole replicas; failures "
+        "Training days end to end. Rows: card count (the layout's TP × CP × PP kept, whole replicas; failures "
         "grow with the cards); columns: MFU. The highlighted cell is this scenario. The last column is the "
         "total {years}-year budget for that card count at the scenario's prices.",
-        "端到端训练天数。行：卡数（保持本布局的 TP × PP，整数个副本；故障随卡数增加）；列：MFU。高亮单元格为本场景。"
+        "端到端训练天数。行：卡数（保持本布局的 TP × CP × PP，整数个副本；故障随卡数增加）；列：MFU。高亮单元格为本场景。"
         "最后一列为该卡数按本场景价格计算的 {years} 年总预算。",
     ),
     "sens_cards": ("Cards", "卡数"),

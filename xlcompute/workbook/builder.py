@@ -48,7 +48,7 @@ def build_workbook(result: Estimate, lang: str = "en") -> Workbook:
     if plan is not None and plan.best:
         planner_block(b, plan)
     b.finish_results()
-    sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["pp"]))
+    sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["cp"] * result["pp"]))
     formulas_sheet(b, hw)
     b.properties()
     return b.wb

@@ -123,10 +123,10 @@ def card_header_formula(factor: float) -> str:
     used (quarters), so the test ``MOD(x,2)=0.5`` is exact.
     """
     x = "gpu_count" if factor == 1 else f"gpu_count*{factor:g}"
-    # At least one replica of the layout (tp·pp cards): fewer cannot run it.
+    # At least one replica of the layout (tp·cp·pp cards): fewer cannot run it.
     if float(factor).is_integer():
-        return f"=MAX(tp*pp,ROUND({x},0))"
-    return f"=MAX(tp*pp,ROUND({x},0)-IF(MOD({x},2)=0.5,1,0))"
+        return f"=MAX(tp*cp*pp,ROUND({x},0))"
+    return f"=MAX(tp*cp*pp,ROUND({x},0)-IF(MOD({x},2)=0.5,1,0))"
 
 
 def _card_factors(cards: int, wanted: list[int], group: int = 1) -> list[float]:

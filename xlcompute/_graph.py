@@ -61,7 +61,7 @@ _TRAINING = (
     step("step_train_seconds", T, schedule.train_seconds, "train_flops", "parallel_cards", "peak_flops", "mfu"),
     step("step_train_days", T, arith.ratio, "step_train_seconds", units.SECONDS_PER_DAY),
     step("step_gpu_hours", T, schedule.card_hours, "step_train_seconds", "gpu_count"),
-    step("train_days_6tp", T, schedule.train_days, "train_flops_6tp", "parallel_cards", "peak_flops", "mfu"),
+    step("step_train_days_6tp", T, schedule.train_days, "train_flops_6tp", "parallel_cards", "peak_flops", "mfu"),
     step("train_steps", T, parallel.steps_for_tokens, "train_tokens", "global_batch", "seq_len"),
     step("step_seconds", T, arith.ratio, "step_train_seconds", "train_steps"),
     step("tokens_per_s_per_card", T, parallel.tokens_per_s_per_card, "global_batch", "seq_len", "step_seconds",
@@ -95,6 +95,7 @@ _GOODPUT = (
     step("train_days", G, arith.ratio, "train_seconds", units.SECONDS_PER_DAY),
     step("gpu_hours", G, schedule.card_hours, "train_seconds", "gpu_count"),
     step("card_days", G, arith.ratio, "gpu_hours", units.HOURS_PER_DAY),
+    step("train_days_6tp", G, goodput.calendar_seconds, "step_train_days_6tp", "effective_ratio"),
     step("interruptions", G, goodput.interruptions, "train_seconds", "job_mtbf_seconds"),
     step("end_to_end_mfu", G, arith.product, "mfu", "effective_ratio"),
 )

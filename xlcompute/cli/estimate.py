@@ -42,11 +42,16 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
                     f"{'server' if r['servers'] == 1 else 'servers'}"),
         ("Layout", f"{fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'])}, "
                    f"ZeRO-{fmt.count(r['zero_stage'])}, recompute "
-                   f"{('none', 'selective', 'full')[int(r['recompute_mode'])]}" + offload),
+                   f"{('none', 'selective', 'full')[int(r['recompute_mode'])]}" + offload
+                   + (f"; {fmt.count(r['idle_cards'])} cards idle" if r["idle_cards"] > 0 else "")
+                   + f"; global batch {fmt.count(r['global_batch'])} sequences"),
         (lab("train_tokens"), v("train_tokens")),
         (lab("train_flops"), f"{v('train_flops')} (6PT rule: {v('train_flops_6tp')})"),
         (lab("mfu"), f"{v('mfu')} — {mfu_src}"),
         (lab("predicted_mfu"), f"{v('predicted_mfu')} ({v('predicted_step_seconds')} per step)"),
+        (lab("step_train_days"), v("step_train_days")),
+        (lab("effective_ratio"), f"{v('effective_ratio')} (a failure every {v('job_mtbf_hours')}, checkpoints every "
+                                 f"{fmt.number(r['checkpoint_interval_seconds'] / 60, 0)} min)"),
         (lab("train_days"), f"{v('train_days')} (6PT rule: {v('train_days_6tp')})"),
         (lab("gpu_hours"), v("gpu_hours")),
         (lab("tokens_per_s_per_card"), f"{v('tokens_per_s_per_card', 'dec1')}, {v('step_seconds')} per step"),

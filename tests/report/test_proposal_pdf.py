@@ -185,7 +185,7 @@ def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered) -> None:
 
     v = validate(search=False)
     text = en_pdf.text
-    assert "Appendix B: step-time model validation" in text
+    assert "Appendix B: validation (step time and end-to-end card-hours)" in text
     squeezed = text.replace(" ", "")  # long sources wrap after "/" and "-" in the narrow column
     for row in [*v.rows, *v.external_rows, *v.stack_rows]:
         assert f"{row.id}{row.source}".replace(" ", "") in squeezed, row.id

@@ -54,7 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_budget": ("Budget", "预算"),
     "sec_risks": ("Risks and mitigations", "风险与应对"),
     "sec_appendix_formulas": ("Appendix A: formulas", "附录 A：公式"),
-    "sec_appendix_validation": ("Appendix B: step-time model validation", "附录 B：单步时间模型验证"),
+    "sec_appendix_validation": ("Appendix B: validation (step time and end-to-end card-hours)", "附录 B：验证（单步时间与端到端卡时）"),
     "sec_appendix_catalog": ("Appendix C: catalog rows used", "附录 C：所用目录数据"),
     # executive summary
     "summary_lead": (
@@ -605,7 +605,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_role_preregistered": ("held out, pre-registered", "留出（预登记）"),
     "val_role_stack": ("stack calibration", "软件栈校准"),
     "val_set_calibration": ("{name}: calibration runs (fitted on)", "{name}：校准实测（参与拟合）"),
-    "val_held_large": ("Held-out runs on 4,096 cards or more", "4,096 卡及以上的留出实测"),
+    "val_held_large": ("held out on 4,096 cards or more", "4,096 卡及以上的留出实测"),
     "e2e_title": ("End-to-end card-hours of published pre-training runs", "公开预训练任务的端到端卡时"),
     "e2e_col_card": ("Card", "加速卡"),
     "e2e_col_cards": ("Cards", "卡数"),

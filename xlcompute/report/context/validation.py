@@ -210,15 +210,15 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
             stats.append((c.t("val_set_calibration", name=x.name), x.calibration_mean_abs_error_pct,
                           max(abs(r.error_pct) for r in cal_rows), x.calibration))
         stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct, x.included - x.calibration))
+    if v.large_held_out_count:
+        stats.append((c.t("val_held_large"), v.large_held_out_mean_abs_error_pct,
+                      max(abs(r.error_pct) for r in held if r.gpus >= 4096), v.large_held_out_count))
     stats += [
         (c.t("val_held_all_throughput"), v.extended_held_out_mean_abs_throughput_error_pct,
          v.extended_held_out_max_abs_throughput_error_pct, v.extended_held_out_count),
         (c.t("val_held_all"), v.extended_held_out_mean_abs_error_pct, v.extended_held_out_max_abs_error_pct,
          v.extended_held_out_count),
     ]
-    if v.large_held_out_count:
-        stats.append((c.t("val_held_large"), v.large_held_out_mean_abs_error_pct,
-                       max(abs(r.error_pct) for r in held if r.gpus >= 4096), v.large_held_out_count))
     blind = _blind_set(v)
     stacked = [r for r in v.external_rows if r.reference_stack_error_pct is not None]
     return {

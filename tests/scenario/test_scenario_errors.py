@@ -18,16 +18,7 @@ BASE = {
 
 
 def _with(path: str, value):
-    data = copy.deepcopy(BASE)
-    *parents, leaf = path.split(".")
-    node = data
-    for p in parents:
-        node = node.setdefault(p, {})
-    if value is _DELETE:
-        del node[leaf]
-    else:
-        node[leaf] = value
-    return data
+    return _with_data(BASE, path, value)
 
 
 _DELETE = object()

@@ -47,6 +47,9 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
     # Context parallelism: dp = ⌊cards/(tp·cp·pp)⌋, each card holds s/cp tokens, K/V ring per layer.
     "cp": ({"cp": 2}, {"training__cp": 2}),
+    # Goodput: a higher failure rate and a fixed checkpoint interval move the end-to-end days.
+    "goodput": ({"failures_per_card_hour": 1e-4, "checkpoint_interval_minutes": 30},
+                {"reliability__failures_per_card_hour": 1e-4, "reliability__checkpoint_interval_minutes": 30}),
 }
 
 

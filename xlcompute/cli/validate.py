@@ -20,7 +20,7 @@ def validate_command(
     search: bool = typer.Option(True, "--search/--no-search", help="Also check the search finds each published layout."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Compare the step-time model with published training measurements (calibration, held-out and pre-registered runs)."""
+    """Compare the step-time model with published training measurements (calibration, held-out and pre-registered runs), and the whole estimate with the end-to-end card-hours of published pre-training runs."""
     # Imported here: validation runs the planner (NumPy), which `xlcompute --help` must not pay for.
     from rich import box
     from rich.table import Table

@@ -126,6 +126,14 @@ def _ettr(value: Any) -> float:
     return a.fraction(value, "ettr", default=1.0)
 
 
+def _gpu_hours(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any, layers: Any, hidden: Any,
+               ettr: Any) -> float:
+    """GPU-hours of LLM_TRAIN_GPU_HOURS and LLM_TRAIN_COST: model FLOPs / (peak × MFU × 3600) / ettr."""
+    flops = model_flops(params, tokens, seq_len, layers, hidden)
+    hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    return float(goodput.calendar_seconds(hours, _ettr(ettr)))
+
+
 @excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
 def LLM_TRAIN_DAYS(
     params: Any,
@@ -154,9 +162,7 @@ def LLM_TRAIN_GPU_HOURS(
     """GPU-hours of training: model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600),
     divided by ettr when given (end to end). GPU-hours. GPT-3 on A100 at MFU 0.462 with 6PT:
     607,032 (seed 001)."""
-    flops = model_flops(params, tokens, seq_len, layers, hidden)
-    hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
-    return float(goodput.calendar_seconds(hours, _ettr(ettr)))
+    return _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr)
 
 
 @excel(
@@ -211,9 +217,7 @@ def LLM_TRAIN_COST(
 ) -> float:
     """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS, with ettr when given) × price per
     GPU-hour. In the currency of the price (seed 001)."""
-    flops = model_flops(params, tokens, seq_len, layers, hidden)
-    hours = goodput.calendar_seconds(schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")),
-                                     _ettr(ettr))
+    hours = _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr)
     return float(cost.rental_cost(hours, a.non_negative(price_per_gpu_hour, "price_per_gpu_hour")))
 
 

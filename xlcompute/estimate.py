@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
 from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
@@ -482,16 +482,67 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
                        budget=np.broadcast_to(budget, n.shape).astype(float).tolist())
 
 
+# Fields of the core's layout model (planner.inputs.Execution) as the scenario names them, for the
+# rare value that passes the scenario's ranges but not the core's (a batch rounded up past its limit).
+_CORE_FIELDS = {
+    "tp": "training.tp", "pp": "training.pp", "cp": "training.cp", "micro_batch": "training.micro_batch",
+    "interleave": "training.interleave", "zero_stage": "training.zero_stage",
+    "bytes_param": "training.param_bytes", "bytes_optimizer": "training.optimizer_bytes",
+    "dp": "the data-parallel degree ⌊cluster.cards / (tp·cp·pp)⌋",
+    "global_batch": "training.global_batch (rounded to the layout)",
+}
+
+MIN_ETTR = 0.01
+"""An estimate is refused when the job would train less than 1% of its calendar time: its figures
+would be artefacts of an input, not a plan."""
+
+
+def _core_problems(exc: ValidationError) -> str:
+    """One line naming the scenario fields behind a core model's rejection (never its class)."""
+    lines = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else ""
+        field = _CORE_FIELDS.get(name, name or "scenario")
+        msg = err["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        lines.append(f"{field}: {msg} (got {err.get('input')!r})")
+    return "; ".join(lines)
+
+
 def estimate(
     scenario: Scenario,
     on_progress: Callable[[int, int], None] | None = None,
     overrides: Mapping[str, float] | None = None,
 ) -> Estimate:
     """Compute every figure of a scenario (``on_progress(done, total)`` follows a layout search;
-    ``overrides`` replaces input numbers, see :func:`resolve`)."""
+    ``overrides`` replaces input numbers, see :func:`resolve`). A scenario the core cannot plan
+    raises :class:`ValueError` whose one line names the scenario fields."""
+    try:
+        return _estimate(scenario, on_progress, overrides)
+    except ValidationError as exc:
+        raise ValueError(_core_problems(exc)) from None
+
+
+def _check_ettr(scenario: Scenario, values: Mapping[str, float]) -> None:
+    ettr = float(values["effective_ratio"])
+    if ettr < MIN_ETTR:
+        r = scenario.reliability
+        raise ValueError(
+            f"reliability.failures_per_card_hour ({r.failures_per_card_hour:g}) on {values['parallel_cards']:,.0f} "
+            f"cards stops the job every {float(values['job_mtbf_seconds']):,.3g} s, so it would train "
+            f"{ettr:.2%} of the time; allowed: a failure rate, restart time (reliability.restart_minutes) and "
+            f"checkpoint speed that leave at least {MIN_ETTR:.0%} (Llama 3: one failure per 50,700 card-hours)"
+        )
+
+
+def _estimate(
+    scenario: Scenario,
+    on_progress: Callable[[int, int], None] | None,
+    overrides: Mapping[str, float] | None,
+) -> Estimate:
     resolved = resolve(scenario, on_progress, overrides=overrides)
     inputs = {k: v.value for k, v in resolved.inputs.items()}
     values = run_steps(inputs)
+    _check_ettr(scenario, values)
     results = {key: float(values[key]) for key in _STEP_KEYS}
     plan = resolved.plan
     if plan is None and scenario.assumptions.mfu is None:

@@ -89,7 +89,7 @@ def test_graph_renders_formulas_that_evaluate_to_the_estimate(result):
 
     run_steps({k: Ref(k) for k in INPUT_KEYS}, bind)
     assert texts["step_train_seconds"] == "=train_flops/(parallel_cards*peak_flops*mfu)"
-    assert texts["train_seconds"] == "=step_train_seconds/effective_ratio"
+    assert texts["train_seconds"] == "=step_train_seconds/MAX(effective_ratio,1E-09)"
     assert texts["train_days"] == "=train_seconds/86400"
     assert texts["train_flops"] == "=3*train_tokens*(4*attn_width*layers*seq_len+2*model_active_params)"
     assert texts["mfu"] == "=IF(mfu_assumed>0,mfu_assumed,predicted_mfu)"

@@ -26,6 +26,8 @@ from xlcompute.core.units import SECONDS_PER_HOUR
 __all__ = [
     "LLAMA3_FAILURES_PER_CARD_HOUR",
     "LLAMA3_STORAGE_BYTES_PER_S_PER_CARD",
+    "NO_FAILURES_PER_JOB_HOUR",
+    "MIN_EFFECTIVE_RATIO",
     "job_mtbf_seconds",
     "checkpoint_bytes",
     "checkpoint_seconds",
@@ -48,11 +50,20 @@ LLAMA3_STORAGE_BYTES_PER_S_PER_CARD = 2e12 / 16_384
 for 16,384 H100 (Dubey et al. 2024, §3.3.1), 122 MB/s per card."""
 
 
+NO_FAILURES_PER_JOB_HOUR = 1e-12
+"""The job failure rate a scenario without failures (λ = 0) is given: one in 10^12 job-hours, so
+M stays a finite number (3.6e15 s) and every later formula its limit without failures."""
+
+MIN_EFFECTIVE_RATIO = 1e-9
+"""Floor of the ETTR when calendar time divides by it: a job that almost never trains gets a huge,
+finite calendar time (the estimate refuses such a scenario; other card counts may reach it)."""
+
+
 def job_mtbf_seconds(failures_per_card_hour: Value, cards: Value) -> Value:
     """Mean time between job interruptions M = 1 / (λ · n), in seconds: any card's failure stops a
     synchronous job, so the job's failure rate is the sum over its cards (Kokolis et al. 2025,
-    §V: MTTF falls as 1/n)."""
-    return SECONDS_PER_HOUR / (failures_per_card_hour * cards)
+    §V: MTTF falls as 1/n). λ = 0 (no failures) takes :data:`NO_FAILURES_PER_JOB_HOUR`."""
+    return SECONDS_PER_HOUR / max_(failures_per_card_hour * cards, NO_FAILURES_PER_JOB_HOUR)
 
 
 def checkpoint_bytes(params: Value, param_bytes: Value, optimizer_bytes: Value) -> Value:
@@ -88,8 +99,20 @@ def failure_ratio(interval_s: Value, ckpt_s: Value, restart_s: Value, mtbf_s: Va
     """Share of wall time that advances the model despite failures and checkpoints: τ over the
     expected wall time of one segment, M·e^(R/M)·(e^((τ+δ)/M) − 1) (Daly 2006: exponential
     failures, failures during restarts included). Exact for that model and never negative, so it
-    holds where the first-order form breaks down (job MTBF near the checkpoint interval)."""
-    return interval_s / (mtbf_s * exp(restart_s / mtbf_s) * (exp((interval_s + ckpt_s) / mtbf_s) - 1))
+    holds where the first-order form breaks down (job MTBF near the checkpoint interval).
+
+    Written as τ/(τ+δ) · e^(−R/M) · x/(e^x − 1) with x = (τ+δ)/M, the same number, so that neither
+    rare failures (x → 0, where e^x − 1 cancels to 0) nor very frequent ones (e^(R/M) overflows)
+    break the arithmetic: the ratio tends to τ/(τ+δ) and to 0 respectively."""
+    x = (interval_s + ckpt_s) / mtbf_s
+    return interval_s / (interval_s + ckpt_s) * exp(-restart_s / mtbf_s) * _x_over_expm1(x)
+
+
+def _x_over_expm1(x: Value) -> Value:
+    """x / (e^x − 1), 1 − x/2 below x = 10⁻⁶ (the series' next term is x²/12), and for larger x
+    x·e^(−x) / (1 − e^(−x)), which tends to 0 instead of overflowing. Both branches are finite
+    everywhere, as the spreadsheet's IF evaluates both."""
+    return if_(x < 1e-6, 1 - x / 2, x * exp(-x) / max_(1 - exp(-x), 1e-300))
 
 
 def failure_ratio_first_order(interval_s: Value, ckpt_s: Value, restart_s: Value, mtbf_s: Value) -> Value:
@@ -106,8 +129,9 @@ def effective_ratio(failure_ratio_: Value, planned_overhead: Value) -> Value:
 
 
 def calendar_seconds(step_seconds_total: Value, ratio: Value) -> Value:
-    """Calendar time of the run: the time of its steps divided by the ETTR."""
-    return step_seconds_total / ratio
+    """Calendar time of the run: the time of its steps divided by the ETTR (at least
+    :data:`MIN_EFFECTIVE_RATIO`, so a job that never trains gets a finite, huge time)."""
+    return step_seconds_total / max_(ratio, MIN_EFFECTIVE_RATIO)
 
 
 def interruptions(calendar_s: Value, mtbf_s: Value) -> Value:

@@ -78,7 +78,7 @@ def plan_layouts(
     """
     if arch.is_moe:
         raise PlannerError(
-            "the layout planner models dense transformers only; for a mixture-of-experts model set "
+            "model: the layout planner models dense transformers only; for a mixture-of-experts model set "
             "assumptions.mfu and training.tp / training.pp yourself"
         )
     base = EXPLORE_OPTIONS if explore else RECOMMEND_OPTIONS
@@ -110,7 +110,8 @@ def plan_layouts(
                 f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp)} with ZeRO-{ex.zero_stage} and "
                 f"{ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
             raise PlannerError(
-                f"no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB per card{need}; add "
+                f"cluster.cards ({cards:,}): no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB "
+                f"per card{need}; add "
                 "cards, use a card with more memory, or give assumptions.mfu to estimate time and cost anyway"
             )
         row = PlanRow(rank=1, execution=light.execution, result=light.result)

@@ -71,6 +71,16 @@ def _font(lang: str) -> str:
     return "Noto Sans CJK SC, DejaVu Sans, sans-serif" if lang == "zh" else "DejaVu Sans, Noto Sans CJK SC, sans-serif"
 
 
+COVER_TITLE_CHARS = 60
+RUNNING_TITLE_CHARS = 90
+COVER_DESCRIPTION_CHARS = 500
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (whole text when it fits)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def build_context(
     result: Estimate, lang: str = "en", today: _dt.date | None = None, scenario_file: str | None = None
 ) -> dict[str, Any]:
@@ -95,6 +105,7 @@ def build_context(
                              years=years, budget=c.v("total_budget"), cloud=c.v("cloud_total"),
                              train_cost=c.v("train_cost"))
     title = sc.name
+    cover_description = _cut(sc.description, COVER_DESCRIPTION_CHARS)
     return {
         "t": c.t,
         "lang": lang,
@@ -102,13 +113,18 @@ def build_context(
         "font": font,
         "currency": c.cur,
         "title": title,
+        # A long name gets a smaller cover title and a cut running header, so the cover stays one page.
+        "title_long": len(title) > COVER_TITLE_CHARS,
+        "running_title": _cut(title, RUNNING_TITLE_CHARS),
         "doc_kind": c.t("doc_kind"),
         "subject": c.t("doc_subject"),
         "keywords": c.t("keywords"),
         "author": sc.organisation or str(c.t("author_default")),
         "generator": c.t("generator"),
         "organisation": sc.organisation or str(c.t("no_organisation")),
-        "description": sc.description,
+        "description": cover_description,
+        # The whole description, shown in the workload section when the cover had to cut it.
+        "description_full": sc.description if cover_description != sc.description else "",
         "date": day.isoformat(),
         "scenario_file": scenario_file,
         "model_name": r.model_name,

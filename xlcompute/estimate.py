@@ -42,6 +42,8 @@ __all__ = [
     "PlanReport",
     "sensitivity_cards",
     "sensitivity_mfus",
+    "sensitivity_mfu_column",
+    "SENSITIVITY_MIN_MFU",
 ]
 
 
@@ -461,9 +463,20 @@ def sensitivity_cards(cards: int, group: int = 1) -> list[int]:
     return sorted({max(group, round(cards * f)) for f in (0.25, 0.5, 1, 1.5, 2, 4)})
 
 
+SENSITIVITY_MIN_MFU = 1e-4
+"""The smallest MFU column of the sensitivity grid: a scenario's MFU is shown to four decimals, and
+one below 0.005% would round to a column of 0 (days ÷ 0)."""
+
+
+def sensitivity_mfu_column(mfu: float) -> float:
+    """The scenario's MFU as its sensitivity column: four decimals, at least
+    :data:`SENSITIVITY_MIN_MFU` (the workbook's ``MAX(ROUND(mfu,4),0.0001)``)."""
+    return max(round(mfu, 4), SENSITIVITY_MIN_MFU)
+
+
 def sensitivity_mfus(mfu: float) -> list[float]:
     """MFU values around the scenario's: 25%–55% in 5-point steps plus the scenario's own."""
-    return sorted({round(m, 4) for m in (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, mfu)})
+    return sorted({round(m, 4) for m in (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55)} | {sensitivity_mfu_column(mfu)})
 
 
 def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: int) -> Sensitivity:

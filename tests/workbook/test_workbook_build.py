@@ -183,8 +183,8 @@ def test_sensitivity_grid_and_charts(default_wb: Workbook) -> None:
     assert cards[0].value == "=MAX(tp*cp*pp,ROUND(gpu_count*0.25,0)-IF(MOD(gpu_count*0.25,2)=0.5,1,0))"
     assert cards[2].value == "=MAX(tp*cp*pp,ROUND(gpu_count,0))"
     mfus = [ws.cell(row=5, column=2 + j).value for j in range(7)]
-    assert mfus[3] == "=ROUND(mfu,4)"  # the default MFU 0.40 is one of the steps: that column
-    assert mfus[0] == "=IF(ROUND(mfu,4)=0.25,0.4,0.25)"  # a step the edited MFU lands on shows 0.40
+    assert mfus[3] == "=MAX(ROUND(mfu,4),0.0001)"  # the default MFU 0.40 is one of the steps: that column
+    assert mfus[0] == "=IF(MAX(ROUND(mfu,4),0.0001)=0.25,0.4,0.25)"  # a step the edited MFU lands on shows 0.40
 
 
 @pytest.mark.parametrize("cards", [1, 2, 3, 5, 6, 7, 125, 1000, 1001, 1002, 2047, 4094])

@@ -10,7 +10,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from xlcompute import registry
 from xlcompute._graph import GRAPH, INPUT_KEYS
 from xlcompute.core.expr import Expr, Ref, Value, excel_formula
-from xlcompute.estimate import sensitivity_cards, sensitivity_mfus
+from xlcompute.estimate import SENSITIVITY_MIN_MFU, sensitivity_cards, sensitivity_mfu_column, sensitivity_mfus
 from xlcompute.workbook._book import Book, col_letter
 from xlcompute.workbook.styles import (
     finish_sheet,
@@ -36,7 +36,7 @@ def sensitivity_sheet(b: Book, mfu: float, group: int) -> None:
     cards = sensitivity_cards(sc.cluster.cards, group)
     factors = _card_factors(sc.cluster.cards, cards, group)
     mfus = sensitivity_mfus(mfu)  # the resolved MFU: the scenario's, or the step-time model's
-    linked = mfus.index(round(mfu, 4))  # this column follows the MFU input
+    linked = mfus.index(sensitivity_mfu_column(mfu))  # this column follows the MFU input
     style_title(ws.cell(row=1, column=1, value=sheet_title("sensitivity", lang)))
     style_note(ws.cell(row=2, column=1, value=text("sens_note", lang)))
     style_section(ws.cell(row=4, column=1, value=text("sens_days", lang)))
@@ -46,7 +46,8 @@ def sensitivity_sheet(b: Book, mfu: float, group: int) -> None:
         # The linked column is the MFU input, rounded like estimate.sensitivity_mfus so the unedited
         # grid equals the estimate's. A step column whose value the edited input lands on shows
         # the built MFU instead, so no two columns repeat a value.
-        formula = "=ROUND(mfu,4)" if j == linked else f"=IF(ROUND(mfu,4)={m!r},{mfus[linked]!r},{m!r})"
+        column = f"MAX(ROUND(mfu,4),{SENSITIVITY_MIN_MFU!r})"
+        formula = f"={column}" if j == linked else f"=IF({column}={m!r},{mfus[linked]!r},{m!r})"
         c = ws.cell(row=head, column=2 + j, value=formula)
         (style_lookup if j == linked else style_input)(c)
         c.number_format = "0.0%"

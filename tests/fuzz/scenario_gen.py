@@ -234,3 +234,14 @@ INTERNAL_NAMES = re.compile(
     r"Execution|InputValue|TransformerShape|ValidationError|Traceback|pydantic|errors\.pydantic\.dev|"
     r"instance of|NoneType|dict_keys)\b"
 )
+
+
+def message_problem(line: str) -> str | None:
+    """Why ``line`` is not an error message in the user's words (None when it is)."""
+    if "\n" in line or "\r" in line:
+        return "spans several lines"
+    if INTERNAL_NAMES.search(line):
+        return f"names an internal class: {INTERNAL_NAMES.search(line).group(0)}"  # type: ignore[union-attr]
+    if not FIELD_PATH.search(line):
+        return "names no scenario field"
+    return None

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from scenario_gen import FIELD_PATH, INTERNAL_NAMES, scenarios
+from scenario_gen import message_problem, scenarios
 
 from xlcompute.cli.estimate import _summary_rows
 from xlcompute.estimate import estimate
@@ -30,17 +30,6 @@ pytestmark = pytest.mark.fuzz
 
 N_SCENARIOS = int(os.environ.get("XLCOMPUTE_FUZZ_SCENARIOS", "10000"))
 SLOW_SECONDS = 2.0
-
-
-def message_problem(line: str) -> str | None:
-    """Why ``line`` is not an error message in the user's words (None when it is)."""
-    if "\n" in line or "\r" in line:
-        return "spans several lines"
-    if INTERNAL_NAMES.search(line):
-        return f"names an internal class: {INTERNAL_NAMES.search(line).group(0)}"  # type: ignore[union-attr]
-    if not FIELD_PATH.search(line):
-        return "names no scenario field"
-    return None
 
 
 def _finite(obj: Any) -> bool:

@@ -43,6 +43,7 @@ __all__ = [
     "sensitivity_cards",
     "sensitivity_mfus",
     "sensitivity_mfu_column",
+    "core_problems",
     "SENSITIVITY_MIN_MFU",
 ]
 
@@ -510,7 +511,7 @@ MIN_ETTR = 0.01
 would be artefacts of an input, not a plan."""
 
 
-def _core_problems(exc: ValidationError) -> str:
+def core_problems(exc: ValidationError) -> str:
     """One line naming the scenario fields behind a core model's rejection (never its class)."""
     lines = []
     for err in exc.errors():
@@ -532,7 +533,7 @@ def estimate(
     try:
         return _estimate(scenario, on_progress, overrides)
     except ValidationError as exc:
-        raise ValueError(_core_problems(exc)) from None
+        raise ValueError(core_problems(exc)) from None
 
 
 def _check_ettr(scenario: Scenario, values: Mapping[str, float]) -> None:

@@ -29,8 +29,10 @@ def plan_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from pydantic import ValidationError
+
     from xlcompute import fmt
-    from xlcompute.estimate import resolve
+    from xlcompute.estimate import core_problems, resolve
     from xlcompute.planner import PlannerError, plan_layouts
 
     sc = read_scenario(scenario)
@@ -46,6 +48,8 @@ def plan_command(
         try:
             report = plan_layouts(arch, values, explore=explore, top_k=top,
                                   on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except ValidationError as exc:  # a layout the core's model refuses: name the scenario fields
+            fail([core_problems(exc)])
         except (PlannerError, ValueError) as exc:
             fail([str(exc)])
     if as_json:

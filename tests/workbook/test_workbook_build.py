@@ -98,7 +98,7 @@ def test_formula_references_named_inputs(default_wb: Workbook) -> None:
     # train_days is the core's formula over named cells, not a number
     text = named_cell(default_wb, "step_train_seconds").value
     assert "train_flops" in text and "parallel_cards" in text and "mfu" in text and "peak_flops" in text
-    assert named_cell(default_wb, "train_seconds").value == "=step_train_seconds/effective_ratio"
+    assert named_cell(default_wb, "train_seconds").value == "=step_train_seconds/MAX(effective_ratio,1E-09)"
     assert named_cell(default_wb, "train_days").value == "=train_seconds/86400"
 
 

@@ -145,7 +145,7 @@ def quantity(value: Any, name: str, default: float | None = None) -> float:
     except QuantityError as exc:
         raise UdfArgumentError(str(exc)) from None
     except OverflowError:  # a Python int beyond any float; a cell never holds one
-        raise UdfArgumentError(f"{name} must be a number within ±9.99E+307, got {show(value)}") from None
+        raise UdfArgumentError(f"{name} must be a number within ±1.8E+308, got {show(value)}") from None
 
 
 def positive(value: Any, name: str, default: float | None = None, unit: str = "") -> float:

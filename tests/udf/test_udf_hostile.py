@@ -14,7 +14,7 @@ import pytest
 
 import xlcompute.udf as udf
 from xlcompute._udf_args import UdfArgumentError
-from xlcompute.udf._register import EXCEL_MAX, _guard, is_error
+from xlcompute.udf._register import _guard, is_error
 
 SPECS = udf.udf_specs()
 
@@ -93,7 +93,7 @@ def _fits(result: Any) -> bool:
     rows = result if isinstance(result, list) else [result]
     cells = [x for row in rows for x in (row if isinstance(row, list) else [row])]
     return all(isinstance(x, (str, bool)) or x is None
-               or (isinstance(x, (int, float)) and -EXCEL_MAX <= x <= EXCEL_MAX) for x in cells)
+               or (isinstance(x, (int, float)) and math.isfinite(x)) for x in cells)
 
 
 def _names(text: str, argument: str) -> bool:
@@ -127,11 +127,11 @@ def test_hostile_value_in_any_argument(name: str) -> None:
     [
         # An overflowing product names the argument that makes it overflow, not inf.
         (lambda: udf.LLM_TRAIN_FLOPS("70B", 9.99e307),
-         "#NUM! the result is beyond Excel's number range (±9.99E+307): tokens = 9.99e+307 is too large; "
+         "#NUM! the result is too large for Excel (over ±1.8E+308): tokens = 9.99e+307 is too large; "
          "enter realistic values"),
         (lambda: udf.LLM_TRAIN_FLOPS(9.99e307, 9.99e307), "params = 9.99e+307 is too large, tokens = 9.99e+307"),
-        (lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 1e-308), "#NUM! the result is beyond Excel's number "
-         "range (±9.99E+307): mfu = 1e-308 is too small"),
+        (lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 1e-308),
+         "#NUM! the result is too large for Excel (over ±1.8E+308): mfu = 1e-308 is too small"),
         (lambda: udf.LLM_TRAIN_DAYS_TABLE("70B", "2T", [8.0], "H800", [0.4, 1e-308]),
          "mfu_range = 1e-308 is too small"),
         (lambda: udf.WEIGHTS_MEM(9.99e307, 20), "#NUM! "),
@@ -203,12 +203,14 @@ def test_guard_turns_failures_into_one_line_of_text() -> None:
 
     guarded = _guard(overflow)
     assert guarded(2) == 100.0
-    assert guarded(400) == "#NUM! the result is beyond Excel's number range (±9.99E+307): from x = 400; enter " \
+    assert guarded(400) == "#NUM! the result is too large for Excel (over ±1.8E+308): from x = 400; enter " \
                            "realistic values"
     table = _guard(non_finite)
     assert table(3.0) == [["header", 1.0], [2, 3.0]]
-    for bad in (math.inf, math.nan, 1e308, 10**400, object()):
+    assert table(1.7e308) == [["header", 1.0], [2, 1.7e308]]  # a formula may return up to 1.8E+308
+    for bad in (math.inf, -math.inf, math.nan, 10**400, object(), [1.0]):
         assert table(bad).startswith("#NUM! "), bad
+    assert _guard(non_finite)("text") == [["header", 1.0], [2, "text"]]
     assert _guard(refused)(5) == "#VALUE! x must be small, got 5 (really)"
 
 

@@ -13,15 +13,16 @@ Excel 365/2021 and Lite spill arrays natively.
 
 Errors (issue 12): an Excel function never raises and never returns inf or NaN. ``excel`` wraps
 every function in one guard, so no function can forget it. The guard returns either a result
-whose every number fits in an Excel cell (finite, at most ±9.99E+307) or ONE line of error text:
+whose every number is finite (an Excel formula may return up to ±1.8E+308; 9.99E+307 is only the
+largest one can type) or ONE line of error text:
 
 - ``#VALUE! <reason>`` — an argument is refused; the reason names the argument, shows the value
   and says what is allowed (:class:`xlcompute._udf_args.UdfArgumentError`), e.g.
   ``#VALUE! mfu must be in (0, 1]; did you mean 0.4? (got 40; …)``;
-- ``#NUM! <reason>`` — every argument is acceptable on its own but the result is beyond Excel's
-  number range (an overflow, inf or NaN on the way); the reason names the arguments that caused it,
-  e.g. ``#NUM! the result is beyond Excel's number range (±9.99E+307): tokens = 9.99e+307 is too
-  large``. A function that knows its overflow raises
+- ``#NUM! <reason>`` — every argument is acceptable on its own but the result overflows (inf or
+  NaN on the way); the reason names the arguments that caused it, e.g. ``#NUM! the result is too
+  large for Excel (over ±1.8E+308): tokens = 9.99e+307 is too large; …``. A function that knows
+  its overflow raises
   :class:`~xlcompute._udf_args.UdfResultError` with a reason of its own (LLM_ETTR); otherwise the
   guard names every argument beyond 10^±30, or lists the numbers given.
 
@@ -53,7 +54,6 @@ __all__ = [
     "PUBLIC_MODULE",
     "ARGUMENT_ERROR",
     "RANGE_ERROR",
-    "EXCEL_MAX",
     "UdfSpec",
     "udf_specs",
     "excel",
@@ -79,9 +79,6 @@ ARGUMENT_ERROR = "#VALUE!"
 
 RANGE_ERROR = "#NUM!"
 """Start of the text a function returns when its result is beyond Excel's number range."""
-
-EXCEL_MAX = 9.99999999999999e307
-"""Excel's largest number: a float beyond it (or inf, NaN) cannot be stored in a cell."""
 
 _MAX_ERROR_CHARS = 1000
 """A cell shows about 1,000 characters legibly; longer reasons are cut with "…"."""
@@ -170,14 +167,18 @@ def _guard(f: Callable[_P, _R]) -> Callable[_P, _R | str]:
             return _out_of_range(f, args, kwargs)
         except Exception:
             _raise_if_miscalled(f, args, kwargs)
+            if _extreme_arguments(f, args, kwargs):
+                # An inf or NaN from an extreme argument met an integer conversion or a math
+                # function (ceil(nan) is a ValueError): the same overflow, named the same way.
+                return _out_of_range(f, args, kwargs)
             _log.warning("%s failed on %r %r", f.__name__, args, kwargs, exc_info=True)
             return _error(
                 ARGUMENT_ERROR,
                 f"{f.__name__} could not compute a result from {_shown_arguments(f, args, kwargs)}; "
                 "check the arguments (and please report this case)",
             )
-        # The common case first and cheaply: one float in range (a NaN fails both comparisons).
-        if result.__class__ is float and -EXCEL_MAX <= result <= EXCEL_MAX:  # type: ignore[operator]
+        # The common case first and cheaply: one finite float (inf - inf and NaN - NaN are NaN).
+        if result.__class__ is float and result - result == 0.0:  # type: ignore[operator]
             return result
         if _fits_cells(result):
             return result
@@ -187,19 +188,39 @@ def _guard(f: Callable[_P, _R]) -> Callable[_P, _R | str]:
 
 
 def _fits_cells(result: Any) -> bool:
-    """A cell value (text, TRUE/FALSE, a number within ±EXCEL_MAX, empty) or a 1-D/2-D array of them."""
-    if isinstance(result, list):
-        return all(
-            all(_fits_cell(x) for x in row) if isinstance(row, list) else _fits_cell(row) for row in result
-        )
-    return _fits_cell(result)
+    """A cell value (text, TRUE/FALSE, a finite number, empty) or a 1-D/2-D array of them."""
+    if result.__class__ is not list:
+        return _fits_cell(result)
+    for row in result:
+        if row.__class__ is not list:
+            row = [row]
+        # A spilled table may hold 10^6 numbers: one sum in C per row is the cheap test (inf or NaN
+        # anywhere makes it non-finite), over the numbers only where the row starts with text (a
+        # header, a catalog row). A row with other cells, or whose sum overflows, is checked cell by cell.
+        numbers = [x for x in row if x.__class__ is not str] if row and row[0].__class__ is str else row
+        try:
+            total = sum(numbers, 0.0)
+            if total - total == 0.0:
+                continue
+        except (TypeError, OverflowError):
+            pass
+        if not all(map(_fits_cell, row)):
+            return False
+    return True
 
 
 def _fits_cell(x: Any) -> bool:
+    if x.__class__ is str:
+        return True
+    if x.__class__ is float:
+        return x - x == 0.0  # type: ignore[no-any-return]
     if isinstance(x, (str, bool)) or x is None:
         return True
     if isinstance(x, (int, float)):
-        return -EXCEL_MAX <= x <= EXCEL_MAX
+        try:
+            return math.isfinite(x)
+        except OverflowError:  # a whole number beyond any float
+            return False
     return False  # anything else (an object, a deeper list) is no cell value
 
 
@@ -258,19 +279,28 @@ def _extremeness(x: float) -> float:
     return abs(math.log10(x)) if x > 0 else 0.0
 
 
-def _out_of_range(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """The #NUM! text of an overflow: the arguments that caused it, or all numbers given."""
-    sizes = {n: s for n, v in _bound(f, args, kwargs).items() if (s := _size(v)) is not None}
-    causes = [
+def _sizes(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, float]:
+    return {n: s for n, v in _bound(f, args, kwargs).items() if (s := _size(v)) is not None}
+
+
+def _extreme_arguments(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
+    """'name = value is too large/small' for every argument beyond 10^±30."""
+    return [
         f"{n} = {_figure(s)} is too {'large' if s > 1 else 'small'}"
-        for n, s in sizes.items()
+        for n, s in _sizes(f, args, kwargs).items()
         if s > 0 and _extremeness(s) >= math.log10(_EXTREME)
     ]
+
+
+def _out_of_range(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The #NUM! text of an overflow: the arguments that caused it, or all numbers given."""
+    causes = _extreme_arguments(f, args, kwargs)
     if causes:
         why = ", ".join(causes)
     else:
+        sizes = _sizes(f, args, kwargs)
         why = "from " + (", ".join(f"{n} = {_figure(s)}" for n, s in sizes.items()) or "these arguments")
-    return _error(RANGE_ERROR, f"the result is beyond Excel's number range (±9.99E+307): {why}; "
+    return _error(RANGE_ERROR, f"the result is too large for Excel (over ±1.8E+308): {why}; "
                                "enter realistic values")
 
 

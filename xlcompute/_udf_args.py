@@ -49,7 +49,8 @@ __all__ = [
     "card_or_number",
     "values",
     "is_empty",
-    "plain_text",
+    "long_text",
+    "MAX_TEXT",
     "one_line",
     "field_limit",
     "from_validation",
@@ -111,12 +112,10 @@ def one_line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plain_text(value: str, name: str, what: str) -> str:
-    """``value`` unless it is longer than any number or name (:data:`MAX_TEXT`): refused with a
-    short message, before a parse or a catalog lookup could quote all of it."""
-    if len(value) > MAX_TEXT:
-        raise UdfArgumentError(f"{name} must be {what}, got {len(value):,} characters of text ({show(value)})")
-    return value
+def long_text(value: str, name: str, what: str) -> UdfArgumentError:
+    """The refusal of text longer than any number or name (``len(value) > MAX_TEXT``), quoting its
+    start only; callers test the length first, so a parse or a catalog lookup never quotes all of it."""
+    return UdfArgumentError(f"{name} must be {what}, got {len(value):,} characters of text ({show(value)})")
 
 
 def is_empty(value: Any) -> bool:
@@ -138,8 +137,8 @@ def quantity(value: Any, name: str, default: float | None = None) -> float:
         return default
     if isinstance(value, (list, tuple)):
         raise UdfArgumentError(f"{name} must be a single cell or number, got a range")
-    if isinstance(value, str):
-        plain_text(value, name, 'a number (text such as "70B" also works)')
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise long_text(value, name, 'a number (text such as "70B" also works)')
     try:
         return parse_quantity(value, name)
     except QuantityError as exc:
@@ -279,7 +278,8 @@ def gpu(value: Any, name: str = "gpu") -> Accelerator:
         raise _missing(name, 'a card name such as "H800" or "A100"')
     if not isinstance(value, str):
         raise UdfArgumentError(f'{name} must be a card name such as "H800", got {show(value)}')
-    plain_text(value, name, 'a card name such as "H800"')
+    if len(value) > MAX_TEXT:
+        raise long_text(value, name, 'a card name such as "H800"')
     try:
         return _card(value)
     except UnknownPresetError as exc:
@@ -292,7 +292,8 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
     Text is looked up in the catalog first, so "910B" is the Ascend card, not 910e9 TFLOPS.
     """
     if isinstance(value, str) and not is_empty(value):
-        plain_text(value, name, 'TFLOPS (e.g. 312) or a card name such as "H800"')
+        if len(value) > MAX_TEXT:
+            raise long_text(value, name, 'TFLOPS (e.g. 312) or a card name such as "H800"')
         try:
             return tera(_card(value).bf16_tflops)
         except UnknownPresetError as exc:
@@ -319,7 +320,8 @@ def card_or_number(
 ) -> float:
     """A catalog card's figure (``from_card``) or a number in ``unit``; text is looked up first."""
     if isinstance(value, str) and not is_empty(value):
-        plain_text(value, name, f"a number ({unit}) or a card name")
+        if len(value) > MAX_TEXT:
+            raise long_text(value, name, f"a number ({unit}) or a card name")
         try:
             card = _card(value)
         except UnknownPresetError as exc:

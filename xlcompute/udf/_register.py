@@ -154,6 +154,8 @@ def excel(
 
 def _guard(f: Callable[_P, _R]) -> Callable[_P, _R | str]:
     """``f`` that returns error text instead of raising, and never a number Excel cannot hold."""
+    signature = inspect.signature(f)
+    names = tuple(signature.parameters)  # read once: an error path must stay cheap in a recalculation
 
     @functools.wraps(f)
     def cell(*args: _P.args, **kwargs: _P.kwargs) -> _R | str:
@@ -164,25 +166,28 @@ def _guard(f: Callable[_P, _R]) -> Callable[_P, _R | str]:
         except UdfResultError as exc:
             return _error(RANGE_ERROR, str(exc))
         except (OverflowError, ZeroDivisionError):
-            return _out_of_range(f, args, kwargs)
+            return _out_of_range(_named(names, args, kwargs))
         except Exception:
-            _raise_if_miscalled(f, args, kwargs)
-            if _extreme_arguments(f, args, kwargs):
+            # A Python caller's wrong argument count is a programming error, not a cell value: raise it.
+            signature.bind(*args, **kwargs)
+            given = _named(names, args, kwargs)
+            if _extreme_arguments(given):
                 # An inf or NaN from an extreme argument met an integer conversion or a math
                 # function (ceil(nan) is a ValueError): the same overflow, named the same way.
-                return _out_of_range(f, args, kwargs)
+                return _out_of_range(given)
             _log.warning("%s failed on %r %r", f.__name__, args, kwargs, exc_info=True)
+            shown = ", ".join(f"{n} = {show(v)}" for n, v in given.items() if v is not None) or "no arguments"
             return _error(
                 ARGUMENT_ERROR,
-                f"{f.__name__} could not compute a result from {_shown_arguments(f, args, kwargs)}; "
-                "check the arguments (and please report this case)",
+                f"{f.__name__} could not compute a result from {shown}; check the arguments (and please report "
+                "this case)",
             )
         # The common case first and cheaply: one finite float (inf - inf and NaN - NaN are NaN).
         if result.__class__ is float and result - result == 0.0:  # type: ignore[operator]
             return result
         if _fits_cells(result):
             return result
-        return _out_of_range(f, args, kwargs)
+        return _out_of_range(_named(names, args, kwargs))
 
     return cell
 
@@ -230,23 +235,11 @@ def _error(code: str, reason: str) -> str:
     return f"{code} {one_line(' '.join(reason.split()), _MAX_ERROR_CHARS)}"
 
 
-def _bound(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The arguments by name (empty optional ones as None)."""
-    try:
-        bound = inspect.signature(f).bind(*args, **kwargs)
-    except TypeError:
-        return {}
-    return dict(bound.arguments)
-
-
-def _raise_if_miscalled(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    # A Python caller's wrong argument count is a programming error, not a cell value: raise it.
-    inspect.signature(f).bind(*args, **kwargs)
-
-
-def _shown_arguments(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    given = {n: v for n, v in _bound(f, args, kwargs).items() if v is not None}
-    return ", ".join(f"{n} = {show(v)}" for n, v in given.items()) or "no arguments"
+def _named(names: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments given, by name, in the function's order."""
+    given = dict(zip(names, args))
+    given.update((n, kwargs[n]) for n in names if n in kwargs)
+    return given
 
 
 def _size(value: Any) -> float | None:
@@ -279,27 +272,26 @@ def _extremeness(x: float) -> float:
     return abs(math.log10(x)) if x > 0 else 0.0
 
 
-def _sizes(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, float]:
-    return {n: s for n, v in _bound(f, args, kwargs).items() if (s := _size(v)) is not None}
+def _sizes(given: dict[str, Any]) -> dict[str, float]:
+    return {n: s for n, v in given.items() if (s := _size(v)) is not None}
 
 
-def _extreme_arguments(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
+def _extreme_arguments(given: dict[str, Any]) -> list[str]:
     """'name = value is too large/small' for every argument beyond 10^±30."""
     return [
         f"{n} = {_figure(s)} is too {'large' if s > 1 else 'small'}"
-        for n, s in _sizes(f, args, kwargs).items()
+        for n, s in _sizes(given).items()
         if s > 0 and _extremeness(s) >= math.log10(_EXTREME)
     ]
 
 
-def _out_of_range(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+def _out_of_range(given: dict[str, Any]) -> str:
     """The #NUM! text of an overflow: the arguments that caused it, or all numbers given."""
-    causes = _extreme_arguments(f, args, kwargs)
+    causes = _extreme_arguments(given)
     if causes:
         why = ", ".join(causes)
     else:
-        sizes = _sizes(f, args, kwargs)
-        why = "from " + (", ".join(f"{n} = {_figure(s)}" for n, s in sizes.items()) or "these arguments")
+        why = "from " + (", ".join(f"{n} = {_figure(s)}" for n, s in _sizes(given).items()) or "these arguments")
     return _error(RANGE_ERROR, f"the result is too large for Excel (over ±1.8E+308): {why}; "
                                "enter realistic values")
 

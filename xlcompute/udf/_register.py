@@ -22,14 +22,16 @@ largest one can type) or ONE line of error text:
 - ``#NUM! <reason>`` — every argument is acceptable on its own but the result overflows (inf or
   NaN on the way); the reason names the arguments that caused it, e.g. ``#NUM! the result is too
   large for Excel (over ±1.8E+308): tokens = 9.99e+307 is too large; …``. A function that knows
-  its overflow raises
-  :class:`~xlcompute._udf_args.UdfResultError` with a reason of its own (LLM_ETTR); otherwise the
-  guard names every argument beyond 10^±30, or lists the numbers given.
+  its overflow raises :class:`~xlcompute._udf_args.UdfResultError` with a reason of its own
+  (LLM_ETTR); otherwise the guard names every argument beyond 10^±30, or lists the numbers given.
+  Any other exception with such an argument (``ceil(nan)`` is a ValueError) is the same overflow.
 
-Error text always starts with ``#`` (as Excel's own errors do), so ``=LEFT(A1)="#"`` tells an
-error from a result. An unexpected exception (a bug) also becomes ``#VALUE!`` text, naming the
-function and its arguments, and is logged on the ``xlcompute.udf`` logger. Calling a function with
-the wrong number of arguments from Python still raises ``TypeError``: Excel never does that.
+Error text always starts with ``#`` (as Excel's own errors do; no result of these functions does),
+so ``=LEFT(A1)="#"`` tells an error from a result; it is the cell's value, not an Excel error
+value, as classic xlwings already showed a raised exception's text. An unexpected exception (a
+bug) becomes ``#VALUE! <function> could not compute a result from <arguments> …`` and is logged
+on the ``xlcompute.udf`` logger. Calling a function with the wrong number of arguments from Python
+still raises ``TypeError``: Excel never does that.
 """
 
 from __future__ import annotations

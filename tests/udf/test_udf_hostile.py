@@ -158,6 +158,8 @@ def test_hostile_value_in_any_argument(name: str) -> None:
          '100,000 characters of text ("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…")'),
         (lambda: udf.LLM_TRAIN_DAYS_TABLE("70B", "2T", [8.0] * 10_001, "H800", [0.4]),
          "#VALUE! gpus_range holds 10,001 cells; select at most 10,000"),
+        (lambda: udf.LLM_TRAIN_DAYS_TABLE("70B", "2T", [8.0] * 10_000, "H800", [[0.4] * 101]),
+         "#VALUE! gpus_range × mfu_range would spill 10,000 × 101 cells; at most 1,000,000"),
         # A zero failure rate has no ETTR in Daly's model; an overflowing one says why.
         (lambda: udf.LLM_ETTR(1024, "70B", 0), "#VALUE! failures_per_gpu_hour must be greater than 0, got 0"),
         (lambda: udf.LLM_ETTR(1024, "70B", None, None, None, None, "70B"),

@@ -93,7 +93,7 @@ def show(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e7:
         return str(int(value))
-    if isinstance(value, float) or (isinstance(value, int) and abs(value) >= 10**7):
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) > MAX_WHOLE):
         try:
             return f"{value:.6g}"
         except OverflowError:  # a whole number beyond any float (only from Python, never from a cell)

@@ -1,5 +1,7 @@
 """Excel-function speed: 10,000 UDF evaluations of 10 kinds, 10,000 LLM_TRAIN_DAYS, one 50×50
-LLM_TRAIN_DAYS_TABLE, and LLM_PREDICTED_MFU computed and then repeated (as Excel recalculates).
+LLM_TRAIN_DAYS_TABLE, LLM_PREDICTED_MFU computed and then repeated (as Excel recalculates), and
+10,000 refused cells (the ``#VALUE!``/``#NUM!`` error text every function returns instead of
+raising; issue 12).
 
 The UDF calls use what cells hold: text with suffixes ("70B", "2T", "40%"), catalog names
 ("H800") and plain floats, so argument parsing and catalog lookups are in the time. Medians of
@@ -31,6 +33,15 @@ CELLS: list[Callable[[], Any]] = [
     lambda: udf.FITS_GPU(60, "H800"),
 ]
 
+# Five refused cells: a percentage MFU, Excel's largest number, a tiny MFU, NaN, a range; 2,000 rounds.
+REFUSED: list[Callable[[], Any]] = [
+    lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 40),
+    lambda: udf.LLM_TRAIN_FLOPS("70B", 9.99e307),
+    lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 1e-308),
+    lambda: udf.ZERO_MEM(float("nan"), 2, 64),
+    lambda: udf.WEIGHTS_MEM([7e9, 13e9]),
+]
+
 GPUS_RANGE = [float(64 * (i + 1)) for i in range(50)]  # 64 … 3200 cards, as a column range
 MFU_RANGE = [[0.2 + 0.006 * i for i in range(50)]]  # 0.20 … 0.494, as a row range (2-D)
 PLAN = ("llama2-70b", "H800", 1024.0, 4096.0, 1024.0)  # a best-layout search, as cells hold it
@@ -45,6 +56,12 @@ def ten_thousand_evaluations() -> None:
 def ten_thousand_train_days() -> None:
     for _ in range(10_000):
         udf.LLM_TRAIN_DAYS("70B", "2T", 1000, "H800", 0.4)
+
+
+def ten_thousand_refusals() -> None:
+    for _ in range(2000):
+        for cell in REFUSED:
+            cell()
 
 
 def table_50x50() -> list[list[Any]]:
@@ -64,12 +81,14 @@ def predicted_mfu_repeated() -> None:
 def main() -> None:
     table = table_50x50()
     assert len(table) == 51 and all(len(row) == 51 for row in table)
+    assert all(str(cell()).startswith(("#VALUE! ", "#NUM! ")) for cell in REFUSED)
     udf.LLM_PREDICTED_MFU("llama2-7b", "H800", 64)  # imports the planner once, outside the timings
     evals = median_seconds(ten_thousand_evaluations)
     days = median_seconds(ten_thousand_train_days)
     grid = median_seconds(table_50x50, repeat=21)
     first = median_seconds(predicted_mfu_first, repeat=5)
     again = median_seconds(predicted_mfu_repeated)
+    refused = median_seconds(ten_thousand_refusals)
     print(f"10,000 UDF evaluations (10 kinds of cell):   median {evals * 1e3:.1f} ms "
           f"({evals / 1e4 * 1e6:.1f} µs per cell)")
     print(f"10,000 LLM_TRAIN_DAYS (target ≤ 100 ms):     median {days * 1e3:.1f} ms "
@@ -79,6 +98,8 @@ def main() -> None:
     print(f"LLM_PREDICTED_MFU, search (first call):       median {first * 1e3:.1f} ms")
     print(f"LLM_PREDICTED_MFU, repeated (cached) ×1,000:  median {again * 1e3:.1f} ms "
           f"({again / 1e3 * 1e6:.1f} µs per cell)")
+    print(f"10,000 refused cells (#VALUE!/#NUM! text):   median {refused * 1e3:.1f} ms "
+          f"({refused / 1e4 * 1e6:.1f} µs per cell)")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,20 @@ the cell, so it is written for a finance user, not a programmer.
 The guards against "silently wrong" numbers are deliberate and documented in each helper: an MFU
 of 40 is refused with "did you mean 0.4?", a parameter count of 175 with "did you mean 175B?", a
 peak of 312e12 with "peak_tflops is in TFLOPS". Thresholds are plausibility bounds, not physics.
+
+Messages are one line however odd the cell: :func:`show` escapes control characters and shortens
+long text, and text longer than any name or number (:data:`MAX_TEXT`) is refused before a lookup.
+The ``excel`` decorator (:mod:`xlcompute.udf._register`) turns the error into the cell's
+``#VALUE! …`` text.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from xlcompute.catalog import Accelerator, UnknownPresetError, get_gpu
 from xlcompute.core.units import tera
@@ -23,6 +30,7 @@ from xlcompute.quantity import QuantityError, parse_quantity
 
 __all__ = [
     "UdfArgumentError",
+    "UdfResultError",
     "show",
     "quantity",
     "positive",
@@ -41,6 +49,11 @@ __all__ = [
     "card_or_number",
     "values",
     "is_empty",
+    "long_text",
+    "MAX_TEXT",
+    "one_line",
+    "field_limit",
+    "from_validation",
 ]
 
 T = TypeVar("T")
@@ -52,9 +65,26 @@ MIN_MODEL_PARAMS = 1e6
 MIN_TRAIN_TOKENS = 1e6
 MAX_PEAK_TFLOPS = 1e5
 
+MAX_WHOLE = 10**15
+"""Largest whole number an argument may be: Excel keeps 15 significant digits, so a bigger "whole
+number" is not exact in a cell, and no count of cards, layers or tokens per sequence comes near."""
+
+MAX_TEXT = 256
+"""Longest text read as a number or a catalog name; longer text is refused at once (short message)."""
+
+MAX_RANGE_CELLS = 10_000
+"""Most cells a range argument may hold (a column of 10,000 GPU counts is no planning table)."""
+
+_SHOWN_TEXT = 40  # characters of a text value quoted in a message
+
 
 class UdfArgumentError(ValueError):
     """A bad argument of an Excel function; the message names the argument and what is allowed."""
+
+
+class UdfResultError(ValueError):
+    """Arguments acceptable one by one whose result is beyond a cell (an overflow); the message names
+    the arguments that cause it. The cell shows it as ``#NUM! …``, an argument error as ``#VALUE! …``."""
 
 
 def show(value: Any) -> str:
@@ -63,13 +93,29 @@ def show(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e7:
         return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) > MAX_WHOLE):
+        try:
+            return f"{value:.6g}"
+        except OverflowError:  # a whole number beyond any float (only from Python, never from a cell)
+            return "a number beyond 1.8e+308"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{one_line(value, _SHOWN_TEXT)}"'
     if isinstance(value, (list, tuple)):
         return "a range"
-    return str(value)
+    return one_line(str(value), _SHOWN_TEXT)
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` with control characters escaped (a line break shows as ``\\n``), cut to ``limit``."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def long_text(value: str, name: str, what: str) -> UdfArgumentError:
+    """The refusal of text longer than any number or name (``len(value) > MAX_TEXT``), quoting its
+    start only; callers test the length first, so a parse or a catalog lookup never quotes all of it."""
+    return UdfArgumentError(f"{name} must be {what}, got {len(value):,} characters of text ({show(value)})")
 
 
 def is_empty(value: Any) -> bool:
@@ -91,10 +137,14 @@ def quantity(value: Any, name: str, default: float | None = None) -> float:
         return default
     if isinstance(value, (list, tuple)):
         raise UdfArgumentError(f"{name} must be a single cell or number, got a range")
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise long_text(value, name, 'a number (text such as "70B" also works)')
     try:
         return parse_quantity(value, name)
     except QuantityError as exc:
         raise UdfArgumentError(str(exc)) from None
+    except OverflowError:  # a Python int beyond any float; a cell never holds one
+        raise UdfArgumentError(f"{name} must be a number within ±1.8E+308, got {show(value)}") from None
 
 
 def positive(value: Any, name: str, default: float | None = None, unit: str = "") -> float:
@@ -113,13 +163,15 @@ def non_negative(value: Any, name: str, default: float | None = None, unit: str 
     return x
 
 
-def whole(value: Any, name: str, default: int | None = None, minimum: int = 1) -> int:
-    """A whole number ≥ ``minimum`` (cards, layers, parallel degrees)."""
+def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
+    """A whole number from ``minimum`` to ``maximum`` (cards, layers, parallel degrees)."""
     x = quantity(value, name, None if default is None else float(default))
     if not float(x).is_integer():
         raise UdfArgumentError(f"{name} must be a whole number, got {show(value)}")
     if x < minimum:
         raise UdfArgumentError(f"{name} must be a whole number ≥ {minimum}, got {show(value)}")
+    if x > maximum:
+        raise UdfArgumentError(f"{name} must be a whole number ≤ {maximum:,}, got {show(value)}")
     return int(x)
 
 
@@ -226,6 +278,8 @@ def gpu(value: Any, name: str = "gpu") -> Accelerator:
         raise _missing(name, 'a card name such as "H800" or "A100"')
     if not isinstance(value, str):
         raise UdfArgumentError(f'{name} must be a card name such as "H800", got {show(value)}')
+    if len(value) > MAX_TEXT:
+        raise long_text(value, name, 'a card name such as "H800"')
     try:
         return _card(value)
     except UnknownPresetError as exc:
@@ -238,6 +292,8 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
     Text is looked up in the catalog first, so "910B" is the Ascend card, not 910e9 TFLOPS.
     """
     if isinstance(value, str) and not is_empty(value):
+        if len(value) > MAX_TEXT:
+            raise long_text(value, name, 'TFLOPS (e.g. 312) or a card name such as "H800"')
         try:
             return tera(_card(value).bf16_tflops)
         except UnknownPresetError as exc:
@@ -264,6 +320,8 @@ def card_or_number(
 ) -> float:
     """A catalog card's figure (``from_card``) or a number in ``unit``; text is looked up first."""
     if isinstance(value, str) and not is_empty(value):
+        if len(value) > MAX_TEXT:
+            raise long_text(value, name, f"a number ({unit}) or a card name")
         try:
             card = _card(value)
         except UnknownPresetError as exc:
@@ -284,7 +342,8 @@ def card_or_number(
 
 
 def values(value: Any, name: str, parse: Callable[[Any, str], T]) -> list[T]:
-    """Every cell of a range (a row, a column or an array constant {1,2,3}), each parsed."""
+    """Every cell of a range (a row, a column or an array constant {1,2,3}), each parsed; at most
+    :data:`MAX_RANGE_CELLS` of them."""
     if isinstance(value, (list, tuple)):
         flat: list[Any] = []
         for item in value:
@@ -293,6 +352,8 @@ def values(value: Any, name: str, parse: Callable[[Any, str], T]) -> list[T]:
         flat = [value]
     if not flat:
         raise UdfArgumentError(f"{name} is empty; select a row or column of numbers")
+    if len(flat) > MAX_RANGE_CELLS:
+        raise UdfArgumentError(f"{name} holds {len(flat):,} cells; select at most {MAX_RANGE_CELLS:,}")
     out: list[T] = []
     for i, item in enumerate(flat, start=1):
         if is_empty(item):
@@ -303,3 +364,26 @@ def values(value: Any, name: str, parse: Callable[[Any, str], T]) -> list[T]:
 
 def _unit(unit: str) -> str:
     return f" ({unit})" if unit else ""
+
+
+def field_limit(model: type[BaseModel], field: str) -> int:
+    """The upper bound (``le``) of a field of a model the cells feed, read rather than copied, so an
+    argument is refused with its own name before the model refuses it with the field's."""
+    for constraint in model.model_fields[field].metadata:
+        limit = getattr(constraint, "le", None)
+        if limit is not None:
+            return int(limit)
+    raise LookupError(f"{model.__name__}.{field} has no upper bound")
+
+
+def from_validation(exc: ValidationError, names: Mapping[str, str]) -> UdfArgumentError:
+    """One line from a model's validation error, each field named as the argument(s) it came from
+    (``names``: field -> argument text; other fields by their last part)."""
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        argument = names.get(field, field.rsplit(".", 1)[-1] or "an argument")
+        reason = err["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        reason = reason.replace("less than or equal to", "at most").replace("greater than or equal to", "at least")
+        parts.append(f"{argument} {reason}, got {show(err.get('input'))}")
+    return UdfArgumentError("; ".join(parts))

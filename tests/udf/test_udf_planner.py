@@ -1,5 +1,6 @@
 """LLM_BEST_LAYOUT and LLM_PREDICTED_MFU equal estimate() of the same one-line scenario (the planner
-behind `xlcompute plan`), and repeated calls are served from a cache."""
+behind `xlcompute plan`), and repeated calls are served from a cache. A refusal is one line of
+``#VALUE!`` text in the functions' own argument names (gpu, gpus, tp), never the scenario's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,16 @@ import pytest
 
 from xlcompute import estimate, parse_scenario
 from xlcompute.udf import LLM_BEST_LAYOUT, LLM_PREDICTED_MFU, LLM_TRAIN_DAYS
+
+SCENARIO_WORDS = ("cluster.", "training.", "model.preset", "assumptions.", "scenario:", "Execution", "pydantic")
+
+
+def refusal(result: object) -> str:
+    """The one line of error text a planner function returned, free of the scenario's words."""
+    assert isinstance(result, str) and result.startswith("#VALUE! "), result
+    assert len(result.splitlines()) == 1, result
+    assert not any(word in result for word in SCENARIO_WORDS), result
+    return result
 
 
 def _scenario(**training):
@@ -53,22 +64,57 @@ def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
     ],
 )
 def test_planner_udf_errors(args, message):
-    with pytest.raises(ValueError, match=message):
-        LLM_BEST_LAYOUT(*args)
+    assert message in refusal(LLM_BEST_LAYOUT(*args))
 
 
 def test_half_a_layout_is_refused():
-    with pytest.raises(ValueError, match="pp is empty; give tp and pp together"):
-        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 8)
-    with pytest.raises(ValueError, match="tp is empty"):
-        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, None, 4)
+    text = refusal(LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 8))
+    assert "pp is empty; give tp and pp together" in text
+    assert "tp is empty" in refusal(LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, None, 4))
 
 
 def test_a_layout_the_model_or_cluster_cannot_take_is_refused():
-    with pytest.raises(ValueError, match="tp"):
-        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 3, 1)  # 3 divides neither 64 heads nor 1024
-    with pytest.raises(ValueError, match=r"tp·pp \(64·32 = 2048\) must be at most gpus \(1024\)"):
-        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 64, 32)
+    # 3 divides neither 64 heads nor 1024 cards: the scenario's training.tp reads as the cell's tp.
+    assert refusal(LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 3, 1)) == (
+        "#VALUE! tp (3) must divide the model's 64 attention heads")
+    assert "tp·pp (64·32 = 2048) must be at most gpus (1024)" in refusal(
+        LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024, 64, 32))
+
+
+def test_refusals_from_below_name_the_functions_arguments():
+    # The catalog has no TDP for TPU v5e; the scenario would say cluster.accelerator and cluster.tdp_w.
+    for f in (LLM_BEST_LAYOUT, LLM_PREDICTED_MFU):
+        text = refusal(f("llama2-70b", "TPUv5e", 64))
+        assert text.startswith("#VALUE! gpu: the catalog has no TDP figure for Google Cloud TPU v5e"), text
+        assert text.endswith("choose another gpu"), text
+    # No layout fits: the advice is the cells' (gpus, gpu), not the scenario's assumptions.mfu.
+    text = refusal(LLM_BEST_LAYOUT("llama2-70b", "A100", 8, 4096, 1024))
+    assert "no layout of 8 cards fits" in text and "raise gpus or choose a gpu with more memory" in text
+    assert "(global batch:" not in text and "catalog:" not in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("llama2-70b", "H800", 9.99e307), "gpus must be a whole number ≤ 10,000,000, got 9.99e+307"),
+        (("llama2-70b", "H800", 1024, 9.99e307), "seq_len must be a whole number ≤ 100,000,000"),
+        (("llama2-70b", "H800", 1024, 4096, "3亿"), 'global_batch must be a whole number ≤ 100,000,000, got "3亿"'),
+        (("llama2-70b", "H800", 1024, 4096, 1024, 1e300, 1), "tp must be a whole number ≤ 65,536"),
+        (("llama2-70b", "H800", 1024, 4096, 1024, 8, -9.99e307), "pp must be a whole number ≥ 1"),
+        (("llama2-70b", "H800", 1e-308), "gpus must be a whole number, got 1e-308"),
+        (("llama2-70b", "H800", float("nan")), "gpus: nan is not a finite number"),
+        (("llama2-70b", "H800", [64, 128]), "gpus must be a single cell or number, got a range"),
+        (("llama2-70b", ["H800"], 64), "gpu must be a card name"),
+        ((["llama2-70b"], "H800", 64), "model must be a model name"),
+        (("llama2-70b", "H800\n", "64\x00"), "gpus: '64\\x00' is not a number"),
+        (("x" * 5000, "H800", 64), "model must be a model name such as"),
+    ],
+)
+def test_hostile_arguments_are_refused_by_name(args, message):
+    # Excel's largest number, a tiny one, NaN, a range and garbage never reach the planner: the
+    # planner's own limits (10^7 cards, 10^8 tokens or sequences, TP and PP 65,536) are read from it.
+    for f in (LLM_BEST_LAYOUT, LLM_PREDICTED_MFU) if len(args) <= 5 else (LLM_PREDICTED_MFU,):
+        assert message in refusal(f(*args))
 
 
 def test_a_batch_the_layout_cannot_split_is_rounded_not_refused():
@@ -99,6 +145,5 @@ def test_results_and_refusals_are_cached_per_argument_tuple(monkeypatch):
     # The best layout's MFU shares the cached estimate.
     assert LLM_PREDICTED_MFU("llama2-13b", "H800", 64, 2048, 256) == first[1][5] and calls == []
     for _ in range(2):  # a refusal is cached too: a failing search costs as much as a good one
-        with pytest.raises(ValueError, match="no layout"):
-            LLM_PREDICTED_MFU("llama2-70b", "H800", 8, 4096, 256)
+        assert "no layout" in refusal(LLM_PREDICTED_MFU("llama2-70b", "H800", 8, 4096, 256))
     assert len(calls) == 1

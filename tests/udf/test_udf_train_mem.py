@@ -114,7 +114,7 @@ def test_gpt_shape_without_recompute_is_zero_states_plus_korthikanti_plus_buffer
     ],
 )
 def test_bad_arguments(args: tuple[Any, ...], parts: list[str]) -> None:
-    with pytest.raises(ValueError) as info:
-        TRAIN_MEM_PER_GPU(*args)
+    text = TRAIN_MEM_PER_GPU(*args)
+    assert isinstance(text, str) and text.startswith("#VALUE! "), text
     for part in parts:
-        assert part in str(info.value), (part, str(info.value))
+        assert part in text, (part, text)

@@ -16,6 +16,14 @@ function unchanged, so every UDF is also a plain Python function::
     >>> from xlcompute.udf import LLM_TRAIN_DAYS
     >>> round(LLM_TRAIN_DAYS("175B", "300B", 1000, 312, 0.462), 2)   # seed 001, GPT-3
     25.29
+
+No function raises or returns inf/NaN, whatever the cells hold: a refused argument or an
+overflow comes back as one line of text, ``#VALUE! <reason>`` naming the argument, its value and
+what is allowed, or ``#NUM! <reason>`` naming the arguments that overflow (``_register``'s
+docstring has the contract)::
+
+    >>> LLM_TRAIN_DAYS("175B", "300B", 1000, 312, 40)
+    '#VALUE! mfu must be in (0, 1]; did you mean 0.4? (got 40; write a fraction such as 0.4 or "40%")'
 """
 
 # ruff: noqa: I001  (the imports below run in the order Excel lists the functions; not sorted)

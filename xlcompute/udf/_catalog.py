@@ -72,9 +72,11 @@ def _field(value: Any, fields: dict[str, Any]) -> str:
     return key
 
 
-def _spec_value(owner: str, field: str, value: Any) -> Any:
+def _spec_value(owner: str, field: str, value: Any, other: str) -> Any:
     if value is None:
-        raise a.UdfArgumentError(f"{owner} has no {field} in the catalog (not published)")
+        raise a.UdfArgumentError(
+            f"{owner} has no {field} in the catalog (not published); choose another field or {other}"
+        )
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
@@ -90,7 +92,7 @@ def MODEL_SPEC(model: Any, field: Any) -> Any:
     name, source, ... Counts are raw counts."""
     m = preset(model)
     key = _field(field, _MODEL_FIELDS)
-    return _spec_value(m.key, key, _MODEL_FIELDS[key](m))
+    return _spec_value(m.key, key, _MODEL_FIELDS[key](m), "model")
 
 
 @excel(
@@ -105,7 +107,7 @@ def GPU_SPEC(gpu: Any, field: Any) -> Any:
     tdp_w (W), name, source, ... The unit is in the field name."""
     g = a.gpu(gpu)
     key = _field(field, _GPU_FIELDS)
-    return _spec_value(g.key, key, _GPU_FIELDS[key](g))
+    return _spec_value(g.key, key, _GPU_FIELDS[key](g), "gpu")
 
 
 _GPU_COLUMNS = ("gpu", "name", "vendor", "bf16_tflops", "fp8_tflops", "hbm_gb", "hbm_tb_per_s", "tdp_w")

@@ -11,6 +11,7 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset
+from xlcompute.core import goodput
 from xlcompute.udf._models import model_or_count
 from xlcompute.udf._register import GPUS, PARAMS_OR_MODEL, excel
 
@@ -56,6 +57,18 @@ def _share(value: Any, name: str, default: float) -> float:
     raise a.UdfArgumentError(f"{name} must be in [0, 1){hint} (got {a.show(value)}; write 0.02 or \"2%\")")
 
 
+def _failure_rate(value: Any, default: float) -> float:
+    """Failures per GPU-hour, > 0: the goodput steps divide by the job's failure rate (an MTBF), so a
+    rate of 0 has no ETTR there; a tiny rate (1e-12) gives the failure-free figure to many digits."""
+    x = a.quantity(value, "failures_per_gpu_hour", default)
+    if not x > 0:
+        raise a.UdfArgumentError(
+            f"failures_per_gpu_hour must be greater than 0, got {a.show(value)}; for (almost) no failures "
+            "enter a tiny rate such as 1e-12"
+        )
+    return x
+
+
 @excel(
     {
         "gpus": GPUS,
@@ -83,14 +96,24 @@ def LLM_ETTR(
     (Young–Daly interval), restarts and planned work (Daly 2006; Kokolis et al. 2025); a fraction. Give
     it to LLM_TRAIN_DAYS as ettr. 405B on 16,384 GPUs: 0.92."""
     d = reliability_default
-    return _ettr(
-        a.whole(gpus, "gpus"),
-        _total_params(params),
-        a.non_negative(failures_per_gpu_hour, "failures_per_gpu_hour", default=d("failures_per_card_hour")),
-        a.positive(checkpoint_gbs_per_gpu, "checkpoint_gbs_per_gpu", default=d("checkpoint_gbs_per_card"),
-                   unit="GB/s"),
-        a.non_negative(restart_minutes, "restart_minutes", default=d("restart_minutes"), unit="minutes"),
-        _share(planned_overhead, "planned_overhead", d("planned_overhead")),
-        a.non_negative(checkpoint_minutes, "checkpoint_minutes", default=d("checkpoint_interval_minutes"),
-                       unit="minutes"),
-    )
+    n, rate = a.whole(gpus, "gpus"), _failure_rate(failures_per_gpu_hour, d("failures_per_card_hour"))
+    try:
+        return _ettr(
+            n,
+            _total_params(params),
+            rate,
+            a.positive(checkpoint_gbs_per_gpu, "checkpoint_gbs_per_gpu", default=d("checkpoint_gbs_per_card"),
+                       unit="GB/s"),
+            a.non_negative(restart_minutes, "restart_minutes", default=d("restart_minutes"), unit="minutes"),
+            _share(planned_overhead, "planned_overhead", d("planned_overhead")),
+            a.non_negative(checkpoint_minutes, "checkpoint_minutes", default=d("checkpoint_interval_minutes"),
+                           unit="minutes"),
+        )
+    except OverflowError:
+        # Daly's e^((τ+δ)/M) overflows when a job fails far more often than it can checkpoint and
+        # restart: the ETTR is below 1e-300, which is no planning figure. Name what sets M and τ, δ, R.
+        raise a.UdfResultError(
+            f"ETTR is below 1e-300: with failures_per_gpu_hour × gpus the job fails every "
+            f"{goodput.job_mtbf_seconds(rate, n):.3g} s, far less than a checkpoint interval and a restart "
+            "(checkpoint_minutes, restart_minutes, params / checkpoint_gbs_per_gpu); check these arguments"
+        ) from None

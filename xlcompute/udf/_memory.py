@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from pydantic import ValidationError
+
 from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset
 from xlcompute.core import arith, memory, parallel, units
@@ -253,8 +255,7 @@ def TRAIN_MEM_PER_GPU(
         raise a.UdfArgumentError(
             f"pp·interleave = {n_pp}·{chunks} = {n_pp * chunks} must divide layers={n_layers} (equal model chunks)"
         )
-    return _mem_per_card_gb(
-        key,
+    cells = (
         a.whole(seq_len, "seq_len"),
         a.whole(micro_batch, "micro_batch"),
         n_tp,
@@ -267,6 +268,15 @@ def TRAIN_MEM_PER_GPU(
         a.flag(flash, "flash", default=1),
         chunks,
     )
+    try:
+        return _mem_per_card_gb(key, *cells)
+    except ValidationError as exc:
+        # The planner's layout and shape models bound every figure (dp ≤ 10^7, seq_len ≤ 10^8, …);
+        # their fields share these arguments' names, except the batch the layout implies.
+        raise a.from_validation(exc, _LAYOUT_FIELDS) from None
+
+
+_LAYOUT_FIELDS = {"global_batch": "micro_batch·dp·microbatches"}
 
 
 @excel(

@@ -55,6 +55,8 @@ def preset(value: Any, name: str = "model") -> ModelPreset:
     """The catalog model named by ``value`` ("llama2-70b", "GPT-3"), or a clear error."""
     if a.is_empty(value) or not isinstance(value, str):
         raise a.UdfArgumentError(f'{name} must be a model name such as "llama3.1-70b", got {a.show(value)}')
+    if len(value) > a.MAX_TEXT:
+        raise a.long_text(value, name, 'a model name such as "llama3.1-70b"')
     try:
         return _preset_by_text(value)
     except UnknownPresetError as exc:
@@ -80,6 +82,8 @@ def _count_or_preset_text(text: str, name: str) -> float | ModelPreset:
 def model_or_count(value: Any, name: str = "params") -> float | ModelPreset:
     """A parameter count (``70B``, ``7e9``) or, for text that is not a number, a catalog model."""
     if isinstance(value, str) and not a.is_empty(value):
+        if len(value) > a.MAX_TEXT:
+            raise a.long_text(value, name, 'a parameter count (70B, 7e9) or a catalog model name such as "llama2-70b"')
         return _count_or_preset_text(value, name)
     return a.param_count(value, name)
 

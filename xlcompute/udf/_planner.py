@@ -10,12 +10,21 @@ A layout search takes 0.1–1 s and Excel recalculates often, so results (and re
 per argument tuple for the life of the process; the cache holds tuples and strings only, and
 each call returns a fresh list. The planner is imported on the first call, not with
 ``xlcompute.udf``.
+
+A refusal from below speaks of the one-line scenario (``cluster.accelerator``, ``training.tp``,
+"give assumptions.mfu"); it reaches the cell on one line, in this function's argument names
+(``gpu``, ``tp``) and with advice a cell can follow. Cards, sequence length, batch and the TP×PP
+layout are bounded by the planner's own limits, read from its models, so a huge number is refused
+as the argument it is (and a search over 10^300 cards never starts).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, NamedTuple
+
+from pydantic import ValidationError
 
 from xlcompute import _udf_args as a
 from xlcompute.udf._models import preset, training_default
@@ -52,6 +61,8 @@ def _estimate(
 ) -> _Planned | str:
     """The estimate of the one-line scenario, or the reason it has none (cached, as text)."""
     # Imported here: `import xlcompute.udf` loads neither the planner nor NumPy.
+    import numpy as np
+
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
 
@@ -61,26 +72,60 @@ def _estimate(
     if layout is not None:
         training["tp"], training["pp"] = layout
     try:
-        r = estimate(parse_scenario(
-            {"model": {"preset": model}, "training": training, "cluster": {"accelerator": gpu, "cards": cards}}
-        ))
+        # The estimate also plans goodput, power and cost, which these cells do not show; NumPy's
+        # overflow warnings from them (10^7 cards) are not the cell's business.
+        with np.errstate(all="ignore"):
+            r = estimate(parse_scenario(
+                {"model": {"preset": model}, "training": training, "cluster": {"accelerator": gpu, "cards": cards}}
+            ))
     except ScenarioError as exc:
         return _argument_names("; ".join(exc.problems))
+    except ValidationError as exc:  # a figure derived from the cells, beyond a planner model's bound
+        return _argument_names(str(a.from_validation(exc, {"global_batch": "global_batch (rounded to the layout)",
+                                                            "dp": "gpus / (tp·pp)"})))
     except ValueError as exc:  # PlannerError (no layout fits), a layout the model cannot take
-        return str(exc)
+        return _argument_names(str(exc))
     return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["micro_batch"]), r["mfu"],
                     r["step_seconds"])
 
 
-# The scenario's field names -> this function's argument names, so a refusal names the cell.
-_FIELD_TO_ARGUMENT = (("scenario: ", ""), ("cluster.cards", "gpus"), ("cluster.accelerator", "gpu"),
-                      ("model.preset", "model"), ("training.", ""))
+# A scenario's words -> this function's cells, so a refusal names the argument and advises what a
+# cell can do. The estimate's advice first, then the field names, then any other scenario prefix.
+_SCENARIO_TO_CELLS = tuple((re.compile(pattern), cells) for pattern, cells in (
+    (r" \(global batch: .*\)$", ""),  # where the estimate's batch and memory figures came from
+    (r"; add cards, use a card with more memory, or give assumptions\.mfu to estimate time and cost anyway",
+     "; raise gpus or choose a gpu with more memory (or give LLM_TRAIN_DAYS an MFU of your own)"),
+    (r"; set cluster\.\w+ \(or give a custom accelerator\)", ", which the estimate needs; choose another gpu"),
+    (r"\bset assumptions\.mfu\b", "give LLM_TRAIN_DAYS an MFU of your own"),
+    (r"\bassumptions\.mfu\b", "an MFU of your own"),
+    (r"\bscenario: ", ""),
+    (r"\bcluster\.cards\b", "gpus"),
+    (r"\bcluster\.accelerator\b", "gpu"),
+    (r"\bmodel\.preset\b", "model"),
+    (r"\b(?:training|cluster|model|assumptions)\.(\w+)", r"\1"),
+))
 
 
 def _argument_names(message: str) -> str:
-    for field, argument in _FIELD_TO_ARGUMENT:
-        message = message.replace(field, argument)
-    return message
+    """A refusal of the one-line scenario in this function's argument names, on one line."""
+    for pattern, cells in _SCENARIO_TO_CELLS:
+        message = pattern.sub(cells, message)
+    return " ".join(message.split())
+
+
+@functools.lru_cache(maxsize=None)
+def _limits() -> dict[str, int]:
+    """Upper bounds of the arguments: the planner's own (its models' ``le``), read not copied."""
+    from xlcompute.planner.inputs import Execution
+    from xlcompute.planner.steptime import TransformerShape
+
+    return {
+        "gpus": a.field_limit(Execution, "dp"),  # dp ≤ gpus: within the bound for any layout
+        "seq_len": a.field_limit(TransformerShape, "seq_len"),
+        "global_batch": a.field_limit(Execution, "global_batch"),
+        "tp": a.field_limit(Execution, "tp"),
+        "pp": a.field_limit(Execution, "pp"),
+    }
 
 
 def _planned(
@@ -94,6 +139,7 @@ def _planned(
             "(give LLM_TRAIN_DAYS an MFU of your own)"
         )
     card = a.gpu(gpu)
+    limit = _limits()
     layout: tuple[int, int] | None = None
     if not (a.is_empty(tp) and a.is_empty(pp)):
         missing = [n for n, v in (("tp", tp), ("pp", pp)) if a.is_empty(v)]
@@ -101,13 +147,13 @@ def _planned(
             raise a.UdfArgumentError(
                 f"{missing[0]} is empty; give tp and pp together, or leave both empty for the best layout"
             )
-        layout = (a.whole(tp, "tp"), a.whole(pp, "pp"))
+        layout = (a.whole(tp, "tp", maximum=limit["tp"]), a.whole(pp, "pp", maximum=limit["pp"]))
     outcome = _estimate(
         m.key,
         card.key,
-        a.whole(gpus, "gpus"),
-        a.whole(seq_len, "seq_len", default=training_default("seq_len")),
-        None if a.is_empty(global_batch) else a.whole(global_batch, "global_batch"),
+        a.whole(gpus, "gpus", maximum=limit["gpus"]),
+        a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
+        None if a.is_empty(global_batch) else a.whole(global_batch, "global_batch", maximum=limit["global_batch"]),
         layout,
     )
     if isinstance(outcome, str):

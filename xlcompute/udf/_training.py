@@ -290,6 +290,10 @@ def LLM_MFU_FROM_ITER(
     return _utilisation_result(float(mfu), "utilisation")
 
 
+_MAX_TABLE_CELLS = 1_000_000
+"""Largest table LLM_TRAIN_DAYS_TABLE spills (about 0.5 s to compute; far beyond any planning table)."""
+
+
 @excel(
     {
         "params": PARAMS_OR_MODEL,
@@ -320,6 +324,12 @@ def LLM_TRAIN_DAYS_TABLE(
     peak, e = a.peak_flops(peak_tflops), _ettr(ettr)
     counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))
     mfus = a.values(mfu_range, "mfu_range", lambda v, n: a.fraction(v, n))
+    if len(counts) * len(mfus) > _MAX_TABLE_CELLS:
+        # Each range may hold 10,000 cells, but not their product: 10^8 cells would stall Excel.
+        raise a.UdfArgumentError(
+            f"gpus_range × mfu_range would spill {len(counts):,} × {len(mfus):,} cells; at most "
+            f"{_MAX_TABLE_CELLS:,} (select fewer GPU counts or MFUs)"
+        )
     table: list[list[Any]] = [["GPUs \\ MFU", *mfus]]
     for n in counts:
         table.append([n, *(float(goodput.calendar_seconds(schedule.train_days(flops, n, peak, m), e)) for m in mfus)])

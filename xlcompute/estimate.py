@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 
 from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
-from xlcompute.core import parallel
+from xlcompute.core import goodput, parallel
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
 from xlcompute.planner.inputs import (
@@ -506,9 +506,8 @@ _CORE_FIELDS = {
     "global_batch": "training.global_batch (rounded to the layout)",
 }
 
-MIN_ETTR = 0.01
-"""An estimate is refused when the job would train less than 1% of its calendar time: its figures
-would be artefacts of an input, not a plan."""
+MIN_ETTR = goodput.MIN_PLANNING_ETTR
+"""An estimate is refused when the job would train less than 1% of its calendar time."""
 
 
 def core_problems(exc: ValidationError) -> str:

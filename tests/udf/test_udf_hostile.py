@@ -160,10 +160,11 @@ def test_hostile_value_in_any_argument(name: str) -> None:
          "#VALUE! gpus_range holds 10,001 cells; select at most 10,000"),
         (lambda: udf.LLM_TRAIN_DAYS_TABLE("70B", "2T", [8.0] * 10_000, "H800", [[0.4] * 101]),
          "#VALUE! gpus_range × mfu_range would spill 10,000 × 101 cells; at most 1,000,000"),
-        # A zero failure rate has no ETTR in Daly's model; an overflowing one says why.
-        (lambda: udf.LLM_ETTR(1024, "70B", 0), "#VALUE! failures_per_gpu_hour must be greater than 0, got 0"),
+        # A negative failure rate is refused; a job that would train under 1% of the time says why.
+        (lambda: udf.LLM_ETTR(1024, "70B", -1), "#VALUE! failures_per_gpu_hour must be 0 or more, got -1"),
         (lambda: udf.LLM_ETTR(1024, "70B", None, None, None, None, "70B"),
-         "#NUM! ETTR is below 1e-300: with failures_per_gpu_hour × gpus the job fails every"),
+         "#NUM! ETTR is below 1%: with failures_per_gpu_hour × gpus the job fails every"),
+        (lambda: udf.LLM_ETTR(1024, "70B", 1), "#NUM! ETTR is below 1%"),
         (lambda: udf.MODEL_SPEC("mixtral-8x7b", "training_tokens"),
          "#VALUE! mixtral-8x7b has no training_tokens in the catalog (not published); choose another field or model"),
     ],
@@ -233,3 +234,8 @@ def test_guard_keeps_signature_and_wrong_arity_still_raises() -> None:
     assert udf.LLM_TRAIN_DAYS.__name__ == "LLM_TRAIN_DAYS" and udf.LLM_TRAIN_DAYS.__module__ == "xlcompute.udf"
     with pytest.raises(TypeError):
         udf.LLM_TRAIN_DAYS("70B")  # a Python caller's mistake; Excel always passes every argument
+
+
+def test_ettr_without_failures_is_the_planned_overhead_alone() -> None:
+    # failures_per_gpu_hour = 0 is "no failures" (core.goodput keeps the MTBF finite), as in a scenario.
+    assert udf.LLM_ETTR(1024, "70B", 0) == pytest.approx(0.99, rel=1e-5)

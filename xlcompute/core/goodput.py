@@ -28,6 +28,7 @@ __all__ = [
     "LLAMA3_STORAGE_BYTES_PER_S_PER_CARD",
     "NO_FAILURES_PER_JOB_HOUR",
     "MIN_EFFECTIVE_RATIO",
+    "MIN_PLANNING_ETTR",
     "job_mtbf_seconds",
     "checkpoint_bytes",
     "checkpoint_seconds",
@@ -53,6 +54,10 @@ for 16,384 H100 (Dubey et al. 2024, §3.3.1), 122 MB/s per card."""
 NO_FAILURES_PER_JOB_HOUR = 1e-12
 """The job failure rate a scenario without failures (λ = 0) is given: one in 10^12 job-hours, so
 M stays a finite number (3.6e15 s) and every later formula its limit without failures."""
+
+MIN_PLANNING_ETTR = 0.01
+"""Below this ETTR a job trains less than 1% of its calendar time: its figures are artefacts of an
+input, not a plan, so the estimate and LLM_ETTR refuse it and name the inputs that cause it."""
 
 MIN_EFFECTIVE_RATIO = 1e-9
 """Floor of the ETTR when calendar time divides by it: a job that almost never trains gets a huge,

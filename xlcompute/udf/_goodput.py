@@ -58,15 +58,8 @@ def _share(value: Any, name: str, default: float) -> float:
 
 
 def _failure_rate(value: Any, default: float) -> float:
-    """Failures per GPU-hour, > 0: the goodput steps divide by the job's failure rate (an MTBF), so a
-    rate of 0 has no ETTR there; a tiny rate (1e-12) gives the failure-free figure to many digits."""
-    x = a.quantity(value, "failures_per_gpu_hour", default)
-    if not x > 0:
-        raise a.UdfArgumentError(
-            f"failures_per_gpu_hour must be greater than 0, got {a.show(value)}; for (almost) no failures "
-            "enter a tiny rate such as 1e-12"
-        )
-    return x
+    """Failures per GPU-hour, ≥ 0 (0: no failures; core.goodput keeps the job's MTBF finite)."""
+    return a.non_negative(value, "failures_per_gpu_hour", default)
 
 
 @excel(
@@ -97,23 +90,22 @@ def LLM_ETTR(
     it to LLM_TRAIN_DAYS as ettr. 405B on 16,384 GPUs: 0.92."""
     d = reliability_default
     n, rate = a.whole(gpus, "gpus"), _failure_rate(failures_per_gpu_hour, d("failures_per_card_hour"))
-    try:
-        return _ettr(
-            n,
-            _total_params(params),
-            rate,
-            a.positive(checkpoint_gbs_per_gpu, "checkpoint_gbs_per_gpu", default=d("checkpoint_gbs_per_card"),
-                       unit="GB/s"),
-            a.non_negative(restart_minutes, "restart_minutes", default=d("restart_minutes"), unit="minutes"),
-            _share(planned_overhead, "planned_overhead", d("planned_overhead")),
-            a.non_negative(checkpoint_minutes, "checkpoint_minutes", default=d("checkpoint_interval_minutes"),
-                           unit="minutes"),
-        )
-    except OverflowError:
-        # Daly's e^((τ+δ)/M) overflows when a job fails far more often than it can checkpoint and
-        # restart: the ETTR is below 1e-300, which is no planning figure. Name what sets M and τ, δ, R.
+    ettr = _ettr(
+        n,
+        _total_params(params),
+        rate,
+        a.positive(checkpoint_gbs_per_gpu, "checkpoint_gbs_per_gpu", default=d("checkpoint_gbs_per_card"),
+                   unit="GB/s"),
+        a.non_negative(restart_minutes, "restart_minutes", default=d("restart_minutes"), unit="minutes"),
+        _share(planned_overhead, "planned_overhead", d("planned_overhead")),
+        a.non_negative(checkpoint_minutes, "checkpoint_minutes", default=d("checkpoint_interval_minutes"),
+                       unit="minutes"),
+    )
+    if ettr < goodput.MIN_PLANNING_ETTR:
+        # The estimate refuses the same job: a run that trains under 1% of the time is no plan.
         raise a.UdfResultError(
-            f"ETTR is below 1e-300: with failures_per_gpu_hour × gpus the job fails every "
-            f"{goodput.job_mtbf_seconds(rate, n):.3g} s, far less than a checkpoint interval and a restart "
-            "(checkpoint_minutes, restart_minutes, params / checkpoint_gbs_per_gpu); check these arguments"
-        ) from None
+            f"ETTR is below {goodput.MIN_PLANNING_ETTR:.0%}: with failures_per_gpu_hour × gpus the job fails every "
+            f"{goodput.job_mtbf_seconds(rate, n):.3g} s, too often to checkpoint and restart (checkpoint_minutes, "
+            "restart_minutes, params / checkpoint_gbs_per_gpu); check these arguments"
+        )
+    return ettr

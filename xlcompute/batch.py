@@ -1,6 +1,6 @@
 """Batch production: many scenarios → many workbooks (and proposals), in parallel.
 
-``xlcompute batch INPUT -o OUTDIR [--pdf] [-j N] [--force] [--lang en|zh]``
+``xlcompute batch INPUT -o OUTDIR [--pdf] [-j N] [--force] [--lang en|zh] [--timeout SECONDS]``
 
 INPUT is either a folder of scenario files (``.yaml``, ``.yml``, ``.toml``, ``.json``; one scenario
 per file, output named after the file) or one table (``.csv`` / ``.xlsx``, one scenario per row,
@@ -10,11 +10,35 @@ for example::
     name, model.preset, training.tokens, training.tp, training.pp, cluster.accelerator, cluster.cards,
     assumptions.mfu, pricing.currency, pricing.price_per_card_hour
 
-An empty cell takes the field's default (``xlcompute schema`` lists every field). Each scenario
-runs in its own worker process; a bad one is reported with its file or row, the field and the
-reason while the others go on, and the exit code is 1 when any failed. ``index.xlsx`` in OUTDIR
-summarises every scenario with a link to its workbook. Files are written atomically; a rerun
-skips outputs that exist and are newer than their source unless ``--force`` is given.
+An empty cell takes the field's default (``xlcompute schema`` lists every field). Output names are
+cut to fit the file system (:mod:`xlcompute._names`, in UTF-8 bytes) and kept unique.
+
+Faults stay with their scenario. Each scenario runs in a worker process; a bad one is reported
+with its file or row, the field and the reason while the others go on, and the exit code is 1
+when any failed. A scenario that runs longer than ``timeout`` seconds (:data:`DEFAULT_TIMEOUT`)
+is reported failed with that reason, its worker is killed and replaced, and the batch goes on;
+so is one whose worker crashed. ``index.xlsx`` in OUTDIR lists every scenario, failed ones
+included, with a link to its workbook; text that a workbook cannot hold (control characters) is
+replaced, never a reason to stop.
+
+Interruptions leave only complete files. A worker makes a scenario's workbook (and proposal,
+which embeds that very workbook) in its own work folder in OUTDIR and renames them into place
+only when both are whole; the work folder and every other temp carry the writer's PID in their
+name (:mod:`xlcompute._atomic`). The next run removes the temps of writers that are gone, never
+those of another batch still writing into the same folder. Workers die with the batch process:
+on Linux the kernel kills them (``PR_SET_PDEATHSIG``), and everywhere a watchdog thread in each
+worker ends it within a second of the batch process going away.
+
+Reruns redo what changed. Next to the outputs, ``.xlcompute-batch/<name>.json`` records the key
+they were made from (a SHA-256 of the scenario file's bytes, or of the table row, with the
+language, ``--pdf`` and the package version) and each output's size, time stamp and SHA-256. A
+rerun skips a scenario only when its key is the recorded one and every output is still the file
+recorded (not deleted, not replaced); any other is redone, and ``--force`` redoes all. A skipped
+scenario is not estimated again: its index row comes from the record. Records
+are written atomically after their outputs, one file per output name, so two batches writing into
+one folder cannot corrupt them: at worst a record no longer matches its file, and that output is
+redone. With one worker and no time limit (``jobs=1, timeout=None``) the scenarios run in this
+process.
 
 Batch is orchestration, not a face: it calls the workbook face and, with ``--pdf``, the proposal
 face (``xlcompute.report.write_proposal``). The command itself is :mod:`xlcompute.cli.batch`.
@@ -23,29 +47,57 @@ face (``xlcompute.report.write_proposal``). The command itself is :mod:`xlcomput
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import math
+import multiprocessing
 import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from xlcompute._atomic import OutputNotWritableError, atomic_write
-from xlcompute._names import unique_slugs
+from xlcompute import __version__
+from xlcompute._atomic import (
+    OutputNotWritableError,
+    atomic_write,
+    check_writable_folder,
+    move_into_place,
+    pid_alive,
+    remove_stale_temps,
+    temp_path,
+)
+from xlcompute._names import unique_slugs, xml_safe_model
 from xlcompute._tables import TABLE_SUFFIXES, TableError, read_table
 from xlcompute.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __all__ = ["BatchItem", "BatchReport", "BatchInputError", "run_batch", "SCENARIO_SUFFIXES",
-           "SUMMARY_KEYS", "INDEX_NAME"]
+           "SUMMARY_KEYS", "INDEX_NAME", "RECORD_DIR", "DEFAULT_TIMEOUT"]
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 INDEX_NAME = "index.xlsx"
+RECORD_DIR = ".xlcompute-batch"
+# Seconds one scenario may take (estimate, workbook, proposal). A large PDF takes well under a
+# minute; ten minutes means the worker hangs.
+DEFAULT_TIMEOUT = 600.0
 # Key results in index.xlsx, in column order.
 SUMMARY_KEYS: tuple[str, ...] = (
     "gpu_count", "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "mem_fits", "serving_cards",
     "train_cost", "capex_total", "total_budget",
 )
+_RECORD_FORMAT = 1
+# Linux: forked from a clean single-threaded server (the batch process runs a progress thread,
+# and fork() of a threaded process can deadlock the child); elsewhere the platform's default.
+_START_METHOD: Optional[str] = "forkserver" if sys.platform.startswith("linux") else None
+_WATCH_SECONDS = 0.5  # how often a worker checks that the batch process is still there
 
 
 class BatchInputError(ValueError):
@@ -73,6 +125,7 @@ class BatchReport(BaseModel):
 
     items: list[BatchItem]
     index: Optional[str] = None
+    index_error: Optional[str] = Field(None, description="why index.xlsx could not be written")
 
     @property
     def failed(self) -> list[BatchItem]:
@@ -84,24 +137,66 @@ class _Job(BaseModel):
     stem: str
     path: Optional[str] = None  # scenario file
     data: Optional[dict[str, Any]] = None  # table row
-    mtime: float = 0.0
+    content: str = ""  # SHA-256 of the file's bytes or of the row; "" when unreadable
+    key: str = ""  # content + options: what the outputs are made from
+
+
+class _Output(BaseModel):
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+class _Record(BaseModel):
+    """``.xlcompute-batch/<stem>.json``: what the outputs of one scenario were made from."""
+
+    format: Literal[1] = _RECORD_FORMAT
+    key: str
+    item: BatchItem
+    outputs: dict[str, _Output]
 
 
 # -- collecting the jobs ------------------------------------------------------------------------
 
 
+def _file_sha(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _content_of(job: _Job) -> str:
+    if job.path is not None:
+        try:
+            return _file_sha(job.path)
+        except OSError:
+            return ""  # the worker reports why it cannot be read
+    row = json.dumps(job.data, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256(row.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key(content: str, lang: str, pdf: bool) -> str:
+    if not content:
+        return ""
+    parts = {"record": _RECORD_FORMAT, "version": __version__, "lang": lang, "pdf": pdf, "content": content}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
 def _collect(input_path: Path) -> list[_Job]:
+    taken = {Path(INDEX_NAME).stem}
     if input_path.is_dir():
         files = sorted(p for p in input_path.iterdir() if p.is_file() and p.suffix.lower() in SCENARIO_SUFFIXES
                        and not p.name.startswith("."))
         if not files:
             raise BatchInputError(f"{str(input_path)!r} holds no scenario files ({', '.join(SCENARIO_SUFFIXES)})")
-        stems = unique_slugs([p.stem for p in files], taken={Path(INDEX_NAME).stem})
-        return [_Job(source=p.name, stem=s, path=str(p), mtime=p.stat().st_mtime) for p, s in zip(files, stems)]
+        stems = unique_slugs([p.stem for p in files], taken=taken)
+        return [_Job(source=p.name, stem=s, path=str(p)) for p, s in zip(files, stems)]
     if input_path.is_file():
         if input_path.suffix.lower() in SCENARIO_SUFFIXES:
-            stem = unique_slugs([input_path.stem], taken={Path(INDEX_NAME).stem})[0]
-            return [_Job(source=input_path.name, stem=stem, path=str(input_path), mtime=input_path.stat().st_mtime)]
+            stem = unique_slugs([input_path.stem], taken=taken)[0]
+            return [_Job(source=input_path.name, stem=stem, path=str(input_path))]
         if input_path.suffix.lower() not in TABLE_SUFFIXES:
             raise BatchInputError(
                 f"{input_path.name}: use a folder of scenario files or a .csv / .xlsx table"
@@ -111,9 +206,8 @@ def _collect(input_path: Path) -> list[_Job]:
         except TableError as exc:
             raise BatchInputError(str(exc)) from None
         names = [str(r.data.get("name") or f"row-{r.row}") for r in rows]
-        stems = unique_slugs(names, taken={Path(INDEX_NAME).stem})
-        mtime = input_path.stat().st_mtime
-        return [_Job(source=r.source, stem=s, data=r.data, mtime=mtime) for r, s in zip(rows, stems)]
+        stems = unique_slugs(names, taken=taken)
+        return [_Job(source=r.source, stem=s, data=r.data) for r, s in zip(rows, stems)]
     raise BatchInputError(f"{str(input_path)!r} does not exist")
 
 
@@ -121,24 +215,102 @@ def _check_outdir(outdir: Path) -> None:
     if outdir.exists() and not outdir.is_dir():
         raise BatchInputError(f"-o: {str(outdir)!r} exists and is not a folder")
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
-        with atomic_write(outdir / ".xlcompute-write-test") as tmp:
-            tmp.write_bytes(b"")
-        (outdir / ".xlcompute-write-test").unlink()
+        check_writable_folder(outdir)
     except OutputNotWritableError as exc:
         raise BatchInputError(str(exc)) from None
     except OSError as exc:
         raise BatchInputError(f"cannot write to the output folder {str(outdir)!r}: {exc.strerror or exc}") from None
-    # Temp files of a batch killed mid-write (atomic_write cleans up everything short of SIGKILL).
-    for stale in outdir.glob(".*.xlsx.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
-    for stale in outdir.glob(".*.pdf.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    _remove_stale(outdir)
+
+
+def _remove_stale(outdir: Path, pid: Optional[int] = None) -> None:
+    """Temps (and work folders) of writers that are gone: a batch or worker killed mid-write."""
+    remove_stale_temps(outdir, pid=pid)
+    remove_stale_temps(outdir / RECORD_DIR, pid=pid)
+
+
+# -- the record of what each output was made from ------------------------------------------------
+
+
+def _record_path(outdir: Path, stem: str) -> Path:
+    return outdir / RECORD_DIR / f"{stem}.json"
+
+
+def _describe(path: Path) -> _Output:
+    st = path.stat()
+    return _Output(sha256=_file_sha(path), size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def _still_there(path: Path, rec: _Output) -> bool:
+    """Is ``path`` still the file recorded? Size and time stamp first; the hash when only the
+    time stamp moved (a copy back, a restore), so a replaced file is always caught."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if not path.is_file() or st.st_size != rec.size:
+        return False
+    if st.st_mtime_ns == rec.mtime_ns:
+        return True
+    try:
+        return _file_sha(path) == rec.sha256
+    except OSError:
+        return False
+
+
+def _recorded_item(outdir: Path, job: _Job, pdf: bool) -> Optional[BatchItem]:
+    """The item of an earlier run when the outputs are up to date for ``job``, else None."""
+    if not job.key:
+        return None
+    try:
+        record = _Record.model_validate_json(_record_path(outdir, job.stem).read_bytes())
+    except (OSError, ValidationError, ValueError):
+        return None
+    if record.key != job.key or record.item.stem != job.stem:
+        return None
+    wanted = [f"{job.stem}.xlsx"] + ([f"{job.stem}.pdf"] if pdf else [])
+    if any(n not in record.outputs or not _still_there(outdir / n, record.outputs[n]) for n in wanted):
+        return None
+    return record.item.model_copy(update={"source": job.source, "status": "skipped", "problems": []})
+
+
+def _write_record(outdir: Path, job: _Job, item: BatchItem, outputs: dict[str, _Output]) -> None:
+    if not job.key:
+        return
+    # The file may have changed while it was produced: then the outputs are of neither version.
+    if job.path is not None and _content_of(job) != job.content:
+        return
+    record = _Record(key=job.key, item=item, outputs=outputs)
+    with contextlib.suppress(OSError):  # without a record the next run only redoes this scenario
+        with atomic_write(_record_path(outdir, job.stem)) as tmp:
+            tmp.write_text(record.model_dump_json(indent=1), encoding="utf-8")
 
 
 # -- one scenario (runs in a worker process) ------------------------------------------------------
+
+_WORK_DIRS: dict[str, Path] = {}
+
+
+def _work_dir(outdir: Path) -> Path:
+    """This process's private folder in OUTDIR, where outputs are made before they are renamed
+    into place; its name carries the PID, so the next run removes it if the process is killed."""
+    key = str(outdir)
+    work = _WORK_DIRS.get(key)
+    if work is None or not work.is_dir():
+        work = temp_path(outdir / "work")
+        try:
+            work.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputNotWritableError(
+                f"cannot write to the output folder {str(outdir)!r}: {exc.strerror or exc}") from None
+        _WORK_DIRS[key] = work
+    return work
+
+
+def _drop_work_dirs() -> None:
+    for work in _WORK_DIRS.values():
+        shutil.rmtree(work, ignore_errors=True)
+    _WORK_DIRS.clear()
 
 
 def _load(job: _Job) -> Scenario:
@@ -150,60 +322,316 @@ def _load(job: _Job) -> Scenario:
     return parse_scenario(data, job.source)
 
 
-def _up_to_date(path: Path, source_mtime: float) -> bool:
-    return path.is_file() and path.stat().st_mtime >= source_mtime
+def _write_outputs(result: Any, job: _Job, out: Path, lang: str, pdf: bool) -> dict[str, _Output]:
+    """Make the workbook (and proposal) in the work folder, then rename them into OUTDIR.
+
+    The proposal embeds the workbook made beside it, never one another batch just put in OUTDIR.
+    """
+    from xlcompute.workbook import write_workbook
+
+    work = _work_dir(out)
+    made: dict[str, Path] = {f"{job.stem}.xlsx": work / f"{job.stem}.xlsx"}
+    try:
+        write_workbook(result, made[f"{job.stem}.xlsx"], lang)
+        if pdf:
+            from xlcompute.report import write_proposal  # type: ignore[import-not-found]
+
+            made[f"{job.stem}.pdf"] = work / f"{job.stem}.pdf"
+            write_proposal(result, made[f"{job.stem}.pdf"], lang=lang, attachments=[made[f"{job.stem}.xlsx"]])
+        # Described before the rename (which keeps size and time stamp), so a record always
+        # holds what this process wrote, even if another batch replaces the file right after.
+        outputs = {name: _describe(path) for name, path in made.items()}
+        for name, path in made.items():
+            move_into_place(path, out / name)
+        return outputs
+    finally:
+        for path in made.values():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
-def _produce(job: _Job, outdir: str, lang: str, pdf: bool, force: bool) -> BatchItem:
+def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
     """Load, estimate and write one scenario; every error becomes the item's problems."""
     item = BatchItem(source=job.source, stem=job.stem)
     try:
-        scenario = _load(job)
+        # Text a workbook or PDF cannot hold (control characters) is replaced, not a failure.
+        scenario = xml_safe_model(_load(job))
         from xlcompute.estimate import estimate
 
         result = estimate(scenario)
+        summary = {k: float(result[k]) for k in SUMMARY_KEYS}
     except ScenarioError as exc:
-        item.problems = list(exc.problems)
+        item.problems = list(exc.problems) or [str(exc)]
         return item
     except ValueError as exc:
         item.problems = [str(exc)]
+        return item
+    except Exception as exc:  # noqa: BLE001  (one scenario's fault must not stop the batch)
+        item.problems = [f"estimating: {type(exc).__name__}: {exc}"]
         return item
     item.name = scenario.name
     item.model_name = result.model_name
     item.accelerator_name = result.accelerator_name
     item.currency = scenario.pricing.currency
-    item.summary = {k: float(result[k]) for k in SUMMARY_KEYS}
+    item.summary = summary
     out = Path(outdir)
-    wb_path = out / f"{job.stem}.xlsx"
-    pdf_path = out / f"{job.stem}.pdf"
-    wrote = False
     try:
-        if force or not _up_to_date(wb_path, job.mtime):
-            from xlcompute.workbook import write_workbook
-
-            write_workbook(result, wb_path, lang)
-            wrote = True
-        item.workbook = wb_path.name
-        if pdf:
-            if force or not _up_to_date(pdf_path, job.mtime):
-                from xlcompute.report import write_proposal  # type: ignore[import-not-found]
-
-                write_proposal(result, pdf_path, lang=lang, attachments=[wb_path])
-                wrote = True
-            item.pdf = pdf_path.name
-    except Exception as exc:  # one scenario's failure must not stop the batch; report it instead
+        outputs = _write_outputs(result, job, out, lang, pdf)
+    except OutputNotWritableError as exc:
+        item.problems = [str(exc)]
+        return item
+    except Exception as exc:  # noqa: BLE001  (one scenario's failure must not stop the batch)
         item.problems = [f"writing the output: {type(exc).__name__}: {exc}"]
         return item
-    item.status = "ok" if wrote else "skipped"
+    item.workbook = f"{job.stem}.xlsx"
+    item.pdf = f"{job.stem}.pdf" if pdf else None
+    item.status = "ok"
+    _write_record(out, job, item, outputs)
     return item
+
+
+# -- worker processes ------------------------------------------------------------------------------
+
+
+def _parent_gone_check(batch_pid: int) -> Callable[[], bool]:
+    """A test of whether the batch process has ended, for this worker."""
+    if sys.platform == "win32":
+        # A handle to the parent process (multiprocessing keeps one): immune to PID reuse, and
+        # no os.kill(pid, 0), which on Windows would terminate the process.
+        parent = multiprocessing.parent_process()
+        if parent is None:
+            return lambda: False
+        return lambda: not parent.is_alive()
+    first_ppid = os.getppid()
+    # A worker is re-parented when its parent (the batch, or the fork server that exits with the
+    # batch) ends; the PID test covers a batch that is not the direct parent.
+    return lambda: os.getppid() != first_ppid or pid_alive(batch_pid) is False
+
+
+def _die_with_parent(batch_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):  # no libc prctl (unusual libc): the watchdog remains
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG: killed when the parent dies
+    gone = _parent_gone_check(batch_pid)
+    if gone():  # the batch ended before the worker was ready
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            if gone():
+                os._exit(1)  # at once: no cleanup that could block; the next run removes the temps
+
+    threading.Thread(target=watch, name="xlcompute-parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Connection, batch_pid: int, outdir: str, lang: str, pdf: bool) -> None:
+    """A worker: produce the scenarios it is sent until it is sent None."""
+    _WORK_DIRS.clear()  # a forked worker must not inherit (and later remove) the parent's folders
+    _die_with_parent(batch_pid)
+    # Ctrl-C reaches the whole process group; the batch process stops the workers itself.
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return  # the batch process is gone
+            if message is None:
+                return
+            index, job = message
+            try:
+                item = _produce(_Job.model_validate(job), outdir, lang, pdf)
+            except Exception as exc:  # noqa: BLE001  (reported, and the worker goes on)
+                item = BatchItem(source=job.get("source", "?"), stem=job.get("stem", "?"),
+                                 problems=[f"{type(exc).__name__}: {exc}"])
+            conn.send((index, item.model_dump()))
+    finally:
+        _drop_work_dirs()
+
+
+def _death_reason(exitcode: Optional[int]) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"the worker process was killed by {name}{hint}; the batch went on"
+    return f"the worker process stopped unexpectedly (exit code {exitcode}); the batch went on"
+
+
+class _Worker:
+    """One worker process and the scenario it is working on."""
+
+    def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, *args), name="xlcompute-batch-worker",
+                                daemon=True)  # daemon: also ended if the batch process exits normally
+        try:
+            self.proc.start()
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            child.close()
+        self.index: Optional[int] = None
+        self.job: Optional[_Job] = None
+        self.deadline = math.inf
+
+
+def _context() -> Any:
+    if _START_METHOD is None:
+        return multiprocessing.get_context()
+    ctx = multiprocessing.get_context(_START_METHOD)
+    if _START_METHOD == "forkserver":
+        # Imported once in the fork server, so a new (or replacement) worker starts at once. Not the
+        # proposal: WeasyPrint is loaded per worker, where an import failure is reported per scenario.
+        ctx.set_forkserver_preload(["xlcompute.batch", "xlcompute.estimate", "xlcompute.workbook"])
+    return ctx
+
+
+def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: str, pdf: bool,
+                 timeout: Optional[float], finish: Callable[[int, BatchItem], None]) -> None:
+    """Produce ``todo`` in up to ``n_workers`` processes; ``finish(index, item)`` for each.
+
+    A worker that hangs past ``timeout`` or dies fails its scenario (one line), is killed and
+    replaced; the other scenarios go on.
+    """
+    ctx = _context()
+    queue = deque(todo)
+    busy: list[_Worker] = []
+    leaving: list[_Worker] = []
+    args = (os.getpid(), str(out), lang, pdf)
+    start_error = ""
+
+    def fail(worker: _Worker, reason: str) -> None:
+        job = worker.job
+        if job is not None and worker.index is not None:
+            finish(worker.index, BatchItem(source=job.source, stem=job.stem, problems=[reason]))
+        worker.index, worker.job = None, None
+
+    def discard(worker: _Worker) -> None:
+        if worker.proc.is_alive():
+            worker.proc.kill()
+        worker.proc.join(10)
+        worker.conn.close()
+        if worker in busy:
+            busy.remove(worker)
+        _remove_stale(out, worker.proc.pid)  # what the killed worker was writing
+
+    def give(worker: _Worker) -> bool:
+        """Send the next scenario; False when there is none (the worker is told to stop)."""
+        if not queue:
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(None)
+            return False
+        index, job = queue.popleft()
+        try:
+            worker.conn.send((index, job.model_dump()))
+        except (OSError, ValueError):  # the worker is already gone: the scenario waits for the next
+            queue.appendleft((index, job))
+            return False
+        worker.index, worker.job = index, job
+        worker.deadline = time.monotonic() + timeout if timeout else math.inf
+        return True
+
+    try:
+        while queue or busy:
+            while queue and len(busy) < n_workers:
+                try:
+                    worker = _Worker(ctx, args)
+                except Exception as exc:  # noqa: BLE001  (no more processes: go on with fewer)
+                    start_error = f"could not start a worker process: {type(exc).__name__}: {exc}"
+                    break
+                if give(worker):
+                    busy.append(worker)
+                else:
+                    discard(worker)
+                    break
+            if not busy:
+                for index, job in queue:  # not a single worker could be started
+                    finish(index, BatchItem(source=job.source, stem=job.stem, problems=[start_error or
+                                            "could not start a worker process"]))
+                queue.clear()
+                break
+            deadline = min(w.deadline for w in busy)
+            left = None if deadline == math.inf else max(0.0, deadline - time.monotonic())
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=left)
+            for worker in list(busy):
+                if worker.conn in ready or worker.conn.poll():
+                    try:
+                        index, data = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.proc.join(5)
+                        fail(worker, _death_reason(worker.proc.exitcode))
+                        discard(worker)
+                        continue
+                    worker.index, worker.job = None, None
+                    finish(index, BatchItem.model_validate(data))
+                    if not give(worker):
+                        busy.remove(worker)
+                        leaving.append(worker)
+                elif worker.proc.sentinel in ready:
+                    worker.proc.join(5)
+                    fail(worker, _death_reason(worker.proc.exitcode))
+                    discard(worker)
+                elif time.monotonic() >= worker.deadline:
+                    fail(worker, f"stopped after {timeout:g} s, the time limit per scenario (--timeout); "
+                                 "the batch went on")
+                    discard(worker)
+    finally:
+        for worker in busy:  # only on an error or Ctrl-C: nothing is waited for
+            if worker.proc.is_alive():
+                worker.proc.kill()
+        for worker in leaving + busy:
+            worker.proc.join(10)
+            if worker.proc.is_alive():
+                worker.proc.kill()
+                worker.proc.join(5)
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+            _remove_stale(out, worker.proc.pid)
 
 
 # -- the index ---------------------------------------------------------------------------------------
 
 
+def _index_row(ws: Any, r: int, item: BatchItem) -> None:
+    from openpyxl.styles import Font
+
+    from xlcompute import registry
+    from xlcompute.workbook.styles import put_text
+
+    name_cell = ws.cell(row=r, column=1)
+    put_text(name_cell, item.name or item.stem)  # scenario text: data, never a formula
+    if item.workbook:
+        # Relative link to a sanitised file name of our own making, never to scenario text.
+        name_cell.hyperlink = item.workbook
+        name_cell.font = Font(color="0563C1", underline="single")
+    put_text(ws.cell(row=r, column=2), item.source)
+    put_text(ws.cell(row=r, column=3), item.status)
+    put_text(ws.cell(row=r, column=4), item.model_name)
+    put_text(ws.cell(row=r, column=5), item.accelerator_name)
+    for j, key in enumerate(SUMMARY_KEYS):
+        if key in item.summary:
+            c = ws.cell(row=r, column=6 + j, value=item.summary[key])
+            c.number_format = registry.excel_format(key, item.currency or "CNY")
+    base = 6 + len(SUMMARY_KEYS)
+    put_text(ws.cell(row=r, column=base), item.currency)
+    if item.pdf:
+        c = ws.cell(row=r, column=base + 1)
+        put_text(c, item.pdf)
+        c.hyperlink = item.pdf
+    put_text(ws.cell(row=r, column=base + 2), "; ".join(item.problems))
+
+
 def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     from xlcompute import registry
     from xlcompute.workbook.styles import put_text, register_styles, style_header
@@ -220,27 +648,16 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     for col, h in enumerate(headers, start=1):
         style_header(ws.cell(row=1, column=col, value=h))
     for r, item in enumerate(items, start=2):
-        name_cell = ws.cell(row=r, column=1)
-        put_text(name_cell, item.name or item.stem)  # scenario text: data, never a formula
-        if item.workbook:
-            # Relative link to a sanitised file name of our own making, never to scenario text.
-            name_cell.hyperlink = item.workbook
-            name_cell.font = Font(color="0563C1", underline="single")
-        put_text(ws.cell(row=r, column=2), item.source)
-        put_text(ws.cell(row=r, column=3), item.status)
-        put_text(ws.cell(row=r, column=4), item.model_name)
-        put_text(ws.cell(row=r, column=5), item.accelerator_name)
-        for j, key in enumerate(SUMMARY_KEYS):
-            if key in item.summary:
-                c = ws.cell(row=r, column=6 + j, value=item.summary[key])
-                c.number_format = registry.excel_format(key, item.currency or "CNY")
-        base = 6 + len(SUMMARY_KEYS)
-        put_text(ws.cell(row=r, column=base), item.currency)
-        if item.pdf:
-            c = ws.cell(row=r, column=base + 1)
-            put_text(c, item.pdf)
-            c.hyperlink = item.pdf
-        put_text(ws.cell(row=r, column=base + 2), "; ".join(item.problems))
+        try:
+            _index_row(ws, r, item)
+        except Exception as exc:  # noqa: BLE001  (every scenario keeps its row, whatever its text)
+            for col in range(1, len(headers) + 1):
+                cell = ws.cell(row=r, column=col)
+                cell.value, cell.hyperlink = None, None
+            put_text(ws.cell(row=r, column=1), item.stem)
+            put_text(ws.cell(row=r, column=2), item.source)
+            put_text(ws.cell(row=r, column=3), item.status)
+            put_text(ws.cell(row=r, column=len(headers)), f"this row could not be shown in full: {exc}")
     ws.freeze_panes = "B2"
     for col, width in zip("ABCDE", (40, 26, 9, 20, 22)):
         ws.column_dimensions[col].width = width
@@ -262,14 +679,19 @@ def run_batch(
     force: bool = False,
     pdf: bool = False,
     lang: str = "en",
+    timeout: float | None = DEFAULT_TIMEOUT,
     on_progress: Callable[[BatchItem], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> BatchReport:
     """Produce a workbook (and with ``pdf`` a proposal) per scenario of ``input_path`` into
-    ``outdir``, then ``index.xlsx``. Raises :class:`BatchInputError` when INPUT or OUTDIR is
-    unusable; per-scenario failures are in the report."""
+    ``outdir``, then ``index.xlsx``. Scenarios whose outputs are up to date are skipped unless
+    ``force``; ``timeout`` is the limit per scenario in seconds (None or 0: none). Raises
+    :class:`BatchInputError` when INPUT or OUTDIR is unusable; per-scenario failures are in the
+    report, and so is an index that could not be written."""
     if lang not in ("en", "zh"):
         raise BatchInputError(f"--lang: must be en or zh, got {lang!r}")
+    if timeout is not None and (not math.isfinite(timeout) or timeout < 0):
+        raise BatchInputError(f"--timeout: must be a number of seconds, 0 for none; got {timeout!r}")
     if pdf:
         try:
             from xlcompute.report import write_proposal  # type: ignore[import-not-found]  # noqa: F401
@@ -279,29 +701,40 @@ def run_batch(
     in_path, out = Path(input_path), Path(outdir)
     job_list = _collect(in_path)
     _check_outdir(out)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
+    for job in job_list:
+        job.content = _content_of(job)
+        job.key = _key(job.content, lang, pdf)
     if on_start is not None:
         on_start(len(job_list))
     done: dict[int, BatchItem] = {}
-    if workers == 1:
-        for i, job in enumerate(job_list):
-            done[i] = _produce(job, str(out), lang, pdf, force)
-            if on_progress is not None:
-                on_progress(done[i])
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_produce, job, str(out), lang, pdf, force): i for i, job in enumerate(job_list)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    done[i] = fut.result()
-                except Exception as exc:  # a crashed worker (e.g. killed): report, go on
-                    job = job_list[i]
-                    done[i] = BatchItem(source=job.source, stem=job.stem,
-                                        problems=[f"worker failed: {type(exc).__name__}: {exc}"])
-                if on_progress is not None:
-                    on_progress(done[i])
+
+    def finish(i: int, item: BatchItem) -> None:
+        done[i] = item
+        if on_progress is not None:
+            on_progress(item)
+
+    todo: list[tuple[int, _Job]] = []
+    for i, job in enumerate(job_list):
+        earlier = None if force else _recorded_item(out, job, pdf)
+        if earlier is not None:
+            finish(i, earlier)
+        else:
+            todo.append((i, job))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if todo and workers == 1 and not timeout:
+        try:
+            for i, job in todo:
+                finish(i, _produce(job, str(out), lang, pdf))
+        finally:
+            _drop_work_dirs()
+    elif todo:
+        _run_workers(todo, workers, out, lang, pdf, timeout or None, finish)
     items = [done[i] for i in range(len(job_list))]
     index = out / INDEX_NAME
-    _write_index(items, index, lang)
+    try:
+        _write_index(items, index, lang)
+    except OSError as exc:
+        return BatchReport(items=items, index=None, index_error=str(exc))
+    except Exception as exc:  # noqa: BLE001  (the report of every scenario still comes back)
+        return BatchReport(items=items, index=None, index_error=f"{type(exc).__name__}: {exc}")
     return BatchReport(items=items, index=str(index))

@@ -61,7 +61,10 @@ def test_folder_batch_reports_failures_and_goes_on(folder: Path, tmp_path: Path)
     assert status == {"a.yaml": "ok", "b.yml": "ok", "bad.yaml": "failed", "c.json": "ok", "d.toml": "ok"}
     bad = report.failed[0]
     assert any(p.startswith("assumptions.mfu:") for p in bad.problems), bad.problems
-    assert sorted(p.name for p in out.iterdir()) == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "index.xlsx"]
+    # Besides the outputs only the record folder: no temp file, no work folder left behind.
+    assert sorted(p.name for p in out.iterdir()) == [".xlcompute-batch", "a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx",
+                                                     "index.xlsx"]
+    assert sorted(p.name for p in (out / ".xlcompute-batch").iterdir()) == ["a.json", "b.json", "c.json", "d.json"]
     index = openpyxl.load_workbook(out / "index.xlsx")
     ws = index.active
     rows = {ws.cell(row=r, column=2).value: r for r in range(2, ws.max_row + 1)}
@@ -79,11 +82,15 @@ def test_rerun_skips_and_force_redoes(folder: Path, tmp_path: Path) -> None:
     again = run_batch(folder, out, jobs=1)
     assert {i.status for i in again.items if i.source != "bad.yaml"} == {"skipped"}
     assert (out / "a.xlsx").stat().st_mtime_ns == first
-    # a changed source is redone without --force
+    # a touched source is not a changed one: the record holds a hash of the content, not a time
     later = (out / "a.xlsx").stat().st_mtime + 10
     os.utime(folder / "b.yml", (later, later))
+    assert {i.source: i.status for i in run_batch(folder, out, jobs=1).items}["b.yml"] == "skipped"
+    # a changed source is redone without --force
+    (folder / "b.yml").write_text(GOOD.format(name="Beta 2", acc="A100-80G"), encoding="utf-8")
     partial = run_batch(folder, out, jobs=1)
     assert {i.source: i.status for i in partial.items}["b.yml"] == "ok"
+    assert {i.source: i.name for i in partial.items}["b.yml"] == "Beta 2"
     forced = run_batch(folder, out, jobs=1, force=True)
     assert {i.status for i in forced.items if i.source != "bad.yaml"} == {"ok"}
 
@@ -136,7 +143,7 @@ def _check_table_batch(table: Path, out: Path) -> None:
     assert bad.status == "failed" and bad.problems[0].startswith("training.tokens:")
     assert by_row[f"{name} row 4"].stem == "plan-a-2"  # de-duplicated
     assert by_row[f"{name} row 6"].stem == "index-2"  # never overwrites index.xlsx
-    written = sorted(p.name for p in out.iterdir())
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert written == sorted(["plan-a.xlsx", "etc-passwd.xlsx", "hyperlink-http-example-invalid-x.xlsx",
                               "index-2.xlsx", "index.xlsx"])
     assert all(p.resolve().parent == out.resolve() for p in out.iterdir())
@@ -283,7 +290,7 @@ def test_pdf_calls_the_proposal(folder: Path, tmp_path: Path, monkeypatch: pytes
     fake.write_proposal = write_proposal  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "xlcompute.report", fake)
     (folder / "bad.yaml").unlink()
-    report = run_batch(folder, tmp_path / "out", pdf=True, jobs=1, lang="zh")
+    report = run_batch(folder, tmp_path / "out", pdf=True, jobs=1, lang="zh", timeout=None)  # in this process
     assert {i.pdf for i in report.items} == {"a.pdf", "b.pdf", "c.pdf", "d.pdf"}
     assert calls[0][1] == "zh" and calls[0][2][0].name == "a.xlsx"
 
@@ -343,6 +350,6 @@ def test_batch_with_pdf_searches_each_layout_once(tmp_path: Path, monkeypatch: p
     d.mkdir()
     (d / "open.yaml").write_text(GOOD.format(name="Open", acc="H800").replace("  tp: 1\n  pp: 1\n", "")
                                  .replace("assumptions:\n  mfu: 0.4\n", ""), encoding="utf-8")
-    report = run_batch(d, tmp_path / "out", pdf=True, jobs=1)
+    report = run_batch(d, tmp_path / "out", pdf=True, jobs=1, timeout=None)  # in this process: counted
     assert [i.status for i in report.items] == ["ok"], report.items[0].problems
     assert len(searches) == 1

@@ -1,11 +1,17 @@
-"""What every command shares: the consoles, ``fail``, reading a scenario, running the estimate.
+"""What every command shares: the consoles, ``fail``, reading a scenario, running the estimate,
+checking an output path before the work starts.
 
 Below the command modules: it imports none of them. The scenario and estimate modules are
 imported inside the functions, so ``xlcompute --help`` never loads them (nor NumPy).
+
+Text from files (scenario names, problems that echo values) can hold control characters: printed
+lines pass :func:`printable` (no escape sequences reach the terminal), and a scenario read here has
+them replaced (:func:`xlcompute._names.xml_safe_model`), so no workbook or PDF write fails on them.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Optional
@@ -17,7 +23,8 @@ if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
     from xlcompute.scenario import Scenario
 
-__all__ = ["CONTEXT_SETTINGS", "SCENARIO_ARG", "console", "err_console", "fail", "read_scenario", "run_estimate"]
+__all__ = ["CONTEXT_SETTINGS", "SCENARIO_ARG", "console", "err_console", "fail", "printable", "read_scenario",
+           "run_estimate", "check_output_file"]
 
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
@@ -31,25 +38,59 @@ SCENARIO_ARG = typer.Argument(
 )
 
 
+# C0 and C1 control characters and DEL (line breaks too: one problem, one line).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: control characters (escape sequences, line breaks)
+    become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def fail(problems: list[str], code: int = 2) -> NoReturn:
     """Print one line per problem to stderr and exit with ``code``."""
     from rich.markup import escape
 
     for line in problems:
         # The problem is data (a file name, a field, 'xlcompute[pdf]'): never Rich markup.
-        err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(printable(line))}", highlight=False, markup=True,
+                          soft_wrap=True)
     raise typer.Exit(code)
+
+
+def check_output_file(output: Path, suffix: Optional[str], what: str) -> None:
+    """Fail with one line, before any work, when ``output`` cannot be written: a wrong suffix (unless
+    ``suffix`` is None), a folder, a parent that is a file, a folder that is read-only or on a
+    missing drive.
+
+    The folder is created (as the write would) and a temp file made and removed in it.
+    """
+    from xlcompute._atomic import OutputNotWritableError, check_writable_folder
+
+    if suffix is not None and output.suffix.lower() != suffix:
+        fail([f"-o: the {what} must end in {suffix}, got {str(output)!r}"])
+    if output.is_dir():
+        fail([f"-o: {str(output)!r} is a folder; give a file name" + (f" ending in {suffix}" if suffix else "")])
+    try:
+        check_writable_folder(output.parent if str(output.parent) else Path("."))
+    except OSError as exc:  # OutputNotWritableError, or an unexpected refusal of the file system
+        fail([f"-o: {exc}" if isinstance(exc, OutputNotWritableError) else
+              f"-o: cannot write {str(output)!r}: {exc.strerror or exc}"])
 
 
 def read_scenario(path: Optional[Path]) -> Scenario:
     """Load ``path`` or the default scenario; exit with readable errors on bad input."""
+    from xlcompute._names import xml_safe_model
     from xlcompute.scenario import ScenarioError, default_scenario, load_scenario
 
     try:
-        return default_scenario() if path is None else load_scenario(path)
+        scenario = default_scenario() if path is None else load_scenario(path)
     except ScenarioError as exc:
         where = f"{exc.source}: " if exc.source else ""
         fail([where + p for p in exc.problems])
+    # Control characters in a text field would break the workbook and the PDF's metadata.
+    return xml_safe_model(scenario)
 
 
 def run_estimate(scenario: Scenario) -> Estimate:

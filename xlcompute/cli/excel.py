@@ -27,17 +27,22 @@ def excel_command(
     wheel_url: Optional[str] = typer.Option(None, "--wheel-url", help="HTTPS address of the xlcompute wheel for Lite."),
 ) -> None:
     """Print the Excel set-up steps; with -o, write the ready xlwings.conf and xlwings Lite main.py."""
-    from xlcompute._atomic import OutputNotWritableError
+    from xlcompute._atomic import OutputNotWritableError, check_writable_folder
     from xlcompute.excel_setup import SETUP_STEPS, udf_names, write_setup_files
 
     written: list[Path] = []
     interpreter = python or (sys.executable if sys.platform.startswith("win") else None)
     if output is not None:
+        if output.exists() and not output.is_dir():
+            fail([f"-o: {str(output)!r} is a file; give the folder to write the files into"])
         # Write (or refuse) before printing, so an error is the only output of a failed run.
         try:
+            check_writable_folder(output)
             written = write_setup_files(output, force=force, interpreter=interpreter, wheel_url=wheel_url)
         except (FileExistsError, ValueError, OutputNotWritableError) as exc:
-            fail([str(exc)])
+            fail([f"-o: {exc}" if isinstance(exc, OutputNotWritableError) else str(exc)])
+        except OSError as exc:  # any other refusal of the file system: still one line
+            fail([f"-o: cannot write into {str(output)!r}: {exc.strerror or exc}"])
     typer.echo(SETUP_STEPS.format(n=len(udf_names())))
     if output is None:
         typer.echo("Run `xlcompute excel -o FOLDER` to write xlwings.conf, main.py and requirements.txt.")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from xlcompute.cli._common import SCENARIO_ARG, console, fail, read_scenario, run_estimate
+from xlcompute.cli._common import SCENARIO_ARG, check_output_file, console, fail, read_scenario, run_estimate
 
 if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
@@ -41,20 +41,20 @@ def proposal_command(
 ) -> None:
     """Render the capacity proposal (PDF/A-3b with the scenario and planning workbook attached)."""
     # Imported here: WeasyPrint is only needed now, not for `xlcompute --help`.
-    from xlcompute._atomic import OutputNotWritableError
     from xlcompute.report import write_proposal
     from xlcompute.scenario import DEFAULT_SCENARIO_PATH
 
     if lang not in ("en", "zh"):
         fail([f"--lang: must be en or zh, got {lang!r}"])
+    suffix = ".html" if html else ".pdf"
+    what = f"{'HTML' if html else 'PDF'} file"
+    if output is not None:
+        check_output_file(output, suffix, what)  # before the estimate and the rendering
     sc = read_scenario(scenario)
     result = run_estimate(sc)
-    suffix = ".html" if html else ".pdf"
     target = output if output is not None else default_output(sc.name, lang, html)
-    if target.suffix.lower() != suffix:
-        fail([f"-o: the {'HTML' if html else 'PDF'} file must end in {suffix}, got {str(target)!r}"])
-    if target.is_dir():
-        fail([f"-o: {str(target)!r} is a folder; give a file name ending in {suffix}"])
+    if output is None:
+        check_output_file(target, suffix, what)
 
     scenario_file = scenario if scenario is not None else DEFAULT_SCENARIO_PATH
     with tempfile.TemporaryDirectory(prefix="xlcompute-proposal-") as tmp:
@@ -65,8 +65,8 @@ def proposal_command(
                 attachments.append(workbook)
         try:
             path = write_proposal(result, target, lang, attachments=attachments, html=html)
-        except (OutputNotWritableError, PermissionError) as exc:
-            fail([str(exc)])
+        except OSError as exc:  # OutputNotWritableError names the file; anything else still one line
+            fail([str(exc) if exc.strerror is None else f"cannot write {str(target)!r}: {exc.strerror}"])
     console.print(f"wrote {path}", highlight=False, markup=False)
 
 

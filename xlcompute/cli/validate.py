@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from xlcompute.cli._common import console
+from xlcompute.cli._common import check_output_file, console, fail
 
 __all__ = ["validate_command"]
 
@@ -29,12 +29,17 @@ def validate_command(
 
     from xlcompute.end_to_end import validate_end_to_end
 
+    if output is not None:
+        check_output_file(output, None, "table")  # before the validation runs, not after
     report = run_validation(search=search)
     e2e = validate_end_to_end()
     if output is not None:
         from xlcompute.planner.validation import write_report_csv
 
-        write_report_csv(report, output, include_external=True)
+        try:
+            write_report_csv(report, output, include_external=True)
+        except OSError as exc:  # OutputNotWritableError names the file; anything else still one line
+            fail([str(exc) if exc.strerror is None else f"cannot write {str(output)!r}: {exc.strerror}"])
     if as_json:
         sys.stdout.write('{"step_time": ' + report.model_dump_json(indent=2) + ',\n"end_to_end": '
                          + e2e.model_dump_json(indent=2) + "}\n")

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from xlcompute.cli._common import SCENARIO_ARG, console, fail, read_scenario, run_estimate
+from xlcompute.cli._common import SCENARIO_ARG, check_output_file, console, fail, read_scenario, run_estimate
 
 __all__ = ["workbook_command"]
 
@@ -22,24 +22,22 @@ def workbook_command(
 ) -> None:
     """Build a planning workbook whose results are live Excel formulas."""
     # Imported here: openpyxl is only needed now, not for `xlcompute --help`.
-    from xlcompute._atomic import OutputNotWritableError
     from xlcompute._names import slug
     from xlcompute.workbook.builder import write_workbook
 
     if lang not in ("en", "zh"):
         fail([f"--lang: must be en or zh, got {lang!r}"])
+    if output is not None:
+        check_output_file(output, ".xlsx", "workbook")  # before the estimate: a typo fails at once
     sc = read_scenario(scenario)
     result = run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
     if output is None:
         output = Path("out") / f"{slug(sc.name)}.xlsx"
-    if output.suffix.lower() != ".xlsx":
-        fail([f"-o: the workbook must end in .xlsx, got {str(output)!r}"])
-    if output.is_dir():
-        fail([f"-o: {str(output)!r} is a folder; give a file name ending in .xlsx"])
+        check_output_file(output, ".xlsx", "workbook")
     try:
         path = write_workbook(result, output, lang)
-    except (OutputNotWritableError, PermissionError) as exc:
-        fail([str(exc)])
+    except OSError as exc:  # OutputNotWritableError names the file; anything else still one line
+        fail([str(exc) if exc.strerror is None else f"cannot write {str(output)!r}: {exc.strerror}"])
     except ValueError as exc:
         fail([str(exc)])
     console.print(f"wrote {path}", highlight=False, markup=False)

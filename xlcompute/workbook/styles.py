@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlcompute._names import xml_safe
+
 __all__ = [
     "FONT",
     "put_text",
@@ -45,15 +47,22 @@ LOCKED = Protection(locked=True)
 
 # Characters that make a spreadsheet read text as a formula (OWASP "CSV injection"); also tab/CR.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Excel refuses longer cell texts.
+_MAX_CELL_CHARS = 32_767
 
 
 def put_text(cell: Cell, text: str) -> Cell:
-    """Write ``text`` as a string value, never as a formula.
+    """Write ``text`` as a string value, never as a formula, and never fail on its characters.
 
     openpyxl turns any string that starts with ``=`` into a formula; scenario text such as
     ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` must stay inert, so the cell type is forced to
     string and the quote prefix is set (Excel and LibreOffice then keep it text when edited).
+    Control characters (``\\x01``, ``\\x1b``, NUL, ...) cannot be stored in a workbook; each becomes
+    U+FFFD (a visible replacement mark, so the text keeps its length and never ends up empty), and
+    text beyond Excel's 32,767 characters is cut.
     """
+    # openpyxl raises IllegalCharacterError on characters XML cannot hold (xlcompute._names.xml_safe).
+    text = xml_safe(str(text))[:_MAX_CELL_CHARS]
     cell.value = text
     if text.startswith(_FORMULA_START):
         cell.data_type = "s"

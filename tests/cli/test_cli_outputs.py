@@ -1,0 +1,203 @@
+"""Every command with an output option: an unwritable output is one `error:` line and exit 2, never
+a traceback; control characters in a scenario never break what a command writes."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner, Result
+
+from xlcompute.cli import app
+
+runner = CliRunner()
+
+SCENARIO = """name: "{name}"
+description: "{description}"
+model:
+  preset: llama2-7b
+training:
+  tokens: 100B
+  tp: 1
+  pp: 1
+  global_batch: 64
+cluster:
+  accelerator: H800
+  cards: 64
+assumptions:
+  mfu: 0.4
+"""
+
+
+@pytest.fixture()
+def read_only(tmp_path: Path) -> Iterator[Path]:
+    """A folder nobody (this process included) can create files in."""
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if os.geteuid() != 0:
+        ro.chmod(0o555)
+        yield ro
+        ro.chmod(0o755)
+        return
+    # root ignores permission bits; the immutable attribute stops root too.
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(ro)], capture_output=True).returncode != 0:
+        pytest.skip("running as root without chattr +i: no folder is read-only")
+    try:
+        yield ro
+    finally:
+        subprocess.run([chattr, "-i", str(ro)], check=True)
+
+
+@pytest.fixture()
+def src(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.yaml").write_text(SCENARIO.format(name="Alpha", description=""), encoding="utf-8")
+    return d
+
+
+# command -> (arguments before the output, the output's kind, its suffix)
+COMMANDS: dict[str, tuple[list[str], str, str]] = {
+    "workbook": (["workbook"], "file", ".xlsx"),
+    "proposal": (["proposal"], "file", ".pdf"),
+    "proposal --html": (["proposal", "--html"], "file", ".html"),
+    "validate": (["validate", "--no-search"], "file", ".csv"),
+    "excel": (["excel"], "folder", ""),
+    "batch": (["batch", "{src}"], "folder", ""),
+}
+
+
+def _one_error_line(res: Result) -> str:
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    lines = [line for line in res.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, res.output
+    return lines[0]
+
+
+def _invoke(command: str, output: Path, src: Path) -> Result:
+    args, _, _ = COMMANDS[command]
+    return runner.invoke(app, [a.format(src=src) for a in args] + ["-o", str(output)])
+
+
+def _target(command: str, folder: Path) -> Path:
+    _, kind, suffix = COMMANDS[command]
+    return folder / ("new" if kind == "folder" else f"out{suffix}")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_read_only_folder(command: str, read_only: Path, src: Path) -> None:
+    line = _one_error_line(_invoke(command, _target(command, read_only), src))
+    assert "ro" in line and ("permission denied" in line.lower() or "not permitted" in line.lower()), line
+    assert list(read_only.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_output_of_the_wrong_kind(command: str, tmp_path: Path, src: Path) -> None:
+    _, kind, suffix = COMMANDS[command]
+    if kind == "file":  # a folder where the file should go
+        target = tmp_path / f"folder{suffix}"
+        target.mkdir()
+        assert "is a folder" in _one_error_line(_invoke(command, target, src))
+    else:  # a file where the folder should go
+        target = tmp_path / "file.txt"
+        target.write_text("x")
+        assert "file" in _one_error_line(_invoke(command, target, src))
+        assert target.read_text() == "x"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_parent_is_a_file(command: str, tmp_path: Path, src: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    line = _one_error_line(_invoke(command, _target(command, blocker / "sub"), src))
+    assert "blocker" in line and "file" in line, line
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc stands in for a missing drive")
+@pytest.mark.parametrize("command", COMMANDS)
+def test_missing_drive(command: str, src: Path) -> None:
+    # Like Z:\\ with no Z: drive: the path's root exists, nothing under it can be created.
+    line = _one_error_line(_invoke(command, _target(command, Path("/proc/xlcompute-no-such-drive")), src))
+    assert "/proc/xlcompute-no-such-drive" in line
+
+
+def test_a_full_disk_while_writing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl.workbook.workbook import Workbook
+
+    def full(self: Workbook, filename: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", full)
+    line = _one_error_line(runner.invoke(app, ["workbook", "-o", str(tmp_path / "w.xlsx")]))
+    assert "No space left on device" in line and "w.xlsx" in line
+    assert list(tmp_path.iterdir()) == []  # no temp file left
+
+
+def test_batch_index_that_cannot_be_written(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlcompute.batch as batch
+    from xlcompute._atomic import OutputNotWritableError
+
+    def no_index(items: object, path: Path, lang: str) -> None:
+        raise OutputNotWritableError(f"cannot write {str(path)!r}: No space left on device")
+
+    monkeypatch.setattr(batch, "_write_index", no_index)
+    res = runner.invoke(app, ["batch", str(src), "-o", str(tmp_path / "out"), "-j", "1", "--timeout", "0"])
+    assert "index.xlsx not written" in _one_error_line(res)
+    assert "1 written" in res.output  # the summary line still comes
+
+
+# -- control characters -----------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def dirty(tmp_path: Path) -> Path:
+    path = tmp_path / "dirty.yaml"
+    path.write_text(SCENARIO.format(name="a\\u0001b\\x0bc\\x1bd\\0e", description="x\\x7f\\x1b[2Jy"),
+                    encoding="utf-8")
+    return path
+
+
+def test_workbook_with_control_characters(dirty: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["workbook", str(dirty), "-o", str(tmp_path / "w.xlsx")])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx")  # cells and document properties are valid XML
+    assert wb.properties.title.endswith("a\ufffdb\ufffdc\ufffdd\ufffde")
+    res = runner.invoke(app, ["estimate", str(dirty)])
+    assert res.exit_code == 0 and "\x1b" not in res.output
+
+
+def test_proposal_with_control_characters(dirty: Path, tmp_path: Path) -> None:
+    import pypdf
+
+    res = runner.invoke(app, ["proposal", str(dirty), "-o", str(tmp_path / "p.pdf")])
+    assert res.exit_code == 0, res.output
+    reader = pypdf.PdfReader(tmp_path / "p.pdf")
+    assert "a\ufffdb" in str(reader.metadata.title)
+    assert reader.xmp_metadata is not None  # the XMP packet (XML) still parses
+    attached = {name: data[0] for name, data in reader.attachments.items()}
+    workbook = next(data for name, data in attached.items() if name.endswith(".xlsx"))
+    (tmp_path / "attached.xlsx").write_bytes(workbook)
+    with zipfile.ZipFile(tmp_path / "attached.xlsx") as z:
+        assert z.testzip() is None
+    openpyxl.load_workbook(tmp_path / "attached.xlsx")
+
+
+def test_failure_lines_print_no_control_characters(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "bad\x1b[31m.yaml").write_text(SCENARIO.format(name="x", description="").replace("0.4", "7"),
+                                        encoding="utf-8")
+    res = runner.invoke(app, ["batch", str(d), "-o", str(tmp_path / "out"), "-j", "1", "--timeout", "0"])
+    assert res.exit_code == 1
+    assert "\x1b" not in res.output and "bad\ufffd[31m.yaml" in res.output

@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import registry
+from xlcompute._names import xml_safe
 from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, Step
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
@@ -242,10 +243,11 @@ class Book:
 
     def properties(self) -> None:
         p = self.wb.properties
-        p.title = f"{text('book_title', self.lang)}: {self.scenario.name}"
+        # File properties are XML too: a control character there would make the file unreadable.
+        p.title = xml_safe(f"{text('book_title', self.lang)}: {self.scenario.name}")
         p.creator = "xlcompute"
         p.subject = text("book_subject", self.lang)
         p.keywords = text("book_keywords", self.lang)
-        p.description = self.scenario.description[:500]
+        p.description = xml_safe(self.scenario.description[:500])
         p.language = "zh-CN" if self.lang == "zh" else "en"
         self.wb.calculation.fullCalcOnLoad = True

@@ -386,8 +386,8 @@ def _prescan_xlsx(name: str, zf: zipfile.ZipFile) -> tuple[str | None, bool]:
         if size is not None and (size[0] > MAX_ROWS + 1 or size[1] > MAX_COLUMNS):
             raise TableError(
                 f"{name}: sheet {_show(sheet)} declares its used range as {scan.declared} ({size[0]:,} rows × "
-                f"{size[1]:,} columns); a scenario table may have at most {MAX_ROWS + 1:,} rows (header included) "
-                f"and {MAX_COLUMNS:,} columns: delete the unused rows and columns, or copy the table to a new "
+                f"{size[1]:,} columns); a scenario table may have at most {MAX_ROWS:,} rows under the header and "
+                f"{MAX_COLUMNS:,} columns: delete the unused rows and columns, or copy the table to a new "
                 "workbook, and save"
             )
         if scan.rows > MAX_ROWS + 1 or scan.last_row > MAX_ROWS + 1:

@@ -13,7 +13,7 @@ Input limits (refused quickly, before or while parsing, with one line naming the
 scenario is a few kilobytes, 3 levels deep, with fewer than 100 keys; the limits are far above that
 and well below what makes a parser slow:
 
-* file size: at most :data:`MAX_SCENARIO_BYTES` (256 KiB), UTF-8;
+* file size: at most :data:`MAX_SCENARIO_BYTES` (128 KiB), UTF-8;
 * nesting: mappings and lists at most :data:`MAX_DEPTH` (16) levels deep;
 * keys: at most :data:`MAX_KEYS` (1,000) in the whole file, and at most :data:`MAX_VALUES`
   (10,000) values, both counted after YAML aliases are expanded (a "billion laughs" file stops
@@ -32,17 +32,22 @@ ranges admit every real plan with a wide margin (cards up to 10^7, tokens up to 
 up to 10^15, sequences up to 10^8 tokens) and keep the estimate's arithmetic far from a float's
 range; divisors (bandwidths, peaks, MFU, utilisation, deadlines) have a positive floor as well.
 
-Text fields: leading and trailing spaces, tabs and line breaks are removed; numbers given for a
-text field (``name: 2024``) are read as text. Control characters are refused, naming the field:
-C0 (NUL included), DEL, C1, unpaired surrogates and U+FFFE/U+FFFF; ``description`` alone may hold
-tabs and line breaks. Refusing rather than silently dropping them keeps what the user sees in the
-workbook and the proposal equal to what they typed.
+Text fields: numbers and dates given for a text field (``name: 2024``) are read as text; one-line
+fields lose leading and trailing spaces, tabs and line breaks. Control characters are refused,
+naming the field: C0 (NUL included), DEL, C1, unpaired surrogates and U+FFFE/U+FFFF;
+``description`` alone may hold tabs and line breaks (kept as written). Refusing rather than
+silently dropping them keeps what the user sees in the workbook and the proposal equal to what
+they typed. The model's architecture must also describe at most 10^15 parameters, and a plan whose
+job would be interrupted more than :data:`MAX_INTERRUPTIONS_PER_CYCLE` times per
+restart-checkpoint cycle is refused as one that never finishes.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
+import math
 import re
 import types
 import typing
@@ -59,6 +64,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -68,7 +74,7 @@ from xlcompute.core import goodput
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core.params import ModelArch, count_params
-from xlcompute.quantity import QuantityError, describe_type, parse_quantity, show_value
+from xlcompute.quantity import MAX_QUANTITY_CHARS, QuantityError, describe_type, parse_quantity, show_value
 
 __all__ = [
     "Quantity",
@@ -102,9 +108,10 @@ RECOMPUTE_MODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
 
 # -- input limits (see the module docstring) ------------------------------------------------------
 
-MAX_SCENARIO_BYTES = 256 * 1024
-"""Largest scenario file read: 256 KiB (a real one is 1-5 KB). PyYAML's pure-Python scanner needs
-about 0.1 s for one 256 KiB token, so even the worst file at the limit is refused quickly."""
+MAX_SCENARIO_BYTES = 128 * 1024
+"""Largest scenario file read: 128 KiB (a real one is 1-5 KB, a heavily commented one 20 KB).
+libyaml (in PyYAML's wheels) scans a 128 KiB scalar in milliseconds, PyYAML's pure-Python
+fallback in about 0.4 s: even the worst file at the limit is refused quickly."""
 MAX_DEPTH = 16
 """Mappings and lists nested at most this deep (a scenario nests 3: model.arch.layers)."""
 MAX_KEYS = 1_000
@@ -138,12 +145,17 @@ _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udf
 
 
 def _text_in(value: Any) -> Any:
-    # Numbers typed into a text field (name: 2024; a table cell read as a number) are text.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    # Numbers and dates typed into a text field (name: 2024; name: 2024-05-01, which YAML reads as
+    # a date; a table cell read as a number) are text.
+    if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str):
-        return value.strip(" \t\r\n")
     return value
+
+
+def _one_line_in(value: Any) -> Any:
+    # A one-line field drops the spaces and line breaks around it (YAML's "|" adds a final newline).
+    value = _text_in(value)
+    return value.strip(" \t\r\n") if isinstance(value, str) else value
 
 
 def _no_controls(pattern: re.Pattern[str], multiline: bool) -> Callable[[str], str]:
@@ -164,7 +176,7 @@ def _text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> A
     # The length limits sit on the inner str so they stay string limits (maxLength in the schema).
     return Annotated[
         Annotated[str, Field(min_length=min_length, max_length=max_length)],
-        BeforeValidator(_text_in),
+        BeforeValidator(_text_in if multiline else _one_line_in),
         AfterValidator(_no_controls(pattern, multiline)),
     ]
 
@@ -184,8 +196,10 @@ def _quantity(value: Any) -> Any:
     # Accept "70B", "2T", "1.5万" wherever a number is expected; pydantic then checks the range.
     # Floats go straight to pydantic (allow_inf_nan=False refuses inf and nan with the field's name);
     # everything else (text, ints beyond a float, booleans, null, lists) goes through parse_quantity.
-    if isinstance(value, float):
-        return value
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1e300):
+        return value  # an int stays as written: an error message echoes it unchanged
+    if isinstance(value, bool):  # YAML's yes/no/on/off are booleans, never a count of 1 or 0
+        raise ValueError(f"expected a number, got {describe_type(value)}")
     try:
         return parse_quantity(value)
     except QuantityError as exc:
@@ -200,20 +214,25 @@ def _count(value: Any) -> Any:
 
 
 Quantity = Annotated[float, BeforeValidator(_quantity)]
-"""A float that may be written with a suffix: 70B, 2T, 1.5万, 40%."""
+"""A float that may be written with a suffix: 70B, 2T, 1.5万, 40%. The scenario's own models type
+their numbers as plain ``float`` / ``int`` and read suffixes in :class:`_Strict`, which keeps each
+field's range a JSON Schema ``minimum`` / ``maximum``; this type is for models elsewhere."""
 
-CountInt = Annotated[int, BeforeValidator(_count)]
-"""A whole number that may be written with a suffix: 8K, 1万."""
+
+def _number_kind(annotation: Any) -> str | None:
+    """"int" or "float" for a number field (Optional unwrapped); None for anything else."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] if typing.get_origin(annotation) in (
+        Union, types.UnionType) else [annotation]
+    if len(args) != 1:
+        return None
+    return {int: "int", float: "float"}.get(args[0])
 
 
-def _zero_or_at_least(floor: float, meaning: str) -> AfterValidator:
+def _zero_or_at_least(value: float | None, floor: float, meaning: str) -> float | None:
     # Fields where 0 means "none" or "choose for me" and a tiny positive value would be a divisor.
-    def check(value: float | None) -> float | None:
-        if value is not None and 0 < value < floor:
-            raise ValueError(f"must be 0 ({meaning}) or at least {_number_text(floor)}")
-        return value
-
-    return AfterValidator(check)
+    if value is not None and 0 < value < floor:
+        raise ValueError(f"must be 0 ({meaning}) or at least {_number_text(floor)}")
+    return value
 
 
 def _duration(seconds: float) -> str:
@@ -239,6 +258,15 @@ def _number_text(x: float) -> str:
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_from_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # "70B", "2T", "1.5万", "40%" wherever a number is expected; pydantic then checks the range.
+        kind = _number_kind(cls.model_fields[info.field_name].annotation) if info.field_name else None
+        if kind is None or value is None:
+            return value
+        return _count(value) if kind == "int" else _quantity(value)
+
 
 class ModelSpec(_Strict):
     """The model: a catalog preset, or a custom architecture; optionally a fixed size."""
@@ -247,10 +275,10 @@ class ModelSpec(_Strict):
         None, description="catalog model name, e.g. llama2-70b (see `xlcompute catalog models`)"
     )
     arch: ModelArch | None = Field(None, description="custom architecture instead of a preset")
-    params: Quantity | None = Field(
+    params: float | None = Field(
         None, ge=1, le=MAX_PARAMS, description="override the total parameter count, e.g. 70B"
     )
-    active_params: Quantity | None = Field(
+    active_params: float | None = Field(
         None, ge=1, le=MAX_PARAMS, description="override parameters active per token (MoE)"
     )
 
@@ -259,6 +287,16 @@ class ModelSpec(_Strict):
         if (self.preset is None) == (self.arch is None):
             raise ValueError("give exactly one of model.preset (a catalog name) or model.arch (an architecture)")
         return self
+
+    @field_validator("arch", mode="before")
+    @classmethod
+    def _arch_counts_are_numbers(cls, arch: Any) -> Any:
+        # YAML's yes/no are booleans, and pydantic would count True as 1 layer: hand them on as
+        # text, which ModelArch's whole-number fields refuse under their own names.
+        if isinstance(arch, Mapping):
+            ints = {k for k, f in ModelArch.model_fields.items() if f.annotation is int}
+            return {k: (str(v).lower() if isinstance(v, bool) and k in ints else v) for k, v in arch.items()}
+        return arch
 
     @field_validator("arch")
     @classmethod
@@ -289,24 +327,24 @@ class ModelSpec(_Strict):
 class TrainingPlan(_Strict):
     """How the model is trained: data, batch, precision, memory strategy and 3D layout."""
 
-    tokens: Quantity = Field(ge=1, le=MAX_TOKENS, description="training tokens, e.g. 2T")
-    seq_len: CountInt = Field(4096, ge=1, le=MAX_SEQ_LEN, description="sequence length in tokens")
-    global_batch: CountInt | None = Field(
+    tokens: float = Field(ge=1, le=MAX_TOKENS, description="training tokens, e.g. 2T")
+    seq_len: int = Field(4096, ge=1, le=MAX_SEQ_LEN, description="sequence length in tokens")
+    global_batch: int | None = Field(
         None, ge=1, le=100_000_000,
         description="sequences per optimizer step; rounded to the layout (a whole number of micro-batches "
         "per data-parallel replica). Default: from training.batch_tokens",
     )
-    batch_tokens: Quantity | None = Field(
+    batch_tokens: float | None = Field(
         None, ge=1, le=1e12,
         description="tokens per optimizer step when global_batch is not given; default 4M tokens (Llama 2), "
         "1,024 per card on large clusters (Llama 3 405B: 16M tokens on 16,384 H100), at most 64M (DeepSeek-V3)",
     )
-    micro_batch: CountInt = Field(1, ge=1, le=1_000_000, description="sequences per micro-batch per card")
+    micro_batch: int = Field(1, ge=1, le=1_000_000, description="sequences per micro-batch per card")
     precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")
-    param_bytes: Quantity = Field(
+    param_bytes: float = Field(
         2, ge=0.1, le=64, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)"
     )
-    optimizer_bytes: Quantity = Field(
+    optimizer_bytes: float = Field(
         12, ge=0, le=256,
         description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1)",
     )
@@ -315,16 +353,16 @@ class TrainingPlan(_Strict):
         "selective", description="activation recomputation (Korthikanti et al. 2022)"
     )
     sequence_parallel: bool = Field(True, description="Megatron sequence parallelism (Korthikanti et al. 2022)")
-    tp: CountInt | None = Field(
+    tp: int | None = Field(
         None, ge=1, le=MAX_CARDS,
         description="tensor-parallel degree; leave tp and pp out to let the layout planner choose",
     )
-    pp: CountInt | None = Field(None, ge=1, le=MAX_CARDS, description="pipeline-parallel degree (give it with tp)")
-    dp: CountInt | None = Field(
+    pp: int | None = Field(None, ge=1, le=MAX_CARDS, description="pipeline-parallel degree (give it with tp)")
+    dp: int | None = Field(
         None, ge=1, le=MAX_CARDS,
         description="data-parallel degree, ⌊cards/(tp·cp·pp)⌋; optional, checked when given",
     )
-    cp: CountInt | None = Field(
+    cp: int | None = Field(
         None, ge=1, le=MAX_CARDS,
         description="context-parallel degree: each of cp cards holds seq_len/cp tokens of every sequence "
         "(Megatron-Core; Llama 3 used CP 16 for 128K tokens). Default 1 with tp and pp given; left out "
@@ -338,7 +376,7 @@ class TrainingPlan(_Strict):
         "stream back over the offload link (Calculon, seed 004). Needs a card with an offload tier or "
         "cluster.offload_gb and cluster.offload_gbs. Default: none",
     )
-    interleave: CountInt = Field(
+    interleave: int = Field(
         1, ge=1, le=10_000,
         description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)",
     )
@@ -355,7 +393,7 @@ class TrainingPlan(_Strict):
         "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.819, "
         "fitted on MT-NLG 530B); see xlcompute validate",
     )
-    deadline_days: Quantity | None = Field(
+    deadline_days: float | None = Field(
         None, ge=0.01, le=36_500, description="target training time; adds cards needed for it"
     )
 
@@ -387,17 +425,17 @@ class CustomAccelerator(_Strict):
     name: AcceleratorName = Field(
         description="name shown in the outputs; one line, at most 80 characters"
     )
-    bf16_tflops: Quantity = Field(
+    bf16_tflops: float = Field(
         ge=0.001, le=1e6, description="dense bf16/fp16 peak, TFLOPS (not the sparsity figure)"
     )
-    fp8_tflops: Quantity | None = Field(None, ge=0.001, le=1e6, description="dense fp8 peak, TFLOPS")
-    hbm_gb: Quantity = Field(ge=0.001, le=1e7, description="memory per card, GB (10^9 bytes)")
-    hbm_tbps: Quantity = Field(ge=0.001, le=1e6, description="memory bandwidth, TB/s")
-    intra_node_gbs: Quantity = Field(
+    fp8_tflops: float | None = Field(None, ge=0.001, le=1e6, description="dense fp8 peak, TFLOPS")
+    hbm_gb: float = Field(ge=0.001, le=1e7, description="memory per card, GB (10^9 bytes)")
+    hbm_tbps: float = Field(ge=0.001, le=1e6, description="memory bandwidth, TB/s")
+    intra_node_gbs: float = Field(
         ge=0.001, le=1e6, description="card-to-card link inside a server, GB/s per direction"
     )
-    tdp_w: Quantity = Field(ge=1, le=1e6, description="board power, W")
-    cards_per_node: CountInt = Field(8, ge=1, le=100_000, description="cards per server")
+    tdp_w: float = Field(ge=1, le=1e6, description="board power, W")
+    cards_per_node: int = Field(8, ge=1, le=100_000, description="cards per server")
 
 
 def _accelerator_kind(value: Any) -> str | None:
@@ -425,37 +463,43 @@ class Cluster(_Strict):
     """The cluster being proposed."""
 
     accelerator: Accelerator = Field("H800", description="catalog accelerator name or custom figures")
-    cards: CountInt = Field(1000, ge=1, le=MAX_CARDS, description="number of accelerator cards")
-    cards_per_node: CountInt | None = Field(
+    cards: int = Field(1000, ge=1, le=MAX_CARDS, description="number of accelerator cards")
+    cards_per_node: int | None = Field(
         None, ge=1, le=100_000, description="cards per server; default from the catalog"
     )
-    inter_node_gbps: Quantity = Field(
+    inter_node_gbps: float = Field(
         400, ge=0.001, le=1e6,
         description="scale-out network per card, Gbit/s (8×400G NDR per HGX server: DeepSeek-V3 report §3.1)",
     )
-    tdp_w: Quantity | None = Field(
+    tdp_w: float | None = Field(
         None, ge=1, le=1e6,
         description="card power, W; overrides the catalog (needed where it has none, e.g. TPUs)",
     )
-    intra_node_gbs: Quantity | None = Field(
+    intra_node_gbs: float | None = Field(
         None, ge=0.001, le=1e6,
         description="card-to-card link in a server, GB/s per direction; overrides the catalog",
     )
-    offload_gb: Annotated[Quantity | None, _zero_or_at_least(0.001, "none")] = Field(
+    offload_gb: float | None = Field(
         None, ge=0, le=1e7, json_schema_extra=_hole(0.001),
         description="offload tier per card (host memory the card reaches over a fast link), GB; overrides the "
         "catalog (GH200: 480 GB LPDDR5X); 0 = none",
     )
-    offload_gbs: Annotated[Quantity | None, _zero_or_at_least(0.001, "none")] = Field(
+    offload_gbs: float | None = Field(
         None, ge=0, le=1e6, json_schema_extra=_hole(0.001),
         description="offload link per card, GB/s per direction; overrides the catalog; 0 = none",
     )
 
 
+    @field_validator("offload_gb", "offload_gbs")
+    @classmethod
+    def _offload_zero_or_real(cls, value: float | None) -> float | None:
+        return _zero_or_at_least(value, 0.001, "none")
+
+
 class Assumptions(_Strict):
     """Efficiency assumptions. Each carries its source so the proposal can cite it."""
 
-    mfu: Quantity | None = Field(
+    mfu: float | None = Field(
         None,
         ge=0.001,
         le=1,
@@ -463,10 +507,10 @@ class Assumptions(_Strict):
         "step-time model's prediction for the layout",
     )
     mfu_source: SourceText | None = Field(None, description="where the MFU figure comes from")
-    host_power_factor: Quantity = Field(
+    host_power_factor: float = Field(
         1.8, ge=1, le=10, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
     )
-    average_load: Quantity = Field(
+    average_load: float = Field(
         0.8, ge=0.01, le=1, description="average IT load over a year, 0-1 (planning assumption; set your own)"
     )
 
@@ -474,26 +518,26 @@ class Assumptions(_Strict):
 class Reliability(_Strict):
     """From step time to calendar time (core.goodput): failures, checkpoints, restarts, planned work."""
 
-    failures_per_card_hour: Quantity = Field(
+    failures_per_card_hour: float = Field(
         LLAMA3_FAILURES_PER_CARD_HOUR, ge=0, le=0.01,
         description="job-interrupting failures per card-hour (Llama 3: 419 unexpected interruptions in 54 days "
         "on 16,384 H100, 1.97e-5; Dubey et al. 2024 §3.3.4); 0: no failures",
     )
-    checkpoint_gbs_per_card: Quantity = Field(
+    checkpoint_gbs_per_card: float = Field(
         LLAMA3_STORAGE_BYTES_PER_S_PER_CARD / 1e9, ge=0.0001, le=1e4,
         description="checkpoint storage write bandwidth per card, GB/s (Llama 3: 2 TB/s for 16,384 H100, "
         "0.122; Dubey et al. 2024 §3.3.1)",
     )
-    checkpoint_interval_minutes: Annotated[Quantity, _zero_or_at_least(0.1, "the Young–Daly optimum")] = Field(
+    checkpoint_interval_minutes: float = Field(
         0, ge=0, le=1e6, json_schema_extra=_hole(0.1),
         description="minutes of training between checkpoints; 0: the Young–Daly optimum (Daly 2006)",
     )
-    restart_minutes: Quantity = Field(
+    restart_minutes: float = Field(
         10, ge=0, le=100_000,
         description="minutes from a failure to training again, besides reading the checkpoint back (planning "
         "assumption: automated detection and restart, Llama 3 §3.3.4; set your own)",
     )
-    planned_overhead: Quantity = Field(
+    planned_overhead: float = Field(
         0.01, ge=0, le=0.99,
         description="share of calendar time for planned work the step model does not see: evaluation, "
         "maintenance, data and stage switches (Llama 3: 47 planned interruptions in 54 days, §3.3.4; "
@@ -501,28 +545,34 @@ class Reliability(_Strict):
     )
 
 
+    @field_validator("checkpoint_interval_minutes")
+    @classmethod
+    def _interval_zero_or_real(cls, value: float) -> float | None:
+        return _zero_or_at_least(value, 0.1, "the Young–Daly optimum")
+
+
 class ServingDemand(_Strict):
     """Inference demand served by the cluster (seed 000 §2.2)."""
 
-    users: CountInt = Field(0, ge=0, le=10_000_000_000, description="concurrent users U (0: no serving)")
-    tokens_per_request: CountInt = Field(
+    users: int = Field(0, ge=0, le=10_000_000_000, description="concurrent users U (0: no serving)")
+    tokens_per_request: int = Field(
         1000, ge=1, le=MAX_SEQ_LEN, description="input + output tokens per request T_io"
     )
-    seconds_per_request: Quantity = Field(
+    seconds_per_request: float = Field(
         20, ge=0.001, le=1e6, description="average time of one request t_c, s"
     )
-    utilization: Quantity = Field(
+    utilization: float = Field(
         0.3, ge=0.001, le=1,
         description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)",
     )
-    bytes_per_param: Quantity = Field(
+    bytes_per_param: float = Field(
         2, ge=0.1, le=64, description="weight bytes when serving (2 bf16, 1 fp8/int8)"
     )
-    kv_bytes_per_value: Quantity = Field(2, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8)")
-    decode_batch: CountInt = Field(
+    kv_bytes_per_value: float = Field(2, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8)")
+    decode_batch: int = Field(
         32, ge=1, le=1_000_000, description="concurrent sequences per replica for the decode bound"
     )
-    hbm_usable_fraction: Quantity = Field(
+    hbm_usable_fraction: float = Field(
         0.8, ge=0.01, le=1, description="share of HBM for weights; the rest holds KV cache and activations"
     )
 
@@ -534,30 +584,30 @@ class Pricing(_Strict):
     """Prices. Defaults are planning assumptions (2024 market, China); replace with quotes."""
 
     currency: Literal["CNY", "USD"] = "CNY"
-    price_per_card_hour: Quantity = Field(
+    price_per_card_hour: float = Field(
         15, ge=0, le=1e6, description=f"cloud rental per card-hour ({_PRICE_NOTE})"
     )
-    server_price: Quantity = Field(2_300_000, ge=0, le=1e10, description=f"one server with its cards ({_PRICE_NOTE})")
-    network_per_server: Quantity = Field(
+    server_price: float = Field(2_300_000, ge=0, le=1e10, description=f"one server with its cards ({_PRICE_NOTE})")
+    network_per_server: float = Field(
         300_000, ge=0, le=1e10,
         description=f"scale-out network per server: NICs, switch ports, optics ({_PRICE_NOTE})",
     )
-    storage: Quantity = Field(
+    storage: float = Field(
         5_000_000, ge=0, le=MAX_PRICE,
         description=f"parallel file system and object storage, total ({_PRICE_NOTE})",
     )
-    facility_per_kw: Quantity = Field(
+    facility_per_kw: float = Field(
         15_000, ge=0, le=1e9, description=f"data-centre build-out per kW of IT load ({_PRICE_NOTE})"
     )
-    electricity_per_kwh: Quantity = Field(
+    electricity_per_kwh: float = Field(
         0.65, ge=0, le=1e4,
         description="electricity price per kWh (planning assumption: China industrial tariff, 2024)",
     )
-    pue: Quantity = Field(
+    pue: float = Field(
         1.3, ge=1, le=3, description="power usage effectiveness (China's target for new large data centres, 2021)"
     )
-    years: CountInt = Field(3, ge=1, le=15, description="period of the total-cost table")
-    staff_per_year: Quantity = Field(
+    years: int = Field(3, ge=1, le=15, description="period of the total-cost table")
+    staff_per_year: float = Field(
         0, ge=0, le=MAX_PRICE, description="operations staff cost per year (0: not included)"
     )
 
@@ -790,6 +840,14 @@ _INTERNAL_NAMES = re.compile(
 )
 
 
+def _finite_text(text: str) -> bool:
+    """False for text Python reads as inf or nan ("inf", "-Infinity", "1e999"), else True."""
+    try:
+        return math.isfinite(float(text.strip()[:MAX_QUANTITY_CHARS]))
+    except ValueError:
+        return True
+
+
 def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
     """One problem in the user's words: what is wrong and what is allowed."""
     kind = err["type"]
@@ -808,8 +866,10 @@ def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
         allowed = f" {_range_text(bounds)}" if bounds else ""
         if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
             return f"must be{allowed}" if not whole else f"must be {noun}{allowed}"
-        if kind in ("finite_number", "int_from_float"):
-            return f"must be {'a finite number' if not whole else noun}{allowed}"
+        if kind == "finite_number" or (isinstance(value, str) and not _finite_text(value)):
+            return f"must be a finite {'whole ' if whole else ''}number{allowed}"
+        if kind == "int_from_float":
+            return f"must be {noun}{allowed}"
         return f"expected {noun}{allowed}" + ("" if isinstance(value, str) else f", got {describe_type(value)}")
     if kind in _MAPPING_TYPES:
         return f"expected a mapping of fields (name: value), got {describe_type(value)}"
@@ -833,6 +893,8 @@ def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
         return f"must be {ctx.get('expected', 'one of the listed values')}"
     if kind == "accelerator_kind":
         return _ACCELERATOR_EXPECTED + f", got {describe_type(value)}"
+    if kind == "invalid_key":
+        return f"a key must be a field name (text), got {describe_type(value)}"
     if kind == "recursion_loop":
         return "a value that contains itself"
     msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
@@ -851,11 +913,13 @@ def _format_errors(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
         parts = _loc_parts(tuple(err["loc"]))
+        if err["type"] == "invalid_key":
+            parts = parts[:-1]  # the last part is the odd key itself
         info = _field_at(parts)
         msg = _message(err, info)
         value = err.get("input")
         echo = err["type"] not in _NO_ECHO and not isinstance(value, (Mapping, BaseModel))
-        if echo and isinstance(value, (str, list, tuple)) and show_value(value) in msg:
+        if echo and (value is None or isinstance(value, (str, bool, list, tuple))) and show_value(value) in msg:
             echo = False  # the message quotes it already ("'lots' is not a number")
         shown = f" (got {show_value(value)})" if echo else ""
         lines.append(f"{_path_text(parts) or 'scenario'}: {msg}{shown}")
@@ -898,8 +962,9 @@ def _check_structure(data: Any) -> list[str]:
         else:
             continue
         if depth >= MAX_DEPTH:
-            return [f"{_path_text(path)}: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit "
-                    "for a scenario)"]
+            where = _path_text(path[:3]) + ("…" if len(path) > 3 else "")
+            return [f"{where}: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit for a "
+                    "scenario)"]
         if keys > MAX_KEYS:
             return [f"scenario: more than {MAX_KEYS:,} keys (the limit for a scenario)"]
         if values > MAX_VALUES:
@@ -1143,8 +1208,9 @@ class _ParseError(Exception):
 def _load_yaml(text: str) -> Any:
     import yaml
 
-    loader = _yaml_loader()(text)
+    loader = None
     try:
+        loader = _yaml_loader()(text)  # the pure-Python reader checks the characters here
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1,000), met while scanning ahead
@@ -1154,10 +1220,14 @@ def _load_yaml(text: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         raise _ParseError(f"{where}{exc.problem or exc.context}{context}") from None
-    except yaml.YAMLError as exc:  # the reader's refusals (non-printable characters) carry no mark
+    except yaml.reader.ReaderError as exc:  # a raw control character in the file
+        raise _ParseError(f"character U+{exc.character:04X} at position {exc.position:,} is not allowed in YAML "
+                          "(write it as an escape in a double-quoted string, or remove it)") from None
+    except yaml.YAMLError as exc:
         raise _ParseError(str(exc)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _load_json(text: str) -> Any:
@@ -1253,11 +1323,11 @@ def _toml_prescan(text: str) -> None:
     for chunk in skeleton.split("=")[:-1]:
         key = chunk[max(chunk.rfind(c) for c in "\n{,") + 1:]
         if key.count(".") >= MAX_DEPTH:
-            raise _Refused(f"file: a dotted key of more than {MAX_DEPTH} parts (the nesting limit for a "
+            raise _Refused(f"file: a dotted key nested more than {MAX_DEPTH} levels deep (the limit for a "
                            "scenario file)")
     for header in _TOML_HEADER.finditer(skeleton):
         if header.group(1).count(".") >= MAX_DEPTH:
-            raise _Refused(f"file: a table name of more than {MAX_DEPTH} parts (the nesting limit for a "
+            raise _Refused(f"file: a table name nested more than {MAX_DEPTH} levels deep (the limit for a "
                            "scenario file)")
 
 

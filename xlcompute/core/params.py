@@ -13,6 +13,11 @@ Three levels of precision, all in raw counts (SI: a count, not "billions"):
   dense layers) and DeepSeek's multi-head latent attention (MLA). It reproduces the Hugging Face
   ``safetensors`` totals of the catalog's open models exactly (tests/core/test_params.py).
 
+:class:`ModelArch` bounds every field (layers ≤ 10,000, widths ≤ 10^6, MLP widths and vocabulary
+≤ 10^7, heads and experts ≤ 10^5, …; the ``MAX_*`` constants), far beyond any published model, so
+that a hostile architecture cannot drive a count or a derived figure out of a float's range; its
+name is one line of at most 80 characters without control characters.
+
 Sources for the layer anatomy: Megatron-LM (Shoeybi et al. 2019, arXiv:1909.08053; Narayanan et
 al. 2021, arXiv:2104.04473), kipply, "LLM Parameter Counting" (https://kipp.ly/transformer-param-count/,
 2022), and the Hugging Face ``modeling_*.py`` / ``config.json`` of each model family (Llama,
@@ -158,8 +163,9 @@ MAX_VOCAB = 10_000_000
 MAX_POSITIONS = 100_000_000
 MAX_EXPERTS = 100_000
 MAX_MTP_LAYERS = 100
-NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
-"""A one-line name: no C0 control characters (tab and newline included), no DEL, no C1."""
+NAME_PATTERN = "^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*$"
+"""A one-line name: no C0 control characters (tab and newline included), no DEL, no C1, and no
+U+FFFE/U+FFFF, which XML (so a workbook) cannot hold."""
 
 
 def _as_int(x: object) -> int | None:
@@ -261,7 +267,8 @@ class ModelArch(BaseModel):
             data["kv_heads"] = data["heads"]
         if data.get("head_dim") is None:
             heads, hidden = _as_int(data.get("heads")), _as_int(data.get("hidden"))
-            if heads is not None and hidden is not None and heads > 0 and hidden > 0:
+            # Only in range: the fields' own bounds report the rest (and echo no 400-digit number).
+            if heads is not None and hidden is not None and 0 < heads <= MAX_HEADS and 0 < hidden <= MAX_WIDTH:
                 if hidden % heads:
                     raise ValueError(
                         f"heads={heads} must divide hidden={hidden} exactly "

@@ -135,6 +135,9 @@ MAX_TOKENS = 1e16
 MAX_PARAMS = 1e15
 MAX_SEQ_LEN = 100_000_000
 MAX_PRICE = 1e12
+MAX_DEGREE = 65_536  # tp, pp, cp: the step-time model's own limit (planner.inputs.Execution)
+MAX_GLOBAL_BATCH = 10_000_000  # sequences per step as given; the planner rounds it to the layout ...
+MAX_STEP_SEQUENCES = 100_000_000  # ... and takes at most this many (planner.inputs.Execution)
 
 # -- text fields -----------------------------------------------------------------------------------
 
@@ -255,6 +258,13 @@ def _number_text(x: float) -> str:
     return text.replace("e+", "e").replace("e-0", "e-").replace("e0", "e")
 
 
+@functools.cache
+def _number_kinds(model: type[BaseModel]) -> dict[str, str]:
+    """{field: "int" | "float"} of a model's number fields (computed once per model)."""
+    kinds = {name: _number_kind(info.annotation) for name, info in model.model_fields.items()}
+    return {name: kind for name, kind in kinds.items() if kind is not None}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
@@ -262,7 +272,7 @@ class _Strict(BaseModel):
     @classmethod
     def _numbers_from_text(cls, value: Any, info: ValidationInfo) -> Any:
         # "70B", "2T", "1.5万", "40%" wherever a number is expected; pydantic then checks the range.
-        kind = _number_kind(cls.model_fields[info.field_name].annotation) if info.field_name else None
+        kind = _number_kinds(cls).get(info.field_name or "")
         if kind is None or value is None:
             return value
         return _count(value) if kind == "int" else _quantity(value)
@@ -330,22 +340,22 @@ class TrainingPlan(_Strict):
     tokens: float = Field(ge=1, le=MAX_TOKENS, description="training tokens, e.g. 2T")
     seq_len: int = Field(4096, ge=1, le=MAX_SEQ_LEN, description="sequence length in tokens")
     global_batch: int | None = Field(
-        None, ge=1, le=100_000_000,
+        None, ge=1, le=MAX_GLOBAL_BATCH,
         description="sequences per optimizer step; rounded to the layout (a whole number of micro-batches "
         "per data-parallel replica). Default: from training.batch_tokens",
     )
     batch_tokens: float | None = Field(
-        None, ge=1, le=1e12,
+        None, ge=1, le=1e9,
         description="tokens per optimizer step when global_batch is not given; default 4M tokens (Llama 2), "
         "1,024 per card on large clusters (Llama 3 405B: 16M tokens on 16,384 H100), at most 64M (DeepSeek-V3)",
     )
     micro_batch: int = Field(1, ge=1, le=1_000_000, description="sequences per micro-batch per card")
     precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")
     param_bytes: float = Field(
-        2, ge=0.1, le=64, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)"
+        2, ge=0.1, le=16, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)"
     )
     optimizer_bytes: float = Field(
-        12, ge=0, le=256,
+        12, ge=0, le=64,
         description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1)",
     )
     zero_stage: int = Field(1, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
@@ -354,16 +364,16 @@ class TrainingPlan(_Strict):
     )
     sequence_parallel: bool = Field(True, description="Megatron sequence parallelism (Korthikanti et al. 2022)")
     tp: int | None = Field(
-        None, ge=1, le=MAX_CARDS,
+        None, ge=1, le=MAX_DEGREE,
         description="tensor-parallel degree; leave tp and pp out to let the layout planner choose",
     )
-    pp: int | None = Field(None, ge=1, le=MAX_CARDS, description="pipeline-parallel degree (give it with tp)")
+    pp: int | None = Field(None, ge=1, le=MAX_DEGREE, description="pipeline-parallel degree (give it with tp)")
     dp: int | None = Field(
         None, ge=1, le=MAX_CARDS,
         description="data-parallel degree, ⌊cards/(tp·cp·pp)⌋; optional, checked when given",
     )
     cp: int | None = Field(
-        None, ge=1, le=MAX_CARDS,
+        None, ge=1, le=MAX_DEGREE,
         description="context-parallel degree: each of cp cards holds seq_len/cp tokens of every sequence "
         "(Megatron-Core; Llama 3 used CP 16 for 128K tokens). Default 1 with tp and pp given; left out "
         "with them, the layout planner chooses it (from 16K-token sequences on)",
@@ -663,6 +673,12 @@ class Scenario(_Strict):
         t, c = self.training, self.cluster
         if t.global_batch is not None and t.batch_tokens is not None:
             raise ValueError("give training.global_batch or training.batch_tokens, not both")
+        if t.batch_tokens is not None and t.batch_tokens / t.seq_len > MAX_GLOBAL_BATCH:
+            raise ValueError(
+                f"training.batch_tokens ({_number_text(t.batch_tokens)}) makes {t.batch_tokens / t.seq_len:,.0f} "
+                f"sequences of training.seq_len ({t.seq_len:,}) per step; allowed: at most "
+                f"{MAX_GLOBAL_BATCH:,} (the range of training.global_batch)"
+            )
         if (t.tp is None) != (t.pp is None):
             raise ValueError("give both training.tp and training.pp, or neither to let the layout planner choose")
         if t.tp is None or t.pp is None:
@@ -687,6 +703,12 @@ class Scenario(_Strict):
         if group > c.cards:
             raise ValueError(
                 f"training.{names} ({factors} = {group}) must be at most cluster.cards ({c.cards})"
+            )
+        if t.micro_batch * self.dp > MAX_STEP_SEQUENCES:
+            # The batch is rounded to whole micro-batches on every replica: this is its least size.
+            raise ValueError(
+                f"training.micro_batch ({t.micro_batch:,}) on each of the {self.dp:,} data-parallel replicas makes "
+                f"{t.micro_batch * self.dp:,} sequences per step at least; allowed: at most {MAX_STEP_SEQUENCES:,}"
             )
         if t.dp is not None and t.dp != self.dp:
             raise ValueError(

@@ -502,9 +502,8 @@ def _check_formulas(name: str, values: list[tuple[Any, ...]], cells: Iterator[tu
     """A formula cell whose saved result is missing would read as empty (the default, silently)."""
     missing: list[str] = []
     for number, row in cells:
-        if number > len(values):
-            break
-        saved = values[number - 1]
+        # Rows past the last value count too: a row of unsaved formulas would read as blank.
+        saved = values[number - 1] if number <= len(values) else ()
         for i, cell in enumerate(row[:MAX_COLUMNS]):
             if getattr(cell, "data_type", None) != "f":
                 continue

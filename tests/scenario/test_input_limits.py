@@ -35,16 +35,26 @@ INTERNAL = ("CustomAccelerator", "ModelArch", "TransformerShape", "InputValue", 
             "dictionary or instance", "Traceback", "pydantic", "sys.set_int_max_str_digits")
 
 
-@pytest.fixture(params=["libyaml", "pure-python"])
-def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Both YAML paths: libyaml's parser (PyYAML's wheels) and PyYAML's pure-Python fallback."""
-    if request.param == "libyaml" and not yaml.__with_libyaml__:
+@pytest.fixture(autouse=True)
+def _fresh_yaml_loader() -> Iterator[None]:
+    # A test may build the loader on the pure-Python parser: later tests get the default again.
+    yield
+    scenario_module._yaml_loader.cache_clear()
+
+
+def _use_parser(parser: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if parser == "libyaml" and not yaml.__with_libyaml__:
         pytest.skip("PyYAML without libyaml")
-    if request.param == "pure-python":
+    if parser == "pure-python":
         monkeypatch.setattr(yaml, "__with_libyaml__", False)
     scenario_module._yaml_loader.cache_clear()
-    yield request.param
-    scenario_module._yaml_loader.cache_clear()
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both YAML paths: libyaml's parser (PyYAML's wheels) and PyYAML's pure-Python fallback."""
+    _use_parser(request.param, monkeypatch)
+    return request.param
 
 
 def _refused(load: Callable[[], object], *fragments: str) -> str:
@@ -126,12 +136,17 @@ def _deep(kind: str, depth: int) -> str:
     }[kind]
 
 
+_KINDS = [(kind, "libyaml") for kind in ("flow.yaml", "flowmap.yaml", "block.yaml")]
+_KINDS += [(kind, "pure-python") for kind in ("flow.yaml", "flowmap.yaml", "block.yaml")]
+_KINDS += [(kind, "") for kind in ("array.json", "object.json", "array.toml", "inline.toml", "dotted.toml",
+                                   "header.toml")]
+
+
 @pytest.mark.parametrize("depth", [100_000, 25_000, 400])
-@pytest.mark.parametrize("kind", ["flow.yaml", "flowmap.yaml", "block.yaml", "array.json", "object.json", "array.toml",
-                                  "inline.toml", "dotted.toml", "header.toml"])
-def test_deep_nesting_is_refused_quickly(tmp_path: Path, yaml_parser: str, kind: str, depth: int) -> None:
-    if yaml_parser == "pure-python" and not kind.endswith(".yaml"):
-        pytest.skip("YAML only")
+@pytest.mark.parametrize("kind, parser", _KINDS, ids=[f"{k}-{p}" if p else k for k, p in _KINDS])
+def test_deep_nesting_is_refused_quickly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, parser: str,
+                                         depth: int) -> None:
+    _use_parser(parser, monkeypatch)
     text = _deep(kind, depth)
     path = _file(tmp_path, kind, text)
     if len(text.encode()) > MAX_SCENARIO_BYTES:

@@ -148,6 +148,11 @@ def test_a_formula_without_a_saved_result_is_an_error(tmp_path: Path) -> None:
              "type the values")
 
 
+def test_a_row_of_unsaved_formulas_is_not_read_as_blank(tmp_path: Path) -> None:
+    rows = [HEADER, ROW, [("=", '"b"', None), ("=", '"llama2-7b"', None), ("=", '"2T"', None)]]
+    _refused(_xlsx(tmp_path / "f.xlsx", _sheet(rows)), "cell A3 and 2 more cells", "formula without a saved result")
+
+
 def test_a_formula_with_its_saved_result_reads_the_result(tmp_path: Path) -> None:
     path = _xlsx(tmp_path / "f.xlsx", _sheet([HEADER, ["a", "llama2-7b", ("=", "2*10^12", 2000000000000)]]))
     assert _read(path)[0].data["training"]["tokens"] == 2000000000000

@@ -904,7 +904,7 @@ def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
     if kind == "string_pattern_mismatch":  # model.arch.name: one line, no control characters
         return "control characters are not allowed; write it on one line"
     if kind == "string_unicode":
-        return "not valid Unicode text (an unpaired surrogate); save the file as UTF-8"
+        return "not valid Unicode text: an unpaired surrogate (a \\ud800-\\udfff escape without its pair)"
     if kind in ("tuple_type", "list_type"):
         return f"expected a list, got {describe_type(value)}"
     if kind in ("too_long", "too_short") and "max_length" in ctx:

@@ -3,6 +3,11 @@
 Used by scenario files and the Excel functions, so ``=LLM_TRAIN_DAYS("70B","2T",...)`` and
 ``tokens: 2T`` in YAML mean the same thing. Suffixes are decimal (K = 10^3, M = 10^6,
 B = G = 10^9, T = 10^12, P = 10^15; 万 = 10^4, 亿 = 10^8), case-insensitive.
+
+Only finite numbers are returned: ``inf``, ``nan``, ``1e999`` and integers too large for a float
+are refused. Text longer than :data:`MAX_QUANTITY_CHARS` characters is refused before it is
+parsed (no number needs more), and a refused value is echoed shortened, with control characters
+escaped (:func:`show_value`), so an error message stays one readable line.
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "QuantityError", "parse_quantity"]
+__all__ = ["SUFFIXES", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,
@@ -27,27 +33,80 @@ SUFFIXES: dict[str, float] = {
     "%": 0.01,
 }
 
+MAX_QUANTITY_CHARS = 100
+"""Longest text read as a number ("1,000,000,000,000,000" is 25 characters)."""
+
 _PATTERN = re.compile(
     r"^\s*(?P<num>[+-]?(?:\d+(?:[,_]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<suffix>万亿|[kKmMbBgGtTpP万亿%]?)\s*$"
 )
+
+_SHOW_CHARS = 40
+_NOT_FINITE = {"inf", "infinity", "nan", ".inf", ".nan"}
 
 
 class QuantityError(ValueError):
     """Text that is not a number with an allowed suffix."""
 
 
+def show_value(value: object, limit: int = _SHOW_CHARS) -> str:
+    """A value as an error message echoes it: text quoted, shortened to ``limit`` characters with
+    its length, control characters escaped; containers and huge integers described, not dumped."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)  # repr escapes control characters and unpaired surrogates
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    if isinstance(value, bool) or value is None:
+        return describe_type(value)
+    if isinstance(value, int):
+        # str() of an integer beyond 4,300 digits raises; estimate the size from its bits instead.
+        if value.bit_length() > 160:
+            return f"a {int(value.bit_length() * math.log10(2)) + 1:,}-digit integer"
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (Mapping, list, tuple, set)):
+        return describe_type(value)
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def describe_type(value: object) -> str:
+    """The kind of a value in a scenario author's words (YAML/JSON vocabulary, not Python's)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return f"a mapping of {len(value):,} key{'s' if len(value) != 1 else ''}"
+    if isinstance(value, (list, tuple, set)):
+        return f"a list of {len(value):,} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return f"a {type(value).__name__} value"
+
+
 def parse_quantity(value: object, field: str = "value") -> float:
-    """Return ``value`` as a float; text may carry one suffix from :data:`SUFFIXES`.
+    """Return ``value`` as a finite float; text may carry one suffix from :data:`SUFFIXES`.
 
     Raises :class:`QuantityError` naming ``field``, the value and what is allowed.
     """
     if isinstance(value, str):
+        if len(value) > MAX_QUANTITY_CHARS:
+            raise QuantityError(
+                f"{field}: {show_value(value)} is not a number (text of more than {MAX_QUANTITY_CHARS} characters)"
+            )
         return _parse_text(value, field)
     if isinstance(value, bool):
         raise QuantityError(f"{field}: expected a number, got the boolean {value!r}")
     if isinstance(value, (int, float)):
-        return _finite(float(value), value, field)
-    raise QuantityError(f"{field}: expected a number or text such as '70B', got {type(value).__name__}")
+        try:
+            out = float(value)
+        except OverflowError:  # an int beyond ~1.8e308
+            raise QuantityError(f"{field}: {show_value(value)} is not a finite number") from None
+        return _finite(out, value, field)
+    raise QuantityError(f"{field}: expected a number or text such as '70B', got {describe_type(value)}")
 
 
 # Excel recalculates the same cells ("70B", "2T", "40%") over and over: parse each text once.
@@ -55,9 +114,11 @@ def parse_quantity(value: object, field: str = "value") -> float:
 @functools.lru_cache(maxsize=4096)
 def _parse_text(value: str, field: str) -> float:
     m = _PATTERN.match(value)
+    if not m and value.strip().lstrip("+-").lower() in _NOT_FINITE:
+        raise QuantityError(f"{field}: {show_value(value)} is not a finite number")
     if not m:
         raise QuantityError(
-            f"{field}: {value!r} is not a number; write e.g. 70B, 2T, 1.5万, 3亿, 40% or 1e21 "
+            f"{field}: {show_value(value)} is not a number; write e.g. 70B, 2T, 1.5万, 3亿, 40% or 1e21 "
             "(suffixes K M B T P 万 亿 %)"
         )
     return _finite(float(m.group("num").replace(",", "").replace("_", "")) * SUFFIXES[m.group("suffix").lower()],
@@ -66,5 +127,5 @@ def _parse_text(value: str, field: str) -> float:
 
 def _finite(out: float, value: object, field: str) -> float:
     if not math.isfinite(out):
-        raise QuantityError(f"{field}: {value!r} is not a finite number")
+        raise QuantityError(f"{field}: {show_value(value)} is not a finite number")
     return out

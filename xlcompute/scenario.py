@@ -6,30 +6,75 @@ is a named field with its source in the field description, so the workbook's Inp
 proposal's assumptions table can show it.
 
 ``load_scenario(path)`` reads one file; errors are :class:`ScenarioError` with one line per
-problem: the field (dotted path), the value and what is allowed.
+problem: the field (dotted path, as the user wrote it), the value (shortened, control characters
+escaped) and what is allowed. No line names an internal class or dumps a validator's report.
+
+Input limits (refused quickly, before or while parsing, with one line naming the limit). A real
+scenario is a few kilobytes, 3 levels deep, with fewer than 100 keys; the limits are far above that
+and well below what makes a parser slow:
+
+* file size: at most :data:`MAX_SCENARIO_BYTES` (128 KiB), UTF-8;
+* nesting: mappings and lists at most :data:`MAX_DEPTH` (16) levels deep;
+* keys: at most :data:`MAX_KEYS` (1,000) in the whole file, and at most :data:`MAX_VALUES`
+  (10,000) values, both counted after YAML aliases are expanded (a "billion laughs" file stops
+  here), with at most :data:`MAX_ALIASES` (100) aliases;
+* text: any string (key or value) at most :data:`MAX_STRING_CHARS` (10,000) characters; each text
+  field has its own smaller limit (``xlcompute schema`` shows ``maxLength``);
+* duplicate keys in one mapping are refused (YAML names the key and both lines, JSON the key;
+  TOML refuses them itself).
+
+The same structural limits apply to mappings given to :func:`parse_scenario` directly (scenario
+tables, the Python API).
+
+Numbers: every numeric field is finite (``inf``, ``nan`` and ``1e999`` are refused, as values or
+as text) and lies in a documented range, the ``minimum``/``maximum`` of ``xlcompute schema``. The
+ranges admit every real plan with a wide margin (cards up to 10^7, tokens up to 10^16, parameters
+up to 10^15, sequences up to 10^8 tokens) and keep the estimate's arithmetic far from a float's
+range; divisors (bandwidths, peaks, MFU, utilisation, deadlines) have a positive floor as well.
+
+Text fields: numbers and dates given for a text field (``name: 2024``) are read as text; one-line
+fields lose leading and trailing spaces, tabs and line breaks. Control characters are refused,
+naming the field: C0 (NUL included), DEL, C1, unpaired surrogates and U+FFFE/U+FFFF;
+``description`` alone may hold tabs and line breaks (kept as written). Refusing rather than
+silently dropping them keeps what the user sees in the workbook and the proposal equal to what
+they typed. The model's architecture must also describe at most 10^15 parameters, and a plan whose
+job would be interrupted more than :data:`MAX_INTERRUPTIONS_PER_CYCLE` times per
+restart-checkpoint cycle is refused as one that never finishes.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 import json
-from collections.abc import Mapping
+import math
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
-from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
-from xlcompute.core.params import ModelArch
+from xlcompute.core import goodput
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
-from xlcompute.quantity import QuantityError, parse_quantity
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
+from xlcompute.core.params import ModelArch, count_params
+from xlcompute.quantity import MAX_QUANTITY_CHARS, QuantityError, describe_type, parse_quantity, show_value
 
 __all__ = [
     "Quantity",
@@ -38,47 +83,214 @@ __all__ = [
     "CustomAccelerator",
     "Cluster",
     "Assumptions",
+    "Reliability",
     "ServingDemand",
     "Pricing",
     "Scenario",
     "ScenarioError",
     "load_scenario",
     "parse_scenario",
+    "check_presets",
     "default_scenario",
     "DEFAULT_SCENARIO_PATH",
     "RECOMPUTE_MODES",
+    "MAX_SCENARIO_BYTES",
+    "MAX_DEPTH",
+    "MAX_KEYS",
+    "MAX_VALUES",
+    "MAX_ALIASES",
+    "MAX_STRING_CHARS",
+    "MAX_PROBLEMS",
+    "MAX_INTERRUPTIONS_PER_CYCLE",
 ]
 
 RECOMPUTE_MODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
 
+# -- input limits (see the module docstring) ------------------------------------------------------
 
-def _quantity(value: Any) -> Any:
-    # Accept "70B", "2T", "1.5万" wherever a number is expected; pydantic then checks the range.
-    if isinstance(value, str):
-        try:
-            return parse_quantity(value)
-        except QuantityError as exc:
-            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+MAX_SCENARIO_BYTES = 128 * 1024
+"""Largest scenario file read: 128 KiB (a real one is 1-5 KB, a heavily commented one 20 KB).
+libyaml (in PyYAML's wheels) scans a 128 KiB scalar in milliseconds, PyYAML's pure-Python
+fallback in about 0.4 s: even the worst file at the limit is refused quickly."""
+MAX_DEPTH = 16
+"""Mappings and lists nested at most this deep (a scenario nests 3: model.arch.layers)."""
+MAX_KEYS = 1_000
+"""Keys in one scenario, counted over every mapping (a scenario has about 100 fields)."""
+MAX_VALUES = 10_000
+"""Values (scalars, mappings, lists) in one scenario after YAML aliases are expanded."""
+MAX_ALIASES = 100
+"""YAML aliases (``*name``) in one file."""
+MAX_STRING_CHARS = 10_000
+"""Characters in any one string of a scenario (each text field has a smaller limit of its own)."""
+MAX_PROBLEMS = 20
+"""Problems listed one per line; more are summarised in one last line."""
+
+MAX_INTERRUPTIONS_PER_CYCLE = 50
+"""Expected failures during one restart-checkpoint-work cycle beyond which a run never finishes
+(the goodput ratio falls below e^-50)."""
+
+# Numeric ranges that recur (see the module docstring).
+MAX_CARDS = 10_000_000
+MAX_TOKENS = 1e16
+MAX_PARAMS = 1e15
+MAX_SEQ_LEN = 100_000_000
+MAX_PRICE = 1e12
+MAX_DEGREE = 65_536  # tp, pp, cp: the step-time model's own limit (planner.inputs.Execution)
+MAX_GLOBAL_BATCH = 10_000_000  # sequences per step as given; the planner rounds it to the layout ...
+MAX_STEP_SEQUENCES = 100_000_000  # ... and takes at most this many (planner.inputs.Execution)
+
+# -- text fields -----------------------------------------------------------------------------------
+
+# XML 1.0 cannot hold C0 controls (but tab, LF, CR), unpaired surrogates or U+FFFE/U+FFFF, so the
+# workbook writer fails on them; DEL and C1 are legal XML but invisible and confusing: refused too.
+_CONTROL_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text_in(value: Any) -> Any:
+    # Numbers and dates typed into a text field (name: 2024; name: 2024-05-01, which YAML reads as
+    # a date; a table cell read as a number) are text.
+    if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
+        return str(value)
     return value
 
 
-Quantity = Annotated[float, BeforeValidator(_quantity)]
-"""A float that may be written with a suffix: 70B, 2T, 1.5万, 40%."""
+def _one_line_in(value: Any) -> Any:
+    # A one-line field drops the spaces and line breaks around it (YAML's "|" adds a final newline).
+    value = _text_in(value)
+    return value.strip(" \t\r\n") if isinstance(value, str) else value
 
-CountInt = Annotated[int, BeforeValidator(_quantity)]
+
+def _no_controls(pattern: re.Pattern[str], multiline: bool) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        m = pattern.search(value)
+        if m is not None:
+            where = "" if len(value) == 1 else f" at character {m.start() + 1:,}"
+            allowed = "only tabs and line breaks may stand in this text" if multiline else "write it on one line"
+            raise ValueError(f"control character U+{ord(m.group()):04X}{where} is not allowed; {allowed}")
+        return value
+
+    return check
+
+
+def _text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> Any:
+    """A text field: stripped, at most ``max_length`` characters, no control characters."""
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE
+    # The length limits sit on the inner str so they stay string limits (maxLength in the schema).
+    return Annotated[
+        Annotated[str, Field(min_length=min_length, max_length=max_length)],
+        BeforeValidator(_text_in if multiline else _one_line_in),
+        AfterValidator(_no_controls(pattern, multiline)),
+    ]
+
+
+CatalogName = _text(80, min_length=1)
+"""A catalog preset name (model or accelerator)."""
+AcceleratorName = _text(80, min_length=1)
+SourceText = _text(300)
+ScenarioName = _text(200, min_length=1)
+OrganisationText = _text(200)
+DescriptionText = _text(2000, multiline=True)
+
+# -- numbers ---------------------------------------------------------------------------------------
+
+
+def _quantity(value: Any) -> Any:
+    # Accept "70B", "2T", "1.5万" wherever a number is expected; pydantic then checks the range.
+    # Floats go straight to pydantic (allow_inf_nan=False refuses inf and nan with the field's name);
+    # everything else (text, ints beyond a float, booleans, null, lists) goes through parse_quantity.
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1e300):
+        return value  # an int stays as written: an error message echoes it unchanged
+    if isinstance(value, bool):  # YAML's yes/no/on/off are booleans, never a count of 1 or 0
+        raise ValueError(f"expected a number, got {describe_type(value)}")
+    try:
+        return parse_quantity(value)
+    except QuantityError as exc:
+        raise ValueError(str(exc).split(": ", 1)[-1]) from None
+
+
+def _count(value: Any) -> Any:
+    # As _quantity, but an int stays an int (exact, and echoed as the user wrote it).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return _quantity(value)
+
+
+Quantity = Annotated[float, BeforeValidator(_quantity)]
+"""A float that may be written with a suffix: 70B, 2T, 1.5万, 40%. The scenario's own models type
+their numbers as plain ``float`` / ``int`` and read suffixes in :class:`_Strict`, which keeps each
+field's range a JSON Schema ``minimum`` / ``maximum``; this type is for models elsewhere."""
+
+
+def _number_kind(annotation: Any) -> str | None:
+    """"int" or "float" for a number field (Optional unwrapped); None for anything else."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] if typing.get_origin(annotation) in (
+        Union, types.UnionType) else [annotation]
+    if len(args) != 1:
+        return None
+    return {int: "int", float: "float"}.get(args[0])
+
+
+def _zero_or_at_least(value: float | None, floor: float, meaning: str) -> float | None:
+    # Fields where 0 means "none" or "choose for me" and a tiny positive value would be a divisor.
+    if value is not None and 0 < value < floor:
+        raise ValueError(f"must be 0 ({meaning}) or at least {_number_text(floor)}")
+    return value
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86_400), ("hours", 3_600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:,.3g} {unit}"
+    return f"{seconds:.3g} seconds"
+
+
+def _hole(floor: float) -> dict[str, Any]:
+    # The JSON Schema form of "0 or at least floor": not strictly between 0 and floor.
+    return {"not": {"exclusiveMinimum": 0, "exclusiveMaximum": floor}}
+
+
+def _number_text(x: float) -> str:
+    """A bound as a person reads it: 10,000,000; 1e16; 0.001."""
+    if float(x).is_integer() and abs(x) < 1e9:
+        return f"{int(x):,}"
+    text = f"{x:g}"
+    return text.replace("e+", "e").replace("e-0", "e-").replace("e0", "e")
+
+
+@functools.cache
+def _number_kinds(model: type[BaseModel]) -> dict[str, str]:
+    """{field: "int" | "float"} of a model's number fields (computed once per model)."""
+    kinds = {name: _number_kind(info.annotation) for name, info in model.model_fields.items()}
+    return {name: kind for name, kind in kinds.items() if kind is not None}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_from_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # "70B", "2T", "1.5万", "40%" wherever a number is expected; pydantic then checks the range.
+        kind = _number_kinds(cls).get(info.field_name or "")
+        if kind is None or value is None:
+            return value
+        return _count(value) if kind == "int" else _quantity(value)
 
 
 class ModelSpec(_Strict):
     """The model: a catalog preset, or a custom architecture; optionally a fixed size."""
 
-    preset: str | None = Field(None, description="catalog model name, e.g. llama2-70b (see `xlcompute catalog models`)")
+    preset: CatalogName | None = Field(
+        None, description="catalog model name, e.g. llama2-70b (see `xlcompute catalog models`)"
+    )
     arch: ModelArch | None = Field(None, description="custom architecture instead of a preset")
-    params: Quantity | None = Field(None, gt=0, description="override the total parameter count, e.g. 70B")
-    active_params: Quantity | None = Field(None, gt=0, description="override parameters active per token (MoE)")
+    params: float | None = Field(
+        None, ge=1, le=MAX_PARAMS, description="override the total parameter count, e.g. 70B"
+    )
+    active_params: float | None = Field(
+        None, ge=1, le=MAX_PARAMS, description="override parameters active per token (MoE)"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelSpec:
@@ -86,55 +298,97 @@ class ModelSpec(_Strict):
             raise ValueError("give exactly one of model.preset (a catalog name) or model.arch (an architecture)")
         return self
 
+    @field_validator("arch", mode="before")
+    @classmethod
+    def _arch_counts_are_numbers(cls, arch: Any) -> Any:
+        # YAML's yes/no are booleans, and pydantic would count True as 1 layer: hand them on as
+        # text, which ModelArch's whole-number fields refuse under their own names.
+        if isinstance(arch, Mapping):
+            ints = {k for k, f in ModelArch.model_fields.items() if f.annotation is int}
+            return {k: (str(v).lower() if isinstance(v, bool) and k in ints else v) for k, v in arch.items()}
+        return arch
+
+    @field_validator("arch")
+    @classmethod
+    def _arch_size(cls, arch: ModelArch | None) -> ModelArch | None:
+        # Each architecture field is bounded, but their product is not: hold the count to the range
+        # of model.params, so no figure derived from the shape leaves a float's range.
+        if arch is not None:
+            total = count_params(arch).total
+            if total > MAX_PARAMS:
+                raise ValueError(f"the architecture has {total:.3g} parameters; allowed: at most "
+                                 f"{_number_text(MAX_PARAMS)} (the range of model.params)")
+        return arch
+
+    def total_params(self) -> float | None:
+        """The total parameter count the estimate uses (None for an unknown preset)."""
+        if self.params is not None:
+            return self.params
+        if self.arch is not None:
+            return float(count_params(self.arch).total)
+        from xlcompute import catalog  # data; imported late to keep start-up light
+
+        try:
+            return float(catalog.get_model(self.preset or "").param_count.total)
+        except catalog.UnknownPresetError:
+            return None
+
 
 class TrainingPlan(_Strict):
     """How the model is trained: data, batch, precision, memory strategy and 3D layout."""
 
-    tokens: Quantity = Field(gt=0, description="training tokens, e.g. 2T")
-    seq_len: CountInt = Field(4096, gt=0, description="sequence length in tokens")
-    global_batch: CountInt | None = Field(
-        None, gt=0,
+    tokens: float = Field(ge=1, le=MAX_TOKENS, description="training tokens, e.g. 2T")
+    seq_len: int = Field(4096, ge=1, le=MAX_SEQ_LEN, description="sequence length in tokens")
+    global_batch: int | None = Field(
+        None, ge=1, le=MAX_GLOBAL_BATCH,
         description="sequences per optimizer step; rounded to the layout (a whole number of micro-batches "
         "per data-parallel replica). Default: from training.batch_tokens",
     )
-    batch_tokens: Quantity | None = Field(
-        None, gt=0,
+    batch_tokens: float | None = Field(
+        None, ge=1, le=1e9,
         description="tokens per optimizer step when global_batch is not given; default 4M tokens (Llama 2), "
         "1,024 per card on large clusters (Llama 3 405B: 16M tokens on 16,384 H100), at most 64M (DeepSeek-V3)",
     )
-    micro_batch: CountInt = Field(1, gt=0, description="sequences per micro-batch per card")
+    micro_batch: int = Field(1, ge=1, le=1_000_000, description="sequences per micro-batch per card")
     precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")
-    param_bytes: Quantity = Field(2, gt=0, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)")
-    optimizer_bytes: Quantity = Field(
-        12, ge=0, description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1)"
+    param_bytes: float = Field(
+        2, ge=0.1, le=16, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)"
+    )
+    optimizer_bytes: float = Field(
+        12, ge=0, le=64,
+        description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1)",
     )
     zero_stage: int = Field(1, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
     recompute: Literal["none", "selective", "full"] = Field(
         "selective", description="activation recomputation (Korthikanti et al. 2022)"
     )
     sequence_parallel: bool = Field(True, description="Megatron sequence parallelism (Korthikanti et al. 2022)")
-    tp: CountInt | None = Field(
-        None, gt=0, description="tensor-parallel degree; leave tp and pp out to let the layout planner choose"
+    tp: int | None = Field(
+        None, ge=1, le=MAX_DEGREE,
+        description="tensor-parallel degree; leave tp and pp out to let the layout planner choose",
     )
-    pp: CountInt | None = Field(None, gt=0, description="pipeline-parallel degree (give it with tp)")
-    dp: CountInt | None = Field(
-        None, gt=0, description="data-parallel degree, ⌊cards/(tp·cp·pp)⌋; optional, checked when given"
+    pp: int | None = Field(None, ge=1, le=MAX_DEGREE, description="pipeline-parallel degree (give it with tp)")
+    dp: int | None = Field(
+        None, ge=1, le=MAX_CARDS,
+        description="data-parallel degree, ⌊cards/(tp·cp·pp)⌋; optional, checked when given",
     )
-    cp: CountInt | None = Field(
-        None, gt=0,
+    cp: int | None = Field(
+        None, ge=1, le=MAX_DEGREE,
         description="context-parallel degree: each of cp cards holds seq_len/cp tokens of every sequence "
         "(Megatron-Core; Llama 3 used CP 16 for 128K tokens). Default 1 with tp and pp given; left out "
         "with them, the layout planner chooses it (from 16K-token sequences on)",
     )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
         (),
+        max_length=3,
         description="what to keep in the card's offload tier (host memory, e.g. GH200's LPDDR5X): weights "
         "(with their gradients), activations, optimizer (states); the blocks not computing move out and "
         "stream back over the offload link (Calculon, seed 004). Needs a card with an offload tier or "
         "cluster.offload_gb and cluster.offload_gbs. Default: none",
     )
-    interleave: CountInt = Field(
-        1, gt=0, description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)"
+    interleave: int = Field(
+        1, ge=1, le=10_000,
+        description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)",
     )
     attention: Literal["flash", "unfused"] = Field(
         "flash",
@@ -149,7 +403,9 @@ class TrainingPlan(_Strict):
         "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.819, "
         "fitted on MT-NLG 530B); see xlcompute validate",
     )
-    deadline_days: Quantity | None = Field(None, gt=0, description="target training time; adds cards needed for it")
+    deadline_days: float | None = Field(
+        None, ge=0.01, le=36_500, description="target training time; adds cards needed for it"
+    )
 
     @property
     def recompute_mode(self) -> int:
@@ -176,110 +432,158 @@ class TrainingPlan(_Strict):
 class CustomAccelerator(_Strict):
     """An accelerator not in the catalog (or a vendor quote that differs from it)."""
 
-    name: str = Field(min_length=1, max_length=80)
-    bf16_tflops: Quantity = Field(gt=0, description="dense bf16/fp16 peak, TFLOPS (not the sparsity figure)")
-    fp8_tflops: Quantity | None = Field(None, gt=0, description="dense fp8 peak, TFLOPS")
-    hbm_gb: Quantity = Field(gt=0, description="memory per card, GB (10^9 bytes)")
-    hbm_tbps: Quantity = Field(gt=0, description="memory bandwidth, TB/s")
-    intra_node_gbs: Quantity = Field(gt=0, description="card-to-card link inside a server, GB/s per direction")
-    tdp_w: Quantity = Field(gt=0, description="board power, W")
-    cards_per_node: CountInt = Field(8, gt=0)
+    name: AcceleratorName = Field(
+        description="name shown in the outputs; one line, at most 80 characters"
+    )
+    bf16_tflops: float = Field(
+        ge=0.001, le=1e6, description="dense bf16/fp16 peak, TFLOPS (not the sparsity figure)"
+    )
+    fp8_tflops: float | None = Field(None, ge=0.001, le=1e6, description="dense fp8 peak, TFLOPS")
+    hbm_gb: float = Field(ge=0.001, le=1e7, description="memory per card, GB (10^9 bytes)")
+    hbm_tbps: float = Field(ge=0.001, le=1e6, description="memory bandwidth, TB/s")
+    intra_node_gbs: float = Field(
+        ge=0.001, le=1e6, description="card-to-card link inside a server, GB/s per direction"
+    )
+    tdp_w: float = Field(ge=1, le=1e6, description="board power, W")
+    cards_per_node: int = Field(8, ge=1, le=100_000, description="cards per server")
+
+
+def _accelerator_kind(value: Any) -> str | None:
+    # Text (or a number: the catalog has aliases such as 4090) names a catalog card; a mapping gives
+    # custom figures. Anything else matches neither, and the error says what is expected.
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return "catalog name"
+    if isinstance(value, (Mapping, CustomAccelerator)):
+        return "custom figures"
+    return None
+
+
+_ACCELERATOR_EXPECTED = (
+    "expected a catalog accelerator name (text such as H800; `xlcompute catalog gpus` lists them) or a "
+    "mapping of custom figures (name, bf16_tflops, hbm_gb, hbm_tbps, intra_node_gbs, tdp_w)"
+)
+
+Accelerator = Annotated[
+    Union[Annotated[CatalogName, Tag("catalog name")], Annotated[CustomAccelerator, Tag("custom figures")]],
+    Discriminator(_accelerator_kind, custom_error_type="accelerator_kind", custom_error_message=_ACCELERATOR_EXPECTED),
+]
 
 
 class Cluster(_Strict):
     """The cluster being proposed."""
 
-    accelerator: str | CustomAccelerator = Field("H800", description="catalog accelerator name or custom figures")
-    cards: CountInt = Field(1000, gt=0, description="number of accelerator cards")
-    cards_per_node: CountInt | None = Field(None, gt=0, description="cards per server; default from the catalog")
-    inter_node_gbps: Quantity = Field(
-        400, gt=0, description="scale-out network per card, Gbit/s (8×400G NDR per HGX server: DeepSeek-V3 report §3.1)"
+    accelerator: Accelerator = Field("H800", description="catalog accelerator name or custom figures")
+    cards: int = Field(1000, ge=1, le=MAX_CARDS, description="number of accelerator cards")
+    cards_per_node: int | None = Field(
+        None, ge=1, le=100_000, description="cards per server; default from the catalog"
     )
-    tdp_w: Quantity | None = Field(
-        None, gt=0, description="card power, W; overrides the catalog (needed where it has none, e.g. TPUs)"
+    inter_node_gbps: float = Field(
+        400, ge=0.001, le=1e6,
+        description="scale-out network per card, Gbit/s (8×400G NDR per HGX server: DeepSeek-V3 report §3.1)",
     )
-    intra_node_gbs: Quantity | None = Field(
-        None, gt=0, description="card-to-card link in a server, GB/s per direction; overrides the catalog"
+    tdp_w: float | None = Field(
+        None, ge=1, le=1e6,
+        description="card power, W; overrides the catalog (needed where it has none, e.g. TPUs)",
     )
-    offload_gb: Quantity | None = Field(
-        None, ge=0,
+    intra_node_gbs: float | None = Field(
+        None, ge=0.001, le=1e6,
+        description="card-to-card link in a server, GB/s per direction; overrides the catalog",
+    )
+    offload_gb: float | None = Field(
+        None, ge=0, le=1e7, json_schema_extra=_hole(0.001),
         description="offload tier per card (host memory the card reaches over a fast link), GB; overrides the "
         "catalog (GH200: 480 GB LPDDR5X); 0 = none",
     )
-    offload_gbs: Quantity | None = Field(
-        None, ge=0, description="offload link per card, GB/s per direction; overrides the catalog; 0 = none"
+    offload_gbs: float | None = Field(
+        None, ge=0, le=1e6, json_schema_extra=_hole(0.001),
+        description="offload link per card, GB/s per direction; overrides the catalog; 0 = none",
     )
+
+
+    @field_validator("offload_gb", "offload_gbs")
+    @classmethod
+    def _offload_zero_or_real(cls, value: float | None) -> float | None:
+        return _zero_or_at_least(value, 0.001, "none")
 
 
 class Assumptions(_Strict):
     """Efficiency assumptions. Each carries its source so the proposal can cite it."""
 
-    mfu: Quantity | None = Field(
+    mfu: float | None = Field(
         None,
-        gt=0,
+        ge=0.001,
         le=1,
         description="model FLOPs utilisation of training, 0-1 (PaLM definition); leave it out to use the "
         "step-time model's prediction for the layout",
     )
-    mfu_source: str | None = Field(None, max_length=300, description="where the MFU figure comes from")
-    host_power_factor: Quantity = Field(
-        1.8, ge=1, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
+    mfu_source: SourceText | None = Field(None, description="where the MFU figure comes from")
+    host_power_factor: float = Field(
+        1.8, ge=1, le=10, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
     )
-    average_load: Quantity = Field(
-        0.8, gt=0, le=1, description="average IT load over a year, 0-1 (planning assumption; set your own)"
+    average_load: float = Field(
+        0.8, ge=0.01, le=1, description="average IT load over a year, 0-1 (planning assumption; set your own)"
     )
-
-    @field_validator("mfu")
-    @classmethod
-    def _mfu_range(cls, v: float | None) -> float | None:
-        if v is not None and not 0 < v <= 1:
-            raise ValueError(f"must be in (0, 1], got {v}")
-        return v
 
 
 class Reliability(_Strict):
     """From step time to calendar time (core.goodput): failures, checkpoints, restarts, planned work."""
 
-    failures_per_card_hour: Quantity = Field(
-        LLAMA3_FAILURES_PER_CARD_HOUR, ge=0,
+    failures_per_card_hour: float = Field(
+        LLAMA3_FAILURES_PER_CARD_HOUR, ge=0, le=0.01,
         description="job-interrupting failures per card-hour (Llama 3: 419 unexpected interruptions in 54 days "
         "on 16,384 H100, 1.97e-5; Dubey et al. 2024 §3.3.4); 0: no failures",
     )
-    checkpoint_gbs_per_card: Quantity = Field(
-        LLAMA3_STORAGE_BYTES_PER_S_PER_CARD / 1e9, gt=0,
+    checkpoint_gbs_per_card: float = Field(
+        LLAMA3_STORAGE_BYTES_PER_S_PER_CARD / 1e9, ge=0.0001, le=1e4,
         description="checkpoint storage write bandwidth per card, GB/s (Llama 3: 2 TB/s for 16,384 H100, "
         "0.122; Dubey et al. 2024 §3.3.1)",
     )
-    checkpoint_interval_minutes: Quantity = Field(
-        0, ge=0, description="minutes of training between checkpoints; 0: the Young–Daly optimum (Daly 2006)"
+    checkpoint_interval_minutes: float = Field(
+        0, ge=0, le=1e6, json_schema_extra=_hole(0.1),
+        description="minutes of training between checkpoints; 0: the Young–Daly optimum (Daly 2006)",
     )
-    restart_minutes: Quantity = Field(
-        10, ge=0,
+    restart_minutes: float = Field(
+        10, ge=0, le=100_000,
         description="minutes from a failure to training again, besides reading the checkpoint back (planning "
         "assumption: automated detection and restart, Llama 3 §3.3.4; set your own)",
     )
-    planned_overhead: Quantity = Field(
-        0.01, ge=0, lt=1,
+    planned_overhead: float = Field(
+        0.01, ge=0, le=0.99,
         description="share of calendar time for planned work the step model does not see: evaluation, "
         "maintenance, data and stage switches (Llama 3: 47 planned interruptions in 54 days, §3.3.4; "
         "planning assumption)",
     )
 
 
+    @field_validator("checkpoint_interval_minutes")
+    @classmethod
+    def _interval_zero_or_real(cls, value: float) -> float | None:
+        return _zero_or_at_least(value, 0.1, "the Young–Daly optimum")
+
+
 class ServingDemand(_Strict):
     """Inference demand served by the cluster (seed 000 §2.2)."""
 
-    users: CountInt = Field(0, ge=0, description="concurrent users U (0: no serving)")
-    tokens_per_request: CountInt = Field(1000, gt=0, description="input + output tokens per request T_io")
-    seconds_per_request: Quantity = Field(20, gt=0, description="average time of one request t_c, s")
-    utilization: Quantity = Field(
-        0.3, gt=0, le=1, description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)"
+    users: int = Field(0, ge=0, le=10_000_000_000, description="concurrent users U (0: no serving)")
+    tokens_per_request: int = Field(
+        1000, ge=1, le=MAX_SEQ_LEN, description="input + output tokens per request T_io"
     )
-    bytes_per_param: Quantity = Field(2, gt=0, description="weight bytes when serving (2 bf16, 1 fp8/int8)")
-    kv_bytes_per_value: Quantity = Field(2, gt=0, description="KV-cache bytes per value (2 bf16, 1 fp8)")
-    decode_batch: CountInt = Field(32, gt=0, description="concurrent sequences per replica for the decode bound")
-    hbm_usable_fraction: Quantity = Field(
-        0.8, gt=0, le=1, description="share of HBM for weights; the rest holds KV cache and activations"
+    seconds_per_request: float = Field(
+        20, ge=0.001, le=1e6, description="average time of one request t_c, s"
+    )
+    utilization: float = Field(
+        0.3, ge=0.001, le=1,
+        description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)",
+    )
+    bytes_per_param: float = Field(
+        2, ge=0.1, le=64, description="weight bytes when serving (2 bf16, 1 fp8/int8)"
+    )
+    kv_bytes_per_value: float = Field(2, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8)")
+    decode_batch: int = Field(
+        32, ge=1, le=1_000_000, description="concurrent sequences per replica for the decode bound"
+    )
+    hbm_usable_fraction: float = Field(
+        0.8, ge=0.01, le=1, description="share of HBM for weights; the rest holds KV cache and activations"
     )
 
 
@@ -290,33 +594,44 @@ class Pricing(_Strict):
     """Prices. Defaults are planning assumptions (2024 market, China); replace with quotes."""
 
     currency: Literal["CNY", "USD"] = "CNY"
-    price_per_card_hour: Quantity = Field(15, ge=0, description=f"cloud rental per card-hour ({_PRICE_NOTE})")
-    server_price: Quantity = Field(2_300_000, ge=0, description=f"one server with its cards ({_PRICE_NOTE})")
-    network_per_server: Quantity = Field(
-        300_000, ge=0, description=f"scale-out network per server: NICs, switch ports, optics ({_PRICE_NOTE})"
+    price_per_card_hour: float = Field(
+        15, ge=0, le=1e6, description=f"cloud rental per card-hour ({_PRICE_NOTE})"
     )
-    storage: Quantity = Field(
-        5_000_000, ge=0, description=f"parallel file system and object storage, total ({_PRICE_NOTE})"
+    server_price: float = Field(2_300_000, ge=0, le=1e10, description=f"one server with its cards ({_PRICE_NOTE})")
+    network_per_server: float = Field(
+        300_000, ge=0, le=1e10,
+        description=f"scale-out network per server: NICs, switch ports, optics ({_PRICE_NOTE})",
     )
-    facility_per_kw: Quantity = Field(
-        15_000, ge=0, description=f"data-centre build-out per kW of IT load ({_PRICE_NOTE})"
+    storage: float = Field(
+        5_000_000, ge=0, le=MAX_PRICE,
+        description=f"parallel file system and object storage, total ({_PRICE_NOTE})",
     )
-    electricity_per_kwh: Quantity = Field(
-        0.65, ge=0, description="electricity price per kWh (planning assumption: China industrial tariff, 2024)"
+    facility_per_kw: float = Field(
+        15_000, ge=0, le=1e9, description=f"data-centre build-out per kW of IT load ({_PRICE_NOTE})"
     )
-    pue: Quantity = Field(
+    electricity_per_kwh: float = Field(
+        0.65, ge=0, le=1e4,
+        description="electricity price per kWh (planning assumption: China industrial tariff, 2024)",
+    )
+    pue: float = Field(
         1.3, ge=1, le=3, description="power usage effectiveness (China's target for new large data centres, 2021)"
     )
-    years: CountInt = Field(3, gt=0, le=15, description="period of the total-cost table")
-    staff_per_year: Quantity = Field(0, ge=0, description="operations staff cost per year (0: not included)")
+    years: int = Field(3, ge=1, le=15, description="period of the total-cost table")
+    staff_per_year: float = Field(
+        0, ge=0, le=MAX_PRICE, description="operations staff cost per year (0: not included)"
+    )
 
 
 class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
 
-    name: str = Field("Scenario", min_length=1, max_length=200)
-    organisation: str = Field("", max_length=200)
-    description: str = Field("", max_length=2000)
+    name: ScenarioName = Field(
+        "Scenario", description="title of the workbook and the proposal; one line, at most 200 characters"
+    )
+    organisation: OrganisationText = Field("", description="who proposes it; one line, at most 200 characters")
+    description: DescriptionText = Field(
+        "", description="free text; tabs and line breaks allowed, at most 2,000 characters"
+    )
     model: ModelSpec
     training: TrainingPlan
     cluster: Cluster = Cluster()
@@ -326,10 +641,44 @@ class Scenario(_Strict):
     pricing: Pricing = Pricing()
 
     @model_validator(mode="after")
+    def _finishes(self) -> Scenario:
+        # Daly's goodput (core.goodput) holds e^(interruptions per cycle); beyond a few dozen the run
+        # never finishes and the exponential leaves a float's range. The cycle is measured with the
+        # core's own formulas on every card of the cluster (the planner may use fewer: fewer
+        # interruptions), so a refused plan is one no layout can finish.
+        r, cards = self.reliability, self.cluster.cards
+        params = self.model.total_params()
+        if r.failures_per_card_hour <= 0 or params is None:
+            return self
+        t = self.training
+        mtbf = goodput.job_mtbf_seconds(r.failures_per_card_hour, cards)
+        ckpt = goodput.checkpoint_seconds(goodput.checkpoint_bytes(params, t.param_bytes, t.optimizer_bytes), cards,
+                                          r.checkpoint_gbs_per_card * 1e9)
+        restart = goodput.restart_seconds(r.restart_minutes * 60, ckpt)
+        interval = goodput.interval_in_use(r.checkpoint_interval_minutes * 60,
+                                           goodput.young_daly_interval(ckpt, mtbf, restart))
+        cycle = restart + interval + ckpt
+        if cycle / mtbf > MAX_INTERRUPTIONS_PER_CYCLE:
+            raise ValueError(
+                f"the run would never finish: {cards:,} cards (cluster.cards) at reliability.failures_per_card_hour "
+                f"{r.failures_per_card_hour:g} are interrupted every {_duration(mtbf)} on average, while a restart, "
+                f"a checkpoint and the work between two take {_duration(cycle)} ({cycle / mtbf:,.0f} interruptions; "
+                f"allowed: at most {MAX_INTERRUPTIONS_PER_CYCLE}); use fewer cards, a lower failure rate, a shorter "
+                "reliability.restart_minutes or checkpoint_interval_minutes, or a faster checkpoint_gbs_per_card"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _layout(self) -> Scenario:
         t, c = self.training, self.cluster
         if t.global_batch is not None and t.batch_tokens is not None:
             raise ValueError("give training.global_batch or training.batch_tokens, not both")
+        if t.batch_tokens is not None and t.batch_tokens / t.seq_len > MAX_GLOBAL_BATCH:
+            raise ValueError(
+                f"training.batch_tokens ({_number_text(t.batch_tokens)}) makes {t.batch_tokens / t.seq_len:,.0f} "
+                f"sequences of training.seq_len ({t.seq_len:,}) per step; allowed: at most "
+                f"{MAX_GLOBAL_BATCH:,} (the range of training.global_batch)"
+            )
         if (t.tp is None) != (t.pp is None):
             raise ValueError("give both training.tp and training.pp, or neither to let the layout planner choose")
         if t.tp is None or t.pp is None:
@@ -354,6 +703,12 @@ class Scenario(_Strict):
         if group > c.cards:
             raise ValueError(
                 f"training.{names} ({factors} = {group}) must be at most cluster.cards ({c.cards})"
+            )
+        if t.micro_batch * self.dp > MAX_STEP_SEQUENCES:
+            # The batch is rounded to whole micro-batches on every replica: this is its least size.
+            raise ValueError(
+                f"training.micro_batch ({t.micro_batch:,}) on each of the {self.dp:,} data-parallel replicas makes "
+                f"{t.micro_batch * self.dp:,} sequences per step at least; allowed: at most {MAX_STEP_SEQUENCES:,}"
             )
         if t.dp is not None and t.dp != self.dp:
             raise ValueError(
@@ -385,36 +740,283 @@ class Scenario(_Strict):
         return self.cluster.cards // (t.tp * self.cp * t.pp)
 
 
+# -- errors in the user's words ----------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    """Text for a one-line message: control characters escaped, nothing else changed."""
+    return _CONTROL_ONE_LINE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 class ScenarioError(ValueError):
     """Invalid scenario input; ``problems`` holds one readable line per problem."""
 
     def __init__(self, problems: list[str], source: str = "") -> None:
+        if len(problems) > MAX_PROBLEMS:
+            hidden = len(problems) - MAX_PROBLEMS + 1
+            problems = [*problems[: MAX_PROBLEMS - 1], f"… and {hidden:,} more problems"]
         self.problems = problems
         self.source = source
-        where = f"{source}: " if source else ""
+        where = f"{_escape(source)}: " if source else ""
         super().__init__(where + "; ".join(problems))
+
+
+class _Refused(Exception):
+    """A limit or parse problem found while reading a file: one line, wrapped into ScenarioError."""
+
+
+# Union members pydantic names in a location (cluster.accelerator's two forms).
+_UNION_TAGS = {("cluster", "accelerator"): {"catalog name", "custom figures"}}
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,59}$")
+
+
+def _loc_parts(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A pydantic location without the internal union tags and validator names."""
+    out: list[Any] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        if i >= 2 and isinstance(part, str) and part in _UNION_TAGS.get(tuple(loc[i - 2:i]), ()):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _path_text(parts: tuple[Any, ...] | list[Any]) -> str:
+    """``cluster.accelerator.hbm_gb``, ``training.offload[1]``; odd keys quoted and escaped."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+            continue
+        key = part if isinstance(part, str) else str(part)
+        shown = key if _PLAIN_KEY.match(key) else show_value(key)
+        text += f".{shown}" if text else shown
+    return text
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (Optional, Union and Annotated unwrapped)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_int(annotation: Any) -> bool:
+    """True for an int field (Optional and Annotated unwrapped): its range reads "a whole number"."""
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) is Annotated:
+        return _is_int(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_int(a) for a in typing.get_args(annotation) if a is not type(None))
+    return False
+
+
+def _field_at(parts: tuple[Any, ...]) -> FieldInfo | None:
+    """The field a location names, walking the scenario's models (ModelArch included)."""
+    model: type[BaseModel] | None = Scenario
+    info: FieldInfo | None = None
+    for part in parts:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        info = model.model_fields[part]
+        model = _model_of(info.annotation)
+    return info
+
+
+def _bounds(info: FieldInfo | None) -> dict[str, float]:
+    """The numeric bounds of a field (gt, ge, lt, le), from its metadata."""
+    out: dict[str, float] = {}
+    for meta in info.metadata if info is not None else ():
+        for key in ("gt", "ge", "lt", "le"):
+            value = getattr(meta, key, None)
+            if isinstance(value, (int, float)):
+                out[key] = value
+    return out
+
+
+def _range_text(bounds: dict[str, float]) -> str:
+    """``from 1 to 10,000,000``; ``above 0, up to 1e16``."""
+    low = (f"from {_number_text(bounds['ge'])}" if "ge" in bounds
+           else f"above {_number_text(bounds['gt'])}" if "gt" in bounds else "")
+    high = (f"to {_number_text(bounds['le'])}" if "le" in bounds
+            else f"below {_number_text(bounds['lt'])}" if "lt" in bounds else "")
+    if low and high:
+        if high.startswith("to"):
+            return f"{low} {high}" if low.startswith("from") else f"{low}, up {high}"
+        return f"{low}, {high}"
+    return low or ("up " + high if high.startswith("to") else high)
+
+
+_NUMBER_TYPES = {"float_type", "float_parsing", "int_type", "int_parsing", "int_parsing_size", "int_from_float",
+                 "finite_number", "greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+_MAPPING_TYPES = {"model_type", "model_attributes_type", "dict_type", "mapping_type"}
+_INTERNAL_NAMES = re.compile(
+    r"\b(?:Scenario|ModelSpec|TrainingPlan|CustomAccelerator|Cluster|Assumptions|Reliability|ServingDemand|"
+    r"Pricing|ModelArch|TransformerShape|InputValue)\b"
+)
+
+
+def _finite_text(text: str) -> bool:
+    """False for text Python reads as inf or nan ("inf", "-Infinity", "1e999"), else True."""
+    try:
+        return math.isfinite(float(text.strip()[:MAX_QUANTITY_CHARS]))
+    except ValueError:
+        return True
+
+
+def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
+    """One problem in the user's words: what is wrong and what is allowed."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; `xlcompute schema` lists the fields)"
+    if kind in _NUMBER_TYPES:
+        bounds = _bounds(info) or {k: ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx}
+        whole = kind.startswith("int_") or (info is not None and _is_int(info.annotation))
+        if whole and "gt" in bounds and float(bounds["gt"]).is_integer():
+            bounds["ge"] = bounds.pop("gt") + 1  # a count "above 0" is "from 1"
+        noun = "a whole number" if whole else "a number"
+        allowed = f" {_range_text(bounds)}" if bounds else ""
+        if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+            return f"must be{allowed}" if not whole else f"must be {noun}{allowed}"
+        if kind == "finite_number" or (isinstance(value, str) and not _finite_text(value)):
+            return f"must be a finite {'whole ' if whole else ''}number{allowed}"
+        if kind == "int_from_float":
+            return f"must be {noun}{allowed}"
+        return f"expected {noun}{allowed}" + ("" if isinstance(value, str) else f", got {describe_type(value)}")
+    if kind in _MAPPING_TYPES:
+        return f"expected a mapping of fields (name: value), got {describe_type(value)}"
+    if kind == "string_type":
+        return f"expected text, got {describe_type(value)}"
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length', '?'):,} characters allowed"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":  # model.arch.name: one line, no control characters
+        return "control characters are not allowed; write it on one line"
+    if kind == "string_unicode":
+        return "not valid Unicode text: an unpaired surrogate (a \\ud800-\\udfff escape without its pair)"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list, got {describe_type(value)}"
+    if kind in ("too_long", "too_short") and "max_length" in ctx:
+        return f"at most {ctx['max_length']:,} items allowed"
+    if kind in ("bool_type", "bool_parsing"):
+        return "expected true or false"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the listed values')}"
+    if kind == "accelerator_kind":
+        return _ACCELERATOR_EXPECTED + f", got {describe_type(value)}"
+    if kind == "invalid_key":
+        return f"a key must be a field name (text), got {describe_type(value)}"
+    if kind == "recursion_loop":
+        return "a value that contains itself"
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    bounds = _bounds(info)
+    if kind == "value_error" and bounds and "allowed" not in msg and " or at least " not in msg:
+        msg += f"; allowed: {_range_text(bounds)}"  # a number field refusing text: say what it takes
+    return _INTERNAL_NAMES.sub("a mapping of fields", msg).replace("\n", " ")
+
+
+# Errors whose message already shows the value, or where it is a whole mapping.
+_NO_ECHO = {"missing", "accelerator_kind", "string_type", "float_type", "int_type",
+            "model_type", "model_attributes_type", "dict_type", "tuple_type", "list_type"}
 
 
 def _format_errors(exc: ValidationError) -> list[str]:
     lines = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; `xlcompute schema` lists the fields)"
+    for err in exc.errors(include_url=False):
+        parts = _loc_parts(tuple(err["loc"]))
+        if err["type"] == "invalid_key":
+            parts = parts[:-1]  # the last part is the odd key itself
+        info = _field_at(parts)
+        msg = _message(err, info)
         value = err.get("input")
-        shown = "" if err["type"] == "missing" or isinstance(value, Mapping) else f" (got {value!r})"
-        lines.append(f"{loc or 'scenario'}: {msg}{shown}")
+        echo = err["type"] not in _NO_ECHO and not isinstance(value, (Mapping, BaseModel))
+        if echo and (value is None or isinstance(value, (str, bool, list, tuple))) and show_value(value) in msg:
+            echo = False  # the message quotes it already ("'lots' is not a number")
+        shown = f" (got {show_value(value)})" if echo else ""
+        lines.append(f"{_path_text(parts) or 'scenario'}: {msg}{shown}")
     return lines
+
+
+# -- structure limits ------------------------------------------------------------------------------
+
+
+class _JsonObject(dict):  # type: ignore[type-arg]
+    """A JSON object that remembers keys given twice (json keeps the last silently)."""
+
+    duplicates: list[str]
+
+
+def _check_structure(data: Any) -> list[str]:
+    """Depth, key, value and string-length limits over a parsed scenario, without recursion.
+
+    Stops at the first exceeded count limit: a hostile structure is never walked further."""
+    problems: list[str] = []
+    stack: list[tuple[Any, tuple[Any, ...], int]] = [(data, (), 0)]
+    keys = values = 0
+    while stack:
+        node, path, depth = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            return [f"scenario: more than {MAX_VALUES:,} values (the limit for a scenario; YAML aliases count "
+                    "once per use)"]
+        if isinstance(node, str):
+            if len(node) > MAX_STRING_CHARS:
+                problems.append(f"{_path_text(path) or 'scenario'}: text of {len(node):,} characters; the limit "
+                                f"for any text in a scenario is {MAX_STRING_CHARS:,}")
+            continue
+        if isinstance(node, Mapping):
+            children: list[tuple[Any, Any]] = list(node.items()) if len(node) <= MAX_KEYS else []
+            keys += len(node)
+        elif isinstance(node, (list, tuple)):
+            children = list(enumerate(node)) if len(node) <= MAX_VALUES else []
+            values += len(node) - len(children)
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            where = _path_text(path[:3]) + ("…" if len(path) > 3 else "")
+            return [f"{where}: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit for a "
+                    "scenario)"]
+        if keys > MAX_KEYS:
+            return [f"scenario: more than {MAX_KEYS:,} keys (the limit for a scenario)"]
+        if values > MAX_VALUES:
+            return [f"scenario: more than {MAX_VALUES:,} values (the limit for a scenario)"]
+        for key in getattr(node, "duplicates", ()):
+            problems.append(f"{_path_text((*path, key))}: given twice in the same mapping; keep one")
+        for key, child in reversed(children):
+            if isinstance(key, str) and len(key) > MAX_STRING_CHARS:
+                problems.append(f"{_path_text(path) or 'scenario'}: a key of {len(key):,} characters; the limit "
+                                f"for any text in a scenario is {MAX_STRING_CHARS:,}")
+                continue
+            stack.append((child, (*path, key), depth + 1))
+    return problems
+
+
+# -- parse_scenario ----------------------------------------------------------------------------
 
 
 def parse_scenario(data: Any, source: str = "") -> Scenario:
     """Validate a mapping (parsed YAML/TOML/JSON) into a :class:`Scenario`, presets included.
 
-    Every problem is reported at once: field errors and unknown catalog names together.
+    Every problem is reported at once: field errors and unknown catalog names together. The
+    structure limits (depth, keys, values, string length) are checked first.
     """
     if not isinstance(data, Mapping):
-        raise ScenarioError([f"scenario: expected a mapping of fields, got {type(data).__name__}"], source)
+        raise ScenarioError([f"scenario: expected a mapping of fields (name: value), got {describe_type(data)}"],
+                            source)
+    problems = _check_structure(data)
+    if problems:
+        raise ScenarioError(problems, source)
     problems = check_presets(data)
     try:
         scenario = Scenario.model_validate(data)
@@ -425,21 +1027,33 @@ def parse_scenario(data: Any, source: str = "") -> Scenario:
     return scenario
 
 
+def _lookup_name(value: Any) -> str | None:
+    # Only names that pass the field's own checks are looked up: the field reports the rest.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = value.strip(" \t\r\n")
+    if not 1 <= len(value) <= 80 or _CONTROL_ONE_LINE.search(value):
+        return None
+    return value
+
+
 def check_presets(data: Mapping[str, Any]) -> list[str]:
     """Unknown catalog names in a raw scenario mapping, with the closest suggestions."""
     from xlcompute import catalog  # the catalog is data; imported late to keep start-up light
 
     problems = []
     model = data.get("model")
-    preset = model.get("preset") if isinstance(model, Mapping) else None
-    if isinstance(preset, str):
+    preset = _lookup_name(model.get("preset")) if isinstance(model, Mapping) else None
+    if preset is not None:
         try:
             catalog.get_model(preset)
         except catalog.UnknownPresetError as exc:
             problems.append(f"model.preset: {exc}")
     cluster = data.get("cluster")
-    accelerator = cluster.get("accelerator") if isinstance(cluster, Mapping) else None
-    if isinstance(accelerator, str):
+    accelerator = _lookup_name(cluster.get("accelerator")) if isinstance(cluster, Mapping) else None
+    if accelerator is not None:
         try:
             catalog.get_gpu(accelerator)
         except catalog.UnknownPresetError as exc:
@@ -447,35 +1061,345 @@ def check_presets(data: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _read_mapping(path: Path) -> Any:
-    suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8-sig")
-    if suffix in (".yaml", ".yml"):
-        import yaml
+# -- reading files with limits -----------------------------------------------------------------
 
-        return yaml.safe_load(text)
-    if suffix == ".toml":
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
+
+def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_SCENARIO_BYTES:
+        raise _Refused(f"file: {size:,} bytes; a scenario file may have at most {MAX_SCENARIO_BYTES:,} bytes "
+                       "(a real one has a few thousand)")
+    with path.open("rb") as f:
+        raw = f.read(MAX_SCENARIO_BYTES + 1)  # the file may have grown since stat()
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise _Refused(f"file: more than {MAX_SCENARIO_BYTES:,} bytes, the limit for a scenario file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Refused(f"file: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start:,}); "
+                       "save the file as UTF-8") from None
+
+
+@functools.cache
+def _yaml_loader() -> type:
+    """PyYAML's safe loader with the input limits enforced while composing, before recursing.
+
+    Events come from libyaml's parser when PyYAML has it (the wheels do): it scans a 256 KiB
+    string in milliseconds where the pure-Python scanner needs most of a second. Composing stays
+    in Python, here, so every node is counted before it is built; construction is SafeLoader's.
+    """
+    import yaml
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from yaml.resolver import Resolver
+
+    merge_tag = "tag:yaml.org,2002:merge"
+    if getattr(yaml, "__with_libyaml__", False):
+        from yaml.cyaml import CParser
+
+        parser_bases: tuple[type, ...] = (CParser,)
+    else:
+        from yaml.parser import Parser
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
+
+        parser_bases = (Reader, Scanner, Parser)
+
+    # Composer first: its get_single_node (Python, below) must win over CParser's C composer.
+    class LimitedSafeLoader(Composer, SafeConstructor, Resolver, *parser_bases):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            parser_bases[0].__init__(self, stream)  # CParser or Reader take the text
+            for base in parser_bases[1:]:
+                base.__init__(self)  # type: ignore[misc]
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._depth = 0
+            self._values = 0
+            self._keys = 0
+            self._aliases = 0
+            self._sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, keys) it expands to
+            self._path: list[Any] = []
+
+        def _refuse(self, mark: Any, text: str, field: bool = False) -> _Refused:
+            # Limits name the file and line; a duplicate key or a long text also names the field.
+            where = (_path_text(self._path) if field else "") or "file"
+            return _Refused(f"{where}: line {mark.line + 1}: {text}")
+
+        def _count(self, values: int, keys: int, mark: Any) -> None:
+            self._values += values
+            self._keys += keys
+            if self._keys > MAX_KEYS:
+                raise self._refuse(mark, f"more than {MAX_KEYS:,} keys (the limit for a scenario file"
+                                         f"{', aliases expanded' if self._aliases else ''})")
+            if self._values > MAX_VALUES:
+                raise self._refuse(mark, f"more than {MAX_VALUES:,} values (the limit for a scenario file"
+                                         f"{', aliases expanded' if self._aliases else ''})")
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(AliasEvent):
+                event = self.peek_event()
+                self._aliases += 1
+                if self._aliases > MAX_ALIASES:
+                    raise self._refuse(event.start_mark, f"more than {MAX_ALIASES} YAML aliases (*name), the "
+                                                         "limit for a scenario file")
+                size = self._sizes.get(event.anchor)
+                if size is None and event.anchor in self.anchors:
+                    raise self._refuse(event.start_mark, f"alias *{_escape(str(event.anchor))[:40]} stands inside "
+                                                         "the mapping or list it names (a loop)", field=True)
+                node = super().compose_node(parent, index)  # an undefined alias raises here
+                self._count(*(size or (1, 0)), event.start_mark)
+                return node
+            event = self.peek_event()
+            container = isinstance(event, (MappingStartEvent, SequenceStartEvent))
+            if container:
+                self._depth += 1
+                if self._depth > MAX_DEPTH:
+                    raise self._refuse(event.start_mark, f"mappings and lists nested more than {MAX_DEPTH} "
+                                                         "levels deep (the limit for a scenario file)")
+            before = (self._values, self._keys)
+            self._count(1, 0, event.start_mark)
+            node = super().compose_node(parent, index)
+            if container:
+                self._depth -= 1
+            if event.anchor is not None:
+                self._sizes[event.anchor] = (self._values - before[0], self._keys - before[1])
+            return node
+
+        def compose_scalar_node(self, anchor: Any) -> Any:
+            event = self.peek_event()
+            if len(event.value) > MAX_STRING_CHARS:
+                raise self._refuse(event.start_mark, f"text of {len(event.value):,} characters; the limit for any "
+                                                     f"text in a scenario is {MAX_STRING_CHARS:,}", field=True)
+            return super().compose_scalar_node(anchor)
+
+        def compose_sequence_node(self, anchor: Any) -> Any:
+            start = self.get_event()
+            tag = start.tag
+            if tag is None or tag == "!":
+                tag = self.resolve(SequenceNode, None, start.implicit)
+            node = SequenceNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
+            if anchor is not None:
+                self.anchors[anchor] = node
+            while not self.check_event(SequenceEndEvent):
+                self._path.append(len(node.value))
+                node.value.append(self.compose_node(node, len(node.value)))
+                self._path.pop()
+            node.end_mark = self.get_event().end_mark
+            return node
+
+        def compose_mapping_node(self, anchor: Any) -> Any:
+            # PyYAML's own, plus the key count and duplicate keys (PyYAML keeps the last silently).
+            start = self.get_event()
+            tag = start.tag
+            if tag is None or tag == "!":
+                tag = self.resolve(MappingNode, None, start.implicit)
+            node = MappingNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
+            if anchor is not None:
+                self.anchors[anchor] = node
+            seen: dict[tuple[str, str], int] = {}
+            while not self.check_event(MappingEndEvent):
+                key_mark = self.peek_event().start_mark
+                key = self.compose_node(node, None)
+                self._count(0, 1, key_mark)
+                label: Any = "?"
+                if isinstance(key, ScalarNode):
+                    label = key.value
+                    ident = (key.tag, key.value)
+                    if ident in seen and key.tag != merge_tag:
+                        self._path.append(label)
+                        raise self._refuse(key_mark, f"given twice in the same mapping (first at line "
+                                                     f"{seen[ident]}); keep one", field=True)
+                    seen[ident] = key_mark.line + 1
+                self._path.append(label)
+                value = self.compose_node(node, key)
+                self._path.pop()
+                node.value.append((key, value))
+            node.end_mark = self.get_event().end_mark
+            return node
+
+    return LimitedSafeLoader
+
+
+class _ParseError(Exception):
+    """A file that is not valid YAML / TOML / JSON: the parser's message, on one line."""
+
+
+def _load_yaml(text: str) -> Any:
+    import yaml
+
+    loader = None
+    try:
+        loader = _yaml_loader()(text)  # the pure-Python reader checks the characters here
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1,000), met while scanning ahead
+            raise _Refused(f"file: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit for a "
+                           "scenario file)") from None
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        raise _ParseError(f"{where}{exc.problem or exc.context}{context}") from None
+    except yaml.reader.ReaderError as exc:  # a raw control character in the file
+        raise _ParseError(f"character U+{exc.character:04X} at position {exc.position:,} is not allowed in YAML "
+                          "(write it as an escape in a double-quoted string, or remove it)") from None
+    except yaml.YAMLError as exc:
+        raise _ParseError(str(exc)) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _load_json(text: str) -> Any:
+    keys = 0
+
+    def pairs(items: list[tuple[str, Any]]) -> _JsonObject:
+        nonlocal keys
+        keys += len(items)
+        if keys > MAX_KEYS:
+            raise _Refused(f"file: more than {MAX_KEYS:,} keys (the limit for a scenario file)")
+        obj = _JsonObject()
+        obj.duplicates = []
+        for key, value in items:
+            if key in obj:
+                obj.duplicates.append(key)
+            obj[key] = value
+        return obj
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:  # the C scanner recurses per level; MAX_DEPTH is checked after parsing
+        raise _Refused(f"file: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit for a "
+                       "scenario file)") from None
+    except json.JSONDecodeError as exc:
+        raise _ParseError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+# TOML strings and comments, found in one linear pass so the checks below see only keys and values.
+_TOML_START = re.compile(r"\"\"\"|'''|[\"'#]")
+
+
+def _toml_skeleton(text: str) -> str:
+    """The TOML text with every string replaced by ``s`` and comments removed (linear time)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _TOML_START.search(text, pos)
+        if m is None:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:m.start()])
+        token, i = m.group(), m.end()
+        if token == "#":
+            end = text.find("\n", i)
+        elif token in ('"""', "'''"):
+            end = _toml_string_end(text, i, token, escapes=token == '"""', one_line=False)
+        else:
+            end = _toml_string_end(text, i, token, escapes=token == '"', one_line=True)
+        if end < 0:
+            break  # unterminated: tomllib reports it
+        if token != "#":
+            out.append("s")
+        pos = end
+    return "".join(out)
+
+
+def _toml_string_end(text: str, i: int, quote: str, *, escapes: bool, one_line: bool) -> int:
+    """The index after the closing ``quote`` from ``i``, or -1."""
+    limit = text.find("\n", i) if one_line else -1
+    while True:
+        j = text.find(quote, i)
+        if j < 0 or (one_line and 0 <= limit < j):
+            return -1
+        if escapes:
+            k = j
+            while k > i and text[k - 1] == "\\":
+                k -= 1
+            if (j - k) % 2:  # an escaped quote
+                i = j + 1
+                continue
+        end = j + len(quote)
+        if len(quote) == 3:  # up to two quotes of content may precede the closing three
+            while end < len(text) and text[end] == quote[0] and end - j < 5:
+                end += 1
+        return end
+
+
+def _toml_prescan(text: str) -> None:
+    """Refuse what makes tomllib slow or recurse before it runs: deep brackets, long dotted keys
+    (its cost grows with the square of a key's parts), too many keys or values."""
+    skeleton = _toml_skeleton(text)
+    depth = deepest = 0
+    for ch in _TOML_NOT_BRACKET.sub("", skeleton):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise _Refused(f"file: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit for a "
+                           "scenario file)")
+    if skeleton.count("=") > MAX_KEYS:
+        raise _Refused(f"file: more than {MAX_KEYS:,} keys (the limit for a scenario file)")
+    if skeleton.count(",") > MAX_VALUES:
+        raise _Refused(f"file: more than {MAX_VALUES:,} values (the limit for a scenario file)")
+    for chunk in skeleton.split("=")[:-1]:
+        key = chunk[max(chunk.rfind(c) for c in "\n{,") + 1:]
+        if key.count(".") >= MAX_DEPTH:
+            raise _Refused(f"file: a dotted key nested more than {MAX_DEPTH} levels deep (the limit for a "
+                           "scenario file)")
+    for header in _TOML_HEADER.finditer(skeleton):
+        if header.group(1).count(".") >= MAX_DEPTH:
+            raise _Refused(f"file: a table name nested more than {MAX_DEPTH} levels deep (the limit for a "
+                           "scenario file)")
+
+
+_TOML_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_TOML_HEADER = re.compile(r"(?m)^[ \t]*\[\[?([^\]\n]*)")
+
+
+def _load_toml(text: str) -> Any:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    _toml_prescan(text)
+    try:
         return tomllib.loads(text)
-    if suffix == ".json":
-        return json.loads(text)
-    raise ScenarioError([f"file: {path.name!r} has an unsupported type; use .yaml, .yml, .toml or .json"], str(path))
+    except RecursionError:
+        raise _Refused(f"file: mappings and lists nested more than {MAX_DEPTH} levels deep (the limit for a "
+                       "scenario file)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _ParseError(str(exc)) from None
+
+
+_READERS: dict[str, Callable[[str], Any]] = {
+    ".yaml": _load_yaml, ".yml": _load_yaml, ".toml": _load_toml, ".json": _load_json,
+}
+
+
+def _read_mapping(path: Path) -> Any:
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise _Refused(f"file: {show_value(path.name)} has an unsupported type; use .yaml, .yml, .toml or .json")
+    return reader(_read_text(path))
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a YAML / TOML / JSON scenario file."""
+    """Read and validate a YAML / TOML / JSON scenario file, within the input limits."""
     p = Path(path)
     if not p.is_file():
-        raise ScenarioError([f"file: {str(p)!r} does not exist or is not a file"], str(p))
+        raise ScenarioError([f"file: {show_value(str(p), 200)} does not exist or is not a file"], str(p))
     try:
         data = _read_mapping(p)
-    except ScenarioError:
-        raise
-    except Exception as exc:  # parser errors differ per format; report them uniformly
-        raise ScenarioError([f"file: cannot parse {p.name}: {exc}".replace("\n", " ")], str(p)) from None
+    except _Refused as exc:
+        raise ScenarioError([str(exc)], str(p)) from None
+    except (_ParseError, ValueError, OverflowError) as exc:
+        # _ParseError: the parser's message; the others: PyYAML constructors (dates, timestamps,
+        # integers beyond Python's digit limit) refusing a scalar.
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        if "integer string conversion" in detail:  # Python's int() digit limit; its advice is for programmers
+            detail = "a number with more than 4,300 digits"
+        raise ScenarioError([f"file: cannot parse {_escape(p.name)}: {_escape(detail)[:300]}"], str(p)) from None
     return parse_scenario(data, str(p))
 
 

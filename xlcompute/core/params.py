@@ -13,6 +13,11 @@ Three levels of precision, all in raw counts (SI: a count, not "billions"):
   dense layers) and DeepSeek's multi-head latent attention (MLA). It reproduces the Hugging Face
   ``safetensors`` totals of the catalog's open models exactly (tests/core/test_params.py).
 
+:class:`ModelArch` bounds every field (layers ≤ 10,000, widths ≤ 10^6, MLP widths and vocabulary
+≤ 10^7, heads and experts ≤ 10^5, …; the ``MAX_*`` constants), far beyond any published model, so
+that a hostile architecture cannot drive a count or a derived figure out of a float's range; its
+name is one line of at most 80 characters without control characters.
+
 Sources for the layer anatomy: Megatron-LM (Shoeybi et al. 2019, arXiv:1909.08053; Narayanan et
 al. 2021, arXiv:2104.04473), kipply, "LLM Parameter Counting" (https://kipp.ly/transformer-param-count/,
 2022), and the Hugging Face ``modeling_*.py`` / ``config.json`` of each model family (Llama,
@@ -147,6 +152,22 @@ def first_stage_params(
 # -- exact counts over an architecture description ----------------------------------------
 
 
+# -- bounds of a custom architecture (ModelArch) -------------------------------------------
+
+MAX_LAYERS = 10_000
+MAX_WIDTH = 1_000_000
+MAX_HEADS = 100_000
+MAX_HEAD_DIM = 100_000
+MAX_FFN = 10_000_000
+MAX_VOCAB = 10_000_000
+MAX_POSITIONS = 100_000_000
+MAX_EXPERTS = 100_000
+MAX_MTP_LAYERS = 100
+NAME_PATTERN = "^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*$"
+"""A one-line name: no C0 control characters (tab and newline included), no DEL, no C1, and no
+U+FFFE/U+FFFF, which XML (so a workbook) cannot hold."""
+
+
 def _as_int(x: object) -> int | None:
     """An int view of a raw input used only to derive defaults (pydantic validates the rest)."""
     if isinstance(x, bool):
@@ -155,7 +176,9 @@ def _as_int(x: object) -> int | None:
         return x
     if isinstance(x, float) and x.is_integer():
         return int(x)
-    if isinstance(x, str) and x.strip().isdigit():
+    # Short digit strings only: int() refuses text beyond 4,300 digits with advice meant for
+    # programmers, and no bounded field needs more than a few digits (pydantic reports the rest).
+    if isinstance(x, str) and x.strip().isdigit() and len(x.strip()) <= 20:
         return int(x.strip())
     return None
 
@@ -171,18 +194,27 @@ class ModelArch(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = "custom"
-    layers: int = Field(gt=0, description="transformer blocks (num_hidden_layers)")
-    hidden: int = Field(gt=0, description="model width h (hidden_size)")
-    heads: int = Field(gt=0, description="query heads (num_attention_heads)")
-    kv_heads: int = Field(gt=0, description="key/value heads; < heads is GQA, 1 is MQA")
-    head_dim: int = Field(gt=0, description="size of one attention head")
-    ffn_hidden: int = Field(gt=0, description="MLP inner width of a dense layer (intermediate_size)")
+    # Bounds: far beyond any published model (the largest catalog entries have 128 layers, h = 25,600,
+    # a 256,000 vocabulary, 256 experts) yet small enough that no count, FLOP or byte figure
+    # derived from them comes near a float's range. Text: one line, no control characters.
+    name: str = Field(
+        "custom", min_length=1, max_length=80, pattern=NAME_PATTERN,
+        description="model name for the outputs; one line, at most 80 characters, no control characters",
+    )
+    layers: int = Field(gt=0, le=MAX_LAYERS, description="transformer blocks (num_hidden_layers)")
+    hidden: int = Field(gt=0, le=MAX_WIDTH, description="model width h (hidden_size)")
+    heads: int = Field(gt=0, le=MAX_HEADS, description="query heads (num_attention_heads)")
+    kv_heads: int = Field(gt=0, le=MAX_HEADS, description="key/value heads; < heads is GQA, 1 is MQA")
+    head_dim: int = Field(gt=0, le=MAX_HEAD_DIM, description="size of one attention head")
+    ffn_hidden: int = Field(
+        gt=0, le=MAX_FFN, description="MLP inner width of a dense layer (intermediate_size)"
+    )
     gated_ffn: bool = Field(True, description="SwiGLU/GeGLU: 3 MLP matrices instead of 2")
-    vocab: int = Field(0, ge=0, description="vocabulary size; 0 leaves embeddings out")
+    vocab: int = Field(0, ge=0, le=MAX_VOCAB, description="vocabulary size; 0 leaves embeddings out")
     tied_embeddings: bool = Field(False, description="output head shares the embedding matrix")
     position_embeddings: int = Field(
-        0, ge=0, description="rows of a learned absolute position table (GPT-3: 2048); 0 = rotary"
+        0, ge=0, le=MAX_POSITIONS,
+        description="rows of a learned absolute position table (GPT-3: 2048); 0 = rotary",
     )
     attn_bias: bool = Field(False, description="bias on Q, K, V and the output projection (GPT-3)")
     qkv_bias: bool = Field(False, description="bias on Q, K, V only (Qwen2)")
@@ -191,21 +223,36 @@ class ModelArch(BaseModel):
         "rmsnorm", description="layernorm has weight and bias, rmsnorm weight only"
     )
     # mixture of experts
-    experts: int = Field(0, ge=0, description="routed experts per MoE layer; 0 = dense model")
-    top_k: int = Field(0, ge=0, description="routed experts active per token")
-    shared_experts: int = Field(0, ge=0, description="always-active experts per MoE layer (DeepSeek)")
+    experts: int = Field(0, ge=0, le=MAX_EXPERTS, description="routed experts per MoE layer; 0 = dense model")
+    top_k: int = Field(0, ge=0, le=MAX_EXPERTS, description="routed experts active per token")
+    shared_experts: int = Field(
+        0, ge=0, le=MAX_EXPERTS, description="always-active experts per MoE layer (DeepSeek)"
+    )
     # 0 only while the fields are checked: filled from ffn_hidden, so a missing ffn_hidden is one error.
-    moe_ffn_hidden: int = Field(0, ge=0, description="MLP inner width of one expert; default ffn_hidden")
-    dense_layers: int = Field(0, ge=0, description="leading layers that stay dense (DeepSeek-V3: 3)")
+    moe_ffn_hidden: int = Field(
+        0, ge=0, le=MAX_FFN, description="MLP inner width of one expert; default ffn_hidden"
+    )
+    dense_layers: int = Field(
+        0, ge=0, le=MAX_LAYERS, description="leading layers that stay dense (DeepSeek-V3: 3)"
+    )
     router_bias: bool = Field(False, description="per-expert router bias (DeepSeek-V3 correction bias)")
     # multi-head latent attention (DeepSeek-V2/V3); kv_lora_rank = 0 means ordinary attention
-    q_lora_rank: int = Field(0, ge=0, description="MLA query compression rank; 0 = full-rank query")
-    kv_lora_rank: int = Field(0, ge=0, description="MLA key/value compression rank; >0 enables MLA")
-    qk_nope_head_dim: int = Field(0, ge=0, description="MLA per-head query/key size without RoPE")
-    qk_rope_head_dim: int = Field(0, ge=0, description="MLA per-head query/key size with RoPE")
-    v_head_dim: int = Field(0, ge=0, description="MLA per-head value size")
+    q_lora_rank: int = Field(
+        0, ge=0, le=MAX_WIDTH, description="MLA query compression rank; 0 = full-rank query"
+    )
+    kv_lora_rank: int = Field(
+        0, ge=0, le=MAX_WIDTH, description="MLA key/value compression rank; >0 enables MLA"
+    )
+    qk_nope_head_dim: int = Field(
+        0, ge=0, le=MAX_HEAD_DIM, description="MLA per-head query/key size without RoPE"
+    )
+    qk_rope_head_dim: int = Field(
+        0, ge=0, le=MAX_HEAD_DIM, description="MLA per-head query/key size with RoPE"
+    )
+    v_head_dim: int = Field(0, ge=0, le=MAX_HEAD_DIM, description="MLA per-head value size")
     mtp_layers: int = Field(
-        0, ge=0, description="multi-token-prediction modules (DeepSeek-V3: 1), counted apart"
+        0, ge=0, le=MAX_MTP_LAYERS,
+        description="multi-token-prediction modules (DeepSeek-V3: 1), counted apart",
     )
 
     @model_validator(mode="before")
@@ -220,7 +267,8 @@ class ModelArch(BaseModel):
             data["kv_heads"] = data["heads"]
         if data.get("head_dim") is None:
             heads, hidden = _as_int(data.get("heads")), _as_int(data.get("hidden"))
-            if heads is not None and hidden is not None and heads > 0 and hidden > 0:
+            # Only in range: the fields' own bounds report the rest (and echo no 400-digit number).
+            if heads is not None and hidden is not None and 0 < heads <= MAX_HEADS and 0 < hidden <= MAX_WIDTH:
                 if hidden % heads:
                     raise ValueError(
                         f"heads={heads} must divide hidden={hidden} exactly "

@@ -10,20 +10,16 @@ extension and a temporary-file prefix it no longer fits. So a stem is cut in UTF
 
 Workbooks (and the PDF's XMP metadata) are XML, which cannot hold C0 control characters other
 than tab, newline and carriage return; :func:`xml_safe` replaces them (and lone surrogates) with
-U+FFFD, and :func:`xml_safe_model` does so for every text field of a scenario.
+U+FFFD. (The scenario refuses control characters in its text fields; the writers still pass
+every cell and property through :func:`xml_safe`, as the XML boundary's own guard.)
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, TypeVar
+__all__ = ["slug", "unique_slugs", "cut_utf8", "xml_safe", "MAX_STEM_BYTES", "MAX_STEM_CHARS"]
 
-from pydantic import BaseModel
-
-__all__ = ["slug", "unique_slugs", "cut_utf8", "xml_safe", "xml_safe_model", "MAX_STEM_BYTES", "MAX_STEM_CHARS"]
-
-_M = TypeVar("_M", bound=BaseModel)
 # Characters XML 1.0 cannot hold: C0 controls but tab/LF/CR, lone surrogates, U+FFFE and U+FFFF.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -87,27 +83,3 @@ def xml_safe(text: str) -> str:
     """``text`` with every character XML cannot hold replaced by U+FFFD (visible, and the text
     keeps its length, so a required name never becomes empty)."""
     return _NOT_XML.sub("\ufffd", text)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return xml_safe(value)
-    if isinstance(value, BaseModel):
-        return xml_safe_model(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_clean(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    return value
-
-
-def xml_safe_model(model: _M) -> _M:
-    """A copy of ``model`` whose text fields (nested models included) pass :func:`xml_safe`;
-    ``model`` itself when none needed it. Only characters change, so no validator is affected."""
-    update = {}
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        clean = _clean(value)
-        if clean != value:
-            update[name] = clean
-    return model.model_copy(update=update) if update else model

@@ -75,7 +75,7 @@ from xlcompute._atomic import (
     remove_stale_temps,
     temp_path,
 )
-from xlcompute._names import unique_slugs, xml_safe_model
+from xlcompute._names import unique_slugs
 from xlcompute._tables import TABLE_SUFFIXES, TableError, read_table
 from xlcompute.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
@@ -354,8 +354,7 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
     """Load, estimate and write one scenario; every error becomes the item's problems."""
     item = BatchItem(source=job.source, stem=job.stem)
     try:
-        # Text a workbook or PDF cannot hold (control characters) is replaced, not a failure.
-        scenario = xml_safe_model(_load(job))
+        scenario = _load(job)
         from xlcompute.estimate import estimate
 
         result = estimate(scenario)

@@ -37,9 +37,9 @@ fields lose leading and trailing spaces, tabs and line breaks. Control character
 naming the field: C0 (NUL included), DEL, C1, unpaired surrogates and U+FFFE/U+FFFF;
 ``description`` alone may hold tabs and line breaks (kept as written). Refusing rather than
 silently dropping them keeps what the user sees in the workbook and the proposal equal to what
-they typed. The model's architecture must also describe at most 10^15 parameters, and a plan whose
-job would be interrupted more than :data:`MAX_INTERRUPTIONS_PER_CYCLE` times per
-restart-checkpoint cycle is refused as one that never finishes.
+they typed. The model's architecture must also describe at most 10^15 parameters. (A plan whose job
+would train under 1% of its calendar time is refused by the estimate, which knows the layout's
+cards: ``estimate.MIN_ETTR``.)
 """
 
 from __future__ import annotations
@@ -70,7 +70,6 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from xlcompute.core import goodput
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core.params import ModelArch, count_params
@@ -101,7 +100,6 @@ __all__ = [
     "MAX_ALIASES",
     "MAX_STRING_CHARS",
     "MAX_PROBLEMS",
-    "MAX_INTERRUPTIONS_PER_CYCLE",
 ]
 
 RECOMPUTE_MODES: dict[str, int] = {"none": 0, "selective": 1, "full": 2}
@@ -124,10 +122,6 @@ MAX_STRING_CHARS = 10_000
 """Characters in any one string of a scenario (each text field has a smaller limit of its own)."""
 MAX_PROBLEMS = 20
 """Problems listed one per line; more are summarised in one last line."""
-
-MAX_INTERRUPTIONS_PER_CYCLE = 50
-"""Expected failures during one restart-checkpoint-work cycle beyond which a run never finishes
-(the goodput ratio falls below e^-50)."""
 
 # Numeric ranges that recur (see the module docstring).
 MAX_CARDS = 10_000_000
@@ -238,13 +232,6 @@ def _zero_or_at_least(value: float | None, floor: float, meaning: str) -> float 
     return value
 
 
-def _duration(seconds: float) -> str:
-    for unit, size in (("days", 86_400), ("hours", 3_600), ("minutes", 60)):
-        if seconds >= size:
-            return f"{seconds / size:,.3g} {unit}"
-    return f"{seconds:.3g} seconds"
-
-
 def _hole(floor: float) -> dict[str, Any]:
     # The JSON Schema form of "0 or at least floor": not strictly between 0 and floor.
     return {"not": {"exclusiveMinimum": 0, "exclusiveMaximum": floor}}
@@ -319,19 +306,6 @@ class ModelSpec(_Strict):
                 raise ValueError(f"the architecture has {total:.3g} parameters; allowed: at most "
                                  f"{_number_text(MAX_PARAMS)} (the range of model.params)")
         return arch
-
-    def total_params(self) -> float | None:
-        """The total parameter count the estimate uses (None for an unknown preset)."""
-        if self.params is not None:
-            return self.params
-        if self.arch is not None:
-            return float(count_params(self.arch).total)
-        from xlcompute import catalog  # data; imported late to keep start-up light
-
-        try:
-            return float(catalog.get_model(self.preset or "").param_count.total)
-        except catalog.UnknownPresetError:
-            return None
 
 
 class TrainingPlan(_Strict):
@@ -639,34 +613,6 @@ class Scenario(_Strict):
     reliability: Reliability = Reliability()
     serving: ServingDemand = ServingDemand()
     pricing: Pricing = Pricing()
-
-    @model_validator(mode="after")
-    def _finishes(self) -> Scenario:
-        # Daly's goodput (core.goodput) holds e^(interruptions per cycle); beyond a few dozen the run
-        # never finishes and the exponential leaves a float's range. The cycle is measured with the
-        # core's own formulas on every card of the cluster (the planner may use fewer: fewer
-        # interruptions), so a refused plan is one no layout can finish.
-        r, cards = self.reliability, self.cluster.cards
-        params = self.model.total_params()
-        if r.failures_per_card_hour <= 0 or params is None:
-            return self
-        t = self.training
-        mtbf = goodput.job_mtbf_seconds(r.failures_per_card_hour, cards)
-        ckpt = goodput.checkpoint_seconds(goodput.checkpoint_bytes(params, t.param_bytes, t.optimizer_bytes), cards,
-                                          r.checkpoint_gbs_per_card * 1e9)
-        restart = goodput.restart_seconds(r.restart_minutes * 60, ckpt)
-        interval = goodput.interval_in_use(r.checkpoint_interval_minutes * 60,
-                                           goodput.young_daly_interval(ckpt, mtbf, restart))
-        cycle = restart + interval + ckpt
-        if cycle / mtbf > MAX_INTERRUPTIONS_PER_CYCLE:
-            raise ValueError(
-                f"the run would never finish: {cards:,} cards (cluster.cards) at reliability.failures_per_card_hour "
-                f"{r.failures_per_card_hour:g} are interrupted every {_duration(mtbf)} on average, while a restart, "
-                f"a checkpoint and the work between two take {_duration(cycle)} ({cycle / mtbf:,.0f} interruptions; "
-                f"allowed: at most {MAX_INTERRUPTIONS_PER_CYCLE}); use fewer cards, a lower failure rate, a shorter "
-                "reliability.restart_minutes or checkpoint_interval_minutes, or a faster checkpoint_gbs_per_card"
-            )
-        return self
 
     @model_validator(mode="after")
     def _layout(self) -> Scenario:

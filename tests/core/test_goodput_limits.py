@@ -51,9 +51,9 @@ def test_frequent_failures_tend_to_zero_without_overflow() -> None:
     assert np.all(np.isfinite(arr)) and arr[0] == 0.0 and 0.99 < arr[1] < 1
 
 
-def _scenario(failures: float) -> dict:
+def _scenario(failures: float, cards: int = 64) -> dict:
     return {"model": {"preset": "llama2-7b"}, "training": {"tokens": "1T", "tp": 1, "pp": 1},
-            "cluster": {"cards": 64}, "assumptions": {"mfu": 0.4},
+            "cluster": {"cards": cards}, "assumptions": {"mfu": 0.4},
             "reliability": {"failures_per_card_hour": failures}}
 
 
@@ -65,7 +65,7 @@ def test_estimate_without_failures_is_the_planned_overhead_alone() -> None:
 
 def test_a_job_that_never_trains_is_refused_naming_the_field() -> None:
     with pytest.raises(ValueError) as info:
-        estimate(parse_scenario(_scenario(1.0)))
+        estimate(parse_scenario(_scenario(0.01, cards=1_000_000)))  # a failure every 0.36 s
     line = str(info.value)
-    assert "\n" not in line and line.startswith("reliability.failures_per_card_hour (1)")
+    assert "\n" not in line and line.startswith("reliability.failures_per_card_hour (0.01) on 1,000,000 cards")
     assert f"{MIN_ETTR:.0%}" in line

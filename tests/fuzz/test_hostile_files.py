@@ -180,8 +180,8 @@ def test_hostile_table_ends_in_a_clear_line(name: str, tmp_path: Path, fuzz_repo
     if proc.returncode == 2:  # the table as a whole is refused: one line
         errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
         assert len(errors) == 1 and len(errors[0]) < 1_100, proc.stderr[-500:]
-    else:  # a row refused: the batch goes on, reports it and writes the index
-        assert proc.returncode == 1, proc.stderr[-500:]
+    else:  # rows read (a declared range may lie; only real cells count), any bad row reported
+        assert proc.returncode in (0, 1), proc.stderr[-500:]
         assert (out / "index.xlsx").is_file()
-        assert "failed:" in proc.stderr
+        assert (proc.returncode == 1) == ("failed:" in proc.stderr)
     fuzz_report.add("hostile files", "tables refused")

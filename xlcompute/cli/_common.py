@@ -4,9 +4,9 @@ checking an output path before the work starts.
 Below the command modules: it imports none of them. The scenario and estimate modules are
 imported inside the functions, so ``xlcompute --help`` never loads them (nor NumPy).
 
-Text from files (scenario names, problems that echo values) can hold control characters: printed
-lines pass :func:`printable` (no escape sequences reach the terminal), and a scenario read here has
-them replaced (:func:`xlcompute._names.xml_safe_model`), so no workbook or PDF write fails on them.
+Text from files (file names, problems that echo values) can hold control characters: printed
+lines pass :func:`printable`, so no escape sequence reaches the terminal. (A scenario's own text
+fields cannot hold them: the schema refuses them naming the field.)
 """
 
 from __future__ import annotations
@@ -81,16 +81,13 @@ def check_output_file(output: Path, suffix: Optional[str], what: str) -> None:
 
 def read_scenario(path: Optional[Path]) -> Scenario:
     """Load ``path`` or the default scenario; exit with readable errors on bad input."""
-    from xlcompute._names import xml_safe_model
     from xlcompute.scenario import ScenarioError, default_scenario, load_scenario
 
     try:
-        scenario = default_scenario() if path is None else load_scenario(path)
+        return default_scenario() if path is None else load_scenario(path)
     except ScenarioError as exc:
         where = f"{exc.source}: " if exc.source else ""
         fail([where + p for p in exc.problems])
-    # Control characters in a text field would break the workbook and the PDF's metadata.
-    return xml_safe_model(scenario)
 
 
 def run_estimate(scenario: Scenario) -> Estimate:

@@ -100,7 +100,7 @@ def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
                           timeout=timeout, encoding="utf-8", errors="replace")
 
 
-def _cli_defects(proc: subprocess.CompletedProcess[str], what: str) -> list[str]:
+def _cli_defects(proc: subprocess.CompletedProcess[str], what: str, path: Path) -> list[str]:
     out = []
     if proc.returncode not in (0, 2):
         out.append(f"{what}: exit {proc.returncode}")
@@ -108,7 +108,8 @@ def _cli_defects(proc: subprocess.CompletedProcess[str], what: str) -> list[str]
         out.append(f"{what}: traceback {proc.stderr[-400:]!r}")
     for line in proc.stderr.splitlines():
         if line.startswith("error:"):
-            why = message_problem(line.removeprefix("error:").strip())
+            # "error: <file>: <field>: <problem>": the field follows the file's name.
+            why = message_problem(line.removeprefix("error:").strip().removeprefix(f"{path}: "))
             if why:
                 out.append(f"{what}: {why}: {line[:300]!r}")
     return out
@@ -121,13 +122,13 @@ def test_a_sample_through_the_cli(fuzz_seed: int, fuzz_report, tmp_path: Path) -
         path = tmp_path / f"case{i}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         proc = _cli("estimate", "--json", str(path))
-        defects += _cli_defects(proc, f"estimate case {i} ({kind})")
+        defects += _cli_defects(proc, f"estimate case {i} ({kind})", path)
         if proc.returncode == 0 and not _finite(json.loads(proc.stdout)):
             defects.append(f"estimate case {i}: non-finite number in the JSON")
         fuzz_report.add("cli sample", "estimate --json")
         if i % 4 == 0:
             proc = _cli("workbook", str(path), "-o", str(tmp_path / f"case{i}.xlsx"))
-            defects += _cli_defects(proc, f"workbook case {i} ({kind})")
+            defects += _cli_defects(proc, f"workbook case {i} ({kind})", path)
             fuzz_report.add("cli sample", "workbook")
     assert not defects, "\n".join(defects[:12])
     assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"

@@ -280,3 +280,10 @@ def test_an_architecture_too_large_in_all_is_refused() -> None:
 def test_zero_means_none_and_tiny_divisors_are_refused(path: str, value: float, fragment: str) -> None:
     _refused_naming(_with(BASE, path, value), path, fragment)
     assert not _problems(_with(BASE, path, 0))
+
+
+@pytest.mark.parametrize("path", ["assumptions.mfu", "assumptions.average_load", "serving.utilization"])
+def test_a_share_typed_as_a_percentage_gets_a_hint(path: str) -> None:
+    problems = _problems(_with(BASE, path, 40))
+    assert len(problems) == 1 and problems[0].startswith(f"{path}: must be from")
+    assert 'did you mean 0.4 (or "40%")?' in problems[0] and problems[0].endswith("(got 40)")

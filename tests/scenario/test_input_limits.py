@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import xlcompute._scenario_files as scenario_files
 import xlcompute.scenario as scenario_module
 from xlcompute.scenario import (
     MAX_DEPTH,
@@ -39,7 +40,7 @@ INTERNAL = ("CustomAccelerator", "ModelArch", "TransformerShape", "InputValue", 
 def _fresh_yaml_loader() -> Iterator[None]:
     # A test may build the loader on the pure-Python parser: later tests get the default again.
     yield
-    scenario_module._yaml_loader.cache_clear()
+    scenario_files._yaml_loader.cache_clear()
 
 
 def _use_parser(parser: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,7 +48,7 @@ def _use_parser(parser: str, monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.skip("PyYAML without libyaml")
     if parser == "pure-python":
         monkeypatch.setattr(yaml, "__with_libyaml__", False)
-    scenario_module._yaml_loader.cache_clear()
+    scenario_files._yaml_loader.cache_clear()
 
 
 @pytest.fixture(params=["libyaml", "pure-python"])

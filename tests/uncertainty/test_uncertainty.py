@@ -157,3 +157,21 @@ def test_scenario_section_bounds_and_order():
         parse_scenario({**base, "uncertainty": {"draws": 10}})
     with pytest.raises(ScenarioError, match="uncertainty.price_spread"):
         parse_scenario({**base, "uncertainty": {"price_spread": 1.5}})
+
+
+def test_cli_estimate_shows_ranges_and_json_carries_them(report):
+    import json
+
+    from typer.testing import CliRunner
+
+    from xlcompute.cli import app
+
+    out = CliRunner().invoke(app, ["estimate"])
+    assert out.exit_code == 0, out.output
+    assert "Range: total budget" in out.output and "P10 / P50 / P90 of 10,000" in out.output
+    p = report.percentiles["train_days"]
+    assert f"{p.p10:.1f} / {p.p50:.1f} / {p.p90:.1f} days" in out.output
+    js = CliRunner().invoke(app, ["estimate", "--json"])
+    data = json.loads(js.output)
+    assert data["uncertainty"]["percentiles"]["total_budget"]["p90"] == report.percentiles["total_budget"].p90
+    assert data["uncertainty"]["draws"] == 10_000 and len(data["uncertainty"]["tornado"]) == len(TORNADO_KEYS)

@@ -175,3 +175,28 @@ def test_cli_estimate_shows_ranges_and_json_carries_them(report):
     data = json.loads(js.output)
     assert data["uncertainty"]["percentiles"]["total_budget"]["p90"] == report.percentiles["total_budget"].p90
     assert data["uncertainty"]["draws"] == 10_000 and len(data["uncertainty"]["tornado"]) == len(TORNADO_KEYS)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_proposal_shows_the_ranges_and_the_tornado(result, report, lang):
+    from xlcompute import fmt
+    from xlcompute.report import render_html
+
+    html = render_html(result, lang=lang)
+    assert 'id="sec-uncertainty"' in html
+    p = report.percentiles["train_days"]
+    assert " / ".join(fmt.number(x, 1) for x in (p.p10, p.p50, p.p90)) in html.replace(" 天", "").replace(" days", "")
+    # One tornado row per input; the chart is an inline SVG with one bar pair per input that moves the days.
+    section = html[html.index('id="sec-uncertainty"'):]
+    section = section[:section.index("</figure>")]
+    assert section.count("<tr><td>") == len(TORNADO_KEYS)
+    assert section.count("<rect") >= 2 * sum(r.days_swing > 0 for r in report.tornado)
+
+
+def test_tornado_chart_is_deterministic():
+    from xlcompute.report import charts
+
+    kw = dict(rows=[("a", 10.0, 20.0), ("b <x>", 14.0, 16.0)], base=15.0, legend=("low", "high"), x_title="days",
+              x_format=str)
+    svg = charts.tornado_chart(**kw)
+    assert svg == charts.tornado_chart(**kw) and "b &lt;x&gt;" in svg and svg.count("<rect") == 4 + 2

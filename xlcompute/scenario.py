@@ -71,6 +71,7 @@ from pydantic.fields import FieldInfo
 
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
+from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params
 from xlcompute._scenario_files import (
     CONTROL_ONE_LINE,
@@ -98,6 +99,7 @@ __all__ = [
     "Reliability",
     "ServingDemand",
     "Pricing",
+    "Uncertainty",
     "Scenario",
     "ScenarioError",
     "load_scenario",
@@ -594,6 +596,47 @@ class Pricing(_Strict):
     )
 
 
+class Uncertainty(_Strict):
+    """Spreads of the uncertain inputs for the Monte Carlo ranges and the tornado table
+    (:mod:`xlcompute.uncertainty`; the distributions' sources are in :mod:`xlcompute.core.spread`)."""
+
+    draws: int = Field(10_000, ge=100, le=1_000_000,
+                       description="Monte Carlo draws (10,000: percentiles within about ±1 % of their value)")
+    seed: int = Field(13, ge=0, le=2**32 - 1, description="random seed: the same seed gives the same ranges")
+    mfu_sigma: float = Field(
+        _spread.MFU_LOG_SIGMA, ge=0, le=2,
+        description="lognormal σ of the MFU (ln units; 0.336: RMS log error of card-hours over the 23 held-out "
+        "end-to-end runs of xlcompute validate)",
+    )
+    failure_rate_sigma: float = Field(
+        _spread.FAILURE_RATE_LOG_SIGMA, ge=0, le=3,
+        description="lognormal σ of the failure rate (ln units; 0.541: P10-P90 half to twice the rate; planning "
+        "assumption around Llama 3's one published figure)",
+    )
+    price_spread: float = Field(
+        _spread.PRICE_SPREAD, ge=0, le=0.9,
+        description="± share of the triangular spread of server price, rent per card-hour and electricity (0.15: "
+        "AACE 18R-97 Class 3 estimate, -10 to -20 % / +10 to +30 %)",
+    )
+    delivery_delay_days: float = Field(
+        _spread.DELIVERY_DELAY_DAYS, ge=0, le=3650,
+        description="likeliest delay before training starts, days (planning assumption; the supplier's terms)",
+    )
+    delivery_delay_max_days: float = Field(
+        _spread.DELIVERY_DELAY_MAX_DAYS, ge=0, le=3650,
+        description="largest delay before training starts, days (planning assumption; the supplier's terms)",
+    )
+
+    @model_validator(mode="after")
+    def _delay_order(self) -> Uncertainty:
+        if self.delivery_delay_max_days < self.delivery_delay_days:
+            raise ValueError(
+                f"uncertainty.delivery_delay_max_days ({self.delivery_delay_max_days:g}) must be at least "
+                f"uncertainty.delivery_delay_days ({self.delivery_delay_days:g}), the likeliest delay"
+            )
+        return self
+
+
 class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
 
@@ -611,6 +654,7 @@ class Scenario(_Strict):
     reliability: Reliability = Reliability()
     serving: ServingDemand = ServingDemand()
     pricing: Pricing = Pricing()
+    uncertainty: Uncertainty = Uncertainty()
 
     @model_validator(mode="after")
     def _layout(self) -> Scenario:

@@ -12,6 +12,7 @@ from xlcompute.cli._common import SCENARIO_ARG, console, read_scenario, run_esti
 
 if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
+    from xlcompute.uncertainty import UncertaintyReport
 
 __all__ = ["estimate_command"]
 
@@ -68,6 +69,26 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
     ]
 
 
+def _range_rows(result: Estimate, rep: UncertaintyReport) -> list[tuple[str, str]]:
+    """P10 / P50 / P90 lines of the Monte Carlo ranges (xlcompute.uncertainty)."""
+    from xlcompute import registry
+
+    cur = result.scenario.pricing.currency
+    note = f"P10 / P50 / P90 of {rep.draws:,} draws, seed {rep.seed}"
+
+    def line(key: str, fmt_key: str) -> str:
+        p = rep.percentiles[key]
+        unit = "" if registry.carries_unit(fmt_key) else " " + registry.unit_text(fmt_key, "en", cur)
+        return " / ".join(registry.format_value(x, fmt_key, cur) for x in (p.p10, p.p50, p.p90)) + unit.rstrip()
+
+    return [
+        ("Range: training days, end to end", f"{line('train_days', 'train_days')} ({note})"),
+        ("Range: days to trained model", f"{line('days_to_model', 'train_days')} (delivery delay included)"),
+        ("Range: training run at rental prices", line("train_cost", "train_cost")),
+        ("Range: total budget", line("total_budget", "total_budget")),
+    ]
+
+
 def estimate_command(
     scenario: Optional[Path] = SCENARIO_ARG,
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
@@ -75,14 +96,22 @@ def estimate_command(
     """Estimate training time, memory, network, serving and budget for a scenario."""
     from rich.table import Table
 
+    import json
+
+    from xlcompute.uncertainty import analyse
+
     sc = read_scenario(scenario)
     result = run_estimate(sc)
+    ranges = analyse(result)  # a few ms: the estimate itself stays free of the Monte Carlo
     if as_json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        # Through json so the ranges sit beside the estimate's own fields in one object.
+        data = json.loads(result.model_dump_json())
+        data["uncertainty"] = json.loads(ranges.model_dump_json())
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(title=sc.name, show_header=False, title_justify="left")
     table.add_column("", style="bold")
     table.add_column("")
-    for k, v in _summary_rows(result):
+    for k, v in (*_summary_rows(result), *_range_rows(result, ranges)):
         table.add_row(k, v)
     console.print(table)

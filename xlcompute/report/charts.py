@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = ["Series", "line_chart", "grouped_bars", "stacked_bars", "nice_ticks", "PALETTE"]
+__all__ = ["Series", "line_chart", "grouped_bars", "stacked_bars", "tornado_chart", "nice_ticks", "PALETTE"]
 
 PALETTE: tuple[str, ...] = ("#1f3a5f", "#2a9d8f", "#e9a23b", "#c8553d", "#6d597a", "#8d99ae")
 """Colour-blind-safe enough on print: dark blue, teal, amber, brick, plum, grey."""
@@ -260,3 +260,53 @@ def stacked_bars(
         out.append(_t(lx + 20, ly, name, anchor="start", size=_SMALL))
     height = ly0 + ((len(legend) - 1) // 4) * 20 + 12
     return _svg(width, int(height), font, out, x_title)
+
+
+def tornado_chart(
+    *,
+    rows: Sequence[tuple[str, float, float]],
+    base: float,
+    legend: tuple[str, str],
+    x_title: str,
+    x_format: Callable[[float], str],
+    font: str = "DejaVu Sans",
+    width: int = 640,
+) -> Markup:
+    """Horizontal bars around ``base``: each row is (label, figure with the input at its P10, figure
+    with it at its P90); the widest swing first as given. The axis spans the rows' extremes (not
+    from zero), so small swings stay visible; ``legend`` names the two colours."""
+    left, right, top, bar_h, gap = 250, 30, 12, 20, 8
+    ph = len(rows) * (bar_h + gap)
+    lo = min([base] + [min(a, b) for _, a, b in rows])
+    hi = max([base] + [max(a, b) for _, a, b in rows])
+    pad = (hi - lo) * 0.05 or abs(base) * 0.05 or 1.0
+    lo, hi = lo - pad, hi + pad
+    pw = width - left - right
+
+    def px(v: float) -> float:
+        return left + (v - lo) / (hi - lo) * pw
+
+    out: list[str] = []
+    for i in range(5):
+        tv = lo + (hi - lo) * i / 4
+        x = px(tv)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{_GRID}" stroke-width="1"/>')
+        out.append(_t(x, top + ph + 15, x_format(tv), size=_SMALL))
+    colours = (PALETTE[1], PALETTE[2])
+    for r, (label, at_low, at_high) in enumerate(rows):
+        y = top + r * (bar_h + gap) + gap / 2
+        for value, colour in ((at_low, colours[0]), (at_high, colours[1])):
+            x0, x1 = sorted((px(base), px(value)))
+            if x1 - x0 > 0.05:
+                out.append(f'<rect x="{x0:.1f}" y="{y:.1f}" width="{x1 - x0:.1f}" height="{bar_h}" fill="{colour}"/>')
+        out.append(_t(left - 8, y + bar_h / 2 + 4, label, anchor="end", size=_SMALL))
+    bx = px(base)
+    out.append(f'<line x1="{bx:.1f}" y1="{top - 4}" x2="{bx:.1f}" y2="{top + ph + 2}" stroke="{_TEXT}" stroke-width="1.5"/>')
+    out.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="{_AXIS}" stroke-width="1.2"/>')
+    out.append(_t(left + pw / 2, top + ph + 34, x_title))
+    ly = top + ph + 54
+    for i, (name, colour) in enumerate(zip(legend, colours)):
+        lx = left + i * pw / 2
+        out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="14" height="12" fill="{colour}"/>')
+        out.append(_t(lx + 20, ly, name, anchor="start", size=_SMALL))
+    return _svg(width, int(ly + 10), font, out, x_title)

@@ -640,6 +640,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "Attached to this PDF: the scenario file ({scenario}) and the planning workbook.",
         "本 PDF 附带：场景文件（{scenario}）与规划工作簿。",
     ),
+    # uncertainty (xlcompute.uncertainty): ranges and the tornado table
+    "unc_title": ("Uncertainty: ranges of time and cost", "不确定性：工期与成本的区间"),
+    "unc_text": (
+        "The figures of this proposal are single values. {draws} seeded draws (seed {seed}) of the uncertain "
+        "inputs, each evaluated with the same formulas, give these ranges as P10 / P50 / P90 (80% of the draws "
+        "lie between the first and the last): training end to end {days}; days to a trained model, delivery "
+        "delay included, {finish}; the training run at rental prices {train_cost}; the total budget {budget}. "
+        "The MFU varies lognormally from {mfu_lo} to {mfu_hi} (P10–P90; its spread is the tool's held-out "
+        "end-to-end error, Appendix B), the failure rate from half to twice its value, the server price, rent "
+        "and electricity by ±{price} (an AACE Class 3 estimate), and training starts 0 to {delay_max} days late "
+        "(likeliest {delay}; a planning assumption). The table moves one input at a time to its P10 and P90.",
+        "本方案的数字均为单一值。对不确定输入做 {draws} 次带种子（{seed}）的随机抽样，每次用同一套公式计算，"
+        "得到以下区间（P10 / P50 / P90，80% 的抽样落在首末两值之间）：端到端训练 {days}；含交付延迟的"
+        "模型完成天数 {finish}；按租赁价格的训练费用 {train_cost}；总预算 {budget}。MFU 按对数正态分布在 "
+        "{mfu_lo} 至 {mfu_hi} 之间变化（P10–P90；离散度取自本工具端到端留出验证误差，见附录 B），故障率在"
+        "其值的一半至两倍之间，服务器价格、租金与电价 ±{price}（AACE 第 3 类估算），训练开始推迟 0 至 "
+        "{delay_max} 天（最可能 {delay} 天；规划假设）。下表每次只把一个输入移到其 P10 和 P90。",
+    ),
+    "unc_delay": ("Delivery delay before training, days", "训练开始前的交付延迟（天）"),
+    "unc_col_input": ("Input", "输入"),
+    "unc_col_p10": ("P10", "P10"),
+    "unc_col_p90": ("P90", "P90"),
+    "unc_col_days": ("Days to model", "模型完成天数"),
+    "unc_note": (
+        "Each row: the figure with the input at its P10 – at its P90, every other input at the plan's value. "
+        "Days to model include the likeliest delivery delay ({delay} days) when the delay is not the row.",
+        "每行：该输入取 P10 – 取 P90 时的结果，其余输入取方案值。除交付延迟一行外，模型完成天数含最可能的交付延迟"
+        "（{delay} 天）。",
+    ),
+    "unc_col_budget": ("Total budget", "总预算"),
+    "unc_col_train_cost": ("Training at rent", "租赁训练费用"),
+    "unc_at_p10": ("input at its P10", "输入取 P10"),
+    "unc_at_p90": ("input at its P90", "输入取 P90"),
+    "unc_chart_x": ("Days to a trained model (delivery delay included)", "模型完成天数（含交付延迟）"),
+    "unc_chart_title": ("Tornado: days to a trained model, one input at a time",
+                        "龙卷风图：每次改变一个输入时的模型完成天数"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
 }

@@ -44,6 +44,7 @@ from xlcompute.report.context.sections import (
     memory_grid,
     year_by_year,
 )
+from xlcompute.report.context.uncertainty import uncertainty_section
 from xlcompute.report.context.validation import _plan_summary, plan_section, validation_appendix, validation_report
 
 __all__ = [
@@ -172,6 +173,7 @@ def build_context(
             "cost_per_1k_tokens")],
         "budget": budget,
         "risks": risks,
+        "uncertainty": uncertainty_section(c, font),
         "formulas": _formulas(c),
         "validation": validation_appendix(c),
         "catalog_rows": _catalog_rows(c),

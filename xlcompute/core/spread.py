@@ -1,0 +1,79 @@
+"""Distributions of uncertain planning inputs, as quantile functions.
+
+The Monte Carlo of :mod:`xlcompute.uncertainty` turns uniform or standard-normal draws into input
+values with these functions; the tornado table takes each input at its P10 and P90 with the same
+functions, so the Python tornado and the workbook's tornado cells share one definition (called
+with numbers, NumPy arrays or cell references, like every core formula).
+
+- Lognormal factor around a median: ``median · e^(σ·z)`` with z standard normal (the quantile
+  function of a lognormal whose log has mean ln(median) and standard deviation σ). Used where the
+  error is multiplicative and one-sided bounds make no sense (MFU, failure rate).
+- Triangular(low, mode, high): the inverse of its CDF (e.g. Kotz & van Dorp 2004, "Beyond Beta",
+  ch. 1). Used for prices and delays, where a planner states a least, a likeliest and a largest
+  value.
+"""
+
+from __future__ import annotations
+
+from xlcompute.core.expr import Value, exp, if_, max_, min_, sqrt
+
+__all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
+           "DELIVERY_DELAY_MAX_DAYS", "lognormal_quantile", "triangular_quantile", "capped", "days_to_model"]
+
+Z_P90 = 1.2815515655446004
+"""The standard normal's 90th percentile (−Z_P90 is its 10th): P10/P90 of a lognormal factor."""
+
+MFU_LOG_SIGMA = 0.336
+"""Standard deviation of ln(MFU) around the plan's MFU: the root-mean-square of ln(predicted /
+published card-hours) over the 23 held-out end-to-end runs of ``xlcompute validate``
+(``data/validation/end_to_end.yaml``; docs/validation.md, issue 11: median |error| 23.3 %, max
+51.2 %, median signed −15 %). Card-hours scale as 1/MFU, so that error is an MFU error; the RMS
+about 0 folds the tool's median optimism (−0.19 in ln) into a spread centred on the plan
+(standard deviation about the mean alone: 0.279). P10–P90 of the factor: ×0.65 to ×1.54."""
+
+FAILURE_RATE_LOG_SIGMA = 0.541
+"""Standard deviation of ln(failure rate): ln 2 / Z_P90, so P10–P90 is ½× to 2× the scenario's rate.
+Planning assumption: the default rate rests on one published run (Llama 3, Dubey et al. 2024
+§3.3.4), and failure rates per card differ between clusters and over a cluster's life (Kokolis et
+al. 2025, HPCA, two A100 clusters of one operator)."""
+
+PRICE_SPREAD = 0.15
+"""Half-width of the triangular price factor (1 − s, 1, 1 + s) for the server price, the rent per
+card-hour and electricity: ±15 %, the middle of the AACE International Recommended Practice
+18R-97 Class 3 range (budget authorisation: −10 to −20 % low, +10 to +30 % high). Set 0 with firm
+quotes."""
+
+DELIVERY_DELAY_DAYS = 14.0
+"""Likeliest delivery delay, days between the planned and the actual start of training (servers,
+network and acceptance tests late). Planning assumption; replace with the supplier's terms."""
+
+DELIVERY_DELAY_MAX_DAYS = 60.0
+"""Largest delivery delay of the triangular(0, likeliest, largest) distribution, days. Planning
+assumption (two months); replace with the supplier's terms."""
+
+_TINY = 1e-300  # a zero-width triangle (spread 0) divides by this, not by zero
+
+
+def lognormal_quantile(median: Value, sigma: Value, z: Value) -> Value:
+    """The value of a lognormal input at standard-normal score z: median · e^(σ·z)."""
+    return median * exp(sigma * z)
+
+
+def triangular_quantile(u: Value, low: Value, mode: Value, high: Value) -> Value:
+    """The value of a triangular(low, mode, high) input at probability u (0-1): the inverse CDF,
+    low + √(u·(high−low)·(mode−low)) below F(mode) = (mode−low)/(high−low), else
+    high − √((1−u)·(high−low)·(high−mode)). A zero-width triangle gives its one value."""
+    width = high - low
+    f_mode = (mode - low) / max_(width, _TINY)
+    return if_(u < f_mode, low + sqrt(u * width * (mode - low)), high - sqrt((1 - u) * width * (high - mode)))
+
+
+def capped(value: Value, ceiling: Value) -> Value:
+    """A drawn share kept at most ``ceiling`` (an MFU above 1 is not a utilisation)."""
+    return min_(value, ceiling)
+
+
+def days_to_model(train_days: Value, delay_days: Value) -> Value:
+    """Calendar days from the planned start to the trained model: the delivery delay (days before
+    training can start) plus the training run's end-to-end days."""
+    return delay_days + train_days

@@ -1,0 +1,64 @@
+"""The proposal's uncertainty subsection: P10/P50/P90 of time and cost and the tornado table,
+all from :func:`xlcompute.uncertainty.analyse` (the estimate's graph over arrays of draws); this
+module only formats them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlcompute import fmt, registry
+from xlcompute.report import charts
+from xlcompute.report.context._ctx import _Ctx
+from xlcompute.uncertainty import UncertaintyReport, analyse
+
+__all__ = ["uncertainty_section"]
+
+
+def _value(c: _Ctx, key: str, x: float) -> str:
+    """A figure or input with its unit (days, currency, share)."""
+    if key == "delivery_delay_days":
+        key = "train_days"
+    text = registry.format_value(x, key, c.cur)
+    return text if registry.carries_unit(key) else f"{text} {registry.unit_text(key, c.lang, c.cur)}"
+
+
+def _label(c: _Ctx, key: str) -> str:
+    return str(c.t("unc_delay")) if key == "delivery_delay_days" else registry.label(key, c.lang)
+
+
+def _range(c: _Ctx, rep: UncertaintyReport, key: str) -> str:
+    p = rep.percentiles[key]
+    fmt_key = "train_days" if key == "days_to_model" else key
+    return " / ".join(_value(c, fmt_key, x) for x in (p.p10, p.p50, p.p90))
+
+
+def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
+    rep = analyse(c.r)
+    u = c.r.scenario.uncertainty
+    mfu = next(d for d in rep.distributions if d.key == "mfu")
+    text = c.t("unc_text", draws=fmt.count(rep.draws), seed=str(rep.seed),
+               days=_range(c, rep, "train_days"), finish=_range(c, rep, "days_to_model"),
+               train_cost=_range(c, rep, "train_cost"), budget=_range(c, rep, "total_budget"),
+               mfu_lo=fmt.percent(mfu.p10), mfu_hi=fmt.percent(mfu.p90),
+               price=fmt.percent(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
+               delay_max=fmt.number(u.delivery_delay_max_days, 0))
+    def short(x: float) -> str:
+        return fmt.money_short(x, c.cur, c.lang)
+
+    def arg(key: str, x: float) -> str:  # the input's own value, its unit in the row label
+        return fmt.number(x, 1) if key == "delivery_delay_days" else registry.format_value(x, key, c.cur)
+
+    rows = [{
+        "label": _label(c, r.key),
+        "low": arg(r.key, r.low), "high": arg(r.key, r.high),
+        "days": f"{fmt.number(r.days_low, 1)} – {fmt.number(r.days_high, 1)}",
+        "budget": f"{short(r.budget_low)} – {short(r.budget_high)}",
+        "train_cost": f"{short(r.train_cost_low)} – {short(r.train_cost_high)}",
+    } for r in rep.tornado]
+    moving = [r for r in rep.tornado if r.days_swing > 0]
+    chart = charts.tornado_chart(
+        rows=[(_label(c, r.key), r.days_low, r.days_high) for r in moving],
+        base=rep.base_days_to_model, legend=(str(c.t("unc_at_p10")), str(c.t("unc_at_p90"))),
+        x_title=str(c.t("unc_chart_x")), x_format=lambda v: fmt.number(v, 0), font=font)
+    note = c.t("unc_note", delay=fmt.number(u.delivery_delay_days, 0))
+    return {"text": text, "rows": rows, "chart": chart, "note": note}

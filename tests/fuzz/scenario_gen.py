@@ -16,7 +16,7 @@ from typing import Any
 from xlcompute import catalog
 from xlcompute.scenario import Scenario
 
-SECTIONS = ("model", "training", "cluster", "assumptions", "reliability", "serving", "pricing")
+SECTIONS = ("model", "training", "cluster", "assumptions", "reliability", "serving", "pricing", "uncertainty")
 TEXT_FIELDS = ("name", "organisation", "description")
 
 # Values a hostile or careless file holds where a number belongs.
@@ -156,7 +156,8 @@ def valid_looking(rng: random.Random) -> dict[str, Any]:
     if not planner or rng.random() < 0.5:
         data["assumptions"] = {"mfu": rng.choice((0.05, 0.3, 0.4, 0.55, 1.0))}
     for section, name, p in (("assumptions", "Assumptions", 0.2), ("reliability", "Reliability", 0.3),
-                             ("serving", "ServingDemand", 0.3), ("pricing", "Pricing", 0.2)):
+                             ("serving", "ServingDemand", 0.3), ("pricing", "Pricing", 0.2),
+                             ("uncertainty", "Uncertainty", 0.4)):
         if rng.random() < 0.35:
             data.setdefault(section, {}).update(_section(rng, name, p))
     if data.get("assumptions", {}).get("mfu") is None and "assumptions" in data:

@@ -175,8 +175,12 @@ def test_sensitivity_grid_and_charts(default_wb: Workbook) -> None:
     grid = [c for row in ws.iter_rows(min_row=6, max_row=11, min_col=2, max_col=8) for c in row]
     assert grid and all(c.data_type == "f" for c in grid)
     assert "train_flops" in grid[0].value and "$A6" in grid[0].value and "B$5" in grid[0].value
-    budget_cells = [c for c in ws["B"] if c.data_type == "f" and "server_price" in str(c.value)]
+    budget_cells = [c for c in ws["B"] if c.data_type == "f" and "server_price" in str(c.value)
+                    and "$A" in str(c.value)]
     assert len(budget_cells) == 6  # one per card count, the core's budget formula over the header
+    # Below them, the live tornado (xlcompute.workbook.tornado): one row per uncertain input.
+    tornado = [c for c in ws["A"] if c.row > budget_cells[-1].row and c.value and ws.cell(c.row, 2).data_type == "f"]
+    assert len(tornado) == 6 and all(ws.cell(c.row, j).data_type == "f" for c in tornado for j in range(2, 10))
     # Headers follow the inputs: card counts are formulas of gpu_count, one MFU column is the input.
     cards = [ws.cell(row=6 + i, column=1) for i in range(6)]
     assert all(c.data_type == "f" and "gpu_count" in c.value and not c.protection.locked for c in cards)

@@ -19,7 +19,9 @@ from lo_recalc import recalc, soffice
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.scenario import Scenario, default_scenario, load_scenario
+from xlcompute.uncertainty import analyse
 from xlcompute.workbook import write_workbook
+from xlcompute.workbook.tornado import TORNADO_COLUMNS, TORNADO_NAME
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -155,6 +157,18 @@ def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
     assert all(_close(g, w) for g, w in zip(got_budget, want_budget)), (got_budget, want_budget)
     if cards == sens.cards:
         assert all(_close(g, w) for g, w in zip(got_budget, sens.budget)), (got_budget, sens.budget)
+    if built is None:
+        _check_tornado(wb, result)
+
+
+def _check_tornado(wb: openpyxl.Workbook, result: Estimate) -> None:
+    """The live tornado table, recalculated, equals the estimate's tornado (xlcompute.uncertainty)."""
+    first = _cell(wb, TORNADO_NAME)
+    ws, top = first.parent, first.row
+    for i, want in enumerate(analyse(result).tornado):
+        got = [ws.cell(row=top + i, column=2 + j).value for j in range(len(TORNADO_COLUMNS))]
+        expected = [getattr(want, k) for k in TORNADO_COLUMNS]
+        assert all(_close(g, w) for g, w in zip(got, expected)), (want.key, got, expected)
 
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "custom", "override", "planner", "planner_mfu_only",

@@ -26,6 +26,7 @@ from xlcompute.workbook import catalog_sheets
 from xlcompute.workbook._book import REQUIRED_NAMES, RESULT_SHEETS, SHEETS, Book
 from xlcompute.workbook.formulas_sheet import formulas_sheet
 from xlcompute.workbook.planner_block import planner_block
+from xlcompute.uncertainty import analyse
 from xlcompute.workbook.sensitivity import sensitivity_sheet
 from xlcompute.workbook.styles import finish_sheet
 
@@ -48,7 +49,7 @@ def build_workbook(result: Estimate, lang: str = "en") -> Workbook:
     if plan is not None and plan.best:
         planner_block(b, plan)
     b.finish_results()
-    sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["cp"] * result["pp"]))
+    sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["cp"] * result["pp"]), analyse(result))
     formulas_sheet(b, hw)
     b.properties()
     return b.wb

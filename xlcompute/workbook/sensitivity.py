@@ -10,6 +10,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from xlcompute import registry
 from xlcompute._graph import GRAPH, INPUT_KEYS
 from xlcompute.core.expr import Expr, Ref, Value, excel_formula
+from xlcompute.uncertainty import UncertaintyReport
 from xlcompute.estimate import SENSITIVITY_MIN_MFU, sensitivity_cards, sensitivity_mfu_column, sensitivity_mfus
 from xlcompute.workbook._book import Book, col_letter
 from xlcompute.workbook.styles import (
@@ -31,7 +32,7 @@ __all__ = ["sensitivity_sheet", "card_header_formula", "inline_step", "CARD_FACT
 CARD_FACTORS: tuple[float, ...] = (0.25, 0.5, 1, 1.5, 2, 4)
 
 
-def sensitivity_sheet(b: Book, mfu: float, group: int) -> None:
+def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport | None = None) -> None:
     ws, lang, sc = b.ws["sensitivity"], b.lang, b.scenario
     cards = sensitivity_cards(sc.cluster.cards, group)
     factors = _card_factors(sc.cluster.cards, cards, group)
@@ -107,6 +108,10 @@ def sensitivity_sheet(b: Book, mfu: float, group: int) -> None:
     bar.height, bar.width = 8, 16
     bar.legend = None
     ws.add_chart(bar, f"{col_letter(3 + len(mfus))}21")
+    if report is not None:
+        from xlcompute.workbook.tornado import tornado_block  # it imports inline_step from here
+
+        tornado_block(b, ws, b_last + 3, report)
     widths = {"A": 16, **{col_letter(2 + j): 11 for j in range(len(mfus))}}
     widths["B"] = 18
     finish_sheet(ws, widths, b.footer, None)

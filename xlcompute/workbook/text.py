@@ -62,6 +62,22 @@ T: dict[str, tuple[str, str]] = {
     "sens_corner": ("Cards \\ MFU", "卡数 \\ MFU"),
     "sens_budget": ("Total budget by card count", "不同卡数的总预算"),
     "sens_cards": ("Cards", "卡数"),
+    "tornado_title": ("Tornado: each uncertain input at its P10 and P90", "龙卷风图表：各不确定输入取 P10 与 P90"),
+    "tornado_note": (
+        "One input at a time at its P10 / P90 (the scenario's uncertainty section), the others at the Inputs "
+        "sheet's values; every cell is a live formula. The proposal's ranges come from {draws} seeded draws "
+        "(seed {seed}) of the same distributions.",
+        "每次只把一个输入取其 P10 / P90（场景的 uncertainty 部分），其余取输入表的值；每个单元格都是实时公式。"
+        "建议书中的区间来自相同分布的 {draws} 次抽样（种子 {seed}）。",
+    ),
+    "tornado_input": ("Input", "输入"),
+    "tornado_delay": ("Delivery delay before training, days", "训练开始前的交付延迟（天）"),
+    "tornado_days_low": ("Days to model, input at P10", "到模型完成天数（输入取 P10）"),
+    "tornado_days_high": ("Days to model, input at P90", "到模型完成天数（输入取 P90）"),
+    "tornado_budget_low": ("Total budget, input at P10", "总预算（输入取 P10）"),
+    "tornado_budget_high": ("Total budget, input at P90", "总预算（输入取 P90）"),
+    "tornado_cost_low": ("Training cost, input at P10", "训练成本（输入取 P10）"),
+    "tornado_cost_high": ("Training cost, input at P90", "训练成本（输入取 P90）"),
     "sens_note": (
         "Green headers follow the Inputs sheet: card counts are ¼×–4× the card count, the green MFU column "
         "is the MFU input; yellow MFU values are fixed steps (a step equal to the MFU input shows the "

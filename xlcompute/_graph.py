@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Mapping
 
 from xlcompute.core import arith, comm, compute, cost, goodput, memory, parallel, schedule, serving, units
-from xlcompute.core.expr import Value, max_
+from xlcompute.core.expr import Value, max_, min_
 from xlcompute.graph import Graph, Step, step
 from xlcompute.planner.phases import PHASES
 
@@ -34,13 +34,16 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "inter_node_efficiency", "collective_latency_us", "straggler_jitter", "tp_overlap_fraction",
                    "framework_reserve_gb",
                    "offload_gb", "offload_gbs")),
-    ("assumptions", ("mfu_assumed", "host_power_factor", "average_load")),
+    ("assumptions", ("mfu_assumed", "host_power_factor", "average_load", "idle_power_share")),
     ("reliability", ("failures_per_card_hour", "checkpoint_gbs_per_card", "checkpoint_interval_minutes",
                      "restart_minutes", "planned_overhead")),
     ("serving", ("users", "tokens_per_request", "seconds_per_request", "serving_utilization",
                  "serving_bytes_per_param", "kv_bytes_per_value", "decode_batch", "hbm_usable_fraction")),
     ("pricing", ("price_per_gpu_hour", "server_price", "network_per_server", "storage_capex", "facility_per_kw",
-                 "electricity_per_kwh", "pue", "years", "staff_per_year")),
+                 "electricity_per_kwh", "pue", "years", "staff_per_year",
+                 # own or rent (issue 13)
+                 "price_reserved_1y", "price_reserved_3y", "maintenance_share", "space_per_rack_month",
+                 "kw_per_rack", "depreciation_years", "residual_share", "discount_rate")),
 )
 INPUT_KEYS: tuple[str, ...] = tuple(k for _, keys in INPUT_GROUPS for k in keys)
 
@@ -148,18 +151,68 @@ _BUDGET = (
     step("it_power_kw", B, arith.ratio, "it_power_w", units.WATTS_PER_KW),
     step("capex_facility", B, arith.product, "it_power_kw", "facility_per_kw"),
     step("capex_total", B, arith.total, "capex_servers", "capex_network", "storage_capex", "capex_facility"),
-    step("power_cost_per_year", B, cost.annual_power_cost, "it_power_w", "pue", "electricity_per_kwh", "average_load"),
-    step("opex_per_year", B, arith.total, "power_cost_per_year", "staff_per_year"),
+    # The planned utilisation: the workload's card-hours (training, then serving to the end of the
+    # period) against the cluster's, unless the scenario gives its own (assumptions.average_load).
+    step("cluster_card_hours", B, arith.product, "gpu_count", units.HOURS_PER_YEAR),
+    step("period_card_hours", B, arith.product, "cluster_card_hours", "years"),
+    step("period_hours", B, arith.product, "years", units.HOURS_PER_YEAR),
+    step("train_hours", B, arith.ratio, "train_seconds", units.SECONDS_PER_HOUR),
+    step("serving_card_hours", B, cost.serving_card_hours, "serving_cards", "period_hours", "train_hours"),
+    step("workload_card_hours", B, arith.total, "gpu_hours", "serving_card_hours"),
+    step("workload_utilisation", B, cost.utilisation, "workload_card_hours", "period_card_hours"),
+    step("planned_utilisation", B, cost.utilisation_in_use, "average_load", "workload_utilisation"),
+    step("power_load", B, cost.power_load, "planned_utilisation", "idle_power_share"),
+    step("power_cost_per_year", B, cost.annual_power_cost, "it_power_w", "pue", "electricity_per_kwh", "power_load"),
+    step("maintenance_per_year", B, arith.product, "capex_total", "maintenance_share"),
+    step("racks", B, cost.racks_needed, "it_power_kw", "kw_per_rack"),
+    step("space_per_year", B, cost.space_cost_per_year, "racks", "space_per_rack_month"),
+    step("opex_per_year", B, arith.total, "power_cost_per_year", "staff_per_year", "maintenance_per_year",
+         "space_per_year"),
     step("total_budget", B, cost.total_cost, "capex_total", "opex_per_year", "years"),
     step("train_energy_j", B, cost.energy_joules, "gpu_count", "gpu_tdp_w", "train_seconds", "pue", "host_power_factor"),
     step("train_energy_mwh", B, arith.ratio, "train_energy_j", units.JOULES_PER_MWH),
     step("train_power_cost", B, cost.power_cost, "train_energy_j", "electricity_per_kwh"),
     step("train_cost", B, cost.rental_cost, "gpu_hours", "price_per_gpu_hour"),
-    step("cluster_card_hours", B, arith.product, "gpu_count", units.HOURS_PER_YEAR),
     step("cloud_cost_per_year", B, cost.rental_cost, "cluster_card_hours", "price_per_gpu_hour"),
     step("cloud_total", B, arith.product, "cloud_cost_per_year", "years"),
-    step("period_card_hours", B, arith.product, "cluster_card_hours", "years"),
     step("owned_cost_per_card_hour", B, arith.ratio, "total_budget", "period_card_hours"),
+    # Own or rent in present values, paying for the same card-hours on both sides (core.cost).
+    step("annuity_factor", B, cost.annuity_factor, "discount_rate", "years"),
+    step("discount_factor", B, cost.discount_factor, "discount_rate", "years"),
+    step("capex_hardware", B, arith.total, "capex_servers", "capex_network"),
+    step("depreciation_per_year", B, cost.depreciation_per_year, "capex_hardware", "residual_share",
+         "depreciation_years"),
+    step("residual_value", B, cost.book_value, "capex_hardware", "residual_share", "depreciation_years", "years"),
+    step("npv_own", B, cost.npv_of_costs, "capex_total", "opex_per_year", "annuity_factor", "residual_value",
+         "discount_factor"),
+    step("used_card_hours_per_year", B, arith.product, "planned_utilisation", "cluster_card_hours"),
+    step("steady_card_hours_per_year", B, cost.steady_card_hours_per_year, "serving_card_hours", "years",
+         "used_card_hours_per_year"),
+    step("burst_card_hours_per_year", B, arith.difference, "used_card_hours_per_year", "steady_card_hours_per_year"),
+    step("rent_on_demand_per_year", B, cost.rental_cost, "used_card_hours_per_year", "price_per_gpu_hour"),
+    step("rent_reserved_1y_per_year", B, cost.reserved_rent_per_year, "burst_card_hours_per_year",
+         "steady_card_hours_per_year", "price_per_gpu_hour", "price_reserved_1y", "years", 1),
+    step("rent_reserved_3y_per_year", B, cost.reserved_rent_per_year, "burst_card_hours_per_year",
+         "steady_card_hours_per_year", "price_per_gpu_hour", "price_reserved_3y", "years", 3),
+    step("rent_per_year", B, min_, "rent_on_demand_per_year", "rent_reserved_1y_per_year",
+         "rent_reserved_3y_per_year"),
+    step("rent_option", B, cost.cheapest_option, "rent_on_demand_per_year", "rent_reserved_1y_per_year",
+         "rent_reserved_3y_per_year"),
+    step("rent_total", B, arith.product, "rent_per_year", "years"),
+    step("npv_rent", B, arith.product, "rent_per_year", "annuity_factor"),
+    step("own_cheaper", B, arith.fits, "npv_own", "npv_rent"),
+    step("rent_price_per_hour", B, cost.price_per_hour_used, "rent_per_year", "used_card_hours_per_year",
+         "price_per_gpu_hour"),
+    step("npv_used_card_hours", B, arith.product, "used_card_hours_per_year", "annuity_factor"),
+    step("owned_cost_per_used_card_hour", B, cost.price_per_hour_used, "npv_own", "npv_used_card_hours",
+         "npv_own"),
+    step("busy_power_share", B, arith.difference, 1, "idle_power_share"),
+    step("busy_power_per_year", B, cost.annual_power_cost, "it_power_w", "pue", "electricity_per_kwh",
+         "busy_power_share"),
+    step("break_even_utilisation", B, cost.break_even_utilisation, "npv_own", "planned_utilisation",
+         "busy_power_per_year", "cluster_card_hours", "rent_price_per_hour", "annuity_factor"),
+    step("break_even_maintenance_share", B, cost.break_even_maintenance_share, "maintenance_share", "npv_own",
+         "npv_rent", "capex_total", "annuity_factor"),
 )
 
 GRAPH = Graph(

@@ -359,7 +359,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
          f" = {t.attention} (1 flash, 0 unfused)"),
         ("interleave", t, "training", "interleave", t.interleave, ""),
         ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
-        ("average_load", a, "assumptions", "average_load", a.average_load, ""),
+        ("idle_power_share", a, "assumptions", "idle_power_share", a.idle_power_share, ""),
         ("failures_per_card_hour", r, "reliability", "failures_per_card_hour", r.failures_per_card_hour, ""),
         ("checkpoint_gbs_per_card", r, "reliability", "checkpoint_gbs_per_card", r.checkpoint_gbs_per_card, ""),
         ("checkpoint_interval_minutes", r, "reliability", "checkpoint_interval_minutes",
@@ -374,18 +374,24 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("kv_bytes_per_value", s, "serving", "kv_bytes_per_value", s.kv_bytes_per_value, ""),
         ("decode_batch", s, "serving", "decode_batch", s.decode_batch, ""),
         ("hbm_usable_fraction", s, "serving", "hbm_usable_fraction", s.hbm_usable_fraction, ""),
-        ("price_per_gpu_hour", p, "pricing", "price_per_card_hour", p.price_per_card_hour, cur),
-        ("server_price", p, "pricing", "server_price", p.server_price, cur),
-        ("network_per_server", p, "pricing", "network_per_server", p.network_per_server, cur),
-        ("storage_capex", p, "pricing", "storage", p.storage, cur),
-        ("facility_per_kw", p, "pricing", "facility_per_kw", p.facility_per_kw, cur),
-        ("electricity_per_kwh", p, "pricing", "electricity_per_kwh", p.electricity_per_kwh, cur),
         ("pue", p, "pricing", "pue", p.pue, ""),
         ("years", p, "pricing", "years", p.years, ""),
         ("staff_per_year", p, "pricing", "staff_per_year", p.staff_per_year, cur),
+        ("kw_per_rack", p, "pricing", "kw_per_rack", p.kw_per_rack, ""),
+        ("maintenance_share", p, "pricing", "maintenance_share", p.maintenance_share, ""),
+        ("depreciation_years", p, "pricing", "depreciation_years", p.depreciation_years, ""),
+        ("residual_share", p, "pricing", "residual_share", p.residual_share, ""),
+        ("discount_rate", p, "pricing", "discount_rate", p.discount_rate, ""),
     ]
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note))
+    if a.average_load is not None:
+        put("average_load", a.average_load, "scenario: assumptions.average_load")
+    else:
+        put("average_load", 0, "not given: the planned utilisation follows from the workload (training card-hours "
+            "plus serving cards over the period)")
+    for key, (value, source) in _price_inputs(scenario, vals["cards_per_node"].value).items():
+        put(key, value, source)
     put("batch_target", *_target_batch(scenario))  # rounded to the layout by the graph (global_batch)
     # Overlap options the scenario has no field for: the step-time model's defaults (Execution),
     # unless the planner chooses.
@@ -435,6 +441,41 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     if missing:  # a programming error, not bad input
         raise RuntimeError(f"resolve left out {sorted(missing)}")
     return model_name, gpu_name, arch, vals
+
+
+def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[float, str]]:
+    """The prices of a scenario: each one given, or the default of ``pricing.currency`` for the
+    scenario's accelerator (catalog/prices.yaml), so a scenario never mixes currencies."""
+    p = scenario.pricing
+    acc = scenario.cluster.accelerator
+    card = None if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc).key
+    table = catalog.default_prices(p.currency, card)
+    cur = f" ({p.currency})"
+    out: dict[str, tuple[float, str]] = {}
+
+    def take(key: str, field: str, given: float | None, default: float, how: str) -> None:
+        if given is not None:
+            out[key] = (given, f"scenario: pricing.{field}{cur}")
+        else:
+            out[key] = (default, f"default for pricing.{field}{cur}: {how}")
+
+    server = table["server_per_card"]
+    take("server_price", "server_price", p.server_price, server.value * cards_per_node,
+         f"{cards_per_node:g} cards × {server.value:,.0f} per card slot; {server.source}")
+    for key, field, name in (("network_per_server", "network_per_server", "network_per_server"),
+                             ("storage_capex", "storage", "storage"),
+                             ("facility_per_kw", "facility_per_kw", "facility_per_kw"),
+                             ("space_per_rack_month", "space_per_rack_month", "space_per_rack_month"),
+                             ("electricity_per_kwh", "electricity_per_kwh", "electricity_per_kwh")):
+        take(key, field, getattr(p, field), table[name].value, table[name].source)
+    od = table["on_demand"]
+    take("price_per_gpu_hour", "price_per_card_hour", p.price_per_card_hour, od.value, od.source)
+    on_demand = out["price_per_gpu_hour"][0]
+    for key, term in (("price_reserved_1y", "1y"), ("price_reserved_3y", "3y")):
+        share = table[f"reserved_{term}_share"]
+        take(key, key, getattr(p, key), on_demand * share.value,
+             f"{share.value:.0%} of the on-demand price; {share.source}")
+    return out
 
 
 def _target_batch(scenario: Scenario) -> tuple[float, str]:
@@ -491,7 +532,10 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
     # The layout's tp·cp·pp stays; dp = ⌊n/(tp·cp·pp)⌋ of each card count does the work (the graph's steps).
     grid = GRAPH.run({**inputs, "gpu_count": n[:, None], "mfu": np.array(mfus)[None, :]}, ["train_days"])
     days = np.broadcast_to(grid["train_days"], (len(cards), len(mfus))).astype(float)
-    budget = GRAPH.run({**inputs, "gpu_count": n}, ["total_budget"])["total_budget"]
+    # At the plan's utilisation (the share of card-hours in use), not re-derived per card count:
+    # the budget row stays a short formula in the workbook's Sensitivity sheet.
+    budget = GRAPH.run({**inputs, "gpu_count": n, "planned_utilisation": values["planned_utilisation"]},
+                       ["total_budget"])["total_budget"]
     return Sensitivity(cards=cards, mfus=mfus, days=days.tolist(),
                        budget=np.broadcast_to(budget, n.shape).astype(float).tolist())
 

@@ -494,8 +494,15 @@ class Assumptions(_Strict):
     host_power_factor: float = Field(
         1.8, ge=1, le=10, description="server power / card TDP (DGX H100: 10.2 kW for 8×700 W)"
     )
-    average_load: float = Field(
-        0.8, ge=0.01, le=1, description="average IT load over a year, 0-1 (planning assumption; set your own)"
+    average_load: float | None = Field(
+        None, ge=0.01, le=1,
+        description="planned utilisation: share of the cluster's card-hours in use, 0-1; leave it out to take it "
+        "from the workload (training card-hours plus serving cards over the period)",
+    )
+    idle_power_share: float = Field(
+        0.2, ge=0, le=1,
+        description="power of an idle server as a share of its full power (planning assumption: idle cards draw "
+        "about a tenth of TDP while CPUs, memory, fans and NICs stay on; measure yours)",
     )
 
 
@@ -561,38 +568,80 @@ class ServingDemand(_Strict):
     )
 
 
-_PRICE_NOTE = "planning assumption for an 8-card H800-class server, China 2024; replace with a quote"
+_DEFAULT_PRICE = "leave it out for the default of pricing.currency and the accelerator (xlcompute/catalog/prices.yaml)"
 
 
 class Pricing(_Strict):
-    """Prices. Defaults are planning assumptions (2024 market, China); replace with quotes."""
+    """Prices and the terms of owning versus renting. A price left out takes the default of
+    ``currency`` for the scenario's accelerator (``xlcompute/catalog/prices.yaml``: planning
+    assumptions with their sources), so a USD scenario never gets CNY figures; replace them with quotes."""
 
     currency: Literal["CNY", "USD"] = "CNY"
-    price_per_card_hour: float = Field(
-        15, ge=0, le=1e6, description=f"cloud rental per card-hour ({_PRICE_NOTE})"
+    price_per_card_hour: float | None = Field(
+        None, ge=0, le=1e6, description=f"cloud rental per card-hour, on demand; {_DEFAULT_PRICE}"
     )
-    server_price: float = Field(2_300_000, ge=0, le=1e10, description=f"one server with its cards ({_PRICE_NOTE})")
-    network_per_server: float = Field(
-        300_000, ge=0, le=1e10,
-        description=f"scale-out network per server: NICs, switch ports, optics ({_PRICE_NOTE})",
+    price_reserved_1y: float | None = Field(
+        None, ge=0, le=1e6,
+        description="cloud rental per card-hour with a 1-year commitment; leave it out for the currency's "
+        "reserved share of the on-demand price (prices.yaml)",
     )
-    storage: float = Field(
-        5_000_000, ge=0, le=MAX_PRICE,
-        description=f"parallel file system and object storage, total ({_PRICE_NOTE})",
+    price_reserved_3y: float | None = Field(
+        None, ge=0, le=1e6,
+        description="cloud rental per card-hour with a 3-year commitment; leave it out for the currency's "
+        "reserved share of the on-demand price (prices.yaml)",
     )
-    facility_per_kw: float = Field(
-        15_000, ge=0, le=1e9, description=f"data-centre build-out per kW of IT load ({_PRICE_NOTE})"
+    server_price: float | None = Field(
+        None, ge=0, le=1e10, description=f"one server with its cards; {_DEFAULT_PRICE}"
     )
-    electricity_per_kwh: float = Field(
-        0.65, ge=0, le=1e4,
-        description="electricity price per kWh (planning assumption: China industrial tariff, 2024)",
+    network_per_server: float | None = Field(
+        None, ge=0, le=1e10,
+        description=f"scale-out network per server: NICs, switch ports, optics; {_DEFAULT_PRICE}",
+    )
+    storage: float | None = Field(
+        None, ge=0, le=MAX_PRICE,
+        description=f"parallel file system and object storage, total; {_DEFAULT_PRICE}",
+    )
+    facility_per_kw: float | None = Field(
+        None, ge=0, le=1e9, description=f"data-centre fit-out per kW of IT load; {_DEFAULT_PRICE}"
+    )
+    space_per_rack_month: float | None = Field(
+        None, ge=0, le=1e9,
+        description=f"colocation space, power delivery and cooling per rack and month (energy apart); {_DEFAULT_PRICE}",
+    )
+    kw_per_rack: float = Field(
+        40, ge=0.1, le=10_000,
+        description="IT power one rack holds, kW (40: four 10.2 kW DGX H100-class servers, DGX H100 datasheet; "
+        "liquid-cooled high-density racks)",
+    )
+    electricity_per_kwh: float | None = Field(
+        None, ge=0, le=1e4, description=f"electricity price per kWh; {_DEFAULT_PRICE}"
     )
     pue: float = Field(
         1.3, ge=1, le=3, description="power usage effectiveness (China's target for new large data centres, 2021)"
     )
-    years: int = Field(3, ge=1, le=15, description="period of the total-cost table")
+    years: int = Field(3, ge=1, le=15, description="period of the total-cost table and of the own-or-rent comparison")
     staff_per_year: float = Field(
         0, ge=0, le=MAX_PRICE, description="operations staff cost per year (0: not included)"
+    )
+    maintenance_share: float = Field(
+        0.05, ge=0, le=1,
+        description="maintenance, vendor support and spares per year as a share of capital expenditure "
+        "(planning assumption: 5%, issue 13's example; replace with the support quote)",
+    )
+    depreciation_years: float = Field(
+        5, ge=1, le=30,
+        description="straight-line depreciation life of servers and network, years (5: Amazon's server life "
+        "from 2025; Alphabet and Microsoft use 6, Meta 5.5 — 10-K filings 2024/2025)",
+    )
+    residual_share: float = Field(
+        0, ge=0, le=1,
+        description="value left at the end of the depreciation life, share of the hardware price "
+        "(0: conservative; the value at the end of the period is the straight-line book value)",
+    )
+    discount_rate: float = Field(
+        0.08, ge=0, le=1,
+        description="discount rate per year for the present values (planning assumption: a corporate cost of "
+        "capital of about 8%; use your finance department's hurdle rate)",
     )
 
 

@@ -27,7 +27,7 @@ from xlcompute.scenario import DEFAULT_SCENARIO_PATH, load_scenario
 
 HOSTILE_NAME = "Cluster <script>alert(1)</script> plan"
 HOSTILE_DESCRIPTION = "Budget {{ 7*7 }} and {% if x %}markup{% endif %} & <b>tags</b> stay literal."
-EXPECTED_PAGES = range(12, 33)  # 29 (en) pages for the default scenario today (the validation appendix is 8); room for edits
+EXPECTED_PAGES = range(12, 36)  # 33 (en) pages for the default scenario today (the validation appendix is 8); room for edits
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _headline(r: Estimate) -> dict[str, str]:
 
 def test_english_headline_figures_equal_the_core(en_pdf: Rendered) -> None:
     h = _headline(en_pdf.result)
-    assert h == {"days": "26.7", "cards": "1,000", "card-hours": "640,565", "total budget": "¥382,084,253"}
+    assert h == {"days": "26.7", "cards": "1,000", "card-hours": "640,565", "total budget": "¥465,304,926"}
     text = en_pdf.text
     assert f"{h['days']} days" in text
     assert f"{h['cards']} cards" in text
@@ -191,3 +191,17 @@ def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered) -> None:
         assert f"{row.id}{row.source}".replace(" ", "") in squeezed, row.id
     assert (f"all held out {v.extended_held_out_count} {fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)} "
             f"{fmt.percent(v.extended_held_out_max_abs_error_pct / 100)}") in text
+
+
+def test_pdf_shows_the_break_even_and_a_verdict_consistent_with_it(en_pdf: Rendered) -> None:
+    """Issue 13: the budget section prints the break-even utilisation and the planned utilisation,
+    and the summary's verdict is the one the present values give."""
+    r = en_pdf.result
+    text = " ".join(en_pdf.text.split())
+    assert fmt.percent(r["break_even_utilisation"]) in text
+    assert fmt.percent(r["planned_utilisation"]) in text
+    assert fmt.money(r["npv_own"], "CNY") in text and fmt.money(r["npv_rent"], "CNY") in text
+    verdict = "owning is cheaper" if r["own_cheaper"] else "renting is cheaper"
+    assert verdict in text
+    if r["break_even_utilisation"] > 1:
+        assert "owning does not pay even with the cluster busy all the time" in text

@@ -87,7 +87,7 @@ def test_year_by_year_ends_at_the_estimate_totals(result: Estimate) -> None:
     assert len(years) == int(result["years"]) + 1
     assert years[0]["owned"] == pytest.approx(result["capex_total"])
     assert years[-1]["owned"] == pytest.approx(result["total_budget"])
-    assert years[-1]["rented"] == pytest.approx(result["cloud_total"])
+    assert years[-1]["rented"] == pytest.approx(result["rent_total"])
 
 
 def test_context_headline_is_fmt_of_the_estimate(result: Estimate) -> None:
@@ -156,7 +156,7 @@ def test_missing_attachment_leaves_no_file(result: Estimate, tmp_path: Path) -> 
 def test_every_number_in_the_html_comes_from_fmt(result: Estimate) -> None:
     """Spot-check: the budget and memory sections print fmt-formatted estimate values."""
     html = render_html(result, "en")
-    for key in ("capex_total", "opex_per_year", "cloud_total", "power_cost_per_year"):
+    for key in ("capex_total", "opex_per_year", "npv_own", "npv_rent", "power_cost_per_year"):
         assert fmt.money(result[key]) in html, key
     assert fmt.gb(result["mem_per_gpu"]) in html
     assert fmt.percent(result["comm_share_of_step"]) in html

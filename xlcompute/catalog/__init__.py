@@ -10,6 +10,7 @@ the source's date. Look presets up by key or alias, ignoring case, spaces, dashe
     70553706496
 """
 
+from xlcompute.catalog._prices import PRICE_KEYS, Price, default_prices
 from xlcompute.catalog._loader import (
     Accelerator,
     ModelPreset,
@@ -30,4 +31,7 @@ __all__ = [
     "gpus",
     "models",
     "normalize_name",
+    "Price",
+    "PRICE_KEYS",
+    "default_prices",
 ]

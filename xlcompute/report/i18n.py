@@ -69,6 +69,48 @@ TEXT: dict[str, tuple[str, str]] = {
         "<strong>{budget}</strong>（资本支出 {capex}，每年运营成本 {opex}）。",
     ),
     "summary_then_serve": (" and then serve it", "并提供推理服务"),
+    "summary_econ": (
+        "That work keeps the cluster <strong>{util}</strong> busy; in present value owning costs "
+        "{own} and renting the same card-hours {rent}: <strong>{verdict}</strong>.",
+        "该工作负载使集群利用率为 <strong>{util}</strong>；按现值计，自建 {own}，租用同样卡时 "
+        "{rent}：<strong>{verdict}</strong>。",
+    ),
+    "econ_own": ("owning is cheaper", "自建更省"),
+    "econ_rent": ("renting is cheaper", "租用更省"),
+    "be_share": (
+        "Owning pays if the cluster is busy more than <strong>{share}</strong> of the time (at {price} per "
+        "rented card-hour).",
+        "集群忙碌时间超过 <strong>{share}</strong> 时自建更省（按每租用卡时 {price}）。",
+    ),
+    "be_never": (
+        "At {price} per rented card-hour owning does not pay even with the cluster busy all the time.",
+        "按每租用卡时 {price}，即使集群全时忙碌，自建也不划算。",
+    ),
+    "flip_maint_own": ("Renting would win with maintenance above {share} of capex a year.",
+                       "若每年维护费高于资本支出的 {share}，租用更省。"),
+    "flip_maint_rent": ("Owning would win with maintenance below {share} of capex a year.",
+                        "若每年维护费低于资本支出的 {share}，自建更省。"),
+    "flip_maint_none": ("No maintenance share makes owning cheaper: even at 0% the other costs exceed renting.",
+                        "任何维护比例都无法使自建更省：即使为 0%，其余成本也高于租用。"),
+    "flip_price_own": ("Renting would win below {price} per card-hour used.", "若每使用卡时租价低于 {price}，租用更省。"),
+    "flip_price_rent": ("Owning would win if rent cost more than {price} per card-hour used.",
+                        "若每使用卡时租价高于 {price}，自建更省。"),
+    "rent_option_on_demand": ("on demand", "按需"),
+    "rent_option_1y": ("serving reserved for 1 year, training on demand", "推理预留 1 年，训练按需"),
+    "rent_option_3y": ("serving reserved for 3 years, training on demand", "推理预留 3 年，训练按需"),
+    "econ_title": ("Own or rent: the same work, in present values", "自建还是租用：同样的工作量，按现值比较"),
+    "econ_text": (
+        "The planned work — the training run, then serving to the end of the period — uses {used} of the "
+        "{period} card-hours an owned cluster offers over {years} years: a utilisation of <strong>{util}</strong>. "
+        "Owning pays for capex, maintenance, colocation, staff and electricity at that utilisation, less the "
+        "hardware's book value at the end: a present cost of <strong>{own}</strong> at a {rate} discount rate. "
+        "Renting pays only for the card-hours used; the cheapest option is {option}, a present cost of "
+        "<strong>{rent}</strong>. So <strong>{verdict}</strong>. {break_even} {flip_m} {flip_price}",
+        "计划工作（训练，随后推理至核算期末）使用 {used} 卡·时，而自建集群 {years} 年可提供 {period} 卡·时："
+        "利用率 <strong>{util}</strong>。自建需支付资本支出、维护、托管、人员以及按该利用率计的电费，扣除期末硬件"
+        "账面价值，按 {rate} 折现率计成本现值 <strong>{own}</strong>。租用只为实际使用的卡时付费；最低方案为"
+        "{option}，成本现值 <strong>{rent}</strong>。因此<strong>{verdict}</strong>。{break_even}{flip_m}{flip_price}",
+    ),
     "summary_plan_both": (
         "The parallel layout ({layout}) and the MFU of {mfu} are <strong>predicted, "
         "not assumed</strong>: the step-time model chose the fastest of {evaluated} layouts that fit in "
@@ -103,26 +145,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "kf_serving": ("Serving cards", "推理卡数"),
     "kf_serving_note": ("{users} concurrent users, {cost} per 1k tokens",
                         "{users} 并发用户，每千 token {cost}"),
-    "kf_rent": ("Renting instead", "改为租用"),
-    "kf_rent_note": ("same capacity for {years} years", "同等算力租用 {years} 年"),
+    "kf_rent": ("Renting the work (present value)", "租用工作负载（现值）"),
+    "kf_rent_note": ("{option}; owning: {own}", "{option}；自建：{own}"),
     "recommendation": ("Recommendation", "建议"),
     "rec_fits_own": (
         "Approve the purchase of {cards} × {accelerator} ({servers} servers, {capex} capital "
         "expenditure). The planned layout fits in memory and the training run completes in {days} days. "
-        "Over {years} years owning costs {budget}, less than renting the same capacity around the clock "
-        "({cloud}), and the cluster remains available for serving and further runs.",
+        "Doing the planned work keeps the cluster {util} busy; over {years} years owning has a present cost "
+        "of {own} (discounted at {rate}), less than renting the same card-hours ({rent}, {option}). {break_even}",
         "建议批准采购 {cards} 张 {accelerator}（{servers} 台服务器，资本支出 {capex}）。规划的并行布局"
-        "显存可容纳，训练 {days} 天完成。{years} 年内自建总成本 {budget}，低于全天候租用同等算力的 "
-        "{cloud}，且集群此后仍可用于推理与后续训练。",
+        "显存可容纳，训练 {days} 天完成。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
+        "（折现率 {rate}），低于租用同样卡时的 {rent}（{option}）。{break_even}",
     ),
     "rec_fits_rent": (
-        "The planned layout fits in memory and the training run completes in {days} days, but over "
-        "{years} years renting the same capacity around the clock ({cloud}) is cheaper than buying "
-        "({budget}). Negotiate the server price or plan a longer service life before approving the "
-        "purchase; renting only the training run would cost {train_cost}.",
-        "规划的并行布局显存可容纳，训练 {days} 天完成；但 {years} 年内全天候租用同等算力（{cloud}）比"
-        "自建（{budget}）更便宜。建议在批准采购前压低服务器价格或延长使用年限；若仅租用训练所需算力，"
-        "成本为 {train_cost}。",
+        "The planned layout fits in memory and the training run completes in {days} days, but the planned "
+        "work keeps an owned cluster only {util} busy: renting the same card-hours ({option}) has a present "
+        "cost of {rent} over {years} years, against {own} to own {cards} × {accelerator} (discounted at "
+        "{rate}). Rent the capacity, or buy only with enough further work planned. {break_even}",
+        "规划的并行布局显存可容纳，训练 {days} 天完成；但计划工作只能使自建集群利用率达到 {util}："
+        "{years} 年内租用同样卡时（{option}）的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}"
+        "（折现率 {rate}）。建议租用算力，或在有足够后续工作时再采购。{break_even}",
     ),
     "rec_no_fit": (
         "Revise the training layout before purchase: the planned layout needs {mem} per card, more "
@@ -388,10 +430,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # budget
     "budget_intro": (
         "Capital expenditure buys the servers with their cards, the scale-out network, storage and the "
-        "data-centre build-out for the IT load; operating cost is electricity (IT power × PUE × average "
-        "load) and staff. Prices are planning assumptions from the scenario; replace them with quotes.",
-        "资本支出包括服务器（含加速卡）、服务器间网络、存储以及按 IT 负载建设的机房；运营成本包括电费"
-        "（IT 功率 × PUE × 平均负载）与人员成本。价格为场景中的规划假设，应以实际报价替换。",
+        "fit-out for the IT load; operating cost is electricity at the planned utilisation (busy cards at full "
+        "power, idle ones at idle power), maintenance and support, colocation and staff. Prices not given by "
+        "the scenario are planning assumptions of its currency (catalog prices.yaml); replace them with quotes.",
+        "资本支出包括服务器（含加速卡）、服务器间网络、存储以及按 IT 负载的机房改造；运营成本包括按计划利用率计的"
+        "电费（忙碌卡满功率，空闲卡按空闲功率）、维护与支持、托管费与人员成本。场景未给出的价格取其币种的规划假设"
+        "（目录 prices.yaml），应以实际报价替换。",
     ),
     "capex": ("Capital expenditure", "资本支出"),
     "opex": ("Operating cost per year", "每年运营成本"),
@@ -399,8 +443,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "capex_network_row": ("Network: {servers} × {price}", "网络：{servers} 台 × {price}"),
     "capex_storage_row": ("Storage", "存储"),
     "capex_facility_row": ("Facility: {kw} kW × {price}", "机房：{kw} kW × {price}"),
-    "opex_power_row": ("Electricity: {kw} kW IT × PUE {pue} × {load} load × {price}/kWh",
-                       "电费：IT {kw} kW × PUE {pue} × 负载 {load} × {price}/kWh"),
+    "opex_power_row": ("Electricity: {kw} kW IT × PUE {pue} × {load} average power ({util} busy, idle at {idle}) "
+                       "× {price}/kWh",
+                       "电费：IT {kw} kW × PUE {pue} × 平均功率 {load}（利用率 {util}，空闲 {idle}）× {price}/kWh"),
+    "opex_maintenance_row": ("Maintenance and support: {share} of capex", "维护与支持：资本支出的 {share}"),
+    "opex_space_row": ("Colocation: {racks} racks of {kw} kW × {price} × 12 months",
+                       "托管：{racks} 个 {kw} kW 机柜 × {price} × 12 个月"),
     "opex_staff_row": ("Staff", "人员"),
     "opex_staff_none": ("Staff (not included in the scenario)", "人员（场景未计入）"),
     "total_row": ("Total", "合计"),
@@ -418,7 +466,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "tco_power": ("Electricity", "电费"),
     "tco_staff": ("Staff", "人员"),
     "tco_owned": ("Owned, cumulative", "自建累计"),
-    "tco_rent": ("Rented, cumulative", "租用累计"),
+    "tco_rent": ("Rented work, cumulative", "租用工作负载累计"),
     "tco_year0": ("Purchase", "采购"),
     "chart_cost_title": ("Cost breakdown over {years} years: owning versus renting",
                          "{years} 年成本构成：自建与租用对比"),
@@ -431,7 +479,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "cost_facility": ("Facility", "机房"),
     "cost_power": ("Electricity", "电费"),
     "cost_staff": ("Staff", "人员"),
-    "cost_cloud": ("Cloud rental", "云租赁"),
+    "cost_cloud": ("Cloud rental of the work", "租用工作负载"),
+    "cost_maintenance": ("Maintenance", "维护"),
+    "cost_space": ("Colocation", "托管"),
+    "tco_other": ("Maint. + space", "维护与托管"),
     # risks
     "risks_intro": (
         "The risks below are derived from the figures of this estimate; severity reflects their effect "
@@ -517,8 +568,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "在合同中锁定交付日期与价格，分批采购，并保留云租赁（每卡时 {rent}）作为备选。",
     ),
     "risk_rent_cheaper": (
-        "Renting the same capacity for {years} years ({cloud}) costs less than owning it ({budget}).",
-        "{years} 年内租用同等算力（{cloud}）比自建（{budget}）更便宜。",
+        "Renting the planned work for {years} years ({cloud} in present value) costs less than owning the "
+        "cluster ({budget}).",
+        "{years} 年内租用计划工作量（现值 {cloud}）比自建集群（{budget}）更便宜。",
     ),
     "mit_rent_cheaper": (
         "Negotiate server prices, extend the service life beyond {years} years, or rent.",

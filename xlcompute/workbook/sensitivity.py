@@ -80,7 +80,9 @@ def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport
         c = ws.cell(row=r, column=1, value=f"=A{first + i}")
         style_formula(c)
         c.number_format = "#,##0"
-        expr = inline_step("total_budget", {"gpu_count": Ref(f"$A{r}", key="card_header")})
+        # At the plan's utilisation, as the estimate's sensitivity grid (estimate._sensitivity).
+        expr = inline_step("total_budget", {"gpu_count": Ref(f"$A{r}", key="card_header"),
+                                            "planned_utilisation": Ref("planned_utilisation")})
         formula = excel_formula(expr)
         c = ws.cell(row=r, column=2, value=formula)
         style_formula(c)

@@ -100,11 +100,13 @@ def build_context(
         recommendation = c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                              alternative=mem["alternative"] or "")
     else:
+        # Own or rent by present value of the same work (core.cost via the graph's npv_own / npv_rent).
         key = "rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent"
         recommendation = c.t(key, cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                              servers=c.v("servers"), capex=c.v("capex_total"), days=c.v("train_days"),
-                             years=years, budget=c.v("total_budget"), cloud=c.v("cloud_total"),
-                             train_cost=c.v("train_cost"))
+                             years=years, own=c.v("npv_own"), rent=c.v("npv_rent"), option=budget["rent_option"],
+                             util=c.v("planned_utilisation"), break_even=budget["break_even"],
+                             rate=c.v("discount_rate"))
     title = sc.name
     cover_description = _cut(sc.description, COVER_DESCRIPTION_CHARS)
     return {
@@ -135,14 +137,17 @@ def build_context(
             "budget": c.v("total_budget"), "servers": c.v("servers"), "years": years,
             "mem": fmt.gb(mem["planned_bytes"]), "mem_share": fmt.percent(mem["planned_share"]),
             "hbm": fmt.gb(r["hbm_bytes"], 0), "serving_cards": c.v("serving_cards"), "users": c.v("users"),
-            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.v("cloud_total"), "mfu": c.v("mfu"),
+            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.v("npv_rent"), "mfu": c.v("mfu"),
+            "npv_own": c.v("npv_own"), "rent_option": budget["rent_option"],
         },
         "summary_lead": c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                             servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
                             tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
                             hours=c.v("gpu_hours"), years=years, budget=c.v("total_budget"),
                             capex=c.v("capex_total"), opex=c.v("opex_per_year"),
-                            serve=c.t("summary_then_serve") if r["users"] > 0 else ""),
+                            serve=c.t("summary_then_serve") if r["users"] > 0 else "")
+        + " " + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.v("npv_own"), rent=c.v("npv_rent"),
+                    verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent")),
         "plan_summary": _plan_summary(c, plan),
         "recommendation": recommendation,
         "top_risks": risks[:3],

@@ -73,8 +73,8 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if unofficial:
         add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
 
-    if r["total_budget"] > r["cloud_total"]:
-        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.v("cloud_total"), budget=c.v("total_budget")),
+    if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
+        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.v("npv_rent"), budget=c.v("npv_own")),
             c.t("mit_rent_cheaper", years=c.v("years")))
 
     add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),

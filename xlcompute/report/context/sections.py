@@ -67,8 +67,9 @@ def _lightest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
-    """Cumulative owned and rented cost after each year, by calling :func:`cost.total_cost` and
-    :func:`arith.product` with the estimate's figures (year 0 is the purchase)."""
+    """Cumulative owned and rented cost after each year (undiscounted), by calling
+    :func:`cost.total_cost` and :func:`arith.product` with the estimate's figures (year 0 is the
+    purchase; renting pays for the workload's card-hours)."""
     r = result
     rows: list[dict[str, float | int]] = []
     for year in range(int(r["years"]) + 1):
@@ -77,8 +78,10 @@ def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
             "capex": r["capex_total"] if year == 0 else 0.0,
             "power": 0.0 if year == 0 else r["power_cost_per_year"],
             "staff": 0.0 if year == 0 else r["staff_per_year"],
+            "other": 0.0 if year == 0 else float(arith.total(r["maintenance_per_year"], r["space_per_year"])),
             "owned": float(cost.total_cost(r["capex_total"], r["opex_per_year"], year)),
-            "rented": float(arith.product(r["cloud_cost_per_year"], year)),
+            # Renting the same work (the cheapest rental option), not the whole cluster around the clock.
+            "rented": float(arith.product(r["rent_per_year"], year)),
         })
     return rows
 
@@ -265,8 +268,12 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     ]
     staff_label = c.t("opex_staff_row") if r["staff_per_year"] > 0 else c.t("opex_staff_none")
     opex = [
-        (c.t("opex_power_row", kw=c.v("it_power_kw"), pue=c.v("pue"), load=c.v("average_load"),
-             price=c.v("electricity_per_kwh")), c.v("power_cost_per_year")),
+        (c.t("opex_power_row", kw=c.v("it_power_kw"), pue=c.v("pue"), load=c.v("power_load"),
+             util=c.v("planned_utilisation"), idle=c.v("idle_power_share"), price=c.v("electricity_per_kwh")),
+         c.v("power_cost_per_year")),
+        (c.t("opex_maintenance_row", share=c.v("maintenance_share")), c.v("maintenance_per_year")),
+        (c.t("opex_space_row", racks=c.v("racks"), kw=c.v("kw_per_rack"), price=c.v("space_per_rack_month")),
+         c.v("space_per_year")),
         (staff_label, c.v("staff_per_year")),
     ]
     tco = [
@@ -274,6 +281,7 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
             "year": c.t("tco_year0") if row["year"] == 0 else fmt.count(row["year"]),
             "capex": c.money(row["capex"]) if row["year"] == 0 else "",
             "power": c.money(row["power"]) if row["year"] else "",
+            "other": c.money(row["other"]) if row["year"] else "",
             "staff": c.money(row["staff"]) if row["year"] else "",
             "owned": c.money(row["owned"]),
             "rented": c.money(row["rented"]),
@@ -283,18 +291,22 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     # Period totals of the yearly items, through the core (years × per-year cost).
     power_total = float(arith.product(r["power_cost_per_year"], r["years"]))
     staff_total = float(arith.product(r["staff_per_year"], r["years"]))
+    maintenance_total = float(arith.product(r["maintenance_per_year"], r["years"]))
+    space_total = float(arith.product(r["space_per_year"], r["years"]))
     own_parts = [
         (str(c.t("cost_servers")), r["capex_servers"]),
         (str(c.t("cost_network")), r["capex_network"]),
         (str(c.t("cost_storage")), r["storage_capex"]),
         (str(c.t("cost_facility")), r["capex_facility"]),
         (str(c.t("cost_power")), power_total),
+        # One part for both: the chart's palette has seven colours.
+        (str(c.t("tco_other")), maintenance_total + space_total),
         (str(c.t("cost_staff")), staff_total),
     ]
     chart = charts.stacked_bars(
         bars=[
             (str(c.t("chart_own")), own_parts, c.v("total_budget")),
-            (str(c.t("chart_rent")), [(str(c.t("cost_cloud")), r["cloud_total"])], c.v("cloud_total")),
+            (str(c.t("chart_rent")), [(str(c.t("cost_cloud")), r["rent_total"])], c.v("rent_total")),
         ],
         x_title=str(c.t("chart_cost_x", years=years, currency=c.cur)),
         x_format=lambda v: fmt.money_short(v, c.cur, c.lang),
@@ -303,9 +315,42 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     return {
         "capex": capex, "capex_total": c.v("capex_total"),
         "opex": opex, "opex_total": c.v("opex_per_year"),
-        "cloud_text": c.t("cloud_text", cards=c.v("gpu_count"), price=c.v("price_per_gpu_hour"),
-                          per_year=c.v("cloud_cost_per_year"), total=c.v("cloud_total"), years=years,
-                          budget=c.v("total_budget"), hours=c.v("gpu_hours"), train_cost=c.v("train_cost")),
         "tco": tco, "chart": chart,
-        "own_cheaper": r["total_budget"] <= r["cloud_total"],
+        **economics(c),
     }
+
+
+def rent_option_name(c: _Ctx) -> Any:
+    """The cheapest rental option by name (the graph's ``rent_option`` code: 1, 2 or 3)."""
+    return c.t(("rent_option_on_demand", "rent_option_1y", "rent_option_3y")[int(round(c.r["rent_option"])) - 1])
+
+
+def economics(c: _Ctx) -> dict[str, Any]:
+    """Own or rent in present values over the same work: the verdict, the break-even utilisation and
+    what would flip it. Every number is a graph figure (core.cost); this only chooses the words."""
+    r = c.r
+    own = r["own_cheaper"] >= 0.5
+    be = r["break_even_utilisation"]
+    if be < 0 or be > 1:
+        break_even = c.t("be_never", price=c.v("rent_price_per_hour"))
+    else:
+        break_even = c.t("be_share", share=c.v("break_even_utilisation"), price=c.v("rent_price_per_hour"))
+    m_flip = r["break_even_maintenance_share"]
+    if own:
+        flip_m = c.t("flip_maint_own", share=c.v("break_even_maintenance_share"))
+    elif m_flip >= 0:
+        flip_m = c.t("flip_maint_rent", share=c.v("break_even_maintenance_share"))
+    else:
+        flip_m = c.t("flip_maint_none")
+    flip_price = c.t("flip_price_own" if own else "flip_price_rent", price=c.v("owned_cost_per_used_card_hour"))
+    text = c.t("econ_text", util=c.v("planned_utilisation"), used=c.v("workload_card_hours"),
+               period=c.v("period_card_hours"), years=c.v("years"), rate=c.v("discount_rate"),
+               own=c.v("npv_own"), rent=c.v("npv_rent"), option=rent_option_name(c),
+               verdict=c.t("econ_own" if own else "econ_rent"), break_even=break_even, flip_m=flip_m,
+               flip_price=flip_price)
+    rows = [c.row(k) for k in (
+        "planned_utilisation", "npv_own", "rent_on_demand_per_year", "rent_reserved_1y_per_year",
+        "rent_reserved_3y_per_year", "npv_rent", "rent_price_per_hour", "owned_cost_per_used_card_hour",
+        "break_even_utilisation", "break_even_maintenance_share", "residual_value", "depreciation_per_year")]
+    return {"own_cheaper": own, "econ_text": text, "econ_rows": rows, "rent_option": rent_option_name(c),
+            "break_even": break_even}

@@ -252,13 +252,15 @@ def stacked_bars(
     out.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="{_AXIS}" stroke-width="1.2"/>')
     out.append(_t(left + pw / 2, top + ph + 36, x_title))
     ly0 = top + ph + 58
-    col_w = (width - left) / 4
+    # Three legend columns: a name such as "Cloud rental of the work" fits its column in both languages.
+    cols = 3
+    col_w = (width - left) / cols
     for i, (name, colour) in enumerate(legend):
-        lx = left + (i % 4) * col_w
-        ly = ly0 + (i // 4) * 20
+        lx = left + (i % cols) * col_w
+        ly = ly0 + (i // cols) * 20
         out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="14" height="12" fill="{colour}"/>')
         out.append(_t(lx + 20, ly, name, anchor="start", size=_SMALL))
-    height = ly0 + ((len(legend) - 1) // 4) * 20 + 12
+    height = ly0 + ((len(legend) - 1) // cols) * 20 + 12
     return _svg(width, int(height), font, out, x_title)
 
 

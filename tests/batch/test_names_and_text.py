@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from xlcompute._atomic import NAME_MAX_BYTES, TEMP_NAME_EXTRA, atomic_write, temp_path
-from xlcompute._names import MAX_STEM_BYTES, cut_utf8, slug, unique_slugs, xml_safe
+from xlcompute._names import MAX_STEM_BYTES, cut_utf8, slug, unique_slugs
 from xlcompute.batch import BatchItem, _write_index, run_batch
 
 CONTROL = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r") + "\ud800\ufffe\uffff"

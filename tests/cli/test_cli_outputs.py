@@ -8,11 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner, Result
 

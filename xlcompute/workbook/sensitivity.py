@@ -3,13 +3,10 @@ cell the graph's own formula over its row and column headers (``inline_step``), 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from openpyxl.chart import BarChart, LineChart, Reference
 
 from xlcompute import registry
-from xlcompute._graph import GRAPH, INPUT_KEYS
-from xlcompute.core.expr import Expr, Ref, Value, excel_formula
+from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.uncertainty import UncertaintyReport
 from xlcompute.estimate import SENSITIVITY_MIN_MFU, sensitivity_cards, sensitivity_mfu_column, sensitivity_mfus
 from xlcompute.workbook._book import Book, col_letter
@@ -23,9 +20,11 @@ from xlcompute.workbook.styles import (
     style_section,
     style_title,
 )
+from xlcompute.workbook.inline import inline_step
 from xlcompute.workbook.text import input_label, sheet_title, text
+from xlcompute.workbook.tornado import tornado_block
 
-__all__ = ["sensitivity_sheet", "card_header_formula", "inline_step", "CARD_FACTORS"]
+__all__ = ["sensitivity_sheet", "card_header_formula", "CARD_FACTORS"]
 
 # Card-count factors of the Sensitivity rows: the same as estimate.sensitivity_cards (checked when a
 # workbook is built, so the two cannot drift apart silently).
@@ -111,8 +110,6 @@ def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport
     bar.legend = None
     ws.add_chart(bar, f"{col_letter(3 + len(mfus))}21")
     if report is not None:
-        from xlcompute.workbook.tornado import tornado_block  # it imports inline_step from here
-
         tornado_block(b, ws, b_last + 3, report)
     widths = {"A": 16, **{col_letter(2 + j): 11 for j in range(len(mfus))}}
     widths["B"] = 18
@@ -145,25 +142,3 @@ def _card_factors(cards: int, wanted: list[int], group: int = 1) -> list[float]:
     if sorted(seen) != wanted:  # a programming error: CARD_FACTORS no longer mirrors the estimate
         raise RuntimeError(f"CARD_FACTORS {CARD_FACTORS} do not reproduce sensitivity_cards: {wanted}")
     return [seen[n] for n in wanted]
-
-
-
-
-
-def inline_step(target: str, overrides: Mapping[str, Expr]) -> Value:
-    """The expression of step ``target`` with some inputs or steps replaced by other cells.
-
-    Steps that do not depend on a replaced key stay references to their named cells; steps that
-    do are expanded with the same core functions (``_graph.GRAPH``), so a sensitivity cell is the
-    graph's own formula over its row/column header instead of a copy of it.
-    """
-    values: dict[str, Value] = {k: Ref(k) for k in INPUT_KEYS}
-    values.update(overrides)
-    changed = set(overrides)
-    for st in GRAPH.needed([target], given=overrides):
-        if any(isinstance(a, str) and a in changed for a in st.args):
-            values[st.key] = st.fn(*[values[a] if isinstance(a, str) else a for a in st.args])
-            changed.add(st.key)
-        else:
-            values[st.key] = Ref(st.key)
-    return values[target]

@@ -4,7 +4,7 @@ and the training cost that follow.
 
 Every cell is a formula. An input's P10/P90 is the core's quantile function (``core.spread``) over
 the input's named cell, with the spreads of the scenario's ``uncertainty`` section; each result is
-the graph's own formula with that one input replaced (``sensitivity.inline_step``), so an edit on
+the graph's own formula with that one input replaced (``workbook.inline.inline_step``), so an edit on
 the Inputs sheet moves the whole table, and unedited it equals :func:`xlcompute.uncertainty.analyse`.
 The rows keep the order of the estimate's tornado (largest swing of days first).
 """
@@ -18,7 +18,7 @@ from xlcompute.core import spread
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.uncertainty import Distribution, UncertaintyReport
 from xlcompute.workbook._book import Book, _define
-from xlcompute.workbook.sensitivity import inline_step
+from xlcompute.workbook.inline import inline_step
 from xlcompute.workbook.styles import put_text, style_formula, style_header, style_note, style_section
 from xlcompute.workbook.text import input_label, text
 

@@ -8,6 +8,7 @@ it. Each scenario is a plain mapping, as a parsed YAML file would be. Seeded ``r
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import re
@@ -194,7 +195,8 @@ def broken(rng: random.Random) -> dict[str, Any]:
         paths = _paths(data)
         kind = rng.random()
         if kind < 0.35:
-            _set(data, rng.choice(paths), rng.choice(BAD_NUMBERS))
+            # A copy: the pool's [] and {} must not collect what later mutations put into them.
+            _set(data, rng.choice(paths), copy.deepcopy(rng.choice(BAD_NUMBERS)))
         elif kind < 0.5:
             data[rng.choice(TEXT_FIELDS)] = rng.choice(BAD_TEXT)
         elif kind < 0.6:

@@ -26,7 +26,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "attn_width", "ffn_hidden", "gated_ffn", "vocab", "embedding_params", "lm_head_params")),
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "sp", "flash_attention", "tp", "pp", "cp", "interleave", "tp_overlap",
-                  "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations")),
+                  "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
+                  "deadline_days")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
                  "inter_node_gbps", "gpu_tdp_w")),
     ("stepmodel", ("software_efficiency", "tp_async_backward", "matmul_eff_max", "matmul_dim_half",
@@ -101,6 +102,38 @@ _GOODPUT = (
     step("train_days_6tp", G, goodput.calendar_seconds, "step_train_days_6tp", "effective_ratio"),
     step("interruptions", G, goodput.interruptions, "train_seconds", "job_mtbf_seconds"),
     step("end_to_end_mfu", G, arith.product, "mfu", "effective_ratio"),
+)
+
+# The deadline (training.deadline_days; 0 = none): the cards that meet it at the plan's MFU and
+# ETTR, and the days the cluster as proposed slips by. More cards fail more often and checkpoint
+# faster, so the ETTR is taken again at the first count (one correction; the goodput steps' own
+# formulas) before the final count.
+_SCHEDULE = (
+    step("replica_cards", T, parallel.parallel_cards, 1, "tp", "pp", "cp"),
+    step("deadline_cards_first", G, schedule.cards_for_deadline, "train_flops", "deadline_days", "peak_flops", "mfu",
+         "effective_ratio", "replica_cards", "cards_per_node"),
+    # At least one replica, so the steps stay finite when no deadline is given.
+    step("deadline_probe_cards", G, max_, "deadline_cards_first", "replica_cards"),
+    step("deadline_mtbf_seconds", G, goodput.job_mtbf_seconds, "failures_per_card_hour", "deadline_probe_cards"),
+    step("deadline_checkpoint_seconds", G, goodput.checkpoint_seconds,
+         "checkpoint_bytes", "deadline_probe_cards", "checkpoint_bytes_per_s_per_card"),
+    step("deadline_restart_seconds", G, goodput.restart_seconds, "restart_fixed_seconds",
+         "deadline_checkpoint_seconds"),
+    step("deadline_interval_optimum", G, goodput.young_daly_interval,
+         "deadline_checkpoint_seconds", "deadline_mtbf_seconds", "deadline_restart_seconds"),
+    step("deadline_interval_seconds", G, goodput.interval_in_use,
+         "checkpoint_interval_given", "deadline_interval_optimum"),
+    step("deadline_failure_ratio", G, goodput.failure_ratio, "deadline_interval_seconds",
+         "deadline_checkpoint_seconds", "deadline_restart_seconds", "deadline_mtbf_seconds"),
+    step("deadline_effective_ratio", G, goodput.effective_ratio, "deadline_failure_ratio", "planned_overhead"),
+    step("deadline_cards", G, schedule.cards_for_deadline, "train_flops", "deadline_days", "peak_flops", "mfu",
+         "deadline_effective_ratio", "replica_cards", "cards_per_node"),
+    step("deadline_servers", G, cost.servers_needed, "deadline_cards", "cards_per_node"),
+    step("deadline_slip_days", G, schedule.days_late, "train_days", "deadline_days"),
+    # The run at the step-time model's MFU for the layout, next to the MFU used (the same when
+    # none is assumed): what an optimistic or pessimistic assumption moves.
+    step("train_days_predicted_mfu", G, schedule.at_other_mfu, "train_days", "mfu", "predicted_mfu"),
+    step("train_cost_predicted_mfu", B, schedule.at_other_mfu, "train_cost", "mfu", "predicted_mfu"),
 )
 
 _SEED_FORMS = (
@@ -217,7 +250,7 @@ _BUDGET = (
 
 GRAPH = Graph(
     INPUT_KEYS,
-    itertools.chain(_TRAINING, _GOODPUT, *(p.STEPS for p in PHASES), _SEED_FORMS, _SERVING, _BUDGET),
+    itertools.chain(_TRAINING, _GOODPUT, *(p.STEPS for p in PHASES), _SEED_FORMS, _SERVING, _BUDGET, _SCHEDULE),
 )
 """Every figure of an estimate, in evaluation order."""
 

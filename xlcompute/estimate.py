@@ -428,6 +428,10 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     else:  # placeholders until the planner chooses
         for key in ("tp", "pp", "cp"):
             put(key, 1, "layout planner")
+    if t.deadline_days is not None:
+        put("deadline_days", t.deadline_days, "scenario: training.deadline_days")
+    else:
+        put("deadline_days", 0, "not given: no deadline (the schedule risk then flags runs longer than a quarter)")
     if a.mfu is not None:
         put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
     elif arch.is_moe:

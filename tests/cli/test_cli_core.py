@@ -66,3 +66,19 @@ def test_catalog_lists(what):
 def test_help_everywhere(cmd):
     out = runner.invoke(app, [*cmd, "--help"])
     assert out.exit_code == 0 and "Usage" in out.output
+
+
+def test_estimate_deadline_and_predicted_mfu_lines(tmp_path):
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "workbooks/scenarios/h800-1000-llama70b.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "deadline.yaml"
+    path.write_text(text.replace("  pp: 5\n", "  pp: 5\n  deadline_days: 20\n"), encoding="utf-8")
+    out = runner.invoke(app, ["estimate", str(path)], terminal_width=250)
+    assert out.exit_code == 0, out.output
+    assert "Deadline" in out.output and "missed by 6.7 days" in out.output
+    assert "1,360 cards (170 servers)" in out.output
+    r = estimate(default_scenario())
+    assert "At the predicted MFU" in out.output and f"{r['train_days_predicted_mfu']:,.1f} days" in out.output
+    plain = runner.invoke(app, ["estimate"], terminal_width=250)
+    assert "Deadline" not in plain.output  # no deadline, no line

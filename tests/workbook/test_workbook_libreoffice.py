@@ -40,6 +40,10 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # differ; the Sensitivity headers must still equal estimate().sensitivity.
     "cards_odd": ({"gpu_count": 125, "tp": 1}, {"cluster__cards": 125, "training__tp": 1}),
     "mfu": ({"mfu_assumed": 0.47}, {"assumptions__mfu": 0.47}),
+    # A deadline typed into the 0 (= none) cell: cards needed and the slip become live figures.
+    "deadline_missed": ({"deadline_days": 20}, {"training__deadline_days": 20}),
+    "deadline_met_more_cards": ({"deadline_days": 40, "gpu_count": 2000},
+                                {"training__deadline_days": 40, "cluster__cards": 2000}),
     "cards_and_mfu": ({"gpu_count": 2000, "mfu_assumed": 0.45}, {"cluster__cards": 2000, "assumptions__mfu": 0.45}),
     # MFU 0: the Training sheet switches to the step-time model's predicted MFU, a live formula.
     "mfu_predicted": ({"mfu_assumed": 0}, {"assumptions__mfu": None, "assumptions__mfu_source": None}),
@@ -77,6 +81,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         "planner": (scenario_with(training__tp=None, training__pp=None, assumptions__mfu=None,
                                   assumptions__mfu_source=None), "en"),
         "planner_mfu_only": (scenario_with(assumptions__mfu=None, assumptions__mfu_source=None), "zh"),
+        # A deadline given in the scenario (the default scenario runs 26.7 days: missed, then met).
+        "deadline_missed": (scenario_with(training__deadline_days=20), "zh"),
+        "deadline_met": (scenario_with(training__deadline_days=45.5), "en"),
         # A catalog card without a TDP or link figure, completed by the scenario (cluster.tdp_w etc.).
         "tpu_overrides": (scenario_with(cluster__accelerator="TPUv4", cluster__tdp_w=192,
                                         cluster__intra_node_gbs=50, cluster__cards_per_node=4,

@@ -35,7 +35,7 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
     mfu_src = r.inputs["mfu_assumed"].source if r["mfu_assumed"] > 0 else "predicted by the step-time model"
     kinds = [k for k in ("weights", "activations", "optimizer") if r[f"offload_{k}"] >= 0.5]
     offload = f", offload of {' + '.join(kinds)} to host memory" if kinds else ""
-    return [
+    rows = [
         ("Model", f"{r.model_name}: {fmt.number(r['model_params'] / 1e9, 1)}B parameters "
                   f"({fmt.number(r['model_active_params'] / 1e9, 1)}B active)"),
         ("Cluster", f"{fmt.count(r['gpu_count'])} × {r.accelerator_name} "
@@ -67,6 +67,19 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
         (f"{lab('total_budget')} ({fmt.count(r['years'])} years)", v("total_budget")),
         (lab("train_cost"), v("train_cost")),
     ]
+    # After the training time: the deadline and what the assumed MFU is worth against the prediction.
+    at = next(i for i, (k, _) in enumerate(rows) if k == lab("train_days")) + 1
+    extra: list[tuple[str, str]] = []
+    if r["deadline_days"] > 0:
+        verdict = (f"missed by {v('deadline_slip_days')}" if r["deadline_slip_days"] > 0
+                   else "met")
+        extra.append(("Deadline", f"{v('deadline_days')}: {verdict}; {fmt.count(r['deadline_cards'])} cards "
+                                  f"({fmt.count(r['deadline_servers'])} servers) meet it at the same MFU and ETTR"))
+    if r["mfu_assumed"] > 0 and abs(r["train_days_predicted_mfu"] - r["train_days"]) > 1e-9 * r["train_days"]:
+        extra.append(("At the predicted MFU", f"{v('train_days_predicted_mfu')}, {v('train_cost_predicted_mfu')} at "
+                                              f"rental prices ({v('predicted_mfu')} instead of the assumed "
+                                              f"{v('mfu_assumed')}: {v('train_days')}, {v('train_cost')})"))
+    return rows[:at] + extra + rows[at:]
 
 
 def _range_rows(result: Estimate, rep: UncertaintyReport) -> list[tuple[str, str]]:

@@ -8,7 +8,8 @@ from a measured iteration time). X = peak FLOP/s × MFU is a card's achieved thr
 from __future__ import annotations
 
 from xlcompute.core.compute import iter_flops_megatron
-from xlcompute.core.expr import Value, ceil, if_
+from xlcompute.core.expr import Value, ceil, if_, max_
+from xlcompute.core.goodput import MIN_EFFECTIVE_RATIO
 from xlcompute.core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
@@ -23,7 +24,19 @@ __all__ = [
     "mfu_from_step",
     "mfu_in_use",
     "card_hours",
+    "cards_for_deadline",
+    "days_late",
+    "at_other_mfu",
+    "MIN_DEADLINE_DAYS",
+    "MIN_OTHER_MFU",
 ]
+
+MIN_DEADLINE_DAYS = 1e-6
+"""Floor of the deadline inside :func:`cards_for_deadline`: with no deadline (0) the formula still
+divides by a finite number (spreadsheets evaluate both branches of IF) and returns 0."""
+
+MIN_OTHER_MFU = 1e-4
+"""Floor of the MFU :func:`at_other_mfu` divides by (the sensitivity grid's smallest column)."""
 
 
 def train_seconds(flops: Value, cards: Value, peak_flops: Value, mfu: Value) -> Value:
@@ -108,3 +121,34 @@ def card_hours(seconds: Value, cards: Value) -> Value:
     """Card-hours the cluster is held for a run of ``seconds``: every card, working or idle,
     n · t / 3600. With no idle card this is seed 001's C/(X·MFU·3600)."""
     return cards * seconds / SECONDS_PER_HOUR
+
+
+def cards_for_deadline(
+    flops: Value,
+    deadline_days: Value,
+    peak_flops: Value,
+    mfu: Value,
+    ettr: Value,
+    replica_cards: Value,
+    cards_per_server: Value,
+) -> Value:
+    """Cards, in whole servers, that finish the run in ``deadline_days`` end to end: the working
+    cards C / (t · X · MFU · ETTR) (seed 000 eq. 2 over calendar time, the estimate's train_days),
+    in whole replicas of the layout (tp·cp·pp cards each), then in whole servers. 0 when no
+    deadline is given (``deadline_days`` ≤ 0)."""
+    days = max_(deadline_days, MIN_DEADLINE_DAYS)
+    working = flops / (days * SECONDS_PER_DAY * peak_flops * mfu * max_(ettr, MIN_EFFECTIVE_RATIO))
+    # Whole replicas first: dp = ⌊n/(tp·cp·pp)⌋ of the servers' cards must cover the working cards.
+    cards = ceil(ceil(working / replica_cards) * replica_cards / cards_per_server) * cards_per_server
+    return if_(deadline_days > 0, cards, 0)
+
+
+def days_late(run_days: Value, deadline_days: Value) -> Value:
+    """Days the run ends after its deadline, max(t − deadline, 0); 0 when no deadline is given."""
+    return if_(deadline_days > 0, max_(run_days - deadline_days, 0), 0)
+
+
+def at_other_mfu(value: Value, mfu: Value, other_mfu: Value) -> Value:
+    """A run's time, or what grows with it (card-hours, rental cost), at another MFU: t ∝ 1/MFU
+    (seed 000 eq. 2). The ETTR stays: failures and checkpoints depend on the cards, not the step."""
+    return value * mfu / max_(other_mfu, MIN_OTHER_MFU)

@@ -69,6 +69,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "<strong>{budget}</strong>（资本支出 {capex}，每年运营成本 {opex}）。",
     ),
     "summary_then_serve": (" and then serve it", "并提供推理服务"),
+    "summary_deadline_missed": (
+        "Deadline: {deadline} days. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
+        "servers) meet it at the same MFU and ETTR.",
+        "截止期限：{deadline} 天。按所提方案将超期 {slip} 天；在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）"
+        "可按期完成。",
+    ),
+    "summary_deadline_met": (
+        "Deadline: {deadline} days, met; {need} cards ({servers} servers) would suffice at the same MFU and ETTR.",
+        "截止期限：{deadline} 天，可按期完成；在相同 MFU 与 ETTR 下 {need} 张卡（{servers} 台服务器）即可满足。",
+    ),
     "summary_econ": (
         "That work keeps the cluster <strong>{util}</strong> busy; in present value owning costs "
         "{own} and renting the same card-hours {rent}: <strong>{verdict}</strong>.",
@@ -540,6 +550,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "mit_mfu": (
         "Measure MFU in a pilot on a few servers before the full purchase; the sensitivity table gives the schedule for other values.",
         "在全量采购前用少量服务器试运行实测 MFU；敏感性分析表给出了其他取值下的工期。",
+    ),
+    "risk_deadline": (
+        "The run takes {days} days on {cards} cards, {slip} days past the {deadline}-day deadline.",
+        "在 {cards} 张卡上训练需 {days} 天，超出 {deadline} 天的截止期限 {slip} 天。",
+    ),
+    "mit_deadline": (
+        "At the same MFU and ETTR, {need} cards ({servers} servers) meet the deadline; or move the "
+        "deadline, or train on fewer tokens.",
+        "在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）可按期完成；或推迟期限、减少训练 token。",
+    ),
+    "risk_quarter": (
+        "The run takes {days} days, longer than a quarter ({quarter} days), and no deadline is set.",
+        "训练需 {days} 天，超过一个季度（{quarter} 天），且未设定截止期限。",
+    ),
+    "mit_quarter": (
+        "At the same MFU and ETTR, {need} cards finish in {quarter} days; set training.deadline_days "
+        "to plan the cluster for a date.",
+        "在相同 MFU 与 ETTR 下，{need} 张卡可在 {quarter} 天内完成；设定 training.deadline_days 可按日期规划集群。",
+    ),
+    "risk_mfu_gap": (
+        "The plan assumes an MFU of {mfu}; the step-time model predicts {predicted} for this layout. At the "
+        "predicted MFU the run takes {pdays} days instead of {days}, and {pcost} instead of {cost} at rental "
+        "prices.",
+        "方案假设 MFU 为 {mfu}，而单步时间模型对该布局的预测为 {predicted}。按预测 MFU，训练需 {pdays} 天"
+        "而非 {days} 天，按租赁价计成本为 {pcost} 而非 {cost}。",
     ),
     "risk_bubble": (
         "The pipeline bubble is {bubble} of step time with {pp} stages and {m} micro-batches per step.",

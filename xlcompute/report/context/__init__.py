@@ -77,6 +77,26 @@ RUNNING_TITLE_CHARS = 90
 COVER_DESCRIPTION_CHARS = 500
 
 
+def _schedule_keys(r: Estimate) -> tuple[str, ...]:
+    """Compute-table rows of the deadline and of the predicted MFU, when the scenario has them."""
+    keys: tuple[str, ...] = ()
+    if r["deadline_days"] > 0:
+        keys += ("deadline_days", "deadline_cards", "deadline_slip_days")
+    if r["mfu_assumed"] > 0:
+        keys += ("predicted_mfu", "train_days_predicted_mfu", "train_cost_predicted_mfu")
+    return keys
+
+
+def _schedule_note(c: _Ctx) -> str:
+    """The summary's line on the deadline (empty without one)."""
+    r = c.r
+    if r["deadline_days"] <= 0:
+        return ""
+    key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"
+    return c.t(key, deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
+               servers=c.v("deadline_servers"))
+
+
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis (whole text when it fits)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -154,7 +174,9 @@ def build_context(
         "workload": _workload(c),
         "compute_rows": [c.row(k) for k in (
             "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "train_steps",
-            "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_cost")],
+            "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_cost")]
+        + [c.row(k) for k in _schedule_keys(r)],
+        "schedule_note": _schedule_note(c),
         "plan": plan,
         "goodput": c.t("goodput_text", step_days=c.v("step_train_days"), cards=c.v("parallel_cards"),
                        rate=c.v("failures_per_card_hour"), mtbf=c.v("job_mtbf_hours"),

@@ -27,6 +27,23 @@ LONG_RUN_DAYS = 14.0
 """Runs longer than two weeks on hundreds of cards see several hardware failures (Llama 3 report
 §3.3.4: 419 unexpected interruptions in a 54-day window on 16K H100)."""
 
+QUARTER_DAYS = 91.0
+"""With no deadline, a run longer than a quarter is a schedule risk: a budget cycle (and, at the
+pace of open releases, a model generation) is about three months."""
+
+SLIP_SHARE_MEDIUM = 0.10
+SLIP_SHARE_HIGH = 0.50
+"""Severity of a schedule slip, as a share of the deadline (or the quarter): up to 10% a milestone
+moves (Low), up to 50% a plan does (Medium), beyond that the proposal does not meet its purpose."""
+
+MFU_GAP_NOTE = 0.05
+MFU_GAP_MEDIUM = 0.10
+MFU_GAP_HIGH = 0.25
+"""Gap between the assumed MFU and the step-time model's prediction for the layout, as a share of
+the predicted MFU: below 5% it is within the model's held-out error (no risk of its own), above
+10% it moves the schedule by more than the model's error twice over, above 25% the plan rests on
+the assumption."""
+
 PUBLISHED_MFU: tuple[float, float, str] = (
     0.38,
     0.46,

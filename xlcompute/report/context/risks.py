@@ -16,11 +16,59 @@ from xlcompute.report.context.policy import (
     COMM_SHARE_WARN,
     LONG_RUN_DAYS,
     MEMORY_SHARE_WARN,
+    MFU_GAP_HIGH,
+    MFU_GAP_MEDIUM,
+    MFU_GAP_NOTE,
     PUBLISHED_MFU,
+    QUARTER_DAYS,
+    SLIP_SHARE_HIGH,
+    SLIP_SHARE_MEDIUM,
 )
 from xlcompute.report.context.sections import _is_scenario_mfu
 from xlcompute.report.context.validation import validation_report
 
+
+def _severity(share: float, medium: float, high: float) -> int:
+    """0 high, 1 medium, 2 low, by a share against two named thresholds."""
+    return 0 if share > high else 1 if share > medium else 2
+
+
+def mfu_gap(c: _Ctx) -> float | None:
+    """The assumed MFU's gap to the step-time model's prediction, as a share of the prediction;
+    None when no MFU is assumed or the model has no prediction."""
+    r = c.r
+    if r["mfu_assumed"] <= 0 or r["predicted_mfu"] <= 0:
+        return None
+    return abs(r["mfu_assumed"] - r["predicted_mfu"]) / r["predicted_mfu"]
+
+
+def quarter_cards(c: _Ctx) -> float:
+    """Cards that finish the run in a quarter: the graph's deadline steps with the quarter as the
+    deadline (the same formula as a scenario's training.deadline_days)."""
+    from xlcompute._graph import GRAPH
+
+    inputs = {k: v.value for k, v in c.r.inputs.items()}
+    given = {k: c.r[k] for k in ("mfu", "effective_ratio")}
+    return float(GRAPH.run({**inputs, **given, "deadline_days": QUARTER_DAYS}, ["deadline_cards"])["deadline_cards"])
+
+
+def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
+    """The run against its deadline, or against a quarter when no deadline is given."""
+    r = c.r
+    days, deadline = r["train_days"], r["deadline_days"]
+    if deadline > 0:
+        if r["deadline_slip_days"] <= 0:
+            return None
+        sev = _severity(r["deadline_slip_days"] / deadline, SLIP_SHARE_MEDIUM, SLIP_SHARE_HIGH)
+        return (sev, c.t("risk_deadline", days=c.v("train_days"), deadline=c.v("deadline_days"),
+                         slip=c.v("deadline_slip_days"), cards=c.v("gpu_count")),
+                c.t("mit_deadline", need=c.v("deadline_cards"), servers=c.v("deadline_servers")))
+    if days <= QUARTER_DAYS:
+        return None
+    need = quarter_cards(c)
+    sev = _severity((days - QUARTER_DAYS) / QUARTER_DAYS, SLIP_SHARE_MEDIUM, SLIP_SHARE_HIGH)
+    return (sev, c.t("risk_quarter", days=c.v("train_days"), quarter=fmt.count(QUARTER_DAYS)),
+            c.t("mit_quarter", need=fmt.count(need), quarter=fmt.count(QUARTER_DAYS)))
 
 
 def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
@@ -45,6 +93,20 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
                 step=c.v("predicted_step_seconds"), mfu=c.v("mfu")),
             c.t("mit_comm", gbps=c.v("inter_node_gbps")))
 
+    sched = _schedule_risk(c)
+    if sched is not None:
+        add(*sched)
+
+    # The assumed MFU against the step-time model's own prediction for the layout: days and money.
+    gap = mfu_gap(c)
+    gap_shown = gap is not None and gap > MFU_GAP_NOTE
+    if gap_shown:
+        add(_severity(gap, MFU_GAP_MEDIUM, MFU_GAP_HIGH),
+            c.t("risk_mfu_gap", mfu=c.v("mfu"), predicted=c.v("predicted_mfu"), days=c.v("train_days"),
+                pdays=c.v("train_days_predicted_mfu"), cost=c.v("train_cost"),
+                pcost=c.v("train_cost_predicted_mfu")),
+            c.t("mit_mfu"))
+
     # MFU against published results, with the schedule at a lower MFU from the sensitivity table.
     low, high, _src = PUBLISHED_MFU
     mfu = r["mfu"]
@@ -60,10 +122,14 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
                 c.t("mit_mfu"))
         elif i is not None:
             key = "risk_mfu_high" if mfu > high else "risk_mfu_ok"
-            add(0 if mfu > high else 2,
-                c.t(key, mfu=c.v("mfu"), low=fmt.percent(low, 0), high=fmt.percent(high, 0),
-                    alt_mfu=fmt.percent(s.mfus[j], 0), alt_days=fmt.days(s.days[i][j]), days=c.v("train_days")),
-                c.t("mit_mfu"))
+            if key == "risk_mfu_ok" and gap_shown:
+                key = ""  # the gap risk above already says what this assumption is worth
+            if key:
+                add(0 if mfu > high else 2,
+                    c.t(key, mfu=c.v("mfu"), low=fmt.percent(low, 0), high=fmt.percent(high, 0),
+                        alt_mfu=fmt.percent(s.mfus[j], 0), alt_days=fmt.days(s.days[i][j]),
+                        days=c.v("train_days")),
+                    c.t("mit_mfu"))
 
     if r["pipeline_bubble"] > BUBBLE_WARN + 1e-9:
         add(1, c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")),

@@ -10,7 +10,7 @@ from xlcompute.cli import app
 runner = CliRunner()
 
 COMMANDS: list[list[str]] = [
-    [], ["estimate"], ["schema"], ["plan"], ["validate"], ["excel"], ["workbook"], ["batch"], ["proposal"],
+    [], ["estimate"], ["compare"], ["schema"], ["plan"], ["validate"], ["excel"], ["workbook"], ["batch"], ["proposal"],
     ["catalog"], ["catalog", "gpus"], ["catalog", "models"],
 ]
 

@@ -106,6 +106,7 @@ VALID: dict[str, list[Any]] = {
     "gated": [None, 0, 1, True, "TRUE"],
     "model": ["llama2-70b", "GPT-3", "qwen2-72b", "llama2-7b", "mixtral-8x7b", "deepseek-v3"],
     "global_batch": [None, 1024, 256.0, 2048],
+    "gpu_range": [["H800", "H20"], [["A800"], ["910B"]], "H200", ["H800", None, "TPUv5e"]],
 }
 # Where one function reads an argument differently from the others.
 VALID_FOR: dict[tuple[str, str], list[Any]] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from xlcompute.cli import batch, estimate, excel, plan, proposal, schema, validate, workbook
+from xlcompute.cli import batch, compare, estimate, excel, plan, proposal, schema, validate, workbook
 from xlcompute.cli._common import CONTEXT_SETTINGS
 from xlcompute.cli.catalog import catalog_app
 
@@ -30,6 +30,7 @@ app = typer.Typer(
 
 # The order here is the order of `xlcompute --help`.
 app.command("estimate")(estimate.estimate_command)
+app.command("compare")(compare.compare_command)
 app.command("schema")(schema.schema_command)
 app.command("plan")(plan.plan_command)
 app.command("validate")(validate.validate_command)

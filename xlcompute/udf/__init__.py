@@ -7,7 +7,7 @@ compute in FLOPs, peaks in TFLOPS (10^12 FLOP/s), memory in GB (10^9 bytes), lin
 time in days, hours or seconds as each docstring says.
 
 The functions live in private modules by concern (``_size``, ``_catalog``, ``_training``,
-``_memory``, ``_network``, ``_parallel``, ``_serving``, ``_energy``, ``_planner``; the decorator
+``_memory``, ``_network``, ``_parallel``, ``_serving``, ``_energy``, ``_planner``, ``_compare``; the decorator
 and shared argument texts in ``_register``) and are all re-exported here: classic xlwings scans
 this module (``UDF Modules = xlcompute.udf``) and the xlwings Lite ``main.py`` written by
 ``xlcompute excel`` imports them from it by name. Off Windows ``xlwings.func`` returns the
@@ -65,6 +65,7 @@ from xlcompute.udf._serving import (
 )
 from xlcompute.udf._energy import ENERGY_KWH, POWER_COST
 from xlcompute.udf._planner import LLM_BEST_LAYOUT, LLM_PREDICTED_MFU
+from xlcompute.udf._compare import LLM_COMPARE
 
 __all__ = [
     "CATEGORY",
@@ -109,4 +110,5 @@ __all__ = [
     "POWER_COST",
     "LLM_BEST_LAYOUT",
     "LLM_PREDICTED_MFU",
+    "LLM_COMPARE",
 ]

@@ -1,0 +1,101 @@
+"""The faces of the comparison: `xlcompute compare` (table, --json, errors) and LLM_COMPARE."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from xlcompute.compare import compare
+from xlcompute.scenario import default_scenario, parse_scenario
+from xlcompute.udf import LLM_COMPARE
+from xlcompute.udf._compare import HEADER
+
+runner = CliRunner()
+
+
+def test_cli_table_lists_every_card() -> None:
+    from xlcompute.cli import app
+
+    res = runner.invoke(app, ["compare"])
+    assert res.exit_code == 0, res.output
+    for key in ("H800", "H20", "A800", "H200", "910B"):
+        assert f"│ {key}" in res.output
+    assert "178.4" in res.output  # H20's days on 1000 cards at MFU 0.40
+    assert "note — H20: the scenario's server_price, price_per_card_hour kept" in res.output
+
+
+def test_cli_json_equals_compare() -> None:
+    from xlcompute.cli import app
+
+    res = runner.invoke(app, ["compare", "--gpu", "H800", "--gpu", "RTX4090", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data == json.loads(compare(default_scenario(), ["H800", "RTX4090"]).model_dump_json())
+    assert [a["accelerator"] for a in data["alternatives"]] == ["H800", "RTX4090"]
+
+
+def test_cli_shows_a_card_that_cannot_run(tmp_path: Path) -> None:
+    from xlcompute.cli import app
+
+    path = tmp_path / "fp8.yaml"
+    data = default_scenario().model_dump(mode="json", exclude_unset=True)
+    data["training"]["precision"] = "fp8"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["compare", str(path), "--gpu", "H800", "--gpu", "A800"])
+    assert res.exit_code == 0, res.output
+    assert "A800 cannot run the job: training.precision is fp8" in res.output
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    from xlcompute.cli import app
+
+    res = runner.invoke(app, ["compare", "--gpu", "NoSuchCard"])
+    assert res.exit_code == 2
+    lines = [x for x in res.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "unknown accelerator" in lines[0] and "Traceback" not in res.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: {preset: llama2-70b}\ntraining: {tokens: -1}\n", encoding="utf-8")
+    res = runner.invoke(app, ["compare", str(bad)])
+    assert res.exit_code == 2 and "training.tokens" in res.stderr
+
+
+def test_excel_function_spills_a_header_and_a_row_per_card() -> None:
+    table = LLM_COMPARE("llama2-70b", "2T", 1000, [["H800"], ["H20"], [None], ["910B"]], 0.4)
+    assert isinstance(table, list) and table[0] == list(HEADER)
+    assert [row[0] for row in table[1:]] == ["H800", "H20", "910B"]
+    assert all(len(row) == len(HEADER) for row in table)
+    sc = parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": 2e12},
+                         "cluster": {"accelerator": "H800", "cards": 1000}, "assumptions": {"mfu": 0.4}})
+    want = compare(sc, ["H800", "H20", "910B"]).alternatives
+    for row, alt in zip(table[1:], want):
+        assert row[1:10] == [alt.cards, alt.train_days, alt.mfu, alt.predicted_mfu, alt.mem_fits, alt.it_power_kw,
+                             alt.capex_total, alt.total_budget, alt.cost_per_trillion_tokens]
+    # A fresh list each call: editing one result never changes the cache.
+    table[1][0] = "x"
+    assert LLM_COMPARE("llama2-70b", "2T", 1000, [["H800"], ["H20"], [None], ["910B"]], 0.4)[1][0] == "H800"
+
+
+def test_excel_function_shows_why_a_card_cannot_run() -> None:
+    table = LLM_COMPARE("llama2-70b", "2T", 2, ["H800"])
+    assert len(table) == 2 and table[1][0] == "H800" and table[1][1:-1] == [""] * (len(HEADER) - 2)
+    note = table[1][-1]
+    assert "gpus" in note and "cluster." not in note and "\n" not in note
+
+
+def test_excel_function_errors_name_the_argument() -> None:
+    cases = [
+        (("llama2-70b", "2T", 16, ["foo"], None), "#VALUE! gpu_range (card 1): unknown accelerator 'foo'"),
+        (("llama2-70b", "2T", 16, [], None), "#VALUE! gpu_range is empty"),
+        (("llama2-70b", "2T", 16, ["H800"] * 9, None), "#VALUE! gpu_range holds 9 card names"),
+        (("llama2-70b", "1e17", 16, ["H800"], None), "#VALUE! tokens"),
+        (("llama2-70b", "2T", 0, ["H800"], None), "#VALUE! gpus"),
+        (("llama2-70b", "2T", 16, ["H800"], 40), "#VALUE! mfu"),
+        (("mixtral-8x7b", "2T", 16, ["H800"], None), "#VALUE! mfu is empty"),
+        (("no-such-model", "2T", 16, ["H800"], None), "#VALUE! model"),
+    ]
+    for args, start in cases:
+        out = LLM_COMPARE(*args)
+        assert isinstance(out, str) and out.startswith(start), (args, out)
+        assert len(out.splitlines()) == 1

@@ -1,0 +1,141 @@
+"""xlcompute.compare: each row is estimate() of the swapped scenario; prices, deadlines, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from xlcompute.compare import MAX_ALTERNATIVES, compare, default_accelerators, swapped_scenario
+from xlcompute.estimate import estimate
+from xlcompute.scenario import default_scenario, parse_scenario
+
+
+def _data(**changes: Any) -> dict[str, Any]:
+    data = default_scenario().model_dump(exclude_unset=True)
+    for path, value in changes.items():
+        section, field = path.split("__")
+        data[section] = {**data.get(section, {}), field: value}
+    return data
+
+
+def test_default_set_starts_with_the_scenarios_card() -> None:
+    assert default_accelerators(default_scenario()) == ["H800", "H20", "A800", "H200", "910B"]
+    usd = parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": 1e12},
+                          "cluster": {"accelerator": "910B"}, "pricing": {"currency": "USD"}})
+    assert default_accelerators(usd)[:2] == ["910B", "H100-SXM"]
+
+
+def test_each_row_equals_the_estimate_of_the_swapped_scenario() -> None:
+    sc = default_scenario()
+    result = compare(sc)
+    assert [a.accelerator for a in result.alternatives] == ["H800", "H20", "A800", "H200", "910B"]
+    for alt in result.alternatives:
+        assert alt.ok, alt.reason
+        r = estimate(swapped_scenario(sc, alt.accelerator)[0])
+        assert alt.cards == r["gpu_count"] == 1000
+        assert alt.train_days == r["train_days"]
+        assert alt.mfu == r["mfu"] == 0.4  # the scenario's assumed MFU holds on every card
+        assert alt.predicted_mfu == r["predicted_mfu"]
+        assert alt.it_power_kw == r["it_power_kw"]
+        assert alt.capex_total == r["capex_total"]
+        assert alt.total_budget == r["total_budget"]
+        assert alt.cost_per_trillion_tokens == pytest.approx(r["train_cost"] / 2)  # 2T tokens
+        assert alt.cost_per_million_served_tokens == pytest.approx(r["cost_per_1k_tokens"] * 1000)
+        assert alt.npv_own == r["npv_own"] and alt.npv_rent == r["npv_rent"]
+    own = result.alternatives[0]
+    base = estimate(sc)
+    assert own.train_days == base["train_days"] and own.total_budget == base["total_budget"]
+    assert own.notes == []
+    # Pinned figures of the default scenario (1000 cards, MFU 0.40, bf16 peaks of the catalog).
+    days = {a.accelerator: round(a.train_days, 1) for a in result.alternatives}
+    assert days == {"H800": 26.7, "H20": 178.4, "A800": 84.6, "H200": 26.7, "910B": 70.2}
+
+
+def test_explicit_prices_stay_and_say_so() -> None:
+    sc = default_scenario()  # gives server_price 2.3M and price_per_card_hour 15 (for its H800)
+    h20 = estimate(swapped_scenario(sc, "H20")[0])
+    assert h20["server_price"] == 2_300_000 and h20["price_per_gpu_hour"] == 15
+    alt = next(a for a in compare(sc, ["H20"]).alternatives)
+    assert any("server_price, price_per_card_hour kept" in n for n in alt.notes)
+
+
+def test_default_prices_follow_the_card_and_the_currency() -> None:
+    data = _data()
+    data["pricing"] = {"currency": "CNY"}  # every price left to the defaults
+    sc = parse_scenario(data)
+    cny = {a.accelerator: a for a in compare(sc, ["H800", "H20", "910B"]).alternatives}
+    for key, server, hour in (("H800", 287_500, 15), ("H20", 150_000, 6), ("910B", 200_000, 10)):
+        r = estimate(swapped_scenario(sc, key)[0])
+        assert r["server_price"] == server * 8 and r["price_per_gpu_hour"] == hour
+        assert cny[key].capex_total == r["capex_total"]
+        assert cny[key].notes == []
+    data["pricing"] = {"currency": "USD"}
+    usd = parse_scenario(data)
+    r = estimate(swapped_scenario(usd, "H200")[0])
+    assert r["server_price"] == 42_500 * 8 and r["price_per_gpu_hour"] == 3.5
+    # No USD row for H20: the currency's default, never a CNY figure.
+    r = estimate(swapped_scenario(usd, "H20")[0])
+    assert r["server_price"] == 37_500 * 8 and r["price_per_gpu_hour"] == 3.0
+
+
+def test_card_specific_overrides_are_dropped() -> None:
+    sc = parse_scenario(_data(cluster__tdp_w=650, cluster__intra_node_gbs=150))
+    swapped, notes = swapped_scenario(sc, "910B")
+    assert swapped.cluster.tdp_w is None and swapped.cluster.intra_node_gbs is None
+    assert any("tdp_w, intra_node_gbs" in n for n in notes)
+    same, notes = swapped_scenario(sc, "h800")  # an alias of the scenario's own card keeps them
+    assert same.cluster.tdp_w == 650 and notes == []
+
+
+def test_cards_that_cannot_run_the_job_give_a_reason() -> None:
+    sc = parse_scenario(_data(training__precision="fp8"))
+    rows = {a.accelerator: a for a in compare(sc, ["H800", "A800", "910B"]).alternatives}
+    assert rows["H800"].ok
+    for key in ("A800", "910B"):
+        assert not rows[key].ok and "no fp8 peak" in rows[key].reason and rows[key].train_days is None
+    # No layout of 8 cards holds a 70B model on 24 GB cards (no MFU given: the planner must fit it).
+    small = parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": 1e12},
+                            "cluster": {"accelerator": "H800", "cards": 8}})
+    rows = {a.accelerator: a for a in compare(small, ["RTX4090"]).alternatives}
+    assert not rows["RTX4090"].ok and "fits" in rows["RTX4090"].reason
+
+
+def test_a_fixed_layout_the_card_cannot_take_goes_to_the_planner() -> None:
+    # TP 8 × PP 5 needs ~22 GB per card; on a 24 GB RTX 4090 it does not fit: the planner chooses.
+    sc = parse_scenario(_data(assumptions__mfu=0.4))
+    alt = compare(sc, ["RTX4090"]).alternatives[0]
+    r_fixed = estimate(swapped_scenario(sc, "RTX4090")[0])
+    if r_fixed["mem_fits"] < 0.5:
+        assert any("layout chosen by the planner" in n for n in alt.notes)
+        r = estimate(swapped_scenario(sc, "RTX4090", free_layout=True)[0])
+        assert alt.train_days == r["train_days"] and alt.layout.startswith(f"TP{int(r['tp'])}·")
+    else:
+        assert alt.train_days == r_fixed["train_days"]
+
+
+def test_deadline_gives_the_cards_each_card_needs() -> None:
+    sc = parse_scenario(_data(training__deadline_days=30))
+    rows = compare(sc, ["H800", "H20", "910B"]).alternatives
+    for alt in rows:
+        assert alt.ok
+        assert alt.train_days <= 30
+        assert alt.cards % 40 == 0  # whole servers (8) and whole TP 8 × PP 5 replicas (40)
+        # One replica fewer would miss the deadline (or not be fewer cards at all).
+        fewer = alt.cards - 40
+        if fewer >= 40:
+            r = estimate(swapped_scenario(sc, alt.accelerator, fewer)[0])
+            assert r["train_days"] > 30
+    cards = {a.accelerator: a.cards for a in rows}
+    assert cards["H20"] > cards["910B"] > cards["H800"]
+
+
+def test_bad_card_lists_are_refused_naming_the_argument() -> None:
+    with pytest.raises(ValueError, match="accelerators: unknown accelerator 'foo'"):
+        compare(default_scenario(), ["foo"])
+    with pytest.raises(ValueError, match="at least one card"):
+        compare(default_scenario(), [])
+    many = ["V100", "A100-40G", "A100-80G", "A800", "H100-SXM", "H100-PCIe", "H800", "H20", "H200"]
+    with pytest.raises(ValueError, match=f"at most {MAX_ALTERNATIVES} cards"):
+        compare(default_scenario(), many)
+    assert [a.accelerator for a in compare(default_scenario(), ["h800", "H800"]).alternatives] == ["H800"]

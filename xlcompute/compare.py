@@ -1,0 +1,257 @@
+"""The same job on several accelerators, side by side (issue 13, part 2).
+
+Orchestration, not core: each alternative is the user's scenario with ``cluster.accelerator``
+swapped, run through :func:`xlcompute.estimate.estimate` itself, so every row equals the estimate
+of its swapped scenario. What the swap changes and why:
+
+- prices: a price the scenario gives stays; a price it leaves out already resolves per card and
+  currency (``catalog/prices.yaml`` via ``estimate._price_inputs``), so it follows the new card;
+- card-specific cluster overrides (``tdp_w``, ``intra_node_gbs``, ``offload_gb``, ``offload_gbs``,
+  ``cards_per_node``) describe the scenario's card, not the new one: they are dropped (and said so);
+- cards: with ``training.deadline_days`` the cards the new card needs for the deadline (whole servers,
+  via ``core.schedule.cards_for_days`` on the end-to-end MFU), otherwise the scenario's card count;
+- layout: a fixed tp/pp that the new card cannot run (refused, or not fitting in memory) is handed
+  to the layout planner, and the row says so.
+
+A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from xlcompute import catalog
+from xlcompute.core import schedule
+from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
+
+__all__ = ["Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
+           "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION", "TOKENS_PER_MILLION"]
+
+MAX_ALTERNATIVES = 8
+"""More cards than this make an unreadable table (and a slow Excel cell)."""
+
+TOKENS_PER_TRILLION = 1e12
+TOKENS_PER_MILLION = 1e6
+
+# The default alternatives per currency: the cards a buyer in that market chooses between.
+# CNY: the cards sold in China (H800/A800 before the 2023 rules, H20 after, Ascend 910B) and H200.
+_DEFAULTS = {
+    "CNY": ("H800", "H20", "A800", "H200", "910B"),
+    "USD": ("H100-SXM", "H200", "A100-80G", "B200", "MI300X"),
+}
+
+# Cluster fields that describe one card; the swapped scenario takes the new card's catalog figures.
+_CARD_FIELDS = ("cards_per_node", "tdp_w", "intra_node_gbs", "offload_gb", "offload_gbs")
+# Prices that depend on the card (prices.yaml's accelerator rows); kept when given, and said so.
+_CARD_PRICES = ("server_price", "price_per_card_hour", "price_reserved_1y", "price_reserved_3y")
+# Deadline search: the end-to-end MFU changes with the card count (bubble, failures), so a few rounds.
+_DEADLINE_ROUNDS = 6
+_MAX_CARDS = MAX_CARDS  # the scenario's own bound on cluster.cards
+
+
+class Alternative(BaseModel):
+    """One card running the job: its figures, or the reason it cannot."""
+
+    accelerator: str = Field(description="catalog key, or the custom card's name")
+    name: str = Field(description="the card's full name")
+    ok: bool = Field(description="False when the card cannot run the job (see reason)")
+    reason: str = Field("", description="why the card cannot run the job")
+    notes: list[str] = Field(default_factory=list, description="what the swap changed beyond the card")
+    cards: int | None = None
+    train_days: float | None = Field(None, description="days end to end (failures and restarts included)")
+    mfu: float | None = Field(None, description="MFU the days use (the scenario's assumption or the prediction)")
+    predicted_mfu: float | None = Field(None, description="the step-time model's MFU for the layout")
+    layout: str = ""
+    mem_per_gpu_gb: float | None = None
+    hbm_gb: float | None = None
+    mem_fits: bool | None = None
+    it_power_kw: float | None = None
+    capex_total: float | None = None
+    total_budget: float | None = Field(None, description="capex and opex over pricing.years")
+    train_cost: float | None = Field(None, description="the training run at the rental price")
+    cost_per_trillion_tokens: float | None = Field(None, description="train_cost per 10^12 training tokens")
+    cost_per_million_served_tokens: float | None = Field(None, description="cost_per_1k_tokens × 1000")
+    npv_own: float | None = None
+    npv_rent: float | None = None
+    own_cheaper: bool | None = None
+
+
+class Comparison(BaseModel):
+    """The alternatives of one scenario, in the order asked."""
+
+    scenario_name: str
+    model_name: str
+    currency: str
+    train_tokens: float
+    deadline_days: float | None = None
+    years: float
+    alternatives: list[Alternative]
+
+
+def default_accelerators(scenario: Scenario) -> list[str]:
+    """The scenario's own card first (when it is a catalog card), then the currency's usual set."""
+    own = scenario.cluster.accelerator
+    keys = [] if isinstance(own, CustomAccelerator) else [catalog.get_gpu(own).key]
+    for key in _DEFAULTS[scenario.pricing.currency]:
+        if key not in keys:
+            keys.append(key)
+    return keys[:MAX_ALTERNATIVES]
+
+
+def _card_keys(scenario: Scenario, accelerators: list[str] | None) -> list[str]:
+    if accelerators is None:
+        return default_accelerators(scenario)
+    if not accelerators:
+        raise ValueError("accelerators: give at least one card name (or none for the default set)")
+    keys: list[str] = []
+    for name in accelerators:
+        try:
+            key = catalog.get_gpu(name).key
+        except (KeyError, ValueError) as exc:  # UnknownPresetError names the catalog's cards
+            raise ValueError(f"accelerators: {exc}") from None
+        if key not in keys:
+            keys.append(key)
+    if len(keys) > MAX_ALTERNATIVES:
+        raise ValueError(f"accelerators: at most {MAX_ALTERNATIVES} cards side by side (got {len(keys)})")
+    return keys
+
+
+def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = None,
+                     free_layout: bool = False) -> tuple[Scenario, list[str]]:
+    """``scenario`` on ``accelerator`` (a catalog name), with ``cards`` cards when given and the
+    layout left to the planner when ``free_layout``; and notes on what changed beyond the card."""
+    from xlcompute.scenario import parse_scenario
+
+    data: dict[str, Any] = scenario.model_dump(exclude_unset=True)
+    cluster = dict(data.get("cluster", {}))
+    notes: list[str] = []
+    if _own_key(scenario) != catalog.get_gpu(accelerator).key:
+        card = catalog.get_gpu(accelerator)
+        dropped = [f for f in _CARD_FIELDS if f in cluster]
+        # Say only what differs: a cards_per_node of 8 given for an 8-card server changes nothing.
+        changed = [f for f in dropped if not (f == "cards_per_node" and cluster[f] == card.cards_per_node)]
+        for f in dropped:
+            del cluster[f]
+        if changed:
+            notes.append(f"catalog figures of the card instead of the scenario's {', '.join(changed)}")
+        kept = [f for f in _CARD_PRICES if f in data.get("pricing", {})]
+        if kept:
+            notes.append(f"the scenario's {', '.join(kept)} kept (given for its own card)")
+    cluster["accelerator"] = accelerator
+    if cards is not None:
+        cluster["cards"] = cards
+    data["cluster"] = cluster
+    if free_layout:
+        training = dict(data["training"])
+        for f in ("tp", "pp", "cp", "dp"):
+            training.pop(f, None)
+        data["training"] = training
+    return parse_scenario(data), notes
+
+
+def _deadline_cards(scenario: Scenario, key: str, deadline: float, free_layout: bool) -> int:
+    """Cards of ``key`` to finish in ``deadline`` days end to end: whole servers (and whole replicas
+    of a fixed layout), from cards_for_days at the end-to-end MFU of the last try."""
+    from xlcompute.estimate import estimate
+
+    sc, _ = swapped_scenario(scenario, key, free_layout=free_layout)
+    unit = catalog.get_gpu(key).cards_per_node
+    if sc.layout_fixed:
+        group = sc.training.tp * sc.cp * sc.training.pp  # type: ignore[operator]
+        unit = unit * group // math.gcd(unit, group)
+    cards = sc.cluster.cards
+    enough: int | None = None  # the fewest cards tried that meet the deadline
+    for _ in range(_DEADLINE_ROUNDS):
+        r = estimate(swapped_scenario(scenario, key, cards, free_layout)[0])
+        need = int(schedule.cards_for_days(r["train_flops"], deadline, r["peak_flops"], r["end_to_end_mfu"]))
+        need = min(_MAX_CARDS, max(unit, math.ceil(need / unit) * unit))
+        if r["train_days"] <= deadline:
+            enough = cards if enough is None else min(enough, cards)
+            if need >= cards:
+                return enough
+        elif need <= cards:  # the end-to-end MFU fell with the cards: one more step up
+            need = min(_MAX_CARDS, cards + unit)
+        if need == cards:
+            break
+        cards = need
+    return cards if enough is None else enough
+
+
+def _alternative(scenario: Scenario, key: str) -> Alternative:
+    from xlcompute.estimate import estimate
+
+    card = catalog.get_gpu(key)
+    deadline = scenario.training.deadline_days
+    notes: list[str] = []
+
+    def run(free_layout: bool) -> Any:
+        cards = None if deadline is None else _deadline_cards(scenario, key, deadline, free_layout)
+        sc, swap_notes = swapped_scenario(scenario, key, cards, free_layout)
+        return estimate(sc), swap_notes
+
+    try:
+        try:
+            r, swap = run(False)
+            if scenario.layout_fixed and r["mem_fits"] < 0.5 and key != _own_key(scenario):
+                raise ValueError("the scenario's layout does not fit in memory")
+        except ValueError as exc:
+            if not scenario.layout_fixed or key == _own_key(scenario):
+                raise
+            # The user's tp/pp were chosen for their card: let the planner choose for this one.
+            r, swap = run(True)
+            notes.append(f"layout chosen by the planner (the scenario's tp {scenario.training.tp} / "
+                         f"pp {scenario.training.pp}: {exc})")
+    except ValueError as exc:  # ScenarioError, PlannerError, a card without fp8, …
+        return Alternative(accelerator=key, name=card.name, ok=False, reason=" ".join(str(exc).split()))
+    notes = swap + notes
+    if deadline is not None and r["train_days"] > deadline:
+        notes.append(f"{r['train_days']:,.1f} days: the deadline of {deadline:g} days is not reached")
+    tokens = r["train_tokens"]
+    return Alternative(
+        accelerator=key, name=r.accelerator_name, ok=True, notes=notes,
+        cards=int(r["gpu_count"]), train_days=r["train_days"], mfu=r["mfu"], predicted_mfu=r["predicted_mfu"],
+        layout=f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}",
+        mem_per_gpu_gb=r["mem_per_gpu_gb"], hbm_gb=r["gpu_hbm_gb"], mem_fits=r["mem_fits"] >= 0.5,
+        it_power_kw=r["it_power_kw"], capex_total=r["capex_total"], total_budget=r["total_budget"],
+        train_cost=r["train_cost"], cost_per_trillion_tokens=r["train_cost"] / (tokens / TOKENS_PER_TRILLION),
+        cost_per_million_served_tokens=r["cost_per_1k_tokens"] * (TOKENS_PER_MILLION / 1e3),
+        npv_own=r["npv_own"], npv_rent=r["npv_rent"], own_cheaper=r["own_cheaper"] >= 0.5,
+    )
+
+
+def _own_key(scenario: Scenario) -> str | None:
+    acc = scenario.cluster.accelerator
+    return None if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc).key
+
+
+def compare(scenario: Scenario, accelerators: list[str] | None = None) -> Comparison:
+    """The job of ``scenario`` on each of ``accelerators`` (catalog names; default: the scenario's
+    card and the usual set of its currency). Raises :class:`ValueError` for an unknown card name or
+    too many cards; a card that cannot run the job is a row with its reason."""
+    import numpy as np
+
+    from xlcompute.estimate import estimate
+
+    keys = _card_keys(scenario, accelerators)
+    try:
+        model_name = estimate(scenario).model_name
+    except ValueError:  # the scenario's own card may be the one that cannot run it
+        model_name = _model_name(scenario)
+    # Overflow warnings of extreme scenarios are not the comparison's business (the rows say it).
+    with np.errstate(all="ignore"):
+        rows = [_alternative(scenario, k) for k in keys]
+    return Comparison(
+        scenario_name=scenario.name, model_name=model_name, currency=scenario.pricing.currency,
+        train_tokens=scenario.training.tokens, deadline_days=scenario.training.deadline_days,
+        years=scenario.pricing.years, alternatives=rows,
+    )
+
+
+def _model_name(scenario: Scenario) -> str:
+    spec = scenario.model
+    if spec.preset is not None:
+        return catalog.get_model(spec.preset).name
+    return spec.arch.name  # type: ignore[union-attr]

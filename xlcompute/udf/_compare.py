@@ -1,0 +1,125 @@
+"""LLM_COMPARE: the same training job on several cards, side by side (issue 13; xlcompute.compare).
+
+The cell builds a one-line scenario — model, tokens, cards, the first card of ``gpu_range`` and,
+optionally, the MFU — with every other field at its scenario default (prices: the CNY defaults of
+each card, catalog/prices.yaml) and calls :func:`xlcompute.compare.compare`, so each row equals
+``estimate()`` of that card's scenario. A comparison runs one estimate (with a layout search when
+no MFU is given) per card, so outcomes are cached per argument tuple for the life of the process;
+the cache holds tuples and strings only, and each call returns fresh lists.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from xlcompute import _udf_args as a
+from xlcompute.udf._models import preset
+from xlcompute.udf._register import GPUS, MFU, TOKENS, excel
+
+__all__ = ["LLM_COMPARE"]
+
+HEADER = ("gpu", "cards", "days", "mfu", "predicted_mfu", "fits_memory", "it_power_kw", "capex", "total_budget",
+          "cost_per_1T_train_tokens", "cost_per_1M_served_tokens", "note")
+"""The spilled table's header row; one row per card follows."""
+
+_NOTE_CHARS = 500  # a reason longer than this is cut: a cell shows about that much legibly
+
+# Scenario words -> this function's argument names, so a refusal names the cell to change.
+_TO_CELLS = tuple((re.compile(p), c) for p, c in (
+    (r"\btraining\.tokens\b", "tokens"),
+    (r"\bcluster\.cards\b", "gpus"),
+    (r"\bassumptions\.mfu\b", "mfu"),
+    (r"\bmodel\.preset\b", "model"),
+    (r"\bcluster\.accelerator\b", "gpu_range"),
+    (r" \(global batch: .*\)$", ""),
+    (r"\bscenario: ", ""),
+    (r"\b(?:training|cluster|model|assumptions|pricing|serving|reliability)\.(\w+)", r"\1"),
+))
+
+
+def _in_cells(message: str) -> str:
+    for pattern, cells in _TO_CELLS:
+        message = pattern.sub(cells, message)
+    return " ".join(message.split())
+
+
+@functools.lru_cache(maxsize=128)
+def _compare(model: str, tokens: float, gpus: int, cards: tuple[str, ...], mfu: float | None
+             ) -> tuple[tuple[Any, ...], ...] | str:
+    """The rows of the comparison, or the reason there is none (cached, as text)."""
+    from xlcompute.compare import compare
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    data: dict[str, Any] = {"model": {"preset": model}, "training": {"tokens": tokens},
+                            "cluster": {"accelerator": cards[0], "cards": gpus}}
+    if mfu is not None:
+        data["assumptions"] = {"mfu": mfu}
+    try:
+        result = compare(parse_scenario(data), list(cards))
+    except ScenarioError as exc:
+        return _in_cells("; ".join(exc.problems))
+    except ValueError as exc:
+        return _in_cells(str(exc))
+    rows = []
+    for r in result.alternatives:
+        if not r.ok:
+            rows.append((r.accelerator, *[""] * (len(HEADER) - 2), a.one_line(_in_cells(r.reason), _NOTE_CHARS)))
+            continue
+        note = "; ".join(r.notes) or ("" if r.mem_fits else "does not fit in memory: time and cost follow from mfu")
+        rows.append((r.accelerator, r.cards, r.train_days, r.mfu, r.predicted_mfu, bool(r.mem_fits), r.it_power_kw,
+                     r.capex_total, r.total_budget, r.cost_per_trillion_tokens, r.cost_per_million_served_tokens,
+                     a.one_line(_in_cells(note), _NOTE_CHARS)))
+    return tuple(rows)
+
+
+def _card_keys(gpu_range: Any) -> tuple[str, ...]:
+    """The catalog keys of the range's filled cells, in order, each once."""
+    from xlcompute.compare import MAX_ALTERNATIVES
+
+    cells = gpu_range if isinstance(gpu_range, (list, tuple)) else [gpu_range]
+    flat: list[Any] = []
+    for item in cells:
+        flat.extend(item if isinstance(item, (list, tuple)) else [item])
+    filled = [x for x in flat if not a.is_empty(x)]
+    if not filled:
+        raise a.UdfArgumentError('gpu_range is empty; select cells holding card names such as "H800", "H20", "910B"')
+    if len(filled) > MAX_ALTERNATIVES:
+        raise a.UdfArgumentError(f"gpu_range holds {len(filled):,} card names; select at most {MAX_ALTERNATIVES}")
+    keys: list[str] = []
+    for i, x in enumerate(filled, start=1):
+        key = a.gpu(x, f"gpu_range (card {i})").key
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+@excel(
+    {"model": 'Model name from the catalog, e.g. "llama2-70b" (see MODEL_LIST()).',
+     "tokens": TOKENS,
+     "gpus": GPUS + " Used for every card.",
+     "gpu_range": 'Cells holding up to 8 card names, e.g. "H800", "H20", "A800", "H200", "910B".',
+     "mfu": "Optional. " + MFU + " Default: the step-time model predicts one per card."},
+    ranges=("gpu_range",),
+    spills=True,
+)
+def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = None) -> list[list[Any]]:
+    """Spills the job on each card of gpu_range: header, then cards, days, MFU used and predicted,
+    fits memory (TRUE/FALSE), IT kW, capex, total budget (CNY), cost per 1T training and 1M served tokens
+    (currency), note."""
+    from xlcompute.scenario import MAX_CARDS
+
+    m = preset(model)
+    n_tokens = a.train_tokens(tokens)
+    cards = a.whole(gpus, "gpus", maximum=MAX_CARDS)
+    keys = _card_keys(gpu_range)
+    given_mfu = None if a.is_empty(mfu) else a.fraction(mfu, "mfu")
+    if given_mfu is None and m.arch.is_moe:
+        raise a.UdfArgumentError(
+            f"mfu is empty, but {m.key} is a mixture-of-experts model, which the step-time model does not cover; "
+            "give an MFU such as 0.35")
+    outcome = _compare(m.key, n_tokens, cards, keys, given_mfu)
+    if isinstance(outcome, str):
+        raise a.UdfArgumentError(outcome)
+    return [list(HEADER), *(list(row) for row in outcome)]

@@ -8,8 +8,9 @@ of its swapped scenario. What the swap changes and why:
   currency (``catalog/prices.yaml`` via ``estimate._price_inputs``), so it follows the new card;
 - card-specific cluster overrides (``tdp_w``, ``intra_node_gbs``, ``offload_gb``, ``offload_gbs``,
   ``cards_per_node``) describe the scenario's card, not the new one: they are dropped (and said so);
-- cards: with ``training.deadline_days`` the cards the new card needs for the deadline (whole servers,
-  via ``core.schedule.cards_for_days`` on the end-to-end MFU), otherwise the scenario's card count;
+- cards: with ``training.deadline_days`` the cards the new card needs for the deadline (the estimate's
+  ``deadline_cards``: whole replicas and servers, ``core.schedule.cards_for_deadline``), otherwise the
+  scenario's card count;
 - layout: a fixed tp/pp that the new card cannot run (refused, or not fitting in memory) is handed
   to the layout planner, and the row says so.
 
@@ -18,13 +19,11 @@ A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from xlcompute import catalog
-from xlcompute.core import schedule
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
 __all__ = ["Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
@@ -48,7 +47,6 @@ _CARD_FIELDS = ("cards_per_node", "tdp_w", "intra_node_gbs", "offload_gb", "offl
 # Prices that depend on the card (prices.yaml's accelerator rows); kept when given, and said so.
 _CARD_PRICES = ("server_price", "price_per_card_hour", "price_reserved_1y", "price_reserved_3y")
 # Deadline search: the end-to-end MFU changes with the card count (bubble, failures), so a few rounds.
-_DEADLINE_ROUNDS = 6
 _MAX_CARDS = MAX_CARDS  # the scenario's own bound on cluster.cards
 
 
@@ -152,32 +150,15 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     return parse_scenario(data), notes
 
 
-def _deadline_cards(scenario: Scenario, key: str, deadline: float, free_layout: bool) -> int:
-    """Cards of ``key`` to finish in ``deadline`` days end to end: whole servers (and whole replicas
-    of a fixed layout), from cards_for_days at the end-to-end MFU of the last try."""
+def _deadline_cards(scenario: Scenario, key: str, free_layout: bool) -> int:
+    """Cards of ``key`` that meet the deadline: the estimate's own ``deadline_cards`` (core.schedule:
+    whole replicas of the layout, then whole servers, with the ETTR at the new count) for the
+    swapped scenario at its card count. When the planner chooses the layout, the layout (and MFU)
+    at the new count may differ; the row then notes a missed deadline."""
     from xlcompute.estimate import estimate
 
-    sc, _ = swapped_scenario(scenario, key, free_layout=free_layout)
-    unit = catalog.get_gpu(key).cards_per_node
-    if sc.layout_fixed:
-        group = sc.training.tp * sc.cp * sc.training.pp  # type: ignore[operator]
-        unit = unit * group // math.gcd(unit, group)
-    cards = sc.cluster.cards
-    enough: int | None = None  # the fewest cards tried that meet the deadline
-    for _ in range(_DEADLINE_ROUNDS):
-        r = estimate(swapped_scenario(scenario, key, cards, free_layout)[0])
-        need = int(schedule.cards_for_days(r["train_flops"], deadline, r["peak_flops"], r["end_to_end_mfu"]))
-        need = min(_MAX_CARDS, max(unit, math.ceil(need / unit) * unit))
-        if r["train_days"] <= deadline:
-            enough = cards if enough is None else min(enough, cards)
-            if need >= cards:
-                return enough
-        elif need <= cards:  # the end-to-end MFU fell with the cards: one more step up
-            need = min(_MAX_CARDS, cards + unit)
-        if need == cards:
-            break
-        cards = need
-    return cards if enough is None else enough
+    r = estimate(swapped_scenario(scenario, key, free_layout=free_layout)[0])
+    return max(1, min(_MAX_CARDS, int(r["deadline_cards"])))
 
 
 def _alternative(scenario: Scenario, key: str) -> Alternative:
@@ -188,7 +169,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
     notes: list[str] = []
 
     def run(free_layout: bool) -> Any:
-        cards = None if deadline is None else _deadline_cards(scenario, key, deadline, free_layout)
+        cards = None if deadline is None else _deadline_cards(scenario, key, free_layout)
         sc, swap_notes = swapped_scenario(scenario, key, cards, free_layout)
         return estimate(sc), swap_notes
 

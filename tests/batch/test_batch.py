@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import traceback
 import types
 import zipfile
 from pathlib import Path
@@ -342,7 +343,10 @@ def test_batch_with_pdf_searches_each_layout_once(tmp_path: Path, monkeypatch: p
     real = est.plan_layouts
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        searches.append(1)
+        # The proposal's alternatives section (xlcompute.compare) estimates the job on other cards:
+        # those searches are its own, not a repeat of the batch's estimate.
+        if not any(f.f_globals.get("__name__") == "xlcompute.compare" for f, _ in traceback.walk_stack(None)):
+            searches.append(1)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(est, "plan_layouts", counting)

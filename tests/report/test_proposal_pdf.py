@@ -22,12 +22,13 @@ from typer.testing import CliRunner
 
 from xlcompute import fmt
 from xlcompute.cli import app
+from xlcompute.compare import compare
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.scenario import DEFAULT_SCENARIO_PATH, load_scenario
 
 HOSTILE_NAME = "Cluster <script>alert(1)</script> plan"
 HOSTILE_DESCRIPTION = "Budget {{ 7*7 }} and {% if x %}markup{% endif %} & <b>tags</b> stay literal."
-EXPECTED_PAGES = range(12, 36)  # 33 (en) pages for the default scenario today (the validation appendix is 8); room for edits
+EXPECTED_PAGES = range(12, 38)  # 36 (en) pages for the default scenario today (the validation appendix is 8); room for edits
 
 
 @dataclass
@@ -134,7 +135,7 @@ def test_page_footer_and_header_per_language(en_pdf: Rendered, zh_pdf: Rendered)
 def test_table_of_contents_has_page_numbers(en_pdf: Rendered) -> None:
     toc = _flat(en_pdf.reader.pages[1].extract_text())
     numbers = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)", toc)]
-    assert len(numbers) == 11, toc
+    assert len(numbers) == 12, toc
     assert numbers == sorted(numbers) and numbers[0] == 3
 
 
@@ -205,3 +206,37 @@ def test_pdf_shows_the_break_even_and_a_verdict_consistent_with_it(en_pdf: Rende
     assert verdict in text
     if r["break_even_utilisation"] > 1:
         assert "owning does not pay even with the cluster busy all the time" in text
+
+
+def _section(text: str, start: str, end: str) -> str:
+    """The body text from the last ``start`` heading to the last ``end`` heading (the first ones are
+    the table of contents)."""
+    i, j = text.rfind(start), text.rfind(end)
+    assert 0 <= i < j, (start, end)
+    return text[i:j]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_alternatives_section_prints_the_compare_rows(lang: str, en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    rendered = en_pdf if lang == "en" else zh_pdf
+    heads = {"en": ("8. Alternatives", "9. Risks and mitigations"), "zh": ("8. 备选方案", "9. 风险与应对")}[lang]
+    section = _section(rendered.text, *heads)
+    comp = compare(rendered.result.scenario)
+    cur = comp.currency
+    assert len(comp.alternatives) >= 3
+    for a in comp.alternatives:
+        assert a.accelerator in section
+        if not a.ok:
+            assert " ".join(a.reason.split())[:40] in section
+            continue
+        assert a.train_days is not None and a.total_budget is not None
+        assert fmt.days(a.train_days) in section, (a.accelerator, fmt.days(a.train_days))
+        assert fmt.money(a.total_budget, cur) in section, (a.accelerator, fmt.money(a.total_budget, cur))
+        assert fmt.money(a.cost_per_trillion_tokens or 0.0, cur) in section
+
+
+def test_toc_lists_alternatives_after_budget(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    toc_en = _flat(en_pdf.reader.pages[1].extract_text())
+    assert toc_en.index("7. Budget") < toc_en.index("8. Alternatives") < toc_en.index("9. Risks")
+    assert "12. Appendix C" in toc_en
+    assert "8. 备选方案" in _flat(zh_pdf.reader.pages[1].extract_text())

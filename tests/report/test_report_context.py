@@ -124,7 +124,8 @@ def test_html_in_both_languages(result: Estimate) -> None:
     en, zh = render_html(result, "en"), render_html(result, "zh")
     assert '<html lang="en" class="en">' in en and '<html lang="zh-Hans" class="zh">' in zh
     assert "执行摘要" in zh and "Executive summary" in en
-    assert en.count("<svg") == 4 and zh.count("<svg") == 4  # days, memory, budget, uncertainty tornado
+    # days, memory, budget, alternatives, uncertainty tornado
+    assert en.count("<svg") == 5 and zh.count("<svg") == 5
     with pytest.raises(ValueError):
         render_html(result, "fr")
 

@@ -2,7 +2,7 @@
 
 Why hand-built rather than a plotting library (matplotlib, plotly, pygal):
 
-- no heavy dependency: the proposal needs three simple chart types (lines, grouped bars, stacked
+- no heavy dependency: the proposal needs a few simple chart types (lines, grouped, stacked and plain
   bars); matplotlib alone is ~40 MB installed and slows start-up by about a second;
 - exact control: the charts use the document's own fonts (Noto Sans CJK SC for Chinese,
   DejaVu Sans for English), sizes and colours, so they print like the text around them and
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = ["Series", "line_chart", "grouped_bars", "stacked_bars", "tornado_chart", "nice_ticks", "PALETTE"]
+__all__ = ["Series", "line_chart", "grouped_bars", "stacked_bars", "horizontal_bars", "tornado_chart", "nice_ticks",
+           "PALETTE"]
 
 PALETTE: tuple[str, ...] = ("#1f3a5f", "#2a9d8f", "#e9a23b", "#c8553d", "#6d597a", "#8d99ae")
 """Colour-blind-safe enough on print: dark blue, teal, amber, brick, plum, grey."""
@@ -262,6 +263,55 @@ def stacked_bars(
         out.append(_t(lx + 20, ly, name, anchor="start", size=_SMALL))
     height = ly0 + ((len(legend) - 1) // cols) * 20 + 12
     return _svg(width, int(height), font, out, x_title)
+
+
+def _text_width(s: str, size: float) -> float:
+    """Estimated width of ``s`` at ``size``: CJK glyphs are about twice as wide as Latin ones."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.62 for ch in s)
+
+
+def horizontal_bars(
+    *,
+    bars: Sequence[tuple[str, float, str]],
+    highlight: int | None,
+    x_title: str,
+    x_format: Callable[[float], str],
+    font: str = "DejaVu Sans",
+    width: int = 640,
+) -> Markup:
+    """One horizontal bar per row (label, value, value text), from zero, in the stacked bars' style;
+    ``highlight`` (a row index, e.g. the scenario's own card) is drawn dark, the others teal."""
+    bar_h, gap, top = 22, 10, 10
+    # The label column fits the longest label (bold), so a long card name never runs left of the chart.
+    left = int(max([40.0] + [_text_width(label, _FONT_SIZE) + 14 for label, _, _ in bars]))
+    # Room on the right for the value text of the longest bar.
+    right = int(max([60.0] + [_text_width(text, _SMALL) + 14 for _, _, text in bars]))
+    ph = len(bars) * (bar_h + gap)
+    pw = width - left - right
+    ticks = nice_ticks(max([v for _, v, _ in bars] + [0.0]))
+    xmax = ticks[-1]
+
+    def px(v: float) -> float:
+        return left + max(v, 0.0) / xmax * pw
+
+    out: list[str] = []
+    for tv in ticks:
+        x = px(tv)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{_GRID}" stroke-width="1"/>')
+        out.append(_t(x, top + ph + 16, x_format(tv), size=_SMALL))
+    for i, (label, v, text) in enumerate(bars):
+        y = top + i * (bar_h + gap) + gap / 2
+        colour = PALETTE[0] if i == highlight else PALETTE[1]
+        w = px(v) - left
+        if w > 0:
+            out.append(f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
+        weight = "bold" if i == highlight else "normal"
+        out.append(_t(left - 8, y + bar_h / 2 + 4, label, anchor="end", weight=weight))
+        out.append(_t(left + w + 6, y + bar_h / 2 + 4, text, anchor="start", size=_SMALL, weight=weight))
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="{_AXIS}" stroke-width="1.2"/>')
+    out.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="{_AXIS}" stroke-width="1.2"/>')
+    out.append(_t(left + pw / 2, top + ph + 36, x_title))
+    return _svg(width, top + ph + 44, font, out, x_title)
 
 
 def tornado_chart(

@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_network": ("Network", "网络"),
     "sec_serving": ("Serving capacity", "推理容量"),
     "sec_budget": ("Budget", "预算"),
+    "sec_alternatives": ("Alternatives", "备选方案"),
     "sec_risks": ("Risks and mitigations", "风险与应对"),
     "sec_appendix_formulas": ("Appendix A: formulas", "附录 A：公式"),
     "sec_appendix_validation": ("Appendix B: validation (step time and end-to-end card-hours)", "附录 B：验证（单步时间与端到端卡时）"),
@@ -493,6 +494,46 @@ TEXT: dict[str, tuple[str, str]] = {
     "cost_maintenance": ("Maintenance", "维护"),
     "cost_space": ("Colocation", "托管"),
     "tco_other": ("Maint. + space", "维护与托管"),
+    # alternatives (xlcompute.compare)
+    "alt_lead": (
+        "The same job ({model}, {tokens} training tokens) on {n} accelerators, each run through the same "
+        "estimate with only the card swapped: {cards}, {mfu}, prices the scenario gives kept and the others "
+        "taken per card from the catalog (see the notes); budgets over {years} years, training cost at the "
+        "rental price.",
+        "同一任务（{model}，{tokens} 个训练 token）在 {n} 种加速卡上的对比，每行只更换加速卡、按同一估算："
+        "{cards}，{mfu}，场景给出的价格保持不变，其余价格按各卡取自目录（见注释）；预算按 {years} 年计，"
+        "训练成本按租用价格计。",
+    ),
+    "alt_cards_same": ("{cards} cards each", "每种 {cards} 张卡"),
+    "alt_cards_deadline": ("the cards each needs for the {deadline}-day deadline",
+                           "各卡满足 {deadline} 天工期所需的卡数"),
+    "alt_mfu_same": ("the scenario's MFU of {mfu} on every card (the step-time model's prediction in brackets)",
+                     "各卡均采用场景的 MFU {mfu}（括号内为单步时间模型的预测）"),
+    "alt_mfu_predicted": ("the MFU the step-time model predicts for each card's layout",
+                          "MFU 取单步时间模型对各卡并行布局的预测"),
+    "alt_col_card": ("Card", "加速卡"),
+    "alt_col_cards": ("Cards", "卡数"),
+    "alt_col_days": ("Days", "天数"),
+    "alt_col_mfu": ("MFU (predicted)", "MFU（预测）"),
+    "alt_col_layout": ("Layout", "并行布局"),
+    "alt_col_mem": ("Memory per card", "每卡显存"),
+    "alt_col_kw": ("IT power kW", "IT 功率 kW"),
+    "alt_col_capex": ("Capex", "资本支出"),
+    "alt_col_budget": ("Total budget, {years} years", "总预算（{years} 年）"),
+    "alt_col_per_t": ("Training per 10¹² tokens", "训练每万亿 token"),
+    "alt_col_per_m": ("Serving per 10⁶ tokens", "推理每百万 token"),
+    "alt_col_npv_own": ("NPV own", "自建净现值"),
+    "alt_col_npv_rent": ("NPV rent", "租用净现值"),
+    "alt_mem": ("{mem} of {hbm} GB", "{mem} / {hbm} GB"),
+    "alt_mem_no_fit": ("(does not fit)", "（放不下）"),
+    "alt_cannot_run": ("{card} cannot run the job: {reason}", "{card} 无法运行该任务：{reason}"),
+    "alt_note": ("{card}: {note}", "{card}：{note}"),
+    "alt_notes_title": ("Notes", "注释"),
+    "alt_none": ("None of the cards compared can run the job.", "所比较的加速卡均无法运行该任务。"),
+    "alt_unavailable": ("The comparison could not be made: {reason}", "无法进行对比：{reason}"),
+    "alt_chart_title": ("Training cost per 10¹² tokens at the rental price, by card",
+                        "各加速卡按租用价格计的每万亿 token 训练成本"),
+    "alt_chart_x": ("Training cost per 10¹² tokens ({currency})", "每万亿 token 训练成本（{currency}）"),
     # risks
     "risks_intro": (
         "The risks below are derived from the figures of this estimate; severity reflects their effect "

@@ -8,7 +8,7 @@ become text only through :mod:`xlcompute.fmt` (:func:`format_value`). Prose come
 :mod:`xlcompute.report.i18n`, which escapes every argument.
 
 Sections live in submodules: ``sections`` (workload, sensitivity, memory, network, budget),
-``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (formulas,
+``alternatives`` (the same job on other cards, :mod:`xlcompute.compare`), ``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (formulas,
 catalog); the thresholds that turn figures into risks are named constants in ``policy``, each with
 its reason.
 """
@@ -22,6 +22,7 @@ from typing import Any
 from xlcompute import fmt
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
+from xlcompute.report.context.alternatives import alternatives_section
 from xlcompute.report.context.appendix import _catalog_rows, _formulas
 from xlcompute.report.context.policy import (
     BUBBLE_WARN,
@@ -199,6 +200,7 @@ def build_context(
             "kv_cache_per_request", "decode_tokens_per_s", "prefill_tokens_per_s", "cost_per_request",
             "cost_per_1k_tokens")],
         "budget": budget,
+        "alternatives": alternatives_section(c, font),
         "risks": risks,
         "uncertainty": uncertainty_section(c, font),
         "formulas": _formulas(c),

@@ -1,0 +1,59 @@
+"""The alternatives section's data: the compare() rows, a line per card that cannot run the job,
+the scenario's own card marked, and compare() called once per render."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlcompute import compare as compare_mod
+from xlcompute import fmt
+from xlcompute.compare import Alternative, Comparison
+from xlcompute.estimate import Estimate, estimate
+from xlcompute.report import charts, render_html
+from xlcompute.report.context import alternatives as alt_mod
+from xlcompute.report.context import build_context
+from xlcompute.scenario import default_scenario
+
+
+@pytest.fixture(scope="module")
+def result() -> Estimate:
+    return estimate(default_scenario())
+
+
+def test_rows_are_the_compare_rows(result: Estimate) -> None:
+    comp = compare_mod.compare(result.scenario)
+    section = build_context(result, "en")["alternatives"]
+    ok = [a for a in comp.alternatives if a.ok]
+    assert [row["card"] for row in section["tech"]] == [a.accelerator for a in ok]
+    assert [row["days"] for row in section["tech"]] == [fmt.days(a.train_days or 0) for a in ok]
+    assert [row["budget"] for row in section["money"]] == [fmt.money(a.total_budget or 0, comp.currency) for a in ok]
+    # The scenario's own card (H800 in the default scenario) is the marked row.
+    assert section["own"][[r["card"] for r in section["tech"]].index("H800")]
+    assert sum(section["own"]) == 1
+
+
+def test_a_card_that_cannot_run_is_a_line_with_its_reason(result: Estimate, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = compare_mod.compare(result.scenario)
+    bad = Alternative(accelerator="V100", name="NVIDIA V100", ok=False, reason="no fp8 peak <for this card>")
+    fake = real.model_copy(update={"alternatives": [*real.alternatives, bad]})
+    calls: list[int] = []
+
+    def once(scenario: object) -> Comparison:
+        calls.append(1)
+        return fake
+
+    monkeypatch.setattr(alt_mod, "compare", once)
+    html = render_html(result, "zh")
+    assert len(calls) == 1  # one compare() (one estimate per card) per render
+    assert "V100 无法运行该任务：no fp8 peak &lt;for this card&gt;" in html
+    section = build_context(result, "en")["alternatives"]
+    assert "V100" not in [row["card"] for row in section["tech"]]
+    assert str(section["failed"][0]) == "V100 cannot run the job: no fp8 peak &lt;for this card&gt;"
+
+
+def test_horizontal_bars_leave_room_for_long_labels() -> None:
+    svg = charts.horizontal_bars(bars=[("A-very-long-card-name-80GB", 2.0, "2"), ("B", 1.0, "1")], highlight=0,
+                                 x_title="x", x_format=str)
+    # The first bar starts right of the longest label's estimated width (26 chars × 12 × 0.62 ≈ 193).
+    assert '<rect x="207"' in svg
+    assert svg.count("<rect") == 2

@@ -19,14 +19,14 @@ A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
-__all__ = ["Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
+__all__ = ["Note", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
            "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION", "TOKENS_PER_MILLION"]
 
 MAX_ALTERNATIVES = 8
@@ -50,6 +50,30 @@ _CARD_PRICES = ("server_price", "price_per_card_hour", "price_reserved_1y", "pri
 _MAX_CARDS = MAX_CARDS  # the scenario's own bound on cluster.cards
 
 
+class Note(BaseModel):
+    """What a swap changed beyond the card, as data, so each face words it in its language
+    (``str(note)`` is the English the CLI prints; the proposal translates by ``kind``)."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed"]
+    fields: tuple[str, ...] = Field((), description="the scenario fields concerned")
+    tp: int = 0
+    pp: int = 0
+    detail: str = Field("", description="planner_layout: why the scenario's layout could not be kept")
+    days: float = 0.0
+    deadline: float = 0.0
+
+    def __str__(self) -> str:
+        names = ", ".join(self.fields)
+        if self.kind == "catalog_figures":
+            return f"catalog figures of the card instead of the scenario's {names}"
+        if self.kind == "prices_kept":
+            return f"the scenario's {names} kept (given for its own card)"
+        if self.kind == "planner_layout":
+            return f"layout chosen by the planner (the scenario's tp {self.tp} / pp {self.pp}: {self.detail})"
+        return f"{self.days:,.1f} days: the deadline of {self.deadline:g} days is not reached"
+
+
 class Alternative(BaseModel):
     """One card running the job: its figures, or the reason it cannot."""
 
@@ -57,7 +81,7 @@ class Alternative(BaseModel):
     name: str = Field(description="the card's full name")
     ok: bool = Field(description="False when the card cannot run the job (see reason)")
     reason: str = Field("", description="why the card cannot run the job")
-    notes: list[str] = Field(default_factory=list, description="what the swap changed beyond the card")
+    notes: list[Note] = Field(default_factory=list, description="what the swap changed beyond the card")
     cards: int | None = None
     train_days: float | None = Field(None, description="days end to end (failures and restarts included)")
     mfu: float | None = Field(None, description="MFU the days use (the scenario's assumption or the prediction)")
@@ -118,14 +142,14 @@ def _card_keys(scenario: Scenario, accelerators: list[str] | None) -> list[str]:
 
 
 def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = None,
-                     free_layout: bool = False) -> tuple[Scenario, list[str]]:
+                     free_layout: bool = False) -> tuple[Scenario, list[Note]]:
     """``scenario`` on ``accelerator`` (a catalog name), with ``cards`` cards when given and the
     layout left to the planner when ``free_layout``; and notes on what changed beyond the card."""
     from xlcompute.scenario import parse_scenario
 
     data: dict[str, Any] = scenario.model_dump(exclude_unset=True)
     cluster = dict(data.get("cluster", {}))
-    notes: list[str] = []
+    notes: list[Note] = []
     if _own_key(scenario) != catalog.get_gpu(accelerator).key:
         card = catalog.get_gpu(accelerator)
         dropped = [f for f in _CARD_FIELDS if f in cluster]
@@ -134,10 +158,10 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
         for f in dropped:
             del cluster[f]
         if changed:
-            notes.append(f"catalog figures of the card instead of the scenario's {', '.join(changed)}")
+            notes.append(Note(kind="catalog_figures", fields=tuple(changed)))
         kept = [f for f in _CARD_PRICES if f in data.get("pricing", {})]
         if kept:
-            notes.append(f"the scenario's {', '.join(kept)} kept (given for its own card)")
+            notes.append(Note(kind="prices_kept", fields=tuple(kept)))
     cluster["accelerator"] = accelerator
     if cards is not None:
         cluster["cards"] = cards
@@ -166,7 +190,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
 
     card = catalog.get_gpu(key)
     deadline = scenario.training.deadline_days
-    notes: list[str] = []
+    notes: list[Note] = []
 
     def run(free_layout: bool) -> Any:
         cards = None if deadline is None else _deadline_cards(scenario, key, free_layout)
@@ -183,13 +207,13 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
                 raise
             # The user's tp/pp were chosen for their card: let the planner choose for this one.
             r, swap = run(True)
-            notes.append(f"layout chosen by the planner (the scenario's tp {scenario.training.tp} / "
-                         f"pp {scenario.training.pp}: {exc})")
+            notes.append(Note(kind="planner_layout", tp=scenario.training.tp or 0, pp=scenario.training.pp or 0,
+                              detail=" ".join(str(exc).split())))
     except ValueError as exc:  # ScenarioError, PlannerError, a card without fp8, …
         return Alternative(accelerator=key, name=card.name, ok=False, reason=" ".join(str(exc).split()))
     notes = swap + notes
     if deadline is not None and r["train_days"] > deadline:
-        notes.append(f"{r['train_days']:,.1f} days: the deadline of {deadline:g} days is not reached")
+        notes.append(Note(kind="deadline_missed", days=r["train_days"], deadline=deadline))
     tokens = r["train_tokens"]
     return Alternative(
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,

@@ -57,3 +57,12 @@ def test_horizontal_bars_leave_room_for_long_labels() -> None:
     # The first bar starts right of the longest label's estimated width (26 chars × 12 × 0.62 ≈ 193).
     assert '<rect x="207"' in svg
     assert svg.count("<rect") == 2
+
+
+def test_notes_are_worded_in_the_proposals_language(result: Estimate) -> None:
+    # compare() returns notes as data (xlcompute.compare.Note); the Chinese proposal words them in Chinese.
+    en = build_context(result, "en")["alternatives"]["notes"]
+    zh = build_context(result, "zh")["alternatives"]["notes"]
+    assert en and len(en) == len(zh)
+    assert all("kept (given for its own card)" in n for n in en)
+    assert all("保留场景给出的" in n and "kept" not in n for n in zh)

@@ -67,7 +67,7 @@ def _compare(model: str, tokens: float, gpus: int, cards: tuple[str, ...], mfu: 
         if not r.ok:
             rows.append((r.accelerator, *[""] * (len(HEADER) - 2), a.one_line(_in_cells(r.reason), _NOTE_CHARS)))
             continue
-        note = "; ".join(r.notes) or ("" if r.mem_fits else "does not fit in memory: time and cost follow from mfu")
+        note = "; ".join(str(n) for n in r.notes) or ("" if r.mem_fits else "does not fit in memory: time and cost follow from mfu")
         rows.append((r.accelerator, r.cards, r.train_days, r.mfu, r.predicted_mfu, bool(r.mem_fits), r.it_power_kw,
                      r.capex_total, r.total_budget, r.cost_per_trillion_tokens, r.cost_per_million_served_tokens,
                      a.one_line(_in_cells(note), _NOTE_CHARS)))

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import catalog, fmt
-from xlcompute.compare import TOKENS_PER_TRILLION, Alternative, Comparison, compare
+from xlcompute.compare import TOKENS_PER_TRILLION, Alternative, Comparison, Note, compare
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.scenario import CustomAccelerator
@@ -89,6 +89,12 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
         "money": [_money_row(c, a) for a in ok],
         "own": [i == highlight for i in range(len(ok))],
         "failed": [c.t("alt_cannot_run", card=a.accelerator, reason=a.reason) for a in comp.alternatives if not a.ok],
-        "notes": [c.t("alt_note", card=a.accelerator, note=n) for a in comp.alternatives for n in a.notes],
+        "notes": [c.t("alt_note", card=a.accelerator, note=_note(c, n)) for a in comp.alternatives for n in a.notes],
         "chart": chart,
     }
+
+
+def _note(c: _Ctx, n: Note) -> str:
+    """A swap's note in the proposal's language (the planner's reason stays as the estimate gave it)."""
+    return str(c.t(f"alt_note_{n.kind}", fields=", ".join(n.fields), tp=n.tp, pp=n.pp, detail=n.detail,
+                   days=fmt.days(n.days), deadline=f"{n.deadline:g}"))

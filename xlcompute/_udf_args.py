@@ -19,6 +19,7 @@ The ``excel`` decorator (:mod:`xlcompute.udf._register`) turns the error into th
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -103,6 +104,22 @@ def show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "a range"
     return one_line(str(value), _SHOWN_TEXT)
+
+
+Rewording = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def rewording(pairs: Iterable[tuple[str, str]]) -> Rewording:
+    """Compiled (pattern, replacement) pairs for :func:`in_argument_names`."""
+    return tuple((re.compile(p), r) for p, r in pairs)
+
+
+def in_argument_names(message: str, table: Rewording) -> str:
+    """A refusal worded for a scenario (``cluster.cards``, ``assumptions.mfu``) in an Excel function's
+    own argument names (``gpus``, ``mfu``), on one line: ``table`` maps one to the other, in order."""
+    for pattern, replacement in table:
+        message = pattern.sub(replacement, message)
+    return " ".join(message.split())
 
 
 def one_line(text: str, limit: int) -> str:

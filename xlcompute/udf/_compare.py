@@ -11,7 +11,6 @@ the cache holds tuples and strings only, and each call returns fresh lists.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 from xlcompute import _udf_args as a
@@ -27,7 +26,7 @@ HEADER = ("gpu", "cards", "days", "mfu", "predicted_mfu", "fits_memory", "it_pow
 _NOTE_CHARS = 500  # a reason longer than this is cut: a cell shows about that much legibly
 
 # Scenario words -> this function's argument names, so a refusal names the cell to change.
-_TO_CELLS = tuple((re.compile(p), c) for p, c in (
+_TO_CELLS = a.rewording((
     (r"\btraining\.tokens\b", "tokens"),
     (r"\bcluster\.cards\b", "gpus"),
     (r"\bassumptions\.mfu\b", "mfu"),
@@ -40,9 +39,7 @@ _TO_CELLS = tuple((re.compile(p), c) for p, c in (
 
 
 def _in_cells(message: str) -> str:
-    for pattern, cells in _TO_CELLS:
-        message = pattern.sub(cells, message)
-    return " ".join(message.split())
+    return a.in_argument_names(message, _TO_CELLS)
 
 
 @functools.lru_cache(maxsize=128)

@@ -21,7 +21,6 @@ as the argument it is (and a search over 10^300 cards never starts).
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -91,7 +90,7 @@ def _estimate(
 
 # A scenario's words -> this function's cells, so a refusal names the argument and advises what a
 # cell can do. The estimate's advice first, then the field names, then any other scenario prefix.
-_SCENARIO_TO_CELLS = tuple((re.compile(pattern), cells) for pattern, cells in (
+_SCENARIO_TO_CELLS = a.rewording((
     (r" \(global batch: .*\)$", ""),  # where the estimate's batch and memory figures came from
     (r"; add cards, use a card with more memory, or give assumptions\.mfu to estimate time and cost anyway",
      "; raise gpus or choose a gpu with more memory (or give LLM_TRAIN_DAYS an MFU of your own)"),
@@ -108,9 +107,7 @@ _SCENARIO_TO_CELLS = tuple((re.compile(pattern), cells) for pattern, cells in (
 
 def _argument_names(message: str) -> str:
     """A refusal of the one-line scenario in this function's argument names, on one line."""
-    for pattern, cells in _SCENARIO_TO_CELLS:
-        message = pattern.sub(cells, message)
-    return " ".join(message.split())
+    return a.in_argument_names(message, _SCENARIO_TO_CELLS)
 
 
 @functools.lru_cache(maxsize=None)

@@ -600,20 +600,26 @@ def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: 
 # -- the index ---------------------------------------------------------------------------------------
 
 
-def _index_row(ws: Any, r: int, item: BatchItem) -> None:
+_STATUS_WORDS = {"en": {"ok": "ok", "skipped": "up to date", "failed": "failed"},
+                 "zh": {"ok": "完成", "skipped": "未变更", "failed": "失败"}}
+
+
+def _index_row(ws: Any, r: int, item: BatchItem, lang: str = "en") -> None:
+    """One scenario's row. Every row is named the same way: by its input (file, or table and row),
+    linked to its workbook when there is one; the scenario's own name follows as written."""
     from openpyxl.styles import Font
 
     from xlcompute import registry
     from xlcompute.workbook.styles import put_text
 
-    name_cell = ws.cell(row=r, column=1)
-    put_text(name_cell, item.name or item.stem)  # scenario text: data, never a formula
+    source_cell = ws.cell(row=r, column=1)
+    put_text(source_cell, item.source)
     if item.workbook:
         # Relative link to a sanitised file name of our own making, never to scenario text.
-        name_cell.hyperlink = item.workbook
-        name_cell.font = Font(color="0563C1", underline="single")
-    put_text(ws.cell(row=r, column=2), item.source)
-    put_text(ws.cell(row=r, column=3), item.status)
+        source_cell.hyperlink = item.workbook
+        source_cell.font = Font(color="0563C1", underline="single")
+    put_text(ws.cell(row=r, column=2), item.name)  # scenario text: data, never a formula
+    put_text(ws.cell(row=r, column=3), _STATUS_WORDS[lang].get(item.status, item.status))
     put_text(ws.cell(row=r, column=4), item.model_name)
     put_text(ws.cell(row=r, column=5), item.accelerator_name)
     for j, key in enumerate(SUMMARY_KEYS):
@@ -631,6 +637,7 @@ def _index_row(ws: Any, r: int, item: BatchItem) -> None:
 
 def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
 
     from xlcompute import registry
     from xlcompute.workbook.styles import put_text, register_styles, style_header
@@ -639,28 +646,38 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     wb = Workbook()
     register_styles(wb)
     ws = wb.active
-    ws.title = "Index"
-    headers = ["场景" if zh else "Scenario", "来源" if zh else "Source", "状态" if zh else "Status",
+    ws.title = "索引" if zh else "Index"
+    headers = ["输入" if zh else "Input", "场景" if zh else "Scenario", "状态" if zh else "Status",
                "模型" if zh else "Model", "加速卡" if zh else "Accelerator"]
     headers += [registry.label(k, lang) for k in SUMMARY_KEYS]
     headers += ["货币" if zh else "Currency", "PDF", "问题" if zh else "Problems"]
     for col, h in enumerate(headers, start=1):
-        style_header(ws.cell(row=1, column=col, value=h))
+        cell = ws.cell(row=1, column=col, value=h)
+        style_header(cell)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, item in enumerate(items, start=2):
         try:
-            _index_row(ws, r, item)
+            _index_row(ws, r, item, lang)
         except Exception as exc:  # noqa: BLE001  (every scenario keeps its row, whatever its text)
             for col in range(1, len(headers) + 1):
                 cell = ws.cell(row=r, column=col)
                 cell.value, cell.hyperlink = None, None
-            put_text(ws.cell(row=r, column=1), item.stem)
-            put_text(ws.cell(row=r, column=2), item.source)
-            put_text(ws.cell(row=r, column=3), item.status)
+            put_text(ws.cell(row=r, column=1), item.source)
+            put_text(ws.cell(row=r, column=3), _STATUS_WORDS[lang].get(item.status, item.status))
             put_text(ws.cell(row=r, column=len(headers)), f"this row could not be shown in full: {exc}")
-    ws.freeze_panes = "B2"
-    for col, width in zip("ABCDE", (40, 26, 9, 20, 22)):
-        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "C2"
+    widths = [26, 34, 10, 18, 18] + [12] * len(SUMMARY_KEYS) + [8, 16, 50]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = width
     ws.auto_filter.ref = ws.dimensions
+    # Printed, the index is one page wide (landscape, as many pages tall as it needs), with the
+    # header row on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     wb.properties.creator = "xlcompute"
     wb.properties.title = "xlcompute batch index"
     with atomic_write(path) as tmp:

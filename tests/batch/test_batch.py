@@ -68,10 +68,17 @@ def test_folder_batch_reports_failures_and_goes_on(folder: Path, tmp_path: Path)
     assert sorted(p.name for p in (out / ".xlcompute-batch").iterdir()) == ["a.json", "b.json", "c.json", "d.json"]
     index = openpyxl.load_workbook(out / "index.xlsx")
     ws = index.active
-    rows = {ws.cell(row=r, column=2).value: r for r in range(2, ws.max_row + 1)}
+    # Every row is named by its input, failed or not; the scenario's own name follows.
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    assert set(rows) == {"a.yaml", "b.yml", "bad.yaml", "c.json", "d.toml"}
     assert ws.cell(row=rows["a.yaml"], column=1).hyperlink.target == "a.xlsx"
-    assert ws.cell(row=rows["a.yaml"], column=1).value == "Alpha"
+    assert ws.cell(row=rows["a.yaml"], column=2).value == "Alpha"
     assert ws.cell(row=rows["bad.yaml"], column=1).hyperlink is None
+    assert [ws.cell(row=rows[k], column=3).value for k in ("a.yaml", "bad.yaml")] == ["ok", "failed"]
+    # Printed: landscape, one page wide, the header on every page.
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
     assert "assumptions.mfu" in ws.cell(row=rows["bad.yaml"], column=ws.max_column).value
     assert isinstance(ws.cell(row=rows["a.yaml"], column=8).value, float)  # train_days
 
@@ -149,8 +156,9 @@ def _check_table_batch(table: Path, out: Path) -> None:
                               "index-2.xlsx", "index.xlsx"])
     assert all(p.resolve().parent == out.resolve() for p in out.iterdir())
     ws = openpyxl.load_workbook(out / "index.xlsx").active
-    link = ws.cell(row=5, column=1)
-    assert link.value.startswith("=HYPERLINK") and link.data_type == "s" and link.hyperlink.target.endswith(".xlsx")
+    name, link = ws.cell(row=5, column=2), ws.cell(row=5, column=1)
+    assert name.value.startswith("=HYPERLINK") and name.data_type == "s"  # scenario text stays text
+    assert link.value == f"{table.name} row 5" and link.hyperlink.target.endswith(".xlsx")
     for row in ws.iter_rows():
         assert all(c.data_type != "f" for c in row)
     usd = openpyxl.load_workbook(out / "etc-passwd.xlsx")

@@ -227,7 +227,7 @@ def test_timeout_and_crash_fail_one_scenario_each_and_the_batch_goes_on(
     assert pid_alive(int(pid_file.read_text())) is False  # the hung worker was killed, not left behind
     # The index lists every scenario, the failed ones with their reason.
     ws = openpyxl.load_workbook(out / "index.xlsx").active
-    rows = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=ws.max_column).value for r in range(2, ws.max_row + 1)}
+    rows = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=ws.max_column).value for r in range(2, ws.max_row + 1)}
     assert set(rows) == set(by) and "--timeout" in rows["hang.yaml"]
     assert _temps(out) == []
 

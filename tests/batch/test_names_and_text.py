@@ -106,16 +106,16 @@ def test_index_is_written_with_every_row_whatever_the_text(tmp_path: Path, monke
     items.append(BatchItem(source="boom.yaml", stem="boom", name="Boom", status="ok", workbook="boom.xlsx"))
     real = batch._index_row
 
-    def index_row(ws, r, item):  # type: ignore[no-untyped-def]
+    def index_row(ws, r, item, lang="en"):  # type: ignore[no-untyped-def]
         if item.stem == "boom":
             raise RuntimeError("cannot show this")
-        real(ws, r, item)
+        real(ws, r, item, lang)
 
     monkeypatch.setattr(batch, "_index_row", index_row)
     _write_index(items, tmp_path / "index.xlsx", "en")
     ws = openpyxl.load_workbook(tmp_path / "index.xlsx").active
     assert ws.max_row == len(items) + 1
-    assert ws.cell(row=ws.max_row, column=2).value == "boom.yaml"
+    assert ws.cell(row=ws.max_row, column=1).value == "boom.yaml"
     assert "cannot show this" in ws.cell(row=ws.max_row, column=ws.max_column).value
 
 
@@ -144,3 +144,16 @@ def test_a_table_with_control_characters_gives_a_full_index(tmp_path: Path) -> N
     assert not any(ch in text for text in problems for ch in "\x00\x01\x0b\x1b")
     with zipfile.ZipFile(out / str(report.items[3].workbook)) as z:
         assert z.testzip() is None
+
+
+def test_chinese_index_names_every_row_by_its_input_in_chinese(tmp_path: Path) -> None:
+    items = [BatchItem(source="a.yaml", stem="a", name="甲", status="ok", workbook="a.xlsx"),
+             BatchItem(source="b.yaml", stem="b", status="failed", problems=["training.tokens: must be ≥ 1"]),
+             BatchItem(source="c.yaml", stem="c", name="丙", status="skipped", workbook="c.xlsx")]
+    _write_index(items, tmp_path / "index.xlsx", "zh")
+    ws = openpyxl.load_workbook(tmp_path / "index.xlsx").active
+    assert ws.title == "索引"
+    assert [ws.cell(row=1, column=c).value for c in (1, 2, 3)] == ["输入", "场景", "状态"]
+    assert [ws.cell(row=r, column=1).value for r in (2, 3, 4)] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert [ws.cell(row=r, column=3).value for r in (2, 3, 4)] == ["完成", "失败", "未变更"]
+    assert ws.cell(row=3, column=2).value is None  # no name could be read: left empty, not the file stem

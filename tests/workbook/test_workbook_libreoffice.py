@@ -68,6 +68,9 @@ def _close(a: Any, b: float) -> bool:
     return isinstance(a, (int, float)) and not isinstance(a, bool) and math.isclose(a, b, rel_tol=REL, abs_tol=1e-300)
 
 
+GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
+
+
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scenario,
                  override_scenario: Scenario) -> dict[str, tuple[Path, Scenario, Estimate]]:
@@ -109,6 +112,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         files[f"edit_{key}"] = path
         sc = scenario_with(**changes)
         expected[f"edit_{key}"] = (sc, estimate(sc))
+    GENERATED.update(files)
     out = recalc(list(files.values()), tmp_path_factory.mktemp("recalculated"))
     return {key: (path, *expected[key]) for key, path in zip(files, out)}
 
@@ -240,3 +244,31 @@ def test_planner_block_equals_the_live_sheets(recalculated: dict, case: str) -> 
     for key in ("tp_bytes_per_step", "pp_bytes_per_step", "dp_bytes_per_step", "pp_comm_seconds",
                 "weights_per_gpu", "activations_per_gpu", "buffers_per_gpu"):
         assert _close(_cell(wb, key).value, getattr(best, key)), key
+
+
+def test_cached_values_are_what_libreoffice_computes(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """Every formula cell's stored value (what a reader without a calculation engine shows, issue
+    14 §5) equals LibreOffice's own recalculation of that cell, in every generated workbook."""
+    checked = 0
+    for key, written in GENERATED.items():
+        if key.startswith("edit_"):
+            continue  # saved again by openpyxl after the edit: no cached values, by design
+        formulas = openpyxl.load_workbook(written)
+        cached = openpyxl.load_workbook(written, data_only=True)
+        lo = openpyxl.load_workbook(recalculated[key][0], data_only=True)
+        bad = []
+        for ws in formulas.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type != "f":
+                        continue
+                    mine, theirs = cached[ws.title][c.coordinate].value, lo[ws.title][c.coordinate].value
+                    checked += 1
+                    if isinstance(theirs, (int, float)) and not isinstance(theirs, bool):
+                        ok = isinstance(mine, (int, float)) and math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-12)
+                    else:
+                        ok = mine == theirs
+                    if not ok:
+                        bad.append((ws.title, c.coordinate, mine, theirs))
+        assert not bad, f"{key}: {len(bad)} cached values differ from LibreOffice, e.g. {bad[:4]}"
+    assert checked > 2000

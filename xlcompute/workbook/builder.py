@@ -24,6 +24,7 @@ from xlcompute._graph import run_steps
 from xlcompute.estimate import Estimate
 from xlcompute.workbook import catalog_sheets
 from xlcompute.workbook._book import REQUIRED_NAMES, RESULT_SHEETS, SHEETS, Book
+from xlcompute.workbook._evaluate import evaluate_workbook, store_cached_values
 from xlcompute.workbook.formulas_sheet import formulas_sheet
 from xlcompute.workbook.planner_block import planner_block
 from xlcompute.uncertainty import analyse
@@ -56,9 +57,13 @@ def build_workbook(result: Estimate, lang: str = "en") -> Workbook:
 
 
 def write_workbook(result: Estimate, path: str | Path, lang: str = "en") -> Path:
-    """Build the workbook of an estimate and write it to ``path`` atomically; returns the path."""
+    """Build the workbook of an estimate and write it to ``path`` atomically; returns the path.
+    Every formula cell also stores its value (``_evaluate``), so a reader without a calculation
+    engine shows numbers; Excel and LibreOffice recalculate on open."""
     wb = build_workbook(result, lang)
+    values, _ = evaluate_workbook(wb)  # a cell it cannot evaluate keeps no cached value (tests require none)
     target = Path(path)
     with atomic_write(target) as tmp:
         wb.save(tmp)
+        store_cached_values(tmp, values)
     return target

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["number", "sci", "days", "money", "gb", "percent", "count", "hours", "plain", "money_short", "signed_percent", "CURRENCY_SYMBOLS",
-           "layout_text"]
+           "layout_text", "big_count"]
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
 
@@ -86,6 +86,21 @@ def money_short(x: float, currency: str = "CNY", lang: str = "en") -> str:
         if a >= size:
             return f"{sign}{sym}{plain(round(a / size, 1), 1)}{suffix}"
     return f"{sign}{sym}{plain(round(a), 0)}"
+
+
+def big_count(x: float, lang: str = "en") -> str:
+    """A large count (parameters, tokens) without scientific notation: 70 B, 2 T, 875 M in
+    English; 700亿, 2万亿, 8,750万 in Chinese (万 = 10^4, 亿 = 10^8, 万亿 = 10^12)."""
+    a, sign = abs(x), "-" if x < 0 else ""
+    if lang == "zh":
+        for size, suffix in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
+            if a >= size:
+                return f"{sign}{plain(round(a / size, 2), 2)}{suffix}"
+        return f"{sign}{count(a)}"
+    for size, suffix in ((1e12, " T"), (1e9, " B"), (1e6, " M")):
+        if a >= size:
+            return f"{sign}{plain(round(a / size, 2), 2)}{suffix}"
+    return f"{sign}{count(a)}"
 
 
 def layout_text(tp: float, cp: float, pp: float, dp: float) -> str:

@@ -64,6 +64,14 @@ def _const(text: str) -> Callable[[str], str]:
     return lambda _currency: text
 
 
+# Parameters and tokens in thousands-scaled display formats (the cell keeps the exact count), never
+# in scientific notation (issue 14 §6). Excel and LibreOffice divide by 1000 per trailing comma; a
+# format cannot divide by 10^8, so the Chinese workbook reads billions as 十亿 (the PDF and CLI say 亿).
+_BIG_FORMATS = {
+    "en": '[>=1E12]#,##0.0##,,,," T";[>=1E9]#,##0.0##,,," B";#,##0',
+    "zh": '[>=1E12]#,##0.0##,,,,"万亿";[>=1E9]#,##0.0##,,,"十亿";#,##0',
+}
+
 #: Display kind -> (text formatter(value, currency), Excel number format(currency), text carries the unit).
 KINDS: dict[str, tuple[Callable[[float, str], str], Callable[[str], str], bool]] = {
     "count": (lambda x, c: fmt.count(x), _const(_INT), False),
@@ -76,6 +84,7 @@ KINDS: dict[str, tuple[Callable[[float, str], str], Callable[[str], str], bool]]
     "micro": (lambda x, c: fmt.sci(x, 2), _const("0.00E+00"), False),
     "percent": (lambda x, c: fmt.percent(x), _const(_PCT), True),
     "sci": (lambda x, c: fmt.sci(x), _const(_SCI), False),
+    "big": (lambda x, c: fmt.big_count(x), _const(_BIG_FORMATS["en"]), False),
     "days": (lambda x, c: fmt.days(x), _const(_DEC1), False),
     "hours": (lambda x, c: fmt.hours(x), _const(_INT), False),
     "bytes": (lambda x, c: fmt.gb(x), _const(_INT), True),
@@ -96,8 +105,8 @@ _S = ("s", "秒")
 
 _ROWS: tuple[Quantity, ...] = (
     # -- inputs: model ----------------------------------------------------------------------------
-    _q("model_params", "Model parameters (total)", "模型参数量（总）", "params", "个", "sci"),
-    _q("model_active_params", "Parameters active per token", "每 token 激活参数量", "params", "个", "sci"),
+    _q("model_params", "Model parameters (total)", "模型参数量（总）", "params", "个", "big"),
+    _q("model_active_params", "Parameters active per token", "每 token 激活参数量", "params", "个", "big"),
     _q("layers", "Transformer layers", "Transformer 层数", "layers", "层", "count"),
     _q("hidden", "Hidden size h", "隐藏层维度 h", "", None, "count"),
     _q("heads", "Attention heads", "注意力头数", "", None, "count"),
@@ -107,10 +116,10 @@ _ROWS: tuple[Quantity, ...] = (
     _q("ffn_hidden", "MLP inner width", "MLP 中间层维度", "", None, "count"),
     _q("gated_ffn", "Gated MLP, SwiGLU (1 = yes)", "门控 MLP，SwiGLU（1 = 是）", "0/1", None, "flag"),
     _q("vocab", "Vocabulary size", "词表大小", "tokens", "个", "count"),
-    _q("embedding_params", "Embedding tables", "嵌入表参数", "params", "个", "sci"),
-    _q("lm_head_params", "Output head (0 if tied)", "输出层参数（共享时为 0）", "params", "个", "sci"),
+    _q("embedding_params", "Embedding tables", "嵌入表参数", "params", "个", "big"),
+    _q("lm_head_params", "Output head (0 if tied)", "输出层参数（共享时为 0）", "params", "个", "big"),
     # -- inputs: training -------------------------------------------------------------------------
-    _q("train_tokens", "Training tokens", "训练 token 数", "tokens", "个", "sci"),
+    _q("train_tokens", "Training tokens", "训练 token 数", "tokens", "个", "big"),
     _q("seq_len", "Sequence length", "序列长度", "tokens", "个", "count"),
     _q("batch_target", "Global batch target", "目标全局批大小", "sequences", "条", "count"),
     _q("micro_batch", "Micro-batch per card", "每卡微批大小", "sequences", "条", "count"),
@@ -333,7 +342,7 @@ _ROWS: tuple[Quantity, ...] = (
     _q("pp_comm_seconds", "Pipeline sends per step", "每步流水线传输", *_S, "seconds", "Narayanan et al. 2021 §4.1"),
     _q("pp_bubble_seconds", "Pipeline bubble per step", "每步流水线气泡", *_S, "seconds", "Narayanan et al. 2021 §2.2"),
     _q("pipeline_seconds", "Pipeline time per step", "每步流水线时间", *_S, "seconds"),
-    _q("params_updated_per_gpu", "Parameters updated per card", "每卡更新的参数量", "params", "个", "sci"),
+    _q("params_updated_per_gpu", "Parameters updated per card", "每卡更新的参数量", "params", "个", "big"),
     _q("optimizer_seconds", "Optimizer step", "优化器更新", *_S, "seconds"),
     _q("offload_seconds", "Optimizer-state offload traffic per step", "每步优化器状态卸载传输", *_S, "seconds"),
     _q("predicted_step_seconds", "Predicted time per step", "预测的每步时间", *_S, "dec3",
@@ -349,9 +358,9 @@ _ROWS: tuple[Quantity, ...] = (
     _q("hbm_bytes", "HBM per card", "单卡显存", *_B, "bytes"),
     _q("offload_bytes", "Offload tier per card", "卸载层容量（每卡）", *_B, "bytes"),
     _q("framework_reserve_bytes", "Framework reserve per card", "框架预留（每卡）", *_B, "bytes"),
-    _q("block_params", "Parameters per transformer block", "每个 Transformer 块的参数", "params", "个", "sci"),
-    _q("stage_params", "Parameters on the first stage", "首个流水级的参数", "params", "个", "sci"),
-    _q("params_per_gpu", "Parameters per card (first stage ÷ TP)", "每卡参数（首级 ÷ TP）", "params", "个", "sci"),
+    _q("block_params", "Parameters per transformer block", "每个 Transformer 块的参数", "params", "个", "big"),
+    _q("stage_params", "Parameters on the first stage", "首个流水级的参数", "params", "个", "big"),
+    _q("params_per_gpu", "Parameters per card (first stage ÷ TP)", "每卡参数（首级 ÷ TP）", "params", "个", "big"),
     _q("weights_full_per_gpu", "Weights per card before ZeRO", "ZeRO 前每卡权重", *_B, "bytes"),
     _q("optimizer_full_per_gpu", "Optimizer states per card before ZeRO", "ZeRO 前每卡优化器状态", *_B, "bytes"),
     _q("weights_per_gpu", "Weights in HBM per card", "每卡显存中的权重", *_B, "bytes",
@@ -609,14 +618,21 @@ def unit_text(key: str, lang: str, currency: str) -> str:
     return u
 
 
-def excel_format(key: str, currency: str) -> str:
-    """The Excel number format of ``key``'s cells."""
-    return KINDS[quantity(key).kind][1](currency)
+def excel_format(key: str, currency: str, lang: str = "en") -> str:
+    """The Excel number format of ``key``'s cells (``lang`` words the scaled counts: B/T or 十亿/万亿)."""
+    kind = quantity(key).kind
+    if kind == "big":
+        return _BIG_FORMATS["zh" if lang == "zh" else "en"]
+    return KINDS[kind][1](currency)
 
 
-def format_value(value: float, key: str, currency: str, kind: str | None = None) -> str:
-    """``value`` of ``key`` as text for the CLI and the proposal (``kind`` overrides the row's)."""
-    return KINDS[kind or quantity(key).kind][0](value, currency)
+def format_value(value: float, key: str, currency: str, kind: str | None = None, lang: str = "en") -> str:
+    """``value`` of ``key`` as text for the CLI and the proposal (``kind`` overrides the row's;
+    ``lang`` words the large counts: 2 T / 2万亿)."""
+    kind = kind or quantity(key).kind
+    if kind == "big":
+        return fmt.big_count(value, lang)
+    return KINDS[kind][0](value, currency)
 
 
 def carries_unit(key: str, kind: str | None = None) -> bool:

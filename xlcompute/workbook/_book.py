@@ -179,7 +179,7 @@ class Book:
             style_lookup(cell)
             table = hw if key in HW_COLUMNS else models
             source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
-        cell.number_format = registry.excel_format(key, self.currency)
+        cell.number_format = registry.excel_format(key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
         src = ws.cell(row=row, column=4)
         put_text(src, source)
@@ -216,7 +216,7 @@ class Book:
         formula = excel_formula(value)
         cell = ws.cell(row=row, column=2, value=formula)
         style_formula(cell)
-        cell.number_format = registry.excel_format(st.key, self.currency)
+        cell.number_format = registry.excel_format(st.key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(st.key, self.lang, self.currency)))
         ws.cell(row=row, column=4, value=st.key)
         _define(self.wb, st.key, ws.title, "B", row)

@@ -214,5 +214,8 @@ def input_label(key: str, lang: str) -> str:
 
 
 def unit_text(key: str, lang: str, currency: str) -> str:
-    """Display unit of an input or figure; ``currency`` becomes CNY / USD (元 / 美元)."""
+    """Display unit of an input or figure; ``currency`` becomes CNY / USD (元 / 美元). None for a
+    percentage: its number format shows the % already (no "40.0% %")."""
+    if registry.quantity(key).kind == "percent":
+        return ""
     return registry.unit_text(key, lang, currency)

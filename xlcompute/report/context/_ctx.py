@@ -46,7 +46,7 @@ class _Ctx:
 
     def v(self, key: str, kind: str | None = None) -> str:
         """An input or figure of the estimate, formatted by its registry kind."""
-        return registry.format_value(self.r[key], key, self.cur, kind)
+        return registry.format_value(self.r[key], key, self.cur, kind, self.lang)
 
     def money(self, x: float, digits: int = 0) -> str:
         return fmt.money(x, self.cur, digits)
@@ -55,7 +55,7 @@ class _Ctx:
         return {
             "key": key,
             "label": _label(key, self.lang),
-            "value": registry.format_value(self.r[key], key, self.cur, kind),
+            "value": registry.format_value(self.r[key], key, self.cur, kind, self.lang),
             "unit": _unit(key, kind, self.lang, self.cur),
             "source": source,
             "is_text": False,

@@ -22,7 +22,9 @@ from xlcompute.scenario import Scenario, default_scenario
 from xlcompute.estimate import estimate
 from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
 
-ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "INDEX", "MATCH"}
+ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "INDEX", "MATCH",
+                     # the Inputs sheet's checks and the reading of "2T" (workbook.input_checks)
+                     "ISNUMBER", "COUNTIF", "IFERROR", "TRIM", "LEFT", "RIGHT", "LEN", "VALUE", "FIND", "UPPER"}
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc]$|^[Rr][0-9]*[Cc][0-9]*$")
 VALID_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
 
@@ -39,6 +41,13 @@ def named_cell(wb: Workbook, name: str):  # type: ignore[no-untyped-def]
     dn = wb.defined_names[name]
     (sheet, coord), = list(dn.destinations)
     return wb[sheet][coord.replace("$", "")]
+
+
+def typed_cell(wb: Workbook, name: str):  # type: ignore[no-untyped-def]
+    """The cell a user types an input into: the named cell, or for a count that may be typed as
+    "2T" (input_checks.PARSED_KEYS) the cell in column B the named cell reads."""
+    cell = named_cell(wb, name)
+    return cell.parent[f"B{cell.row}"]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +114,7 @@ def test_formula_references_named_inputs(default_wb: Workbook) -> None:
 def test_inputs_unlocked_with_unit_and_source(default_wb: Workbook) -> None:
     ws = default_wb["Inputs"]
     for key in INPUT_KEYS:
-        cell = named_cell(default_wb, key)
+        cell = typed_cell(default_wb, key)
         assert cell.parent.title == "Inputs"
         assert not cell.protection.locked, key
         assert ws.cell(row=cell.row, column=1).value, key  # label
@@ -121,7 +130,7 @@ def test_preset_cells_look_up_the_catalog(default_wb: Workbook) -> None:
     peak = named_cell(default_wb, "gpu_peak_tflops").value
     assert peak.startswith('=IF(precision_choice="fp8",INDEX(Hardware!$D$'), peak
     for key in ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab"):
-        assert "MATCH(model_choice,Models!$A$" in named_cell(default_wb, key).value, key
+        assert "MATCH(model_choice,Models!$A$" in typed_cell(default_wb, key).value, key
     # the default scenario fixes cards_per_node: a number, not a lookup
     assert named_cell(default_wb, "cards_per_node").value == 8
     assert named_cell(default_wb, "gpu_choice").value == "H800"
@@ -283,6 +292,8 @@ def test_zh_labels_same_formulas() -> None:
     for ws_en, ws_zh in zip(en.worksheets, zh.worksheets):
         for row_en, row_zh in zip(ws_en.iter_rows(), ws_zh.iter_rows()):
             for a, b in zip(row_en, row_zh):
+                if ws_en.title == "Inputs" and a.column == 6:
+                    continue  # the check column: the same tests, messages in the workbook's language
                 if a.data_type == "f" or b.data_type == "f":
                     assert a.value == b.value, (ws_en.title, a.coordinate)
 
@@ -324,7 +335,7 @@ def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario)
 
 def test_model_override_writes_the_number(override_scenario: Scenario) -> None:
     wb = roundtrip(build_workbook(estimate(override_scenario), "en"))
-    assert named_cell(wb, "model_params").value == 71e9
+    assert typed_cell(wb, "model_params").value == 71e9
     assert "MATCH(model_choice" in named_cell(wb, "layers").value
     assert "MATCH(gpu_choice" in named_cell(wb, "cards_per_node").value  # not overridden: looked up
 
@@ -418,3 +429,35 @@ def test_offload_tier_is_looked_up_and_the_offloaded_kinds_are_listed() -> None:
             assert formula.startswith(f"=INDEX(Hardware!${column}$") and "MATCH(gpu_choice" in formula, formula
         for name in ("offload_weights", "offload_activations", "offload_optimizer"):
             assert named_cell(wb, name).value == 1
+
+
+def test_inputs_have_validation_with_messages_and_checks(default_wb: Workbook) -> None:
+    """Every numeric input refuses what its scenario field refuses, with its error alert on and a
+    message naming the field and the range (issue 14 §3); its check cell sits next to it (§1)."""
+    from xlcompute._input_ranges import input_range
+
+    ws = default_wb["Inputs"]
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    for key in INPUT_KEYS:
+        cell = typed_cell(default_wb, key)
+        dv = by_cell[cell.coordinate]
+        assert dv.showErrorMessage and dv.errorStyle == "stop", key
+        assert dv.error.startswith(input_range(key).field), (key, dv.error)
+        assert ws[f"F{cell.row}"].data_type == "f", key
+    zero = by_cell[typed_cell(default_wb, "zero_stage").coordinate]
+    assert (zero.type, zero.formula1, zero.formula2) == ("whole", "0.0", "3.0")
+    assert "at least 0 and at most 3" in zero.error
+    for choice in ("gpu_choice", "model_choice", "precision_choice"):
+        assert by_cell[named_cell(default_wb, choice).coordinate].showErrorMessage, choice
+    tokens = by_cell[typed_cell(default_wb, "train_tokens").coordinate]
+    assert tokens.type == "custom" and len(tokens.formula1) <= 255 and "2T" in tokens.error
+
+
+def test_big_counts_display_without_exponents() -> None:
+    for lang, word in (("en", " T"), ("zh", "万亿")):
+        wb = roundtrip(build_workbook(estimate(default_scenario()), lang))
+        fmt_ = named_cell(wb, "train_tokens").number_format
+        assert "E+" not in fmt_ and word in fmt_, fmt_
+        assert "E+" not in named_cell(wb, "model_params").number_format
+        unit = wb["Inputs"].cell(row=named_cell(wb, "mfu_assumed").row, column=3).value
+        assert not unit  # the % format shows the unit: no "40.0% %"

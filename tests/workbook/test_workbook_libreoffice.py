@@ -53,6 +53,11 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
     # Context parallelism: dp = ⌊cards/(tp·cp·pp)⌋, each card holds s/cp tokens, K/V ring per layer.
     "cp": ({"cp": 2}, {"training__cp": 2}),
+    # Cards that do not fill whole TP·CP·PP groups: DP follows, the idle cards are named (issue 14 §1).
+    "cards_1024": ({"gpu_count": 1024}, {"cluster__cards": 1024}),
+    # Tokens typed as a finance user types them: the typed cell says "1.5T", the named cell reads it.
+    "tokens_text": ({"typed:train_tokens": "1.5T"}, {"training__tokens": 1.5e12}),
+    "tokens_text_zh": ({"typed:train_tokens": " 1.5万亿 "}, {"training__tokens": 1.5e12}),
     # Goodput: a higher failure rate and a fixed checkpoint interval move the end-to-end days.
     "goodput": ({"failures_per_card_hour": 1e-4, "checkpoint_interval_minutes": 30},
                 {"reliability__failures_per_card_hour": 1e-4, "reliability__checkpoint_interval_minutes": 30}),
@@ -64,10 +69,33 @@ def _cell(wb: openpyxl.Workbook, name: str):  # type: ignore[no-untyped-def]
     return wb[sheet][coord.replace("$", "")]
 
 
+def _edited(source: Path, cells: dict[str, Any], path: Path) -> Path:
+    """A copy of ``source`` with input cells changed as a user would ("typed:NAME" is the cell the
+    user types into where the name holds the number read from it)."""
+    wb = openpyxl.load_workbook(source)
+    for name, value in cells.items():
+        if name.startswith("typed:"):
+            target = _cell(wb, name.removeprefix("typed:"))
+            target = target.parent[f"B{target.row}"]
+        else:
+            target = _cell(wb, name)
+        target.value = value
+    wb.save(path)
+    return path
+
+
 def _close(a: Any, b: float) -> bool:
     return isinstance(a, (int, float)) and not isinstance(a, bool) and math.isclose(a, b, rel_tol=REL, abs_tol=1e-300)
 
 
+# Edits no scenario allows: the Inputs sheet's check column says what is wrong (issue 14 §1, §3).
+INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "zero_5": ({"zero_stage": 5}, ["training.zero_stage: a whole number at least 0 and at most 3"]),
+    "tp_3": ({"tp": 3}, ["TP (3) does not divide the attention heads (64)",
+                         "cards are not a multiple of TP·CP·PP (15): 10 cards idle"]),
+    "mfu_2": ({"mfu_assumed": 2}, ["assumptions.mfu: at least 0.001 and at most 1, or 0 (use the predicted MFU)"]),
+    "tokens_word": ({"typed:train_tokens": "lots"}, ["training.tokens: type a number"]),
+}
 GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
 
 
@@ -104,14 +132,12 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     assert expected["planner"][1].plan is not None and expected["planner_mfu_only"][1].plan is not None
     # Edited copies: change input cells the way a user would, then let LibreOffice recalculate.
     for key, (cells, changes) in EDITS.items():
-        wb = openpyxl.load_workbook(files["default_en"])
-        for name, value in cells.items():
-            _cell(wb, name).value = value
-        path = src / f"edit_{key}.xlsx"
-        wb.save(path)
-        files[f"edit_{key}"] = path
+        files[f"edit_{key}"] = _edited(files["default_en"], cells, src / f"edit_{key}.xlsx")
         sc = scenario_with(**changes)
         expected[f"edit_{key}"] = (sc, estimate(sc))
+    for key, (cells, _) in INVALID_EDITS.items():
+        files[f"invalid_{key}"] = _edited(files["default_en"], cells, src / f"invalid_{key}.xlsx")
+        expected[f"invalid_{key}"] = expected["default_en"]
     GENERATED.update(files)
     out = recalc(list(files.values()), tmp_path_factory.mktemp("recalculated"))
     return {key: (path, *expected[key]) for key, path in zip(files, out)}
@@ -251,7 +277,7 @@ def test_cached_values_are_what_libreoffice_computes(recalculated: dict) -> None
     14 §5) equals LibreOffice's own recalculation of that cell, in every generated workbook."""
     checked = 0
     for key, written in GENERATED.items():
-        if key.startswith("edit_"):
+        if key.startswith(("edit_", "invalid_")):
             continue  # saved again by openpyxl after the edit: no cached values, by design
         formulas = openpyxl.load_workbook(written)
         cached = openpyxl.load_workbook(written, data_only=True)
@@ -272,3 +298,30 @@ def test_cached_values_are_what_libreoffice_computes(recalculated: dict) -> None
                         bad.append((ws.title, c.coordinate, mine, theirs))
         assert not bad, f"{key}: {len(bad)} cached values differ from LibreOffice, e.g. {bad[:4]}"
     assert checked > 2000
+
+
+@pytest.mark.parametrize("edit", list(INVALID_EDITS))
+def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: str) -> None:  # type: ignore[type-arg]
+    """LibreOffice recalculates the check column: each broken rule is one line in words, and the
+    summary above the inputs counts them."""
+    path = recalculated[f"invalid_{edit}"][0]
+    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
+    checks = [str(ws[f"F{r}"].value) for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
+    want = INVALID_EDITS[edit][1]
+    assert sorted(checks) == sorted(want), checks
+    assert ws["F3"].value == f"{len(want)} inputs have a problem: see column F"
+
+
+@pytest.mark.parametrize("case", ["default_en", "default_zh", "edit_cards", "edit_tokens_text"])
+def test_valid_workbooks_have_no_check_messages(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
+    ws = openpyxl.load_workbook(recalculated[case][0], data_only=True)["Inputs"]
+    assert not [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
+    assert ws["F3"].value in ("All inputs are valid", "所有输入有效")
+
+
+def test_cards_that_leave_cards_idle_are_named(recalculated: dict) -> None:  # type: ignore[type-arg]
+    path, _sc, result = recalculated["edit_cards_1024"]
+    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
+    checks = [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
+    assert checks == ["cards are not a multiple of TP·CP·PP (40): 24 cards idle"]
+    assert result["dp"] == 25

@@ -21,6 +21,13 @@ from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, Step
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
 from xlcompute.scenario import Scenario
+from xlcompute.workbook.input_checks import (
+    PARSED_KEYS,
+    READ_COLUMN,
+    add_check_summary,
+    add_input_checks,
+    add_read_cell,
+)
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
 from xlcompute.workbook.styles import (
     RED_FILL,
@@ -128,6 +135,7 @@ class Book:
             style_note(ws.cell(row=row, column=4, value=text(note, lang)))
             ws.cell(row=row, column=5, value=key)
             dv = DataValidation(type="list", formula1=source_list, allow_blank=False, showDropDown=False)
+            dv.showErrorMessage, dv.errorStyle = True, "stop"  # an unknown name is refused, not kept
             dv.error = text(note, lang)
             dv.errorTitle = text(key, lang)
             ws.add_data_validation(dv)
@@ -151,6 +159,7 @@ class Book:
                 ("offload_gbs", sc.cluster.offload_gbs is not None),
             ) if given
         }
+        first_input = row + 2
         for section, keys in _GROUPS:
             row += 1
             style_section(ws.cell(row=row, column=1, value=text(section, lang)))
@@ -158,10 +167,13 @@ class Book:
             for key in keys:
                 iv = resolved[key]
                 self._input_row(ws, row, key, iv, hw, models, fixed)
-                _define(self.wb, key, ws.title, "B", row)
+                if key in PARSED_KEYS:  # the typed cell may say "2T"; the name holds the number read
+                    add_read_cell(ws, row, registry.excel_format(key, self.currency, lang))
+                _define(self.wb, key, ws.title, READ_COLUMN if key in PARSED_KEYS else "B", row)
                 refs[key] = Ref(key)
                 row += 1
-        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24}, self.footer, "B5")
+        add_check_summary(ws, 3, first_input, row - 1, lang)
+        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24, "F": 60, "G": 16}, self.footer, "B5")
         return refs
 
     def _input_row(self, ws: Worksheet, row: int, key: str, iv: InputValue, hw: CatalogTable,
@@ -185,6 +197,7 @@ class Book:
         put_text(src, source)
         style_note(src)
         ws.cell(row=row, column=5, value=key)
+        add_input_checks(ws, row, key, lang)
 
     def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable) -> str | None:
         if key in MODEL_COLUMNS:

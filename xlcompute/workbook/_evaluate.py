@@ -332,6 +332,42 @@ def _index(args: list) -> CellValue:
     return values[i - 1] if 1 <= i <= len(values) else REF
 
 
+def _countif(args: list) -> CellValue:
+    values, criterion = args[0], args[1]
+    if not isinstance(values, list):
+        values = [values]
+    if criterion == "?*":  # any text of at least one character
+        return float(sum(1 for v in values if isinstance(v, str) and len(v) >= 1))
+    if isinstance(criterion, str) and any(ch in criterion for ch in "<>=*?~"):
+        raise UnsupportedFormula(f"COUNTIF criterion {criterion!r} is not evaluated")
+    return float(sum(1 for v in values if v is not None and _compare("=", v, criterion)))
+
+
+def _text_fn(f: Callable[..., CellValue], n_num: int = 0) -> Callable[[list], CellValue]:
+    """A text function: the first argument as text, the next ``n_num`` as numbers."""
+    def fn(args: list) -> CellValue:
+        if isinstance(args[0], ExcelError):
+            return args[0]
+        nums = _nums(args[1:], n_num) if n_num else []
+        if isinstance(nums, ExcelError):
+            return nums
+        return f(_text(args[0]), *nums)
+    return fn
+
+
+def _value(s: str) -> CellValue:
+    try:
+        return float(s.strip().replace(",", ""))
+    except ValueError:
+        return VALUE
+
+
+def _find(args: list) -> CellValue:
+    needle, hay = _text(args[0]), _text(args[1])  # type: ignore[arg-type]
+    i = hay.find(needle)
+    return VALUE if i < 0 else float(i + 1)
+
+
 def _sqrt(x: float) -> float:
     return math.sqrt(x)
 
@@ -344,6 +380,14 @@ _FUNCTIONS: dict[str, Callable[[list], CellValue]] = {
     "MOD": _mod, "AND": _logical(True), "OR": _logical(False),
     "NOT": lambda a: (lambda t: t if isinstance(t, ExcelError) else not t)(_truth(a[0])),
     "MATCH": _match, "INDEX": _index,
+    "ISNUMBER": lambda a: isinstance(a[0], float) and not isinstance(a[0], bool),
+    "ISTEXT": lambda a: isinstance(a[0], str),
+    "COUNTIF": _countif,
+    "TRIM": _text_fn(lambda s: " ".join(w for w in s.split(" ") if w)),
+    "UPPER": _text_fn(str.upper), "LEN": _text_fn(lambda s: float(len(s))),
+    "LEFT": _text_fn(lambda s, n=1.0: s[:max(0, int(n))] if n >= 0 else VALUE, 1),
+    "RIGHT": _text_fn(lambda s, n=1.0: (s[len(s) - int(n):] if int(n) > 0 else "") if n >= 0 else VALUE, 1),
+    "VALUE": _text_fn(_value), "FIND": _find, "NA": lambda a: NA,
 }
 _LAZY = {"IF", "IFERROR"}
 

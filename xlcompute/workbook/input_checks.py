@@ -1,0 +1,163 @@
+"""Checks on the Inputs sheet (issue 14 §1, §3): what a hand edit may break, said in words.
+
+Each numeric input gets
+- a data-validation rule with its error alert on: the range of the scenario field it comes from
+  (``xlcompute._input_ranges``), so Excel and LibreOffice refuse "2T" or a ZeRO stage of 5 as it is
+  typed, with a message naming the field and the range;
+- a check cell in the column after the inputs: empty when the value is fine, otherwise one line
+  in the workbook's language (a pasted value bypasses validation, so the check still says it), and
+  a red mark on the input through conditional formatting;
+- for the layout, the rules that hold *between* inputs: the cards fill whole TP·CP·PP groups (else
+  the idle cards are counted), TP divides the attention heads, PP is at most the layers.
+A summary cell above the inputs counts the problems, so an edit that breaks the plan shows at the
+top of the sheet.
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlcompute import fmt
+from xlcompute._input_ranges import InputRange, input_range
+from xlcompute.workbook.styles import RED_FILL, RED_FONT, style_formula, style_header, style_note
+
+__all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell"]
+
+CHECK_COLUMN = "F"
+READ_COLUMN = "G"
+PARSED_KEYS = frozenset({"train_tokens", "model_params", "model_active_params"})
+"""Counts a finance user types with a suffix (2T, 70B, 2万亿): the typed cell may hold text, and the
+named cell is the number read from it, in the column after the checks."""
+
+_ZERO_ZH = {"no deadline": "不设期限", "from the workload": "按工作量推算", "use the predicted MFU": "使用预测 MFU",
+            "the Young–Daly optimum": "Young–Daly 最优值", "none": "无"}
+
+
+def _num(x: float) -> str:
+    return fmt.plain(x) if abs(x) < 1e9 else f"{x:g}"
+
+
+def rule_text(r: InputRange, lang: str) -> str:
+    """The allowed values in words."""
+    if lang == "zh":
+        low = f"大于 {_num(r.lo)}" if r.lo_open else f"不小于 {_num(r.lo)}"
+        text = f"{'整数，' if r.whole else ''}{low}，不大于 {_num(r.hi)}"
+        return f"{text}；或 0（{_ZERO_ZH.get(r.zero, r.zero)}）" if r.zero else text
+    low = f"more than {_num(r.lo)}" if r.lo_open else f"at least {_num(r.lo)}"
+    text = f"{'a whole number ' if r.whole else ''}{low} and at most {_num(r.hi)}"
+    return f"{text}, or 0 ({r.zero})" if r.zero else text
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def _in_range(cell: str, r: InputRange) -> str:
+    parts = [f"{cell}>{r.lo!r}" if r.lo_open else f"{cell}>={r.lo!r}", f"{cell}<={r.hi!r}"]
+    if r.whole:
+        parts.append(f"INT({cell})={cell}")
+    cond = f"AND({','.join(parts)})"
+    return f"OR({cell}=0,{cond})" if r.zero else cond
+
+
+# Rules between inputs: key -> (condition that is a problem, message parts). Names are the
+# workbook's defined names, so the checks follow whatever row each input is on.
+def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
+    zh = lang == "zh"
+    if key == "gpu_count":
+        return [
+            ("gpu_count<tp*cp*pp",
+             '"卡数（"&gpu_count&"）少于一个 TP·CP·PP 组所需（"&tp*cp*pp&"）"' if zh else
+             '"cards ("&gpu_count&") are fewer than one TP·CP·PP group needs ("&tp*cp*pp&")"'),
+            ("MOD(gpu_count,tp*cp*pp)<>0",
+             '"卡数不是 TP·CP·PP（"&tp*cp*pp&"）的整数倍："&MOD(gpu_count,tp*cp*pp)&" 张卡空闲"' if zh else
+             '"cards are not a multiple of TP·CP·PP ("&tp*cp*pp&"): "&MOD(gpu_count,tp*cp*pp)&" cards idle"'),
+        ]
+    if key == "tp":
+        return [("MOD(heads,tp)<>0",
+                 '"TP（"&tp&"）不能整除注意力头数（"&heads&"）"' if zh else
+                 '"TP ("&tp&") does not divide the attention heads ("&heads&")"')]
+    if key == "pp":
+        return [("pp>layers",
+                 '"PP（"&pp&"）多于层数（"&layers&"）"' if zh else
+                 '"PP ("&pp&") is more than the layers ("&layers&")"')]
+    return []
+
+
+def _read_formula(typed: str) -> str:
+    """The number in ``typed``: a number, or text with a suffix K/M/B/T (10^3..10^12, any case) or
+    万/亿/万亿 (10^4, 10^8, 10^12), with native functions only (Excel and LibreOffice alike)."""
+    t = f"TRIM({typed})"
+    head1, head2 = f"LEFT({t},LEN({t})-1)", f"LEFT({t},LEN({t})-2)"
+    return (f"IF(ISNUMBER({typed}),{typed},IF(RIGHT({t},2)=\"万亿\",VALUE({head2})*1E+12,"
+            f"IF(RIGHT({t},1)=\"亿\",VALUE({head1})*1E+8,IF(RIGHT({t},1)=\"万\",VALUE({head1})*1E+4,"
+            f"IFERROR(VALUE({head1})*10^(3*FIND(UPPER(RIGHT({t},1)),\"KMBT\")),VALUE({t}))))))")
+
+
+def add_read_cell(ws: Worksheet, row: int, number_format: str) -> None:
+    """The number read from the typed cell of ``row`` (for :data:`PARSED_KEYS`)."""
+    c = ws.cell(row=row, column=7, value="=" + _read_formula(f"B{row}"))
+    style_formula(c)
+    c.number_format = number_format
+
+
+def _typed_rule(cell: str) -> str:
+    # Short enough for a validation formula (255 characters): a number, or a number before one of
+    # the suffixes; _read_formula then reads it.
+    return (f'OR(ISNUMBER({cell}),AND(ISNUMBER(-LEFT({cell},LEN({cell})-1)),ISNUMBER(FIND(UPPER('
+            f'RIGHT({cell},1)),"KMBT万亿"))),AND(RIGHT({cell},2)="万亿",ISNUMBER(-LEFT({cell},LEN({cell})-2))))')
+
+
+def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
+    """Validation, check cell and red mark for the input ``key`` written in column B of ``row``
+    (its number in column G for :data:`PARSED_KEYS`)."""
+    r = input_range(key)
+    if r is None:
+        return
+    typed = f"B{row}"
+    cell = f"{READ_COLUMN}{row}" if key in PARSED_KEYS else typed
+    message = f"{r.field}: {rule_text(r, lang)}" if lang == "en" else f"{r.field}：{rule_text(r, lang)}"
+    if key in PARSED_KEYS:
+        message += "（可写 2T、70B、2万亿）" if lang == "zh" else " (2T, 70B or 2万亿 may be typed)"
+        dv = DataValidation(type="custom", formula1=_typed_rule(typed))
+    elif r.zero or r.lo_open:
+        dv = DataValidation(type="custom", formula1=_in_range(cell, r))
+    else:
+        dv = DataValidation(type="whole" if r.whole else "decimal", operator="between",
+                            formula1=repr(r.lo), formula2=repr(r.hi))
+    dv.allow_blank = False
+    dv.showErrorMessage, dv.errorStyle = True, "stop"
+    dv.errorTitle = r.field[:32]
+    dv.error = message[:255]
+    dv.showInputMessage = True
+    dv.promptTitle = r.field[:32]
+    dv.prompt = message[:255]
+    ws.add_data_validation(dv)
+    dv.add(typed)
+
+    not_number = f"{r.field}：请输入数字" if lang == "zh" else f"{r.field}: type a number"
+    formula = f'IF(NOT(ISNUMBER({cell})),{_quote(not_number)},IF(NOT({_in_range(cell, r)}),{_quote(message)},'
+    tail = '""'
+    for cond, words in reversed(_cross_checks(key, lang)):
+        tail = f"IF({cond},{words},{tail})"
+    check = ws.cell(row=row, column=6, value=f"={formula}{tail}))")
+    style_formula(check)
+    check.font = RED_FONT
+    ws.conditional_formatting.add(typed, FormulaRule(formula=[f'${CHECK_COLUMN}${row}<>""'], fill=RED_FILL,
+                                                    font=RED_FONT))
+
+
+def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str) -> None:
+    """The header of the check column and, in ``row``, how many inputs have a problem."""
+    style_header(ws.cell(row=4, column=6, value="检查" if lang == "zh" else "Check"))
+    style_header(ws.cell(row=4, column=7, value="读取值" if lang == "zh" else "Read as"))
+    span = f"{CHECK_COLUMN}{first}:{CHECK_COLUMN}{last}"
+    ok, bad = ("所有输入有效", "项输入有问题：见 F 列") if lang == "zh" else (
+        "All inputs are valid", " inputs have a problem: see column F")
+    c = ws.cell(row=row, column=6, value=f'=IF(COUNTIF({span},"?*")=0,{_quote(ok)},COUNTIF({span},"?*")&{_quote(bad)})')
+    style_formula(c)
+    style_note(c)
+    ws.conditional_formatting.add(c.coordinate, FormulaRule(formula=[f'COUNTIF({span},"?*")>0'], fill=RED_FILL,
+                                                            font=RED_FONT))

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import catalog, registry
@@ -67,7 +68,7 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     style_note(note)
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=FIRST_CARD_COLUMN + 3)
-    ws.row_dimensions[2].height = wrapped_height([(note.value, 46 + 10 + 14 + 4 * 16)], font_pt=9)
+    ws.row_dimensions[2].height = wrapped_height([(note.value, 52 + 10 + 26 + 4 * 16)], font_pt=9)
     if comparison is None:
         put_text(ws.cell(row=_FIRST_ROW, column=1), text("cmp_unavailable", lang).format(reason=error))
         finish_sheet(ws, {"A": 46}, b.footer, None)
@@ -159,8 +160,9 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
 
     r = _notes(ws, max(r, working_section + 1) + 1, alts, lang)
     if ok:
+        ws.row_breaks.append(Break(id=r))  # the charts print on a page of their own, whole
         _charts(ws, r + 1, rows, len(alts), lang)
-    widths = {"A": 46, "B": 10, col_letter(KEY_COLUMN): 14,
+    widths = {"A": 52, "B": 10, col_letter(KEY_COLUMN): 26,
               **{col_letter(FIRST_CARD_COLUMN + j): 16 for j in range(len(alts))}}
     finish_sheet(ws, widths, b.footer, f"{col_letter(FIRST_CARD_COLUMN)}{_FIRST_ROW + 1}")
 

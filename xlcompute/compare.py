@@ -19,6 +19,7 @@ A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with 
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -244,11 +245,17 @@ def compare(scenario: Scenario, accelerators: list[str] | None = None) -> Compar
     """The job of ``scenario`` on each of ``accelerators`` (catalog names; default: the scenario's
     card and the usual set of its currency). Raises :class:`ValueError` for an unknown card name or
     too many cards; a card that cannot run the job is a row with its reason."""
+    # The proposal and the workbook of one scenario both show the comparison, and a planner
+    # scenario's takes about a second: made once per process, each caller gets its own copy.
+    return _compare(scenario, tuple(_card_keys(scenario, accelerators))).model_copy(deep=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _compare(scenario: Scenario, keys: tuple[str, ...]) -> Comparison:
     import numpy as np
 
     from xlcompute.estimate import estimate
 
-    keys = _card_keys(scenario, accelerators)
     try:
         model_name = estimate(scenario).model_name
     except ValueError:  # the scenario's own card may be the one that cannot run it

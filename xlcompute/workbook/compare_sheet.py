@@ -161,7 +161,7 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     r = _notes(ws, max(r, working_section + 1) + 1, alts, lang)
     if ok:
         ws.row_breaks.append(Break(id=r))  # the charts print on a page of their own, whole
-        _charts(ws, r + 1, rows, len(alts), lang)
+        _charts(ws, r + 2, rows, len(alts), lang)
     widths = {"A": 52, "B": 10, col_letter(KEY_COLUMN): 26,
               **{col_letter(FIRST_CARD_COLUMN + j): 16 for j in range(len(alts))}}
     finish_sheet(ws, widths, b.footer, f"{col_letter(FIRST_CARD_COLUMN)}{_FIRST_ROW + 1}")
@@ -253,5 +253,6 @@ def _charts(ws: Worksheet, r: int, rows: dict[str, int], n: int, lang: str) -> N
                                  min_row=rows[key]), from_rows=True, titles_from_data=False)
         chart.set_categories(cats)
         chart.legend = None
+        chart.y_axis.scaling.min = 0  # bars from zero: a truncated axis exaggerates the differences
         chart.height, chart.width = 7.5, 14
         ws.add_chart(chart, f"{'A' if i == 0 else col_letter(FIRST_CARD_COLUMN + 1)}{r}")

@@ -47,8 +47,8 @@ RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
 # tab alone is translated (text "cmp_tab"): no formula names it.
 SHEETS: dict[str, str] = {
     "inputs": "Inputs", "training": "Training", "goodput": "Goodput", "step": "Step time", "memory": "Memory", "network": "Network",
-    "serving": "Serving", "budget": "Budget", "compare": "Compare", "sensitivity": "Sensitivity", "hardware": "Hardware",
-    "models": "Models", "formulas": "Formulas",
+    "serving": "Serving", "budget": "Budget", "compare": "Compare", "sensitivity": "Sensitivity",
+    "hardware": "Hardware", "models": "Models", "formulas": "Formulas",
 }
 REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",

@@ -14,6 +14,7 @@ the column equals ``compare()``'s row when the workbook is built, and follows ed
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
@@ -21,8 +22,15 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import catalog, registry
-from xlcompute._graph import GRAPH, INPUT_KEYS
-from xlcompute.compare import TOKENS_PER_MILLION, TOKENS_PER_THOUSAND, TOKENS_PER_TRILLION, Alternative, Comparison, Note
+from xlcompute._graph import GRAPH, INPUT_KEYS, Step
+from xlcompute.compare import (
+    TOKENS_PER_MILLION,
+    TOKENS_PER_THOUSAND,
+    TOKENS_PER_TRILLION,
+    Alternative,
+    Comparison,
+    Note,
+)
 from xlcompute.core import cost
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.scenario import CustomAccelerator
@@ -123,40 +131,10 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     own = _own_key(b)
     for j, a in enumerate(alts):
         col = col_letter(FIRST_CARD_COLUMN + j)
-        if not a.ok:
+        if a.ok:
+            _column(ws, col, a, a.accelerator == own, _Plan(main, inputs, card_keys, steps, rows), b.currency)
+        else:
             _reason(ws, a, col, rows[inputs[0]], last_result, lang)
-            continue
-        values: dict[str, Value] = {k: Ref(k) for k in INPUT_KEYS}
-        for key in inputs:
-            # A card's catalog figures stay its own even where they equal the scenario's card (the
-            # Inputs card may be changed); anything else it shares follows the Inputs sheet.
-            shared = a.inputs[key] == main[key] and (key not in card_keys or a.accelerator == own)
-            cell = ws[f"{col}{rows[key]}"]
-            if shared:
-                cell.value = f"={key}"
-                style_lookup(cell)
-            else:
-                cell.value = _number(a.inputs[key])
-                style_input(cell)
-            cell.number_format = _format(key, b.currency)
-            values[key] = Ref(cell.coordinate)
-        cell = ws[f"{col}{rows[PLANNER_MFU]}"]
-        cell.value = a.predicted_mfu
-        style_input(cell)
-        cell.number_format = _format(PLANNER_MFU, b.currency)
-        values[PLANNER_MFU] = Ref(cell.coordinate)
-        for st in steps:
-            if st.key in rows:  # changed by the column's cells, or a headline figure
-                expr = st.fn(*[values[x] if isinstance(x, str) else x for x in st.args])
-                values[st.key] = _write(ws, f"{col}{rows[st.key]}", expr, _format(st.key, b.currency))
-            else:  # reads none of the column's cells: the result sheets' named cell
-                values[st.key] = Ref(st.key)
-        _write(ws, f"{col}{rows[PER_TRILLION]}",
-               cost.cost_per_tokens(values["train_cost"], Ref("train_tokens"), TOKENS_PER_TRILLION),
-               registry.excel_format("train_cost", b.currency))
-        _write(ws, f"{col}{rows[PER_MILLION]}",
-               cost.cost_per_tokens(values["cost_per_1k_tokens"], TOKENS_PER_THOUSAND, TOKENS_PER_MILLION),
-               registry.KINDS["money2"][1](b.currency))
 
     r = _notes(ws, max(r, working_section + 1) + 1, alts, lang)
     if ok:
@@ -167,7 +145,54 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     finish_sheet(ws, widths, b.footer, f"{col_letter(FIRST_CARD_COLUMN)}{_FIRST_ROW + 1}")
 
 
-def _changed_steps(steps: Iterable, keys: Iterable[str]) -> list[str]:  # type: ignore[type-arg]
+class _Plan(NamedTuple):
+    """What every column shares: the scenario's inputs, the input rows, the steps and their rows."""
+
+    main: Mapping[str, float]
+    inputs: list[str]
+    card_keys: set[str]
+    steps: tuple[Step, ...]
+    rows: dict[str, int]
+
+
+def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, currency: str) -> None:
+    """One card's column: its input cells, then the graph's steps over them."""
+    if not a.inputs:
+        raise ValueError(f"the comparison's row for {a.accelerator} carries no inputs; pass compare()'s own result")
+    values: dict[str, Value] = {k: Ref(k) for k in INPUT_KEYS}
+    for key in p.inputs:
+        # A card's catalog figures stay its own even where they equal the scenario's card (the
+        # Inputs card may be changed); anything else it shares follows the Inputs sheet.
+        shared = a.inputs[key] == p.main[key] and (key not in p.card_keys or own)
+        cell = ws[f"{col}{p.rows[key]}"]
+        if shared:
+            cell.value = f"={key}"
+            style_lookup(cell)
+        else:
+            cell.value = _number(a.inputs[key])
+            style_input(cell)
+        cell.number_format = _format(key, currency)
+        values[key] = Ref(cell.coordinate)
+    cell = ws[f"{col}{p.rows[PLANNER_MFU]}"]
+    cell.value = a.predicted_mfu
+    style_input(cell)
+    cell.number_format = _format(PLANNER_MFU, currency)
+    values[PLANNER_MFU] = Ref(cell.coordinate)
+    for st in p.steps:
+        if st.key in p.rows:  # changed by the column's cells, or a headline figure
+            expr = st.fn(*[values[x] if isinstance(x, str) else x for x in st.args])
+            values[st.key] = _write(ws, f"{col}{p.rows[st.key]}", expr, _format(st.key, currency))
+        else:  # reads none of the column's cells: the result sheets' named cell
+            values[st.key] = Ref(st.key)
+    _write(ws, f"{col}{p.rows[PER_TRILLION]}",
+           cost.cost_per_tokens(values["train_cost"], Ref("train_tokens"), TOKENS_PER_TRILLION),
+           registry.excel_format("train_cost", currency))
+    _write(ws, f"{col}{p.rows[PER_MILLION]}",
+           cost.cost_per_tokens(values["cost_per_1k_tokens"], TOKENS_PER_THOUSAND, TOKENS_PER_MILLION),
+           registry.KINDS["money2"][1](currency))
+
+
+def _changed_steps(steps: Iterable[Step], keys: Iterable[str]) -> list[str]:
     """The steps, in graph order, that read (directly or not) one of ``keys``."""
     changed = set(keys)
     out = []

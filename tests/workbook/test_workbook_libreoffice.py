@@ -131,9 +131,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     rows, cols = compare_layout(ws)
     for card, key, value, _changes in COMPARE_EDITS:
         ws.cell(row=rows[key], column=cols[card]).value = value
-    files["compare_edit"] = src / "compare_edit.xlsx"
-    wb.save(files["compare_edit"])
-    expected["compare_edit"] = expected["default_en"]
+    files["edit_compare_sheet"] = src / "edit_compare_sheet.xlsx"
+    wb.save(files["edit_compare_sheet"])
+    expected["edit_compare_sheet"] = expected["default_en"]
     out = recalc(list(files.values()), tmp_path_factory.mktemp("recalculated"))
     return {key: (path, *expected[key]) for key, path in zip(files, out)}
 
@@ -327,7 +327,7 @@ def test_compare_sheet_follows_the_inputs_sheet(recalculated: dict, edit: str) -
 def test_compare_sheet_edited_in_place(recalculated: dict) -> None:  # type: ignore[type-arg]
     """A price and an MFU typed into two columns move those columns only, to what compare() gives
     for the scenario with that price or MFU."""
-    got = _compare_values(recalculated["compare_edit"][0])
+    got = _compare_values(recalculated["edit_compare_sheet"][0])
     edited = tuple(card for card, *_ in COMPARE_EDITS)
     for card, _key, _value, changes in COMPARE_EDITS:
         _check_compare(got, compare(scenario_with(**changes)), cards=(card,))

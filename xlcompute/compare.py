@@ -19,21 +19,24 @@ A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with 
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
+from xlcompute.core import cost
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
 __all__ = ["Note", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
-           "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION", "TOKENS_PER_MILLION"]
+           "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION", "TOKENS_PER_MILLION", "TOKENS_PER_THOUSAND"]
 
 MAX_ALTERNATIVES = 8
 """More cards than this make an unreadable table (and a slow Excel cell)."""
 
 TOKENS_PER_TRILLION = 1e12
 TOKENS_PER_MILLION = 1e6
+TOKENS_PER_THOUSAND = 1e3  # serving's cost_per_1k_tokens
 
 # The default alternatives per currency: the cards a buyer in that market chooses between.
 # CNY: the cards sold in China (H800/A800 before the 2023 rules, H20 after, Ascend 910B) and H200.
@@ -99,6 +102,9 @@ class Alternative(BaseModel):
     npv_own: float | None = None
     npv_rent: float | None = None
     own_cheaper: bool | None = None
+    # The swapped scenario's graph inputs (not serialised): the workbook's Compare sheet writes them
+    # as its input cells and runs the graph's formulas over them.
+    inputs: dict[str, float] = Field(default_factory=dict, exclude=True, repr=False)
 
 
 class Comparison(BaseModel):
@@ -221,9 +227,12 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         layout=f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}",
         mem_per_gpu_gb=r["mem_per_gpu_gb"], hbm_gb=r["gpu_hbm_gb"], mem_fits=r["mem_fits"] >= 0.5,
         it_power_kw=r["it_power_kw"], capex_total=r["capex_total"], total_budget=r["total_budget"],
-        train_cost=r["train_cost"], cost_per_trillion_tokens=r["train_cost"] / (tokens / TOKENS_PER_TRILLION),
-        cost_per_million_served_tokens=r["cost_per_1k_tokens"] * (TOKENS_PER_MILLION / 1e3),
+        train_cost=r["train_cost"],
+        cost_per_trillion_tokens=cost.cost_per_tokens(r["train_cost"], tokens, TOKENS_PER_TRILLION),
+        cost_per_million_served_tokens=cost.cost_per_tokens(r["cost_per_1k_tokens"], TOKENS_PER_THOUSAND,
+                                                            TOKENS_PER_MILLION),
         npv_own=r["npv_own"], npv_rent=r["npv_rent"], own_cheaper=r["own_cheaper"] >= 0.5,
+        inputs={k: v.value for k, v in r.inputs.items()},
     )
 
 
@@ -236,11 +245,17 @@ def compare(scenario: Scenario, accelerators: list[str] | None = None) -> Compar
     """The job of ``scenario`` on each of ``accelerators`` (catalog names; default: the scenario's
     card and the usual set of its currency). Raises :class:`ValueError` for an unknown card name or
     too many cards; a card that cannot run the job is a row with its reason."""
+    # The proposal and the workbook of one scenario both show the comparison, and a planner
+    # scenario's takes about a second: made once per process, each caller gets its own copy.
+    return _compare(scenario, tuple(_card_keys(scenario, accelerators))).model_copy(deep=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _compare(scenario: Scenario, keys: tuple[str, ...]) -> Comparison:
     import numpy as np
 
     from xlcompute.estimate import estimate
 
-    keys = _card_keys(scenario, accelerators)
     try:
         model_name = estimate(scenario).model_name
     except ValueError:  # the scenario's own card may be the one that cannot run it

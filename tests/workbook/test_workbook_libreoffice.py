@@ -13,10 +13,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from compare_cells import compare_ws
+from compare_cells import layout as compare_layout
 from conftest import scenario_with
 from lo_recalc import recalc, soffice
 
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS
+from xlcompute.compare import Comparison, compare
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.scenario import Scenario, default_scenario, load_scenario
 from xlcompute.uncertainty import analyse
@@ -61,7 +64,20 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # Goodput: a higher failure rate and a fixed checkpoint interval move the end-to-end days.
     "goodput": ({"failures_per_card_hour": 1e-4, "checkpoint_interval_minutes": 30},
                 {"reliability__failures_per_card_hour": 1e-4, "reliability__checkpoint_interval_minutes": 30}),
+    # Tokens are shared by every alternative: the whole Compare sheet follows.
+    "tokens": ({"train_tokens": 3e12}, {"training__tokens": 3e12}),
 }
+# Edits after which the Compare sheet equals compare() of the edited scenario: inputs every card
+# shares (the planner's MFU of each column is static, so its row is not compared).
+COMPARE_FOLLOWS = ("tokens", "mfu", "cards", "goodput")
+# Typed on the Compare sheet itself: (card, row key, value) and the scenario change it stands for.
+# The reserved prices are inputs of their own (their default is a share of the on-demand price,
+# resolved into numbers), so typing the on-demand price keeps them: the scenario gives them too.
+_RESERVED = {f"pricing__{k}": estimate(default_scenario())[k] for k in ("price_reserved_1y", "price_reserved_3y")}
+COMPARE_EDITS: tuple[tuple[str, str, float, dict[str, Any]], ...] = (
+    ("H20", "price_per_gpu_hour", 20.0, {"pricing__price_per_card_hour": 20.0, **_RESERVED}),
+    ("A800", "mfu_assumed", 0.3, {"assumptions__mfu": 0.3}),
+)
 
 
 def _cell(wb: openpyxl.Workbook, name: str):  # type: ignore[no-untyped-def]
@@ -138,6 +154,15 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     for key, (cells, _) in INVALID_EDITS.items():
         files[f"invalid_{key}"] = _edited(files["default_en"], cells, src / f"invalid_{key}.xlsx")
         expected[f"invalid_{key}"] = expected["default_en"]
+    # The Compare sheet edited in place, two columns at once (the other columns must not move).
+    wb = openpyxl.load_workbook(files["default_en"])
+    ws = wb["Compare"]
+    rows, cols = compare_layout(ws)
+    for card, key, value, _changes in COMPARE_EDITS:
+        ws.cell(row=rows[key], column=cols[card]).value = value
+    files["edit_compare_sheet"] = src / "edit_compare_sheet.xlsx"
+    wb.save(files["edit_compare_sheet"])
+    expected["edit_compare_sheet"] = expected["default_en"]
     GENERATED.update(files)
     out = recalc(list(files.values()), tmp_path_factory.mktemp("recalculated"))
     return {key: (path, *expected[key]) for key, path in zip(files, out)}
@@ -325,3 +350,100 @@ def test_cards_that_leave_cards_idle_are_named(recalculated: dict) -> None:  # t
     checks = [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
     assert checks == ["cards are not a multiple of TP·CP·PP (40): 24 cards idle"]
     assert result["dp"] == 25
+
+
+# -- the Compare sheet (issue 13 part 2) -------------------------------------------------------------
+
+# Compare sheet row key -> Alternative field.
+COMPARE_FIELDS = {
+    "gpu_count": "cards", "train_days": "train_days", "mfu": "mfu", "predicted_mfu": "predicted_mfu",
+    "it_power_kw": "it_power_kw", "capex_total": "capex_total", "total_budget": "total_budget",
+    "npv_own": "npv_own", "npv_rent": "npv_rent", "train_cost": "train_cost",
+    "cost_per_trillion_tokens": "cost_per_trillion_tokens",
+    "cost_per_million_served_tokens": "cost_per_million_served_tokens",
+}
+
+
+def _compare_values(path: Path) -> dict[str, dict[str, Any]]:
+    """The recalculated Compare sheet: accelerator -> {row key: value}."""
+    ws = compare_ws(openpyxl.load_workbook(path, data_only=True))
+    rows, cols = compare_layout(ws)
+    return {card: {key: ws.cell(row=r, column=c).value for key, r in rows.items()} for card, c in cols.items()}
+
+
+def _check_compare(got: dict[str, dict[str, Any]], comp: Comparison, cards: tuple[str, ...] | None = None,
+                   skip: tuple[str, ...] = ()) -> None:
+    assert list(got) == [a.accelerator for a in comp.alternatives]
+    wrong = []
+    for a in comp.alternatives:
+        if cards is not None and a.accelerator not in cards:
+            continue
+        column = got[a.accelerator]
+        if not a.ok:
+            assert not [v for v in column.values() if isinstance(v, (int, float))], a.accelerator
+            continue
+        for key, field in COMPARE_FIELDS.items():
+            if key not in skip and not _close(column[key], getattr(a, field)):
+                wrong.append(f"{a.accelerator} {key}: LibreOffice {column[key]!r} vs compare() {getattr(a, field)!r}")
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("case", ["default_en", "default_zh", "custom", "override", "planner", "planner_mfu_only",
+                                  "deadline_missed", "deadline_met", "tpu_overrides", "examples"])
+def test_compare_sheet_equals_compare(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
+    """Every alternative's column, recalculated by LibreOffice, equals its compare() row."""
+    keys = [k for k in recalculated if k.startswith("example_")] if case == "examples" else [case]
+    for key in keys:
+        path, sc, _result = recalculated[key]
+        _check_compare(_compare_values(path), compare(sc))
+
+
+@pytest.mark.parametrize("edit", COMPARE_FOLLOWS)
+def test_compare_sheet_follows_the_inputs_sheet(recalculated: dict, edit: str) -> None:  # type: ignore[type-arg]
+    path, sc, _result = recalculated[f"edit_{edit}"]
+    got = _compare_values(path)
+    _check_compare(got, compare(sc), skip=("predicted_mfu",))
+    before = _compare_values(recalculated["default_en"][0])
+    if edit == "tokens":  # 1.5× the tokens: every card's days and training cost move
+        for card in got:
+            assert got[card]["train_days"] > before[card]["train_days"] * 1.4, card
+
+
+def test_compare_sheet_edited_in_place(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """A price and an MFU typed into two columns move those columns only, to what compare() gives
+    for the scenario with that price or MFU."""
+    got = _compare_values(recalculated["edit_compare_sheet"][0])
+    edited = tuple(card for card, *_ in COMPARE_EDITS)
+    for card, _key, _value, changes in COMPARE_EDITS:
+        _check_compare(got, compare(scenario_with(**changes)), cards=(card,))
+    _check_compare(got, compare(default_scenario()), cards=tuple(c for c in got if c not in edited))
+    before = _compare_values(recalculated["default_en"][0])
+    assert got["H20"]["train_cost"] == pytest.approx(before["H20"]["train_cost"] * 20 / before["H20"]["price_per_gpu_hour"])
+    assert got["A800"]["train_days"] > before["A800"]["train_days"]  # 30 % instead of 40 % MFU
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_sheet_and_proposal_show_the_same_numbers(recalculated: dict, lang: str) -> None:  # type: ignore[type-arg]
+    """The proposal's alternatives rows (report/context/alternatives.py) are the workbook's
+    recalculated figures, formatted: the same numbers in both faces."""
+    from xlcompute import fmt
+    from xlcompute.report.context._ctx import _Ctx
+    from xlcompute.report.context.alternatives import alternatives_section
+
+    path, _sc, result = recalculated[f"default_{lang}"]
+    got = _compare_values(path)
+    c = _Ctx(result, lang)
+    section = alternatives_section(c, "Noto Sans CJK SC")
+    ok = [a for a in section["comparison"].alternatives if a.ok]
+    assert len(section["tech"]) == len(ok) >= 3
+    for tech, money in zip(section["tech"], section["money"]):
+        wb = got[tech["card"]]
+        assert tech["days"] == fmt.days(wb["train_days"])
+        assert tech["cards"] == fmt.count(wb["gpu_count"])
+        assert tech["kw"] == fmt.number(wb["it_power_kw"], 0)
+        assert tech["mfu"] == f"{fmt.percent(wb['mfu'])} ({fmt.percent(wb['predicted_mfu'])})"
+        for field, key, digits in (("capex", "capex_total", 0), ("budget", "total_budget", 0),
+                                   ("per_t", "cost_per_trillion_tokens", 0),
+                                   ("per_m", "cost_per_million_served_tokens", 2),
+                                   ("npv_own", "npv_own", 0), ("npv_rent", "npv_rent", 0)):
+            assert money[field] == c.money(wb[key], digits), (tech["card"], field)

@@ -20,6 +20,7 @@ from xlcompute.core.units import HOURS_PER_YEAR, JOULES_PER_KWH, SECONDS_PER_HOU
 
 __all__ = [
     "rental_cost",
+    "cost_per_tokens",
     "servers_needed",
     "it_power_watts",
     "energy_joules",
@@ -57,6 +58,12 @@ power it would draw when owned."""
 def rental_cost(card_hours: Value, price_per_card_hour: Value) -> Value:
     """Cost of card-hours at a rental price (seed 001: A100-hours × hourly price)."""
     return card_hours * price_per_card_hour
+
+
+def cost_per_tokens(cost: Value, tokens: Value, per: Value) -> Value:
+    """Cost of ``per`` tokens when ``cost`` pays for ``tokens`` tokens (a training run per 10^12
+    tokens, a serving price per 1,000 tokens restated per 10^6)."""
+    return cost / (tokens / per)
 
 
 def servers_needed(cards: Value, cards_per_server: Value) -> Value:

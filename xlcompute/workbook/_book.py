@@ -50,11 +50,12 @@ __all__ = ["Book", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES", "CHOICE_NAMES", 
 
 RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
 # Tab names stay English in both languages so the formula text is identical (the issue's
-# "the formulas are the same"); each sheet's A1 heading carries the translated title.
+# "the formulas are the same"); each sheet's A1 heading carries the translated title. The Compare
+# tab alone is translated (text "cmp_tab"): no formula names it.
 SHEETS: dict[str, str] = {
     "inputs": "Inputs", "training": "Training", "goodput": "Goodput", "step": "Step time", "memory": "Memory", "network": "Network",
-    "serving": "Serving", "budget": "Budget", "sensitivity": "Sensitivity", "hardware": "Hardware",
-    "models": "Models", "formulas": "Formulas",
+    "serving": "Serving", "budget": "Budget", "compare": "Compare", "sensitivity": "Sensitivity",
+    "hardware": "Hardware", "models": "Models", "formulas": "Formulas",
 }
 REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
@@ -95,7 +96,9 @@ class Book:
         self.ws: dict[str, Worksheet] = {}
         for i, (key, title) in enumerate(SHEETS.items()):
             ws = first if i == 0 else self.wb.create_sheet()
-            ws.title = title
+            # The Compare sheet's tab is translated: no formula names it (its cells reference
+            # their own column and the workbook's defined names only).
+            ws.title = text("cmp_tab", lang) if key == "compare" else title
             self.ws[key] = ws
         self.next_row: dict[str, int] = {s: _FIRST_RESULT_ROW for s in RESULT_SHEETS}
         self.where: dict[str, tuple[str, int]] = {}  # step key -> (sheet, row)

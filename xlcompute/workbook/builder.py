@@ -10,7 +10,7 @@ graph, so the Step-time model, Memory and Network sheets are the planner's own f
 
 The face takes an :class:`~xlcompute.estimate.Estimate` (its inputs, with sources, and its plan)
 and never estimates again. Sheets: :mod:`._book` (Inputs and results), :mod:`.planner_block`,
-:mod:`.sensitivity`, :mod:`.formulas_sheet`, :mod:`.catalog_sheets`.
+:mod:`.sensitivity`, :mod:`.compare_sheet`, :mod:`.formulas_sheet`, :mod:`.catalog_sheets`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from openpyxl import Workbook
 
 from xlcompute._atomic import atomic_write
 from xlcompute._graph import run_steps
+from xlcompute.compare import Comparison, compare
 from xlcompute.estimate import Estimate
 from xlcompute.workbook import catalog_sheets
+from xlcompute.workbook.compare_sheet import compare_sheet
 from xlcompute.workbook._book import REQUIRED_NAMES, RESULT_SHEETS, SHEETS, Book
 from xlcompute.workbook._evaluate import evaluate_workbook, store_cached_values
 from xlcompute.workbook.formulas_sheet import formulas_sheet
@@ -34,10 +36,14 @@ from xlcompute.workbook.styles import finish_sheet
 __all__ = ["build_workbook", "write_workbook", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES"]
 
 
-def build_workbook(result: Estimate, lang: str = "en") -> Workbook:
+def build_workbook(result: Estimate, lang: str = "en", comparison: Comparison | None = None) -> Workbook:
     """The planning workbook of an estimate as an openpyxl ``Workbook`` (not saved): its inputs
     (with their sources) on the Inputs sheet, every figure a live formula, and the plan's
-    layouts as a static block."""
+    layouts as a static block.
+
+    ``comparison``: :func:`xlcompute.compare.compare` of the estimate's scenario for the Compare
+    sheet; computed here when not given (callers that build several workbooks of one scenario,
+    or a proposal beside it, pass theirs so it runs once)."""
     scenario, resolved, plan = result.scenario, dict(result.inputs), result.plan
     b = Book(scenario, lang)
     hw = catalog_sheets.write_hardware(b.ws["hardware"], scenario, lang)
@@ -50,17 +56,24 @@ def build_workbook(result: Estimate, lang: str = "en") -> Workbook:
     if plan is not None and plan.best:
         planner_block(b, plan)
     b.finish_results()
+    error = ""
+    if comparison is None:
+        try:
+            comparison = compare(scenario)
+        except ValueError as exc:  # e.g. no default set for the currency: the sheet says why
+            error = " ".join(str(exc).split())
+    compare_sheet(b, {k: v.value for k, v in resolved.items()}, comparison, error)
     sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["cp"] * result["pp"]), analyse(result))
     formulas_sheet(b, hw)
     b.properties()
     return b.wb
 
 
-def write_workbook(result: Estimate, path: str | Path, lang: str = "en") -> Path:
+def write_workbook(result: Estimate, path: str | Path, lang: str = "en", comparison: Comparison | None = None) -> Path:
     """Build the workbook of an estimate and write it to ``path`` atomically; returns the path.
     Every formula cell also stores its value (``_evaluate``), so a reader without a calculation
     engine shows numbers; Excel and LibreOffice recalculate on open."""
-    wb = build_workbook(result, lang)
+    wb = build_workbook(result, lang, comparison)
     values, _ = evaluate_workbook(wb)  # a cell it cannot evaluate keeps no cached value (tests require none)
     target = Path(path)
     with atomic_write(target) as tmp:

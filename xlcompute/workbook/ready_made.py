@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from xlcompute.scenario import Scenario, default_scenario, load_scenario
+
+if TYPE_CHECKING:
+    from xlcompute.compare import Comparison
+    from xlcompute.estimate import Estimate
 
 __all__ = ["ReadyMade", "ready_made", "regenerate"]
 
@@ -43,10 +47,20 @@ def ready_made(folder: str | Path = "workbooks") -> list[ReadyMade]:
 
 def regenerate(folder: str | Path = "workbooks") -> list[Path]:
     """Rewrite every ready-made workbook of ``folder``; returns the paths written."""
+    from xlcompute.compare import compare
     from xlcompute.estimate import estimate
     from xlcompute.workbook.builder import write_workbook
 
-    return [write_workbook(estimate(r.scenario()), r.path, r.lang) for r in ready_made(folder)]
+    written = []
+    done: dict[Path | None, tuple[Estimate, Comparison]] = {}
+    for r in ready_made(folder):
+        # The English and Chinese planners share one scenario: estimate and compare it once.
+        if r.scenario_file not in done:
+            result = estimate(r.scenario())
+            done[r.scenario_file] = (result, compare(result.scenario))
+        result, comparison = done[r.scenario_file]
+        written.append(write_workbook(result, r.path, r.lang, comparison))
+    return written
 
 
 if __name__ == "__main__":

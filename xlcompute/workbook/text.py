@@ -186,6 +186,41 @@ T: dict[str, tuple[str, str]] = {
     "m_published": ("Published size", "公布参数量"),
     "currency_CNY": ("CNY", "元"),
     "currency_USD": ("USD", "美元"),
+    # -- Compare sheet (issue 13 part 2) --
+    "cmp_tab": ("Compare", "方案对比"),
+    "cmp_note": (
+        "The same job on other accelerators, one column each (xlcompute compare). Yellow cells are this "
+        "card's figures (catalog, prices, the cards for the deadline); green cells follow the Inputs sheet "
+        "and may be typed over; grey rows are the same formulas as the Training, Goodput and Budget sheets "
+        "over the column's cells. Edit a card's price or MFU here, or the tokens on the Inputs sheet, and "
+        "its figures move.",
+        "同一任务在其他加速卡上的对比，每卡一列（xlcompute compare）。黄色单元格为该卡自身的数据（目录参数、价格、"
+        "满足截止期限的卡数）；绿色单元格引用输入表，可直接改写；其余为与训练、有效训练时间、预算表相同的公式，"
+        "引用本列单元格。修改某卡的价格或 MFU，或在输入表修改 token 数，该列随之变化。",
+    ),
+    "cmp_card": ("Accelerator", "加速卡"),
+    "cmp_name": ("Accelerator", "加速卡型号"),
+    "cmp_layout": ("Layout (TP·CP·PP·DP)", "并行布局（TP·CP·PP·DP）"),
+    "cmp_inputs": ("This card's inputs", "该卡的输入"),
+    "cmp_results": ("Results (live formulas)", "结果（实时公式）"),
+    "cmp_working": ("Intermediate steps: the result sheets' formulas over each column (hidden rows; unhide to audit)",
+                    "中间步骤：各结果表的公式，引用本列单元格（已隐藏的行，取消隐藏即可核对）"),
+    "cmp_planner_mfu": ("Predicted MFU (layout planner, when built)", "预测 MFU（生成时由并行布局规划器计算）"),
+    "cmp_per_trillion": ("Training cost per 10¹² tokens (rental price)", "训练每万亿 token 成本（租用价格）"),
+    "cmp_per_million": ("Serving cost per 10⁶ tokens", "推理每百万 token 成本"),
+    "cmp_cannot": ("cannot run the job: {reason}", "无法运行该任务：{reason}"),
+    "cmp_notes": ("Notes", "注释"),
+    "cmp_unavailable": ("The comparison could not be made: {reason}", "无法进行对比：{reason}"),
+    "cmp_chart_cost": ("Training cost per 10¹² tokens by card", "各加速卡每万亿 token 训练成本"),
+    "cmp_chart_days": ("Days to train by card", "各加速卡训练天数"),
+    "cmp_note_catalog_figures": ("catalog figures of the card instead of the scenario's {fields}",
+                                 "采用该卡的目录数据，而非场景给出的 {fields}"),
+    "cmp_note_prices_kept": ("the scenario's {fields} kept (given for its own card)",
+                             "保留场景给出的 {fields}（原为其自身的卡给出）"),
+    "cmp_note_planner_layout": ("layout chosen by the planner (the scenario's tp {tp} / pp {pp}: {detail})",
+                                "并行布局由规划器选择（场景的 tp {tp} / pp {pp}：{detail}）"),
+    "cmp_note_deadline_missed": ("{days} days: the deadline of {deadline} days is not reached",
+                                 "{days} 天：未达到 {deadline} 天的截止期限"),
 }
 
 _EXTRA_SHEETS: dict[str, tuple[str, str]] = {
@@ -193,6 +228,7 @@ _EXTRA_SHEETS: dict[str, tuple[str, str]] = {
     "hardware": ("Hardware catalog", "硬件目录"),
     "models": ("Model catalog", "模型目录"),
     "formulas": ("Formulas", "公式"),
+    "compare": ("Alternatives: the same job on other accelerators", "备选方案：同一任务在其他加速卡上"),
 }
 
 

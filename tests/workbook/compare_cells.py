@@ -1,0 +1,25 @@
+"""Where things are on a Compare sheet (a helper of the workbook tests, not a test module)."""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlcompute.workbook.compare_sheet import FIRST_CARD_COLUMN, KEY_COLUMN
+
+__all__ = ["compare_ws", "layout"]
+
+
+def compare_ws(wb: Workbook) -> Worksheet:
+    return wb.worksheets[wb.sheetnames.index("Budget") + 1]
+
+
+def layout(ws: Worksheet) -> tuple[dict[str, int], dict[str, int]]:
+    """(graph key -> row, accelerator -> column) of a Compare sheet."""
+    rows = {c.value: c.row for c in ws[get_column_letter(KEY_COLUMN)] if isinstance(c.value, str) and c.row > 4}
+    cols = {}
+    for c in ws[4][FIRST_CARD_COLUMN - 1:]:
+        if c.value:
+            cols[c.value] = c.column
+    return rows, cols

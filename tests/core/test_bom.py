@@ -112,8 +112,9 @@ def test_storage_facility_and_quotes() -> None:
     assert bom.storage_tb(ckpt, data, 1000, 14.6) == pytest.approx(14_600)
     assert bom.storage_tb(ckpt, data, 1000, 0) == pytest.approx(18)
     assert bom.facility_power_kw(1260, 1.3) == pytest.approx(1638)
-    assert bom.quote_or_bill(300_000, 125, 46e6) == 37.5e6
-    assert bom.quote_or_bill(0, 125, 46e6) == 46e6
+    assert bom.unit_quote_or_bill(300_000, 125, 46e6) == 37.5e6
+    assert bom.unit_quote_or_bill(0, 125, 46e6) == 46e6
+    assert bom.quote_or_bill(5e6, 15.8e6) == 5e6 and bom.quote_or_bill(0, 15.8e6) == 15.8e6
 
 
 def test_one_definition_on_arrays_and_in_excel() -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "dataset_bytes",
     "storage_tb",
     "quote_or_bill",
+    "unit_quote_or_bill",
     "facility_power_kw",
     "TRANSCEIVERS_PER_LINK",
 ]
@@ -166,10 +167,15 @@ def storage_tb(checkpoint_bytes_kept: Value, data_bytes: Value, cards: Value, tb
 # -- quotes and facility power --------------------------------------------------------------------
 
 
-def quote_or_bill(quote: Value, quantity: Value, bill: Value) -> Value:
-    """The quote × its quantity (a price per server × servers) when a quote is given (> 0), else
-    the bill of materials' figure."""
-    return if_(quote > 0, quote * quantity, bill)
+def quote_or_bill(quote: Value, bill: Value) -> Value:
+    """The quote when one is given (> 0), else the bill of materials' figure."""
+    return if_(quote > 0, quote, bill)
+
+
+def unit_quote_or_bill(quote_per_unit: Value, units: Value, bill: Value) -> Value:
+    """A quote per unit × the units (a network price per server × servers) when one is given
+    (> 0), else the bill of materials' figure."""
+    return if_(quote_per_unit > 0, quote_per_unit * units, bill)
 
 
 def facility_power_kw(it_kw: Value, pue: Value) -> Value:

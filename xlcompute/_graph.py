@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 
-from xlcompute.core import arith, comm, compute, cost, goodput, memory, parallel, schedule, serving, units
+from xlcompute.core import arith, bom, comm, compute, cost, goodput, memory, parallel, schedule, serving, units
 from xlcompute.core.expr import Value, max_, min_
 from xlcompute.graph import Graph, Step, step
 from xlcompute.planner.phases import PHASES
@@ -29,7 +29,10 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
                   "deadline_days")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
-                 "inter_node_gbps", "gpu_tdp_w")),
+                 "inter_node_gbps", "gpu_tdp_w",
+                 # bill of materials (issue 13): fabric and storage sizing
+                 "switch_gbps", "oversubscription", "storage_tb_per_card", "checkpoints_kept",
+                 "dataset_bytes_per_token")),
     ("stepmodel", ("software_efficiency", "tp_async_backward", "matmul_eff_max", "matmul_dim_half",
                    "elementwise_traffic_factor", "flash_attention_efficiency", "intra_node_efficiency",
                    "inter_node_efficiency", "collective_latency_us", "straggler_jitter", "tp_overlap_fraction",
@@ -44,7 +47,9 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "electricity_per_kwh", "pue", "years", "staff_per_year",
                  # own or rent (issue 13)
                  "price_reserved_1y", "price_reserved_3y", "maintenance_share", "space_per_rack_month",
-                 "kw_per_rack", "depreciation_years", "residual_share", "discount_rate")),
+                 "kw_per_rack", "depreciation_years", "residual_share", "discount_rate",
+                 # bill of materials (issue 13): unit prices
+                 "nic_price", "switch_price", "transceiver_price", "cable_price", "storage_per_tb")),
 )
 INPUT_KEYS: tuple[str, ...] = tuple(k for _, keys in INPUT_GROUPS for k in keys)
 
@@ -176,14 +181,49 @@ _SERVING = (
          "layers", "kv_heads", "head_dim", "tokens_per_request", 1, "kv_bytes_per_value"),
 )
 
+# The bill of materials (core.bom): racks, the rail-optimised fat tree, storage and facility power,
+# each count priced; a quote in the scenario (network_per_server, storage_capex > 0) replaces the bill.
+_BOM = (
+    step("server_power_w", B, bom.server_power_watts, "cards_per_node", "gpu_tdp_w", "host_power_factor"),
+    step("servers_per_rack", B, bom.servers_per_rack, "kw_per_rack", "server_power_w"),
+    step("racks", B, bom.racks_for_servers, "servers", "servers_per_rack"),
+    step("switch_radix", B, bom.switch_radix, "switch_gbps", "inter_node_gbps"),
+    step("leaf_down_ports", B, bom.leaf_down_ports, "switch_radix", "oversubscription"),
+    step("nics", B, bom.scale_out_nics, "gpu_count", "servers"),
+    step("rail_leaves", B, bom.rail_leaves, "servers", "cards_per_node", "leaf_down_ports"),
+    step("fabric_tiers", B, bom.fabric_tiers, "nics", "switch_radix", "rail_leaves"),
+    step("leaf_switches", B, bom.leaf_switches, "nics", "switch_radix", "rail_leaves"),
+    step("leaf_spine_links", B, bom.leaf_spine_links, "nics", "switch_radix", "oversubscription"),
+    step("spine_switches", B, bom.spine_switches, "leaf_spine_links", "rail_leaves", "switch_radix"),
+    step("spine_core_links", B, bom.spine_core_links, "leaf_spine_links", "rail_leaves", "switch_radix"),
+    step("core_switches", B, bom.core_switches, "spine_core_links", "switch_radix"),
+    step("fabric_switches", B, arith.total, "leaf_switches", "spine_switches", "core_switches"),
+    step("fabric_links", B, arith.total, "nics", "leaf_spine_links", "spine_core_links"),
+    step("transceivers", B, bom.transceivers, "fabric_links"),
+    step("cost_nics", B, arith.product, "nics", "nic_price"),
+    step("cost_switches", B, arith.product, "fabric_switches", "switch_price"),
+    step("cost_transceivers", B, arith.product, "transceivers", "transceiver_price"),
+    step("cost_cables", B, arith.product, "fabric_links", "cable_price"),
+    step("fabric_cost", B, arith.total, "cost_nics", "cost_switches", "cost_transceivers", "cost_cables"),
+    step("capex_network", B, bom.unit_quote_or_bill, "network_per_server", "servers", "fabric_cost"),
+    step("checkpoint_storage_bytes", B, bom.checkpoint_storage_bytes, "checkpoints_kept", "checkpoint_bytes"),
+    step("dataset_bytes", B, bom.dataset_bytes, "train_tokens", "dataset_bytes_per_token"),
+    step("storage_tb", B, bom.storage_tb, "checkpoint_storage_bytes", "dataset_bytes", "gpu_count",
+         "storage_tb_per_card"),
+    step("storage_bill", B, arith.product, "storage_tb", "storage_per_tb"),
+    step("capex_storage", B, bom.quote_or_bill, "storage_capex", "storage_bill"),
+    step("facility_power_kw", B, bom.facility_power_kw, "it_power_kw", "pue"),
+    step("facility_power_mw", B, arith.ratio, "facility_power_kw", units.WATTS_PER_KW),
+)
+
 _BUDGET = (
     step("servers", B, cost.servers_needed, "gpu_count", "cards_per_node"),
     step("capex_servers", B, arith.product, "servers", "server_price"),
-    step("capex_network", B, arith.product, "servers", "network_per_server"),
     step("it_power_w", B, cost.it_power_watts, "gpu_count", "gpu_tdp_w", "host_power_factor"),
     step("it_power_kw", B, arith.ratio, "it_power_w", units.WATTS_PER_KW),
+    *_BOM,
     step("capex_facility", B, arith.product, "it_power_kw", "facility_per_kw"),
-    step("capex_total", B, arith.total, "capex_servers", "capex_network", "storage_capex", "capex_facility"),
+    step("capex_total", B, arith.total, "capex_servers", "capex_network", "capex_storage", "capex_facility"),
     # The planned utilisation: the workload's card-hours (training, then serving to the end of the
     # period) against the cluster's, unless the scenario gives its own (assumptions.average_load).
     step("cluster_card_hours", B, arith.product, "gpu_count", units.HOURS_PER_YEAR),
@@ -197,7 +237,6 @@ _BUDGET = (
     step("power_load", B, cost.power_load, "planned_utilisation", "idle_power_share"),
     step("power_cost_per_year", B, cost.annual_power_cost, "it_power_w", "pue", "electricity_per_kwh", "power_load"),
     step("maintenance_per_year", B, arith.product, "capex_total", "maintenance_share"),
-    step("racks", B, cost.racks_needed, "it_power_kw", "kw_per_rack"),
     step("space_per_year", B, cost.space_cost_per_year, "racks", "space_per_rack_month"),
     step("opex_per_year", B, arith.total, "power_cost_per_year", "staff_per_year", "maintenance_per_year",
          "space_per_year"),

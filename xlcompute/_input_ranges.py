@@ -49,6 +49,8 @@ class InputRange:
         """The rule in words (English; the workbook words it in its own language from the fields)."""
         low = f"more than {self.lo:g}" if self.lo_open else f"at least {self.lo:g}"
         rule = f"{'a whole number ' if self.whole else ''}{low} and at most {self.hi:g}"
+        if self.zero and self.lo <= 0 and not self.lo_open:
+            return f"{rule} (0: {self.zero})"
         return f"{rule}, or 0 ({self.zero})" if self.zero else rule
 
 
@@ -69,6 +71,12 @@ FIELD_OF: dict[str, str] = {
     "gpu_hbm_tbps": "cluster.accelerator.hbm_tbps", "intra_node_gbs": "cluster.accelerator.intra_node_gbs",
     "inter_node_gbps": "cluster.inter_node_gbps", "gpu_tdp_w": "cluster.accelerator.tdp_w",
     "offload_gb": "cluster.offload_gb", "offload_gbs": "cluster.offload_gbs",
+    "switch_gbps": "cluster.switch_gbps", "oversubscription": "cluster.oversubscription",
+    "storage_tb_per_card": "cluster.storage_tb_per_card", "checkpoints_kept": "cluster.checkpoints_kept",
+    "dataset_bytes_per_token": "cluster.dataset_bytes_per_token",
+    "nic_price": "pricing.nic_price", "switch_price": "pricing.switch_price",
+    "transceiver_price": "pricing.transceiver_price", "cable_price": "pricing.cable_price",
+    "storage_per_tb": "pricing.storage_per_tb",
     "mfu_assumed": "assumptions.mfu", "host_power_factor": "assumptions.host_power_factor",
     "average_load": "assumptions.average_load", "idle_power_share": "assumptions.idle_power_share",
     "failures_per_card_hour": "reliability.failures_per_card_hour",
@@ -93,6 +101,7 @@ FIELD_OF: dict[str, str] = {
 _ZERO = {
     "deadline_days": "no deadline", "average_load": "from the workload", "mfu_assumed": "use the predicted MFU",
     "checkpoint_interval_minutes": "the Young–Daly optimum", "offload_gb": "none", "offload_gbs": "none",
+    "network_per_server": "the bill of materials", "storage_capex": "the bill of materials",
 }
 
 # Inputs that are codes or step-time constants, with no scenario field of their own.
@@ -170,6 +179,4 @@ def input_range(key: str) -> InputRange | None:
             hi = float(m.lt)
     whole = int in (typing.get_args(annotation) or (annotation,))
     zero = _ZERO.get(key, "")
-    if zero and lo <= 0 and not lo_open:
-        zero = ""  # 0 is inside the range already
     return InputRange(path, lo, hi, whole, lo_open, zero)

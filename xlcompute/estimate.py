@@ -338,6 +338,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     vals.update(_step_model_inputs(scenario))
     vals.update(_offload_tier_inputs(scenario))
     t, a, s, p, r = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing, scenario.reliability
+    c = scenario.cluster
 
     def put(key: str, value: float, source: str) -> None:
         # The values are ours, already checked by the scenario's validation: no revalidation.
@@ -374,6 +375,11 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("kv_bytes_per_value", s, "serving", "kv_bytes_per_value", s.kv_bytes_per_value, ""),
         ("decode_batch", s, "serving", "decode_batch", s.decode_batch, ""),
         ("hbm_usable_fraction", s, "serving", "hbm_usable_fraction", s.hbm_usable_fraction, ""),
+        ("switch_gbps", c, "cluster", "switch_gbps", c.switch_gbps, ""),
+        ("oversubscription", c, "cluster", "oversubscription", c.oversubscription, ""),
+        ("storage_tb_per_card", c, "cluster", "storage_tb_per_card", c.storage_tb_per_card, ""),
+        ("checkpoints_kept", c, "cluster", "checkpoints_kept", c.checkpoints_kept, ""),
+        ("dataset_bytes_per_token", c, "cluster", "dataset_bytes_per_token", c.dataset_bytes_per_token, ""),
         ("pue", p, "pricing", "pue", p.pue, ""),
         ("years", p, "pricing", "years", p.years, ""),
         ("staff_per_year", p, "pricing", "staff_per_year", p.staff_per_year, cur),
@@ -466,12 +472,19 @@ def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[
     server = table["server_per_card"]
     take("server_price", "server_price", p.server_price, server.value * cards_per_node,
          f"{cards_per_node:g} cards × {server.value:,.0f} per card slot; {server.source}")
-    for key, field, name in (("network_per_server", "network_per_server", "network_per_server"),
-                             ("storage_capex", "storage", "storage"),
+    # A quote replaces the bill of materials; 0 (not given) lets the graph count the bill.
+    for key, field, what in (("network_per_server", "network_per_server", "the scale-out fabric"),
+                             ("storage_capex", "storage", "storage capacity × price per TB")):
+        take(key, field, getattr(p, field), 0, f"no quote: {what} from the bill of materials (core.bom)")
+    for key, field, name in (("nic_price", "nic_price", "nic"), ("switch_price", "switch_price", "switch"),
+                             ("transceiver_price", "transceiver_price", "transceiver"),
+                             ("cable_price", "cable_price", "cable"),
+                             ("storage_per_tb", "storage_per_tb", "storage_per_tb"),
                              ("facility_per_kw", "facility_per_kw", "facility_per_kw"),
                              ("space_per_rack_month", "space_per_rack_month", "space_per_rack_month"),
                              ("electricity_per_kwh", "electricity_per_kwh", "electricity_per_kwh")):
-        take(key, field, getattr(p, field), table[name].value, table[name].source)
+        row = table[name]
+        take(key, field, getattr(p, field), row.value, row.source + (f" ({row.date})" if row.date else ""))
     od = table["on_demand"]
     take("price_per_gpu_hour", "price_per_card_hour", p.price_per_card_hour, od.value, od.source)
     on_demand = out["price_per_gpu_hour"][0]

@@ -130,6 +130,7 @@ MAX_TOKENS = 1e16
 MAX_PARAMS = 1e15
 MAX_SEQ_LEN = 100_000_000
 MAX_PRICE = 1e12
+MIN_SWITCH_PORTS = 4  # a fat tree needs ports both down and up at every leaf
 MAX_DEGREE = 65_536  # tp, pp, cp: the step-time model's own limit (planner.inputs.Execution)
 MAX_GLOBAL_BATCH = 10_000_000  # sequences per step as given; the planner rounds it to the layout ...
 MAX_STEP_SEQUENCES = 100_000_000  # ... and takes at most this many (planner.inputs.Execution)
@@ -463,6 +464,32 @@ class Cluster(_Strict):
         None, ge=0.001, le=1e6,
         description="card-to-card link in a server, GB/s per direction; overrides the catalog",
     )
+    # The bill of materials (core.bom): the scale-out fabric and storage sizing.
+    switch_gbps: float = Field(
+        25_600, ge=1, le=1e7,
+        description="capacity of one fabric switch, Gbit/s one way; its ports at inter_node_gbps are the radix "
+        "(25,600: NVIDIA Quantum-2 QM9700, 64 ports of 400 Gb/s)",
+    )
+    oversubscription: float = Field(
+        1, ge=1, le=16,
+        description="leaf down:up port ratio of the fabric (1: non-blocking, as the DGX SuperPOD reference "
+        "architecture; 2 halves the leaf-spine links)",
+    )
+    storage_tb_per_card: float = Field(
+        14.6, ge=0, le=1e6,
+        description="storage allowance per card, TB; the capacity is the larger of this × cards and the run's own "
+        "checkpoints and data (14.6: Llama 3, 240 PB for 16,384 H100, Dubey et al. 2024 §3.3.1)",
+    )
+    checkpoints_kept: int = Field(
+        10, ge=0, le=100_000,
+        description="checkpoints kept on storage (planning assumption: the recent ones for restarts and some "
+        "milestones; each holds weights and optimizer states)",
+    )
+    dataset_bytes_per_token: float = Field(
+        4, ge=0, le=1e4,
+        description="stored bytes of training data per token (planning assumption: UTF-8 text of about 4 "
+        "characters per English token)",
+    )
     offload_gb: float | None = Field(
         None, ge=0, le=1e7, json_schema_extra=_hole(0.001),
         description="offload tier per card (host memory the card reaches over a fast link), GB; overrides the "
@@ -478,6 +505,17 @@ class Cluster(_Strict):
     @classmethod
     def _offload_zero_or_real(cls, value: float | None) -> float | None:
         return _zero_or_at_least(value, 0.001, "none")
+
+    @model_validator(mode="after")
+    def _switch_ports(self) -> Cluster:
+        ports = math.floor(self.switch_gbps / self.inter_node_gbps)
+        if ports < MIN_SWITCH_PORTS:
+            raise ValueError(
+                f"cluster.switch_gbps ({self.switch_gbps:g}) gives {ports} ports at cluster.inter_node_gbps "
+                f"({self.inter_node_gbps:g}); allowed: at least {MIN_SWITCH_PORTS} ports, switch_gbps ≥ "
+                f"{MIN_SWITCH_PORTS * self.inter_node_gbps:g}"
+            )
+        return self
 
 
 class Assumptions(_Strict):
@@ -595,11 +633,22 @@ class Pricing(_Strict):
     )
     network_per_server: float | None = Field(
         None, ge=0, le=1e10,
-        description=f"scale-out network per server: NICs, switch ports, optics; {_DEFAULT_PRICE}",
+        description="a quote for the scale-out network per server (NICs, switch ports, optics, cables); it "
+        "replaces the bill of materials' fabric. Leave it out (or 0) for the fabric counted from the cards",
     )
     storage: float | None = Field(
         None, ge=0, le=MAX_PRICE,
-        description=f"parallel file system and object storage, total; {_DEFAULT_PRICE}",
+        description="a quote for storage, total; it replaces the bill of materials' capacity × price per TB. "
+        "Leave it out (or 0) for the bill",
+    )
+    nic_price: float | None = Field(None, ge=0, le=1e9, description=f"one scale-out NIC; {_DEFAULT_PRICE}")
+    switch_price: float | None = Field(None, ge=0, le=1e9, description=f"one fabric switch; {_DEFAULT_PRICE}")
+    transceiver_price: float | None = Field(
+        None, ge=0, le=1e9, description=f"one optical transceiver (one end of a link); {_DEFAULT_PRICE}"
+    )
+    cable_price: float | None = Field(None, ge=0, le=1e9, description=f"one fibre cable; {_DEFAULT_PRICE}")
+    storage_per_tb: float | None = Field(
+        None, ge=0, le=1e9, description=f"storage per TB of capacity; {_DEFAULT_PRICE}"
     )
     facility_per_kw: float | None = Field(
         None, ge=0, le=1e9, description=f"data-centre fit-out per kW of IT load; {_DEFAULT_PRICE}"
@@ -610,8 +659,9 @@ class Pricing(_Strict):
     )
     kw_per_rack: float = Field(
         40, ge=0.1, le=10_000,
-        description="IT power one rack holds, kW (40: four 10.2 kW DGX H100-class servers, DGX H100 datasheet; "
-        "liquid-cooled high-density racks)",
+        description="IT power one rack holds, kW; a rack holds whole servers (40: a liquid-cooled high-density "
+        "rack, the colocation price's rack; it holds three 10.08 kW 8-card servers, while four DGX H100 at "
+        "10.2 kW, DGX H100 datasheet, would need 40.8 kW)",
     )
     electricity_per_kwh: float | None = Field(
         None, ge=0, le=1e4, description=f"electricity price per kWh; {_DEFAULT_PRICE}"

@@ -19,6 +19,9 @@ def test_estimate_default_summary():
     r = estimate(default_scenario())
     assert f"{r['train_days']:,.1f} days" in out.output
     assert "Llama-2-70B" in out.output and "H800" in out.output
+    # The bill of materials in one line (the table wraps it; compare without the wrapping).
+    flat = " ".join(out.output.replace("│", " ").split())
+    assert "Bill of materials" in flat and "32 leaf + 16 spine switches" in flat
 
 
 def test_estimate_json_is_the_full_result():

@@ -28,12 +28,12 @@ def test_straight_line_book_value_and_depreciation() -> None:
     assert cost.depreciation_per_year(1000, 0.1, 5) == pytest.approx(180)
 
 
-def test_utilisation_power_and_racks() -> None:
+def test_utilisation_power_and_space() -> None:
     assert cost.utilisation(626_000 + 48 * 26_280, 26_280_000) == pytest.approx(0.07182, abs=1e-5)
     assert cost.utilisation(2e9, 1e6) == 1  # capped: the cluster cannot be more than busy
     assert cost.utilisation_in_use(0, 0.07) == 0.07 and cost.utilisation_in_use(0.8, 0.07) == 0.8
     assert cost.power_load(0.25, 0.2) == pytest.approx(0.25 + 0.75 * 0.2)
-    assert cost.racks_needed(1260, 40) == 32
+    # Racks are whole servers per rack now (core.bom, tests/core/test_bom.py).
     assert cost.space_cost_per_year(32, 40_000) == 32 * 40_000 * 12
     assert cost.serving_card_hours(48, 26_280, 640) == 48 * (26_280 - 640)
 

@@ -76,11 +76,13 @@ def test_usd_scenario_takes_usd_defaults_for_its_card() -> None:
     data["cluster"]["accelerator"] = "H100-SXM"
     data["pricing"] = {"currency": "USD"}
     r = estimate(Scenario.model_validate(data))
-    assert r["server_price"] == 300_000 and r["network_per_server"] == 40_000
+    assert r["server_price"] == 300_000 and r["network_per_server"] == 0  # no quote: the bill of materials
+    assert r["switch_price"] == 30_000 and r["nic_price"] == 2_000
     assert r["electricity_per_kwh"] == 0.08 and r["price_per_gpu_hour"] == 3.0
     assert r["price_reserved_3y"] == pytest.approx(3.0 * 0.65)
     for key in ("server_price", "network_per_server", "electricity_per_kwh", "price_per_gpu_hour", "storage_capex",
-                "facility_per_kw", "space_per_rack_month"):
+                "facility_per_kw", "space_per_rack_month", "nic_price", "switch_price", "transceiver_price",
+                "cable_price", "storage_per_tb"):
         assert "(USD)" in r.inputs[key].source and "CNY" not in r.inputs[key].source, key
 
 

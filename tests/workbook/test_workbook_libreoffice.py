@@ -61,6 +61,12 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # Tokens typed as a finance user types them: the typed cell says "1.5T", the named cell reads it.
     "tokens_text": ({"typed:train_tokens": "1.5T"}, {"training__tokens": 1.5e12}),
     "tokens_text_zh": ({"typed:train_tokens": " 1.5万亿 "}, {"training__tokens": 1.5e12}),
+    # Bill of materials: 4,096 cards need a third tier of switches (128 leaves > 64 ports) ...
+    "fabric_three_tiers": ({"gpu_count": 4096}, {"cluster__cards": 4096}),
+    # ... and quotes typed into the 0 (= the bill) cells replace the fabric and the storage.
+    "bom_quotes": ({"network_per_server": 300_000, "storage_capex": 5_000_000, "oversubscription": 2},
+                   {"pricing__network_per_server": 300_000, "pricing__storage": 5_000_000,
+                    "cluster__oversubscription": 2}),
     # Goodput: a higher failure rate and a fixed checkpoint interval move the end-to-end days.
     "goodput": ({"failures_per_card_hour": 1e-4, "checkpoint_interval_minutes": 30},
                 {"reliability__failures_per_card_hour": 1e-4, "reliability__checkpoint_interval_minutes": 30}),

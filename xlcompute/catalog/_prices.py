@@ -14,7 +14,8 @@ __all__ = ["Price", "PRICE_KEYS", "default_prices"]
 
 Currency = Literal["CNY", "USD"]
 PRICE_KEYS: tuple[str, ...] = (
-    "server_per_card", "network_per_server", "storage", "facility_per_kw", "space_per_rack_month",
+    "server_per_card", "nic", "switch", "transceiver", "cable", "storage_per_tb", "facility_per_kw",
+    "space_per_rack_month",
     "electricity_per_kwh", "on_demand", "reserved_1y_share", "reserved_3y_share",
 )
 
@@ -25,6 +26,7 @@ class Price(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     value: float = Field(ge=0)
     source: str = Field(min_length=1)
+    date: str | None = Field(None, description="month of the figure, YYYY-MM")
 
 
 class _CardPrice(BaseModel):

@@ -11,10 +11,28 @@ import typer
 from xlcompute.cli._common import SCENARIO_ARG, console, read_scenario, run_estimate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xlcompute.estimate import Estimate
     from xlcompute.uncertainty import UncertaintyReport
 
 __all__ = ["estimate_command"]
+
+
+def _bom_line(r: Estimate, v: Callable[[str], str]) -> str:
+    """The capex by item in one line: servers, network (the fabric's counts, or the quote), storage,
+    facility; then racks and facility power."""
+    if r["network_per_server"] > 0:
+        net = f"network {v('capex_network')} (quote)"
+    else:
+        from xlcompute import fmt
+
+        core = f" + {fmt.count(r['core_switches'])} core" if r["core_switches"] > 0 else ""
+        net = (f"network {v('capex_network')} ({v('nics')}, {fmt.count(r['leaf_switches'])} leaf + "
+               f"{fmt.count(r['spine_switches'])} spine{core} switches, {fmt.count(r['transceivers'])} optics)")
+    store = "(quote)" if r["storage_capex"] > 0 else f"({v('storage_tb')})"
+    return (f"servers {v('capex_servers')}; {net}; storage {v('capex_storage')} {store}; "
+            f"facility {v('capex_facility')}; {v('racks')}, {v('facility_power_mw')} with PUE")
 
 
 def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
@@ -63,6 +81,7 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
                                f"({fmt.count(r['cards_per_replica'])} per replica)"),
         (lab("cost_per_1k_tokens"), v("cost_per_1k_tokens")),
         (lab("capex_total"), v("capex_total")),
+        ("Bill of materials", _bom_line(r, v)),
         (lab("opex_per_year"), v("opex_per_year")),
         (f"{lab('total_budget')} ({fmt.count(r['years'])} years)", v("total_budget")),
         (lab("train_cost"), v("train_cost")),

@@ -4,12 +4,13 @@ Every formula works on numbers and on :class:`~xlcompute.core.expr.Ref` cell ref
 returns an Excel formula), so the UDFs, the workbook cells and the proposal share one definition.
 Formulas also evaluate over NumPy arrays (the layout search runs the step-time model on arrays of
 layouts). Modules: ``params`` (model size), ``compute`` (FLOPs), ``kernels`` (kernel time on a
-card), ``schedule`` (time, cards, MFU), ``memory``, ``comm``, ``parallel``, ``serving``, ``cost``;
+card), ``schedule`` (time, cards, MFU), ``memory``, ``comm``, ``parallel``, ``serving``, ``cost``, ``bom`` (bill of materials);
 ``expr`` is the expression type.
 """
 
 from xlcompute.core import (
     arith,
+    bom,
     comm,
     compute,
     cost,
@@ -26,6 +27,7 @@ from xlcompute.core.expr import Expr, Ref, ceil, evaluate, excel_formula, floor,
 
 __all__ = [
     "arith",
+    "bom",
     "comm",
     "compute",
     "cost",

@@ -34,7 +34,6 @@ __all__ = [
     "utilisation",
     "utilisation_in_use",
     "power_load",
-    "racks_needed",
     "space_cost_per_year",
     "annuity_factor",
     "discount_factor",
@@ -125,12 +124,6 @@ def power_load(utilisation_share: Value, idle_share: Value) -> Value:
     """Average power as a share of full IT power: busy cards draw full power, idle ones the idle
     share, u + (1 − u)·idle (idle share: an explicit planning assumption, assumptions.idle_power_share)."""
     return utilisation_share + (1 - utilisation_share) * idle_share
-
-
-def racks_needed(it_kw: Value, kw_per_rack: Value) -> Value:
-    """Racks for the IT load at a power limit per rack, ⌈kW / kW per rack⌉ (40 kW: four 10.2 kW
-    DGX H100 servers, NVIDIA DGX H100 datasheet)."""
-    return ceil(it_kw / kw_per_rack)
 
 
 def space_cost_per_year(racks: Value, price_per_rack_month: Value) -> Value:

@@ -32,7 +32,8 @@ PARSED_KEYS = frozenset({"train_tokens", "model_params", "model_active_params"})
 named cell is the number read from it, in the column after the checks."""
 
 _ZERO_ZH = {"no deadline": "不设期限", "from the workload": "按工作量推算", "use the predicted MFU": "使用预测 MFU",
-            "the Young–Daly optimum": "Young–Daly 最优值", "none": "无"}
+            "the Young–Daly optimum": "Young–Daly 最优值", "none": "无",
+            "the bill of materials": "按物料清单"}
 
 
 def _num(x: float) -> str:
@@ -44,9 +45,13 @@ def rule_text(r: InputRange, lang: str) -> str:
     if lang == "zh":
         low = f"大于 {_num(r.lo)}" if r.lo_open else f"不小于 {_num(r.lo)}"
         text = f"{'整数，' if r.whole else ''}{low}，不大于 {_num(r.hi)}"
+        if r.zero and r.lo <= 0 and not r.lo_open:
+            return f"{text}（0：{_ZERO_ZH.get(r.zero, r.zero)}）"
         return f"{text}；或 0（{_ZERO_ZH.get(r.zero, r.zero)}）" if r.zero else text
     low = f"more than {_num(r.lo)}" if r.lo_open else f"at least {_num(r.lo)}"
     text = f"{'a whole number ' if r.whole else ''}{low} and at most {_num(r.hi)}"
+    if r.zero and r.lo <= 0 and not r.lo_open:
+        return f"{text} (0: {r.zero})"
     return f"{text}, or 0 ({r.zero})" if r.zero else text
 
 

@@ -16,6 +16,7 @@ from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context.bom import bill_of_materials
 from xlcompute.report.context.policy import MEMORY_SHARE_WARN
 
 
@@ -262,8 +263,10 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     years = c.v("years")
     capex = [
         (c.t("capex_servers_row", servers=c.v("servers"), price=c.v("server_price")), c.v("capex_servers")),
-        (c.t("capex_network_row", servers=c.v("servers"), price=c.v("network_per_server")), c.v("capex_network")),
-        (c.t("capex_storage_row"), c.v("storage_capex")),
+        (c.t("capex_network_row", servers=c.v("servers"), price=c.v("network_per_server"))
+         if r["network_per_server"] > 0 else c.t("capex_network_bom", links=c.v("fabric_links")),
+         c.v("capex_network")),
+        (c.t("capex_storage_row"), c.v("capex_storage")),
         (c.t("capex_facility_row", kw=c.v("it_power_kw"), price=c.v("facility_per_kw")), c.v("capex_facility")),
     ]
     staff_label = c.t("opex_staff_row") if r["staff_per_year"] > 0 else c.t("opex_staff_none")
@@ -296,7 +299,7 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     own_parts = [
         (str(c.t("cost_servers")), r["capex_servers"]),
         (str(c.t("cost_network")), r["capex_network"]),
-        (str(c.t("cost_storage")), r["storage_capex"]),
+        (str(c.t("cost_storage")), r["capex_storage"]),
         (str(c.t("cost_facility")), r["capex_facility"]),
         (str(c.t("cost_power")), power_total),
         # One part for both: the chart's palette has seven colours.
@@ -313,6 +316,7 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
         font=font,
     )
     return {
+        "bom": bill_of_materials(c),
         "capex": capex, "capex_total": c.v("capex_total"),
         "opex": opex, "opex_total": c.v("opex_per_year"),
         "tco": tco, "chart": chart,

@@ -1,0 +1,72 @@
+"""The proposal's bill of materials: item, count, unit price, total and source per line, from the
+estimate's own budget steps (xlcompute.core.bom through the graph); the lines add up to its capex."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from xlcompute import fmt, registry
+from xlcompute.report.context._ctx import _Ctx
+
+__all__ = ["bill_of_materials"]
+
+_DEFAULT_PREFIX = re.compile(r"^default for pricing\.\w+ \(\w+\): ")
+
+
+def _price_source(c: _Ctx, key: str) -> str:
+    """The input's source without the "default for pricing.x (CUR): " lead-in (the table says it)."""
+    return _DEFAULT_PREFIX.sub("", c.r.inputs[key].source)
+
+
+def _line(c: _Ctx, item: str, count_key: str | None, price_key: str | None, total_key: str,
+          source: str) -> dict[str, Any]:
+    return {
+        "item": item,
+        "count": "" if count_key is None else c.v(count_key),
+        "unit": "" if count_key is None else registry.unit_text(count_key, c.lang, c.cur),
+        "price": "" if price_key is None else c.v(price_key),
+        "total": c.v(total_key),
+        "source": source,
+    }
+
+
+def bill_of_materials(c: _Ctx) -> dict[str, Any]:
+    """Lines of the bill; a quote in the scenario (network, storage) stands in for its counted lines."""
+    r = c.r
+    lines = [_line(c, str(c.t("bom_servers")), "servers", "server_price", "capex_servers",
+                   _price_source(c, "server_price"))]
+    if r["network_per_server"] > 0:
+        lines.append(_line(c, str(c.t("bom_network_quote")), "servers", "network_per_server", "capex_network",
+                           _price_source(c, "network_per_server")))
+    else:
+        parts = [f"{c.t('bom_leaf')} {c.v('leaf_switches')}", f"{c.t('bom_spine')} {c.v('spine_switches')}"]
+        if r["core_switches"] > 0:
+            parts.append(f"{c.t('bom_core')} {c.v('core_switches')}")
+        lines += [
+            _line(c, str(c.t("bom_nics", gbps=fmt.count(r["inter_node_gbps"]))), "nics", "nic_price", "cost_nics",
+                  f"{registry.source('nics')}; {_price_source(c, 'nic_price')}"),
+            _line(c, str(c.t("bom_switches", parts=", ".join(parts), ports=c.v("switch_radix"))),
+                  "fabric_switches", "switch_price", "cost_switches",
+                  f"{registry.source('fabric_switches')}; {_price_source(c, 'switch_price')}"),
+            _line(c, str(c.t("bom_transceivers")), "transceivers", "transceiver_price", "cost_transceivers",
+                  f"{registry.source('transceivers')}; {_price_source(c, 'transceiver_price')}"),
+            _line(c, str(c.t("bom_cables")), "fabric_links", "cable_price", "cost_cables",
+                  _price_source(c, "cable_price")),
+        ]
+    if r["storage_capex"] > 0:
+        lines.append(_line(c, str(c.t("bom_storage_quote")), None, None, "capex_storage",
+                           _price_source(c, "storage_capex")))
+    else:
+        lines.append(_line(c, str(c.t("bom_storage")), "storage_tb", "storage_per_tb", "capex_storage",
+                           f"{registry.source('storage_tb')}; {_price_source(c, 'storage_per_tb')}"))
+    lines.append(_line(c, str(c.t("bom_facility")), "it_power_kw", "facility_per_kw", "capex_facility",
+                       _price_source(c, "facility_per_kw")))
+    tiers = int(r["fabric_tiers"])
+    note = c.t("bom_note", racks=c.v("racks"), per_rack=c.v("servers_per_rack"), kw=c.v("kw_per_rack"),
+               it=c.v("it_power_kw"), pue=c.v("pue"), mw=c.v("facility_power_mw"),
+               fabric=c.t(f"bom_tiers_{tiers}"))
+    quoted = [c.t("bom_quote_bill", what=c.t(what), bill=c.v(bill))
+              for key, what, bill in (("network_per_server", "bom_what_network", "fabric_cost"),
+                                      ("storage_capex", "bom_what_storage", "storage_bill")) if r[key] > 0]
+    return {"lines": lines, "total": c.v("capex_total"), "note": note, "quoted": quoted}

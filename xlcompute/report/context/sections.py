@@ -97,7 +97,7 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     extra: dict[str, list[dict[str, Any]]] = {
         "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
                        "source": r.inputs["layers"].source}],
-        "grp_training": [{"label": c.t("precision"), "value": sc.training.precision, "unit": "", "is_text": True,
+        "grp_training": [{"label": c.t("precision"), "value": sc.train.precision, "unit": "", "is_text": True,
                           "source": "scenario: training.precision"}],
         "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
                          "source": r.inputs["gpu_peak_tflops"].source.split(";")[0]}],

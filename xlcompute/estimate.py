@@ -413,7 +413,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     # unless the planner chooses.
     default = Execution(global_batch=1)
     for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap)):
-        put(key, 1 if value else 0, "default of the step-time model (planner.inputs.Execution)")
+        put(key, 1 if value else 0, "default of the step-time model")
     # What the card's offload tier holds (training.offload); the planner keeps these kinds.
     for kind in ("optimizer", "weights", "activations"):
         put(f"offload_{kind}", 1 if kind in t.offload else 0,
@@ -513,7 +513,7 @@ def _target_batch(scenario: Scenario) -> tuple[float, str]:
             f"scenario: training.batch_tokens ({t.batch_tokens:,.0f}) / seq_len")
     tokens = float(parallel.default_batch_tokens(scenario.cluster.cards))
     return max(1.0, round(tokens / t.seq_len)), (
-        f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (core.parallel.default_batch_tokens: 4M as "
+        f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (the default token budget: 4M as "
         "Llama 2, 1,024 per card as Llama 3 405B, at most 64M as DeepSeek-V3)")
 
 

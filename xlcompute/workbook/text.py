@@ -156,6 +156,8 @@ T: dict[str, tuple[str, str]] = {
     "lookup_source_doc": ("Hardware / Models sheets (catalog sources per row)", "Hardware / Models 表（每行注明来源）"),
     "sens_meaning": ("Sensitivity grid cell: the same core formula over the row and column headers.", "敏感性表格单元：同一核心公式，引用行列表头。"),
     "derived": ("arithmetic on the figures named in the formula", "对公式中命名指标的算术运算"),
+    "module_sources": ("Sources by module (the published work behind each group of formulas)",
+                       "各模块来源（每组公式所依据的公开文献）"),
     "footer": ("Page &P of &N", "第 &P 页 / 共 &N 页"),
     "hw_key": ("Key", "键"),
     "hw_name": ("Name", "名称"),

@@ -144,7 +144,8 @@ _FIELD_INPUTS = {"server_price": "server_price", "price_per_card_hour": "price_p
 
 def _note(c: _Ctx, n: Note) -> str:
     """A swap's note in the proposal's language (the planner's reason worded from its data)."""
-    fields = ", ".join(_label(_FIELD_INPUTS.get(f, f), c.lang) if f in _FIELD_INPUTS else f for f in n.fields)
+    fields = ("、" if c.lang == "zh" else ", ").join(
+        _label(_FIELD_INPUTS[f], c.lang) if f in _FIELD_INPUTS else f for f in n.fields)
     return str(c.t(f"alt_note_{n.kind}", fields=fields, tp=n.tp, pp=n.pp,
                    detail=_why(c, n.why, n.detail), days=fmt.days(n.days), deadline=f"{n.deadline:g}"))
 

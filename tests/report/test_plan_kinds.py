@@ -121,6 +121,14 @@ def test_cli_estimate_serving_only(tmp_path: Path) -> None:
     assert run.exit_code != 0 and "training.tokens" in run.output and "serving.users" in run.output
 
 
+def test_cli_compare_and_plan_serving_only() -> None:
+    run = CliRunner().invoke(app, ["compare", str(SERVING_FILE)])
+    assert run.exit_code == 0, run.output
+    assert "Serving" in run.output and "Days" not in run.output and "MFU" not in run.output
+    run = CliRunner().invoke(app, ["plan", str(SERVING_FILE)])
+    assert run.exit_code != 0 and "plans no training" in run.output
+
+
 # --- proposal ----------------------------------------------------------------------------------
 
 

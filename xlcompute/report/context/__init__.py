@@ -8,8 +8,8 @@ become text only through :mod:`xlcompute.fmt` (:func:`format_value`). Prose come
 :mod:`xlcompute.report.i18n`, which escapes every argument.
 
 Sections live in submodules: ``sections`` (workload, sensitivity, memory, network, budget),
-``alternatives`` (the same job on other cards, :mod:`xlcompute.compare`), ``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (formulas,
-catalog); the thresholds that turn figures into risks are named constants in ``policy``, each with
+``alternatives`` (the same job on other cards, :mod:`xlcompute.compare`), ``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (catalog
+rows); the sections shown follow what the scenario plans (:data:`SECTIONS`); the thresholds that turn figures into risks are named constants in ``policy``, each with
 its reason.
 """
 

@@ -28,7 +28,7 @@ from xlcompute import catalog
 from xlcompute.core import cost
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
-__all__ = ["Note", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
+__all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
            "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION", "TOKENS_PER_MILLION", "TOKENS_PER_THOUSAND"]
 
 MAX_ALTERNATIVES = 8
@@ -63,6 +63,7 @@ class Note(BaseModel):
     tp: int = 0
     pp: int = 0
     detail: str = Field("", description="planner_layout: why the scenario's layout could not be kept")
+    why: Reason | None = Field(None, description="planner_layout: the detail as data")
     days: float = 0.0
     deadline: float = 0.0
 
@@ -77,15 +78,59 @@ class Note(BaseModel):
         return f"{self.days:,.1f} days: the deadline of {self.deadline:g} days is not reached"
 
 
+class Reason(BaseModel):
+    """Why a card cannot run the job, as data (like :class:`Note`): ``kind`` and its numbers, so
+    each face words it in its language; ``text`` is the estimate's own English line (CLI, Excel)."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["no_fp8", "no_offload_tier", "no_layout_fits", "layout_no_fit", "too_many_failures", "no_tdp",
+                  "other"]
+    cards: int = Field(0, description="no_layout_fits / too_many_failures: the cards of the row")
+    hbm_gb: float = Field(0.0, description="no_layout_fits: the card's memory, GB")
+    text: str = Field("", description="the estimate's message in English")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _LayoutNoFit(ValueError):
+    """The scenario's fixed layout runs on the new card but does not fit in its memory."""
+
+
+def _reason(scenario: Scenario, key: str, exc: Exception, cards: int) -> Reason:
+    """The kind of a refusal, from the swapped card and scenario themselves (not by parsing the
+    message): the checks mirror estimate._gpu_inputs, _scenario_inputs, plan_layouts and _check_ettr."""
+    from xlcompute.planner.inputs import PlannerError
+
+    card = catalog.get_gpu(key)
+    text = " ".join(str(exc).split())
+    t, c = scenario.train, scenario.cluster
+    if t.precision == "fp8" and not card.fp8_tflops:
+        return Reason(kind="no_fp8", text=text)
+    if t.offload and card.offload_bytes is None and (c.offload_gb is None or c.offload_gbs is None):
+        return Reason(kind="no_offload_tier", text=text)
+    if card.tdp_w is None and c.tdp_w is None:
+        return Reason(kind="no_tdp", text=text)
+    if isinstance(exc, _LayoutNoFit):
+        return Reason(kind="layout_no_fit", text=text)
+    if isinstance(exc, PlannerError) and "no layout" in text:
+        return Reason(kind="no_layout_fits", cards=cards, hbm_gb=card.hbm_bytes / 1e9, text=text)
+    if text.startswith("reliability.failures_per_card_hour"):
+        return Reason(kind="too_many_failures", cards=cards, text=text)
+    return Reason(kind="other", text=text)
+
+
 class Alternative(BaseModel):
     """One card running the job: its figures, or the reason it cannot."""
 
     accelerator: str = Field(description="catalog key, or the custom card's name")
     name: str = Field(description="the card's full name")
     ok: bool = Field(description="False when the card cannot run the job (see reason)")
-    reason: str = Field("", description="why the card cannot run the job")
+    reason: str = Field("", description="why the card cannot run the job (English)")
+    why: Reason | None = Field(None, description="the reason as data, for the faces that translate it")
     notes: list[Note] = Field(default_factory=list, description="what the swap changed beyond the card")
     cards: int | None = None
+    serving_cards: int | None = Field(None, description="cards the serving demand needs (none without serving)")
     train_days: float | None = Field(None, description="days end to end (failures and restarts included)")
     mfu: float | None = Field(None, description="MFU the days use (the scenario's assumption or the prediction)")
     predicted_mfu: float | None = Field(None, description="the step-time model's MFU for the layout")
@@ -172,7 +217,7 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     if cards is not None:
         cluster["cards"] = cards
     data["cluster"] = cluster
-    if free_layout:
+    if free_layout and "training" in data:
         training = dict(data["training"])
         for f in ("tp", "pp", "cp", "dp"):
             training.pop(f, None)
@@ -195,40 +240,54 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
     from xlcompute.estimate import estimate
 
     card = catalog.get_gpu(key)
-    deadline = scenario.training.deadline_days
+    deadline = scenario.train.deadline_days
     notes: list[Note] = []
 
     def run(free_layout: bool) -> Any:
         cards = None if deadline is None else _deadline_cards(scenario, key, free_layout)
         sc, swap_notes = swapped_scenario(scenario, key, cards, free_layout)
+        if scenario.training is None:
+            # A serving fleet on another card: the whole servers its demand needs (the graph's
+            # serving_cards, then cost.servers_needed), as a deadline sizes a training run.
+            need = estimate(sc)
+            per_node = int(need["cards_per_node"])
+            sized = max(per_node, min(_MAX_CARDS, int(need["serving_cards"] + per_node - 1) // per_node * per_node))
+            sc, swap_notes = swapped_scenario(scenario, key, sized, free_layout)
         return estimate(sc), swap_notes
 
     try:
         try:
             r, swap = run(False)
-            if scenario.layout_fixed and r["mem_fits"] < 0.5 and key != _own_key(scenario):
-                raise ValueError("the scenario's layout does not fit in memory")
+            if (scenario.training is not None and scenario.layout_fixed and r["mem_fits"] < 0.5
+                    and key != _own_key(scenario)):
+                raise _LayoutNoFit("the scenario's layout does not fit in memory")
         except ValueError as exc:
             if not scenario.layout_fixed or key == _own_key(scenario):
                 raise
             # The user's tp/pp were chosen for their card: let the planner choose for this one.
             r, swap = run(True)
-            notes.append(Note(kind="planner_layout", tp=scenario.training.tp or 0, pp=scenario.training.pp or 0,
-                              detail=" ".join(str(exc).split())))
+            notes.append(Note(kind="planner_layout", tp=scenario.train.tp or 0, pp=scenario.train.pp or 0,
+                              detail=" ".join(str(exc).split()), why=_reason(scenario, key, exc,
+                                                                             scenario.cluster.cards)))
     except ValueError as exc:  # ScenarioError, PlannerError, a card without fp8, …
-        return Alternative(accelerator=key, name=card.name, ok=False, reason=" ".join(str(exc).split()))
+        why = _reason(scenario, key, exc, scenario.cluster.cards)
+        return Alternative(accelerator=key, name=card.name, ok=False, reason=why.text, why=why)
     notes = swap + notes
     if deadline is not None and r["train_days"] > deadline:
         notes.append(Note(kind="deadline_missed", days=r["train_days"], deadline=deadline))
     tokens = r["train_tokens"]
+    trains = scenario.training is not None  # a serving-only plan has no run: no days, MFU or run cost
     return Alternative(
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,
-        cards=int(r["gpu_count"]), train_days=r["train_days"], mfu=r["mfu"], predicted_mfu=r["predicted_mfu"],
+        cards=int(r["gpu_count"]), train_days=r["train_days"] if trains else None,
+        mfu=r["mfu"] if trains else None, predicted_mfu=r["predicted_mfu"] if trains else None,
+        serving_cards=int(r["serving_cards"]) if scenario.serving.users > 0 else None,
         layout=f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}",
         mem_per_gpu_gb=r["mem_per_gpu_gb"], hbm_gb=r["gpu_hbm_gb"], mem_fits=r["mem_fits"] >= 0.5,
         it_power_kw=r["it_power_kw"], capex_total=r["capex_total"], total_budget=r["total_budget"],
-        train_cost=r["train_cost"],
-        cost_per_trillion_tokens=cost.cost_per_tokens(r["train_cost"], tokens, TOKENS_PER_TRILLION),
+        train_cost=r["train_cost"] if trains else None,
+        cost_per_trillion_tokens=(cost.cost_per_tokens(r["train_cost"], tokens, TOKENS_PER_TRILLION)
+                                  if trains else None),
         cost_per_million_served_tokens=cost.cost_per_tokens(r["cost_per_1k_tokens"], TOKENS_PER_THOUSAND,
                                                             TOKENS_PER_MILLION),
         npv_own=r["npv_own"], npv_rent=r["npv_rent"], own_cheaper=r["own_cheaper"] >= 0.5,
@@ -265,7 +324,7 @@ def _compare(scenario: Scenario, keys: tuple[str, ...]) -> Comparison:
         rows = [_alternative(scenario, k) for k in keys]
     return Comparison(
         scenario_name=scenario.name, model_name=model_name, currency=scenario.pricing.currency,
-        train_tokens=scenario.training.tokens, deadline_days=scenario.training.deadline_days,
+        train_tokens=scenario.train.tokens, deadline_days=scenario.train.deadline_days,
         years=scenario.pricing.years, alternatives=rows,
     )
 

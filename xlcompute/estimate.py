@@ -28,7 +28,7 @@ from xlcompute.planner.inputs import (
     model_values,
 )
 from xlcompute.registry import unit as registry_unit
-from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, Scenario
+from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario
 
 __all__ = [
     "InputValue",
@@ -104,6 +104,22 @@ class Estimate(BaseModel):
     sensitivity: Sensitivity
     plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind(self) -> PlanKind:
+        """What is planned: "training" (no serving users), "serving" (no training) or "both"."""
+        return self.scenario.kind
+
+    @property
+    def trains(self) -> bool:
+        """True when a training run is planned (kind training or both)."""
+        return self.scenario.kind != "serving"
+
+    @property
+    def serves(self) -> bool:
+        """True when a serving fleet is planned (kind serving or both)."""
+        return self.scenario.kind != "training"
+
     def __getitem__(self, key: str) -> float:
         """Any input or figure by key: ``result["train_days"]``."""
         if key in self.results:
@@ -142,7 +158,7 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
         arch, name, src = preset.arch, preset.name, f"catalog: {preset.name} ({preset.source})"
     else:
         arch, name, src = spec.arch, spec.arch.name, "scenario: model.arch"  # type: ignore[union-attr]
-    values = model_values(arch, scenario.training.seq_len, spec.params, spec.active_params)  # type: ignore[arg-type]
+    values = model_values(arch, scenario.train.seq_len, spec.params, spec.active_params)  # type: ignore[arg-type]
     count_src = "scenario: model.params" if spec.params is not None else f"exact count from the architecture; {src}"
     active_src = (
         "scenario: model.active_params" if spec.active_params is not None else f"exact count (active per token); {src}"
@@ -160,7 +176,7 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
 
 def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     c = scenario.cluster
-    fp8 = scenario.training.precision == "fp8"
+    fp8 = scenario.train.precision == "fp8"
     acc = c.accelerator
     link_note = ""
     if isinstance(acc, CustomAccelerator):
@@ -256,7 +272,7 @@ def _offload_tier_inputs(scenario: Scenario) -> dict[str, InputValue]:
 
 def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     """The step-time model's constants (planner.inputs.STEP_CONSTANTS) and the training stack."""
-    t = scenario.training
+    t = scenario.train
     vals = {k: InputValue.model_construct(key=k, value=c.value, source=f"default: {c.source}")
             for k, c in STEP_CONSTANTS.items()}
     eff = SOFTWARE_STACKS[t.software]
@@ -337,7 +353,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     vals.update(gpu_vals)
     vals.update(_step_model_inputs(scenario))
     vals.update(_offload_tier_inputs(scenario))
-    t, a, s, p, r = scenario.training, scenario.assumptions, scenario.serving, scenario.pricing, scenario.reliability
+    t, a, s, p, r = scenario.train, scenario.assumptions, scenario.serving, scenario.pricing, scenario.reliability
     c = scenario.cluster
 
     def put(key: str, value: float, source: str) -> None:
@@ -403,7 +419,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     # unless the planner chooses.
     default = Execution(global_batch=1)
     for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap)):
-        put(key, 1 if value else 0, "default of the step-time model (planner.inputs.Execution)")
+        put(key, 1 if value else 0, "default of the step-time model")
     # What the card's offload tier holds (training.offload); the planner keeps these kinds.
     for kind in ("optimizer", "weights", "activations"):
         put(f"offload_{kind}", 1 if kind in t.offload else 0,
@@ -414,7 +430,11 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
             "catalog; set cluster.offload_gb and cluster.offload_gbs (host memory per card and its link, GB/s "
             "per direction), or leave training.offload out"
         )
-    if scenario.layout_fixed:
+    if scenario.training is None:  # serving only: no run, one card per replica, no deadline
+        for key in ("tp", "pp", "cp"):
+            put(key, 1, _NO_TRAINING)
+        put("train_tokens", 0, _NO_TRAINING)
+    elif scenario.layout_fixed:
         put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
         put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
         put("cp", scenario.cp, "scenario: training.cp" if t.cp is not None else
@@ -440,7 +460,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         put("deadline_days", 0, "not given: no deadline (the schedule risk then flags runs longer than a quarter)")
     if a.mfu is not None:
         put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
-    elif arch.is_moe:
+    elif arch.is_moe and scenario.training is not None:
         raise PlannerError(
             "assumptions.mfu: the step-time model covers dense transformers only; give the MFU of a "
             "mixture-of-experts model (e.g. 0.35) and training.tp / training.pp"
@@ -475,7 +495,7 @@ def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[
     # A quote replaces the bill of materials; 0 (not given) lets the graph count the bill.
     for key, field, what in (("network_per_server", "network_per_server", "the scale-out fabric"),
                              ("storage_capex", "storage", "storage capacity × price per TB")):
-        take(key, field, getattr(p, field), 0, f"no quote: {what} from the bill of materials (core.bom)")
+        take(key, field, getattr(p, field), 0, f"no quote: {what} from the bill of materials")
     for key, field, name in (("nic_price", "nic_price", "nic"), ("switch_price", "switch_price", "switch"),
                              ("transceiver_price", "transceiver_price", "transceiver"),
                              ("cable_price", "cable_price", "cable"),
@@ -498,7 +518,7 @@ def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[
 def _target_batch(scenario: Scenario) -> tuple[float, str]:
     """The global batch to aim for, in sequences, and where it comes from: the scenario's
     global_batch, or its batch_tokens, or the default token budget (core.parallel)."""
-    t = scenario.training
+    t = scenario.train
     if t.global_batch is not None:
         return float(t.global_batch), "scenario: training.global_batch"
     if t.batch_tokens is not None:
@@ -506,7 +526,7 @@ def _target_batch(scenario: Scenario) -> tuple[float, str]:
             f"scenario: training.batch_tokens ({t.batch_tokens:,.0f}) / seq_len")
     tokens = float(parallel.default_batch_tokens(scenario.cluster.cards))
     return max(1.0, round(tokens / t.seq_len)), (
-        f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (core.parallel.default_batch_tokens: 4M as "
+        f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (the default token budget: 4M as "
         "Llama 2, 1,024 per card as Llama 3 405B, at most 64M as DeepSeek-V3)")
 
 
@@ -567,6 +587,8 @@ _CORE_FIELDS = {
     "global_batch": "training.global_batch (rounded to the layout)",
 }
 
+_NO_TRAINING = "not given: no training planned (a serving-only scenario)"
+
 MIN_ETTR = goodput.MIN_PLANNING_ETTR
 """An estimate is refused when the job would train less than 1% of its calendar time."""
 
@@ -616,12 +638,13 @@ def _estimate(
     resolved = resolve(scenario, on_progress, overrides=overrides)
     inputs = {k: v.value for k, v in resolved.inputs.items()}
     values = run_steps(inputs)
-    _check_ettr(scenario, values)
+    if scenario.training is not None:  # the goodput refusal is about a training job
+        _check_ettr(scenario, values)
     results = {key: float(values[key]) for key in _STEP_KEYS}
     plan = resolved.plan
-    if plan is None and scenario.assumptions.mfu is None:
+    if plan is None and scenario.assumptions.mfu is None and scenario.training is not None:
         # The layout is the scenario's; the graph has just predicted its step (one row, no search).
-        t = scenario.training
+        t = scenario.train
         ex = Execution(
             tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
             global_batch=int(values["global_batch"]), interleave=t.interleave, sequence_parallel=t.sequence_parallel,

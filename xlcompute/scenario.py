@@ -93,6 +93,7 @@ __all__ = [
     "Quantity",
     "ModelSpec",
     "TrainingPlan",
+    "PlanKind",
     "CustomAccelerator",
     "Cluster",
     "Assumptions",
@@ -737,6 +738,10 @@ class Uncertainty(_Strict):
         return self
 
 
+PlanKind = Literal["training", "serving", "both"]
+"""What a scenario plans: a training run only, a serving fleet only, or both."""
+
+
 class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
 
@@ -748,7 +753,9 @@ class Scenario(_Strict):
         "", description="free text; tabs and line breaks allowed, at most 2,000 characters"
     )
     model: ModelSpec
-    training: TrainingPlan
+    training: TrainingPlan | None = Field(
+        None, description="the training run; leave it out for a serving-only plan (then serving.users > 0)"
+    )
     cluster: Cluster = Cluster()
     assumptions: Assumptions = Assumptions()
     reliability: Reliability = Reliability()
@@ -759,6 +766,11 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _layout(self) -> Scenario:
         t, c = self.training, self.cluster
+        if t is None:
+            if self.serving.users == 0:
+                raise ValueError("the scenario plans neither training nor serving; give training.tokens (a "
+                                 "training run) or serving.users above 0 (a serving fleet), or both")
+            return self
         if t.global_batch is not None and t.batch_tokens is not None:
             raise ValueError("give training.global_batch or training.batch_tokens, not both")
         if t.batch_tokens is not None and t.batch_tokens / t.seq_len > MAX_GLOBAL_BATCH:
@@ -806,14 +818,31 @@ class Scenario(_Strict):
         return self
 
     @property
+    def kind(self) -> PlanKind:
+        """What the scenario plans: "training" (no serving users), "serving" (no training block) or "both"."""
+        if self.training is None:
+            return "serving"
+        return "training" if self.serving.users == 0 else "both"
+
+    @property
+    def train(self) -> TrainingPlan:
+        """The training plan, or for a serving-only scenario a plan of 0 tokens with the defaults
+        and the layout tp = pp = 1 (its figures are 0 and no face shows them)."""
+        if self.training is not None:
+            return self.training
+        # model_construct skips validation: tokens = 0 is below the field's range on purpose.
+        return TrainingPlan.model_construct(tokens=0.0, tp=1, pp=1)
+
+    @property
     def layout_fixed(self) -> bool:
-        """True when the scenario gives tp and pp (else the planner chooses the layout)."""
-        return self.training.tp is not None
+        """True when the scenario gives tp and pp (else the planner chooses the layout); a
+        serving-only scenario has nothing to plan."""
+        return self.train.tp is not None
 
     @property
     def cp(self) -> int:
         """Context-parallel degree of a fixed layout (1 unless training.cp is given)."""
-        t = self.training
+        t = self.train
         if t.tp is None or t.pp is None:
             raise ValueError("the layout is chosen by the planner; see estimate().plan")
         return 1 if t.cp is None else t.cp
@@ -822,7 +851,7 @@ class Scenario(_Strict):
     def dp(self) -> int:
         """Data-parallel degree of a fixed layout, ⌊cards/(tp·cp·pp)⌋ (cards beyond dp·tp·cp·pp stay
         idle)."""
-        t = self.training
+        t = self.train
         if t.tp is None or t.pp is None:
             raise ValueError("the layout is chosen by the planner; see estimate().plan")
         return self.cluster.cards // (t.tp * self.cp * t.pp)

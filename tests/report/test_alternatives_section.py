@@ -3,11 +3,13 @@ the scenario's own card marked, and compare() called once per render."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from xlcompute import compare as compare_mod
 from xlcompute import fmt
-from xlcompute.compare import Alternative, Comparison
+from xlcompute.compare import Alternative, Comparison, Reason
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.report import charts, render_html
 from xlcompute.report.context import alternatives as alt_mod
@@ -34,7 +36,8 @@ def test_rows_are_the_compare_rows(result: Estimate) -> None:
 
 def test_a_card_that_cannot_run_is_a_line_with_its_reason(result: Estimate, monkeypatch: pytest.MonkeyPatch) -> None:
     real = compare_mod.compare(result.scenario)
-    bad = Alternative(accelerator="V100", name="NVIDIA V100", ok=False, reason="no fp8 peak <for this card>")
+    why = Reason(kind="no_fp8", text="no fp8 peak <for this card>")
+    bad = Alternative(accelerator="V100", name="NVIDIA V100", ok=False, reason=why.text, why=why)
     fake = real.model_copy(update={"alternatives": [*real.alternatives, bad]})
     calls: list[int] = []
 
@@ -45,7 +48,9 @@ def test_a_card_that_cannot_run_is_a_line_with_its_reason(result: Estimate, monk
     monkeypatch.setattr(alt_mod, "compare", once)
     html = render_html(result, "zh")
     assert len(calls) == 1  # one compare() (one estimate per card) per render
-    assert "V100 无法运行该任务：no fp8 peak &lt;for this card&gt;" in html
+    # The Chinese proposal words the reason from its data (compare.Reason); no English line remains.
+    assert "V100 无法运行该任务：该卡在目录中没有 fp8 峰值，而场景按 fp8 训练" in html
+    assert "no fp8 peak" not in html
     section = build_context(result, "en")["alternatives"]
     assert "V100" not in [row["card"] for row in section["tech"]]
     assert str(section["failed"][0]) == "V100 cannot run the job: no fp8 peak &lt;for this card&gt;"
@@ -66,3 +71,27 @@ def test_notes_are_worded_in_the_proposals_language(result: Estimate) -> None:
     assert en and len(en) == len(zh)
     assert all("kept (given for its own card)" in n for n in en)
     assert all("保留场景给出的" in n and "kept" not in n for n in zh)
+
+
+@pytest.mark.parametrize("kind", ["no_fp8", "no_offload_tier", "no_layout_fits", "layout_no_fit", "too_many_failures",
+                                  "no_tdp", "other"])
+def test_every_refusal_reason_has_chinese_words(result: Estimate, kind: str) -> None:
+    """Issue 13 part 6: a card that cannot run shows its reason in Chinese in the Chinese proposal."""
+    from xlcompute.report.context._ctx import _Ctx
+
+    why = Reason(kind=kind, cards=64, hbm_gb=80.0, text="an English line")  # type: ignore[arg-type]
+    zh = alt_mod._why(_Ctx(result, "zh"), why, why.text)
+    assert zh and "English" not in zh and not any("a" <= ch.lower() <= "z" for ch in zh.replace("fp8", "")
+                                                   .replace("TDP", "").replace("GB", "")
+                                                   .replace("xlcompute compare", ""))
+    assert alt_mod._why(_Ctx(result, "en"), why, why.text) == "an English line"
+
+
+def test_compare_reasons_are_data() -> None:
+    """The refusals of the offload example are classified from the card and scenario, not parsed."""
+    from xlcompute.scenario import load_scenario
+
+    comp = compare_mod.compare(load_scenario(Path(__file__).resolve().parents[2] / "workbooks/scenarios/gh200-8-llama70b-offload.yaml"))
+    refused = [a for a in comp.alternatives if not a.ok]
+    assert refused and all(a.why is not None and a.why.kind == "no_offload_tier" for a in refused)
+    assert all(a.reason == a.why.text for a in refused if a.why)

@@ -126,3 +126,9 @@ def test_every_formula_of_the_unusual_scenarios_is_evaluated(fixture: str, reque
         assert not problems, problems
     path = write_workbook(result, tmp_path / "w.xlsx")
     assert _check_cached(path, {k: float(result[k]) for k in _named_keys(path)}) > 200
+
+
+def test_a_formula_showing_an_empty_cell_shows_zero() -> None:
+    assert _one("A1") == 0.0
+    assert _one("IF(0,1,A1)") == 0.0
+    assert _one('A1&"x"') == "x"

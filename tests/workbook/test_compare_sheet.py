@@ -129,3 +129,27 @@ def test_comparison_unavailable_is_said(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr("xlcompute.workbook.builder.compare", refuse)
     ws = compare_ws(build_workbook(estimate(default_scenario()), "en"))
     assert "no default cards for the currency XYZ" in ws.cell(row=4, column=1).value
+
+
+def test_a_serving_fleet_compares_without_training_rows() -> None:
+    """A serving-only plan's Compare sheet shows the fleet's figures, no days, MFU or training cost,
+    and its charts are the served-token cost and the total budget."""
+    from pathlib import Path
+
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import load_scenario
+    from xlcompute.workbook import build_workbook
+    from xlcompute.workbook._evaluate import evaluate_workbook
+
+    sc = load_scenario(Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "h20-serving-qwen72b.yaml")
+    wb = build_workbook(estimate(sc), "en")
+    ws = wb["Compare"]
+    keys = {ws.cell(row=r, column=3).value for r in range(1, ws.max_row + 1)
+            if not ws.row_dimensions[r].hidden}
+    assert {"capex_total", "total_budget", "cost_per_million_served_tokens"} <= keys
+    assert not keys & {"train_days", "gpu_hours", "train_cost", "cost_per_trillion_tokens", "predicted_mfu"}
+    assert [c.title.tx.rich.p[0].r[0].t for c in ws._charts] == ["Cost per 10⁶ served tokens by card",
+                                                                  "Total budget over the period by card"]
+    values, problems = evaluate_workbook(wb)
+    assert not problems
+    assert not [k for k, v in values.items() if k[0] == "Compare" and not isinstance(v, (float, str, bool))]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -270,9 +272,18 @@ def test_charts_written() -> None:
     assert {type(c).__name__ for c in charts} == {"LineChart", "BarChart"}
 
 
+def _formula_rows(ws: Any) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The Formulas sheet's function rows, and the module-sources rows below them (since issue 13
+    part 6 the sheet holds what the proposal's formula appendix printed: function, meaning, source,
+    and the sources of each core module)."""
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value]
+    split = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Sources by module"))
+    return rows[:split], rows[split + 1:]
+
+
 def test_formulas_sheet_lists_every_core_function(default_wb: Workbook) -> None:
     ws = default_wb["Formulas"]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value]
+    rows, _modules = _formula_rows(ws)
     functions = {r[0] for r in rows}
     for st in STEPS:
         assert f"{st.fn.__module__.rsplit('.', 1)[-1]}.{st.fn.__name__}" in functions, st.key
@@ -282,6 +293,27 @@ def test_formulas_sheet_lists_every_core_function(default_wb: Workbook) -> None:
         assert r[0].value is None or r[0].data_type == "s"  # shown as text, never evaluated
     train = next(r for r in rows if r[0] == "compute.train_flops_attn")
     assert "seed 002" in train[4]
+
+
+def test_formulas_sheet_holds_what_the_proposal_appendix_dropped(default_wb: Workbook) -> None:
+    """The proposal's appendix once listed every graph function and the three the report calls
+    itself (arith.ratio, arith.product, cost.total_cost) with their docstrings, and each core
+    module's sources; the PDF now points to this sheet, so all of it must be here."""
+    from xlcompute._docs import module_sources
+    from xlcompute.core import arith, cost
+
+    rows, modules = _formula_rows(default_wb["Formulas"])
+    by_name = {r[0]: r for r in rows}
+    for fn in {st.fn for st in STEPS} | {arith.ratio, arith.product, cost.total_cost}:
+        name = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
+        assert name in by_name, name
+        assert by_name[name][3], name  # what it computes
+    shown = {r[0]: r[3] for r in modules}
+    for mod in {st.fn.__module__ for st in STEPS}:
+        key = mod.removeprefix("xlcompute.")
+        assert key in shown, key
+        assert shown[key] == module_sources(sys.modules[mod].__doc__)
+    assert "Sources" in shown["core.compute"]
 
 
 def test_zh_labels_same_formulas() -> None:

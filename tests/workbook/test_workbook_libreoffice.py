@@ -389,6 +389,8 @@ def _check_compare(got: dict[str, dict[str, Any]], comp: Comparison, cards: tupl
             assert not [v for v in column.values() if isinstance(v, (int, float))], a.accelerator
             continue
         for key, field in COMPARE_FIELDS.items():
+            if comp.train_tokens == 0 and getattr(a, field) is None:
+                continue  # a serving fleet has no training figures (its sheet shows no training rows)
             if key not in skip and not _close(column[key], getattr(a, field)):
                 wrong.append(f"{a.accelerator} {key}: LibreOffice {column[key]!r} vs compare() {getattr(a, field)!r}")
     assert not wrong, wrong

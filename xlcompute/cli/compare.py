@@ -21,11 +21,17 @@ def _columns(cur: str) -> tuple[str, ...]:
             f"Own or rent (NPV M{cur})")
 
 
-def _rows(c: Comparison) -> list[list[str]]:
+def _serving_columns(cur: str) -> tuple[str, ...]:
+    """A serving fleet's columns: no run, so no days, MFU, layout or training memory."""
+    return ("Card", "Cards", "Serving cards needed", "IT kW", f"Capex M{cur}", f"Total budget M{cur}",
+            f"Per 1M served tokens {cur}", f"Own or rent (NPV M{cur})")
+
+
+def _rows(c: Comparison, serving_only: bool = False) -> list[list[str]]:
     """One text row per card; a card that cannot run the job shows its reason across the table."""
     from xlcompute import fmt
 
-    width = len(_columns(c.currency))
+    width = len(_serving_columns(c.currency) if serving_only else _columns(c.currency))
 
     def money(x: float | None) -> str:  # millions: a table of nine-digit sums is unreadable
         return "" if x is None else fmt.number(x / 1e6, 1)
@@ -37,6 +43,11 @@ def _rows(c: Comparison) -> list[list[str]]:
             rows.append([a.accelerator, "—", "cannot run (below)", *[""] * (width - 3)])
             continue
         own = ("own" if a.own_cheaper else "rent") + f" ({money(a.npv_own)} vs {money(a.npv_rent)})"
+        if serving_only:
+            rows.append([a.accelerator, fmt.count(a.cards or 0), fmt.count(a.serving_cards or 0),
+                         fmt.number(a.it_power_kw or 0.0, 0), money(a.capex_total), money(a.total_budget),
+                         f"{a.cost_per_million_served_tokens or 0.0:,.2f}", own])
+            continue
         rows.append([
             a.accelerator, fmt.count(a.cards), fmt.number(a.train_days, 1),
             f"{a.mfu:.1%} ({a.predicted_mfu:.1%})", a.layout.replace("TP", "").replace("CP", "").replace("PP", "")
@@ -70,13 +81,18 @@ def compare_command(
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
+    serving_only = sc.training is None
     deadline = "" if result.deadline_days is None else f", cards for {result.deadline_days:g} days"
-    table = Table(title=f"{sc.name}: {result.model_name} on {result.train_tokens / 1e12:g}T tokens{deadline} "
-                        f"(budget over {result.years:g} years; per 1T tokens at the rental price)",
-                  title_justify="left")
-    for name in _columns(result.currency):
+    if serving_only:  # the job is the serving demand; each card gets the servers it needs
+        title = (f"{sc.name}: {result.model_name} serving {sc.serving.users:,} concurrent users, each card with "
+                 f"the servers its demand needs (budget over {result.years:g} years)")
+    else:
+        title = (f"{sc.name}: {result.model_name} on {result.train_tokens / 1e12:g}T tokens{deadline} "
+                 f"(budget over {result.years:g} years; per 1T tokens at the rental price)")
+    table = Table(title=title, title_justify="left")
+    for name in (_serving_columns if serving_only else _columns)(result.currency):
         table.add_column(name, overflow="fold")
-    for row in _rows(result):
+    for row in _rows(result, serving_only):
         table.add_row(*row)
     console.print(table)
     for a in result.alternatives:

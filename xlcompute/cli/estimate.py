@@ -98,7 +98,17 @@ def _summary_rows(result: Estimate) -> list[tuple[str, str]]:
         extra.append(("At the predicted MFU", f"{v('train_days_predicted_mfu')}, {v('train_cost_predicted_mfu')} at "
                                               f"rental prices ({v('predicted_mfu')} instead of the assumed "
                                               f"{v('mfu_assumed')}: {v('train_days')}, {v('train_cost')})"))
-    return rows[:at] + extra + rows[at:]
+    rows = rows[:at] + extra + rows[at:]
+    # Only what the scenario plans: no training rows for a serving fleet, no serving rows without users.
+    training = {"Layout", *(lab(k) for k in ("train_tokens", "train_flops", "mfu", "predicted_mfu",
+                                             "step_train_days", "effective_ratio", "train_days", "gpu_hours",
+                                             "tokens_per_s_per_card", "mem_per_gpu", "comm_share_of_step",
+                                             "train_cost")), "Deadline", "At the predicted MFU"}
+    serving = {lab("serving_cards"), lab("cost_per_1k_tokens")}
+    drop = (training if not r.trains else set()) | (serving if not r.serves else set())
+    plan = {"training": "training only (no serving users)", "serving": "serving only (no training)",
+            "both": "training, then serving"}[r.kind]
+    return [rows[0], ("Plan", plan), *(row for row in rows[1:] if row[0] not in drop)]
 
 
 def _range_rows(result: Estimate, rep: UncertaintyReport) -> list[tuple[str, str]]:
@@ -113,6 +123,8 @@ def _range_rows(result: Estimate, rep: UncertaintyReport) -> list[tuple[str, str
         unit = "" if registry.carries_unit(fmt_key) else " " + registry.unit_text(fmt_key, "en", cur)
         return " / ".join(registry.format_value(x, fmt_key, cur) for x in (p.p10, p.p50, p.p90)) + unit.rstrip()
 
+    if not result.trains:  # a serving fleet: no run to time
+        return [("Range: total budget", f"{line('total_budget', 'total_budget')} ({note})")]
     return [
         ("Range: training days, end to end", f"{line('train_days', 'train_days')} ({note})"),
         ("Range: days to trained model", f"{line('days_to_model', 'train_days')} (delivery delay included)"),

@@ -36,6 +36,9 @@ def plan_command(
     from xlcompute.planner import PlannerError, plan_layouts
 
     sc = read_scenario(scenario)
+    if sc.training is None:  # the planner ranks training layouts; a serving fleet has none to rank
+        fail(["training: the scenario plans no training (a serving-only fleet), so there is no layout to plan; "
+              "give a training block (training.tokens) or use xlcompute estimate for the serving cards"])
     try:
         resolved = resolve(sc, plan=False)
     except ValueError as exc:

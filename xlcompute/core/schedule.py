@@ -7,13 +7,14 @@ from a measured iteration time). X = peak FLOP/s × MFU is a card's achieved thr
 
 from __future__ import annotations
 
-from xlcompute.core.compute import iter_flops_megatron
+from xlcompute.core.compute import iter_flops_megatron, train_flops_attn
 from xlcompute.core.expr import Value, ceil, if_, max_
 from xlcompute.core.goodput import MIN_EFFECTIVE_RATIO
 from xlcompute.core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
     "train_seconds",
+    "step_seconds",
     "train_days",
     "gpu_hours",
     "card_days",
@@ -42,6 +43,15 @@ MIN_OTHER_MFU = 1e-4
 def train_seconds(flops: Value, cards: Value, peak_flops: Value, mfu: Value) -> Value:
     """Wall-clock seconds t = C / (n · X · MFU) (seed 000 eq. (2), seed 003)."""
     return flops / (cards * peak_flops * mfu)
+
+
+def step_seconds(params: Value, global_batch: Value, seq_len: Value, layers: Value, attn_width: Value,
+                 cards: Value, peak_flops: Value, mfu: Value) -> Value:
+    """Seconds of one optimizer step: the model FLOPs of one batch (B·s tokens,
+    compute.train_flops_attn) at the cards' achieved throughput (seed 000 eq. (2) for one step).
+    Run time ÷ steps gives the same number, but this form stays finite when no tokens are trained."""
+    return train_seconds(train_flops_attn(params, global_batch * seq_len, seq_len, layers, attn_width),
+                         cards, peak_flops, mfu)
 
 
 def train_days(flops: Value, cards: Value, peak_flops: Value, mfu: Value) -> Value:

@@ -93,7 +93,7 @@ STEP_CONSTANTS: dict[str, Constant] = {
         0.0175, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
         "xlcompute validate (16-2,520 GPUs) "
         "together with each generation's kernel constants; relative spread of a server's step time, which "
-        "the slowest of N servers stretches by sigma·sqrt(2 ln N) (core.scale)"),
+        "the slowest of N servers stretches by sigma·sqrt(2 ln N) (expected maximum of N normal deviations)"),
     "framework_reserve_gb": Constant(
         2.0, "assumption: CUDA context, allocator fragmentation and workspaces per card"),
     "software_efficiency": Constant(1.0, "megatron-lm, the reference the constants were calibrated on"),

@@ -13,6 +13,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from xlcompute.report.i18n_kinds import KIND_TEXT
+
 __all__ = ["TEXT", "LANGS", "text"]
 
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -54,7 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_budget": ("Budget", "预算"),
     "sec_alternatives": ("Alternatives", "备选方案"),
     "sec_risks": ("Risks and mitigations", "风险与应对"),
-    "sec_appendix_formulas": ("Appendix A: formulas", "附录 A：公式"),
+    "sec_appendix_method": ("Appendix A: method", "附录 A：方法"),
     "sec_appendix_validation": ("Appendix B: validation (step time and end-to-end card-hours)", "附录 B：验证（单步时间与端到端卡时）"),
     "sec_appendix_catalog": ("Appendix C: catalog rows used", "附录 C：所用目录数据"),
     # executive summary
@@ -111,13 +113,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rent_option_3y": ("serving reserved for 3 years, training on demand", "推理预留 3 年，训练按需"),
     "econ_title": ("Own or rent: the same work, in present values", "自建还是租用：同样的工作量，按现值比较"),
     "econ_text": (
-        "The planned work — the training run, then serving to the end of the period — uses {used} of the "
+        "The planned work — {work} — uses {used} of the "
         "{period} card-hours an owned cluster offers over {years} years: a utilisation of <strong>{util}</strong>. "
         "Owning pays for capex, maintenance, colocation, staff and electricity at that utilisation, less the "
         "hardware's book value at the end: a present cost of <strong>{own}</strong> at a {rate} discount rate. "
         "Renting pays only for the card-hours used; the cheapest option is {option}, a present cost of "
         "<strong>{rent}</strong>. So <strong>{verdict}</strong>. {break_even} {flip_m} {flip_price}",
-        "计划工作（训练，随后推理至核算期末）使用 {used} 卡·时，而自建集群 {years} 年可提供 {period} 卡·时："
+        "计划工作（{work}）使用 {used} 卡·时，而自建集群 {years} 年可提供 {period} 卡·时："
         "利用率 <strong>{util}</strong>。自建需支付资本支出、维护、托管、人员以及按该利用率计的电费，扣除期末硬件"
         "账面价值，按 {rate} 折现率计成本现值 <strong>{own}</strong>。租用只为实际使用的卡时付费；最低方案为"
         "{option}，成本现值 <strong>{rent}</strong>。因此<strong>{verdict}</strong>。{break_even}{flip_m}{flip_price}",
@@ -705,18 +707,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "高频保存检查点，预留备用服务器，并监控慢卡与故障卡。",
     ),
     # appendix
-    "formulas_intro": (
-        "Every figure of this proposal is computed by the functions below, called in this order by the "
-        "estimate graph (xlcompute._graph.STEPS) and by the proposal's memory and cost tables. The "
-        "planning workbook writes the same functions as native spreadsheet formulas.",
-        "本方案的每个数字均由下列函数计算，按估算图（xlcompute._graph.STEPS）的顺序调用，方案中的显存与"
-        "成本表也直接调用这些函数。规划工作簿将同样的函数写成原生电子表格公式。",
-    ),
-    "col_function": ("Function", "函数"),
-    "col_formula": ("Formula and source", "公式与来源"),
-    "col_used_for": ("Used for", "用于"),
-    "used_by_report": ("memory and cost tables of this proposal", "本方案的显存与成本表"),
-    "module_sources": ("Sources by module", "各模块来源"),
     "val_intro": (
         "The step-time model behind the layout planner, checked against {n} published end-to-end "
         "training measurements, mostly on {system} (the table <code>xlcompute validate</code> prints). "
@@ -851,6 +841,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("yes", "是"),
     "no": ("no", "否"),
 }
+
+
+TEXT.update(KIND_TEXT)  # the text that depends on what the scenario plans (i18n_kinds)
 
 
 def text(key: str, lang: str, /, **kwargs: Any) -> Markup:

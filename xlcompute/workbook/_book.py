@@ -128,7 +128,7 @@ class Book:
         choices = (
             ("model_choice", models.selected, models.column("A"), "choose_model"),
             ("gpu_choice", hw.selected, hw.column("A"), "choose_gpu"),
-            ("precision_choice", sc.training.precision, '"bf16,fp16,fp8"', "choose_precision"),
+            ("precision_choice", sc.train.precision, '"bf16,fp16,fp8"', "choose_precision"),
         )
         for key, value, source_list, note in choices:
             style_plain(ws.cell(row=row, column=1, value=text(key, lang)))

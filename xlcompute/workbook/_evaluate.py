@@ -432,7 +432,7 @@ class _Evaluator:
             raise UnsupportedFormula(f"a range as a cell's value in ={text}")
         if isinstance(v, float) and not math.isfinite(v):
             return NUM
-        return v
+        return 0.0 if v is None else v  # a formula showing an empty cell shows 0 (Excel, LibreOffice)
 
     def area(self, area: _Area) -> CellValue | list[CellValue]:
         sheet, c0, r0, c1, r1 = area

@@ -57,6 +57,8 @@ __all__ = ["compare_sheet", "HEADLINE", "PER_TRILLION", "PER_MILLION", "PLANNER_
 # The figures of compare()'s rows, in the order shown; each a graph step.
 HEADLINE: tuple[str, ...] = ("train_days", "deadline_slip_days", "gpu_hours", "mfu", "it_power_kw", "capex_total",
                              "total_budget", "npv_own", "npv_rent", "train_cost", "cost_per_1k_tokens")
+# What a serving-only plan does not show (no training run).
+_TRAINING_ROWS = frozenset({"train_days", "deadline_slip_days", "gpu_hours", "mfu", "train_cost"})
 # Rows that are not graph steps: core.cost.cost_per_tokens over the column's steps (as compare() does).
 PER_TRILLION, PER_MILLION = "cost_per_trillion_tokens", "cost_per_million_served_tokens"
 PLANNER_MFU = "predicted_mfu"  # a step of the step-time model, given as an input cell
@@ -83,13 +85,15 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
         return
     alts = comparison.alternatives
     ok = [a for a in alts if a.ok]
-    targets = [k for k in HEADLINE if k != "deadline_slip_days" or comparison.deadline_days is not None]
+    trains = comparison.train_tokens > 0  # a serving-only plan compares fleets: no training rows
+    targets = [k for k in HEADLINE if (k != "deadline_slip_days" or comparison.deadline_days is not None)
+               and (trains or k not in _TRAINING_ROWS)]
     steps = GRAPH.needed(targets, given=[PLANNER_MFU])
     needed = {a for st in steps for a in st.args if isinstance(a, str) and a in main}
     card_keys = {k for k in HW_COLUMNS if k in needed}
     varying = {k for k in needed if any(a.inputs.get(k, main[k]) != main[k] for a in ok)}
     inputs = [k for k in INPUT_KEYS if k in card_keys | varying | set(_SHOWN)]
-    changed = _changed_steps(steps, [*inputs, PLANNER_MFU])
+    changed = _changed_steps(steps, [*inputs, *([PLANNER_MFU] if trains else [])])
     working = [k for k in changed if k not in targets]
 
     r = _FIRST_ROW
@@ -110,7 +114,7 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
 
     rows: dict[str, int] = {}
     r = _section(ws, r, text("cmp_inputs", lang), len(alts))
-    for key in (*inputs, PLANNER_MFU):
+    for key in (*inputs, PLANNER_MFU) if trains else inputs:
         label = text("cmp_planner_mfu", lang) if key == PLANNER_MFU else input_label(key, lang)
         r = _label_row(ws, r, label, unit_text(key, lang, b.currency), key, rows)
     r = _section(ws, r, text("cmp_results", lang), len(alts))
@@ -118,6 +122,8 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
         r = _label_row(ws, r, input_label(key, lang), unit_text(key, lang, b.currency), key, rows)
     money = text(f"currency_{b.currency}", lang) if lang == "zh" else b.currency
     for key, label in ((PER_TRILLION, "cmp_per_trillion"), (PER_MILLION, "cmp_per_million")):
+        if key == PER_TRILLION and not trains:
+            continue
         r = _label_row(ws, r, text(label, lang), money, key, rows)
     last_result = r - 1
     working_section = r
@@ -173,20 +179,24 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
             style_input(cell)
         cell.number_format = _format(key, currency)
         values[key] = Ref(cell.coordinate)
-    cell = ws[f"{col}{p.rows[PLANNER_MFU]}"]
-    cell.value = a.predicted_mfu
-    style_input(cell)
-    cell.number_format = _format(PLANNER_MFU, currency)
-    values[PLANNER_MFU] = Ref(cell.coordinate)
+    if PLANNER_MFU in p.rows:
+        cell = ws[f"{col}{p.rows[PLANNER_MFU]}"]
+        cell.value = a.predicted_mfu
+        style_input(cell)
+        cell.number_format = _format(PLANNER_MFU, currency)
+        values[PLANNER_MFU] = Ref(cell.coordinate)
+    else:  # serving only: no training tokens, so the MFU only has to be the workbook's own (finite) one
+        values[PLANNER_MFU] = Ref(PLANNER_MFU)
     for st in p.steps:
         if st.key in p.rows:  # changed by the column's cells, or a headline figure
             expr = st.fn(*[values[x] if isinstance(x, str) else x for x in st.args])
             values[st.key] = _write(ws, f"{col}{p.rows[st.key]}", expr, _format(st.key, currency))
         else:  # reads none of the column's cells: the result sheets' named cell
             values[st.key] = Ref(st.key)
-    _write(ws, f"{col}{p.rows[PER_TRILLION]}",
-           cost.cost_per_tokens(values["train_cost"], Ref("train_tokens"), TOKENS_PER_TRILLION),
-           registry.excel_format("train_cost", currency))
+    if PER_TRILLION in p.rows:
+        _write(ws, f"{col}{p.rows[PER_TRILLION]}",
+               cost.cost_per_tokens(values["train_cost"], Ref("train_tokens"), TOKENS_PER_TRILLION),
+               registry.excel_format("train_cost", currency))
     _write(ws, f"{col}{p.rows[PER_MILLION]}",
            cost.cost_per_tokens(values["cost_per_1k_tokens"], TOKENS_PER_THOUSAND, TOKENS_PER_MILLION),
            registry.KINDS["money2"][1](currency))
@@ -270,7 +280,9 @@ def _notes(ws: Worksheet, r: int, alts: list[Alternative], lang: str) -> int:
 
 def _charts(ws: Worksheet, r: int, rows: dict[str, int], n: int, lang: str) -> None:
     cats = Reference(ws, min_col=FIRST_CARD_COLUMN, max_col=FIRST_CARD_COLUMN + n - 1, min_row=_FIRST_ROW)
-    for i, (key, title) in enumerate(((PER_TRILLION, "cmp_chart_cost"), ("train_days", "cmp_chart_days"))):
+    shown = ((PER_TRILLION, "cmp_chart_cost"), ("train_days", "cmp_chart_days")) if PER_TRILLION in rows else (
+        (PER_MILLION, "cmp_chart_served"), ("total_budget", "cmp_chart_budget"))  # a serving fleet
+    for i, (key, title) in enumerate(shown):
         chart = BarChart()
         chart.type = "col"
         chart.title = text(title, lang)

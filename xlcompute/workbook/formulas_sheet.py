@@ -4,9 +4,11 @@ its meaning and its source (the citation of the function's docstring, xlcompute.
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 
 from xlcompute import registry
+from xlcompute._docs import module_sources
 from xlcompute._graph import STEPS
 from xlcompute.core.expr import Value
 from xlcompute.workbook._book import CHOICE_NAMES, Book
@@ -37,6 +39,14 @@ def formulas_sheet(b: Book, hw: CatalogTable) -> None:
                  text("sens_meaning", lang), "; ".join(s for s in days_sources if s) or text("derived", lang)))
     rows.append(("cost.total_cost", "Sensitivity", b.sens_budget_instance, text("sens_meaning", lang),
                  _doc_parts(_step_fn("total_budget"))[1] or text("derived", lang)))
+    # The sources of each core module (its docstring's title and Sources paragraphs), below the
+    # functions: the reading the proposal's appendix once printed, kept with the formulas.
+    rows.append(("", "", "", "", ""))
+    sources_row = len(rows)
+    rows.append((text("module_sources", lang), "", "", "", ""))
+    modules = dict.fromkeys(fn.__module__ for fn in b.instances)
+    for name in modules:
+        rows.append((name.removeprefix("xlcompute."), "", "", module_sources(sys.modules[name].__doc__), ""))
     widths = {"A": 28, "B": 28, "C": 60, "D": 50, "E": 50}
     for i, values in enumerate(rows):
         r = 5 + i
@@ -46,6 +56,7 @@ def formulas_sheet(b: Book, hw: CatalogTable) -> None:
             style_plain(c, wrap=True)
         # Wrapped rows get an explicit height: spreadsheets do not grow rows written by openpyxl.
         ws.row_dimensions[r].height = wrapped_height(list(zip(values, widths.values())))
+    style_header(ws.cell(row=5 + sources_row, column=1))
     finish_sheet(ws, widths, b.footer, "A5")
     # Long formulas and sources stay whole on paper: wrapped cells, header row on every page.
     ws.print_title_rows = "4:4"

@@ -8,8 +8,8 @@ become text only through :mod:`xlcompute.fmt` (:func:`format_value`). Prose come
 :mod:`xlcompute.report.i18n`, which escapes every argument.
 
 Sections live in submodules: ``sections`` (workload, sensitivity, memory, network, budget),
-``alternatives`` (the same job on other cards, :mod:`xlcompute.compare`), ``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (formulas,
-catalog); the thresholds that turn figures into risks are named constants in ``policy``, each with
+``alternatives`` (the same job on other cards, :mod:`xlcompute.compare`), ``risks``, ``validation`` (planner subsection and validation appendix), ``appendix`` (catalog
+rows); the sections shown follow what the scenario plans (:data:`SECTIONS`); the thresholds that turn figures into risks are named constants in ``policy``, each with
 its reason.
 """
 
@@ -23,7 +23,7 @@ from xlcompute import fmt
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
 from xlcompute.report.context.alternatives import alternatives_section
-from xlcompute.report.context.appendix import _catalog_rows, _formulas
+from xlcompute.report.context.appendix import _catalog_rows
 from xlcompute.report.context.policy import (
     BUBBLE_WARN,
     COMM_SHARE_HIGH,
@@ -64,7 +64,33 @@ __all__ = [
     "validation_report",
     "plan_section",
     "validation_appendix",
+    "SECTIONS",
+    "shown_sections",
 ]
+
+# The proposal's sections in order: (anchor, title key, the kinds of plan that show it). A serving
+# fleet has no training time, memory or network to plan; a training run without users no serving.
+SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
+    (anchor, key, frozenset(kinds.split())) for anchor, key, kinds in (
+        ("sec-summary", "sec_summary", "training serving both"),
+        ("sec-workload", "sec_workload", "training serving both"),
+        ("sec-compute", "sec_compute", "training both"),
+        ("sec-memory", "sec_memory", "training both"),
+        ("sec-network", "sec_network", "training both"),
+        ("sec-serving", "sec_serving", "serving both"),
+        ("sec-budget", "sec_budget", "training serving both"),
+        ("sec-alternatives", "sec_alternatives", "training serving both"),
+        ("sec-risks", "sec_risks", "training serving both"),
+        ("sec-method", "sec_appendix_method", "training serving both"),
+        ("sec-validation", "sec_appendix_validation", "training serving both"),
+        ("sec-catalog", "sec_appendix_catalog", "training serving both"),
+    ))
+
+
+def shown_sections(kind: str) -> list[tuple[str, str]]:
+    """(anchor, title key) of the sections a plan of ``kind`` shows, in order; numbered 1, 2, … by
+    the templates' table of contents and headings."""
+    return [(anchor, key) for anchor, key, kinds in SECTIONS if kind in kinds]
 
 # --- the whole context -------------------------------------------------------------------------
 
@@ -98,6 +124,47 @@ def _schedule_note(c: _Ctx) -> str:
                servers=c.v("deadline_servers"))
 
 
+def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
+    """The summary's opening: the training run (with serving after it when planned), or the
+    serving fleet alone; then the own-or-rent sentence."""
+    r = c.r
+    if kind == "serving":
+        lead = c.t("summary_lead_serving", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+                   servers=c.v("servers"), model=r.model_name, params=c.v("model_params"), users=c.v("users"),
+                   need=c.v("serving_cards"), replica=c.v("cards_per_replica"),
+                   share=fmt.percent(r["serving_cards"] / r["gpu_count"]), years=c.v("years"),
+                   budget=c.v("total_budget"), capex=c.v("capex_total"), opex=c.v("opex_per_year"))
+    else:
+        lead = c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+                   servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
+                   tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
+                   hours=c.v("gpu_hours"), years=c.v("years"), budget=c.v("total_budget"),
+                   capex=c.v("capex_total"), opex=c.v("opex_per_year"),
+                   serve=c.t("summary_then_serve") if kind == "both" else "")
+    return lead + " " + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.v("npv_own"),
+                            rent=c.v("npv_rent"), verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent"))
+
+
+def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, Any]) -> Any:
+    """The verdict: the training layout must fit (training plans), the fleet must cover the demand
+    (serving plans); then own or rent by present value of the same work (the graph's npv_own / npv_rent)."""
+    r = c.r
+    common = {"cards": c.v("gpu_count"), "accelerator": r.accelerator_name, "servers": c.v("servers"),
+              "capex": c.v("capex_total"), "years": c.v("years"), "own": c.v("npv_own"), "rent": c.v("npv_rent"),
+              "option": budget["rent_option"], "util": c.v("planned_utilisation"), "break_even": budget["break_even"],
+              "rate": c.v("discount_rate")}
+    if kind == "serving":
+        if r["serving_cards"] > r["gpu_count"]:
+            return c.t("rec_serving_short", users=c.v("users"), need=c.v("serving_cards"),
+                       accelerator=r.accelerator_name, replica=c.v("cards_per_replica"), cards=c.v("gpu_count"))
+        return c.t("rec_serving_own" if budget["own_cheaper"] else "rec_serving_rent", users=c.v("users"),
+                   need=c.v("serving_cards"), **common)
+    if not mem["fits"]:
+        return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
+                   alternative=mem["alternative"] or "")
+    return c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
+
+
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis (whole text when it fits)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -117,17 +184,8 @@ def build_context(
     risks = _risks(c, mem)
     plan = plan_section(c)
 
-    if not mem["fits"]:
-        recommendation = c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
-                             alternative=mem["alternative"] or "")
-    else:
-        # Own or rent by present value of the same work (core.cost via the graph's npv_own / npv_rent).
-        key = "rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent"
-        recommendation = c.t(key, cards=c.v("gpu_count"), accelerator=r.accelerator_name,
-                             servers=c.v("servers"), capex=c.v("capex_total"), days=c.v("train_days"),
-                             years=years, own=c.v("npv_own"), rent=c.v("npv_rent"), option=budget["rent_option"],
-                             util=c.v("planned_utilisation"), break_even=budget["break_even"],
-                             rate=c.v("discount_rate"))
+    kind = r.kind
+    recommendation = _recommendation(c, kind, mem, budget)
     title = sc.name
     cover_description = _cut(sc.description, COVER_DESCRIPTION_CHARS)
     return {
@@ -153,6 +211,12 @@ def build_context(
         "scenario_file": scenario_file,
         "model_name": r.model_name,
         "accelerator_name": r.accelerator_name,
+        "kind": kind,
+        "trains": r.trains,
+        "serves": r.serves,
+        "sections": [{"id": anchor, "title": c.t(key), "no": i}
+                     for i, (anchor, key) in enumerate(shown_sections(kind), start=1)],
+        "no": {anchor: i for i, (anchor, _key) in enumerate(shown_sections(kind), start=1)},
         "headline": {
             "cards": c.v("gpu_count"), "days": c.v("train_days"), "hours": c.v("gpu_hours"),
             "budget": c.v("total_budget"), "servers": c.v("servers"), "years": years,
@@ -160,15 +224,11 @@ def build_context(
             "hbm": fmt.gb(r["hbm_bytes"], 0), "serving_cards": c.v("serving_cards"), "users": c.v("users"),
             "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.v("npv_rent"), "mfu": c.v("mfu"),
             "npv_own": c.v("npv_own"), "rent_option": budget["rent_option"],
+            "replica": c.v("cards_per_replica"), "util_serving": c.v("serving_utilization"),
+            "price": c.v("price_per_gpu_hour"), "decode": fmt.number(r["decode_tokens_per_s"], 0),
+            "decode_batch": c.v("decode_batch"), "train_cost": c.v("train_cost"),
         },
-        "summary_lead": c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
-                            servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
-                            tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
-                            hours=c.v("gpu_hours"), years=years, budget=c.v("total_budget"),
-                            capex=c.v("capex_total"), opex=c.v("opex_per_year"),
-                            serve=c.t("summary_then_serve") if r["users"] > 0 else "")
-        + " " + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.v("npv_own"), rent=c.v("npv_rent"),
-                    verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent")),
+        "summary_lead": _summary_lead(c, kind, budget),
         "plan_summary": _plan_summary(c, plan),
         "recommendation": recommendation,
         "top_risks": risks[:3],
@@ -195,6 +255,7 @@ def build_context(
         "network": _network(c),
         "serving_intro": c.t("serving_intro", users=c.v("users"), tokens=c.v("tokens_per_request"),
                              seconds=c.v("seconds_per_request"), share=c.v("hbm_usable_fraction")),
+        "serving_only_note": c.t("serving_only_note") if kind == "serving" else "",
         "serving_rows": [c.row(k) for k in (
             "flops_per_request", "serving_cards_compute", "cards_per_replica", "serving_cards",
             "kv_cache_per_request", "decode_tokens_per_s", "prefill_tokens_per_s", "cost_per_request",
@@ -203,8 +264,10 @@ def build_context(
         "alternatives": alternatives_section(c, font),
         "risks": risks,
         "uncertainty": uncertainty_section(c, font),
-        "formulas": _formulas(c),
         "validation": validation_appendix(c),
+        # The method appendix's parts: what the plan uses (no training method for a serving fleet).
+        "method": [p for p in ("training", "memory", "serving", "budget", "validation")
+                   if (p not in ("training", "memory") or r.trains) and (p != "serving" or r.serves)],
         "catalog_rows": _catalog_rows(c),
         "mfu_published_source": PUBLISHED_MFU[2],
         "attachments_note": c.t("attachments_note", scenario=Path(scenario_file).name) if scenario_file else "",

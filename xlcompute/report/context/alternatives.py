@@ -12,9 +12,9 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import catalog, fmt
-from xlcompute.compare import TOKENS_PER_TRILLION, Alternative, Comparison, Note, compare
+from xlcompute.compare import TOKENS_PER_TRILLION, Alternative, Comparison, Note, Reason, compare
 from xlcompute.report import charts
-from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context._ctx import _Ctx, _label
 from xlcompute.scenario import CustomAccelerator
 
 __all__ = ["alternatives_section"]
@@ -22,6 +22,9 @@ __all__ = ["alternatives_section"]
 
 def _lead(c: _Ctx, comp: Comparison, shown: int) -> Markup:
     r = c.r
+    if not r.trains:
+        return c.t("alt_lead_serving", model=comp.model_name, users=c.v("users"), n=fmt.count(shown),
+                   years=c.v("years"))
     if comp.deadline_days is not None:
         cards = c.t("alt_cards_deadline", deadline=fmt.plain(comp.deadline_days))
     else:
@@ -30,6 +33,35 @@ def _lead(c: _Ctx, comp: Comparison, shown: int) -> Markup:
     mfu = c.t("alt_mfu_same", mfu=c.v("mfu")) if r["mfu_assumed"] > 0 else c.t("alt_mfu_predicted")
     return c.t("alt_lead", model=comp.model_name, tokens=f"{fmt.plain(comp.train_tokens / TOKENS_PER_TRILLION)} × 10¹²", n=fmt.count(shown), cards=cards,
                mfu=mfu, years=c.v("years"))
+
+
+# The columns of the two tables per kind of plan: (row key, title key, numeric, width %). A serving
+# fleet has no days, MFU, layout or training cost; a training run without users no serving cost.
+_TECH_COLS = {
+    "train": (("card", "alt_col_card", False, 11), ("cards", "alt_col_cards", True, 10),
+              ("days", "alt_col_days", True, 10), ("mfu", "alt_col_mfu", True, 18),
+              ("layout", "alt_col_layout", False, 20), ("mem", "alt_col_mem", True, 18),
+              ("kw", "alt_col_kw", True, 13)),
+    "serving": (("card", "alt_col_card", False, 20), ("cards", "alt_col_cards", True, 20),
+                ("serving_cards", "alt_col_serving_cards", True, 30), ("kw", "alt_col_kw", True, 30)),
+}
+_MONEY_COLS = {
+    "both": (("card", "alt_col_card", False, 10), ("capex", "alt_col_capex", True, 15),
+             ("budget", "alt_col_budget", True, 15), ("per_t", "alt_col_per_t", True, 15),
+             ("per_m", "alt_col_per_m", True, 15), ("npv_own", "alt_col_npv_own", True, 15),
+             ("npv_rent", "alt_col_npv_rent", True, 15)),
+    "training": (("card", "alt_col_card", False, 12), ("capex", "alt_col_capex", True, 17),
+                 ("budget", "alt_col_budget", True, 18), ("per_t", "alt_col_per_t", True, 18),
+                 ("npv_own", "alt_col_npv_own", True, 17), ("npv_rent", "alt_col_npv_rent", True, 18)),
+    "serving": (("card", "alt_col_card", False, 12), ("capex", "alt_col_capex", True, 17),
+                ("budget", "alt_col_budget", True, 18), ("per_m", "alt_col_per_m", True, 18),
+                ("npv_own", "alt_col_npv_own", True, 17), ("npv_rent", "alt_col_npv_rent", True, 18)),
+}
+
+
+def _cols(c: _Ctx, spec: tuple[tuple[str, str, bool, int], ...]) -> list[dict[str, Any]]:
+    return [{"key": key, "title": c.t(title, years=c.v("years")), "num": num, "width": width}
+            for key, title, num, width in spec]
 
 
 def _tech_row(c: _Ctx, a: Alternative) -> dict[str, str]:
@@ -45,6 +77,7 @@ def _tech_row(c: _Ctx, a: Alternative) -> dict[str, str]:
         "layout": a.layout.replace("·CP1·", "·"),
         "mem": mem,
         "kw": fmt.number(a.it_power_kw or 0.0, 0),
+        "serving_cards": fmt.count(a.serving_cards or 0),
     }
 
 
@@ -72,12 +105,16 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
     own_key = None if isinstance(own, CustomAccelerator) else catalog.get_gpu(own).key
     highlight = next((i for i, a in enumerate(ok) if a.accelerator == own_key), None)
     chart = None
+    serving_only = not c.r.trains
     if ok:
+        # A serving fleet is compared by what a served token costs; a training run by the run.
+        def per_unit(a: Alternative) -> float:
+            return (a.cost_per_million_served_tokens if serving_only else a.cost_per_trillion_tokens) or 0.0
+
         chart = charts.horizontal_bars(
-            bars=[(a.accelerator, a.cost_per_trillion_tokens or 0.0,
-                   fmt.money_short(a.cost_per_trillion_tokens or 0.0, c.cur, c.lang)) for a in ok],
+            bars=[(a.accelerator, per_unit(a), fmt.money_short(per_unit(a), c.cur, c.lang)) for a in ok],
             highlight=highlight,
-            x_title=str(c.t("alt_chart_x", currency=c.cur)),
+            x_title=str(c.t("alt_chart_x_serving" if serving_only else "alt_chart_x", currency=c.cur)),
             x_format=lambda v: fmt.money_short(v, c.cur, c.lang),
             font=font,
         )
@@ -85,16 +122,39 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
         "available": True,
         "comparison": comp,
         "lead": _lead(c, comp, len(comp.alternatives)),
+        "tech_cols": _cols(c, _TECH_COLS["serving" if serving_only else "train"]),
+        "money_cols": _cols(c, _MONEY_COLS[c.r.kind]),
+        "chart_title": c.t("alt_chart_title_serving" if serving_only else "alt_chart_title"),
         "tech": [_tech_row(c, a) for a in ok],
         "money": [_money_row(c, a) for a in ok],
         "own": [i == highlight for i in range(len(ok))],
-        "failed": [c.t("alt_cannot_run", card=a.accelerator, reason=a.reason) for a in comp.alternatives if not a.ok],
+        "failed": [c.t("alt_cannot_run", card=a.accelerator, reason=_why(c, a.why, a.reason))
+                   for a in comp.alternatives if not a.ok],
         "notes": [c.t("alt_note", card=a.accelerator, note=_note(c, n)) for a in comp.alternatives for n in a.notes],
         "chart": chart,
     }
 
 
+# Scenario fields a swap's note names, as the inputs whose labels the proposal shows (no field names).
+_FIELD_INPUTS = {"server_price": "server_price", "price_per_card_hour": "price_per_gpu_hour",
+                 "price_reserved_1y": "price_reserved_1y", "price_reserved_3y": "price_reserved_3y",
+                 "cards_per_node": "cards_per_node", "tdp_w": "gpu_tdp_w", "intra_node_gbs": "intra_node_gbs",
+                 "offload_gb": "offload_gb", "offload_gbs": "offload_gbs"}
+
+
 def _note(c: _Ctx, n: Note) -> str:
-    """A swap's note in the proposal's language (the planner's reason stays as the estimate gave it)."""
-    return str(c.t(f"alt_note_{n.kind}", fields=", ".join(n.fields), tp=n.tp, pp=n.pp, detail=n.detail,
-                   days=fmt.days(n.days), deadline=f"{n.deadline:g}"))
+    """A swap's note in the proposal's language (the planner's reason worded from its data)."""
+    fields = ("、" if c.lang == "zh" else ", ").join(
+        _label(_FIELD_INPUTS[f], c.lang) if f in _FIELD_INPUTS else f for f in n.fields)
+    return str(c.t(f"alt_note_{n.kind}", fields=fields, tp=n.tp, pp=n.pp,
+                   detail=_why(c, n.why, n.detail), days=fmt.days(n.days), deadline=f"{n.deadline:g}"))
+
+
+def _why(c: _Ctx, why: Reason | None, english: str) -> str:
+    """A refusal in the proposal's language: English keeps the estimate's own line (it names the
+    scenario fields); Chinese words the reason's kind and numbers (compare.Reason)."""
+    if c.lang == "en" or why is None and not english:
+        return english
+    if why is None:  # a reason without data (a hand-made row): say that the card cannot run it
+        return str(c.t("alt_reason_other"))
+    return str(c.t(f"alt_reason_{why.kind}", cards=fmt.count(why.cards), hbm=fmt.gb(why.hbm_gb * 1e9, 0)))

@@ -3,6 +3,7 @@ threshold (:mod:`.policy`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -72,13 +73,42 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
 
 
 def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
-    r, s = c.r, c.r.sensitivity
+    r = c.r
     risks: list[dict[str, Any]] = []
 
     def add(sev: int, risk: Markup, mitigation: Markup) -> None:
         risks.append({"rank": sev, "severity": c.t(("sev_high", "sev_medium", "sev_low")[sev]),
                       "level": ("high", "medium", "low")[sev], "risk": risk, "mitigation": mitigation})
 
+    if r.serves and r["serving_cards"] > r["gpu_count"]:
+        add(0, c.t("risk_serving_short", users=c.v("users"), need=c.v("serving_cards"), cards=c.v("gpu_count")),
+            c.t("mit_serving_short", need=c.v("serving_cards")))
+    if r.trains:
+        _training_risks(c, mem, add)
+    else:  # a serving fleet: its card count rests on the serving utilisation assumed
+        add(2, c.t("risk_serving_util", util=c.v("serving_utilization")), c.t("mit_serving_util"))
+
+    unofficial = [row["name"] for row in _catalog_rows(c) if row["unofficial"]]
+    if unofficial:
+        add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
+
+    if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
+        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.v("npv_rent"), budget=c.v("npv_own")),
+            c.t("mit_rent_cheaper", years=c.v("years")))
+
+    add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),
+        c.t("mit_vendor", rent=c.v("price_per_gpu_hour")))
+
+    if r.trains and r["train_days"] > LONG_RUN_DAYS:
+        add(2, c.t("risk_long_run", days=c.v("train_days"), cards=c.v("gpu_count"), hours=c.v("gpu_hours")),
+            c.t("mit_long_run"))
+    risks.sort(key=lambda x: x["rank"])  # stable: keeps the order above within a severity
+    return risks
+
+
+def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Markup], None]) -> None:
+    """The training run's risks: memory, communication, schedule, MFU and pipeline bubble."""
+    r, s = c.r, c.r.sensitivity
     hbm = fmt.gb(r["hbm_bytes"], 0)
     if not mem["fits"]:
         add(0, c.t("risk_mem_nofit", mem=fmt.gb(mem["planned_bytes"]), hbm=hbm), c.t("mit_mem"))
@@ -134,20 +164,3 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if r["pipeline_bubble"] > BUBBLE_WARN + 1e-9:
         add(1, c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")),
             c.t("mit_bubble"))
-
-    unofficial = [row["name"] for row in _catalog_rows(c) if row["unofficial"]]
-    if unofficial:
-        add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
-
-    if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
-        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.v("npv_rent"), budget=c.v("npv_own")),
-            c.t("mit_rent_cheaper", years=c.v("years")))
-
-    add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),
-        c.t("mit_vendor", rent=c.v("price_per_gpu_hour")))
-
-    if r["train_days"] > LONG_RUN_DAYS:
-        add(2, c.t("risk_long_run", days=c.v("train_days"), cards=c.v("gpu_count"), hours=c.v("gpu_hours")),
-            c.t("mit_long_run"))
-    risks.sort(key=lambda x: x["rank"])  # stable: keeps the order above within a severity
-    return risks

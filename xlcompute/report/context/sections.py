@@ -98,16 +98,24 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     extra: dict[str, list[dict[str, Any]]] = {
         "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
                        "source": r.inputs["layers"].source}],
-        "grp_training": [{"label": c.t("precision"), "value": sc.training.precision, "unit": "", "is_text": True,
+        "grp_training": [{"label": c.t("precision"), "value": sc.train.precision, "unit": "", "is_text": True,
                           "source": "scenario: training.precision"}],
         "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
                          "source": r.inputs["gpu_peak_tflops"].source.split(";")[0]}],
         "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
                          "source": "scenario: pricing.currency"}],
     }
+    # Inputs of what is not planned are left out: a serving fleet has no training plan, step-time
+    # model, reliability or MFU; a training run without users no serving demand.
+    hidden = {"grp_serving"} if not r.serves else set()
+    if not r.trains:
+        hidden |= {"grp_training", "grp_stepmodel", "grp_reliability"}
+    skip_keys = set() if r.trains else {"mfu_assumed"}
     groups = []
     for title, keys in INPUT_GROUPS:
-        rows = extra.get(title, []) + [c.row(k, source=r.inputs[k].source) for k in keys]
+        if title in hidden:
+            continue
+        rows = extra.get(title, []) + [c.row(k, source=r.inputs[k].source) for k in keys if k not in skip_keys]
         # A long catalog citation repeated on the rows of a group is printed once ("as above").
         last = ""
         for row in rows:
@@ -325,8 +333,11 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
 
 
 def rent_option_name(c: _Ctx) -> Any:
-    """The cheapest rental option by name (the graph's ``rent_option`` code: 1, 2 or 3)."""
-    return c.t(("rent_option_on_demand", "rent_option_1y", "rent_option_3y")[int(round(c.r["rent_option"])) - 1])
+    """The cheapest rental option by name (the graph's ``rent_option`` code: 1, 2 or 3); a serving
+    fleet has no training to rent on demand beside its reservation."""
+    suffix = "_serving" if c.r.kind == "serving" else ""
+    keys = ("rent_option_on_demand", "rent_option_1y" + suffix, "rent_option_3y" + suffix)
+    return c.t(keys[int(round(c.r["rent_option"])) - 1])
 
 
 def economics(c: _Ctx) -> dict[str, Any]:
@@ -351,7 +362,7 @@ def economics(c: _Ctx) -> dict[str, Any]:
                period=c.v("period_card_hours"), years=c.v("years"), rate=c.v("discount_rate"),
                own=c.v("npv_own"), rent=c.v("npv_rent"), option=rent_option_name(c),
                verdict=c.t("econ_own" if own else "econ_rent"), break_even=break_even, flip_m=flip_m,
-               flip_price=flip_price)
+               flip_price=flip_price, work=c.t(f"econ_work_{r.kind}"))
     rows = [c.row(k) for k in (
         "planned_utilisation", "npv_own", "rent_on_demand_per_year", "rent_reserved_1y_per_year",
         "rent_reserved_3y_per_year", "npv_rent", "rent_price_per_hour", "owned_cost_per_used_card_hour",

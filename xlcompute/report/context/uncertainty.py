@@ -34,6 +34,8 @@ def _range(c: _Ctx, rep: UncertaintyReport, key: str) -> str:
 
 def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
     rep = analyse(c.r)
+    if not c.r.trains:
+        return _serving_only(c, rep)
     u = c.r.scenario.uncertainty
     mfu = next(d for d in rep.distributions if d.key == "mfu")
     text = c.t("unc_text", draws=fmt.count(rep.draws), seed=str(rep.seed),
@@ -61,4 +63,18 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
         base=rep.base_days_to_model, legend=(str(c.t("unc_at_p10")), str(c.t("unc_at_p90"))),
         x_title=str(c.t("unc_chart_x")), x_format=lambda v: fmt.number(v, 0), font=font)
     note = c.t("unc_note", delay=fmt.number(u.delivery_delay_days, 0))
-    return {"text": text, "rows": rows, "chart": chart, "note": note}
+    return {"trains": True, "title": c.t("unc_title"), "text": text, "rows": rows, "chart": chart, "note": note}
+
+
+def _serving_only(c: _Ctx, rep: UncertaintyReport) -> dict[str, Any]:
+    """A serving fleet has no run to time: only the budget's range and the prices that move it."""
+    u = c.r.scenario.uncertainty
+    text = c.t("unc_text_serving", draws=fmt.count(rep.draws), seed=str(rep.seed),
+               budget=_range(c, rep, "total_budget"), price=fmt.percent(u.price_spread))
+    rows = [{
+        "label": _label(c, r.key), "low": registry.format_value(r.low, r.key, c.cur),
+        "high": registry.format_value(r.high, r.key, c.cur),
+        "budget": f"{fmt.money_short(r.budget_low, c.cur, c.lang)} – {fmt.money_short(r.budget_high, c.cur, c.lang)}",
+    } for r in rep.tornado if r.key != "delivery_delay_days" and r.budget_low != r.budget_high]
+    return {"trains": False, "title": c.t("unc_title_serving"), "text": text, "rows": rows, "chart": None,
+            "note": c.t("unc_note_serving")}

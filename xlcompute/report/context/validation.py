@@ -140,8 +140,8 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
         "breakdown": breakdown,
         "step": fmt.number(best.predicted_step_seconds, 3),
         "accuracy": _validation_sentence(c),
-        "stack": c.t("plan_stack_" + sc.training.attention, software=sc.training.software,
-                     eff=fmt.number(SOFTWARE_STACKS[sc.training.software], 3)),
+        "stack": c.t("plan_stack_" + sc.train.attention, software=sc.train.software,
+                     eff=fmt.number(SOFTWARE_STACKS[sc.train.software], 3)),
         "layout_predicted": layout_open,
         "mfu_predicted": mfu_open,
     }

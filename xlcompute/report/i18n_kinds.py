@@ -1,0 +1,227 @@
+"""Proposal text that depends on what the scenario plans (issue 13 part 6): a training run only, a
+serving fleet only, or both; the method appendix; the Chinese wording of the alternatives' refusal
+reasons. Kept apart from ``i18n.TEXT`` (which merges it) so the sections' own keys stay together.
+Same rules as ``i18n``: (English, Chinese), the same placeholders in both, arguments escaped."""
+
+from __future__ import annotations
+
+KIND_TEXT: dict[str, tuple[str, str]] = {
+    "workload_intro_serving": (
+        "The estimate rests on the inputs below. Each row names its source: a catalog entry, the "
+        "scenario file, or a published measurement. Replace planning assumptions (prices, the serving "
+        "utilisation) with quotes and measurements as they become available.",
+        "估算基于以下输入，每一行均注明来源：目录数据、场景文件或公开测量结果。价格、推理利用率等规划假设"
+        "应在获得报价和实测数据后替换。",
+    ),
+    # --- executive summary and cover, serving only ----------------------------------------------
+    "summary_lead_serving": (
+        "This proposal requests <strong>{cards} × {accelerator}</strong> in {servers} servers to serve "
+        "<strong>{model}</strong> ({params} parameters) to <strong>{users} concurrent users</strong>; no training "
+        "is planned. The demand needs <strong>{need} cards</strong> ({replica} per model replica), {share} of the "
+        "cluster. Over {years} years the cluster costs <strong>{budget}</strong> ({capex} capital expenditure and "
+        "{opex} operating cost per year).",
+        "本方案申请 <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），为 <strong>{users} 个并发用户"
+        "</strong>提供 <strong>{model}</strong>（{params} 个参数）推理服务，不含训练。该需求需要 <strong>{need} 张卡"
+        "</strong>（每个模型副本 {replica} 张），占集群的 {share}。{years} 年总成本为 <strong>{budget}</strong>"
+        "（资本支出 {capex}，每年运营成本 {opex}）。",
+    ),
+    "kf_serving_need": ("Cards the serving demand needs", "推理需求所需卡数"),
+    "kf_serving_need_note": ("{users} concurrent users, {replica} cards per replica",
+                             "{users} 并发用户，每副本 {replica} 张卡"),
+    "kf_cost_1k": ("Serving cost per 1,000 tokens", "每千 token 推理成本"),
+    "kf_cost_1k_note": ("at {util} of peak FLOP/s and {price} per card-hour",
+                        "按峰值算力的 {util}、每卡·时 {price}"),
+    "kf_decode": ("Decode throughput per replica", "每副本解码吞吐"),
+    "kf_decode_value": ("{tps} tokens/s", "{tps} token/秒"),
+    "kf_decode_note": ("{batch} concurrent sequences, memory-bandwidth bound", "{batch} 条并发序列，受显存带宽限制"),
+    "kf_train_cost": ("Training run at rental prices", "按租赁价格的训练费用"),
+    "kf_train_cost_note": ("{hours} card-hours at {price} per card-hour", "{hours} 卡·时，每卡·时 {price}"),
+    "cover_serving_cards": ("Cards the serving demand needs", "推理需求所需卡数"),
+    # --- recommendation, serving only ----------------------------------------------------------
+    "rec_serving_own": (
+        "Approve the purchase of {cards} × {accelerator} ({servers} servers, {capex} capital expenditure). "
+        "Serving {users} concurrent users needs {need} of them. Serving keeps the cluster {util} busy; over "
+        "{years} years owning has a present cost of {own} (discounted at {rate}), less than renting the same "
+        "card-hours ({rent}, {option}). {break_even}",
+        "建议批准采购 {cards} 张 {accelerator}（{servers} 台服务器，资本支出 {capex}）。为 {users} 个并发用户提供"
+        "推理服务需要其中 {need} 张。推理使集群利用率为 {util}；{years} 年内自建成本现值 {own}（折现率 {rate}），"
+        "低于租用同样卡时的 {rent}（{option}）。{break_even}",
+    ),
+    "rec_serving_rent": (
+        "Serving {users} concurrent users needs {need} of the {cards} × {accelerator} proposed, which keeps an "
+        "owned cluster {util} busy: renting the same card-hours ({option}) has a present cost of {rent} over "
+        "{years} years, against {own} to own them (discounted at {rate}). Rent the capacity, or buy only with "
+        "more demand planned. {break_even}",
+        "为 {users} 个并发用户提供推理服务需要所提 {cards} 张 {accelerator} 中的 {need} 张，自建集群利用率为 "
+        "{util}：{years} 年内租用同样卡时（{option}）的成本现值为 {rent}，而自建为 {own}（折现率 {rate}）。"
+        "建议租用算力，或在有更多需求时再采购。{break_even}",
+    ),
+    "rec_serving_short": (
+        "Revise the fleet before purchase: serving {users} concurrent users needs {need} × {accelerator} "
+        "({replica} per model replica), more than the {cards} proposed. Buy {need} cards, or plan for fewer users.",
+        "采购前需调整集群规模：为 {users} 个并发用户提供推理服务需要 {need} 张 {accelerator}（每个模型副本 "
+        "{replica} 张），多于所提的 {cards} 张。建议采购 {need} 张，或减少计划用户数。",
+    ),
+    # --- own or rent: the work the utilisation comes from --------------------------------------
+    "econ_work_both": ("the training run, then serving to the end of the period", "训练，随后推理至核算期末"),
+    "econ_work_training": ("the training run", "训练任务"),
+    "econ_work_serving": ("serving to the end of the period", "推理服务至核算期末"),
+    "rent_option_1y_serving": ("reserved for 1 year", "预留 1 年"),
+    "rent_option_3y_serving": ("reserved for 3 years", "预留 3 年"),
+    # --- serving section, serving only ---------------------------------------------------------
+    "serving_only_note": (
+        "No training is planned in this scenario: the cluster is a serving fleet, so this proposal has no "
+        "training time, training memory or network sections.",
+        "本场景不含训练：集群仅用于推理服务，因此本方案不含训练工期、训练显存与网络章节。",
+    ),
+    # --- alternatives ---------------------------------------------------------------------------
+    "alt_lead_serving": (
+        "The same serving demand — {model} for {users} concurrent users — on {n} cards, each with the whole "
+        "servers its demand needs; budgets over {years} years at each card's prices.",
+        "同样的推理需求——为 {users} 个并发用户提供 {model}——在 {n} 种加速卡上的对比，每种卡按其需求取整台"
+        "服务器；预算按各卡价格计 {years} 年。",
+    ),
+    "alt_col_serving_cards": ("Serving cards needed", "推理所需卡数"),
+    "alt_chart_x_serving": ("Serving cost per 10⁶ tokens ({currency})", "每百万 token 推理成本（{currency}）"),
+    "alt_chart_title_serving": ("Serving cost per million tokens by card", "各加速卡每百万 token 推理成本"),
+    "alt_reason_no_fp8": ("the card has no fp8 peak in the catalog, and the scenario trains in fp8",
+                          "该卡在目录中没有 fp8 峰值，而场景按 fp8 训练"),
+    "alt_reason_no_offload_tier": (
+        "the scenario keeps weights or states in host memory (offload), and the card has no offload tier",
+        "场景将权重或状态卸载到主机内存，而该卡没有卸载层级",
+    ),
+    "alt_reason_no_layout_fits": ("no layout of {cards} cards fits the model in {hbm} of memory per card",
+                                  "{cards} 张卡的任何并行布局都无法在每卡 {hbm} 显存中容纳该模型"),
+    "alt_reason_layout_no_fit": ("the scenario's layout does not fit in the card's memory",
+                                 "场景给定的并行布局超出该卡显存"),
+    "alt_reason_too_many_failures": (
+        "failures on {cards} cards would leave the run too little training time",
+        "{cards} 张卡上的故障会使训练有效时间过少",
+    ),
+    "alt_reason_no_tdp": ("the catalog has no power figure (TDP) for the card", "目录中没有该卡的功耗（TDP）数据"),
+    "alt_reason_other": ("the estimate refuses this card (the command xlcompute compare prints the reason)",
+                         "估算无法用于该卡（xlcompute compare 命令会给出原因）"),
+    # --- risks, serving only --------------------------------------------------------------------
+    "risk_serving_short": (
+        "Serving {users} concurrent users needs {need} cards, more than the {cards} proposed.",
+        "为 {users} 个并发用户提供推理服务需要 {need} 张卡，多于所提的 {cards} 张。",
+    ),
+    "mit_serving_short": ("Buy {need} cards, serve in fp8 to halve the weights, or plan for fewer users.",
+                          "采购 {need} 张卡、以 fp8 推理使权重减半，或减少计划用户数。"),
+    "risk_serving_util": (
+        "The serving card count assumes the cards reach {util} of their peak FLOP/s; decode is bound by memory "
+        "bandwidth, so real throughput depends on the serving software and batch size.",
+        "推理卡数假设加速卡达到峰值算力的 {util}；解码受显存带宽限制，实际吞吐取决于推理软件与批大小。",
+    ),
+    "mit_serving_util": ("Load-test one model replica with the planned software before the purchase.",
+                         "采购前用计划的推理软件对单个模型副本做压力测试。"),
+    # --- uncertainty, serving only --------------------------------------------------------------
+    "unc_title_serving": ("Uncertainty: range of the budget", "不确定性：预算区间"),
+    "unc_text_serving": (
+        "The figures of this proposal are single values. {draws} seeded draws (seed {seed}) of the uncertain "
+        "prices, each evaluated with the same formulas, give the total budget as P10 / P50 / P90 (80% of the "
+        "draws lie between the first and the last): {budget}. The server price, rent and electricity vary by "
+        "±{price} (an AACE Class 3 estimate). The table moves one price at a time to its P10 and P90.",
+        "本方案的数字均为单一值。对不确定的价格做 {draws} 次带种子（{seed}）的随机抽样，每次用同一套公式计算，"
+        "得到总预算区间（P10 / P50 / P90，80% 的抽样落在首末两值之间）：{budget}。服务器价格、租金与电价 ±{price}"
+        "（AACE 第 3 类估算）。下表每次只把一个价格移到其 P10 和 P90。",
+    ),
+    "unc_note_serving": ("Each row: the total budget with the input at its P10 – at its P90, every other input at "
+                         "the plan's value.",
+                         "每行：该输入取 P10 – 取 P90 时的总预算，其余输入取方案值。"),
+    # --- appendix A: method -------------------------------------------------------------------
+    "method_intro": (
+        "This appendix says in plain words what the model computes, from which published sources, and how "
+        "it was checked. Every formula is also in the attached planning workbook as a live spreadsheet "
+        "formula: its sheet <strong>Formulas</strong> lists each function, what it computes and its source, "
+        "and its sheet <strong>Inputs</strong> gives the source of every input.",
+        "本附录以通俗语言说明模型计算什么、依据哪些公开来源以及如何验证。所有公式也以实时电子表格公式的形式"
+        "收录在所附规划工作簿中：其 <strong>Formulas</strong> 工作表列出每个函数、其计算内容与来源，"
+        "<strong>Inputs</strong> 工作表给出每个输入的来源。",
+    ),
+    "method_training_title": ("Training time", "训练工期"),
+    "method_training": (
+        "Training compute is the model FLOPs of the run: six operations per parameter and token, plus the "
+        "attention term that grows with the sequence length (Kaplan et al. 2020; PaLM, Chowdhery et al. 2022). "
+        "Time is that compute divided by the cards' peak throughput (vendor datasheets, in the catalog "
+        "appendix) and by the model FLOPs utilisation (MFU). The MFU is either the scenario's assumption or the "
+        "prediction of a step-time model of the parallel layout (tensor, pipeline, context and data "
+        "parallelism: Narayanan et al. 2021, Korthikanti et al. 2022), which times the matrix work, memory "
+        "traffic and communication of one step. Calendar time adds failures, restarts and checkpoints "
+        "(Young 1974, Daly 2006; the failure rate of the Llama 3 run, Meta 2024).",
+        "训练算力为整个训练任务的模型 FLOPs：每个参数每个 token 六次运算，加上随序列长度增长的注意力项"
+        "（Kaplan 等 2020；PaLM，Chowdhery 等 2022）。工期等于该算力除以加速卡峰值算力（厂商规格，见目录附录）"
+        "再除以模型算力利用率（MFU）。MFU 取场景假设，或由并行布局（张量、流水线、上下文与数据并行："
+        "Narayanan 等 2021，Korthikanti 等 2022）的单步时间模型预测，该模型计算一步中的矩阵运算、显存访问与"
+        "通信时间。日历工期再计入故障、重启与检查点（Young 1974，Daly 2006；Llama 3 训练的故障率，Meta 2024）。",
+    ),
+    "method_memory_title": ("Memory and network", "显存与网络"),
+    "method_memory": (
+        "Memory per card is the weights, gradients and optimizer states as split by ZeRO (Rajbhandari et al. "
+        "2020), plus the activations of the layout with or without recomputation (Korthikanti et al. 2022). "
+        "Network time is the data each parallel dimension exchanges per step over the links of the catalog, "
+        "less what overlaps with computation.",
+        "每卡显存包括按 ZeRO（Rajbhandari 等 2020）切分后的权重、梯度与优化器状态，以及该布局在是否重计算下的"
+        "激活值（Korthikanti 等 2022）。网络时间为每个并行维度每步交换的数据量按目录中的链路带宽计算，扣除与"
+        "计算重叠的部分。",
+    ),
+    "method_serving_title": ("Serving", "推理"),
+    "method_serving": (
+        "Serving cards follow from the demand: the FLOPs of a request (two per active parameter and token) "
+        "times the concurrent users, over the time of a request and the share of peak the cards reach, "
+        "rounded up to whole model replicas whose weights fit in the cards' memory. Decode throughput is "
+        "bounded by memory bandwidth (Pope et al. 2022).",
+        "推理卡数由需求决定：单次请求的 FLOPs（每个激活参数每个 token 两次运算）乘以并发用户数，除以请求时长与"
+        "加速卡达到的峰值比例，再向上取整为权重可放入显存的完整模型副本。解码吞吐受显存带宽限制"
+        "（Pope 等 2022）。",
+    ),
+    "method_budget_title": ("Budget and own or rent", "预算与自建或租用"),
+    "method_budget": (
+        "Capital expenditure is servers, network, storage and facility; operating cost is electricity from "
+        "the cards' power (TDP) and the data centre's PUE at the planned utilisation, maintenance, colocation "
+        "and staff. Owning and renting are compared in present values for the same card-hours (Brealey, Myers "
+        "and Allen, ch. 2). Prices not given by the scenario are planning assumptions with their sources in "
+        "the workbook's Inputs sheet.",
+        "资本支出包括服务器、网络、存储与机房；运营成本包括按计划利用率、加速卡功耗（TDP）与数据中心 PUE 计的"
+        "电费，以及维护、托管与人员。自建与租用按同样卡时的现值比较（Brealey、Myers 与 Allen，第 2 章）。场景"
+        "未给出的价格为规划假设，其来源见工作簿 Inputs 工作表。",
+    ),
+    "method_validation_title": ("How it was validated", "验证方法"),
+    "method_validation": (
+        "The step-time model was compared with published step times and with the end-to-end card-hours of "
+        "published pre-training runs. Runs used to set the model's constants (calibration) are kept apart "
+        "from runs never used to fit them (held out); some runs were written down with every assumption "
+        "before any prediction (pre-registered, blind). The tables below give each run's measured and "
+        "predicted value and the error.",
+        "单步时间模型与公开的单步时间以及公开预训练任务的端到端卡时做了对比。用于确定模型常数的数据（校准）与"
+        "从未参与拟合的数据（留出）分开；部分数据在任何预测之前连同全部假设一并写定（预登记、盲测）。下表给出"
+        "每项实测值、预测值与误差。",
+    ),
+    # --- appendix C: catalog rows in plain words ------------------------------------------------
+    "cat_key": ("Catalog name", "目录名称"),
+    "cat_name": ("Name", "名称"),
+    "cat_vendor": ("Vendor", "厂商"),
+    "cat_form_factor": ("Form factor", "形态"),
+    "cat_bf16": ("Dense bf16 peak, TFLOPS", "bf16 稠密峰值（TFLOPS）"),
+    "cat_fp8": ("Dense fp8 peak, TFLOPS", "fp8 稠密峰值（TFLOPS）"),
+    "cat_hbm": ("Memory (HBM), GB", "显存（HBM，GB）"),
+    "cat_hbm_type": ("Memory type", "显存类型"),
+    "cat_hbm_bw": ("Memory bandwidth, TB/s", "显存带宽（TB/s）"),
+    "cat_link": ("Intra-server link", "服务器内互联"),
+    "cat_link_bw": ("Link bandwidth per direction, GB/s", "单向互联带宽（GB/s）"),
+    "cat_per_node": ("Cards per server", "每台服务器卡数"),
+    "cat_tdp": ("Power (TDP), W", "功耗（TDP，W）"),
+    "cat_source": ("Source", "来源"),
+    "cat_date": ("Source date", "来源日期"),
+    "cat_notes": ("Notes", "备注"),
+    "cat_family": ("Family", "系列"),
+    "cat_shape": ("Shape", "结构"),
+    "cat_shape_value": ("{layers} layers, hidden size {hidden}, {heads} attention heads ({kv} key-value), "
+                        "feed-forward width {ffn}, vocabulary {vocab}",
+                        "{layers} 层，隐藏维度 {hidden}，{heads} 个注意力头（{kv} 个键值头），前馈宽度 {ffn}，"
+                        "词表 {vocab}"),
+    "cat_params": ("Published parameters", "公布参数量"),
+    "cat_tokens": ("Published training tokens", "公布训练 token 数"),
+    "cat_seq": ("Sequence length", "序列长度"),
+    "cat_unofficial": ("Unofficial figures", "非官方数据"),
+}

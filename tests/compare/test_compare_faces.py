@@ -23,7 +23,7 @@ def test_cli_table_lists_every_card() -> None:
     for key in ("H800", "H20", "A800", "H200", "910B"):
         assert f"│ {key}" in res.output
     assert "178.4" in res.output  # H20's days on 1000 cards at MFU 0.40
-    assert "note — H20: the scenario's server_price, price_per_card_hour kept" in res.output
+    assert "note —" not in res.output  # the default scenario leaves prices to each card's catalog row
 
 
 def test_cli_json_equals_compare() -> None:

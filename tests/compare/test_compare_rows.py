@@ -53,7 +53,9 @@ def test_each_row_equals_the_estimate_of_the_swapped_scenario() -> None:
 
 
 def test_explicit_prices_stay_and_say_so() -> None:
-    sc = default_scenario()  # gives server_price 2.3M and price_per_card_hour 15 (for its H800)
+    data = default_scenario().model_dump(mode="json", exclude_unset=True)
+    data["pricing"] = {**data["pricing"], "server_price": 2_300_000, "price_per_card_hour": 15}  # quotes for its H800
+    sc = parse_scenario(data)
     h20 = estimate(swapped_scenario(sc, "H20")[0])
     assert h20["server_price"] == 2_300_000 and h20["price_per_gpu_hour"] == 15
     alt = next(a for a in compare(sc, ["H20"]).alternatives)

@@ -87,8 +87,12 @@ def test_usd_scenario_takes_usd_defaults_for_its_card() -> None:
 
 
 def test_explicit_prices_are_kept_and_cny_defaults_follow_the_card() -> None:
-    r = estimate(default_scenario())
-    assert r["server_price"] == 2_300_000 and r.inputs["server_price"].source.startswith("scenario:")
+    r = estimate(default_scenario())  # the default scenario leaves the card's prices to the catalog
+    assert r["server_price"] == 2_300_000 and "H800" in r.inputs["server_price"].source
+    quoted = default_scenario().model_dump(exclude_unset=True)
+    quoted["pricing"] = {**quoted["pricing"], "server_price": 2_000_000}
+    q = estimate(Scenario.model_validate(quoted))
+    assert q["server_price"] == 2_000_000 and q.inputs["server_price"].source.startswith("scenario:")
     data = default_scenario().model_dump(exclude_unset=True)
     data["cluster"]["accelerator"] = "H20"
     data["pricing"] = {"currency": "CNY"}

@@ -64,8 +64,13 @@ def test_horizontal_bars_leave_room_for_long_labels() -> None:
     assert svg.count("<rect") == 2
 
 
-def test_notes_are_worded_in_the_proposals_language(result: Estimate) -> None:
+def test_notes_are_worded_in_the_proposals_language() -> None:
     # compare() returns notes as data (xlcompute.compare.Note); the Chinese proposal words them in Chinese.
+    from xlcompute.scenario import parse_scenario
+
+    data = default_scenario().model_dump(mode="json", exclude_unset=True)
+    data["pricing"] = {**data["pricing"], "server_price": 2_300_000, "price_per_card_hour": 15}  # quotes
+    result = estimate(parse_scenario(data))
     en = build_context(result, "en")["alternatives"]["notes"]
     zh = build_context(result, "zh")["alternatives"]["notes"]
     assert en and len(en) == len(zh)

@@ -162,3 +162,18 @@ def test_every_number_in_the_html_comes_from_fmt(result: Estimate) -> None:
     assert fmt.gb(result["mem_per_gpu"]) in html
     assert fmt.percent(result["comm_share_of_step"]) in html
     assert re.search(r"\b8\.921e\+23\b", html)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_impossible_break_evens_are_said_in_words(lang: str) -> None:
+    """The default plan rents: its break-even utilisation is above 100% and no maintenance share
+    flips the verdict; the economics table says so in words, not as "155.7%" and "-32.8%"."""
+    from xlcompute.scenario import default_scenario
+
+    r = estimate(default_scenario())
+    assert r["break_even_utilisation"] > 1 and r["break_even_maintenance_share"] < 0
+    rows = {row["key"]: row["value"] for row in build_context(r, lang)["budget"]["econ_rows"]}
+    assert ("never" if lang == "en" else "永不") in rows["break_even_utilisation"]
+    assert fmt.percent(r["break_even_utilisation"]) in rows["break_even_utilisation"]
+    assert rows["break_even_maintenance_share"].startswith("none" if lang == "en" else "无")
+    assert "-" not in rows["break_even_maintenance_share"]

@@ -58,8 +58,12 @@ def test_inputs_are_cells_and_figures_are_the_graphs_formulas(default_case: tupl
             else:
                 assert cell.value == pytest.approx(a.inputs[key]) and cell.data_type == "n", (a.accelerator, key)
             assert not cell.protection.locked  # typed over by the analyst
-        # Shared with the scenario (the default scenario gives its prices): the Inputs sheet's cell.
-        assert ws.cell(row=rows["price_per_gpu_hour"], column=col).value == "=price_per_gpu_hour"
+        # Shared with the scenario: the Inputs sheet's cell; the card's own catalog price: a number.
+        price = ws.cell(row=rows["price_per_gpu_hour"], column=col).value
+        if a.inputs["price_per_gpu_hour"] == own.inputs["price_per_gpu_hour"]:
+            assert price == "=price_per_gpu_hour"
+        else:
+            assert price == pytest.approx(a.inputs["price_per_gpu_hour"])
         assert ws.cell(row=rows["gpu_count"], column=col).value == "=gpu_count"
         assert ws.cell(row=rows[PLANNER_MFU], column=col).value == pytest.approx(a.predicted_mfu)
         for key in (*HEADLINE[:1], *HEADLINE[2:], PER_TRILLION, PER_MILLION):

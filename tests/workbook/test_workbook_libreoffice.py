@@ -79,7 +79,9 @@ COMPARE_FOLLOWS = ("tokens", "mfu", "cards", "goodput")
 # Typed on the Compare sheet itself: (card, row key, value) and the scenario change it stands for.
 # The reserved prices are inputs of their own (their default is a share of the on-demand price,
 # resolved into numbers), so typing the on-demand price keeps them: the scenario gives them too.
-_RESERVED = {f"pricing__{k}": estimate(default_scenario())[k] for k in ("price_reserved_1y", "price_reserved_3y")}
+# The H20 column's reserved prices are the H20's own (catalog) ones; typing a rental price moves only it.
+_RESERVED = {f"pricing__{k}": estimate(scenario_with(cluster__accelerator="H20"))[k]
+             for k in ("price_reserved_1y", "price_reserved_3y", "server_price")}
 COMPARE_EDITS: tuple[tuple[str, str, float, dict[str, Any]], ...] = (
     ("H20", "price_per_gpu_hour", 20.0, {"pricing__price_per_card_hour": 20.0, **_RESERVED}),
     ("A800", "mfu_assumed", 0.3, {"assumptions__mfu": 0.3}),

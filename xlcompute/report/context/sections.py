@@ -367,5 +367,13 @@ def economics(c: _Ctx) -> dict[str, Any]:
         "planned_utilisation", "npv_own", "rent_on_demand_per_year", "rent_reserved_1y_per_year",
         "rent_reserved_3y_per_year", "npv_rent", "rent_price_per_hour", "owned_cost_per_used_card_hour",
         "break_even_utilisation", "break_even_maintenance_share", "residual_value", "depreciation_per_year")]
+    # A break-even above 100% or a negative maintenance share is a fact in words, not a figure to read.
+    for row in rows:
+        if row["key"] == "break_even_utilisation" and not 0 <= be <= 1:
+            row["value"] = str(c.t("be_cell_never", share=c.v("break_even_utilisation")) if be > 1 else
+                               c.t("be_cell_none"))
+            row["unit"] = ""
+        if row["key"] == "break_even_maintenance_share" and m_flip < 0 and not own:
+            row["value"], row["unit"] = str(c.t("maint_cell_none")), ""
     return {"own_cheaper": own, "econ_text": text, "econ_rows": rows, "rent_option": rent_option_name(c),
             "break_even": break_even}

@@ -132,3 +132,19 @@ def test_a_formula_showing_an_empty_cell_shows_zero() -> None:
     assert _one("A1") == 0.0
     assert _one("IF(0,1,A1)") == 0.0
     assert _one('A1&"x"') == "x"
+
+
+def test_values_the_builder_knows_equal_the_evaluators_own() -> None:
+    """The Sensitivity grid and the tornado store the estimate's own figures as cached values
+    (their inline formulas are long); evaluating those formulas gives the same numbers."""
+    from xlcompute.scenario import default_scenario
+    from xlcompute.workbook.builder import _build
+
+    b = _build(estimate(default_scenario()), "en", None)
+    assert len(b.known) > 80
+    with_known, _ = evaluate_workbook(b.wb, b.known)
+    evaluated, problems = evaluate_workbook(b.wb)
+    assert not problems
+    for key, value in b.known.items():
+        assert with_known[key] == value
+        assert math.isclose(evaluated[key], value, rel_tol=1e-9, abs_tol=1e-9), (key, evaluated[key], value)

@@ -103,6 +103,10 @@ class Book:
         self.next_row: dict[str, int] = {s: _FIRST_RESULT_ROW for s in RESULT_SHEETS}
         self.where: dict[str, tuple[str, int]] = {}  # step key -> (sheet, row)
         self.instances: dict[Callable[..., Value], tuple[list[str], str]] = {}
+        # (sheet title, coordinate) -> the value a formula cell must show, where the builder knows
+        # it from the estimate (the Sensitivity grid, the tornado): stored as the cell's cached value
+        # without re-evaluating its long inline formula. The LibreOffice test checks every one.
+        self.known: dict[tuple[str, str], float] = {}
 
     # -- Inputs ------------------------------------------------------------------------------
     def inputs_sheet(self, hw: CatalogTable, models: CatalogTable, resolved: Mapping[str, InputValue]) -> dict[str, Ref]:

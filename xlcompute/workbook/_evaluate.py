@@ -21,14 +21,14 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Union
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 
 __all__ = ["ExcelError", "UnsupportedFormula", "evaluate_workbook", "store_cached_values", "CellValue"]
 
@@ -554,11 +554,16 @@ class _Evaluator:
         return NUM if isinstance(r, complex) or not math.isfinite(r) else r
 
 
-def evaluate_workbook(wb: Workbook) -> tuple[dict[tuple[str, str], CellValue], dict[tuple[str, str], str]]:
+def evaluate_workbook(wb: Workbook, known: Mapping[tuple[str, str], float] | None = None,
+                      ) -> tuple[dict[tuple[str, str], CellValue], dict[tuple[str, str], str]]:
     """Every formula cell's value, keyed by (sheet title, coordinate), and the cells that could not
     be evaluated with why (a formula outside the subset this package writes: the tests require
-    none; a user's file still gets every other value)."""
+    none; a user's file still gets every other value). ``known`` gives cells whose value the
+    builder has from the estimate, keyed like the result: they are taken, not evaluated."""
     ev = _Evaluator(wb)
+    for (sheet, coord), value in (known or {}).items():
+        col, row = coordinate_to_tuple(coord)[::-1]
+        ev.done[(sheet, col, row)] = float(value)
     out: dict[tuple[str, str], CellValue] = {}
     problems: dict[tuple[str, str], str] = {}
     # The parse trees and closures are many small objects allocated next to the workbook's own

@@ -15,6 +15,9 @@ and never estimates again. Sheets: :mod:`._book` (Inputs and results), :mod:`.pl
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -44,6 +47,10 @@ def build_workbook(result: Estimate, lang: str = "en", comparison: Comparison | 
     ``comparison``: :func:`xlcompute.compare.compare` of the estimate's scenario for the Compare
     sheet; computed here when not given (callers that build several workbooks of one scenario,
     or a proposal beside it, pass theirs so it runs once)."""
+    return _build(result, lang, comparison).wb
+
+
+def _build(result: Estimate, lang: str, comparison: Comparison | None) -> Book:
     scenario, resolved, plan = result.scenario, dict(result.inputs), result.plan
     b = Book(scenario, lang)
     hw = catalog_sheets.write_hardware(b.ws["hardware"], scenario, lang)
@@ -63,20 +70,36 @@ def build_workbook(result: Estimate, lang: str = "en", comparison: Comparison | 
         except ValueError as exc:  # e.g. no default set for the currency: the sheet says why
             error = " ".join(str(exc).split())
     compare_sheet(b, {k: v.value for k, v in resolved.items()}, comparison, error)
-    sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["cp"] * result["pp"]), analyse(result))
+    sensitivity_sheet(b, result["mfu"], int(result["tp"] * result["cp"] * result["pp"]), analyse(result),
+                      result.sensitivity)
     formulas_sheet(b, hw)
     b.properties()
-    return b.wb
+    return b
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A workbook is some 10^5 small objects; the cyclic collector's passes over them while it is
+    built and saved cost ~15% of the time (measured), and they are freed by reference counting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write_workbook(result: Estimate, path: str | Path, lang: str = "en", comparison: Comparison | None = None) -> Path:
     """Build the workbook of an estimate and write it to ``path`` atomically; returns the path.
     Every formula cell also stores its value (``_evaluate``), so a reader without a calculation
     engine shows numbers; Excel and LibreOffice recalculate on open."""
-    wb = build_workbook(result, lang, comparison)
-    values, _ = evaluate_workbook(wb)  # a cell it cannot evaluate keeps no cached value (tests require none)
-    target = Path(path)
-    with atomic_write(target) as tmp:
-        wb.save(tmp)
-        store_cached_values(tmp, values)
+    with _collector_paused():
+        b = _build(result, lang, comparison)
+        wb = b.wb
+        values, _ = evaluate_workbook(wb, b.known)  # a cell it cannot evaluate keeps no cached value (tests require none)
+        target = Path(path)
+        with atomic_write(target) as tmp:
+            wb.save(tmp)
+            store_cached_values(tmp, values)
     return target

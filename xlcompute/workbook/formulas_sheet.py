@@ -3,6 +3,7 @@ its meaning and its source (the citation of the function's docstring, xlcompute.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 from collections.abc import Callable
@@ -70,6 +71,7 @@ def _fn_name(fn: Callable[..., Value]) -> str:
     return f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
 
 
+@functools.lru_cache(maxsize=1024)
 def _doc_parts(fn: Callable[..., Value]) -> tuple[str, str]:
     """(first line of the docstring, its citations): the Formulas sheet's meaning and source."""
     doc = (inspect.getdoc(fn) or "").replace("``", "")  # reST literals read as plain text

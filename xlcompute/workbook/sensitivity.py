@@ -8,7 +8,13 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from xlcompute import registry
 from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.uncertainty import UncertaintyReport
-from xlcompute.estimate import SENSITIVITY_MIN_MFU, sensitivity_cards, sensitivity_mfu_column, sensitivity_mfus
+from xlcompute.estimate import (
+    SENSITIVITY_MIN_MFU,
+    Sensitivity,
+    sensitivity_cards,
+    sensitivity_mfu_column,
+    sensitivity_mfus,
+)
 from xlcompute.workbook._book import Book, col_letter
 from xlcompute.workbook.styles import (
     finish_sheet,
@@ -31,7 +37,9 @@ __all__ = ["sensitivity_sheet", "card_header_formula", "CARD_FACTORS"]
 CARD_FACTORS: tuple[float, ...] = (0.25, 0.5, 1, 1.5, 2, 4)
 
 
-def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport | None = None) -> None:
+def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport | None = None,
+                      sens: Sensitivity | None = None) -> None:
+    """The Sensitivity sheet; ``sens`` (the estimate's own grid) gives the cells' cached values."""
     ws, lang, sc = b.ws["sensitivity"], b.lang, b.scenario
     cards = sensitivity_cards(sc.cluster.cards, group)
     factors = _card_factors(sc.cluster.cards, cards, group)
@@ -65,6 +73,8 @@ def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport
             cell = ws.cell(row=r, column=2 + j, value=formula)
             style_formula(cell)
             cell.number_format = "#,##0.0"
+            if sens is not None:
+                b.known[(ws.title, cell.coordinate)] = sens.days[i][j]
             if i == 0 and j == 0:
                 b.sens_days_instance = formula
     last = first + len(cards) - 1
@@ -86,6 +96,8 @@ def sensitivity_sheet(b: Book, mfu: float, group: int, report: UncertaintyReport
         c = ws.cell(row=r, column=2, value=formula)
         style_formula(c)
         c.number_format = registry.excel_format("total_budget", b.currency)
+        if sens is not None:
+            b.known[(ws.title, c.coordinate)] = sens.budget[i]
         if i == 0:
             b.sens_budget_instance = formula
     b_last = b_first + len(cards) - 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 import unicodedata
@@ -163,6 +164,7 @@ def _display_len(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+@functools.lru_cache(maxsize=8192)  # the same labels and docstrings recur in every workbook of a batch
 def _lines(text: str, width: float, font_pt: float) -> int:
     per_line = max(4, int(width * _CHARS_PER_WIDTH * 11 / font_pt))
     total = 0

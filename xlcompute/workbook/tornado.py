@@ -71,6 +71,7 @@ def tornado_block(b: Book, ws: Worksheet, row: int, report: UncertaintyReport) -
         for col, zu in ((2, -spread.Z_P90 if d.kind == "lognormal" else 0.1),
                         (3, spread.Z_P90 if d.kind == "lognormal" else 0.9)):
             c = ws.cell(row=r, column=col, value=excel_formula(_quantile(d, zu, b.scenario.uncertainty.price_spread)))
+            b.known[(ws.title, c.coordinate)] = getattr(trow, TORNADO_COLUMNS[col - 2])
             style_formula(c)
             c.number_format = "0.0" if d.key == _DELAY else registry.excel_format(d.key, cur)
         for col, cell in ((4, low_cell), (5, high_cell)):
@@ -79,12 +80,14 @@ def tornado_block(b: Book, ws: Worksheet, row: int, report: UncertaintyReport) -
             else:
                 days = spread.days_to_model(inline_step("train_days", {d.key: Ref(cell)}), delay.base)
             c = ws.cell(row=r, column=col, value=excel_formula(days))
+            b.known[(ws.title, c.coordinate)] = getattr(trow, TORNADO_COLUMNS[col - 2])
             style_formula(c)
             c.number_format = "#,##0.0"
         for col, key, cell in ((6, "total_budget", low_cell), (7, "total_budget", high_cell),
                                (8, "train_cost", low_cell), (9, "train_cost", high_cell)):
             value = Ref(key) if d.key == _DELAY else inline_step(key, {d.key: Ref(cell)})
             c = ws.cell(row=r, column=col, value=excel_formula(value))
+            b.known[(ws.title, c.coordinate)] = getattr(trow, TORNADO_COLUMNS[col - 2])
             style_formula(c)
             c.number_format = registry.excel_format(key, cur)
     _define(b.wb, TORNADO_NAME, ws.title, "B", head + 1)

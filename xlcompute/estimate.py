@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
@@ -20,6 +21,7 @@ from xlcompute.core import goodput, parallel
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
 from xlcompute.planner.inputs import (
+    ARCHITECTURE_PROFILES,
     SOFTWARE_STACKS,
     STEP_CONSTANTS,
     Execution,
@@ -32,6 +34,7 @@ from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, PlanKind, Sce
 
 __all__ = [
     "InputValue",
+    "Origin",
     "Figure",
     "Sensitivity",
     "Estimate",
@@ -48,6 +51,27 @@ __all__ = [
 ]
 
 
+class Origin(BaseModel):
+    """Where an input comes from, as data (like :class:`xlcompute.compare.Note`): ``kind`` and its
+    parts, so each face words it in its language. ``InputValue.source`` is the English line (JSON,
+    CLI, workbook); the Chinese proposal words the source from these parts
+    (:mod:`xlcompute.report.sources`). Citations (``cite``) stay as published."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["scenario", "default", "price", "catalog", "custom", "count", "constant", "kernel",
+                  "fixed", "planner", "batch", "user"]
+    field: str = Field("", description="scenario: / default: / price: the scenario field, e.g. training.tokens; "
+                       "constant: the STEP_CONSTANTS key; fixed: the text key; count: what is counted")
+    option: str = Field("", description="the chosen option of an enum field (recompute = selective), or a list")
+    currency: str = ""
+    name: str = Field("", description="catalog / custom / kernel: the card or model name")
+    cite: str = Field("", description="a bibliographic citation or the catalog source, as published")
+    extra: str = Field("", description="catalog: a qualifier (dense_bf16, dense_fp8, per_direction, c2c, "
+                       "link_assumed); kernel: the profile; price: the prices.yaml row")
+    numbers: tuple[float, ...] = ()
+    base: Origin | None = Field(None, description="count: the origin of the architecture it counts")
+
+
 class InputValue(BaseModel):
     """One resolved input number, with where it came from."""
 
@@ -55,6 +79,8 @@ class InputValue(BaseModel):
     key: str
     value: float
     source: str
+    origin: Origin | None = Field(None, exclude=True, repr=False,
+                                  description="the source as data, for faces in other languages")
 
 
 class Figure(BaseModel):
@@ -156,8 +182,10 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
     if spec.preset is not None:
         preset = catalog.get_model(spec.preset)
         arch, name, src = preset.arch, preset.name, f"catalog: {preset.name} ({preset.source})"
+        org = Origin(kind="catalog", name=preset.name, cite=preset.source)
     else:
         arch, name, src = spec.arch, spec.arch.name, "scenario: model.arch"  # type: ignore[union-attr]
+        org = Origin(kind="scenario", field="model.arch")
     values = model_values(arch, scenario.train.seq_len, spec.params, spec.active_params)  # type: ignore[arg-type]
     count_src = "scenario: model.params" if spec.params is not None else f"exact count from the architecture; {src}"
     active_src = (
@@ -170,7 +198,17 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
         "lm_head_params": f"exact count: output head (0 when tied to the embedding); {src}",
         **{k: src for k in _MODEL_SHAPE_KEYS},
     }
-    vals = {k: InputValue.model_construct(key=k, value=values[k], source=sources[k]) for k in sources}
+    origins = {
+        "model_params": Origin(kind="scenario", field="model.params") if spec.params is not None
+        else Origin(kind="count", field="total", base=org),
+        "model_active_params": Origin(kind="scenario", field="model.active_params")
+        if spec.active_params is not None else Origin(kind="count", field="active", base=org),
+        "embedding_params": Origin(kind="count", field="embedding", base=org),
+        "lm_head_params": Origin(kind="count", field="lm_head", base=org),
+        **{k: org for k in _MODEL_SHAPE_KEYS},
+    }
+    vals = {k: InputValue.model_construct(key=k, value=values[k], source=sources[k], origin=origins[k])
+            for k in sources}
     return name, arch, vals  # type: ignore[return-value]
 
 
@@ -181,6 +219,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     link_note = ""
     if isinstance(acc, CustomAccelerator):
         src = f"scenario: cluster.accelerator ({acc.name})"
+        org = Origin(kind="custom", field="cluster.accelerator", name=acc.name)
         if fp8 and acc.fp8_tflops is None:
             raise ValueError("training.precision is fp8 but cluster.accelerator.fp8_tflops is not given")
         peak = acc.fp8_tflops if fp8 else acc.bf16_tflops
@@ -190,6 +229,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     else:
         g = catalog.get_gpu(acc)
         src = f"catalog: {g.name} ({g.source}, {g.source_date})"
+        org = Origin(kind="catalog", name=g.name, cite=f"{g.source}, {g.source_date}")
         if fp8 and not g.fp8_tflops:
             raise ValueError(f"training.precision is fp8 but {g.name} has no fp8 peak in the catalog")
         peak = g.fp8_tflops if fp8 else g.bf16_tflops
@@ -204,6 +244,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             link_gbs = c.inter_node_gbps / 8
             link_note = (f"; the catalog has no intra-node link figure for {g.name}: assumed the scale-out "
                          f"network per card, {link_gbs:g} GB/s (set cluster.intra_node_gbs)")
+            link_org = org.model_copy(update={"extra": "link_assumed", "numbers": (link_gbs,)})
         for field, value, what in (("tdp_w", tdp_w, "TDP"),):
             if value is None:
                 raise ValueError(
@@ -215,26 +256,35 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         )
     per_node_src = src
     link_src, tdp_src = f"{src}; per direction{link_note}", src
+    per_node_org, tdp_org = org, org
+    if not link_note:
+        link_org = org.model_copy(update={"extra": "per_direction"})
     if c.cards_per_node is not None:
         per_node, per_node_src = c.cards_per_node, "scenario: cluster.cards_per_node"
+        per_node_org = Origin(kind="scenario", field="cluster.cards_per_node")
     if isinstance(acc, str):  # catalog figures the scenario overrides say so
         if c.intra_node_gbs is not None:
             link_src = "scenario: cluster.intra_node_gbs"
+            link_org = Origin(kind="scenario", field="cluster.intra_node_gbs")
         if c.tdp_w is not None:
             tdp_src = "scenario: cluster.tdp_w"
+            tdp_org = Origin(kind="scenario", field="cluster.tdp_w")
     vals = {
-        "gpu_count": InputValue(key="gpu_count", value=c.cards, source="scenario: cluster.cards"),
-        "cards_per_node": InputValue(key="cards_per_node", value=per_node, source=per_node_src),
+        "gpu_count": InputValue(key="gpu_count", value=c.cards, source="scenario: cluster.cards",
+                                origin=Origin(kind="scenario", field="cluster.cards")),
+        "cards_per_node": InputValue(key="cards_per_node", value=per_node, source=per_node_src, origin=per_node_org),
         "gpu_peak_tflops": InputValue(
-            key="gpu_peak_tflops", value=float(peak), source=f"{src}; dense {'fp8' if fp8 else 'bf16'}"
+            key="gpu_peak_tflops", value=float(peak), source=f"{src}; dense {'fp8' if fp8 else 'bf16'}",
+            origin=org.model_copy(update={"extra": "dense_fp8" if fp8 else "dense_bf16"}),
         ),
-        "gpu_hbm_gb": InputValue(key="gpu_hbm_gb", value=float(hbm_gb), source=src),
-        "gpu_hbm_tbps": InputValue(key="gpu_hbm_tbps", value=float(tbps), source=src),
-        "intra_node_gbs": InputValue(key="intra_node_gbs", value=float(link), source=link_src),
+        "gpu_hbm_gb": InputValue(key="gpu_hbm_gb", value=float(hbm_gb), source=src, origin=org),
+        "gpu_hbm_tbps": InputValue(key="gpu_hbm_tbps", value=float(tbps), source=src, origin=org),
+        "intra_node_gbs": InputValue(key="intra_node_gbs", value=float(link), source=link_src, origin=link_org),
         "inter_node_gbps": InputValue(
-            key="inter_node_gbps", value=c.inter_node_gbps, source="scenario: cluster.inter_node_gbps"
+            key="inter_node_gbps", value=c.inter_node_gbps, source="scenario: cluster.inter_node_gbps",
+            origin=Origin(kind="scenario", field="cluster.inter_node_gbps"),
         ),
-        "gpu_tdp_w": InputValue(key="gpu_tdp_w", value=float(tdp), source=tdp_src),
+        "gpu_tdp_w": InputValue(key="gpu_tdp_w", value=float(tdp), source=tdp_src, origin=tdp_org),
     }
     return name, vals
 
@@ -246,6 +296,12 @@ def _source(model: BaseModel, section: str, field: str, note: str = "") -> str:
         return f"scenario: {where}"
     description = type(model).model_fields[field].description or ""
     return f"default for {where}: {description}"
+
+
+def _origin(model: BaseModel, section: str, field: str, option: str = "", currency: str = "") -> Origin:
+    """:func:`_source` as data: the scenario field, given or left to its documented default."""
+    kind = "scenario" if field in model.model_fields_set else "default"
+    return Origin(kind=kind, field=f"{section}.{field}", option=option, currency=currency)
 
 
 def _offload_tier_inputs(scenario: Scenario) -> dict[str, InputValue]:
@@ -262,18 +318,21 @@ def _offload_tier_inputs(scenario: Scenario) -> dict[str, InputValue]:
     vals: dict[str, InputValue] = {}
     for key, given in (("offload_gb", c.offload_gb), ("offload_gbs", c.offload_gbs)):
         if given is not None:
-            vals[key] = InputValue.model_construct(key=key, value=float(given), source=f"scenario: cluster.{key}")
+            vals[key] = InputValue.model_construct(key=key, value=float(given), source=f"scenario: cluster.{key}",
+                                                   origin=Origin(kind="scenario", field=f"cluster.{key}"))
         elif catalog_figures[key] is not None and gpu is not None:
             vals[key] = InputValue.model_construct(
                 key=key, value=float(catalog_figures[key]),  # type: ignore[arg-type]
-                source=f"catalog: {gpu.name} ({gpu.source}, {gpu.source_date}); host memory over NVLink-C2C")
+                source=f"catalog: {gpu.name} ({gpu.source}, {gpu.source_date}); host memory over NVLink-C2C",
+                origin=Origin(kind="catalog", name=gpu.name, cite=f"{gpu.source}, {gpu.source_date}", extra="c2c"))
     return vals
 
 
 def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     """The step-time model's constants (planner.inputs.STEP_CONSTANTS) and the training stack."""
     t = scenario.train
-    vals = {k: InputValue.model_construct(key=k, value=c.value, source=f"default: {c.source}")
+    vals = {k: InputValue.model_construct(key=k, value=c.value, source=f"default: {c.source}",
+                                          origin=Origin(kind="constant", field=k))
             for k, c in STEP_CONSTANTS.items()}
     eff = SOFTWARE_STACKS[t.software]
     note = {"megatron-lm": "the reference stack of the step-time calibration (NVIDIA's tuned benchmarks)",
@@ -281,13 +340,18 @@ def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
             "typical": "a production stack, fitted on the end-to-end card-hours of the four LLaMA 1 runs "
                        "(end_to_end.yaml calibration rows; xlcompute validate)"}[t.software]
     vals["software_efficiency"] = InputValue(
-        key="software_efficiency", value=eff, source=_source(t, "training", "software", f" = {t.software}: {note}"))
+        key="software_efficiency", value=eff, source=_source(t, "training", "software", f" = {t.software}: {note}"),
+        origin=_origin(t, "training", "software", t.software))
     # The kernel constants of the card's generation: calibrated on its die, or said to be extrapolated.
     acc = scenario.cluster.accelerator
     card = None if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc)
     profile, status = kernel_profile(card.key if card else None, card.architecture if card else None)
+    calibrated = status.startswith("calibrated")
+    kernel = Origin(kind="kernel", name=card.name if card else "", extra=ARCHITECTURE_PROFILES.get(
+        card.architecture if card else "", "ampere"), option="calibrated" if calibrated else "extrapolated",
+        cite=profile.source)
     for key in ("matmul_eff_max", "elementwise_traffic_factor", "flash_attention_efficiency"):
-        vals[key] = InputValue.model_construct(key=key, value=getattr(profile, key), source=status)
+        vals[key] = InputValue.model_construct(key=key, value=getattr(profile, key), source=status, origin=kernel)
     return vals
 
 
@@ -303,13 +367,13 @@ def resolve(
     model_name, gpu_name, arch, cached = _scenario_inputs(scenario)
     vals = dict(cached)  # the cached mapping is shared; InputValue itself is frozen
 
-    def put(key: str, value: float, source: str) -> None:
-        vals[key] = InputValue.model_construct(key=key, value=float(value), source=source)
+    def put(key: str, value: float, source: str, origin: Origin | None = None) -> None:
+        vals[key] = InputValue.model_construct(key=key, value=float(value), source=source, origin=origin)
 
     for key, value in (overrides or {}).items():
         if key not in vals:
             raise KeyError(f"overrides: {key!r} is not an input (see xlcompute._graph.INPUT_KEYS)")
-        put(key, value, "override")
+        put(key, value, "override", Origin(kind="fixed", field="override"))
 
     report = None
     if plan and not scenario.layout_fixed:
@@ -327,6 +391,8 @@ def resolve(
         else:
             src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
                    f"({report.candidates_fitting:,} fit in memory)")
+        planner = Origin(kind="planner", option="fits" if report.fits else "no_fit",
+                         numbers=(report.candidates_evaluated, report.candidates_fitting))
         for key, value in (
             ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
             ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
@@ -336,7 +402,7 @@ def resolve(
             ("offload_weights", 1 if ex.offload_weights else 0),
             ("offload_activations", 1 if ex.offload_activations else 0),
         ):
-            put(key, value, src)
+            put(key, value, src, planner)
     return Resolved.model_construct(
         model_name=model_name, accelerator_name=gpu_name, arch=arch, inputs={k: vals[k] for k in INPUT_KEYS},
         plan=report,
@@ -356,9 +422,12 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     t, a, s, p, r = scenario.train, scenario.assumptions, scenario.serving, scenario.pricing, scenario.reliability
     c = scenario.cluster
 
-    def put(key: str, value: float, source: str) -> None:
+    def put(key: str, value: float, source: str, origin: Origin | None = None) -> None:
         # The values are ours, already checked by the scenario's validation: no revalidation.
-        vals[key] = InputValue.model_construct(key=key, value=float(value), source=source)
+        vals[key] = InputValue.model_construct(key=key, value=float(value), source=source, origin=origin)
+
+    def fixed(name: str) -> Origin:
+        return Origin(kind="fixed", field=name)
 
     cur = f" ({p.currency})"
     # (input key, section model, section name, field, value, note): every scenario-driven input.
@@ -405,25 +474,29 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("residual_share", p, "pricing", "residual_share", p.residual_share, ""),
         ("discount_rate", p, "pricing", "discount_rate", p.discount_rate, ""),
     ]
+    options = {"recompute": t.recompute, "attention": t.attention}
     for key, model, section, field, value, note in fields:
-        put(key, value, _source(model, section, field, note))
+        put(key, value, _source(model, section, field, note),
+            _origin(model, section, field, options.get(field, ""), p.currency if note == cur else ""))
     if a.average_load is not None:
-        put("average_load", a.average_load, "scenario: assumptions.average_load")
+        put("average_load", a.average_load, "scenario: assumptions.average_load",
+            Origin(kind="scenario", field="assumptions.average_load"))
     else:
         put("average_load", 0, "not given: the planned utilisation follows from the workload (training card-hours "
-            "plus serving cards over the period)")
-    for key, (value, source) in _price_inputs(scenario, vals["cards_per_node"].value).items():
-        put(key, value, source)
+            "plus serving cards over the period)", fixed("no_load"))
+    for key, (value, source, origin) in _price_inputs(scenario, vals["cards_per_node"].value).items():
+        put(key, value, source, origin)
     put("batch_target", *_target_batch(scenario))  # rounded to the layout by the graph (global_batch)
     # Overlap options the scenario has no field for: the step-time model's defaults (Execution),
     # unless the planner chooses.
     default = Execution(global_batch=1)
     for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap)):
-        put(key, 1 if value else 0, "default of the step-time model")
+        put(key, 1 if value else 0, "default of the step-time model", fixed("step_default"))
     # What the card's offload tier holds (training.offload); the planner keeps these kinds.
     for kind in ("optimizer", "weights", "activations"):
         put(f"offload_{kind}", 1 if kind in t.offload else 0,
-            _source(t, "training", "offload", f" = [{', '.join(t.offload)}]"))
+            _source(t, "training", "offload", f" = [{', '.join(t.offload)}]"),
+            _origin(t, "training", "offload", f"[{', '.join(t.offload)}]"))
     if t.offload and not (vals["offload_gb"].value > 0 and vals["offload_gbs"].value > 0):
         raise ValueError(
             f"training.offload ({', '.join(t.offload)}) needs an offload tier, but {gpu_name} has none in the "
@@ -432,13 +505,14 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         )
     if scenario.training is None:  # serving only: no run, one card per replica, no deadline
         for key in ("tp", "pp", "cp"):
-            put(key, 1, _NO_TRAINING)
-        put("train_tokens", 0, _NO_TRAINING)
+            put(key, 1, _NO_TRAINING, fixed("no_training"))
+        put("train_tokens", 0, _NO_TRAINING, fixed("no_training"))
     elif scenario.layout_fixed:
-        put("tp", t.tp, "scenario: training.tp")  # type: ignore[arg-type]
-        put("pp", t.pp, "scenario: training.pp")  # type: ignore[arg-type]
+        put("tp", t.tp, "scenario: training.tp", Origin(kind="scenario", field="training.tp"))  # type: ignore[arg-type]
+        put("pp", t.pp, "scenario: training.pp", Origin(kind="scenario", field="training.pp"))  # type: ignore[arg-type]
         put("cp", scenario.cp, "scenario: training.cp" if t.cp is not None else
-            "default for training.cp: 1, no context parallelism")
+            "default for training.cp: 1, no context parallelism",
+            Origin(kind="scenario", field="training.cp") if t.cp is not None else fixed("default_cp"))
         # Uneven plain pipelines exist (DeepSeek-V3: 61 layers on PP 16); the interleaved schedule
         # needs equal chunks (Megatron-LM requires layers divisible by pp·v).
         stages = t.pp * t.interleave  # type: ignore[operator]
@@ -453,27 +527,32 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
             raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
     else:  # placeholders until the planner chooses
         for key in ("tp", "pp", "cp"):
-            put(key, 1, "layout planner")
+            put(key, 1, "layout planner", fixed("planner_placeholder"))
     if t.deadline_days is not None:
-        put("deadline_days", t.deadline_days, "scenario: training.deadline_days")
+        put("deadline_days", t.deadline_days, "scenario: training.deadline_days",
+            Origin(kind="scenario", field="training.deadline_days"))
     else:
-        put("deadline_days", 0, "not given: no deadline (the schedule risk then flags runs longer than a quarter)")
+        put("deadline_days", 0, "not given: no deadline (the schedule risk then flags runs longer than a quarter)",
+            fixed("no_deadline"))
     if a.mfu is not None:
-        put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu")
+        put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu",
+            Origin(kind="user", cite=a.mfu_source) if a.mfu_source
+            else Origin(kind="scenario", field="assumptions.mfu"))
     elif arch.is_moe and scenario.training is not None:
         raise PlannerError(
             "assumptions.mfu: the step-time model covers dense transformers only; give the MFU of a "
             "mixture-of-experts model (e.g. 0.35) and training.tp / training.pp"
         )
     else:
-        put("mfu_assumed", 0, "not given: the estimate uses the step-time model's predicted MFU for the layout")
+        put("mfu_assumed", 0, "not given: the estimate uses the step-time model's predicted MFU for the layout",
+            fixed("no_mfu"))
     missing = set(INPUT_KEYS) - set(vals)
     if missing:  # a programming error, not bad input
         raise RuntimeError(f"resolve left out {sorted(missing)}")
     return model_name, gpu_name, arch, vals
 
 
-def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[float, str]]:
+def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[float, str, Origin]]:
     """The prices of a scenario: each one given, or the default of ``pricing.currency`` for the
     scenario's accelerator (catalog/prices.yaml), so a scenario never mixes currencies."""
     p = scenario.pricing
@@ -481,21 +560,26 @@ def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[
     card = None if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc).key
     table = catalog.default_prices(p.currency, card)
     cur = f" ({p.currency})"
-    out: dict[str, tuple[float, str]] = {}
+    out: dict[str, tuple[float, str, Origin]] = {}
 
-    def take(key: str, field: str, given: float | None, default: float, how: str) -> None:
+    def take(key: str, field: str, given: float | None, default: float, how: str, row: str = "",
+             cite: str = "", numbers: tuple[float, ...] = (), date: str = "") -> None:
         if given is not None:
-            out[key] = (given, f"scenario: pricing.{field}{cur}")
+            out[key] = (given, f"scenario: pricing.{field}{cur}",
+                        Origin(kind="scenario", field=f"pricing.{field}", currency=p.currency))
         else:
-            out[key] = (default, f"default for pricing.{field}{cur}: {how}")
+            out[key] = (default, f"default for pricing.{field}{cur}: {how}",
+                        Origin(kind="price", field=f"pricing.{field}", currency=p.currency, extra=row, cite=cite,
+                               numbers=numbers, option=date))
 
     server = table["server_per_card"]
     take("server_price", "server_price", p.server_price, server.value * cards_per_node,
-         f"{cards_per_node:g} cards × {server.value:,.0f} per card slot; {server.source}")
+         f"{cards_per_node:g} cards × {server.value:,.0f} per card slot; {server.source}", "server_per_card",
+         server.source, (cards_per_node, server.value))
     # A quote replaces the bill of materials; 0 (not given) lets the graph count the bill.
     for key, field, what in (("network_per_server", "network_per_server", "the scale-out fabric"),
                              ("storage_capex", "storage", "storage capacity × price per TB")):
-        take(key, field, getattr(p, field), 0, f"no quote: {what} from the bill of materials")
+        take(key, field, getattr(p, field), 0, f"no quote: {what} from the bill of materials", f"no_quote_{key}")
     for key, field, name in (("nic_price", "nic_price", "nic"), ("switch_price", "switch_price", "switch"),
                              ("transceiver_price", "transceiver_price", "transceiver"),
                              ("cable_price", "cable_price", "cable"),
@@ -504,30 +588,36 @@ def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[
                              ("space_per_rack_month", "space_per_rack_month", "space_per_rack_month"),
                              ("electricity_per_kwh", "electricity_per_kwh", "electricity_per_kwh")):
         row = table[name]
-        take(key, field, getattr(p, field), row.value, row.source + (f" ({row.date})" if row.date else ""))
+        take(key, field, getattr(p, field), row.value, row.source + (f" ({row.date})" if row.date else ""), name,
+             row.source, date=str(row.date or ""))
     od = table["on_demand"]
-    take("price_per_gpu_hour", "price_per_card_hour", p.price_per_card_hour, od.value, od.source)
+    take("price_per_gpu_hour", "price_per_card_hour", p.price_per_card_hour, od.value, od.source, "on_demand",
+         od.source)
     on_demand = out["price_per_gpu_hour"][0]
     for key, term in (("price_reserved_1y", "1y"), ("price_reserved_3y", "3y")):
         share = table[f"reserved_{term}_share"]
         take(key, key, getattr(p, key), on_demand * share.value,
-             f"{share.value:.0%} of the on-demand price; {share.source}")
+             f"{share.value:.0%} of the on-demand price; {share.source}", f"reserved_{term}_share", share.source,
+             (share.value,))
     return out
 
 
-def _target_batch(scenario: Scenario) -> tuple[float, str]:
+def _target_batch(scenario: Scenario) -> tuple[float, str, Origin]:
     """The global batch to aim for, in sequences, and where it comes from: the scenario's
     global_batch, or its batch_tokens, or the default token budget (core.parallel)."""
     t = scenario.train
     if t.global_batch is not None:
-        return float(t.global_batch), "scenario: training.global_batch"
+        return float(t.global_batch), "scenario: training.global_batch", Origin(
+            kind="scenario", field="training.global_batch")
     if t.batch_tokens is not None:
         return max(1.0, round(t.batch_tokens / t.seq_len)), (
-            f"scenario: training.batch_tokens ({t.batch_tokens:,.0f}) / seq_len")
+            f"scenario: training.batch_tokens ({t.batch_tokens:,.0f}) / seq_len"), Origin(
+            kind="batch", option="given", numbers=(t.batch_tokens,))
     tokens = float(parallel.default_batch_tokens(scenario.cluster.cards))
     return max(1.0, round(tokens / t.seq_len)), (
         f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (the default token budget: 4M as "
-        "Llama 2, 1,024 per card as Llama 3 405B, at most 64M as DeepSeek-V3)")
+        "Llama 2, 1,024 per card as Llama 3 405B, at most 64M as DeepSeek-V3)"), Origin(
+        kind="batch", option="default", numbers=(tokens,))
 
 
 def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:

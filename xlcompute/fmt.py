@@ -88,6 +88,19 @@ def money_short(x: float, currency: str = "CNY", lang: str = "en") -> str:
     return f"{sign}{sym}{plain(round(a), 0)}"
 
 
+def money_wan(x: float, currency: str = "CNY", digits: int = 2) -> str:
+    """An amount as a Chinese finance reader reads a budget: 4.03亿元 from 10^8 on, 1,440.00万元 from
+    10^4 on, 650元 below (万 = 10^4, 亿 = 10^8); USD as 亿美元 / 万美元. The detailed tables keep the
+    full figure (:func:`money`)."""
+    unit = {"CNY": "元", "USD": "美元"}.get(currency, " " + currency)
+    sign, a = ("-" if x < 0 else ""), abs(x)
+    if a >= 1e8:
+        return f"{sign}{number(a / 1e8, digits)}亿{unit}"
+    if a >= 1e4:
+        return f"{sign}{number(a / 1e4, digits)}万{unit}"
+    return f"{sign}{count(round(a))}{unit}"
+
+
 def big_count(x: float, lang: str = "en") -> str:
     """A large count (parameters, tokens) without scientific notation: 70 B, 2 T, 875 M in
     English; 700亿, 2万亿, 8,750万 in Chinese (万 = 10^4, 亿 = 10^8, 万亿 = 10^12)."""

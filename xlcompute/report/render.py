@@ -31,6 +31,7 @@ from xlcompute import fmt
 from xlcompute._atomic import atomic_write
 from xlcompute._pdf_stack import import_weasyprint
 from xlcompute.estimate import Estimate
+from xlcompute.report.cjk import keep_together
 from xlcompute.report.context import build_context
 from xlcompute.report.i18n import LANGS
 
@@ -132,7 +133,10 @@ def render_html(
     ctx = build_context(result, lang, today or report_date(), scenario_file)
     ctx["css"] = Markup((TEMPLATES_DIR / _STYLESHEET).read_text(encoding="utf-8"))
     ctx["attachment_names"] = list(attachment_names)
-    return env.get_template(_TEMPLATE).render(ctx)
+    html = env.get_template(_TEMPLATE).render(ctx)
+    # Chinese line breaking: numbers with their classifiers and common words unbreakable, no orphan
+    # character at the end of a paragraph (report/cjk.py; the stylesheet's .nw spans).
+    return keep_together(html) if lang == "zh" else html
 
 
 def _attachment(weasyprint: ModuleType, path: Path) -> Any:

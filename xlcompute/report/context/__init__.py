@@ -32,6 +32,7 @@ from xlcompute.report.context.policy import (
     MEMORY_SHARE_WARN,
     PLAN_ROWS_SHOWN,
     PUBLISHED_MFU,
+    PUBLISHED_MFU_ZH,
 )
 from xlcompute.report.context.risks import _risks
 from xlcompute.report.context.sections import (
@@ -45,6 +46,7 @@ from xlcompute.report.context.sections import (
     memory_grid,
     year_by_year,
 )
+from xlcompute.report.sources import builtin_text
 from xlcompute.report.context.uncertainty import uncertainty_section
 from xlcompute.report.context.validation import _plan_summary, plan_section, validation_appendix, validation_report
 
@@ -133,16 +135,16 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
                    servers=c.v("servers"), model=r.model_name, params=c.v("model_params"), users=c.v("users"),
                    need=c.v("serving_cards"), replica=c.v("cards_per_replica"),
                    share=fmt.percent(r["serving_cards"] / r["gpu_count"]), years=c.v("years"),
-                   budget=c.v("total_budget"), capex=c.v("capex_total"), opex=c.v("opex_per_year"))
+                   budget=c.va("total_budget"), capex=c.va("capex_total"), opex=c.va("opex_per_year"))
     else:
         lead = c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                    servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
                    tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
-                   hours=c.v("gpu_hours"), years=c.v("years"), budget=c.v("total_budget"),
-                   capex=c.v("capex_total"), opex=c.v("opex_per_year"),
+                   hours=c.v("gpu_hours"), years=c.v("years"), budget=c.va("total_budget"),
+                   capex=c.va("capex_total"), opex=c.va("opex_per_year"),
                    serve=c.t("summary_then_serve") if kind == "both" else "")
-    return lead + " " + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.v("npv_own"),
-                            rent=c.v("npv_rent"), verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent"))
+    return lead + " " + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.va("npv_own"),
+                            rent=c.va("npv_rent"), verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent"))
 
 
 def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, Any]) -> Any:
@@ -150,7 +152,7 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     (serving plans); then own or rent by present value of the same work (the graph's npv_own / npv_rent)."""
     r = c.r
     common = {"cards": c.v("gpu_count"), "accelerator": r.accelerator_name, "servers": c.v("servers"),
-              "capex": c.v("capex_total"), "years": c.v("years"), "own": c.v("npv_own"), "rent": c.v("npv_rent"),
+              "capex": c.va("capex_total"), "years": c.v("years"), "own": c.va("npv_own"), "rent": c.va("npv_rent"),
               "option": budget["rent_option"], "util": c.v("planned_utilisation"), "break_even": budget["break_even"],
               "rate": c.v("discount_rate")}
     if kind == "serving":
@@ -186,14 +188,21 @@ def build_context(
 
     kind = r.kind
     recommendation = _recommendation(c, kind, mem, budget)
-    title = sc.name
-    cover_description = _cut(sc.description, COVER_DESCRIPTION_CHARS)
+    # The built-in scenario's name and description are ours: Chinese in a Chinese render; a user's own
+    # name and description stay as written.
+    title = builtin_text(sc, "name", lang) or sc.name
+    description = builtin_text(sc, "description", lang) or sc.description
+    cover_description = _cut(description, COVER_DESCRIPTION_CHARS)
+    organisation = builtin_text(sc, "organisation", lang) or sc.organisation
     return {
         "t": c.t,
         "lang": lang,
         "html_lang": "zh-Hans" if lang == "zh" else "en",
         "font": font,
         "currency": c.cur,
+        # The budget tables' amount column: the currency code in English; in Chinese each amount
+        # carries its unit (万元 / 亿元), so the column is just "amount".
+        "amount_header": "金额" if lang == "zh" else c.cur,
         "title": title,
         # A long name gets a smaller cover title and a cut running header, so the cover stays one page.
         "title_long": len(title) > COVER_TITLE_CHARS,
@@ -201,12 +210,12 @@ def build_context(
         "doc_kind": c.t("doc_kind"),
         "subject": c.t("doc_subject"),
         "keywords": c.t("keywords"),
-        "author": sc.organisation or str(c.t("author_default")),
+        "author": organisation or str(c.t("author_default")),
         "generator": c.t("generator"),
-        "organisation": sc.organisation or str(c.t("no_organisation")),
+        "organisation": organisation or str(c.t("no_organisation")),
         "description": cover_description,
         # The whole description, shown in the workload section when the cover had to cut it.
-        "description_full": sc.description if cover_description != sc.description else "",
+        "description_full": description if cover_description != description else "",
         "date": day.isoformat(),
         "scenario_file": scenario_file,
         "model_name": r.model_name,
@@ -219,14 +228,14 @@ def build_context(
         "no": {anchor: i for i, (anchor, _key) in enumerate(shown_sections(kind), start=1)},
         "headline": {
             "cards": c.v("gpu_count"), "days": c.v("train_days"), "hours": c.v("gpu_hours"),
-            "budget": c.v("total_budget"), "servers": c.v("servers"), "years": years,
+            "budget": c.va("total_budget"), "servers": c.v("servers"), "years": years,
             "mem": fmt.gb(mem["planned_bytes"]), "mem_share": fmt.percent(mem["planned_share"]),
             "hbm": fmt.gb(r["hbm_bytes"], 0), "serving_cards": c.v("serving_cards"), "users": c.v("users"),
-            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.v("npv_rent"), "mfu": c.v("mfu"),
-            "npv_own": c.v("npv_own"), "rent_option": budget["rent_option"],
+            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.va("npv_rent"), "mfu": c.v("mfu"),
+            "npv_own": c.va("npv_own"), "rent_option": budget["rent_option"],
             "replica": c.v("cards_per_replica"), "util_serving": c.v("serving_utilization"),
             "price": c.v("price_per_gpu_hour"), "decode": fmt.number(r["decode_tokens_per_s"], 0),
-            "decode_batch": c.v("decode_batch"), "train_cost": c.v("train_cost"),
+            "decode_batch": c.v("decode_batch"), "train_cost": c.va("train_cost"),
         },
         "summary_lead": _summary_lead(c, kind, budget),
         "plan_summary": _plan_summary(c, plan),
@@ -269,6 +278,6 @@ def build_context(
         "method": [p for p in ("training", "memory", "serving", "budget", "validation")
                    if (p not in ("training", "memory") or r.trains) and (p != "serving" or r.serves)],
         "catalog_rows": _catalog_rows(c),
-        "mfu_published_source": PUBLISHED_MFU[2],
+        "mfu_published_source": PUBLISHED_MFU_ZH if lang == "zh" else PUBLISHED_MFU[2],
         "attachments_note": c.t("attachments_note", scenario=Path(scenario_file).name) if scenario_file else "",
     }

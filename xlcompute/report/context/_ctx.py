@@ -51,6 +51,15 @@ class _Ctx:
     def money(self, x: float, digits: int = 0) -> str:
         return fmt.money(x, self.cur, digits)
 
+    def amount(self, x: float, digits: int = 0) -> str:
+        """Money where a reader expects a rounded amount (summary cards, budget and comparison
+        tables): 4.03亿元 / 1,440.00万元 in Chinese, the full figure in English."""
+        return fmt.money_wan(x, self.cur) if self.lang == "zh" and abs(x) >= 1e4 else self.money(x, digits)
+
+    def va(self, key: str) -> str:
+        """An amount of the estimate by key, as :meth:`amount`."""
+        return self.amount(self.r[key]) if self.lang == "zh" else self.v(key)
+
     def row(self, key: str, kind: str | None = None, source: str = "") -> dict[str, Any]:
         return {
             "key": key,

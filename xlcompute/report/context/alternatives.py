@@ -84,13 +84,13 @@ def _tech_row(c: _Ctx, a: Alternative) -> dict[str, str]:
 def _money_row(c: _Ctx, a: Alternative) -> dict[str, str]:
     return {
         "card": a.accelerator,
-        "capex": c.money(a.capex_total or 0.0),
-        "budget": c.money(a.total_budget or 0.0),
-        "per_t": c.money(a.cost_per_trillion_tokens or 0.0),
+        "capex": c.amount(a.capex_total or 0.0),
+        "budget": c.amount(a.total_budget or 0.0),
+        "per_t": c.amount(a.cost_per_trillion_tokens or 0.0),
         # Serving cost per 10^6 tokens is a few currency units: cents matter.
         "per_m": c.money(a.cost_per_million_served_tokens or 0.0, 2),
-        "npv_own": c.money(a.npv_own or 0.0),
-        "npv_rent": c.money(a.npv_rent or 0.0),
+        "npv_own": c.amount(a.npv_own or 0.0),
+        "npv_rent": c.amount(a.npv_rent or 0.0),
     }
 
 

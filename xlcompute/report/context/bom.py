@@ -8,15 +8,27 @@ from typing import Any
 
 from xlcompute import fmt, registry
 from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.sources import registry_source, source_text
 
 __all__ = ["bill_of_materials"]
 
 _DEFAULT_PREFIX = re.compile(r"^default for pricing\.\w+ \(\w+\): ")
 
 
+_DEFAULT_PREFIX_ZH = re.compile(r"^默认值（pricing\.\w+，\w+）：")
+
+
 def _price_source(c: _Ctx, key: str) -> str:
     """The input's source without the "default for pricing.x (CUR): " lead-in (the table says it)."""
+    if c.lang == "zh":
+        return _DEFAULT_PREFIX_ZH.sub("", source_text(c.r.inputs[key], c.lang))
     return _DEFAULT_PREFIX.sub("", c.r.inputs[key].source)
+
+
+def _both(c: _Ctx, count_key: str, price_key: str) -> str:
+    """The source of a counted line: where the count comes from, then where the price does."""
+    sep = "；" if c.lang == "zh" else "; "
+    return f"{registry_source(count_key, c.lang)}{sep}{_price_source(c, price_key)}"
 
 
 def _line(c: _Ctx, item: str, count_key: str | None, price_key: str | None, total_key: str,
@@ -45,12 +57,12 @@ def bill_of_materials(c: _Ctx) -> dict[str, Any]:
             parts.append(f"{c.t('bom_core')} {c.v('core_switches')}")
         lines += [
             _line(c, str(c.t("bom_nics", gbps=fmt.count(r["inter_node_gbps"]))), "nics", "nic_price", "cost_nics",
-                  f"{registry.source('nics')}; {_price_source(c, 'nic_price')}"),
+                  _both(c, 'nics', 'nic_price')),
             _line(c, str(c.t("bom_switches", parts=", ".join(parts), ports=c.v("switch_radix"))),
                   "fabric_switches", "switch_price", "cost_switches",
-                  f"{registry.source('fabric_switches')}; {_price_source(c, 'switch_price')}"),
+                  _both(c, 'fabric_switches', 'switch_price')),
             _line(c, str(c.t("bom_transceivers")), "transceivers", "transceiver_price", "cost_transceivers",
-                  f"{registry.source('transceivers')}; {_price_source(c, 'transceiver_price')}"),
+                  _both(c, 'transceivers', 'transceiver_price')),
             _line(c, str(c.t("bom_cables")), "fabric_links", "cable_price", "cost_cables",
                   _price_source(c, "cable_price")),
         ]
@@ -59,7 +71,7 @@ def bill_of_materials(c: _Ctx) -> dict[str, Any]:
                            _price_source(c, "storage_capex")))
     else:
         lines.append(_line(c, str(c.t("bom_storage")), "storage_tb", "storage_per_tb", "capex_storage",
-                           f"{registry.source('storage_tb')}; {_price_source(c, 'storage_per_tb')}"))
+                           _both(c, 'storage_tb', 'storage_per_tb')))
     lines.append(_line(c, str(c.t("bom_facility")), "it_power_kw", "facility_per_kw", "capex_facility",
                        _price_source(c, "facility_per_kw")))
     tiers = int(r["fabric_tiers"])

@@ -51,6 +51,10 @@ PUBLISHED_MFU: tuple[float, float, str] = (
 )
 """Range of MFU published for large training runs, used to judge the scenario's assumption."""
 
+PUBLISHED_MFU_ZH = ("Llama 3（Dubey et al. 2024，Table 4）：8K–16K 张 H100 上 38–43%；"
+                    "PaLM（Chowdhery et al. 2022，Table 3）：46.2%")
+"""The source of :data:`PUBLISHED_MFU` in Chinese (the citations as published)."""
+
 HELD_OUT_TARGET_PCT = 5.0
 #: The pre-registered validation file whose rows were predicted blind (see xlcompute.validate).
 BLIND_SET = "meg21_table2"

@@ -93,7 +93,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
         add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
 
     if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
-        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.v("npv_rent"), budget=c.v("npv_own")),
+        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own")),
             c.t("mit_rent_cheaper", years=c.v("years")))
 
     add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),
@@ -133,8 +133,8 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
     if gap_shown:
         add(_severity(gap, MFU_GAP_MEDIUM, MFU_GAP_HIGH),
             c.t("risk_mfu_gap", mfu=c.v("mfu"), predicted=c.v("predicted_mfu"), days=c.v("train_days"),
-                pdays=c.v("train_days_predicted_mfu"), cost=c.v("train_cost"),
-                pcost=c.v("train_cost_predicted_mfu")),
+                pdays=c.v("train_days_predicted_mfu"), cost=c.va("train_cost"),
+                pcost=c.va("train_cost_predicted_mfu")),
             c.t("mit_mfu"))
 
     # MFU against published results, with the schedule at a lower MFU from the sensitivity table.

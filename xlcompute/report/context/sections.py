@@ -15,6 +15,7 @@ from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
 from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
+from xlcompute.report.sources import builtin_text, scenario_field, source_text
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.bom import bill_of_materials
 from xlcompute.report.context.policy import MEMORY_SHARE_WARN
@@ -97,13 +98,13 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     r, sc = c.r, c.r.scenario
     extra: dict[str, list[dict[str, Any]]] = {
         "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
-                       "source": r.inputs["layers"].source}],
+                       "source": source_text(r.inputs["layers"], c.lang)}],
         "grp_training": [{"label": c.t("precision"), "value": sc.train.precision, "unit": "", "is_text": True,
-                          "source": "scenario: training.precision"}],
+                          "source": scenario_field("training.precision", c.lang)}],
         "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
-                         "source": r.inputs["gpu_peak_tflops"].source.split(";")[0]}],
+                         "source": source_text(r.inputs["gpu_hbm_gb"], c.lang)}],
         "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
-                         "source": "scenario: pricing.currency"}],
+                         "source": scenario_field("pricing.currency", c.lang)}],
     }
     # Inputs of what is not planned are left out: a serving fleet has no training plan, step-time
     # model, reliability or MFU; a training run without users no serving demand.
@@ -115,7 +116,11 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     for title, keys in INPUT_GROUPS:
         if title in hidden:
             continue
-        rows = extra.get(title, []) + [c.row(k, source=r.inputs[k].source) for k in keys if k not in skip_keys]
+        rows = extra.get(title, []) + [c.row(k, source=source_text(r.inputs[k], c.lang)) for k in keys if k not in skip_keys]
+        for row in rows:  # the built-in scenario's MFU source is ours: in the reader's language
+            if row.get("key") == "mfu_assumed" and r.inputs["mfu_assumed"].origin is not None \
+                    and r.inputs["mfu_assumed"].origin.kind == "user":
+                row["source"] = builtin_text(sc, "mfu_source", c.lang) or row["source"]
         # A long catalog citation repeated on the rows of a group is printed once ("as above").
         last = ""
         for row in rows:
@@ -270,32 +275,32 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     r = c.r
     years = c.v("years")
     capex = [
-        (c.t("capex_servers_row", servers=c.v("servers"), price=c.v("server_price")), c.v("capex_servers")),
+        (c.t("capex_servers_row", servers=c.v("servers"), price=c.v("server_price")), c.va("capex_servers")),
         (c.t("capex_network_row", servers=c.v("servers"), price=c.v("network_per_server"))
          if r["network_per_server"] > 0 else c.t("capex_network_bom", links=c.v("fabric_links")),
-         c.v("capex_network")),
-        (c.t("capex_storage_row"), c.v("capex_storage")),
-        (c.t("capex_facility_row", kw=c.v("it_power_kw"), price=c.v("facility_per_kw")), c.v("capex_facility")),
+         c.va("capex_network")),
+        (c.t("capex_storage_row"), c.va("capex_storage")),
+        (c.t("capex_facility_row", kw=c.v("it_power_kw"), price=c.v("facility_per_kw")), c.va("capex_facility")),
     ]
     staff_label = c.t("opex_staff_row") if r["staff_per_year"] > 0 else c.t("opex_staff_none")
     opex = [
         (c.t("opex_power_row", kw=c.v("it_power_kw"), pue=c.v("pue"), load=c.v("power_load"),
              util=c.v("planned_utilisation"), idle=c.v("idle_power_share"), price=c.v("electricity_per_kwh")),
-         c.v("power_cost_per_year")),
-        (c.t("opex_maintenance_row", share=c.v("maintenance_share")), c.v("maintenance_per_year")),
+         c.va("power_cost_per_year")),
+        (c.t("opex_maintenance_row", share=c.v("maintenance_share")), c.va("maintenance_per_year")),
         (c.t("opex_space_row", racks=c.v("racks"), kw=c.v("kw_per_rack"), price=c.v("space_per_rack_month")),
-         c.v("space_per_year")),
-        (staff_label, c.v("staff_per_year")),
+         c.va("space_per_year")),
+        (staff_label, c.va("staff_per_year")),
     ]
     tco = [
         {
             "year": c.t("tco_year0") if row["year"] == 0 else fmt.count(row["year"]),
-            "capex": c.money(row["capex"]) if row["year"] == 0 else "",
-            "power": c.money(row["power"]) if row["year"] else "",
-            "other": c.money(row["other"]) if row["year"] else "",
-            "staff": c.money(row["staff"]) if row["year"] else "",
-            "owned": c.money(row["owned"]),
-            "rented": c.money(row["rented"]),
+            "capex": c.amount(row["capex"]) if row["year"] == 0 else "",
+            "power": c.amount(row["power"]) if row["year"] else "",
+            "other": c.amount(row["other"]) if row["year"] else "",
+            "staff": c.amount(row["staff"]) if row["year"] else "",
+            "owned": c.amount(row["owned"]),
+            "rented": c.amount(row["rented"]),
         }
         for row in year_by_year(r)
     ]
@@ -316,8 +321,8 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     ]
     chart = charts.stacked_bars(
         bars=[
-            (str(c.t("chart_own")), own_parts, c.v("total_budget")),
-            (str(c.t("chart_rent")), [(str(c.t("cost_cloud")), r["rent_total"])], c.v("rent_total")),
+            (str(c.t("chart_own")), own_parts, c.va("total_budget")),
+            (str(c.t("chart_rent")), [(str(c.t("cost_cloud")), r["rent_total"])], c.va("rent_total")),
         ],
         x_title=str(c.t("chart_cost_x", years=years, currency=c.cur)),
         x_format=lambda v: fmt.money_short(v, c.cur, c.lang),
@@ -325,8 +330,8 @@ def _budget(c: _Ctx, font: str) -> dict[str, Any]:
     )
     return {
         "bom": bill_of_materials(c),
-        "capex": capex, "capex_total": c.v("capex_total"),
-        "opex": opex, "opex_total": c.v("opex_per_year"),
+        "capex": capex, "capex_total": c.va("capex_total"),
+        "opex": opex, "opex_total": c.va("opex_per_year"),
         "tco": tco, "chart": chart,
         **economics(c),
     }
@@ -360,7 +365,7 @@ def economics(c: _Ctx) -> dict[str, Any]:
     flip_price = c.t("flip_price_own" if own else "flip_price_rent", price=c.v("owned_cost_per_used_card_hour"))
     text = c.t("econ_text", util=c.v("planned_utilisation"), used=c.v("workload_card_hours"),
                period=c.v("period_card_hours"), years=c.v("years"), rate=c.v("discount_rate"),
-               own=c.v("npv_own"), rent=c.v("npv_rent"), option=rent_option_name(c),
+               own=c.va("npv_own"), rent=c.va("npv_rent"), option=rent_option_name(c),
                verdict=c.t("econ_own" if own else "econ_rent"), break_even=break_even, flip_m=flip_m,
                flip_price=flip_price, work=c.t(f"econ_work_{r.kind}"))
     rows = [c.row(k) for k in (

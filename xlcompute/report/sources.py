@@ -1,0 +1,361 @@
+"""Where an input comes from, in the reader's language.
+
+The estimate keeps each input's source twice: ``InputValue.source``, the English line the JSON, the
+CLI and the workbook show, and ``InputValue.origin`` (:class:`xlcompute.estimate.Origin`), the same
+source as data: its kind and parts. English pages print the line; the Chinese proposal words the
+source from its parts here, never by translating the English line:
+
+- ``scenario``: "场景文件：training.tokens" (the field path, as the user typed it in the file);
+- ``default``: "默认值（training.param_bytes）：" + the field's Chinese description (:data:`FIELD_ZH`);
+- ``price``: "默认单价（pricing.nic_price，CNY）：" + the price row's Chinese source (:data:`PRICE_ZH`);
+- ``catalog``: "目录：NVIDIA H800 SXM5 80GB（citation）": the citation stays as published;
+- ``constant`` / ``kernel`` / ``fixed`` / ``planner`` / ``batch``: fixed Chinese sentences with the numbers;
+- ``user``: the scenario's own text (``assumptions.mfu_source``) as written.
+
+Bibliographic citations (authors, titles, report names, datasheets, URLs) stay as published in
+either language. An input without an origin (an older pickled estimate) keeps its English line.
+"""
+
+from __future__ import annotations
+
+from xlcompute import fmt, registry
+from xlcompute.estimate import InputValue, Origin
+
+__all__ = ["source_text", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH", "registry_source"]
+
+#: The scenario fields' documented defaults, in Chinese (the English is the field's description in
+#: :mod:`xlcompute.scenario`; the citations in brackets are the same).
+FIELD_ZH: dict[str, str] = {
+    "training.tokens": "训练 token 数",
+    "training.seq_len": "序列长度（token）",
+    "training.micro_batch": "每卡每个微批的序列数",
+    "training.param_bytes": "a：每个参数及每个梯度的字节数（种子文档 000；bf16 为 2）",
+    "training.optimizer_bytes": "b：每个参数的优化器字节数（种子文档 000；混合精度 Adam 为 12，ZeRO §3.1）",
+    "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
+    "training.recompute": "激活重计算（Korthikanti et al. 2022）",
+    "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",
+    "training.interleave": "交错式 1F1B 调度中每卡的模型块数（Narayanan et al. 2021 §2.2）",
+    "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
+                          "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
+                          "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
+    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.80，按 LLaMA 1 各次运行的端到端"
+                         "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
+                         "megatron-deepspeed（0.819，按 MT-NLG 530B 拟合）；见 xlcompute validate",
+    "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"
+                        "优化器状态；不在计算中的块移出，再经卸载链路流回（Calculon，种子文档 004）。"
+                        "需要带卸载层的加速卡，或给出 cluster.offload_gb 与 cluster.offload_gbs",
+    "assumptions.host_power_factor": "整机功耗 / 加速卡 TDP（DGX H100：8×700 W 对应 10.2 kW）",
+    "assumptions.idle_power_share": "空闲服务器功耗占满载功耗的比例（规划假设：空闲加速卡约耗 TDP 的十分之一，"
+                                    "CPU、内存、风扇与网卡仍在运行；请以实测值替换）",
+    "reliability.failures_per_card_hour": "每卡时导致作业中断的故障数（Llama 3：16,384 张 H100 在 54 天内"
+                                          "意外中断 419 次，即 1.97e-5；Dubey et al. 2024 §3.3.4）；0 表示不计故障",
+    "reliability.checkpoint_gbs_per_card": "每卡检查点存储写入带宽，GB/s（Llama 3：16,384 张 H100 共 2 TB/s，"
+                                           "即 0.122；Dubey et al. 2024 §3.3.1）",
+    "reliability.checkpoint_interval_minutes": "两次检查点之间的训练分钟数；0 表示取 Young–Daly 最优间隔（Daly 2006）",
+    "reliability.restart_minutes": "故障后恢复训练所需分钟数，不含读回检查点（规划假设：自动检测与重启，"
+                                   "Llama 3 §3.3.4；请按实际情况设定）",
+    "reliability.planned_overhead": "单步模型未覆盖的计划内工作所占日历时间比例：评测、维护、数据与阶段切换"
+                                    "（Llama 3：54 天内计划内中断 47 次，§3.3.4；规划假设）",
+    "serving.users": "并发用户数 U（0 表示不做推理）",
+    "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
+    "serving.seconds_per_request": "一次请求的平均时长 t_c，秒",
+    "serving.utilization": "推理时达到的峰值算力比例（假设；解码受显存带宽限制）",
+    "serving.bytes_per_param": "推理时每个权重的字节数（bf16 为 2，fp8/int8 为 1）",
+    "serving.kv_bytes_per_value": "KV 缓存每个值的字节数（bf16 为 2，fp8 为 1）",
+    "serving.decode_batch": "解码上限所按的每副本并发序列数",
+    "serving.hbm_usable_fraction": "可用于权重的显存比例；其余容纳 KV 缓存与激活",
+    "cluster.switch_gbps": "单台网络交换机的单向容量，Gbit/s；按 inter_node_gbps 计的端口数即其端口数"
+                           "（25,600：NVIDIA Quantum-2 QM9700，64 个 400 Gb/s 端口）",
+    "cluster.oversubscription": "网络叶交换机下行:上行端口比（1 为无阻塞，与 DGX SuperPOD 参考架构相同；"
+                                "2 则叶–脊链路减半）",
+    "cluster.storage_tb_per_card": "每卡存储配额，TB；存储容量取该值 × 卡数与本次训练自身检查点及数据两者中的"
+                                   "较大者（14.6：Llama 3，16,384 张 H100 共 240 PB，Dubey et al. 2024 §3.3.1）",
+    "cluster.checkpoints_kept": "存储上保留的检查点个数（规划假设：保留最近几个用于重启，另加若干里程碑；"
+                                "每个含权重与优化器状态）",
+    "cluster.dataset_bytes_per_token": "每个 token 的训练数据存储字节数（规划假设：UTF-8 文本，"
+                                       "每个英文 token 约 4 个字符）",
+    "pricing.pue": "电能利用效率 PUE（中国新建大型数据中心目标值，2021 年）",
+    "pricing.years": "总成本表与自建/租赁比较的年限",
+    "pricing.staff_per_year": "每年运维人员成本（0 表示不计入）",
+    "pricing.kw_per_rack": "每机柜可承载的 IT 功率，kW；机柜只放整台服务器（40：液冷高密度机柜，即托管价格所按的"
+                           "机柜；可放 3 台 10.08 kW 的 8 卡服务器，而 4 台 10.2 kW 的 DGX H100"
+                           "（DGX H100 datasheet）需要 40.8 kW）",
+    "pricing.maintenance_share": "每年维护、厂商支持与备件费用占资本支出的比例（规划假设：5%，按 issue 13 的示例；"
+                                 "请以支持服务报价替换）",
+    "pricing.depreciation_years": "服务器与网络的直线法折旧年限（5：Amazon 自 2025 年起的服务器年限；Alphabet 与 "
+                                  "Microsoft 为 6 年，Meta 为 5.5 年，见 2024/2025 年 10-K 年报）",
+    "pricing.residual_share": "折旧期末残值占硬件价格的比例（0：保守取值；期末价值即直线法账面价值）",
+    "pricing.discount_rate": "计算现值所用的年折现率（规划假设：企业资本成本约 8%；请采用贵单位财务部门的"
+                             "最低回报率）",
+}
+
+#: The options of training.software, in Chinese (the English note of estimate._step_model_inputs).
+SOFTWARE_ZH: dict[str, str] = {
+    "megatron-lm": "单步时间校准所依据的参考软件栈（NVIDIA 调优基准）",
+    "megatron-deepspeed": "按 2,800 张 GPU 上的 MT-NLG 530B 训练拟合（xlcompute validate）",
+    "typical": "生产环境软件栈，按 LLaMA 1 四次训练的端到端卡时拟合（end_to_end.yaml 校准行；xlcompute validate）",
+}
+
+#: Options of enum fields as the Chinese reader sees them.
+OPTION_ZH: dict[str, str] = {
+    "none": "不重计算", "selective": "选择性重计算", "full": "完全重计算",
+    "flash": "flash（融合注意力）", "unfused": "unfused（非融合注意力）",
+}
+
+#: catalog/prices.yaml sources in Chinese, by their exact English text (a planning assumption is
+#: wording, not a citation). A source without an entry here is shown as published.
+PRICE_ZH: dict[str, str] = {
+    # CNY table
+    "planning assumption: an 8-card H800-class server at ¥2.3M, China 2024":
+        "规划假设：8 卡 H800 级服务器约 230 万元，中国 2024 年",
+    "planning assumption: a 400G InfiniBand/RoCE NIC (ConnectX-7 class), the US planning figure at 7.2 yuan per "
+    "dollar; no public price list":
+        "规划假设：一块 400G InfiniBand/RoCE 网卡（ConnectX-7 级），按美国规划价以 7.2 元/美元折算；无公开价目表",
+    "planning assumption: a 64-port 400G switch (Quantum-2 QM9700 class), the US planning figure at 7.2 yuan per "
+    "dollar; no public price list":
+        "规划假设：一台 64 端口 400G 交换机（Quantum-2 QM9700 级），按美国规划价以 7.2 元/美元折算；无公开价目表",
+    "planning assumption: a 400G optical transceiver (OSFP), the US planning figure at 7.2 yuan per dollar; no "
+    "public price list":
+        "规划假设：一个 400G 光模块（OSFP），按美国规划价以 7.2 元/美元折算；无公开价目表",
+    "planning assumption: a multi-mode fibre cable (MPO), the US planning figure at 7.2 yuan per dollar":
+        "规划假设：一根多模光纤线缆（MPO），按美国规划价以 7.2 元/美元折算",
+    "planning assumption: all-flash parallel file system (NVMe storage servers) per TB, the US planning figure at "
+    "7.2 yuan per dollar; no public price list":
+        "规划假设：全闪存并行文件系统（NVMe 存储服务器）每 TB 单价，按美国规划价以 7.2 元/美元折算；无公开价目表",
+    "planning assumption: liquid-cooling and power fit-out per kW of IT load, China 2024":
+        "规划假设：按 IT 负载每 kW 计的液冷与供电改造费用，中国 2024 年",
+    "planning assumption: high-density colocation at about ¥1,000 per kW and month × 40 kW racks, China 2024":
+        "规划假设：高密度托管约每 kW 每月 1,000 元 × 40 kW 机柜，中国 2024 年",
+    "planning assumption: China large industrial tariff, 2024": "规划假设：中国大工业电价，2024 年",
+    "planning assumption: H800-class cloud rental per card-hour, China 2024":
+        "规划假设：H800 级云租赁每卡时价格，中国 2024 年",
+    "planning assumption: 1-year commitment about 20% below on-demand": "规划假设：1 年预留比按需价格低约 20%",
+    "planning assumption: 3-year commitment about 35% below on-demand": "规划假设：3 年预留比按需价格低约 35%",
+    # CNY card rows
+    "planning assumption: as H800, China 2024": "规划假设：与 H800 相同，中国 2024 年",
+    "planning assumption: 8-card H800 server ¥2.3M; rental ¥15/card-h, China 2024":
+        "规划假设：8 卡 H800 服务器 230 万元；租赁每卡时 15 元，中国 2024 年",
+    "planning assumption: about 13% above H800 (more HBM), China 2024":
+        "规划假设：比 H800 高约 13%（显存更大），中国 2024 年",
+    "planning assumption: 8-card H20 server ¥1.2M; rental ¥6/card-h, China 2024":
+        "规划假设：8 卡 H20 服务器 120 万元；租赁每卡时 6 元，中国 2024 年",
+    "planning assumption: 8-card A100 server ¥1.2M, China 2024": "规划假设：8 卡 A100 服务器 120 万元，中国 2024 年",
+    "planning assumption: priced as A100 80GB, China 2024": "规划假设：按 A100 80GB 定价，中国 2024 年",
+    "planning assumption: 8-card Atlas 800T A2 server ¥1.6M; rental ¥10/card-h, China 2024":
+        "规划假设：8 卡 Atlas 800T A2 服务器 160 万元；租赁每卡时 10 元，中国 2024 年",
+    # USD table and card rows
+    "planning assumption: an 8-GPU HGX H100 server at about $300k, US 2024":
+        "规划假设：8 卡 HGX H100 服务器约 30 万美元，美国 2024 年",
+    "planning assumption: a 400G InfiniBand NDR / Ethernet NIC (ConnectX-7 class), US 2024; sold by quote, no "
+    "public price list":
+        "规划假设：一块 400G InfiniBand NDR / 以太网网卡（ConnectX-7 级），美国 2024 年；按报价销售，无公开价目表",
+    "planning assumption: a 64-port 400G switch (Quantum-2 QM9700 class), US 2024; sold by quote, no public price "
+    "list":
+        "规划假设：一台 64 端口 400G 交换机（Quantum-2 QM9700 级），美国 2024 年；按报价销售，无公开价目表",
+    "planning assumption: a 400G optical transceiver (OSFP), US 2024; no public price list":
+        "规划假设：一个 400G 光模块（OSFP），美国 2024 年；无公开价目表",
+    "planning assumption: a multi-mode fibre cable (MPO), US 2024": "规划假设：一根多模光纤线缆（MPO），美国 2024 年",
+    "planning assumption: all-flash parallel file system (NVMe storage servers) per TB, US 2024; no public price "
+    "list":
+        "规划假设：全闪存并行文件系统（NVMe 存储服务器）每 TB 单价，美国 2024 年；无公开价目表",
+    "planning assumption: liquid-cooling and power fit-out per kW of IT load, US 2024":
+        "规划假设：按 IT 负载每 kW 计的液冷与供电改造费用，美国 2024 年",
+    "planning assumption: H100 SXM on-demand per GPU-hour at specialised clouds, US 2025":
+        "规划假设：专业云厂商 H100 SXM 按需每卡时价格，美国 2025 年",
+    "planning assumption: HGX H100 server about $300k; on-demand about $3/GPU-h":
+        "规划假设：HGX H100 服务器约 30 万美元；按需每卡时约 3 美元",
+    "planning assumption: priced as H100 SXM": "规划假设：按 H100 SXM 定价",
+    "planning assumption: HGX H200 server about $340k, US 2025": "规划假设：HGX H200 服务器约 34 万美元，美国 2025 年",
+    "planning assumption: HGX A100 server about $150k; on-demand about $1.5/GPU-h, US 2025":
+        "规划假设：HGX A100 服务器约 15 万美元；按需每卡时约 1.5 美元，美国 2025 年",
+    "planning assumption: HGX B200 server about $450k; on-demand about $5/GPU-h, US 2025":
+        "规划假设：HGX B200 服务器约 45 万美元；按需每卡时约 5 美元，美国 2025 年",
+}
+
+#: The step-time model's constants (planner.inputs.STEP_CONSTANTS), in Chinese.
+CONSTANT_ZH: dict[str, str] = {
+    "matmul_eff_max": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 校准行上按 0.55..0.90、步长 0.01 "
+                      "网格搜索（Megatron-LM 2021 Table 1 与 Korthikanti 2022 Table 5；Calculon 效率曲线，种子文档 004），"
+                      "与拖尾波动一并校准",
+    "matmul_dim_half": "0 表示取屋顶线拐点，即峰值算力 / 显存带宽（Williams et al. 2009）；未拟合：校准行"
+                       "（h/tp ≥ 768）无法区分",
+    "elementwise_traffic_factor": "校准值（calibrate_profiles）：在 A100 校准行上按 0..6、步长 0.25 网格搜索；"
+                                  "归一化、softmax、dropout 与激活函数每存储 1 字节激活所搬运的显存字节数",
+    "flash_attention_efficiency": "假设：FlashAttention-2 前向加反向约达 A100 峰值的 50–70%（Dao 2023，图 4–6）；未经验证",
+    "intra_node_efficiency": "假设：DGX A100 上 NCCL all-reduce 总线带宽约为 300 GB/s NVLink 中的 230 GB/s（nccl-tests）",
+    "inter_node_efficiency": "假设：大规模集合通信约达 InfiniBand/RoCE 线速的 80%",
+    "collective_latency_us": "假设：每次集合通信或流水线消息的 NCCL 延迟约 10 微秒",
+    "tp_overlap_fraction": "假设：开启重叠时可被矩阵乘掩盖的张量并行通信比例；通信占用 SM，因而只能部分重叠"
+                           "（Calculon，种子文档 004）",
+    "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
+                        "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
+                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）",
+    "framework_reserve_gb": "假设：每卡的 CUDA 上下文、分配器碎片与工作区",
+    "software_efficiency": "megatron-lm，即各常数校准所依据的参考软件栈",
+    "tp_async_backward": "Megatron-LM 自 2021 年底起在权重梯度矩阵乘期间执行 QKV 与 MLP 上投影的反向张量并行集合通信"
+                         "（ColumnParallelLinearWithAsyncAllreduce）；0 表示 2021 年的代码",
+    "offload_gb": "无优化器卸载层（0）",
+    "offload_gbs": "无优化器卸载层（0）",
+}
+
+#: The kernel profiles (planner.inputs.KERNEL_PROFILES), in Chinese.
+KERNEL_ZH: dict[str, str] = {
+    "ampere": "A100：矩阵乘与逐元素常数在 xlcompute validate 的 A100 校准行上校准（Megatron-LM 2021 Table 1，"
+              "Korthikanti 2022 Table 5）；FlashAttention-2 约达 A100 峰值的 60%（Dao 2023）",
+    "hopper": "H100：矩阵乘与逐元素常数在 hopper_runs.yaml 的 18 个校准行上校准（NVIDIA DGX Cloud Benchmarking "
+              "v24.11.1，16–2,048 张 H100）；FlashAttention-2 在 H100 上、头维度 128 时达 300–335 TFLOP/s，"
+              "即峰值的 0.33（Shah et al. 2024，FlashAttention-3，图 5）",
+}
+
+FIXED_ZH: dict[str, str] = {
+    "override": "人工覆盖值",
+    "no_load": "未给定：计划利用率由工作负载推出（训练卡时加上推理卡在整个期间的卡时）",
+    "step_default": "单步时间模型的默认值",
+    "no_training": "未给定：不做训练（仅推理的场景）",
+    "default_cp": "默认值（training.cp）：1，不做上下文并行",
+    "planner_placeholder": "布局规划器",
+    "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
+    "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
+}
+
+#: The registry's sources of bill-of-materials counts (xlcompute.registry), in Chinese.
+REGISTRY_SOURCE_ZH: dict[str, str] = {
+    "nics": "每卡一块，NVIDIA DGX SuperPOD RA",
+    "fabric_switches": "Al-Fares et al. 2008 §3；NVIDIA DGX SuperPOD RA",
+    "fabric_links": "Al-Fares et al. 2008 §3；NVIDIA DGX SuperPOD RA",
+    "transceivers": "每条光链路两个",
+    "storage_tb": "Llama 3（Dubey et al. 2024，§3.3.1）：16,384 张 H100 共 240 PB",
+}
+
+_CATALOG_EXTRA_ZH = {
+    "dense_bf16": "；稠密 bf16", "dense_fp8": "；稠密 fp8", "per_direction": "；单向",
+    "c2c": "；经 NVLink-C2C 访问的主机内存",
+}
+
+_COUNT_ZH = {
+    "total": "按架构精确计数", "active": "按架构精确计数（每 token 激活）",
+    "embedding": "按架构精确计数：token（及位置）嵌入表", "lm_head": "按架构精确计数：输出层（与嵌入共享时为 0）",
+}
+
+
+#: The built-in scenario (xlcompute/data/default_scenario.yaml) in Chinese: its name, description and
+#: MFU source are ours, not a user's, so a Chinese proposal of the unmodified built-in scenario shows
+#: them in Chinese; any other scenario's own text stays as its user wrote it.
+BUILTIN_ZH: dict[str, str] = {
+    "name": "1000 卡 H800 集群：70B 模型预训练与推理",
+    "description": "1000 张 H800 加速卡（125 台 8 卡服务器）集群的算力容量方案：在 2 万亿 token 上预训练一个 "
+                   "70B 稠密语言模型，随后为 2000 名并发用户提供推理服务。",
+    "organisation": "示例人工智能实验室",
+    "mfu_source": "Llama 3 报告（Dubey et al. 2024，Table 4）：8K–16K 张 H100 上 BF16 MFU 为 38–43%",
+}
+
+
+def builtin_text(scenario: object, field: str, lang: str) -> str | None:
+    """The Chinese ``field`` of the built-in scenario when ``scenario`` is it, unmodified, and the
+    render is Chinese; else None (the scenario's own text is shown as written)."""
+    if lang != "zh":
+        return None
+    from xlcompute.scenario import default_scenario
+
+    return BUILTIN_ZH[field] if scenario == default_scenario() else None
+
+
+def registry_source(key: str, lang: str) -> str:
+    """The registry's source of ``key`` in ``lang`` (the English row when no Chinese one exists)."""
+    if lang == "zh" and key in REGISTRY_SOURCE_ZH:
+        return REGISTRY_SOURCE_ZH[key]
+    return registry.source(key)
+
+
+def _price_zh(text: str) -> str:
+    return PRICE_ZH.get(text, text)
+
+
+def _zh(o: Origin) -> str:
+    k = o.kind
+    if k == "scenario":
+        opt = f" = {OPTION_ZH.get(o.option, o.option)}" if o.option else ""
+        cur = f"，{o.currency}" if o.currency else ""
+        return f"场景文件：{o.field}{opt}{cur}"
+    if k == "default":
+        if o.field == "training.software":
+            return f"默认值（{o.field} = {o.option}）：{SOFTWARE_ZH.get(o.option, o.option)}"
+        opt = f" = {OPTION_ZH.get(o.option, o.option)}" if o.option else ""
+        return f"默认值（{o.field}{opt}）：{FIELD_ZH.get(o.field, '')}".rstrip("：")
+    if k == "price":
+        head = f"默认值（{o.field}，{o.currency}）："
+        row = o.extra
+        if row == "server_per_card":
+            per_node, per_card = o.numbers
+            return f"{head}{fmt.count(per_node)} 卡 × 每卡位 {fmt.count(per_card)}；{_card_price_zh(o.cite)}"
+        if row.startswith("no_quote_"):
+            what = "计算网络" if row == "no_quote_network_per_server" else "存储容量 × 每 TB 单价"
+            return f"{head}无报价：{what}按物料清单计"
+        if row.startswith("reserved_"):
+            return f"{head}按需价格的 {fmt.percent(o.numbers[0], 0)}；{_price_zh(o.cite)}"
+        date = f"（{o.option}）" if o.option else ""
+        if row == "on_demand":
+            return f"{head}{_card_price_zh(o.cite)}{date}"
+        return f"{head}{_price_zh(o.cite)}{date}"
+    if k == "catalog":
+        if o.extra == "link_assumed":
+            return (f"目录：{o.name}（{o.cite}）；目录中没有 {o.name} 的服务器内链路数据：按每卡服务器间网络 "
+                    f"{fmt.plain(o.numbers[0])} GB/s 假设（可设 cluster.intra_node_gbs）")
+        return f"目录：{o.name}（{o.cite}）{_CATALOG_EXTRA_ZH.get(o.extra, '')}"
+    if k == "custom":
+        return f"场景文件：{o.field}（{o.name}）"
+    if k == "count":
+        base = _zh(o.base) if o.base is not None else ""
+        return f"{_COUNT_ZH[o.field]}；{base}" if base else _COUNT_ZH[o.field]
+    if k == "constant":
+        return f"默认值：{CONSTANT_ZH.get(o.field, '')}".rstrip("：")
+    if k == "kernel":
+        profile = KERNEL_ZH.get(o.extra, o.cite)
+        if o.option == "calibrated":
+            return f"校准值：{profile}"
+        what = o.name or "自定义加速卡"
+        return f"外推值：{what} 没有带布局的公开训练实测；沿用 {o.extra} 一代的校准（{profile}）"
+    if k == "fixed":
+        return FIXED_ZH[o.field]
+    if k == "planner":
+        evaluated, fitting = o.numbers
+        if o.option == "fits":
+            return f"布局规划器：{fmt.count(evaluated)} 种布局中最快者（{fmt.count(fitting)} 种放得下显存）"
+        return (f"布局规划器：没有放得下显存的布局；取 {fmt.count(evaluated)} 种中显存占用最小者"
+                "（工期与成本按 assumptions.mfu 计算）")
+    if k == "batch":
+        tokens = o.numbers[0]
+        if o.option == "given":
+            return f"场景文件：training.batch_tokens（{fmt.count(tokens)}）/ seq_len"
+        return (f"默认值：每步 {fmt.plain(tokens / 1e6, 3)}M token / seq_len（默认 token 预算：4M，同 Llama 2；"
+                "每卡 1,024，同 Llama 3 405B；最多 64M，同 DeepSeek-V3）")
+    if k == "user":
+        return o.cite
+    raise ValueError(f"unknown origin kind {k!r}")
+
+
+def _card_price_zh(cite: str) -> str:
+    """A card's price source: "prices.yaml, H800 in CNY: SOURCE (DATE)" from the catalog loader, or the
+    currency's default for a card without a row; the parts are worded, the planning text looked up."""
+    if cite.startswith("prices.yaml, ") and ": " in cite:
+        head, rest = cite.removeprefix("prices.yaml, ").split(": ", 1)
+        card, _, cur = head.partition(" in ")
+        text, _, date = rest.rpartition(" (")
+        return f"prices.yaml，{card}（{cur}）：{_price_zh(text or rest)}" + (f"（{date.removesuffix(')')}）" if text else "")
+    if cite.startswith("no ") and "; the currency's default: " in cite:
+        head, rest = cite.split("; the currency's default: ", 1)
+        return f"prices.yaml 中没有该卡的价格；取币种默认值：{_price_zh(rest)}"
+    return _price_zh(cite)
+
+
+def scenario_field(field: str, lang: str) -> str:
+    """The source of a value the scenario file gives directly (a text field such as training.precision)."""
+    return _zh(Origin(kind="scenario", field=field)) if lang == "zh" else f"scenario: {field}"
+
+
+def source_text(value: InputValue, lang: str) -> str:
+    """Where ``value`` comes from, in ``lang``: English is the estimate's own line; Chinese is
+    worded from its origin (see the module docstring)."""
+    if lang != "zh" or value.origin is None:
+        return value.source
+    return _zh(value.origin)

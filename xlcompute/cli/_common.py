@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
     from xlcompute.scenario import Scenario
 
-__all__ = ["CONTEXT_SETTINGS", "SCENARIO_ARG", "console", "err_console", "fail", "printable", "read_scenario",
+__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "SCENARIO_ARG", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario",
            "run_estimate", "check_output_file"]
 
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
@@ -32,6 +32,17 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 # Piped output (CI logs, files) gets 120 columns so wide tables are not cut to 80.
 console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
+
+LANG_OPT = typer.Option("en", "--lang", help="Language of the output: en or zh.")
+
+
+def scenario_title(scenario: Scenario, lang: str) -> str:
+    """The scenario's name for a table title: the built-in scenario's in the reader's language, a
+    user's own as written."""
+    from xlcompute._builtin import builtin_text
+
+    return builtin_text(scenario, "name", lang) or scenario.name
+
 
 SCENARIO_ARG = typer.Argument(
     None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario."

@@ -8,41 +8,50 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from xlcompute.cli._common import SCENARIO_ARG, console, fail, read_scenario
+from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, console, fail, read_scenario, scenario_title
+from xlcompute.cli._text import check_lang, tr
 
 if TYPE_CHECKING:
     from xlcompute.compare import Comparison
 
 __all__ = ["compare_command"]
 
-def _columns(cur: str) -> tuple[str, ...]:
-    return ("Card", "Cards", "Days", "MFU (predicted)", "Layout TP·CP·PP·DP", "Memory / card GB", "IT kW",
-            f"Capex M{cur}", f"Total budget M{cur}", f"Per 1T train tokens M{cur}", f"Per 1M served tokens {cur}",
-            f"Own or rent (NPV M{cur})")
+def _units(cur: str, lang: str) -> dict[str, str]:
+    return {"cur": cur, "unit": {"CNY": "元", "USD": "美元"}.get(cur, cur)}
 
 
-def _serving_columns(cur: str) -> tuple[str, ...]:
+def _columns(cur: str, lang: str = "en") -> tuple[str, ...]:
+    u = _units(cur, lang)
+    return tuple(tr(k, lang, **u) for k in ("col_card", "col_cards", "col_days", "col_mfu", "col_layout", "col_mem",
+                                            "col_kw", "col_capex", "col_budget", "col_per_t", "col_per_m", "col_own"))
+
+
+def _serving_columns(cur: str, lang: str = "en") -> tuple[str, ...]:
     """A serving fleet's columns: no run, so no days, MFU, layout or training memory."""
-    return ("Card", "Cards", "Serving cards needed", "IT kW", f"Capex M{cur}", f"Total budget M{cur}",
-            f"Per 1M served tokens {cur}", f"Own or rent (NPV M{cur})")
+    u = _units(cur, lang)
+    return tuple(tr(k, lang, **u) for k in ("col_card", "col_cards", "col_serving", "col_kw", "col_capex",
+                                            "col_budget", "col_per_m", "col_own"))
 
 
-def _rows(c: Comparison, serving_only: bool = False) -> list[list[str]]:
-    """One text row per card; a card that cannot run the job shows its reason across the table."""
+def _rows(c: Comparison, serving_only: bool = False, lang: str = "en") -> list[list[str]]:
+    """One text row per card; a card that cannot run the job shows its reason across the table.
+    Amounts in millions (English) or 万 (Chinese, the unit a Chinese budget is read in)."""
     from xlcompute import fmt
 
     width = len(_serving_columns(c.currency) if serving_only else _columns(c.currency))
+    scale, digits = (1e4, 0) if lang == "zh" else (1e6, 1)
 
-    def money(x: float | None) -> str:  # millions: a table of nine-digit sums is unreadable
-        return "" if x is None else fmt.number(x / 1e6, 1)
+    def money(x: float | None) -> str:  # millions / 万: a table of nine-digit sums is unreadable
+        return "" if x is None else fmt.number(x / scale, digits)
 
     rows = []
     for a in c.alternatives:
         if not a.ok:
             # The reason is a sentence: printed below the table, where it is not folded into a column.
-            rows.append([a.accelerator, "—", "cannot run (below)", *[""] * (width - 3)])
+            rows.append([a.accelerator, "—", tr("cannot_run", lang), *[""] * (width - 3)])
             continue
-        own = ("own" if a.own_cheaper else "rent") + f" ({money(a.npv_own)} vs {money(a.npv_rent)})"
+        own = tr("own_value", lang, verdict=tr("own" if a.own_cheaper else "rent", lang), own=money(a.npv_own),
+                 rent=money(a.npv_rent))
         if serving_only:
             rows.append([a.accelerator, fmt.count(a.cards or 0), fmt.count(a.serving_cards or 0),
                          fmt.number(a.it_power_kw or 0.0, 0), money(a.capex_total), money(a.total_budget),
@@ -51,8 +60,8 @@ def _rows(c: Comparison, serving_only: bool = False) -> list[list[str]]:
         rows.append([
             a.accelerator, fmt.count(a.cards), fmt.number(a.train_days, 1),
             f"{a.mfu:.1%} ({a.predicted_mfu:.1%})", a.layout.replace("TP", "").replace("CP", "").replace("PP", "")
-            .replace("DP", ""), f"{fmt.number(a.mem_per_gpu_gb, 1)} of {fmt.number(a.hbm_gb, 0)}"
-            + ("" if a.mem_fits else " DOES NOT FIT"),
+            .replace("DP", ""), tr("mem_of", lang, mem=fmt.number(a.mem_per_gpu_gb, 1), hbm=fmt.number(a.hbm_gb, 0))
+            + ("" if a.mem_fits else tr("mem_no_fit", lang)),
             fmt.number(a.it_power_kw, 0), money(a.capex_total), money(a.total_budget),
             money(a.cost_per_trillion_tokens), f"{a.cost_per_million_served_tokens:,.2f}", own,
         ])
@@ -66,13 +75,16 @@ def compare_command(
         help="A catalog card to compare (repeat: --gpu H800 --gpu H20). Default: the scenario's card and "
              "the usual cards of its currency."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    lang: str = LANG_OPT,
 ) -> None:
     """The same job on several accelerators: cards, days, MFU, memory, power, capex, budget, cost per
     token. Prices the scenario gives stay; prices it leaves out follow each card and the currency."""
     from rich.table import Table
 
+    from xlcompute import fmt
     from xlcompute.compare import compare
 
+    check_lang(lang)
     sc = read_scenario(scenario)
     try:
         result = compare(sc, gpu or None)
@@ -82,21 +94,54 @@ def compare_command(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     serving_only = sc.training is None
-    deadline = "" if result.deadline_days is None else f", cards for {result.deadline_days:g} days"
+    name = scenario_title(sc, lang)
+    deadline = "" if result.deadline_days is None else tr("compare_deadline", lang, days=f"{result.deadline_days:g}")
     if serving_only:  # the job is the serving demand; each card gets the servers it needs
-        title = (f"{sc.name}: {result.model_name} serving {sc.serving.users:,} concurrent users, each card with "
-                 f"the servers its demand needs (budget over {result.years:g} years)")
+        title = tr("compare_title_serving", lang, name=name, model=result.model_name, users=f"{sc.serving.users:,}",
+                   years=f"{result.years:g}")
     else:
-        title = (f"{sc.name}: {result.model_name} on {result.train_tokens / 1e12:g}T tokens{deadline} "
-                 f"(budget over {result.years:g} years; per 1T tokens at the rental price)")
+        tokens = fmt.big_count(result.train_tokens, "zh") if lang == "zh" else f"{result.train_tokens / 1e12:g}T"
+        title = tr("compare_title", lang, name=name, model=result.model_name, tokens=tokens, deadline=deadline,
+                   years=f"{result.years:g}")
     table = Table(title=title, title_justify="left")
-    for name in (_serving_columns if serving_only else _columns)(result.currency):
-        table.add_column(name, overflow="fold")
-    for row in _rows(result, serving_only):
+    for col in (_serving_columns if serving_only else _columns)(result.currency, lang):
+        table.add_column(col, overflow="fold")
+    for row in _rows(result, serving_only, lang):
         table.add_row(*row)
     console.print(table)
     for a in result.alternatives:
         if not a.ok:
-            console.print(f"{a.accelerator} cannot run the job: {a.reason}", highlight=False, markup=False)
+            console.print(tr("cannot_run_line", lang, card=a.accelerator,
+                             reason=_reason(a.why if lang == "zh" and a.why is not None else a.reason, lang)),
+                          highlight=False, markup=False)
         for n in a.notes:
-            console.print(f"note — {a.accelerator}: {n}", highlight=False, markup=False)
+            console.print(tr("note_line", lang, card=a.accelerator, note=_note(n, lang)), highlight=False,
+                          markup=False)
+
+
+def _reason(reason: object, lang: str) -> str:
+    """A card's refusal in ``lang``: English is the estimate's own line; Chinese words the reason's
+    kind and numbers (:class:`compare.Reason`) with the proposal's text table."""
+    from xlcompute.compare import Reason
+
+    if lang != "zh" or not isinstance(reason, Reason):
+        return str(reason)
+    from xlcompute import fmt
+    from xlcompute.report.i18n import text
+
+    return str(text(f"alt_reason_{reason.kind}", "zh", cards=fmt.count(reason.cards),
+                    hbm=fmt.gb(reason.hbm_gb * 1e9, 0)))
+
+
+def _note(note: object, lang: str) -> str:
+    """A swap's note in ``lang`` (:class:`compare.Note`, worded as the proposal words it)."""
+    from xlcompute.compare import Note
+
+    if lang != "zh" or not isinstance(note, Note):
+        return str(note)
+    from xlcompute import fmt
+    from xlcompute.report.i18n import text
+
+    detail = _reason(note.why, lang) if note.why is not None else note.detail
+    return str(text(f"alt_note_{note.kind}", "zh", fields="、".join(note.fields), tp=note.tp, pp=note.pp,
+                    detail=detail, days=fmt.days(note.days), deadline=f"{note.deadline:g}"))

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from xlcompute.cli._common import SCENARIO_ARG, console, err_console, fail, read_scenario
+from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, console, err_console, fail, read_scenario, scenario_title
+from xlcompute.cli._text import check_lang, tr
 
 __all__ = ["plan_command"]
 
@@ -23,6 +24,7 @@ def plan_command(
              "27-39% optimistic on Megatron 2021 Table 2).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    lang: str = LANG_OPT,
 ) -> None:
     """Rank the TP/CP/PP/DP layouts of a scenario's model on its cluster by predicted step time."""
     # Imported here: the planner pulls in NumPy, which `xlcompute --help` must not pay for.
@@ -35,6 +37,7 @@ def plan_command(
     from xlcompute.estimate import core_problems, resolve
     from xlcompute.planner import PlannerError, plan_layouts
 
+    check_lang(lang)
     sc = read_scenario(scenario)
     if sc.training is None:  # the planner ranks training layouts; a serving fleet has none to rank
         fail(["training: the scenario plans no training (a serving-only fleet), so there is no layout to plan; "
@@ -45,7 +48,7 @@ def plan_command(
         fail([str(exc)])
     arch = resolved.arch
     values = {k: v.value for k, v in resolved.inputs.items()}
-    with Progress(TextColumn("searching layouts"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+    with Progress(TextColumn(tr("plan_searching", lang)), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
                   TimeElapsedColumn(), console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task("search", total=1)
         try:
@@ -58,32 +61,35 @@ def plan_command(
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
-    t = Table(title=f"{sc.name}: best of {report.candidates_evaluated:,} layouts "
-                    f"({report.candidates_fitting:,} fit; {report.search_seconds:.2f} s)", title_justify="left")
-    for col in ("#", "layout", "options", "step s", "MFU", "GB/card"):
-        t.add_column(col, justify="right" if col in ("#", "step s", "MFU", "GB/card") else "left")
+    t = Table(title=tr("plan_title", lang, name=scenario_title(sc, lang), n=f"{report.candidates_evaluated:,}",
+                       fit=f"{report.candidates_fitting:,}", s=f"{report.search_seconds:.2f}"), title_justify="left")
+    for i, col in enumerate(tr("plan_cols", lang).split("|")):
+        t.add_column(col, justify="left" if i in (1, 2) else "right")
+    modes = {"none": tr("recompute_none", lang), "selective": tr("recompute_selective", lang),
+             "full": tr("recompute_full", lang)}
+    kinds = {k: tr(f"offload_{k}", lang) for k in ("weights", "activations", "optimizer")}
     for row in report.best:
         ex, r = row.execution, row.result
         t.add_row(
             str(row.rank),
             f"TP{ex.tp}" + (f"·CP{ex.cp}" if ex.cp > 1 else "") + f"·PP{ex.pp}·DP{ex.dp} mb{ex.micro_batch}"
             + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
-            ", ".join(
-                x for x in ("SP" if ex.sequence_parallel else "", f"{ex.recompute} recompute",
-                            f"ZeRO-{ex.zero_stage}", "TP overlap" if ex.tp_overlap else "",
-                            f"offload {'+'.join(ex.offloaded)}" if ex.offloaded else "") if x
+            ("、" if lang == "zh" else ", ").join(
+                x for x in ("SP" if ex.sequence_parallel else "",
+                            tr("plan_recompute", lang, mode=modes.get(ex.recompute, ex.recompute)),
+                            f"ZeRO-{ex.zero_stage}", tr("plan_tp_overlap", lang) if ex.tp_overlap else "",
+                            tr("plan_offload", lang, kinds="+".join(kinds.get(k, k) for k in ex.offloaded))
+                            if ex.offloaded else "") if x
             ),
             fmt.number(r.predicted_step_seconds, 2), fmt.percent(r.predicted_mfu), fmt.number(r.mem_per_gpu / 1e9, 1),
         )
     console.print(t)
     r = report.best[0].result
-    parts = [
-        ("compute", r.compute_seconds), ("recompute", r.recompute_seconds), ("pipeline bubble", r.pp_bubble_seconds),
-        ("pipeline p2p", r.pp_comm_seconds), ("TP comm (exposed)", r.tp_comm_exposed_seconds),
-        ("CP K/V ring (exposed)", r.cp_comm_exposed_seconds), ("offload transfers (exposed)", r.offload_exposed_seconds),
-        ("DP comm (exposed)", r.dp_comm_exposed_seconds), ("optimizer", r.optimizer_seconds),
-        ("optimizer offload", r.offload_seconds),
-    ]
-    console.print("Best layout, seconds per step: " + "; ".join(f"{k} {v:.3f}" for k, v in parts if v > 0))
-    console.print("MFU counts model FLOPs (attention-aware, no recomputation), as the estimate does; "
-                  "times are seconds per optimizer step.")
+    names = tr("plan_parts", lang).split("|")
+    seconds = (r.compute_seconds, r.recompute_seconds, r.pp_bubble_seconds, r.pp_comm_seconds,
+               r.tp_comm_exposed_seconds, r.cp_comm_exposed_seconds, r.offload_exposed_seconds,
+               r.dp_comm_exposed_seconds, r.optimizer_seconds, r.offload_seconds)
+    parts = list(zip(names, seconds))
+    console.print(tr("plan_best", lang) + ("；" if lang == "zh" else "; ").join(
+        f"{k} {v:.3f}" for k, v in parts if v > 0))
+    console.print(tr("plan_note", lang))

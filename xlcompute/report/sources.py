@@ -19,9 +19,10 @@ either language. An input without an origin (an older pickled estimate) keeps it
 from __future__ import annotations
 
 from xlcompute import fmt, registry
+from xlcompute._builtin import BUILTIN_ZH, builtin_text  # noqa: F401  (re-exported)
 from xlcompute.estimate import InputValue, Origin
 
-__all__ = ["source_text", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH", "registry_source"]
+__all__ = ["builtin_text", "source_text", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH", "registry_source"]
 
 #: The scenario fields' documented defaults, in Chinese (the English is the field's description in
 #: :mod:`xlcompute.scenario`; the citations in brackets are the same).
@@ -236,28 +237,6 @@ _COUNT_ZH = {
     "total": "按架构精确计数", "active": "按架构精确计数（每 token 激活）",
     "embedding": "按架构精确计数：token（及位置）嵌入表", "lm_head": "按架构精确计数：输出层（与嵌入共享时为 0）",
 }
-
-
-#: The built-in scenario (xlcompute/data/default_scenario.yaml) in Chinese: its name, description and
-#: MFU source are ours, not a user's, so a Chinese proposal of the unmodified built-in scenario shows
-#: them in Chinese; any other scenario's own text stays as its user wrote it.
-BUILTIN_ZH: dict[str, str] = {
-    "name": "1000 卡 H800 集群：70B 模型预训练与推理",
-    "description": "1000 张 H800 加速卡（125 台 8 卡服务器）集群的算力容量方案：在 2 万亿 token 上预训练一个 "
-                   "70B 稠密语言模型，随后为 2000 名并发用户提供推理服务。",
-    "organisation": "示例人工智能实验室",
-    "mfu_source": "Llama 3 报告（Dubey et al. 2024，Table 4）：8K–16K 张 H100 上 BF16 MFU 为 38–43%",
-}
-
-
-def builtin_text(scenario: object, field: str, lang: str) -> str | None:
-    """The Chinese ``field`` of the built-in scenario when ``scenario`` is it, unmodified, and the
-    render is Chinese; else None (the scenario's own text is shown as written)."""
-    if lang != "zh":
-        return None
-    from xlcompute.scenario import default_scenario
-
-    return BUILTIN_ZH[field] if scenario == default_scenario() else None
 
 
 def registry_source(key: str, lang: str) -> str:

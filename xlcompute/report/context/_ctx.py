@@ -54,7 +54,7 @@ class _Ctx:
     def amount(self, x: float, digits: int = 0) -> str:
         """Money where a reader expects a rounded amount (summary cards, budget and comparison
         tables): 4.03亿元 / 1,440.00万元 in Chinese, the full figure in English."""
-        return fmt.money_wan(x, self.cur) if self.lang == "zh" and abs(x) >= 1e4 else self.money(x, digits)
+        return fmt.money_wan(x, self.cur) if self.lang == "zh" else self.money(x, digits)
 
     def va(self, key: str) -> str:
         """An amount of the estimate by key, as :meth:`amount`."""

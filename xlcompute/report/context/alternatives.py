@@ -31,7 +31,8 @@ def _lead(c: _Ctx, comp: Comparison, shown: int) -> Markup:
         cards = c.t("alt_cards_same", cards=c.v("gpu_count"))
     # The scenario's assumed MFU is applied to every card; without one each card has its own prediction.
     mfu = c.t("alt_mfu_same", mfu=c.v("mfu")) if r["mfu_assumed"] > 0 else c.t("alt_mfu_predicted")
-    return c.t("alt_lead", model=comp.model_name, tokens=f"{fmt.plain(comp.train_tokens / TOKENS_PER_TRILLION)} × 10¹²", n=fmt.count(shown), cards=cards,
+    return c.t("alt_lead", model=comp.model_name, tokens=fmt.big_count(comp.train_tokens, "zh") if c.lang == "zh" else
+               f"{fmt.plain(comp.train_tokens / TOKENS_PER_TRILLION)} × 10¹²", n=fmt.count(shown), cards=cards,
                mfu=mfu, years=c.v("years"))
 
 

@@ -1,0 +1,134 @@
+"""The CLI's own words in English and Chinese (``--lang en|zh`` of estimate, compare and plan).
+
+Labels and units of quantities come from the registry (:mod:`xlcompute.registry`, en/zh); this
+table holds the row names, column headers and the few sentences the commands print. Entries are
+format strings; :func:`tr` fills them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["LANGS", "TEXT", "tr", "check_lang"]
+
+LANGS = ("en", "zh")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # estimate: row names
+    "model": ("Model", "模型"),
+    "model_value": ("{name}: {params}B parameters ({active}B active)", "{name}：{params_zh} 参数（激活 {active_zh}）"),
+    "plan": ("Plan", "规划内容"),
+    "plan_training": ("training only (no serving users)", "仅训练（无推理用户）"),
+    "plan_serving": ("serving only (no training)", "仅推理（无训练）"),
+    "plan_both": ("training, then serving", "先训练，后推理"),
+    "cluster": ("Cluster", "集群"),
+    "cluster_value": ("{cards} × {acc} ({tflops} TFLOPS dense), {servers} {server_word}",
+                      "{cards} 张 {acc}（稠密 {tflops} TFLOPS），{servers} 台服务器"),
+    "server": ("server", "台服务器"),
+    "servers": ("servers", "台服务器"),
+    "layout": ("Layout", "并行布局"),
+    "recompute": ("recompute {mode}", "重计算：{mode}"),
+    "recompute_none": ("none", "无"),
+    "recompute_selective": ("selective", "选择性"),
+    "recompute_full": ("full", "完全"),
+    "offload": (", offload of {kinds} to host memory", "，{kinds} 卸载到主机内存"),
+    "offload_weights": ("weights", "权重"),
+    "offload_activations": ("activations", "激活"),
+    "offload_optimizer": ("optimizer", "优化器状态"),
+    "idle": ("; {n} cards idle", "；{n} 张卡空闲"),
+    "global_batch": ("; global batch {n} sequences", "；全局批大小 {n} 条序列"),
+    "rule_6pt": ("{v} (6PT rule: {rule})", "{v}（6PT 估算：{rule}）"),
+    "mfu_value": ("{v} — {src}", "{v}——{src}"),
+    "mfu_predicted_src": ("predicted by the step-time model", "由单步时间模型预测"),
+    "per_step": ("{v} ({s} per step)", "{v}（每步 {s}）"),
+    "ettr_value": ("{v} (a failure every {mtbf}, checkpoints every {minutes} min)",
+                   "{v}（每 {mtbf} 一次故障，每 {minutes} 分钟一个检查点）"),
+    "throughput": ("{v}, {s} per step", "{v}，每步 {s}"),
+    "mem_value": ("{v} of {hbm} GB ({fits})", "{v} / {hbm} GB（{fits}）"),
+    "fits": ("fits", "放得下"),
+    "no_fit": ("DOES NOT FIT", "放不下"),
+    "serving_value": ("{v} for {users} concurrent users ({replica} per replica)",
+                      "{v}，服务 {users} 名并发用户（每副本 {replica} 张）"),
+    "bom": ("Bill of materials", "物料清单"),
+    "bom_line": ("servers {servers}; {net}; storage {storage} {store}; facility {facility}; {racks}, {mw} with PUE",
+                 "服务器 {servers}；{net}；存储 {storage}{store}；机房 {facility}；机柜 {racks}，含 PUE 的机房功率 {mw}"),
+    "bom_net_quote": ("network {v} (quote)", "网络 {v}（报价）"),
+    "bom_net": ("network {v} ({nics}, {leaf} leaf + {spine} spine{core} switches, {optics} optics)",
+                "网络 {v}（网卡 {nics}，交换机：叶 {leaf} + 脊 {spine}{core}，光模块 {optics} 个）"),
+    "bom_core": (" + {n} core", " + 核心 {n}"),
+    "bom_quote": ("(quote)", "（报价）"),
+    "bom_store": ("({v})", "（{v}）"),
+    "total_years": ("{label} ({years} years)", "{label}（{years} 年）"),
+    "deadline": ("Deadline", "截止期限"),
+    "deadline_missed": ("missed by {v}", "超期 {v}"),
+    "deadline_met": ("met", "可按期完成"),
+    "deadline_value": ("{deadline}: {verdict}; {cards} cards ({servers} servers) meet it at the same MFU and ETTR",
+                       "{deadline}：{verdict}；在相同 MFU 与 ETTR 下，{cards} 张卡（{servers} 台服务器）可按期完成"),
+    "at_predicted": ("At the predicted MFU", "按预测 MFU"),
+    "at_predicted_value": ("{days}, {cost} at rental prices ({pmfu} instead of the assumed {mfu}: {adays}, {acost})",
+                           "{days}，按租赁价格 {cost}（预测 MFU {pmfu}，而非假设的 {mfu}：{adays}，{acost}）"),
+    "range_note": ("P10 / P50 / P90 of {draws} draws, seed {seed}", "{draws} 次抽样的 P10 / P50 / P90，种子 {seed}"),
+    "range_budget": ("Range: total budget", "区间：总预算"),
+    "range_days": ("Range: training days, end to end", "区间：端到端训练天数"),
+    "range_model": ("Range: days to trained model", "区间：交付训练好的模型所需天数"),
+    "range_model_note": ("{v} (delivery delay included)", "{v}（含交付延迟）"),
+    "range_cost": ("Range: training run at rental prices", "区间：按租赁价格计的训练成本"),
+    # compare
+    "col_card": ("Card", "加速卡"),
+    "col_cards": ("Cards", "卡数"),
+    "col_days": ("Days", "天数"),
+    "col_mfu": ("MFU (predicted)", "MFU（预测）"),
+    "col_layout": ("Layout TP·CP·PP·DP", "布局 TP·CP·PP·DP"),
+    "col_mem": ("Memory / card GB", "显存/卡 GB"),
+    "col_kw": ("IT kW", "IT 功率 kW"),
+    "col_capex": ("Capex M{cur}", "资本支出 万{unit}"),
+    "col_budget": ("Total budget M{cur}", "总预算 万{unit}"),
+    "col_per_t": ("Per 1T train tokens M{cur}", "每万亿训练 token 万{unit}"),
+    "col_per_m": ("Per 1M served tokens {cur}", "每百万推理 token {unit}"),
+    "col_own": ("Own or rent (NPV M{cur})", "自建/租赁 现值万{unit}"),
+    "col_serving": ("Serving cards needed", "推理所需卡数"),
+    "cannot_run": ("cannot run (below)", "无法运行（见下）"),
+    "own": ("own", "自建"),
+    "rent": ("rent", "租赁"),
+    "own_value": ("{verdict} ({own} vs {rent})", "{verdict} {own}/{rent}"),
+    "mem_of": ("{mem} of {hbm}", "{mem} / {hbm}"),
+    "mem_no_fit": (" DOES NOT FIT", " 放不下"),
+    "compare_title_serving": ("{name}: {model} serving {users} concurrent users, each card with the servers its "
+                              "demand needs (budget over {years} years)",
+                              "{name}：{model} 为 {users} 名并发用户提供推理，每种卡配足所需服务器（预算按 {years} 年计）"),
+    "compare_title": ("{name}: {model} on {tokens} tokens{deadline} (budget over {years} years; per 1T tokens at "
+                      "the rental price)",
+                      "{name}：{model}，{tokens} 个训练 token{deadline}（预算按 {years} 年计；每万亿 token 按租赁价格计）"),
+    "compare_deadline": (", cards for {days} days", "，按 {days} 天工期配卡"),
+    "cannot_run_line": ("{card} cannot run the job: {reason}", "{card} 无法运行此任务：{reason}"),
+    "note_line": ("note — {card}: {note}", "注——{card}：{note}"),
+    # plan
+    "plan_title": ("{name}: best of {n} layouts ({fit} fit; {s} s)", "{name}：{n} 种布局中的最优者（{fit} 种放得下；用时 {s} 秒）"),
+    "plan_cols": ("#|layout|options|step s|MFU|GB/card", "#|并行布局|选项|每步秒数|MFU|每卡 GB"),
+    "plan_recompute": ("{mode} recompute", "{mode}重计算"),
+    "plan_tp_overlap": ("TP overlap", "张量并行通信重叠"),
+    "plan_offload": ("offload {kinds}", "卸载 {kinds}"),
+    "plan_best": ("Best layout, seconds per step: ", "最优布局每步耗时（秒）："),
+    "plan_parts": ("compute|recompute|pipeline bubble|pipeline p2p|TP comm (exposed)|CP K/V ring (exposed)|"
+                   "offload transfers (exposed)|DP comm (exposed)|optimizer|optimizer offload",
+                   "计算|重计算|流水线气泡|流水线点对点通信|张量并行通信（未隐藏）|上下文并行 K/V 环（未隐藏）|"
+                   "卸载传输（未隐藏）|数据并行通信（未隐藏）|优化器|优化器卸载"),
+    "plan_note": ("MFU counts model FLOPs (attention-aware, no recomputation), as the estimate does; times are "
+                  "seconds per optimizer step.",
+                  "MFU 按模型 FLOPs 计（含注意力项，不含重计算），与估算一致；时间为每个优化器步的秒数。"),
+    "plan_searching": ("searching layouts", "正在搜索并行布局"),
+}
+
+
+def tr(key: str, lang: str, /, **kw: Any) -> str:
+    """The CLI text ``key`` in ``lang`` with its placeholders filled."""
+    en, zh = TEXT[key]
+    return (zh if lang == "zh" else en).format(**kw)
+
+
+def check_lang(lang: str) -> None:
+    """Exit with one line unless ``lang`` is en or zh."""
+    if lang not in LANGS:
+        from xlcompute.cli._common import fail
+
+        fail([f"--lang: must be en or zh, got {lang!r}"])

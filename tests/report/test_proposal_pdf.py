@@ -102,7 +102,11 @@ def test_chinese_headline_figures_equal_the_core(zh_pdf: Rendered) -> None:
     assert f"训练需 {h['days']} 天" in text
     assert f"{h['cards']} 张卡" in text
     assert f"{h['card-hours']} 卡·时" in text
-    assert f"总成本为 {h['total budget']}" in text
+    # Chinese money in the summary is read in 万元 / 亿元; the sensitivity table keeps the full figure.
+    cur = zh_pdf.result.scenario.pricing.currency
+    assert f"总成本为 {fmt.money_wan(zh_pdf.result['total_budget'], cur)}" in text
+    assert "总成本为 5.02亿元" in text
+    assert h["total budget"] in text
 
 
 def test_sensitivity_table_is_printed_from_the_estimate(en_pdf: Rendered) -> None:
@@ -232,8 +236,10 @@ def test_alternatives_section_prints_the_compare_rows(lang: str, en_pdf: Rendere
             continue
         assert a.train_days is not None and a.total_budget is not None
         assert fmt.days(a.train_days) in section, (a.accelerator, fmt.days(a.train_days))
-        assert fmt.money(a.total_budget, cur) in section, (a.accelerator, fmt.money(a.total_budget, cur))
-        assert fmt.money(a.cost_per_trillion_tokens or 0.0, cur) in section
+        # The comparison table's amounts: full figures in English, 万元 / 亿元 in Chinese.
+        money = fmt.money if lang == "en" else fmt.money_wan
+        assert money(a.total_budget, cur) in section, (a.accelerator, money(a.total_budget, cur))
+        assert money(a.cost_per_trillion_tokens or 0.0, cur) in section
 
 
 def test_toc_lists_alternatives_after_budget(en_pdf: Rendered, zh_pdf: Rendered) -> None:

@@ -133,10 +133,7 @@ def render_html(
     ctx = build_context(result, lang, today or report_date(), scenario_file)
     ctx["css"] = Markup((TEMPLATES_DIR / _STYLESHEET).read_text(encoding="utf-8"))
     ctx["attachment_names"] = list(attachment_names)
-    html = env.get_template(_TEMPLATE).render(ctx)
-    # Chinese line breaking: numbers with their classifiers and common words unbreakable, no orphan
-    # character at the end of a paragraph (report/cjk.py; the stylesheet's .nw spans).
-    return keep_together(html) if lang == "zh" else html
+    return env.get_template(_TEMPLATE).render(ctx)
 
 
 def _attachment(weasyprint: ModuleType, path: Path) -> Any:
@@ -156,6 +153,11 @@ def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
     for p in files:
         if not p.is_file():
             raise FileNotFoundError(f"attachment {str(p)!r} does not exist or is not a file")
+    if '<html lang="zh-Hans"' in html[:400]:
+        # Chinese line breaking for Pango: numbers with their classifiers and common words unbreakable,
+        # no orphan character at the end of a paragraph (report/cjk.py; the stylesheet's .nw spans).
+        # Only here: the HTML itself (render_html, --html) keeps its text unwrapped.
+        html = keep_together(html)
     with _cyclic_gc_paused():
         document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
         return document.write_pdf(

@@ -1,0 +1,72 @@
+"""``--lang en|zh`` of xlcompute estimate, compare and plan: headers, row labels, units and the few
+sentences in Chinese; English by default; a wrong language is one line and exit code 2."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from xlcompute.cli import app
+
+runner = CliRunner()
+# Four English words in a row (see tests/report/test_zh_edition.py), after the catalog's card names.
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z'\-.]*(?:[ ,;:()/]+[A-Za-z][A-Za-z'\-.]*){3,}")
+_NAMES = ("NVIDIA H800 SXM5 80GB", "Dubey et al", "Llama-2-70B")
+
+
+def _run(*args: str) -> str:
+    res = runner.invoke(app, list(args))
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def _english(out: str) -> list[str]:
+    for name in _NAMES:
+        out = out.replace(name, " ")
+    return _ENGLISH.findall(out)
+
+
+def test_estimate_in_chinese() -> None:
+    out = _run("estimate", "--lang", "zh")
+    assert "1000 卡 H800 集群：70B 模型预训练与推理" in out  # the built-in scenario's name
+    for words in ("模型", "规划内容", "并行布局", "训练 token 数", "2万亿", "物料清单", "总预算", "亿元", "万元",
+                  "区间：总预算", "放得下"):
+        assert words in out, words
+    assert "Model" not in out and "Bill of materials" not in out and "Range:" not in out
+    assert _english(out) == []
+
+
+def test_estimate_is_english_by_default() -> None:
+    out = _run("estimate")
+    assert "1000-card H800 cluster" in out and "Bill of materials" in out and "Range: total budget" in out
+    assert "万元" not in out and "模型" not in out
+
+
+def test_compare_in_chinese() -> None:
+    out = _run("compare", "--lang", "zh", "--gpu", "H800", "--gpu", "H20")
+    for words in ("加速卡", "卡数", "天数", "万元", "总预算", "租赁", "2万亿"):  # headers wrap in narrow columns
+        assert words in out, words
+    assert "Card" not in out and "Total budget" not in out and "cards for" not in out
+    assert _english(out) == []
+
+
+def test_plan_in_chinese() -> None:
+    out = _run("plan", "--lang", "zh", "--top", "2")
+    for words in ("并行布局", "选项", "每步秒数", "最优布局每步耗时", "重计算", "MFU 按模型 FLOPs 计"):
+        assert words in out, words
+    assert "Best layout" not in out and "recompute" not in out
+    assert _english(out) == []
+
+
+@pytest.mark.parametrize("command", ["estimate", "compare", "plan"])
+def test_a_wrong_language_is_one_line(command: str) -> None:
+    res = runner.invoke(app, [command, "--lang", "fr"])
+    assert res.exit_code == 2
+    assert "--lang: must be en or zh, got 'fr'" in res.output
+
+
+@pytest.mark.parametrize("command", ["estimate", "compare", "plan"])
+def test_help_lists_lang(command: str) -> None:
+    assert "--lang" in _run(command, "--help")

@@ -174,9 +174,10 @@ def test_every_default_a_scenario_can_show_has_a_chinese_description(builtin) ->
 
 def test_keep_together_spans() -> None:
     page = ('<html lang="zh-Hans"><head><title>x 服务器</title></head><body><p>申请 125 台服务器，'
-            '并监控慢卡与故障卡。</p><svg><text>125 台</text></svg></body></html>')
+            '自建：3.77亿元，并监控慢卡与故障卡。</p><svg><text>125 台</text></svg></body></html>')
     out = keep_together(page)
     assert '<span class="nw">125\u00a0台服务器</span>' in out
+    assert '<span class="nw">3.77亿元</span>' in out  # an amount never splits from its 亿元
     assert '<span class="nw">障卡。</span></p>' in out  # no orphan character on the last line
     assert "<title>x 服务器</title>" in out and "<svg><text>125 台</text></svg>" in out  # never in head or svg
     assert _html.unescape(re.sub(r"<[^>]+>", "", out)).replace("\u00a0", " ") == \

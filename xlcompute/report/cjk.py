@@ -5,6 +5,7 @@ word such as 服务器, stay on one line.
 
 - a number and its unit or classifier ("125 台服务器", "1,000 张", "26.7 天") are one unbreakable
   span; the space between them becomes a no-break space;
+- an amount or count with its Chinese magnitude (3.77亿元, ¥1,440万, 2万亿) is one unbreakable span;
 - the usual multi-character nouns of a proposal (服务器, 加速卡, 交换机, …) never split;
 - the last two ideographs of a paragraph, list item or cell (and the punctuation after them) stay
   together, so no line holds a single orphan character ("…故障/卡。").
@@ -21,13 +22,16 @@ __all__ = ["keep_together"]
 
 _HAN = "\u4e00-\u9fff"
 # Words that read wrongly when split across lines.
-_WORDS = ("服务器", "加速卡", "交换机", "光模块", "卡·时", "万亿", "亿元", "万元", "美元", "检查点", "显存",
+_WORDS = ("服务器", "加速卡", "交换机", "光模块", "卡·时", "预登记", "万亿", "亿元", "万元", "美元", "检查点", "显存",
           "流水线", "数据并行", "张量并行")
 _UNITS = "台张个块条天年卡层级段人次秒分倍"
 _NUMBER_UNIT = re.compile(
     rf"(?<![\w.,])(\d[\d,]*(?:\.\d+)?(?:万亿|亿|万)?)[ \u00a0](卡·时|[{_UNITS}](?:{'|'.join(_WORDS)}|[{_HAN}])?)"
 )
 _WORD = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
+# An amount or count with its Chinese magnitude: 3.77亿元, ¥1,440万, 2万亿.
+_AMOUNT = re.compile(r"(?<![\w.,])[¥$]?\d[\d,]*(?:\.\d+)?(?:万亿|亿|万)(?:美元|元)?")
+_SIMPLE = re.compile(f"{_AMOUNT.pattern}|{_WORD.pattern}")
 _TAIL = re.compile(rf"([{_HAN}]{{2}}[。！？；：，、）」』”%]*\s*)$")
 # Text between tags; the tag after it tells whether the text ends a block.
 _PART = re.compile(r"(<svg\b.*?</svg>|<style\b.*?</style>|<[^>]+>)", re.S)
@@ -41,10 +45,10 @@ def _span(text: str) -> str:
 def _words(text: str) -> str:
     out, pos = [], 0
     for m in _NUMBER_UNIT.finditer(text):
-        out.append(_WORD.sub(lambda w: _span(w.group(0)), text[pos:m.start()]))
+        out.append(_SIMPLE.sub(lambda w: _span(w.group(0)), text[pos:m.start()]))
         out.append(_span(f"{m.group(1)}\u00a0{m.group(2)}"))
         pos = m.end()
-    out.append(_WORD.sub(lambda w: _span(w.group(0)), text[pos:]))
+    out.append(_SIMPLE.sub(lambda w: _span(w.group(0)), text[pos:]))
     return "".join(out)
 
 
@@ -63,10 +67,10 @@ def keep_together(html: str) -> str:
             out.append(text)
             continue
         nxt = parts[i + 2] if i + 2 < len(parts) else ""
-        tail = ""
-        if _BLOCK_END.match(nxt):
+        text = _words(text)
+        if _BLOCK_END.match(nxt):  # the last two ideographs of a block, unless a span already ends it
             m = _TAIL.search(text)
-            if m and "<" not in m.group(1):
-                text, tail = text[:m.start()], _span(m.group(1))
-        out.append(_words(text) + tail)
+            if m:
+                text = text[:m.start()] + _span(m.group(1))
+        out.append(text)
     return head + sep + "".join(out)

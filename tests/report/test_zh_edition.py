@@ -29,7 +29,8 @@ from xlcompute.report.sources import FIELD_ZH, source_text
 from xlcompute.scenario import default_scenario, load_scenario
 
 #: Bibliographic names of four or more words that Chinese text cites as published.
-CITATIONS = ("NVIDIA DGX SuperPOD RA", "NVIDIA DGX Cloud Benchmarking", "MT-NLG 530B")
+CITATIONS = ("NVIDIA DGX SuperPOD RA", "NVIDIA DGX Cloud Benchmarking", "MT-NLG 530B",
+             "CBRE North America Data Center Trends H2", "US EIA Electric Power Monthly")
 
 _WORD = r"[A-Za-z][A-Za-z0-9'\-.]*"
 ENGLISH_RUN = re.compile(rf"{_WORD}(?:[\s,;:()/&\"]+{_WORD}){{3,}}")
@@ -69,7 +70,9 @@ def allowed_texts(result, lang: str = "zh") -> list[str]:  # type: ignore[no-unt
     if sc.model.preset is not None:
         m = catalog.get_model(sc.model.preset)
         out += [m.name, m.source]
-    val = build_context(result, lang)["validation"]
+    ctx = build_context(result, lang)
+    out.append(ctx["description"])  # the cover's cut copy of the user's description
+    val = ctx["validation"]
     out += [str(row[k]) for row in val["rows"] for k in ("id", "source")]
     out += [str(row["id"]) for row in val["end_to_end"]["rows"]]
     return sorted({" ".join(t.split()) for t in out if t.strip()}, key=len, reverse=True)
@@ -93,6 +96,15 @@ def builtin():  # type: ignore[no-untyped-def]
 def test_the_chinese_sample_has_no_english_prose(builtin) -> None:  # type: ignore[no-untyped-def]
     runs = english_runs(text_nodes(render_html(builtin, "zh")), allowed_texts(builtin))
     assert runs == []
+
+
+@pytest.mark.parametrize("name", ["h20-serving-qwen72b", "h100-2048-llama405b", "gh200-8-llama70b-offload"])
+def test_other_plans_and_currencies_have_no_english_prose(name: str) -> None:
+    # a serving fleet (CNY), training then serving in USD, and an offload plan whose user text is English
+    from pathlib import Path
+
+    result = estimate(load_scenario(Path(__file__).parents[2] / "workbooks" / "scenarios" / f"{name}.yaml"))
+    assert english_runs(text_nodes(render_html(result, "zh")), allowed_texts(result)) == []
 
 
 def test_the_check_finds_the_english_sources_of_the_old_sample(builtin) -> None:  # type: ignore[no-untyped-def]

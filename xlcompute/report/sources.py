@@ -161,6 +161,12 @@ PRICE_ZH: dict[str, str] = {
         "规划假设：全闪存并行文件系统（NVMe 存储服务器）每 TB 单价，美国 2024 年；无公开价目表",
     "planning assumption: liquid-cooling and power fit-out per kW of IT load, US 2024":
         "规划假设：按 IT 负载每 kW 计的液冷与供电改造费用，美国 2024 年",
+    "CBRE North America Data Center Trends H2 2024: average asking rate $184.06 per kW and month (250–500 kW, "
+    "primary markets) × 40 kW racks":
+        "CBRE North America Data Center Trends H2 2024：平均报价每 kW 每月 184.06 美元（250–500 kW，主要市场）"
+        "× 40 kW 机柜",
+    "US EIA Electric Power Monthly, average industrial price 2024 (about 8 ¢/kWh)":
+        "US EIA Electric Power Monthly：2024 年工业用电平均价格（约 8 美分/kWh）",
     "planning assumption: H100 SXM on-demand per GPU-hour at specialised clouds, US 2025":
         "规划假设：专业云厂商 H100 SXM 按需每卡时价格，美国 2025 年",
     "planning assumption: HGX H100 server about $300k; on-demand about $3/GPU-h":

@@ -18,6 +18,8 @@ def _value(c: _Ctx, key: str, x: float) -> str:
     """A figure or input with its unit (days, currency, share)."""
     if key == "delivery_delay_days":
         key = "train_days"
+    if c.lang == "zh" and registry.quantity(key).kind == "money":
+        return c.amount(x)  # a budget range read in 万元 / 亿元
     text = registry.format_value(x, key, c.cur)
     return text if registry.carries_unit(key) else f"{text} {registry.unit_text(key, c.lang, c.cur)}"
 
@@ -44,8 +46,8 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
                mfu_lo=fmt.percent(mfu.p10), mfu_hi=fmt.percent(mfu.p90),
                price=fmt.percent(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
                delay_max=fmt.number(u.delivery_delay_max_days, 0))
-    def short(x: float) -> str:
-        return fmt.money_short(x, c.cur, c.lang)
+    def short(x: float) -> str:  # Chinese: 万元 / 亿元 with two decimals (5.02亿元), not a rounded ¥5亿
+        return c.amount(x) if c.lang == "zh" else fmt.money_short(x, c.cur, c.lang)
 
     def arg(key: str, x: float) -> str:  # the input's own value, its unit in the row label
         return fmt.number(x, 1) if key == "delivery_delay_days" else registry.format_value(x, key, c.cur)
@@ -74,7 +76,8 @@ def _serving_only(c: _Ctx, rep: UncertaintyReport) -> dict[str, Any]:
     rows = [{
         "label": _label(c, r.key), "low": registry.format_value(r.low, r.key, c.cur),
         "high": registry.format_value(r.high, r.key, c.cur),
-        "budget": f"{fmt.money_short(r.budget_low, c.cur, c.lang)} – {fmt.money_short(r.budget_high, c.cur, c.lang)}",
+        "budget": f"{c.amount(r.budget_low) if c.lang == 'zh' else fmt.money_short(r.budget_low, c.cur, c.lang)} – "
+                  f"{c.amount(r.budget_high) if c.lang == 'zh' else fmt.money_short(r.budget_high, c.cur, c.lang)}",
     } for r in rep.tornado if r.key != "delivery_delay_days" and r.budget_low != r.budget_high]
     return {"trains": False, "title": c.t("unc_title_serving"), "text": text, "rows": rows, "chart": None,
             "note": c.t("unc_note_serving")}

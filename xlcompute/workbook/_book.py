@@ -28,7 +28,13 @@ from xlcompute.workbook.input_checks import (
     add_input_checks,
     add_read_cell,
 )
-from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
+from xlcompute.workbook.catalog_sheets import (
+    HW_COLUMNS,
+    HW_FP8_COLUMN,
+    MODEL_COLUMNS,
+    PRICE_COLUMNS,
+    CatalogTable,
+)
 from xlcompute.workbook.styles import (
     RED_FILL,
     RED_FONT,
@@ -62,6 +68,15 @@ REQUIRED_NAMES: tuple[str, ...] = (
     "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
 )
 CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice"}
+# Card-dependent prices: Inputs key -> (Hardware price column, the input it multiplies). The server
+# price is per card slot × cards per server; a reserved price is a share of the on-demand price
+# (estimate._price_inputs), so a typed on-demand price moves the reserved ones as in the estimate.
+PRICE_LOOKUPS: dict[str, tuple[str, str | None]] = {
+    "server_price": (PRICE_COLUMNS["server_per_card"], "cards_per_node"),
+    "price_per_gpu_hour": (PRICE_COLUMNS["on_demand"], None),
+    "price_reserved_1y": (PRICE_COLUMNS["reserved_1y_share"], "price_per_gpu_hour"),
+    "price_reserved_3y": (PRICE_COLUMNS["reserved_3y_share"], "price_per_gpu_hour"),
+}
 
 # Inputs sheet groups: the graph's own grouping, so a new input cannot fall between sections.
 _GROUPS = tuple((f"sec_{name}", keys) for name, keys in INPUT_GROUPS)
@@ -164,8 +179,15 @@ class Book:
                 ("gpu_tdp_w", sc.cluster.tdp_w is not None),
                 ("offload_gb", sc.cluster.offload_gb is not None),
                 ("offload_gbs", sc.cluster.offload_gbs is not None),
+                # A quoted price stays the typed number (its source says "scenario: pricing...").
+                ("server_price", sc.pricing.server_price is not None),
+                ("price_per_gpu_hour", sc.pricing.price_per_card_hour is not None),
+                ("price_reserved_1y", sc.pricing.price_reserved_1y is not None),
+                ("price_reserved_3y", sc.pricing.price_reserved_3y is not None),
             ) if given
         }
+        # The prices that follow the drop-down (the Compare sheet keeps each card's own).
+        self.price_lookups = frozenset(PRICE_LOOKUPS) - fixed
         first_input = row + 2
         for section, keys in _GROUPS:
             row += 1
@@ -196,7 +218,7 @@ class Book:
         else:
             cell.value = "=" + formula
             style_lookup(cell)
-            table = hw if key in HW_COLUMNS else models
+            table = models if key in MODEL_COLUMNS else hw
             source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
         cell.number_format = registry.excel_format(key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
@@ -207,6 +229,10 @@ class Book:
         add_input_checks(ws, row, key, lang)
 
     def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable) -> str | None:
+        if key in PRICE_LOOKUPS:
+            letter, times = PRICE_LOOKUPS[key]
+            price = hw.lookup(letter, CHOICE_NAMES["gpu"])
+            return price if times is None else f"{price}*{times}"
         if key in MODEL_COLUMNS:
             return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
         if key in HW_COLUMNS:

@@ -13,7 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from compare_cells import compare_ws
+from compare_cells import compare_ws, sheet
 from compare_cells import layout as compare_layout
 from conftest import scenario_with
 from lo_recalc import recalc, soffice
@@ -196,7 +196,7 @@ def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
         if not _close(got, values[key]):
             wrong.append(f"{key}: LibreOffice {got!r} vs estimate {values[key]!r}")
     assert not wrong, wrong
-    ws = wb["Sensitivity"]
+    ws = sheet(wb, "sensitivity")
     sens = result.sensitivity
     shape = (built or result).sensitivity
     mfus = [ws.cell(row=5, column=2 + j).value for j in range(len(shape.mfus))]
@@ -272,7 +272,7 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
         assert result["cp_bytes_per_step"] > 0 and before["cp_bytes_per_step"] == 0
         assert result["act_linear_layer"] == pytest.approx(before["act_linear_layer"] / 2, rel=1e-12)
     if edit in ("cards", "cards_odd", "cards_and_mfu"):  # the headers followed the new card count
-        ws = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+        ws = sheet(openpyxl.load_workbook(path, data_only=True), "sensitivity")
         assert [ws.cell(row=6 + i, column=1).value for i in range(6)] == result.sensitivity.cards
 
 
@@ -285,7 +285,7 @@ def test_planner_block_equals_the_live_sheets(recalculated: dict, case: str) -> 
     path, _sc, result = recalculated[case]
     lang = "zh" if case == "planner_mfu_only" else "en"
     wb = openpyxl.load_workbook(path, data_only=True)
-    ws = wb["Training"]
+    ws = sheet(wb, "training")
     col_a = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
 
     def block(key: str) -> object:
@@ -338,7 +338,7 @@ def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: st
     """LibreOffice recalculates the check column: each broken rule is one line in words, and the
     summary above the inputs counts them."""
     path = recalculated[f"invalid_{edit}"][0]
-    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
+    ws = sheet(openpyxl.load_workbook(path, data_only=True), "inputs")
     checks = [str(ws[f"F{r}"].value) for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
     want = INVALID_EDITS[edit][1]
     assert sorted(checks) == sorted(want), checks
@@ -347,14 +347,14 @@ def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: st
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "edit_cards", "edit_tokens_text"])
 def test_valid_workbooks_have_no_check_messages(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
-    ws = openpyxl.load_workbook(recalculated[case][0], data_only=True)["Inputs"]
+    ws = sheet(openpyxl.load_workbook(recalculated[case][0], data_only=True), "inputs")
     assert not [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
     assert ws["F3"].value in ("All inputs are valid", "所有输入有效")
 
 
 def test_cards_that_leave_cards_idle_are_named(recalculated: dict) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated["edit_cards_1024"]
-    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
+    ws = sheet(openpyxl.load_workbook(path, data_only=True), "inputs")
     checks = [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
     assert checks == ["cards are not a multiple of TP·CP·PP (40): 24 cards idle"]
     assert result["dp"] == 25

@@ -50,19 +50,15 @@ from xlcompute.workbook.styles import (
     style_section,
     style_title,
 )
-from xlcompute.workbook.text import LANGS, input_label, sheet_title, text, unit_text
+from xlcompute.workbook.text import LANGS, TABS, input_label, sheet_title, tab_name, text, unit_text
 
 __all__ = ["Book", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES", "CHOICE_NAMES", "PLAN_ROWS", "col_letter"]
 
 RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
-# Tab names stay English in both languages so the formula text is identical (the issue's
-# "the formulas are the same"); each sheet's A1 heading carries the translated title. The Compare
-# tab alone is translated (text "cmp_tab"): no formula names it.
-SHEETS: dict[str, str] = {
-    "inputs": "Inputs", "training": "Training", "goodput": "Goodput", "step": "Step time", "memory": "Memory", "network": "Network",
-    "serving": "Serving", "budget": "Budget", "compare": "Compare", "sensitivity": "Sensitivity",
-    "hardware": "Hardware", "models": "Models", "formulas": "Formulas",
-}
+# Sheet key -> English tab name. The Chinese workbook's tabs are Chinese (text.TABS, issue 14 §7);
+# a formula that names a sheet takes the workbook's own tab names (CatalogTable.sheet, the defined
+# names), so both editions hold the same formulas modulo the tab names.
+SHEETS: dict[str, str] = {key: en for key, (en, _zh) in TABS.items()}
 REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
     "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
@@ -109,11 +105,9 @@ class Book:
         register_styles(self.wb)
         first = self.wb.active
         self.ws: dict[str, Worksheet] = {}
-        for i, (key, title) in enumerate(SHEETS.items()):
+        for i, key in enumerate(SHEETS):
             ws = first if i == 0 else self.wb.create_sheet()
-            # The Compare sheet's tab is translated: no formula names it (its cells reference
-            # their own column and the workbook's defined names only).
-            ws.title = text("cmp_tab", lang) if key == "compare" else title
+            ws.title = tab_name(key, lang)
             self.ws[key] = ws
         self.next_row: dict[str, int] = {s: _FIRST_RESULT_ROW for s in RESULT_SHEETS}
         self.where: dict[str, tuple[str, int]] = {}  # step key -> (sheet, row)

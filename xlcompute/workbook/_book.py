@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import registry
 from xlcompute._names import xml_safe
-from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, Step
+from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, STEPS, Step
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
 from xlcompute.scenario import Scenario
@@ -77,6 +77,7 @@ PRICE_LOOKUPS: dict[str, tuple[str, str | None]] = {
 # Inputs sheet groups: the graph's own grouping, so a new input cannot fall between sections.
 _GROUPS = tuple((f"sec_{name}", keys) for name, keys in INPUT_GROUPS)
 _FIRST_RESULT_ROW = 5
+_STEP_SHEETS = {st.key: st.sheet for st in STEPS}  # figure -> the result sheet that works it out
 PLAN_ROWS = 5  # layouts listed by the Training sheet's planner block
 
 
@@ -122,9 +123,10 @@ class Book:
         ws, lang, sc = self.ws["inputs"], self.lang, self.scenario
         style_title(ws.cell(row=1, column=1, value=f"{text('book_title', lang)} — {sheet_title('inputs', lang)}"))
         style_note(ws.cell(row=2, column=1, value=text("inputs_note", lang)))
+        head = self._summary_block(ws, 3)
         for col, key in enumerate(("col_item", "col_value", "col_unit", "col_source", "col_name"), start=1):
-            style_header(ws.cell(row=4, column=col, value=text(key, lang)))
-        row = 5
+            style_header(ws.cell(row=head, column=col, value=text(key, lang)))
+        row = head + 1
         style_section(ws.cell(row=row, column=1, value=text("sec_scenario", lang)))
         row += 1
         for key, value in (("scenario_name", sc.name), ("organisation", sc.organisation),
@@ -195,9 +197,54 @@ class Book:
                 _define(self.wb, key, ws.title, READ_COLUMN if key in PARSED_KEYS else "B", row)
                 refs[key] = Ref(key)
                 row += 1
-        add_check_summary(ws, 3, first_input, row - 1, lang)
-        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24, "F": 60, "G": 16}, self.footer, "B5")
+        add_check_summary(ws, 3, first_input, row - 1, lang, head)
+        # Frozen down to the column headers: the results block stays in view while any input below
+        # is edited (the point of the block).
+        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24, "F": 60, "G": 16}, self.footer,
+                     f"B{head + 1}")
         return refs
+
+    def _summary_block(self, ws: Worksheet, top: int) -> int:
+        """The headline results above the inputs (issue 14 §4), each a formula over a result
+        sheet's named cell, so an edit below shows its effect without leaving the sheet. Above
+        the inputs rather than beside them: columns A-D (the inputs' label, value, unit and
+        source) already fill a laptop screen's width, while the top rows are always in view (and
+        stay frozen with the headers). Returns the row of the inputs' column headers."""
+        lang = self.lang
+        style_section(ws.cell(row=top, column=1, value=text("sum_title", lang)))
+        style_note(ws.cell(row=top, column=4, value=text("sum_note", lang)))
+        # A 0/1 flag shows as words through its number format, so the formula text is the same in
+        # both languages and the cell holds the estimate's own flag.
+        def words(one: str, zero: str) -> str:
+            return f'[=1]"{text(one, lang)}";[=0]"{text(zero, lang)}";General'
+
+        # (label, named cell, number format: the registry's, or the words of a 0/1 flag)
+        rows: list[tuple[str, str, str | None]] = []
+        if self.scenario.training is not None:  # a serving fleet has no training run to show
+            rows += [("sum_days", "train_days", None), ("sum_card_hours", "gpu_hours", None),
+                     ("sum_mem", "mem_per_gpu_gb", None), ("sum_hbm", "gpu_hbm_gb", None),
+                     ("sum_fits", "mem_fits", words("yes", "no"))]
+        rows += [("sum_capex", "capex_total", None), ("sum_budget", "total_budget", None),
+                 ("sum_npv_own", "npv_own", None), ("sum_npv_rent", "npv_rent", None),
+                 ("sum_verdict", "own_cheaper", words("sum_own", "sum_rent"))]
+        row = top + 1
+        for label, key, flag_format in rows:
+            style_plain(ws.cell(row=row, column=1, value=text(label, lang)))
+            cell = ws.cell(row=row, column=2, value=f"={key}")
+            style_formula(cell)  # the named style first: it resets the number format
+            if flag_format is None:
+                cell.number_format = registry.excel_format(key, self.currency, lang)
+                style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
+            else:
+                cell.number_format = flag_format
+            if key == "mem_fits":  # red when the training memory does not fit, as on the Memory sheet
+                ws.conditional_formatting.add(cell.coordinate, FormulaRule(formula=["mem_fits=0"], fill=RED_FILL,
+                                                                           font=RED_FONT))
+            if key in _STEP_SHEETS:  # where the figure is worked out
+                where = self.ws[_STEP_SHEETS[key]].title
+                style_note(ws.cell(row=row, column=4, value=text("sum_where", lang).format(tab=where)))
+            row += 1
+        return row
 
     def _input_row(self, ws: Worksheet, row: int, key: str, iv: InputValue, hw: CatalogTable,
                    models: CatalogTable, fixed: set[str]) -> None:

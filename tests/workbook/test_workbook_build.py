@@ -144,6 +144,74 @@ def test_preset_cells_look_up_the_catalog(default_wb: Workbook) -> None:
     assert named_cell(default_wb, "model_choice").value == "llama2-70b"
 
 
+def test_prices_look_up_the_chosen_card(default_wb: Workbook) -> None:
+    """The prices the scenario leaves out follow the accelerator drop-down (issue 14 §2): green
+    lookups into the Hardware sheet's price columns, the server price × cards per server, the
+    reserved prices a share of the on-demand price."""
+    server = named_cell(default_wb, "server_price")
+    assert server.value.startswith("=INDEX(Hardware!$O$3:") and "MATCH(gpu_choice,Hardware!$A$3:" in server.value
+    assert server.value.endswith(",0))*cards_per_node"), server.value
+    assert server.style == "xlcompute lookup" and not server.protection.locked
+    assert named_cell(default_wb, "price_per_gpu_hour").value.startswith("=INDEX(Hardware!$P$3:")
+    for key, col in (("price_reserved_1y", "Q"), ("price_reserved_3y", "R")):
+        formula = named_cell(default_wb, key).value
+        assert formula.startswith(f"=INDEX(Hardware!${col}$3:") and formula.endswith("*price_per_gpu_hour"), key
+    for key in ("matmul_eff_max", "elementwise_traffic_factor", "flash_attention_efficiency"):
+        assert "MATCH(gpu_choice" in named_cell(default_wb, key).value, key  # the card's kernel constants
+    hw = default_wb["Hardware"]
+    assert hw["O2"].value.endswith("(CNY)") and hw["P2"].value.endswith("(CNY)")
+    rows = {hw.cell(row=r, column=1).value: r for r in range(3, hw.max_row + 1)}
+    # H20 has a CNY row in prices.yaml (¥150,000 per card slot, ¥6 per card-hour); B200 has none.
+    assert (hw[f"O{rows['H20']}"].value, hw[f"P{rows['H20']}"].value) == (150000, 6)
+    assert "no CNY price for B200" in hw[f"S{rows['B200']}"].value
+    assert hw[f"Q{rows['B200']}"].value == 0.8 and hw[f"R{rows['B200']}"].value == 0.65
+
+
+def test_quoted_prices_stay_typed_numbers() -> None:
+    """A price the scenario quotes is the typed number (its source says so); the reserved prices it
+    leaves out remain a share of that on-demand price, as in the estimate. A USD scenario's
+    Hardware sheet carries USD prices (H20 has no USD row: the currency's default, said so)."""
+    sc = scenario_with(pricing__server_price=2_000_000, pricing__price_per_card_hour=12.5)
+    wb = roundtrip(build_workbook(estimate(sc), "en"))
+    for key, value, field in (("server_price", 2_000_000, "server_price"), ("price_per_gpu_hour", 12.5,
+                                                                           "price_per_card_hour")):
+        cell = named_cell(wb, key)
+        assert cell.value == value and cell.style == "xlcompute input", key
+        assert cell.parent.cell(row=cell.row, column=4).value.startswith(f"scenario: pricing.{field}"), key
+    assert named_cell(wb, "price_reserved_1y").value.endswith(",0))*price_per_gpu_hour")
+    usd = roundtrip(build_workbook(estimate(scenario_with(pricing__currency="USD")), "en"))["Hardware"]
+    rows = {usd.cell(row=r, column=1).value: r for r in range(3, usd.max_row + 1)}
+    assert usd["O2"].value.endswith("(USD)") and usd[f"P{rows['H100-SXM']}"].value == 3.0
+    assert usd[f"O{rows['H20']}"].value == 37500 and "no USD price for H20" in usd[f"S{rows['H20']}"].value
+
+
+def test_results_block_above_the_inputs(default_wb: Workbook) -> None:
+    """The results block (issue 14 §4): in the first rows of columns A-D (on screen when the sheet
+    opens, frozen with the headers), each value a formula naming a result (never a number), with
+    the registry's number format."""
+    from xlcompute import registry
+    from xlcompute.workbook.text import text
+
+    ws = default_wb["Inputs"]
+    assert ws["A3"].value == text("sum_title", "en")
+    head = next(r for r in range(4, 30) if ws.cell(row=r, column=1).value == text("col_item", "en"))
+    assert head <= 15 and ws.freeze_panes == f"B{head + 1}"
+    block = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=2) for r in range(4, head)}
+    assert set(block) == {f"={k}" for k in ("train_days", "gpu_hours", "mem_per_gpu_gb", "gpu_hbm_gb", "mem_fits",
+                                           "capex_total", "total_budget", "npv_own", "npv_rent", "own_cheaper")}
+    for formula, cell in block.items():
+        assert formula[1:] in default_wb.defined_names, formula
+        if formula not in ("=mem_fits", "=own_cheaper"):
+            assert cell.number_format == registry.excel_format(formula[1:], "CNY"), formula
+    assert block["=own_cheaper"].number_format == '[=1]"owning is cheaper";[=0]"renting is cheaper";General'
+    zh = sheet(roundtrip(build_workbook(estimate(default_scenario()), "zh")), "inputs")
+    assert zh["A3"].value == "结果一览" and zh.cell(row=head - 1, column=2).number_format.startswith('[=1]"自建更省"')
+    # A serving fleet has no training run: its block shows the money only.
+    serving = sheet(roundtrip(build_workbook(estimate(scenario_with(training=None)), "en")), "inputs")
+    formulas = [serving.cell(row=r, column=2).value for r in range(4, 10)]
+    assert formulas[0] == "=capex_total" and "=train_days" not in formulas
+
+
 def test_drop_downs(default_wb: Workbook) -> None:
     ws = default_wb["Inputs"]
     by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}

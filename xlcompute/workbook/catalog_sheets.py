@@ -32,7 +32,7 @@ __all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRIC
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
-_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 12, 11, 9, 9, 46, 9, 9, 9, 22)
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
 _MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 12, 46, 10)
 
@@ -168,7 +168,7 @@ def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None) -> No
         c = ws[f"{letter}{row}"]
         style_plain(c, wrap=True)  # the named style first: it resets the number format
         c.value = prices[key].value
-        c.number_format = "0%" if key.endswith("_share") else "#,##0.00"
+        c.number_format = {"server_per_card": "#,##0", "on_demand": "#,##0.00"}.get(key, "0%")
     src = ws.cell(row=row, column=_PRICE_SOURCE)
     style_plain(src, wrap=True)
     put_text(src, prices["server_per_card"].source)

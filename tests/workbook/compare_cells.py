@@ -6,13 +6,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlcompute.workbook import SHEETS
 from xlcompute.workbook.compare_sheet import FIRST_CARD_COLUMN, KEY_COLUMN
 
-__all__ = ["compare_ws", "layout"]
+__all__ = ["compare_ws", "layout", "sheet"]
+
+
+def sheet(wb: Workbook, key: str) -> Worksheet:
+    """The sheet ``key`` (of ``SHEETS``) of a workbook in either language: tabs are translated."""
+    return wb.worksheets[list(SHEETS).index(key)]
 
 
 def compare_ws(wb: Workbook) -> Worksheet:
-    return wb.worksheets[wb.sheetnames.index("Budget") + 1]
+    return sheet(wb, "compare")
 
 
 def layout(ws: Worksheet) -> tuple[dict[str, int], dict[str, int]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from compare_cells import sheet
 from conftest import INJECTIONS, scenario_with
 from openpyxl.workbook.workbook import Workbook
 from typer.testing import CliRunner
@@ -22,7 +23,11 @@ from xlcompute._graph import INPUT_KEYS, STEPS
 from xlcompute.cli import app
 from xlcompute.scenario import Scenario, default_scenario
 from xlcompute.estimate import estimate
+from openpyxl.utils import quote_sheetname
+
 from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
+from xlcompute.workbook.catalog_sheets import sheet_ref
+from xlcompute.workbook.text import tab_name
 
 ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "INDEX", "MATCH",
                      # the Inputs sheet's checks and the reading of "2T" (workbook.input_checks)
@@ -139,6 +144,74 @@ def test_preset_cells_look_up_the_catalog(default_wb: Workbook) -> None:
     assert named_cell(default_wb, "model_choice").value == "llama2-70b"
 
 
+def test_prices_look_up_the_chosen_card(default_wb: Workbook) -> None:
+    """The prices the scenario leaves out follow the accelerator drop-down (issue 14 §2): green
+    lookups into the Hardware sheet's price columns, the server price × cards per server, the
+    reserved prices a share of the on-demand price."""
+    server = named_cell(default_wb, "server_price")
+    assert server.value.startswith("=INDEX(Hardware!$O$3:") and "MATCH(gpu_choice,Hardware!$A$3:" in server.value
+    assert server.value.endswith(",0))*cards_per_node"), server.value
+    assert server.style == "xlcompute lookup" and not server.protection.locked
+    assert named_cell(default_wb, "price_per_gpu_hour").value.startswith("=INDEX(Hardware!$P$3:")
+    for key, col in (("price_reserved_1y", "Q"), ("price_reserved_3y", "R")):
+        formula = named_cell(default_wb, key).value
+        assert formula.startswith(f"=INDEX(Hardware!${col}$3:") and formula.endswith("*price_per_gpu_hour"), key
+    for key in ("matmul_eff_max", "elementwise_traffic_factor", "flash_attention_efficiency"):
+        assert "MATCH(gpu_choice" in named_cell(default_wb, key).value, key  # the card's kernel constants
+    hw = default_wb["Hardware"]
+    assert hw["O2"].value.endswith("(CNY)") and hw["P2"].value.endswith("(CNY)")
+    rows = {hw.cell(row=r, column=1).value: r for r in range(3, hw.max_row + 1)}
+    # H20 has a CNY row in prices.yaml (¥150,000 per card slot, ¥6 per card-hour); B200 has none.
+    assert (hw[f"O{rows['H20']}"].value, hw[f"P{rows['H20']}"].value) == (150000, 6)
+    assert "no CNY price for B200" in hw[f"S{rows['B200']}"].value
+    assert hw[f"Q{rows['B200']}"].value == 0.8 and hw[f"R{rows['B200']}"].value == 0.65
+
+
+def test_quoted_prices_stay_typed_numbers() -> None:
+    """A price the scenario quotes is the typed number (its source says so); the reserved prices it
+    leaves out remain a share of that on-demand price, as in the estimate. A USD scenario's
+    Hardware sheet carries USD prices (H20 has no USD row: the currency's default, said so)."""
+    sc = scenario_with(pricing__server_price=2_000_000, pricing__price_per_card_hour=12.5)
+    wb = roundtrip(build_workbook(estimate(sc), "en"))
+    for key, value, field in (("server_price", 2_000_000, "server_price"), ("price_per_gpu_hour", 12.5,
+                                                                           "price_per_card_hour")):
+        cell = named_cell(wb, key)
+        assert cell.value == value and cell.style == "xlcompute input", key
+        assert cell.parent.cell(row=cell.row, column=4).value.startswith(f"scenario: pricing.{field}"), key
+    assert named_cell(wb, "price_reserved_1y").value.endswith(",0))*price_per_gpu_hour")
+    usd = roundtrip(build_workbook(estimate(scenario_with(pricing__currency="USD")), "en"))["Hardware"]
+    rows = {usd.cell(row=r, column=1).value: r for r in range(3, usd.max_row + 1)}
+    assert usd["O2"].value.endswith("(USD)") and usd[f"P{rows['H100-SXM']}"].value == 3.0
+    assert usd[f"O{rows['H20']}"].value == 37500 and "no USD price for H20" in usd[f"S{rows['H20']}"].value
+
+
+def test_results_block_above_the_inputs(default_wb: Workbook) -> None:
+    """The results block (issue 14 §4): in the first rows of columns A-D (on screen when the sheet
+    opens, frozen with the headers), each value a formula naming a result (never a number), with
+    the registry's number format."""
+    from xlcompute import registry
+    from xlcompute.workbook.text import text
+
+    ws = default_wb["Inputs"]
+    assert ws["A3"].value == text("sum_title", "en")
+    head = next(r for r in range(4, 30) if ws.cell(row=r, column=1).value == text("col_item", "en"))
+    assert head <= 15 and ws.freeze_panes == f"B{head + 1}"
+    block = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=2) for r in range(4, head)}
+    assert set(block) == {f"={k}" for k in ("train_days", "gpu_hours", "mem_per_gpu_gb", "gpu_hbm_gb", "mem_fits",
+                                           "capex_total", "total_budget", "npv_own", "npv_rent", "own_cheaper")}
+    for formula, cell in block.items():
+        assert formula[1:] in default_wb.defined_names, formula
+        if formula not in ("=mem_fits", "=own_cheaper"):
+            assert cell.number_format == registry.excel_format(formula[1:], "CNY"), formula
+    assert block["=own_cheaper"].number_format == '[=1]"owning is cheaper";[=0]"renting is cheaper";General'
+    zh = sheet(roundtrip(build_workbook(estimate(default_scenario()), "zh")), "inputs")
+    assert zh["A3"].value == "结果一览" and zh.cell(row=head - 1, column=2).number_format.startswith('[=1]"自建更省"')
+    # A serving fleet has no training run: its block shows the money only.
+    serving = sheet(roundtrip(build_workbook(estimate(scenario_with(training=None)), "en")), "inputs")
+    formulas = [serving.cell(row=r, column=2).value for r in range(4, 10)]
+    assert formulas[0] == "=capex_total" and "=train_days" not in formulas
+
+
 def test_drop_downs(default_wb: Workbook) -> None:
     ws = default_wb["Inputs"]
     by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
@@ -232,7 +305,7 @@ def test_planner_block_on_training_sheet() -> None:
     result = estimate(sc)
     assert result.plan is not None
     wb = roundtrip(build_workbook(result, "en"))
-    ws = wb["Training"]
+    ws = sheet(wb, "training")
     last = max(named_cell(wb, st.key).row for st in STEPS if st.sheet == "training")
     titles = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
     top = titles["Layout planner (step-time model, seed 004)"]
@@ -246,8 +319,8 @@ def test_planner_block_on_training_sheet() -> None:
     assert block and all(c.data_type != "f" for c in block)  # static values, not formulas
     # No defined name points into the block.
     for name, dn in wb.defined_names.items():
-        for sheet, coord in dn.destinations:
-            if sheet == "Training":
+        for tab, coord in dn.destinations:
+            if tab == "Training":
                 assert int(re.sub(r"[^0-9]", "", coord)) <= last, name
     best = result.plan.best[0]
     row_of = {ws.cell(row=r, column=1).value: r for r in range(head + 1, head + 12)}
@@ -258,7 +331,7 @@ def test_planner_block_on_training_sheet() -> None:
     assert "static values" in ws["A2"].value
     # Without inputs/plan the builder resolves the scenario itself and shows the same block.
     again = roundtrip(build_workbook(estimate(sc), "zh"))
-    assert again["Training"].cell(row=top, column=1).value == "并行布局规划（单步时间模型，seed 004）"
+    assert sheet(again, "training").cell(row=top, column=1).value == "并行布局规划（单步时间模型，seed 004）"
 
 
 def test_no_planner_block_when_the_scenario_fixes_layout_and_mfu(default_wb: Workbook) -> None:
@@ -268,7 +341,7 @@ def test_no_planner_block_when_the_scenario_fixes_layout_and_mfu(default_wb: Wor
 
 def test_charts_written() -> None:
     wb = build_workbook(estimate(default_scenario()), "en")
-    charts = wb["Sensitivity"]._charts
+    charts = sheet(wb, "sensitivity")._charts
     assert {type(c).__name__ for c in charts} == {"LineChart", "BarChart"}
 
 
@@ -317,17 +390,42 @@ def test_formulas_sheet_holds_what_the_proposal_appendix_dropped(default_wb: Wor
 
 
 def test_zh_labels_same_formulas() -> None:
+    """The Chinese workbook holds the English workbook's formulas, modulo the tab names: its tabs
+    are Chinese (issue 14 §7), so a formula naming a sheet (the catalog lookups) names the Chinese
+    tab. Mapping each Chinese tab name back to the English one must give identical formula text."""
     en = roundtrip(build_workbook(estimate(default_scenario()), "en"))
     zh = roundtrip(build_workbook(estimate(default_scenario()), "zh"))
-    assert "工作簿" in zh["Inputs"]["A1"].value and zh["Inputs"].oddFooter.center.text == "第 &P 页 / 共 &N 页"
+    assert zh.sheetnames == [tab_name(key, "zh") for key in SHEETS]
+    assert zh.sheetnames[:2] == ["输入", "训练"] and "硬件" in zh.sheetnames and "模型" in zh.sheetnames
+    assert en.sheetnames == list(SHEETS.values())
+    inputs = zh.worksheets[0]
+    assert "工作簿" in inputs["A1"].value and inputs.oddFooter.center.text == "第 &P 页 / 共 &N 页"
     assert named_cell(zh, "train_days").parent.cell(row=named_cell(zh, "train_days").row, column=1).value == "端到端训练时间（含故障、检查点与计划内开销）"
+    # Each defined name points at the same cell of the corresponding tab.
+    for name, dn in en.defined_names.items():
+        (s_en, c_en), = list(dn.destinations)
+        (s_zh, c_zh), = list(zh.defined_names[name].destinations)
+        assert (en.sheetnames.index(s_en), c_en) == (zh.sheetnames.index(s_zh), c_zh), name
+    to_en = {zh_tab: en_tab for en_tab, zh_tab in zip(en.sheetnames, zh.sheetnames)}
+    pattern = re.compile("|".join(re.escape(f"{quote_sheetname(t)}!") for t in to_en))
+
+    def in_english(formula: str) -> str:
+        return pattern.sub(lambda m: sheet_ref(to_en[m.group(0)[1:-2]]) + "!", formula)
+
+    named_tabs = 0
     for ws_en, ws_zh in zip(en.worksheets, zh.worksheets):
         for row_en, row_zh in zip(ws_en.iter_rows(), ws_zh.iter_rows()):
             for a, b in zip(row_en, row_zh):
                 if ws_en.title == "Inputs" and a.column == 6:
                     continue  # the check column: the same tests, messages in the workbook's language
                 if a.data_type == "f" or b.data_type == "f":
-                    assert a.value == b.value, (ws_en.title, a.coordinate)
+                    named_tabs += "'硬件'!" in b.value
+                    assert "Hardware!" not in b.value and "Models!" not in b.value, (ws_zh.title, b.coordinate)
+                    assert a.value == in_english(b.value), (ws_en.title, a.coordinate)
+    assert named_tabs >= 10  # the lookups do name the Chinese tab (the mapping is exercised)
+    # The drop-down lists name the Chinese catalog tabs too.
+    lists = [dv.formula1 for dv in inputs.data_validations.dataValidation if dv.type == "list"]
+    assert any(f.startswith("'硬件'!$A$3") for f in lists) and any(f.startswith("'模型'!$A$3") for f in lists), lists
 
 
 def test_scenario_text_is_never_a_formula(custom_scenario: Scenario) -> None:
@@ -348,7 +446,7 @@ def test_scenario_text_is_never_a_formula(custom_scenario: Scenario) -> None:
 
 def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario) -> None:
     wb = roundtrip(build_workbook(estimate(custom_scenario), "en"))
-    hw = wb["Hardware"]
+    hw = sheet(wb, "hardware")
     last = max(r for r in range(3, hw.max_row + 1) if hw.cell(row=r, column=1).value)
     # MATCH wildcards (* ? ~) are replaced in the lookup key
     assert hw.cell(row=last, column=1).value == "@Vendor X_"
@@ -358,7 +456,7 @@ def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario)
     assert "scenario" in hw.cell(row=last, column=13).value
     assert named_cell(wb, "gpu_choice").value == "@Vendor X_"
     assert named_cell(wb, "precision_choice").value == "fp8"
-    models = wb["Models"]
+    models = sheet(wb, "models")
     last = max(r for r in range(3, models.max_row + 1) if models.cell(row=r, column=1).value)
     assert models.cell(row=last, column=1).value == "=my-model"
     assert named_cell(wb, "model_choice").value == "=my-model"
@@ -399,7 +497,7 @@ def test_cli_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "plan.xlsx"
     res = runner.invoke(app, ["workbook", "-o", str(out), "--lang", "zh"])
     assert res.exit_code == 0, res.output
-    assert openpyxl.load_workbook(out)["Inputs"]["A1"].value.startswith("xlcompute 算力规划工作簿")
+    assert openpyxl.load_workbook(out)["输入"]["A1"].value.startswith("xlcompute 算力规划工作簿")  # a Chinese tab
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(app, ["workbook"])
     assert res.exit_code == 0, res.output
@@ -424,7 +522,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
 
 def _planner_block(wb: Workbook) -> dict[str, list[object]]:
     """The Training sheet's planner block: label -> the values of the listed layouts."""
-    ws = wb["Training"]
+    ws = sheet(wb, "training")
     return {c.value: [ws.cell(row=c.row, column=col).value for col in range(2, 7)]
             for c in ws["A"] if isinstance(c.value, str)}
 
@@ -458,7 +556,8 @@ def test_offload_tier_is_looked_up_and_the_offloaded_kinds_are_listed() -> None:
         # the tier follows the chosen card (GH200: 480 GB of LPDDR5X at 256 GB/s per direction)
         for name, column in (("offload_gb", "J"), ("offload_gbs", "K")):
             formula = named_cell(wb, name).value
-            assert formula.startswith(f"=INDEX(Hardware!${column}$") and "MATCH(gpu_choice" in formula, formula
+            tab = "Hardware" if lang == "en" else "'硬件'"  # the Chinese workbook's tab
+            assert formula.startswith(f"=INDEX({tab}!${column}$") and "MATCH(gpu_choice" in formula, formula
         for name in ("offload_weights", "offload_activations", "offload_optimizer"):
             assert named_cell(wb, name).value == 1
 
@@ -491,5 +590,5 @@ def test_big_counts_display_without_exponents() -> None:
         fmt_ = named_cell(wb, "train_tokens").number_format
         assert "E+" not in fmt_ and word in fmt_, fmt_
         assert "E+" not in named_cell(wb, "model_params").number_format
-        unit = wb["Inputs"].cell(row=named_cell(wb, "mfu_assumed").row, column=3).value
+        unit = sheet(wb, "inputs").cell(row=named_cell(wb, "mfu_assumed").row, column=3).value
         assert not unit  # the % format shows the unit: no "40.0% %"

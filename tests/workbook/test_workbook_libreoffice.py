@@ -13,11 +13,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from compare_cells import compare_ws
+from compare_cells import compare_ws, sheet
 from compare_cells import layout as compare_layout
 from conftest import scenario_with
 from lo_recalc import recalc, soffice
 
+from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS
 from xlcompute.compare import Comparison, compare
 from xlcompute.estimate import Estimate, estimate
@@ -122,6 +123,12 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
 }
 GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
 
+# Every card the accelerator drop-down offers (catalog rows with a link and a TDP figure: the
+# Hardware sheet's rows; test_dropdown_offers_these_cards checks the list against the sheet).
+# Choosing one must move everything that depends on the card, prices included (issue 14 §2).
+DROPDOWN_CARDS: tuple[str, ...] = tuple(
+    g.key for g in catalog.gpus() if g.link_bytes_per_s_per_direction is not None and g.tdp_w is not None)
+
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scenario,
@@ -139,6 +146,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         # A deadline given in the scenario (the default scenario runs 26.7 days: missed, then met).
         "deadline_missed": (scenario_with(training__deadline_days=20), "zh"),
         "deadline_met": (scenario_with(training__deadline_days=45.5), "en"),
+        # Quoted prices stay typed numbers; the reserved prices left out are shares of the quote.
+        "quoted_prices": (scenario_with(pricing__server_price=2_000_000, pricing__price_per_card_hour=12.5), "zh"),
         # A catalog card without a TDP or link figure, completed by the scenario (cluster.tdp_w etc.).
         "tpu_overrides": (scenario_with(cluster__accelerator="TPUv4", cluster__tdp_w=192,
                                         cluster__intra_node_gbs=50, cluster__cards_per_node=4,
@@ -159,6 +168,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         files[f"edit_{key}"] = _edited(files["default_en"], cells, src / f"edit_{key}.xlsx")
         sc = scenario_with(**changes)
         expected[f"edit_{key}"] = (sc, estimate(sc))
+    for card in DROPDOWN_CARDS:  # the drop-down set to each card in turn
+        files[f"card_{card}"] = _edited(files["default_en"], {"gpu_choice": card}, src / f"card_{card}.xlsx")
+        sc = scenario_with(cluster__accelerator=card)
+        expected[f"card_{card}"] = (sc, estimate(sc))
     for key, (cells, _) in INVALID_EDITS.items():
         files[f"invalid_{key}"] = _edited(files["default_en"], cells, src / f"invalid_{key}.xlsx")
         expected[f"invalid_{key}"] = expected["default_en"]
@@ -196,7 +209,7 @@ def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
         if not _close(got, values[key]):
             wrong.append(f"{key}: LibreOffice {got!r} vs estimate {values[key]!r}")
     assert not wrong, wrong
-    ws = wb["Sensitivity"]
+    ws = sheet(wb, "sensitivity")
     sens = result.sensitivity
     shape = (built or result).sensitivity
     mfus = [ws.cell(row=5, column=2 + j).value for j in range(len(shape.mfus))]
@@ -244,7 +257,7 @@ def _check_tornado(wb: openpyxl.Workbook, result: Estimate) -> None:
 
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "custom", "override", "planner", "planner_mfu_only",
-                                  "tpu_overrides"])
+                                  "tpu_overrides", "quoted_prices"])
 def test_named_results_equal_estimate(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated[case]
     _check(path, result)
@@ -272,7 +285,7 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
         assert result["cp_bytes_per_step"] > 0 and before["cp_bytes_per_step"] == 0
         assert result["act_linear_layer"] == pytest.approx(before["act_linear_layer"] / 2, rel=1e-12)
     if edit in ("cards", "cards_odd", "cards_and_mfu"):  # the headers followed the new card count
-        ws = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+        ws = sheet(openpyxl.load_workbook(path, data_only=True), "sensitivity")
         assert [ws.cell(row=6 + i, column=1).value for i in range(6)] == result.sensitivity.cards
 
 
@@ -285,7 +298,7 @@ def test_planner_block_equals_the_live_sheets(recalculated: dict, case: str) -> 
     path, _sc, result = recalculated[case]
     lang = "zh" if case == "planner_mfu_only" else "en"
     wb = openpyxl.load_workbook(path, data_only=True)
-    ws = wb["Training"]
+    ws = sheet(wb, "training")
     col_a = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
 
     def block(key: str) -> object:
@@ -310,7 +323,7 @@ def test_cached_values_are_what_libreoffice_computes(recalculated: dict) -> None
     14 §5) equals LibreOffice's own recalculation of that cell, in every generated workbook."""
     checked = 0
     for key, written in GENERATED.items():
-        if key.startswith(("edit_", "invalid_")):
+        if key.startswith(("edit_", "invalid_", "card_")):
             continue  # saved again by openpyxl after the edit: no cached values, by design
         formulas = openpyxl.load_workbook(written)
         cached = openpyxl.load_workbook(written, data_only=True)
@@ -333,13 +346,19 @@ def test_cached_values_are_what_libreoffice_computes(recalculated: dict) -> None
     assert checked > 2000
 
 
+def _check_column(ws: Any) -> list[Any]:
+    """The messages of the Inputs sheet's check column, below its header (the results block is above)."""
+    head = next(r for r in range(4, 40) if ws[f"F{r}"].value in ("Check", "检查"))
+    return [ws[f"F{r}"].value for r in range(head + 1, ws.max_row + 1) if ws[f"F{r}"].value]
+
+
 @pytest.mark.parametrize("edit", list(INVALID_EDITS))
 def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: str) -> None:  # type: ignore[type-arg]
     """LibreOffice recalculates the check column: each broken rule is one line in words, and the
     summary above the inputs counts them."""
     path = recalculated[f"invalid_{edit}"][0]
-    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
-    checks = [str(ws[f"F{r}"].value) for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
+    ws = sheet(openpyxl.load_workbook(path, data_only=True), "inputs")
+    checks = [str(v) for v in _check_column(ws)]
     want = INVALID_EDITS[edit][1]
     assert sorted(checks) == sorted(want), checks
     assert ws["F3"].value == f"{len(want)} inputs have a problem: see column F"
@@ -347,15 +366,15 @@ def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: st
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "edit_cards", "edit_tokens_text"])
 def test_valid_workbooks_have_no_check_messages(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
-    ws = openpyxl.load_workbook(recalculated[case][0], data_only=True)["Inputs"]
-    assert not [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
+    ws = sheet(openpyxl.load_workbook(recalculated[case][0], data_only=True), "inputs")
+    assert not _check_column(ws)
     assert ws["F3"].value in ("All inputs are valid", "所有输入有效")
 
 
 def test_cards_that_leave_cards_idle_are_named(recalculated: dict) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated["edit_cards_1024"]
-    ws = openpyxl.load_workbook(path, data_only=True)["Inputs"]
-    checks = [ws[f"F{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value]
+    ws = sheet(openpyxl.load_workbook(path, data_only=True), "inputs")
+    checks = _check_column(ws)
     assert checks == ["cards are not a multiple of TP·CP·PP (40): 24 cards idle"]
     assert result["dp"] == 25
 
@@ -457,3 +476,78 @@ def test_compare_sheet_and_proposal_show_the_same_numbers(recalculated: dict, la
                                    ("per_m", "cost_per_million_served_tokens", 2),
                                    ("npv_own", "npv_own", 0), ("npv_rent", "npv_rent", 0)):
             assert money[field] == c.money(wb[key], digits), (tech["card"], field)
+
+
+# -- the accelerator drop-down moves the prices (issue 14 §2) ---------------------------------------
+
+_PRICE_FIGURES = ("server_price", "price_per_gpu_hour", "price_reserved_1y", "price_reserved_3y", "capex_servers",
+                  "capex_total", "total_budget", "train_cost", "npv_own", "npv_rent")
+
+
+def test_dropdown_offers_these_cards(recalculated: dict) -> None:  # type: ignore[type-arg]
+    ws = sheet(openpyxl.load_workbook(recalculated["default_en"][0], data_only=True), "hardware")
+    assert tuple(c.value for c in ws["A"][2:] if c.value) == DROPDOWN_CARDS
+
+
+@pytest.mark.parametrize("card", DROPDOWN_CARDS)
+def test_dropdown_card_moves_everything(recalculated: dict, card: str) -> None:  # type: ignore[type-arg]
+    """The default workbook with another card chosen in the drop-down, recalculated by LibreOffice,
+    equals estimate() of the scenario with that accelerator: catalog figures, kernel constants and
+    the prices the scenario leaves out (the card's prices.yaml row, else the currency's default)."""
+    path, sc, result = recalculated[f"card_{card}"]
+    before = recalculated["default_en"][2]
+    _check(path, result, built=before)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    for key in _PRICE_FIGURES:
+        assert _close(_cell(wb, key).value, result[key]), (key, _cell(wb, key).value, result[key])
+    # The expected prices are the card's own: its prices.yaml row when it has one in CNY.
+    own = catalog.default_prices(sc.pricing.currency, card)
+    assert result["server_price"] == own["server_per_card"].value * result["cards_per_node"]
+    assert result["price_per_gpu_hour"] == own["on_demand"].value
+    if own["on_demand"].value != catalog.default_prices("CNY", "H800")["on_demand"].value:
+        # a card priced unlike the H800: the rental price and the training cost moved with it
+        assert result["price_per_gpu_hour"] != before["price_per_gpu_hour"]
+        assert not _close(_cell(wb, "train_cost").value, before["train_cost"])
+    if own["server_per_card"].value != catalog.default_prices("CNY", "H800")["server_per_card"].value:
+        assert not _close(_cell(wb, "capex_total").value, before["capex_total"])
+
+
+def test_some_dropdown_cards_have_no_price_row() -> None:
+    """The drop-down test covers cards priced by prices.yaml and cards without a row (currency default)."""
+    priced = [c for c in DROPDOWN_CARDS if "no CNY price" not in catalog.default_prices("CNY", c)["on_demand"].source]
+    assert len(priced) >= 4 and len(DROPDOWN_CARDS) - len(priced) >= 2, priced
+
+
+# -- the results block on the Inputs sheet (issue 14 §4) --------------------------------------------
+
+_BLOCK = {"sum_days": "train_days", "sum_card_hours": "gpu_hours", "sum_mem": "mem_per_gpu_gb",
+          "sum_hbm": "gpu_hbm_gb", "sum_fits": "mem_fits", "sum_capex": "capex_total", "sum_budget": "total_budget",
+          "sum_npv_own": "npv_own", "sum_npv_rent": "npv_rent", "sum_verdict": "own_cheaper"}
+
+
+def _block(path: Path, lang: str) -> dict[str, Any]:
+    """The results block at the top of the Inputs sheet: figure key -> value (label found in column A)."""
+    from xlcompute.workbook.text import text
+
+    ws = sheet(openpyxl.load_workbook(path, data_only=True), "inputs")
+    rows = {ws.cell(row=r, column=1).value: r for r in range(3, 20)}
+    return {key: ws.cell(row=rows[text(label, lang)], column=2).value for label, key in _BLOCK.items()
+            if text(label, lang) in rows}
+
+
+@pytest.mark.parametrize(("case", "lang"), [("default_en", "en"), ("default_zh", "zh"), ("edit_cards", "en"),
+                                            ("edit_accelerator", "en"), ("card_H20", "en")])
+def test_results_block_equals_estimate(recalculated: dict, case: str, lang: str) -> None:  # type: ignore[type-arg]
+    """The block beside the inputs, recalculated, shows the estimate's figures, and follows an edit
+    of the inputs below it (cards 1000 → 2000; another card in the drop-down)."""
+    path, _sc, result = recalculated[case]
+    got = _block(path, lang)
+    assert set(got) == set(_BLOCK.values())
+    wrong = {k: (v, result[k]) for k, v in got.items() if not _close(v, result[k])}
+    assert not wrong, wrong
+    if case.startswith(("edit_", "card_")):
+        before = _block(recalculated["default_en"][0], "en")
+        assert got["train_days"] != pytest.approx(before["train_days"])
+        assert got["total_budget"] != pytest.approx(before["total_budget"])
+    if case == "edit_cards":  # twice the cards: about half the days, twice the servers' capex
+        assert got["train_days"] < before["train_days"] * 0.6 and got["capex_total"] > before["capex_total"] * 1.5

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import registry
 from xlcompute._names import xml_safe
-from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, Step
+from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, STEPS, Step
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
 from xlcompute.scenario import Scenario
@@ -28,7 +28,13 @@ from xlcompute.workbook.input_checks import (
     add_input_checks,
     add_read_cell,
 )
-from xlcompute.workbook.catalog_sheets import HW_COLUMNS, HW_FP8_COLUMN, MODEL_COLUMNS, CatalogTable
+from xlcompute.workbook.catalog_sheets import (
+    HW_COLUMNS,
+    HW_FP8_COLUMN,
+    MODEL_COLUMNS,
+    PRICE_COLUMNS,
+    CatalogTable,
+)
 from xlcompute.workbook.styles import (
     RED_FILL,
     RED_FONT,
@@ -44,28 +50,34 @@ from xlcompute.workbook.styles import (
     style_section,
     style_title,
 )
-from xlcompute.workbook.text import LANGS, input_label, sheet_title, text, unit_text
+from xlcompute.workbook.text import LANGS, TABS, input_label, sheet_title, tab_name, text, unit_text
 
 __all__ = ["Book", "SHEETS", "RESULT_SHEETS", "REQUIRED_NAMES", "CHOICE_NAMES", "PLAN_ROWS", "col_letter"]
 
 RESULT_SHEETS: tuple[str, ...] = GRAPH_SHEETS
-# Tab names stay English in both languages so the formula text is identical (the issue's
-# "the formulas are the same"); each sheet's A1 heading carries the translated title. The Compare
-# tab alone is translated (text "cmp_tab"): no formula names it.
-SHEETS: dict[str, str] = {
-    "inputs": "Inputs", "training": "Training", "goodput": "Goodput", "step": "Step time", "memory": "Memory", "network": "Network",
-    "serving": "Serving", "budget": "Budget", "compare": "Compare", "sensitivity": "Sensitivity",
-    "hardware": "Hardware", "models": "Models", "formulas": "Formulas",
-}
+# Sheet key -> English tab name. The Chinese workbook's tabs are Chinese (text.TABS, issue 14 §7);
+# a formula that names a sheet takes the workbook's own tab names (CatalogTable.sheet, the defined
+# names), so both editions hold the same formulas modulo the tab names.
+SHEETS: dict[str, str] = {key: en for key, (en, _zh) in TABS.items()}
 REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
     "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
 )
 CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice"}
+# Card-dependent prices: Inputs key -> (Hardware price column, the input it multiplies). The server
+# price is per card slot × cards per server; a reserved price is a share of the on-demand price
+# (estimate._price_inputs), so a typed on-demand price moves the reserved ones as in the estimate.
+PRICE_LOOKUPS: dict[str, tuple[str, str | None]] = {
+    "server_price": (PRICE_COLUMNS["server_per_card"], "cards_per_node"),
+    "price_per_gpu_hour": (PRICE_COLUMNS["on_demand"], None),
+    "price_reserved_1y": (PRICE_COLUMNS["reserved_1y_share"], "price_per_gpu_hour"),
+    "price_reserved_3y": (PRICE_COLUMNS["reserved_3y_share"], "price_per_gpu_hour"),
+}
 
 # Inputs sheet groups: the graph's own grouping, so a new input cannot fall between sections.
 _GROUPS = tuple((f"sec_{name}", keys) for name, keys in INPUT_GROUPS)
 _FIRST_RESULT_ROW = 5
+_STEP_SHEETS = {st.key: st.sheet for st in STEPS}  # figure -> the result sheet that works it out
 PLAN_ROWS = 5  # layouts listed by the Training sheet's planner block
 
 
@@ -94,11 +106,9 @@ class Book:
         register_styles(self.wb)
         first = self.wb.active
         self.ws: dict[str, Worksheet] = {}
-        for i, (key, title) in enumerate(SHEETS.items()):
+        for i, key in enumerate(SHEETS):
             ws = first if i == 0 else self.wb.create_sheet()
-            # The Compare sheet's tab is translated: no formula names it (its cells reference
-            # their own column and the workbook's defined names only).
-            ws.title = text("cmp_tab", lang) if key == "compare" else title
+            ws.title = tab_name(key, lang)
             self.ws[key] = ws
         self.next_row: dict[str, int] = {s: _FIRST_RESULT_ROW for s in RESULT_SHEETS}
         self.where: dict[str, tuple[str, int]] = {}  # step key -> (sheet, row)
@@ -113,9 +123,10 @@ class Book:
         ws, lang, sc = self.ws["inputs"], self.lang, self.scenario
         style_title(ws.cell(row=1, column=1, value=f"{text('book_title', lang)} — {sheet_title('inputs', lang)}"))
         style_note(ws.cell(row=2, column=1, value=text("inputs_note", lang)))
+        head = self._summary_block(ws, 3)
         for col, key in enumerate(("col_item", "col_value", "col_unit", "col_source", "col_name"), start=1):
-            style_header(ws.cell(row=4, column=col, value=text(key, lang)))
-        row = 5
+            style_header(ws.cell(row=head, column=col, value=text(key, lang)))
+        row = head + 1
         style_section(ws.cell(row=row, column=1, value=text("sec_scenario", lang)))
         row += 1
         for key, value in (("scenario_name", sc.name), ("organisation", sc.organisation),
@@ -164,8 +175,15 @@ class Book:
                 ("gpu_tdp_w", sc.cluster.tdp_w is not None),
                 ("offload_gb", sc.cluster.offload_gb is not None),
                 ("offload_gbs", sc.cluster.offload_gbs is not None),
+                # A quoted price stays the typed number (its source says "scenario: pricing...").
+                ("server_price", sc.pricing.server_price is not None),
+                ("price_per_gpu_hour", sc.pricing.price_per_card_hour is not None),
+                ("price_reserved_1y", sc.pricing.price_reserved_1y is not None),
+                ("price_reserved_3y", sc.pricing.price_reserved_3y is not None),
             ) if given
         }
+        # The prices that follow the drop-down (the Compare sheet keeps each card's own).
+        self.price_lookups = frozenset(PRICE_LOOKUPS) - fixed
         first_input = row + 2
         for section, keys in _GROUPS:
             row += 1
@@ -179,9 +197,54 @@ class Book:
                 _define(self.wb, key, ws.title, READ_COLUMN if key in PARSED_KEYS else "B", row)
                 refs[key] = Ref(key)
                 row += 1
-        add_check_summary(ws, 3, first_input, row - 1, lang)
-        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24, "F": 60, "G": 16}, self.footer, "B5")
+        add_check_summary(ws, 3, first_input, row - 1, lang, head)
+        # Frozen down to the column headers: the results block stays in view while any input below
+        # is edited (the point of the block).
+        finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24, "F": 60, "G": 16}, self.footer,
+                     f"B{head + 1}")
         return refs
+
+    def _summary_block(self, ws: Worksheet, top: int) -> int:
+        """The headline results above the inputs (issue 14 §4), each a formula over a result
+        sheet's named cell, so an edit below shows its effect without leaving the sheet. Above
+        the inputs rather than beside them: columns A-D (the inputs' label, value, unit and
+        source) already fill a laptop screen's width, while the top rows are always in view (and
+        stay frozen with the headers). Returns the row of the inputs' column headers."""
+        lang = self.lang
+        style_section(ws.cell(row=top, column=1, value=text("sum_title", lang)))
+        style_note(ws.cell(row=top, column=4, value=text("sum_note", lang)))
+        # A 0/1 flag shows as words through its number format, so the formula text is the same in
+        # both languages and the cell holds the estimate's own flag.
+        def words(one: str, zero: str) -> str:
+            return f'[=1]"{text(one, lang)}";[=0]"{text(zero, lang)}";General'
+
+        # (label, named cell, number format: the registry's, or the words of a 0/1 flag)
+        rows: list[tuple[str, str, str | None]] = []
+        if self.scenario.training is not None:  # a serving fleet has no training run to show
+            rows += [("sum_days", "train_days", None), ("sum_card_hours", "gpu_hours", None),
+                     ("sum_mem", "mem_per_gpu_gb", None), ("sum_hbm", "gpu_hbm_gb", None),
+                     ("sum_fits", "mem_fits", words("yes", "no"))]
+        rows += [("sum_capex", "capex_total", None), ("sum_budget", "total_budget", None),
+                 ("sum_npv_own", "npv_own", None), ("sum_npv_rent", "npv_rent", None),
+                 ("sum_verdict", "own_cheaper", words("sum_own", "sum_rent"))]
+        row = top + 1
+        for label, key, flag_format in rows:
+            style_plain(ws.cell(row=row, column=1, value=text(label, lang)))
+            cell = ws.cell(row=row, column=2, value=f"={key}")
+            style_formula(cell)  # the named style first: it resets the number format
+            if flag_format is None:
+                cell.number_format = registry.excel_format(key, self.currency, lang)
+                style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
+            else:
+                cell.number_format = flag_format
+            if key == "mem_fits":  # red when the training memory does not fit, as on the Memory sheet
+                ws.conditional_formatting.add(cell.coordinate, FormulaRule(formula=["mem_fits=0"], fill=RED_FILL,
+                                                                           font=RED_FONT))
+            if key in _STEP_SHEETS:  # where the figure is worked out
+                where = self.ws[_STEP_SHEETS[key]].title
+                style_note(ws.cell(row=row, column=4, value=text("sum_where", lang).format(tab=where)))
+            row += 1
+        return row
 
     def _input_row(self, ws: Worksheet, row: int, key: str, iv: InputValue, hw: CatalogTable,
                    models: CatalogTable, fixed: set[str]) -> None:
@@ -196,7 +259,7 @@ class Book:
         else:
             cell.value = "=" + formula
             style_lookup(cell)
-            table = hw if key in HW_COLUMNS else models
+            table = models if key in MODEL_COLUMNS else hw
             source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
         cell.number_format = registry.excel_format(key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
@@ -207,6 +270,10 @@ class Book:
         add_input_checks(ws, row, key, lang)
 
     def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable) -> str | None:
+        if key in PRICE_LOOKUPS:
+            letter, times = PRICE_LOOKUPS[key]
+            price = hw.lookup(letter, CHOICE_NAMES["gpu"])
+            return price if times is None else f"{price}*{times}"
         if key in MODEL_COLUMNS:
             return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
         if key in HW_COLUMNS:

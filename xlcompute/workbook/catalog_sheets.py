@@ -3,6 +3,9 @@
 The Inputs sheet's preset-dependent cells hold ``INDEX(<column>, MATCH(<choice>, <keys>, 0))``
 into these tables, so picking another accelerator or model in a drop-down changes every result.
 A custom accelerator or architecture from the scenario becomes one more row (source "scenario").
+The Hardware sheet also carries each card's default prices in the scenario's currency
+(``catalog/prices.yaml``, as ``estimate._price_inputs`` resolves them), so the prices the scenario
+leaves out follow the drop-down too.
 """
 
 from __future__ import annotations
@@ -10,24 +13,26 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
+import re
+
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import catalog, registry
+from xlcompute.catalog import default_prices
 from xlcompute.core.params import ModelArch
-from xlcompute.planner.inputs import model_values
+from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, kernel_profile, model_values
 from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
 
-__all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "MODEL_COLUMNS", "MODEL_KEYS", "lookup_key"]
+__all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRICE_COLUMNS", "MODEL_COLUMNS",
+           "MODEL_KEYS", "lookup_key", "sheet_ref"]
 
-HW_SHEET = "Hardware"
-MODELS_SHEET = "Models"
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
-_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10)
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
 _MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 12, 46, 10)
 
@@ -37,6 +42,21 @@ HW_COLUMNS: dict[str, str] = {
     "gpu_tdp_w": "H", "cards_per_node": "I", "offload_gb": "J", "offload_gbs": "K",
 }
 HW_FP8_COLUMN = "D"
+# Default prices of each card in the scenario's currency (prices.yaml), after the catalog's own
+# source and date (L-N) so the catalog columns keep their letters: server price per card slot (the
+# Inputs sheet multiplies it by cards_per_node), on-demand rental per card-hour, the reserved
+# prices' shares of on-demand, and where the prices come from (S).
+PRICE_COLUMNS: dict[str, str] = {
+    "server_per_card": "O", "on_demand": "P", "reserved_1y_share": "Q", "reserved_3y_share": "R",
+}
+_PRICE_SOURCE = 19
+# The step-time model's kernel constants of the card's generation (planner.inputs.kernel_profile,
+# as the estimate resolves them): they follow the drop-down too, with the profile named in W.
+KERNEL_COLUMNS: dict[str, str] = {
+    "matmul_eff_max": "T", "elementwise_traffic_factor": "U", "flash_attention_efficiency": "V",
+}
+_KERNEL_SOURCE = 23
+HW_COLUMNS.update(KERNEL_COLUMNS)  # looked up like the catalog figures (and kept per card on Compare)
 # The model inputs of the graph, one column each from C on, in planner.inputs.model_values terms.
 MODEL_KEYS: tuple[tuple[str, str], ...] = (
     ("model_params", "m_params"), ("model_active_params", "m_active"), ("layers", "m_layers"),
@@ -59,11 +79,18 @@ class CatalogTable:
     keys: list[str] = field(default_factory=list)
 
     def column(self, letter: str) -> str:
-        return f"{self.sheet}!${letter}${self.first_row}:${letter}${self.last_row}"
+        # Quoted when the tab name needs it (the Chinese edition's tabs are translated).
+        return f"{sheet_ref(self.sheet)}!${letter}${self.first_row}:${letter}${self.last_row}"
 
     def lookup(self, letter: str, choice_name: str) -> str:
         """Excel text (no ``=``) of the lookup of column ``letter`` for the chosen key."""
         return f"INDEX({self.column(letter)},MATCH({choice_name},{self.column('A')},0))"
+
+
+def sheet_ref(title: str) -> str:
+    """A tab name as a formula names it: bare when plain ASCII (the English tabs, so their formula
+    text is unchanged), quoted otherwise (the Chinese tabs, a name with a space)."""
+    return title if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", title) else quote_sheetname(title)
 
 
 def lookup_key(name: str, taken: set[str]) -> str:
@@ -87,8 +114,14 @@ def _headers(ws: Worksheet, keys: list[str], lang: str) -> None:
 def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
     """Fill the Hardware sheet; returns where its rows are and the selected key."""
     style_title(ws.cell(row=1, column=1, value=sheet_title("hardware", lang)))
+    currency = scenario.pricing.currency
     _headers(ws, ["hw_key", "hw_name", "hw_bf16", "hw_fp8", "hw_hbm", "hw_bw", "hw_link", "hw_tdp",
-                  "hw_per_node", "hw_offload", "hw_offload_bw", "hw_vendor", "col_source", "src_date"], lang)
+                  "hw_per_node", "hw_offload", "hw_offload_bw", "hw_vendor", "col_source", "src_date",
+                  "hw_server_price", "hw_on_demand", "hw_reserved_1y", "hw_reserved_3y", "hw_price_source",
+                  "hw_matmul_eff", "hw_elementwise", "hw_flash", "hw_profile"], lang)
+    for col in (15, 16):  # the price headers name the currency
+        c = ws.cell(row=2, column=col)
+        c.value = f"{c.value} ({text(f'currency_{currency}', lang)})"
     row = _FIRST
     keys: list[str] = []
     acc = scenario.cluster.accelerator
@@ -107,6 +140,8 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
                   link, g.tdp_w, g.cards_per_node, *tier]
         _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
+        _price_cells(ws, row, currency, g.key)
+        _kernel_cells(ws, row, g.key, g.architecture, lang)
         keys.append(g.key)
         row += 1
     if isinstance(acc, CustomAccelerator):
@@ -114,13 +149,31 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         values = [acc.bf16_tflops, acc.fp8_tflops, acc.hbm_gb, acc.hbm_tbps, acc.intra_node_gbs, acc.tdp_w,
                   acc.cards_per_node, 0.0, 0.0]
         _hw_row(ws, row, selected, acc.name, values, "", text("scenario_row", lang), "")
+        _price_cells(ws, row, currency, None)  # a custom card: the currency's defaults, as the estimate
+        _kernel_cells(ws, row, None, None, lang)
         keys.append(selected)
         row += 1
     else:
         selected = catalog.get_gpu(acc).key
-    for col, width in zip("ABCDEFGHIJKLMN", _HW_WIDTHS):
-        ws.column_dimensions[col].width = width
-    return CatalogTable(HW_SHEET, _FIRST, row - 1, selected, keys)
+    for col, width in enumerate(_HW_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    return CatalogTable(ws.title, _FIRST, row - 1, selected, keys)
+
+
+def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None) -> None:
+    """A card's default prices in ``currency``: its own prices.yaml row, else the currency's table
+    (``catalog.default_prices``, the function the estimate resolves prices with)."""
+    prices = default_prices(currency, card)
+    for key, letter in PRICE_COLUMNS.items():
+        c = ws[f"{letter}{row}"]
+        style_plain(c, wrap=True)  # the named style first: it resets the number format
+        c.value = prices[key].value
+        c.number_format = {"server_per_card": "#,##0", "on_demand": "#,##0.00"}.get(key, "0%")
+    src = ws.cell(row=row, column=_PRICE_SOURCE)
+    style_plain(src, wrap=True)
+    put_text(src, prices["server_per_card"].source)
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0,
+                                        wrapped_height([(prices["server_per_card"].source, _HW_WIDTHS[18])]))
 
 
 def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,
@@ -136,6 +189,21 @@ def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | i
         put_text(ws.cell(row=row, column=col), t)
     ws.row_dimensions[row].height = wrapped_height(
         [(name, _HW_WIDTHS[1]), (vendor, _HW_WIDTHS[11]), (source, _HW_WIDTHS[12])])
+
+
+def _kernel_cells(ws: Worksheet, row: int, card: str | None, architecture: str | None, lang: str) -> None:
+    """A card's kernel constants (``kernel_profile``, the function the estimate uses) and which
+    generation's calibration they are, calibrated on this card's die or extrapolated."""
+    profile, status = kernel_profile(card, architecture)
+    for key, letter in KERNEL_COLUMNS.items():
+        c = ws[f"{letter}{row}"]
+        style_plain(c, wrap=True)
+        c.value = getattr(profile, key)
+        c.number_format = "0.00#"
+    generation = ARCHITECTURE_PROFILES.get(architecture or "", "ampere")
+    how = text("hw_calibrated" if status.startswith("calibrated") else "hw_extrapolated", lang)
+    style_plain(ws.cell(row=row, column=_KERNEL_SOURCE), wrap=True)
+    put_text(ws.cell(row=row, column=_KERNEL_SOURCE), f"{generation}: {how}")
 
 
 def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
@@ -158,7 +226,7 @@ def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:
         selected = catalog.get_model(spec.preset or "").key
     for col, width in enumerate(_MODEL_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    return CatalogTable(MODELS_SHEET, _FIRST, row - 1, selected, keys)
+    return CatalogTable(ws.title, _FIRST, row - 1, selected, keys)
 
 
 @functools.lru_cache(maxsize=256)

@@ -90,7 +90,8 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
                and (trains or k not in _TRAINING_ROWS)]
     steps = GRAPH.needed(targets, given=[PLANNER_MFU])
     needed = {a for st in steps for a in st.args if isinstance(a, str) and a in main}
-    card_keys = {k for k in HW_COLUMNS if k in needed}
+    # Prices the Inputs sheet looks up for its card are card figures too: a column keeps its own.
+    card_keys = {k for k in (*HW_COLUMNS, *b.price_lookups) if k in needed}
     varying = {k for k in needed if any(a.inputs.get(k, main[k]) != main[k] for a in ok)}
     inputs = [k for k in INPUT_KEYS if k in card_keys | varying | set(_SHOWN)]
     changed = _changed_steps(steps, [*inputs, *([PLANNER_MFU] if trains else [])])

@@ -36,9 +36,9 @@ def formulas_sheet(b: Book, hw: CatalogTable) -> None:
                  text("lookup_meaning", lang), text("lookup_source_doc", lang)))
     # End-to-end days: the steps' time (schedule) over the effective training-time ratio (goodput).
     days_sources = [_doc_parts(_step_fn(k))[1] for k in ("step_train_seconds", "train_seconds")]
-    rows.append(("schedule.train_seconds · goodput.calendar_seconds", "Sensitivity", b.sens_days_instance,
+    rows.append(("schedule.train_seconds · goodput.calendar_seconds", b.ws["sensitivity"].title, b.sens_days_instance,
                  text("sens_meaning", lang), "; ".join(s for s in days_sources if s) or text("derived", lang)))
-    rows.append(("cost.total_cost", "Sensitivity", b.sens_budget_instance, text("sens_meaning", lang),
+    rows.append(("cost.total_cost", b.ws["sensitivity"].title, b.sens_budget_instance, text("sens_meaning", lang),
                  _doc_parts(_step_fn("total_budget"))[1] or text("derived", lang)))
     # The sources of each core module (its docstring's title and Sources paragraphs), below the
     # functions: the reading the proposal's appendix once printed, kept with the formulas.

@@ -154,10 +154,10 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
                                                     font=RED_FONT))
 
 
-def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str) -> None:
-    """The header of the check column and, in ``row``, how many inputs have a problem."""
-    style_header(ws.cell(row=4, column=6, value="检查" if lang == "zh" else "Check"))
-    style_header(ws.cell(row=4, column=7, value="读取值" if lang == "zh" else "Read as"))
+def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str, header_row: int) -> None:
+    """The header of the check column (in ``header_row``) and, in ``row``, how many inputs have a problem."""
+    style_header(ws.cell(row=header_row, column=6, value="检查" if lang == "zh" else "Check"))
+    style_header(ws.cell(row=header_row, column=7, value="读取值" if lang == "zh" else "Read as"))
     span = f"{CHECK_COLUMN}{first}:{CHECK_COLUMN}{last}"
     ok, bad = ("所有输入有效", "项输入有问题：见 F 列") if lang == "zh" else (
         "All inputs are valid", " inputs have a problem: see column F")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from xlcompute import registry
 from xlcompute.registry import SHEET_TITLES
 
-__all__ = ["T", "text", "sheet_title", "input_label", "unit_text", "LANGS"]
+__all__ = ["T", "TABS", "text", "tab_name", "sheet_title", "input_label", "unit_text", "LANGS"]
 
 LANGS = ("en", "zh")
 
@@ -23,13 +23,30 @@ T: dict[str, tuple[str, str]] = {
         "Yellow cells are inputs: change them (or pick another accelerator or model) and every sheet "
         "recalculates. Green cells look their value up in the Hardware / Models sheets; type a number "
         "over them to override.",
-        "黄色单元格为输入：修改后（或选择其他加速卡、模型）所有工作表自动重算。绿色单元格从 Hardware / Models "
+        "黄色单元格为输入：修改后（或选择其他加速卡、模型）所有工作表自动重算。绿色单元格从“硬件”/“模型”"
         "表查找取值，可直接输入数字覆盖。",
     ),
     "results_note": (
         "Every value on this sheet is a live formula over the Inputs sheet (see the Formulas sheet).",
-        "本表每个数值都是引用输入表的实时公式（见 Formulas 表）。",
+        "本表每个数值都是引用输入表的实时公式（见“公式”表）。",
     ),
+    # -- the results block at the top of the Inputs sheet (issue 14 §4) --
+    "sum_title": ("Results at a glance", "结果一览"),
+    "sum_note": ("live formulas over the result sheets: they follow every edit below",
+                 "引用各结果表的实时公式：下方任一输入修改后随之变化"),
+    "sum_days": ("Days to train, end to end", "端到端训练天数"),
+    "sum_card_hours": ("Card-hours, end to end", "端到端卡时"),
+    "sum_mem": ("Training memory per card", "每卡训练显存"),
+    "sum_hbm": ("HBM per card", "单卡显存"),
+    "sum_fits": ("Fits in HBM", "显存是否够用"),
+    "sum_capex": ("Capital expenditure", "资本支出合计"),
+    "sum_budget": ("Total budget over the period", "核算期总预算"),
+    "sum_npv_own": ("Owning: present value of costs", "自建成本现值"),
+    "sum_npv_rent": ("Renting: present value of costs", "租用成本现值"),
+    "sum_verdict": ("Own or rent (present value)", "自建还是租用（按现值）"),
+    "sum_own": ("owning is cheaper", "自建更省"),
+    "sum_rent": ("renting is cheaper", "租用更省"),
+    "sum_where": ("{tab} sheet", "“{tab}”表"),
     "col_item": ("Item", "项目"),
     "col_value": ("Value", "数值"),
     "col_unit": ("Unit", "单位"),
@@ -52,10 +69,10 @@ T: dict[str, tuple[str, str]] = {
     "gpu_choice": ("Accelerator", "加速卡"),
     "precision_choice": ("Training precision", "训练精度"),
     "currency": ("Currency", "货币"),
-    "choose_model": ("pick from the list (Models sheet)", "从下拉列表选择（Models 表）"),
-    "choose_gpu": ("pick from the list (Hardware sheet)", "从下拉列表选择（Hardware 表）"),
+    "choose_model": ("pick from the list (Models sheet)", "从下拉列表选择（“模型”表）"),
+    "choose_gpu": ("pick from the list (Hardware sheet)", "从下拉列表选择（“硬件”表）"),
     "choose_precision": ("bf16 / fp16 use the dense bf16 peak, fp8 the fp8 peak", "bf16 / fp16 用稠密 bf16 峰值，fp8 用 fp8 峰值"),
-    "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找 {sheet} 表：{detail}"),
+    "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找“{sheet}”表：{detail}"),
     "scenario_row": ("scenario (added to the catalog sheet)", "场景（已加入目录表）"),
     "sens_title": ("Sensitivity", "敏感性分析"),
     "sens_days": ("Training days by card count (rows) and MFU (columns)", "训练天数：卡数（行）× MFU（列）"),
@@ -89,7 +106,7 @@ T: dict[str, tuple[str, str]] = {
     "results_note_plan": (
         "Every figure in the results table is a live formula over the Inputs sheet (see the Formulas sheet); "
         "the layout planner block below holds static values.",
-        "结果表中每个数值都是引用输入表的实时公式（见 Formulas 表）；下方的并行布局规划为静态数值。",
+        "结果表中每个数值都是引用输入表的实时公式（见“公式”表）；下方的并行布局规划为静态数值。",
     ),
     "plan_title": ("Layout planner (step-time model, seed 004)", "并行布局规划（单步时间模型，seed 004）"),
     "plan_static": (
@@ -153,7 +170,7 @@ T: dict[str, tuple[str, str]] = {
         "Catalog lookup: the figure of the selected preset.",
         "目录查找：所选预设的参数。",
     ),
-    "lookup_source_doc": ("Hardware / Models sheets (catalog sources per row)", "Hardware / Models 表（每行注明来源）"),
+    "lookup_source_doc": ("Hardware / Models sheets (catalog sources per row)", "“硬件”/“模型”表（每行注明来源）"),
     "sens_meaning": ("Sensitivity grid cell: the same core formula over the row and column headers.", "敏感性表格单元：同一核心公式，引用行列表头。"),
     "derived": ("arithmetic on the figures named in the formula", "对公式中命名指标的算术运算"),
     "module_sources": ("Sources by module (the published work behind each group of formulas)",
@@ -171,6 +188,17 @@ T: dict[str, tuple[str, str]] = {
     "hw_offload": ("Offload tier GB (host memory)", "卸载层 GB（主机内存）"),
     "hw_offload_bw": ("Offload GB/s per direction", "卸载带宽 GB/s 单向"),
     "hw_vendor": ("Vendor", "厂商"),
+    "hw_server_price": ("Server price per card slot", "服务器价格（每卡位）"),
+    "hw_on_demand": ("Rent per card-hour, on demand", "按需租用（每卡时）"),
+    "hw_reserved_1y": ("1-year reserved: share", "1 年预留价比例"),
+    "hw_reserved_3y": ("3-year reserved: share", "3 年预留价比例"),
+    "hw_price_source": ("Price source (prices.yaml)", "价格来源（prices.yaml）"),
+    "hw_matmul_eff": ("GEMM efficiency max", "GEMM 最高效率"),
+    "hw_elementwise": ("Element-wise traffic factor", "逐元素访存系数"),
+    "hw_flash": ("Flash-attention efficiency", "FlashAttention 效率"),
+    "hw_profile": ("Step-time kernel constants of", "单步模型内核常数来源"),
+    "hw_calibrated": ("calibrated on this die", "在该芯片上校准"),
+    "hw_extrapolated": ("extrapolated", "外推"),
     "src_date": ("Source date", "来源日期"),
     "m_params": ("Parameters (exact count)", "参数量（精确计数）"),
     "m_active": ("Active per token", "每 token 激活"),
@@ -227,6 +255,18 @@ T: dict[str, tuple[str, str]] = {
                                  "{days} 天：未达到 {deadline} 天的截止期限"),
 }
 
+# Tab names (issue 14 §7: the Chinese workbook's tabs are Chinese). Formulas that name a sheet
+# (the catalog lookups, the drop-down lists, the defined names) take the tab of the workbook's
+# language, so the two editions' formulas are the same modulo these names. At most 31 characters,
+# none of : \ / ? * [ ] (Excel's rule for sheet names).
+TABS: dict[str, tuple[str, str]] = {
+    "inputs": ("Inputs", "输入"), "training": ("Training", "训练"), "goodput": ("Goodput", "有效训练时间"),
+    "step": ("Step time", "单步时间"), "memory": ("Memory", "显存"), "network": ("Network", "网络"),
+    "serving": ("Serving", "推理"), "budget": ("Budget", "预算"), "compare": T["cmp_tab"],
+    "sensitivity": ("Sensitivity", "敏感性分析"), "hardware": ("Hardware", "硬件"), "models": ("Models", "模型"),
+    "formulas": ("Formulas", "公式"),
+}
+
 _EXTRA_SHEETS: dict[str, tuple[str, str]] = {
     "sensitivity": ("Sensitivity", "敏感性分析"),
     "hardware": ("Hardware catalog", "硬件目录"),
@@ -242,8 +282,14 @@ def text(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+def tab_name(sheet: str, lang: str) -> str:
+    """The tab name of ``sheet`` (a key of :data:`TABS`) in ``lang``."""
+    en, zh = TABS[sheet]
+    return zh if lang == "zh" else en
+
+
 def sheet_title(sheet: str, lang: str) -> str:
-    """The heading shown in A1 of a sheet (tab names stay English so formulas are identical)."""
+    """The heading shown in A1 of a sheet (the tab carries the shorter :func:`tab_name`)."""
     en, zh = SHEET_TITLES.get(sheet) or _EXTRA_SHEETS[sheet]
     return zh if lang == "zh" else en
 

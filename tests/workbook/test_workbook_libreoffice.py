@@ -471,11 +471,11 @@ def test_compare_sheet_and_proposal_show_the_same_numbers(recalculated: dict, la
         assert tech["cards"] == fmt.count(wb["gpu_count"])
         assert tech["kw"] == fmt.number(wb["it_power_kw"], 0)
         assert tech["mfu"] == f"{fmt.percent(wb['mfu'])} ({fmt.percent(wb['predicted_mfu'])})"
-        for field, key, digits in (("capex", "capex_total", 0), ("budget", "total_budget", 0),
-                                   ("per_t", "cost_per_trillion_tokens", 0),
-                                   ("per_m", "cost_per_million_served_tokens", 2),
-                                   ("npv_own", "npv_own", 0), ("npv_rent", "npv_rent", 0)):
-            assert money[field] == c.money(wb[key], digits), (tech["card"], field)
+        # Amounts as the proposal shows them (万元/亿元 in Chinese, c.amount), the per-token price in full.
+        for field, key in (("capex", "capex_total"), ("budget", "total_budget"),
+                           ("per_t", "cost_per_trillion_tokens"), ("npv_own", "npv_own"), ("npv_rent", "npv_rent")):
+            assert money[field] == c.amount(wb[key]), (tech["card"], field)
+        assert money["per_m"] == c.money(wb["cost_per_million_served_tokens"], 2), tech["card"]
 
 
 # -- the accelerator drop-down moves the prices (issue 14 §2) ---------------------------------------

@@ -136,8 +136,8 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "formula: its sheet <strong>Formulas</strong> lists each function, what it computes and its source, "
         "and its sheet <strong>Inputs</strong> gives the source of every input.",
         "本附录以通俗语言说明模型计算什么、依据哪些公开来源以及如何验证。所有公式也以实时电子表格公式的形式"
-        "收录在所附规划工作簿中：其 <strong>Formulas</strong> 工作表列出每个函数、其计算内容与来源，"
-        "<strong>Inputs</strong> 工作表给出每个输入的来源。",
+        "收录在所附规划工作簿中：其<strong>公式</strong>工作表列出每个函数、其计算内容与来源，"
+        "<strong>输入</strong>工作表给出每个输入的来源。",
     ),
     "method_training_title": ("Training time", "训练工期"),
     "method_training": (

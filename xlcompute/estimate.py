@@ -55,7 +55,7 @@ class Origin(BaseModel):
     """Where an input comes from, as data (like :class:`xlcompute.compare.Note`): ``kind`` and its
     parts, so each face words it in its language. ``InputValue.source`` is the English line (JSON,
     CLI, workbook); the Chinese proposal words the source from these parts
-    (:mod:`xlcompute.report.sources`). Citations (``cite``) stay as published."""
+    (:mod:`xlcompute.sources`). Citations (``cite``) stay as published."""
 
     model_config = ConfigDict(frozen=True)
     kind: Literal["scenario", "default", "price", "catalog", "custom", "count", "constant", "kernel",

@@ -25,7 +25,7 @@ from xlcompute.estimate import estimate
 from xlcompute.report.cjk import keep_together
 from xlcompute.report.context import build_context
 from xlcompute.report.render import render_html
-from xlcompute.report.sources import FIELD_ZH, source_text
+from xlcompute.sources import FIELD_ZH, source_text
 from xlcompute.scenario import default_scenario, load_scenario
 
 #: Bibliographic names of four or more words that Chinese text cites as published.

@@ -592,3 +592,17 @@ def test_big_counts_display_without_exponents() -> None:
         assert "E+" not in named_cell(wb, "model_params").number_format
         unit = sheet(wb, "inputs").cell(row=named_cell(wb, "mfu_assumed").row, column=3).value
         assert not unit  # the % format shows the unit: no "40.0% %"
+
+
+def test_chinese_workbook_words_sources_and_the_built_in_name_in_chinese() -> None:
+    """Issue 14 §7: the Chinese workbook's source column is worded from each input's origin
+    (xlcompute.sources), and the built-in scenario's name is its Chinese one; a user's name stays."""
+    result = estimate(default_scenario())
+    zh, en = build_workbook(result, "zh"), build_workbook(result, "en")
+    src_zh = typed_cell(zh, "train_tokens").parent.cell(row=typed_cell(zh, "train_tokens").row, column=4).value
+    src_en = typed_cell(en, "train_tokens").parent.cell(row=typed_cell(en, "train_tokens").row, column=4).value
+    assert src_zh.startswith("场景文件：training.tokens") and src_en == "scenario: training.tokens"
+    names = [c.value for c in zh.worksheets[0]["B"] if c.value]
+    assert "1000 卡 H800 集群：70B 模型预训练与推理" in names
+    own = build_workbook(estimate(scenario_with(name="我的集群 plan")), "zh")
+    assert "我的集群 plan" in [c.value for c in own.worksheets[0]["B"] if c.value]

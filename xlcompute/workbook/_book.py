@@ -21,6 +21,8 @@ from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, STEPS, Step
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
 from xlcompute.scenario import Scenario
+from xlcompute._builtin import builtin_text
+from xlcompute.sources import source_text
 from xlcompute.workbook.input_checks import (
     PARSED_KEYS,
     READ_COLUMN,
@@ -129,8 +131,10 @@ class Book:
         row = head + 1
         style_section(ws.cell(row=row, column=1, value=text("sec_scenario", lang)))
         row += 1
-        for key, value in (("scenario_name", sc.name), ("organisation", sc.organisation),
-                           ("description", sc.description)):
+        # The built-in scenario's own words in the Chinese workbook; a user's text as written.
+        for key, value in (("scenario_name", builtin_text(sc, "name", lang) or sc.name),
+                           ("organisation", builtin_text(sc, "organisation", lang) or sc.organisation),
+                           ("description", builtin_text(sc, "description", lang) or sc.description)):
             style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
             cell = ws.cell(row=row, column=2)
             put_text(cell, value)
@@ -255,12 +259,12 @@ class Book:
         if formula is None:
             cell.value = iv.value if not float(iv.value).is_integer() else int(iv.value)
             style_input(cell)
-            source = iv.source
+            source = source_text(iv, lang)  # worded in the workbook's language from the input's origin
         else:
             cell.value = "=" + formula
             style_lookup(cell)
             table = models if key in MODEL_COLUMNS else hw
-            source = text("lookup_source", lang).format(sheet=table.sheet, detail=iv.source)
+            source = text("lookup_source", lang).format(sheet=table.sheet, detail=source_text(iv, lang))
         cell.number_format = registry.excel_format(key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
         src = ws.cell(row=row, column=4)
@@ -331,10 +335,11 @@ class Book:
     def properties(self) -> None:
         p = self.wb.properties
         # File properties are XML too: a control character there would make the file unreadable.
-        p.title = xml_safe(f"{text('book_title', self.lang)}: {self.scenario.name}")
+        name = builtin_text(self.scenario, "name", self.lang) or self.scenario.name
+        p.title = xml_safe(f"{text('book_title', self.lang)}: {name}")
         p.creator = "xlcompute"
         p.subject = text("book_subject", self.lang)
         p.keywords = text("book_keywords", self.lang)
-        p.description = xml_safe(self.scenario.description[:500])
+        p.description = xml_safe((builtin_text(self.scenario, "description", self.lang) or self.scenario.description)[:500])
         p.language = "zh-CN" if self.lang == "zh" else "en"
         self.wb.calculation.fullCalcOnLoad = True

@@ -46,7 +46,7 @@ from xlcompute.report.context.sections import (
     memory_grid,
     year_by_year,
 )
-from xlcompute.report.sources import builtin_text
+from xlcompute.sources import builtin_text
 from xlcompute.report.context.uncertainty import uncertainty_section
 from xlcompute.report.context.validation import _plan_summary, plan_section, validation_appendix, validation_report
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from xlcompute import fmt, registry
 from xlcompute.report.context._ctx import _Ctx
-from xlcompute.report.sources import registry_source, source_text
+from xlcompute.sources import registry_source, source_text
 
 __all__ = ["bill_of_materials"]
 

@@ -15,7 +15,7 @@ from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
 from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
-from xlcompute.report.sources import builtin_text, scenario_field, source_text
+from xlcompute.sources import builtin_text, scenario_field, source_text
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.bom import bill_of_materials
 from xlcompute.report.context.policy import MEMORY_SHARE_WARN

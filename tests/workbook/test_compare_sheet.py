@@ -95,6 +95,13 @@ def test_a_card_that_cannot_run_shows_its_reason() -> None:
         assert not [c.coordinate for c in column if c.data_type == "f"]
         words = [c.value for c in column if isinstance(c.value, str) and "cannot run the job" in c.value]
         assert words and a.reason[:40] in words[0]
+    # The Chinese workbook words the same reasons from their data (xlcompute.compare_words).
+    ws = compare_ws(build_workbook(estimate(sc), "zh", comp))
+    rows, cols = layout(ws)
+    for a in failed:
+        column = [ws.cell(row=r, column=cols[a.accelerator]).value for r in range(5, ws.max_row + 1)]
+        words = [v for v in column if isinstance(v, str) and "无法运行该任务" in v]
+        assert words and "fp8 峰值" in words[0] and "cannot" not in words[0], words
 
 
 def test_chinese_tab_and_labels() -> None:

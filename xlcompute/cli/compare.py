@@ -120,28 +120,20 @@ def compare_command(
 
 
 def _reason(reason: object, lang: str) -> str:
-    """A card's refusal in ``lang``: English is the estimate's own line; Chinese words the reason's
-    kind and numbers (:class:`compare.Reason`) with the proposal's text table."""
+    """A card's refusal in ``lang`` (xlcompute.compare_words)."""
     from xlcompute.compare import Reason
+    from xlcompute.compare_words import reason_words
 
     if lang != "zh" or not isinstance(reason, Reason):
         return str(reason)
-    from xlcompute import fmt
-    from xlcompute.report.i18n import text
-
-    return str(text(f"alt_reason_{reason.kind}", "zh", cards=fmt.count(reason.cards),
-                    hbm=fmt.gb(reason.hbm_gb * 1e9, 0)))
+    return reason_words(reason, "", lang)
 
 
 def _note(note: object, lang: str) -> str:
-    """A swap's note in ``lang`` (:class:`compare.Note`, worded as the proposal words it)."""
+    """A swap's note in ``lang`` (xlcompute.compare_words)."""
     from xlcompute.compare import Note
+    from xlcompute.compare_words import note_words
 
     if lang != "zh" or not isinstance(note, Note):
         return str(note)
-    from xlcompute import fmt
-    from xlcompute.report.i18n import text
-
-    detail = _reason(note.why, lang) if note.why is not None else note.detail
-    return str(text(f"alt_note_{note.kind}", "zh", fields="、".join(note.fields), tp=note.tp, pp=note.pp,
-                    detail=detail, days=fmt.days(note.days), deadline=f"{note.deadline:g}"))
+    return note_words(note, lang, labels=False)

@@ -84,23 +84,6 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "alt_col_serving_cards": ("Serving cards needed", "推理所需卡数"),
     "alt_chart_x_serving": ("Serving cost per 10⁶ tokens ({currency})", "每百万 token 推理成本（{currency}）"),
     "alt_chart_title_serving": ("Serving cost per million tokens by card", "各加速卡每百万 token 推理成本"),
-    "alt_reason_no_fp8": ("the card has no fp8 peak in the catalog, and the scenario trains in fp8",
-                          "该卡在目录中没有 fp8 峰值，而场景按 fp8 训练"),
-    "alt_reason_no_offload_tier": (
-        "the scenario keeps weights or states in host memory (offload), and the card has no offload tier",
-        "场景将权重或状态卸载到主机内存，而该卡没有卸载层级",
-    ),
-    "alt_reason_no_layout_fits": ("no layout of {cards} cards fits the model in {hbm} of memory per card",
-                                  "{cards} 张卡的任何并行布局都无法在每卡 {hbm} 显存中容纳该模型"),
-    "alt_reason_layout_no_fit": ("the scenario's layout does not fit in the card's memory",
-                                 "场景给定的并行布局超出该卡显存"),
-    "alt_reason_too_many_failures": (
-        "failures on {cards} cards would leave the run too little training time",
-        "{cards} 张卡上的故障会使训练有效时间过少",
-    ),
-    "alt_reason_no_tdp": ("the catalog has no power figure (TDP) for the card", "目录中没有该卡的功耗（TDP）数据"),
-    "alt_reason_other": ("the estimate refuses this card (the command xlcompute compare prints the reason)",
-                         "估算无法用于该卡（xlcompute compare 命令会给出原因）"),
     # --- risks, serving only --------------------------------------------------------------------
     "risk_serving_short": (
         "Serving {users} concurrent users needs {need} cards, more than the {cards} proposed.",

@@ -31,6 +31,7 @@ from xlcompute.compare import (
     Comparison,
     Note,
 )
+from xlcompute.compare_words import note_words, reason_words
 from xlcompute.core import cost
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.scenario import CustomAccelerator
@@ -254,16 +255,14 @@ def _own_key(b: Book) -> str | None:
 def _reason(ws: Worksheet, a: Alternative, col: str, first: int, last: int, lang: str) -> None:
     """A card that cannot run the job: its reason in words over its column, no formulas."""
     cell = ws[f"{col}{first}"]
-    put_text(cell, text("cmp_cannot", lang).format(reason=a.reason))
+    put_text(cell, text("cmp_cannot", lang).format(reason=reason_words(a.why, a.reason, lang)))
     style_note(cell)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"{col}{first}:{col}{last}")
 
 
 def _note_text(n: Note, lang: str) -> str:
-    return text(f"cmp_note_{n.kind}", lang).format(
-        fields=", ".join(n.fields), tp=n.tp, pp=n.pp, detail=n.detail, days=f"{n.days:,.1f}",
-        deadline=f"{n.deadline:g}")
+    return note_words(n, lang, labels=False)  # the sheet names the scenario's fields, as typed
 
 
 def _notes(ws: Worksheet, r: int, alts: list[Alternative], lang: str) -> int:

@@ -245,14 +245,6 @@ T: dict[str, tuple[str, str]] = {
     "cmp_chart_days": ("Days to train by card", "各加速卡训练天数"),
     "cmp_chart_served": ("Cost per 10⁶ served tokens by card", "各加速卡每百万 token 推理成本"),
     "cmp_chart_budget": ("Total budget over the period by card", "各加速卡期内总预算"),
-    "cmp_note_catalog_figures": ("catalog figures of the card instead of the scenario's {fields}",
-                                 "采用该卡的目录数据，而非场景给出的 {fields}"),
-    "cmp_note_prices_kept": ("the scenario's {fields} kept (given for its own card)",
-                             "保留场景给出的 {fields}（原为其自身的卡给出）"),
-    "cmp_note_planner_layout": ("layout chosen by the planner (the scenario's tp {tp} / pp {pp}: {detail})",
-                                "并行布局由规划器选择（场景的 tp {tp} / pp {pp}：{detail}）"),
-    "cmp_note_deadline_missed": ("{days} days: the deadline of {deadline} days is not reached",
-                                 "{days} 天：未达到 {deadline} 天的截止期限"),
 }
 
 # Tab names (issue 14 §7: the Chinese workbook's tabs are Chinese). Formulas that name a sheet

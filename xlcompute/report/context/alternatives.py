@@ -14,7 +14,8 @@ from markupsafe import Markup
 from xlcompute import catalog, fmt
 from xlcompute.compare import TOKENS_PER_TRILLION, Alternative, Comparison, Note, Reason, compare
 from xlcompute.report import charts
-from xlcompute.report.context._ctx import _Ctx, _label
+from xlcompute.compare_words import note_words, reason_words
+from xlcompute.report.context._ctx import _Ctx
 from xlcompute.scenario import CustomAccelerator
 
 __all__ = ["alternatives_section"]
@@ -137,25 +138,11 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
 
 
 # Scenario fields a swap's note names, as the inputs whose labels the proposal shows (no field names).
-_FIELD_INPUTS = {"server_price": "server_price", "price_per_card_hour": "price_per_gpu_hour",
-                 "price_reserved_1y": "price_reserved_1y", "price_reserved_3y": "price_reserved_3y",
-                 "cards_per_node": "cards_per_node", "tdp_w": "gpu_tdp_w", "intra_node_gbs": "intra_node_gbs",
-                 "offload_gb": "offload_gb", "offload_gbs": "offload_gbs"}
-
-
 def _note(c: _Ctx, n: Note) -> str:
-    """A swap's note in the proposal's language (the planner's reason worded from its data)."""
-    fields = ("、" if c.lang == "zh" else ", ").join(
-        _label(_FIELD_INPUTS[f], c.lang) if f in _FIELD_INPUTS else f for f in n.fields)
-    return str(c.t(f"alt_note_{n.kind}", fields=fields, tp=n.tp, pp=n.pp,
-                   detail=_why(c, n.why, n.detail), days=fmt.days(n.days), deadline=f"{n.deadline:g}"))
+    """A swap's note in the proposal's language (xlcompute.compare_words)."""
+    return note_words(n, c.lang)
 
 
 def _why(c: _Ctx, why: Reason | None, english: str) -> str:
-    """A refusal in the proposal's language: English keeps the estimate's own line (it names the
-    scenario fields); Chinese words the reason's kind and numbers (compare.Reason)."""
-    if c.lang == "en" or why is None and not english:
-        return english
-    if why is None:  # a reason without data (a hand-made row): say that the card cannot run it
-        return str(c.t("alt_reason_other"))
-    return str(c.t(f"alt_reason_{why.kind}", cards=fmt.count(why.cards), hbm=fmt.gb(why.hbm_gb * 1e9, 0)))
+    """A refusal in the proposal's language (xlcompute.compare_words)."""
+    return reason_words(why, english, c.lang)

@@ -22,7 +22,7 @@ from xlcompute import fmt, registry
 from xlcompute._builtin import BUILTIN_ZH, builtin_text  # noqa: F401  (re-exported)
 from xlcompute.estimate import InputValue, Origin
 
-__all__ = ["builtin_text", "source_text", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH", "registry_source"]
+__all__ = ["builtin_text", "source_text", "price_source", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH", "registry_source"]
 
 #: The scenario fields' documented defaults, in Chinese (the English is the field's description in
 #: :mod:`xlcompute.scenario`; the citations in brackets are the same).
@@ -331,6 +331,11 @@ def _card_price_zh(cite: str) -> str:
         head, rest = cite.split("; the currency's default: ", 1)
         return f"prices.yaml 中没有该卡的价格；取币种默认值：{_price_zh(rest)}"
     return _price_zh(cite)
+
+
+def price_source(cite: str, lang: str) -> str:
+    """A card's default-price source line (``catalog.default_prices(...).source``) in ``lang``."""
+    return _card_price_zh(cite) if lang == "zh" else cite
 
 
 def scenario_field(field: str, lang: str) -> str:

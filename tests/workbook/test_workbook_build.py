@@ -606,3 +606,17 @@ def test_chinese_workbook_words_sources_and_the_built_in_name_in_chinese() -> No
     assert "1000 卡 H800 集群：70B 模型预训练与推理" in names
     own = build_workbook(estimate(scenario_with(name="我的集群 plan")), "zh")
     assert "我的集群 plan" in [c.value for c in own.worksheets[0]["B"] if c.value]
+
+
+@pytest.mark.parametrize("currency", ["CNY", "USD"])
+def test_chinese_hardware_sheet_words_its_price_sources(currency: str) -> None:
+    """The Chinese Hardware sheet's price-source column is Chinese (xlcompute.sources.price_source),
+    for every card, in both currencies' tables."""
+    zh = build_workbook(estimate(scenario_with(pricing__currency=currency)), "zh")
+    ws = zh.worksheets[[w.title for w in zh.worksheets].index("硬件")]
+    from xlcompute.workbook.catalog_sheets import _PRICE_SOURCE as col
+
+    words = [ws.cell(row=r, column=col).value for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=col).value]
+    assert words
+    english = [w for w in words if re.search(r"[A-Za-z]+(?: [A-Za-z]+){3,}", w)]
+    assert not english, english[:3]

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlcompute import catalog, registry
 from xlcompute.catalog import default_prices
+from xlcompute.sources import price_source
 from xlcompute.core.params import ModelArch
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, kernel_profile, model_values
 from xlcompute.scenario import CustomAccelerator, Scenario
@@ -140,7 +141,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
                   link, g.tdp_w, g.cards_per_node, *tier]
         _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
-        _price_cells(ws, row, currency, g.key)
+        _price_cells(ws, row, currency, g.key, lang)
         _kernel_cells(ws, row, g.key, g.architecture, lang)
         keys.append(g.key)
         row += 1
@@ -149,7 +150,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         values = [acc.bf16_tflops, acc.fp8_tflops, acc.hbm_gb, acc.hbm_tbps, acc.intra_node_gbs, acc.tdp_w,
                   acc.cards_per_node, 0.0, 0.0]
         _hw_row(ws, row, selected, acc.name, values, "", text("scenario_row", lang), "")
-        _price_cells(ws, row, currency, None)  # a custom card: the currency's defaults, as the estimate
+        _price_cells(ws, row, currency, None, lang)  # a custom card: the currency's defaults, as the estimate
         _kernel_cells(ws, row, None, None, lang)
         keys.append(selected)
         row += 1
@@ -160,7 +161,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
     return CatalogTable(ws.title, _FIRST, row - 1, selected, keys)
 
 
-def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None) -> None:
+def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None, lang: str = "en") -> None:
     """A card's default prices in ``currency``: its own prices.yaml row, else the currency's table
     (``catalog.default_prices``, the function the estimate resolves prices with)."""
     prices = default_prices(currency, card)
@@ -171,9 +172,9 @@ def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None) -> No
         c.number_format = {"server_per_card": "#,##0", "on_demand": "#,##0.00"}.get(key, "0%")
     src = ws.cell(row=row, column=_PRICE_SOURCE)
     style_plain(src, wrap=True)
-    put_text(src, prices["server_per_card"].source)
-    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0,
-                                        wrapped_height([(prices["server_per_card"].source, _HW_WIDTHS[18])]))
+    words = price_source(prices["server_per_card"].source, lang)  # Chinese in the Chinese workbook
+    put_text(src, words)
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, wrapped_height([(words, _HW_WIDTHS[18])]))
 
 
 def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,

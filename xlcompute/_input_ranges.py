@@ -45,14 +45,6 @@ class InputRange:
             return False
         return (self.lo < x if self.lo_open else self.lo <= x) and x <= self.hi
 
-    def text(self) -> str:
-        """The rule in words (English; the workbook words it in its own language from the fields)."""
-        low = f"more than {self.lo:g}" if self.lo_open else f"at least {self.lo:g}"
-        rule = f"{'a whole number ' if self.whole else ''}{low} and at most {self.hi:g}"
-        if self.zero and self.lo <= 0 and not self.lo_open:
-            return f"{rule} (0: {self.zero})"
-        return f"{rule}, or 0 ({self.zero})" if self.zero else rule
-
 
 # Input key -> the scenario field it comes from ("cluster.accelerator.*" and "model.arch.*": the
 # custom card's and custom architecture's fields, which bound catalog figures too).
@@ -101,6 +93,7 @@ FIELD_OF: dict[str, str] = {
 _ZERO = {
     "deadline_days": "no deadline", "average_load": "from the workload", "mfu_assumed": "use the predicted MFU",
     "checkpoint_interval_minutes": "the Young–Daly optimum", "offload_gb": "none", "offload_gbs": "none",
+    "train_tokens": "no training: a serving-only plan",
     "network_per_server": "the bill of materials", "storage_capex": "the bill of materials",
 }
 

@@ -620,3 +620,20 @@ def test_chinese_hardware_sheet_words_its_price_sources(currency: str) -> None:
     assert words
     english = [w for w in words if re.search(r"[A-Za-z]+(?: [A-Za-z]+){3,}", w)]
     assert not english, english[:3]
+
+
+def test_validation_accepts_every_value_the_estimate_writes() -> None:
+    """The Inputs sheet's rules come from the scenario fields (xlcompute._input_ranges): the values
+    the estimate writes for the committed scenarios all pass them, so no unedited cell is flagged."""
+    from pathlib import Path
+
+    from xlcompute._graph import INPUT_KEYS
+    from xlcompute._input_ranges import input_range
+    from xlcompute.scenario import load_scenario
+
+    files = sorted((Path(__file__).resolve().parents[2] / "workbooks" / "scenarios").glob("*.yaml"))
+    assert files
+    for f in files:
+        result = estimate(load_scenario(f))
+        bad = [(k, result.inputs[k].value) for k in INPUT_KEYS if not input_range(k).allows(result.inputs[k].value)]
+        assert not bad, (f.name, bad)

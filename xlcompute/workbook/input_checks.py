@@ -33,7 +33,7 @@ named cell is the number read from it, in the column after the checks."""
 
 _ZERO_ZH = {"no deadline": "不设期限", "from the workload": "按工作量推算", "use the predicted MFU": "使用预测 MFU",
             "the Young–Daly optimum": "Young–Daly 最优值", "none": "无",
-            "the bill of materials": "按物料清单"}
+            "the bill of materials": "按物料清单", "no training: a serving-only plan": "不训练：仅推理方案"}
 
 
 def _num(x: float) -> str:

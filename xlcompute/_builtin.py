@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["BUILTIN_ZH", "builtin_text"]
+__all__ = ["BUILTIN_ZH", "UNNAMED_ZH", "builtin_text"]
+
+#: The title of a scenario whose file names none (the schema's default name, "Scenario").
+UNNAMED_ZH = "未命名场景"
 
 #: The built-in scenario's text in Chinese, by field.
 BUILTIN_ZH: dict[str, str] = {
@@ -23,10 +26,15 @@ BUILTIN_ZH: dict[str, str] = {
 
 def builtin_text(scenario: object, field: str, lang: str) -> str | None:
     """The Chinese ``field`` of the built-in scenario when ``scenario`` is it, unmodified, and the
-    render is Chinese; else None (the scenario's own text is shown as written)."""
+    render is Chinese; the Chinese default name when the scenario's file names none; else None (the
+    scenario's own text is shown as written)."""
     if lang != "zh":
         return None
-    return BUILTIN_ZH[field] if scenario == _default() else None
+    if scenario == _default():
+        return BUILTIN_ZH[field]
+    if field == "name" and "name" not in getattr(scenario, "model_fields_set", {"name"}):
+        return UNNAMED_ZH  # the schema's English default is ours, not the user's
+    return None
 
 
 @functools.lru_cache(maxsize=1)

@@ -510,6 +510,11 @@ def test_dropdown_card_moves_everything(recalculated: dict, card: str) -> None: 
         assert not _close(_cell(wb, "train_cost").value, before["train_cost"])
     if own["server_per_card"].value != catalog.default_prices("CNY", "H800")["server_per_card"].value:
         assert not _close(_cell(wb, "capex_total").value, before["capex_total"])
+    # The looked-up inputs' source cells name the card now chosen, with its own citation.
+    gpu = catalog.get_gpu(card)
+    for key in ("gpu_hbm_gb", "gpu_tdp_w"):
+        source = _cell(wb, key).offset(column=2).value
+        assert source == f"lookup in the Hardware sheet: {gpu.name} ({gpu.source})", (key, source)
 
 
 def test_some_dropdown_cards_have_no_price_row() -> None:

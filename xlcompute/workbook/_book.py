@@ -33,8 +33,13 @@ from xlcompute.workbook.input_checks import (
 from xlcompute.workbook.catalog_sheets import (
     HW_COLUMNS,
     HW_FP8_COLUMN,
+    HW_SOURCE,
+    KERNEL_COLUMNS,
+    KERNEL_SOURCE,
     MODEL_COLUMNS,
+    MODEL_SOURCE,
     PRICE_COLUMNS,
+    PRICE_SOURCE,
     CatalogTable,
 )
 from xlcompute.workbook.styles import (
@@ -263,15 +268,29 @@ class Book:
         else:
             cell.value = "=" + formula
             style_lookup(cell)
-            table = models if key in MODEL_COLUMNS else hw
-            source = text("lookup_source", lang).format(sheet=table.sheet, detail=source_text(iv, lang))
+            source = self._lookup_source(key, hw, models)
         cell.number_format = registry.excel_format(key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
         src = ws.cell(row=row, column=4)
-        put_text(src, source)
+        if source.startswith("="):
+            src.value = source  # our own formula over the catalog sheet's cells (their text stays data)
+        else:
+            put_text(src, source)
         style_note(src)
         ws.cell(row=row, column=5, value=key)
         add_input_checks(ws, row, key, lang)
+
+    def _lookup_source(self, key: str, hw: CatalogTable, models: CatalogTable) -> str:
+        """The source of a looked-up input, as a formula over the selected catalog row, so it names
+        the card or model the drop-down holds now: "lookup in the Hardware sheet: NVIDIA H800 …
+        (citation)"; a price names the price source, a kernel constant its calibration."""
+        table, choice = (models, CHOICE_NAMES["model"]) if key in MODEL_COLUMNS else (hw, CHOICE_NAMES["gpu"])
+        column = (MODEL_SOURCE if key in MODEL_COLUMNS else PRICE_SOURCE if key in PRICE_LOOKUPS
+                  else KERNEL_SOURCE if key in KERNEL_COLUMNS else HW_SOURCE)
+        head = text("lookup_source", self.lang).format(sheet=table.sheet, detail="")
+        open_, close = ("（", "）") if self.lang == "zh" else (" (", ")")
+        name, cite = table.lookup("B", choice), table.lookup(column, choice)
+        return f'="{head}"&{name}&"{open_}"&{cite}&"{close}"'
 
     def _lookup_formula(self, key: str, hw: CatalogTable, models: CatalogTable) -> str | None:
         if key in PRICE_LOOKUPS:

@@ -27,7 +27,7 @@ from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
 
-__all__ = ["CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRICE_COLUMNS", "MODEL_COLUMNS",
+__all__ = ["HW_SOURCE", "PRICE_SOURCE", "KERNEL_SOURCE", "MODEL_SOURCE", "KERNEL_COLUMNS", "CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRICE_COLUMNS", "MODEL_COLUMNS",
            "MODEL_KEYS", "lookup_key", "sheet_ref"]
 
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
@@ -67,6 +67,10 @@ MODEL_KEYS: tuple[tuple[str, str], ...] = (
 )
 MODEL_COLUMNS: dict[str, str] = {key: get_column_letter(3 + i) for i, (key, _) in enumerate(MODEL_KEYS)}
 _M_PUBLISHED = 3 + len(MODEL_KEYS)
+# Where each looked-up input's source is, so the Inputs sheet's source cell follows the drop-down:
+# the catalog's citation (M, Models Q), the price source (S), the kernel profile (W).
+HW_SOURCE, PRICE_SOURCE, KERNEL_SOURCE = "M", "S", "W"
+MODEL_SOURCE = get_column_letter(_M_PUBLISHED + 1)
 
 
 @dataclass

@@ -337,8 +337,8 @@ def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     eff = SOFTWARE_STACKS[t.software]
     note = {"megatron-lm": "the reference stack of the step-time calibration (NVIDIA's tuned benchmarks)",
             "megatron-deepspeed": "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)",
-            "typical": "a production stack, fitted on the end-to-end card-hours of the four LLaMA 1 runs "
-                       "(end_to_end.yaml calibration rows; xlcompute validate)"}[t.software]
+            "typical": "a production stack, fitted on the end-to-end card-hours of the 27 published runs "
+                       "of end_to_end.yaml (held out: end_to_end_2.yaml; xlcompute validate)"}[t.software]
     vals["software_efficiency"] = InputValue(
         key="software_efficiency", value=eff, source=_source(t, "training", "software", f" = {t.software}: {note}"),
         origin=_origin(t, "training", "software", t.software))

@@ -39,7 +39,7 @@ FIELD_ZH: dict[str, str] = {
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
-    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.80，按 LLaMA 1 各次运行的端到端"
+    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.674，按 27 个公开预训练任务的端到端"
                          "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
                          "megatron-deepspeed（0.819，按 MT-NLG 530B 拟合）；见 xlcompute validate",
     "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"
@@ -94,7 +94,8 @@ FIELD_ZH: dict[str, str] = {
 SOFTWARE_ZH: dict[str, str] = {
     "megatron-lm": "单步时间校准所依据的参考软件栈（NVIDIA 调优基准）",
     "megatron-deepspeed": "按 2,800 张 GPU 上的 MT-NLG 530B 训练拟合（xlcompute validate）",
-    "typical": "生产环境软件栈，按 LLaMA 1 四次训练的端到端卡时拟合（end_to_end.yaml 校准行；xlcompute validate）",
+    "typical": "生产环境软件栈，按 end_to_end.yaml 中 27 个公开预训练任务的端到端卡时拟合（留出检验：end_to_end_2.yaml；"
+               "xlcompute validate）",
 }
 
 #: Options of enum fields as the Chinese reader sees them.

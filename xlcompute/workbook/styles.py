@@ -10,6 +10,7 @@ from copy import copy
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -107,10 +108,20 @@ def register_styles(wb: Workbook) -> None:
         wb.add_named_style(copy(style))
 
 
+def _style_array(wb: Workbook, name: str) -> StyleArray:
+    """The style array of named style ``name``, looked up once per workbook: openpyxl's ``cell.style``
+    setter searches the named-style list by name on every call (a fifth of the build time)."""
+    cache: dict[str, StyleArray] = wb.__dict__.setdefault("_xlcompute_style_arrays", {})
+    arr = cache.get(name)
+    if arr is None:
+        arr = cache[name] = wb._named_styles[name].as_tuple()
+    return arr
+
+
 def _apply(cell: Cell, name: str) -> None:
     # A named style carries quotePrefix = 0; keep the text protection put_text may have set.
     quoted = cell.quotePrefix
-    cell.style = name
+    cell._style = copy(_style_array(cell.parent.parent, name))  # what the ``cell.style = name`` setter does
     if quoted:
         cell.quotePrefix = True
 

@@ -13,15 +13,16 @@ from xlcompute.end_to_end import (
     calibrate_production,
     load_end_to_end,
     validate_end_to_end,
+    END_TO_END_2_FILE,
 )
 from xlcompute.planner.inputs import SOFTWARE_STACKS
 
-# Achieved with the issue-11 model (docs/validation.md): calibration (LLaMA 1) median 4.9 %; the 23
-# held-out runs median 23.3 %, max 51.2 %. Issue 11 asks median <= 10 %, max <= 30 %: NOT met; these
-# are regression bounds, not the target.
-CALIBRATION_MEDIAN_BOUND = 5.0
-HELD_OUT_MEDIAN_BOUND = 23.4
-HELD_OUT_MAX_BOUND = 51.3
+# Achieved (docs/validation.md): the first set, every run fitted on since the refit (0.674), median 13.5 %;
+# the held-out second set (17 runs, first predicted at 0102730) median 33.2 %, max 94.9 %. Issue 11
+# asks median <= 10 %, max <= 30 % on held-out runs: NOT met; these are regression bounds, not the target.
+CALIBRATION_MEDIAN_BOUND = 13.6
+HELD_OUT_MEDIAN_BOUND = 33.3
+HELD_OUT_MAX_BOUND = 95.0
 
 
 @pytest.fixture(scope="module")
@@ -29,22 +30,59 @@ def report():
     return validate_end_to_end()
 
 
-def test_every_run_estimates_as_typed(report) -> None:
+@pytest.fixture(scope="module")
+def second():
+    return validate_end_to_end(END_TO_END_2_FILE)
+
+
+def test_every_run_estimates_as_typed(report, second) -> None:
     # The acceptance of issue 11: no published run fails when typed with only what a finance user knows.
-    assert report.failures == 0
-    assert len(report.rows) == 27 and report.held_out_count == 23
-    for r in report.rows:
+    assert report.failures == 0 and second.failures == 0
+    assert len(report.rows) == 27 and report.held_out_count == 0 and all(r.fitted for r in report.rows)
+    assert len(second.rows) == second.held_out_count == 17 and not any(r.fitted for r in second.rows)
+    for r in (*report.rows, *second.rows):
         assert r.failure is None and r.predicted_gpu_hours and r.predicted_gpu_hours > 0, r.id
         assert 0 < r.effective_ratio < 1 and 0 < r.predicted_mfu < 1, r.id
 
 
-def test_statistics_and_regression_bounds(report) -> None:
-    held = sorted(abs(r.error_pct) for r in report.rows if r.role == "held_out")
-    assert report.held_out_median_abs_error_pct == pytest.approx((held[11]))  # 23 rows: the 12th
-    assert report.held_out_max_abs_error_pct == pytest.approx(held[-1])
+def test_statistics_and_regression_bounds(report, second) -> None:
+    held = sorted(abs(r.error_pct) for r in second.rows)
+    assert second.held_out_median_abs_error_pct == pytest.approx(held[8])  # 17 rows: the 9th
+    assert second.held_out_max_abs_error_pct == pytest.approx(held[-1])
+    fitted = sorted(abs(r.error_pct) for r in report.rows)
+    assert report.calibration_median_abs_error_pct == pytest.approx(fitted[13])  # 27 rows: the 14th
     assert report.calibration_median_abs_error_pct <= CALIBRATION_MEDIAN_BOUND
-    assert report.held_out_median_abs_error_pct <= HELD_OUT_MEDIAN_BOUND
-    assert report.held_out_max_abs_error_pct <= HELD_OUT_MAX_BOUND
+    assert second.held_out_median_abs_error_pct <= HELD_OUT_MEDIAN_BOUND
+    assert second.held_out_max_abs_error_pct <= HELD_OUT_MAX_BOUND
+
+
+def test_the_second_set_holds_only_what_a_finance_user_knows() -> None:
+    rows, excluded = load_end_to_end(END_TO_END_2_FILE)
+    first_ids = {r.id for r in load_end_to_end()[0]} | {e.id for e in load_end_to_end()[1]}
+    assert len(rows) == 17 and len(excluded) == 31 and all(r.role == "held_out" for r in rows)
+    assert not first_ids & ({r.id for r in rows} | {e.id for e in excluded})
+    for r in rows:
+        sc = r.scenario()
+        assert set(sc["training"]) == {"tokens", "seq_len"} and set(sc["cluster"]) == {"accelerator", "cards"}
+
+
+def test_the_second_set_never_enters_the_fit(tmp_path: Path) -> None:
+    """The refit reads end_to_end.yaml only: absurd second-set figures change nothing."""
+    import xlcompute.end_to_end as e2e
+
+    raw = yaml.safe_load(END_TO_END_2_FILE.read_text(encoding="utf-8"))
+    for row in raw["rows"]:
+        for k, v in row.get("published", {}).items():
+            row["published"][k] = float(v) * 10
+    p = tmp_path / "second.yaml"
+    p.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    before = calibrate_production().efficiency
+    original = e2e.END_TO_END_2_FILE
+    try:
+        e2e.END_TO_END_2_FILE = p
+        assert calibrate_production().efficiency == pytest.approx(before, rel=1e-12)
+    finally:
+        e2e.END_TO_END_2_FILE = original
 
 
 def test_rows_hold_only_what_a_finance_user_knows() -> None:

@@ -125,13 +125,14 @@ def test_distributions_cite_sources(report):
 
 
 def test_mfu_sigma_is_the_validation_error():
-    """MFU_LOG_SIGMA is the RMS of ln(predicted/published card-hours) over the held-out end-to-end
-    runs; if the model or the validation set changes, the constant must follow."""
-    from xlcompute.end_to_end import validate_end_to_end
+    """MFU_LOG_SIGMA is the RMS of ln(predicted/published card-hours) over the 23 held-out runs of
+    the first end-to-end set as first predicted (typical stack 0.80, before they were fitted on)."""
+    from xlcompute.end_to_end import FIRST_PREDICTION, _predict, load_end_to_end
 
-    rep = validate_end_to_end()
-    logs = [math.log1p(r.error_pct / 100) for r in rep.rows if r.role == "held_out" and r.error_pct is not None]
-    assert len(logs) == rep.held_out_count == 23
+    held = [r for r in load_end_to_end()[0] if r.role == "held_out"]
+    eff = {"software_efficiency": FIRST_PREDICTION["typical_efficiency"]}
+    logs = [math.log(_predict(r, eff).predicted_gpu_hours / r.published_gpu_hours) for r in held]  # type: ignore[operator]
+    assert len(logs) == FIRST_PREDICTION["held_out"] == 23
     assert math.sqrt(statistics.fmean(v * v for v in logs)) == pytest.approx(spread.MFU_LOG_SIGMA, abs=0.0015)
 
 

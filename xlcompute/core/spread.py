@@ -25,11 +25,13 @@ Z_P90 = 1.2815515655446004
 
 MFU_LOG_SIGMA = 0.336
 """Standard deviation of ln(MFU) around the plan's MFU: the root-mean-square of ln(predicted /
-published card-hours) over the 23 held-out end-to-end runs of ``xlcompute validate``
-(``data/validation/end_to_end.yaml``; docs/validation.md, issue 11: median |error| 23.3 %, max
-51.2 %, median signed −15 %). Card-hours scale as 1/MFU, so that error is an MFU error; the RMS
-about 0 folds the tool's median optimism (−0.19 in ln) into a spread centred on the plan
-(standard deviation about the mean alone: 0.279). P10–P90 of the factor: ×0.65 to ×1.54."""
+published card-hours) over the 23 held-out end-to-end runs of ``data/validation/end_to_end.yaml``
+as first predicted (docs/validation.md, issue 11: median |error| 23.3 %, max 51.2 %, median signed
+−15 %). Card-hours scale as 1/MFU, so that error is an MFU error; the RMS about 0 folds the tool's
+median optimism (−0.19 in ln) into a spread centred on the plan (standard deviation about the mean
+alone: 0.279). P10–P90 of the factor: ×0.65 to ×1.54. Not widened to the second set's 0.97
+(``end_to_end_2.yaml``, 17 mostly small or old-stack runs, three of them 70–95 % off): a planning
+range that wide says nothing; docs/validation.md reports both."""
 
 FAILURE_RATE_LOG_SIGMA = 0.541
 """Standard deviation of ln(failure rate): ln 2 / Z_P90, so P10–P90 is ½× to 2× the scenario's rate.

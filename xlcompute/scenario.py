@@ -354,6 +354,27 @@ class TrainingPlan(_Strict):
         "(Megatron-Core; Llama 3 used CP 16 for 128K tokens). Default 1 with tp and pp given; left out "
         "with them, the layout planner chooses it (from 16K-token sequences on)",
     )
+    ep: int | None = Field(
+        None, ge=1, le=MAX_DEGREE,
+        description="expert-parallel degree of a mixture-of-experts model: the routed experts of each MoE "
+        "layer split over ep cards carved from the data-parallel ranks (Megatron-Core MoE); must divide the "
+        "experts and tp·cp·dp. Default 1 with tp and pp given; left out with them, the layout planner chooses it",
+    )
+    expert_tp: int = Field(
+        1, ge=1, le=MAX_DEGREE,
+        description="tensor-parallel degree of each expert (Megatron-Core ETP); 1 = experts whole on a card",
+    )
+    capacity_factor: float = Field(
+        1.0, ge=1, le=16,
+        description="expert capacity / load-imbalance factor: the busiest expert's load over the balanced load "
+        "(GShard; Switch Transformers §2.2, 1.0-1.25). Default 1.0: token-dropping at capacity 1.0 (DGX Cloud "
+        "DeepSeek-V3 recipe) or balanced dropless routing",
+    )
+    a2a_overlap: float = Field(
+        0.0, ge=0, le=1,
+        description="share of the expert all-to-all hidden under computation: 0 = none (Megatron-Core default); "
+        "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9",
+    )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
         (),
         max_length=3,

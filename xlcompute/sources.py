@@ -203,6 +203,9 @@ CONSTANT_ZH: dict[str, str] = {
                          "（ColumnParallelLinearWithAsyncAllreduce）；0 表示 2021 年的代码",
     "offload_gb": "无优化器卸载层（0）",
     "offload_gbs": "无优化器卸载层（0）",
+    "a2a_efficiency": "校准值：专家 all-to-all 达到的集合通信带宽比例，仅在 moe_runs.yaml 的校准行上拟合",
+    "grouped_gemm_efficiency": "校准值：路由专家分组矩阵乘相对同尺寸稠密矩阵乘的效率，仅在 moe_runs.yaml 的校准行上拟合",
+    "fp8_gemm_efficiency": "校准值：FP8 训练中线性层矩阵乘实现的 FP8/BF16 峰值比例，仅在 moe_runs.yaml 的 FP8 校准行上拟合",
 }
 
 #: The kernel profiles (planner.inputs.KERNEL_PROFILES), in Chinese.
@@ -221,6 +224,7 @@ FIXED_ZH: dict[str, str] = {
     "no_training": "未给定：不做训练（仅推理的场景）",
     "default_cp": "默认值（training.cp）：1，不做上下文并行",
     "planner_placeholder": "布局规划器",
+    "default_ep": "默认值（training.ep）：1，不做专家并行",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
 }

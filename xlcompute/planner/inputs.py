@@ -103,14 +103,18 @@ STEP_CONSTANTS: dict[str, Constant] = {
         "weight-gradient GEMM (ColumnParallelLinearWithAsyncAllreduce); 0 = the 2021 code"),
     "offload_gb": Constant(0.0, "no optimizer offload tier (0)"),
     "a2a_efficiency": Constant(
-        1.0, "not fitted yet: share of the collective bandwidth an expert all-to-all reaches (1 = as an "
-        "all-reduce); to be calibrated on the calibration rows of moe_runs.yaml only"),
+        0.90, "calibrated (xlcompute.planner.validation.moe.calibrate_moe): grid 0.30..1.00 step 0.05, jointly with "
+        "grouped_gemm_efficiency, on the 8 BF16 calibration rows of moe_runs.yaml only (DGX Cloud v25.05.05, "
+        "DeepSeek-V3 and Grok-1 on H100 and GB200); share of each link's collective bandwidth an expert all-to-all "
+        "reaches"),
     "grouped_gemm_efficiency": Constant(
-        1.0, "not fitted yet: grouped-GEMM efficiency of the routed experts relative to a dense GEMM of the "
-        "same smallest dimension; to be calibrated on the calibration rows of moe_runs.yaml only"),
+        0.95, "calibrated (calibrate_moe): grid 0.30..1.00 step 0.05 on the BF16 calibration rows of moe_runs.yaml "
+        "only; grouped-GEMM efficiency of the routed experts relative to a dense GEMM of the same smallest "
+        "dimension"),
     "fp8_gemm_efficiency": Constant(
-        1.0, "not fitted yet: share of the FP8/BF16 peak ratio the linear GEMMs realise in FP8 training; to be "
-        "calibrated on the FP8 calibration rows of moe_runs.yaml only"),
+        0.90, "calibrated (calibrate_moe): grid 0..1 step 0.05 on the 3 FP8 calibration rows of moe_runs.yaml only "
+        "(Grok-1, Transformer Engine per-tensor delayed scaling); share of the FP8/BF16 peak ratio the linear "
+        "GEMMs realise"),
     "offload_gbs": Constant(0.0, "no optimizer offload tier (0)"),
 }
 

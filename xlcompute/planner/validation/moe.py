@@ -41,6 +41,7 @@ from xlcompute.planner.inputs import (
     ARCHITECTURE_PROFILES,
     KERNEL_PROFILES,
     SOFTWARE_STACKS,
+    STEP_CONSTANTS,
     Execution,
     SystemSpec,
     execution_values,
@@ -190,7 +191,7 @@ class MoeConstants(BaseModel):
 
 
 #: The fitted constants (calibrate_moe on the calibration rows of moe_runs.yaml; see STEP_CONSTANTS).
-MOE_CONSTANTS = MoeConstants()
+MOE_CONSTANTS = MoeConstants(**{k: STEP_CONSTANTS[k].value for k in MoeConstants.model_fields})
 
 
 def moe_system(accelerator: str, constants: MoeConstants = MOE_CONSTANTS, precision_ratio: float = 1.0) -> SystemSpec:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, parallel
+from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
 from xlcompute.planner.inputs import (
@@ -444,7 +445,6 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("seq_len", t, "training", "seq_len", t.seq_len, ""),
         ("micro_batch", t, "training", "micro_batch", t.micro_batch, ""),
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
-        ("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""),
         ("etp", t, "training", "expert_tp", t.expert_tp, ""),
         ("capacity_factor", t, "training", "capacity_factor", t.capacity_factor, ""),
         ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap, ""),
@@ -485,6 +485,14 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("residual_share", p, "pricing", "residual_share", p.residual_share, ""),
         ("discount_rate", p, "pricing", "discount_rate", p.discount_rate, ""),
     ]
+    # FP8 training without optimizer_bytes given: DeepSeek-V3's recipe, FP32 master weights and BF16 AdamW
+    # moments (core.moe.FP8_DEEPSEEK_OPTIMIZER_BYTES); otherwise the scenario's (default 12).
+    if t.precision == "fp8" and "optimizer_bytes" not in t.model_fields_set:
+        put("optimizer_bytes", FP8_DEEPSEEK_OPTIMIZER_BYTES,
+            "default for training.optimizer_bytes with precision fp8: 8 = FP32 master weights (4) + BF16 AdamW "
+            "moments (2 + 2), DeepSeek-V3 (arXiv:2412.19437) §3.3.3", fixed("fp8_optimizer"))
+    else:
+        fields.append(("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""))
     options = {"recompute": t.recompute, "attention": t.attention}
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),

@@ -76,11 +76,6 @@ def plan_layouts(
     optimizer state) is read from ``values`` and holds for every layout of the search; so do the
     offload kinds when ``values`` asks for any (the scenario's ``training.offload``).
     """
-    if arch.is_moe:
-        raise PlannerError(
-            "model: the layout planner models dense transformers only; for a mixture-of-experts model set "
-            "assumptions.mfu and training.tp / training.pp yourself"
-        )
     base = EXPLORE_OPTIONS if explore else RECOMMEND_OPTIONS
     opts = base.model_copy(update={
         "top_k": top_k,
@@ -88,6 +83,10 @@ def plan_layouts(
         "bytes_optimizer": values["optimizer_bytes"],
         "flash_attention": bool(values["flash_attention"]),
         "tp_async_backward": bool(values["tp_async_backward"]),
+        # mixture of experts and precision: the scenario's, for every layout (EP is searched)
+        "capacity_factor": values.get("capacity_factor", 1.0),
+        "a2a_overlap": values.get("a2a_overlap", 0.0),
+        "precision_peak_ratio": values.get("precision_peak_ratio", 1.0),
     })
     if any(values.get(k, 0) for k in OFFLOAD_KEYS):
         opts = opts.model_copy(update={k: (bool(values[k]),) for k in OFFLOAD_KEYS})

@@ -410,6 +410,7 @@ def resolve(
             ("offload_optimizer", 1 if ex.offload_optimizer else 0),
             ("offload_weights", 1 if ex.offload_weights else 0),
             ("offload_activations", 1 if ex.offload_activations else 0), ("ep", ex.ep),
+            ("etp", ex.expert_tp),
         ):
             put(key, value, src, planner)
     return Resolved.model_construct(
@@ -445,7 +446,6 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("seq_len", t, "training", "seq_len", t.seq_len, ""),
         ("micro_batch", t, "training", "micro_batch", t.micro_batch, ""),
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
-        ("etp", t, "training", "expert_tp", t.expert_tp, ""),
         ("capacity_factor", t, "training", "capacity_factor", t.capacity_factor, ""),
         ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap, ""),
         ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
@@ -523,7 +523,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
             "per direction), or leave training.offload out"
         )
     if scenario.training is None:  # serving only: no run, one card per replica, no deadline
-        for key in ("tp", "pp", "cp", "ep"):
+        for key in ("tp", "pp", "cp", "ep", "etp"):
             put(key, 1, _NO_TRAINING, fixed("no_training"))
         put("train_tokens", 0, _NO_TRAINING, fixed("no_training"))
     elif scenario.layout_fixed:
@@ -545,20 +545,24 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         if arch.heads % t.tp:  # type: ignore[operator]
             raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
         ep = 1 if t.ep is None else t.ep
-        if (ep > 1 or t.expert_tp > 1) and not arch.is_moe:
+        etp = t.tp if t.expert_tp is None else t.expert_tp
+        if (ep > 1 or (t.expert_tp or 1) > 1) and not arch.is_moe:
             raise ValueError("training.ep / training.expert_tp need a mixture-of-experts model (experts > 0)")
         if arch.is_moe and arch.experts % ep:
             raise ValueError(f"training.ep ({ep}) must divide the model's {arch.experts} routed experts")
-        if (t.tp * scenario.cp * scenario.dp) % (ep * t.expert_tp):  # type: ignore[operator]
+        if (t.tp * scenario.cp * scenario.dp) % (ep * etp):  # type: ignore[operator]
             raise ValueError(
-                f"training.ep·expert_tp ({ep}·{t.expert_tp}) must divide tp·cp·dp "
+                f"training.ep·expert_tp ({ep}·{etp}) must divide tp·cp·dp "
                 f"({t.tp}·{scenario.cp}·{scenario.dp}): expert parallelism is carved from the data-parallel "
                 "ranks (Megatron-Core MoE)")
         put("ep", ep, "scenario: training.ep" if t.ep is not None else
             "default for training.ep: 1, no expert parallelism",
             Origin(kind="scenario", field="training.ep") if t.ep is not None else fixed("default_ep"))
+        put("etp", etp, "scenario: training.expert_tp" if t.expert_tp is not None else
+            "default for training.expert_tp: training.tp (Megatron-Core's default)",
+            Origin(kind="scenario", field="training.expert_tp") if t.expert_tp is not None else fixed("default_etp"))
     else:  # placeholders until the planner chooses
-        for key in ("tp", "pp", "cp", "ep"):
+        for key in ("tp", "pp", "cp", "ep", "etp"):
             put(key, 1, "layout planner", fixed("planner_placeholder"))
     if t.deadline_days is not None:
         put("deadline_days", t.deadline_days, "scenario: training.deadline_days",

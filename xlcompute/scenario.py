@@ -360,9 +360,11 @@ class TrainingPlan(_Strict):
         "layer split over ep cards carved from the data-parallel ranks (Megatron-Core MoE); must divide the "
         "experts and tp·cp·dp. Default 1 with tp and pp given; left out with them, the layout planner chooses it",
     )
-    expert_tp: int = Field(
-        1, ge=1, le=MAX_DEGREE,
-        description="tensor-parallel degree of each expert (Megatron-Core ETP); 1 = experts whole on a card",
+    expert_tp: int | None = Field(
+        None, ge=1, le=MAX_DEGREE,
+        description="tensor-parallel degree of each expert (Megatron-Core ETP); 1 = experts whole on a card. "
+        "Default: training.tp with tp and pp given (Megatron-Core's default ETP = TP); 1 when the layout planner "
+        "chooses (the published DeepSeek-V3 and Qwen3 recipes)",
     )
     capacity_factor: float = Field(
         1.0, ge=1, le=16,

@@ -56,7 +56,6 @@ def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
         (("llama2-7OB", "H800", 1024), "llama2-70b"),
         (("llama2-70b", "H80", 1024), "H800"),
         (("llama2-70b", "H800", 0), "gpus"),
-        (("mixtral-8x7b", "H800", 64), "dense transformers only"),
         (("llama2-70b", "H800", 1024, 4096, 0), "global_batch must be a whole number"),
         (("llama2-70b", "H800", 8), "no layout of 8 cards fits"),
         (("llama2-70b", 989, 1024), "gpu must be a card name"),

@@ -150,7 +150,9 @@ def _print_moe(moe: object, rows: object) -> None:
               "length, accelerator, cards, precision; layout with EP, batch, MFU and goodput left to the tool)",
               title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("run", "set", "card", "cards", "published card-h", "predicted", "error", "MFU", "layout"):
-        t.add_column(col, justify="left" if col in ("run", "set", "card", "layout") else "right", no_wrap=True)
+        wrap = col in ("run", "layout")  # long ids and layouts fold onto a second line, never truncated
+        t.add_column(col, justify="left" if col in ("run", "set", "card", "layout") else "right", no_wrap=not wrap,
+                     overflow="fold" if wrap else "ellipsis")
     for r in rows:  # type: ignore[attr-defined]
         if r.failure is not None:
             t.add_row(r.id, r.role, r.accelerator, f"{r.cards:,}", f"{r.published_gpu_hours:,.0f}", "FAILED",

@@ -17,8 +17,11 @@ Patarasuk & Yuan 2009 (ring collectives), Smith et al. 2022 (MT-NLG, software ef
 Context parallelism (Megatron-Core CP; Dubey et al. 2024 §3.3.2) and the offload of weights,
 activations and optimizer states to a host tier (Calculon §III, seed 004) are layout options.
 
-Out of scope (documented, not modelled): mixture-of-experts (the planner refuses such models),
-FP8, topology beyond two levels, the per-micro-batch
+Mixture-of-experts models (expert parallelism, routed and shared experts, MLA, MTP) and FP8 linear
+GEMMs are modelled through core.moe (issue 15). Out of scope (documented, not modelled): node-limited
+routing and DualPipe's bubble reduction (only its all-to-all overlap is an input),
+the MTP module's step time (its FLOPs count in the MFU), FP8 activation caching, topology beyond two
+levels, the per-micro-batch
 fp32 gradient accumulation of unfused Megatron DDP, and the tied-embedding all-reduce between
 the first and last stage (< 0.1% of a step on the validation rows).
 """
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core.params import ModelArch
@@ -39,7 +42,6 @@ from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
     RECOMPUTE_CODES,
     Execution,
-    PlannerError,
     SystemSpec,
     execution_values,
     model_values,

@@ -106,7 +106,7 @@ def plan_layouts(
         if light is None or not allow_no_fit:
             ex = None if light is None else light.execution
             need = "" if light is None or ex is None else (
-                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp)} with ZeRO-{ex.zero_stage} and "
+                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep)} with ZeRO-{ex.zero_stage} and "
                 f"{ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
             raise PlannerError(
                 f"cluster.cards ({cards:,}): no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB "

@@ -52,6 +52,7 @@ __all__ = [
     "attention_projection_seconds",
     "a2a_bytes_per_layer",
     "a2a_seconds_per_layer",
+    "a2a_bytes_per_step",
     "a2a_exposed_seconds",
     "ep_span",
     "expert_data_parallel",
@@ -243,6 +244,16 @@ def a2a_seconds_per_layer(
     inter = a2a_bytes * off_node / (inter_bytes_per_s * inter_eff * a2a_eff)
     one = max_(intra, inter) + latency
     return if_(ep > 1, passes * one, 0)
+
+
+def a2a_bytes_per_step(
+    a2a_bytes: Value, moe_share: Value, layers_on_stage: Value, microbatches: Value, recompute: Value
+) -> Value:
+    """All-to-all bytes a card sends per optimizer step: each MoE layer's dispatch and combine,
+    forward and backward (:data:`A2A_PASSES`, two more with full recomputation), over the stage's
+    MoE layers and the step's micro-batches ([MCORE] alltoall dispatcher)."""
+    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    return a2a_bytes * passes * moe_share * layers_on_stage * microbatches
 
 
 def a2a_exposed_seconds(moe_share: Value, a2a_seconds: Value, overlap: Value) -> Value:

@@ -77,6 +77,12 @@ STEPS = (
     step("ep_exposed_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer",
          "a2a_overlap"),
     step("ep_seconds_per_step", N, parallel.per_step, "ep_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    step("ep_bytes_per_step", N, moe.a2a_bytes_per_step,
+         "a2a_bytes_per_layer", "moe_share", "layers_per_stage", "grad_accum", "recompute_mode"),
+    # the link the all-to-all runs on (the slower of the two when the EP group leaves the server)
+    step("ep_group_cards", N, moe.ep_span, "ep", "etp"),
+    step("ep_in_node", N, comm.stays_in_node, "ep_group_cards", "parallel_cards", "cards_per_node"),
+    step("ep_link_bytes_per_s", N, comm.link_bytes_per_s, "ep_in_node", *_LINKS),
     # weight and activation offload: a block's transfers per micro-batch, forward and backward
     step("offload_block_seconds", N, comm.offload_block_seconds,
          "weights_sharded_per_gpu", "grads_sharded_per_gpu", "layers_per_stage", "act_stored_layer",

@@ -487,9 +487,9 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     ]
     # FP8 training without optimizer_bytes given: DeepSeek-V3's recipe, FP32 master weights and BF16 AdamW
     # moments (core.moe.FP8_DEEPSEEK_OPTIMIZER_BYTES); otherwise the scenario's (default 12).
-    if t.precision == "fp8" and "optimizer_bytes" not in t.model_fields_set:
+    if t.precision == "fp8" and t.optimizer_bytes == FP8_DEEPSEEK_OPTIMIZER_BYTES:
         put("optimizer_bytes", FP8_DEEPSEEK_OPTIMIZER_BYTES,
-            "default for training.optimizer_bytes with precision fp8: 8 = FP32 master weights (4) + BF16 AdamW "
+            "training.optimizer_bytes with precision fp8 (its default): 8 = FP32 master weights (4) + BF16 AdamW "
             "moments (2 + 2), DeepSeek-V3 (arXiv:2412.19437) §3.3.3", fixed("fp8_optimizer"))
     else:
         fields.append(("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""))
@@ -772,6 +772,8 @@ def _estimate(
             recompute=t.recompute, zero_stage=t.zero_stage, offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
+            ep=int(values["ep"]), expert_tp=int(values["etp"]), capacity_factor=values["capacity_factor"],
+            a2a_overlap=values["a2a_overlap"], precision_peak_ratio=values["precision_peak_ratio"],
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))
         plan = PlanReport(cards=scenario.cluster.cards, global_batch=int(values["global_batch"]), candidates_evaluated=1,

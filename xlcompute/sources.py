@@ -226,7 +226,7 @@ FIXED_ZH: dict[str, str] = {
     "planner_placeholder": "布局规划器",
     "default_ep": "默认值（training.ep）：1，不做专家并行",
     "default_etp": "默认值（training.expert_tp）：等于 training.tp（Megatron-Core 的默认值）",
-    "fp8_optimizer": "默认值（training.optimizer_bytes，fp8 精度）：8 = FP32 主权重（4）+ BF16 AdamW 动量（2 + 2），"
+    "fp8_optimizer": "training.optimizer_bytes（fp8 精度下的默认值）：8 = FP32 主权重（4）+ BF16 AdamW 动量（2 + 2），"
                      "DeepSeek-V3（arXiv:2412.19437）§3.3.3",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",

@@ -97,7 +97,7 @@ FIELD_OF: dict[str, str] = {
 _ZERO = {
     "deadline_days": "no deadline", "average_load": "from the workload", "mfu_assumed": "use the predicted MFU",
     "checkpoint_interval_minutes": "the Young–Daly optimum", "offload_gb": "none", "offload_gbs": "none",
-    "train_tokens": "no training: a serving-only plan",
+    "train_tokens": "no training: a serving-only plan", "etp": "as TP",
     "network_per_server": "the bill of materials", "storage_capex": "the bill of materials",
 }
 

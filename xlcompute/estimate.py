@@ -558,8 +558,8 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         put("ep", ep, "scenario: training.ep" if t.ep is not None else
             "default for training.ep: 1, no expert parallelism",
             Origin(kind="scenario", field="training.ep") if t.ep is not None else fixed("default_ep"))
-        put("etp", etp, "scenario: training.expert_tp" if t.expert_tp is not None else
-            "default for training.expert_tp: training.tp (Megatron-Core's default)",
+        put("etp", 0 if t.expert_tp is None else t.expert_tp, "scenario: training.expert_tp" if t.expert_tp is not None
+            else "default for training.expert_tp: 0 = training.tp (Megatron-Core's default)",
             Origin(kind="scenario", field="training.expert_tp") if t.expert_tp is not None else fixed("default_etp"))
     else:  # placeholders until the planner chooses
         for key in ("tp", "pp", "cp", "ep", "etp"):
@@ -772,7 +772,7 @@ def _estimate(
             recompute=t.recompute, zero_stage=t.zero_stage, offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
-            ep=int(values["ep"]), expert_tp=int(values["etp"]), capacity_factor=values["capacity_factor"],
+            ep=int(values["ep"]), expert_tp=int(values["expert_tp"]), capacity_factor=values["capacity_factor"],
             a2a_overlap=values["a2a_overlap"], precision_peak_ratio=values["precision_peak_ratio"],
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))

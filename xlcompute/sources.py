@@ -225,7 +225,7 @@ FIXED_ZH: dict[str, str] = {
     "default_cp": "默认值（training.cp）：1，不做上下文并行",
     "planner_placeholder": "布局规划器",
     "default_ep": "默认值（training.ep）：1，不做专家并行",
-    "default_etp": "默认值（training.expert_tp）：等于 training.tp（Megatron-Core 的默认值）",
+    "default_etp": "默认值（training.expert_tp）：0 = 等于 training.tp（Megatron-Core 的默认值）",
     "fp8_optimizer": "training.optimizer_bytes（fp8 精度下的默认值）：8 = FP32 主权重（4）+ BF16 AdamW 动量（2 + 2），"
                      "DeepSeek-V3（arXiv:2412.19437）§3.3.3",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",

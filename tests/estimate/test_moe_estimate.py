@@ -22,7 +22,7 @@ def _dsv3(**training: object) -> dict[str, object]:
 def test_fixed_layout_with_ep_partitions_the_experts():
     # DeepSeek-V3's published layout (arXiv:2412.19437 §3.2): PP 16, EP 64, no TP, ZeRO-1 DP
     r = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
-    assert (r["ep"], r["etp"], r["dp"], r["edp"]) == (64, 1, 128, 2)
+    assert (r["ep"], r["expert_tp"], r["dp"], r["edp"]) == (64, 1, 128, 2) and r["etp"] == 0  # 0: follows TP
     per_layer = 256 * 3 * 7168 * 2048
     assert r["expert_params_per_gpu"] == pytest.approx(4 * per_layer / 64)  # ⌈61/16⌉ = 4 MoE layers
     assert r["ep_seconds_per_step"] > 0 and r["ep_in_node"] == 0  # 64 ranks span 8 servers of 8
@@ -48,9 +48,9 @@ def test_overlap_and_capacity_factor_are_scenario_inputs():
 
 def test_expert_tp_defaults_to_tp_for_a_fixed_layout():
     r = estimate(parse_scenario(_dsv3(tp=2, pp=16, ep=32)))
-    assert r["etp"] == 2
+    assert r["etp"] == 0 and r["expert_tp"] == 2
     r1 = estimate(parse_scenario(_dsv3(tp=2, pp=16, ep=32, expert_tp=1)))
-    assert r1["etp"] == 1 and r1["expert_params_per_gpu"] == pytest.approx(2 * r["expert_params_per_gpu"])
+    assert r1["expert_tp"] == 1 and r1["expert_params_per_gpu"] == pytest.approx(2 * r["expert_params_per_gpu"])
 
 
 @pytest.mark.parametrize(("training", "message"), [

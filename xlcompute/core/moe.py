@@ -54,6 +54,7 @@ __all__ = [
     "a2a_seconds_per_layer",
     "a2a_bytes_per_step",
     "a2a_exposed_seconds",
+    "expert_tp_size",
     "ep_span",
     "expert_data_parallel",
     "expert_params_per_card",
@@ -206,6 +207,12 @@ def attention_projection_seconds(
 
 
 # -- expert parallelism: all-to-all -----------------------------------------------------------
+
+
+def expert_tp_size(etp: Value, tp: Value) -> Value:
+    """Tensor-parallel size of the experts: the given ETP, or with 0 the layout's TP (Megatron-Core's
+    default: expert_tensor_parallel_size follows tensor_model_parallel_size unless set, [MCORE])."""
+    return if_(etp > 0, etp, tp)
 
 
 def ep_span(ep: Value, etp: Value) -> Value:

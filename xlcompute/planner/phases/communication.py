@@ -71,7 +71,7 @@ STEPS = (
     step("a2a_bytes_per_layer", N, moe.a2a_bytes_per_layer,
          "tokens_per_microbatch", "moe_top_k", "capacity_factor", "hidden", "tp", "ep", 2),
     step("a2a_seconds_per_layer", N, moe.a2a_seconds_per_layer,
-         "a2a_bytes_per_layer", "ep", "etp", "cards_per_node", *_LINKS, "a2a_efficiency", "collective_latency_s",
+         "a2a_bytes_per_layer", "ep", "expert_tp", "cards_per_node", *_LINKS, "a2a_efficiency", "collective_latency_s",
          "recompute_mode"),
     step("ep_comm_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer", 0),
     step("ep_exposed_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer",
@@ -80,7 +80,7 @@ STEPS = (
     step("ep_bytes_per_step", N, moe.a2a_bytes_per_step,
          "a2a_bytes_per_layer", "moe_share", "layers_per_stage", "grad_accum", "recompute_mode"),
     # the link the all-to-all runs on (the slower of the two when the EP group leaves the server)
-    step("ep_group_cards", N, moe.ep_span, "ep", "etp"),
+    step("ep_group_cards", N, moe.ep_span, "ep", "expert_tp"),
     step("ep_in_node", N, comm.stays_in_node, "ep_group_cards", "parallel_cards", "cards_per_node"),
     step("ep_link_bytes_per_s", N, comm.link_bytes_per_s, "ep_in_node", *_LINKS),
     # weight and activation offload: a block's transfers per micro-batch, forward and backward

@@ -27,7 +27,7 @@ STEPS = (
          "tp", *_LIN),
     # routed experts: one MoE layer's grouped GEMMs, then the layer-average block's share
     step("expert_layer_seconds", ST, moe.expert_gemm_seconds,
-         "routed_rows", "hidden", "moe_ffn_hidden", "gated_ffn", "experts", "ep", "etp", *_LIN,
+         "routed_rows", "hidden", "moe_ffn_hidden", "gated_ffn", "experts", "ep", "expert_tp", *_LIN,
          "grouped_gemm_efficiency"),
     step("expert_forward_seconds", ST, moe.expert_forward_seconds, "moe_share", "expert_layer_seconds"),
     step("gemm_forward_seconds", ST, arith.total, "qkv_seconds", "attn_out_seconds", "mlp_up_seconds",

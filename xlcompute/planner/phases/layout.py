@@ -28,9 +28,10 @@ STEPS = (
     # width every token runs through (dense layers and shared experts), the expert data-parallel
     # group and the routed rows of a card's experts.
     step("moe_share", T, moe.moe_layer_share, "moe_layers", "layers"),
+    step("expert_tp", T, moe.expert_tp_size, "etp", "tp"),
     step("dense_ffn_hidden", T, moe.dense_ffn_width, "ffn_hidden", "layers", "moe_layers", "shared_experts",
          "moe_ffn_hidden"),
-    step("edp", T, moe.expert_data_parallel, "dp", "cp", "tp", "ep", "etp"),
+    step("edp", T, moe.expert_data_parallel, "dp", "cp", "tp", "ep", "expert_tp"),
     step("routed_rows", T, moe.routed_tokens_per_card, "tokens_per_microbatch", "moe_top_k", "capacity_factor", "tp",
-         "etp"),
+         "expert_tp"),
 )

@@ -564,6 +564,12 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     else:  # placeholders until the planner chooses
         for key in ("tp", "pp", "cp", "ep", "etp"):
             put(key, 1, "layout planner", fixed("planner_placeholder"))
+        if t.ep is not None:  # an EP of the user's own: the planner searches the rest around it
+            if t.ep > 1 and not arch.is_moe:
+                raise ValueError("training.ep needs a mixture-of-experts model (experts > 0)")
+            if arch.is_moe and arch.experts % t.ep:
+                raise ValueError(f"training.ep ({t.ep}) must divide the model's {arch.experts} routed experts")
+            put("ep", t.ep, "scenario: training.ep", Origin(kind="scenario", field="training.ep"))
     if t.deadline_days is not None:
         put("deadline_days", t.deadline_days, "scenario: training.deadline_days",
             Origin(kind="scenario", field="training.deadline_days"))

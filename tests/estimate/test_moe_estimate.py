@@ -99,3 +99,14 @@ def test_910b_moe_example_estimates_and_plans():
     assert r["model_active_params"] == pytest.approx(21e9, rel=0.03)
     assert r["mem_per_gpu"] <= 64e9
     assert r["gpu_peak_tflops"] == 376 and r["precision_peak_ratio"] == 1  # BF16: the 910B has no FP8 peak
+
+
+def test_a_given_ep_is_kept_by_the_planner():
+    s = parse_scenario({"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T", "global_batch": 512, "ep": 4},
+                        "cluster": {"accelerator": "H800", "cards": 64}})
+    r = estimate(s)
+    assert r.plan is not None and all(row.execution.ep == 4 for row in r.plan.best) and r["ep"] == 4
+    bad = parse_scenario({"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T", "ep": 16},
+                          "cluster": {"accelerator": "H800", "cards": 64}})
+    with pytest.raises(ValueError, match="must divide the model's 8 routed experts"):
+        estimate(bad)

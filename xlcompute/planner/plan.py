@@ -88,6 +88,8 @@ def plan_layouts(
         "a2a_overlap": values.get("a2a_overlap", 0.0),
         "precision_peak_ratio": values.get("precision_peak_ratio", 1.0),
     })
+    if values.get("ep", 1) > 1:  # the scenario's training.ep: the search keeps it
+        opts = opts.model_copy(update={"expert_parallel": (int(values["ep"]),)})
     if any(values.get(k, 0) for k in OFFLOAD_KEYS):
         opts = opts.model_copy(update={k: (bool(values[k]),) for k in OFFLOAD_KEYS})
     cards, batch = int(values["gpu_count"]), int(round(values["batch_target"]))

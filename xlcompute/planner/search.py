@@ -189,11 +189,12 @@ class _Dims:
 
 def expert_parallel_sizes(experts: int, group: int, opt: SearchOptions) -> list[int]:
     """EP sizes for a layout whose expert layers have ``group`` = tp·cp·dp ranks: divisors of the
-    routed experts that divide ``group`` (Megatron-Core MoE), at most ``max_ep``; 1 for a dense model."""
+    routed experts that divide ``group`` (Megatron-Core MoE), at most ``max_ep``; 1 for a dense model.
+    With ``expert_parallel`` given, a layout none of whose sizes fits gets none (it is not enumerated)."""
     if experts < 1:
         return [1]
     sizes = opt.expert_parallel if opt.expert_parallel is not None else divisors(experts)
-    return [e for e in sorted(set(sizes)) if e <= opt.max_ep and experts % e == 0 and group % e == 0] or [1]
+    return [e for e in sorted(set(sizes)) if e <= opt.max_ep and experts % e == 0 and group % e == 0]
 
 
 def _has_offload(values: Mapping[str, float]) -> bool:

@@ -31,7 +31,12 @@ FIELD_ZH: dict[str, str] = {
     "training.seq_len": "序列长度（token）",
     "training.micro_batch": "每卡每个微批的序列数",
     "training.param_bytes": "a：每个参数及每个梯度的字节数（种子文档 000；bf16 为 2）",
-    "training.optimizer_bytes": "b：每个参数的优化器字节数（种子文档 000；混合精度 Adam 为 12，ZeRO §3.1）",
+    "training.optimizer_bytes": "b：每个参数的优化器字节数（种子文档 000；混合精度 Adam 为 12，ZeRO §3.1；fp8 精度默认 8，"
+                                "DeepSeek-V3 的 FP32 主权重与 BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）",
+    "training.capacity_factor": "专家容量 / 负载不均衡系数：最忙专家的负载与均衡负载之比（GShard；Switch Transformers §2.2，"
+                                "1.0–1.25）。默认 1.0：按容量 1.0 丢弃 token（DGX Cloud DeepSeek-V3 配方）或均衡的无丢弃路由",
+    "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；DualPipe 式重叠"
+                            "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",

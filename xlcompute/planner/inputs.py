@@ -103,7 +103,7 @@ STEP_CONSTANTS: dict[str, Constant] = {
         "weight-gradient GEMM (ColumnParallelLinearWithAsyncAllreduce); 0 = the 2021 code"),
     "offload_gb": Constant(0.0, "no optimizer offload tier (0)"),
     "a2a_efficiency": Constant(
-        0.90, "calibrated (xlcompute.planner.validation.moe.calibrate_moe): grid 0.30..1.00 step 0.05, jointly with "
+        0.90, "calibrated (calibrate_moe): grid 0.30..1.00 step 0.05, jointly with "
         "grouped_gemm_efficiency, on the 8 BF16 calibration rows of moe_runs.yaml only (DGX Cloud v25.05.05, "
         "DeepSeek-V3 and Grok-1 on H100 and GB200); share of each link's collective bandwidth an expert all-to-all "
         "reaches"),

@@ -23,11 +23,16 @@ __all__ = ["Step", "STEPS", "GRAPH", "INPUT_GROUPS", "INPUT_KEYS", "SHEETS", "ru
 # assumptions table show them; the workbook has one named cell per key.
 INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim",
-               "attn_width", "ffn_hidden", "gated_ffn", "vocab", "embedding_params", "lm_head_params")),
+               "attn_width", "ffn_hidden", "gated_ffn", "vocab", "embedding_params", "lm_head_params",
+               # mixture of experts, MLA, MTP (issue 15; 0 for a dense model)
+               "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden", "expert_params",
+               "mla_qkv_params", "mtp_params")),
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "sp", "flash_attention", "tp", "pp", "cp", "interleave", "tp_overlap",
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
-                  "deadline_days")),
+                  "deadline_days",
+                  # expert parallelism and precision (issue 15)
+                  "ep", "etp", "capacity_factor", "a2a_overlap", "precision_peak_ratio")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
                  "inter_node_gbps", "gpu_tdp_w",
                  # bill of materials (issue 13): fabric and storage sizing
@@ -37,7 +42,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "elementwise_traffic_factor", "flash_attention_efficiency", "intra_node_efficiency",
                    "inter_node_efficiency", "collective_latency_us", "straggler_jitter", "tp_overlap_fraction",
                    "framework_reserve_gb",
-                   "offload_gb", "offload_gbs")),
+                   "offload_gb", "offload_gbs", "a2a_efficiency", "grouped_gemm_efficiency",
+                   "fp8_gemm_efficiency")),
     ("assumptions", ("mfu_assumed", "host_power_factor", "average_load", "idle_power_share")),
     ("reliability", ("failures_per_card_hour", "checkpoint_gbs_per_card", "checkpoint_interval_minutes",
                      "restart_minutes", "planned_overhead")),
@@ -61,7 +67,7 @@ _TRAINING = (
     # The one count of model FLOPs (compute.train_flops_attn, r = 0): the same function gives the
     # step-time model's MFU, so the predicted MFU reproduces the predicted step time.
     step("train_flops", T, compute.train_flops_attn,
-         "model_active_params", "train_tokens", "seq_len", "layers", "attn_width"),
+         "train_active_params", "train_tokens", "seq_len", "layers", "attn_width"),
     step("train_flops_6tp", T, compute.train_flops_6tp, "model_active_params", "train_tokens"),
     step("mfu", T, schedule.mfu_in_use, "mfu_assumed", "predicted_mfu"),
     # The cards of the layout do the work (MFU is theirs); idle cards are held for the run too.
@@ -72,7 +78,7 @@ _TRAINING = (
     step("step_gpu_hours", T, schedule.card_hours, "step_train_seconds", "gpu_count"),
     step("step_train_days_6tp", T, schedule.train_days, "train_flops_6tp", "parallel_cards", "peak_flops", "mfu"),
     step("train_steps", T, parallel.steps_for_tokens, "train_tokens", "global_batch", "seq_len"),
-    step("step_seconds", T, schedule.step_seconds, "model_active_params", "global_batch", "seq_len", "layers",
+    step("step_seconds", T, schedule.step_seconds, "train_active_params", "global_batch", "seq_len", "layers",
          "attn_width", "parallel_cards", "peak_flops", "mfu"),
     step("tokens_per_s_per_card", T, parallel.tokens_per_s_per_card, "global_batch", "seq_len", "step_seconds",
          "parallel_cards"),

@@ -52,6 +52,10 @@ FIELD_OF: dict[str, str] = {
     "layers": "model.arch.layers", "hidden": "model.arch.hidden", "heads": "model.arch.heads",
     "kv_heads": "model.arch.kv_heads", "head_dim": "model.arch.head_dim", "ffn_hidden": "model.arch.ffn_hidden",
     "vocab": "model.arch.vocab",
+    "experts": "model.arch.experts", "moe_top_k": "model.arch.top_k", "shared_experts": "model.arch.shared_experts",
+    "moe_ffn_hidden": "model.arch.moe_ffn_hidden",
+    "ep": "training.ep", "etp": "training.expert_tp", "capacity_factor": "training.capacity_factor",
+    "a2a_overlap": "training.a2a_overlap",
     "model_params": "model.params", "model_active_params": "model.active_params",
     "train_tokens": "training.tokens", "seq_len": "training.seq_len", "batch_target": "training.global_batch",
     "micro_batch": "training.micro_batch", "param_bytes": "training.param_bytes",
@@ -93,7 +97,7 @@ FIELD_OF: dict[str, str] = {
 _ZERO = {
     "deadline_days": "no deadline", "average_load": "from the workload", "mfu_assumed": "use the predicted MFU",
     "checkpoint_interval_minutes": "the Young–Daly optimum", "offload_gb": "none", "offload_gbs": "none",
-    "train_tokens": "no training: a serving-only plan",
+    "train_tokens": "no training: a serving-only plan", "etp": "as TP",
     "network_per_server": "the bill of materials", "storage_capex": "the bill of materials",
 }
 
@@ -123,6 +127,15 @@ _FIXED: dict[str, InputRange] = {
     "straggler_jitter": InputRange("step-time model: straggler jitter", 0, 1),
     "tp_overlap_fraction": InputRange("step-time model: TP overlap share", 0, 1),
     "framework_reserve_gb": InputRange("step-time model: framework reserve, GB", 0, 1e4),
+    # mixture of experts, MLA, MTP, FP8 (issue 15): derived from the architecture or the card
+    "moe_layers": InputRange("model.arch (layers − dense_layers of a MoE model)", 0, 1e4, whole=True),
+    "expert_params": InputRange("model.arch (routed-expert parameters)", 0, 1e15),
+    "mla_qkv_params": InputRange("model.arch (MLA projection weights per layer)", 0, 1e15),
+    "mtp_params": InputRange("model.arch (multi-token-prediction weights per token)", 0, 1e15),
+    "precision_peak_ratio": InputRange("training.precision (peak of the precision ÷ BF16 peak)", 1, 16),
+    "a2a_efficiency": InputRange("step-time model: all-to-all efficiency", 0, 1, lo_open=True),
+    "grouped_gemm_efficiency": InputRange("step-time model: grouped-GEMM efficiency", 0, 1, lo_open=True),
+    "fp8_gemm_efficiency": InputRange("step-time model: FP8 GEMM efficiency", 0, 1),
 }
 
 

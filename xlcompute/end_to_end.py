@@ -34,6 +34,8 @@ __all__ = [
     "validate_end_to_end",
     "ProductionCalibration",
     "calibrate_production",
+    "MoeEndToEndResult",
+    "validate_moe_end_to_end",
 ]
 
 END_TO_END_FILE = DATA_DIR / "end_to_end.yaml"
@@ -275,3 +277,60 @@ def calibrate_production(path: str | Path | None = None,
     _, res = mean_log(eff)
     return ProductionCalibration(efficiency=eff, rows=[r.id for r in picked],
                                  errors_pct={x.id: x.error_pct for x in res})  # type: ignore[misc]
+
+
+class MoeEndToEndResult(BaseModel):
+    """One end-to-end row of moe_runs.yaml predicted from planning inputs only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: str
+    accelerator: str
+    cards: int
+    published_gpu_hours: float
+    predicted_gpu_hours: float | None = None
+    error_pct: float | None = None
+    predicted_mfu: float | None = None
+    effective_ratio: float | None = None
+    layout: str | None = None
+    failure: str | None = None
+
+
+def validate_moe_end_to_end(overrides: dict[str, Any] | None = None) -> list[MoeEndToEndResult]:
+    """Predict the end-to-end rows of moe_runs.yaml (blind DeepSeek rows, held-out Granite rows) as a
+    finance user types them: model, tokens, sequence length, accelerator, cards and precision;
+    layout (EP included), batch, MFU and goodput left to the tool. ``overrides`` adds training
+    fields to every scenario (a labelled sensitivity, e.g. ``{"a2a_overlap": 0.9}``), never the
+    prediction itself."""
+    from xlcompute.estimate import estimate
+    from xlcompute.planner.validation.moe import load_moe
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    data = load_moe()
+    out: list[MoeEndToEndResult] = []
+    for row in data.end_to_end_rows:
+        key = row.model["preset"] if isinstance(row.model, dict) else str(row.model)
+        model: dict[str, Any] = ({"preset": data.presets[key]} if key in data.presets
+                                 else {"preset": key} if key not in data.models
+                                 else {"arch": data.models[key].model_dump()})
+        scenario = {"name": row.id, "model": model,
+                    "training": {"tokens": row.tokens, "seq_len": row.seq_len, "precision": row.precision.lower(),
+                                 **(overrides or {})},
+                    "cluster": {"accelerator": row.accelerator, "cards": row.cards_typed}}
+        base = {"id": row.id, "role": row.role, "accelerator": row.accelerator, "cards": row.cards_typed,
+                "published_gpu_hours": row.published_gpu_hours}
+        try:
+            r = estimate(parse_scenario(scenario))
+        except ScenarioError as exc:
+            out.append(MoeEndToEndResult(**base, failure="; ".join(exc.problems)))
+            continue
+        except ValueError as exc:
+            out.append(MoeEndToEndResult(**base, failure=str(exc)))
+            continue
+        pred = r["gpu_hours"]
+        layout = f"TP{r['tp']:.0f}·PP{r['pp']:.0f}·EP{r['ep']:.0f}·DP{r['dp']:.0f}"
+        out.append(MoeEndToEndResult(**base, predicted_gpu_hours=pred,
+                                     error_pct=100.0 * (pred / row.published_gpu_hours - 1),
+                                     predicted_mfu=r["mfu"], effective_ratio=r["effective_ratio"], layout=layout))
+    return out

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, parallel
+from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, per_giga
 from xlcompute.planner.inputs import (
@@ -174,7 +175,8 @@ class Estimate(BaseModel):
 
 _STEP_KEYS = tuple(st.key for st in STEPS)
 _MODEL_SHAPE_KEYS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn",
-                     "vocab")
+                     "vocab", "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden",
+                     "expert_params", "mla_qkv_params", "mtp_params")
 
 
 def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputValue]]:
@@ -223,6 +225,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         if fp8 and acc.fp8_tflops is None:
             raise ValueError("training.precision is fp8 but cluster.accelerator.fp8_tflops is not given")
         peak = acc.fp8_tflops if fp8 else acc.bf16_tflops
+        bf16 = acc.bf16_tflops
         name, hbm_gb, tbps, link, tdp, per_node = (
             acc.name, acc.hbm_gb, acc.hbm_tbps, acc.intra_node_gbs, acc.tdp_w, acc.cards_per_node
         )
@@ -233,6 +236,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         if fp8 and not g.fp8_tflops:
             raise ValueError(f"training.precision is fp8 but {g.name} has no fp8 peak in the catalog")
         peak = g.fp8_tflops if fp8 else g.bf16_tflops
+        bf16 = g.bf16_tflops
         link_gbs = (
             c.intra_node_gbs if c.intra_node_gbs is not None
             else None if g.link_bytes_per_s_per_direction is None else per_giga(g.link_bytes_per_s_per_direction)
@@ -277,6 +281,11 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             key="gpu_peak_tflops", value=float(peak), source=f"{src}; dense {'fp8' if fp8 else 'bf16'}",
             origin=org.model_copy(update={"extra": "dense_fp8" if fp8 else "dense_bf16"}),
         ),
+        # FP8 runs the linear GEMMs at up to the FP8 peak, the rest at the BF16 peak (core.moe.fp8_linear_peak).
+        "precision_peak_ratio": InputValue(
+            key="precision_peak_ratio", value=float(peak) / float(bf16),  # type: ignore[arg-type]
+            source=f"{src}; dense {'fp8' if fp8 else 'bf16'} / dense bf16 peak",
+            origin=org.model_copy(update={"extra": "dense_fp8" if fp8 else "dense_bf16"})),
         "gpu_hbm_gb": InputValue(key="gpu_hbm_gb", value=float(hbm_gb), source=src, origin=org),
         "gpu_hbm_tbps": InputValue(key="gpu_hbm_tbps", value=float(tbps), source=src, origin=org),
         "intra_node_gbs": InputValue(key="intra_node_gbs", value=float(link), source=link_src, origin=link_org),
@@ -400,7 +409,8 @@ def resolve(
             ("dp_overlap", 1 if ex.dp_overlap else 0), ("cp", ex.cp),
             ("offload_optimizer", 1 if ex.offload_optimizer else 0),
             ("offload_weights", 1 if ex.offload_weights else 0),
-            ("offload_activations", 1 if ex.offload_activations else 0),
+            ("offload_activations", 1 if ex.offload_activations else 0), ("ep", ex.ep),
+            ("etp", ex.expert_tp),
         ):
             put(key, value, src, planner)
     return Resolved.model_construct(
@@ -436,7 +446,8 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("seq_len", t, "training", "seq_len", t.seq_len, ""),
         ("micro_batch", t, "training", "micro_batch", t.micro_batch, ""),
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
-        ("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""),
+        ("capacity_factor", t, "training", "capacity_factor", t.capacity_factor, ""),
+        ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap, ""),
         ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
         ("recompute_mode", t, "training", "recompute", t.recompute_mode,
          f" = {t.recompute} (0 none, 1 selective, 2 full)"),
@@ -474,6 +485,14 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("residual_share", p, "pricing", "residual_share", p.residual_share, ""),
         ("discount_rate", p, "pricing", "discount_rate", p.discount_rate, ""),
     ]
+    # FP8 training without optimizer_bytes given: DeepSeek-V3's recipe, FP32 master weights and BF16 AdamW
+    # moments (core.moe.FP8_DEEPSEEK_OPTIMIZER_BYTES); otherwise the scenario's (default 12).
+    if t.precision == "fp8" and t.optimizer_bytes == FP8_DEEPSEEK_OPTIMIZER_BYTES:
+        put("optimizer_bytes", FP8_DEEPSEEK_OPTIMIZER_BYTES,
+            "training.optimizer_bytes with precision fp8 (its default): 8 = FP32 master weights (4) + BF16 AdamW "
+            "moments (2 + 2), DeepSeek-V3 (arXiv:2412.19437) §3.3.3", fixed("fp8_optimizer"))
+    else:
+        fields.append(("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""))
     options = {"recompute": t.recompute, "attention": t.attention}
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),
@@ -504,7 +523,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
             "per direction), or leave training.offload out"
         )
     if scenario.training is None:  # serving only: no run, one card per replica, no deadline
-        for key in ("tp", "pp", "cp"):
+        for key in ("tp", "pp", "cp", "ep", "etp"):
             put(key, 1, _NO_TRAINING, fixed("no_training"))
         put("train_tokens", 0, _NO_TRAINING, fixed("no_training"))
     elif scenario.layout_fixed:
@@ -525,9 +544,32 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
             raise ValueError(f"training.pp ({t.pp}) must be at most the model's {arch.layers} layers")
         if arch.heads % t.tp:  # type: ignore[operator]
             raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
+        ep = 1 if t.ep is None else t.ep
+        etp = t.tp if t.expert_tp is None else t.expert_tp
+        if (ep > 1 or (t.expert_tp or 1) > 1) and not arch.is_moe:
+            raise ValueError("training.ep / training.expert_tp need a mixture-of-experts model (experts > 0)")
+        if arch.is_moe and arch.experts % ep:
+            raise ValueError(f"training.ep ({ep}) must divide the model's {arch.experts} routed experts")
+        if (t.tp * scenario.cp * scenario.dp) % (ep * etp):  # type: ignore[operator]
+            raise ValueError(
+                f"training.ep·expert_tp ({ep}·{etp}) must divide tp·cp·dp "
+                f"({t.tp}·{scenario.cp}·{scenario.dp}): expert parallelism is carved from the data-parallel "
+                "ranks (Megatron-Core MoE)")
+        put("ep", ep, "scenario: training.ep" if t.ep is not None else
+            "default for training.ep: 1, no expert parallelism",
+            Origin(kind="scenario", field="training.ep") if t.ep is not None else fixed("default_ep"))
+        put("etp", 0 if t.expert_tp is None else t.expert_tp, "scenario: training.expert_tp" if t.expert_tp is not None
+            else "default for training.expert_tp: 0 = training.tp (Megatron-Core's default)",
+            Origin(kind="scenario", field="training.expert_tp") if t.expert_tp is not None else fixed("default_etp"))
     else:  # placeholders until the planner chooses
-        for key in ("tp", "pp", "cp"):
+        for key in ("tp", "pp", "cp", "ep", "etp"):
             put(key, 1, "layout planner", fixed("planner_placeholder"))
+        if t.ep is not None:  # an EP of the user's own: the planner searches the rest around it
+            if t.ep > 1 and not arch.is_moe:
+                raise ValueError("training.ep needs a mixture-of-experts model (experts > 0)")
+            if arch.is_moe and arch.experts % t.ep:
+                raise ValueError(f"training.ep ({t.ep}) must divide the model's {arch.experts} routed experts")
+            put("ep", t.ep, "scenario: training.ep", Origin(kind="scenario", field="training.ep"))
     if t.deadline_days is not None:
         put("deadline_days", t.deadline_days, "scenario: training.deadline_days",
             Origin(kind="scenario", field="training.deadline_days"))
@@ -538,11 +580,6 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         put("mfu_assumed", a.mfu, a.mfu_source or "scenario: assumptions.mfu",
             Origin(kind="user", cite=a.mfu_source) if a.mfu_source
             else Origin(kind="scenario", field="assumptions.mfu"))
-    elif arch.is_moe and scenario.training is not None:
-        raise PlannerError(
-            "assumptions.mfu: the step-time model covers dense transformers only; give the MFU of a "
-            "mixture-of-experts model (e.g. 0.35) and training.tp / training.pp"
-        )
     else:
         put("mfu_assumed", 0, "not given: the estimate uses the step-time model's predicted MFU for the layout",
             fixed("no_mfu"))
@@ -741,6 +778,8 @@ def _estimate(
             recompute=t.recompute, zero_stage=t.zero_stage, offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
+            ep=int(values["ep"]), expert_tp=int(values["expert_tp"]), capacity_factor=values["capacity_factor"],
+            a2a_overlap=values["a2a_overlap"], precision_peak_ratio=values["precision_peak_ratio"],
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))
         plan = PlanReport(cards=scenario.cluster.cards, global_batch=int(values["global_batch"]), candidates_evaluated=1,

@@ -116,8 +116,10 @@ def big_count(x: float, lang: str = "en") -> str:
     return f"{sign}{count(a)}"
 
 
-def layout_text(tp: float, cp: float, pp: float, dp: float) -> str:
+def layout_text(tp: float, cp: float, pp: float, dp: float, ep: float = 1) -> str:
     """A parallel layout as the CLI, the proposal and the workbook show it: TP 8 × PP 4 × DP 32,
-    with CP 16 between TP and PP when context parallelism is used."""
+    with CP 16 between TP and PP when context parallelism is used, and the expert-parallel size of
+    a mixture-of-experts model after the DP it is carved from ("DP 128, EP 64")."""
     parts = [("TP", tp), ("CP", cp), ("PP", pp), ("DP", dp)]
-    return " × ".join(f"{name} {count(n)}" for name, n in parts if name != "CP" or round(n) > 1)
+    text = " × ".join(f"{name} {count(n)}" for name, n in parts if name != "CP" or round(n) > 1)
+    return text + (f", EP {count(ep)}" if round(ep) > 1 else "")

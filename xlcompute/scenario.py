@@ -70,6 +70,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
+from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params
@@ -332,7 +333,8 @@ class TrainingPlan(_Strict):
     )
     optimizer_bytes: float = Field(
         12, ge=0, le=64,
-        description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1)",
+        description="b: optimizer bytes per parameter (seed 000; 12 for mixed-precision Adam, ZeRO §3.1). Default "
+        "with precision fp8: 8, DeepSeek-V3's FP32 master weights and BF16 AdamW moments (arXiv:2412.19437 §3.3.3)",
     )
     zero_stage: int = Field(1, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
     recompute: Literal["none", "selective", "full"] = Field(
@@ -353,6 +355,29 @@ class TrainingPlan(_Strict):
         description="context-parallel degree: each of cp cards holds seq_len/cp tokens of every sequence "
         "(Megatron-Core; Llama 3 used CP 16 for 128K tokens). Default 1 with tp and pp given; left out "
         "with them, the layout planner chooses it (from 16K-token sequences on)",
+    )
+    ep: int | None = Field(
+        None, ge=1, le=MAX_DEGREE,
+        description="expert-parallel degree of a mixture-of-experts model: the routed experts of each MoE "
+        "layer split over ep cards carved from the data-parallel ranks (Megatron-Core MoE); must divide the "
+        "experts and tp·cp·dp. Default 1 with tp and pp given; left out with them, the layout planner chooses it",
+    )
+    expert_tp: int | None = Field(
+        None, ge=1, le=MAX_DEGREE,
+        description="tensor-parallel degree of each expert (Megatron-Core ETP); 1 = experts whole on a card. "
+        "Default: training.tp with tp and pp given (Megatron-Core's default ETP = TP); 1 when the layout planner "
+        "chooses (the published DeepSeek-V3 and Qwen3 recipes)",
+    )
+    capacity_factor: float = Field(
+        1.0, ge=1, le=16,
+        description="expert capacity / load-imbalance factor: the busiest expert's load over the balanced load "
+        "(GShard; Switch Transformers §2.2, 1.0-1.25). Default 1.0: token-dropping at capacity 1.0 (DGX Cloud "
+        "DeepSeek-V3 recipe) or balanced dropless routing",
+    )
+    a2a_overlap: float = Field(
+        0.0, ge=0, le=1,
+        description="share of the expert all-to-all hidden under computation: 0 = none (Megatron-Core default); "
+        "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9",
     )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
         (),
@@ -386,6 +411,16 @@ class TrainingPlan(_Strict):
     @property
     def recompute_mode(self) -> int:
         return RECOMPUTE_MODES[self.recompute]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fp8_optimizer_bytes(cls, data: Any) -> Any:
+        # FP8 training without optimizer_bytes: DeepSeek-V3's recipe, FP32 master weights + BF16 AdamW
+        # moments = 8 bytes (arXiv:2412.19437 §3.3.3; core.moe.FP8_DEEPSEEK_OPTIMIZER_BYTES). Set as a value,
+        # so two scenarios that mean the same are equal.
+        if isinstance(data, dict) and data.get("precision") == "fp8" and data.get("optimizer_bytes") is None:
+            data = {**data, "optimizer_bytes": FP8_DEEPSEEK_OPTIMIZER_BYTES}
+        return data
 
     @field_validator("offload", mode="before")
     @classmethod

@@ -31,7 +31,12 @@ FIELD_ZH: dict[str, str] = {
     "training.seq_len": "序列长度（token）",
     "training.micro_batch": "每卡每个微批的序列数",
     "training.param_bytes": "a：每个参数及每个梯度的字节数（种子文档 000；bf16 为 2）",
-    "training.optimizer_bytes": "b：每个参数的优化器字节数（种子文档 000；混合精度 Adam 为 12，ZeRO §3.1）",
+    "training.optimizer_bytes": "b：每个参数的优化器字节数（种子文档 000；混合精度 Adam 为 12，ZeRO §3.1；fp8 精度默认 8，"
+                                "DeepSeek-V3 的 FP32 主权重与 BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）",
+    "training.capacity_factor": "专家容量 / 负载不均衡系数：最忙专家的负载与均衡负载之比（GShard；Switch Transformers §2.2，"
+                                "1.0–1.25）。默认 1.0：按容量 1.0 丢弃 token（DGX Cloud DeepSeek-V3 配方）或均衡的无丢弃路由",
+    "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；DualPipe 式重叠"
+                            "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",
@@ -204,6 +209,9 @@ CONSTANT_ZH: dict[str, str] = {
                          "（ColumnParallelLinearWithAsyncAllreduce）；0 表示 2021 年的代码",
     "offload_gb": "无优化器卸载层（0）",
     "offload_gbs": "无优化器卸载层（0）",
+    "a2a_efficiency": "校准值（calibrate_moe）：在 moe_runs.yaml 的 8 个 BF16 校准行上按 0.30..1.00、步长 0.05 网格搜索；专家 all-to-all 达到的各链路集合通信带宽比例",
+    "grouped_gemm_efficiency": "校准值：路由专家分组矩阵乘相对同尺寸稠密矩阵乘的效率，仅在 moe_runs.yaml 的校准行上拟合",
+    "fp8_gemm_efficiency": "校准值：FP8 训练中线性层矩阵乘实现的 FP8/BF16 峰值比例，仅在 moe_runs.yaml 的 FP8 校准行上拟合",
 }
 
 #: The kernel profiles (planner.inputs.KERNEL_PROFILES), in Chinese.
@@ -222,6 +230,10 @@ FIXED_ZH: dict[str, str] = {
     "no_training": "未给定：不做训练（仅推理的场景）",
     "default_cp": "默认值（training.cp）：1，不做上下文并行",
     "planner_placeholder": "布局规划器",
+    "default_ep": "默认值（training.ep）：1，不做专家并行",
+    "default_etp": "默认值（training.expert_tp）：0 = 等于 training.tp（Megatron-Core 的默认值）",
+    "fp8_optimizer": "training.optimizer_bytes（fp8 精度下的默认值）：8 = FP32 主权重（4）+ BF16 AdamW 动量（2 + 2），"
+                     "DeepSeek-V3（arXiv:2412.19437）§3.3.3",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
 }

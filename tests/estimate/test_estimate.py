@@ -91,7 +91,8 @@ def test_graph_renders_formulas_that_evaluate_to_the_estimate(result):
     assert texts["step_train_seconds"] == "=train_flops/(parallel_cards*peak_flops*mfu)"
     assert texts["train_seconds"] == "=step_train_seconds/MAX(effective_ratio,1E-09)"
     assert texts["train_days"] == "=train_seconds/86400"
-    assert texts["train_flops"] == "=3*train_tokens*(4*attn_width*layers*seq_len+2*model_active_params)"
+    # train_active_params = the active parameters plus the MTP modules' (core.moe; 0 without MTP)
+    assert texts["train_flops"] == "=3*train_tokens*(4*attn_width*layers*seq_len+2*train_active_params)"
     assert texts["mfu"] == "=IF(mfu_assumed>0,mfu_assumed,predicted_mfu)"
     assert all(t.startswith("=") for t in texts.values())
 
@@ -202,13 +203,17 @@ def test_half_a_layout_is_an_error():
         _scenario(tp=8)
 
 
-def test_moe_without_mfu_is_a_clear_error():
+def test_moe_without_mfu_is_planned_with_expert_parallelism():
+    # Issue 15: the planner no longer refuses a mixture-of-experts model; it searches EP too.
     s = parse_scenario(
         {"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T", "global_batch": 512},
          "cluster": {"accelerator": "H800", "cards": 64}}
     )
-    with pytest.raises(ValueError, match="dense transformers only"):
-        estimate(s)
+    r = estimate(s)
+    ex = r.plan.best[0].execution
+    assert r.plan.fits and 8 % ex.ep == 0 and (ex.tp * ex.cp * ex.dp) % ex.ep == 0
+    assert r["ep"] == ex.ep and r["mfu"] == r["predicted_mfu"]
+    assert 0.05 < r["mfu"] < 0.7
 
 
 def test_owned_cost_per_card_hour_spreads_the_budget_over_the_whole_period(result):

@@ -29,14 +29,23 @@ def _scenario(**training):
 
 def test_best_layout_row_matches_the_estimate():
     header, row = LLM_BEST_LAYOUT("llama2-70b", "H800", 1024)
-    assert header == ["TP", "CP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
+    assert header == ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds"]
     r = estimate(_scenario())
-    assert row[:5] == [r["tp"], r["cp"], r["pp"], r["dp"], r["micro_batch"]]
+    assert row[:6] == [r["tp"], r["cp"], r["pp"], r["dp"], 1, r["micro_batch"]]  # a dense model: EP 1
     assert row[0] * row[1] * row[2] * row[3] == 1024 and row[1] == 1  # 4K tokens: no context parallelism
-    assert row[5] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
-    assert row[6] == r["step_seconds"]
-    assert row[6] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)
-    assert row[5] == LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
+    assert row[6] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
+    assert row[7] == r["step_seconds"]
+    assert row[7] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)
+    assert row[6] == LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
+
+
+def test_best_layout_of_a_mixture_of_experts_model_has_ep():
+    # Issue 15: the planner functions plan MoE models too; EP divides the experts and the DP ranks.
+    header, row = LLM_BEST_LAYOUT("mixtral-8x7b", "H800", 64, 4096, 512)
+    ep = row[header.index("EP")]
+    assert ep > 1 and 8 % ep == 0 and (row[0] * row[1] * row[3]) % ep == 0
+    mfu = row[header.index("predicted_mfu")]
+    assert 0.05 < mfu < 0.7 and mfu == LLM_PREDICTED_MFU("mixtral-8x7b", "H800", 64, 4096, 512)
 
 
 def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
@@ -56,7 +65,6 @@ def test_predicted_mfu_for_a_fixed_layout_and_use_in_train_days():
         (("llama2-7OB", "H800", 1024), "llama2-70b"),
         (("llama2-70b", "H80", 1024), "H800"),
         (("llama2-70b", "H800", 0), "gpus"),
-        (("mixtral-8x7b", "H800", 64), "dense transformers only"),
         (("llama2-70b", "H800", 1024, 4096, 0), "global_batch must be a whole number"),
         (("llama2-70b", "H800", 8), "no layout of 8 cards fits"),
         (("llama2-70b", 989, 1024), "gpu must be a card name"),
@@ -143,7 +151,7 @@ def test_results_and_refusals_are_cached_per_argument_tuple(monkeypatch):
     again[1][0] = 999  # a caller may change its list; the cache holds tuples
     assert LLM_BEST_LAYOUT("llama2-13b", "H800", 64, 2048, 256) == first
     # The best layout's MFU shares the cached estimate.
-    assert LLM_PREDICTED_MFU("llama2-13b", "H800", 64, 2048, 256) == first[1][5] and calls == []
+    assert LLM_PREDICTED_MFU("llama2-13b", "H800", 64, 2048, 256) == first[1][6] and calls == []
     for _ in range(2):  # a refusal is cached too: a failing search costs as much as a good one
         assert "no layout" in refusal(LLM_PREDICTED_MFU("llama2-70b", "H800", 8, 4096, 256))
     assert len(calls) == 1

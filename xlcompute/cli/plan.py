@@ -72,7 +72,8 @@ def plan_command(
         ex, r = row.execution, row.result
         t.add_row(
             str(row.rank),
-            f"TP{ex.tp}" + (f"·CP{ex.cp}" if ex.cp > 1 else "") + f"·PP{ex.pp}·DP{ex.dp} mb{ex.micro_batch}"
+            f"TP{ex.tp}" + (f"·CP{ex.cp}" if ex.cp > 1 else "") + f"·PP{ex.pp}·DP{ex.dp}" + (f"·EP{ex.ep}" if ex.ep > 1 else "")
+            + f" mb{ex.micro_batch}"
             + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
             ("、" if lang == "zh" else ", ").join(
                 x for x in ("SP" if ex.sequence_parallel else "",
@@ -88,7 +89,7 @@ def plan_command(
     names = tr("plan_parts", lang).split("|")
     seconds = (r.compute_seconds, r.recompute_seconds, r.pp_bubble_seconds, r.pp_comm_seconds,
                r.tp_comm_exposed_seconds, r.cp_comm_exposed_seconds, r.offload_exposed_seconds,
-               r.dp_comm_exposed_seconds, r.optimizer_seconds, r.offload_seconds)
+               r.dp_comm_exposed_seconds, r.optimizer_seconds, r.offload_seconds, r.ep_comm_exposed_seconds)
     parts = list(zip(names, seconds))
     console.print(tr("plan_best", lang) + ("；" if lang == "zh" else "; ").join(
         f"{k} {v:.3f}" for k, v in parts if v > 0))

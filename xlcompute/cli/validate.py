@@ -40,9 +40,17 @@ def validate_command(
             write_report_csv(report, output, include_external=True)
         except OSError as exc:  # OutputNotWritableError names the file; anything else still one line
             fail([str(exc) if exc.strerror is None else f"cannot write {str(output)!r}: {exc.strerror}"])
+    from xlcompute.end_to_end import validate_moe_end_to_end
+    from xlcompute.planner.validation.moe import validate_moe
+
+    moe = validate_moe()
+    moe_e2e = validate_moe_end_to_end()
     if as_json:
+        import json
+
         sys.stdout.write('{"step_time": ' + report.model_dump_json(indent=2) + ',\n"end_to_end": '
-                         + e2e.model_dump_json(indent=2) + "}\n")
+                         + e2e.model_dump_json(indent=2) + ',\n"moe_step_time": ' + moe.model_dump_json(indent=2)
+                         + ',\n"moe_end_to_end": ' + json.dumps([r.model_dump() for r in moe_e2e], indent=2) + "}\n")
         return
     t = Table(title=f"Step-time model vs published measurements ({report.system_name})", title_justify="left",
               box=box.SIMPLE_HEAD)
@@ -108,6 +116,53 @@ def validate_command(
         names = ", ".join(x.id for x in report.excluded_rows)
         console.print(f"excluded before prediction (reasons in the YAML files): {names}")
     _print_end_to_end(e2e)
+    _print_moe(moe, moe_e2e)
+
+
+def _print_moe(moe: object, rows: object) -> None:
+    """The mixture-of-experts tables (moe_runs.yaml): step time by role, then end to end."""
+    from rich import box
+    from rich.table import Table
+
+    from xlcompute.planner.validation.moe import MoeReport
+
+    assert isinstance(moe, MoeReport)  # noqa: S101  (a type narrowing, not validation)
+    for role, title in (("calibration", "calibration rows (the MoE constants are fitted on these only)"),
+                        ("held_out", "held-out rows (never fitted on)")):
+        t = Table(title=f"Mixture-of-experts step time, pre-registered moe_runs.yaml: {title}", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+        for col in ("run", "card", "prec.", "meas. s", "pred. s", "error", "MFU", "mem GB"):
+            t.add_column(col, justify="left" if col in ("run", "card", "prec.") else "right", no_wrap=True)
+        for r in moe.rows:
+            if r.role == role:
+                t.add_row(r.id, r.accelerator, r.precision, f"{r.measured:,.2f}", f"{r.predicted:,.2f}",
+                          f"{r.error_pct:+.1f}%", f"{r.predicted_mfu:.1%}", f"{r.mem_gb:,.0f}")
+        console.print(t)
+    c = moe.constants
+    console.print(
+        f"MoE step time, mean |error|: calibration {moe.calibration_mean_abs_error_pct:.1f}%; held-out "
+        f"{moe.held_out_mean_abs_error_pct:.1f}% (max {moe.held_out_max_abs_error_pct:.1f}%; Hopper "
+        f"{moe.held_out_hopper_mean_abs_error_pct:.1f}%, Blackwell {moe.held_out_blackwell_mean_abs_error_pct:.1f}%); "
+        f"constants fitted on the calibration rows: grouped-GEMM {c.grouped_gemm_efficiency:g}, all-to-all "
+        f"{c.a2a_efficiency:g}, FP8 GEMM {c.fp8_gemm_efficiency:g}; {len(moe.excluded)} rows excluded before prediction"
+    )
+    t = Table(title="Mixture-of-experts end to end, typed as a finance user types them (model, tokens, sequence "
+              "length, accelerator, cards, precision; layout with EP, batch, MFU and goodput left to the tool)",
+              title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("run", "set", "card", "cards", "published card-h", "predicted", "error", "MFU", "layout"):
+        wrap = col in ("run", "layout")  # long ids and layouts fold onto a second line, never truncated
+        t.add_column(col, justify="left" if col in ("run", "set", "card", "layout") else "right", no_wrap=not wrap,
+                     overflow="fold" if wrap else "ellipsis")
+    for r in rows:  # type: ignore[attr-defined]
+        if r.failure is not None:
+            t.add_row(r.id, r.role, r.accelerator, f"{r.cards:,}", f"{r.published_gpu_hours:,.0f}", "FAILED",
+                      r.failure[:40], "", "")
+            continue
+        t.add_row(r.id, r.role, r.accelerator, f"{r.cards:,}", f"{r.published_gpu_hours:,.0f}",
+                  f"{r.predicted_gpu_hours:,.0f}", f"{r.error_pct:+.1f}%", f"{r.predicted_mfu:.1%}", r.layout or "")
+    console.print(t)
+    console.print("blind = the DeepSeek rows, predicted once and never fitted on; MFU counts against the "
+                  "training precision's peak (FP8 for the DeepSeek-V3 row)")
 
 
 def _print_end_to_end(sets: object) -> None:

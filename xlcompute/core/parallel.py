@@ -140,13 +140,14 @@ def layers_per_stage(layers: Value, pp: Value) -> Value:
 
 
 def layer_pass_seconds(
-    forward: Value, backward: Value, recompute: Value, tp_exposed: Value, cp_exposed: Value, offload_exposed: Value
+    forward: Value, backward: Value, recompute: Value, tp_exposed: Value, cp_exposed: Value, offload_exposed: Value,
+    ep_exposed: Value = 0,
 ) -> Value:
     """One layer's time per micro-batch: forward, backward, recomputation and what overlap leaves
-    exposed of the TP communication, the context-parallel K/V exchange and the weight and
-    activation offload transfers (Calculon, Isaev et al. 2023, seed 004: time = compute + the
-    exposed part of every transfer)."""
-    return forward + backward + recompute + tp_exposed + cp_exposed + offload_exposed
+    exposed of the TP communication, the context-parallel K/V exchange, the weight and
+    activation offload transfers and the expert-parallel all-to-all (Calculon, Isaev et al. 2023,
+    seed 004: time = compute + the exposed part of every transfer)."""
+    return forward + backward + recompute + tp_exposed + cp_exposed + offload_exposed + ep_exposed
 
 
 def microbatch_seconds(layer_pass: Value, layers_on_stage: Value, logits: Value, p2p: Value) -> Value:

@@ -17,7 +17,8 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.params import ModelArch, count_params
+from xlcompute.core.moe import active_expert_params_per_token, mla_attn_width, mla_qkv_params, mtp_active_params
+from xlcompute.core.params import ModelArch, count_params, mlp_params
 
 __all__ = [
     "KernelProfile",
@@ -104,6 +105,19 @@ STEP_CONSTANTS: dict[str, Constant] = {
         1.0, "Megatron-LM since late 2021 runs the backward TP collective of QKV and MLP-up under the "
         "weight-gradient GEMM (ColumnParallelLinearWithAsyncAllreduce); 0 = the 2021 code"),
     "offload_gb": Constant(0.0, "no optimizer offload tier (0)"),
+    "a2a_efficiency": Constant(
+        0.90, "calibrated (calibrate_moe): grid 0.30..1.00 step 0.05, jointly with "
+        "grouped_gemm_efficiency, on the 8 BF16 calibration rows of moe_runs.yaml only (DGX Cloud v25.05.05, "
+        "DeepSeek-V3 and Grok-1 on H100 and GB200); share of each link's collective bandwidth an expert all-to-all "
+        "reaches"),
+    "grouped_gemm_efficiency": Constant(
+        0.95, "calibrated (calibrate_moe): grid 0.30..1.00 step 0.05 on the BF16 calibration rows of moe_runs.yaml "
+        "only; grouped-GEMM efficiency of the routed experts relative to a dense GEMM of the same smallest "
+        "dimension"),
+    "fp8_gemm_efficiency": Constant(
+        0.90, "calibrated (calibrate_moe): grid 0..1 step 0.05 on the 3 FP8 calibration rows of moe_runs.yaml only "
+        "(Grok-1, Transformer Engine per-tensor delayed scaling); share of the FP8/BF16 peak ratio the linear "
+        "GEMMs realise"),
     "offload_gbs": Constant(0.0, "no optimizer offload tier (0)"),
 }
 
@@ -194,6 +208,9 @@ class SystemSpec(BaseModel):
     straggler_jitter: float = Field(default=STEP_CONSTANTS["straggler_jitter"].value, ge=0, le=1)
     software_efficiency: float = Field(default=1.0, gt=0, le=2)
     flash_attention_efficiency: float = Field(default=STEP_CONSTANTS["flash_attention_efficiency"].value, gt=0, le=1)
+    a2a_efficiency: float = Field(default=STEP_CONSTANTS["a2a_efficiency"].value, gt=0, le=1)
+    grouped_gemm_efficiency: float = Field(default=STEP_CONSTANTS["grouped_gemm_efficiency"].value, gt=0, le=1)
+    fp8_gemm_efficiency: float = Field(default=STEP_CONSTANTS["fp8_gemm_efficiency"].value, ge=0, le=1)
 
 
 class Execution(BaseModel):
@@ -235,6 +252,25 @@ class Execution(BaseModel):
     )
     bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight and per gradient (bf16)")
     bytes_optimizer: float = Field(default=12.0, ge=0, le=64, description="optimizer bytes per parameter (Adam: 12)")
+    ep: int = Field(
+        default=1, ge=1, le=65_536,
+        description="expert-parallel size: the routed experts of a MoE layer split over ep ranks carved from the "
+        "data-parallel ranks (Megatron-Core MoE)",
+    )
+    expert_tp: int = Field(default=1, ge=1, le=65_536, description="tensor-parallel size of each expert (ETP)")
+    capacity_factor: float = Field(
+        default=1.0, ge=1, le=16,
+        description="expert capacity / load-imbalance factor (GShard, Switch §2.2; 1.0 = balanced or dropped to "
+        "capacity)",
+    )
+    a2a_overlap: float = Field(
+        default=0.0, ge=0, le=1,
+        description="share of the expert all-to-all hidden under computation (0 none; DualPipe ≈ 0.9)",
+    )
+    precision_peak_ratio: float = Field(
+        default=1.0, ge=1, le=16,
+        description="peak of the training precision / BF16 peak (1 for BF16; 2 for FP8 on Hopper)",
+    )
 
     @property
     def cards(self) -> int:
@@ -254,11 +290,30 @@ class Execution(BaseModel):
 
 
 def model_values(
-    arch: ModelArch, seq_len: float, params: float | None = None, active_params: float | None = None
+    arch: ModelArch, seq_len: float, params: float | None = None, active_params: float | None = None,
+    mtp_layers: int | None = None,
 ) -> dict[str, float]:
     """The graph's model inputs for ``arch``: exact parameter counts (``params`` overrides the total
-    and scales the active count alike, unless ``active_params`` is given) and the shape."""
+    and scales the active count alike, unless ``active_params`` is given) and the shape; for a
+    mixture-of-experts model the routed experts' weights, for MLA its projection weights and
+    attention width (core.moe), for MTP the modules' per-token weights (``mtp_layers`` overrides
+    the architecture's count: a run that trains without MTP)."""
     counted = count_params(arch)
+    scale = 1.0 if params is None else float(params) / counted.total
+    expert_mlp = float(mlp_params(arch.hidden, arch.moe_ffn_hidden, int(arch.gated_ffn)))
+    routed = arch.moe_layers * arch.experts * expert_mlp * scale
+    head_dim, attn_width, mla_qkv = float(arch.head_dim), float(arch.heads * arch.head_dim), 0.0
+    if arch.is_mla:
+        head_dim = float(arch.v_head_dim)
+        attn_width = float(mla_attn_width(arch.heads, arch.qk_nope_head_dim, arch.qk_rope_head_dim, arch.v_head_dim))
+        mla_qkv = float(mla_qkv_params(arch.hidden, arch.heads, arch.q_lora_rank, arch.kv_lora_rank,
+                                       arch.qk_nope_head_dim, arch.qk_rope_head_dim, arch.v_head_dim))
+    mtp = arch.mtp_layers if mtp_layers is None else mtp_layers
+    mtp_active = 0.0
+    if mtp and arch.is_moe:
+        block = counted.attention / arch.layers + active_expert_params_per_token(
+            arch.top_k, arch.shared_experts, expert_mlp)
+        mtp_active = float(mtp_active_params(mtp, arch.hidden, arch.vocab, block))
     total = float(params) if params is not None else float(counted.total)
     if active_params is not None:
         active = float(active_params)
@@ -275,12 +330,20 @@ def model_values(
         "hidden": float(arch.hidden),
         "heads": float(arch.heads),
         "kv_heads": float(arch.kv_heads),
-        "head_dim": float(arch.head_dim),
-        "attn_width": float(arch.heads * arch.head_dim),
+        "head_dim": head_dim,
+        "attn_width": attn_width,
         "ffn_hidden": float(arch.ffn_hidden),
         "gated_ffn": 1.0 if arch.gated_ffn else 0.0,
         "vocab": float(arch.vocab),
         "seq_len": float(seq_len),
+        "moe_layers": float(arch.moe_layers),
+        "experts": float(arch.experts),
+        "moe_top_k": float(arch.top_k),
+        "shared_experts": float(arch.shared_experts),
+        "moe_ffn_hidden": float(arch.moe_ffn_hidden if arch.is_moe else 0),
+        "expert_params": routed,
+        "mla_qkv_params": mla_qkv,
+        "mtp_params": mtp_active,
     }
 
 
@@ -307,6 +370,9 @@ def system_values(sy: SystemSpec) -> dict[str, float]:
         "framework_reserve_bytes": sy.framework_reserve_bytes,
         "software_efficiency": sy.software_efficiency,
         "flash_attention_efficiency": sy.flash_attention_efficiency,
+        "a2a_efficiency": sy.a2a_efficiency,
+        "grouped_gemm_efficiency": sy.grouped_gemm_efficiency,
+        "fp8_gemm_efficiency": sy.fp8_gemm_efficiency,
     }
 
 
@@ -332,4 +398,9 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "flash_attention": float(ex.flash_attention),
         "param_bytes": ex.bytes_param,
         "optimizer_bytes": ex.bytes_optimizer,
+        "ep": float(ex.ep),
+        "etp": float(ex.expert_tp),
+        "capacity_factor": ex.capacity_factor,
+        "a2a_overlap": ex.a2a_overlap,
+        "precision_peak_ratio": ex.precision_peak_ratio,
     }

@@ -76,11 +76,6 @@ def plan_layouts(
     optimizer state) is read from ``values`` and holds for every layout of the search; so do the
     offload kinds when ``values`` asks for any (the scenario's ``training.offload``).
     """
-    if arch.is_moe:
-        raise PlannerError(
-            "model: the layout planner models dense transformers only; for a mixture-of-experts model set "
-            "assumptions.mfu and training.tp / training.pp yourself"
-        )
     base = EXPLORE_OPTIONS if explore else RECOMMEND_OPTIONS
     opts = base.model_copy(update={
         "top_k": top_k,
@@ -88,7 +83,13 @@ def plan_layouts(
         "bytes_optimizer": values["optimizer_bytes"],
         "flash_attention": bool(values["flash_attention"]),
         "tp_async_backward": bool(values["tp_async_backward"]),
+        # mixture of experts and precision: the scenario's, for every layout (EP is searched)
+        "capacity_factor": values.get("capacity_factor", 1.0),
+        "a2a_overlap": values.get("a2a_overlap", 0.0),
+        "precision_peak_ratio": values.get("precision_peak_ratio", 1.0),
     })
+    if values.get("ep", 1) > 1:  # the scenario's training.ep: the search keeps it
+        opts = opts.model_copy(update={"expert_parallel": (int(values["ep"]),)})
     if any(values.get(k, 0) for k in OFFLOAD_KEYS):
         opts = opts.model_copy(update={k: (bool(values[k]),) for k in OFFLOAD_KEYS})
     cards, batch = int(values["gpu_count"]), int(round(values["batch_target"]))
@@ -107,7 +108,7 @@ def plan_layouts(
         if light is None or not allow_no_fit:
             ex = None if light is None else light.execution
             need = "" if light is None or ex is None else (
-                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp)} with ZeRO-{ex.zero_stage} and "
+                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep)} with ZeRO-{ex.zero_stage} and "
                 f"{ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
             raise PlannerError(
                 f"cluster.cards ({cards:,}): no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB "

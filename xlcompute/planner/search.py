@@ -17,6 +17,10 @@ construction and scores all of them with the step-time graph over NumPy arrays:
   micro-batches per pipeline a multiple of ``pp`` ([MEG21] §2.2.2);
 - ``micro_batch * dp`` divides the global batch, ``micro_batch <= max_micro_batch``; global batch
   at most ``max_global_batch`` (Calculon caps it at 3072 to keep convergence, seed 004 §4 point 7);
+- ``ep`` (expert parallelism, mixture-of-experts models only) divides the routed experts and the
+  data-parallel ranks of the expert layers ``tp·cp·dp`` (Megatron-Core MoE: EP is carved from them,
+  expert TP 1), at most ``max_ep``; an EP group beyond a server pays the scale-out all-to-all
+  (core.moe), so the search weighs node-local against wider EP;
 - option flags: recompute x sequence parallel (only with tp > 1) x ZeRO stage (> 0 only with
   dp·cp > 1, the gradient group) x offload of optimizer states, weights and activations, each on or
   off (only if the system has an offload tier; Calculon §III, seed 004) x TP overlap (only with
@@ -59,6 +63,7 @@ __all__ = [
     "count_layouts",
     "divisors",
     "context_parallel_sizes",
+    "expert_parallel_sizes",
 ]
 
 ProgressCallback = Callable[[int, int], None]
@@ -109,6 +114,13 @@ class SearchOptions(BaseModel):
         default=True, description="software stack overlaps backward TP collectives (Execution.tp_async_backward)"
     )
     flash_attention: bool = Field(default=False, description="fused causal attention kernel for the whole search")
+    expert_parallel: tuple[int, ...] | None = Field(
+        default=None, description="EP sizes to try; None = every divisor of the experts that divides tp·cp·dp"
+    )
+    max_ep: int = Field(default=1024, ge=1, description="largest expert-parallel size")
+    capacity_factor: float = Field(default=1.0, ge=1, description="expert capacity factor for the whole search")
+    a2a_overlap: float = Field(default=0.0, ge=0, le=1, description="all-to-all overlap for the whole search")
+    precision_peak_ratio: float = Field(default=1.0, ge=1, description="training precision peak / BF16 peak")
     top_k: int = Field(default=10, ge=1, le=10_000)
     chunk_size: int = Field(default=1 << 18, ge=1, description="layouts per vectorised chunk")
 
@@ -148,9 +160,9 @@ def divisors(n: int) -> list[int]:
 
 @dataclass
 class _Group:
-    """Structural rows (tp, pp, dp, mb, gb, il, cp) sharing one set of valid option flags."""
+    """Structural rows (tp, pp, dp, mb, gb, il, cp, ep) sharing one set of valid option flags."""
 
-    struct: np.ndarray  # (S, 7) int64
+    struct: np.ndarray  # (S, 8) int64
     # (F, 8) int64: recompute, sp, zero, offload optimizer, weights, activations, tp_overlap, dp_overlap
     flags: np.ndarray
 
@@ -167,10 +179,22 @@ class _Dims:
     heads: int
     ffn_hidden: int
     seq_len: int
+    experts: int = 0
 
     @classmethod
     def of(cls, values: Mapping[str, float]) -> _Dims:
-        return cls(int(values["layers"]), int(values["heads"]), int(values["ffn_hidden"]), int(values["seq_len"]))
+        return cls(int(values["layers"]), int(values["heads"]), int(values["ffn_hidden"]), int(values["seq_len"]),
+                   int(values.get("experts", 0)))
+
+
+def expert_parallel_sizes(experts: int, group: int, opt: SearchOptions) -> list[int]:
+    """EP sizes for a layout whose expert layers have ``group`` = tp·cp·dp ranks: divisors of the
+    routed experts that divide ``group`` (Megatron-Core MoE), at most ``max_ep``; 1 for a dense model.
+    With ``expert_parallel`` given, a layout none of whose sizes fits gets none (it is not enumerated)."""
+    if experts < 1:
+        return [1]
+    sizes = opt.expert_parallel if opt.expert_parallel is not None else divisors(experts)
+    return [e for e in sorted(set(sizes)) if e <= opt.max_ep and experts % e == 0 and group % e == 0]
 
 
 def _has_offload(values: Mapping[str, float]) -> bool:
@@ -194,9 +218,9 @@ def _pipeline_sizes(layers: int, uneven: bool) -> list[int]:
 
 
 def _rounded_rows(
-    tp: int, pp: int, dp: int, cp: int, target: int, ils: list[int], opt: SearchOptions
+    tp: int, pp: int, dp: int, cp: int, target: int, ils: list[int], opt: SearchOptions, ep: int = 1
 ) -> list[tuple[int, ...]]:
-    """(tp, pp, dp, mb, gb, v, cp) rows with the target batch rounded to the layout; the interleaved
+    """(tp, pp, dp, mb, gb, v, cp, ep) rows with the target batch rounded to the layout; the interleaved
     schedule needs micro-batches per pipeline in multiples of pp ([MEG21] §2.2.2)."""
     rows: list[tuple[int, ...]] = []
     for mb in _MICRO_BATCHES:
@@ -205,7 +229,7 @@ def _rounded_rows(
         for il in ils:
             unit = mb * (pp if il > 1 else 1)
             gb = int(round_global_batch(target, unit, dp))
-            rows.append((tp, pp, dp, mb, gb, il, cp))
+            rows.append((tp, pp, dp, mb, gb, il, cp, ep))
     return rows
 
 
@@ -240,9 +264,11 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
                 dp = n_cards // group
                 ils = [v for v in range(1, opt.max_interleave + 1)
                        if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
+                eps = expert_parallel_sizes(a.experts, tp * cp * dp, opt)
                 if opt.round_batch:
                     for gb in gbs:
-                        rows.extend(_rounded_rows(tp, pp, dp, cp, gb, ils, opt))
+                        for ep in eps:
+                            rows.extend(_rounded_rows(tp, pp, dp, cp, gb, ils, opt, ep))
                     continue
                 for gb in gbs:
                     if gb % dp:
@@ -254,8 +280,8 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
                         for il in ils:
                             if il > 1 and m % pp:
                                 continue  # Megatron interleaved schedule: m multiple of pp
-                            rows.append((tp, pp, dp, mb, gb, il, cp))
-    return np.array(rows, dtype=np.int64).reshape(-1, 7)
+                            rows.extend((tp, pp, dp, mb, gb, il, cp, ep) for ep in eps)
+    return np.array(rows, dtype=np.int64).reshape(-1, 8)
 
 
 def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: SearchOptions) -> list[_Group]:
@@ -298,18 +324,25 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
         interleave=st[:, 5], recompute=fl[:, 0], sequence_parallel=fl[:, 1].astype(bool), zero_stage=fl[:, 2],
         offload_optimizer=fl[:, 3].astype(bool), offload_weights=fl[:, 4].astype(bool),
         offload_activations=fl[:, 5].astype(bool), tp_overlap=fl[:, 6].astype(bool), dp_overlap=fl[:, 7].astype(bool),
-        bytes_param=opt.bytes_param, bytes_optimizer=opt.bytes_optimizer,
-        tp_async_backward=opt.tp_async_backward, flash_attention=opt.flash_attention,
+        ep=st[:, 7], expert_tp=np.ones_like(st[:, 7]), **_batch_wide(opt),
     )
+
+
+def _batch_wide(opt: SearchOptions) -> dict[str, float | bool]:
+    """The options that hold for every layout of a search (LayoutBatch's batch-wide fields)."""
+    return {"bytes_param": opt.bytes_param, "bytes_optimizer": opt.bytes_optimizer,
+            "tp_async_backward": opt.tp_async_backward, "flash_attention": opt.flash_attention,
+            "capacity_factor": opt.capacity_factor, "a2a_overlap": opt.a2a_overlap,
+            "precision_peak_ratio": opt.precision_peak_ratio}
 
 
 def _concat(parts: list[LayoutBatch], opt: SearchOptions) -> LayoutBatch:
     names = ("tp", "pp", "dp", "cp", "micro_batch", "global_batch", "interleave", "sequence_parallel", "recompute",
-             "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap")
+             "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap",
+             "ep", "expert_tp")
     return LayoutBatch(
-        **{k: np.concatenate([getattr(p, k) for p in parts]) for k in names},
-        bytes_param=opt.bytes_param, bytes_optimizer=opt.bytes_optimizer,
-        tp_async_backward=opt.tp_async_backward, flash_attention=opt.flash_attention,
+        **{k: np.concatenate([np.broadcast_to(getattr(p, k), p.tp.shape) for p in parts]) for k in names},
+        **_batch_wide(opt),  # type: ignore[arg-type]
     )
 
 

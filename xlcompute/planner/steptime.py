@@ -17,8 +17,11 @@ Patarasuk & Yuan 2009 (ring collectives), Smith et al. 2022 (MT-NLG, software ef
 Context parallelism (Megatron-Core CP; Dubey et al. 2024 §3.3.2) and the offload of weights,
 activations and optimizer states to a host tier (Calculon §III, seed 004) are layout options.
 
-Out of scope (documented, not modelled): mixture-of-experts (the planner refuses such models),
-FP8, topology beyond two levels, the per-micro-batch
+Mixture-of-experts models (expert parallelism, routed and shared experts, MLA, MTP) and FP8 linear
+GEMMs are modelled through core.moe (issue 15). Out of scope (documented, not modelled): node-limited
+routing and DualPipe's bubble reduction (only its all-to-all overlap is an input),
+the MTP module's step time (its FLOPs count in the MFU), FP8 activation caching, topology beyond two
+levels, the per-micro-batch
 fp32 gradient accumulation of unfused Megatron DDP, and the tied-embedding all-reduce between
 the first and last stage (< 0.1% of a step on the validation rows).
 """
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core.params import ModelArch
@@ -39,7 +42,6 @@ from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
     RECOMPUTE_CODES,
     Execution,
-    PlannerError,
     SystemSpec,
     execution_values,
     model_values,
@@ -67,17 +69,23 @@ __all__ = [
 MODEL_INPUTS: tuple[str, ...] = (
     "model_params", "model_active_params", "embedding_params", "lm_head_params", "layers", "hidden", "heads",
     "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn", "vocab", "seq_len",
+    # mixture of experts, MLA and MTP (0 for a dense model)
+    "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden", "expert_params", "mla_qkv_params",
+    "mtp_params",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
     "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",
     "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
     "flash_attention", "param_bytes", "optimizer_bytes",
+    # expert parallelism and precision
+    "ep", "etp", "capacity_factor", "a2a_overlap", "precision_peak_ratio",
 )
 SYSTEM_INPUTS: tuple[str, ...] = (
     "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "cards_per_node", "intra_node_gbs", "inter_node_gbps",
     "offload_gb", "offload_gbs", "framework_reserve_gb", "collective_latency_us", "straggler_jitter", "matmul_eff_max",
     "matmul_dim_half", "elementwise_traffic_factor", "flash_attention_efficiency", "intra_node_efficiency",
     "inter_node_efficiency", "tp_overlap_fraction", "software_efficiency",
+    "a2a_efficiency", "grouped_gemm_efficiency", "fp8_gemm_efficiency",
 )
 STEP_INPUTS: tuple[str, ...] = MODEL_INPUTS + LAYOUT_INPUTS + SYSTEM_INPUTS
 
@@ -94,6 +102,7 @@ RESULT_KEYS: tuple[str, ...] = (
     "model_flops_per_step", "hardware_flops_per_step", "tp_bytes_per_step", "pp_bytes_per_step",
     "dp_bytes_per_step", "tp_seconds_per_step", "dp_seconds_per_step", "pipeline_bubble", "steady_step_seconds",
     "straggler_factor", "cp_comm_exposed_seconds", "cp_seconds_per_step", "cp_bytes_per_step", "offload_exposed_seconds",
+    "ep_comm_exposed_seconds", "ep_seconds_per_step", "expert_params_per_gpu",
 )
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -110,15 +119,6 @@ class TransformerShape(BaseModel):
     seq_len: int = Field(ge=1, le=100_000_000, description="sequence length s (tokens)")
     params: float | None = Field(default=None, gt=0, description="override of the total parameter count")
     active_params: float | None = Field(default=None, gt=0, description="override of the active parameters")
-
-    @model_validator(mode="after")
-    def _dense_only(self) -> TransformerShape:
-        if self.arch.is_moe:
-            raise PlannerError(
-                "the step-time model covers dense transformers only; for a mixture-of-experts model set "
-                "assumptions.mfu and training.tp / training.pp yourself"
-            )
-        return self
 
     @classmethod
     def gpt(
@@ -141,9 +141,13 @@ class TransformerShape(BaseModel):
         )
         return cls(arch=arch, seq_len=seq_len)
 
+    mtp_layers: int | None = Field(
+        default=None, ge=0, le=100, description="MTP modules run in training; None = the architecture's"
+    )
+
     def values(self) -> dict[str, float]:
         """The graph's model inputs."""
-        return model_values(self.arch, self.seq_len, self.params, self.active_params)
+        return model_values(self.arch, self.seq_len, self.params, self.active_params, self.mtp_layers)
 
 
 class StepResult(BaseModel):
@@ -190,6 +194,9 @@ class StepResult(BaseModel):
     cp_seconds_per_step: float
     cp_bytes_per_step: float
     offload_exposed_seconds: float
+    ep_comm_exposed_seconds: float = 0.0
+    ep_seconds_per_step: float = 0.0
+    expert_params_per_gpu: float = 0.0
 
     @property
     def fits(self) -> bool:
@@ -225,8 +232,14 @@ class LayoutBatch:
     bytes_optimizer: float = 12.0
     tp_async_backward: bool = True
     flash_attention: bool = False
+    ep: np.ndarray | int = 1
+    expert_tp: np.ndarray | int = 1
+    capacity_factor: float = 1.0
+    a2a_overlap: float = 0.0
+    precision_peak_ratio: float = 1.0
 
-    _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention")
+    _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
+                   "a2a_overlap", "precision_peak_ratio")
 
     @classmethod
     def from_executions(cls, executions: Sequence[Execution]) -> LayoutBatch:
@@ -249,6 +262,7 @@ class LayoutBatch:
             zero_stage=col("zero_stage", np.int64), offload_optimizer=col("offload_optimizer", bool),
             offload_weights=col("offload_weights", bool), offload_activations=col("offload_activations", bool),
             tp_overlap=col("tp_overlap", bool), dp_overlap=col("dp_overlap", bool),
+            ep=col("ep", np.int64), expert_tp=col("expert_tp", np.int64),
             **{name: getattr(first, name) for name in cls._BATCH_WIDE},
         )
 
@@ -271,6 +285,9 @@ class LayoutBatch:
             "dp_overlap": np.asarray(self.dp_overlap, dtype=f),
             "tp_async_backward": float(self.tp_async_backward), "flash_attention": float(self.flash_attention),
             "param_bytes": float(self.bytes_param), "optimizer_bytes": float(self.bytes_optimizer),
+            "ep": np.asarray(self.ep, dtype=f), "etp": np.asarray(self.expert_tp, dtype=f),
+            "capacity_factor": float(self.capacity_factor), "a2a_overlap": float(self.a2a_overlap),
+            "precision_peak_ratio": float(self.precision_peak_ratio),
         }
 
     def execution(self, i: int) -> Execution:
@@ -286,6 +303,10 @@ class LayoutBatch:
             tp_overlap=bool(self.tp_overlap[i]),
             dp_overlap=bool(self.dp_overlap[i]), bytes_param=self.bytes_param, bytes_optimizer=self.bytes_optimizer,
             tp_async_backward=self.tp_async_backward, flash_attention=self.flash_attention,
+            ep=int(np.broadcast_to(self.ep, self.tp.shape)[i]),
+            expert_tp=int(np.broadcast_to(self.expert_tp, self.tp.shape)[i]),
+            capacity_factor=self.capacity_factor, a2a_overlap=self.a2a_overlap,
+            precision_peak_ratio=self.precision_peak_ratio,
         )
 
 
@@ -314,8 +335,18 @@ class StepBreakdown:
         return StepResult.model_construct(**{k: float(v[i]) for k, v in self.arrays.items() if k in RESULT_KEYS})
 
 
-def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = None) -> None:
+def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = None, experts: int = 0) -> None:
     """Field-level checks of a layout; messages name the field and what is allowed."""
+    if ex.ep > 1 or ex.expert_tp > 1:
+        if not experts:
+            raise ValueError(f"ep={ex.ep} / expert_tp={ex.expert_tp} need a mixture-of-experts model (experts > 0)")
+        if experts % ex.ep:
+            raise ValueError(f"ep={ex.ep} must divide the model's {experts} routed experts")
+        if (ex.tp * ex.cp * ex.dp) % (ex.ep * ex.expert_tp):
+            raise ValueError(
+                f"ep·expert_tp = {ex.ep * ex.expert_tp} must divide tp·cp·dp = {ex.tp * ex.cp * ex.dp} "
+                "(Megatron-Core: EP is carved from the data-parallel ranks of the expert layers)"
+            )
     chunks = CP_CHUNKS_PER_RANK * ex.cp
     if ex.cp > 1 and seq_len is not None and seq_len % chunks:
         raise ValueError(
@@ -359,6 +390,6 @@ def step_time_batch(
 
 def step_time(shape: TransformerShape, system: SystemSpec, execution: Execution) -> StepResult:
     """Time, memory and utilisation of one training step for one layout (Python numbers)."""
-    check_layout(shape.arch.layers, shape.arch.heads, execution, shape.seq_len)
+    check_layout(shape.arch.layers, shape.arch.heads, execution, shape.seq_len, shape.arch.experts)
     out = STEP_GRAPH.run({**shape.values(), **system_values(system), **execution_values(execution)}, RESULT_KEYS)
     return StepResult.from_values(out)

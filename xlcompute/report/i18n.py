@@ -428,6 +428,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "net_tp": ("Tensor parallel (activations)", "张量并行（激活值）"),
     "net_pp": ("Pipeline (stage boundaries)", "流水线（级间）"),
     "net_cp": ("Context parallel (keys and values)", "上下文并行（键值）"),
+    "net_ep": ("Expert parallel (all-to-all dispatch and combine)", "专家并行（all-to-all 分发与合并）"),
     "link_inter": ("scale-out network", "服务器间网络"),
     "link_intra": ("intra-server link", "服务器内互联"),
     "net_summary": (

@@ -112,10 +112,6 @@ def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = N
     cards = a.whole(gpus, "gpus", maximum=MAX_CARDS)
     keys = _card_keys(gpu_range)
     given_mfu = None if a.is_empty(mfu) else a.fraction(mfu, "mfu")
-    if given_mfu is None and m.arch.is_moe:
-        raise a.UdfArgumentError(
-            f"mfu is empty, but {m.key} is a mixture-of-experts model, which the step-time model does not cover; "
-            "give an MFU such as 0.35")
     outcome = _compare(m.key, n_tokens, cards, keys, given_mfu)
     if isinstance(outcome, str):
         raise a.UdfArgumentError(outcome)

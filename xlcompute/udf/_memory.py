@@ -174,6 +174,9 @@ def _mem_per_card_gb(
         global_batch=int(parallel.global_batch(micro_batch, dp, microbatches)),
         interleave=interleave, sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage,
         flash_attention=bool(flash),
+        # A MoE model's experts split like the rest by TP (Megatron-Core's default expert TP = TP), no EP:
+        # as a scenario with tp and pp given.
+        expert_tp=tp if values["experts"] else 1,
     )
     values.update(execution_values(layout))
     values["framework_reserve_gb"] = STEP_CONSTANTS["framework_reserve_gb"].value

@@ -39,7 +39,7 @@ _GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
 _GLOBAL_BATCH = ("Optional. Sequences per optimizer step, rounded to the layout; default 4M tokens "
                  "(1,024 sequences of 4096), at least 1,024 tokens per GPU.")
 _SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
-_HEADER = ["TP", "CP", "PP", "DP", "micro_batch", "predicted_mfu", "step_seconds"]
+_HEADER = ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds"]
 
 
 class _Planned(NamedTuple):
@@ -49,6 +49,7 @@ class _Planned(NamedTuple):
     cp: int
     pp: int
     dp: int
+    ep: int
     micro_batch: int
     mfu: float
     step_seconds: float
@@ -84,8 +85,8 @@ def _estimate(
                                                             "dp": "gpus / (tp·pp)"})))
     except ValueError as exc:  # PlannerError (no layout fits), a layout the model cannot take
         return _argument_names(str(exc))
-    return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["micro_batch"]), r["mfu"],
-                    r["step_seconds"])
+    return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["ep"]), int(r["micro_batch"]),
+                    r["mfu"], r["step_seconds"])
 
 
 # A scenario's words -> this function's cells, so a refusal names the argument and advises what a
@@ -130,11 +131,6 @@ def _planned(
 ) -> _Planned:
     """Parse the cells and look up (or run) the estimate."""
     m = preset(model)
-    if m.arch.is_moe:
-        raise a.UdfArgumentError(
-            f"model: {m.key} is a mixture-of-experts model; the step-time model covers dense transformers only "
-            "(give LLM_TRAIN_DAYS an MFU of your own)"
-        )
     card = a.gpu(gpu)
     limit = _limits()
     layout: tuple[int, int] | None = None
@@ -164,8 +160,8 @@ def _planned(
 )
 def LLM_BEST_LAYOUT(model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None) -> list[list[Any]]:
     """Spills the fastest layout the step-time model finds, as estimate() plans it: a header row and
-    TP, CP (context parallel, >1 only for long sequences), PP, DP, micro-batch, predicted MFU
-    (fraction) and step seconds (seed 004; `xlcompute plan`)."""
+    TP, CP (>1 only for long sequences), PP, DP, EP (experts; 1 if dense), micro-batch, predicted
+    MFU (fraction) and step seconds (seed 004; `xlcompute plan`)."""
     p = _planned(model, gpu, gpus, seq_len, global_batch)
     return [list(_HEADER), list(p)]
 

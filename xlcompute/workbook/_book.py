@@ -179,6 +179,7 @@ class Book:
             key for key, given in (
                 ("model_params", sc.model.params is not None or sc.model.active_params is not None),
                 ("model_active_params", sc.model.params is not None or sc.model.active_params is not None),
+                ("expert_params", sc.model.params is not None),  # scaled with a parameter override
                 ("cards_per_node", sc.cluster.cards_per_node is not None),
                 ("intra_node_gbs", sc.cluster.intra_node_gbs is not None),
                 ("gpu_tdp_w", sc.cluster.tdp_w is not None),
@@ -299,6 +300,10 @@ class Book:
             return price if times is None else f"{price}*{times}"
         if key in MODEL_COLUMNS:
             return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
+        if key == "precision_peak_ratio":  # FP8: the card's FP8 peak over its BF16 peak (core.moe.fp8_linear_peak)
+            choice = CHOICE_NAMES["gpu"]
+            return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)}/'
+                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)},1)")
         if key in HW_COLUMNS:
             if key == "gpu_peak_tflops":
                 choice = CHOICE_NAMES["gpu"]

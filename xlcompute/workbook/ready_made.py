@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["ReadyMade", "ready_made", "regenerate"]
 
 # Example scenarios written in Chinese get a Chinese workbook.
-_ZH_SCENARIOS = {"ascend-910b-2048-llama70b"}
+_ZH_SCENARIOS = {"ascend-910b-2048-llama70b", "ascend-910b-2048-deepseek-v2"}
 
 
 class ReadyMade(NamedTuple):

@@ -7,7 +7,7 @@ order with CP inside PP), so a CP group spans tp·cp consecutive cards and a pip
 The Network sheet of the workbook shows exactly these steps.
 """
 
-from xlcompute.core import arith, comm, parallel
+from xlcompute.core import arith, comm, moe, parallel
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -54,8 +54,8 @@ STEPS = (
     # data parallelism
     step("dp_in_node", N, comm.stays_in_node, "parallel_cards", "parallel_cards", "cards_per_node"),
     step("dp_link_bytes_per_s", N, comm.link_bytes_per_s, "dp_in_node", *_LINKS),
-    step("dp_bytes_per_step", N, comm.dp_bytes_per_step,
-         "weights_full_per_gpu", "weights_full_per_gpu", "dp_cp", "grad_accum", "zero_stage"),
+    step("dp_bytes_per_step", N, moe.dp_bytes_split,
+         "weights_full_per_gpu", "expert_weights_full_per_gpu", "dp_cp", "edp", "grad_accum", "zero_stage"),
     step("dp_seconds_per_step", N, comm.dp_seconds_per_step,
          "dp_bytes_per_step", "dp_link_bytes_per_s", "collective_latency_s", "layers_per_stage", "dp_cp",
          "zero_stage"),
@@ -67,14 +67,32 @@ STEPS = (
     step("dp_comm_exposed_seconds", N, comm.exposed_seconds,
          "dp_seconds_per_step", "dp_overlap_window_seconds", "dp_last_bucket_seconds", "dp_overlap"),
     step("dp_comm_overlapped_seconds", N, arith.difference, "dp_seconds_per_step", "dp_comm_exposed_seconds"),
+    # expert parallelism: dispatch and combine all-to-alls of every MoE layer (16-bit activations)
+    step("a2a_bytes_per_layer", N, moe.a2a_bytes_per_layer,
+         "tokens_per_microbatch", "moe_top_k", "capacity_factor", "hidden", "tp", "ep", 2),
+    step("a2a_seconds_per_layer", N, moe.a2a_seconds_per_layer,
+         "a2a_bytes_per_layer", "ep", "expert_tp", "cards_per_node", *_LINKS, "a2a_efficiency", "collective_latency_s",
+         "recompute_mode"),
+    step("ep_comm_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer", 0),
+    step("ep_exposed_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer",
+         "a2a_overlap"),
+    step("ep_seconds_per_step", N, parallel.per_step, "ep_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),
+    step("ep_bytes_per_step", N, moe.a2a_bytes_per_step,
+         "a2a_bytes_per_layer", "moe_share", "layers_per_stage", "grad_accum", "recompute_mode"),
+    # the link the all-to-all runs on (the slower of the two when the EP group leaves the server)
+    step("ep_group_cards", N, moe.ep_span, "ep", "expert_tp"),
+    step("ep_in_node", N, comm.stays_in_node, "ep_group_cards", "parallel_cards", "cards_per_node"),
+    step("ep_link_bytes_per_s", N, comm.link_bytes_per_s, "ep_in_node", *_LINKS),
     # weight and activation offload: a block's transfers per micro-batch, forward and backward
     step("offload_block_seconds", N, comm.offload_block_seconds,
          "weights_sharded_per_gpu", "grads_sharded_per_gpu", "layers_per_stage", "act_stored_layer",
          "offload_weights", "offload_activations", "offload_bytes_per_s"),
     # totals
     step("comm_seconds_per_step", N, arith.total,
-         "tp_seconds_per_step", "pp_comm_seconds", "dp_seconds_per_step", "cp_seconds_per_step"),
+         "tp_seconds_per_step", "pp_comm_seconds", "dp_seconds_per_step", "cp_seconds_per_step",
+         "ep_seconds_per_step"),
     step("comm_exposed_seconds", N, arith.total,
-         "tp_comm_exposed_seconds", "pp_comm_seconds", "dp_comm_exposed_seconds", "cp_comm_exposed_seconds"),
+         "tp_comm_exposed_seconds", "pp_comm_seconds", "dp_comm_exposed_seconds", "cp_comm_exposed_seconds",
+         "ep_comm_exposed_seconds"),
     step("comm_share_of_step", N, arith.ratio, "comm_exposed_seconds", "predicted_step_seconds"),
 )

@@ -4,26 +4,34 @@ GEMMs on Calculon's efficiency curve, the attention core (unfused or flash), mem
 element-wise kernels, backward = 2 × forward, recomputation, and the output layer.
 """
 
-from xlcompute.core import arith, kernels
+from xlcompute.core import arith, kernels, moe
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
 
 ST = "step"
-_GEMM = ("peak_flops", "gemm_eff_max", "gemm_dim_half")
+# Linear layers run at the training precision's GEMM peak (FP8 where it applies); attention and the
+# output layer at the BF16 peak (DeepSeek-V3 §3.3.1).
+_GEMM = ("bf16_peak_flops", "gemm_eff_max", "gemm_dim_half")
+_LIN = ("linear_peak_flops", "gemm_eff_max", "gemm_dim_half")
 
 STEPS = (
-    step("gemm_dim_half", ST, kernels.half_efficiency_dim, "matmul_dim_half", "peak_flops", "hbm_bytes_per_s"),
-    step("qkv_seconds", ST, kernels.qkv_seconds,
-         "tokens_per_microbatch", "hidden", "heads", "kv_heads", "head_dim", "tp", *_GEMM),
+    step("gemm_dim_half", ST, kernels.half_efficiency_dim, "matmul_dim_half", "bf16_peak_flops", "hbm_bytes_per_s"),
+    step("qkv_seconds", ST, moe.attention_projection_seconds,
+         "tokens_per_microbatch", "hidden", "heads", "kv_heads", "head_dim", "mla_qkv_params", "tp", *_LIN),
     step("attn_out_seconds", ST, kernels.attn_out_seconds,
-         "tokens_per_microbatch", "hidden", "heads", "head_dim", "tp", *_GEMM),
+         "tokens_per_microbatch", "hidden", "heads", "head_dim", "tp", *_LIN),
     step("mlp_up_seconds", ST, kernels.mlp_up_seconds,
-         "tokens_per_microbatch", "hidden", "ffn_hidden", "gated_ffn", "tp", *_GEMM),
-    step("mlp_down_seconds", ST, kernels.mlp_down_seconds, "tokens_per_microbatch", "hidden", "ffn_hidden", "tp",
-         *_GEMM),
+         "tokens_per_microbatch", "hidden", "dense_ffn_hidden", "gated_ffn", "tp", *_LIN),
+    step("mlp_down_seconds", ST, kernels.mlp_down_seconds, "tokens_per_microbatch", "hidden", "dense_ffn_hidden",
+         "tp", *_LIN),
+    # routed experts: one MoE layer's grouped GEMMs, then the layer-average block's share
+    step("expert_layer_seconds", ST, moe.expert_gemm_seconds,
+         "routed_rows", "hidden", "moe_ffn_hidden", "gated_ffn", "experts", "ep", "expert_tp", *_LIN,
+         "grouped_gemm_efficiency"),
+    step("expert_forward_seconds", ST, moe.expert_forward_seconds, "moe_share", "expert_layer_seconds"),
     step("gemm_forward_seconds", ST, arith.total, "qkv_seconds", "attn_out_seconds", "mlp_up_seconds",
-         "mlp_down_seconds"),
+         "mlp_down_seconds", "expert_forward_seconds"),
     step("attention_forward_seconds", ST, kernels.attention_forward_seconds,
          "tokens_per_microbatch", "seq_len", "attn_width", "head_dim", "tp", *_GEMM,
          "flash_attention", "flash_attention_efficiency", "software_efficiency"),

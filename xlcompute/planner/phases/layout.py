@@ -1,7 +1,7 @@
 """Layout phase: the data-parallel degree, micro-batches, the busiest stage's layers and the tokens
 of a sequence on one card (context parallelism)."""
 
-from xlcompute.core import arith, parallel
+from xlcompute.core import arith, moe, parallel
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -24,4 +24,14 @@ STEPS = (
     step("tokens_per_microbatch", T, arith.product, "micro_batch", "seq_per_card"),
     step("tokens_per_step", T, parallel.tokens_per_step, "global_batch", "seq_len"),
     step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave"),
+    # Mixture of experts (0 / the dense values for a dense model): the MoE layers' share, the MLP
+    # width every token runs through (dense layers and shared experts), the expert data-parallel
+    # group and the routed rows of a card's experts.
+    step("moe_share", T, moe.moe_layer_share, "moe_layers", "layers"),
+    step("expert_tp", T, moe.expert_tp_size, "etp", "tp"),
+    step("dense_ffn_hidden", T, moe.dense_ffn_width, "ffn_hidden", "layers", "moe_layers", "shared_experts",
+         "moe_ffn_hidden"),
+    step("edp", T, moe.expert_data_parallel, "dp", "cp", "tp", "ep", "expert_tp"),
+    step("routed_rows", T, moe.routed_tokens_per_card, "tokens_per_microbatch", "moe_top_k", "capacity_factor", "tp",
+         "expert_tp"),
 )

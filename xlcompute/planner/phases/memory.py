@@ -7,7 +7,7 @@ offload, what stays in HBM and what the offload tier holds. The Memory sheet of 
 shows exactly these steps.
 """
 
-from xlcompute.core import arith, comm, memory, params, units
+from xlcompute.core import arith, comm, memory, moe, params, units
 from xlcompute.core.expr import max_
 from xlcompute.graph import step
 
@@ -16,25 +16,37 @@ __all__ = ["STEPS"]
 M = "memory"
 
 STEPS = (
-    step("block_params", M, params.block_params, "model_params", "embedding_params", "lm_head_params", "layers"),
+    # Routed experts apart: split over EP (and expert TP), their states over the expert DP group.
+    step("dense_model_params", M, arith.difference, "model_params", "expert_params"),
+    step("block_params", M, params.block_params, "dense_model_params", "embedding_params", "lm_head_params",
+         "layers"),
     step("stage_params", M, params.first_stage_params,
          "block_params", "layers_per_stage", "embedding_params", "lm_head_params", "pp"),
-    step("params_per_gpu", M, arith.ratio, "stage_params", "tp"),
+    step("expert_params_per_gpu", M, moe.expert_params_per_card,
+         "expert_params", "moe_layers", "layers_per_stage", "ep", "expert_tp"),
+    step("params_per_gpu", M, moe.dense_params_per_card, "stage_params", "tp", "expert_params_per_gpu"),
     step("weights_full_per_gpu", M, arith.product, "params_per_gpu", "param_bytes"),
     step("optimizer_full_per_gpu", M, arith.product, "params_per_gpu", "optimizer_bytes"),
-    step("weights_sharded_per_gpu", M, memory.zero_partitioned, "weights_full_per_gpu", "zero_stage", 3, "dp_cp"),
-    step("grads_sharded_per_gpu", M, memory.zero_partitioned, "weights_full_per_gpu", "zero_stage", 2, "dp_cp"),
+    step("expert_weights_full_per_gpu", M, arith.product, "expert_params_per_gpu", "param_bytes"),
+    step("expert_optimizer_full_per_gpu", M, arith.product, "expert_params_per_gpu", "optimizer_bytes"),
+    step("weights_sharded_per_gpu", M, moe.zero_partitioned_split,
+         "weights_full_per_gpu", "expert_weights_full_per_gpu", "zero_stage", 3, "dp_cp", "edp"),
+    step("grads_sharded_per_gpu", M, moe.zero_partitioned_split,
+         "weights_full_per_gpu", "expert_weights_full_per_gpu", "zero_stage", 2, "dp_cp", "edp"),
     # With weight offload HBM keeps two blocks of the stage (Calculon §III, seed 004).
     step("weights_per_gpu", M, memory.resident_blocks, "weights_sharded_per_gpu", "layers_per_stage",
          "offload_weights"),
     step("grads_per_gpu", M, memory.resident_blocks, "grads_sharded_per_gpu", "layers_per_stage", "offload_weights"),
-    step("optimizer_states_per_gpu", M, memory.zero_partitioned, "optimizer_full_per_gpu", "zero_stage", 1, "dp_cp"),
+    step("optimizer_states_per_gpu", M, moe.zero_partitioned_split,
+         "optimizer_full_per_gpu", "expert_optimizer_full_per_gpu", "zero_stage", 1, "dp_cp", "edp"),
     step("optimizer_per_gpu", M, memory.in_hbm, "optimizer_states_per_gpu", "offload_optimizer"),
     step("states_per_gpu", M, arith.total, "weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu"),
     step("activation_message_bytes", M, comm.activation_message_bytes, "seq_per_card", "micro_batch", "hidden"),
-    step("act_linear_layer", M, memory.activations_linear_layer,
-         "seq_per_card", "micro_batch", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "gated_ffn", "tp",
-         "sp"),
+    step("act_expert_layer", M, moe.expert_activation_bytes,
+         "routed_rows", "hidden", "moe_ffn_hidden", "gated_ffn", "expert_tp", "moe_share"),
+    step("act_linear_layer", M, moe.linear_activations_with_experts,
+         "seq_per_card", "micro_batch", "hidden", "heads", "kv_heads", "head_dim", "dense_ffn_hidden", "gated_ffn",
+         "tp", "sp", "act_expert_layer"),
     step("act_score_layer", M, memory.activations_score_layer,
          "seq_len", "micro_batch", "heads", "tp", "flash_attention", "cp"),
     step("act_working_layer", M, arith.total, "act_linear_layer", "act_score_layer"),

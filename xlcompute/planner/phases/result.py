@@ -4,7 +4,7 @@ MFU counts model FLOPs (no recomputation) with the same function as the estimate
 compute (compute.train_flops_attn), so the predicted MFU turns back into the predicted step time.
 """
 
-from xlcompute.core import arith, comm, compute, kernels, memory, parallel, scale, schedule
+from xlcompute.core import arith, comm, compute, kernels, moe, parallel, scale, schedule
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -12,7 +12,8 @@ __all__ = ["STEPS"]
 ST = "step"
 
 STEPS = (
-    step("params_updated_per_gpu", ST, memory.zero_partitioned, "params_per_gpu", "zero_stage", 1, "dp_cp"),
+    step("params_updated_per_gpu", ST, moe.zero_partitioned_split,
+         "params_per_gpu", "expert_params_per_gpu", "zero_stage", 1, "dp_cp", "edp"),
     step("optimizer_seconds", ST, kernels.optimizer_update_seconds,
          "params_updated_per_gpu", "param_bytes", "optimizer_bytes", "hbm_bytes_per_s", "offload_optimizer"),
     step("offload_seconds", ST, comm.offload_seconds,
@@ -24,8 +25,10 @@ STEPS = (
     step("job_nodes", ST, scale.job_nodes, "parallel_cards", "cards_per_node"),
     step("straggler_factor", ST, scale.straggler_factor, "job_nodes", "straggler_jitter"),
     step("predicted_step_seconds", ST, arith.product, "steady_step_seconds", "straggler_factor"),
+    # The weights a training token multiplies: the active parameters and the MTP modules'.
+    step("train_active_params", ST, moe.training_active_params, "model_active_params", "mtp_params"),
     step("model_flops_per_step", ST, compute.train_flops_attn,
-         "model_active_params", "tokens_per_step", "seq_len", "layers", "attn_width"),
+         "train_active_params", "tokens_per_step", "seq_len", "layers", "attn_width"),
     step("recompute_flops_per_step", ST, compute.recompute_flops,
          "tokens_per_step", "block_params", "layers", "seq_len", "attn_width", "recompute_mode", "flash_attention"),
     step("hardware_flops_per_step", ST, arith.total, "model_flops_per_step", "recompute_flops_per_step"),

@@ -3,7 +3,7 @@
 The step-time model reads only the SI keys; a validation file gives them directly.
 """
 
-from xlcompute.core import arith, units
+from xlcompute.core import arith, moe, units
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -21,4 +21,9 @@ STEPS = (
     step("framework_reserve_bytes", M, units.giga, "framework_reserve_gb"),
     step("collective_latency_s", N, units.micro, "collective_latency_us"),
     step("gemm_eff_max", ST, arith.product, "matmul_eff_max", "software_efficiency"),
+    # FP8 training: peak_flops is the training precision's peak (the MFU's); kernels outside the
+    # linear layers run at the BF16 peak, the linear GEMMs at the share of the FP8 gain realised.
+    step("bf16_peak_flops", ST, arith.ratio, "peak_flops", "precision_peak_ratio"),
+    step("linear_peak_flops", ST, moe.fp8_linear_peak, "bf16_peak_flops", "precision_peak_ratio",
+         "fp8_gemm_efficiency"),
 )

@@ -72,7 +72,7 @@ class _Ctx:
 
     def layout(self) -> str:
         """The estimate's parallel layout as text: TP 8 × PP 4 × DP 32, with CP when used."""
-        return fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"])
+        return fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"], self.r["ep"])
 
     def rc_name(self, mode: int) -> Markup:
         return self.t(f"rc_{RECOMPUTE_NAMES[mode]}")

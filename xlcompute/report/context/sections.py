@@ -231,8 +231,12 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
         y_format=lambda v: fmt.gb(v, 0).removesuffix(" GB"),
         font=font,
     )
-    details = [c.row(k) for k in ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu",
-                                  "buffers_per_gpu", "mem_per_gpu")]
+    keys = ["weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu",
+            "mem_per_gpu"]
+    if r["experts"] > 0:  # a mixture-of-experts model: the routed experts' share of the states (split over EP)
+        keys[3:3] = ["expert_params_per_gpu", "expert_weights_full_per_gpu", "expert_optimizer_full_per_gpu",
+                     "ep", "edp"]
+    details = [c.row(k) for k in keys]
     return {
         "intro": c.t("memory_intro", layout=c.layout(), hbm=hbm),
         "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
@@ -256,6 +260,9 @@ def _network(c: _Ctx) -> dict[str, Any]:
     if r["cp"] > 1:  # the K/V ring of context parallelism, when the layout uses it
         rows.append(("net_cp", "cp_in_node", "cp_link_bytes_per_s", "cp_bytes_per_step", "cp_seconds_per_step",
                      "cp_comm_exposed_seconds"))
+    if r["ep"] > 1:  # the expert all-to-all of a mixture-of-experts model (core.moe)
+        rows.append(("net_ep", "ep_in_node", "ep_link_bytes_per_s", "ep_bytes_per_step", "ep_seconds_per_step",
+                     "ep_comm_exposed_seconds"))
     return {
         "rows": [
             {"kind": c.t(kind), "link": c.t("link_intra" if r[node] >= 0.5 else "link_inter"),

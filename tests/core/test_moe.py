@@ -1,0 +1,149 @@
+"""core.moe: each formula against hand-computed values (DeepSeek-V3 figures from arXiv:2412.19437 and
+its HF config.json), dense reductions, Excel rendering and NumPy evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xlcompute import catalog
+from xlcompute.core import moe
+from xlcompute.core.expr import Ref, excel_formula
+from xlcompute.core.memory import zero_partitioned
+from xlcompute.core.params import count_params
+
+H, HEADS, QR, KVR, NOPE, ROPE, V = 7168, 128, 1536, 512, 128, 64, 128  # DeepSeek-V3 MLA (HF config.json)
+
+
+def test_mla_projection_weights_are_deepseek_v3s():
+    # q: 7168·1536 + 1536·128·192 = 48,758,784; kv: 7168·576 + 512·128·256 = 20,905,984
+    assert moe.mla_qkv_params(H, HEADS, QR, KVR, NOPE, ROPE, V) == 48_758_784 + 20_905_984
+    # With the output projection (128·128·7168) and the two latent RMSNorms (1536 + 512) it is the exact
+    # attention count of core.params per layer.
+    arch = catalog.get_model("deepseek-v3").arch
+    per_layer = count_params(arch).attention / arch.layers
+    assert per_layer == moe.mla_qkv_params(H, HEADS, QR, KVR, NOPE, ROPE, V) + HEADS * V * H + QR + KVR
+    # Full-rank query (q_lora_rank 0): h·n_h·(d_nope + d_rope)
+    assert moe.mla_qkv_params(H, HEADS, 0, KVR, NOPE, ROPE, V) == H * HEADS * 192 + 20_905_984
+
+
+def test_mla_attention_width_and_kv_cache():
+    assert moe.mla_attn_width(HEADS, NOPE, ROPE, V) == 128 * (128 + 64 + 128) / 2 == 20_480
+    # DeepSeek-V2 §2.1.4: (d_c + d_h^R)·l elements per token; DeepSeek-V3 in BF16: 61·576·2 bytes
+    assert moe.mla_kv_cache_bytes_per_token(61, KVR, ROPE, 2) == 70_272
+    # versus multi-head attention's 2·n_h·d_h·l: 2·128·128·61·2 bytes = 3,997,696 (57× more)
+    assert 2 * HEADS * 128 * 61 * 2 / moe.mla_kv_cache_bytes_per_token(61, KVR, ROPE, 2) == pytest.approx(56.9, abs=0.1)
+
+
+def test_dense_ffn_width_averages_dense_layers_and_shared_experts():
+    # DeepSeek-V3: 3 dense layers of 18,432 and 58 MoE layers with one shared expert of 2,048
+    assert moe.dense_ffn_width(18_432, 61, 58, 1, 2048) == pytest.approx((3 * 18_432 + 58 * 2048) / 61)
+    assert moe.dense_ffn_width(14_336, 32, 0, 0, 0) == 14_336  # a dense model keeps its MLP
+
+
+def test_active_expert_params_and_mtp_training_params():
+    expert = 3 * H * 2048  # one SwiGLU expert of DeepSeek-V3
+    assert moe.active_expert_params_per_token(8, 1, expert) == 9 * 44_040_192
+    block = 187_107_328 + 9 * expert  # MLA attention + 8 routed + 1 shared expert
+    mtp = moe.mtp_active_params(1, H, 129_280, block)
+    assert mtp == 2 * H * H + block + 129_280 * H
+    assert moe.training_active_params(37e9, mtp) == pytest.approx(37e9 + mtp)
+    assert moe.mtp_active_params(0, H, 129_280, block) == 0
+
+
+def test_routed_rows_and_capacity_factor():
+    # 4,096 tokens, top-8, TP 2 with sequence parallelism and expert TP 1: 16,384 rows per card
+    assert moe.routed_tokens_per_card(4096, 8, 1.0, 2, 1) == 16_384
+    # capacity factor 1.25 (Switch §2.2) pads every expert's load by 25 %
+    assert moe.routed_tokens_per_card(4096, 8, 1.25, 2, 1) == 20_480
+    # expert TP = TP: every card works on all rows of its TP group
+    assert moe.routed_tokens_per_card(4096, 8, 1.0, 4, 4) == 32_768
+
+
+def test_all_to_all_bytes_hand_computed():
+    # 4,096 tokens on TP 1, top-8, h 7168, BF16, EP 64: 63/64 of 4096·8·7168·2 bytes leave the card
+    assert moe.a2a_bytes_per_layer(4096, 8, 1.0, H, 1, 64, 2) == 462_422_016
+    assert moe.a2a_bytes_per_layer(4096, 8, 1.0, H, 1, 1, 2) == 0  # no EP, no all-to-all
+
+
+LINKS = dict(intra_bytes_per_s=400e9, intra_eff=0.75, inter_bytes_per_s=50e9, inter_eff=0.8, a2a_eff=1.0,
+             latency=0.0)
+
+
+def _a2a(nbytes: float, ep: int, etp: int = 1, node: int = 8, recompute: int = 0) -> float:
+    return moe.a2a_seconds_per_layer(nbytes, ep, etp, node, LINKS["intra_bytes_per_s"], LINKS["intra_eff"],
+                                     LINKS["inter_bytes_per_s"], LINKS["inter_eff"], LINKS["a2a_eff"],
+                                     LINKS["latency"], recompute)
+
+
+def test_all_to_all_inside_a_server_uses_nvlink():
+    # EP 8 on 8-card servers: 4 all-to-alls (dispatch, combine, forward and backward) over NVLink
+    assert _a2a(1e9, 8) == pytest.approx(4 * 1e9 / (400e9 * 0.75))
+    assert _a2a(1e9, 8, recompute=2) == pytest.approx(6 * 1e9 / (400e9 * 0.75))  # full recompute: 2 more
+    assert _a2a(1e9, 1) == 0
+
+
+def test_all_to_all_beyond_a_server_uses_the_scale_out_nic():
+    # EP 64 over 8 servers of 8: 56 of the 63 peers are in other servers, over a 50 GB/s NIC at 80 %
+    off = 56 / 63
+    expected = 4 * max(1e9 * off / (50e9 * 0.8), 1e9 * (1 - off) / (400e9 * 0.75))
+    assert _a2a(1e9, 64) == pytest.approx(expected)
+    assert _a2a(1e9, 64) > 6 * _a2a(1e9, 8)  # 0.089 s vs 0.013 s
+    # An NVL72-sized domain keeps EP 64 on NVLink (GB200)
+    assert _a2a(1e9, 64, node=72) == pytest.approx(4 * 1e9 / (400e9 * 0.75))
+    # Expert TP widens the span: EP 8 × ETP 2 = 16 ranks leave an 8-card server
+    assert _a2a(1e9, 8, etp=2) > _a2a(1e9, 8)
+
+
+def test_overlap_hides_the_all_to_all():
+    assert moe.a2a_exposed_seconds(58 / 61, 1.0, 0.0) == pytest.approx(58 / 61)
+    assert moe.a2a_exposed_seconds(58 / 61, 1.0, moe.DUALPIPE_OVERLAP) == pytest.approx(58 / 61 * 0.1)
+
+
+def test_expert_states_are_partitioned_over_ep_and_edp():
+    # DeepSeek-V3 published layout (§3.2): 2,048 H800, PP 16, EP 64, TP 1 -> DP 128, EDP = 128/64 = 2
+    assert moe.expert_data_parallel(128, 1, 1, 64, 1) == 2
+    routed = 58 * 256 * 3 * H * 2048  # every routed expert of DeepSeek-V3
+    # ⌈61/16⌉ = 4 MoE layers on the busiest stage, 256 experts over 64 ranks: 4 experts of each layer
+    assert moe.expert_params_per_card(routed, 58, 4, 64, 1) == 4 * 4 * 3 * H * 2048
+    assert moe.expert_params_per_card(0, 0, 4, 1, 1) == 0  # dense model
+    # ZeRO-1 optimizer states: non-expert part over DP, expert part over EDP
+    full, expert = 100.0, 60.0
+    assert moe.zero_partitioned_split(full, expert, 1, 1, 128, 2) == pytest.approx(40 / 128 + 60 / 2)
+    assert moe.zero_partitioned_split(full, 0.0, 1, 1, 128, 2) == zero_partitioned(full, 1, 1, 128)
+    assert moe.dense_params_per_card(2e9, 2, 1e9) == 2e9
+
+
+def test_dp_bytes_skip_experts_without_expert_replicas():
+    # EDP 1: expert gradients are not all-reduced; only the non-expert ring of 2(n-1)/n
+    assert moe.dp_bytes_split(100.0, 60.0, 128, 1, 8, 1) == pytest.approx(2 * 127 / 128 * 40)
+    assert moe.dp_bytes_split(100.0, 60.0, 128, 2, 8, 1) == pytest.approx(2 * 127 / 128 * 40 + 2 * 0.5 * 60)
+
+
+def test_expert_activations_and_gemm_time_vanish_for_a_dense_model():
+    assert moe.expert_activation_bytes(0, 4096, 0, 1, 1, 0) == 0
+    t = moe.expert_gemm_seconds(0, 4096, 0, 1, 0, 1, 1, 1e15, 0.7, 300, 1.0)
+    assert moe.expert_forward_seconds(0, t) == 0
+    # One expert layer: 2·rows·h·3·f FLOPs at the efficiency of min(rows per expert, f, h)
+    rows, f = 16_384, 2048
+    sec = moe.expert_gemm_seconds(rows, H, f, 1, 256, 64, 1, 1e15, 0.7, 0.0, 1.0)
+    assert sec == pytest.approx(2 * rows * H * 3 * f / (1e15 * 0.7))
+    assert moe.expert_gemm_seconds(rows, H, f, 1, 256, 64, 1, 1e15, 0.7, 0.0, 0.5) == pytest.approx(2 * sec)
+
+
+def test_fp8_linear_peak():
+    # BF16 training: the BF16 peak; FP8 on H800 (1,979 / 989 TFLOPS): 1 + (2 − 1)·0.9 of the BF16 peak
+    assert moe.fp8_linear_peak(989e12, 1.0, 0.9) == 989e12
+    assert moe.fp8_linear_peak(989e12, 2.0, 0.9) == pytest.approx(989e12 * 1.9)
+    assert moe.FP8_DEEPSEEK_OPTIMIZER_BYTES == 4 + 2 + 2  # FP32 master + BF16 m and v (DeepSeek-V3 §3.3.3)
+
+
+def test_formulas_render_excel_and_evaluate_arrays():
+    text = excel_formula(moe.dense_ffn_width(Ref("ffn"), Ref("L"), Ref("Lm"), Ref("ns"), Ref("fe")))
+    assert text == "=(ffn*(L-Lm)+ns*fe*Lm)/L"
+    assert "IF(" in excel_formula(moe.a2a_seconds_per_layer(
+        Ref("b"), Ref("ep"), Ref("etp"), Ref("n"), Ref("i"), Ref("ie"), Ref("o"), Ref("oe"), Ref("ae"), Ref("lat"),
+        Ref("r")))
+    eps = np.array([1.0, 8.0, 64.0])
+    out = moe.a2a_seconds_per_layer(1e9, eps, 1.0, 8.0, 400e9, 0.75, 50e9, 0.8, 1.0, 0.0, 0.0)
+    assert out[0] == 0 and out[1] == pytest.approx(_a2a(1e9, 8)) and out[2] == pytest.approx(_a2a(1e9, 64))

@@ -1,0 +1,112 @@
+"""Mixture-of-experts and FP8 inputs in scenarios (issue 15): EP, expert TP, capacity factor, all-to-all
+overlap, FP8 optimizer bytes, and the committed 910B MoE example scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xlcompute.estimate import estimate
+from xlcompute.scenario import ScenarioError, load_scenario, parse_scenario
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
+
+
+def _dsv3(**training: object) -> dict[str, object]:
+    return {"name": "dsv3", "model": {"preset": "deepseek-v3"},
+            "training": {"tokens": "14.8T", "seq_len": 4096, "global_batch": 15360, **training},
+            "cluster": {"accelerator": "H800", "cards": 2048}}
+
+
+def test_fixed_layout_with_ep_partitions_the_experts():
+    # DeepSeek-V3's published layout (arXiv:2412.19437 §3.2): PP 16, EP 64, no TP, ZeRO-1 DP
+    r = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
+    assert (r["ep"], r["expert_tp"], r["dp"], r["edp"]) == (64, 1, 128, 2) and r["etp"] == 0  # 0: follows TP
+    per_layer = 256 * 3 * 7168 * 2048
+    assert r["expert_params_per_gpu"] == pytest.approx(4 * per_layer / 64)  # ⌈61/16⌉ = 4 MoE layers
+    assert r["ep_seconds_per_step"] > 0 and r["ep_in_node"] == 0  # 64 ranks span 8 servers of 8
+    assert r["mfu"] == pytest.approx(r["predicted_mfu"])
+
+
+def test_ep_inside_a_server_runs_on_nvlink():
+    r = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=8)))
+    assert r["ep_in_node"] == 1
+    wide = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
+    assert r["ep_link_bytes_per_s"] > wide["ep_link_bytes_per_s"]
+
+
+def test_overlap_and_capacity_factor_are_scenario_inputs():
+    base = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
+    hidden = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, a2a_overlap=0.9)))
+    assert hidden["ep_comm_exposed_seconds"] == pytest.approx(0.1 * base["ep_comm_exposed_seconds"], rel=1e-9)
+    assert hidden["train_days"] < base["train_days"]
+    padded = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, capacity_factor=1.25)))
+    assert padded["ep_bytes_per_step"] == pytest.approx(1.25 * base["ep_bytes_per_step"])
+    assert padded["train_days"] > base["train_days"]
+
+
+def test_expert_tp_defaults_to_tp_for_a_fixed_layout():
+    r = estimate(parse_scenario(_dsv3(tp=2, pp=16, ep=32)))
+    assert r["etp"] == 0 and r["expert_tp"] == 2
+    r1 = estimate(parse_scenario(_dsv3(tp=2, pp=16, ep=32, expert_tp=1)))
+    assert r1["expert_tp"] == 1 and r1["expert_params_per_gpu"] == pytest.approx(2 * r["expert_params_per_gpu"])
+
+
+@pytest.mark.parametrize(("training", "message"), [
+    ({"tp": 1, "pp": 16, "ep": 3}, "must divide the model's 256 routed experts"),
+    ({"tp": 1, "pp": 16, "ep": 256, "expert_tp": 2}, "must divide tp·cp·dp"),
+])
+def test_invalid_ep_is_a_clear_error(training, message):
+    with pytest.raises(ValueError, match=message):
+        estimate(parse_scenario(_dsv3(**training)))
+
+
+def test_ep_on_a_dense_model_is_refused():
+    s = parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "1T", "tp": 8, "pp": 4, "ep": 2},
+                        "cluster": {"accelerator": "H800", "cards": 1024}})
+    with pytest.raises(ValueError, match="need a mixture-of-experts model"):
+        estimate(s)
+
+
+def test_scenario_fields_are_bounded():
+    with pytest.raises(ScenarioError, match="capacity_factor"):
+        parse_scenario(_dsv3(capacity_factor=0.5))
+    with pytest.raises(ScenarioError, match="a2a_overlap"):
+        parse_scenario(_dsv3(a2a_overlap=1.5))
+
+
+def test_fp8_uses_the_deepseek_optimizer_bytes_unless_given():
+    fp8 = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, precision="fp8")))
+    assert fp8["optimizer_bytes"] == 8  # FP32 master weights + BF16 AdamW moments (DeepSeek-V3 §3.3.3)
+    assert "§3.3.3" in fp8.inputs["optimizer_bytes"].source
+    assert fp8["precision_peak_ratio"] == pytest.approx(1978.9 / 989.4)
+    assert fp8["linear_peak_flops"] > fp8["bf16_peak_flops"]
+    given = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, precision="fp8", optimizer_bytes=12)))
+    assert given["optimizer_bytes"] == 12
+    bf16 = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
+    assert bf16["optimizer_bytes"] == 12 and bf16["precision_peak_ratio"] == 1
+    # FP8 GEMMs shorten the step; attention and the output layer stay at the BF16 peak
+    assert fp8["predicted_step_seconds"] < bf16["predicted_step_seconds"]
+
+
+def test_910b_moe_example_estimates_and_plans():
+    r = estimate(load_scenario(EXAMPLE))
+    assert r.plan is not None and r.plan.fits
+    ex = r.plan.best[0].execution
+    assert ex.ep > 1 and 160 % ex.ep == 0 and ex.tp * ex.ep <= 8 * ex.tp  # EP chosen by the planner
+    assert r["model_params"] == pytest.approx(236e9, rel=0.01)
+    assert r["model_active_params"] == pytest.approx(21e9, rel=0.03)
+    assert r["mem_per_gpu"] <= 64e9
+    assert r["gpu_peak_tflops"] == 376 and r["precision_peak_ratio"] == 1  # BF16: the 910B has no FP8 peak
+
+
+def test_a_given_ep_is_kept_by_the_planner():
+    s = parse_scenario({"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T", "global_batch": 512, "ep": 4},
+                        "cluster": {"accelerator": "H800", "cards": 64}})
+    r = estimate(s)
+    assert r.plan is not None and all(row.execution.ep == 4 for row in r.plan.best) and r["ep"] == 4
+    bad = parse_scenario({"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T", "ep": 16},
+                          "cluster": {"accelerator": "H800", "cards": 64}})
+    with pytest.raises(ValueError, match="must divide the model's 8 routed experts"):
+        estimate(bad)

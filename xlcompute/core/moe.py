@@ -1,0 +1,348 @@
+"""Mixture-of-experts, multi-head latent attention, multi-token prediction and FP8 training.
+
+Each function is one formula, pure, and evaluates numbers, NumPy arrays or Excel formula text
+(:mod:`xlcompute.core.expr`). With the MoE inputs at 0 (a dense model: no MoE layers, ``ep`` 1,
+no MLA projection) every term here is 0 or reduces to the dense formula it wraps, so dense
+figures do not move.
+
+Sources
+- [DSV3] DeepSeek-AI, "DeepSeek-V3 Technical Report", arXiv:2412.19437: MLA (§2.1.1), routed and
+  shared experts with top-k routing (§2.1.2), multi-token prediction (§2.2), DualPipe overlap of
+  the all-to-all with computation (§3.2.1, "achieving a near-full computation-communication
+  overlap"), FP8 GEMMs with BF16/FP32 for embedding, output head, gating, norms and attention
+  (§3.3.1), AdamW moments in BF16 and FP32 master weights (§3.3.3).
+- [DSV2] DeepSeek-AI, "DeepSeek-V2", arXiv:2405.04434 §2.1: MLA's KV cache holds the compressed
+  latent c_KV (d_c) and the decoupled RoPE key (d_h^R) per token and layer.
+- [GSH] Lepikhin et al., "GShard", arXiv:2006.16668 §2.2: expert capacity, tokens beyond it are
+  dropped; [SWT] Fedus et al., "Switch Transformers", arXiv:2101.03961 §2.2: capacity factor
+  ("expert capacity = tokens per batch / experts × capacity factor"; 1.0-1.25 used).
+- [MCORE] Megatron-Core MoE (NVIDIA/Megatron-LM megatron/core/transformer/moe/README.md):
+  expert parallelism (EP) splits the experts of a layer over EP ranks carved from the data-
+  parallel ranks (with expert tensor parallelism ETP, TP·CP·DP = ETP·EP·EDP), token dispatch and
+  combine by all-to-all, expert weights, gradients and optimizer states held per EP rank and
+  reduced over the expert data-parallel group EDP; sequence parallelism is required with TP and
+  EP; ranks ordered tp-cp-ep-dp-pp (EP groups are consecutive ranks).
+- [RING] Patarasuk & Yuan 2009 / NCCL: an all-to-all over n ranks sends (n−1)/n of each rank's
+  buffer to the others.
+"""
+
+from __future__ import annotations
+
+from xlcompute.core.expr import Value, if_, max_, min_
+from xlcompute.core.kernels import gemm_seconds, qkv_seconds
+from xlcompute.core.memory import activations_linear_layer, zero_partitioned
+from xlcompute.core.comm import dp_bytes_per_step
+
+__all__ = [
+    "DEFAULT_CAPACITY_FACTOR",
+    "DUALPIPE_OVERLAP",
+    "A2A_PASSES",
+    "FP8_DEEPSEEK_OPTIMIZER_BYTES",
+    "moe_layer_share",
+    "dense_ffn_width",
+    "active_expert_params_per_token",
+    "mla_qkv_params",
+    "mla_attn_width",
+    "mla_kv_cache_bytes_per_token",
+    "mtp_active_params",
+    "training_active_params",
+    "routed_tokens_per_card",
+    "expert_gemm_seconds",
+    "expert_forward_seconds",
+    "attention_projection_seconds",
+    "a2a_bytes_per_layer",
+    "a2a_seconds_per_layer",
+    "a2a_bytes_per_step",
+    "a2a_exposed_seconds",
+    "expert_tp_size",
+    "ep_span",
+    "expert_data_parallel",
+    "expert_params_per_card",
+    "dense_params_per_card",
+    "zero_partitioned_split",
+    "dp_bytes_split",
+    "expert_activation_bytes",
+    "linear_activations_with_experts",
+    "fp8_linear_peak",
+]
+
+#: Capacity / load-imbalance factor of the routed experts when none is given: 1.0, the capacity
+#: factor of the DGX Cloud DeepSeek-V3 and Grok-1 recipes (NeMo MegatronTokenDropCallback,
+#: moe_expert_capacity_factor 1.0, padded to capacity) and the lower end of Switch's 1.0-1.25
+#: ([SWT] §2.2). Dropless force-balanced routing (Megatron-Bridge benchmarks) is also 1.0.
+DEFAULT_CAPACITY_FACTOR = 1.0
+#: Share of the expert all-to-all hidden under computation with DualPipe-style overlap: DeepSeek
+#: report "a near-full computation-communication overlap" ([DSV3] §3.2.1); 0.9 is an assumption
+#: for "near-full", not a measurement.
+DUALPIPE_OVERLAP = 0.9
+#: All-to-alls per MoE layer and micro-batch without recomputation: dispatch and combine in the
+#: forward pass, and their transposes in the backward pass ([MCORE] token dispatcher).
+A2A_PASSES = 4
+#: Optimizer bytes per parameter of DeepSeek-V3's FP8 recipe: FP32 master weights (4) and the
+#: two AdamW moments in BF16 (2 + 2) ([DSV3] §3.3.3 "we adopt the BF16 data format instead of FP32
+#: to track the first and second moments in the AdamW optimizer ... the master weights ... are
+#: still retained in FP32"). Mixed-precision Adam keeps 12 (ZeRO §3.1).
+FP8_DEEPSEEK_OPTIMIZER_BYTES = 8.0
+
+
+# -- architecture ---------------------------------------------------------------------------
+
+
+def moe_layer_share(moe_layers: Value, layers: Value) -> Value:
+    """Share of the transformer blocks that hold experts, ``L_moe / L`` (DeepSeek-V3: 58/61, the
+    first 3 layers dense [DSV3] §4.2); 0 for a dense model."""
+    return moe_layers / layers
+
+
+def dense_ffn_width(
+    ffn_hidden: Value, layers: Value, moe_layers: Value, shared_experts: Value, moe_ffn_hidden: Value
+) -> Value:
+    """Layer-average width of the MLPs every token runs through and TP splits like a dense MLP:
+    the dense layers' MLP and the shared experts of the MoE layers,
+    ``(f·(L − L_moe) + n_shared·f_e·L_moe) / L`` ([DSV3] §2.1.2: shared experts see every token).
+    A dense model (``L_moe`` = 0) gives ``f``."""
+    return (ffn_hidden * (layers - moe_layers) + shared_experts * moe_ffn_hidden * moe_layers) / layers
+
+
+def active_expert_params_per_token(top_k: Value, shared_experts: Value, expert_params: Value) -> Value:
+    """Expert weights a token multiplies in one MoE layer, ``(k + n_shared) · P_expert``: top-k
+    routing activates k routed experts plus every shared expert ([DSV3] §2.1.2; Mixtral
+    arXiv:2401.04088 §2: 2 of 8 experts, "13B active parameters")."""
+    return (top_k + shared_experts) * expert_params
+
+
+def mla_qkv_params(
+    hidden: Value, heads: Value, q_lora_rank: Value, kv_lora_rank: Value, qk_nope_head_dim: Value,
+    qk_rope_head_dim: Value, v_head_dim: Value,
+) -> Value:
+    """Query/key/value projection weights of one MLA layer (no norms): the query down- and
+    up-projection ``h·d_c' + d_c'·n_h·(d_nope + d_rope)`` (full-rank ``h·n_h·(d_nope + d_rope)``
+    when ``q_lora_rank`` = 0), the joint KV down-projection with the shared RoPE key
+    ``h·(d_c + d_rope)`` and the KV up-projection ``d_c·n_h·(d_nope + d_v)`` ([DSV3] §2.1.1,
+    eqs. 1-9). DeepSeek-V3: h 7168, d_c' 1536, d_c 512, 128 heads of 128 + 64, d_v 128."""
+    qk = qk_nope_head_dim + qk_rope_head_dim
+    q = if_(q_lora_rank > 0, hidden * q_lora_rank + q_lora_rank * heads * qk, hidden * heads * qk)
+    kv = hidden * (kv_lora_rank + qk_rope_head_dim) + kv_lora_rank * heads * (qk_nope_head_dim + v_head_dim)
+    return q + kv
+
+
+def mla_attn_width(heads: Value, qk_nope_head_dim: Value, qk_rope_head_dim: Value, v_head_dim: Value) -> Value:
+    """Attention-core width w of MLA for the 4·s·w FLOPs per token and layer: QKᵀ over the
+    query/key head size (d_nope + d_rope) and attention × V over d_v, so
+    ``w = n_h·(d_nope + d_rope + d_v)/2`` ([DSV3] §2.1.1; DeepSeek-V3: 128·(192 + 128)/2 = 20,480)."""
+    return heads * (qk_nope_head_dim + qk_rope_head_dim + v_head_dim) / 2
+
+
+def mla_kv_cache_bytes_per_token(
+    layers: Value, kv_lora_rank: Value, qk_rope_head_dim: Value, bytes_per_value: Value
+) -> Value:
+    """KV-cache bytes per token of an MLA model: the latent ``d_c`` plus the decoupled RoPE key
+    ``d_h^R`` per layer, ``L·(d_c + d_h^R)·bytes`` ([DSV2] §2.1.4, Table 1: (d_c + d_h^R)·l
+    elements, "equal to GQA with only 2.25 groups"). DeepSeek-V3, BF16: 61·(512 + 64)·2 = 70,272 B."""
+    return layers * (kv_lora_rank + qk_rope_head_dim) * bytes_per_value
+
+
+def mtp_active_params(
+    mtp_layers: Value, hidden: Value, vocab: Value, block_active_params: Value
+) -> Value:
+    """Per-token weights multiplied by the multi-token-prediction modules in training: each runs
+    its 2h→h projection, one transformer block (its active experts) and the shared output head
+    again, ``D·(2h² + P_block,active + V·h)`` ([DSV3] §2.2: "the output head is shared", eq. 21).
+    Counted in the training FLOPs only; dropped at inference."""
+    return mtp_layers * (2 * hidden * hidden + block_active_params + vocab * hidden)
+
+
+def training_active_params(active_params: Value, mtp_params: Value) -> Value:
+    """Weights a training token multiplies: the model's active parameters plus the MTP modules'
+    (:func:`mtp_active_params`; 0 without MTP), the ``P`` of the training FLOPs (3·2·P·T)."""
+    return active_params + mtp_params
+
+
+# -- compute of the experts -------------------------------------------------------------------
+
+
+def routed_tokens_per_card(tokens: Value, top_k: Value, capacity_factor: Value, tp: Value, etp: Value) -> Value:
+    """Token-expert rows one card's routed experts process per MoE layer and micro-batch,
+    ``tokens·k·c·etp/tp``: a micro-batch's tokens are split over the TP ranks by sequence
+    parallelism, each routed to k experts, balanced over the EP ranks, and an expert-TP group of
+    ``etp`` ranks works on the same rows ([MCORE]); ``c`` the capacity / load-imbalance factor
+    ([GSH] §2.2, [SWT] §2.2: capacity = c × the balanced load)."""
+    return tokens * top_k * capacity_factor * etp / tp
+
+
+def expert_gemm_seconds(
+    rows: Value, hidden: Value, moe_ffn_hidden: Value, gated: Value, experts: Value, ep: Value, etp: Value,
+    peak_flops: Value, eff_max: Value, dim_half: Value, grouped_eff: Value,
+) -> Value:
+    """Forward time of one MoE layer's routed experts on a card: a grouped GEMM of ``rows`` rows
+    through ``experts/ep`` local experts, 2·rows·h·(2 + g)·f_e/etp FLOPs, at the GEMM efficiency of
+    its smallest dimension (rows per expert, f_e/etp, h) times ``grouped_eff`` (the grouped-GEMM
+    and permutation overhead, calibrated) ([CAL23] efficiency curve in core.kernels; [MCORE]
+    grouped GEMM)."""
+    local_experts = max_(experts / ep, 1)
+    per_expert = rows / local_experts
+    width = moe_ffn_hidden / etp
+    dim = max_(min_(per_expert, width, hidden), 1)
+    flops_rows = rows * (2 + gated) * width
+    return gemm_seconds(flops_rows, hidden, 1, dim, peak_flops, eff_max * grouped_eff, dim_half)
+
+
+def expert_forward_seconds(moe_share: Value, expert_gemm: Value) -> Value:
+    """Routed-expert forward time of the layer-average block: the MoE layers' share of the blocks
+    × one MoE layer's expert time (0 for a dense model)."""
+    return moe_share * expert_gemm
+
+
+def attention_projection_seconds(
+    tokens: Value, hidden: Value, heads: Value, kv_heads: Value, head_dim: Value, mla_params: Value, tp: Value,
+    peak_flops: Value, eff_max: Value, dim_half: Value,
+) -> Value:
+    """Forward time of the query/key/value projections: MLA's low-rank projections
+    (:func:`mla_qkv_params`, ``mla_params`` > 0; split over TP by heads, [DSV3] §2.1.1) or the
+    fused QKV GEMM of ordinary attention (core.kernels.qkv_seconds)."""
+    k_mla = mla_params / (hidden * tp)
+    mla = gemm_seconds(tokens, hidden, k_mla, max_(min_(tokens, k_mla, hidden), 1), peak_flops, eff_max, dim_half)
+    return if_(mla_params > 0, mla, qkv_seconds(tokens, hidden, heads, kv_heads, head_dim, tp, peak_flops, eff_max,
+                                                dim_half))
+
+
+# -- expert parallelism: all-to-all -----------------------------------------------------------
+
+
+def expert_tp_size(etp: Value, tp: Value) -> Value:
+    """Tensor-parallel size of the experts: the given ETP, or with 0 the layout's TP (Megatron-Core's
+    default: expert_tensor_parallel_size follows tensor_model_parallel_size unless set, [MCORE])."""
+    return if_(etp > 0, etp, tp)
+
+
+def ep_span(ep: Value, etp: Value) -> Value:
+    """Consecutive ranks one expert-parallel group spans, ``etp·ep`` ([MCORE] rank order
+    tp-cp-ep-dp-pp with ETP in place of TP for the expert layers)."""
+    return ep * etp
+
+
+def a2a_bytes_per_layer(
+    tokens: Value, top_k: Value, capacity_factor: Value, hidden: Value, tp: Value, ep: Value, act_bytes: Value
+) -> Value:
+    """Bytes a card sends in one all-to-all (dispatch or combine) of one MoE layer and micro-batch:
+    its ``tokens/tp`` tokens (sequence parallel) × k expert copies × c × h values, of which
+    (ep − 1)/ep leave the card ([MCORE] alltoall dispatcher; [RING]); 0 without EP."""
+    return tokens / tp * top_k * capacity_factor * hidden * act_bytes * (ep - 1) / ep
+
+
+def a2a_seconds_per_layer(
+    a2a_bytes: Value, ep: Value, etp: Value, cards_per_node: Value, intra_bytes_per_s: Value, intra_eff: Value,
+    inter_bytes_per_s: Value, inter_eff: Value, a2a_eff: Value, latency: Value, recompute: Value,
+) -> Value:
+    """All-to-all time of one MoE layer and micro-batch on a card, forward and backward
+    (:data:`A2A_PASSES`, plus the forward's two again with full recomputation).
+
+    Inside one server (span ``etp·ep`` ≤ cards per node) the bytes go over NVLink/HCCS; beyond it
+    the share of peers in other servers, ``(ep − ep_node)/(ep − 1)`` with ``ep_node`` = node/etp
+    EP ranks per server, goes over the card's scale-out NIC and the rest over the server's link,
+    the slower of the two setting the pace. ``a2a_eff`` (calibrated) is the share of each link's
+    collective bandwidth an all-to-all of small messages reaches.
+    """
+    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    span = ep_span(ep, etp)
+    ep_node = max_(min_(cards_per_node / etp, ep), 1)
+    off_node = if_(span <= cards_per_node, 0, (ep - ep_node) / max_(ep - 1, 1))
+    intra = a2a_bytes * (1 - off_node) / (intra_bytes_per_s * intra_eff * a2a_eff)
+    inter = a2a_bytes * off_node / (inter_bytes_per_s * inter_eff * a2a_eff)
+    one = max_(intra, inter) + latency
+    return if_(ep > 1, passes * one, 0)
+
+
+def a2a_bytes_per_step(
+    a2a_bytes: Value, moe_share: Value, layers_on_stage: Value, microbatches: Value, recompute: Value
+) -> Value:
+    """All-to-all bytes a card sends per optimizer step: each MoE layer's dispatch and combine,
+    forward and backward (:data:`A2A_PASSES`, two more with full recomputation), over the stage's
+    MoE layers and the step's micro-batches ([MCORE] alltoall dispatcher)."""
+    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    return a2a_bytes * passes * moe_share * layers_on_stage * microbatches
+
+
+def a2a_exposed_seconds(moe_share: Value, a2a_seconds: Value, overlap: Value) -> Value:
+    """All-to-all time the layer-average block waits for: the MoE layers' share × what overlap
+    does not hide, ``(1 − overlap)`` (0 = no overlap; DualPipe-style overlap ≈ :data:`DUALPIPE_OVERLAP`,
+    [DSV3] §3.2.1)."""
+    return moe_share * a2a_seconds * (1 - overlap)
+
+
+# -- memory: expert states partitioned over EP ------------------------------------------------
+
+
+def expert_data_parallel(dp: Value, cp: Value, tp: Value, ep: Value, etp: Value) -> Value:
+    """Expert data-parallel size, ``EDP = tp·cp·dp / (etp·ep)``: the replicas of one expert, over
+    which its gradients are reduced and ZeRO partitions its states ([MCORE] parallel folding)."""
+    return tp * cp * dp / (etp * ep)
+
+
+def expert_params_per_card(
+    expert_params: Value, moe_layers: Value, layers_on_stage: Value, ep: Value, etp: Value
+) -> Value:
+    """Routed-expert weights one card of the busiest stage holds: the routed experts of its MoE
+    layers (at most ⌈L/pp⌉ of them) split over ``ep·etp`` ranks ([MCORE]: each EP rank holds
+    experts/ep experts, each split over ETP). 0 for a dense model."""
+    per_layer = if_(moe_layers > 0, expert_params / max_(moe_layers, 1), 0)
+    return per_layer * min_(layers_on_stage, moe_layers) / (ep * etp)
+
+
+def dense_params_per_card(stage_params: Value, tp: Value, expert_params_card: Value) -> Value:
+    """Weights one card holds: the stage's non-expert weights split by TP plus its routed-expert
+    share (:func:`expert_params_per_card`)."""
+    return stage_params / tp + expert_params_card
+
+
+def zero_partitioned_split(
+    full_bytes: Value, expert_bytes: Value, stage: Value, from_stage: Value, dp: Value, edp: Value
+) -> Value:
+    """A model state under ZeRO with experts: the non-expert part split over the data-parallel
+    group ``dp``, the expert part over the expert data-parallel group ``edp``
+    (core.memory.zero_partitioned; [MCORE] distributed optimizer over EDP for experts)."""
+    return (zero_partitioned(full_bytes - expert_bytes, stage, from_stage, dp)
+            + zero_partitioned(expert_bytes, stage, from_stage, edp))
+
+
+def dp_bytes_split(
+    full_bytes: Value, expert_bytes: Value, dp: Value, edp: Value, microbatches: Value, stage: Value
+) -> Value:
+    """Data-parallel bytes per card and step with experts: the non-expert gradients reduced over
+    ``dp``, the expert gradients over ``edp`` (core.comm.dp_bytes_per_step each; [MCORE])."""
+    dense = full_bytes - expert_bytes
+    return (dp_bytes_per_step(dense, dense, dp, microbatches, stage)
+            + dp_bytes_per_step(expert_bytes, expert_bytes, edp, microbatches, stage))
+
+
+def expert_activation_bytes(
+    rows: Value, hidden: Value, moe_ffn_hidden: Value, gated: Value, etp: Value, moe_share: Value
+) -> Value:
+    """Activation bytes the routed experts of the layer-average block store per micro-batch on a
+    card (16-bit): the dispatched input rows (2·rows·h) and the expert MLP activations
+    2·rows·f_e·(2 + g)/etp (as the dense MLP of core.memory.activations_linear_layer), × the MoE
+    layers' share ([MCORE]; Korthikanti et al. 2022 §4.1 for the MLP terms)."""
+    return moe_share * (2 * rows * hidden + 2 * rows * moe_ffn_hidden * (2 + gated) / etp)
+
+
+def linear_activations_with_experts(
+    seq_len: Value, micro_batch: Value, hidden: Value, heads: Value, kv_heads: Value, head_dim: Value,
+    ffn_hidden: Value, gated: Value, tp: Value, sp: Value, expert_bytes: Value,
+) -> Value:
+    """Activation bytes of the layer-average block without scores: the dense layer's
+    (core.memory.activations_linear_layer, with the shared-expert / dense MLP width) plus the
+    routed experts' (:func:`expert_activation_bytes`, 0 for a dense model)."""
+    return activations_linear_layer(seq_len, micro_batch, hidden, heads, kv_heads, head_dim, ffn_hidden, gated, tp,
+                                    sp) + expert_bytes
+
+
+# -- FP8 --------------------------------------------------------------------------------------
+
+
+def fp8_linear_peak(bf16_peak: Value, precision_ratio: Value, fp8_eff: Value) -> Value:
+    """Peak the linear-layer GEMMs run against: the BF16 peak times the share ``fp8_eff``
+    (calibrated) of the FP8/BF16 peak ratio they realise, ``peak·(1 + (r − 1)·e)``. Only the
+    linear layers (QKV, projection, MLP, experts) run in FP8; attention, the output head, the
+    router and the norms stay in BF16/FP32 ([DSV3] §3.3.1; Transformer Engine fp8_autocast).
+    ``r`` = 1 (BF16 training) gives the BF16 peak."""
+    return bf16_peak * (1 + (precision_ratio - 1) * fp8_eff)

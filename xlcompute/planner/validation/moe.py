@@ -1,0 +1,349 @@
+"""Mixture-of-experts validation: ``xlcompute/data/validation/moe_runs.yaml`` (pre-registered).
+
+Step rows hold a published layout and step time; the step-time model predicts each from the row's
+model, card and layout. The MoE constants of the step-time model (grouped-GEMM efficiency,
+all-to-all efficiency, FP8 GEMM efficiency) are fitted on the file's ``calibration`` rows only
+(:func:`calibrate_moe`); ``held_out`` rows are predicted with the fitted constants and reported
+apart. The file's end-to-end rows are predicted by the whole estimate from planning inputs only
+(:func:`validate_moe_end_to_end`, in :mod:`xlcompute.end_to_end`, which may import the estimate).
+
+How a row becomes an input of the step-time model, fixed before any prediction was looked at:
+
+- system: the catalog card (BF16 peak, HBM, links); the fast domain of an all-to-all is the card's
+  NVLink domain (``scale_up_domain``, GB200 NVL72: 72) when the catalog gives one, else its server;
+  a card without a scale-out figure (GB200) takes 50 GB/s per card (one 400 Gb/s NIC per GPU, as
+  the catalog's B200 and H100), flagged here as an assumption; kernel constants of the card's
+  generation (planner.inputs.KERNEL_PROFILES) and the Megatron-LM reference stack (1.0);
+- layout: the row's tp, pp, cp, ep, etp, interleave, micro and global batch; dp = gpus/(tp·cp·pp);
+  ZeRO-1 (Megatron's distributed optimizer, on in every recipe), flash attention (Transformer
+  Engine fused attention), sequence parallelism with tp > 1, the row's TP overlap, DP overlap on;
+  ``recompute: selective`` = the step-time model's selective recomputation (with flash attention
+  it adds no time; the rows recompute small modules: mla_up_proj, core_attn);
+- a2a overlap: :data:`xlcompute.core.moe.DUALPIPE_OVERLAP` for rows whose text names
+  ``moe_a2a_overlap`` as on (Megatron-Core's 1F1B all-to-all overlap, modelled on DualPipe), else 0;
+- precision: FP8 rows run the linear GEMMs against the card's FP8 peak (precision ratio = FP8/BF16
+  peak), the rest at BF16; the row's ``mtp`` sets the MTP modules counted in the model FLOPs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute.core.moe import DUALPIPE_OVERLAP
+from xlcompute.core.params import ModelArch
+from xlcompute.planner.inputs import (
+    ARCHITECTURE_PROFILES,
+    KERNEL_PROFILES,
+    SOFTWARE_STACKS,
+    STEP_CONSTANTS,
+    Execution,
+    SystemSpec,
+    execution_values,
+    system_values,
+)
+from xlcompute.planner.steptime import STEP_GRAPH, TransformerShape
+from xlcompute.planner.validation.data import DATA_DIR
+
+__all__ = [
+    "MOE_VALIDATION_FILE",
+    "GB200_SCALE_OUT_BYTES_PER_S",
+    "MoeStepRow",
+    "MoeEndToEndRow",
+    "MoeData",
+    "MoeConstants",
+    "MOE_CONSTANTS",
+    "MoeRowResult",
+    "MoeReport",
+    "load_moe",
+    "moe_system",
+    "moe_case",
+    "predict_moe_row",
+    "calibrate_moe",
+    "validate_moe",
+]
+
+MOE_VALIDATION_FILE = DATA_DIR / "moe_runs.yaml"
+#: Scale-out bandwidth per card assumed for a catalog card without one (GB200): one 400 Gb/s NIC
+#: per GPU, as the catalog's B200 and H100 (50 GB/s). An assumption, not a published figure.
+GB200_SCALE_OUT_BYTES_PER_S = 50e9
+
+
+class MoeStepRow(BaseModel):
+    """One included step row of moe_runs.yaml (the fields the prediction reads; the rest is kept)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    role: Literal["calibration", "held_out"]
+    model: str
+    accelerator: str
+    gpus: int = Field(gt=0)
+    tp: int = Field(ge=1)
+    pp: int = Field(ge=1)
+    ep: int = Field(ge=1)
+    etp: int = Field(1, ge=1)
+    cp: int = Field(1, ge=1)
+    interleave: int = Field(1, ge=1)
+    micro_batch: int = Field(ge=1)
+    global_batch: int = Field(ge=1)
+    seq_len: int = Field(ge=1)
+    precision: Literal["BF16", "FP8"]
+    mtp: int = Field(0, ge=0)
+    recompute: Literal["none", "selective", "full"] = "none"
+    tp_overlap: bool = False
+    step_seconds: float = Field(gt=0)
+    token_dispatch: str = ""
+    assumptions: Any = None
+
+
+class MoeEndToEndRow(BaseModel):
+    """One included end-to-end row (planning inputs only; ``published`` is the target)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    role: Literal["blind", "held_out"]
+    model: Any
+    tokens: float = Field(gt=0)
+    seq_len: int = Field(gt=0)
+    accelerator: str
+    cards: int | None = None
+    cards_assumed: int | None = None
+    precision: Literal["BF16", "FP8"] = "BF16"
+    published: dict[str, float]
+
+    @property
+    def cards_typed(self) -> int:
+        n = self.cards if self.cards is not None else self.cards_assumed
+        if n is None:
+            raise ValueError(f"row {self.id}: neither cards nor cards_assumed is given")
+        return n
+
+    @property
+    def published_gpu_hours(self) -> float:
+        """Published card-hours, or the per-trillion-token figure × the tokens (DeepSeek-V2)."""
+        if "gpu_hours" in self.published:
+            return float(self.published["gpu_hours"])
+        return float(self.published["gpu_hours_per_trillion_tokens"] * self.tokens / 1e12)
+
+
+class MoeData(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    models: dict[str, ModelArch]
+    presets: dict[str, str]
+    step_rows: list[MoeStepRow]
+    excluded: list[str]
+    end_to_end_rows: list[MoeEndToEndRow]
+    end_to_end_excluded: list[str]
+
+
+def load_moe(path: str | Path | None = None) -> MoeData:
+    """Read moe_runs.yaml: the architectures (catalog presets or inline ``arch``), the included and
+    excluded step rows and the end-to-end rows."""
+    from xlcompute import catalog
+
+    p = Path(path) if path is not None else MOE_VALIDATION_FILE
+    with p.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    models: dict[str, ModelArch] = {}
+    presets: dict[str, str] = {}
+    for key, m in raw["models"].items():
+        if "preset" in m:
+            models[key] = catalog.get_model(m["preset"]).arch
+            presets[key] = m["preset"]
+        else:
+            models[key] = ModelArch(name=key, **m["arch"])
+    rows: list[MoeStepRow] = []
+    excluded: list[str] = []
+    for r in raw["step_rows"]:
+        if r.get("status") == "included":
+            rows.append(MoeStepRow(**r))
+        elif r.get("status") == "excluded":
+            excluded.append(str(r["id"]))
+        else:
+            raise ValueError(f"row {r.get('id')}: status must be included or excluded")
+    e2e: list[MoeEndToEndRow] = []
+    e2e_excluded: list[str] = []
+    for r in raw["end_to_end_rows"]:
+        if r.get("status") == "included":
+            e2e.append(MoeEndToEndRow(**r))
+        else:
+            e2e_excluded.append(str(r["id"]))
+    return MoeData(models=models, presets=presets, step_rows=rows, excluded=excluded, end_to_end_rows=e2e,
+                   end_to_end_excluded=e2e_excluded)
+
+
+class MoeConstants(BaseModel):
+    """The step-time model's MoE constants (planner.inputs.STEP_CONSTANTS names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grouped_gemm_efficiency: float = Field(1.0, gt=0, le=1)
+    a2a_efficiency: float = Field(1.0, gt=0, le=1)
+    fp8_gemm_efficiency: float = Field(1.0, ge=0, le=1)
+
+
+#: The fitted constants (calibrate_moe on the calibration rows of moe_runs.yaml; see STEP_CONSTANTS).
+MOE_CONSTANTS = MoeConstants(**{k: STEP_CONSTANTS[k].value for k in MoeConstants.model_fields})
+
+
+def moe_system(accelerator: str, constants: MoeConstants = MOE_CONSTANTS, precision_ratio: float = 1.0) -> SystemSpec:
+    """The step-time system of a catalog card for the MoE rows (see the module docstring); its peak
+    is the training precision's (BF16 peak × ``precision_ratio``), as the estimate's."""
+    from xlcompute import catalog
+
+    g = catalog.get_gpu(accelerator)
+    profile = KERNEL_PROFILES[ARCHITECTURE_PROFILES.get(g.architecture, "ampere")]
+    domain = g.scale_up_domain or g.cards_per_node
+    inter = g.inter_node_bytes_per_s_per_card or GB200_SCALE_OUT_BYTES_PER_S
+    return SystemSpec(
+        peak_flops=g.bf16_tflops * 1e12 * precision_ratio, hbm_bytes=float(g.hbm_bytes), hbm_bandwidth=float(g.hbm_bandwidth_bytes_per_s),
+        cards_per_node=int(domain), intra_node_bw=float(g.link_bytes_per_s_per_direction or inter),
+        inter_node_bw=float(inter), matmul_eff_max=profile.matmul_eff_max,
+        elementwise_traffic_factor=profile.elementwise_traffic_factor,
+        flash_attention_efficiency=profile.flash_attention_efficiency,
+        software_efficiency=SOFTWARE_STACKS["megatron-lm"], **constants.model_dump(),
+    )
+
+
+def _a2a_overlap(row: MoeStepRow) -> float:
+    text = f"{row.token_dispatch} {row.assumptions}"
+    on = "moe_a2a_overlap True" in text or "moe_a2a_overlap assumed" in text
+    return DUALPIPE_OVERLAP if on else 0.0
+
+
+def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Execution, float]:
+    """Shape, layout and the precision's peak ratio of one step row."""
+    from xlcompute import catalog
+
+    arch = data.models[row.model]
+    g = catalog.get_gpu(row.accelerator)
+    ratio = (g.fp8_tflops or g.bf16_tflops) / g.bf16_tflops if row.precision == "FP8" else 1.0
+    group = row.tp * row.cp * row.pp
+    if row.gpus % group:
+        raise ValueError(f"row {row.id}: gpus={row.gpus} not a multiple of tp·cp·pp={group}")
+    shape = TransformerShape(arch=arch, seq_len=row.seq_len, mtp_layers=row.mtp)
+    ex = Execution(
+        tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, ep=row.ep, expert_tp=row.etp,
+        micro_batch=row.micro_batch, global_batch=row.global_batch, interleave=row.interleave,
+        sequence_parallel=row.tp > 1, recompute=row.recompute, zero_stage=1, tp_overlap=row.tp_overlap,
+        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), precision_peak_ratio=ratio,
+    )
+    return shape, ex, ratio
+
+
+def predict_moe_row(row: MoeStepRow, data: MoeData, constants: MoeConstants = MOE_CONSTANTS) -> dict[str, float]:
+    """The step-time graph's prediction for one row (step seconds, MFU, memory per card).
+
+    The graph is run directly: Megatron-Core's uneven virtual stages (61 or 94 layers on pp·v
+    chunks) are not refused here as :func:`xlcompute.planner.steptime.check_layout` refuses them
+    for a plan; the busiest stage holds ⌈L/pp⌉ layers as for any pipeline."""
+    shape, ex, ratio = moe_case(row, data)
+    values = {**shape.values(), **system_values(moe_system(row.accelerator, constants, ratio)),
+              **execution_values(ex)}
+    keys = ("predicted_step_seconds", "predicted_mfu", "mem_per_gpu", "ep_comm_exposed_seconds",
+            "expert_params_per_gpu")
+    out = STEP_GRAPH.run(values, keys)
+    return {k: float(out[k]) for k in keys}
+
+
+class MoeRowResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: str
+    accelerator: str
+    precision: str
+    measured: float
+    predicted: float
+    error_pct: float
+    predicted_mfu: float
+    mem_gb: float
+
+
+class MoeReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    constants: MoeConstants
+    rows: list[MoeRowResult]
+    excluded: list[str]
+    calibration_mean_abs_error_pct: float
+    held_out_mean_abs_error_pct: float
+    held_out_max_abs_error_pct: float
+    held_out_hopper_mean_abs_error_pct: float
+    held_out_blackwell_mean_abs_error_pct: float
+
+
+def _error(pred: float, meas: float) -> float:
+    return 100.0 * (pred - meas) / meas
+
+
+def _mean_abs(errs: Sequence[float]) -> float:
+    return sum(abs(e) for e in errs) / len(errs) if errs else float("nan")
+
+
+#: The grid of calibrate_moe (fixed before any prediction): each constant from 0.30 to 1.00.
+_GRID = tuple(round(0.30 + 0.05 * i, 2) for i in range(15))
+
+
+def calibrate_moe(data: MoeData | None = None, grid: Sequence[float] = _GRID) -> tuple[MoeConstants, float]:
+    """Fit the MoE constants on the calibration rows only: grouped-GEMM and all-to-all efficiency on
+    every calibration row, then the FP8 GEMM efficiency on the FP8 calibration rows, each by the
+    least mean |error| of the step time over ``grid``. Returns the constants and that error."""
+    d = data or load_moe()
+    cal = [r for r in d.step_rows if r.role == "calibration"]
+    bf16 = [r for r in cal if r.precision == "BF16"]
+    fp8 = [r for r in cal if r.precision == "FP8"]
+
+    def err(rows: Sequence[MoeStepRow], c: MoeConstants) -> float:
+        return _mean_abs([_error(predict_moe_row(r, d, c)["predicted_step_seconds"], r.step_seconds) for r in rows])
+
+    best = min((err(bf16, MoeConstants(grouped_gemm_efficiency=g, a2a_efficiency=a)), g, a)
+               for g, a in itertools.product(grid, grid))
+    base = MoeConstants(grouped_gemm_efficiency=best[1], a2a_efficiency=best[2])
+    fp8_grid = tuple(round(0.05 * i, 2) for i in range(21))
+    best_fp8 = min((err(fp8, base.model_copy(update={"fp8_gemm_efficiency": f})), f) for f in fp8_grid) if fp8 \
+        else (0.0, 1.0)
+    fitted = base.model_copy(update={"fp8_gemm_efficiency": best_fp8[1]})
+    return fitted, err(cal, fitted)
+
+
+def validate_moe(data: MoeData | None = None, constants: MoeConstants = MOE_CONSTANTS) -> MoeReport:
+    """Predict every included step row with ``constants``; statistics by role, held-out apart
+    for Hopper and Blackwell cards."""
+    from xlcompute import catalog
+
+    d = data or load_moe()
+    rows: list[MoeRowResult] = []
+    for r in d.step_rows:
+        out = predict_moe_row(r, d, constants)
+        rows.append(MoeRowResult(
+            id=r.id, role=r.role, accelerator=r.accelerator, precision=r.precision, measured=r.step_seconds,
+            predicted=out["predicted_step_seconds"], error_pct=_error(out["predicted_step_seconds"], r.step_seconds),
+            predicted_mfu=out["predicted_mfu"], mem_gb=out["mem_per_gpu"] / 1e9))
+
+    def errs(role: str, arch: str | None = None) -> list[float]:
+        return [x.error_pct for x in rows if x.role == role
+                and (arch is None or catalog.get_gpu(x.accelerator).architecture == arch)]
+
+    held = errs("held_out")
+    return MoeReport(
+        constants=constants, rows=rows, excluded=d.excluded,
+        calibration_mean_abs_error_pct=_mean_abs(errs("calibration")),
+        held_out_mean_abs_error_pct=_mean_abs(held),
+        held_out_max_abs_error_pct=max((abs(e) for e in held), default=float("nan")),
+        held_out_hopper_mean_abs_error_pct=_mean_abs(errs("held_out", "hopper")),
+        held_out_blackwell_mean_abs_error_pct=_mean_abs(errs("held_out", "blackwell")),
+    )
+
+
+def constants_of(values: Mapping[str, float]) -> MoeConstants:
+    """The MoE constants held by a mapping of step-time inputs."""
+    return MoeConstants(**{k: values[k] for k in MoeConstants.model_fields})

@@ -160,7 +160,7 @@ def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
     """KV bytes per token held by the whole replica (replicated KV heads counted on every card)."""
     if shape.kv_lora_rank:  # MLA: the latent is replicated on every TP card
         return inf.kv_bytes_per_token_mla(shape.layers, shape.kv_lora_rank, shape.rope_head_dim, prec.kv_bytes) * tp
-    return inf.kv_bytes_per_token(shape.layers, inf.kv_heads_per_card(shape.kv_heads, tp) * tp, shape.head_dim,
+    return inf.kv_bytes_per_token(shape.layers, inf.kv_heads_per_replica(shape.kv_heads, tp), shape.head_dim,
                                   prec.kv_bytes)
 
 
@@ -182,7 +182,7 @@ def replica_figures(
     kv_tok = _kv_per_token_replica(shape, prec, tp)
     limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k)
     b = min_(batch, max_(limit, 1)) if cap_batch else batch
-    context = input_tokens + output_tokens / 2  # mean context over the decode (the KV read grows linearly)
+    context = inf.mean_decode_context(input_tokens, output_tokens)
 
     def pass_s(flops: Any, nbytes: Any, tokens: Any) -> Any:
         comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)

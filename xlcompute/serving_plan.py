@@ -12,8 +12,6 @@ on their own replicas of the same size (DistServe, arXiv:2401.09670), sized by t
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, Field
 
 from xlcompute.core import inference as inf
@@ -65,13 +63,8 @@ def valid_tps(shape: ModelShape, card: Card) -> list[int]:
 
 
 def _prefill_replicas(rate: float, prefill_s: float, ttft_target: float) -> int:
-    """Prompt replicas that keep the mean TTFT (M/D/1 wait + prefill) within the target:
-    the largest load ρ with ρ·s/(2(1−ρ)) ≤ target − s is 2w/(s + 2w), w = target − s."""
-    if rate <= 0:
-        return 0
-    w = max(ttft_target - prefill_s, 1e-9)
-    load = min(0.95, 2 * w / (prefill_s + 2 * w))
-    return max(1, math.ceil(rate * prefill_s / load))
+    """Prompt replicas for the TTFT target (:func:`xlcompute.core.inference.prefill_replicas`)."""
+    return int(inf.prefill_replicas(rate, prefill_s, ttft_target))
 
 
 def size_serving(

@@ -67,6 +67,13 @@ __all__ = [
     "time_to_first_token",
     "replicas_for_rate",
     "cost_per_million_tokens",
+    "kv_heads_per_replica",
+    "mean_decode_context",
+    "prefill_replicas",
+    "prefill_queue_servers",
+    "iteration_in_flight",
+    "capacity_tokens_per_s",
+    "per_card",
     "ACTIVATION_BYTES_INFER",
 ]
 
@@ -95,6 +102,17 @@ def kv_heads_per_card(kv_heads: Value, tp: Value) -> Value:
     """KV heads each of tp cards holds, max(kv_heads/tp, 1): heads are split, and replicated once
     tp exceeds kv_heads [GQA]."""
     return max_(kv_heads / tp, 1)
+
+
+def kv_heads_per_replica(kv_heads: Value, tp: Value) -> Value:
+    """KV heads stored over a replica of tp cards, tp·max(kv_heads/tp, 1) = max(kv_heads, tp) [GQA]."""
+    return tp * kv_heads_per_card(kv_heads, tp)
+
+
+def mean_decode_context(input_tokens: Value, output_tokens: Value) -> Value:
+    """Mean context of a request's decode steps, n + o/2: the KV read grows linearly with each
+    token, so the mean step reads the cache at the middle of the output [POPE]."""
+    return input_tokens + output_tokens / 2
 
 
 def kv_cache_budget_bytes(
@@ -225,5 +243,39 @@ def replicas_for_rate(request_rate: Value, replica_requests_per_s: Value) -> Val
 
 
 def cost_per_million_tokens(price_per_card_hour: Value, cards: Value, tokens_per_s: Value) -> Value:
-    """Cost of 10⁶ tokens: card-hours per 10⁶ tokens × price, cards·E/3600 · 10⁶/tokens_per_s."""
-    return cards * price_per_card_hour / SECONDS_PER_HOUR * 1e6 / tokens_per_s
+    """Cost of 10⁶ output tokens at capacity: cards·E/3600 per second over tokens_per_s, × 10⁶
+    (0 when nothing is served)."""
+    return if_(tokens_per_s > 0, cards * price_per_card_hour / SECONDS_PER_HOUR * 1e6 / max_(tokens_per_s, 1e-30), 0)
+
+
+def prefill_replicas(request_rate: Value, prefill_s: Value, ttft_target_s: Value) -> Value:
+    """Prompt-only replicas (disaggregated serving [DIST]) keeping the mean TTFT within the target:
+    the M/D/1 wait ρ·s/(2(1 − ρ)) stays below w = target − s up to a load ρ = 2w/(s + 2w) [MD1]
+    (at most 0.95), so ⌈λ·s / ρ⌉ replicas, at least one when requests arrive."""
+    slack = max_(ttft_target_s - prefill_s, 1e-9)
+    load = 2 * slack / (prefill_s + 2 * slack)
+    capped = if_(load < 0.95, load, 0.95)
+    return if_(request_rate > 0, max_(ceil(request_rate * prefill_s / capped), 1), 0)
+
+
+def prefill_queue_servers(disaggregated: Value, prefill_replicas: Value, replicas: Value) -> Value:
+    """Replicas the prompts queue at: the prompt-only replicas when disaggregated [DIST], else all
+    replicas (each prefills its own requests)."""
+    return if_(disaggregated > 0, max_(prefill_replicas, 1), max_(replicas, 1))
+
+
+def iteration_in_flight(decode_step_s: Value, disaggregated: Value) -> Value:
+    """The iteration a new prompt waits for before its prefill starts: one decode step of the batch
+    when the replica also decodes [VLLM], none on a prompt-only replica [DIST]."""
+    return if_(disaggregated > 0, 0, decode_step_s)
+
+
+def capacity_tokens_per_s(replicas: Value, replica_requests_per_s: Value, tokens_per_request: Value) -> Value:
+    """Tokens (prompt + output) per second the fleet serves at capacity, R·λ_r·T_io: the unit of the
+    demand U·T_io/t_c (seed 000 §2.2)."""
+    return replicas * replica_requests_per_s * tokens_per_request
+
+
+def per_card(total: Value, cards: Value) -> Value:
+    """A fleet's rate per card, 0 for no cards."""
+    return if_(cards > 0, total / max_(cards, 1), 0)

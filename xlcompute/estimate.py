@@ -752,10 +752,19 @@ def _serving_inputs(
     card = Card(name="card", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
                 else fp8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
                 hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,
-                cards_per_node=int(vals["cards_per_node"].value))
+                cards_per_node=int(vals["cards_per_node"].value),
+                inter_node_bytes_per_s=vals["inter_node_gbps"].value * 1e9 / 8)
     prec = Precision(weight_bytes=w_bytes, kv_bytes=kv_bytes, fp8_compute=fp8)
     n_in = s.tokens_per_request - n_out
     rate = s.users / s.seconds_per_request
+    if s.users == 0:  # nothing served: no sizing (a training-only plan never fails on serving)
+        none = "not sized: no serving users (serving.users = 0)"
+        org = Origin(kind="fixed", field="no_serving")
+        out["serving_tp"] = (s.tp or 1, none, org)
+        out["serving_pp"] = (1, none, org)
+        if "decode_batch" not in given:
+            out["decode_batch"] = (1, none, org)
+        return out
     if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
         raise ValueError(f"serving.tp ({s.tp}) must divide the model's {arch.heads} attention heads and divide "
                          f"or be a multiple of its {arch.kv_heads} KV heads")
@@ -767,6 +776,7 @@ def _serving_inputs(
     sizer_org = Origin(kind="fixed", field="serving_sizer" if plan.meets_targets else "serving_sizer_no_fit")
     out["serving_tp"] = ((s.tp, "scenario: serving.tp", Origin(kind="scenario", field="serving.tp"))
                          if s.tp is not None else (plan.tp, sizer, sizer_org))
+    out["serving_pp"] = (plan.pp, sizer, sizer_org)
     if "decode_batch" not in given:
         out["decode_batch"] = (plan.batch, sizer, sizer_org)
     elif plan.batch != s.decode_batch:

@@ -105,6 +105,7 @@ class Card(BaseModel):
     hbm_bytes_per_s: float
     link_bytes_per_s: float
     cards_per_node: int
+    inter_node_bytes_per_s: float = Field(50e9, description="scale-out network per card and direction (400 Gb/s)")
 
 
 class Precision(BaseModel):
@@ -148,11 +149,11 @@ class ReplicaFigures(BaseModel):
 
 
 def kv_limit(shape: ModelShape, card: Card, prec: Precision, tp: int, context: float,
-             k: ServingConstants) -> Any:
-    """Sequences of ``context`` tokens a replica of tp cards can hold (the KV-cache budget)."""
+             k: ServingConstants, pp: int = 1) -> Any:
+    """Sequences of ``context`` tokens a replica of tp·pp cards can hold (the KV-cache budget)."""
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)
-    budget = inf.kv_cache_budget_bytes(card.hbm_bytes, tp, k.usable_fraction, weights, k.reserve_bytes_per_card)
+    budget = inf.kv_cache_budget_bytes(card.hbm_bytes, tp * pp, k.usable_fraction, weights, k.reserve_bytes_per_card)
     return inf.max_sequences(budget, kv_tok * context)
 
 
@@ -167,6 +168,7 @@ def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
+    pp: int = 1,
 ) -> ReplicaFigures:
     """Prefill, decode, continuous-batching cycle, TTFT and TPOT of one replica.
 
@@ -180,12 +182,15 @@ def replica_figures(
     matmul_params = shape.active_params - shape.embedding_params
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)
-    limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k)
+    limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k, pp)
     b = min_(batch, max_(limit, 1)) if cap_batch else batch
     context = inf.mean_decode_context(input_tokens, output_tokens)
 
+    inter = card.inter_node_bytes_per_s * k.link_efficiency
+
     def pass_s(flops: Any, nbytes: Any, tokens: Any) -> Any:
         comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
+        comm = comm + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
         return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, comm,
                                    layers, k.layer_overhead_s)
 
@@ -194,17 +199,18 @@ def replica_figures(
                    read_all, input_tokens)
     pre_b = pass_s(inf.prefill_flops(matmul_params, b, input_tokens, layers, shape.attn_width),
                    read_all, b * input_tokens)
-    touched = inf.moe_experts_touched(shape.experts, shape.top_k, b)
+    micro = b / pp  # the batch split into pp micro-batches; each stage reads its weights per micro-batch
+    touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
     read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
-    dec = pass_s(inf.decode_flops(matmul_params, b, context, layers, shape.attn_width),
-                 inf.decode_bytes(read, b, context, kv_tok), b)
+    dec = pass_s(inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
+                 inf.decode_bytes(read, micro, context, kv_tok), micro)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)
     rate = rps if _is_zero(request_rate) else request_rate
     wait = inf.prefill_wait_seconds(pre_1, rate)
     ttft = inf.time_to_first_token(pre_1, wait, 0 if disaggregated else dec)
     return ReplicaFigures(
-        cards=tp, weight_bytes=weights, kv_bytes_per_token=kv_tok, max_sequences=limit, batch=b, prefill_s=pre_1,
+        cards=tp * pp, weight_bytes=weights, kv_bytes_per_token=kv_tok, max_sequences=limit, batch=b, prefill_s=pre_1,
         batch_prefill_s=pre_b, decode_step_s=dec, cycle_s=cycle, requests_per_s=rps,
         output_tokens_per_s=inf.output_tokens_per_s(b, output_tokens, cycle),
         tpot_s=inf.time_per_output_token(cycle, output_tokens), ttft_s=ttft,

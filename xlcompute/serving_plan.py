@@ -27,10 +27,15 @@ class ServingPlanError(ValueError):
     """No replica layout of the card can hold the model."""
 
 
+PP_LADDER = (1, 2, 4, 8, 16)
+"""Pipeline stages tried (pp > 1 only with full-server tensor groups: one stage per server)."""
+
+
 class ServingPlan(BaseModel):
     """The chosen serving layout and its figures (SI units; rates per second)."""
 
     tp: int
+    pp: int = 1
     batch: int
     disaggregated: bool
     replicas: int = Field(description="decode replicas (all replicas when not disaggregated)")
@@ -80,22 +85,25 @@ def size_serving(
     disaggregated: bool = False,
     tp: int | None = None,
     batch: int | None = None,
+    pp: int | None = None,
 ) -> ServingPlan:
     """The cheapest plan (fewest cards) meeting TTFT and TPOT targets at ``request_rate`` requests/s;
     if none meets them, the plan with the lowest TPOT, flagged ``meets_targets = False``.
-    ``tp`` / ``batch`` fix the layout or the batch instead of searching them."""
+    ``tp`` / ``pp`` / ``batch`` fix the layout or the batch instead of searching them."""
     tps = valid_tps(shape, card) if tp is None else [tp]
+    layouts = [(t, p) for p in ((pp,) if pp is not None else PP_LADDER) for t in tps
+               if p == 1 or tp is not None or t == max(tps)]
     best: tuple[tuple[float, ...], ServingPlan] | None = None
     fallback: tuple[tuple[float, ...], ServingPlan] | None = None
     evaluated = 0
-    for t in tps:
-        limit = int(kv_limit(shape, card, prec, t, input_tokens + output_tokens, k))
+    for t, p in layouts:
+        limit = int(kv_limit(shape, card, prec, t, input_tokens + output_tokens, k, p))
         if limit < 1:
             continue
         ladder = [batch] if batch is not None else sorted({b for b in BATCH_LADDER if b <= limit} | {min(limit, 1024)})
         for b in ladder:
             evaluated += 1
-            plan = _plan(shape, card, prec, t, b, limit, input_tokens, output_tokens, request_rate,
+            plan = _plan(shape, card, prec, t, p, b, limit, input_tokens, output_tokens, request_rate,
                          ttft_target_s, tpot_target_s, k, disaggregated)
             key = (plan.cards, plan.tpot_s, plan.ttft_s)
             if plan.meets_targets and (best is None or key < best[0]):
@@ -106,16 +114,16 @@ def size_serving(
     chosen = best or fallback
     if chosen is None:
         raise ServingPlanError(
-            f"{card.name}: no replica of up to {card.cards_per_node} cards (tp dividing the {shape.heads} heads) "
-            "holds the weights and one sequence's KV cache; choose a larger card, a smaller model or fewer "
-            "bytes per parameter")
+            f"{card.name}: no replica of up to {max(PP_LADDER)} servers of {card.cards_per_node} cards (tp dividing "
+            f"the {shape.heads} heads) holds the weights and one sequence's KV cache; choose a larger card, a "
+            "smaller model or fewer bytes per parameter")
     return chosen[1].model_copy(update={"candidates": evaluated})
 
 
-def _plan(shape: ModelShape, card: Card, prec: Precision, tp: int, batch: int, limit: int, n_in: float,
+def _plan(shape: ModelShape, card: Card, prec: Precision, tp: int, pp: int, batch: int, limit: int, n_in: float,
           n_out: float, rate: float, ttft_target: float, tpot_target: float, k: ServingConstants,
           disaggregated: bool) -> ServingPlan:
-    f = replica_figures(shape, card, prec, tp, batch, n_in, n_out, k, disaggregated=disaggregated)
+    f = replica_figures(shape, card, prec, tp, batch, n_in, n_out, k, disaggregated=disaggregated, pp=pp)
     replicas = int(inf.replicas_for_rate(rate, float(f.requests_per_s))) if rate > 0 else 0
     per_replica = rate / max(replicas, 1)
     prefill_n = _prefill_replicas(rate, float(f.prefill_s), ttft_target) if disaggregated else 0
@@ -123,12 +131,12 @@ def _plan(shape: ModelShape, card: Card, prec: Precision, tp: int, batch: int, l
         wait = float(inf.prefill_wait_seconds(f.prefill_s, rate / max(prefill_n, 1)))
         ttft = float(inf.time_to_first_token(f.prefill_s, wait, 0))
     else:
-        g = replica_figures(shape, card, prec, tp, batch, n_in, n_out, k, request_rate=per_replica or 0.0)
+        g = replica_figures(shape, card, prec, tp, batch, n_in, n_out, k, request_rate=per_replica or 0.0, pp=pp)
         ttft = float(g.ttft_s)
-    cards = (replicas + prefill_n) * tp
+    cards = (replicas + prefill_n) * tp * pp
     out_tps = replicas * float(f.output_tokens_per_s)
     return ServingPlan(
-        tp=tp, batch=int(f.batch), disaggregated=disaggregated, replicas=replicas, prefill_replicas=prefill_n,
+        tp=tp, pp=pp, batch=int(f.batch), disaggregated=disaggregated, replicas=replicas, prefill_replicas=prefill_n,
         cards=cards, max_sequences=limit, ttft_s=ttft, tpot_s=float(f.tpot_s), prefill_s=float(f.prefill_s),
         decode_step_s=float(f.decode_step_s), replica_requests_per_s=float(f.requests_per_s),
         output_tokens_per_s=out_tps, output_tokens_per_s_per_card=out_tps / cards if cards else 0.0,

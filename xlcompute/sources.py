@@ -223,6 +223,7 @@ FIXED_ZH: dict[str, str] = {
     "planner_placeholder": "布局规划器",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
+    "no_serving": "未测算：没有推理用户（serving.users = 0）",
     "serving_fit": "默认值：推理模型常数（在 serving_runs.yaml 的校准行上拟合，或为有出处的假设）",
     "serving_sizer": "推理规模测算：满足首 token 时延与每 token 时延目标、卡数最少的副本布局与批大小",
     "serving_sizer_no_fit": "推理规模测算：没有布局满足时延目标，取每 token 时延最低者",

@@ -35,6 +35,10 @@ Sources
   M/D/1 queue ρ·s / (2(1 − ρ)) for service time s and load ρ < 1 (prompts queue for the prefill).
 - [DIST] Zhong et al. 2024, "DistServe", arXiv:2401.09670, §2-3: prefill and decode on separate
   replicas remove the prefill stalls from the decode batch; the KV cache moves once per request.
+- [MEG21] Narayanan et al., SC'21 §2.2: pipeline stages pass each micro-batch's activations
+  (tokens·h values) to the next stage; in serving the batch is split into pp micro-batches so every
+  stage stays busy, each stage reading its weights once per micro-batch (vLLM / TensorRT-LLM pipeline
+  parallel serving).
 - [SEED] Seed 000 eq. (11), n = U·C/(X·t_c): kept as :func:`xlcompute.core.serving.infer_cards_seed`.
 """
 
@@ -74,6 +78,7 @@ __all__ = [
     "iteration_in_flight",
     "capacity_tokens_per_s",
     "per_card",
+    "pp_p2p_seconds",
     "ACTIVATION_BYTES_INFER",
 ]
 
@@ -279,3 +284,9 @@ def capacity_tokens_per_s(replicas: Value, replica_requests_per_s: Value, tokens
 def per_card(total: Value, cards: Value) -> Value:
     """A fleet's rate per card, 0 for no cards."""
     return if_(cards > 0, total / max_(cards, 1), 0)
+
+
+def pp_p2p_seconds(tokens: Value, hidden: Value, pp: Value, bytes_per_s: Value, latency: Value) -> Value:
+    """Pipeline hand-offs of one pass of ``tokens`` tokens through pp stages: (pp − 1) sends of
+    tokens·h 16-bit values over the scale-out link plus a latency each [MEG21]; 0 at pp = 1."""
+    return (pp - 1) * (tokens * hidden * ACTIVATION_BYTES_INFER / bytes_per_s + latency)

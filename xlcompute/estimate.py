@@ -747,6 +747,8 @@ def _serving_inputs(
     arch_org = vals["layers"].origin
     out["experts"] = (shape.experts, vals["layers"].source, arch_org)
     out["top_k"] = (shape.top_k, vals["layers"].source, arch_org)
+    out["kv_lora_rank"] = (shape.kv_lora_rank, vals["layers"].source, arch_org)
+    out["qk_rope_head_dim"] = (shape.rope_head_dim, vals["layers"].source, arch_org)
     out["routed_expert_params"] = (shape.routed_expert_params, f"exact count: routed experts; {vals['layers'].source}",
                                    arch_org)
     card = Card(name="card", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None

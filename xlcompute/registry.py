@@ -229,6 +229,8 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_reserve_gb", "HBM reserve per card (activations, workspace)", "每卡显存预留（激活、工作区）", "GB", None,
        "dec1"),
     _q("experts", "Routed experts per MoE layer", "每个 MoE 层路由专家数", "experts", "个", "count"),
+    _q("kv_lora_rank", "MLA KV compression rank (0 = none)", "MLA KV 压缩秩（0 = 无）", "values", "个", "count"),
+    _q("qk_rope_head_dim", "MLA RoPE key size per head", "MLA 每头 RoPE 键维度", "values", "个", "count"),
     _q("top_k", "Experts active per token", "每 token 激活专家数", "experts", "个", "count"),
     _q("routed_expert_params", "Routed expert parameters (all layers)", "路由专家参数量（全部层）", "params", "个", "big"),
     # -- inputs: pricing --------------------------------------------------------------------------
@@ -544,7 +546,6 @@ _ROWS: tuple[Quantity, ...] = (
        "big"),
     _q("serving_weight_bytes", "Weights in memory per replica", "每副本权重显存", *_B, "bytes"),
     _q("serving_weight_bytes_read_all", "Weight bytes read by a prefill", "预填充读取的权重字节", *_B, "bytes"),
-    _q("serving_kv_heads", "KV heads stored per replica", "每副本存储的 KV 头数", "heads", "个", "count"),
     _q("serving_kv_bytes_per_token", "KV cache per token (replica)", "每 token KV 缓存（副本）", *_B, "bytes"),
     _q("serving_kv_bytes_per_sequence", "KV cache per sequence", "每条序列 KV 缓存", *_B, "bytes"),
     _q("serving_kv_budget", "KV-cache budget per replica", "每副本 KV 缓存预算", *_B, "bytes"),

@@ -90,7 +90,7 @@ def model_shape(arch: ModelArch) -> ModelShape:
         total_params=float(c.total), active_params=float(c.active), embedding_params=float(c.embedding),
         routed_expert_params=float(moe_layers * arch.experts * per_expert), experts=arch.experts, top_k=arch.top_k,
         layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads, head_dim=arch.head_dim,
-        kv_lora_rank=arch.kv_lora_rank, rope_head_dim=getattr(arch, "qk_rope_head_dim", 0) if arch.kv_lora_rank else 0,
+        kv_lora_rank=arch.kv_lora_rank, rope_head_dim=arch.qk_rope_head_dim if arch.kv_lora_rank else 0,
     )
 
 
@@ -159,10 +159,8 @@ def kv_limit(shape: ModelShape, card: Card, prec: Precision, tp: int, context: f
 
 def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
     """KV bytes per token held by the whole replica (replicated KV heads counted on every card)."""
-    if shape.kv_lora_rank:  # MLA: the latent is replicated on every TP card
-        return inf.kv_bytes_per_token_mla(shape.layers, shape.kv_lora_rank, shape.rope_head_dim, prec.kv_bytes) * tp
-    return inf.kv_bytes_per_token(shape.layers, inf.kv_heads_per_replica(shape.kv_heads, tp), shape.head_dim,
-                                  prec.kv_bytes)
+    return inf.kv_bytes_per_token_replica(shape.layers, shape.kv_heads, shape.head_dim, shape.kv_lora_rank,
+                                          shape.rope_head_dim, tp, prec.kv_bytes)
 
 
 def replica_figures(

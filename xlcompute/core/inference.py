@@ -79,6 +79,7 @@ __all__ = [
     "capacity_tokens_per_s",
     "per_card",
     "pp_p2p_seconds",
+    "kv_bytes_per_token_replica",
     "ACTIVATION_BYTES_INFER",
 ]
 
@@ -290,3 +291,14 @@ def pp_p2p_seconds(tokens: Value, hidden: Value, pp: Value, bytes_per_s: Value, 
     """Pipeline hand-offs of one pass of ``tokens`` tokens through pp stages: (pp − 1) sends of
     tokens·h 16-bit values over the scale-out link plus a latency each [MEG21]; 0 at pp = 1."""
     return (pp - 1) * (tokens * hidden * ACTIVATION_BYTES_INFER / bytes_per_s + latency)
+
+
+def kv_bytes_per_token_replica(
+    layers: Value, kv_heads: Value, head_dim: Value, kv_lora_rank: Value, rope_head_dim: Value, tp: Value,
+    bytes_per_value: Value,
+) -> Value:
+    """KV cache one token occupies over a replica of tp cards: with MLA (kv_lora_rank > 0) the latent
+    on every TP card, tp·L·(d_c + d_h^R)·bytes [MLA]; else K and V of max(kv_heads, tp) heads [GQA]."""
+    mla = tp * kv_bytes_per_token_mla(layers, kv_lora_rank, rope_head_dim, bytes_per_value)
+    gqa = kv_bytes_per_token(layers, kv_heads_per_replica(kv_heads, tp), head_dim, bytes_per_value)
+    return if_(kv_lora_rank > 0, mla, gqa)

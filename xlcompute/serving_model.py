@@ -50,8 +50,8 @@ class ServingConstants(BaseModel):
                                           "per card, bytes (vLLM profiles ~1-3 GB for 7B-70B models)")
 
 
-FIT_SOURCE = ("fitted on the 29 calibration rows (TensorRT-LLM v0.6.1/v0.5 tables) of "
-              "xlcompute/data/validation/serving_runs.yaml by xlcompute.serving_validation.fit")
+FIT_SOURCE = ("fitted on the 29 calibration rows (NVIDIA TensorRT-LLM v0.6.1/v0.5 performance tables) of the "
+              "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
 FITTED = ServingConstants(
     compute_efficiency_16=0.68125, compute_efficiency_fp8=0.496875, hbm_efficiency=1.01875, layer_overhead_s=230e-6,
 )

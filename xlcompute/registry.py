@@ -557,6 +557,8 @@ _ROWS: tuple[Quantity, ...] = (
     _q("prefill_p2p_seconds", "Prefill pipeline hand-offs", "预填充流水线传递", *_S, "dec3"),
     _q("decode_tp_seconds", "Decode TP all-reduces per step", "每步解码张量并行全归约", *_S, "dec3"),
     _q("decode_p2p_seconds", "Decode pipeline hand-offs per step", "每步解码流水线传递", *_S, "dec3"),
+    _q("serving_batch", "Sequences decoded together (within the KV cache)", "同时解码的序列数（KV 缓存以内）", "sequences",
+       "条", "count"),
     _q("serving_replica_size", "Cards per serving replica", "每推理副本卡数", "cards", "卡", "count"),
     _q("serving_micro_batch", "Sequences per pipeline micro-batch", "每个流水线微批序列数", "sequences", "条", "dec1"),
     _q("inter_node_bytes_per_s_serving", "Scale-out network per card", "每卡服务器间网络", "B/s", None, "sci"),

@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core import inference as inf
-from xlcompute.core.expr import max_, min_
 from xlcompute.core.params import ModelArch, count_params
 
 __all__ = [
@@ -181,7 +180,7 @@ def replica_figures(
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)
     limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k, pp)
-    b = min_(batch, max_(limit, 1)) if cap_batch else batch
+    b = inf.batch_in_flight(batch, limit) if cap_batch else batch
     context = inf.mean_decode_context(input_tokens, output_tokens)
 
     inter = card.inter_node_bytes_per_s * k.link_efficiency

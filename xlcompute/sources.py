@@ -63,8 +63,14 @@ FIELD_ZH: dict[str, str] = {
     "serving.utilization": "推理时达到的峰值算力比例（假设；解码受显存带宽限制）",
     "serving.bytes_per_param": "推理时每个权重的字节数（bf16 为 2，fp8/int8 为 1）",
     "serving.kv_bytes_per_value": "KV 缓存每个值的字节数（bf16 为 2，fp8 为 1）",
-    "serving.decode_batch": "解码上限所按的每副本并发序列数",
-    "serving.hbm_usable_fraction": "可用于权重的显存比例；其余容纳 KV 缓存与激活",
+    "serving.decode_batch": "每副本同时解码的序列数（不给时由推理规模测算选定）",
+    "serving.hbm_usable_fraction": "推理引擎可用的显存比例（权重与 KV 缓存；vLLM 默认 0.9）",
+    "serving.output_tokens": "每次请求生成的 token 数（不给时取 tokens_per_request 的一半，属假设）",
+    "serving.precision": "推理精度：bf16、fp8、int8、int4",
+    "serving.ttft_s": "首 token 时延目标（MLPerf 推理基准 v4.0 中 llama2-70b 的服务器场景：p99 2 秒）",
+    "serving.tpot_s": "每输出 token 时延目标（MLPerf 推理基准 v4.0 中 llama2-70b 的服务器场景：p99 200 毫秒）",
+    "serving.tp": "每推理副本的张量并行卡数（不给时由推理规模测算选定）",
+    "serving.disaggregated": "预填充与解码分离部署（DistServe）",
     "cluster.switch_gbps": "单台网络交换机的单向容量，Gbit/s；按 inter_node_gbps 计的端口数即其端口数"
                            "（25,600：NVIDIA Quantum-2 QM9700，64 个 400 Gb/s 端口）",
     "cluster.oversubscription": "网络叶交换机下行:上行端口比（1 为无阻塞，与 DGX SuperPOD 参考架构相同；"

@@ -45,7 +45,7 @@ Sources
 from __future__ import annotations
 
 from xlcompute.core.comm import allreduce_bytes_per_card
-from xlcompute.core.expr import Value, ceil, floor, if_, max_
+from xlcompute.core.expr import Value, ceil, floor, if_, max_, min_
 from xlcompute.core.units import SECONDS_PER_HOUR
 
 __all__ = [
@@ -80,6 +80,7 @@ __all__ = [
     "per_card",
     "pp_p2p_seconds",
     "kv_bytes_per_token_replica",
+    "batch_in_flight",
     "ACTIVATION_BYTES_INFER",
 ]
 
@@ -133,6 +134,12 @@ def max_sequences(budget_bytes: Value, kv_bytes_per_sequence: Value) -> Value:
     """Sequences a replica can keep in flight, ⌊budget / KV bytes per sequence⌋ (0 when the
     weights leave no room) [VLLM]."""
     return max_(floor(budget_bytes / kv_bytes_per_sequence), 0)
+
+
+def batch_in_flight(batch: Value, max_seqs: Value) -> Value:
+    """Sequences a replica decodes together: the batch asked for, at most what the KV cache holds
+    (at least one) [VLLM]."""
+    return min_(batch, max_(max_seqs, 1))
 
 
 def moe_experts_touched(experts: Value, top_k: Value, tokens: Value) -> Value:

@@ -94,19 +94,17 @@ def card_of(key: str) -> Card:
 
 
 def _precision(run: ServingRun) -> Any:
-    w = run.precision["weights"]
-    kv = run.precision["kv_cache"]
-    base = PRECISIONS[w]
-    if w == "fp8" and not kv.startswith("fp8"):  # NIM: KV precision unpublished; FP8 assumed (A-NIM-3)
-        return base
-    return base
+    """The row's weight format (PRECISIONS); an fp8 row keeps an FP8 KV cache, also where the KV
+    precision is unpublished and assumed FP8 (A-NIM-3, A-ML-1)."""
+    return PRECISIONS[run.precision["weights"]]
 
 
 def unpredictable_reason(run: ServingRun) -> str | None:
     """Why a row cannot be predicted under the file's own rules (None: it can)."""
     if not run.fixed_lengths:
-        return ("A-ML-2: the per-sample input-length distribution of the MLPerf OpenOrca set was not extracted "
-                "and committed before prediction (the data set file was not reachable); not predicted")
+        return ("A-ML-2: the per-sample input-length distribution of the MLPerf OpenOrca set must be extracted from "
+                "the official data-set file and committed before prediction; that file is not in this environment, "
+                "so these rows are not predicted")
     return None
 
 

@@ -156,3 +156,17 @@ def test_output_tokens_split_validated() -> None:
     with pytest.raises(ScenarioError, match="output_tokens"):
         parse_scenario({"model": {"preset": "llama2-7b"}, "serving": {"users": 1, "tokens_per_request": 100,
                                                                       "output_tokens": 100}})
+
+
+def test_excel_functions_equal_the_estimate() -> None:
+    """LLM_TTFT and LLM_TPOT give the Serving sheet's prefill and TPOT for the estimate's replica."""
+    from xlcompute import udf
+
+    r = estimate(default_scenario())
+    tp, batch = int(r["serving_tp"]), int(r["serving_batch"])
+    assert udf.LLM_TTFT("llama2-70b", "H800", 500, tp) == pytest.approx(r["prefill_seconds"], rel=1e-12)
+    assert udf.LLM_TPOT("llama2-70b", "H800", 500, 500, batch, tp) == pytest.approx(r["tpot"], rel=1e-12)
+    # The calibration row trt06-ttft-h100-llama2-70b-tp4-2048 (109 ms measured): fp8 on 4 H100.
+    assert udf.LLM_TTFT("llama2-70b", "H100-SXM", 2048, 4, "fp8") == pytest.approx(0.1168, abs=5e-4)
+    assert "tp (3)" in udf.LLM_TTFT("llama2-70b", "H800", 500, 3)
+    assert "exceeds the KV cache" in udf.LLM_TPOT("llama2-70b", "H800", 500, 500, 100000, 4)

@@ -107,6 +107,9 @@ VALID: dict[str, list[Any]] = {
     "model": ["llama2-70b", "GPT-3", "qwen2-72b", "llama2-7b", "mixtral-8x7b", "deepseek-v3"],
     "global_batch": [None, 1024, 256.0, 2048],
     "gpu_range": [["H800", "H20"], [["A800"], ["910B"]], "H200", ["H800", None, "TPUv5e"]],
+    "input_tokens": [500, 128.0, 2048, 5],
+    "output_tokens": [500, 128.0, 2048, 1],
+    "precision": [None, "bf16", "fp8", "int8", "int4"],
 }
 # Where one function reads an argument differently from the others.
 VALID_FOR: dict[tuple[str, str], list[Any]] = {

@@ -600,7 +600,7 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_cards_seed_n", "Cards n in seed eq. 12 (at least 1)", "式 12 中的卡数 n（至少 1）", "cards", "卡", "count"),
     _q("cost_per_request_seed", "Cost per request, seed eq. 12", "每次请求成本（式 12）", *_CUR, "money8",
        "seed 000 eq. 12"),
-    _q("cost_per_1k_tokens", "Cost per 1,000 tokens", "每千 token 成本", *_CUR, "money4", "seed 001"),
+    _q("cost_per_1k_tokens", "Cost per 1,000 tokens (FLOPs only, seed form)", "每千 token 成本（仅算力，种子公式）", *_CUR, "money4", "seed 001"),
     _q("replica_hbm_bytes_per_s", "HBM bandwidth per replica", "每副本显存带宽", "B/s", None, "sci"),
     _q("decode_tokens_per_s", "Decode speed bound per replica", "每副本解码速度上限", "tokens/s", None, "dec1",
        "Pope et al. 2022"),

@@ -456,9 +456,6 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("tokens_per_request", s, "serving", "tokens_per_request", s.tokens_per_request, ""),
         ("seconds_per_request", s, "serving", "seconds_per_request", s.seconds_per_request, ""),
         ("serving_utilization", s, "serving", "utilization", s.utilization, ""),
-        ("serving_bytes_per_param", s, "serving", "bytes_per_param", s.bytes_per_param, ""),
-        ("kv_bytes_per_value", s, "serving", "kv_bytes_per_value", s.kv_bytes_per_value, ""),
-        ("decode_batch", s, "serving", "decode_batch", s.decode_batch, ""),
         ("hbm_usable_fraction", s, "serving", "hbm_usable_fraction", s.hbm_usable_fraction, ""),
         ("switch_gbps", c, "cluster", "switch_gbps", c.switch_gbps, ""),
         ("oversubscription", c, "cluster", "oversubscription", c.oversubscription, ""),
@@ -690,18 +687,19 @@ def _serving_inputs(
 
     s = scenario.serving
     out: dict[str, tuple[float, str, Origin | None]] = {}
-    given = s.model_fields_set
     prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g32"}[s.precision or "bf16"]
     base = PRECISIONS[prec_key]
-    note = f" = {s.precision}" if s.precision else ""
-    w_bytes = s.bytes_per_param if "bytes_per_param" in given or s.precision is None else base.weight_bytes
-    kv_bytes = s.kv_bytes_per_value if "kv_bytes_per_value" in given or s.precision is None else base.kv_bytes
-    if s.precision and "bytes_per_param" not in given:
-        out["serving_bytes_per_param"] = (w_bytes, f"scenario: serving.precision{note}",
-                                          Origin(kind="scenario", field="serving.precision", option=s.precision))
-    if s.precision and "kv_bytes_per_value" not in given:
-        out["kv_bytes_per_value"] = (kv_bytes, f"scenario: serving.precision{note}",
-                                     Origin(kind="scenario", field="serving.precision", option=s.precision))
+    note = f" = {s.precision}" if s.precision else " left out: bf16"
+    prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision
+                else Origin(kind="default", field="serving.precision"))
+    w_bytes = s.bytes_per_param if s.bytes_per_param is not None else base.weight_bytes
+    kv_bytes = s.kv_bytes_per_value if s.kv_bytes_per_value is not None else base.kv_bytes
+    for key, field, value in (("serving_bytes_per_param", "bytes_per_param", s.bytes_per_param),
+                              ("kv_bytes_per_value", "kv_bytes_per_value", s.kv_bytes_per_value)):
+        out[key] = ((value, f"scenario: serving.{field}", Origin(kind="scenario", field=f"serving.{field}"))
+                    if value is not None else
+                    (w_bytes if field == "bytes_per_param" else kv_bytes,
+                     f"{'scenario' if s.precision else 'default'}: serving.precision{note}", prec_org))
     acc = scenario.cluster.accelerator
     if isinstance(acc, CustomAccelerator):
         fp8_peak, bf16_peak = acc.fp8_tflops, acc.bf16_tflops
@@ -764,14 +762,13 @@ def _serving_inputs(
         org = Origin(kind="fixed", field="no_serving")
         out["serving_tp"] = (s.tp or 1, none, org)
         out["serving_pp"] = (1, none, org)
-        if "decode_batch" not in given:
-            out["decode_batch"] = (1, none, org)
+        out["decode_batch"] = (s.decode_batch or 1, none, org)
         return out
     if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
         raise ValueError(f"serving.tp ({s.tp}) must divide the model's {arch.heads} attention heads and divide "
                          f"or be a multiple of its {arch.kv_heads} KV heads")
     plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, k, s.disaggregated, tp=s.tp,
-                        batch=s.decode_batch if "decode_batch" in given else None)
+                        batch=s.decode_batch)
     sizer = (f"serving sizer: fewest cards meeting TTFT {s.ttft_s:g} s and TPOT {s.tpot_s:g} s of "
              f"{plan.candidates} layouts × batches" + ("" if plan.meets_targets else " (none meets the targets: "
                                                      "the lowest TPOT)"))
@@ -779,11 +776,14 @@ def _serving_inputs(
     out["serving_tp"] = ((s.tp, "scenario: serving.tp", Origin(kind="scenario", field="serving.tp"))
                          if s.tp is not None else (plan.tp, sizer, sizer_org))
     out["serving_pp"] = (plan.pp, sizer, sizer_org)
-    if "decode_batch" not in given:
+    if s.decode_batch is None:
         out["decode_batch"] = (plan.batch, sizer, sizer_org)
     elif plan.batch != s.decode_batch:
         raise ValueError(f"serving.decode_batch ({s.decode_batch}) exceeds the KV cache of a replica "
                          f"({plan.max_sequences} sequences of {s.tokens_per_request} tokens)")
+    else:
+        out["decode_batch"] = (s.decode_batch, "scenario: serving.decode_batch",
+                               Origin(kind="scenario", field="serving.decode_batch"))
     return out
 
 

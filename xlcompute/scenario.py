@@ -595,12 +595,19 @@ class ServingDemand(_Strict):
         0.3, ge=0.001, le=1,
         description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)",
     )
-    bytes_per_param: float = Field(
-        2, ge=0.1, le=64, description="weight bytes when serving (2 bf16, 1 fp8/int8)"
+    bytes_per_param: float | None = Field(
+        None, ge=0.1, le=64,
+        description="weight bytes when serving (2 bf16, 1 fp8/int8, 0.625 int4 with group-32 scales); leave it "
+        "out for the serving precision's",
     )
-    kv_bytes_per_value: float = Field(2, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8)")
-    decode_batch: int = Field(
-        32, ge=1, le=1_000_000, description="concurrent sequences per replica for the decode bound"
+    kv_bytes_per_value: float | None = Field(
+        None, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8); leave it out for the serving "
+        "precision's",
+    )
+    decode_batch: int | None = Field(
+        None, ge=1, le=1_000_000,
+        description="sequences a serving replica decodes together; leave it out for the sizer's choice (the "
+        "batch meeting the latency targets with the fewest cards, within the KV cache)",
     )
     hbm_usable_fraction: float = Field(
         0.9, ge=0.01, le=1,

@@ -5,6 +5,8 @@ model's time to first token and time per output token (:mod:`xlcompute.core.infe
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 from xlcompute import _udf_args as a
@@ -20,6 +22,7 @@ __all__ = [
     "LLM_DECODE_TOKENS_PER_S",
     "LLM_TTFT",
     "LLM_TPOT",
+    "LLM_SERVING_CARDS",
 ]
 
 
@@ -52,8 +55,8 @@ def LLM_INFER_CHIPS(
     peak_tflops: Any,
     utilization: Any = None,
 ) -> float:
-    """GPUs for concurrent users, ⌈users × 2P·tokens / (peak × utilization × seconds)⌉ (seed 000
-    eq. 11, rounded up). A whole number of GPUs."""
+    """GPUs for concurrent users by FLOPs alone, ⌈users × 2P·tokens / (peak × utilization × seconds)⌉
+    (seed 000 eq. 11, rounded up); LLM_SERVING_CARDS sizes with the inference model."""
     return float(
         serving.infer_cards(
             a.positive(users, "users"),
@@ -195,3 +198,46 @@ def LLM_TPOT(model: Any, gpu: Any, input_tokens: Any, output_tokens: Any, batch:
         raise a.UdfArgumentError(f"batch ({b}) exceeds the KV cache of {t} × {card.name}: "
                                  f"{int(f.max_sequences)} sequences of {n_in + n_out} tokens")
     return float(f.tpot_s)
+
+
+@excel({"model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",
+        "tokens_per_request": "Tokens per request, prompt + output.",
+        "seconds_per_request": "Seconds between a user's requests.",
+        "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
+        "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
+        "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
+        "precision": _PRECISION})
+def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
+                      output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
+                      precision: Any = None) -> float:
+    """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
+    replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
+    serving."""
+    from xlcompute.serving_plan import ServingPlanError
+
+    shape, card, prec, _ = _replica(model, gpu, None, precision)
+    n = a.whole(tokens_per_request, "tokens_per_request", minimum=2, maximum=10_000_000)
+    out = a.whole(output_tokens, "output_tokens", default=max(1, n // 2), maximum=n - 1)
+    rate = a.non_negative(users, "users") / a.positive(seconds_per_request, "seconds_per_request", unit="seconds")
+    if not math.isfinite(rate) or rate > 1e12:
+        raise a.UdfArgumentError(f"users / seconds_per_request must be at most 10^12 requests per second, got {rate:g}")
+    ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
+    tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
+    try:
+        plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot)
+    except ServingPlanError as exc:
+        raise a.UdfArgumentError(f"model: {exc}") from None
+    if not plan.meets_targets:
+        raise a.UdfArgumentError(f"no replica of {card.name} meets ttft_s and tpot_s; the fastest gives "
+                                 f"{plan.ttft_s:.3g} s and {plan.tpot_s:.3g} s per token")
+    return float(plan.cards)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sized(shape: Any, card: Any, prec: Any, n_in: float, n_out: float, rate: float, ttft: float, tpot: float) -> Any:
+    """The sizer's plan, cached: Excel recalculates often and the inputs are frozen models and numbers
+    (a ServingPlanError is raised again, not cached)."""
+    from xlcompute.serving_model import FITTED
+    from xlcompute.serving_plan import size_serving
+
+    return size_serving(shape, card, prec, n_in, n_out, rate, ttft, tpot, FITTED)

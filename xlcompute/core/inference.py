@@ -208,7 +208,8 @@ def forward_seconds(
 
 
 def static_batch_seconds(prefill_s: Value, decode_step_s: Value, output_tokens: Value) -> Value:
-    """A static batch: one prefill, then o − 1 decode steps (the prefill yields the first token)."""
+    """A static batch: one prefill, then o − 1 decode steps (the prefill yields the first token);
+    TensorRT-LLM gptSessionBenchmark's batch latency [POPE] §2 (prefill then autoregressive decode)."""
     return prefill_s + (output_tokens - 1) * decode_step_s
 
 
@@ -221,18 +222,20 @@ def cycle_seconds(batch: Value, prefill_s_per_request: Value, decode_step_s: Val
 
 
 def requests_per_s(batch: Value, cycle_s: Value) -> Value:
-    """Requests a replica completes per second, B / cycle (Little's law over the cycle)."""
+    """Requests a replica completes per second, B / cycle (Little's law, L = λW: Little 1961, Operations
+    Research 9(3)), B requests in flight for one cycle each."""
     return batch / cycle_s
 
 
 def output_tokens_per_s(batch: Value, output_tokens: Value, cycle_s: Value) -> Value:
-    """Generated tokens per second of a replica, B·o / cycle."""
+    """Generated tokens per second of a replica, B·o / cycle (Little's law as in :func:`requests_per_s`)."""
     return batch * output_tokens / cycle_s
 
 
 def time_per_output_token(cycle_s: Value, output_tokens: Value) -> Value:
     """Mean time between a sequence's output tokens, cycle / o (decode steps plus the prefill
-    stalls of the batch; NIM/MLPerf mean ITL/TPOT)."""
+    stalls of the batch [VLLM]; the mean TPOT of MLPerf Inference LoadGen and the ITL of NVIDIA
+    NIM / AIPerf)."""
     return cycle_s / output_tokens
 
 
@@ -251,13 +254,15 @@ def time_to_first_token(prefill_s: Value, wait_s: Value, iteration_s: Value) -> 
 
 
 def replicas_for_rate(request_rate: Value, replica_requests_per_s: Value) -> Value:
-    """Replicas that serve λ requests per second, ⌈λ / per-replica rate⌉."""
+    """Replicas that serve λ requests per second, ⌈λ / per-replica rate⌉ (seed 000 eq. 11's whole
+    cards, with the step model's replica rate in place of FLOPs)."""
     return ceil(request_rate / replica_requests_per_s)
 
 
 def cost_per_million_tokens(price_per_card_hour: Value, cards: Value, tokens_per_s: Value) -> Value:
     """Cost of 10⁶ output tokens at capacity: cards·E/3600 per second over tokens_per_s, × 10⁶
-    (0 when nothing is served)."""
+    (0 when nothing is served); card-seconds times the price per card-second, as the refined seed
+    000 eq. (12) (:func:`xlcompute.core.serving.cost_per_request`)."""
     return if_(tokens_per_s > 0, cards * price_per_card_hour / SECONDS_PER_HOUR * 1e6 / max_(tokens_per_s, 1e-30), 0)
 
 
@@ -290,7 +295,8 @@ def capacity_tokens_per_s(replicas: Value, replica_requests_per_s: Value, tokens
 
 
 def per_card(total: Value, cards: Value) -> Value:
-    """A fleet's rate per card, 0 for no cards."""
+    """A fleet's rate per card, total / cards, 0 for no cards (throughput per GPU as MLPerf and
+    TensorRT-LLM report it)."""
     return if_(cards > 0, total / max_(cards, 1), 0)
 
 

@@ -46,7 +46,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  # the inference step model (issue 16): request shape, targets, the sizer's layout, constants
                  "serving_output_tokens", "ttft_target_s", "tpot_target_s", "serving_tp", "serving_pp",
                  "serving_disaggregated",
-                 "serving_peak_tflops", "serving_compute_efficiency", "serving_hbm_efficiency",
+                 "serving_fp8", "serving_peak_tflops", "serving_compute_efficiency", "serving_hbm_efficiency",
                  "serving_layer_overhead_us", "serving_link_efficiency", "serving_collective_latency_us",
                  "serving_reserve_gb", "experts", "top_k", "routed_expert_params", "kv_lora_rank",
                  "qk_rope_head_dim")),

@@ -761,29 +761,30 @@ def _serving_inputs(
         none = "not sized: no serving users (serving.users = 0)"
         org = Origin(kind="fixed", field="no_serving")
         out["serving_tp"] = (s.tp or 1, none, org)
-        out["serving_pp"] = (1, none, org)
+        out["serving_pp"] = (s.pp or 1, none, org)
+        out["serving_fp8"] = (1 if fp8 else 0, none, org)
         out["decode_batch"] = (s.decode_batch or 1, none, org)
         return out
     if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
         raise ValueError(f"serving.tp ({s.tp}) must divide the model's {arch.heads} attention heads and divide "
                          f"or be a multiple of its {arch.kv_heads} KV heads")
     plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, k, s.disaggregated, tp=s.tp,
-                        batch=s.decode_batch)
+                        batch=s.decode_batch, pp=s.pp)
     sizer = (f"serving sizer: fewest cards meeting TTFT {s.ttft_s:g} s and TPOT {s.tpot_s:g} s of "
              f"{plan.candidates} layouts × batches" + ("" if plan.meets_targets else " (none meets the targets: "
                                                      "the lowest TPOT)"))
     sizer_org = Origin(kind="fixed", field="serving_sizer" if plan.meets_targets else "serving_sizer_no_fit")
     out["serving_tp"] = ((s.tp, "scenario: serving.tp", Origin(kind="scenario", field="serving.tp"))
                          if s.tp is not None else (plan.tp, sizer, sizer_org))
-    out["serving_pp"] = (plan.pp, sizer, sizer_org)
-    if s.decode_batch is None:
-        out["decode_batch"] = (plan.batch, sizer, sizer_org)
-    elif plan.batch != s.decode_batch:
-        raise ValueError(f"serving.decode_batch ({s.decode_batch}) exceeds the KV cache of a replica "
-                         f"({plan.max_sequences} sequences of {s.tokens_per_request} tokens)")
-    else:
-        out["decode_batch"] = (s.decode_batch, "scenario: serving.decode_batch",
-                               Origin(kind="scenario", field="serving.decode_batch"))
+    out["serving_pp"] = ((s.pp, "scenario: serving.pp", Origin(kind="scenario", field="serving.pp"))
+                         if s.pp is not None else (plan.pp, sizer, sizer_org))
+    # A batch given beyond the KV cache is kept as typed: the graph decodes what the cache holds
+    # (serving_batch = min(decode_batch, serving_max_sequences)), as the workbook does when edited.
+    out["decode_batch"] = ((s.decode_batch, "scenario: serving.decode_batch",
+                            Origin(kind="scenario", field="serving.decode_batch"))
+                           if s.decode_batch is not None else (plan.batch, sizer, sizer_org))
+    out["serving_fp8"] = (1 if fp8 else 0, f"{'scenario' if s.precision else 'default'}: serving.precision{note}",
+                          prec_org)
     return out
 
 

@@ -638,6 +638,11 @@ class ServingDemand(_Strict):
         description="tensor-parallel cards per serving replica; leave it out for the sizer's choice (divides the "
         "heads and KV heads, inside one server)",
     )
+    pp: int | None = Field(
+        None, ge=1, le=64,
+        description="pipeline stages (servers) per serving replica; leave it out for the sizer's choice (1 unless "
+        "the model needs more than one server)",
+    )
     disaggregated: bool = Field(
         False, description="prefill and decode on separate replicas (DistServe, arXiv:2401.09670)"
     )

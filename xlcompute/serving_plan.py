@@ -96,11 +96,13 @@ def size_serving(
     best: tuple[tuple[float, ...], ServingPlan] | None = None
     fallback: tuple[tuple[float, ...], ServingPlan] | None = None
     evaluated = 0
+    fixed_layout = tp is not None and pp is not None
     for t, p in layouts:
         limit = int(kv_limit(shape, card, prec, t, input_tokens + output_tokens, k, p))
-        if limit < 1:
-            continue
-        ladder = [batch] if batch is not None else sorted({b for b in BATCH_LADDER if b <= limit} | {min(limit, 1024)})
+        if limit < 1 and not fixed_layout:  # a layout given by the user is shown even when it cannot hold
+            continue                        # the model (meets_targets False); a searched one is skipped
+        ladder = ([batch] if batch is not None
+                  else sorted({b for b in BATCH_LADDER if b <= limit} | {max(1, min(limit, 1024))}))
         for b in ladder:
             evaluated += 1
             plan = _plan(shape, card, prec, t, p, b, limit, input_tokens, output_tokens, request_rate,
@@ -141,5 +143,5 @@ def _plan(shape: ModelShape, card: Card, prec: Precision, tp: int, pp: int, batc
         decode_step_s=float(f.decode_step_s), replica_requests_per_s=float(f.requests_per_s),
         output_tokens_per_s=out_tps, output_tokens_per_s_per_card=out_tps / cards if cards else 0.0,
         request_rate=rate, capacity_requests_per_s=replicas * float(f.requests_per_s),
-        meets_targets=ttft <= ttft_target and float(f.tpot_s) <= tpot_target, candidates=0,
+        meets_targets=limit >= 1 and ttft <= ttft_target and float(f.tpot_s) <= tpot_target, candidates=0,
     )

@@ -70,6 +70,7 @@ FIELD_ZH: dict[str, str] = {
     "serving.ttft_s": "首 token 时延目标（MLPerf 推理基准 v4.0 中 llama2-70b 的服务器场景：p99 2 秒）",
     "serving.tpot_s": "每输出 token 时延目标（MLPerf 推理基准 v4.0 中 llama2-70b 的服务器场景：p99 200 毫秒）",
     "serving.tp": "每推理副本的张量并行卡数（不给时由推理规模测算选定）",
+    "serving.pp": "每推理副本的流水线级数（服务器数；不给时由推理规模测算选定）",
     "serving.disaggregated": "预填充与解码分离部署（DistServe）",
     "cluster.switch_gbps": "单台网络交换机的单向容量，Gbit/s；按 inter_node_gbps 计的端口数即其端口数"
                            "（25,600：NVIDIA Quantum-2 QM9700，64 个 400 Gb/s 端口）",

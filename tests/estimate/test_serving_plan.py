@@ -137,9 +137,15 @@ def test_serving_tp_given_must_divide_heads() -> None:
     assert r["serving_tp"] == 8
 
 
-def test_decode_batch_beyond_the_kv_cache_is_refused() -> None:
-    with pytest.raises(ValueError, match="decode_batch"):
-        estimate(_scenario({"users": 100, "decode_batch": 100000, "tp": 2}))
+def test_decode_batch_beyond_the_kv_cache_is_capped() -> None:
+    """A batch given beyond the KV cache stays as typed; the replica decodes what the cache holds."""
+    r = estimate(_scenario({"users": 100, "decode_batch": 100000, "tp": 2, "pp": 1}))
+    assert r["decode_batch"] == 100000 and r["serving_batch"] == r["serving_max_sequences"] < 100000
+
+
+def test_a_given_layout_that_cannot_hold_the_model_is_shown_not_sized() -> None:
+    plan = size_serving(LLAMA70, card_of("L40S"), PRECISIONS["bf16"], 500, 500, 10.0, 2.0, 0.2, FITTED, tp=1, pp=1)
+    assert plan.max_sequences == 0 and not plan.meets_targets and plan.batch == 1
 
 
 def test_no_users_no_serving_cards() -> None:

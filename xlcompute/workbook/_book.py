@@ -280,6 +280,10 @@ class Book:
             return price if times is None else f"{price}*{times}"
         if key in MODEL_COLUMNS:
             return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
+        if key == "serving_peak_tflops":  # the serving precision's peak of the chosen card
+            choice = CHOICE_NAMES["gpu"]
+            return (f'IF(serving_fp8=1,{hw.lookup(HW_FP8_COLUMN, choice)},'
+                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)})")
         if key in HW_COLUMNS:
             if key == "gpu_peak_tflops":
                 choice = CHOICE_NAMES["gpu"]

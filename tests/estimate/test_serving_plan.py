@@ -178,3 +178,13 @@ def test_excel_functions_equal_the_estimate() -> None:
     assert "meets ttft_s and tpot_s" in udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, 2, 0.0001)
     assert "tp (3)" in udf.LLM_TTFT("llama2-70b", "H800", 500, 3)
     assert "exceeds the KV cache" in udf.LLM_TPOT("llama2-70b", "H800", 500, 500, 100000, 4)
+
+
+def test_unmet_targets_reach_the_proposal_risks() -> None:
+    pytest.importorskip("jinja2")  # the pdf extra
+    from xlcompute.report.context import build_context
+
+    r = estimate(_scenario({"users": 100, "tpot_s": 0.001}))
+    assert r["tpot"] > r["tpot_target_s"]
+    risks = " ".join(str(x["risk"]) for x in build_context(r, "en")["risks"])
+    assert "meets the latency targets" in risks

@@ -91,10 +91,21 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "mit_serving_short": ("Buy {need} cards, serve in fp8 to halve the weights, or plan for fewer users.",
                           "采购 {need} 张卡、以 fp8 推理使权重减半，或减少计划用户数。"),
     "risk_serving_util": (
-        "The serving card count assumes the cards reach {util} of their peak FLOP/s; decode is bound by memory "
-        "bandwidth, so real throughput depends on the serving software and batch size.",
-        "推理卡数假设加速卡达到峰值算力的 {util}；解码受显存带宽限制，实际吞吐取决于推理软件与批大小。",
+        "The serving card count rests on the inference step model, fitted on one vendor's published tables: on "
+        "held-out public measurements its time per output token came out too slow by about half and its "
+        "throughput within about a sixth (xlcompute validate --serving), so real capacity depends on the "
+        "serving software and its batch size.",
+        "推理卡数依据推理单步模型，其常数按一家厂商的公开数据拟合：在未参与拟合的公开实测上，每输出 token 时延"
+        "偏慢约一半，吞吐误差约六分之一（xlcompute validate --serving），实际能力取决于推理软件与批大小。",
     ),
+    "risk_serving_targets": (
+        "No serving replica of {accelerator} meets the latency targets (first token {ttft_target} s, {tpot_target} s "
+        "per output token); the fastest gives {ttft} s and {tpot} s.",
+        "{accelerator} 的推理副本均达不到时延目标（首 token {ttft_target} 秒、每输出 token {tpot_target} 秒）；"
+        "最快的为 {ttft} 秒与 {tpot} 秒。",
+    ),
+    "mit_serving_targets": ("Relax the targets, serve in fp8, or choose a card with more memory bandwidth.",
+                            "放宽时延目标、以 fp8 推理，或选择显存带宽更高的加速卡。"),
     "mit_serving_util": ("Load-test one model replica with the planned software before the purchase.",
                          "采购前用计划的推理软件对单个模型副本做压力测试。"),
     # --- uncertainty, serving only --------------------------------------------------------------

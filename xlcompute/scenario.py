@@ -593,7 +593,8 @@ class ServingDemand(_Strict):
     )
     utilization: float = Field(
         0.3, ge=0.001, le=1,
-        description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)",
+        description="share of peak FLOP/s for seed 000 eq. 11's FLOP-only card count, shown for comparison "
+        "(the serving cards come from the inference step model; decode is memory-bound)",
     )
     bytes_per_param: float | None = Field(
         None, ge=0.1, le=64,

@@ -60,7 +60,7 @@ FIELD_ZH: dict[str, str] = {
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
     "serving.seconds_per_request": "一次请求的平均时长 t_c，秒",
-    "serving.utilization": "推理时达到的峰值算力比例（假设；解码受显存带宽限制）",
+    "serving.utilization": "种子文档 000 式 11 仅按算力计卡数时的峰值算力比例，仅作对照（推理卡数由推理单步模型给出）",
     "serving.bytes_per_param": "推理时每个权重的字节数（bf16 为 2，fp8/int8 为 1）",
     "serving.kv_bytes_per_value": "KV 缓存每个值的字节数（bf16 为 2，fp8 为 1）",
     "serving.decode_batch": "每副本同时解码的序列数（不给时由推理规模测算选定）",

@@ -83,6 +83,10 @@ FIELD_OF: dict[str, str] = {
     "seconds_per_request": "serving.seconds_per_request", "serving_utilization": "serving.utilization",
     "serving_bytes_per_param": "serving.bytes_per_param", "kv_bytes_per_value": "serving.kv_bytes_per_value",
     "decode_batch": "serving.decode_batch", "hbm_usable_fraction": "serving.hbm_usable_fraction",
+    "serving_output_tokens": "serving.output_tokens", "ttft_target_s": "serving.ttft_s",
+    "tpot_target_s": "serving.tpot_s", "serving_tp": "serving.tp", "serving_pp": "serving.pp",
+    "experts": "model.arch.experts", "top_k": "model.arch.top_k", "kv_lora_rank": "model.arch.kv_lora_rank",
+    "qk_rope_head_dim": "model.arch.qk_rope_head_dim",
     "price_per_gpu_hour": "pricing.price_per_card_hour", "server_price": "pricing.server_price",
     "network_per_server": "pricing.network_per_server", "storage_capex": "pricing.storage",
     "facility_per_kw": "pricing.facility_per_kw", "electricity_per_kwh": "pricing.electricity_per_kwh",
@@ -136,6 +140,17 @@ _FIXED: dict[str, InputRange] = {
     "a2a_efficiency": InputRange("step-time model: all-to-all efficiency", 0, 1, lo_open=True),
     "grouped_gemm_efficiency": InputRange("step-time model: grouped-GEMM efficiency", 0, 1, lo_open=True),
     "fp8_gemm_efficiency": InputRange("step-time model: FP8 GEMM efficiency", 0, 1),
+    "serving_fp8": InputRange("serving.precision (1 fp8, 0 16-bit GEMMs)", 0, 1, whole=True),
+    "serving_disaggregated": InputRange("serving.disaggregated (1 yes, 0 no)", 0, 1, whole=True),
+    "serving_peak_tflops": InputRange("cluster.accelerator (peak at the serving precision), TFLOP/s", 0, 1e7,
+                                      lo_open=True),
+    "serving_compute_efficiency": InputRange("inference model: GEMM efficiency", 0, 1, lo_open=True),
+    "serving_hbm_efficiency": InputRange("inference model: HBM efficiency", 0, 1.1, lo_open=True),
+    "serving_layer_overhead_us": InputRange("inference model: fixed time per layer, µs", 0, 1e6),
+    "serving_link_efficiency": InputRange("inference model: all-reduce link efficiency", 0, 1, lo_open=True),
+    "serving_collective_latency_us": InputRange("inference model: all-reduce latency, µs", 0, 1e6),
+    "serving_reserve_gb": InputRange("inference model: HBM reserve per card, GB", 0, 1e4),
+    "routed_expert_params": InputRange("model.arch (routed experts)", 0, 1e15),
 }
 
 

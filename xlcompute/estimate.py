@@ -467,9 +467,6 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("tokens_per_request", s, "serving", "tokens_per_request", s.tokens_per_request, ""),
         ("seconds_per_request", s, "serving", "seconds_per_request", s.seconds_per_request, ""),
         ("serving_utilization", s, "serving", "utilization", s.utilization, ""),
-        ("serving_bytes_per_param", s, "serving", "bytes_per_param", s.bytes_per_param, ""),
-        ("kv_bytes_per_value", s, "serving", "kv_bytes_per_value", s.kv_bytes_per_value, ""),
-        ("decode_batch", s, "serving", "decode_batch", s.decode_batch, ""),
         ("hbm_usable_fraction", s, "serving", "hbm_usable_fraction", s.hbm_usable_fraction, ""),
         ("switch_gbps", c, "cluster", "switch_gbps", c.switch_gbps, ""),
         ("oversubscription", c, "cluster", "oversubscription", c.oversubscription, ""),
@@ -497,6 +494,8 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),
             _origin(model, section, field, options.get(field, ""), p.currency if note == cur else ""))
+    for key, (value, source, origin) in _serving_inputs(scenario, arch, vals).items():
+        put(key, value, source, origin)
     if a.average_load is not None:
         put("average_load", a.average_load, "scenario: assumptions.average_load",
             Origin(kind="scenario", field="assumptions.average_load"))
@@ -713,6 +712,118 @@ _CORE_FIELDS = {
     "dp": "the data-parallel degree ⌊cluster.cards / (tp·cp·pp)⌋",
     "global_batch": "training.global_batch (rounded to the layout)",
 }
+
+def _serving_inputs(
+    scenario: Scenario, arch: ModelArch, vals: Mapping[str, InputValue]
+) -> dict[str, tuple[float, str, Origin | None]]:
+    """The inference step model's inputs (issue 16): the serving precision, the request split, the
+    targets, the fitted constants and the replica layout and batch the SLA sizer chooses
+    (:func:`xlcompute.serving_plan.size_serving`, over the same core formulas as the graph)."""
+    from xlcompute.serving_model import FIT_SOURCE, FITTED, PRECISIONS, Card, Precision, ServingConstants, model_shape
+    from xlcompute.serving_plan import size_serving
+
+    s = scenario.serving
+    out: dict[str, tuple[float, str, Origin | None]] = {}
+    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g32"}[s.precision or "bf16"]
+    base = PRECISIONS[prec_key]
+    note = f" = {s.precision}" if s.precision else " left out: bf16"
+    prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision
+                else Origin(kind="default", field="serving.precision"))
+    w_bytes = s.bytes_per_param if s.bytes_per_param is not None else base.weight_bytes
+    kv_bytes = s.kv_bytes_per_value if s.kv_bytes_per_value is not None else base.kv_bytes
+    for key, field, value in (("serving_bytes_per_param", "bytes_per_param", s.bytes_per_param),
+                              ("kv_bytes_per_value", "kv_bytes_per_value", s.kv_bytes_per_value)):
+        out[key] = ((value, f"scenario: serving.{field}", Origin(kind="scenario", field=f"serving.{field}"))
+                    if value is not None else
+                    (w_bytes if field == "bytes_per_param" else kv_bytes,
+                     f"{'scenario' if s.precision else 'default'}: serving.precision{note}", prec_org))
+    acc = scenario.cluster.accelerator
+    if isinstance(acc, CustomAccelerator):
+        fp8_peak, bf16_peak = acc.fp8_tflops, acc.bf16_tflops
+        card_src = f"scenario: cluster.accelerator ({acc.name})"
+    else:
+        g = catalog.get_gpu(acc)
+        fp8_peak, bf16_peak = g.fp8_tflops, g.bf16_tflops
+        card_src = f"catalog: {g.name} ({g.source}, {g.source_date})"
+    fp8 = base.fp8_compute and fp8_peak is not None
+    if base.fp8_compute and fp8_peak is None:
+        raise ValueError("serving.precision is fp8 but the accelerator has no FP8 peak; use bf16 or int8")
+    peak = float(fp8_peak if fp8 else bf16_peak)  # type: ignore[arg-type]
+    peak_org = vals["gpu_peak_tflops"].origin
+    out["serving_peak_tflops"] = (peak, f"{card_src}; dense {'fp8' if fp8 else 'bf16'} (serving precision)",
+                                  peak_org.model_copy(update={"extra": "dense_fp8" if fp8 else "dense_bf16"})
+                                  if peak_org is not None else None)
+    n_out = s.output_tokens_used
+    out["serving_output_tokens"] = (
+        n_out, "scenario: serving.output_tokens" if s.output_tokens is not None
+        else "default for serving.output_tokens: half of tokens_per_request (an assumption)",
+        _origin(s, "serving", "output_tokens"))
+    for key, field in (("ttft_target_s", "ttft_s"), ("tpot_target_s", "tpot_s")):
+        out[key] = (getattr(s, field), _source(s, "serving", field), _origin(s, "serving", field))
+    out["serving_disaggregated"] = (1 if s.disaggregated else 0, _source(s, "serving", "disaggregated"),
+                                    _origin(s, "serving", "disaggregated"))
+    k = FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction})
+    fitted = Origin(kind="fixed", field="serving_fit")
+    for key, value, src in (
+        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
+        ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
+        ("serving_layer_overhead_us", k.layer_overhead_s * 1e6, FIT_SOURCE),
+        ("serving_link_efficiency", k.link_efficiency, ServingConstants.model_fields["link_efficiency"].description),
+        ("serving_collective_latency_us", k.collective_latency_s * 1e6,
+         ServingConstants.model_fields["collective_latency_s"].description),
+        ("serving_reserve_gb", k.reserve_bytes_per_card / 1e9,
+         ServingConstants.model_fields["reserve_bytes_per_card"].description),
+    ):
+        out[key] = (float(value), f"default: {src}", fitted)
+    shape = model_shape(arch)
+    if scenario.model.params is not None or scenario.model.active_params is not None:
+        shape = shape.model_copy(update={"total_params": vals["model_params"].value,
+                                         "active_params": vals["model_active_params"].value})
+    arch_org = vals["layers"].origin
+    out["experts"] = (shape.experts, vals["layers"].source, arch_org)
+    out["top_k"] = (shape.top_k, vals["layers"].source, arch_org)
+    out["kv_lora_rank"] = (shape.kv_lora_rank, vals["layers"].source, arch_org)
+    out["qk_rope_head_dim"] = (shape.rope_head_dim, vals["layers"].source, arch_org)
+    out["routed_expert_params"] = (shape.routed_expert_params, f"exact count: routed experts; {vals['layers'].source}",
+                                   arch_org)
+    card = Card(name="card", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
+                else fp8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
+                hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,
+                cards_per_node=int(vals["cards_per_node"].value),
+                inter_node_bytes_per_s=vals["inter_node_gbps"].value * 1e9 / 8)
+    prec = Precision(weight_bytes=w_bytes, kv_bytes=kv_bytes, fp8_compute=fp8)
+    n_in = s.tokens_per_request - n_out
+    rate = s.users / s.seconds_per_request
+    if s.users == 0:  # nothing served: no sizing (a training-only plan never fails on serving)
+        none = "not sized: no serving users (serving.users = 0)"
+        org = Origin(kind="fixed", field="no_serving")
+        out["serving_tp"] = (s.tp or 1, none, org)
+        out["serving_pp"] = (s.pp or 1, none, org)
+        out["serving_fp8"] = (1 if fp8 else 0, none, org)
+        out["decode_batch"] = (s.decode_batch or 1, none, org)
+        return out
+    if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
+        raise ValueError(f"serving.tp ({s.tp}) must divide the model's {arch.heads} attention heads and divide "
+                         f"or be a multiple of its {arch.kv_heads} KV heads")
+    plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, k, s.disaggregated, tp=s.tp,
+                        batch=s.decode_batch, pp=s.pp)
+    sizer = (f"serving sizer: fewest cards meeting TTFT {s.ttft_s:g} s and TPOT {s.tpot_s:g} s of "
+             f"{plan.candidates} layouts × batches" + ("" if plan.meets_targets else " (none meets the targets: "
+                                                     "the lowest TPOT)"))
+    sizer_org = Origin(kind="fixed", field="serving_sizer" if plan.meets_targets else "serving_sizer_no_fit")
+    out["serving_tp"] = ((s.tp, "scenario: serving.tp", Origin(kind="scenario", field="serving.tp"))
+                         if s.tp is not None else (plan.tp, sizer, sizer_org))
+    out["serving_pp"] = ((s.pp, "scenario: serving.pp", Origin(kind="scenario", field="serving.pp"))
+                         if s.pp is not None else (plan.pp, sizer, sizer_org))
+    # A batch given beyond the KV cache is kept as typed: the graph decodes what the cache holds
+    # (serving_batch = min(decode_batch, serving_max_sequences)), as the workbook does when edited.
+    out["decode_batch"] = ((s.decode_batch, "scenario: serving.decode_batch",
+                            Origin(kind="scenario", field="serving.decode_batch"))
+                           if s.decode_batch is not None else (plan.batch, sizer, sizer_org))
+    out["serving_fp8"] = (1 if fp8 else 0, f"{'scenario' if s.precision else 'default'}: serving.precision{note}",
+                          prec_org)
+    return out
+
 
 _NO_TRAINING = "not given: no training planned (a serving-only scenario)"
 

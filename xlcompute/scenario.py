@@ -628,18 +628,74 @@ class ServingDemand(_Strict):
     )
     utilization: float = Field(
         0.3, ge=0.001, le=1,
-        description="share of peak FLOP/s reached when serving (assumption; decode is memory-bound)",
+        description="share of peak FLOP/s for seed 000 eq. 11's FLOP-only card count, shown for comparison "
+        "(the serving cards come from the inference step model; decode is memory-bound)",
     )
-    bytes_per_param: float = Field(
-        2, ge=0.1, le=64, description="weight bytes when serving (2 bf16, 1 fp8/int8)"
+    bytes_per_param: float | None = Field(
+        None, ge=0.1, le=64,
+        description="weight bytes when serving (2 bf16, 1 fp8/int8, 0.625 int4 with group-32 scales); leave it "
+        "out for the serving precision's",
     )
-    kv_bytes_per_value: float = Field(2, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8)")
-    decode_batch: int = Field(
-        32, ge=1, le=1_000_000, description="concurrent sequences per replica for the decode bound"
+    kv_bytes_per_value: float | None = Field(
+        None, ge=0.1, le=64, description="KV-cache bytes per value (2 bf16, 1 fp8); leave it out for the serving "
+        "precision's",
+    )
+    decode_batch: int | None = Field(
+        None, ge=1, le=1_000_000,
+        description="sequences a serving replica decodes together; leave it out for the sizer's choice (the "
+        "batch meeting the latency targets with the fewest cards, within the KV cache)",
     )
     hbm_usable_fraction: float = Field(
-        0.8, ge=0.01, le=1, description="share of HBM for weights; the rest holds KV cache and activations"
+        0.9, ge=0.01, le=1,
+        description="share of HBM the serving engine may use for weights and KV cache (vLLM "
+        "gpu_memory_utilization default 0.9, arXiv:2309.06180; TensorRT-LLM kv_cache_free_gpu_mem_fraction 0.9)",
     )
+    output_tokens: int | None = Field(
+        None, ge=1, le=MAX_SEQ_LEN,
+        description="generated tokens per request; the prompt is tokens_per_request minus these. Leave it out "
+        "for half of tokens_per_request (an assumption: give your traffic's split)",
+    )
+    precision: Literal["bf16", "fp8", "int8", "int4"] | None = Field(
+        None,
+        description="serving precision: bf16; fp8 (FP8 weights, GEMMs at the card's FP8 peak, FP8 KV cache); "
+        "int8 / int4 (weight-only, group 32, 16-bit GEMMs and KV). Sets bytes_per_param and "
+        "kv_bytes_per_value unless they are given. Leave it out for bf16",
+    )
+    ttft_s: float = Field(
+        2.0, ge=0.001, le=3600,
+        description="time-to-first-token target, s (MLPerf Inference v4.0 llama2-70b Server: 2 s at p99)",
+    )
+    tpot_s: float = Field(
+        0.2, ge=0.0001, le=60,
+        description="time-per-output-token target, s (MLPerf Inference v4.0 llama2-70b Server: 200 ms at p99)",
+    )
+    tp: int | None = Field(
+        None, ge=1, le=64,
+        description="tensor-parallel cards per serving replica; leave it out for the sizer's choice (divides the "
+        "heads and KV heads, inside one server)",
+    )
+    pp: int | None = Field(
+        None, ge=1, le=64,
+        description="pipeline stages (servers) per serving replica; leave it out for the sizer's choice (1 unless "
+        "the model needs more than one server)",
+    )
+    disaggregated: bool = Field(
+        False, description="prefill and decode on separate replicas (DistServe, arXiv:2401.09670)"
+    )
+
+    @property
+    def output_tokens_used(self) -> int:
+        """Generated tokens per request: given, or half of tokens_per_request (at least 1)."""
+        return self.output_tokens if self.output_tokens is not None else max(1, self.tokens_per_request // 2)
+
+    @model_validator(mode="after")
+    def _check_split(self) -> ServingDemand:
+        if self.output_tokens is not None and self.output_tokens >= self.tokens_per_request:
+            raise ValueError(
+                f"serving.output_tokens ({self.output_tokens}) must be less than serving.tokens_per_request "
+                f"({self.tokens_per_request}): the rest is the prompt"
+            )
+        return self
 
 
 _DEFAULT_PRICE = "leave it out for the default of pricing.currency and the accelerator (xlcompute/catalog/prices.yaml)"

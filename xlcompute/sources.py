@@ -65,11 +65,18 @@ FIELD_ZH: dict[str, str] = {
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
     "serving.seconds_per_request": "一次请求的平均时长 t_c，秒",
-    "serving.utilization": "推理时达到的峰值算力比例（假设；解码受显存带宽限制）",
+    "serving.utilization": "种子文档 000 式 11 仅按算力计卡数时的峰值算力比例，仅作对照（推理卡数由推理单步模型给出）",
     "serving.bytes_per_param": "推理时每个权重的字节数（bf16 为 2，fp8/int8 为 1）",
     "serving.kv_bytes_per_value": "KV 缓存每个值的字节数（bf16 为 2，fp8 为 1）",
-    "serving.decode_batch": "解码上限所按的每副本并发序列数",
-    "serving.hbm_usable_fraction": "可用于权重的显存比例；其余容纳 KV 缓存与激活",
+    "serving.decode_batch": "每副本同时解码的序列数（不给时由推理规模测算选定）",
+    "serving.hbm_usable_fraction": "推理引擎可用的显存比例（权重与 KV 缓存；vLLM 默认 0.9）",
+    "serving.output_tokens": "每次请求生成的 token 数（不给时取 tokens_per_request 的一半，属假设）",
+    "serving.precision": "推理精度：bf16、fp8、int8、int4",
+    "serving.ttft_s": "首 token 时延目标（MLPerf 推理基准 v4.0 中 llama2-70b 的服务器场景：p99 2 秒）",
+    "serving.tpot_s": "每输出 token 时延目标（MLPerf 推理基准 v4.0 中 llama2-70b 的服务器场景：p99 200 毫秒）",
+    "serving.tp": "每推理副本的张量并行卡数（不给时由推理规模测算选定）",
+    "serving.pp": "每推理副本的流水线级数（服务器数；不给时由推理规模测算选定）",
+    "serving.disaggregated": "预填充与解码分离部署（DistServe）",
     "cluster.switch_gbps": "单台网络交换机的单向容量，Gbit/s；按 inter_node_gbps 计的端口数即其端口数"
                            "（25,600：NVIDIA Quantum-2 QM9700，64 个 400 Gb/s 端口）",
     "cluster.oversubscription": "网络叶交换机下行:上行端口比（1 为无阻塞，与 DGX SuperPOD 参考架构相同；"
@@ -236,6 +243,10 @@ FIXED_ZH: dict[str, str] = {
                      "DeepSeek-V3（arXiv:2412.19437）§3.3.3",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
+    "no_serving": "未测算：没有推理用户（serving.users = 0）",
+    "serving_fit": "默认值：推理模型常数（在 serving_runs.yaml 的校准行上拟合，或为有出处的假设）",
+    "serving_sizer": "推理规模测算：满足首 token 时延与每 token 时延目标、卡数最少的副本布局与批大小",
+    "serving_sizer_no_fit": "推理规模测算：没有布局满足时延目标，取每 token 时延最低者",
 }
 
 #: The registry's sources of bill-of-materials counts (xlcompute.registry), in Chinese.

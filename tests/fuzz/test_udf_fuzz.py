@@ -107,6 +107,11 @@ VALID: dict[str, list[Any]] = {
     "model": ["llama2-70b", "GPT-3", "qwen2-72b", "llama2-7b", "mixtral-8x7b", "deepseek-v3"],
     "global_batch": [None, 1024, 256.0, 2048],
     "gpu_range": [["H800", "H20"], [["A800"], ["910B"]], "H200", ["H800", None, "TPUv5e"]],
+    "input_tokens": [500, 128.0, 2048, 5],
+    "output_tokens": [500, 128.0, 2048, 1],
+    "precision": [None, "bf16", "fp8", "int8", "int4"],
+    "ttft_s": [None, 2, 0.5, 10.0],
+    "tpot_s": [None, 0.2, 0.05, 1.0],
 }
 # Where one function reads an argument differently from the others.
 VALID_FOR: dict[tuple[str, str], list[Any]] = {
@@ -117,6 +122,7 @@ VALID_FOR: dict[tuple[str, str], list[Any]] = {
     ("GPU_SPEC", "gpu"): ["H800", "A100", "910B", "TPUv5e", "mi300x", "h20"],
     ("LLM_PARAMS", "vocab"): [None, 0, 32000, 50257.0],
     ("TRAIN_MEM_PER_GPU", "dp"): [1, 8, 64.0],
+    ("LLM_SERVING_CARDS", "output_tokens"): [None, 500, 128.0, 1],
 }
 # The planner searches a layout per new tuple: a few models, cards and batches keep the cache warm.
 PLANNER_VALID: dict[str, list[Any]] = {

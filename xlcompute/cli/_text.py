@@ -49,6 +49,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_fit": ("DOES NOT FIT", "放不下"),
     "serving_value": ("{v} for {users} concurrent users ({replica} per replica)",
                       "{v}，服务 {users} 名并发用户（每副本 {replica} 张）"),
+    "latency_value": ("{ttft}; {tpot} per output token at a batch of {batch}; {cap} served for {demand} demanded",
+                      "{ttft}；每输出 token {tpot}，批大小 {batch}；可服务 {cap}，需求 {demand}"),
     "bom": ("Bill of materials", "物料清单"),
     "bom_line": ("servers {servers}; {net}; storage {storage} {store}; facility {facility}; {racks}, {mw} with PUE",
                  "服务器 {servers}；{net}；存储 {storage}{store}；机房 {facility}；机柜 {racks}，含 PUE 的机房功率 {mw}"),

@@ -98,8 +98,10 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                                 fits=tr("fits" if r["mem_fits"] else "no_fit", lang))),
         (lab("comm_share_of_step"), v("comm_share_of_step")),
         (lab("serving_cards"), tr("serving_value", lang, v=v("serving_cards"), users=fmt.count(r["users"]),
-                                  replica=fmt.count(r["cards_per_replica"]))),
-        (lab("cost_per_1k_tokens"), v("cost_per_1k_tokens")),
+                                  replica=fmt.count(r["serving_replica_size"]))),
+        (lab("ttft"), tr("latency_value", lang, ttft=v("ttft"), tpot=v("tpot"), batch=fmt.count(r["serving_batch"]),
+                         cap=v("serving_capacity_tokens_per_s"), demand=v("serving_demand_tokens_per_s"))),
+        (lab("cost_per_million_tokens"), v("cost_per_million_tokens")),
         (lab("capex_total"), v("capex_total")),
         (L["bom"], _bom_line(r, v, lang)),
         (lab("opex_per_year"), v("opex_per_year")),
@@ -125,7 +127,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                                                 "step_train_days", "effective_ratio", "train_days", "gpu_hours",
                                                 "tokens_per_s_per_card", "mem_per_gpu", "comm_share_of_step",
                                                 "train_cost")), L["deadline"], L["at_predicted"]}
-    serving = {lab("serving_cards"), lab("cost_per_1k_tokens")}
+    serving = {lab("serving_cards"), lab("ttft"), lab("cost_per_million_tokens")}
     drop = (training if not r.trains else set()) | (serving if not r.serves else set())
     plan = tr(f"plan_{r.kind}", lang)
     return [rows[0], (L["plan"], plan), *(row for row in rows[1:] if row[0] not in drop)]

@@ -19,8 +19,16 @@ def validate_command(
     ),
     search: bool = typer.Option(True, "--search/--no-search", help="Also check the search finds each published layout."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    serving: bool = typer.Option(
+        False, "--serving", help="Validate the inference model instead: TTFT, TPOT and throughput against the "
+        "pre-registered serving_runs.yaml, calibration and held-out apart, per source."),
+    refit: bool = typer.Option(
+        False, "--fit", help="With --serving: fit the efficiency constants again on the calibration rows and use them."),
 ) -> None:
     """Compare the step-time model with published training measurements (calibration, held-out and pre-registered runs), and the whole estimate with the end-to-end card-hours of published pre-training runs."""
+    if serving:
+        _serving(as_json, refit, output)
+        return
     # Imported here: validation runs the planner (NumPy), which `xlcompute --help` must not pay for.
     from rich import box
     from rich.table import Table
@@ -212,3 +220,43 @@ def _end_to_end_table(e2e: object, subtitle: str) -> None:
                   f"{r.published_gpu_hours:,.0f}", f"{r.predicted_gpu_hours:,.0f}", f"{r.error_pct:+.1f}%",
                   f"{r.predicted_mfu:.1%}", f"{r.effective_ratio:.1%}")
     console.print(t)
+
+
+def _serving(as_json: bool, refit: bool, output: Optional[Path]) -> None:
+    """``xlcompute validate --serving``: the inference model against serving_runs.yaml."""
+    from rich import box
+    from rich.table import Table
+
+    from xlcompute.serving_validation import METRICS, fit, validate_serving
+
+    if output is not None:
+        fail(["--output writes the training table; with --serving use --json"])
+    report = validate_serving(fit() if refit else None)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title="Inference model vs published serving measurements (serving_runs.yaml, pre-registered)",
+              title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("run", "set", "metric", "meas.", "pred.", "error"):
+        t.add_column(col, justify="left" if col in ("run", "set", "metric") else "right", no_wrap=True)
+    for r in report.rows:
+        t.add_row(r.id, "calib" if r.role == "calibration" else "held", r.metric, f"{r.measured:,.4g}",
+                  f"{r.predicted:,.4g}", f"{r.error_pct:+.1f}%")
+    console.print(t)
+    consts = ", ".join(f"{k} {v:.4g}" for k, v in report.constants.items())
+    console.print(f"constants ({'fitted now on the calibration rows' if refit else 'committed fit'}): {consts}")
+    for role, label in (("calibration", "calibration (fitted on)"), ("held_out", "held-out")):
+        sources = sorted({s.source for s in report.summaries if s.role == role and s.source != "all"})
+        for source in ("all", *sources):
+            parts = []
+            for metric in METRICS:
+                s = report.summary(role, metric, source)
+                if s is not None:
+                    parts.append(f"{metric.upper() if metric != 'throughput' else 'throughput'} "
+                                 f"{s.mean_abs_error_pct:.1f}% (n={s.count}, signed {s.mean_signed_error_pct:+.1f}%)")
+            if parts:
+                console.print(f"{label}, {'all sources' if source == 'all' else source}: mean |error| "
+                              + "; ".join(parts))
+    if report.not_predicted:
+        console.print(f"not predicted ({len(report.not_predicted)} rows): "
+                      + "; ".join(sorted(set(report.not_predicted.values()))))

@@ -4,7 +4,8 @@ Every formula works on numbers and on :class:`~xlcompute.core.expr.Ref` cell ref
 returns an Excel formula), so the UDFs, the workbook cells and the proposal share one definition.
 Formulas also evaluate over NumPy arrays (the layout search runs the step-time model on arrays of
 layouts). Modules: ``params`` (model size), ``compute`` (FLOPs), ``kernels`` (kernel time on a
-card), ``schedule`` (time, cards, MFU), ``memory``, ``comm``, ``parallel``, ``serving``, ``cost``, ``bom`` (bill of materials);
+card), ``schedule`` (time, cards, MFU), ``memory``, ``comm``, ``parallel``, ``serving`` (seed 000's serving forms),
+``inference`` (the inference step model: prefill, decode, KV budget, TTFT, TPOT), ``cost``, ``bom`` (bill of materials);
 ``expr`` is the expression type.
 """
 
@@ -15,6 +16,7 @@ from xlcompute.core import (
     compute,
     cost,
     expr,
+    inference,
     kernels,
     memory,
     moe,
@@ -33,6 +35,7 @@ __all__ = [
     "compute",
     "cost",
     "expr",
+    "inference",
     "kernels",
     "memory",
     "moe",

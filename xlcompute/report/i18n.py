@@ -159,8 +159,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kf_memory": ("Memory per card", "每卡显存"),
     "kf_memory_note": ("{share} of {hbm} HBM", "占 {hbm} 显存的 {share}"),
     "kf_serving": ("Serving cards", "推理卡数"),
-    "kf_serving_note": ("{users} concurrent users, {cost} per 1k tokens",
-                        "{users} 并发用户，每千 token {cost}"),
+    "kf_serving_note": ("{users} concurrent users, {cost} per million output tokens",
+                        "{users} 并发用户，每百万输出 token {cost}"),
     "kf_rent": ("Renting the work (present value)", "租用工作负载（现值）"),
     "kf_rent_note": ("{option}; owning: {own}", "{option}；自建：{own}"),
     "recommendation": ("Recommendation", "建议"),
@@ -438,11 +438,20 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # serving
     "serving_intro": (
-        "Serving {users} concurrent users, each request of {tokens} tokens completed in {seconds} s, "
-        "needs the cards below. Cards are rounded up to whole model replicas; each replica holds the "
-        "weights in {share} of its cards' HBM, leaving the rest for the KV cache.",
-        "为 {users} 个并发用户提供服务（每次请求 {tokens} 个 token，{seconds} 秒内完成）所需卡数如下。"
-        "卡数向上取整为完整的模型副本；每个副本用 {share} 的显存存放权重，其余用于 KV 缓存。",
+        "{users} concurrent users each sending a request of {tokens} tokens ({output} of them generated) every "
+        "{seconds} s make {rate} requests/s, {demand} tokens/s. The inference step model (prefill compute-bound, "
+        "decode reading the weights and every sequence's KV cache, continuous batching; efficiencies fitted on "
+        "published TensorRT-LLM measurements) sizes the fleet for a first token within {ttft_target} s and "
+        "{tpot_target} s per output token: replicas of {tp} × {pp} cards decoding {batch} sequences together, "
+        "{replicas} of them, {need} cards, give a first token in {ttft} s and {tpot} s per token, serving "
+        "{capacity} tokens/s. Seed 000's FLOP count (eq. 11) would give {seed} cards; it ignores memory "
+        "bandwidth and the KV cache, so it is shown for comparison only.",
+        "{users} 个并发用户每 {seconds} 秒各发出一次 {tokens} 个 token 的请求（其中生成 {output} 个），即每秒 {rate} "
+        "次请求、{demand} token/秒。推理单步模型（预填充受算力限制；解码读取权重与每条序列的 KV 缓存；连续批处理；"
+        "效率按公开的 TensorRT-LLM 实测拟合）按首 token 时延不超过 {ttft_target} 秒、每输出 token 不超过 "
+        "{tpot_target} 秒测算：每副本 {tp} × {pp} 张卡、同时解码 {batch} 条序列，共 {replicas} 个副本、{need} 张卡，"
+        "首 token 时延 {ttft} 秒、每 token {tpot} 秒，可服务 {capacity} token/秒。种子文档 000 式 11 的算力公式"
+        "得 {seed} 张卡；它忽略显存带宽与 KV 缓存，仅作对照。",
     ),
     # budget
     "budget_intro": (

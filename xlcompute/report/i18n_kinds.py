@@ -28,12 +28,11 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "kf_serving_need": ("Cards the serving demand needs", "推理需求所需卡数"),
     "kf_serving_need_note": ("{users} concurrent users, {replica} cards per replica",
                              "{users} 并发用户，每副本 {replica} 张卡"),
-    "kf_cost_1k": ("Serving cost per 1,000 tokens", "每千 token 推理成本"),
-    "kf_cost_1k_note": ("at {util} of peak FLOP/s and {price} per card-hour",
-                        "按峰值算力的 {util}、每卡·时 {price}"),
-    "kf_decode": ("Decode throughput per replica", "每副本解码吞吐"),
+    "kf_cost_1k": ("Serving cost per million output tokens", "每百万输出 token 推理成本"),
+    "kf_cost_1k_note": ("the fleet at capacity, {price} per card-hour", "整个推理集群满载，每卡·时 {price}"),
+    "kf_decode": ("Output throughput per replica", "每副本输出吞吐"),
     "kf_decode_value": ("{tps} tokens/s", "{tps} token/秒"),
-    "kf_decode_note": ("{batch} concurrent sequences, memory-bandwidth bound", "{batch} 条并发序列，受显存带宽限制"),
+    "kf_decode_note": ("{batch} sequences decoded together, continuous batching", "同时解码 {batch} 条序列，连续批处理"),
     "kf_train_cost": ("Training run at rental prices", "按租赁价格的训练费用"),
     "kf_train_cost_note": ("{hours} card-hours at {price} per card-hour", "{hours} 卡·时，每卡·时 {price}"),
     "cover_serving_cards": ("Cards the serving demand needs", "推理需求所需卡数"),
@@ -92,10 +91,21 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "mit_serving_short": ("Buy {need} cards, serve in fp8 to halve the weights, or plan for fewer users.",
                           "采购 {need} 张卡、以 fp8 推理使权重减半，或减少计划用户数。"),
     "risk_serving_util": (
-        "The serving card count assumes the cards reach {util} of their peak FLOP/s; decode is bound by memory "
-        "bandwidth, so real throughput depends on the serving software and batch size.",
-        "推理卡数假设加速卡达到峰值算力的 {util}；解码受显存带宽限制，实际吞吐取决于推理软件与批大小。",
+        "The serving card count rests on the inference step model, fitted on one vendor's published tables: on "
+        "held-out public measurements its time per output token came out too slow by about half and its "
+        "throughput within about a sixth (xlcompute validate --serving), so real capacity depends on the "
+        "serving software and its batch size.",
+        "推理卡数依据推理单步模型，其常数按一家厂商的公开数据拟合：在未参与拟合的公开实测上，每输出 token 时延"
+        "偏慢约一半，吞吐误差约六分之一（xlcompute validate --serving），实际能力取决于推理软件与批大小。",
     ),
+    "risk_serving_targets": (
+        "No serving replica of {accelerator} meets the latency targets (first token {ttft_target} s, {tpot_target} s "
+        "per output token); the fastest gives {ttft} s and {tpot} s.",
+        "{accelerator} 的推理副本均达不到时延目标（首 token {ttft_target} 秒、每输出 token {tpot_target} 秒）；"
+        "最快的为 {ttft} 秒与 {tpot} 秒。",
+    ),
+    "mit_serving_targets": ("Relax the targets, serve in fp8, or choose a card with more memory bandwidth.",
+                            "放宽时延目标、以 fp8 推理，或选择显存带宽更高的加速卡。"),
     "mit_serving_util": ("Load-test one model replica with the planned software before the purchase.",
                          "采购前用计划的推理软件对单个模型副本做压力测试。"),
     # --- uncertainty, serving only --------------------------------------------------------------
@@ -150,13 +160,19 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     ),
     "method_serving_title": ("Serving", "推理"),
     "method_serving": (
-        "Serving cards follow from the demand: the FLOPs of a request (two per active parameter and token) "
-        "times the concurrent users, over the time of a request and the share of peak the cards reach, "
-        "rounded up to whole model replicas whose weights fit in the cards' memory. Decode throughput is "
-        "bounded by memory bandwidth (Pope et al. 2022).",
-        "推理卡数由需求决定：单次请求的 FLOPs（每个激活参数每个 token 两次运算）乘以并发用户数，除以请求时长与"
-        "加速卡达到的峰值比例，再向上取整为权重可放入显存的完整模型副本。解码吞吐受显存带宽限制"
-        "（Pope 等 2022）。",
+        "Serving follows an inference step model: a prompt's prefill is compute-bound, with attention quadratic "
+        "in its length; a decode step reads every weight and every sequence's KV cache from memory, or is "
+        "compute-bound at large batches (Pope et al. 2022; the roofline of Yuan et al. 2024); tensor parallelism "
+        "adds two all-reduces per layer. The HBM left after the weights caps the sequences in flight (Kwon et al. "
+        "2023, vLLM); under continuous batching each prefill stalls the batch. The efficiencies are fitted on "
+        "NVIDIA's TensorRT-LLM tables and tried on held-out measurements (xlcompute validate --serving). The "
+        "sizer picks the replica (tensor parallelism dividing the heads, inside one server) and the batch that "
+        "meet the latency targets with the fewest cards.",
+        "推理按单步模型计算：提示词的预填充受算力限制，注意力随长度平方增长；每步解码从显存读取全部权重与每条序列的 "
+        "KV 缓存，批量大时转为受算力限制（Pope 等 2022；Yuan 等 2024 的屋顶线模型）；张量并行每层增加两次全归约。"
+        "权重之外的显存决定可同时处理的序列数（Kwon 等 2023，vLLM）；连续批处理中每次预填充会暂停整批解码。效率常数"
+        "按 NVIDIA TensorRT-LLM 公开数据拟合，并在未参与拟合的实测上检验（xlcompute validate --serving）。规模测算"
+        "选择满足时延目标、卡数最少的副本（张量并行度整除注意力头数，且在一台服务器内）与批大小。",
     ),
     "method_budget_title": ("Budget and own or rent", "预算与自建或租用"),
     "method_budget": (

@@ -62,6 +62,9 @@ from xlcompute.udf._serving import (
     LLM_INFER_CHIPS,
     LLM_INFER_COST,
     LLM_INFER_FLOPS,
+    LLM_SERVING_CARDS,
+    LLM_TPOT,
+    LLM_TTFT,
 )
 from xlcompute.udf._energy import ENERGY_KWH, POWER_COST
 from xlcompute.udf._planner import LLM_BEST_LAYOUT, LLM_PREDICTED_MFU
@@ -102,6 +105,9 @@ __all__ = [
     "GLOBAL_BATCH",
     "PIPELINE_BUBBLE",
     "LLM_INFER_FLOPS",
+    "LLM_TTFT",
+    "LLM_TPOT",
+    "LLM_SERVING_CARDS",
     "LLM_INFER_CHIPS",
     "LLM_INFER_COST",
     "LLM_COST_PER_1K_TOKENS",

@@ -1,12 +1,17 @@
 """Excel functions for inference: FLOPs, cards for a load, cost per request and per 1,000
-tokens, the decode bound (:mod:`xlcompute.core.serving`)."""
+tokens, the decode bound (:mod:`xlcompute.core.serving`, seed 000's forms), and the inference step
+model's time to first token and time per output token (:mod:`xlcompute.core.inference` through
+:func:`xlcompute.serving_model.replica_figures`, the composition the estimate's sizer uses)."""
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.core import compute, memory, serving, units
+from xlcompute.udf._models import preset
 from xlcompute.udf._register import PARAMS, PEAK, PRICE_HOUR, UTIL, excel
 
 __all__ = [
@@ -15,6 +20,9 @@ __all__ = [
     "LLM_INFER_COST",
     "LLM_COST_PER_1K_TOKENS",
     "LLM_DECODE_TOKENS_PER_S",
+    "LLM_TTFT",
+    "LLM_TPOT",
+    "LLM_SERVING_CARDS",
 ]
 
 
@@ -47,8 +55,8 @@ def LLM_INFER_CHIPS(
     peak_tflops: Any,
     utilization: Any = None,
 ) -> float:
-    """GPUs for concurrent users, ⌈users × 2P·tokens / (peak × utilization × seconds)⌉ (seed 000
-    eq. 11, rounded up). A whole number of GPUs."""
+    """GPUs for concurrent users by FLOPs alone, ⌈users × 2P·tokens / (peak × utilization × seconds)⌉
+    (seed 000 eq. 11, rounded up); LLM_SERVING_CARDS sizes with the inference model."""
     return float(
         serving.infer_cards(
             a.positive(users, "users"),
@@ -122,3 +130,114 @@ def LLM_DECODE_TOKENS_PER_S(
             a.positive(batch, "batch", default=1.0),
         )
     )
+
+
+_MODEL = 'A catalog model name such as "llama2-70b" (its architecture: layers, heads, KV heads).'
+_GPU = 'A catalog card name such as "H800" or "A100-80G" (peak, HBM, bandwidth, link, cards per server).'
+_TP = "Optional. Tensor-parallel cards of the replica; default 1. Must divide the heads and fit one server."
+_PRECISION = 'Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only).'
+_PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g32"}
+
+
+def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int]:
+    """The inference model's shape, card, precision and tp from the cells, checked."""
+    from xlcompute.serving_model import PRECISIONS, Card, model_shape
+
+    shape = model_shape(preset(model).arch)
+    g = a.gpu(gpu)
+    card = Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, hbm_bytes=g.hbm_bytes,
+                hbm_bytes_per_s=g.hbm_bandwidth_bytes_per_s,
+                link_bytes_per_s=g.link_bytes_per_s_per_direction or g.inter_node_bytes_per_s_per_card or 50e9,
+                cards_per_node=g.cards_per_node)
+    t = a.whole(tp, "tp", default=1, maximum=card.cards_per_node)
+    if shape.heads % t or (shape.kv_heads % t and t % shape.kv_heads) or card.cards_per_node % t:
+        raise a.UdfArgumentError(f"tp ({t}) must divide the {shape.heads} heads and the {card.cards_per_node} cards "
+                                 f"of a server, and divide or be a multiple of the {shape.kv_heads} KV heads")
+    text = "bf16" if a.is_empty(precision) else str(precision).strip().lower()
+    if text not in _PRECISION_KEYS:
+        raise a.UdfArgumentError(f"precision must be one of {', '.join(_PRECISION_KEYS)}, got {a.show(precision)}")
+    prec = PRECISIONS[_PRECISION_KEYS[text]]
+    if prec.fp8_compute and g.fp8_flops is None:
+        raise a.UdfArgumentError(f"precision fp8: {g.name} has no FP8 peak in the catalog")
+    return shape, card, prec, t
+
+
+@excel({"model": _MODEL, "gpu": _GPU, "input_tokens": "Prompt tokens of the request.", "tp": _TP,
+        "precision": _PRECISION})
+def LLM_TTFT(model: Any, gpu: Any, input_tokens: Any, tp: Any = None, precision: Any = None) -> float:
+    """Time to first token on an idle replica, s: the prefill, max(FLOPs/peak, weights/HBM) at the
+    fitted efficiencies + TP all-reduces + fixed time per layer (inference step model; xlcompute
+    validate --serving)."""
+    from xlcompute.serving_model import FITTED, replica_figures
+
+    shape, card, prec, t = _replica(model, gpu, tp, precision)
+    n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
+    f = replica_figures(shape, card, prec, t, 1, float(n_in), 1.0, FITTED)
+    if float(f.max_sequences) < 1:
+        raise a.UdfArgumentError(f"{shape.heads}-head model does not fit {t} × {card.name} with its KV cache")
+    return float(f.prefill_s)
+
+
+@excel({"model": _MODEL, "gpu": _GPU, "input_tokens": "Prompt tokens per request.",
+        "output_tokens": "Generated tokens per request.",
+        "batch": "Optional. Sequences decoded together by the replica; default 1.", "tp": _TP,
+        "precision": _PRECISION})
+def LLM_TPOT(model: Any, gpu: Any, input_tokens: Any, output_tokens: Any, batch: Any = None, tp: Any = None,
+             precision: Any = None) -> float:
+    """Mean time per output token under continuous batching, s: a decode step (weights + KV cache
+    over HBM, or FLOPs over peak, + TP all-reduces) with the batch's prefills stalling it. The batch
+    must fit the KV cache."""
+    from xlcompute.serving_model import FITTED, replica_figures
+
+    shape, card, prec, t = _replica(model, gpu, tp, precision)
+    n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
+    n_out = a.whole(output_tokens, "output_tokens", maximum=10_000_000)
+    b = a.whole(batch, "batch", default=1, maximum=1_000_000)
+    f = replica_figures(shape, card, prec, t, b, float(n_in), float(n_out), FITTED)
+    if float(f.max_sequences) < b:
+        raise a.UdfArgumentError(f"batch ({b}) exceeds the KV cache of {t} × {card.name}: "
+                                 f"{int(f.max_sequences)} sequences of {n_in + n_out} tokens")
+    return float(f.tpot_s)
+
+
+@excel({"model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",
+        "tokens_per_request": "Tokens per request, prompt + output.",
+        "seconds_per_request": "Seconds between a user's requests.",
+        "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
+        "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
+        "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
+        "precision": _PRECISION})
+def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
+                      output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
+                      precision: Any = None) -> float:
+    """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
+    replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
+    serving."""
+    from xlcompute.serving_plan import ServingPlanError
+
+    shape, card, prec, _ = _replica(model, gpu, None, precision)
+    n = a.whole(tokens_per_request, "tokens_per_request", minimum=2, maximum=10_000_000)
+    out = a.whole(output_tokens, "output_tokens", default=max(1, n // 2), maximum=n - 1)
+    rate = a.non_negative(users, "users") / a.positive(seconds_per_request, "seconds_per_request", unit="seconds")
+    if not math.isfinite(rate) or rate > 1e12:
+        raise a.UdfArgumentError(f"users / seconds_per_request must be at most 10^12 requests per second, got {rate:g}")
+    ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
+    tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
+    try:
+        plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot)
+    except ServingPlanError as exc:
+        raise a.UdfArgumentError(f"model: {exc}") from None
+    if not plan.meets_targets:
+        raise a.UdfArgumentError(f"no replica of {card.name} meets ttft_s and tpot_s; the fastest gives "
+                                 f"{plan.ttft_s:.3g} s and {plan.tpot_s:.3g} s per token")
+    return float(plan.cards)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sized(shape: Any, card: Any, prec: Any, n_in: float, n_out: float, rate: float, ttft: float, tpot: float) -> Any:
+    """The sizer's plan, cached: Excel recalculates often and the inputs are frozen models and numbers
+    (a ServingPlanError is raised again, not cached)."""
+    from xlcompute.serving_model import FITTED
+    from xlcompute.serving_plan import size_serving
+
+    return size_serving(shape, card, prec, n_in, n_out, rate, ttft, tpot, FITTED)

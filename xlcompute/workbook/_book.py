@@ -304,6 +304,10 @@ class Book:
             choice = CHOICE_NAMES["gpu"]
             return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)}/'
                     f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)},1)")
+        if key == "serving_peak_tflops":  # the serving precision's peak of the chosen card
+            choice = CHOICE_NAMES["gpu"]
+            return (f'IF(serving_fp8=1,{hw.lookup(HW_FP8_COLUMN, choice)},'
+                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)})")
         if key in HW_COLUMNS:
             if key == "gpu_peak_tflops":
                 choice = CHOICE_NAMES["gpu"]

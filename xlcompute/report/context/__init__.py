@@ -133,7 +133,7 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
     if kind == "serving":
         lead = c.t("summary_lead_serving", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                    servers=c.v("servers"), model=r.model_name, params=c.v("model_params"), users=c.v("users"),
-                   need=c.v("serving_cards"), replica=c.v("cards_per_replica"),
+                   need=c.v("serving_cards"), replica=c.v("serving_replica_size"),
                    share=fmt.percent(r["serving_cards"] / r["gpu_count"]), years=c.v("years"),
                    budget=c.va("total_budget"), capex=c.va("capex_total"), opex=c.va("opex_per_year"))
     else:
@@ -158,7 +158,7 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     if kind == "serving":
         if r["serving_cards"] > r["gpu_count"]:
             return c.t("rec_serving_short", users=c.v("users"), need=c.v("serving_cards"),
-                       accelerator=r.accelerator_name, replica=c.v("cards_per_replica"), cards=c.v("gpu_count"))
+                       accelerator=r.accelerator_name, replica=c.v("serving_replica_size"), cards=c.v("gpu_count"))
         return c.t("rec_serving_own" if budget["own_cheaper"] else "rec_serving_rent", users=c.v("users"),
                    need=c.v("serving_cards"), **common)
     if not mem["fits"]:
@@ -231,11 +231,12 @@ def build_context(
             "budget": c.va("total_budget"), "servers": c.v("servers"), "years": years,
             "mem": fmt.gb(mem["planned_bytes"]), "mem_share": fmt.percent(mem["planned_share"]),
             "hbm": fmt.gb(r["hbm_bytes"], 0), "serving_cards": c.v("serving_cards"), "users": c.v("users"),
-            "cost_1k": c.v("cost_per_1k_tokens"), "cloud": c.va("npv_rent"), "mfu": c.v("mfu"),
+            "cost_1k": c.v("cost_per_million_tokens"), "cloud": c.va("npv_rent"), "mfu": c.v("mfu"),
             "npv_own": c.va("npv_own"), "rent_option": budget["rent_option"],
-            "replica": c.v("cards_per_replica"), "util_serving": c.v("serving_utilization"),
-            "price": c.v("price_per_gpu_hour"), "decode": fmt.number(r["decode_tokens_per_s"], 0),
-            "decode_batch": c.v("decode_batch"), "train_cost": c.va("train_cost"),
+            "replica": c.v("serving_replica_size"), "util_serving": c.v("serving_utilization"),
+            "price": c.v("price_per_gpu_hour"), "decode": fmt.number(r["replica_output_tokens_per_s"], 0),
+            "decode_batch": c.v("serving_batch"), "tpot": c.v("tpot"), "ttft": c.v("ttft"),
+            "train_cost": c.va("train_cost"),
         },
         "summary_lead": _summary_lead(c, kind, budget),
         "plan_summary": _plan_summary(c, plan),
@@ -263,12 +264,21 @@ def build_context(
         "memory": mem,
         "network": _network(c),
         "serving_intro": c.t("serving_intro", users=c.v("users"), tokens=c.v("tokens_per_request"),
-                             seconds=c.v("seconds_per_request"), share=c.v("hbm_usable_fraction")),
+                             seconds=c.v("seconds_per_request"), rate=c.v("request_rate"),
+                             output=c.v("serving_output_tokens"), demand=c.v("serving_demand_tokens_per_s"),
+                             ttft_target=c.v("ttft_target_s"), tpot_target=c.v("tpot_target_s"),
+                             tp=c.v("serving_tp"), pp=c.v("serving_pp"), batch=c.v("serving_batch"),
+                             replicas=c.v("serving_replicas"), need=c.v("serving_cards"), ttft=c.v("ttft"),
+                             tpot=c.v("tpot"), capacity=c.v("serving_capacity_tokens_per_s"),
+                             seed=c.v("serving_cards_seed")),
         "serving_only_note": c.t("serving_only_note") if kind == "serving" else "",
         "serving_rows": [c.row(k) for k in (
-            "flops_per_request", "serving_cards_compute", "cards_per_replica", "serving_cards",
-            "kv_cache_per_request", "decode_tokens_per_s", "prefill_tokens_per_s", "cost_per_request",
-            "cost_per_1k_tokens")],
+            "request_rate", "serving_input_tokens", "serving_output_tokens", "serving_tp", "serving_pp",
+            "serving_batch", "serving_max_sequences", "serving_kv_bytes_per_sequence", "prefill_seconds",
+            "decode_step_seconds", "ttft", "tpot", "replica_output_tokens_per_s", "serving_replicas",
+            *(("serving_prefill_replicas",) if r["serving_disaggregated"] else ()), "serving_cards",
+            "serving_demand_tokens_per_s", "serving_capacity_tokens_per_s", "serving_tokens_per_s_per_card",
+            "cost_per_million_tokens", "serving_cards_seed", "serving_cards_flops", "cost_per_1k_tokens")],
         "budget": budget,
         "alternatives": alternatives_section(c, font),
         "risks": risks,

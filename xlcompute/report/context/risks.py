@@ -83,6 +83,10 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if r.serves and r["serving_cards"] > r["gpu_count"]:
         add(0, c.t("risk_serving_short", users=c.v("users"), need=c.v("serving_cards"), cards=c.v("gpu_count")),
             c.t("mit_serving_short", need=c.v("serving_cards")))
+    if r.serves and (r["ttft"] > r["ttft_target_s"] or r["tpot"] > r["tpot_target_s"]):
+        add(0, c.t("risk_serving_targets", accelerator=r.accelerator_name, ttft_target=c.v("ttft_target_s"),
+                   tpot_target=c.v("tpot_target_s"), ttft=c.v("ttft"), tpot=c.v("tpot")),
+            c.t("mit_serving_targets"))
     if r.trains:
         _training_risks(c, mem, add)
     else:  # a serving fleet: its card count rests on the serving utilisation assumed

@@ -1,0 +1,190 @@
+"""SLA-driven serving sizing (xlcompute.serving_plan) and its wiring into the estimate: valid replica
+layouts, targets met, the default plan meeting its own demand, the graph agreeing with the sizer."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlcompute import catalog
+from xlcompute.estimate import estimate
+from xlcompute.scenario import Scenario, default_scenario
+from xlcompute.serving_model import FITTED, PRECISIONS, Card, model_shape
+from xlcompute.serving_plan import ServingPlanError, size_serving, valid_tps
+from xlcompute.serving_validation import card_of
+
+LLAMA70 = model_shape(catalog.get_model("llama2-70b").arch)
+
+
+def _scenario(serving: dict, model: str = "llama2-70b", acc: str = "H800") -> Scenario:
+    return Scenario.model_validate({"model": {"preset": model}, "cluster": {"accelerator": acc, "cards": 64},
+                                    "serving": serving})
+
+
+def test_valid_tps_divide_heads_kv_heads_and_the_node() -> None:
+    assert valid_tps(LLAMA70, card_of("H800")) == [1, 2, 4, 8]
+    six = card_of("H800").model_copy(update={"cards_per_node": 6})
+    assert valid_tps(LLAMA70, six) == [1, 2]  # 3 and 6 do not divide the 64 heads
+    # 7B: 32 heads, 32 KV heads; a 12-card node allows 1, 2, 4 (not 3, 6, 12).
+    seven = model_shape(catalog.get_model("llama2-7b").arch)
+    assert valid_tps(seven, card_of("H800").model_copy(update={"cards_per_node": 12})) == [1, 2, 4]
+
+
+def test_sizer_meets_targets_with_fewest_cards() -> None:
+    plan = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 500, 500, 100.0, 2.0, 0.2, FITTED)
+    assert plan.meets_targets and plan.ttft_s <= 2.0 and plan.tpot_s <= 0.2
+    assert LLAMA70.heads % plan.tp == 0 and plan.tp in (1, 2, 4, 8)
+    assert plan.capacity_requests_per_s >= 100.0
+    assert plan.batch <= plan.max_sequences
+    # No layout with fewer cards meets the targets: try every fixed tp and batch of the ladder.
+    for tp in valid_tps(LLAMA70, card_of("H800")):
+        try:
+            other = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 500, 500, 100.0, 2.0, 0.2, FITTED,
+                                 tp=tp, pp=1)
+        except ServingPlanError:
+            continue
+        if other.meets_targets:
+            assert other.cards >= plan.cards
+
+
+def test_tighter_tpot_target_costs_cards_and_unmeetable_target_is_flagged() -> None:
+    loose = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 500, 500, 100.0, 2.0, 0.2, FITTED)
+    tight = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 500, 500, 100.0, 2.0, 0.04, FITTED)
+    assert tight.meets_targets and tight.tpot_s <= 0.04 and tight.cards > loose.cards
+    never = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 500, 500, 100.0, 2.0, 0.001, FITTED)
+    assert not never.meets_targets and never.tpot_s > 0.001
+
+
+def test_disaggregation_removes_prefill_stalls_from_tpot() -> None:
+    kw = dict(tp=4, batch=128, pp=1)
+    co = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 2000, 200, 20.0, 2.0, 0.2, FITTED, **kw)
+    dis = size_serving(LLAMA70, card_of("H800"), PRECISIONS["bf16"], 2000, 200, 20.0, 2.0, 0.2, FITTED,
+                       disaggregated=True, **kw)
+    assert dis.tpot_s == pytest.approx(dis.decode_step_s) and dis.tpot_s < co.tpot_s
+    assert dis.prefill_replicas >= 1 and dis.cards == (dis.replicas + dis.prefill_replicas) * 4
+
+
+def test_fp8_halves_the_kv_and_weights_so_more_sequences_fit() -> None:
+    bf = size_serving(LLAMA70, card_of("H100-SXM"), PRECISIONS["bf16"], 1000, 500, 10.0, 2.0, 0.2, FITTED, tp=2, pp=1)
+    f8 = size_serving(LLAMA70, card_of("H100-SXM"), PRECISIONS["fp8"], 1000, 500, 10.0, 2.0, 0.2, FITTED, tp=2, pp=1)
+    assert f8.max_sequences > 2 * bf.max_sequences  # weights shrink by 70 GB too
+
+
+def test_model_too_large_for_any_replica_raises() -> None:
+    tiny = Card(name="tiny", peak_flops_16=1e14, peak_flops_fp8=None, hbm_bytes=1e9, hbm_bytes_per_s=1e12,
+                link_bytes_per_s=1e10, cards_per_node=2)
+    with pytest.raises(ServingPlanError, match="no replica"):
+        size_serving(LLAMA70, tiny, PRECISIONS["bf16"], 500, 500, 1.0, 2.0, 0.2, FITTED)
+
+
+def test_default_plan_meets_its_own_demand_with_valid_replicas() -> None:
+    r = estimate(default_scenario())
+    assert r.scenario.model.preset == "llama2-70b"
+    tp = r["serving_tp"]
+    assert r["heads"] % tp == 0 and (r["kv_heads"] % tp == 0 or tp % r["kv_heads"] == 0)
+    assert r["serving_replica_size"] <= r["cards_per_node"] and r["cards_per_node"] % tp == 0
+    # 2,000 users × 1,000 tokens / 20 s = 100,000 tokens/s: the fleet serves at least that.
+    assert r["serving_demand_tokens_per_s"] == pytest.approx(100_000)
+    assert r["serving_capacity_tokens_per_s"] >= r["serving_demand_tokens_per_s"]
+    assert r["ttft"] <= r["ttft_target_s"] and r["tpot"] <= r["tpot_target_s"]
+    assert r["serving_batch"] <= r["serving_max_sequences"]
+    assert r["serving_cards"] == r["serving_replicas"] * r["serving_replica_size"] <= r["gpu_count"]
+    assert r["cost_per_million_tokens"] > 0 and r["serving_tokens_per_s_per_card"] > 0
+    # The seed's FLOP form stays beside it, under its own name.
+    assert r["serving_cards_seed"] != r["serving_cards"]
+
+
+@pytest.mark.parametrize("model, acc, serving", [
+    ("llama2-70b", "H800", {"users": 2000, "tokens_per_request": 1000, "seconds_per_request": 20}),
+    ("mixtral-8x7b", "H100-SXM", {"users": 1000, "tokens_per_request": 3000, "output_tokens": 500,
+                                  "seconds_per_request": 30}),
+    ("deepseek-v3", "H800", {"users": 1000, "tokens_per_request": 3000, "output_tokens": 500,
+                             "seconds_per_request": 30, "precision": "fp8"}),
+    ("llama3.1-8b", "L40S", {"users": 500, "tokens_per_request": 1200, "output_tokens": 200,
+                             "seconds_per_request": 10, "precision": "fp8", "disaggregated": True}),
+    ("qwen2-72b", "H20", {"users": 300, "tokens_per_request": 1500, "seconds_per_request": 30, "precision": "int4"}),
+])
+def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None:
+    """The estimate's graph (the workbook's formulas) and the sizer (serving_model) compose the same
+    core formulas: the same TTFT, TPOT, replicas and cards for the chosen layout."""
+    sc = _scenario(serving, model, acc)
+    r = estimate(sc)
+    s = sc.serving
+    shape = model_shape(catalog.get_model(model).arch)
+    card = card_of(acc)
+    prec = {"bf16": PRECISIONS["bf16"], "fp8": PRECISIONS["fp8"], "int4": PRECISIONS["int4-g32"]}[s.precision or "bf16"]
+    plan = size_serving(shape, card, prec, s.tokens_per_request - s.output_tokens_used, s.output_tokens_used,
+                        s.users / s.seconds_per_request, s.ttft_s, s.tpot_s,
+                        FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}), s.disaggregated)
+    assert (r["serving_tp"], r["serving_pp"], r["serving_batch"]) == (plan.tp, plan.pp, plan.batch)
+    assert r["ttft"] == pytest.approx(plan.ttft_s, rel=1e-9)
+    assert r["tpot"] == pytest.approx(plan.tpot_s, rel=1e-9)
+    assert r["serving_cards"] == plan.cards
+    assert r["serving_prefill_replicas"] == plan.prefill_replicas
+
+
+def test_moe_reads_only_touched_experts_and_pp_spans_servers() -> None:
+    r = estimate(_scenario({"users": 1000, "tokens_per_request": 3000, "output_tokens": 500, "seconds_per_request": 30,
+                            "precision": "fp8"}, "deepseek-v3", "H800"))
+    assert r["serving_pp"] >= 2 and r["serving_tp"] == 8  # 671 GB of FP8 weights need two 8-card servers
+    assert r["experts_touched"] < r["experts"]
+    assert r["decode_weight_bytes"] < r["serving_weight_bytes_read_all"]
+
+
+def test_serving_tp_given_must_divide_heads() -> None:
+    with pytest.raises(ValueError, match="serving.tp"):
+        estimate(_scenario({"users": 100, "tp": 3}))
+    r = estimate(_scenario({"users": 100, "tp": 8}))
+    assert r["serving_tp"] == 8
+
+
+def test_decode_batch_beyond_the_kv_cache_is_capped() -> None:
+    """A batch given beyond the KV cache stays as typed; the replica decodes what the cache holds."""
+    r = estimate(_scenario({"users": 100, "decode_batch": 100000, "tp": 2, "pp": 1}))
+    assert r["decode_batch"] == 100000 and r["serving_batch"] == r["serving_max_sequences"] < 100000
+
+
+def test_a_given_layout_that_cannot_hold_the_model_is_shown_not_sized() -> None:
+    plan = size_serving(LLAMA70, card_of("L40S"), PRECISIONS["bf16"], 500, 500, 10.0, 2.0, 0.2, FITTED, tp=1, pp=1)
+    assert plan.max_sequences == 0 and not plan.meets_targets and plan.batch == 1
+
+
+def test_no_users_no_serving_cards() -> None:
+    sc = Scenario.model_validate({"model": {"preset": "llama2-70b"}, "cluster": {"accelerator": "H800", "cards": 64},
+                                  "training": {"tokens": "1B", "tp": 8, "pp": 2}, "assumptions": {"mfu": 0.4},
+                                  "serving": {"users": 0}})
+    r = estimate(sc)
+    assert r["serving_cards"] == 0 and r["serving_replicas"] == 0 and r["cost_per_million_tokens"] == 0
+
+
+def test_output_tokens_split_validated() -> None:
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    with pytest.raises(ScenarioError, match="output_tokens"):
+        parse_scenario({"model": {"preset": "llama2-7b"}, "serving": {"users": 1, "tokens_per_request": 100,
+                                                                      "output_tokens": 100}})
+
+
+def test_excel_functions_equal_the_estimate() -> None:
+    """LLM_TTFT and LLM_TPOT give the Serving sheet's prefill and TPOT for the estimate's replica."""
+    from xlcompute import udf
+
+    r = estimate(default_scenario())
+    tp, batch = int(r["serving_tp"]), int(r["serving_batch"])
+    assert udf.LLM_TTFT("llama2-70b", "H800", 500, tp) == pytest.approx(r["prefill_seconds"], rel=1e-12)
+    assert udf.LLM_TPOT("llama2-70b", "H800", 500, 500, batch, tp) == pytest.approx(r["tpot"], rel=1e-12)
+    # The calibration row trt06-ttft-h100-llama2-70b-tp4-2048 (109 ms measured): fp8 on 4 H100.
+    assert udf.LLM_TTFT("llama2-70b", "H100-SXM", 2048, 4, "fp8") == pytest.approx(0.1168, abs=5e-4)
+    assert udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500) == r["serving_cards"]
+    assert "meets ttft_s and tpot_s" in udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, 2, 0.0001)
+    assert "tp (3)" in udf.LLM_TTFT("llama2-70b", "H800", 500, 3)
+    assert "exceeds the KV cache" in udf.LLM_TPOT("llama2-70b", "H800", 500, 500, 100000, 4)
+
+
+def test_unmet_targets_reach_the_proposal_risks() -> None:
+    pytest.importorskip("jinja2")  # the pdf extra
+    from xlcompute.report.context import build_context
+
+    r = estimate(_scenario({"users": 100, "tpot_s": 0.001}))
+    assert r["tpot"] > r["tpot_target_s"]
+    risks = " ".join(str(x["risk"]) for x in build_context(r, "en")["risks"])
+    assert "meets the latency targets" in risks

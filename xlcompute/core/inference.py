@@ -1,0 +1,317 @@
+"""Inference step model: prefill, decode, KV-cache budget, continuous batching, serving cost.
+
+One formula per function, in SI units; every function evaluates numbers, NumPy arrays (the
+serving sizer and the validation fit run them over arrays of layouts and constants) and cell
+references (the workbook's Serving sheet).
+
+Sources
+- [POPE] Pope et al. 2022, "Efficiently Scaling Transformer Inference", arXiv:2211.05102, §2:
+  a decode step reads every weight and the whole KV cache once; it is memory-bound until the batch
+  is large, then compute-bound at 2·P FLOPs per token; KV cache 2·L·kv_heads·head_dim per token;
+  tensor parallelism splits weights, FLOPs and the KV heads over the cards with two all-reduces of
+  the layer's activations per layer (§3.2, Megatron layout).
+- [ROOF] Yuan et al. 2024, "LLM Inference Unveiled: Survey and Roofline Model Insights",
+  arXiv:2402.16363, §2: time of a phase = max(FLOPs / achieved FLOP/s, bytes / achieved bandwidth)
+  (roofline); prefill is compute-bound, decode memory-bound at small batch.
+- [KAPLAN] Kaplan et al. 2020, arXiv:2001.08361, Table 1: forward FLOPs per token 2·N +
+  2·n_layer·n_ctx·d_attn; with a causal mask the attention of n prompt tokens sums to 2·L·n²·d_attn
+  (token i attends i positions: QKᵀ and AV, 2 FLOPs per multiply-add each).
+- [VLLM] Kwon et al. 2023, "Efficient Memory Management for LLM Serving with PagedAttention",
+  arXiv:2309.06180, §3-4: the HBM left after the weights (and a reserve) holds the KV cache, which
+  caps the sequences in flight; continuous (iteration-level) batching, Yu et al. 2022 (Orca, OSDI):
+  a prompt's prefill runs as its own iteration and stalls the decodes of the batch.
+- [GQA] Ainslie et al. 2023, arXiv:2305.13245: kv_heads < heads shrink the cache; when tp exceeds
+  kv_heads each card keeps a copy of one KV head (TensorRT-LLM and vLLM replicate KV heads).
+- [MLA] DeepSeek-AI 2024, "DeepSeek-V2", arXiv:2405.04434, §2.1.3: multi-head latent attention
+  caches (d_c + d_h^R) values per token and layer (compressed latent plus the decoupled RoPE key).
+- [QUANT] Frantar et al. 2022 (GPTQ, arXiv:2210.17323) and Lin et al. 2023 (AWQ, arXiv:2306.00978):
+  group-wise weight-only quantisation stores b/8 bytes per weight plus a scale and a zero point per
+  group; gpt-fast keeps both as bf16 (4 bytes per group of 32: 0.625 bytes per INT4 weight).
+- [MOE] Rajbhandari et al. 2022, "DeepSpeed-MoE", arXiv:2201.05596, §5: every expert stays in
+  memory, a token computes with its top-k experts only; a decode step reads the weights of the
+  experts its batch routes to. With uniform routing, B tokens choosing k of E experts touch
+  E·(1 − (1 − k/E)^B) experts on average (the expected count of distinct draws).
+- [MD1] Pollaczek–Khinchine formula (Kleinrock 1975, Queueing Systems I, §5.7): mean wait of an
+  M/D/1 queue ρ·s / (2(1 − ρ)) for service time s and load ρ < 1 (prompts queue for the prefill).
+- [DIST] Zhong et al. 2024, "DistServe", arXiv:2401.09670, §2-3: prefill and decode on separate
+  replicas remove the prefill stalls from the decode batch; the KV cache moves once per request.
+- [MEG21] Narayanan et al., SC'21 §2.2: pipeline stages pass each micro-batch's activations
+  (tokens·h values) to the next stage; in serving the batch is split into pp micro-batches so every
+  stage stays busy, each stage reading its weights once per micro-batch (vLLM / TensorRT-LLM pipeline
+  parallel serving).
+- [SEED] Seed 000 eq. (11), n = U·C/(X·t_c): kept as :func:`xlcompute.core.serving.infer_cards_seed`.
+"""
+
+from __future__ import annotations
+
+from xlcompute.core.comm import allreduce_bytes_per_card
+from xlcompute.core.expr import Value, ceil, floor, if_, max_, min_
+from xlcompute.core.units import SECONDS_PER_HOUR
+
+__all__ = [
+    "quantized_bytes_per_weight",
+    "kv_bytes_per_token",
+    "kv_bytes_per_token_mla",
+    "kv_heads_per_card",
+    "kv_cache_budget_bytes",
+    "max_sequences",
+    "moe_experts_touched",
+    "moe_weight_bytes_read",
+    "prefill_flops",
+    "decode_flops",
+    "decode_bytes",
+    "tp_allreduce_seconds_per_pass",
+    "forward_seconds",
+    "static_batch_seconds",
+    "cycle_seconds",
+    "requests_per_s",
+    "output_tokens_per_s",
+    "time_per_output_token",
+    "prefill_wait_seconds",
+    "time_to_first_token",
+    "replicas_for_rate",
+    "cost_per_million_tokens",
+    "kv_heads_per_replica",
+    "mean_decode_context",
+    "prefill_replicas",
+    "prefill_queue_servers",
+    "iteration_in_flight",
+    "capacity_tokens_per_s",
+    "per_card",
+    "pp_p2p_seconds",
+    "kv_bytes_per_token_replica",
+    "batch_in_flight",
+    "ACTIVATION_BYTES_INFER",
+]
+
+ACTIVATION_BYTES_INFER = 2
+"""Bytes of one activation value exchanged by the TP all-reduces (16-bit, also in FP8 engines:
+TensorRT-LLM keeps the residual stream in FP16/BF16)."""
+
+
+def quantized_bytes_per_weight(bits: Value, group_size: Value, scale_bytes_per_group: Value) -> Value:
+    """Bytes per stored weight, b/8 + s/g: b-bit values plus s bytes of scale and zero point per
+    group of g weights [QUANT]. ``group_size`` 0 means per-channel scales (negligible): b/8."""
+    return bits / 8 + if_(group_size > 0, scale_bytes_per_group / max_(group_size, 1), 0)
+
+
+def kv_bytes_per_token(layers: Value, kv_heads: Value, head_dim: Value, bytes_per_value: Value) -> Value:
+    """KV cache of one token of one sequence, 2·L·kv_heads·head_dim·bytes (K and V) [POPE], [GQA]."""
+    return 2 * layers * kv_heads * head_dim * bytes_per_value
+
+
+def kv_bytes_per_token_mla(layers: Value, kv_lora_rank: Value, rope_head_dim: Value, bytes_per_value: Value) -> Value:
+    """MLA KV cache of one token, L·(d_c + d_h^R)·bytes [MLA] (one latent shared by all heads)."""
+    return layers * (kv_lora_rank + rope_head_dim) * bytes_per_value
+
+
+def kv_heads_per_card(kv_heads: Value, tp: Value) -> Value:
+    """KV heads each of tp cards holds, max(kv_heads/tp, 1): heads are split, and replicated once
+    tp exceeds kv_heads [GQA]."""
+    return max_(kv_heads / tp, 1)
+
+
+def kv_heads_per_replica(kv_heads: Value, tp: Value) -> Value:
+    """KV heads stored over a replica of tp cards, tp·max(kv_heads/tp, 1) = max(kv_heads, tp) [GQA]."""
+    return tp * kv_heads_per_card(kv_heads, tp)
+
+
+def mean_decode_context(input_tokens: Value, output_tokens: Value) -> Value:
+    """Mean context of a request's decode steps, n + o/2: the KV read grows linearly with each
+    token, so the mean step reads the cache at the middle of the output [POPE]."""
+    return input_tokens + output_tokens / 2
+
+
+def kv_cache_budget_bytes(
+    hbm_bytes: Value, cards: Value, usable_fraction: Value, weight_bytes: Value, reserve_bytes_per_card: Value
+) -> Value:
+    """HBM of a replica left for the KV cache: cards·(HBM·f − reserve) − weights [VLLM] (vLLM's
+    gpu_memory_utilization f; the reserve holds activations, workspace and CUDA graphs)."""
+    return cards * (hbm_bytes * usable_fraction - reserve_bytes_per_card) - weight_bytes
+
+
+def max_sequences(budget_bytes: Value, kv_bytes_per_sequence: Value) -> Value:
+    """Sequences a replica can keep in flight, ⌊budget / KV bytes per sequence⌋ (0 when the
+    weights leave no room) [VLLM]."""
+    return max_(floor(budget_bytes / kv_bytes_per_sequence), 0)
+
+
+def batch_in_flight(batch: Value, max_seqs: Value) -> Value:
+    """Sequences a replica decodes together: the batch asked for, at most what the KV cache holds
+    (at least one) [VLLM]."""
+    return min_(batch, max_(max_seqs, 1))
+
+
+def moe_experts_touched(experts: Value, top_k: Value, tokens: Value) -> Value:
+    """Expected distinct experts a batch of ``tokens`` routes to per MoE layer under uniform
+    routing, E·(1 − (1 − k/E)^B) [MOE]; 0 experts (a dense model) gives 0."""
+    share = if_(experts > 0, top_k / max_(experts, 1), 0)
+    return experts * (1 - (1 - share) ** tokens)
+
+
+def moe_weight_bytes_read(
+    total_bytes: Value, routed_expert_bytes: Value, experts: Value, experts_touched: Value
+) -> Value:
+    """Weight bytes a decode step reads: all dense weights plus the touched share of the routed
+    experts, W − W_e·(1 − touched/E) [MOE]; a dense model (E = 0) reads W."""
+    untouched = if_(experts > 0, 1 - experts_touched / max_(experts, 1), 0)
+    return total_bytes - routed_expert_bytes * untouched
+
+
+def prefill_flops(active_params: Value, requests: Value, input_tokens: Value, layers: Value, attn_width: Value) -> Value:
+    """FLOPs of the prefill of ``requests`` prompts of n tokens, b·(2·P·n + 2·L·n²·d_attn):
+    the weight matmuls 2·P per token plus causal attention quadratic in the prompt [KAPLAN]."""
+    return requests * (2 * active_params * input_tokens + 2 * layers * input_tokens ** 2 * attn_width)
+
+
+def decode_flops(active_params: Value, batch: Value, context: Value, layers: Value, attn_width: Value) -> Value:
+    """FLOPs of one decode step of B sequences at context c, B·(2·P + 4·L·c·d_attn): each new token
+    multiplies every active weight once and attends c cached positions [KAPLAN], [POPE]."""
+    return batch * (2 * active_params + 4 * layers * context * attn_width)
+
+
+def decode_bytes(weight_bytes_read: Value, batch: Value, context: Value, kv_bytes_token: Value) -> Value:
+    """HBM bytes one decode step reads, W + B·c·kv: the weights once, and every sequence's whole
+    KV cache [POPE]."""
+    return weight_bytes_read + batch * context * kv_bytes_token
+
+
+def tp_allreduce_seconds_per_pass(
+    tokens: Value, hidden: Value, layers: Value, tp: Value, link_bytes_per_s: Value, latency: Value
+) -> Value:
+    """TP communication of one forward pass over ``tokens`` tokens: 2 ring all-reduces per layer of
+    tokens·h 16-bit values [POPE] §3.2, each 2(tp−1)/tp of the message per card over the link plus
+    a fixed latency; 0 at tp = 1."""
+    message = tokens * hidden * ACTIVATION_BYTES_INFER
+    one = allreduce_bytes_per_card(message, tp) / link_bytes_per_s + latency
+    return if_(tp > 1, 2 * layers * one, 0)
+
+
+def forward_seconds(
+    flops: Value,
+    nbytes: Value,
+    cards: Value,
+    peak_flops: Value,
+    compute_efficiency: Value,
+    hbm_bytes_per_s: Value,
+    hbm_efficiency: Value,
+    comm_seconds: Value,
+    layers: Value,
+    layer_overhead_s: Value,
+) -> Value:
+    """One forward pass (a prefill, or one decode step) on a replica of ``cards`` cards:
+    max(FLOPs / (cards·X·η_c), bytes / (cards·B·η_m)) + TP communication + L·t_layer [ROOF], [POPE].
+    η_c, η_m and t_layer (kernel launches and synchronisation per layer) are the fitted constants."""
+    compute = flops / (cards * peak_flops * compute_efficiency)
+    memory = nbytes / (cards * hbm_bytes_per_s * hbm_efficiency)
+    return max_(compute, memory) + comm_seconds + layers * layer_overhead_s
+
+
+def static_batch_seconds(prefill_s: Value, decode_step_s: Value, output_tokens: Value) -> Value:
+    """A static batch: one prefill, then o − 1 decode steps (the prefill yields the first token);
+    TensorRT-LLM gptSessionBenchmark's batch latency [POPE] §2 (prefill then autoregressive decode)."""
+    return prefill_s + (output_tokens - 1) * decode_step_s
+
+
+def cycle_seconds(batch: Value, prefill_s_per_request: Value, decode_step_s: Value, output_tokens: Value,
+                  disaggregated: Value = 0) -> Value:
+    """Continuous batching in steady state [VLLM]: while B sequences each make o tokens, B new
+    prompts are prefilled, and each prefill stalls the batch: B·t_prefill + o·t_decode. With
+    prefill/decode disaggregation the decode replicas only decode: o·t_decode [DIST]."""
+    return if_(disaggregated > 0, 0, batch * prefill_s_per_request) + output_tokens * decode_step_s
+
+
+def requests_per_s(batch: Value, cycle_s: Value) -> Value:
+    """Requests a replica completes per second, B / cycle (Little's law, L = λW: Little 1961, Operations
+    Research 9(3)), B requests in flight for one cycle each."""
+    return batch / cycle_s
+
+
+def output_tokens_per_s(batch: Value, output_tokens: Value, cycle_s: Value) -> Value:
+    """Generated tokens per second of a replica, B·o / cycle (Little's law as in :func:`requests_per_s`)."""
+    return batch * output_tokens / cycle_s
+
+
+def time_per_output_token(cycle_s: Value, output_tokens: Value) -> Value:
+    """Mean time between a sequence's output tokens, cycle / o (decode steps plus the prefill
+    stalls of the batch [VLLM]; the mean TPOT of MLPerf Inference LoadGen and the ITL of NVIDIA
+    NIM / AIPerf)."""
+    return cycle_s / output_tokens
+
+
+def prefill_wait_seconds(prefill_s: Value, request_rate: Value) -> Value:
+    """Mean queueing of a prompt for the prefill, ρ·s/(2(1 − ρ)) with ρ = λ·s [MD1]; capped at
+    a load of 0.95 (an overloaded queue grows without bound)."""
+    load = request_rate * prefill_s
+    capped = if_(load < 0.95, load, 0.95)
+    return capped * prefill_s / (2 * (1 - capped))
+
+
+def time_to_first_token(prefill_s: Value, wait_s: Value, iteration_s: Value) -> Value:
+    """TTFT = queueing for the prefill + the prefill + the decode iteration in flight when the
+    request arrives (iteration-level scheduling starts a prompt at the next iteration [VLLM])."""
+    return wait_s + prefill_s + iteration_s
+
+
+def replicas_for_rate(request_rate: Value, replica_requests_per_s: Value) -> Value:
+    """Replicas that serve λ requests per second, ⌈λ / per-replica rate⌉ (seed 000 eq. 11's whole
+    cards, with the step model's replica rate in place of FLOPs)."""
+    return ceil(request_rate / replica_requests_per_s)
+
+
+def cost_per_million_tokens(price_per_card_hour: Value, cards: Value, tokens_per_s: Value) -> Value:
+    """Cost of 10⁶ output tokens at capacity: cards·E/3600 per second over tokens_per_s, × 10⁶
+    (0 when nothing is served); card-seconds times the price per card-second, as the refined seed
+    000 eq. (12) (:func:`xlcompute.core.serving.cost_per_request`)."""
+    return if_(tokens_per_s > 0, cards * price_per_card_hour / SECONDS_PER_HOUR * 1e6 / max_(tokens_per_s, 1e-30), 0)
+
+
+def prefill_replicas(request_rate: Value, prefill_s: Value, ttft_target_s: Value) -> Value:
+    """Prompt-only replicas (disaggregated serving [DIST]) keeping the mean TTFT within the target:
+    the M/D/1 wait ρ·s/(2(1 − ρ)) stays below w = target − s up to a load ρ = 2w/(s + 2w) [MD1]
+    (at most 0.95), so ⌈λ·s / ρ⌉ replicas, at least one when requests arrive."""
+    slack = max_(ttft_target_s - prefill_s, 1e-9)
+    load = 2 * slack / (prefill_s + 2 * slack)
+    capped = if_(load < 0.95, load, 0.95)
+    return if_(request_rate > 0, max_(ceil(request_rate * prefill_s / capped), 1), 0)
+
+
+def prefill_queue_servers(disaggregated: Value, prefill_replicas: Value, replicas: Value) -> Value:
+    """Replicas the prompts queue at: the prompt-only replicas when disaggregated [DIST], else all
+    replicas (each prefills its own requests)."""
+    return if_(disaggregated > 0, max_(prefill_replicas, 1), max_(replicas, 1))
+
+
+def iteration_in_flight(decode_step_s: Value, disaggregated: Value) -> Value:
+    """The iteration a new prompt waits for before its prefill starts: one decode step of the batch
+    when the replica also decodes [VLLM], none on a prompt-only replica [DIST]."""
+    return if_(disaggregated > 0, 0, decode_step_s)
+
+
+def capacity_tokens_per_s(replicas: Value, replica_requests_per_s: Value, tokens_per_request: Value) -> Value:
+    """Tokens (prompt + output) per second the fleet serves at capacity, R·λ_r·T_io: the unit of the
+    demand U·T_io/t_c (seed 000 §2.2)."""
+    return replicas * replica_requests_per_s * tokens_per_request
+
+
+def per_card(total: Value, cards: Value) -> Value:
+    """A fleet's rate per card, total / cards, 0 for no cards (throughput per GPU as MLPerf and
+    TensorRT-LLM report it)."""
+    return if_(cards > 0, total / max_(cards, 1), 0)
+
+
+def pp_p2p_seconds(tokens: Value, hidden: Value, pp: Value, bytes_per_s: Value, latency: Value) -> Value:
+    """Pipeline hand-offs of one pass of ``tokens`` tokens through pp stages: (pp − 1) sends of
+    tokens·h 16-bit values over the scale-out link plus a latency each [MEG21]; 0 at pp = 1."""
+    return (pp - 1) * (tokens * hidden * ACTIVATION_BYTES_INFER / bytes_per_s + latency)
+
+
+def kv_bytes_per_token_replica(
+    layers: Value, kv_heads: Value, head_dim: Value, kv_lora_rank: Value, rope_head_dim: Value, tp: Value,
+    bytes_per_value: Value,
+) -> Value:
+    """KV cache one token occupies over a replica of tp cards: with MLA (kv_lora_rank > 0) the latent
+    on every TP card, tp·L·(d_c + d_h^R)·bytes [MLA]; else K and V of max(kv_heads, tp) heads [GQA]."""
+    mla = tp * kv_bytes_per_token_mla(layers, kv_lora_rank, rope_head_dim, bytes_per_value)
+    gqa = kv_bytes_per_token(layers, kv_heads_per_replica(kv_heads, tp), head_dim, bytes_per_value)
+    return if_(kv_lora_rank > 0, mla, gqa)

@@ -1,0 +1,218 @@
+"""A replica's serving figures from the core's inference formulas (:mod:`xlcompute.core.inference`).
+
+The one composition of the inference step model used by the serving sizer (:mod:`xlcompute.serving_plan`)
+and the validation (:mod:`xlcompute.serving_validation`); the estimate's Serving sheet composes the
+same core formulas in its graph (``_graph.py``). Every figure evaluates over NumPy arrays too (the
+efficiency fit runs a grid of constants at once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute.core import inference as inf
+from xlcompute.core.params import ModelArch, count_params
+
+__all__ = [
+    "ServingConstants",
+    "FITTED",
+    "ModelShape",
+    "Card",
+    "Precision",
+    "PRECISIONS",
+    "model_shape",
+    "ReplicaFigures",
+    "replica_figures",
+    "kv_limit",
+]
+
+
+class ServingConstants(BaseModel):
+    """Efficiency constants of the inference step model. The first four are fitted on the
+    calibration rows of ``xlcompute/data/validation/serving_runs.yaml`` (TensorRT-LLM v0.6.1 tables,
+    ``xlcompute validate --serving --fit`` reproduces them); the rest are documented assumptions."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    compute_efficiency_16: Any = Field(description="share of the dense 16-bit peak a serving GEMM reaches (fitted)")
+    compute_efficiency_fp8: Any = Field(description="share of the dense FP8 peak an FP8 serving GEMM reaches (fitted)")
+    hbm_efficiency: Any = Field(description="share of HBM bandwidth a decode step reaches (fitted)")
+    layer_overhead_s: Any = Field(description="fixed time per layer and forward pass: launches, sync (fitted), s")
+    link_efficiency: float = Field(0.75, description="assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s "
+                                   "NVLink on DGX A100 (nccl-tests); the training model's figure")
+    collective_latency_s: float = Field(10e-6, description="assumption: NCCL latency per all-reduce, ~10 µs")
+    usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
+                                   "default 0.9, arXiv:2309.06180 implementation; TensorRT-LLM "
+                                   "kv_cache_free_gpu_mem_fraction 0.9)")
+    reserve_bytes_per_card: float = Field(2e9, description="assumption: activations, workspace and CUDA graphs "
+                                          "per card, bytes (vLLM profiles ~1-3 GB for 7B-70B models)")
+
+
+FIT_SOURCE = ("fitted on the 29 calibration rows (NVIDIA TensorRT-LLM v0.6.1/v0.5 performance tables) of the "
+              "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
+FITTED = ServingConstants(
+    compute_efficiency_16=0.68125, compute_efficiency_fp8=0.496875, hbm_efficiency=1.01875, layer_overhead_s=230e-6,
+)
+"""The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
+
+
+class ModelShape(BaseModel):
+    """The architecture figures the inference model needs (exact counts from the core)."""
+
+    model_config = ConfigDict(frozen=True)
+    total_params: float
+    active_params: float
+    embedding_params: float
+    routed_expert_params: float = Field(description="all routed experts' weights, every MoE layer")
+    experts: int
+    top_k: int
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    kv_lora_rank: int = 0
+    rope_head_dim: int = 0
+
+    @property
+    def attn_width(self) -> int:
+        return self.heads * self.head_dim
+
+
+def model_shape(arch: ModelArch) -> ModelShape:
+    """The serving shape of an architecture, with the core's exact parameter count."""
+    c = count_params(arch)
+    moe_layers = arch.layers - arch.dense_layers if arch.experts else 0
+    per_expert = (3 if arch.gated_ffn else 2) * arch.hidden * (arch.moe_ffn_hidden or arch.ffn_hidden)
+    return ModelShape(
+        total_params=float(c.total), active_params=float(c.active), embedding_params=float(c.embedding),
+        routed_expert_params=float(moe_layers * arch.experts * per_expert), experts=arch.experts, top_k=arch.top_k,
+        layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads, head_dim=arch.head_dim,
+        kv_lora_rank=arch.kv_lora_rank, rope_head_dim=arch.qk_rope_head_dim if arch.kv_lora_rank else 0,
+    )
+
+
+class Card(BaseModel):
+    """An accelerator's serving figures, SI units."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    peak_flops_16: float
+    peak_flops_fp8: float | None
+    hbm_bytes: float
+    hbm_bytes_per_s: float
+    link_bytes_per_s: float
+    cards_per_node: int
+    inter_node_bytes_per_s: float = Field(50e9, description="scale-out network per card and direction (400 Gb/s)")
+
+
+class Precision(BaseModel):
+    """Serving precision: bytes per stored weight and KV value, and the GEMM peak used."""
+
+    model_config = ConfigDict(frozen=True)
+    weight_bytes: float = Field(gt=0)
+    kv_bytes: float = Field(gt=0)
+    fp8_compute: bool = False
+
+
+PRECISIONS: dict[str, Precision] = {
+    "fp16": Precision(weight_bytes=2, kv_bytes=2),
+    "bf16": Precision(weight_bytes=2, kv_bytes=2),
+    "fp8": Precision(weight_bytes=1, kv_bytes=1, fp8_compute=True),
+    "int8": Precision(weight_bytes=float(inf.quantized_bytes_per_weight(8, 0, 0)), kv_bytes=2),
+    "int4-g32": Precision(weight_bytes=float(inf.quantized_bytes_per_weight(4, 32, 4)), kv_bytes=2),
+}
+"""Weight formats of the validation set and the scenario: fp8 = FP8 weights, GEMMs and KV cache
+(TensorRT-LLM --enable_fp8 --fp8_kv_cache); int8 / int4-g32 = weight-only (16-bit GEMMs and KV;
+gpt-fast's int4 keeps a bf16 scale and zero per 32 weights, [QUANT])."""
+
+
+class ReplicaFigures(BaseModel):
+    """One replica (tp cards) at one decode batch: times in s, rates per second."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    cards: Any
+    weight_bytes: Any
+    kv_bytes_per_token: Any
+    max_sequences: Any
+    batch: Any
+    prefill_s: Any = Field(description="one request's prefill, s")
+    batch_prefill_s: Any = Field(description="the prefill of the whole batch at once (static batching), s")
+    decode_step_s: Any = Field(description="one decode step of the batch at the mean context, s")
+    cycle_s: Any
+    requests_per_s: Any
+    output_tokens_per_s: Any
+    tpot_s: Any
+    ttft_s: Any
+
+
+def kv_limit(shape: ModelShape, card: Card, prec: Precision, tp: int, context: float,
+             k: ServingConstants, pp: int = 1) -> Any:
+    """Sequences of ``context`` tokens a replica of tp·pp cards can hold (the KV-cache budget)."""
+    weights = shape.total_params * prec.weight_bytes
+    kv_tok = _kv_per_token_replica(shape, prec, tp)
+    budget = inf.kv_cache_budget_bytes(card.hbm_bytes, tp * pp, k.usable_fraction, weights, k.reserve_bytes_per_card)
+    return inf.max_sequences(budget, kv_tok * context)
+
+
+def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
+    """KV bytes per token held by the whole replica (replicated KV heads counted on every card)."""
+    return inf.kv_bytes_per_token_replica(shape.layers, shape.kv_heads, shape.head_dim, shape.kv_lora_rank,
+                                          shape.rope_head_dim, tp, prec.kv_bytes)
+
+
+def replica_figures(
+    shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
+    k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
+    pp: int = 1,
+) -> ReplicaFigures:
+    """Prefill, decode, continuous-batching cycle, TTFT and TPOT of one replica.
+
+    ``batch`` is the sequences in flight (capped by the KV-cache budget when ``cap_batch``);
+    ``request_rate`` the requests per second arriving at this replica (for the prefill queue; 0:
+    the rate the replica itself completes, i.e. a saturated closed loop)."""
+    layers = shape.layers
+    eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
+    peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
+    link = card.link_bytes_per_s * k.link_efficiency
+    matmul_params = shape.active_params - shape.embedding_params
+    weights = shape.total_params * prec.weight_bytes
+    kv_tok = _kv_per_token_replica(shape, prec, tp)
+    limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k, pp)
+    b = inf.batch_in_flight(batch, limit) if cap_batch else batch
+    context = inf.mean_decode_context(input_tokens, output_tokens)
+
+    inter = card.inter_node_bytes_per_s * k.link_efficiency
+
+    def pass_s(flops: Any, nbytes: Any, tokens: Any) -> Any:
+        comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
+        comm = comm + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
+        return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, comm,
+                                   layers, k.layer_overhead_s)
+
+    read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
+    pre_1 = pass_s(inf.prefill_flops(matmul_params, 1, input_tokens, layers, shape.attn_width),
+                   read_all, input_tokens)
+    pre_b = pass_s(inf.prefill_flops(matmul_params, b, input_tokens, layers, shape.attn_width),
+                   read_all, b * input_tokens)
+    micro = b / pp  # the batch split into pp micro-batches; each stage reads its weights per micro-batch
+    touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
+    read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
+    dec = pass_s(inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
+                 inf.decode_bytes(read, micro, context, kv_tok), micro)
+    cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
+    rps = inf.requests_per_s(b, cycle)
+    rate = rps if _is_zero(request_rate) else request_rate
+    wait = inf.prefill_wait_seconds(pre_1, rate)
+    ttft = inf.time_to_first_token(pre_1, wait, 0 if disaggregated else dec)
+    return ReplicaFigures(
+        cards=tp * pp, weight_bytes=weights, kv_bytes_per_token=kv_tok, max_sequences=limit, batch=b, prefill_s=pre_1,
+        batch_prefill_s=pre_b, decode_step_s=dec, cycle_s=cycle, requests_per_s=rps,
+        output_tokens_per_s=inf.output_tokens_per_s(b, output_tokens, cycle),
+        tpot_s=inf.time_per_output_token(cycle, output_tokens), ttft_s=ttft,
+    )
+
+
+def _is_zero(x: Any) -> bool:
+    return isinstance(x, (int, float)) and x == 0

@@ -85,7 +85,7 @@ FIELD_OF: dict[str, str] = {
     "decode_batch": "serving.decode_batch", "hbm_usable_fraction": "serving.hbm_usable_fraction",
     "serving_output_tokens": "serving.output_tokens", "ttft_target_s": "serving.ttft_s",
     "tpot_target_s": "serving.tpot_s", "serving_tp": "serving.tp", "serving_pp": "serving.pp",
-    "experts": "model.arch.experts", "top_k": "model.arch.top_k", "kv_lora_rank": "model.arch.kv_lora_rank",
+    "kv_lora_rank": "model.arch.kv_lora_rank",
     "qk_rope_head_dim": "model.arch.qk_rope_head_dim",
     "price_per_gpu_hour": "pricing.price_per_card_hour", "server_price": "pricing.server_price",
     "network_per_server": "pricing.network_per_server", "storage_capex": "pricing.storage",
@@ -150,7 +150,6 @@ _FIXED: dict[str, InputRange] = {
     "serving_link_efficiency": InputRange("inference model: all-reduce link efficiency", 0, 1, lo_open=True),
     "serving_collective_latency_us": InputRange("inference model: all-reduce latency, µs", 0, 1e6),
     "serving_reserve_gb": InputRange("inference model: HBM reserve per card, GB", 0, 1e4),
-    "routed_expert_params": InputRange("model.arch (routed experts)", 0, 1e15),
 }
 
 

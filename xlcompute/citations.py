@@ -15,7 +15,7 @@ import re
 __all__ = ["cited_works", "cited_works_zh"]
 
 _SECTION = r"(?:,?\s(?:§§?\s?[\dIVX][\w.]*(?:\s?[–-]\s?[\w.]+)?(?:,\s§?[\d][\w.]*)*|App\.\s[A-Z]|Table\s\d+|eq\.\s(?:\(\d+\)|\d+)))?"
-_YEAR = r"(?:(?:JPDC|CACM|ICLR|SC|FGCS)?\s?'?\d{2,4}[a-z]?)"
+_YEAR = r"(?:(?:JPDC|CACM|ICLR|SC|FGCS)?\s?'?\d{2,4}[a-z]?|arXiv:\d{4}\.\d{4,5})"
 _PATTERNS = (
     # seed documents, with their equation numbers: seed 000 eqs. (7)–(9)
     r"seed\s\d{3}(?:'s)?(?:,?\seqs?\.\s?(?:\(\d+\)|\d+)(?:\s?[–-]\s?(?:\(\d+\)|\d+))?)?",

@@ -776,16 +776,15 @@ def _serving_inputs(
     ):
         out[key] = (float(value), f"default: {src}", fitted)
     shape = model_shape(arch)
+    # The experts, top-k and routed-expert weights are the model inputs the training graph already
+    # has (experts, moe_top_k, expert_params: one count, scaled alike by a params override).
+    shape = shape.model_copy(update={"routed_expert_params": vals["expert_params"].value})
     if scenario.model.params is not None or scenario.model.active_params is not None:
         shape = shape.model_copy(update={"total_params": vals["model_params"].value,
                                          "active_params": vals["model_active_params"].value})
     arch_org = vals["layers"].origin
-    out["experts"] = (shape.experts, vals["layers"].source, arch_org)
-    out["top_k"] = (shape.top_k, vals["layers"].source, arch_org)
     out["kv_lora_rank"] = (shape.kv_lora_rank, vals["layers"].source, arch_org)
     out["qk_rope_head_dim"] = (shape.rope_head_dim, vals["layers"].source, arch_org)
-    out["routed_expert_params"] = (shape.routed_expert_params, f"exact count: routed experts; {vals['layers'].source}",
-                                   arch_org)
     card = Card(name="card", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
                 else fp8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
                 hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,

@@ -257,11 +257,8 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_collective_latency_us", "Latency per serving all-reduce", "每次推理全归约延迟", "µs", "微秒", "dec1"),
     _q("serving_reserve_gb", "HBM reserve per card (activations, workspace)", "每卡显存预留（激活、工作区）", "GB", None,
        "dec1"),
-    _q("experts", "Routed experts per MoE layer", "每个 MoE 层路由专家数", "experts", "个", "count"),
     _q("kv_lora_rank", "MLA KV compression rank (0 = none)", "MLA KV 压缩秩（0 = 无）", "values", "个", "count"),
     _q("qk_rope_head_dim", "MLA RoPE key size per head", "MLA 每头 RoPE 键维度", "values", "个", "count"),
-    _q("top_k", "Experts active per token", "每 token 激活专家数", "experts", "个", "count"),
-    _q("routed_expert_params", "Routed expert parameters (all layers)", "路由专家参数量（全部层）", "params", "个", "big"),
     # -- inputs: pricing --------------------------------------------------------------------------
     _q("price_per_gpu_hour", "Rental price per card-hour", "每卡时租赁价格", *_CUR, "money2"),
     _q("server_price", "Server price (with cards)", "服务器单价（含卡）", *_CUR, "money"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from xlcompute.core.moe import mla_kv_cache_bytes_per_token
 from xlcompute import catalog
 from xlcompute.core import inference as inf
 from xlcompute.core import serving
@@ -21,11 +22,11 @@ def test_kv_bytes_per_token_llama2_gqa_and_mha() -> None:
     assert inf.kv_bytes_per_token(80, 8, 128, 1) == 163_840
 
 
-def test_kv_bytes_per_token_mla_deepseek_v3() -> None:
+def test_replica_kv_bytes_of_mla_deepseek_v3() -> None:
     # DeepSeek-V3: 61 layers, d_c = 512 latent + 64 RoPE key, bf16: 61·576·2 = 70,272 B per token
     # (DeepSeek-V2 §2.1.3, (d_c + d_h^R)·l elements per token).
     arch = catalog.get_model("deepseek-v3").arch
-    assert inf.kv_bytes_per_token_mla(arch.layers, arch.kv_lora_rank, arch.qk_rope_head_dim, 2) == 70_272
+    assert mla_kv_cache_bytes_per_token(arch.layers, arch.kv_lora_rank, arch.qk_rope_head_dim, 2) == 70_272
     # Per replica: the latent sits on every TP card; GQA splits heads and replicates past kv_heads.
     assert inf.kv_bytes_per_token_replica(61, 128, 128, 512, 64, 8, 2) == 8 * 70_272
     assert inf.kv_bytes_per_token_replica(80, 8, 128, 0, 0, 4, 2) == 327_680

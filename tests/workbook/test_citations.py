@@ -74,3 +74,11 @@ def test_a_scenario_without_a_name_is_named_in_chinese() -> None:
     assert builtin_text(unnamed, "name", "zh") == UNNAMED_ZH
     assert builtin_text(typed, "name", "zh") is None
     assert builtin_text(unnamed, "name", "en") is None
+
+
+def test_every_core_module_has_a_chinese_title() -> None:
+    """The Chinese Formulas sheet names each core module in Chinese (a new module needs its title)."""
+    from xlcompute.workbook.formulas_sheet import MODULE_ZH
+
+    names = {info.name for info in pkgutil.iter_modules(core.__path__)}
+    assert names <= set(MODULE_ZH), sorted(names - set(MODULE_ZH))

@@ -46,12 +46,12 @@ from __future__ import annotations
 
 from xlcompute.core.comm import allreduce_bytes_per_card
 from xlcompute.core.expr import Value, ceil, floor, if_, max_, min_
+from xlcompute.core.moe import mla_kv_cache_bytes_per_token
 from xlcompute.core.units import SECONDS_PER_HOUR
 
 __all__ = [
     "quantized_bytes_per_weight",
     "kv_bytes_per_token",
-    "kv_bytes_per_token_mla",
     "kv_heads_per_card",
     "kv_cache_budget_bytes",
     "max_sequences",
@@ -98,11 +98,6 @@ def quantized_bytes_per_weight(bits: Value, group_size: Value, scale_bytes_per_g
 def kv_bytes_per_token(layers: Value, kv_heads: Value, head_dim: Value, bytes_per_value: Value) -> Value:
     """KV cache of one token of one sequence, 2·L·kv_heads·head_dim·bytes (K and V) [POPE], [GQA]."""
     return 2 * layers * kv_heads * head_dim * bytes_per_value
-
-
-def kv_bytes_per_token_mla(layers: Value, kv_lora_rank: Value, rope_head_dim: Value, bytes_per_value: Value) -> Value:
-    """MLA KV cache of one token, L·(d_c + d_h^R)·bytes [MLA] (one latent shared by all heads)."""
-    return layers * (kv_lora_rank + rope_head_dim) * bytes_per_value
 
 
 def kv_heads_per_card(kv_heads: Value, tp: Value) -> Value:
@@ -312,6 +307,6 @@ def kv_bytes_per_token_replica(
 ) -> Value:
     """KV cache one token occupies over a replica of tp cards: with MLA (kv_lora_rank > 0) the latent
     on every TP card, tp·L·(d_c + d_h^R)·bytes [MLA]; else K and V of max(kv_heads, tp) heads [GQA]."""
-    mla = tp * kv_bytes_per_token_mla(layers, kv_lora_rank, rope_head_dim, bytes_per_value)
+    mla = tp * mla_kv_cache_bytes_per_token(layers, kv_lora_rank, rope_head_dim, bytes_per_value)
     gqa = kv_bytes_per_token(layers, kv_heads_per_replica(kv_heads, tp), head_dim, bytes_per_value)
     return if_(kv_lora_rank > 0, mla, gqa)

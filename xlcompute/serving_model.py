@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core import inference as inf
+from xlcompute.core.moe import mla_attn_width
 from xlcompute.core.params import ModelArch, count_params
 
 __all__ = [
@@ -74,10 +75,8 @@ class ModelShape(BaseModel):
     head_dim: int
     kv_lora_rank: int = 0
     rope_head_dim: int = 0
-
-    @property
-    def attn_width(self) -> int:
-        return self.heads * self.head_dim
+    attn_width: float = Field(description="attention FLOPs width: heads·head_dim, or MLA's (core.moe.mla_attn_width), "
+                              "as the training graph's attn_width")
 
 
 def model_shape(arch: ModelArch) -> ModelShape:
@@ -90,6 +89,8 @@ def model_shape(arch: ModelArch) -> ModelShape:
         routed_expert_params=float(moe_layers * arch.experts * per_expert), experts=arch.experts, top_k=arch.top_k,
         layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads, head_dim=arch.head_dim,
         kv_lora_rank=arch.kv_lora_rank, rope_head_dim=arch.qk_rope_head_dim if arch.kv_lora_rank else 0,
+        attn_width=float(mla_attn_width(arch.heads, arch.qk_nope_head_dim, arch.qk_rope_head_dim, arch.v_head_dim)
+                         if arch.is_mla else arch.heads * arch.head_dim),
     )
 
 

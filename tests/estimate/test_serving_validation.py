@@ -89,6 +89,19 @@ def test_committed_model_figures() -> None:
     assert len(rep.not_predicted) == 6 and all(k.startswith("mlperf40") for k in rep.not_predicted)
 
 
+def test_post_hoc_figures_match_the_dated_note() -> None:
+    """The figures of serving_runs.yaml's post-hoc note (commit 458e0c6) are those the committed model
+    gives; a model change must come with a new dated note."""
+    rep = validate_serving()
+    expected = {("held_out", "all", "ttft"): 20.9, ("held_out", "all", "tpot"): 17.8,
+                ("held_out", "all", "throughput"): 16.0, ("held_out", "GPTFAST", "tpot"): 26.2,
+                ("held_out", "LMD01", "tpot"): 15.7, ("held_out", "NIM18", "tpot"): 11.4}
+    for (role, source, metric), value in expected.items():
+        s = rep.summary(role, metric, source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value, (role, source, metric)
+    assert "POST HOC PREDICTIONS" in SERVING_RUNS.read_text(encoding="utf-8")
+
+
 def test_tpot_is_scored_with_the_published_statistic() -> None:
     """LMDeploy publishes the p50 per-token latency (the median: one decode step); NIM / AIPerf the
     mean ITL and MLPerf the mean TPOT (decode steps plus prefill stalls)."""

@@ -767,7 +767,9 @@ def _serving_inputs(
     for key, value, src in (
         ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
         ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
-        ("serving_layer_overhead_us", k.layer_overhead_s * 1e6, FIT_SOURCE),
+        ("serving_prefill_overhead_us", k.prefill_layer_overhead_s * 1e6, FIT_SOURCE),
+        ("serving_decode_overhead_us", k.decode_layer_overhead_s * 1e6,
+         ServingConstants.model_fields["decode_layer_overhead_s"].description),
         ("serving_link_efficiency", k.link_efficiency, ServingConstants.model_fields["link_efficiency"].description),
         ("serving_collective_latency_us", k.collective_latency_s * 1e6,
          ServingConstants.model_fields["collective_latency_s"].description),

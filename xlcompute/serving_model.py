@@ -33,13 +33,20 @@ __all__ = [
 class ServingConstants(BaseModel):
     """Efficiency constants of the inference step model. The first four are fitted on the
     calibration rows of ``xlcompute/data/validation/serving_runs.yaml`` (TensorRT-LLM v0.6.1 tables,
-    ``xlcompute validate --serving --fit`` reproduces them); the rest are documented assumptions."""
+    ``xlcompute validate --serving --fit`` reproduces them), the efficiencies bounded to (0, 1]
+    (no kernel runs faster than the card's peak); the rest are documented assumptions."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     compute_efficiency_16: Any = Field(description="share of the dense 16-bit peak a serving GEMM reaches (fitted)")
     compute_efficiency_fp8: Any = Field(description="share of the dense FP8 peak an FP8 serving GEMM reaches (fitted)")
-    hbm_efficiency: Any = Field(description="share of HBM bandwidth a decode step reaches (fitted)")
-    layer_overhead_s: Any = Field(description="fixed time per layer and forward pass: launches, sync (fitted), s")
+    hbm_efficiency: Any = Field(description="share of HBM bandwidth a decode step reaches, at most 1 (fitted)")
+    prefill_layer_overhead_s: Any = Field(description="fixed time per layer of a prefill pass: eager kernel launches "
+                                          "and synchronisation (fitted on the TTFT rows), s")
+    decode_layer_overhead_s: Any = Field(0.0, description="fixed time per layer of a decode step, s: 0, fixed from the "
+                                         "runtimes' docs, not fitted: TensorRT-LLM, vLLM and SGLang replay the decode "
+                                         "step as one CUDA graph (one launch per step, no per-layer launches; NVIDIA "
+                                         "CUDA Programming Guide, CUDA Graphs); the calibration rows (static batches "
+                                         "of 16 to 1280) cannot identify it")
     link_efficiency: float = Field(0.75, description="assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s "
                                    "NVLink on DGX A100 (nccl-tests); the training model's figure")
     collective_latency_s: float = Field(10e-6, description="assumption: NCCL latency per all-reduce, ~10 µs")
@@ -50,10 +57,12 @@ class ServingConstants(BaseModel):
                                           "per card, bytes (vLLM profiles ~1-3 GB for 7B-70B models)")
 
 
-FIT_SOURCE = ("fitted on the 29 calibration rows (NVIDIA TensorRT-LLM v0.6.1/v0.5 performance tables) of the "
+FIT_SOURCE = ("fitted, efficiencies bounded to at most 1, on the 29 calibration rows (NVIDIA TensorRT-LLM v0.6.1/v0.5 "
+              "performance tables) of the "
               "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
 FITTED = ServingConstants(
-    compute_efficiency_16=0.68125, compute_efficiency_fp8=0.496875, hbm_efficiency=1.01875, layer_overhead_s=230e-6,
+    compute_efficiency_16=0.653125, compute_efficiency_fp8=0.44375, hbm_efficiency=0.753125,
+    prefill_layer_overhead_s=137.5e-6,
 )
 """The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
 
@@ -144,7 +153,8 @@ class ReplicaFigures(BaseModel):
     cycle_s: Any
     requests_per_s: Any
     output_tokens_per_s: Any
-    tpot_s: Any
+    tpot_s: Any = Field(description="mean time per output token (decode steps and prefill stalls), s")
+    tpot_median_s: Any = Field(description="median time per output token (one decode step), s")
     ttft_s: Any
 
 
@@ -186,22 +196,22 @@ def replica_figures(
 
     inter = card.inter_node_bytes_per_s * k.link_efficiency
 
-    def pass_s(flops: Any, nbytes: Any, tokens: Any) -> Any:
+    def pass_s(flops: Any, nbytes: Any, tokens: Any, overhead_s: Any) -> Any:
         comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
         comm = comm + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
         return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, comm,
-                                   layers, k.layer_overhead_s)
+                                   layers, overhead_s)
 
     read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
     pre_1 = pass_s(inf.prefill_flops(matmul_params, 1, input_tokens, layers, shape.attn_width),
-                   read_all, input_tokens)
+                   read_all, input_tokens, k.prefill_layer_overhead_s)
     pre_b = pass_s(inf.prefill_flops(matmul_params, b, input_tokens, layers, shape.attn_width),
-                   read_all, b * input_tokens)
+                   read_all, b * input_tokens, k.prefill_layer_overhead_s)
     micro = b / pp  # the batch split into pp micro-batches; each stage reads its weights per micro-batch
     touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
     read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
     dec = pass_s(inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
-                 inf.decode_bytes(read, micro, context, kv_tok), micro)
+                 inf.decode_bytes(read, micro, context, kv_tok), micro, k.decode_layer_overhead_s)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)
     rate = rps if _is_zero(request_rate) else request_rate
@@ -211,7 +221,8 @@ def replica_figures(
         cards=tp * pp, weight_bytes=weights, kv_bytes_per_token=kv_tok, max_sequences=limit, batch=b, prefill_s=pre_1,
         batch_prefill_s=pre_b, decode_step_s=dec, cycle_s=cycle, requests_per_s=rps,
         output_tokens_per_s=inf.output_tokens_per_s(b, output_tokens, cycle),
-        tpot_s=inf.time_per_output_token(cycle, output_tokens), ttft_s=ttft,
+        tpot_s=inf.time_per_output_token(cycle, output_tokens),
+        tpot_median_s=inf.median_time_per_output_token(dec), ttft_s=ttft,
     )
 
 

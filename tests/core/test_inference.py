@@ -113,6 +113,24 @@ def test_continuous_batching_cycle_ttft_and_tpot() -> None:
     assert inf.static_batch_seconds(0.5, 0.02, 101) == pytest.approx(2.5)
 
 
+def test_median_tpot_is_one_decode_step_and_the_mean_holds_the_stalls() -> None:
+    # The same batch: mean TPOT 0.038 s (prefill stalls spread over the tokens), median 0.03 s (one step).
+    cyc = inf.cycle_seconds(32, 0.05, 0.03, 200)
+    assert inf.median_time_per_output_token(0.03) == pytest.approx(0.03)
+    assert inf.median_time_per_output_token(0.03) < inf.time_per_output_token(cyc, 200)
+    # Disaggregated: no stalls, the mean equals the median.
+    dis = inf.cycle_seconds(32, 0.05, 0.03, 200, 1)
+    assert inf.time_per_output_token(dis, 200) == pytest.approx(inf.median_time_per_output_token(0.03))
+    assert evaluate(inf.median_time_per_output_token(Ref("d")), {"d": 0.02}) == pytest.approx(0.02)
+
+
+def test_prefill_and_decode_fixed_times_are_separate_inputs() -> None:
+    # The same pass with the prefill's 140 µs per layer and with a CUDA-graph decode's 0: 32 layers.
+    pre = inf.forward_seconds(1e12, 0, 1, 1e15, 0.5, 1e12, 0.75, 0, 32, 140e-6)
+    dec = inf.forward_seconds(1e12, 0, 1, 1e15, 0.5, 1e12, 0.75, 0, 32, 0.0)
+    assert pre - dec == pytest.approx(32 * 140e-6)
+
+
 def test_prefill_replicas_keep_ttft_target() -> None:
     # λ = 10/s, s = 0.1, target 0.6: w = 0.5, ρ ≤ 1/1.1, ⌈1 / 0.909⌉ = 2; the TTFT then meets it.
     n = inf.prefill_replicas(10, 0.1, 0.6)
@@ -147,5 +165,5 @@ def test_formulas_evaluate_over_arrays_and_render_excel() -> None:
 
 def test_seed_serving_formula_kept_and_differs() -> None:
     # Seed 000 eq. (11), U·C/(X·t_c): 2000 users, 2·70e9·1000 FLOPs, 989 TFLOP/s, 20 s -> 14.2 cards,
-    # FLOPs only; the step model (default scenario, tests/estimate/test_serving_plan.py) needs 52.
+    # FLOPs only; the step model (default scenario, tests/estimate/test_serving_plan.py) needs 40.
     assert serving.infer_cards_seed(2000, 2 * 70e9 * 1000, 989.4e12, 20) == pytest.approx(14.15, abs=0.01)

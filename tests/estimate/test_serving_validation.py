@@ -1,7 +1,7 @@
 """The serving validation (xlcompute.serving_validation, `xlcompute validate --serving`): the
-pre-registered rows are read unchanged, the fit sees calibration rows only, the first predictions
-recorded in the file's dated note are what the committed model gives, the CLI prints each metric
-apart."""
+pre-registered rows are read unchanged, the fit sees calibration rows only and keeps the efficiencies
+physical, each TPOT is scored with the statistic its source publishes, the CLI prints each metric
+apart and predicts a second file."""
 
 from __future__ import annotations
 
@@ -12,13 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from xlcompute.cli import app
-from xlcompute.serving_model import FITTED
+from xlcompute import catalog
+from xlcompute.serving_model import FITTED, PRECISIONS, model_shape, replica_figures
 from xlcompute.serving_validation import (
     SERVING_RUNS,
     ServingRun,
+    card_of,
     fit,
     load_serving_runs,
     predict_run,
+    tpot_statistic,
     validate_serving,
 )
 
@@ -64,16 +67,18 @@ def test_fit_uses_calibration_rows_only() -> None:
 
 def test_committed_constants_are_the_fit() -> None:
     k = fit()
-    for name in ("compute_efficiency_16", "compute_efficiency_fp8", "hbm_efficiency", "layer_overhead_s"):
+    for name in ("compute_efficiency_16", "compute_efficiency_fp8", "hbm_efficiency", "prefill_layer_overhead_s"):
         assert getattr(k, name) == pytest.approx(getattr(FITTED, name), rel=1e-6), name
+    # Physical bounds: no kernel beats the card's peak; the decode constant is fixed from the runtimes'
+    # docs (CUDA-graph decode), not fitted.
+    assert 0 < k.hbm_efficiency <= 1 and 0 < k.compute_efficiency_16 <= 1 and 0 < k.compute_efficiency_fp8 <= 1
+    assert k.decode_layer_overhead_s == FITTED.decode_layer_overhead_s == 0.0
 
 
-def test_first_predictions_match_the_dated_note() -> None:
-    """The figures written in serving_runs.yaml's dated note (first predictions, commit 7a1c5eb) are
-    those the committed model gives; a model change must come with a new dated note."""
+def test_committed_model_figures() -> None:
+    """The committed model's calibration figures (the fit's own rows), and the row counts scored."""
     rep = validate_serving()
-    expected = {("calibration", "ttft"): 8.6, ("calibration", "throughput"): 17.6, ("held_out", "ttft"): 18.4,
-                ("held_out", "tpot"): 53.0, ("held_out", "throughput"): 16.1}
+    expected = {("calibration", "ttft"): 11.1, ("calibration", "throughput"): 29.1}
     for (role, metric), value in expected.items():
         s = rep.summary(role, metric)
         assert s is not None and round(s.mean_abs_error_pct, 1) == value, (role, metric)
@@ -82,6 +87,66 @@ def test_first_predictions_match_the_dated_note() -> None:
     assert counts[("held_out", "all", "throughput")] == 19 and counts[("held_out", "all", "ttft")] == 17
     assert counts[("held_out", "NIM18", "tpot")] == 9 and counts[("held_out", "GPTFAST", "tpot")] == 13
     assert len(rep.not_predicted) == 6 and all(k.startswith("mlperf40") for k in rep.not_predicted)
+
+
+def test_post_hoc_figures_match_the_dated_note() -> None:
+    """The figures of serving_runs.yaml's post-hoc note (commit 458e0c6) are those the committed model
+    gives; a model change must come with a new dated note."""
+    rep = validate_serving()
+    expected = {("held_out", "all", "ttft"): 20.9, ("held_out", "all", "tpot"): 17.8,
+                ("held_out", "all", "throughput"): 16.0, ("held_out", "GPTFAST", "tpot"): 26.2,
+                ("held_out", "LMD01", "tpot"): 15.7, ("held_out", "NIM18", "tpot"): 11.4}
+    for (role, source, metric), value in expected.items():
+        s = rep.summary(role, metric, source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value, (role, source, metric)
+    assert "POST HOC PREDICTIONS" in SERVING_RUNS.read_text(encoding="utf-8")
+
+
+def test_tpot_is_scored_with_the_published_statistic() -> None:
+    """LMDeploy publishes the p50 per-token latency (the median: one decode step); NIM / AIPerf the
+    mean ITL and MLPerf the mean TPOT (decode steps plus prefill stalls)."""
+    runs = {r.id: r for r in load_serving_runs()}
+    stats = {r.source: tpot_statistic(r) for r in runs.values() if "tpot" in r.metrics}
+    assert stats == {"LMD01": "median", "NIM18": "mean", "MLPERF40": "mean", "GPTFAST": "mean"}
+    run = runs["lmd01-a100-llama2-7b-tp1-c64-128-2048"]
+    pred = predict_run(run, FITTED)["tpot"]
+    shape = model_shape(catalog.get_model(run.model).arch)
+    f = replica_figures(shape, card_of(run.accelerator), PRECISIONS["fp16"], 1, 64, 128.0, 2048.0, FITTED)
+    assert pred == pytest.approx(float(f.decode_step_s)) and float(f.tpot_s) > float(f.decode_step_s)
+    rows = [x for x in validate_serving().rows if x.metric == "tpot"]
+    assert {x.statistic for x in rows if x.source == "LMD01"} == {"median"}
+    assert {x.statistic for x in rows if x.source == "NIM18"} == {"mean"}
+
+
+def test_prefill_and_decode_have_their_own_fixed_time() -> None:
+    """The prefill's fixed time per layer (fitted on the TTFT rows) is not added to a decode step."""
+    run = next(r for r in load_serving_runs() if r.id == "trt06-ttft-a100-llama2-7b-tp1-128")
+    shape = model_shape(catalog.get_model(run.model).arch)
+    card = card_of(run.accelerator)
+    base = replica_figures(shape, card, PRECISIONS["fp16"], 1, 8, 128.0, 128.0, FITTED)
+    more = replica_figures(shape, card, PRECISIONS["fp16"], 1, 8, 128.0, 128.0,
+                           FITTED.model_copy(update={"prefill_layer_overhead_s": FITTED.prefill_layer_overhead_s + 1e-4}))
+    assert float(more.decode_step_s) == pytest.approx(float(base.decode_step_s))
+    assert float(more.prefill_s) == pytest.approx(float(base.prefill_s) + shape.layers * 1e-4)
+
+
+def test_a_second_file_can_be_predicted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`validate --serving --file PATH` predicts another pre-registered set of the same row format
+    with the committed model (here: two calibration rows copied into a new file)."""
+    import yaml
+
+    raw = yaml.safe_load(SERVING_RUNS.read_text(encoding="utf-8"))
+    rows = [r for r in raw["rows"] if r["id"] in ("trt06-ttft-a100-llama2-7b-tp1-128",
+                                                    "trt06-h100-llama2-7b-tp1-b768-128-128")]
+    f = tmp_path / "serving_runs_x.yaml"
+    f.write_text(yaml.safe_dump({"sources": {}, "rows": rows}), encoding="utf-8")
+    rep = validate_serving(path=f)
+    assert {x.id for x in rep.rows} == {r["id"] for r in rows}
+    out = runner.invoke(app, ["validate", "--serving", "--file", str(f), "--json"])
+    assert out.exit_code == 0, out.output
+    assert {r["id"] for r in json.loads(out.stdout)["rows"]} == {r["id"] for r in rows}
+    missing = runner.invoke(app, ["validate", "--serving", "--file", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2
 
 
 def test_predictions_follow_the_physics() -> None:
@@ -99,9 +164,8 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
     out = runner.invoke(app, ["validate", "--serving"], terminal_width=200)
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())
-    assert "calibration (fitted on), all sources: mean |error| TTFT 8.6%" in text
-    assert "held-out, all sources: mean |error| TTFT 18.4%" in text and "TPOT 53.0%" in text
-    assert "throughput 16.1%" in text
+    assert "calibration (fitted on), all sources: mean |error| TTFT 11.1%" in text
+    assert "throughput 29.1%" in text and "held-out, all sources: mean |error| TTFT" in text
     for source in ("LMD01", "GPTFAST", "NIM18", "TRTLLM06"):
         assert f", {source}: mean |error|" in text
     assert "not predicted (6 rows)" in text

@@ -23,12 +23,18 @@ def validate_command(
         False, "--serving", help="Validate the inference model instead: TTFT, TPOT and throughput against the "
         "pre-registered serving_runs.yaml, calibration and held-out apart, per source."),
     refit: bool = typer.Option(
-        False, "--fit", help="With --serving: fit the efficiency constants again on the calibration rows and use them."),
+        False, "--fit", help="With --serving: fit the efficiency constants again on the calibration rows of "
+        "serving_runs.yaml (never on --file's rows) and use them."),
+    serving_file: Optional[Path] = typer.Option(
+        None, "--file", help="With --serving: the pre-registered serving set to predict (same row format); default "
+        "xlcompute/data/validation/serving_runs.yaml.", exists=False, dir_okay=False),
 ) -> None:
     """Compare the step-time model with published training measurements (calibration, held-out and pre-registered runs), and the whole estimate with the end-to-end card-hours of published pre-training runs."""
     if serving:
-        _serving(as_json, refit, output)
+        _serving(as_json, refit, output, serving_file)
         return
+    if serving_file is not None:
+        fail(["--file applies to --serving only"])
     # Imported here: validation runs the planner (NumPy), which `xlcompute --help` must not pay for.
     from rich import box
     from rich.table import Table
@@ -222,8 +228,10 @@ def _end_to_end_table(e2e: object, subtitle: str) -> None:
     console.print(t)
 
 
-def _serving(as_json: bool, refit: bool, output: Optional[Path]) -> None:
-    """``xlcompute validate --serving``: the inference model against serving_runs.yaml."""
+def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[Path] = None) -> None:
+    """``xlcompute validate --serving [--file PATH]``: the inference model against a pre-registered
+    serving set (default serving_runs.yaml); the constants are the committed fit, or with ``--fit``
+    the fit on serving_runs.yaml's calibration rows."""
     from rich import box
     from rich.table import Table
 
@@ -231,16 +239,23 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path]) -> None:
 
     if output is not None:
         fail(["--output writes the training table; with --serving use --json"])
-    report = validate_serving(fit() if refit else None)
+    import yaml
+
+    try:
+        report = validate_serving(fit() if refit else None, path)
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # a missing or malformed file: one line, exit 2
+        fail([f"--file: {exc}"])
+    name = path.name if path is not None else "serving_runs.yaml"
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
-    t = Table(title="Inference model vs published serving measurements (serving_runs.yaml, pre-registered)",
+    t = Table(title=f"Inference model vs published serving measurements ({name}, pre-registered)",
               title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("run", "set", "metric", "meas.", "pred.", "error"):
         t.add_column(col, justify="left" if col in ("run", "set", "metric") else "right", no_wrap=True)
     for r in report.rows:
-        t.add_row(r.id, "calib" if r.role == "calibration" else "held", r.metric, f"{r.measured:,.4g}",
+        metric = f"{r.metric} ({r.statistic})" if r.statistic else r.metric
+        t.add_row(r.id, "calib" if r.role == "calibration" else "held", metric, f"{r.measured:,.4g}",
                   f"{r.predicted:,.4g}", f"{r.error_pct:+.1f}%")
     console.print(t)
     consts = ", ".join(f"{k} {v:.4g}" for k, v in report.constants.items())

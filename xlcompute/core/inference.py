@@ -39,6 +39,19 @@ Sources
   (tokens·h values) to the next stage; in serving the batch is split into pp micro-batches so every
   stage stays busy, each stage reading its weights once per micro-batch (vLLM / TensorRT-LLM pipeline
   parallel serving).
+- [CUDAGRAPH] Fixed host-side cost per pass: a prefill launches each layer's kernels from the
+  host (one launch and synchronisation cost per layer); production runtimes capture the decode step
+  in a CUDA graph, replayed with one launch for the whole step, so the decode step's per-layer fixed
+  cost is far smaller. NVIDIA CUDA C++ Programming Guide §3.2.8.7 "CUDA Graphs" (a graph is launched
+  as one unit, removing per-kernel launch overhead); vLLM docs, engine argument ``enforce_eager``
+  ("CUDA graph ... for decoding", captured for the decode batch sizes, prefill runs eagerly);
+  TensorRT-LLM docs, ``cuda_graph_mode`` / ``CudaGraphConfig`` (generation-phase CUDA graphs);
+  SGLang docs, server argument ``cuda_graph_max_bs`` (CUDA graphs for decode batches up to that size,
+  ``disable_cuda_graph``). The two costs are separate constants: the prefill's is fitted on the
+  calibration TTFT rows, the decode step's fixed at 0 per layer from these docs (the calibration
+  cannot identify it). Caveat: older runtimes decoded without graphs (TensorRT-LLM's in-flight
+  batching did not support them in late 2023, NVIDIA/TensorRT-LLM issue #402; its gptSessionBenchmark
+  had an opt-in flag).
 - [SEED] Seed 000 eq. (11), n = U·C/(X·t_c): kept as :func:`xlcompute.core.serving.infer_cards_seed`.
 """
 
@@ -67,6 +80,7 @@ __all__ = [
     "requests_per_s",
     "output_tokens_per_s",
     "time_per_output_token",
+    "median_time_per_output_token",
     "prefill_wait_seconds",
     "time_to_first_token",
     "replicas_for_rate",
@@ -196,7 +210,9 @@ def forward_seconds(
 ) -> Value:
     """One forward pass (a prefill, or one decode step) on a replica of ``cards`` cards:
     max(FLOPs / (cards·X·η_c), bytes / (cards·B·η_m)) + TP communication + L·t_layer [ROOF], [POPE].
-    η_c, η_m and t_layer (kernel launches and synchronisation per layer) are the fitted constants."""
+    η_c, η_m ≤ 1 (no pass runs faster than the card's peak) and t_layer are fitted constants;
+    t_layer is the fixed time per layer of this kind of pass: the prefill's (eager kernel launches
+    and synchronisation) or the decode step's (replayed as one CUDA graph) [CUDAGRAPH]."""
     compute = flops / (cards * peak_flops * compute_efficiency)
     memory = nbytes / (cards * hbm_bytes_per_s * hbm_efficiency)
     return max_(compute, memory) + comm_seconds + layers * layer_overhead_s
@@ -230,8 +246,17 @@ def output_tokens_per_s(batch: Value, output_tokens: Value, cycle_s: Value) -> V
 def time_per_output_token(cycle_s: Value, output_tokens: Value) -> Value:
     """Mean time between a sequence's output tokens, cycle / o (decode steps plus the prefill
     stalls of the batch [VLLM]; the mean TPOT of MLPerf Inference LoadGen and the ITL of NVIDIA
-    NIM / AIPerf)."""
+    NIM / AIPerf). The planning figure: it sets the fleet's rate."""
     return cycle_s / output_tokens
+
+
+def median_time_per_output_token(decode_step_s: Value) -> Value:
+    """Median time between a sequence's output tokens: one decode step. A prefill stall lengthens
+    only the interval it falls into; while fewer than half of a sequence's o intervals hold a stall
+    (prefills of a batch are scheduled together, or B < o/2), the median interval is a plain decode
+    step [VLLM] (Orca's iteration-level scheduling). The p50 per-token latency of LMDeploy's
+    profile_generation (its "50%" column) and the median ITL of AIPerf / vLLM's benchmark_serving."""
+    return decode_step_s
 
 
 def prefill_wait_seconds(prefill_s: Value, request_rate: Value) -> Value:

@@ -275,7 +275,7 @@ def build_context(
         "serving_rows": [c.row(k) for k in (
             "request_rate", "serving_input_tokens", "serving_output_tokens", "serving_tp", "serving_pp",
             "serving_batch", "serving_max_sequences", "serving_kv_bytes_per_sequence", "prefill_seconds",
-            "decode_step_seconds", "ttft", "tpot", "replica_output_tokens_per_s", "serving_replicas",
+            "decode_step_seconds", "ttft", "tpot", "tpot_median", "replica_output_tokens_per_s", "serving_replicas",
             *(("serving_prefill_replicas",) if r["serving_disaggregated"] else ()), "serving_cards",
             "serving_demand_tokens_per_s", "serving_capacity_tokens_per_s", "serving_tokens_per_s_per_card",
             "cost_per_million_tokens", "serving_cards_seed", "serving_cards_flops", "cost_per_1k_tokens")],

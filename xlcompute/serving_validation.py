@@ -125,6 +125,8 @@ def unpredictable_reason(run: ServingRun) -> str | None:
         return ("A-ML-2: the per-sample input-length distribution of the MLPerf OpenOrca set must be extracted from "
                 "the official data-set file and committed before prediction; that file is not in this environment, "
                 "so these rows are not predicted")
+    if run.scenario not in ("static_batch", "single_request", "closed_loop", "offline_saturation"):
+        return f"scenario {run.scenario} with fixed lengths is not one the scoring predicts yet"
     return None
 
 
@@ -157,8 +159,13 @@ def predict_run(run: ServingRun, k: ServingConstants) -> dict[Metric, Any]:
         out["ttft"] = f.ttft_s
         out["tpot"] = f.tpot_median_s if tpot_statistic(run) == "median" else f.tpot_s
         out["throughput"] = f.output_tokens_per_s * replicas
+    elif run.scenario == "offline_saturation":
+        # Every request queued at once: continuous batching runs as many sequences as the engine's
+        # cap (the row's batch) and the KV-cache budget allow, prompts interleaved with decodes.
+        f = replica_figures(shape, card, prec, tp, run.batch or run.concurrency or 1, n_in, n_out, k)
+        out["throughput"] = f.output_tokens_per_s * replicas
     else:  # pragma: no cover - guarded by unpredictable_reason
-        raise ValueError(f"{run.id}: scenario {run.scenario} needs request lengths")
+        raise ValueError(f"{run.id}: scenario {run.scenario} is not predicted")
     return {m: v for m, v in out.items() if m in run.metrics}
 
 

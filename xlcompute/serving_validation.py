@@ -145,6 +145,7 @@ def predict_run(run: ServingRun, k: ServingConstants) -> dict[Metric, Any]:
         f = replica_figures(shape, card, prec, tp, b, n_in, n_out, k, cap_batch=False)
         total = inf.static_batch_seconds(f.batch_prefill_s, f.decode_step_s, n_out)
         out["throughput"] = b * n_out / total * replicas
+        out["tpot"] = total / n_out  # a batch's latency per output token, prefill included (as published)
     elif run.scenario == "single_request":
         f = replica_figures(shape, card, prec, tp, 1, n_in, n_out, k)
         out["ttft"] = f.prefill_s
@@ -273,7 +274,11 @@ def validate_serving(k: ServingConstants | None = None,
         if reason is not None:
             skipped[r.id] = reason
             continue
-        for metric, pred in predict_run(r, k).items():
+        predicted = predict_run(r, k)
+        missing = [m for m in r.metrics if m in METRICS and m not in predicted]
+        if missing:  # a scored metric the scoring cannot predict is reported, never dropped
+            skipped[r.id] = f"{', '.join(missing)} of scenario {r.scenario} is not predicted by the scoring"
+        for metric, pred in predicted.items():
             meas = r.measured_value(metric)
             stat = tpot_statistic(r) if metric == "tpot" else ""
             rows.append(RowResult(id=r.id, source=r.source, role=r.role, metric=metric, statistic=stat, measured=meas,

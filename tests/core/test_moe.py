@@ -147,3 +147,68 @@ def test_formulas_render_excel_and_evaluate_arrays():
     eps = np.array([1.0, 8.0, 64.0])
     out = moe.a2a_seconds_per_layer(1e9, eps, 1.0, 8.0, 400e9, 0.75, 50e9, 0.8, 1.0, 0.0, 0.0)
     assert out[0] == 0 and out[1] == pytest.approx(_a2a(1e9, 8)) and out[2] == pytest.approx(_a2a(1e9, 64))
+
+
+# -- memory per pipeline stage (dense layers first; Korthikanti et al. 2022 §4.2.3) ----------------
+
+
+def test_stage_moe_layers_put_the_dense_layers_on_the_first_stage():
+    # DeepSeek-V3, 61 layers (3 dense first), 8 stages of ⌈61/8⌉ = 8: 3 dense + 5 MoE, then 8 MoE
+    assert moe.stage_moe_layers(61, 58, 0, 8) == 5
+    assert moe.stage_moe_layers(61, 58, 8, 8) == 8
+    # 16 stages of 4: 3 dense + 1 MoE on the first; the last stage, 1 layer, is MoE
+    assert moe.stage_moe_layers(61, 58, 0, 4) == 1 and moe.stage_moe_layers(61, 58, 60, 4) == 1
+    # every layer MoE (Qwen3, Mixtral) and a dense model
+    assert moe.stage_moe_layers(94, 94, 0, 24) == 24 and moe.stage_moe_layers(32, 0, 0, 8) == 0
+
+
+def test_dense_layer_extra_params_and_stage_block_params():
+    # DeepSeek-V3: 7168·(3·18,432 − 3·2,048 − 256) = 350,486,528 more non-expert weights in a dense layer
+    extra = moe.dense_layer_extra_params(7168, 18_432, 1, 1, 2048, 256)
+    assert extra == 350_486_528
+    arch = catalog.get_model("deepseek-v3").arch
+    c = count_params(arch)
+    # The layer-average non-expert block (core.params.block_params) split back into the two kinds: the
+    # first 3 layers dense and 5 MoE layers hold 3·b_dense + 5·b_moe; 61 layers give the whole.
+    avg = (c.total - c.embedding - c.lm_head - _ROUTED_DSV3) / 61
+    b_moe = avg - 3 * extra / 61
+    assert moe.stage_block_params(avg, 8, 5, 61, 58, extra) == pytest.approx(3 * (b_moe + extra) + 5 * b_moe)
+    assert moe.stage_block_params(avg, 61, 58, 61, 58, extra) == pytest.approx(61 * avg)
+    # a dense model: n·b exactly
+    assert moe.stage_block_params(1e8, 8, 0, 32, 0, moe.dense_layer_extra_params(4096, 11008, 1, 0, 0, 0)) == 8e8
+
+
+#: routed-expert weights of DeepSeek-V3: 58 layers × 256 experts × 3·7168·2048
+_ROUTED_DSV3 = 58 * 256 * 3 * 7168 * 2048
+
+
+def test_stage_mean_layer_and_working_layer():
+    assert moe.stage_mean_layer(6.0, 9.0, 8, 5) == pytest.approx((3 * 6 + 5 * 9) / 8)
+    assert moe.stage_mean_layer(6.0, 9.0, 8, 0) == 6.0 and moe.stage_mean_layer(6.0, 9.0, 0, 0) == 6.0
+    assert moe.working_layer_bytes(5.0, 7.0, 1.0) == 8.0 and moe.working_layer_bytes(5.0, 2.0, 1.0) == 6.0
+
+
+def test_later_stage_holds_one_micro_batch_fewer():
+    # 8 stages, 128 micro-batches: the second stage keeps 7 in flight (stage i: p − i)
+    assert moe.later_stage_activations(1.0, 8, 8, 128, 1, 0.0, 1, 0) == 7 * 8
+    # two stages: one micro-batch in flight on the second; full recomputation adds the working layer
+    assert moe.later_stage_activations(1.0, 8, 2, 128, 1, 0.0, 1, 0) == 8
+    assert moe.later_stage_activations(1.0, 8, 2, 128, 1, 3.0, 2, 0) == 8 + 3.0
+
+
+def test_stage_states_bytes_partition_like_the_first_stage():
+    # 1e9 non-expert + 2e8 expert weights per card, BF16 + Adam (2 + 12), ZeRO-1 over dp 32, edp 1
+    got = moe.stage_states_bytes(1.2e9, 2e8, 2, 12, 1, 32, 1, 8, 0, 0)
+    assert got == pytest.approx(2 * 1.2e9 * 2 + 12 * 1e9 / 32 + 12 * 2e8)
+    # weight offload keeps two of the 8 blocks' weights and gradients in HBM
+    off = moe.stage_states_bytes(1.2e9, 2e8, 2, 12, 1, 32, 1, 8, 1, 0)
+    assert off == pytest.approx(2 * 1.2e9 * 2 * 2 / 8 + 12 * 1e9 / 32 + 12 * 2e8)
+
+
+def test_stage_memory_formulas_render_excel():
+    text = excel_formula(moe.stage_moe_layers(Ref("L"), Ref("Lm"), Ref("b"), Ref("n")))
+    assert text.startswith("=MAX(0,") and "MIN(" in text
+    assert "IF(" in excel_formula(moe.stage_states_bytes(
+        Ref("p"), Ref("e"), Ref("a"), Ref("o"), Ref("z"), Ref("d"), Ref("ed"), Ref("n"), Ref("ow"), Ref("oo")))
+    assert "MAX(" in excel_formula(moe.later_stage_activations(
+        Ref("s"), Ref("n"), Ref("pp"), Ref("m"), Ref("v"), Ref("w"), Ref("r"), Ref("of")))

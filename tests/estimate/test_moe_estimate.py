@@ -24,7 +24,9 @@ def test_fixed_layout_with_ep_partitions_the_experts():
     r = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
     assert (r["ep"], r["expert_tp"], r["dp"], r["edp"]) == (64, 1, 128, 2) and r["etp"] == 0  # 0: follows TP
     per_layer = 256 * 3 * 7168 * 2048
-    assert r["expert_params_per_gpu"] == pytest.approx(4 * per_layer / 64)  # ⌈61/16⌉ = 4 MoE layers
+    # ⌈61/16⌉ = 4 layers a stage: the first holds the 3 dense layers and 1 MoE layer, the second 4 MoE layers
+    assert r["expert_params_per_gpu"] == pytest.approx(1 * per_layer / 64)
+    assert r["later_expert_params_per_gpu"] == pytest.approx(4 * per_layer / 64)
     assert r["ep_seconds_per_step"] > 0 and r["ep_in_node"] == 0  # 64 ranks span 8 servers of 8
     assert r["mfu"] == pytest.approx(r["predicted_mfu"])
 

@@ -113,3 +113,43 @@ def test_planner_finds_a_layout_for_deepseek_v3_on_2048_h800(dsv3_plan):
     # MTP counted in the training FLOPs: active + the MTP module's per-token weights
     c = count_params(catalog.get_model("deepseek-v3").arch)
     assert c.active < r["train_active_params"] < c.active + c.mtp
+
+
+def test_deepseek_v3_search_space_has_pipelined_ep_layouts_and_picks_the_fastest_that_fits(dsv3_plan):
+    """The recommendation's space for DeepSeek-V3 on 2,048 H800: uneven stages for 61 layers (8 and 16
+    stages), EP inside a server and across servers with PP > 1, expert TP 1; the published PP 16 /
+    EP 64 / TP 1 layout is enumerated and fits 80 GB (the second stage, 4 MoE layers, binds); and the
+    planner's choice is the best time per sequence (the best MFU with every card working) of every
+    enumerated layout that fits."""
+    from xlcompute.planner.plan import RECOMMEND_OPTIONS
+    from xlcompute.planner.steptime import evaluate
+    from xlcompute.estimate import resolve
+
+    s = parse_scenario({"name": "dsv3", "model": {"preset": "deepseek-v3"},
+                        "training": {"tokens": 14.8e12, "seq_len": 4096, "precision": "fp8"},
+                        "cluster": {"accelerator": "H800", "cards": 2048}})
+    vals = {k: v.value for k, v in resolve(s, plan=False).inputs.items()}
+    opt = RECOMMEND_OPTIONS.model_copy(update={
+        "max_tp": 8, "bytes_param": vals["param_bytes"], "bytes_optimizer": vals["optimizer_bytes"],
+        "flash_attention": bool(vals["flash_attention"]), "tp_async_backward": bool(vals["tp_async_backward"]),
+        "precision_peak_ratio": vals["precision_peak_ratio"]})
+    from xlcompute.planner import search as search_mod
+    groups = search_mod._groups(vals, 2048, int(round(vals["batch_target"])), opt)
+    batch = search_mod._concat([search_mod._batch(g, np.arange(g.size), opt) for g in groups], opt)
+    out = evaluate({**vals, **batch.values(), "gpu_count": 2048.0},
+                   ("predicted_step_seconds", "predicted_mfu", "mem_fits", "mem_per_gpu"))
+    tp, pp, ep, dp = batch.tp, batch.pp, batch.ep, batch.dp
+    fits = np.asarray(out["mem_fits"]) >= 0.5
+    assert {8, 16}.issubset(set(np.unique(pp[fits]).tolist()))
+    assert np.all(np.asarray(batch.expert_tp) == 1)
+    piped = fits & (pp > 1)
+    assert np.any(piped & (ep <= 8)) and np.any(piped & (ep * np.asarray(batch.expert_tp) > 8))  # in / across servers
+    published = fits & (tp == 1) & (pp == 16) & (ep == 64) & (dp == 128)
+    assert np.any(published)
+    score = np.where(fits, np.asarray(out["predicted_step_seconds"]) / batch.global_batch, np.inf)
+    best = int(np.argmin(score))
+    ex = dsv3_plan.plan.best[0].execution
+    assert (ex.tp, ex.pp, ex.ep, ex.dp) == (int(tp[best]), int(pp[best]), int(ep[best]), int(dp[best]))
+    full = fits & (tp * pp * dp == 2048)
+    assert dsv3_plan.plan.best[0].result.predicted_mfu == pytest.approx(np.max(np.asarray(out["predicted_mfu"])[full]),
+                                                                        rel=1e-9)

@@ -58,13 +58,16 @@ def test_constants_are_fitted_on_calibration_rows_only(data):
     assert calibrate_moe(moved)[0] == fitted
 
 
-def test_first_prediction_figures_as_recorded_in_the_yaml(data):
-    # The dated note of moe_runs.yaml (commit a9bda39): calibration 22.0 %, held-out 30.9 % (target <= 8 %: not met)
+def test_prediction_figures_as_recorded_in_the_yaml(data):
+    # First prediction, dated note of moe_runs.yaml (commit a9bda39): calibration 22.0 %, held-out 30.9 %
+    # (Hopper 50.2 %, Blackwell 25.4 %; target <= 8 %: not met). Post hoc (second dated note, after the
+    # held-out rows were seen): memory per stage, the first stage's own dense and MoE layers and states,
+    # moved the step time through the first stage's data-parallel and optimizer bytes: held-out 31.0 %.
     rep = validate_moe(data)
     assert rep.calibration_mean_abs_error_pct == pytest.approx(22.0, abs=0.1)
-    assert rep.held_out_mean_abs_error_pct == pytest.approx(30.9, abs=0.1)
+    assert rep.held_out_mean_abs_error_pct == pytest.approx(31.0, abs=0.1)
     assert rep.held_out_hopper_mean_abs_error_pct == pytest.approx(50.2, abs=0.1)
-    assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(25.4, abs=0.1)
+    assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(25.5, abs=0.1)
     assert len(rep.rows) == 20
 
 
@@ -85,3 +88,58 @@ def test_validate_prints_the_moe_tables():
         assert phrase in text
     # The dense tables come first and are unchanged in form.
     assert text.index("Step-time model vs published measurements") < text.index("Mixture-of-experts step time")
+
+
+def test_dgxc_deepseek_v3_512_h100_memory_per_stage_hand_computed(data):
+    """DGX Cloud DeepSeek-V3 on 512 H100 (TP 2, PP 8, EP 64, SP, selective recomputation, flash) ran on
+    80 GB cards. Per micro-batch (s 4096, h 7168, 128 heads of 128, split by TP 2 with SP):
+    shared part (10sh + 4s·128·128·2)/2 = 415,236,096; dense MLP 2s·18,432·3/2 = 226,492,416;
+    shared expert 2s·2,048·3/2 = 25,165,824; routed rows 4096·8/2 = 16,384: 2·16,384·7168 +
+    2·16,384·2048·3 = 436,207,616; flash log-sum-exp 4·128·4096/2 = 1,048,576.
+    The first stage (⌈61/8⌉ = 8 layers: the 3 dense layers and 5 MoE layers) keeps 8 micro-batches
+    in flight, the second (8 MoE layers) 7 (Korthikanti et al. 2022 §4.2.3)."""
+    from xlcompute.planner.steptime import STEP_GRAPH
+    from xlcompute.planner.inputs import execution_values, system_values
+    row = next(r for r in data.step_rows if r.id == "dgxc-dsv3-h100-bf16-512")
+    shape, ex, ratio = moe_case(row, data)
+    values = {**shape.values(), **system_values(moe_system(row.accelerator, MOE_CONSTANTS, ratio)),
+              **execution_values(ex)}
+    keys = ("act_stored_dense_layer", "act_stored_moe_layer", "activations_per_gpu", "later_activations_per_gpu",
+            "first_stage_moe_layers", "later_stage_moe_layers", "expert_params_per_gpu", "later_expert_params_per_gpu",
+            "first_stage_mem_per_gpu", "later_stage_mem_per_gpu", "mem_per_gpu", "mem_fits")
+    out = {k: float(v) for k, v in STEP_GRAPH.run(values, keys).items() if k in keys}
+    dense = 415_236_096 + 226_492_416 + 1_048_576
+    moe_layer = 415_236_096 + 25_165_824 + 436_207_616 + 1_048_576
+    assert out["act_stored_dense_layer"] == pytest.approx(dense, rel=1e-12)
+    assert out["act_stored_moe_layer"] == pytest.approx(moe_layer, rel=1e-12)
+    assert (out["first_stage_moe_layers"], out["later_stage_moe_layers"]) == (5, 8)
+    assert out["activations_per_gpu"] == pytest.approx(8 * (3 * dense + 5 * moe_layer), rel=1e-12)  # 50.53 GB
+    assert out["later_activations_per_gpu"] == pytest.approx(7 * 8 * moe_layer, rel=1e-12)  # 49.15 GB
+    # routed experts per card: 256 experts × 3·7168·2048 per layer / EP 64, for the stage's MoE layers
+    per_layer = 256 * 3 * 7168 * 2048 / 64
+    assert out["expert_params_per_gpu"] == pytest.approx(5 * per_layer, rel=1e-9)
+    assert out["later_expert_params_per_gpu"] == pytest.approx(8 * per_layer, rel=1e-9)
+    # The second stage binds; the card fits 80 GB (the layer-average model said 86.5 GB).
+    assert out["mem_per_gpu"] == max(out["first_stage_mem_per_gpu"], out["later_stage_mem_per_gpu"])
+    assert out["mem_per_gpu"] == out["later_stage_mem_per_gpu"]
+    assert out["mem_per_gpu"] / 1e9 == pytest.approx(77.9, abs=0.1) and out["mem_fits"] == 1
+
+
+def test_dense_model_memory_is_the_first_stage_as_before():
+    """A dense model: no MoE layers, every per-kind activation the layer's own and the second stage
+    never the busier (one micro-batch fewer, no embedding)."""
+    from xlcompute.planner.steptime import STEP_GRAPH, TransformerShape
+    from xlcompute.planner.inputs import Execution, execution_values, system_values
+    from xlcompute import catalog
+    arch = catalog.get_model("llama2-70b").arch
+    shape = TransformerShape(arch=arch, seq_len=4096)
+    for pp, rc in ((4, "selective"), (8, "full"), (1, "none")):
+        ex = Execution(tp=8, pp=pp, dp=4, micro_batch=1, global_batch=64, sequence_parallel=True, recompute=rc)
+        sysv = system_values(moe_system("H100-SXM"))
+        out = STEP_GRAPH.run({**shape.values(), **sysv, **execution_values(ex)},
+                             ("mem_per_gpu", "first_stage_mem_per_gpu", "later_stage_mem_per_gpu", "act_stored_layer",
+                              "act_stored_first_stage_layer", "first_stage_moe_layers"))
+        first, later = float(out["first_stage_mem_per_gpu"]), float(out["later_stage_mem_per_gpu"])
+        assert float(out["mem_per_gpu"]) == first > later
+        assert float(out["act_stored_first_stage_layer"]) == float(out["act_stored_layer"])
+        assert float(out["first_stage_moe_layers"]) == 0

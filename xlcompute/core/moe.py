@@ -30,7 +30,9 @@ from __future__ import annotations
 
 from xlcompute.core.expr import Value, if_, max_, min_
 from xlcompute.core.kernels import gemm_seconds, qkv_seconds
-from xlcompute.core.memory import activations_linear_layer, zero_partitioned
+from xlcompute.core.memory import (
+    activations_first_stage, activations_linear_layer, in_hbm, resident_blocks, zero_partitioned,
+)
 from xlcompute.core.comm import dp_bytes_per_step
 
 __all__ = [
@@ -63,6 +65,13 @@ __all__ = [
     "dp_bytes_split",
     "expert_activation_bytes",
     "linear_activations_with_experts",
+    "stage_moe_layers",
+    "dense_layer_extra_params",
+    "stage_block_params",
+    "stage_mean_layer",
+    "stage_states_bytes",
+    "later_stage_activations",
+    "working_layer_bytes",
     "fp8_linear_peak",
 ]
 
@@ -282,9 +291,10 @@ def expert_data_parallel(dp: Value, cp: Value, tp: Value, ep: Value, etp: Value)
 def expert_params_per_card(
     expert_params: Value, moe_layers: Value, layers_on_stage: Value, ep: Value, etp: Value
 ) -> Value:
-    """Routed-expert weights one card of the busiest stage holds: the routed experts of its MoE
-    layers (at most ⌈L/pp⌉ of them) split over ``ep·etp`` ranks ([MCORE]: each EP rank holds
-    experts/ep experts, each split over ETP). 0 for a dense model."""
+    """Routed-expert weights one card of a stage holds: the routed experts of the stage's MoE
+    layers (``layers_on_stage`` of them, at most ``L_moe``; :func:`stage_moe_layers`) split over
+    ``ep·etp`` ranks ([MCORE]: each EP rank holds experts/ep experts, each split over ETP). 0 for a
+    dense model."""
     per_layer = if_(moe_layers > 0, expert_params / max_(moe_layers, 1), 0)
     return per_layer * min_(layers_on_stage, moe_layers) / (ep * etp)
 
@@ -334,6 +344,90 @@ def linear_activations_with_experts(
     routed experts' (:func:`expert_activation_bytes`, 0 for a dense model)."""
     return activations_linear_layer(seq_len, micro_batch, hidden, heads, kv_heads, head_dim, ffn_hidden, gated, tp,
                                     sp) + expert_bytes
+
+
+# -- memory per pipeline stage: dense layers first, MoE layers after ------------------------------
+# [KOR22] Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
+# arXiv:2205.05198 §4.2.3: with 1F1B stage i keeps p − i micro-batches in flight, the first stage p.
+# [DSV3] §4.2: the first three of DeepSeek-V3's 61 layers are dense (DeepSeek-V2 arXiv:2405.04434
+# §3.1.1: the first one of 60); Megatron-Core / Hugging Face ``first_k_dense_replace``: the dense
+# layers are the first ones. Megatron-LM places the embedding on the first stage, the output head
+# on the last (Narayanan et al. 2021 §2.2).
+
+
+def stage_moe_layers(layers: Value, moe_layers: Value, layers_before: Value, layers_on_stage: Value) -> Value:
+    """MoE layers on a pipeline stage that starts after ``layers_before`` layers and holds
+    ``layers_on_stage``, the ``L − L_moe`` dense layers being the first ones ([DSV3] §4.2,
+    ``first_k_dense_replace``): ``max(0, min(before + n, L) − max(before, L − L_moe))``.
+    DeepSeek-V3 on 8 stages of ⌈61/8⌉ = 8: the first holds 3 dense + 5 MoE layers, the second 8 MoE.
+    0 for a dense model."""
+    return max_(0, min_(layers_before + layers_on_stage, layers) - max_(layers_before, layers - moe_layers))
+
+
+def dense_layer_extra_params(
+    hidden: Value, ffn_hidden: Value, gated: Value, shared_experts: Value, moe_ffn_hidden: Value, experts: Value
+) -> Value:
+    """Non-expert weights a dense layer holds beyond an MoE layer's: its MLP ``h·f·(2 + g)`` less the
+    shared experts ``n_shared·h·f_e·(2 + g)`` and the router ``h·E`` the MoE layer holds instead
+    (the routed experts are counted apart, :func:`expert_params_per_card`) ([DSV3] §2.1.2;
+    DeepSeek-V3: 7168·(3·18,432 − 3·2,048 − 256) = 350.5 M)."""
+    return hidden * ((2 + gated) * (ffn_hidden - shared_experts * moe_ffn_hidden) - experts)
+
+
+def stage_block_params(
+    block: Value, layers_on_stage: Value, moe_on_stage: Value, layers: Value, moe_layers: Value, dense_extra: Value
+) -> Value:
+    """Non-expert block weights of a stage with ``moe_on_stage`` MoE layers and the rest dense:
+    ``n·b̄ + (n_dense − n·L_dense/L)·Δ`` with ``b̄`` the layer-average block (core.params.block_params)
+    and Δ :func:`dense_layer_extra_params` (an MoE layer holds ``b̄ − Δ·L_dense/L``, a dense one Δ
+    more). A dense model (every layer dense) gives ``n·b̄``."""
+    dense_on_stage = layers_on_stage - moe_on_stage
+    return block * layers_on_stage + (dense_on_stage - layers_on_stage * ((layers - moe_layers) / layers)) * dense_extra
+
+
+def stage_mean_layer(dense_value: Value, moe_value: Value, layers_on_stage: Value, moe_on_stage: Value) -> Value:
+    """Mean over a stage's layers of a per-layer quantity that differs between dense and MoE layers
+    (activation bytes): ``x_dense + (x_moe − x_dense)·n_moe/n``; ``x_dense`` without MoE layers."""
+    return dense_value + (moe_value - dense_value) * moe_on_stage / max_(layers_on_stage, 1)
+
+
+def working_layer_bytes(dense_linear: Value, moe_linear: Value, score: Value) -> Value:
+    """Activation bytes full recomputation rebuilds at once, one layer's (Korthikanti et al. 2022
+    §5; core.memory.activations_first_stage): the larger of a dense and an MoE layer (its routed
+    rows included) plus the scores. A dense model gives its one layer kind."""
+    return max_(dense_linear, moe_linear) + score
+
+
+def stage_states_bytes(
+    params_card: Value, expert_params_card: Value, param_bytes: Value, optimizer_bytes: Value, zero_stage: Value,
+    dp: Value, edp: Value, layers_on_stage: Value, offload_weights: Value, offload_optimizer: Value,
+) -> Value:
+    """Weights, gradients and optimizer states one card of a stage keeps in HBM: the same steps as
+    the first stage's (ZeRO over ``dp`` for the non-expert part and over ``edp`` for the experts,
+    :func:`zero_partitioned_split`; weight offload keeps two blocks, core.memory.resident_blocks;
+    offloaded optimizer states leave HBM, core.memory.in_hbm)."""
+    weights_full = params_card * param_bytes
+    expert_full = expert_params_card * param_bytes
+    weights = zero_partitioned_split(weights_full, expert_full, zero_stage, 3, dp, edp)
+    grads = zero_partitioned_split(weights_full, expert_full, zero_stage, 2, dp, edp)
+    optimizer = zero_partitioned_split(params_card * optimizer_bytes, expert_params_card * optimizer_bytes,
+                                       zero_stage, 1, dp, edp)
+    blocks = max_(layers_on_stage, 1)
+    return (resident_blocks(weights, blocks, offload_weights)
+            + resident_blocks(grads, blocks, offload_weights) + in_hbm(optimizer, offload_optimizer))
+
+
+def later_stage_activations(
+    stored_layer: Value, layers_on_stage: Value, pp: Value, microbatches: Value, interleave: Value,
+    working_layer: Value, recompute: Value, offload: Value,
+) -> Value:
+    """Activation bytes of the second pipeline stage, the fullest after the first: 1F1B keeps
+    ``min(p − 1, m)`` micro-batches in flight there ([KOR22] §4.2.3: stage i holds p − i), the
+    rest as core.memory.activations_first_stage. Like the first stage of a pipeline it is counted
+    without the output head's fp32 logits (the last stage's, one micro-batch; not modelled, as
+    before). With one stage there is none (0 layers)."""
+    return activations_first_stage(stored_layer, layers_on_stage, max_(pp - 1, 1), microbatches, interleave,
+                                   working_layer, recompute, 0, offload)
 
 
 # -- FP8 --------------------------------------------------------------------------------------

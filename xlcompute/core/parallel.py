@@ -46,6 +46,7 @@ __all__ = [
     "seq_per_card",
     "gradient_group",
     "layers_per_stage",
+    "later_stage_layers",
     "layer_pass_seconds",
     "microbatch_seconds",
     "per_step",
@@ -137,6 +138,16 @@ def layers_per_stage(layers: Value, pp: Value) -> Value:
     layers on 16 stages; Megatron-LM's first/last-stage layer options), and the step runs at
     the pace of the fullest stage (Narayanan et al. 2021 §2.2)."""
     return ceil(layers / pp)
+
+
+def later_stage_layers(layers: Value, pp: Value) -> Value:
+    """Layers on the fullest stage after the first, ``min(⌈L/p⌉, L − ⌈L/p⌉)`` (0 with one stage):
+    with ⌈L/p⌉ on the first stage the second holds as many when enough layers are left
+    (Narayanan et al. 2021 §2.2). It keeps p − 1 micro-batches in flight (Korthikanti et al. 2022
+    §4.2.3) and holds no embedding, so with MoE layers after the dense ones it can need more memory
+    than the first (core.moe.stage_moe_layers)."""
+    first = ceil(layers / pp)
+    return if_(pp > 1, min_(first, layers - first), 0)
 
 
 def layer_pass_seconds(

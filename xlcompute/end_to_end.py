@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.planner.validation.data import DATA_DIR  # the data folder; no planner code is used
+from xlcompute.planner.validation.data import DATA_DIR, PlanningRow  # data only; no planner code is used
 
 __all__ = [
     "END_TO_END_FILE",
@@ -49,38 +49,12 @@ FIRST_PREDICTION = {"held_out": 23, "median_abs_error_pct": 23.3, "max_abs_error
                     "median_signed_error_pct": -15.0, "typical_efficiency": 0.80}
 
 
-class EndToEndRow(BaseModel):
+class EndToEndRow(PlanningRow):
     """One published run, as typed (see the file header for the sources and rules)."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    id: str
     role: Literal["calibration", "held_out"]
     source: str
     model: dict[str, Any]
-    tokens: float = Field(gt=0)
-    seq_len: int = Field(gt=0)
-    accelerator: str
-    cards: int | None = Field(default=None, gt=0)
-    cards_assumed: int | None = Field(default=None, gt=0)
-    published: dict[str, float]
-
-    @property
-    def cards_typed(self) -> int:
-        """The published card count, or the one the file fixed before prediction."""
-        n = self.cards if self.cards is not None else self.cards_assumed
-        if n is None:
-            raise ValueError(f"row {self.id}: neither cards nor cards_assumed is given")
-        return n
-
-    @property
-    def published_gpu_hours(self) -> float:
-        """Published card-hours, or published days × the published card count × 24."""
-        if "gpu_hours" in self.published:
-            return float(self.published["gpu_hours"])
-        if "days" in self.published and "cards" in self.published:
-            return float(self.published["days"] * self.published["cards"] * 24)
-        raise ValueError(f"row {self.id}: published needs gpu_hours, or days with cards")
 
     def scenario(self) -> dict[str, Any]:
         """The scenario a finance user would type: model, tokens, sequence length, card, cards."""
@@ -155,19 +129,27 @@ def load_end_to_end(path: str | Path | None = None) -> tuple[list[EndToEndRow], 
 
 
 def _predict(row: EndToEndRow, overrides: dict[str, float] | None = None) -> EndToEndResult:
+    return _predict_scenario(row.scenario(), row, overrides=overrides)
+
+
+def _predict_scenario(scenario: dict[str, Any], row: PlanningRow, role: str | None = None,
+                      overrides: dict[str, float] | None = None) -> EndToEndResult:
+    """Estimate one typed scenario and compare its end-to-end card-hours with the row's published
+    figure; a scenario the tool refuses is a failure, reported with its reason."""
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
 
-    base = {"id": row.id, "role": row.role, "accelerator": row.accelerator, "cards": row.cards_typed,
-            "published_gpu_hours": row.published_gpu_hours}
+    base = {"id": row.id, "role": role or str(getattr(row, "role", "")), "accelerator": row.accelerator,
+            "cards": row.cards_typed, "published_gpu_hours": row.published_gpu_hours}
     try:
-        r = estimate(parse_scenario(row.scenario()), overrides=overrides)
+        r = estimate(parse_scenario(scenario), overrides=overrides)
     except ScenarioError as exc:
         return EndToEndResult(**base, failure="; ".join(exc.problems))
     except ValueError as exc:  # PlannerError and the scenario's layout checks
         return EndToEndResult(**base, failure=str(exc))
     pred = r["gpu_hours"]
-    layout = f"TP{r['tp']:.0f}·PP{r['pp']:.0f}·DP{r['dp']:.0f}"
+    ep = f"·EP{r['ep']:.0f}" if r["ep"] > 1 else ""
+    layout = f"TP{r['tp']:.0f}·PP{r['pp']:.0f}{ep}·DP{r['dp']:.0f}"
     return EndToEndResult(**base, predicted_gpu_hours=pred, error_pct=100.0 * (pred / row.published_gpu_hours - 1),
                           predicted_mfu=r["mfu"], effective_ratio=r["effective_ratio"], layout=layout)
 
@@ -279,22 +261,9 @@ def calibrate_production(path: str | Path | None = None,
                                  errors_pct={x.id: x.error_pct for x in res})  # type: ignore[misc]
 
 
-class MoeEndToEndResult(BaseModel):
-    """One end-to-end row of moe_runs.yaml predicted from planning inputs only."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    role: str
-    accelerator: str
-    cards: int
-    published_gpu_hours: float
-    predicted_gpu_hours: float | None = None
-    error_pct: float | None = None
-    predicted_mfu: float | None = None
-    effective_ratio: float | None = None
-    layout: str | None = None
-    failure: str | None = None
+MoeEndToEndResult = EndToEndResult
+"""One end-to-end row of moe_runs.yaml predicted from planning inputs only (the same result as
+the dense sets')."""
 
 
 def validate_moe_end_to_end(overrides: dict[str, Any] | None = None) -> list[MoeEndToEndResult]:
@@ -303,9 +272,7 @@ def validate_moe_end_to_end(overrides: dict[str, Any] | None = None) -> list[Moe
     layout (EP included), batch, MFU and goodput left to the tool. ``overrides`` adds training
     fields to every scenario (a labelled sensitivity, e.g. ``{"a2a_overlap": 0.9}``), never the
     prediction itself."""
-    from xlcompute.estimate import estimate
     from xlcompute.planner.validation.moe import load_moe
-    from xlcompute.scenario import ScenarioError, parse_scenario
 
     data = load_moe()
     out: list[MoeEndToEndResult] = []
@@ -318,19 +285,5 @@ def validate_moe_end_to_end(overrides: dict[str, Any] | None = None) -> list[Moe
                     "training": {"tokens": row.tokens, "seq_len": row.seq_len, "precision": row.precision.lower(),
                                  **(overrides or {})},
                     "cluster": {"accelerator": row.accelerator, "cards": row.cards_typed}}
-        base = {"id": row.id, "role": row.role, "accelerator": row.accelerator, "cards": row.cards_typed,
-                "published_gpu_hours": row.published_gpu_hours}
-        try:
-            r = estimate(parse_scenario(scenario))
-        except ScenarioError as exc:
-            out.append(MoeEndToEndResult(**base, failure="; ".join(exc.problems)))
-            continue
-        except ValueError as exc:
-            out.append(MoeEndToEndResult(**base, failure=str(exc)))
-            continue
-        pred = r["gpu_hours"]
-        layout = f"TP{r['tp']:.0f}·PP{r['pp']:.0f}·EP{r['ep']:.0f}·DP{r['dp']:.0f}"
-        out.append(MoeEndToEndResult(**base, predicted_gpu_hours=pred,
-                                     error_pct=100.0 * (pred / row.published_gpu_hours - 1),
-                                     predicted_mfu=r["mfu"], effective_ratio=r["effective_ratio"], layout=layout))
+        out.append(_predict_scenario(scenario, row))
     return out

@@ -643,7 +643,6 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_input_tokens", "Prompt tokens per request", "每次请求输入 token 数", "tokens", "个", "count"),
     _q("request_rate", "Requests per second (demand)", "每秒请求数（需求）", "requests/s", "次/秒", "dec2"),
     _q("serving_peak_flops", "Card peak at the serving precision", "推理精度下单卡峰值算力", "FLOP/s", None, "sci"),
-    _q("intra_node_bytes_per_s_serving", "Server link per card and direction", "服务器内链路（每卡单向）", "B/s", None, "sci"),
     _q("serving_link_bytes_per_s", "Achieved all-reduce bandwidth", "全归约实际带宽", "B/s", None, "sci"),
     _q("serving_latency_s", "Latency per all-reduce", "每次全归约延迟", *_S, "sci"),
     _q("serving_prefill_overhead_s", "Fixed time per layer of a prefill", "预填充每层固定时间", *_S, "sci"),

@@ -81,8 +81,9 @@ def test_serving_only_estimate_is_finite_and_has_no_run(results: dict[str, Estim
     for key in ("train_tokens", "train_flops", "train_days", "gpu_hours", "train_cost", "train_energy_mwh",
                 "deadline_cards", "interruptions"):
         assert r[key] == 0, key
-    # the fleet's use comes from serving alone (the example's 336 cards were sized with an earlier fit)
+    # the fleet's use comes from serving alone; the example's cluster is the inference model's fleet
     assert r["serving_cards"] > 0 and r["planned_utilisation"] == pytest.approx(r["serving_cards"] / r["gpu_count"])
+    assert r["serving_cards"] == r["gpu_count"]
     assert r.plan is None  # no training layout searched
     assert r.inputs["train_tokens"].source.startswith("not given: no training planned")
 

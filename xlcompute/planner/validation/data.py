@@ -67,6 +67,42 @@ SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"
 REFERENCE_STACK = "megatron-lm"
 
 
+class PlanningRow(BaseModel):
+    """A published pre-training run typed with planning inputs only (end_to_end.yaml,
+    end_to_end_2.yaml, moe_runs.yaml's end-to-end rows): the card count and the published
+    card-hours, read the same way in every file."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    tokens: float = Field(gt=0)
+    seq_len: int = Field(gt=0)
+    accelerator: str
+    cards: int | None = Field(default=None, gt=0)
+    cards_assumed: int | None = Field(default=None, gt=0)
+    published: dict[str, float]
+
+    @property
+    def cards_typed(self) -> int:
+        """The published card count, or the one the file fixed before prediction."""
+        n = self.cards if self.cards is not None else self.cards_assumed
+        if n is None:
+            raise ValueError(f"row {self.id}: neither cards nor cards_assumed is given")
+        return n
+
+    @property
+    def published_gpu_hours(self) -> float:
+        """Published card-hours; or published days × the published card count × 24; or the
+        published card-hours per trillion tokens × the tokens (DeepSeek-V2)."""
+        if "gpu_hours" in self.published:
+            return float(self.published["gpu_hours"])
+        if "days" in self.published and "cards" in self.published:
+            return float(self.published["days"] * self.published["cards"] * 24)
+        if "gpu_hours_per_trillion_tokens" in self.published:
+            return float(self.published["gpu_hours_per_trillion_tokens"] * self.tokens / 1e12)
+        raise ValueError(f"row {self.id}: published needs gpu_hours, days with cards, or gpu_hours_per_trillion_tokens")
+
+
 class ValidationRow(BaseModel):
     """One published measurement (see the YAML header for the sources)."""
 

@@ -48,7 +48,7 @@ from xlcompute.planner.inputs import (
     system_values,
 )
 from xlcompute.planner.steptime import STEP_GRAPH, TransformerShape
-from xlcompute.planner.validation.data import DATA_DIR
+from xlcompute.planner.validation.data import DATA_DIR, PlanningRow
 
 __all__ = [
     "MOE_VALIDATION_FILE",
@@ -102,35 +102,12 @@ class MoeStepRow(BaseModel):
     assumptions: Any = None
 
 
-class MoeEndToEndRow(BaseModel):
+class MoeEndToEndRow(PlanningRow):
     """One included end-to-end row (planning inputs only; ``published`` is the target)."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    id: str
     role: Literal["blind", "held_out"]
     model: Any
-    tokens: float = Field(gt=0)
-    seq_len: int = Field(gt=0)
-    accelerator: str
-    cards: int | None = None
-    cards_assumed: int | None = None
     precision: Literal["BF16", "FP8"] = "BF16"
-    published: dict[str, float]
-
-    @property
-    def cards_typed(self) -> int:
-        n = self.cards if self.cards is not None else self.cards_assumed
-        if n is None:
-            raise ValueError(f"row {self.id}: neither cards nor cards_assumed is given")
-        return n
-
-    @property
-    def published_gpu_hours(self) -> float:
-        """Published card-hours, or the per-trillion-token figure × the tokens (DeepSeek-V2)."""
-        if "gpu_hours" in self.published:
-            return float(self.published["gpu_hours"])
-        return float(self.published["gpu_hours_per_trillion_tokens"] * self.tokens / 1e12)
 
 
 class MoeData(BaseModel):

@@ -17,6 +17,7 @@ from xlcompute.core.moe import mla_attn_width
 from xlcompute.core.params import ModelArch, count_params
 
 __all__ = [
+    "SERVING_CALIBRATED_CARDS",
     "ServingConstants",
     "FITTED",
     "ModelShape",
@@ -65,6 +66,13 @@ FITTED = ServingConstants(
     prefill_layer_overhead_s=137.5e-6,
 )
 """The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
+
+#: Cards whose compute die the fit's calibration rows measured (TRTLLM06: H100, A100, L40S) and
+#: their variants on the same die (A100 40/80 GB and A800; H100, H800 and H200). On any other card
+#: (H20's cut die, Ascend, AMD, Blackwell, TPU) the efficiencies are extrapolated, and the
+#: proposal says so; serving_runs_2.yaml's MI300X rows came out about 2x too fast.
+SERVING_CALIBRATED_CARDS: frozenset[str] = frozenset(
+    {"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200", "L40S"})
 
 
 class ModelShape(BaseModel):

@@ -68,6 +68,13 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "rent_option_1y_serving": ("reserved for 1 year", "预留 1 年"),
     "rent_option_3y_serving": ("reserved for 3 years", "预留 3 年"),
     # --- serving section, serving only ---------------------------------------------------------
+    "serving_extrapolated": (
+        "The inference model's efficiencies are fitted on NVIDIA H100, A100 and L40S measurements; for the "
+        "{card} they are extrapolated (the second, held-out serving set, on AMD MI300X, came out about twice "
+        "as fast as measured): confirm the serving capacity on the card before buying it.",
+        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；对 {card} 属于外推（第二组留出的推理实测在 AMD "
+        "MI300X 上，预测约为实测的两倍快）：采购前请在该卡上确认推理容量。",
+    ),
     "serving_only_note": (
         "No training is planned in this scenario: the cluster is a serving fleet, so this proposal has no "
         "training time, training memory or network sections.",

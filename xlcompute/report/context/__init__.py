@@ -19,7 +19,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from xlcompute import fmt
+from xlcompute import catalog, fmt
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
 from xlcompute.report.context.alternatives import alternatives_section
@@ -172,6 +172,17 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _serving_extrapolated(c: _Ctx) -> str:
+    """The sentence that the serving figures are extrapolated, when the card has no calibration row
+    (serving_model.SERVING_CALIBRATED_CARDS); '' on a calibrated card or with no one to serve."""
+    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS
+
+    acc = c.r.scenario.cluster.accelerator
+    if c.r["users"] <= 0 or (isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS):
+        return ""
+    return c.t("serving_extrapolated", card=c.r.accelerator_name)
+
+
 def build_context(
     result: Estimate, lang: str = "en", today: _dt.date | None = None, scenario_file: str | None = None
 ) -> dict[str, Any]:
@@ -272,6 +283,7 @@ def build_context(
                              tpot=c.v("tpot"), capacity=c.v("serving_capacity_tokens_per_s"),
                              seed=c.v("serving_cards_seed")),
         "serving_only_note": c.t("serving_only_note") if kind == "serving" else "",
+        "serving_extrapolated": _serving_extrapolated(c),
         "serving_rows": [c.row(k) for k in (
             "request_rate", "serving_input_tokens", "serving_output_tokens", "serving_tp", "serving_pp",
             "serving_batch", "serving_max_sequences", "serving_kv_bytes_per_sequence", "prefill_seconds",

@@ -1,0 +1,29 @@
+"""The proposal says when the serving figures are extrapolated: the inference model's efficiencies
+are fitted on H100, A100 and L40S measurements (serving_model.SERVING_CALIBRATED_CARDS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlcompute.estimate import estimate
+from xlcompute.report.context import build_context
+from xlcompute.scenario import default_scenario, load_scenario, parse_scenario
+from xlcompute.serving_model import SERVING_CALIBRATED_CARDS
+
+SERVING_FILE = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "h20-serving-qwen72b.yaml"
+
+
+def test_an_uncalibrated_card_is_said_to_be_extrapolated() -> None:
+    r = estimate(load_scenario(SERVING_FILE))
+    assert "H20" not in SERVING_CALIBRATED_CARDS
+    en, zh = build_context(r, "en")["serving_extrapolated"], build_context(r, "zh")["serving_extrapolated"]
+    assert "extrapolated" in en and r.accelerator_name in en
+    assert "外推" in zh and r.accelerator_name in zh
+
+
+def test_a_calibrated_card_or_no_serving_says_nothing() -> None:
+    assert build_context(estimate(default_scenario()), "en")["serving_extrapolated"] == ""  # H800: the H100 die
+    no_users = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                        "cluster": {"accelerator": "MI300X", "cards": 1024}}))
+    assert no_users["users"] == 0
+    assert build_context(no_users, "en")["serving_extrapolated"] == ""

@@ -668,7 +668,6 @@ _ROWS: tuple[Quantity, ...] = (
        "条", "count"),
     _q("serving_replica_size", "Cards per serving replica", "每推理副本卡数", "cards", "卡", "count"),
     _q("serving_micro_batch", "Sequences per pipeline micro-batch", "每个流水线微批序列数", "sequences", "条", "dec1"),
-    _q("inter_node_bytes_per_s_serving", "Scale-out network per card", "每卡服务器间网络", "B/s", None, "sci"),
     _q("serving_inter_bytes_per_s", "Achieved pipeline hand-off bandwidth", "流水线传递实际带宽", "B/s", None, "sci"),
     _q("prefill_seconds", "Prefill time per request", "每次请求预填充时间", *_S, "dec3"),
     _q("experts_touched", "Experts a decode step reads per layer", "每步解码每层读取的专家数", "experts", "个", "dec1"),

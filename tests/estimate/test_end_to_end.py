@@ -18,10 +18,11 @@ from xlcompute.end_to_end import (
 from xlcompute.planner.inputs import SOFTWARE_STACKS
 
 # Achieved (docs/validation.md): the first set, every run fitted on since the refit (0.674), median 13.5 %;
-# the held-out second set (17 runs, first predicted at 0102730) median 33.2 %, max 94.9 %. Issue 11
-# asks median <= 10 %, max <= 30 % on held-out runs: NOT met; these are regression bounds, not the target.
-CALIBRATION_MEDIAN_BOUND = 13.6
-HELD_OUT_MEDIAN_BOUND = 33.3
+# the held-out second set (17 runs, first predicted at 0102730) median 33.2 %, max 94.9 %. After the
+# data-parallel rings of core.comm and the refit to 0.665: 14.5 % and 32.4 % / 94.9 %. Issue 11 asks
+# median <= 10 %, max <= 30 % on held-out runs: NOT met; these are regression bounds, not the target.
+CALIBRATION_MEDIAN_BOUND = 14.6
+HELD_OUT_MEDIAN_BOUND = 32.5
 HELD_OUT_MAX_BOUND = 95.0
 
 
@@ -114,7 +115,8 @@ def test_the_typical_stack_is_fitted_on_every_run_of_the_first_set() -> None:
 def test_the_first_fit_used_the_llama1_rows_only(tmp_path: Path) -> None:
     cal = calibrate_production(rows="calibration")
     assert cal.rows == ["llama1-7b", "llama1-13b", "llama1-33b", "llama1-65b"]
-    assert cal.efficiency == pytest.approx(0.7996, abs=5e-3)
+    # 0.7996 when first fitted (issue-11 model); 0.792 with the data-parallel rings of core.comm
+    assert cal.efficiency == pytest.approx(0.792, abs=5e-3)
     # Absurd held-out figures change nothing: held-out rows never enter that fit.
     raw = yaml.safe_load(END_TO_END_FILE.read_text(encoding="utf-8"))
     for row in raw["rows"]:

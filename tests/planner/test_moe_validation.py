@@ -50,7 +50,7 @@ def test_constants_are_fitted_on_calibration_rows_only(data):
     fitted, err = calibrate_moe(data)
     assert fitted == MOE_CONSTANTS
     assert fitted.a2a_efficiency == STEP_CONSTANTS["a2a_efficiency"].value
-    assert err == pytest.approx(22.0, abs=0.1)
+    assert err == pytest.approx(22.5, abs=0.1)
     # Changing every held-out measurement tenfold does not move the fit.
     moved = data.model_copy(update={"step_rows": [
         r if r.role == "calibration" else r.model_copy(update={"step_seconds": 10 * r.step_seconds})
@@ -63,11 +63,13 @@ def test_prediction_figures_as_recorded_in_the_yaml(data):
     # (Hopper 50.2 %, Blackwell 25.4 %; target <= 8 %: not met). Post hoc (second dated note, after the
     # held-out rows were seen): memory per stage, the first stage's own dense and MoE layers and states,
     # moved the step time through the first stage's data-parallel and optimizer bytes: held-out 31.0 %.
+    # Third dated note (issue 11's NCCL ring channels, constants refitted on the calibration rows:
+    # grouped GEMM 0.90, FP8 0.85): calibration 22.5 %, held-out 30.6 % (Hopper 49.3 %, Blackwell 25.2 %).
     rep = validate_moe(data)
-    assert rep.calibration_mean_abs_error_pct == pytest.approx(22.0, abs=0.1)
-    assert rep.held_out_mean_abs_error_pct == pytest.approx(31.0, abs=0.1)
-    assert rep.held_out_hopper_mean_abs_error_pct == pytest.approx(50.2, abs=0.1)
-    assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(25.5, abs=0.1)
+    assert rep.calibration_mean_abs_error_pct == pytest.approx(22.5, abs=0.1)
+    assert rep.held_out_mean_abs_error_pct == pytest.approx(30.6, abs=0.1)
+    assert rep.held_out_hopper_mean_abs_error_pct == pytest.approx(49.3, abs=0.1)
+    assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(25.2, abs=0.1)
     assert len(rep.rows) == 20
 
 

@@ -28,9 +28,11 @@ from xlcompute.planner.validation import (
 # (straggler stretch and per-generation kernel constants, fitted together on the A100 and H100
 # calibration rows) moved them: A100 held-out 5.06 % -> 5.59 % step time (4.93 % -> 5.39 %
 # throughput), calibration 1.18 % -> 0.93 %. Issue 6's 5 % target is not met on either metric now.
-HELD_OUT_MAE_BOUND = 5.60
-HELD_OUT_THROUGHPUT_BOUND = 5.40
-CALIBRATION_MAE_BOUND = 0.94
+# Issue 11, 2026-12-02 (post hoc, every row seen): a data-parallel ring with k ranks on a server
+# crosses servers over k NICs (core.comm.ring_link_bytes_per_s): 5.61 % / 5.42 %, calibration 0.96 %.
+HELD_OUT_MAE_BOUND = 5.62
+HELD_OUT_THROUGHPUT_BOUND = 5.42
+CALIBRATION_MAE_BOUND = 0.96
 
 # Pre-registered extension (xlcompute/data/validation/external_runs.yaml): rows, exclusions and
 # assumptions fixed before the single prediction run. As pre-registered (reference stack) the
@@ -48,13 +50,15 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up)
     "meg21t2-530B-560": 2.3, "meg21t2-530B-1120": 3.3, "meg21t2-530B-2240": 4.5,
 }
 # All 46 held-out rows (A100 tables, MT-NLG, Table 2, the Hopper set's 12, the scaling tables' 15):
-# 7.56 % step time, 7.75 % throughput; issue 11 asks 4 %: not met.
+# 7.56 % step time, 7.75 % throughput; with the NCCL ring channels (post hoc) 6.79 % / 7.18 %;
+# issue 11 asks 4 %: not met.
 EXTENDED_HELD_OUT_COUNT = 46
-EXTENDED_HELD_OUT_MAE_BOUND = 7.57
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.76
+EXTENDED_HELD_OUT_MAE_BOUND = 6.80
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.19
 LARGE_HELD_OUT_MAE_BOUND = 10.7  # 7 held-out rows on >= 4,096 cards; issue 11 asks 5 %: not met
-HOPPER_CALIBRATION_MAE_BOUND = 1.20
-HOPPER_HELD_OUT_MAE_BOUND = 10.06  # first prediction (issue-10 model): 10.24 %
+HOPPER_CALIBRATION_MAE_BOUND = 1.22
+# first prediction (issue-10 model): 10.24 %; 10.05 % before the NCCL ring channels, 7.05 % after (post hoc)
+HOPPER_HELD_OUT_MAE_BOUND = 7.06
 SCALING_HELD_OUT_MAE_BOUND = 10.01  # first prediction (before the straggler stretch): 12.9 %
 EXCLUDED_IDS = {"llama3-405B-8192", "llama3-405B-16384", "bloom-176B-384", "opt-175B-992",
                 "meg21t2-zero3-175B", "meg21t2-zero3-530B"}
@@ -243,7 +247,7 @@ def test_extended_held_out_statistics(report) -> None:
     ref = [abs(r.error_pct if r.reference_stack_error_pct is None else r.reference_stack_error_pct)
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.24, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.47, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -331,3 +335,28 @@ def test_csv_can_include_external_rows(report, tmp_path: Path) -> None:
     assert len(full) == len(plain) + len(report.external_rows) + len(report.stack_rows)
     assert full[0].startswith("id,set,role,software,")
     assert full[-1].startswith("mtnlg-530B-2800,software_stacks,calibration,megatron-deepspeed,step_seconds,")
+
+
+
+def test_rows_with_context_parallelism_and_fp8() -> None:
+    """A row may give cp and precision: cp divides the cards with tp and pp; FP8 runs the linear
+    layers at the card's FP8 peak (the H100's 2 × BF16), as the estimate does."""
+    from xlcompute.planner.steptime import step_time
+    from xlcompute.planner.validation.data import (
+        HOPPER_VALIDATION_FILE, build_case, fp8_peak_ratio, row_precision, with_profile,
+    )
+
+    hop = load_external(HOPPER_VALIDATION_FILE)
+    row = next(r for r in hop.rows if r.id == "dgxc-nemotron4-15b-bf16-16")
+    sy = with_profile(hop.systems[row.system or ""])
+    _, cp_ex = build_case(row.model_copy(update={"cp": 2, "gpus": 32}))
+    assert (cp_ex.cp, cp_ex.dp, cp_ex.tp) == (2, 4, 4)
+    with pytest.raises(ValueError, match="tp·cp·pp"):
+        build_case(row.model_copy(update={"cp": 3}))
+    shape, ex = build_case(row)
+    assert fp8_peak_ratio(sy) == pytest.approx(2.0, rel=1e-3)
+    assert row_precision(row, sy, ex) == (sy, ex)
+    fp8_sy, fp8_ex = row_precision(row.model_copy(update={"precision": "fp8"}), sy, ex)
+    assert fp8_sy.peak_flops == pytest.approx(2 * sy.peak_flops, rel=1e-3)
+    assert fp8_ex.precision_peak_ratio == pytest.approx(2.0, rel=1e-3)
+    assert step_time(shape, fp8_sy, fp8_ex).predicted_step_seconds < step_time(shape, sy, ex).predicted_step_seconds

@@ -16,6 +16,14 @@ Sources
   input-gradient collective of each column-parallel layer (QKV, MLP up) runs under that layer's
   weight-gradient GEMM.
 - [CAL23] Isaev et al. SC'23 (seed 004): overlap of communication with compute is partial.
+- [NCCL] NVIDIA NCCL: a ring collective across servers runs one ring (channel) per NIC, each
+  carrying a share of the buffer and leaving every server once, so with k ranks of the ring on a
+  server each card's NIC carries 1/k of what the card sends and NVLink carries the rest: the
+  multi-server bus bandwidth of an all-reduce is about k × the per-card NIC rate (NCCL's
+  nccl-tests "busbw" on 8-card servers ≈ 8 × the NIC line rate, within NVLink's).
+- [MCORE-EP] Megatron-Core parallel state: expert-parallel ranks are carved from the data-parallel
+  ranks, innermost after TP, so an expert data-parallel group has ep·expert_tp times fewer ranks
+  on a server than the dense one.
 - [ZERO] Rajbhandari et al. 2020 §7: ZeRO-3 gathers the weights in the forward and backward of
   every micro-batch and reduce-scatters the gradients once.
 - [CP] Context parallelism: NVIDIA Megatron-Core, "context parallel" (each of cp ranks holds s/cp
@@ -33,7 +41,7 @@ Sources
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, and_, eq, if_, max_, min_, mod, or_
+from xlcompute.core.expr import Value, and_, eq, floor, if_, max_, min_, mod, or_
 from xlcompute.core.memory import ACTIVATION_BYTES
 
 __all__ = [
@@ -52,6 +60,9 @@ __all__ = [
     "dp_bytes_per_step",
     "dp_seconds_per_step",
     "dp_overlap_window",
+    "dp_ranks_per_node",
+    "expert_dp_ranks_per_node",
+    "ring_link_bytes_per_s",
     "last_bucket_seconds",
     "exposed_seconds",
     "offload_seconds",
@@ -131,6 +142,31 @@ def link_bytes_per_s(
     (NVLink, HCCS) when the group stays inside a server, else the scale-out network, each at the
     share of line rate a large collective reaches (NCCL bus bandwidth; an assumption per link)."""
     return if_(in_node, intra_bytes_per_s * intra_eff, inter_bytes_per_s * inter_eff)
+
+
+def dp_ranks_per_node(dp: Value, group_cards: Value, cards_per_node: Value) -> Value:
+    """Ranks of one data-parallel group on each server: ranks are ordered TP, CP, PP inside DP
+    (this module's docstring), so a server of c cards holds c/(tp·cp·pp) ranks of each group,
+    at most dp and at least 1."""
+    return max_(1, min_(dp, floor(cards_per_node / group_cards)))
+
+
+def expert_dp_ranks_per_node(dp_ranks: Value, ep: Value, expert_tp: Value) -> Value:
+    """Ranks of one expert data-parallel group on each server: expert parallelism is carved from
+    the data-parallel ranks, innermost ([MCORE-EP]; Megatron-Core's expert rank order), so a
+    server's dp ranks hold dp/(ep·expert_tp) of each expert group's, at least 1."""
+    return max_(1, floor(dp_ranks / (ep * expert_tp)))
+
+
+def ring_link_bytes_per_s(
+    in_node: Value, ranks_per_node: Value, intra_bytes_per_s: Value, intra_eff: Value,
+    inter_bytes_per_s: Value, inter_eff: Value,
+) -> Value:
+    """Achieved bandwidth per card of a ring collective: the server's link inside a server; across
+    servers k ranks per server share the ring's crossings over k NICs, so a card's bytes go at
+    k × its NIC rate, never faster than the server's link [NCCL], [RING]."""
+    intra = intra_bytes_per_s * intra_eff
+    return if_(in_node, intra, min_(intra, ranks_per_node * inter_bytes_per_s * inter_eff))
 
 
 def collective_seconds(bytes_per_card: Value, bytes_per_s: Value, latency: Value, messages: Value = 1) -> Value:
@@ -220,12 +256,14 @@ def dp_bytes_per_step(
 
 
 def dp_seconds_per_step(
-    dp_bytes: Value, bytes_per_s: Value, latency: Value, layers_on_stage: Value, dp: Value, stage: Value
+    dp_bytes: Value, bytes_per_s: Value, latency: Value, layers_on_stage: Value, dp: Value, stage: Value,
+    expert_bytes: Value = 0, expert_bytes_per_s: Value = 1,
 ) -> Value:
-    """Data-parallel communication time per step before overlap: the bytes over the link plus,
-    for ZeRO 0–2, a latency per gradient bucket (two per layer; an assumption)."""
+    """Data-parallel communication time per step before overlap: the bytes over the link (the
+    experts' share, ``expert_bytes`` of ``dp_bytes``, over the expert data-parallel group's own
+    link) plus, for ZeRO 0–2, a latency per gradient bucket (two per layer; an assumption)."""
     buckets = if_(and_(dp > 1, stage < 3), 2 * layers_on_stage, 0)
-    return dp_bytes / bytes_per_s + latency * buckets
+    return (dp_bytes - expert_bytes) / bytes_per_s + expert_bytes / expert_bytes_per_s + latency * buckets
 
 
 def dp_overlap_window(

@@ -321,8 +321,12 @@ def dp_bytes_split(
     """Data-parallel bytes per card and step with experts: the non-expert gradients reduced over
     ``dp``, the expert gradients over ``edp`` (core.comm.dp_bytes_per_step each; [MCORE])."""
     dense = full_bytes - expert_bytes
-    return (dp_bytes_per_step(dense, dense, dp, microbatches, stage)
-            + dp_bytes_per_step(expert_bytes, expert_bytes, edp, microbatches, stage))
+    return dp_bytes_per_step(dense, dense, dp, microbatches, stage) + expert_dp_bytes(expert_bytes, edp, microbatches, stage)
+
+
+def expert_dp_bytes(expert_bytes: Value, edp: Value, microbatches: Value, stage: Value) -> Value:
+    """The expert gradients' share of :func:`dp_bytes_split`: reduced over ``edp`` ([MCORE])."""
+    return dp_bytes_per_step(expert_bytes, expert_bytes, edp, microbatches, stage)
 
 
 def expert_activation_bytes(

@@ -34,6 +34,8 @@ __all__ = [
     "load_validation",
     "load_external",
     "build_case",
+    "fp8_peak_ratio",
+    "row_precision",
     "measured_step_seconds",
     "megatron_hardware_flops",
     "HOPPER_VALIDATION_FILE",
@@ -122,6 +124,10 @@ class ValidationRow(BaseModel):
     global_batch: int
     micro_batch: int
     interleave: int = 1
+    #: Context-parallel degree (Megatron-Core's load-balanced causal split); 1 = none.
+    cp: int = Field(default=1, ge=1)
+    #: Training precision of the linear layers: FP8 runs them at the card's FP8 peak (core.moe.fp8_linear_peak).
+    precision: Literal["bf16", "fp8"] = "bf16"
     recompute: Literal["none", "selective", "full"] = "full"
     sequence_parallel: bool = False
     zero_stage: int = 0
@@ -243,20 +249,56 @@ def load_external(path: str | Path | None = None) -> ExternalData:
 
 
 def build_case(row: ValidationRow) -> tuple[TransformerShape, Execution]:
-    """Shape and published execution layout of one row (GPT shape: tied embeddings, [MEG21])."""
-    if row.gpus % (row.tp * row.pp):
-        raise ValueError(f"row {row.id}: gpus={row.gpus} not a multiple of tp*pp={row.tp * row.pp}")
+    """Shape and published execution layout of one row (GPT shape: tied embeddings, [MEG21]).
+    An FP8 row's layout carries the precision's peak ratio only after :func:`row_precision`."""
+    group = row.tp * row.cp * row.pp
+    if row.gpus % group:
+        raise ValueError(f"row {row.id}: gpus={row.gpus} not a multiple of tp·cp·pp={group}")
     shape = TransformerShape.gpt(
         layers=row.layers, hidden=row.hidden, heads=row.heads, vocab=row.vocab, seq_len=row.seq_len,
         ffn_hidden=row.ffn_hidden, gated_ffn=row.gated_ffn, kv_heads=row.kv_heads,
     )
     ex = Execution(
-        tp=row.tp, pp=row.pp, dp=row.gpus // (row.tp * row.pp), micro_batch=row.micro_batch,
+        tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, micro_batch=row.micro_batch,
         global_batch=row.global_batch, interleave=row.interleave, sequence_parallel=row.sequence_parallel,
         recompute=row.recompute, zero_stage=row.zero_stage, tp_overlap=row.tp_overlap,
         tp_async_backward=row.tp_async_backward, dp_overlap=row.dp_overlap, flash_attention=row.flash_attention,
     )
     return shape, ex
+
+
+def _catalog_card(sy: SystemSpec) -> Any:
+    """The first catalog card with the system's dense peak and HBM bandwidth (the files give
+    figures, not card names), or None."""
+    from xlcompute import catalog
+
+    for card in catalog.gpus():
+        if abs(card.peak_flops - sy.peak_flops) <= 1e-3 * sy.peak_flops and abs(
+                card.hbm_bandwidth_bytes_per_s - sy.hbm_bandwidth) <= 0.05 * sy.hbm_bandwidth:
+            return card
+    return None
+
+
+def fp8_peak_ratio(sy: SystemSpec) -> float:
+    """FP8 dense peak ÷ BF16 dense peak of the catalog card a validation system describes (matched
+    by its BF16 peak and HBM bandwidth, as :func:`profile_of`)."""
+    card = _catalog_card(sy)
+    if card is not None:
+        if not card.fp8_tflops:
+            raise ValueError(f"{card.name} has no FP8 peak in the catalog: an FP8 row cannot run on it")
+        return float(card.fp8_tflops) / float(card.bf16_tflops)
+    raise ValueError(f"no catalog card has peak {sy.peak_flops:.4g} FLOP/s and HBM {sy.hbm_bandwidth:.4g} B/s: "
+                     "an FP8 row needs the card's FP8 peak")
+
+
+def row_precision(row: ValidationRow, sy: SystemSpec, ex: Execution) -> tuple[SystemSpec, Execution]:
+    """System and layout at the row's training precision: for FP8, the peak becomes the FP8 peak
+    and the layout carries the FP8/BF16 ratio (the estimate's convention, planner.phases.system)."""
+    if row.precision == "bf16":
+        return sy, ex
+    ratio = fp8_peak_ratio(sy)
+    return (sy.model_copy(update={"peak_flops": sy.peak_flops * ratio}),
+            ex.model_copy(update={"precision_peak_ratio": ratio}))
 
 
 def megatron_hardware_flops(shape: TransformerShape, global_batch: float) -> float:
@@ -279,13 +321,8 @@ def measured_step_seconds(row: ValidationRow, shape: TransformerShape) -> float:
 def profile_of(sy: SystemSpec) -> str:
     """The kernel profile of a validation system: the generation of the catalog card with the same
     dense peak and HBM bandwidth (the files give figures, not card names); ampere if none matches."""
-    from xlcompute import catalog
-
-    for card in catalog.gpus():
-        if abs(card.peak_flops - sy.peak_flops) <= 1e-3 * sy.peak_flops and abs(
-                card.hbm_bandwidth_bytes_per_s - sy.hbm_bandwidth) <= 0.05 * sy.hbm_bandwidth:
-            return ARCHITECTURE_PROFILES[card.architecture]
-    return "ampere"
+    card = _catalog_card(sy)
+    return ARCHITECTURE_PROFILES[card.architecture] if card is not None else "ampere"
 
 
 def with_profile(sy: SystemSpec, profile: str | None = None) -> SystemSpec:

@@ -30,6 +30,7 @@ from xlcompute.planner.validation.data import (
     ExcludedRow,
     ValidationRow,
     build_case,
+    row_precision,
     load_external,
     load_validation,
     measured_step_seconds,
@@ -161,13 +162,13 @@ def _predict_row(
 ) -> RowResult:
     """Predict one row with system ``sy`` and its stack; optionally run the layout search on it."""
     shape, ex = build_case(row)
-    sy_row = _row_system(row, sy, stacks)
+    sy_row, ex = row_precision(row, _row_system(row, sy, stacks), ex)
     res = step_time(shape, sy_row, ex)
     meas_t = measured_step_seconds(row, shape)
     err = (res.predicted_step_seconds / meas_t - 1.0) * 100.0
     ref_err = None
     if row.software != REFERENCE_STACK:
-        ref = step_time(shape, sy.model_copy(update={"software_efficiency": 1.0}), ex)
+        ref = step_time(shape, row_precision(row, sy.model_copy(update={"software_efficiency": 1.0}), ex)[0], ex)
         ref_err = (ref.predicted_step_seconds / meas_t - 1.0) * 100.0
     if row.tflops_per_gpu is not None:
         metric: Literal["tflops_per_gpu", "step_seconds"] = "tflops_per_gpu"
@@ -184,6 +185,7 @@ def _predict_row(
             max_global_batch=max(3072, row.global_batch),
             tp_async_backward=row.tp_async_backward,  # the row's software stack
             flash_attention=row.flash_attention,
+            precision_peak_ratio=ex.precision_peak_ratio,
         )
         sr = search_layouts(shape, sy_row, row.gpus, row.global_batch, opt)
         best = sr.best[0] if sr.best else None

@@ -1,0 +1,76 @@
+"""Data-parallel rings across servers: k ranks of a ring on a server cross servers over k NICs
+(core.comm.ring_link_bytes_per_s, [NCCL]), hand-computed, as arrays and as Excel formulas, and
+what it changes in the step-time graph."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from xlcompute.core import comm, moe
+from xlcompute.core.expr import Ref, evaluate, excel_formula
+from xlcompute.planner.inputs import Execution, SystemSpec, execution_values
+from xlcompute.planner.steptime import STEP_GRAPH, TransformerShape, system_values
+
+# DGX H100: NVLink 450 GB/s per direction at 0.8 = 360 GB/s; NDR400 50 GB/s per card at 0.8 = 40 GB/s.
+LINKS = (450e9, 0.8, 50e9, 0.8)
+
+CASES: list[tuple[Callable[..., Any], tuple[float, ...], float]] = [
+    # TP 2, PP 1 on 8-card servers: 4 ranks of each DP group per server; at most dp; TP 8: 1
+    (comm.dp_ranks_per_node, (48, 2, 8), 4),
+    (comm.dp_ranks_per_node, (2, 2, 8), 2),
+    (comm.dp_ranks_per_node, (48, 8, 8), 1),
+    (comm.dp_ranks_per_node, (48, 16, 8), 1),  # a replica wider than a server: one rank per server
+    # EP 8 carved from 4 dense DP ranks per server leaves 1 rank of each expert DP group
+    (comm.expert_dp_ranks_per_node, (4, 8, 1), 1),
+    (comm.expert_dp_ranks_per_node, (8, 2, 1), 4),
+    # across servers: k × 40 GB/s, never above NVLink's 360 GB/s; inside a server: NVLink
+    (comm.ring_link_bytes_per_s, (0, 4, *LINKS), 160e9),
+    (comm.ring_link_bytes_per_s, (0, 1, *LINKS), 40e9),
+    (comm.ring_link_bytes_per_s, (0, 18, *LINKS), 360e9),
+    (comm.ring_link_bytes_per_s, (1, 1, *LINKS), 360e9),
+    # 10 GB dense + 2 GB of experts: 8 GB at 160 GB/s + 2 GB at 40 GB/s + 64 buckets of 10 µs
+    (comm.dp_seconds_per_step, (10e9, 160e9, 10e-6, 32, 48, 1, 2e9, 40e9), 0.05 + 0.05 + 64e-5),
+    (moe.expert_dp_bytes, (4e9, 4, 8, 1), 2 * 3 / 4 * 4e9),
+]
+
+
+@pytest.mark.parametrize(("fn", "args", "want"), CASES, ids=[f"{c[0].__name__}{c[1]}" for c in CASES])
+def test_hand_computed_values(fn: Callable[..., Any], args: tuple[float, ...], want: float) -> None:
+    assert float(fn(*args)) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize(("fn", "args", "want"), CASES, ids=[f"{c[0].__name__}{c[1]}" for c in CASES])
+def test_arrays_and_excel_agree(fn: Callable[..., Any], args: tuple[float, ...], want: float) -> None:
+    got = np.asarray(fn(*(np.array([a, a], dtype=float) for a in args)), dtype=float)
+    assert np.broadcast_to(got, (2,))[1] == pytest.approx(want, rel=1e-12)
+    names = [f"x{i}" for i in range(len(args))]
+    expr = fn(*(Ref(n) for n in names))
+    assert excel_formula(expr).startswith("=")
+    assert evaluate(expr, dict(zip(names, map(float, args)))) == pytest.approx(want, rel=1e-12)
+
+
+def _dp(tp: int) -> dict[str, float]:
+    shape = TransformerShape.gpt(layers=32, hidden=4096, heads=32, vocab=131072, seq_len=4096)
+    sy = SystemSpec(peak_flops=989.4e12, hbm_bytes=80e9, hbm_bandwidth=3.35e12, cards_per_node=8,
+                    intra_node_bw=450e9, inter_node_bw=50e9)
+    ex = Execution(tp=tp, pp=1, dp=96 // tp, micro_batch=1, global_batch=4 * 96 // tp, sequence_parallel=tp > 1,
+                   recompute="none", zero_stage=1, dp_overlap=True, flash_attention=True)
+    out = STEP_GRAPH.run({**shape.values(), **system_values(sy), **execution_values(ex)},
+                         ("dp_link_bytes_per_s", "dp_ranks_per_node", "dp_bytes_per_step", "dp_seconds_per_step"))
+    return {k: float(v) for k, v in out.items()}
+
+
+def test_narrower_tensor_parallelism_shares_the_nics_of_a_server() -> None:
+    """The same model over 96 H100: with TP 8 each DP ring has one rank per server (40 GB/s); with
+    TP 2 four ranks share a server's crossings (160 GB/s), so the same bytes per card take a
+    quarter of the time on the network."""
+    wide, narrow = _dp(8), _dp(2)
+    assert (wide["dp_ranks_per_node"], narrow["dp_ranks_per_node"]) == (1, 4)
+    assert wide["dp_link_bytes_per_s"] == pytest.approx(40e9)
+    assert narrow["dp_link_bytes_per_s"] == pytest.approx(160e9)
+    per_byte = [d["dp_seconds_per_step"] / d["dp_bytes_per_step"] for d in (wide, narrow)]
+    assert per_byte[1] < per_byte[0] / 3

@@ -23,6 +23,7 @@ from xlcompute.planner.validation.data import DATA_DIR, PlanningRow  # data only
 __all__ = [
     "END_TO_END_FILE",
     "END_TO_END_2_FILE",
+    "END_TO_END_3_FILE",
     "FIRST_PREDICTION",
     "EndToEndSets",
     "validate_end_to_end_sets",
@@ -42,6 +43,8 @@ END_TO_END_FILE = DATA_DIR / "end_to_end.yaml"
 #: The second set, written down after the refit of 2026-12-02 and before any prediction of it: the
 #: held-out test of the end-to-end estimate since (every run of the first set is fitted on).
 END_TO_END_2_FILE = DATA_DIR / "end_to_end_2.yaml"
+#: Third pre-registered set (2026-12-02, written before the data-parallel ring change and any prediction).
+END_TO_END_3_FILE = DATA_DIR / "end_to_end_3.yaml"
 
 #: The first set's own first prediction (typical stack 0.80, fitted on the four LLaMA 1 runs), before
 #: its held-out rows were seen and fitted on: kept as published in docs/validation.md.
@@ -194,17 +197,19 @@ def validate_end_to_end(path: str | Path | None = None, commit_note: str = "") -
 
 
 class EndToEndSets(BaseModel):
-    """Both end-to-end sets: the first (all fitted on since 2026-12-02) and the held-out second."""
+    """The end-to-end sets: the first (all fitted on since 2026-12-02) and the held-out second and third."""
 
     model_config = ConfigDict(frozen=True)
 
     first: EndToEndReport
     second: EndToEndReport
+    third: EndToEndReport
 
 
 def validate_end_to_end_sets() -> EndToEndSets:
-    """:func:`validate_end_to_end` of both committed sets."""
-    return EndToEndSets(first=validate_end_to_end(END_TO_END_FILE), second=validate_end_to_end(END_TO_END_2_FILE))
+    """:func:`validate_end_to_end` of the committed sets."""
+    return EndToEndSets(first=validate_end_to_end(END_TO_END_FILE), second=validate_end_to_end(END_TO_END_2_FILE),
+                        third=validate_end_to_end(END_TO_END_3_FILE))
 
 
 class ProductionCalibration(BaseModel):

@@ -203,6 +203,14 @@ def _print_end_to_end(sets: object) -> None:
         f"{h.held_out_median_abs_error_pct:.1f}% (max {h.held_out_max_abs_error_pct:.1f}%, median signed "
         f"{h.held_out_median_signed_error_pct:+.1f}%); {len(h.excluded)} excluded before prediction "
         "(reasons in end_to_end_2.yaml)")
+    _end_to_end_table(sets.third, "third set, end_to_end_3.yaml: held out (written down before any prediction "
+                                  "of it and before the data-parallel ring change)")
+    t = sets.third
+    console.print(
+        f"third set (held out): {t.held_out_count} runs, {t.failures} failed; median |error| "
+        f"{t.held_out_median_abs_error_pct:.1f}% (max {t.held_out_max_abs_error_pct:.1f}%, median signed "
+        f"{t.held_out_median_signed_error_pct:+.1f}%); {len(t.excluded)} excluded before prediction "
+        "(reasons in end_to_end_3.yaml)")
 
 
 def _end_to_end_table(e2e: object, subtitle: str) -> None:

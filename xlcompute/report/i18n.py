@@ -781,7 +781,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "runs typed as a finance user types them (model, tokens, sequence length, card, card count), against "
         "the published card-hours; {failures} failed. Held out: the {n_held} runs of the second set "
         "(end_to_end_2.yaml, written down before any prediction of it and never fitted on): median error "
-        "{median}, largest {max}, median signed {signed}. Fitted on: the {n_fit} runs of the first set, to "
+        "{median}, largest {max}, median signed {signed}; the {n_third} runs of the third set (end_to_end_3.yaml, "
+        "likewise): median error {median3}, largest {max3}. Fitted on: the {n_fit} runs of the first set, to "
         "which the typical training stack's efficiency ({eff}) is fitted: median error {cal}; before they "
         "were fitted on, their first prediction gave the {first_n} held out among them a median error of "
         "{first_median} (largest {first_max}). {excluded} runs were excluded before prediction (reasons in "
@@ -791,7 +792,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "整个估算流程（并行布局、批量、MFU 与有效训练时间比均由工具决定）在公开预训练任务上的结果：每个任务只按财务"
         "人员所知输入（模型、token 数、序列长度、加速卡、卡数），与公开卡时对比，{failures} 个失败。留出：第二组的 "
         "{n_held} 个任务（end_to_end_2.yaml，在任何预测之前登记，从未参与拟合）：中位误差 {median}，最大 {max}，"
-        "带符号中位数 {signed}。参与拟合：第一组的 {n_fit} 个任务，典型训练软件栈的效率（{eff}）按其拟合：中位误差 "
+        "带符号中位数 {signed}；第三组的 {n_third} 个任务（end_to_end_3.yaml，同样）：中位误差 {median3}，最大 {max3}。参与拟合：第一组的 {n_fit} 个任务，典型训练软件栈的效率（{eff}）按其拟合：中位误差 "
         "{cal}；参与拟合之前，其中 {first_n} 个留出任务的首次预测中位误差为 {first_median}（最大 {first_max}）。"
         "{excluded} 个任务在预测前按文件所述理由排除。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
         "本方案的端到端工期与卡时宜理解为约 ±{median} 的规划值，MFU 需通过试运行确认。",

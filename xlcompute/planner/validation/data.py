@@ -40,6 +40,7 @@ __all__ = [
     "megatron_hardware_flops",
     "HOPPER_VALIDATION_FILE",
     "SCALING_VALIDATION_FILE",
+    "STEP5_VALIDATION_FILE",
     "profile_of",
     "with_profile",
 ]
@@ -59,9 +60,12 @@ HOPPER_VALIDATION_FILE = DATA_DIR / "hopper_runs.yaml"
 #: Pre-registered scaling tables (issue 11): one model and layout at several GPU counts (MegaScale's
 #: Megatron-LM baseline up to 12,288 GPUs, Nemotron-4 340B up to 6,144 H100); held out, never fitted.
 SCALING_VALIDATION_FILE = DATA_DIR / "scaling_tables.yaml"
+#: Fifth pre-registered step-time set: DGX Cloud recipes with context parallelism or FP8 (2026-12-02).
+STEP5_VALIDATION_FILE = DATA_DIR / "step_runs_5.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
+    STEP5_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

@@ -186,6 +186,7 @@ def _predict_row(
             tp_async_backward=row.tp_async_backward,  # the row's software stack
             flash_attention=row.flash_attention,
             precision_peak_ratio=ex.precision_peak_ratio,
+            context_parallel=tuple(sorted({1, row.cp})),
         )
         sr = search_layouts(shape, sy_row, row.gpus, row.global_batch, opt)
         best = sr.best[0] if sr.best else None

@@ -30,25 +30,28 @@ def end_to_end_report() -> EndToEndSets:
 
 def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
     """The end-to-end card-hours of the published runs typed as a finance user types them: the
-    held-out second set first, then the first set (every run fitted on)."""
+    held-out third and second sets first, then the first set (every run fitted on)."""
     sets = end_to_end_report()
-    first, second = sets.first, sets.second
+    first, second, third = sets.first, sets.second, sets.third
     rows = [{
         "id": r.id, "role": c.t("val_role_calibration" if r.fitted else "val_role_preregistered"),
         "card": r.accelerator, "cards": fmt.count(r.cards), "published": fmt.hours(r.published_gpu_hours),
         "predicted": "—" if r.predicted_gpu_hours is None else fmt.hours(r.predicted_gpu_hours),
         "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct),
         "held_out": not r.fitted,
-    } for r in (*second.rows, *first.rows)]
+    } for r in (*third.rows, *second.rows, *first.rows)]
     fp = FIRST_PREDICTION
     return {
         "rows": rows,
         "text": c.t("e2e_text", n_held=fmt.count(second.held_out_count),
-                    failures=fmt.count(first.failures + second.failures),
+                    failures=fmt.count(first.failures + second.failures + third.failures),
                     median=fmt.percent(second.held_out_median_abs_error_pct / 100),
                     max=fmt.percent(second.held_out_max_abs_error_pct / 100),
                     signed=fmt.signed_percent(second.held_out_median_signed_error_pct),
-                    excluded=fmt.count(len(first.excluded) + len(second.excluded)),
+                    n_third=fmt.count(third.held_out_count),
+                    median3=fmt.percent(third.held_out_median_abs_error_pct / 100),
+                    max3=fmt.percent(third.held_out_max_abs_error_pct / 100),
+                    excluded=fmt.count(len(first.excluded) + len(second.excluded) + len(third.excluded)),
                     n_fit=fmt.count(len(first.rows)), cal=fmt.percent(first.calibration_median_abs_error_pct / 100),
                     eff=fmt.number(SOFTWARE_STACKS["typical"], 3),
                     first_n=fmt.count(fp["held_out"]), first_median=fmt.percent(fp["median_abs_error_pct"] / 100),

@@ -14,6 +14,7 @@ from xlcompute.end_to_end import (
     load_end_to_end,
     validate_end_to_end,
     END_TO_END_2_FILE,
+    END_TO_END_3_FILE,
 )
 from xlcompute.planner.inputs import SOFTWARE_STACKS
 
@@ -24,6 +25,9 @@ from xlcompute.planner.inputs import SOFTWARE_STACKS
 CALIBRATION_MEDIAN_BOUND = 14.6
 HELD_OUT_MEDIAN_BOUND = 32.5
 HELD_OUT_MAX_BOUND = 95.0
+# The third set (8 held-out runs, written before the ring change), first predicted at 6574f3d: 54.4 % / 83.2 %.
+THIRD_MEDIAN_BOUND = 54.5
+THIRD_MAX_BOUND = 83.3
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +140,18 @@ def test_a_failing_row_is_reported_not_dropped(tmp_path: Path) -> None:
     p.write_text(yaml.safe_dump(raw), encoding="utf-8")
     r = validate_end_to_end(p)
     assert r.failures == 1 and "H900" in (r.rows[0].failure or "")
+
+
+def test_the_third_set_is_held_out_and_predicted_as_typed() -> None:
+    rows, excluded = load_end_to_end(END_TO_END_3_FILE)
+    earlier = {r.id for f in (END_TO_END_FILE, END_TO_END_2_FILE) for r in load_end_to_end(f)[0]}
+    earlier |= {e.id for f in (END_TO_END_FILE, END_TO_END_2_FILE) for e in load_end_to_end(f)[1]}
+    assert len(rows) == 8 and len(excluded) == 13 and all(r.role == "held_out" for r in rows)
+    assert not earlier & ({r.id for r in rows} | {e.id for e in excluded})
+    for r in rows:
+        sc = r.scenario()
+        assert set(sc["training"]) == {"tokens", "seq_len"} and set(sc["cluster"]) == {"accelerator", "cards"}
+    third = validate_end_to_end(END_TO_END_3_FILE)
+    assert third.failures == 0 and third.held_out_count == 8 and not any(r.fitted for r in third.rows)
+    assert third.held_out_median_abs_error_pct <= THIRD_MEDIAN_BOUND
+    assert third.held_out_max_abs_error_pct <= THIRD_MAX_BOUND

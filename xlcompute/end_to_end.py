@@ -205,6 +205,14 @@ class EndToEndSets(BaseModel):
     second: EndToEndReport
     third: EndToEndReport
 
+    @property
+    def held_out_median_abs_error_pct(self) -> float:
+        """Median |error| over every held-out run of the second and third sets together (the
+        planning band the proposal quotes)."""
+        errs = [abs(r.error_pct) for s in (self.second, self.third) for r in s.rows
+                if not r.fitted and r.error_pct is not None]
+        return statistics.median(errs) if errs else float("nan")
+
 
 def validate_end_to_end_sets() -> EndToEndSets:
     """:func:`validate_end_to_end` of the committed sets."""

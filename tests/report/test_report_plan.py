@@ -178,6 +178,8 @@ def test_validation_appendix_equals_validate() -> None:
     assert "(−17.8%, −21.1% when first predicted)" in text  # the pre-registered MT-NLG errors stay on record
     for e2e in (sets.second, sets.third):
         assert f"median error {pct(e2e.held_out_median_abs_error_pct)}, largest {pct(e2e.held_out_max_abs_error_pct)}" in text
+    # The planning band is the median over both held-out sets together.
+    assert f"within about ±{pct(sets.held_out_median_abs_error_pct)} (the median error over both" in text
 
 
 def test_signed_percent() -> None:

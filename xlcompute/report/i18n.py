@@ -788,14 +788,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "{first_median} (largest {first_max}). {excluded} runs were excluded before prediction (reasons in "
         "the files). Published runs differ in software, care and what their hours include, which no "
         "planning input describes: read the end-to-end days and card-hours of this proposal as figures "
-        "within about ±{median}, and confirm the MFU in a pilot run.",
+        "within about ±{band} (the median error over both held-out sets), and confirm the MFU in a pilot run.",
         "整个估算流程（并行布局、批量、MFU 与有效训练时间比均由工具决定）在公开预训练任务上的结果：每个任务只按财务"
         "人员所知输入（模型、token 数、序列长度、加速卡、卡数），与公开卡时对比，{failures} 个失败。留出：第二组的 "
         "{n_held} 个任务（end_to_end_2.yaml，在任何预测之前登记，从未参与拟合）：中位误差 {median}，最大 {max}，"
         "带符号中位数 {signed}；第三组的 {n_third} 个任务（end_to_end_3.yaml，同样）：中位误差 {median3}，最大 {max3}。参与拟合：第一组的 {n_fit} 个任务，典型训练软件栈的效率（{eff}）按其拟合：中位误差 "
         "{cal}；参与拟合之前，其中 {first_n} 个留出任务的首次预测中位误差为 {first_median}（最大 {first_max}）。"
         "{excluded} 个任务在预测前按文件所述理由排除。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
-        "本方案的端到端工期与卡时宜理解为约 ±{median} 的规划值，MFU 需通过试运行确认。",
+        "本方案的端到端工期与卡时宜理解为约 ±{band} 的规划值（两组留出任务合计的中位误差），MFU 需通过试运行确认。",
     ),
     "val_target_missed": (
         "Over all {n} held-out runs the mean error of {held} is above the model's 5% target: treat "

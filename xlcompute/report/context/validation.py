@@ -48,6 +48,7 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
                     median=fmt.percent(second.held_out_median_abs_error_pct / 100),
                     max=fmt.percent(second.held_out_max_abs_error_pct / 100),
                     signed=fmt.signed_percent(second.held_out_median_signed_error_pct),
+                    band=fmt.percent(sets.held_out_median_abs_error_pct / 100),
                     n_third=fmt.count(third.held_out_count),
                     median3=fmt.percent(third.held_out_median_abs_error_pct / 100),
                     max3=fmt.percent(third.held_out_max_abs_error_pct / 100),

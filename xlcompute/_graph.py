@@ -26,7 +26,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "attn_width", "ffn_hidden", "gated_ffn", "vocab", "embedding_params", "lm_head_params",
                # mixture of experts, MLA, MTP (issue 15; 0 for a dense model)
                "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden", "expert_params",
-               "mla_qkv_params", "mtp_params")),
+               "mla_qkv_params", "mla_latent_width", "mtp_params")),
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "sp", "flash_attention", "tp", "pp", "cp", "interleave", "tp_overlap",
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",

@@ -135,6 +135,7 @@ _FIXED: dict[str, InputRange] = {
     "moe_layers": InputRange("model.arch (layers − dense_layers of a MoE model)", 0, 1e4, whole=True),
     "expert_params": InputRange("model.arch (routed-expert parameters)", 0, 1e15),
     "mla_qkv_params": InputRange("model.arch (MLA projection weights per layer)", 0, 1e15),
+    "mla_latent_width": InputRange("model.arch (q_lora_rank + kv_lora_rank + qk_rope_head_dim)", 0, 1e7, whole=True),
     "mtp_params": InputRange("model.arch (multi-token-prediction weights per token)", 0, 1e15),
     "precision_peak_ratio": InputRange("training.precision (peak of the precision ÷ BF16 peak)", 1, 16),
     "a2a_efficiency": InputRange("step-time model: all-to-all efficiency", 0, 1, lo_open=True),

@@ -176,7 +176,7 @@ class Estimate(BaseModel):
 _STEP_KEYS = tuple(st.key for st in STEPS)
 _MODEL_SHAPE_KEYS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn",
                      "vocab", "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden",
-                     "expert_params", "mla_qkv_params", "mtp_params")
+                     "expert_params", "mla_qkv_params", "mla_latent_width", "mtp_params")
 
 
 def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputValue]]:

@@ -130,6 +130,9 @@ _ROWS: tuple[Quantity, ...] = (
        "exact count from the architecture"),
     _q("mla_qkv_params", "MLA query/key/value projection weights per layer (0 = not MLA)",
        "每层 MLA 查询/键/值投影权重（0 = 非 MLA）", "params", "个", "big", "DeepSeek-V3 (arXiv:2412.19437) §2.1.1"),
+    _q("mla_latent_width", "MLA latents kept per token when the up-projections are recomputed (0 = not MLA)",
+       "重算上投影时 MLA 每 token 保留的潜向量宽度（0 = 非 MLA）", "", None, "count",
+       "DeepSeek-V3 (arXiv:2412.19437) §2.1.1, §3.2.3"),
     _q("mtp_params", "Multi-token-prediction weights per training token", "多 token 预测模块每训练 token 的权重",
        "params", "个", "big", "DeepSeek-V3 (arXiv:2412.19437) §2.2"),
     # -- inputs: training -------------------------------------------------------------------------
@@ -394,6 +397,8 @@ _ROWS: tuple[Quantity, ...] = (
        "micro"),
     _q("layer_forward_seconds", "Layer forward", "单层前向", *_S, "micro"),
     _q("layer_backward_seconds", "Layer backward", "单层反向", *_S, "micro"),
+    _q("mla_recompute_seconds", "MLA up-projection recomputation per layer and micro-batch",
+       "每层每微批 MLA 上投影重算时间", *_S, "micro"),
     _q("layer_recompute_seconds", "Layer recomputation", "单层重计算", *_S, "micro"),
     _q("layer_gemm_seconds", "Layer GEMMs, forward + backward", "单层矩阵乘（前向 + 反向）", *_S, "micro"),
     _q("logits_forward_seconds", "Output layer forward", "输出层前向", *_S, "micro"),
@@ -554,6 +559,8 @@ _ROWS: tuple[Quantity, ...] = (
     _q("expert_weights_full_per_gpu", "Expert weights per card before ZeRO", "ZeRO 前每卡专家权重", *_B, "bytes"),
     _q("expert_optimizer_full_per_gpu", "Expert optimizer states per card before ZeRO", "ZeRO 前每卡专家优化器状态",
        *_B, "bytes"),
+    _q("act_mla_recomputed_layer", "MLA up-projection activations recomputed, not kept, per layer",
+       "每层重算而不保留的 MLA 上投影激活", *_B, "bytes", "DeepSeek-V3 (arXiv:2412.19437) §3.2.3"),
     _q("act_expert_layer", "Routed-expert activations per layer and micro-batch", "每层每微批路由专家激活", *_B,
        "bytes"),
     # memory per pipeline stage (dense layers first, MoE layers after; Korthikanti et al. 2022 §4.2.3)

@@ -74,3 +74,32 @@ def test_narrower_tensor_parallelism_shares_the_nics_of_a_server() -> None:
     assert narrow["dp_link_bytes_per_s"] == pytest.approx(160e9)
     per_byte = [d["dp_seconds_per_step"] / d["dp_bytes_per_step"] for d in (wide, narrow)]
     assert per_byte[1] < per_byte[0] / 3
+
+
+# -- DeepSeek-V3's activation savings (issue 15), same three evaluations ---------------------------------
+
+MLA_CASES: list[tuple[Callable[..., Any], tuple[float, ...], float]] = [
+    # DeepSeek-V3: 1,536 + 512 + 64 = 2,112 latent values per token; not MLA: 0
+    (moe.mla_latent_width, (1536, 512, 64), 2112),
+    (moe.mla_latent_width, (0, 0, 0), 0),
+    # 4,096 tokens, 128 heads of 128, TP 1, selective: Q 2·4096·128·128 + K, V 4·4096·128·128 = 402,653,184
+    # bytes give way to the latents 2·4096·2,112 = 17,301,504
+    (moe.mla_recompute_saving, (4096, 1, 128, 128, 128, 2112, 1, 0, 1), 402_653_184 - 17_301_504),
+    (moe.mla_recompute_saving, (4096, 1, 128, 128, 128, 2112, 1, 0, 0), 0),  # no recomputation
+    (moe.mla_recompute_saving, (4096, 1, 128, 128, 128, 2112, 1, 0, 2), 0),  # full: the layer input only
+    (moe.mla_recompute_saving, (4096, 1, 128, 128, 128, 0, 1, 0, 1), 0),  # not MLA
+    # TP 2 without SP: the up-projections split, the latents (replicated down-projections) do not
+    (moe.mla_recompute_saving, (4096, 1, 128, 128, 128, 2112, 2, 0, 1), 402_653_184 / 2 - 17_301_504),
+    (moe.mla_recompute_seconds, (0.002, 2112, 1), 0.002),
+    (moe.mla_recompute_seconds, (0.002, 2112, 0), 0),
+    (moe.mla_recompute_seconds, (0.002, 0, 1), 0),
+    # routed inputs: 32,768 rows × 7,168 at 2 bytes (BF16) or 1 (FP8) + 2·rows·2,048·3 for SwiGLU
+    (moe.expert_activation_bytes, (32768, 7168, 2048, 1, 1, 1, 1), 2 * 32768 * 7168 + 2 * 32768 * 2048 * 3),
+    (moe.expert_activation_bytes, (32768, 7168, 2048, 1, 1, 1, 2), 1 * 32768 * 7168 + 2 * 32768 * 2048 * 3),
+]
+
+
+@pytest.mark.parametrize(("fn", "args", "want"), MLA_CASES, ids=[f"{c[0].__name__}{c[1]}" for c in MLA_CASES])
+def test_mla_and_fp8_activation_values(fn: Callable[..., Any], args: tuple[float, ...], want: float) -> None:
+    assert float(fn(*args)) == pytest.approx(want, rel=1e-12)
+    test_arrays_and_excel_agree(fn, args, want)

@@ -189,12 +189,14 @@ def layer_backward_seconds(gemm_forward: Value, elementwise_forward: Value, atte
 
 
 def layer_recompute_seconds(
-    layer_forward: Value, attention_forward: Value, score_elementwise: Value, recompute: Value, flash: Value
+    layer_forward: Value, attention_forward: Value, score_elementwise: Value, recompute: Value, flash: Value,
+    extra: Value = 0,
 ) -> Value:
     """Time recomputation adds per layer and micro-batch: the whole forward (full), the attention
     core and its score kernels (selective, unfused), nothing with a flash kernel, whose scores
-    were never stored (Korthikanti et al. 2022 §5; Dao 2023)."""
-    selective = if_(flash, 0, attention_forward + score_elementwise)
+    were never stored (Korthikanti et al. 2022 §5; Dao 2023); plus ``extra`` under selective
+    recomputation (the MLA up-projections, core.moe.mla_recompute_seconds)."""
+    selective = if_(flash, 0, attention_forward + score_elementwise) + extra
     return if_(recompute >= 2, layer_forward, if_(recompute >= 1, selective, 0))
 
 

@@ -232,13 +232,16 @@ def activations_stored_layer(
     sp: Value,
     recompute: Value,
     flash: Value,
+    recomputed: Value = 0,
 ) -> Value:
     """Bytes one layer keeps per micro-batch until its backward pass (Korthikanti et al. 2022 §5):
     full recomputation keeps only the layer input 2·s·b·h (÷ tp with sequence parallelism);
     selective recomputation drops the unfused scores; a flash kernel has none to drop and keeps
-    its log-sum-exp."""
+    its log-sum-exp. ``recomputed``: further bytes selective recomputation does not keep (the MLA
+    up-projections, core.moe.mla_recompute_saving)."""
     layer_input = ACTIVATION_BYTES * seq_len * micro_batch * hidden * if_(sp, 1 / tp, 1)
-    return if_(recompute >= 2, layer_input, if_(and_(recompute >= 1, flash < 0.5), linear, linear + score))
+    kept = if_(and_(recompute >= 1, flash < 0.5), linear, linear + score) - recomputed
+    return if_(recompute >= 2, layer_input, kept)
 
 
 def score_traffic_bytes(score: Value, flash: Value) -> Value:

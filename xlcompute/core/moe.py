@@ -28,7 +28,7 @@ Sources
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, if_, max_, min_
+from xlcompute.core.expr import Value, and_, eq, if_, max_, min_
 from xlcompute.core.kernels import gemm_seconds, qkv_seconds
 from xlcompute.core.memory import (
     activations_first_stage, activations_linear_layer, in_hbm, resident_blocks, zero_partitioned,
@@ -64,6 +64,9 @@ __all__ = [
     "zero_partitioned_split",
     "dp_bytes_split",
     "expert_activation_bytes",
+    "mla_latent_width",
+    "mla_recompute_saving",
+    "mla_recompute_seconds",
     "linear_activations_with_experts",
     "stage_moe_layers",
     "dense_layer_extra_params",
@@ -330,13 +333,47 @@ def expert_dp_bytes(expert_bytes: Value, edp: Value, microbatches: Value, stage:
 
 
 def expert_activation_bytes(
-    rows: Value, hidden: Value, moe_ffn_hidden: Value, gated: Value, etp: Value, moe_share: Value
+    rows: Value, hidden: Value, moe_ffn_hidden: Value, gated: Value, etp: Value, moe_share: Value,
+    precision_ratio: Value = 1,
 ) -> Value:
     """Activation bytes the routed experts of the layer-average block store per micro-batch on a
-    card (16-bit): the dispatched input rows (2·rows·h) and the expert MLP activations
-    2·rows·f_e·(2 + g)/etp (as the dense MLP of core.memory.activations_linear_layer), × the MoE
-    layers' share ([MCORE]; Korthikanti et al. 2022 §4.1 for the MLP terms)."""
-    return moe_share * (2 * rows * hidden + 2 * rows * moe_ffn_hidden * (2 + gated) / etp)
+    card: the dispatched input rows (2·rows·h at 16 bits; 1·rows·h in FP8 training, which keeps the
+    FP8 cast of a linear layer's input for its backward: [DSV3] §3.3.3, Transformer Engine) and
+    the expert MLP activations 2·rows·f_e·(2 + g)/etp (as the dense MLP of
+    core.memory.activations_linear_layer), × the MoE layers' share ([MCORE]; Korthikanti et al.
+    2022 §4.1 for the MLP terms). ``precision_ratio`` > 1 means FP8 (the estimate's peak ratio)."""
+    input_bytes = if_(precision_ratio > 1, 1, 2)
+    return moe_share * (input_bytes * rows * hidden + 2 * rows * moe_ffn_hidden * (2 + gated) / etp)
+
+
+def mla_latent_width(q_lora_rank: Value, kv_lora_rank: Value, qk_rope_head_dim: Value) -> Value:
+    """Width of what an MLA layer keeps per token when its up-projections are recomputed: the query
+    latent c_Q, the key/value latent c_KV and the decoupled RoPE key ([DSV3] §2.1.1: 1,536 + 512 +
+    64 = 2,112 for DeepSeek-V3); 0 for other attention."""
+    return if_(kv_lora_rank > 0, q_lora_rank + kv_lora_rank + qk_rope_head_dim, 0)
+
+
+def mla_recompute_saving(
+    seq_len: Value, micro_batch: Value, heads: Value, kv_heads: Value, head_dim: Value, latent_width: Value,
+    tp: Value, sp: Value, recompute: Value,
+) -> Value:
+    """Activation bytes per layer and micro-batch that selective recomputation of the MLA
+    up-projections does not keep ([DSV3] §3.2.3 "Recomputation of RMSNorm and MLA Up-Projection";
+    Megatron-Core ``--recompute-modules mla_up_proj``): the query 2·s·b·n_h·d and the keys and
+    values 4·s·b·n_kv·d of core.memory.activations_linear_layer (÷ tp) give way to the latents
+    2·s·b·w_latent, which the replicated down-projections hold on every TP card (÷ tp only with
+    sequence parallelism). 0 without MLA or without selective recomputation."""
+    sb = seq_len * micro_batch
+    up = (2 * sb * heads * head_dim + 4 * sb * kv_heads * head_dim) / tp
+    latents = 2 * sb * latent_width * if_(sp, 1 / tp, 1)
+    return if_(and_(eq(recompute, 1), latent_width > 0), max_(up - latents, 0), 0)
+
+
+def mla_recompute_seconds(qkv_s: Value, latent_width: Value, recompute: Value) -> Value:
+    """Time the MLA up-projection recomputation adds per layer and micro-batch: at most the attention
+    projections' forward (qkv_seconds; it also counts the down-projections, about a fifth of
+    DeepSeek-V3's projection weights, which are not recomputed: an upper bound) ([DSV3] §3.2.3)."""
+    return if_(and_(eq(recompute, 1), latent_width > 0), qkv_s, 0)
 
 
 def linear_activations_with_experts(

@@ -17,7 +17,13 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.moe import active_expert_params_per_token, mla_attn_width, mla_qkv_params, mtp_active_params
+from xlcompute.core.moe import (
+    active_expert_params_per_token,
+    mla_attn_width,
+    mla_latent_width,
+    mla_qkv_params,
+    mtp_active_params,
+)
 from xlcompute.core.params import ModelArch, count_params, mlp_params
 
 __all__ = [
@@ -345,6 +351,7 @@ def model_values(
         "moe_ffn_hidden": float(arch.moe_ffn_hidden if arch.is_moe else 0),
         "expert_params": routed,
         "mla_qkv_params": mla_qkv,
+        "mla_latent_width": float(mla_latent_width(arch.q_lora_rank, arch.kv_lora_rank, arch.qk_rope_head_dim)),
         "mtp_params": mtp_active,
     }
 

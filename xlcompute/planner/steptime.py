@@ -71,7 +71,7 @@ MODEL_INPUTS: tuple[str, ...] = (
     "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn", "vocab", "seq_len",
     # mixture of experts, MLA and MTP (0 for a dense model)
     "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden", "expert_params", "mla_qkv_params",
-    "mtp_params",
+    "mla_latent_width", "mtp_params",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
     "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",

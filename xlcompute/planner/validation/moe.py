@@ -96,6 +96,8 @@ class MoeStepRow(BaseModel):
     precision: Literal["BF16", "FP8"]
     mtp: int = Field(0, ge=0)
     recompute: Literal["none", "selective", "full"] = "none"
+    #: Megatron-Core's selective recomputation modules (``--recompute-modules``), as the recipe sets them.
+    recompute_modules: list[str] = Field(default_factory=list)
     tp_overlap: bool = False
     step_seconds: float = Field(gt=0)
     token_dispatch: str = ""
@@ -196,6 +198,16 @@ def _a2a_overlap(row: MoeStepRow) -> float:
     return DUALPIPE_OVERLAP if on else 0.0
 
 
+def _recompute(row: MoeStepRow) -> str:
+    """The row's recomputation in the model's terms. The model's selective recomputation of an MLA
+    model recomputes its up-projections (Megatron-Core ``mla_up_proj``); a row whose selective
+    modules leave them out recomputes only the core attention, which flash attention never stored:
+    the same as none."""
+    if row.recompute == "selective" and "mla_up_proj" not in row.recompute_modules:
+        return "none"
+    return row.recompute
+
+
 def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Execution, float]:
     """Shape, layout and the precision's peak ratio of one step row."""
     from xlcompute import catalog
@@ -210,7 +222,7 @@ def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Executio
     ex = Execution(
         tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, ep=row.ep, expert_tp=row.etp,
         micro_batch=row.micro_batch, global_batch=row.global_batch, interleave=row.interleave,
-        sequence_parallel=row.tp > 1, recompute=row.recompute, zero_stage=1, tp_overlap=row.tp_overlap,
+        sequence_parallel=row.tp > 1, recompute=_recompute(row), zero_stage=1, tp_overlap=row.tp_overlap,
         dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), precision_peak_ratio=ratio,
     )
     return shape, ex, ratio

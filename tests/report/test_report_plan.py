@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -230,3 +231,21 @@ def test_offloaded_kinds_are_shown_with_the_tier() -> None:
     assert plan["show_offload"] and plan["rows"][0]["offload"] == "权重、激活值、优化器"
     assert "480 GB" in str(plan["offload_note"]) and "256 GB/s" in str(plan["offload_note"])
     assert any(part["label"] == "优化器状态卸载传输" for part in plan["breakdown"])
+
+
+def test_a_mixture_of_experts_plan_quotes_the_moe_accuracy() -> None:
+    """An MoE plan does not borrow the dense models' held-out error: the summary and the plan's
+    accuracy sentence give the MoE rows' figure (xlcompute validate's moe_runs.yaml table)."""
+    from xlcompute.planner.validation.moe import validate_moe
+
+    path = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    moe = fmt.percent(validate_moe().held_out_mean_abs_error_pct / 100)
+    dense = fmt.percent(validation_report().extended_held_out_mean_abs_error_pct / 100)
+    for lang, words in (("en", f"{moe} for mixture-of-experts runs like this one ({dense} for dense models)"),
+                        ("zh", f"{moe}（与本方案同类的混合专家模型；稠密模型为 {dense}）")):
+        ctx = build_context(estimate(parse_scenario(data, "moe")), lang)
+        assert words in str(ctx["plan_summary"])
+        assert moe in str(ctx["plan"]["accuracy"])
+    dense_ctx = build_context(estimate(parse_scenario(_default_without(), "dense")), "en")
+    assert "mixture-of-experts" not in str(dense_ctx["plan_summary"] or "")

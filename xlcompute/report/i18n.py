@@ -135,6 +135,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "单步时间模型在 {evaluated} 种布局中选出显存可容纳且最快的一种；在公开训练实测上其平均误差为 {held}"
         "（留出数据，见附录 B）。",
     ),
+    "summary_held_moe": (
+        "{moe} for mixture-of-experts runs like this one ({dense} for dense models)",
+        "{moe}（与本方案同类的混合专家模型；稠密模型为 {dense}）",
+    ),
     "summary_plan_layout": (
         "The parallel layout ({layout}) is <strong>predicted, not assumed</strong>: "
         "the step-time model chose the fastest of {evaluated} layouts that fit in memory (held-out "
@@ -329,6 +333,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "the reference kernel throughput). Only A100 runs have been validated.",
         "假定的训练软件栈：非融合注意力（已验证的设置），软件 {software}（内核吞吐为参考值的 {eff}）。"
         "目前仅 A100 上的实测经过验证。",
+    ),
+    "plan_accuracy_moe": (
+        "This is a mixture-of-experts model: on the {n} held-out MoE step-time runs (moe_runs.yaml, "
+        "xlcompute validate) the predicted step time is off by {held} on average (at most {held_max}), far "
+        "more than on dense models; treat its MFU as a rough planning figure.",
+        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（moe_runs.yaml，xlcompute validate），"
+        "预测单步时间的平均误差为 {held}（最大 {held_max}），远大于稠密模型；其 MFU 只宜作粗略的规划值。",
     ),
     "plan_accuracy": (
         "Accuracy: on {n_held} published training runs never used to fit the model (held out), the "

@@ -61,6 +61,18 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
 
 
 @functools.cache
+def moe_validation_report() -> Any:
+    """``xlcompute validate``'s mixture-of-experts step-time rows, computed once per process."""
+    from xlcompute.planner.validation.moe import validate_moe
+
+    return validate_moe()
+
+
+def _is_moe(c: _Ctx) -> bool:
+    return c.r["experts"] > 0
+
+
+@functools.cache
 def validation_report() -> ValidationReport:
     """``xlcompute validate`` without the layout search, computed once per process: it depends
     only on the committed validation file and the step-time model, not on the scenario."""
@@ -75,7 +87,17 @@ def _validation_sentence(c: _Ctx) -> Markup:
                n_held=fmt.count(v.extended_held_out_count),
                cal=fmt.percent(v.calibration_mean_abs_error_pct / 100),
                n_blind=fmt.count(blind.included if blind else 0),
-               blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100))
+               blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100)) + (
+        Markup(" ") + _moe_accuracy(c) if _is_moe(c) else Markup(""))
+
+
+def _moe_accuracy(c: _Ctx) -> Markup:
+    """For a mixture-of-experts model: the MoE rows' held-out error, which the dense figures above
+    do not describe."""
+    m = moe_validation_report()
+    return c.t("plan_accuracy_moe", n=fmt.count(sum(r.role == "held_out" for r in m.rows)),
+               held=fmt.percent(m.held_out_mean_abs_error_pct / 100),
+               held_max=fmt.percent(m.held_out_max_abs_error_pct / 100))
 
 
 def _blind_set(v: ValidationReport) -> Any:
@@ -166,9 +188,12 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     key = ("summary_plan_both" if plan["layout_predicted"] and plan["mfu_predicted"] else
            "summary_plan_layout" if plan["layout_predicted"] else "summary_plan_mfu")
     v = validation_report()
+    held = fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)
+    if _is_moe(c):
+        held = c.t("summary_held_moe", moe=fmt.percent(moe_validation_report().held_out_mean_abs_error_pct / 100),
+                   dense=held)
     return c.t(key, layout=c.layout(), mfu=c.v("mfu"),
-               evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0),
-               held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100))
+               evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held)
 
 
 def _verdict_key(v: Any) -> str:

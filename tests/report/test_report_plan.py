@@ -249,3 +249,22 @@ def test_a_mixture_of_experts_plan_quotes_the_moe_accuracy() -> None:
         assert moe in str(ctx["plan"]["accuracy"])
     dense_ctx = build_context(estimate(parse_scenario(_default_without(), "dense")), "en")
     assert "mixture-of-experts" not in str(dense_ctx["plan_summary"] or "")
+
+
+def test_the_appendix_of_a_moe_plan_holds_the_moe_validation() -> None:
+    """The validation appendix of an MoE plan lists the MoE step-time and end-to-end rows with the
+    figures of xlcompute validate; a dense plan's has no MoE table."""
+    from xlcompute.end_to_end import validate_moe_end_to_end
+    from xlcompute.planner.validation.moe import validate_moe
+
+    path = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
+    html = render_html(estimate(parse_scenario(yaml.safe_load(path.read_text(encoding="utf-8")), "moe")), "en")
+    section = re.search(r'<section[^>]*id="sec-validation".*?</section>', html, flags=re.S)
+    assert section is not None and "Mixture-of-experts runs" in section.group(0)
+    text = _text(section.group(0))
+    for r in validate_moe().rows:
+        assert f"{r.id} " in text and fmt.signed_percent(r.error_pct) in text
+    for r in validate_moe_end_to_end():
+        assert r.id in text and fmt.signed_percent(r.error_pct) in text  # type: ignore[arg-type]
+    dense = render_html(estimate(parse_scenario(_default_without(), "dense")), "en")
+    assert "Mixture-of-experts runs" not in dense

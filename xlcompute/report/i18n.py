@@ -780,6 +780,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_held_all_throughput": ("all held out, per-card throughput", "全部留出（单卡吞吐）"),
     "val_held_all": ("all held out", "全部留出"),
     "val_role_blind": ("held out, blind", "留出（盲测）"),
+    "moe_val_title": ("Mixture-of-experts runs", "混合专家（MoE）模型实测"),
+    "moe_val_text": (
+        "This plan is a mixture-of-experts model, which the dense tables above do not describe. Step time "
+        "against published MoE benchmarks (moe_runs.yaml; every setting as published): {n_cal} calibration "
+        "runs, to which the grouped-GEMM, all-to-all and FP8 efficiencies are fitted, are off by {cal} on "
+        "average; the {n_held} held-out runs by {held} (at most {held_max}). Below them, published MoE "
+        "pre-training runs typed with planning inputs only, as this proposal's are: the DeepSeek rows were "
+        "predicted blind. Read this plan's MFU and training days as rough planning figures and confirm them "
+        "in a pilot run.",
+        "本方案为混合专家模型，上文的稠密模型表格不能代表其准确度。单步时间与公开 MoE 基准对比（moe_runs.yaml，"
+        "各项设置按公开值）：{n_cal} 个校准实测（分组 GEMM、all-to-all 与 FP8 效率按其拟合）平均误差 {cal}；"
+        "{n_held} 个留出实测平均误差 {held}（最大 {held_max}）。其下为只按规划输入（与本方案相同）录入的公开 MoE "
+        "预训练任务，其中 DeepSeek 两行为盲测。本方案的 MFU 与训练天数只宜作粗略的规划值，需通过试运行确认。",
+    ),
+    "moe_col_precision": ("Precision", "精度"),
     "val_role_preregistered": ("held out, pre-registered", "留出（预登记）"),
     "val_role_stack": ("stack calibration", "软件栈校准"),
     "val_set_calibration": ("{name}: calibration runs (fitted on)", "{name}：校准实测（参与拟合）"),

@@ -73,6 +73,37 @@ def _is_moe(c: _Ctx) -> bool:
 
 
 @functools.cache
+def moe_end_to_end_report() -> Any:
+    """``xlcompute validate``'s mixture-of-experts end-to-end rows, computed once per process."""
+    from xlcompute.end_to_end import validate_moe_end_to_end
+
+    return validate_moe_end_to_end()
+
+
+def moe_appendix(c: _Ctx) -> dict[str, Any] | None:
+    """For a mixture-of-experts plan: the MoE step-time rows and the MoE end-to-end rows of
+    ``xlcompute validate`` (moe_runs.yaml), the evidence behind its MFU; None for a dense plan."""
+    if not _is_moe(c):
+        return None
+    m = moe_validation_report()
+    roles = {"calibration": c.t("val_role_calibration"), "held_out": c.t("val_role_preregistered"),
+             "blind": c.t("val_role_blind")}
+    steps = [{"id": r.id, "role": roles[r.role], "held_out": r.role == "held_out", "card": r.accelerator,
+              "precision": r.precision, "measured": fmt.number(r.measured, 2), "predicted": fmt.number(r.predicted, 2),
+              "error": fmt.signed_percent(r.error_pct)} for r in m.rows]
+    e2e = [{"id": r.id, "role": roles.get(r.role, r.role), "held_out": True, "card": r.accelerator,
+            "cards": fmt.count(r.cards), "published": fmt.hours(r.published_gpu_hours),
+            "predicted": "—" if r.predicted_gpu_hours is None else fmt.hours(r.predicted_gpu_hours),
+            "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct)} for r in moe_end_to_end_report()]
+    return {"steps": steps, "end_to_end": e2e,
+            "text": c.t("moe_val_text", n_cal=fmt.count(sum(r.role == "calibration" for r in m.rows)),
+                        cal=fmt.percent(m.calibration_mean_abs_error_pct / 100),
+                        n_held=fmt.count(sum(r.role == "held_out" for r in m.rows)),
+                        held=fmt.percent(m.held_out_mean_abs_error_pct / 100),
+                        held_max=fmt.percent(m.held_out_max_abs_error_pct / 100))}
+
+
+@functools.cache
 def validation_report() -> ValidationReport:
     """``xlcompute validate`` without the layout search, computed once per process: it depends
     only on the committed validation file and the step-time model, not on the scenario."""
@@ -259,6 +290,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     stacked = [r for r in v.external_rows if r.reference_stack_error_pct is not None]
     return {
         "end_to_end": end_to_end_appendix(c),
+        "moe": moe_appendix(c),
         "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything))),
         "rows": rows,
         "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}

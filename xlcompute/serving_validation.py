@@ -70,6 +70,13 @@ class ServingRun(BaseModel):
     measured: dict[str, Any]
     derived: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[Metric, str]
+    framework: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def tpot_includes_prefill(self) -> bool:
+        """gpt-fast's tokens/s divide the generated tokens by the wall time of the whole generate()
+        call, prefill included (the GPTFAST convention of serving_runs.yaml, used by every file)."""
+        return str(self.framework.get("name", "")).startswith("gpt-fast")
 
     def measured_value(self, metric: Metric) -> float:
         key = self.metrics[metric]
@@ -149,7 +156,7 @@ def predict_run(run: ServingRun, k: ServingConstants) -> dict[Metric, Any]:
     elif run.scenario == "single_request":
         f = replica_figures(shape, card, prec, tp, 1, n_in, n_out, k)
         out["ttft"] = f.prefill_s
-        if run.source == "GPTFAST":  # tokens/s over the whole generate() call, prefill included
+        if run.tpot_includes_prefill:  # tokens/s over the whole generate() call, prefill included
             out["tpot"] = inf.static_batch_seconds(f.prefill_s, f.decode_step_s, n_out) / n_out
         else:
             out["tpot"] = f.decode_step_s

@@ -177,3 +177,22 @@ def test_cli_validate_serving_json() -> None:
     data = json.loads(out.stdout)
     assert {"constants", "rows", "summaries", "not_predicted"} <= set(data)
     assert any(r["metric"] == "tpot" and r["role"] == "held_out" for r in data["rows"])
+
+
+def test_third_set_first_prediction_as_recorded() -> None:
+    """serving_runs_3.yaml (100 held-out rows, pre-registered) as first predicted at de9ad1f: the figures
+    of its dated note; every row predicted, all held out, the gpt-fast rows on the prefill-inclusive TPOT."""
+    from xlcompute.serving_validation import SERVING_RUNS
+
+    path = SERVING_RUNS.parent / "serving_runs_3.yaml"
+    runs = load_serving_runs(path)
+    assert len(runs) == 100 and all(r.role == "held_out" for r in runs)
+    assert {r.source for r in runs if r.tpot_includes_prefill} == {"GPTFAST31", "GFMIXTRAL"}
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    expected = {("all", "ttft"): (19.4, 24), ("all", "tpot"): (28.3, 18), ("all", "throughput"): (35.0, 58),
+                ("TRTLLM09", "throughput"): (32.1, 48), ("GPTFAST31", "tpot"): (27.5, 11)}
+    for (source, metric), (value, n) in expected.items():
+        s = rep.summary("held_out", metric, source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, (source, metric)
+    assert "FIRST PREDICTION" in path.read_text(encoding="utf-8")

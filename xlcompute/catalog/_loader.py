@@ -164,6 +164,12 @@ class Accelerator(_Preset):
         return None if self.fp8_tflops is None else self.fp8_tflops * _TERA
 
     @property
+    def fp8_peak_ratio(self) -> float | None:
+        """Dense FP8 peak ÷ dense BF16 peak (the step model's precision_peak_ratio for FP8);
+        ``None`` when the card has no FP8."""
+        return None if self.fp8_tflops is None else self.fp8_tflops / self.bf16_tflops
+
+    @property
     def hbm_gb(self) -> float:
         """Memory capacity in GB (10^9 bytes)."""
         return self.hbm_bytes / 1e9

@@ -195,22 +195,23 @@ def _print_end_to_end(sets: object) -> None:
         f"gave {fp['held_out']} held-out runs a median |error| of {fp['median_abs_error_pct']:.1f}% (max "
         f"{fp['max_abs_error_pct']:.1f}%, signed {fp['median_signed_error_pct']:+.1f}%); "
         f"{len(f.excluded)} excluded before prediction (reasons in end_to_end.yaml)")
-    _end_to_end_table(sets.second, "second set, end_to_end_2.yaml: held out (written down after the refit, "
-                                   "before any prediction of it)")
-    h = sets.second
+    _held_out_set(sets.second, "second", "end_to_end_2.yaml",
+                  "written down after the refit, before any prediction of it")
+    _held_out_set(sets.third, "third", "end_to_end_3.yaml",
+                  "written down before any prediction of it and before the data-parallel ring change")
+
+
+def _held_out_set(h: object, ordinal: str, file: str, when: str) -> None:
+    """One held-out end-to-end set: its table and its summary line."""
+    from xlcompute.end_to_end import EndToEndReport
+
+    assert isinstance(h, EndToEndReport)  # noqa: S101  (a type narrowing, not validation)
+    _end_to_end_table(h, f"{ordinal} set, {file}: held out ({when})")
     console.print(
-        f"second set (held out): {h.held_out_count} runs, {h.failures} failed; median |error| "
+        f"{ordinal} set (held out): {h.held_out_count} runs, {h.failures} failed; median |error| "
         f"{h.held_out_median_abs_error_pct:.1f}% (max {h.held_out_max_abs_error_pct:.1f}%, median signed "
         f"{h.held_out_median_signed_error_pct:+.1f}%); {len(h.excluded)} excluded before prediction "
-        "(reasons in end_to_end_2.yaml)")
-    _end_to_end_table(sets.third, "third set, end_to_end_3.yaml: held out (written down before any prediction "
-                                  "of it and before the data-parallel ring change)")
-    t = sets.third
-    console.print(
-        f"third set (held out): {t.held_out_count} runs, {t.failures} failed; median |error| "
-        f"{t.held_out_median_abs_error_pct:.1f}% (max {t.held_out_max_abs_error_pct:.1f}%, median signed "
-        f"{t.held_out_median_signed_error_pct:+.1f}%); {len(t.excluded)} excluded before prediction "
-        "(reasons in end_to_end_3.yaml)")
+        f"(reasons in {file})")
 
 
 def _end_to_end_table(e2e: object, subtitle: str) -> None:

@@ -288,9 +288,9 @@ def fp8_peak_ratio(sy: SystemSpec) -> float:
     by its BF16 peak and HBM bandwidth, as :func:`profile_of`)."""
     card = _catalog_card(sy)
     if card is not None:
-        if not card.fp8_tflops:
+        if card.fp8_peak_ratio is None:
             raise ValueError(f"{card.name} has no FP8 peak in the catalog: an FP8 row cannot run on it")
-        return float(card.fp8_tflops) / float(card.bf16_tflops)
+        return card.fp8_peak_ratio
     raise ValueError(f"no catalog card has peak {sy.peak_flops:.4g} FLOP/s and HBM {sy.hbm_bandwidth:.4g} B/s: "
                      "an FP8 row needs the card's FP8 peak")
 

@@ -214,7 +214,7 @@ def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Executio
 
     arch = data.models[row.model]
     g = catalog.get_gpu(row.accelerator)
-    ratio = (g.fp8_tflops or g.bf16_tflops) / g.bf16_tflops if row.precision == "FP8" else 1.0
+    ratio = (g.fp8_peak_ratio or 1.0) if row.precision == "FP8" else 1.0
     group = row.tp * row.cp * row.pp
     if row.gpus % group:
         raise ValueError(f"row {row.id}: gpus={row.gpus} not a multiple of tp·cp·pp={group}")

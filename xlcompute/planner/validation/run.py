@@ -168,7 +168,7 @@ def _predict_row(
     err = (res.predicted_step_seconds / meas_t - 1.0) * 100.0
     ref_err = None
     if row.software != REFERENCE_STACK:
-        ref = step_time(shape, row_precision(row, sy.model_copy(update={"software_efficiency": 1.0}), ex)[0], ex)
+        ref = step_time(shape, sy_row.model_copy(update={"software_efficiency": 1.0}), ex)
         ref_err = (ref.predicted_step_seconds / meas_t - 1.0) * 100.0
     if row.tflops_per_gpu is not None:
         metric: Literal["tflops_per_gpu", "step_seconds"] = "tflops_per_gpu"

@@ -41,7 +41,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stepmodel", ("software_efficiency", "tp_async_backward", "matmul_eff_max", "matmul_dim_half",
                    "elementwise_traffic_factor", "flash_attention_efficiency", "intra_node_efficiency",
                    "inter_node_efficiency", "collective_latency_us", "straggler_jitter", "tp_overlap_fraction",
-                   "framework_reserve_gb",
+                   "zero3_overlap_fraction", "framework_reserve_gb",
                    "offload_gb", "offload_gbs", "a2a_efficiency", "grouped_gemm_efficiency",
                    "fp8_gemm_efficiency")),
     ("assumptions", ("mfu_assumed", "host_power_factor", "average_load", "idle_power_share")),

@@ -207,6 +207,9 @@ CONSTANT_ZH: dict[str, str] = {
     "collective_latency_us": "假设：每次集合通信或流水线消息的 NCCL 延迟约 10 微秒",
     "tp_overlap_fraction": "假设：开启重叠时可被矩阵乘掩盖的张量并行通信比例；通信占用 SM，因而只能部分重叠"
                            "（Calculon，种子文档 004）",
+    "zero3_overlap_fraction": "校准值（calibrate_zero3）：在 Narayanan 等 2021 表 2 的六行 ZeRO-3 数据"
+                              "（zero3_runs.yaml，仅作校准）上按 0..1、步长 0.05 网格搜索；ZeRO-3 的权重收集与梯度"
+                              "reduce-scatter 可被计算掩盖的比例",
     "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
                         "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
                         "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）",

@@ -114,6 +114,14 @@ def validate_command(
             "* = run predicted with a non-reference stack efficiency (fitted after the pre-registered "
             "MT-NLG errors were seen)"
         )
+    if report.zero3_rows:
+        z = report.zero3_rows
+        console.print(
+            f"ZeRO-3 = zero3_runs.yaml, calibration only ({len(z)} runs of MEG21 Table 2, seen before the fit; "
+            f"no held-out ZeRO-3 run exists): step time {sum(abs(r.error_pct) for r in z) / len(z):.2f}% "
+            f"(max {max(abs(r.error_pct) for r in z):.2f}%) with zero3_overlap_fraction "
+            f"{report.zero3_overlap_fraction:g}"
+        )
     if report.external_rows:
         console.print(
             f"all {report.extended_held_out_count} held-out runs: step time "

@@ -26,6 +26,12 @@ Sources
   on a server than the dense one.
 - [ZERO] Rajbhandari et al. 2020 §7: ZeRO-3 gathers the weights in the forward and backward of
   every micro-batch and reduce-scatters the gradients once.
+- [MEG21-Z3] Narayanan et al., SC'21, Table 2 (ZeRO-3 without model parallelism, DeepSpeed on
+  DGX A100, 8 ranks of one data-parallel group per server): at a fixed batch the step time stays
+  the same from 768 to 1,536 GPUs (and 1,120 to 2,240) while each card's compute halves, so the
+  ZeRO-3 traffic is exposed; it moves about 16-18 GB/s per card, one NIC's rate (25 GB/s HDR at
+  ~70 %), not the 8-NIC aggregate of a ring all-reduce. Fitted in
+  ``data/validation/zero3_runs.yaml`` (calibration only: no held-out ZeRO-3 run is published).
 - [CP] Context parallelism: NVIDIA Megatron-Core, "context parallel" (each of cp ranks holds s/cp
   tokens; K and V travel around a ring of point-to-point sends, overlapped with the attention of
   the chunk at hand); Liu et al. 2023, "Ring Attention with Blockwise Transformers"; Dubey et al.
@@ -62,6 +68,7 @@ __all__ = [
     "dp_overlap_window",
     "dp_ranks_per_node",
     "expert_dp_ranks_per_node",
+    "dp_ring_nics",
     "ring_link_bytes_per_s",
     "last_bucket_seconds",
     "exposed_seconds",
@@ -149,6 +156,13 @@ def dp_ranks_per_node(dp: Value, group_cards: Value, cards_per_node: Value) -> V
     (this module's docstring), so a server of c cards holds c/(tp·cp·pp) ranks of each group,
     at most dp and at least 1."""
     return max_(1, min_(dp, floor(cards_per_node / group_cards)))
+
+
+def dp_ring_nics(ranks_per_node: Value, stage: Value) -> Value:
+    """NICs a data-parallel ring's crossings between servers share per card: the group's ranks on
+    a server [NCCL] for ZeRO 0-2; one for ZeRO-3, whose per-layer gathers and reduce-scatters were
+    measured at one NIC's rate per card although 8 ranks shared each server [MEG21-Z3]."""
+    return if_(stage >= 3, 1, ranks_per_node)
 
 
 def expert_dp_ranks_per_node(dp_ranks: Value, ep: Value, expert_tp: Value) -> Value:
@@ -275,14 +289,16 @@ def dp_overlap_window(
     layer_backward_s: Value,
     layer_recompute_s: Value,
     logits_forward_s: Value,
+    zero3_overlap: Value = 1,
 ) -> Value:
     """Compute time the DP traffic of a step can hide under. Gradients of a stage are final only
     in the backward of its last micro-batch, so ZeRO 0–2 overlap that backward (layers, with what
-    each waits for on other links, and output layer). ZeRO-3 prefetches weights under the whole
-    busy pipeline: compute, recomputation and the exposed waits (TP collectives, CP ring, offload
-    transfers; DP traffic has its own stream and, across servers, its own links) [ZERO]."""
+    each waits for on other links, and output layer). ZeRO-3 prefetches weights under the busy
+    pipeline (compute, recomputation and the exposed waits: TP collectives, CP ring, offload
+    transfers; DP traffic has its own stream and, across servers, its own links) [ZERO], but only
+    the share ``zero3_overlap`` of it: each layer waits for its own gather [MEG21-Z3]."""
     last_backward = layers_on_stage * (layer_backward_s + layer_recompute_s) + 2 * logits_forward_s
-    return if_(stage >= 3, compute_s + recompute_s + exposed_s, last_backward)
+    return if_(stage >= 3, zero3_overlap * (compute_s + recompute_s + exposed_s), last_backward)
 
 
 def last_bucket_seconds(dp_seconds: Value, layers_on_stage: Value) -> Value:

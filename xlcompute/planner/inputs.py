@@ -101,6 +101,10 @@ STEP_CONSTANTS: dict[str, Constant] = {
     "tp_overlap_fraction": Constant(
         0.8, "assumption: share of TP communication that hides under GEMMs when overlapped; overlap "
         "is partial because communication takes SMs from the GEMM (Calculon, seed 004)"),
+    "zero3_overlap_fraction": Constant(
+        0.55, "calibrated (calibrate_zero3): grid 0..1 step 0.05 on the six ZeRO-3 rows of MEG21 Table 2 "
+        "(zero3_runs.yaml, calibration only); share of the compute under which ZeRO-3's weight gathers and "
+        "gradient reduce-scatters hide"),
     "straggler_jitter": Constant(
         0.0175, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
         "xlcompute validate (16-2,520 GPUs) "
@@ -212,6 +216,7 @@ class SystemSpec(BaseModel):
         default=STEP_CONSTANTS["collective_latency_us"].value * 1e-6, ge=0, description="seconds"
     )
     tp_overlap_fraction: float = Field(default=STEP_CONSTANTS["tp_overlap_fraction"].value, ge=0, le=1)
+    zero3_overlap_fraction: float = Field(default=STEP_CONSTANTS["zero3_overlap_fraction"].value, ge=0, le=1)
     framework_reserve_bytes: float = Field(default=STEP_CONSTANTS["framework_reserve_gb"].value * 1e9, ge=0)
     straggler_jitter: float = Field(default=STEP_CONSTANTS["straggler_jitter"].value, ge=0, le=1)
     software_efficiency: float = Field(default=1.0, gt=0, le=2)
@@ -376,6 +381,7 @@ def system_values(sy: SystemSpec) -> dict[str, float]:
         "collective_latency_s": sy.collective_latency,
         "straggler_jitter": sy.straggler_jitter,
         "tp_overlap_fraction": sy.tp_overlap_fraction,
+        "zero3_overlap_fraction": sy.zero3_overlap_fraction,
         "framework_reserve_bytes": sy.framework_reserve_bytes,
         "software_efficiency": sy.software_efficiency,
         "flash_attention_efficiency": sy.flash_attention_efficiency,

@@ -54,7 +54,8 @@ STEPS = (
     # data parallelism
     step("dp_in_node", N, comm.stays_in_node, "parallel_cards", "parallel_cards", "cards_per_node"),
     step("dp_ranks_per_node", N, comm.dp_ranks_per_node, "dp_cp", "stage_group_cards", "cards_per_node"),
-    step("dp_link_bytes_per_s", N, comm.ring_link_bytes_per_s, "dp_in_node", "dp_ranks_per_node", *_LINKS),
+    step("dp_ring_nics", N, comm.dp_ring_nics, "dp_ranks_per_node", "zero_stage"),
+    step("dp_link_bytes_per_s", N, comm.ring_link_bytes_per_s, "dp_in_node", "dp_ring_nics", *_LINKS),
     step("dp_bytes_per_step", N, moe.dp_bytes_split,
          "weights_full_per_gpu", "expert_weights_full_per_gpu", "dp_cp", "edp", "grad_accum", "zero_stage"),
     step("expert_dp_bytes_per_step", N, moe.expert_dp_bytes,
@@ -68,7 +69,8 @@ STEPS = (
     # The DP traffic also hides under what the pipeline waits for on other links (CP ring, offload).
     step("dp_overlap_window_seconds", N, comm.dp_overlap_window,
          "zero_stage", "compute_seconds", "recompute_seconds", "pipeline_exposed_seconds", "layers_per_stage",
-         "layer_backward_busy_seconds", "layer_recompute_seconds", "logits_forward_seconds"),
+         "layer_backward_busy_seconds", "layer_recompute_seconds", "logits_forward_seconds",
+         "zero3_overlap_fraction"),
     step("dp_last_bucket_seconds", N, comm.last_bucket_seconds, "dp_seconds_per_step", "layers_per_stage"),
     step("dp_comm_exposed_seconds", N, comm.exposed_seconds,
          "dp_seconds_per_step", "dp_overlap_window_seconds", "dp_last_bucket_seconds", "dp_overlap"),

@@ -6,6 +6,8 @@ grid) to minimise the mean absolute step-time error over the ``role: calibration
 ``megatron_2021.yaml``. Held-out rows never enter the fit; the winning constants are the defaults
 in ``planner.inputs.STEP_CONSTANTS``. :func:`calibrate_software` fits the efficiency of one
 non-reference software stack on that stack's calibration rows (``software_stacks.yaml``).
+:func:`calibrate_zero3` fits the share of compute ZeRO-3 traffic hides under on the ZeRO-3 rows
+of ``zero3_runs.yaml`` (calibration only).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from xlcompute.planner.validation.data import (
     HOPPER_VALIDATION_FILE,
     REFERENCE_STACK,
     SOFTWARE_CALIBRATION_FILE,
+    ZERO3_CALIBRATION_FILE,
     ValidationRow,
     build_case,
     load_external,
     load_validation,
     measured_step_seconds,
+    with_profile,
 )
 
 __all__ = [
@@ -40,6 +44,9 @@ __all__ = [
     "calibrate",
     "calibrate_profiles",
     "calibrate_software",
+    "ZERO3_GRID",
+    "Zero3Calibration",
+    "calibrate_zero3",
 ]
 
 #: Grid used by :func:`calibrate` (documented so the calibration can be re-run exactly).
@@ -240,3 +247,39 @@ def calibrate_software(
     return SoftwareCalibration(stack=stack, efficiency=eff, calibration_rows=[r.id for r in rows],
                                mean_signed_error_pct=mean_err(eff))
 
+
+
+#: Grid of :func:`calibrate_zero3`.
+ZERO3_GRID: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.0, 1.0001, 0.05))
+
+
+class Zero3Calibration(BaseModel):
+    """The ZeRO-3 overlap share fitted on ``zero3_runs.yaml`` and each row's step-time error."""
+
+    model_config = ConfigDict(frozen=True)
+    zero3_overlap_fraction: float
+    mean_abs_error_pct: float
+    errors_pct: dict[str, float]
+
+
+def calibrate_zero3(grid: Iterable[float] = ZERO3_GRID, path: str | Path | None = None) -> Zero3Calibration:
+    """Fit ``zero3_overlap_fraction`` (core.comm.dp_overlap_window) minimising the mean absolute
+    step-time error over the rows of ``zero3_runs.yaml`` (Narayanan et al. 2021 Table 2, ZeRO-3
+    without model parallelism), the other constants at their calibrated defaults."""
+    data = load_validation(path if path is not None else ZERO3_CALIBRATION_FILE)
+    sy = with_profile(data.system)
+    cases = []
+    for row in data.rows:
+        shape, ex = build_case(row)
+        cases.append((row.id, shape, ex, measured_step_seconds(row, shape)))
+    best: Zero3Calibration | None = None
+    for f in grid:
+        s = sy.model_copy(update={"zero3_overlap_fraction": float(f)})
+        errs = {rid: 100.0 * (step_time(shape, s, ex).predicted_step_seconds / meas - 1.0)
+                for rid, shape, ex, meas in cases}
+        mean = float(np.mean([abs(e) for e in errs.values()]))
+        if best is None or mean < best.mean_abs_error_pct:
+            best = Zero3Calibration(zero3_overlap_fraction=float(f), mean_abs_error_pct=mean, errors_pct=errs)
+    if best is None:
+        raise ValueError("calibrate_zero3: the grid is empty")
+    return best

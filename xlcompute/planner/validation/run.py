@@ -27,6 +27,7 @@ from xlcompute.planner.validation.data import (
     PREREGISTERED_FILES,
     REFERENCE_STACK,
     SOFTWARE_CALIBRATION_FILE,
+    ZERO3_CALIBRATION_FILE,
     ExcludedRow,
     ValidationRow,
     build_case,
@@ -130,6 +131,10 @@ class ValidationReport(BaseModel):
         default_factory=list, description="calibration rows of the non-reference software stacks"
     )
     software_stacks: dict[str, float] = Field(default_factory=dict)
+    zero3_rows: list[RowResult] = Field(
+        default_factory=list, description="the ZeRO-3 calibration rows (zero3_runs.yaml), never held out"
+    )
+    zero3_overlap_fraction: float = Field(1.0, description="the ZeRO-3 overlap share the zero3 rows ran with")
     #: extended held-out statistic with every row predicted with the reference stack (as the
     #: MT-NLG rows were pre-registered, before their stack efficiency existed)
     extended_held_out_reference_stack_mean_abs_error_pct: float = float("nan")
@@ -187,6 +192,8 @@ def _predict_row(
             flash_attention=row.flash_attention,
             precision_peak_ratio=ex.precision_peak_ratio,
             context_parallel=tuple(sorted({1, row.cp})),
+            # the published interleave (one layer per chunk, e.g. 23) is in the space
+            max_interleave=max(SearchOptions().max_interleave, row.interleave),
         )
         sr = search_layouts(shape, sy_row, row.gpus, row.global_batch, opt)
         best = sr.best[0] if sr.best else None
@@ -281,6 +288,9 @@ def validate(
             key = row.system or ""
             stack_results.append(_predict_row(row, with_profile(sw.systems[key]), search, search_options,
                                               sw.system_names[key], Path(software_path).stem, stacks))
+    z3 = load_validation(ZERO3_CALIBRATION_FILE)
+    zero3_results = [_predict_row(row, with_profile(z3.system), False, None, z3.system_name,
+                                  ZERO3_CALIBRATION_FILE.stem, stacks) for row in z3.rows]
     all_m, all_x = _stats([r.error_pct for r in results])
     cal_m, cal_x = _stats([r.error_pct for r in results if r.role == "calibration"])
     ho_m, ho_x = _stats([r.error_pct for r in results if r.role == "held_out"])
@@ -335,6 +345,8 @@ def validate(
         ),
         preregistered_sets=sets,
         stack_rows=stack_results,
+        zero3_rows=zero3_results,
+        zero3_overlap_fraction=with_profile(z3.system).zero3_overlap_fraction,
         software_stacks=stacks,
         extended_held_out_reference_stack_mean_abs_error_pct=xr_m,
         extended_held_out_reference_stack_mean_abs_throughput_error_pct=xr_tm,

@@ -62,8 +62,8 @@ FIT_SOURCE = ("fitted, efficiencies bounded to at most 1, on the 29 calibration 
               "performance tables) of the "
               "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
 FITTED = ServingConstants(
-    compute_efficiency_16=0.653125, compute_efficiency_fp8=0.44375, hbm_efficiency=0.753125,
-    prefill_layer_overhead_s=137.5e-6,
+    compute_efficiency_16=0.7, compute_efficiency_fp8=0.5, hbm_efficiency=0.765625,
+    prefill_layer_overhead_s=138.75e-6,
 )
 """The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
 
@@ -184,13 +184,15 @@ def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
-    pp: int = 1,
+    pp: int = 1, grouped_kv_reads: bool = True,
 ) -> ReplicaFigures:
     """Prefill, decode, continuous-batching cycle, TTFT and TPOT of one replica.
 
     ``batch`` is the sequences in flight (capped by the KV-cache budget when ``cap_batch``);
     ``request_rate`` the requests per second arriving at this replica (for the prefill queue; 0:
-    the rate the replica itself completes, i.e. a saturated closed loop)."""
+    the rate the replica itself completes, i.e. a saturated closed loop). ``grouped_kv_reads``
+    False: the runtime's decode attention reads each KV head once per query head (TensorRT-LLM
+    before v0.7, :func:`xlcompute.core.inference.kv_reads_per_step`); MLA caches are read once."""
     layers = shape.layers
     eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
     peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
@@ -218,8 +220,9 @@ def replica_figures(
     micro = b / pp  # the batch split into pp micro-batches; each stage reads its weights per micro-batch
     touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
     read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
+    reads = inf.kv_reads_per_step(shape.heads, shape.kv_heads, tp, grouped_kv_reads or shape.kv_lora_rank > 0)
     dec = pass_s(inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
-                 inf.decode_bytes(read, micro, context, kv_tok), micro, k.decode_layer_overhead_s)
+                 inf.decode_bytes(read, micro, context, kv_tok * reads), micro, k.decode_layer_overhead_s)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)
     rate = rps if _is_zero(request_rate) else request_rate

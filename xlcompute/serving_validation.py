@@ -12,6 +12,7 @@ inter-token time, a mean field against the mean.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,6 +78,16 @@ class ServingRun(BaseModel):
         """gpt-fast's tokens/s divide the generated tokens by the wall time of the whole generate()
         call, prefill included (the GPTFAST convention of serving_runs.yaml, used by every file)."""
         return str(self.framework.get("name", "")).startswith("gpt-fast")
+
+    @property
+    def grouped_kv_reads(self) -> bool:
+        """False for TensorRT-LLM releases before 0.7, whose decode attention read each KV head
+        once per query head (the grouped GQA kernel was measured on v0.7a and shipped with v0.7:
+        core.inference [XQA]); True for every other runtime and release, the model's default."""
+        if str(self.framework.get("name", "")) != "tensorrt-llm":
+            return True
+        m = re.match(r"\s*(\d+)\.(\d+)", str(self.framework.get("version", "")))
+        return m is None or (int(m.group(1)), int(m.group(2))) >= (0, 7)
 
     def measured_value(self, metric: Metric) -> float:
         key = self.metrics[metric]
@@ -146,15 +157,16 @@ def predict_run(run: ServingRun, k: ServingConstants) -> dict[Metric, Any]:
     replicas = run.layout.get("replicas", 1)
     n_in = float(run.request["input_tokens"])
     n_out = float(run.request["output_tokens"])
+    g = run.grouped_kv_reads
     out: dict[Metric, Any] = {}
     if run.scenario == "static_batch":
         b = run.batch or 1
-        f = replica_figures(shape, card, prec, tp, b, n_in, n_out, k, cap_batch=False)
+        f = replica_figures(shape, card, prec, tp, b, n_in, n_out, k, cap_batch=False, grouped_kv_reads=g)
         total = inf.static_batch_seconds(f.batch_prefill_s, f.decode_step_s, n_out)
         out["throughput"] = b * n_out / total * replicas
         out["tpot"] = total / n_out  # a batch's latency per output token, prefill included (as published)
     elif run.scenario == "single_request":
-        f = replica_figures(shape, card, prec, tp, 1, n_in, n_out, k)
+        f = replica_figures(shape, card, prec, tp, 1, n_in, n_out, k, grouped_kv_reads=g)
         out["ttft"] = f.prefill_s
         if run.tpot_includes_prefill:  # tokens/s over the whole generate() call, prefill included
             out["tpot"] = inf.static_batch_seconds(f.prefill_s, f.decode_step_s, n_out) / n_out
@@ -163,14 +175,15 @@ def predict_run(run: ServingRun, k: ServingConstants) -> dict[Metric, Any]:
         out["throughput"] = 1 / out["tpot"] * replicas
     elif run.scenario == "closed_loop":
         c = run.concurrency or run.batch or 1
-        f = replica_figures(shape, card, prec, tp, c, n_in, n_out, k)
+        f = replica_figures(shape, card, prec, tp, c, n_in, n_out, k, grouped_kv_reads=g)
         out["ttft"] = f.ttft_s
         out["tpot"] = f.tpot_median_s if tpot_statistic(run) == "median" else f.tpot_s
         out["throughput"] = f.output_tokens_per_s * replicas
     elif run.scenario == "offline_saturation":
         # Every request queued at once: continuous batching runs as many sequences as the engine's
         # cap (the row's batch) and the KV-cache budget allow, prompts interleaved with decodes.
-        f = replica_figures(shape, card, prec, tp, run.batch or run.concurrency or 1, n_in, n_out, k)
+        f = replica_figures(shape, card, prec, tp, run.batch or run.concurrency or 1, n_in, n_out, k,
+                            grouped_kv_reads=g)
         out["throughput"] = f.output_tokens_per_s * replicas
     else:  # pragma: no cover - guarded by unpredictable_reason
         raise ValueError(f"{run.id}: scenario {run.scenario} is not predicted")
@@ -200,12 +213,11 @@ def fit(runs: tuple[ServingRun, ...] | None = None) -> ServingConstants:
     The TTFT rows (batch 1, one output token) identify the prefill's fixed time per layer.
     The decode step's fixed time per layer is not fitted (``FITTED.decode_layer_overhead_s``, from
     the runtimes' docs): every calibration decode runs at a batch of 16 to 1280, where a per-step
-    constant trades against η_m along a ridge. Without the three decode-heavy Llama-2-70B rows
-    (128/2048 on H100 TP4 and A100 TP4, 2048/2048 on H100 TP2) the calibration error moves by
-    under 0.5 points from 0 to 200 µs per layer; with them, a free fit runs η_m to its bound of 1
-    and the decode constant to about 375 µs per layer, above the prefill's own (a decode step
-    launches no more kernels than a prefill): it absorbs those rows' misfit (2-3× too fast), not a
-    launch cost."""
+    constant trades against η_m along a ridge. Three decode-heavy Llama-2-70B rows (128/2048 on
+    H100 TP4 and A100 TP4, 2048/2048 on H100 TP2) came out 2-3× too fast until the model read the
+    KV cache once per query head on TensorRT-LLM before v0.7 (:attr:`ServingRun.grouped_kv_reads`,
+    core.inference [XQA]); before that a free decode constant absorbed their misfit (~375 µs per
+    layer, above the prefill's own), which is why it stays fixed."""
     runs = tuple(r for r in (runs or load_serving_runs()) if r.role == "calibration")
     grids = {name: np.linspace(lo, hi, n) for name, (lo, hi, n) in _FIT_GRIDS.items()}
     best: dict[str, float] = {}

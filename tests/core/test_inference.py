@@ -39,6 +39,19 @@ def test_kv_heads_split_and_replicated() -> None:
     assert inf.kv_heads_per_replica(8, 16) == 16
 
 
+def test_kv_reads_per_step_grouped_or_per_query_head() -> None:
+    """Llama-2-70B (64 query heads, 8 KV heads): grouped kernels read each KV head once; an ungrouped
+    one (TensorRT-LLM before v0.7, [XQA]) 8 times at TP 1-8, and heads/tp times once KV heads are
+    replicated (TP 16: 4 query heads per card on one KV head); MHA reads once either way."""
+    assert inf.kv_reads_per_step(64, 8, 4, True) == 1
+    assert inf.kv_reads_per_step(64, 8, 4, False) == 8
+    assert inf.kv_reads_per_step(64, 8, 16, False) == 4
+    assert inf.kv_reads_per_step(32, 32, 1, False) == 1
+    assert np.allclose(inf.kv_reads_per_step(64, 8, np.array([1.0, 16.0]), False), [8, 4])
+    f = inf.kv_reads_per_step(Ref("h"), Ref("kv"), Ref("tp"), Ref("g"))
+    assert excel_formula(f).startswith("=") and evaluate(f, {"h": 64, "kv": 8, "tp": 2, "g": 0}) == 8
+
+
 def test_quantized_bytes_per_weight() -> None:
     # INT4 with a bf16 scale and zero point per 32 weights (gpt-fast): 0.5 + 4/32 = 0.625 B.
     assert inf.quantized_bytes_per_weight(4, 32, 4) == pytest.approx(0.625)

@@ -22,6 +22,12 @@ Sources
   a prompt's prefill runs as its own iteration and stalls the decodes of the batch.
 - [GQA] Ainslie et al. 2023, arXiv:2305.13245: kv_heads < heads shrink the cache; when tp exceeds
   kv_heads each card keeps a copy of one KV head (TensorRT-LLM and vLLM replicate KV heads).
+- [XQA] NVIDIA TensorRT-LLM blogs: "Falcon-180B on a single H200 GPU ... and 6.7x faster Llama-70B"
+  (docs/source/blogs/Falcon180B-H200.md: GQA kernels of the generation phase improved "up to 2.4x
+  ... over TensorRT-LLM v0.5", measured v0.7a vs v0.6a, "included in the v0.7 & v0.8 releases")
+  and "New XQA-kernel provides 2.4x more Llama-70B throughput" (XQA-kernel.md): a decode-attention
+  kernel that loads each KV head once for its group of query heads. Before it the masked
+  multi-head attention kernel ran one block per query head, each reading its KV head.
 - [MLA] DeepSeek-AI 2024, "DeepSeek-V2", arXiv:2405.04434, §2.1.3: multi-head latent attention
   caches (d_c + d_h^R) values per token and layer (compressed latent plus the decoupled RoPE key).
 - [QUANT] Frantar et al. 2022 (GPTQ, arXiv:2210.17323) and Lin et al. 2023 (AWQ, arXiv:2306.00978):
@@ -86,6 +92,7 @@ __all__ = [
     "replicas_for_rate",
     "cost_per_million_tokens",
     "kv_heads_per_replica",
+    "kv_reads_per_step",
     "mean_decode_context",
     "prefill_replicas",
     "prefill_queue_servers",
@@ -123,6 +130,13 @@ def kv_heads_per_card(kv_heads: Value, tp: Value) -> Value:
 def kv_heads_per_replica(kv_heads: Value, tp: Value) -> Value:
     """KV heads stored over a replica of tp cards, tp·max(kv_heads/tp, 1) = max(kv_heads, tp) [GQA]."""
     return tp * kv_heads_per_card(kv_heads, tp)
+
+
+def kv_reads_per_step(heads: Value, kv_heads: Value, tp: Value, grouped: Value) -> Value:
+    """Times a decode step reads each cached KV head: once when the attention kernel serves a KV
+    head's group of query heads together (grouped, [XQA]); else once per query head on the card,
+    (heads/tp)/max(kv_heads/tp, 1), at least 1 [XQA], [GQA]."""
+    return if_(grouped, 1, max_((heads / tp) / kv_heads_per_card(kv_heads, tp), 1))
 
 
 def mean_decode_context(input_tokens: Value, output_tokens: Value) -> Value:

@@ -230,3 +230,21 @@ def test_tensorrt_llm_before_0_7_reads_kv_once_per_query_head() -> None:
     mha = runs["trt06-h100-llama2-7b-tp1-b48-2048-2048"]
     newer = mha.model_copy(update={"framework": {"name": "tensorrt-llm", "version": "0.9.0"}})
     assert predict_run(mha, FITTED)["throughput"] == pytest.approx(predict_run(newer, FITTED)["throughput"])
+
+
+def test_fourth_set_first_prediction_as_recorded() -> None:
+    """serving_runs_4.yaml (136 held-out throughput rows, written by a data-only helper before any
+    prediction; merged after the KV-read change and its refit) as first predicted at 2c6c0fa: the
+    figures of its dated note."""
+    path = SERVING_RUNS.parent / "serving_runs_4.yaml"
+    runs = load_serving_runs(path)
+    assert len(runs) == 136 and all(r.role == "held_out" for r in runs)
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    expected = {"all": (43.3, 136), "TRT10": (44.8, 104), "GAUDI2": (31.4, 12), "GAUDI3": (42.7, 20)}
+    for source, (value, n) in expected.items():
+        s = rep.summary("held_out", "throughput", source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
+    assert rep.summary("held_out", "tpot") is None and rep.summary("held_out", "ttft") is None
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "throughput 43.3 % (n=136, signed +23.2 %)" in note and "2c6c0fa" in note

@@ -51,12 +51,14 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up)
 }
 # All 46 held-out rows (A100 tables, MT-NLG, Table 2, the Hopper set's 12, the scaling tables' 15):
 # 7.56 % step time, 7.75 % throughput; with the NCCL ring channels (post hoc) 6.79 % / 7.18 %. With
-# step_runs_5.yaml's 46 (first predicted at 6574f3d: 4.59 %), 92 rows: 5.69 % / 5.80 %.
+# step_runs_5.yaml's 46 (first predicted at 6574f3d: 4.59 %), 92 rows: 5.69 % / 5.80 %. With
+# step_runs_6.yaml's 51 ZeRO-3 / FSDP rows (first predicted at 2c6c0fa: 13.73 %), 143 rows: 8.56 % / 8.98 %.
 # Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 92
-EXTENDED_HELD_OUT_MAE_BOUND = 5.70
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 5.81
+EXTENDED_HELD_OUT_COUNT = 143
+EXTENDED_HELD_OUT_MAE_BOUND = 8.57
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.99
 STEP5_HELD_OUT_MAE_BOUND = 4.60  # step_runs_5.yaml, first prediction (6574f3d): 4.59 %
+STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
 LARGE_HELD_OUT_MAE_BOUND = 10.7  # 7 held-out rows on >= 4,096 cards; issue 11 asks 5 %: not met
 HOPPER_CALIBRATION_MAE_BOUND = 1.22
 # first prediction (issue-10 model): 10.24 %; 10.05 % before the NCCL ring channels, 7.05 % after (post hoc)
@@ -249,7 +251,7 @@ def test_extended_held_out_statistics(report) -> None:
     ref = [abs(r.error_pct if r.reference_stack_error_pct is None else r.reference_stack_error_pct)
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(6.03, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.78, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -284,6 +286,20 @@ def test_step_runs_5_is_held_out_with_context_parallelism_and_fp8(report) -> Non
     assert sum(r.cp == 2 for r in rows) == 28 and sum(r.precision == "fp8" for r in rows) == 32
     # Nothing of this file enters a calibration.
     assert all(r.role == "held_out" for r in rows)
+
+
+def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
+    """step_runs_6.yaml: 51 held-out ZeRO-3 (FSDP FULL_SHARD) rows of LLM Foundry's tables, written by a
+    data-only helper before any prediction and first predicted at 2c6c0fa (its dated note): 13.73 %."""
+    from xlcompute.planner.validation.data import STEP6_VALIDATION_FILE
+
+    s6 = {x.name: x for x in report.preregistered_sets}["step_runs_6"]
+    assert (s6.included, s6.calibration, s6.excluded) == (51, 0, 6)
+    assert round(s6.mean_abs_error_pct, 2) == STEP6_HELD_OUT_MAE
+    rows = load_external(STEP6_VALIDATION_FILE).rows
+    assert all(r.role == "held_out" and r.zero_stage == 3 and r.tp == r.pp == 1 for r in rows)
+    note = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert f"mean |step-time error| {STEP6_HELD_OUT_MAE:.2f} %" in note and "2c6c0fa" in note
 
 
 def test_preregistered_files_can_be_skipped_and_never_enter_calibration() -> None:

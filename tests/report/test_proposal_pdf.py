@@ -190,13 +190,16 @@ def test_pdf_a3b_identification_and_metadata(en_pdf: Rendered, zh_pdf: Rendered)
 
 def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered) -> None:
     from xlcompute.planner.validation import validate
+    from xlcompute.report.context.validation import SOURCE_CHARS, _short_source
 
     v = validate(search=False)
     text = en_pdf.text
     assert "Appendix B: validation (step time and end-to-end card-hours)" in text
     squeezed = text.replace(" ", "")  # long sources wrap after "/" and "-" in the narrow column
     for row in [*v.rows, *v.external_rows, *v.stack_rows]:
-        assert f"{row.id}{row.source}".replace(" ", "") in squeezed, row.id
+        shown = _short_source(row.source)
+        assert len(shown) <= SOURCE_CHARS + 1 and (shown == row.source or shown.endswith("…")), row.id
+        assert f"{row.id}{shown}".replace(" ", "") in squeezed, row.id
     assert (f"all held out {v.extended_held_out_count} {fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)} "
             f"{fmt.percent(v.extended_held_out_max_abs_error_pct / 100)}") in text
 

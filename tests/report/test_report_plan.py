@@ -13,6 +13,7 @@ import yaml
 from xlcompute import fmt
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.report import render_html
+from xlcompute.report.context.validation import _short_source
 from xlcompute.report.context import PLAN_ROWS_SHOWN, build_context, validation_report
 from xlcompute.scenario import DEFAULT_SCENARIO_PATH, parse_scenario
 from xlcompute.planner.validation import validate
@@ -129,12 +130,13 @@ def test_validation_appendix_equals_validate() -> None:
              "hopper_runs": {"held_out": "held out, pre-registered", "calibration": "calibration"},
              "scaling_tables": {"held_out": "held out, pre-registered"},
              "step_runs_5": {"held_out": "held out, pre-registered"},
+             "step_runs_6": {"held_out": "held out, pre-registered"},
              "software_stacks": {"calibration": "stack calibration"}}
     for got, row in zip(per_row, everything, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
         star = "*" if row.software != "megatron-lm" else ""
         assert got == [
-            row.id, row.source, roles[row.set_name][row.role],
+            row.id, _short_source(row.source), roles[row.set_name][row.role],
             f"{fmt.number(row.measured, digits)} {units[row.metric]}",
             f"{fmt.number(row.predicted, digits)} {units[row.metric]}",
             fmt.signed_percent(row.error_pct) + star,
@@ -143,7 +145,7 @@ def test_validation_appendix_equals_validate() -> None:
     pct = lambda x: fmt.percent(x / 100)  # noqa: E731
     sets = {x.name: x for x in v.preregistered_sets}
     ext, blind, hop, sca = sets["external_runs"], sets["meg21_table2"], sets["hopper_runs"], sets["scaling_tables"]
-    s5 = sets["step_runs_5"]
+    s5, s6 = sets["step_runs_5"], sets["step_runs_6"]
     hop_cal = [r for r in v.external_rows if r.set_name == "hopper_runs" and r.role == "calibration"]
     large = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out" and r.gpus >= 4096]
     n = fmt.count(v.extended_held_out_count)
@@ -158,6 +160,7 @@ def test_validation_appendix_equals_validate() -> None:
         ["pre-registered (hopper_runs)", "12", pct(hop.mean_abs_error_pct), pct(hop.max_abs_error_pct)],
         ["pre-registered (scaling_tables)", "15", pct(sca.mean_abs_error_pct), pct(sca.max_abs_error_pct)],
         ["pre-registered (step_runs_5)", "46", pct(s5.mean_abs_error_pct), pct(s5.max_abs_error_pct)],
+        ["pre-registered (step_runs_6)", "51", pct(s6.mean_abs_error_pct), pct(s6.max_abs_error_pct)],
         ["held out on 4,096 cards or more", fmt.count(len(large)), pct(v.large_held_out_mean_abs_error_pct),
          pct(max(abs(r.error_pct) for r in large))],
         ["all held out, per-card throughput", n, pct(v.extended_held_out_mean_abs_throughput_error_pct),
@@ -268,3 +271,11 @@ def test_the_appendix_of_a_moe_plan_holds_the_moe_validation() -> None:
         assert r.id in text and fmt.signed_percent(r.error_pct) in text  # type: ignore[arg-type]
     dense = render_html(estimate(parse_scenario(_default_without(), "dense")), "en")
     assert "Mixture-of-experts runs" not in dense
+
+
+def test_short_source_cuts_at_a_word_with_an_ellipsis() -> None:
+    assert _short_source("MEG21 Table 1 row 2") == "MEG21 Table 1 row 2"
+    long = "llm-foundry@5e85bd62d4:scripts/train/benchmarking/README.md, table 'H100 80GB BF16 (Large Scale, >= 128 GPUs)': 70b | seq 2048"
+    short = _short_source(long)
+    assert short.endswith("…") and len(short) <= 111 and long.startswith(short[:-1])
+    assert _short_source("x" * 200).endswith("…") and len(_short_source("x" * 200)) == 111

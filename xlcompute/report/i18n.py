@@ -729,11 +729,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Calibration runs set the model's efficiency constants; held-out runs were never used to fit "
         "them; pre-registered runs were written down, with every assumption, before any prediction; "
         "blind runs were also committed before the model was run on them. Error = predicted step "
-        "time ÷ measured − 1.",
+        "time ÷ measured − 1. Sources are shortened here; the full references are in "
+        "<code>xlcompute/data/validation/</code>.",
         "布局规划器所用的单步时间模型与 {n} 个公开的端到端训练实测（主要为 {system}）的对比（即 "
         "<code>xlcompute validate</code> 输出的表）。校准数据用于确定模型的效率常数；留出数据从未参与拟合；"
         "预登记数据在任何预测之前连同全部假设一并写定；盲测数据还在模型运行之前即已提交。"
-        "误差 = 预测单步时间 ÷ 实测 − 1。",
+        "误差 = 预测单步时间 ÷ 实测 − 1。此处来源已缩写，完整出处见 <code>xlcompute/data/validation/</code>。",
     ),
     "val_col_id": ("Run", "实测"),
     "val_col_source": ("Source", "来源"),

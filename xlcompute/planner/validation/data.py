@@ -41,6 +41,7 @@ __all__ = [
     "HOPPER_VALIDATION_FILE",
     "SCALING_VALIDATION_FILE",
     "STEP5_VALIDATION_FILE",
+    "STEP6_VALIDATION_FILE",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
     "with_profile",
@@ -63,12 +64,14 @@ HOPPER_VALIDATION_FILE = DATA_DIR / "hopper_runs.yaml"
 SCALING_VALIDATION_FILE = DATA_DIR / "scaling_tables.yaml"
 #: Fifth pre-registered step-time set: DGX Cloud recipes with context parallelism or FP8 (2026-12-02).
 STEP5_VALIDATION_FILE = DATA_DIR / "step_runs_5.yaml"
+#: Sixth pre-registered step-time set: ZeRO-3 / FSDP FULL_SHARD runs (LLM Foundry tables; 2026-12-02).
+STEP6_VALIDATION_FILE = DATA_DIR / "step_runs_6.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's ZeRO-3 runs; no held-out ZeRO-3 run exists).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
-    STEP5_VALIDATION_FILE,
+    STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

@@ -245,6 +245,19 @@ def _role_label(c: _Ctx, row: Any) -> Markup:
     return c.t("val_role_preregistered" if row.set_name != "megatron_2021" else "val_role_held_out")
 
 
+#: Longest source shown per appendix row: the full references (some quote a whole table cell) stay
+#: in the data files and ``xlcompute validate -o``; the appendix needs only enough to find them.
+SOURCE_CHARS = 110
+
+
+def _short_source(text: str, limit: int = SOURCE_CHARS) -> str:
+    """``text`` cut at the last space before ``limit`` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(",;:(") + "…"
+
+
 def validation_appendix(c: _Ctx) -> dict[str, Any]:
     """The per-row table of :func:`validation_report` (every predicted run: the main file, the
     pre-registered files and the software-stack calibration rows) and its mean / max errors."""
@@ -255,7 +268,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     worst = max(held, key=lambda row: abs(row.error_pct))
     rows = [
         {
-            "id": row.id, "source": row.source, "held_out": row.role == "held_out",
+            "id": row.id, "source": _short_source(row.source), "held_out": row.role == "held_out",
             "role": _role_label(c, row),
             "measured": fmt.number(row.measured, 2 if row.metric == "step_seconds" else 1),
             "predicted": fmt.number(row.predicted, 2 if row.metric == "step_seconds" else 1),

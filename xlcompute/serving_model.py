@@ -62,8 +62,8 @@ FIT_SOURCE = ("fitted, efficiencies bounded to at most 1, on the 29 calibration 
               "performance tables) of the "
               "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
 FITTED = ServingConstants(
-    compute_efficiency_16=0.7, compute_efficiency_fp8=0.5, hbm_efficiency=0.765625,
-    prefill_layer_overhead_s=138.75e-6,
+    compute_efficiency_16=0.7375, compute_efficiency_fp8=0.5625, hbm_efficiency=0.7625,
+    prefill_layer_overhead_s=202.5e-6,
 )
 """The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
 
@@ -206,11 +206,13 @@ def replica_figures(
 
     inter = card.inter_node_bytes_per_s * k.link_efficiency
 
-    def pass_s(flops: Any, nbytes: Any, tokens: Any, overhead_s: Any) -> Any:
+    def comm_s(tokens: Any) -> Any:
         comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
-        comm = comm + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
-        return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, comm,
-                                   layers, overhead_s)
+        return comm + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
+
+    def pass_s(flops: Any, nbytes: Any, tokens: Any, overhead_s: Any) -> Any:
+        return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency,
+                                   comm_s(tokens), layers, overhead_s)
 
     read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
     pre_1 = pass_s(inf.prefill_flops(matmul_params, 1, input_tokens, layers, shape.attn_width),
@@ -221,8 +223,12 @@ def replica_figures(
     touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
     read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
     reads = inf.kv_reads_per_step(shape.heads, shape.kv_heads, tp, grouped_kv_reads or shape.kv_lora_rank > 0)
-    dec = pass_s(inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
-                 inf.decode_bytes(read, micro, context, kv_tok * reads), micro, k.decode_layer_overhead_s)
+    dec = inf.decode_step_seconds(
+        inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
+        inf.decode_bytes(read, micro, context, kv_tok * reads),
+        inf.decode_attention_flops(micro, context, layers, shape.attn_width),
+        inf.decode_kv_bytes(micro, context, kv_tok * reads),
+        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, comm_s(micro), layers, k.decode_layer_overhead_s)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)
     rate = rps if _is_zero(request_rate) else request_rate

@@ -52,6 +52,22 @@ def test_kv_reads_per_step_grouped_or_per_query_head() -> None:
     assert excel_formula(f).startswith("=") and evaluate(f, {"h": 64, "kv": 8, "tp": 2, "g": 0}) == 8
 
 
+def test_decode_step_sums_the_gemm_and_attention_rooflines() -> None:
+    """Per-operator roofline [ROOF]: at a large batch the GEMMs are compute-bound (2e12 FLOPs at 1e15 ->
+    2 ms, their 1e9 weight bytes at 1e12 -> 1 ms) while the attention waits for its 3e9 cache bytes
+    (3 ms; its 1e11 FLOPs take 0.1 ms): 5 ms, not max(2.1, 4) = 4 ms of one max over the totals."""
+    args = (2.1e12, 4e9, 1e11, 3e9, 1, 1e15, 1, 1e12, 1, 0, 80, 0)
+    assert inf.decode_step_seconds(*args) == pytest.approx(2e-3 + 3e-3)
+    assert inf.forward_seconds(2.1e12, 4e9, 1, 1e15, 1, 1e12, 1, 0, 80, 0) == pytest.approx(4e-3)
+    # no attention work: the same as one roofline over the step
+    assert inf.decode_step_seconds(2e12, 1e9, 0, 0, 1, 1e15, 1, 1e12, 1, 0.5, 80, 1e-3) == pytest.approx(
+        inf.forward_seconds(2e12, 1e9, 1, 1e15, 1, 1e12, 1, 0.5, 80, 1e-3))
+    assert inf.decode_attention_flops(2, 100, 3, 4) + 2 * 2 * 7 == inf.decode_flops(7, 2, 100, 3, 4)
+    assert inf.decode_kv_bytes(2, 100, 5) + 9 == inf.decode_bytes(9, 2, 100, 5)
+    f = inf.decode_step_seconds(*(Ref(f"x{i}") for i in range(12)))
+    assert excel_formula(f).startswith("=") and evaluate(f, {f"x{i}": v for i, v in enumerate(args)}) == pytest.approx(5e-3)
+
+
 def test_quantized_bytes_per_weight() -> None:
     # INT4 with a bf16 scale and zero point per 32 weights (gpt-fast): 0.5 + 4/32 = 0.625 B.
     assert inf.quantized_bytes_per_weight(4, 32, 4) == pytest.approx(0.625)

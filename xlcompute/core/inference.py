@@ -11,8 +11,11 @@ Sources
   tensor parallelism splits weights, FLOPs and the KV heads over the cards with two all-reduces of
   the layer's activations per layer (§3.2, Megatron layout).
 - [ROOF] Yuan et al. 2024, "LLM Inference Unveiled: Survey and Roofline Model Insights",
-  arXiv:2402.16363, §2: time of a phase = max(FLOPs / achieved FLOP/s, bytes / achieved bandwidth)
-  (roofline); prefill is compute-bound, decode memory-bound at small batch.
+  arXiv:2402.16363, §2-3: the time of each operator = max(FLOPs / achieved FLOP/s, bytes / achieved
+  bandwidth) (roofline), and a layer's time is the sum over its operators; prefill is
+  compute-bound, decode memory-bound at small batch. A decode step runs its weight GEMMs and its
+  attention over the KV cache as separate kernels, one after the other, so at a large batch the
+  GEMMs are compute-bound while the attention stays bound by the KV-cache reads.
 - [KAPLAN] Kaplan et al. 2020, arXiv:2001.08361, Table 1: forward FLOPs per token 2·N +
   2·n_layer·n_ctx·d_attn; with a causal mask the attention of n prompt tokens sums to 2·L·n²·d_attn
   (token i attends i positions: QKᵀ and AV, 2 FLOPs per multiply-add each).
@@ -79,6 +82,10 @@ __all__ = [
     "prefill_flops",
     "decode_flops",
     "decode_bytes",
+    "decode_attention_flops",
+    "decode_kv_bytes",
+    "roofline_seconds",
+    "decode_step_seconds",
     "tp_allreduce_seconds_per_pass",
     "forward_seconds",
     "static_batch_seconds",
@@ -187,16 +194,27 @@ def prefill_flops(active_params: Value, requests: Value, input_tokens: Value, la
     return requests * (2 * active_params * input_tokens + 2 * layers * input_tokens ** 2 * attn_width)
 
 
+def decode_attention_flops(batch: Value, context: Value, layers: Value, attn_width: Value) -> Value:
+    """Attention FLOPs of one decode step, B·4·L·c·d_attn: each new token attends c cached
+    positions (scores and weighted sum) [KAPLAN], [POPE]."""
+    return batch * 4 * layers * context * attn_width
+
+
 def decode_flops(active_params: Value, batch: Value, context: Value, layers: Value, attn_width: Value) -> Value:
     """FLOPs of one decode step of B sequences at context c, B·(2·P + 4·L·c·d_attn): each new token
     multiplies every active weight once and attends c cached positions [KAPLAN], [POPE]."""
-    return batch * (2 * active_params + 4 * layers * context * attn_width)
+    return batch * 2 * active_params + decode_attention_flops(batch, context, layers, attn_width)
+
+
+def decode_kv_bytes(batch: Value, context: Value, kv_bytes_token: Value) -> Value:
+    """KV-cache bytes one decode step reads, B·c·kv: every sequence's whole cache [POPE]."""
+    return batch * context * kv_bytes_token
 
 
 def decode_bytes(weight_bytes_read: Value, batch: Value, context: Value, kv_bytes_token: Value) -> Value:
     """HBM bytes one decode step reads, W + B·c·kv: the weights once, and every sequence's whole
     KV cache [POPE]."""
-    return weight_bytes_read + batch * context * kv_bytes_token
+    return weight_bytes_read + decode_kv_bytes(batch, context, kv_bytes_token)
 
 
 def tp_allreduce_seconds_per_pass(
@@ -208,6 +226,15 @@ def tp_allreduce_seconds_per_pass(
     message = tokens * hidden * ACTIVATION_BYTES_INFER
     one = allreduce_bytes_per_card(message, tp) / link_bytes_per_s + latency
     return if_(tp > 1, 2 * layers * one, 0)
+
+
+def roofline_seconds(
+    flops: Value, nbytes: Value, cards: Value, peak_flops: Value, compute_efficiency: Value,
+    hbm_bytes_per_s: Value, hbm_efficiency: Value,
+) -> Value:
+    """Time of one kind of kernel on ``cards`` cards, max(FLOPs / (cards·X·η_c), bytes /
+    (cards·B·η_m)) [ROOF]."""
+    return max_(flops / (cards * peak_flops * compute_efficiency), nbytes / (cards * hbm_bytes_per_s * hbm_efficiency))
 
 
 def forward_seconds(
@@ -227,9 +254,35 @@ def forward_seconds(
     η_c, η_m ≤ 1 (no pass runs faster than the card's peak) and t_layer are fitted constants;
     t_layer is the fixed time per layer of this kind of pass: the prefill's (eager kernel launches
     and synchronisation) or the decode step's (replayed as one CUDA graph) [CUDAGRAPH]."""
-    compute = flops / (cards * peak_flops * compute_efficiency)
-    memory = nbytes / (cards * hbm_bytes_per_s * hbm_efficiency)
-    return max_(compute, memory) + comm_seconds + layers * layer_overhead_s
+    return (roofline_seconds(flops, nbytes, cards, peak_flops, compute_efficiency, hbm_bytes_per_s, hbm_efficiency)
+            + comm_seconds + layers * layer_overhead_s)
+
+
+def decode_step_seconds(
+    flops: Value,
+    nbytes: Value,
+    attention_flops: Value,
+    kv_bytes: Value,
+    cards: Value,
+    peak_flops: Value,
+    compute_efficiency: Value,
+    hbm_bytes_per_s: Value,
+    hbm_efficiency: Value,
+    comm_seconds: Value,
+    layers: Value,
+    layer_overhead_s: Value,
+) -> Value:
+    """One decode step: the weight GEMMs (``flops`` − ``attention_flops`` over the weights,
+    ``nbytes`` − ``kv_bytes``) and the attention over the KV cache, each at its own roofline
+    bound and one after the other [ROOF], plus TP communication and L·t_layer. At a large batch
+    the GEMMs are compute-bound while the attention still waits for the cache; one max over the
+    step's totals (:func:`forward_seconds`, the form used until 2026-12-02) lets the cache reads
+    hide under the GEMMs' compute, which no runtime does."""
+    gemm = roofline_seconds(flops - attention_flops, nbytes - kv_bytes, cards, peak_flops, compute_efficiency,
+                            hbm_bytes_per_s, hbm_efficiency)
+    attention = roofline_seconds(attention_flops, kv_bytes, cards, peak_flops, compute_efficiency,
+                                 hbm_bytes_per_s, hbm_efficiency)
+    return gemm + attention + comm_seconds + layers * layer_overhead_s
 
 
 def static_batch_seconds(prefill_s: Value, decode_step_s: Value, output_tokens: Value) -> Value:

@@ -251,3 +251,20 @@ def test_fourth_set_first_prediction_as_recorded() -> None:
     first = text.split("FIRST PREDICTION (no row above changed)")[1].split("POST HOC")[0]
     assert "throughput 43.3 % (n=136, signed +23.2 %)" in first and "2c6c0fa" in first
     assert "throughput 43.3 -> 39.0 %" in text.split("POST HOC (no row above changed)")[1]
+
+
+def test_fifth_set_first_prediction_as_recorded() -> None:
+    """serving_runs_5.yaml (55 held-out latency rows, written by a data-only helper before any prediction;
+    merged after both model changes of 2026-12-02) as first predicted at 2f5de77: the figures of its note."""
+    path = SERVING_RUNS.parent / "serving_runs_5.yaml"
+    runs = load_serving_runs(path)
+    assert len(runs) == 55 and all(r.role == "held_out" for r in runs)
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    expected = {("all", "ttft"): (17.5, 16), ("all", "tpot"): (32.0, 39), ("FT67", "tpot"): (23.8, 14),
+                ("LLMPB", "tpot"): (39.4, 12)}
+    for (source, metric), (value, n) in expected.items():
+        s = rep.summary("held_out", metric, source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, (source, metric)
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "2f5de77" in note and "17.5 %" in note and "32.0 %" in note

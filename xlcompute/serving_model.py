@@ -52,8 +52,9 @@ class ServingConstants(BaseModel):
                                    "NVLink on DGX A100 (nccl-tests); the training model's figure")
     collective_latency_s: float = Field(10e-6, description="assumption: NCCL latency per all-reduce, ~10 µs")
     usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
-                                   "default 0.9, arXiv:2309.06180 implementation; TensorRT-LLM "
-                                   "kv_cache_free_gpu_mem_fraction 0.9)")
+                                   "default 0.9, arXiv:2309.06180 implementation; SGLang alike). TensorRT-LLM's "
+                                   "0.9 (kv_cache_free_gpu_mem_fraction) is of the memory left after the weights, "
+                                   "a little more room; not modelled (it moved serving_runs_4.yaml by 1 point)")
     reserve_bytes_per_card: float = Field(2e9, description="assumption: activations, workspace and CUDA graphs "
                                           "per card, bytes (vLLM profiles ~1-3 GB for 7B-70B models)")
 

@@ -278,11 +278,10 @@ def decode_step_seconds(
     the GEMMs are compute-bound while the attention still waits for the cache; one max over the
     step's totals (:func:`forward_seconds`, the form used until 2026-12-02) lets the cache reads
     hide under the GEMMs' compute, which no runtime does."""
-    gemm = roofline_seconds(flops - attention_flops, nbytes - kv_bytes, cards, peak_flops, compute_efficiency,
-                            hbm_bytes_per_s, hbm_efficiency)
-    attention = roofline_seconds(attention_flops, kv_bytes, cards, peak_flops, compute_efficiency,
-                                 hbm_bytes_per_s, hbm_efficiency)
-    return gemm + attention + comm_seconds + layers * layer_overhead_s
+    gemms = forward_seconds(flops - attention_flops, nbytes - kv_bytes, cards, peak_flops, compute_efficiency,
+                            hbm_bytes_per_s, hbm_efficiency, comm_seconds, layers, layer_overhead_s)
+    return gemms + roofline_seconds(attention_flops, kv_bytes, cards, peak_flops, compute_efficiency,
+                                    hbm_bytes_per_s, hbm_efficiency)
 
 
 def static_batch_seconds(prefill_s: Value, decode_step_s: Value, output_tokens: Value) -> Value:

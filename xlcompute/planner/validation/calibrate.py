@@ -248,7 +248,6 @@ def calibrate_software(
                                mean_signed_error_pct=mean_err(eff))
 
 
-
 #: Grid of :func:`calibrate_zero3`.
 ZERO3_GRID: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.0, 1.0001, 0.05))
 

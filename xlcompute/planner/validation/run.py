@@ -289,8 +289,9 @@ def validate(
             stack_results.append(_predict_row(row, with_profile(sw.systems[key]), search, search_options,
                                               sw.system_names[key], Path(software_path).stem, stacks))
     z3 = load_validation(ZERO3_CALIBRATION_FILE)
-    zero3_results = [_predict_row(row, with_profile(z3.system), False, None, z3.system_name,
-                                  ZERO3_CALIBRATION_FILE.stem, stacks) for row in z3.rows]
+    z3_system = with_profile(z3.system)
+    zero3_results = [_predict_row(row, z3_system, False, None, z3.system_name, ZERO3_CALIBRATION_FILE.stem, stacks)
+                     for row in z3.rows]
     all_m, all_x = _stats([r.error_pct for r in results])
     cal_m, cal_x = _stats([r.error_pct for r in results if r.role == "calibration"])
     ho_m, ho_x = _stats([r.error_pct for r in results if r.role == "held_out"])
@@ -346,7 +347,7 @@ def validate(
         preregistered_sets=sets,
         stack_rows=stack_results,
         zero3_rows=zero3_results,
-        zero3_overlap_fraction=with_profile(z3.system).zero3_overlap_fraction,
+        zero3_overlap_fraction=z3_system.zero3_overlap_fraction,
         software_stacks=stacks,
         extended_held_out_reference_stack_mean_abs_error_pct=xr_m,
         extended_held_out_reference_stack_mean_abs_throughput_error_pct=xr_tm,

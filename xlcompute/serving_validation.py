@@ -34,6 +34,7 @@ from xlcompute.serving_model import (
 __all__ = [
     "ServingRun",
     "load_serving_runs",
+    "SERVING_SETS",
     "card_of",
     "predict_run",
     "fit",
@@ -48,6 +49,10 @@ __all__ = [
 
 METRICS = ("ttft", "tpot", "throughput")
 SERVING_RUNS = Path(__file__).resolve().parent / "data" / "validation" / "serving_runs.yaml"
+#: Every pre-registered serving set in the order written; the first holds the calibration rows, each
+#: file's dated notes say which of its figures are first predictions and which are post hoc.
+SERVING_SETS: tuple[Path, ...] = tuple(
+    SERVING_RUNS.parent / f"serving_runs{suffix}.yaml" for suffix in ("", "_2", "_3", "_4", "_5"))
 Metric = Literal["ttft", "tpot", "throughput"]
 
 

@@ -173,6 +173,11 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
     for source in ("LMD01", "GPTFAST", "NIM18", "TRTLLM06"):
         assert f", {source}: mean |error|" in text
     assert "not predicted (6 rows)" in text
+    # every other pre-registered set, one line each, with the figures of its own report
+    for name, figures in (("serving_runs_3.yaml", "TTFT 24.8% (n=24); TPOT 28.9% (n=18); throughput 31.8% (n=58)"),
+                          ("serving_runs_4.yaml", "throughput 39.0% (n=136)"),
+                          ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 32.0% (n=39)")):
+        assert f"{name}: mean |error| {figures}" in text, name
 
 
 def test_cli_validate_serving_json() -> None:

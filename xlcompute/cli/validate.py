@@ -252,14 +252,15 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     from rich import box
     from rich.table import Table
 
-    from xlcompute.serving_validation import METRICS, fit, validate_serving
+    from xlcompute.serving_validation import METRICS, SERVING_SETS, fit, validate_serving
 
     if output is not None:
         fail(["--output writes the training table; with --serving use --json"])
     import yaml
 
+    constants = fit() if refit else None
     try:
-        report = validate_serving(fit() if refit else None, path)
+        report = validate_serving(constants, path)
     except (OSError, ValueError, yaml.YAMLError) as exc:  # a missing or malformed file: one line, exit 2
         fail([f"--file: {exc}"])
     name = path.name if path is not None else "serving_runs.yaml"
@@ -292,3 +293,11 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     if report.not_predicted:
         console.print(f"not predicted ({len(report.not_predicted)} rows): "
                       + "; ".join(sorted(set(report.not_predicted.values()))))
+    if path is None:  # the other pre-registered sets, one line each (--file PATH prints one whole)
+        console.print("the other pre-registered serving sets, held out, all sources (first predictions and post-hoc "
+                      "figures apart in each file's dated notes):")
+        for other in SERVING_SETS[1:]:
+            rep = validate_serving(constants, other)
+            parts = [f"{m.upper() if m != 'throughput' else m} {s.mean_abs_error_pct:.1f}% (n={s.count})"
+                     for m in METRICS if (s := rep.summary("held_out", m)) is not None]
+            console.print(f"  {other.name}: mean |error| " + "; ".join(parts))

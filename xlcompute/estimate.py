@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
 from xlcompute import catalog
+from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, parallel
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
@@ -31,7 +32,7 @@ from xlcompute.planner.inputs import (
     model_values,
 )
 from xlcompute.registry import unit as registry_unit
-from xlcompute.scenario import RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario
+from xlcompute.scenario import MAX_GLOBAL_BATCH, RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario
 
 __all__ = [
     "InputValue",
@@ -447,7 +448,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("micro_batch", t, "training", "micro_batch", t.micro_batch, ""),
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
         ("capacity_factor", t, "training", "capacity_factor", t.capacity_factor, ""),
-        ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap, ""),
+        ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap or 0.0, ""),
         ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
         ("recompute_mode", t, "training", "recompute", t.recompute_mode,
          f" = {t.recompute} (0 none, 1 selective, 2 full)"),
@@ -494,6 +495,12 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),
             _origin(model, section, field, options.get(field, ""), p.currency if note == cur else ""))
+    # A preset's published schedule hides the expert all-to-all as its authors did, unless the user says.
+    recipe = _preset_recipe(scenario)
+    if recipe is not None and recipe.a2a_overlap is not None and t.a2a_overlap is None:
+        name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
+        put("a2a_overlap", recipe.a2a_overlap, f"catalog: {name}'s published training schedule ({recipe.a2a_source})",
+            Origin(kind="catalog", name=name, cite=recipe.a2a_source, extra="recipe"))
     for key, (value, source, origin) in _serving_inputs(scenario, arch, vals).items():
         put(key, value, source, origin)
     if a.average_load is not None:
@@ -649,11 +656,26 @@ def _target_batch(scenario: Scenario) -> tuple[float, str, Origin]:
         return max(1.0, round(t.batch_tokens / t.seq_len)), (
             f"scenario: training.batch_tokens ({t.batch_tokens:,.0f}) / seq_len"), Origin(
             kind="batch", option="given", numbers=(t.batch_tokens,))
+    recipe = _preset_recipe(scenario)
+    if recipe is not None and recipe.batch_tokens is not None:
+        name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
+        sequences = min(float(MAX_GLOBAL_BATCH), max(1.0, round(recipe.batch_tokens / t.seq_len)))
+        return sequences, (
+            f"catalog: {name}'s published batch, {recipe.batch_tokens:,.0f} tokens per step / seq_len "
+            f"({recipe.batch_source})"), Origin(kind="batch", option="preset", name=name, cite=recipe.batch_source,
+                                          numbers=(float(recipe.batch_tokens),))
     tokens = float(parallel.default_batch_tokens(scenario.cluster.cards))
     return max(1.0, round(tokens / t.seq_len)), (
         f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (the default token budget: 4M as "
         "Llama 2, 1,024 per card as Llama 3 405B, at most 64M as DeepSeek-V3)"), Origin(
         kind="batch", option="default", numbers=(tokens,))
+
+
+def _preset_recipe(scenario: Scenario) -> TrainingRecipe | None:
+    """The published training recipe of the scenario's preset, if it has one (catalog ``recipe``)."""
+    if scenario.model.preset is None:
+        return None
+    return catalog.get_model(scenario.model.preset).recipe
 
 
 def resolve_inputs(scenario: Scenario) -> tuple[str, str, dict[str, InputValue]]:
@@ -768,8 +790,7 @@ def _serving_inputs(
         ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
         ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
         ("serving_prefill_overhead_us", k.prefill_layer_overhead_s * 1e6, FIT_SOURCE),
-        ("serving_decode_overhead_us", k.decode_layer_overhead_s * 1e6,
-         ServingConstants.model_fields["decode_layer_overhead_s"].description),
+        ("serving_decode_overhead_us", k.decode_layer_overhead_s * 1e6, FIT_SOURCE),
         ("serving_link_efficiency", k.link_efficiency, ServingConstants.model_fields["link_efficiency"].description),
         ("serving_collective_latency_us", k.collective_latency_s * 1e6,
          ServingConstants.model_fields["collective_latency_s"].description),

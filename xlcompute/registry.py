@@ -258,7 +258,7 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_hbm_efficiency", "Serving HBM efficiency (fitted)", "推理显存带宽效率（拟合）", "%", None, "percent"),
     _q("serving_prefill_overhead_us", "Fixed time per layer of a prefill (fitted)", "预填充每层固定时间（拟合）", "µs",
        "微秒", "dec1"),
-    _q("serving_decode_overhead_us", "Fixed time per layer of a decode step (CUDA graph)", "解码每步每层固定时间（CUDA 图）",
+    _q("serving_decode_overhead_us", "Fixed time per layer of a decode step (fitted)", "解码每步每层固定时间（拟合）",
        "µs", "微秒", "dec1"),
     _q("serving_link_efficiency", "Serving all-reduce link efficiency", "推理全归约链路效率", "%", None, "percent"),
     _q("serving_collective_latency_us", "Latency per serving all-reduce", "每次推理全归约延迟", "µs", "微秒", "dec1"),

@@ -374,10 +374,11 @@ class TrainingPlan(_Strict):
         "(GShard; Switch Transformers §2.2, 1.0-1.25). Default 1.0: token-dropping at capacity 1.0 (DGX Cloud "
         "DeepSeek-V3 recipe) or balanced dropless routing",
     )
-    a2a_overlap: float = Field(
-        0.0, ge=0, le=1,
+    a2a_overlap: float | None = Field(
+        None, ge=0, le=1,
         description="share of the expert all-to-all hidden under computation: 0 = none (Megatron-Core default); "
-        "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9",
+        "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9. Default: the preset's published "
+        "training schedule where the catalog has one (DeepSeek-V3: 0.9), else 0",
     )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
         (),

@@ -43,11 +43,13 @@ class ServingConstants(BaseModel):
     hbm_efficiency: Any = Field(description="share of HBM bandwidth a decode step reaches, at most 1 (fitted)")
     prefill_layer_overhead_s: Any = Field(description="fixed time per layer of a prefill pass: eager kernel launches "
                                           "and synchronisation (fitted on the TTFT rows), s")
-    decode_layer_overhead_s: Any = Field(0.0, description="fixed time per layer of a decode step, s: 0, fixed from the "
-                                         "runtimes' docs, not fitted: TensorRT-LLM, vLLM and SGLang replay the decode "
-                                         "step as one CUDA graph (one launch per step, no per-layer launches; NVIDIA "
-                                         "CUDA Programming Guide, CUDA Graphs); the calibration rows (static batches "
-                                         "of 16 to 1280) cannot identify it")
+    decode_layer_overhead_s: Any = Field(0.0, description="fixed time per layer of a decode step that no roofline "
+                                         "sees, s (fitted on the batch-1 and small-batch TPOT rows of "
+                                         "serving_runs.yaml): a CUDA graph replays a step without per-kernel CPU "
+                                         "launches (NVIDIA CUDA Programming Guide, CUDA Graphs), but each of a layer's "
+                                         "~10 kernels still takes a few µs however little it moves, and a small "
+                                         "all-reduce more than its 10 µs latency; the calibration rows (static "
+                                         "batches of 16 to 1280) alone cannot identify it")
     link_efficiency: float = Field(0.75, description="assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s "
                                    "NVLink on DGX A100 (nccl-tests); the training model's figure")
     collective_latency_s: float = Field(10e-6, description="assumption: NCCL latency per all-reduce, ~10 µs")
@@ -60,11 +62,11 @@ class ServingConstants(BaseModel):
 
 
 FIT_SOURCE = ("fitted, efficiencies bounded to at most 1, on the 29 calibration rows (NVIDIA TensorRT-LLM v0.6.1/v0.5 "
-              "performance tables) of the "
+              "performance tables) and the 40 TPOT rows with 16-bit or FP8 weights (LMDeploy, gpt-fast, NIM) of the "
               "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
 FITTED = ServingConstants(
-    compute_efficiency_16=0.7375, compute_efficiency_fp8=0.5625, hbm_efficiency=0.7625,
-    prefill_layer_overhead_s=202.5e-6,
+    compute_efficiency_16=0.753125, compute_efficiency_fp8=0.540625, hbm_efficiency=0.775,
+    prefill_layer_overhead_s=203.75e-6, decode_layer_overhead_s=41.25e-6,
 )
 """The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
 

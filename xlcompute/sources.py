@@ -36,7 +36,8 @@ FIELD_ZH: dict[str, str] = {
     "training.capacity_factor": "专家容量 / 负载不均衡系数：最忙专家的负载与均衡负载之比（GShard；Switch Transformers §2.2，"
                                 "1.0–1.25）。默认 1.0：按容量 1.0 丢弃 token（DGX Cloud DeepSeek-V3 配方）或均衡的无丢弃路由",
     "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；DualPipe 式重叠"
-                            "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9",
+                            "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9。默认：目录中有该预设公开的训练配方时取之"
+                            "（DeepSeek-V3：0.9），否则 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",
@@ -247,7 +248,7 @@ FIXED_ZH: dict[str, str] = {
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
     "no_serving": "未测算：没有推理用户（serving.users = 0）",
-    "serving_fit": "默认值：推理模型常数（在 serving_runs.yaml 的校准行上拟合，或为有出处的假设）",
+    "serving_fit": "默认值：推理模型常数（在 serving_runs.yaml 的校准行及其 16 位/FP8 权重的 TPOT 行上拟合，或为有出处的假设）",
     "serving_sizer": "推理规模测算：满足首 token 时延与每 token 时延目标、卡数最少的副本布局与批大小",
     "serving_sizer_no_fit": "推理规模测算：没有布局满足时延目标，取每 token 时延最低者",
 }
@@ -264,6 +265,7 @@ REGISTRY_SOURCE_ZH: dict[str, str] = {
 _CATALOG_EXTRA_ZH = {
     "dense_bf16": "；稠密 bf16", "dense_fp8": "；稠密 fp8", "per_direction": "；单向",
     "c2c": "；经 NVLink-C2C 访问的主机内存",
+    "recipe": "；该模型公开的训练配方（用户未设定时采用）",
 }
 
 _COUNT_ZH = {
@@ -339,6 +341,8 @@ def _zh(o: Origin) -> str:
         tokens = o.numbers[0]
         if o.option == "given":
             return f"场景文件：training.batch_tokens（{fmt.count(tokens)}）/ seq_len"
+        if o.option == "preset":
+            return f"目录：{o.name} 公开的批量，每步 {fmt.count(tokens)} token / seq_len（{o.cite}）"
         return (f"默认值：每步 {fmt.plain(tokens / 1e6, 3)}M token / seq_len（默认 token 预算：4M，同 Llama 2；"
                 "每卡 1,024，同 Llama 3 405B；最多 64M，同 DeepSeek-V3）")
     if k == "user":

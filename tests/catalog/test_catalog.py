@@ -242,3 +242,22 @@ def test_model_lookup_and_unknown_name() -> None:
     assert get_model("mixtral").key == "mixtral-8x7b"
     with pytest.raises(UnknownPresetError, match=r"unknown model 'llama3.1-7b'; did you mean llama3.1-70b"):
         get_model("llama3.1-7b")
+
+
+def test_a_recipe_value_cites_its_source() -> None:
+    """A preset's published training recipe (the defaults for what a user leaves open) names its source for
+    each value; DeepSeek-V3's is its paper's batch (15,360 x 4K) and DualPipe's overlap."""
+    from pydantic import ValidationError
+
+    from xlcompute.catalog import TrainingRecipe
+
+    r = get_model("deepseek-v3").recipe
+    assert r is not None and r.batch_tokens == 15360 * 4096 and r.a2a_overlap == 0.9
+    assert "2412.19437" in r.batch_source and "DualPipe" in r.a2a_source
+    assert get_model("deepseek-v2").recipe.batch_tokens == 9216 * 4096  # type: ignore[union-attr]
+    for m in models():
+        if m.recipe is not None:
+            assert (m.recipe.batch_tokens is None or m.recipe.batch_source) and (
+                m.recipe.a2a_overlap is None or m.recipe.a2a_source), m.key
+    with pytest.raises(ValidationError, match="recipe.a2a_overlap needs its source"):
+        TrainingRecipe(a2a_overlap=0.5)

@@ -39,13 +39,40 @@ def test_ep_inside_a_server_runs_on_nvlink():
 
 
 def test_overlap_and_capacity_factor_are_scenario_inputs():
-    base = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64)))
+    base = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, a2a_overlap=0.0)))
     hidden = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, a2a_overlap=0.9)))
     assert hidden["ep_comm_exposed_seconds"] == pytest.approx(0.1 * base["ep_comm_exposed_seconds"], rel=1e-9)
     assert hidden["train_days"] < base["train_days"]
-    padded = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, capacity_factor=1.25)))
+    padded = estimate(parse_scenario(_dsv3(tp=1, pp=16, ep=64, a2a_overlap=0.0, capacity_factor=1.25)))
     assert padded["ep_bytes_per_step"] == pytest.approx(1.25 * base["ep_bytes_per_step"])
     assert padded["train_days"] > base["train_days"]
+
+
+def test_a_preset_takes_its_published_recipe_where_the_user_leaves_the_field_open():
+    """DeepSeek-V3's catalog recipe (arXiv:2412.19437 §4.2, §3.2.1): batch 15,360 sequences of 4,096 and
+    DualPipe's all-to-all overlap; each cited as the catalog's, and a user's value wins."""
+    from xlcompute.estimate import resolve
+
+    def inputs(**training: object) -> dict[str, object]:
+        s = {"name": "dsv3", "model": {"preset": "deepseek-v3"},
+             "training": {"tokens": "14.8T", "seq_len": 4096, "tp": 1, "pp": 16, "ep": 64, **training},
+             "cluster": {"accelerator": "H800", "cards": 2048}}
+        return resolve(parse_scenario(s), plan=False).inputs  # type: ignore[return-value]
+
+    given = inputs()
+    assert given["batch_target"].value == 15360 and given["a2a_overlap"].value == 0.9
+    for key in ("batch_target", "a2a_overlap"):
+        assert "DeepSeek-V3" in given[key].source and "2412.19437" in given[key].source
+    assert given["batch_target"].origin.option == "preset" and given["a2a_overlap"].origin.extra == "recipe"
+    mine = inputs(a2a_overlap=0.0, batch_tokens=4_194_304)
+    assert mine["batch_target"].value == 1024 and mine["a2a_overlap"].value == 0.0
+    assert mine["a2a_overlap"].source.startswith("scenario:")
+    # a shorter sequence keeps the recipe's tokens per step
+    assert inputs(seq_len=2048)["batch_target"].value == 30720
+    # a model without a recipe keeps the token budget and no overlap
+    plain = resolve(parse_scenario({"name": "m", "model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T"},
+                                    "cluster": {"accelerator": "H800", "cards": 2048}}), plan=False).inputs
+    assert plain["batch_target"].origin.option == "default" and plain["a2a_overlap"].value == 0.0
 
 
 def test_expert_tp_defaults_to_tp_for_a_fixed_layout():

@@ -14,6 +14,7 @@ from xlcompute.catalog._prices import PRICE_KEYS, Price, default_prices
 from xlcompute.catalog._loader import (
     Accelerator,
     ModelPreset,
+    TrainingRecipe,
     UnknownPresetError,
     get_gpu,
     get_model,
@@ -25,6 +26,7 @@ from xlcompute.catalog._loader import (
 __all__ = [
     "Accelerator",
     "ModelPreset",
+    "TrainingRecipe",
     "UnknownPresetError",
     "get_gpu",
     "get_model",

@@ -23,6 +23,7 @@ from xlcompute.core.params import ModelArch, ParamCount, count_params
 __all__ = [
     "Accelerator",
     "ModelPreset",
+    "TrainingRecipe",
     "UnknownPresetError",
     "gpus",
     "models",
@@ -185,8 +186,31 @@ class Accelerator(_Preset):
         return self.scale_up_domain or self.cards_per_node
 
 
+class TrainingRecipe(BaseModel):
+    """How a preset's authors trained it, where they published it: the defaults a scenario of that
+    preset takes for the fields its user leaves open (a user's value always wins)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    batch_tokens: int | None = Field(
+        None, gt=0, description="global batch of the main pre-training stage in tokens (after any ramp-up)")
+    batch_source: str = ""
+    a2a_overlap: float | None = Field(
+        None, ge=0, le=1, description="share of the expert all-to-all the published schedule hides under compute")
+    a2a_source: str = ""
+
+    @model_validator(mode="after")
+    def _each_value_cites(self) -> TrainingRecipe:
+        for value, source, name in ((self.batch_tokens, self.batch_source, "batch_tokens"),
+                                    (self.a2a_overlap, self.a2a_source, "a2a_overlap")):
+            if value is not None and not source.strip():
+                raise ValueError(f"recipe.{name} needs its source (recipe.{name.split('_')[0]}_source)")
+        return self
+
+
 class ModelPreset(_Preset):
-    """A published model: its architecture, published size, training tokens and provenance."""
+    """A published model: its architecture, published size, training tokens, training recipe and
+    provenance."""
 
     family: str = ""
     unofficial: bool = False
@@ -195,6 +219,7 @@ class ModelPreset(_Preset):
     published_active_params: int | None = Field(None, gt=0)
     seq_len: int | None = Field(None, gt=0)
     training_tokens: int | None = Field(None, gt=0)
+    recipe: TrainingRecipe | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -189,7 +189,8 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
     for name, figures in (("serving_runs_2.yaml", "TPOT 18.0% (n=5); throughput 53.9% (n=40)"),
                           ("serving_runs_3.yaml", "TTFT 24.9% (n=24); TPOT 10.8% (n=18); throughput 26.6% (n=58)"),
                           ("serving_runs_4.yaml", "throughput 35.8% (n=136)"),
-                          ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)")):
+                          ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)"),
+                          ("serving_runs_6.yaml", "TPOT 15.5% (n=22)")):
         assert f"{name}: mean |error| {figures}" in text, name
 
 
@@ -289,3 +290,20 @@ def test_fifth_set_first_prediction_as_recorded() -> None:
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "2f5de77" in note and "17.5 %" in note and "32.0 %" in note
     assert "TPOT 32.0 -> 28.4 %" in note.split("POST HOC, fourth model change")[1]
+
+
+def test_sixth_set_first_prediction_as_recorded() -> None:
+    """serving_runs_6.yaml (22 held-out TPOT rows on vLLM with CUDA graphs, written by a data-only helper while
+    the decode step's fixed time was fitted, merged after that change was committed) as first predicted:
+    the figures of its dated note."""
+    path = SERVING_RUNS.parent / "serving_runs_6.yaml"
+    runs = load_serving_runs(path)
+    assert len(runs) == 22 and all(r.role == "held_out" for r in runs)
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    expected = {"all": (15.5, 22), "QWEN25": (17.4, 16), "VLLMCI": (10.4, 6)}
+    for source, (value, n) in expected.items():
+        s = rep.summary("held_out", "tpot", source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "a6f3fcc" in note and "15.5 %" in note and "25.0 %" in note

@@ -172,13 +172,15 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "compute-bound at large batches (Pope et al. 2022; the roofline of Yuan et al. 2024); tensor parallelism "
         "adds two all-reduces per layer. The HBM left after the weights caps the sequences in flight (Kwon et al. "
         "2023, vLLM); under continuous batching each prefill stalls the batch. The efficiencies are fitted on "
-        "NVIDIA's TensorRT-LLM tables and tried on held-out measurements (xlcompute validate --serving). The "
+        "NVIDIA's TensorRT-LLM tables, the decode step's fixed time per layer on batch-1 decode latencies "
+        "(LMDeploy, gpt-fast, NIM), and tried on held-out measurements (xlcompute validate --serving). The "
         "sizer picks the replica (tensor parallelism dividing the heads, inside one server) and the batch that "
         "meet the latency targets with the fewest cards.",
         "推理按单步模型计算：提示词的预填充受算力限制，注意力随长度平方增长；每步解码从显存读取全部权重与每条序列的 "
         "KV 缓存，批量大时转为受算力限制（Pope 等 2022；Yuan 等 2024 的屋顶线模型）；张量并行每层增加两次全归约。"
         "权重之外的显存决定可同时处理的序列数（Kwon 等 2023，vLLM）；连续批处理中每次预填充会暂停整批解码。效率常数"
-        "按 NVIDIA TensorRT-LLM 公开数据拟合，并在未参与拟合的实测上检验（xlcompute validate --serving）。规模测算"
+        "按 NVIDIA TensorRT-LLM 公开数据拟合，解码每层固定时间按批大小为 1 的解码时延（LMDeploy、gpt-fast、NIM）拟合，"
+        "并在未参与拟合的实测上检验（xlcompute validate --serving）。规模测算"
         "选择满足时延目标、卡数最少的副本（张量并行度整除注意力头数，且在一台服务器内）与批大小。",
     ),
     "method_budget_title": ("Budget and own or rent", "预算与自建或租用"),

@@ -190,7 +190,8 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_3.yaml", "TTFT 24.9% (n=24); TPOT 10.8% (n=18); throughput 26.6% (n=58)"),
                           ("serving_runs_4.yaml", "throughput 35.8% (n=136)"),
                           ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)"),
-                          ("serving_runs_6.yaml", "TPOT 15.5% (n=22)")):
+                          ("serving_runs_6.yaml", "TPOT 15.5% (n=22)"),
+                          ("serving_runs_7.yaml", "throughput 18.7% (n=134)")):
         assert f"{name}: mean |error| {figures}" in text, name
 
 
@@ -307,3 +308,20 @@ def test_sixth_set_first_prediction_as_recorded() -> None:
         assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "a6f3fcc" in note and "15.5 %" in note and "25.0 %" in note
+
+
+def test_seventh_set_first_prediction_as_recorded() -> None:
+    """serving_runs_7.yaml (134 held-out throughput rows, TensorRT-LLM v0.15 / 1.0 and vLLM-ROCm 0.7.3, written by a
+    data-only helper, merged after the model it tests was committed) as first predicted, and the declared
+    comparison of the prefill-batching variant recorded beside it."""
+    path = SERVING_RUNS.parent / "serving_runs_7.yaml"
+    runs = load_serving_runs(path)
+    assert len(runs) == 134 and all(r.role == "held_out" for r in runs)
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    expected = {"all": (18.7, 134), "TRT015": (21.2, 70), "TRT100": (12.5, 60), "ROCM073": (66.7, 4)}
+    for source, (value, n) in expected.items():
+        s = rep.summary("held_out", "throughput", source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "b0aefb0" in note and "18.7 %" in note and "gives 15.6 %" in note

@@ -191,7 +191,8 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_4.yaml", "throughput 35.8% (n=136)"),
                           ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)"),
                           ("serving_runs_6.yaml", "TPOT 15.5% (n=22)"),
-                          ("serving_runs_7.yaml", "throughput 18.7% (n=134)")):
+                          ("serving_runs_7.yaml", "throughput 18.7% (n=134)"),
+                          ("serving_runs_8.yaml", "throughput 67.7% (n=29)")):
         assert f"{name}: mean |error| {figures}" in text, name
 
 
@@ -325,3 +326,20 @@ def test_seventh_set_first_prediction_as_recorded() -> None:
         assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "b0aefb0" in note and "18.7 %" in note and "gives 15.6 %" in note
+
+
+def test_eighth_set_first_prediction_and_the_decision_it_made() -> None:
+    """serving_runs_8.yaml (29 held-out throughput rows: MI300X vLLM 0.9-0.11, TensorRT-LLM v0.17 H200) as first
+    predicted; the pre-declared rule kept prefill batching out of the model (82.8 % against 67.7 %)."""
+    path = SERVING_RUNS.parent / "serving_runs_8.yaml"
+    runs = load_serving_runs(path)
+    assert len(runs) == 29 and all(r.role == "held_out" for r in runs)
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    expected = {"all": (67.7, 29), "TRT017": (11.9, 9), "ROCM091A": (120.2, 4)}
+    for source, (value, n) in expected.items():
+        s = rep.summary("held_out", "throughput", source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "053622e" in note and "67.7 %" in note and "82.8 %" in note and "NOT adopted" in note
+    assert "prefill_tokens_per_pass" not in type(FITTED).model_fields  # the variant is not in the model

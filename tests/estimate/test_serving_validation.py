@@ -276,20 +276,27 @@ def test_fourth_set_first_prediction_as_recorded() -> None:
     assert "throughput 39.0 -> 35.8 %" in text.split("POST HOC, fourth model change")[1]
 
 
+def _held_out_set(name: str, rows: int, expected: dict[tuple[str, str], tuple[float, int]]) -> str:
+    """Predict a pre-registered serving file (every row held out, every row predicted) and check its mean
+    |error| per (source, metric) and count; returns the file's text for its dated notes."""
+    path = SERVING_RUNS.parent / name
+    runs = load_serving_runs(path)
+    assert len(runs) == rows and all(r.role == "held_out" for r in runs)
+    rep = validate_serving(path=path)
+    assert not rep.not_predicted
+    for (source, metric), (value, n) in expected.items():
+        s = rep.summary("held_out", metric, source)
+        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, (name, source, metric)
+    return path.read_text(encoding="utf-8")
+
+
 def test_fifth_set_first_prediction_as_recorded() -> None:
     """serving_runs_5.yaml (55 held-out latency rows, written by a data-only helper before any prediction;
     merged after both model changes of 2026-12-02) as first predicted at 2f5de77: the figures of its note."""
-    path = SERVING_RUNS.parent / "serving_runs_5.yaml"
-    runs = load_serving_runs(path)
-    assert len(runs) == 55 and all(r.role == "held_out" for r in runs)
-    rep = validate_serving(path=path)
-    assert not rep.not_predicted
-    expected = {("all", "ttft"): (17.5, 16), ("all", "tpot"): (28.4, 39), ("FT67", "tpot"): (19.4, 14),
-                ("LLMPB", "tpot"): (36.5, 12)}
-    for (source, metric), (value, n) in expected.items():
-        s = rep.summary("held_out", metric, source)
-        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, (source, metric)
-    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    text = _held_out_set("serving_runs_5.yaml", 55, {
+        ("all", "ttft"): (17.5, 16), ("all", "tpot"): (28.4, 39), ("FT67", "tpot"): (19.4, 14),
+        ("LLMPB", "tpot"): (36.5, 12)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "2f5de77" in note and "17.5 %" in note and "32.0 %" in note
     assert "TPOT 32.0 -> 28.4 %" in note.split("POST HOC, fourth model change")[1]
 
@@ -298,16 +305,9 @@ def test_sixth_set_first_prediction_as_recorded() -> None:
     """serving_runs_6.yaml (22 held-out TPOT rows on vLLM with CUDA graphs, written by a data-only helper while
     the decode step's fixed time was fitted, merged after that change was committed) as first predicted:
     the figures of its dated note."""
-    path = SERVING_RUNS.parent / "serving_runs_6.yaml"
-    runs = load_serving_runs(path)
-    assert len(runs) == 22 and all(r.role == "held_out" for r in runs)
-    rep = validate_serving(path=path)
-    assert not rep.not_predicted
-    expected = {"all": (15.5, 22), "QWEN25": (17.4, 16), "VLLMCI": (10.4, 6)}
-    for source, (value, n) in expected.items():
-        s = rep.summary("held_out", "tpot", source)
-        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
-    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    text = _held_out_set("serving_runs_6.yaml", 22, {
+        ("all", "tpot"): (15.5, 22), ("QWEN25", "tpot"): (17.4, 16), ("VLLMCI", "tpot"): (10.4, 6)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "a6f3fcc" in note and "15.5 %" in note and "25.0 %" in note
 
 
@@ -315,31 +315,19 @@ def test_seventh_set_first_prediction_as_recorded() -> None:
     """serving_runs_7.yaml (134 held-out throughput rows, TensorRT-LLM v0.15 / 1.0 and vLLM-ROCm 0.7.3, written by a
     data-only helper, merged after the model it tests was committed) as first predicted, and the declared
     comparison of the prefill-batching variant recorded beside it."""
-    path = SERVING_RUNS.parent / "serving_runs_7.yaml"
-    runs = load_serving_runs(path)
-    assert len(runs) == 134 and all(r.role == "held_out" for r in runs)
-    rep = validate_serving(path=path)
-    assert not rep.not_predicted
-    expected = {"all": (18.7, 134), "TRT015": (21.2, 70), "TRT100": (12.5, 60), "ROCM073": (66.7, 4)}
-    for source, (value, n) in expected.items():
-        s = rep.summary("held_out", "throughput", source)
-        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
-    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    text = _held_out_set("serving_runs_7.yaml", 134, {
+        ("all", "throughput"): (18.7, 134), ("TRT015", "throughput"): (21.2, 70),
+        ("TRT100", "throughput"): (12.5, 60), ("ROCM073", "throughput"): (66.7, 4)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "b0aefb0" in note and "18.7 %" in note and "gives 15.6 %" in note
 
 
 def test_eighth_set_first_prediction_and_the_decision_it_made() -> None:
     """serving_runs_8.yaml (29 held-out throughput rows: MI300X vLLM 0.9-0.11, TensorRT-LLM v0.17 H200) as first
     predicted; the pre-declared rule kept prefill batching out of the model (82.8 % against 67.7 %)."""
-    path = SERVING_RUNS.parent / "serving_runs_8.yaml"
-    runs = load_serving_runs(path)
-    assert len(runs) == 29 and all(r.role == "held_out" for r in runs)
-    rep = validate_serving(path=path)
-    assert not rep.not_predicted
-    expected = {"all": (67.7, 29), "TRT017": (11.9, 9), "ROCM091A": (120.2, 4)}
-    for source, (value, n) in expected.items():
-        s = rep.summary("held_out", "throughput", source)
-        assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
-    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    text = _held_out_set("serving_runs_8.yaml", 29, {
+        ("all", "throughput"): (67.7, 29), ("TRT017", "throughput"): (11.9, 9),
+        ("ROCM091A", "throughput"): (120.2, 4)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "053622e" in note and "67.7 %" in note and "82.8 %" in note and "NOT adopted" in note
     assert "prefill_tokens_per_pass" not in type(FITTED).model_fields  # the variant is not in the model

@@ -70,10 +70,11 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     # --- serving section, serving only ---------------------------------------------------------
     "serving_extrapolated": (
         "The inference model's efficiencies are fitted on NVIDIA H100, A100 and L40S measurements; for the "
-        "{card} they are extrapolated (the second, held-out serving set, on AMD MI300X, came out about twice "
-        "as fast as measured): confirm the serving capacity on the card before buying it.",
-        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；对 {card} 属于外推（第二组留出的推理实测在 AMD "
-        "MI300X 上，预测约为实测的两倍快）：采购前请在该卡上确认推理容量。",
+        "{card} they are extrapolated (on AMD MI300X, the one other card with held-out serving measurements, "
+        "throughput came out 1.5 to 2.2 times as fast as measured in each of three sets): confirm the serving "
+        "capacity on the card before buying it.",
+        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；对 {card} 属于外推（另一种有留出推理实测的卡 AMD "
+        "MI300X 上，三组实测中预测吞吐均为实测的 1.5 至 2.2 倍）：采购前请在该卡上确认推理容量。",
     ),
     "serving_only_note": (
         "No training is planned in this scenario: the cluster is a serving fleet, so this proposal has no "

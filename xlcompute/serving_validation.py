@@ -236,7 +236,8 @@ def fit(runs: tuple[ServingRun, ...] | None = None) -> ServingConstants:
     decode step's fixed time per layer) minimising the mean |error| over the calibration rows (every
     scored metric, TTFT and throughput, one point each) and the TPOT of :func:`decode_fit_rows`: a grid
     over the constants evaluated at once over NumPy arrays, then two finer grids around the best
-    point; efficiencies stay in (0, 1].
+    point; efficiencies stay in (0, 1]. ``runs``: serving_runs.yaml's rows (the default) or a copy of
+    them with changed measurements (the tests); no other file is meant to be fitted on.
 
     The TTFT rows (batch 1, one output token) identify the prefill's fixed time per layer; the batch-1
     and small-batch TPOT rows identify the decode step's. Every calibration decode runs at a batch of

@@ -183,8 +183,9 @@ def _print_moe(moe: object, rows: object) -> None:
         t.add_row(r.id, r.role, r.accelerator, f"{r.cards:,}", f"{r.published_gpu_hours:,.0f}",
                   f"{r.predicted_gpu_hours:,.0f}", f"{r.error_pct:+.1f}%", f"{r.predicted_mfu:.1%}", r.layout or "")
     console.print(t)
-    console.print("blind = the DeepSeek rows, predicted once and never fitted on; MFU counts against the "
-                  "training precision's peak (FP8 for the DeepSeek-V3 row)")
+    console.print("blind = the DeepSeek rows, never fitted on; their first predictions are in moe_runs.yaml's "
+                  "dated notes, and the figures shown, made after them (the preset recipe included), are post hoc; "
+                  "MFU counts against the training precision's peak (FP8 for the DeepSeek-V3 row)")
 
 
 def _print_end_to_end(sets: object) -> None:

@@ -3,6 +3,8 @@ the reported figures of the first prediction, and the `xlcompute validate` MoE t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -81,6 +83,13 @@ def test_end_to_end_rows_predict_from_planning_inputs():
     v3 = rows["deepseek-v3-pretrain"]
     assert v3.published_gpu_hours == 2.664e6 and v3.cards == 2048 and "EP" in (v3.layout or "")
     assert v3.predicted_gpu_hours is not None and v3.predicted_gpu_hours > 0
+    # The figure shown in moe_runs.yaml's latest dated note and the README (post hoc: the preset's recipe).
+    assert round(v3.error_pct, 1) == 31.9 and v3.layout == "TP2·PP2·EP128·DP512"  # type: ignore[arg-type]
+    note = (Path(__file__).resolve().parents[2] / "xlcompute/data/validation/moe_runs.yaml").read_text(
+        encoding="utf-8").split("a preset's published recipe")[1]
+    assert "3.514M H800-hours (+31.9%" in note
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "+31.9% now (10%), post hoc" in readme
 
 
 def test_validate_prints_the_moe_tables():

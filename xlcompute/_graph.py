@@ -32,7 +32,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
                   "deadline_days",
                   # expert parallelism and precision (issue 15)
-                  "ep", "etp", "capacity_factor", "a2a_overlap", "precision_peak_ratio")),
+                  "ep", "etp", "capacity_factor", "a2a_overlap", "moe_sync_ms", "precision_peak_ratio")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
                  "inter_node_gbps", "gpu_tdp_w",
                  # bill of materials (issue 13): fabric and storage sizing

@@ -56,6 +56,7 @@ FIELD_OF: dict[str, str] = {
     "moe_ffn_hidden": "model.arch.moe_ffn_hidden",
     "ep": "training.ep", "etp": "training.expert_tp", "capacity_factor": "training.capacity_factor",
     "a2a_overlap": "training.a2a_overlap",
+    "moe_sync_ms": "training.moe_sync_ms",
     "model_params": "model.params", "model_active_params": "model.active_params",
     "train_tokens": "training.tokens", "seq_len": "training.seq_len", "batch_target": "training.global_batch",
     "micro_batch": "training.micro_batch", "param_bytes": "training.param_bytes",

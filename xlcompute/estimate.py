@@ -449,6 +449,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
         ("capacity_factor", t, "training", "capacity_factor", t.capacity_factor, ""),
         ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap or 0.0, ""),
+        ("moe_sync_ms", t, "training", "moe_sync_ms", t.moe_sync_ms, ""),
         ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
         ("recompute_mode", t, "training", "recompute", t.recompute_mode,
          f" = {t.recompute} (0 none, 1 selective, 2 full)"),
@@ -912,7 +913,8 @@ def _estimate(
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
             ep=int(values["ep"]), expert_tp=int(values["expert_tp"]), capacity_factor=values["capacity_factor"],
-            a2a_overlap=values["a2a_overlap"], precision_peak_ratio=values["precision_peak_ratio"],
+            a2a_overlap=values["a2a_overlap"], moe_sync_ms=values["moe_sync_ms"],
+            precision_peak_ratio=values["precision_peak_ratio"],
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))
         plan = PlanReport(cards=scenario.cluster.cards, global_batch=int(values["global_batch"]), candidates_evaluated=1,

@@ -380,6 +380,13 @@ class TrainingPlan(_Strict):
         "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9. Default: the preset's published "
         "training schedule where the catalog has one (DeepSeek-V3: 0.9), else 0",
     )
+    moe_sync_ms: float = Field(
+        0.0, ge=0, le=1000,
+        description="host wait of each MoE layer's token dispatch per forward pass, in ms: 0 = a dispatcher that "
+        "does not wait (DeepSeek's, drop-and-pad to capacity, HybridEP); Megatron-Core's dropless all-to-all "
+        "dispatcher waits for the routing's token counts (6.25 ms per MoE layer and micro-batch, fitted on 5 "
+        "Megatron-Bridge 25.11 rows of moe_runs.yaml). Default 0",
+    )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
         (),
         max_length=3,

@@ -38,6 +38,10 @@ FIELD_ZH: dict[str, str] = {
     "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；DualPipe 式重叠"
                             "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9。默认：目录中有该预设公开的训练配方时取之"
                             "（DeepSeek-V3：0.9），否则 0",
+    "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
+                            "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
+                            "（每个 MoE 层每微批 6.25 毫秒，在 moe_runs.yaml 的 5 行 "
+                            "Megatron-Bridge 25.11 数据上拟合）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",

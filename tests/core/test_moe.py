@@ -100,6 +100,14 @@ def test_overlap_hides_the_all_to_all():
     assert moe.a2a_exposed_seconds(58 / 61, 1.0, moe.DUALPIPE_OVERLAP) == pytest.approx(58 / 61 * 0.1)
 
 
+def test_dispatcher_host_wait_once_per_forward():
+    # 58 of 61 layers are MoE; a 6.25 ms wait per MoE layer forward, again when full recomputation reruns it
+    assert moe.dispatch_sync_seconds(58 / 61, 6.25e-3, 0) == pytest.approx(58 / 61 * 6.25e-3)
+    assert moe.dispatch_sync_seconds(58 / 61, 6.25e-3, 1) == pytest.approx(58 / 61 * 6.25e-3)
+    assert moe.dispatch_sync_seconds(58 / 61, 6.25e-3, 2) == pytest.approx(2 * 58 / 61 * 6.25e-3)
+    assert moe.dispatch_sync_seconds(0, 6.25e-3, 2) == 0  # a dense model never waits
+
+
 def test_expert_states_are_partitioned_over_ep_and_edp():
     # DeepSeek-V3 published layout (§3.2): 2,048 H800, PP 16, EP 64, TP 1 -> DP 128, EDP = 128/64 = 2
     assert moe.expert_data_parallel(128, 1, 1, 64, 1) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import sys
 from pathlib import Path
 from typing import Optional
@@ -141,15 +143,22 @@ def validate_command(
     _print_moe(moe, moe_e2e)
 
 
+def _pct(x: float) -> str:
+    """A percentage to one decimal, or "none" for the mean of no rows."""
+    return "none" if math.isnan(x) else f"{x:.1f}%"
+
+
 def _print_moe(moe: object, rows: object) -> None:
     """The mixture-of-experts tables (moe_runs.yaml): step time by role, then end to end."""
     from rich import box
     from rich.table import Table
 
+    from xlcompute.core.moe import MEGATRON_DROPLESS_SYNC_MS
     from xlcompute.planner.validation.moe import MoeReport
 
     assert isinstance(moe, MoeReport)  # noqa: S101  (a type narrowing, not validation)
-    for role, title in (("calibration", "calibration rows (the MoE constants are fitted on these only)"),
+    for role, title in (("calibration", "calibration rows (the MoE constants are fitted on these only; the "
+                                        "mbr2511 rows here fit the dispatcher's host wait, held out until then)"),
                         ("held_out", "held-out rows (never fitted on)")):
         t = Table(title=f"Mixture-of-experts step time, pre-registered moe_runs.yaml: {title}", title_justify="left",
                   box=box.SIMPLE_HEAD)
@@ -164,9 +173,11 @@ def _print_moe(moe: object, rows: object) -> None:
     console.print(
         f"MoE step time, mean |error|: calibration {moe.calibration_mean_abs_error_pct:.1f}%; held-out "
         f"{moe.held_out_mean_abs_error_pct:.1f}% (max {moe.held_out_max_abs_error_pct:.1f}%; Hopper "
-        f"{moe.held_out_hopper_mean_abs_error_pct:.1f}%, Blackwell {moe.held_out_blackwell_mean_abs_error_pct:.1f}%); "
+        f"{_pct(moe.held_out_hopper_mean_abs_error_pct)}, Blackwell {_pct(moe.held_out_blackwell_mean_abs_error_pct)}); "
         f"constants fitted on the calibration rows: grouped-GEMM {c.grouped_gemm_efficiency:g}, all-to-all "
-        f"{c.a2a_efficiency:g}, FP8 GEMM {c.fp8_gemm_efficiency:g}; {len(moe.excluded)} rows excluded before prediction"
+        f"{c.a2a_efficiency:g}, FP8 GEMM {c.fp8_gemm_efficiency:g}, dispatcher host wait "
+        f"{MEGATRON_DROPLESS_SYNC_MS:g} ms per MoE layer (Megatron-Core dropless all-to-all); "
+        f"{len(moe.excluded)} rows excluded before prediction"
     )
     t = Table(title="Mixture-of-experts end to end, typed as a finance user types them (model, tokens, sequence "
               "length, accelerator, cards, precision; layout with EP, batch, MFU and goodput left to the tool)",

@@ -22,6 +22,13 @@ Sources
   combine by all-to-all, expert weights, gradients and optimizer states held per EP rank and
   reduced over the expert data-parallel group EDP; sequence parallelism is required with TP and
   EP; ranks ordered tp-cp-ep-dp-pp (EP groups are consecutive ranks).
+- [MCORE-SYNC] Megatron-Core ``MoEAlltoAllTokenDispatcher`` (megatron/core/transformer/moe/
+  token_dispatcher.py, ``_maybe_dtoh_and_synchronize`` / ``cuda_sync_point``): without token
+  dropping the all-to-all's split sizes and the permuted buffer's length depend on the routing, so
+  the host copies the per-expert token counts from the device and waits for them in each MoE
+  layer's forward pass; with drop-and-pad to capacity the sizes are fixed and it does not wait.
+  While the host waits the launch queue drains, and the kernels after the wait start only as the
+  host issues them.
 - [RING] Patarasuk & Yuan 2009 / NCCL: an all-to-all over n ranks sends (n−1)/n of each rank's
   buffer to the others.
 """
@@ -38,6 +45,7 @@ from xlcompute.core.comm import dp_bytes_per_step
 __all__ = [
     "DEFAULT_CAPACITY_FACTOR",
     "DUALPIPE_OVERLAP",
+    "MEGATRON_DROPLESS_SYNC_MS",
     "A2A_PASSES",
     "FP8_DEEPSEEK_OPTIMIZER_BYTES",
     "moe_layer_share",
@@ -87,6 +95,11 @@ DEFAULT_CAPACITY_FACTOR = 1.0
 #: report "a near-full computation-communication overlap" ([DSV3] §3.2.1); 0.9 is an assumption
 #: for "near-full", not a measurement.
 DUALPIPE_OVERLAP = 0.9
+#: Host time a MoE layer's forward pass waits for with Megatron-Core's dropless all-to-all
+#: dispatcher ([MCORE-SYNC]), in ms per MoE layer and micro-batch: fitted (fit_moe_sync, grid
+#: 0..12 ms step 0.25) on the 5 dropless all-to-all rows of moe_runs.yaml (Megatron-Bridge 25.11,
+#: B200 and H100), which were held out until this fit and are calibration rows of it since.
+MEGATRON_DROPLESS_SYNC_MS = 6.25
 #: All-to-alls per MoE layer and micro-batch without recomputation: dispatch and combine in the
 #: forward pass, and their transposes in the backward pass ([MCORE] token dispatcher).
 A2A_PASSES = 4
@@ -280,6 +293,14 @@ def a2a_exposed_seconds(moe_share: Value, a2a_seconds: Value, overlap: Value) ->
     does not hide, ``(1 − overlap)`` (0 = no overlap; DualPipe-style overlap ≈ :data:`DUALPIPE_OVERLAP`,
     [DSV3] §3.2.1)."""
     return moe_share * a2a_seconds * (1 - overlap)
+
+
+def dispatch_sync_seconds(moe_share: Value, sync_seconds: Value, recompute: Value) -> Value:
+    """Time the layer-average block waits on the host for its token dispatch, per micro-batch:
+    the MoE layers' share × the wait of one forward pass (``sync_seconds``; 0 for a dispatcher
+    that does not wait: drop-and-pad, or one built not to), twice with full recomputation, which
+    runs the forward again ([MCORE-SYNC]). The backward reuses the forward's split sizes."""
+    return moe_share * sync_seconds * (1 + if_(recompute >= 2, 1, 0))
 
 
 # -- memory: expert states partitioned over EP ------------------------------------------------

@@ -32,6 +32,11 @@ def giga(x: Value) -> Value:
     return x * GB
 
 
+def milli(x: Value) -> Value:
+    """x · 10^-3 (ms → s)."""
+    return x / 1000
+
+
 def micro(x: Value) -> Value:
     """x · 10^-6 (µs → s)."""
     return x / 1_000_000

@@ -280,6 +280,11 @@ class Execution(BaseModel):
         default=0.0, ge=0, le=1,
         description="share of the expert all-to-all hidden under computation (0 none; DualPipe ≈ 0.9)",
     )
+    moe_sync_ms: float = Field(
+        default=0.0, ge=0, le=1000,
+        description="host wait of a MoE layer's token dispatch per forward pass, ms (0 = a dispatcher that does "
+        "not wait; Megatron-Core's dropless all-to-all ≈ core.moe.MEGATRON_DROPLESS_SYNC_MS)",
+    )
     precision_peak_ratio: float = Field(
         default=1.0, ge=1, le=16,
         description="peak of the training precision / BF16 peak (1 for BF16; 2 for FP8 on Hopper)",
@@ -417,5 +422,6 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "etp": float(ex.expert_tp),
         "capacity_factor": ex.capacity_factor,
         "a2a_overlap": ex.a2a_overlap,
+        "moe_sync_ms": ex.moe_sync_ms,
         "precision_peak_ratio": ex.precision_peak_ratio,
     }

@@ -86,6 +86,7 @@ def plan_layouts(
         # mixture of experts and precision: the scenario's, for every layout (EP is searched)
         "capacity_factor": values.get("capacity_factor", 1.0),
         "a2a_overlap": values.get("a2a_overlap", 0.0),
+        "moe_sync_ms": values.get("moe_sync_ms", 0.0),
         "precision_peak_ratio": values.get("precision_peak_ratio", 1.0),
     })
     if values.get("ep", 1) > 1:  # the scenario's training.ep: the search keeps it

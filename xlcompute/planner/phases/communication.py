@@ -7,7 +7,7 @@ order with CP inside PP), so a CP group spans tp·cp consecutive cards and a pip
 The Network sheet of the workbook shows exactly these steps.
 """
 
-from xlcompute.core import arith, comm, moe, parallel
+from xlcompute.core import arith, comm, moe, parallel, units
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -82,8 +82,14 @@ STEPS = (
          "a2a_bytes_per_layer", "ep", "expert_tp", "cards_per_node", *_LINKS, "a2a_efficiency", "collective_latency_s",
          "recompute_mode"),
     step("ep_comm_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer", 0),
-    step("ep_exposed_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer",
+    step("a2a_exposed_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer",
          "a2a_overlap"),
+    # the dispatcher's wait on the host for the routing's token counts (Megatron-Core dropless all-to-all)
+    step("moe_sync_seconds", N, units.milli, "moe_sync_ms"),
+    step("ep_sync_seconds_per_layer", N, moe.dispatch_sync_seconds, "moe_share", "moe_sync_seconds",
+         "recompute_mode"),
+    step("ep_exposed_seconds_per_layer", N, arith.total, "a2a_exposed_seconds_per_layer",
+         "ep_sync_seconds_per_layer"),
     step("ep_seconds_per_step", N, parallel.per_step, "ep_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),
     step("ep_bytes_per_step", N, moe.a2a_bytes_per_step,
          "a2a_bytes_per_layer", "moe_share", "layers_per_stage", "grad_accum", "recompute_mode"),

@@ -21,6 +21,12 @@ How a row becomes an input of the step-time model, fixed before any prediction w
   it adds no time; the rows recompute small modules: mla_up_proj, core_attn);
 - a2a overlap: :data:`xlcompute.core.moe.DUALPIPE_OVERLAP` for rows whose text names
   ``moe_a2a_overlap`` as on (Megatron-Core's 1F1B all-to-all overlap, modelled on DualPipe), else 0;
+- dispatcher host wait (added with the fifth model change, before moe_runs_2.yaml was predicted):
+  :data:`xlcompute.core.moe.MEGATRON_DROPLESS_SYNC_MS` per MoE layer forward for a dropless row
+  whose dispatch text names Megatron-Core's ``alltoall dispatcher`` or DeepEP (both wait on the
+  host for the routing's token counts), and for a dropless row whose text says the backend is not
+  published but the recipes name "alltoall for H100" when the card is a Hopper card; 0 for
+  capacity-padded (token-drop) rows and for HybridEP (:func:`moe_sync_ms`);
 - precision: FP8 rows run the linear GEMMs against the card's FP8 peak (precision ratio = FP8/BF16
   peak), the rest at BF16; the row's ``mtp`` sets the MTP modules counted in the model FLOPs.
 """
@@ -35,7 +41,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.moe import DUALPIPE_OVERLAP
+from xlcompute.core.moe import DUALPIPE_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
 from xlcompute.core.params import ModelArch
 from xlcompute.planner.inputs import (
     ARCHITECTURE_PROFILES,
@@ -65,6 +71,9 @@ __all__ = [
     "moe_case",
     "predict_moe_row",
     "calibrate_moe",
+    "moe_sync_ms",
+    "fit_moe_sync",
+    "SYNC_FIT_IDS",
     "validate_moe",
 ]
 
@@ -198,6 +207,18 @@ def _a2a_overlap(row: MoeStepRow) -> float:
     return DUALPIPE_OVERLAP if on else 0.0
 
 
+def moe_sync_ms(row: MoeStepRow, sync_ms: float = MEGATRON_DROPLESS_SYNC_MS) -> float:
+    """The row's dispatcher host wait per MoE layer forward, ms (the rule of the module docstring)."""
+    from xlcompute import catalog
+
+    text = row.token_dispatch.lower()
+    if "deepep" in text or ("dropless" in text and "alltoall dispatcher" in text):
+        return sync_ms
+    if "dropless" in text and "not published" in text and "alltoall for h100" in text:
+        return sync_ms if catalog.get_gpu(row.accelerator).architecture == "hopper" else 0.0
+    return 0.0
+
+
 def _recompute(row: MoeStepRow) -> str:
     """The row's recomputation in the model's terms. The model's selective recomputation of an MLA
     model recomputes its up-projections (Megatron-Core ``mla_up_proj``); a row whose selective
@@ -223,7 +244,8 @@ def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Executio
         tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, ep=row.ep, expert_tp=row.etp,
         micro_batch=row.micro_batch, global_batch=row.global_batch, interleave=row.interleave,
         sequence_parallel=row.tp > 1, recompute=_recompute(row), zero_stage=1, tp_overlap=row.tp_overlap,
-        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), precision_peak_ratio=ratio,
+        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), moe_sync_ms=moe_sync_ms(row),
+        precision_peak_ratio=ratio,
     )
     return shape, ex, ratio
 
@@ -304,9 +326,42 @@ def calibrate_moe(data: MoeData | None = None, grid: Sequence[float] = _GRID) ->
     return fitted, err(cal, fitted)
 
 
+#: The rows of moe_runs.yaml the dispatcher's host wait is fitted on (fit_moe_sync): held out until
+#: the fifth model change (2026-12-02), reported as calibration rows since.
+SYNC_FIT_IDS: tuple[str, ...] = (
+    "mbr2511-dsv3-b200-fp8mx-256", "mbr2511-qwen3-30b-b200-fp8mx-8", "mbr2511-qwen3-235b-b200-fp8mx-64",
+    "mbr2511-qwen3-30b-h100-fp8cs-16", "mbr2511-qwen3-235b-h100-fp8cs-256",
+)
+#: The grid of fit_moe_sync: 0 to 12 ms in steps of 0.25 ms.
+_SYNC_GRID = tuple(0.25 * i for i in range(49))
+
+
+def fit_moe_sync(data: MoeData | None = None, grid: Sequence[float] = _SYNC_GRID) -> tuple[float, list[str], float]:
+    """Fit the dispatcher's host wait (ms per MoE layer forward) on the rows that wait by the rule of
+    :func:`moe_sync_ms` (the 5 dropless all-to-all rows of moe_runs.yaml), by the least mean |error|
+    of the step time over ``grid``, the other MoE constants as fitted. Returns the wait, the rows
+    fitted on and their mean |error|."""
+    d = data or load_moe()
+    rows = [r for r in d.step_rows if moe_sync_ms(r, 1.0) > 0]
+
+    def err(ms: float) -> float:
+        out = []
+        for r in rows:
+            shape, ex, ratio = moe_case(r, d)
+            values = {**shape.values(), **system_values(moe_system(r.accelerator, MOE_CONSTANTS, ratio)),
+                      **execution_values(ex.model_copy(update={"moe_sync_ms": ms}))}
+            pred = float(STEP_GRAPH.run(values, ("predicted_step_seconds",))["predicted_step_seconds"])
+            out.append(_error(pred, r.step_seconds))
+        return _mean_abs(out)
+
+    best = min((err(ms), ms) for ms in grid)
+    return best[1], [r.id for r in rows], best[0]
+
+
 def validate_moe(data: MoeData | None = None, constants: MoeConstants = MOE_CONSTANTS) -> MoeReport:
     """Predict every included step row with ``constants``; statistics by role, held-out apart
-    for Hopper and Blackwell cards."""
+    for Hopper and Blackwell cards. The rows the host wait is fitted on (:data:`SYNC_FIT_IDS`)
+    count as calibration rows."""
     from xlcompute import catalog
 
     d = data or load_moe()
@@ -314,7 +369,7 @@ def validate_moe(data: MoeData | None = None, constants: MoeConstants = MOE_CONS
     for r in d.step_rows:
         out = predict_moe_row(r, d, constants)
         rows.append(MoeRowResult(
-            id=r.id, role=r.role, accelerator=r.accelerator, precision=r.precision, measured=r.step_seconds,
+            id=r.id, role="calibration" if r.id in SYNC_FIT_IDS else r.role, accelerator=r.accelerator, precision=r.precision, measured=r.step_seconds,
             predicted=out["predicted_step_seconds"], error_pct=_error(out["predicted_step_seconds"], r.step_seconds),
             predicted_mfu=out["predicted_mfu"], mem_gb=out["mem_per_gpu"] / 1e9))
 

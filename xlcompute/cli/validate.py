@@ -154,7 +154,9 @@ def _print_moe(moe: object, rows: object) -> None:
     from rich.table import Table
 
     from xlcompute.core.moe import MEGATRON_DROPLESS_SYNC_MS
-    from xlcompute.planner.validation.moe import MoeReport
+    from xlcompute.planner.validation.moe import (
+        MOE_LATER_SETS, MoeReport, held_out_summary, load_moe, validate_moe,
+    )
 
     assert isinstance(moe, MoeReport)  # noqa: S101  (a type narrowing, not validation)
     for role, title in (("calibration", "calibration rows (the MoE constants are fitted on these only; the "
@@ -179,6 +181,10 @@ def _print_moe(moe: object, rows: object) -> None:
         f"{MEGATRON_DROPLESS_SYNC_MS:g} ms per MoE layer (Megatron-Core dropless all-to-all); "
         f"{len(moe.excluded)} rows excluded before prediction"
     )
+    for path in MOE_LATER_SETS:
+        groups = held_out_summary(validate_moe(load_moe(path)))
+        text = "; ".join(f"{k} n={n} {m:.1f}% (signed {sg:+.1f}%)" for k, (n, m, sg) in groups.items())
+        console.print(f"pre-registered {path.name}, held out (never fitted on): step time mean |error| {text}")
     t = Table(title="Mixture-of-experts end to end, typed as a finance user types them (model, tokens, sequence "
               "length, accelerator, cards, precision; layout with EP, batch, MFU and goodput left to the tool)",
               title_justify="left", box=box.SIMPLE_HEAD)

@@ -58,6 +58,8 @@ from xlcompute.planner.validation.data import DATA_DIR, PlanningRow
 
 __all__ = [
     "MOE_VALIDATION_FILE",
+    "MOE_LATER_SETS",
+    "held_out_summary",
     "GB200_SCALE_OUT_BYTES_PER_S",
     "MoeStepRow",
     "MoeEndToEndRow",
@@ -78,6 +80,9 @@ __all__ = [
 ]
 
 MOE_VALIDATION_FILE = DATA_DIR / "moe_runs.yaml"
+#: The later pre-registered MoE step sets (held-out rows only), each added here after the model change
+#: it tests was committed, and predicted once (the first prediction is in the file's dated note).
+MOE_LATER_SETS: tuple[Path, ...] = (DATA_DIR / "moe_runs_2.yaml",)
 #: Scale-out bandwidth per card assumed for a catalog card without one (GB200): one 400 Gb/s NIC
 #: per GPU, as the catalog's B200 and H100 (50 GB/s). An assumption, not a published figure.
 GB200_SCALE_OUT_BYTES_PER_S = 50e9
@@ -229,8 +234,11 @@ def _recompute(row: MoeStepRow) -> str:
     return row.recompute
 
 
-def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Execution, float]:
-    """Shape, layout and the precision's peak ratio of one step row."""
+def moe_case(
+    row: MoeStepRow, data: MoeData, sync_ms: float = MEGATRON_DROPLESS_SYNC_MS
+) -> tuple[TransformerShape, Execution, float]:
+    """Shape, layout and the precision's peak ratio of one step row (``sync_ms``: the host wait of a
+    row that waits, :func:`moe_sync_ms`)."""
     from xlcompute import catalog
 
     arch = data.models[row.model]
@@ -244,19 +252,21 @@ def moe_case(row: MoeStepRow, data: MoeData) -> tuple[TransformerShape, Executio
         tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, ep=row.ep, expert_tp=row.etp,
         micro_batch=row.micro_batch, global_batch=row.global_batch, interleave=row.interleave,
         sequence_parallel=row.tp > 1, recompute=_recompute(row), zero_stage=1, tp_overlap=row.tp_overlap,
-        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), moe_sync_ms=moe_sync_ms(row),
+        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), moe_sync_ms=moe_sync_ms(row, sync_ms),
         precision_peak_ratio=ratio,
     )
     return shape, ex, ratio
 
 
-def predict_moe_row(row: MoeStepRow, data: MoeData, constants: MoeConstants = MOE_CONSTANTS) -> dict[str, float]:
+def predict_moe_row(
+    row: MoeStepRow, data: MoeData, constants: MoeConstants = MOE_CONSTANTS, sync_ms: float = MEGATRON_DROPLESS_SYNC_MS
+) -> dict[str, float]:
     """The step-time graph's prediction for one row (step seconds, MFU, memory per card).
 
     The graph is run directly: Megatron-Core's uneven virtual stages (61 or 94 layers on pp·v
     chunks) are not refused here as :func:`xlcompute.planner.steptime.check_layout` refuses them
     for a plan; the busiest stage holds ⌈L/pp⌉ layers as for any pipeline."""
-    shape, ex, ratio = moe_case(row, data)
+    shape, ex, ratio = moe_case(row, data, sync_ms)
     values = {**shape.values(), **system_values(moe_system(row.accelerator, constants, ratio)),
               **execution_values(ex)}
     keys = ("predicted_step_seconds", "predicted_mfu", "mem_per_gpu", "ep_comm_exposed_seconds",
@@ -277,6 +287,8 @@ class MoeRowResult(BaseModel):
     error_pct: float
     predicted_mfu: float
     mem_gb: float
+    #: The row's table family (moe_runs_2.yaml's ``table``, first word: MBR, AMPS), "" where not given.
+    table: str = ""
 
 
 class MoeReport(BaseModel):
@@ -358,7 +370,9 @@ def fit_moe_sync(data: MoeData | None = None, grid: Sequence[float] = _SYNC_GRID
     return best[1], [r.id for r in rows], best[0]
 
 
-def validate_moe(data: MoeData | None = None, constants: MoeConstants = MOE_CONSTANTS) -> MoeReport:
+def validate_moe(
+    data: MoeData | None = None, constants: MoeConstants = MOE_CONSTANTS, sync_ms: float = MEGATRON_DROPLESS_SYNC_MS
+) -> MoeReport:
     """Predict every included step row with ``constants``; statistics by role, held-out apart
     for Hopper and Blackwell cards. The rows the host wait is fitted on (:data:`SYNC_FIT_IDS`)
     count as calibration rows."""
@@ -367,11 +381,12 @@ def validate_moe(data: MoeData | None = None, constants: MoeConstants = MOE_CONS
     d = data or load_moe()
     rows: list[MoeRowResult] = []
     for r in d.step_rows:
-        out = predict_moe_row(r, d, constants)
+        out = predict_moe_row(r, d, constants, sync_ms)
         rows.append(MoeRowResult(
             id=r.id, role="calibration" if r.id in SYNC_FIT_IDS else r.role, accelerator=r.accelerator, precision=r.precision, measured=r.step_seconds,
             predicted=out["predicted_step_seconds"], error_pct=_error(out["predicted_step_seconds"], r.step_seconds),
-            predicted_mfu=out["predicted_mfu"], mem_gb=out["mem_per_gpu"] / 1e9))
+            predicted_mfu=out["predicted_mfu"], mem_gb=out["mem_per_gpu"] / 1e9,
+            table=str((r.model_extra or {}).get("table", "")).split(" ")[0]))
 
     def errs(role: str, arch: str | None = None) -> list[float]:
         return [x.error_pct for x in rows if x.role == role
@@ -391,3 +406,18 @@ def validate_moe(data: MoeData | None = None, constants: MoeConstants = MOE_CONS
 def constants_of(values: Mapping[str, float]) -> MoeConstants:
     """The MoE constants held by a mapping of step-time inputs."""
     return MoeConstants(**{k: values[k] for k in MoeConstants.model_fields})
+
+
+def held_out_summary(report: MoeReport) -> dict[str, tuple[int, float, float]]:
+    """Held-out rows of a report by group: "all", each table family, "hopper", "blackwell" ->
+    (rows, mean |error| %, mean signed error %)."""
+    from xlcompute import catalog
+
+    held = [r for r in report.rows if r.role == "held_out"]
+    groups: dict[str, list[MoeRowResult]] = {"all": held}
+    for r in held:
+        if r.table:
+            groups.setdefault(r.table, []).append(r)
+        groups.setdefault(catalog.get_gpu(r.accelerator).architecture, []).append(r)
+    return {k: (len(v), _mean_abs([r.error_pct for r in v]), sum(r.error_pct for r in v) / len(v))
+            for k, v in groups.items() if v}

@@ -225,3 +225,20 @@ def test_the_host_wait_quoted_to_users_is_the_fitted_one():
     assert f"{ms} ms per MoE layer" in TrainingPlan.model_fields["moe_sync_ms"].description
     assert f"{ms} ms, fitted" in QUANTITIES["moe_sync_ms"].source
     assert f"{ms} 毫秒" in FIELD_ZH["training.moe_sync_ms"]
+
+
+def test_second_moe_set_first_prediction_as_recorded():
+    # moe_runs_2.yaml, predicted once after the host-wait change (dated note of 2026-12-02, 13:52 UTC).
+    from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary
+
+    (path,) = MOE_LATER_SETS
+    groups = held_out_summary(validate_moe(load_moe(path)))
+    expected = {"all": (16, 53.1), "MBR": (12, 38.3), "AMPS": (4, 97.6), "hopper": (7, 66.9), "blackwell": (9, 42.4)}
+    for key, (n, mean) in expected.items():
+        assert groups[key][0] == n and groups[key][1] == pytest.approx(mean, abs=0.05), key
+    comparison = held_out_summary(validate_moe(load_moe(path), sync_ms=0.0))
+    assert comparison["all"][1] == pytest.approx(48.6, abs=0.05)
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION")[1]
+    assert "mean |error|  53.1 %" in note and "all 48.6 %" in note
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "**53.1% (16)**" in readme and "48.6% with no wait" in readme

@@ -238,12 +238,16 @@ def test_offloaded_kinds_are_shown_with_the_tier() -> None:
 
 def test_a_mixture_of_experts_plan_quotes_the_moe_accuracy() -> None:
     """An MoE plan does not borrow the dense models' held-out error: the summary and the plan's
-    accuracy sentence give the MoE rows' figure (xlcompute validate's moe_runs.yaml table)."""
-    from xlcompute.planner.validation.moe import validate_moe
+    accuracy sentence give the MoE rows' figure: every held-out row of xlcompute validate's MoE sets
+    (moe_runs.yaml and the later pre-registered ones)."""
+    from xlcompute.planner.validation.moe import MOE_LATER_SETS, load_moe, validate_moe
 
     path = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    moe = fmt.percent(validate_moe().held_out_mean_abs_error_pct / 100)
+    reports = [validate_moe(), *(validate_moe(load_moe(p)) for p in MOE_LATER_SETS)]
+    errs = [abs(r.error_pct) for rep in reports for r in rep.rows if r.role == "held_out"]
+    assert len(errs) == 20 and sum(errs) / len(errs) == pytest.approx(44.1, abs=0.05)
+    moe = fmt.percent(sum(errs) / len(errs) / 100)
     dense = fmt.percent(validation_report().extended_held_out_mean_abs_error_pct / 100)
     for lang, words in (("en", f"{moe} for mixture-of-experts runs like this one ({dense} for dense models)"),
                         ("zh", f"{moe}（与本方案同类的混合专家模型；稠密模型为 {dense}）")):
@@ -258,14 +262,14 @@ def test_the_appendix_of_a_moe_plan_holds_the_moe_validation() -> None:
     """The validation appendix of an MoE plan lists the MoE step-time and end-to-end rows with the
     figures of xlcompute validate; a dense plan's has no MoE table."""
     from xlcompute.end_to_end import validate_moe_end_to_end
-    from xlcompute.planner.validation.moe import validate_moe
+    from xlcompute.planner.validation.moe import MOE_LATER_SETS, load_moe, validate_moe
 
     path = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
     html = render_html(estimate(parse_scenario(yaml.safe_load(path.read_text(encoding="utf-8")), "moe")), "en")
     section = re.search(r'<section[^>]*id="sec-validation".*?</section>', html, flags=re.S)
     assert section is not None and "Mixture-of-experts runs" in section.group(0)
     text = _text(section.group(0))
-    for r in validate_moe().rows:
+    for r in [*validate_moe().rows, *(r for p in MOE_LATER_SETS for r in validate_moe(load_moe(p)).rows)]:
         assert f"{r.id} " in text and fmt.signed_percent(r.error_pct) in text
     for r in validate_moe_end_to_end():
         assert r.id in text and fmt.signed_percent(r.error_pct) in text  # type: ignore[arg-type]

@@ -335,10 +335,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "目前仅 A100 上的实测经过验证。",
     ),
     "plan_accuracy_moe": (
-        "This is a mixture-of-experts model: on the {n} held-out MoE step-time runs (moe_runs.yaml, "
+        "This is a mixture-of-experts model: on the {n} held-out MoE step-time runs (moe_runs.yaml, moe_runs_2.yaml, "
         "xlcompute validate) the predicted step time is off by {held} on average (at most {held_max}), far "
         "more than on dense models; treat its MFU as a rough planning figure.",
-        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（moe_runs.yaml，xlcompute validate），"
+        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（moe_runs.yaml、moe_runs_2.yaml，xlcompute validate），"
         "预测单步时间的平均误差为 {held}（最大 {held_max}），远大于稠密模型；其 MFU 只宜作粗略的规划值。",
     ),
     "plan_accuracy": (
@@ -784,14 +784,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "moe_val_title": ("Mixture-of-experts runs", "混合专家（MoE）模型实测"),
     "moe_val_text": (
         "This plan is a mixture-of-experts model, which the dense tables above do not describe. Step time "
-        "against published MoE benchmarks (moe_runs.yaml; every setting as published): {n_cal} calibration "
-        "runs, to which the grouped-GEMM, all-to-all and FP8 efficiencies are fitted, are off by {cal} on "
+        "against published MoE benchmarks (moe_runs.yaml and moe_runs_2.yaml; every setting as published): {n_cal} "
+        "calibration runs, to which the grouped-GEMM, all-to-all and FP8 efficiencies and the dispatcher's host wait "
+        "are fitted, are off by {cal} on "
         "average; the {n_held} held-out runs by {held} (at most {held_max}). Below them, published MoE "
         "pre-training runs typed with planning inputs only, as this proposal's are: the DeepSeek rows were "
         "predicted blind. Read this plan's MFU and training days as rough planning figures and confirm them "
         "in a pilot run.",
-        "本方案为混合专家模型，上文的稠密模型表格不能代表其准确度。单步时间与公开 MoE 基准对比（moe_runs.yaml，"
-        "各项设置按公开值）：{n_cal} 个校准实测（分组 GEMM、all-to-all 与 FP8 效率按其拟合）平均误差 {cal}；"
+        "本方案为混合专家模型，上文的稠密模型表格不能代表其准确度。单步时间与公开 MoE 基准对比（moe_runs.yaml、"
+        "moe_runs_2.yaml，各项设置按公开值）：{n_cal} 个校准实测（分组 GEMM、all-to-all 与 FP8 效率及分发器主机等待按其拟合）平均误差 {cal}；"
         "{n_held} 个留出实测平均误差 {held}（最大 {held_max}）。其下为只按规划输入（与本方案相同）录入的公开 MoE "
         "预训练任务，其中 DeepSeek 两行为盲测。本方案的 MFU 与训练天数只宜作粗略的规划值，需通过试运行确认。",
     ),

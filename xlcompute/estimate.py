@@ -742,7 +742,9 @@ def _serving_inputs(
     """The inference step model's inputs (issue 16): the serving precision, the request split, the
     targets, the fitted constants and the replica layout and batch the SLA sizer chooses
     (:func:`xlcompute.serving_plan.size_serving`, over the same core formulas as the graph)."""
-    from xlcompute.serving_model import FIT_SOURCE, FITTED, PRECISIONS, Card, Precision, ServingConstants, model_shape
+    from xlcompute.serving_model import (
+        FIT_SOURCE, FITTED, PRECISIONS, VENDOR_FACTORS, Card, Precision, ServingConstants, for_vendor, model_shape,
+    )
     from xlcompute.serving_plan import size_serving
 
     s = scenario.serving
@@ -764,10 +766,12 @@ def _serving_inputs(
     if isinstance(acc, CustomAccelerator):
         fp8_peak, bf16_peak = acc.fp8_tflops, acc.bf16_tflops
         card_src = f"scenario: cluster.accelerator ({acc.name})"
+        vendor = None  # a custom card: the NVIDIA fit as it stands
     else:
         g = catalog.get_gpu(acc)
         fp8_peak, bf16_peak = g.fp8_tflops, g.bf16_tflops
         card_src = f"catalog: {g.name} ({g.source}, {g.source_date})"
+        vendor = g.vendor
     fp8 = base.fp8_compute and fp8_peak is not None
     if base.fp8_compute and fp8_peak is None:
         raise ValueError("serving.precision is fp8 but the accelerator has no FP8 peak; use bf16 or int8")
@@ -785,11 +789,14 @@ def _serving_inputs(
         out[key] = (getattr(s, field), _source(s, "serving", field), _origin(s, "serving", field))
     out["serving_disaggregated"] = (1 if s.disaggregated else 0, _source(s, "serving", "disaggregated"),
                                     _origin(s, "serving", "disaggregated"))
-    k = FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction})
+    k = for_vendor(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}), vendor)
     fitted = Origin(kind="fixed", field="serving_fit")
+    factor = VENDOR_FACTORS.get(vendor or "")
+    eff_src = FIT_SOURCE if factor is None else (
+        f"{FIT_SOURCE}; on {vendor} cards times {factor.compute:g} (GEMM) and {factor.hbm:g} (HBM), {factor.source}")
     for key, value, src in (
-        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
-        ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
+        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, eff_src),
+        ("serving_hbm_efficiency", k.hbm_efficiency, eff_src),
         ("serving_prefill_overhead_us", k.prefill_layer_overhead_s * 1e6, FIT_SOURCE),
         ("serving_decode_overhead_us", k.decode_layer_overhead_s * 1e6, FIT_SOURCE),
         ("serving_link_efficiency", k.link_efficiency, ServingConstants.model_fields["link_efficiency"].description),

@@ -25,8 +25,11 @@ from xlcompute.core import inference as inf
 from xlcompute.serving_model import (
     FITTED,
     PRECISIONS,
+    VENDOR_FACTORS,
     Card,
     ServingConstants,
+    VendorFactor,
+    for_vendor,
     model_shape,
     replica_figures,
 )
@@ -38,6 +41,11 @@ __all__ = [
     "card_of",
     "predict_run",
     "fit",
+    "fit_vendor",
+    "VendorFitReport",
+    "vendor_fit_report",
+    "vendor_fit_rows",
+    "VENDOR_FIT_FILES",
     "decode_fit_rows",
     "DECODE_FIT_WEIGHTS",
     "RowResult",
@@ -155,8 +163,11 @@ def unpredictable_reason(run: ServingRun) -> str | None:
     return None
 
 
-def predict_run(run: ServingRun, k: ServingConstants) -> dict[Metric, Any]:
-    """The model's figures for the row's scored metrics (arrays when ``k`` holds arrays)."""
+def predict_run(run: ServingRun, k: ServingConstants,
+                factors: dict[str, VendorFactor] = VENDOR_FACTORS) -> dict[Metric, Any]:
+    """The model's figures for the row's scored metrics (arrays when ``k`` holds arrays), with the
+    card's vendor factors (:func:`xlcompute.serving_model.for_vendor`)."""
+    k = for_vendor(k, catalog.get_gpu(run.accelerator).vendor, factors)
     shape = model_shape(catalog.get_model(run.model).arch)
     card = card_of(run.accelerator)
     prec = _precision(run)
@@ -270,6 +281,57 @@ def fit(runs: tuple[ServingRun, ...] | None = None) -> ServingConstants:
     return FITTED.model_copy(update=best)
 
 
+#: The files whose AMD rows the AMD factor is fitted on (seen before the fit; calibration rows of it since).
+VENDOR_FIT_FILES: tuple[str, ...] = ("serving_runs_2.yaml", "serving_runs_7.yaml", "serving_runs_8.yaml")
+
+
+def vendor_fit_rows(vendor: str = "AMD") -> tuple[ServingRun, ...]:
+    """The predictable rows on ``vendor``'s cards in :data:`VENDOR_FIT_FILES`."""
+    return tuple(r for p in SERVING_SETS if p.name in VENDOR_FIT_FILES for r in load_serving_runs(p)
+                 if catalog.get_gpu(r.accelerator).vendor == vendor and unpredictable_reason(r) is None)
+
+
+def fit_vendor(vendor: str = "AMD") -> tuple[float, float, float]:
+    """Fit a vendor's factors (GEMM, HBM) on :func:`vendor_fit_rows`: every scored metric one point,
+    least mean |error| over the grid compute 0.20..1.00, HBM 0.30..1.00 (steps 0.05), the NVIDIA
+    constants as fitted. Returns (compute, hbm, mean |error| %)."""
+    rows = vendor_fit_rows(vendor)
+    best = (np.inf, 1.0, 1.0)
+    for fc in np.round(np.arange(0.20, 1.0001, 0.05), 2):
+        for fh in np.round(np.arange(0.30, 1.0001, 0.05), 2):
+            factors = {vendor: VendorFactor(compute=float(fc), hbm=float(fh), source="fit")}
+            errs = [abs(float(_error(v, r.measured_value(m)))) for r in rows
+                    for m, v in predict_run(r, FITTED, factors).items()]
+            best = min(best, (100 * float(np.mean(errs)), float(fc), float(fh)))
+    return best[1], best[2], best[0]
+
+
+class VendorFitReport(BaseModel):
+    """A vendor factor's evidence: its fit rows and the held-out rows on that vendor's cards."""
+
+    model_config = ConfigDict(frozen=True)
+    rows: int
+    error_pct: float = Field(description="mean |error| over the fit rows' scored metrics, %")
+    held_out_rows: int
+    held_out_error_pct: float = Field(description="mean |error| over the held-out metrics on the vendor's cards, %")
+
+
+@functools.cache
+def vendor_fit_report(vendor: str = "AMD") -> VendorFitReport:
+    """The committed factor on its fit rows and on every held-out row of the vendor's cards in the
+    other pre-registered sets (none of which it was fitted on)."""
+    fit_errs = [abs(float(_error(v, r.measured_value(m)))) for r in vendor_fit_rows(vendor)
+                for m, v in predict_run(r, FITTED).items()]
+    held = [abs(x.error_pct) for p in SERVING_SETS if p.name not in VENDOR_FIT_FILES
+            for x in validate_serving(path=p).rows if x.role == "held_out" and x.id in _vendor_ids(p, vendor)]
+    return VendorFitReport(rows=len(vendor_fit_rows(vendor)), error_pct=100 * float(np.mean(fit_errs)),
+                           held_out_rows=len(held), held_out_error_pct=float(np.mean(held)) if held else float("nan"))
+
+
+def _vendor_ids(path: Path, vendor: str) -> set[str]:
+    return {r.id for r in load_serving_runs(path) if catalog.get_gpu(r.accelerator).vendor == vendor}
+
+
 def _step(g: np.ndarray) -> float:
     return float(g[1] - g[0]) if g.size > 1 else 0.0
 
@@ -319,13 +381,16 @@ def _is_first_set(path: Path | str | None) -> bool:
     return path is None or Path(path).resolve() == SERVING_RUNS.resolve()
 
 
-def validate_serving(k: ServingConstants | None = None,
-                     path: Path | str | None = None) -> ServingValidationReport:
+def validate_serving(k: ServingConstants | None = None, path: Path | str | None = None,
+                     factors: dict[str, VendorFactor] = VENDOR_FACTORS) -> ServingValidationReport:
     """Predict every predictable row of ``path`` (default :data:`SERVING_RUNS`) with ``k`` (default:
-    the committed fit) and summarise."""
+    the committed fit) and the vendor ``factors`` (``{}``: the NVIDIA fit on every card, as before
+    2026-12-02's AMD factor), and summarise."""
     k = k or FITTED
     runs = load_serving_runs(path)
     fitted_tpot = {r.id for r in decode_fit_rows(runs)} if _is_first_set(path) else set()
+    fit_file = Path(path or SERVING_RUNS).name in VENDOR_FIT_FILES
+    vendor_fitted = {r.id for r in runs if fit_file and catalog.get_gpu(r.accelerator).vendor in factors}
     rows: list[RowResult] = []
     skipped: dict[str, str] = {}
     for r in runs:
@@ -333,14 +398,14 @@ def validate_serving(k: ServingConstants | None = None,
         if reason is not None:
             skipped[r.id] = reason
             continue
-        predicted = predict_run(r, k)
+        predicted = predict_run(r, k, factors)
         missing = [m for m in r.metrics if m in METRICS and m not in predicted]
         if missing:  # a scored metric the scoring cannot predict is reported, never dropped
             skipped[r.id] = f"{', '.join(missing)} of scenario {r.scenario} is not predicted by the scoring"
         for metric, pred in predicted.items():
             meas = r.measured_value(metric)
             stat = tpot_statistic(r) if metric == "tpot" else ""
-            role = "calibration" if metric == "tpot" and r.id in fitted_tpot else r.role
+            role = "calibration" if (metric == "tpot" and r.id in fitted_tpot) or r.id in vendor_fitted else r.role
             rows.append(RowResult(id=r.id, source=r.source, role=role, metric=metric, statistic=stat, measured=meas,
                                   predicted=float(pred), error_pct=100 * float(_error(pred, meas))))
     summaries = []

@@ -8,7 +8,7 @@ import pytest
 from xlcompute import catalog
 from xlcompute.estimate import estimate
 from xlcompute.scenario import Scenario, default_scenario
-from xlcompute.serving_model import FITTED, PRECISIONS, Card, model_shape
+from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_vendor, model_shape
 from xlcompute.serving_plan import ServingPlanError, size_serving, valid_tps
 from xlcompute.serving_validation import card_of
 
@@ -102,6 +102,7 @@ def test_default_plan_meets_its_own_demand_with_valid_replicas() -> None:
     ("llama3.1-8b", "L40S", {"users": 500, "tokens_per_request": 1200, "output_tokens": 200,
                              "seconds_per_request": 10, "precision": "fp8", "disaggregated": True}),
     ("qwen2-72b", "H20", {"users": 300, "tokens_per_request": 1500, "seconds_per_request": 30, "precision": "int4"}),
+    ("llama2-70b", "MI300X", {"users": 2000, "tokens_per_request": 1000, "seconds_per_request": 20}),  # AMD factor
 ])
 def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None:
     """The estimate's graph (the workbook's formulas) and the sizer (serving_model) compose the same
@@ -114,7 +115,8 @@ def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None
     prec = {"bf16": PRECISIONS["bf16"], "fp8": PRECISIONS["fp8"], "int4": PRECISIONS["int4-g32"]}[s.precision or "bf16"]
     plan = size_serving(shape, card, prec, s.tokens_per_request - s.output_tokens_used, s.output_tokens_used,
                         s.users / s.seconds_per_request, s.ttft_s, s.tpot_s,
-                        FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}), s.disaggregated)
+                        for_vendor(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}),
+                                   catalog.get_gpu(acc).vendor), s.disaggregated)
     assert (r["serving_tp"], r["serving_pp"], r["serving_batch"]) == (plan.tp, plan.pp, plan.batch)
     assert r["ttft"] == pytest.approx(plan.ttft_s, rel=1e-9)
     assert r["tpot"] == pytest.approx(plan.tpot_s, rel=1e-9)
@@ -176,6 +178,11 @@ def test_excel_functions_equal_the_estimate() -> None:
     assert udf.LLM_TTFT("llama2-70b", "H100-SXM", 2048, 4, "fp8") == pytest.approx(0.1088, abs=5e-4)
     assert udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500) == r["serving_cards"]
     assert "meets ttft_s and tpot_s" in udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, 2, 0.0001)
+    amd = estimate(_scenario({"users": 2000, "tokens_per_request": 1000, "seconds_per_request": 20}, "llama2-70b",
+                             "MI300X"))
+    assert udf.LLM_SERVING_CARDS("llama2-70b", "MI300X", 2000, 1000, 20, 500) == amd["serving_cards"]
+    assert udf.LLM_TTFT("llama2-70b", "MI300X", 500, int(amd["serving_tp"])) == pytest.approx(
+        amd["prefill_seconds"], rel=1e-12)
     assert "tp (3)" in udf.LLM_TTFT("llama2-70b", "H800", 500, 3)
     assert "exceeds the KV cache" in udf.LLM_TPOT("llama2-70b", "H800", 500, 500, 100000, 4)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -186,13 +187,14 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
         assert f", {source}: mean |error|" in text
     assert "not predicted (6 rows)" in text
     # every other pre-registered set, one line each, with the figures of its own report
-    for name, figures in (("serving_runs_2.yaml", "TPOT 18.0% (n=5); throughput 53.9% (n=40)"),
-                          ("serving_runs_3.yaml", "TTFT 24.9% (n=24); TPOT 10.8% (n=18); throughput 26.6% (n=58)"),
+    # serving_runs_2.yaml's rows (all MI300X) are calibration rows of the AMD factor since 2026-12-02
+    assert "serving_runs_2.yaml: no held-out row left" in text
+    for name, figures in (("serving_runs_3.yaml", "TTFT 24.9% (n=24); TPOT 10.8% (n=18); throughput 26.6% (n=58)"),
                           ("serving_runs_4.yaml", "throughput 35.8% (n=136)"),
                           ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)"),
                           ("serving_runs_6.yaml", "TPOT 15.5% (n=22)"),
-                          ("serving_runs_7.yaml", "throughput 18.7% (n=134)"),
-                          ("serving_runs_8.yaml", "throughput 67.7% (n=29)")):
+                          ("serving_runs_7.yaml", "throughput 17.2% (n=130)"),
+                          ("serving_runs_8.yaml", "throughput 11.9% (n=9)")):
         assert f"{name}: mean |error| {figures}" in text, name
 
 
@@ -276,13 +278,15 @@ def test_fourth_set_first_prediction_as_recorded() -> None:
     assert "throughput 39.0 -> 35.8 %" in text.split("POST HOC, fourth model change")[1]
 
 
-def _held_out_set(name: str, rows: int, expected: dict[tuple[str, str], tuple[float, int]]) -> str:
+def _held_out_set(name: str, rows: int, expected: dict[tuple[str, str], tuple[float, int]],
+                  factors: dict[str, Any] | None = None) -> str:
     """Predict a pre-registered serving file (every row held out, every row predicted) and check its mean
-    |error| per (source, metric) and count; returns the file's text for its dated notes."""
+    |error| per (source, metric) and count; returns the file's text for its dated notes. ``factors={}``:
+    without the AMD factor, as the files first predicted before 2026-12-02's fit were."""
     path = SERVING_RUNS.parent / name
     runs = load_serving_runs(path)
     assert len(runs) == rows and all(r.role == "held_out" for r in runs)
-    rep = validate_serving(path=path)
+    rep = validate_serving(path=path) if factors is None else validate_serving(path=path, factors=factors)
     assert not rep.not_predicted
     for (source, metric), (value, n) in expected.items():
         s = rep.summary("held_out", metric, source)
@@ -317,7 +321,7 @@ def test_seventh_set_first_prediction_as_recorded() -> None:
     comparison of the prefill-batching variant recorded beside it."""
     text = _held_out_set("serving_runs_7.yaml", 134, {
         ("all", "throughput"): (18.7, 134), ("TRT015", "throughput"): (21.2, 70),
-        ("TRT100", "throughput"): (12.5, 60), ("ROCM073", "throughput"): (66.7, 4)})
+        ("TRT100", "throughput"): (12.5, 60), ("ROCM073", "throughput"): (66.7, 4)}, factors={})
     note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "b0aefb0" in note and "18.7 %" in note and "gives 15.6 %" in note
 
@@ -327,7 +331,32 @@ def test_eighth_set_first_prediction_and_the_decision_it_made() -> None:
     predicted; the pre-declared rule kept prefill batching out of the model (82.8 % against 67.7 %)."""
     text = _held_out_set("serving_runs_8.yaml", 29, {
         ("all", "throughput"): (67.7, 29), ("TRT017", "throughput"): (11.9, 9),
-        ("ROCM091A", "throughput"): (120.2, 4)})
+        ("ROCM091A", "throughput"): (120.2, 4)}, factors={})
     note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "053622e" in note and "67.7 %" in note and "82.8 %" in note and "NOT adopted" in note
     assert "prefill_tokens_per_pass" not in type(FITTED).model_fields  # the variant is not in the model
+
+
+def test_amd_factor_fitted_on_the_seen_mi300x_rows_only() -> None:
+    """The AMD serving factor (2026-12-02, fifth session): fitted on the 69 MI300X rows of the sets that had
+    been predicted, which are calibration rows since; every other set's held-out rows do not move."""
+    from xlcompute.serving_model import VENDOR_FACTORS, for_vendor
+    from xlcompute.serving_validation import VENDOR_FIT_FILES, fit_vendor, vendor_fit_rows
+
+    assert len(vendor_fit_rows()) == 69
+    compute, hbm, err = fit_vendor()
+    assert (compute, hbm) == (VENDOR_FACTORS["AMD"].compute, VENDOR_FACTORS["AMD"].hbm) == (0.30, 0.60)
+    assert err == pytest.approx(13.0, abs=0.05)
+    k = for_vendor(FITTED, "AMD")
+    assert k.hbm_efficiency == pytest.approx(FITTED.hbm_efficiency * 0.6)
+    assert for_vendor(FITTED, "NVIDIA") is FITTED and for_vendor(FITTED, None) is FITTED
+    for name in VENDOR_FIT_FILES:  # the fitted rows report as calibration; the NVIDIA rows stay held out
+        rep = validate_serving(path=SERVING_RUNS.parent / name)
+        assert all(r.role == "calibration" for r in rep.rows if r.source.startswith(("ROCM", "OCI")))
+    s7 = validate_serving(path=SERVING_RUNS.parent / "serving_runs_7.yaml")
+    assert round(s7.summary("held_out", "throughput").mean_abs_error_pct, 1) == 17.2  # type: ignore[union-attr]
+    s8 = validate_serving(path=SERVING_RUNS.parent / "serving_runs_8.yaml")
+    assert round(s8.summary("held_out", "throughput").mean_abs_error_pct, 1) == 11.9  # type: ignore[union-attr]
+    amd = [r for name in VENDOR_FIT_FILES for r in validate_serving(path=SERVING_RUNS.parent / name).rows
+           if r.role == "calibration"]
+    assert len(amd) == 69 and sum(abs(r.error_pct) for r in amd) / 69 == pytest.approx(13.0, abs=0.05)

@@ -27,3 +27,22 @@ def test_a_calibrated_card_or_no_serving_says_nothing() -> None:
                                         "cluster": {"accelerator": "MI300X", "cards": 1024}}))
     assert no_users["users"] == 0
     assert build_context(no_users, "en")["serving_extrapolated"] == ""
+
+
+def test_an_amd_card_says_which_factor_it_carries_and_the_workbook_cell_holds_it() -> None:
+    """On an AMD card the serving efficiencies are the NVIDIA fit times the AMD factor: the proposal says so
+    with the fit's own figures, and the estimate's input cells (the workbook's) hold the scaled values."""
+    from xlcompute.serving_model import FITTED, VENDOR_FACTORS
+    from xlcompute.serving_validation import vendor_fit_report
+
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": "MI300X", "cards": 1024},
+                                 "serving": {"users": 2000, "tokens_per_request": 1024, "seconds_per_request": 30}}))
+    f, fit = VENDOR_FACTORS["AMD"], vendor_fit_report("AMD")
+    assert fit.rows == 69 and round(fit.error_pct, 1) == 13.0
+    en, zh = build_context(r, "en")["serving_extrapolated"], build_context(r, "zh")["serving_extrapolated"]
+    assert "AMD cards" in en and "69 MI300X" in en and "0.30 for the GEMMs" in en and "13.0% mean error" in en
+    assert "69 个 MI300X" in zh and "0.60" in zh
+    assert r["serving_compute_efficiency"] == FITTED.compute_efficiency_16 * f.compute
+    assert r["serving_hbm_efficiency"] == FITTED.hbm_efficiency * f.hbm
+    assert "times 0.3 (GEMM) and 0.6 (HBM)" in r.inputs["serving_hbm_efficiency"].source

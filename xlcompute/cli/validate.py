@@ -270,7 +270,8 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     from rich import box
     from rich.table import Table
 
-    from xlcompute.serving_validation import METRICS, SERVING_SETS, fit, validate_serving
+    from xlcompute.serving_model import VENDOR_FACTORS
+    from xlcompute.serving_validation import METRICS, SERVING_SETS, VENDOR_FIT_FILES, fit, validate_serving
 
     if output is not None:
         fail(["--output writes the training table; with --serving use --json"])
@@ -322,4 +323,9 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
             rep = validate_serving(constants, other)
             parts = [f"{m.upper() if m != 'throughput' else m} {s.mean_abs_error_pct:.1f}% (n={s.count})"
                      for m in METRICS if (s := rep.summary("held_out", m)) is not None]
-            console.print(f"  {other.name}: mean |error| " + "; ".join(parts))
+            console.print(f"  {other.name}: mean |error| " + "; ".join(parts) if parts else
+                          f"  {other.name}: no held-out row left (every row is a calibration row of the "
+                          "AMD serving factor)")
+        console.print(f"AMD cards: the GEMM and HBM efficiencies times {VENDOR_FACTORS['AMD'].compute:g} and "
+                      f"{VENDOR_FACTORS['AMD'].hbm:g}, fitted since 2026-12-02 on the MI300X rows of "
+                      f"{', '.join(VENDOR_FIT_FILES)} (calibration rows of that fit since)")

@@ -139,9 +139,10 @@ _PRECISION = 'Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache
 _PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g32"}
 
 
-def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int]:
-    """The inference model's shape, card, precision and tp from the cells, checked."""
-    from xlcompute.serving_model import PRECISIONS, Card, model_shape
+def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int, Any]:
+    """The inference model's shape, card, precision, tp and constants (the card vendor's) from the
+    cells, checked."""
+    from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_vendor, model_shape
 
     shape = model_shape(preset(model).arch)
     g = a.gpu(gpu)
@@ -159,7 +160,7 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
     prec = PRECISIONS[_PRECISION_KEYS[text]]
     if prec.fp8_compute and g.fp8_flops is None:
         raise a.UdfArgumentError(f"precision fp8: {g.name} has no FP8 peak in the catalog")
-    return shape, card, prec, t
+    return shape, card, prec, t, for_vendor(FITTED, g.vendor)
 
 
 @excel({"model": _MODEL, "gpu": _GPU, "input_tokens": "Prompt tokens of the request.", "tp": _TP,
@@ -168,11 +169,11 @@ def LLM_TTFT(model: Any, gpu: Any, input_tokens: Any, tp: Any = None, precision:
     """Time to first token on an idle replica, s: the prefill, max(FLOPs/peak, weights/HBM) at the
     fitted efficiencies + TP all-reduces + fixed time per layer (inference step model; xlcompute
     validate --serving)."""
-    from xlcompute.serving_model import FITTED, replica_figures
+    from xlcompute.serving_model import replica_figures
 
-    shape, card, prec, t = _replica(model, gpu, tp, precision)
+    shape, card, prec, t, k = _replica(model, gpu, tp, precision)
     n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
-    f = replica_figures(shape, card, prec, t, 1, float(n_in), 1.0, FITTED)
+    f = replica_figures(shape, card, prec, t, 1, float(n_in), 1.0, k)
     if float(f.max_sequences) < 1:
         raise a.UdfArgumentError(f"{shape.heads}-head model does not fit {t} × {card.name} with its KV cache")
     return float(f.prefill_s)
@@ -187,13 +188,13 @@ def LLM_TPOT(model: Any, gpu: Any, input_tokens: Any, output_tokens: Any, batch:
     """Mean time per output token under continuous batching, s: a decode step (weights + KV cache
     over HBM, or FLOPs over peak, + TP all-reduces) with the batch's prefills stalling it. The batch
     must fit the KV cache."""
-    from xlcompute.serving_model import FITTED, replica_figures
+    from xlcompute.serving_model import replica_figures
 
-    shape, card, prec, t = _replica(model, gpu, tp, precision)
+    shape, card, prec, t, k = _replica(model, gpu, tp, precision)
     n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
     n_out = a.whole(output_tokens, "output_tokens", maximum=10_000_000)
     b = a.whole(batch, "batch", default=1, maximum=1_000_000)
-    f = replica_figures(shape, card, prec, t, b, float(n_in), float(n_out), FITTED)
+    f = replica_figures(shape, card, prec, t, b, float(n_in), float(n_out), k)
     if float(f.max_sequences) < b:
         raise a.UdfArgumentError(f"batch ({b}) exceeds the KV cache of {t} × {card.name}: "
                                  f"{int(f.max_sequences)} sequences of {n_in + n_out} tokens")
@@ -215,7 +216,7 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
     serving."""
     from xlcompute.serving_plan import ServingPlanError
 
-    shape, card, prec, _ = _replica(model, gpu, None, precision)
+    shape, card, prec, _, k = _replica(model, gpu, None, precision)
     n = a.whole(tokens_per_request, "tokens_per_request", minimum=2, maximum=10_000_000)
     out = a.whole(output_tokens, "output_tokens", default=max(1, n // 2), maximum=n - 1)
     rate = a.non_negative(users, "users") / a.positive(seconds_per_request, "seconds_per_request", unit="seconds")
@@ -224,7 +225,7 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
     ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
     tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
     try:
-        plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot)
+        plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot, k)
     except ServingPlanError as exc:
         raise a.UdfArgumentError(f"model: {exc}") from None
     if not plan.meets_targets:
@@ -234,10 +235,10 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
 
 
 @functools.lru_cache(maxsize=1024)
-def _sized(shape: Any, card: Any, prec: Any, n_in: float, n_out: float, rate: float, ttft: float, tpot: float) -> Any:
+def _sized(shape: Any, card: Any, prec: Any, n_in: float, n_out: float, rate: float, ttft: float, tpot: float,
+           k: Any) -> Any:
     """The sizer's plan, cached: Excel recalculates often and the inputs are frozen models and numbers
     (a ServingPlanError is raised again, not cached)."""
-    from xlcompute.serving_model import FITTED
     from xlcompute.serving_plan import size_serving
 
-    return size_serving(shape, card, prec, n_in, n_out, rate, ttft, tpot, FITTED)
+    return size_serving(shape, card, prec, n_in, n_out, rate, ttft, tpot, k)

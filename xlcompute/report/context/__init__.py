@@ -175,11 +175,19 @@ def _cut(text: str, limit: int) -> str:
 def _serving_extrapolated(c: _Ctx) -> str:
     """The sentence that the serving figures are extrapolated, when the card has no calibration row
     (serving_model.SERVING_CALIBRATED_CARDS); '' on a calibrated card or with no one to serve."""
-    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS
+    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, VENDOR_FACTORS
+    from xlcompute.serving_validation import vendor_fit_report
 
     acc = c.r.scenario.cluster.accelerator
     if c.r["users"] <= 0 or (isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS):
         return ""
+    vendor = catalog.get_gpu(acc).vendor if isinstance(acc, str) else ""
+    if vendor in VENDOR_FACTORS:
+        f, fit = VENDOR_FACTORS[vendor], vendor_fit_report(vendor)
+        return c.t("serving_vendor_factor", vendor=vendor, card=c.r.accelerator_name, rows=fmt.count(fit.rows),
+                   compute=fmt.number(f.compute, 2), hbm=fmt.number(f.hbm, 2), err=fmt.percent(fit.error_pct / 100),
+                   held=c.t("serving_vendor_held", n=fmt.count(fit.held_out_rows),
+                            held=fmt.percent(fit.held_out_error_pct / 100)) if fit.held_out_rows else "")
     return c.t("serving_extrapolated", card=c.r.accelerator_name)
 
 

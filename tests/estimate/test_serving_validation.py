@@ -194,7 +194,8 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)"),
                           ("serving_runs_6.yaml", "TPOT 15.5% (n=22)"),
                           ("serving_runs_7.yaml", "throughput 17.2% (n=130)"),
-                          ("serving_runs_8.yaml", "throughput 11.9% (n=9)")):
+                          ("serving_runs_8.yaml", "throughput 11.9% (n=9)"),
+                          ("serving_runs_9.yaml", "throughput 17.8% (n=42)")):
         assert f"{name}: mean |error| {figures}" in text, name
 
 
@@ -360,3 +361,21 @@ def test_amd_factor_fitted_on_the_seen_mi300x_rows_only() -> None:
     amd = [r for name in VENDOR_FIT_FILES for r in validate_serving(path=SERVING_RUNS.parent / name).rows
            if r.role == "calibration"]
     assert len(amd) == 69 and sum(abs(r.error_pct) for r in amd) / 69 == pytest.approx(13.0, abs=0.05)
+
+
+def test_ninth_set_first_prediction_as_recorded() -> None:
+    """serving_runs_9.yaml (42 held-out throughput rows: 24 MI300X, 18 TensorRT-LLM v0.14 H200, written by a
+    data-only helper, merged after the AMD factor was committed) as first predicted, AMD and NVIDIA apart, and
+    the declared comparison without the factor."""
+    from xlcompute.serving_validation import vendor_fit_report
+
+    text = _held_out_set("serving_runs_9.yaml", 42, {
+        ("all", "throughput"): (17.8, 42), ("TRT014", "throughput"): (18.6, 18),
+        ("AMDV066", "throughput"): (15.7, 4), ("AMDV0901", "throughput"): (18.5, 4)})
+    _held_out_set("serving_runs_9.yaml", 42, {("all", "throughput"): (47.0, 42), ("TRT014", "throughput"): (18.6, 18)},
+                  factors={})
+    note = text.split("FIRST PREDICTION (no row above changed)")[-1]  # the header quotes the marker too
+    assert "6328a96" in note and "17.8 %" in note and "AMD       throughput n=24  mean |error|  17.1 %" in note
+    assert "all 47.0 %, AMD 68.2 %" in note
+    fit = vendor_fit_report("AMD")  # the proposal's sentence quotes the held-out AMD rows too
+    assert fit.held_out_rows == 24 and round(fit.held_out_error_pct, 1) == 17.1

@@ -149,6 +149,8 @@ _FIXED: dict[str, InputRange] = {
                                       lo_open=True),
     "serving_compute_efficiency": InputRange("inference model: GEMM efficiency", 0, 1, lo_open=True),
     "serving_hbm_efficiency": InputRange("inference model: HBM efficiency", 0, 1, lo_open=True),
+    "serving_vendor_compute": InputRange("inference model: the vendor's GEMM factor", 0, 1, lo_open=True),
+    "serving_vendor_hbm": InputRange("inference model: the vendor's HBM factor", 0, 1, lo_open=True),
     "serving_prefill_overhead_us": InputRange("inference model: fixed time per layer of a prefill, µs", 0, 1e6),
     "serving_decode_overhead_us": InputRange("inference model: fixed time per layer of a decode step, µs", 0, 1e6),
     "serving_link_efficiency": InputRange("inference model: all-reduce link efficiency", 0, 1, lo_open=True),

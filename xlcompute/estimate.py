@@ -789,14 +789,14 @@ def _serving_inputs(
         out[key] = (getattr(s, field), _source(s, "serving", field), _origin(s, "serving", field))
     out["serving_disaggregated"] = (1 if s.disaggregated else 0, _source(s, "serving", "disaggregated"),
                                     _origin(s, "serving", "disaggregated"))
-    k = for_vendor(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}), vendor)
+    k = FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction})
     fitted = Origin(kind="fixed", field="serving_fit")
     factor = VENDOR_FACTORS.get(vendor or "")
-    eff_src = FIT_SOURCE if factor is None else (
-        f"{FIT_SOURCE}; on {vendor} cards times {factor.compute:g} (GEMM) and {factor.hbm:g} (HBM), {factor.source}")
+    factor_src = ("1: the card's vendor has no serving factor (the NVIDIA fit as it stands)" if factor is None
+                  else f"{vendor} cards: {factor.source}")
     for key, value, src in (
-        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, eff_src),
-        ("serving_hbm_efficiency", k.hbm_efficiency, eff_src),
+        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
+        ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
         ("serving_prefill_overhead_us", k.prefill_layer_overhead_s * 1e6, FIT_SOURCE),
         ("serving_decode_overhead_us", k.decode_layer_overhead_s * 1e6, FIT_SOURCE),
         ("serving_link_efficiency", k.link_efficiency, ServingConstants.model_fields["link_efficiency"].description),
@@ -806,6 +806,9 @@ def _serving_inputs(
          ServingConstants.model_fields["reserve_bytes_per_card"].description),
     ):
         out[key] = (float(value), f"default: {src}", fitted)
+    vendor_org = Origin(kind="fixed", field="serving_vendor" if factor is None else "serving_vendor_amd")
+    out["serving_vendor_compute"] = (1.0 if factor is None else factor.compute, f"default: {factor_src}", vendor_org)
+    out["serving_vendor_hbm"] = (1.0 if factor is None else factor.hbm, f"default: {factor_src}", vendor_org)
     shape = model_shape(arch)
     # The experts, top-k and routed-expert weights are the model inputs the training graph already
     # has (experts, moe_top_k, expert_params: one count, scaled alike by a params override).
@@ -835,7 +838,8 @@ def _serving_inputs(
     if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
         raise ValueError(f"serving.tp ({s.tp}) must divide the model's {arch.heads} attention heads and divide "
                          f"or be a multiple of its {arch.kv_heads} KV heads")
-    plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, k, s.disaggregated, tp=s.tp,
+    plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, for_vendor(k, vendor),
+                        s.disaggregated, tp=s.tp,
                         batch=s.decode_batch, pp=s.pp)
     sizer = (f"serving sizer: fewest cards meeting TTFT {s.ttft_s:g} s and TPOT {s.tpot_s:g} s of "
              f"{plan.candidates} layouts × batches" + ("" if plan.meets_targets else " (none meets the targets: "

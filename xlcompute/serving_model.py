@@ -81,6 +81,7 @@ class VendorFactor(BaseModel):
     compute: float = Field(gt=0, le=1)
     hbm: float = Field(gt=0, le=1)
     source: str
+    source_zh: str
 
 
 #: Serving-software factors per catalog vendor (a vendor not listed: 1). AMD: fitted (fit_vendor:
@@ -96,7 +97,9 @@ VENDOR_FACTORS: dict[str, VendorFactor] = {
     "AMD": VendorFactor(
         compute=0.30, hbm=0.60,
         source="fitted on the 69 MI300X rows (vLLM on ROCm, AMD's tables and MLPerf) of the pre-registered serving "
-        "sets serving_runs_2.yaml, serving_runs_7.yaml and serving_runs_8.yaml; applies to every AMD card"),
+        "sets serving_runs_2.yaml, serving_runs_7.yaml and serving_runs_8.yaml; applies to every AMD card",
+        source_zh="在预登记推理验证集 serving_runs_2.yaml、serving_runs_7.yaml 与 serving_runs_8.yaml 的 69 个 MI300X 实测"
+        "（ROCm 上的 vLLM，AMD 的表格与 MLPerf）上拟合；适用于所有 AMD 卡"),
 }
 
 

@@ -299,7 +299,7 @@ def fit_vendor(vendor: str = "AMD") -> tuple[float, float, float]:
     best = (np.inf, 1.0, 1.0)
     for fc in np.round(np.arange(0.20, 1.0001, 0.05), 2):
         for fh in np.round(np.arange(0.30, 1.0001, 0.05), 2):
-            factors = {vendor: VendorFactor(compute=float(fc), hbm=float(fh), source="fit")}
+            factors = {vendor: VendorFactor(compute=float(fc), hbm=float(fh), source="fit", source_zh="拟合")}
             errs = [abs(float(_error(v, r.measured_value(m)))) for r in rows
                     for m, v in predict_run(r, FITTED, factors).items()]
             best = min(best, (100 * float(np.mean(errs)), float(fc), float(fh)))

@@ -44,6 +44,8 @@ def test_an_amd_card_says_which_factor_it_carries_and_the_workbook_cell_holds_it
     assert "AMD cards" in en and "69 MI300X" in en and "0.30 for the GEMMs" in en and "13.0% mean error" in en
     assert "17.1% on the 24 held-out MI300X measurements predicted after the fit" in en
     assert "69 个 MI300X" in zh and "0.60" in zh and "24 个留出 MI300X 实测平均误差 17.1%" in zh
-    assert r["serving_compute_efficiency"] == FITTED.compute_efficiency_16 * f.compute
-    assert r["serving_hbm_efficiency"] == FITTED.hbm_efficiency * f.hbm
-    assert "times 0.3 (GEMM) and 0.6 (HBM)" in r.inputs["serving_hbm_efficiency"].source
+    assert r["serving_compute_efficiency"] == FITTED.compute_efficiency_16  # the fit, then the card's factor
+    assert (r["serving_vendor_compute"], r["serving_vendor_hbm"]) == (f.compute, f.hbm)
+    assert r["serving_gemm_efficiency"] == FITTED.compute_efficiency_16 * f.compute
+    assert r["serving_read_efficiency"] == FITTED.hbm_efficiency * f.hbm
+    assert r.inputs["serving_vendor_hbm"].source == f"default: AMD cards: {f.source}"

@@ -35,6 +35,8 @@ from xlcompute.workbook.catalog_sheets import (
     HW_FP8_COLUMN,
     HW_SOURCE,
     KERNEL_COLUMNS,
+    SERVING_FACTOR_COLUMNS,
+    SERVING_SOURCE,
     KERNEL_SOURCE,
     MODEL_COLUMNS,
     MODEL_SOURCE,
@@ -287,7 +289,8 @@ class Book:
         (citation)"; a price names the price source, a kernel constant its calibration."""
         table, choice = (models, CHOICE_NAMES["model"]) if key in MODEL_COLUMNS else (hw, CHOICE_NAMES["gpu"])
         column = (MODEL_SOURCE if key in MODEL_COLUMNS else PRICE_SOURCE if key in PRICE_LOOKUPS
-                  else KERNEL_SOURCE if key in KERNEL_COLUMNS else HW_SOURCE)
+                  else KERNEL_SOURCE if key in KERNEL_COLUMNS
+                  else SERVING_SOURCE if key in SERVING_FACTOR_COLUMNS else HW_SOURCE)
         head = text("lookup_source", self.lang).format(sheet=table.sheet, detail="")
         open_, close = ("（", "）") if self.lang == "zh" else (" (", ")")
         name, cite = table.lookup("B", choice), table.lookup(column, choice)

@@ -27,13 +27,14 @@ from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
 
-__all__ = ["HW_SOURCE", "PRICE_SOURCE", "KERNEL_SOURCE", "MODEL_SOURCE", "KERNEL_COLUMNS", "CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRICE_COLUMNS", "MODEL_COLUMNS",
+__all__ = ["HW_SOURCE", "PRICE_SOURCE", "KERNEL_SOURCE", "SERVING_SOURCE", "MODEL_SOURCE", "KERNEL_COLUMNS",
+           "SERVING_FACTOR_COLUMNS", "CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRICE_COLUMNS", "MODEL_COLUMNS",
            "MODEL_KEYS", "lookup_key", "sheet_ref"]
 
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
-_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22)
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22, 11, 11, 46)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
 _MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 8, 8, 8, 8, 9, 12, 12, 12, 12, 46, 10)
 
@@ -58,6 +59,11 @@ KERNEL_COLUMNS: dict[str, str] = {
 }
 _KERNEL_SOURCE = 23
 HW_COLUMNS.update(KERNEL_COLUMNS)  # looked up like the catalog figures (and kept per card on Compare)
+# The inference model's factors of the card's vendor (serving_model.VENDOR_FACTORS; 1 = the NVIDIA
+# fit), with where they come from in Z: a card picked in the drop-down serves at its vendor's factor.
+SERVING_FACTOR_COLUMNS: dict[str, str] = {"serving_vendor_compute": "X", "serving_vendor_hbm": "Y"}
+_SERVING_SOURCE = 26
+HW_COLUMNS.update(SERVING_FACTOR_COLUMNS)
 # The model inputs of the graph, one column each from C on, in planner.inputs.model_values terms.
 MODEL_KEYS: tuple[tuple[str, str], ...] = (
     ("model_params", "m_params"), ("model_active_params", "m_active"), ("layers", "m_layers"),
@@ -73,7 +79,7 @@ MODEL_COLUMNS: dict[str, str] = {key: get_column_letter(3 + i) for i, (key, _) i
 _M_PUBLISHED = 3 + len(MODEL_KEYS)
 # Where each looked-up input's source is, so the Inputs sheet's source cell follows the drop-down:
 # the catalog's citation (M, Models Q), the price source (S), the kernel profile (W).
-HW_SOURCE, PRICE_SOURCE, KERNEL_SOURCE = "M", "S", "W"
+HW_SOURCE, PRICE_SOURCE, KERNEL_SOURCE, SERVING_SOURCE = "M", "S", "W", "Z"
 MODEL_SOURCE = get_column_letter(_M_PUBLISHED + 1)
 
 
@@ -127,7 +133,8 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
     _headers(ws, ["hw_key", "hw_name", "hw_bf16", "hw_fp8", "hw_hbm", "hw_bw", "hw_link", "hw_tdp",
                   "hw_per_node", "hw_offload", "hw_offload_bw", "hw_vendor", "col_source", "src_date",
                   "hw_server_price", "hw_on_demand", "hw_reserved_1y", "hw_reserved_3y", "hw_price_source",
-                  "hw_matmul_eff", "hw_elementwise", "hw_flash", "hw_profile"], lang)
+                  "hw_matmul_eff", "hw_elementwise", "hw_flash", "hw_profile", "hw_serving_compute",
+                  "hw_serving_hbm", "hw_serving_source"], lang)
     for col in (15, 16):  # the price headers name the currency
         c = ws.cell(row=2, column=col)
         c.value = f"{c.value} ({text(f'currency_{currency}', lang)})"
@@ -151,6 +158,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
         _price_cells(ws, row, currency, g.key, lang)
         _kernel_cells(ws, row, g.key, g.architecture, lang)
+        _serving_cells(ws, row, g.vendor, lang)
         keys.append(g.key)
         row += 1
     if isinstance(acc, CustomAccelerator):
@@ -160,6 +168,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _hw_row(ws, row, selected, acc.name, values, "", text("scenario_row", lang), "")
         _price_cells(ws, row, currency, None, lang)  # a custom card: the currency's defaults, as the estimate
         _kernel_cells(ws, row, None, None, lang)
+        _serving_cells(ws, row, None, lang)
         keys.append(selected)
         row += 1
     else:
@@ -213,6 +222,24 @@ def _kernel_cells(ws: Worksheet, row: int, card: str | None, architecture: str |
     how = text("hw_calibrated" if status.startswith("calibrated") else "hw_extrapolated", lang)
     style_plain(ws.cell(row=row, column=_KERNEL_SOURCE), wrap=True)
     put_text(ws.cell(row=row, column=_KERNEL_SOURCE), f"{generation}: {how}")
+
+
+def _serving_cells(ws: Worksheet, row: int, vendor: str | None, lang: str) -> None:
+    """A card's serving factors (``serving_model.VENDOR_FACTORS``, the table the estimate uses) and
+    their source: 1 and 1 for a vendor without one (the NVIDIA fit as it stands)."""
+    from xlcompute.serving_model import VENDOR_FACTORS
+
+    f = VENDOR_FACTORS.get(vendor or "")
+    for key, letter in SERVING_FACTOR_COLUMNS.items():
+        c = ws[f"{letter}{row}"]
+        style_plain(c, wrap=True)
+        c.value = 1.0 if f is None else (f.compute if key == "serving_vendor_compute" else f.hbm)
+        c.number_format = "0.00#"
+    words = text("hw_serving_none", lang) if f is None else (f.source_zh if lang == "zh" else f.source)
+    style_plain(ws.cell(row=row, column=_SERVING_SOURCE), wrap=True)
+    put_text(ws.cell(row=row, column=_SERVING_SOURCE), words)
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0,
+                                        wrapped_height([(words, _HW_WIDTHS[_SERVING_SOURCE - 1])]))
 
 
 def write_models(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable:

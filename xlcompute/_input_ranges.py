@@ -125,6 +125,7 @@ _FIXED: dict[str, InputRange] = {
     "matmul_eff_max": InputRange("step-time model: GEMM efficiency", 0, 1, lo_open=True),
     "matmul_dim_half": InputRange("step-time model: GEMM half-efficiency size (0: roofline)", 0, 1e6),
     "elementwise_traffic_factor": InputRange("step-time model: element-wise traffic", 0, 1e3),
+    "loss_traffic_bytes": InputRange("step-time model: cross-entropy bytes per logit element", 0, 1e4),
     "flash_attention_efficiency": InputRange("step-time model: flash-attention efficiency", 0, 1, lo_open=True),
     "intra_node_efficiency": InputRange("step-time model: intra-server link efficiency", 0, 1, lo_open=True),
     "inter_node_efficiency": InputRange("step-time model: scale-out link efficiency", 0, 1, lo_open=True),

@@ -40,7 +40,7 @@ FIELD_ZH: dict[str, str] = {
                             "（DeepSeek-V3：0.9），否则 0",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
-                            "（每个 MoE 层每微批 6.25 毫秒，在 moe_runs.yaml 的 5 行 "
+                            "（每个 MoE 层每微批 6 毫秒，在 moe_runs.yaml 的 5 行 "
                             "Megatron-Bridge 25.11 数据上拟合）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
@@ -49,9 +49,9 @@ FIELD_ZH: dict[str, str] = {
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
-    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.665，按 27 个公开预训练任务的端到端"
+    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.664，按 27 个公开预训练任务的端到端"
                          "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
-                         "megatron-deepspeed（0.819，按 MT-NLG 530B 拟合）；见 xlcompute validate",
+                         "megatron-deepspeed（0.817，按 MT-NLG 530B 拟合）；见 xlcompute validate",
     "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"
                         "优化器状态；不在计算中的块移出，再经卸载链路流回（Calculon，种子文档 004）。"
                         "需要带卸载层的加速卡，或给出 cluster.offload_gb 与 cluster.offload_gbs",
@@ -201,11 +201,17 @@ PRICE_ZH: dict[str, str] = {
 CONSTANT_ZH: dict[str, str] = {
     "matmul_eff_max": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 校准行上按 0.55..0.90、步长 0.01 "
                       "网格搜索（Megatron-LM 2021 Table 1 与 Korthikanti 2022 Table 5；Calculon 效率曲线，种子文档 004），"
-                      "与拖尾波动一并校准",
+                      "与拖尾波动一并校准；加入交叉熵流量项后重新校准（2026-12-02；此前为 0.76）",
     "matmul_dim_half": "0 表示取屋顶线拐点，即峰值算力 / 显存带宽（Williams et al. 2009）；未拟合：校准行"
                        "（h/tp ≥ 768）无法区分",
     "elementwise_traffic_factor": "校准值（calibrate_profiles）：在 A100 校准行上按 0..6、步长 0.25 网格搜索；"
-                                  "归一化、softmax、dropout 与激活函数每存储 1 字节激活所搬运的显存字节数",
+                                  "归一化、softmax、dropout 与激活函数每存储 1 字节激活所搬运的显存字节数"
+                                  "（2026-12-02 加入交叉熵流量项后重新校准，数值未变）",
+    "loss_traffic_bytes": "计数值，未拟合：autocast 下未融合 fp32 交叉熵每个 logit 元素前向加反向的显存字节数："
+                          "bf16→fp32 转换 6，log-softmax 前向 16（读 3 次、写 1 次），梯度清零 4，log-softmax 反向 16，"
+                          "转回 6。PyTorch autocast 以 fp32 运行 cross_entropy/log_softmax（torch.amp 文档中"
+                          "可自动转为 float32 的 CUDA 算子列表），Megatron-LM 的词表并行交叉熵亦然（fp32 logits，"
+                          "Korthikanti 等 2022 §4.1）；小模型的损失流量以 logit 矩阵为主（Wijmans 等 2024，arXiv:2411.09009）",
     "flash_attention_efficiency": "假设：FlashAttention-2 前向加反向约达 A100 峰值的 50–70%（Dao 2023，图 4–6）；未经验证",
     "intra_node_efficiency": "假设：DGX A100 上 NCCL all-reduce 总线带宽约为 300 GB/s NVLink 中的 230 GB/s（nccl-tests）",
     "inter_node_efficiency": "假设：大规模集合通信约达 InfiniBand/RoCE 线速的 80%",
@@ -217,7 +223,8 @@ CONSTANT_ZH: dict[str, str] = {
                               "reduce-scatter 可被计算掩盖的比例",
     "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
                         "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
-                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）",
+                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；加入交叉熵流量项后"
+                        "重新校准（2026-12-02；此前为 0.0175；网格放宽到 4% 仍得 2%）",
     "framework_reserve_gb": "假设：每卡的 CUDA 上下文、分配器碎片与工作区",
     "software_efficiency": "megatron-lm，即各常数校准所依据的参考软件栈",
     "tp_async_backward": "Megatron-LM 自 2021 年底起在权重梯度矩阵乘期间执行 QKV 与 MLP 上投影的反向张量并行集合通信"
@@ -234,7 +241,8 @@ KERNEL_ZH: dict[str, str] = {
     "ampere": "A100：矩阵乘与逐元素常数在 xlcompute validate 的 A100 校准行上校准（Megatron-LM 2021 Table 1，"
               "Korthikanti 2022 Table 5）；FlashAttention-2 约达 A100 峰值的 60%（Dao 2023）",
     "hopper": "H100：矩阵乘与逐元素常数在 hopper_runs.yaml 的 18 个校准行上校准（NVIDIA DGX Cloud Benchmarking "
-              "v24.11.1，16–2,048 张 H100）；FlashAttention-2 在 H100 上、头维度 128 时达 300–335 TFLOP/s，"
+              "v24.11.1，16–2,048 张 H100；2026-12-02 加入交叉熵流量项后重新校准，此前为 0.76 与 4.75）；"
+              "FlashAttention-2 在 H100 上、头维度 128 时达 300–335 TFLOP/s，"
               "即峰值的 0.33（Shah et al. 2024，FlashAttention-3，图 5）",
 }
 

@@ -30,40 +30,52 @@ from xlcompute.planner.validation import (
 # throughput), calibration 1.18 % -> 0.93 %. Issue 6's 5 % target is not met on either metric now.
 # Issue 11, 2026-12-02 (post hoc, every row seen): a data-parallel ring with k ranks on a server
 # crosses servers over k NICs (core.comm.ring_link_bytes_per_s): 5.61 % / 5.42 %, calibration 0.96 %.
-HELD_OUT_MAE_BOUND = 5.62
-HELD_OUT_THROUGHPUT_BOUND = 5.42
-CALIBRATION_MAE_BOUND = 0.96
+# 2026-12-02, fifth session (post hoc): the cross-entropy traffic of the output layer
+# (core.kernels.loss_traffic_seconds, 48 B per logit element, counted) with the kernel constants
+# refitted on the calibration rows: 5.63 % / 5.48 %, calibration 0.98 %.
+HELD_OUT_MAE_BOUND = 5.63
+HELD_OUT_THROUGHPUT_BOUND = 5.48
+CALIBRATION_MAE_BOUND = 0.98
 
 # Pre-registered extension (xlcompute/data/validation/external_runs.yaml): rows, exclusions and
 # assumptions fixed before the single prediction run. As pre-registered (reference stack) the
 # MT-NLG 530B rows scored -17.77 % (2,240 GPUs) and -21.09 % (3,360 GPUs) with the issue-6 model;
 # -15.93 % / -19.16 % with the issue-11 constants; with the megatron-deepspeed stack efficiency
-# (fitted on the 2,800-GPU run) +1.13 % / -2.82 %.
+# (fitted on the 2,800-GPU run) +1.13 % / -2.82 %. With the cross-entropy traffic term and its refit
+# (post hoc): -16.08 % / -19.29 % on the reference stack, +1.15 % / -2.77 % with megatron-deepspeed.
 EXTERNAL_ROW_BOUNDS = {  # id -> (|step-time error| bound, |throughput error| bound), %
     "mtnlg-530B-2240": (1.2, 1.2),
-    "mtnlg-530B-3360": (2.9, 3.0),
+    "mtnlg-530B-3360": (2.8, 2.9),
 }
-EXTERNAL_REFERENCE_STACK_ERRORS = {"mtnlg-530B-2240": -15.93, "mtnlg-530B-3360": -19.16}
+EXTERNAL_REFERENCE_STACK_ERRORS = {"mtnlg-530B-2240": -16.08, "mtnlg-530B-3360": -19.29}
 # Second pre-registered set (meg21_table2.yaml), blind: predicted once after being committed.
-TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up)
-    "meg21t2-175B-384": 1.2, "meg21t2-175B-768": 0.2, "meg21t2-175B-1536": 0.9,
-    "meg21t2-530B-560": 2.3, "meg21t2-530B-1120": 3.3, "meg21t2-530B-2240": 4.5,
+TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up; post hoc since the
+    # cross-entropy traffic term, 2026-12-02: 1.11/0.15/0.84/2.20/3.23/4.45 % before it)
+    "meg21t2-175B-384": 1.4, "meg21t2-175B-768": 0.4, "meg21t2-175B-1536": 0.8,
+    "meg21t2-530B-560": 2.0, "meg21t2-530B-1120": 3.0, "meg21t2-530B-2240": 4.3,
 }
 # All 46 held-out rows (A100 tables, MT-NLG, Table 2, the Hopper set's 12, the scaling tables' 15):
 # 7.56 % step time, 7.75 % throughput; with the NCCL ring channels (post hoc) 6.79 % / 7.18 %. With
 # step_runs_5.yaml's 46 (first predicted at 6574f3d: 4.59 %), 92 rows: 5.69 % / 5.80 %. With
 # step_runs_6.yaml's 51 ZeRO-3 / FSDP rows (first predicted at 2c6c0fa: 13.73 %), 143 rows: 8.56 % / 8.98 %.
-# Issue 11 asks 4 %: not met.
+# With the cross-entropy traffic term of the output layer (2026-12-02, fifth session; post hoc, every row
+# seen): 7.21 % / 7.08 % (reference stack 7.43 %). Issue 11 asks 4 %: not met.
 EXTENDED_HELD_OUT_COUNT = 143
-EXTENDED_HELD_OUT_MAE_BOUND = 8.57
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.99
-STEP5_HELD_OUT_MAE_BOUND = 4.60  # step_runs_5.yaml, first prediction (6574f3d): 4.59 %
+EXTENDED_HELD_OUT_MAE_BOUND = 7.21
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.08
+# step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
+STEP5_HELD_OUT_MAE_BOUND = 4.32
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
-LARGE_HELD_OUT_MAE_BOUND = 10.7  # 7 held-out rows on >= 4,096 cards; issue 11 asks 5 %: not met
-HOPPER_CALIBRATION_MAE_BOUND = 1.22
-# first prediction (issue-10 model): 10.24 %; 10.05 % before the NCCL ring channels, 7.05 % after (post hoc)
-HOPPER_HELD_OUT_MAE_BOUND = 7.06
-SCALING_HELD_OUT_MAE_BOUND = 10.01  # first prediction (before the straggler stretch): 12.9 %
+STEP6_POST_HOC_MAE = 10.25  # the same rows with the cross-entropy traffic term (post hoc, its dated note)
+# 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term); issue 11 asks 5 %: not met
+LARGE_HELD_OUT_MAE_BOUND = 10.67
+# 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25)
+HOPPER_CALIBRATION_MAE_BOUND = 0.98
+# first prediction (issue-10 model): 10.24 %; 10.05 % before the NCCL ring channels, 7.05 % after (post hoc);
+# 6.81 % with the cross-entropy traffic term (post hoc)
+HOPPER_HELD_OUT_MAE_BOUND = 6.82
+# first prediction (before the straggler stretch): 12.9 %; 10.00 % before the cross-entropy term, 10.01 % after
+SCALING_HELD_OUT_MAE_BOUND = 10.02
 EXCLUDED_IDS = {"llama3-405B-8192", "llama3-405B-16384", "bloom-176B-384", "opt-175B-992",
                 "meg21t2-zero3-175B", "meg21t2-zero3-530B"}
 EXTERNAL_EXCLUDED_IDS = {"llama3-405B-8192", "llama3-405B-16384", "bloom-176B-384", "opt-175B-992"}
@@ -251,7 +263,8 @@ def test_extended_held_out_statistics(report) -> None:
     ref = [abs(r.error_pct if r.reference_stack_error_pct is None else r.reference_stack_error_pct)
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.78, abs=0.01)
+    # 8.78 % before the cross-entropy traffic term
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.43, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -290,16 +303,20 @@ def test_step_runs_5_is_held_out_with_context_parallelism_and_fp8(report) -> Non
 
 def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
     """step_runs_6.yaml: 51 held-out ZeRO-3 (FSDP FULL_SHARD) rows of LLM Foundry's tables, written by a
-    data-only helper before any prediction and first predicted at 2c6c0fa (its dated note): 13.73 %."""
+    data-only helper before any prediction and first predicted at 2c6c0fa (its dated note): 13.73 %.
+    The cross-entropy traffic term was found on these rows (post hoc, seen): 10.25 %, in a later note;
+    its constant is counted (48 B per logit element), never fitted on them."""
     from xlcompute.planner.validation.data import STEP6_VALIDATION_FILE
 
     s6 = {x.name: x for x in report.preregistered_sets}["step_runs_6"]
     assert (s6.included, s6.calibration, s6.excluded) == (51, 0, 6)
-    assert round(s6.mean_abs_error_pct, 2) == STEP6_HELD_OUT_MAE
+    assert round(s6.mean_abs_error_pct, 2) == STEP6_POST_HOC_MAE
     rows = load_external(STEP6_VALIDATION_FILE).rows
     assert all(r.role == "held_out" and r.zero_stage == 3 and r.tp == r.pp == 1 for r in rows)
     note = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert f"mean |step-time error| {STEP6_HELD_OUT_MAE:.2f} %" in note and "2c6c0fa" in note
+    later = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("post hoc, cross-entropy traffic")[1]
+    assert f"{STEP6_POST_HOC_MAE:.2f} %" in later
 
 
 def test_preregistered_files_can_be_skipped_and_never_enter_calibration() -> None:
@@ -403,8 +420,8 @@ def test_zero3_constant_is_the_fit_on_its_calibration_rows(report) -> None:
 
     cal = calibrate_zero3()
     assert cal.zero3_overlap_fraction == STEP_CONSTANTS["zero3_overlap_fraction"].value == 0.55
-    assert cal.mean_abs_error_pct == pytest.approx(5.33, abs=0.01)
-    assert max(abs(e) for e in cal.errors_pct.values()) < 15.0
+    assert cal.mean_abs_error_pct == pytest.approx(5.43, abs=0.01)  # 5.33 % before the cross-entropy term
+    assert max(abs(e) for e in cal.errors_pct.values()) < 15.1  # 14.51 % before the cross-entropy term
     assert len(report.zero3_rows) == 6 and all(r.role == "calibration" for r in report.zero3_rows)
     assert {r.id: r.error_pct for r in report.zero3_rows} == pytest.approx(cal.errors_pct, abs=1e-9)
     full = calibrate_zero3(grid=(1.0,))

@@ -118,6 +118,21 @@ def test_formula_references_named_inputs(default_wb: Workbook) -> None:
     assert named_cell(default_wb, "train_days").value == "=train_seconds/86400"
 
 
+def test_the_loss_traffic_is_a_live_step(default_wb: Workbook) -> None:
+    """The cross-entropy traffic of the output layer (core.kernels.loss_traffic_seconds) is a formula
+    of the Step time sheet over the named input loss_traffic_bytes (48, counted, with its source), and
+    the output layer's time adds it to the logits GEMM, so the pipeline and MFU formulas see it."""
+    loss = named_cell(default_wb, "loss_seconds")
+    assert loss.parent.title == "Step time"
+    assert loss.value == "=loss_traffic_bytes*tokens_per_microbatch*vocab/tp/(hbm_bytes_per_s*software_efficiency)"
+    assert named_cell(default_wb, "logits_seconds").value == "=logits_gemm_seconds+loss_seconds"
+    assert named_cell(default_wb, "logits_gemm_seconds").value == "=3*logits_forward_seconds"
+    typed = typed_cell(default_wb, "loss_traffic_bytes")
+    assert typed.value == 48
+    note = typed.parent.cell(row=typed.row, column=4).value
+    assert note.startswith("default: counted, not fitted") and "arXiv:2411.09009" in note
+
+
 def test_inputs_unlocked_with_unit_and_source(default_wb: Workbook) -> None:
     ws = default_wb["Inputs"]
     for key in INPUT_KEYS:

@@ -12,6 +12,9 @@ Sources
   one fused kernel at 50-70% of peak on A100 (figs. 4-6), skips the blocks above the diagonal
   (about half the work) and recomputes the scores in its backward pass (5 matmuls vs 2).
 - [MEG21] Narayanan et al., SC'21: the backward pass costs twice the forward pass.
+- [CCE] Wijmans et al., "Cut Your Losses in Large-Vocabulary Language Models", arXiv:2411.09009
+  (2024): the logit matrix of the cross-entropy loss dominates a small model's loss memory and
+  traffic; [KOR22] Korthikanti et al. 2022 §4.1: the logits are held in fp32 (4·s·b·V/t bytes).
 
 Efficiency constants (``eff_max``, the element-wise traffic factor) are calibrated on published
 Megatron-LM runs (``xlcompute validate``); ``software_eff`` scales them for other training stacks.
@@ -37,6 +40,7 @@ __all__ = [
     "mlp_up_seconds",
     "mlp_down_seconds",
     "logits_forward_seconds",
+    "loss_traffic_seconds",
     "attention_forward_seconds",
     "layer_backward_seconds",
     "layer_recompute_seconds",
@@ -169,6 +173,24 @@ def logits_forward_seconds(
     """Forward time of the output layer, tokens × h × V/t (vocabulary-parallel, [MEG21])."""
     n = vocab / tp
     return gemm_seconds(tokens, hidden, n, min_(tokens, n), peak_flops, eff_max, dim_half)
+
+
+def loss_traffic_seconds(
+    tokens: Value, vocab: Value, tp: Value, bytes_per_logit: Value, hbm_bytes_per_s: Value, software_eff: Value
+) -> Value:
+    """HBM time of the cross-entropy loss over the vocabulary, forward + backward, on the card
+    that holds the logits (the last pipeline stage): ``bytes_per_logit`` × tokens × V/t logit
+    elements through HBM ([ROOF]: memory-bound, a row of 50k-256k logits does not stay on chip).
+
+    The logits GEMM's FLOPs are in :func:`logits_forward_seconds`; this is the loss's traffic,
+    which grows as V/(h²·L) against the layers' GEMMs and so matters for small models [CCE].
+    48 bytes per element for an unfused fp32 loss (planner.inputs.STEP_CONSTANTS): PyTorch
+    autocast runs ``cross_entropy``/``log_softmax`` in fp32 (torch.amp docs, "CUDA Ops that can
+    autocast to float32"), Megatron-LM's vocabulary-parallel cross-entropy likewise, on fp32
+    logits [KOR22]: cast bf16→fp32 6, log-softmax forward 16, gradient zero-fill 4, log-softmax
+    backward 16, cast back 6.
+    """
+    return bytes_per_logit * tokens * (vocab / tp) / (hbm_bytes_per_s * software_eff)
 
 
 def attention_forward_seconds(

@@ -1,7 +1,8 @@
 """Compute phase: kernel time of one layer and one micro-batch on one card (seconds).
 
 GEMMs on Calculon's efficiency curve, the attention core (unfused or flash), memory-bound
-element-wise kernels, backward = 2 × forward, recomputation, and the output layer.
+element-wise kernels, backward = 2 × forward, recomputation, and the output layer (its GEMM and
+the HBM traffic of the cross-entropy loss over the vocabulary).
 """
 
 from xlcompute.core import arith, kernels, moe
@@ -53,5 +54,11 @@ STEPS = (
          "gemm_forward_seconds", "attention_forward_seconds", "recompute_mode"),
     step("logits_forward_seconds", ST, kernels.logits_forward_seconds,
          "tokens_per_microbatch", "hidden", "vocab", "tp", *_GEMM),
-    step("logits_seconds", ST, kernels.forward_backward_seconds, "logits_forward_seconds"),
+    step("logits_gemm_seconds", ST, kernels.forward_backward_seconds, "logits_forward_seconds"),
+    # The loss runs where the logits are (the last stage), so it joins the output layer's time: the
+    # pipeline's pace, the bubble (which leaves the output layer out) and MFU see it alike. Its
+    # backward comes before any gradient exists, so the DP window (logits_forward_seconds) omits it.
+    step("loss_seconds", ST, kernels.loss_traffic_seconds,
+         "tokens_per_microbatch", "vocab", "tp", "loss_traffic_bytes", "hbm_bytes_per_s", "software_efficiency"),
+    step("logits_seconds", ST, arith.total, "logits_gemm_seconds", "loss_seconds"),
 )

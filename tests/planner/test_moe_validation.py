@@ -238,13 +238,17 @@ def test_second_moe_set_first_prediction_as_recorded():
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary
 
     (path,) = MOE_LATER_SETS
+    # First prediction (53.1 %; 48.6 % with no wait) is in the note; the model has changed since (the
+    # cross-entropy traffic term and its refit, post hoc): the same rows now, as the second dated note says.
     groups = held_out_summary(validate_moe(load_moe(path)))
-    expected = {"all": (16, 53.1), "MBR": (12, 38.3), "AMPS": (4, 97.6), "hopper": (7, 66.9), "blackwell": (9, 42.4)}
+    expected = {"all": (16, 51.0), "MBR": (12, 36.8), "AMPS": (4, 93.7), "hopper": (7, 64.3), "blackwell": (9, 40.7)}
     for key, (n, mean) in expected.items():
         assert groups[key][0] == n and groups[key][1] == pytest.approx(mean, abs=0.05), key
     comparison = held_out_summary(validate_moe(load_moe(path), sync_ms=0.0))
-    assert comparison["all"][1] == pytest.approx(48.6, abs=0.05)
-    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION")[1]
+    assert comparison["all"][1] == pytest.approx(46.7, abs=0.05)
+    text = path.read_text(encoding="utf-8")
+    note = text.split("FIRST PREDICTION")[1]
     assert "mean |error|  53.1 %" in note and "all 48.6 %" in note
+    assert "all 51.0 %" in text.split("POST HOC, the cross-entropy traffic term")[1]
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "**53.1% (16)**" in readme and "48.6% with no wait" in readme

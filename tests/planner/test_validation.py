@@ -59,10 +59,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # step_runs_5.yaml's 46 (first predicted at 6574f3d: 4.59 %), 92 rows: 5.69 % / 5.80 %. With
 # step_runs_6.yaml's 51 ZeRO-3 / FSDP rows (first predicted at 2c6c0fa: 13.73 %), 143 rows: 8.56 % / 8.98 %.
 # With the cross-entropy traffic term of the output layer (2026-12-02, fifth session; post hoc, every row
-# seen): 7.21 % / 7.08 % (reference stack 7.43 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 143
-EXTENDED_HELD_OUT_MAE_BOUND = 7.21
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.08
+# seen): 7.21 % / 7.08 % (reference stack 7.43 %). With step_runs_7.yaml's 10 small-model rows (first
+# predicted after that term: 11.96 %), 153 rows: 7.52 % / 7.37 % (reference stack 7.72 %). Issue 11 asks 4 %:
+# not met.
+EXTENDED_HELD_OUT_COUNT = 153
+EXTENDED_HELD_OUT_MAE_BOUND = 7.52
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.38
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 4.32
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
@@ -263,8 +265,8 @@ def test_extended_held_out_statistics(report) -> None:
     ref = [abs(r.error_pct if r.reference_stack_error_pct is None else r.reference_stack_error_pct)
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
-    # 8.78 % before the cross-entropy traffic term
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.43, abs=0.01)
+    # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.72, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -428,3 +430,16 @@ def test_zero3_constant_is_the_fit_on_its_calibration_rows(report) -> None:
     assert all(e < 0 for e in full.errors_pct.values()) and full.mean_abs_error_pct > 15
     held = {r.id for r in report.external_rows} | {r.id for r in report.rows}
     assert not held & set(cal.errors_pct)
+
+
+def test_seventh_step_set_first_prediction_as_recorded() -> None:
+    """step_runs_7.yaml (10 small-model rows, pre-registered for the cross-entropy traffic change and predicted
+    once after it was merged): the figures of its dated note, and the 153 held-out rows together."""
+    from xlcompute.planner.validation.data import STEP7_VALIDATION_FILE
+
+    report = validate(search=False)
+    (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
+    assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.96
+    assert report.extended_held_out_count == 153 and round(report.extended_held_out_mean_abs_error_pct, 2) == 7.52
+    note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note

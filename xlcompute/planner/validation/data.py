@@ -42,6 +42,7 @@ __all__ = [
     "SCALING_VALIDATION_FILE",
     "STEP5_VALIDATION_FILE",
     "STEP6_VALIDATION_FILE",
+    "STEP7_VALIDATION_FILE",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
     "with_profile",
@@ -66,12 +67,15 @@ SCALING_VALIDATION_FILE = DATA_DIR / "scaling_tables.yaml"
 STEP5_VALIDATION_FILE = DATA_DIR / "step_runs_5.yaml"
 #: Sixth pre-registered step-time set: ZeRO-3 / FSDP FULL_SHARD runs (LLM Foundry tables; 2026-12-02).
 STEP6_VALIDATION_FILE = DATA_DIR / "step_runs_6.yaml"
+#: Seventh pre-registered step-time set: small dense models on one 8-GPU server (llm.c, FlashAttention's
+#: GPT-3 table, TinyLlama; 2026-12-02), added after the cross-entropy traffic change it tests.
+STEP7_VALIDATION_FILE = DATA_DIR / "step_runs_7.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's ZeRO-3 runs; no held-out ZeRO-3 run exists).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
-    STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE,
+    STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

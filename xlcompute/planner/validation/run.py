@@ -194,6 +194,8 @@ def _predict_row(
             context_parallel=tuple(sorted({1, row.cp})),
             # the published interleave (one layer per chunk, e.g. 23) is in the space
             max_interleave=max(SearchOptions().max_interleave, row.interleave),
+            # and so is the published micro-batch (llm.c's GPT-2 124M runs 64 sequences per card)
+            max_micro_batch=max(SearchOptions().max_micro_batch, row.micro_batch),
         )
         sr = search_layouts(shape, sy_row, row.gpus, row.global_batch, opt)
         best = sr.best[0] if sr.best else None

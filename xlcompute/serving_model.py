@@ -117,7 +117,7 @@ def for_vendor(k: ServingConstants, vendor: str | None,
 #: Cards whose compute die the fit's calibration rows measured (TRTLLM06: H100, A100, L40S) and
 #: their variants on the same die (A100 40/80 GB and A800; H100, H800 and H200). On any other card
 #: (H20's cut die, Ascend, AMD, Blackwell, TPU) the efficiencies are extrapolated, and the
-#: proposal says so; serving_runs_2.yaml's MI300X rows came out about 2x too fast.
+#: proposal says so; AMD cards carry a fitted vendor factor (VENDOR_FACTORS), the others none.
 SERVING_CALIBRATED_CARDS: frozenset[str] = frozenset(
     {"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200", "L40S"})
 

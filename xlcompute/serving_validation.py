@@ -300,10 +300,14 @@ def fit_vendor(vendor: str = "AMD") -> tuple[float, float, float]:
     for fc in np.round(np.arange(0.20, 1.0001, 0.05), 2):
         for fh in np.round(np.arange(0.30, 1.0001, 0.05), 2):
             factors = {vendor: VendorFactor(compute=float(fc), hbm=float(fh), source="fit", source_zh="拟合")}
-            errs = [abs(float(_error(v, r.measured_value(m)))) for r in rows
-                    for m, v in predict_run(r, FITTED, factors).items()]
-            best = min(best, (100 * float(np.mean(errs)), float(fc), float(fh)))
+            best = min(best, (_mean_abs_pct(rows, factors), float(fc), float(fh)))
     return best[1], best[2], best[0]
+
+
+def _mean_abs_pct(rows: tuple[ServingRun, ...], factors: dict[str, VendorFactor]) -> float:
+    """Mean |error| (%) over every scored metric of ``rows`` with the committed constants and ``factors``."""
+    return 100 * float(np.mean([abs(float(_error(v, r.measured_value(m)))) for r in rows
+                                for m, v in predict_run(r, FITTED, factors).items()]))
 
 
 class VendorFitReport(BaseModel):
@@ -320,12 +324,11 @@ class VendorFitReport(BaseModel):
 def vendor_fit_report(vendor: str = "AMD") -> VendorFitReport:
     """The committed factor on its fit rows and on every held-out row of the vendor's cards in the
     other pre-registered sets (none of which it was fitted on)."""
-    fit_errs = [abs(float(_error(v, r.measured_value(m)))) for r in vendor_fit_rows(vendor)
-                for m, v in predict_run(r, FITTED).items()]
+    rows = vendor_fit_rows(vendor)
     held = [abs(x.error_pct) for p in SERVING_SETS if p.name not in VENDOR_FIT_FILES
             for x in validate_serving(path=p).rows if x.role == "held_out" and x.id in _vendor_ids(p, vendor)]
-    return VendorFitReport(rows=len(vendor_fit_rows(vendor)), error_pct=100 * float(np.mean(fit_errs)),
-                           held_out_rows=len(held), held_out_error_pct=float(np.mean(held)) if held else float("nan"))
+    return VendorFitReport(rows=len(rows), error_pct=_mean_abs_pct(rows, VENDOR_FACTORS), held_out_rows=len(held),
+                           held_out_error_pct=float(np.mean(held)) if held else float("nan"))
 
 
 def _vendor_ids(path: Path, vendor: str) -> set[str]:

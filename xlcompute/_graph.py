@@ -42,7 +42,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "elementwise_traffic_factor", "loss_traffic_bytes", "flash_attention_efficiency",
                    "intra_node_efficiency",
                    "inter_node_efficiency", "collective_latency_us", "straggler_jitter", "tp_overlap_fraction",
-                   "zero3_overlap_fraction", "framework_reserve_gb",
+                   "zero3_overlap_fraction", "ring_step_latency_us", "framework_reserve_gb",
                    "offload_gb", "offload_gbs", "a2a_efficiency", "grouped_gemm_efficiency",
                    "fp8_gemm_efficiency")),
     ("assumptions", ("mfu_assumed", "host_power_factor", "average_load", "idle_power_share")),

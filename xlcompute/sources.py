@@ -216,11 +216,16 @@ CONSTANT_ZH: dict[str, str] = {
     "intra_node_efficiency": "假设：DGX A100 上 NCCL all-reduce 总线带宽约为 300 GB/s NVLink 中的 230 GB/s（nccl-tests）",
     "inter_node_efficiency": "假设：大规模集合通信约达 InfiniBand/RoCE 线速的 80%",
     "collective_latency_us": "假设：每次集合通信或流水线消息的 NCCL 延迟约 10 微秒",
+    "ring_step_latency_us": "NCCL 调优模型（src/graph/tuning.cc）：n 个 rank 上的环形 all-gather 或 reduce-scatter 耗时为"
+                            "基础延迟加 n − 1 个单步延迟；大消息（Simple 协议）NVLink 上每步 5.7 微秒、网络上 6.6 微秒"
+                            "（NCCL 2.x hwLat），取约 6 微秒，未拟合。计入 ZeRO-3 的权重收集与梯度 reduce-scatter"
+                            "（NCCL 只以环实现这两种通信，all-reduce 另有树形算法）",
     "tp_overlap_fraction": "假设：开启重叠时可被矩阵乘掩盖的张量并行通信比例；通信占用 SM，因而只能部分重叠"
                            "（Calculon，种子文档 004）",
-    "zero3_overlap_fraction": "校准值（calibrate_zero3）：在 Narayanan 等 2021 表 2 的六行 ZeRO-3 数据"
-                              "（zero3_runs.yaml，仅作校准）上按 0..1、步长 0.05 网格搜索；ZeRO-3 的权重收集与梯度"
-                              "reduce-scatter 可被计算掩盖的比例",
+    "zero3_overlap_fraction": "假设（上限，未拟合）：每一趟前向或反向中，ZeRO-3 的权重收集与梯度 reduce-scatter"
+                              "可在该趟计算的多大比例下并行；PyTorch FSDP 在当前单元计算时预取下一单元的权重"
+                              "（Zhao 等 2023，第 3.4 节），NCCL 内核占用的 SM 未计入。Narayanan 等 2021 表 2 中"
+                              "DeepSpeed ZeRO-3（2021）的拟合值为 0.55（calibrate_zero3，zero3_runs.yaml，仅作校准）",
     "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
                         "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
                         "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；加入交叉熵流量项后"

@@ -35,12 +35,32 @@ CASES: list[tuple[Callable[..., Any], tuple[float, ...], float]] = [
     # 10 GB dense + 2 GB of experts: 8 GB at 160 GB/s + 2 GB at 40 GB/s + 64 buckets of 10 µs
     (comm.dp_seconds_per_step, (10e9, 160e9, 10e-6, 32, 48, 1, 2e9, 40e9), 0.05 + 0.05 + 64e-5),
     (moe.expert_dp_bytes, (4e9, 4, 8, 1), 2 * 3 / 4 * 4e9),
+    # ZeRO-3, 2 micro-batches: (2·2 + 1) rings per layer × 32 layers, each 47 ring steps of 6 µs [NCCL]
+    (comm.dp_seconds_per_step, (10e9, 160e9, 10e-6, 32, 48, 3, 0, 1, 2, 6e-6), 10e9 / 160e9 + 5 * 32 * 47 * 6e-6),
+    (comm.dp_seconds_per_step, (10e9, 160e9, 10e-6, 32, 1, 3, 0, 1, 2, 6e-6), 10e9 / 160e9),
     # ZeRO-3 crosses servers at one NIC per card whatever the ranks per server [MEG21-Z3]
     (comm.dp_ring_nics, (8, 1), 8),
     (comm.dp_ring_nics, (8, 3), 1),
-    # ZeRO-3 hides under a share of (compute 10 + recompute 2 + waits 1) s; ZeRO 0-2 under the last backward
-    (comm.dp_overlap_window, (3, 10, 2, 1, 4, 0.5, 0.1, 0.2, 0.55), 0.55 * 13),
-    (comm.dp_overlap_window, (1, 10, 2, 1, 4, 0.5, 0.1, 0.2, 0.55), 4 * 0.6 + 0.4),
+    # ZeRO-3's window is the busy pipeline (compute 10 + recompute 2 + waits 1) s; ZeRO 0-2 the last backward
+    (comm.dp_overlap_window, (3, 10, 2, 1, 4, 0.5, 0.1, 0.2), 13),
+    (comm.dp_overlap_window, (1, 10, 2, 1, 4, 0.5, 0.1, 0.2), 4 * 0.6 + 0.4),
+    # forward of 2 micro-batches, 4 layers of 0.5 s and an output layer of 0.2 s: 4.4 s of 12 s of
+    # kernels; with 3 s of waits (15 s busy) it gets its share of them
+    (comm.forward_busy_seconds, (4, 0.5, 0.2, 2, 12, 15), 4.4 * 15 / 12),
+    # ZeRO-3 pass by pass [FSDP]: 9 s = 3 passes of 3 s (gather, gather, reduce-scatter); forward 2 s,
+    # backward 8 s: the forward gather shows 1 s, the backward's 6 s fit; never below the first and
+    # last layers' 2 x 3 / 4 s
+    (comm.zero3_exposed_seconds, (9, 1, 10, 2, 4, 1, 1.0), 1.5),
+    (comm.zero3_exposed_seconds, (9, 1, 10, 2, 40, 1, 1.0), 1.0),
+    # half of each pass's compute: forward 3 - 1, backward 6 - 4
+    (comm.zero3_exposed_seconds, (9, 1, 10, 2, 40, 1, 0.5), 4.0),
+    # two micro-batches, 15 s = 5 passes of 3 s; forward 2 s and backward 8 s per micro-batch: 2 x 1 s
+    (comm.zero3_exposed_seconds, (15, 2, 20, 4, 40, 1, 1.0), 2.0),
+    # without overlap all of it; more traffic than compute: never more than all of it
+    (comm.zero3_exposed_seconds, (9, 1, 10, 2, 4, 0, 1.0), 9.0),
+    (comm.zero3_exposed_seconds, (90, 1, 1, 0.3, 4, 1, 1.0), 89.0),
+    (comm.dp_exposed_seconds, (3, 1.5, 2.5), 1.5),
+    (comm.dp_exposed_seconds, (1, 1.5, 2.5), 2.5),
 ]
 
 

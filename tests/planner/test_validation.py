@@ -60,15 +60,17 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # step_runs_6.yaml's 51 ZeRO-3 / FSDP rows (first predicted at 2c6c0fa: 13.73 %), 143 rows: 8.56 % / 8.98 %.
 # With the cross-entropy traffic term of the output layer (2026-12-02, fifth session; post hoc, every row
 # seen): 7.21 % / 7.08 % (reference stack 7.43 %). With step_runs_7.yaml's 10 small-model rows (first
-# predicted after that term: 11.96 %), 153 rows: 7.52 % / 7.37 % (reference stack 7.72 %). Issue 11 asks 4 %:
-# not met.
+# predicted after that term: 11.96 %), 153 rows: 7.52 % / 7.37 % (reference stack 7.72 %). With ZeRO-3 pass
+# by pass, FSDP's overlap 1.0 and NCCL's ring-step latency (sixth session; post hoc, found on
+# step_runs_6.yaml): 6.70 % / 6.97 % (reference stack 6.90 %). Issue 11 asks 4 %: not met.
 EXTENDED_HELD_OUT_COUNT = 153
-EXTENDED_HELD_OUT_MAE_BOUND = 7.52
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.38
+EXTENDED_HELD_OUT_MAE_BOUND = 6.70
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 6.97
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 4.32
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
 STEP6_POST_HOC_MAE = 10.25  # the same rows with the cross-entropy traffic term (post hoc, its dated note)
+STEP6_ZERO3_POST_HOC_MAE = 7.79  # and with the sixth session's ZeRO-3 changes (post hoc, its dated note)
 # 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term); issue 11 asks 5 %: not met
 LARGE_HELD_OUT_MAE_BOUND = 10.67
 # 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25)
@@ -266,7 +268,7 @@ def test_extended_held_out_statistics(report) -> None:
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.72, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(6.90, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -312,13 +314,15 @@ def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
 
     s6 = {x.name: x for x in report.preregistered_sets}["step_runs_6"]
     assert (s6.included, s6.calibration, s6.excluded) == (51, 0, 6)
-    assert round(s6.mean_abs_error_pct, 2) == STEP6_POST_HOC_MAE
+    assert round(s6.mean_abs_error_pct, 2) == STEP6_ZERO3_POST_HOC_MAE
     rows = load_external(STEP6_VALIDATION_FILE).rows
     assert all(r.role == "held_out" and r.zero_stage == 3 and r.tp == r.pp == 1 for r in rows)
     note = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert f"mean |step-time error| {STEP6_HELD_OUT_MAE:.2f} %" in note and "2c6c0fa" in note
     later = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("post hoc, cross-entropy traffic")[1]
     assert f"{STEP6_POST_HOC_MAE:.2f} %" in later
+    zero3 = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("ZeRO-3 pass by pass and FSDP's overlap")[1]
+    assert f"10.25 % -> {STEP6_ZERO3_POST_HOC_MAE:.2f} %" in zero3 and "NOT used" in zero3
 
 
 def test_preregistered_files_can_be_skipped_and_never_enter_calibration() -> None:
@@ -413,33 +417,37 @@ def test_rows_with_context_parallelism_and_fp8() -> None:
 
 
 def test_zero3_constant_is_the_fit_on_its_calibration_rows(report) -> None:
-    """zero3_overlap_fraction is the grid fit on zero3_runs.yaml (MEG21 Table 2's ZeRO-3 runs, seen
-    before the fit, calibration only): the report predicts those rows with the committed value and
-    they are never held out. Before the fit (one NIC per card, full overlap: 1.0) every row came
-    out too fast, by up to 17 %; with the old 8-NIC ring up to 4x."""
+    """DeepSpeed's ZeRO-3 overlap share is the grid fit on zero3_runs.yaml (MEG21 Table 2's ZeRO-3 runs,
+    seen before the fit, calibration only): the report predicts those rows with it and they are never
+    held out. At FSDP's 1.0, the planning default (an assumption, not fitted), every row comes out too
+    fast, by up to 29 % (15.0 % on average); with the old 8-NIC ring up to 4x."""
     from xlcompute.planner.inputs import STEP_CONSTANTS
-    from xlcompute.planner.validation.calibrate import calibrate_zero3
+    from xlcompute.planner.validation.calibrate import DEEPSPEED_2021_ZERO3_OVERLAP, calibrate_zero3
 
     cal = calibrate_zero3()
-    assert cal.zero3_overlap_fraction == STEP_CONSTANTS["zero3_overlap_fraction"].value == 0.55
-    assert cal.mean_abs_error_pct == pytest.approx(5.43, abs=0.01)  # 5.33 % before the cross-entropy term
-    assert max(abs(e) for e in cal.errors_pct.values()) < 15.1  # 14.51 % before the cross-entropy term
+    assert cal.zero3_overlap_fraction == DEEPSPEED_2021_ZERO3_OVERLAP == report.zero3_overlap_fraction == 0.55
+    assert STEP_CONSTANTS["zero3_overlap_fraction"].value == 1.0
+    # 5.33 % before the cross-entropy term, 5.43 % before the ring-step latency (max 14.51 %, 15.09 %)
+    assert cal.mean_abs_error_pct == pytest.approx(5.66, abs=0.01)
+    assert max(abs(e) for e in cal.errors_pct.values()) < 16.4
     assert len(report.zero3_rows) == 6 and all(r.role == "calibration" for r in report.zero3_rows)
     assert {r.id: r.error_pct for r in report.zero3_rows} == pytest.approx(cal.errors_pct, abs=1e-9)
     full = calibrate_zero3(grid=(1.0,))
-    assert all(e < 0 for e in full.errors_pct.values()) and full.mean_abs_error_pct > 15
+    assert all(e < 0 for e in full.errors_pct.values()) and full.mean_abs_error_pct > 14.9
     held = {r.id for r in report.external_rows} | {r.id for r in report.rows}
     assert not held & set(cal.errors_pct)
 
 
 def test_seventh_step_set_first_prediction_as_recorded() -> None:
     """step_runs_7.yaml (10 small-model rows, pre-registered for the cross-entropy traffic change and predicted
-    once after it was merged): the figures of its dated note, and the 153 held-out rows together."""
+    once after it was merged): the figures of its dated note (11.96 %, 153 rows 7.52 %). Since ZeRO-3 pass by
+    pass (post hoc) its one ZeRO-3 row (TinyLlama, 8 GPUs in one server) moved by 0.1 point: 11.97 %, and
+    the 153 rows are at 6.70 %."""
     from xlcompute.planner.validation.data import STEP7_VALIDATION_FILE
 
     report = validate(search=False)
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
-    assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.96
-    assert report.extended_held_out_count == 153 and round(report.extended_held_out_mean_abs_error_pct, 2) == 7.52
+    assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.97
+    assert report.extended_held_out_count == 153 and round(report.extended_held_out_mean_abs_error_pct, 2) == 6.70
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note

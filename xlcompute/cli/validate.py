@@ -119,10 +119,11 @@ def validate_command(
     if report.zero3_rows:
         z = report.zero3_rows
         console.print(
-            f"ZeRO-3 = zero3_runs.yaml, calibration only ({len(z)} runs of MEG21 Table 2, seen before the fit; "
-            f"no held-out ZeRO-3 run exists): step time {sum(abs(r.error_pct) for r in z) / len(z):.2f}% "
+            f"ZeRO-3 = zero3_runs.yaml, calibration only ({len(z)} DeepSpeed runs of MEG21 Table 2, seen before "
+            f"the fit): step time {sum(abs(r.error_pct) for r in z) / len(z):.2f}% "
             f"(max {max(abs(r.error_pct) for r in z):.2f}%) with zero3_overlap_fraction "
-            f"{report.zero3_overlap_fraction:g}"
+            f"{report.zero3_overlap_fraction:g} (DeepSpeed 2021; planning default 1.0, PyTorch FSDP's prefetch, "
+            "not fitted; the FSDP runs of step_runs_6.yaml are held out)"
         )
     if report.external_rows:
         console.print(

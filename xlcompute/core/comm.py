@@ -30,8 +30,20 @@ Sources
   DGX A100, 8 ranks of one data-parallel group per server): at a fixed batch the step time stays
   the same from 768 to 1,536 GPUs (and 1,120 to 2,240) while each card's compute halves, so the
   ZeRO-3 traffic is exposed; it moves about 16-18 GB/s per card, one NIC's rate (25 GB/s HDR at
-  ~70 %), not the 8-NIC aggregate of a ring all-reduce. Fitted in
-  ``data/validation/zero3_runs.yaml`` (calibration only: no held-out ZeRO-3 run is published).
+  ~70 %), not the 8-NIC aggregate of a ring all-reduce, and even at microbatch 4 much of it is
+  exposed: the share of a pass's compute the traffic runs under is fitted on these rows
+  (``data/validation/zero3_runs.yaml``, calibration only); held out: the FSDP rows of
+  ``step_runs_6.yaml`` and ``step_runs_8.yaml``.
+- [FSDP] Zhao et al., "PyTorch FSDP: Experiences on Scaling Fully Sharded Data Parallel", VLDB
+  2023 (arXiv:2304.11277), §3.4 "Communication Optimizations" (overlap, backward and forward
+  prefetching): a fully sharded unit's parameters are all-gathered just before its forward
+  and again before its backward, the next unit's gather is issued while the current unit
+  computes (forward and backward prefetch), and each unit's gradient reduce-scatter runs while
+  the backward of the units before it computes. So the traffic of a pass hides under the compute
+  of that same pass, layer by layer: a forward's gathers under the forward, a backward's gathers
+  and reduce-scatters under the backward (and its recomputed forward), and the first gather and
+  the last reduce-scatter of a step wait for nothing to hide under. ZeRO-3's prefetch [ZERO] §7
+  works the same way.
 - [CP] Context parallelism: NVIDIA Megatron-Core, "context parallel" (each of cp ranks holds s/cp
   tokens; K and V travel around a ring of point-to-point sends, overlapped with the attention of
   the chunk at hand); Liu et al. 2023, "Ring Attention with Blockwise Transformers"; Dubey et al.
@@ -66,6 +78,9 @@ __all__ = [
     "dp_bytes_per_step",
     "dp_seconds_per_step",
     "dp_overlap_window",
+    "forward_busy_seconds",
+    "zero3_exposed_seconds",
+    "dp_exposed_seconds",
     "dp_ranks_per_node",
     "expert_dp_ranks_per_node",
     "dp_ring_nics",
@@ -271,13 +286,19 @@ def dp_bytes_per_step(
 
 def dp_seconds_per_step(
     dp_bytes: Value, bytes_per_s: Value, latency: Value, layers_on_stage: Value, dp: Value, stage: Value,
-    expert_bytes: Value = 0, expert_bytes_per_s: Value = 1,
+    expert_bytes: Value = 0, expert_bytes_per_s: Value = 1, microbatches: Value = 1, ring_step_latency: Value = 0,
 ) -> Value:
     """Data-parallel communication time per step before overlap: the bytes over the link (the
     experts' share, ``expert_bytes`` of ``dp_bytes``, over the expert data-parallel group's own
-    link) plus, for ZeRO 0–2, a latency per gradient bucket (two per layer; an assumption)."""
+    link) plus, for ZeRO 0–2, a latency per gradient bucket (two per layer; an assumption). ZeRO-3
+    gathers each layer's weights in every micro-batch's forward and backward and reduce-scatters
+    its gradients once, (2m + 1) rings per layer [ZERO]; NCCL runs all-gather and reduce-scatter as
+    rings only, each paying dp − 1 step latencies (NCCL src/graph/tuning.cc), which grows with the
+    data-parallel degree while the bytes per card do not [NCCL]."""
     buckets = if_(and_(dp > 1, stage < 3), 2 * layers_on_stage, 0)
-    return (dp_bytes - expert_bytes) / bytes_per_s + expert_bytes / expert_bytes_per_s + latency * buckets
+    rings = if_(and_(dp > 1, stage >= 3), (2 * microbatches + 1) * layers_on_stage * (dp - 1), 0)
+    return ((dp_bytes - expert_bytes) / bytes_per_s + expert_bytes / expert_bytes_per_s + latency * buckets
+            + ring_step_latency * rings)
 
 
 def dp_overlap_window(
@@ -289,16 +310,62 @@ def dp_overlap_window(
     layer_backward_s: Value,
     layer_recompute_s: Value,
     logits_forward_s: Value,
-    zero3_overlap: Value = 1,
 ) -> Value:
     """Compute time the DP traffic of a step can hide under. Gradients of a stage are final only
     in the backward of its last micro-batch, so ZeRO 0–2 overlap that backward (layers, with what
-    each waits for on other links, and output layer). ZeRO-3 prefetches weights under the busy
-    pipeline (compute, recomputation and the exposed waits: TP collectives, CP ring, offload
-    transfers; DP traffic has its own stream and, across servers, its own links) [ZERO], but only
-    the share ``zero3_overlap`` of it: each layer waits for its own gather [MEG21-Z3]."""
+    each waits for on other links, and output layer). ZeRO-3 gathers and reduces in every pass
+    (:func:`zero3_exposed_seconds`): its window is the whole busy pipeline (compute,
+    recomputation and the exposed waits: TP collectives, CP ring, offload transfers; DP traffic
+    has its own stream and, across servers, its own links) [ZERO], [FSDP]."""
     last_backward = layers_on_stage * (layer_backward_s + layer_recompute_s) + 2 * logits_forward_s
-    return if_(stage >= 3, zero3_overlap * (compute_s + recompute_s + exposed_s), last_backward)
+    return if_(stage >= 3, compute_s + recompute_s + exposed_s, last_backward)
+
+
+def forward_busy_seconds(
+    layers_on_stage: Value, layer_forward_s: Value, logits_forward_s: Value, microbatches: Value,
+    kernel_s: Value, busy_s: Value,
+) -> Value:
+    """Forward part of a step's busy pipeline on a stage, under which ZeRO-3's forward gathers
+    hide [FSDP]: every micro-batch's forward kernels (its layers and the output layer), as a share
+    of all kernel time ``kernel_s`` (compute and recomputation), times the busy time ``busy_s``
+    (kernels and waits): the waits on other links (TP, CP, offload) are not split by pass, so each
+    pass gets them in proportion to its kernels."""
+    forward = microbatches * (layers_on_stage * layer_forward_s + logits_forward_s)
+    return busy_s * forward / max_(kernel_s, 1e-30)
+
+
+def zero3_exposed_seconds(
+    dp_s: Value, microbatches: Value, busy_s: Value, forward_s: Value, layers_on_stage: Value,
+    overlap: Value, zero3_overlap: Value,
+) -> Value:
+    """ZeRO-3 traffic left exposed in a step, pass by pass [FSDP], [ZERO].
+
+    ``dp_s`` is the step's ZeRO-3 time before overlap: one gradient reduce-scatter and a weight
+    all-gather in the forward and in the backward of every micro-batch of the same size
+    (:func:`dp_bytes_per_step`), so one pass of the stage's weights takes u = dp_s / (2m + 1).
+    Each micro-batch's forward gathers u under its forward f = forward_s / m, its backward gathers
+    u (and in the last micro-batch also reduce-scatters u) under its backward and recomputation
+    b = (busy_s − forward_s) / m; a pass is exposed by what does not fit:
+
+        m·max(0, u − a·f) + (m − 1)·max(0, u − a·b) + max(0, 2u − a·b),
+
+    where a = ``zero3_overlap`` is the share of a pass's compute the traffic runs under (a copy
+    engine and SMs shared with the kernels; fitted, [MEG21-Z3]). The first gather and the last
+    reduce-scatter, one layer's share each (2u / layers), wait for nothing, so never less; never
+    more than ``dp_s``; all of it without overlap."""
+    m = max_(microbatches, 1)
+    unit = dp_s / (2 * m + 1)
+    fwd = zero3_overlap * forward_s / m
+    bwd = zero3_overlap * max_(busy_s - forward_s, 0) / m
+    passes = m * max_(unit - fwd, 0) + (m - 1) * max_(unit - bwd, 0) + max_(2 * unit - bwd, 0)
+    edges = 2 * unit / max_(layers_on_stage, 1)
+    return if_(overlap, min_(max_(passes, edges), dp_s), dp_s)
+
+
+def dp_exposed_seconds(stage: Value, zero3_exposed_s: Value, zero_0_2_exposed_s: Value) -> Value:
+    """Exposed DP time of a step: pass by pass for ZeRO-3 (:func:`zero3_exposed_seconds`), else
+    what the last backward does not hide (:func:`exposed_seconds` over :func:`dp_overlap_window`)."""
+    return if_(stage >= 3, zero3_exposed_s, zero_0_2_exposed_s)
 
 
 def last_bucket_seconds(dp_seconds: Value, layers_on_stage: Value) -> Value:

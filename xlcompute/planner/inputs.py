@@ -110,13 +110,20 @@ STEP_CONSTANTS: dict[str, Constant] = {
         0.75, "assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s NVLink on DGX A100 (nccl-tests)"),
     "inter_node_efficiency": Constant(0.80, "assumption: a large collective reaches ~80% of InfiniBand/RoCE line rate"),
     "collective_latency_us": Constant(10.0, "assumption: NCCL latency per collective or pipeline message, ~10 µs"),
+    "ring_step_latency_us": Constant(
+        6.0, "NCCL's tuning model (src/graph/tuning.cc): a ring all-gather or reduce-scatter over n ranks "
+        "costs a base latency plus n - 1 step latencies, Simple protocol (large messages) 5.7 µs per step "
+        "over NVLink and 6.6 µs over the network (NCCL 2.x hwLat); ~6 µs, not fitted. Charged to ZeRO-3's "
+        "gathers and reduce-scatters, which NCCL runs as rings only (all-reduce has trees)"),
     "tp_overlap_fraction": Constant(
         0.8, "assumption: share of TP communication that hides under GEMMs when overlapped; overlap "
         "is partial because communication takes SMs from the GEMM (Calculon, seed 004)"),
     "zero3_overlap_fraction": Constant(
-        0.55, "calibrated (calibrate_zero3): grid 0..1 step 0.05 on the six ZeRO-3 rows of MEG21 Table 2 "
-        "(zero3_runs.yaml, calibration only); share of the compute under which ZeRO-3's weight gathers and "
-        "gradient reduce-scatters hide"),
+        1.0, "assumption (upper bound, not fitted): share of a pass's compute under which that pass's ZeRO-3 "
+        "weight gathers and gradient reduce-scatters run (core.comm.zero3_exposed_seconds); PyTorch FSDP "
+        "issues the next unit's gather while the current unit computes (Zhao et al. 2023, section 3.4), the "
+        "SMs its NCCL kernels take are not charged. DeepSpeed ZeRO-3 as run in MEG21 Table 2 (2021) hid "
+        "under 0.55 of it (calibrate_zero3 on zero3_runs.yaml; those rows are predicted with that value)"),
     "straggler_jitter": Constant(
         0.02, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
         "xlcompute validate (16-2,520 GPUs) "
@@ -236,6 +243,9 @@ class SystemSpec(BaseModel):
     )
     tp_overlap_fraction: float = Field(default=STEP_CONSTANTS["tp_overlap_fraction"].value, ge=0, le=1)
     zero3_overlap_fraction: float = Field(default=STEP_CONSTANTS["zero3_overlap_fraction"].value, ge=0, le=1)
+    ring_step_latency: float = Field(
+        default=STEP_CONSTANTS["ring_step_latency_us"].value * 1e-6, ge=0, description="seconds"
+    )
     framework_reserve_bytes: float = Field(default=STEP_CONSTANTS["framework_reserve_gb"].value * 1e9, ge=0)
     straggler_jitter: float = Field(default=STEP_CONSTANTS["straggler_jitter"].value, ge=0, le=1)
     software_efficiency: float = Field(default=1.0, gt=0, le=2)
@@ -407,6 +417,7 @@ def system_values(sy: SystemSpec) -> dict[str, float]:
         "straggler_jitter": sy.straggler_jitter,
         "tp_overlap_fraction": sy.tp_overlap_fraction,
         "zero3_overlap_fraction": sy.zero3_overlap_fraction,
+        "ring_step_latency_s": sy.ring_step_latency,
         "framework_reserve_bytes": sy.framework_reserve_bytes,
         "software_efficiency": sy.software_efficiency,
         "flash_attention_efficiency": sy.flash_attention_efficiency,

@@ -20,6 +20,7 @@ STEPS = (
     step("offload_bytes_per_s", N, units.giga, "offload_gbs"),
     step("framework_reserve_bytes", M, units.giga, "framework_reserve_gb"),
     step("collective_latency_s", N, units.micro, "collective_latency_us"),
+    step("ring_step_latency_s", N, units.micro, "ring_step_latency_us"),
     step("gemm_eff_max", ST, arith.product, "matmul_eff_max", "software_efficiency"),
     # FP8 training: peak_flops is the training precision's peak (the MFU's); kernels outside the
     # linear layers run at the BF16 peak, the linear GEMMs at the share of the FP8 gain realised.

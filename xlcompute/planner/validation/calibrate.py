@@ -47,6 +47,7 @@ __all__ = [
     "ZERO3_GRID",
     "Zero3Calibration",
     "calibrate_zero3",
+    "DEEPSPEED_2021_ZERO3_OVERLAP",
 ]
 
 #: Grid used by :func:`calibrate` (documented so the calibration can be re-run exactly).
@@ -248,6 +249,11 @@ def calibrate_software(
                                mean_signed_error_pct=mean_err(eff))
 
 
+#: The share of a pass's compute DeepSpeed ZeRO-3's traffic ran under in MEG21 Table 2 (2021): the
+#: fit of :func:`calibrate_zero3` on ``zero3_runs.yaml``, the value those rows are predicted with.
+#: The planning default (``zero3_overlap_fraction``, 1.0) is PyTorch FSDP's prefetch, not fitted.
+DEEPSPEED_2021_ZERO3_OVERLAP = 0.55
+
 #: Grid of :func:`calibrate_zero3`.
 ZERO3_GRID: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.0, 1.0001, 0.05))
 
@@ -262,7 +268,7 @@ class Zero3Calibration(BaseModel):
 
 
 def calibrate_zero3(grid: Iterable[float] = ZERO3_GRID, path: str | Path | None = None) -> Zero3Calibration:
-    """Fit ``zero3_overlap_fraction`` (core.comm.dp_overlap_window) minimising the mean absolute
+    """Fit ``zero3_overlap_fraction`` (core.comm.zero3_exposed_seconds) minimising the mean absolute
     step-time error over the rows of ``zero3_runs.yaml`` (Narayanan et al. 2021 Table 2, ZeRO-3
     without model parallelism), the other constants at their calibrated defaults."""
     data = load_validation(path if path is not None else ZERO3_CALIBRATION_FILE)

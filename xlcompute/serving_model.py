@@ -31,6 +31,8 @@ __all__ = [
     "ReplicaFigures",
     "replica_figures",
     "kv_limit",
+    "OfflineFigures",
+    "offline_figures",
 ]
 
 
@@ -292,3 +294,60 @@ def replica_figures(
 
 def _is_zero(x: Any) -> bool:
     return isinstance(x, (int, float)) and x == 0
+
+
+class OfflineFigures(BaseModel):
+    """A replica saturated with queued requests (every request sent at once), iteration by iteration."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    batch: Any = Field(description="sequences in flight")
+    iteration_s: Any = Field(description="the average iteration: B decodes and B/o prompts' chunks, s")
+    output_tokens_per_s: Any
+
+
+def offline_figures(
+    shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
+    k: ServingConstants, kv_free_fraction: float | None = None, max_num_tokens: float | None = None,
+    grouped_kv_reads: bool = True,
+) -> OfflineFigures:
+    """Output tokens per second of one replica in a saturated steady state with in-flight batching:
+    each iteration decodes the B sequences in flight and runs the prompt tokens of the B/o requests
+    that replace the finished ones, reading the weights once for both (core.inference [SARATHI]);
+    B is the engine's cap, at most what the KV cache holds (TensorRT-LLM's budget when
+    ``kv_free_fraction`` is given [TRTKV], else :func:`kv_limit`'s) and what the token budget
+    ``max_num_tokens`` sustains. Unlike :func:`replica_figures` (one prefill pass per request, which
+    stalls the batch), no prompt runs as a pass of its own."""
+    layers = shape.layers
+    eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
+    peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
+    link = card.link_bytes_per_s * k.link_efficiency
+    matmul_params = shape.active_params - shape.embedding_params
+    weights = shape.total_params * prec.weight_bytes
+    kv_tok = _kv_per_token_replica(shape, prec, tp)
+    if kv_free_fraction is None:
+        limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k)
+    else:
+        budget = inf.kv_cache_budget_after_weights(card.hbm_bytes, tp, kv_free_fraction, weights,
+                                                   k.reserve_bytes_per_card)
+        limit = inf.max_sequences(budget, kv_tok * (input_tokens + output_tokens))
+    b = inf.batch_in_flight(batch, limit)
+    if max_num_tokens is not None:
+        b = inf.batch_in_flight(b, inf.token_budget_batch(max_num_tokens, input_tokens, output_tokens))
+    prompts = inf.prompts_per_iteration(b, output_tokens)
+    tokens = b + prompts * input_tokens
+    context = inf.mean_decode_context(input_tokens, output_tokens)
+    read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
+    touched = inf.moe_experts_touched(shape.experts, shape.top_k, tokens)
+    read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
+    reads = inf.kv_reads_per_step(shape.heads, shape.kv_heads, tp, grouped_kv_reads or shape.kv_lora_rank > 0)
+    kv = inf.decode_kv_bytes(b, context, kv_tok * reads)
+    attention = (inf.decode_attention_flops(b, context, layers, shape.attn_width)
+                 + inf.prefill_flops(0, prompts, input_tokens, layers, shape.attn_width))
+    flops = inf.decode_flops(matmul_params, b, context, layers, shape.attn_width) + inf.prefill_flops(
+        matmul_params, prompts, input_tokens, layers, shape.attn_width)
+    overhead = inf.mixed_layer_overhead_seconds(inf.mixed_iteration_share(b, output_tokens),
+                                                k.prefill_layer_overhead_s, k.decode_layer_overhead_s)
+    comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
+    iteration = inf.decode_step_seconds(flops, read + kv, attention, kv, tp, peak, eff, card.hbm_bytes_per_s,
+                                        k.hbm_efficiency, comm, layers, overhead)
+    return OfflineFigures(batch=b, iteration_s=iteration, output_tokens_per_s=b / iteration)

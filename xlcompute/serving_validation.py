@@ -31,6 +31,7 @@ from xlcompute.serving_model import (
     VendorFactor,
     for_vendor,
     model_shape,
+    offline_figures,
     replica_figures,
 )
 
@@ -103,6 +104,23 @@ class ServingRun(BaseModel):
             return True
         m = re.match(r"\s*(\d+)\.(\d+)", str(self.framework.get("version", "")))
         return m is None or (int(m.group(1)), int(m.group(2))) >= (0, 7)
+
+    @property
+    def kv_free_fraction(self) -> float | None:
+        """TensorRT-LLM rows: the KV cache's share of the memory free after the weights, as the row's
+        runtime prints it (``--kv_cache_free_gpu_mem_fraction``), else TensorRT-LLM's default 0.9
+        (core.inference [TRTKV]); None for other runtimes (their budget is the model's default)."""
+        if str(self.framework.get("name", "")) != "tensorrt-llm":
+            return None
+        m = re.search(r"kv_cache_free_gpu_mem_fraction[ =]+([0-9]*\.?[0-9]+)", str(self.framework.get("runtime", "")))
+        return float(m.group(1)) if m else 0.9
+
+    @property
+    def max_num_tokens(self) -> float | None:
+        """The engine's per-iteration token budget where the row's runtime prints it as a number
+        (``--max_num_tokens 2048``); None where it is unpublished or set by a tuning heuristic."""
+        m = re.search(r"max_num_tokens[ =]+(\d+)", str(self.framework.get("runtime", "")))
+        return float(m.group(1)) if m else None
 
     def measured_value(self, metric: Metric) -> float:
         key = self.metrics[metric]
@@ -198,11 +216,12 @@ def predict_run(run: ServingRun, k: ServingConstants,
         out["tpot"] = f.tpot_median_s if tpot_statistic(run) == "median" else f.tpot_s
         out["throughput"] = f.output_tokens_per_s * replicas
     elif run.scenario == "offline_saturation":
-        # Every request queued at once: continuous batching runs as many sequences as the engine's
-        # cap (the row's batch) and the KV-cache budget allow, prompts interleaved with decodes.
-        f = replica_figures(shape, card, prec, tp, run.batch or run.concurrency or 1, n_in, n_out, k,
-                            grouped_kv_reads=g)
-        out["throughput"] = f.output_tokens_per_s * replicas
+        # Every request queued at once: in-flight batching runs as many sequences as the engine's cap
+        # (the row's batch), the KV cache and the token budget allow, prompt chunks in the decode
+        # iterations (serving_model.offline_figures).
+        o = offline_figures(shape, card, prec, tp, run.batch or run.concurrency or 1, n_in, n_out, k,
+                            run.kv_free_fraction, run.max_num_tokens, grouped_kv_reads=g)
+        out["throughput"] = o.output_tokens_per_s * replicas
     else:  # pragma: no cover - guarded by unpredictable_reason
         raise ValueError(f"{run.id}: scenario {run.scenario} is not predicted")
     return {m: v for m, v in out.items() if m in run.metrics}

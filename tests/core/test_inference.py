@@ -196,3 +196,22 @@ def test_seed_serving_formula_kept_and_differs() -> None:
     # Seed 000 eq. (11), U·C/(X·t_c): 2000 users, 2·70e9·1000 FLOPs, 989 TFLOP/s, 20 s -> 14.2 cards,
     # FLOPs only; the step model (default scenario, tests/estimate/test_serving_plan.py) needs 40.
     assert serving.infer_cards_seed(2000, 2 * 70e9 * 1000, 989.4e12, 20) == pytest.approx(14.15, abs=0.01)
+
+
+def test_offline_saturation_formulas() -> None:
+    # TensorRT-LLM's KV budget [TRTKV]: 0.9 of what an 80 GB card has free after 70 GB of weights and a
+    # 2 GB reserve: 7.2 GB (vLLM's rule, 0.9·80 − 2 − 70, leaves 0); none when the weights fill the card.
+    assert inf.kv_cache_budget_after_weights(80e9, 1, 0.9, 70e9, 2e9) == pytest.approx(7.2e9)
+    assert inf.kv_cache_budget_bytes(80e9, 1, 0.9, 70e9, 2e9) == pytest.approx(0.0, abs=1.0)
+    assert inf.kv_cache_budget_after_weights(80e9, 1, 0.9, 80e9, 2e9) == 0
+    # Two cards split the weights: 2·0.9·(80 − 35 − 2) GB.
+    assert inf.kv_cache_budget_after_weights(80e9, 2, 0.9, 70e9, 2e9) == pytest.approx(2 * 0.9 * 43e9)
+    # Saturated steady state [SARATHI]: 64 sequences of 128 output tokens start 0.5 prompts per iteration;
+    # a 2,048-token budget sustains 1,024 sequences at 128/128 and 2048·128/2176 at 2048/128.
+    assert inf.prompts_per_iteration(64, 128) == 0.5
+    assert inf.token_budget_batch(2048, 128, 128) == 1024
+    assert inf.token_budget_batch(2048, 2048, 128) == pytest.approx(2048 * 128 / 2176)
+    assert inf.token_budget_batch(10, 20_000, 2) == 1  # never below one sequence
+    # Half the iterations carry a prompt: half the prefill's fixed time per layer, half the decode step's.
+    assert inf.mixed_iteration_share(64, 128) == 0.5 and inf.mixed_iteration_share(2000, 128) == 1
+    assert inf.mixed_layer_overhead_seconds(0.5, 200e-6, 40e-6) == pytest.approx(120e-6)

@@ -62,10 +62,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # seen): 7.21 % / 7.08 % (reference stack 7.43 %). With step_runs_7.yaml's 10 small-model rows (first
 # predicted after that term: 11.96 %), 153 rows: 7.52 % / 7.37 % (reference stack 7.72 %). With ZeRO-3 pass
 # by pass, FSDP's overlap 1.0 and NCCL's ring-step latency (sixth session; post hoc, found on
-# step_runs_6.yaml): 6.70 % / 6.97 % (reference stack 6.90 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 153
-EXTENDED_HELD_OUT_MAE_BOUND = 6.70
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 6.97
+# step_runs_6.yaml): 6.70 % / 6.97 % (reference stack 6.90 %). With step_runs_8.yaml's 6 FSDP rows (first
+# predicted after those changes: 346.43 %, the one-NIC ZeRO-3 regime), 159 rows: 19.52 % / 9.63 % (reference
+# stack 19.71 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 159
+EXTENDED_HELD_OUT_MAE_BOUND = 19.52
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.64
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 4.32
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
@@ -268,7 +270,7 @@ def test_extended_held_out_statistics(report) -> None:
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(6.90, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(19.71, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -442,12 +444,30 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     """step_runs_7.yaml (10 small-model rows, pre-registered for the cross-entropy traffic change and predicted
     once after it was merged): the figures of its dated note (11.96 %, 153 rows 7.52 %). Since ZeRO-3 pass by
     pass (post hoc) its one ZeRO-3 row (TinyLlama, 8 GPUs in one server) moved by 0.1 point: 11.97 %, and
-    the 153 rows are at 6.70 %."""
+    the 153 rows are at 6.70 % (159 with step_runs_8.yaml: 19.52 %)."""
     from xlcompute.planner.validation.data import STEP7_VALIDATION_FILE
 
     report = validate(search=False)
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.97
-    assert report.extended_held_out_count == 153 and round(report.extended_held_out_mean_abs_error_pct, 2) == 6.70
+    s153 = [r for r in report.external_rows + report.rows
+            if r.role == "held_out" and r.set_name != "step_runs_8"]
+    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.70
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
+
+
+def test_eighth_step_set_first_prediction_as_recorded(report) -> None:
+    """step_runs_8.yaml (6 FSDP FULL_SHARD rows of fms-fsdp, pre-registered for the sixth session's ZeRO-3
+    change, predicted once after it): 346.43 %, every row 4.2-4.8x too slow, because the model's ZeRO-3 ring
+    crosses servers at one NIC per card (the MEG21 DeepSpeed regime); the model before the change gave
+    386.07 %. Its dated note records both and the header's pre-stated alternative reading (post hoc)."""
+    from xlcompute.planner.validation.data import STEP8_VALIDATION_FILE
+
+    (s8,) = [x for x in report.preregistered_sets if x.name == "step_runs_8"]
+    assert (s8.included, s8.calibration, s8.excluded) == (6, 0, 2)
+    assert round(s8.mean_abs_error_pct, 2) == 346.43
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_8"]
+    assert len(rows) == 6 and all(r.role == "held_out" and 300 < r.error_pct < 380 for r in rows)
+    note = STEP8_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "346.43 %" in note and "386.07 %" in note and "eb4aa07" in note

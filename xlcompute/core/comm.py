@@ -34,8 +34,8 @@ Sources
   exposed: the share of a pass's compute the traffic runs under is fitted on these rows
   (``data/validation/zero3_runs.yaml``, calibration only); held out: the FSDP rows of
   ``step_runs_6.yaml`` and ``step_runs_8.yaml``.
-- [FSDP] Zhao et al., "PyTorch FSDP: Experiences on Scaling Fully Sharded Data Parallel", VLDB
-  2023 (arXiv:2304.11277), §3.4 "Communication Optimizations" (overlap, backward and forward
+- [FSDP] Zhao et al. 2023, PyTorch FSDP: Experiences on Scaling Fully Sharded Data Parallel
+  (VLDB; arXiv:2304.11277), §3.4 Communication Optimizations (overlap, backward and forward
   prefetching): a fully sharded unit's parameters are all-gathered just before its forward
   and again before its backward, the next unit's gather is issued while the current unit
   computes (forward and backward prefetch), and each unit's gradient reduce-scatter runs while

@@ -61,6 +61,17 @@ Sources
   cannot identify it). Caveat: older runtimes decoded without graphs (TensorRT-LLM's in-flight
   batching did not support them in late 2023, NVIDIA/TensorRT-LLM issue #402; its gptSessionBenchmark
   had an opt-in flag).
+- [SARATHI] Agrawal et al. 2024, "Taming Throughput-Latency Tradeoff in LLM Inference with
+  Sarathi-Serve", arXiv:2403.02310, §3-4, and TensorRT-LLM's in-flight batching with chunked context
+  (docs: ``--enable_chunked_context``, ``max_num_tokens``): prompt chunks ride in the decode
+  iterations ("piggybacking"), so an iteration reads the weights once for its decodes and its
+  prompt tokens together, and at most ``max_num_tokens`` tokens run per iteration. In a saturated
+  steady state each of the B sequences in flight ends after o iterations, so B/o prompts start per
+  iteration; with a budget T the batch cannot exceed T·o/(n + o) (its decodes plus its share of
+  prompt tokens fill the budget).
+- [TRTKV] TensorRT-LLM ``KvCacheConfig.free_gpu_memory_fraction`` (runtime flag
+  ``--kv_cache_free_gpu_mem_fraction``, default 0.9): the KV cache takes that share of the memory
+  free after the engine's weights and activations are allocated, per card.
 - [SEED] Seed 000 eq. (11), n = U·C/(X·t_c): kept as :func:`xlcompute.core.serving.infer_cards_seed`.
 """
 
@@ -109,6 +120,11 @@ __all__ = [
     "pp_p2p_seconds",
     "kv_bytes_per_token_replica",
     "batch_in_flight",
+    "kv_cache_budget_after_weights",
+    "prompts_per_iteration",
+    "token_budget_batch",
+    "mixed_iteration_share",
+    "mixed_layer_overhead_seconds",
     "ACTIVATION_BYTES_INFER",
 ]
 
@@ -158,6 +174,40 @@ def kv_cache_budget_bytes(
     """HBM of a replica left for the KV cache: cards·(HBM·f − reserve) − weights [VLLM] (vLLM's
     gpu_memory_utilization f; the reserve holds activations, workspace and CUDA graphs)."""
     return cards * (hbm_bytes * usable_fraction - reserve_bytes_per_card) - weight_bytes
+
+
+def kv_cache_budget_after_weights(
+    hbm_bytes: Value, cards: Value, free_fraction: Value, weight_bytes: Value, reserve_bytes_per_card: Value
+) -> Value:
+    """HBM of a replica TensorRT-LLM gives the KV cache: the share ``free_fraction`` of what each
+    card has free after its part of the weights and the reserve, cards·f·(HBM − W/cards − reserve)
+    [TRTKV]; 0 when the weights leave nothing."""
+    return max_(cards * free_fraction * (hbm_bytes - weight_bytes / cards - reserve_bytes_per_card), 0)
+
+
+def prompts_per_iteration(batch: Value, output_tokens: Value) -> Value:
+    """Prompts started per iteration in a saturated steady state, B/o: each of the B sequences in
+    flight ends after o iterations and is replaced at once [SARATHI]."""
+    return batch / output_tokens
+
+
+def token_budget_batch(max_num_tokens: Value, input_tokens: Value, output_tokens: Value) -> Value:
+    """Largest batch a per-iteration token budget T sustains with chunked prompts: B decodes plus
+    B/o prompts of n tokens per iteration fill T, so B ≤ T·o/(n + o) (at least 1) [SARATHI]."""
+    return max_(max_num_tokens * output_tokens / (input_tokens + output_tokens), 1)
+
+
+def mixed_iteration_share(batch: Value, output_tokens: Value) -> Value:
+    """Share of iterations that carry a prompt chunk, min(1, B/o): one prompt per iteration at most
+    when fewer than one starts per iteration [SARATHI]."""
+    return min_(batch / output_tokens, 1)
+
+
+def mixed_layer_overhead_seconds(share_mixed: Value, prefill_layer_s: Value, decode_layer_s: Value) -> Value:
+    """Fixed time per layer of the average iteration: an iteration with a prompt chunk runs eagerly
+    and pays the prefill pass's fixed time, a decode-only one is replayed from a CUDA graph and
+    pays the decode step's [CUDAGRAPH], [SARATHI]."""
+    return share_mixed * prefill_layer_s + (1 - share_mixed) * decode_layer_s
 
 
 def max_sequences(budget_bytes: Value, kv_bytes_per_sequence: Value) -> Value:

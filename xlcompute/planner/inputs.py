@@ -120,10 +120,10 @@ STEP_CONSTANTS: dict[str, Constant] = {
         "is partial because communication takes SMs from the GEMM (Calculon, seed 004)"),
     "zero3_overlap_fraction": Constant(
         1.0, "assumption (upper bound, not fitted): share of a pass's compute under which that pass's ZeRO-3 "
-        "weight gathers and gradient reduce-scatters run (core.comm.zero3_exposed_seconds); PyTorch FSDP "
+        "weight gathers and gradient reduce-scatters run, pass by pass; PyTorch FSDP "
         "issues the next unit's gather while the current unit computes (Zhao et al. 2023, section 3.4), the "
         "SMs its NCCL kernels take are not charged. DeepSpeed ZeRO-3 as run in MEG21 Table 2 (2021) hid "
-        "under 0.55 of it (calibrate_zero3 on zero3_runs.yaml; those rows are predicted with that value)"),
+        "under 0.55 of it (fitted on the six ZeRO-3 rows of MEG21 Table 2; those rows are predicted with that value)"),
     "straggler_jitter": Constant(
         0.02, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
         "xlcompute validate (16-2,520 GPUs) "

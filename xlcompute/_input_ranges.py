@@ -133,6 +133,7 @@ _FIXED: dict[str, InputRange] = {
     "straggler_jitter": InputRange("step-time model: straggler jitter", 0, 1),
     "tp_overlap_fraction": InputRange("step-time model: TP overlap share", 0, 1),
     "zero3_overlap_fraction": InputRange("step-time model: ZeRO-3 overlap share", 0, 1),
+    "zero3_all_nics": InputRange("step-time model: ZeRO-3 rings on all NICs (1) or one (0)", 0, 1),
     "ring_step_latency_us": InputRange("step-time model: latency per ring step, µs", 0, 1e6),
     "framework_reserve_gb": InputRange("step-time model: framework reserve, GB", 0, 1e4),
     # mixture of experts, MLA, MTP, FP8 (issue 15): derived from the architecture or the card

@@ -207,6 +207,8 @@ _ROWS: tuple[Quantity, ...] = (
     _q("intra_node_efficiency", "Intra-server link efficiency", "服务器内链路效率", "%", None, "percent"),
     _q("inter_node_efficiency", "Scale-out link efficiency", "服务器间链路效率", "%", None, "percent"),
     _q("collective_latency_us", "Latency per collective", "每次集合通信延迟", "µs", "微秒", "dec1"),
+    _q("zero3_all_nics", "ZeRO-3 rings use all of a server's NICs (1) or one (0)", "ZeRO-3 环使用服务器全部网卡（1）或一个（0）",
+       "0/1", None, "flag", "NCCL src/graph"),
     _q("ring_step_latency_us", "Latency per ring step (ZeRO-3 gathers)", "环形通信每步延迟（ZeRO-3 收集）", "µs", "微秒",
        "dec1", "NCCL src/graph/tuning.cc"),
     _q("straggler_jitter", "Spread of a server's step time (stragglers)", "单台服务器单步时间的波动（拖尾）", "%", None,

@@ -216,6 +216,9 @@ CONSTANT_ZH: dict[str, str] = {
     "intra_node_efficiency": "假设：DGX A100 上 NCCL all-reduce 总线带宽约为 300 GB/s NVLink 中的 230 GB/s（nccl-tests）",
     "inter_node_efficiency": "假设：大规模集合通信约达 InfiniBand/RoCE 线速的 80%",
     "collective_latency_us": "假设：每次集合通信或流水线消息的 NCCL 延迟约 10 微秒",
+    "zero3_all_nics": "NCCL（src/graph：每个网卡一个环形通道）：每台服务器上有 k 个 rank 的数据并行环在 k 个网卡上跨服务器，"
+                      "ZeRO-3（PyTorch FSDP）的权重收集与 reduce-scatter 与 all-reduce 相同；1 = 如此，0 = 每卡一个网卡，"
+                      "即 Narayanan 等 2021 表 2 中 DeepSpeed ZeRO-3（2021）实测的情形（这些数据行按 0 预测）",
     "ring_step_latency_us": "NCCL 调优模型（src/graph/tuning.cc）：n 个 rank 上的环形 all-gather 或 reduce-scatter 耗时为"
                             "基础延迟加 n − 1 个单步延迟；大消息（Simple 协议）NVLink 上每步 5.7 微秒、网络上 6.6 微秒"
                             "（NCCL 2.x hwLat），取约 6 微秒，未拟合。计入 ZeRO-3 的权重收集与梯度 reduce-scatter"

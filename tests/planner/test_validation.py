@@ -64,15 +64,17 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # by pass, FSDP's overlap 1.0 and NCCL's ring-step latency (sixth session; post hoc, found on
 # step_runs_6.yaml): 6.70 % / 6.97 % (reference stack 6.90 %). With step_runs_8.yaml's 6 FSDP rows (first
 # predicted after those changes: 346.43 %, the one-NIC ZeRO-3 regime), 159 rows: 19.52 % / 9.63 % (reference
-# stack 19.71 %). Issue 11 asks 4 %: not met.
+# stack 19.71 %). With ZeRO-3 rings on all of a server's NICs (post hoc, after that prediction): 7.20 % / 7.76 %
+# (reference stack 7.40 %; the 153 without step_runs_8.yaml 7.00 %). Issue 11 asks 4 %: not met.
 EXTENDED_HELD_OUT_COUNT = 159
-EXTENDED_HELD_OUT_MAE_BOUND = 19.52
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.64
+EXTENDED_HELD_OUT_MAE_BOUND = 7.21
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.76
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 4.32
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
 STEP6_POST_HOC_MAE = 10.25  # the same rows with the cross-entropy traffic term (post hoc, its dated note)
 STEP6_ZERO3_POST_HOC_MAE = 7.79  # and with the sixth session's ZeRO-3 changes (post hoc, its dated note)
+STEP6_ALL_NICS_POST_HOC_MAE = 8.69  # and with ZeRO-3 rings on all NICs (post hoc, its last dated note)
 # 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term); issue 11 asks 5 %: not met
 LARGE_HELD_OUT_MAE_BOUND = 10.67
 # 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25)
@@ -270,7 +272,7 @@ def test_extended_held_out_statistics(report) -> None:
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(19.71, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.40, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -316,7 +318,7 @@ def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
 
     s6 = {x.name: x for x in report.preregistered_sets}["step_runs_6"]
     assert (s6.included, s6.calibration, s6.excluded) == (51, 0, 6)
-    assert round(s6.mean_abs_error_pct, 2) == STEP6_ZERO3_POST_HOC_MAE
+    assert round(s6.mean_abs_error_pct, 2) == STEP6_ALL_NICS_POST_HOC_MAE
     rows = load_external(STEP6_VALIDATION_FILE).rows
     assert all(r.role == "held_out" and r.zero_stage == 3 and r.tp == r.pp == 1 for r in rows)
     note = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -325,6 +327,8 @@ def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
     assert f"{STEP6_POST_HOC_MAE:.2f} %" in later
     zero3 = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("ZeRO-3 pass by pass and FSDP's overlap")[1]
     assert f"10.25 % -> {STEP6_ZERO3_POST_HOC_MAE:.2f} %" in zero3 and "NOT used" in zero3
+    nics = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("ZeRO-3 rings on all of a server's NICs")[1]
+    assert f"{STEP6_ZERO3_POST_HOC_MAE:.2f} % -> {STEP6_ALL_NICS_POST_HOC_MAE:.2f} %" in nics
 
 
 def test_preregistered_files_can_be_skipped_and_never_enter_calibration() -> None:
@@ -444,7 +448,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     """step_runs_7.yaml (10 small-model rows, pre-registered for the cross-entropy traffic change and predicted
     once after it was merged): the figures of its dated note (11.96 %, 153 rows 7.52 %). Since ZeRO-3 pass by
     pass (post hoc) its one ZeRO-3 row (TinyLlama, 8 GPUs in one server) moved by 0.1 point: 11.97 %, and
-    the 153 rows are at 6.70 % (159 with step_runs_8.yaml: 19.52 %)."""
+    the 153 rows were at 6.70 %, and at 7.00 % since ZeRO-3 rings use all NICs (post hoc)."""
     from xlcompute.planner.validation.data import STEP7_VALIDATION_FILE
 
     report = validate(search=False)
@@ -452,7 +456,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.97
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out" and r.set_name != "step_runs_8"]
-    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.70
+    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 7.00
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
 
@@ -461,13 +465,15 @@ def test_eighth_step_set_first_prediction_as_recorded(report) -> None:
     """step_runs_8.yaml (6 FSDP FULL_SHARD rows of fms-fsdp, pre-registered for the sixth session's ZeRO-3
     change, predicted once after it): 346.43 %, every row 4.2-4.8x too slow, because the model's ZeRO-3 ring
     crosses servers at one NIC per card (the MEG21 DeepSpeed regime); the model before the change gave
-    386.07 %. Its dated note records both and the header's pre-stated alternative reading (post hoc)."""
+    386.07 %. Its dated note records both and the header's pre-stated alternative reading (post hoc). Since
+    ZeRO-3 rings use all of a server's NICs (post hoc, because of that prediction): 12.48 %."""
     from xlcompute.planner.validation.data import STEP8_VALIDATION_FILE
 
     (s8,) = [x for x in report.preregistered_sets if x.name == "step_runs_8"]
     assert (s8.included, s8.calibration, s8.excluded) == (6, 0, 2)
-    assert round(s8.mean_abs_error_pct, 2) == 346.43
+    assert round(s8.mean_abs_error_pct, 2) == 12.48
     rows = [r for r in report.external_rows if r.set_name == "step_runs_8"]
-    assert len(rows) == 6 and all(r.role == "held_out" and 300 < r.error_pct < 380 for r in rows)
+    assert len(rows) == 6 and all(r.role == "held_out" and abs(r.error_pct) < 23 for r in rows)
     note = STEP8_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "346.43 %" in note and "386.07 %" in note and "eb4aa07" in note
+    assert "346.43 % -> 12.48 %" in note.split("ZeRO-3 rings on all of a server's NICs")[1]

@@ -173,11 +173,13 @@ def dp_ranks_per_node(dp: Value, group_cards: Value, cards_per_node: Value) -> V
     return max_(1, min_(dp, floor(cards_per_node / group_cards)))
 
 
-def dp_ring_nics(ranks_per_node: Value, stage: Value) -> Value:
+def dp_ring_nics(ranks_per_node: Value, stage: Value, zero3_all_nics: Value = 1) -> Value:
     """NICs a data-parallel ring's crossings between servers share per card: the group's ranks on
-    a server [NCCL] for ZeRO 0-2; one for ZeRO-3, whose per-layer gathers and reduce-scatters were
-    measured at one NIC's rate per card although 8 ranks shared each server [MEG21-Z3]."""
-    return if_(stage >= 3, 1, ranks_per_node)
+    a server [NCCL], for ZeRO 0-2 and for ZeRO-3 run as NCCL rings over the whole group (PyTorch
+    FSDP's all-gathers and reduce-scatters are such rings [FSDP]); one when ``zero3_all_nics`` is 0,
+    the regime DeepSpeed's ZeRO-3 was measured in (one NIC's rate per card although 8 ranks shared
+    each server [MEG21-Z3])."""
+    return if_(and_(stage >= 3, zero3_all_nics < 0.5), 1, ranks_per_node)
 
 
 def expert_dp_ranks_per_node(dp_ranks: Value, ep: Value, expert_tp: Value) -> Value:

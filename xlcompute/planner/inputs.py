@@ -110,6 +110,11 @@ STEP_CONSTANTS: dict[str, Constant] = {
         0.75, "assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s NVLink on DGX A100 (nccl-tests)"),
     "inter_node_efficiency": Constant(0.80, "assumption: a large collective reaches ~80% of InfiniBand/RoCE line rate"),
     "collective_latency_us": Constant(10.0, "assumption: NCCL latency per collective or pipeline message, ~10 µs"),
+    "zero3_all_nics": Constant(
+        1.0, "NCCL (src/graph: one ring channel per NIC): a ring over a data-parallel group with k ranks per "
+        "server crosses servers on k NICs, ZeRO-3's gathers and reduce-scatters (PyTorch FSDP) like an "
+        "all-reduce; 1 = so, 0 = one NIC per card, the regime DeepSpeed ZeRO-3 was measured in on MEG21 "
+        "Table 2 (2021; those rows are predicted with 0)"),
     "ring_step_latency_us": Constant(
         6.0, "NCCL's tuning model (src/graph/tuning.cc): a ring all-gather or reduce-scatter over n ranks "
         "costs a base latency plus n - 1 step latencies, Simple protocol (large messages) 5.7 µs per step "
@@ -243,6 +248,7 @@ class SystemSpec(BaseModel):
     )
     tp_overlap_fraction: float = Field(default=STEP_CONSTANTS["tp_overlap_fraction"].value, ge=0, le=1)
     zero3_overlap_fraction: float = Field(default=STEP_CONSTANTS["zero3_overlap_fraction"].value, ge=0, le=1)
+    zero3_all_nics: float = Field(default=STEP_CONSTANTS["zero3_all_nics"].value, ge=0, le=1)
     ring_step_latency: float = Field(
         default=STEP_CONSTANTS["ring_step_latency_us"].value * 1e-6, ge=0, description="seconds"
     )
@@ -418,6 +424,7 @@ def system_values(sy: SystemSpec) -> dict[str, float]:
         "tp_overlap_fraction": sy.tp_overlap_fraction,
         "zero3_overlap_fraction": sy.zero3_overlap_fraction,
         "ring_step_latency_s": sy.ring_step_latency,
+        "zero3_all_nics": sy.zero3_all_nics,
         "framework_reserve_bytes": sy.framework_reserve_bytes,
         "software_efficiency": sy.software_efficiency,
         "flash_attention_efficiency": sy.flash_attention_efficiency,

@@ -84,7 +84,7 @@ SYSTEM_INPUTS: tuple[str, ...] = (
     "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "cards_per_node", "intra_node_gbs", "inter_node_gbps",
     "offload_gb", "offload_gbs", "framework_reserve_gb", "collective_latency_us", "straggler_jitter", "matmul_eff_max",
     "matmul_dim_half", "elementwise_traffic_factor", "loss_traffic_bytes", "flash_attention_efficiency", "intra_node_efficiency",
-    "inter_node_efficiency", "tp_overlap_fraction", "zero3_overlap_fraction", "ring_step_latency_us",
+    "inter_node_efficiency", "tp_overlap_fraction", "zero3_overlap_fraction", "zero3_all_nics", "ring_step_latency_us",
     "software_efficiency",
     "a2a_efficiency", "grouped_gemm_efficiency", "fp8_gemm_efficiency",
 )

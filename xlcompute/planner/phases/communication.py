@@ -54,7 +54,7 @@ STEPS = (
     # data parallelism
     step("dp_in_node", N, comm.stays_in_node, "parallel_cards", "parallel_cards", "cards_per_node"),
     step("dp_ranks_per_node", N, comm.dp_ranks_per_node, "dp_cp", "stage_group_cards", "cards_per_node"),
-    step("dp_ring_nics", N, comm.dp_ring_nics, "dp_ranks_per_node", "zero_stage"),
+    step("dp_ring_nics", N, comm.dp_ring_nics, "dp_ranks_per_node", "zero_stage", "zero3_all_nics"),
     step("dp_link_bytes_per_s", N, comm.ring_link_bytes_per_s, "dp_in_node", "dp_ring_nics", *_LINKS),
     step("dp_bytes_per_step", N, moe.dp_bytes_split,
          "weights_full_per_gpu", "expert_weights_full_per_gpu", "dp_cp", "edp", "grad_accum", "zero_stage"),

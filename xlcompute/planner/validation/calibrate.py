@@ -48,6 +48,7 @@ __all__ = [
     "Zero3Calibration",
     "calibrate_zero3",
     "DEEPSPEED_2021_ZERO3_OVERLAP",
+    "deepspeed_2021",
 ]
 
 #: Grid used by :func:`calibrate` (documented so the calibration can be re-run exactly).
@@ -254,6 +255,13 @@ def calibrate_software(
 #: The planning default (``zero3_overlap_fraction``, 1.0) is PyTorch FSDP's prefetch, not fitted.
 DEEPSPEED_2021_ZERO3_OVERLAP = 0.55
 
+
+def deepspeed_2021(sy: SystemSpec) -> SystemSpec:
+    """``sy`` with ZeRO-3 as DeepSpeed ran it in MEG21 Table 2 (2021): its fitted overlap share and
+    one NIC per card across servers ([MEG21-Z3] of core.comm); the planning defaults are PyTorch
+    FSDP's (share 1.0, NCCL rings on all of a server's NICs)."""
+    return sy.model_copy(update={"zero3_overlap_fraction": DEEPSPEED_2021_ZERO3_OVERLAP, "zero3_all_nics": 0.0})
+
 #: Grid of :func:`calibrate_zero3`.
 ZERO3_GRID: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.0, 1.0001, 0.05))
 
@@ -272,7 +280,7 @@ def calibrate_zero3(grid: Iterable[float] = ZERO3_GRID, path: str | Path | None 
     step-time error over the rows of ``zero3_runs.yaml`` (Narayanan et al. 2021 Table 2, ZeRO-3
     without model parallelism), the other constants at their calibrated defaults."""
     data = load_validation(path if path is not None else ZERO3_CALIBRATION_FILE)
-    sy = with_profile(data.system)
+    sy = deepspeed_2021(with_profile(data.system))
     cases = []
     for row in data.rows:
         shape, ex = build_case(row)

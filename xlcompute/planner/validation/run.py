@@ -22,7 +22,7 @@ from xlcompute._atomic import atomic_write
 from xlcompute.planner.inputs import SOFTWARE_STACKS, Execution, SystemSpec
 from xlcompute.planner.search import SearchOptions, search_layouts
 from xlcompute.planner.steptime import step_time
-from xlcompute.planner.validation.calibrate import DEEPSPEED_2021_ZERO3_OVERLAP
+from xlcompute.planner.validation.calibrate import deepspeed_2021
 from xlcompute.planner.validation.data import (
     DEFAULT_VALIDATION_FILE,
     PREREGISTERED_FILES,
@@ -293,8 +293,7 @@ def validate(
                                               sw.system_names[key], Path(software_path).stem, stacks))
     z3 = load_validation(ZERO3_CALIBRATION_FILE)
     # DeepSpeed ZeRO-3 of 2021, with its own fitted overlap (the planning default is PyTorch FSDP's)
-    z3_system = with_profile(z3.system).model_copy(
-        update={"zero3_overlap_fraction": DEEPSPEED_2021_ZERO3_OVERLAP})
+    z3_system = deepspeed_2021(with_profile(z3.system))
     zero3_results = [_predict_row(row, z3_system, False, None, z3.system_name, ZERO3_CALIBRATION_FILE.stem, stacks)
                      for row in z3.rows]
     all_m, all_x = _stats([r.error_pct for r in results])

@@ -65,10 +65,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # step_runs_6.yaml): 6.70 % / 6.97 % (reference stack 6.90 %). With step_runs_8.yaml's 6 FSDP rows (first
 # predicted after those changes: 346.43 %, the one-NIC ZeRO-3 regime), 159 rows: 19.52 % / 9.63 % (reference
 # stack 19.71 %). With ZeRO-3 rings on all of a server's NICs (post hoc, after that prediction): 7.20 % / 7.76 %
-# (reference stack 7.40 %; the 153 without step_runs_8.yaml 7.00 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 159
-EXTENDED_HELD_OUT_MAE_BOUND = 7.21
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.76
+# (reference stack 7.40 %; the 153 without step_runs_8.yaml 7.00 %). With step_runs_9.yaml's 16 FSDP2 rows (first
+# predicted after that change: 16.73 %), 175 rows: 8.08 % / 8.36 % (reference stack 8.25 %). Issue 11 asks 4 %:
+# not met.
+EXTENDED_HELD_OUT_COUNT = 175
+EXTENDED_HELD_OUT_MAE_BOUND = 8.08
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.36
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 4.32
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
@@ -272,7 +274,7 @@ def test_extended_held_out_statistics(report) -> None:
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.40, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.25, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -455,7 +457,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.97
     s153 = [r for r in report.external_rows + report.rows
-            if r.role == "held_out" and r.set_name != "step_runs_8"]
+            if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 7.00
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -477,3 +479,16 @@ def test_eighth_step_set_first_prediction_as_recorded(report) -> None:
     note = STEP8_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "346.43 %" in note and "386.07 %" in note and "eb4aa07" in note
     assert "346.43 % -> 12.48 %" in note.split("ZeRO-3 rings on all of a server's NICs")[1]
+
+
+def test_ninth_step_set_first_prediction_as_recorded(report) -> None:
+    """step_runs_9.yaml (16 FSDP2 rows of KempnerForge and torchtitan's community H200 benchmark, pre-registered
+    before ZeRO-3 rings used all of a server's NICs, predicted once after it): 16.73 %; the model before that
+    change 24.73 %, before the sixth session's ZeRO-3 changes 37.58 % (comparisons in its dated note)."""
+    from xlcompute.planner.validation.data import STEP9_VALIDATION_FILE
+
+    (s9,) = [x for x in report.preregistered_sets if x.name == "step_runs_9"]
+    assert (s9.included, s9.calibration, s9.excluded) == (16, 0, 12)
+    assert round(s9.mean_abs_error_pct, 2) == 16.73 and round(s9.max_abs_error_pct, 2) == 92.11
+    note = STEP9_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "16.73 %" in note and "24.73 %" in note and "37.58 %" in note and "b0f6211" in note

@@ -308,7 +308,7 @@ class OfflineFigures(BaseModel):
 def offline_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, kv_free_fraction: float | None = None, max_num_tokens: float | None = None,
-    grouped_kv_reads: bool = True,
+    grouped_kv_reads: bool = True, decode_graphs: bool = True,
 ) -> OfflineFigures:
     """Output tokens per second of one replica in a saturated steady state with in-flight batching:
     each iteration decodes the B sequences in flight and runs the prompt tokens of the B/o requests
@@ -316,7 +316,9 @@ def offline_figures(
     B is the engine's cap, at most what the KV cache holds (TensorRT-LLM's budget when
     ``kv_free_fraction`` is given [TRTKV], else :func:`kv_limit`'s) and what the token budget
     ``max_num_tokens`` sustains. Unlike :func:`replica_figures` (one prefill pass per request, which
-    stalls the batch), no prompt runs as a pass of its own."""
+    stalls the batch), no prompt runs as a pass of its own. ``decode_graphs`` False: the runtime
+    launches decode-only iterations eagerly too (TensorRT-LLM's TensorRT-engine flow, whose CUDA
+    graphs are opt-in), so every iteration pays the prefill pass's fixed time per layer [CUDAGRAPH]."""
     layers = shape.layers
     eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
     peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
@@ -345,8 +347,9 @@ def offline_figures(
                  + inf.prefill_flops(0, prompts, input_tokens, layers, shape.attn_width))
     flops = inf.decode_flops(matmul_params, b, context, layers, shape.attn_width) + inf.prefill_flops(
         matmul_params, prompts, input_tokens, layers, shape.attn_width)
+    decode_only_s = k.decode_layer_overhead_s if decode_graphs else k.prefill_layer_overhead_s
     overhead = inf.mixed_layer_overhead_seconds(inf.mixed_iteration_share(b, output_tokens),
-                                                k.prefill_layer_overhead_s, k.decode_layer_overhead_s)
+                                                k.prefill_layer_overhead_s, decode_only_s)
     comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
     iteration = inf.decode_step_seconds(flops, read + kv, attention, kv, tp, peak, eff, card.hbm_bytes_per_s,
                                         k.hbm_efficiency, comm, layers, overhead)

@@ -116,6 +116,20 @@ class ServingRun(BaseModel):
         return float(m.group(1)) if m else 0.9
 
     @property
+    def decode_graphs(self) -> bool:
+        """Whether the row's runtime replays decode iterations from CUDA graphs (core.inference
+        [CUDAGRAPH]): vLLM and SGLang do unless told to run eagerly; TensorRT-LLM's PyTorch backend
+        does, its TensorRT-engine flow (gptManagerBenchmark, trtllm-bench's engine build) only when a
+        CUDA-graph option is printed (opt-in there); other runtimes are taken to (the model's default)."""
+        name = str(self.framework.get("name", "")).lower()
+        runtime = str(self.framework.get("runtime", "")).lower()
+        if re.search(r"enforce[-_]eager|disable[-_]cuda[-_]graph", runtime):
+            return False
+        if name.startswith("tensorrt-llm") and "pytorch" not in runtime:
+            return bool(re.search(r"(use|enable)[-_]cuda[-_]graph|cuda_graph_mode", runtime))
+        return True
+
+    @property
     def max_num_tokens(self) -> float | None:
         """The engine's per-iteration token budget where the row's runtime prints it as a number
         (``--max_num_tokens 2048``); None where it is unpublished or set by a tuning heuristic."""
@@ -220,7 +234,8 @@ def predict_run(run: ServingRun, k: ServingConstants,
         # (the row's batch), the KV cache and the token budget allow, prompt chunks in the decode
         # iterations (serving_model.offline_figures).
         o = offline_figures(shape, card, prec, tp, run.batch or run.concurrency or 1, n_in, n_out, k,
-                            run.kv_free_fraction, run.max_num_tokens, grouped_kv_reads=g)
+                            run.kv_free_fraction, run.max_num_tokens, grouped_kv_reads=g,
+                            decode_graphs=run.decode_graphs)
         out["throughput"] = o.output_tokens_per_s * replicas
     else:  # pragma: no cover - guarded by unpredictable_reason
         raise ValueError(f"{run.id}: scenario {run.scenario} is not predicted")

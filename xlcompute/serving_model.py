@@ -230,6 +230,13 @@ def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
                                           shape.rope_head_dim, tp, prec.kv_bytes)
 
 
+def _rates(card: Card, prec: Precision, k: ServingConstants) -> tuple[Any, Any, Any]:
+    """The GEMM efficiency and peak of the weights' precision and the TP link's achieved bandwidth."""
+    eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
+    peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
+    return eff, peak, card.link_bytes_per_s * k.link_efficiency
+
+
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
@@ -243,9 +250,7 @@ def replica_figures(
     False: the runtime's decode attention reads each KV head once per query head (TensorRT-LLM
     before v0.7, :func:`xlcompute.core.inference.kv_reads_per_step`); MLA caches are read once."""
     layers = shape.layers
-    eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
-    peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
-    link = card.link_bytes_per_s * k.link_efficiency
+    eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)
@@ -320,9 +325,7 @@ def offline_figures(
     launches decode-only iterations eagerly too (TensorRT-LLM's TensorRT-engine flow, whose CUDA
     graphs are opt-in), so every iteration pays the prefill pass's fixed time per layer [CUDAGRAPH]."""
     layers = shape.layers
-    eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
-    peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
-    link = card.link_bytes_per_s * k.link_efficiency
+    eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)

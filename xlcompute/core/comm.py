@@ -351,8 +351,8 @@ def zero3_exposed_seconds(
 
         m·max(0, u − a·f) + (m − 1)·max(0, u − a·b) + max(0, 2u − a·b),
 
-    where a = ``zero3_overlap`` is the share of a pass's compute the traffic runs under (a copy
-    engine and SMs shared with the kernels; fitted, [MEG21-Z3]). The first gather and the last
+    where a = ``zero3_overlap`` is the share of a pass's compute the traffic runs under (1 for
+    PyTorch FSDP's prefetch, assumed; 0.55 fitted for DeepSpeed's ZeRO-3 of 2021 [MEG21-Z3]). The first gather and the last
     reduce-scatter, one layer's share each (2u / layers), wait for nothing, so never less; never
     more than ``dp_s``; all of it without overlap."""
     m = max_(microbatches, 1)

@@ -384,7 +384,7 @@ class TrainingPlan(_Strict):
         0.0, ge=0, le=1000,
         description="host wait of each MoE layer's token dispatch per forward pass, in ms: 0 = a dispatcher that "
         "does not wait (DeepSeek's, drop-and-pad to capacity, HybridEP); Megatron-Core's dropless all-to-all "
-        "dispatcher waits for the routing's token counts (6 ms per MoE layer and micro-batch, fitted on 5 "
+        "dispatcher waits for the routing's token counts (6.25 ms per MoE layer and micro-batch, fitted on 5 "
         "Megatron-Bridge 25.11 rows of moe_runs.yaml). Default 0",
     )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
@@ -407,9 +407,9 @@ class TrainingPlan(_Strict):
     )
     software: Literal["typical", "megatron-lm", "megatron-deepspeed"] = Field(
         "typical",
-        description="training software for the step-time model: typical (0.664 of the benchmark kernel "
+        description="training software for the step-time model: typical (0.660 of the benchmark kernel "
         "throughput, fitted on the end-to-end card-hours of 27 published runs: a production stack), megatron-lm "
-        "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.817, "
+        "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.810, "
         "fitted on MT-NLG 530B); see xlcompute validate",
     )
     deadline_days: float | None = Field(

@@ -40,7 +40,7 @@ FIELD_ZH: dict[str, str] = {
                             "（DeepSeek-V3：0.9），否则 0",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
-                            "（每个 MoE 层每微批 6 毫秒，在 moe_runs.yaml 的 5 行 "
+                            "（每个 MoE 层每微批 6.25 毫秒，在 moe_runs.yaml 的 5 行 "
                             "Megatron-Bridge 25.11 数据上拟合）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
@@ -49,9 +49,9 @@ FIELD_ZH: dict[str, str] = {
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
-    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.664，按 27 个公开预训练任务的端到端"
+    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.660，按 27 个公开预训练任务的端到端"
                          "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
-                         "megatron-deepspeed（0.817，按 MT-NLG 530B 拟合）；见 xlcompute validate",
+                         "megatron-deepspeed（0.810，按 MT-NLG 530B 拟合）；见 xlcompute validate",
     "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"
                         "优化器状态；不在计算中的块移出，再经卸载链路流回（Calculon，种子文档 004）。"
                         "需要带卸载层的加速卡，或给出 cluster.offload_gb 与 cluster.offload_gbs",
@@ -231,8 +231,8 @@ CONSTANT_ZH: dict[str, str] = {
                               "DeepSpeed ZeRO-3（2021）的拟合值为 0.55（calibrate_zero3，zero3_runs.yaml，仅作校准）",
     "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
                         "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
-                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；加入交叉熵流量项后"
-                        "重新校准（2026-12-02；此前为 0.0175；网格放宽到 4% 仍得 2%）",
+                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；改用 Hopper 的 cuDNN 注意力效率后"
+                        "重新校准（2026-12-02；此前为 0.02，加入交叉熵流量项前为 0.0175；网格放宽到 4% 仍得 1.75%）",
     "framework_reserve_gb": "假设：每卡的 CUDA 上下文、分配器碎片与工作区",
     "software_efficiency": "megatron-lm，即各常数校准所依据的参考软件栈",
     "tp_async_backward": "Megatron-LM 自 2021 年底起在权重梯度矩阵乘期间执行 QKV 与 MLP 上投影的反向张量并行集合通信"
@@ -249,9 +249,10 @@ KERNEL_ZH: dict[str, str] = {
     "ampere": "A100：矩阵乘与逐元素常数在 xlcompute validate 的 A100 校准行上校准（Megatron-LM 2021 Table 1，"
               "Korthikanti 2022 Table 5）；FlashAttention-2 约达 A100 峰值的 60%（Dao 2023）",
     "hopper": "H100：矩阵乘与逐元素常数在 hopper_runs.yaml 的 18 个校准行上校准（NVIDIA DGX Cloud Benchmarking "
-              "v24.11.1，16–2,048 张 H100；2026-12-02 加入交叉熵流量项后重新校准，此前为 0.76 与 4.75）；"
-              "FlashAttention-2 在 H100 上、头维度 128 时达 300–335 TFLOP/s，"
-              "即峰值的 0.33（Shah et al. 2024，FlashAttention-3，图 5）",
+              "v24.11.1，16–2,048 张 H100；2026-12-02 改用 cuDNN 注意力效率后重新校准，此前为 0.77 与 4.25）；"
+              "Transformer Engine 在 Hopper 上运行 cuDNN 融合注意力（NeMo 文档：Hopper 及以后优先 cuDNN flash attention），"
+              "H100 上头维度 128、因果、4k 词元时前向 518、反向 499 TFLOP/s，"
+              "即峰值的 0.51（Shah et al. 2024，FlashAttention-3，图 5–6；此前用 FlashAttention-2 的 0.33）",
 }
 
 FIXED_ZH: dict[str, str] = {

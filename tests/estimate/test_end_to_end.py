@@ -29,9 +29,10 @@ HELD_OUT_MEDIAN_BOUND = 31.6
 HELD_OUT_MAX_BOUND = 95.0
 # The third set (8 held-out runs, written before the ring change), first predicted at 6574f3d: 54.4 % / 83.2 %.
 # The cross-entropy traffic term made it WORSE (post hoc): 59.3 % / 86.1 % (the MobileLLM runs, already too
-# slow, got slower: 125M +22 % -> +36 %).
-THIRD_MEDIAN_BOUND = 59.4
-THIRD_MAX_BOUND = 86.1
+# slow, got slower: 125M +22 % -> +36 %). With Hopper's cuDNN attention efficiency and its refit (post hoc):
+# 59.7 % / 86.5 % (the straggler spread and the typical stack moved; no row of this set is on Hopper but Pleias).
+THIRD_MEDIAN_BOUND = 59.7
+THIRD_MAX_BOUND = 86.5
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +124,9 @@ def test_the_typical_stack_is_fitted_on_every_run_of_the_first_set() -> None:
 def test_the_first_fit_used_the_llama1_rows_only(tmp_path: Path) -> None:
     cal = calibrate_production(rows="calibration")
     assert cal.rows == ["llama1-7b", "llama1-13b", "llama1-33b", "llama1-65b"]
-    # 0.7996 when first fitted (issue-11 model); 0.792 with the data-parallel rings of core.comm
-    assert cal.efficiency == pytest.approx(0.792, abs=5e-3)
+    # 0.7996 when first fitted (issue-11 model); 0.792 with the data-parallel rings of core.comm; 0.784 with
+    # Hopper's cuDNN attention efficiency and the straggler spread its refit moved
+    assert cal.efficiency == pytest.approx(0.784, abs=5e-3)
     # Absurd held-out figures change nothing: held-out rows never enter that fit.
     raw = yaml.safe_load(END_TO_END_FILE.read_text(encoding="utf-8"))
     for row in raw["rows"]:

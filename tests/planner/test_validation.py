@@ -33,25 +33,29 @@ from xlcompute.planner.validation import (
 # 2026-12-02, fifth session (post hoc): the cross-entropy traffic of the output layer
 # (core.kernels.loss_traffic_seconds, 48 B per logit element, counted) with the kernel constants
 # refitted on the calibration rows: 5.63 % / 5.48 %, calibration 0.98 %.
-HELD_OUT_MAE_BOUND = 5.63
-HELD_OUT_THROUGHPUT_BOUND = 5.48
-CALIBRATION_MAE_BOUND = 0.98
+# 2026-12-02, seventh session (post hoc): Hopper's attention kernel is cuDNN's (0.51 of peak, Shah et al. 2024)
+# and the constants refitted (straggler spread 0.02 -> 0.0175): 5.53 % / 5.43 %, calibration 0.99 %.
+HELD_OUT_MAE_BOUND = 5.53
+HELD_OUT_THROUGHPUT_BOUND = 5.44
+CALIBRATION_MAE_BOUND = 1.00
 
 # Pre-registered extension (xlcompute/data/validation/external_runs.yaml): rows, exclusions and
 # assumptions fixed before the single prediction run. As pre-registered (reference stack) the
 # MT-NLG 530B rows scored -17.77 % (2,240 GPUs) and -21.09 % (3,360 GPUs) with the issue-6 model;
 # -15.93 % / -19.16 % with the issue-11 constants; with the megatron-deepspeed stack efficiency
 # (fitted on the 2,800-GPU run) +1.13 % / -2.82 %. With the cross-entropy traffic term and its refit
-# (post hoc): -16.08 % / -19.29 % on the reference stack, +1.15 % / -2.77 % with megatron-deepspeed.
+# (post hoc): -16.08 % / -19.29 % on the reference stack, +1.15 % / -2.77 % with megatron-deepspeed. With
+# Hopper's cuDNN attention efficiency and the refit (post hoc): -16.74 % / -19.94 %, +1.17 % / -2.79 %.
 EXTERNAL_ROW_BOUNDS = {  # id -> (|step-time error| bound, |throughput error| bound), %
     "mtnlg-530B-2240": (1.2, 1.2),
     "mtnlg-530B-3360": (2.8, 2.9),
 }
-EXTERNAL_REFERENCE_STACK_ERRORS = {"mtnlg-530B-2240": -16.08, "mtnlg-530B-3360": -19.29}
+EXTERNAL_REFERENCE_STACK_ERRORS = {"mtnlg-530B-2240": -16.74, "mtnlg-530B-3360": -19.94}
 # Second pre-registered set (meg21_table2.yaml), blind: predicted once after being committed.
 TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up; post hoc since the
-    # cross-entropy traffic term, 2026-12-02: 1.11/0.15/0.84/2.20/3.23/4.45 % before it)
-    "meg21t2-175B-384": 1.4, "meg21t2-175B-768": 0.4, "meg21t2-175B-1536": 0.8,
+    # cross-entropy traffic term, 2026-12-02: 1.11/0.15/0.84/2.20/3.23/4.45 % before it; since Hopper's cuDNN
+    # attention refit moved the straggler spread: 1.97/1.02/0.04/1.21/2.23/3.44 %)
+    "meg21t2-175B-384": 2.0, "meg21t2-175B-768": 1.1, "meg21t2-175B-1536": 0.8,
     "meg21t2-530B-560": 2.0, "meg21t2-530B-1120": 3.0, "meg21t2-530B-2240": 4.3,
 }
 # All 46 held-out rows (A100 tables, MT-NLG, Table 2, the Hopper set's 12, the scaling tables' 15):
@@ -66,26 +70,32 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # predicted after those changes: 346.43 %, the one-NIC ZeRO-3 regime), 159 rows: 19.52 % / 9.63 % (reference
 # stack 19.71 %). With ZeRO-3 rings on all of a server's NICs (post hoc, after that prediction): 7.20 % / 7.76 %
 # (reference stack 7.40 %; the 153 without step_runs_8.yaml 7.00 %). With step_runs_9.yaml's 16 FSDP2 rows (first
-# predicted after that change: 16.73 %), 175 rows: 8.08 % / 8.36 % (reference stack 8.25 %). Issue 11 asks 4 %:
-# not met.
+# predicted after that change: 16.73 %), 175 rows: 8.08 % / 8.36 % (reference stack 8.25 %). With Hopper's
+# cuDNN attention efficiency and the refit (seventh session, post hoc): 7.84 % / 8.18 % (reference stack 8.02 %).
+# Issue 11 asks 4 %: not met.
 EXTENDED_HELD_OUT_COUNT = 175
-EXTENDED_HELD_OUT_MAE_BOUND = 8.08
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.36
-# step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc)
-STEP5_HELD_OUT_MAE_BOUND = 4.32
+EXTENDED_HELD_OUT_MAE_BOUND = 7.84
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.18
+# step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
+# Hopper's cuDNN attention efficiency (post hoc)
+STEP5_HELD_OUT_MAE_BOUND = 3.23
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
 STEP6_POST_HOC_MAE = 10.25  # the same rows with the cross-entropy traffic term (post hoc, its dated note)
 STEP6_ZERO3_POST_HOC_MAE = 7.79  # and with the sixth session's ZeRO-3 changes (post hoc, its dated note)
-STEP6_ALL_NICS_POST_HOC_MAE = 8.69  # and with ZeRO-3 rings on all NICs (post hoc, its last dated note)
-# 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term); issue 11 asks 5 %: not met
-LARGE_HELD_OUT_MAE_BOUND = 10.67
-# 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25)
-HOPPER_CALIBRATION_MAE_BOUND = 0.98
+STEP6_ALL_NICS_POST_HOC_MAE = 8.69  # and with ZeRO-3 rings on all NICs (post hoc, its dated note)
+STEP6_CUDNN_POST_HOC_MAE = 8.50  # and with Hopper's cuDNN attention efficiency (post hoc, its last dated note)
+# 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term, 10.67 % before Hopper's cuDNN
+# attention refit moved the straggler spread to 0.0175: 11.19 %); issue 11 asks 5 %: not met
+LARGE_HELD_OUT_MAE_BOUND = 11.20
+# 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25), 0.97 % before Hopper's cuDNN
+# attention efficiency (its refit: 0.76 / 5.25)
+HOPPER_CALIBRATION_MAE_BOUND = 1.27
 # first prediction (issue-10 model): 10.24 %; 10.05 % before the NCCL ring channels, 7.05 % after (post hoc);
-# 6.81 % with the cross-entropy traffic term (post hoc)
-HOPPER_HELD_OUT_MAE_BOUND = 6.82
-# first prediction (before the straggler stretch): 12.9 %; 10.00 % before the cross-entropy term, 10.01 % after
-SCALING_HELD_OUT_MAE_BOUND = 10.02
+# 6.81 % with the cross-entropy traffic term (post hoc); 6.70 % with Hopper's cuDNN attention (post hoc)
+HOPPER_HELD_OUT_MAE_BOUND = 6.71
+# first prediction (before the straggler stretch): 12.9 %; 10.00 % before the cross-entropy term, 10.01 % after,
+# 10.56 % after Hopper's cuDNN attention refit moved the straggler spread 0.02 -> 0.0175
+SCALING_HELD_OUT_MAE_BOUND = 10.57
 EXCLUDED_IDS = {"llama3-405B-8192", "llama3-405B-16384", "bloom-176B-384", "opt-175B-992",
                 "meg21t2-zero3-175B", "meg21t2-zero3-530B"}
 EXTERNAL_EXCLUDED_IDS = {"llama3-405B-8192", "llama3-405B-16384", "bloom-176B-384", "opt-175B-992"}
@@ -273,8 +283,9 @@ def test_extended_held_out_statistics(report) -> None:
     ref = [abs(r.error_pct if r.reference_stack_error_pct is None else r.reference_stack_error_pct)
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
-    # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.25, abs=0.01)
+    # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
+    # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.02, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -320,7 +331,7 @@ def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
 
     s6 = {x.name: x for x in report.preregistered_sets}["step_runs_6"]
     assert (s6.included, s6.calibration, s6.excluded) == (51, 0, 6)
-    assert round(s6.mean_abs_error_pct, 2) == STEP6_ALL_NICS_POST_HOC_MAE
+    assert round(s6.mean_abs_error_pct, 2) == STEP6_CUDNN_POST_HOC_MAE
     rows = load_external(STEP6_VALIDATION_FILE).rows
     assert all(r.role == "held_out" and r.zero_stage == 3 and r.tp == r.pp == 1 for r in rows)
     note = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -331,6 +342,8 @@ def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
     assert f"10.25 % -> {STEP6_ZERO3_POST_HOC_MAE:.2f} %" in zero3 and "NOT used" in zero3
     nics = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("ZeRO-3 rings on all of a server's NICs")[1]
     assert f"{STEP6_ZERO3_POST_HOC_MAE:.2f} % -> {STEP6_ALL_NICS_POST_HOC_MAE:.2f} %" in nics
+    cudnn = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("Hopper's attention kernel")[1]
+    assert f"{STEP6_ALL_NICS_POST_HOC_MAE:.2f} % -> {STEP6_CUDNN_POST_HOC_MAE:.2f} %" in cudnn
 
 
 def test_preregistered_files_can_be_skipped_and_never_enter_calibration() -> None:
@@ -435,9 +448,10 @@ def test_zero3_constant_is_the_fit_on_its_calibration_rows(report) -> None:
     cal = calibrate_zero3()
     assert cal.zero3_overlap_fraction == DEEPSPEED_2021_ZERO3_OVERLAP == report.zero3_overlap_fraction == 0.55
     assert STEP_CONSTANTS["zero3_overlap_fraction"].value == 1.0
-    # 5.33 % before the cross-entropy term, 5.43 % before the ring-step latency (max 14.51 %, 15.09 %)
-    assert cal.mean_abs_error_pct == pytest.approx(5.66, abs=0.01)
-    assert max(abs(e) for e in cal.errors_pct.values()) < 16.4
+    # 5.33 % before the cross-entropy term, 5.43 % before the ring-step latency (max 14.51 %, 15.09 %), 5.66 %
+    # before Hopper's cuDNN attention refit moved the straggler spread (max 16.34 %)
+    assert cal.mean_abs_error_pct == pytest.approx(5.40, abs=0.01)
+    assert max(abs(e) for e in cal.errors_pct.values()) < 15.5
     assert len(report.zero3_rows) == 6 and all(r.role == "calibration" for r in report.zero3_rows)
     assert {r.id: r.error_pct for r in report.zero3_rows} == pytest.approx(cal.errors_pct, abs=1e-9)
     full = calibrate_zero3(grid=(1.0,))
@@ -450,15 +464,17 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     """step_runs_7.yaml (10 small-model rows, pre-registered for the cross-entropy traffic change and predicted
     once after it was merged): the figures of its dated note (11.96 %, 153 rows 7.52 %). Since ZeRO-3 pass by
     pass (post hoc) its one ZeRO-3 row (TinyLlama, 8 GPUs in one server) moved by 0.1 point: 11.97 %, and
-    the 153 rows were at 6.70 %, and at 7.00 % since ZeRO-3 rings use all NICs (post hoc)."""
+    the 153 rows were at 6.70 %, and at 7.00 % since ZeRO-3 rings use all NICs (post hoc). With Hopper's cuDNN
+    attention efficiency and the refit (post hoc): 12.88 % (the straggler spread moved its A100 rows), 153 rows
+    6.69 %."""
     from xlcompute.planner.validation.data import STEP7_VALIDATION_FILE
 
     report = validate(search=False)
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
-    assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 11.97
+    assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 12.88
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9")]
-    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 7.00
+    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
 
@@ -468,12 +484,13 @@ def test_eighth_step_set_first_prediction_as_recorded(report) -> None:
     change, predicted once after it): 346.43 %, every row 4.2-4.8x too slow, because the model's ZeRO-3 ring
     crosses servers at one NIC per card (the MEG21 DeepSpeed regime); the model before the change gave
     386.07 %. Its dated note records both and the header's pre-stated alternative reading (post hoc). Since
-    ZeRO-3 rings use all of a server's NICs (post hoc, because of that prediction): 12.48 %."""
+    ZeRO-3 rings use all of a server's NICs (post hoc, because of that prediction): 12.48 %; with Hopper's
+    cuDNN attention efficiency (post hoc): 12.18 %."""
     from xlcompute.planner.validation.data import STEP8_VALIDATION_FILE
 
     (s8,) = [x for x in report.preregistered_sets if x.name == "step_runs_8"]
     assert (s8.included, s8.calibration, s8.excluded) == (6, 0, 2)
-    assert round(s8.mean_abs_error_pct, 2) == 12.48
+    assert round(s8.mean_abs_error_pct, 2) == 12.18
     rows = [r for r in report.external_rows if r.set_name == "step_runs_8"]
     assert len(rows) == 6 and all(r.role == "held_out" and abs(r.error_pct) < 23 for r in rows)
     note = STEP8_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -484,11 +501,12 @@ def test_eighth_step_set_first_prediction_as_recorded(report) -> None:
 def test_ninth_step_set_first_prediction_as_recorded(report) -> None:
     """step_runs_9.yaml (16 FSDP2 rows of KempnerForge and torchtitan's community H200 benchmark, pre-registered
     before ZeRO-3 rings used all of a server's NICs, predicted once after it): 16.73 %; the model before that
-    change 24.73 %, before the sixth session's ZeRO-3 changes 37.58 % (comparisons in its dated note)."""
+    change 24.73 %, before the sixth session's ZeRO-3 changes 37.58 % (comparisons in its dated note). With
+    Hopper's cuDNN attention efficiency (post hoc): 17.13 % (max 91.16 %)."""
     from xlcompute.planner.validation.data import STEP9_VALIDATION_FILE
 
     (s9,) = [x for x in report.preregistered_sets if x.name == "step_runs_9"]
     assert (s9.included, s9.calibration, s9.excluded) == (16, 0, 12)
-    assert round(s9.mean_abs_error_pct, 2) == 16.73 and round(s9.max_abs_error_pct, 2) == 92.11
+    assert round(s9.mean_abs_error_pct, 2) == 17.13 and round(s9.max_abs_error_pct, 2) == 91.16
     note = STEP9_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "16.73 %" in note and "24.73 %" in note and "37.58 %" in note and "b0f6211" in note

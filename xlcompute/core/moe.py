@@ -99,8 +99,9 @@ DUALPIPE_OVERLAP = 0.9
 #: dispatcher ([MCORE-SYNC]), in ms per MoE layer and micro-batch: fitted (fit_moe_sync, grid
 #: 0..12 ms step 0.25) on the 5 dropless all-to-all rows of moe_runs.yaml (Megatron-Bridge 25.11,
 #: B200 and H100), which were held out until this fit and are calibration rows of it since. 6.25
-#: when first fitted; 6.0 after the cross-entropy traffic term refitted the kernel constants (2026-12-02).
-MEGATRON_DROPLESS_SYNC_MS = 6.0
+#: when first fitted; 6.0 after the cross-entropy traffic term refitted the kernel constants; 6.25 again
+#: after Hopper's cuDNN attention efficiency refitted them (2026-12-02).
+MEGATRON_DROPLESS_SYNC_MS = 6.25
 #: All-to-alls per MoE layer and micro-batch without recomputation: dispatch and combine in the
 #: forward pass, and their transposes in the backward pass ([MCORE] token dispatcher).
 A2A_PASSES = 4

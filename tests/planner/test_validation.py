@@ -72,10 +72,11 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # (reference stack 7.40 %; the 153 without step_runs_8.yaml 7.00 %). With step_runs_9.yaml's 16 FSDP2 rows (first
 # predicted after that change: 16.73 %), 175 rows: 8.08 % / 8.36 % (reference stack 8.25 %). With Hopper's
 # cuDNN attention efficiency and the refit (seventh session, post hoc): 7.84 % / 8.18 % (reference stack 8.02 %).
-# Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 175
-EXTENDED_HELD_OUT_MAE_BOUND = 7.84
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.18
+# With step_runs_10.yaml's 34 dense H100 rows (first predicted after that change: 5.33 %), 209 rows: 7.43 % /
+# 7.65 % (reference stack 7.59 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 209
+EXTENDED_HELD_OUT_MAE_BOUND = 7.43
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.65
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -284,8 +285,8 @@ def test_extended_held_out_statistics(report) -> None:
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
-    # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.02, abs=0.01)
+    # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.59, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -473,7 +474,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 12.88
     s153 = [r for r in report.external_rows + report.rows
-            if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9")]
+            if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -510,3 +511,18 @@ def test_ninth_step_set_first_prediction_as_recorded(report) -> None:
     assert round(s9.mean_abs_error_pct, 2) == 17.13 and round(s9.max_abs_error_pct, 2) == 91.16
     note = STEP9_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "16.73 %" in note and "24.73 %" in note and "37.58 %" in note and "b0f6211" in note
+
+
+def test_tenth_step_set_first_prediction_as_recorded(report) -> None:
+    """step_runs_10.yaml (34 dense H100 rows of DGX Cloud v25.04/v25.05 and Megatron-Bridge, written by a data-only
+    helper at a10ffac, before Hopper's attention kernel became cuDNN's, and predicted once after it): 5.33 %; the
+    model before the change 5.40 % on the same rows (the declared comparison of its dated note)."""
+    from xlcompute.planner.validation.data import STEP10_VALIDATION_FILE
+
+    (s10,) = [x for x in report.preregistered_sets if x.name == "step_runs_10"]
+    assert (s10.included, s10.calibration, s10.excluded) == (34, 0, 11)
+    assert round(s10.mean_abs_error_pct, 2) == 5.33 and round(s10.max_abs_error_pct, 2) == 13.23
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_10"]
+    assert len(rows) == 34 and all(r.role == "held_out" and r.gpus <= 2048 for r in rows)
+    note = STEP10_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "5.33 %" in note and "5.40 %" in note and "c991600" in note and "a10ffac" in note

@@ -164,7 +164,8 @@ _ROWS: tuple[Quantity, ...] = (
        "percent", "0 = none; DualPipe ≈ 0.9 (DeepSeek-V3 (arXiv:2412.19437) §3.2.1)"),
     _q("moe_sync_ms", "Host wait of the token dispatch per MoE layer", "每个 MoE 层 token 分发的主机等待", "ms",
        "毫秒", "dec2", "0 = a dispatcher without host wait; Megatron-Core dropless all-to-all "
-       "(token_dispatcher.py, cuda_sync_point): 6.25 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml"),
+       "(token_dispatcher.py, cuda_sync_point): 7.5 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml; "
+       "the GPU work issued after the wait hides it"),
     _q("precision_peak_ratio", "Peak of the training precision ÷ BF16 peak", "训练精度峰值 ÷ BF16 峰值", "×", None,
        "dec2", "DeepSeek-V3 (arXiv:2412.19437) §3.3.1: linear GEMMs in FP8, attention and output head in BF16"),
     _q("offload_optimizer", "Optimizer states offloaded (1 = on)", "优化器状态卸载（1 = 开）", "0/1", None, "flag",
@@ -640,6 +641,8 @@ _ROWS: tuple[Quantity, ...] = (
        "micro"),
     _q("moe_sync_seconds", "Host wait of the token dispatch per MoE layer", "每个 MoE 层 token 分发的主机等待", *_S,
        "micro"),
+    _q("moe_sync_gpu_seconds", "GPU work issued after the dispatch's host wait, per MoE layer",
+       "每个 MoE 层主机等待之后下发的 GPU 工作", *_S, "micro"),
     _q("ep_sync_seconds_per_layer", "Token-dispatch host wait per layer (average)", "每层（平均）token 分发主机等待",
        *_S, "micro"),
     _q("ep_exposed_seconds_per_layer", "Expert dispatch exposed per layer (all-to-all and host wait)",

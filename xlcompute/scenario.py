@@ -382,10 +382,11 @@ class TrainingPlan(_Strict):
     )
     moe_sync_ms: float = Field(
         0.0, ge=0, le=1000,
-        description="host wait of each MoE layer's token dispatch per forward pass, in ms: 0 = a dispatcher that "
-        "does not wait (DeepSeek's, drop-and-pad to capacity, HybridEP); Megatron-Core's dropless all-to-all "
-        "dispatcher waits for the routing's token counts (6.25 ms per MoE layer and micro-batch, fitted on 5 "
-        "Megatron-Bridge 25.11 rows of moe_runs.yaml). Default 0",
+        description="host wait of each MoE layer's token dispatch per forward pass, in ms: the host's time to "
+        "issue the rest of the layer after waiting for the routing's token counts, less the GPU work it issues "
+        "meanwhile (never below 0). 0 = a dispatcher that does not wait (DeepSeek's, drop-and-pad to capacity, "
+        "HybridEP); Megatron-Core's dropless all-to-all dispatcher: 7.5 ms per MoE layer and micro-batch, fitted "
+        "on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml. Default 0",
     )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
         (),

@@ -40,8 +40,8 @@ FIELD_ZH: dict[str, str] = {
                             "（DeepSeek-V3：0.9），否则 0",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
-                            "（每个 MoE 层每微批 6.25 毫秒，在 moe_runs.yaml 的 5 行 "
-                            "Megatron-Bridge 25.11 数据上拟合）。默认 0",
+                            "（每个 MoE 层每微批 7.5 毫秒，在 moe_runs.yaml 的 5 行 "
+                            "Megatron-Bridge 25.11 数据上拟合；等待之后下发的 GPU 工作可将其隐藏）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",

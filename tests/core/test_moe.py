@@ -101,11 +101,20 @@ def test_overlap_hides_the_all_to_all():
 
 
 def test_dispatcher_host_wait_once_per_forward():
-    # 58 of 61 layers are MoE; a 6.25 ms wait per MoE layer forward, again when full recomputation reruns it
-    assert moe.dispatch_sync_seconds(58 / 61, 6.25e-3, 0) == pytest.approx(58 / 61 * 6.25e-3)
-    assert moe.dispatch_sync_seconds(58 / 61, 6.25e-3, 1) == pytest.approx(58 / 61 * 6.25e-3)
-    assert moe.dispatch_sync_seconds(58 / 61, 6.25e-3, 2) == pytest.approx(2 * 58 / 61 * 6.25e-3)
-    assert moe.dispatch_sync_seconds(0, 6.25e-3, 2) == 0  # a dense model never waits
+    # 58 of 61 layers are MoE; a 7.5 ms host issue time per MoE layer forward, of which 2 ms of GPU work issued
+    # after the wait hides 2 ms; again when full recomputation reruns the forward
+    assert moe.dispatch_sync_seconds(58 / 61, 7.5e-3, 2e-3, 0) == pytest.approx(58 / 61 * 5.5e-3)
+    assert moe.dispatch_sync_seconds(58 / 61, 7.5e-3, 2e-3, 1) == pytest.approx(58 / 61 * 5.5e-3)
+    assert moe.dispatch_sync_seconds(58 / 61, 7.5e-3, 2e-3, 2) == pytest.approx(2 * 58 / 61 * 5.5e-3)
+    assert moe.dispatch_sync_seconds(0, 7.5e-3, 0, 2) == 0  # a dense model never waits
+    # GPU work longer than the host's issue time hides the wait entirely
+    assert moe.dispatch_sync_seconds(58 / 61, 7.5e-3, 9e-3, 0) == 0
+
+
+def test_gpu_work_after_the_dispatch_wait():
+    # the routed experts plus the forward's two of the four all-to-all passes (two of six with full recompute)
+    assert moe.dispatch_gpu_seconds(3e-3, 8e-3, 0) == pytest.approx(3e-3 + 4e-3)
+    assert moe.dispatch_gpu_seconds(3e-3, 12e-3, 2) == pytest.approx(3e-3 + 4e-3)
 
 
 def test_expert_states_are_partitioned_over_ep_and_edp():

@@ -80,8 +80,9 @@ def test_prediction_figures_as_recorded_in_the_yaml(data):
     # rows: grouped GEMM 0.85, all-to-all 0.95, host wait 6 ms; post hoc): calibration 19.9 %, held-out 9.0 %.
     # Seventh (Hopper's cuDNN attention efficiency, every constant refitted on calibration rows: grouped GEMM
     # 0.90, all-to-all 0.90, FP8 0.80, host wait 6.25 ms; post hoc): calibration 19.8 %, held-out 8.8 %.
+    # Eighth (the host wait less the GPU work issued after it, refitted: 7.5 ms; post hoc): calibration 21.1 %.
     rep = validate_moe(data)
-    assert rep.calibration_mean_abs_error_pct == pytest.approx(19.8, abs=0.1)
+    assert rep.calibration_mean_abs_error_pct == pytest.approx(21.1, abs=0.1)
     assert rep.held_out_mean_abs_error_pct == pytest.approx(8.8, abs=0.1)
     assert math.isnan(rep.held_out_hopper_mean_abs_error_pct)
     assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(8.8, abs=0.1)
@@ -91,19 +92,21 @@ def test_prediction_figures_as_recorded_in_the_yaml(data):
 
 def test_host_wait_fitted_on_the_dropless_all_to_all_rows_only(data):
     ms, ids, err = fit_moe_sync(data)
-    # 6.25 when first fitted, 6.0 after the cross-entropy traffic term, 6.25 after Hopper's cuDNN attention
-    assert ms == MEGATRON_DROPLESS_SYNC_MS == 6.25
+    # 6.25 when first fitted, 6.0 after the cross-entropy traffic term, 6.25 after Hopper's cuDNN attention; 7.5
+    # since the GPU work issued after the wait hides it (the host's issue time, no longer the whole wait)
+    assert ms == MEGATRON_DROPLESS_SYNC_MS == 7.5
     assert tuple(ids) == SYNC_FIT_IDS
-    # was 47.7 % on these rows with no wait; 12.6 % at the first fit, 12.8 % after the cross-entropy term
-    assert err == pytest.approx(12.7, abs=0.1)
+    # was 47.7 % on these rows with no wait; 12.6 % at the first fit, 12.8 % after the cross-entropy term, 12.7 %
+    # after Hopper's cuDNN attention; 16.9 % with the wait hidden by the GPU work (a worse fit of these rows)
+    assert err == pytest.approx(16.9, abs=0.1)
     # The rule reads the row's dispatch text: capacity-padded and HybridEP rows do not wait.
     waits = {r.id: moe_sync_ms(r) for r in data.step_rows}
     assert {k for k, v in waits.items() if v} == set(SYNC_FIT_IDS)
     row = data.step_rows[0]
     for text, acc, expected in (
-        ("DeepEP dispatcher, hence dropless", "H100-SXM", 6.25),
+        ("DeepEP dispatcher, hence dropless", "H100-SXM", 7.5),
         ("dropless; dispatcher backend not published (recipe files name flex/HybridEP for Blackwell, alltoall for "
-         "H100)", "H100-SXM", 6.25),
+         "H100)", "H100-SXM", 7.5),
         ("dropless; dispatcher backend not published (recipe files name flex/HybridEP for Blackwell, alltoall for "
          "H100)", "B200", 0.0),
         ("alltoall, token drop: capacity factor 1.0, padded to capacity", "H100-SXM", 0.0),
@@ -246,8 +249,9 @@ def test_second_moe_set_first_prediction_as_recorded():
     # First prediction (53.1 %; 48.6 % with no wait) is in the note; the model has changed since (the
     # cross-entropy traffic term and its refit, post hoc): the same rows now, as the second dated note says.
     groups = held_out_summary(validate_moe(load_moe(path)))
-    # 51.0 / 36.8 / 93.7 / 64.3 / 40.7 % before Hopper's cuDNN attention efficiency (its third dated note)
-    expected = {"all": (16, 52.5), "MBR": (12, 38.1), "AMPS": (4, 95.5), "hopper": (7, 65.8), "blackwell": (9, 42.1)}
+    # 51.0 / 36.8 / 93.7 / 64.3 / 40.7 % before Hopper's cuDNN attention efficiency (its third dated note), then
+    # 52.5 / 38.1 / 95.5 / 65.8 / 42.1 %; since the host wait is hidden by the GPU work it issues (fourth note):
+    expected = {"all": (16, 45.1), "MBR": (12, 35.7), "AMPS": (4, 73.2), "hopper": (7, 48.9), "blackwell": (9, 42.1)}
     for key, (n, mean) in expected.items():
         assert groups[key][0] == n and groups[key][1] == pytest.approx(mean, abs=0.05), key
     comparison = held_out_summary(validate_moe(load_moe(path), sync_ms=0.0))
@@ -257,6 +261,7 @@ def test_second_moe_set_first_prediction_as_recorded():
     assert "mean |error|  53.1 %" in note and "all 48.6 %" in note
     assert "all 51.0 %" in text.split("POST HOC, the cross-entropy traffic term")[1]
     assert "all 52.5 %" in text.split("POST HOC, Hopper's attention kernel")[1]
+    assert "all 45.1 %" in text.split("POST HOC, the host wait hidden")[1]
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "**53.1% (16)**" in readme and "48.6% with no wait" in readme
 
@@ -264,14 +269,16 @@ def test_second_moe_set_first_prediction_as_recorded():
 def test_third_moe_set_first_prediction_as_recorded():
     """moe_runs_3.yaml (5 Qwen3-235B rows of the Megatron MoE Model Zoo on 256 H100, pre-registered by a data-only
     helper, reserved until the next change that moves them: c991600, Hopper's cuDNN attention and the MoE refit):
-    63.5 %, every row too slow; 63.0 % with the model before it, 24.5 % with no host wait (comparisons)."""
+    63.5 %, every row too slow; 63.0 % with the model before it, 24.5 % with no host wait (comparisons). Since
+    the host wait is hidden by the GPU work it issues (post hoc, its second dated note): 38.1 %."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary
 
     path = MOE_LATER_SETS[1]
     assert path.name == "moe_runs_3.yaml"
     groups = held_out_summary(validate_moe(load_moe(path)))
     assert groups["all"][0] == groups["hopper"][0] == 5
-    assert groups["all"][1] == pytest.approx(63.5, abs=0.05) and groups["all"][2] > 40
+    assert groups["all"][1] == pytest.approx(38.1, abs=0.05) and groups["all"][2] > 30
     assert held_out_summary(validate_moe(load_moe(path), sync_ms=0.0))["all"][1] == pytest.approx(24.5, abs=0.05)
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "63.5 %" in note and "63.0 %" in note and "24.5 %" in note and "c991600" in note
+    assert "Same rows now: 38.1 %" in path.read_text(encoding="utf-8").split("POST HOC, the host wait hidden")[1]

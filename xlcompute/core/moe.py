@@ -64,6 +64,8 @@ __all__ = [
     "a2a_seconds_per_layer",
     "a2a_bytes_per_step",
     "a2a_exposed_seconds",
+    "dispatch_gpu_seconds",
+    "dispatch_sync_seconds",
     "expert_tp_size",
     "ep_span",
     "expert_data_parallel",
@@ -95,13 +97,14 @@ DEFAULT_CAPACITY_FACTOR = 1.0
 #: report "a near-full computation-communication overlap" ([DSV3] §3.2.1); 0.9 is an assumption
 #: for "near-full", not a measurement.
 DUALPIPE_OVERLAP = 0.9
-#: Host time a MoE layer's forward pass waits for with Megatron-Core's dropless all-to-all
-#: dispatcher ([MCORE-SYNC]), in ms per MoE layer and micro-batch: fitted (fit_moe_sync, grid
-#: 0..12 ms step 0.25) on the 5 dropless all-to-all rows of moe_runs.yaml (Megatron-Bridge 25.11,
-#: B200 and H100), which were held out until this fit and are calibration rows of it since. 6.25
-#: when first fitted; 6.0 after the cross-entropy traffic term refitted the kernel constants; 6.25 again
-#: after Hopper's cuDNN attention efficiency refitted them (2026-12-02).
-MEGATRON_DROPLESS_SYNC_MS = 6.25
+#: Host time to issue the rest of a MoE layer's forward after Megatron-Core's dropless all-to-all
+#: dispatcher has waited for the routing's token counts ([MCORE-SYNC]), in ms per MoE layer and
+#: micro-batch; the GPU work issued in that time hides it (:func:`dispatch_sync_seconds`). Fitted
+#: (fit_moe_sync, grid 0..12 ms step 0.25) on the 5 dropless all-to-all rows of moe_runs.yaml
+#: (Megatron-Bridge 25.11, B200 and H100), calibration rows of it since: 7.5 (2026-12-02, seventh
+#: session). Before that the whole wait was charged, fitted at 6.25 ms (6.0 between the cross-entropy
+#: traffic term and Hopper's cuDNN attention efficiency).
+MEGATRON_DROPLESS_SYNC_MS = 7.5
 #: All-to-alls per MoE layer and micro-batch without recomputation: dispatch and combine in the
 #: forward pass, and their transposes in the backward pass ([MCORE] token dispatcher).
 A2A_PASSES = 4
@@ -297,12 +300,27 @@ def a2a_exposed_seconds(moe_share: Value, a2a_seconds: Value, overlap: Value) ->
     return moe_share * a2a_seconds * (1 - overlap)
 
 
-def dispatch_sync_seconds(moe_share: Value, sync_seconds: Value, recompute: Value) -> Value:
-    """Time the layer-average block waits on the host for its token dispatch, per micro-batch:
-    the MoE layers' share × the wait of one forward pass (``sync_seconds``; 0 for a dispatcher
-    that does not wait: drop-and-pad, or one built not to), twice with full recomputation, which
-    runs the forward again ([MCORE-SYNC]). The backward reuses the forward's split sizes."""
-    return moe_share * sync_seconds * (1 + if_(recompute >= 2, 1, 0))
+def dispatch_gpu_seconds(expert_layer_seconds: Value, a2a_seconds: Value, recompute: Value) -> Value:
+    """GPU work one MoE layer's forward issues after its dispatch waits on the host: the dispatch and
+    combine all-to-alls of the forward (2 of :func:`a2a_seconds_per_layer`'s passes) and the routed
+    experts' GEMMs ([MCORE-SYNC]: the split sizes the all-to-all needs are what the host waits for)."""
+    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    return expert_layer_seconds + a2a_seconds * 2 / passes
+
+
+def dispatch_sync_seconds(moe_share: Value, sync_seconds: Value, gpu_seconds: Value, recompute: Value) -> Value:
+    """Time the layer-average block loses to its token dispatch's wait on the host, per micro-batch.
+
+    The host blocks until the GPU has the routing's token counts, so the GPU's queue runs dry; the
+    host then takes ``sync_seconds`` to issue the rest of the layer's forward, of which the GPU has
+    ``gpu_seconds`` to run (:func:`dispatch_gpu_seconds`). The GPU idles for the difference, never
+    less than 0: a host that issues faster than the GPU computes costs nothing once the queue has
+    filled again ([MCORE-SYNC]; the launch-bound regime of "The Tail at Scale"-style host stalls).
+    The MoE layers' share of it, twice with full recomputation, which runs the forward again; the
+    backward reuses the forward's split sizes. 0 for a dispatcher that does not wait (drop-and-pad,
+    or one built not to)."""
+    stall = max_(sync_seconds - gpu_seconds, 0)
+    return moe_share * stall * (1 + if_(recompute >= 2, 1, 0))
 
 
 # -- memory: expert states partitioned over EP ------------------------------------------------

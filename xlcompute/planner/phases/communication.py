@@ -95,8 +95,10 @@ STEPS = (
          "a2a_overlap"),
     # the dispatcher's wait on the host for the routing's token counts (Megatron-Core dropless all-to-all)
     step("moe_sync_seconds", N, units.milli, "moe_sync_ms"),
-    step("ep_sync_seconds_per_layer", N, moe.dispatch_sync_seconds, "moe_share", "moe_sync_seconds",
+    step("moe_sync_gpu_seconds", N, moe.dispatch_gpu_seconds, "expert_layer_seconds", "a2a_seconds_per_layer",
          "recompute_mode"),
+    step("ep_sync_seconds_per_layer", N, moe.dispatch_sync_seconds, "moe_share", "moe_sync_seconds",
+         "moe_sync_gpu_seconds", "recompute_mode"),
     step("ep_exposed_seconds_per_layer", N, arith.total, "a2a_exposed_seconds_per_layer",
          "ep_sync_seconds_per_layer"),
     step("ep_seconds_per_step", N, parallel.per_step, "ep_comm_seconds_per_layer", "layers_per_stage", "grad_accum"),

@@ -53,6 +53,7 @@ __all__ = [
     "MetricSummary",
     "ServingValidationReport",
     "validate_serving",
+    "pooled_held_out",
     "METRICS",
     "SERVING_RUNS",
     "tpot_statistic",
@@ -63,7 +64,7 @@ SERVING_RUNS = Path(__file__).resolve().parent / "data" / "validation" / "servin
 #: Every pre-registered serving set in the order written; the first holds the calibration rows, each
 #: file's dated notes say which of its figures are first predictions and which are post hoc.
 SERVING_SETS: tuple[Path, ...] = tuple(
-    SERVING_RUNS.parent / f"serving_runs{suffix}.yaml" for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11"))
+    SERVING_RUNS.parent / f"serving_runs{suffix}.yaml" for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11", "_12"))
 Metric = Literal["ttft", "tpot", "throughput"]
 
 
@@ -460,3 +461,18 @@ def validate_serving(k: ServingConstants | None = None, path: Path | str | None 
                                                    mean_signed_error_pct=float(np.mean(errs))))
     consts = {name: float(getattr(k, name)) for name in type(k).model_fields}
     return ServingValidationReport(constants=consts, rows=rows, summaries=summaries, not_predicted=skipped)
+
+
+def pooled_held_out(k: ServingConstants | None = None, paths: tuple[Path, ...] = SERVING_SETS,
+                    reports: list[ServingValidationReport] | None = None) -> dict[Metric, tuple[int, float]]:
+    """Every held-out point of every pre-registered serving set, pooled per metric -> (points, mean |error| %):
+    the figure issue 16's acceptance is stated on. Calibration points (the decode floor's TPOT rows, the AMD
+    factor's rows) are left out. Most sets were predicted more than once, so this pools first predictions
+    with post-hoc figures; each file's dated notes keep its first prediction. ``reports``: the sets'
+    reports when already computed (one per path)."""
+    errs: dict[Metric, list[float]] = {m: [] for m in METRICS}
+    for rep in reports if reports is not None else [validate_serving(k, path) for path in paths]:
+        for row in rep.rows:
+            if row.role == "held_out":
+                errs[row.metric].append(abs(row.error_pct))
+    return {m: (len(v), float(np.mean(v))) for m, v in errs.items() if v}

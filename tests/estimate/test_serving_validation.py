@@ -22,6 +22,7 @@ from xlcompute.serving_validation import (
     card_of,
     decode_fit_rows,
     fit,
+    pooled_held_out,
     load_serving_runs,
     predict_run,
     tpot_statistic,
@@ -198,8 +199,11 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_8.yaml", "throughput 6.0% (n=9)"),
                           ("serving_runs_9.yaml", "throughput 12.6% (n=42)"),
                           ("serving_runs_10.yaml", "throughput 8.1% (n=66)"),
-                          ("serving_runs_11.yaml", "throughput 14.9% (n=160)")):
+                          ("serving_runs_11.yaml", "throughput 14.9% (n=160)"),
+                          ("serving_runs_12.yaml", "TPOT 14.5% (n=32)")):
         assert f"{name}: mean |error| {figures}" in text, name
+    # every held-out point of every set, pooled (issue 16's acceptance figure)
+    assert "TTFT 21.2% (n=57); TPOT 18.9% (n=117); throughput 17.7% (n=620)" in " ".join(text.split())
 
 
 def test_cli_validate_serving_json() -> None:
@@ -389,7 +393,9 @@ def test_ninth_set_first_prediction_as_recorded() -> None:
     assert "6328a96" in note and "17.8 %" in note and "AMD       throughput n=24  mean |error|  17.1 %" in note
     assert "all 47.0 %, AMD 68.2 %" in note
     fit = vendor_fit_report("AMD")  # the proposal's sentence quotes the held-out AMD rows too
-    assert fit.held_out_rows == 24 and round(fit.held_out_error_pct, 1) == 15.6  # 17.1 % at the first prediction
+    # 17.1 % at the first prediction, 15.6 % over these 24 later (post hoc); with serving_runs_12.yaml's 32 MI300X
+    # TPOT points (first predicted at 14.5 %) 56 points, 14.9 %
+    assert fit.held_out_rows == 56 and round(fit.held_out_error_pct, 1) == 14.9
 
 
 def test_offline_rows_run_prompts_inside_the_decode_iterations() -> None:
@@ -431,7 +437,7 @@ def test_tenth_set_first_prediction_as_recorded() -> None:
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "325a457" in note and "12.5 %" in note and "18.7 %" in note
     assert "12.5 -> 8.1 %" in note.split("eager decode iterations")[1]
-    assert SERVING_SETS[-2].name == "serving_runs_10.yaml"
+    assert SERVING_SETS[-3].name == "serving_runs_10.yaml"
 
 
 def test_engine_flow_decodes_without_cuda_graphs() -> None:
@@ -458,4 +464,20 @@ def test_eleventh_set_first_prediction_as_recorded() -> None:
         ("all", "throughput"): (14.9, 160), ("TRT011", "throughput"): (18.8, 84), ("TRT021", "throughput"): (10.7, 76)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "92b6d06" in note and "14.9 %" in note and "18.1 %" in note and "19.3 %" in note
-    assert SERVING_SETS[-1].name == "serving_runs_11.yaml"
+    assert SERVING_SETS[-2].name == "serving_runs_11.yaml"
+
+
+def test_twelfth_set_first_prediction_as_recorded() -> None:
+    """serving_runs_12.yaml (32 held-out MI300X TPOT rows of the ROCm vLLM 0.9.0.1 latency table, written by a
+    data-only helper and predicted once with the committed model): 14.5 %, and the pooled held-out figures."""
+    text = _held_out_set("serving_runs_12.yaml", 32, {("all", "tpot"): (14.5, 32), ("ROCMLAT0901", "tpot"): (14.5, 32)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[-1]
+    assert "03141c8" in note and "14.5 %" in note and "TPOT 18.9 %" in note
+    assert SERVING_SETS[-1].name == "serving_runs_12.yaml"
+    pooled = pooled_held_out()
+    assert {m: (n, round(v, 1)) for m, (n, v) in pooled.items()} == {
+        "ttft": (57, 21.2), "tpot": (117, 18.9), "throughput": (620, 17.7)}
+    # the same pool by hand: every held-out point of every set
+    by_hand = [abs(r.error_pct) for p in SERVING_SETS for r in validate_serving(path=p).rows
+               if r.role == "held_out" and r.metric == "tpot"]
+    assert len(by_hand) == 117 and sum(by_hand) / 117 == pytest.approx(pooled["tpot"][1])

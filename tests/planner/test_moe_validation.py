@@ -282,3 +282,19 @@ def test_third_moe_set_first_prediction_as_recorded():
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "63.5 %" in note and "63.0 %" in note and "24.5 %" in note and "c991600" in note
     assert "Same rows now: 38.1 %" in path.read_text(encoding="utf-8").split("POST HOC, the host wait hidden")[1]
+
+
+def test_fourth_moe_set_first_prediction_as_recorded():
+    """moe_runs_4.yaml (2 Llama 4 Maverick rows on 512 H100, DGX Cloud v25.05.05, pre-registered before the host-wait
+    change and predicted once after it): 6.9 %; both rows are capacity-padded, so they do not wait and the change
+    does not touch them (the model before it gives the same figures)."""
+    from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_sync_ms
+
+    path = MOE_LATER_SETS[2]
+    assert path.name == "moe_runs_4.yaml"
+    data = load_moe(path)
+    assert len(data.step_rows) == 2 and all(r.role == "held_out" and moe_sync_ms(r) == 0 for r in data.step_rows)
+    groups = held_out_summary(validate_moe(data))
+    assert groups["all"][0] == 2 and groups["all"][1] == pytest.approx(6.9, abs=0.05)
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "6.9 %" in note and "1f95a07" in note and "does NOT test that change" in note

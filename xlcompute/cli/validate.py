@@ -272,7 +272,9 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     from rich.table import Table
 
     from xlcompute.serving_model import VENDOR_FACTORS
-    from xlcompute.serving_validation import METRICS, SERVING_SETS, VENDOR_FIT_FILES, fit, validate_serving
+    from xlcompute.serving_validation import (
+        METRICS, SERVING_SETS, VENDOR_FIT_FILES, fit, pooled_held_out, validate_serving,
+    )
 
     if output is not None:
         fail(["--output writes the training table; with --serving use --json"])
@@ -320,13 +322,20 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     if path is None:  # the other pre-registered sets, one line each (--file PATH prints one whole)
         console.print("the other pre-registered serving sets, held out, all sources (first predictions and post-hoc "
                       "figures apart in each file's dated notes):")
+        reports = [report]
         for other in SERVING_SETS[1:]:
             rep = validate_serving(constants, other)
+            reports.append(rep)
             parts = [f"{m.upper() if m != 'throughput' else m} {s.mean_abs_error_pct:.1f}% (n={s.count})"
                      for m in METRICS if (s := rep.summary("held_out", m)) is not None]
             console.print(f"  {other.name}: mean |error| " + "; ".join(parts) if parts else
                           f"  {other.name}: no held-out row left (every row is a calibration row of the "
                           "AMD serving factor)")
+        pooled = pooled_held_out(constants, reports=reports)
+        console.print("all pre-registered sets pooled, held-out points (first predictions and post-hoc figures "
+                      "together; targets TTFT 25 %, TPOT and throughput 15 %): "
+                      + "; ".join(f"{m.upper() if m != 'throughput' else m} {mean:.1f}% (n={n})"
+                                  for m, (n, mean) in pooled.items()))
         console.print(f"AMD cards: the GEMM and HBM efficiencies times {VENDOR_FACTORS['AMD'].compute:g} and "
                       f"{VENDOR_FACTORS['AMD'].hbm:g}, fitted since 2026-12-02 on the MI300X rows of "
                       f"{', '.join(VENDOR_FIT_FILES)} (calibration rows of that fit since)")

@@ -298,3 +298,19 @@ def test_fourth_moe_set_first_prediction_as_recorded():
     assert groups["all"][0] == 2 and groups["all"][1] == pytest.approx(6.9, abs=0.05)
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "6.9 %" in note and "1f95a07" in note and "does NOT test that change" in note
+
+
+def test_fifth_moe_set_first_prediction_as_recorded():
+    """moe_runs_5.yaml (5 dropless rows of Megatron-Bridge 26.02-26.04, H100 and B200, written after the host-wait
+    change and predicted once): 23.6 %; 24.4 % with the model before the change, 36.8 % with no wait."""
+    from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_sync_ms
+
+    path = MOE_LATER_SETS[3]
+    assert path.name == "moe_runs_5.yaml"
+    data = load_moe(path)
+    assert len(data.step_rows) == 5 and all(r.role == "held_out" and moe_sync_ms(r) > 0 for r in data.step_rows)
+    groups = held_out_summary(validate_moe(data))
+    assert groups["all"][0] == 5 and groups["all"][1] == pytest.approx(23.6, abs=0.05)
+    assert held_out_summary(validate_moe(data, sync_ms=0.0))["all"][1] == pytest.approx(36.8, abs=0.05)
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "23.6 %" in note and "24.4 %" in note and "36.8 %" in note and "1f95a07" in note

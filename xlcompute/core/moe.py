@@ -315,7 +315,7 @@ def dispatch_sync_seconds(moe_share: Value, sync_seconds: Value, gpu_seconds: Va
     host then takes ``sync_seconds`` to issue the rest of the layer's forward, of which the GPU has
     ``gpu_seconds`` to run (:func:`dispatch_gpu_seconds`). The GPU idles for the difference, never
     less than 0: a host that issues faster than the GPU computes costs nothing once the queue has
-    filled again ([MCORE-SYNC]; the launch-bound regime of "The Tail at Scale"-style host stalls).
+    filled again ([MCORE-SYNC]: the wait is a host synchronisation, not GPU work).
     The MoE layers' share of it, twice with full recomputation, which runs the forward again; the
     backward reuses the forward's split sizes. 0 for a dispatcher that does not wait (drop-and-pad,
     or one built not to)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -481,3 +482,7 @@ def test_twelfth_set_first_prediction_as_recorded() -> None:
     by_hand = [abs(r.error_pct) for p in SERVING_SETS for r in validate_serving(path=p).rows
                if r.role == "held_out" and r.metric == "tpot"]
     assert len(by_hand) == 117 and sum(by_hand) / 117 == pytest.approx(pooled["tpot"][1])
+    # the README quotes the same pool (a quantity shown in two places shows one number)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    quoted = " / ".join(f"{v:.1f}% ({n})" for n, v in (pooled["ttft"], pooled["tpot"], pooled["throughput"]))
+    assert f"| TTFT / TPOT / throughput | {quoted} (25 / 15 / 15%)" in readme

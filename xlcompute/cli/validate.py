@@ -23,7 +23,8 @@ def validate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     serving: bool = typer.Option(
         False, "--serving", help="Validate the inference model instead: TTFT, TPOT and throughput against the "
-        "pre-registered serving_runs.yaml, calibration and held-out apart, per source."),
+        "pre-registered serving_runs.yaml, calibration and held-out apart, per source; one line per later set "
+        "and every held-out point pooled."),
     refit: bool = typer.Option(
         False, "--fit", help="With --serving: fit the efficiency constants again on the calibration rows of "
         "serving_runs.yaml (never on --file's rows) and use them."),

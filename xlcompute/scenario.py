@@ -408,7 +408,7 @@ class TrainingPlan(_Strict):
     )
     software: Literal["typical", "megatron-lm", "megatron-deepspeed"] = Field(
         "typical",
-        description="training software for the step-time model: typical (0.660 of the benchmark kernel "
+        description="training software for the step-time model: typical (0.665 of the benchmark kernel "
         "throughput, fitted on the end-to-end card-hours of 27 published runs: a production stack), megatron-lm "
         "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.810, "
         "fitted on MT-NLG 530B); see xlcompute validate",

@@ -49,7 +49,7 @@ FIELD_ZH: dict[str, str] = {
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
-    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.660，按 27 个公开预训练任务的端到端"
+    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.665，按 27 个公开预训练任务的端到端"
                          "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
                          "megatron-deepspeed（0.810，按 MT-NLG 530B 拟合）；见 xlcompute validate",
     "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"

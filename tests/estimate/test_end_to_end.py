@@ -22,17 +22,20 @@ from xlcompute.planner.inputs import SOFTWARE_STACKS
 # the held-out second set (17 runs, first predicted at 0102730) median 33.2 %, max 94.9 %. After the
 # data-parallel rings of core.comm and the refit to 0.665: 14.5 % and 32.4 % / 94.9 %. With the
 # cross-entropy traffic of the output layer and the refit to 0.664 (2026-12-02, fifth session; post hoc):
-# 14.4 % and 31.6 % / 94.9 %. Issue 11 asks median <= 10 %, max <= 30 % on held-out runs: NOT met; these
-# are regression bounds, not the target.
-CALIBRATION_MEDIAN_BOUND = 14.4
-HELD_OUT_MEDIAN_BOUND = 31.6
+# 14.4 % and 31.6 % / 94.9 %. With the layout search keeping a rounded batch within 1.5x its target
+# (planner.search.BATCH_BAND) and the refit to 0.665 (2026-12-03, ninth session; post hoc): 13.3 % and
+# 32.1 % / 94.8 % (no layout of the second set changed; the refit slowed it). Issue 11 asks median <= 10 %,
+# max <= 30 % on held-out runs: NOT met; these are regression bounds, not the target.
+CALIBRATION_MEDIAN_BOUND = 13.4
+HELD_OUT_MEDIAN_BOUND = 32.1
 HELD_OUT_MAX_BOUND = 95.0
 # The third set (8 held-out runs, written before the ring change), first predicted at 6574f3d: 54.4 % / 83.2 %.
 # The cross-entropy traffic term made it WORSE (post hoc): 59.3 % / 86.1 % (the MobileLLM runs, already too
 # slow, got slower: 125M +22 % -> +36 %). With Hopper's cuDNN attention efficiency and its refit (post hoc):
 # 59.7 % / 86.5 % (the straggler spread and the typical stack moved; no row of this set is on Hopper but Pleias).
-THIRD_MEDIAN_BOUND = 59.7
-THIRD_MAX_BOUND = 86.5
+# With the batch band and the refit to 0.665 (post hoc, no layout of this set changed): 58.5 % / 85.1 %.
+THIRD_MEDIAN_BOUND = 58.5
+THIRD_MAX_BOUND = 85.1
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from xlcompute import default_scenario, estimate, parse_scenario
 from xlcompute._graph import INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, comm, compute, memory, params, schedule
 from xlcompute.core.expr import Ref, excel_formula
+from xlcompute.planner.inputs import SOFTWARE_STACKS
 from xlcompute.registry import QUANTITIES
 from xlcompute.scenario import ScenarioError
 
@@ -255,11 +258,23 @@ def test_software_stack_and_attention_kernel_reach_the_planner():
     assert ds.plan.best[0].result.compute_seconds == pytest.approx(
         base.plan.best[0].result.compute_seconds / 0.810, rel=1e-9)
     assert typical.plan.best[0].result.compute_seconds == pytest.approx(
-        base.plan.best[0].result.compute_seconds / 0.660, rel=1e-9)
+        base.plan.best[0].result.compute_seconds / SOFTWARE_STACKS["typical"], rel=1e-9)
+    assert SOFTWARE_STACKS["typical"] == 0.665
     assert "27 published runs" in typical.inputs["software_efficiency"].source
     assert base["flash_attention"] == 1 and unfused["flash_attention"] == 0
     assert "default for training.attention" in base.inputs["flash_attention"].source
     assert "megatron-deepspeed" in ds.inputs["software_efficiency"].source
+    # The field's help (English and Chinese) and the README quote the constants the model uses.
+    from xlcompute.scenario import TrainingPlan
+    from xlcompute.sources import FIELD_ZH
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name in ("typical", "megatron-deepspeed"):
+        quoted = f"{SOFTWARE_STACKS[name]:.3f}"
+        assert f"({quoted}" in TrainingPlan.model_fields["software"].description
+        assert f"{quoted}，" in FIELD_ZH["training.software"]
+    assert f"a production stack, {SOFTWARE_STACKS['typical']:.3f} of the" in readme
+    assert f"the typical stack's efficiency, {SOFTWARE_STACKS['typical']:.3f})" in readme
     with pytest.raises(ScenarioError, match="training.software"):
         parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "software": "jax"},
                         "cluster": {"accelerator": "H800", "cards": 64}})
@@ -275,6 +290,22 @@ def test_recompute_never_scales_a_given_mfu():
     assert given[0]["gpu_hours"] == pytest.approx(given[1]["gpu_hours"], rel=1e-12)
     assert full["predicted_mfu"] < sel["predicted_mfu"]
     assert full["hardware_flops_per_step"] > full["model_flops_per_step"] == sel["model_flops_per_step"]
+
+
+def test_default_batch_stays_near_its_token_budget_on_16384_cards():
+    """Issue 11: a finance user's Llama 3.1 405B (15.6T tokens, 16,384 H100, batch open) gets the
+    default budget of 1,024 tokens per card (16.8M, Llama 3's 16M), rounded to the chosen layout
+    within planner.search.BATCH_BAND; before the band the search ran 8,190 sequences (67M tokens,
+    past the 64M default cap) because a larger batch always lowers the time per sequence."""
+    from xlcompute.core.parallel import MAX_DEFAULT_BATCH_TOKENS
+
+    s = parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "15.6T", "seq_len": 8192},
+                        "cluster": {"accelerator": "H100-SXM", "cards": 16384}})
+    r = estimate(s)
+    target = r["batch_target"]
+    assert target == pytest.approx(1024 * 16384 / 8192)
+    assert target / 1.5 <= r["global_batch"] <= 1.5 * target
+    assert r["global_batch"] * 8192 <= MAX_DEFAULT_BATCH_TOKENS
 
 
 def test_uneven_pipeline_stages_are_estimated():

@@ -122,14 +122,14 @@ def test_end_to_end_rows_predict_from_planning_inputs():
     assert v3.predicted_gpu_hours is not None and v3.predicted_gpu_hours > 0
     # The figure shown in moe_runs.yaml's latest dated note and the README (post hoc: the preset's recipe).
     # +31.9 % before the cross-entropy traffic term of the output layer, +31.3 % before Hopper's cuDNN
-    # attention efficiency (their dated notes)
-    assert round(v3.error_pct, 1) == 27.8 and v3.layout == "TP2·PP2·EP128·DP512"  # type: ignore[arg-type]
+    # attention efficiency, +27.8 % before the batch band and its refit (their dated notes)
+    assert round(v3.error_pct, 1) == 27.0 and v3.layout == "TP2·PP2·EP128·DP512"  # type: ignore[arg-type]
     note = (Path(__file__).resolve().parents[2] / "xlcompute/data/validation/moe_runs.yaml").read_text(
         encoding="utf-8").split("a preset's published recipe")[1]
     assert "3.514M H800-hours (+31.9%" in note and "3.499M H800-hours (+31.3%" in note
-    assert "3.404M H800-hours (+27.8%" in note
+    assert "3.404M H800-hours (+27.8%" in note and "3.382M H800-hours (+27.0%" in note
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert "+27.8% now (10%), post hoc" in readme
+    assert "+27.0% now (10%), post hoc" in readme
 
 
 def test_validate_prints_the_moe_tables():

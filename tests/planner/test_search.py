@@ -165,3 +165,42 @@ def test_recommended_1t_layout_is_within_a_few_points_of_the_explore_best(card: 
     assert 0 <= gap < 0.03
     assert not (exp.execution.zero_stage == 3 and exp.execution.pp == 1)  # no flat ZeRO-3 over thousands
     assert rec.result.predicted_mfu > 0.30
+
+
+def test_batch_band_penalty_is_zero_inside_and_orders_by_inflation_outside() -> None:
+    from xlcompute.planner.search import BATCH_BAND, batch_rank_penalty
+
+    pen = batch_rank_penalty(np.array([1000, 1500, 1501, 3000, 8000]), 1000.0)
+    assert BATCH_BAND == 1.5
+    assert pen[0] == 0 and pen[1] == 0
+    assert 0 < pen[2] < pen[3] < pen[4]
+    assert pen[2] > 1e6  # above any time per sequence, so every layout within the band ranks first
+
+
+def test_rounded_batch_stays_within_the_band_when_a_layout_can() -> None:
+    """Ranked by time per sequence alone, the search inflated a rounded batch (a bigger batch always
+    lowers the bubble and DP traffic per sequence): Llama 3.1 405B on 16,384 cards ran 8,190
+    sequences for a 2,048-sequence budget (2-sequence micro-batches, 9 interleaved stages)."""
+    shape = TransformerShape.gpt(layers=126, hidden=16384, heads=128, kv_heads=8, ffn_hidden=53248,
+                                 gated_ffn=True, vocab=128256, seq_len=8192)
+    opt = SearchOptions(round_batch=True, idle_cards=True, uneven_stages=True, max_tp=8, top_k=5,
+                        zero_stages=(0, 1), offload_optimizer=(False,), offload_weights=(False,),
+                        offload_activations=(False,), tp_overlap=(False,))
+    h100 = SystemSpec(peak_flops=989e12, hbm_bytes=80e9, hbm_bandwidth=3.35e12, cards_per_node=8,
+                      intra_node_bw=450e9, inter_node_bw=50e9)
+    res = search_layouts(shape, h100, 16_384, 2048, opt)
+    assert res.best
+    for cand in res.best:
+        assert cand.execution.global_batch <= 1.5 * 2048, cand.execution
+    # Without the band the ranking takes an inflated batch: the band is what keeps it.
+    free = [c for c in enumerate_layouts(shape, h100, 16_384, 2048, opt).global_batch.tolist() if c > 1.5 * 2048]
+    assert free  # such layouts exist in the space
+
+
+def test_out_of_band_layouts_run_when_nothing_else_can() -> None:
+    # 64 cards, a 2-layer model with 2 heads: tp·pp ≤ 4, so dp ≥ 16 sequences for a 2-sequence
+    # target; the search still answers, with the least inflated batch.
+    tiny = TransformerShape.gpt(layers=2, hidden=256, heads=2, vocab=1024, seq_len=512)
+    opt = SearchOptions(round_batch=True, idle_cards=True, top_k=3)
+    res = search_layouts(tiny, A100, 64, 2, opt)
+    assert res.best and res.best[0].execution.global_batch == 16

@@ -72,8 +72,10 @@ SOFTWARE_STACKS: dict[str, float] = {
     # the data-parallel rings of core.comm changed the step model (2026-12-02, before end_to_end_3.yaml
     # was first predicted), and to 0.664 (0.6644) after the cross-entropy traffic term of the output
     # layer (2026-12-02, with the kernel constants refitted), and to 0.660 (0.6598) after Hopper's cuDNN
-    # attention efficiency (2026-12-02, seventh session, with the kernel constants refitted).
-    "typical": 0.660,
+    # attention efficiency (2026-12-02, seventh session, with the kernel constants refitted), and to
+    # 0.665 (0.6647) after the layout search kept a rounded batch within 1.5x its target
+    # (planner.search.BATCH_BAND, 2026-12-02, eighth session).
+    "typical": 0.665,
 }
 
 

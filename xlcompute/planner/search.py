@@ -17,6 +17,9 @@ construction and scores all of them with the step-time graph over NumPy arrays:
   micro-batches per pipeline a multiple of ``pp`` ([MEG21] §2.2.2);
 - ``micro_batch * dp`` divides the global batch, ``micro_batch <= max_micro_batch``; global batch
   at most ``max_global_batch`` (Calculon caps it at 3072 to keep convergence, seed 004 §4 point 7);
+  with ``round_batch`` the batch is a target rounded to each layout, and a layout whose rounded
+  batch exceeds it by more than :data:`BATCH_BAND` ranks after every layout within it
+  (:func:`batch_rank_penalty`);
 - ``ep`` (expert parallelism, mixture-of-experts models only) divides the routed experts and the
   data-parallel ranks of the expert layers ``tp·cp·dp`` (Megatron-Core MoE: EP is carved from them,
   expert TP 1), at most ``max_ep``; an EP group beyond a server pays the scale-out all-to-all
@@ -57,6 +60,8 @@ __all__ = [
     "SearchOptions",
     "LayoutCandidate",
     "SearchResult",
+    "BATCH_BAND",
+    "batch_rank_penalty",
     "search",
     "search_layouts",
     "enumerate_layouts",
@@ -67,6 +72,17 @@ __all__ = [
 ]
 
 ProgressCallback = Callable[[int, int], None]
+
+BATCH_BAND = 1.5
+"""How far above its target a rounded batch may go and still rank on speed alone. Layouts are
+ranked by time per sequence, which a larger batch always lowers (fewer bubbles and gradient
+reductions per sequence), so without a limit the ranking trades the user's batch, or the default
+token budget, for speed: Llama 3.1 405B on 16,384 cards went from a 16M-token budget to 67M
+tokens (8,190 sequences, past the 64M default cap) through two-sequence micro-batches on an
+interleaved nine-stage pipeline. Nearest rounding (core.parallel.round_global_batch) stays within
+half a unit of the target whenever one unit (micro-batch × dp, × pp when interleaved) is at most
+the target, which 1.5 admits; a layout needing more runs only when no layout within it fits."""
+
 _SCORE_KEYS = ("predicted_step_seconds", "mem_fits", "mem_per_gpu")
 
 
@@ -216,6 +232,14 @@ def _pipeline_sizes(layers: int, uneven: bool) -> list[int]:
     if not uneven:
         return divisors(layers)
     return sorted({math.ceil(layers / math.ceil(layers / p)) for p in range(1, layers + 1)})
+
+
+def batch_rank_penalty(global_batch: np.ndarray, target: float) -> np.ndarray:
+    """Seconds per sequence added to a layout's rank when its rounded batch exceeds
+    :data:`BATCH_BAND` × the target: 0 within the band, else 10⁹ × batch / target, so every layout
+    within the band ranks first and, when none fits, the least inflated batch runs."""
+    ratio = np.asarray(global_batch, dtype=np.float64) / float(target)
+    return np.where(ratio > BATCH_BAND, 1e9 * ratio, 0.0)
 
 
 def _rounded_rows(
@@ -398,6 +422,7 @@ def search(
     opt = options or SearchOptions()
     groups = _groups(values, n_cards, global_batch, opt)
     total = sum(g.size for g in groups)
+    band_target = max((global_batch, *(opt.global_batches or ())))
     fixed = dict(values)
     cards = float(n_cards)  # with idle cards, dp = ⌊n/(tp·cp·pp)⌋ in the graph, as enumerated
     done = fitting = 0
@@ -419,6 +444,8 @@ def search(
             if mem[j] < light[0]:
                 light = (float(mem[j]), gi, int(idx[j]))
             score = np.where(fits, out["predicted_step_seconds"] / lay.global_batch, np.inf)
+            if opt.round_batch:
+                score = score + batch_rank_penalty(lay.global_batch, band_target)
             k = min(opt.top_k, score.size)
             part = np.argpartition(score, k - 1)[:k] if k < score.size else np.arange(score.size)
             part = part[np.isfinite(score[part])]

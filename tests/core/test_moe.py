@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from xlcompute import catalog
-from xlcompute.core import moe
+from xlcompute.core import moe, parallel
 from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.core.memory import zero_partitioned
 from xlcompute.core.params import count_params
@@ -211,6 +211,22 @@ def test_later_stage_holds_one_micro_batch_fewer():
     # two stages: one micro-batch in flight on the second; full recomputation adds the working layer
     assert moe.later_stage_activations(1.0, 8, 2, 128, 1, 0.0, 1, 0) == 8
     assert moe.later_stage_activations(1.0, 8, 2, 128, 1, 3.0, 2, 0) == 8 + 3.0
+
+
+def test_later_stage_index_skips_stages_the_dense_layers_fill():
+    # DeepSeek-V3, 61 layers of which the first 3 dense ([DSV3] §4.2)
+    assert moe.later_stage_index(61, 58, 8) == 1  # 8 per stage: the second is all MoE
+    assert moe.later_stage_index(61, 58, 4) == 1  # 4 per stage: layers 4-7, all MoE
+    assert moe.later_stage_index(61, 58, 2) == 2  # 2 per stage: the second holds dense layer 2
+    assert moe.later_stage_index(61, 58, 1) == 3  # 1 per stage: stage 3 holds the first MoE layer
+    assert moe.later_stage_index(80, 0, 10) == 1  # dense: the second stage, as before
+    assert moe.later_stage_index(61, 58, 61) == 1  # one stage (no later stage is counted)
+    assert moe.later_stage_index(10, 1, 5) == 1  # the only MoE layer on the last of two stages
+    # stage i keeps p − i micro-batches in flight; the layers the stages before it leave
+    assert moe.later_stage_activations(1.0, 1, 61, 1920, 1, 0.0, 1, 0, 3) == 58
+    assert parallel.later_stage_layers(61, 61, 3) == 1 and parallel.later_stage_layers(61, 8, 7) == 5
+    assert parallel.later_stage_layers(80, 8) == 10 and parallel.later_stage_layers(80, 1) == 0
+    assert excel_formula(moe.later_stage_index(Ref("L"), Ref("Lm"), Ref("n"))).startswith("=IF(")
 
 
 def test_stage_states_bytes_partition_like_the_first_stage():

@@ -183,6 +183,31 @@ def test_dgxc_deepseek_v3_512_h100_memory_per_stage_hand_computed(data):
     assert out["mem_per_gpu"] / 1e9 == pytest.approx(67.1, abs=0.1) and out["mem_fits"] == 1
 
 
+def test_a_stage_of_moe_layers_is_checked_when_the_dense_layers_fill_the_second():
+    """DeepSeek-V3 on 61 stages of one layer (EP 1): the first three hold the dense layers, stage 3
+    the first MoE layer, 256 × 3·7168·2048 = 11.3B routed-expert weights with their gradients and
+    Adam states on one card. Checking the second stage (a dense layer) called the layout 70 GB and
+    let the planner run DeepSeek-V3 on 64 H800; it needs over 150 GB."""
+    from xlcompute import estimate, parse_scenario
+    from xlcompute.planner import PlannerError
+    from xlcompute.planner.inputs import Execution, execution_values, system_values
+    from xlcompute.planner.steptime import STEP_GRAPH, TransformerShape
+    from xlcompute import catalog
+
+    shape = TransformerShape(arch=catalog.get_model("deepseek-v3").arch, seq_len=4096)
+    ex = Execution(tp=1, pp=61, dp=1, micro_batch=1, global_batch=61, recompute="full")
+    out = STEP_GRAPH.run({**shape.values(), **system_values(moe_system("H800")), **execution_values(ex)},
+                         ("later_stage_index", "later_stage_moe_layers", "later_expert_params_per_gpu",
+                          "first_stage_mem_per_gpu", "later_stage_mem_per_gpu", "mem_per_gpu", "mem_fits"))
+    assert float(out["later_stage_index"]) == 3 and float(out["later_stage_moe_layers"]) == 1
+    assert float(out["later_expert_params_per_gpu"]) == pytest.approx(256 * 3 * 7168 * 2048, rel=1e-9)
+    assert float(out["mem_per_gpu"]) == float(out["later_stage_mem_per_gpu"]) > 150e9
+    assert float(out["mem_fits"]) == 0
+    with pytest.raises(PlannerError, match=r"cluster.cards \(64\): no layout of 64 cards fits"):
+        estimate(parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "1T"},
+                                 "cluster": {"accelerator": "H800", "cards": 64}}))
+
+
 def test_dense_model_memory_is_the_first_stage_as_before():
     """A dense model: no MoE layers, every per-kind activation the layer's own and the second stage
     never the busier (one micro-batch fewer, no embedding)."""

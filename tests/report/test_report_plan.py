@@ -97,6 +97,14 @@ def test_planned_render_names_layout_and_says_predicted(planned: Estimate) -> No
     en = _text(render_html(r, "en"))
     v = validation_report()
     assert f"off by {fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)} on average" in en
+    # The days are the end-to-end prediction: the summary quotes its held-out error, the same figure as
+    # the appendix's planning band (one quantity, one number).
+    from xlcompute.report.context.validation import end_to_end_report
+
+    band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100)
+    assert f"missed published pre-training runs by a median {band} (held-out runs, Appendix B)" in en
+    assert f"within about ±{band} (the median error over both" in en
+    assert f"在公开预训练任务上的中位误差为 {band}" in _text(render_html(r, "zh"))
     assert f"planned layout TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])}" in en  # memory section
     assert "The MFU of" in en and "is predicted by the step-time model" in en  # risk wording
 

@@ -35,7 +35,7 @@ Sources
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, and_, eq, if_, max_, min_
+from xlcompute.core.expr import Value, and_, ceil, eq, if_, max_, min_
 from xlcompute.core.kernels import gemm_seconds, qkv_seconds
 from xlcompute.core.memory import (
     activations_first_stage, activations_linear_layer, in_hbm, resident_blocks, zero_partitioned,
@@ -49,6 +49,7 @@ __all__ = [
     "A2A_PASSES",
     "FP8_DEEPSEEK_OPTIMIZER_BYTES",
     "moe_layer_share",
+    "later_stage_index",
     "dense_ffn_width",
     "active_expert_params_per_token",
     "mla_qkv_params",
@@ -437,6 +438,19 @@ def linear_activations_with_experts(
 # on the last (Narayanan et al. 2021 §2.2).
 
 
+def later_stage_index(layers: Value, moe_layers: Value, layers_per_stage: Value) -> Value:
+    """The later pipeline stage whose memory is checked beside the first's, counted from 0: the
+    second (1), which keeps the most micro-batches in flight after the first (Korthikanti et al.
+    2022 §4.2.3), unless the dense layers ([DSV3] §4.2, ``first_k_dense_replace``) fill it too; then
+    the first stage that starts after them, ``⌈(L − L_moe)/n⌉``, which holds the most expert
+    weights, at most the last stage, ``⌈L/n⌉ − 1``, with n = ⌈L/p⌉ layers per stage. DeepSeek-V3
+    on 61 stages of one layer: stage 3, its first MoE layer (the second stage holds a dense
+    layer, and an 11.3B-parameter MoE layer went unchecked). 1 for a dense model."""
+    n = layers_per_stage
+    first_moe_stage = ceil((layers - moe_layers) / n)
+    return if_(moe_layers > 0, max_(1, min_(first_moe_stage, ceil(layers / n) - 1)), 1)
+
+
 def stage_moe_layers(layers: Value, moe_layers: Value, layers_before: Value, layers_on_stage: Value) -> Value:
     """MoE layers on a pipeline stage that starts after ``layers_before`` layers and holds
     ``layers_on_stage``, the ``L − L_moe`` dense layers being the first ones ([DSV3] §4.2,
@@ -501,14 +515,14 @@ def stage_states_bytes(
 
 def later_stage_activations(
     stored_layer: Value, layers_on_stage: Value, pp: Value, microbatches: Value, interleave: Value,
-    working_layer: Value, recompute: Value, offload: Value,
+    working_layer: Value, recompute: Value, offload: Value, index: Value = 1,
 ) -> Value:
-    """Activation bytes of the second pipeline stage, the fullest after the first: 1F1B keeps
-    ``min(p − 1, m)`` micro-batches in flight there ([KOR22] §4.2.3: stage i holds p − i), the
-    rest as core.memory.activations_first_stage. Like the first stage of a pipeline it is counted
-    without the output head's fp32 logits (the last stage's, one micro-batch; not modelled, as
-    before). With one stage there is none (0 layers)."""
-    return activations_first_stage(stored_layer, layers_on_stage, max_(pp - 1, 1), microbatches, interleave,
+    """Activation bytes of later pipeline stage ``index`` (:func:`later_stage_index`; the second,
+    the fullest after the first, by default): 1F1B keeps ``min(p − i, m)`` micro-batches in flight
+    on stage i ([KOR22] §4.2.3), the rest as core.memory.activations_first_stage. Like the first
+    stage of a pipeline it is counted without the output head's fp32 logits (the last stage's, one
+    micro-batch; not modelled, as before). With one stage there is none (0 layers)."""
+    return activations_first_stage(stored_layer, layers_on_stage, max_(pp - index, 1), microbatches, interleave,
                                    working_layer, recompute, 0, offload)
 
 

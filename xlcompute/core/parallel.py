@@ -140,14 +140,15 @@ def layers_per_stage(layers: Value, pp: Value) -> Value:
     return ceil(layers / pp)
 
 
-def later_stage_layers(layers: Value, pp: Value) -> Value:
-    """Layers on the fullest stage after the first, ``min(⌈L/p⌉, L − ⌈L/p⌉)`` (0 with one stage):
-    with ⌈L/p⌉ on the first stage the second holds as many when enough layers are left
-    (Narayanan et al. 2021 §2.2). It keeps p − 1 micro-batches in flight (Korthikanti et al. 2022
-    §4.2.3) and holds no embedding, so with MoE layers after the dense ones it can need more memory
-    than the first (core.moe.stage_moe_layers)."""
+def later_stage_layers(layers: Value, pp: Value, index: Value = 1) -> Value:
+    """Layers on stage ``index`` (counted from 0) when every stage before it holds ⌈L/p⌉,
+    ``min(⌈L/p⌉, L − index·⌈L/p⌉)`` (0 with one stage; Narayanan et al. 2021 §2.2). The memory
+    check looks at the first stage and one later stage: the second, which keeps p − 1
+    micro-batches in flight (Korthikanti et al. 2022 §4.2.3) and holds no embedding, or with MoE
+    layers after the dense ones the first stage holding only MoE layers
+    (core.moe.later_stage_index)."""
     first = ceil(layers / pp)
-    return if_(pp > 1, min_(first, layers - first), 0)
+    return if_(pp > 1, min_(first, layers - index * first), 0)
 
 
 def layer_pass_seconds(

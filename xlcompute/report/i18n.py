@@ -130,10 +130,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary_plan_both": (
         "The parallel layout ({layout}) and the MFU of {mfu} are <strong>predicted, "
         "not assumed</strong>: the step-time model chose the fastest of {evaluated} layouts that fit in "
-        "memory; on published training runs it is off by {held} on average (held-out rows, Appendix B).",
+        "memory; on published training runs it is off by {held} on average (held-out rows, Appendix B). "
+        "The days and card-hours, predicted the same way from planning inputs, missed published pre-training "
+        "runs by a median {band} (held-out runs, Appendix B): confirm the MFU in a pilot run before committing.",
         "并行布局（{layout}）与 {mfu} 的 MFU 均为<strong>模型预测，而非假设</strong>："
         "单步时间模型在 {evaluated} 种布局中选出显存可容纳且最快的一种；在公开训练实测上其平均误差为 {held}"
-        "（留出数据，见附录 B）。",
+        "（留出数据，见附录 B）。按同样方式由规划输入预测的天数与卡·时，在公开预训练任务上的中位误差为 {band}"
+        "（留出任务，见附录 B）：正式投入前请以试运行确认 MFU。",
     ),
     "summary_held_moe": (
         "{moe} for mixture-of-experts runs like this one ({dense} for dense models)",

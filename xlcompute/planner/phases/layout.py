@@ -33,10 +33,13 @@ STEPS = (
          "moe_ffn_hidden"),
     step("edp", T, moe.expert_data_parallel, "dp", "cp", "tp", "ep", "expert_tp"),
     # Memory per stage (core.moe.stage_moe_layers): the dense layers come first, so the first stage
-    # holds them and the second, with p − 1 micro-batches in flight, can be all MoE layers.
+    # holds them; the later stage checked is the second, with p − 1 micro-batches in flight, or the
+    # first one past the dense layers when they fill the second too (core.moe.later_stage_index).
     step("first_stage_moe_layers", T, moe.stage_moe_layers, "layers", "moe_layers", 0, "layers_per_stage"),
-    step("later_stage_layers", T, parallel.later_stage_layers, "layers", "pp"),
-    step("later_stage_moe_layers", T, moe.stage_moe_layers, "layers", "moe_layers", "layers_per_stage",
+    step("later_stage_index", T, moe.later_stage_index, "layers", "moe_layers", "layers_per_stage"),
+    step("later_stage_layers", T, parallel.later_stage_layers, "layers", "pp", "later_stage_index"),
+    step("layers_before_later_stage", T, arith.product, "later_stage_index", "layers_per_stage"),
+    step("later_stage_moe_layers", T, moe.stage_moe_layers, "layers", "moe_layers", "layers_before_later_stage",
          "later_stage_layers"),
     step("routed_rows", T, moe.routed_tokens_per_card, "tokens_per_microbatch", "moe_top_k", "capacity_factor", "tp",
          "expert_tp"),

@@ -103,8 +103,9 @@ STEPS = (
          "framework_reserve_bytes", "activation_message_bytes", "block_params", "tp", "param_bytes", "zero_stage"),
     step("first_stage_mem_per_gpu", M, memory.train_mem_per_card,
          "weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu"),
-    # The second stage: p − 1 micro-batches in flight, no embedding, all MoE layers after the dense
-    # ones (Korthikanti et al. 2022 §4.2.3; core.moe). The busier of the two sets the card's memory.
+    # The later stage: the second (p − 1 micro-batches in flight, no embedding) or the first past the
+    # dense layers (Korthikanti et al. 2022 §4.2.3; core.moe.later_stage_index). The busier of the
+    # two sets the card's memory.
     step("later_stage_block_params", M, moe.stage_block_params,
          "block_params", "later_stage_layers", "later_stage_moe_layers", "layers", "moe_layers",
          "dense_layer_extra_params"),
@@ -119,7 +120,7 @@ STEPS = (
          "act_stored_dense_layer", "act_stored_moe_layer", "later_stage_layers", "later_stage_moe_layers"),
     step("later_activations_per_gpu", M, moe.later_stage_activations,
          "act_stored_later_stage_layer", "later_stage_layers", "pp", "grad_accum", "interleave", "act_working_layer",
-         "recompute_mode", "offload_activations"),
+         "recompute_mode", "offload_activations", "later_stage_index"),
     step("later_stage_mem_per_gpu", M, memory.train_mem_per_card,
          "later_states_per_gpu", 0, 0, "later_activations_per_gpu", "buffers_per_gpu"),
     step("mem_per_gpu", M, max_, "first_stage_mem_per_gpu", "later_stage_mem_per_gpu"),

@@ -231,8 +231,11 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     if _is_moe(c):
         held = c.t("summary_held_moe", moe=fmt.percent(moe_held_out()[1] / 100),
                    dense=held)
+    # With layout and MFU both open the days are the end-to-end prediction: quote its held-out error
+    # too, not only the step model's (the appendix's ±band).
+    band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100) if key == "summary_plan_both" else ""
     return c.t(key, layout=c.layout(), mfu=c.v("mfu"),
-               evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held)
+               evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held, band=band)
 
 
 def _verdict_key(v: Any) -> str:

@@ -157,7 +157,8 @@ _FIXED: dict[str, InputRange] = {
     "serving_prefill_overhead_us": InputRange("inference model: fixed time per layer of a prefill, µs", 0, 1e6),
     "serving_decode_overhead_us": InputRange("inference model: fixed time per layer of a decode step, µs", 0, 1e6),
     "serving_link_efficiency": InputRange("inference model: all-reduce link efficiency", 0, 1, lo_open=True),
-    "serving_collective_latency_us": InputRange("inference model: all-reduce latency, µs", 0, 1e6),
+    "serving_collective_latency_us": InputRange("inference model: fixed time per all-reduce or send, µs", 0, 1e6),
+    "serving_allreduce_step_us": InputRange("inference model: latency per ring step of an all-reduce, µs", 0, 1e6),
     "serving_reserve_gb": InputRange("inference model: HBM reserve per card, GB", 0, 1e4),
 }
 

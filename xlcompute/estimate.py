@@ -802,6 +802,8 @@ def _serving_inputs(
         ("serving_link_efficiency", k.link_efficiency, ServingConstants.model_fields["link_efficiency"].description),
         ("serving_collective_latency_us", k.collective_latency_s * 1e6,
          ServingConstants.model_fields["collective_latency_s"].description),
+        ("serving_allreduce_step_us", k.allreduce_step_s * 1e6,
+         ServingConstants.model_fields["allreduce_step_s"].description),
         ("serving_reserve_gb", k.reserve_bytes_per_card / 1e9,
          ServingConstants.model_fields["reserve_bytes_per_card"].description),
     ):

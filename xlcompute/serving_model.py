@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlcompute.core import comm
 from xlcompute.core import inference as inf
 from xlcompute.core.moe import mla_attn_width
 from xlcompute.core.params import ModelArch, count_params
@@ -55,9 +56,16 @@ class ServingConstants(BaseModel):
                                          "~10 kernels still takes a few µs however little it moves, and a small "
                                          "all-reduce more than its 10 µs latency; the calibration rows (static "
                                          "batches of 16 to 1280) alone cannot identify it")
-    link_efficiency: float = Field(0.75, description="assumption: NCCL all-reduce bus bandwidth ~230 of 300 GB/s "
-                                   "NVLink on DGX A100 (nccl-tests); the training model's figure")
-    collective_latency_s: float = Field(10e-6, description="assumption: NCCL latency per all-reduce, ~10 µs")
+    link_efficiency: float = Field(0.53, description="share of the link's per-direction bandwidth a TP all-reduce "
+                                   "reaches on 1 KiB-64 MiB messages (fitted on published all-reduce timings: "
+                                   "xlcompute.collective_fit; 0.75 assumed until 2026-12-03); also used for the "
+                                   "pipeline's sends over the network (not measured there)")
+    collective_latency_s: float = Field(5.0e-6, description="fixed time of one all-reduce, launch and "
+                                        "synchronisation (fitted with link_efficiency; 10 µs assumed until "
+                                        "2026-12-03); also the latency of a pipeline send")
+    allreduce_step_s: float = Field(0.65e-6, description="latency per step of a ring all-reduce's 2(n−1) steps "
+                                    "(fitted with link_efficiency): one all-reduce among n cards waits "
+                                    "base + 2(n−1)·step, 6.3 µs on 2 cards, 14.1 µs on 8")
     usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
                                    "default 0.9, arXiv:2309.06180 implementation; SGLang alike). TensorRT-LLM's "
                                    "0.9 (kv_cache_free_gpu_mem_fraction) is of the memory left after the weights, "
@@ -70,8 +78,8 @@ FIT_SOURCE = ("fitted, efficiencies bounded to at most 1, on the 29 calibration 
               "performance tables) and the 40 TPOT rows with 16-bit or FP8 weights (LMDeploy, gpt-fast, NIM) of the "
               "pre-registered serving validation set serving_runs.yaml (xlcompute validate --serving)")
 FITTED = ServingConstants(
-    compute_efficiency_16=0.753125, compute_efficiency_fp8=0.540625, hbm_efficiency=0.775,
-    prefill_layer_overhead_s=203.75e-6, decode_layer_overhead_s=41.25e-6,
+    compute_efficiency_16=0.753125, compute_efficiency_fp8=0.565625, hbm_efficiency=0.771875,
+    prefill_layer_overhead_s=165e-6, decode_layer_overhead_s=38.75e-6,
 )
 """The committed fit (:data:`FIT_SOURCE`); a test re-runs the fit and compares."""
 
@@ -91,13 +99,14 @@ class VendorFactor(BaseModel):
 #: rows of serving_runs_2.yaml (vLLM-ROCm / MI300X), serving_runs_7.yaml (ROCM073) and
 #: serving_runs_8.yaml (ROCM0xx), all held out and seen before the fit (each 1.5-2.2x too fast with
 #: the NVIDIA constants), calibration rows of this fit since (2026-12-02, fifth session). Their mean
-#: |error| 63.3 % -> 13.0 %. It reads as: vLLM on ROCm reaches 0.30 of the GEMM efficiency and 0.60
-#: of the HBM efficiency TensorRT-LLM reaches on H100, i.e. serving GEMMs at ~0.23 of MI300X's dense
-#: peak and decode reads at ~0.47 of its HBM bandwidth. A single factor for MI250X, MI300X and MI325X
+#: |error| 63.3 % -> 13.0 %. Refitted on 2026-12-03 after the all-reduce constants were fitted
+#: (xlcompute.collective_fit): HBM 0.60 -> 0.65, the 69 rows 11.7 %. It reads as: vLLM on ROCm reaches
+#: 0.30 of the GEMM efficiency and 0.65 of the HBM efficiency TensorRT-LLM reaches on H100, i.e.
+#: serving GEMMs at ~0.23 of MI300X's dense peak and decode reads at ~0.50 of its HBM bandwidth. A single factor for MI250X, MI300X and MI325X
 #: (only MI300X was measured).
 VENDOR_FACTORS: dict[str, VendorFactor] = {
     "AMD": VendorFactor(
-        compute=0.30, hbm=0.60,
+        compute=0.30, hbm=0.65,
         source="fitted on the 69 MI300X rows (vLLM on ROCm, AMD's tables and MLPerf) of the pre-registered serving "
         "sets serving_runs_2.yaml, serving_runs_7.yaml and serving_runs_8.yaml; applies to every AMD card",
         source_zh="在预登记推理验证集 serving_runs_2.yaml、serving_runs_7.yaml 与 serving_runs_8.yaml 的 69 个 MI300X 实测"
@@ -260,9 +269,11 @@ def replica_figures(
 
     inter = card.inter_node_bytes_per_s * k.link_efficiency
 
+    latency = comm.allreduce_latency_seconds(tp, k.collective_latency_s, k.allreduce_step_s)
+
     def comm_s(tokens: Any) -> Any:
-        comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
-        return comm + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
+        tp_s = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, latency)
+        return tp_s + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
 
     def pass_s(flops: Any, nbytes: Any, tokens: Any, overhead_s: Any) -> Any:
         return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency,
@@ -353,7 +364,8 @@ def offline_figures(
     decode_only_s = k.decode_layer_overhead_s if decode_graphs else k.prefill_layer_overhead_s
     overhead = inf.mixed_layer_overhead_seconds(inf.mixed_iteration_share(b, output_tokens),
                                                 k.prefill_layer_overhead_s, decode_only_s)
-    comm = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, k.collective_latency_s)
+    latency = comm.allreduce_latency_seconds(tp, k.collective_latency_s, k.allreduce_step_s)
+    tp_s = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, latency)
     iteration = inf.decode_step_seconds(flops, read + kv, attention, kv, tp, peak, eff, card.hbm_bytes_per_s,
-                                        k.hbm_efficiency, comm, layers, overhead)
+                                        k.hbm_efficiency, tp_s, layers, overhead)
     return OfflineFigures(batch=b, iteration_s=iteration, output_tokens_per_s=b / iteration)

@@ -174,8 +174,9 @@ def test_excel_functions_equal_the_estimate() -> None:
     tp, batch = int(r["serving_tp"]), int(r["serving_batch"])
     assert udf.LLM_TTFT("llama2-70b", "H800", 500, tp) == pytest.approx(r["prefill_seconds"], rel=1e-12)
     assert udf.LLM_TPOT("llama2-70b", "H800", 500, 500, batch, tp) == pytest.approx(r["tpot"], rel=1e-12)
-    # The calibration row trt06-ttft-h100-llama2-70b-tp4-2048 (109 ms measured): fp8 on 4 H100.
-    assert udf.LLM_TTFT("llama2-70b", "H100-SXM", 2048, 4, "fp8") == pytest.approx(0.1088, abs=5e-4)
+    # The calibration row trt06-ttft-h100-llama2-70b-tp4-2048 (109 ms measured): fp8 on 4 H100 (108.8 ms before
+    # the all-reduce constants were fitted on all-reduce timings).
+    assert udf.LLM_TTFT("llama2-70b", "H100-SXM", 2048, 4, "fp8") == pytest.approx(0.1125, abs=5e-4)
     assert udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500) == r["serving_cards"]
     assert "meets ttft_s and tpot_s" in udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, 2, 0.0001)
     amd = estimate(_scenario({"users": 2000, "tokens_per_request": 1000, "seconds_per_request": 20}, "llama2-70b",

@@ -88,7 +88,7 @@ def test_committed_constants_are_the_fit() -> None:
 def test_committed_model_figures() -> None:
     """The committed model's calibration figures (the fit's own rows), and the row counts scored."""
     rep = validate_serving()
-    expected = {("calibration", "ttft"): 8.9, ("calibration", "throughput"): 8.6, ("calibration", "tpot"): 7.9}
+    expected = {("calibration", "ttft"): 8.7, ("calibration", "throughput"): 9.2, ("calibration", "tpot"): 8.0}
     for (role, metric), value in expected.items():
         s = rep.summary(role, metric)
         assert s is not None and round(s.mean_abs_error_pct, 1) == value, (role, metric)
@@ -101,20 +101,22 @@ def test_committed_model_figures() -> None:
 
 
 def test_post_hoc_figures_match_the_dated_note() -> None:
-    """The figures of serving_runs.yaml's latest post-hoc note (fourth model change: the decode step's
-    fixed time fitted) are those the committed model gives; a model change must come with a new dated
-    note. The third change's note keeps its figures."""
+    """The figures of serving_runs.yaml's latest post-hoc note (the all-reduce constants fitted on
+    all-reduce timings, tenth session) are those the committed model gives; a model change must come
+    with a new dated note. The third and fourth changes' notes keep their figures."""
     rep = validate_serving()
-    expected = {("held_out", "all", "ttft"): 19.6, ("held_out", "all", "tpot"): 18.0,
-                ("held_out", "all", "throughput"): 12.8, ("held_out", "GPTFAST", "tpot"): 18.0,
-                ("calibration", "LMD01", "tpot"): 11.2, ("calibration", "NIM18", "tpot"): 3.5,
-                ("calibration", "all", "tpot"): 7.9}
+    expected = {("held_out", "all", "ttft"): 20.5, ("held_out", "all", "tpot"): 17.2,
+                ("held_out", "all", "throughput"): 12.4, ("held_out", "GPTFAST", "tpot"): 17.2,
+                ("calibration", "LMD01", "tpot"): 11.3, ("calibration", "NIM18", "tpot"): 4.1,
+                ("calibration", "all", "tpot"): 8.0}
     text = SERVING_RUNS.read_text(encoding="utf-8")
     assert "held_out    all       tpot       n=46  mean |error|  17.9 %" in text.split(
         "POST HOC PREDICTIONS, third model change.")[1]
-    note = text.split("POST HOC PREDICTIONS, fourth model change.")[1]
+    fourth = text.split("POST HOC PREDICTIONS, fourth model change.")[1]
+    assert "held_out    all       tpot       n= 6  mean |error|  18.0 %" in fourth
+    note = text.split("POST HOC, all-reduce constants fitted on all-reduce timings")[1]
     for (role, source, metric), value in expected.items():
-        assert f"{role:11s} {source:9s} {metric:10s}" in note and f"{value:5.1f} %" in note
+        assert f"{role:11s} {source:11s} {metric:10s}" in note and f"-> {value:5.1f} %" in note
     for (role, source, metric), value in expected.items():
         s = rep.summary(role, metric, source)
         assert s is not None and round(s.mean_abs_error_pct, 1) == value, (role, source, metric)
@@ -183,28 +185,28 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
     out = runner.invoke(app, ["validate", "--serving"], terminal_width=200)
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())
-    assert "calibration (fitted on), all sources: mean |error| TTFT 8.9%" in text
-    assert "TPOT 7.9% (n=40" in text and "fitted on since 2026-12-02" in text
-    assert "throughput 8.6%" in text and "held-out, all sources: mean |error| TTFT" in text
+    assert "calibration (fitted on), all sources: mean |error| TTFT 8.7%" in text
+    assert "TPOT 8.0% (n=40" in text and "fitted on since 2026-12-02" in text
+    assert "throughput 9.2%" in text and "held-out, all sources: mean |error| TTFT" in text
     for source in ("LMD01", "GPTFAST", "NIM18", "TRTLLM06"):
         assert f", {source}: mean |error|" in text
     assert "not predicted (6 rows)" in text
     # every other pre-registered set, one line each, with the figures of its own report
     # serving_runs_2.yaml's rows (all MI300X) are calibration rows of the AMD factor since 2026-12-02
     assert "serving_runs_2.yaml: no held-out row left" in text
-    for name, figures in (("serving_runs_3.yaml", "TTFT 24.9% (n=24); TPOT 10.8% (n=18); throughput 26.6% (n=58)"),
-                          ("serving_runs_4.yaml", "throughput 32.4% (n=136)"),
-                          ("serving_runs_5.yaml", "TTFT 17.5% (n=16); TPOT 28.4% (n=39)"),
-                          ("serving_runs_6.yaml", "TPOT 15.5% (n=22)"),
-                          ("serving_runs_7.yaml", "throughput 9.9% (n=130)"),
-                          ("serving_runs_8.yaml", "throughput 6.0% (n=9)"),
-                          ("serving_runs_9.yaml", "throughput 12.6% (n=42)"),
-                          ("serving_runs_10.yaml", "throughput 8.1% (n=66)"),
-                          ("serving_runs_11.yaml", "throughput 14.9% (n=160)"),
-                          ("serving_runs_12.yaml", "TPOT 14.5% (n=32)")):
+    for name, figures in (("serving_runs_3.yaml", "TTFT 18.8% (n=24); TPOT 10.7% (n=18); throughput 24.8% (n=58)"),
+                          ("serving_runs_4.yaml", "throughput 28.6% (n=136)"),
+                          ("serving_runs_5.yaml", "TTFT 11.4% (n=16); TPOT 27.7% (n=39)"),
+                          ("serving_runs_6.yaml", "TPOT 16.3% (n=22)"),
+                          ("serving_runs_7.yaml", "throughput 9.2% (n=130)"),
+                          ("serving_runs_8.yaml", "throughput 12.2% (n=9)"),
+                          ("serving_runs_9.yaml", "throughput 14.3% (n=42)"),
+                          ("serving_runs_10.yaml", "throughput 8.3% (n=66)"),
+                          ("serving_runs_11.yaml", "throughput 13.7% (n=160)"),
+                          ("serving_runs_12.yaml", "TPOT 13.1% (n=32)")):
         assert f"{name}: mean |error| {figures}" in text, name
     # every held-out point of every set, pooled (issue 16's acceptance figure)
-    assert "TTFT 21.2% (n=57); TPOT 18.9% (n=117); throughput 17.7% (n=620)" in " ".join(text.split())
+    assert "TTFT 17.2% (n=57); TPOT 18.4% (n=117); throughput 16.5% (n=620)" in " ".join(text.split())
 
 
 def test_cli_validate_serving_json() -> None:
@@ -227,8 +229,8 @@ def test_third_set_first_prediction_as_recorded() -> None:
     assert {r.source for r in runs if r.tpot_includes_prefill} == {"GPTFAST31", "GFMIXTRAL"}
     rep = validate_serving(path=path)
     assert not rep.not_predicted
-    expected = {("all", "ttft"): (24.9, 24), ("all", "tpot"): (10.8, 18), ("all", "throughput"): (26.6, 58),
-                ("TRTLLM09", "throughput"): (28.0, 48), ("GPTFAST31", "tpot"): (12.5, 11)}
+    expected = {("all", "ttft"): (18.8, 24), ("all", "tpot"): (10.7, 18), ("all", "throughput"): (24.8, 58),
+                ("TRTLLM09", "throughput"): (25.7, 48), ("GPTFAST31", "tpot"): (12.0, 11)}
     for (source, metric), (value, n) in expected.items():
         s = rep.summary("held_out", metric, source)
         assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, (source, metric)
@@ -276,7 +278,7 @@ def test_fourth_set_first_prediction_as_recorded() -> None:
     assert len(runs) == 136 and all(r.role == "held_out" for r in runs)
     rep = validate_serving(path=path)
     assert not rep.not_predicted
-    expected = {"all": (32.4, 136), "TRT10": (34.5, 104), "GAUDI2": (20.6, 12), "GAUDI3": (28.7, 20)}
+    expected = {"all": (28.6, 136), "TRT10": (29.8, 104), "GAUDI2": (19.7, 12), "GAUDI3": (27.9, 20)}
     for source, (value, n) in expected.items():
         s = rep.summary("held_out", "throughput", source)
         assert s is not None and round(s.mean_abs_error_pct, 1) == value and s.count == n, source
@@ -288,6 +290,7 @@ def test_fourth_set_first_prediction_as_recorded() -> None:
     assert "throughput 39.0 -> 35.8 %" in text.split("POST HOC, fourth model change")[1]
     assert "throughput 35.8 -> 37.5 %" in text.split("offline saturation iteration by iteration")[1]
     assert "throughput 37.5 -> 32.4 %" in text.split("eager decode iterations")[1]
+    assert "32.4 ->  28.6 %" in text.split("all-reduce constants fitted on all-reduce timings")[1]
 
 
 def _held_out_set(name: str, rows: int, expected: dict[tuple[str, str], tuple[float, int]],
@@ -310,11 +313,12 @@ def test_fifth_set_first_prediction_as_recorded() -> None:
     """serving_runs_5.yaml (55 held-out latency rows, written by a data-only helper before any prediction;
     merged after both model changes of 2026-12-02) as first predicted at 2f5de77: the figures of its note."""
     text = _held_out_set("serving_runs_5.yaml", 55, {
-        ("all", "ttft"): (17.5, 16), ("all", "tpot"): (28.4, 39), ("FT67", "tpot"): (19.4, 14),
-        ("LLMPB", "tpot"): (36.5, 12)})
+        ("all", "ttft"): (11.4, 16), ("all", "tpot"): (27.7, 39), ("FT67", "tpot"): (20.0, 14),
+        ("LLMPB", "tpot"): (36.3, 12)})
     note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "2f5de77" in note and "17.5 %" in note and "32.0 %" in note
     assert "TPOT 32.0 -> 28.4 %" in note.split("POST HOC, fourth model change")[1]
+    assert "28.4 ->  27.7 %" in note.split("all-reduce constants fitted on all-reduce timings")[1]
 
 
 def test_sixth_set_first_prediction_as_recorded() -> None:
@@ -322,9 +326,10 @@ def test_sixth_set_first_prediction_as_recorded() -> None:
     the decode step's fixed time was fitted, merged after that change was committed) as first predicted:
     the figures of its dated note."""
     text = _held_out_set("serving_runs_6.yaml", 22, {
-        ("all", "tpot"): (15.5, 22), ("QWEN25", "tpot"): (17.4, 16), ("VLLMCI", "tpot"): (10.4, 6)})
+        ("all", "tpot"): (16.3, 22), ("QWEN25", "tpot"): (18.2, 16), ("VLLMCI", "tpot"): (11.3, 6)})
     note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "a6f3fcc" in note and "15.5 %" in note and "25.0 %" in note
+    assert "15.5 ->  16.3 %" in note.split("all-reduce constants fitted on all-reduce timings")[1]
 
 
 def test_seventh_set_first_prediction_as_recorded() -> None:
@@ -333,21 +338,23 @@ def test_seventh_set_first_prediction_as_recorded() -> None:
     comparison of the prefill-batching variant stay in its dated note; the committed model, changed afterwards
     (offline saturation iteration by iteration), gives the figures of its latest post-hoc note."""
     text = _held_out_set("serving_runs_7.yaml", 134, {
-        ("all", "throughput"): (11.8, 134), ("TRT015", "throughput"): (10.2, 70),
-        ("TRT100", "throughput"): (9.5, 60), ("ROCM073", "throughput"): (74.8, 4)}, factors={})
+        ("all", "throughput"): (10.6, 134), ("TRT015", "throughput"): (9.2, 70),
+        ("TRT100", "throughput"): (9.2, 60), ("ROCM073", "throughput"): (57.9, 4)}, factors={})
     note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "b0aefb0" in note and "18.7 %" in note and "gives 15.6 %" in note
     assert "held-out throughput 17.2 -> 10.7 %" in text.split("offline saturation iteration by iteration")[1]
     assert "held-out throughput 10.7 -> 9.9 %" in text.split("eager decode iterations")[1]
+    assert "9.9 ->   9.2 %" in text.split("all-reduce constants fitted on all-reduce timings")[1]
 
 
 def test_eighth_set_first_prediction_and_the_decision_it_made() -> None:
     """serving_runs_8.yaml (29 held-out throughput rows: MI300X vLLM 0.9-0.11, TensorRT-LLM v0.17 H200) as first
     predicted; the pre-declared rule kept prefill batching out of the model (82.8 % against 67.7 %)."""
     text = _held_out_set("serving_runs_8.yaml", 29, {  # since offline saturation iteration by iteration (post hoc)
-        ("all", "throughput"): (72.6, 29), ("TRT017", "throughput"): (6.0, 9),
-        ("ROCM091A", "throughput"): (131.5, 4)}, factors={})
+        ("all", "throughput"): (61.0, 29), ("TRT017", "throughput"): (12.2, 9),
+        ("ROCM091A", "throughput"): (109.1, 4)}, factors={})
     assert "throughput 11.9 -> 6.1 %" in text.split("offline saturation iteration by iteration")[1]
+    assert "6.0 ->  12.2 %" in text.split("all-reduce constants fitted on all-reduce timings")[1]
     note = text.split("FIRST PREDICTION (no row above changed)")[1]
     assert "053622e" in note and "67.7 %" in note and "82.8 %" in note and "NOT adopted" in note
     assert "prefill_tokens_per_pass" not in type(FITTED).model_fields  # the variant is not in the model
@@ -355,27 +362,28 @@ def test_eighth_set_first_prediction_and_the_decision_it_made() -> None:
 
 def test_amd_factor_fitted_on_the_seen_mi300x_rows_only() -> None:
     """The AMD serving factor (2026-12-02, fifth session): fitted on the 69 MI300X rows of the sets that had
-    been predicted, which are calibration rows since; every other set's held-out rows do not move."""
+    been predicted, which are calibration rows since; every other set's held-out rows do not move. Refitted
+    with the all-reduce constants (2026-12-03): HBM 0.60 -> 0.65, 13.0 -> 11.7 %."""
     from xlcompute.serving_model import VENDOR_FACTORS, for_vendor
     from xlcompute.serving_validation import VENDOR_FIT_FILES, fit_vendor, vendor_fit_rows
 
     assert len(vendor_fit_rows()) == 69
     compute, hbm, err = fit_vendor()
-    assert (compute, hbm) == (VENDOR_FACTORS["AMD"].compute, VENDOR_FACTORS["AMD"].hbm) == (0.30, 0.60)
-    assert err == pytest.approx(13.0, abs=0.05)  # 12.96 % before offline saturation iteration by iteration
+    assert (compute, hbm) == (VENDOR_FACTORS["AMD"].compute, VENDOR_FACTORS["AMD"].hbm) == (0.30, 0.65)
+    assert err == pytest.approx(11.7, abs=0.05)  # 12.96 % before offline saturation iteration by iteration, then 13.0
     k = for_vendor(FITTED, "AMD")
-    assert k.hbm_efficiency == pytest.approx(FITTED.hbm_efficiency * 0.6)
+    assert k.hbm_efficiency == pytest.approx(FITTED.hbm_efficiency * 0.65)
     assert for_vendor(FITTED, "NVIDIA") is FITTED and for_vendor(FITTED, None) is FITTED
     for name in VENDOR_FIT_FILES:  # the fitted rows report as calibration; the NVIDIA rows stay held out
         rep = validate_serving(path=SERVING_RUNS.parent / name)
         assert all(r.role == "calibration" for r in rep.rows if r.source.startswith(("ROCM", "OCI")))
     s7 = validate_serving(path=SERVING_RUNS.parent / "serving_runs_7.yaml")
-    assert round(s7.summary("held_out", "throughput").mean_abs_error_pct, 1) == 9.9  # type: ignore[union-attr]
+    assert round(s7.summary("held_out", "throughput").mean_abs_error_pct, 1) == 9.2  # type: ignore[union-attr]
     s8 = validate_serving(path=SERVING_RUNS.parent / "serving_runs_8.yaml")
-    assert round(s8.summary("held_out", "throughput").mean_abs_error_pct, 1) == 6.0  # type: ignore[union-attr]
+    assert round(s8.summary("held_out", "throughput").mean_abs_error_pct, 1) == 12.2  # type: ignore[union-attr]
     amd = [r for name in VENDOR_FIT_FILES for r in validate_serving(path=SERVING_RUNS.parent / name).rows
            if r.role == "calibration"]
-    assert len(amd) == 69 and sum(abs(r.error_pct) for r in amd) / 69 == pytest.approx(13.0, abs=0.05)
+    assert len(amd) == 69 and sum(abs(r.error_pct) for r in amd) / 69 == pytest.approx(11.7, abs=0.05)
 
 
 def test_ninth_set_first_prediction_as_recorded() -> None:
@@ -385,9 +393,9 @@ def test_ninth_set_first_prediction_as_recorded() -> None:
     from xlcompute.serving_validation import vendor_fit_report
 
     text = _held_out_set("serving_runs_9.yaml", 42, {  # since offline saturation iteration by iteration (post hoc)
-        ("all", "throughput"): (12.6, 42), ("TRT014", "throughput"): (8.7, 18),
-        ("AMDV066", "throughput"): (14.4, 4), ("AMDV0901", "throughput"): (16.6, 4)})
-    _held_out_set("serving_runs_9.yaml", 42, {("all", "throughput"): (47.4, 42), ("TRT014", "throughput"): (8.7, 18)},
+        ("all", "throughput"): (14.3, 42), ("TRT014", "throughput"): (10.9, 18),
+        ("AMDV066", "throughput"): (15.0, 4), ("AMDV0901", "throughput"): (18.5, 4)})
+    _held_out_set("serving_runs_9.yaml", 42, {("all", "throughput"): (38.6, 42), ("TRT014", "throughput"): (10.9, 18)},
                   factors={})
     assert "throughput 17.8 -> 14.2 %" in text.split("offline saturation iteration by iteration")[1]
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]  # the header quotes the marker too
@@ -395,8 +403,8 @@ def test_ninth_set_first_prediction_as_recorded() -> None:
     assert "all 47.0 %, AMD 68.2 %" in note
     fit = vendor_fit_report("AMD")  # the proposal's sentence quotes the held-out AMD rows too
     # 17.1 % at the first prediction, 15.6 % over these 24 later (post hoc); with serving_runs_12.yaml's 32 MI300X
-    # TPOT points (first predicted at 14.5 %) 56 points, 14.9 %
-    assert fit.held_out_rows == 56 and round(fit.held_out_error_pct, 1) == 14.9
+    # TPOT points (first predicted at 14.5 %) 56 points, 14.9 %; 14.7 % since the all-reduce constants (post hoc)
+    assert fit.held_out_rows == 56 and round(fit.held_out_error_pct, 1) == 14.7
 
 
 def test_offline_rows_run_prompts_inside_the_decode_iterations() -> None:
@@ -434,7 +442,7 @@ def test_tenth_set_first_prediction_as_recorded() -> None:
     committed) as first predicted: 12.5 %; the model before the change gave 18.7 % (comparison in its note). Since
     eager decode iterations on the engine flow (post hoc): 8.1 %."""
     text = _held_out_set("serving_runs_10.yaml", 66, {
-        ("all", "throughput"): (8.1, 66), ("TRT012", "throughput"): (10.2, 30), ("TRT013", "throughput"): (6.3, 36)})
+        ("all", "throughput"): (8.3, 66), ("TRT012", "throughput"): (11.5, 30), ("TRT013", "throughput"): (5.7, 36)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "325a457" in note and "12.5 %" in note and "18.7 %" in note
     assert "12.5 -> 8.1 %" in note.split("eager decode iterations")[1]
@@ -462,7 +470,7 @@ def test_eleventh_set_first_prediction_as_recorded() -> None:
     written by a data-only helper before the engine flow's decode iterations ran eagerly, merged after that change)
     as first predicted: 14.9 %; 18.1 % before the change, 19.3 % before offline saturation iteration by iteration."""
     text = _held_out_set("serving_runs_11.yaml", 160, {
-        ("all", "throughput"): (14.9, 160), ("TRT011", "throughput"): (18.8, 84), ("TRT021", "throughput"): (10.7, 76)})
+        ("all", "throughput"): (13.7, 160), ("TRT011", "throughput"): (16.7, 84), ("TRT021", "throughput"): (10.4, 76)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "92b6d06" in note and "14.9 %" in note and "18.1 %" in note and "19.3 %" in note
     assert SERVING_SETS[-2].name == "serving_runs_11.yaml"
@@ -471,13 +479,13 @@ def test_eleventh_set_first_prediction_as_recorded() -> None:
 def test_twelfth_set_first_prediction_as_recorded() -> None:
     """serving_runs_12.yaml (32 held-out MI300X TPOT rows of the ROCm vLLM 0.9.0.1 latency table, written by a
     data-only helper and predicted once with the committed model): 14.5 %, and the pooled held-out figures."""
-    text = _held_out_set("serving_runs_12.yaml", 32, {("all", "tpot"): (14.5, 32), ("ROCMLAT0901", "tpot"): (14.5, 32)})
+    text = _held_out_set("serving_runs_12.yaml", 32, {("all", "tpot"): (13.1, 32), ("ROCMLAT0901", "tpot"): (13.1, 32)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "03141c8" in note and "14.5 %" in note and "TPOT 18.9 %" in note
     assert SERVING_SETS[-1].name == "serving_runs_12.yaml"
     pooled = pooled_held_out()
     assert {m: (n, round(v, 1)) for m, (n, v) in pooled.items()} == {
-        "ttft": (57, 21.2), "tpot": (117, 18.9), "throughput": (620, 17.7)}
+        "ttft": (57, 17.2), "tpot": (117, 18.4), "throughput": (620, 16.5)}
     # the same pool by hand: every held-out point of every set
     by_hand = [abs(r.error_pct) for p in SERVING_SETS for r in validate_serving(path=p).rows
                if r.role == "held_out" and r.metric == "tpot"]

@@ -39,12 +39,13 @@ def test_an_amd_card_says_which_factor_it_carries_and_the_workbook_cell_holds_it
                                  "cluster": {"accelerator": "MI300X", "cards": 1024},
                                  "serving": {"users": 2000, "tokens_per_request": 1024, "seconds_per_request": 30}}))
     f, fit = VENDOR_FACTORS["AMD"], vendor_fit_report("AMD")
-    assert fit.rows == 69 and round(fit.error_pct, 1) == 13.0
+    assert fit.rows == 69 and round(fit.error_pct, 1) == 11.7  # 13.0 before the all-reduce constants were fitted
     en, zh = build_context(r, "en")["serving_extrapolated"], build_context(r, "zh")["serving_extrapolated"]
-    assert "AMD cards" in en and "69 MI300X" in en and "0.30 for the GEMMs" in en and "13.0% mean error" in en
-    # 24 points at 15.6 % before serving_runs_12.yaml's 32 MI300X TPOT points joined them
-    assert "14.9% on the 56 held-out MI300X measurements predicted after the fit" in en
-    assert "69 个 MI300X" in zh and "0.60" in zh and "56 个留出 MI300X 实测平均误差 14.9%" in zh
+    assert "AMD cards" in en and "69 MI300X" in en and "0.30 for the GEMMs" in en and "11.7% mean error" in en
+    # 24 points at 15.6 % before serving_runs_12.yaml's 32 MI300X TPOT points joined them; 14.9 % before the
+    # all-reduce constants were fitted (post hoc)
+    assert "14.7% on the 56 held-out MI300X measurements predicted after the fit" in en
+    assert "69 个 MI300X" in zh and "0.65" in zh and "56 个留出 MI300X 实测平均误差 14.7%" in zh
     assert r["serving_compute_efficiency"] == FITTED.compute_efficiency_16  # the fit, then the card's factor
     assert (r["serving_vendor_compute"], r["serving_vendor_hbm"]) == (f.compute, f.hbm)
     assert r["serving_gemm_efficiency"] == FITTED.compute_efficiency_16 * f.compute

@@ -301,6 +301,13 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     console.print(t)
     consts = ", ".join(f"{k} {v:.4g}" for k, v in report.constants.items())
     console.print(f"constants ({'fitted now on the calibration rows' if refit else 'committed fit'}): {consts}")
+    from xlcompute.collective_fit import fit_collectives
+
+    ar = fit_collectives()
+    console.print(f"all-reduce constants (collective_latency_s, allreduce_step_s, link_efficiency) fitted on {ar.rows} "
+                  f"published all-reduce timings from {ar.sources} sources (allreduce_bench.yaml, no serving row): "
+                  f"{ar.base_s * 1e6:.2f} µs + {ar.step_s * 1e6:.2f} µs per ring step, {ar.efficiency:.2f} of the "
+                  f"link; mean |error| {ar.mean_abs_error_pct:.1f}% on those timings")
     if any(r.role == "calibration" and r.metric == "tpot" for r in report.rows):
         console.print("the TPOT of the held-out rows with 16-bit or FP8 weights is fitted on since 2026-12-02 (the "
                       "decode step's fixed time per layer), so it counts as calibration; their TTFT and throughput "

@@ -5,6 +5,10 @@ Sources
   data parallel Q = T·P/(b·s), pipeline Q = 2·n·h·T, tensor Q = 4·h·l·n·T.
 - [RING] Patarasuk & Yuan, JPDC 2009 (and Thakur et al. 2005): a ring all-reduce moves 2(n−1)/n
   of the message per card, a reduce-scatter or an all-gather (n−1)/n.
+- [ALPHA] Thakur, Rabenseifner & Gropp, IJHPCA 2005, §2 (the α–β cost model): a collective costs a
+  latency α per message step plus β per byte; a ring all-reduce takes 2(n−1) steps, so its fixed
+  time grows with the group. Fitted on published single-server all-reduce timings
+  (data/validation/allreduce_bench.yaml; xlcompute.collective_fit).
 - [MEG19] Shoeybi et al. 2019 §3: Megatron tensor parallelism does 2 all-reduces of b·s·h in the
   forward and 2 in the backward of every layer (2 more in a recomputed forward).
 - [MEG21] Narayanan et al., SC'21 §2.2, §4.1: the pipeline sends b·s·h activations forward and
@@ -99,6 +103,7 @@ __all__ = [
     "ring_allreduce_factor",
     "allreduce_bytes_per_card",
     "allreduce_seconds",
+    "allreduce_latency_seconds",
     "transfer_seconds",
 ]
 
@@ -141,6 +146,12 @@ def transfer_seconds(nbytes: Value, bytes_per_s: Value) -> Value:
 def allreduce_seconds(message_bytes: Value, n: Value, bytes_per_s: Value) -> Value:
     """Bandwidth-bound ring all-reduce time 2(n−1)/n · M / B, B per card per direction."""
     return allreduce_bytes_per_card(message_bytes, n) / bytes_per_s
+
+
+def allreduce_latency_seconds(n: Value, base_s: Value, step_s: Value) -> Value:
+    """Fixed time of one all-reduce among n cards, whatever it moves: a base (launch and
+    synchronisation) plus a latency per step of the ring's 2(n−1) steps [ALPHA], [RING]; 0 for one card."""
+    return if_(n > 1, base_s + 2 * (n - 1) * step_s, 0)
 
 
 def activation_message_bytes(seq_len: Value, micro_batch: Value, hidden: Value) -> Value:

@@ -272,7 +272,8 @@ def tp_allreduce_seconds_per_pass(
 ) -> Value:
     """TP communication of one forward pass over ``tokens`` tokens: 2 ring all-reduces per layer of
     tokens·h 16-bit values [POPE] §3.2, each 2(tp−1)/tp of the message per card over the link plus
-    a fixed latency; 0 at tp = 1."""
+    a fixed ``latency`` per all-reduce (core.comm.allreduce_latency_seconds, growing with tp); 0 at
+    tp = 1."""
     message = tokens * hidden * ACTIVATION_BYTES_INFER
     one = allreduce_bytes_per_card(message, tp) / link_bytes_per_s + latency
     return if_(tp > 1, 2 * layers * one, 0)

@@ -65,7 +65,7 @@ SERVING_RUNS = Path(__file__).resolve().parent / "data" / "validation" / "servin
 #: file's dated notes say which of its figures are first predictions and which are post hoc.
 SERVING_SETS: tuple[Path, ...] = tuple(
     SERVING_RUNS.parent / f"serving_runs{suffix}.yaml"
-    for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11", "_12"))
+    for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11", "_12", "_13"))
 Metric = Literal["ttft", "tpot", "throughput"]
 
 

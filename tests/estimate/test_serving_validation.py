@@ -203,10 +203,11 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_9.yaml", "throughput 14.3% (n=42)"),
                           ("serving_runs_10.yaml", "throughput 8.3% (n=66)"),
                           ("serving_runs_11.yaml", "throughput 13.7% (n=160)"),
-                          ("serving_runs_12.yaml", "TPOT 13.1% (n=32)")):
+                          ("serving_runs_12.yaml", "TPOT 13.1% (n=32)"),
+                          ("serving_runs_13.yaml", "TTFT 9.9% (n=13); TPOT 17.1% (n=13); throughput 15.9% (n=24)")):
         assert f"{name}: mean |error| {figures}" in text, name
     # every held-out point of every set, pooled (issue 16's acceptance figure)
-    assert "TTFT 17.2% (n=57); TPOT 18.4% (n=117); throughput 16.5% (n=620)" in " ".join(text.split())
+    assert "TTFT 15.9% (n=70); TPOT 18.3% (n=130); throughput 16.4% (n=644)" in " ".join(text.split())
 
 
 def test_cli_validate_serving_json() -> None:
@@ -446,7 +447,7 @@ def test_tenth_set_first_prediction_as_recorded() -> None:
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "325a457" in note and "12.5 %" in note and "18.7 %" in note
     assert "12.5 -> 8.1 %" in note.split("eager decode iterations")[1]
-    assert SERVING_SETS[-3].name == "serving_runs_10.yaml"
+    assert SERVING_SETS[-4].name == "serving_runs_10.yaml"
 
 
 def test_engine_flow_decodes_without_cuda_graphs() -> None:
@@ -473,23 +474,38 @@ def test_eleventh_set_first_prediction_as_recorded() -> None:
         ("all", "throughput"): (13.7, 160), ("TRT011", "throughput"): (16.7, 84), ("TRT021", "throughput"): (10.4, 76)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "92b6d06" in note and "14.9 %" in note and "18.1 %" in note and "19.3 %" in note
-    assert SERVING_SETS[-2].name == "serving_runs_11.yaml"
+    assert SERVING_SETS[-3].name == "serving_runs_11.yaml"
 
 
 def test_twelfth_set_first_prediction_as_recorded() -> None:
     """serving_runs_12.yaml (32 held-out MI300X TPOT rows of the ROCm vLLM 0.9.0.1 latency table, written by a
-    data-only helper and predicted once with the committed model): 14.5 %, and the pooled held-out figures."""
+    data-only helper and predicted once with the committed model): 14.5 %."""
     text = _held_out_set("serving_runs_12.yaml", 32, {("all", "tpot"): (13.1, 32), ("ROCMLAT0901", "tpot"): (13.1, 32)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "03141c8" in note and "14.5 %" in note and "TPOT 18.9 %" in note
-    assert SERVING_SETS[-1].name == "serving_runs_12.yaml"
+    assert SERVING_SETS[-2].name == "serving_runs_12.yaml"
+
+
+def test_thirteenth_set_first_prediction_and_the_comparison() -> None:
+    """serving_runs_13.yaml (37 rows, TensorRT-LLM on H100 / H200, written by a data-only helper before the all-reduce
+    constants were fitted, merged after that change was committed) as first predicted, the declared comparison with
+    the model before the change in its note, and every held-out point of every set pooled."""
+    text = _held_out_set("serving_runs_13.yaml", 37, {
+        ("all", "ttft"): (9.9, 13), ("all", "tpot"): (17.1, 13), ("all", "throughput"): (15.9, 24),
+        ("TRTTUNE", "throughput"): (21.8, 13), ("TRTDG", "throughput"): (9.8, 7), ("TRT05", "throughput"): (7.6, 4)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[-1]
+    assert "3e8db2d" in note and "TTFT 11.7 %, TPOT 17.4 %, throughput 14.1 %" in note
+    for metric, value in (("ttft", 9.9), ("tpot", 17.1), ("throughput", 15.9)):
+        assert f"held_out    all         {metric:10s}" in note and f"{value:5.1f} %" in note
+    assert SERVING_SETS[-1].name == "serving_runs_13.yaml"
     pooled = pooled_held_out()
+    # 57 / 117 / 620 points at 21.2 / 18.9 / 17.7 % before the all-reduce constants, 17.2 / 18.4 / 16.5 % after
     assert {m: (n, round(v, 1)) for m, (n, v) in pooled.items()} == {
-        "ttft": (57, 17.2), "tpot": (117, 18.4), "throughput": (620, 16.5)}
+        "ttft": (70, 15.9), "tpot": (130, 18.3), "throughput": (644, 16.4)}
     # the same pool by hand: every held-out point of every set
     by_hand = [abs(r.error_pct) for p in SERVING_SETS for r in validate_serving(path=p).rows
                if r.role == "held_out" and r.metric == "tpot"]
-    assert len(by_hand) == 117 and sum(by_hand) / 117 == pytest.approx(pooled["tpot"][1])
+    assert len(by_hand) == 130 and sum(by_hand) / 130 == pytest.approx(pooled["tpot"][1])
     # the README quotes the same pool (a quantity shown in two places shows one number)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     quoted = " / ".join(f"{v:.1f}% ({n})" for n, v in (pooled["ttft"], pooled["tpot"], pooled["throughput"]))

@@ -57,9 +57,10 @@ class ServingConstants(BaseModel):
                                          "all-reduce more than its 10 µs latency; the calibration rows (static "
                                          "batches of 16 to 1280) alone cannot identify it")
     link_efficiency: float = Field(0.53, description="share of the link's per-direction bandwidth a TP all-reduce "
-                                   "reaches on 1 KiB-64 MiB messages (fitted on published all-reduce timings: "
-                                   "xlcompute.collective_fit; 0.75 assumed until 2026-12-03); also used for the "
-                                   "pipeline's sends over the network (not measured there)")
+                                   "reaches on 1 KiB-64 MiB messages (fitted on 113 published all-reduce timings "
+                                   "of NCCL and the runtimes' custom kernels, allreduce_bench.yaml; 0.75 assumed "
+                                   "until 2026-12-03); also used for the pipeline's sends over the network (not "
+                                   "measured there)")
     collective_latency_s: float = Field(5.0e-6, description="fixed time of one all-reduce, launch and "
                                         "synchronisation (fitted with link_efficiency; 10 µs assumed until "
                                         "2026-12-03); also the latency of a pipeline send")

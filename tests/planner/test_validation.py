@@ -534,3 +534,20 @@ def test_tenth_step_set_first_prediction_as_recorded(report) -> None:
     assert len(rows) == 34 and all(r.role == "held_out" and r.gpus <= 2048 for r in rows)
     note = STEP10_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "5.33 %" in note and "5.40 %" in note and "c991600" in note and "a10ffac" in note
+
+
+def test_eleventh_step_set_is_reserved_unpredicted() -> None:
+    """step_runs_11.yaml (18 held-out rows: DGX Cloud v25.05.05 Nemotron-4 340B on GB200, NeMo 25.02 FP8 on
+    B200/H100; written by a data-only helper on 2026-12-03) is kept for the next step-time change: no code path
+    predicts it until that change is committed (docs/validation.md)."""
+    import xlcompute.cli.validate as cli_validate
+    import xlcompute.planner.validation.data as data_module
+    from pathlib import Path
+
+    data = data_module.load_external(data_module.DATA_DIR / "step_runs_11.yaml")
+    assert len(data.rows) == 18 and all(r.role == "held_out" and r.status == "included" for r in data.rows)
+    text = (data_module.DATA_DIR / "step_runs_11.yaml").read_text(encoding="utf-8")
+    assert "FIRST PREDICTION" not in text
+    package = Path(data_module.__file__).resolve().parents[2]
+    assert not [p for p in package.rglob("*.py") if "step_runs_11" in p.read_text(encoding="utf-8")]
+    assert "step_runs_11" not in Path(cli_validate.__file__).read_text(encoding="utf-8")

@@ -794,6 +794,7 @@ def _serving_inputs(
     factor = VENDOR_FACTORS.get(vendor or "")
     factor_src = ("1: the card's vendor has no serving factor (the NVIDIA fit as it stands)" if factor is None
                   else f"{vendor} cards: {factor.source}")
+    allreduce_fit = Origin(kind="fixed", field="serving_allreduce_fit")
     for key, value, src in (
         ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
         ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
@@ -807,7 +808,9 @@ def _serving_inputs(
         ("serving_reserve_gb", k.reserve_bytes_per_card / 1e9,
          ServingConstants.model_fields["reserve_bytes_per_card"].description),
     ):
-        out[key] = (float(value), f"default: {src}", fitted)
+        origin = allreduce_fit if key in ("serving_link_efficiency", "serving_collective_latency_us",
+                                          "serving_allreduce_step_us") else fitted
+        out[key] = (float(value), f"default: {src}", origin)
     vendor_org = Origin(kind="fixed", field="serving_vendor" if factor is None else "serving_vendor_amd")
     out["serving_vendor_compute"] = (1.0 if factor is None else factor.compute, f"default: {factor_src}", vendor_org)
     out["serving_vendor_hbm"] = (1.0 if factor is None else factor.hbm, f"default: {factor_src}", vendor_org)

@@ -279,7 +279,7 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_link_efficiency", "Serving all-reduce link efficiency", "推理全归约链路效率", "%", None, "percent"),
     _q("serving_collective_latency_us", "Fixed time per serving all-reduce or send (fitted)", "每次推理全归约或发送的固定时间（拟合）",
        "µs", "微秒", "dec2"),
-    _q("serving_allreduce_step_us", "Latency per ring step of an all-reduce (fitted)", "全归约每个环步的延迟（拟合）", "µs",
+    _q("serving_allreduce_step_us", "Serving all-reduce latency per ring step (fitted)", "推理全归约每个环步的延迟（拟合）", "µs",
        "微秒", "dec2"),
     _q("serving_reserve_gb", "HBM reserve per card (activations, workspace)", "每卡显存预留（激活、工作区）", "GB", None,
        "dec1"),

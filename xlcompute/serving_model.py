@@ -62,10 +62,10 @@ class ServingConstants(BaseModel):
                                    "until 2026-12-03); also used for the pipeline's sends over the network (not "
                                    "measured there)")
     collective_latency_s: float = Field(5.0e-6, description="fixed time of one all-reduce, launch and "
-                                        "synchronisation (fitted with link_efficiency; 10 µs assumed until "
+                                        "synchronisation (fitted with the link efficiency; 10 µs assumed until "
                                         "2026-12-03); also the latency of a pipeline send")
     allreduce_step_s: float = Field(0.65e-6, description="latency per step of a ring all-reduce's 2(n−1) steps "
-                                    "(fitted with link_efficiency): one all-reduce among n cards waits "
+                                    "(fitted with the link efficiency): one all-reduce among n cards waits "
                                     "base + 2(n−1)·step, 6.3 µs on 2 cards, 14.1 µs on 8")
     usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
                                    "default 0.9, arXiv:2309.06180 implementation; SGLang alike). TensorRT-LLM's "

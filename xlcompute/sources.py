@@ -270,6 +270,9 @@ FIXED_ZH: dict[str, str] = {
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
     "no_serving": "未测算：没有推理用户（serving.users = 0）",
     "serving_fit": "默认值：推理模型常数（在 serving_runs.yaml 的校准行及其 16 位/FP8 权重的 TPOT 行上拟合，或为有出处的假设）",
+    "serving_allreduce_fit": "默认值：张量并行全归约常数，在 113 个公开的单机全归约实测（NCCL 及推理框架自带的全归约内核，"
+                             "A100 / H100，2-8 卡，allreduce_bench.yaml）上拟合，未用任何推理实测行：每次 5.0 微秒加每个环步 "
+                             "0.65 微秒（环形全归约 2(n−1) 步），链路单向带宽的 0.53",
     "serving_vendor": "默认值 1：该加速卡厂商没有推理系数（推理模型的 NVIDIA 拟合值，不调整）",
     "serving_vendor_amd": "默认值：AMD 卡的推理系数，在预登记推理验证集 serving_runs_2.yaml、serving_runs_7.yaml 与 "
                           "serving_runs_8.yaml 的 69 个 MI300X 实测（ROCm 上的 vLLM，AMD 的表格与 MLPerf）上拟合；适用于所有 AMD 卡",

@@ -47,3 +47,20 @@ def test_a_published_timing_by_hand() -> None:
     by_hand = 5.0e-6 + 14 * 0.65e-6 + 1.75 * 4 * 2**20 / (450e9 * 0.53)
     assert predict_seconds(row, 5.0e-6, 0.65e-6, 0.53) == pytest.approx(by_hand, rel=1e-12)
     assert by_hand * 1e6 == pytest.approx(44.9, abs=0.05)  # 9 % under the published 49.3 µs
+
+
+def test_the_three_constants_say_where_they_come_from_in_both_languages() -> None:
+    """The estimate's (and workbook's) input rows of the all-reduce constants cite the all-reduce timings, not the
+    serving calibration rows, in English and in Chinese; the Chinese text quotes the same fitted figures."""
+    from xlcompute import estimate
+    from xlcompute.scenario import default_scenario
+    from xlcompute.sources import FIXED_ZH
+
+    r = estimate(default_scenario())
+    for key in ("serving_link_efficiency", "serving_collective_latency_us", "serving_allreduce_step_us"):
+        assert r.inputs[key].origin.field == "serving_allreduce_fit", key
+    assert r.inputs["serving_hbm_efficiency"].origin.field == "serving_fit"
+    assert "113 published all-reduce timings" in r.inputs["serving_link_efficiency"].source
+    zh = FIXED_ZH["serving_allreduce_fit"]
+    assert "113 个" in zh and f"{FITTED.collective_latency_s * 1e6:.1f} 微秒" in zh
+    assert f"{FITTED.allreduce_step_s * 1e6:.2f} 微秒" in zh and f"{FITTED.link_efficiency:.2f}" in zh

@@ -51,3 +51,24 @@ def test_an_amd_card_says_which_factor_it_carries_and_the_workbook_cell_holds_it
     assert r["serving_gemm_efficiency"] == FITTED.compute_efficiency_16 * f.compute
     assert r["serving_read_efficiency"] == FITTED.hbm_efficiency * f.hbm
     assert r.inputs["serving_vendor_hbm"].source == f"default: AMD cards: {f.source}"
+
+
+def test_the_method_appendix_quotes_the_pooled_serving_errors() -> None:
+    """The proposal's serving method says how far its figures hold with the numbers `xlcompute validate --serving`
+    prints (pooled held-out points of every pre-registered set), in English and Chinese; a plan without
+    serving says nothing."""
+    from xlcompute import fmt
+    from xlcompute.serving_validation import SERVING_SETS, pooled_held_out
+
+    r = estimate(default_scenario())
+    pooled = pooled_held_out()
+    en, zh = build_context(r, "en")["serving_accuracy"], build_context(r, "zh")["serving_accuracy"]
+    for metric, label in (("ttft", "on the time to the first token"), ("tpot", "on the time per output token"),
+                          ("throughput", "on throughput")):
+        n, err = pooled[metric]
+        assert f"{fmt.percent(err / 100)} {label} ({n}" in en
+        assert f"{fmt.percent(err / 100)}（{n} 个" in zh
+    assert f"of the {len(SERVING_SETS)} pre-registered serving sets" in en
+    no_users = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                        "cluster": {"accelerator": "H800", "cards": 1024}}))
+    assert build_context(no_users, "en")["serving_accuracy"] == ""

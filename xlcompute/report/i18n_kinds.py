@@ -181,6 +181,15 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "计算重叠的部分。",
     ),
     "method_serving_title": ("Serving", "推理"),
+    "method_serving_accuracy": (
+        "How far to trust it: on every held-out published measurement of the {sets} pre-registered serving sets "
+        "(first predictions and later post-hoc figures together), the model's mean error is {ttft} on the time to "
+        "the first token ({n_ttft} measurements), {tpot} on the time per output token ({n_tpot}) and {thr} on "
+        "throughput ({n_thr}). Plan the serving fleet with that margin, or measure one replica first.",
+        "可信程度：在 {sets} 个预登记推理验证集的全部留出公开实测上（首次预测与之后的事后数字合计），模型的平均误差为："
+        "首 token 时间 {ttft}（{n_ttft} 个实测），每个输出 token 的时间 {tpot}（{n_tpot} 个），吞吐量 {thr}"
+        "（{n_thr} 个）。请按此留出余量规划推理集群，或先实测一个副本。",
+    ),
     "method_serving": (
         "Serving follows an inference step model: a prompt's prefill is compute-bound, with attention quadratic "
         "in its length; a decode step reads every weight and every sequence's KV cache from memory, or is "
@@ -188,13 +197,16 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "adds two all-reduces per layer. The HBM left after the weights caps the sequences in flight (Kwon et al. "
         "2023, vLLM); under continuous batching each prefill stalls the batch. The efficiencies are fitted on "
         "NVIDIA's TensorRT-LLM tables, the decode step's fixed time per layer on batch-1 decode latencies "
-        "(LMDeploy, gpt-fast, NIM), and tried on held-out measurements (xlcompute validate --serving). The "
+        "(LMDeploy, gpt-fast, NIM), the all-reduce's fixed time and bandwidth on published all-reduce timings "
+        "(NCCL and the serving engines' own kernels), and tried on held-out measurements (xlcompute validate "
+        "--serving). The "
         "sizer picks the replica (tensor parallelism dividing the heads, inside one server) and the batch that "
         "meet the latency targets with the fewest cards.",
         "推理按单步模型计算：提示词的预填充受算力限制，注意力随长度平方增长；每步解码从显存读取全部权重与每条序列的 "
         "KV 缓存，批量大时转为受算力限制（Pope 等 2022；Yuan 等 2024 的屋顶线模型）；张量并行每层增加两次全归约。"
         "权重之外的显存决定可同时处理的序列数（Kwon 等 2023，vLLM）；连续批处理中每次预填充会暂停整批解码。效率常数"
         "按 NVIDIA TensorRT-LLM 公开数据拟合，解码每层固定时间按批大小为 1 的解码时延（LMDeploy、gpt-fast、NIM）拟合，"
+        "全归约的固定时间与带宽按公开的全归约实测（NCCL 及推理引擎自带的内核）拟合，"
         "并在未参与拟合的实测上检验（xlcompute validate --serving）。规模测算"
         "选择满足时延目标、卡数最少的副本（张量并行度整除注意力头数，且在一台服务器内）与批大小。",
     ),

@@ -48,7 +48,13 @@ from xlcompute.report.context.sections import (
 )
 from xlcompute.sources import builtin_text
 from xlcompute.report.context.uncertainty import uncertainty_section
-from xlcompute.report.context.validation import _plan_summary, plan_section, validation_appendix, validation_report
+from xlcompute.report.context.validation import (
+    _plan_summary,
+    plan_section,
+    serving_accuracy,
+    validation_appendix,
+    validation_report,
+)
 
 __all__ = [
     "build_context",
@@ -305,6 +311,7 @@ def build_context(
         "uncertainty": uncertainty_section(c, font),
         "validation": validation_appendix(c),
         # The method appendix's parts: what the plan uses (no training method for a serving fleet).
+        "serving_accuracy": serving_accuracy(c),
         "method": [p for p in ("training", "memory", "serving", "budget", "validation")
                    if (p not in ("training", "memory") or r.trains) and (p != "serving" or r.serves)],
         "catalog_rows": _catalog_rows(c),

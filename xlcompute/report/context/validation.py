@@ -119,22 +119,14 @@ def validation_report() -> ValidationReport:
     return validate(search=False)
 
 
-@functools.cache
-def serving_pooled() -> dict[str, tuple[int, float]]:
-    """``xlcompute validate --serving``'s pooled held-out figures, computed once per process."""
-    from xlcompute.serving_validation import pooled_held_out
-
-    return pooled_held_out()
-
-
 def serving_accuracy(c: _Ctx) -> Markup | str:
     """The method appendix's sentence on how far the serving figures hold: the pooled held-out errors, the
     same numbers ``xlcompute validate --serving`` prints (empty for a plan without serving)."""
     if not c.r.serves:
         return ""
-    from xlcompute.serving_validation import SERVING_SETS
+    from xlcompute.serving_validation import POOLED_HELD_OUT, SERVING_SETS
 
-    p = serving_pooled()
+    p = POOLED_HELD_OUT
     pct = {m: fmt.percent(p[m][1] / 100) for m in p}
     return c.t("method_serving_accuracy", sets=fmt.count(len(SERVING_SETS)), ttft=pct["ttft"], tpot=pct["tpot"],
                thr=pct["throughput"], n_ttft=fmt.count(p["ttft"][0]), n_tpot=fmt.count(p["tpot"][0]),

@@ -54,7 +54,7 @@ class ServingConstants(BaseModel):
                                          "serving_runs.yaml): a CUDA graph replays a step without per-kernel CPU "
                                          "launches (NVIDIA CUDA Programming Guide, CUDA Graphs), but each of a layer's "
                                          "~10 kernels still takes a few µs however little it moves, and a small "
-                                         "all-reduce more than its 10 µs latency; the calibration rows (static "
+                                         "all-reduce more than its fixed latency; the calibration rows (static "
                                          "batches of 16 to 1280) alone cannot identify it")
     link_efficiency: float = Field(0.53, description="share of the link's per-direction bandwidth a TP all-reduce "
                                    "reaches on 1 KiB-64 MiB messages (fitted on 113 published all-reduce timings "
@@ -103,8 +103,8 @@ class VendorFactor(BaseModel):
 #: |error| 63.3 % -> 13.0 %. Refitted on 2026-12-03 after the all-reduce constants were fitted
 #: (xlcompute.collective_fit): HBM 0.60 -> 0.65, the 69 rows 11.7 %. It reads as: vLLM on ROCm reaches
 #: 0.30 of the GEMM efficiency and 0.65 of the HBM efficiency TensorRT-LLM reaches on H100, i.e.
-#: serving GEMMs at ~0.23 of MI300X's dense peak and decode reads at ~0.50 of its HBM bandwidth. A single factor for MI250X, MI300X and MI325X
-#: (only MI300X was measured).
+#: serving GEMMs at ~0.23 of MI300X's dense peak and decode reads at ~0.50 of its HBM bandwidth. A single
+#: factor for MI250X, MI300X and MI325X (only MI300X was measured).
 VENDOR_FACTORS: dict[str, VendorFactor] = {
     "AMD": VendorFactor(
         compute=0.30, hbm=0.65,

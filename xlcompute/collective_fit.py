@@ -34,6 +34,8 @@ ALLREDUCE_BENCH = Path(__file__).resolve().parent / "data" / "validation" / "all
 #: kernel is the one SGLang's derives from; vLLM's own; NCCL where the custom kernels step aside).
 FIT_LIBRARIES: tuple[str, ...] = ("nccl", "vllm-custom", "sglang-custom")
 MIN_BYTES, MAX_BYTES = 2**10, 64 * 2**20
+#: Four V100s behind one PCIe switch (NVLink unused), a card the catalog gives NVLink's figure.
+PCIE_SWITCH_SOURCE = "SGLANG_V100_FORK_PR2"
 
 
 class AllreduceRow(BaseModel):
@@ -76,13 +78,12 @@ def _nvlink_card(key: str | None) -> bool:
 
 
 def fit_rows(rows: tuple[AllreduceRow, ...] | None = None) -> tuple[AllreduceRow, ...]:
-    """The rows the fit uses (module docstring); the PCIe-only systems (A800 PCIe, V100 behind a
-    PCIe switch) are left out because the catalog's figure for their card is NVLink's."""
+    """The rows the fit uses (module docstring). The PCIe-only systems are left out: the A800 PCIe rows
+    have no catalog card, and the V100 rows ran behind a PCIe switch while the catalog's V100 figure
+    is NVLink's."""
     rows = load_allreduce_bench() if rows is None else rows
-    pcie = ("PCIe", "pcie")
     return tuple(r for r in rows if r.flag is None and r.library in FIT_LIBRARIES and _nvlink_card(r.gpu)
-                 and MIN_BYTES <= r.message_bytes <= MAX_BYTES and not any(p in r.source for p in pcie)
-                 and r.source != "SGLANG_V100_FORK_PR2")
+                 and MIN_BYTES <= r.message_bytes <= MAX_BYTES and r.source != PCIE_SWITCH_SOURCE)
 
 
 def predict_seconds(row: AllreduceRow, base_s: Any, step_s: Any, efficiency: Any) -> Any:

@@ -110,6 +110,13 @@ def validate_command(
             f"time {x.mean_abs_error_pct:.2f}% (max {x.max_abs_error_pct:.2f}%){cal}, {x.excluded} excluded "
             f"before prediction{note}"
         )
+        for v in x.sensitivity:
+            console.print(
+                f"  {labels[x.name]} sensitivity, pre-registered in the file's header: its {v.rows} held-out runs on "
+                f"{v.system}, predicted again with {v.variant}: step time {v.variant_mean_abs_error_pct:.2f}% "
+                f"(signed {v.variant_mean_signed_error_pct:+.2f}%; {v.mean_abs_error_pct:.2f}% with {v.system}, "
+                "the primary block; neither is chosen)"
+            )
     if report.stack_rows:
         stacks = ", ".join(f"{k} {v:g}" for k, v in report.software_stacks.items() if k != "megatron-lm")
         console.print(

@@ -40,7 +40,14 @@ from xlcompute.planner.validation.data import (
     with_profile,
 )
 
-__all__ = ["RowResult", "PreregisteredSet", "ValidationReport", "validate", "write_report_csv", "layout_text"]
+__all__ = ["RowResult", "PreregisteredSet", "Sensitivity", "SENSITIVITY_SYSTEMS", "ValidationReport", "validate",
+           "write_report_csv", "layout_text"]
+
+#: Sensitivity variants a pre-registered file's header names before any prediction: its rows on the
+#: primary system block are predicted again with the variant block and reported beside it, never
+#: chosen between. scaling_tables.yaml: MegaScale names its GPUs only "NVIDIA Ampere", so A100-SXM
+#: (primary) and A800-SXM (NVLink 200 instead of 300 GB/s per direction) cannot be told apart.
+SENSITIVITY_SYSTEMS: dict[str, dict[str, str]] = {"scaling_tables": {"megascale_ampere": "megascale_ampere_a800"}}
 
 
 class RowResult(BaseModel):
@@ -92,6 +99,21 @@ class PreregisteredSet(BaseModel):
     mean_abs_throughput_error_pct: float = Field(description="held-out rows")
     calibration: int = Field(0, description="calibration rows (fitted on; not in the held-out figures)")
     calibration_mean_abs_error_pct: float | None = Field(None, description="None without calibration rows")
+    sensitivity: list["Sensitivity"] = Field(default_factory=list, description="pre-registered variant blocks")
+
+
+class Sensitivity(BaseModel):
+    """A pre-registered sensitivity variant (:data:`SENSITIVITY_SYSTEMS`): the held-out rows of the primary
+    system block predicted again with the variant block; both are reported, neither is chosen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system: str
+    variant: str
+    rows: int
+    mean_abs_error_pct: float = Field(description="the rows with the primary block (as in the set's figures)")
+    variant_mean_abs_error_pct: float
+    variant_mean_signed_error_pct: float
 
 
 class ValidationReport(BaseModel):
@@ -231,6 +253,23 @@ def _predict_row(
     )
 
 
+def _sensitivity(ext: Any, results: list[RowResult], name: str, stacks: Mapping[str, float]) -> list[Sensitivity]:
+    """The pre-registered variants of file ``name`` (:data:`SENSITIVITY_SYSTEMS`) on its held-out rows."""
+    out = []
+    for primary, variant in SENSITIVITY_SYSTEMS.get(name, {}).items():
+        if primary not in ext.systems or variant not in ext.systems:
+            raise ValueError(f"{name}.yaml: sensitivity blocks {primary!r} / {variant!r} are not both in its systems")
+        by_id = {r.id: r for r in results}
+        rows = [row for row in ext.rows if row.system == primary and by_id[row.id].role == "held_out"]
+        again = [_predict_row(row, with_profile(ext.systems[variant]), False, None, ext.system_names[variant],
+                              name, stacks).error_pct for row in rows]
+        out.append(Sensitivity(system=primary, variant=variant, rows=len(rows),
+                               mean_abs_error_pct=_stats([by_id[row.id].error_pct for row in rows])[0],
+                               variant_mean_abs_error_pct=_stats(again)[0],
+                               variant_mean_signed_error_pct=float(np.mean(again))))
+    return out
+
+
 def _throughput_error(step_error_pct: float) -> float:
     """Per-card throughput error (%) implied by a step-time error (%)."""
     return 100.0 * (1.0 / (1.0 + step_error_pct / 100.0) - 1.0)
@@ -283,7 +322,8 @@ def validate(
         sets.append(PreregisteredSet(name=name, included=len(these), excluded=len(ext.excluded),
                                      mean_abs_error_pct=m, max_abs_error_pct=x,
                                      mean_abs_throughput_error_pct=tm, calibration=len(these) - len(held),
-                                     calibration_mean_abs_error_pct=cm))
+                                     calibration_mean_abs_error_pct=cm,
+                                     sensitivity=_sensitivity(ext, these, name, stacks)))
     stack_results: list[RowResult] = []
     if software_path is not None:
         sw = load_external(software_path)

@@ -190,18 +190,35 @@ def test_pdf_a3b_identification_and_metadata(en_pdf: Rendered, zh_pdf: Rendered)
     assert zh_pdf.reader.metadata.subject.startswith("大模型")
 
 
-def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered) -> None:
-    from xlcompute.planner.validation import validate
-    from xlcompute.report.context.validation import SOURCE_CHARS, _short_source
+def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered, zh_pdf: Rendered) -> None:
+    """The appendix prints the held-out runs nearest the plan (test_report_plan checks which); every run
+    of ``xlcompute validate`` is in the attached CSV, the same table ``validate -o`` writes."""
+    import csv
+
+    from xlcompute.planner.validation import report_csv, validate
+    from xlcompute.report.context import build_context
+    from xlcompute.report.context.validation import SOURCE_CHARS, VALIDATION_CSV, _short_source
 
     v = validate(search=False)
     text = en_pdf.text
     assert "Appendix B: validation (step time and end-to-end card-hours)" in text
     squeezed = text.replace(" ", "")  # long sources wrap after "/" and "-" in the narrow column
-    for row in [*v.rows, *v.external_rows, *v.stack_rows]:
+    everything = {r.id: r for r in [*v.rows, *v.external_rows, *v.stack_rows]}
+    printed = build_context(en_pdf.result, "en")["validation"]["rows"]
+    assert 20 <= len(printed) < len(everything) / 5
+    for cell in printed:
+        row = everything[cell["id"]]
         shown = _short_source(row.source)
         assert len(shown) <= SOURCE_CHARS + 1 and (shown == row.source or shown.endswith("…")), row.id
         assert f"{row.id}{shown}".replace(" ", "") in squeezed, row.id
+    for rendered in (en_pdf, zh_pdf):
+        (data,) = rendered.reader.attachments[VALIDATION_CSV]
+        table = data.decode("utf-8")
+        assert table == report_csv(v, include_external=True)
+        runs = list(csv.DictReader(io.StringIO(table)))
+        assert [r["id"] for r in runs] == list(everything)  # every predicted run, once
+        for r in runs:
+            assert float(r["step_time_error_pct"]) == pytest.approx(everything[r["id"]].error_pct, abs=0.006)
     assert (f"all held out {v.extended_held_out_count} {fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)} "
             f"{fmt.percent(v.extended_held_out_max_abs_error_pct / 100)}") in text
 

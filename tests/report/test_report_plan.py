@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as _html
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 from xlcompute import fmt
 from xlcompute.estimate import Estimate, estimate
 from xlcompute.report import render_html
-from xlcompute.report.context.validation import _short_source
+from xlcompute.report.context.validation import APPENDIX_RUNS, VALIDATION_CSV, _short_source, nearest_runs
 from xlcompute.report.context import PLAN_ROWS_SHOWN, build_context, validation_report
 from xlcompute.scenario import DEFAULT_SCENARIO_PATH, parse_scenario
 from xlcompute.planner.validation import validate
@@ -123,14 +124,29 @@ def test_validation_appendix_equals_validate() -> None:
     v = validate(search=False)
     assert validation_report() == v  # cached per process, same numbers
     data = yaml.safe_load(DEFAULT_SCENARIO_PATH.read_text(encoding="utf-8"))
-    html = render_html(estimate(parse_scenario(data, "default")), "en")
+    result = estimate(parse_scenario(data, "default"))
+    html = render_html(result, "en")
     section = re.search(r'<section[^>]*id="sec-validation".*?</section>', html, flags=re.S)
     assert section is not None
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", section.group(0), flags=re.S)
     cells = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)] for row in rows]
     cells = [c for c in cells if c]
     everything = [*v.rows, *v.external_rows, *v.stack_rows]
-    per_row, stats = cells[: len(everything)], cells[len(everything):]
+    # Printed: the held-out runs nearest the plan (H800: the 989 TFLOP/s generation, 1,000 cards) and the
+    # worst held-out run, in validate's order; every run is in the PDF's attached CSV.
+    held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
+    worst = max(held, key=lambda r: abs(r.error_pct))
+    near = nearest_runs(held, result["bf16_peak_flops"], result["parallel_cards"])
+    assert len(near) == APPENDIX_RUNS and all(abs(r.peak_flops - 989.4e12) < 1e9 for r in near)
+    picked = {id(r) for r in near} | {id(worst)}
+    shown = [r for r in everything if id(r) in picked]
+    assert len(shown) == APPENDIX_RUNS + 1  # the worst run is not near this plan
+    same = [r for r in held if abs(r.peak_flops - 989.4e12) < 1e9]
+    far = min(abs(math.log(r.gpus / 1000)) for r in same if r not in near)
+    assert all(abs(math.log(r.gpus / 1000)) <= far for r in near)
+    text_all = _text(section.group(0))
+    assert f"shows {len(shown)} of the {len(everything)} runs" in text_all and VALIDATION_CSV in text_all
+    per_row, stats = cells[: len(shown)], cells[len(shown):]
     units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
     roles = {"megatron_2021": {"held_out": "held out", "calibration": "calibration"},
              "external_runs": {"held_out": "held out, pre-registered"},
@@ -144,7 +160,7 @@ def test_validation_appendix_equals_validate() -> None:
              "step_runs_9": {"held_out": "held out, pre-registered"},
              "step_runs_10": {"held_out": "held out, pre-registered"},
              "software_stacks": {"calibration": "stack calibration"}}
-    for got, row in zip(per_row, everything, strict=True):
+    for got, row in zip(per_row, shown, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
         star = "*" if row.software != "megatron-lm" else ""
         assert got == [

@@ -726,6 +726,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "高频保存检查点，预留备用服务器，并监控慢卡与故障卡。",
     ),
     # appendix
+    "val_shown": (
+        "The table below shows {shown} of the {n} runs: the held-out runs nearest this plan (on a card of the "
+        "same generation first, then nearest in card count) and the largest held-out miss, chosen without "
+        "looking at their errors. Every run, with its full source, is in {file}, attached to the PDF edition of this "
+        "proposal: the table <code>xlcompute validate -o</code> writes. The figures per set below cover every run.",
+        "下表列出 {n} 个实测中的 {shown} 个：与本方案最接近的留出实测（先取同代加速卡，再按卡数最接近排序），"
+        "以及留出数据中误差最大的一个；挑选时不看误差。全部实测及其完整出处见本方案 PDF 版所附的 {file}，"
+        "即 <code>xlcompute validate -o</code> 写出的表。下方按数据集的统计涵盖全部实测。",
+    ),
     "val_intro": (
         "The step-time model behind the layout planner, checked against {n} published training "
         "step-time measurements on A100, H100 and H200 clusters of 2 to 12,288 GPUs, the first from "

@@ -144,8 +144,10 @@ def _attachment(weasyprint: ModuleType, path: Path) -> Any:
     return weasyprint.Attachment(filename=str(path), name=path.name, description=kind, relationship=relationship)
 
 
-def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
-    """PDF/A-3b bytes of a rendered proposal, with ``attachments`` embedded."""
+def render_pdf(html: str, attachments: Iterable[Path] = (), *, validation_table: bool = True) -> bytes:
+    """PDF/A-3b bytes of a rendered proposal, with ``attachments`` embedded, and with
+    ``validation_table`` the CSV of every validation run the appendix summarises
+    (``validation-runs.csv``, the table ``xlcompute validate -o`` writes)."""
     # Imported late: WeasyPrint loads Pango and fonts (~0.5 s). A missing or unloadable Pango
     # becomes PdfStackMissingError, one line that names the fix.
     weasyprint = import_weasyprint()
@@ -160,10 +162,21 @@ def render_pdf(html: str, attachments: Iterable[Path] = ()) -> bytes:
         html = keep_together(html)
     with _cyclic_gc_paused():
         document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
-        return document.write_pdf(
-            pdf_variant="pdf/a-3b",
-            attachments=[_attachment(weasyprint, p) for p in files],
-        )
+        embedded = [_attachment(weasyprint, p) for p in files]
+        if validation_table:
+            embedded.append(_validation_attachment(weasyprint))
+        return document.write_pdf(pdf_variant="pdf/a-3b", attachments=embedded)
+
+
+def _validation_attachment(weasyprint: ModuleType) -> Any:
+    """The appendix's full per-run table as an embedded CSV (PDF/A-3 AFRelationship Supplement: it
+    supplements the printed runs); the same report the appendix was built from (cached per process)."""
+    from xlcompute.planner.validation import report_csv
+    from xlcompute.report.context.validation import VALIDATION_CSV, validation_report
+
+    table = report_csv(validation_report(), include_external=True)
+    return weasyprint.Attachment(string=table, name=VALIDATION_CSV, relationship="Supplement",
+                                 description="step-time validation: every predicted run")
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ from xlcompute.planner.validation.run import (
     ValidationReport,
     layout_text,
     validate,
+    report_csv,
     write_report_csv,
 )
 
@@ -61,5 +62,6 @@ __all__ = [
     "measured_step_seconds",
     "megatron_hardware_flops",
     "validate",
+    "report_csv",
     "write_report_csv",
 ]

@@ -41,7 +41,7 @@ from xlcompute.planner.validation.data import (
 )
 
 __all__ = ["RowResult", "PreregisteredSet", "Sensitivity", "SENSITIVITY_SYSTEMS", "ValidationReport", "validate",
-           "write_report_csv", "layout_text"]
+           "report_csv", "write_report_csv", "layout_text"]
 
 #: Sensitivity variants a pre-registered file's header names before any prediction: its rows on the
 #: primary system block are predicted again with the variant block and reported beside it, never
@@ -57,6 +57,7 @@ class RowResult(BaseModel):
     source: str
     role: str
     gpus: int = 0
+    peak_flops: float = Field(0.0, description="the row's system's dense BF16/FP16 peak per card, FLOP/s")
     metric: Literal["tflops_per_gpu", "step_seconds"]
     measured: float
     predicted: float
@@ -235,6 +236,7 @@ def _predict_row(
         source=row.source,
         role=row.role,
         gpus=row.gpus,
+        peak_flops=sy.peak_flops,
         metric=metric,
         measured=measured,
         predicted=predicted,
@@ -409,10 +411,9 @@ def layout_text(ex: Execution) -> str:
     )
 
 
-def write_report_csv(
-    report: ValidationReport, path: str | Path, *, include_external: bool = False
-) -> Path:
-    """Write the per-row comparison as CSV (atomically): the table the proposal appendix shows.
+def report_csv(report: ValidationReport, *, include_external: bool = False) -> str:
+    """The per-row comparison as CSV text: the table ``xlcompute validate -o`` writes and the
+    proposal attaches.
 
     ``include_external`` appends the included rows of the pre-registered files and the software-
     stack calibration rows after the main rows (same columns; excluded rows have no prediction
@@ -432,7 +433,14 @@ def write_report_csv(
         writer.writerow([r.id, r.set_name, r.role, r.software, r.metric, f"{r.measured:.4g}",
                          f"{r.predicted:.4g}", f"{r.error_pct:.2f}", f"{r.throughput_error_pct:.2f}", ref,
                          "" if r.search_found is None else r.search_found, r.source])
+    return buf.getvalue()
+
+
+def write_report_csv(
+    report: ValidationReport, path: str | Path, *, include_external: bool = False
+) -> Path:
+    """Write :func:`report_csv` to ``path`` atomically."""
     target = Path(path)
     with atomic_write(target) as tmp:
-        tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
+        tmp.write_text(report_csv(report, include_external=include_external), encoding="utf-8", newline="")
     return target

@@ -4,6 +4,8 @@ and how well the model predicts published runs (``xlcompute validate``)."""
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -283,14 +285,46 @@ def _short_source(text: str, limit: int = SOURCE_CHARS) -> str:
     return cut.rstrip(",;:(") + "…"
 
 
+#: Runs printed in the appendix: the held-out runs nearest the plan and the worst held-out run. Every run is in
+#: the CSV attached to the PDF (:data:`VALIDATION_CSV`); printing all of them took 21 pages.
+APPENDIX_RUNS = 24
+#: The attached table of every predicted run (:func:`xlcompute.planner.validation.report_csv`).
+VALIDATION_CSV = "validation-runs.csv"
+#: Cards of one generation: dense BF16 peaks within this ratio (H100, H800 and H200 share 989 TFLOP/s).
+_SAME_CARD_RATIO = 1.3
+
+
+def nearest_runs(rows: Sequence[Any], peak_flops: float, cards: float, count: int = APPENDIX_RUNS) -> list[Any]:
+    """The ``count`` runs most like a plan on ``cards`` cards of peak ``peak_flops``: runs on a card of the
+    same generation first, then by the ratio of card counts (log distance), then by id. The choice looks
+    at the plan only, never at a run's error."""
+    def key(r: Any) -> tuple[int, float, str]:
+        same = r.peak_flops > 0 and peak_flops > 0 and abs(math.log(r.peak_flops / peak_flops)) < math.log(_SAME_CARD_RATIO)
+        return (0 if same else 1, abs(math.log(max(r.gpus, 1) / max(cards, 1.0))), r.id)
+
+    return sorted(rows, key=key)[:count]
+
+
+def _plan_card(c: _Ctx) -> tuple[float, float]:
+    """The plan's dense BF16 peak per card (FLOP/s) and its training cards (the cluster's when it only serves)."""
+    values = c.r.values()
+    cards = values.get("parallel_cards") or float(c.r.scenario.cluster.cards)
+    return float(values.get("bf16_peak_flops", 0.0)), float(cards)
+
+
 def validation_appendix(c: _Ctx) -> dict[str, Any]:
-    """The per-row table of :func:`validation_report` (every predicted run: the main file, the
-    pre-registered files and the software-stack calibration rows) and its mean / max errors."""
+    """The appendix's validation: the mean / max errors of :func:`validation_report` per set (every
+    predicted run: the main file, the pre-registered files and the software-stack calibration rows),
+    and the held-out runs nearest the plan (:func:`nearest_runs`) with the worst one; the full
+    per-run table is the PDF's attached :data:`VALIDATION_CSV`."""
     v = validation_report()
     units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
     everything = [*v.rows, *v.external_rows, *v.stack_rows]
     held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
     worst = max(held, key=lambda row: abs(row.error_pct))
+    # held-out runs only: a calibration run near the plan was fitted on, so it says little about the plan
+    chosen = {id(r) for r in nearest_runs(held, *_plan_card(c))} | {id(worst)}
+    shown = [r for r in everything if id(r) in chosen]  # in the order of the sets, as validate prints them
     rows = [
         {
             "id": row.id, "source": _short_source(row.source), "held_out": row.role == "held_out",
@@ -300,7 +334,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
             "unit": units[row.metric],
             "error": fmt.signed_percent(row.error_pct) + ("*" if row.software != "megatron-lm" else ""),
         }
-        for row in everything
+        for row in shown
     ]
     stats = [
         (c.t("val_role_calibration"), v.calibration_mean_abs_error_pct, v.calibration_max_abs_error_pct,
@@ -330,6 +364,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         "end_to_end": end_to_end_appendix(c),
         "moe": moe_appendix(c),
         "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything))),
+        "shown": c.t("val_shown", shown=fmt.count(len(shown)), n=fmt.count(len(everything)), file=VALIDATION_CSV),
         "rows": rows,
         "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}
                   for name, mean, mx, n in stats],

@@ -16,6 +16,10 @@ from xlcompute.core import comm
 from xlcompute.core import inference as inf
 from xlcompute.core.moe import mla_attn_width
 from xlcompute.core.params import ModelArch, count_params
+from xlcompute.planner.inputs import STEP_CONSTANTS
+
+#: The routed experts' grouped-GEMM efficiency, shared with the training step model (one constant).
+GROUPED_GEMM_EFFICIENCY: float = STEP_CONSTANTS["grouped_gemm_efficiency"].value
 
 __all__ = [
     "SERVING_CALIBRATED_CARDS",
@@ -67,6 +71,10 @@ class ServingConstants(BaseModel):
     allreduce_step_s: float = Field(0.65e-6, description="latency per step of a ring all-reduce's 2(n−1) steps "
                                     "(fitted with the link efficiency): one all-reduce among n cards waits "
                                     "base + 2(n−1)·step, 6.3 µs on 2 cards, 14.1 µs on 8")
+    grouped_gemm_efficiency: Any = Field(GROUPED_GEMM_EFFICIENCY, description="share of the dense GEMM "
+                                         "efficiency the routed experts' grouped GEMMs reach: the training "
+                                         "model's calibrated constant (planner.inputs STEP_CONSTANTS, fitted on "
+                                         "moe_runs.yaml's calibration rows), not fitted on serving rows")
     usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
                                    "default 0.9, arXiv:2309.06180 implementation; SGLang alike). TensorRT-LLM's "
                                    "0.9 (kv_cache_free_gpu_mem_fraction) is of the memory left after the weights, "
@@ -247,6 +255,12 @@ def _rates(card: Card, prec: Precision, k: ServingConstants) -> tuple[Any, Any, 
     return eff, peak, card.link_bytes_per_s * k.link_efficiency
 
 
+def _model_efficiency(shape: ModelShape, eff: Any, matmul_params: Any, k: ServingConstants) -> Any:
+    """The GEMM efficiency of the model's mix of dense layers and routed experts (core.inference)."""
+    routed = inf.routed_active_params(shape.routed_expert_params, shape.experts, shape.top_k)
+    return inf.model_gemm_efficiency(eff, matmul_params, routed, k.grouped_gemm_efficiency)
+
+
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
@@ -262,6 +276,7 @@ def replica_figures(
     layers = shape.layers
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
+    eff = _model_efficiency(shape, eff, matmul_params, k)
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)
     limit = kv_limit(shape, card, prec, tp, input_tokens + output_tokens, k, pp)
@@ -339,6 +354,7 @@ def offline_figures(
     layers = shape.layers
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
+    eff = _model_efficiency(shape, eff, matmul_params, k)
     weights = shape.total_params * prec.weight_bytes
     kv_tok = _kv_per_token_replica(shape, prec, tp)
     if kv_free_fraction is None:

@@ -215,3 +215,25 @@ def test_offline_saturation_formulas() -> None:
     # Half the iterations carry a prompt: half the prefill's fixed time per layer, half the decode step's.
     assert inf.mixed_iteration_share(64, 128) == 0.5 and inf.mixed_iteration_share(2000, 128) == 1
     assert inf.mixed_layer_overhead_seconds(0.5, 200e-6, 40e-6) == pytest.approx(120e-6)
+
+
+def test_routed_experts_run_at_the_training_grouped_gemm_efficiency() -> None:
+    """A MoE forward pass blends the dense GEMM efficiency with the routed experts' grouped GEMMs at e·g
+    (core.inference [MCORE], the training model's grouped_gemm_efficiency): e·P / (P − R + R/g)."""
+    from xlcompute.planner.inputs import STEP_CONSTANTS
+    from xlcompute.serving_model import FITTED, model_shape
+
+    arch = catalog.get_model("mixtral-8x7b").arch
+    shape = model_shape(arch)
+    # Mixtral: 32 MoE layers of 8 experts, 3·4096·14336 weights each; a token uses 2 of them
+    routed = inf.routed_active_params(shape.routed_expert_params, 8, 2)
+    assert routed == pytest.approx(32 * 2 * 3 * 4096 * 14336)
+    assert inf.routed_active_params(1e9, 0, 0) == 0  # a dense model has no routed share
+    p = shape.active_params - shape.embedding_params
+    e = inf.model_gemm_efficiency(0.75, p, routed, 0.9)
+    assert e == pytest.approx(0.75 * p / (p - routed + routed / 0.9))
+    assert 0.75 * 0.9 < e < 0.75  # between the experts' and the dense layers' efficiency
+    assert inf.model_gemm_efficiency(0.75, p, 0, 0.9) == pytest.approx(0.75)  # dense: unchanged
+    # one constant: the serving model's default is the training step model's calibrated value
+    assert FITTED.grouped_gemm_efficiency == STEP_CONSTANTS["grouped_gemm_efficiency"].value == 0.9
+    assert "MAX(" in excel_formula(inf.model_gemm_efficiency(Ref("E"), Ref("P"), Ref("R"), Ref("G")))

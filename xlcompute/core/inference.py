@@ -40,6 +40,9 @@ Sources
   memory, a token computes with its top-k experts only; a decode step reads the weights of the
   experts its batch routes to. With uniform routing, B tokens choosing k of E experts touch
   E·(1 − (1 − k/E)^B) experts on average (the expected count of distinct draws).
+- [MCORE] Megatron-Core MoE (NVIDIA/Megatron-LM megatron/core/transformer/moe/README.md): the
+  routed experts run as grouped GEMMs after a token permutation; the training model charges them
+  its calibrated grouped-GEMM efficiency (core.moe.expert_gemm_seconds), and so does serving.
 - [MD1] Pollaczek–Khinchine formula (Kleinrock 1975, Queueing Systems I, §5.7): mean wait of an
   M/D/1 queue ρ·s / (2(1 − ρ)) for service time s and load ρ < 1 (prompts queue for the prefill).
 - [DIST] Zhong et al. 2024, "DistServe", arXiv:2401.09670, §2-3: prefill and decode on separate
@@ -90,6 +93,8 @@ __all__ = [
     "max_sequences",
     "moe_experts_touched",
     "moe_weight_bytes_read",
+    "routed_active_params",
+    "model_gemm_efficiency",
     "prefill_flops",
     "decode_flops",
     "decode_bytes",
@@ -236,6 +241,22 @@ def moe_weight_bytes_read(
     experts, W − W_e·(1 − touched/E) [MOE]; a dense model (E = 0) reads W."""
     untouched = if_(experts > 0, 1 - experts_touched / max_(experts, 1), 0)
     return total_bytes - routed_expert_bytes * untouched
+
+
+def routed_active_params(expert_params: Value, experts: Value, top_k: Value) -> Value:
+    """Routed-expert weights one token multiplies, W_e·k/E over every MoE layer (each token computes
+    with its top-k of the E routed experts [MOE]); 0 for a dense model (E = 0)."""
+    return if_(experts > 0, expert_params * top_k / max_(experts, 1), 0)
+
+
+def model_gemm_efficiency(gemm_eff: Value, matmul_params: Value, routed_params: Value, grouped_eff: Value) -> Value:
+    """GEMM efficiency of a forward pass whose matmuls are the dense layers at ``gemm_eff`` and the routed
+    experts at ``gemm_eff·grouped_eff``: the FLOP-weighted harmonic blend e·P / (P − R + R/g), with P the
+    parameters a token multiplies and R the routed share of them. ``grouped_eff`` is the training model's
+    grouped-GEMM efficiency (the grouped GEMM and its token permutation relative to a dense GEMM,
+    core.moe.expert_gemm_seconds [MCORE]; calibrated on training rows, not on serving rows). A dense
+    model (R = 0) keeps e. Attention's FLOPs run at the same blend (a small share)."""
+    return gemm_eff * matmul_params / max_(matmul_params - routed_params + routed_params / grouped_eff, 1)
 
 
 def prefill_flops(active_params: Value, requests: Value, input_tokens: Value, layers: Value, attn_width: Value) -> Value:

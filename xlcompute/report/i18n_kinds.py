@@ -226,11 +226,13 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "The step-time model was compared with published step times and with the end-to-end card-hours of "
         "published pre-training runs. Runs used to set the model's constants (calibration) are kept apart "
         "from runs never used to fit them (held out); some runs were written down with every assumption "
-        "before any prediction (pre-registered, blind). The tables below give each run's measured and "
-        "predicted value and the error.",
+        "before any prediction (pre-registered, blind). The tables below give the figures per set, and each "
+        "run's measured and predicted value and the error for the step-time runs nearest this plan and for "
+        "every end-to-end run; every step-time run is in the attached table.",
         "单步时间模型与公开的单步时间以及公开预训练任务的端到端卡时做了对比。用于确定模型常数的数据（校准）与"
         "从未参与拟合的数据（留出）分开；部分数据在任何预测之前连同全部假设一并写定（预登记、盲测）。下表给出"
-        "每项实测值、预测值与误差。",
+        "各数据集的统计，以及与本方案最接近的单步时间实测和全部端到端实测的实测值、预测值与误差；全部单步时间"
+        "实测见所附表格。",
     ),
     # --- appendix C: catalog rows in plain words ------------------------------------------------
     "cat_key": ("Catalog name", "目录名称"),

@@ -299,7 +299,8 @@ def nearest_runs(rows: Sequence[Any], peak_flops: float, cards: float, count: in
     same generation first, then by the ratio of card counts (log distance), then by id. The choice looks
     at the plan only, never at a run's error."""
     def key(r: Any) -> tuple[int, float, str]:
-        same = r.peak_flops > 0 and peak_flops > 0 and abs(math.log(r.peak_flops / peak_flops)) < math.log(_SAME_CARD_RATIO)
+        same = r.peak_flops > 0 and peak_flops > 0 and (
+            abs(math.log(r.peak_flops / peak_flops)) < math.log(_SAME_CARD_RATIO))
         return (0 if same else 1, abs(math.log(max(r.gpus, 1) / max(cards, 1.0))), r.id)
 
     return sorted(rows, key=key)[:count]

@@ -39,7 +39,7 @@ def proposal_command(
     lang: str = typer.Option("en", "--lang", help="Language of the proposal: en or zh."),
     html: bool = typer.Option(False, "--html", help="Write the HTML instead of the PDF (for review)."),
 ) -> None:
-    """Render the capacity proposal (PDF/A-3b with the scenario, the planning workbook and the validation table attached)."""
+    """Render the capacity proposal (PDF/A-3b; the scenario, planning workbook and validation table attached)."""
     # Imported here: WeasyPrint is only needed now, not for `xlcompute --help`.
     from xlcompute.report import write_proposal
     from xlcompute.scenario import DEFAULT_SCENARIO_PATH

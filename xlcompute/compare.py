@@ -83,7 +83,7 @@ class Reason(BaseModel):
     each face words it in its language; ``text`` is the estimate's own English line (CLI, Excel)."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["no_fp8", "no_offload_tier", "no_layout_fits", "layout_no_fit", "too_many_failures", "no_tdp",
+    kind: Literal["no_fp8", "no_offload_tier", "no_layout_fits", "layout_no_fit", "too_many_failures",
                   "other"]
     cards: int = Field(0, description="no_layout_fits / too_many_failures: the cards of the row")
     hbm_gb: float = Field(0.0, description="no_layout_fits: the card's memory, GB")
@@ -109,8 +109,6 @@ def _reason(scenario: Scenario, key: str, exc: Exception, cards: int) -> Reason:
         return Reason(kind="no_fp8", text=text)
     if t.offload and card.offload_bytes is None and (c.offload_gb is None or c.offload_gbs is None):
         return Reason(kind="no_offload_tier", text=text)
-    if card.tdp_w is None and c.tdp_w is None:
-        return Reason(kind="no_tdp", text=text)
     if isinstance(exc, _LayoutNoFit):
         return Reason(kind="layout_no_fit", text=text)
     if isinstance(exc, PlannerError) and "no layout" in text:

@@ -23,7 +23,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "layout_no_fit": ("the scenario's layout does not fit in the card's memory", "场景给定的并行布局超出该卡显存"),
     "too_many_failures": ("failures on {cards} cards would leave the run too little training time",
                           "{cards} 张卡上的故障会使训练有效时间过少"),
-    "no_tdp": ("the catalog has no power figure (TDP) for the card", "目录中没有该卡的功耗（TDP）数据"),
     "other": ("the estimate refuses this card (the command xlcompute compare prints the reason)",
               "估算无法用于该卡（xlcompute compare 命令会给出原因）"),
 }

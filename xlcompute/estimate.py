@@ -21,7 +21,7 @@ from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, parallel
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
-from xlcompute.core.units import TERA, per_giga
+from xlcompute.core.units import TERA, gbit_to_gbyte, per_giga
 from xlcompute.planner.inputs import (
     ARCHITECTURE_PROFILES,
     SOFTWARE_STACKS,
@@ -69,7 +69,7 @@ class Origin(BaseModel):
     name: str = Field("", description="catalog / custom / kernel: the card or model name")
     cite: str = Field("", description="a bibliographic citation or the catalog source, as published")
     extra: str = Field("", description="catalog: a qualifier (dense_bf16, dense_fp8, per_direction, c2c, "
-                       "link_assumed); kernel: the profile; price: the prices.yaml row")
+                       "link_assumed, tdp_assumed); kernel: the profile; price: the prices.yaml row")
     numbers: tuple[float, ...] = ()
     base: Origin | None = Field(None, description="count: the origin of the architecture it counts")
 
@@ -219,7 +219,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     c = scenario.cluster
     fp8 = scenario.train.precision == "fp8"
     acc = c.accelerator
-    link_note = ""
+    link_note = tdp_note = ""
     if isinstance(acc, CustomAccelerator):
         src = f"scenario: cluster.accelerator ({acc.name})"
         org = Origin(kind="custom", field="cluster.accelerator", name=acc.name)
@@ -242,26 +242,31 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             c.intra_node_gbs if c.intra_node_gbs is not None
             else None if g.link_bytes_per_s_per_direction is None else per_giga(g.link_bytes_per_s_per_direction)
         )
-        tdp_w = c.tdp_w if c.tdp_w is not None else g.tdp_w
+        tdp_w = c.tdp_w if c.tdp_w is not None else catalog.tdp_of(g)
+        ref = catalog.tdp_reference(g)
         if link_gbs is None:
             # No published scale-up figure (Cloud TPU v4): assume no faster than the scale-out
             # network per card, a conservative planning figure the source text flags.
-            link_gbs = c.inter_node_gbps / 8
+            link_gbs = gbit_to_gbyte(c.inter_node_gbps)
             link_note = (f"; the catalog has no intra-node link figure for {g.name}: assumed the scale-out "
                          f"network per card, {link_gbs:g} GB/s (set cluster.intra_node_gbs)")
             link_org = org.model_copy(update={"extra": "link_assumed", "numbers": (link_gbs,)})
-        for field, value, what in (("tdp_w", tdp_w, "TDP"),):
-            if value is None:
-                raise ValueError(
-                    f"cluster.accelerator: the catalog has no {what} figure for {g.name}; "
-                    f"set cluster.{field} (or give a custom accelerator)"
-                )
+        if c.tdp_w is None and ref is not None:
+            # No published TDP (Cloud TPU v5e/v5p, Ascend 910C): the catalog names a reference card
+            # of the same maker; the same watts per peak FLOP, flagged, instead of refusing the plan.
+            tdp_note = (f"; no published TDP for {g.name}: assumed {tdp_w:,.0f} W, {ref.name}'s {ref.tdp_w:g} W "
+                        f"× {g.bf16_tflops:g}/{ref.bf16_tflops:g} dense BF16 TFLOPS (the same watts per "
+                        "peak FLOP; set cluster.tdp_w)")
+            tdp_org = org.model_copy(update={"extra": "tdp_assumed", "option": ref.name,
+                                             "numbers": (tdp_w, float(ref.tdp_w), g.bf16_tflops, ref.bf16_tflops)})
         name, hbm_gb, tbps, link, tdp, per_node = (
             g.name, per_giga(g.hbm_bytes), g.hbm_bandwidth_bytes_per_s / TERA, link_gbs, tdp_w, g.cards_per_node,
         )
     per_node_src = src
-    link_src, tdp_src = f"{src}; per direction{link_note}", src
-    per_node_org, tdp_org = org, org
+    link_src, tdp_src = f"{src}; per direction{link_note}", f"{src}{tdp_note}"
+    per_node_org = org
+    if not tdp_note:
+        tdp_org = org
     if not link_note:
         link_org = org.model_copy(update={"extra": "per_direction"})
     if c.cards_per_node is not None:

@@ -342,6 +342,11 @@ def _zh(o: Origin) -> str:
         if o.extra == "link_assumed":
             return (f"目录：{o.name}（{o.cite}）；目录中没有 {o.name} 的服务器内链路数据：按每卡服务器间网络 "
                     f"{fmt.plain(o.numbers[0])} GB/s 假设（可设 cluster.intra_node_gbs）")
+        if o.extra == "tdp_assumed":
+            watts, ref_w, peak, ref_peak = o.numbers
+            return (f"目录：{o.name}（{o.cite}）；{o.name} 没有公开的功耗数据：按 {o.option} 的 {fmt.plain(ref_w)} W × "
+                    f"{fmt.plain(peak)}/{fmt.plain(ref_peak)}（稠密 BF16 TFLOPS 之比，即每峰值 FLOP 功耗相同）"
+                    f"假设为 {fmt.count(watts)} W（可设 cluster.tdp_w）")
         return f"目录：{o.name}（{o.cite}）{_CATALOG_EXTRA_ZH.get(o.extra, '')}"
     if k == "custom":
         return f"场景文件：{o.field}（{o.name}）"

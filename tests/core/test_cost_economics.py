@@ -65,3 +65,13 @@ def test_break_even_maintenance_share_by_hand() -> None:
     m_star = cost.break_even_maintenance_share(0.05, 1_200, 1_300, 1_000, 2)
     assert m_star == pytest.approx(0.05 + 100 / 2_000)
     assert cost.break_even_maintenance_share(0.05, 1_200, 1_300, 0, 2) == 0.05  # no capex, nothing to flip
+
+
+def test_unpublished_tdp_scales_with_the_peak_in_every_face() -> None:
+    """One formula: a number for the estimate and the UDFs, Excel text for the Hardware sheet."""
+    from xlcompute.core.expr import Ref, excel_formula
+
+    assert cost.tdp_scaled_by_peak(400, 780, 376) == pytest.approx(829.787234, rel=1e-9)
+    f = cost.tdp_scaled_by_peak(Ref("$H$22"), Ref("$C$23"), Ref("$C$22"))
+    assert excel_formula(f) == "=$H$22*$C$23/$C$22"
+    assert f.evaluate({"$H$22": 400, "$C$23": 780, "$C$22": 376}) == pytest.approx(829.787234, rel=1e-9)

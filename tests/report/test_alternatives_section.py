@@ -79,7 +79,7 @@ def test_notes_are_worded_in_the_proposals_language() -> None:
 
 
 @pytest.mark.parametrize("kind", ["no_fp8", "no_offload_tier", "no_layout_fits", "layout_no_fit", "too_many_failures",
-                                  "no_tdp", "other"])
+                                  "other"])
 def test_every_refusal_reason_has_chinese_words(result: Estimate, kind: str) -> None:
     """Issue 13 part 6: a card that cannot run shows its reason in Chinese in the Chinese proposal."""
     from xlcompute.report.context._ctx import _Ctx

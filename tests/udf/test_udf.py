@@ -92,6 +92,9 @@ CORE_CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
      lambda: serving.decode_tokens_per_s(70e9, 3.35e12)),
     ("ENERGY_KWH", lambda: udf.ENERGY_KWH(1000, 700, 24, 1.3), lambda: cost.energy_kwh(1000, 700, 24, 1.3)),
     ("ENERGY_KWH card", lambda: udf.ENERGY_KWH(1000, "H800", 24), lambda: cost.energy_kwh(1000, 700, 24, 1)),
+    # No published TDP: the catalog's assumption (TPU v4's 192 W per 275 TFLOPS), the estimate's figure.
+    ("ENERGY_KWH unpublished", lambda: udf.ENERGY_KWH(8, "TPUv5e", 24),
+     lambda: cost.energy_kwh(8, cost.tdp_scaled_by_peak(192, 197, 275), 24, 1)),
     ("POWER_COST", lambda: udf.POWER_COST(1000, 700, 24, 0.8, 1.3),
      lambda: cost.power_cost(cost.energy_joules(1000, 700, 24 * 3600, 1.3), 0.8)),
 ]

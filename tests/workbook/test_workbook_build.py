@@ -481,6 +481,26 @@ def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario)
     assert named_cell(wb, "model_choice").data_type == "s"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_unpublished_card_figures_are_live_assumptions(lang: str) -> None:
+    """Every catalog card is in the drop-down. A link or TDP the maker does not publish is the
+    estimate's flagged assumption as a formula (a blank would read 0 and divide by it): TPU v4's
+    link is the scale-out network per card, TPU v5e's TDP TPU v4's per peak FLOP, each row says so."""
+    from xlcompute import catalog
+
+    hw = sheet(roundtrip(build_workbook(estimate(default_scenario()), lang)), "hardware")
+    rows = {hw.cell(row=r, column=1).value: r for r in range(3, hw.max_row + 1) if hw.cell(row=r, column=1).value}
+    assert list(rows) == [g.key for g in catalog.gpus()]
+    v4, v5e, c910, b910 = rows["TPUv4"], rows["TPUv5e"], rows["910C"], rows["910B"]
+    assert hw[f"G{v4}"].value == "=inter_node_gbps/8" and hw[f"G{c910}"].value == "=inter_node_gbps/8"
+    assert hw[f"H{v5e}"].value == f"=$H${v4}*$C${v5e}/$C${v4}"
+    assert hw[f"H{c910}"].value == f"=$H${b910}*$C${c910}/$C${b910}"
+    assert hw[f"H{v4}"].value == 192 and hw[f"G{rows['H800']}"].value == 200
+    word = "TPUv4" if lang == "en" else "TPUv4 的每峰值 FLOP 功耗"
+    assert word in hw[f"M{v5e}"].value and "inter_node_gbps / 8" in hw[f"M{v4}"].value
+    assert "inter_node_gbps" not in hw[f"M{rows['H800']}"].value
+
+
 def test_model_override_writes_the_number(override_scenario: Scenario) -> None:
     wb = roundtrip(build_workbook(estimate(override_scenario), "en"))
     assert typed_cell(wb, "model_params").value == 71e9

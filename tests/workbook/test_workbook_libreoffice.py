@@ -26,6 +26,7 @@ from xlcompute.scenario import Scenario, default_scenario, load_scenario
 from xlcompute.uncertainty import analyse
 from xlcompute.workbook import write_workbook
 from xlcompute.workbook.tornado import TORNADO_COLUMNS, TORNADO_NAME
+from xlcompute.workbook.text import text
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -123,11 +124,11 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
 }
 GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
 
-# Every card the accelerator drop-down offers (catalog rows with a link and a TDP figure: the
-# Hardware sheet's rows; test_dropdown_offers_these_cards checks the list against the sheet).
-# Choosing one must move everything that depends on the card, prices included (issue 14 §2).
-DROPDOWN_CARDS: tuple[str, ...] = tuple(
-    g.key for g in catalog.gpus() if g.link_bytes_per_s_per_direction is not None and g.tdp_w is not None)
+# Every card the accelerator drop-down offers: every catalog row (test_dropdown_offers_these_cards
+# checks the list against the sheet), those without a published link or TDP through the estimate's
+# flagged assumptions as live formulas. Choosing one must move everything that depends on the card,
+# prices included (issue 14 §2).
+DROPDOWN_CARDS: tuple[str, ...] = tuple(g.key for g in catalog.gpus())
 
 
 @pytest.fixture(scope="module")
@@ -518,10 +519,14 @@ def test_dropdown_card_moves_everything(recalculated: dict, card: str) -> None: 
     if own["server_per_card"].value != catalog.default_prices("CNY", "H800")["server_per_card"].value:
         assert not _close(_cell(wb, "capex_total").value, before["capex_total"])
     # The looked-up inputs' source cells name the card now chosen, with its own citation.
+    # A figure the maker does not publish adds what the row assumes for it, in the same cell.
     gpu = catalog.get_gpu(card)
+    assumed = ([text("hw_link_assumed", "en")] if gpu.link_bytes_per_s_per_direction is None else []) + (
+        [text("hw_tdp_assumed", "en").format(ref=gpu.tdp_scaled_from)] if gpu.tdp_scaled_from else [])
     for key in ("gpu_hbm_gb", "gpu_tdp_w"):
         source = _cell(wb, key).offset(column=2).value
-        assert source == f"lookup in the Hardware sheet: {gpu.name} ({gpu.source})", (key, source)
+        assert source == f"lookup in the Hardware sheet: {gpu.name} ({'; '.join([gpu.source, *assumed])})", (
+            key, source)
 
 
 def test_some_dropdown_cards_have_no_price_row() -> None:

@@ -21,6 +21,8 @@ from xlcompute.catalog._loader import (
     gpus,
     models,
     normalize_name,
+    tdp_of,
+    tdp_reference,
 )
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "gpus",
     "models",
     "normalize_name",
+    "tdp_of",
+    "tdp_reference",
     "Price",
     "PRICE_KEYS",
     "default_prices",

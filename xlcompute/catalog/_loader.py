@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from xlcompute.core.cost import tdp_scaled_by_peak
 from xlcompute.core.params import ModelArch, ParamCount, count_params
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "get_gpu",
     "get_model",
     "normalize_name",
+    "tdp_of",
+    "tdp_reference",
 ]
 
 _TERA = 1e12
@@ -115,6 +118,9 @@ class Accelerator(_Preset):
     cards_per_node: int = Field(gt=0)
     scale_up_domain: int | None = Field(None, gt=0)
     tdp_w: float | None = Field(None, gt=0)
+    tdp_scaled_from: str | None = Field(
+        None, description="no published TDP: the catalog key of a card of the same maker whose TDP, scaled by "
+        "the dense BF16 peaks (core.cost.tdp_scaled_by_peak), stands in for it")
     offload_bytes: int | None = Field(
         None, gt=0, description="host memory one card reaches over a fast link, usable as an offload tier"
     )
@@ -146,6 +152,11 @@ class Accelerator(_Preset):
             raise ValueError(
                 f"{self.key}: offload_bytes and offload_bytes_per_s_per_direction go together (both set or "
                 f"both null), got {self.offload_bytes}, {self.offload_bytes_per_s_per_direction}"
+            )
+        if (self.tdp_w is None) == (self.tdp_scaled_from is None):
+            raise ValueError(
+                f"{self.key}: give tdp_w (published) or tdp_scaled_from (the card whose TDP per peak FLOP "
+                f"stands in for an unpublished one), exactly one, got {self.tdp_w}, {self.tdp_scaled_from!r}"
             )
         if self.scale_up_domain is not None and self.scale_up_domain < self.cards_per_node:
             raise ValueError(
@@ -278,7 +289,27 @@ def _index(kind: str, presets: Iterable[_Preset]) -> dict[str, _Preset]:
 @functools.cache
 def _gpu_table() -> tuple[tuple[Accelerator, ...], dict[str, _Preset]]:
     rows = _parse("accelerators.yaml", Accelerator)
+    keys = {r.key: r for r in rows}
+    for r in rows:
+        ref = keys.get(r.tdp_scaled_from or "")
+        if r.tdp_scaled_from is not None and (ref is None or ref.tdp_w is None):
+            raise ValueError(f"accelerators.yaml, {r.key}: tdp_scaled_from={r.tdp_scaled_from!r} must name a "
+                             "card of the file with a published tdp_w")
     return rows, _index("accelerator", rows)
+
+
+def tdp_reference(card: Accelerator) -> Accelerator | None:
+    """The card whose TDP stands in for ``card``'s unpublished one, ``None`` when it is published."""
+    return None if card.tdp_scaled_from is None else get_gpu(card.tdp_scaled_from)
+
+
+def tdp_of(card: Accelerator) -> float:
+    """``card``'s board power, W: the published ``tdp_w``, else the reference card's scaled by the
+    dense BF16 peaks (:func:`xlcompute.core.cost.tdp_scaled_by_peak`, a flagged assumption)."""
+    ref = tdp_reference(card)
+    if ref is None:
+        return float(card.tdp_w)  # type: ignore[arg-type]
+    return float(tdp_scaled_by_peak(ref.tdp_w, card.bf16_tflops, ref.bf16_tflops))
 
 
 @functools.cache

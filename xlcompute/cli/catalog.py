@@ -35,12 +35,12 @@ def catalog_gpus(as_json: bool = typer.Option(False, "--json", help="Print as JS
             g.key, fmt.number(g.bf16_tflops, 1), fmt.number(g.fp8_tflops, 1) if g.fp8_tflops else "—",
             fmt.number(g.hbm_bytes / 1e9, 1), fmt.number(g.hbm_bandwidth_bytes_per_s / 1e12, 2),
             fmt.number(g.link_bytes_per_s_per_direction / 1e9, 0) if g.link_bytes_per_s_per_direction else "—",
-            fmt.count(g.tdp_w) if g.tdp_w else "—", g.source_date + ("*" if g.status == "unofficial" else ""),
+            fmt.count(g.tdp_w) if g.tdp_w else f"~{fmt.count(catalog.tdp_of(g))}", g.source_date + ("*" if g.status == "unofficial" else ""),
         )
     console.print(t)
     console.print(
         "bf16/fp8: dense TFLOPS; HBM: GB (10^9 B); HBM BW: TB/s; link: intra-server GB/s per direction; "
-        "TDP: W; * unofficial figures."
+        "TDP: W (~ assumed: none published, scaled from the card the notes name); * unofficial figures."
     )
 
 

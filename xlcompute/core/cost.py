@@ -23,6 +23,7 @@ __all__ = [
     "cost_per_tokens",
     "servers_needed",
     "it_power_watts",
+    "tdp_scaled_by_peak",
     "energy_joules",
     "energy_kwh",
     "power_cost",
@@ -68,6 +69,15 @@ def cost_per_tokens(cost: Value, tokens: Value, per: Value) -> Value:
 def servers_needed(cards: Value, cards_per_server: Value) -> Value:
     """Whole servers to hold the cards: ⌈n / cards_per_server⌉."""
     return ceil(cards / cards_per_server)
+
+
+def tdp_scaled_by_peak(ref_tdp_w: Value, peak_tflops: Value, ref_peak_tflops: Value) -> Value:
+    """Board power of a card whose maker publishes none (Cloud TPU v5e/v5p, Ascend 910C): the
+    reference card's TDP scaled by the dense BF16 peaks, i.e. the same watts per peak FLOP,
+    TDP_ref · peak / peak_ref. A planning assumption, not a measurement (the catalog row names its
+    reference and says why; ``cluster.tdp_w`` overrides it): a newer generation usually needs fewer
+    watts per FLOP than the older reference, so its energy cost tends to come out high."""
+    return ref_tdp_w * peak_tflops / ref_peak_tflops
 
 
 def it_power_watts(cards: Value, tdp_w: Value, host_factor: Value = 1) -> Value:

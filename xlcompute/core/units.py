@@ -47,6 +47,11 @@ def per_giga(x: Value) -> Value:
     return x / GB
 
 
+def gbit_to_gbyte(x: Value) -> Value:
+    """Gbit/s → GB/s: x / 8."""
+    return x / BITS_PER_BYTE
+
+
 def gbit_to_bytes_per_s(x: Value) -> Value:
     """Gbit/s → bytes/s: x · 10^9 / 8 (network links are quoted in bits)."""
     return x * GB / BITS_PER_BYTE

@@ -248,6 +248,8 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "cat_link_bw": ("Link bandwidth per direction, GB/s", "单向互联带宽（GB/s）"),
     "cat_per_node": ("Cards per server", "每台服务器卡数"),
     "cat_tdp": ("Power (TDP), W", "功耗（TDP，W）"),
+    "cat_tdp_assumed": ("{watts}, assumed: none published; {ref}'s watts per peak FLOP",
+                        "{watts}（假设：无公开数据，按 {ref} 的每峰值 FLOP 功耗）"),
     "cat_source": ("Source", "来源"),
     "cat_date": ("Source date", "来源日期"),
     "cat_notes": ("Notes", "备注"),

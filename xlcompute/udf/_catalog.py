@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xlcompute import _udf_args as a
-from xlcompute.catalog import Accelerator, ModelPreset, gpus, models
+from xlcompute.catalog import Accelerator, ModelPreset, gpus, models, tdp_of
 from xlcompute.core import units
 from xlcompute.udf._models import preset
 from xlcompute.udf._register import excel
@@ -55,7 +55,7 @@ _GPU_FIELDS: dict[str, Callable[[Accelerator], Any]] = {
     ),
     "cards_per_node": lambda g: g.cards_per_node,
     "scale_up_domain": lambda g: g.scale_up_cards,
-    "tdp_w": lambda g: g.tdp_w,
+    "tdp_w": tdp_of,  # unpublished: the catalog's flagged assumption, as the estimate uses
     "key": lambda g: g.key,
     "name": lambda g: g.name,
     "vendor": lambda g: g.vendor,
@@ -104,7 +104,7 @@ def MODEL_SPEC(model: Any, field: Any) -> Any:
 )
 def GPU_SPEC(gpu: Any, field: Any) -> Any:
     """One figure of a catalog accelerator: dense bf16_tflops, hbm_gb (10^9 bytes), hbm_tb_per_s,
-    tdp_w (W), name, source, ... The unit is in the field name."""
+    tdp_w (W; unpublished: the catalog's assumption), name, source, ... The unit is in the field name."""
     g = a.gpu(gpu)
     key = _field(field, _GPU_FIELDS)
     return _spec_value(g.key, key, _GPU_FIELDS[key](g), "gpu")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from xlcompute import _udf_args as a
+from xlcompute import catalog
 from xlcompute.core import cost, units
 from xlcompute.udf._register import GPUS, excel
 
@@ -16,7 +17,8 @@ _PUE = "Optional. Power usage effectiveness, 1 to 3; default 1 (IT power only)."
 
 
 def _tdp_w(value: Any) -> float:
-    return a.card_or_number(value, "tdp_w", "W", lambda card: card.tdp_w)
+    # A card without a published TDP takes the catalog's flagged assumption, as the estimate does.
+    return a.card_or_number(value, "tdp_w", "W", catalog.tdp_of)
 
 
 def _pue(value: Any) -> float:

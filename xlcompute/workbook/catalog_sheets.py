@@ -21,7 +21,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlcompute import catalog, registry
 from xlcompute.catalog import default_prices
 from xlcompute.sources import price_source
+from xlcompute.core.cost import tdp_scaled_by_peak
+from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.core.params import ModelArch
+from xlcompute.core.units import gbit_to_gbyte
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, kernel_profile, model_values
 from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
@@ -141,21 +144,29 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
     row = _FIRST
     keys: list[str] = []
     acc = scenario.cluster.accelerator
-    chosen = catalog.get_gpu(acc).key if isinstance(acc, str) else None
+    rows = {g.key: _FIRST + i for i, g in enumerate(catalog.gpus())}
     for g in catalog.gpus():
-        link = None if g.link_bytes_per_s_per_direction is None else g.link_bytes_per_s_per_direction / 1e9
-        # The estimate refuses cards without a link or TDP figure unless the scenario supplies them
-        # (cluster.intra_node_gbs / tdp_w, written as numbers on the Inputs sheet), so the lookup
-        # offers only complete rows plus the scenario's own card (a blank would become 0 in a formula).
-        if (link is None or g.tdp_w is None) and g.key != chosen:
-            continue
         # Same conversions as estimate._gpu_inputs, so lookups equal the Python inputs exactly; a
-        # card without an offload tier shows 0 (none), the estimate's default.
+        # card without an offload tier shows 0 (none), the estimate's default. A figure the catalog
+        # lacks is the estimate's flagged assumption as a live formula (a blank would become 0).
+        link: float | str
+        notes: list[str] = []
+        if g.link_bytes_per_s_per_direction is None:
+            link = excel_formula(gbit_to_gbyte(Ref("inter_node_gbps")))
+            notes.append(text("hw_link_assumed", lang))
+        else:
+            link = g.link_bytes_per_s_per_direction / 1e9
+        ref = catalog.tdp_reference(g)
+        tdp: float | str | None = g.tdp_w
+        if ref is not None:
+            tdp = excel_formula(tdp_scaled_by_peak(
+                Ref(f"$H${rows[ref.key]}"), Ref(f"$C${row}"), Ref(f"$C${rows[ref.key]}")))
+            notes.append(text("hw_tdp_assumed", lang).format(ref=ref.key))
         tier = (0.0, 0.0) if g.offload_bytes is None or g.offload_bytes_per_s_per_direction is None else (
             g.offload_bytes / 1e9, g.offload_bytes_per_s_per_direction / 1e9)
         values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
-                  link, g.tdp_w, g.cards_per_node, *tier]
-        _hw_row(ws, row, g.key, g.name, values, g.vendor, g.source, g.source_date)
+                  link, tdp, g.cards_per_node, *tier]
+        _hw_row(ws, row, g.key, g.name, values, g.vendor, "; ".join([g.source, *notes]), g.source_date)
         _price_cells(ws, row, currency, g.key, lang)
         _kernel_cells(ws, row, g.key, g.architecture, lang)
         _serving_cells(ws, row, g.vendor, lang)
@@ -194,7 +205,7 @@ def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None, lang:
     ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, wrapped_height([(words, _HW_WIDTHS[18])]))
 
 
-def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | None], vendor: str,
+def _hw_row(ws: Worksheet, row: int, key: str, name: str, values: list[float | int | str | None], vendor: str,
             source: str, date: str) -> None:
     for col in range(1, 15):  # the named style first: it resets the number format
         style_plain(ws.cell(row=row, column=col), wrap=True)

@@ -184,6 +184,11 @@ T: dict[str, tuple[str, str]] = {
     "hw_bw": ("HBM TB/s", "显存带宽 TB/s"),
     "hw_link": ("Intra-server GB/s per direction", "服务器内互联 GB/s 单向"),
     "hw_tdp": ("TDP W", "功耗 W"),
+    "hw_link_assumed": ("link: none published, the scale-out network per card assumed (Inputs: inter_node_gbps / 8)",
+                        "链路：无公开数据，按每卡服务器间网络假设（输入表：inter_node_gbps / 8）"),
+    "hw_tdp_assumed": ("TDP: none published, {ref}'s TDP per peak FLOP assumed (its TDP × this card's BF16 "
+                       "TFLOPS / its BF16 TFLOPS)",
+                       "功耗：无公开数据，按 {ref} 的每峰值 FLOP 功耗假设（其功耗 × 本卡 BF16 TFLOPS / 其 BF16 TFLOPS）"),
     "hw_per_node": ("Cards per server", "每台服务器卡数"),
     "hw_offload": ("Offload tier GB (host memory)", "卸载层 GB（主机内存）"),
     "hw_offload_bw": ("Offload GB/s per direction", "卸载带宽 GB/s 单向"),

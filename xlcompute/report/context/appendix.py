@@ -30,7 +30,8 @@ def _catalog_rows(c: _Ctx) -> list[dict[str, Any]]:
             field("cat_link", g.link_name or "—"),
             field("cat_link_bw", fmt.number(link_bw / 1e9, 0) if link_bw else "—"),
             field("cat_per_node", fmt.count(g.cards_per_node)),
-            field("cat_tdp", fmt.count(g.tdp_w) if g.tdp_w else "—"),
+            field("cat_tdp", fmt.count(g.tdp_w) if g.tdp_w else str(c.t(
+                "cat_tdp_assumed", watts=fmt.count(catalog.tdp_of(g)), ref=catalog.tdp_reference(g).key))),  # type: ignore[union-attr]
             field("cat_unofficial", str(c.t("no" if g.status == "official" else "yes"))),
             field("cat_source", g.source), field("cat_date", g.source_date),
         ]

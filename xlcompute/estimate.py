@@ -772,14 +772,17 @@ def _serving_inputs(
         fp8_peak, bf16_peak = acc.fp8_tflops, acc.bf16_tflops
         card_src = f"scenario: cluster.accelerator ({acc.name})"
         vendor = None  # a custom card: the NVIDIA fit as it stands
+        card_name = acc.name
     else:
         g = catalog.get_gpu(acc)
         fp8_peak, bf16_peak = g.fp8_tflops, g.bf16_tflops
         card_src = f"catalog: {g.name} ({g.source}, {g.source_date})"
         vendor = g.vendor
+        card_name = g.name
     fp8 = base.fp8_compute and fp8_peak is not None
     if base.fp8_compute and fp8_peak is None:
-        raise ValueError("serving.precision is fp8 but the accelerator has no FP8 peak; use bf16 or int8")
+        raise ValueError(f"serving.precision is fp8 but {card_name} has no FP8 peak; use bf16 or int8 "
+                         "(or an accelerator with FP8)")
     peak = float(fp8_peak if fp8 else bf16_peak)  # type: ignore[arg-type]
     peak_org = vals["gpu_peak_tflops"].origin
     out["serving_peak_tflops"] = (peak, f"{card_src}; dense {'fp8' if fp8 else 'bf16'} (serving precision)",
@@ -829,7 +832,8 @@ def _serving_inputs(
     arch_org = vals["layers"].origin
     out["kv_lora_rank"] = (shape.kv_lora_rank, vals["layers"].source, arch_org)
     out["qk_rope_head_dim"] = (shape.rope_head_dim, vals["layers"].source, arch_org)
-    card = Card(name="card", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
+    # The sizer's refusal starts with the card's name: the scenario field and the card a user typed.
+    card = Card(name=f"cluster.accelerator ({card_name})", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
                 else fp8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
                 hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,
                 cards_per_node=int(vals["cards_per_node"].value),

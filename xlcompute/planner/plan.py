@@ -112,7 +112,7 @@ def plan_layouts(
                 f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep)} with ZeRO-{ex.zero_stage} and "
                 f"{ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
             raise PlannerError(
-                f"cluster.cards ({cards:,}): no layout of {cards} cards fits the model in {values['gpu_hbm_gb']:g} GB "
+                f"cluster.cards ({cards:,}): no layout of {cards:,} cards fits the model in {values['gpu_hbm_gb']:.3g} GB "
                 f"per card{need}; add "
                 "cards, use a card with more memory, or give assumptions.mfu to estimate time and cost anyway"
             )

@@ -108,6 +108,21 @@ def test_risks_follow_the_figures() -> None:
     assert "Revise the training layout" in str(ctx["recommendation"])
 
 
+def test_a_catalog_assumption_is_a_risk_in_both_languages(result: Estimate) -> None:
+    """A card planned on a figure its maker does not publish says so among the risks, with the number."""
+    sc = parse_scenario({"model": {"preset": "llama3.1-70b"}, "training": {"tokens": "2T"},
+                         "cluster": {"accelerator": "910C", "cards": 1024}})
+    r = estimate(sc)
+    en = " ".join(str(x["risk"]) for x in build_context(r, "en")["risks"])
+    zh = " ".join(str(x["risk"]) for x in build_context(r, "zh")["risks"])
+    watts = fmt.count(r["gpu_tdp_w"])
+    assert watts == "830" and f"assume {watts} W per card" in en and f"每卡 {watts} W" in zh
+    assert f"({fmt.plain(r['intra_node_gbs'])} GB/s)" in en and "服务器内互联" in zh
+    # A card with both figures published (the default H800) has neither risk.
+    default = " ".join(str(x["risk"]) for x in build_context(result, "en")["risks"])
+    assert "no published power figure" not in default and "no published intra-server link" not in default
+
+
 def test_html_escapes_scenario_text(result: Estimate) -> None:
     data = default_scenario().model_dump(mode="json", exclude_none=True)
     data["name"] = "<script>alert(1)</script>"

@@ -698,6 +698,25 @@ TEXT: dict[str, tuple[str, str]] = {
         "Obtain the vendor's datasheet or a benchmark on the delivered hardware and re-run the estimate.",
         "获取厂商数据手册或在到货硬件上实测，并重新估算。",
     ),
+    "risk_tdp_assumed": (
+        "{accelerator} has no published power figure: the energy and power costs assume {watts} W per card, "
+        "{ref}'s watts per peak FLOP.",
+        "{accelerator} 没有公开的功耗数据：电费与功耗成本按每卡 {watts} W 假设（按 {ref} 的每峰值 FLOP 功耗）。",
+    ),
+    "mit_tdp_assumed": (
+        "Ask the vendor for the board power (or measure a delivered server) and set cluster.tdp_w.",
+        "向厂商索取板卡功耗（或实测到货服务器），并设置 cluster.tdp_w。",
+    ),
+    "risk_link_assumed": (
+        "{accelerator} has no published intra-server link figure: the step model assumes the scale-out "
+        "network per card ({gbs} GB/s), so tensor-parallel traffic may be faster than planned.",
+        "{accelerator} 没有公开的服务器内互联数据：单步模型按每卡服务器间网络（{gbs} GB/s）假设，"
+        "张量并行通信可能快于规划。",
+    ),
+    "mit_link_assumed": (
+        "Ask the vendor for the intra-server link bandwidth per card and direction and set cluster.intra_node_gbs.",
+        "向厂商索取每卡单向服务器内互联带宽，并设置 cluster.intra_node_gbs。",
+    ),
     "risk_vendor": (
         "Single-vendor supply: all {cards} cards are {accelerator}; delivery delays, export rules or "
         "price changes affect the whole plan.",

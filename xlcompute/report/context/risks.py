@@ -95,6 +95,15 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     unofficial = [row["name"] for row in _catalog_rows(c) if row["unofficial"]]
     if unofficial:
         add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
+    # A figure the maker does not publish, planned on the estimate's flagged assumption.
+    tdp = r.inputs["gpu_tdp_w"].origin
+    if tdp is not None and tdp.extra == "tdp_assumed":
+        add(2, c.t("risk_tdp_assumed", accelerator=r.accelerator_name, watts=fmt.count(tdp.numbers[0]),
+                   ref=tdp.option), c.t("mit_tdp_assumed"))
+    link = r.inputs["intra_node_gbs"].origin
+    if r.trains and link is not None and link.extra == "link_assumed":
+        add(2, c.t("risk_link_assumed", accelerator=r.accelerator_name, gbs=fmt.plain(link.numbers[0])),
+            c.t("mit_link_assumed"))
 
     if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
         add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own")),

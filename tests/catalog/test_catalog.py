@@ -95,6 +95,13 @@ def test_gpu_lookup_by_alias_case_and_separators() -> None:
     assert get_gpu("H800") is get_gpu("h-800")
 
 
+@pytest.mark.parametrize(("typed", "key"), [("昇腾910B", "910B"), ("昇腾 910C", "910C"), ("V100 32GB", "V100"),
+                                            ("DGX H100", "H100-SXM"), ("HGX H800", "H800")])
+def test_names_buyers_type(typed: str, key: str) -> None:
+    """The Chinese name of Huawei's Ascend (昇腾) and the server names on a quote find the card."""
+    assert get_gpu(typed).key == key
+
+
 def test_unknown_gpu_suggests_closest() -> None:
     with pytest.raises(UnknownPresetError) as err:
         get_gpu("H80")

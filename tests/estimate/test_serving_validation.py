@@ -205,10 +205,11 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_11.yaml", "throughput 13.1% (n=160)"),
                           ("serving_runs_12.yaml", "TPOT 13.1% (n=32)"),
                           ("serving_runs_13.yaml", "TTFT 9.9% (n=13); TPOT 17.1% (n=13); throughput 15.9% (n=24)"),
-                          ("serving_runs_14.yaml", "TPOT 19.2% (n=23)")):
+                          ("serving_runs_14.yaml", "TPOT 19.2% (n=23)"),
+                          ("serving_runs_15.yaml", "throughput 9.3% (n=107)")):
         assert f"{name}: mean |error| {figures}" in text, name
     # every held-out point of every set, pooled (issue 16's acceptance figure)
-    assert "TTFT 15.7% (n=70); TPOT 18.4% (n=153); throughput 16.0% (n=644)" in " ".join(text.split())
+    assert "TTFT 15.7% (n=70); TPOT 18.4% (n=153); throughput 15.1% (n=751)" in " ".join(text.split())
 
 
 def test_cli_validate_serving_json() -> None:
@@ -453,7 +454,7 @@ def test_tenth_set_first_prediction_as_recorded() -> None:
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "325a457" in note and "12.5 %" in note and "18.7 %" in note
     assert "12.5 -> 8.1 %" in note.split("eager decode iterations")[1]
-    assert SERVING_SETS[-5].name == "serving_runs_10.yaml"
+    assert SERVING_SETS[-6].name == "serving_runs_10.yaml"
 
 
 def test_engine_flow_decodes_without_cuda_graphs() -> None:
@@ -480,7 +481,7 @@ def test_eleventh_set_first_prediction_as_recorded() -> None:
         ("all", "throughput"): (13.1, 160), ("TRT011", "throughput"): (15.6, 84), ("TRT021", "throughput"): (10.4, 76)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "92b6d06" in note and "14.9 %" in note and "18.1 %" in note and "19.3 %" in note
-    assert SERVING_SETS[-4].name == "serving_runs_11.yaml"
+    assert SERVING_SETS[-5].name == "serving_runs_11.yaml"
 
 
 def test_twelfth_set_first_prediction_as_recorded() -> None:
@@ -489,7 +490,7 @@ def test_twelfth_set_first_prediction_as_recorded() -> None:
     text = _held_out_set("serving_runs_12.yaml", 32, {("all", "tpot"): (13.1, 32), ("ROCMLAT0901", "tpot"): (13.1, 32)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "03141c8" in note and "14.5 %" in note and "TPOT 18.9 %" in note
-    assert SERVING_SETS[-3].name == "serving_runs_12.yaml"
+    assert SERVING_SETS[-4].name == "serving_runs_12.yaml"
 
 
 def test_thirteenth_set_first_prediction_and_the_comparison() -> None:
@@ -503,13 +504,14 @@ def test_thirteenth_set_first_prediction_and_the_comparison() -> None:
     assert "3e8db2d" in note and "TTFT 11.7 %, TPOT 17.4 %, throughput 14.1 %" in note
     for metric, value in (("ttft", 9.9), ("tpot", 17.1), ("throughput", 15.9)):
         assert f"held_out    all         {metric:10s}" in note and f"{value:5.1f} %" in note
-    assert SERVING_SETS[-2].name == "serving_runs_13.yaml"
+    assert SERVING_SETS[-3].name == "serving_runs_13.yaml"
     pooled = pooled_held_out()
     # 57 / 117 / 620 points at 21.2 / 18.9 / 17.7 % before the all-reduce constants, 17.2 / 18.4 / 16.5 % after;
     # 70 / 130 / 644 points at 15.9 / 18.3 / 16.4 % before the routed experts' grouped-GEMM efficiency, 15.7 / 18.3 /
-    # 16.0 % after it; then serving_runs_14.yaml's 23 TPOT points
+    # 16.0 % after it; then serving_runs_14.yaml's 23 TPOT points (153 at 18.4 %) and serving_runs_15.yaml's 107
+    # throughput points (644 at 16.0 % -> 751 at 15.1 %)
     assert {m: (n, round(v, 1)) for m, (n, v) in pooled.items()} == {
-        "ttft": (70, 15.7), "tpot": (153, 18.4), "throughput": (644, 16.0)}
+        "ttft": (70, 15.7), "tpot": (153, 18.4), "throughput": (751, 15.1)}
     # the same pool by hand: every held-out point of every set
     by_hand = [abs(r.error_pct) for p in SERVING_SETS for r in validate_serving(path=p).rows
                if r.role == "held_out" and r.metric == "tpot"]
@@ -530,6 +532,21 @@ def test_fourteenth_set_first_prediction_as_recorded() -> None:
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "39b689f" in note and "8867894" in note and "the same figures to the digit" in note
     assert "held_out    all         tpot       n=23   mean |error|  19.2 %" in note
-    assert SERVING_SETS[-1].name == "serving_runs_14.yaml"
-    runs = load_serving_runs(SERVING_SETS[-1])
+    assert SERVING_SETS[-2].name == "serving_runs_14.yaml"
+    runs = load_serving_runs(SERVING_SETS[-2])
     assert {r.batch for r in runs} == {1} and sum(r.model == "mixtral-8x7b" for r in runs) == 7
+
+
+def test_fifteenth_set_first_prediction_as_recorded() -> None:
+    """serving_runs_15.yaml (107 held-out throughput rows: TensorRT-LLM v0.20 trtllm-bench offline, Llama 3.1 8B /
+    3.3 70B / 3.1 405B FP8 on H100 and H200; written by a data-only helper, merged at e0b4bb2) as first predicted with
+    the committed serving model (no serving change since 39b689f): 9.3 %, and the pool it moved."""
+    text = _held_out_set("serving_runs_15.yaml", 107, {("all", "throughput"): (9.3, 107), ("TRT020", "throughput"): (9.3, 107)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[-1]
+    assert "e0b4bb2" in note and "39b689f" in note
+    assert "held_out    all         throughput n=107  mean |error|   9.3 %" in note
+    assert "throughput 16.0 % (644) -> 15.1 % (751)" in note
+    assert SERVING_SETS[-1].name == "serving_runs_15.yaml"
+    runs = load_serving_runs(SERVING_SETS[-1])
+    assert {r.accelerator for r in runs} == {"H100-SXM", "H200"} and {r.scenario for r in runs} == {"offline_saturation"}
+    assert all(set(r.metrics) == {"throughput"} for r in runs)

@@ -403,10 +403,14 @@ def resolve(
         if not report.fits:
             src = (f"layout planner: no layout fits in memory; the lightest of {report.candidates_evaluated:,} "
                    "(time and cost follow from assumptions.mfu)")
+        elif report.widened:
+            src = (f"layout planner: no layout of the validated space (ZeRO 0/1, no offload) fits; fastest of "
+                   f"{report.candidates_evaluated:,} layouts with ZeRO-2/3, offload and TP overlap too "
+                   f"({report.candidates_fitting:,} fit in memory), outside what the validation covers")
         else:
             src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "
                    f"({report.candidates_fitting:,} fit in memory)")
-        planner = Origin(kind="planner", option="fits" if report.fits else "no_fit",
+        planner = Origin(kind="planner", option="no_fit" if not report.fits else "widened" if report.widened else "fits",
                          numbers=(report.candidates_evaluated, report.candidates_fitting))
         for key, value in (
             ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),

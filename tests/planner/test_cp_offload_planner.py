@@ -130,15 +130,41 @@ def test_a_model_too_big_for_hbm_fits_only_with_offload_and_explore_finds_it() -
     sc = _scenario("llama3.1-70b", "GH200", 8, 4096)
     arch, values = _values(sc)
     assert values["offload_gb"] == 480 and values["offload_gbs"] == 256  # the catalog's host tier
-    with pytest.raises(PlannerError, match="no layout of 8 cards fits"):
-        plan_layouts(arch, values)  # the recommended space has no offload
-    none = {"offload_optimizer": (False,), "offload_weights": (False,), "offload_activations": (False,)}
     cards, batch = int(values["gpu_count"]), int(values["batch_target"])
+    assert search(values, cards, batch, _opts(RECOMMEND_OPTIONS, values)).best == []  # no offload there
+    none = {"offload_optimizer": (False,), "offload_weights": (False,), "offload_activations": (False,)}
     assert search(values, cards, batch, _opts(EXPLORE_OPTIONS, values, **none)).best == []
     report = plan_layouts(arch, values, explore=True)
     best = report.best[0]
-    assert report.fits and best.execution.offloaded and best.result.fits
+    assert report.fits and best.execution.offloaded and best.result.fits and not report.widened
     assert best.result.mem_per_gpu <= 96e9 and 0 < best.result.offload_tier_per_gpu <= 480e9
+    # Planned as a finance user plans (no explore): nothing validated fits, so the plan widens to the same
+    # space by itself instead of refusing, and says so.
+    widened = plan_layouts(arch, values)
+    assert widened.widened and widened.explore and widened.fits
+    assert widened.best[0].execution == best.execution
+
+
+def test_a_plan_that_only_fits_offloaded_is_planned_and_flagged_in_every_face() -> None:
+    """Llama 3.1 405B on 64 H100: 16 bytes per parameter over 64 cards need 101 GB before activations, so
+    no ZeRO stage fits; with the servers' host memory given, the optimizer states go there (seed 004)."""
+    from xlcompute.report.context import build_context
+    from xlcompute.sources import source_text
+
+    base = {"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "1T"},
+            "cluster": {"accelerator": "H100-SXM", "cards": 64}}
+    with pytest.raises(PlannerError) as err:
+        estimate(parse_scenario(base))
+    assert "give the servers' host memory as an offload tier (cluster.offload_gb and cluster.offload_gbs)" in str(err.value)
+    r = estimate(parse_scenario({**base, "cluster": {**base["cluster"], "offload_gb": 256, "offload_gbs": 25}}))
+    ex = r.plan.best[0].execution
+    assert r.plan.widened and r["mem_fits"] == 1 and ex.offload_optimizer and r["offload_tier_per_gpu"] > 0
+    assert "no layout of the validated space (ZeRO 0/1, no offload) fits" in r.inputs["tp"].source
+    assert "已验证的布局范围" in source_text(r.inputs["tp"], "zh")
+    en = " ".join(str(x["risk"]) for x in build_context(r, "en")["risks"])
+    zh = " ".join(str(x["risk"]) for x in build_context(r, "zh")["risks"])
+    assert f"the plan uses ZeRO-{ex.zero_stage} with optimizer states" in en and "no validated run uses" in en
+    assert f"ZeRO-{ex.zero_stage}" in zh and "优化器状态" in zh and "卸载到主机内存" in zh
 
 
 def test_the_scenario_offload_holds_for_the_planned_layouts() -> None:

@@ -6,7 +6,8 @@ recommendation searches the features the validation data covers (``xlcompute val
 ZeRO 0/1, no TP overlap, no offload; context parallelism is searched only for sequences of 16K
 tokens and more, which no validation run reaches either (it is the only way such sequences fit).
 ``explore=True`` opens every option the model knows, offload of optimizer states, weights and
-activations included where the card has an offload tier.
+activations included where the card has an offload tier. When nothing in the recommended space
+fits, the plan widens to that space by itself (``PlanReport.widened``) rather than refusing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlcompute.core.params import ModelArch
 from xlcompute.fmt import layout_text
 from xlcompute.planner.inputs import Execution, PlannerError
-from xlcompute.planner.search import SearchOptions, search
+from xlcompute.planner.search import SearchOptions, SearchResult, search
 from xlcompute.planner.steptime import StepResult
 
 __all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLORE_OPTIONS", "OFFLOAD_KEYS"]
@@ -56,6 +57,8 @@ class PlanReport(BaseModel):
     best: list[PlanRow]
     fits: bool = Field(True, description="False when no layout fits and best holds the lightest one")
     node_local_tp: bool = Field(True, description="tensor parallelism kept inside a server")
+    widened: bool = Field(False, description="no layout of the validated space (ZeRO 0/1, no offload, no TP overlap) "
+                          "fits: the best of the explore space (ZeRO-2/3, the offload tier, TP overlap)")
 
 
 def plan_layouts(
@@ -76,7 +79,50 @@ def plan_layouts(
     optimizer state) is read from ``values`` and holds for every layout of the search; so do the
     offload kinds when ``values`` asks for any (the scenario's ``training.offload``).
     """
-    base = EXPLORE_OPTIONS if explore else RECOMMEND_OPTIONS
+    cards, batch = int(values["gpu_count"]), int(round(values["batch_target"]))
+    started = time.perf_counter()
+    found, node_local = _search(values, EXPLORE_OPTIONS if explore else RECOMMEND_OPTIONS, top_k, on_progress)
+    widened = False
+    if not found.best and not explore:
+        # Nothing the validation covers fits (ZeRO 0/1, no offload): a plan on ZeRO-2/3 or on the card's
+        # offload tier is still a plan (seed 004's trillion-parameter study), marked as outside that space.
+        wide, wide_local = _search(values, EXPLORE_OPTIONS, top_k, on_progress)
+        if wide.best or wide.lightest is not None:
+            found, node_local, widened = wide, wide_local, bool(wide.best)
+    seconds = time.perf_counter() - started
+    if not found.best:
+        light = found.lightest
+        if light is None or not allow_no_fit:
+            ex = None if light is None else light.execution
+            need = "" if light is None or ex is None else (
+                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep)} with ZeRO-{ex.zero_stage}"
+                f"{_offload_text(ex)} and {ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
+            tier = "" if values.get("offload_gb", 0) > 0 and values.get("offload_gbs", 0) > 0 else (
+                ", give the servers' host memory as an offload tier (cluster.offload_gb and cluster.offload_gbs)")
+            raise PlannerError(
+                f"cluster.cards ({cards:,}): no layout of {cards:,} cards fits the model in {values['gpu_hbm_gb']:.3g} GB "
+                f"per card{need}; add cards, use a card with more memory{tier}, or give assumptions.mfu to estimate "
+                "time and cost anyway"
+            )
+        row = PlanRow(rank=1, execution=light.execution, result=light.result)
+        return PlanReport(cards=cards, global_batch=batch, candidates_evaluated=found.candidates_evaluated,
+                          candidates_fitting=0, search_seconds=seconds, explore=explore, best=[row], fits=False,
+                          node_local_tp=node_local)
+    rows = [PlanRow(rank=c.rank, execution=c.execution, result=c.result) for c in found.best]
+    return PlanReport(cards=cards, global_batch=batch, candidates_evaluated=found.candidates_evaluated,
+                      candidates_fitting=found.candidates_fitting, search_seconds=seconds, explore=explore or widened,
+                      best=rows, node_local_tp=node_local, widened=widened)
+
+
+def _offload_text(ex: Execution) -> str:
+    kinds = [k for k, on in (("optimizer states", ex.offload_optimizer), ("weights", ex.offload_weights),
+                             ("activations", ex.offload_activations)) if on]
+    return f", {', '.join(kinds)} offloaded" if kinds else ""
+
+
+def _search(values: Mapping[str, float], base: SearchOptions, top_k: int,
+            on_progress: Callable[[int, int], None] | None) -> tuple[SearchResult, bool]:
+    """One search of ``base``'s space with the scenario's training stack; TP inside a server first."""
     opts = base.model_copy(update={
         "top_k": top_k,
         "bytes_param": values["param_bytes"],
@@ -94,33 +140,10 @@ def plan_layouts(
     if any(values.get(k, 0) for k in OFFLOAD_KEYS):
         opts = opts.model_copy(update={k: (bool(values[k]),) for k in OFFLOAD_KEYS})
     cards, batch = int(values["gpu_count"]), int(round(values["batch_target"]))
-    started = time.perf_counter()
     # Tensor parallelism inside a server whenever such a layout fits (its collectives run every
     # layer); across servers only when nothing node-local does.
     node = int(values["cards_per_node"])
     found = search(values, cards, batch, opts.model_copy(update={"max_tp": min(opts.max_tp, node)}), on_progress)
-    node_local = True
     if not found.best and opts.max_tp > node:
-        found = search(values, cards, batch, opts, on_progress)
-        node_local = False
-    seconds = time.perf_counter() - started
-    if not found.best:
-        light = found.lightest
-        if light is None or not allow_no_fit:
-            ex = None if light is None else light.execution
-            need = "" if light is None or ex is None else (
-                f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep)} with ZeRO-{ex.zero_stage} and "
-                f"{ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
-            raise PlannerError(
-                f"cluster.cards ({cards:,}): no layout of {cards:,} cards fits the model in {values['gpu_hbm_gb']:.3g} GB "
-                f"per card{need}; add "
-                "cards, use a card with more memory, or give assumptions.mfu to estimate time and cost anyway"
-            )
-        row = PlanRow(rank=1, execution=light.execution, result=light.result)
-        return PlanReport(cards=cards, global_batch=batch, candidates_evaluated=found.candidates_evaluated,
-                          candidates_fitting=0, search_seconds=seconds, explore=explore, best=[row], fits=False,
-                          node_local_tp=node_local)
-    rows = [PlanRow(rank=c.rank, execution=c.execution, result=c.result) for c in found.best]
-    return PlanReport(cards=cards, global_batch=batch, candidates_evaluated=found.candidates_evaluated,
-                      candidates_fitting=found.candidates_fitting, search_seconds=seconds, explore=explore,
-                      best=rows, node_local_tp=node_local)
+        return search(values, cards, batch, opts, on_progress), False
+    return found, True

@@ -129,7 +129,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_plan_both": (
         "The parallel layout ({layout}) and the MFU of {mfu} are <strong>predicted, "
-        "not assumed</strong>: the step-time model chose the fastest of {evaluated} layouts that fit in "
+        "not assumed</strong>: of {evaluated} layouts, the step-time model chose the fastest that fits in "
         "memory; on published training runs it is off by {held} on average (held-out rows, Appendix B). "
         "The days and card-hours, predicted the same way from planning inputs, missed published pre-training "
         "runs by a median {band} (held-out runs, Appendix B): confirm the MFU in a pilot run before committing.",
@@ -144,7 +144,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_plan_layout": (
         "The parallel layout ({layout}) is <strong>predicted, not assumed</strong>: "
-        "the step-time model chose the fastest of {evaluated} layouts that fit in memory (held-out "
+        "of {evaluated} layouts, the step-time model chose the fastest that fits in memory (held-out "
         "error {held}, Appendix B); the MFU of {mfu} is the scenario's assumption.",
         "并行布局（{layout}）为<strong>模型预测，而非假设</strong>：单步时间模型在 "
         "{evaluated} 种布局中选出显存可容纳且最快的一种（留出误差 {held}，见附录 B）；MFU {mfu} 为场景假设。",
@@ -697,6 +697,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "mit_unofficial": (
         "Obtain the vendor's datasheet or a benchmark on the delivered hardware and re-run the estimate.",
         "获取厂商数据手册或在到货硬件上实测，并重新估算。",
+    ),
+    "risk_widened": (
+        "No layout the validation covers (ZeRO-0/1, nothing offloaded) fits {cards} cards: the plan uses ZeRO-{zero}"
+        "{offload}, which no validated run uses; its step time is the model's extrapolation.",
+        "在已验证的布局范围（ZeRO-0/1、不卸载）内，{cards} 张卡放不下该模型：本方案采用 ZeRO-{zero}{offload}，"
+        "没有经验证的实测覆盖，单步时间为模型外推。",
+    ),
+    "risk_widened_offload": (" with {kinds} in host memory", "，并将{kinds}卸载到主机内存"),
+    "risk_off_optimizer": ("optimizer states", "优化器状态"),
+    "risk_off_weights": ("weights", "权重"),
+    "risk_off_activations": ("activations", "激活"),
+    "risk_list_sep": (", ", "、"),
+    "mit_widened": (
+        "Add cards or choose a card with more memory to stay within validated layouts, or measure the offloaded "
+        "step on a pilot before committing.",
+        "增加卡数或选用显存更大的卡以留在已验证的布局内，或在试点上实测卸载后的单步时间再做决定。",
     ),
     "risk_tdp_assumed": (
         "{accelerator} has no published power figure: the energy and power costs assume {watts} W per card, "

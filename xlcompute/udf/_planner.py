@@ -93,9 +93,10 @@ def _estimate(
 # cell can do. The estimate's advice first, then the field names, then any other scenario prefix.
 _SCENARIO_TO_CELLS = a.rewording((
     (r" \(global batch: .*\)$", ""),  # where the estimate's batch and memory figures came from
-    (r"; add cards, use a card with more memory, or give assumptions\.mfu to estimate time and cost anyway",
+    # (the offload tier is a scenario's cluster field, not a cell of these functions: its advice is dropped)
+    (r"; add cards, use a card with more memory(?:, give the servers' host memory as an offload tier "
+     r"\(cluster\.offload_gb and cluster\.offload_gbs\))?, or give assumptions\.mfu to estimate time and cost anyway",
      "; raise gpus or choose a gpu with more memory (or give LLM_TRAIN_DAYS an MFU of your own)"),
-    (r"; set cluster\.\w+ \(or give a custom accelerator\)", ", which the estimate needs; choose another gpu"),
     (r"\bset assumptions\.mfu\b", "give LLM_TRAIN_DAYS an MFU of your own"),
     (r"\bassumptions\.mfu\b", "an MFU of your own"),
     (r"\bscenario: ", ""),

@@ -234,6 +234,11 @@ def _pipeline_sizes(layers: int, uneven: bool) -> list[int]:
     return sorted({math.ceil(layers / math.ceil(layers / p)) for p in range(1, layers + 1)})
 
 
+#: Relative rank added per offloaded kind, far below any step-time difference the model resolves: it
+#: only orders layouts whose predicted steps are equal.
+OFFLOAD_TIE = 1e-9
+
+
 def batch_rank_penalty(global_batch: np.ndarray, target: float) -> np.ndarray:
     """Seconds per sequence added to a layout's rank when its rounded batch exceeds
     :data:`BATCH_BAND` × the target: 0 within the band, else 10⁹ × batch / target, so every layout
@@ -444,6 +449,11 @@ def search(
             if mem[j] < light[0]:
                 light = (float(mem[j]), gi, int(idx[j]))
             score = np.where(fits, out["predicted_step_seconds"] / lay.global_batch, np.inf)
+            # Equal step times: the layout offloading fewer kinds to host memory ranks first (less host
+            # memory and link; nothing to expose should the transfers not hide). 0 offloaded: unchanged.
+            n_off = (np.asarray(lay.offload_optimizer, dtype=np.int64) + np.asarray(lay.offload_weights, dtype=np.int64)
+                     + np.asarray(lay.offload_activations, dtype=np.int64))
+            score = score * (1 + OFFLOAD_TIE * n_off)
             if opt.round_batch:
                 score = score + batch_rank_penalty(lay.global_batch, band_target)
             k = min(opt.top_k, score.size)

@@ -405,7 +405,7 @@ def resolve(
                    "(time and cost follow from assumptions.mfu)")
         elif report.widened:
             src = (f"layout planner: no layout of the validated space (ZeRO 0/1, no offload) fits; fastest of "
-                   f"{report.candidates_evaluated:,} layouts with ZeRO-2/3, offload and TP overlap too "
+                   f"{report.candidates_evaluated:,} layouts with ZeRO-2/3 and the card's offload tier "
                    f"({report.candidates_fitting:,} fit in memory), outside what the validation covers")
         else:
             src = (f"layout planner: fastest of {report.candidates_evaluated:,} layouts "

@@ -368,8 +368,8 @@ def _zh(o: Origin) -> str:
         if o.option == "fits":
             return f"布局规划器：{fmt.count(evaluated)} 种布局中最快者（{fmt.count(fitting)} 种放得下显存）"
         if o.option == "widened":
-            return (f"布局规划器：已验证的布局范围（ZeRO 0/1、不卸载）内没有放得下显存的布局；在含 ZeRO-2/3、卸载与张量并行"
-                    f"重叠的 {fmt.count(evaluated)} 种布局中取最快者（{fmt.count(fitting)} 种放得下显存），超出验证覆盖范围")
+            return (f"布局规划器：已验证的布局范围（ZeRO 0/1、不卸载）内没有放得下显存的布局；在含 ZeRO-2/3 与主机内存卸载"
+                    f"的 {fmt.count(evaluated)} 种布局中取最快者（{fmt.count(fitting)} 种放得下显存），超出验证覆盖范围")
         return (f"布局规划器：没有放得下显存的布局；取 {fmt.count(evaluated)} 种中显存占用最小者"
                 "（工期与成本按 assumptions.mfu 计算）")
     if k == "batch":

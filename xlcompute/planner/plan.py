@@ -7,7 +7,8 @@ ZeRO 0/1, no TP overlap, no offload; context parallelism is searched only for se
 tokens and more, which no validation run reaches either (it is the only way such sequences fit).
 ``explore=True`` opens every option the model knows, offload of optimizer states, weights and
 activations included where the card has an offload tier. When nothing in the recommended space
-fits, the plan widens to that space by itself (``PlanReport.widened``) rather than refusing.
+fits, the plan widens by itself to what saves memory there, ZeRO-2/3 and the offload tier
+(``WIDEN_OPTIONS``, ``PlanReport.widened``), rather than refusing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from xlcompute.planner.inputs import Execution, PlannerError
 from xlcompute.planner.search import SearchOptions, SearchResult, search
 from xlcompute.planner.steptime import StepResult
 
-__all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLORE_OPTIONS", "OFFLOAD_KEYS"]
+__all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLORE_OPTIONS", "WIDEN_OPTIONS",
+           "OFFLOAD_KEYS"]
 
 # Planning a scenario: any card count (idle cards allowed), the batch rounded to each layout,
 # uneven pipeline stages; the recommendation keeps to what the validation covers (ZeRO 0/1, no TP
@@ -32,6 +34,9 @@ _PLANNING = {"round_batch": True, "idle_cards": True, "uneven_stages": True, "to
 RECOMMEND_OPTIONS = SearchOptions(zero_stages=(0, 1), offload_optimizer=(False,), offload_weights=(False,),
                                   offload_activations=(False,), tp_overlap=(False,), **_PLANNING)
 EXPLORE_OPTIONS = SearchOptions(**_PLANNING)
+#: Searched when nothing in the recommended space fits: only what saves memory (ZeRO-2/3, the offload
+#: tier), not TP overlap, which saves none; about the recommended space's size without a tier.
+WIDEN_OPTIONS = EXPLORE_OPTIONS.model_copy(update={"tp_overlap": (False,)})
 #: The graph's offload flags and the search options that enumerate them.
 OFFLOAD_KEYS: tuple[str, ...] = ("offload_optimizer", "offload_weights", "offload_activations")
 
@@ -58,7 +63,7 @@ class PlanReport(BaseModel):
     fits: bool = Field(True, description="False when no layout fits and best holds the lightest one")
     node_local_tp: bool = Field(True, description="tensor parallelism kept inside a server")
     widened: bool = Field(False, description="no layout of the validated space (ZeRO 0/1, no offload, no TP overlap) "
-                          "fits: the best of the explore space (ZeRO-2/3, the offload tier, TP overlap)")
+                          "fits: the best with ZeRO-2/3 and, where the card has one, the offload tier (WIDEN_OPTIONS)")
 
 
 def plan_layouts(
@@ -86,7 +91,9 @@ def plan_layouts(
     if not found.best and not explore:
         # Nothing the validation covers fits (ZeRO 0/1, no offload): a plan on ZeRO-2/3 or on the card's
         # offload tier is still a plan (seed 004's trillion-parameter study), marked as outside that space.
-        wide, wide_local = _search(values, EXPLORE_OPTIONS, top_k, on_progress)
+        tier = values.get("offload_gb", 0) > 0 and values.get("offload_gbs", 0) > 0
+        widen = WIDEN_OPTIONS if tier else WIDEN_OPTIONS.model_copy(update={"zero_stages": (2, 3)})
+        wide, wide_local = _search(values, widen, top_k, on_progress)
         if wide.best or wide.lightest is not None:
             found, node_local, widened = wide, wide_local, bool(wide.best)
     seconds = time.perf_counter() - started

@@ -122,8 +122,7 @@ def plan_layouts(
 
 
 def _offload_text(ex: Execution) -> str:
-    kinds = [k for k, on in (("optimizer states", ex.offload_optimizer), ("weights", ex.offload_weights),
-                             ("activations", ex.offload_activations)) if on]
+    kinds = [{"optimizer": "optimizer states"}.get(k, k) for k in ex.offloaded]
     return f", {', '.join(kinds)} offloaded" if kinds else ""
 
 

@@ -97,8 +97,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
         add(1, c.t("risk_unofficial", names=", ".join(unofficial)), c.t("mit_unofficial"))
     if r.trains and r.plan is not None and r.plan.widened:  # nothing the validation covers fits
         ex = r.plan.best[0].execution
-        kinds = [c.t(k) for k, on in (("risk_off_optimizer", ex.offload_optimizer), ("risk_off_weights", ex.offload_weights),
-                                       ("risk_off_activations", ex.offload_activations)) if on]
+        kinds = [c.t(f"risk_off_{k}") for k in ("optimizer", "weights", "activations") if k in ex.offloaded]
         add(1, c.t("risk_widened", zero=fmt.count(ex.zero_stage), cards=c.v("gpu_count"),
                    offload=c.t("risk_widened_offload", kinds=Markup(c.t("risk_list_sep")).join(kinds)) if kinds else ""),
             c.t("mit_widened"))

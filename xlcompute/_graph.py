@@ -34,7 +34,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   # expert parallelism and precision (issue 15)
                   "ep", "etp", "capacity_factor", "a2a_overlap", "moe_sync_ms", "precision_peak_ratio")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
-                 "inter_node_gbps", "gpu_tdp_w",
+                 "inter_node_gbps", "gpu_tdp_w", "gpu_fp32_tflops",
                  # bill of materials (issue 13): fabric and storage sizing
                  "switch_gbps", "oversubscription", "storage_tb_per_card", "checkpoints_kept",
                  "dataset_bytes_per_token")),
@@ -55,7 +55,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "serving_output_tokens", "ttft_target_s", "tpot_target_s", "serving_tp", "serving_pp",
                  "serving_disaggregated",
                  "serving_fp8", "serving_peak_tflops", "serving_compute_efficiency", "serving_hbm_efficiency",
-                 "serving_vendor_compute", "serving_vendor_hbm",
+                 "serving_vendor_compute", "serving_vendor_hbm", "serving_dequant_ops",
                  "serving_prefill_overhead_us", "serving_decode_overhead_us",
                  "serving_link_efficiency", "serving_collective_latency_us", "serving_allreduce_step_us",
                  "serving_reserve_gb", "kv_lora_rank",
@@ -212,6 +212,12 @@ _SERVING = (
     # the card vendor's factors on the fitted efficiencies (serving_model.for_vendor)
     step("serving_gemm_efficiency", S, arith.product, "serving_compute_efficiency", "serving_vendor_compute"),
     step("serving_read_efficiency", S, arith.product, "serving_hbm_efficiency", "serving_vendor_hbm"),
+    # weight-only formats read their weights at η_m·η_q (core.inference [DEQUANT]); the KV cache at η_m
+    step("gpu_fp32_flops", S, units.tera, "gpu_fp32_tflops"),
+    step("serving_dequant_efficiency", S, inference.dequant_efficiency, "serving_dequant_ops",
+         "serving_bytes_per_param", "hbm_bytes_per_s", "serving_read_efficiency", "gpu_fp32_flops"),
+    step("serving_weight_read_efficiency", S, inference.weight_read_efficiency, "serving_read_efficiency",
+         "serving_dequant_efficiency"),
     step("serving_reserve_bytes", S, units.giga, "serving_reserve_gb"),
     step("serving_matmul_params", S, arith.difference, "model_active_params", "embedding_params"),
     # the routed experts' grouped GEMMs at the training model's grouped-GEMM efficiency (one constant)
@@ -244,7 +250,7 @@ _SERVING = (
          "layers", "serving_tp", "serving_link_bytes_per_s", "serving_allreduce_latency_s"),
     step("prefill_seconds", S, inference.forward_seconds, "prefill_flops", "serving_weight_bytes_read_all",
          "serving_tp", "serving_peak_flops", "serving_model_gemm_efficiency", "hbm_bytes_per_s",
-         "serving_read_efficiency", "prefill_comm_seconds", "layers", "serving_prefill_overhead_s"),
+         "serving_weight_read_efficiency", "prefill_comm_seconds", "layers", "serving_prefill_overhead_s"),
     step("experts_touched", S, inference.moe_experts_touched, "experts", "moe_top_k", "serving_micro_batch"),
     step("routed_expert_bytes", S, memory.weights_bytes, "expert_params", "serving_bytes_per_param"),
     step("decode_weight_bytes", S, inference.moe_weight_bytes_read, "serving_weight_bytes_read_all",
@@ -262,7 +268,8 @@ _SERVING = (
     step("decode_step_seconds", S, inference.decode_step_seconds, "decode_flops", "decode_bytes",
          "decode_attention_flops", "decode_kv_bytes",
          "serving_tp", "serving_peak_flops", "serving_model_gemm_efficiency", "hbm_bytes_per_s",
-         "serving_read_efficiency", "decode_comm_seconds", "layers", "serving_decode_overhead_s"),
+         "serving_read_efficiency", "serving_dequant_efficiency", "decode_comm_seconds", "layers",
+         "serving_decode_overhead_s"),
     step("serving_cycle_seconds", S, inference.cycle_seconds, "serving_batch", "prefill_seconds",
          "decode_step_seconds", "serving_output_tokens", "serving_disaggregated"),
     step("replica_requests_per_s", S, inference.requests_per_s, "serving_batch", "serving_cycle_seconds"),

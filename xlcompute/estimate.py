@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
@@ -19,6 +19,7 @@ from xlcompute import catalog
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, parallel
+from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, gbit_to_gbyte, per_giga
@@ -300,8 +301,30 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             origin=Origin(kind="scenario", field="cluster.inter_node_gbps"),
         ),
         "gpu_tdp_w": InputValue(key="gpu_tdp_w", value=float(tdp), source=tdp_src, origin=tdp_org),
+        "gpu_fp32_tflops": _fp32_input(acc, src, org),
     }
     return name, vals
+
+
+def _fp32_input(acc: Any, src: str, org: Origin) -> InputValue:
+    """The card's FP32 vector peak (where a weight-only serving kernel dequantises): the catalog's or
+    the custom card's figure, else the A100's FP32 per byte of HBM bandwidth (catalog.fp32_of), flagged."""
+    ref = catalog.get_gpu(catalog.FP32_REFERENCE)
+    if isinstance(acc, CustomAccelerator):
+        given, name, tbps = acc.fp32_tflops, acc.name, acc.hbm_tbps
+    else:
+        g = catalog.get_gpu(acc)
+        given, name, tbps = g.fp32_tflops, g.name, g.hbm_bandwidth_bytes_per_s / TERA
+    if given is not None:
+        return InputValue(key="gpu_fp32_tflops", value=float(given), source=f"{src}; FP32 vector peak",
+                          origin=org.model_copy(update={"extra": "fp32_vector"}))
+    value = float(fp32_scaled_by_bandwidth(ref.fp32_tflops, tbps, ref.hbm_bandwidth_bytes_per_s / TERA))
+    note = (f"{src}; no published FP32 vector peak for {name}: assumed {value:.3g} TFLOP/s, {ref.name}'s "
+            f"{ref.fp32_tflops:g} × {tbps:g}/{ref.hbm_bandwidth_bytes_per_s / TERA:g} TB/s (the same FP32 per byte "
+            "of HBM bandwidth; used only by weight-only serving precisions)")
+    return InputValue(key="gpu_fp32_tflops", value=value, source=note,
+                      origin=org.model_copy(update={"extra": "fp32_assumed", "option": ref.name,
+                                                    "numbers": (value, float(ref.fp32_tflops), float(tbps))}))
 
 
 def _source(model: BaseModel, section: str, field: str, note: str = "") -> str:
@@ -826,6 +849,12 @@ def _serving_inputs(
     vendor_org = Origin(kind="fixed", field="serving_vendor" if factor is None else "serving_vendor_amd")
     out["serving_vendor_compute"] = (1.0 if factor is None else factor.compute, f"default: {factor_src}", vendor_org)
     out["serving_vendor_hbm"] = (1.0 if factor is None else factor.hbm, f"default: {factor_src}", vendor_org)
+    out["serving_dequant_ops"] = (
+        (k.dequant_ops_per_weight, f"default: serving.precision = {s.precision} (weight-only): "
+         f"{ServingConstants.model_fields['dequant_ops_per_weight'].description}",
+         Origin(kind="fixed", field="serving_dequant_fit")) if base.weight_only else
+        (0.0, "default: 0, the weights are read as stored (16-bit or FP8: no dequantisation)",
+         Origin(kind="fixed", field="serving_dequant_none")))
     shape = model_shape(arch)
     # The experts, top-k and routed-expert weights are the model inputs the training graph already
     # has (experts, moe_top_k, expert_params: one count, scaled alike by a params override).
@@ -841,8 +870,9 @@ def _serving_inputs(
                 else fp8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
                 hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,
                 cards_per_node=int(vals["cards_per_node"].value),
-                inter_node_bytes_per_s=vals["inter_node_gbps"].value * 1e9 / 8)
-    prec = Precision(weight_bytes=w_bytes, kv_bytes=kv_bytes, fp8_compute=fp8)
+                inter_node_bytes_per_s=vals["inter_node_gbps"].value * 1e9 / 8,
+                fp32_flops=vals["gpu_fp32_tflops"].value * TERA)
+    prec = Precision(weight_bytes=w_bytes, kv_bytes=kv_bytes, fp8_compute=fp8, weight_only=base.weight_only)
     n_in = s.tokens_per_request - n_out
     rate = s.users / s.seconds_per_request
     if s.users == 0:  # nothing served: no sizing (a training-only plan never fails on serving)

@@ -459,6 +459,9 @@ class CustomAccelerator(_Strict):
         ge=0.001, le=1e6, description="dense bf16/fp16 peak, TFLOPS (not the sparsity figure)"
     )
     fp8_tflops: float | None = Field(None, ge=0.001, le=1e6, description="dense fp8 peak, TFLOPS")
+    fp32_tflops: float | None = Field(None, ge=0.001, le=1e6, description="FP32 vector (non-tensor) peak, TFLOPS; "
+                                      "only weight-only serving precisions use it (left out: the A100's FP32 per byte "
+                                      "of HBM bandwidth, flagged)")
     hbm_gb: float = Field(ge=0.001, le=1e7, description="memory per card, GB (10^9 bytes)")
     hbm_tbps: float = Field(ge=0.001, le=1e6, description="memory bandwidth, TB/s")
     intra_node_gbs: float = Field(

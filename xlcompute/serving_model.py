@@ -33,6 +33,7 @@ __all__ = [
     "Precision",
     "PRECISIONS",
     "model_shape",
+    "dequant",
     "ReplicaFigures",
     "replica_figures",
     "kv_limit",
@@ -75,6 +76,11 @@ class ServingConstants(BaseModel):
                                          "efficiency the routed experts' grouped GEMMs reach: the training "
                                          "model's calibrated constant (planner.inputs STEP_CONSTANTS, fitted on "
                                          "moe_runs.yaml's calibration rows), not fitted on serving rows")
+    dequant_ops_per_weight: Any = Field(3.5, description="vector operations per weight a weight-only quantised "
+                                        "kernel spends unpacking, scaling and converting it, not hidden under the "
+                                        "reads (core.inference.dequant_efficiency): fitted on the batch-1 TPOT rows "
+                                        "with int8 / int4 weights on A100 of the pre-registered serving sets "
+                                        "(serving_validation.fit_dequant); 0 for 16-bit and FP8 weights")
     usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
                                    "default 0.9, arXiv:2309.06180 implementation; SGLang alike). TensorRT-LLM's "
                                    "0.9 (kv_cache_free_gpu_mem_fraction) is of the memory left after the weights, "
@@ -190,27 +196,41 @@ class Card(BaseModel):
     link_bytes_per_s: float
     cards_per_node: int
     inter_node_bytes_per_s: float = Field(50e9, description="scale-out network per card and direction (400 Gb/s)")
+    fp32_flops: float = Field(gt=0, description="FP32 peak of the vector units, FLOP/s (catalog.fp32_of): where a "
+                              "weight-only kernel dequantises")
 
 
 class Precision(BaseModel):
-    """Serving precision: bytes per stored weight and KV value, and the GEMM peak used."""
+    """Serving precision: bytes per stored weight and KV value, the GEMM peak used, and whether the
+    weights are a weight-only quantised format the kernels dequantise on the fly ([DEQUANT])."""
 
     model_config = ConfigDict(frozen=True)
     weight_bytes: float = Field(gt=0)
     kv_bytes: float = Field(gt=0)
     fp8_compute: bool = False
+    weight_only: bool = Field(False, description="int8 / int4 weights with 16-bit GEMMs: each weight is unpacked, "
+                              "scaled and converted before the tensor cores use it (core.inference.dequant_efficiency)")
+
+
+def _weight_only(bits: int, group_size: int, scale_bytes: int) -> Precision:
+    return Precision(weight_bytes=float(inf.quantized_bytes_per_weight(bits, group_size, scale_bytes)), kv_bytes=2,
+                     weight_only=True)
 
 
 PRECISIONS: dict[str, Precision] = {
     "fp16": Precision(weight_bytes=2, kv_bytes=2),
     "bf16": Precision(weight_bytes=2, kv_bytes=2),
     "fp8": Precision(weight_bytes=1, kv_bytes=1, fp8_compute=True),
-    "int8": Precision(weight_bytes=float(inf.quantized_bytes_per_weight(8, 0, 0)), kv_bytes=2),
-    "int4-g32": Precision(weight_bytes=float(inf.quantized_bytes_per_weight(4, 32, 4)), kv_bytes=2),
+    "int8": _weight_only(8, 0, 0),
+    "int4-g32": _weight_only(4, 32, 4),
+    "int4-g64": _weight_only(4, 64, 4),
+    "int4-g128": _weight_only(4, 128, 4),
 }
 """Weight formats of the validation set and the scenario: fp8 = FP8 weights, GEMMs and KV cache
-(TensorRT-LLM --enable_fp8 --fp8_kv_cache); int8 / int4-g32 = weight-only (16-bit GEMMs and KV;
-gpt-fast's int4 keeps a bf16 scale and zero per 32 weights, [QUANT])."""
+(TensorRT-LLM --enable_fp8 --fp8_kv_cache); int8 / int4-g32 / int4-g128 = weight-only (16-bit GEMMs
+and KV; gpt-fast's int4 keeps a bf16 scale and zero per 32 weights, torchao's int4wo-64 per 64, AWQ and GPTQ per
+128, [QUANT]),
+their weight reads at :func:`xlcompute.core.inference.dequant_efficiency`."""
 
 
 class ReplicaFigures(BaseModel):
@@ -291,8 +311,11 @@ def replica_figures(
         tp_s = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, latency)
         return tp_s + inf.pp_p2p_seconds(tokens, shape.hidden, pp, inter, k.collective_latency_s)
 
+    q = dequant(card, prec, k)
+    read_eff = inf.weight_read_efficiency(k.hbm_efficiency, q)
+
     def pass_s(flops: Any, nbytes: Any, tokens: Any, overhead_s: Any) -> Any:
-        return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency,
+        return inf.forward_seconds(flops, nbytes, tp, peak, eff, card.hbm_bytes_per_s, read_eff,
                                    comm_s(tokens), layers, overhead_s)
 
     read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
@@ -309,7 +332,7 @@ def replica_figures(
         inf.decode_bytes(read, micro, context, kv_tok * reads),
         inf.decode_attention_flops(micro, context, layers, shape.attn_width),
         inf.decode_kv_bytes(micro, context, kv_tok * reads),
-        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, comm_s(micro), layers, k.decode_layer_overhead_s)
+        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, q, comm_s(micro), layers, k.decode_layer_overhead_s)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)
     rate = rps if _is_zero(request_rate) else request_rate
@@ -322,6 +345,13 @@ def replica_figures(
         tpot_s=inf.time_per_output_token(cycle, output_tokens),
         tpot_median_s=inf.median_time_per_output_token(dec), ttft_s=ttft,
     )
+
+
+def dequant(card: Card, prec: Precision, k: ServingConstants) -> Any:
+    """η_q of the precision's weights on the card (core.inference.dequant_efficiency): 1 unless the
+    weights are weight-only quantised."""
+    ops = k.dequant_ops_per_weight if prec.weight_only else 0.0
+    return inf.dequant_efficiency(ops, prec.weight_bytes, card.hbm_bytes_per_s, k.hbm_efficiency, card.fp32_flops)
 
 
 def _is_zero(x: Any) -> bool:
@@ -384,5 +414,5 @@ def offline_figures(
     latency = comm.allreduce_latency_seconds(tp, k.collective_latency_s, k.allreduce_step_s)
     tp_s = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, latency)
     iteration = inf.decode_step_seconds(flops, read + kv, attention, kv, tp, peak, eff, card.hbm_bytes_per_s,
-                                        k.hbm_efficiency, tp_s, layers, overhead)
+                                        k.hbm_efficiency, dequant(card, prec, k), tp_s, layers, overhead)
     return OfflineFigures(batch=b, iteration_s=iteration, output_tokens_per_s=b / iteration)

@@ -25,6 +25,7 @@ from xlcompute.core import inference as inf
 from xlcompute.serving_model import (
     FITTED,
     PRECISIONS,
+    SERVING_CALIBRATED_CARDS,
     VENDOR_FACTORS,
     Card,
     ServingConstants,
@@ -44,6 +45,10 @@ __all__ = [
     "predict_run",
     "fit",
     "fit_vendor",
+    "fit_dequant",
+    "dequant_fit_rows",
+    "dequant_fit_files",
+    "DEQUANT_FIT_SETS",
     "VendorFitReport",
     "vendor_fit_report",
     "vendor_fit_rows",
@@ -70,7 +75,7 @@ SERVING_SETS: tuple[Path, ...] = tuple(
 Metric = Literal["ttft", "tpot", "throughput"]
 #: :func:`pooled_held_out` of the committed model as (points, mean |error| %), quoted by the proposal's serving
 #: method without re-running the 15 sets at every render (2-3 s); a test recomputes it.
-POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (153, 18.4), "throughput": (751, 15.1)}
+POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (124, 17.3), "throughput": (751, 15.1)}
 
 
 class ServingRun(BaseModel):
@@ -129,7 +134,8 @@ class ServingRun(BaseModel):
         CUDA-graph option is printed (opt-in there); other runtimes are taken to (the model's default)."""
         name = str(self.framework.get("name", "")).lower()
         runtime = str(self.framework.get("runtime", "")).lower()
-        if re.search(r"enforce[-_]eager|disable[-_]cuda[-_]graph", runtime):
+        # "enforce_eager=False" (vLLM's default, printed by some pages) keeps the graphs on
+        if re.search(r"(enforce[-_]eager|disable[-_]cuda[-_]graphs?)(?!\s*[=:]?\s*(false|0)\b)", runtime):
             return False
         if name.startswith("tensorrt-llm") and "pytorch" not in runtime:
             return bool(re.search(r"(use|enable)[-_]cuda[-_]graph|cuda_graph_mode", runtime))
@@ -181,7 +187,8 @@ def card_of(key: str) -> Card:
     g = catalog.get_gpu(key)
     return Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, hbm_bytes=g.hbm_bytes,
                 hbm_bytes_per_s=g.hbm_bandwidth_bytes_per_s,
-                link_bytes_per_s=g.link_bytes_per_s_per_direction or 32e9, cards_per_node=g.cards_per_node)
+                link_bytes_per_s=g.link_bytes_per_s_per_direction or 32e9, cards_per_node=g.cards_per_node,
+                fp32_flops=catalog.fp32_of(g) * 1e12)
 
 
 def _precision(run: ServingRun) -> Any:
@@ -371,6 +378,48 @@ def vendor_fit_report(vendor: str = "AMD") -> VendorFitReport:
                            held_out_error_pct=float(np.mean(held)) if held else float("nan"))
 
 
+#: The sets whose TPOT rows with weight-only (int8 / int4) weights the dequantisation factors are fitted on:
+#: the fifteen sets predicted before the fit (2026-12-03, thirteenth session); a later set is never fitted on.
+DEQUANT_FIT_SETS: tuple[str, ...] = tuple(p.name for p in SERVING_SETS[:15])
+
+
+def dequant_fit_rows(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tuple[ServingRun, ...]:
+    """The predictable TPOT rows of :data:`DEQUANT_FIT_SETS` with weight-only (int8 / int4) weights on
+    ``cards`` (default the cards whose 16-bit serving efficiencies are calibrated, SERVING_CALIBRATED_CARDS:
+    η_q is a share of the 16-bit kernel's bandwidth, which a row on an uncalibrated card cannot separate
+    from the card's own misfit; None: every card)."""
+    return tuple(r for p in SERVING_SETS if p.name in DEQUANT_FIT_SETS for r in load_serving_runs(p)
+                 if r.status == "included" and "tpot" in r.metrics and _is_weight_only(r)
+                 and unpredictable_reason(r) is None and (cards is None or r.accelerator in cards))
+
+
+def dequant_fit_files(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tuple[str, ...]:
+    """The names of the sets :func:`dequant_fit_rows` draws on, in order."""
+    return tuple(p.name for p in SERVING_SETS if p.name in DEQUANT_FIT_SETS and any(
+        r.status == "included" and "tpot" in r.metrics and _is_weight_only(r) and unpredictable_reason(r) is None
+        and (cards is None or r.accelerator in cards) for r in load_serving_runs(p)))
+
+
+def _is_weight_only(run: ServingRun) -> bool:
+    fmt = PRECISIONS.get(str(run.precision.get("weights")))
+    return fmt is not None and fmt.weight_only
+
+
+def fit_dequant(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tuple[float, float, int]:
+    """Fit the vector operations per weight of a weight-only kernel (ServingConstants.dequant_ops_per_weight,
+    core.inference.dequant_efficiency) on :func:`dequant_fit_rows` (``cards`` as there): the least mean
+    |error| of their TPOT over the grid 0..10 (step 0.1), every other constant as committed. One constant
+    for int8 and int4 alike: the bytes per weight carry the difference. Returns (c, mean |error| %, rows)."""
+    rows = dequant_fit_rows(cards)
+    grid = np.round(np.arange(0.0, 10.0001, 0.1), 1)
+    k = FITTED.model_copy(update={"dequant_ops_per_weight": grid})
+    total = np.zeros(grid.size)
+    for r in rows:
+        total += np.abs(_error(predict_run(r, k)["tpot"], r.measured_value("tpot")))
+    i = int(np.argmin(total))
+    return float(grid[i]), float(100 * total[i] / max(len(rows), 1)), len(rows)
+
+
 def _vendor_ids(path: Path, vendor: str) -> set[str]:
     return {r.id for r in load_serving_runs(path) if catalog.get_gpu(r.accelerator).vendor == vendor}
 
@@ -434,6 +483,8 @@ def validate_serving(k: ServingConstants | None = None, path: Path | str | None 
     fitted_tpot = {r.id for r in decode_fit_rows(runs)} if _is_first_set(path) else set()
     fit_file = Path(path or SERVING_RUNS).name in VENDOR_FIT_FILES
     vendor_fitted = {r.id for r in runs if fit_file and catalog.get_gpu(r.accelerator).vendor in factors}
+    dequant_fitted = ({r.id for r in runs if _is_weight_only(r) and r.accelerator in SERVING_CALIBRATED_CARDS}
+                      if Path(path or SERVING_RUNS).name in DEQUANT_FIT_SETS else set())  # dequant_fit_rows' rows
     rows: list[RowResult] = []
     skipped: dict[str, str] = {}
     for r in runs:
@@ -448,7 +499,8 @@ def validate_serving(k: ServingConstants | None = None, path: Path | str | None 
         for metric, pred in predicted.items():
             meas = r.measured_value(metric)
             stat = tpot_statistic(r) if metric == "tpot" else ""
-            role = "calibration" if (metric == "tpot" and r.id in fitted_tpot) or r.id in vendor_fitted else r.role
+            fitted_here = metric == "tpot" and (r.id in fitted_tpot or r.id in dequant_fitted)
+            role = "calibration" if fitted_here or r.id in vendor_fitted else r.role
             rows.append(RowResult(id=r.id, source=r.source, role=role, metric=metric, statistic=stat, measured=meas,
                                   predicted=float(pred), error_pct=100 * float(_error(pred, meas))))
     summaries = []

@@ -276,6 +276,9 @@ FIXED_ZH: dict[str, str] = {
     "serving_vendor": "默认值 1：该加速卡厂商没有推理系数（推理模型的 NVIDIA 拟合值，不调整）",
     "serving_vendor_amd": "默认值：AMD 卡的推理系数，在预登记推理验证集 serving_runs_2.yaml、serving_runs_7.yaml 与 "
                           "serving_runs_8.yaml 的 69 个 MI300X 实测（ROCm 上的 vLLM，AMD 的表格与 MLPerf）上拟合；适用于所有 AMD 卡",
+    "serving_dequant_none": "默认值 0：权重按存储格式读取（16 位或 FP8，无需反量化）",
+    "serving_dequant_fit": "默认值：仅权重量化（int8 / int4）内核每个权重用于解包、缩放与转换、且未被读取掩盖的向量运算数，"
+                           "在预登记推理验证集中 A100 上 int8 / int4 权重的批量 1 TPOT 实测上拟合（serving_validation.fit_dequant）",
     "serving_sizer": "推理规模测算：满足首 token 时延与每 token 时延目标、卡数最少的副本布局与批大小",
     "serving_sizer_no_fit": "推理规模测算：没有布局满足时延目标，取每 token 时延最低者",
 }
@@ -290,7 +293,7 @@ REGISTRY_SOURCE_ZH: dict[str, str] = {
 }
 
 _CATALOG_EXTRA_ZH = {
-    "dense_bf16": "；稠密 bf16", "dense_fp8": "；稠密 fp8", "per_direction": "；单向",
+    "dense_bf16": "；稠密 bf16", "dense_fp8": "；稠密 fp8", "per_direction": "；单向", "fp32_vector": "；FP32 向量峰值",
     "c2c": "；经 NVLink-C2C 访问的主机内存",
     "recipe": "；该模型公开的训练配方（用户未设定时采用）",
 }
@@ -310,6 +313,12 @@ def registry_source(key: str, lang: str) -> str:
 
 def _price_zh(text: str) -> str:
     return PRICE_ZH.get(text, text)
+
+
+def _fp32_assumed_zh(o: Origin) -> str:
+    value, ref_fp32, tbps = o.numbers
+    return (f"{o.name} 没有公开的 FP32 向量峰值：按 {o.option} 的 {fmt.plain(ref_fp32)} TFLOP/s 乘以显存带宽之比"
+            f"（{fmt.plain(tbps)} TB/s，即每字节带宽的 FP32 算力相同）假设为 {value:.3g} TFLOP/s；仅用于仅权重量化的推理精度")
 
 
 def _zh(o: Origin) -> str:
@@ -347,9 +356,12 @@ def _zh(o: Origin) -> str:
             return (f"目录：{o.name}（{o.cite}）；{o.name} 没有公开的功耗数据：按 {o.option} 的 {fmt.plain(ref_w)} W × "
                     f"{fmt.plain(peak)}/{fmt.plain(ref_peak)}（稠密 BF16 TFLOPS 之比，即每峰值 FLOP 功耗相同）"
                     f"假设为 {fmt.count(watts)} W（可设 cluster.tdp_w）")
+        if o.extra == "fp32_assumed":
+            return f"目录：{o.name}（{o.cite}）；{_fp32_assumed_zh(o)}"
         return f"目录：{o.name}（{o.cite}）{_CATALOG_EXTRA_ZH.get(o.extra, '')}"
     if k == "custom":
-        return f"场景文件：{o.field}（{o.name}）"
+        tail = f"；{_fp32_assumed_zh(o)}" if o.extra == "fp32_assumed" else ""
+        return f"场景文件：{o.field}（{o.name}）{tail}"
     if k == "count":
         base = _zh(o.base) if o.base is not None else ""
         return f"{_COUNT_ZH[o.field]}；{base}" if base else _COUNT_ZH[o.field]

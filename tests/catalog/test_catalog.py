@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from xlcompute import catalog
+
 from xlcompute.catalog import (
     Accelerator,
     ModelPreset,
@@ -297,3 +299,17 @@ def test_a_recipe_value_cites_its_source() -> None:
                 m.recipe.a2a_overlap is None or m.recipe.a2a_source), m.key
     with pytest.raises(ValidationError, match="recipe.a2a_overlap needs its source"):
         TrainingRecipe(a2a_overlap=0.5)
+
+
+def test_fp32_vector_peaks_published_or_assumed_from_the_a100() -> None:
+    """Every card's FP32 vector peak (the weight-only serving kernels dequantise there): the datasheet figure
+    where one is published, else the A100's FP32 per byte of HBM bandwidth (a flagged assumption)."""
+    ref = catalog.get_gpu(catalog.FP32_REFERENCE)
+    assert ref.fp32_tflops == 19.5 and catalog.get_gpu("H100-SXM").fp32_tflops == 67
+    assert catalog.get_gpu("RTX4090").fp32_tflops == 82.6 and catalog.get_gpu("MI300X").fp32_tflops == 163.4
+    unpublished = {g.key for g in catalog.gpus() if g.fp32_tflops is None}
+    assert unpublished == {"Gaudi2", "Gaudi3", "TPUv4", "TPUv5e", "TPUv5p", "910B", "910C"}
+    for g in catalog.gpus():
+        expected = g.fp32_tflops if g.fp32_tflops is not None else (
+            19.5 * g.hbm_bandwidth_bytes_per_s / ref.hbm_bandwidth_bytes_per_s)
+        assert catalog.fp32_of(g) == pytest.approx(expected), g.key

@@ -56,15 +56,15 @@ def test_decode_step_sums_the_gemm_and_attention_rooflines() -> None:
     """Per-operator roofline [ROOF]: at a large batch the GEMMs are compute-bound (2e12 FLOPs at 1e15 ->
     2 ms, their 1e9 weight bytes at 1e12 -> 1 ms) while the attention waits for its 3e9 cache bytes
     (3 ms; its 1e11 FLOPs take 0.1 ms): 5 ms, not max(2.1, 4) = 4 ms of one max over the totals."""
-    args = (2.1e12, 4e9, 1e11, 3e9, 1, 1e15, 1, 1e12, 1, 0, 80, 0)
+    args = (2.1e12, 4e9, 1e11, 3e9, 1, 1e15, 1, 1e12, 1, 1, 0, 80, 0)
     assert inf.decode_step_seconds(*args) == pytest.approx(2e-3 + 3e-3)
     assert inf.forward_seconds(2.1e12, 4e9, 1, 1e15, 1, 1e12, 1, 0, 80, 0) == pytest.approx(4e-3)
     # no attention work: the same as one roofline over the step
-    assert inf.decode_step_seconds(2e12, 1e9, 0, 0, 1, 1e15, 1, 1e12, 1, 0.5, 80, 1e-3) == pytest.approx(
+    assert inf.decode_step_seconds(2e12, 1e9, 0, 0, 1, 1e15, 1, 1e12, 1, 1, 0.5, 80, 1e-3) == pytest.approx(
         inf.forward_seconds(2e12, 1e9, 1, 1e15, 1, 1e12, 1, 0.5, 80, 1e-3))
     assert inf.decode_attention_flops(2, 100, 3, 4) + 2 * 2 * 7 == inf.decode_flops(7, 2, 100, 3, 4)
     assert inf.decode_kv_bytes(2, 100, 5) + 9 == inf.decode_bytes(9, 2, 100, 5)
-    f = inf.decode_step_seconds(*(Ref(f"x{i}") for i in range(12)))
+    f = inf.decode_step_seconds(*(Ref(f"x{i}") for i in range(13)))
     assert excel_formula(f).startswith("=") and evaluate(f, {f"x{i}": v for i, v in enumerate(args)}) == pytest.approx(5e-3)
 
 
@@ -237,3 +237,22 @@ def test_routed_experts_run_at_the_training_grouped_gemm_efficiency() -> None:
     # one constant: the serving model's default is the training step model's calibrated value
     assert FITTED.grouped_gemm_efficiency == STEP_CONSTANTS["grouped_gemm_efficiency"].value == 0.9
     assert "MAX(" in excel_formula(inf.model_gemm_efficiency(Ref("E"), Ref("P"), Ref("R"), Ref("G")))
+
+
+def test_dequant_efficiency_depends_on_the_card_and_the_width() -> None:
+    """[DEQUANT]: η_q = 1 / (1 + c·B·η_m / (V·b)). No dequantisation work (c = 0, 16-bit / FP8 weights): 1. With the
+    fitted 3.5 operations per weight on an A100 (2.039 TB/s at η_m 0.771875, 19.5 FP32 TFLOPS): 0.78 for int8 (1 byte)
+    and 0.69 for int4 with group-32 scales (0.625 byte); an RTX 4090 (1.008 TB/s, 82.6 TFLOPS) keeps 0.95 in int4."""
+    a100 = (2.039e12, 0.771875, 19.5e12)
+    assert inf.dequant_efficiency(0, 1, *a100) == 1
+    assert inf.dequant_efficiency(3.5, 1, *a100) == pytest.approx(1 / (1 + 3.5 * 2.039 * 0.771875 / 19.5), rel=1e-12)
+    assert round(inf.dequant_efficiency(3.5, 1, *a100), 2) == 0.78
+    assert round(inf.dequant_efficiency(3.5, 0.625, *a100), 2) == 0.69
+    assert round(inf.dequant_efficiency(3.5, 0.625, 1.008e12, 0.771875, 82.6e12), 2) == 0.95
+    assert inf.weight_read_efficiency(0.8, 0.5) == pytest.approx(0.4)
+    # the assumed FP32 peak of a card that publishes none keeps the reference's FP32 per byte of bandwidth
+    assert inf.fp32_scaled_by_bandwidth(19.5, 1.6e12, 2.039e12) == pytest.approx(19.5 * 1.6 / 2.039)
+    f = inf.dequant_efficiency(*(Ref(f"x{i}") for i in range(5)))
+    values = dict(zip((f"x{i}" for i in range(5)), (3.5, 0.625, *a100)))
+    assert excel_formula(f).startswith("=") and evaluate(f, values) == pytest.approx(
+        inf.dequant_efficiency(3.5, 0.625, *a100))

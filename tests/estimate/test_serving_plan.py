@@ -71,7 +71,7 @@ def test_fp8_halves_the_kv_and_weights_so_more_sequences_fit() -> None:
 
 def test_model_too_large_for_any_replica_raises() -> None:
     tiny = Card(name="tiny", peak_flops_16=1e14, peak_flops_fp8=None, hbm_bytes=1e9, hbm_bytes_per_s=1e12,
-                link_bytes_per_s=1e10, cards_per_node=2)
+                link_bytes_per_s=1e10, cards_per_node=2, fp32_flops=1e13)
     with pytest.raises(ServingPlanError, match="no replica"):
         size_serving(LLAMA70, tiny, PRECISIONS["bf16"], 500, 500, 1.0, 2.0, 0.2, FITTED)
 

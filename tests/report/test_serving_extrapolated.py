@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from xlcompute.estimate import estimate
 from xlcompute.report.context import build_context
 from xlcompute.scenario import default_scenario, load_scenario, parse_scenario
@@ -73,3 +75,30 @@ def test_the_method_appendix_quotes_the_pooled_serving_errors() -> None:
     no_users = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
                                         "cluster": {"accelerator": "H800", "cards": 1024}}))
     assert build_context(no_users, "en")["serving_accuracy"] == ""
+
+
+def test_weight_only_serving_on_a_card_without_an_fp32_figure_is_flagged() -> None:
+    """int4 serving on a 910B (no published FP32 vector peak): the input says what it assumes (en, zh), the
+    dequantisation share equals the A100's, and the proposal lists it as a Low risk; bf16 serving does not."""
+    from xlcompute.report.context import build_context
+
+    def run(precision: str):  # type: ignore[no-untyped-def]
+        return estimate(parse_scenario({"model": {"preset": "qwen2-72b"}, "training": {"tokens": "1T"},
+                                        "cluster": {"accelerator": "910B", "cards": 256},
+                                        "serving": {"users": 2000, "tokens_per_request": 1500, "precision": precision}}))
+
+    r = run("int4")
+    iv = r.inputs["gpu_fp32_tflops"]
+    assert iv.origin is not None and iv.origin.extra == "fp32_assumed" and "no published FP32 vector peak" in iv.source
+    a100 = estimate(parse_scenario({"model": {"preset": "qwen2-72b"}, "training": {"tokens": "1T"},
+                                    "cluster": {"accelerator": "A100-80G", "cards": 256},
+                                    "serving": {"users": 2000, "tokens_per_request": 1500, "precision": "int4"}}))
+    assert r["serving_dequant_efficiency"] == pytest.approx(a100["serving_dequant_efficiency"])
+    assert 0.6 < r["serving_dequant_efficiency"] < 0.75 and r["serving_dequant_ops"] == 3.5
+    for lang, words in (("en", "no published FP32 vector peak"), ("zh", "没有公开的 FP32 向量峰值")):
+        risks = " ".join(str(x) for row in build_context(r, lang)["risks"] for x in row.values())
+        assert words in risks, lang
+    bf16 = run("bf16")
+    assert bf16["serving_dequant_efficiency"] == 1 and bf16["serving_dequant_ops"] == 0
+    assert "no published FP32 vector peak" not in " ".join(
+        str(x) for row in build_context(bf16, "en")["risks"] for x in row.values())

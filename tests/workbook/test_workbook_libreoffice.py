@@ -154,6 +154,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
                                         cluster__intra_node_gbs=50, cluster__cards_per_node=4,
                                         training__tp=4, training__pp=5, training__global_batch=1000,
                                         serving__users=0), "en"),
+        # Weight-only serving precisions: the weight reads dequantise at the card's FP32 vector peak, published
+        # (H20) or the flagged A100-ratio formula of the Hardware sheet (910B).
+        "serving_int4_910b": (scenario_with(cluster__accelerator="910B", serving__precision="int4"), "en"),
+        "serving_int8_h20": (scenario_with(cluster__accelerator="H20", serving__precision="int8"), "zh"),
     }
     for f in sorted(EXAMPLES.glob("*.yaml")):
         cases[f"example_{f.stem}"] = (load_scenario(f), "en")
@@ -522,11 +526,25 @@ def test_dropdown_card_moves_everything(recalculated: dict, card: str) -> None: 
     # A figure the maker does not publish adds what the row assumes for it, in the same cell.
     gpu = catalog.get_gpu(card)
     assumed = ([text("hw_link_assumed", "en")] if gpu.link_bytes_per_s_per_direction is None else []) + (
-        [text("hw_tdp_assumed", "en").format(ref=gpu.tdp_scaled_from)] if gpu.tdp_scaled_from else [])
+        [text("hw_tdp_assumed", "en").format(ref=gpu.tdp_scaled_from)] if gpu.tdp_scaled_from else []) + (
+        [text("hw_fp32_assumed", "en").format(ref=catalog.FP32_REFERENCE)] if gpu.fp32_tflops is None else [])
     for key in ("gpu_hbm_gb", "gpu_tdp_w"):
         source = _cell(wb, key).offset(column=2).value
         assert source == f"lookup in the Hardware sheet: {gpu.name} ({'; '.join([gpu.source, *assumed])})", (
             key, source)
+
+
+@pytest.mark.parametrize("case", ["serving_int4_910b", "serving_int8_h20"])
+def test_weight_only_serving_recalculates(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
+    """A weight-only serving precision: the dequantisation share (core.inference.dequant_efficiency) and the
+    decode figures it moves recalculate in LibreOffice to the estimate's, on a card with a published FP32 vector
+    peak and on one whose FP32 is the Hardware sheet's assumed formula."""
+    path, _sc, result = recalculated[case]
+    _check(path, result)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert 0 < result["serving_dequant_efficiency"] < 1 and result["serving_dequant_ops"] > 0
+    for key in ("gpu_fp32_tflops", "serving_dequant_efficiency", "decode_step_seconds", "tpot", "serving_cards"):
+        assert _close(_cell(wb, key).value, result[key]), (key, _cell(wb, key).value, result[key])
 
 
 def test_some_dropdown_cards_have_no_price_row() -> None:

@@ -12,6 +12,8 @@ the source's date. Look presets up by key or alias, ignoring case, spaces, dashe
 
 from xlcompute.catalog._prices import PRICE_KEYS, Price, default_prices
 from xlcompute.catalog._loader import (
+    FP32_REFERENCE,
+    fp32_of,
     Accelerator,
     ModelPreset,
     TrainingRecipe,
@@ -36,6 +38,8 @@ __all__ = [
     "models",
     "normalize_name",
     "tdp_of",
+    "fp32_of",
+    "FP32_REFERENCE",
     "tdp_reference",
     "Price",
     "PRICE_KEYS",

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from xlcompute.core.cost import tdp_scaled_by_peak
+from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.params import ModelArch, ParamCount, count_params
 
 __all__ = [
@@ -107,6 +108,8 @@ class Accelerator(_Preset):
     bf16_tflops: float = Field(gt=0, description="dense BF16/FP16 tensor peak, 1e12 FLOP/s")
     bf16_sparse_tflops: float | None = Field(None, gt=0, description="vendor 'with sparsity' headline")
     fp8_tflops: float | None = Field(None, gt=0, description="dense FP8 peak, 1e12 FLOP/s")
+    fp32_tflops: float | None = Field(None, gt=0, description="FP32 peak of the vector (non-tensor) units, 1e12 "
+                                      "FLOP/s; None where unpublished (fp32_of assumes one)")
     hbm_bytes: int = Field(gt=0, description="memory capacity in bytes")
     hbm_type: str = ""
     hbm_bandwidth_bytes_per_s: float = Field(gt=0)
@@ -301,6 +304,22 @@ def _gpu_table() -> tuple[tuple[Accelerator, ...], dict[str, _Preset]]:
 def tdp_reference(card: Accelerator) -> Accelerator | None:
     """The card whose TDP stands in for ``card``'s unpublished one, ``None`` when it is published."""
     return None if card.tdp_scaled_from is None else get_gpu(card.tdp_scaled_from)
+
+
+#: The card whose FP32-to-HBM-bandwidth ratio stands in for an unpublished FP32 vector peak: the card
+#: the weight-only dequantisation constant is fitted on (serving_model.ServingConstants).
+FP32_REFERENCE = "A100-80G"
+
+
+def fp32_of(card: Accelerator) -> float:
+    """``card``'s FP32 vector peak, TFLOP/s: the published ``fp32_tflops``, else the reference card's
+    scaled by the HBM bandwidths (:func:`xlcompute.core.inference.fp32_scaled_by_bandwidth`, a
+    flagged assumption: the card dequantises weights like the A100 relative to its reads)."""
+    if card.fp32_tflops is not None:
+        return float(card.fp32_tflops)
+    ref = get_gpu(FP32_REFERENCE)
+    return float(fp32_scaled_by_bandwidth(ref.fp32_tflops, card.hbm_bandwidth_bytes_per_s,
+                                          ref.hbm_bandwidth_bytes_per_s))
 
 
 def tdp_of(card: Accelerator) -> float:

@@ -281,7 +281,8 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
 
     from xlcompute.serving_model import VENDOR_FACTORS
     from xlcompute.serving_validation import (
-        METRICS, SERVING_SETS, VENDOR_FIT_FILES, fit, pooled_held_out, validate_serving,
+        METRICS, SERVING_SETS, VENDOR_FIT_FILES, dequant_fit_files, fit, fit_dequant, pooled_held_out,
+        validate_serving,
     )
 
     if output is not None:
@@ -318,7 +319,8 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     if any(r.role == "calibration" and r.metric == "tpot" for r in report.rows):
         console.print("the TPOT of the held-out rows with 16-bit or FP8 weights is fitted on since 2026-12-02 (the "
                       "decode step's fixed time per layer), so it counts as calibration; their TTFT and throughput "
-                      "stay held out")
+                      "stay held out; the TPOT of the rows with int8 / int4 weights on calibrated cards is fitted on "
+                      "since 2026-12-03 (the weight-only dequantisation)")
     for role, label in (("calibration", "calibration (fitted on)"), ("held_out", "held-out")):
         sources = sorted({s.source for s in report.summaries if s.role == role and s.source != "all"})
         for source in ("all", *sources):
@@ -354,3 +356,9 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
         console.print(f"AMD cards: the GEMM and HBM efficiencies times {VENDOR_FACTORS['AMD'].compute:g} and "
                       f"{VENDOR_FACTORS['AMD'].hbm:g}, fitted since 2026-12-02 on the MI300X rows of "
                       f"{', '.join(VENDOR_FIT_FILES)} (calibration rows of that fit since)")
+        c, err, rows = fit_dequant()
+        console.print(f"weight-only dequantisation: {c:g} vector operations per weight that the reads do not hide "
+                      f"(core.inference.dequant_efficiency, at the card's FP32 vector peak), fitted since 2026-12-03 on "
+                      f"the {rows} batch-1 TPOT rows with int8 / int4 weights on A100 of "
+                      f"{', '.join(dequant_fit_files())}: mean |error| {err:.1f}% "
+                      "(calibration rows of that fit since)")

@@ -36,6 +36,15 @@ Sources
 - [QUANT] Frantar et al. 2022 (GPTQ, arXiv:2210.17323) and Lin et al. 2023 (AWQ, arXiv:2306.00978):
   group-wise weight-only quantisation stores b/8 bytes per weight plus a scale and a zero point per
   group; gpt-fast keeps both as bf16 (4 bytes per group of 32: 0.625 bytes per INT4 weight).
+- [DEQUANT] Frantar, Castro, Chen, Hoefler, Alistarh 2024, "MARLIN: Mixed-Precision Auto-Regressive
+  Parallel Inference on Large Language Models", arXiv:2408.11743, §1 and §3: a weight-only quantised
+  matmul reads b-bit weights but must unpack, scale and convert each one to 16 bits before the tensor
+  cores use it; that work in the inner loop keeps most kernels well short of the b/16 share of the
+  16-bit kernel's time the smaller reads promise (Marlin, built to hide it, comes close to 4x at
+  batch 1-32; earlier kernels do not). The model charges c vector operations per weight that the
+  reads do not hide (:func:`dequant_efficiency`); c is fitted on published batch-1 decode timings
+  (serving_model.ServingConstants.dequant_ops_per_weight), the card's FP32 vector peak is its
+  datasheet's.
 - [MOE] Rajbhandari et al. 2022, "DeepSpeed-MoE", arXiv:2201.05596, §5: every expert stays in
   memory, a token computes with its top-k experts only; a decode step reads the weights of the
   experts its batch routes to. With uniform routing, B tokens choosing k of E experts touch
@@ -102,6 +111,9 @@ __all__ = [
     "decode_kv_bytes",
     "roofline_seconds",
     "decode_step_seconds",
+    "weight_read_efficiency",
+    "dequant_efficiency",
+    "fp32_scaled_by_bandwidth",
     "tp_allreduce_seconds_per_pass",
     "forward_seconds",
     "static_batch_seconds",
@@ -330,6 +342,32 @@ def forward_seconds(
             + comm_seconds + layers * layer_overhead_s)
 
 
+def dequant_efficiency(
+    ops_per_weight: Value, bytes_per_weight: Value, hbm_bytes_per_s: Value, read_efficiency: Value,
+    fp32_flops: Value,
+) -> Value:
+    """η_q, the share of the 16-bit kernel's HBM bandwidth a weight-only quantised kernel keeps
+    [DEQUANT]: reading N weights of b bytes takes N·b/(B·η_m); unpacking, scaling and converting
+    them takes N·c operations on the card's vector units (FP32 peak V) that the kernel does not hide
+    under the reads, so η_q = 1 / (1 + c·B·η_m / (V·b)). c = 0 (16-bit and FP8 weights, read as
+    stored): 1. A card with more vector FLOP/s per byte of bandwidth (RTX 4090, L40S: ~80-100)
+    loses less than an A100 (~10) or an H20 (~11)."""
+    return 1 / (1 + ops_per_weight * hbm_bytes_per_s * read_efficiency / (fp32_flops * bytes_per_weight))
+
+
+def fp32_scaled_by_bandwidth(ref_fp32: Value, hbm_bytes_per_s: Value, ref_hbm_bytes_per_s: Value) -> Value:
+    """An FP32 vector peak for a card that publishes none: the reference card's, scaled by the HBM
+    bandwidths (the same vector FLOP/s per byte of bandwidth, so the same η_q of
+    :func:`dequant_efficiency`); a planning assumption, flagged where it is used."""
+    return ref_fp32 * hbm_bytes_per_s / ref_hbm_bytes_per_s
+
+
+def weight_read_efficiency(hbm_efficiency: Value, dequant_efficiency: Value) -> Value:
+    """Share of HBM bandwidth a pass reaches while reading the weights, η_m·η_q (η_q of
+    :func:`dequant_efficiency`; 1 for 16-bit and FP8 weights) [DEQUANT]."""
+    return hbm_efficiency * dequant_efficiency
+
+
 def decode_step_seconds(
     flops: Value,
     nbytes: Value,
@@ -340,6 +378,7 @@ def decode_step_seconds(
     compute_efficiency: Value,
     hbm_bytes_per_s: Value,
     hbm_efficiency: Value,
+    dequant_efficiency: Value,
     comm_seconds: Value,
     layers: Value,
     layer_overhead_s: Value,
@@ -349,9 +388,12 @@ def decode_step_seconds(
     bound and one after the other [ROOF], plus TP communication and L·t_layer. At a large batch
     the GEMMs are compute-bound while the attention still waits for the cache; one max over the
     step's totals (:func:`forward_seconds`, the form used until 2026-12-02) lets the cache reads
-    hide under the GEMMs' compute, which no runtime does."""
+    hide under the GEMMs' compute, which no runtime does. The weights are read at
+    :func:`weight_read_efficiency` (η_m·η_q, ``dequant_efficiency`` η_q < 1 for weight-only
+    quantised formats [DEQUANT]), the KV cache at η_m."""
     gemms = forward_seconds(flops - attention_flops, nbytes - kv_bytes, cards, peak_flops, compute_efficiency,
-                            hbm_bytes_per_s, hbm_efficiency, comm_seconds, layers, layer_overhead_s)
+                            hbm_bytes_per_s, weight_read_efficiency(hbm_efficiency, dequant_efficiency),
+                            comm_seconds, layers, layer_overhead_s)
     return gemms + roofline_seconds(attention_flops, kv_bytes, cards, peak_flops, compute_efficiency,
                                     hbm_bytes_per_s, hbm_efficiency)
 

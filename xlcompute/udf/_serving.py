@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from xlcompute import _udf_args as a
+from xlcompute import catalog
 from xlcompute.core import compute, memory, serving, units
 from xlcompute.udf._models import preset
 from xlcompute.udf._register import PARAMS, PEAK, PRICE_HOUR, UTIL, excel
@@ -149,7 +150,7 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
     card = Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, hbm_bytes=g.hbm_bytes,
                 hbm_bytes_per_s=g.hbm_bandwidth_bytes_per_s,
                 link_bytes_per_s=g.link_bytes_per_s_per_direction or g.inter_node_bytes_per_s_per_card or 50e9,
-                cards_per_node=g.cards_per_node)
+                cards_per_node=g.cards_per_node, fp32_flops=catalog.fp32_of(g) * 1e12)
     t = a.whole(tp, "tp", default=1, maximum=card.cards_per_node)
     if shape.heads % t or (shape.kv_heads % t and t % shape.kv_heads) or card.cards_per_node % t:
         raise a.UdfArgumentError(f"tp ({t}) must divide the {shape.heads} heads and the {card.cards_per_node} cards "

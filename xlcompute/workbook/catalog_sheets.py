@@ -22,6 +22,7 @@ from xlcompute import catalog, registry
 from xlcompute.catalog import default_prices
 from xlcompute.sources import price_source
 from xlcompute.core.cost import tdp_scaled_by_peak
+from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import gbit_to_gbyte
@@ -37,7 +38,7 @@ __all__ = ["HW_SOURCE", "PRICE_SOURCE", "KERNEL_SOURCE", "SERVING_SOURCE", "MODE
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
-_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22, 11, 11, 46)
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22, 11, 11, 46, 12)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
 _MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 8, 8, 8, 8, 9, 12, 12, 12, 12, 46, 10)
 
@@ -67,6 +68,11 @@ HW_COLUMNS.update(KERNEL_COLUMNS)  # looked up like the catalog figures (and kep
 SERVING_FACTOR_COLUMNS: dict[str, str] = {"serving_vendor_compute": "X", "serving_vendor_hbm": "Y"}
 _SERVING_SOURCE = 26
 HW_COLUMNS.update(SERVING_FACTOR_COLUMNS)
+# The card's FP32 vector peak (catalog.fp32_of; where a weight-only serving kernel dequantises), after the
+# serving source so the earlier columns keep their letters; an unpublished one is the reference card's
+# FP32 per byte of HBM bandwidth as a live formula, noted in the row's source (M).
+FP32_COLUMN = "AA"
+HW_COLUMNS["gpu_fp32_tflops"] = FP32_COLUMN
 # The model inputs of the graph, one column each from C on, in planner.inputs.model_values terms.
 MODEL_KEYS: tuple[tuple[str, str], ...] = (
     ("model_params", "m_params"), ("model_active_params", "m_active"), ("layers", "m_layers"),
@@ -137,7 +143,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
                   "hw_per_node", "hw_offload", "hw_offload_bw", "hw_vendor", "col_source", "src_date",
                   "hw_server_price", "hw_on_demand", "hw_reserved_1y", "hw_reserved_3y", "hw_price_source",
                   "hw_matmul_eff", "hw_elementwise", "hw_flash", "hw_profile", "hw_serving_compute",
-                  "hw_serving_hbm", "hw_serving_source"], lang)
+                  "hw_serving_hbm", "hw_serving_source", "hw_fp32"], lang)
     for col in (15, 16):  # the price headers name the currency
         c = ws.cell(row=2, column=col)
         c.value = f"{c.value} ({text(f'currency_{currency}', lang)})"
@@ -162,6 +168,10 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
             tdp = excel_formula(tdp_scaled_by_peak(
                 Ref(f"$H${rows[ref.key]}"), Ref(f"$C${row}"), Ref(f"$C${rows[ref.key]}")))
             notes.append(text("hw_tdp_assumed", lang).format(ref=ref.key))
+        fp32_ref = rows[catalog.FP32_REFERENCE]
+        fp32: float | str = g.fp32_tflops if g.fp32_tflops is not None else _fp32_formula(row, fp32_ref)
+        if g.fp32_tflops is None:
+            notes.append(text("hw_fp32_assumed", lang).format(ref=catalog.FP32_REFERENCE))
         tier = (0.0, 0.0) if g.offload_bytes is None or g.offload_bytes_per_s_per_direction is None else (
             g.offload_bytes / 1e9, g.offload_bytes_per_s_per_direction / 1e9)
         values = [g.bf16_tflops, g.fp8_tflops, g.hbm_bytes / 1e9, g.hbm_bandwidth_bytes_per_s / 1e12,
@@ -170,6 +180,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _price_cells(ws, row, currency, g.key, lang)
         _kernel_cells(ws, row, g.key, g.architecture, lang)
         _serving_cells(ws, row, g.vendor, lang)
+        _fp32_cell(ws, row, fp32)
         keys.append(g.key)
         row += 1
     if isinstance(acc, CustomAccelerator):
@@ -180,6 +191,8 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _price_cells(ws, row, currency, None, lang)  # a custom card: the currency's defaults, as the estimate
         _kernel_cells(ws, row, None, None, lang)
         _serving_cells(ws, row, None, lang)
+        _fp32_cell(ws, row, acc.fp32_tflops if acc.fp32_tflops is not None
+                   else _fp32_formula(row, rows[catalog.FP32_REFERENCE]))
         keys.append(selected)
         row += 1
     else:
@@ -187,6 +200,20 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
     for col, width in enumerate(_HW_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     return CatalogTable(ws.title, _FIRST, row - 1, selected, keys)
+
+
+def _fp32_formula(row: int, ref_row: int) -> str:
+    """The reference card's FP32 vector peak scaled by this row's HBM bandwidth (F), as the estimate
+    assumes it (core.inference.fp32_scaled_by_bandwidth)."""
+    return excel_formula(fp32_scaled_by_bandwidth(Ref(f"${FP32_COLUMN}${ref_row}"), Ref(f"$F${row}"),
+                                                  Ref(f"$F${ref_row}")))
+
+
+def _fp32_cell(ws: Worksheet, row: int, value: float | str) -> None:
+    c = ws[f"{FP32_COLUMN}{row}"]
+    style_plain(c, wrap=True)
+    c.value = value
+    c.number_format = "#,##0.0##"
 
 
 def _price_cells(ws: Worksheet, row: int, currency: str, card: str | None, lang: str = "en") -> None:

@@ -205,6 +205,10 @@ T: dict[str, tuple[str, str]] = {
     "hw_serving_compute": ("Serving GEMM factor of the vendor", "厂商推理矩阵乘系数"),
     "hw_serving_hbm": ("Serving HBM factor of the vendor", "厂商推理显存带宽系数"),
     "hw_serving_source": ("Serving factors from", "推理系数来源"),
+    "hw_fp32": ("FP32 vector TFLOPS (weight-only serving)", "FP32 向量 TFLOPS（仅权重量化推理）"),
+    "hw_fp32_assumed": ("FP32 vector peak: none published, {ref}'s FP32 per byte of HBM bandwidth assumed (its FP32 × "
+                        "this card's TB/s / its TB/s)",
+                        "FP32 向量峰值：无公开数据，按 {ref} 每字节显存带宽的 FP32 算力假设（其 FP32 × 本卡 TB/s / 其 TB/s）"),
     "hw_serving_none": ("1: the inference model's NVIDIA fit as it stands", "1：推理模型的 NVIDIA 拟合值，不调整"),
     "hw_calibrated": ("calibrated on this die", "在该芯片上校准"),
     "hw_extrapolated": ("extrapolated", "外推"),

@@ -106,6 +106,11 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if tdp is not None and tdp.extra == "tdp_assumed":
         add(2, c.t("risk_tdp_assumed", accelerator=r.accelerator_name, watts=fmt.count(tdp.numbers[0]),
                    ref=tdp.option), c.t("mit_tdp_assumed"))
+    fp32 = r.inputs["gpu_fp32_tflops"].origin
+    weight_only = "serving_dequant_ops" in r.inputs and r.inputs["serving_dequant_ops"].value > 0
+    if weight_only and r["serving_cards"] > 0 and fp32 is not None and fp32.extra == "fp32_assumed":
+        add(2, c.t("risk_fp32_assumed", accelerator=r.accelerator_name, tflops=fmt.plain(round(fp32.numbers[0], 1)),
+                   ref=fp32.option), c.t("mit_fp32_assumed"))
     link = r.inputs["intra_node_gbs"].origin
     if r.trains and link is not None and link.extra == "link_assumed":
         add(2, c.t("risk_link_assumed", accelerator=r.accelerator_name, gbs=fmt.plain(link.numbers[0])),

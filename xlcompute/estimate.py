@@ -781,7 +781,7 @@ def _serving_inputs(
 
     s = scenario.serving
     out: dict[str, tuple[float, str, Origin | None]] = {}
-    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g32"}[s.precision or "bf16"]
+    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128"}[s.precision or "bf16"]
     base = PRECISIONS[prec_key]
     note = f" = {s.precision}" if s.precision else " left out: bf16"
     prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision

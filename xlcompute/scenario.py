@@ -645,7 +645,7 @@ class ServingDemand(_Strict):
     )
     bytes_per_param: float | None = Field(
         None, ge=0.1, le=64,
-        description="weight bytes when serving (2 bf16, 1 fp8/int8, 0.625 int4 with group-32 scales); leave it "
+        description="weight bytes when serving (2 bf16, 1 fp8/int8, 0.531 int4 with group-128 scales); leave it "
         "out for the serving precision's",
     )
     kv_bytes_per_value: float | None = Field(
@@ -670,7 +670,8 @@ class ServingDemand(_Strict):
     precision: Literal["bf16", "fp8", "int8", "int4"] | None = Field(
         None,
         description="serving precision: bf16; fp8 (FP8 weights, GEMMs at the card's FP8 peak, FP8 KV cache); "
-        "int8 / int4 (weight-only, group 32, 16-bit GEMMs and KV). Sets bytes_per_param and "
+        "int8 / int4 (weight-only: int8 per channel, int4 with a 16-bit scale and zero per 128 weights as AWQ and "
+        "GPTQ checkpoints ship; 16-bit GEMMs and KV). Sets bytes_per_param and "
         "kv_bytes_per_value unless they are given. Leave it out for bf16",
     )
     ttft_s: float = Field(

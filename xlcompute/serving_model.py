@@ -229,7 +229,7 @@ PRECISIONS: dict[str, Precision] = {
 """Weight formats of the validation set and the scenario: fp8 = FP8 weights, GEMMs and KV cache
 (TensorRT-LLM --enable_fp8 --fp8_kv_cache); int8 / int4-g32 / int4-g128 = weight-only (16-bit GEMMs
 and KV; gpt-fast's int4 keeps a bf16 scale and zero per 32 weights, torchao's int4wo-64 per 64, AWQ and GPTQ per
-128, [QUANT]),
+128, [QUANT]; a scenario's or an Excel function's "int4" is int4-g128, the format AWQ and GPTQ checkpoints ship),
 their weight reads at :func:`xlcompute.core.inference.dequant_efficiency`."""
 
 

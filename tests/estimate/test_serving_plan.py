@@ -112,7 +112,7 @@ def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None
     s = sc.serving
     shape = model_shape(catalog.get_model(model).arch)
     card = card_of(acc)
-    prec = {"bf16": PRECISIONS["bf16"], "fp8": PRECISIONS["fp8"], "int4": PRECISIONS["int4-g32"]}[s.precision or "bf16"]
+    prec = {"bf16": PRECISIONS["bf16"], "fp8": PRECISIONS["fp8"], "int4": PRECISIONS["int4-g128"]}[s.precision or "bf16"]
     plan = size_serving(shape, card, prec, s.tokens_per_request - s.output_tokens_used, s.output_tokens_used,
                         s.users / s.seconds_per_request, s.ttft_s, s.tpot_s,
                         for_vendor(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}),

@@ -137,7 +137,7 @@ _MODEL = 'A catalog model name such as "llama2-70b" (its architecture: layers, h
 _GPU = 'A catalog card name such as "H800" or "A100-80G" (peak, HBM, bandwidth, link, cards per server).'
 _TP = "Optional. Tensor-parallel cards of the replica; default 1. Must divide the heads and fit one server."
 _PRECISION = 'Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only).'
-_PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g32"}
+_PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128"}
 
 
 def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int, Any]:

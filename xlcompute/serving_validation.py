@@ -379,7 +379,7 @@ def vendor_fit_report(vendor: str = "AMD") -> VendorFitReport:
                            held_out_error_pct=float(np.mean(held)) if held else float("nan"))
 
 
-#: The sets whose TPOT rows with weight-only (int8 / int4) weights the dequantisation factors are fitted on:
+#: The sets whose TPOT rows with weight-only (int8 / int4) weights the dequantisation constant is fitted on:
 #: the fifteen sets predicted before the fit (2026-12-03, thirteenth session); a later set is never fitted on.
 DEQUANT_FIT_SETS: tuple[str, ...] = tuple(p.name for p in SERVING_SETS[:15])
 
@@ -390,15 +390,19 @@ def dequant_fit_rows(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) ->
     η_q is a share of the 16-bit kernel's bandwidth, which a row on an uncalibrated card cannot separate
     from the card's own misfit; None: every card)."""
     return tuple(r for p in SERVING_SETS if p.name in DEQUANT_FIT_SETS for r in load_serving_runs(p)
-                 if r.status == "included" and "tpot" in r.metrics and _is_weight_only(r)
-                 and unpredictable_reason(r) is None and (cards is None or r.accelerator in cards))
+                 if _fits_dequant(r, cards))
 
 
 def dequant_fit_files(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tuple[str, ...]:
     """The names of the sets :func:`dequant_fit_rows` draws on, in order."""
-    return tuple(p.name for p in SERVING_SETS if p.name in DEQUANT_FIT_SETS and any(
-        r.status == "included" and "tpot" in r.metrics and _is_weight_only(r) and unpredictable_reason(r) is None
-        and (cards is None or r.accelerator in cards) for r in load_serving_runs(p)))
+    return tuple(p.name for p in SERVING_SETS if p.name in DEQUANT_FIT_SETS
+                 and any(_fits_dequant(r, cards) for r in load_serving_runs(p)))
+
+
+def _fits_dequant(run: ServingRun, cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> bool:
+    """A predictable TPOT row with weight-only weights on ``cards`` (any card: None)."""
+    return (run.status == "included" and "tpot" in run.metrics and _is_weight_only(run)
+            and unpredictable_reason(run) is None and (cards is None or run.accelerator in cards))
 
 
 def _is_weight_only(run: ServingRun) -> bool:
@@ -484,7 +488,7 @@ def validate_serving(k: ServingConstants | None = None, path: Path | str | None 
     fitted_tpot = {r.id for r in decode_fit_rows(runs)} if _is_first_set(path) else set()
     fit_file = Path(path or SERVING_RUNS).name in VENDOR_FIT_FILES
     vendor_fitted = {r.id for r in runs if fit_file and catalog.get_gpu(r.accelerator).vendor in factors}
-    dequant_fitted = ({r.id for r in runs if _is_weight_only(r) and r.accelerator in SERVING_CALIBRATED_CARDS}
+    dequant_fitted = ({r.id for r in runs if _fits_dequant(r)}
                       if Path(path or SERVING_RUNS).name in DEQUANT_FIT_SETS else set())  # dequant_fit_rows' rows
     rows: list[RowResult] = []
     skipped: dict[str, str] = {}

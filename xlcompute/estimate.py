@@ -319,7 +319,9 @@ def _fp32_input(acc: Any, src: str, org: Origin) -> InputValue:
         return InputValue(key="gpu_fp32_tflops", value=float(given), source=f"{src}; FP32 vector peak",
                           origin=org.model_copy(update={"extra": "fp32_vector"}))
     value = float(fp32_scaled_by_bandwidth(ref.fp32_tflops, tbps, ref.hbm_bandwidth_bytes_per_s / TERA))
-    note = (f"{src}; no published FP32 vector peak for {name}: assumed {value:.3g} TFLOP/s, {ref.name}'s "
+    missing = ("no cluster.accelerator.fp32_tflops given" if isinstance(acc, CustomAccelerator)
+               else "no published FP32 vector peak")
+    note = (f"{src}; {missing} for {name}: assumed {value:.3g} TFLOP/s, {ref.name}'s "
             f"{ref.fp32_tflops:g} × {tbps:g}/{ref.hbm_bandwidth_bytes_per_s / TERA:g} TB/s (the same FP32 per byte "
             "of HBM bandwidth; used only by weight-only serving precisions)")
     return InputValue(key="gpu_fp32_tflops", value=value, source=note,

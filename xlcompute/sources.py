@@ -317,7 +317,8 @@ def _price_zh(text: str) -> str:
 
 def _fp32_assumed_zh(o: Origin) -> str:
     value, ref_fp32, tbps = o.numbers
-    return (f"{o.name} 没有公开的 FP32 向量峰值：按 {o.option} 的 {fmt.plain(ref_fp32)} TFLOP/s 乘以显存带宽之比"
+    missing = "未给出 cluster.accelerator.fp32_tflops" if o.kind == "custom" else "没有公开的 FP32 向量峰值"
+    return (f"{o.name} {missing}：按 {o.option} 的 {fmt.plain(ref_fp32)} TFLOP/s 乘以显存带宽之比"
             f"（{fmt.plain(tbps)} TB/s，即每字节带宽的 FP32 算力相同）假设为 {value:.3g} TFLOP/s；仅用于仅权重量化的推理精度")
 
 

@@ -724,14 +724,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "向厂商索取板卡功耗（或实测到货服务器），并设置 cluster.tdp_w。",
     ),
     "risk_fp32_assumed": (
-        "{accelerator} has no published FP32 vector peak: the int8 / int4 decode speed assumes {tflops} TFLOP/s "
-        "({ref}'s FP32 per byte of memory bandwidth) for dequantising the weights.",
-        "{accelerator} 没有公开的 FP32 向量峰值：int8 / int4 解码速度按 {tflops} TFLOP/s（按 {ref} 每字节显存带宽的 "
+        "{accelerator} has no FP32 vector peak in the catalog or the scenario: the int8 / int4 decode speed assumes "
+        "{tflops} TFLOP/s ({ref}'s FP32 per byte of memory bandwidth) for dequantising the weights.",
+        "{accelerator} 在目录与场景中均没有 FP32 向量峰值：int8 / int4 解码速度按 {tflops} TFLOP/s（按 {ref} 每字节显存带宽的 "
         "FP32 算力）估计权重反量化开销。",
     ),
     "mit_fp32_assumed": (
-        "Measure int8 / int4 decode speed on a pilot server, or plan serving in bf16 / fp8.",
-        "在试点服务器上实测 int8 / int4 解码速度，或按 bf16 / fp8 规划推理。",
+        "Measure int8 / int4 decode speed on a pilot server (a custom card can give cluster.accelerator.fp32_tflops), "
+        "or plan serving in bf16 / fp8.",
+        "在试点服务器上实测 int8 / int4 解码速度（自定义加速卡可给出 cluster.accelerator.fp32_tflops），或按 bf16 / fp8 规划推理。",
     ),
     "risk_link_assumed": (
         "{accelerator} has no published intra-server link figure: the step model assumes the scale-out "

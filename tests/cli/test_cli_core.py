@@ -85,3 +85,13 @@ def test_estimate_deadline_and_predicted_mfu_lines(tmp_path):
     assert "At the predicted MFU" in out.output and f"{r['train_days_predicted_mfu']:,.1f} days" in out.output
     plain = runner.invoke(app, ["estimate"], terminal_width=250)
     assert "Deadline" not in plain.output  # no deadline, no line
+
+
+def test_catalog_gpus_shows_the_fp32_vector_peak_assumed_or_published() -> None:
+    """The FP32 vector peak weight-only serving dequantises at: the datasheet's, or ~ the A100's per byte of HBM
+    bandwidth where none is published (910B: 19.5 x 1.6 / 2.039 = 15.3)."""
+    out = runner.invoke(app, ["catalog", "gpus"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    row = {line.split("│")[1].strip(): line for line in out.output.splitlines() if line.count("│") > 5}
+    assert "~15.3" in row["910B"] and "67.0" in row["H100-SXM"] and "~" not in row["H100-SXM"].split("│")[4]
+    assert "fp32: vector (non-tensor) TFLOPS" in " ".join(out.output.split())

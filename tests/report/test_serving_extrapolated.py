@@ -98,7 +98,12 @@ def test_weight_only_serving_on_a_card_without_an_fp32_figure_is_flagged() -> No
     for lang, words in (("en", "no FP32 vector peak in the catalog or the scenario"), ("zh", "均没有 FP32 向量峰值")):
         risks = " ".join(str(x) for row in build_context(r, lang)["risks"] for x in row.values())
         assert words in risks, lang
+    # the serving table shows the weight bytes, and for a weight-only format the share its reads keep
+    rows = {row["key"]: row["value"] for row in build_context(r, "en")["serving_rows"]}
+    assert rows["serving_bytes_per_param"] == "0.5312" and rows["serving_dequant_efficiency"] == "0.65"
     bf16 = run("bf16")
     assert bf16["serving_dequant_efficiency"] == 1 and bf16["serving_dequant_ops"] == 0
+    keys = [row["key"] for row in build_context(bf16, "en")["serving_rows"]]
+    assert "serving_bytes_per_param" in keys and "serving_dequant_efficiency" not in keys
     assert "no FP32 vector peak" not in " ".join(
         str(x) for row in build_context(bf16, "en")["risks"] for x in row.values())

@@ -300,6 +300,8 @@ def build_context(
         "serving_extrapolated": _serving_extrapolated(c),
         "serving_rows": [c.row(k) for k in (
             "request_rate", "serving_input_tokens", "serving_output_tokens", "serving_tp", "serving_pp",
+            "serving_bytes_per_param",  # the serving precision's weight bytes; weight-only: their read share
+            *(("serving_dequant_efficiency",) if r["serving_dequant_ops"] > 0 else ()),
             "serving_batch", "serving_max_sequences", "serving_kv_bytes_per_sequence", "prefill_seconds",
             "decode_step_seconds", "ttft", "tpot", "tpot_median", "replica_output_tokens_per_s", "serving_replicas",
             *(("serving_prefill_replicas",) if r["serving_disaggregated"] else ()), "serving_cards",

@@ -46,6 +46,7 @@ __all__ = [
     "STEP8_VALIDATION_FILE",
     "STEP9_VALIDATION_FILE",
     "STEP10_VALIDATION_FILE",
+    "STEP11_VALIDATION_FILE",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
     "with_profile",
@@ -78,13 +79,18 @@ STEP9_VALIDATION_FILE = DATA_DIR / "step_runs_9.yaml"
 #: Tenth pre-registered step-time set: dense H100 rows of DGX Cloud v25.04/v25.05 and Megatron-Bridge
 #: (2026-12-02), written before Hopper's attention kernel became cuDNN's, the change it tests.
 STEP10_VALIDATION_FILE = DATA_DIR / "step_runs_10.yaml"
+#: Eleventh pre-registered step-time set: dense Blackwell rows (DGX GB200 NVL72, DGX B200) and one H100 row of
+#: DGX Cloud v25.05.05 and the NeMo 25.02 performance summary (2026-12-03), written before any prediction of
+#: them and predicted once with the model as it stood (no model change tested): the first held-out dense
+#: Blackwell figures.
+STEP11_VALIDATION_FILE = DATA_DIR / "step_runs_11.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
-    STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE,
+    STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

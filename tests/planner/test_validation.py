@@ -73,10 +73,11 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # predicted after that change: 16.73 %), 175 rows: 8.08 % / 8.36 % (reference stack 8.25 %). With Hopper's
 # cuDNN attention efficiency and the refit (seventh session, post hoc): 7.84 % / 8.18 % (reference stack 8.02 %).
 # With step_runs_10.yaml's 34 dense H100 rows (first predicted after that change: 5.33 %), 209 rows: 7.43 % /
-# 7.65 % (reference stack 7.59 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 209
-EXTENDED_HELD_OUT_MAE_BOUND = 7.43
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 7.65
+# 7.65 % (reference stack 7.59 %). With step_runs_11.yaml's 18 dense Blackwell / H100 rows (first predicted with
+# the model unchanged: 12.88 %), 227 rows: 7.86 % / 8.23 % (reference stack 8.00 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 227
+EXTENDED_HELD_OUT_MAE_BOUND = 7.87
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.24
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -293,8 +294,9 @@ def test_extended_held_out_statistics(report) -> None:
            for r in extended]
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
-    # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(7.59, abs=0.01)
+    # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
+    # 8.00 % with step_runs_11.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.00, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -499,7 +501,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 12.88
     s153 = [r for r in report.external_rows + report.rows
-            if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10")]
+            if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -553,18 +555,23 @@ def test_tenth_step_set_first_prediction_as_recorded(report) -> None:
     assert "5.33 %" in note and "5.40 %" in note and "c991600" in note and "a10ffac" in note
 
 
-def test_eleventh_step_set_is_reserved_unpredicted() -> None:
-    """step_runs_11.yaml (18 held-out rows: DGX Cloud v25.05.05 Nemotron-4 340B on GB200, NeMo 25.02 FP8 on
-    B200/H100; written by a data-only helper on 2026-12-03) is kept for the next step-time change: no code path
-    predicts it until that change is committed (docs/validation.md)."""
-    import xlcompute.cli.validate as cli_validate
-    import xlcompute.planner.validation.data as data_module
-    from pathlib import Path
+def test_eleventh_step_set_first_prediction_as_recorded(report) -> None:
+    """step_runs_11.yaml (18 held-out rows: DGX Cloud v25.05.05 Nemotron-4 340B on 128-512 GB200, NeMo 25.02 FP8 on
+    B200 and one H100 row; written by a data-only helper at f65d798) was wired in at 338f87b with its reporting
+    declared in that commit and predicted once with the model unchanged: 12.88 % (max 23.96 %), signed -8.52 %;
+    GB200 strong scaling about 20 % too fast, weak scaling 5.25 %. No constant is fitted on it."""
+    from xlcompute.planner.validation.data import STEP11_VALIDATION_FILE
 
-    data = data_module.load_external(data_module.DATA_DIR / "step_runs_11.yaml")
-    assert len(data.rows) == 18 and all(r.role == "held_out" and r.status == "included" for r in data.rows)
-    text = (data_module.DATA_DIR / "step_runs_11.yaml").read_text(encoding="utf-8")
-    assert "FIRST PREDICTION" not in text
-    package = Path(data_module.__file__).resolve().parents[2]
-    assert not [p for p in package.rglob("*.py") if "step_runs_11" in p.read_text(encoding="utf-8")]
-    assert "step_runs_11" not in Path(cli_validate.__file__).read_text(encoding="utf-8")
+    (s11,) = [x for x in report.preregistered_sets if x.name == "step_runs_11"]
+    assert (s11.included, s11.calibration, s11.excluded) == (18, 0, 10)
+    assert round(s11.mean_abs_error_pct, 2) == 12.88 and round(s11.max_abs_error_pct, 2) == 23.96
+    rows = {r.id: r for r in report.external_rows if r.set_name == "step_runs_11"}
+    assert len(rows) == 18 and all(r.role == "held_out" and r.gpus <= 512 for r in rows.values())
+    strong = [r.error_pct for i, r in rows.items() if "strong" in i]
+    weak = [r.error_pct for i, r in rows.items() if "weak" in i]
+    assert len(strong) == len(weak) == 6 and all(-22 < e < -16 for e in strong)
+    assert round(sum(abs(e) for e in weak) / 6, 2) == 5.25
+    note = STEP11_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "12.88 %" in note and "338f87b" in note and "20.11 %" in note and "7.86 %" in note
+
+

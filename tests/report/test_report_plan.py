@@ -159,6 +159,7 @@ def test_validation_appendix_equals_validate() -> None:
              "step_runs_8": {"held_out": "held out, pre-registered"},
              "step_runs_9": {"held_out": "held out, pre-registered"},
              "step_runs_10": {"held_out": "held out, pre-registered"},
+             "step_runs_11": {"held_out": "held out, pre-registered"},
              "software_stacks": {"calibration": "stack calibration"}}
     for got, row in zip(per_row, shown, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
@@ -174,7 +175,7 @@ def test_validation_appendix_equals_validate() -> None:
     sets = {x.name: x for x in v.preregistered_sets}
     ext, blind, hop, sca = sets["external_runs"], sets["meg21_table2"], sets["hopper_runs"], sets["scaling_tables"]
     s5, s6, s7, s8 = sets["step_runs_5"], sets["step_runs_6"], sets["step_runs_7"], sets["step_runs_8"]
-    s9, s10 = sets["step_runs_9"], sets["step_runs_10"]
+    s9, s10, s11 = sets["step_runs_9"], sets["step_runs_10"], sets["step_runs_11"]
     hop_cal = [r for r in v.external_rows if r.set_name == "hopper_runs" and r.role == "calibration"]
     large = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out" and r.gpus >= 4096]
     n = fmt.count(v.extended_held_out_count)
@@ -194,6 +195,7 @@ def test_validation_appendix_equals_validate() -> None:
         ["pre-registered (step_runs_8)", "6", pct(s8.mean_abs_error_pct), pct(s8.max_abs_error_pct)],
         ["pre-registered (step_runs_9)", "16", pct(s9.mean_abs_error_pct), pct(s9.max_abs_error_pct)],
         ["pre-registered (step_runs_10)", "34", pct(s10.mean_abs_error_pct), pct(s10.max_abs_error_pct)],
+        ["pre-registered (step_runs_11)", "18", pct(s11.mean_abs_error_pct), pct(s11.max_abs_error_pct)],
         ["held out on 4,096 cards or more", fmt.count(len(large)), pct(v.large_held_out_mean_abs_error_pct),
          pct(max(abs(r.error_pct) for r in large))],
         ["all held out, per-card throughput", n, pct(v.extended_held_out_mean_abs_throughput_error_pct),

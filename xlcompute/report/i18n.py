@@ -723,6 +723,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ask the vendor for the board power (or measure a delivered server) and set cluster.tdp_w.",
         "向厂商索取板卡功耗（或实测到货服务器），并设置 cluster.tdp_w。",
     ),
+    "risk_borrowed_kernel": (
+        "The step-time kernel constants for {accelerator} are {profile}'s, not measured on {generation}: on {n} "
+        "held-out {generation} training runs (xlcompute validate) they predicted step times {mag} too {dir_en} on "
+        "average (mean |error| {abs}). If this run is off by as much, it takes about {adj_days} days, not {days}.",
+        "{accelerator} 的单步时间内核常数沿用 {profile} 一代，未在 {generation} 上实测校准：在 {n} 个 {generation} "
+        "留出训练实测（xlcompute validate）上，其单步时间预测平均偏{dir_zh} {mag}（平均绝对误差 {abs}）。若本次训练偏差相同，"
+        "约需 {adj_days} 天，而非 {days} 天。",
+    ),
+    "mit_borrowed_kernel": (
+        "Measure the step time of this model and layout on a pilot of {accelerator} servers before the full "
+        "purchase; until then, plan the schedule and the budget with the slower figure.",
+        "全量采购前在少量 {accelerator} 服务器上试运行，实测本模型与布局的单步时间；在此之前按较慢的数字安排工期与预算。",
+    ),
     "risk_fp32_assumed": (
         "{accelerator} has no FP32 vector peak in the catalog or the scenario: the int8 / int4 decode speed assumes "
         "{tflops} TFLOP/s ({ref}'s FP32 per byte of memory bandwidth) for dequantising the weights.",

@@ -46,6 +46,7 @@ __all__ = [
     "STEP8_VALIDATION_FILE",
     "STEP9_VALIDATION_FILE",
     "STEP10_VALIDATION_FILE",
+    "architecture_of",
     "STEP11_VALIDATION_FILE",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
@@ -306,6 +307,13 @@ def _catalog_card(sy: SystemSpec) -> Any:
                 card.hbm_bandwidth_bytes_per_s - sy.hbm_bandwidth) <= 0.05 * sy.hbm_bandwidth:
             return card
     return None
+
+
+def architecture_of(sy: SystemSpec) -> str:
+    """The chip generation of a validation system (its catalog card's ``architecture``), "" if no catalog
+    card has its dense peak and HBM bandwidth."""
+    card = _catalog_card(sy)
+    return str(card.architecture) if card is not None else ""
 
 
 def fp8_peak_ratio(sy: SystemSpec) -> float:

@@ -31,6 +31,7 @@ from xlcompute.planner.validation.data import (
     ZERO3_CALIBRATION_FILE,
     ExcludedRow,
     ValidationRow,
+    architecture_of,
     build_case,
     row_precision,
     load_external,
@@ -58,6 +59,7 @@ class RowResult(BaseModel):
     role: str
     gpus: int = 0
     peak_flops: float = Field(0.0, description="the row's system's dense BF16/FP16 peak per card, FLOP/s")
+    architecture: str = Field("", description="the chip generation of the row's card ('' if not in the catalog)")
     metric: Literal["tflops_per_gpu", "step_seconds"]
     measured: float
     predicted: float
@@ -237,6 +239,7 @@ def _predict_row(
         role=row.role,
         gpus=row.gpus,
         peak_flops=sy.peak_flops,
+        architecture=architecture_of(sy),
         metric=metric,
         measured=measured,
         predicted=predicted,

@@ -26,7 +26,7 @@ from xlcompute.report.context.policy import (
     SLIP_SHARE_MEDIUM,
 )
 from xlcompute.report.context.sections import _is_scenario_mfu
-from xlcompute.report.context.validation import validation_report
+from xlcompute.report.context.validation import borrowed_kernel_check, validation_report
 
 
 def _severity(share: float, medium: float, high: float) -> int:
@@ -115,6 +115,9 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if r.trains and link is not None and link.extra == "link_assumed":
         add(2, c.t("risk_link_assumed", accelerator=r.accelerator_name, gbs=fmt.plain(link.numbers[0])),
             c.t("mit_link_assumed"))
+    borrowed = _borrowed_kernel_risk(c)
+    if borrowed is not None:
+        add(1, *borrowed)
 
     if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
         add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own")),
@@ -128,6 +131,30 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
             c.t("mit_long_run"))
     risks.sort(key=lambda x: x["rank"])  # stable: keeps the order above within a severity
     return risks
+
+
+def _borrowed_kernel_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
+    """A training plan on a card whose generation borrows another's kernel constants and was tested on
+    held-out runs (Blackwell: step_runs_11.yaml): how far those runs were off, and the schedule at that
+    average error (days / (1 + signed error))."""
+    r = c.r
+    kernel = r.inputs["matmul_eff_max"].origin
+    if not r.trains or kernel is None or kernel.option != "extrapolated":
+        return None
+    from xlcompute import catalog
+
+    acc = r.scenario.cluster.accelerator
+    arch = catalog.get_gpu(acc).architecture if isinstance(acc, str) else ""
+    check = borrowed_kernel_check(arch)
+    if check is None:
+        return None
+    n, mean_abs, signed = check
+    days = r["train_days"] / (1 + signed / 100)
+    return (c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
+                profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
+                mag=fmt.percent(abs(signed) / 100), dir_en="short" if signed < 0 else "long",
+                dir_zh="短" if signed < 0 else "长", days=c.v("train_days"), adj_days=fmt.days(days)),
+            c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 
 def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Markup], None]) -> None:

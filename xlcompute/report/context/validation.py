@@ -14,7 +14,7 @@ from xlcompute import fmt
 from xlcompute.core import arith
 from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to_end_sets
 from xlcompute.estimate import PlanReport
-from xlcompute.planner.inputs import SOFTWARE_STACKS
+from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.policy import BLIND_SET, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
@@ -119,6 +119,19 @@ def validation_report() -> ValidationReport:
     """``xlcompute validate`` without the layout search, computed once per process: it depends
     only on the committed validation file and the step-time model, not on the scenario."""
     return validate(search=False)
+
+
+def borrowed_kernel_check(architecture: str) -> tuple[int, float, float] | None:
+    """How the step-time model did on the held-out training runs of a chip generation that borrows
+    another generation's kernel constants (planner.inputs.ARCHITECTURE_PROFILES): (rows, mean |error| %,
+    mean signed error %); None when the generation has its own constants or no held-out run."""
+    if not architecture or ARCHITECTURE_PROFILES.get(architecture, "ampere") == architecture:
+        return None
+    errs = [r.error_pct for r in validation_report().external_rows
+            if r.role == "held_out" and r.architecture == architecture]
+    if not errs:
+        return None
+    return len(errs), sum(abs(e) for e in errs) / len(errs), sum(errs) / len(errs)
 
 
 def serving_accuracy(c: _Ctx) -> Markup | str:

@@ -1,0 +1,52 @@
+"""A training plan on a card whose generation borrows another generation's kernel constants (Blackwell
+takes Hopper's) carries a Medium risk quoting how far the model was on that generation's held-out runs
+(step_runs_11.yaml's B200 / GB200 rows), and the schedule at that average error."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlcompute.estimate import estimate
+from xlcompute.planner.inputs import ARCHITECTURE_PROFILES
+from xlcompute.report.context import build_context
+from xlcompute.report.context.validation import borrowed_kernel_check, validation_report
+from xlcompute.scenario import parse_scenario
+
+
+def _plan(card: str):  # type: ignore[no-untyped-def]
+    return estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                    "cluster": {"accelerator": card, "cards": 1024}}))
+
+
+def _risks(r, lang: str) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(x) for row in build_context(r, lang)["risks"] for x in row.values())
+
+
+def test_the_check_is_the_held_out_blackwell_rows_of_the_validation() -> None:
+    assert ARCHITECTURE_PROFILES["blackwell"] == "hopper"
+    rows = [x for x in validation_report().external_rows if x.role == "held_out" and x.architecture == "blackwell"]
+    assert len(rows) == 17 and {x.set_name for x in rows} == {"step_runs_11"}
+    n, mean_abs, signed = borrowed_kernel_check("blackwell")  # type: ignore[misc]
+    assert n == 17
+    assert mean_abs == pytest.approx(sum(abs(x.error_pct) for x in rows) / 17)
+    assert signed == pytest.approx(sum(x.error_pct for x in rows) / 17) and signed < 0  # too fast
+    # a generation with its own constants, or with no held-out run, has nothing to say
+    assert borrowed_kernel_check("hopper") is None and borrowed_kernel_check("ampere") is None
+    assert borrowed_kernel_check("ascend") is None and borrowed_kernel_check("") is None
+
+
+def test_a_b200_plan_lists_the_risk_with_the_schedule_at_that_error() -> None:
+    r = _plan("B200")
+    assert r.inputs["matmul_eff_max"].origin.option == "extrapolated"
+    n, mean_abs, signed = borrowed_kernel_check("blackwell")  # type: ignore[misc]
+    days = r["train_days"] / (1 + signed / 100)
+    en, zh = _risks(r, "en"), _risks(r, "zh")
+    assert "kernel constants for NVIDIA B200" in en and "are Hopper's, not measured on Blackwell" in en
+    assert f"on {n} held-out Blackwell training runs" in en and "too short on average" in en
+    assert f"about {days:.1f} days" in en and days > r["train_days"]
+    assert "沿用 Hopper 一代" in zh and "平均偏短" in zh and f"约需 {days:.1f} 天" in zh
+
+
+def test_a_calibrated_card_or_one_without_held_out_runs_has_no_such_risk() -> None:
+    for card in ("H800", "A100-80G", "910B"):
+        assert "kernel constants for" not in _risks(_plan(card), "en"), card

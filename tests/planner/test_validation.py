@@ -575,3 +575,19 @@ def test_eleventh_step_set_first_prediction_as_recorded(report) -> None:
     assert "12.88 %" in note and "338f87b" in note and "20.11 %" in note and "7.86 %" in note
 
 
+def test_twelfth_step_set_is_reserved_unpredicted() -> None:
+    """step_runs_12.yaml (19 held-out rows: Megatron-Bridge Llama 3 8B / 70B on B200 and GB200, MLPerf Training v5.1
+    Llama 3.1 8B on 8-512 B200 / GB200 and two H100 rows; written by a data-only helper from 338f87b, before
+    step_runs_11.yaml's first prediction was in the tree) is kept for the next change to Blackwell's step-time
+    constants: no code path predicts it until that change is committed (docs/validation.md)."""
+    import xlcompute.cli.validate as cli_validate
+    import xlcompute.planner.validation.data as data_module
+    from pathlib import Path
+
+    data = data_module.load_external(data_module.DATA_DIR / "step_runs_12.yaml")
+    assert len(data.rows) == 19 and all(r.role == "held_out" and r.status == "included" for r in data.rows)
+    text = (data_module.DATA_DIR / "step_runs_12.yaml").read_text(encoding="utf-8")
+    assert "FIRST PREDICTION" not in text
+    package = Path(data_module.__file__).resolve().parents[2]
+    assert not [p for p in package.rglob("*.py") if "step_runs_12" in p.read_text(encoding="utf-8")]
+    assert "step_runs_12" not in Path(cli_validate.__file__).read_text(encoding="utf-8")

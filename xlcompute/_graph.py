@@ -25,14 +25,14 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("model_params", "model_active_params", "layers", "hidden", "heads", "kv_heads", "head_dim",
                "attn_width", "ffn_hidden", "gated_ffn", "vocab", "embedding_params", "lm_head_params",
                # mixture of experts, MLA, MTP (issue 15; 0 for a dense model)
-               "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden", "expert_params",
-               "mla_qkv_params", "mla_latent_width", "mtp_params")),
+               "moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
+               "moe_ffn_hidden", "expert_params", "mla_qkv_params", "mla_latent_width", "mtp_params")),
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "sp", "flash_attention", "tp", "pp", "cp", "interleave", "tp_overlap",
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
                   "deadline_days",
                   # expert parallelism and precision (issue 15)
-                  "ep", "etp", "capacity_factor", "a2a_overlap", "moe_sync_ms", "precision_peak_ratio")),
+                  "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
                  "inter_node_gbps", "gpu_tdp_w", "gpu_fp32_tflops",
                  # bill of materials (issue 13): fabric and storage sizing

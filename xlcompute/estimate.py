@@ -177,7 +177,8 @@ class Estimate(BaseModel):
 
 _STEP_KEYS = tuple(st.key for st in STEPS)
 _MODEL_SHAPE_KEYS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn",
-                     "vocab", "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden",
+                     "vocab", "moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
+                     "moe_ffn_hidden",
                      "expert_params", "mla_qkv_params", "mla_latent_width", "mtp_params")
 
 
@@ -483,6 +484,7 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         ("param_bytes", t, "training", "param_bytes", t.param_bytes, ""),
         ("capacity_factor", t, "training", "capacity_factor", t.capacity_factor, ""),
         ("a2a_overlap", t, "training", "a2a_overlap", t.a2a_overlap or 0.0, ""),
+        ("a2a_dedup", t, "training", "a2a_dedup", 1 if t.a2a_dedup else 0, ""),
         ("moe_sync_ms", t, "training", "moe_sync_ms", t.moe_sync_ms, ""),
         ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
         ("recompute_mode", t, "training", "recompute", t.recompute_mode,
@@ -536,6 +538,11 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
         name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
         put("a2a_overlap", recipe.a2a_overlap, f"catalog: {name}'s published training schedule ({recipe.a2a_source})",
             Origin(kind="catalog", name=name, cite=recipe.a2a_source, extra="recipe"))
+    if recipe is not None and recipe.a2a_dedup is not None and t.a2a_dedup is None:
+        name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
+        put("a2a_dedup", 1 if recipe.a2a_dedup else 0,
+            f"catalog: {name}'s published training setup ({recipe.dedup_source})",
+            Origin(kind="catalog", name=name, cite=recipe.dedup_source, extra="recipe"))
     for key, (value, source, origin) in _serving_inputs(scenario, arch, vals).items():
         put(key, value, source, origin)
     if a.average_load is not None:
@@ -974,7 +981,7 @@ def _estimate(
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
             ep=int(values["ep"]), expert_tp=int(values["expert_tp"]), capacity_factor=values["capacity_factor"],
-            a2a_overlap=values["a2a_overlap"], moe_sync_ms=values["moe_sync_ms"],
+            a2a_overlap=values["a2a_overlap"], a2a_dedup=bool(values["a2a_dedup"]), moe_sync_ms=values["moe_sync_ms"],
             precision_peak_ratio=values["precision_peak_ratio"],
         )
         row = PlanRow(rank=1, execution=ex, result=StepResult.from_values(values))

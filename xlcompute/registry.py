@@ -123,6 +123,10 @@ _ROWS: tuple[Quantity, ...] = (
     _q("experts", "Routed experts per MoE layer", "每个 MoE 层的路由专家数", "experts", "个", "count", "DeepSeek-V3 (arXiv:2412.19437) §2.1.2"),
     _q("moe_top_k", "Routed experts active per token (top-k)", "每 token 激活的路由专家数（top-k）", "experts", "个",
        "count", "DeepSeek-V3 (arXiv:2412.19437) §2.1.2; Fedus et al. 2021 (Switch)"),
+    _q("expert_groups", "Expert groups of group-limited routing", "分组限制路由的专家组数", "groups", "组", "count",
+       "DeepSeek-V3 config.json n_group (arXiv:2412.19437 §2.1.2); 0 = no grouping"),
+    _q("group_limit", "Groups a token's experts may come from", "每个 token 的专家可来自的组数", "groups", "组", "count",
+       "DeepSeek-V3 config.json topk_group: at most 4 nodes (arXiv:2412.19437 §2.1.2, §3.2.2); 0 = no limit"),
     _q("shared_experts", "Shared experts per MoE layer", "每个 MoE 层的共享专家数", "experts", "个", "count",
        "DeepSeek-V3 (arXiv:2412.19437) §2.1.2"),
     _q("moe_ffn_hidden", "Expert MLP inner width", "专家 MLP 中间层维度", "", None, "count", "DeepSeek-V3 (arXiv:2412.19437) §4.2"),
@@ -162,6 +166,9 @@ _ROWS: tuple[Quantity, ...] = (
        "GShard (arXiv:2006.16668) §2.2; Switch Transformers §2.2; default 1.0 (DGX Cloud DeepSeek-V3 recipe)"),
     _q("a2a_overlap", "Expert all-to-all hidden under compute", "专家 all-to-all 被计算隐藏的比例", "%", None,
        "percent", "0 = none; DualPipe ≈ 0.9 (DeepSeek-V3 (arXiv:2412.19437) §3.2.1)"),
+    _q("a2a_dedup", "Token sent once per server (DeepEP-style dispatch)", "每台服务器只发送一次 token（DeepEP 式分发）",
+       "0/1", None, "flag", "DeepSeek-V3 (arXiv:2412.19437) §3.2.2; DeepEP README (normal kernels, NVLink and RDMA "
+       "forwarding); 0 = Megatron-Core's alltoall dispatcher, one copy per expert"),
     _q("moe_sync_ms", "Host wait of the token dispatch per MoE layer", "每个 MoE 层 token 分发的主机等待", "ms",
        "毫秒", "dec2", "0 = a dispatcher without host wait; Megatron-Core dropless all-to-all "
        "(token_dispatcher.py, cuda_sync_point): 7.5 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml; "

@@ -380,6 +380,13 @@ class TrainingPlan(_Strict):
         "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9. Default: the preset's published "
         "training schedule where the catalog has one (DeepSeek-V3: 0.9), else 0",
     )
+    a2a_dedup: bool | None = Field(
+        None,
+        description="the token dispatcher sends each token once to every other server that holds one of its "
+        "experts, then forwards it inside that server (DeepEP, HybridEP: Megatron-Core's flex dispatcher; "
+        "DeepSeek-V3 §3.2.2), instead of once per expert (Megatron-Core's alltoall dispatcher, false). Default: "
+        "the preset's published training setup where the catalog has one (DeepSeek-V3: true), else false",
+    )
     moe_sync_ms: float = Field(
         0.0, ge=0, le=1000,
         description="host wait of each MoE layer's token dispatch per forward pass, in ms: the host's time to "

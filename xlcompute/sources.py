@@ -38,6 +38,10 @@ FIELD_ZH: dict[str, str] = {
     "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；DualPipe 式重叠"
                             "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9。默认：目录中有该预设公开的训练配方时取之"
                             "（DeepSeek-V3：0.9），否则 0",
+    "training.a2a_dedup": "token 分发器是否对每台持有其专家的其他服务器只发送一次 token、再在该服务器内经 NVLink 转发"
+                          "（DeepEP、HybridEP，即 Megatron-Core 的 flex 分发器；DeepSeek-V3 §3.2.2），而不是每个专家发送一份"
+                          "（Megatron-Core 的 alltoall 分发器，false）。默认：目录中有该预设公开的训练配置时取之"
+                          "（DeepSeek-V3：true），否则 false",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
                             "（每个 MoE 层每微批 7.5 毫秒，在 moe_runs.yaml 的 5 行 "

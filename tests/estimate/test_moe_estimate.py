@@ -139,3 +139,27 @@ def test_a_given_ep_is_kept_by_the_planner():
                           "cluster": {"accelerator": "H800", "cards": 64}})
     with pytest.raises(ValueError, match="must divide the model's 8 routed experts"):
         estimate(bad)
+
+
+def test_the_deepseek_v3_preset_sends_each_token_once_per_server_unless_the_scenario_says() -> None:
+    """training.a2a_dedup: the DeepSeek-V3 preset's published setup (arXiv:2412.19437 §3.2.2) deduplicates; a
+    scenario may turn it off; another MoE model defaults to Megatron-Core's alltoall (one copy per expert). The
+    input says where it comes from, in English and Chinese, and the exposed all-to-all is smaller with it."""
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import parse_scenario
+    from xlcompute.sources import source_text
+
+    def run(model: str, **training: object):  # type: ignore[no-untyped-def]
+        return estimate(parse_scenario({"model": {"preset": model}, "training": {"tokens": "1T", **training},
+                                        "cluster": {"accelerator": "H800", "cards": 2048}}))
+
+    preset = run("deepseek-v3", precision="fp8", tp=1, pp=16, ep=64, a2a_overlap=0)
+    off = run("deepseek-v3", precision="fp8", tp=1, pp=16, ep=64, a2a_overlap=0, a2a_dedup=False)
+    assert preset.inputs["a2a_dedup"].value == 1 and "§3.2.2" in preset.inputs["a2a_dedup"].source
+    assert off.inputs["a2a_dedup"].value == 0 and off.inputs["a2a_dedup"].source == "scenario: training.a2a_dedup"
+    assert preset["expert_groups"] == 8 and preset["group_limit"] == 4
+    assert preset["ep_comm_exposed_seconds"] < off["ep_comm_exposed_seconds"]
+    assert preset["predicted_step_seconds"] < off["predicted_step_seconds"]
+    assert "目录" in source_text(preset.inputs["a2a_dedup"], "zh")
+    v2 = run("deepseek-v2")
+    assert v2.inputs["a2a_dedup"].value == 0 and v2["group_limit"] == 3

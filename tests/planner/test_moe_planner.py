@@ -132,7 +132,8 @@ def test_deepseek_v3_search_space_has_pipelined_ep_layouts_and_picks_the_fastest
     opt = RECOMMEND_OPTIONS.model_copy(update={
         "max_tp": 8, "bytes_param": vals["param_bytes"], "bytes_optimizer": vals["optimizer_bytes"],
         "flash_attention": bool(vals["flash_attention"]), "tp_async_backward": bool(vals["tp_async_backward"]),
-        "precision_peak_ratio": vals["precision_peak_ratio"], "a2a_overlap": vals["a2a_overlap"]})
+        "precision_peak_ratio": vals["precision_peak_ratio"], "a2a_overlap": vals["a2a_overlap"],
+        "a2a_dedup": bool(vals["a2a_dedup"])})
     from xlcompute.planner import search as search_mod
     groups = search_mod._groups(vals, 2048, int(round(vals["batch_target"])), opt)
     batch = search_mod._concat([search_mod._batch(g, np.arange(g.size), opt) for g in groups], opt)

@@ -212,13 +212,17 @@ class TrainingRecipe(BaseModel):
     a2a_overlap: float | None = Field(
         None, ge=0, le=1, description="share of the expert all-to-all the published schedule hides under compute")
     a2a_source: str = ""
+    a2a_dedup: bool | None = Field(
+        None, description="the published dispatch sends a token once per other server holding its experts")
+    dedup_source: str = ""
 
     @model_validator(mode="after")
     def _each_value_cites(self) -> TrainingRecipe:
-        for value, source, name in ((self.batch_tokens, self.batch_source, "batch_tokens"),
-                                    (self.a2a_overlap, self.a2a_source, "a2a_overlap")):
+        for value, source, name, cite in ((self.batch_tokens, self.batch_source, "batch_tokens", "batch_source"),
+                                          (self.a2a_overlap, self.a2a_source, "a2a_overlap", "a2a_source"),
+                                          (self.a2a_dedup, self.dedup_source, "a2a_dedup", "dedup_source")):
             if value is not None and not source.strip():
-                raise ValueError(f"recipe.{name} needs its source (recipe.{name.split('_')[0]}_source)")
+                raise ValueError(f"recipe.{name} needs its source (recipe.{cite})")
         return self
 
 

@@ -31,6 +31,11 @@ Sources
   host issues them.
 - [RING] Patarasuk & Yuan 2009 / NCCL: an all-to-all over n ranks sends (n−1)/n of each rank's
   buffer to the others.
+- [DEEPEP] DeepSeek-AI, DeepEP (github.com/deepseek-ai/DeepEP, README, "normal kernels ... NVLink and
+  RDMA forwarding") and [DSV3] §3.2.2: a token bound for several experts in one remote server crosses
+  the network once, to its peer card there, and is forwarded over NVLink to the experts' cards; with
+  node-limited routing a token reaches at most M servers (DeepSeek-V3: 4). Megatron-Core's flex
+  dispatcher runs DeepEP or HybridEP, which send the same way ([MCORE]).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from xlcompute.core.memory import (
 from xlcompute.core.comm import dp_bytes_per_step
 
 __all__ = [
+    "a2a_remote_servers",
     "DEFAULT_CAPACITY_FACTOR",
     "DUALPIPE_OVERLAP",
     "MEGATRON_DROPLESS_SYNC_MS",
@@ -261,9 +267,24 @@ def a2a_bytes_per_layer(
     return tokens / tp * top_k * capacity_factor * hidden * act_bytes * (ep - 1) / ep
 
 
+def a2a_remote_servers(top_k: Value, servers: Value, expert_groups: Value, group_limit: Value) -> Value:
+    """Expected number of other servers one token's k routed experts sit in, when the EP group spans
+    N servers with the experts spread evenly ([DEEPEP]): the k experts fall in C = N candidate servers,
+    C(1 − (1 − 1/C)^k) of them distinct (each expert independently uniform over C, an approximation
+    of k distinct experts), of which (N − 1)/N are another server. With group-limited routing (HF
+    config ``n_group`` G, ``topk_group`` g; DeepSeek-V3: 8 and 4) the experts lie in g of the G
+    groups, each holding N/G servers when N ≥ G, so C = min(N, g·max(N/G, 1)). 0 within a server."""
+    c = if_(and_(expert_groups > 0, group_limit > 0),
+            min_(servers, group_limit * max_(servers / max_(expert_groups, 1), 1)), servers)
+    c = max_(c, 1)
+    distinct = c * (1 - (1 - 1 / c) ** top_k)
+    return if_(servers > 1, distinct * (servers - 1) / max_(servers, 1), 0)
+
+
 def a2a_seconds_per_layer(
     a2a_bytes: Value, ep: Value, etp: Value, cards_per_node: Value, intra_bytes_per_s: Value, intra_eff: Value,
     inter_bytes_per_s: Value, inter_eff: Value, a2a_eff: Value, latency: Value, recompute: Value,
+    dedup: Value = 0, top_k: Value = 1, expert_groups: Value = 0, group_limit: Value = 0,
 ) -> Value:
     """All-to-all time of one MoE layer and micro-batch on a card, forward and backward
     (:data:`A2A_PASSES`, plus the forward's two again with full recomputation).
@@ -273,6 +294,12 @@ def a2a_seconds_per_layer(
     EP ranks per server, goes over the card's scale-out NIC and the rest over the server's link,
     the slower of the two setting the pace. ``a2a_eff`` (calibrated) is the share of each link's
     collective bandwidth an all-to-all of small messages reaches.
+
+    ``dedup`` 1: a deduplicating dispatcher (DeepEP, HybridEP; [DEEPEP]) sends each token once to
+    every other server holding one of its experts, :func:`a2a_remote_servers` copies instead of the
+    k·(ep − 1)/ep·off-node copies of a plain all-to-all, and every copy crosses NVLink once (sent
+    inside the server or forwarded there). ``a2a_bytes`` is the plain all-to-all's (k copies), so one
+    token's bytes are a2a_bytes / (k·(ep − 1)/ep).
     """
     passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
     span = ep_span(ep, etp)
@@ -280,6 +307,11 @@ def a2a_seconds_per_layer(
     off_node = if_(span <= cards_per_node, 0, (ep - ep_node) / max_(ep - 1, 1))
     intra = a2a_bytes * (1 - off_node) / (intra_bytes_per_s * intra_eff * a2a_eff)
     inter = a2a_bytes * off_node / (inter_bytes_per_s * inter_eff * a2a_eff)
+    token_bytes = a2a_bytes / max_(top_k * (ep - 1) / max_(ep, 1), 1e-30)
+    remote = a2a_remote_servers(top_k, span / cards_per_node, expert_groups, group_limit)
+    sent_once = and_(dedup > 0, span > cards_per_node)
+    intra = if_(sent_once, a2a_bytes / (intra_bytes_per_s * intra_eff * a2a_eff), intra)
+    inter = if_(sent_once, token_bytes * remote / (inter_bytes_per_s * inter_eff * a2a_eff), inter)
     one = max_(intra, inter) + latency
     return if_(ep > 1, passes * one, 0)
 

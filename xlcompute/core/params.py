@@ -236,6 +236,12 @@ class ModelArch(BaseModel):
         0, ge=0, le=MAX_LAYERS, description="leading layers that stay dense (DeepSeek-V3: 3)"
     )
     router_bias: bool = Field(False, description="per-expert router bias (DeepSeek-V3 correction bias)")
+    expert_groups: int = Field(
+        0, ge=0, le=MAX_EXPERTS, description="expert groups of group-limited routing (HF n_group; 0 = none)"
+    )
+    group_limit: int = Field(
+        0, ge=0, le=MAX_EXPERTS, description="groups a token's experts may come from (HF topk_group; 0 = no limit)"
+    )
     # multi-head latent attention (DeepSeek-V2/V3); kv_lora_rank = 0 means ordinary attention
     q_lora_rank: int = Field(
         0, ge=0, le=MAX_WIDTH, description="MLA query compression rank; 0 = full-rank query"
@@ -287,9 +293,10 @@ class ModelArch(BaseModel):
                 f"(allowed: a divisor of heads, 1..{self.heads})"
             )
         if self.experts == 0:
-            if self.top_k or self.shared_experts or self.dense_layers or self.router_bias:
+            if self.top_k or self.shared_experts or self.dense_layers or self.router_bias or self.expert_groups \
+                    or self.group_limit:
                 raise ValueError(
-                    "top_k, shared_experts, dense_layers and router_bias need experts > 0 "
+                    "top_k, shared_experts, dense_layers, router_bias, expert_groups and group_limit need experts > 0 "
                     f"(got experts=0, top_k={self.top_k}, shared_experts={self.shared_experts}, "
                     f"dense_layers={self.dense_layers})"
                 )
@@ -297,6 +304,16 @@ class ModelArch(BaseModel):
             if not 1 <= self.top_k <= self.experts:
                 raise ValueError(
                     f"top_k={self.top_k} must be between 1 and experts={self.experts}"
+                )
+            if self.expert_groups and self.experts % self.expert_groups:
+                raise ValueError(
+                    f"expert_groups={self.expert_groups} must divide experts={self.experts} "
+                    "(allowed: 0 or a divisor of experts)"
+                )
+            if self.group_limit > self.expert_groups:
+                raise ValueError(
+                    f"group_limit={self.group_limit} must not exceed expert_groups={self.expert_groups} "
+                    f"(allowed: 0..{self.expert_groups})"
                 )
             if self.dense_layers >= self.layers:
                 raise ValueError(

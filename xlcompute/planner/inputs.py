@@ -323,6 +323,11 @@ class Execution(BaseModel):
         default=0.0, ge=0, le=1,
         description="share of the expert all-to-all hidden under computation (0 none; DualPipe ≈ 0.9)",
     )
+    a2a_dedup: bool = Field(
+        default=False,
+        description="the token dispatcher sends a token once to each other server holding one of its experts "
+        "(DeepEP, HybridEP; core.moe.a2a_seconds_per_layer), not once per expert (Megatron-Core's alltoall)",
+    )
     moe_sync_ms: float = Field(
         default=0.0, ge=0, le=1000,
         description="host wait of a MoE layer's token dispatch per forward pass, ms (0 = a dispatcher that does "
@@ -400,6 +405,8 @@ def model_values(
         "moe_layers": float(arch.moe_layers),
         "experts": float(arch.experts),
         "moe_top_k": float(arch.top_k),
+        "expert_groups": float(arch.expert_groups),
+        "group_limit": float(arch.group_limit),
         "shared_experts": float(arch.shared_experts),
         "moe_ffn_hidden": float(arch.moe_ffn_hidden if arch.is_moe else 0),
         "expert_params": routed,
@@ -468,6 +475,7 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "etp": float(ex.expert_tp),
         "capacity_factor": ex.capacity_factor,
         "a2a_overlap": ex.a2a_overlap,
+        "a2a_dedup": float(ex.a2a_dedup),
         "moe_sync_ms": ex.moe_sync_ms,
         "precision_peak_ratio": ex.precision_peak_ratio,
     }

@@ -138,6 +138,7 @@ def _search(values: Mapping[str, float], base: SearchOptions, top_k: int,
         # mixture of experts and precision: the scenario's, for every layout (EP is searched)
         "capacity_factor": values.get("capacity_factor", 1.0),
         "a2a_overlap": values.get("a2a_overlap", 0.0),
+        "a2a_dedup": bool(values.get("a2a_dedup", 0.0)),
         "moe_sync_ms": values.get("moe_sync_ms", 0.0),
         "precision_peak_ratio": values.get("precision_peak_ratio", 1.0),
     })

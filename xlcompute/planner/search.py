@@ -136,6 +136,7 @@ class SearchOptions(BaseModel):
     max_ep: int = Field(default=1024, ge=1, description="largest expert-parallel size")
     capacity_factor: float = Field(default=1.0, ge=1, description="expert capacity factor for the whole search")
     a2a_overlap: float = Field(default=0.0, ge=0, le=1, description="all-to-all overlap for the whole search")
+    a2a_dedup: bool = Field(default=False, description="deduplicating token dispatcher (DeepEP) for the whole search")
     moe_sync_ms: float = Field(default=0.0, ge=0, le=1000, description="dispatcher host wait per MoE layer, ms")
     precision_peak_ratio: float = Field(default=1.0, ge=1, description="training precision peak / BF16 peak")
     top_k: int = Field(default=10, ge=1, le=10_000)
@@ -363,7 +364,8 @@ def _batch_wide(opt: SearchOptions) -> dict[str, float | bool]:
     return {"bytes_param": opt.bytes_param, "bytes_optimizer": opt.bytes_optimizer,
             "tp_async_backward": opt.tp_async_backward, "flash_attention": opt.flash_attention,
             "capacity_factor": opt.capacity_factor, "a2a_overlap": opt.a2a_overlap,
-            "moe_sync_ms": opt.moe_sync_ms, "precision_peak_ratio": opt.precision_peak_ratio}
+            "a2a_dedup": opt.a2a_dedup, "moe_sync_ms": opt.moe_sync_ms,
+            "precision_peak_ratio": opt.precision_peak_ratio}
 
 
 def _concat(parts: list[LayoutBatch], opt: SearchOptions) -> LayoutBatch:

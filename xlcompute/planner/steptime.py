@@ -70,7 +70,7 @@ MODEL_INPUTS: tuple[str, ...] = (
     "model_params", "model_active_params", "embedding_params", "lm_head_params", "layers", "hidden", "heads",
     "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn", "vocab", "seq_len",
     # mixture of experts, MLA and MTP (0 for a dense model)
-    "moe_layers", "experts", "moe_top_k", "shared_experts", "moe_ffn_hidden", "expert_params", "mla_qkv_params",
+    "moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts", "moe_ffn_hidden", "expert_params", "mla_qkv_params",
     "mla_latent_width", "mtp_params",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
@@ -78,7 +78,7 @@ LAYOUT_INPUTS: tuple[str, ...] = (
     "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
     "flash_attention", "param_bytes", "optimizer_bytes",
     # expert parallelism and precision
-    "ep", "etp", "capacity_factor", "a2a_overlap", "moe_sync_ms", "precision_peak_ratio",
+    "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio",
 )
 SYSTEM_INPUTS: tuple[str, ...] = (
     "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "cards_per_node", "intra_node_gbs", "inter_node_gbps",
@@ -237,11 +237,12 @@ class LayoutBatch:
     expert_tp: np.ndarray | int = 1
     capacity_factor: float = 1.0
     a2a_overlap: float = 0.0
+    a2a_dedup: bool = False
     moe_sync_ms: float = 0.0
     precision_peak_ratio: float = 1.0
 
     _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
-                   "a2a_overlap", "moe_sync_ms", "precision_peak_ratio")
+                   "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio")
 
     @classmethod
     def from_executions(cls, executions: Sequence[Execution]) -> LayoutBatch:
@@ -289,7 +290,7 @@ class LayoutBatch:
             "param_bytes": float(self.bytes_param), "optimizer_bytes": float(self.bytes_optimizer),
             "ep": np.asarray(self.ep, dtype=f), "etp": np.asarray(self.expert_tp, dtype=f),
             "capacity_factor": float(self.capacity_factor), "a2a_overlap": float(self.a2a_overlap),
-            "moe_sync_ms": float(self.moe_sync_ms),
+            "a2a_dedup": float(self.a2a_dedup), "moe_sync_ms": float(self.moe_sync_ms),
             "precision_peak_ratio": float(self.precision_peak_ratio),
         }
 
@@ -308,7 +309,8 @@ class LayoutBatch:
             tp_async_backward=self.tp_async_backward, flash_attention=self.flash_attention,
             ep=int(np.broadcast_to(self.ep, self.tp.shape)[i]),
             expert_tp=int(np.broadcast_to(self.expert_tp, self.tp.shape)[i]),
-            capacity_factor=self.capacity_factor, a2a_overlap=self.a2a_overlap, moe_sync_ms=self.moe_sync_ms,
+            capacity_factor=self.capacity_factor, a2a_overlap=self.a2a_overlap, a2a_dedup=self.a2a_dedup,
+            moe_sync_ms=self.moe_sync_ms,
             precision_peak_ratio=self.precision_peak_ratio,
         )
 

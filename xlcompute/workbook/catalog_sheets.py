@@ -40,7 +40,7 @@ _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
 _HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22, 11, 11, 46, 12)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
-_MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 8, 8, 8, 8, 9, 12, 12, 12, 12, 46, 10)
+_MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 8, 8, 8, 8, 9, 12, 12, 12, 9, 9, 12, 46, 10)
 
 # Input key -> column letter in the Hardware sheet (gpu_peak_tflops: bf16 C, fp8 D).
 HW_COLUMNS: dict[str, str] = {
@@ -83,6 +83,8 @@ MODEL_KEYS: tuple[tuple[str, str], ...] = (
     ("moe_layers", "m_moe_layers"), ("experts", "m_experts"), ("moe_top_k", "m_top_k"),
     ("shared_experts", "m_shared_experts"), ("moe_ffn_hidden", "m_moe_ffn"), ("expert_params", "m_expert_params"),
     ("mla_qkv_params", "m_mla_qkv"), ("mtp_params", "m_mtp"),
+    # group-limited routing (DeepSeek), read by the deduplicating all-to-all
+    ("expert_groups", "m_expert_groups"), ("group_limit", "m_group_limit"),
 )
 MODEL_COLUMNS: dict[str, str] = {key: get_column_letter(3 + i) for i, (key, _) in enumerate(MODEL_KEYS)}
 _M_PUBLISHED = 3 + len(MODEL_KEYS)

@@ -230,6 +230,8 @@ T: dict[str, tuple[str, str]] = {
     "m_experts": ("Routed experts", "路由专家数"),
     "m_top_k": ("Experts per token (top-k)", "每 token 专家数 (top-k)"),
     "m_shared_experts": ("Shared experts", "共享专家数"),
+    "m_expert_groups": ("Expert groups (n_group)", "专家组数 (n_group)"),
+    "m_group_limit": ("Groups per token (topk_group)", "每 token 专家组数 (topk_group)"),
     "m_moe_ffn": ("Expert MLP width", "专家 MLP 宽度"),
     "m_expert_params": ("Routed-expert params", "路由专家参数"),
     "m_mla_qkv": ("MLA QKV weights per layer", "每层 MLA QKV 权重"),

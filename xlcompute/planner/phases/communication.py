@@ -89,7 +89,7 @@ STEPS = (
          "tokens_per_microbatch", "moe_top_k", "capacity_factor", "hidden", "tp", "ep", 2),
     step("a2a_seconds_per_layer", N, moe.a2a_seconds_per_layer,
          "a2a_bytes_per_layer", "ep", "expert_tp", "cards_per_node", *_LINKS, "a2a_efficiency", "collective_latency_s",
-         "recompute_mode"),
+         "recompute_mode", "a2a_dedup", "moe_top_k", "expert_groups", "group_limit"),
     step("ep_comm_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer", 0),
     step("a2a_exposed_seconds_per_layer", N, moe.a2a_exposed_seconds, "moe_share", "a2a_seconds_per_layer",
          "a2a_overlap"),

@@ -27,6 +27,12 @@ How a row becomes an input of the step-time model, fixed before any prediction w
   host for the routing's token counts), and for a dropless row whose text says the backend is not
   published but the recipes name "alltoall for H100" when the card is a Hopper card; 0 for
   capacity-padded (token-drop) rows and for HybridEP (:func:`moe_sync_ms`);
+- deduplicating dispatch (added with the all-to-all change of 2026-12-03, fourteenth session, before
+  moe_runs_6.yaml was predicted; :func:`moe_dedup`): a row sends each token once per other server
+  (``a2a_dedup``, core.moe [DEEPEP]) when its dispatch text names DeepEP or HybridEP and not
+  Megatron-Core's ``alltoall dispatcher``; a row whose text says the backend is not published takes
+  the recipes' choice, flex/HybridEP on a Blackwell card and alltoall on Hopper. Every other row sends
+  one copy per expert;
 - precision: FP8 rows run the linear GEMMs against the card's FP8 peak (precision ratio = FP8/BF16
   peak), the rest at BF16; the row's ``mtp`` sets the MTP modules counted in the model FLOPs.
 """
@@ -74,6 +80,7 @@ __all__ = [
     "predict_moe_row",
     "calibrate_moe",
     "moe_sync_ms",
+    "moe_dedup",
     "fit_moe_sync",
     "SYNC_FIT_IDS",
     "validate_moe",
@@ -227,6 +234,18 @@ def moe_sync_ms(row: MoeStepRow, sync_ms: float = MEGATRON_DROPLESS_SYNC_MS) -> 
     return 0.0
 
 
+def moe_dedup(row: MoeStepRow) -> bool:
+    """Whether the row's dispatcher sends a token once per other server (the rule of the module docstring)."""
+    from xlcompute import catalog
+
+    text = row.token_dispatch.lower()
+    if "alltoall dispatcher" in text or not ("deepep" in text or "hybridep" in text):
+        return False
+    if "not published" in text:
+        return catalog.get_gpu(row.accelerator).architecture == "blackwell"
+    return True
+
+
 def _recompute(row: MoeStepRow) -> str:
     """The row's recomputation in the model's terms. The model's selective recomputation of an MLA
     model recomputes its up-projections (Megatron-Core ``mla_up_proj``); a row whose selective
@@ -255,7 +274,8 @@ def moe_case(
         tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, ep=row.ep, expert_tp=row.etp,
         micro_batch=row.micro_batch, global_batch=row.global_batch, interleave=row.interleave,
         sequence_parallel=row.tp > 1, recompute=_recompute(row), zero_stage=1, tp_overlap=row.tp_overlap,
-        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), moe_sync_ms=moe_sync_ms(row, sync_ms),
+        dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), a2a_dedup=moe_dedup(row),
+        moe_sync_ms=moe_sync_ms(row, sync_ms),
         precision_peak_ratio=ratio,
     )
     return shape, ex, ratio

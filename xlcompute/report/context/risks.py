@@ -152,8 +152,8 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
     days = r["train_days"] / (1 + signed / 100)
     return (c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
                 profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
-                mag=fmt.percent(abs(signed) / 100), dir_en="short" if signed < 0 else "long",
-                dir_zh="短" if signed < 0 else "长", days=c.v("train_days"), adj_days=fmt.days(days)),
+                mag=fmt.percent(abs(signed) / 100), dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
+                days=c.v("train_days"), adj_days=fmt.days(days)),
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 

@@ -39,12 +39,23 @@ def test_a_b200_plan_lists_the_risk_with_the_schedule_at_that_error() -> None:
     r = _plan("B200")
     assert r.inputs["matmul_eff_max"].origin.option == "extrapolated"
     n, mean_abs, signed = borrowed_kernel_check("blackwell")  # type: ignore[misc]
-    days = r["train_days"] / (1 + signed / 100)
+    days = r["train_days_predicted_mfu"] / (1 + signed / 100)
     en, zh = _risks(r, "en"), _risks(r, "zh")
     assert "kernel constants for NVIDIA B200" in en and "are Hopper's, not measured on Blackwell" in en
     assert f"on {n} held-out Blackwell training runs" in en and "too short on average" in en
-    assert f"about {days:.1f} days" in en and days > r["train_days"]
-    assert "沿用 Hopper 一代" in zh and "平均偏短" in zh and f"约需 {days:.1f} 天" in zh
+    assert f"become about {days:.1f}" in en and days > r["train_days_predicted_mfu"]
+    assert "沿用 Hopper 一代" in zh and "平均偏短" in zh and f"约为 {days:.1f} 天" in zh
+
+
+def test_with_an_assumed_mfu_the_risk_speaks_of_the_models_days() -> None:
+    """The default scenario assumes an MFU of 40 %: the schedule follows it, not the step-time model, so the
+    risk adjusts the model's predicted days (train_days_predicted_mfu), not the assumed ones."""
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": "B200", "cards": 1000}, "assumptions": {"mfu": 0.4}}))
+    assert r["train_days_predicted_mfu"] != r["train_days"]
+    _, _, signed = borrowed_kernel_check("blackwell")  # type: ignore[misc]
+    days = r["train_days_predicted_mfu"] / (1 + signed / 100)
+    assert f"become about {days:.1f}" in _risks(r, "en")
 
 
 def test_a_calibrated_card_or_one_without_held_out_runs_has_no_such_risk() -> None:

@@ -726,10 +726,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "risk_borrowed_kernel": (
         "The step-time kernel constants for {accelerator} are {profile}'s, not measured on {generation}: on {n} "
         "held-out {generation} training runs (xlcompute validate) they predicted step times {mag} too {dir} on "
-        "average (mean |error| {abs}). If this run is off by as much, it takes about {adj_days} days, not {days}.",
+        "average (mean |error| {abs}). Off by as much, the step-time model's {days} days for this run become about {adj_days}.",
         "{accelerator} 的单步时间内核常数沿用 {profile} 一代，未在 {generation} 上实测校准：在 {n} 个 {generation} "
-        "留出训练实测（xlcompute validate）上，其单步时间预测平均偏{dir} {mag}（平均绝对误差 {abs}）。若本次训练偏差相同，"
-        "约需 {adj_days} 天，而非 {days} 天。",
+        "留出训练实测（xlcompute validate）上，其单步时间预测平均偏{dir} {mag}（平均绝对误差 {abs}）。若本次偏差相同，"
+        "单步时间模型预测的 {days} 天约为 {adj_days} 天。",
     ),
     "risk_dir_short": ("short", "短"),
     "risk_dir_long": ("long", "长"),

@@ -149,11 +149,12 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
     if check is None:
         return None
     n, mean_abs, signed = check
-    days = r["train_days"] / (1 + signed / 100)
+    # the step-time model's days (the predicted MFU's), whether or not the plan assumes an MFU
+    days = r["train_days_predicted_mfu"] / (1 + signed / 100)
     return (c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
                 profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
                 mag=fmt.percent(abs(signed) / 100), dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
-                days=c.v("train_days"), adj_days=fmt.days(days)),
+                days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 

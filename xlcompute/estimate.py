@@ -532,17 +532,16 @@ def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str,
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),
             _origin(model, section, field, options.get(field, ""), p.currency if note == cur else ""))
-    # A preset's published schedule hides the expert all-to-all as its authors did, unless the user says.
+    # A preset's published schedule hides and sends the expert all-to-all as its authors did, unless the user says.
     recipe = _preset_recipe(scenario)
-    if recipe is not None and recipe.a2a_overlap is not None and t.a2a_overlap is None:
+    if recipe is not None:
         name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
-        put("a2a_overlap", recipe.a2a_overlap, f"catalog: {name}'s published training schedule ({recipe.a2a_source})",
-            Origin(kind="catalog", name=name, cite=recipe.a2a_source, extra="recipe"))
-    if recipe is not None and recipe.a2a_dedup is not None and t.a2a_dedup is None:
-        name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
-        put("a2a_dedup", 1 if recipe.a2a_dedup else 0,
-            f"catalog: {name}'s published training setup ({recipe.dedup_source})",
-            Origin(kind="catalog", name=name, cite=recipe.dedup_source, extra="recipe"))
+        for key, value, given, what, cite in (
+                ("a2a_overlap", recipe.a2a_overlap, t.a2a_overlap, "schedule", recipe.a2a_source),
+                ("a2a_dedup", recipe.a2a_dedup, t.a2a_dedup, "setup", recipe.dedup_source)):
+            if value is not None and given is None:
+                put(key, float(value), f"catalog: {name}'s published training {what} ({cite})",
+                    Origin(kind="catalog", name=name, cite=cite, extra="recipe"))
     for key, (value, source, origin) in _serving_inputs(scenario, arch, vals).items():
         put(key, value, source, origin)
     if a.average_load is not None:

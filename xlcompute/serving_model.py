@@ -81,6 +81,11 @@ class ServingConstants(BaseModel):
                                         "reads (core.inference.dequant_efficiency): fitted on the batch-1 TPOT rows "
                                         "with int8 / int4 weights on A100 of the pre-registered serving sets "
                                         "(serving_validation.fit_dequant); 0 for 16-bit and FP8 weights")
+    serial_host_step_s: float = Field(4.0e-3, description="host work per iteration that a runtime runs between "
+                                      "its GPU steps, s: vLLM before v0.6.0 (core.inference [V0HOST]: 'about 4ms of "
+                                      "GPU bubble' per decode step in vLLM RFC #6854's profile; not fitted). Charged "
+                                      "only where the runtime is such an engine (serial_host); the serving plan "
+                                      "assumes a runtime that overlaps it")
     usable_fraction: float = Field(0.9, description="share of HBM the engine may use (vLLM gpu_memory_utilization "
                                    "default 0.9, arXiv:2309.06180 implementation; SGLang alike). TensorRT-LLM's "
                                    "0.9 (kv_cache_free_gpu_mem_fraction) is of the memory left after the weights, "
@@ -284,7 +289,7 @@ def _model_efficiency(shape: ModelShape, eff: Any, matmul_params: Any, k: Servin
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
-    pp: int = 1, grouped_kv_reads: bool = True,
+    pp: int = 1, grouped_kv_reads: bool = True, serial_host: bool = False,
 ) -> ReplicaFigures:
     """Prefill, decode, continuous-batching cycle, TTFT and TPOT of one replica.
 
@@ -292,8 +297,11 @@ def replica_figures(
     ``request_rate`` the requests per second arriving at this replica (for the prefill queue; 0:
     the rate the replica itself completes, i.e. a saturated closed loop). ``grouped_kv_reads``
     False: the runtime's decode attention reads each KV head once per query head (TensorRT-LLM
-    before v0.7, :func:`xlcompute.core.inference.kv_reads_per_step`); MLA caches are read once."""
+    before v0.7, :func:`xlcompute.core.inference.kv_reads_per_step`); MLA caches are read once.
+    ``serial_host`` True: the runtime's host work runs between its GPU steps (vLLM before v0.6.0),
+    each pass pays ``k.serial_host_step_s`` (:func:`xlcompute.core.inference.serial_host_seconds`)."""
     layers = shape.layers
+    host = k.serial_host_step_s if serial_host else 0.0
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
     eff = _model_efficiency(shape, eff, matmul_params, k)
@@ -319,20 +327,23 @@ def replica_figures(
                                    comm_s(tokens), layers, overhead_s)
 
     read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
-    pre_1 = pass_s(inf.prefill_flops(matmul_params, 1, input_tokens, layers, shape.attn_width),
-                   read_all, input_tokens, k.prefill_layer_overhead_s)
-    pre_b = pass_s(inf.prefill_flops(matmul_params, b, input_tokens, layers, shape.attn_width),
-                   read_all, b * input_tokens, k.prefill_layer_overhead_s)
+    pre_1 = inf.serial_host_seconds(pass_s(inf.prefill_flops(matmul_params, 1, input_tokens, layers,
+                                                             shape.attn_width),
+                                           read_all, input_tokens, k.prefill_layer_overhead_s), host)
+    pre_b = inf.serial_host_seconds(pass_s(inf.prefill_flops(matmul_params, b, input_tokens, layers,
+                                                             shape.attn_width),
+                                           read_all, b * input_tokens, k.prefill_layer_overhead_s), host)
     micro = b / pp  # the batch split into pp micro-batches; each stage reads its weights per micro-batch
     touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
     read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
     reads = inf.kv_reads_per_step(shape.heads, shape.kv_heads, tp, grouped_kv_reads or shape.kv_lora_rank > 0)
-    dec = inf.decode_step_seconds(
+    dec = inf.serial_host_seconds(inf.decode_step_seconds(
         inf.decode_flops(matmul_params, micro, context, layers, shape.attn_width),
         inf.decode_bytes(read, micro, context, kv_tok * reads),
         inf.decode_attention_flops(micro, context, layers, shape.attn_width),
         inf.decode_kv_bytes(micro, context, kv_tok * reads),
-        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, q, comm_s(micro), layers, k.decode_layer_overhead_s)
+        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, q, comm_s(micro), layers, k.decode_layer_overhead_s),
+        host)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)
     rate = rps if _is_zero(request_rate) else request_rate
@@ -370,7 +381,7 @@ class OfflineFigures(BaseModel):
 def offline_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, kv_free_fraction: float | None = None, max_num_tokens: float | None = None,
-    grouped_kv_reads: bool = True, decode_graphs: bool = True,
+    grouped_kv_reads: bool = True, decode_graphs: bool = True, serial_host: bool = False,
 ) -> OfflineFigures:
     """Output tokens per second of one replica in a saturated steady state with in-flight batching:
     each iteration decodes the B sequences in flight and runs the prompt tokens of the B/o requests
@@ -380,7 +391,8 @@ def offline_figures(
     ``max_num_tokens`` sustains. Unlike :func:`replica_figures` (one prefill pass per request, which
     stalls the batch), no prompt runs as a pass of its own. ``decode_graphs`` False: the runtime
     launches decode-only iterations eagerly too (TensorRT-LLM's TensorRT-engine flow, whose CUDA
-    graphs are opt-in), so every iteration pays the prefill pass's fixed time per layer [CUDAGRAPH]."""
+    graphs are opt-in), so every iteration pays the prefill pass's fixed time per layer [CUDAGRAPH].
+    ``serial_host`` as in :func:`replica_figures`: every iteration pays the host's time too."""
     layers = shape.layers
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
@@ -413,6 +425,8 @@ def offline_figures(
                                                 k.prefill_layer_overhead_s, decode_only_s)
     latency = comm.allreduce_latency_seconds(tp, k.collective_latency_s, k.allreduce_step_s)
     tp_s = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, latency)
-    iteration = inf.decode_step_seconds(flops, read + kv, attention, kv, tp, peak, eff, card.hbm_bytes_per_s,
-                                        k.hbm_efficiency, dequant(card, prec, k), tp_s, layers, overhead)
+    iteration = inf.serial_host_seconds(
+        inf.decode_step_seconds(flops, read + kv, attention, kv, tp, peak, eff, card.hbm_bytes_per_s,
+                                k.hbm_efficiency, dequant(card, prec, k), tp_s, layers, overhead),
+        k.serial_host_step_s if serial_host else 0.0)
     return OfflineFigures(batch=b, iteration_s=iteration, output_tokens_per_s=b / iteration)

@@ -84,6 +84,14 @@ Sources
 - [TRTKV] TensorRT-LLM ``KvCacheConfig.free_gpu_memory_fraction`` (runtime flag
   ``--kv_cache_free_gpu_mem_fraction``, default 0.9): the KV cache takes that share of the memory
   free after the engine's weights and activations are allocated, per card.
+- [V0HOST] Host work between steps: vLLM's engine before v0.6.0 ran each iteration's host work
+  (the sampled tokens' GPU→CPU copy, building the outputs, scheduling, preparing the next inputs)
+  between GPU steps, not under them. vLLM RFC #6854 "Multi-Step Scheduling" (2024-07-26): "GPU is
+  often idle, waiting for CPU operations (5-13ms of GPU bubble)", "about 4ms of GPU bubble" per
+  decode in the profile it shows (Llama 3 8B, one H100). v0.6.0 (vLLM blog 2024-09-05, "vLLM v0.6.0:
+  2.7x Throughput Improvement and 5x Latency Reduction") overlapped the output processing with the
+  next step (asynchronous output processor, RFC #6913) and amortised the scheduling (multi-step,
+  PR #7000); runtimes whose host work overlaps the GPU are charged nothing.
 - [SEED] Seed 000 eq. (11), n = U·C/(X·t_c): kept as :func:`xlcompute.core.serving.infer_cards_seed`.
 """
 
@@ -117,6 +125,7 @@ __all__ = [
     "tp_allreduce_seconds_per_pass",
     "forward_seconds",
     "static_batch_seconds",
+    "serial_host_seconds",
     "cycle_seconds",
     "requests_per_s",
     "output_tokens_per_s",
@@ -396,6 +405,12 @@ def decode_step_seconds(
                             comm_seconds, layers, layer_overhead_s)
     return gemms + roofline_seconds(attention_flops, kv_bytes, cards, peak_flops, compute_efficiency,
                                     hbm_bytes_per_s, hbm_efficiency)
+
+
+def serial_host_seconds(step_s: Value, host_s: Value) -> Value:
+    """One iteration of a runtime whose host work runs between its GPU steps, t_step + t_host
+    [V0HOST]; t_host = 0 where the runtime overlaps it with the GPU."""
+    return step_s + host_s
 
 
 def static_batch_seconds(prefill_s: Value, decode_step_s: Value, output_tokens: Value) -> Value:

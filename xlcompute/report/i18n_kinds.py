@@ -203,7 +203,9 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "(NCCL and the serving engines' own kernels), and tried on held-out measurements (xlcompute validate "
         "--serving). The "
         "sizer picks the replica (tensor parallelism dividing the heads, inside one server) and the batch that "
-        "meet the latency targets with the fewest cards.",
+        "meet the latency targets with the fewest cards. The figures assume a current serving engine that does "
+        "its host work while the GPU runs (vLLM 0.6 or later, TensorRT-LLM, SGLang); vLLM before 0.6 lost about "
+        "4 ms per step to it (vLLM RFC #6854), which the validation charges those releases.",
         "推理按单步模型计算：提示词的预填充受算力限制，注意力随长度平方增长；每步解码从显存读取全部权重与每条序列的 "
         "KV 缓存，批量大时转为受算力限制（Pope 等 2022；Yuan 等 2024 的屋顶线模型）；张量并行每层增加两次全归约；"
         "int8 / int4 权重按内核在向量单元上反量化时所能保持的带宽比例读取（Frantar 等 2024，Marlin）。"
@@ -211,7 +213,9 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "按 NVIDIA TensorRT-LLM 公开数据拟合，解码每层固定时间按批大小为 1 的解码时延（LMDeploy、gpt-fast、NIM）拟合，"
         "全归约的固定时间与带宽按公开的全归约实测（NCCL 及推理引擎自带的内核）拟合，"
         "并在未参与拟合的实测上检验（xlcompute validate --serving）。规模测算"
-        "选择满足时延目标、卡数最少的副本（张量并行度整除注意力头数，且在一台服务器内）与批大小。",
+        "选择满足时延目标、卡数最少的副本（张量并行度整除注意力头数，且在一台服务器内）与批大小。数字假定使用在 GPU "
+        "运行时同时完成主机端工作的当前推理引擎（vLLM 0.6 及以后、TensorRT-LLM、SGLang）；vLLM 0.6 之前的版本每步因此"
+        "多花约 4 毫秒（vLLM RFC #6854），验证中对这些版本计入该时间。",
     ),
     "method_budget_title": ("Budget and own or rent", "预算与自建或租用"),
     "method_budget": (

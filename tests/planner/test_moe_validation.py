@@ -369,7 +369,7 @@ def test_sixth_moe_set_first_prediction_as_recorded() -> None:
     they came out at 23.18 % with it against 30.80 % without (the declared comparison), so it stays."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_dedup
 
-    path = MOE_LATER_SETS[-1]
+    path = MOE_LATER_SETS[-2]
     assert path.name == "moe_runs_6.yaml"
     data = load_moe(path)
     report = validate_moe(data)
@@ -381,3 +381,24 @@ def test_sixth_moe_set_first_prediction_as_recorded() -> None:
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "18.28 %" in note and "23.18 %" in note and "30.80 %" in note and "STAYS" in note and "4c913b1" in note
 
+
+
+def test_seventh_moe_set_first_prediction_as_recorded() -> None:
+    """moe_runs_7.yaml (17 Qwen3-30B-A3B rows on 64 H100 of AWS p5 over EFA: NCCL alltoall, DeepEP+UCCL and
+    DeepEP+NVSHMEM; written by a data-only helper, merged at b3c07b2 with no MoE change pending) as predicted once:
+    28.82 %, signed -25.25 %. Its DeepEP arms run through a CPU proxy over EFA, so no rule changed on it."""
+    from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_dedup, moe_sync_ms
+
+    path = MOE_LATER_SETS[-1]
+    assert path.name == "moe_runs_7.yaml"
+    data = load_moe(path)
+    report = validate_moe(data)
+    count, mean = held_out_summary(report)["all"][:2]
+    assert count == 17 and mean == pytest.approx(28.82, abs=0.005)
+    rows = {r.id: r for r in data.step_rows}
+    assert all(r.accelerator == "H100-SXM" and r.role == "held_out" for r in rows.values())
+    deepep = [r for r in rows.values() if "deepep" in r.token_dispatch.lower()]
+    assert len(deepep) == 11 and all(moe_dedup(r) and moe_sync_ms(r) > 0 for r in deepep)
+    note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "b3c07b2" in note and "28.82 %" in note and "23.54 % (40 rows) -> 25.11 % (57 rows)" in note
+    assert "No rule changes on this evidence" in note

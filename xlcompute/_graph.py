@@ -54,7 +54,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  # the inference step model (issue 16): request shape, targets, the sizer's layout, constants
                  "serving_output_tokens", "ttft_target_s", "tpot_target_s", "serving_tp", "serving_pp",
                  "serving_disaggregated",
-                 "serving_fp8", "serving_peak_tflops", "serving_compute_efficiency", "serving_hbm_efficiency",
+                 "serving_fp8", "serving_int8", "serving_peak_tflops", "serving_compute_efficiency",
+                 "serving_hbm_efficiency",
                  "serving_vendor_compute", "serving_vendor_hbm", "serving_dequant_ops",
                  "serving_prefill_overhead_us", "serving_decode_overhead_us",
                  "serving_link_efficiency", "serving_collective_latency_us", "serving_allreduce_step_us",

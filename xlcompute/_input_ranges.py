@@ -150,6 +150,7 @@ _FIXED: dict[str, InputRange] = {
     "grouped_gemm_efficiency": InputRange("step-time model: grouped-GEMM efficiency", 0, 1, lo_open=True),
     "fp8_gemm_efficiency": InputRange("step-time model: FP8 GEMM efficiency", 0, 1),
     "serving_fp8": InputRange("serving.precision (1 fp8, 0 16-bit GEMMs)", 0, 1, whole=True),
+    "serving_int8": InputRange("serving.precision (1 w8a8: INT8 GEMMs, 0 otherwise)", 0, 1, whole=True),
     "serving_disaggregated": InputRange("serving.disaggregated (1 yes, 0 no)", 0, 1, whole=True),
     "serving_peak_tflops": InputRange("cluster.accelerator (peak at the serving precision), TFLOP/s", 0, 1e7,
                                       lo_open=True),

@@ -789,7 +789,7 @@ def _serving_inputs(
 
     s = scenario.serving
     out: dict[str, tuple[float, str, Origin | None]] = {}
-    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128"}[s.precision or "bf16"]
+    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128", "w8a8": "w8a8"}[s.precision or "bf16"]
     base = PRECISIONS[prec_key]
     note = f" = {s.precision}" if s.precision else " left out: bf16"
     prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision
@@ -804,13 +804,13 @@ def _serving_inputs(
                      f"{'scenario' if s.precision else 'default'}: serving.precision{note}", prec_org))
     acc = scenario.cluster.accelerator
     if isinstance(acc, CustomAccelerator):
-        fp8_peak, bf16_peak = acc.fp8_tflops, acc.bf16_tflops
+        fp8_peak, bf16_peak, int8_peak = acc.fp8_tflops, acc.bf16_tflops, acc.int8_tops
         card_src = f"scenario: cluster.accelerator ({acc.name})"
         vendor = None  # a custom card: the NVIDIA fit as it stands
         card_name = acc.name
     else:
         g = catalog.get_gpu(acc)
-        fp8_peak, bf16_peak = g.fp8_tflops, g.bf16_tflops
+        fp8_peak, bf16_peak, int8_peak = g.fp8_tflops, g.bf16_tflops, g.int8_tops
         card_src = f"catalog: {g.name} ({g.source}, {g.source_date})"
         vendor = g.vendor
         card_name = g.name
@@ -818,10 +818,15 @@ def _serving_inputs(
     if base.fp8_compute and fp8_peak is None:
         raise ValueError(f"serving.precision is fp8 but {card_name} has no FP8 peak; use bf16 or int8 "
                          "(or an accelerator with FP8)")
-    peak = float(fp8_peak if fp8 else bf16_peak)  # type: ignore[arg-type]
+    int8 = base.int8_compute
+    if int8 and int8_peak is None:
+        raise ValueError(f"serving.precision is w8a8 but {card_name} has no INT8 peak in the catalog; use bf16, "
+                         "fp8 or int8 (weight-only), or give cluster.accelerator.int8_tops")
+    peak = float(fp8_peak if fp8 else int8_peak if int8 else bf16_peak)  # type: ignore[arg-type]
     peak_org = vals["gpu_peak_tflops"].origin
-    out["serving_peak_tflops"] = (peak, f"{card_src}; dense {'fp8' if fp8 else 'bf16'} (serving precision)",
-                                  peak_org.model_copy(update={"extra": "dense_fp8" if fp8 else "dense_bf16"})
+    kind = "fp8" if fp8 else "int8" if int8 else "bf16"
+    out["serving_peak_tflops"] = (peak, f"{card_src}; dense {kind} (serving precision)",
+                                  peak_org.model_copy(update={"extra": f"dense_{kind}"})
                                   if peak_org is not None else None)
     n_out = s.output_tokens_used
     out["serving_output_tokens"] = (
@@ -839,7 +844,9 @@ def _serving_inputs(
                   else f"{vendor} cards: {factor.source}")
     allreduce_fit = Origin(kind="fixed", field="serving_allreduce_fit")
     for key, value, src in (
-        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 else k.compute_efficiency_16, FIT_SOURCE),
+        ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 or int8 else k.compute_efficiency_16,
+         FIT_SOURCE if not int8 else f"{FIT_SOURCE}; INT8 GEMMs (w8a8) at the FP8 GEMMs' share, not fitted on any "
+         "INT8 row (an assumption)"),
         ("serving_hbm_efficiency", k.hbm_efficiency, FIT_SOURCE),
         ("serving_prefill_overhead_us", k.prefill_layer_overhead_s * 1e6, FIT_SOURCE),
         ("serving_decode_overhead_us", k.decode_layer_overhead_s * 1e6, FIT_SOURCE),
@@ -875,12 +882,13 @@ def _serving_inputs(
     out["qk_rope_head_dim"] = (shape.rope_head_dim, vals["layers"].source, arch_org)
     # The sizer's refusal starts with the card's name: the scenario field and the card a user typed.
     card = Card(name=f"cluster.accelerator ({card_name})", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
-                else fp8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
+                else fp8_peak * TERA, peak_ops_int8=None if int8_peak is None else int8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
                 hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,
                 cards_per_node=int(vals["cards_per_node"].value),
                 inter_node_bytes_per_s=vals["inter_node_gbps"].value * 1e9 / 8,
                 fp32_flops=vals["gpu_fp32_tflops"].value * TERA)
-    prec = Precision(weight_bytes=w_bytes, kv_bytes=kv_bytes, fp8_compute=fp8, weight_only=base.weight_only)
+    prec = Precision(weight_bytes=w_bytes, kv_bytes=kv_bytes, fp8_compute=fp8, int8_compute=int8,
+                     weight_only=base.weight_only)
     n_in = s.tokens_per_request - n_out
     rate = s.users / s.seconds_per_request
     if s.users == 0:  # nothing served: no sizing (a training-only plan never fails on serving)
@@ -889,6 +897,7 @@ def _serving_inputs(
         out["serving_tp"] = (s.tp or 1, none, org)
         out["serving_pp"] = (s.pp or 1, none, org)
         out["serving_fp8"] = (1 if fp8 else 0, none, org)
+        out["serving_int8"] = (1 if int8 else 0, none, org)
         out["decode_batch"] = (s.decode_batch or 1, none, org)
         return out
     if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
@@ -912,6 +921,8 @@ def _serving_inputs(
                            if s.decode_batch is not None else (plan.batch, sizer, sizer_org))
     out["serving_fp8"] = (1 if fp8 else 0, f"{'scenario' if s.precision else 'default'}: serving.precision{note}",
                           prec_org)
+    out["serving_int8"] = (1 if int8 else 0, f"{'scenario' if s.precision else 'default'}: serving.precision{note}",
+                           prec_org)
     return out
 
 

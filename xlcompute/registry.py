@@ -272,6 +272,7 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_disaggregated", "Prefill/decode disaggregated (1 = yes)", "预填充与解码分离（1 = 是）", "", None, "flag",
        "Zhong et al. 2024, DistServe, arXiv:2401.09670"),
     _q("serving_fp8", "Serving GEMMs in FP8 (1 = yes)", "推理矩阵乘使用 FP8（1 = 是）", "", None, "flag"),
+    _q("serving_int8", "Serving GEMMs in INT8, W8A8 (1 = yes)", "推理矩阵乘使用 INT8（W8A8，1 = 是）", "", None, "flag"),
     _q("serving_peak_tflops", "Card peak at the serving precision", "推理精度下单卡峰值算力", "TFLOP/s", None, "dec1"),
     _q("serving_compute_efficiency", "Serving GEMM efficiency (fitted)", "推理矩阵乘效率（拟合）", "%", None, "percent"),
     _q("serving_hbm_efficiency", "Serving HBM efficiency (fitted)", "推理显存带宽效率（拟合）", "%", None, "percent"),

@@ -466,6 +466,8 @@ class CustomAccelerator(_Strict):
         ge=0.001, le=1e6, description="dense bf16/fp16 peak, TFLOPS (not the sparsity figure)"
     )
     fp8_tflops: float | None = Field(None, ge=0.001, le=1e6, description="dense fp8 peak, TFLOPS")
+    int8_tops: float | None = Field(None, ge=0.001, le=1e6, description="dense INT8 tensor peak, TOPS (not the "
+                                    "sparsity figure); only the w8a8 serving precision uses it")
     fp32_tflops: float | None = Field(None, ge=0.001, le=1e6, description="FP32 vector (non-tensor) peak, TFLOPS; "
                                       "only weight-only serving precisions use it (left out: the A100's FP32 per byte "
                                       "of HBM bandwidth, flagged)")
@@ -674,11 +676,12 @@ class ServingDemand(_Strict):
         description="generated tokens per request; the prompt is tokens_per_request minus these. Leave it out "
         "for half of tokens_per_request (an assumption: give your traffic's split)",
     )
-    precision: Literal["bf16", "fp8", "int8", "int4"] | None = Field(
+    precision: Literal["bf16", "fp8", "int8", "int4", "w8a8"] | None = Field(
         None,
         description="serving precision: bf16; fp8 (FP8 weights, GEMMs at the card's FP8 peak, FP8 KV cache); "
         "int8 / int4 (weight-only: int8 per channel, int4 with a 16-bit scale and zero per 128 weights as AWQ and "
-        "GPTQ checkpoints ship; 16-bit GEMMs and KV). Sets bytes_per_param and "
+        "GPTQ checkpoints ship; 16-bit GEMMs and KV); w8a8 (INT8 weights and activations, SmoothQuant-style: "
+        "GEMMs at the card's INT8 peak, 16-bit KV cache). Sets bytes_per_param and "
         "kv_bytes_per_value unless they are given. Leave it out for bf16",
     )
     ttft_s: float = Field(

@@ -196,6 +196,8 @@ class Card(BaseModel):
     name: str
     peak_flops_16: float
     peak_flops_fp8: float | None
+    peak_ops_int8: float | None = Field(None, description="dense INT8 tensor peak, ops/s (catalog int8_tops); "
+                                        "the w8a8 precision's GEMMs run at it")
     hbm_bytes: float
     hbm_bytes_per_s: float
     link_bytes_per_s: float
@@ -213,6 +215,8 @@ class Precision(BaseModel):
     weight_bytes: float = Field(gt=0)
     kv_bytes: float = Field(gt=0)
     fp8_compute: bool = False
+    int8_compute: bool = Field(False, description="W8A8: INT8 weights and activations, GEMMs at the card's INT8 "
+                               "peak (core.inference [W8A8]) at the FP8 GEMMs' fitted share of their peak")
     weight_only: bool = Field(False, description="int8 / int4 weights with 16-bit GEMMs: each weight is unpacked, "
                               "scaled and converted before the tensor cores use it (core.inference.dequant_efficiency)")
 
@@ -230,12 +234,15 @@ PRECISIONS: dict[str, Precision] = {
     "int4-g32": _weight_only(4, 32, 4),
     "int4-g64": _weight_only(4, 64, 4),
     "int4-g128": _weight_only(4, 128, 4),
+    "w8a8": Precision(weight_bytes=1, kv_bytes=2, int8_compute=True),
 }
 """Weight formats of the validation set and the scenario: fp8 = FP8 weights, GEMMs and KV cache
 (TensorRT-LLM --enable_fp8 --fp8_kv_cache); int8 / int4-g32 / int4-g128 = weight-only (16-bit GEMMs
 and KV; gpt-fast's int4 keeps a bf16 scale and zero per 32 weights, torchao's int4wo-64 per 64, AWQ and GPTQ per
 128, [QUANT]; a scenario's or an Excel function's "int4" is int4-g128, the format AWQ and GPTQ checkpoints ship),
-their weight reads at :func:`xlcompute.core.inference.dequant_efficiency`."""
+their weight reads at :func:`xlcompute.core.inference.dequant_efficiency`; w8a8 = INT8 weights and
+activations (SmoothQuant, Xiao et al. 2023, arXiv:2211.10438: per-channel weight and per-token activation scales,
+INT8 GEMMs; the KV cache stays 16-bit unless quantised separately), read as stored, no dequantisation pass."""
 
 
 class ReplicaFigures(BaseModel):
@@ -274,10 +281,15 @@ def _kv_per_token_replica(shape: ModelShape, prec: Precision, tp: int) -> Any:
 
 
 def _rates(card: Card, prec: Precision, k: ServingConstants) -> tuple[Any, Any, Any]:
-    """The GEMM efficiency and peak of the weights' precision and the TP link's achieved bandwidth."""
-    eff = k.compute_efficiency_fp8 if prec.fp8_compute else k.compute_efficiency_16
-    peak = (card.peak_flops_fp8 or card.peak_flops_16) if prec.fp8_compute else card.peak_flops_16
-    return eff, peak, card.link_bytes_per_s * k.link_efficiency
+    """The GEMM efficiency and peak of the weights' precision and the TP link's achieved bandwidth: an
+    8-bit GEMM (FP8, or INT8 for w8a8) at the FP8 share of the card's 8-bit peak, its 16-bit peak where
+    the catalog has none (the scenario and the Excel functions refuse that case first)."""
+    link = card.link_bytes_per_s * k.link_efficiency
+    if prec.fp8_compute:
+        return k.compute_efficiency_fp8, card.peak_flops_fp8 or card.peak_flops_16, link
+    if prec.int8_compute:
+        return k.compute_efficiency_fp8, card.peak_ops_int8 or card.peak_flops_16, link
+    return k.compute_efficiency_16, card.peak_flops_16, link
 
 
 def _model_efficiency(shape: ModelShape, eff: Any, matmul_params: Any, k: ServingConstants) -> Any:

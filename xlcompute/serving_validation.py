@@ -206,7 +206,8 @@ def tpot_statistic(run: ServingRun) -> Literal["median", "mean"]:
 def card_of(key: str) -> Card:
     """A catalog accelerator as the inference model's card."""
     g = catalog.get_gpu(key)
-    return Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, hbm_bytes=g.hbm_bytes,
+    return Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, peak_ops_int8=g.int8_ops,
+                hbm_bytes=g.hbm_bytes,
                 hbm_bytes_per_s=g.hbm_bandwidth_bytes_per_s,
                 link_bytes_per_s=g.link_bytes_per_s_per_direction or 32e9, cards_per_node=g.cards_per_node,
                 fp32_flops=catalog.fp32_of(g) * 1e12)

@@ -108,6 +108,8 @@ class Accelerator(_Preset):
     bf16_tflops: float = Field(gt=0, description="dense BF16/FP16 tensor peak, 1e12 FLOP/s")
     bf16_sparse_tflops: float | None = Field(None, gt=0, description="vendor 'with sparsity' headline")
     fp8_tflops: float | None = Field(None, gt=0, description="dense FP8 peak, 1e12 FLOP/s")
+    int8_tops: float | None = Field(None, gt=0, description="dense INT8 tensor peak, 1e12 ops/s (W8A8 serving "
+                                    "GEMMs); None where the card has none or none is published")
     fp32_tflops: float | None = Field(None, gt=0, description="FP32 peak of the vector (non-tensor) units, 1e12 "
                                       "FLOP/s; None where unpublished (fp32_of assumes one)")
     hbm_bytes: int = Field(gt=0, description="memory capacity in bytes")
@@ -177,6 +179,11 @@ class Accelerator(_Preset):
     def fp8_flops(self) -> float | None:
         """Dense FP8 peak, FLOP/s; ``None`` when the card has no FP8."""
         return None if self.fp8_tflops is None else self.fp8_tflops * _TERA
+
+    @property
+    def int8_ops(self) -> float | None:
+        """Dense INT8 tensor peak, ops/s; ``None`` when the catalog has none for the card."""
+        return None if self.int8_tops is None else self.int8_tops * _TERA
 
     @property
     def fp8_peak_ratio(self) -> float | None:

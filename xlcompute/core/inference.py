@@ -84,6 +84,13 @@ Sources
 - [TRTKV] TensorRT-LLM ``KvCacheConfig.free_gpu_memory_fraction`` (runtime flag
   ``--kv_cache_free_gpu_mem_fraction``, default 0.9): the KV cache takes that share of the memory
   free after the engine's weights and activations are allocated, per card.
+- [W8A8] Xiao et al. 2023, "SmoothQuant", arXiv:2211.10438, §3-4: INT8 weights (per channel) and
+  activations (per token) after migrating the activations' outliers into the weights, so every linear
+  layer runs as an INT8 GEMM on the tensor cores' INT8 path (twice the 16-bit rate on A100, H100 and
+  Ascend); weights are read as stored (1 byte each), no dequantisation pass. The serving model runs
+  these GEMMs at the card's dense INT8 peak (catalog int8_tops) and, with no INT8 row to fit on, at the
+  share of peak the FP8 GEMMs reach (an assumption: both are 8-bit tensor-core GEMMs at twice the
+  16-bit rate).
 - [V0HOST] Host work between steps: vLLM's engine before v0.6.0 ran each iteration's host work
   (the sampled tokens' GPU→CPU copy, building the outputs, scheduling, preparing the next inputs)
   between GPU steps, not under them. vLLM RFC #6854 "Multi-Step Scheduling" (2024-07-26): "GPU is

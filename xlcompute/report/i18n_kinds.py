@@ -77,6 +77,13 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "MI300X 上，此拟合在三组实测中预测吞吐均为实测的 1.5 至 2.2 倍，因此 AMD 卡现乘以拟合系数；{card} 没有此系数）："
         "采购前请在该卡上确认推理容量。",
     ),
+    "serving_w8a8_extrapolated": (
+        "The serving plan runs its matrix multiplications in INT8 (W8A8 weights and activations) at the {card}'s "
+        "INT8 peak of {tops} TOPS, at the share of peak the FP8 ones reach in the fit: no published W8A8 "
+        "measurement has tested that share, so measure one replica at W8A8 before relying on the card count.",
+        "推理方案的矩阵乘按 INT8（W8A8，权重与激活均为 INT8）在 {card} 的 INT8 峰值 {tops} TOPS 下运行，效率取拟合中 "
+        "FP8 矩阵乘达到的峰值比例：此比例尚无公开的 W8A8 实测检验，依赖卡数之前请先以 W8A8 实测一个副本。",
+    ),
     "serving_vendor_held": (
         "; {held} on the {n} held-out MI300X measurements predicted after the fit",
         "；拟合后预测的 {n} 个留出 MI300X 实测平均误差 {held}",

@@ -136,8 +136,9 @@ def LLM_DECODE_TOKENS_PER_S(
 _MODEL = 'A catalog model name such as "llama2-70b" (its architecture: layers, heads, KV heads).'
 _GPU = 'A catalog card name such as "H800" or "A100-80G" (peak, HBM, bandwidth, link, cards per server).'
 _TP = "Optional. Tensor-parallel cards of the replica; default 1. Must divide the heads and fit one server."
-_PRECISION = 'Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only).'
-_PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128"}
+_PRECISION = ('Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only), '
+              '"w8a8" (INT8 weights and activations, GEMMs at the card\'s INT8 peak).')
+_PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128", "w8a8": "w8a8"}
 
 
 def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int, Any]:
@@ -147,7 +148,8 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
 
     shape = model_shape(preset(model).arch)
     g = a.gpu(gpu)
-    card = Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, hbm_bytes=g.hbm_bytes,
+    card = Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, peak_ops_int8=g.int8_ops,
+                hbm_bytes=g.hbm_bytes,
                 hbm_bytes_per_s=g.hbm_bandwidth_bytes_per_s,
                 link_bytes_per_s=g.link_bytes_per_s_per_direction or g.inter_node_bytes_per_s_per_card or 50e9,
                 cards_per_node=g.cards_per_node, fp32_flops=catalog.fp32_of(g) * 1e12)
@@ -161,6 +163,8 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
     prec = PRECISIONS[_PRECISION_KEYS[text]]
     if prec.fp8_compute and g.fp8_flops is None:
         raise a.UdfArgumentError(f"precision fp8: {g.name} has no FP8 peak in the catalog")
+    if prec.int8_compute and g.int8_ops is None:
+        raise a.UdfArgumentError(f"precision w8a8: {g.name} has no INT8 peak in the catalog")
     return shape, card, prec, t, for_vendor(FITTED, g.vendor)
 
 

@@ -33,6 +33,7 @@ from xlcompute.workbook.input_checks import (
 from xlcompute.workbook.catalog_sheets import (
     HW_COLUMNS,
     HW_FP8_COLUMN,
+    HW_INT8_COLUMN,
     HW_SOURCE,
     KERNEL_COLUMNS,
     SERVING_FACTOR_COLUMNS,
@@ -310,7 +311,8 @@ class Book:
         if key == "serving_peak_tflops":  # the serving precision's peak of the chosen card
             choice = CHOICE_NAMES["gpu"]
             return (f'IF(serving_fp8=1,{hw.lookup(HW_FP8_COLUMN, choice)},'
-                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)})")
+                    f'IF(serving_int8=1,{hw.lookup(HW_INT8_COLUMN, choice)},'
+                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)}))")
         if key in HW_COLUMNS:
             if key == "gpu_peak_tflops":
                 choice = CHOICE_NAMES["gpu"]

@@ -31,14 +31,15 @@ from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
 
-__all__ = ["HW_SOURCE", "PRICE_SOURCE", "KERNEL_SOURCE", "SERVING_SOURCE", "MODEL_SOURCE", "KERNEL_COLUMNS",
+__all__ = ["HW_INT8_COLUMN", "HW_SOURCE", "PRICE_SOURCE", "KERNEL_SOURCE", "SERVING_SOURCE", "MODEL_SOURCE", "KERNEL_COLUMNS",
            "SERVING_FACTOR_COLUMNS", "CatalogTable", "write_hardware", "write_models", "HW_COLUMNS", "PRICE_COLUMNS", "MODEL_COLUMNS",
            "MODEL_KEYS", "lookup_key", "sheet_ref"]
 
 _FIRST = 3  # first data row (row 1 title, row 2 headers)
 # Column widths. The source column wraps (with a row height that shows it whole) instead of being
 # one long line: a 60-wide clipped column made both sheets print at a tiny scale.
-_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22, 11, 11, 46, 12)
+_HW_WIDTHS = (12, 26, 10, 10, 9, 9, 12, 8, 9, 10, 10, 11, 46, 10, 14, 14, 11, 11, 46, 11, 11, 11, 22, 11, 11, 46, 12,
+              11)
 # key, name, then one column per model input (MODEL_KEYS), published size, source, date
 _MODEL_WIDTHS = (14, 18, 12, 12, 8, 8, 8, 8, 8, 9, 9, 7, 10, 12, 12, 8, 8, 8, 8, 9, 12, 12, 12, 9, 9, 12, 46, 10)
 
@@ -73,6 +74,9 @@ HW_COLUMNS.update(SERVING_FACTOR_COLUMNS)
 # FP32 per byte of HBM bandwidth as a live formula, noted in the row's source (M).
 FP32_COLUMN = "AA"
 HW_COLUMNS["gpu_fp32_tflops"] = FP32_COLUMN
+# The card's dense INT8 tensor peak (catalog int8_tops), where the w8a8 serving precision's GEMMs run:
+# the Inputs sheet's serving peak reads it when serving_int8 is 1 (blank: none in the catalog).
+HW_INT8_COLUMN = "AB"
 # The model inputs of the graph, one column each from C on, in planner.inputs.model_values terms.
 MODEL_KEYS: tuple[tuple[str, str], ...] = (
     ("model_params", "m_params"), ("model_active_params", "m_active"), ("layers", "m_layers"),
@@ -145,7 +149,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
                   "hw_per_node", "hw_offload", "hw_offload_bw", "hw_vendor", "col_source", "src_date",
                   "hw_server_price", "hw_on_demand", "hw_reserved_1y", "hw_reserved_3y", "hw_price_source",
                   "hw_matmul_eff", "hw_elementwise", "hw_flash", "hw_profile", "hw_serving_compute",
-                  "hw_serving_hbm", "hw_serving_source", "hw_fp32"], lang)
+                  "hw_serving_hbm", "hw_serving_source", "hw_fp32", "hw_int8"], lang)
     for col in (15, 16):  # the price headers name the currency
         c = ws.cell(row=2, column=col)
         c.value = f"{c.value} ({text(f'currency_{currency}', lang)})"
@@ -183,6 +187,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _kernel_cells(ws, row, g.key, g.architecture, lang)
         _serving_cells(ws, row, g.vendor, lang)
         _fp32_cell(ws, row, fp32)
+        _int8_cell(ws, row, g.int8_tops)
         keys.append(g.key)
         row += 1
     if isinstance(acc, CustomAccelerator):
@@ -195,6 +200,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _serving_cells(ws, row, None, lang)
         _fp32_cell(ws, row, acc.fp32_tflops if acc.fp32_tflops is not None
                    else _fp32_formula(row, rows[catalog.FP32_REFERENCE]))
+        _int8_cell(ws, row, acc.int8_tops)
         keys.append(selected)
         row += 1
     else:
@@ -213,6 +219,13 @@ def _fp32_formula(row: int, ref_row: int) -> str:
 
 def _fp32_cell(ws: Worksheet, row: int, value: float | str) -> None:
     c = ws[f"{FP32_COLUMN}{row}"]
+    style_plain(c, wrap=True)
+    c.value = value
+    c.number_format = "#,##0.0##"
+
+
+def _int8_cell(ws: Worksheet, row: int, value: float | None) -> None:
+    c = ws[f"{HW_INT8_COLUMN}{row}"]
     style_plain(c, wrap=True)
     c.value = value
     c.number_format = "#,##0.0##"

@@ -206,6 +206,7 @@ T: dict[str, tuple[str, str]] = {
     "hw_serving_hbm": ("Serving HBM factor of the vendor", "厂商推理显存带宽系数"),
     "hw_serving_source": ("Serving factors from", "推理系数来源"),
     "hw_fp32": ("FP32 vector TFLOPS (weight-only serving)", "FP32 向量 TFLOPS（仅权重量化推理）"),
+    "hw_int8": ("INT8 dense TOPS (W8A8 serving)", "INT8 稠密 TOPS（W8A8 推理）"),
     "hw_fp32_assumed": ("FP32 vector peak: none published, {ref}'s FP32 per byte of HBM bandwidth assumed (its FP32 × "
                         "this card's TB/s / its TB/s)",
                         "FP32 向量峰值：无公开数据，按 {ref} 每字节显存带宽的 FP32 算力假设（其 FP32 × 本卡 TB/s / 其 TB/s）"),

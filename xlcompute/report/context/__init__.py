@@ -180,12 +180,24 @@ def _cut(text: str, limit: int) -> str:
 
 def _serving_extrapolated(c: _Ctx) -> str:
     """The sentence that the serving figures are extrapolated, when the card has no calibration row
-    (serving_model.SERVING_CALIBRATED_CARDS); '' on a calibrated card or with no one to serve."""
+    (serving_model.SERVING_CALIBRATED_CARDS), and that INT8 GEMMs (w8a8) are, on any card; '' on a
+    calibrated card at a validated precision or with no one to serve."""
+    if c.r["users"] <= 0:
+        return ""
+    card = _serving_card_sentence(c)
+    if c.r["serving_int8"] < 1:
+        return card
+    w8a8 = c.t("serving_w8a8_extrapolated", card=c.r.accelerator_name,
+               tops=fmt.number(c.r["serving_peak_tflops"], 0))
+    return f"{card} {w8a8}" if card else w8a8
+
+
+def _serving_card_sentence(c: _Ctx) -> str:
     from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, VENDOR_FACTORS
     from xlcompute.serving_validation import vendor_fit_report
 
     acc = c.r.scenario.cluster.accelerator
-    if c.r["users"] <= 0 or (isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS):
+    if isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS:
         return ""
     vendor = catalog.get_gpu(acc).vendor if isinstance(acc, str) else ""
     if vendor in VENDOR_FACTORS:

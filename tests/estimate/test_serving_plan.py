@@ -8,7 +8,7 @@ import pytest
 from xlcompute import catalog
 from xlcompute.estimate import estimate
 from xlcompute.scenario import Scenario, default_scenario
-from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_vendor, model_shape
+from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_vendor, model_shape, replica_figures
 from xlcompute.serving_plan import ServingPlanError, size_serving, valid_tps
 from xlcompute.serving_validation import card_of
 
@@ -103,6 +103,8 @@ def test_default_plan_meets_its_own_demand_with_valid_replicas() -> None:
                              "seconds_per_request": 10, "precision": "fp8", "disaggregated": True}),
     ("qwen2-72b", "H20", {"users": 300, "tokens_per_request": 1500, "seconds_per_request": 30, "precision": "int4"}),
     ("llama2-70b", "MI300X", {"users": 2000, "tokens_per_request": 1000, "seconds_per_request": 20}),  # AMD factor
+    ("llama2-70b", "A800", {"users": 2000, "tokens_per_request": 2000, "output_tokens": 200,
+                            "seconds_per_request": 20, "precision": "w8a8"}),  # INT8 GEMMs
 ])
 def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None:
     """The estimate's graph (the workbook's formulas) and the sizer (serving_model) compose the same
@@ -112,7 +114,8 @@ def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None
     s = sc.serving
     shape = model_shape(catalog.get_model(model).arch)
     card = card_of(acc)
-    prec = {"bf16": PRECISIONS["bf16"], "fp8": PRECISIONS["fp8"], "int4": PRECISIONS["int4-g128"]}[s.precision or "bf16"]
+    prec = {"bf16": PRECISIONS["bf16"], "fp8": PRECISIONS["fp8"], "int4": PRECISIONS["int4-g128"],
+            "w8a8": PRECISIONS["w8a8"]}[s.precision or "bf16"]
     plan = size_serving(shape, card, prec, s.tokens_per_request - s.output_tokens_used, s.output_tokens_used,
                         s.users / s.seconds_per_request, s.ttft_s, s.tpot_s,
                         for_vendor(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}),
@@ -196,3 +199,58 @@ def test_unmet_targets_reach_the_proposal_risks() -> None:
     assert r["tpot"] > r["tpot_target_s"]
     risks = " ".join(str(x["risk"]) for x in build_context(r, "en")["risks"])
     assert "meets the latency targets" in risks
+
+
+def test_w8a8_runs_its_gemms_at_the_int8_peak() -> None:
+    """W8A8 (SmoothQuant: INT8 weights and activations, core.inference [W8A8]): one byte per weight read as stored
+    (no dequantisation), a 16-bit KV cache, GEMMs at the card's dense INT8 peak at the FP8 GEMMs' fitted share. On
+    an A800 (624 INT8 TOPS, no FP8) a compute-heavy prefill is faster than at bf16 or weight-only int8 (both 16-bit
+    GEMMs), the decode reads the same bytes as weight-only int8 without its dequantisation, and the sizer needs
+    fewer cards; the estimate's inputs say where the peak and the efficiency come from."""
+    card = card_of("A800")
+    assert card.peak_ops_int8 == 624e12 and card.peak_flops_fp8 is None
+    w8a8, int8, bf16 = PRECISIONS["w8a8"], PRECISIONS["int8"], PRECISIONS["bf16"]
+    assert (w8a8.weight_bytes, w8a8.kv_bytes, w8a8.int8_compute, w8a8.weight_only) == (1, 2, True, False)
+    figs = {name: replica_figures(LLAMA70, card, p, 4, 32, 4000.0, 200.0, FITTED)
+            for name, p in (("w8a8", w8a8), ("int8", int8), ("bf16", bf16))}
+    assert figs["w8a8"].prefill_s < figs["bf16"].prefill_s == pytest.approx(figs["int8"].prefill_s)  # 16-bit GEMMs
+    assert figs["w8a8"].decode_step_s < figs["int8"].decode_step_s  # same bytes, no dequantisation pass
+    # the prefill's GEMM rate: the INT8 peak at the FP8 share, 624 x 0.566 against 312 x 0.753
+    assert 624 * FITTED.compute_efficiency_fp8 / (312 * FITTED.compute_efficiency_16) == pytest.approx(1.502, abs=1e-3)
+    serving = {"users": 2000, "tokens_per_request": 2000, "output_tokens": 200, "seconds_per_request": 20}
+    r = {p: estimate(_scenario({**serving, "precision": p}, "llama2-70b", "A800")) for p in ("bf16", "int8", "w8a8")}
+    assert (r["w8a8"]["serving_peak_tflops"], r["w8a8"]["serving_int8"]) == (624, 1)
+    assert r["w8a8"]["serving_compute_efficiency"] == FITTED.compute_efficiency_fp8
+    assert r["w8a8"]["serving_dequant_ops"] == 0 and r["int8"]["serving_int8"] == 0
+    assert r["w8a8"]["serving_cards"] < r["int8"]["serving_cards"] <= r["bf16"]["serving_cards"]
+    assert "dense int8 (serving precision)" in r["w8a8"].inputs["serving_peak_tflops"].source
+    assert "not fitted on any INT8 row" in r["w8a8"].inputs["serving_compute_efficiency"].source
+
+
+def test_w8a8_on_a_card_without_an_int8_peak_is_refused_by_name() -> None:
+    """The catalog has no INT8 figure for the 910B (none published): a w8a8 plan names the field, the card and
+    the ways out; a custom card with its int8_tops is accepted."""
+    with pytest.raises(ValueError, match=r"serving.precision is w8a8 but .*910B.* has no INT8 peak.*int8_tops"):
+        estimate(_scenario({"users": 100, "precision": "w8a8"}, "llama2-70b", "910B"))
+    custom = Scenario.model_validate({
+        "model": {"preset": "llama2-70b"},
+        "cluster": {"accelerator": {"name": "NPU-X", "bf16_tflops": 376, "int8_tops": 752, "hbm_gb": 64,
+                                    "hbm_tbps": 1.6, "intra_node_gbs": 196, "tdp_w": 400}, "cards": 64},
+        "serving": {"users": 100, "precision": "w8a8"}})
+    assert estimate(custom)["serving_peak_tflops"] == 752
+
+
+def test_w8a8_in_the_excel_functions() -> None:
+    """LLM_TTFT / LLM_TPOT / LLM_SERVING_CARDS take "w8a8" and give the estimate's figures; a card with no INT8
+    peak in the catalog gets the error text naming it."""
+    from xlcompute import udf
+
+    serving = {"users": 2000, "tokens_per_request": 2000, "output_tokens": 200, "seconds_per_request": 20,
+               "precision": "w8a8"}
+    r = estimate(_scenario(serving, "llama2-70b", "A800"))
+    tp, batch = int(r["serving_tp"]), int(r["serving_batch"])
+    assert udf.LLM_TTFT("llama2-70b", "A800", 1800, tp, "w8a8") == pytest.approx(r["prefill_seconds"], rel=1e-12)
+    assert udf.LLM_TPOT("llama2-70b", "A800", 1800, 200, batch, tp, "w8a8") == pytest.approx(r["tpot"], rel=1e-12)
+    assert udf.LLM_SERVING_CARDS("llama2-70b", "A800", 2000, 2000, 20, 200, None, None, "w8a8") == r["serving_cards"]
+    assert udf.LLM_TTFT("llama2-70b", "A800", 1800, tp, "w8a8") < udf.LLM_TTFT("llama2-70b", "A800", 1800, tp)
+    assert "has no INT8 peak" in udf.LLM_TTFT("llama2-70b", "910B", 1800, 4, "w8a8")

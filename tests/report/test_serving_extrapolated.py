@@ -107,3 +107,20 @@ def test_weight_only_serving_on_a_card_without_an_fp32_figure_is_flagged() -> No
     assert "serving_bytes_per_param" in keys and "serving_dequant_efficiency" not in keys
     assert "no FP32 vector peak" not in " ".join(
         str(x) for row in build_context(bf16, "en")["risks"] for x in row.values())
+
+
+def test_w8a8_says_its_int8_gemms_are_not_validated() -> None:
+    """INT8 GEMMs (serving.precision w8a8) rest on an assumption (the FP8 GEMMs' share of peak) no published row
+    tests: the proposal says so with the card's INT8 peak, on a calibrated card alone and after an uncalibrated
+    card's sentence, in English and Chinese; bf16 on the same card says nothing."""
+    base = {"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"}, "cluster": {"accelerator": "A100-80G",
+            "cards": 1024}, "serving": {"users": 2000, "tokens_per_request": 1024, "seconds_per_request": 30}}
+    w8a8 = estimate(parse_scenario({**base, "serving": {**base["serving"], "precision": "w8a8"}}))
+    en, zh = build_context(w8a8, "en")["serving_extrapolated"], build_context(w8a8, "zh")["serving_extrapolated"]
+    assert en.startswith("The serving plan runs its matrix multiplications in INT8") and "624 TOPS" in en
+    assert "W8A8" in zh and "624 TOPS" in zh
+    assert build_context(estimate(parse_scenario(base)), "en")["serving_extrapolated"] == ""
+    h20 = estimate(parse_scenario({**base, "cluster": {"accelerator": "H20", "cards": 1024},
+                                   "serving": {**base["serving"], "precision": "w8a8"}}))
+    text = build_context(h20, "en")["serving_extrapolated"]
+    assert "extrapolated" in text and text.index("extrapolated") < text.index("INT8") and "296 TOPS" in text

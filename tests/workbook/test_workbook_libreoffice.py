@@ -158,6 +158,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         # (H20) or the flagged A100-ratio formula of the Hardware sheet (910B).
         "serving_int4_910b": (scenario_with(cluster__accelerator="910B", serving__precision="int4"), "en"),
         "serving_int8_h20": (scenario_with(cluster__accelerator="H20", serving__precision="int8"), "zh"),
+        # W8A8: the serving peak is the Hardware sheet's INT8 column of the chosen card.
+        "serving_w8a8_a800": (scenario_with(cluster__accelerator="A800", serving__precision="w8a8"), "zh"),
     }
     for f in sorted(EXAMPLES.glob("*.yaml")):
         cases[f"example_{f.stem}"] = (load_scenario(f), "en")
@@ -545,6 +547,19 @@ def test_weight_only_serving_recalculates(recalculated: dict, case: str) -> None
     assert 0 < result["serving_dequant_efficiency"] < 1 and result["serving_dequant_ops"] > 0
     for key in ("gpu_fp32_tflops", "serving_dequant_efficiency", "decode_step_seconds", "tpot", "serving_cards"):
         assert _close(_cell(wb, key).value, result[key]), (key, _cell(wb, key).value, result[key])
+
+
+def test_w8a8_serving_recalculates(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """W8A8 serving: the Inputs sheet's serving peak looks up the chosen card's INT8 column (624 TOPS on the A800)
+    and the serving figures recalculate in LibreOffice to the estimate's."""
+    path, _sc, result = recalculated["serving_w8a8_a800"]
+    _check(path, result)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert result["serving_int8"] == 1 and result["serving_peak_tflops"] == 624
+    for key in ("serving_peak_tflops", "prefill_seconds", "decode_step_seconds", "tpot", "serving_cards"):
+        assert _close(_cell(wb, key).value, result[key]), (key, _cell(wb, key).value, result[key])
+    formula = openpyxl.load_workbook(GENERATED["serving_w8a8_a800"])
+    assert "IF(serving_int8=1," in str(_cell(formula, "serving_peak_tflops").value)
 
 
 def test_some_dropdown_cards_have_no_price_row() -> None:

@@ -121,6 +121,10 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
                          "cards are not a multiple of TP·CP·PP (15): 10 cards idle"]),
     "mfu_2": ({"mfu_assumed": 2}, ["assumptions.mfu: at least 0.001 and at most 1, or 0 (use the predicted MFU)"]),
     "tokens_word": ({"typed:train_tokens": "lots"}, ["training.tokens: type a number"]),
+    # W8A8 chosen on a card the catalog has no INT8 peak for (the 910B): the serving peak looks up a blank
+    "w8a8_910b": ({"serving_int8": 1, "gpu_choice": "910B"},
+                  ["the card has no peak at the serving precision (FP8 or INT8): set serving_fp8 and serving_int8 "
+                   "to 0, or choose a card that has one"]),
 }
 GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
 

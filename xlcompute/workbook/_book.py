@@ -310,8 +310,9 @@ class Book:
                     f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)},1)")
         if key == "serving_peak_tflops":  # the serving precision's peak of the chosen card
             choice = CHOICE_NAMES["gpu"]
-            return (f'IF(serving_fp8=1,{hw.lookup(HW_FP8_COLUMN, choice)},'
-                    f'IF(serving_int8=1,{hw.lookup(HW_INT8_COLUMN, choice)},'
+            # +0: a card without the 8-bit peak gives 0, which the check column names (not "type a number")
+            return (f'IF(serving_fp8=1,{hw.lookup(HW_FP8_COLUMN, choice)}+0,'
+                    f'IF(serving_int8=1,{hw.lookup(HW_INT8_COLUMN, choice)}+0,'
                     f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)}))")
         if key in HW_COLUMNS:
             if key == "gpu_peak_tflops":

@@ -91,6 +91,18 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
     return []
 
 
+def _first_checks(key: str, lang: str) -> list[tuple[str, str]]:
+    """Rules said before the range check: a looked-up figure the chosen card lacks reads as 0, and the
+    reason is the card, not the number."""
+    if key == "serving_peak_tflops":  # an 8-bit serving precision on a card the catalog has no such peak for
+        return [("AND(users>0,serving_peak_tflops<=0)",
+                 '"所选卡没有该推理精度（FP8 或 INT8）的峰值：把 serving_fp8 与 serving_int8 设为 0，或选择有该峰值的卡"'
+                 if lang == "zh" else
+                 '"the card has no peak at the serving precision (FP8 or INT8): set serving_fp8 and serving_int8 '
+                 'to 0, or choose a card that has one"')]
+    return []
+
+
 def _read_formula(typed: str) -> str:
     """The number in ``typed``: a number, or text with a suffix K/M/B/T (10^3..10^12, any case) or
     万/亿/万亿 (10^4, 10^8, 10^12), with native functions only (Excel and LibreOffice alike)."""
@@ -147,7 +159,10 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     tail = '""'
     for cond, words in reversed(_cross_checks(key, lang)):
         tail = f"IF({cond},{words},{tail})"
-    check = ws.cell(row=row, column=6, value=f"={formula}{tail}))")
+    body = f"{formula}{tail}))"
+    for cond, words in reversed(_first_checks(key, lang)):
+        body = f"IF({cond},{words},{body})"
+    check = ws.cell(row=row, column=6, value=f"={body}")
     style_formula(check)
     check.font = RED_FONT
     ws.conditional_formatting.add(typed, FormulaRule(formula=[f'${CHECK_COLUMN}${row}<>""'], fill=RED_FILL,

@@ -789,7 +789,8 @@ def _serving_inputs(
 
     s = scenario.serving
     out: dict[str, tuple[float, str, Origin | None]] = {}
-    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128", "w8a8": "w8a8"}[s.precision or "bf16"]
+    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128",
+                "w8a8": "w8a8"}[s.precision or "bf16"]
     base = PRECISIONS[prec_key]
     note = f" = {s.precision}" if s.precision else " left out: bf16"
     prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision
@@ -881,8 +882,9 @@ def _serving_inputs(
     out["kv_lora_rank"] = (shape.kv_lora_rank, vals["layers"].source, arch_org)
     out["qk_rope_head_dim"] = (shape.rope_head_dim, vals["layers"].source, arch_org)
     # The sizer's refusal starts with the card's name: the scenario field and the card a user typed.
-    card = Card(name=f"cluster.accelerator ({card_name})", peak_flops_16=bf16_peak * TERA, peak_flops_fp8=None if fp8_peak is None
-                else fp8_peak * TERA, peak_ops_int8=None if int8_peak is None else int8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
+    card = Card(name=f"cluster.accelerator ({card_name})", peak_flops_16=bf16_peak * TERA,
+                peak_flops_fp8=None if fp8_peak is None else fp8_peak * TERA,
+                peak_ops_int8=None if int8_peak is None else int8_peak * TERA, hbm_bytes=vals["gpu_hbm_gb"].value * 1e9,
                 hbm_bytes_per_s=vals["gpu_hbm_tbps"].value * TERA, link_bytes_per_s=vals["intra_node_gbs"].value * 1e9,
                 cards_per_node=int(vals["cards_per_node"].value),
                 inter_node_bytes_per_s=vals["inter_node_gbps"].value * 1e9 / 8,

@@ -783,14 +783,14 @@ def _serving_inputs(
     targets, the fitted constants and the replica layout and batch the SLA sizer chooses
     (:func:`xlcompute.serving_plan.size_serving`, over the same core formulas as the graph)."""
     from xlcompute.serving_model import (
-        FIT_SOURCE, FITTED, PRECISIONS, VENDOR_FACTORS, Card, Precision, ServingConstants, for_vendor, model_shape,
+        FIT_SOURCE, FITTED, PRECISIONS, SCENARIO_PRECISIONS, VENDOR_FACTORS, Card, Precision, ServingConstants,
+        for_vendor, model_shape,
     )
     from xlcompute.serving_plan import size_serving
 
     s = scenario.serving
     out: dict[str, tuple[float, str, Origin | None]] = {}
-    prec_key = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128",
-                "w8a8": "w8a8"}[s.precision or "bf16"]
+    prec_key = SCENARIO_PRECISIONS[s.precision or "bf16"]
     base = PRECISIONS[prec_key]
     note = f" = {s.precision}" if s.precision else " left out: bf16"
     prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision

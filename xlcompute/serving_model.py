@@ -32,6 +32,7 @@ __all__ = [
     "Card",
     "Precision",
     "PRECISIONS",
+    "SCENARIO_PRECISIONS",
     "model_shape",
     "dequant",
     "ReplicaFigures",
@@ -243,6 +244,10 @@ and KV; gpt-fast's int4 keeps a bf16 scale and zero per 32 weights, torchao's in
 their weight reads at :func:`xlcompute.core.inference.dequant_efficiency`; w8a8 = INT8 weights and
 activations (SmoothQuant, Xiao et al. 2023, arXiv:2211.10438: per-channel weight and per-token activation scales,
 INT8 GEMMs; the KV cache stays 16-bit unless quantised separately), read as stored, no dequantisation pass."""
+
+
+#: The scenario's (and the workbook drop-down's) serving precision words -> :data:`PRECISIONS` keys.
+SCENARIO_PRECISIONS: dict[str, str] = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128", "w8a8": "w8a8"}
 
 
 class ReplicaFigures(BaseModel):

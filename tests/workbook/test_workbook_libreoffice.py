@@ -56,6 +56,11 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
+    # The serving precision drop-down: the 8-bit peak, bytes per weight and KV value, GEMM share and
+    # dequantisation work follow it together, as serving.precision sets them (the replica stays typed).
+    "serving_w8a8": ({"serving_precision_choice": "w8a8"}, {"serving__precision": "w8a8"}),
+    "serving_int4": ({"serving_precision_choice": "int4"}, {"serving__precision": "int4"}),
+    "serving_fp8": ({"serving_precision_choice": "fp8"}, {"serving__precision": "fp8"}),
     # Context parallelism: dp = ⌊cards/(tp·cp·pp)⌋, each card holds s/cp tokens, K/V ring per layer.
     "cp": ({"cp": 2}, {"training__cp": 2}),
     # Cards that do not fill whole TP·CP·PP groups: DP follows, the idle cards are named (issue 14 §1).

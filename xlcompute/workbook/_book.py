@@ -30,6 +30,8 @@ from xlcompute.workbook.input_checks import (
     add_input_checks,
     add_read_cell,
 )
+from xlcompute.serving_model import SCENARIO_PRECISIONS
+from xlcompute.workbook.serving_precision import SERVING_PRECISION_KEYS, serving_precision_formula
 from xlcompute.workbook.catalog_sheets import (
     HW_COLUMNS,
     HW_FP8_COLUMN,
@@ -73,7 +75,8 @@ REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
     "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
 )
-CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice"}
+CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice",
+                "serving_precision": "serving_precision_choice"}
 # Card-dependent prices: Inputs key -> (Hardware price column, the input it multiplies). The server
 # price is per card slot × cards per server; a reserved price is a share of the on-demand price
 # (estimate._price_inputs), so a typed on-demand price moves the reserved ones as in the estimate.
@@ -156,6 +159,8 @@ class Book:
             ("model_choice", models.selected, models.column("A"), "choose_model"),
             ("gpu_choice", hw.selected, hw.column("A"), "choose_gpu"),
             ("precision_choice", sc.train.precision, '"bf16,fp16,fp8"', "choose_precision"),
+            ("serving_precision_choice", sc.serving.precision or "bf16",
+             '"' + ",".join(SCENARIO_PRECISIONS) + '"', "choose_serving_precision"),
         )
         for key, value, source_list, note in choices:
             style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
@@ -180,6 +185,9 @@ class Book:
         # Inputs the scenario fixes itself are written as numbers, not catalog lookups.
         fixed = {
             key for key, given in (
+                # a weight or KV width the scenario gives stays typed; otherwise it follows the serving precision
+                ("serving_bytes_per_param", sc.serving.bytes_per_param is not None),
+                ("kv_bytes_per_value", sc.serving.kv_bytes_per_value is not None),
                 ("model_params", sc.model.params is not None or sc.model.active_params is not None),
                 ("model_active_params", sc.model.params is not None or sc.model.active_params is not None),
                 ("expert_params", sc.model.params is not None),  # scaled with a parameter override
@@ -265,7 +273,12 @@ class Book:
         style_plain(ws.cell(row=row, column=1, value=input_label(key, lang)))
         cell = ws.cell(row=row, column=2)
         formula = None if key in fixed else self._lookup_formula(key, hw, models)
-        if formula is None:
+        if formula is None and key not in fixed and key in SERVING_PRECISION_KEYS:
+            # set by the serving precision drop-down, as the estimate sets it from serving.precision
+            cell.value = "=" + serving_precision_formula(key, CHOICE_NAMES["serving_precision"])
+            style_lookup(cell)
+            source = text("serving_precision_source", lang)
+        elif formula is None:
             cell.value = iv.value if not float(iv.value).is_integer() else int(iv.value)
             style_input(cell)
             source = source_text(iv, lang)  # worded in the workbook's language from the input's origin

@@ -71,6 +71,14 @@ T: dict[str, tuple[str, str]] = {
     "currency": ("Currency", "货币"),
     "choose_model": ("pick from the list (Models sheet)", "从下拉列表选择（“模型”表）"),
     "choose_gpu": ("pick from the list (Hardware sheet)", "从下拉列表选择（“硬件”表）"),
+    "serving_precision_choice": ("Serving precision", "推理精度"),
+    "choose_serving_precision": ("bf16; fp8 (FP8 weights, GEMMs, KV); int8 / int4 (weight-only); w8a8 (INT8 weights "
+                                 "and activations): sets the serving inputs marked as following it",
+                                 "bf16；fp8（权重、矩阵乘、KV 均为 FP8）；int8 / int4（仅权重量化）；w8a8（权重与激活均为 "
+                                 "INT8）：决定标明随其变化的推理输入"),
+    "serving_precision_source": ("follows the serving precision chosen above (the fitted GEMM shares and "
+                                 "dequantisation work of xlcompute validate --serving)",
+                                 "随上方所选推理精度变化（矩阵乘效率与反量化工作量按 xlcompute validate --serving 的拟合）"),
     "choose_precision": ("bf16 / fp16 use the dense bf16 peak, fp8 the fp8 peak", "bf16 / fp16 用稠密 bf16 峰值，fp8 用 fp8 峰值"),
     "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找“{sheet}”表：{detail}"),
     "scenario_row": ("scenario (added to the catalog sheet)", "场景（已加入目录表）"),

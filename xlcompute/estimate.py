@@ -821,8 +821,9 @@ def _serving_inputs(
                          "(or an accelerator with FP8)")
     int8 = base.int8_compute
     if int8 and int8_peak is None:
-        raise ValueError(f"serving.precision is w8a8 but {card_name} has no INT8 peak in the catalog; use bf16, "
-                         "fp8 or int8 (weight-only), or give cluster.accelerator.int8_tops")
+        others = "bf16, fp8, int8 or int4" if fp8_peak is not None else "bf16, int8 or int4"
+        raise ValueError(f"serving.precision is w8a8 but {card_name} has no INT8 peak in the catalog; use {others} "
+                         "(int8 and int4 are weight-only), or give cluster.accelerator.int8_tops")
     peak = float(fp8_peak if fp8 else int8_peak if int8 else bf16_peak)  # type: ignore[arg-type]
     peak_org = vals["gpu_peak_tflops"].origin
     kind = "fp8" if fp8 else "int8" if int8 else "bf16"

@@ -229,8 +229,10 @@ def test_w8a8_runs_its_gemms_at_the_int8_peak() -> None:
 
 def test_w8a8_on_a_card_without_an_int8_peak_is_refused_by_name() -> None:
     """The catalog has no INT8 figure for the 910B (none published): a w8a8 plan names the field, the card and
-    the ways out; a custom card with its int8_tops is accepted."""
-    with pytest.raises(ValueError, match=r"serving.precision is w8a8 but .*910B.* has no INT8 peak.*int8_tops"):
+    the ways out that card has (no fp8: the 910B has no FP8 peak either); a custom card with its int8_tops is
+    accepted."""
+    with pytest.raises(ValueError, match=r"serving.precision is w8a8 but .*910B.* has no INT8 peak in the catalog; "
+                       r"use bf16, int8 or int4 \(int8 and int4 are weight-only\), or give cluster.accelerator.int8_tops"):
         estimate(_scenario({"users": 100, "precision": "w8a8"}, "llama2-70b", "910B"))
     custom = Scenario.model_validate({
         "model": {"preset": "llama2-70b"},

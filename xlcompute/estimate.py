@@ -817,7 +817,8 @@ def _serving_inputs(
         card_name = g.name
     fp8 = base.fp8_compute and fp8_peak is not None
     if base.fp8_compute and fp8_peak is None:
-        raise ValueError(f"serving.precision is fp8 but {card_name} has no FP8 peak; use bf16 or int8 "
+        others = "bf16, w8a8, int8 or int4" if int8_peak is not None else "bf16, int8 or int4"
+        raise ValueError(f"serving.precision is fp8 but {card_name} has no FP8 peak; use {others} "
                          "(or an accelerator with FP8)")
     int8 = base.int8_compute
     if int8 and int8_peak is None:

@@ -240,6 +240,9 @@ def test_w8a8_on_a_card_without_an_int8_peak_is_refused_by_name() -> None:
                                     "hbm_tbps": 1.6, "intra_node_gbs": 196, "tdp_w": 400}, "cards": 64},
         "serving": {"users": 100, "precision": "w8a8"}})
     assert estimate(custom)["serving_peak_tflops"] == 752
+    # fp8 on a card with INT8 but no FP8 (A800) points to w8a8 among the ways out
+    with pytest.raises(ValueError, match=r"has no FP8 peak; use bf16, w8a8, int8 or int4"):
+        estimate(_scenario({"users": 100, "precision": "fp8"}, "llama2-70b", "A800"))
 
 
 def test_w8a8_in_the_excel_functions() -> None:

@@ -138,13 +138,14 @@ _GPU = 'A catalog card name such as "H800" or "A100-80G" (peak, HBM, bandwidth, 
 _TP = "Optional. Tensor-parallel cards of the replica; default 1. Must divide the heads and fit one server."
 _PRECISION = ('Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only), '
               '"w8a8" (INT8 weights and activations, GEMMs at the card\'s INT8 peak).')
-_PRECISION_KEYS = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "int8", "int4": "int4-g128", "w8a8": "w8a8"}
 
 
 def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int, Any]:
     """The inference model's shape, card, precision, tp and constants (the card vendor's) from the
     cells, checked."""
-    from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_vendor, model_shape
+    from xlcompute.serving_model import FITTED, PRECISIONS, SCENARIO_PRECISIONS, Card, for_vendor, model_shape
+
+    keys = {"bf16": "bf16", "fp16": "fp16", **SCENARIO_PRECISIONS}  # the scenario's words, and fp16
 
     shape = model_shape(preset(model).arch)
     g = a.gpu(gpu)
@@ -158,9 +159,9 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
         raise a.UdfArgumentError(f"tp ({t}) must divide the {shape.heads} heads and the {card.cards_per_node} cards "
                                  f"of a server, and divide or be a multiple of the {shape.kv_heads} KV heads")
     text = "bf16" if a.is_empty(precision) else str(precision).strip().lower()
-    if text not in _PRECISION_KEYS:
-        raise a.UdfArgumentError(f"precision must be one of {', '.join(_PRECISION_KEYS)}, got {a.show(precision)}")
-    prec = PRECISIONS[_PRECISION_KEYS[text]]
+    if text not in keys:
+        raise a.UdfArgumentError(f"precision must be one of {', '.join(keys)}, got {a.show(precision)}")
+    prec = PRECISIONS[keys[text]]
     if prec.fp8_compute and g.fp8_flops is None:
         raise a.UdfArgumentError(f"precision fp8: {g.name} has no FP8 peak in the catalog")
     if prec.int8_compute and g.int8_ops is None:

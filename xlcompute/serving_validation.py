@@ -213,9 +213,19 @@ def card_of(key: str) -> Card:
                 fp32_flops=catalog.fp32_of(g) * 1e12)
 
 
+#: KV-cache formats of one byte per value, as the rows code them.
+_KV_8BIT = frozenset({"int8", "fp8"})
+
+
 def _precision(run: ServingRun) -> Any:
     """The row's weight format (PRECISIONS); an fp8 row keeps an FP8 KV cache, also where the KV
-    precision is unpublished and assumed FP8 (A-NIM-3, A-ML-1)."""
+    precision is unpublished and assumed FP8 (A-NIM-3, A-ML-1). INT8 weights with INT8 activations
+    are W8A8 (SmoothQuant), not weight-only INT8; their KV cache is the row's (16-bit unless it says
+    int8 or fp8). Rule fixed on 2026-12-03 before serving_runs_20.yaml's W8A8 rows were read."""
+    if run.precision["weights"] == "int8" and run.precision.get("activations") == "int8":
+        w8a8 = PRECISIONS["w8a8"]
+        kv_8bit = str(run.precision.get("kv_cache", "")).lower() in _KV_8BIT
+        return w8a8.model_copy(update={"kv_bytes": 1}) if kv_8bit else w8a8
     return PRECISIONS[run.precision["weights"]]
 
 
@@ -429,8 +439,9 @@ def _fits_dequant(run: ServingRun, cards: frozenset[str] | None = SERVING_CALIBR
 
 
 def _is_weight_only(run: ServingRun) -> bool:
-    fmt = PRECISIONS.get(str(run.precision.get("weights")))
-    return fmt is not None and fmt.weight_only
+    if str(run.precision.get("weights")) not in PRECISIONS:
+        return False
+    return _precision(run).weight_only
 
 
 def fit_dequant(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tuple[float, float, int]:

@@ -669,3 +669,28 @@ def test_dequantisation_constant_is_the_committed_fit() -> None:
     for name in dequant_fit_files():
         rep = validate_serving(path=SERVING_RUNS.parent / name)
         assert all(x.role == "calibration" for x in rep.rows if x.id in fitted and x.metric == "tpot")
+
+
+def test_int8_weights_with_int8_activations_are_scored_as_w8a8() -> None:
+    """A row coding INT8 weights and INT8 activations is W8A8 (INT8 GEMMs, weights read as stored), not
+    weight-only INT8; its KV cache is the row's: 16-bit unless the row says int8 or fp8. The rule was fixed
+    before serving_runs_20.yaml's W8A8 rows were read; a synthetic row checks it."""
+    from xlcompute.serving_validation import _is_weight_only, _precision
+
+    def row(weights: str, activations: str, kv: str) -> ServingRun:
+        return ServingRun(id="x", source="S", role="held_out", status="included", model="llama2-7b",
+                          accelerator="A100-80G", gpus=1, layout={"tp": 1}, scenario="single_request",
+                          precision={"weights": weights, "activations": activations, "kv_cache": kv},
+                          request={"input_tokens": 128, "output_tokens": 128}, measured={"t": 0.01},
+                          metrics={"tpot": "t"})
+
+    w8a8 = _precision(row("int8", "int8", "fp16"))
+    assert w8a8 == PRECISIONS["w8a8"] and w8a8.int8_compute and w8a8.kv_bytes == 2
+    assert _precision(row("int8", "int8", "int8")).kv_bytes == 1
+    assert _precision(row("int8", "int8", "FP8")).kv_bytes == 1
+    assert _precision(row("int8", "fp16", "fp16")) == PRECISIONS["int8"]  # weight-only
+    assert not _is_weight_only(row("int8", "int8", "fp16")) and _is_weight_only(row("int8", "fp16", "fp16"))
+    # the W8A8 row predicts faster than the weight-only row of the same shape on an INT8 card
+    fast = predict_run(row("int8", "int8", "fp16"), FITTED)["tpot"]
+    slow = predict_run(row("int8", "fp16", "fp16"), FITTED)["tpot"]
+    assert float(fast) < float(slow)

@@ -204,3 +204,30 @@ def test_out_of_band_layouts_run_when_nothing_else_can() -> None:
     opt = SearchOptions(round_batch=True, idle_cards=True, top_k=3)
     res = search_layouts(tiny, A100, 64, 2, opt)
     assert res.best and res.best[0].execution.global_batch == 16
+
+
+def test_equal_scores_rank_by_the_tie_keys_not_by_the_sort() -> None:
+    """Many layouts predict exactly the same step (a 128K-token Llama on A100: CP 32, 64 or 128 with every
+    transfer hidden). The rank among them must not depend on the CPU's partial-sort code (two machines chose
+    two layouts): scores equal to 12 significant digits rank by less recomputation, then smaller CP, TP, PP,
+    fewer interleaved stages, then enumeration order."""
+    from xlcompute.planner.search import rank_score
+
+    a = 38.499034456196199
+    assert rank_score(np.array([a]))[0] == rank_score(np.array([a * (1 + 4e-16)]))[0]  # last-bit noise: a tie
+    assert rank_score(np.array([a]))[0] < rank_score(np.array([a * (1 + 1e-9)]))[0]  # OFFLOAD_TIE still orders
+    assert np.isinf(rank_score(np.array([np.inf]))[0])
+
+    from pathlib import Path
+
+    from xlcompute.compare import swapped_scenario
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).parents[2] / "workbooks/scenarios/h100-1024-llama70b-128k.yaml")
+    best = estimate(swapped_scenario(sc, "A100-80G")[0]).plan.best
+    steps = {round(row.result.predicted_step_seconds, 9) for row in best[:6]}
+    assert len(steps) == 1  # six layouts, one predicted step
+    picked = [(row.execution.recompute, row.execution.cp) for row in best[:6]]
+    assert picked == [("none", 32), ("none", 64), ("none", 128), ("selective", 32), ("selective", 64),
+                      ("selective", 128)]

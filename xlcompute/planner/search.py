@@ -30,7 +30,11 @@ construction and scores all of them with the step-time graph over NumPy arrays:
   tp > 1) x DP overlap (only with dp·cp > 1).
 
 Chunks are scored on step time and fit only; the best ``top_k`` are then evaluated in full in
-one batch. ``candidates_evaluated`` is exactly the number of layouts scored (layouts that do not
+one batch. Layouts whose scores agree to 12 significant digits rank by :func:`tie_keys` (less
+recomputation, then the smaller context-parallel, tensor-parallel and pipeline groups, fewer
+interleaved stages, then enumeration order): many layouts predict exactly the same step (CP 32 or
+128 with every transfer hidden), and an unstable partial sort would pick among them by the CPU's
+sorting code, so that two machines chose two layouts. ``candidates_evaluated`` is exactly the number of layouts scored (layouts that do not
 fit are scored, then rejected). Pure: no I/O; progress goes to an optional callback.
 """
 
@@ -62,6 +66,9 @@ __all__ = [
     "SearchResult",
     "BATCH_BAND",
     "batch_rank_penalty",
+    "TIE_DIGITS",
+    "rank_score",
+    "tie_keys",
     "search",
     "search_layouts",
     "enumerate_layouts",
@@ -238,6 +245,31 @@ def _pipeline_sizes(layers: int, uneven: bool) -> list[int]:
 #: Relative rank added per offloaded kind, far below any step-time difference the model resolves: it
 #: only orders layouts whose predicted steps are equal.
 OFFLOAD_TIE = 1e-9
+
+
+#: Significant digits of the score two layouts must share to count as a tie (12: far above the
+#: last-bit differences of floating point on two machines, far below any difference the model resolves).
+TIE_DIGITS = 12
+
+
+def rank_score(score: np.ndarray) -> np.ndarray:
+    """The score rounded to :data:`TIE_DIGITS` significant digits (inf kept): the primary sort key."""
+    s = np.asarray(score, dtype=np.float64)
+    finite = np.isfinite(s) & (s > 0)
+    safe = np.where(finite, s, 1.0)
+    mag = np.floor(np.log10(safe))
+    scale = 10.0 ** (TIE_DIGITS - 1 - mag)
+    return np.where(finite, np.round(safe * scale) / scale, s)
+
+
+def tie_keys(lay: LayoutBatch, gi: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Secondary sort keys of layouts with equal scores, least significant first (np.lexsort's
+    order): enumeration order, then interleave, pp, tp, cp and recomputation, so less recomputation
+    wins first, then the smaller groups (less traffic to hide, should it not hide)."""
+    n = idx.shape
+    return (np.broadcast_to(idx, n), np.broadcast_to(gi, n), np.broadcast_to(lay.interleave, n),
+            np.broadcast_to(lay.pp, n), np.broadcast_to(lay.tp, n), np.broadcast_to(lay.cp, n),
+            np.broadcast_to(lay.recompute, n))
 
 
 def batch_rank_penalty(global_batch: np.ndarray, target: float) -> np.ndarray:
@@ -434,8 +466,7 @@ def search(
     cards = float(n_cards)  # with idle cards, dp = ⌊n/(tp·cp·pp)⌋ in the graph, as enumerated
     done = fitting = 0
     best_score = np.empty(0)
-    best_gi = np.empty(0, dtype=np.int64)
-    best_idx = np.empty(0, dtype=np.int64)
+    best_keys: list[np.ndarray] = [np.empty(0, dtype=np.int64) for _ in range(7)]  # tie_keys' order
     light: tuple[float, int, int] = (np.inf, -1, -1)  # (memory, group, index) of the lightest layout
     if on_progress is not None:
         on_progress(0, total)
@@ -458,17 +489,21 @@ def search(
             score = score * (1 + OFFLOAD_TIE * n_off)
             if opt.round_batch:
                 score = score + batch_rank_penalty(lay.global_batch, band_target)
-            k = min(opt.top_k, score.size)
-            part = np.argpartition(score, k - 1)[:k] if k < score.size else np.arange(score.size)
-            part = part[np.isfinite(score[part])]
-            best_score = np.concatenate([best_score, score[part]])
-            best_gi = np.concatenate([best_gi, np.full(part.size, gi, dtype=np.int64)])
-            best_idx = np.concatenate([best_idx, idx[part]])
-            order = np.argsort(best_score, kind="stable")[: opt.top_k]
-            best_score, best_gi, best_idx = best_score[order], best_gi[order], best_idx[order]
+            q = rank_score(score)
+            k = min(opt.top_k, q.size)
+            # every layout tied with the k-th best stays a candidate, so the tie keys decide, not the partition
+            cut = np.partition(q, k - 1)[k - 1] if k < q.size else np.inf
+            part = np.flatnonzero((q <= cut) & np.isfinite(q))
+            keys = tie_keys(lay, np.full(idx.shape, gi, dtype=np.int64), idx)
+            best_score = np.concatenate([best_score, q[part]])
+            best_keys = [np.concatenate([b, np.asarray(t)[part]]) for b, t in zip(best_keys, keys)]
+            order = np.lexsort((*best_keys, best_score))[: opt.top_k]
+            best_score = best_score[order]
+            best_keys = [b[order] for b in best_keys]
             done += idx.size
             if on_progress is not None:
                 on_progress(done, total)
+    best_idx, best_gi = best_keys[0], best_keys[1]
     best: list[LayoutCandidate] = []
     if best_idx.size:
         # The winners in one batch, with every quantity the planner reports.

@@ -75,6 +75,7 @@ from xlcompute._atomic import (
     remove_stale_temps,
     temp_path,
 )
+from xlcompute._builtin import builtin_text
 from xlcompute._names import unique_slugs
 from xlcompute._tables import TABLE_SUFFIXES, TableError, read_table
 from xlcompute.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
@@ -368,7 +369,7 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
     except Exception as exc:  # noqa: BLE001  (one scenario's fault must not stop the batch)
         item.problems = [f"estimating: {type(exc).__name__}: {exc}"]
         return item
-    item.name = scenario.name
+    item.name = builtin_text(scenario, "name", lang) or scenario.name
     item.model_name = result.model_name
     item.accelerator_name = result.accelerator_name
     item.currency = scenario.pricing.currency

@@ -860,7 +860,9 @@ class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
 
     name: ScenarioName = Field(
-        "Scenario", description="title of the workbook and the proposal; one line, at most 200 characters"
+        "Scenario", description="title of the workbook and the proposal; one line, at most 200 characters; "
+        "left out, the title is made from the model, the plan and the cluster (e.g. 'Llama-2-70B training on "
+        "1,000 × H800')"
     )
     organisation: OrganisationText = Field("", description="who proposes it; one line, at most 200 characters")
     description: DescriptionText = Field(

@@ -95,3 +95,27 @@ def test_catalog_gpus_shows_the_fp32_vector_peak_assumed_or_published() -> None:
     row = {line.split("│")[1].strip(): line for line in out.output.splitlines() if line.count("│") > 5}
     assert "~15.3" in row["910B"] and "67.0" in row["H100-SXM"] and "~" not in row["H100-SXM"].split("│")[4]
     assert "fp32: vector (non-tensor) TFLOPS" in " ".join(out.output.split())
+
+
+def test_estimate_says_when_serving_needs_more_cards_than_the_cluster(tmp_path):
+    """A fleet the serving demand outgrows is named on the serving line (the proposal's risk "needs
+    more than the N proposed"), in English and Chinese; a fleet that suffices says nothing more, and
+    an unnamed scenario's title says what it plans."""
+    path = tmp_path / "serve.yaml"
+    path.write_text("model: {preset: llama2-70b}\nserving: {users: 5000, tokens_per_request: 2500, "
+                    "output_tokens: 500}\ncluster: {accelerator: H20, cards: 16}\n", encoding="utf-8")
+    from xlcompute import parse_scenario
+
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "cluster": {"accelerator": "H20", "cards": 16},
+                                 "serving": {"users": 5000, "tokens_per_request": 2500, "output_tokens": 500}}))
+    assert r["serving_cards"] > 16
+    en = runner.invoke(app, ["estimate", str(path)], terminal_width=250)
+    assert en.exit_code == 0, en.output
+    flat = " ".join(en.output.replace("│", " ").split())  # the table wraps long cells
+    assert f"{r['serving_cards']:,.0f} cards for 5,000 concurrent users" in flat
+    assert "more than the 16 cards of the cluster" in flat
+    assert "Llama-2-70B serving on 16 × H20" in flat
+    zh = runner.invoke(app, ["estimate", str(path), "--lang", "zh"], terminal_width=250)
+    assert zh.exit_code == 0 and "超过集群的16张卡" in "".join(zh.output.replace("│", " ").split())
+    plain = runner.invoke(app, ["estimate"], terminal_width=250)
+    assert "cards of the cluster" not in " ".join(plain.output.replace("│", " ").split())  # the default plan's 1,000 cards serve its users

@@ -13,7 +13,7 @@ import pytest
 
 import xlcompute.core as core
 from xlcompute import registry
-from xlcompute._builtin import UNNAMED_ZH, builtin_text
+from xlcompute._builtin import UNNAMED_ZH, builtin_text, unnamed_title
 from xlcompute._docs import module_sources
 from xlcompute.citations import cited_works, cited_works_zh
 from xlcompute.scenario import parse_scenario
@@ -63,17 +63,26 @@ def test_cited_works_keep_their_english_form() -> None:
     assert cited_works("seed 001; Kaplan et al. 2020 §2.1") == ["seed 001", "Kaplan et al. 2020 §2.1"]
 
 
-def test_a_scenario_without_a_name_is_named_in_chinese() -> None:
-    """The schema's default name ("Scenario") is ours: Chinese output calls it 未命名场景. A name the
-    user typed stays as written, even the word "Scenario"."""
+def test_a_scenario_without_a_name_is_named_from_its_content() -> None:
+    """The schema's default name ("Scenario") is ours: an unnamed scenario is titled from what it
+    plans, in the reader's language (model, plan, cards, card), so a finance user who typed only
+    those sees a cover that says what the proposal is about. A name the user typed stays as
+    written, even the word "Scenario"."""
     base = {"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
-            "cluster": {"accelerator": "H800", "cards": 1000}}
+            "cluster": {"accelerator": "h800", "cards": 1000}}
     unnamed = parse_scenario(base)
     typed = parse_scenario({"name": "Scenario", **base})
     assert unnamed.name == typed.name == "Scenario"
-    assert builtin_text(unnamed, "name", "zh") == UNNAMED_ZH
-    assert builtin_text(typed, "name", "zh") is None
-    assert builtin_text(unnamed, "name", "en") is None
+    assert builtin_text(unnamed, "name", "en") == "Llama-2-70B training on 1,000 × H800"
+    assert builtin_text(unnamed, "name", "zh") == "Llama-2-70B 训练 · 1,000 × H800"
+    assert builtin_text(typed, "name", "zh") is None and builtin_text(typed, "name", "en") is None
+    serving = parse_scenario({"model": {"preset": "deepseek-v3"}, "serving": {"users": 500},
+                              "cluster": {"accelerator": {"name": "Vendor X", "bf16_tflops": 300, "hbm_gb": 96,
+                                                          "hbm_tbps": 3, "intra_node_gbs": 400, "tdp_w": 700},
+                                          "cards": 64}})
+    assert builtin_text(serving, "name", "en") == "DeepSeek-V3 serving on 64 × Vendor X"
+    assert builtin_text(serving, "name", "zh") == "DeepSeek-V3 推理服务 · 64 × Vendor X"
+    assert unnamed_title(object(), "zh") == UNNAMED_ZH  # nothing to read a title from
 
 
 def test_every_core_module_has_a_chinese_title() -> None:

@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 __all__ = ["estimate_command"]
 
 
+def _serving_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str:
+    """The serving cards and what they serve; where they outnumber the cluster's cards, it says so
+    (the proposal's "needs more than the N proposed" risk)."""
+    from xlcompute import fmt
+
+    line = tr("serving_value", lang, v=v("serving_cards"), users=fmt.count(r["users"]),
+              replica=fmt.count(r["serving_replica_size"]))
+    if r.serves and r["serving_cards"] > r["gpu_count"]:
+        return tr("serving_short", lang, line=line, cards=fmt.count(r["gpu_count"]))
+    return line
+
+
 def _bom_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str:
     """The capex by item in one line: servers, network (the fabric's counts, or the quote), storage,
     facility; then racks and facility power."""
@@ -97,8 +109,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         (lab("mem_per_gpu"), tr("mem_value", lang, v=v("mem_per_gpu"), hbm=fmt.number(r["gpu_hbm_gb"], 0),
                                 fits=tr("fits" if r["mem_fits"] else "no_fit", lang))),
         (lab("comm_share_of_step"), v("comm_share_of_step")),
-        (lab("serving_cards"), tr("serving_value", lang, v=v("serving_cards"), users=fmt.count(r["users"]),
-                                  replica=fmt.count(r["serving_replica_size"]))),
+        (lab("serving_cards"), _serving_line(r, v, lang)),
         (lab("ttft"), tr("latency_value", lang, ttft=v("ttft"), tpot=v("tpot"), batch=fmt.count(r["serving_batch"]),
                          cap=v("serving_capacity_tokens_per_s"), demand=v("serving_demand_tokens_per_s"))),
         (lab("cost_per_million_tokens"), v("cost_per_million_tokens")),

@@ -489,13 +489,13 @@ def search(
             score = score * (1 + OFFLOAD_TIE * n_off)
             if opt.round_batch:
                 score = score + batch_rank_penalty(lay.global_batch, band_target)
-            q = rank_score(score)
-            k = min(opt.top_k, q.size)
-            # every layout tied with the k-th best stays a candidate, so the tie keys decide, not the partition
-            cut = np.partition(q, k - 1)[k - 1] if k < q.size else np.inf
-            part = np.flatnonzero((q <= cut) & np.isfinite(q))
+            k = min(opt.top_k, score.size)
+            # Every layout that may tie with the k-th best at TIE_DIGITS stays a candidate (a margin of two
+            # rounding steps), so the tie keys decide, not the partition; only those are rounded.
+            cut = np.partition(score, k - 1)[k - 1] if k < score.size else np.inf
+            part = np.flatnonzero(np.isfinite(score) & (score <= cut * (1 + 2 * 10.0 ** (1 - TIE_DIGITS))))
             keys = tie_keys(lay, np.full(idx.shape, gi, dtype=np.int64), idx)
-            best_score = np.concatenate([best_score, q[part]])
+            best_score = np.concatenate([best_score, rank_score(score[part])])
             best_keys = [np.concatenate([b, np.asarray(t)[part]]) for b, t in zip(best_keys, keys)]
             order = np.lexsort((*best_keys, best_score))[: opt.top_k]
             best_score = best_score[order]

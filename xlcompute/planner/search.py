@@ -34,8 +34,9 @@ one batch. Layouts whose scores agree to 12 significant digits rank by :func:`ti
 recomputation, then the smaller context-parallel, tensor-parallel and pipeline groups, fewer
 interleaved stages, then enumeration order): many layouts predict exactly the same step (CP 32 or
 128 with every transfer hidden), and an unstable partial sort would pick among them by the CPU's
-sorting code, so that two machines chose two layouts. ``candidates_evaluated`` is exactly the number of layouts scored (layouts that do not
-fit are scored, then rejected). Pure: no I/O; progress goes to an optional callback.
+sorting code, so that two machines chose two layouts. ``candidates_evaluated`` is exactly the
+number of layouts scored (layouts that do not fit are scored, then rejected). Pure: no I/O;
+progress goes to an optional callback.
 """
 
 from __future__ import annotations

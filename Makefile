@@ -23,9 +23,11 @@ proposal: $(STAMP) system-deps
 estimate: $(STAMP)
 	$(VENV)/bin/xlcompute estimate
 
-## The test suite (installs LibreOffice and fonts first when they are missing).
+## The test suite (installs LibreOffice and fonts first when they are missing), one pytest-xdist
+## worker per core; a file's tests stay in one worker, so its session fixtures (the wheel and its
+## venvs, LibreOffice recalculations) are built once.
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -1,7 +1,7 @@
 """Fuzzing the scenario path: 10,000 generated scenarios in process, a sample through the CLI.
 
 Every scenario either estimates, with every figure finite, or is refused with one line per problem
-that names the user's field and no internal name; none raises anything else, none takes 4 CPU
+that names the user's field and no internal name; none raises anything else, none takes 8 CPU
 seconds (issue 12, "A fuzzing suite in the tests", said 2 s of wall time: see SLOW_SECONDS).
 ``XLCOMPUTE_FUZZ_SCENARIOS`` changes the count and ``XLCOMPUTE_FUZZ_SEED`` the cases
 (tests/conftest.py).
@@ -33,9 +33,10 @@ N_SCENARIOS = int(os.environ.get("XLCOMPUTE_FUZZ_SCENARIOS", "10000"))
 # CPU seconds of one case beyond which it is a defect (a search that explodes, a loop that does not
 # end), not a slow or busy machine. Issue 12 set 2 s of wall time on the machine of its day; on this
 # project's 2-core CI machines of 2026-12-03 the slowest generated case takes 1.8 s alone and 2.2 s
-# with a pytest-xdist worker on each core, and failed the suite on load alone. CPU time does not count
-# the other worker; speed itself is measured by `make bench`, never by a timed test.
-SLOW_SECONDS = 4.0
+# of wall time with a pytest-xdist worker on each core (failing the suite on load alone), and up to
+# 3.1 CPU seconds in a fresh-clone CI (the cores' shared caches). 8 s leaves room for that and still
+# catches a search that explodes; speed itself is measured by `make bench`, never by a timed test.
+SLOW_SECONDS = 8.0
 
 
 def _finite(obj: Any) -> bool:

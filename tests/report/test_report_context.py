@@ -15,6 +15,7 @@ from xlcompute.estimate import Estimate, estimate
 from xlcompute.report import render_html, write_proposal
 from xlcompute.report import charts
 from xlcompute.report.context import INPUT_GROUPS, build_context, memory_grid, year_by_year
+from xlcompute.report.context.sections import FEATURE_INPUTS, unused_features
 from xlcompute.report.i18n import TEXT, text
 from xlcompute.report.render import TEMPLATES_DIR, environment
 from xlcompute.scenario import default_scenario, parse_scenario
@@ -41,6 +42,55 @@ def test_environment_autoescapes_and_is_strict() -> None:
 def test_every_input_appears_once_in_the_assumptions_table(result: Estimate) -> None:
     grouped = [k for _, keys in INPUT_GROUPS for k in keys]
     assert sorted(grouped) == sorted(INPUT_KEYS)  # each input once in the assumptions table
+
+
+#: Inputs whose value says a feature is absent (no experts, no MLA latents, no MTP module, nothing
+#: offloaded and no tier, the BF16 peak): changing them would switch the feature on.
+_FEATURE_SWITCHES = {"moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
+                     "moe_ffn_hidden", "expert_params", "ep", "etp", "mla_qkv_params", "mla_latent_width",
+                     "kv_lora_rank", "mtp_params", "offload_optimizer", "offload_weights", "offload_activations",
+                     "offload_gb", "precision_peak_ratio"}
+
+
+@pytest.mark.parametrize("scenario", [
+    default_scenario(),
+    parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                    "cluster": {"accelerator": "H800", "cards": 1000}}),
+], ids=["default", "typed"])
+def test_the_assumptions_table_leaves_out_only_inputs_that_change_no_figure(scenario: object) -> None:
+    """A dense BF16 plan without offload lists no expert, MLA, MTP, offload, FP8 or ZeRO-3 inputs, and
+    says so under the table. Left out means unused: every other left-out input (a calibrated constant
+    of the absent feature) can change without moving any figure of the estimate."""
+    r = estimate(scenario)  # type: ignore[arg-type]
+    assert unused_features(r) == ["moe", "mla", "mtp", "offload", "fp8", "zero3"]
+    left_out = {k for _, keys in FEATURE_INPUTS for k in keys}
+    assert left_out <= set(INPUT_KEYS)
+    ctx = build_context(r, "en")
+    listed = {row["key"] for group in ctx["workload"] for row in group["rows"] if "key" in row}
+    assert listed.isdisjoint(left_out) and "tp_overlap_fraction" in listed and "layers" in listed
+    serving = {k for title, keys in INPUT_GROUPS if title == "grp_serving" for k in keys}
+    assert listed | left_out >= set(INPUT_KEYS) - {"mfu_assumed"} - (set() if r.serves else serving)  # nothing else
+    assert "mixture of experts" in ctx["workload_left_out"] and "ZeRO-3" in ctx["workload_left_out"]
+    assert "混合专家" in build_context(r, "zh")["workload_left_out"]
+    inputs = {k: v.value for k, v in r.inputs.items()}
+    shown = list(r.figures)
+    base = GRAPH.run(inputs, shown)
+    for key in sorted(left_out - _FEATURE_SWITCHES):
+        value = inputs[key]
+        moved = GRAPH.run({**inputs, key: 0.5 if value >= 1 else value + 0.25}, shown)
+        # only the absent feature's own figures (named after it: moe_sync_seconds, zero3_exposed_seconds) move
+        own = key.split("_")[0]
+        assert [k for k in shown if moved[k] != base[k] and not k.startswith(own)] == [], key
+
+
+def test_an_moe_fp8_plan_lists_its_expert_and_precision_inputs() -> None:
+    r = estimate(parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "1T", "precision": "fp8"},
+                                 "cluster": {"accelerator": "H800", "cards": 256}}))
+    assert unused_features(r) == ["offload", "zero3"] or unused_features(r) == ["offload"]
+    ctx = build_context(r, "en")
+    listed = {row["key"] for group in ctx["workload"] for row in group["rows"] if "key" in row}
+    assert {"experts", "ep", "a2a_efficiency", "mla_qkv_params", "mtp_params", "fp8_gemm_efficiency"} <= listed
+    assert "mixture of experts" not in ctx["workload_left_out"]
 
 
 def test_i18n_entries_have_the_same_placeholders_in_both_languages() -> None:

@@ -203,6 +203,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "估算基于以下输入，每一行均注明来源：目录数据、场景文件或公开测量结果。价格、MFU 等规划假设"
         "应在获得报价和实测数据后替换。",
     ),
+    "workload_left_out": (
+        "Not listed: the inputs of {features}, which this plan does not use. The planning workbook "
+        "lists every input.",
+        "未列出：本方案未使用的{features}的输入。规划工作簿列出全部输入。",
+    ),
+    "feature_moe": ("mixture of experts (experts, expert parallelism, all-to-all)", "混合专家（专家、专家并行、all-to-all）"),
+    "feature_mla": ("MLA attention", "MLA 注意力"),
+    "feature_mtp": ("multi-token prediction", "多 token 预测"),
+    "feature_offload": ("offload to host memory", "主机内存卸载"),
+    "feature_fp8": ("FP8 training", "FP8 训练"),
+    "feature_zero3": ("ZeRO-3", "ZeRO-3"),
     "grp_model": ("Model", "模型"),
     "grp_training": ("Training plan", "训练计划"),
     "grp_cluster": ("Cluster", "集群"),

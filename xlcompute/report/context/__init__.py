@@ -43,6 +43,7 @@ from xlcompute.report.context.sections import (
     _network,
     _sensitivity,
     _workload,
+    _workload_left_out,
     memory_grid,
     year_by_year,
 )
@@ -280,6 +281,7 @@ def build_context(
         "recommendation": recommendation,
         "top_risks": risks[:3],
         "workload": _workload(c),
+        "workload_left_out": _workload_left_out(c),
         "compute_rows": [c.row(k) for k in (
             "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "train_steps",
             "step_seconds", "tokens_per_s_per_card", "train_energy_mwh", "train_cost")]

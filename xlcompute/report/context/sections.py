@@ -4,7 +4,7 @@ estimate's inputs where a section needs variants (the memory grid)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -93,6 +93,59 @@ def year_by_year(result: Estimate) -> list[dict[str, float | int]]:
 INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((f"grp_{name}", keys) for name, keys in GRAPH_GROUPS)
 """The assumptions table, grouped; every key of ``INPUT_KEYS`` appears once (checked by a test)."""
 
+#: Inputs of features a plan may leave unused. The assumptions table leaves them out when the plan
+#: does not use the feature (:func:`features_used`): there they hold 0, 1 or "off" and change no
+#: figure, and a committee reading a dense model's proposal should not wade through twenty rows of
+#: expert counts. The workbook keeps every input as a live cell.
+FEATURE_INPUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("moe", ("moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
+             "moe_ffn_hidden", "expert_params", "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup",
+             "moe_sync_ms", "a2a_efficiency", "grouped_gemm_efficiency")),
+    ("mla", ("mla_qkv_params", "mla_latent_width", "kv_lora_rank", "qk_rope_head_dim")),
+    ("mtp", ("mtp_params",)),
+    ("offload", ("offload_optimizer", "offload_weights", "offload_activations", "offload_gb", "offload_gbs")),
+    ("fp8", ("precision_peak_ratio", "fp8_gemm_efficiency")),
+    ("zero3", ("zero3_overlap_fraction", "zero3_all_nics", "ring_step_latency_us")),
+)
+
+
+def features_used(value: Callable[[str], float]) -> set[str]:
+    """The features of :data:`FEATURE_INPUTS` the plan uses, read from its inputs (``value`` of a key): routed
+    experts, MLA latents, MTP modules, an offload tier or offloaded states, an FP8 peak above BF16's,
+    ZeRO-3."""
+    rules = {
+        "moe": value("experts") > 0,
+        "mla": value("kv_lora_rank") > 0 or value("mla_qkv_params") > 0,
+        "mtp": value("mtp_params") > 0,
+        "offload": any(value(k) > 0 for k in ("offload_optimizer", "offload_weights", "offload_activations"))
+        or (value("offload_gb") > 0 and value("offload_gbs") > 0),
+        "fp8": value("precision_peak_ratio") != 1,
+        "zero3": value("zero_stage") >= 3,
+    }
+    return {name for name, used in rules.items() if used}
+
+
+def unused_features(r: Estimate) -> list[str]:
+    """The features of :data:`FEATURE_INPUTS` the estimate's plan does not use, in table order."""
+    used = features_used(lambda k: r.inputs[k].value)
+    return [name for name, _ in FEATURE_INPUTS if name not in used]
+
+
+def _hidden_groups(r: Estimate) -> set[str]:
+    """Input groups of what is not planned: a serving fleet has no training plan, step-time model or
+    reliability; a training run without users no serving demand."""
+    hidden = {"grp_serving"} if not r.serves else set()
+    return hidden | ({"grp_training", "grp_stepmodel", "grp_reliability"} if not r.trains else set())
+
+
+def _workload_left_out(c: _Ctx) -> Markup:
+    """The line under the assumptions table naming the features whose inputs it leaves out (those with
+    an input in a group the table shows)."""
+    shown = {k for title, keys in INPUT_GROUPS if title not in _hidden_groups(c.r) for k in keys}
+    names = [str(c.t(f"feature_{name}")) for name, keys in FEATURE_INPUTS
+             if name in unused_features(c.r) and shown.intersection(keys)]
+    return c.t("workload_left_out", features=str(c.t("risk_list_sep")).join(names)) if names else Markup("")
+
 
 def _workload(c: _Ctx) -> list[dict[str, Any]]:
     r, sc = c.r, c.r.scenario
@@ -106,12 +159,10 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
         "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
                          "source": scenario_field("pricing.currency", c.lang)}],
     }
-    # Inputs of what is not planned are left out: a serving fleet has no training plan, step-time
-    # model, reliability or MFU; a training run without users no serving demand.
-    hidden = {"grp_serving"} if not r.serves else set()
-    if not r.trains:
-        hidden |= {"grp_training", "grp_stepmodel", "grp_reliability"}
+    # Inputs of what is not planned are left out (and a serving fleet's MFU).
+    hidden = _hidden_groups(r)
     skip_keys = set() if r.trains else {"mfu_assumed"}
+    skip_keys |= {k for name, keys in FEATURE_INPUTS if name in unused_features(r) for k in keys}
     groups = []
     for title, keys in INPUT_GROUPS:
         if title in hidden:

@@ -45,7 +45,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,6 +69,7 @@ __all__ = [
     "batch_rank_penalty",
     "TIE_DIGITS",
     "rank_score",
+    "TieKeys",
     "tie_keys",
     "search",
     "search_layouts",
@@ -263,14 +264,26 @@ def rank_score(score: np.ndarray) -> np.ndarray:
     return np.where(finite, np.round(safe * scale) / scale, s)
 
 
-def tie_keys(lay: LayoutBatch, gi: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+class TieKeys(NamedTuple):
     """Secondary sort keys of layouts with equal scores, least significant first (np.lexsort's
-    order): enumeration order, then interleave, pp, tp, cp and recomputation, so less recomputation
-    wins first, then the smaller groups (less traffic to hide, should it not hide)."""
+    order): enumeration order (index in its group, group), then interleave, pp, tp, cp and
+    recomputation, so less recomputation wins first, then the smaller groups (less traffic to hide,
+    should it not hide)."""
+
+    idx: np.ndarray
+    gi: np.ndarray
+    interleave: np.ndarray
+    pp: np.ndarray
+    tp: np.ndarray
+    cp: np.ndarray
+    recompute: np.ndarray
+
+
+def tie_keys(lay: LayoutBatch, gi: np.ndarray, idx: np.ndarray) -> TieKeys:
+    """The :class:`TieKeys` of a batch of layouts (group ``gi``, indices ``idx`` in it)."""
     n = idx.shape
-    return (np.broadcast_to(idx, n), np.broadcast_to(gi, n), np.broadcast_to(lay.interleave, n),
-            np.broadcast_to(lay.pp, n), np.broadcast_to(lay.tp, n), np.broadcast_to(lay.cp, n),
-            np.broadcast_to(lay.recompute, n))
+    return TieKeys(*(np.broadcast_to(k, n) for k in (idx, gi, lay.interleave, lay.pp, lay.tp, lay.cp,
+                                                       lay.recompute)))
 
 
 def batch_rank_penalty(global_batch: np.ndarray, target: float) -> np.ndarray:
@@ -467,7 +480,7 @@ def search(
     cards = float(n_cards)  # with idle cards, dp = ⌊n/(tp·cp·pp)⌋ in the graph, as enumerated
     done = fitting = 0
     best_score = np.empty(0)
-    best_keys: list[np.ndarray] = [np.empty(0, dtype=np.int64) for _ in range(7)]  # tie_keys' order
+    best_keys = TieKeys(*(np.empty(0, dtype=np.int64) for _ in TieKeys._fields))
     light: tuple[float, int, int] = (np.inf, -1, -1)  # (memory, group, index) of the lightest layout
     if on_progress is not None:
         on_progress(0, total)
@@ -497,14 +510,14 @@ def search(
             part = np.flatnonzero(np.isfinite(score) & (score <= cut * (1 + 2 * 10.0 ** (1 - TIE_DIGITS))))
             keys = tie_keys(lay, np.full(idx.shape, gi, dtype=np.int64), idx)
             best_score = np.concatenate([best_score, rank_score(score[part])])
-            best_keys = [np.concatenate([b, np.asarray(t)[part]]) for b, t in zip(best_keys, keys)]
+            best_keys = TieKeys(*(np.concatenate([b, np.asarray(t)[part]]) for b, t in zip(best_keys, keys)))
             order = np.lexsort((*best_keys, best_score))[: opt.top_k]
             best_score = best_score[order]
-            best_keys = [b[order] for b in best_keys]
+            best_keys = TieKeys(*(b[order] for b in best_keys))
             done += idx.size
             if on_progress is not None:
                 on_progress(done, total)
-    best_idx, best_gi = best_keys[0], best_keys[1]
+    best_idx, best_gi = best_keys.idx, best_keys.gi
     best: list[LayoutCandidate] = []
     if best_idx.size:
         # The winners in one batch, with every quantity the planner reports.

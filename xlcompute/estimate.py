@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
-from xlcompute import catalog
+from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute.core import goodput, parallel
@@ -405,7 +405,7 @@ def resolve(
     """Turn a scenario into the graph's input numbers, each with its source; search the layout
     when the scenario leaves tp and pp open (``plan=False`` keeps placeholders instead).
     ``overrides`` replaces input numbers before the search (calibration and what-if studies)."""
-    model_name, gpu_name, arch, cached = _scenario_inputs(scenario)
+    model_name, gpu_name, arch, cached = _scenario_inputs(scenario, _given(scenario))
     vals = dict(cached)  # the cached mapping is shared; InputValue itself is frozen
 
     def put(key: str, value: float, source: str, origin: Origin | None = None) -> None:
@@ -417,6 +417,8 @@ def resolve(
         put(key, value, "override", Origin(kind="fixed", field="override"))
 
     report = None
+    if plan and scenario.training is not None and scenario.layout_fixed:
+        _fit_given_layout(scenario, vals, put)
     if plan and not scenario.layout_fixed:
         mfu_given = scenario.assumptions.mfu is not None
         try:
@@ -455,11 +457,67 @@ def resolve(
     )
 
 
+#: The defaults a scenario's own layout may change when they do not fit (scenario field, input key).
+_YIELDING: tuple[tuple[str, str], ...] = (("recompute", "recompute_mode"), ("zero_stage", "zero_stage"))
+_MODE_NAMES = {v: k for k, v in RECOMPUTE_MODES.items()}
+
+
+def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
+                      put: Callable[[str, float, str, Origin | None], None]) -> None:
+    """Defaults yield to memory (issue 11: never fail on a plausible plan). When the scenario gives
+    tp and pp but its layout does not fit with the recomputation and ZeRO stage it leaves to their
+    defaults (selective, ZeRO-1), those two take the fastest setting that fits, ZeRO 0/1 first (the
+    space the validation covers), then ZeRO-2/3; ties go to less recomputation and a lower stage. A
+    setting the scenario gives is kept; when nothing fits, the defaults stay and the estimate reports
+    the layout as not fitting."""
+    t = scenario.train
+    free = [key for field, key in _YIELDING if field not in t.model_fields_set]
+    inputs = {k: v.value for k, v in vals.items()}
+    need = GRAPH.run(inputs, ["mem_fits", "mem_per_gpu"])
+    if not free or need["mem_fits"]:
+        return
+    import numpy as np
+
+    modes = (0.0, 1.0, 2.0) if "recompute_mode" in free else (inputs["recompute_mode"],)
+    stages = (0.0, 1.0, 2.0, 3.0) if "zero_stage" in free else (inputs["zero_stage"],)
+    grid = np.array([(m, z) for z in stages for m in modes])
+    out = GRAPH.run({**inputs, "recompute_mode": grid[:, 0], "zero_stage": grid[:, 1]},
+                    ["mem_fits", "predicted_step_seconds"])
+    fits = np.broadcast_to(np.asarray(out["mem_fits"]) > 0, grid.shape[:1])
+    if not fits.any():
+        return
+    step = np.broadcast_to(np.asarray(out["predicted_step_seconds"], dtype=float), grid.shape[:1])
+    # validated space first (ZeRO 0/1), then the fastest, then less recomputation, then the lower stage
+    order = sorted(np.flatnonzero(fits), key=lambda i: (grid[i, 1] > 1, round(float(step[i]), 9), *grid[i]))
+    mode, stage = grid[order[0]]
+    layout = fmt.layout_text(inputs["tp"], inputs["cp"], inputs["pp"], scenario.dp, inputs["ep"])
+    gb = need["mem_per_gpu"] / 1e9
+    why = (f"the scenario's layout ({layout}) needs {gb:,.1f} GB per card of {inputs['gpu_hbm_gb']:g} GB with the "
+           f"defaults (recompute {t.recompute}, ZeRO-{t.zero_stage})")
+    chosen = {"recompute_mode": (mode, f"recompute {_MODE_NAMES[int(mode)]}"), "zero_stage": (stage, f"ZeRO-{stage:g}")}
+    for field, key in _YIELDING:
+        if key in free and chosen[key][0] != inputs[key]:
+            value, text = chosen[key]
+            put(key, value, f"default for training.{field} changed: {why}; {text} is the fastest setting that fits",
+                Origin(kind="planner", option="yield", field=f"training.{field}", extra=layout,
+                       numbers=(gb, inputs["gpu_hbm_gb"], float(value))))
+
+
+def _given(model: BaseModel) -> tuple[object, ...]:
+    """The fields a scenario gives, section by section: two scenarios with equal values are equal to
+    pydantic, but one that leaves a field to its default reads "default for …" where the other reads
+    "scenario: …", so the cache of :func:`_scenario_inputs` keys on this too."""
+    return tuple((name, _given(value) if isinstance(value, BaseModel) else None)
+                 for name in sorted(model.model_fields_set) for value in (getattr(model, name),))
+
+
 @functools.lru_cache(maxsize=512)
-def _scenario_inputs(scenario: Scenario) -> tuple[str, str, ModelArch, dict[str, InputValue]]:
+def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tuple[str, str, ModelArch,
+                                                                                  dict[str, InputValue]]:
     """Every input of a scenario before any layout search, with its source. Cached per scenario
-    (frozen, so hashable): the Excel functions and a batch resolve the same scenarios again and
-    again, and the values never change. Errors are raised, not cached."""
+    (frozen, so hashable) and the fields it gives (``given``, :func:`_given`): the Excel functions
+    and a batch resolve the same scenarios again and again, and the values never change. Errors are
+    raised, not cached."""
     model_name, arch, vals = _model_inputs(scenario)
     gpu_name, gpu_vals = _gpu_inputs(scenario)
     vals.update(gpu_vals)
@@ -991,7 +1049,8 @@ def _estimate(
         ex = Execution(
             tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
             global_batch=int(values["global_batch"]), interleave=t.interleave, sequence_parallel=t.sequence_parallel,
-            recompute=t.recompute, zero_stage=t.zero_stage, offload_optimizer="optimizer" in t.offload,
+            recompute=_MODE_NAMES[int(inputs["recompute_mode"])], zero_stage=int(inputs["zero_stage"]),
+            offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
             ep=int(values["ep"]), expert_tp=int(values["expert_tp"]), capacity_factor=values["capacity_factor"],

@@ -380,6 +380,12 @@ def _zh(o: Origin) -> str:
         return f"外推值：{what} 没有带布局的公开训练实测；沿用 {o.extra} 一代的校准（{profile}）"
     if k == "fixed":
         return FIXED_ZH[o.field]
+    if k == "planner" and o.option == "yield":
+        gb, hbm, value = o.numbers
+        chosen = {0: "none", 1: "selective", 2: "full"}[int(value)] if o.field == "training.recompute" \
+            else f"ZeRO-{int(value)}"
+        return (f"默认值已调整（{o.field}）：场景给定的布局（{o.extra}）按默认设置每卡需 {fmt.plain(gb, 1)} GB，"
+                f"超过 {fmt.plain(hbm, 3)} GB 显存；取放得下的最快设置 {chosen}")
     if k == "planner":
         evaluated, fitting = o.numbers
         if o.option == "fits":

@@ -37,6 +37,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "offload_optimizer": ("optimizer", "优化器状态"),
     "idle": ("; {n} cards idle", "；{n} 张卡空闲"),
     "global_batch": ("; global batch {n} sequences", "；全局批大小 {n} 条序列"),
+    "field_recompute": ("recomputation", "重计算"),
+    "field_zero_stage": ("ZeRO stage", "ZeRO 阶段"),
+    "yielded": ("; {fields} changed from the default, which does not fit this layout in memory",
+                "；{fields}已由默认值调整：默认值在该布局下放不下显存"),
     "rule_6pt": ("{v} (6PT rule: {rule})", "{v}（6PT 估算：{rule}）"),
     "mfu_value": ("{v} — {src}", "{v}——{src}"),
     "mfu_predicted_src": ("predicted by the step-time model", "由单步时间模型预测"),
@@ -121,6 +125,10 @@ TEXT: dict[str, tuple[str, str]] = {
                   "seconds per optimizer step.",
                   "MFU 按模型 FLOPs 计（含注意力项，不含重计算），与估算一致；时间为每个优化器步的秒数。"),
     "plan_searching": ("searching layouts", "正在搜索并行布局"),
+    "plan_given": ("The scenario fixes its layout, {layout}: xlcompute estimate uses it ({s} s per step, {mfu} MFU, "
+                   "{gb} GB per card); the ranking above searches every layout.",
+                   "场景已给定并行布局 {layout}：xlcompute estimate 按该布局计算（每步 {s} 秒，MFU {mfu}，每卡 {gb} GB）；"
+                   "上表为全部布局的搜索排名。"),
 }
 
 

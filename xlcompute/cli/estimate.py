@@ -94,7 +94,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         (L["layout"], f"{fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'])}, "
                       f"ZeRO-{fmt.count(r['zero_stage'])}, {tr('recompute', lang, mode=rc)}" + offload
                       + (tr("idle", lang, n=fmt.count(r["idle_cards"])) if r["idle_cards"] > 0 else "")
-                      + tr("global_batch", lang, n=fmt.count(r["global_batch"]))),
+                      + tr("global_batch", lang, n=fmt.count(r["global_batch"])) + _yielded(r, lang)),
         (lab("train_tokens"), v("train_tokens")),
         (lab("train_flops"), tr("rule_6pt", lang, v=v("train_flops"), rule=v("train_flops_6tp"))),
         (lab("mfu"), tr("mfu_value", lang, v=v("mfu"), src=mfu_src)),
@@ -198,3 +198,11 @@ def estimate_command(
     for k, v in (*_summary_rows(result, lang), *_range_rows(result, ranges, lang)):
         table.add_row(k, v)
     console.print(table)
+
+
+def _yielded(r: Estimate, lang: str) -> str:
+    """"; the default recompute / ZeRO stage did not fit this layout" when the estimate changed them
+    (estimate._fit_given_layout): the user sees why the layout line differs from the defaults."""
+    fields = [o.field.split(".")[1] for k in ("recompute_mode", "zero_stage")
+              if (o := r.inputs[k].origin) is not None and o.kind == "planner" and o.option == "yield"]
+    return tr("yielded", lang, fields=" / ".join(tr(f"field_{f}", lang) for f in fields)) if fields else ""

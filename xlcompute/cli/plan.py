@@ -94,3 +94,11 @@ def plan_command(
     console.print(tr("plan_best", lang) + ("；" if lang == "zh" else "; ").join(
         f"{k} {v:.3f}" for k, v in parts if v > 0))
     console.print(tr("plan_note", lang))
+    if sc.layout_fixed:  # the estimate keeps the scenario's layout; say which, next to the ranking
+        from xlcompute.estimate import estimate
+
+        given = estimate(sc)
+        console.print(tr("plan_given", lang, layout=fmt.layout_text(given["tp"], given["cp"], given["pp"], given["dp"],
+                                                                      given["ep"]),
+                         s=fmt.number(given["predicted_step_seconds"], 2), mfu=fmt.percent(given["predicted_mfu"]),
+                         gb=fmt.number(given["mem_per_gpu"] / 1e9, 1)))

@@ -472,11 +472,13 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
     the layout as not fitting."""
     t = scenario.train
     free = [key for field, key in _YIELDING if field not in t.model_fields_set]
+    if not free:
+        return
     inputs = {k: v.value for k, v in vals.items()}
     need = GRAPH.run(inputs, ["mem_fits", "mem_per_gpu"])
-    if not free or need["mem_fits"]:
+    if need["mem_fits"]:
         return
-    import numpy as np
+    import numpy as np  # on demand: the Excel functions import this module without NumPy
 
     modes = (0.0, 1.0, 2.0) if "recompute_mode" in free else (inputs["recompute_mode"],)
     stages = (0.0, 1.0, 2.0, 3.0) if "zero_stage" in free else (inputs["zero_stage"],)

@@ -84,6 +84,10 @@ def test_headline_figures() -> None:
     assert get_gpu("TPUv4").hbm_gib == 32
     assert get_gpu("TPUv5p").link_bytes_per_s_per_direction == 600e9
     assert get_gpu("V100").fp8_flops is None
+    # the A100 datasheet's PCIe column: the SXM4 card's peaks, 1,935 GB/s, 300 W, PCIe Gen4 between cards
+    pcie, sxm = get_gpu("A100 PCIe"), get_gpu("A100")
+    assert pcie.key == "A100-PCIe" and get_gpu("A100-80G-PCIe") is pcie and pcie.bf16_tflops == sxm.bf16_tflops
+    assert (pcie.hbm_bandwidth_bytes_per_s, pcie.tdp_w, pcie.link_bytes_per_s_per_direction) == (1.935e12, 300, 32e9)
 
 
 def test_gpu_lookup_by_alias_case_and_separators() -> None:

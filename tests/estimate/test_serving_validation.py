@@ -694,3 +694,21 @@ def test_int8_weights_with_int8_activations_are_scored_as_w8a8() -> None:
     fast = predict_run(row("int8", "int8", "fp16"), FITTED)["tpot"]
     slow = predict_run(row("int8", "fp16", "fp16"), FITTED)["tpot"]
     assert float(fast) < float(slow)
+
+
+def test_the_pcie_card_explains_little_of_the_vllm_tensor_parallel_misses() -> None:
+    """docs/validation.md (seventeenth session): the LLMPB A100 rows stay keyed to the SXM4 card (rule
+    A-LPB-4); predicted on the A100 PCIe card instead, the TP 2/4/8 vLLM errors move by a few points only."""
+    import xlcompute.serving_validation as sv
+
+    path = next(p for p in sv.SERVING_SETS if p.name == "serving_runs_5.yaml")
+    runs = {r.id: r for r in sv.load_serving_runs(path)}
+    scored = {(x.id, x.metric): x for x in sv.validate_serving(path=path).rows}
+    doc = (Path(__file__).resolve().parents[2] / "docs/validation.md").read_text(encoding="utf-8")
+    for tp, sxm, pcie in ((8, -70.9, -69.7), (4, -46.3, -43.9), (2, -20.8, -17.0)):
+        rid = f"lpb-vllm-a100-llama2-70b-fp16-tp{tp}-b1-7-256"
+        row = scored[(rid, "tpot")]
+        assert runs[rid].accelerator == "A100-80G" and round(row.error_pct, 1) == sxm
+        again = sv.predict_run(runs[rid].model_copy(update={"accelerator": "A100-PCIe"}), sv.FITTED)["tpot"]
+        assert round(100 * float(sv._error(again, row.measured)), 1) == pcie
+    assert "**−70.9 % to −69.7 %**" in doc and "TP 4 −46.3 → −43.9 %, TP 2 −20.8 → −17.0 %" in doc

@@ -639,16 +639,16 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
         put("cp", scenario.cp, "scenario: training.cp" if t.cp is not None else
             "default for training.cp: 1, no context parallelism",
             Origin(kind="scenario", field="training.cp") if t.cp is not None else fixed("default_cp"))
-        # Uneven plain pipelines exist (DeepSeek-V3: 61 layers on PP 16); the interleaved schedule
-        # needs equal chunks (Megatron-LM requires layers divisible by pp·v).
-        stages = t.pp * t.interleave  # type: ignore[operator]
-        if t.interleave > 1 and arch.layers % stages:
-            raise ValueError(
-                f"training.pp·interleave ({t.pp}·{t.interleave} = {stages}) must divide the model's "
-                f"{arch.layers} layers"
-            )
         if t.pp > arch.layers:  # type: ignore[operator]
             raise ValueError(f"training.pp ({t.pp}) must be at most the model's {arch.layers} layers")
+        # Uneven stages, interleaved or not (DeepSeek-V3: 61 layers on PP 16 with 2 virtual stages,
+        # Megatron-Core's --pipeline-model-parallel-layout): each virtual stage needs a layer.
+        busiest = parallel.max_interleave(arch.layers, t.pp)  # type: ignore[arg-type]
+        if t.interleave > busiest:
+            raise ValueError(
+                f"training.interleave ({t.interleave}) must be at most the {busiest} layers on the busiest of "
+                f"the {t.pp} pipeline stages (each virtual stage holds at least one layer)"
+            )
         if arch.heads % t.tp:  # type: ignore[operator]
             raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
         ep = 1 if t.ep is None else t.ep

@@ -416,6 +416,8 @@ _ROWS: tuple[Quantity, ...] = (
     _q("tokens_per_microbatch", "Tokens per micro-batch on one card (b·s/cp)", "单卡每微批 token 数 (b·s/cp)",
        "tokens", "个", "count"),
     _q("tokens_per_step", "Tokens per step", "每步 token 数", "tokens", "个", "count"),
+    _q("interleave_effective", "Interleaved stages, effective (S/⌈S/v⌉)", "等效交错阶段数 (S/⌈S/v⌉)", "chunks", "段",
+       "dec2", "Narayanan et al. 2021 §2.2.2; Megatron-Core --pipeline-model-parallel-layout"),
     _q("pipeline_bubble", "Pipeline bubble (p − 1)/(v·m)", "流水线气泡 (p − 1)/(v·m)", "%", None, "percent",
        "Narayanan et al. 2021 §2.2"),
     _q("peak_flops", "Peak per card", "单卡峰值", "FLOP/s", None, "sci"),

@@ -405,7 +405,9 @@ class TrainingPlan(_Strict):
     )
     interleave: int = Field(
         1, ge=1, le=10_000,
-        description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2)",
+        description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2); "
+        "they may hold unequal numbers of layers (Megatron-Core's --pipeline-model-parallel-layout): the "
+        "bubble and the warm-up memory follow the largest chunk",
     )
     attention: Literal["flash", "unfused"] = Field(
         "flash",

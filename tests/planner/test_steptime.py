@@ -280,8 +280,8 @@ def test_invalid_inputs_raise_clear_errors() -> None:
         step_time(GPT_175B, A100, Execution(tp=7, global_batch=8))
     with pytest.raises(ValueError, match="pp=97 must be at most layers=96"):
         step_time(GPT_175B, A100, Execution(pp=97, global_batch=8))
-    with pytest.raises(ValueError, match="interleave=5 needs pp·interleave = 40 to divide layers=96"):
-        step_time(GPT_175B, A100, Execution(pp=8, interleave=5, global_batch=8))
+    with pytest.raises(ValueError, match="interleave=13 must be at most the 12 layers on the busiest of pp=8"):
+        step_time(GPT_175B, A100, Execution(pp=8, interleave=13, global_batch=8))
     with pytest.raises(ValueError, match="global_batch=10"):
         step_time(GPT_175B, A100, Execution(dp=4, global_batch=10))
     with pytest.raises(ValueError, match="zero_stage"):

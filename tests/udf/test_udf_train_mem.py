@@ -109,8 +109,8 @@ def test_gpt_shape_without_recompute_is_zero_states_plus_korthikanti_plus_buffer
         (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, "partial"), ["recompute", '"partial"']),
         (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, 2), ["flash must be 0 or 1"]),
         (("gpt-5", 4096, 1, 8, 4, 32, 1), ["params must be a parameter count", "'gpt-5'"]),
-        (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, None, 3),
-         ["pp·interleave = 4·3 = 12 must divide layers=80"]),
+        (("llama2-70b", 4096, 1, 8, 4, 32, 1, None, None, None, None, None, None, None, 21),
+         ["interleave=21 must be at most the 20 layers on the busiest of pp=4 stages of layers=80"]),
     ],
 )
 def test_bad_arguments(args: tuple[Any, ...], parts: list[str]) -> None:

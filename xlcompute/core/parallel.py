@@ -56,6 +56,8 @@ __all__ = [
     "parallel_cards",
     "global_batch",
     "grad_accum_steps",
+    "effective_interleave",
+    "max_interleave",
     "pipeline_bubble",
     "pipeline_bubble_of_total",
     "samples_per_s_per_card",
@@ -79,6 +81,25 @@ def global_batch(micro_batch: Value, dp: Value, grad_accum: Value) -> Value:
 def grad_accum_steps(global_batch_size: Value, micro_batch: Value, dp: Value) -> Value:
     """Micro-batches per step on each pipeline: global / (micro · dp) (seed 003, rearranged)."""
     return global_batch_size / (micro_batch * dp)
+
+
+def max_interleave(layers: Value, pp: Value) -> Value:
+    """Most virtual stages a card can hold, one layer each on the busiest of pp stages: ⌈L/pp⌉
+    (Megatron-Core's custom pipeline layout allows unequal virtual stages; see
+    :func:`effective_interleave`). The layout checks of the scenario, the step-time model and the
+    Excel functions all use it."""
+    return ceil(layers / pp)
+
+
+def effective_interleave(layers_on_stage: Value, interleave: Value) -> Value:
+    """Interleaved stages per card as the pipeline sees them, S/⌈S/v⌉ for v virtual stages of the
+    S layers on the busiest card: fill and drain pass through its largest virtual stage, ⌈S/v⌉
+    layers, and the first card keeps that stage's activations for the p − 1 extra warm-up
+    micro-batches, so v stages of uneven size act as S/⌈S/v⌉ equal ones (v itself when v divides
+    S; Narayanan et al. 2021 §2.2.2, Korthikanti et al. 2022 §4.2.3). Megatron-Core's custom
+    pipeline layout (``--pipeline-model-parallel-layout``) places any number of layers in each
+    virtual stage, e.g. DeepSeek-V3's 61 layers on PP 16 with 2 virtual stages."""
+    return layers_on_stage / ceil(layers_on_stage / interleave)
 
 
 def pipeline_bubble(pp: Value, microbatches: Value, interleave: Value = 1) -> Value:

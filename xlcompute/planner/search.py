@@ -339,6 +339,9 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
                 if group > n_cards or (not opt.idle_cards and n_cards % group):
                     continue
                 dp = n_cards // group
+                # Megatron-LM's classic interleaving (equal chunks, pp·v divides the layers), the schedule
+                # the validation covers; a layout the scenario gives may use unequal virtual stages
+                # (core.parallel.effective_interleave).
                 ils = [v for v in range(1, opt.max_interleave + 1)
                        if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
                 eps = expert_parallel_sizes(a.experts, tp * cp * dp, opt)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, max_interleave
 from xlcompute.core.params import ModelArch
 from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
@@ -362,10 +362,10 @@ def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = N
         raise ValueError(f"tp={ex.tp} must divide heads={heads} (allowed: a divisor of {heads})")
     if ex.pp > layers:
         raise ValueError(f"pp={ex.pp} must be at most layers={layers}")
-    if ex.interleave > 1 and layers % (ex.pp * ex.interleave):
+    if ex.interleave > max_interleave(layers, ex.pp):
         raise ValueError(
-            f"interleave={ex.interleave} needs pp·interleave = {ex.pp * ex.interleave} to divide layers={layers} "
-            "(Megatron-LM's interleaved schedule has equal model chunks)"
+            f"interleave={ex.interleave} must be at most the {max_interleave(layers, ex.pp)} layers on the busiest "
+            f"of pp={ex.pp} stages of layers={layers} (each virtual stage holds a layer)"
         )
     if ex.global_batch % (ex.micro_batch * ex.dp):
         raise ValueError(

@@ -253,10 +253,11 @@ def TRAIN_MEM_PER_GPU(
     if n_pp > n_layers:
         raise a.UdfArgumentError(f"pp={n_pp} must be at most layers={n_layers} (one layer per stage at least)")
     chunks = a.whole(interleave, "interleave", default=1)
-    if chunks > 1 and n_layers % (n_pp * chunks):
-        # Megatron-LM's interleaved schedule needs equal chunks (estimate.resolve checks the same).
+    if chunks > parallel.max_interleave(n_layers, n_pp):
+        # one layer per virtual stage at least (estimate.resolve checks the same, core.parallel.max_interleave)
         raise a.UdfArgumentError(
-            f"pp·interleave = {n_pp}·{chunks} = {n_pp * chunks} must divide layers={n_layers} (equal model chunks)"
+            f"interleave={chunks} must be at most the {parallel.max_interleave(n_layers, n_pp)} layers on the busiest of "
+            f"pp={n_pp} stages of layers={n_layers}"
         )
     cells = (
         a.whole(seq_len, "seq_len"),

@@ -23,7 +23,9 @@ STEPS = (
     step("layers_per_stage", T, parallel.layers_per_stage, "layers", "pp"),
     step("tokens_per_microbatch", T, arith.product, "micro_batch", "seq_per_card"),
     step("tokens_per_step", T, parallel.tokens_per_step, "global_batch", "seq_len"),
-    step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave"),
+    # uneven virtual stages (Megatron-Core's custom layout) act as S/⌈S/v⌉ equal ones
+    step("interleave_effective", T, parallel.effective_interleave, "layers_per_stage", "interleave"),
+    step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave_effective"),
     # Mixture of experts (0 / the dense values for a dense model): the MoE layers' share, the MLP
     # width every token runs through (dense layers and shared experts), the expert data-parallel
     # group and the routed rows of a card's experts.

@@ -48,6 +48,6 @@ STEPS = (
          "tp_comm_exposed_seconds", "cp_comm_exposed_seconds", "offload_exposed_seconds", "ep_comm_exposed_seconds"),
     step("pp_comm_seconds", ST, arith.product, "p2p_seconds_per_microbatch", "grad_accum"),
     step("pp_bubble_seconds", ST, parallel.pipeline_bubble_seconds,
-         "microbatch_seconds", "logits_seconds", "pp", "interleave"),
+         "microbatch_seconds", "logits_seconds", "pp", "interleave_effective"),
     step("pipeline_seconds", ST, parallel.pipeline_seconds, "microbatch_seconds", "grad_accum", "pp_bubble_seconds"),
 )

@@ -286,9 +286,9 @@ def predict_moe_row(
 ) -> dict[str, float]:
     """The step-time graph's prediction for one row (step seconds, MFU, memory per card).
 
-    The graph is run directly: Megatron-Core's uneven virtual stages (61 or 94 layers on pp·v
-    chunks) are not refused here as :func:`xlcompute.planner.steptime.check_layout` refuses them
-    for a plan; the busiest stage holds ⌈L/pp⌉ layers as for any pipeline."""
+    The graph is run directly. Megatron-Core's uneven virtual stages (61 or 94 layers on pp·v
+    chunks) act as S/⌈S/v⌉ equal ones on the busiest stage's S = ⌈L/pp⌉ layers
+    (:func:`xlcompute.core.parallel.effective_interleave`), as for any pipeline."""
     shape, ex, ratio = moe_case(row, data, sync_ms)
     values = {**shape.values(), **system_values(moe_system(row.accelerator, constants, ratio)),
               **execution_values(ex)}

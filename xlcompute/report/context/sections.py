@@ -142,8 +142,8 @@ def _workload_left_out(c: _Ctx) -> Markup:
     """The line under the assumptions table naming the features whose inputs it leaves out (those with
     an input in a group the table shows)."""
     shown = {k for title, keys in INPUT_GROUPS if title not in _hidden_groups(c.r) for k in keys}
-    names = [str(c.t(f"feature_{name}")) for name, keys in FEATURE_INPUTS
-             if name in unused_features(c.r) and shown.intersection(keys)]
+    unused = unused_features(c.r)
+    names = [str(c.t(f"feature_{name}")) for name, keys in FEATURE_INPUTS if name in unused and shown.intersection(keys)]
     return c.t("workload_left_out", features=str(c.t("risk_list_sep")).join(names)) if names else Markup("")
 
 
@@ -162,7 +162,8 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     # Inputs of what is not planned are left out (and a serving fleet's MFU).
     hidden = _hidden_groups(r)
     skip_keys = set() if r.trains else {"mfu_assumed"}
-    skip_keys |= {k for name, keys in FEATURE_INPUTS if name in unused_features(r) for k in keys}
+    unused = unused_features(r)
+    skip_keys |= {k for name, keys in FEATURE_INPUTS if name in unused for k in keys}
     groups = []
     for title, keys in INPUT_GROUPS:
         if title in hidden:

@@ -196,3 +196,24 @@ def test_offload_exposed_time_is_zero_with_ample_bandwidth_and_grows_without() -
     r = results[0]
     assert r.weights_per_gpu == pytest.approx(r.grads_per_gpu)
     assert r.optimizer_per_gpu == 0 and r.fits
+
+
+def test_when_nothing_fits_the_widened_search_looks_at_each_layout_at_its_lightest_first() -> None:
+    """405B on 8 GH200: nothing fits even with everything offloaded (the host memory overflows). The
+    planner finds that among each layout's lightest settings (plan._FLOOR) without searching the wider
+    space, and the lightest it reports is the wider space's own lightest; the error names the host
+    memory the lightest layout needs."""
+    from xlcompute.planner.plan import WIDEN_OPTIONS, _search
+
+    arch, values = _values(parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "1T"},
+                                           "cluster": {"accelerator": "GH200", "cards": 8}}))
+    full, _ = _search(values, WIDEN_OPTIONS, 10, None)
+    assert full.best == [] and full.lightest is not None
+    with pytest.raises(PlannerError) as err:
+        plan_layouts(arch, values)
+    need = full.lightest.result
+    assert f"needs {need.mem_per_gpu / 1e9:,.1f} GB and {need.offload_tier_per_gpu / 1e9:,.1f} GB of the 480 GB " \
+           "host memory per card" in str(err.value)
+    report = plan_layouts(arch, values, allow_no_fit=True)
+    assert not report.fits and report.candidates_evaluated < full.candidates_evaluated / 10
+    assert report.best[0].result.mem_per_gpu == pytest.approx(need.mem_per_gpu, rel=1e-12)

@@ -37,6 +37,12 @@ EXPLORE_OPTIONS = SearchOptions(**_PLANNING)
 #: Searched when nothing in the recommended space fits: only what saves memory (ZeRO-2/3, the offload
 #: tier), not TP overlap, which saves none; about the recommended space's size without a tier.
 WIDEN_OPTIONS = EXPLORE_OPTIONS.model_copy(update={"tp_overlap": (False,)})
+#: The settings of a layout that need the least memory (each lowers it or leaves it: ZeRO-3
+#: partitions every state, one sequence per micro-batch keeps the fewest in flight, sequence
+#: parallelism splits the kept activations, interleaving only adds warm-up ones); with the offload
+#: kinds the tier holds, :func:`plan_layouts` searches these first when nothing else fits.
+_FLOOR: dict[str, object] = {"zero_stages": (3,), "max_micro_batch": 1, "sequence_parallel": (True,),
+                             "max_interleave": 1, "tp_overlap": (False,)}
 #: The graph's offload flags and the search options that enumerate them.
 OFFLOAD_KEYS: tuple[str, ...] = ("offload_optimizer", "offload_weights", "offload_activations")
 
@@ -93,7 +99,13 @@ def plan_layouts(
         # offload tier is still a plan (seed 004's trillion-parameter study), marked as outside that space.
         tier = values.get("offload_gb", 0) > 0 and values.get("offload_gbs", 0) > 0
         widen = WIDEN_OPTIONS if tier else WIDEN_OPTIONS.model_copy(update={"zero_stages": (2, 3)})
-        wide, wide_local = _search(values, widen, top_k, on_progress)
+        # Each layout at its lightest first (ZeRO-3, everything the tier holds offloaded, micro-batch
+        # 1, sequence parallelism, no interleaving; every structure and recomputation mode): when none
+        # of those fits, no setting of the wider space does, and its lightest is the lightest of all.
+        floor, floor_local = _search(values, widen.model_copy(update=_FLOOR | ({
+            "offload_optimizer": (True,), "offload_weights": (True,), "offload_activations": (True,)} if tier else {})),
+            top_k, on_progress)
+        wide, wide_local = (_search(values, widen, top_k, on_progress) if floor.best else (floor, floor_local))
         if wide.best or wide.lightest is not None:
             found, node_local, widened = wide, wide_local, bool(wide.best)
     seconds = time.perf_counter() - started
@@ -101,9 +113,13 @@ def plan_layouts(
         light = found.lightest
         if light is None or not allow_no_fit:
             ex = None if light is None else light.execution
+            tier_need = 0.0 if light is None else light.result.offload_tier_per_gpu / 1e9
+            host = (f" and {tier_need:,.1f} GB of the {values.get('offload_gb', 0):,.0f} GB host memory per card"
+                    if tier_need > 0 else "")
             need = "" if light is None or ex is None else (
                 f"; the lightest layout, {layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep)} with ZeRO-{ex.zero_stage}"
-                f"{_offload_text(ex)} and {ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB")
+                f"{_offload_text(ex)} and {ex.recompute} recomputation, needs {light.result.mem_per_gpu / 1e9:,.1f} GB"
+                f"{host}")
             tier = "" if values.get("offload_gb", 0) > 0 and values.get("offload_gbs", 0) > 0 else (
                 ", give the servers' host memory as an offload tier (cluster.offload_gb and cluster.offload_gbs)")
             raise PlannerError(

@@ -121,7 +121,11 @@ def test_the_typical_stack_is_fitted_on_every_run_of_the_first_set() -> None:
     rows, _ = load_end_to_end()
     cal = calibrate_production()
     assert cal.rows == [r.id for r in rows] and len(cal.rows) == 27
-    assert SOFTWARE_STACKS["typical"] == pytest.approx(cal.efficiency, abs=5e-3)
+    # 0.665 committed (ninth session). Since the planner tries unequal interleaved chunks (eighteenth session)
+    # the same fit gives 0.658, a 1 % shift against a standard error of about 5 % (the fitted rows' log spread,
+    # 0.26, over sqrt(27)): not refitted, so no held-out figure moved with it (docs/validation.md).
+    assert cal.efficiency == pytest.approx(0.658, abs=2e-3)
+    assert SOFTWARE_STACKS["typical"] == pytest.approx(cal.efficiency, abs=1e-2)
 
 
 def test_the_first_fit_used_the_llama1_rows_only(tmp_path: Path) -> None:

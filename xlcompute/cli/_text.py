@@ -112,8 +112,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "note_line": ("note — {card}: {note}", "注——{card}：{note}"),
     # plan
     "plan_title": ("{name}: best of {n} layouts ({fit} fit; {s} s)", "{name}：{n} 种布局中的最优者（{fit} 种放得下；用时 {s} 秒）"),
-    "plan_cols": ("#|layout|options|step s|MFU|GB/card", "#|并行布局|选项|每步秒数|MFU|每卡 GB"),
+    "plan_cols": ("#|layout|options|batch|step s|MFU|GB/card", "#|并行布局|选项|全局批量|每步秒数|MFU|每卡 GB"),
     "plan_recompute": ("{mode} recompute", "{mode}重计算"),
+    "plan_no_recompute": ("no recompute", "无重计算"),
     "plan_tp_overlap": ("TP overlap", "张量并行通信重叠"),
     "plan_offload": ("offload {kinds}", "卸载 {kinds}"),
     "plan_best": ("Best layout, seconds per step: ", "最优布局每步耗时（秒）："),
@@ -121,9 +122,11 @@ TEXT: dict[str, tuple[str, str]] = {
                    "offload transfers (exposed)|DP comm (exposed)|optimizer|optimizer offload|expert all-to-all (exposed)",
                    "计算|重计算|流水线气泡|流水线点对点通信|张量并行通信（未隐藏）|上下文并行 K/V 环（未隐藏）|"
                    "卸载传输（未隐藏）|数据并行通信（未隐藏）|优化器|优化器卸载|专家 all-to-all（未隐藏）"),
-    "plan_note": ("MFU counts model FLOPs (attention-aware, no recomputation), as the estimate does; times are "
-                  "seconds per optimizer step.",
-                  "MFU 按模型 FLOPs 计（含注意力项，不含重计算），与估算一致；时间为每个优化器步的秒数。"),
+    "plan_note": ("Ranked by the job's time per sequence (step time / global batch, the batch rounded to each "
+                  "layout); MFU counts model FLOPs (attention-aware, no recomputation) on the cards the layout "
+                  "uses, as the estimate does; times are seconds per optimizer step.",
+                  "按整个作业每条序列的时间排名（单步时间 / 全局批量，批量按各布局取整）；MFU 按模型 FLOPs 计"
+                  "（含注意力项，不含重计算），只计布局所用的卡，与估算一致；时间为每个优化器步的秒数。"),
     "plan_searching": ("searching layouts", "正在搜索并行布局"),
     "plan_given": ("The scenario fixes its layout, {layout}: xlcompute estimate uses it ({s} s per step, {mfu} MFU, "
                    "{gb} GB per card); the ranking above searches every layout.",

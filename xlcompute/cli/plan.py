@@ -77,11 +77,13 @@ def plan_command(
             + (f" v{ex.interleave}" if ex.interleave > 1 else ""),
             ("、" if lang == "zh" else ", ").join(
                 x for x in ("SP" if ex.sequence_parallel else "",
-                            tr("plan_recompute", lang, mode=modes.get(ex.recompute, ex.recompute)),
+                            tr("plan_no_recompute", lang) if ex.recompute == "none"
+                            else tr("plan_recompute", lang, mode=modes.get(ex.recompute, ex.recompute)),
                             f"ZeRO-{ex.zero_stage}", tr("plan_tp_overlap", lang) if ex.tp_overlap else "",
                             tr("plan_offload", lang, kinds="+".join(kinds.get(k, k) for k in ex.offloaded))
                             if ex.offloaded else "") if x
             ),
+            fmt.number(ex.global_batch, 0),
             fmt.number(r.predicted_step_seconds, 2), fmt.percent(r.predicted_mfu), fmt.number(r.mem_per_gpu / 1e9, 1),
         )
     console.print(t)

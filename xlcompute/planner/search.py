@@ -13,8 +13,9 @@ construction and scores all of them with the step-time graph over NumPy arrays:
   card's GEMMs are small and the K/V ring no longer hides under the attention;
 - ``pp`` divides the layers (equal stages; ``uneven_stages`` also admits any ``pp`` up to the
   layers, the busiest stage then holding ⌈L/p⌉); ``interleave`` needs ``pp > 1``, equal model
-  chunks (``pp·v`` divides the layers) and, as in Megatron-LM's interleaved 1F1B schedule,
-  micro-batches per pipeline a multiple of ``pp`` ([MEG21] §2.2.2);
+  chunks (``pp·v`` divides the layers; ``unequal_chunks`` also admits uneven ones,
+  :func:`interleave_sizes`) and, as in Megatron-LM's interleaved 1F1B schedule, micro-batches per
+  pipeline a multiple of ``pp`` ([MEG21] §2.2.2);
 - ``micro_batch * dp`` divides the global batch, ``micro_batch <= max_micro_batch``; global batch
   at most ``max_global_batch`` (Calculon caps it at 3072 to keep convergence, seed 004 §4 point 7);
   with ``round_batch`` the batch is a target rounded to each layout, and a layout whose rounded
@@ -109,6 +110,11 @@ class SearchOptions(BaseModel):
     )
     uneven_stages: bool = Field(
         default=False, description="also try pp that does not divide the layers (the busiest stage holds ⌈L/pp⌉)"
+    )
+    unequal_chunks: bool = Field(
+        default=False,
+        description="also try interleaved virtual stages of unequal size (Megatron-Core's custom pipeline "
+        "layout): for each largest chunk of c layers, the fewest stages ⌈S/c⌉ that give it",
     )
     round_batch: bool = Field(
         default=False,
@@ -324,6 +330,23 @@ def context_parallel_sizes(seq_len: int, opt: SearchOptions) -> list[int]:
     return [c for c in sizes if c == 1 or seq_len % (CP_CHUNKS_PER_RANK * c) == 0]
 
 
+def interleave_sizes(layers: int, pp: int, opt: SearchOptions) -> list[int]:
+    """Virtual stages per card the search tries on ``pp`` stages of ``layers`` layers.
+
+    Megatron-LM's classic interleaving needs equal chunks, ``pp·v`` dividing the layers ([MEG21]
+    §2.2.2). With ``opt.unequal_chunks`` (Megatron-Core's ``--pipeline-model-parallel-layout``) the
+    busiest stage's S = ⌈L/pp⌉ layers may split unevenly: the schedule then acts as
+    S/⌈S/v⌉ equal stages (core.parallel.effective_interleave), so for each largest chunk c only the
+    fewest stages ⌈S/c⌉ are tried; more stages with the same largest chunk add point-to-point
+    messages and save nothing. Both sets hold the equal splits and stay within ``max_interleave``."""
+    if pp <= 1:
+        return [1]
+    if not opt.unequal_chunks:
+        return [v for v in range(1, opt.max_interleave + 1) if v == 1 or layers % (pp * v) == 0]
+    s = -(-layers // pp)
+    return sorted({v for v in (-(-s // c) for c in range(1, s + 1)) if v <= opt.max_interleave})
+
+
 def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptions) -> np.ndarray:
     gbs = sorted({global_batch, *(opt.global_batches or ())})
     gbs = [g for g in gbs if 1 <= g and (opt.round_batch or g <= opt.max_global_batch)]
@@ -339,11 +362,7 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
                 if group > n_cards or (not opt.idle_cards and n_cards % group):
                     continue
                 dp = n_cards // group
-                # Megatron-LM's classic interleaving (equal chunks, pp·v divides the layers), the schedule
-                # the validation covers; a layout the scenario gives may use unequal virtual stages
-                # (core.parallel.effective_interleave).
-                ils = [v for v in range(1, opt.max_interleave + 1)
-                       if v == 1 or (pp > 1 and a.layers % (pp * v) == 0)]
+                ils = interleave_sizes(a.layers, pp, opt)
                 eps = expert_parallel_sizes(a.experts, tp * cp * dp, opt)
                 if opt.round_batch:
                     for gb in gbs:

@@ -73,6 +73,7 @@ def planner_block(b: Book, plan: PlanReport) -> None:
             lambda x: ("、" if lang == "zh" else ", ").join(text(f"off_{k}", lang) for k in x.execution.offloaded)
             or text("off_none", lang))]
           if any(x.execution.offloaded for x in rows) else []),
+        (text("plan_batch", lang), "#,##0", lambda x: x.execution.global_batch),
         (text("plan_step", lang), "0.000", lambda x: x.result.predicted_step_seconds),
         (text("plan_mfu", lang), "0.0%", lambda x: x.result.predicted_mfu),
         (text("plan_mem", lang), "#,##0.00", lambda x: x.result.mem_per_gpu / GB),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
+from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_fitting
 from xlcompute.core import goodput, parallel
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
@@ -467,9 +468,10 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
     """Defaults yield to memory (issue 11: never fail on a plausible plan). When the scenario gives
     tp and pp but its layout does not fit with the recomputation and ZeRO stage it leaves to their
     defaults (selective, ZeRO-1), those two take the fastest setting that fits, ZeRO 0/1 first (the
-    space the validation covers), then ZeRO-2/3; ties go to less recomputation and a lower stage. A
-    setting the scenario gives is kept; when nothing fits, the defaults stay and the estimate reports
-    the layout as not fitting."""
+    space the validation covers), then ZeRO-2/3; ties go to less recomputation and a lower stage
+    (:func:`xlcompute._settings_grid.fastest_fitting`, the rule the proposal names too). A setting the
+    scenario gives is kept; when nothing fits, the defaults stay and the estimate reports the layout
+    as not fitting."""
     t = scenario.train
     free = [key for field, key in _YIELDING if field not in t.model_fields_set]
     if not free:
@@ -478,20 +480,12 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
     need = GRAPH.run(inputs, ["mem_fits", "mem_per_gpu"])
     if need["mem_fits"]:
         return
-    import numpy as np  # on demand: the Excel functions import this module without NumPy
-
-    modes = (0.0, 1.0, 2.0) if "recompute_mode" in free else (inputs["recompute_mode"],)
-    stages = (0.0, 1.0, 2.0, 3.0) if "zero_stage" in free else (inputs["zero_stage"],)
-    grid = np.array([(m, z) for z in stages for m in modes])
-    out = GRAPH.run({**inputs, "recompute_mode": grid[:, 0], "zero_stage": grid[:, 1]},
-                    ["mem_fits", "predicted_step_seconds"])
-    fits = np.broadcast_to(np.asarray(out["mem_fits"]) > 0, grid.shape[:1])
-    if not fits.any():
+    grid = evaluate_settings(inputs, MODES if "recompute_mode" in free else (inputs["recompute_mode"],),
+                             STAGES if "zero_stage" in free else (inputs["zero_stage"],))
+    best = fastest_fitting(grid)
+    if best is None:
         return
-    step = np.broadcast_to(np.asarray(out["predicted_step_seconds"], dtype=float), grid.shape[:1])
-    # validated space first (ZeRO 0/1), then the fastest, then less recomputation, then the lower stage
-    order = sorted(np.flatnonzero(fits), key=lambda i: (grid[i, 1] > 1, round(float(step[i]), 9), *grid[i]))
-    mode, stage = grid[order[0]]
+    mode, stage = float(grid.mode[best]), float(grid.stage[best])
     layout = fmt.layout_text(inputs["tp"], inputs["cp"], inputs["pp"], scenario.dp, inputs["ep"])
     gb = need["mem_per_gpu"] / 1e9
     why = (f"the scenario's layout ({layout}) needs {gb:,.1f} GB per card of {inputs['gpu_hbm_gb']:g} GB with the "

@@ -114,6 +114,7 @@ def test_memory_grid_is_the_graph_and_marks_the_planned_setting(result: Estimate
     rows = grid[1:]
     planned = [c for row in rows for c in row["cells"] if c["planned"]]
     assert len(planned) == 1
+    assert len([c for row in rows for c in row["cells"] if c["fastest"]]) == 1  # the default scenario fits
     assert planned[0]["bytes"] == pytest.approx(result["mem_per_gpu"], rel=1e-12)
     assert planned[0]["fits"] == bool(result["mem_fits"])
     # every cell is the estimate's own graph with that ZeRO stage and recompute mode
@@ -154,8 +155,21 @@ def test_risks_follow_the_figures() -> None:
     ctx = build_context(estimate(parse_scenario(tight)), "en")
     assert not ctx["memory"]["fits"]
     assert "does not fit" in str(ctx["risks"][0]["risk"])
-    assert ctx["memory"]["lightest"] is not None  # the grid offers a setting that fits
+    alt = ctx["memory"]["fastest_fit"]
+    assert alt is not None  # the grid offers a setting that fits
     assert "Revise the training layout" in str(ctx["recommendation"])
+    assert f"ZeRO-{alt['stage']} with" in str(ctx["memory"]["alternative"])
+    # The PDF names a setting by the estimate's own rule (_settings_grid.fastest_fitting): where the
+    # defaults do not fit either (8-sequence micro-batches), it is the setting the estimate takes when
+    # the two are left to their defaults.
+    big = dict(base["training"], micro_batch=8, global_batch=1000)
+    typed = dict(base, training=dict(big, zero_stage=0, recompute="none"))
+    named = build_context(estimate(parse_scenario(typed)), "en")["memory"]["fastest_fit"]
+    left_open = {k: v for k, v in big.items() if k not in ("zero_stage", "recompute")}
+    chosen = estimate(parse_scenario(dict(base, training=left_open)))
+    assert "changed" in chosen.inputs["recompute_mode"].source
+    assert (named["stage"], named["mode"]) == (int(chosen["zero_stage"]), int(chosen["recompute_mode"])) == (1, 2)
+    assert named["bytes"] == pytest.approx(chosen["mem_per_gpu"], rel=1e-12) and chosen["mem_fits"]
 
 
 def test_a_catalog_assumption_is_a_risk_in_both_languages(result: Estimate) -> None:

@@ -419,8 +419,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "<strong>无法</strong>容纳。",
     ),
     "mem_alternative": (
-        "The lightest setting that fits with this layout is ZeRO-{stage} with {mode}: {mem} per card ({share}).",
-        "在该布局下可容纳的最轻量设置为 ZeRO-{stage} 加{mode}：每卡 {mem}（{share}）。",
+        "The fastest setting that fits with this layout is ZeRO-{stage} with {mode}: {mem} per card ({share}).",
+        "在该布局下能装入显存的最快设置为 ZeRO-{stage} 加{mode}：每卡 {mem}（{share}）。",
     ),
     "mem_none_fits": (
         "No ZeRO stage and recomputation mode fits with this layout; increase tensor or pipeline "

@@ -1,6 +1,6 @@
 """The proposal's main sections: workload and assumptions, sensitivity, memory, network and
-budget. Every number is the estimate's, or the graph (``_graph.GRAPH``) evaluated with the
-estimate's inputs where a section needs variants (the memory grid)."""
+budget. Every number is the estimate's, or the graph evaluated with the estimate's inputs where a
+section needs variants (the memory grid, through ``xlcompute._settings_grid``)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import fmt
-from xlcompute._graph import GRAPH
 from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
+from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_fitting
 from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
 from xlcompute.sources import builtin_text, scenario_field, source_text
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.bom import bill_of_materials
-from xlcompute.report.context.policy import MEMORY_SHARE_WARN
 
 
 
@@ -27,42 +26,38 @@ from xlcompute.report.context.policy import MEMORY_SHARE_WARN
 
 def memory_grid(result: Estimate) -> list[dict[str, Any]]:
     """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full with the
-    planned layout: the graph's memory phase over arrays of the 12 settings, one evaluation."""
-    import numpy as np
-
-    inputs = {k: v.value for k, v in result.inputs.items()}
-    stages, modes = np.repeat(np.arange(4.0), 3), np.tile(np.arange(3.0), 4)
-    keys = ("mem_per_gpu", "states_per_gpu", "activations_per_gpu", "buffers_per_gpu", "mem_fits")
-    out = GRAPH.run({**inputs, "zero_stage": stages, "recompute_mode": modes}, keys)
-    col = {k: np.broadcast_to(out[k], stages.shape) for k in keys}
+    planned layout: the graph over arrays of the 12 settings, one evaluation
+    (:func:`xlcompute._settings_grid.evaluate_settings`, which the estimate's own choice uses).
+    ``fastest`` marks the setting :func:`~xlcompute._settings_grid.fastest_fitting` picks."""
+    grid = evaluate_settings({k: v.value for k, v in result.inputs.items()})
+    col = grid.out
+    fastest = fastest_fitting(grid)
     hbm = result["hbm_bytes"]
+    n = len(MODES)
     rows = []
-    for stage in range(4):
+    for s, stage in enumerate(STAGES):
         cells = []
-        for mode in range(3):
-            i = 3 * stage + mode
+        for m, mode in enumerate(MODES):
+            i = n * s + m
             total = float(col["mem_per_gpu"][i])
             cells.append({
-                "mode": mode,
+                "mode": int(mode),
                 "bytes": total,
                 "share": float(arith.ratio(total, hbm)),
                 "fits": bool(col["mem_fits"][i] >= 0.5),
-                "planned": stage == int(result["zero_stage"]) and mode == int(result["recompute_mode"]),
+                "planned": stage == result["zero_stage"] and mode == result["recompute_mode"],
+                "fastest": i == fastest,
             })
-        rows.append({"stage": stage, "states": float(col["states_per_gpu"][3 * stage]),
-                     "buffers": float(col["buffers_per_gpu"][3 * stage]), "cells": cells})
-    return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(3)]}, *rows]
+        rows.append({"stage": int(stage), "states": float(col["states_per_gpu"][n * s]),
+                     "buffers": float(col["buffers_per_gpu"][n * s]), "cells": cells})
+    return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(n)]}, *rows]
 
 
-def _lightest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The least costly setting that fits: settings with headroom (≤ MEMORY_SHARE_WARN of HBM)
-    first, then ZeRO-3 last (it adds a parameter all-gather per layer), then less recomputation
-    (selective ~2-4% extra compute, full ~33%: Korthikanti et al. 2022), then the lower ZeRO stage."""
-    options = [(row["stage"], cell) for row in grid_rows for cell in row["cells"] if cell["fits"]]
-    if not options:
-        return None
-    stage, cell = min(options, key=lambda sc: (sc[1]["share"] > MEMORY_SHARE_WARN, sc[0] == 3, sc[1]["mode"], sc[0]))
-    return {"stage": stage, **cell}
+def _fastest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The setting the estimate would take with recomputation and the ZeRO stage left open (the
+    fastest that fits, ZeRO 0/1 first), or None when nothing fits."""
+    return next(({"stage": row["stage"], **cell} for row in grid_rows for cell in row["cells"] if cell["fastest"]),
+                None)
 
 
 # --- budget year by year: the core's cost formulas --------------------------------------------
@@ -245,7 +240,7 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     args = dict(stage=stage, mode=c.rc_name(mode), mem=fmt.gb(planned["bytes"]),
                 share=fmt.percent(planned["share"]), hbm=hbm)
     verdict = c.t("mem_fits" if planned["fits"] else "mem_not_fit", **args)
-    alt = _lightest_fit(rows)
+    alt = _fastest_fit(rows)
     alternative: Markup | None = None
     if not planned["fits"]:
         alternative = (
@@ -292,7 +287,7 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     return {
         "intro": c.t("memory_intro", layout=c.layout(), hbm=hbm),
         "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
-        "planned_share": planned["share"], "planned_bytes": planned["bytes"], "lightest": alt,
+        "planned_share": planned["share"], "planned_bytes": planned["bytes"], "fastest_fit": alt,
         "table": table, "chart": chart, "details": details,
     }
 

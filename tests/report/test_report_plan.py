@@ -71,6 +71,20 @@ def test_plan_table_shows_the_recommended_layout_the_estimate_uses(planned: Esti
     labels = [str(p["label"]) for p in plan["breakdown"]]
     assert labels[:3] == ["Compute (forward and backward)", "Recomputation", "Pipeline bubble"]
     assert plan["step"] == fmt.number(r.plan.best[0].result.predicted_step_seconds, 3)
+    _breakdown_adds_up(plan, r)
+    # every row shows the global batch it was ranked with (the batch is rounded to each layout)
+    assert [row["batch"] for row in plan["rows"]] == [fmt.count(x.execution.global_batch)
+                                                     for x in r.plan.best[:len(plan["rows"])]]
+
+
+def _breakdown_adds_up(plan: dict[str, Any], r: Estimate) -> None:
+    """The parts of the step breakdown add up to the predicted step (stragglers included)."""
+    best = r.plan.best[0].result  # type: ignore[union-attr]
+    total = sum(float(p["seconds"].replace(",", "")) for p in plan["breakdown"])
+    assert total == pytest.approx(best.predicted_step_seconds, abs=5e-4 * len(plan["breakdown"]))
+    if best.straggler_factor > 1:
+        assert any(str(p["label"]).startswith("Stragglers") for p in plan["breakdown"])
+    assert sum(plan["col_widths"]) == pytest.approx(100)
 
 
 def test_the_planner_subsection_and_the_other_pages_show_the_same_numbers(planned: Estimate) -> None:
@@ -246,7 +260,7 @@ def test_context_parallel_layouts_are_named_with_cp() -> None:
     ctx = build_context(r, "en")
     plan = ctx["plan"]
     assert plan["show_cp"] and plan["rows"][0]["cp"] == fmt.count(r["cp"])
-    assert len(plan["col_widths"]) == 13 and sum(plan["col_widths"]) == 100
+    assert len(plan["col_widths"]) == 14 and sum(plan["col_widths"]) == pytest.approx(100)
     assert layout in str(plan["uses"]) and layout in str(ctx["plan_summary"])
     html = _text(render_html(r, "en"))
     assert f"planned layout {layout}" in html  # the Memory page
@@ -254,7 +268,7 @@ def test_context_parallel_layouts_are_named_with_cp() -> None:
     # the default scenario's table has no CP column
     planned_ctx = build_context(estimate(parse_scenario(
         _default_without("training.tp", "training.pp"), "open")), "en")
-    assert not planned_ctx["plan"]["show_cp"] and len(planned_ctx["plan"]["col_widths"]) == 12
+    assert not planned_ctx["plan"]["show_cp"] and len(planned_ctx["plan"]["col_widths"]) == 13
 
 
 def test_offloaded_kinds_are_shown_with_the_tier() -> None:
@@ -296,6 +310,20 @@ def test_a_mixture_of_experts_plan_quotes_the_moe_accuracy() -> None:
         assert moe in str(ctx["plan"]["accuracy"])
     dense_ctx = build_context(estimate(parse_scenario(_default_without(), "dense")), "en")
     assert "mixture-of-experts" not in str(dense_ctx["plan_summary"] or "")
+
+
+def test_a_mixture_of_experts_plan_shows_ep_and_its_all_to_all() -> None:
+    """Issue 15: the layout table shows EP; the step breakdown has the expert all-to-all, and adds up."""
+    path = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
+    r = estimate(parse_scenario(yaml.safe_load(path.read_text(encoding="utf-8")), "moe"))
+    assert r.plan is not None and r["ep"] > 1
+    plan = build_context(r, "en")["plan"]
+    assert plan["show_ep"] and plan["rows"][0]["ep"] == fmt.count(r["ep"])
+    assert f"EP {fmt.count(r['ep'])}" in str(plan["uses"])
+    assert any(str(p["label"]).startswith("Expert all-to-all") for p in plan["breakdown"])
+    _breakdown_adds_up(plan, r)
+    html = _text(render_html(r, "en"))
+    assert "<th class=\"num\">EP</th>" in render_html(r, "en") and "Global batch" in html
 
 
 def test_the_appendix_of_a_moe_plan_holds_the_moe_validation() -> None:

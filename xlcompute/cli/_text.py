@@ -119,9 +119,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan_offload": ("offload {kinds}", "卸载 {kinds}"),
     "plan_best": ("Best layout, seconds per step: ", "最优布局每步耗时（秒）："),
     "plan_parts": ("compute|recompute|pipeline bubble|pipeline p2p|TP comm (exposed)|CP K/V ring (exposed)|"
-                   "offload transfers (exposed)|DP comm (exposed)|optimizer|optimizer offload|expert all-to-all (exposed)",
+                   "offload transfers (exposed)|DP comm (exposed)|optimizer|optimizer offload|expert all-to-all (exposed)|"
+                   "stragglers",
                    "计算|重计算|流水线气泡|流水线点对点通信|张量并行通信（未隐藏）|上下文并行 K/V 环（未隐藏）|"
-                   "卸载传输（未隐藏）|数据并行通信（未隐藏）|优化器|优化器卸载|专家 all-to-all（未隐藏）"),
+                   "卸载传输（未隐藏）|数据并行通信（未隐藏）|优化器|优化器卸载|专家 all-to-all（未隐藏）|掉队与抖动"),
     "plan_note": ("Ranked by the job's time per sequence (step time / global batch, the batch rounded to each "
                   "layout); MFU counts model FLOPs (attention-aware, no recomputation) on the cards the layout "
                   "uses, as the estimate does; times are seconds per optimizer step.",

@@ -91,7 +91,8 @@ def plan_command(
     names = tr("plan_parts", lang).split("|")
     seconds = (r.compute_seconds, r.recompute_seconds, r.pp_bubble_seconds, r.pp_comm_seconds,
                r.tp_comm_exposed_seconds, r.cp_comm_exposed_seconds, r.offload_exposed_seconds,
-               r.dp_comm_exposed_seconds, r.optimizer_seconds, r.offload_seconds, r.ep_comm_exposed_seconds)
+               r.dp_comm_exposed_seconds, r.optimizer_seconds, r.offload_seconds, r.ep_comm_exposed_seconds,
+               r.predicted_step_seconds - r.steady_step_seconds)  # the parts add up to the step
     parts = list(zip(names, seconds))
     console.print(tr("plan_best", lang) + ("；" if lang == "zh" else "; ").join(
         f"{k} {v:.3f}" for k, v in parts if v > 0))

@@ -296,10 +296,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan_col_mfu": ("MFU", "MFU"),
     "plan_col_mem": ("GB/card", "每卡 GB"),
     "plan_legend": (
-        "Virtual stages: interleaved pipeline stages per card. MFU on this proposal's FLOP count. Memory per card "
+        "Ranked by the job's time per sequence: each layout rounds the global batch to a whole number of "
+        "micro-batches per replica. Virtual stages: interleaved pipeline stages per card, which may hold unequal "
+        "numbers of layers (the largest sets the bubble). MFU on this proposal's FLOP count. Memory per card "
         "is the step-time model's (it includes communication buffers and the interleaved schedule), so it "
         "can differ from the memory plan's grid in section 4.",
-        "虚拟级：每卡承担的交错流水线级数。MFU 按本方案的计算量折算。每卡显存为单步时间模型的结果（含通信缓冲区"
+        "按整个作业每条序列的时间排名：各布局将全局批量取整为每个副本整数个微批。虚拟级：每卡承担的交错流水线级数，"
+        "各级层数可以不等（最大的一级决定气泡）。MFU 按本方案的计算量折算。每卡显存为单步时间模型的结果（含通信缓冲区"
         "与交错调度），因此可能与第 4 节的显存表不同。",
     ),
     "bd_title": ("Step time of the recommended layout", "推荐布局的单步时间构成"),
@@ -317,6 +320,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "bd_offload": ("Optimizer-state offload traffic", "优化器状态卸载传输"),
     "bd_cp": ("Context-parallel K/V exchange, exposed", "上下文并行 K/V 交换（未被掩盖部分）"),
     "bd_offload_blocks": ("Weight and activation offload transfers, exposed", "权重与激活值卸载传输（未被掩盖部分）"),
+    "bd_ep": ("Expert all-to-all (dispatch and combine), exposed", "专家并行 all-to-all（分发与合并，未被掩盖部分）"),
+    "bd_straggler": ("Stragglers and jitter across the servers (step × {factor})",
+                     "各服务器间的掉队与抖动（单步 × {factor}）"),
+    "plan_col_batch": ("Global batch", "全局批量"),
     "plan_col_offload": ("Offloaded", "卸载"),
     "off_weights": ("weights", "权重"),
     "off_activations": ("activations", "激活值"),

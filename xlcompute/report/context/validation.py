@@ -187,22 +187,22 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
         ex, res = row.execution, row.result
         rows.append({
             "rank": row.rank, "tp": fmt.count(ex.tp), "cp": fmt.count(ex.cp), "pp": fmt.count(ex.pp),
-            "dp": fmt.count(ex.dp), "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
+            "dp": fmt.count(ex.dp), "ep": fmt.count(ex.ep), "batch": fmt.count(ex.global_batch),
+            "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
             "rc": c.t(f"rc_{ex.recompute}"), "sp": yes if ex.sequence_parallel else no,
             "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.predicted_step_seconds, 2),
             "mfu": fmt.percent(res.predicted_mfu), "mem": fmt.gb(res.mem_per_gpu).removesuffix(" GB"),
             "offload": ("、" if c.lang == "zh" else ", ").join(str(c.t(f"off_{k}")) for k in ex.offloaded)
             or str(c.t("off_none")),
         })
-    # CP and offload columns only when a listed layout uses them; the column widths (%) of each table.
+    # CP, EP and offload columns only when a listed layout uses them; the global batch always (the
+    # ranking is by time per sequence and each layout rounds the batch); widths in % of the table.
     show_cp = any(row.execution.cp > 1 for row in shown)
+    show_ep = any(row.execution.ep > 1 for row in shown)
     show_offload = any(row.execution.offloaded for row in shown)
-    col_widths = {
-        (False, False): (4, 6, 6, 6, 9, 9, 14, 6, 8, 10, 10, 12),
-        (True, False): (4, 6, 5, 5, 5, 8, 8, 14, 6, 7, 10, 10, 12),
-        (False, True): (4, 5, 5, 5, 8, 8, 12, 5, 6, 14, 9, 9, 10),
-        (True, True): (4, 5, 5, 5, 5, 7, 7, 11, 5, 6, 13, 9, 8, 10),
-    }[(show_cp, show_offload)]
+    weights = [4, 5] + [5] * show_cp + [5, 6] + [5] * show_ep + [8, 7, 9, 11, 5, 6] + [13] * show_offload + [8, 7, 8]
+    col_widths = [round(100 * w / sum(weights), 1) for w in weights]
+    col_widths[-1] = round(100 - sum(col_widths[:-1]), 1)
     best = plan.best[0].result
     parts = (
         ("bd_compute", best.compute_seconds), ("bd_recompute", best.recompute_seconds),
@@ -210,12 +210,16 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
         ("bd_tp", best.tp_comm_exposed_seconds), ("bd_dp", best.dp_comm_exposed_seconds),
         ("bd_optimizer", best.optimizer_seconds),
     )
-    for key, seconds in (("bd_cp", best.cp_comm_exposed_seconds), ("bd_offload_blocks", best.offload_exposed_seconds),
-                         ("bd_offload", best.offload_seconds)):
+    # the parts add up to the step: the steady step's parts, then what the stragglers of this many
+    # servers add on top of it (predicted = steady x straggler factor)
+    for key, seconds in (("bd_cp", best.cp_comm_exposed_seconds), ("bd_ep", best.ep_comm_exposed_seconds),
+                         ("bd_offload_blocks", best.offload_exposed_seconds), ("bd_offload", best.offload_seconds),
+                         ("bd_straggler", best.predicted_step_seconds - best.steady_step_seconds)):
         if seconds > 0:
             parts += ((key, seconds),)
     breakdown = [
-        {"label": c.t(k), "seconds": fmt.number(v, 3),
+        {"label": c.t(k, factor=fmt.number(best.straggler_factor, 3)) if k == "bd_straggler" else c.t(k),
+         "seconds": fmt.number(v, 3),
          "share": fmt.percent(float(arith.ratio(v, best.predicted_step_seconds)))}
         for k, v in parts
     ]
@@ -230,9 +234,10 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
                      shown=fmt.count(len(rows))),
         "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
                     "plan_uses_layout" if layout_open else "plan_uses_mfu",
-                    layout=fmt.layout_text(ex0.tp, ex0.cp, ex0.pp, ex0.dp), mfu=c.v("mfu")),
+                    layout=fmt.layout_text(ex0.tp, ex0.cp, ex0.pp, ex0.dp, ex0.ep), mfu=c.v("mfu")),
         "rows": rows,
         "show_cp": show_cp,
+        "show_ep": show_ep,
         "col_widths": col_widths,
         "show_offload": show_offload,
         "cp_note": c.t("plan_cp_note") if show_cp else None,

@@ -79,3 +79,26 @@ def test_the_cli_says_why_the_layout_line_differs_and_plan_names_the_given_layou
     plan = runner.invoke(app, ["plan", str(path), "--top", "1"])
     assert plan.exit_code == 0, plan.output
     assert "The scenario fixes its layout, TP 8 × PP 16 × DP 128: xlcompute estimate uses it" in flat(plan.output)
+
+
+def test_the_cli_layout_line_names_interleaved_stages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Llama 3's published layout with 8 interleaved chunks on 16 stages of 126 layers (unequal
+    chunks): the layout line names them, in both languages; without interleaving it says nothing."""
+    path = tmp_path / "llama3.yaml"
+    text = ("model: {preset: llama3.1-405b}\n"
+            "training: {tokens: 15.6T, seq_len: 8192, tp: 8, pp: 16, global_batch: 2048%s}\n"
+            "cluster: {accelerator: H100, cards: 16384}\n")
+    runner = CliRunner()
+
+    def flat(out: str) -> str:
+        return " ".join(out.replace("│", " ").split())
+
+    path.write_text(text % ", interleave: 8", encoding="utf-8")
+    en = runner.invoke(app, ["estimate", str(path)])
+    assert en.exit_code == 0, en.output
+    assert "TP 8 × PP 16 × DP 128, 8 interleaved stages per card, ZeRO-1" in flat(en.output)
+    zh = runner.invoke(app, ["estimate", str(path), "--lang", "zh"])
+    assert "每卡8个交错流水线级" in flat(zh.output).replace(" ", "")
+    path.write_text(text % "", encoding="utf-8")
+    plain = runner.invoke(app, ["estimate", str(path)])
+    assert "interleaved" not in flat(plain.output) and "TP 8 × PP 16 × DP 128, ZeRO-1" in flat(plain.output)

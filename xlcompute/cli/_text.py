@@ -36,6 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "offload_activations": ("activations", "激活"),
     "offload_optimizer": ("optimizer", "优化器状态"),
     "idle": ("; {n} cards idle", "；{n} 张卡空闲"),
+    "interleaved": (", {v} interleaved stages per card", ", 每卡 {v} 个交错流水线级"),
     "global_batch": ("; global batch {n} sequences", "；全局批大小 {n} 条序列"),
     "field_recompute": ("recomputation", "重计算"),
     "field_zero_stage": ("ZeRO stage", "ZeRO 阶段"),

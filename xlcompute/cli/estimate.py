@@ -91,8 +91,9 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         (L["cluster"], tr("cluster_value", lang, cards=fmt.count(r["gpu_count"]), acc=r.accelerator_name,
                           tflops=fmt.number(r["gpu_peak_tflops"], 1), servers=fmt.count(r["servers"]),
                           server_word=tr("server" if r["servers"] == 1 else "servers", lang))),
-        (L["layout"], f"{fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'])}, "
-                      f"ZeRO-{fmt.count(r['zero_stage'])}, {tr('recompute', lang, mode=rc)}" + offload
+        (L["layout"], fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'])
+                      + (tr("interleaved", lang, v=fmt.count(r["interleave"])) if r["interleave"] > 1 else "")
+                      + f", ZeRO-{fmt.count(r['zero_stage'])}, {tr('recompute', lang, mode=rc)}" + offload
                       + (tr("idle", lang, n=fmt.count(r["idle_cards"])) if r["idle_cards"] > 0 else "")
                       + tr("global_batch", lang, n=fmt.count(r["global_batch"])) + _yielded(r, lang)),
         (lab("train_tokens"), v("train_tokens")),

@@ -355,6 +355,19 @@ def test_planner_block_on_training_sheet() -> None:
     assert sheet(again, "training").cell(row=top, column=1).value == "并行布局规划（单步时间模型，seed 004）"
 
 
+def test_a_mixture_of_experts_planner_block_shows_ep() -> None:
+    """Issue 15: the expert-parallel size of each ranked layout, as the proposal's table shows it."""
+    from xlcompute.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
+    result = estimate(load_scenario(path))
+    assert result.plan is not None and result["ep"] > 1
+    ws = sheet(roundtrip(build_workbook(result, "en")), "training")
+    row = next(c.row for c in ws["A"] if c.value == "Expert parallel (EP)")
+    shown = [ws.cell(row=row, column=2 + j).value for j in range(len(result.plan.best[:5]))]
+    assert shown == [x.execution.ep for x in result.plan.best[:5]] and shown[0] == result["ep"]
+
+
 def test_no_planner_block_when_the_scenario_fixes_layout_and_mfu(default_wb: Workbook) -> None:
     texts = [c.value for c in default_wb["Training"]["A"] if isinstance(c.value, str)]
     assert not any("Layout planner" in t for t in texts)

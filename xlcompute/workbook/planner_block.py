@@ -64,6 +64,8 @@ def planner_block(b: Book, plan: PlanReport) -> None:
         *([(input_label("cp", lang), "0", lambda x: x.execution.cp)] if any(x.execution.cp > 1 for x in rows) else []),
         (input_label("pp", lang), "0", lambda x: x.execution.pp),
         (input_label("dp", lang), "#,##0", lambda x: x.execution.dp),
+        # expert parallelism (carved from DP) only for a mixture-of-experts plan
+        *([(input_label("ep", lang), "0", lambda x: x.execution.ep)] if any(x.execution.ep > 1 for x in rows) else []),
         (input_label("micro_batch", lang), "0", lambda x: x.execution.micro_batch),
         (text("plan_interleave", lang), "0", lambda x: x.execution.interleave),
         (text("plan_recompute", lang), "@", lambda x: text(f"rec_{x.execution.recompute}", lang)),

@@ -197,8 +197,8 @@ def _print_moe(moe: object, rows: object) -> None:
     t = Table(title="Mixture-of-experts end to end, typed as a finance user types them (model, tokens, sequence "
               "length, accelerator, cards, precision; layout with EP, batch, MFU and goodput left to the tool)",
               title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("run", "set", "card", "cards", "published card-h", "predicted", "error", "MFU", "layout"):
-        wrap = col in ("run", "layout")  # long ids and layouts fold onto a second line, never truncated
+    for col in ("run", "set", "card", "cards", "published\ncard-h", "predicted\ncard-h", "error", "MFU", "layout"):
+        wrap = col == "layout"  # a long layout folds onto a second line, never truncated; ids stay whole
         t.add_column(col, justify="left" if col in ("run", "set", "card", "layout") else "right", no_wrap=not wrap,
                      overflow="fold" if wrap else "ellipsis")
     for r in rows:  # type: ignore[attr-defined]

@@ -29,13 +29,15 @@ def _scenario(**training):
 
 def test_best_layout_row_matches_the_estimate():
     header, row = LLM_BEST_LAYOUT("llama2-70b", "H800", 1024)
-    assert header == ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds"]
+    assert header == ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds", "interleave",
+                      "global_batch"]
     r = estimate(_scenario())
     assert row[:6] == [r["tp"], r["cp"], r["pp"], r["dp"], 1, r["micro_batch"]]  # a dense model: EP 1
     assert row[0] * row[1] * row[2] * row[3] == 1024 and row[1] == 1  # 4K tokens: no context parallelism
     assert row[6] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
     assert row[7] == r["step_seconds"]
     assert row[7] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)
+    assert row[8:] == [r["interleave"], r["global_batch"]]  # enough to type the plan back as a scenario
     assert row[6] == LLM_PREDICTED_MFU("llama2-70b", "H800", 1024, 4096, 1024)
 
 

@@ -39,7 +39,8 @@ _GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
 _GLOBAL_BATCH = ("Optional. Sequences per optimizer step, rounded to the layout; default 4M tokens "
                  "(1,024 sequences of 4096), at least 1,024 tokens per GPU.")
 _SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
-_HEADER = ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds"]
+# interleave and global_batch come last, so the columns before them keep their places
+_HEADER = ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds", "interleave", "global_batch"]
 
 
 class _Planned(NamedTuple):
@@ -53,6 +54,8 @@ class _Planned(NamedTuple):
     micro_batch: int
     mfu: float
     step_seconds: float
+    interleave: int
+    global_batch: int
 
 
 @functools.lru_cache(maxsize=256)
@@ -86,7 +89,7 @@ def _estimate(
     except ValueError as exc:  # PlannerError (no layout fits), a layout the model cannot take
         return _argument_names(str(exc))
     return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["ep"]), int(r["micro_batch"]),
-                    r["mfu"], r["step_seconds"])
+                    r["mfu"], r["step_seconds"], int(r["interleave"]), int(r["global_batch"]))
 
 
 # A scenario's words -> this function's cells, so a refusal names the argument and advises what a
@@ -160,9 +163,9 @@ def _planned(
     spills=True,
 )
 def LLM_BEST_LAYOUT(model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None) -> list[list[Any]]:
-    """Spills the fastest layout the step-time model finds, as estimate() plans it: a header row and
-    TP, CP (>1 only for long sequences), PP, DP, EP (experts; 1 if dense), micro-batch, predicted
-    MFU (fraction) and step seconds (seed 004; `xlcompute plan`)."""
+    """Spills the best layout estimate() plans (seed 004): header row, then TP, CP, PP, DP, EP (1 if
+    dense), micro-batch, predicted MFU (fraction), step seconds, interleaved stages per card, global
+    batch (sequences, rounded to the layout)."""
     p = _planned(model, gpu, gpus, seq_len, global_batch)
     return [list(_HEADER), list(p)]
 

@@ -28,8 +28,9 @@ __all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLOR
            "OFFLOAD_KEYS"]
 
 # Planning a scenario: any card count (idle cards allowed), the batch rounded to each layout,
-# uneven pipeline stages and uneven interleaved chunks; the recommendation keeps to what the validation covers (ZeRO 0/1, no TP
-# overlap, no offload), ``explore`` opens every option.
+# uneven pipeline stages and uneven interleaved chunks (modelled, no step-time row measures them);
+# the recommendation keeps to the options the validation covers (ZeRO 0/1, no TP overlap, no
+# offload), ``explore`` opens every option.
 _PLANNING = {"round_batch": True, "idle_cards": True, "uneven_stages": True, "unequal_chunks": True, "top_k": 10}
 RECOMMEND_OPTIONS = SearchOptions(zero_stages=(0, 1), offload_optimizer=(False,), offload_weights=(False,),
                                   offload_activations=(False,), tp_overlap=(False,), **_PLANNING)

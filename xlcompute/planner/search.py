@@ -343,8 +343,8 @@ def interleave_sizes(layers: int, pp: int, opt: SearchOptions) -> list[int]:
         return [1]
     if not opt.unequal_chunks:
         return [v for v in range(1, opt.max_interleave + 1) if v == 1 or layers % (pp * v) == 0]
-    s = -(-layers // pp)
-    return sorted({v for v in (-(-s // c) for c in range(1, s + 1)) if v <= opt.max_interleave})
+    s = math.ceil(layers / pp)
+    return sorted({v for v in (math.ceil(s / c) for c in range(1, s + 1)) if v <= opt.max_interleave})
 
 
 def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptions) -> np.ndarray:

@@ -28,7 +28,7 @@ __all__ = ["PlanRow", "PlanReport", "plan_layouts", "RECOMMEND_OPTIONS", "EXPLOR
            "OFFLOAD_KEYS"]
 
 # Planning a scenario: any card count (idle cards allowed), the batch rounded to each layout,
-# uneven pipeline stages and uneven interleaved chunks (modelled, no step-time row measures them);
+# uneven pipeline stages and uneven interleaved chunks (modelled; docs/validation.md says what is measured);
 # the recommendation keeps to the options the validation covers (ZeRO 0/1, no TP overlap, no
 # offload), ``explore`` opens every option.
 _PLANNING = {"round_batch": True, "idle_cards": True, "uneven_stages": True, "unequal_chunks": True, "top_k": 10}

@@ -1,4 +1,4 @@
-"""``xlcompute plan``: rank the TP/CP/PP/DP layouts of a scenario by predicted step time."""
+"""``xlcompute plan``: rank the parallel layouts of a scenario by predicted time per sequence."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def plan_command(
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
     lang: str = LANG_OPT,
 ) -> None:
-    """Rank the TP/CP/PP/DP layouts of a scenario's model on its cluster by predicted step time."""
+    """Rank the TP/CP/PP/EP/DP layouts of a scenario's model on its cluster by predicted time per sequence (the step over its global batch)."""
     # Imported here: the planner pulls in NumPy, which `xlcompute --help` must not pay for.
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table

@@ -25,7 +25,7 @@ REQUIRED_GPUS = [
 ]
 REQUIRED_MODELS = [
     "GPT-3", "LLaMA-65B", "Llama-2-70B", "Llama-3.1-8B", "Llama-3.1-70B", "Llama-3.1-405B",
-    "Qwen2-72B", "Mixtral-8x7B", "DeepSeek-V3", "GPT-4",
+    "Qwen2-72B", "Mixtral-8x7B", "DeepSeek-V3", "GPT-4", "Qwen3-32B", "Qwen3-30B-A3B", "Qwen3-235B-A22B", "Kimi K2",
 ]
 TOLERANCE = 0.02
 
@@ -232,6 +232,23 @@ def test_llama2_safetensors_totals_differ_only_by_rotary_buffers() -> None:
         assert m.published_params - m.param_count.total == rotary
 
 
+@pytest.mark.parametrize(("key", "non_embedding"), [
+    ("qwen3-32b", 31.2e9), ("qwen3-30b-a3b", 29.9e9), ("qwen3-235b-a22b", 234e9),
+])
+def test_qwen3_non_embedding_matches_model_cards(key: str, non_embedding: float) -> None:
+    # The model cards' non-embedding figures pin the hidden and expert widths taken from config.json;
+    # the cards round to three significant figures, so 0.2 % is their own precision.
+    assert get_model(key).param_count.non_embedding / non_embedding == pytest.approx(1, abs=0.002)
+
+
+def test_kimi_k2_is_deepseek_v3_with_more_experts_and_half_the_heads() -> None:
+    # arXiv:2507.20534 compares the two: 384 vs 256 experts, 64 vs 128 heads, 1 vs 3 dense layers.
+    k, d = get_model("kimi-k2").arch, get_model("deepseek-v3").arch
+    assert (k.experts, k.heads, k.dense_layers) == (384, 64, 1)
+    assert (d.experts, d.heads, d.dense_layers) == (256, 128, 3)
+    assert (k.hidden, k.layers, k.kv_lora_rank, k.moe_ffn_hidden) == (d.hidden, d.layers, d.kv_lora_rank, d.moe_ffn_hidden)
+
+
 def test_qwen25_non_embedding_matches_model_card() -> None:
     # Model card: 7.61B parameters, 6.53B non-embedding.
     c = get_model("qwen2.5-7b").param_count
@@ -276,6 +293,8 @@ def test_training_tokens_match_publications() -> None:
     assert get_model("qwen2-72b").training_tokens == 7e12
     assert get_model("deepseek-v3").training_tokens == 14.8e12
     assert get_model("gpt-4").training_tokens == 13e12
+    assert get_model("qwen3-235b-a22b").training_tokens == 36e12
+    assert get_model("kimi-k2").training_tokens == 15.5e12
 
 
 def test_model_lookup_and_unknown_name() -> None:
@@ -297,6 +316,8 @@ def test_a_recipe_value_cites_its_source() -> None:
     assert r is not None and r.batch_tokens == 15360 * 4096 and r.a2a_overlap == 0.9
     assert "2412.19437" in r.batch_source and "DualPipe" in r.a2a_source
     assert get_model("deepseek-v2").recipe.batch_tokens == 9216 * 4096  # type: ignore[union-attr]
+    k2 = get_model("kimi-k2").recipe
+    assert k2 is not None and k2.batch_tokens == 2**26 and "2507.20534" in k2.batch_source  # "67M tokens"
     for m in models():
         if m.recipe is not None:
             assert (m.recipe.batch_tokens is None or m.recipe.batch_source) and (

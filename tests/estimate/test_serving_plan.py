@@ -191,6 +191,22 @@ def test_excel_functions_equal_the_estimate() -> None:
     assert "exceeds the KV cache" in udf.LLM_TPOT("llama2-70b", "H800", 500, 500, 100000, 4)
 
 
+def test_a_replica_with_no_room_says_why() -> None:
+    """A replica that holds not one sequence names the cause: the weights alone (Kimi K2 in FP8 is 1,026 GB, more
+    than one H20 server: "The smallest deployment unit for Kimi-K2 FP8 weights ... on mainstream H200 or H20
+    platform is a cluster with 16 GPUs", MoonshotAI Kimi-K2 docs/deploy_guidance.md) or one sequence's KV cache beside them."""
+    from xlcompute import udf
+
+    text = udf.LLM_TPOT("kimi-k2", "H20", 1000, 1000, 16, 8, "fp8")
+    assert text.startswith("#VALUE! the weights (1,026 GB in fp8) do not fit 8 × NVIDIA H20")
+    assert "LLM_SERVING_CARDS" in text and "at most the 8 cards of a server" in text
+    assert "the weights (2,053 GB in bf16)" in udf.LLM_TTFT("kimi-k2", "H200", 1000, 8)
+    assert "one sequence of 1,001,000 tokens does not fit the KV cache" in udf.LLM_TPOT(
+        "llama2-70b", "H100-SXM", 1_000_000, 1000, 1, 2)
+    # the sizer spans servers: replicas of 16 cards, the guide's smallest unit
+    assert udf.LLM_SERVING_CARDS("kimi-k2", "H20", 2000, 3000, 60, 1000, None, None, "fp8") % 16 == 0
+
+
 def test_unmet_targets_reach_the_proposal_risks() -> None:
     pytest.importorskip("jinja2")  # the pdf extra
     from xlcompute.report.context import build_context

@@ -181,7 +181,7 @@ def LLM_TTFT(model: Any, gpu: Any, input_tokens: Any, tp: Any = None, precision:
     n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
     f = replica_figures(shape, card, prec, t, 1, float(n_in), 1.0, k)
     if float(f.max_sequences) < 1:
-        raise a.UdfArgumentError(f"{shape.heads}-head model does not fit {t} × {card.name} with its KV cache")
+        raise a.UdfArgumentError(_no_room(f, t, card, precision, n_in + 1, k))
     return float(f.prefill_s)
 
 
@@ -201,10 +201,29 @@ def LLM_TPOT(model: Any, gpu: Any, input_tokens: Any, output_tokens: Any, batch:
     n_out = a.whole(output_tokens, "output_tokens", maximum=10_000_000)
     b = a.whole(batch, "batch", default=1, maximum=1_000_000)
     f = replica_figures(shape, card, prec, t, b, float(n_in), float(n_out), k)
+    if float(f.max_sequences) < 1:
+        raise a.UdfArgumentError(_no_room(f, t, card, precision, n_in + n_out, k))
     if float(f.max_sequences) < b:
         raise a.UdfArgumentError(f"batch ({b}) exceeds the KV cache of {t} × {card.name}: "
                                  f"{int(f.max_sequences)} sequences of {n_in + n_out} tokens")
     return float(f.tpot_s)
+
+
+def _no_room(f: Any, t: int, card: Any, precision: Any, tokens: int, k: Any) -> str:
+    """Why a replica holds not one sequence: the weights alone fill its cards, or the KV cache of one
+    sequence does not fit beside them. The functions size one server (tp ≤ its cards); a model larger
+    than a server is sized across servers by LLM_SERVING_CARDS."""
+    from xlcompute.core.inference import kv_cache_budget_bytes
+
+    usable = float(kv_cache_budget_bytes(card.hbm_bytes, t, k.usable_fraction, 0, k.reserve_bytes_per_card))
+    weights = float(f.weight_bytes)
+    label = "bf16" if a.is_empty(precision) else str(precision).strip().lower()
+    if weights >= usable:
+        return (f"the weights ({weights / 1e9:,.0f} GB in {label}) do not fit {t} × {card.name} "
+                f"({usable / 1e9:,.0f} GB usable); give a larger tp (at most the {card.cards_per_node} cards of a "
+                f"server) or a smaller precision, or size replicas across servers with LLM_SERVING_CARDS")
+    return (f"one sequence of {tokens:,} tokens does not fit the KV cache left beside the weights on "
+            f"{t} × {card.name} ({(usable - weights) / 1e9:,.1f} GB); give a larger tp or fewer tokens")
 
 
 @excel({"model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",

@@ -132,7 +132,8 @@ class Alternative(BaseModel):
     train_days: float | None = Field(None, description="days end to end (failures and restarts included)")
     mfu: float | None = Field(None, description="MFU the days use (the scenario's assumption or the prediction)")
     predicted_mfu: float | None = Field(None, description="the step-time model's MFU for the layout")
-    layout: str = ""
+    layout: str = Field("", description="TP·CP·PP·DP of the plan, then the expert-parallel size of a "
+                        "mixture-of-experts model (' EP8'), as compact as a table column needs")
     mem_per_gpu_gb: float | None = None
     hbm_gb: float | None = None
     mem_fits: bool | None = None
@@ -280,7 +281,8 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         cards=int(r["gpu_count"]), train_days=r["train_days"] if trains else None,
         mfu=r["mfu"] if trains else None, predicted_mfu=r["predicted_mfu"] if trains else None,
         serving_cards=int(r["serving_cards"]) if scenario.serving.users > 0 else None,
-        layout=f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}",
+        layout=f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}"
+               + (f" EP{int(r['ep'])}" if int(r["ep"]) > 1 else ""),
         mem_per_gpu_gb=r["mem_per_gpu_gb"], hbm_gb=r["gpu_hbm_gb"], mem_fits=r["mem_fits"] >= 0.5,
         it_power_kw=r["it_power_kw"], capex_total=r["capex_total"], total_budget=r["total_budget"],
         train_cost=r["train_cost"] if trains else None,

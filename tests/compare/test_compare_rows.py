@@ -142,3 +142,20 @@ def test_bad_card_lists_are_refused_naming_the_argument() -> None:
     with pytest.raises(ValueError, match=f"at most {MAX_ALTERNATIVES} cards"):
         compare(default_scenario(), many)
     assert [a.accelerator for a in compare(default_scenario(), ["h800", "H800"]).alternatives] == ["H800"]
+
+
+def test_a_mixture_of_experts_row_shows_its_expert_parallel_size() -> None:
+    """Issue 15: the layout a comparison shows for an MoE model names the estimate's EP (the CLI column, the PDF's
+    alternatives table and the workbook's Compare sheet all print Alternative.layout); a dense model's shows none."""
+    from xlcompute.cli.compare import _rows
+
+    sc = parse_scenario({"model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T"},
+                         "cluster": {"accelerator": "H800", "cards": 64}})
+    alt = compare(sc, ["H800"]).alternatives[0]
+    r = estimate(swapped_scenario(sc, "H800")[0])
+    assert r["ep"] > 1 and alt.layout.endswith(f" EP{int(r['ep'])}")
+    assert alt.layout.startswith(f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}")
+    comparison = compare(sc, ["H800"])
+    assert _rows(comparison)[0][4].endswith(f" EP{int(r['ep'])}")  # the CLI's layout column
+    dense = compare(default_scenario(), ["H800"]).alternatives[0]
+    assert "EP" not in dense.layout

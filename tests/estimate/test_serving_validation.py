@@ -214,10 +214,11 @@ def test_cli_validate_serving_prints_each_metric_apart() -> None:
                           ("serving_runs_14.yaml", "TPOT 14.7% (n=19)"),
                           ("serving_runs_15.yaml", "throughput 9.3% (n=107)"),
                           ("serving_runs_16.yaml", "TPOT 14.6% (n=42)"),
-                          ("serving_runs_18.yaml", "TPOT 7.3% (n=10)")):
+                          ("serving_runs_18.yaml", "TPOT 7.3% (n=10)"),
+                          ("serving_runs_21.yaml", "TPOT 49.4% (n=54); throughput 6.8% (n=2)")):
         assert f"{name}: mean |error| {figures}" in text, name
     # every held-out point of every set, pooled (issue 16's acceptance figure)
-    assert "TTFT 15.7% (n=70); TPOT 16.0% (n=176); throughput 15.1% (n=751)" in " ".join(text.split())
+    assert "TTFT 15.7% (n=70); TPOT 23.8% (n=230); throughput 15.1% (n=753)" in " ".join(text.split())
 
 
 def test_cli_validate_serving_json() -> None:
@@ -309,6 +310,12 @@ def test_fourth_set_first_prediction_as_recorded() -> None:
     assert "throughput 37.5 -> 32.4 %" in text.split("eager decode iterations")[1]
     assert "32.4 ->  28.6 %" in text.split("all-reduce constants fitted on all-reduce timings")[1]
     assert "28.6 ->  27.8 %" in text.split("grouped-GEMM efficiency (no row above changed)")[1]
+
+
+def _set_path(name: str) -> Path:
+    """The pre-registered serving set of that file name, which must be one of SERVING_SETS."""
+    (path,) = [p for p in SERVING_SETS if p.name == name]
+    return path
 
 
 def _held_out_set(name: str, rows: int, expected: dict[tuple[str, str], tuple[float, int]],
@@ -469,7 +476,7 @@ def test_tenth_set_first_prediction_as_recorded() -> None:
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "325a457" in note and "12.5 %" in note and "18.7 %" in note
     assert "12.5 -> 8.1 %" in note.split("eager decode iterations")[1]
-    assert SERVING_SETS[-8].name == "serving_runs_10.yaml"
+    assert "serving_runs_10.yaml" in {p.name for p in SERVING_SETS}
 
 
 def test_engine_flow_decodes_without_cuda_graphs() -> None:
@@ -502,7 +509,7 @@ def test_eleventh_set_first_prediction_as_recorded() -> None:
         ("all", "throughput"): (13.1, 160), ("TRT011", "throughput"): (15.6, 84), ("TRT021", "throughput"): (10.4, 76)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "92b6d06" in note and "14.9 %" in note and "18.1 %" in note and "19.3 %" in note
-    assert SERVING_SETS[-7].name == "serving_runs_11.yaml"
+    assert "serving_runs_11.yaml" in {p.name for p in SERVING_SETS}
 
 
 def test_twelfth_set_first_prediction_as_recorded() -> None:
@@ -511,7 +518,7 @@ def test_twelfth_set_first_prediction_as_recorded() -> None:
     text = _held_out_set("serving_runs_12.yaml", 32, {("all", "tpot"): (13.1, 32), ("ROCMLAT0901", "tpot"): (13.1, 32)})
     note = text.split("FIRST PREDICTION (no row above changed)")[-1]
     assert "03141c8" in note and "14.5 %" in note and "TPOT 18.9 %" in note
-    assert SERVING_SETS[-6].name == "serving_runs_12.yaml"
+    assert "serving_runs_12.yaml" in {p.name for p in SERVING_SETS}
 
 
 def test_thirteenth_set_first_prediction_and_the_comparison() -> None:
@@ -525,7 +532,7 @@ def test_thirteenth_set_first_prediction_and_the_comparison() -> None:
     assert "3e8db2d" in note and "TTFT 11.7 %, TPOT 17.4 %, throughput 14.1 %" in note
     for metric, value in (("ttft", 9.9), ("tpot", 17.1), ("throughput", 15.9)):
         assert f"held_out    all         {metric:10s}" in note and f"{value:5.1f} %" in note
-    assert SERVING_SETS[-5].name == "serving_runs_13.yaml"
+    assert "serving_runs_13.yaml" in {p.name for p in SERVING_SETS}
     pooled = pooled_held_out()
     # 57 / 117 / 620 points at 21.2 / 18.9 / 17.7 % before the all-reduce constants, 17.2 / 18.4 / 16.5 % after;
     # 70 / 130 / 644 points at 15.9 / 18.3 / 16.4 % before the routed experts' grouped-GEMM efficiency, 15.7 / 18.3 /
@@ -533,13 +540,14 @@ def test_thirteenth_set_first_prediction_and_the_comparison() -> None:
     # throughput points (644 at 16.0 % -> 751 at 15.1 %); then the weight-only dequantisation, whose 29 fitted TPOT
     # points leave the pool (153 at 18.4 % -> 124 at 17.3 %); then serving_runs_16.yaml's 42 (166 at 19.3 %); then
     # vLLM before 0.6 pays its host work between steps (166 at 16.5 %, post hoc); then serving_runs_18.yaml's 10
-    # (176 at 16.0 %)
+    # (176 at 16.0 %); then serving_runs_21.yaml's 54 H20 TPOT and 2 H800 throughput points (230 at 23.8 %, 753 at
+    # 15.1 %)
     assert {m: (n, round(v, 1)) for m, (n, v) in pooled.items()} == {
-        "ttft": (70, 15.7), "tpot": (176, 16.0), "throughput": (751, 15.1)}
+        "ttft": (70, 15.7), "tpot": (230, 23.8), "throughput": (753, 15.1)}
     # the same pool by hand: every held-out point of every set
     by_hand = [abs(r.error_pct) for p in SERVING_SETS for r in validate_serving(path=p).rows
                if r.role == "held_out" and r.metric == "tpot"]
-    assert len(by_hand) == 176 and sum(by_hand) / 176 == pytest.approx(pooled["tpot"][1])
+    assert len(by_hand) == 230 and sum(by_hand) / 230 == pytest.approx(pooled["tpot"][1])
     # the README quotes the same pool (a quantity shown in two places shows one number)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     quoted = " / ".join(f"{v:.1f}% ({n})" for n, v in (pooled["ttft"], pooled["tpot"], pooled["throughput"]))
@@ -558,8 +566,8 @@ def test_fourteenth_set_first_prediction_as_recorded() -> None:
     assert "held_out    all         tpot       n=23   mean |error|  19.2 %" in note
     dequant = text.split("POST HOC, weight-only dequantisation")[1]
     assert "held_out    all         tpot       n= 23 -> 19  mean |error|  19.2 ->  14.7 %" in dequant
-    assert SERVING_SETS[-4].name == "serving_runs_14.yaml"
-    runs = load_serving_runs(SERVING_SETS[-4])
+    assert "serving_runs_14.yaml" in {p.name for p in SERVING_SETS}
+    runs = load_serving_runs(_set_path("serving_runs_14.yaml"))
     assert {r.batch for r in runs} == {1} and sum(r.model == "mixtral-8x7b" for r in runs) == 7
 
 
@@ -572,8 +580,8 @@ def test_fifteenth_set_first_prediction_as_recorded() -> None:
     assert "e0b4bb2" in note and "39b689f" in note
     assert "held_out    all         throughput n=107  mean |error|   9.3 %" in note
     assert "throughput 16.0 % (644) -> 15.1 % (751)" in note
-    assert SERVING_SETS[-3].name == "serving_runs_15.yaml"
-    runs = load_serving_runs(SERVING_SETS[-3])
+    assert "serving_runs_15.yaml" in {p.name for p in SERVING_SETS}
+    runs = load_serving_runs(_set_path("serving_runs_15.yaml"))
     assert {r.accelerator for r in runs} == {"H100-SXM", "H200"} and {r.scenario for r in runs} == {"offline_saturation"}
     assert all(set(r.metrics) == {"throughput"} for r in runs)
 
@@ -591,7 +599,7 @@ def test_sixteenth_set_first_prediction_as_recorded() -> None:
     assert "ddeea35  all                                n=42  mean |error|  25.2 %" in note
     assert "c=0      int8 + int4 (decision rule)        n=32  mean |error|  39.6 %" in note
     assert "ddeea35  int8 + int4 (decision rule)        n=32  mean |error|  26.4 %" in note
-    assert SERVING_SETS[-2].name == "serving_runs_16.yaml" and "serving_runs_16.yaml" not in DEQUANT_FIT_SETS
+    assert "serving_runs_16.yaml" in {p.name for p in SERVING_SETS} and "serving_runs_16.yaml" not in DEQUANT_FIT_SETS
     # the declared comparison, recomputed with the model of that prediction (no host work between steps, the
     # fifteenth session's change): the weight-only rows with and without the dequantisation
     path = SERVING_RUNS.parent / "serving_runs_16.yaml"
@@ -643,8 +651,8 @@ def test_eighteenth_set_first_prediction_and_the_decision_it_made() -> None:
     assert "e5341a3" in note and "2132ac6" in note
     assert "2132ac6  all        n=10  mean |error|   7.3 %" in note and "h=0      all        n=10  mean |error|  18.5 %" in note
     assert "16.5 % (166) -> 16.0 %" in note
-    assert SERVING_SETS[-1].name == "serving_runs_18.yaml"
-    path = SERVING_SETS[-1]
+    assert "serving_runs_18.yaml" in {p.name for p in SERVING_SETS}
+    path = _set_path("serving_runs_18.yaml")
     runs = load_serving_runs(path)
     assert all(r.serial_host for r in runs) and {r.batch for r in runs} == {1, 2, 4, 8, 16}
     # the declared comparison, recomputed
@@ -712,3 +720,21 @@ def test_the_pcie_card_explains_little_of_the_vllm_tensor_parallel_misses() -> N
         again = sv.predict_run(runs[rid].model_copy(update={"accelerator": "A100-PCIe"}), sv.FITTED)["tpot"]
         assert round(100 * float(sv._error(again, row.measured)), 1) == pcie
     assert "**−70.9 % to −69.7 %**" in doc and "TP 4 −46.3 → −43.9 %, TP 2 −20.8 → −17.0 %" in doc
+
+
+def test_twenty_first_set_first_prediction_as_recorded() -> None:
+    """serving_runs_21.yaml (56 held-out rows, the first on China-market cards: the Qwen3 speed benchmark, SGLang
+    0.4.6.post1 on H20 at batch 1, and two TensorRT-LLM 0.12 H800 cells; written by a data-only helper from 253522a,
+    merged at 89f7d68 before its one prediction) as first predicted with the committed model: every H20 row too
+    fast, 49.4 %; the H800 cells 6.8 %."""
+    text = _held_out_set("serving_runs_21.yaml", 56, {
+        ("all", "tpot"): (49.4, 54), ("QWEN3SB", "tpot"): (49.4, 54), ("all", "throughput"): (6.8, 2),
+        ("TRT2300", "throughput"): (6.8, 2)})
+    note = text.split("FIRST PREDICTION (no row above changed)")[-1]
+    assert "89f7d68" in note and "0cbeed9" in note
+    assert "all TPOT             n=54  mean |error|  49.4 %  (signed -49.4 %)" in note
+    assert "fp8 44.3 % -> 42.0 %" in note and "TPOT 16.0 % (176) -> 23.8 %" in note
+    path = _set_path("serving_runs_21.yaml")
+    rep = validate_serving(path=path)
+    h20 = [x for x in rep.rows if x.id.startswith("qwen3sb")]
+    assert len(h20) == 54 and all(x.error_pct < 0 for x in h20)  # every H20 row too fast

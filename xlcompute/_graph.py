@@ -210,7 +210,7 @@ _SERVING = (
          "serving_allreduce_step_s"),
     step("serving_prefill_overhead_s", S, units.micro, "serving_prefill_overhead_us"),
     step("serving_decode_overhead_s", S, units.micro, "serving_decode_overhead_us"),
-    # the card vendor's factors on the fitted efficiencies (serving_model.for_vendor)
+    # the card's (or its vendor's) factors on the fitted efficiencies (serving_model.for_card)
     step("serving_gemm_efficiency", S, arith.product, "serving_compute_efficiency", "serving_vendor_compute"),
     step("serving_read_efficiency", S, arith.product, "serving_hbm_efficiency", "serving_vendor_hbm"),
     # weight-only formats read their weights at η_m·η_q (core.inference [DEQUANT]); the KV cache at η_m

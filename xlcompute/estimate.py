@@ -837,8 +837,8 @@ def _serving_inputs(
     targets, the fitted constants and the replica layout and batch the SLA sizer chooses
     (:func:`xlcompute.serving_plan.size_serving`, over the same core formulas as the graph)."""
     from xlcompute.serving_model import (
-        FIT_SOURCE, FITTED, PRECISIONS, SCENARIO_PRECISIONS, VENDOR_FACTORS, Card, Precision, ServingConstants,
-        for_vendor, model_shape,
+        FIT_SOURCE, FITTED, PRECISIONS, SCENARIO_PRECISIONS, SERVING_FACTORS, Card, Precision, ServingConstants,
+        factor_of, for_card, model_shape,
     )
     from xlcompute.serving_plan import size_serving
 
@@ -861,13 +861,13 @@ def _serving_inputs(
     if isinstance(acc, CustomAccelerator):
         fp8_peak, bf16_peak, int8_peak = acc.fp8_tflops, acc.bf16_tflops, acc.int8_tops
         card_src = f"scenario: cluster.accelerator ({acc.name})"
-        vendor = None  # a custom card: the NVIDIA fit as it stands
+        vendor = card_key = None  # a custom card: the NVIDIA fit as it stands
         card_name = acc.name
     else:
         g = catalog.get_gpu(acc)
         fp8_peak, bf16_peak, int8_peak = g.fp8_tflops, g.bf16_tflops, g.int8_tops
         card_src = f"catalog: {g.name} ({g.source}, {g.source_date})"
-        vendor = g.vendor
+        vendor, card_key = g.vendor, g.key
         card_name = g.name
     fp8 = base.fp8_compute and fp8_peak is not None
     if base.fp8_compute and fp8_peak is None:
@@ -896,9 +896,10 @@ def _serving_inputs(
                                     _origin(s, "serving", "disaggregated"))
     k = FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction})
     fitted = Origin(kind="fixed", field="serving_fit")
-    factor = VENDOR_FACTORS.get(vendor or "")
-    factor_src = ("1: the card's vendor has no serving factor (the NVIDIA fit as it stands)" if factor is None
-                  else f"{vendor} cards: {factor.source}")
+    factor = factor_of(card_key, vendor)
+    factor_key = next((key for key, f in SERVING_FACTORS.items() if f is factor), "")
+    factor_src = ("1: neither the card nor its vendor has a serving factor (the NVIDIA fit as it stands)"
+                  if factor is None else f"{factor.scope}: {factor.source}")
     allreduce_fit = Origin(kind="fixed", field="serving_allreduce_fit")
     for key, value, src in (
         ("serving_compute_efficiency", k.compute_efficiency_fp8 if fp8 or int8 else k.compute_efficiency_16,
@@ -918,7 +919,7 @@ def _serving_inputs(
         origin = allreduce_fit if key in ("serving_link_efficiency", "serving_collective_latency_us",
                                           "serving_allreduce_step_us") else fitted
         out[key] = (float(value), f"default: {src}", origin)
-    vendor_org = Origin(kind="fixed", field="serving_vendor" if factor is None else "serving_vendor_amd")
+    vendor_org = Origin(kind="fixed", field="serving_vendor" if factor is None else f"serving_vendor_{factor_key.lower()}")
     out["serving_vendor_compute"] = (1.0 if factor is None else factor.compute, f"default: {factor_src}", vendor_org)
     out["serving_vendor_hbm"] = (1.0 if factor is None else factor.hbm, f"default: {factor_src}", vendor_org)
     out["serving_dequant_ops"] = (
@@ -961,7 +962,7 @@ def _serving_inputs(
     if s.tp is not None and (arch.heads % s.tp or (arch.kv_heads % s.tp and s.tp % arch.kv_heads)):
         raise ValueError(f"serving.tp ({s.tp}) must divide the model's {arch.heads} attention heads and divide "
                          f"or be a multiple of its {arch.kv_heads} KV heads")
-    plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, for_vendor(k, vendor),
+    plan = size_serving(shape, card, prec, n_in, n_out, rate, s.ttft_s, s.tpot_s, for_card(k, card_key, vendor),
                         s.disaggregated, tp=s.tp,
                         batch=s.decode_batch, pp=s.pp)
     sizer = (f"serving sizer: fewest cards meeting TTFT {s.ttft_s:g} s and TPOT {s.tpot_s:g} s of "

@@ -276,10 +276,12 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_peak_tflops", "Card peak at the serving precision", "推理精度下单卡峰值算力", "TFLOP/s", None, "dec1"),
     _q("serving_compute_efficiency", "Serving GEMM efficiency (fitted)", "推理矩阵乘效率（拟合）", "%", None, "percent"),
     _q("serving_hbm_efficiency", "Serving HBM efficiency (fitted)", "推理显存带宽效率（拟合）", "%", None, "percent"),
-    _q("serving_vendor_compute", "Serving GEMM factor of the card's vendor", "加速卡厂商的推理矩阵乘系数", "×", None, "dec2",
-       "1 = the NVIDIA fit; AMD 0.30, fitted on MI300X rows of serving_runs_2/7/8.yaml"),
-    _q("serving_vendor_hbm", "Serving HBM factor of the card's vendor", "加速卡厂商的推理显存带宽系数", "×", None, "dec2",
-       "1 = the NVIDIA fit; AMD 0.65, fitted on MI300X rows of serving_runs_2/7/8.yaml"),
+    _q("serving_vendor_compute", "Serving GEMM factor of the card or its vendor", "加速卡（或其厂商）的推理矩阵乘系数", "×",
+       None, "dec2", "1 = the NVIDIA fit; AMD 0.30, fitted on MI300X rows of serving_runs_2/7/8.yaml; H20 0.80, fitted "
+       "on H20 rows of serving_runs_21.yaml"),
+    _q("serving_vendor_hbm", "Serving HBM factor of the card or its vendor", "加速卡（或其厂商）的推理显存带宽系数", "×",
+       None, "dec2", "1 = the NVIDIA fit; AMD 0.65, fitted on MI300X rows of serving_runs_2/7/8.yaml; H20 0.45, fitted "
+       "on H20 rows of serving_runs_21.yaml"),
     _q("serving_dequant_ops", "Dequantisation work per weight (weight-only formats)", "每个权重的反量化运算（仅权重量化格式）",
        "ops", "次", "dec1",
        "0 for 16-bit and FP8 weights; fitted on weight-only batch-1 TPOT rows on A100 (Marlin, arXiv:2408.11743)"),

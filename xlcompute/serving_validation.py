@@ -26,11 +26,11 @@ from xlcompute.serving_model import (
     FITTED,
     PRECISIONS,
     SERVING_CALIBRATED_CARDS,
-    VENDOR_FACTORS,
+    SERVING_FACTORS,
     Card,
     ServingConstants,
-    VendorFactor,
-    for_vendor,
+    ServingFactor,
+    for_card,
     model_shape,
     offline_figures,
     replica_figures,
@@ -44,14 +44,16 @@ __all__ = [
     "card_of",
     "predict_run",
     "fit",
-    "fit_vendor",
+    "fit_factor",
     "fit_dequant",
     "dequant_fit_rows",
     "dequant_fit_files",
     "DEQUANT_FIT_SETS",
-    "VendorFitReport",
-    "vendor_fit_report",
-    "vendor_fit_rows",
+    "FactorFit",
+    "FACTOR_FITS",
+    "FactorFitReport",
+    "factor_fit_report",
+    "factor_fit_rows",
     "VENDOR_FIT_FILES",
     "decode_fit_rows",
     "DECODE_FIT_WEIGHTS",
@@ -76,7 +78,7 @@ SERVING_SETS: tuple[Path, ...] = tuple(
 Metric = Literal["ttft", "tpot", "throughput"]
 #: :func:`pooled_held_out` of the committed model as (points, mean |error| %), quoted by the proposal's serving
 #: method without re-running the 15 sets at every render (2-3 s); a test recomputes it.
-POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (230, 23.8), "throughput": (753, 15.1)}
+POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (194, 19.5), "throughput": (753, 15.1)}
 
 
 #: vLLM v0.6.0 (released 2024-09-04) overlapped the host work with the GPU (core.inference [V0HOST]).
@@ -241,10 +243,11 @@ def unpredictable_reason(run: ServingRun) -> str | None:
 
 
 def predict_run(run: ServingRun, k: ServingConstants,
-                factors: dict[str, VendorFactor] = VENDOR_FACTORS) -> dict[Metric, Any]:
+                factors: dict[str, ServingFactor] = SERVING_FACTORS) -> dict[Metric, Any]:
     """The model's figures for the row's scored metrics (arrays when ``k`` holds arrays), with the
-    card's vendor factors (:func:`xlcompute.serving_model.for_vendor`)."""
-    k = for_vendor(k, catalog.get_gpu(run.accelerator).vendor, factors)
+    card's serving factors (:func:`xlcompute.serving_model.for_card`)."""
+    g = catalog.get_gpu(run.accelerator)
+    k = for_card(k, g.key, g.vendor, factors)
     shape = model_shape(catalog.get_model(run.model).arch)
     card = card_of(run.accelerator)
     prec = _precision(run)
@@ -362,53 +365,84 @@ def fit(runs: tuple[ServingRun, ...] | None = None) -> ServingConstants:
     return FITTED.model_copy(update=best)
 
 
+class FactorFit(BaseModel):
+    """Where a serving factor (serving_model.SERVING_FACTORS) is fitted: the files, and which of their
+    rows (a vendor's cards or one card; optionally only some weight formats). Those rows were held out
+    and predicted before the fit and are its calibration rows since."""
+
+    model_config = ConfigDict(frozen=True)
+    files: tuple[str, ...]
+    vendor: str = ""
+    card: str = ""
+    weights: tuple[str, ...] = ()
+
+    def covers(self, run: ServingRun) -> bool:
+        """Whether ``run`` is on the factor's cards (whatever its file)."""
+        g = catalog.get_gpu(run.accelerator)
+        return g.key == self.card if self.card else g.vendor == self.vendor
+
+    def fits(self, path: Path | str | None, run: ServingRun) -> bool:
+        """Whether ``run`` of the file at ``path`` is one of the rows the factor is fitted on."""
+        return (Path(path or SERVING_RUNS).name in self.files and self.covers(run)
+                and (not self.weights or run.precision["weights"] in self.weights))
+
+
+#: The fit of each serving factor. AMD: every AMD row of three sets (2026-12-02). H20: the BF16 and FP8 rows
+#: of serving_runs_21.yaml (2026-12-04); its GPTQ / AWQ INT4 rows are not fitted on (the source calls SGLang's
+#: GPTQ-INT4 path slow: a kernel, not the card), so they stay held out.
+FACTOR_FITS: dict[str, FactorFit] = {
+    "AMD": FactorFit(files=("serving_runs_2.yaml", "serving_runs_7.yaml", "serving_runs_8.yaml"), vendor="AMD"),
+    "H20": FactorFit(files=("serving_runs_21.yaml",), card="H20", weights=("bf16", "fp16", "fp8")),
+}
 #: The files whose AMD rows the AMD factor is fitted on (seen before the fit; calibration rows of it since).
-VENDOR_FIT_FILES: tuple[str, ...] = ("serving_runs_2.yaml", "serving_runs_7.yaml", "serving_runs_8.yaml")
+VENDOR_FIT_FILES: tuple[str, ...] = FACTOR_FITS["AMD"].files
 
 
-def vendor_fit_rows(vendor: str = "AMD") -> tuple[ServingRun, ...]:
-    """The predictable rows on ``vendor``'s cards in :data:`VENDOR_FIT_FILES`."""
-    return tuple(r for p in SERVING_SETS if p.name in VENDOR_FIT_FILES for r in load_serving_runs(p)
-                 if catalog.get_gpu(r.accelerator).vendor == vendor and unpredictable_reason(r) is None)
+def factor_fit_rows(key: str = "AMD") -> tuple[ServingRun, ...]:
+    """The predictable rows a serving factor is fitted on (:data:`FACTOR_FITS`)."""
+    f = FACTOR_FITS[key]
+    return tuple(r for p in SERVING_SETS if p.name in f.files for r in load_serving_runs(p)
+                 if f.fits(p, r) and unpredictable_reason(r) is None)
 
 
-def fit_vendor(vendor: str = "AMD") -> tuple[float, float, float]:
-    """Fit a vendor's factors (GEMM, HBM) on :func:`vendor_fit_rows`: every scored metric one point,
+def fit_factor(key: str = "AMD") -> tuple[float, float, float]:
+    """Fit a serving factor (GEMM, HBM) on :func:`factor_fit_rows`: every scored metric one point,
     least mean |error| over the grid compute 0.20..1.00, HBM 0.30..1.00 (steps 0.05), the NVIDIA
     constants as fitted. Returns (compute, hbm, mean |error| %)."""
-    rows = vendor_fit_rows(vendor)
+    rows = factor_fit_rows(key)
     best = (np.inf, 1.0, 1.0)
     for fc in np.round(np.arange(0.20, 1.0001, 0.05), 2):
         for fh in np.round(np.arange(0.30, 1.0001, 0.05), 2):
-            factors = {vendor: VendorFactor(compute=float(fc), hbm=float(fh), source="fit", source_zh="拟合")}
-            best = min(best, (_mean_abs_pct(rows, factors), float(fc), float(fh)))
+            trial = SERVING_FACTORS[key].model_copy(update={"compute": float(fc), "hbm": float(fh)})
+            best = min(best, (_mean_abs_pct(rows, {key: trial}), float(fc), float(fh)))
     return best[1], best[2], best[0]
 
 
-def _mean_abs_pct(rows: tuple[ServingRun, ...], factors: dict[str, VendorFactor]) -> float:
+def _mean_abs_pct(rows: tuple[ServingRun, ...], factors: dict[str, ServingFactor]) -> float:
     """Mean |error| (%) over every scored metric of ``rows`` with the committed constants and ``factors``."""
     return 100 * float(np.mean([abs(float(_error(v, r.measured_value(m)))) for r in rows
                                 for m, v in predict_run(r, FITTED, factors).items()]))
 
 
-class VendorFitReport(BaseModel):
-    """A vendor factor's evidence: its fit rows and the held-out rows on that vendor's cards."""
+class FactorFitReport(BaseModel):
+    """A serving factor's evidence: its fit rows and the held-out rows on its cards."""
 
     model_config = ConfigDict(frozen=True)
     rows: int
     error_pct: float = Field(description="mean |error| over the fit rows' scored metrics, %")
     held_out_rows: int
-    held_out_error_pct: float = Field(description="mean |error| over the held-out metrics on the vendor's cards, %")
+    held_out_error_pct: float = Field(description="mean |error| over the held-out metrics on the factor's cards, %")
 
 
 @functools.cache
-def vendor_fit_report(vendor: str = "AMD") -> VendorFitReport:
-    """The committed factor on its fit rows and on every held-out row of the vendor's cards in the
-    other pre-registered sets (none of which it was fitted on)."""
-    rows = vendor_fit_rows(vendor)
-    held = [abs(x.error_pct) for p in SERVING_SETS if p.name not in VENDOR_FIT_FILES
-            for x in validate_serving(path=p).rows if x.role == "held_out" and x.id in _vendor_ids(p, vendor)]
-    return VendorFitReport(rows=len(rows), error_pct=_mean_abs_pct(rows, VENDOR_FACTORS), held_out_rows=len(held),
+def factor_fit_report(key: str = "AMD") -> FactorFitReport:
+    """The committed factor on its fit rows and on every held-out row of its cards in the other
+    pre-registered sets, predicted after the fit (a fit file's other rows were seen before it)."""
+    f = FACTOR_FITS[key]
+    rows = factor_fit_rows(key)
+    held = [abs(x.error_pct) for p in SERVING_SETS if p.name not in f.files for x in validate_serving(path=p).rows
+            if x.role == "held_out" and x.id in _covered_ids(p, f)]
+    return FactorFitReport(rows=len(rows), error_pct=_mean_abs_pct(rows, SERVING_FACTORS), held_out_rows=len(held),
                            held_out_error_pct=float(np.mean(held)) if held else float("nan"))
 
 
@@ -459,8 +493,8 @@ def fit_dequant(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tupl
     return float(grid[i]), float(100 * total[i] / max(len(rows), 1)), len(rows)
 
 
-def _vendor_ids(path: Path, vendor: str) -> set[str]:
-    return {r.id for r in load_serving_runs(path) if catalog.get_gpu(r.accelerator).vendor == vendor}
+def _covered_ids(path: Path, f: FactorFit) -> set[str]:
+    return {r.id for r in load_serving_runs(path) if f.covers(r)}
 
 
 def _step(g: np.ndarray) -> float:
@@ -513,15 +547,14 @@ def _is_first_set(path: Path | str | None) -> bool:
 
 
 def validate_serving(k: ServingConstants | None = None, path: Path | str | None = None,
-                     factors: dict[str, VendorFactor] = VENDOR_FACTORS) -> ServingValidationReport:
+                     factors: dict[str, ServingFactor] = SERVING_FACTORS) -> ServingValidationReport:
     """Predict every predictable row of ``path`` (default :data:`SERVING_RUNS`) with ``k`` (default:
-    the committed fit) and the vendor ``factors`` (``{}``: the NVIDIA fit on every card, as before
-    2026-12-02's AMD factor), and summarise."""
+    the committed fit) and the serving ``factors`` (``{}``: the NVIDIA fit on every card, as before
+    2026-12-02's AMD factor), and summarise; a factor's fit rows report as calibration."""
     k = k or FITTED
     runs = load_serving_runs(path)
     fitted_tpot = {r.id for r in decode_fit_rows(runs)} if _is_first_set(path) else set()
-    fit_file = Path(path or SERVING_RUNS).name in VENDOR_FIT_FILES
-    vendor_fitted = {r.id for r in runs if fit_file and catalog.get_gpu(r.accelerator).vendor in factors}
+    factor_fitted = {r.id for r in runs for key, f in FACTOR_FITS.items() if key in factors and f.fits(path, r)}
     dequant_fitted = ({r.id for r in runs if _fits_dequant(r)}
                       if Path(path or SERVING_RUNS).name in DEQUANT_FIT_SETS else set())  # dequant_fit_rows' rows
     rows: list[RowResult] = []
@@ -539,7 +572,7 @@ def validate_serving(k: ServingConstants | None = None, path: Path | str | None 
             meas = r.measured_value(metric)
             stat = tpot_statistic(r) if metric == "tpot" else ""
             fitted_here = metric == "tpot" and (r.id in fitted_tpot or r.id in dequant_fitted)
-            role = "calibration" if fitted_here or r.id in vendor_fitted else r.role
+            role = "calibration" if fitted_here or r.id in factor_fitted else r.role
             rows.append(RowResult(id=r.id, source=r.source, role=role, metric=metric, statistic=stat, measured=meas,
                                   predicted=float(pred), error_pct=100 * float(_error(pred, meas))))
     summaries = []

@@ -277,9 +277,11 @@ FIXED_ZH: dict[str, str] = {
     "serving_allreduce_fit": "默认值：张量并行全归约常数，在 113 个公开的单机全归约实测（NCCL 及推理框架自带的全归约内核，"
                              "A100 / H100，2-8 卡，allreduce_bench.yaml）上拟合，未用任何推理实测行：每次 5.0 微秒加每个环步 "
                              "0.65 微秒（环形全归约 2(n−1) 步），链路单向带宽的 0.53",
-    "serving_vendor": "默认值 1：该加速卡厂商没有推理系数（推理模型的 NVIDIA 拟合值，不调整）",
+    "serving_vendor": "默认值 1：该加速卡及其厂商都没有推理系数（推理模型的 NVIDIA 拟合值，不调整）",
     "serving_vendor_amd": "默认值：AMD 卡的推理系数，在预登记推理验证集 serving_runs_2.yaml、serving_runs_7.yaml 与 "
                           "serving_runs_8.yaml 的 69 个 MI300X 实测（ROCm 上的 vLLM，AMD 的表格与 MLPerf）上拟合；适用于所有 AMD 卡",
+    "serving_vendor_h20": "默认值：H20 的推理系数，在预登记推理验证集 serving_runs_21.yaml 的 36 个 BF16 与 FP8 批量 1 实测"
+                          "（SGLang 0.4.6.post1，Qwen3 速度基准）上拟合，此前这些实测的首次预测约快一倍；尚无留出的 H20 实测检验",
     "serving_dequant_none": "默认值 0：权重按存储格式读取（16 位或 FP8，无需反量化）",
     "serving_dequant_fit": "默认值：仅权重量化（int8 / int4）内核每个权重用于解包、缩放与转换、且未被读取掩盖的向量运算数，"
                            "在预登记推理验证集中 A100 上 int8 / int4 权重的批量 1 TPOT 实测上拟合（serving_validation.fit_dequant）",

@@ -8,7 +8,7 @@ import pytest
 from xlcompute import catalog
 from xlcompute.estimate import estimate
 from xlcompute.scenario import Scenario, default_scenario
-from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_vendor, model_shape, replica_figures
+from xlcompute.serving_model import FITTED, PRECISIONS, Card, for_card, model_shape, replica_figures
 from xlcompute.serving_plan import ServingPlanError, size_serving, valid_tps
 from xlcompute.serving_validation import card_of
 
@@ -118,8 +118,8 @@ def test_graph_reproduces_the_sizer(model: str, acc: str, serving: dict) -> None
             "w8a8": PRECISIONS["w8a8"]}[s.precision or "bf16"]
     plan = size_serving(shape, card, prec, s.tokens_per_request - s.output_tokens_used, s.output_tokens_used,
                         s.users / s.seconds_per_request, s.ttft_s, s.tpot_s,
-                        for_vendor(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}),
-                                   catalog.get_gpu(acc).vendor), s.disaggregated)
+                        for_card(FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction}),
+                                 catalog.get_gpu(acc).key, catalog.get_gpu(acc).vendor), s.disaggregated)
     assert (r["serving_tp"], r["serving_pp"], r["serving_batch"]) == (plan.tp, plan.pp, plan.batch)
     assert r["ttft"] == pytest.approx(plan.ttft_s, rel=1e-9)
     assert r["tpot"] == pytest.approx(plan.tpot_s, rel=1e-9)

@@ -279,10 +279,10 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     from rich import box
     from rich.table import Table
 
-    from xlcompute.serving_model import VENDOR_FACTORS
+    from xlcompute.serving_model import SERVING_FACTORS
     from xlcompute.serving_validation import (
-        METRICS, SERVING_SETS, VENDOR_FIT_FILES, dequant_fit_files, fit, fit_dequant, pooled_held_out,
-        validate_serving,
+        FACTOR_FITS, METRICS, SERVING_SETS, VENDOR_FIT_FILES, dequant_fit_files, factor_fit_report, fit, fit_dequant,
+        pooled_held_out, validate_serving,
     )
 
     if output is not None:
@@ -353,9 +353,14 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
                       "together; targets TTFT 25 %, TPOT and throughput 15 %): "
                       + "; ".join(f"{m.upper() if m != 'throughput' else m} {mean:.1f}% (n={n})"
                                   for m, (n, mean) in pooled.items()))
-        console.print(f"AMD cards: the GEMM and HBM efficiencies times {VENDOR_FACTORS['AMD'].compute:g} and "
-                      f"{VENDOR_FACTORS['AMD'].hbm:g}, fitted since 2026-12-02 on the MI300X rows of "
+        console.print(f"AMD cards: the GEMM and HBM efficiencies times {SERVING_FACTORS['AMD'].compute:g} and "
+                      f"{SERVING_FACTORS['AMD'].hbm:g}, fitted since 2026-12-02 on the MI300X rows of "
                       f"{', '.join(VENDOR_FIT_FILES)} (calibration rows of that fit since)")
+        h20 = factor_fit_report("H20")
+        console.print(f"H20: the GEMM and HBM efficiencies times {SERVING_FACTORS['H20'].compute:g} and "
+                      f"{SERVING_FACTORS['H20'].hbm:g}, fitted since 2026-12-04 on the {h20.rows} BF16 and FP8 rows of "
+                      f"{', '.join(FACTOR_FITS['H20'].files)} after their first prediction (calibration rows since; "
+                      f"{h20.error_pct:.1f}% on them); no held-out H20 row was predicted after the fit")
         c, err, rows = fit_dequant()
         console.print(f"weight-only dequantisation: {c:g} vector operations per weight that the reads do not hide "
                       f"(core.inference.dequant_efficiency, at the card's FP32 vector peak), fitted since 2026-12-03 on "

@@ -70,11 +70,11 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     # --- serving section, serving only ---------------------------------------------------------
     "serving_extrapolated": (
         "The inference model's efficiencies are fitted on NVIDIA H100, A100 and L40S measurements; for the "
-        "{card} they are extrapolated (on AMD MI300X, the one other card with serving measurements, this fit "
-        "gave 1.5 to 2.2 times the measured throughput in each of three sets, which is why AMD cards now carry a "
-        "fitted factor; the {card} has none): confirm the serving capacity on the card before buying it.",
-        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；对 {card} 属于外推（另一种有推理实测的卡 AMD "
-        "MI300X 上，此拟合在三组实测中预测吞吐均为实测的 1.5 至 2.2 倍，因此 AMD 卡现乘以拟合系数；{card} 没有此系数）："
+        "{card} they are extrapolated (on AMD MI300X this fit gave 1.5 to 2.2 times the measured throughput in "
+        "each of three sets, and on the H20 about twice the measured decode speed, which is why those cards now "
+        "carry fitted factors; the {card} has none): confirm the serving capacity on the card before buying it.",
+        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；对 {card} 属于外推（AMD MI300X 上此拟合在三组实测中预测"
+        "吞吐均为实测的 1.5 至 2.2 倍，H20 上预测解码速度约为实测的 2 倍，因此这些卡现乘以拟合系数；{card} 没有此系数）："
         "采购前请在该卡上确认推理容量。",
     ),
     "serving_w8a8_extrapolated": (
@@ -85,17 +85,20 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "FP8 矩阵乘达到的峰值比例：此比例尚无公开的 W8A8 实测检验，依赖卡数之前请先以 W8A8 实测一个副本。",
     ),
     "serving_vendor_held": (
-        "; {held} on the {n} held-out MI300X measurements predicted after the fit",
-        "；拟合后预测的 {n} 个留出 MI300X 实测平均误差 {held}",
+        "; {held} on the {n} held-out measurements on these cards predicted after the fit",
+        "；拟合后预测的 {n} 个这些卡上的留出实测平均误差 {held}",
+    ),
+    "serving_factor_untested": (
+        "; no held-out measurement has tested it yet",
+        "；尚无留出实测检验此系数",
     ),
     "serving_vendor_factor": (
-        "The inference model's efficiencies are fitted on NVIDIA H100, A100 and L40S measurements; on {vendor} "
-        "cards they are multiplied by a factor fitted on {rows} MI300X measurements of vLLM on ROCm ({compute} for "
-        "the GEMMs, {hbm} for HBM reads; {err} mean error on those rows, which had come out 1.5 to 2.2 times too "
-        "fast without it){held}. Confirm the serving capacity on the {card} before buying it.",
-        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；在 {vendor} 卡上乘以按 {rows} 个 MI300X（ROCm 上的 "
-        "vLLM）实测拟合的系数（矩阵乘 {compute}、HBM 读取 {hbm}；这些实测的平均误差 {err}，未乘系数时预测吞吐为实测的 "
-        "1.5 至 2.2 倍）{held}。采购前请在 {card} 上确认推理容量。",
+        "The inference model's efficiencies are fitted on NVIDIA H100, A100 and L40S measurements; on {scope} "
+        "they are multiplied by a factor fitted on {rows} {fitted_on} ({compute} for the GEMMs, {hbm} for HBM "
+        "reads; {err} mean error on those rows, which had come out {miss} without it){held}. Confirm the serving "
+        "capacity on the {card} before buying it.",
+        "推理模型的效率按 NVIDIA H100、A100 与 L40S 的实测拟合；在 {scope} 上乘以按 {rows} 个{fitted_on}拟合的系数"
+        "（矩阵乘 {compute}、HBM 读取 {hbm}；这些实测的平均误差 {err}，未乘系数时{miss}）{held}。采购前请在 {card} 上确认推理容量。",
     ),
     "serving_only_note": (
         "No training is planned in this scenario: the cluster is a serving fleet, so this proposal has no "

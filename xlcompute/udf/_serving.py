@@ -143,7 +143,7 @@ _PRECISION = ('Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cach
 def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int, Any]:
     """The inference model's shape, card, precision, tp and constants (the card vendor's) from the
     cells, checked."""
-    from xlcompute.serving_model import FITTED, PRECISIONS, SCENARIO_PRECISIONS, Card, for_vendor, model_shape
+    from xlcompute.serving_model import FITTED, PRECISIONS, SCENARIO_PRECISIONS, Card, for_card, model_shape
 
     keys = {"bf16": "bf16", "fp16": "fp16", **SCENARIO_PRECISIONS}  # the scenario's words, and fp16
 
@@ -166,7 +166,7 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
         raise a.UdfArgumentError(f"precision fp8: {g.name} has no FP8 peak in the catalog")
     if prec.int8_compute and g.int8_ops is None:
         raise a.UdfArgumentError(f"precision w8a8: {g.name} has no INT8 peak in the catalog")
-    return shape, card, prec, t, for_vendor(FITTED, g.vendor)
+    return shape, card, prec, t, for_card(FITTED, g.key, g.vendor)
 
 
 @excel({"model": _MODEL, "gpu": _GPU, "input_tokens": "Prompt tokens of the request.", "tp": _TP,

@@ -64,8 +64,8 @@ KERNEL_COLUMNS: dict[str, str] = {
 }
 _KERNEL_SOURCE = 23
 HW_COLUMNS.update(KERNEL_COLUMNS)  # looked up like the catalog figures (and kept per card on Compare)
-# The inference model's factors of the card's vendor (serving_model.VENDOR_FACTORS; 1 = the NVIDIA
-# fit), with where they come from in Z: a card picked in the drop-down serves at its vendor's factor.
+# The inference model's factors of the card or its vendor (serving_model.factor_of; 1 = the NVIDIA
+# fit), with where they come from in Z: a card picked in the drop-down serves at its own factor.
 SERVING_FACTOR_COLUMNS: dict[str, str] = {"serving_vendor_compute": "X", "serving_vendor_hbm": "Y"}
 _SERVING_SOURCE = 26
 HW_COLUMNS.update(SERVING_FACTOR_COLUMNS)
@@ -185,7 +185,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _hw_row(ws, row, g.key, g.name, values, g.vendor, "; ".join([g.source, *notes]), g.source_date)
         _price_cells(ws, row, currency, g.key, lang)
         _kernel_cells(ws, row, g.key, g.architecture, lang)
-        _serving_cells(ws, row, g.vendor, lang)
+        _serving_cells(ws, row, g.key, g.vendor, lang)
         _fp32_cell(ws, row, fp32)
         _int8_cell(ws, row, g.int8_tops)
         keys.append(g.key)
@@ -197,7 +197,7 @@ def write_hardware(ws: Worksheet, scenario: Scenario, lang: str) -> CatalogTable
         _hw_row(ws, row, selected, acc.name, values, "", text("scenario_row", lang), "")
         _price_cells(ws, row, currency, None, lang)  # a custom card: the currency's defaults, as the estimate
         _kernel_cells(ws, row, None, None, lang)
-        _serving_cells(ws, row, None, lang)
+        _serving_cells(ws, row, None, None, lang)
         _fp32_cell(ws, row, acc.fp32_tflops if acc.fp32_tflops is not None
                    else _fp32_formula(row, rows[catalog.FP32_REFERENCE]))
         _int8_cell(ws, row, acc.int8_tops)
@@ -277,12 +277,12 @@ def _kernel_cells(ws: Worksheet, row: int, card: str | None, architecture: str |
     put_text(ws.cell(row=row, column=_KERNEL_SOURCE), f"{generation}: {how}")
 
 
-def _serving_cells(ws: Worksheet, row: int, vendor: str | None, lang: str) -> None:
-    """A card's serving factors (``serving_model.VENDOR_FACTORS``, the table the estimate uses) and
-    their source: 1 and 1 for a vendor without one (the NVIDIA fit as it stands)."""
-    from xlcompute.serving_model import VENDOR_FACTORS
+def _serving_cells(ws: Worksheet, row: int, card: str | None, vendor: str | None, lang: str) -> None:
+    """A card's serving factors (``serving_model.factor_of``, as the estimate takes them) and their
+    source: 1 and 1 where neither the card nor its vendor has one (the NVIDIA fit as it stands)."""
+    from xlcompute.serving_model import factor_of
 
-    f = VENDOR_FACTORS.get(vendor or "")
+    f = factor_of(card, vendor)
     for key, letter in SERVING_FACTOR_COLUMNS.items():
         c = ws[f"{letter}{row}"]
         style_plain(c, wrap=True)

@@ -194,19 +194,23 @@ def _serving_extrapolated(c: _Ctx) -> str:
 
 
 def _serving_card_sentence(c: _Ctx) -> str:
-    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, VENDOR_FACTORS
-    from xlcompute.serving_validation import vendor_fit_report
+    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, SERVING_FACTORS, factor_of
+    from xlcompute.serving_validation import factor_fit_report
 
     acc = c.r.scenario.cluster.accelerator
     if isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS:
         return ""
-    vendor = catalog.get_gpu(acc).vendor if isinstance(acc, str) else ""
-    if vendor in VENDOR_FACTORS:
-        f, fit = VENDOR_FACTORS[vendor], vendor_fit_report(vendor)
-        return c.t("serving_vendor_factor", vendor=vendor, card=c.r.accelerator_name, rows=fmt.count(fit.rows),
-                   compute=fmt.number(f.compute, 2), hbm=fmt.number(f.hbm, 2), err=fmt.percent(fit.error_pct / 100),
-                   held=c.t("serving_vendor_held", n=fmt.count(fit.held_out_rows),
-                            held=fmt.percent(fit.held_out_error_pct / 100)) if fit.held_out_rows else "")
+    g = catalog.get_gpu(acc) if isinstance(acc, str) else None
+    f = factor_of(g.key, g.vendor) if g is not None else None
+    if f is not None:
+        key = next(k for k, v in SERVING_FACTORS.items() if v is f)
+        fit, zh = factor_fit_report(key), c.lang == "zh"
+        held = (c.t("serving_vendor_held", n=fmt.count(fit.held_out_rows), held=fmt.percent(fit.held_out_error_pct / 100))
+                if fit.held_out_rows else c.t("serving_factor_untested"))
+        return c.t("serving_vendor_factor", scope=f.scope_zh if zh else f.scope, card=c.r.accelerator_name,
+                   rows=fmt.count(fit.rows), fitted_on=f.fitted_on_zh if zh else f.fitted_on,
+                   miss=f.miss_zh if zh else f.miss, compute=fmt.number(f.compute, 2), hbm=fmt.number(f.hbm, 2),
+                   err=fmt.percent(fit.error_pct / 100), held=held)
     return c.t("serving_extrapolated", card=c.r.accelerator_name)
 
 

@@ -74,10 +74,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # cuDNN attention efficiency and the refit (seventh session, post hoc): 7.84 % / 8.18 % (reference stack 8.02 %).
 # With step_runs_10.yaml's 34 dense H100 rows (first predicted after that change: 5.33 %), 209 rows: 7.43 % /
 # 7.65 % (reference stack 7.59 %). With step_runs_11.yaml's 18 dense Blackwell / H100 rows (first predicted with
-# the model unchanged: 12.88 %), 227 rows: 7.86 % / 8.23 % (reference stack 8.00 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 227
-EXTENDED_HELD_OUT_MAE_BOUND = 7.87
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.24
+# the model unchanged: 12.88 %), 227 rows: 7.86 % / 8.23 % (reference stack 8.00 %). With step_runs_13.yaml's 51
+# Ascend 910B rows (first predicted with the model unchanged: 30.17 %, every row but one too fast), 278 rows:
+# 11.95 % / 15.30 % (reference stack 12.07 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 278
+EXTENDED_HELD_OUT_MAE_BOUND = 11.96
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 15.31
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -295,8 +297,8 @@ def test_extended_held_out_statistics(report) -> None:
     assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(sum(ref) / len(ref))
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
-    # 8.00 % with step_runs_11.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.00, abs=0.01)
+    # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(12.07, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -501,7 +503,8 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     (s7,) = [x for x in report.preregistered_sets if x.name == "step_runs_7"]
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 12.88
     s153 = [r for r in report.external_rows + report.rows
-            if r.role == "held_out" and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11")]
+            if r.role == "held_out"
+            and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_13")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -573,6 +576,26 @@ def test_eleventh_step_set_first_prediction_as_recorded(report) -> None:
     assert round(sum(abs(e) for e in weak) / 6, 2) == 5.25
     note = STEP11_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "12.88 %" in note and "338f87b" in note and "20.11 %" in note and "7.86 %" in note
+
+
+def test_thirteenth_step_set_first_prediction_as_recorded(report) -> None:
+    """step_runs_13.yaml (51 held-out rows: MindSpeed-LLM 1.0.RC3's README table on Ascend 910B, Atlas 900 A2 PODc,
+    with the layouts of its pretrain scripts; written by a data-only helper from 89f7d68, merged at a4fe0ed with its
+    reporting declared) predicted once with the model unchanged: 30.17 %, every row but one too fast, the miss the
+    same on one server and on 16-128 cards (per-card compute, not the network)."""
+    from xlcompute.planner.validation.data import STEP13_VALIDATION_FILE
+
+    (s13,) = [x for x in report.preregistered_sets if x.name == "step_runs_13"]
+    assert (s13.included, s13.calibration, s13.excluded) == (51, 0, 17)
+    assert round(s13.mean_abs_error_pct, 2) == 30.17 and round(s13.max_abs_error_pct, 2) == 52.91
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_13"]
+    assert len(rows) == 51 and all(r.role == "held_out" and r.architecture == "ascend" for r in rows)
+    assert sum(r.error_pct < 0 for r in rows) == 50
+    one, more = [r.error_pct for r in rows if r.gpus == 8], [r.error_pct for r in rows if r.gpus > 8]
+    assert (len(one), len(more)) == (37, 14)
+    assert round(sum(one) / 37, 1) == -32.2 and round(sum(more) / 14, 1) == -24.7
+    note = STEP13_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
+    assert "a4fe0ed" in note and "0b4255b" in note and "30.2 %" in note and "7.86 % (227) -> 11.95 % (278)" in note
 
 
 def test_twelfth_step_set_is_reserved_unpredicted() -> None:

@@ -48,6 +48,7 @@ __all__ = [
     "STEP10_VALIDATION_FILE",
     "architecture_of",
     "STEP11_VALIDATION_FILE",
+    "STEP13_VALIDATION_FILE",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
     "with_profile",
@@ -85,13 +86,18 @@ STEP10_VALIDATION_FILE = DATA_DIR / "step_runs_10.yaml"
 #: them and predicted once with the model as it stood (no model change tested): the first held-out dense
 #: Blackwell figures.
 STEP11_VALIDATION_FILE = DATA_DIR / "step_runs_11.yaml"
+#: Thirteenth pre-registered step-time set: dense rows on Ascend 910B (MindSpeed-LLM 1.0.RC3's README table with
+#: the layouts of its pretrain scripts; 2026-12-04), written before any prediction of them and predicted once
+#: with the model as it stood: the first held-out step times on a China-market card. (The twelfth set, dense
+#: Blackwell, stays unpredicted, kept for the next change to Blackwell's step time.)
+STEP13_VALIDATION_FILE = DATA_DIR / "step_runs_13.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Every pre-registered held-out file, in the order they were registered.
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
-    STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE,
+    STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP13_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

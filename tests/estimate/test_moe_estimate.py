@@ -123,7 +123,8 @@ def test_910b_moe_example_estimates_and_plans():
     r = estimate(load_scenario(EXAMPLE))
     assert r.plan is not None and r.plan.fits
     ex = r.plan.best[0].execution
-    assert ex.ep > 1 and 160 % ex.ep == 0 and ex.tp * ex.ep <= 8 * ex.tp  # EP chosen by the planner
+    assert ex.ep > 1 and 160 % ex.ep == 0  # EP chosen by the planner (across servers too: EP 10 since the 910B's
+    # own GEMM constant made its compute slower against the same network)
     assert r["model_params"] == pytest.approx(236e9, rel=0.01)
     assert r["model_active_params"] == pytest.approx(21e9, rel=0.03)
     assert r["mem_per_gpu"] <= 64e9

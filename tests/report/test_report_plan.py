@@ -189,8 +189,9 @@ def test_validation_appendix_equals_validate() -> None:
     sets = {x.name: x for x in v.preregistered_sets}
     ext, blind, hop, sca = sets["external_runs"], sets["meg21_table2"], sets["hopper_runs"], sets["scaling_tables"]
     s5, s6, s7, s8 = sets["step_runs_5"], sets["step_runs_6"], sets["step_runs_7"], sets["step_runs_8"]
-    s9, s10, s11 = sets["step_runs_9"], sets["step_runs_10"], sets["step_runs_11"]
+    s9, s10, s11, s13 = sets["step_runs_9"], sets["step_runs_10"], sets["step_runs_11"], sets["step_runs_13"]
     hop_cal = [r for r in v.external_rows if r.set_name == "hopper_runs" and r.role == "calibration"]
+    s13_cal = [r for r in v.external_rows if r.set_name == "step_runs_13"]
     large = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out" and r.gpus >= 4096]
     n = fmt.count(v.extended_held_out_count)
     expected = [
@@ -210,6 +211,8 @@ def test_validation_appendix_equals_validate() -> None:
         ["pre-registered (step_runs_9)", "16", pct(s9.mean_abs_error_pct), pct(s9.max_abs_error_pct)],
         ["pre-registered (step_runs_10)", "34", pct(s10.mean_abs_error_pct), pct(s10.max_abs_error_pct)],
         ["pre-registered (step_runs_11)", "18", pct(s11.mean_abs_error_pct), pct(s11.max_abs_error_pct)],
+        ["step_runs_13: calibration runs (fitted on after their first prediction)", "51",
+         pct(s13.calibration_mean_abs_error_pct), pct(max(abs(r.error_pct) for r in s13_cal))],
         ["held out on 4,096 cards or more", fmt.count(len(large)), pct(v.large_held_out_mean_abs_error_pct),
          pct(max(abs(r.error_pct) for r in large))],
         ["all held out, per-card throughput", n, pct(v.extended_held_out_mean_abs_throughput_error_pct),

@@ -43,6 +43,7 @@ def validate_command(
     from rich.table import Table
 
     from xlcompute.planner.validation import validate as run_validation
+    from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 
     from xlcompute.end_to_end import validate_end_to_end_sets
 
@@ -103,11 +104,15 @@ def validate_command(
         if ref:
             errs = ", ".join(f"{r.reference_stack_error_pct:+.2f}%" for r in ref)
             note = f"; as pre-registered, with the reference stack: {errs}"
-        cal = (f"; {x.calibration} calibration runs (fitted on) {x.calibration_mean_abs_error_pct:.2f}%"
+        fitted = ("fitted on after their first prediction, post hoc" if x.name in POST_HOC_CALIBRATION_SETS
+                  else "fitted on")
+        cal = (f"; {x.calibration} calibration runs ({fitted}) {x.calibration_mean_abs_error_pct:.2f}%"
                if x.calibration else "")
+        held = ("no held-out run left" if x.mean_abs_error_pct is None or x.max_abs_error_pct is None else
+                f"{x.included - x.calibration} held-out runs, step time {x.mean_abs_error_pct:.2f}% "
+                f"(max {x.max_abs_error_pct:.2f}%)")
         console.print(
-            f"{labels[x.name]} = pre-registered {x.name}.yaml: {x.included - x.calibration} held-out runs, step "
-            f"time {x.mean_abs_error_pct:.2f}% (max {x.max_abs_error_pct:.2f}%){cal}, {x.excluded} excluded "
+            f"{labels[x.name]} = pre-registered {x.name}.yaml: {held}{cal}, {x.excluded} excluded "
             f"before prediction{note}"
         )
         for v in x.sensitivity:

@@ -195,16 +195,27 @@ KERNEL_PROFILES: dict[str, KernelProfile] = {
         "(Shah et al. 2024, FlashAttention-3, figs. 5-6; FlashAttention-2, 0.33, was used before)"),
 }
 
+#: Ascend 910B: the GEMM constant calibrated post hoc (planner.validation.calibrate.calibrate_ascend) on
+#: the 51 rows of step_runs_13.yaml after their first prediction with the borrowed A100 profile came out
+#: 30.2 % too fast (2026-12-04, nineteenth session); its other constants stay the A100's.
+KERNEL_PROFILES["ascend"] = KernelProfile(
+    0.49, KERNEL_PROFILES["ampere"].elementwise_traffic_factor, KERNEL_PROFILES["ampere"].flash_attention_efficiency,
+    "910B: GEMM constant calibrated on the 51 rows of step_runs_13.yaml (MindSpeed-LLM 1.0.RC3's README table, "
+    "Atlas 900 A2 PODc, layouts from its pretrain scripts; 30.2 % too fast with the A100 profile at their first "
+    "prediction, 14.5 % after this fit, calibration rows since); element-wise and attention constants borrowed "
+    "from the A100 calibration; no held-out 910B row has tested it")
+
 #: Generation -> the profile it uses. Generations without their own calibration borrow the nearest
 #: one and are reported as extrapolated.
 ARCHITECTURE_PROFILES: dict[str, str] = {
     "volta": "ampere", "ampere": "ampere", "hopper": "hopper", "blackwell": "hopper", "ada": "hopper",
-    "cdna2": "ampere", "cdna3": "hopper", "gaudi": "ampere", "tpu": "ampere", "ascend": "ampere",
+    "cdna2": "ampere", "cdna3": "hopper", "gaudi": "ampere", "tpu": "ampere", "ascend": "ascend",
 }
 
 #: Catalog cards whose compute die the calibration rows measured (A800 and H800 differ from A100
-#: and H100 in NVLink only, which the network model takes from the catalog; H200 in memory only).
-CALIBRATED_CARDS: frozenset[str] = frozenset({"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200"})
+#: and H100 in NVLink only, which the network model takes from the catalog; H200 in memory only;
+#: 910B: the MindSpeed-LLM table's Atlas 900 A2 PODc, sub-SKU unprinted).
+CALIBRATED_CARDS: frozenset[str] = frozenset({"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200", "910B"})
 
 
 def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelProfile, str]:

@@ -893,6 +893,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_role_preregistered": ("held out, pre-registered", "留出（预登记）"),
     "val_role_stack": ("stack calibration", "软件栈校准"),
     "val_set_calibration": ("{name}: calibration runs (fitted on)", "{name}：校准实测（参与拟合）"),
+    "val_set_calibration_post_hoc": ("{name}: calibration runs (fitted on after their first prediction)",
+                                     "{name}：校准实测（首次预测后参与拟合）"),
     "val_held_large": ("held out on 4,096 cards or more", "4,096 卡及以上的留出实测"),
     "e2e_title": ("End-to-end card-hours of published pre-training runs", "公开预训练任务的端到端卡时"),
     "e2e_col_card": ("Card", "加速卡"),

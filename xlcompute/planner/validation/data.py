@@ -49,6 +49,7 @@ __all__ = [
     "architecture_of",
     "STEP11_VALIDATION_FILE",
     "STEP13_VALIDATION_FILE",
+    "POST_HOC_CALIBRATION_SETS",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
     "with_profile",
@@ -93,6 +94,9 @@ STEP11_VALIDATION_FILE = DATA_DIR / "step_runs_11.yaml"
 STEP13_VALIDATION_FILE = DATA_DIR / "step_runs_13.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
+#: Pre-registered sets whose rows became calibration rows after their first prediction (post hoc):
+#: step_runs_13.yaml's 910B rows calibrate the Ascend GEMM constant (planner.inputs.KERNEL_PROFILES["ascend"]).
+POST_HOC_CALIBRATION_SETS: frozenset[str] = frozenset({"step_runs_13"})
 #: Every pre-registered held-out file, in the order they were registered.
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,

@@ -25,6 +25,7 @@ from xlcompute.planner.steptime import step_time
 from xlcompute.planner.validation.calibrate import deepspeed_2021
 from xlcompute.planner.validation.data import (
     DEFAULT_VALIDATION_FILE,
+    POST_HOC_CALIBRATION_SETS,
     PREREGISTERED_FILES,
     REFERENCE_STACK,
     SOFTWARE_CALIBRATION_FILE,
@@ -97,9 +98,9 @@ class PreregisteredSet(BaseModel):
     name: str
     included: int
     excluded: int
-    mean_abs_error_pct: float = Field(description="held-out rows")
-    max_abs_error_pct: float = Field(description="held-out rows")
-    mean_abs_throughput_error_pct: float = Field(description="held-out rows")
+    mean_abs_error_pct: float | None = Field(description="held-out rows; None without any")
+    max_abs_error_pct: float | None = Field(description="held-out rows; None without any")
+    mean_abs_throughput_error_pct: float | None = Field(description="held-out rows; None without any")
     calibration: int = Field(0, description="calibration rows (fitted on; not in the held-out figures)")
     calibration_mean_abs_error_pct: float | None = Field(None, description="None without calibration rows")
     sensitivity: list["Sensitivity"] = Field(default_factory=list, description="pre-registered variant blocks")
@@ -316,12 +317,15 @@ def validate(
         these = []
         for row in ext.rows:
             key = row.system or ""
-            these.append(_predict_row(row, with_profile(ext.systems[key]), search, search_options,
-                                      ext.system_names[key], name, stacks))
+            result = _predict_row(row, with_profile(ext.systems[key]), search, search_options,
+                                  ext.system_names[key], name, stacks)
+            # a set some constant was fitted on after its first prediction reports as calibration
+            these.append(result.model_copy(update={"role": "calibration"}) if name in POST_HOC_CALIBRATION_SETS
+                         else result)
         ext_results.extend(these)
         held = [r for r in these if r.role == "held_out"]
-        m, x = _stats([r.error_pct for r in held])
-        tm, _ = _stats([r.throughput_error_pct for r in held])
+        m, x = _stats([r.error_pct for r in held]) if held else (None, None)
+        tm = _stats([r.throughput_error_pct for r in held])[0] if held else None
         cal_rows = [r.error_pct for r in these if r.role == "calibration"]
         cm = _stats(cal_rows)[0] if cal_rows else None
         sets.append(PreregisteredSet(name=name, included=len(these), excluded=len(ext.excluded),

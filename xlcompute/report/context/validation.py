@@ -16,6 +16,7 @@ from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
+from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.policy import BLIND_SET, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
 
@@ -365,9 +366,12 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         label = "val_set_blind" if x.name == BLIND_SET else "val_set_preregistered"
         if x.calibration:
             cal_rows = [r for r in v.external_rows if r.set_name == x.name and r.role == "calibration"]
-            stats.append((c.t("val_set_calibration", name=x.name), x.calibration_mean_abs_error_pct,
+            key = "val_set_calibration_post_hoc" if x.name in POST_HOC_CALIBRATION_SETS else "val_set_calibration"
+            stats.append((c.t(key, name=x.name), x.calibration_mean_abs_error_pct,
                           max(abs(r.error_pct) for r in cal_rows), x.calibration))
-        stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct, x.included - x.calibration))
+        if x.included > x.calibration:  # a set whose rows all calibrate something since has no held-out line
+            stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct,
+                          x.included - x.calibration))
     if v.large_held_out_count:
         stats.append((c.t("val_held_large"), v.large_held_out_mean_abs_error_pct,
                       max(abs(r.error_pct) for r in held if r.gpus >= 4096), v.large_held_out_count))

@@ -838,7 +838,7 @@ def _serving_inputs(
     (:func:`xlcompute.serving_plan.size_serving`, over the same core formulas as the graph)."""
     from xlcompute.serving_model import (
         FIT_SOURCE, FITTED, PRECISIONS, SCENARIO_PRECISIONS, SERVING_FACTORS, Card, Precision, ServingConstants,
-        factor_of, for_card, model_shape,
+        factor_key, for_card, model_shape,
     )
     from xlcompute.serving_plan import size_serving
 
@@ -896,8 +896,8 @@ def _serving_inputs(
                                     _origin(s, "serving", "disaggregated"))
     k = FITTED.model_copy(update={"usable_fraction": s.hbm_usable_fraction})
     fitted = Origin(kind="fixed", field="serving_fit")
-    factor = factor_of(card_key, vendor)
-    factor_key = next((key for key, f in SERVING_FACTORS.items() if f is factor), "")
+    fkey = factor_key(card_key, vendor)
+    factor = None if fkey is None else SERVING_FACTORS[fkey]
     factor_src = ("1: neither the card nor its vendor has a serving factor (the NVIDIA fit as it stands)"
                   if factor is None else f"{factor.scope}: {factor.source}")
     allreduce_fit = Origin(kind="fixed", field="serving_allreduce_fit")
@@ -919,7 +919,7 @@ def _serving_inputs(
         origin = allreduce_fit if key in ("serving_link_efficiency", "serving_collective_latency_us",
                                           "serving_allreduce_step_us") else fitted
         out[key] = (float(value), f"default: {src}", origin)
-    vendor_org = Origin(kind="fixed", field="serving_vendor" if factor is None else f"serving_vendor_{factor_key.lower()}")
+    vendor_org = Origin(kind="fixed", field="serving_vendor" if fkey is None else f"serving_vendor_{fkey.lower()}")
     out["serving_vendor_compute"] = (1.0 if factor is None else factor.compute, f"default: {factor_src}", vendor_org)
     out["serving_vendor_hbm"] = (1.0 if factor is None else factor.hbm, f"default: {factor_src}", vendor_org)
     out["serving_dequant_ops"] = (

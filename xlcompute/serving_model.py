@@ -27,6 +27,7 @@ __all__ = [
     "FITTED",
     "ServingFactor",
     "SERVING_FACTORS",
+    "factor_key",
     "factor_of",
     "for_card",
     "ModelShape",
@@ -163,10 +164,17 @@ SERVING_FACTORS: dict[str, ServingFactor] = {
 }
 
 
+def factor_key(card: str | None, vendor: str | None,
+               factors: dict[str, ServingFactor] = SERVING_FACTORS) -> str | None:
+    """The key of a catalog card's serving factor: the card's own, else its vendor's, else None."""
+    return next((k for k in (card, vendor) if k and k in factors), None)
+
+
 def factor_of(card: str | None, vendor: str | None,
               factors: dict[str, ServingFactor] = SERVING_FACTORS) -> ServingFactor | None:
     """The serving factor of a catalog card: its own, else its vendor's, else None (the fit as it stands)."""
-    return factors.get(card or "") or factors.get(vendor or "")
+    key = factor_key(card, vendor, factors)
+    return None if key is None else factors[key]
 
 
 def for_card(k: ServingConstants, card: str | None, vendor: str | None,

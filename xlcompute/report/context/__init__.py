@@ -194,17 +194,16 @@ def _serving_extrapolated(c: _Ctx) -> str:
 
 
 def _serving_card_sentence(c: _Ctx) -> str:
-    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, SERVING_FACTORS, factor_of
+    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, SERVING_FACTORS, factor_key
     from xlcompute.serving_validation import factor_fit_report
 
     acc = c.r.scenario.cluster.accelerator
     if isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS:
         return ""
     g = catalog.get_gpu(acc) if isinstance(acc, str) else None
-    f = factor_of(g.key, g.vendor) if g is not None else None
-    if f is not None:
-        key = next(k for k, v in SERVING_FACTORS.items() if v is f)
-        fit, zh = factor_fit_report(key), c.lang == "zh"
+    key = factor_key(g.key, g.vendor) if g is not None else None
+    if key is not None:
+        f, fit, zh = SERVING_FACTORS[key], factor_fit_report(key), c.lang == "zh"
         held = (c.t("serving_vendor_held", n=fmt.count(fit.held_out_rows), held=fmt.percent(fit.held_out_error_pct / 100))
                 if fit.held_out_rows else c.t("serving_factor_untested"))
         return c.t("serving_vendor_factor", scope=f.scope_zh if zh else f.scope, card=c.r.accelerator_name,

@@ -145,6 +145,8 @@ def test_validate_prints_the_moe_tables():
         assert phrase in text
     # The dense tables come first and are unchanged in form.
     assert text.index("Step-time model vs published measurements") < text.index("Mixture-of-experts step time")
+    # A pre-registered step set is labelled by its file, not by its position among the wired sets.
+    assert "s13 = pre-registered step_runs_13.yaml" in text and "ext = pre-registered external_runs.yaml" in text
 
 
 def test_dgxc_deepseek_v3_512_h100_memory_per_stage_hand_computed(data):

@@ -27,7 +27,7 @@ from openpyxl.utils import quote_sheetname
 
 from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_workbook
 from xlcompute.workbook.catalog_sheets import sheet_ref
-from xlcompute.workbook.text import tab_name
+from xlcompute.workbook.text import input_label, tab_name
 
 ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "INDEX", "MATCH",
                      # the Inputs sheet's checks and the reading of "2T" (workbook.input_checks)
@@ -586,7 +586,6 @@ def _planner_block(wb: Workbook) -> dict[str, list[object]]:
 
 def test_planner_block_and_inputs_show_context_parallelism() -> None:
     from xlcompute.scenario import load_scenario
-    from xlcompute.workbook.text import input_label
 
     r = estimate(load_scenario(EXAMPLES / "h100-1024-llama70b-128k.yaml"))
     wb = roundtrip(build_workbook(r, "en"))
@@ -639,6 +638,26 @@ def test_inputs_have_validation_with_messages_and_checks(default_wb: Workbook) -
         assert by_cell[named_cell(default_wb, choice).coordinate].showErrorMessage, choice
     tokens = by_cell[typed_cell(default_wb, "train_tokens").coordinate]
     assert tokens.type == "custom" and len(tokens.formula1) <= 255 and "2T" in tokens.error
+
+
+def test_chinese_input_messages_name_the_row_in_chinese() -> None:
+    """The Chinese Inputs sheet's alerts, prompts and check cells name each input by its Chinese
+    row label (and its scenario field, where it has one); no English description is left in them."""
+    from xlcompute._input_ranges import input_range
+
+    wb = roundtrip(build_workbook(estimate(default_scenario()), "zh"))
+    ws = sheet(wb, "inputs")
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    english = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){2,}")
+    for key in INPUT_KEYS:
+        cell = typed_cell(wb, key)
+        dv = by_cell[cell.coordinate]
+        assert dv.error.startswith(input_label(key, "zh")), (key, dv.error)
+        assert not english.search(dv.error) and not english.search(dv.prompt), (key, dv.error)
+        if " " not in input_range(key).field:
+            assert f"（{input_range(key).field}）" in dv.error, (key, dv.error)
+        check = ws[f"F{cell.row}"].value
+        assert f'"{input_label(key, "zh")}' in check and not english.search(check), (key, check)
 
 
 def test_big_counts_display_without_exponents() -> None:

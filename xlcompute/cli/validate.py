@@ -15,6 +15,15 @@ from xlcompute.cli._common import check_output_file, console, fail
 __all__ = ["validate_command"]
 
 
+def _set_label(name: str) -> str:
+    """A pre-registered step set's short label, from its file name (step_runs_13 -> s13), so a label
+    says which file a row came from whatever sets are wired in before it."""
+    short = {"external_runs": "ext", "meg21_table2": "meg21", "hopper_runs": "hopper", "scaling_tables": "scaling"}
+    if name.startswith("step_runs_"):
+        return "s" + name.removeprefix("step_runs_")
+    return short.get(name, name)
+
+
 def validate_command(
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Also write the per-row table as CSV (the proposal appendix's table)."
@@ -79,7 +88,7 @@ def validate_command(
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")
         t.add_row(r.id, "held" if r.role == "held_out" else "calib", f"{r.measured:,.1f}",
                   f"{r.predicted:,.1f}", unit, f"{r.error_pct:+.2f}", f"{r.throughput_error_pct:+.2f}", found)
-    labels = {x.name: f"pre{i}" for i, x in enumerate(report.preregistered_sets, 1)}
+    labels = {x.name: _set_label(x.name) for x in report.preregistered_sets}
     for r in [*report.external_rows, *report.stack_rows]:
         unit = "TFLOP/s" if r.metric == "tflops_per_gpu" else "s"
         found = "—" if r.search_found is None else ("yes" if r.search_found else "NO")

@@ -22,8 +22,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlcompute import fmt
 from xlcompute._input_ranges import InputRange, input_range
 from xlcompute.workbook.styles import RED_FILL, RED_FONT, style_formula, style_header, style_note
+from xlcompute.workbook.text import input_label
 
-__all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell"]
+__all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell",
+           "field_name"]
 
 CHECK_COLUMN = "F"
 READ_COLUMN = "G"
@@ -33,7 +35,18 @@ named cell is the number read from it, in the column after the checks."""
 
 _ZERO_ZH = {"no deadline": "不设期限", "from the workload": "按工作量推算", "use the predicted MFU": "使用预测 MFU",
             "the Young–Daly optimum": "Young–Daly 最优值", "none": "无",
-            "the bill of materials": "按物料清单", "no training: a serving-only plan": "不训练：仅推理方案"}
+            "the bill of materials": "按物料清单", "no training: a serving-only plan": "不训练：仅推理方案",
+            "as TP": "同 TP"}
+
+
+def field_name(key: str, r: InputRange, lang: str) -> str:
+    """How a message names the input: its scenario field in English; in Chinese the row's own label,
+    with the scenario field after it where there is one (a step-time constant has none, and its
+    English description would be the only English words in the message)."""
+    if lang != "zh":
+        return r.field
+    label = input_label(key, "zh")
+    return f"{label}（{r.field}）" if " " not in r.field else label
 
 
 def _num(x: float) -> str:
@@ -135,7 +148,8 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
         return
     typed = f"B{row}"
     cell = f"{READ_COLUMN}{row}" if key in PARSED_KEYS else typed
-    message = f"{r.field}: {rule_text(r, lang)}" if lang == "en" else f"{r.field}：{rule_text(r, lang)}"
+    name = field_name(key, r, lang)
+    message = f"{name}: {rule_text(r, lang)}" if lang == "en" else f"{name}：{rule_text(r, lang)}"
     if key in PARSED_KEYS:
         message += "（可写 2T、70B、2万亿）" if lang == "zh" else " (2T, 70B or 2万亿 may be typed)"
         dv = DataValidation(type="custom", formula1=_typed_rule(typed))
@@ -146,15 +160,15 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
                             formula1=repr(r.lo), formula2=repr(r.hi))
     dv.allow_blank = False
     dv.showErrorMessage, dv.errorStyle = True, "stop"
-    dv.errorTitle = r.field[:32]
+    dv.errorTitle = name[:32]
     dv.error = message[:255]
     dv.showInputMessage = True
-    dv.promptTitle = r.field[:32]
+    dv.promptTitle = name[:32]
     dv.prompt = message[:255]
     ws.add_data_validation(dv)
     dv.add(typed)
 
-    not_number = f"{r.field}：请输入数字" if lang == "zh" else f"{r.field}: type a number"
+    not_number = f"{name}：请输入数字" if lang == "zh" else f"{name}: type a number"
     formula = f'IF(NOT(ISNUMBER({cell})),{_quote(not_number)},IF(NOT({_in_range(cell, r)}),{_quote(message)},'
     tail = '""'
     for cond, words in reversed(_cross_checks(key, lang)):

@@ -77,10 +77,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # the model unchanged: 12.88 %), 227 rows: 7.86 % / 8.23 % (reference stack 8.00 %). With step_runs_13.yaml's 51
 # Ascend 910B rows (first predicted with the model unchanged: 30.17 %, every row but one too fast), 278 rows:
 # 11.95 % / 15.30 % (reference stack 12.07 %); those 51 then became the calibration rows of the Ascend GEMM
-# constant (post hoc): 227 rows again, 7.86 % / 8.23 %. Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 227
-EXTENDED_HELD_OUT_MAE_BOUND = 7.87
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.24
+# constant (post hoc): 227 rows again, 7.86 % / 8.23 %. With step_runs_12.yaml's 19 dense Blackwell / H100 rows
+# (first predicted with the model unchanged, the declared Blackwell candidate having lost: 14.97 %), 246 rows:
+# 8.41 % / 8.83 % (reference stack 8.54 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 246
+EXTENDED_HELD_OUT_MAE_BOUND = 8.42
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.84
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -300,7 +302,7 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
     # GEMM constant
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.00, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.54, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -506,7 +508,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 12.88
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out"
-            and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_13")]
+            and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -609,19 +611,38 @@ def test_thirteenth_step_set_first_prediction_as_recorded(report) -> None:
     assert "8 cards n=37 mean |error| 32.2 %" in words and ">8 cards n=14 mean |error| 24.8 %" in words
 
 
-def test_twelfth_step_set_is_reserved_unpredicted() -> None:
+def test_twelfth_step_set_first_prediction_as_declared(report) -> None:
     """step_runs_12.yaml (19 held-out rows: Megatron-Bridge Llama 3 8B / 70B on B200 and GB200, MLPerf Training v5.1
-    Llama 3.1 8B on 8-512 B200 / GB200 and two H100 rows; written by a data-only helper from 338f87b, before
-    step_runs_11.yaml's first prediction was in the tree) is kept for the next change to Blackwell's step-time
-    constants: no code path predicts it until that change is committed (docs/validation.md)."""
-    import xlcompute.cli.validate as cli_validate
-    import xlcompute.planner.validation.data as data_module
-    from pathlib import Path
+    Llama 3.1 8B on 8-512 B200 / GB200 and two H100 rows; written by a data-only helper from 338f87b) was kept for a
+    Blackwell change. Before its one prediction, acb40b4 declared two candidates and a rule: A, the borrowed H100
+    profile; B, a Blackwell GEMM constant fitted on step_runs_11.yaml's 17 Blackwell rows; B only if it does better on
+    this file's 17 Blackwell rows. B (0.62) did worse (15.8 % against 14.3 %), so the model is unchanged and the rows
+    report as held out with A's errors: 14.97 % over 19."""
+    from xlcompute.planner.inputs import ARCHITECTURE_PROFILES
+    from xlcompute.planner.validation.calibrate import calibrate_blackwell, fit_gemm_constant
+    from xlcompute.planner.validation.data import STEP12_VALIDATION_FILE, architecture_of, load_external
 
-    data = data_module.load_external(data_module.DATA_DIR / "step_runs_12.yaml")
-    assert len(data.rows) == 19 and all(r.role == "held_out" and r.status == "included" for r in data.rows)
-    text = (data_module.DATA_DIR / "step_runs_12.yaml").read_text(encoding="utf-8")
-    assert "FIRST PREDICTION" not in text
-    package = Path(data_module.__file__).resolve().parents[2]
-    assert not [p for p in package.rglob("*.py") if "step_runs_12" in p.read_text(encoding="utf-8")]
-    assert "step_runs_12" not in Path(cli_validate.__file__).read_text(encoding="utf-8")
+    (s12,) = [x for x in report.preregistered_sets if x.name == "step_runs_12"]
+    assert (s12.included, s12.calibration, s12.excluded) == (19, 0, 14)
+    assert round(s12.mean_abs_error_pct, 2) == 14.97 and round(s12.max_abs_error_pct, 2) == 36.45
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_12"]
+    assert all(r.role == "held_out" for r in rows) and sum(r.architecture == "blackwell" for r in rows) == 17
+    # candidate B as declared: fitted on step_runs_11.yaml's Blackwell rows ...
+    assert calibrate_blackwell([0.76])[1] == pytest.approx(12.74, abs=0.005)
+    fitted, err = calibrate_blackwell()
+    assert fitted == 0.62 and round(err, 2) == 9.20
+    # ... and on this file's Blackwell rows worse than A, so A (the borrowed H100 profile) stays the model
+    ext = load_external(STEP12_VALIDATION_FILE)
+    blackwell = [(r, ext.systems[r.system or ""]) for r in ext.rows
+                 if architecture_of(ext.systems[r.system or ""]) == "blackwell"]
+    a = fit_gemm_constant(blackwell, "hopper", [0.76])[1]
+    b = fit_gemm_constant(blackwell, "hopper", [fitted])[1]
+    assert round(a, 1) == 14.3 and round(b, 1) == 15.8 and b > a
+    assert ARCHITECTURE_PROFILES["blackwell"] == "hopper"
+    held = [r.error_pct for r in rows if r.architecture == "blackwell"]
+    assert sum(abs(e) for e in held) / len(held) == pytest.approx(a, abs=1e-6)
+    text = STEP12_VALIDATION_FILE.read_text(encoding="utf-8")
+    declaration, note = text.split("DECLARATION BEFORE THE FIRST PREDICTION")[1].split("FIRST PREDICTION (no row above")
+    assert "if and only if B's mean |step-time error|" in " ".join(declaration.split())
+    words = " ".join(note.split())
+    assert "B is NOT adopted" in words and "7.86 % (227) -> 8.41 % (246)" in words and "14.97 %" in words

@@ -13,7 +13,7 @@ of ``zero3_runs.yaml`` (calibration only).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,14 +25,17 @@ from xlcompute.planner.validation.data import (
     DEFAULT_VALIDATION_FILE,
     HOPPER_VALIDATION_FILE,
     REFERENCE_STACK,
-    STEP13_VALIDATION_FILE,
     SOFTWARE_CALIBRATION_FILE,
+    STEP11_VALIDATION_FILE,
+    STEP13_VALIDATION_FILE,
     ZERO3_CALIBRATION_FILE,
     ValidationRow,
+    architecture_of,
     build_case,
     load_external,
     load_validation,
     measured_step_seconds,
+    row_precision,
     with_profile,
 )
 
@@ -45,6 +48,9 @@ __all__ = [
     "calibrate",
     "calibrate_profiles",
     "calibrate_ascend",
+    "calibrate_blackwell",
+    "blackwell_calibration_rows",
+    "fit_gemm_constant",
     "calibrate_software",
     "ZERO3_GRID",
     "Zero3Calibration",
@@ -137,24 +143,48 @@ def calibrate_profiles(grid: Mapping[str, Iterable[float]] | None = None) -> Pro
                               rows={n: [r.id for r, _ in pairs] for n, pairs in rows.items()})
 
 
-def calibrate_ascend(grid: Iterable[float] | None = None) -> tuple[float, float]:
-    """Fit the Ascend 910B GEMM constant (``matmul_eff_max``) on step_runs_13.yaml's 51 rows (post hoc: fitted
-    after their first prediction with the borrowed A100 profile), least mean |step-time error| over 0.30..0.90
-    in steps of 0.01, at the committed straggler spread and with the A100's element-wise and attention
-    constants (one parameter: the rows cannot tell the others apart, and fitting them moves 14.5 % to 12.5 % only).
-    The shared spread and the other generations stay as fitted on their own rows. Returns (value, mean |error| %)."""
+def fit_gemm_constant(rows: Sequence[tuple[ValidationRow, SystemSpec]], profile: str,
+                      grid: Iterable[float] | None = None) -> tuple[float, float]:
+    """Fit one generation's GEMM constant (``matmul_eff_max``) alone on ``rows``: least mean |step-time error|
+    over 0.30..0.90 in steps of 0.01, each row at its precision and software stack as ``xlcompute validate``
+    predicts it, with the element-wise and attention constants of ``profile`` (the profile the generation borrowed)
+    and the committed straggler spread. Returns (value, mean |error| %)."""
     values = np.array(tuple(grid) if grid is not None else np.round(np.arange(0.30, 0.9001, 0.01), 3))
-    ext = load_external(STEP13_VALIDATION_FILE)
     total = np.zeros(values.size)
-    for row in ext.rows:
-        sy = with_profile(ext.systems[row.system or ""], "ampere")
+    for row, system in rows:
         shape, ex = build_case(row)
+        sy = with_profile(system, profile).model_copy(update={"software_efficiency": SOFTWARE_STACKS[row.software]})
+        sy, ex = row_precision(row, sy, ex)
         lay = LayoutBatch.from_executions([ex])
         pred = np.asarray(evaluate({**shape.values(), **system_values(sy), **lay.values(), "matmul_eff_max": values},
                                    ("predicted_step_seconds",))["predicted_step_seconds"])
         total += np.abs(pred / measured_step_seconds(row, shape) - 1.0)
-    k = int(np.argmin(total))
-    return float(values[k]), 100.0 * float(total[k]) / len(ext.rows)
+    k = int(np.argmin(total))  # first minimum: ties broken by grid order
+    return float(values[k]), 100.0 * float(total[k]) / len(rows)
+
+
+def calibrate_ascend(grid: Iterable[float] | None = None) -> tuple[float, float]:
+    """Fit the Ascend 910B GEMM constant on step_runs_13.yaml's 51 rows (post hoc: fitted after their first
+    prediction with the borrowed A100 profile), with the A100's element-wise and attention constants (one
+    parameter: the rows cannot tell the others apart, and fitting them moves 14.5 % to 12.5 % only). The shared
+    spread and the other generations stay as fitted on their own rows. Returns (value, mean |error| %)."""
+    ext = load_external(STEP13_VALIDATION_FILE)
+    return fit_gemm_constant([(row, ext.systems[row.system or ""]) for row in ext.rows], "ampere", grid)
+
+
+def blackwell_calibration_rows() -> list[tuple[ValidationRow, SystemSpec]]:
+    """The 17 Blackwell rows of step_runs_11.yaml (B200 / GB200: DGX Cloud 25.05 Nemotron-4 340B, NeMo 25.02),
+    with their systems: the rows the Blackwell GEMM constant is fitted on."""
+    ext = load_external(STEP11_VALIDATION_FILE)
+    return [(row, ext.systems[row.system or ""]) for row in ext.rows
+            if architecture_of(ext.systems[row.system or ""]) == "blackwell"]
+
+
+def calibrate_blackwell(grid: Iterable[float] | None = None) -> tuple[float, float]:
+    """Fit the Blackwell GEMM constant on step_runs_11.yaml's 17 B200 / GB200 rows (post hoc: fitted after their
+    first prediction with the borrowed H100 profile; the procedure was declared in step_runs_12.yaml before that
+    file's one prediction), with the H100's element-wise and attention constants. Returns (value, mean |error| %)."""
+    return fit_gemm_constant(blackwell_calibration_rows(), "hopper", grid)
 
 
 class SoftwareCalibration(BaseModel):

@@ -48,6 +48,7 @@ __all__ = [
     "STEP10_VALIDATION_FILE",
     "architecture_of",
     "STEP11_VALIDATION_FILE",
+    "STEP12_VALIDATION_FILE",
     "STEP13_VALIDATION_FILE",
     "POST_HOC_CALIBRATION_SETS",
     "ZERO3_CALIBRATION_FILE",
@@ -89,9 +90,14 @@ STEP10_VALIDATION_FILE = DATA_DIR / "step_runs_10.yaml"
 STEP11_VALIDATION_FILE = DATA_DIR / "step_runs_11.yaml"
 #: Thirteenth pre-registered step-time set: dense rows on Ascend 910B (MindSpeed-LLM 1.0.RC3's README table with
 #: the layouts of its pretrain scripts; 2026-12-04), written before any prediction of them and predicted once
-#: with the model as it stood: the first held-out step times on a China-market card. (The twelfth set, dense
-#: Blackwell, stays unpredicted, kept for the next change to Blackwell's step time.)
+#: with the model as it stood: the first held-out step times on a China-market card (the twelfth set, dense
+#: Blackwell, was predicted after it).
 STEP13_VALIDATION_FILE = DATA_DIR / "step_runs_13.yaml"
+#: Twelfth pre-registered held-out set: 19 dense pre-training rows on B200 / GB200 (Megatron-Bridge 25.11 / 26.04,
+#: MLPerf Training v5.1 Llama 3.1 8B) and 2 H100 rows of the same MLPerf table; written from 338f87b, kept
+#: unpredicted for a Blackwell change, predicted once on 2026-12-04 with the two candidate profiles its dated
+#: declaration names (the borrowed H100 profile won by that rule, so the model was unchanged).
+STEP12_VALIDATION_FILE = DATA_DIR / "step_runs_12.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Pre-registered sets whose rows became calibration rows after their first prediction (post hoc):
@@ -101,7 +107,8 @@ POST_HOC_CALIBRATION_SETS: frozenset[str] = frozenset({"step_runs_13"})
 PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
-    STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP13_VALIDATION_FILE,
+    STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP12_VALIDATION_FILE,
+    STEP13_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

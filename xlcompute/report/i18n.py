@@ -816,14 +816,14 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "val_intro": (
         "The step-time model behind the layout planner, checked against {n} published training "
-        "step-time measurements on A100, H100 and H200 clusters of 2 to 12,288 GPUs, the first from "
+        "step-time measurements on {cards} clusters of {low} to {high} cards, the first from "
         "{system} (the table <code>xlcompute validate</code> prints). "
         "Calibration runs set the model's efficiency constants; held-out runs were never used to fit "
         "them; pre-registered runs were written down, with every assumption, before any prediction; "
         "blind runs were also committed before the model was run on them. Error = predicted step "
         "time ÷ measured − 1. Sources are shortened here; the full references are in "
         "<code>xlcompute/data/validation/</code>.",
-        "布局规划器所用的单步时间模型与 {n} 个公开的训练单步时间实测（A100、H100 与 H200 集群，2 至 12,288 张 GPU，"
+        "布局规划器所用的单步时间模型与 {n} 个公开的训练单步时间实测（{cards} 集群，{low} 至 {high} 张卡，"
         "首批来自 {system}）的对比（即 "
         "<code>xlcompute validate</code> 输出的表）。校准数据用于确定模型的效率常数；留出数据从未参与拟合；"
         "预登记数据在任何预测之前连同全部假设一并写定；盲测数据还在模型运行之前即已提交。"

@@ -332,6 +332,27 @@ def _plan_card(c: _Ctx) -> tuple[float, float]:
     return float(values.get("bf16_peak_flops", 0.0)), float(cards)
 
 
+# The cards a generation's validation rows ran on (not the cards sharing its die: no step row ran on an A800 or an
+# H800), in the order the appendix names them.
+_GENERATION_CARDS: dict[str, tuple[str, str]] = {
+    "volta": ("V100", "V100"), "ampere": ("A100", "A100"), "hopper": ("H100 / H200", "H100 / H200"),
+    "blackwell": ("B200 / GB200", "B200 / GB200"), "ascend": ("Ascend 910B", "昇腾 910B"),
+    "cdna2": ("MI250X", "MI250X"), "cdna3": ("MI300X", "MI300X"), "gaudi": ("Gaudi", "Gaudi"), "tpu": ("TPU", "TPU"),
+}
+
+
+def _generations(rows: Sequence[Any], lang: str) -> str:
+    """The card generations the step-time rows cover, in words ("A100, H100 / H200, B200 / GB200 and …")."""
+    present = {r.architecture for r in rows}
+    names = [_GENERATION_CARDS[g][lang == "zh"] for g in _GENERATION_CARDS if g in present]
+    names += sorted(g for g in present if g and g not in _GENERATION_CARDS)
+    if len(names) < 2:
+        return "".join(names)
+    if lang == "zh":  # a space between Latin and Chinese text, none between two Chinese words
+        return "、".join(names[:-1]) + (" 与 " if names[-1][0].isascii() else " 与") + names[-1]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def validation_appendix(c: _Ctx) -> dict[str, Any]:
     """The appendix's validation: the mean / max errors of :func:`validation_report` per set (every
     predicted run: the main file, the pre-registered files and the software-stack calibration rows),
@@ -386,7 +407,9 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     return {
         "end_to_end": end_to_end_appendix(c),
         "moe": moe_appendix(c),
-        "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything))),
+        "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything)),
+                     cards=_generations(everything, c.lang), low=fmt.count(min(r.gpus for r in everything)),
+                     high=fmt.count(max(r.gpus for r in everything))),
         "shown": c.t("val_shown", shown=fmt.count(len(shown)), n=fmt.count(len(everything)), file=VALIDATION_CSV),
         "rows": rows,
         "stats": [{"set": name, "n": fmt.count(n), "mean": fmt.percent(mean / 100), "max": fmt.percent(mx / 100)}

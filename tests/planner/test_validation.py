@@ -79,10 +79,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # 11.95 % / 15.30 % (reference stack 12.07 %); those 51 then became the calibration rows of the Ascend GEMM
 # constant (post hoc): 227 rows again, 7.86 % / 8.23 %. With step_runs_12.yaml's 19 dense Blackwell / H100 rows
 # (first predicted with the model unchanged, the declared Blackwell candidate having lost: 14.97 %), 246 rows:
-# 8.41 % / 8.83 % (reference stack 8.54 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 246
-EXTENDED_HELD_OUT_MAE_BOUND = 8.42
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 8.84
+# 8.41 % / 8.83 % (reference stack 8.54 %). With step_runs_14.yaml's 24 FlagPerf rows on A800 / H800 / H100 (first
+# predicted with the model unchanged: 9.35 %), 270 rows: 8.49 % / 8.99 % (reference stack 9.02 %). Issue 11 asks
+# 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 270
+EXTENDED_HELD_OUT_MAE_BOUND = 8.50
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.00
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -302,7 +304,7 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
     # GEMM constant
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(8.54, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.02, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -508,7 +510,8 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     assert s7.included == 10 and round(s7.mean_abs_error_pct, 2) == 12.88
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out"
-            and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13")]
+            and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13",
+                                   "step_runs_14")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -646,3 +649,29 @@ def test_twelfth_step_set_first_prediction_as_declared(report) -> None:
     assert "if and only if B's mean |step-time error|" in " ".join(declaration.split())
     words = " ".join(note.split())
     assert "B is NOT adopted" in words and "7.86 % (227) -> 8.41 % (246)" in words and "14.97 %" in words
+
+
+def test_fourteenth_step_set_first_prediction_as_declared(report) -> None:
+    """step_runs_14.yaml (24 held-out rows from FlagPerf's NVIDIA training cases: A800 16, H800 5, H100 3, with the
+    layouts of their config files; written by a data-only helper from 9632d96, merged at a2d525a with its scoring
+    declared) was predicted once with the model unchanged: 9.35 %, A800 6.6 %, H800 and H100 about 15 %, mostly too
+    fast: the first held-out step rows on the China-market NVIDIA cards."""
+    from xlcompute.planner.validation.data import STEP14_VALIDATION_FILE
+
+    (s14,) = [x for x in report.preregistered_sets if x.name == "step_runs_14"]
+    assert (s14.included, s14.calibration, s14.excluded) == (24, 0, 10)
+    assert round(s14.mean_abs_error_pct, 2) == 9.35 and round(s14.max_abs_error_pct, 2) == 22.49
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_14"]
+    a800 = [r for r in rows if "A800" in (r.system_name or "")]
+    h800 = [r for r in rows if "H800" in (r.system_name or "")]
+    assert (len(a800), len(h800)) == (16, 5) and all(r.role == "held_out" for r in rows)
+    assert round(sum(abs(r.error_pct) for r in a800) / 16, 2) == 6.63
+    assert round(sum(abs(r.error_pct) for r in h800) / 5, 2) == 14.87
+    # the declared sensitivity: without the two DeepSpeed rows whose samples/s may count the whole micro-batch of 3
+    rest = [r for r in rows if "lbs3" not in r.id]
+    assert len(rest) == 22 and round(sum(abs(r.error_pct) for r in rest) / 22, 2) == 9.80
+    text = STEP14_VALIDATION_FILE.read_text(encoding="utf-8")
+    declared, note = text.split("SCORING DECLARED BEFORE THE FIRST PREDICTION")[1].split("FIRST PREDICTION (no row")
+    assert "never the quoted figure" in " ".join(declared.split())
+    words = " ".join(note.split())
+    assert "all n=24 mean |error| 9.35 %" in words and "8.41 % (246) -> 8.49 % (270)" in words

@@ -160,9 +160,9 @@ def test_validation_appendix_equals_validate() -> None:
     assert all(abs(math.log(r.gpus / 1000)) <= far for r in near)
     text_all = _text(section.group(0))
     assert f"shows {len(shown)} of the {len(everything)} runs" in text_all and VALIDATION_CSV in text_all
-    # the intro names the generations the runs cover and their card counts, from the runs themselves
+    # the intro names the cards the runs ran on and their card counts, read from the runs' systems
     assert {r.architecture for r in everything} == {"ampere", "hopper", "blackwell", "ascend"}
-    assert (f"measurements on A100, H100 / H200, B200 / GB200 and Ascend 910B clusters of "
+    assert (f"measurements on A100, A800, H100, H800, H200, B200, GB200 and Ascend 910B clusters of "
             f"{min(r.gpus for r in everything)} to {fmt.count(max(r.gpus for r in everything))} cards") in text_all
     per_row, stats = cells[: len(shown)], cells[len(shown):]
     units = {"tflops_per_gpu": "TFLOP/s", "step_seconds": "s"}
@@ -179,6 +179,7 @@ def test_validation_appendix_equals_validate() -> None:
              "step_runs_10": {"held_out": "held out, pre-registered"},
              "step_runs_11": {"held_out": "held out, pre-registered"},
              "step_runs_12": {"held_out": "held out, pre-registered"},
+             "step_runs_14": {"held_out": "held out, pre-registered"},
              "software_stacks": {"calibration": "stack calibration"}}
     for got, row in zip(per_row, shown, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
@@ -195,7 +196,7 @@ def test_validation_appendix_equals_validate() -> None:
     ext, blind, hop, sca = sets["external_runs"], sets["meg21_table2"], sets["hopper_runs"], sets["scaling_tables"]
     s5, s6, s7, s8 = sets["step_runs_5"], sets["step_runs_6"], sets["step_runs_7"], sets["step_runs_8"]
     s9, s10, s11, s13 = sets["step_runs_9"], sets["step_runs_10"], sets["step_runs_11"], sets["step_runs_13"]
-    s12 = sets["step_runs_12"]
+    s12, s14 = sets["step_runs_12"], sets["step_runs_14"]
     hop_cal = [r for r in v.external_rows if r.set_name == "hopper_runs" and r.role == "calibration"]
     s13_cal = [r for r in v.external_rows if r.set_name == "step_runs_13"]
     large = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out" and r.gpus >= 4096]
@@ -220,6 +221,7 @@ def test_validation_appendix_equals_validate() -> None:
         ["pre-registered (step_runs_12)", "19", pct(s12.mean_abs_error_pct), pct(s12.max_abs_error_pct)],
         ["step_runs_13: calibration runs (fitted on after their first prediction)", "51",
          pct(s13.calibration_mean_abs_error_pct), pct(max(abs(r.error_pct) for r in s13_cal))],
+        ["pre-registered (step_runs_14)", "24", pct(s14.mean_abs_error_pct), pct(s14.max_abs_error_pct)],
         ["held out on 4,096 cards or more", fmt.count(len(large)), pct(v.large_held_out_mean_abs_error_pct),
          pct(max(abs(r.error_pct) for r in large))],
         ["all held out, per-card throughput", n, pct(v.extended_held_out_mean_abs_throughput_error_pct),

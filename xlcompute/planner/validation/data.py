@@ -50,6 +50,7 @@ __all__ = [
     "STEP11_VALIDATION_FILE",
     "STEP12_VALIDATION_FILE",
     "STEP13_VALIDATION_FILE",
+    "STEP14_VALIDATION_FILE",
     "POST_HOC_CALIBRATION_SETS",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
@@ -98,6 +99,10 @@ STEP13_VALIDATION_FILE = DATA_DIR / "step_runs_13.yaml"
 #: unpredicted for a Blackwell change, predicted once on 2026-12-04 with the two candidate profiles its dated
 #: declaration names (the borrowed H100 profile won by that rule, so the model was unchanged).
 STEP12_VALIDATION_FILE = DATA_DIR / "step_runs_12.yaml"
+#: Fourteenth pre-registered held-out set: 24 dense rows of FlagPerf's NVIDIA training cases on A800 (16), H800 (5)
+#: and H100 (3), with the layouts of their config files (2026-12-04), written before any prediction of them and
+#: predicted once with the model as it stood: the first held-out step times on the China-market NVIDIA cards.
+STEP14_VALIDATION_FILE = DATA_DIR / "step_runs_14.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Pre-registered sets whose rows became calibration rows after their first prediction (post hoc):
@@ -108,7 +113,7 @@ PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
     STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP12_VALIDATION_FILE,
-    STEP13_VALIDATION_FILE,
+    STEP13_VALIDATION_FILE, STEP14_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -332,20 +333,27 @@ def _plan_card(c: _Ctx) -> tuple[float, float]:
     return float(values.get("bf16_peak_flops", 0.0)), float(cards)
 
 
-# The cards a generation's validation rows ran on (not the cards sharing its die: no step row ran on an A800 or an
-# H800), in the order the appendix names them.
-_GENERATION_CARDS: dict[str, tuple[str, str]] = {
-    "volta": ("V100", "V100"), "ampere": ("A100", "A100"), "hopper": ("H100 / H200", "H100 / H200"),
-    "blackwell": ("B200 / GB200", "B200 / GB200"), "ascend": ("Ascend 910B", "昇腾 910B"),
-    "cdna2": ("MI250X", "MI250X"), "cdna3": ("MI300X", "MI300X"), "gaudi": ("Gaudi", "Gaudi"), "tpu": ("TPU", "TPU"),
-}
+# The cards a step-time run's system may name, in the order the appendix lists them (English, Chinese); a token
+# must not follow a letter or digit, so "GB200" is not read as a B200.
+_CARD_TOKENS: tuple[tuple[str, str, str], ...] = (
+    ("A100", "A100", "A100"), ("A800", "A800", "A800"), ("H100", "H100", "H100"), ("H800", "H800", "H800"),
+    ("H200", "H200", "H200"), ("B200", "B200", "B200"), ("GB200", "GB200", "GB200"),
+    ("910B", "Ascend 910B", "昇腾 910B"), ("MI300X", "MI300X", "MI300X"), ("MI250X", "MI250X", "MI250X"),
+)
 
 
-def _generations(rows: Sequence[Any], lang: str) -> str:
-    """The card generations the step-time rows cover, in words ("A100, H100 / H200, B200 / GB200 and …")."""
-    present = {r.architecture for r in rows}
-    names = [_GENERATION_CARDS[g][lang == "zh"] for g in _GENERATION_CARDS if g in present]
-    names += sorted(g for g in present if g and g not in _GENERATION_CARDS)
+def _cards_named(rows: Sequence[Any], default_system: str, lang: str) -> str:
+    """The cards the step-time runs ran on, read from their systems' names ("A100, A800, … and Ascend 910B"); a
+    generation none of whose runs names a known card is named by its generation."""
+    found: set[str] = set()
+    named: set[str] = set()  # generations at least one run names a card of
+    for r in rows:
+        hits = {tok for tok, _, _ in _CARD_TOKENS
+                if re.search(rf"(?<![A-Za-z0-9]){tok}(?![0-9])", r.system_name or default_system)}
+        found |= hits
+        named |= {r.architecture} if hits else set()
+    names = [zh if lang == "zh" else en for tok, en, zh in _CARD_TOKENS if tok in found]
+    names += sorted({r.architecture for r in rows if r.architecture} - named)
     if len(names) < 2:
         return "".join(names)
     if lang == "zh":  # a space between Latin and Chinese text, none between two Chinese words
@@ -408,7 +416,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         "end_to_end": end_to_end_appendix(c),
         "moe": moe_appendix(c),
         "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything)),
-                     cards=_generations(everything, c.lang), low=fmt.count(min(r.gpus for r in everything)),
+                     cards=_cards_named(everything, v.system_name, c.lang), low=fmt.count(min(r.gpus for r in everything)),
                      high=fmt.count(max(r.gpus for r in everything))),
         "shown": c.t("val_shown", shown=fmt.count(len(shown)), n=fmt.count(len(everything)), file=VALIDATION_CSV),
         "rows": rows,

@@ -371,6 +371,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "{held}（最大 {held_max}）；在校准数据上为 {cal}。其中先登记、后盲测的 {n_blind} 个实测误差为 "
         "{blind}。附录 B 列出全部实测及该数字的局限。",
     ),
+    "plan_accuracy_card": (
+        "On {card} cards, {n} held-out runs: off by {abs} on average, the predicted step time too {dir} by {mag} "
+        "on average.",
+        "在{card}卡上的 {n} 个留出实测：平均绝对误差 {abs}，预测单步时间平均偏{dir} {mag}。",
+    ),
+    "plan_accuracy_card_fitted": (
+        "No held-out run was measured on {card} cards: the {n} runs on them calibrate its kernel constant, so they "
+        "do not test it.",
+        "尚无在{card}卡上测得的留出实测：该卡上的 {n} 个实测用于校准其算子常数，不能检验它。",
+    ),
+    "plan_accuracy_no_card": (
+        "No training run in the validation was measured on {card} cards: its figures rest on runs on other cards.",
+        "验证数据中没有在{card}卡上测得的训练实测：其数字依据其他加速卡上的实测。",
+    ),
     "sens_title": ("Training days by card count and MFU", "不同卡数与 MFU 下的训练天数"),
     "sens_note": (
         "Training days end to end. Rows: card count (the layout's TP × CP × PP kept, whole replicas; failures "

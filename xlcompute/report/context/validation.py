@@ -136,6 +136,45 @@ def borrowed_kernel_check(architecture: str) -> tuple[int, float, float] | None:
     return len(errs), sum(abs(e) for e in errs) / len(errs), sum(errs) / len(errs)
 
 
+# Catalog key -> the card name a step-time run's system names (the files give systems, not catalog keys); the
+# A100's 40 GB and 80 GB runs count for both, as one die.
+_CARD_OF_KEY: dict[str, str] = {
+    "A100-80G": "A100", "A100-40G": "A100", "A800": "A800", "H100-SXM": "H100", "H800": "H800", "H200": "H200",
+    "B200": "B200", "GB200": "GB200", "910B": "910B",
+}
+
+
+def card_runs(card: str) -> tuple[str, list[float], int] | None:
+    """The step-time runs measured on catalog card ``card`` (their systems name it): (the name they use, the
+    held-out runs' signed errors %, how many calibration runs); None for a card no run can name."""
+    token = _CARD_OF_KEY.get(card)
+    if token is None:
+        return None
+    v = validation_report()
+    on = [r for r in [*v.rows, *v.external_rows]
+          if re.search(rf"(?<![A-Za-z0-9]){token}(?![0-9])", r.system_name or v.system_name)]
+    return token, [r.error_pct for r in on if r.role == "held_out"], sum(r.role == "calibration" for r in on)
+
+
+def _card_accuracy(c: _Ctx) -> Markup:
+    """The plan's card on its own: how far the held-out runs measured on it were, or that none was."""
+    acc = c.r.scenario.cluster.accelerator
+    runs = card_runs(acc) if isinstance(acc, str) else None
+    name = (("昇腾 910B" if c.lang == "zh" else "Ascend 910B") if runs[0] == "910B" else runs[0]) if runs else \
+        c.r.accelerator_name
+    if c.lang == "zh":  # spaced from the Chinese words around it, as the sentence's other Latin text
+        name = (" " if name[0].isascii() else "") + name + " "
+    if runs is None or not runs[1]:
+        calibration = runs[2] if runs else 0
+        return c.t("plan_accuracy_card_fitted" if calibration else "plan_accuracy_no_card", card=name,
+                   n=fmt.count(calibration))
+    errs = runs[1]
+    signed = sum(errs) / len(errs)
+    return c.t("plan_accuracy_card", card=name, n=fmt.count(len(errs)),
+               abs=fmt.percent(sum(abs(e) for e in errs) / len(errs) / 100), mag=fmt.percent(abs(signed) / 100),
+               dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"))
+
+
 def serving_accuracy(c: _Ctx) -> Markup | str:
     """The method appendix's sentence on how far the serving figures hold: the pooled held-out errors, the
     same numbers ``xlcompute validate --serving`` prints (empty for a plan without serving)."""
@@ -151,6 +190,7 @@ def serving_accuracy(c: _Ctx) -> Markup | str:
 
 
 def _validation_sentence(c: _Ctx) -> Markup:
+    gap = Markup("" if c.lang == "zh" else " ")  # no space after a Chinese full stop
     v = validation_report()
     blind = _blind_set(v)
     return c.t("plan_accuracy", held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
@@ -158,8 +198,8 @@ def _validation_sentence(c: _Ctx) -> Markup:
                n_held=fmt.count(v.extended_held_out_count),
                cal=fmt.percent(v.calibration_mean_abs_error_pct / 100),
                n_blind=fmt.count(blind.included if blind else 0),
-               blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100)) + (
-        Markup(" ") + _moe_accuracy(c) if _is_moe(c) else Markup(""))
+               blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100)) + gap + (
+        _card_accuracy(c)) + (gap + _moe_accuracy(c) if _is_moe(c) else Markup(""))
 
 
 def _moe_accuracy(c: _Ctx) -> Markup:

@@ -1,0 +1,51 @@
+"""The plan's accuracy sentence names how far the step-time model was on the plan's own card: the held-out runs
+whose systems name it (step_runs_14.yaml's FlagPerf rows for the H800 and A800), or that its runs only calibrate
+it (910B), or that none was measured on it (H20). The figures are validate's, a second place showing them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from xlcompute import fmt
+from xlcompute.estimate import estimate
+from xlcompute.report.context import build_context
+from xlcompute.report.context.validation import card_runs, validation_report
+from xlcompute.scenario import parse_scenario
+
+
+def _accuracy(card: str, lang: str) -> str:
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": card, "cards": 1024}}))
+    return str(build_context(r, lang)["plan"]["accuracy"])
+
+
+@pytest.mark.parametrize("card", ["H800", "A800"])
+def test_a_card_with_held_out_runs_quotes_them(card: str) -> None:
+    v = validation_report()
+    held = [r for r in v.external_rows if r.role == "held_out" and re.search(rf"\b{card}\b", r.system_name or "")]
+    assert held and {r.set_name for r in held} == {"step_runs_14"}
+    token, errs, _ = card_runs(card)  # type: ignore[misc]
+    assert token == card and sorted(errs) == sorted(r.error_pct for r in held)
+    mean_abs = sum(abs(e) for e in errs) / len(errs)
+    signed = sum(errs) / len(errs)
+    assert signed < 0  # too fast on both cards
+    en, zh = _accuracy(card, "en"), _accuracy(card, "zh")
+    assert (f"On {card} cards, {len(errs)} held-out runs: off by {fmt.percent(mean_abs / 100)} on average, the "
+            f"predicted step time too short by {fmt.percent(-signed / 100)} on average.") in en
+    assert f"在 {card} 卡上的 {len(errs)} 个留出实测：平均绝对误差 {fmt.percent(mean_abs / 100)}" in zh
+    assert "。 " not in zh  # no space after a Chinese full stop
+
+
+def test_the_910b_says_its_runs_calibrate_it() -> None:
+    token, errs, calibration = card_runs("910B")  # type: ignore[misc]
+    assert (token, errs, calibration) == ("910B", [], 51)
+    assert "No held-out run was measured on Ascend 910B cards: the 51 runs on them calibrate" in _accuracy("910B", "en")
+    assert "尚无在昇腾 910B 卡上测得的留出实测：该卡上的 51 个实测用于校准" in _accuracy("910B", "zh")
+
+
+def test_a_card_without_runs_says_so() -> None:
+    assert card_runs("H20") is None
+    assert "No training run in the validation was measured on NVIDIA H20" in _accuracy("H20", "en")
+    assert "验证数据中没有在 NVIDIA H20" in _accuracy("H20", "zh")

@@ -80,11 +80,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # constant (post hoc): 227 rows again, 7.86 % / 8.23 %. With step_runs_12.yaml's 19 dense Blackwell / H100 rows
 # (first predicted with the model unchanged, the declared Blackwell candidate having lost: 14.97 %), 246 rows:
 # 8.41 % / 8.83 % (reference stack 8.54 %). With step_runs_14.yaml's 24 FlagPerf rows on A800 / H800 / H100 (first
-# predicted with the model unchanged: 9.35 %), 270 rows: 8.49 % / 8.99 % (reference stack 9.02 %). Issue 11 asks
-# 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 270
-EXTENDED_HELD_OUT_MAE_BOUND = 8.50
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.00
+# predicted with the model unchanged: 9.35 %), 270 rows: 8.49 % / 8.99 % (reference stack 9.02 %). With
+# step_runs_15.yaml's 5 Ascend 910B rows (first predicted with the committed 910B constant: 34.11 %), 275 rows:
+# 8.96 % / 9.98 % (reference stack 9.47 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 275
+EXTENDED_HELD_OUT_MAE_BOUND = 8.97
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.99
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -304,7 +305,7 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
     # GEMM constant
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.02, abs=0.01)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.47, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -511,7 +512,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out"
             and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13",
-                                   "step_runs_14")]
+                                   "step_runs_14", "step_runs_15")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -675,3 +676,26 @@ def test_fourteenth_step_set_first_prediction_as_declared(report) -> None:
     assert "never the quoted figure" in " ".join(declared.split())
     words = " ".join(note.split())
     assert "all n=24 mean |error| 9.35 %" in words and "8.41 % (246) -> 8.49 % (270)" in words
+
+
+def test_fifteenth_step_set_first_prediction_as_declared(report) -> None:
+    """step_runs_15.yaml (5 held-out rows on Ascend 910B: MindSpore MindFormers r1.5.0 Qwen1.5 7B / 14B / 72B at 32K,
+    ModelLink's 2023 LLaMA2-7B memory-reuse table; written by a data-only helper from 98cbbe5, merged at b9d87af with
+    its scoring declared) was predicted once with the 910B constant fitted on step_runs_13.yaml (0.49): 34.11 %, four of
+    five too fast; the A100 profile it replaced would have given 46.63 % (the declared comparison)."""
+    from xlcompute.planner.inputs import KERNEL_PROFILES
+    from xlcompute.planner.validation.calibrate import fit_gemm_constant
+    from xlcompute.planner.validation.data import STEP15_VALIDATION_FILE, load_external
+
+    (s15,) = [x for x in report.preregistered_sets if x.name == "step_runs_15"]
+    assert (s15.included, s15.calibration, s15.excluded) == (5, 0, 18)
+    assert round(s15.mean_abs_error_pct, 2) == 34.11 and round(s15.max_abs_error_pct, 2) == 54.16
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_15"]
+    assert all(r.role == "held_out" and r.architecture == "ascend" for r in rows)
+    ext = load_external(STEP15_VALIDATION_FILE)
+    pairs = [(r, ext.systems[r.system or ""]) for r in ext.rows]
+    committed = KERNEL_PROFILES["ascend"].matmul_eff_max
+    assert round(fit_gemm_constant(pairs, "ampere", [committed])[1], 2) == 34.11  # the same prediction
+    assert round(fit_gemm_constant(pairs, "ampere", [KERNEL_PROFILES["ampere"].matmul_eff_max])[1], 2) == 46.63
+    words = " ".join(STEP15_VALIDATION_FILE.read_text(encoding="utf-8").split("session): FIRST PREDICTION (no row")[1].split())
+    assert "all n=5 mean |error| 34.11 %" in words and "8.49 % (270) -> 8.96 % (275)" in words

@@ -38,9 +38,18 @@ def test_a_card_with_held_out_runs_quotes_them(card: str) -> None:
     assert "。 " not in zh  # no space after a Chinese full stop
 
 
-def test_the_910b_says_its_runs_calibrate_it() -> None:
+def test_the_910b_quotes_its_held_out_runs_not_its_calibration_runs() -> None:
     token, errs, calibration = card_runs("910B")  # type: ignore[misc]
-    assert (token, errs, calibration) == ("910B", [], 51)
+    assert (token, len(errs), calibration) == ("910B", 5, 51)  # step_runs_15.yaml held out, step_runs_13.yaml fitted
+    mean_abs = fmt.percent(sum(abs(e) for e in errs) / 5 / 100)
+    assert f"On Ascend 910B cards, 5 held-out runs: off by {mean_abs} on average" in _accuracy("910B", "en")
+    assert f"在昇腾 910B 卡上的 5 个留出实测：平均绝对误差 {mean_abs}" in _accuracy("910B", "zh")
+
+
+def test_a_card_whose_runs_only_calibrate_it_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlcompute.report.context.validation as module
+
+    monkeypatch.setattr(module, "card_runs", lambda card: ("910B", [], 51))
     assert "No held-out run was measured on Ascend 910B cards: the 51 runs on them calibrate" in _accuracy("910B", "en")
     assert "尚无在昇腾 910B 卡上测得的留出实测：该卡上的 51 个实测用于校准" in _accuracy("910B", "zh")
 

@@ -763,6 +763,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "留出训练实测（xlcompute validate）上，其单步时间预测平均偏{dir} {mag}（平均绝对误差 {abs}）。若本次偏差相同，"
         "单步时间模型预测的 {days} 天约为 {adj_days} 天。",
     ),
+    "risk_card_bias": (
+        "On {n} held-out training runs measured on {accelerator} cards (xlcompute validate), the step-time model "
+        "predicted step times {mag} too {dir} on average (mean |error| {abs}). Off by as much, the step-time model's "
+        "{days} days for this run become about {adj_days}.",
+        "在 {n} 个于 {accelerator} 上测得的留出训练实测（xlcompute validate）上，单步时间模型的预测平均偏{dir} {mag}"
+        "（平均绝对误差 {abs}）。若本次偏差相同，单步时间模型预测的 {days} 天约为 {adj_days} 天。",
+    ),
     "risk_dir_short": ("short", "短"),
     "risk_dir_long": ("long", "长"),
     "mit_borrowed_kernel": (

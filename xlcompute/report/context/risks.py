@@ -13,6 +13,7 @@ from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.appendix import _catalog_rows
 from xlcompute.report.context.policy import (
     BUBBLE_WARN,
+    CARD_BIAS_WARN_PCT,
     COMM_SHARE_HIGH,
     COMM_SHARE_WARN,
     LONG_RUN_DAYS,
@@ -26,7 +27,7 @@ from xlcompute.report.context.policy import (
     SLIP_SHARE_MEDIUM,
 )
 from xlcompute.report.context.sections import _is_scenario_mfu
-from xlcompute.report.context.validation import borrowed_kernel_check, validation_report
+from xlcompute.report.context.validation import borrowed_kernel_check, card_runs, validation_report
 
 
 def _severity(share: float, medium: float, high: float) -> int:
@@ -118,6 +119,10 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     borrowed = _borrowed_kernel_risk(c)
     if borrowed is not None:
         add(1, *borrowed)
+    else:  # a card with its own constants (or borrowed ones not yet tested) whose held-out runs it missed one way
+        biased = _card_bias_risk(c)
+        if biased is not None:
+            add(1, *biased)
 
     if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
         add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own")),
@@ -154,6 +159,27 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
     return (c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
                 profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
                 mag=fmt.percent(abs(signed) / 100), dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
+                days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
+            c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
+
+
+def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
+    """A training plan on a card whose own held-out runs (their systems name it) the step-time model missed by more
+    than :data:`CARD_BIAS_WARN_PCT` on average in one direction: the bias, and the schedule at it (days / (1 + signed
+    error)), as for a borrowed generation."""
+    r = c.r
+    acc = r.scenario.cluster.accelerator
+    runs = card_runs(acc) if r.trains and isinstance(acc, str) else None
+    if runs is None or not runs[1]:
+        return None
+    errs = runs[1]
+    signed = sum(errs) / len(errs)
+    if abs(signed) <= CARD_BIAS_WARN_PCT:
+        return None
+    days = r["train_days_predicted_mfu"] / (1 + signed / 100)
+    return (c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(len(errs)),
+                abs=fmt.percent(sum(abs(e) for e in errs) / len(errs) / 100), mag=fmt.percent(abs(signed) / 100),
+                dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 

@@ -203,7 +203,8 @@ KERNEL_PROFILES["ascend"] = KernelProfile(
     "910B: GEMM constant calibrated on the 51 rows of step_runs_13.yaml (MindSpeed-LLM 1.0.RC3's README table, "
     "Atlas 900 A2 PODc, layouts from its pretrain scripts; 30.2 % too fast with the A100 profile at their first "
     "prediction, 14.5 % after this fit, calibration rows since); element-wise and attention constants borrowed "
-    "from the A100 calibration; no held-out 910B row has tested it")
+    "from the A100 calibration; on the 5 held-out 910B rows of step_runs_15.yaml (MindSpore MindFormers, "
+    "ModelLink) it is still 30 % too fast on average (mean |error| 34.1 %)")
 
 #: Generation -> the profile it uses. Generations without their own calibration borrow the nearest
 #: one and are reported as extrapolated.

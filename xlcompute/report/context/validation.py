@@ -144,6 +144,11 @@ _CARD_OF_KEY: dict[str, str] = {
 }
 
 
+def _names(system: str, token: str) -> bool:
+    """Whether a run's system text names card ``token`` (not inside a longer name: "GB200" is no B200)."""
+    return re.search(rf"(?<![A-Za-z0-9]){token}(?![0-9])", system) is not None
+
+
 def card_runs(card: str) -> tuple[str, list[float], int] | None:
     """The step-time runs measured on catalog card ``card`` (their systems name it): (the name they use, the
     held-out runs' signed errors %, how many calibration runs); None for a card no run can name."""
@@ -152,7 +157,7 @@ def card_runs(card: str) -> tuple[str, list[float], int] | None:
         return None
     v = validation_report()
     on = [r for r in [*v.rows, *v.external_rows]
-          if re.search(rf"(?<![A-Za-z0-9]){token}(?![0-9])", r.system_name or v.system_name)]
+          if _names(r.system_name or v.system_name, token)]
     return token, [r.error_pct for r in on if r.role == "held_out"], sum(r.role == "calibration" for r in on)
 
 
@@ -373,8 +378,7 @@ def _plan_card(c: _Ctx) -> tuple[float, float]:
     return float(values.get("bf16_peak_flops", 0.0)), float(cards)
 
 
-# The cards a step-time run's system may name, in the order the appendix lists them (English, Chinese); a token
-# must not follow a letter or digit, so "GB200" is not read as a B200.
+# The cards a step-time run's system may name, in the order the appendix lists them (token, English, Chinese).
 _CARD_TOKENS: tuple[tuple[str, str, str], ...] = (
     ("A100", "A100", "A100"), ("A800", "A800", "A800"), ("H100", "H100", "H100"), ("H800", "H800", "H800"),
     ("H200", "H200", "H200"), ("B200", "B200", "B200"), ("GB200", "GB200", "GB200"),
@@ -388,8 +392,7 @@ def _cards_named(rows: Sequence[Any], default_system: str, lang: str) -> str:
     found: set[str] = set()
     named: set[str] = set()  # generations at least one run names a card of
     for r in rows:
-        hits = {tok for tok, _, _ in _CARD_TOKENS
-                if re.search(rf"(?<![A-Za-z0-9]){tok}(?![0-9])", r.system_name or default_system)}
+        hits = {tok for tok, _, _ in _CARD_TOKENS if _names(r.system_name or default_system, tok)}
         found |= hits
         named |= {r.architecture} if hits else set()
     names = [zh if lang == "zh" else en for tok, en, zh in _CARD_TOKENS if tok in found]

@@ -10,9 +10,17 @@ import pytest
 
 from xlcompute import fmt
 from xlcompute.estimate import estimate
+from xlcompute.planner.validation.cards import CardRuns
+from xlcompute.planner.validation.cards import card_runs as _card_runs
 from xlcompute.report.context import build_context
-from xlcompute.report.context.validation import card_runs, validation_report
+from xlcompute.report.context.validation import validation_report
 from xlcompute.scenario import parse_scenario
+
+
+def card_runs(card: str) -> tuple[str, list[float], int] | None:
+    """(name, held-out signed errors, calibration runs) of the validation report's runs on ``card``."""
+    runs = _card_runs(validation_report(), card)
+    return None if runs is None else (runs.name, runs.held_out_errors_pct, runs.calibration)
 
 
 def _accuracy(card: str, lang: str) -> str:
@@ -49,7 +57,8 @@ def test_the_910b_quotes_its_held_out_runs_not_its_calibration_runs() -> None:
 def test_a_card_whose_runs_only_calibrate_it_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     import xlcompute.report.context.validation as module
 
-    monkeypatch.setattr(module, "card_runs", lambda card: ("910B", [], 51))
+    monkeypatch.setattr(module, "card_runs", lambda report, card: CardRuns(name="910B", held_out_errors_pct=[],
+                                                                            calibration=51))
     assert "No held-out run was measured on Ascend 910B cards: the 51 runs on them calibrate" in _accuracy("910B", "en")
     assert "尚无在昇腾 910B 卡上测得的留出实测：该卡上的 51 个实测用于校准" in _accuracy("910B", "zh")
 

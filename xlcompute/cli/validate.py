@@ -159,11 +159,31 @@ def validate_command(
     if report.large_held_out_count:
         console.print(f"held-out runs on 4,096 cards or more: {report.large_held_out_count}, step time "
                       f"{report.large_held_out_mean_abs_error_pct:.2f}%")
+    console.print("held-out runs by the card their system names (what a proposal on that card quotes): "
+                  + _by_card(report))
     if report.excluded_rows:
         names = ", ".join(x.id for x in report.excluded_rows)
         console.print(f"excluded before prediction (reasons in the YAML files): {names}")
     _print_end_to_end(e2e)
     _print_moe(moe, moe_e2e)
+
+
+def _by_card(report: object) -> str:
+    """Each card's held-out runs, mean |error| and signed mean ("H800 5: 14.9% (-8.8%)"); cards whose runs only
+    calibrate it say so."""
+    from xlcompute.planner.validation.cards import CARD_NAMES, CARD_OF_KEY, card_runs
+
+    parts = []
+    for name, _, _ in CARD_NAMES:
+        key = next((k for k, n in CARD_OF_KEY.items() if n == name), None)
+        runs = card_runs(report, key) if key is not None else None  # type: ignore[arg-type]
+        if runs is None:
+            continue
+        if runs.held_out:
+            parts.append(f"{name} {runs.held_out}: {runs.mean_abs_error_pct:.1f}% ({runs.mean_signed_error_pct:+.1f}%)")
+        elif runs.calibration:
+            parts.append(f"{name}: calibration runs only ({runs.calibration})")
+    return "; ".join(parts)
 
 
 def _pct(x: float) -> str:

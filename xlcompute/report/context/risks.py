@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import fmt
+from xlcompute.planner.validation.cards import card_runs
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.appendix import _catalog_rows
 from xlcompute.report.context.policy import (
@@ -27,7 +28,7 @@ from xlcompute.report.context.policy import (
     SLIP_SHARE_MEDIUM,
 )
 from xlcompute.report.context.sections import _is_scenario_mfu
-from xlcompute.report.context.validation import borrowed_kernel_check, card_runs, validation_report
+from xlcompute.report.context.validation import borrowed_kernel_check, validation_report
 
 
 def _severity(share: float, medium: float, high: float) -> int:
@@ -169,16 +170,15 @@ def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
     error)), as for a borrowed generation."""
     r = c.r
     acc = r.scenario.cluster.accelerator
-    runs = card_runs(acc) if r.trains and isinstance(acc, str) else None
-    if runs is None or not runs[1]:
+    runs = card_runs(validation_report(), acc) if r.trains and isinstance(acc, str) else None
+    if runs is None or not runs.held_out:
         return None
-    errs = runs[1]
-    signed = sum(errs) / len(errs)
+    signed = runs.mean_signed_error_pct
     if abs(signed) <= CARD_BIAS_WARN_PCT:
         return None
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
-    return (c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(len(errs)),
-                abs=fmt.percent(sum(abs(e) for e in errs) / len(errs) / 100), mag=fmt.percent(abs(signed) / 100),
+    return (c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
+                abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
                 dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
+from xlcompute.planner.validation.cards import CARD_NAMES, card_runs, cards_named
 from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.policy import BLIND_SET, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
@@ -136,47 +136,23 @@ def borrowed_kernel_check(architecture: str) -> tuple[int, float, float] | None:
     return len(errs), sum(abs(e) for e in errs) / len(errs), sum(errs) / len(errs)
 
 
-# Catalog key -> the card name a step-time run's system names (the files give systems, not catalog keys); the
-# A100's 40 GB and 80 GB runs count for both, as one die.
-_CARD_OF_KEY: dict[str, str] = {
-    "A100-80G": "A100", "A100-40G": "A100", "A800": "A800", "H100-SXM": "H100", "H800": "H800", "H200": "H200",
-    "B200": "B200", "GB200": "GB200", "910B": "910B",
-}
-
-
-def _names(system: str, token: str) -> bool:
-    """Whether a run's system text names card ``token`` (not inside a longer name: "GB200" is no B200)."""
-    return re.search(rf"(?<![A-Za-z0-9]){token}(?![0-9])", system) is not None
-
-
-def card_runs(card: str) -> tuple[str, list[float], int] | None:
-    """The step-time runs measured on catalog card ``card`` (their systems name it): (the name they use, the
-    held-out runs' signed errors %, how many calibration runs); None for a card no run can name."""
-    token = _CARD_OF_KEY.get(card)
-    if token is None:
-        return None
-    v = validation_report()
-    on = [r for r in [*v.rows, *v.external_rows]
-          if _names(r.system_name or v.system_name, token)]
-    return token, [r.error_pct for r in on if r.role == "held_out"], sum(r.role == "calibration" for r in on)
-
-
 def _card_accuracy(c: _Ctx) -> Markup:
     """The plan's card on its own: how far the held-out runs measured on it were, or that none was."""
     acc = c.r.scenario.cluster.accelerator
-    runs = card_runs(acc) if isinstance(acc, str) else None
-    name = (("昇腾 910B" if c.lang == "zh" else "Ascend 910B") if runs[0] == "910B" else runs[0]) if runs else \
-        c.r.accelerator_name
+    runs = card_runs(validation_report(), acc) if isinstance(acc, str) else None
+    if runs is None:
+        name = c.r.accelerator_name
+    else:
+        name = next(zh if c.lang == "zh" else en for n, en, zh in CARD_NAMES if n == runs.name)
     if c.lang == "zh":  # spaced from the Chinese words around it, as the sentence's other Latin text
         name = (" " if name[0].isascii() else "") + name + " "
-    if runs is None or not runs[1]:
-        calibration = runs[2] if runs else 0
+    if runs is None or not runs.held_out:
+        calibration = runs.calibration if runs else 0
         return c.t("plan_accuracy_card_fitted" if calibration else "plan_accuracy_no_card", card=name,
                    n=fmt.count(calibration))
-    errs = runs[1]
-    signed = sum(errs) / len(errs)
-    return c.t("plan_accuracy_card", card=name, n=fmt.count(len(errs)),
-               abs=fmt.percent(sum(abs(e) for e in errs) / len(errs) / 100), mag=fmt.percent(abs(signed) / 100),
+    signed = runs.mean_signed_error_pct
+    return c.t("plan_accuracy_card", card=name, n=fmt.count(runs.held_out),
+               abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
                dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"))
 
 
@@ -378,32 +354,6 @@ def _plan_card(c: _Ctx) -> tuple[float, float]:
     return float(values.get("bf16_peak_flops", 0.0)), float(cards)
 
 
-# The cards a step-time run's system may name, in the order the appendix lists them (token, English, Chinese).
-_CARD_TOKENS: tuple[tuple[str, str, str], ...] = (
-    ("A100", "A100", "A100"), ("A800", "A800", "A800"), ("H100", "H100", "H100"), ("H800", "H800", "H800"),
-    ("H200", "H200", "H200"), ("B200", "B200", "B200"), ("GB200", "GB200", "GB200"),
-    ("910B", "Ascend 910B", "昇腾 910B"), ("MI300X", "MI300X", "MI300X"), ("MI250X", "MI250X", "MI250X"),
-)
-
-
-def _cards_named(rows: Sequence[Any], default_system: str, lang: str) -> str:
-    """The cards the step-time runs ran on, read from their systems' names ("A100, A800, … and Ascend 910B"); a
-    generation none of whose runs names a known card is named by its generation."""
-    found: set[str] = set()
-    named: set[str] = set()  # generations at least one run names a card of
-    for r in rows:
-        hits = {tok for tok, _, _ in _CARD_TOKENS if _names(r.system_name or default_system, tok)}
-        found |= hits
-        named |= {r.architecture} if hits else set()
-    names = [zh if lang == "zh" else en for tok, en, zh in _CARD_TOKENS if tok in found]
-    names += sorted({r.architecture for r in rows if r.architecture} - named)
-    if len(names) < 2:
-        return "".join(names)
-    if lang == "zh":  # a space between Latin and Chinese text, none between two Chinese words
-        return "、".join(names[:-1]) + (" 与 " if names[-1][0].isascii() else " 与") + names[-1]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def validation_appendix(c: _Ctx) -> dict[str, Any]:
     """The appendix's validation: the mean / max errors of :func:`validation_report` per set (every
     predicted run: the main file, the pre-registered files and the software-stack calibration rows),
@@ -461,7 +411,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         "end_to_end": end_to_end_appendix(c),
         "moe": moe_appendix(c),
         "intro": c.t("val_intro", system=v.system_name, n=fmt.count(len(everything)),
-                     cards=_cards_named(everything, v.system_name, c.lang), low=fmt.count(min(r.gpus for r in everything)),
+                     cards=cards_named(everything, v.system_name, c.lang), low=fmt.count(min(r.gpus for r in everything)),
                      high=fmt.count(max(r.gpus for r in everything))),
         "shown": c.t("val_shown", shown=fmt.count(len(shown)), n=fmt.count(len(everything)), file=VALIDATION_CSV),
         "rows": rows,

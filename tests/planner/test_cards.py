@@ -1,0 +1,34 @@
+"""Which card a step-time run ran on, read from its system's name (planner.validation.cards), and the per-card
+held-out line of ``xlcompute validate``, the same figures a proposal on that card quotes."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from xlcompute.cli import app
+from xlcompute.planner.validation import validate
+from xlcompute.planner.validation.cards import CARD_OF_KEY, card_runs, cards_named, names_card
+
+
+def test_a_card_name_is_read_whole() -> None:
+    assert names_card("DGX GB200 NVL72", "GB200") and not names_card("DGX GB200 NVL72", "B200")
+    assert names_card("8x B200-SXM-180GB per node", "B200")
+    assert names_card("NVIDIA DGX A800 (80G), 8 x A800-SXM4-80GB", "A800") and not names_card("A8000", "A800")
+    assert names_card("Atlas 900 A2 PODc (Ascend 910B NPUs)", "910B") and not names_card("910B2", "910B")
+    assert card_runs(validate(search=False), "H20") is None and "H20" not in CARD_OF_KEY
+
+
+def test_validate_prints_each_cards_held_out_runs() -> None:
+    report = validate(search=False)
+    out = CliRunner().invoke(app, ["validate", "--no-search"], env={"COLUMNS": "400"})
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    for key in ("A800", "H800", "910B", "GB200"):
+        runs = card_runs(report, key)
+        assert runs is not None and runs.held_out > 0
+        assert (f"{runs.name} {runs.held_out}: {runs.mean_abs_error_pct:.1f}% "
+                f"({runs.mean_signed_error_pct:+.1f}%)") in text, key
+    rows = [*report.rows, *report.external_rows, *report.stack_rows]
+    assert cards_named(rows, report.system_name, "en") == \
+        "A100, A800, H100, H800, H200, B200, GB200 and Ascend 910B"
+    assert cards_named(rows, report.system_name, "zh") == "A100、A800、H100、H800、H200、B200、GB200 与昇腾 910B"

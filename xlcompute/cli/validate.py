@@ -171,14 +171,11 @@ def validate_command(
 def _by_card(report: object) -> str:
     """Each card's held-out runs, mean |error| and signed mean ("H800 5: 14.9% (-8.8%)"); cards whose runs only
     calibrate it say so."""
-    from xlcompute.planner.validation.cards import CARD_NAMES, CARD_OF_KEY, card_runs
+    from xlcompute.planner.validation.cards import CARD_NAMES, runs_named
 
     parts = []
     for name, _, _ in CARD_NAMES:
-        key = next((k for k, n in CARD_OF_KEY.items() if n == name), None)
-        runs = card_runs(report, key) if key is not None else None  # type: ignore[arg-type]
-        if runs is None:
-            continue
+        runs = runs_named(report, name)  # type: ignore[arg-type]
         if runs.held_out:
             parts.append(f"{name} {runs.held_out}: {runs.mean_abs_error_pct:.1f}% ({runs.mean_signed_error_pct:+.1f}%)")
         elif runs.calibration:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from xlcompute.planner.validation.run import RowResult, ValidationReport
 
-__all__ = ["CARD_OF_KEY", "CARD_NAMES", "CardRuns", "names_card", "card_runs", "cards_named"]
+__all__ = ["CARD_OF_KEY", "CARD_NAMES", "CardRuns", "names_card", "runs_named", "card_runs", "cards_named"]
 
 #: Catalog key -> the name a run's system gives the card; the A100's 40 GB and 80 GB runs count for both (one die).
 CARD_OF_KEY: dict[str, str] = {
@@ -60,15 +60,18 @@ def _runs(report: ValidationReport) -> list[RowResult]:
     return [*report.rows, *report.external_rows]
 
 
-def card_runs(report: ValidationReport, card: str) -> CardRuns | None:
-    """The runs of ``report`` measured on catalog card ``card`` (their systems name it); None for a card no run's
-    system can name (a card without an entry in :data:`CARD_OF_KEY`)."""
-    name = CARD_OF_KEY.get(card)
-    if name is None:
-        return None
+def runs_named(report: ValidationReport, name: str) -> CardRuns:
+    """The runs of ``report`` whose systems name card ``name`` (a name of :data:`CARD_NAMES`)."""
     on = [r for r in _runs(report) if names_card(r.system_name or report.system_name, name)]
     return CardRuns(name=name, held_out_errors_pct=[r.error_pct for r in on if r.role == "held_out"],
                     calibration=sum(r.role == "calibration" for r in on))
+
+
+def card_runs(report: ValidationReport, card: str) -> CardRuns | None:
+    """The runs of ``report`` measured on catalog card ``card``; None for a card no run's system can name (a card
+    without an entry in :data:`CARD_OF_KEY`)."""
+    name = CARD_OF_KEY.get(card)
+    return None if name is None else runs_named(report, name)
 
 
 def cards_named(rows: Sequence[RowResult], default_system: str, lang: str) -> str:

@@ -130,10 +130,17 @@ class Accelerator(_Preset):
         None, gt=0, description="host memory one card reaches over a fast link, usable as an offload tier"
     )
     offload_bytes_per_s_per_direction: float | None = Field(None, gt=0, description="offload link, per direction")
+    bf16_mamf_tflops: float | None = Field(
+        None, gt=0, description="measured maximum achievable dense BF16 matmul, 1e12 FLOP/s (Bekman's MAMF "
+        "table, core.kernels [MAMF]); None where unmeasured")
+    mamf_source: str | None = Field(None, description="where bf16_mamf_tflops was measured (software, table)")
     status: Literal["official", "unofficial"]
 
     @model_validator(mode="after")
     def _check_figures(self) -> Accelerator:
+        if (self.bf16_mamf_tflops is None) != (self.mamf_source is None):
+            raise ValueError(f"{self.key}: bf16_mamf_tflops and mamf_source go together (both set or both null), "
+                             f"got {self.bf16_mamf_tflops}, {self.mamf_source!r}")
         link = (self.link_bytes_per_s, self.link_direction, self.link_bytes_per_s_per_direction)
         if any(x is not None for x in link) and any(x is None for x in link):
             raise ValueError(

@@ -15,6 +15,9 @@ Sources
 - [CCE] Wijmans et al., "Cut Your Losses in Large-Vocabulary Language Models", arXiv:2411.09009
   (2024): the logit matrix of the cross-entropy loss dominates a small model's loss memory and
   traffic; [KOR22] Korthikanti et al. 2022 §4.1: the logits are held in fp32 (4·s·b·V/t bytes).
+- [MAMF] Bekman, "Machine Learning Engineering", compute/accelerator/README.md, "Maximum Achievable
+  Matmul FLOPS comparison table" (github.com/stas00/ml-engineering @ 744d01e, 2026-08): the best
+  BF16 matmul throughput one script (mamf-finder.py) finds on each card, NVIDIA, AMD and Intel alike.
 
 Efficiency constants (``eff_max``, the element-wise traffic factor) are calibrated on published
 Megatron-LM runs (``xlcompute validate``); ``software_eff`` scales them for other training stacks.
@@ -30,6 +33,7 @@ __all__ = [
     "roofline_ridge",
     "half_efficiency_dim",
     "gemm_efficiency",
+    "transferred_gemm_efficiency",
     "gemm_seconds",
     "attention_core_seconds",
     "attention_backward_factor",
@@ -65,6 +69,16 @@ def gemm_efficiency(dim: Value, eff_max: Value, dim_half: Value) -> Value:
     """Share of peak a GEMM reaches, eff_max · n / (n + n½), n its smallest dimension
     ([CAL23] efficiency falls as matrices shrink; the saturating form follows [ROOF])."""
     return eff_max * dim / (dim + dim_half)
+
+
+def transferred_gemm_efficiency(
+    eff_ref: Value, mamf: Value, peak: Value, mamf_ref: Value, peak_ref: Value
+) -> Value:
+    """A GEMM constant carried from a calibrated card to one without training measurements:
+    eff_ref · (mamf / peak) / (mamf_ref / peak_ref). The measured matmul ceiling as a share of
+    each card's catalog peak ([MAMF]) scales the calibrated constant; what the calibration holds
+    besides the matmul library (the software stack, the shapes a layer uses) is assumed to carry."""
+    return eff_ref * (mamf / peak) / (mamf_ref / peak_ref)
 
 
 def gemm_seconds(

@@ -17,6 +17,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlcompute.core.kernels import transferred_gemm_efficiency
 from xlcompute.core.moe import (
     active_expert_params_per_token,
     mla_attn_width,
@@ -32,6 +33,10 @@ __all__ = [
     "ARCHITECTURE_PROFILES",
     "CALIBRATED_CARDS",
     "kernel_profile",
+    "transferred_profile",
+    "MAMF_REFERENCE_CARDS",
+    "MAMF_CANDIDATE_ARCHITECTURES",
+    "MAMF_TRANSFER_ARCHITECTURES",
     "SOFTWARE_STACKS",
     "RECOMPUTE_CODES",
     "Constant",
@@ -219,6 +224,40 @@ ARCHITECTURE_PROFILES: dict[str, str] = {
 CALIBRATED_CARDS: frozenset[str] = frozenset({"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200", "910B"})
 
 
+#: The calibrated card of each profile whose measured matmul ceiling (catalog ``bf16_mamf_tflops``,
+#: core.kernels [MAMF]) a card that borrows the profile is compared with.
+MAMF_REFERENCE_CARDS: dict[str, str] = {"ampere": "A100-80G", "hopper": "H100-SXM"}
+
+#: Generations whose cards carry the borrowed GEMM constant by their measured matmul ceiling
+#: (:func:`transferred_profile`): candidate B of step_runs_16.yaml, declared before that set's one
+#: prediction; the vendors with no calibrated card (AMD, Intel). NVIDIA cards that borrow keep the
+#: borrowed constant: their matmul library is the one the calibration ran.
+MAMF_CANDIDATE_ARCHITECTURES: frozenset[str] = frozenset({"cdna2", "cdna3", "gaudi"})
+#: The generations the estimate carries that way now (empty: candidate B not adopted).
+MAMF_TRANSFER_ARCHITECTURES: frozenset[str] = frozenset()
+
+
+def transferred_profile(card: str | None, profile: str) -> KernelProfile | None:
+    """``profile`` with its GEMM constant carried to ``card`` by the measured matmul ceilings
+    (core.kernels.transferred_gemm_efficiency); None when either card has no measurement."""
+    from xlcompute import catalog
+
+    ref_key = MAMF_REFERENCE_CARDS.get(profile)
+    if card is None or ref_key is None:
+        return None
+    target, ref = catalog.get_gpu(card), catalog.get_gpu(ref_key)
+    if target.bf16_mamf_tflops is None or ref.bf16_mamf_tflops is None:
+        return None
+    p = KERNEL_PROFILES[profile]
+    eff = float(transferred_gemm_efficiency(p.matmul_eff_max, target.bf16_mamf_tflops, target.bf16_tflops,
+                                            ref.bf16_mamf_tflops, ref.bf16_tflops))
+    return p._replace(matmul_eff_max=round(eff, 3), source=(
+        f"{target.name}: the {profile} GEMM constant {p.matmul_eff_max:g} carried by the measured matmul "
+        f"ceilings, {target.bf16_mamf_tflops:g} of {target.bf16_tflops:g} TFLOP/s against the {ref.name}'s "
+        f"{ref.bf16_mamf_tflops:g} of {ref.bf16_tflops:g} (Bekman's MAMF table), = {eff:.3f}; element-wise and "
+        f"attention constants borrowed ({p.source})"))
+
+
 def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelProfile, str]:
     """The kernel constants for a card, and a sentence saying whether they are calibrated on that
     card's compute die or extrapolated from another generation's calibration."""
@@ -226,6 +265,9 @@ def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelPr
     profile = KERNEL_PROFILES[name]
     if card in CALIBRATED_CARDS:
         return profile, f"calibrated: {profile.source}"
+    carried = transferred_profile(card, name) if architecture in MAMF_TRANSFER_ARCHITECTURES else None
+    if carried is not None:
+        return carried, f"extrapolated: no public training measurement with its layout for {card}; {carried.source}"
     what = card or "a custom accelerator"
     return profile, (f"extrapolated: no public training measurement with its layout for {what}; the {name} "
                      f"calibration is applied ({profile.source})")

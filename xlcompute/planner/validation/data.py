@@ -16,7 +16,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from xlcompute.core.compute import iter_flops_megatron
-from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, KERNEL_PROFILES, SOFTWARE_STACKS, Execution, SystemSpec
+from xlcompute.planner.inputs import (
+    ARCHITECTURE_PROFILES,
+    KERNEL_PROFILES,
+    SOFTWARE_STACKS,
+    Execution,
+    SystemSpec,
+    kernel_profile,
+)
 from xlcompute.planner.steptime import TransformerShape
 
 __all__ = [
@@ -390,8 +397,11 @@ def profile_of(sy: SystemSpec) -> str:
 
 
 def with_profile(sy: SystemSpec, profile: str | None = None) -> SystemSpec:
-    """``sy`` with the kernel constants of its generation's profile (planner.inputs.KERNEL_PROFILES)."""
-    p = KERNEL_PROFILES[profile or profile_of(sy)]
+    """``sy`` with the kernel constants of ``profile``, or else of its catalog card as the estimate takes
+    them (planner.inputs.kernel_profile: its generation's profile, carried to the card where that applies)."""
+    card = None if profile else _catalog_card(sy)
+    p = (kernel_profile(card.key, card.architecture)[0] if card is not None
+         else KERNEL_PROFILES[profile or profile_of(sy)])
     return sy.model_copy(update={"matmul_eff_max": p.matmul_eff_max,
                                  "elementwise_traffic_factor": p.elementwise_traffic_factor,
                                  "flash_attention_efficiency": p.flash_attention_efficiency})

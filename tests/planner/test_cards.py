@@ -15,6 +15,10 @@ def test_a_card_name_is_read_whole() -> None:
     assert names_card("8x B200-SXM-180GB per node", "B200")
     assert names_card("NVIDIA DGX A800 (80G), 8 x A800-SXM4-80GB", "A800") and not names_card("A8000", "A800")
     assert names_card("Atlas 900 A2 PODc (Ascend 910B NPUs)", "910B") and not names_card("910B2", "910B")
+    # Intel's and AMD's names as sources print them: "Gaudi 2", "Gaudi-3", "MI300X"; never another model number.
+    assert names_card("Intel Gaudi 2 (HL-225H), 8 per server", "Gaudi2") and names_card("Gaudi-3 nodes", "Gaudi3")
+    assert not names_card("Intel Gaudi 2", "Gaudi3") and not names_card("AMD Instinct MI325X", "MI300X")
+    assert names_card("AMD Instinct MI300X OAM", "MI300X")
     assert card_runs(validate(search=False), "H20") is None and "H20" not in CARD_OF_KEY
 
 

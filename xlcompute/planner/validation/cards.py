@@ -20,13 +20,15 @@ __all__ = ["CARD_OF_KEY", "CARD_NAMES", "CardRuns", "names_card", "runs_named", 
 #: Catalog key -> the name a run's system gives the card; the A100's 40 GB and 80 GB runs count for both (one die).
 CARD_OF_KEY: dict[str, str] = {
     "A100-80G": "A100", "A100-40G": "A100", "A800": "A800", "H100-SXM": "H100", "H800": "H800", "H200": "H200",
-    "B200": "B200", "GB200": "GB200", "910B": "910B",
+    "B200": "B200", "GB200": "GB200", "910B": "910B", "MI300X": "MI300X", "MI325X": "MI325X", "Gaudi2": "Gaudi2",
+    "Gaudi3": "Gaudi3",
 }
 #: The card names a system may print, in the order they are listed (name, English, Chinese).
 CARD_NAMES: tuple[tuple[str, str, str], ...] = (
     ("A100", "A100", "A100"), ("A800", "A800", "A800"), ("H100", "H100", "H100"), ("H800", "H800", "H800"),
     ("H200", "H200", "H200"), ("B200", "B200", "B200"), ("GB200", "GB200", "GB200"),
-    ("910B", "Ascend 910B", "昇腾 910B"), ("MI300X", "MI300X", "MI300X"), ("MI250X", "MI250X", "MI250X"),
+    ("910B", "Ascend 910B", "昇腾 910B"), ("MI300X", "MI300X", "MI300X"), ("MI325X", "MI325X", "MI325X"),
+    ("MI250X", "MI250X", "MI250X"), ("Gaudi2", "Gaudi 2", "Gaudi 2"), ("Gaudi3", "Gaudi 3", "Gaudi 3"),
 )
 
 
@@ -52,8 +54,10 @@ class CardRuns(BaseModel):
 
 
 def names_card(system: str, name: str) -> bool:
-    """Whether a run's system text names card ``name`` (not inside a longer name: "GB200" is no B200)."""
-    return re.search(rf"(?<![A-Za-z0-9]){name}(?![0-9])", system) is not None
+    """Whether a run's system text names card ``name`` (not inside a longer name: "GB200" is no B200); a space or
+    hyphen may part its letters from its number, as sources print "Gaudi 2" or "Gaudi-2" for Gaudi2."""
+    pattern = re.sub(r"(?<=[A-Za-z])(?=[0-9])", r"[ -]?", name)
+    return re.search(rf"(?<![A-Za-z0-9]){pattern}(?![0-9])", system) is not None
 
 
 def _runs(report: ValidationReport) -> list[RowResult]:

@@ -1,6 +1,5 @@
-"""The GEMM constant carried to a card without training measurements by its measured matmul ceiling
-(core.kernels.transferred_gemm_efficiency, planner.inputs.transferred_profile): candidate B of
-step_runs_16.yaml, declared before that set's one prediction."""
+"""The GEMM constant carried to an AMD or Intel card by its measured matmul ceiling
+(core.kernels.transferred_gemm_efficiency, planner.inputs.transferred_profile), and the estimate taking it."""
 
 from __future__ import annotations
 
@@ -44,17 +43,31 @@ def test_no_measurement_no_transfer() -> None:
     assert transferred_profile(None, "hopper") is None
 
 
-def test_estimate_path_follows_the_adopted_generations(monkeypatch: pytest.MonkeyPatch) -> None:
-    borrowed, status = kernel_profile("MI300X", "cdna3")
-    if "cdna3" not in inputs.MAMF_TRANSFER_ARCHITECTURES:
-        assert borrowed == KERNEL_PROFILES["hopper"] and status.startswith("extrapolated")
-    monkeypatch.setattr(inputs, "MAMF_TRANSFER_ARCHITECTURES", frozenset({"cdna3"}))
-    carried, status = kernel_profile("MI300X", "cdna3")
-    assert carried == transferred_profile("MI300X", "hopper") and status.startswith("extrapolated")
-    # A calibrated card and an NVIDIA card that borrows are never carried.
+def test_estimate_takes_the_carried_constant_for_amd_and_intel() -> None:
+    for card, arch, profile in (("MI300X", "cdna3", "hopper"), ("MI325X", "cdna3", "hopper"),
+                                ("Gaudi2", "gaudi", "ampere"), ("Gaudi3", "gaudi", "ampere")):
+        carried, status = kernel_profile(card, arch)
+        assert carried == transferred_profile(card, profile) and status.startswith("extrapolated"), card
+        assert "no public training measurement" in status
+    # The borrowed constant would run a GEMM above the card's measured ceiling; the carried one stays below it.
+    mi = catalog.get_gpu("MI300X")
+    assert KERNEL_PROFILES["hopper"].matmul_eff_max * mi.bf16_tflops > mi.bf16_mamf_tflops  # type: ignore[operator]
+    assert kernel_profile("MI300X", "cdna3")[0].matmul_eff_max * mi.bf16_tflops < mi.bf16_mamf_tflops  # type: ignore[operator]
+    # A card without a measurement keeps the borrowed profile; calibrated and NVIDIA cards are never carried.
+    assert kernel_profile("MI250X", "cdna2")[0] == KERNEL_PROFILES["ampere"]
     assert kernel_profile("H100-SXM", "hopper")[0] == KERNEL_PROFILES["hopper"]
     assert kernel_profile("B200", "blackwell")[0] == KERNEL_PROFILES["hopper"]
-    assert inputs.MAMF_TRANSFER_ARCHITECTURES <= inputs.MAMF_CANDIDATE_ARCHITECTURES
+    assert "blackwell" not in inputs.MAMF_TRANSFER_ARCHITECTURES
+
+
+def test_an_estimate_on_mi300x_uses_it() -> None:
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import Scenario
+
+    sc = Scenario.model_validate({"model": {"preset": "llama2-7b"}, "training": {"tokens": "1T"},
+                                  "cluster": {"accelerator": "MI300X", "cards": 64}})
+    r = estimate(sc)
+    assert r.inputs["matmul_eff_max"].value == transferred_profile("MI300X", "hopper").matmul_eff_max  # type: ignore[union-attr]
 
 
 def test_catalog_measurement_needs_its_source() -> None:

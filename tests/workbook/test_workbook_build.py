@@ -180,6 +180,11 @@ def test_prices_look_up_the_chosen_card(default_wb: Workbook) -> None:
     assert (hw[f"O{rows['H20']}"].value, hw[f"P{rows['H20']}"].value) == (150000, 6)
     assert "no CNY price for B200" in hw[f"S{rows['B200']}"].value
     assert hw[f"Q{rows['B200']}"].value == 0.8 and hw[f"R{rows['B200']}"].value == 0.65
+    # An AMD card's GEMM constant is the estimate's, carried by its measured matmul ceiling, and W says so.
+    from xlcompute.planner.inputs import kernel_profile
+
+    assert hw[f"T{rows['MI300X']}"].value == kernel_profile("MI300X", "cdna3")[0].matmul_eff_max == 0.484
+    assert "matmul ceiling" in hw[f"W{rows['MI300X']}"].value and "matmul" not in hw[f"W{rows['B200']}"].value
 
 
 def test_quoted_prices_stay_typed_numbers() -> None:

@@ -97,3 +97,23 @@ def test_a_card_whose_held_out_runs_lean_one_way_carries_a_schedule_risk() -> No
         assert "held-out training runs measured on" not in _risks(card, "en"), card
     b200 = _risks("B200", "en")
     assert "held-out training runs measured on" not in b200 and "are Hopper's, not measured on Blackwell" in b200
+
+
+def _summary(card: str, lang: str) -> str:
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": card, "cards": 1024}}))
+    return str(build_context(r, lang)["plan_summary"])
+
+
+def test_the_summary_says_when_no_run_tested_the_plans_card() -> None:
+    """The executive summary quotes the held-out error of runs on other cards; for a card whose kernel constants are
+    extrapolated and on which no held-out run was measured (MI300X, H20), it says that no run tested the model there.
+    A calibrated card (H800) and an extrapolated card with held-out runs (B200) carry no such sentence."""
+    assert card_runs("MI300X") == ("MI300X", [], 0)
+    for card, name in (("MI300X", "AMD Instinct MI300X"), ("H20", "NVIDIA H20")):
+        en, zh = _summary(card, "en"), _summary(card, "zh")
+        assert f"No published training run on the {name}" in en and "has tested the step-time model" in en
+        assert f"尚无在 {name}" in zh and "上的公开训练实测检验过单步时间模型" in zh
+        assert "。 " not in _summary(card, "zh")
+    for card in ("H800", "B200"):
+        assert "has tested the step-time model" not in _summary(card, "en"), card

@@ -250,10 +250,10 @@ def transferred_profile(card: str | None, profile: str) -> KernelProfile | None:
     eff = float(transferred_gemm_efficiency(p.matmul_eff_max, target.bf16_mamf_tflops, target.bf16_tflops,
                                             ref.bf16_mamf_tflops, ref.bf16_tflops))
     return p._replace(matmul_eff_max=round(eff, 3), source=(
-        f"{target.name}: the {profile} GEMM constant {p.matmul_eff_max:g} carried by the measured matmul "
-        f"ceilings, {target.bf16_mamf_tflops:g} of {target.bf16_tflops:g} TFLOP/s against the {ref.name}'s "
-        f"{ref.bf16_mamf_tflops:g} of {ref.bf16_tflops:g} (Bekman's MAMF table), = {eff:.3f}; element-wise and "
-        f"attention constants borrowed ({p.source})"))
+        f"the GEMM constant {p.matmul_eff_max:g} of the {ref.name} calibration carried by the measured matmul "
+        f"ceilings: {target.bf16_mamf_tflops:g} of {target.bf16_tflops:g} TFLOP/s on the {target.name}, "
+        f"{ref.bf16_mamf_tflops:g} of {ref.bf16_tflops:g} on the {ref.name} (Bekman's MAMF table), = {eff:.3f}; "
+        f"element-wise and attention constants borrowed ({p.source})"))
 
 
 def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelProfile, str]:

@@ -138,6 +138,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "（留出数据，见附录 B）。按同样方式由规划输入预测的天数与卡·时，在公开预训练任务上的中位误差为 {band}"
         "（留出任务，见附录 B）：正式投入前请以试运行确认 MFU。",
     ),
+    "summary_card_untested": (
+        "No published training run on the {card} has tested the step-time model: its kernel constants are "
+        "extrapolated from other cards, so its MFU is a planning figure until a pilot run measures it.",
+        "尚无在 {card} 上的公开训练实测检验过单步时间模型：其算子常数由其他加速卡外推，预测的 MFU 在试运行实测前仅作规划参考。",
+    ),
     "summary_held_moe": (
         "{moe} for mixture-of-experts runs like this one ({dense} for dense models)",
         "{moe}（与本方案同类的混合专家模型；稠密模型为 {dense}）",

@@ -291,8 +291,24 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     # With layout and MFU both open the days are the end-to-end prediction: quote its held-out error
     # too, not only the step model's (the appendix's ±band).
     band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100) if key == "summary_plan_both" else ""
-    return c.t(key, layout=c.layout(), mfu=c.v("mfu"),
+    text = c.t(key, layout=c.layout(), mfu=c.v("mfu"),
                evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held, band=band)
+    untested = _untested_card(c)
+    return text if untested is None else text + Markup("" if c.lang == "zh" else " ") + untested
+
+
+def _untested_card(c: _Ctx) -> Markup | None:
+    """The summary's caveat for a card whose kernel constants are extrapolated and on which no held-out training run
+    was measured (the figures above are the other cards'); None where a run has tested the card or it is calibrated."""
+    r = c.r
+    kernel = r.inputs["matmul_eff_max"].origin
+    if kernel is None or kernel.option != "extrapolated":
+        return None
+    acc = r.scenario.cluster.accelerator
+    runs = card_runs(validation_report(), acc) if isinstance(acc, str) else None
+    if runs is not None and runs.held_out:
+        return None
+    return c.t("summary_card_untested", card=r.accelerator_name)
 
 
 def _verdict_key(v: Any) -> str:

@@ -168,3 +168,17 @@ def test_the_third_set_is_held_out_and_predicted_as_typed() -> None:
     assert third.failures == 0 and third.held_out_count == 8 and not any(r.fitted for r in third.rows)
     assert third.held_out_median_abs_error_pct <= THIRD_MEDIAN_BOUND
     assert third.held_out_max_abs_error_pct <= THIRD_MAX_BOUND
+
+
+def test_validate_prints_the_band_a_proposal_quotes() -> None:
+    """The proposal's ±band for end-to-end days is the median over both held-out sets; validate prints the same."""
+    from typer.testing import CliRunner
+
+    from xlcompute.cli import app
+    from xlcompute.end_to_end import validate_end_to_end_sets
+
+    sets = validate_end_to_end_sets()
+    out = CliRunner().invoke(app, ["validate", "--no-search"], env={"COLUMNS": "400"})
+    assert out.exit_code == 0, out.output
+    n = sets.second.held_out_count + sets.third.held_out_count
+    assert f"both held-out sets: {n} runs, median |error| {sets.held_out_median_abs_error_pct:.1f}%" in out.output

@@ -265,6 +265,9 @@ def _print_end_to_end(sets: object) -> None:
                   "written down after the refit, before any prediction of it")
     _held_out_set(sets.third, "third", "end_to_end_3.yaml",
                   "written down before any prediction of it and before the data-parallel ring change")
+    n = sets.second.held_out_count + sets.third.held_out_count
+    console.print(f"both held-out sets: {n} runs, median |error| {sets.held_out_median_abs_error_pct:.1f}% (the band "
+                  "a proposal quotes for its end-to-end days and card-hours)")
 
 
 def _held_out_set(h: object, ordinal: str, file: str, when: str) -> None:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
 from xlcompute.core import cost
+from xlcompute.planner.inputs import KERNEL_PROFILES
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
 __all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
@@ -47,6 +48,8 @@ _DEFAULTS = {
 
 # Cluster fields that describe one card; the swapped scenario takes the new card's catalog figures.
 _CARD_FIELDS = ("cards_per_node", "tdp_w", "intra_node_gbs", "offload_gb", "offload_gbs")
+# The card each kernel profile is calibrated on (planner.inputs.KERNEL_PROFILES), as a note names it.
+_CALIBRATION_CARDS = {"ampere": "A100", "hopper": "H100", "ascend": "Ascend 910B"}
 # Prices that depend on the card (prices.yaml's accelerator rows); kept when given, and said so.
 _CARD_PRICES = ("server_price", "price_per_card_hour", "price_reserved_1y", "price_reserved_3y")
 # Deadline search: the end-to-end MFU changes with the card count (bubble, failures), so a few rounds.
@@ -58,7 +61,7 @@ class Note(BaseModel):
     (``str(note)`` is the English the CLI prints; the proposal translates by ``kind``)."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed"]
+    kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed", "kernel_extrapolated"]
     fields: tuple[str, ...] = Field((), description="the scenario fields concerned")
     tp: int = 0
     pp: int = 0
@@ -66,6 +69,11 @@ class Note(BaseModel):
     why: Reason | None = Field(None, description="planner_layout: the detail as data")
     days: float = 0.0
     deadline: float = 0.0
+    borrowed: str = Field("", description="kernel_extrapolated: the card whose calibration the step-time model borrows")
+    carried: bool = Field(False, description="kernel_extrapolated: its GEMM constant carried by the measured matmul "
+                          "ceiling (planner.inputs.transferred_profile)")
+    mfu_assumed: bool = Field(False, description="kernel_extrapolated: the days follow the scenario's MFU, so only the "
+                              "predicted MFU is extrapolated")
 
     def __str__(self) -> str:
         names = ", ".join(self.fields)
@@ -75,6 +83,10 @@ class Note(BaseModel):
             return f"the scenario's {names} kept (given for its own card)"
         if self.kind == "planner_layout":
             return f"layout chosen by the planner (the scenario's tp {self.tp} / pp {self.pp}: {self.detail})"
+        if self.kind == "kernel_extrapolated":
+            from xlcompute.compare_words import note_words
+
+            return note_words(self, "en", labels=False)
         return f"{self.days:,.1f} days: the deadline of {self.deadline:g} days is not reached"
 
 
@@ -276,6 +288,13 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         notes.append(Note(kind="deadline_missed", days=r["train_days"], deadline=deadline))
     tokens = r["train_tokens"]
     trains = scenario.training is not None  # a serving-only plan has no run: no days, MFU or run cost
+    kernel = r.inputs["matmul_eff_max"].origin
+    if trains and kernel is not None and kernel.option == "extrapolated":
+        # A card no training measurement calibrates: its days rest on another card's constants (estimate._kernel).
+        profile = str(kernel.extra)
+        notes.append(Note(kind="kernel_extrapolated", borrowed=_CALIBRATION_CARDS.get(profile, profile),
+                          carried=r.inputs["matmul_eff_max"].value != KERNEL_PROFILES[profile].matmul_eff_max,
+                          mfu_assumed=scenario.assumptions.mfu is not None))
     return Alternative(
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,
         cards=int(r["gpu_count"]), train_days=r["train_days"] if trains else None,

@@ -35,7 +35,14 @@ NOTES: dict[str, tuple[str, str]] = {
     "planner_layout": ("layout chosen by the planner (the scenario's tp {tp} / pp {pp}: {detail})",
                        "并行布局由规划器选择（场景的 tp {tp} / pp {pp}：{detail}）"),
     "deadline_missed": ("{days} days: the deadline of {deadline} days is not reached", "{days} 天：未达到 {deadline} 天的截止期限"),
+    "kernel_extrapolated": ("{what} extrapolated: no training measurement calibrates this card; the step-time "
+                            "model borrows the {borrowed} calibration{carried}",
+                            "{what}为外推：没有训练实测校准该卡，单步时间模型借用 {borrowed} 的校准{carried}"),
 }
+# What the kernel_extrapolated note says is extrapolated: the days and MFU, or (MFU assumed) the predicted MFU.
+_EXTRAPOLATED = {False: ("days and MFU", "天数与 MFU "), True: ("predicted MFU", "预测 MFU ")}
+# The kernel_extrapolated note's tail when the GEMM constant is carried by the measured matmul ceiling.
+_CARRIED = (", its GEMM constant carried by the card's measured matmul ceiling", "，矩阵乘常数按该卡实测矩阵乘上限折算")
 
 # Scenario fields a note names -> the graph input whose registry label the reader knows.
 _FIELD_INPUTS = {"server_price": "server_price", "price_per_card_hour": "price_per_gpu_hour",
@@ -66,4 +73,6 @@ def note_words(n: Note, lang: str, labels: bool = True) -> str:
                       for f in n.fields)
     detail = reason_words(n.why, n.detail, lang)
     return _pick(NOTES[n.kind], lang).format(fields=fields, tp=n.tp, pp=n.pp, detail=detail,
-                                             days=fmt.days(n.days), deadline=f"{n.deadline:g}")
+                                             days=fmt.days(n.days), deadline=f"{n.deadline:g}", borrowed=n.borrowed,
+                                             carried=_pick(_CARRIED, lang) if n.carried else "",
+                                             what=_pick(_EXTRAPOLATED[n.mfu_assumed], lang))

@@ -23,7 +23,9 @@ def test_cli_table_lists_every_card() -> None:
     for key in ("H800", "H20", "A800", "H200", "910B"):
         assert f"│ {key}" in res.output
     assert "178.4" in res.output  # H20's days on 1000 cards at MFU 0.40
-    assert "note —" not in res.output  # the default scenario leaves prices to each card's catalog row
+    # The default scenario leaves prices to each card's catalog row: the one note is the H20's borrowed calibration.
+    notes = [line for line in res.output.splitlines() if line.startswith("note —")]
+    assert len(notes) == 1 and notes[0].startswith("note — H20: predicted MFU extrapolated")
 
 
 def test_cli_json_equals_compare() -> None:

@@ -72,7 +72,7 @@ def test_default_prices_follow_the_card_and_the_currency() -> None:
         r = estimate(swapped_scenario(sc, key)[0])
         assert r["server_price"] == server * 8 and r["price_per_gpu_hour"] == hour
         assert cny[key].capex_total == r["capex_total"]
-        assert cny[key].notes == []
+        assert [n.kind for n in cny[key].notes] == ([] if key != "H20" else ["kernel_extrapolated"])
     data["pricing"] = {"currency": "USD"}
     usd = parse_scenario(data)
     r = estimate(swapped_scenario(usd, "H200")[0])
@@ -159,3 +159,29 @@ def test_a_mixture_of_experts_row_shows_its_expert_parallel_size() -> None:
     assert _rows(comparison)[0][4].endswith(f" EP{int(r['ep'])}")  # the CLI's layout column
     dense = compare(default_scenario(), ["H800"]).alternatives[0]
     assert "EP" not in dense.layout
+
+
+def test_a_card_no_training_run_calibrates_says_its_figures_are_extrapolated() -> None:
+    """A training row on a card whose kernel constants are borrowed carries a note saying so, naming the calibration
+    it borrows and whether its GEMM constant is carried by the matmul ceiling; a calibrated card carries none. With an
+    assumed MFU the days follow the scenario, so only the predicted MFU is called extrapolated."""
+    from xlcompute.compare_words import note_words
+
+    sc = parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": "1T"},
+                         "cluster": {"accelerator": "H800", "cards": 64}})
+    rows = {a.accelerator: a for a in compare(sc, ["H800", "MI300X", "H20"]).alternatives}
+    kinds = {k: [n for n in a.notes if n.kind == "kernel_extrapolated"] for k, a in rows.items()}
+    assert kinds["H800"] == []
+    (mi,), (h20,) = kinds["MI300X"], kinds["H20"]
+    assert (mi.borrowed, mi.carried, h20.borrowed, h20.carried) == ("H100", True, "H100", False)
+    assert str(mi) == ("days and MFU extrapolated: no training measurement calibrates this card; the step-time model "
+                       "borrows the H100 calibration, its GEMM constant carried by the card's measured matmul ceiling")
+    assert note_words(h20, "zh") == "天数与 MFU 为外推：没有训练实测校准该卡，单步时间模型借用 H100 的校准"
+    assumed = parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": "1T"},
+                              "cluster": {"accelerator": "H800", "cards": 64}, "assumptions": {"mfu": 0.4}})
+    (note,) = [n for n in compare(assumed, ["H20"]).alternatives[0].notes if n.kind == "kernel_extrapolated"]
+    assert note.mfu_assumed and str(note).startswith("predicted MFU extrapolated")
+    # A serving-only plan has no training run and no such note.
+    serving = parse_scenario({"model": {"preset": "llama2-7b"}, "cluster": {"accelerator": "H800", "cards": 8},
+                              "serving": {"users": 100}})
+    assert all(n.kind != "kernel_extrapolated" for a in compare(serving, ["H20"]).alternatives for n in a.notes)

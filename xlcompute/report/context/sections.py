@@ -431,8 +431,8 @@ def economics(c: _Ctx) -> dict[str, Any]:
         if row["key"] == "break_even_utilisation" and not 0 <= be <= 1:
             row["value"] = str(c.t("be_cell_never", share=c.v("break_even_utilisation")) if be > 1 else
                                c.t("be_cell_none"))
-            row["unit"] = ""
+            row["unit"], row["words"] = "", True  # a sentence: it wraps across the value and unit columns
         if row["key"] == "break_even_maintenance_share" and m_flip < 0 and not own:
-            row["value"], row["unit"] = str(c.t("maint_cell_none")), ""
+            row["value"], row["unit"], row["words"] = str(c.t("maint_cell_none")), "", True
     return {"own_cheaper": own, "econ_text": text, "econ_rows": rows, "rent_option": rent_option_name(c),
             "break_even": break_even}

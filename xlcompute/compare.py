@@ -83,10 +83,11 @@ class Note(BaseModel):
             return f"the scenario's {names} kept (given for its own card)"
         if self.kind == "planner_layout":
             return f"layout chosen by the planner (the scenario's tp {self.tp} / pp {self.pp}: {self.detail})"
-        if self.kind == "kernel_extrapolated":
-            from xlcompute.compare_words import note_words
-
-            return note_words(self, "en", labels=False)
+        if self.kind == "kernel_extrapolated":  # compare_words.NOTES words it in both languages; a test holds them equal
+            what = "predicted MFU" if self.mfu_assumed else "days and MFU"
+            carried = ", its GEMM constant carried by the card's measured matmul ceiling" if self.carried else ""
+            return (f"{what} extrapolated: no training measurement calibrates this card; the step-time model borrows "
+                    f"the {self.borrowed} calibration{carried}")
         return f"{self.days:,.1f} days: the deadline of {self.deadline:g} days is not reached"
 
 

@@ -181,6 +181,8 @@ def test_a_card_no_training_run_calibrates_says_its_figures_are_extrapolated() -
                               "cluster": {"accelerator": "H800", "cards": 64}, "assumptions": {"mfu": 0.4}})
     (note,) = [n for n in compare(assumed, ["H20"]).alternatives[0].notes if n.kind == "kernel_extrapolated"]
     assert note.mfu_assumed and str(note).startswith("predicted MFU extrapolated")
+    for n in (mi, h20, note):  # the CLI's English (Note.__str__) is compare_words' English
+        assert str(n) == note_words(n, "en", labels=False)
     # A serving-only plan has no training run and no such note.
     serving = parse_scenario({"model": {"preset": "llama2-7b"}, "cluster": {"accelerator": "H800", "cards": 8},
                               "serving": {"users": 100}})

@@ -657,6 +657,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "framework buffers may not fit.",
         "显存余量不足：训练占用 {share} 显存（{hbm} 中的 {mem}），内存碎片与框架缓冲区可能放不下。",
     ),
+    "mem_rc_none": ("no recomputation", "不重计算"),
+    "mem_rc_selective": ("selective recomputation", "选择性重计算"),
+    "mem_rc_full": ("full recomputation", "完全重计算"),
+    "mit_mem_roomier": (
+        "Among the planner's layouts, {layout} with micro-batch {mb}, {recompute} and ZeRO-{zero} (rank {rank}) uses "
+        "{share} of HBM ({mem}), its time per sequence {slower} longer. Or use a higher ZeRO stage or full "
+        "recomputation (see the memory plan).",
+        "规划器给出的布局中，{layout}、微批次 {mb}、{recompute}、ZeRO-{zero}（第 {rank} 名）占用 {share} 显存（{mem}），"
+        "每序列时间长 {slower}。或提高 ZeRO 阶段、采用完全重计算（见显存规划）。",
+    ),
     "mit_mem": (
         "Use a higher ZeRO stage or full recomputation, or increase tensor/pipeline parallelism (see the memory plan).",
         "提高 ZeRO 阶段或采用完全重计算，或增大张量/流水线并行度（见显存规划）。",

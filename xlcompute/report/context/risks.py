@@ -9,6 +9,8 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import fmt
+from xlcompute.planner.inputs import Execution
+from xlcompute.planner.plan import PlanRow
 from xlcompute.planner.validation.cards import card_runs
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.appendix import _catalog_rows
@@ -184,6 +186,26 @@ def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 
+def _roomier_layout(c: _Ctx) -> tuple[Execution, int, float, float, float] | None:
+    """Where the planner chose a layout that leaves little memory: the fastest of its other ranked layouts under
+    :data:`MEMORY_SHARE_WARN` of HBM, with its rank, share, bytes per card and time per sequence over the chosen
+    one's (the planner ranks by time per sequence: batches differ between layouts); None if none of them is."""
+    r = c.r
+    if r.plan is None or r.scenario.layout_fixed or len(r.plan.best) < 2:
+        return None
+    hbm = r["hbm_bytes"]
+
+    def per_sequence(row: PlanRow) -> float:
+        return row.result.predicted_step_seconds / row.execution.global_batch
+
+    first = r.plan.best[0]
+    for row in r.plan.best[1:]:
+        if row.result.mem_fits >= 0.5 and row.result.mem_per_gpu <= MEMORY_SHARE_WARN * hbm:
+            return (row.execution, row.rank, row.result.mem_per_gpu / hbm, row.result.mem_per_gpu,
+                    per_sequence(row) / per_sequence(first) - 1)
+    return None
+
+
 def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Markup], None]) -> None:
     """The training run's risks: memory, communication, schedule, MFU and pipeline bubble."""
     r, s = c.r, c.r.sensitivity
@@ -191,8 +213,15 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
     if not mem["fits"]:
         add(0, c.t("risk_mem_nofit", mem=fmt.gb(mem["planned_bytes"]), hbm=hbm), c.t("mit_mem"))
     elif mem["planned_share"] > MEMORY_SHARE_WARN:
+        roomier = _roomier_layout(c)
+        mitigation = c.t("mit_mem") if roomier is None else c.t(
+            "mit_mem_roomier", layout=fmt.layout_text(roomier[0].tp, roomier[0].cp, roomier[0].pp, roomier[0].dp,
+                                                      roomier[0].ep),
+            mb=fmt.count(roomier[0].micro_batch), recompute=c.t(f"mem_rc_{roomier[0].recompute}"),
+            zero=roomier[0].zero_stage, rank=roomier[1], share=fmt.percent(roomier[2]), mem=fmt.gb(roomier[3]),
+            slower=fmt.percent(roomier[4]))
         add(1, c.t("risk_mem_tight", share=fmt.percent(mem["planned_share"]), mem=fmt.gb(mem["planned_bytes"]),
-                   hbm=hbm), c.t("mit_mem"))
+                   hbm=hbm), mitigation)
 
     share = r["comm_share_of_step"]
     if share > COMM_SHARE_WARN:

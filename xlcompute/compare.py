@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
 from xlcompute.core import cost
-from xlcompute.planner.inputs import KERNEL_PROFILES
+from xlcompute.planner.inputs import carried_profile
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
 __all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
@@ -294,7 +294,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         # A card no training measurement calibrates: its days rest on another card's constants (estimate._kernel).
         profile = str(kernel.extra)
         notes.append(Note(kind="kernel_extrapolated", borrowed=_CALIBRATION_CARDS.get(profile, profile),
-                          carried=r.inputs["matmul_eff_max"].value != KERNEL_PROFILES[profile].matmul_eff_max,
+                          carried=carried_profile(key, card.architecture) is not None,
                           mfu_assumed=scenario.assumptions.mfu is not None))
     return Alternative(
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,

@@ -34,6 +34,7 @@ __all__ = [
     "CALIBRATED_CARDS",
     "kernel_profile",
     "transferred_profile",
+    "carried_profile",
     "MAMF_REFERENCE_CARDS",
     "MAMF_TRANSFER_ARCHITECTURES",
     "SOFTWARE_STACKS",
@@ -256,6 +257,14 @@ def transferred_profile(card: str | None, profile: str) -> KernelProfile | None:
         f"element-wise and attention constants borrowed ({p.source})"))
 
 
+def carried_profile(card: str | None, architecture: str | None) -> KernelProfile | None:
+    """The card's borrowed profile carried by its matmul ceiling (:func:`transferred_profile`) where its generation
+    is one of :data:`MAMF_TRANSFER_ARCHITECTURES` and both ceilings are measured, else None."""
+    if architecture not in MAMF_TRANSFER_ARCHITECTURES:
+        return None
+    return transferred_profile(card, ARCHITECTURE_PROFILES.get(architecture or "", "ampere"))
+
+
 def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelProfile, str]:
     """The kernel constants for a card, and a sentence saying whether they are calibrated on that
     card's compute die or extrapolated from another generation's calibration."""
@@ -263,7 +272,7 @@ def kernel_profile(card: str | None, architecture: str | None) -> tuple[KernelPr
     profile = KERNEL_PROFILES[name]
     if card in CALIBRATED_CARDS:
         return profile, f"calibrated: {profile.source}"
-    carried = transferred_profile(card, name) if architecture in MAMF_TRANSFER_ARCHITECTURES else None
+    carried = carried_profile(card, architecture)
     if carried is not None:
         return carried, f"extrapolated: no public training measurement with its layout for {card}; {carried.source}"
     what = card or "a custom accelerator"

@@ -26,7 +26,7 @@ from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import gbit_to_gbyte
-from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, KERNEL_PROFILES, kernel_profile, model_values
+from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, carried_profile, kernel_profile, model_values
 from xlcompute.scenario import CustomAccelerator, Scenario
 from xlcompute.workbook.styles import put_text, style_header, style_plain, style_title, wrapped_height
 from xlcompute.workbook.text import sheet_title, text
@@ -272,7 +272,7 @@ def _kernel_cells(ws: Worksheet, row: int, card: str | None, architecture: str |
         c.value = getattr(profile, key)
         c.number_format = "0.00#"
     generation = ARCHITECTURE_PROFILES.get(architecture or "", "ampere")
-    carried = profile != KERNEL_PROFILES[generation]  # planner.inputs.transferred_profile
+    carried = carried_profile(card, architecture) is not None
     how = text("hw_calibrated" if status.startswith("calibrated") else "hw_carried" if carried else "hw_extrapolated",
                lang)
     style_plain(ws.cell(row=row, column=_KERNEL_SOURCE), wrap=True)

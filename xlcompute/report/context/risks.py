@@ -4,7 +4,7 @@ threshold (:mod:`.policy`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -186,7 +186,17 @@ def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 
-def _roomier_layout(c: _Ctx) -> tuple[Execution, int, float, float, float] | None:
+class _Roomier(NamedTuple):
+    """A ranked layout with more memory headroom than the chosen one, and what it costs."""
+
+    execution: Execution
+    rank: int
+    share: float  # of the card's HBM
+    mem_bytes: float  # per card
+    slower: float  # time per sequence over the chosen layout's, minus 1
+
+
+def _roomier_layout(c: _Ctx) -> _Roomier | None:
     """Where the planner chose a layout that leaves little memory: the fastest of its other ranked layouts under
     :data:`MEMORY_SHARE_WARN` of HBM, with its rank, share, bytes per card and time per sequence over the chosen
     one's (the planner ranks by time per sequence: batches differ between layouts); None if none of them is."""
@@ -201,9 +211,17 @@ def _roomier_layout(c: _Ctx) -> tuple[Execution, int, float, float, float] | Non
     first = r.plan.best[0]
     for row in r.plan.best[1:]:
         if row.result.mem_fits >= 0.5 and row.result.mem_per_gpu <= MEMORY_SHARE_WARN * hbm:
-            return (row.execution, row.rank, row.result.mem_per_gpu / hbm, row.result.mem_per_gpu,
-                    per_sequence(row) / per_sequence(first) - 1)
+            return _Roomier(row.execution, row.rank, row.result.mem_per_gpu / hbm, row.result.mem_per_gpu,
+                            per_sequence(row) / per_sequence(first) - 1)
     return None
+
+
+def _roomier_words(c: _Ctx, roomy: _Roomier) -> Markup:
+    ex = roomy.execution
+    return c.t("mit_mem_roomier", layout=fmt.layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep),
+               mb=fmt.count(ex.micro_batch), recompute=c.t(f"mem_rc_{ex.recompute}"), zero=ex.zero_stage,
+               rank=roomy.rank, share=fmt.percent(roomy.share), mem=fmt.gb(roomy.mem_bytes),
+               slower=fmt.percent(roomy.slower))
 
 
 def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Markup], None]) -> None:
@@ -213,13 +231,8 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
     if not mem["fits"]:
         add(0, c.t("risk_mem_nofit", mem=fmt.gb(mem["planned_bytes"]), hbm=hbm), c.t("mit_mem"))
     elif mem["planned_share"] > MEMORY_SHARE_WARN:
-        roomier = _roomier_layout(c)
-        mitigation = c.t("mit_mem") if roomier is None else c.t(
-            "mit_mem_roomier", layout=fmt.layout_text(roomier[0].tp, roomier[0].cp, roomier[0].pp, roomier[0].dp,
-                                                      roomier[0].ep),
-            mb=fmt.count(roomier[0].micro_batch), recompute=c.t(f"mem_rc_{roomier[0].recompute}"),
-            zero=roomier[0].zero_stage, rank=roomier[1], share=fmt.percent(roomier[2]), mem=fmt.gb(roomier[3]),
-            slower=fmt.percent(roomier[4]))
+        roomy = _roomier_layout(c)
+        mitigation = c.t("mit_mem") if roomy is None else _roomier_words(c, roomy)
         add(1, c.t("risk_mem_tight", share=fmt.percent(mem["planned_share"]), mem=fmt.gb(mem["planned_bytes"]),
                    hbm=hbm), mitigation)
 

@@ -45,6 +45,7 @@ cards: ``estimate.MIN_ETTR``.)
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import math
 import re
@@ -1041,6 +1042,52 @@ def _field_at(parts: tuple[Any, ...]) -> FieldInfo | None:
     return info
 
 
+# Hugging Face config.json names a user may paste under model.arch (ModelArch's docstring maps them).
+_HF_ARCH_NAMES = {"num_hidden_layers": "layers", "hidden_size": "hidden", "num_attention_heads": "heads",
+                  "num_key_value_heads": "kv_heads", "intermediate_size": "ffn_hidden", "vocab_size": "vocab",
+                  "tie_word_embeddings": "tied_embeddings", "max_position_embeddings": "position_embeddings",
+                  "num_local_experts": "experts", "n_routed_experts": "experts", "num_experts": "experts",
+                  "num_experts_per_tok": "top_k", "n_shared_experts": "shared_experts",
+                  "moe_intermediate_size": "moe_ffn_hidden", "first_k_dense_replace": "dense_layers",
+                  "num_nextn_predict_layers": "mtp_layers"}
+
+# Other tools' names for a field (Calculon, llm-analysis, Megatron flags, spreadsheets), where spelling
+# alone would guess wrong (sequence_len is nearer sequence_parallel than seq_len).
+_SYNONYMS = {"sequence_len": "seq_len", "sequence_length": "seq_len", "seq_length": "seq_len",
+             "context_length": "seq_len", "max_seq_len": "seq_len", "gpus": "cards", "num_gpus": "cards",
+             "gpu_count": "cards", "n_gpus": "cards", "gpu": "accelerator", "gpu_type": "accelerator",
+             "batch_size": "global_batch", "global_batch_size": "global_batch", "micro_batch_size": "micro_batch",
+             "tensor_parallel": "tp", "pipeline_parallel": "pp", "expert_parallel": "ep", "context_parallel": "cp",
+             "users_concurrent": "users", "concurrent_users": "users"}
+
+
+def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
+    """What an unknown field was probably meant to be: a config.json name under model.arch, an
+    architecture field typed straight under model, or a near spelling of a field of the same section."""
+    parts = _loc_parts(loc)
+    if not parts or not isinstance(parts[-1], str):
+        return ""
+    name, parent = parts[-1], parts[:-1]
+    model: type[BaseModel] | None = Scenario
+    for part in parent:
+        info = model.model_fields.get(part) if model is not None and isinstance(part, str) else None
+        model = _model_of(info.annotation) if info is not None else None
+    if model is None:
+        return ""
+    where = path_text(parent)
+    if model is ModelArch and name in _HF_ARCH_NAMES:
+        return f"did you mean {where}.{_HF_ARCH_NAMES[name]}? (config.json's {name})"
+    if model is ModelSpec:
+        arch_name = _HF_ARCH_NAMES.get(name, name)
+        if arch_name in ModelArch.model_fields:
+            return (f"a custom architecture goes under {where}.arch (e.g. {where}.arch.{arch_name}), "
+                    f"or name a catalog model with {where}.preset")
+    if _SYNONYMS.get(name) in model.model_fields:
+        return f"did you mean {where}.{_SYNONYMS[name]}?"
+    close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.75)
+    return f"did you mean {where}.{close[0]}?" if close else ""
+
+
 def _bounds(info: FieldInfo | None) -> dict[str, float]:
     """The numeric bounds of a field (gt, ge, lt, le), from its metadata."""
     out: dict[str, float] = {}
@@ -1090,7 +1137,8 @@ def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
     if kind == "missing":
         return "required, but missing"
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; `xlcompute schema` lists the fields)"
+        hint = _unknown_field_hint(tuple(err["loc"]))
+        return "unknown field" + (f"; {hint}" if hint else " (check the spelling; `xlcompute schema` lists the fields)")
     if kind in _NUMBER_TYPES:
         bounds = _bounds(info) or {k: ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx}
         whole = kind.startswith("int_") or (info is not None and _is_int(info.annotation))

@@ -26,6 +26,7 @@ REQUIRED_GPUS = [
 REQUIRED_MODELS = [
     "GPT-3", "LLaMA-65B", "Llama-2-70B", "Llama-3.1-8B", "Llama-3.1-70B", "Llama-3.1-405B",
     "Qwen2-72B", "Mixtral-8x7B", "DeepSeek-V3", "GPT-4", "Qwen3-32B", "Qwen3-30B-A3B", "Qwen3-235B-A22B", "Kimi K2",
+    "Qwen2.5-14B", "Qwen2.5-32B", "Qwen2.5-72B", "Llama-3.3-70B", "Mixtral-8x22B",
 ]
 TOLERANCE = 0.02
 
@@ -208,7 +209,7 @@ def test_active_within_2pct_of_published(model: ModelPreset) -> None:
 
 
 def test_moe_presets_have_active_figures() -> None:
-    assert {m.key for m in ACTIVE} >= {"mixtral-8x7b", "deepseek-v3", "gpt4-moe-rumour"}
+    assert {m.key for m in ACTIVE} >= {"mixtral-8x7b", "mixtral-8x22b", "deepseek-v3", "gpt4-moe-rumour"}
 
 
 @pytest.mark.parametrize(
@@ -253,6 +254,39 @@ def test_qwen25_non_embedding_matches_model_card() -> None:
     # Model card: 7.61B parameters, 6.53B non-embedding.
     c = get_model("qwen2.5-7b").param_count
     assert c.non_embedding / 6.53e9 == pytest.approx(1, abs=0.001)
+
+
+@pytest.mark.parametrize(("key", "card_total"), [
+    ("qwen2.5-14b", 14.7e9), ("qwen2.5-32b", 32.5e9), ("qwen2.5-72b", 72.7e9),
+])
+def test_qwen25_family_totals_match_model_cards(key: str, card_total: float) -> None:
+    # The cards round to 0.1B; config.json's widths give 14.77B, 32.76B and 72.71B.
+    assert abs(get_model(key).param_count.total - card_total) < 0.3e9
+
+
+def test_qwen25_72b_is_qwen2_72b_trained_longer() -> None:
+    # Qwen2.5 report (arXiv:2412.15115): the same 72B architecture, 18T tokens instead of 7T.
+    a, b = get_model("qwen2.5-72b"), get_model("qwen2-72b")
+    assert a.arch.model_dump(exclude={"name"}) == b.arch.model_dump(exclude={"name"})
+    assert (a.training_tokens, b.training_tokens) == (18e12, 7e12)
+
+
+def test_llama33_70b_has_llama31_70b_architecture() -> None:
+    a, b = get_model("Llama-3.3-70B-Instruct"), get_model("llama3.1-70b")
+    assert a.key == "llama3.3-70b" and a.name == "Llama-3.3-70B"
+    assert a.param_count.total == b.param_count.total == 70_553_706_496
+
+
+def test_mixtral_8x22b_matches_mistral_figures() -> None:
+    # Mistral AI, 2024-04-17: "141B parameters, 39B active"; 56 layers of 8 experts, top-2.
+    c = get_model("Mixtral 8x22B").param_count
+    assert c.total / 141e9 == pytest.approx(1, abs=0.005)
+    assert c.active / 39e9 == pytest.approx(1, abs=0.005)
+
+
+@pytest.mark.parametrize("typed", ["DeepSeek-R1", "deepseek-r1", "DeepSeek-V3-0324"])
+def test_deepseek_v3_post_trained_releases_resolve_to_its_preset(typed: str) -> None:
+    assert get_model(typed).key == "deepseek-v3"
 
 
 def test_deepseek_v3_with_mtp_near_checkpoint_size() -> None:

@@ -40,7 +40,11 @@ def test_base_is_valid():
     [
         ("training.tokens", _DELETE, ["training.tokens", "required"]),
         ("model", _DELETE, ["model", "required"]),
-        ("training.tokenz", 5, ["training.tokenz", "unknown field"]),
+        ("training.tokenz", 5, ["training.tokenz", "unknown field", "did you mean training.tokens?"]),
+        ("training.sequence_length", 4096, ["training.sequence_length", "did you mean training.seq_len?"]),
+        ("cluster.gpus", 64, ["cluster.gpus", "did you mean cluster.cards?"]),
+        ("cluster.acelerator", "H100", ["cluster.acelerator", "did you mean cluster.accelerator?"]),
+        ("training.wibble", 1, ["training.wibble", "unknown field (check the spelling; `xlcompute schema`"]),
         ("cluster.cards", 0, ["cluster.cards", "from 1 to 10,000,000", "(got 0)"]),
         ("cluster.cards", -8, ["cluster.cards", "from 1 to 10,000,000", "(got -8)"]),
         ("training.tp", 0, ["training.tp", "a whole number from 1"]),
@@ -74,6 +78,20 @@ def test_any_card_count_and_batch_is_accepted_and_rounded_to_the_layout():
     r = estimate(parse_scenario(data))
     assert (r["dp"], r["idle_cards"], r["global_batch"]) == (25, 1, 1000)
     assert r.inputs["batch_target"].source == "scenario: training.global_batch" and r["batch_target"] == 1001
+
+
+def test_an_architecture_typed_under_model_or_with_config_json_names_is_pointed_to_model_arch():
+    # A user pasting a model's config.json: under model itself, then under model.arch with HF's names.
+    flat = " | ".join(_problems({**BASE, "model": {"layers": 48, "hidden": 7168}}))
+    assert "model.layers: unknown field; a custom architecture goes under model.arch (e.g. model.arch.layers)" in flat
+    assert "or name a catalog model with model.preset" in flat
+    hf = " | ".join(_problems({**BASE, "model": {"hidden_size": 7168}}))
+    assert "model.hidden_size: unknown field; a custom architecture goes under model.arch (e.g. model.arch.hidden)" in hf
+    arch = {"num_hidden_layers": 48, "hidden_size": 7168, "num_attention_heads": 56, "vocab_size": 128000}
+    text = " | ".join(_problems({**BASE, "model": {"arch": arch}}))
+    for hf_name, ours in (("num_hidden_layers", "layers"), ("hidden_size", "hidden"),
+                          ("num_attention_heads", "heads"), ("vocab_size", "vocab")):
+        assert f"model.arch.{hf_name}: unknown field; did you mean model.arch.{ours}? (config.json's {hf_name})" in text
 
 
 def test_unknown_presets_suggest_the_closest():

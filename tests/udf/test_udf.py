@@ -295,6 +295,49 @@ def test_text_that_names_a_card_wins_over_a_number() -> None:
     assert udf.LLM_TRAIN_GPU_HOURS("7B", "1T", "312", 0.4) == udf.LLM_TRAIN_GPU_HOURS("7B", "1T", 312, 0.4)
 
 
+# A finance user types the model's name where a parameter count goes: memory and gradient traffic
+# count every parameter (all experts), FLOPs the parameters active per token.
+STORED_BY_NAME: list[tuple[str, Callable[[Any], Any]]] = [
+    ("ZERO_MEM", lambda p: udf.ZERO_MEM(p, 1, 64)),
+    ("WEIGHTS_MEM", lambda p: udf.WEIGHTS_MEM(p, 1)),
+    ("COMM_DP", lambda p: udf.COMM_DP(p, "1T", 1024, 4096)),
+]
+ACTIVE_BY_NAME: list[tuple[str, Callable[[Any], Any]]] = [
+    ("LLM_TRAIN_FLOPS", lambda p: udf.LLM_TRAIN_FLOPS(p, "1T")),
+    ("LLM_INFER_FLOPS", lambda p: udf.LLM_INFER_FLOPS(p, 1000)),
+    ("LLM_INFER_CHIPS", lambda p: udf.LLM_INFER_CHIPS(100, p, 1000, 10, "H800", 0.3)),
+    ("LLM_INFER_COST", lambda p: udf.LLM_INFER_COST(p, 1000, "H800", 2)),
+    ("LLM_COST_PER_1K_TOKENS", lambda p: udf.LLM_COST_PER_1K_TOKENS(p, "H800", 2)),
+]
+
+
+@pytest.mark.parametrize("key", ["mixtral-8x7b", "qwen2.5-72b"])
+@pytest.mark.parametrize(("fn", "call"), STORED_BY_NAME, ids=[c[0] for c in STORED_BY_NAME])
+def test_a_model_name_is_its_total_parameters_in_memory_and_traffic(fn: str, call: Any, key: str) -> None:
+    assert call(key) == call(get_model(key).param_count.total)
+
+
+@pytest.mark.parametrize("key", ["mixtral-8x7b", "qwen2.5-72b"])
+@pytest.mark.parametrize(("fn", "call"), ACTIVE_BY_NAME, ids=[c[0] for c in ACTIVE_BY_NAME])
+def test_a_model_name_is_its_active_parameters_in_flops(fn: str, call: Any, key: str) -> None:
+    assert call(key) == call(get_model(key).param_count.active)
+
+
+def test_model_names_in_the_seed_functions_as_the_docs_show() -> None:
+    # docs/excel.md: =ZERO_MEM("llama2-70b",1,64) is ZeRO-1 over 64 cards of the 68.98B-parameter model.
+    assert udf.ZERO_MEM("llama2-70b", 1, 64) == pytest.approx(memory.zero_bytes(LLAMA2_70B, 1, 64) / 1e9)
+    moe = get_model("DeepSeek-R1").param_count
+    assert udf.WEIGHTS_MEM("DeepSeek-R1", 1) == pytest.approx(moe.total / 1e9)  # 671 GB in FP8: all experts
+    assert udf.LLM_TRAIN_FLOPS("DeepSeek-R1", "1T") == pytest.approx(6 * moe.active * 1e12)
+
+
+def test_a_mistyped_count_is_answered_as_a_number_not_a_model() -> None:
+    # "7,5B" (a decimal comma) is no model: the answer says how to write the number, not "did you mean gpt3-175b?".
+    for text in (udf.ZERO_MEM("7,5B", 1, 8), udf.LLM_TRAIN_DAYS("7,5B", "1T", 8, "H100", 0.4)):
+        assert "'7,5B' is not a number" in text and "suffixes" in text and "gpt3-175b" not in text
+        assert 'or a catalog model name such as "llama2-70b"' in text
+
+
 def test_fits_gpu_by_name_or_gb() -> None:
     assert udf.FITS_GPU(80, "H800") is True and udf.FITS_GPU(80.5, "H800") is False
     assert udf.FITS_GPU(90, "H20") is True and udf.FITS_GPU(90, 80) is False and udf.FITS_GPU("60", "80") is True

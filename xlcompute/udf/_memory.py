@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset
 from xlcompute.core import arith, memory, parallel, units
-from xlcompute.udf._models import model_or_count
-from xlcompute.udf._register import HEADS, HIDDEN, LAYERS, PARAMS, PARAMS_OR_MODEL, RECOMPUTE_MEM, SEQ, excel
+from xlcompute.udf._models import model_or_count, stored_params
+from xlcompute.udf._register import HEADS, HIDDEN, LAYERS, PARAMS_OR_MODEL, PARAMS_STORED, RECOMPUTE_MEM, SEQ, excel
 
 __all__ = ["ZERO_MEM", "WEIGHTS_MEM", "ACTIVATION_MEM", "KV_CACHE_MEM", "TRAIN_MEM_PER_GPU", "FITS_GPU"]
 
@@ -27,7 +27,7 @@ _OPTIM_BYTES = "Optional. Optimizer bytes per parameter; default 12 (mixed-preci
 
 @excel(
     {
-        "params": PARAMS,
+        "params": PARAMS_STORED,
         "stage": "ZeRO stage: 0 (none), 1 (optimizer), 2 (+ gradients) or 3 (+ parameters).",
         "dp": "GPUs the states are partitioned over (data-parallel size n), a whole number.",
         "param_bytes": _PARAM_BYTES,
@@ -36,10 +36,11 @@ _OPTIM_BYTES = "Optional. Optimizer bytes per parameter; default 12 (mixed-preci
 )
 def ZERO_MEM(params: Any, stage: Any, dp: Any, param_bytes: Any = None, optim_bytes: Any = None) -> float:
     """Model states per GPU (parameters, gradients, optimizer) under ZeRO stage 0-3, in GB (10^9
-    bytes) (seed 000 eqs. 3-6). 7.5B on 64 GPUs: 120 / 31.4 / 16.6 / 1.875."""
+    bytes) (seed 000 eqs. 3-6). 7.5B on 64 GPUs: 120 / 31.4 / 16.6 / 1.875. A model name counts
+    all its parameters, every expert included."""
     return _gb(
         memory.zero_bytes(
-            a.param_count(params),
+            stored_params(params),
             a.choice(stage, "stage", range(4)),
             a.whole(dp, "dp"),
             a.positive(param_bytes, "param_bytes", default=memory.BF16_BYTES, unit="bytes"),
@@ -49,14 +50,15 @@ def ZERO_MEM(params: Any, stage: Any, dp: Any, param_bytes: Any = None, optim_by
 
 
 @excel(
-    {"params": PARAMS, "bytes_per_param": "Optional. Bytes per parameter; default 2 (bf16). 20 ≈ full training state."}
+    {"params": PARAMS_STORED, "bytes_per_param": "Optional. Bytes per parameter; default 2 (bf16). 20 ≈ full training state."}
 )
 def WEIGHTS_MEM(params: Any, bytes_per_param: Any = None) -> float:
     """Memory of the weights, bytes per parameter × P, in GB (10^9 bytes) (seed 003: a 13B model
-    is 26 GB in bf16; 20 bytes per parameter gives 260 GB)."""
+    is 26 GB in bf16; 20 bytes per parameter gives 260 GB). A model name counts all its
+    parameters, every expert included."""
     return _gb(
         memory.weights_bytes(
-            a.param_count(params),
+            stored_params(params),
             a.positive(bytes_per_param, "bytes_per_param", default=memory.BF16_BYTES, unit="bytes"),
         )
     )

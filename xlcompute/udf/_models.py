@@ -30,6 +30,8 @@ __all__ = [
     "ModelCounts",
     "preset",
     "model_or_count",
+    "stored_params",
+    "active_params",
     "counts",
     "training_default",
     "default_seq_len",
@@ -74,9 +76,17 @@ def _count_or_preset_text(text: str, name: str) -> float | ModelPreset:
     try:
         return _preset_by_text(text)
     except UnknownPresetError as exc:
+        if text.strip()[:1] in _NUMBER_START:  # "7,5B", "7X": a count mistyped, not a model ("did you mean gpt3-175b?")
+            try:
+                a.param_count(text, name)
+            except a.UdfArgumentError as number_error:
+                raise a.UdfArgumentError(f'{number_error}; or a catalog model name such as "llama2-70b"') from None
         raise a.UdfArgumentError(
             f'{name} must be a parameter count (70B, 7e9) or a catalog model name such as "llama2-70b"; {exc}'
         ) from None
+
+
+_NUMBER_START = frozenset("0123456789+-.")
 
 
 def model_or_count(value: Any, name: str = "params") -> float | ModelPreset:
@@ -86,6 +96,27 @@ def model_or_count(value: Any, name: str = "params") -> float | ModelPreset:
             raise a.long_text(value, name, 'a parameter count (70B, 7e9) or a catalog model name such as "llama2-70b"')
         return _count_or_preset_text(value, name)
     return a.param_count(value, name)
+
+
+def stored_params(value: Any, name: str = "params") -> float:
+    """A parameter count, or a catalog model's total parameters (every expert: what memory holds
+    and what gradients sum over), counted as the estimate counts them."""
+    found = model_or_count(value, name)
+    return _stored(found.key) if isinstance(found, ModelPreset) else found
+
+
+def active_params(value: Any, name: str = "params") -> float:
+    """A parameter count, or a catalog model's parameters active per token (what a token's FLOPs
+    count: 2P forward, 6P in training)."""
+    found = model_or_count(value, name)
+    return counts(found.key).model_active_params if isinstance(found, ModelPreset) else found
+
+
+@functools.lru_cache(maxsize=None)  # one entry per catalog model at most
+def _stored(key: str) -> float:
+    from xlcompute.planner.inputs import model_values
+
+    return float(model_values(get_model(key).arch, default_seq_len())["model_params"])
 
 
 @functools.lru_cache(maxsize=None)  # one entry per catalog model at most

@@ -7,14 +7,15 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.core import comm, units
-from xlcompute.udf._register import GPUS, HIDDEN, LAYERS, PARAMS, SEQ, TOKENS, excel
+from xlcompute.udf._models import stored_params
+from xlcompute.udf._register import GPUS, HIDDEN, LAYERS, PARAMS_STORED, SEQ, TOKENS, excel
 
 __all__ = ["COMM_DP", "COMM_PP", "COMM_TP", "ALLREDUCE_SECONDS"]
 
 
 @excel(
     {
-        "params": PARAMS,
+        "params": PARAMS_STORED,
         "tokens": TOKENS,
         "batch": "Global batch in sequences.",
         "seq_len": SEQ,
@@ -25,7 +26,7 @@ def COMM_DP(params: Any, tokens: Any, batch: Any, seq_len: Any) -> float:
     eq. 7 (× bytes per value for bytes)."""
     return float(
         comm.comm_dp_seed(
-            a.train_tokens(tokens), a.param_count(params), a.positive(batch, "batch"), a.whole(seq_len, "seq_len")
+            a.train_tokens(tokens), stored_params(params), a.positive(batch, "batch"), a.whole(seq_len, "seq_len")
         )
     )
 

@@ -301,6 +301,14 @@ def _out_of_range(given: dict[str, Any]) -> str:
 # -- argument descriptions shared by several functions (each ≤ 255 characters) ----------------
 
 PARAMS = "Model parameters, a raw count: 175B, 7e9, 1.5万亿 (suffixes K M B T 万 亿)."
+PARAMS_STORED = (
+    'Parameters (175B, 7e9; suffixes K M B T 万 亿), or a catalog model name such as "llama2-70b" '
+    "(all its parameters, every expert included)."
+)
+PARAMS_ACTIVE = (
+    'Parameters (175B, 7e9; suffixes K M B T 万 亿), or a catalog model name such as "llama2-70b" '
+    "(its parameters active per token)."
+)
 PARAMS_OR_MODEL = (
     'Parameters (175B, 7e9; suffixes K M B T 万 亿), or a catalog model name such as "llama2-70b" '
     "(its active parameters, layers and attention width)."

@@ -12,8 +12,8 @@ from typing import Any
 from xlcompute import _udf_args as a
 from xlcompute import catalog
 from xlcompute.core import compute, memory, serving, units
-from xlcompute.udf._models import preset
-from xlcompute.udf._register import PARAMS, PEAK, PRICE_HOUR, UTIL, excel
+from xlcompute.udf._models import active_params, preset
+from xlcompute.udf._register import PARAMS, PARAMS_ACTIVE, PEAK, PRICE_HOUR, UTIL, excel
 
 __all__ = [
     "LLM_INFER_FLOPS",
@@ -27,21 +27,22 @@ __all__ = [
 ]
 
 
-@excel({"params": PARAMS, "tokens": "Tokens processed (input + output)."})
+@excel({"params": PARAMS_ACTIVE, "tokens": "Tokens processed (input + output)."})
 def LLM_INFER_FLOPS(params: Any, tokens: Any) -> float:
-    """Inference compute 2·P·T FLOPs over input and output tokens (seed 000 eq. 10)."""
+    """Inference compute 2·P·T FLOPs over input and output tokens (seed 000 eq. 10); a model name
+    gives P its parameters active per token."""
     return float(_serving_flops(params, tokens))
 
 
 def _serving_flops(params_: Any, tokens: Any, name: str = "tokens") -> float:
     """2·P·T from the cells (shared by the serving functions)."""
-    return float(compute.infer_flops(a.param_count(params_), a.positive(tokens, name)))
+    return float(compute.infer_flops(active_params(params_), a.positive(tokens, name)))
 
 
 @excel(
     {
         "users": "Concurrent users (requests in flight).",
-        "params": PARAMS,
+        "params": PARAMS_ACTIVE,
         "tokens_per_request": "Tokens per request (input + output).",
         "seconds_per_request": "Target seconds to serve one request.",
         "peak_tflops": PEAK,
@@ -71,7 +72,7 @@ def LLM_INFER_CHIPS(
 
 @excel(
     {
-        "params": PARAMS,
+        "params": PARAMS_ACTIVE,
         "tokens": "Tokens of the request (input + output).",
         "peak_tflops": PEAK,
         "price_per_hour": PRICE_HOUR,
@@ -91,13 +92,13 @@ def LLM_INFER_COST(params: Any, tokens: Any, peak_tflops: Any, price_per_hour: A
     )
 
 
-@excel({"params": PARAMS, "peak_tflops": PEAK, "price_per_hour": PRICE_HOUR, "utilization": UTIL})
+@excel({"params": PARAMS_ACTIVE, "peak_tflops": PEAK, "price_per_hour": PRICE_HOUR, "utilization": UTIL})
 def LLM_COST_PER_1K_TOKENS(params: Any, peak_tflops: Any, price_per_hour: Any, utilization: Any = None) -> float:
     """Compute cost of 1,000 tokens: 1000 × 2P / (peak × utilization) GPU-seconds × price per
     GPU-hour / 3600. In the price's currency."""
     return float(
         serving.cost_per_1k_tokens(
-            a.param_count(params),
+            active_params(params),
             a.peak_flops(peak_tflops),
             a.non_negative(price_per_hour, "price_per_hour"),
             a.fraction(utilization, "utilization", default=1.0),

@@ -12,13 +12,14 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.core import compute, cost, goodput, schedule
-from xlcompute.udf._models import count_shape, model_flops
+from xlcompute.udf._models import active_params, count_shape, model_flops
 from xlcompute.udf._register import (
     GPUS,
     HIDDEN,
     LAYERS,
     MFU,
     PARAMS,
+    PARAMS_ACTIVE,
     PARAMS_OR_MODEL,
     PEAK,
     PRICE_HOUR,
@@ -48,10 +49,11 @@ def _extra_forward(value: Any) -> int:
     return int(compute.recompute_extra_forward(a.recompute_mode(value)))
 
 
-@excel({"params": PARAMS, "tokens": TOKENS, "recompute": RECOMPUTE})
+@excel({"params": PARAMS_ACTIVE, "tokens": TOKENS, "recompute": RECOMPUTE})
 def LLM_TRAIN_FLOPS(params: Any, tokens: Any, recompute: Any = None) -> float:
-    """Training compute 6·P·T FLOPs, or 8·P·T with full recomputation (seeds 000, 001)."""
-    return float(compute.train_flops(a.param_count(params), a.train_tokens(tokens), _extra_forward(recompute)))
+    """Training compute 6·P·T FLOPs, or 8·P·T with full recomputation (seeds 000, 001); a model
+    name gives P its parameters active per token."""
+    return float(compute.train_flops(active_params(params), a.train_tokens(tokens), _extra_forward(recompute)))
 
 
 @excel(

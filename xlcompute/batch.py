@@ -1,10 +1,11 @@
 """Batch production: many scenarios → many workbooks (and proposals), in parallel.
 
-``xlcompute batch INPUT -o OUTDIR [--pdf] [-j N] [--force] [--lang en|zh] [--timeout SECONDS]``
+``xlcompute batch INPUT... -o OUTDIR [--pdf] [-j N] [--force] [--lang en|zh] [--timeout SECONDS]``
 
-INPUT is either a folder of scenario files (``.yaml``, ``.yml``, ``.toml``, ``.json``; one scenario
-per file, output named after the file) or one table (``.csv`` / ``.xlsx``, one scenario per row,
-output named after the ``name`` column). Table columns are scenario fields, dotted for nested ones,
+Each INPUT is a folder of scenario files (``.yaml``, ``.yml``, ``.toml``, ``.json``; one scenario
+per file, output named after the file), a scenario file (so a shell glob such as ``scenarios/*.yaml``
+works) or a table (``.csv`` / ``.xlsx``, one scenario per row, output named after the ``name``
+column). Table columns are scenario fields, dotted for nested ones,
 for example::
 
     name, model.preset, training.tokens, training.tp, training.pp, cluster.accelerator, cluster.cards,
@@ -58,7 +59,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -185,31 +186,49 @@ def _key(content: str, lang: str, pdf: bool) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _collect(input_path: Path) -> list[_Job]:
-    taken = {Path(INDEX_NAME).stem}
+def _collect_one(input_path: Path, label: Callable[[Path], str]) -> list[tuple[str, str, dict[str, Any] | Path]]:
+    """(source, name its output stem is made from, file or table row) of each scenario of one INPUT."""
     if input_path.is_dir():
         files = sorted(p for p in input_path.iterdir() if p.is_file() and p.suffix.lower() in SCENARIO_SUFFIXES
                        and not p.name.startswith("."))
         if not files:
             raise BatchInputError(f"{str(input_path)!r} holds no scenario files ({', '.join(SCENARIO_SUFFIXES)})")
-        stems = unique_slugs([p.stem for p in files], taken=taken)
-        return [_Job(source=p.name, stem=s, path=str(p)) for p, s in zip(files, stems)]
+        return [(label(p), p.stem, p) for p in files]
     if input_path.is_file():
         if input_path.suffix.lower() in SCENARIO_SUFFIXES:
-            stem = unique_slugs([input_path.stem], taken=taken)[0]
-            return [_Job(source=input_path.name, stem=stem, path=str(input_path))]
+            return [(label(input_path), input_path.stem, input_path)]
         if input_path.suffix.lower() not in TABLE_SUFFIXES:
             raise BatchInputError(
-                f"{input_path.name}: use a folder of scenario files or a .csv / .xlsx table"
+                f"{input_path.name}: use a folder of scenario files, scenario files or a .csv / .xlsx table"
             )
         try:
             rows = read_table(input_path)
         except TableError as exc:
             raise BatchInputError(str(exc)) from None
-        names = [str(r.data.get("name") or f"row-{r.row}") for r in rows]
-        stems = unique_slugs(names, taken=taken)
-        return [_Job(source=r.source, stem=s, data=r.data) for r, s in zip(rows, stems)]
+        return [(r.source, str(r.data.get("name") or f"row-{r.row}"), r.data) for r in rows]
     raise BatchInputError(f"{str(input_path)!r} does not exist")
+
+
+def _collect(inputs: Sequence[Path]) -> list[_Job]:
+    """The scenarios of every INPUT (folders, scenario files, tables), in the order given, each file
+    once; output stems unique over all of them. One INPUT names its files by file name, as before;
+    several name them by the path typed, so two a.yaml of two folders stay apart in messages."""
+    if not inputs:
+        raise BatchInputError("no INPUT given: a folder of scenario files, scenario files or a .csv / .xlsx table")
+    label: Callable[[Path], str] = (lambda p: p.name) if len(inputs) == 1 else str
+    found: list[tuple[str, str, dict[str, Any] | Path]] = []
+    seen: set[Path] = set()
+    for input_path in inputs:
+        for source, name, what in _collect_one(input_path, label):
+            if isinstance(what, Path):
+                resolved = what.resolve()
+                if resolved in seen:  # a file a glob and a folder both name is one scenario
+                    continue
+                seen.add(resolved)
+            found.append((source, name, what))
+    stems = unique_slugs([name for _, name, _ in found], taken={Path(INDEX_NAME).stem})
+    return [_Job(source=source, stem=stem, path=str(what)) if isinstance(what, Path)
+            else _Job(source=source, stem=stem, data=what) for (source, _, what), stem in zip(found, stems)]
 
 
 def _check_outdir(outdir: Path) -> None:
@@ -689,7 +708,7 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
 
 
 def run_batch(
-    input_path: str | Path,
+    input_path: str | Path | Sequence[str | Path],
     outdir: str | Path,
     *,
     jobs: int | None = None,
@@ -700,8 +719,8 @@ def run_batch(
     on_progress: Callable[[BatchItem], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> BatchReport:
-    """Produce a workbook (and with ``pdf`` a proposal) per scenario of ``input_path`` into
-    ``outdir``, then ``index.xlsx``. Scenarios whose outputs are up to date are skipped unless
+    """Produce a workbook (and with ``pdf`` a proposal) per scenario of ``input_path`` (a folder,
+    a scenario file or a table, or a list of them) into ``outdir``, then ``index.xlsx``. Scenarios whose outputs are up to date are skipped unless
     ``force``; ``timeout`` is the limit per scenario in seconds (None or 0: none). Raises
     :class:`BatchInputError` when INPUT or OUTDIR is unusable; per-scenario failures are in the
     report, and so is an index that could not be written."""
@@ -715,8 +734,9 @@ def run_batch(
         except ImportError as exc:
             # Without the pdf extra the error is PdfStackMissingError, whose message names the fix.
             raise BatchInputError(f"--pdf needs the proposal module (xlcompute.report): {exc}") from None
-    in_path, out = Path(input_path), Path(outdir)
-    job_list = _collect(in_path)
+    inputs = [Path(input_path)] if isinstance(input_path, (str, Path)) else [Path(p) for p in input_path]
+    out = Path(outdir)
+    job_list = _collect(inputs)
     _check_outdir(out)
     for job in job_list:
         job.content = _content_of(job)

@@ -266,6 +266,29 @@ def test_read_only_output_folder(folder: Path, tmp_path: Path) -> None:
         ro.chmod(0o700)
 
 
+def test_several_inputs_as_a_shell_glob_gives_them(folder: Path, tmp_path: Path) -> None:
+    # `xlcompute batch scenarios/*.yaml other/a.yaml -o out`: the shell hands over several files; a file
+    # named twice runs once, two a.yaml of two folders both run, their messages name the path typed.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.yaml").write_text(GOOD.format(name="Other alpha", acc="H100"), encoding="utf-8")
+    inputs = [folder / "a.yaml", folder / "bad.yaml", folder / "a.yaml", other / "a.yaml"]
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", *map(str, inputs), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 1, result.output  # one scenario failed, the others were written
+    report = run_batch(inputs, out, jobs=1)
+    assert [(i.source, i.status) for i in report.items] == [
+        (str(folder / "a.yaml"), "skipped"), (str(folder / "bad.yaml"), "failed"), (str(other / "a.yaml"), "skipped")]
+    assert [i.stem for i in report.items] == ["a", "bad", "a-2"]
+    assert sorted(p.name for p in out.glob("*.xlsx")) == ["a-2.xlsx", "a.xlsx", "index.xlsx"]
+    # A folder and a table together, in the order given.
+    table = tmp_path / "t.csv"
+    table.write_text("name,model.preset,training.tokens,cluster.accelerator,cluster.cards,assumptions.mfu\n"
+                     "Row one,llama2-7b,100B,H800,64,0.4\n", encoding="utf-8")
+    both = run_batch([other, table], tmp_path / "out2", jobs=1)
+    assert [(i.source, i.status) for i in both.items] == [(str(other / "a.yaml"), "ok"), ("t.csv row 2", "ok")]
+
+
 def test_bad_inputs(tmp_path: Path) -> None:
     with pytest.raises(BatchInputError, match="does not exist"):
         run_batch(tmp_path / "missing", tmp_path / "out")
@@ -276,6 +299,11 @@ def test_bad_inputs(tmp_path: Path) -> None:
     (tmp_path / "x.ods").write_text("")
     with pytest.raises(BatchInputError, match="csv"):
         run_batch(tmp_path / "x.ods", tmp_path / "out")
+    with pytest.raises(BatchInputError, match="no INPUT given"):
+        run_batch([], tmp_path / "out")
+    with pytest.raises(BatchInputError, match="missing.yaml' does not exist"):
+        (tmp_path / "good.yaml").write_text(GOOD.format(name="Good", acc="H800"), encoding="utf-8")
+        run_batch([tmp_path / "good.yaml", tmp_path / "missing.yaml"], tmp_path / "out")
 
 
 def test_pdf_needs_the_proposal_module(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,8 +25,11 @@ INDEX_NAME = "index.xlsx"
 
 
 def batch_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT",
-                                      help="Folder of .yaml/.yml/.toml/.json scenarios, or one .csv/.xlsx table."),
+    input_paths: list[Path] = typer.Argument(
+        ..., metavar="INPUT...",
+        help="Folders of .yaml/.yml/.toml/.json scenarios, scenario files (a glob such as scenarios/*.yaml) "
+             "or .csv/.xlsx tables; several may be given.",
+    ),
     outdir: Path = typer.Option(..., "-o", "--output", help="Output folder (created if missing)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the capacity proposal PDF of each scenario."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Worker processes (default: CPU count)."),
@@ -63,7 +66,7 @@ def batch_command(
         progress.advance(task[0])
 
     try:
-        report = run_batch(input_path, outdir, jobs=jobs, force=force, pdf=pdf, lang=lang, timeout=timeout or None,
+        report = run_batch(input_paths, outdir, jobs=jobs, force=force, pdf=pdf, lang=lang, timeout=timeout or None,
                            on_progress=advance, on_start=start)
     except BatchInputError as exc:
         if task:

@@ -271,7 +271,24 @@ def test_equal_scores_rank_by_the_tie_keys_not_by_the_sort() -> None:
 
     sc = load_scenario(Path(__file__).parents[2] / "workbooks/scenarios/h100-1024-llama70b-128k.yaml")
     best = estimate(swapped_scenario(sc, "A100-80G")[0]).plan.best
-    steps = {round(row.result.predicted_step_seconds, 9) for row in best[:4]}
-    assert len(steps) == 1  # four layouts, one predicted step
-    picked = [(row.execution.recompute, row.execution.cp) for row in best[:4]]
-    assert picked == [("none", 64), ("none", 128), ("selective", 64), ("selective", 128)]
+    steps = {round(row.result.predicted_step_seconds, 9) for row in best[:2]}
+    assert len(steps) == 1  # two layouts, one predicted step
+    picked = [(row.execution.recompute, row.execution.cp) for row in best[:2]]
+    assert picked == [("none", 64), ("none", 128)]
+    # Their selective-recomputation twins (same time and memory with flash attention) are not listed again.
+    assert all(row.execution.recompute != "selective" or row.execution.model_copy(update={"recompute": "none"})
+               not in [b.execution for b in best] for row in best)
+
+
+def test_a_layout_is_listed_once_whatever_recomputation_changes_nothing() -> None:
+    # Qwen2.5-72B on 1,024 H800 with flash attention: selective recomputation drops nothing, so the table
+    # ranked each layout twice ("no recompute", "selective recompute": the same step and GB/card).
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import parse_scenario
+
+    r = estimate(parse_scenario({"model": {"preset": "qwen2.5-72b"}, "training": {"tokens": "18T", "seq_len": 4096},
+                                 "cluster": {"accelerator": "H800", "cards": 1024}}))
+    rows = [(b.execution.model_copy(update={"recompute": "none"}), round(b.result.predicted_step_seconds, 9),
+             round(b.result.mem_per_gpu)) for b in r.plan.best]
+    assert len(rows) == len(set((e.model_dump_json(), t, m) for e, t, m in rows)) >= 5
+    assert [b.rank for b in r.plan.best] == list(range(1, len(r.plan.best) + 1))

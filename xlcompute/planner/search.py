@@ -480,6 +480,21 @@ def search_layouts(
     return search(_fixed(shape, system), n_cards, global_batch, options, on_progress)
 
 
+def _distinct(ranked: list[tuple[Execution, StepResult]]) -> list[tuple[Execution, StepResult]]:
+    """The ranked layouts without those that differ from a better-ranked one only in their
+    recomputation and take the same time and memory: with a fused attention kernel selective
+    recomputation has nothing to drop (core.memory), and a table listing the same layout twice
+    hides an alternative. The one kept is the first, the least recomputation (TieKeys)."""
+    kept: list[tuple[Execution, StepResult]] = []
+    for e, res in ranked:
+        same = any(e.model_copy(update={"recompute": k.recompute}) == k
+                   and math.isclose(res.predicted_step_seconds, r.predicted_step_seconds, rel_tol=1e-12)
+                   and math.isclose(res.mem_per_gpu, r.mem_per_gpu, rel_tol=1e-12) for k, r in kept)
+        if not same:
+            kept.append((e, res))
+    return kept
+
+
 def search(
     values: Mapping[str, float],
     n_cards: int,
@@ -495,6 +510,7 @@ def search(
     / global batch); with one global batch this is the step time.
     """
     opt = options or SearchOptions()
+    keep = 2 * opt.top_k  # room for the equivalent layouts dropped at the end (_distinct)
     groups = _groups(values, n_cards, global_batch, opt)
     total = sum(g.size for g in groups)
     band_target = max((global_batch, *(opt.global_batches or ())))
@@ -525,7 +541,7 @@ def search(
             score = score * (1 + OFFLOAD_TIE * n_off)
             if opt.round_batch:
                 score = score + batch_rank_penalty(lay.global_batch, band_target)
-            k = min(opt.top_k, score.size)
+            k = min(keep, score.size)
             # Every layout that may tie with the k-th best at TIE_DIGITS stays a candidate (a margin of two
             # rounding steps), so the tie keys decide, not the partition; only those are rounded.
             cut = np.partition(score, k - 1)[k - 1] if k < score.size else np.inf
@@ -533,7 +549,7 @@ def search(
             keys = tie_keys(lay, np.full(idx.shape, gi, dtype=np.int64), idx)
             best_score = np.concatenate([best_score, rank_score(score[part])])
             best_keys = TieKeys(*(np.concatenate([b, np.asarray(t)[part]]) for b, t in zip(best_keys, keys)))
-            order = np.lexsort((*best_keys, best_score))[: opt.top_k]
+            order = np.lexsort((*best_keys, best_score))[:keep]
             best_score = best_score[order]
             best_keys = TieKeys(*(b[order] for b in best_keys))
             done += idx.size
@@ -548,7 +564,9 @@ def search(
         full = evaluate({**fixed, **top.values(), "gpu_count": cards}, RESULT_KEYS)
         rows = StepBreakdown({k: np.broadcast_to(np.asarray(full[k], dtype=np.float64), (len(top),))
                               for k in RESULT_KEYS})
-        best = [LayoutCandidate(rank=r + 1, execution=top.execution(r), result=rows.row(r)) for r in range(len(top))]
+        ranked = [(top.execution(r), rows.row(r)) for r in range(len(top))]
+        best = [LayoutCandidate(rank=r + 1, execution=e, result=res)
+                for r, (e, res) in enumerate(_distinct(ranked)[: opt.top_k])]
     lightest = None
     if light[1] >= 0:
         one = _batch(groups[light[1]], np.array([light[2]], dtype=np.int64), opt)

@@ -235,6 +235,10 @@ def test_pdf_shows_the_break_even_and_a_verdict_consistent_with_it(en_pdf: Rende
     assert verdict in text
     if r["break_even_utilisation"] > 1:
         assert "owning does not pay even with the cluster busy all the time" in text
+        # The recommendation must not promise what the break-even rules out: more work does not make owning pay.
+        rec = text[text.index("Recommendation"):text.index("Top risks")]
+        assert "owning does not pay at any utilisation" in rec and "more work would not make owning pay" in rec
+        assert "further work planned" not in rec
 
 
 def _section(text: str, start: str, end: str) -> str:

@@ -256,3 +256,24 @@ def test_impossible_break_evens_are_said_in_words(lang: str) -> None:
     assert fmt.percent(r["break_even_utilisation"]) in rows["break_even_utilisation"]
     assert rows["break_even_maintenance_share"].startswith("none" if lang == "en" else "无")
     assert "-" not in rows["break_even_maintenance_share"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_recommendation_follows_the_break_even(lang: str) -> None:
+    """Where renting wins at any utilisation (break-even above 100 %), the verdict says more work cannot make
+    owning pay; where a busier cluster would (break-even within reach), it says to buy only with more work."""
+    base = default_scenario().model_dump(mode="json", exclude_none=True)
+    never = estimate(parse_scenario(base))
+    reachable = estimate(parse_scenario(dict(base, pricing=dict(base["pricing"], price_per_card_hour=40))))
+    serving = estimate(parse_scenario({k: v for k, v in base.items() if k not in ("training", "assumptions")}))
+    assert never["break_even_utilisation"] > 1 and serving["break_even_utilisation"] > 1
+    assert never["planned_utilisation"] < reachable["break_even_utilisation"] < 1
+    assert not never["own_cheaper"] and not reachable["own_cheaper"] and not serving["own_cheaper"]
+    words = {"en": ("owning does not pay at any utilisation", "further work planned", "more demand planned"),
+             "zh": ("任何利用率下自建都不划算", "在有足够后续工作时再采购", "在有更多需求时再采购")}[lang]
+    rec = [str(build_context(r, lang)["recommendation"]) for r in (never, reachable, serving)]
+    assert words[0] in rec[0] and words[1] not in rec[0]
+    assert words[1] in rec[1] and words[0] not in rec[1]
+    assert words[0] in rec[2] and words[2] not in rec[2]
+    price = fmt.money(never["rent_price_per_hour"], "CNY", 2)
+    assert price in rec[0]

@@ -143,6 +143,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "extrapolated from other cards, so its MFU is a planning figure until a pilot run measures it.",
         "尚无在 {card} 上的公开训练实测检验过单步时间模型：其算子常数由其他加速卡外推，预测的 MFU 在试运行实测前仅作规划参考。",
     ),
+    "summary_card_bias": (
+        "On the {n} held-out runs measured on the {card} itself, though, the step-time model predicted step times "
+        "{mag} too {dir} on average (mean |error| {abs}); the risks below give the schedule at that bias.",
+        "但在 {card} 本身的 {n} 个留出实测上，单步时间模型的预测平均偏{dir} {mag}（平均绝对误差 {abs}）；下文风险给出按此偏差的工期。",
+    ),
     "summary_held_moe": (
         "{moe} for mixture-of-experts runs like this one ({dense} for dense models)",
         "{moe}（与本方案同类的混合专家模型；稠密模型为 {dense}）",
@@ -193,6 +198,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "规划的并行布局显存可容纳，训练 {days} 天完成；但计划工作只能使自建集群利用率达到 {util}："
         "{years} 年内租用同样卡时（{option}）的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}"
         "（折现率 {rate}）。建议租用算力，或在有足够后续工作时再采购。{break_even}",
+    ),
+    "rec_fits_rent_never": (
+        "The planned layout fits in memory and the training run completes in {days} days, but owning does not "
+        "pay at any utilisation: at {price} per rented card-hour, renting costs less than owning even with the "
+        "cluster busy all the time. The planned work keeps an owned cluster {util} busy; renting the same "
+        "card-hours ({option}) has a present cost of {rent} over {years} years, against {own} to own {cards} × "
+        "{accelerator} (discounted at {rate}). Rent the capacity: more work would not make owning pay, only a "
+        "lower purchase price or running cost would.",
+        "规划的并行布局显存可容纳，训练 {days} 天完成；但任何利用率下自建都不划算：按每租用卡时 {price}，即使"
+        "集群全时忙碌，租用也比自建便宜。计划工作使自建集群利用率为 {util}；{years} 年内租用同样卡时（{option}）"
+        "的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}（折现率 {rate}）。建议租用算力：增加工作量"
+        "不能使自建划算，只有更低的采购价或运营成本才能。",
     ),
     "rec_no_fit": (
         "Revise the training layout before purchase: the planned layout needs {mem} per card, more "

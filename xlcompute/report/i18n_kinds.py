@@ -55,6 +55,18 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "{util}：{years} 年内租用同样卡时（{option}）的成本现值为 {rent}，而自建为 {own}（折现率 {rate}）。"
         "建议租用算力，或在有更多需求时再采购。{break_even}",
     ),
+    "rec_serving_rent_never": (
+        "Serving {users} concurrent users needs {need} of the {cards} × {accelerator} proposed, which keeps an "
+        "owned cluster {util} busy; but owning does not pay at any utilisation: at {price} per rented card-hour, "
+        "renting costs less than owning even with the cluster busy all the time. Renting the same card-hours "
+        "({option}) has a present cost of {rent} over {years} years, against {own} to own them (discounted at "
+        "{rate}). Rent the capacity: more demand would not make owning pay, only a lower purchase price or "
+        "running cost would.",
+        "为 {users} 个并发用户提供推理服务需要所提 {cards} 张 {accelerator} 中的 {need} 张，自建集群利用率为 "
+        "{util}；但任何利用率下自建都不划算：按每租用卡时 {price}，即使集群全时忙碌，租用也比自建便宜。{years} "
+        "年内租用同样卡时（{option}）的成本现值为 {rent}，而自建为 {own}（折现率 {rate}）。建议租用算力：增加需求"
+        "不能使自建划算，只有更低的采购价或运营成本才能。",
+    ),
     "rec_serving_short": (
         "Revise the fleet before purchase: serving {users} concurrent users needs {need} × {accelerator} "
         "({replica} per model replica), more than the {cards} proposed. Buy {need} cards, or plan for fewer users.",

@@ -166,11 +166,16 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
         if r["serving_cards"] > r["gpu_count"]:
             return c.t("rec_serving_short", users=c.v("users"), need=c.v("serving_cards"),
                        accelerator=r.accelerator_name, replica=c.v("serving_replica_size"), cards=c.v("gpu_count"))
+        if budget["rent_never"]:
+            return c.t("rec_serving_rent_never", users=c.v("users"), need=c.v("serving_cards"),
+                       price=c.v("rent_price_per_hour"), **common)
         return c.t("rec_serving_own" if budget["own_cheaper"] else "rec_serving_rent", users=c.v("users"),
                    need=c.v("serving_cards"), **common)
     if not mem["fits"]:
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
+    if budget["rent_never"]:
+        return c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
     return c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
 
 

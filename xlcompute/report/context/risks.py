@@ -11,12 +11,10 @@ from markupsafe import Markup
 from xlcompute import fmt
 from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
-from xlcompute.planner.validation.cards import card_runs
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.appendix import _catalog_rows
 from xlcompute.report.context.policy import (
     BUBBLE_WARN,
-    CARD_BIAS_WARN_PCT,
     COMM_SHARE_HIGH,
     COMM_SHARE_WARN,
     LONG_RUN_DAYS,
@@ -30,7 +28,7 @@ from xlcompute.report.context.policy import (
     SLIP_SHARE_MEDIUM,
 )
 from xlcompute.report.context.sections import _is_scenario_mfu
-from xlcompute.report.context.validation import borrowed_kernel_check, validation_report
+from xlcompute.report.context.validation import biased_card_runs, borrowed_kernel_check, validation_report
 
 
 def _severity(share: float, medium: float, high: float) -> int:
@@ -171,13 +169,10 @@ def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
     than :data:`CARD_BIAS_WARN_PCT` on average in one direction: the bias, and the schedule at it (days / (1 + signed
     error)), as for a borrowed generation."""
     r = c.r
-    acc = r.scenario.cluster.accelerator
-    runs = card_runs(validation_report(), acc) if r.trains and isinstance(acc, str) else None
-    if runs is None or not runs.held_out:
+    runs = biased_card_runs(c)
+    if runs is None:
         return None
     signed = runs.mean_signed_error_pct
-    if abs(signed) <= CARD_BIAS_WARN_PCT:
-        return None
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
     return (c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
                 abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),

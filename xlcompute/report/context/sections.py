@@ -434,5 +434,7 @@ def economics(c: _Ctx) -> dict[str, Any]:
             row["unit"], row["words"] = "", True  # a sentence: it wraps across the value and unit columns
         if row["key"] == "break_even_maintenance_share" and m_flip < 0 and not own:
             row["value"], row["unit"], row["words"] = str(c.t("maint_cell_none")), "", True
+    # Renting wins at any utilisation: more work cannot flip the verdict, and the recommendation must not say it can.
+    never = not own and (be < 0 or be > 1)
     return {"own_cheaper": own, "econ_text": text, "econ_rows": rows, "rent_option": rent_option_name(c),
-            "break_even": break_even}
+            "break_even": break_even, "rent_never": never}

@@ -16,10 +16,10 @@ from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
-from xlcompute.planner.validation.cards import CARD_NAMES, card_runs, cards_named
+from xlcompute.planner.validation.cards import CARD_NAMES, CardRuns, card_runs, cards_named
 from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 from xlcompute.report.context._ctx import _Ctx
-from xlcompute.report.context.policy import BLIND_SET, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
+from xlcompute.report.context.policy import BLIND_SET, CARD_BIAS_WARN_PCT, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
 
 
 
@@ -293,8 +293,33 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100) if key == "summary_plan_both" else ""
     text = c.t(key, layout=c.layout(), mfu=c.v("mfu"),
                evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held, band=band)
-    untested = _untested_card(c)
-    return text if untested is None else text + Markup("" if c.lang == "zh" else " ") + untested
+    for extra in (_untested_card(c), _card_bias_sentence(c)):
+        if extra is not None:
+            text = text + Markup("" if c.lang == "zh" else " ") + extra
+    return text
+
+
+def biased_card_runs(c: _Ctx) -> CardRuns | None:
+    """A training plan's own card when its held-out runs (their systems name it) were missed by more than
+    :data:`CARD_BIAS_WARN_PCT` on average in one direction, else None: the summary says so and the risks scale
+    the schedule by it."""
+    r = c.r
+    acc = r.scenario.cluster.accelerator
+    runs = card_runs(validation_report(), acc) if r.trains and isinstance(acc, str) else None
+    if runs is None or not runs.held_out or abs(runs.mean_signed_error_pct) <= CARD_BIAS_WARN_PCT:
+        return None
+    return runs
+
+
+def _card_bias_sentence(c: _Ctx) -> Markup | None:
+    """The summary's caveat when the pooled held-out error it quotes hides a worse one on the plan's own card."""
+    runs = biased_card_runs(c)
+    if runs is None:
+        return None
+    signed = runs.mean_signed_error_pct
+    return c.t("summary_card_bias", card=c.r.accelerator_name, n=fmt.count(runs.held_out),
+               abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
+               dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"))
 
 
 def _untested_card(c: _Ctx) -> Markup | None:

@@ -512,14 +512,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "published TensorRT-LLM, LMDeploy, gpt-fast and NIM measurements) sizes the fleet for a first token within {ttft_target} s and "
         "{tpot_target} s per output token: replicas of {tp} × {pp} cards decoding {batch} sequences together, "
         "{replicas} of them, {need} cards, give a first token in {ttft} s and {tpot} s per token, serving "
-        "{capacity} tokens/s. Seed 000's FLOP count (eq. 11) would give {seed} cards; it ignores memory "
-        "bandwidth and the KV cache, so it is shown for comparison only.",
+        "{capacity} tokens/s. Seed 000's FLOP count (eq. 11) would give {seed} cards at the cards' peak ({flops} in "
+        "whole replicas at the scenario's {util} of peak); it ignores memory bandwidth and the KV cache, so it is "
+        "shown for comparison only.",
         "{users} 个并发用户每 {seconds} 秒各发出一次 {tokens} 个 token 的请求（其中生成 {output} 个），即每秒 {rate} "
         "次请求、{demand} token/秒。推理单步模型（预填充受算力限制；解码读取权重与每条序列的 KV 缓存；连续批处理；"
         "效率按公开的 TensorRT-LLM、LMDeploy、gpt-fast 与 NIM 实测拟合）按首 token 时延不超过 {ttft_target} 秒、每输出 token 不超过 "
         "{tpot_target} 秒测算：每副本 {tp} × {pp} 张卡、同时解码 {batch} 条序列，共 {replicas} 个副本、{need} 张卡，"
         "首 token 时延 {ttft} 秒、每 token {tpot} 秒，可服务 {capacity} token/秒。种子文档 000 式 11 的算力公式"
-        "得 {seed} 张卡；它忽略显存带宽与 KV 缓存，仅作对照。",
+        "按峰值得 {seed} 张卡（按场景的 {util} 峰值利用率、整副本计为 {flops} 张）；它忽略显存带宽与 KV 缓存，仅作对照。",
     ),
     # budget
     "budget_intro": (

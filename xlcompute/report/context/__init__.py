@@ -317,7 +317,8 @@ def build_context(
                              tp=c.v("serving_tp"), pp=c.v("serving_pp"), batch=c.v("serving_batch"),
                              replicas=c.v("serving_replicas"), need=c.v("serving_cards"), ttft=c.v("ttft"),
                              tpot=c.v("tpot"), capacity=c.v("serving_capacity_tokens_per_s"),
-                             seed=c.v("serving_cards_seed")),
+                             seed=c.v("serving_cards_seed"), flops=c.v("serving_cards_flops"),
+                             util=c.v("serving_utilization")),
         "serving_only_note": c.t("serving_only_note") if kind == "serving" else "",
         "serving_extrapolated": _serving_extrapolated(c),
         "serving_rows": [c.row(k) for k in (

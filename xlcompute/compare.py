@@ -30,14 +30,12 @@ from xlcompute.planner.inputs import carried_profile
 from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
 
 __all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
-           "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION", "TOKENS_PER_MILLION", "TOKENS_PER_THOUSAND"]
+           "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION"]
 
 MAX_ALTERNATIVES = 8
 """More cards than this make an unreadable table (and a slow Excel cell)."""
 
 TOKENS_PER_TRILLION = 1e12
-TOKENS_PER_MILLION = 1e6
-TOKENS_PER_THOUSAND = 1e3  # serving's cost_per_1k_tokens
 
 # The default alternatives per currency: the cards a buyer in that market chooses between.
 # CNY: the cards sold in China (H800/A800 before the 2023 rules, H20 after, Ascend 910B) and H200.
@@ -155,7 +153,9 @@ class Alternative(BaseModel):
     total_budget: float | None = Field(None, description="capex and opex over pricing.years")
     train_cost: float | None = Field(None, description="the training run at the rental price")
     cost_per_trillion_tokens: float | None = Field(None, description="train_cost per 10^12 training tokens")
-    cost_per_million_served_tokens: float | None = Field(None, description="cost_per_1k_tokens × 1000")
+    cost_per_million_output_tokens: float | None = Field(
+        None, description="the inference model's cost of 10^6 output tokens on the fleet sized for the scenario's "
+        "users (cost_per_million_tokens, the figure the proposal's summary quotes); None without serving users")
     npv_own: float | None = None
     npv_rent: float | None = None
     own_cheaper: bool | None = None
@@ -308,8 +308,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         train_cost=r["train_cost"] if trains else None,
         cost_per_trillion_tokens=(cost.cost_per_tokens(r["train_cost"], tokens, TOKENS_PER_TRILLION)
                                   if trains else None),
-        cost_per_million_served_tokens=cost.cost_per_tokens(r["cost_per_1k_tokens"], TOKENS_PER_THOUSAND,
-                                                            TOKENS_PER_MILLION),
+        cost_per_million_output_tokens=r["cost_per_million_tokens"] if scenario.serving.users > 0 else None,
         npv_own=r["npv_own"], npv_rent=r["npv_rent"], own_cheaper=r["own_cheaper"] >= 0.5,
         inputs={k: v.value for k, v in r.inputs.items()},
     )

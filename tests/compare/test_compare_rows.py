@@ -41,7 +41,9 @@ def test_each_row_equals_the_estimate_of_the_swapped_scenario() -> None:
         assert alt.capex_total == r["capex_total"]
         assert alt.total_budget == r["total_budget"]
         assert alt.cost_per_trillion_tokens == pytest.approx(r["train_cost"] / 2)  # 2T tokens
-        assert alt.cost_per_million_served_tokens == pytest.approx(r["cost_per_1k_tokens"] * 1000)
+        # The serving cost is the inference model's, the figure the proposal's summary quotes for its card.
+        assert alt.cost_per_million_output_tokens == r["cost_per_million_tokens"]
+        assert alt.serving_cards == r["serving_cards"]
         assert alt.npv_own == r["npv_own"] and alt.npv_rent == r["npv_rent"]
     own = result.alternatives[0]
     base = estimate(sc)
@@ -187,3 +189,19 @@ def test_a_card_no_training_run_calibrates_says_its_figures_are_extrapolated() -
     serving = parse_scenario({"model": {"preset": "llama2-7b"}, "cluster": {"accelerator": "H800", "cards": 8},
                               "serving": {"users": 100}})
     assert all(n.kind != "kernel_extrapolated" for a in compare(serving, ["H20"]).alternatives for n in a.notes)
+
+
+def test_the_serving_cost_is_the_inference_models_and_absent_without_users() -> None:
+    """A card's serving cost is what its fleet, sized by the inference model for the scenario's users, costs per 10^6
+    output tokens: the figure the proposal's summary quotes for the scenario's own card (not seed 001's FLOP-only
+    2P per token, which ignores memory bandwidth and ranked the H20 at 2.7 times the H800). A plan without users
+    has no fleet, so no serving cost."""
+    result = compare(default_scenario())
+    base = estimate(default_scenario())
+    own = result.alternatives[0]
+    assert own.cost_per_million_output_tokens == base["cost_per_million_tokens"]
+    assert round(own.cost_per_million_output_tokens, 2) == 3.86  # the summary's "¥3.86 per million output tokens"
+    training_only = parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": 1e12},
+                                    "cluster": {"accelerator": "H800", "cards": 64}, "assumptions": {"mfu": 0.4}})
+    assert all(a.cost_per_million_output_tokens is None and a.serving_cards is None
+               for a in compare(training_only, ["H800", "H20"]).alternatives)

@@ -32,6 +32,11 @@ def test_rows_are_the_compare_rows(result: Estimate) -> None:
     # The scenario's own card (H800 in the default scenario) is the marked row.
     assert section["own"][[r["card"] for r in section["tech"]].index("H800")]
     assert sum(section["own"]) == 1
+    # A quantity shown in two places shows one number: the own card's serving cost is the summary's.
+    ctx = build_context(result, "en")
+    own_money = section["money"][[r["card"] for r in section["tech"]].index("H800")]
+    assert own_money["per_m"] == fmt.money(result["cost_per_million_tokens"], "CNY", 2)
+    assert own_money["per_m"] == ctx["headline"]["cost_1k"] == "¥3.86"  # the summary card "per million output tokens"
 
 
 def test_a_card_that_cannot_run_is_a_line_with_its_reason(result: Estimate, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -157,10 +157,25 @@ def test_a_serving_fleet_compares_without_training_rows() -> None:
     ws = wb["Compare"]
     keys = {ws.cell(row=r, column=3).value for r in range(1, ws.max_row + 1)
             if not ws.row_dimensions[r].hidden}
-    assert {"capex_total", "total_budget", "cost_per_million_served_tokens"} <= keys
+    assert {"capex_total", "total_budget", "cost_per_million_tokens"} <= keys
     assert not keys & {"train_days", "gpu_hours", "train_cost", "cost_per_trillion_tokens", "predicted_mfu"}
-    assert [c.title.tx.rich.p[0].r[0].t for c in ws._charts] == ["Cost per 10⁶ served tokens by card",
+    assert [c.title.tx.rich.p[0].r[0].t for c in ws._charts] == ["Cost per 10⁶ output tokens served, by card",
                                                                   "Total budget over the period by card"]
     values, problems = evaluate_workbook(wb)
     assert not problems
     assert not [k for k, v in values.items() if k[0] == "Compare" and not isinstance(v, (float, str, bool))]
+
+
+def test_a_plan_without_users_shows_no_serving_cost_and_one_with_them_the_serving_sheets() -> None:
+    """The serving cost per card is the inference model's cost per 10^6 output tokens (the Serving sheet's
+    cost_per_million_tokens over the column's fleet), only where there are users to serve."""
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import parse_scenario
+    from xlcompute.workbook import build_workbook
+
+    sc = parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": 1e12},
+                         "cluster": {"accelerator": "H800", "cards": 64}, "assumptions": {"mfu": 0.4}})
+    ws = compare_ws(build_workbook(estimate(sc), "en", compare(sc, ["H800", "H20"])))
+    rows, _ = layout(ws)
+    assert PER_MILLION not in rows and PER_TRILLION in rows
+    assert PER_MILLION == "cost_per_million_tokens" and PER_MILLION in HEADLINE

@@ -93,7 +93,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_capex": ("Capex M{cur}", "资本支出 万{unit}"),
     "col_budget": ("Total budget M{cur}", "总预算 万{unit}"),
     "col_per_t": ("Per 1T train tokens M{cur}", "每万亿训练 token 万{unit}"),
-    "col_per_m": ("Per 1M served tokens {cur}", "每百万推理 token {unit}"),
+    "col_per_m": ("Per 1M output tokens served {cur}", "每百万推理输出 token {unit}"),
     "col_own": ("Own or rent (NPV M{cur})", "自建/租赁 现值万{unit}"),
     "col_serving": ("Serving cards needed", "推理所需卡数"),
     "cannot_run": ("cannot run (below)", "无法运行（见下）"),

@@ -12,7 +12,7 @@ from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, console, fail, read_sc
 from xlcompute.cli._text import check_lang, tr
 
 if TYPE_CHECKING:
-    from xlcompute.compare import Comparison
+    from xlcompute.compare import Alternative, Comparison
 
 __all__ = ["compare_command"]
 
@@ -55,7 +55,7 @@ def _rows(c: Comparison, serving_only: bool = False, lang: str = "en") -> list[l
         if serving_only:
             rows.append([a.accelerator, fmt.count(a.cards or 0), fmt.count(a.serving_cards or 0),
                          fmt.number(a.it_power_kw or 0.0, 0), money(a.capex_total), money(a.total_budget),
-                         f"{a.cost_per_million_served_tokens or 0.0:,.2f}", own])
+                         _per_million(a), own])
             continue
         rows.append([
             a.accelerator, fmt.count(a.cards), fmt.number(a.train_days, 1),
@@ -63,9 +63,14 @@ def _rows(c: Comparison, serving_only: bool = False, lang: str = "en") -> list[l
             .replace("DP", ""), tr("mem_of", lang, mem=fmt.number(a.mem_per_gpu_gb, 1), hbm=fmt.number(a.hbm_gb, 0))
             + ("" if a.mem_fits else tr("mem_no_fit", lang)),
             fmt.number(a.it_power_kw, 0), money(a.capex_total), money(a.total_budget),
-            money(a.cost_per_trillion_tokens), f"{a.cost_per_million_served_tokens:,.2f}", own,
+            money(a.cost_per_trillion_tokens), _per_million(a), own,
         ])
     return rows
+
+
+def _per_million(a: Alternative) -> str:
+    """The inference model's cost per 10^6 output tokens; blank for a plan without serving users."""
+    return "" if a.cost_per_million_output_tokens is None else f"{a.cost_per_million_output_tokens:,.2f}"
 
 
 def compare_command(

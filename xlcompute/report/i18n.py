@@ -641,7 +641,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "alt_col_capex": ("Capex", "资本支出"),
     "alt_col_budget": ("Total budget, {years} years", "总预算（{years} 年）"),
     "alt_col_per_t": ("Training per 10¹² tokens", "训练每万亿 token"),
-    "alt_col_per_m": ("Serving per 10⁶ tokens", "推理每百万 token"),
+    "alt_col_per_m": ("Serving per 10⁶ output tokens", "推理每百万输出 token"),
     "alt_col_npv_own": ("NPV own", "自建净现值"),
     "alt_col_npv_rent": ("NPV rent", "租用净现值"),
     "alt_mem": ("{mem} of {hbm} GB", "{mem} / {hbm} GB"),

@@ -125,8 +125,8 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "服务器；预算按各卡价格计 {years} 年。",
     ),
     "alt_col_serving_cards": ("Serving cards needed", "推理所需卡数"),
-    "alt_chart_x_serving": ("Serving cost per 10⁶ tokens ({currency})", "每百万 token 推理成本（{currency}）"),
-    "alt_chart_title_serving": ("Serving cost per million tokens by card", "各加速卡每百万 token 推理成本"),
+    "alt_chart_x_serving": ("Serving cost per 10⁶ output tokens ({currency})", "每百万输出 token 推理成本（{currency}）"),
+    "alt_chart_title_serving": ("Serving cost per million output tokens by card", "各加速卡每百万输出 token 推理成本"),
     # --- risks, serving only --------------------------------------------------------------------
     "risk_serving_short": (
         "Serving {users} concurrent users needs {need} cards, more than the {cards} proposed.",

@@ -20,7 +20,7 @@ from xlcompute.udf._register import GPUS, MFU, TOKENS, excel
 __all__ = ["LLM_COMPARE"]
 
 HEADER = ("gpu", "cards", "days", "mfu", "predicted_mfu", "fits_memory", "it_power_kw", "capex", "total_budget",
-          "cost_per_1T_train_tokens", "cost_per_1M_served_tokens", "note")
+          "cost_per_1T_train_tokens", "note")
 """The spilled table's header row; one row per card follows."""
 
 _NOTE_CHARS = 500  # a reason longer than this is cut: a cell shows about that much legibly
@@ -66,7 +66,7 @@ def _compare(model: str, tokens: float, gpus: int, cards: tuple[str, ...], mfu: 
             continue
         note = "; ".join(str(n) for n in r.notes) or ("" if r.mem_fits else "does not fit in memory: time and cost follow from mfu")
         rows.append((r.accelerator, r.cards, r.train_days, r.mfu, r.predicted_mfu, bool(r.mem_fits), r.it_power_kw,
-                     r.capex_total, r.total_budget, r.cost_per_trillion_tokens, r.cost_per_million_served_tokens,
+                     r.capex_total, r.total_budget, r.cost_per_trillion_tokens,
                      a.one_line(_in_cells(note), _NOTE_CHARS)))
     return tuple(rows)
 
@@ -103,8 +103,8 @@ def _card_keys(gpu_range: Any) -> tuple[str, ...]:
 )
 def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = None) -> list[list[Any]]:
     """Spills the job on each card of gpu_range: header, then cards, days, MFU used and predicted,
-    fits memory (TRUE/FALSE), IT kW, capex, total budget (CNY), cost per 1T training and 1M served tokens
-    (currency), note."""
+    fits memory (TRUE/FALSE), IT kW, capex, total budget (CNY), cost per 1T training tokens (currency),
+    note."""
     from xlcompute.scenario import MAX_CARDS
 
     m = preset(model)

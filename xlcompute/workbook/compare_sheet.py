@@ -24,8 +24,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlcompute import catalog, registry
 from xlcompute._graph import GRAPH, INPUT_KEYS, Step
 from xlcompute.compare import (
-    TOKENS_PER_MILLION,
-    TOKENS_PER_THOUSAND,
     TOKENS_PER_TRILLION,
     Alternative,
     Comparison,
@@ -57,11 +55,14 @@ __all__ = ["compare_sheet", "HEADLINE", "PER_TRILLION", "PER_MILLION", "PLANNER_
 
 # The figures of compare()'s rows, in the order shown; each a graph step.
 HEADLINE: tuple[str, ...] = ("train_days", "deadline_slip_days", "gpu_hours", "mfu", "it_power_kw", "capex_total",
-                             "total_budget", "npv_own", "npv_rent", "train_cost", "cost_per_1k_tokens")
-# What a serving-only plan does not show (no training run).
+                             "total_budget", "npv_own", "npv_rent", "train_cost", "cost_per_million_tokens")
+# What a serving-only plan does not show (no training run), and what a plan without users does not (no fleet).
 _TRAINING_ROWS = frozenset({"train_days", "deadline_slip_days", "gpu_hours", "mfu", "train_cost"})
-# Rows that are not graph steps: core.cost.cost_per_tokens over the column's steps (as compare() does).
-PER_TRILLION, PER_MILLION = "cost_per_trillion_tokens", "cost_per_million_served_tokens"
+# The inference model's cost per 10^6 output tokens (the Serving sheet's, compare()'s cost_per_million_output_tokens).
+PER_MILLION = "cost_per_million_tokens"
+_SERVING_ROWS = frozenset({PER_MILLION})
+# A row that is not a graph step: core.cost.cost_per_tokens over the column's steps (as compare() does).
+PER_TRILLION = "cost_per_trillion_tokens"
 PLANNER_MFU = "predicted_mfu"  # a step of the step-time model, given as an input cell
 # Always shown, even when every card shares the scenario's value: what a buyer compares and may edit.
 _SHOWN = ("gpu_count", "mfu_assumed", "price_per_gpu_hour", "server_price")
@@ -87,8 +88,9 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     alts = comparison.alternatives
     ok = [a for a in alts if a.ok]
     trains = comparison.train_tokens > 0  # a serving-only plan compares fleets: no training rows
+    serves = any(a.cost_per_million_output_tokens is not None for a in ok)  # users to serve: a fleet per card
     targets = [k for k in HEADLINE if (k != "deadline_slip_days" or comparison.deadline_days is not None)
-               and (trains or k not in _TRAINING_ROWS)]
+               and (trains or k not in _TRAINING_ROWS) and (serves or k not in _SERVING_ROWS)]
     steps = GRAPH.needed(targets, given=[PLANNER_MFU])
     needed = {a for st in steps for a in st.args if isinstance(a, str) and a in main}
     # Prices the Inputs sheet looks up for its card are card figures too: a column keeps its own.
@@ -123,10 +125,8 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     for key in targets:
         r = _label_row(ws, r, input_label(key, lang), unit_text(key, lang, b.currency), key, rows)
     money = text(f"currency_{b.currency}", lang) if lang == "zh" else b.currency
-    for key, label in ((PER_TRILLION, "cmp_per_trillion"), (PER_MILLION, "cmp_per_million")):
-        if key == PER_TRILLION and not trains:
-            continue
-        r = _label_row(ws, r, text(label, lang), money, key, rows)
+    if trains:
+        r = _label_row(ws, r, text("cmp_per_trillion", lang), money, PER_TRILLION, rows)
     last_result = r - 1
     working_section = r
     r = _section(ws, r, text("cmp_working", lang), len(alts))
@@ -199,9 +199,6 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
         _write(ws, f"{col}{p.rows[PER_TRILLION]}",
                cost.cost_per_tokens(values["train_cost"], Ref("train_tokens"), TOKENS_PER_TRILLION),
                registry.excel_format("train_cost", currency))
-    _write(ws, f"{col}{p.rows[PER_MILLION]}",
-           cost.cost_per_tokens(values["cost_per_1k_tokens"], TOKENS_PER_THOUSAND, TOKENS_PER_MILLION),
-           registry.KINDS["money2"][1](currency))
 
 
 def _changed_steps(steps: Iterable[Step], keys: Iterable[str]) -> list[str]:

@@ -272,13 +272,12 @@ T: dict[str, tuple[str, str]] = {
                     "中间步骤：各结果表的公式，引用本列单元格（已隐藏的行，取消隐藏即可核对）"),
     "cmp_planner_mfu": ("Predicted MFU (layout planner, when built)", "预测 MFU（生成时由并行布局规划器计算）"),
     "cmp_per_trillion": ("Training cost per 10¹² tokens (rental price)", "训练每万亿 token 成本（租用价格）"),
-    "cmp_per_million": ("Serving cost per 10⁶ tokens", "推理每百万 token 成本"),
     "cmp_cannot": ("cannot run the job: {reason}", "无法运行该任务：{reason}"),
     "cmp_notes": ("Notes", "注释"),
     "cmp_unavailable": ("The comparison could not be made: {reason}", "无法进行对比：{reason}"),
     "cmp_chart_cost": ("Training cost per 10¹² tokens by card", "各加速卡每万亿 token 训练成本"),
     "cmp_chart_days": ("Days to train by card", "各加速卡训练天数"),
-    "cmp_chart_served": ("Cost per 10⁶ served tokens by card", "各加速卡每百万 token 推理成本"),
+    "cmp_chart_served": ("Cost per 10⁶ output tokens served, by card", "各加速卡每百万输出 token 推理成本"),
     "cmp_chart_budget": ("Total budget over the period by card", "各加速卡期内总预算"),
 }
 

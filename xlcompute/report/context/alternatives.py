@@ -89,8 +89,8 @@ def _money_row(c: _Ctx, a: Alternative) -> dict[str, str]:
         "capex": c.amount(a.capex_total or 0.0),
         "budget": c.amount(a.total_budget or 0.0),
         "per_t": c.amount(a.cost_per_trillion_tokens or 0.0),
-        # Serving cost per 10^6 tokens is a few currency units: cents matter.
-        "per_m": c.money(a.cost_per_million_served_tokens or 0.0, 2),
+        # Serving cost per 10^6 output tokens is a few currency units: cents matter.
+        "per_m": c.money(a.cost_per_million_output_tokens or 0.0, 2),
         "npv_own": c.amount(a.npv_own or 0.0),
         "npv_rent": c.amount(a.npv_rent or 0.0),
     }
@@ -111,7 +111,7 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
     if ok:
         # A serving fleet is compared by what a served token costs; a training run by the run.
         def per_unit(a: Alternative) -> float:
-            return (a.cost_per_million_served_tokens if serving_only else a.cost_per_trillion_tokens) or 0.0
+            return (a.cost_per_million_output_tokens if serving_only else a.cost_per_trillion_tokens) or 0.0
 
         chart = charts.horizontal_bars(
             bars=[(a.accelerator, per_unit(a), fmt.money_short(per_unit(a), c.cur, c.lang)) for a in ok],

@@ -72,3 +72,17 @@ def test_a_wrong_language_is_one_line(command: str) -> None:
 @pytest.mark.parametrize("command", ["estimate", "compare", "plan"])
 def test_help_lists_lang(command: str) -> None:
     assert "--lang" in _run(command, "--help")
+
+
+@pytest.mark.parametrize("width", [100, 120, 140])
+def test_a_wrapped_chinese_line_loses_no_character(width: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # rich's default overflow printed "叶 32 + …" for "叶 32 + 脊 16" when 脊 (two cells wide) ended a line.
+    sc = tmp_path / "s.yaml"
+    sc.write_text("model: {preset: qwen2.5-72b}\ntraining: {tokens: 18T, seq_len: 4096}\n"
+                  "cluster: {accelerator: 910B, cards: 1024}\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["estimate", str(sc), "--lang", "zh"], env={"COLUMNS": str(width)},
+                             terminal_width=width)
+    assert res.exit_code == 0, res.output
+    assert "…" not in res.output
+    flat = "".join(line.split("│")[2] if line.count("│") >= 3 else "" for line in res.output.splitlines())
+    assert "脊" in flat and "叶" in flat

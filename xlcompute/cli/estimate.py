@@ -194,8 +194,9 @@ def estimate_command(
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(title=scenario_title(sc, lang), show_header=False, title_justify="left")
-    table.add_column("", style="bold")
-    table.add_column("")
+    # fold, not rich's default ellipsis: a wide (CJK) character at the end of a wrapped line was dropped for "…"
+    table.add_column("", style="bold", overflow="fold")
+    table.add_column("", overflow="fold")
     for k, v in (*_summary_rows(result, lang), *_range_rows(result, ranges, lang)):
         table.add_row(k, v)
     console.print(table)

@@ -64,7 +64,7 @@ def plan_command(
     t = Table(title=tr("plan_title", lang, name=scenario_title(sc, lang), n=f"{report.candidates_evaluated:,}",
                        fit=f"{report.candidates_fitting:,}", s=f"{report.search_seconds:.2f}"), title_justify="left")
     for i, col in enumerate(tr("plan_cols", lang).split("|")):
-        t.add_column(col, justify="left" if i in (1, 2) else "right")
+        t.add_column(col, justify="left" if i in (1, 2) else "right", overflow="fold")
     modes = {"none": tr("recompute_none", lang), "selective": tr("recompute_selective", lang),
              "full": tr("recompute_full", lang)}
     kinds = {k: tr(f"offload_{k}", lang) for k in ("weights", "activations", "optimizer")}

@@ -29,7 +29,10 @@ def sci(x: float, digits: int = 3) -> str:
 
 
 def days(x: float) -> str:
-    """Days with one decimal: 25.3."""
+    """Days with one decimal: 25.3; under a day, two significant digits (0.041, not 0.0: a 1,000-card
+    run of a small model finishes in hours, and "0.0 days" reads as nothing)."""
+    if 0 < abs(x) < 0.95:
+        return f"{x:.{min(6, 1 - math.floor(math.log10(abs(x))))}f}"
     return f"{x:,.1f}"
 
 

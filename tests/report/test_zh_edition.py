@@ -166,6 +166,12 @@ def test_money_wan() -> None:
     assert fmt.money_wan(-3_000_000, "USD") == "-300.00万美元"
 
 
+def test_days_under_one_keep_two_significant_digits() -> None:
+    # A small model on many cards finishes in hours: "0.0 days" would read as nothing.
+    assert [fmt.days(x) for x in (26.73, 1.0, 0.96, 0.5, 0.041, 0.0)] == ["26.7", "1.0", "1.0", "0.50", "0.041", "0.0"]
+    assert fmt.days(1234.5) == "1,234.5"
+
+
 def test_sources_are_worded_from_their_parts(builtin) -> None:  # type: ignore[no-untyped-def]
     inputs = builtin.inputs
     assert source_text(inputs["train_tokens"], "zh") == "场景文件：training.tokens"

@@ -70,6 +70,7 @@ FIELD_OF: dict[str, str] = {
     "inter_node_gbps": "cluster.inter_node_gbps", "gpu_tdp_w": "cluster.accelerator.tdp_w",
     "gpu_fp32_tflops": "cluster.accelerator.fp32_tflops",
     "offload_gb": "cluster.offload_gb", "offload_gbs": "cluster.offload_gbs",
+    "framework_reserve_gb": "cluster.memory_reserve_gb",
     "switch_gbps": "cluster.switch_gbps", "oversubscription": "cluster.oversubscription",
     "storage_tb_per_card": "cluster.storage_tb_per_card", "checkpoints_kept": "cluster.checkpoints_kept",
     "dataset_bytes_per_token": "cluster.dataset_bytes_per_token",

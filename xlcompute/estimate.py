@@ -376,6 +376,11 @@ def _step_model_inputs(scenario: Scenario) -> dict[str, InputValue]:
     vals = {k: InputValue.model_construct(key=k, value=c.value, source=f"default: {c.source}",
                                           origin=Origin(kind="constant", field=k))
             for k, c in STEP_CONSTANTS.items()}
+    reserve = scenario.cluster.memory_reserve_gb
+    if reserve is not None:  # headroom an operator requires: the planner fits the layout in what is left
+        vals["framework_reserve_gb"] = InputValue.model_construct(
+            key="framework_reserve_gb", value=float(reserve), source="scenario: cluster.memory_reserve_gb",
+            origin=Origin(kind="scenario", field="cluster.memory_reserve_gb"))
     eff = SOFTWARE_STACKS[t.software]
     note = {"megatron-lm": "the reference stack of the step-time calibration (NVIDIA's tuned benchmarks)",
             "megatron-deepspeed": "fitted on the MT-NLG 530B run on 2,800 GPUs (xlcompute validate)",

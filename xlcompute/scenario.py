@@ -559,6 +559,12 @@ class Cluster(_Strict):
         None, ge=0, le=1e6, json_schema_extra=_hole(0.001),
         description="offload link per card, GB/s per direction; overrides the catalog; 0 = none",
     )
+    memory_reserve_gb: float | None = Field(
+        None, ge=0, le=1e4,
+        description="GB of each card's HBM the training plan keeps free (CUDA context, allocator fragmentation, "
+        "workspaces and any safety margin your operators require); the layout planner fits everything else in the "
+        "rest. Default 2 GB (an assumption of the step-time model)",
+    )
 
 
     @field_validator("offload_gb", "offload_gbs")

@@ -90,6 +90,8 @@ FIELD_ZH: dict[str, str] = {
                            "（25,600：NVIDIA Quantum-2 QM9700，64 个 400 Gb/s 端口）",
     "cluster.oversubscription": "网络叶交换机下行:上行端口比（1 为无阻塞，与 DGX SuperPOD 参考架构相同；"
                                 "2 则叶–脊链路减半）",
+    "cluster.memory_reserve_gb": "训练方案在每卡显存中保留的 GB 数（CUDA 上下文、分配器碎片、工作区以及运维要求的安全余量）；"
+                                 "布局规划器在其余显存中放下全部内容。默认 2 GB（单步时间模型的假设）",
     "cluster.storage_tb_per_card": "每卡存储配额，TB；存储容量取该值 × 卡数与本次训练自身检查点及数据两者中的"
                                    "较大者（14.6：Llama 3，16,384 张 H100 共 240 PB，Dubey et al. 2024 §3.3.1）",
     "cluster.checkpoints_kept": "存储上保留的检查点个数（规划假设：保留最近几个用于重启，另加若干里程碑；"

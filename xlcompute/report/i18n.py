@@ -689,6 +689,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Use a higher ZeRO stage or full recomputation, or increase tensor/pipeline parallelism (see the memory plan).",
         "提高 ZeRO 阶段或采用完全重计算，或增大张量/流水线并行度（见显存规划）。",
     ),
+    "mit_mem_reserve": (
+        "To have the planner keep more of each card free, raise the memory reserve per card "
+        "(cluster.memory_reserve_gb, {reserve} GB now).",
+        "如需规划器在每卡保留更多显存，请提高每卡预留显存（cluster.memory_reserve_gb，当前 {reserve} GB）。",
+    ),
     "risk_comm": (
         "Exposed communication is {share} of the predicted step time ({comm} s of {step} s); the achieved "
         "MFU may fall below {mfu}.",

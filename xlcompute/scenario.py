@@ -1084,6 +1084,8 @@ def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
     if model is ModelArch and name in _HF_ARCH_NAMES:
         return f"did you mean {where}.{_HF_ARCH_NAMES[name]}? (config.json's {name})"
     if model is ModelSpec:
+        if name in ("name", "key", "model", "id"):  # a catalog name typed under another key
+            return f"did you mean {where}.preset? (a catalog model name, e.g. llama2-70b)"
         arch_name = _HF_ARCH_NAMES.get(name, name)
         if arch_name in ModelArch.model_fields:
             return (f"a custom architecture goes under {where}.arch (e.g. {where}.arch.{arch_name}), "

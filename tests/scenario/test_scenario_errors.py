@@ -87,6 +87,8 @@ def test_an_architecture_typed_under_model_or_with_config_json_names_is_pointed_
     assert "or name a catalog model with model.preset" in flat
     hf = " | ".join(_problems({**BASE, "model": {"hidden_size": 7168}}))
     assert "model.hidden_size: unknown field; a custom architecture goes under model.arch (e.g. model.arch.hidden)" in hf
+    named = " | ".join(_problems({**BASE, "model": {"name": "llama2-70b"}}))
+    assert "model.name: unknown field; did you mean model.preset? (a catalog model name" in named
     arch = {"num_hidden_layers": 48, "hidden_size": 7168, "num_attention_heads": 56, "vocab_size": 128000}
     text = " | ".join(_problems({**BASE, "model": {"arch": arch}}))
     for hf_name, ours in (("num_hidden_layers", "layers"), ("hidden_size", "hidden"),

@@ -26,7 +26,7 @@ INDEX_NAME = "index.xlsx"
 
 def batch_command(
     input_paths: list[Path] = typer.Argument(
-        ..., metavar="INPUT...",
+        ..., metavar="INPUT",
         help="Folders of .yaml/.yml/.toml/.json scenarios, scenario files (a glob such as scenarios/*.yaml) "
              "or .csv/.xlsx tables; several may be given.",
     ),

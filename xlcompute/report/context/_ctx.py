@@ -44,6 +44,15 @@ class _Ctx:
     def t(self, key: str, **kw: Any) -> Markup:
         return text(key, self.lang, **kw)
 
+    @property
+    def gap(self) -> Markup:
+        """What goes between two sentences: a space, none after a Chinese full stop."""
+        return Markup("" if self.lang == "zh" else " ")
+
+    def sentences(self, *parts: Markup | None) -> Markup:
+        """The sentences given (None left out), one after the other."""
+        return self.gap.join(p for p in parts if p is not None)
+
     def v(self, key: str, kind: str | None = None) -> str:
         """An input or figure of the estimate, formatted by its registry kind."""
         return registry.format_value(self.r[key], key, self.cur, kind, self.lang)

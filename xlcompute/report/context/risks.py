@@ -229,8 +229,7 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
         roomy = _roomier_layout(c)
         mitigation = c.t("mit_mem") if roomy is None else _roomier_words(c, roomy)
         if r.plan is not None and not r.scenario.layout_fixed:  # the planner chose the layout: it can keep more free
-            mitigation = mitigation + Markup("" if c.lang == "zh" else " ") + c.t(
-                "mit_mem_reserve", reserve=fmt.number(r["framework_reserve_gb"], 1))
+            mitigation = c.sentences(mitigation, c.t("mit_mem_reserve", reserve=fmt.number(r["framework_reserve_gb"], 1)))
         add(1, c.t("risk_mem_tight", share=fmt.percent(mem["planned_share"]), mem=fmt.gb(mem["planned_bytes"]),
                    hbm=hbm), mitigation)
 

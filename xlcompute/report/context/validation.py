@@ -171,7 +171,7 @@ def serving_accuracy(c: _Ctx) -> Markup | str:
 
 
 def _validation_sentence(c: _Ctx) -> Markup:
-    gap = Markup("" if c.lang == "zh" else " ")  # no space after a Chinese full stop
+    gap = c.gap
     v = validation_report()
     blind = _blind_set(v)
     return c.t("plan_accuracy", held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
@@ -293,10 +293,7 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100) if key == "summary_plan_both" else ""
     text = c.t(key, layout=c.layout(), mfu=c.v("mfu"),
                evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held, band=band)
-    for extra in (_untested_card(c), _card_bias_sentence(c)):
-        if extra is not None:
-            text = text + Markup("" if c.lang == "zh" else " ") + extra
-    return text
+    return c.sentences(text, _untested_card(c), _card_bias_sentence(c))
 
 
 def biased_card_runs(c: _Ctx) -> CardRuns | None:

@@ -92,6 +92,9 @@ from xlcompute._scenario_files import (
 from xlcompute.quantity import MAX_QUANTITY_CHARS, QuantityError, describe_type, parse_quantity, show_value
 
 __all__ = [
+    "scenario_with",
+    "scenario_data_with",
+    "MAX_SETTINGS",
     "Quantity",
     "ModelSpec",
     "TrainingPlan",
@@ -1330,6 +1333,63 @@ def check_presets(data: Mapping[str, Any]) -> list[str]:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a YAML / TOML / JSON scenario file, within the input limits."""
     p = Path(path)
+    return parse_scenario(_file_data(p), str(p))
+
+
+MAX_SETTINGS = 200
+"""More FIELD=VALUE settings than this on one command line are refused (a file is the place for them)."""
+
+
+def scenario_with(path: str | Path | None, settings: list[str]) -> Scenario:
+    """The scenario of ``path`` (None: none, only the settings) with ``settings`` applied: each
+    ``FIELD=VALUE``, the field dotted as a batch table's columns (``cluster.cards=1024``), the value
+    as a table cell gives it (text the scenario's fields parse: ``18T``, ``1024``, ``true``)."""
+    source = f"{path} with --set" if path is not None else "--set"
+    return parse_scenario(scenario_data_with(path, settings), source)
+
+
+def scenario_data_with(path: str | Path | None, settings: list[str]) -> Any:
+    """The mapping :func:`scenario_with` validates: the file's fields with the settings in place (what a
+    proposal attaches as its scenario, so the file reproduces its figures)."""
+    raw = _file_data(Path(path)) if path is not None else {}
+    if not isinstance(raw, Mapping):
+        parse_scenario(raw, str(path))  # says what the file holds instead of a mapping
+    source = f"{path} with --set" if path is not None else "--set"
+    data: dict[str, Any] = dict(raw)
+    problems: list[str] = []
+    if len(settings) > MAX_SETTINGS:
+        raise ScenarioError([f"{len(settings):,} settings; at most {MAX_SETTINGS} (put more in a scenario file)"],
+                            source)
+    for text in settings:
+        field, sep, value = text.partition("=")
+        parts = [p.strip() for p in field.split(".")]
+        shown = show_value(text, 80)
+        if not sep or not field.strip() or any(not p for p in parts):
+            problems.append(f"{shown}: write FIELD=VALUE with a dotted field, e.g. cluster.cards=1024")
+            continue
+        if not value.strip():
+            problems.append(f"{shown}: no value after '='")
+            continue
+        node: Any = data
+        for i, part in enumerate(parts[:-1]):
+            child = node.get(part) if isinstance(node, dict) else None
+            if child is None:
+                child = node[part] = {}
+            elif not isinstance(child, Mapping):
+                problems.append(f"{shown}: {'.'.join(parts[:i + 1])} is a value, not a section of fields")
+                break
+            else:
+                child = node[part] = dict(child)  # a copy: the file's data stays as read
+            node = child
+        else:
+            node[parts[-1]] = value.strip()
+    if problems:
+        raise ScenarioError(problems, source)
+    return data
+
+
+def _file_data(p: Path) -> Any:
+    """The parsed mapping of a scenario file, or a :class:`ScenarioError` that says why not."""
     if not p.is_file():
         raise ScenarioError([f"file: {show_value(str(p), 200)} does not exist or is not a file"], str(p))
     try:
@@ -1343,7 +1403,7 @@ def load_scenario(path: str | Path) -> Scenario:
         if "integer string conversion" in detail:  # Python's int() digit limit; its advice is for programmers
             detail = "a number with more than 4,300 digits"
         raise ScenarioError([f"file: cannot parse {escape(p.name)}: {escape(detail)[:300]}"], str(p)) from None
-    return parse_scenario(data, str(p))
+    return data
 
 
 DEFAULT_SCENARIO_PATH = Path(__file__).with_name("data") / "default_scenario.yaml"

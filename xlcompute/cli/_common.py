@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
     from xlcompute.scenario import Scenario
 
-__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "SCENARIO_ARG", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario",
+__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "SCENARIO_ARG", "SET_OPT", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario",
            "run_estimate", "check_output_file"]
 
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
@@ -45,7 +45,15 @@ def scenario_title(scenario: Scenario, lang: str) -> str:
 
 
 SCENARIO_ARG = typer.Argument(
-    None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario."
+    None, help="Scenario file (.yaml, .toml or .json). Default: the built-in 1000-card H800 scenario, or with "
+    "--set only the fields set."
+)
+
+SET_OPT = typer.Option(
+    None, "--set", "-s", metavar="FIELD=VALUE",
+    help="A scenario field, dotted as a batch table's columns (repeat it): --set model.preset=llama2-70b "
+    "--set training.tokens=2T --set cluster.accelerator=H800 --set cluster.cards=1000. With a scenario file it "
+    "changes the file's value; without one the scenario is only the fields set (the rest take their defaults).",
 )
 
 
@@ -90,11 +98,13 @@ def check_output_file(output: Path, suffix: Optional[str], what: str) -> None:
               f"-o: cannot write {str(output)!r}: {exc.strerror or exc}"])
 
 
-def read_scenario(path: Optional[Path]) -> Scenario:
-    """Load ``path`` or the default scenario; exit with readable errors on bad input."""
-    from xlcompute.scenario import ScenarioError, default_scenario, load_scenario
+def read_scenario(path: Optional[Path], settings: Optional[list[str]] = None) -> Scenario:
+    """Load ``path`` or the default scenario, with the ``--set`` settings; exit with readable errors on bad input."""
+    from xlcompute.scenario import ScenarioError, default_scenario, load_scenario, scenario_with
 
     try:
+        if settings:
+            return scenario_with(path, settings)
         return default_scenario() if path is None else load_scenario(path)
     except ScenarioError as exc:
         where = f"{exc.source}: " if exc.source else ""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, console, fail, read_scenario, scenario_title
+from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, SET_OPT, console, fail, read_scenario, scenario_title
 from xlcompute.cli._text import check_lang, tr
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def _per_million(a: Alternative) -> str:
 
 def compare_command(
     scenario: Optional[Path] = SCENARIO_ARG,
+    settings: Optional[list[str]] = SET_OPT,
     gpu: Optional[list[str]] = typer.Option(
         None, "--gpu", "-g",
         help="A catalog card to compare (repeat: --gpu H800 --gpu H20). Default: the scenario's card and "
@@ -90,7 +91,7 @@ def compare_command(
     from xlcompute.compare import compare
 
     check_lang(lang)
-    sc = read_scenario(scenario)
+    sc = read_scenario(scenario, settings)
     try:
         result = compare(sc, gpu or None)
     except ValueError as exc:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, console, read_scenario, run_estimate, scenario_title
+from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, SET_OPT, console, read_scenario, run_estimate, scenario_title
 from xlcompute.cli._text import check_lang, tr
 
 if TYPE_CHECKING:
@@ -173,6 +173,7 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
 
 def estimate_command(
     scenario: Optional[Path] = SCENARIO_ARG,
+    settings: Optional[list[str]] = SET_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
     lang: str = LANG_OPT,
 ) -> None:
@@ -184,7 +185,7 @@ def estimate_command(
 
     from xlcompute.uncertainty import analyse
 
-    sc = read_scenario(scenario)
+    sc = read_scenario(scenario, settings)
     result = run_estimate(sc)
     ranges = analyse(result)  # a few ms: the estimate itself stays free of the Monte Carlo
     if as_json:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, console, err_console, fail, read_scenario, scenario_title
+from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, SET_OPT, console, err_console, fail, read_scenario, scenario_title
 from xlcompute.cli._text import check_lang, tr
 
 __all__ = ["plan_command"]
@@ -16,6 +16,7 @@ __all__ = ["plan_command"]
 
 def plan_command(
     scenario: Optional[Path] = SCENARIO_ARG,
+    settings: Optional[list[str]] = SET_OPT,
     top: int = typer.Option(5, "--top", min=1, max=100, help="How many layouts to show."),
     explore: bool = typer.Option(
         False, "--explore",
@@ -38,7 +39,7 @@ def plan_command(
     from xlcompute.planner import PlannerError, plan_layouts
 
     check_lang(lang)
-    sc = read_scenario(scenario)
+    sc = read_scenario(scenario, settings)
     if sc.training is None:  # the planner ranks training layouts; a serving fleet has none to rank
         fail(["training: the scenario plans no training (a serving-only fleet), so there is no layout to plan; "
               "give a training block (training.tokens) or use xlcompute estimate for the serving cards"])

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from xlcompute.cli._common import SCENARIO_ARG, check_output_file, console, fail, read_scenario, run_estimate
+from xlcompute.cli._common import (
+    SCENARIO_ARG,
+    SET_OPT,
+    check_output_file,
+    console,
+    fail,
+    printable,
+    read_scenario,
+    run_estimate,
+)
 
 if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
@@ -32,6 +41,7 @@ def default_output(scenario_name: str, lang: str, html: bool = False) -> Path:
 
 def proposal_command(
     scenario: Optional[Path] = SCENARIO_ARG,
+    settings: Optional[list[str]] = SET_OPT,
     output: Optional[Path] = typer.Option(
         None, "-o", "--output",
         help="File to write (.pdf, or .html with --html). Default: out/<scenario name>-proposal-<lang>.pdf",
@@ -50,7 +60,7 @@ def proposal_command(
     what = f"{'HTML' if html else 'PDF'} file"
     if output is not None:
         check_output_file(output, suffix, what)  # before the estimate and the rendering
-    sc = read_scenario(scenario)
+    sc = read_scenario(scenario, settings)
     result = run_estimate(sc)
     target = output if output is not None else default_output(sc.name, lang, html)
     if output is None:
@@ -58,6 +68,8 @@ def proposal_command(
 
     scenario_file = scenario if scenario is not None else DEFAULT_SCENARIO_PATH
     with tempfile.TemporaryDirectory(prefix="xlcompute-proposal-") as tmp:
+        if settings:  # the scenario the figures come from is the file with the settings, not the file
+            scenario_file = _set_scenario_file(scenario, settings, Path(tmp), sc.name)
         attachments = [scenario_file]
         if not html:
             workbook = _planning_workbook(sc, result, Path(tmp), lang)
@@ -68,6 +80,24 @@ def proposal_command(
         except OSError as exc:  # OutputNotWritableError names the file; anything else still one line
             fail([str(exc) if exc.strerror is None else f"cannot write {str(target)!r}: {exc.strerror}"])
     console.print(f"wrote {path}", highlight=False, markup=False)
+
+
+def _set_scenario_file(path: Optional[Path], settings: list[str], folder: Path, name: str) -> Path:
+    """The scenario a proposal made with ``--set`` attaches: the file's fields with the settings in place, as
+    YAML that loads to the same scenario (each setting as the text typed)."""
+    import yaml
+
+    from xlcompute._names import slug
+    from xlcompute.scenario import scenario_data_with
+
+    data = scenario_data_with(path, settings)
+    origin = f"{printable(path.name)} with these settings" if path is not None else "these settings"
+    head = "".join(f"#   --set {printable(s)}\n" for s in settings)
+    text = f"# The scenario of this proposal: {origin}.\n{head}" + yaml.safe_dump(data, allow_unicode=True,
+                                                                                    sort_keys=False)
+    target = folder / f"{slug(name)}.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
 
 
 def _planning_workbook(sc: Scenario, result: Estimate, folder: Path, lang: str) -> Optional[Path]:

@@ -8,13 +8,14 @@ from typing import Optional
 
 import typer
 
-from xlcompute.cli._common import SCENARIO_ARG, check_output_file, console, fail, read_scenario, run_estimate
+from xlcompute.cli._common import SCENARIO_ARG, SET_OPT, check_output_file, console, fail, read_scenario, run_estimate
 
 __all__ = ["workbook_command"]
 
 
 def workbook_command(
     scenario: Optional[Path] = SCENARIO_ARG,
+    settings: Optional[list[str]] = SET_OPT,
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Workbook to write (.xlsx). Default: out/<scenario name>.xlsx"
     ),
@@ -29,7 +30,7 @@ def workbook_command(
         fail([f"--lang: must be en or zh, got {lang!r}"])
     if output is not None:
         check_output_file(output, ".xlsx", "workbook")  # before the estimate: a typo fails at once
-    sc = read_scenario(scenario)
+    sc = read_scenario(scenario, settings)
     result = run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
     if output is None:
         output = Path("out") / f"{slug(sc.name)}.xlsx"

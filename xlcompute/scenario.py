@@ -94,6 +94,7 @@ from xlcompute.quantity import MAX_QUANTITY_CHARS, QuantityError, describe_type,
 __all__ = [
     "scenario_with",
     "scenario_data_with",
+    "settings_source",
     "MAX_SETTINGS",
     "Quantity",
     "ModelSpec",
@@ -1344,8 +1345,12 @@ def scenario_with(path: str | Path | None, settings: list[str]) -> Scenario:
     """The scenario of ``path`` (None: none, only the settings) with ``settings`` applied: each
     ``FIELD=VALUE``, the field dotted as a batch table's columns (``cluster.cards=1024``), the value
     as a table cell gives it (text the scenario's fields parse: ``18T``, ``1024``, ``true``)."""
-    source = f"{path} with --set" if path is not None else "--set"
-    return parse_scenario(scenario_data_with(path, settings), source)
+    return parse_scenario(scenario_data_with(path, settings), settings_source(path))
+
+
+def settings_source(path: str | Path | None) -> str:
+    """Where a scenario made with settings comes from, as its problems name it."""
+    return f"{path} with --set" if path is not None else "--set"
 
 
 def scenario_data_with(path: str | Path | None, settings: list[str]) -> Any:
@@ -1354,7 +1359,7 @@ def scenario_data_with(path: str | Path | None, settings: list[str]) -> Any:
     raw = _file_data(Path(path)) if path is not None else {}
     if not isinstance(raw, Mapping):
         parse_scenario(raw, str(path))  # says what the file holds instead of a mapping
-    source = f"{path} with --set" if path is not None else "--set"
+    source = settings_source(path)
     data: dict[str, Any] = dict(raw)
     problems: list[str] = []
     if len(settings) > MAX_SETTINGS:

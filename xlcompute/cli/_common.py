@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
     from xlcompute.scenario import Scenario
 
-__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "SCENARIO_ARG", "SET_OPT", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario",
+__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "SCENARIO_ARG", "SET_OPT", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario", "read_scenario_data",
            "run_estimate", "check_output_file"]
 
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
@@ -100,12 +100,26 @@ def check_output_file(output: Path, suffix: Optional[str], what: str) -> None:
 
 def read_scenario(path: Optional[Path], settings: Optional[list[str]] = None) -> Scenario:
     """Load ``path`` or the default scenario, with the ``--set`` settings; exit with readable errors on bad input."""
-    from xlcompute.scenario import ScenarioError, default_scenario, load_scenario, scenario_with
+    return read_scenario_data(path, settings)[0]
+
+
+def read_scenario_data(path: Optional[Path], settings: Optional[list[str]] = None) -> tuple[Scenario, Any]:
+    """:func:`read_scenario` and, with settings, the mapping it validated (the file's fields with the settings in
+    place; None without settings): read once, so what a proposal attaches is what it computed."""
+    from xlcompute.scenario import (
+        ScenarioError,
+        default_scenario,
+        load_scenario,
+        parse_scenario,
+        scenario_data_with,
+        settings_source,
+    )
 
     try:
         if settings:
-            return scenario_with(path, settings)
-        return default_scenario() if path is None else load_scenario(path)
+            data = scenario_data_with(path, settings)
+            return parse_scenario(data, settings_source(path)), data
+        return (default_scenario() if path is None else load_scenario(path)), None
     except ScenarioError as exc:
         where = f"{exc.source}: " if exc.source else ""
         fail([where + p for p in exc.problems])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -21,7 +21,7 @@ from xlcompute.cli._common import (
     console,
     fail,
     printable,
-    read_scenario,
+    read_scenario_data,
     run_estimate,
 )
 
@@ -60,7 +60,7 @@ def proposal_command(
     what = f"{'HTML' if html else 'PDF'} file"
     if output is not None:
         check_output_file(output, suffix, what)  # before the estimate and the rendering
-    sc = read_scenario(scenario, settings)
+    sc, data = read_scenario_data(scenario, settings)
     result = run_estimate(sc)
     target = output if output is not None else default_output(sc.name, lang, html)
     if output is None:
@@ -68,8 +68,8 @@ def proposal_command(
 
     scenario_file = scenario if scenario is not None else DEFAULT_SCENARIO_PATH
     with tempfile.TemporaryDirectory(prefix="xlcompute-proposal-") as tmp:
-        if settings:  # the scenario the figures come from is the file with the settings, not the file
-            scenario_file = _set_scenario_file(scenario, settings, Path(tmp), sc.name)
+        if data is not None:  # the scenario the figures come from is the file with the settings, not the file
+            scenario_file = _set_scenario_file(data, scenario, settings or [], Path(tmp), sc.name)
         attachments = [scenario_file]
         if not html:
             workbook = _planning_workbook(sc, result, Path(tmp), lang)
@@ -82,15 +82,13 @@ def proposal_command(
     console.print(f"wrote {path}", highlight=False, markup=False)
 
 
-def _set_scenario_file(path: Optional[Path], settings: list[str], folder: Path, name: str) -> Path:
-    """The scenario a proposal made with ``--set`` attaches: the file's fields with the settings in place, as
-    YAML that loads to the same scenario (each setting as the text typed)."""
+def _set_scenario_file(data: Any, path: Optional[Path], settings: list[str], folder: Path, name: str) -> Path:
+    """The scenario a proposal made with ``--set`` attaches: ``data``, the file's fields with the settings in
+    place, as YAML that loads to the same scenario (each setting as the text typed)."""
     import yaml
 
     from xlcompute._names import slug
-    from xlcompute.scenario import scenario_data_with
 
-    data = scenario_data_with(path, settings)
     origin = f"{printable(path.name)} with these settings" if path is not None else "these settings"
     head = "".join(f"#   --set {printable(s)}\n" for s in settings)
     text = f"# The scenario of this proposal: {origin}.\n{head}" + yaml.safe_dump(data, allow_unicode=True,

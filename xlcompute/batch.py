@@ -95,6 +95,7 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "gpu_count", "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "mem_fits", "serving_cards",
     "train_cost", "capex_total", "total_budget",
 )
+_TRAINING_KEYS = ("train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "mem_fits", "train_cost")
 _RECORD_FORMAT = 1
 # Linux: forked from a clean single-threaded server (the batch process runs a progress thread,
 # and fork() of a threaded process can deadlock the child); elsewhere the platform's default.
@@ -378,7 +379,10 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
         from xlcompute.estimate import estimate
 
         result = estimate(scenario)
-        summary = {k: float(result[k]) for k in SUMMARY_KEYS}
+        # A serving-only plan has no training run: its training columns stay empty, not 0 days and a
+        # training memory that "does not fit".
+        skip = _TRAINING_KEYS if scenario.training is None else ()
+        summary = {k: float(result[k]) for k in SUMMARY_KEYS if k not in skip}
     except ScenarioError as exc:
         item.problems = list(exc.problems) or [str(exc)]
         return item
@@ -388,7 +392,7 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
     except Exception as exc:  # noqa: BLE001  (one scenario's fault must not stop the batch)
         item.problems = [f"estimating: {type(exc).__name__}: {exc}"]
         return item
-    item.name = builtin_text(scenario, "name", lang) or scenario.name
+    item.name = builtin_text(result.scenario, "name", lang) or scenario.name  # sized: the cards served
     item.model_name = result.model_name
     item.accelerator_name = result.accelerator_name
     item.currency = scenario.pricing.currency

@@ -249,7 +249,7 @@ def _deadline_cards(scenario: Scenario, key: str, free_layout: bool) -> int:
 
 
 def _alternative(scenario: Scenario, key: str) -> Alternative:
-    from xlcompute.estimate import estimate
+    from xlcompute.estimate import estimate, sized_cards
 
     card = catalog.get_gpu(key)
     deadline = scenario.train.deadline_days
@@ -262,8 +262,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
             # A serving fleet on another card: the whole servers its demand needs (the graph's
             # serving_cards, then cost.servers_needed), as a deadline sizes a training run.
             need = estimate(sc)
-            per_node = int(need["cards_per_node"])
-            sized = max(per_node, min(_MAX_CARDS, int(need["serving_cards"] + per_node - 1) // per_node * per_node))
+            sized = sized_cards(need["serving_cards"], need["cards_per_node"])
             sc, swap_notes = swapped_scenario(scenario, key, sized, free_layout)
         return estimate(sc), swap_notes
 

@@ -10,6 +10,7 @@ estimate again.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ from xlcompute.planner.inputs import (
     model_values,
 )
 from xlcompute.registry import unit as registry_unit
-from xlcompute.scenario import MAX_GLOBAL_BATCH, RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario
+from xlcompute.scenario import MAX_CARDS, MAX_GLOBAL_BATCH, RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario
 
 __all__ = [
     "InputValue",
@@ -52,6 +53,10 @@ __all__ = [
     "sensitivity_mfu_column",
     "core_problems",
     "SENSITIVITY_MIN_MFU",
+    "serving_sized",
+    "sized_cards",
+    "sized_scenario",
+    "with_sized_cards",
 ]
 
 
@@ -283,8 +288,7 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
             tdp_src = "scenario: cluster.tdp_w"
             tdp_org = Origin(kind="scenario", field="cluster.tdp_w")
     vals = {
-        "gpu_count": InputValue(key="gpu_count", value=c.cards, source="scenario: cluster.cards",
-                                origin=Origin(kind="scenario", field="cluster.cards")),
+        "gpu_count": _cards_input(scenario),
         "cards_per_node": InputValue(key="cards_per_node", value=per_node, source=per_node_src, origin=per_node_org),
         "gpu_peak_tflops": InputValue(
             key="gpu_peak_tflops", value=float(peak), source=f"{src}; dense {'fp8' if fp8 else 'bf16'}",
@@ -306,6 +310,50 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         "gpu_fp32_tflops": _fp32_input(acc, src, org),
     }
     return name, vals
+
+
+def serving_sized(scenario: Scenario) -> bool:
+    """Whether the cluster is the serving need: a serving-only plan with users that leaves cluster.cards
+    out. A buyer who asks what serving costs has not proposed 1,000 cards, so pricing the default
+    1,000 (or warning that more are needed) answers a question nobody asked."""
+    return (scenario.training is None and scenario.serving.users > 0
+            and "cards" not in scenario.cluster.model_fields_set)
+
+
+_SIZED = ("default for cluster.cards in a serving-only plan: the cards its users need (the serving sizer's "
+          "count, rounded up to whole servers)")
+
+
+def _cards_input(scenario: Scenario) -> InputValue:
+    c = scenario.cluster
+    if serving_sized(scenario):
+        return InputValue(key="gpu_count", value=c.cards, source=_SIZED,
+                          origin=Origin(kind="fixed", field="cards_sized_serving"))
+    return InputValue(key="gpu_count", value=c.cards, source=_source(c, "cluster", "cards"),
+                      origin=_origin(c, "cluster", "cards"))
+
+
+def sized_cards(serving_cards: float, cards_per_node: float) -> int:
+    """The cards of the whole servers that hold ``serving_cards`` (at least one server, at most
+    the scenario's bound on cluster.cards)."""
+    per_node = max(1, int(cards_per_node))
+    return min(MAX_CARDS, max(per_node, math.ceil(serving_cards / per_node - 1e-9) * per_node))
+
+
+def with_sized_cards(scenario: Scenario, serving_cards: float, cards_per_node: float) -> Scenario:
+    """``scenario`` with the cluster sized to ``serving_cards`` in whole servers of ``cards_per_node``
+    (:func:`sized_cards`), cluster.cards still left out (so its source reads as sized, and a sized
+    scenario sizes again to the same count)."""
+    cards = sized_cards(serving_cards, cards_per_node)
+    c = scenario.cluster
+    cluster = type(c).model_construct(_fields_set=set(c.model_fields_set), **{**dict(c), "cards": cards})
+    return scenario.model_copy(update={"cluster": cluster})
+
+
+def sized_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` as :func:`estimate` plans it: a serving-only plan that leaves cluster.cards out
+    sized to its users' need (its title and card count), any other scenario as it is."""
+    return estimate(scenario).scenario if serving_sized(scenario) else scenario
 
 
 def _fp32_input(acc: Any, src: str, org: Origin) -> InputValue:
@@ -591,6 +639,9 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),
             _origin(model, section, field, options.get(field, ""), p.currency if note == cur else ""))
+    if s.input_tokens is not None:  # the request as typed: its prompt and its output
+        given = "serving.input_tokens + serving.output_tokens"
+        put("tokens_per_request", s.tokens_per_request, f"scenario: {given}", Origin(kind="scenario", field=given))
     # A preset's published schedule hides and sends the expert all-to-all as its authors did, unless the user says.
     recipe = _preset_recipe(scenario)
     if recipe is not None:
@@ -1041,6 +1092,10 @@ def _estimate(
     resolved = resolve(scenario, on_progress, overrides=overrides)
     inputs = {k: v.value for k, v in resolved.inputs.items()}
     values = run_steps(inputs)
+    if serving_sized(scenario):  # the serving cards do not depend on the cluster's: one more pass at most
+        sized = with_sized_cards(scenario, float(values["serving_cards"]), inputs["cards_per_node"])
+        if sized.cluster.cards != scenario.cluster.cards:
+            return _estimate(sized, on_progress, overrides)
     if scenario.training is not None:  # the goodput refusal is about a training job
         _check_ettr(scenario, values)
     results = {key: float(values[key]) for key in _STEP_KEYS}

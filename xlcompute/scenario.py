@@ -512,7 +512,11 @@ class Cluster(_Strict):
     """The cluster being proposed."""
 
     accelerator: Accelerator = Field("H800", description="catalog accelerator name or custom figures")
-    cards: int = Field(1000, ge=1, le=MAX_CARDS, description="number of accelerator cards")
+    cards: int = Field(
+        1000, ge=1, le=MAX_CARDS,
+        description="number of accelerator cards; leave it out for 1,000 in a plan with training, or, in a "
+        "serving-only plan, the cards its users need (the serving sizer's count in whole servers)",
+    )
     cards_per_node: int | None = Field(
         None, ge=1, le=100_000, description="cards per server; default from the catalog"
     )
@@ -689,6 +693,11 @@ class ServingDemand(_Strict):
         description="generated tokens per request; the prompt is tokens_per_request minus these. Leave it out "
         "for half of tokens_per_request (an assumption: give your traffic's split)",
     )
+    input_tokens: int | None = Field(
+        None, ge=1, le=MAX_SEQ_LEN,
+        description="prompt tokens per request, as serving benchmarks state a request (input / output "
+        "lengths): with output_tokens it sets tokens_per_request to their sum",
+    )
     precision: Literal["bf16", "fp8", "int8", "int4", "w8a8"] | None = Field(
         None,
         description="serving precision: bf16; fp8 (FP8 weights, GEMMs at the card's FP8 peak, FP8 KV cache); "
@@ -726,6 +735,22 @@ class ServingDemand(_Strict):
 
     @model_validator(mode="after")
     def _check_split(self) -> ServingDemand:
+        if self.input_tokens is not None:
+            if self.output_tokens is None:
+                raise ValueError(f"serving.input_tokens ({self.input_tokens}) needs serving.output_tokens, the "
+                                 "tokens generated per request (a request is its prompt plus its output)")
+            total = self.input_tokens + self.output_tokens
+            if "tokens_per_request" in self.model_fields_set and self.tokens_per_request != total:
+                raise ValueError(
+                    f"serving.tokens_per_request ({self.tokens_per_request}) must be serving.input_tokens + "
+                    f"serving.output_tokens ({self.input_tokens} + {self.output_tokens} = {total}); give "
+                    "either the total or the prompt"
+                )
+            if total > MAX_SEQ_LEN:
+                raise ValueError(f"serving.input_tokens + serving.output_tokens ({total:,}) must be at most "
+                                 f"{MAX_SEQ_LEN:,} tokens per request")
+            # The model is frozen; the total is derived here once, before anything reads or hashes it.
+            object.__setattr__(self, "tokens_per_request", total)
         if self.output_tokens is not None and self.output_tokens >= self.tokens_per_request:
             raise ValueError(
                 f"serving.output_tokens ({self.output_tokens}) must be less than serving.tokens_per_request "
@@ -1068,7 +1093,11 @@ _SYNONYMS = {"sequence_len": "seq_len", "sequence_length": "seq_len", "seq_lengt
              "gpu_count": "cards", "n_gpus": "cards", "gpu": "accelerator", "gpu_type": "accelerator",
              "batch_size": "global_batch", "global_batch_size": "global_batch", "micro_batch_size": "micro_batch",
              "tensor_parallel": "tp", "pipeline_parallel": "pp", "expert_parallel": "ep", "context_parallel": "cp",
-             "users_concurrent": "users", "concurrent_users": "users"}
+             "users_concurrent": "users", "concurrent_users": "users",
+             # serving benchmarks' request shape (vLLM benchmark_serving, TensorRT-LLM trtllm-bench)
+             "prompt_tokens": "input_tokens", "input_len": "input_tokens", "input_length": "input_tokens",
+             "isl": "input_tokens", "output_len": "output_tokens", "output_length": "output_tokens",
+             "osl": "output_tokens", "max_tokens": "output_tokens", "ttft": "ttft_s", "tpot": "tpot_s"}
 
 
 def _unknown_field_hint(loc: tuple[Any, ...]) -> str:

@@ -89,6 +89,7 @@ def compare_command(
 
     from xlcompute import fmt
     from xlcompute.compare import compare
+    from xlcompute.estimate import sized_scenario
 
     check_lang(lang)
     sc = read_scenario(scenario, settings)
@@ -100,7 +101,8 @@ def compare_command(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     serving_only = sc.training is None
-    name = scenario_title(sc, lang)
+    # A serving fleet left unsized is titled with the cards it needs on its own card, as estimate titles it.
+    name = scenario_title(sized_scenario(sc), lang)
     deadline = "" if result.deadline_days is None else tr("compare_deadline", lang, days=f"{result.deadline_days:g}")
     if serving_only:  # the job is the serving demand; each card gets the servers it needs
         title = tr("compare_title_serving", lang, name=name, model=result.model_name, users=f"{sc.serving.users:,}",

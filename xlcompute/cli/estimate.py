@@ -194,7 +194,7 @@ def estimate_command(
         data["uncertainty"] = json.loads(ranges.model_dump_json())
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
-    table = Table(title=scenario_title(sc, lang), show_header=False, title_justify="left")
+    table = Table(title=scenario_title(result.scenario, lang), show_header=False, title_justify="left")
     # fold, not rich's default ellipsis: a wide (CJK) character at the end of a wrapped line was dropped for "…"
     table.add_column("", style="bold", overflow="fold")
     table.add_column("", overflow="fold")

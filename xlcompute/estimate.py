@@ -35,7 +35,9 @@ from xlcompute.planner.inputs import (
     model_values,
 )
 from xlcompute.registry import unit as registry_unit
-from xlcompute.scenario import MAX_CARDS, MAX_GLOBAL_BATCH, RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario
+from xlcompute.scenario import (
+    MAX_CARDS, MAX_GLOBAL_BATCH, RECOMPUTE_MODES, CustomAccelerator, PlanKind, Scenario, ScenarioError, parse_scenario,
+)
 
 __all__ = [
     "InputValue",
@@ -53,10 +55,11 @@ __all__ = [
     "sensitivity_mfu_column",
     "core_problems",
     "SENSITIVITY_MIN_MFU",
+    "cards_sized",
     "serving_sized",
     "sized_cards",
     "sized_scenario",
-    "with_sized_cards",
+    "with_cards",
 ]
 
 
@@ -312,23 +315,38 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
     return name, vals
 
 
+def cards_sized(scenario: Scenario) -> Literal["serving", "deadline"] | None:
+    """How the cluster is sized when cluster.cards is left out: ``"serving"``, a serving-only plan with
+    users, gets the cards they need; ``"deadline"``, a training run with training.deadline_days, the
+    cards that finish it in time (and serve its users after); otherwise None, the documented
+    1,000. A buyer who asks what serving costs, or what a run by a date costs, has not proposed 1,000
+    cards: pricing them, then saying how many more are needed, answers a question nobody asked."""
+    if "cards" in scenario.cluster.model_fields_set:
+        return None
+    if scenario.training is None:
+        return "serving" if scenario.serving.users > 0 else None
+    return "deadline" if scenario.train.deadline_days is not None else None
+
+
 def serving_sized(scenario: Scenario) -> bool:
-    """Whether the cluster is the serving need: a serving-only plan with users that leaves cluster.cards
-    out. A buyer who asks what serving costs has not proposed 1,000 cards, so pricing the default
-    1,000 (or warning that more are needed) answers a question nobody asked."""
-    return (scenario.training is None and scenario.serving.users > 0
-            and "cards" not in scenario.cluster.model_fields_set)
+    """Whether the cluster is the serving need (:func:`cards_sized`)."""
+    return cards_sized(scenario) == "serving"
 
 
-_SIZED = ("default for cluster.cards in a serving-only plan: the cards its users need (the serving sizer's "
-          "count, rounded up to whole servers)")
+_SIZED = {
+    "serving": ("default for cluster.cards in a serving-only plan: the cards its users need (the serving "
+                "sizer's count, rounded up to whole servers)"),
+    "deadline": ("default for cluster.cards with training.deadline_days: the fewest cards found to finish the "
+                 "run by then, planned at that count (whole servers; at least the serving cards)"),
+}
 
 
 def _cards_input(scenario: Scenario) -> InputValue:
     c = scenario.cluster
-    if serving_sized(scenario):
-        return InputValue(key="gpu_count", value=c.cards, source=_SIZED,
-                          origin=Origin(kind="fixed", field="cards_sized_serving"))
+    sizing = cards_sized(scenario)
+    if sizing is not None:
+        return InputValue(key="gpu_count", value=c.cards, source=_SIZED[sizing],
+                          origin=Origin(kind="fixed", field=f"cards_sized_{sizing}"))
     return InputValue(key="gpu_count", value=c.cards, source=_source(c, "cluster", "cards"),
                       origin=_origin(c, "cluster", "cards"))
 
@@ -340,20 +358,23 @@ def sized_cards(serving_cards: float, cards_per_node: float) -> int:
     return min(MAX_CARDS, max(per_node, math.ceil(serving_cards / per_node - 1e-9) * per_node))
 
 
-def with_sized_cards(scenario: Scenario, serving_cards: float, cards_per_node: float) -> Scenario:
-    """``scenario`` with the cluster sized to ``serving_cards`` in whole servers of ``cards_per_node``
-    (:func:`sized_cards`), cluster.cards still left out (so its source reads as sized, and a sized
-    scenario sizes again to the same count)."""
-    cards = sized_cards(serving_cards, cards_per_node)
+def with_cards(scenario: Scenario, cards: int) -> Scenario:
+    """``scenario`` with ``cards`` cards, cluster.cards still left out (so its source reads as sized,
+    and estimating the result sizes it again). Checked as if typed: a count the scenario's own rules
+    refuse (a fixed layout's micro-batches on every replica beyond the step bound) raises
+    :class:`ScenarioError` naming the fields."""
+    data = scenario.model_dump(exclude_unset=True)
+    data["cluster"] = {**data.get("cluster", {}), "cards": cards}
+    parse_scenario(data)
     c = scenario.cluster
     cluster = type(c).model_construct(_fields_set=set(c.model_fields_set), **{**dict(c), "cards": cards})
     return scenario.model_copy(update={"cluster": cluster})
 
 
 def sized_scenario(scenario: Scenario) -> Scenario:
-    """``scenario`` as :func:`estimate` plans it: a serving-only plan that leaves cluster.cards out
-    sized to its users' need (its title and card count), any other scenario as it is."""
-    return estimate(scenario).scenario if serving_sized(scenario) else scenario
+    """``scenario`` as :func:`estimate` plans it: one that leaves cluster.cards out to be sized
+    (:func:`cards_sized`) at the cards it needs (its title and card count), any other as it is."""
+    return estimate(scenario).scenario if cards_sized(scenario) is not None else scenario
 
 
 def _fp32_input(acc: Any, src: str, org: Origin) -> InputValue:
@@ -1084,19 +1105,85 @@ def _check_ettr(scenario: Scenario, values: Mapping[str, float]) -> None:
         )
 
 
+DEADLINE_PASSES = 5
+"""Estimates at most one deadline-sized plan takes: the layout, and so the MFU, changes with the count."""
+
+
 def _estimate(
     scenario: Scenario,
     on_progress: Callable[[int, int], None] | None,
     overrides: Mapping[str, float] | None,
 ) -> Estimate:
+    """:func:`_estimate_at` the scenario's cards, or, where cluster.cards is left out to be sized, at the
+    cards the plan needs (:func:`cards_sized`)."""
+    sizing = cards_sized(scenario)
+    if sizing == "deadline":  # from the schema's count every time: a sized scenario estimated again is the same
+        scenario = with_cards(scenario, type(scenario.cluster).model_fields["cards"].default)
+    result = _estimate_at(scenario, on_progress, overrides, check=sizing is None)
+    if sizing == "serving":  # the serving cards do not depend on the cluster's: one more pass at most
+        cards = sized_cards(result["serving_cards"], result["cards_per_node"])
+        return _estimate_at(with_cards(scenario, cards), on_progress, overrides)
+    if sizing == "deadline":
+        return _meet_deadline(scenario, result, on_progress, overrides)
+    return result
+
+
+def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[int, int], None] | None,
+                   overrides: Mapping[str, float] | None) -> Estimate:
+    """The estimate at the fewest cards found to finish by training.deadline_days: the graph's
+    deadline_cards (whole replicas, then servers, at the plan's MFU and ETTR), planned again at that
+    count, whose layout and MFU differ, until the run finishes in time (at most
+    :data:`DEADLINE_PASSES` estimates; the last is shown, its deadline row saying by how much it
+    misses). Serving after training keeps at least the cards the users need."""
+    deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
+    per_node = max(1, int(result["cards_per_node"]))
+    floor = sized_cards(result["serving_cards"], per_node) if scenario.serving.users > 0 else per_node
+    cards = scenario.cluster.cards
+    tried: list[tuple[float, int]] = []  # (days, cards) of the sized counts the goodput check accepts
+    for i in range(DEADLINE_PASSES):
+        if i > 0 and result["effective_ratio"] >= MIN_ETTR:
+            tried.append((float(result["train_days"]), cards))
+        if i > 0 and result["train_days"] <= deadline:
+            break
+        want = max(int(result["deadline_cards"]), floor)
+        if i > 0 and want <= cards:  # missed at this count though its own MFU says enough: step up 5 %
+            want = cards + per_node * max(1, math.ceil(0.05 * cards / per_node))
+        want = min(want, MAX_CARDS)
+        if want == cards:
+            break
+        try:
+            sized = with_cards(scenario, want)
+        except ScenarioError as exc:
+            problems = "; ".join(p.removeprefix("scenario: ") for p in exc.problems)
+            raise ValueError(f"training.deadline_days ({deadline:g}) needs about {want:,} cards, which the scenario "
+                             f"cannot take: {problems} (a later deadline, or cluster.cards given, avoids "
+                             "this)") from None
+        cards = want
+        result = _estimate_at(sized, on_progress, overrides, check=False)
+    try:
+        _check_ettr(result.scenario, result.results)
+    except ValueError:  # the deadline asked for the cards: say so, not only what failures do to them
+        days, best = min(tried) if tried else (math.nan, 0)
+        shortest = f"; of the cluster sizes tried, the shortest run is {days:,.0f} days on {best:,} cards" if tried else ""
+        raise ValueError(
+            f"training.deadline_days ({deadline:g}) cannot be met: more cards fail more often (at {cards:,} cards "
+            f"failures, reliability.failures_per_card_hour, would stop the job every "
+            f"{float(result['job_mtbf_seconds']):,.3g} s){shortest}; allowed: a later deadline, or cluster.cards "
+            "given to see how long the run takes on them"
+        ) from None
+    return result
+
+
+def _estimate_at(
+    scenario: Scenario,
+    on_progress: Callable[[int, int], None] | None,
+    overrides: Mapping[str, float] | None,
+    check: bool = True,
+) -> Estimate:
     resolved = resolve(scenario, on_progress, overrides=overrides)
     inputs = {k: v.value for k, v in resolved.inputs.items()}
     values = run_steps(inputs)
-    if serving_sized(scenario):  # the serving cards do not depend on the cluster's: one more pass at most
-        sized = with_sized_cards(scenario, float(values["serving_cards"]), inputs["cards_per_node"])
-        if sized.cluster.cards != scenario.cluster.cards:
-            return _estimate(sized, on_progress, overrides)
-    if scenario.training is not None:  # the goodput refusal is about a training job
+    if check and scenario.training is not None:  # the goodput refusal is about a training job
         _check_ettr(scenario, values)
     results = {key: float(values[key]) for key in _STEP_KEYS}
     plan = resolved.plan

@@ -428,7 +428,9 @@ class TrainingPlan(_Strict):
         "fitted on MT-NLG 530B); see xlcompute validate",
     )
     deadline_days: float | None = Field(
-        None, ge=0.01, le=36_500, description="target training time; adds cards needed for it"
+        None, ge=0.01, le=36_500,
+        description="target training time, days: the estimate says how many cards meet it, and a scenario that "
+        "leaves cluster.cards out is sized to them"
     )
 
     @property
@@ -514,8 +516,9 @@ class Cluster(_Strict):
     accelerator: Accelerator = Field("H800", description="catalog accelerator name or custom figures")
     cards: int = Field(
         1000, ge=1, le=MAX_CARDS,
-        description="number of accelerator cards; leave it out for 1,000 in a plan with training, or, in a "
-        "serving-only plan, the cards its users need (the serving sizer's count in whole servers)",
+        description="number of accelerator cards; leave it out for the cards the plan needs: with "
+        "training.deadline_days the fewest that finish the run in time, in a serving-only plan the cards its "
+        "users need (whole servers both); otherwise 1,000",
     )
     cards_per_node: int | None = Field(
         None, ge=1, le=100_000, description="cards per server; default from the catalog"

@@ -268,6 +268,8 @@ FIXED_ZH: dict[str, str] = {
     "step_default": "单步时间模型的默认值",
     "no_training": "未给定：不做训练（仅推理的场景）",
     "cards_sized_serving": "仅推理场景未给定 cluster.cards 时的默认值：其用户所需的推理卡数（推理规模测算的卡数，向上取整到整台服务器）",
+    "cards_sized_deadline": "给定 training.deadline_days 而未给定 cluster.cards 时的默认值：按期完成训练所需的最少卡数"
+                            "（按该卡数重新规划布局；整台服务器；不少于推理所需卡数）",
     "default_cp": "默认值（training.cp）：1，不做上下文并行",
     "planner_placeholder": "布局规划器",
     "default_ep": "默认值（training.ep）：1，不做专家并行",

@@ -1,19 +1,22 @@
-"""A serving-only plan that leaves cluster.cards out is sized to its users' need, in whole servers: the
-budget prices the fleet the demand needs, not the schema's 1,000 cards (Qwen2.5-72B for 2,000 users on
-H20 needs 182 cards; it was priced, and warned about, as 1,000)."""
+"""A plan that leaves cluster.cards out is priced at the cards it needs, in whole servers: a serving-only plan
+at its users' need (Qwen2.5-72B for 2,000 users on H20 needs 182 cards; it was priced, and warned about, as
+1,000), a training run with a deadline at the fewest cards found to meet it (Llama-3.1-70B on 15T tokens in
+60 days was priced as 1,000 H800 missing it by 204 days)."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
+import pytest
+
 import openpyxl
 from typer.testing import CliRunner
 
 from xlcompute.cli import app
-from xlcompute.estimate import estimate, serving_sized, sized_cards, sized_scenario
+from xlcompute.estimate import cards_sized, estimate, serving_sized, sized_cards, sized_scenario
 from xlcompute.report.context import build_context
-from xlcompute.scenario import parse_scenario
+from xlcompute.scenario import ScenarioError, parse_scenario
 from xlcompute.sources import FIXED_ZH, source_text
 
 SERVING = {"model": {"preset": "qwen2.5-72b"}, "serving": {"users": 2000}, "cluster": {"accelerator": "H20"}}
@@ -44,7 +47,7 @@ def test_cards_given_stay_and_a_training_plan_keeps_its_default() -> None:
     assert sized["capex_total"] < 0.25 * given["capex_total"]
     training = parse_scenario({"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T"},
                                "serving": {"users": 100}})
-    assert not serving_sized(training) and sized_scenario(training) is training
+    assert cards_sized(training) is None and sized_scenario(training) is training
     r = estimate(training)
     assert r["gpu_count"] == 1000 and r.inputs["gpu_count"].origin.kind == "default"
     assert r.inputs["gpu_count"].source.startswith("default for cluster.cards")
@@ -84,3 +87,60 @@ def test_a_batch_leaves_a_serving_plan_s_training_columns_empty(tmp_path: Path) 
     for col in (days, "Training memory per card", "Fits in HBM (1 = yes)"):
         assert serve[col] is None and train[col] is not None
     assert train["Accelerator cards"] == 1000 and train[days] > 0
+
+
+TRAIN = {"model": {"preset": "llama3.1-70b"}, "training": {"tokens": "15T", "deadline_days": 60},
+         "cluster": {"accelerator": "H800"}}
+
+
+def _with(base: dict, section: str, **fields: object) -> dict:  # type: ignore[type-arg]
+    return {**base, section: {**base.get(section, {}), **fields}}
+
+
+def test_a_deadline_sizes_the_cluster_to_meet_it() -> None:
+    sc = parse_scenario(TRAIN)
+    assert cards_sized(sc) == "deadline" and not serving_sized(sc)
+    r = estimate(sc)
+    cards = int(r["gpu_count"])
+    assert cards == r.scenario.cluster.cards and cards % int(r["cards_per_node"]) == 0
+    assert r["train_days"] <= 60 and r["deadline_slip_days"] == 0
+    assert r.inputs["gpu_count"].origin.field == "cards_sized_deadline"
+    assert "training.deadline_days" in r.inputs["gpu_count"].source
+    assert source_text(r.inputs["gpu_count"], "zh") == FIXED_ZH["cards_sized_deadline"]
+    # Estimated again (as a proposal's comparison or a workbook does) the sized scenario is the same plan.
+    again = estimate(r.scenario)
+    assert again["gpu_count"] == cards and again["train_days"] == r["train_days"]
+    # Not grossly more than needed: a tenth fewer cards, planned the same way, miss the deadline.
+    fewer = sized_cards(0.9 * cards, r["cards_per_node"])
+    assert estimate(parse_scenario(_with(TRAIN, "cluster", cards=fewer)))["train_days"] > 60
+    # Cards given are kept, and the estimate says how many the deadline needs.
+    given = estimate(parse_scenario(_with(TRAIN, "cluster", cards=1000)))
+    assert given["gpu_count"] == 1000 and given["train_days"] > 200 and given["deadline_cards"] > 4 * 1000
+
+
+def test_a_deadline_with_serving_keeps_the_serving_cards() -> None:
+    sc = parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": "2T", "deadline_days": 30},
+                         "serving": {"users": 20000}})
+    r = estimate(sc)
+    assert r["gpu_count"] >= r["serving_cards"] > r["deadline_cards"] and r["train_days"] <= 30
+
+
+@pytest.mark.parametrize("days", [2, 10])
+def test_a_deadline_no_cluster_meets_is_refused_by_name(days: int) -> None:
+    sc = parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "15.6T", "deadline_days": days},
+                         "cluster": {"accelerator": "H100"}})
+    with pytest.raises(ValueError, match=rf"training.deadline_days \({days}\) cannot be met: more cards fail more "
+                                         "often") as exc:
+        estimate(sc)
+    assert "allowed: a later deadline, or cluster.cards given" in str(exc.value)
+    assert not isinstance(exc.value, ScenarioError)
+
+
+def test_a_deadline_whose_cards_the_scenario_refuses_says_both() -> None:
+    # A fixed layout's micro-batches on every replica of the sized cluster exceed the step bound.
+    sc = parse_scenario({"model": {"preset": "mixtral-8x22b"}, "cluster": {"accelerator": "A100-80G"},
+                         "training": {"tokens": 2.4e14, "micro_batch": 5529, "deadline_days": 58.6, "tp": 1, "pp": 4},
+                         "assumptions": {"mfu": 0.3}})
+    with pytest.raises(ValueError, match=r"training.deadline_days \(58.6\) needs about [\d,]+ cards, which the "
+                                         r"scenario cannot take: training.micro_batch \(5,529\) on each of the"):
+        estimate(sc)

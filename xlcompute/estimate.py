@@ -197,6 +197,11 @@ def _model_inputs(scenario: Scenario) -> tuple[str, ModelArch, dict[str, InputVa
         preset = catalog.get_model(spec.preset)
         arch, name, src = preset.arch, preset.name, f"catalog: {preset.name} ({preset.source})"
         org = Origin(kind="catalog", name=preset.name, cite=preset.source)
+    elif spec.generic:
+        arch, name = spec.arch, spec.arch.name  # type: ignore[union-attr]
+        src = ("default for model.arch with model.params alone: a dense shape in Llama 3's proportions "
+               "(head 128, 8 KV heads, width about 128 per layer, SwiGLU MLP about 3.5× the width; core.shape)")
+        org = Origin(kind="fixed", field="generic_arch")
     else:
         arch, name, src = spec.arch, spec.arch.name, "scenario: model.arch"  # type: ignore[union-attr]
         org = Origin(kind="scenario", field="model.arch")

@@ -75,6 +75,7 @@ from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params
+from xlcompute.core.shape import GENERIC_MAX_PARAMS, GENERIC_MIN_PARAMS, generic_dense_arch
 from xlcompute._scenario_files import (
     CONTROL_ONE_LINE,
     MAX_ALIASES,
@@ -287,10 +288,32 @@ class ModelSpec(_Strict):
         None, ge=1, le=MAX_PARAMS, description="override parameters active per token (MoE)"
     )
 
+    @property
+    def generic(self) -> bool:
+        """Whether the architecture is the generic dense shape drawn for model.params alone."""
+        return self.preset is None and "arch" not in self.model_fields_set
+
     @model_validator(mode="after")
     def _one_source(self) -> ModelSpec:
+        if self.preset is None and self.arch is None and self.params is not None:
+            # A model known by its size: a dense shape in Llama 3's proportions (core.shape), drawn once here.
+            if self.active_params is not None and self.active_params != self.params:
+                raise ValueError(
+                    f"model.active_params ({_number_text(self.active_params)}) with model.params alone: a size "
+                    "alone describes a dense model; a mixture-of-experts model needs model.preset or model.arch "
+                    "(with its experts)"
+                )
+            if not GENERIC_MIN_PARAMS <= self.params <= GENERIC_MAX_PARAMS:
+                raise ValueError(
+                    f"model.params ({_number_text(self.params)}) alone: a generic dense shape covers "
+                    f"{_number_text(GENERIC_MIN_PARAMS)} to {_number_text(GENERIC_MAX_PARAMS)} parameters; for "
+                    "another size give model.arch (layers, hidden, heads, ffn_hidden, vocab)"
+                )
+            object.__setattr__(self, "arch", generic_dense_arch(self.params))
+            return self
         if (self.preset is None) == (self.arch is None):
-            raise ValueError("give exactly one of model.preset (a catalog name) or model.arch (an architecture)")
+            raise ValueError("give exactly one of model.preset (a catalog name) or model.arch (an architecture), "
+                             "or model.params alone for a dense model of that size (a generic shape)")
         return self
 
     @field_validator("arch", mode="before")

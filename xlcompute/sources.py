@@ -267,6 +267,8 @@ FIXED_ZH: dict[str, str] = {
     "no_load": "未给定：计划利用率由工作负载推出（训练卡时加上推理卡在整个期间的卡时）",
     "step_default": "单步时间模型的默认值",
     "no_training": "未给定：不做训练（仅推理的场景）",
+    "generic_arch": "只给出 model.params 时 model.arch 的默认值：按 Llama 3 比例的稠密结构（注意力头维度 128、8 个 KV 头、"
+                    "每层宽度约 128、SwiGLU MLP 约为宽度的 3.5 倍；core.shape）",
     "cards_sized_serving": "仅推理场景未给定 cluster.cards 时的默认值：其用户所需的推理卡数（推理规模测算的卡数，向上取整到整台服务器）",
     "cards_sized_deadline": "给定 training.deadline_days 而未给定 cluster.cards 时的默认值：按期完成训练所需的最少卡数"
                             "（按该卡数重新规划布局；整台服务器；不少于推理所需卡数）",

@@ -355,6 +355,9 @@ def _model_table() -> tuple[tuple[ModelPreset, ...], dict[str, _Preset]]:
     return rows, _index("model", rows)
 
 
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*[bBtT]$")
+
+
 def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset]) -> _P:
     if not isinstance(name, str) or not name.strip():
         raise UnknownPresetError(f"{kind} name must be non-empty text, got {name!r}")
@@ -368,6 +371,9 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
         if key not in suggestions:
             suggestions.append(key)
     hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
+    if kind == "model" and _SIZE.match(name.strip()):  # "100B": a size, not a name
+        hint = (f"a model known by its size alone is model.params: {name.strip()} (a dense model, generic "
+                "shape); ")
     raise UnknownPresetError(
         f"unknown {kind} {name!r}; {hint}known {kind}s: {', '.join(r.key for r in rows)}"
     )

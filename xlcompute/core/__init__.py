@@ -5,7 +5,8 @@ returns an Excel formula), so the UDFs, the workbook cells and the proposal shar
 Formulas also evaluate over NumPy arrays (the layout search runs the step-time model on arrays of
 layouts). Modules: ``params`` (model size), ``compute`` (FLOPs), ``kernels`` (kernel time on a
 card), ``schedule`` (time, cards, MFU), ``memory``, ``comm``, ``parallel``, ``serving`` (seed 000's serving forms),
-``inference`` (the inference step model: prefill, decode, KV budget, TTFT, TPOT), ``cost``, ``bom`` (bill of materials);
+``inference`` (the inference step model: prefill, decode, KV budget, TTFT, TPOT), ``cost``, ``bom`` (bill of materials), ``shape`` (a dense
+architecture for a size alone);
 ``expr`` is the expression type.
 """
 
@@ -24,6 +25,7 @@ from xlcompute.core import (
     params,
     schedule,
     serving,
+    shape,
     units,
 )
 from xlcompute.core.expr import Expr, Ref, ceil, evaluate, excel_formula, floor, if_, max_, min_
@@ -43,6 +45,7 @@ __all__ = [
     "params",
     "schedule",
     "serving",
+    "shape",
     "units",
     "Expr",
     "Ref",

@@ -1135,24 +1135,32 @@ def _estimate(
 
 def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[int, int], None] | None,
                    overrides: Mapping[str, float] | None) -> Estimate:
-    """The estimate at the fewest cards found to finish by training.deadline_days: the graph's
-    deadline_cards (whole replicas, then servers, at the plan's MFU and ETTR), planned again at that
-    count, whose layout and MFU differ, until the run finishes in time (at most
-    :data:`DEADLINE_PASSES` estimates; the last is shown, its deadline row saying by how much it
-    misses). Serving after training keeps at least the cards the users need."""
+    """The estimate at the fewest cards found to finish by training.deadline_days. Each pass plans
+    the graph's deadline_cards of the last (whole replicas, then servers, at that plan's MFU and
+    ETTR), whose layout and MFU differ again: up while the run misses, down while a plan that meets
+    the deadline says fewer cards would, keeping the fewest that met it (at most
+    :data:`DEADLINE_PASSES` estimates; if none met it, the last is shown, its deadline row saying by
+    how much it misses). Serving after training keeps at least the cards the users need."""
     deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
     per_node = max(1, int(result["cards_per_node"]))
     floor = sized_cards(result["serving_cards"], per_node) if scenario.serving.users > 0 else per_node
     cards = scenario.cluster.cards
+    met: Estimate | None = None  # the plan with the fewest cards that meets the deadline
     tried: list[tuple[float, int]] = []  # (days, cards) of the sized counts the goodput check accepts
     for i in range(DEADLINE_PASSES):
-        if i > 0 and result["effective_ratio"] >= MIN_ETTR:
-            tried.append((float(result["train_days"]), cards))
-        if i > 0 and result["train_days"] <= deadline:
-            break
         want = max(int(result["deadline_cards"]), floor)
-        if i > 0 and want <= cards:  # missed at this count though its own MFU says enough: step up 5 %
-            want = cards + per_node * max(1, math.ceil(0.05 * cards / per_node))
+        if i > 0:
+            if result["effective_ratio"] >= MIN_ETTR:
+                tried.append((float(result["train_days"]), cards))
+            if result["train_days"] <= deadline:
+                if met is None or cards < met.scenario.cluster.cards:
+                    met = result
+                if want >= cards:  # by its own figures no fewer cards would do
+                    break
+            elif met is not None:  # fewer cards missed: the met plan stands
+                break
+            elif want <= cards:  # missed at this count though its own MFU says enough: step up 5 %
+                want = cards + per_node * max(1, math.ceil(0.05 * cards / per_node))
         want = min(want, MAX_CARDS)
         if want == cards:
             break
@@ -1165,6 +1173,11 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
                              "this)") from None
         cards = want
         result = _estimate_at(sized, on_progress, overrides, check=False)
+    else:  # the last pass is judged too
+        if result["train_days"] <= deadline and (met is None or cards < met.scenario.cluster.cards):
+            met = result
+    if met is not None:
+        return met
     try:
         _check_ettr(result.scenario, result.results)
     except ValueError:  # the deadline asked for the cards: say so, not only what failures do to them

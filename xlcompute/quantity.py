@@ -1,8 +1,12 @@
-"""Numbers typed by people: ``70B``, ``2T``, ``1.5万``, ``3亿``, ``1,000``, ``40%``.
+"""Numbers typed by people: ``70B``, ``2T``, ``1.5万``, ``3亿``, ``1,000``, ``2 048``, ``40%``, ``2 trillion``,
+``2千亿``, ``1024张``, ``１０２４`` (full width).
 
 Used by scenario files and the Excel functions, so ``=LLM_TRAIN_DAYS("70B","2T",...)`` and
 ``tokens: 2T`` in YAML mean the same thing. Suffixes are decimal (K = 10^3, M = 10^6,
-B = G = 10^9, T = 10^12, P = 10^15; 万 = 10^4, 亿 = 10^8), case-insensitive.
+B = G = 10^9, T = 10^12, P = 10^15; 万 = 10^4, 亿 = 10^8 and their compounds 千 百万 千万 十亿 百亿 千亿
+万亿; the words thousand, million, billion, trillion), case-insensitive. Thousands may be grouped with
+commas, underscores or spaces; a count may end with the word for what it counts (tokens, cards, GPUs,
+params, 张, 卡, 个, …: :data:`UNIT_WORDS`); full-width forms read as ASCII (NFKC).
 
 Only finite numbers are returned: ``inf``, ``nan``, ``1e999`` and integers too large for a float
 are refused. Text longer than :data:`MAX_QUANTITY_CHARS` characters is refused before it is
@@ -15,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 
 __all__ = ["SUFFIXES", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
@@ -30,15 +35,34 @@ SUFFIXES: dict[str, float] = {
     "万": 1e4,
     "亿": 1e8,
     "万亿": 1e12,
+    "千": 1e3,
+    "百万": 1e6,
+    "千万": 1e7,
+    "十亿": 1e9,
+    "百亿": 1e10,
+    "千亿": 1e11,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
     "%": 0.01,
 }
+
+UNIT_WORDS = ("tokens", "token", "cards", "card", "gpus", "gpu", "params", "parameters", "张卡", "张", "块", "卡",
+              "个参数", "个", "台")
+"""Words a count may end with that name what is counted, not a scale ("1024张", "2T tokens", "70B params"):
+dropped before the number is read."""
 
 MAX_QUANTITY_CHARS = 100
 """Longest text read as a number ("1,000,000,000,000,000" is 25 characters)."""
 
+_WORDS = "|".join(sorted((k for k in SUFFIXES if len(k) > 1), key=len, reverse=True))
 _PATTERN = re.compile(
-    r"^\s*(?P<num>[+-]?(?:\d+(?:[,_]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<suffix>万亿|[kKmMbBgGtTpP万亿%]?)\s*$"
+    r"^\s*(?P<num>[+-]?(?:\d+(?:[,_]\d{3})*(?:[ \u00a0\u202f]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*"
+    rf"(?P<suffix>{_WORDS}|[kKmMbBgGtTpP千万亿%]?)\s*$",
+    re.IGNORECASE,
 )
+_UNIT = re.compile(r"\s*(?:" + "|".join(map(re.escape, UNIT_WORDS)) + r")\s*$", re.IGNORECASE)
 
 _SHOW_CHARS = 40
 _NOT_FINITE = {"inf", "infinity", "nan", ".inf", ".nan"}
@@ -113,7 +137,9 @@ def parse_quantity(value: object, field: str = "value") -> float:
 # A float is immutable, and a refused text raises each time (lru_cache stores returns only).
 @functools.lru_cache(maxsize=4096)
 def _parse_text(value: str, field: str) -> float:
-    m = _PATTERN.match(value)
+    # Full-width digits, letters and signs from a Chinese input method read as their ASCII forms.
+    text = _UNIT.sub("", unicodedata.normalize("NFKC", value), count=1)
+    m = _PATTERN.match(text) if text.strip() else None
     if not m and value.strip().lstrip("+-").lower() in _NOT_FINITE:
         raise QuantityError(f"{field}: {show_value(value)} is not a finite number")
     if not m:
@@ -121,8 +147,8 @@ def _parse_text(value: str, field: str) -> float:
             f"{field}: {show_value(value)} is not a number; write e.g. 70B, 2T, 1.5万, 3亿, 40% or 1e21 "
             "(suffixes K M B T P 万 亿 %)"
         )
-    return _finite(float(m.group("num").replace(",", "").replace("_", "")) * SUFFIXES[m.group("suffix").lower()],
-                   value, field)
+    digits = re.sub(r"[,_ \u00a0\u202f]", "", m.group("num"))
+    return _finite(float(digits) * SUFFIXES[m.group("suffix").lower()], value, field)
 
 
 def _finite(out: float, value: object, field: str) -> float:

@@ -1,0 +1,40 @@
+"""Numbers as finance users type them beyond the suffixes: Chinese scale words (2千亿), English ones
+(2 trillion), space-grouped thousands (2 048), a word for what is counted (1024张, 2T tokens) and the
+full-width forms of a Chinese input method (１０２４, ８０％). Each was refused as 'not a number'."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlcompute import udf
+from xlcompute.quantity import QuantityError, parse_quantity
+from xlcompute.scenario import ScenarioError, parse_scenario
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2千亿", 2e11), ("3千万", 3e7), ("5百万", 5e6), ("1.2十亿", 1.2e9), ("8百亿", 8e10), ("2千", 2e3),
+    ("2 trillion", 2e12), ("1.2 Billion", 1.2e9), ("300 million", 3e8), ("5 thousand", 5e3),
+    ("2 048", 2048), ("16\u00a0384", 16384), ("1 000 000", 1e6),
+    ("1024张", 1024), ("1000 张卡", 1000), ("2T tokens", 2e12), ("70B params", 70e9), ("64 GPUs", 64),
+    ("3亿个", 3e8), ("１０２４", 1024), ("８０％", 0.8), ("７０Ｂ", 70e9),
+])
+def test_the_forms_people_type(text: str, value: float) -> None:
+    assert parse_quantity(text) == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize("text", ["2,5", "12 34", "1 0", "2 0000", "tokens", "张", "2T tokens tokens", "70 B B",
+                                  "2 trillions", "1 000,000"])
+def test_what_is_still_not_a_number(text: str) -> None:
+    with pytest.raises(QuantityError, match="is not a number"):
+        parse_quantity(text)
+
+
+def test_a_scenario_and_an_excel_function_read_them_alike() -> None:
+    typed = parse_scenario({"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "2万亿 tokens"},
+                            "cluster": {"accelerator": "H800", "cards": "1 024张"}})
+    assert typed.train.tokens == 2e12 and typed.cluster.cards == 1024
+    assert udf.LLM_TRAIN_DAYS("700亿个参数", "2 trillion tokens", "1000张", "H800", "40%") == \
+        udf.LLM_TRAIN_DAYS(70e9, 2e12, 1000, "H800", 0.4)
+    with pytest.raises(ScenarioError, match="cluster.cards: '1024 cores' is not a number"):
+        parse_scenario({"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T"},
+                        "cluster": {"cards": "1024 cores"}})

@@ -5,6 +5,7 @@ at its users' need (Qwen2.5-72B for 2,000 users on H20 needs 182 cards; it was p
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -144,3 +145,11 @@ def test_a_deadline_whose_cards_the_scenario_refuses_says_both() -> None:
     with pytest.raises(ValueError, match=r"training.deadline_days \(58.6\) needs about [\d,]+ cards, which the "
                                          r"scenario cannot take: training.micro_batch \(5,529\) on each of the"):
         estimate(sc)
+
+
+def test_plan_ranks_the_layouts_of_the_sized_cluster() -> None:
+    run = CliRunner().invoke(app, ["plan", "--json", "-s", "model.preset=llama3.1-70b", "-s", "training.tokens=15T",
+                                   "-s", "cluster.accelerator=H800", "-s", "training.deadline_days=60"])
+    assert run.exit_code == 0, run.output
+    plan = json.loads(run.output)
+    assert plan["cards"] == estimate(parse_scenario(TRAIN))["gpu_count"]

@@ -35,7 +35,7 @@ def plan_command(
     from pydantic import ValidationError
 
     from xlcompute import fmt
-    from xlcompute.estimate import core_problems, resolve
+    from xlcompute.estimate import core_problems, resolve, sized_scenario
     from xlcompute.planner import PlannerError, plan_layouts
 
     check_lang(lang)
@@ -44,6 +44,8 @@ def plan_command(
         fail(["training: the scenario plans no training (a serving-only fleet), so there is no layout to plan; "
               "give a training block (training.tokens) or use xlcompute estimate for the serving cards"])
     try:
+        # A deadline with cluster.cards left out: rank the layouts of the cluster the estimate sizes.
+        sc = sized_scenario(sc)
         resolved = resolve(sc, plan=False)
     except ValueError as exc:
         fail([str(exc)])

@@ -1126,6 +1126,43 @@ _SYNONYMS = {"sequence_len": "seq_len", "sequence_length": "seq_len", "seq_lengt
              "osl": "output_tokens", "max_tokens": "output_tokens", "ttft": "ttft_s", "tpot": "tpot_s"}
 
 
+def _sections_of(name: str) -> list[str]:
+    """The scenario sections that have a field ``name`` (a short name's candidates)."""
+    out = []
+    for section, info in Scenario.model_fields.items():
+        model = _model_of(info.annotation)
+        if model is not None and name in model.model_fields:
+            out.append(section)
+    return out
+
+
+_SIZE_TEXT = re.compile(r"^\s*[\d.,]+\s*[bBtT]\s*$")
+
+
+def place_short_names(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A scenario with its short names in their sections: a table's columns or ``--set`` fields written
+    without the section (``tokens``, ``accelerator``, ``cards``, ``users``, ``mfu``; other tools' names as
+    :data:`_SYNONYMS` maps them) move to the one section that has the field, and a model given as text
+    becomes model.preset (a catalog name) or model.params (a size: ``70B``). A name two sections share
+    (tp, pp, precision), or that its section already gives, stays where it is, and validation says
+    which sections have it."""
+    out = dict(data)
+    model = out.get("model")
+    if isinstance(model, str):
+        out["model"] = {"params" if _SIZE_TEXT.match(model) else "preset": model}
+    elif isinstance(model, (int, float)) and not isinstance(model, bool):
+        out["model"] = {"params": model}
+    for key in [k for k in out if isinstance(k, str) and k not in Scenario.model_fields]:
+        name = key if _sections_of(key) else _SYNONYMS.get(key, key)
+        sections = _sections_of(name)
+        if len(sections) != 1:
+            continue
+        section = out.get(sections[0], {})
+        if isinstance(section, Mapping) and name not in section:
+            out[sections[0]] = {**section, name: out.pop(key)}
+    return out
+
+
 def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
     """What an unknown field was probably meant to be: a config.json name under model.arch, an
     architecture field typed straight under model, or a near spelling of a field of the same section."""
@@ -1140,6 +1177,13 @@ def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
     if model is None:
         return ""
     where = path_text(parent)
+    if model is Scenario and len(_sections_of(_SYNONYMS.get(name, name))) > 1:  # tp, pp, precision
+        field = _SYNONYMS.get(name, name)
+        return "did you mean " + " or ".join(f"{sec}.{field}" for sec in _sections_of(field)) + "?"
+    if model is Scenario and _sections_of(_SYNONYMS.get(name, name)):  # placed, unless its section gave it too
+        field = _SYNONYMS.get(name, name)
+        sec = _sections_of(field)[0]
+        return f"{sec}.{field} is given too; give it once, as {sec}.{field}"
     if model is ModelArch and name in _HF_ARCH_NAMES:
         return f"did you mean {where}.{_HF_ARCH_NAMES[name]}? (config.json's {name})"
     if model is ModelSpec:
@@ -1342,6 +1386,7 @@ def parse_scenario(data: Any, source: str = "") -> Scenario:
     problems = _check_structure(data)
     if problems:
         raise ScenarioError(problems, source)
+    data = place_short_names(data)
     problems = check_presets(data)
     try:
         scenario = Scenario.model_validate(data)
@@ -1417,12 +1462,17 @@ def scenario_data_with(path: str | Path | None, settings: list[str]) -> Any:
     source = settings_source(path)
     data: dict[str, Any] = dict(raw)
     problems: list[str] = []
+    given: set[tuple[str, ...]] = set()
     if len(settings) > MAX_SETTINGS:
         raise ScenarioError([f"{len(settings):,} settings; at most {MAX_SETTINGS} (put more in a scenario file)"],
                             source)
     for text in settings:
         field, sep, value = text.partition("=")
         parts = [p.strip() for p in field.split(".")]
+        if len(parts) == 1 and parts[0] not in Scenario.model_fields:  # a short name: cards=2000 changes cluster.cards
+            name = parts[0] if _sections_of(parts[0]) else _SYNONYMS.get(parts[0], parts[0])
+            if len(_sections_of(name)) == 1:
+                parts = [_sections_of(name)[0], name]
         shown = show_value(text, 80)
         if not sep or not field.strip() or any(not p for p in parts):
             problems.append(f"{shown}: write FIELD=VALUE with a dotted field, e.g. cluster.cards=1024")
@@ -1443,8 +1493,14 @@ def scenario_data_with(path: str | Path | None, settings: list[str]) -> Any:
             node = child
         else:
             node[parts[-1]] = value.strip()
+            given.add(tuple(parts))
     if problems:
         raise ScenarioError(problems, source)
+    assumptions = data.get("assumptions")
+    if (("assumptions", "mfu") in given and ("assumptions", "mfu_source") not in given
+            and isinstance(assumptions, Mapping) and "mfu_source" in assumptions):
+        # The file's citation was for its own MFU, not the one set: it goes, unless set too.
+        data["assumptions"] = {k: v for k, v in assumptions.items() if k != "mfu_source"}
     return data
 
 

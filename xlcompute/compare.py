@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlcompute import catalog
 from xlcompute.core import cost
 from xlcompute.planner.inputs import carried_profile
-from xlcompute.scenario import MAX_CARDS, CustomAccelerator, Scenario
+from xlcompute.scenario import CustomAccelerator, Scenario
 
 __all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
            "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION"]
@@ -51,7 +51,6 @@ _CALIBRATION_CARDS = {"ampere": "A100", "hopper": "H100", "ascend": "Ascend 910B
 # Prices that depend on the card (prices.yaml's accelerator rows); kept when given, and said so.
 _CARD_PRICES = ("server_price", "price_per_card_hour", "price_reserved_1y", "price_reserved_3y")
 # Deadline search: the end-to-end MFU changes with the card count (bubble, failures), so a few rounds.
-_MAX_CARDS = MAX_CARDS  # the scenario's own bound on cluster.cards
 
 
 class Note(BaseModel):
@@ -205,9 +204,11 @@ def _card_keys(scenario: Scenario, accelerators: list[str] | None) -> list[str]:
 
 
 def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = None,
-                     free_layout: bool = False) -> tuple[Scenario, list[Note]]:
-    """``scenario`` on ``accelerator`` (a catalog name), with ``cards`` cards when given and the
-    layout left to the planner when ``free_layout``; and notes on what changed beyond the card."""
+                     free_layout: bool = False, sized: bool = False) -> tuple[Scenario, list[Note]]:
+    """``scenario`` on ``accelerator`` (a catalog name), with ``cards`` cards when given, cluster.cards
+    left out when ``sized`` (the estimate then sizes the cluster to the deadline or the serving demand,
+    estimate.cards_sized), and the layout left to the planner when ``free_layout``; and notes on what
+    changed beyond the card."""
     from xlcompute.scenario import parse_scenario
 
     data: dict[str, Any] = scenario.model_dump(exclude_unset=True)
@@ -228,6 +229,8 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     cluster["accelerator"] = accelerator
     if cards is not None:
         cluster["cards"] = cards
+    elif sized:
+        cluster.pop("cards", None)
     data["cluster"] = cluster
     if free_layout and "training" in data:
         training = dict(data["training"])
@@ -237,33 +240,18 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     return parse_scenario(data), notes
 
 
-def _deadline_cards(scenario: Scenario, key: str, free_layout: bool) -> int:
-    """Cards of ``key`` that meet the deadline: the estimate's own ``deadline_cards`` (core.schedule:
-    whole replicas of the layout, then whole servers, with the ETTR at the new count) for the
-    swapped scenario at its card count. When the planner chooses the layout, the layout (and MFU)
-    at the new count may differ; the row then notes a missed deadline."""
-    from xlcompute.estimate import estimate
-
-    r = estimate(swapped_scenario(scenario, key, free_layout=free_layout)[0])
-    return max(1, min(_MAX_CARDS, int(r["deadline_cards"])))
-
-
 def _alternative(scenario: Scenario, key: str) -> Alternative:
-    from xlcompute.estimate import estimate, sized_cards
+    from xlcompute.estimate import estimate
 
     card = catalog.get_gpu(key)
     deadline = scenario.train.deadline_days
     notes: list[Note] = []
 
     def run(free_layout: bool) -> Any:
-        cards = None if deadline is None else _deadline_cards(scenario, key, free_layout)
-        sc, swap_notes = swapped_scenario(scenario, key, cards, free_layout)
-        if scenario.training is None:
-            # A serving fleet on another card: the whole servers its demand needs (the graph's
-            # serving_cards, then cost.servers_needed), as a deadline sizes a training run.
-            need = estimate(sc)
-            sized = sized_cards(need["serving_cards"], need["cards_per_node"])
-            sc, swap_notes = swapped_scenario(scenario, key, sized, free_layout)
+        # A deadline, or a serving fleet, on each card: the cards it needs there, sized by the estimate
+        # itself (estimate.cards_sized), so the own card's row is the estimate of the plan.
+        sized = deadline is not None or scenario.training is None
+        sc, swap_notes = swapped_scenario(scenario, key, free_layout=free_layout, sized=sized)
         return estimate(sc), swap_notes
 
     try:

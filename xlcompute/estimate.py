@@ -56,7 +56,6 @@ __all__ = [
     "core_problems",
     "SENSITIVITY_MIN_MFU",
     "cards_sized",
-    "serving_sized",
     "sized_cards",
     "sized_scenario",
     "with_cards",
@@ -331,11 +330,6 @@ def cards_sized(scenario: Scenario) -> Literal["serving", "deadline"] | None:
     if scenario.training is None:
         return "serving" if scenario.serving.users > 0 else None
     return "deadline" if scenario.train.deadline_days is not None else None
-
-
-def serving_sized(scenario: Scenario) -> bool:
-    """Whether the cluster is the serving need (:func:`cards_sized`)."""
-    return cards_sized(scenario) == "serving"
 
 
 _SIZED = {

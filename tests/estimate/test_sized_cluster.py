@@ -15,7 +15,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from xlcompute.cli import app
-from xlcompute.estimate import cards_sized, estimate, serving_sized, sized_cards, sized_scenario
+from xlcompute.estimate import cards_sized, estimate, sized_cards, sized_scenario
 from xlcompute.report.context import build_context
 from xlcompute.scenario import ScenarioError, parse_scenario
 from xlcompute.sources import FIXED_ZH, source_text
@@ -25,7 +25,7 @@ SERVING = {"model": {"preset": "qwen2.5-72b"}, "serving": {"users": 2000}, "clus
 
 def test_the_cluster_is_the_serving_need_in_whole_servers() -> None:
     sc = parse_scenario(SERVING)
-    assert serving_sized(sc)
+    assert cards_sized(sc) == "serving"
     r = estimate(sc)
     per_node = int(r["cards_per_node"])
     need = r["serving_cards"]
@@ -100,7 +100,7 @@ def _with(base: dict, section: str, **fields: object) -> dict:  # type: ignore[t
 
 def test_a_deadline_sizes_the_cluster_to_meet_it() -> None:
     sc = parse_scenario(TRAIN)
-    assert cards_sized(sc) == "deadline" and not serving_sized(sc)
+    assert cards_sized(sc) == "deadline"
     r = estimate(sc)
     cards = int(r["gpu_count"])
     assert cards == r.scenario.cluster.cards and cards % int(r["cards_per_node"]) == 0
@@ -153,3 +153,19 @@ def test_plan_ranks_the_layouts_of_the_sized_cluster() -> None:
     assert run.exit_code == 0, run.output
     plan = json.loads(run.output)
     assert plan["cards"] == estimate(parse_scenario(TRAIN))["gpu_count"]
+
+
+def test_the_comparison_s_own_row_is_the_sized_estimate() -> None:
+    # Qwen3-235B-A22B by a 90-day deadline on 910B: the layout (and MFU) moves with the count, so a
+    # single sizing pass (the comparison's, before) gave 11,536 cards missing by 10 days where the
+    # estimate plans 13,376 meeting it; one sizing now serves both.
+    from xlcompute.compare import compare
+
+    sc = parse_scenario({"model": {"preset": "qwen3-235b-a22b"}, "cluster": {"accelerator": "910B"},
+                         "training": {"tokens": "36T", "deadline_days": 90}})
+    r = estimate(sc)
+    own = compare(sc, ["910B"]).alternatives[0]
+    assert own.cards == r["gpu_count"] and own.train_days == pytest.approx(r["train_days"], rel=1e-12)
+    assert own.train_days <= 90 and not any(n.kind == "deadline_missed" for n in own.notes)
+    served = parse_scenario(SERVING)
+    assert compare(served, ["H20"]).alternatives[0].cards == estimate(served)["gpu_count"]

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
+__all__ = ["SUFFIXES", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,
@@ -52,6 +52,9 @@ UNIT_WORDS = ("tokens", "token", "cards", "card", "gpus", "gpu", "params", "para
               "个参数", "个", "台")
 """Words a count may end with that name what is counted, not a scale ("1024张", "2T tokens", "70B params"):
 dropped before the number is read."""
+
+SIZE_TEXT = re.compile(r"^\s*\d+(?:[.,]\d+)*\s*[bBtT]\s*$")
+"""A model's size as text ("70B", "1.5T"): read as a parameter count where a model name could go."""
 
 MAX_QUANTITY_CHARS = 100
 """Longest text read as a number ("1,000,000,000,000,000" is 25 characters)."""

@@ -90,7 +90,7 @@ from xlcompute._scenario_files import (
     path_text,
     read_mapping,
 )
-from xlcompute.quantity import MAX_QUANTITY_CHARS, QuantityError, describe_type, parse_quantity, show_value
+from xlcompute.quantity import MAX_QUANTITY_CHARS, SIZE_TEXT, QuantityError, describe_type, parse_quantity, show_value
 
 __all__ = [
     "scenario_with",
@@ -1126,17 +1126,21 @@ _SYNONYMS = {"sequence_len": "seq_len", "sequence_length": "seq_len", "seq_lengt
              "osl": "output_tokens", "max_tokens": "output_tokens", "ttft": "ttft_s", "tpot": "tpot_s"}
 
 
+def _short_name(key: str) -> tuple[str, list[str]]:
+    """A field written without its section: the field it names (itself, or as :data:`_SYNONYMS` maps
+    another tool's name) and the scenario sections that have it."""
+    name = key if _sections_of(key) else _SYNONYMS.get(key, key)
+    return name, _sections_of(name)
+
+
 def _sections_of(name: str) -> list[str]:
-    """The scenario sections that have a field ``name`` (a short name's candidates)."""
+    """The scenario sections that have a field ``name``."""
     out = []
     for section, info in Scenario.model_fields.items():
         model = _model_of(info.annotation)
         if model is not None and name in model.model_fields:
             out.append(section)
     return out
-
-
-_SIZE_TEXT = re.compile(r"^\s*[\d.,]+\s*[bBtT]\s*$")
 
 
 def place_short_names(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -1149,12 +1153,11 @@ def place_short_names(data: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(data)
     model = out.get("model")
     if isinstance(model, str):
-        out["model"] = {"params" if _SIZE_TEXT.match(model) else "preset": model}
+        out["model"] = {"params" if SIZE_TEXT.match(model) else "preset": model}
     elif isinstance(model, (int, float)) and not isinstance(model, bool):
         out["model"] = {"params": model}
     for key in [k for k in out if isinstance(k, str) and k not in Scenario.model_fields]:
-        name = key if _sections_of(key) else _SYNONYMS.get(key, key)
-        sections = _sections_of(name)
+        name, sections = _short_name(key)
         if len(sections) != 1:
             continue
         section = out.get(sections[0], {})
@@ -1177,13 +1180,11 @@ def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
     if model is None:
         return ""
     where = path_text(parent)
-    if model is Scenario and len(_sections_of(_SYNONYMS.get(name, name))) > 1:  # tp, pp, precision
-        field = _SYNONYMS.get(name, name)
-        return "did you mean " + " or ".join(f"{sec}.{field}" for sec in _sections_of(field)) + "?"
-    if model is Scenario and _sections_of(_SYNONYMS.get(name, name)):  # placed, unless its section gave it too
-        field = _SYNONYMS.get(name, name)
-        sec = _sections_of(field)[0]
-        return f"{sec}.{field} is given too; give it once, as {sec}.{field}"
+    if model is Scenario and _short_name(name)[1]:  # a short name place_short_names could not place
+        field, sections = _short_name(name)
+        if len(sections) > 1:  # tp, pp, precision
+            return "did you mean " + " or ".join(f"{sec}.{field}" for sec in sections) + "?"
+        return f"{sections[0]}.{field} is given too; give it once, as {sections[0]}.{field}"
     if model is ModelArch and name in _HF_ARCH_NAMES:
         return f"did you mean {where}.{_HF_ARCH_NAMES[name]}? (config.json's {name})"
     if model is ModelSpec:
@@ -1470,9 +1471,9 @@ def scenario_data_with(path: str | Path | None, settings: list[str]) -> Any:
         field, sep, value = text.partition("=")
         parts = [p.strip() for p in field.split(".")]
         if len(parts) == 1 and parts[0] not in Scenario.model_fields:  # a short name: cards=2000 changes cluster.cards
-            name = parts[0] if _sections_of(parts[0]) else _SYNONYMS.get(parts[0], parts[0])
-            if len(_sections_of(name)) == 1:
-                parts = [_sections_of(name)[0], name]
+            name, sections = _short_name(parts[0])
+            if len(sections) == 1:
+                parts = [sections[0], name]
         shown = show_value(text, 80)
         if not sep or not field.strip() or any(not p for p in parts):
             problems.append(f"{shown}: write FIELD=VALUE with a dotted field, e.g. cluster.cards=1024")

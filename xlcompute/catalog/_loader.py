@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from xlcompute.core.cost import tdp_scaled_by_peak
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.params import ModelArch, ParamCount, count_params
+from xlcompute.quantity import SIZE_TEXT
 
 __all__ = [
     "Accelerator",
@@ -355,9 +356,6 @@ def _model_table() -> tuple[tuple[ModelPreset, ...], dict[str, _Preset]]:
     return rows, _index("model", rows)
 
 
-_SIZE = re.compile(r"^\d+(\.\d+)?\s*[bBtT]$")
-
-
 def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset]) -> _P:
     if not isinstance(name, str) or not name.strip():
         raise UnknownPresetError(f"{kind} name must be non-empty text, got {name!r}")
@@ -371,7 +369,7 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
         if key not in suggestions:
             suggestions.append(key)
     hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-    if kind == "model" and _SIZE.match(name.strip()):  # "100B": a size, not a name
+    if kind == "model" and SIZE_TEXT.match(name):  # "100B": a size, not a name
         hint = (f"a model known by its size alone is model.params: {name.strip()} (a dense model, generic "
                 "shape); ")
     raise UnknownPresetError(

@@ -53,7 +53,8 @@ SET_OPT = typer.Option(
     None, "--set", "-s", metavar="FIELD=VALUE",
     help="A scenario field, dotted as a batch table's columns (repeat it): --set model.preset=llama2-70b "
     "--set training.tokens=2T --set cluster.accelerator=H800 --set cluster.cards=1000. With a scenario file it "
-    "changes the file's value; without one the scenario is only the fields set (the rest take their defaults).",
+    "changes the file's value; without one the scenario is only the fields set (the rest take their defaults). "
+    "A field one section alone has may go without it: -s model=70B -s tokens=2T -s accelerator=H800 -s cards=1000.",
 )
 
 

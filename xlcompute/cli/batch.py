@@ -43,7 +43,7 @@ def batch_command(
 ) -> None:
     """Turn many scenarios into workbooks (and proposals) in parallel, with an index.xlsx.
 
-    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). An empty cell takes the field's default.
+    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). An empty cell takes the field's default.
 
     A rerun redoes only what changed: a scenario whose content, --lang, --pdf or xlcompute version differs from the run that made its outputs, or whose output was deleted or replaced (the record is in OUTDIR/.xlcompute-batch). --force redoes everything. An interrupted batch leaves only complete files; the next run clears its temporary files.
 

@@ -79,6 +79,8 @@ FIELD_ZH: dict[str, str] = {
     "serving.kv_bytes_per_value": "KV 缓存每个值的字节数（bf16 为 2，fp8 为 1）",
     "serving.decode_batch": "每副本同时解码的序列数（不给时由推理规模测算选定）",
     "serving.hbm_usable_fraction": "推理引擎可用的显存比例（权重与 KV 缓存；vLLM 默认 0.9）",
+    "cluster.cards": "加速卡数量；不给时取方案所需：给定 training.deadline_days 时为按期完成训练的最少卡数，仅推理时为用户所需卡数"
+                     "（均为整台服务器），否则 1,000",
     "serving.output_tokens": "每次请求生成的 token 数（不给时取 tokens_per_request 的一半，属假设）",
     "serving.input_tokens": "每次请求的输入（提示）token 数；与 output_tokens 一起给出时，tokens_per_request 取两者之和",
     "serving.precision": "推理精度：bf16、fp8、int8、int4",

@@ -52,6 +52,7 @@ def test_cards_given_stay_and_a_training_plan_keeps_its_default() -> None:
     r = estimate(training)
     assert r["gpu_count"] == 1000 and r.inputs["gpu_count"].origin.kind == "default"
     assert r.inputs["gpu_count"].source.startswith("default for cluster.cards")
+    assert source_text(r.inputs["gpu_count"], "zh").startswith("默认值（cluster.cards）：加速卡数量；")
 
 
 def test_sized_cards_rounds_up_to_whole_servers() -> None:

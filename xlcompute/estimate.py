@@ -20,7 +20,7 @@ from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_fitting
-from xlcompute.core import goodput, parallel
+from xlcompute.core import cost, goodput, parallel
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
@@ -351,10 +351,9 @@ def _cards_input(scenario: Scenario) -> InputValue:
 
 
 def sized_cards(serving_cards: float, cards_per_node: float) -> int:
-    """The cards of the whole servers that hold ``serving_cards`` (at least one server, at most
-    the scenario's bound on cluster.cards)."""
-    per_node = max(1, int(cards_per_node))
-    return min(MAX_CARDS, max(per_node, math.ceil(serving_cards / per_node - 1e-9) * per_node))
+    """The cards of the whole servers that hold ``serving_cards`` (core.cost.whole_server_cards, the
+    workbook's formula for them too), at most the scenario's bound on cluster.cards."""
+    return int(min(MAX_CARDS, float(cost.whole_server_cards(float(serving_cards), float(max(1, int(cards_per_node)))))))
 
 
 def with_cards(scenario: Scenario, cards: int) -> Scenario:

@@ -22,7 +22,7 @@ from xlcompute import catalog
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS
 from xlcompute.compare import Comparison, compare
 from xlcompute.estimate import Estimate, estimate
-from xlcompute.scenario import Scenario, default_scenario, load_scenario
+from xlcompute.scenario import Scenario, default_scenario, load_scenario, parse_scenario
 from xlcompute.uncertainty import analyse
 from xlcompute.workbook import write_workbook
 from xlcompute.workbook.tornado import TORNADO_COLUMNS, TORNADO_NAME
@@ -37,6 +37,8 @@ pytestmark = [
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
 REL = 1e-9
+SERVING_SIZED: dict[str, Any] = {"model": {"preset": "qwen2.5-72b"}, "serving": {"users": 2000},
+                                 "cluster": {"accelerator": "H20"}}
 # (workbook input name -> new value) and the scenario with the same change.
 EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # DP is a formula of cards, TP and PP: editing the cards moves memory, network and step time.
@@ -169,6 +171,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         "serving_int8_h20": (scenario_with(cluster__accelerator="H20", serving__precision="int8"), "zh"),
         # W8A8: the serving peak is the Hardware sheet's INT8 column of the chosen card.
         "serving_w8a8_a800": (scenario_with(cluster__accelerator="A800", serving__precision="w8a8"), "zh"),
+        # A serving fleet sized to its users (cluster.cards left out): the card count is a live formula.
+        "serving_sized": (parse_scenario(SERVING_SIZED), "en"),
     }
     for f in sorted(EXAMPLES.glob("*.yaml")):
         cases[f"example_{f.stem}"] = (load_scenario(f), "en")
@@ -189,6 +193,13 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         files[f"edit_{key}"] = _edited(files["default_en"], cells, src / f"edit_{key}.xlsx")
         sc = scenario_with(**{**pinned, **changes})
         expected[f"edit_{key}"] = (sc, estimate(sc))
+    # More users in the sized fleet's workbook: the cluster grows with them (the replica and batch as built).
+    sized = expected["serving_sized"][1]
+    files["edit_serving_sized"] = _edited(files["serving_sized"], {"users": 3000}, src / "edit_serving_sized.xlsx")
+    sc = parse_scenario({**SERVING_SIZED, "serving": {"users": 3000, "tp": int(sized["serving_tp"]),
+                                                      "pp": int(sized["serving_pp"]),
+                                                      "decode_batch": int(sized["decode_batch"])}})
+    expected["edit_serving_sized"] = (sc, estimate(sc))
     for card in DROPDOWN_CARDS:  # the drop-down set to each card in turn
         files[f"card_{card}"] = _edited(files["default_en"], {"gpu_choice": card}, src / f"card_{card}.xlsx")
         sc = scenario_with(cluster__accelerator=card, **pinned)
@@ -278,10 +289,20 @@ def _check_tornado(wb: openpyxl.Workbook, result: Estimate) -> None:
 
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "custom", "override", "planner", "planner_mfu_only",
-                                  "tpu_overrides", "quoted_prices"])
+                                  "tpu_overrides", "quoted_prices", "serving_sized"])
 def test_named_results_equal_estimate(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated[case]
     _check(path, result)
+
+
+def test_a_sized_serving_fleet_follows_its_users(recalculated: dict) -> None:  # type: ignore[type-arg]
+    formula = _cell(openpyxl.load_workbook(GENERATED["serving_sized"]), "gpu_count").value
+    assert formula == "=MAX(1,ROUNDUP(serving_cards/cards_per_node,0))*cards_per_node"
+    path, _sc, result = recalculated["edit_serving_sized"]
+    built = recalculated["serving_sized"][2]
+    _check(path, result, built=built)
+    assert (built["gpu_count"], result["gpu_count"]) == (184, 272)  # Qwen2.5-72B on H20: 2,000 then 3,000 users
+    assert result["total_budget"] > 1.4 * built["total_budget"]
 
 
 def test_examples_equal_estimate(recalculated: dict) -> None:  # type: ignore[type-arg]

@@ -22,6 +22,7 @@ __all__ = [
     "rental_cost",
     "cost_per_tokens",
     "servers_needed",
+    "whole_server_cards",
     "it_power_watts",
     "tdp_scaled_by_peak",
     "energy_joules",
@@ -69,6 +70,14 @@ def cost_per_tokens(cost: Value, tokens: Value, per: Value) -> Value:
 def servers_needed(cards: Value, cards_per_server: Value) -> Value:
     """Whole servers to hold the cards: ⌈n / cards_per_server⌉."""
     return ceil(cards / cards_per_server)
+
+
+def whole_server_cards(cards: Value, cards_per_server: Value) -> Value:
+    """The cards of the whole servers that hold ``cards``, at least one server:
+    max(1, ⌈n / cards_per_server⌉) · cards_per_server. Cards are bought in servers (an HGX H800
+    holds 8); a serving-only plan that leaves cluster.cards out is priced at this count of its
+    serving cards."""
+    return max_(1, servers_needed(cards, cards_per_server)) * cards_per_server
 
 
 def tdp_scaled_by_peak(ref_tdp_w: Value, peak_tflops: Value, ref_peak_tflops: Value) -> Value:

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlcompute import registry
 from xlcompute._names import xml_safe
 from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, STEPS, Step
+from xlcompute.core.cost import whole_server_cards
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
 from xlcompute.scenario import Scenario
@@ -278,6 +279,12 @@ class Book:
             cell.value = "=" + serving_precision_formula(key, CHOICE_NAMES["serving_precision"])
             style_lookup(cell)
             source = text("serving_precision_source", lang)
+        elif formula is None and iv.origin is not None and iv.origin.field == "cards_sized_serving":
+            # A serving fleet sized to its users: whole servers of the serving cards, a live formula (the
+            # serving cards do not depend on the cluster's), so an edited demand resizes the cluster.
+            cell.value = excel_formula(whole_server_cards(Ref("serving_cards"), Ref("cards_per_node")))
+            style_lookup(cell)
+            source = source_text(iv, lang)
         elif formula is None:
             cell.value = iv.value if not float(iv.value).is_integer() else int(iv.value)
             style_input(cell)

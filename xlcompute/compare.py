@@ -50,7 +50,6 @@ _CARD_FIELDS = ("cards_per_node", "tdp_w", "intra_node_gbs", "offload_gb", "offl
 _CALIBRATION_CARDS = {"ampere": "A100", "hopper": "H100", "ascend": "Ascend 910B"}
 # Prices that depend on the card (prices.yaml's accelerator rows); kept when given, and said so.
 _CARD_PRICES = ("server_price", "price_per_card_hour", "price_reserved_1y", "price_reserved_3y")
-# Deadline search: the end-to-end MFU changes with the card count (bubble, failures), so a few rounds.
 
 
 class Note(BaseModel):

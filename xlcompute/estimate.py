@@ -59,6 +59,8 @@ __all__ = [
     "sized_cards",
     "sized_scenario",
     "with_cards",
+    "SizedTry",
+    "DEADLINE_REFINES",
 ]
 
 
@@ -127,6 +129,14 @@ class Resolved(BaseModel):
     plan: PlanReport | None = None
 
 
+class SizedTry(BaseModel):
+    """One cluster size the deadline sizing planned: its cards and end-to-end training days."""
+
+    model_config = ConfigDict(frozen=True)
+    cards: int
+    train_days: float
+
+
 class Estimate(BaseModel):
     """Everything derived from a scenario: the inputs with their sources, every figure of the
     graph, the sensitivity grid and the layout plan."""
@@ -140,6 +150,9 @@ class Estimate(BaseModel):
                                       description="every figure of the graph by key (units: xlcompute.registry)")
     sensitivity: Sensitivity
     plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
+    sizing_tries: list[SizedTry] = Field(
+        default_factory=list, description="a cluster sized to training.deadline_days: every count planned on the "
+        "way, in the order tried (empty otherwise)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -156,6 +169,15 @@ class Estimate(BaseModel):
     def serves(self) -> bool:
         """True when a serving fleet is planned (kind serving or both)."""
         return self.scenario.kind != "training"
+
+    def sized_miss_below(self) -> SizedTry | None:
+        """A cluster sized to its deadline: the largest count tried below its own that missed the
+        deadline (None if none did, or the cluster was not sized). It, not the count the plan's own MFU
+        implies, is what fewer cards were found to do: the layout, and so the MFU, changes with the count."""
+        deadline = self["deadline_days"]
+        cards = self.scenario.cluster.cards
+        misses = [t for t in self.sizing_tries if t.cards < cards and t.train_days > deadline]
+        return max(misses, key=lambda t: t.cards, default=None)
 
     def __getitem__(self, key: str) -> float:
         """Any input or figure by key: ``result["train_days"]``."""
@@ -1105,6 +1127,9 @@ def _check_ettr(scenario: Scenario, values: Mapping[str, float]) -> None:
 
 DEADLINE_PASSES = 5
 """Estimates at most one deadline-sized plan takes: the layout, and so the MFU, changes with the count."""
+DEADLINE_REFINES = 8
+"""Further estimates at most, after those passes, of the rounder counts below the fewest cards that met the
+deadline (:func:`_rounder_counts`)."""
 
 
 def _estimate(
@@ -1126,20 +1151,42 @@ def _estimate(
     return result
 
 
+def _rounder_counts(low: int, high: int, per_node: int) -> list[int]:
+    """Card counts from ``low`` up to (not including) ``high``, ascending: for each power of two, the
+    whole servers at or above ``low`` in the smallest multiple of it. A count whose servers have more
+    factors of two splits into more layouts (data, expert and pipeline degrees that divide it), so a few
+    cards more than the count a plan's MFU implies can plan far faster: Qwen3-235B-A22B on 910B, 11,536
+    cards (1,442 servers) only fit 8 × 3 × 480 with EP 16 at 17.5 % MFU, 11,648 (1,456 = 16 × 91) fit
+    TP 4 with EP 32 at 19.5 %."""
+    servers = max(1, math.ceil(low / per_node))
+    counts: set[int] = set()
+    step = 1
+    while step < 2 * servers:
+        c = math.ceil(servers / step) * step * per_node
+        if low <= c < high:
+            counts.add(c)
+        step *= 2
+    return sorted(counts)
+
+
 def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[int, int], None] | None,
                    overrides: Mapping[str, float] | None) -> Estimate:
     """The estimate at the fewest cards found to finish by training.deadline_days. Each pass plans
     the graph's deadline_cards of the last (whole replicas, then servers, at that plan's MFU and
     ETTR), whose layout and MFU differ again: up while the run misses, down while a plan that meets
     the deadline says fewer cards would, keeping the fewest that met it (at most
-    :data:`DEADLINE_PASSES` estimates; if none met it, the last is shown, its deadline row saying by
-    how much it misses). Serving after training keeps at least the cards the users need."""
+    :data:`DEADLINE_PASSES` estimates). Below the fewest that met it, down to the count its own MFU
+    implies, the rounder counts of :func:`_rounder_counts` are tried in turn (at most
+    :data:`DEADLINE_REFINES`), the first that meets the deadline kept. If none met it, the last is
+    shown, its deadline row saying by how much it misses. Serving after training keeps at least the
+    cards the users need. Every count planned is in the result's ``sizing_tries``."""
     deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
     per_node = max(1, int(result["cards_per_node"]))
     floor = sized_cards(result["serving_cards"], per_node) if scenario.serving.users > 0 else per_node
     cards = scenario.cluster.cards
     met: Estimate | None = None  # the plan with the fewest cards that meets the deadline
     tried: list[tuple[float, int]] = []  # (days, cards) of the sized counts the goodput check accepts
+    tries = [SizedTry(cards=cards, train_days=float(result["train_days"]))]
     for i in range(DEADLINE_PASSES):
         want = max(int(result["deadline_cards"]), floor)
         if i > 0:
@@ -1166,11 +1213,13 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
                              "this)") from None
         cards = want
         result = _estimate_at(sized, on_progress, overrides, check=False)
+        tries.append(SizedTry(cards=cards, train_days=float(result["train_days"])))
     else:  # the last pass is judged too
         if result["train_days"] <= deadline and (met is None or cards < met.scenario.cluster.cards):
             met = result
     if met is not None:
-        return met
+        met = _rounder_met(scenario, met, floor, per_node, tries, on_progress, overrides)
+        return met.model_copy(update={"sizing_tries": tries})
     try:
         _check_ettr(result.scenario, result.results)
     except ValueError:  # the deadline asked for the cards: say so, not only what failures do to them
@@ -1182,7 +1231,42 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
             f"{float(result['job_mtbf_seconds']):,.3g} s){shortest}; allowed: a later deadline, or cluster.cards "
             "given to see how long the run takes on them"
         ) from None
-    return result
+    return result.model_copy(update={"sizing_tries": tries})
+
+
+def _rounder_met(scenario: Scenario, met: Estimate, floor: int, per_node: int, tries: list[SizedTry],
+                 on_progress: Callable[[int, int], None] | None, overrides: Mapping[str, float] | None) -> Estimate:
+    """The fewest cards found among :func:`_rounder_counts` below ``met``'s, from the count its own MFU
+    implies (at least ``floor``), not tried yet, that meet the deadline, tried in ascending order; after
+    each that meets, again from the count the new plan's MFU implies (at most :data:`DEADLINE_REFINES`
+    estimates in all, each added to ``tries``). ``met`` when none does."""
+    deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
+    low = max(int(met["deadline_cards"]), floor)
+    seen = {t.cards for t in tries}
+    left = DEADLINE_REFINES
+    while left > 0:
+        found = None
+        for c in _rounder_counts(low, met.scenario.cluster.cards, per_node):
+            if left == 0:
+                break
+            if c in seen:
+                continue
+            seen.add(c)
+            try:
+                sized = with_cards(scenario, c)
+            except ScenarioError:  # a count the scenario's own rules refuse is not a candidate
+                continue
+            left -= 1
+            result = _estimate_at(sized, on_progress, overrides, check=False)
+            tries.append(SizedTry(cards=c, train_days=float(result["train_days"])))
+            if result["train_days"] <= deadline:
+                found = result
+                break
+        if found is None:
+            break
+        met = found
+        low = max(int(met["deadline_cards"]), floor)
+    return met
 
 
 def _estimate_at(

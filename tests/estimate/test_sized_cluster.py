@@ -15,7 +15,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from xlcompute.cli import app
-from xlcompute.estimate import cards_sized, estimate, sized_cards, sized_scenario
+from xlcompute.estimate import _rounder_counts, cards_sized, estimate, sized_cards, sized_scenario
 from xlcompute.report.context import build_context
 from xlcompute.scenario import ScenarioError, parse_scenario
 from xlcompute.sources import FIXED_ZH, source_text
@@ -159,7 +159,7 @@ def test_plan_ranks_the_layouts_of_the_sized_cluster() -> None:
 def test_the_comparison_s_own_row_is_the_sized_estimate() -> None:
     # Qwen3-235B-A22B by a 90-day deadline on 910B: the layout (and MFU) moves with the count, so a
     # single sizing pass (the comparison's, before) gave 11,536 cards missing by 10 days where the
-    # estimate plans 13,376 meeting it; one sizing now serves both.
+    # estimate planned 13,376 meeting it (11,552 since the rounder counts); one sizing serves both.
     from xlcompute.compare import compare
 
     sc = parse_scenario({"model": {"preset": "qwen3-235b-a22b"}, "cluster": {"accelerator": "910B"},
@@ -170,3 +170,58 @@ def test_the_comparison_s_own_row_is_the_sized_estimate() -> None:
     assert own.train_days <= 90 and not any(n.kind == "deadline_missed" for n in own.notes)
     served = parse_scenario(SERVING)
     assert compare(served, ["H20"]).alternatives[0].cards == estimate(served)["gpu_count"]
+
+
+def test_rounder_counts_are_whole_servers_in_powers_of_two_between_the_bounds() -> None:
+    # 11,528 cards are 1,441 servers of 8; the smallest multiple of 2, 4, 8, ... servers at or above.
+    assert _rounder_counts(11_528, 13_376, 8) == [11_528, 11_536, 11_552, 11_584, 11_648, 11_776, 12_288]
+    assert _rounder_counts(11_528, 11_552, 8) == [11_528, 11_536]
+    assert _rounder_counts(100, 100, 8) == [] and _rounder_counts(17, 64, 8) == [24, 32]
+
+
+QWEN_910B = {"model": {"preset": "qwen3-235b-a22b"}, "cluster": {"accelerator": "910B"},
+             "training": {"tokens": "36T", "deadline_days": 90}}
+DSV3_H800 = {"model": {"preset": "deepseek-v3"}, "cluster": {"accelerator": "H800"},
+             "training": {"tokens": "14.8T", "deadline_days": 30, "precision": "fp8"}}
+
+
+@pytest.mark.parametrize("plan, most", [(QWEN_910B, 11_776), (DSV3_H800, 4_608), (TRAIN, 4_944)])
+def test_a_deadline_plan_tries_the_rounder_counts_below_the_fewest_that_met(plan: dict, most: int) -> None:  # type: ignore[type-arg]
+    # Qwen3-235B-A22B on 910B by 90 days: the passes alone kept 13,376 cards (78.1 days) because 11,536
+    # (1,442 servers) only fit TP 8 x PP 3 with EP 16 at 17.5 % MFU (100.2 days); 11,776 (1,472 servers)
+    # fit TP 4 with EP 32 at 19.5 % (88.1 days), checked by hand with cluster.cards given. DeepSeek-V3 by
+    # 30 days on H800 went from 5,824 cards to 4,608 the same way.
+    r = estimate(parse_scenario(plan))
+    cards = r.scenario.cluster.cards
+    assert cards <= most and r["train_days"] <= 90
+    assert r["deadline_slip_days"] == 0 and r.sizing_tries[0].cards == 1000
+    tried = {t.cards: t.train_days for t in r.sizing_tries}
+    assert tried[cards] == r["train_days"]
+    # Every count tried below the plan's missed the deadline: it is the fewest found.
+    assert all(days > r["deadline_days"] for c, days in tried.items() if c < cards)
+    below = r.sized_miss_below()
+    assert below is not None and below.cards == max(c for c in tried if c < cards)
+    # A tried count's days are what that count, given, plans to.
+    given = estimate(parse_scenario(_with(plan, "cluster", cards=below.cards)))
+    assert given["train_days"] == pytest.approx(below.train_days, rel=1e-12)
+
+
+def test_the_deadline_line_says_what_fewer_cards_were_found_to_do() -> None:
+    # Not the count the plan's own MFU implies ("11,528 cards would suffice at the same MFU"): that
+    # many were tried and miss, since the layout changes with the count.
+    r = estimate(parse_scenario(QWEN_910B))
+    below = r.sized_miss_below()
+    assert below is not None and r["deadline_cards"] < r["gpu_count"]
+    run = CliRunner().invoke(app, ["estimate", "-s", "model=qwen3-235b-a22b", "-s", "tokens=36T",
+                                   "-s", "accelerator=910B", "-s", "training.deadline_days=90"])
+    assert run.exit_code == 0, run.output
+    text = " ".join(run.output.replace("│", " ").split())
+    assert f"the fewest cards found that finish in time ({below.cards:,} cards, estimated too, take " in text
+    assert "meet it at the same MFU" not in text
+    for lang, words in (("en", f"the fewest cards found that finish in time ({below.cards:,} cards"),
+                        ("zh", f"同样试算过的 {below.cards:,} 张卡需")):
+        note = str(build_context(r, lang)["schedule_note"])
+        assert words in note and "ETTR" not in note
+    # Cards given: the same-MFU count stays the line's answer.
+    given = estimate(parse_scenario(_with(QWEN_910B, "cluster", cards=r["gpu_count"])))
+    assert given.sized_miss_below() is None and given.sizing_tries == []

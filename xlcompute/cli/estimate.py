@@ -123,7 +123,13 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     # After the training time: the deadline and what the assumed MFU is worth against the prediction.
     at = next(i for i, (k, _) in enumerate(rows) if k == lab("train_days")) + 1
     extra: list[tuple[str, str]] = []
-    if r["deadline_days"] > 0:
+    below = r.sized_miss_below() if r["deadline_slip_days"] <= 0 else None
+    if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
+        days = registry.format_value(below.train_days, "train_days", cur, None, lang)
+        unit = "" if registry.carries_unit("train_days") else registry.unit_text("train_days", lang, cur)
+        extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=v("deadline_days"),
+                                        below=fmt.count(below.cards), days=f"{days} {unit}".rstrip())))
+    elif r["deadline_days"] > 0:
         verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
                    else tr("deadline_met", lang))
         extra.append((L["deadline"], tr("deadline_value", lang, deadline=v("deadline_days"), verdict=verdict,

@@ -82,6 +82,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Deadline: {deadline} days, met; {need} cards ({servers} servers) would suffice at the same MFU and ETTR.",
         "截止期限：{deadline} 天，可按期完成；在相同 MFU 与 ETTR 下 {need} 张卡（{servers} 台服务器）即可满足。",
     ),
+    "summary_deadline_sized": (
+        "Deadline: {deadline} days, met: the cluster is sized to it, the fewest cards found that finish in time "
+        "({below} cards, estimated too, take {days} days).",
+        "截止期限：{deadline} 天，可按期完成：集群按期限配置，为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 "
+        "{days} 天）。",
+    ),
     "summary_econ": (
         "That work keeps the cluster <strong>{util}</strong> busy; in present value owning costs "
         "{own} and renting the same card-hours {rent}: <strong>{verdict}</strong>.",

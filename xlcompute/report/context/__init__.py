@@ -19,7 +19,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from xlcompute import catalog, fmt
+from xlcompute import catalog, fmt, registry
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
 from xlcompute.report.context.alternatives import alternatives_section
@@ -128,6 +128,10 @@ def _schedule_note(c: _Ctx) -> str:
     r = c.r
     if r["deadline_days"] <= 0:
         return ""
+    below = r.sized_miss_below() if r["deadline_slip_days"] <= 0 else None
+    if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
+        return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), below=fmt.count(below.cards),
+                   days=registry.format_value(below.train_days, "train_days", c.cur, None, c.lang))
     key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"
     return c.t(key, deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
                servers=c.v("deadline_servers"))

@@ -150,6 +150,9 @@ class Estimate(BaseModel):
                                       description="every figure of the graph by key (units: xlcompute.registry)")
     sensitivity: Sensitivity
     plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
+    deadline_plan: SizedTry | None = Field(
+        None, description="cluster.cards given and training.deadline_days missed: the cards the deadline sizing "
+        "plans (as if cluster.cards were left out) and their end-to-end days; None if no cluster was found")
     sizing_tries: list[SizedTry] = Field(
         default_factory=list, description="a cluster sized to training.deadline_days: every count planned on the "
         "way, in the order tried (empty otherwise)")
@@ -1148,7 +1151,25 @@ def _estimate(
         return _estimate_at(with_cards(scenario, cards), on_progress, overrides)
     if sizing == "deadline":
         return _meet_deadline(scenario, result, on_progress, overrides)
+    if scenario.training is not None and scenario.train.deadline_days is not None and result["deadline_slip_days"] > 0:
+        return result.model_copy(update={"deadline_plan": _deadline_plan(scenario, overrides)})
     return result
+
+
+def _deadline_plan(scenario: Scenario, overrides: Mapping[str, float] | None) -> SizedTry | None:
+    """Cards given that miss the deadline: the cards and days of the plan the deadline sizing makes
+    with cluster.cards left out (None if it finds none). The graph's deadline_cards holds the plan's
+    MFU, which changes with the count: Llama-3.1-70B on 15T tokens by 60 days, given 1,000 H800, says
+    4,440 cards at its MFU, which take 66.6 days; the sizing plans 4,944 in 60.0."""
+    c = scenario.cluster
+    cluster = type(c).model_construct(_fields_set=set(c.model_fields_set) - {"cards"}, **dict(c))
+    try:
+        sized = _estimate(scenario.model_copy(update={"cluster": cluster}), None, overrides)
+    except ValueError:  # no cluster meets it (the refusal names why when the cards are left out)
+        return None
+    if sized["deadline_slip_days"] > 0:
+        return None
+    return SizedTry(cards=sized.scenario.cluster.cards, train_days=float(sized["train_days"]))
 
 
 def _rounder_counts(low: int, high: int, per_node: int) -> list[int]:

@@ -225,3 +225,32 @@ def test_the_deadline_line_says_what_fewer_cards_were_found_to_do() -> None:
     # Cards given: the same-MFU count stays the line's answer.
     given = estimate(parse_scenario(_with(QWEN_910B, "cluster", cards=r["gpu_count"])))
     assert given.sized_miss_below() is None and given.sizing_tries == []
+
+
+def test_cards_given_that_miss_the_deadline_are_answered_with_the_planned_count() -> None:
+    # Given 1,000 H800, Llama-3.1-70B on 15T tokens misses 60 days; at the plan's MFU 4,440 cards would
+    # do, but 4,440 cards plan to 66.6 days. The answer is the count the sizing plans, with its days.
+    given = estimate(parse_scenario(_with(TRAIN, "cluster", cards=1000)))
+    sized = estimate(parse_scenario(TRAIN))
+    p = given.deadline_plan
+    assert p is not None and given["deadline_slip_days"] > 0
+    assert p.cards == sized["gpu_count"] and p.train_days == pytest.approx(sized["train_days"], rel=1e-12)
+    assert given["deadline_cards"] < p.cards  # the same-MFU count, which misses when planned
+    assert estimate(parse_scenario(_with(TRAIN, "cluster", cards=int(given["deadline_cards"]))))["train_days"] > 60
+    run = CliRunner().invoke(app, ["estimate", "-s", "model=llama3.1-70b", "-s", "tokens=15T", "-s", "accelerator=H800",
+                                   "-s", "cards=1000", "-s", "training.deadline_days=60"])
+    assert run.exit_code == 0, run.output
+    text = " ".join(run.output.replace("│", " ").split())
+    assert f"{p.cards:,} cards ({p.cards // 8:,} servers) meet it, planned at that count: 60.0 days" in text
+    for lang, words in (("en", f"{p.cards:,} cards ({p.cards // 8:,} servers) meet it, planned at that count"),
+                        ("zh", f"按该卡数重新规划，{p.cards:,} 张卡")):
+        ctx = build_context(given, lang)
+        assert words in str(ctx["schedule_note"])
+        assert any(f"{p.cards:,}" in str(risk) for risk in ctx["risks"])
+        # The compute table does not also show the same-MFU count the summary corrects.
+        assert "deadline_cards" not in [row["key"] for row in ctx["compute_rows"]]
+    # Cards that meet it need no plan; the same-MFU count stays in the table, labelled as such.
+    enough = estimate(parse_scenario(_with(TRAIN, "cluster", cards=6000)))
+    assert enough.deadline_plan is None and enough["deadline_slip_days"] == 0
+    rows = {row["key"]: row for row in build_context(enough, "en")["compute_rows"]}
+    assert rows["deadline_cards"]["label"].startswith("Cards that meet the deadline at this plan's MFU and ETTR")

@@ -73,6 +73,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "deadline_met": ("met", "可按期完成"),
     "deadline_value": ("{deadline}: {verdict}; {cards} cards ({servers} servers) meet it at the same MFU and ETTR",
                        "{deadline}：{verdict}；在相同 MFU 与 ETTR 下，{cards} 张卡（{servers} 台服务器）可按期完成"),
+    "deadline_planned_value": ("{deadline}: {verdict}; {cards} cards ({servers} servers) meet it, planned at that "
+                               "count: {days}",
+                               "{deadline}：{verdict}；按该卡数重新规划，{cards} 张卡（{servers} 台服务器）需 {days}，可按期完成"),
     "deadline_sized_value": ("{deadline}: met; the fewest cards found that finish in time ({below} cards, estimated "
                              "too, take {days})",
                              "{deadline}：可按期完成；为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 {days}）"),

@@ -129,6 +129,14 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         unit = "" if registry.carries_unit("train_days") else registry.unit_text("train_days", lang, cur)
         extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=v("deadline_days"),
                                         below=fmt.count(below.cards), days=f"{days} {unit}".rstrip())))
+    elif r.deadline_plan is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
+        p = r.deadline_plan
+        days = registry.format_value(p.train_days, "train_days", cur, None, lang)
+        unit = "" if registry.carries_unit("train_days") else registry.unit_text("train_days", lang, cur)
+        extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=v("deadline_days"),
+                                        verdict=tr("deadline_missed", lang, v=v("deadline_slip_days")),
+                                        cards=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
+                                        days=f"{days} {unit}".rstrip())))
     elif r["deadline_days"] > 0:
         verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
                    else tr("deadline_met", lang))

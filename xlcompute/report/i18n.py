@@ -82,6 +82,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Deadline: {deadline} days, met; {need} cards ({servers} servers) would suffice at the same MFU and ETTR.",
         "截止期限：{deadline} 天，可按期完成；在相同 MFU 与 ETTR 下 {need} 张卡（{servers} 台服务器）即可满足。",
     ),
+    "summary_deadline_planned": (
+        "Deadline: {deadline} days. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
+        "servers) meet it, planned at that count: {days} days.",
+        "截止期限：{deadline} 天。按所提方案将超期 {slip} 天；按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 "
+        "{days} 天，可按期完成。",
+    ),
     "summary_deadline_sized": (
         "Deadline: {deadline} days, met: the cluster is sized to it, the fewest cards found that finish in time "
         "({below} cards, estimated too, take {days} days).",
@@ -741,6 +747,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "At the same MFU and ETTR, {need} cards ({servers} servers) meet the deadline; or move the "
         "deadline, or train on fewer tokens.",
         "在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）可按期完成；或推迟期限、减少训练 token。",
+    ),
+    "mit_deadline_planned": (
+        "{need} cards ({servers} servers) meet the deadline, planned at that count ({days} days); or move the "
+        "deadline, or train on fewer tokens.",
+        "按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 {days} 天，可按期完成；或推迟期限、减少训练 token。",
     ),
     "risk_quarter": (
         "The run takes {days} days, longer than a quarter ({quarter} days), and no deadline is set.",

@@ -116,8 +116,10 @@ COVER_DESCRIPTION_CHARS = 500
 def _schedule_keys(r: Estimate) -> tuple[str, ...]:
     """Compute-table rows of the deadline and of the predicted MFU, when the scenario has them."""
     keys: tuple[str, ...] = ()
-    if r["deadline_days"] > 0:
-        keys += ("deadline_days", "deadline_cards", "deadline_slip_days")
+    if r["deadline_days"] > 0:  # the count at the plan's MFU, unless the cards were planned at their own
+        planned = r.deadline_plan is not None or r.sized_miss_below() is not None
+        keys += ("deadline_days", "deadline_slip_days") if planned else ("deadline_days", "deadline_cards",
+                                                                         "deadline_slip_days")
     if r["mfu_assumed"] > 0:
         keys += ("predicted_mfu", "train_days_predicted_mfu", "train_cost_predicted_mfu")
     return keys
@@ -132,6 +134,11 @@ def _schedule_note(c: _Ctx) -> str:
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
         return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), below=fmt.count(below.cards),
                    days=registry.format_value(below.train_days, "train_days", c.cur, None, c.lang))
+    p = r.deadline_plan
+    if p is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
+        return c.t("summary_deadline_planned", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"),
+                   need=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
+                   days=registry.format_value(p.train_days, "train_days", c.cur, None, c.lang))
     key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"
     return c.t(key, deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
                servers=c.v("deadline_servers"))

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from xlcompute import fmt
+from xlcompute import fmt, registry
 from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
 from xlcompute.report.context._ctx import _Ctx
@@ -55,6 +55,15 @@ def quarter_cards(c: _Ctx) -> float:
     return float(GRAPH.run({**inputs, **given, "deadline_days": QUARTER_DAYS}, ["deadline_cards"])["deadline_cards"])
 
 
+def _deadline_mitigation(c: _Ctx) -> Any:
+    """The cards that meet a missed deadline: those the sizing plans, else the count at the plan's MFU."""
+    p = c.r.deadline_plan
+    if p is None:
+        return c.t("mit_deadline", need=c.v("deadline_cards"), servers=c.v("deadline_servers"))
+    return c.t("mit_deadline_planned", need=fmt.count(p.cards), servers=fmt.count(p.cards / c.r["cards_per_node"]),
+               days=registry.format_value(p.train_days, "train_days", c.cur, None, c.lang))
+
+
 def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
     """The run against its deadline, or against a quarter when no deadline is given."""
     r = c.r
@@ -65,7 +74,7 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
         sev = _severity(r["deadline_slip_days"] / deadline, SLIP_SHARE_MEDIUM, SLIP_SHARE_HIGH)
         return (sev, c.t("risk_deadline", days=c.v("train_days"), deadline=c.v("deadline_days"),
                          slip=c.v("deadline_slip_days"), cards=c.v("gpu_count")),
-                c.t("mit_deadline", need=c.v("deadline_cards"), servers=c.v("deadline_servers")))
+                _deadline_mitigation(c))
     if days <= QUARTER_DAYS:
         return None
     need = quarter_cards(c)

@@ -254,3 +254,14 @@ def test_cards_given_that_miss_the_deadline_are_answered_with_the_planned_count(
     assert enough.deadline_plan is None and enough["deadline_slip_days"] == 0
     rows = {row["key"]: row for row in build_context(enough, "en")["compute_rows"]}
     assert rows["deadline_cards"]["label"].startswith("Cards that meet the deadline at this plan's MFU and ETTR")
+
+
+def test_a_run_longer_than_a_quarter_is_answered_with_the_planned_count() -> None:
+    # No deadline: the risk's mitigation names the cards the deadline sizing plans for a quarter.
+    r = estimate(parse_scenario({**TRAIN, "training": {"tokens": "15T"}, "cluster": {"accelerator": "H800",
+                                                                                   "cards": 1000}}))
+    quarter = estimate(parse_scenario({**TRAIN, "training": {"tokens": "15T", "deadline_days": 91}}))
+    cards = quarter["gpu_count"]
+    for lang, words in (("en", f"{cards:,.0f} cards finish in {quarter['train_days']:.1f} days, planned at that count"),
+                        ("zh", f"按该卡数重新规划，{cards:,.0f} 张卡需 {quarter['train_days']:.1f} 天")):
+        assert any(words in str(x["mitigation"]) for x in build_context(r, lang)["risks"])

@@ -762,6 +762,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "to plan the cluster for a date.",
         "在相同 MFU 与 ETTR 下，{need} 张卡可在 {quarter} 天内完成；设定 training.deadline_days 可按日期规划集群。",
     ),
+    "mit_quarter_planned": (
+        "{need} cards finish in {days} days, planned at that count; set training.deadline_days to plan the "
+        "cluster for a date.",
+        "按该卡数重新规划，{need} 张卡需 {days} 天；设定 training.deadline_days 可按日期规划集群。",
+    ),
     "risk_mfu_gap": (
         "The plan assumes an MFU of {mfu}; the step-time model predicts {predicted} for this layout. At the "
         "predicted MFU the run takes {pdays} days instead of {days}, and {pcost} instead of {cost} at rental "

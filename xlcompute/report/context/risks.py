@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from xlcompute import fmt, registry
+from xlcompute.estimate import SizedTry, estimate
+from xlcompute.scenario import parse_scenario
 from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
 from xlcompute.report.context._ctx import _Ctx
@@ -55,6 +57,21 @@ def quarter_cards(c: _Ctx) -> float:
     return float(GRAPH.run({**inputs, **given, "deadline_days": QUARTER_DAYS}, ["deadline_cards"])["deadline_cards"])
 
 
+def quarter_plan(c: _Ctx) -> SizedTry | None:
+    """The cards the deadline sizing plans for a quarter (the scenario with training.deadline_days a
+    quarter and cluster.cards left out), at that count's own layout and MFU; None if it finds none."""
+    data = c.r.scenario.model_dump(exclude_unset=True)
+    data["training"] = {**data.get("training", {}), "deadline_days": QUARTER_DAYS}
+    data["cluster"] = {k: v for k, v in data.get("cluster", {}).items() if k != "cards"}
+    try:
+        sized = estimate(parse_scenario(data))
+    except ValueError:  # ScenarioError included: no cluster found, the same-MFU count answers
+        return None
+    if sized["deadline_slip_days"] > 0:
+        return None
+    return SizedTry(cards=sized.scenario.cluster.cards, train_days=float(sized["train_days"]))
+
+
 def _deadline_mitigation(c: _Ctx) -> Any:
     """The cards that meet a missed deadline: those the sizing plans, else the count at the plan's MFU."""
     p = c.r.deadline_plan
@@ -77,10 +94,13 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
                 _deadline_mitigation(c))
     if days <= QUARTER_DAYS:
         return None
-    need = quarter_cards(c)
     sev = _severity((days - QUARTER_DAYS) / QUARTER_DAYS, SLIP_SHARE_MEDIUM, SLIP_SHARE_HIGH)
-    return (sev, c.t("risk_quarter", days=c.v("train_days"), quarter=fmt.count(QUARTER_DAYS)),
-            c.t("mit_quarter", need=fmt.count(need), quarter=fmt.count(QUARTER_DAYS)))
+    risk = c.t("risk_quarter", days=c.v("train_days"), quarter=fmt.count(QUARTER_DAYS))
+    planned = quarter_plan(c)
+    if planned is None:
+        return sev, risk, c.t("mit_quarter", need=fmt.count(quarter_cards(c)), quarter=fmt.count(QUARTER_DAYS))
+    return sev, risk, c.t("mit_quarter_planned", need=fmt.count(planned.cards),
+                          days=registry.format_value(planned.train_days, "train_days", c.cur, None, c.lang))
 
 
 def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:

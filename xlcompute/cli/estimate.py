@@ -57,10 +57,13 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     r = result
 
     def v(key: str, kind: str | None = None) -> str:
+        return v_as(r[key], key, kind)
+
+    def v_as(x: float, key: str, kind: str | None = None) -> str:  # a number formatted as the figure key is
         k = kind or registry.quantity(key).kind
-        if lang == "zh" and k == "money" and abs(r[key]) >= 1e4:
-            return fmt.money_wan(r[key], cur)
-        text = registry.format_value(r[key], key, cur, kind, lang)
+        if lang == "zh" and k == "money" and abs(x) >= 1e4:
+            return fmt.money_wan(x, cur)
+        text = registry.format_value(x, key, cur, kind, lang)
         unit = "" if registry.carries_unit(key, kind) else registry.unit_text(key, lang, cur)
         return f"{text} {unit}".rstrip()
 
@@ -125,18 +128,14 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     extra: list[tuple[str, str]] = []
     below = r.sized_miss_below() if r["deadline_slip_days"] <= 0 else None
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
-        days = registry.format_value(below.train_days, "train_days", cur, None, lang)
-        unit = "" if registry.carries_unit("train_days") else registry.unit_text("train_days", lang, cur)
         extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=v("deadline_days"),
-                                        below=fmt.count(below.cards), days=f"{days} {unit}".rstrip())))
+                                        below=fmt.count(below.cards), days=v_as(below.train_days, "train_days"))))
     elif r.deadline_plan is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
         p = r.deadline_plan
-        days = registry.format_value(p.train_days, "train_days", cur, None, lang)
-        unit = "" if registry.carries_unit("train_days") else registry.unit_text("train_days", lang, cur)
         extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=v("deadline_days"),
                                         verdict=tr("deadline_missed", lang, v=v("deadline_slip_days")),
                                         cards=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
-                                        days=f"{days} {unit}".rstrip())))
+                                        days=v_as(p.train_days, "train_days"))))
     elif r["deadline_days"] > 0:
         verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
                    else tr("deadline_met", lang))

@@ -19,7 +19,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from xlcompute import catalog, fmt, registry
+from xlcompute import catalog, fmt
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
 from xlcompute.report.context.alternatives import alternatives_section
@@ -133,12 +133,12 @@ def _schedule_note(c: _Ctx) -> str:
     below = r.sized_miss_below() if r["deadline_slip_days"] <= 0 else None
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
         return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), below=fmt.count(below.cards),
-                   days=registry.format_value(below.train_days, "train_days", c.cur, None, c.lang))
+                   days=c.v_as(below.train_days, "train_days"))
     p = r.deadline_plan
     if p is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
         return c.t("summary_deadline_planned", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"),
                    need=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
-                   days=registry.format_value(p.train_days, "train_days", c.cur, None, c.lang))
+                   days=c.v_as(p.train_days, "train_days"))
     key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"
     return c.t(key, deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
                servers=c.v("deadline_servers"))

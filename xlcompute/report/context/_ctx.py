@@ -57,6 +57,10 @@ class _Ctx:
         """An input or figure of the estimate, formatted by its registry kind."""
         return registry.format_value(self.r[key], key, self.cur, kind, self.lang)
 
+    def v_as(self, x: float, key: str) -> str:
+        """A number formatted as the figure ``key`` is (its registry kind)."""
+        return registry.format_value(x, key, self.cur, None, self.lang)
+
     def money(self, x: float, digits: int = 0) -> str:
         return fmt.money(x, self.cur, digits)
 

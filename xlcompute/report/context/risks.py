@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from xlcompute import fmt, registry
+from xlcompute import fmt
 from xlcompute.estimate import SizedTry, estimate
 from xlcompute.scenario import parse_scenario
 from xlcompute.planner.inputs import Execution
@@ -78,7 +78,7 @@ def _deadline_mitigation(c: _Ctx) -> Any:
     if p is None:
         return c.t("mit_deadline", need=c.v("deadline_cards"), servers=c.v("deadline_servers"))
     return c.t("mit_deadline_planned", need=fmt.count(p.cards), servers=fmt.count(p.cards / c.r["cards_per_node"]),
-               days=registry.format_value(p.train_days, "train_days", c.cur, None, c.lang))
+               days=c.v_as(p.train_days, "train_days"))
 
 
 def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
@@ -100,7 +100,7 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
     if planned is None:
         return sev, risk, c.t("mit_quarter", need=fmt.count(quarter_cards(c)), quarter=fmt.count(QUARTER_DAYS))
     return sev, risk, c.t("mit_quarter_planned", need=fmt.count(planned.cards),
-                          days=registry.format_value(planned.train_days, "train_days", c.cur, None, c.lang))
+                          days=c.v_as(planned.train_days, "train_days"))
 
 
 def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:

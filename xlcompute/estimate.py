@@ -174,11 +174,14 @@ class Estimate(BaseModel):
         return self.scenario.kind != "training"
 
     def sized_miss_below(self) -> SizedTry | None:
-        """A cluster sized to its deadline: the largest count tried below its own that missed the
-        deadline (None if none did, or the cluster was not sized). It, not the count the plan's own MFU
-        implies, is what fewer cards were found to do: the layout, and so the MFU, changes with the count."""
+        """A cluster sized to its deadline and meeting it: the largest count tried below its own that
+        missed the deadline (None if none did, the plan misses too, or the cluster was not sized). It, not
+        the count the plan's own MFU implies, is what fewer cards were found to do: the layout, and so
+        the MFU, changes with the count."""
         deadline = self["deadline_days"]
         cards = self.scenario.cluster.cards
+        if self["deadline_slip_days"] > 0:
+            return None
         misses = [t for t in self.sizing_tries if t.cards < cards and t.train_days > deadline]
         return max(misses, key=lambda t: t.cards, default=None)
 

@@ -126,7 +126,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     # After the training time: the deadline and what the assumed MFU is worth against the prediction.
     at = next(i for i, (k, _) in enumerate(rows) if k == lab("train_days")) + 1
     extra: list[tuple[str, str]] = []
-    below = r.sized_miss_below() if r["deadline_slip_days"] <= 0 else None
+    below = r.sized_miss_below()
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
         extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=v("deadline_days"),
                                         below=fmt.count(below.cards), days=v_as(below.train_days, "train_days"))))

@@ -130,7 +130,7 @@ def _schedule_note(c: _Ctx) -> str:
     r = c.r
     if r["deadline_days"] <= 0:
         return ""
-    below = r.sized_miss_below() if r["deadline_slip_days"] <= 0 else None
+    below = r.sized_miss_below()
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
         return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), below=fmt.count(below.cards),
                    days=c.v_as(below.train_days, "train_days"))

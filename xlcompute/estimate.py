@@ -60,6 +60,7 @@ __all__ = [
     "sized_scenario",
     "with_cards",
     "SizedTry",
+    "sized_for_deadline",
     "DEADLINE_REFINES",
 ]
 
@@ -1155,19 +1156,25 @@ def _estimate(
     if sizing == "deadline":
         return _meet_deadline(scenario, result, on_progress, overrides)
     if scenario.training is not None and scenario.train.deadline_days is not None and result["deadline_slip_days"] > 0:
-        return result.model_copy(update={"deadline_plan": _deadline_plan(scenario, overrides)})
+        return result.model_copy(update={"deadline_plan": sized_for_deadline(scenario, overrides=overrides)})
     return result
 
 
-def _deadline_plan(scenario: Scenario, overrides: Mapping[str, float] | None) -> SizedTry | None:
-    """Cards given that miss the deadline: the cards and days of the plan the deadline sizing makes
-    with cluster.cards left out (None if it finds none). The graph's deadline_cards holds the plan's
-    MFU, which changes with the count: Llama-3.1-70B on 15T tokens by 60 days, given 1,000 H800, says
-    4,440 cards at its MFU, which take 66.6 days; the sizing plans 4,944 in 60.0."""
+def sized_for_deadline(scenario: Scenario, deadline_days: float | None = None,
+                       overrides: Mapping[str, float] | None = None) -> SizedTry | None:
+    """The cards and end-to-end days of the plan the deadline sizing makes for a training ``scenario``
+    with cluster.cards left out, by ``deadline_days`` (default: its training.deadline_days); None if
+    it finds none. What cards given that miss a deadline are answered with (``Estimate.deadline_plan``),
+    and the proposal's count for a run longer than a quarter. The graph's deadline_cards holds the
+    plan's MFU, which changes with the count: Llama-3.1-70B on 15T tokens by 60 days, given 1,000 H800,
+    says 4,440 cards at its MFU, which take 66.6 days; the sizing plans 4,944 in 60.0."""
     c = scenario.cluster
     cluster = type(c).model_construct(_fields_set=set(c.model_fields_set) - {"cards"}, **dict(c))
+    update: dict[str, Any] = {"cluster": cluster}
+    if deadline_days is not None:
+        update["training"] = scenario.train.model_copy(update={"deadline_days": deadline_days})
     try:
-        sized = _estimate(scenario.model_copy(update={"cluster": cluster}), None, overrides)
+        sized = _estimate(scenario.model_copy(update=update), None, overrides)
     except ValueError:  # no cluster meets it (the refusal names why when the cards are left out)
         return None
     if sized["deadline_slip_days"] > 0:

@@ -9,8 +9,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from xlcompute import fmt
-from xlcompute.estimate import SizedTry, estimate
-from xlcompute.scenario import parse_scenario
+from xlcompute.estimate import SizedTry, sized_for_deadline
 from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
 from xlcompute.report.context._ctx import _Ctx
@@ -58,18 +57,9 @@ def quarter_cards(c: _Ctx) -> float:
 
 
 def quarter_plan(c: _Ctx) -> SizedTry | None:
-    """The cards the deadline sizing plans for a quarter (the scenario with training.deadline_days a
-    quarter and cluster.cards left out), at that count's own layout and MFU; None if it finds none."""
-    data = c.r.scenario.model_dump(exclude_unset=True)
-    data["training"] = {**data.get("training", {}), "deadline_days": QUARTER_DAYS}
-    data["cluster"] = {k: v for k, v in data.get("cluster", {}).items() if k != "cards"}
-    try:
-        sized = estimate(parse_scenario(data))
-    except ValueError:  # ScenarioError included: no cluster found, the same-MFU count answers
-        return None
-    if sized["deadline_slip_days"] > 0:
-        return None
-    return SizedTry(cards=sized.scenario.cluster.cards, train_days=float(sized["train_days"]))
+    """The cards the deadline sizing plans for a quarter, at that count's own layout and MFU; None
+    if it finds none."""
+    return sized_for_deadline(c.r.scenario, QUARTER_DAYS)
 
 
 def _deadline_mitigation(c: _Ctx) -> Any:

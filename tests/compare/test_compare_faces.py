@@ -107,3 +107,24 @@ def test_excel_compare_plans_a_mixture_of_experts_model_without_an_mfu() -> None
     header, row = LLM_COMPARE("mixtral-8x7b", "2T", 16, ["H800"], None)
     assert row[0] == "H800" and 0.05 < row[header.index("predicted_mfu")] < 0.7
     assert row[header.index("mfu")] == row[header.index("predicted_mfu")]
+
+
+def test_excel_function_sizes_each_card_to_a_deadline() -> None:
+    # The count a finance user asks for ("how many cards for 60 days?") is the estimate's own sizing on
+    # each card, the number the CLI and the proposal give, not a same-MFU extrapolation.
+    from xlcompute.estimate import estimate
+
+    table = LLM_COMPARE("llama3.1-70b", "15T", None, [["H800"], ["A800"]], None, 60)
+    assert isinstance(table, list) and [row[0] for row in table[1:]] == ["H800", "A800"]
+    for row in table[1:]:
+        r = estimate(parse_scenario({"model": {"preset": "llama3.1-70b"}, "cluster": {"accelerator": row[0]},
+                                     "training": {"tokens": "15T", "deadline_days": 60}}))
+        assert row[1] == r["gpu_count"] and row[2] == r["train_days"] <= 60
+    assert table[1][1] == 4944  # README and docs/excel.md quote it
+    # gpus given with a deadline: each card is sized all the same (as `xlcompute compare` does).
+    assert LLM_COMPARE("llama3.1-70b", "15T", 1000, [["H800"]], None, 60)[1][1] == 4944
+    for args, start in (((None, ["H800"], None, None), "#VALUE! gpus is empty; enter the cards, or give deadline_days"),
+                        ((None, ["H800"], None, 0), "#VALUE! deadline_days must be greater than 0"),
+                        ((None, ["H800"], None, 1e6), "#VALUE! deadline_days: must be from 0.01 to 36,500")):
+        out = LLM_COMPARE("llama3.1-70b", "15T", *args)
+        assert isinstance(out, str) and out.startswith(start), (args, out)

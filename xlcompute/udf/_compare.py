@@ -1,7 +1,7 @@
 """LLM_COMPARE: the same training job on several cards, side by side (issue 13; xlcompute.compare).
 
 The cell builds a one-line scenario — model, tokens, cards, the first card of ``gpu_range`` and,
-optionally, the MFU — with every other field at its scenario default (prices: the CNY defaults of
+optionally, the MFU and a deadline — with every other field at its scenario default (prices: the CNY defaults of
 each card, catalog/prices.yaml) and calls :func:`xlcompute.compare.compare`, so each row equals
 ``estimate()`` of that card's scenario. A comparison runs one estimate (with a layout search when
 no MFU is given) per card, so outcomes are cached per argument tuple for the life of the process;
@@ -30,6 +30,7 @@ _TO_CELLS = a.rewording((
     (r"\btraining\.tokens\b", "tokens"),
     (r"\bcluster\.cards\b", "gpus"),
     (r"\bassumptions\.mfu\b", "mfu"),
+    (r"\btraining\.deadline_days\b", "deadline_days"),
     (r"\bmodel\.preset\b", "model"),
     (r"\bcluster\.accelerator\b", "gpu_range"),
     (r" \(global batch: .*\)$", ""),
@@ -43,14 +44,20 @@ def _in_cells(message: str) -> str:
 
 
 @functools.lru_cache(maxsize=128)
-def _compare(model: str, tokens: float, gpus: int, cards: tuple[str, ...], mfu: float | None
-             ) -> tuple[tuple[Any, ...], ...] | str:
-    """The rows of the comparison, or the reason there is none (cached, as text)."""
+def _compare(model: str, tokens: float, gpus: int | None, cards: tuple[str, ...], mfu: float | None,
+             deadline_days: float | None = None) -> tuple[tuple[Any, ...], ...] | str:
+    """The rows of the comparison, or the reason there is none (cached, as text). With a deadline the
+    comparison sizes each card's cluster to it (``gpus`` may be None)."""
     from xlcompute.compare import compare
     from xlcompute.scenario import ScenarioError, parse_scenario
 
-    data: dict[str, Any] = {"model": {"preset": model}, "training": {"tokens": tokens},
-                            "cluster": {"accelerator": cards[0], "cards": gpus}}
+    training: dict[str, Any] = {"tokens": tokens}
+    if deadline_days is not None:
+        training["deadline_days"] = deadline_days
+    cluster: dict[str, Any] = {"accelerator": cards[0]}
+    if gpus is not None:
+        cluster["cards"] = gpus
+    data: dict[str, Any] = {"model": {"preset": model}, "training": training, "cluster": cluster}
     if mfu is not None:
         data["assumptions"] = {"mfu": mfu}
     try:
@@ -97,22 +104,30 @@ def _card_keys(gpu_range: Any) -> tuple[str, ...]:
      "tokens": TOKENS,
      "gpus": GPUS + " Used for every card.",
      "gpu_range": 'Cells holding up to 8 card names, e.g. "H800", "H20", "A800", "H200", "910B".',
-     "mfu": "Optional. " + MFU + " Default: the step-time model predicts one per card."},
+     "mfu": "Optional. " + MFU + " Default: the step-time model predicts one per card.",
+     "deadline_days": "Optional. Days the run must finish in: each card then gets the fewest cards found that "
+                      "meet it, planned at that count (gpus may be left empty; it is not used)."},
     ranges=("gpu_range",),
     spills=True,
 )
-def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = None) -> list[list[Any]]:
+def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = None,
+                deadline_days: Any = None) -> list[list[Any]]:
     """Spills the job on each card of gpu_range: header, then cards, days, MFU used and predicted,
-    fits memory (TRUE/FALSE), IT kW, capex, total budget (CNY), cost per 1T training tokens (currency),
-    note."""
+    fits memory (TRUE/FALSE), IT kW, capex, total budget (CNY), cost per 1T training tokens, note;
+    with deadline_days, the cards each card needs for it."""
     from xlcompute.scenario import MAX_CARDS
 
     m = preset(model)
     n_tokens = a.train_tokens(tokens)
-    cards = a.whole(gpus, "gpus", maximum=MAX_CARDS)
+    days = None if a.is_empty(deadline_days) else a.positive(deadline_days, "deadline_days", unit="days")
+    # A deadline sizes every card's cluster (as `xlcompute compare` does), so the count is not needed.
+    if a.is_empty(gpus) and days is None:
+        raise a.UdfArgumentError("gpus is empty; enter the cards, or give deadline_days to have each card's "
+                                 "cards sized to it")
+    cards = None if days is not None and a.is_empty(gpus) else a.whole(gpus, "gpus", maximum=MAX_CARDS)
     keys = _card_keys(gpu_range)
     given_mfu = None if a.is_empty(mfu) else a.fraction(mfu, "mfu")
-    outcome = _compare(m.key, n_tokens, cards, keys, given_mfu)
+    outcome = _compare(m.key, n_tokens, cards, keys, given_mfu, days)
     if isinstance(outcome, str):
         raise a.UdfArgumentError(outcome)
     return [list(HEADER), *(list(row) for row in outcome)]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 
-from xlcompute.core import arith, bom, comm, compute, cost, goodput, inference, memory, parallel, schedule, serving, units
+from xlcompute.core import (arith, bom, comm, compute, cost, goodput, inference, memory, parallel, schedule, serving,
+                            spread, units)
 from xlcompute.core.expr import Value, max_, min_
 from xlcompute.graph import Graph, Step, step
 from xlcompute.planner.phases import PHASES
@@ -30,7 +31,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "sp", "flash_attention", "tp", "pp", "cp", "interleave", "tp_overlap",
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
-                  "deadline_days",
+                  "deadline_days", "deadline_confidence",
                   # expert parallelism and precision (issue 15)
                   "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio")),
     ("cluster", ("gpu_count", "cards_per_node", "gpu_peak_tflops", "gpu_hbm_gb", "gpu_hbm_tbps", "intra_node_gbs",
@@ -46,7 +47,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "framework_reserve_gb",
                    "offload_gb", "offload_gbs", "a2a_efficiency", "grouped_gemm_efficiency",
                    "fp8_gemm_efficiency")),
-    ("assumptions", ("mfu_assumed", "host_power_factor", "average_load", "idle_power_share")),
+    ("assumptions", ("mfu_assumed", "mfu_sigma", "host_power_factor", "average_load", "idle_power_share")),
     ("reliability", ("failures_per_card_hour", "checkpoint_gbs_per_card", "checkpoint_interval_minutes",
                      "restart_minutes", "planned_overhead")),
     ("serving", ("users", "tokens_per_request", "seconds_per_request", "serving_utilization",
@@ -131,11 +132,14 @@ _GOODPUT = (
 # The deadline (training.deadline_days; 0 = none): the cards that meet it at the plan's MFU and
 # ETTR, and the days the cluster as proposed slips by. More cards fail more often and checkpoint
 # faster, so the ETTR is taken again at the first count (one correction; the goodput steps' own
-# formulas) before the final count.
+# formulas) before the final count. At a deadline confidence above 0.5 the estimate must finish
+# earlier, by the MFU range's margin, for the deadline to count as met.
 _SCHEDULE = (
     step("replica_cards", T, parallel.parallel_cards, 1, "tp", "pp", "cp"),
-    step("deadline_cards_first", G, schedule.cards_for_deadline, "train_flops", "deadline_days", "peak_flops", "mfu",
-         "effective_ratio", "replica_cards", "cards_per_node"),
+    step("deadline_margin", G, spread.deadline_margin, "deadline_confidence", "mfu_sigma"),
+    step("deadline_plan_days", G, spread.deadline_plan_days, "deadline_days", "deadline_margin"),
+    step("deadline_cards_first", G, schedule.cards_for_deadline, "train_flops", "deadline_plan_days", "peak_flops",
+         "mfu", "effective_ratio", "replica_cards", "cards_per_node"),
     # At least one replica, so the steps stay finite when no deadline is given.
     step("deadline_probe_cards", G, max_, "deadline_cards_first", "replica_cards"),
     step("deadline_mtbf_seconds", G, goodput.job_mtbf_seconds, "failures_per_card_hour", "deadline_probe_cards"),
@@ -150,10 +154,11 @@ _SCHEDULE = (
     step("deadline_failure_ratio", G, goodput.failure_ratio, "deadline_interval_seconds",
          "deadline_checkpoint_seconds", "deadline_restart_seconds", "deadline_mtbf_seconds"),
     step("deadline_effective_ratio", G, goodput.effective_ratio, "deadline_failure_ratio", "planned_overhead"),
-    step("deadline_cards", G, schedule.cards_for_deadline, "train_flops", "deadline_days", "peak_flops", "mfu",
+    step("deadline_cards", G, schedule.cards_for_deadline, "train_flops", "deadline_plan_days", "peak_flops", "mfu",
          "deadline_effective_ratio", "replica_cards", "cards_per_node"),
     step("deadline_servers", G, cost.servers_needed, "deadline_cards", "cards_per_node"),
-    step("deadline_slip_days", G, schedule.days_late, "train_days", "deadline_days"),
+    step("deadline_run_days", G, arith.product, "train_days", "deadline_margin"),
+    step("deadline_slip_days", G, schedule.days_late, "deadline_run_days", "deadline_days"),
     # The run at the step-time model's MFU for the layout, next to the MFU used (the same when
     # none is assumed): what an optimistic or pessimistic assumption moves.
     step("train_days_predicted_mfu", G, schedule.at_other_mfu, "train_days", "mfu", "predicted_mfu"),

@@ -271,8 +271,8 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         why = _reason(scenario, key, exc, scenario.cluster.cards)
         return Alternative(accelerator=key, name=card.name, ok=False, reason=why.text, why=why)
     notes = swap + notes
-    if deadline is not None and r["train_days"] > deadline:
-        notes.append(Note(kind="deadline_missed", days=r["train_days"], deadline=deadline))
+    if deadline is not None and r["deadline_slip_days"] > 0:  # at training.deadline_confidence
+        notes.append(Note(kind="deadline_missed", days=r["deadline_run_days"], deadline=deadline))
     tokens = r["train_tokens"]
     trains = scenario.training is not None  # a serving-only plan has no run: no days, MFU or run cost
     kernel = r.inputs["matmul_eff_max"].origin

@@ -179,7 +179,7 @@ class Estimate(BaseModel):
         missed the deadline (None if none did, the plan misses too, or the cluster was not sized). It, not
         the count the plan's own MFU implies, is what fewer cards were found to do: the layout, and so
         the MFU, changes with the count."""
-        deadline = self["deadline_days"]
+        deadline = self["deadline_plan_days"]  # the deadline at its confidence: the same at every count
         cards = self.scenario.cluster.cards
         if self["deadline_slip_days"] > 0:
             return None
@@ -656,6 +656,8 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
          r.checkpoint_interval_minutes, ""),
         ("restart_minutes", r, "reliability", "restart_minutes", r.restart_minutes, ""),
         ("planned_overhead", r, "reliability", "planned_overhead", r.planned_overhead, ""),
+        ("deadline_confidence", t, "training", "deadline_confidence", t.deadline_confidence, ""),
+        ("mfu_sigma", scenario.uncertainty, "uncertainty", "mfu_sigma", scenario.uncertainty.mfu_sigma, ""),
         ("users", s, "serving", "users", s.users, ""),
         ("tokens_per_request", s, "serving", "tokens_per_request", s.tokens_per_request, ""),
         ("seconds_per_request", s, "serving", "seconds_per_request", s.seconds_per_request, ""),
@@ -1212,6 +1214,7 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
     shown, its deadline row saying by how much it misses. Serving after training keeps at least the
     cards the users need. Every count planned is in the result's ``sizing_tries``."""
     deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
+    target = float(result["deadline_plan_days"])  # the days a plan must not exceed, the same at every count
     per_node = max(1, int(result["cards_per_node"]))
     floor = sized_cards(result["serving_cards"], per_node) if scenario.serving.users > 0 else per_node
     cards = scenario.cluster.cards
@@ -1223,7 +1226,7 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
         if i > 0:
             if result["effective_ratio"] >= MIN_ETTR:
                 tried.append((float(result["train_days"]), cards))
-            if result["train_days"] <= deadline:
+            if result["train_days"] <= target:
                 if met is None or cards < met.scenario.cluster.cards:
                     met = result
                 if want >= cards:  # by its own figures no fewer cards would do
@@ -1246,7 +1249,7 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
         result = _estimate_at(sized, on_progress, overrides, check=False)
         tries.append(SizedTry(cards=cards, train_days=float(result["train_days"])))
     else:  # the last pass is judged too
-        if result["train_days"] <= deadline and (met is None or cards < met.scenario.cluster.cards):
+        if result["train_days"] <= target and (met is None or cards < met.scenario.cluster.cards):
             met = result
     if met is not None:
         met = _rounder_met(scenario, met, floor, per_node, tries, on_progress, overrides)
@@ -1271,7 +1274,7 @@ def _rounder_met(scenario: Scenario, met: Estimate, floor: int, per_node: int, t
     implies (at least ``floor``), not tried yet, that meet the deadline, tried in ascending order; after
     each that meets, again from the count the new plan's MFU implies (at most :data:`DEADLINE_REFINES`
     estimates in all, each added to ``tries``). ``met`` when none does."""
-    deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
+    target = float(met["deadline_plan_days"])
     low = max(int(met["deadline_cards"]), floor)
     seen = {t.cards for t in tries}
     left = DEADLINE_REFINES
@@ -1290,7 +1293,7 @@ def _rounder_met(scenario: Scenario, met: Estimate, floor: int, per_node: int, t
             left -= 1
             result = _estimate_at(sized, on_progress, overrides, check=False)
             tries.append(SizedTry(cards=c, train_days=float(result["train_days"])))
-            if result["train_days"] <= deadline:
+            if result["train_days"] <= target:
                 found = result
                 break
         if found is None:

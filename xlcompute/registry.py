@@ -238,6 +238,9 @@ _ROWS: tuple[Quantity, ...] = (
        "×", None, "dec3"),
     # -- inputs: assumptions ----------------------------------------------------------------------
     _q("deadline_days", "Training deadline (0 = none)", "训练截止期限（0 = 无）", "days", "天", "days"),
+    _q("deadline_confidence", "Confidence the deadline is met at (0.5 = the estimate)",
+       "满足截止期限的置信度（0.5 = 按估算值）", "", None, "percent"),
+    _q("mfu_sigma", "Spread of the MFU (σ of its ln)", "MFU 的离散度（其 ln 的 σ）", "", None, "dec3"),
     _q("mfu_assumed", "MFU assumed (0 = use the predicted MFU)", "假设的 MFU（0 = 用预测值）", "%", None, "percent"),
     _q("host_power_factor", "Server power / card TDP", "整机功耗 / 卡 TDP", "×", None, "dec2"),
     _q("average_load", "Planned utilisation given (0 = from the workload)", "给定的计划利用率（0 = 按工作负载）", "%", None,
@@ -382,6 +385,10 @@ _ROWS: tuple[Quantity, ...] = (
     # -- schedule: the deadline and the predicted MFU ---------------------------------------------
     _q("replica_cards", "Cards per replica of the layout (tp·cp·pp)", "每个并行副本的卡数（tp·cp·pp）", "cards", "卡",
        "count"),
+    _q("deadline_margin", "Margin the estimate keeps below the deadline", "估算工期相对截止期限须留的倍数", "×", None,
+       "dec3", "e^(σ·z) at the deadline confidence: lognormal MFU"),
+    _q("deadline_plan_days", "Days the estimate must not exceed (deadline / margin)", "估算工期上限（截止期限 / 倍数）",
+       "days", "天", "days"),
     _q("deadline_cards_first", "Cards for the deadline at the plan's ETTR", "按方案 ETTR 满足截止期限所需的卡",
        "cards", "卡", "count", "seed 000 eq. 2 / ETTR, whole replicas and servers"),
     _q("deadline_probe_cards", "Cards the deadline's ETTR is taken at", "计算截止期限 ETTR 所用的卡数", "cards", "卡",
@@ -402,7 +409,10 @@ _ROWS: tuple[Quantity, ...] = (
        "cards", "卡", "count", "seed 000 eq. 2 / ETTR, whole replicas and servers"),
     _q("deadline_servers", "Servers that meet the deadline at this plan's MFU and ETTR",
        "按本方案 MFU 与 ETTR 满足截止期限所需的服务器", "servers", "台", "count"),
-    _q("deadline_slip_days", "Days past the deadline (0 = met or none)", "超出截止期限的天数（0 = 按期或无期限）",
+    _q("deadline_run_days", "Training time end to end at the deadline's confidence (estimate × margin)",
+       "按截止期限置信度的端到端训练时间（估算 × 倍数）", "days", "天", "days", "lognormal MFU quantile"),
+    _q("deadline_slip_days", "Days past the deadline, at its confidence (0 = met or none)",
+       "按所设置信度超出截止期限的天数（0 = 按期或无期限）",
        "days", "天", "days"),
     _q("train_days_predicted_mfu", "Training time end to end at the predicted MFU", "按预测 MFU 的端到端训练时间",
        "days", "天", "days", "seed 000 eq. 2: t ∝ 1/MFU"),
@@ -985,6 +995,15 @@ def format_value(value: float, key: str, currency: str, kind: str | None = None,
     if kind == "big":
         return fmt.big_count(value, lang)
     return KINDS[kind][0](value, currency)
+
+
+def apart_kind(value: float, other: float, key: str, currency: str = "") -> str | None:
+    """The display kind that shows ``value`` apart from ``other`` when the key's own kind prints both
+    the same (a count that missed its deadline by hours: 39.05 days against 39.01): two decimals
+    then, else None (the key's kind)."""
+    if value != other and format_value(value, key, currency) == format_value(other, key, currency):
+        return "dec2"
+    return None
 
 
 def carries_unit(key: str, kind: str | None = None) -> bool:

@@ -455,6 +455,12 @@ class TrainingPlan(_Strict):
         description="target training time, days: the estimate says how many cards meet it, and a scenario that "
         "leaves cluster.cards out is sized to them"
     )
+    deadline_confidence: float = Field(
+        _spread.DEADLINE_CONFIDENCE, ge=0.5, le=0.99,
+        description="share of the MFU range (uncertainty.mfu_sigma) in which the run must still finish by "
+        "training.deadline_days: 0.5, the estimate itself; 0.9 sizes the cluster so that the run's P90 days "
+        "meet the deadline (the estimate kept e^(σ·z) shorter than it)",
+    )
 
     @property
     def recompute_mode(self) -> int:

@@ -71,6 +71,10 @@ FIELD_ZH: dict[str, str] = {
                                    "Llama 3 §3.3.4；请按实际情况设定）",
     "reliability.planned_overhead": "单步模型未覆盖的计划内工作所占日历时间比例：评测、维护、数据与阶段切换"
                                     "（Llama 3：54 天内计划内中断 47 次，§3.3.4；规划假设）",
+    "training.deadline_confidence": "训练须在截止期限内完成的把握：在 MFU 区间（uncertainty.mfu_sigma）中所占比例。"
+                                    "0.5 即按估算值；0.9 则按 P90 工期满足截止期限来确定集群规模"
+                                    "（估算工期须比期限短 e^(σ·z) 倍）",
+    "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中 23 个留出端到端任务卡时对数误差的均方根）",
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
     "serving.seconds_per_request": "一次请求的平均时长 t_c，秒",

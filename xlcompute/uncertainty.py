@@ -116,6 +116,9 @@ class UncertaintyReport(BaseModel):
     distributions: list[Distribution]
     tornado: list[TornadoRow]
     base_days_to_model: float = Field(description="training days + the likeliest delivery delay")
+    deadline_chance: float | None = Field(
+        None, description="share of the draws whose training days end to end meet training.deadline_days (None: "
+        "no deadline); the check on the deadline's margin, which leaves out the failure rate's spread")
 
 
 def _lognormal(key: str, base: float, sigma: float, source: str, ceiling: float | None = None) -> Distribution:
@@ -202,5 +205,7 @@ def analyse(result: Estimate) -> UncertaintyReport:
                        train_cost_high=float(t["train_cost"][2 * i + 1]))
             for i, d in enumerate(dists)]
     rows.sort(key=lambda r: (-r.days_swing, -r.budget_swing, -abs(r.train_cost_high - r.train_cost_low)))
+    deadline = result["deadline_days"] if result.trains else 0.0
+    chance = float(np.mean(draws["train_days"] <= deadline)) if deadline > 0 else None
     return UncertaintyReport(draws=u.draws, seed=u.seed, percentiles=percentiles, distributions=dists,
-                             tornado=rows, base_days_to_model=point["days_to_model"])
+                             tornado=rows, base_days_to_model=point["days_to_model"], deadline_chance=chance)

@@ -128,3 +128,19 @@ def test_excel_function_sizes_each_card_to_a_deadline() -> None:
                         ((None, ["H800"], None, 1e6), "#VALUE! deadline_days: must be from 0.01 to 36,500")):
         out = LLM_COMPARE("llama3.1-70b", "15T", *args)
         assert isinstance(out, str) and out.startswith(start), (args, out)
+
+
+def test_excel_function_sizes_each_card_to_a_deadline_at_a_confidence() -> None:
+    # "How many cards for 60 days, nine times in ten?": the estimate's sizing at training.deadline_confidence.
+    from xlcompute.estimate import estimate
+
+    r = estimate(parse_scenario({"model": {"preset": "llama3.1-70b"}, "cluster": {"accelerator": "H800"},
+                                 "training": {"tokens": "15T", "deadline_days": 60, "deadline_confidence": 0.9}}))
+    for q in (0.9, "90%"):
+        row = LLM_COMPARE("llama3.1-70b", "15T", None, [["H800"]], None, 60, q)[1]
+        assert row[1] == r["gpu_count"] == 7688 and row[2] == r["train_days"] <= 60 / r["deadline_margin"]
+    for args, start in (((None, ["H800"], None, 60, 0.3), "#VALUE! deadline_confidence: must be"),
+                        ((None, ["H800"], None, 60, 40), "#VALUE! deadline_confidence must be in (0, 1]; did you mean 0.4?"),
+                        ((1000, ["H800"], None, None, 0.9), "#VALUE! deadline_confidence needs deadline_days")):
+        out = LLM_COMPARE("llama3.1-70b", "15T", *args)
+        assert isinstance(out, str) and out.startswith(start), (args, out)

@@ -66,6 +66,8 @@ VALID: dict[str, list[Any]] = {
     "days": [30, 90.0, 0.5, 365],
     # A deadline sizes each card of LLM_COMPARE (several estimates each): one call in four, to keep the time.
     "deadline_days": [None, None, None, 90.0],
+    # With a deadline, its confidence (a wider margin: more cards, the same count of estimates); alone, refused.
+    "deadline_confidence": [None, None, None, 0.9],
     "price_per_gpu_hour": [2.5, 0, 15.0, "2"],
     "tokens_per_s_per_gpu": [376.8, 1500.0, 3000, 50],
     "iter_seconds": [1.5, 10.0, 60, 0.3],

@@ -61,7 +61,7 @@ BASE: dict[str, tuple[Any, ...]] = {
     "ENERGY_KWH": (8, 700, 24, 1.3),
     "POWER_COST": (8, 700, 24, 0.1, 1.3),
     "LLM_BEST_LAYOUT": ("llama2-7b", "H800", 64, 4096, 256),
-    "LLM_COMPARE": ("llama2-7b", "1T", 64, ["H800", "910B"], 0.4, 30),
+    "LLM_COMPARE": ("llama2-7b", "1T", 64, ["H800", "910B"], 0.4, 30, 0.9),
     "LLM_PREDICTED_MFU": ("llama2-7b", "H800", 64, 4096, 256, 2, 1),
 }
 

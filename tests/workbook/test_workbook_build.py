@@ -29,7 +29,7 @@ from xlcompute.workbook import REQUIRED_NAMES, SHEETS, build_workbook, write_wor
 from xlcompute.workbook.catalog_sheets import sheet_ref
 from xlcompute.workbook.text import input_label, tab_name
 
-ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "INDEX", "MATCH",
+ALLOWED_FUNCTIONS = {"ROUNDUP", "ROUND", "MOD", "INT", "MAX", "MIN", "IF", "AND", "OR", "NOT", "SQRT", "LN", "EXP", "NORMSINV", "INDEX", "MATCH",
                      # the Inputs sheet's checks and the reading of "2T" (workbook.input_checks)
                      "ISNUMBER", "COUNTIF", "IFERROR", "TRIM", "LEFT", "RIGHT", "LEN", "VALUE", "FIND", "UPPER"}
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc]$|^[Rr][0-9]*[Cc][0-9]*$")

@@ -51,6 +51,10 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "deadline_missed": ({"deadline_days": 20}, {"training__deadline_days": 20}),
     "deadline_met_more_cards": ({"deadline_days": 40, "gpu_count": 2000},
                                 {"training__deadline_days": 40, "cluster__cards": 2000}),
+    # The same deadline at 90 % confidence: the margin (EXP of NORMSINV) moves the cards and the slip.
+    "deadline_confidence": ({"deadline_days": 20, "gpu_count": 2000, "deadline_confidence": 0.9},
+                            {"training__deadline_days": 20, "cluster__cards": 2000,
+                             "training__deadline_confidence": 0.9}),
     "cards_and_mfu": ({"gpu_count": 2000, "mfu_assumed": 0.45}, {"cluster__cards": 2000, "assumptions__mfu": 0.45}),
     # MFU 0: the Training sheet switches to the step-time model's predicted MFU, a live formula.
     "mfu_predicted": ({"mfu_assumed": 0}, {"assumptions__mfu": None, "assumptions__mfu_source": None}),
@@ -322,6 +326,11 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
         assert result["train_days"] != pytest.approx(before["train_days"])
     if edit in ("cards", "cards_odd", "accelerator", "model", "recompute_full", "cp"):  # the step model follows
         assert result["predicted_step_seconds"] != pytest.approx(before["predicted_step_seconds"])
+    if edit == "deadline_confidence":  # 2,000 cards meet 20 days at the estimate, not at 90 %
+        assert result["train_days"] < 20 < result["deadline_run_days"]
+        assert result["deadline_margin"] == pytest.approx(1.5382, abs=1e-4)
+        assert result["deadline_slip_days"] == pytest.approx(result["train_days"] * result["deadline_margin"] - 20)
+        assert result["deadline_cards"] > 2000
     if edit == "cp":  # half the replicas, half the tokens per card, a K/V ring per layer
         assert result["dp"] == before["dp"] // 2 and result["seq_per_card"] == before["seq_len"] / 2
         assert result["cp_bytes_per_step"] > 0 and before["cp_bytes_per_step"] == 0

@@ -52,6 +52,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     """The summary table: registry labels, values formatted by their registry kind (in Chinese,
     amounts in 万元 / 亿元 and counts in 万 / 亿 / 万亿)."""
     from xlcompute import fmt, registry
+    from xlcompute.core import spread
 
     cur = result.scenario.pricing.currency
     r = result
@@ -127,19 +128,24 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     at = next(i for i, (k, _) in enumerate(rows) if k == lab("train_days")) + 1
     extra: list[tuple[str, str]] = []
     below = r.sized_miss_below()
+    deadline = v("deadline_days")
+    if r["deadline_confidence"] > spread.DEADLINE_CONFIDENCE:  # the estimate keeps the MFU range's margin
+        deadline = tr("deadline_conf", lang, deadline=deadline, q=fmt.percent(r["deadline_confidence"], 0),
+                      days=v("deadline_plan_days"))
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
-        extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=v("deadline_days"),
-                                        below=fmt.count(below.cards), days=v_as(below.train_days, "train_days"))))
+        extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=deadline,
+                                        below=fmt.count(below.cards), days=v_as(below.train_days, "train_days",
+                                        registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")))))
     elif r.deadline_plan is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
         p = r.deadline_plan
-        extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=v("deadline_days"),
+        extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=deadline,
                                         verdict=tr("deadline_missed", lang, v=v("deadline_slip_days")),
                                         cards=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                                         days=v_as(p.train_days, "train_days"))))
     elif r["deadline_days"] > 0:
         verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
                    else tr("deadline_met", lang))
-        extra.append((L["deadline"], tr("deadline_value", lang, deadline=v("deadline_days"), verdict=verdict,
+        extra.append((L["deadline"], tr("deadline_value", lang, deadline=deadline, verdict=verdict,
                                         cards=fmt.count(r["deadline_cards"]),
                                         servers=fmt.count(r["deadline_servers"]))))
     if r["mfu_assumed"] > 0 and abs(r["train_days_predicted_mfu"] - r["train_days"]) > 1e-9 * r["train_days"]:
@@ -176,8 +182,12 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
     paren = "（{}）" if lang == "zh" else " ({})"
     if not result.trains:  # a serving fleet: no run to time
         return [(tr("range_budget", lang), line("total_budget", "total_budget") + paren.format(note))]
+    chance = "" if rep.deadline_chance is None else tr(
+        "range_chance", lang, chance=fmt.percent(rep.deadline_chance, 0),
+        deadline=registry.format_value(result["deadline_days"], "deadline_days", cur, None, lang)
+        + ("" if registry.carries_unit("deadline_days") else " " + registry.unit_text("deadline_days", lang, cur)))
     return [
-        (tr("range_days", lang), line("train_days", "train_days") + paren.format(note)),
+        (tr("range_days", lang), line("train_days", "train_days") + paren.format(note) + chance),
         (tr("range_model", lang), tr("range_model_note", lang, v=line("days_to_model", "train_days"))),
         (tr("range_cost", lang), line("train_cost", "train_cost")),
         (tr("range_budget", lang), line("total_budget", "total_budget")),

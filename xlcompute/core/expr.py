@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 import sys
 from collections.abc import Mapping
 from typing import Any, Union
@@ -43,6 +44,7 @@ __all__ = [
     "sqrt",
     "ln",
     "exp",
+    "norm_s_inv",
     "is_expr",
     "excel_formula",
     "evaluate",
@@ -473,6 +475,21 @@ def exp(x: Value) -> Value:
     if np is not None:
         return np.exp(x)
     return math.exp(x)
+
+
+def _norm_s_inv(p: float) -> float:
+    return statistics.NormalDist().inv_cdf(p)
+
+
+def norm_s_inv(p: Value) -> Value:
+    """The standard normal's score at probability p (0 < p < 1). Excel: ``NORMSINV(p)`` (Excel 2000+
+    and LibreOffice; the newer NORM.S.INV needs a prefix in the file format)."""
+    if isinstance(p, Expr):
+        return Call("NORMSINV", [p], _norm_s_inv)
+    np = _numpy(p)
+    if np is not None:
+        return np.vectorize(_norm_s_inv, otypes=[float])(p)
+    return _norm_s_inv(p)
 
 
 def excel_formula(x: Value) -> str:

@@ -15,10 +15,11 @@ with numbers, NumPy arrays or cell references, like every core formula).
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, exp, if_, max_, min_, sqrt
+from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
-           "DELIVERY_DELAY_MAX_DAYS", "lognormal_quantile", "triangular_quantile", "capped", "days_to_model"]
+           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "lognormal_quantile", "triangular_quantile", "capped",
+           "days_to_model", "deadline_margin", "deadline_plan_days"]
 
 Z_P90 = 1.2815515655446004
 """The standard normal's 90th percentile (−Z_P90 is its 10th): P10/P90 of a lognormal factor."""
@@ -53,6 +54,10 @@ DELIVERY_DELAY_MAX_DAYS = 60.0
 """Largest delivery delay of the triangular(0, likeliest, largest) distribution, days. Planning
 assumption (two months); replace with the supplier's terms."""
 
+DEADLINE_CONFIDENCE = 0.5
+"""Default share of the MFU range within which a deadline counts as met: 0.5, the estimate itself (the
+median of its lognormal MFU). A committee that wants the run to finish in time at P90 sets 0.9."""
+
 _TINY = 1e-300  # a zero-width triangle (spread 0) divides by this, not by zero
 
 
@@ -79,3 +84,21 @@ def days_to_model(train_days: Value, delay_days: Value) -> Value:
     """Calendar days from the planned start to the trained model: the delivery delay (days before
     training can start) plus the training run's end-to-end days."""
     return delay_days + train_days
+
+
+def deadline_margin(confidence: Value, mfu_sigma: Value) -> Value:
+    """How many times shorter than its deadline a run must be estimated so that its days at the
+    ``confidence`` quantile of the MFU range still meet it: e^(σ·z), z the standard normal's score
+    at ``confidence``. Training time is work / (cards · peak · MFU · ETTR) (seed 000 eq. 2), so a
+    lognormal MFU with σ of ln (:data:`MFU_LOG_SIGMA`) makes the days lognormal with the same σ
+    around the estimate, and their q-quantile is the estimate · e^(σ·z_q). 1 at confidence 0.5;
+    at 0.9 and σ 0.336, 1.538. The failure rate's spread is left out (it moves the ETTR by a few
+    points): the Monte Carlo (:mod:`xlcompute.uncertainty`) reports the share of its draws that
+    actually finish in time."""
+    return exp(mfu_sigma * norm_s_inv(confidence))
+
+
+def deadline_plan_days(deadline_days: Value, margin: Value) -> Value:
+    """The end-to-end days a plan's estimate must not exceed for its deadline to count as met at the
+    chosen confidence: deadline / :func:`deadline_margin` (0 when no deadline is given)."""
+    return deadline_days / margin

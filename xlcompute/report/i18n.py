@@ -73,27 +73,29 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_then_serve": (" and then serve it", "并提供推理服务"),
     "summary_deadline_missed": (
-        "Deadline: {deadline} days. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
+        "Deadline: {deadline} days{conf}. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
         "servers) meet it at the same MFU and ETTR.",
-        "截止期限：{deadline} 天。按所提方案将超期 {slip} 天；在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）"
+        "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）"
         "可按期完成。",
     ),
     "summary_deadline_met": (
-        "Deadline: {deadline} days, met; {need} cards ({servers} servers) would suffice at the same MFU and ETTR.",
-        "截止期限：{deadline} 天，可按期完成；在相同 MFU 与 ETTR 下 {need} 张卡（{servers} 台服务器）即可满足。",
+        "Deadline: {deadline} days{conf}, met; {need} cards ({servers} servers) would suffice at the same MFU and "
+        "ETTR.",
+        "截止期限：{deadline} 天{conf}，可按期完成；在相同 MFU 与 ETTR 下 {need} 张卡（{servers} 台服务器）即可满足。",
     ),
     "summary_deadline_planned": (
-        "Deadline: {deadline} days. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
+        "Deadline: {deadline} days{conf}. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
         "servers) meet it, planned at that count: {days} days.",
-        "截止期限：{deadline} 天。按所提方案将超期 {slip} 天；按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 "
+        "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 "
         "{days} 天，可按期完成。",
     ),
     "summary_deadline_sized": (
-        "Deadline: {deadline} days, met: the cluster is sized to it, the fewest cards found that finish in time "
+        "Deadline: {deadline} days{conf}, met: the cluster is sized to it, the fewest cards found that finish in time "
         "({below} cards, estimated too, take {days} days).",
-        "截止期限：{deadline} 天，可按期完成：集群按期限配置，为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 "
+        "截止期限：{deadline} 天{conf}，可按期完成：集群按期限配置，为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 "
         "{days} 天）。",
     ),
+    "summary_conf": (" at {q} confidence (the estimate within {days} days)", "（置信度 {q}：估算工期不超过 {days} 天）"),
     "summary_econ": (
         "That work keeps the cluster <strong>{util}</strong> busy; in present value owning costs "
         "{own} and renting the same card-hours {rent}: <strong>{verdict}</strong>.",
@@ -248,6 +250,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "feature_offload": ("offload to host memory", "主机内存卸载"),
     "feature_fp8": ("FP8 training", "FP8 训练"),
     "feature_zero3": ("ZeRO-3", "ZeRO-3"),
+    "feature_deadline": ("a deadline (its confidence)", "截止期限（其置信度）"),
     "grp_model": ("Model", "模型"),
     "grp_training": ("Training plan", "训练计划"),
     "grp_cluster": ("Cluster", "集群"),
@@ -740,9 +743,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "在全量采购前用少量服务器试运行实测 MFU；敏感性分析表给出了其他取值下的工期。",
     ),
     "risk_deadline": (
-        "The run takes {days} days on {cards} cards, {slip} days past the {deadline}-day deadline.",
-        "在 {cards} 张卡上训练需 {days} 天，超出 {deadline} 天的截止期限 {slip} 天。",
+        "The run takes {days} days on {cards} cards{conf}, {slip} days past the {deadline}-day deadline.",
+        "在 {cards} 张卡上训练需 {days} 天{conf}，超出 {deadline} 天的截止期限 {slip} 天。",
     ),
+    "risk_conf": (" ({run} days at {q} confidence)", "（置信度 {q} 时为 {run} 天）"),
     "mit_deadline": (
         "At the same MFU and ETTR, {need} cards ({servers} servers) meet the deadline; or move the "
         "deadline, or train on fewer tokens.",
@@ -1032,6 +1036,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "{mfu_lo} 至 {mfu_hi} 之间变化（P10–P90；离散度取自本工具端到端留出验证误差，见附录 B），故障率在"
         "其值的一半至两倍之间，服务器价格、租金与电价 ±{price}（AACE 第 3 类估算），训练开始推迟 0 至 "
         "{delay_max} 天（最可能 {delay} 天；规划假设）。下表每次只把一个输入移到其 P10 和 P90。",
+    ),
+    "unc_deadline": (
+        "{chance} of the draws finish within the {deadline}-day deadline{conf}.",
+        "{chance} 的抽样可在 {deadline} 天的截止期限内完成{conf}。",
+    ),
+    "unc_deadline_conf": (
+        " (the plan is held to {days} days, {margin}× shorter, for {q} confidence)",
+        "（为达到 {q} 的置信度，方案的估算工期限定在 {days} 天以内，即缩短为 1/{margin}）",
     ),
     "unc_delay": ("Delivery delay before training, days", "训练开始前的交付延迟（天）"),
     "unc_col_input": ("Input", "输入"),

@@ -31,6 +31,7 @@ _TO_CELLS = a.rewording((
     (r"\bcluster\.cards\b", "gpus"),
     (r"\bassumptions\.mfu\b", "mfu"),
     (r"\btraining\.deadline_days\b", "deadline_days"),
+    (r"\btraining\.deadline_confidence\b", "deadline_confidence"),
     (r"\bmodel\.preset\b", "model"),
     (r"\bcluster\.accelerator\b", "gpu_range"),
     (r" \(global batch: .*\)$", ""),
@@ -45,7 +46,8 @@ def _in_cells(message: str) -> str:
 
 @functools.lru_cache(maxsize=128)
 def _compare(model: str, tokens: float, gpus: int | None, cards: tuple[str, ...], mfu: float | None,
-             deadline_days: float | None = None) -> tuple[tuple[Any, ...], ...] | str:
+             deadline_days: float | None = None,
+             deadline_confidence: float | None = None) -> tuple[tuple[Any, ...], ...] | str:
     """The rows of the comparison, or the reason there is none (cached, as text). With a deadline the
     comparison sizes each card's cluster to it (``gpus`` may be None)."""
     from xlcompute.compare import compare
@@ -54,6 +56,8 @@ def _compare(model: str, tokens: float, gpus: int | None, cards: tuple[str, ...]
     training: dict[str, Any] = {"tokens": tokens}
     if deadline_days is not None:
         training["deadline_days"] = deadline_days
+    if deadline_confidence is not None:
+        training["deadline_confidence"] = deadline_confidence
     cluster: dict[str, Any] = {"accelerator": cards[0]}
     if gpus is not None:
         cluster["cards"] = gpus
@@ -106,20 +110,25 @@ def _card_keys(gpu_range: Any) -> tuple[str, ...]:
      "gpu_range": 'Cells holding up to 8 card names, e.g. "H800", "H20", "A800", "H200", "910B".',
      "mfu": "Optional. " + MFU + " Default: the step-time model predicts one per card.",
      "deadline_days": "Optional. Days the run must finish in: each card then gets the fewest cards found that "
-                      "meet it, planned at that count (gpus may be left empty; it is not used)."},
+                      "meet it, planned at that count (gpus may be left empty; it is not used).",
+     "deadline_confidence": "Optional. Share of the MFU range in which the run must still meet deadline_days, "
+                            "0.5 to 0.99 (0.9 or 90%: its P90 days meet it). Default 0.5: the estimate itself."},
     ranges=("gpu_range",),
     spills=True,
 )
 def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = None,
-                deadline_days: Any = None) -> list[list[Any]]:
+                deadline_days: Any = None, deadline_confidence: Any = None) -> list[list[Any]]:
     """Spills the job on each card of gpu_range: header, then cards, days, MFU used and predicted,
     fits memory (TRUE/FALSE), IT kW, capex, total budget (CNY), cost per 1T training tokens, note;
-    with deadline_days, the cards each card needs for it."""
+    with deadline_days, the cards each needs (at deadline_confidence)."""
     from xlcompute.scenario import MAX_CARDS
 
     m = preset(model)
     n_tokens = a.train_tokens(tokens)
     days = None if a.is_empty(deadline_days) else a.positive(deadline_days, "deadline_days", unit="days")
+    confidence = None if a.is_empty(deadline_confidence) else a.fraction(deadline_confidence, "deadline_confidence")
+    if confidence is not None and days is None:
+        raise a.UdfArgumentError("deadline_confidence needs deadline_days: the confidence is that of meeting it")
     # A deadline sizes every card's cluster (as `xlcompute compare` does), so the count is not needed.
     if a.is_empty(gpus) and days is None:
         raise a.UdfArgumentError("gpus is empty; enter the cards, or give deadline_days to have each card's "
@@ -127,7 +136,7 @@ def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = N
     cards = None if days is not None and a.is_empty(gpus) else a.whole(gpus, "gpus", maximum=MAX_CARDS)
     keys = _card_keys(gpu_range)
     given_mfu = None if a.is_empty(mfu) else a.fraction(mfu, "mfu")
-    outcome = _compare(m.key, n_tokens, cards, keys, given_mfu, days)
+    outcome = _compare(m.key, n_tokens, cards, keys, given_mfu, days, confidence)
     if isinstance(outcome, str):
         raise a.UdfArgumentError(outcome)
     return [list(HEADER), *(list(row) for row in outcome)]

@@ -20,6 +20,7 @@ import gc
 import math
 import os
 import re
+import statistics
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -377,10 +378,15 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
+def _normsinv(p: float) -> float:
+    return statistics.NormalDist().inv_cdf(p)
+
+
 _FUNCTIONS: dict[str, Callable[[list], CellValue]] = {
     "MAX": _extreme(max), "MIN": _extreme(min),
     "INT": _math1(lambda x: float(math.floor(x))), "ABS": _math1(abs),
     "SQRT": _math1(_sqrt, lambda x: x >= 0), "EXP": _math1(math.exp), "LN": _math1(math.log, lambda x: x > 0),
+    "NORMSINV": _math1(_normsinv, lambda p: 0 < p < 1),
     "ROUND": _round_fn(_round_half_away), "ROUNDUP": _round_fn(_roundup),
     "MOD": _mod, "AND": _logical(True), "OR": _logical(False),
     "NOT": lambda a: (lambda t: t if isinstance(t, ExcelError) else not t)(_truth(a[0])),

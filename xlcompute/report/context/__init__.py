@@ -19,7 +19,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from xlcompute import catalog, fmt
+from xlcompute import catalog, fmt, registry
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
 from xlcompute.report.context.alternatives import alternatives_section
@@ -131,16 +131,18 @@ def _schedule_note(c: _Ctx) -> str:
     if r["deadline_days"] <= 0:
         return ""
     below = r.sized_miss_below()
+    conf = c.deadline_conf("summary_conf", days=c.v("deadline_plan_days"))
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
-        return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), below=fmt.count(below.cards),
-                   days=c.v_as(below.train_days, "train_days"))
+        kind = registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")
+        return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), conf=conf, below=fmt.count(below.cards),
+                   days=c.v_as(below.train_days, "train_days", kind))
     p = r.deadline_plan
     if p is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
-        return c.t("summary_deadline_planned", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"),
+        return c.t("summary_deadline_planned", deadline=c.v("deadline_days"), conf=conf, slip=c.v("deadline_slip_days"),
                    need=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                    days=c.v_as(p.train_days, "train_days"))
     key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"
-    return c.t(key, deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
+    return c.t(key, deadline=c.v("deadline_days"), conf=conf, slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
                servers=c.v("deadline_servers"))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import fmt, registry
+from xlcompute.core import spread
 from xlcompute.estimate import Estimate
 from xlcompute.report.i18n import text
 from xlcompute.report.context.policy import RECOMPUTE_NAMES
@@ -44,6 +45,12 @@ class _Ctx:
     def t(self, key: str, **kw: Any) -> Markup:
         return text(key, self.lang, **kw)
 
+    def deadline_conf(self, key: str, **kw: Any) -> Markup:
+        """The words a deadline line adds at a confidence above 0.5 (training.deadline_confidence); none
+        at 0.5, where the estimate itself is held to the deadline."""
+        q = self.r["deadline_confidence"]
+        return self.t(key, q=fmt.percent(q, 0), **kw) if q > spread.DEADLINE_CONFIDENCE else Markup("")
+
     @property
     def gap(self) -> Markup:
         """What goes between two sentences: a space, none after a Chinese full stop."""
@@ -57,9 +64,9 @@ class _Ctx:
         """An input or figure of the estimate, formatted by its registry kind."""
         return registry.format_value(self.r[key], key, self.cur, kind, self.lang)
 
-    def v_as(self, x: float, key: str) -> str:
-        """A number formatted as the figure ``key`` is (its registry kind)."""
-        return registry.format_value(x, key, self.cur, None, self.lang)
+    def v_as(self, x: float, key: str, kind: str | None = None) -> str:
+        """A number formatted as the figure ``key`` is (its registry kind, unless ``kind``)."""
+        return registry.format_value(x, key, self.cur, kind, self.lang)
 
     def money(self, x: float, digits: int = 0) -> str:
         return fmt.money(x, self.cur, digits)

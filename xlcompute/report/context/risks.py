@@ -80,6 +80,7 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
             return None
         sev = _severity(r["deadline_slip_days"] / deadline, SLIP_SHARE_MEDIUM, SLIP_SHARE_HIGH)
         return (sev, c.t("risk_deadline", days=c.v("train_days"), deadline=c.v("deadline_days"),
+                         conf=c.deadline_conf("risk_conf", run=c.v("deadline_run_days")),
                          slip=c.v("deadline_slip_days"), cards=c.v("gpu_count")),
                 _deadline_mitigation(c))
     if days <= QUARTER_DAYS:

@@ -101,13 +101,14 @@ FEATURE_INPUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("offload", ("offload_optimizer", "offload_weights", "offload_activations", "offload_gb", "offload_gbs")),
     ("fp8", ("precision_peak_ratio", "fp8_gemm_efficiency")),
     ("zero3", ("zero3_overlap_fraction", "zero3_all_nics", "ring_step_latency_us")),
+    ("deadline", ("deadline_confidence",)),
 )
 
 
 def features_used(value: Callable[[str], float]) -> set[str]:
     """The features of :data:`FEATURE_INPUTS` the plan uses, read from its inputs (``value`` of a key): routed
     experts, MLA latents, MTP modules, an offload tier or offloaded states, an FP8 peak above BF16's,
-    ZeRO-3."""
+    ZeRO-3, a deadline (its confidence)."""
     rules = {
         "moe": value("experts") > 0,
         "mla": value("kv_lora_rank") > 0 or value("mla_qkv_params") > 0,
@@ -116,6 +117,7 @@ def features_used(value: Callable[[str], float]) -> set[str]:
         or (value("offload_gb") > 0 and value("offload_gbs") > 0),
         "fp8": value("precision_peak_ratio") != 1,
         "zero3": value("zero_stage") >= 3,
+        "deadline": value("deadline_days") > 0,
     }
     return {name for name, used in rules.items() if used}
 

@@ -46,6 +46,12 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
                mfu_lo=fmt.percent(mfu.p10), mfu_hi=fmt.percent(mfu.p90),
                price=fmt.percent(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
                delay_max=fmt.number(u.delivery_delay_max_days, 0))
+    if rep.deadline_chance is not None:  # the deadline's chance over the same draws
+        text = c.sentences(text, c.t("unc_deadline", chance=fmt.percent(rep.deadline_chance, 0),
+                                     deadline=c.v("deadline_days"),
+                                     conf=c.deadline_conf("unc_deadline_conf", days=c.v("deadline_plan_days"),
+                                                          margin=fmt.number(c.r["deadline_margin"], 2))))
+
     def short(x: float) -> str:  # Chinese: 万元 / 亿元 with two decimals (5.02亿元), not a rounded ¥5亿
         return c.amount(x) if c.lang == "zh" else fmt.money_short(x, c.cur, c.lang)
 

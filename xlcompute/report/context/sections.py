@@ -156,9 +156,9 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
         "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
                          "source": scenario_field("pricing.currency", c.lang)}],
     }
-    # Inputs of what is not planned are left out (and a serving fleet's MFU).
+    # Inputs of what is not planned are left out (and a serving fleet's MFU and its spread).
     hidden = _hidden_groups(r)
-    skip_keys = set() if r.trains else {"mfu_assumed"}
+    skip_keys = set() if r.trains else {"mfu_assumed", "mfu_sigma"}
     unused = unused_features(r)
     skip_keys |= {k for name, keys in FEATURE_INPUTS if name in unused for k in keys}
     groups = []

@@ -57,7 +57,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "serving_disaggregated",
                  "serving_fp8", "serving_int8", "serving_peak_tflops", "serving_compute_efficiency",
                  "serving_hbm_efficiency",
-                 "serving_vendor_compute", "serving_vendor_hbm", "serving_dequant_ops",
+                 "serving_vendor_compute", "serving_vendor_hbm", "serving_speed_factor", "serving_dequant_ops",
                  "serving_prefill_overhead_us", "serving_decode_overhead_us",
                  "serving_link_efficiency", "serving_collective_latency_us", "serving_allreduce_step_us",
                  "serving_reserve_gb", "kv_lora_rank",
@@ -215,9 +215,12 @@ _SERVING = (
          "serving_allreduce_step_s"),
     step("serving_prefill_overhead_s", S, units.micro, "serving_prefill_overhead_us"),
     step("serving_decode_overhead_s", S, units.micro, "serving_decode_overhead_us"),
-    # the card's (or its vendor's) factors on the fitted efficiencies (serving_model.for_card)
-    step("serving_gemm_efficiency", S, arith.product, "serving_compute_efficiency", "serving_vendor_compute"),
-    step("serving_read_efficiency", S, arith.product, "serving_hbm_efficiency", "serving_vendor_hbm"),
+    # the card's (or its vendor's) factors on the fitted efficiencies (serving_model.for_card), and the
+    # speed factor the Monte Carlo draws (1 in the estimate)
+    step("serving_gemm_efficiency", S, inference.card_efficiency, "serving_compute_efficiency",
+         "serving_vendor_compute", "serving_speed_factor"),
+    step("serving_read_efficiency", S, inference.card_efficiency, "serving_hbm_efficiency", "serving_vendor_hbm",
+         "serving_speed_factor"),
     # weight-only formats read their weights at η_m·η_q (core.inference [DEQUANT]); the KV cache at η_m
     step("gpu_fp32_flops", S, units.tera, "gpu_fp32_tflops"),
     step("serving_dequant_efficiency", S, inference.dequant_efficiency, "serving_dequant_ops",

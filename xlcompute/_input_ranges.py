@@ -160,6 +160,8 @@ _FIXED: dict[str, InputRange] = {
     "serving_hbm_efficiency": InputRange("inference model: HBM efficiency", 0, 1, lo_open=True),
     "serving_vendor_compute": InputRange("inference model: the card's (or its vendor's) GEMM factor", 0, 1, lo_open=True),
     "serving_vendor_hbm": InputRange("inference model: the card's (or its vendor's) HBM factor", 0, 1, lo_open=True),
+    "serving_speed_factor": InputRange("inference model: speed factor on its fitted efficiencies", 0, 10,
+                                       lo_open=True),
     "serving_dequant_ops": InputRange("inference model: dequantisation operations per weight", 0, 1e4),
     "serving_prefill_overhead_us": InputRange("inference model: fixed time per layer of a prefill, µs", 0, 1e6),
     "serving_decode_overhead_us": InputRange("inference model: fixed time per layer of a decode step, µs", 0, 1e6),

@@ -1028,6 +1028,9 @@ def _serving_inputs(
     vendor_org = Origin(kind="fixed", field="serving_vendor" if fkey is None else f"serving_vendor_{fkey.lower()}")
     out["serving_vendor_compute"] = (1.0 if factor is None else factor.compute, f"default: {factor_src}", vendor_org)
     out["serving_vendor_hbm"] = (1.0 if factor is None else factor.hbm, f"default: {factor_src}", vendor_org)
+    out["serving_speed_factor"] = (1.0, "default: 1, the inference model's estimate (the Monte Carlo ranges draw it "
+                                   "lognormally around 1 with σ uncertainty.serving_sigma)",
+                                   Origin(kind="fixed", field="serving_speed"))
     out["serving_dequant_ops"] = (
         (k.dequant_ops_per_weight, f"default: serving.precision = {s.precision} (weight-only): "
          f"{ServingConstants.model_fields['dequant_ops_per_weight'].description}",

@@ -285,6 +285,9 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_vendor_hbm", "Serving HBM factor of the card or its vendor", "加速卡（或其厂商）的推理显存带宽系数", "×",
        None, "dec2", "1 = the NVIDIA fit; AMD 0.65, fitted on MI300X rows of serving_runs_2/7/8.yaml; H20 0.45, fitted "
        "on H20 rows of serving_runs_21.yaml"),
+    _q("serving_speed_factor", "Serving speed factor on the fitted efficiencies (1 = the estimate)",
+       "推理速度系数（作用于拟合效率，1 = 估算值）", "×", None, "dec3",
+       "the Monte Carlo draws it: lognormal, σ of ln 0.196 (held-out serving throughput)"),
     _q("serving_dequant_ops", "Dequantisation work per weight (weight-only formats)", "每个权重的反量化运算（仅权重量化格式）",
        "ops", "次", "dec1",
        "0 for 16-bit and FP8 weights; fitted on weight-only batch-1 TPOT rows on A100 (Marlin, arXiv:2408.11743)"),

@@ -893,6 +893,11 @@ class Uncertainty(_Strict):
         description="lognormal σ of the MFU (ln units; 0.336: RMS log error of card-hours over the 23 held-out "
         "end-to-end runs of xlcompute validate)",
     )
+    serving_sigma: float = Field(
+        _spread.SERVING_LOG_SIGMA, ge=0, le=2,
+        description="lognormal σ of the inference model's speed (ln units; 0.196: RMS log error of the 753 held-out "
+        "throughput points of xlcompute validate --serving); it spreads the serving cards",
+    )
     failure_rate_sigma: float = Field(
         _spread.FAILURE_RATE_LOG_SIGMA, ge=0, le=3,
         description="lognormal σ of the failure rate (ln units; 0.541: P10-P90 half to twice the rate; planning "

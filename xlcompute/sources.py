@@ -75,6 +75,8 @@ FIELD_ZH: dict[str, str] = {
                                     "0.5 即按估算值；0.9 则按 P90 工期满足截止期限来确定集群规模"
                                     "（估算工期须比期限短 e^(σ·z) 倍）",
     "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中 23 个留出端到端任务卡时对数误差的均方根）",
+    "uncertainty.serving_sigma": "推理速度的对数正态 σ（ln 单位；0.196：xlcompute validate --serving 中 753 个留出吞吐点"
+                                 "对数误差的均方根）",
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
     "serving.seconds_per_request": "一次请求的平均时长 t_c，秒",
@@ -291,6 +293,7 @@ FIXED_ZH: dict[str, str] = {
     "serving_allreduce_fit": "默认值：张量并行全归约常数，在 113 个公开的单机全归约实测（NCCL 及推理框架自带的全归约内核，"
                              "A100 / H100，2-8 卡，allreduce_bench.yaml）上拟合，未用任何推理实测行：每次 5.0 微秒加每个环步 "
                              "0.65 微秒（环形全归约 2(n−1) 步），链路单向带宽的 0.53",
+    "serving_speed": "默认值 1，即推理模型的估算值（蒙特卡洛区间在 1 附近按对数正态抽样，σ 取 uncertainty.serving_sigma）",
     "serving_vendor": "默认值 1：该加速卡及其厂商都没有推理系数（推理模型的 NVIDIA 拟合值，不调整）",
     "serving_vendor_amd": "默认值：AMD 卡的推理系数，在预登记推理验证集 serving_runs_2.yaml、serving_runs_7.yaml 与 "
                           "serving_runs_8.yaml 的 69 个 MI300X 实测（ROCm 上的 vLLM，AMD 的表格与 MLPerf）上拟合；适用于所有 AMD 卡",

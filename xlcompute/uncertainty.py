@@ -15,7 +15,10 @@ The distributions (``core.spread``, each with its source):
 - failure rate (goodput / ETTR): lognormal around the scenario's rate;
 - server price, rent per card-hour, electricity: triangular (1 − s, 1, 1 + s) × the scenario's price,
   drawn independently;
-- delivery delay: triangular (0, likeliest, largest) days added before training starts.
+- delivery delay: triangular (0, likeliest, largest) days added before training starts;
+- serving speed (a factor on the inference model's fitted efficiencies): lognormal around 1, σ from
+  the held-out serving throughput error; it moves the serving cards, reported apart (the tornado
+  and the budget range keep the cluster's cards, which a plan buys once).
 
 Draws are independent; correlations between them (a slow software stack also failing more) are
 not modelled. The estimate stays as fast as before: the faces that show ranges call
@@ -35,6 +38,7 @@ from xlcompute.estimate import Estimate
 
 __all__ = [
     "Distribution",
+    "ServingRange",
     "Percentiles",
     "TornadoRow",
     "UncertaintyReport",
@@ -119,6 +123,20 @@ class UncertaintyReport(BaseModel):
     deadline_chance: float | None = Field(
         None, description="share of the draws whose training days end to end meet training.deadline_days (None: "
         "no deadline); the check on the deadline's margin, which leaves out the failure rate's spread")
+    serving: ServingRange | None = Field(None, description="the serving cards over draws of the inference model's "
+                                                           "speed (None: no serving users)")
+
+
+class ServingRange(BaseModel):
+    """The serving cards when the inference model's speed is drawn around its estimate (a factor on its
+    fitted efficiencies, lognormal with ``uncertainty.serving_sigma``), and the share of those draws whose
+    fleet fits the cluster's cards."""
+
+    model_config = ConfigDict(frozen=True)
+    speed: Distribution
+    cards: Percentiles
+    chance: float = Field(description="share of the draws needing at most the cluster's cards")
+    cluster_cards: int
 
 
 def _lognormal(key: str, base: float, sigma: float, source: str, ceiling: float | None = None) -> Distribution:
@@ -207,5 +225,25 @@ def analyse(result: Estimate) -> UncertaintyReport:
     rows.sort(key=lambda r: (-r.days_swing, -r.budget_swing, -abs(r.train_cost_high - r.train_cost_low)))
     deadline = result["deadline_days"] if result.trains else 0.0
     chance = float(np.mean(draws["train_days"] <= deadline)) if deadline > 0 else None
+    # After the other draws, so that adding it moved none of them.
+    serving = _serving_range(result, inputs, rng) if result.serves else None
     return UncertaintyReport(draws=u.draws, seed=u.seed, percentiles=percentiles, distributions=dists,
-                             tornado=rows, base_days_to_model=point["days_to_model"], deadline_chance=chance)
+                             tornado=rows, base_days_to_model=point["days_to_model"], deadline_chance=chance,
+                             serving=serving)
+
+
+def _serving_range(result: Estimate, inputs: dict[str, float], rng: np.random.Generator) -> ServingRange:
+    """The serving cards over ``draws`` draws of the speed factor: one array evaluation of the graph."""
+    u = result.scenario.uncertainty
+    src = ("scenario: uncertainty.serving_sigma" if "serving_sigma" in u.model_fields_set else
+           "default σ 0.196: RMS of ln(predicted/published throughput) over the 753 held-out serving points of "
+           "xlcompute validate --serving (issue 16)")
+    speed = _lognormal("serving_speed_factor", 1.0, u.serving_sigma, src)
+    factor = _sample(speed, rng, u.draws)
+    cards = np.broadcast_to(np.asarray(GRAPH.run({**inputs, "serving_speed_factor": factor}, ["serving_cards"])
+                                       ["serving_cards"], dtype=float), (u.draws,))
+    p10, p50, p90 = (float(x) for x in np.percentile(cards, _PERCENTILES))
+    have = int(result["gpu_count"])
+    return ServingRange(speed=speed, cards=Percentiles(key="serving_cards", point=result["serving_cards"], p10=p10,
+                                                       p50=p50, p90=p90),
+                        chance=float(np.mean(cards <= have)), cluster_cards=have)

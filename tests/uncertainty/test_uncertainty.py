@@ -49,7 +49,7 @@ def test_same_seed_same_ranges_other_seed_close(result, report):
     assert other.percentiles["train_days"].p50 == pytest.approx(report.percentiles["train_days"].p50, rel=0.02)
 
 
-def test_the_graph_runs_twice_with_arrays_never_per_draw(result, monkeypatch):
+def test_the_graph_runs_with_arrays_never_per_draw(result, monkeypatch):
     from xlcompute import uncertainty
 
     calls = []
@@ -61,7 +61,8 @@ def test_the_graph_runs_twice_with_arrays_never_per_draw(result, monkeypatch):
 
     monkeypatch.setattr(uncertainty.GRAPH, "run", counting)
     analyse(result)
-    assert calls == [10_000, 2 * len(TORNADO_KEYS)]  # the draws at once, then the tornado rows at once
+    # the draws at once, the tornado rows at once, then (the plan serves users) the serving speed's draws at once
+    assert calls == [10_000, 2 * len(TORNADO_KEYS), 10_000]
 
 
 def test_zero_spreads_give_the_estimate(result):

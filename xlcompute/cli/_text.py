@@ -88,6 +88,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "range_chance": ("; {chance} of the draws finish within the deadline ({deadline})",
                      "；{chance} 的抽样可在截止期限（{deadline}）内完成"),
     "range_budget": ("Range: total budget", "区间：总预算"),
+    "range_serving": ("Range: serving cards", "区间：推理卡数"),
+    "range_serving_value": ("{cards} cards (the inference model's speed ×{lo} to ×{hi}); {chance} of the draws need "
+                            "at most the cluster's {have}",
+                            "{cards} 张卡（推理模型速度 ×{lo} 至 ×{hi}）；{chance} 的抽样不超过集群的 {have} 张卡"),
     "range_days": ("Range: training days, end to end", "区间：端到端训练天数"),
     "range_model": ("Range: days to trained model", "区间：交付训练好的模型所需天数"),
     "range_model_note": ("{v} (delivery delay included)", "{v}（含交付延迟）"),

@@ -180,8 +180,15 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
             + unit.rstrip()
 
     paren = "（{}）" if lang == "zh" else " ({})"
+    serving: list[tuple[str, str]] = []
+    if rep.serving is not None:  # the fleet's cards over the inference model's speed
+        sr = rep.serving
+        serving = [(tr("range_serving", lang), tr(
+            "range_serving_value", lang, cards=" / ".join(fmt.count(x) for x in (sr.cards.p10, sr.cards.p50, sr.cards.p90)),
+            lo=fmt.number(sr.speed.p10, 2), hi=fmt.number(sr.speed.p90, 2), chance=fmt.percent(sr.chance, 0),
+            have=fmt.count(sr.cluster_cards)))]
     if not result.trains:  # a serving fleet: no run to time
-        return [(tr("range_budget", lang), line("total_budget", "total_budget") + paren.format(note))]
+        return [(tr("range_budget", lang), line("total_budget", "total_budget") + paren.format(note)), *serving]
     chance = "" if rep.deadline_chance is None else tr(
         "range_chance", lang, chance=fmt.percent(rep.deadline_chance, 0),
         deadline=registry.format_value(result["deadline_days"], "deadline_days", cur, None, lang)
@@ -191,6 +198,7 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
         (tr("range_model", lang), tr("range_model_note", lang, v=line("days_to_model", "train_days"))),
         (tr("range_cost", lang), line("train_cost", "train_cost")),
         (tr("range_budget", lang), line("total_budget", "total_budget")),
+        *serving,
     ]
 
 

@@ -127,6 +127,7 @@ __all__ = [
     "roofline_seconds",
     "decode_step_seconds",
     "weight_read_efficiency",
+    "card_efficiency",
     "dequant_efficiency",
     "fp32_scaled_by_bandwidth",
     "tp_allreduce_seconds_per_pass",
@@ -376,6 +377,14 @@ def fp32_scaled_by_bandwidth(ref_fp32: Value, hbm_bytes_per_s: Value, ref_hbm_by
     bandwidths (the same vector FLOP/s per byte of bandwidth, so the same η_q of
     :func:`dequant_efficiency`); a planning assumption, flagged where it is used."""
     return ref_fp32 * hbm_bytes_per_s / ref_hbm_bytes_per_s
+
+
+def card_efficiency(fitted: Value, card_factor: Value, speed: Value) -> Value:
+    """A fitted serving efficiency on one card: the constant fitted on the calibration rows times the
+    card's (or its vendor's) factor, times a speed factor that is 1 in the estimate and drawn by the
+    Monte Carlo around it (σ of ln from the held-out serving throughput error,
+    :data:`xlcompute.core.spread.SERVING_LOG_SIGMA`); at most 1, a share of the card's peak."""
+    return min_(fitted * card_factor * speed, 1)
 
 
 def weight_read_efficiency(hbm_efficiency: Value, dequant_efficiency: Value) -> Value:

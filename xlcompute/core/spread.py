@@ -18,7 +18,7 @@ from __future__ import annotations
 from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
-           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "lognormal_quantile", "triangular_quantile", "capped",
+           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "lognormal_quantile", "triangular_quantile", "capped",
            "days_to_model", "deadline_margin", "deadline_plan_days"]
 
 Z_P90 = 1.2815515655446004
@@ -53,6 +53,14 @@ network and acceptance tests late). Planning assumption; replace with the suppli
 DELIVERY_DELAY_MAX_DAYS = 60.0
 """Largest delivery delay of the triangular(0, likeliest, largest) distribution, days. Planning
 assumption (two months); replace with the supplier's terms."""
+
+SERVING_LOG_SIGMA = 0.196
+"""Standard deviation of ln(serving speed) around the inference model's estimate: the root-mean-square
+of ln(predicted / published throughput) over the 753 held-out throughput points of the pre-registered
+serving sets (``xlcompute validate --serving``; first predictions and post-hoc figures pooled, as the
+issue-16 figure is; mean |error| 15.1 %, mean ln +0.056). The serving cards scale about as its
+inverse. P10–P90 of the factor: ×0.78 to ×1.29. TPOT's held-out points spread wider (0.477, their
+outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand."""
 
 DEADLINE_CONFIDENCE = 0.5
 """Default share of the MFU range within which a deadline counts as met: 0.5, the estimate itself (the

@@ -1037,6 +1037,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "其值的一半至两倍之间，服务器价格、租金与电价 ±{price}（AACE 第 3 类估算），训练开始推迟 0 至 "
         "{delay_max} 天（最可能 {delay} 天；规划假设）。下表每次只把一个输入移到其 P10 和 P90。",
     ),
+    "unc_serving": (
+        "The inference model's speed varies lognormally from ×{lo} to ×{hi} of its estimate (P10–P90; its "
+        "held-out throughput error), so the serving fleet needs {cards} cards (P10 / P50 / P90); {chance} of the "
+        "draws fit within the cluster's {have} cards.",
+        "推理模型的速度按对数正态分布在其估算值的 ×{lo} 至 ×{hi} 之间变化（P10–P90；离散度取自其吞吐的留出验证误差），"
+        "推理所需卡数因而为 {cards} 张（P10 / P50 / P90）；{chance} 的抽样不超过集群的 {have} 张卡。",
+    ),
     "unc_deadline": (
         "{chance} of the draws finish within the {deadline}-day deadline{conf}.",
         "{chance} 的抽样可在 {deadline} 天的截止期限内完成{conf}。",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from xlcompute import fmt, registry
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx
@@ -34,6 +36,16 @@ def _range(c: _Ctx, rep: UncertaintyReport, key: str) -> str:
     return " / ".join(_value(c, fmt_key, x) for x in (p.p10, p.p50, p.p90))
 
 
+def _serving_sentence(c: _Ctx, rep: UncertaintyReport) -> Markup | None:
+    """The serving cards over the inference model's speed, and the share of draws the cluster covers."""
+    sr = rep.serving
+    if sr is None:
+        return None
+    return c.t("unc_serving", lo=fmt.number(sr.speed.p10, 2), hi=fmt.number(sr.speed.p90, 2),
+               cards=" / ".join(fmt.count(x) for x in (sr.cards.p10, sr.cards.p50, sr.cards.p90)),
+               chance=fmt.percent(sr.chance, 0), have=fmt.count(sr.cluster_cards))
+
+
 def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
     rep = analyse(c.r)
     if not c.r.trains:
@@ -46,6 +58,7 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
                mfu_lo=fmt.percent(mfu.p10), mfu_hi=fmt.percent(mfu.p90),
                price=fmt.percent(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
                delay_max=fmt.number(u.delivery_delay_max_days, 0))
+    text = c.sentences(text, _serving_sentence(c, rep))
     if rep.deadline_chance is not None:  # the deadline's chance over the same draws
         text = c.sentences(text, c.t("unc_deadline", chance=fmt.percent(rep.deadline_chance, 0),
                                      deadline=c.v("deadline_days"),
@@ -77,8 +90,9 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
 def _serving_only(c: _Ctx, rep: UncertaintyReport) -> dict[str, Any]:
     """A serving fleet has no run to time: only the budget's range and the prices that move it."""
     u = c.r.scenario.uncertainty
-    text = c.t("unc_text_serving", draws=fmt.count(rep.draws), seed=str(rep.seed),
-               budget=_range(c, rep, "total_budget"), price=fmt.percent(u.price_spread))
+    text = c.sentences(c.t("unc_text_serving", draws=fmt.count(rep.draws), seed=str(rep.seed),
+                           budget=_range(c, rep, "total_budget"), price=fmt.percent(u.price_spread)),
+                       _serving_sentence(c, rep))
     rows = [{
         "label": _label(c, r.key), "low": registry.format_value(r.low, r.key, c.cur),
         "high": registry.format_value(r.high, r.key, c.cur),

@@ -110,6 +110,18 @@ class TornadoRow(BaseModel):
         return abs(self.budget_high - self.budget_low)
 
 
+class ServingRange(BaseModel):
+    """The serving cards when the inference model's speed is drawn around its estimate (a factor on its
+    fitted efficiencies, lognormal with ``uncertainty.serving_sigma``), and the share of those draws whose
+    fleet fits the cluster's cards."""
+
+    model_config = ConfigDict(frozen=True)
+    speed: Distribution
+    cards: Percentiles
+    chance: float = Field(description="share of the draws needing at most the cluster's cards")
+    cluster_cards: int
+
+
 class UncertaintyReport(BaseModel):
     """The ranges of an estimate: percentiles over ``draws`` seeded draws, the distributions used
     (with sources) and the tornado table (inputs sorted by their swing of days, then of budget)."""
@@ -125,18 +137,6 @@ class UncertaintyReport(BaseModel):
         "no deadline); the check on the deadline's margin, which leaves out the failure rate's spread")
     serving: ServingRange | None = Field(None, description="the serving cards over draws of the inference model's "
                                                            "speed (None: no serving users)")
-
-
-class ServingRange(BaseModel):
-    """The serving cards when the inference model's speed is drawn around its estimate (a factor on its
-    fitted efficiencies, lognormal with ``uncertainty.serving_sigma``), and the share of those draws whose
-    fleet fits the cluster's cards."""
-
-    model_config = ConfigDict(frozen=True)
-    speed: Distribution
-    cards: Percentiles
-    chance: float = Field(description="share of the draws needing at most the cluster's cards")
-    cluster_cards: int
 
 
 def _lognormal(key: str, base: float, sigma: float, source: str, ceiling: float | None = None) -> Distribution:

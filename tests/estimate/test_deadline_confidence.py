@@ -127,3 +127,26 @@ def test_the_risk_of_cards_given_names_the_quantile_s_days() -> None:
     run_days = f"{given['deadline_run_days']:,.1f}"
     for lang, words in (("en", f"({run_days} days at 90% confidence)"), ("zh", f"（置信度 90% 时为 {run_days} 天）")):
         assert any(words in str(x["risk"]) for x in build_context(given, lang)["risks"])
+
+
+def test_a_deadline_half_the_draws_miss_is_a_risk_whose_mitigation_is_the_p90_cluster(median, p90) -> None:  # type: ignore[no-untyped-def]
+    # Sized to the estimate, the run meets 60 days in about half the draws: a Medium risk whose
+    # mitigation is the cluster the 0.9 sizing plans (the p90 fixture's 7,688 cards).
+    chance = analyse(median).deadline_chance
+    assert chance is not None and 0.4 <= chance < 0.8
+    for lang, risk_words, mit_words in (
+            ("en", f"only {chance:.0%} of the range's draws do (P90 ",
+             f"the cluster is {p90['gpu_count']:,.0f} cards ({p90['gpu_count'] // 8:,.0f} servers; estimated "
+             f"{p90['train_days']:.1f} days)"),
+            ("zh", f"区间抽样中仅 {chance:.0%} 按期完成", f"需 {p90['gpu_count']:,.0f} 张卡")):
+        ctx = build_context(median, lang)
+        found = [x for x in ctx["risks"] if risk_words in str(x["risk"])]
+        assert len(found) == 1 and found[0]["level"] == "medium", [str(x["risk"]) for x in ctx["risks"]]
+        assert mit_words in str(found[0]["mitigation"])
+        # The summary's deadline line gives the same share.
+        assert (f"{chance:.0%} of the range's draws finish in time" if lang == "en"
+                else f"区间抽样中 {chance:.0%} 可按期完成") in str(ctx["schedule_note"])
+    # Sized at 0.9 there is no such risk, and the summary says 90 %.
+    ctx = build_context(p90, "en")
+    assert not [x for x in ctx["risks"] if "of the range's draws do" in str(x["risk"])]
+    assert f"{analyse(p90).deadline_chance:.0%} of the range's draws finish in time" in str(ctx["schedule_note"])

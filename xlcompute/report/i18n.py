@@ -95,6 +95,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "截止期限：{deadline} 天{conf}，可按期完成：集群按期限配置，为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 "
         "{days} 天）。",
     ),
+    "summary_deadline_chance": ("{chance} of the range's draws finish in time (Uncertainty section).",
+                                "区间抽样中 {chance} 可按期完成（见不确定性一节）。"),
     "summary_conf": (" at {q} confidence (the estimate within {days} days)", "（置信度 {q}：估算工期不超过 {days} 天）"),
     "summary_econ": (
         "That work keeps the cluster <strong>{util}</strong> busy; in present value owning costs "
@@ -745,6 +747,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "risk_deadline": (
         "The run takes {days} days on {cards} cards{conf}, {slip} days past the {deadline}-day deadline.",
         "在 {cards} 张卡上训练需 {days} 天{conf}，超出 {deadline} 天的截止期限 {slip} 天。",
+    ),
+    "risk_deadline_chance": (
+        "The estimate meets the {deadline}-day deadline, but only {chance} of the range's draws do (P90 {p90} "
+        "days): the MFU the plan rests on is uncertain.",
+        "估算工期可满足 {deadline} 天的截止期限，但区间抽样中仅 {chance} 按期完成（P90 为 {p90} 天）：方案所依据的 MFU "
+        "并不确定。",
+    ),
+    "mit_deadline_chance": (
+        "Sized so that {q} of the MFU range finishes in time, the cluster is {need} cards ({servers} servers; "
+        "estimated {days} days); or confirm the MFU in a pilot run before committing.",
+        "若按 {q} 的置信度满足期限配置集群，需 {need} 张卡（{servers} 台服务器；估算工期 {days} 天）；或在承诺前用"
+        "试运行确认 MFU。",
+    ),
+    "mit_deadline_chance_none": (
+        "No cluster size finishes in time at {q} confidence; move the deadline, or confirm the MFU in a pilot run.",
+        "没有集群规模能以 {q} 的置信度按期完成；请推迟期限，或用试运行确认 MFU。",
     ),
     "risk_conf": (" ({run} days at {q} confidence)", "（置信度 {q} 时为 {run} 天）"),
     "mit_deadline": (

@@ -19,6 +19,8 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from xlcompute import catalog, fmt, registry
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
@@ -125,11 +127,20 @@ def _schedule_keys(r: Estimate) -> tuple[str, ...]:
     return keys
 
 
-def _schedule_note(c: _Ctx) -> str:
-    """The summary's line on the deadline (empty without one)."""
+def _schedule_note(c: _Ctx) -> Markup | str:
+    """The summary's line on the deadline (empty without one), with the share of the range's draws
+    that meet it."""
     r = c.r
     if r["deadline_days"] <= 0:
         return ""
+    chance = c.ranges.deadline_chance
+    tail = c.t("summary_deadline_chance", chance=fmt.percent(chance, 0)) if chance is not None else None
+    return c.sentences(_deadline_line(c), tail)
+
+
+def _deadline_line(c: _Ctx) -> Markup:
+    """The summary's sentence on the deadline: met or missed, and by how many cards it is met."""
+    r = c.r
     below = r.sized_miss_below()
     conf = c.deadline_conf("summary_conf", days=c.v("deadline_plan_days"))
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count

@@ -3,6 +3,7 @@ formatting through the registry (:mod:`xlcompute.registry`, :mod:`xlcompute.fmt`
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from markupsafe import Markup
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from xlcompute import fmt, registry
 from xlcompute.core import spread
 from xlcompute.estimate import Estimate
+from xlcompute.uncertainty import UncertaintyReport, analyse
 from xlcompute.report.i18n import text
 from xlcompute.report.context.policy import RECOMPUTE_NAMES
 
@@ -44,6 +46,11 @@ class _Ctx:
 
     def t(self, key: str, **kw: Any) -> Markup:
         return text(key, self.lang, **kw)
+
+    @functools.cached_property
+    def ranges(self) -> UncertaintyReport:
+        """The estimate's Monte Carlo ranges (:func:`xlcompute.uncertainty.analyse`, a few ms), once per render."""
+        return analyse(self.r)
 
     def deadline_conf(self, key: str, **kw: Any) -> Markup:
         """The words a deadline line adds at a confidence above 0.5 (training.deadline_confidence); none

@@ -18,6 +18,9 @@ from xlcompute.report.context.policy import (
     BUBBLE_WARN,
     COMM_SHARE_HIGH,
     COMM_SHARE_WARN,
+    DEADLINE_CHANCE_HIGH,
+    DEADLINE_CHANCE_MEDIUM,
+    DEADLINE_CONFIDENCE_ADVISED,
     LONG_RUN_DAYS,
     MEMORY_SHARE_WARN,
     MFU_GAP_HIGH,
@@ -71,13 +74,31 @@ def _deadline_mitigation(c: _Ctx) -> Any:
                days=c.v_as(p.train_days, "train_days"))
 
 
+def _deadline_chance_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
+    """A deadline the estimate meets that many of the Monte Carlo's draws miss; the mitigation is the
+    cluster sized so that the run's P90 meets it (training.deadline_confidence 0.9)."""
+    chance = c.ranges.deadline_chance
+    if chance is None or chance >= DEADLINE_CHANCE_MEDIUM or c.r["deadline_confidence"] >= DEADLINE_CONFIDENCE_ADVISED:
+        return None
+    sev = 0 if chance < DEADLINE_CHANCE_HIGH else 1
+    risk = c.t("risk_deadline_chance", deadline=c.v("deadline_days"), chance=fmt.percent(chance, 0),
+               p90=c.v_as(c.ranges.percentiles["train_days"].p90, "train_days"))
+    train = c.r.scenario.train.model_copy(update={"deadline_confidence": DEADLINE_CONFIDENCE_ADVISED})
+    planned = sized_for_deadline(c.r.scenario.model_copy(update={"training": train}))
+    if planned is None:
+        return sev, risk, c.t("mit_deadline_chance_none", q=fmt.percent(DEADLINE_CONFIDENCE_ADVISED, 0))
+    return sev, risk, c.t("mit_deadline_chance", q=fmt.percent(DEADLINE_CONFIDENCE_ADVISED, 0),
+                          need=fmt.count(planned.cards), servers=fmt.count(planned.cards / c.r["cards_per_node"]),
+                          days=c.v_as(planned.train_days, "train_days"))
+
+
 def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
     """The run against its deadline, or against a quarter when no deadline is given."""
     r = c.r
     days, deadline = r["train_days"], r["deadline_days"]
     if deadline > 0:
         if r["deadline_slip_days"] <= 0:
-            return None
+            return _deadline_chance_risk(c)
         sev = _severity(r["deadline_slip_days"] / deadline, SLIP_SHARE_MEDIUM, SLIP_SHARE_HIGH)
         return (sev, c.t("risk_deadline", days=c.v("train_days"), deadline=c.v("deadline_days"),
                          conf=c.deadline_conf("risk_conf", run=c.v("deadline_run_days")),

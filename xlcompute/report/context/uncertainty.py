@@ -11,7 +11,7 @@ from markupsafe import Markup
 from xlcompute import fmt, registry
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx
-from xlcompute.uncertainty import UncertaintyReport, analyse
+from xlcompute.uncertainty import UncertaintyReport
 
 __all__ = ["uncertainty_section"]
 
@@ -47,7 +47,7 @@ def _serving_sentence(c: _Ctx, rep: UncertaintyReport) -> Markup | None:
 
 
 def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
-    rep = analyse(c.r)
+    rep = c.ranges
     if not c.r.trains:
         return _serving_only(c, rep)
     u = c.r.scenario.uncertainty

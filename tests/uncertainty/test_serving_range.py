@@ -91,3 +91,21 @@ def test_the_faces_give_the_serving_range(sized) -> None:  # type: ignore[no-unt
                                "the draws fit within the cluster's 184 cards."),
                         ("zh", f"推理所需卡数因而为 {cards} 张（P10 / P50 / P90）；{sr.chance:.0%} 的抽样不超过集群的 184 张卡")):
         assert words in str(build_context(sized, lang)["uncertainty"]["text"])
+
+
+def test_the_risk_register_says_how_often_the_fleet_covers_its_demand(sized) -> None:  # type: ignore[no-untyped-def]
+    # A fleet sized to the estimate covers the demand in about half the draws: a Medium risk, whose
+    # mitigation is the P90 cards in whole servers. A cluster that also trains and has cards to spare
+    # (the default plan: 48 serving cards of 1,000) has no such risk.
+    sr = analyse(sized).serving
+    assert sr is not None
+    need = math.ceil(sr.cards.p90 / 8) * 8
+    for lang, risk_words, mit_words in (
+            ("en", f"The 184 cards cover the serving demand in {sr.chance:.0%} of the range's draws",
+             f"Plan {need:,} cards ({need // 8:,} servers) to cover the demand at 90% confidence"),
+            ("zh", f"184 张卡在区间抽样中有 {sr.chance:.0%} 能满足推理需求", f"按 90% 的置信度满足需求需 {need:,} 张卡")):
+        found = [x for x in build_context(sized, lang)["risks"] if risk_words in str(x["risk"])]
+        assert len(found) == 1 and found[0]["level"] == "medium"
+        assert f"{sr.cards.p90:,.0f}" in str(found[0]["risk"]) and mit_words in str(found[0]["mitigation"])
+    default = build_context(estimate(default_scenario()), "en")
+    assert not [x for x in default["risks"] if "cover the serving demand" in str(x["risk"])]

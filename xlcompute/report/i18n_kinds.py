@@ -134,13 +134,17 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     ),
     "mit_serving_short": ("Buy {need} cards, serve in fp8 to halve the weights, or plan for fewer users.",
                           "采购 {need} 张卡、以 fp8 推理使权重减半，或减少计划用户数。"),
-    "risk_serving_util": (
-        "The serving card count rests on the inference step model, fitted on one vendor's published tables: on "
-        "held-out public measurements its time per output token came out too slow by about half and its "
-        "throughput within about a sixth (xlcompute validate --serving), so real capacity depends on the "
-        "serving software and its batch size.",
-        "推理卡数依据推理单步模型，其常数按一家厂商的公开数据拟合：在未参与拟合的公开实测上，每输出 token 时延"
-        "偏慢约一半，吞吐误差约六分之一（xlcompute validate --serving），实际能力取决于推理软件与批大小。",
+    "risk_serving_range": (
+        "The {cards} cards cover the serving demand in {chance} of the range's draws: real serving speed may be "
+        "×{lo} to ×{hi} of the inference model's (P10–P90 of its held-out throughput error, xlcompute validate "
+        "--serving), which puts the fleet's P90 at {p90} cards.",
+        "{cards} 张卡在区间抽样中有 {chance} 能满足推理需求：实际推理速度可能为推理模型估算值的 ×{lo} 至 ×{hi}"
+        "（其吞吐留出验证误差的 P10–P90；xlcompute validate --serving），推理所需卡数的 P90 因而为 {p90} 张。",
+    ),
+    "mit_serving_range": (
+        "Plan {need} cards ({servers} servers) to cover the demand at {q} confidence, or load-test one replica "
+        "with the planned software before the purchase.",
+        "按 {q} 的置信度满足需求需 {need} 张卡（{servers} 台服务器）；或在采购前用计划的推理软件对单个副本做压力测试。",
     ),
     "risk_serving_targets": (
         "No serving replica of {accelerator} meets the latency targets (first token {ttft_target} s, {tpot_target} s "

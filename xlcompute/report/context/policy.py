@@ -31,15 +31,15 @@ QUARTER_DAYS = 91.0
 """With no deadline, a run longer than a quarter is a schedule risk: a budget cycle (and, at the
 pace of open releases, a model generation) is about three months."""
 
-DEADLINE_CHANCE_MEDIUM = 0.80
-DEADLINE_CHANCE_HIGH = 0.40
-"""Severity of a deadline the estimate meets but the Monte Carlo's draws often miss: below 80 % of the
-draws in time (one run in five late) it is a Medium risk, below 40 % a High one. Planning thresholds;
-a plan sized to the estimate sits near 50 %."""
+CHANCE_MEDIUM = 0.80
+CHANCE_HIGH = 0.40
+"""Severity of a target the estimate meets but the Monte Carlo's draws often miss (a deadline; the
+serving demand): below 80 % of the draws (one in five short) it is a Medium risk, below 40 % a High
+one. Planning thresholds; a plan sized to the estimate sits near 50 %."""
 
-DEADLINE_CONFIDENCE_ADVISED = 0.9
-"""The confidence the mitigation of that risk sizes the cluster to (training.deadline_confidence): the
-run's P90 meets the deadline."""
+CONFIDENCE_ADVISED = 0.9
+"""The confidence the mitigation of those risks sizes the cluster to: the run's P90 meets the deadline
+(training.deadline_confidence), the serving cards' P90 covers the demand."""
 
 SLIP_SHARE_MEDIUM = 0.10
 SLIP_SHARE_HIGH = 0.50

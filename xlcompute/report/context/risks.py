@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from xlcompute import fmt
+from xlcompute.core.cost import whole_server_cards
 from xlcompute.estimate import SizedTry, sized_for_deadline
 from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
@@ -18,9 +19,9 @@ from xlcompute.report.context.policy import (
     BUBBLE_WARN,
     COMM_SHARE_HIGH,
     COMM_SHARE_WARN,
-    DEADLINE_CHANCE_HIGH,
-    DEADLINE_CHANCE_MEDIUM,
-    DEADLINE_CONFIDENCE_ADVISED,
+    CHANCE_HIGH,
+    CHANCE_MEDIUM,
+    CONFIDENCE_ADVISED,
     LONG_RUN_DAYS,
     MEMORY_SHARE_WARN,
     MFU_GAP_HIGH,
@@ -78,18 +79,39 @@ def _deadline_chance_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
     """A deadline the estimate meets that many of the Monte Carlo's draws miss; the mitigation is the
     cluster sized so that the run's P90 meets it (training.deadline_confidence 0.9)."""
     chance = c.ranges.deadline_chance
-    if chance is None or chance >= DEADLINE_CHANCE_MEDIUM or c.r["deadline_confidence"] >= DEADLINE_CONFIDENCE_ADVISED:
+    if chance is None or chance >= CHANCE_MEDIUM or c.r["deadline_confidence"] >= CONFIDENCE_ADVISED:
         return None
-    sev = 0 if chance < DEADLINE_CHANCE_HIGH else 1
+    sev = 0 if chance < CHANCE_HIGH else 1
     risk = c.t("risk_deadline_chance", deadline=c.v("deadline_days"), chance=fmt.percent(chance, 0),
                p90=c.v_as(c.ranges.percentiles["train_days"].p90, "train_days"))
-    train = c.r.scenario.train.model_copy(update={"deadline_confidence": DEADLINE_CONFIDENCE_ADVISED})
+    train = c.r.scenario.train.model_copy(update={"deadline_confidence": CONFIDENCE_ADVISED})
     planned = sized_for_deadline(c.r.scenario.model_copy(update={"training": train}))
     if planned is None:
-        return sev, risk, c.t("mit_deadline_chance_none", q=fmt.percent(DEADLINE_CONFIDENCE_ADVISED, 0))
-    return sev, risk, c.t("mit_deadline_chance", q=fmt.percent(DEADLINE_CONFIDENCE_ADVISED, 0),
+        return sev, risk, c.t("mit_deadline_chance_none", q=fmt.percent(CONFIDENCE_ADVISED, 0))
+    return sev, risk, c.t("mit_deadline_chance", q=fmt.percent(CONFIDENCE_ADVISED, 0),
                           need=fmt.count(planned.cards), servers=fmt.count(planned.cards / c.r["cards_per_node"]),
                           days=c.v_as(planned.train_days, "train_days"))
+
+
+def _serving_range_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
+    """The serving cards rest on the inference model, whose held-out throughput error the Monte Carlo
+    spreads: the share of its draws the cluster's cards cover, and the P90 cards in whole servers. Always
+    shown for a serving fleet (Low when at least 80 % of the draws are covered); for a cluster that also
+    trains, only when fewer are (its serving is a small share of its cards otherwise)."""
+    sr = c.ranges.serving
+    r = c.r
+    if sr is None or r["serving_cards"] > r["gpu_count"]:  # no users, or the fleet falls short already
+        return None
+    if r.trains and sr.chance >= CHANCE_MEDIUM:
+        return None
+    sev = 0 if sr.chance < CHANCE_HIGH else 1 if sr.chance < CHANCE_MEDIUM else 2
+    need = float(whole_server_cards(sr.cards.p90, r["cards_per_node"]))
+    risk = c.t("risk_serving_range", cards=fmt.count(sr.cluster_cards), chance=fmt.percent(sr.chance, 0),
+               lo=fmt.number(sr.speed.p10, 2), hi=fmt.number(sr.speed.p90, 2), p90=fmt.count(sr.cards.p90))
+    if need <= sr.cluster_cards:
+        return sev, risk, c.t("mit_serving_util")
+    return sev, risk, c.t("mit_serving_range", q=fmt.percent(CONFIDENCE_ADVISED, 0), need=fmt.count(need),
+                          servers=fmt.count(need / r["cards_per_node"]))
 
 
 def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
@@ -132,8 +154,9 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
             c.t("mit_serving_targets"))
     if r.trains:
         _training_risks(c, mem, add)
-    else:  # a serving fleet: its card count rests on the serving utilisation assumed
-        add(2, c.t("risk_serving_util", util=c.v("serving_utilization")), c.t("mit_serving_util"))
+    serving = _serving_range_risk(c)
+    if serving is not None:
+        add(*serving)
 
     unofficial = [row["name"] for row in _catalog_rows(c) if row["unofficial"]]
     if unofficial:

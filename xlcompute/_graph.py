@@ -57,7 +57,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "serving_disaggregated",
                  "serving_fp8", "serving_int8", "serving_peak_tflops", "serving_compute_efficiency",
                  "serving_hbm_efficiency",
-                 "serving_vendor_compute", "serving_vendor_hbm", "serving_speed_factor", "serving_dequant_ops",
+                 "serving_vendor_compute", "serving_vendor_hbm", "serving_speed_factor", "serving_confidence",
+                 "serving_sigma", "serving_dequant_ops",
                  "serving_prefill_overhead_us", "serving_decode_overhead_us",
                  "serving_link_efficiency", "serving_collective_latency_us", "serving_allreduce_step_us",
                  "serving_reserve_gb", "kv_lora_rank",
@@ -136,7 +137,7 @@ _GOODPUT = (
 # earlier, by the MFU range's margin, for the deadline to count as met.
 _SCHEDULE = (
     step("replica_cards", T, parallel.parallel_cards, 1, "tp", "pp", "cp"),
-    step("deadline_margin", G, spread.deadline_margin, "deadline_confidence", "mfu_sigma"),
+    step("deadline_margin", G, spread.confidence_margin, "deadline_confidence", "mfu_sigma"),
     step("deadline_plan_days", G, spread.deadline_plan_days, "deadline_days", "deadline_margin"),
     step("deadline_cards_first", G, schedule.cards_for_deadline, "train_flops", "deadline_plan_days", "peak_flops",
          "mfu", "effective_ratio", "replica_cards", "cards_per_node"),
@@ -300,6 +301,9 @@ _SERVING = (
          "ttft_iteration_seconds"),
     step("serving_replica_cards", S, arith.total, "serving_replicas", "serving_prefill_replicas"),
     step("serving_cards", S, arith.product, "serving_replica_cards", "serving_replica_size"),
+    # A fleet planned at a confidence above 0.5 holds the serving cards' quantile of the model's speed range.
+    step("serving_margin", S, spread.confidence_margin, "serving_confidence", "serving_sigma"),
+    step("serving_cards_planned", S, arith.product, "serving_cards", "serving_margin"),
     step("serving_output_tokens_per_s", S, arith.product, "serving_replicas", "replica_output_tokens_per_s"),
     step("serving_capacity_tokens_per_s", S, inference.capacity_tokens_per_s, "serving_replicas",
          "replica_requests_per_s", "tokens_per_request"),

@@ -363,7 +363,7 @@ def cards_sized(scenario: Scenario) -> Literal["serving", "deadline"] | None:
 
 _SIZED = {
     "serving": ("default for cluster.cards in a serving-only plan: the cards its users need (the serving "
-                "sizer's count, rounded up to whole servers)"),
+                "sizer's count at serving.confidence, rounded up to whole servers)"),
     "deadline": ("default for cluster.cards with training.deadline_days: the fewest cards found to finish the "
                  "run by then, planned at that count (whole servers; at least the serving cards)"),
 }
@@ -663,6 +663,9 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
         ("seconds_per_request", s, "serving", "seconds_per_request", s.seconds_per_request, ""),
         ("serving_utilization", s, "serving", "utilization", s.utilization, ""),
         ("hbm_usable_fraction", s, "serving", "hbm_usable_fraction", s.hbm_usable_fraction, ""),
+        ("serving_confidence", s, "serving", "confidence", s.confidence, ""),
+        ("serving_sigma", scenario.uncertainty, "uncertainty", "serving_sigma", scenario.uncertainty.serving_sigma,
+         ""),
         ("switch_gbps", c, "cluster", "switch_gbps", c.switch_gbps, ""),
         ("oversubscription", c, "cluster", "oversubscription", c.oversubscription, ""),
         ("storage_tb_per_card", c, "cluster", "storage_tb_per_card", c.storage_tb_per_card, ""),
@@ -1156,7 +1159,7 @@ def _estimate(
         scenario = with_cards(scenario, type(scenario.cluster).model_fields["cards"].default)
     result = _estimate_at(scenario, on_progress, overrides, check=sizing is None)
     if sizing == "serving":  # the serving cards do not depend on the cluster's: one more pass at most
-        cards = sized_cards(result["serving_cards"], result["cards_per_node"])
+        cards = sized_cards(result["serving_cards_planned"], result["cards_per_node"])
         return _estimate_at(with_cards(scenario, cards), on_progress, overrides)
     if sizing == "deadline":
         return _meet_deadline(scenario, result, on_progress, overrides)
@@ -1219,7 +1222,7 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
     deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
     target = float(result["deadline_plan_days"])  # the days a plan must not exceed, the same at every count
     per_node = max(1, int(result["cards_per_node"]))
-    floor = sized_cards(result["serving_cards"], per_node) if scenario.serving.users > 0 else per_node
+    floor = sized_cards(result["serving_cards_planned"], per_node) if scenario.serving.users > 0 else per_node
     cards = scenario.cluster.cards
     met: Estimate | None = None  # the plan with the fewest cards that meets the deadline
     tried: list[tuple[float, int]] = []  # (days, cards) of the sized counts the goodput check accepts

@@ -759,6 +759,12 @@ class ServingDemand(_Strict):
     disaggregated: bool = Field(
         False, description="prefill and decode on separate replicas (DistServe, arXiv:2401.09670)"
     )
+    confidence: float = Field(
+        _spread.SERVING_CONFIDENCE, ge=0.5, le=0.99,
+        description="share of the inference model's speed range (uncertainty.serving_sigma) whose serving cards "
+        "the fleet holds: 0.5, the estimate's; 0.9 plans the P90 of the serving cards (the estimate's times "
+        "e^(σ·z))",
+    )
 
     @property
     def output_tokens_used(self) -> int:

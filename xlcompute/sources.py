@@ -95,6 +95,8 @@ FIELD_ZH: dict[str, str] = {
     "serving.tp": "每推理副本的张量并行卡数（不给时由推理规模测算选定）",
     "serving.pp": "每推理副本的流水线级数（服务器数；不给时由推理规模测算选定）",
     "serving.disaggregated": "预填充与解码分离部署（DistServe）",
+    "serving.confidence": "推理集群所容纳的推理卡数在推理模型速度区间（uncertainty.serving_sigma）中对应的比例：0.5 即按估算值；"
+                          "0.9 则按推理卡数的 P90 配置（估算卡数乘以 e^(σ·z)）",
     "cluster.switch_gbps": "单台网络交换机的单向容量，Gbit/s；按 inter_node_gbps 计的端口数即其端口数"
                            "（25,600：NVIDIA Quantum-2 QM9700，64 个 400 Gb/s 端口）",
     "cluster.oversubscription": "网络叶交换机下行:上行端口比（1 为无阻塞，与 DGX SuperPOD 参考架构相同；"
@@ -277,7 +279,8 @@ FIXED_ZH: dict[str, str] = {
     "no_training": "未给定：不做训练（仅推理的场景）",
     "generic_arch": "只给出 model.params 时 model.arch 的默认值：按 Llama 3 比例的稠密结构（注意力头维度 128、8 个 KV 头、"
                     "每层宽度约 128、SwiGLU MLP 约为宽度的 3.5 倍；core.shape）",
-    "cards_sized_serving": "仅推理场景未给定 cluster.cards 时的默认值：其用户所需的推理卡数（推理规模测算的卡数，向上取整到整台服务器）",
+    "cards_sized_serving": "仅推理场景未给定 cluster.cards 时的默认值：其用户所需的推理卡数（推理规模测算的卡数，按 serving.confidence，"
+                           "向上取整到整台服务器）",
     "cards_sized_deadline": "给定 training.deadline_days 而未给定 cluster.cards 时的默认值：按期完成训练所需的最少卡数"
                             "（按该卡数重新规划布局；整台服务器；不少于推理所需卡数）",
     "default_cp": "默认值（training.cp）：1，不做上下文并行",

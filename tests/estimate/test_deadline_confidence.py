@@ -29,17 +29,17 @@ P90 = {**TRAIN, "training": {**TRAIN["training"], "deadline_confidence": 0.9}}
 
 def test_margin_by_hand_numbers_arrays_and_excel() -> None:
     # z(0.9) = 1.28155; e^(0.336 × 1.28155) = 1.5382. At 0.5, z = 0: no margin.
-    assert spread.deadline_margin(0.5, 0.336) == pytest.approx(1.0, abs=1e-12)
-    assert spread.deadline_margin(0.9, 0.336) == pytest.approx(math.exp(0.336 * 1.2815515655446004), rel=1e-12)
-    assert spread.deadline_margin(0.9, 0.336) == pytest.approx(1.5382, abs=1e-4)
-    assert spread.deadline_margin(0.9, 0.0) == 1.0  # no spread, no margin
+    assert spread.confidence_margin(0.5, 0.336) == pytest.approx(1.0, abs=1e-12)
+    assert spread.confidence_margin(0.9, 0.336) == pytest.approx(math.exp(0.336 * 1.2815515655446004), rel=1e-12)
+    assert spread.confidence_margin(0.9, 0.336) == pytest.approx(1.5382, abs=1e-4)
+    assert spread.confidence_margin(0.9, 0.0) == 1.0  # no spread, no margin
     assert spread.deadline_plan_days(60, 1.5) == 40 and spread.deadline_plan_days(0, 1.5) == 0
     qs = np.array([0.5, 0.8, 0.9, 0.99])
     assert np.allclose(norm_s_inv(qs), [statistics.NormalDist().inv_cdf(q) for q in qs])
-    f = spread.deadline_margin(Ref("q"), Ref("s"))
+    f = spread.confidence_margin(Ref("q"), Ref("s"))
     assert excel_formula(f) == "=EXP(s*NORMSINV(q))"
     for q, s in ((0.5, 0.336), (0.9, 0.336), (0.95, 0.5)):
-        assert evaluate(f, {"q": q, "s": s}) == pytest.approx(spread.deadline_margin(q, s), rel=1e-12)
+        assert evaluate(f, {"q": q, "s": s}) == pytest.approx(spread.confidence_margin(q, s), rel=1e-12)
 
 
 def test_the_confidence_is_a_checked_field() -> None:

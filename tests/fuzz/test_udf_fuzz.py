@@ -39,9 +39,10 @@ SLOW_SECONDS = 2.0
 
 
 def _slow_seconds(name: str, args: list[Any]) -> float:
-    """The bound of one call: LLM_COMPARE with a deadline sizes each card's cluster (a few estimates,
-    each with a memory search for a mixture-of-experts model), so it gets the bound once per card."""
-    if name != "LLM_COMPARE" or len(args) < 6 or args[5] is None:
+    """The bound of one call: LLM_COMPARE estimates each card (with a deadline, sizes each card's cluster:
+    a few estimates, each with a memory search for a mixture-of-experts model), so it gets the bound
+    once per card."""
+    if name != "LLM_COMPARE" or len(args) < 4:
         return SLOW_SECONDS
     cards = args[3] if isinstance(args[3], (list, tuple)) else [args[3]]
     flat = [x for c in cards for x in (c if isinstance(c, (list, tuple)) else [c])]

@@ -109,3 +109,27 @@ def test_the_risk_register_says_how_often_the_fleet_covers_its_demand(sized) -> 
         assert f"{sr.cards.p90:,.0f}" in str(found[0]["risk"]) and mit_words in str(found[0]["mitigation"])
     default = build_context(estimate(default_scenario()), "en")
     assert not [x for x in default["risks"] if "cover the serving demand" in str(x["risk"])]
+
+
+def test_a_fleet_planned_at_0_9_holds_the_serving_cards_p90() -> None:
+    # serving.confidence 0.9: the cluster holds the serving cards times e^(0.196·z₀.₉) = 1.2855, in whole
+    # servers (182 × 1.2855 = 234 → 240 H20), and the Monte Carlo finds at least 90 % of its draws covered.
+    r = estimate(parse_scenario({**SERVING, "serving": {"users": 2000, "confidence": 0.9}}))
+    margin = math.exp(0.196 * spread.Z_P90)
+    assert r["serving_margin"] == pytest.approx(margin, rel=1e-9) and r["serving_cards"] == 182
+    assert r["serving_cards_planned"] == pytest.approx(182 * margin, rel=1e-9)
+    assert r["gpu_count"] == math.ceil(182 * margin / 8) * 8 == 240
+    sr = analyse(r).serving
+    assert sr is not None and sr.chance >= 0.9 and sr.cluster_cards == 240
+    # No range risk beyond the low one that points at a load test, and the faces say the confidence.
+    ctx = build_context(r, "en")
+    found = [x for x in ctx["risks"] if "cover the serving demand" in str(x["risk"])]
+    assert len(found) == 1 and found[0]["level"] == "low" and "Load-test" in str(found[0]["mitigation"])
+    assert {"serving_margin", "serving_cards_planned"} <= {row["key"] for row in ctx["serving_rows"]}
+    run = CliRunner().invoke(app, ["estimate", "-s", "model=qwen2.5-72b", "-s", "serving.users=2000",
+                                   "-s", "accelerator=H20", "-s", "serving.confidence=0.9"])
+    assert run.exit_code == 0, run.output
+    assert "182 cards for 2,000 concurrent users (2 per replica); 234 cards planned at 90% confidence" in \
+        " ".join(run.output.replace("│", " ").split())
+    # At the default the estimate's cards are the plan's.
+    assert estimate(parse_scenario(SERVING))["serving_cards_planned"] == 182

@@ -301,7 +301,7 @@ def test_named_results_equal_estimate(recalculated: dict, case: str) -> None:  #
 
 def test_a_sized_serving_fleet_follows_its_users(recalculated: dict) -> None:  # type: ignore[type-arg]
     formula = _cell(openpyxl.load_workbook(GENERATED["serving_sized"]), "gpu_count").value
-    assert formula == "=MAX(1,ROUNDUP(serving_cards/cards_per_node,0))*cards_per_node"
+    assert formula == "=MAX(1,ROUNDUP(serving_cards_planned/cards_per_node,0))*cards_per_node"
     path, _sc, result = recalculated["edit_serving_sized"]
     built = recalculated["serving_sized"][2]
     _check(path, result, built=built)

@@ -55,6 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "serving_value": ("{v} for {users} concurrent users ({replica} per replica)",
                       "{v}，服务 {users} 名并发用户（每副本 {replica} 张）"),
     # the proposal's risk "needs more than the N proposed" (report.context.risks), said where the figure is
+    "serving_conf": ("{line}; {planned} planned at {q} confidence", "{line}；按置信度 {q} 计划 {planned}"),
     "serving_short": ("{line}; more than the {cards} cards of the cluster", "{line}；超过集群的 {cards} 张卡"),
     "latency_value": ("{ttft}; {tpot} per output token at a batch of {batch}; {cap} served for {demand} demanded",
                       "{ttft}；每输出 token {tpot}，批大小 {batch}；可服务 {cap}，需求 {demand}"),

@@ -25,8 +25,13 @@ def _serving_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str
     (the proposal's "needs more than the N proposed" risk)."""
     from xlcompute import fmt
 
+    from xlcompute.core import spread
+
     line = tr("serving_value", lang, v=v("serving_cards"), users=fmt.count(r["users"]),
               replica=fmt.count(r["serving_replica_size"]))
+    if r["serving_confidence"] > spread.SERVING_CONFIDENCE:  # the fleet holds the range's quantile
+        line = tr("serving_conf", lang, line=line, planned=v("serving_cards_planned"),
+                  q=fmt.percent(r["serving_confidence"], 0))
     if r.serves and r["serving_cards"] > r["gpu_count"]:
         return tr("serving_short", lang, line=line, cards=fmt.count(r["gpu_count"]))
     return line

@@ -19,7 +19,7 @@ from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
            "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "lognormal_quantile", "triangular_quantile", "capped",
-           "days_to_model", "deadline_margin", "deadline_plan_days"]
+           "days_to_model", "confidence_margin", "deadline_plan_days", "SERVING_CONFIDENCE"]
 
 Z_P90 = 1.2815515655446004
 """The standard normal's 90th percentile (−Z_P90 is its 10th): P10/P90 of a lognormal factor."""
@@ -62,6 +62,10 @@ issue-16 figure is; mean |error| 15.1 %, mean ln +0.056). The serving cards scal
 inverse. P10–P90 of the factor: ×0.78 to ×1.29. TPOT's held-out points spread wider (0.477, their
 outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand."""
 
+SERVING_CONFIDENCE = 0.5
+"""Default share of the inference model's speed range whose serving cards the fleet holds: 0.5, the
+estimate itself. 0.9 plans the P90 of the serving cards."""
+
 DEADLINE_CONFIDENCE = 0.5
 """Default share of the MFU range within which a deadline counts as met: 0.5, the estimate itself (the
 median of its lognormal MFU). A committee that wants the run to finish in time at P90 sets 0.9."""
@@ -94,19 +98,25 @@ def days_to_model(train_days: Value, delay_days: Value) -> Value:
     return delay_days + train_days
 
 
-def deadline_margin(confidence: Value, mfu_sigma: Value) -> Value:
-    """How many times shorter than its deadline a run must be estimated so that its days at the
-    ``confidence`` quantile of the MFU range still meet it: e^(σ·z), z the standard normal's score
-    at ``confidence``. Training time is work / (cards · peak · MFU · ETTR) (seed 000 eq. 2), so a
-    lognormal MFU with σ of ln (:data:`MFU_LOG_SIGMA`) makes the days lognormal with the same σ
-    around the estimate, and their q-quantile is the estimate · e^(σ·z_q). 1 at confidence 0.5;
-    at 0.9 and σ 0.336, 1.538. The failure rate's spread is left out (it moves the ETTR by a few
-    points): the Monte Carlo (:mod:`xlcompute.uncertainty`) reports the share of its draws that
-    actually finish in time."""
-    return exp(mfu_sigma * norm_s_inv(confidence))
+def confidence_margin(confidence: Value, sigma: Value) -> Value:
+    """How far a plan sized on an estimate must lean so that a lognormal error with σ of ln still leaves
+    it on the right side at the ``confidence`` quantile: e^(σ·z), z the standard normal's score at
+    ``confidence``; 1 at 0.5, and at 0.9 and σ 0.336, 1.538.
+
+    A deadline: training time is work / (cards · peak · MFU · ETTR) (seed 000 eq. 2), so a lognormal
+    MFU (:data:`MFU_LOG_SIGMA`) makes the days lognormal with the same σ around the estimate; their
+    q-quantile is the estimate · e^(σ·z_q), and the estimate must be that many times shorter than the
+    deadline. The failure rate's spread is left out (it moves the ETTR by a few points).
+
+    A serving fleet: its cards scale about as the inverse of the inference model's speed
+    (:data:`SERVING_LOG_SIGMA`), so its q-quantile is about the estimate's cards · e^(σ·z_q).
+
+    The Monte Carlo (:mod:`xlcompute.uncertainty`) reports the share of its draws that actually meet
+    the deadline or the demand."""
+    return exp(sigma * norm_s_inv(confidence))
 
 
 def deadline_plan_days(deadline_days: Value, margin: Value) -> Value:
     """The end-to-end days a plan's estimate must not exceed for its deadline to count as met at the
-    chosen confidence: deadline / :func:`deadline_margin` (0 when no deadline is given)."""
+    chosen confidence: deadline / :func:`confidence_margin` (0 when no deadline is given)."""
     return deadline_days / margin

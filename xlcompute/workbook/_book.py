@@ -282,7 +282,7 @@ class Book:
         elif formula is None and iv.origin is not None and iv.origin.field == "cards_sized_serving":
             # A serving fleet sized to its users: whole servers of the serving cards, a live formula (the
             # serving cards do not depend on the cluster's), so an edited demand resizes the cluster.
-            cell.value = excel_formula(whole_server_cards(Ref("serving_cards"), Ref("cards_per_node")))
+            cell.value = excel_formula(whole_server_cards(Ref("serving_cards_planned"), Ref("cards_per_node")))
             style_lookup(cell)
             source = source_text(iv, lang)
         elif formula is None:

@@ -22,6 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import catalog, fmt, registry
+from xlcompute.core import spread
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value
 from xlcompute.report.context.alternatives import alternatives_section
@@ -352,6 +353,9 @@ def build_context(
             "serving_batch", "serving_max_sequences", "serving_kv_bytes_per_sequence", "prefill_seconds",
             "decode_step_seconds", "ttft", "tpot", "tpot_median", "replica_output_tokens_per_s", "serving_replicas",
             *(("serving_prefill_replicas",) if r["serving_disaggregated"] else ()), "serving_cards",
+            # a fleet planned at a confidence above the estimate's: the margin and the cards it holds
+            *(("serving_margin", "serving_cards_planned") if r["serving_confidence"] > spread.SERVING_CONFIDENCE
+              else ()),
             "serving_demand_tokens_per_s", "serving_capacity_tokens_per_s", "serving_tokens_per_s_per_card",
             "cost_per_million_tokens", "serving_cards_seed", "serving_cards_flops", "cost_per_1k_tokens")],
         "budget": budget,

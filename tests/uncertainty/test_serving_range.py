@@ -99,11 +99,13 @@ def test_the_risk_register_says_how_often_the_fleet_covers_its_demand(sized) -> 
     # (the default plan: 48 serving cards of 1,000) has no such risk.
     sr = analyse(sized).serving
     assert sr is not None
-    need = math.ceil(sr.cards.p90 / 8) * 8
+    # The mitigation's count is what serving.confidence 0.9 plans, the same number in both places.
+    need = estimate(parse_scenario({**SERVING, "serving": {"users": 2000, "confidence": 0.9}}))["gpu_count"]
+    assert need == math.ceil(182 * math.exp(0.196 * spread.Z_P90) / 8) * 8 == 240
     for lang, risk_words, mit_words in (
             ("en", f"The 184 cards cover the serving demand in {sr.chance:.0%} of the range's draws",
-             f"Plan {need:,} cards ({need // 8:,} servers) to cover the demand at 90% confidence"),
-            ("zh", f"184 张卡在区间抽样中有 {sr.chance:.0%} 能满足推理需求", f"按 90% 的置信度满足需求需 {need:,} 张卡")):
+             f"Plan {need:,.0f} cards ({need // 8:,.0f} servers) to cover the demand at 90% confidence"),
+            ("zh", f"184 张卡在区间抽样中有 {sr.chance:.0%} 能满足推理需求", f"按 90% 的置信度满足需求需 {need:,.0f} 张卡")):
         found = [x for x in build_context(sized, lang)["risks"] if risk_words in str(x["risk"])]
         assert len(found) == 1 and found[0]["level"] == "medium"
         assert f"{sr.cards.p90:,.0f}" in str(found[0]["risk"]) and mit_words in str(found[0]["mitigation"])

@@ -142,9 +142,10 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "（其吞吐留出验证误差的 P10–P90；xlcompute validate --serving），推理所需卡数的 P90 因而为 {p90} 张。",
     ),
     "mit_serving_range": (
-        "Plan {need} cards ({servers} servers) to cover the demand at {q} confidence, or load-test one replica "
-        "with the planned software before the purchase.",
-        "按 {q} 的置信度满足需求需 {need} 张卡（{servers} 台服务器）；或在采购前用计划的推理软件对单个副本做压力测试。",
+        "Plan {need} cards ({servers} servers) to cover the demand at {q} confidence (serving.confidence), or "
+        "load-test one replica with the planned software before the purchase.",
+        "按 {q} 的置信度满足需求需 {need} 张卡（{servers} 台服务器；serving.confidence）；或在采购前用计划的推理软件对单个副本"
+        "做压力测试。",
     ),
     "risk_serving_targets": (
         "No serving replica of {accelerator} meets the latency targets (first token {ttft_target} s, {tpot_target} s "

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from xlcompute import fmt
+from xlcompute.core import spread
 from xlcompute.core.cost import whole_server_cards
 from xlcompute.estimate import SizedTry, sized_for_deadline
 from xlcompute.planner.inputs import Execution
@@ -95,7 +96,7 @@ def _deadline_chance_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
 
 def _serving_range_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
     """The serving cards rest on the inference model, whose held-out throughput error the Monte Carlo
-    spreads: the share of its draws the cluster's cards cover, and the P90 cards in whole servers. Always
+    spreads: the share of its draws the cluster's cards cover, and the cards serving.confidence 0.9 plans. Always
     shown for a serving fleet (Low when at least 80 % of the draws are covered); for a cluster that also
     trains, only when fewer are (its serving is a small share of its cards otherwise)."""
     sr = c.ranges.serving
@@ -105,7 +106,9 @@ def _serving_range_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
     if r.trains and sr.chance >= CHANCE_MEDIUM:
         return None
     sev = 0 if sr.chance < CHANCE_HIGH else 1 if sr.chance < CHANCE_MEDIUM else 2
-    need = float(whole_server_cards(sr.cards.p90, r["cards_per_node"]))
+    # The cards serving.confidence 0.9 plans (the estimate's serving cards × the margin, whole servers).
+    margin = spread.confidence_margin(CONFIDENCE_ADVISED, r["serving_sigma"])
+    need = float(whole_server_cards(r["serving_cards"] * margin, r["cards_per_node"]))
     risk = c.t("risk_serving_range", cards=fmt.count(sr.cluster_cards), chance=fmt.percent(sr.chance, 0),
                lo=fmt.number(sr.speed.p10, 2), hi=fmt.number(sr.speed.p90, 2), p90=fmt.count(sr.cards.p90))
     if need <= sr.cluster_cards:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from xlcompute import fmt
+from xlcompute.core import spread as _spread
 
 __all__ = [
     "Quantity",
@@ -287,7 +288,7 @@ _ROWS: tuple[Quantity, ...] = (
        "on H20 rows of serving_runs_21.yaml"),
     _q("serving_speed_factor", "Serving speed factor on the fitted efficiencies (1 = the estimate)",
        "推理速度系数（作用于拟合效率，1 = 估算值）", "×", None, "dec3",
-       "the Monte Carlo draws it: lognormal, σ of ln 0.196 (held-out serving throughput)"),
+       f"the Monte Carlo draws it: lognormal, σ of ln {_spread.SERVING_LOG_SIGMA:g} (held-out serving throughput)"),
     _q("serving_confidence", "Confidence the fleet covers the demand at (0.5 = the estimate)",
        "推理集群满足需求的置信度（0.5 = 按估算值）", "", None, "percent"),
     _q("serving_sigma", "Spread of the serving speed (σ of its ln)", "推理速度的离散度（其 ln 的 σ）", "", None, "dec3"),

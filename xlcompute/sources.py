@@ -19,6 +19,7 @@ either language. An input without an origin (an older pickled estimate) keeps it
 from __future__ import annotations
 
 from xlcompute import fmt, registry
+from xlcompute.core import spread as _spread
 from xlcompute._builtin import BUILTIN_ZH, builtin_text  # noqa: F401  (re-exported)
 from xlcompute.estimate import InputValue, Origin
 
@@ -75,7 +76,7 @@ FIELD_ZH: dict[str, str] = {
                                     "0.5 即按估算值；0.9 则按 P90 工期满足截止期限来确定集群规模"
                                     "（估算工期须比期限短 e^(σ·z) 倍）",
     "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中 23 个留出端到端任务卡时对数误差的均方根）",
-    "uncertainty.serving_sigma": "推理速度的对数正态 σ（ln 单位；0.196：xlcompute validate --serving 中 753 个留出吞吐点"
+    "uncertainty.serving_sigma": f"推理速度的对数正态 σ（ln 单位；{_spread.SERVING_LOG_SIGMA:g}：xlcompute validate --serving 中 753 个留出吞吐点"
                                  "对数误差的均方根）",
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",

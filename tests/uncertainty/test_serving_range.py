@@ -128,6 +128,10 @@ def test_a_fleet_planned_at_0_9_holds_the_serving_cards_p90() -> None:
     found = [x for x in ctx["risks"] if "cover the serving demand" in str(x["risk"])]
     assert len(found) == 1 and found[0]["level"] == "low" and "Load-test" in str(found[0]["mitigation"])
     assert {"serving_margin", "serving_cards_planned"} <= {row["key"] for row in ctx["serving_rows"]}
+    # The summary says why the cluster holds more than the 182 cards the demand needs.
+    assert "Planned at 90% confidence, the fleet holds the serving cards times the inference model's speed " \
+           "margin: 234 cards, 240 in whole servers." in str(ctx["summary_lead"])
+    assert "234 张卡，取整台服务器为 240 张" in str(build_context(r, "zh")["summary_lead"])
     run = CliRunner().invoke(app, ["estimate", "-s", "model=qwen2.5-72b", "-s", "serving.users=2000",
                                    "-s", "accelerator=H20", "-s", "serving.confidence=0.9"])
     assert run.exit_code == 0, run.output

@@ -97,6 +97,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_deadline_chance": ("{chance} of the range's draws finish in time (Uncertainty section).",
                                 "区间抽样中 {chance} 可按期完成（见不确定性一节）。"),
+    "summary_serving_conf": (
+        "Planned at {q} confidence, the fleet holds the serving cards times the inference model's speed margin: "
+        "{planned} cards, {cards} in whole servers.",
+        "按 {q} 的置信度计划，推理集群容纳推理卡数乘以推理模型速度的余量：{planned} 张卡，取整台服务器为 {cards} 张。",
+    ),
     "summary_conf": (" at {q} confidence (the estimate within {days} days)", "（置信度 {q}：估算工期不超过 {days} 天）"),
     "summary_econ": (
         "That work keeps the cluster <strong>{util}</strong> busy; in present value owning costs "

@@ -168,6 +168,9 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
                    need=c.v("serving_cards"), replica=c.v("serving_replica_size"),
                    share=fmt.percent(r["serving_cards"] / r["gpu_count"]), years=c.v("years"),
                    budget=c.va("total_budget"), capex=c.va("capex_total"), opex=c.va("opex_per_year"))
+        if r["serving_confidence"] > spread.SERVING_CONFIDENCE:  # why the cluster holds more than the need
+            lead = c.sentences(lead, c.t("summary_serving_conf", planned=c.v("serving_cards_planned"),
+                                         q=fmt.percent(r["serving_confidence"], 0), cards=c.v("gpu_count")))
     else:
         lead = c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                    servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),

@@ -3,6 +3,8 @@ layouts, targets met, the default plan meeting its own demand, the graph agreein
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from xlcompute import catalog
@@ -275,3 +277,19 @@ def test_w8a8_in_the_excel_functions() -> None:
     assert udf.LLM_SERVING_CARDS("llama2-70b", "A800", 2000, 2000, 20, 200, None, None, "w8a8") == r["serving_cards"]
     assert udf.LLM_TTFT("llama2-70b", "A800", 1800, tp, "w8a8") < udf.LLM_TTFT("llama2-70b", "A800", 1800, tp)
     assert "has no INT8 peak" in udf.LLM_TTFT("llama2-70b", "910B", 1800, 4, "w8a8")
+
+
+def test_excel_serving_cards_at_a_confidence_equal_the_estimate_s_planned_cards() -> None:
+    """LLM_SERVING_CARDS(..., confidence) is serving.confidence's serving_cards_planned in whole cards:
+    the default plan's 48 serving cards at 0.9 are 48 × e^(0.196·z₀.₉) = 61.7, so 62."""
+    from xlcompute import udf
+
+    sc = default_scenario()
+    r = estimate(sc.model_copy(update={"serving": sc.serving.model_copy(update={"confidence": 0.9})}))
+    assert r["serving_cards"] == udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500) == 48
+    for q in (0.9, "90%"):
+        assert udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, None, None, None, q) == \
+            math.ceil(r["serving_cards_planned"]) == 62
+    for bad, words in ((0.3, "confidence must be from 0.5 to 0.99"), (90, "did you mean 0.9")):
+        out = udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, None, None, None, bad)
+        assert isinstance(out, str) and words in out, out

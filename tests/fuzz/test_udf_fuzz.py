@@ -69,6 +69,7 @@ VALID: dict[str, list[Any]] = {
     "deadline_days": [None, None, None, 90.0],
     # With a deadline, its confidence (a wider margin: more cards, the same count of estimates); alone, refused.
     "deadline_confidence": [None, None, None, 0.9],
+    "confidence": [None, None, 0.9, "90%"],
     "price_per_gpu_hour": [2.5, 0, 15.0, "2"],
     "tokens_per_s_per_gpu": [376.8, 1500.0, 3000, 50],
     "iter_seconds": [1.5, 10.0, 60, 0.3],

@@ -11,7 +11,7 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute import catalog
-from xlcompute.core import compute, memory, serving, units
+from xlcompute.core import compute, memory, serving, spread, units
 from xlcompute.udf._models import active_params, preset
 from xlcompute.udf._register import PARAMS, PARAMS_ACTIVE, PEAK, PRICE_HOUR, UTIL, excel
 
@@ -233,13 +233,15 @@ def _no_room(f: Any, t: int, card: Any, precision: Any, tokens: int, k: Any) -> 
         "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
         "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
         "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
-        "precision": _PRECISION})
+        "precision": _PRECISION,
+        "confidence": "Optional. Share of the inference model's speed range the cards must cover, 0.5 to 0.99 "
+                      "(0.9 or 90%: the P90); default 0.5, the estimate's cards."})
 def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
                       output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
-                      precision: Any = None) -> float:
+                      precision: Any = None, confidence: Any = None) -> float:
     """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
     replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
-    serving."""
+    serving; at a confidence, those times its margin, rounded up."""
     from xlcompute.serving_plan import ServingPlanError
 
     shape, card, prec, _, k = _replica(model, gpu, None, precision)
@@ -250,6 +252,10 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
         raise a.UdfArgumentError(f"users / seconds_per_request must be at most 10^12 requests per second, got {rate:g}")
     ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
     tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
+    q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
+    if not spread.SERVING_CONFIDENCE <= q <= 0.99:
+        raise a.UdfArgumentError(f"confidence must be from 0.5 to 0.99 (got {a.show(confidence)}; 0.9 plans the "
+                                 "P90 of the serving cards)")
     try:
         plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot, k)
     except ServingPlanError as exc:
@@ -257,7 +263,10 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
     if not plan.meets_targets:
         raise a.UdfArgumentError(f"no replica of {card.name} meets ttft_s and tpot_s; the fastest gives "
                                  f"{plan.ttft_s:.3g} s and {plan.tpot_s:.3g} s per token")
-    return float(plan.cards)
+    if q == spread.SERVING_CONFIDENCE:
+        return float(plan.cards)
+    # serving.confidence's margin (the estimate's serving_cards_planned), in whole cards
+    return float(math.ceil(plan.cards * float(spread.confidence_margin(q, spread.SERVING_LOG_SIGMA)) - 1e-9))
 
 
 @functools.lru_cache(maxsize=1024)

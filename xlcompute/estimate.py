@@ -1210,7 +1210,8 @@ def _rounder_counts(low: int, high: int, per_node: int) -> list[int]:
 
 def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[int, int], None] | None,
                    overrides: Mapping[str, float] | None) -> Estimate:
-    """The estimate at the fewest cards found to finish by training.deadline_days. Each pass plans
+    """The estimate at the fewest cards found to finish by training.deadline_days at its confidence
+    (the graph's deadline_plan_days: the deadline over the MFU range's margin). Each pass plans
     the graph's deadline_cards of the last (whole replicas, then servers, at that plan's MFU and
     ETTR), whose layout and MFU differ again: up while the run misses, down while a plan that meets
     the deadline says fewer cards would, keeping the fewest that met it (at most

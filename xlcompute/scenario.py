@@ -456,7 +456,7 @@ class TrainingPlan(_Strict):
         "leaves cluster.cards out is sized to them"
     )
     deadline_confidence: float = Field(
-        _spread.DEADLINE_CONFIDENCE, ge=0.5, le=0.99,
+        _spread.DEADLINE_CONFIDENCE, ge=0.5, le=_spread.CONFIDENCE_MAX,
         description="share of the MFU range (uncertainty.mfu_sigma) in which the run must still finish by "
         "training.deadline_days: 0.5, the estimate itself; 0.9 sizes the cluster so that the run's P90 days "
         "meet the deadline (the estimate kept e^(σ·z) shorter than it)",
@@ -760,7 +760,7 @@ class ServingDemand(_Strict):
         False, description="prefill and decode on separate replicas (DistServe, arXiv:2401.09670)"
     )
     confidence: float = Field(
-        _spread.SERVING_CONFIDENCE, ge=0.5, le=0.99,
+        _spread.SERVING_CONFIDENCE, ge=0.5, le=_spread.CONFIDENCE_MAX,
         description="share of the inference model's speed range (uncertainty.serving_sigma) whose serving cards "
         "the fleet holds: 0.5, the estimate's; 0.9 plans the P90 of the serving cards (the estimate's times "
         "e^(σ·z))",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
-           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "lognormal_quantile", "triangular_quantile", "capped",
+           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "CONFIDENCE_MAX", "lognormal_quantile", "triangular_quantile", "capped",
            "days_to_model", "confidence_margin", "deadline_plan_days", "SERVING_CONFIDENCE"]
 
 Z_P90 = 1.2815515655446004
@@ -61,6 +61,10 @@ serving sets (``xlcompute validate --serving``; first predictions and post-hoc f
 issue-16 figure is; mean |error| 15.1 %, mean ln +0.056). The serving cards scale about as its
 inverse. P10–P90 of the factor: ×0.78 to ×1.29. TPOT's held-out points spread wider (0.477, their
 outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand."""
+
+CONFIDENCE_MAX = 0.99
+"""Largest confidence a plan may be sized to (training.deadline_confidence, serving.confidence): beyond it the
+lognormal tail, fitted on a few hundred points at most, says nothing."""
 
 SERVING_CONFIDENCE = 0.5
 """Default share of the inference model's speed range whose serving cards the fleet holds: 0.5, the

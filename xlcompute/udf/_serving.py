@@ -253,8 +253,9 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
     ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
     tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
     q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
-    if not spread.SERVING_CONFIDENCE <= q <= 0.99:
-        raise a.UdfArgumentError(f"confidence must be from 0.5 to 0.99 (got {a.show(confidence)}; 0.9 plans the "
+    if not spread.SERVING_CONFIDENCE <= q <= spread.CONFIDENCE_MAX:
+        raise a.UdfArgumentError(f"confidence must be from {spread.SERVING_CONFIDENCE:g} to {spread.CONFIDENCE_MAX:g} "
+                                 f"(got {a.show(confidence)}; 0.9 plans the "
                                  "P90 of the serving cards)")
     try:
         plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot, k)

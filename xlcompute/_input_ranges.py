@@ -63,6 +63,7 @@ FIELD_OF: dict[str, str] = {
     "micro_batch": "training.micro_batch", "param_bytes": "training.param_bytes",
     "optimizer_bytes": "training.optimizer_bytes", "zero_stage": "training.zero_stage", "tp": "training.tp",
     "pp": "training.pp", "cp": "training.cp", "interleave": "training.interleave",
+    "tp_overlap": "training.tp_overlap",
     "deadline_days": "training.deadline_days", "deadline_confidence": "training.deadline_confidence",
     "mfu_sigma": "uncertainty.mfu_sigma", "serving_confidence": "serving.confidence",
     "serving_sigma": "uncertainty.serving_sigma",

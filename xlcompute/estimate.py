@@ -648,6 +648,7 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
         ("flash_attention", t, "training", "attention", 1 if t.attention == "flash" else 0,
          f" = {t.attention} (1 flash, 0 unfused)"),
         ("interleave", t, "training", "interleave", t.interleave, ""),
+        ("tp_overlap", t, "training", "tp_overlap", 1 if t.tp_overlap else 0, ""),
         ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
         ("idle_power_share", a, "assumptions", "idle_power_share", a.idle_power_share, ""),
         ("failures_per_card_hour", r, "reliability", "failures_per_card_hour", r.failures_per_card_hour, ""),
@@ -716,11 +717,10 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
     for key, (value, source, origin) in _price_inputs(scenario, vals["cards_per_node"].value).items():
         put(key, value, source, origin)
     put("batch_target", *_target_batch(scenario))  # rounded to the layout by the graph (global_batch)
-    # Overlap options the scenario has no field for: the step-time model's defaults (Execution),
+    # The overlap option the scenario has no field for: the step-time model's default (Execution),
     # unless the planner chooses.
-    default = Execution(global_batch=1)
-    for key, value in (("tp_overlap", default.tp_overlap), ("dp_overlap", default.dp_overlap)):
-        put(key, 1 if value else 0, "default of the step-time model", fixed("step_default"))
+    put("dp_overlap", 1 if Execution(global_batch=1).dp_overlap else 0, "default of the step-time model",
+        fixed("step_default"))
     # What the card's offload tier holds (training.offload); the planner keeps these kinds.
     for kind in ("optimizer", "weights", "activations"):
         put(f"offload_{kind}", 1 if kind in t.offload else 0,

@@ -54,9 +54,12 @@ def gb(x_bytes: float, digits: int = 1) -> str:
 
 
 def percent(x: float, digits: int = 1) -> str:
-    """A fraction as a percentage: 0.4 → 40.0%."""
+    """A fraction as a percentage: 0.4 → 40.0%; a positive share too small for ``digits`` reads
+    "<0.1%", never "0.0%" (a cluster busy 0.04 % of the time is not idle)."""
     if not math.isfinite(x):
         return "—"
+    if 0 < x * 100 < 0.5 * 10.0**-digits:
+        return f"<{10.0**-digits:.{digits}f}%"
     return f"{x * 100:.{digits}f}%"
 
 

@@ -437,6 +437,13 @@ class TrainingPlan(_Strict):
         "they may hold unequal numbers of layers (Megatron-Core's --pipeline-model-parallel-layout): the "
         "bubble and the warm-up memory follow the largest chunk",
     )
+    tp_overlap: bool = Field(
+        False,
+        description="the framework overlaps the tensor-parallel all-reduce with the GEMMs (Megatron-Core's "
+        "--tp-comm-overlap): the step-time model hides up to its tp_overlap_fraction, 0.8 (an assumption: "
+        "the overlapped collective takes SMs from the GEMM; Calculon, seed 004). No validation run measures it, so the planner's recommended layouts leave it off unless "
+        "this is true. Default false",
+    )
     attention: Literal["flash", "unfused"] = Field(
         "flash",
         description="attention kernel for the step-time model: flash = fused FlashAttention (Dao 2023), "

@@ -51,6 +51,9 @@ FIELD_ZH: dict[str, str] = {
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",
     "training.interleave": "交错式 1F1B 调度中每卡的模型块数（Narayanan et al. 2021 §2.2）",
+    "training.tp_overlap": "框架将张量并行 all-reduce 与矩阵乘重叠（Megatron-Core 的 --tp-comm-overlap）："
+                           "单步时间模型最多隐藏其 tp_overlap_fraction，即 0.8（假设：重叠的集合通信占用矩阵乘的 SM；Calculon，种子文档 004）。尚无验证实测，因此除非设为 true，"
+                           "规划器的推荐布局不采用。默认 false",
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",

@@ -159,6 +159,8 @@ def _search(values: Mapping[str, float], base: SearchOptions, top_k: int,
         "moe_sync_ms": values.get("moe_sync_ms", 0.0),
         "precision_peak_ratio": values.get("precision_peak_ratio", 1.0),
     })
+    if values.get("tp_overlap", 0):  # the scenario's training.tp_overlap: its framework overlaps TP
+        opts = opts.model_copy(update={"tp_overlap": (True,)})
     if values.get("ep", 1) > 1:  # the scenario's training.ep: the search keeps it
         opts = opts.model_copy(update={"expert_parallel": (int(values["ep"]),)})
     if any(values.get(k, 0) for k in OFFLOAD_KEYS):

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute.report.i18n_kinds import KIND_TEXT
+from xlcompute.report.i18n_risks import RISK_TEXT
 
 __all__ = ["TEXT", "LANGS", "text"]
 
@@ -716,17 +717,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "(cluster.memory_reserve_gb, {reserve} GB now).",
         "如需规划器在每卡保留更多显存，请提高每卡预留显存（cluster.memory_reserve_gb，当前 {reserve} GB）。",
     ),
-    "risk_comm": (
-        "Exposed communication is {share} of the predicted step time ({comm} s of {step} s); the achieved "
-        "MFU may fall below {mfu}.",
-        "未被掩盖的通信占预测每步时间的 {share}（{step} 秒中的 {comm} 秒）；实际 MFU 可能低于 {mfu}。",
-    ),
-    "mit_comm": (
-        "Overlap gradient all-reduce with the backward pass, keep tensor parallelism inside a server, "
-        "and confirm the scale-out network ({gbps} Gbit/s per card) in a pilot run.",
-        "将梯度 all-reduce 与反向计算重叠，张量并行限制在服务器内部，并在试运行中验证服务器间网络"
-        "（每卡 {gbps} Gbit/s）。",
-    ),
     "risk_mfu_high": (
         "The assumed MFU of {mfu} is above published large-scale results ({low}–{high}); at {alt_mfu} "
         "the run would take {alt_days} days instead of {days}.",
@@ -800,14 +790,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "prices.",
         "方案假设 MFU 为 {mfu}，而单步时间模型对该布局的预测为 {predicted}。按预测 MFU，训练需 {pdays} 天"
         "而非 {days} 天，按租赁价计成本为 {pcost} 而非 {cost}。",
-    ),
-    "risk_bubble": (
-        "The pipeline bubble is {bubble} of step time with {pp} stages and {m} micro-batches per step.",
-        "流水线气泡占每步时间的 {bubble}（{pp} 级，每步 {m} 个微批）。",
-    ),
-    "mit_bubble": (
-        "Use the interleaved 1F1B schedule or more micro-batches per step (a larger global batch).",
-        "采用交错式 1F1B 调度，或增加每步微批数（增大全局批大小）。",
     ),
     "risk_unofficial": (
         "Catalog figures for {names} are unofficial (press or third-party figures, not a vendor document).",
@@ -1099,6 +1081,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 TEXT.update(KIND_TEXT)  # the text that depends on what the scenario plans (i18n_kinds)
+TEXT.update(RISK_TEXT)  # the risks whose mitigation follows from the plan's figures (i18n_risks)
 
 
 def text(key: str, lang: str, /, **kwargs: Any) -> Markup:

@@ -16,6 +16,7 @@ from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.appendix import _catalog_rows
+from xlcompute.report.context.comm_risk import bubble_risk, comm_risk
 from xlcompute.report.context.policy import (
     BUBBLE_WARN,
     COMM_SHARE_HIGH,
@@ -302,10 +303,7 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
 
     share = r["comm_share_of_step"]
     if share > COMM_SHARE_WARN:
-        add(0 if share > COMM_SHARE_HIGH else 1,
-            c.t("risk_comm", share=c.v("comm_share_of_step"), comm=c.v("comm_exposed_seconds"),
-                step=c.v("predicted_step_seconds"), mfu=c.v("mfu")),
-            c.t("mit_comm", gbps=c.v("inter_node_gbps")))
+        add(0 if share > COMM_SHARE_HIGH else 1, *comm_risk(c))
 
     sched = _schedule_risk(c)
     if sched is not None:
@@ -346,5 +344,4 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
                     c.t("mit_mfu"))
 
     if r["pipeline_bubble"] > BUBBLE_WARN + 1e-9:
-        add(1, c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")),
-            c.t("mit_bubble"))
+        add(1, *bubble_risk(c))

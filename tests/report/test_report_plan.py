@@ -255,6 +255,12 @@ def test_signed_percent() -> None:
     assert fmt.signed_percent(float("nan")) == "—"
 
 
+def test_a_small_positive_share_never_prints_as_zero() -> None:
+    # A 0.40-day run keeps a 3-year cluster 0.04 % busy: "0.0%" would read as idle.
+    assert fmt.percent(0.0004) == "<0.1%" and fmt.percent(0.0004, 2) == "0.04%"
+    assert fmt.percent(0.0005) == "0.1%" and fmt.percent(0) == "0.0%" and fmt.percent(0.4) == "40.0%"
+
+
 def test_predicted_mfu_is_highlighted_in_the_sensitivity_table(planned: Estimate) -> None:
     # The sensitivity grid stores the scenario's MFU rounded to 4 decimals (0.3404…).
     sens = build_context(planned, "en")["sensitivity"]

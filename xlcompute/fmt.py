@@ -48,6 +48,13 @@ def money(x: float, currency: str = "CNY", digits: int = 0) -> str:
     return f"{sign}{sym}{abs(x):,.{digits}f}"
 
 
+def ratio(x: float) -> str:
+    """How many times one amount is another: 2.34 → 2.3, 20.3 → 20, 3049.6 → 3,050."""
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.1f}" if x < 10 else count(x)
+
+
 def gb(x_bytes: float, digits: int = 1) -> str:
     """Bytes as decimal GB (10^9): 19.4 GB."""
     return f"{x_bytes / 1e9:,.{digits}f} GB"

@@ -877,15 +877,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "alternative ({rent} per card-hour) as a fallback.",
         "在合同中锁定交付日期与价格，分批采购，并保留云租赁（每卡时 {rent}）作为备选。",
     ),
-    "risk_rent_cheaper": (
-        "Renting the planned work for {years} years ({cloud} in present value) costs less than owning the "
-        "cluster ({budget}).",
-        "{years} 年内租用计划工作量（现值 {cloud}）比自建集群（{budget}）更便宜。",
-    ),
-    "mit_rent_cheaper": (
-        "Negotiate server prices, extend the service life beyond {years} years, or rent.",
-        "压低服务器价格、将使用年限延长至 {years} 年以上，或改为租用。",
-    ),
     "risk_long_run": (
         "A {days}-day run on {cards} cards ({hours} card-hours) will see hardware failures and restarts.",
         "在 {cards} 张卡上运行 {days} 天（{hours} 卡·时）必然遇到硬件故障与重启。",

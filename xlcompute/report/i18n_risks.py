@@ -1,6 +1,7 @@
 """Proposal text of the risks whose mitigation follows from the plan's own figures: the exposed
-communication (which part of it, and what the plan does not do yet) and the pipeline bubble
-(whether the schedule is interleaved already). Kept apart from ``i18n.TEXT`` (which merges it).
+communication (which part of it, and what the plan does not do yet), renting cheaper than owning
+(by how much, and whether more work could change it) and the pipeline bubble (whether the schedule
+is interleaved already). Kept apart from ``i18n.TEXT`` (which merges it).
 Same rules as ``i18n``: (English, Chinese), the same placeholders in both, arguments escaped."""
 
 from __future__ import annotations
@@ -65,6 +66,24 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
     "mit_comm_pilot": (
         "Confirm the scale-out network ({gbps} Gbit/s per card) in a pilot run.",
         "请在试运行中验证服务器间网络（每卡 {gbps} Gbit/s）。",
+    ),
+    "risk_rent_cheaper": (
+        "Renting the planned work for {years} years ({cloud} in present value) costs less than owning the "
+        "cluster ({budget}, {times} times as much): the planned work keeps it {util} busy.",
+        "{years} 年内租用计划工作量（现值 {cloud}）比自建集群（{budget}，为其 {times} 倍）更便宜：计划工作只使集群"
+        "利用率达到 {util}。",
+    ),
+    "mit_rent_cheaper": (
+        "Plan more work for the cluster (owning pays once it is busy more than {share} of the time), negotiate "
+        "server prices, extend the service life beyond {years} years, or rent.",
+        "为集群规划更多工作（忙碌时间超过 {share} 时自建更省）、压低服务器价格、将使用年限延长至 {years} 年以上，"
+        "或改为租用。",
+    ),
+    "mit_rent_cheaper_never": (
+        "Rent: at {price} per rented card-hour owning does not pay even with the cluster busy all the time; only "
+        "a lower server price or running cost would make it pay.",
+        "改为租用：按每租用卡时 {price}，即使集群全时忙碌，自建也不划算；只有更低的服务器价格或运营成本才能使"
+        "自建划算。",
     ),
     "risk_bubble": (
         "The pipeline bubble is {bubble} of step time with {pp} stages and {m} micro-batches per step.",

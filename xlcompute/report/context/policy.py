@@ -23,6 +23,10 @@ it threatens the assumed MFU (Narayanan et al. 2021 §5.4 keep exposed communica
 BUBBLE_WARN = 0.10
 """Pipeline bubble (p−1)/m above 10% of step time (Narayanan et al. 2021 §2.2 aim below it)."""
 
+OWN_OVER_RENT_HIGH = 2.0
+"""Renting cheaper than owning is a High risk when owning costs more than twice renting the same work
+(present values): more than half of the purchase then buys capacity the planned work does not use."""
+
 LONG_RUN_DAYS = 14.0
 """Runs longer than two weeks on hundreds of cards see several hardware failures (Llama 3 report
 §3.3.4: 419 unexpected interruptions in a 54-day window on 16K H100)."""

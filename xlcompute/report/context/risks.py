@@ -29,6 +29,7 @@ from xlcompute.report.context.policy import (
     MFU_GAP_HIGH,
     MFU_GAP_MEDIUM,
     MFU_GAP_NOTE,
+    OWN_OVER_RENT_HIGH,
     PUBLISHED_MFU,
     QUARTER_DAYS,
     SLIP_SHARE_HIGH,
@@ -141,6 +142,22 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
                           days=c.v_as(planned.train_days, "train_days"))
 
 
+def _rent_risk(c: _Ctx) -> tuple[int, Markup, Markup]:
+    """Renting the planned work costs less than owning: High when owning costs more than
+    :data:`OWN_OVER_RENT_HIGH` times as much; the mitigation says, as the recommendation does, whether more
+    work could make owning pay (the graph's break-even utilisation) or only a lower price could."""
+    r = c.r
+    ratio = r["npv_own"] / r["npv_rent"] if r["npv_rent"] > 0 else float("inf")
+    risk = c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own"),
+               times=fmt.ratio(ratio), util=c.v("planned_utilisation"))
+    be = r["break_even_utilisation"]
+    if 0 <= be <= 1:
+        mitigation = c.t("mit_rent_cheaper", share=c.v("break_even_utilisation"), years=c.v("years"))
+    else:
+        mitigation = c.t("mit_rent_cheaper_never", price=c.v("rent_price_per_hour"))
+    return (0 if ratio > OWN_OVER_RENT_HIGH else 1), risk, mitigation
+
+
 def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     r = c.r
     risks: list[dict[str, Any]] = []
@@ -194,8 +211,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
             add(1, *biased)
 
     if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
-        add(1, c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own")),
-            c.t("mit_rent_cheaper", years=c.v("years")))
+        add(*_rent_risk(c))
 
     add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),
         c.t("mit_vendor", rent=c.v("price_per_gpu_hour")))

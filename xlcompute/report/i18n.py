@@ -877,14 +877,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "alternative ({rent} per card-hour) as a fallback.",
         "在合同中锁定交付日期与价格，分批采购，并保留云租赁（每卡时 {rent}）作为备选。",
     ),
-    "risk_long_run": (
-        "A {days}-day run on {cards} cards ({hours} card-hours) will see hardware failures and restarts.",
-        "在 {cards} 张卡上运行 {days} 天（{hours} 卡·时）必然遇到硬件故障与重启。",
-    ),
-    "mit_long_run": (
-        "Checkpoint frequently, keep spare servers, and monitor for slow or failing cards.",
-        "高频保存检查点，预留备用服务器，并监控慢卡与故障卡。",
-    ),
     # appendix
     "val_shown": (
         "The table below shows {shown} of the {n} runs: the held-out runs nearest this plan (on a card of the "

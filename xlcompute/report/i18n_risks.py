@@ -85,6 +85,18 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
         "改为租用：按每租用卡时 {price}，即使集群全时忙碌，自建也不划算；只有更低的服务器价格或运营成本才能使"
         "自建划算。",
     ),
+    "risk_long_run": (
+        "A {days}-day run on {cards} cards ({hours} card-hours) will see about {interruptions} unplanned "
+        "interruptions, one every {mtbf} hours.",
+        "在 {cards} 张卡上运行 {days} 天（{hours} 卡·时）预计遇到约 {interruptions} 次非计划中断，每 {mtbf} 小时一次。",
+    ),
+    "mit_long_run": (
+        "The schedule counts them already: a checkpoint every {interval} s and {restart} s restarts keep {ettr} "
+        "of the calendar time (the schedule in Compute and timeline). Keep spare servers and monitor for slow or "
+        "failing cards; a higher failure rate than {rate} per card-hour lengthens the run.",
+        "工期已计入这些中断：每 {interval} 秒保存一次检查点、每次重启 {restart} 秒，保留 {ettr} 的日历时间（见“算力与"
+        "工期”一章的工期一节）。请预留备用服务器并监控慢卡与故障卡；故障率若高于每卡时 {rate}，训练将更长。",
+    ),
     "risk_bubble": (
         "The pipeline bubble is {bubble} of step time with {pp} stages and {m} micro-batches per step.",
         "流水线气泡占每步时间的 {bubble}（{pp} 级，每步 {m} 个微批）。",

@@ -217,8 +217,12 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
         c.t("mit_vendor", rent=c.v("price_per_gpu_hour")))
 
     if r.trains and r["train_days"] > LONG_RUN_DAYS:
-        add(2, c.t("risk_long_run", days=c.v("train_days"), cards=c.v("gpu_count"), hours=c.v("gpu_hours")),
-            c.t("mit_long_run"))
+        # The interruptions, interval and restart as the schedule's goodput paragraph prints them.
+        add(2, c.t("risk_long_run", days=c.v("train_days"), cards=c.v("gpu_count"), hours=c.v("gpu_hours"),
+                   interruptions=fmt.number(r["interruptions"], 0), mtbf=c.v("job_mtbf_hours")),
+            c.t("mit_long_run", interval=fmt.number(r["checkpoint_interval_seconds"], 0),
+                restart=fmt.number(r["restart_seconds"], 0), ettr=c.v("effective_ratio"),
+                rate=c.v("failures_per_card_hour")))
     risks.sort(key=lambda x: x["rank"])  # stable: keeps the order above within a severity
     return risks
 

@@ -1,7 +1,9 @@
-"""Renting the planned work cheaper than owning the cluster: the risk says by how much (present values of the
-same work) and how busy the planned work keeps the cluster; it is High when owning costs more than twice
-renting. Its mitigation says what the recommendation says: whether more work could make owning pay (the
-graph's break-even utilisation) or only a lower price could."""
+"""Budget and schedule risks whose words follow from the proposal's own figures. Renting the planned work
+cheaper than owning the cluster: the risk says by how much (present values of the same work) and how busy
+the planned work keeps the cluster; it is High when owning costs more than twice renting, and its
+mitigation says what the recommendation says: whether more work could make owning pay (the graph's
+break-even utilisation) or only a lower price could. A long run: the failures it sees, as its schedule
+already counts them."""
 
 from __future__ import annotations
 
@@ -50,3 +52,17 @@ def test_a_close_call_is_medium_and_names_the_utilisation_that_makes_owning_pay(
 
 def test_ratio_words() -> None:
     assert (fmt.ratio(1.43), fmt.ratio(20.33), fmt.ratio(3049.6), fmt.ratio(float("inf"))) == ("1.4", "20", "3,050", "—")
+
+
+def test_the_long_run_risk_quotes_the_schedule_it_already_counts() -> None:
+    """The failures a long run sees are in its schedule (goodput): the risk quotes the same interruptions,
+    checkpoint interval, restart and ETTR as the schedule's paragraph, in both languages."""
+    r = estimate(default_scenario())
+    for lang, words in (("en", "unplanned interruptions"), ("zh", "非计划中断")):
+        ctx = build_context(r, lang)
+        row = next(row for row in ctx["risks"] if words in str(row["risk"]))
+        for number in (fmt.number(r["interruptions"], 0), registry.format_value(r["job_mtbf_hours"], "job_mtbf_hours", "CNY")):
+            assert number in str(row["risk"]) and number in str(ctx["goodput"])
+        for number in (fmt.number(r["checkpoint_interval_seconds"], 0), fmt.number(r["restart_seconds"], 0),
+                       fmt.percent(r["effective_ratio"])):
+            assert number in str(row["mitigation"]) and number in str(ctx["goodput"])

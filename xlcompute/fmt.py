@@ -48,6 +48,14 @@ def money(x: float, currency: str = "CNY", digits: int = 0) -> str:
     return f"{sign}{sym}{abs(x):,.{digits}f}"
 
 
+def expected(x: float) -> str:
+    """An expected count in words' precision: whole from 10 (13), one decimal below (0.1, 2.4), so a
+    small expectation never reads as 0."""
+    if not math.isfinite(x):
+        return "—"
+    return count(x) if x >= 10 else f"{x:.1f}"
+
+
 def ratio(x: float) -> str:
     """How many times one amount is another: 2.34 → 2.3, 20.3 → 20, 3049.6 → 3,050."""
     if not math.isfinite(x):

@@ -61,8 +61,21 @@ def test_the_long_run_risk_quotes_the_schedule_it_already_counts() -> None:
     for lang, words in (("en", "unplanned interruptions"), ("zh", "非计划中断")):
         ctx = build_context(r, lang)
         row = next(row for row in ctx["risks"] if words in str(row["risk"]))
-        for number in (fmt.number(r["interruptions"], 0), registry.format_value(r["job_mtbf_hours"], "job_mtbf_hours", "CNY")):
+        for number in (fmt.expected(r["interruptions"]), registry.format_value(r["job_mtbf_hours"], "job_mtbf_hours", "CNY")):
             assert number in str(row["risk"]) and number in str(ctx["goodput"])
         for number in (fmt.number(r["checkpoint_interval_seconds"], 0), fmt.number(r["restart_seconds"], 0),
                        fmt.percent(r["effective_ratio"])):
             assert number in str(row["mitigation"]) and number in str(ctx["goodput"])
+
+
+def test_a_small_cluster_that_expects_no_interruption_carries_no_long_run_risk() -> None:
+    def long_run(cards: int, tokens: str) -> list[str]:
+        r = estimate(parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": tokens},
+                                     "cluster": {"accelerator": "H100-SXM", "cards": cards}}))
+        assert r["train_days"] > 14
+        rows = [str(row["risk"]) for row in build_context(r, "en")["risks"] if "unplanned interruption" in str(row["risk"])]
+        return [f"{round(r['interruptions'])}"] + rows
+
+    none, one = long_run(8, "200B"), long_run(64, "1.4T")  # 37 days, 0.14 expected; 34 days, 1.0 expected
+    assert none == ["0"]  # 8 cards for weeks: a tenth of an interruption expected
+    assert one[0] == "1" and "will likely see one unplanned interruption" in one[1]

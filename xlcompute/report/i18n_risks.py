@@ -90,6 +90,11 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
         "interruptions, one every {mtbf} hours.",
         "在 {cards} 张卡上运行 {days} 天（{hours} 卡·时）预计遇到约 {interruptions} 次非计划中断，每 {mtbf} 小时一次。",
     ),
+    "risk_long_run_one": (
+        "A {days}-day run on {cards} cards ({hours} card-hours) will likely see one unplanned interruption "
+        "(one every {mtbf} hours).",
+        "在 {cards} 张卡上运行 {days} 天（{hours} 卡·时）预计遇到约 1 次非计划中断（每 {mtbf} 小时一次）。",
+    ),
     "mit_long_run": (
         "The schedule counts them already: a checkpoint every {interval} s and {restart} s restarts keep {ettr} "
         "of the calendar time (the schedule in Compute and timeline). Keep spare servers and monitor for slow or "

@@ -326,7 +326,7 @@ def build_context(
         "plan": plan,
         "goodput": c.t("goodput_text", step_days=c.v("step_train_days"), cards=c.v("parallel_cards"),
                        rate=c.v("failures_per_card_hour"), mtbf=c.v("job_mtbf_hours"),
-                       interruptions=fmt.number(r["interruptions"], 0), restart=fmt.number(r["restart_seconds"], 0),
+                       interruptions=fmt.expected(r["interruptions"]), restart=fmt.number(r["restart_seconds"], 0),
                        ckpt=fmt.gb(r["checkpoint_bytes"]), interval=fmt.number(r["checkpoint_interval_seconds"], 0),
                        ckpt_s=fmt.number(r["checkpoint_seconds"], 1), planned=c.v("planned_overhead"),
                        ettr=c.v("effective_ratio"), days=c.v("train_days"), hours=c.v("gpu_hours")),

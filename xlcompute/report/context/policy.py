@@ -29,7 +29,8 @@ OWN_OVER_RENT_HIGH = 2.0
 
 LONG_RUN_DAYS = 14.0
 """Runs longer than two weeks on hundreds of cards see several hardware failures (Llama 3 report
-§3.3.4: 419 unexpected interruptions in a 54-day window on 16K H100)."""
+§3.3.4: 419 unexpected interruptions in a 54-day window on 16K H100); a run that expects fewer than
+one interruption (8 cards for a month: 0.1 at the default rate) carries no such risk."""
 
 QUARTER_DAYS = 91.0
 """With no deadline, a run longer than a quarter is a schedule risk: a budget cycle (and, at the

@@ -216,10 +216,11 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     add(1, c.t("risk_vendor", cards=c.v("gpu_count"), accelerator=r.accelerator_name),
         c.t("mit_vendor", rent=c.v("price_per_gpu_hour")))
 
-    if r.trains and r["train_days"] > LONG_RUN_DAYS:
+    if r.trains and r["train_days"] > LONG_RUN_DAYS and round(r["interruptions"]) >= 1:
         # The interruptions, interval and restart as the schedule's goodput paragraph prints them.
-        add(2, c.t("risk_long_run", days=c.v("train_days"), cards=c.v("gpu_count"), hours=c.v("gpu_hours"),
-                   interruptions=fmt.number(r["interruptions"], 0), mtbf=c.v("job_mtbf_hours")),
+        add(2, c.t("risk_long_run" if round(r["interruptions"]) > 1 else "risk_long_run_one", days=c.v("train_days"),
+                   cards=c.v("gpu_count"), hours=c.v("gpu_hours"),
+                   interruptions=fmt.expected(r["interruptions"]), mtbf=c.v("job_mtbf_hours")),
             c.t("mit_long_run", interval=fmt.number(r["checkpoint_interval_seconds"], 0),
                 restart=fmt.number(r["restart_seconds"], 0), ettr=c.v("effective_ratio"),
                 rate=c.v("failures_per_card_hour")))

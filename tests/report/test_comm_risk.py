@@ -72,7 +72,9 @@ def test_tensor_parallel_all_reduce_names_the_overlap_the_plan_leaves_off() -> N
     assert (f"the step-time model then predicts {alt['predicted_step_seconds']:.3f} s per step and "
             f"{fmt.percent(alt['predicted_mfu'])} MFU instead of {r['predicted_step_seconds']:.3f} s and "
             f"{fmt.percent(r['predicted_mfu'])}") in mitigation
-    assert "training.tp_overlap: true" in mitigation and "400 Gbit/s per card" in mitigation
+    assert f"The predicted MFU of {fmt.percent(r['predicted_mfu'])} counts it" in risk
+    # TP all-reduce runs on the server's link: that is what the pilot confirms, not the scale-out network.
+    assert "training.tp_overlap: true" in mitigation and "Confirm the server's link (200.0 GB/s per card)" in mitigation
     assert "Overlap gradient all-reduce" not in mitigation  # the plan overlaps it already (dp_overlap 1)
     risk_zh, mitigation_zh = _comm("default", "zh")
     assert "其中大部分是张量并行 all-reduce" in risk_zh and "--tp-comm-overlap" in mitigation_zh
@@ -95,7 +97,7 @@ def test_the_expert_all_to_all_names_the_overlap_unless_the_plan_has_it() -> Non
 def test_gradient_reduction_and_tensor_parallel_across_servers() -> None:
     risk, mitigation = _comm("qwen3-30b-10k")  # 10,000 cards for a 3B-active model: steps of 0.34 s
     assert "its largest part is the data-parallel gradient reduction" in risk
-    assert "a larger global batch" in mitigation
+    assert "a larger global batch" in mitigation and "Confirm the scale-out network (400 Gbit/s per card)" in mitigation
     r = _estimate("tp16")  # TP 16 on 8-card H800 servers: every all-reduce crosses the scale-out network
     assert largest_part(r)[0] == "tp" and r["tp_in_node"] == 0
     _, mitigation = _comm("tp16")

@@ -9,9 +9,10 @@ from __future__ import annotations
 RISK_TEXT: dict[str, tuple[str, str]] = {
     "risk_comm": (
         "Exposed communication is {share} of the predicted step time ({comm} s of {step} s); {most} is "
-        "{part} ({part_s} s). The achieved MFU may fall below {mfu}.",
+        "{part} ({part_s} s). The predicted MFU of {pmfu} counts it; links slower than the catalog's would "
+        "lower it further.",
         "未被掩盖的通信占预测每步时间的 {share}（{step} 秒中的 {comm} 秒），{most}{part}（{part_s} 秒）。"
-        "实际 MFU 可能低于 {mfu}。",
+        "预测 MFU {pmfu} 已计入这部分时间；链路若慢于目录数据，MFU 会更低。",
     ),
     "comm_most": ("most of it", "其中大部分是"),
     "comm_largest": ("its largest part", "其中最大的部分是"),
@@ -62,6 +63,10 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
     "mit_comm_cp": (
         "A smaller context-parallel group, kept inside a server, shortens it.",
         "缩小上下文并行组并限制在服务器内部，可缩短这部分时间。",
+    ),
+    "mit_comm_pilot_node": (
+        "Confirm the server's link ({gbs} GB/s per card) in a pilot run.",
+        "请在试运行中验证服务器内链路（每卡 {gbs} GB/s）。",
     ),
     "mit_comm_pilot": (
         "Confirm the scale-out network ({gbps} Gbit/s per card) in a pilot run.",

@@ -21,6 +21,9 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("pp", "pp_comm_seconds"),
     ("cp", "cp_comm_exposed_seconds"),
 )
+#: Whether each part's group stays inside a server (core.comm.stays_in_node), i.e. which link a pilot
+#: run must confirm.
+IN_NODE: dict[str, str] = {part: f"{part}_in_node" for part, _ in PARTS}
 #: The all-to-all overlap a mitigation proposes: DualPipe's "near-full" overlap (DeepSeek-V3,
 #: arXiv:2412.19437 §3.2.1), the value the scenario field's description gives.
 A2A_OVERLAP_PROPOSED = 0.9
@@ -89,8 +92,10 @@ def comm_risk(c: _Ctx) -> tuple[Markup, Markup]:
     most = "comm_most" if seconds >= 0.5 * r["comm_exposed_seconds"] else "comm_largest"
     risk = c.t("risk_comm", share=c.v("comm_share_of_step"), comm=c.v("comm_exposed_seconds"),
                step=c.v("predicted_step_seconds"), most=c.t(most), part=c.t(f"comm_part_{part}"),
-               part_s=c.v_as(seconds, "comm_exposed_seconds"), mfu=c.v("mfu"))
-    return risk, c.sentences(_change(c, part), c.t("mit_comm_pilot", gbps=c.v("inter_node_gbps")))
+               part_s=c.v_as(seconds, "comm_exposed_seconds"), pmfu=c.v("predicted_mfu"))
+    pilot = (c.t("mit_comm_pilot_node", gbs=c.v("intra_node_gbs")) if r[IN_NODE[part]] >= 0.5
+             else c.t("mit_comm_pilot", gbps=c.v("inter_node_gbps")))
+    return risk, c.sentences(_change(c, part), pilot)
 
 
 def bubble_risk(c: _Ctx) -> tuple[Markup, Markup]:

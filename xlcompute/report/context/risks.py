@@ -35,7 +35,7 @@ from xlcompute.report.context.policy import (
     SLIP_SHARE_HIGH,
     SLIP_SHARE_MEDIUM,
 )
-from xlcompute.report.context.sections import _is_scenario_mfu
+from xlcompute.report.context.sections import _is_scenario_mfu, owning_never_pays
 from xlcompute.report.context.validation import biased_card_runs, borrowed_kernel_check, validation_report
 
 
@@ -150,11 +150,10 @@ def _rent_risk(c: _Ctx) -> tuple[int, Markup, Markup]:
     ratio = r["npv_own"] / r["npv_rent"] if r["npv_rent"] > 0 else float("inf")
     risk = c.t("risk_rent_cheaper", years=c.v("years"), cloud=c.va("npv_rent"), budget=c.va("npv_own"),
                times=fmt.ratio(ratio), util=c.v("planned_utilisation"))
-    be = r["break_even_utilisation"]
-    if 0 <= be <= 1:
-        mitigation = c.t("mit_rent_cheaper", share=c.v("break_even_utilisation"), years=c.v("years"))
-    else:
+    if owning_never_pays(r):
         mitigation = c.t("mit_rent_cheaper_never", price=c.v("rent_price_per_hour"))
+    else:
+        mitigation = c.t("mit_rent_cheaper", share=c.v("break_even_utilisation"), years=c.v("years"))
     return (0 if ratio > OWN_OVER_RENT_HIGH else 1), risk, mitigation
 
 

@@ -401,13 +401,19 @@ def rent_option_name(c: _Ctx) -> Any:
     return c.t(keys[int(round(c.r["rent_option"])) - 1])
 
 
+def owning_never_pays(r: Any) -> bool:
+    """No utilisation makes owning pay: the graph's break-even utilisation lies outside 0-100 %."""
+    be = r["break_even_utilisation"]
+    return be < 0 or be > 1
+
+
 def economics(c: _Ctx) -> dict[str, Any]:
     """Own or rent in present values over the same work: the verdict, the break-even utilisation and
     what would flip it. Every number is a graph figure (core.cost); this only chooses the words."""
     r = c.r
     own = r["own_cheaper"] >= 0.5
     be = r["break_even_utilisation"]
-    if be < 0 or be > 1:
+    if owning_never_pays(r):
         break_even = c.t("be_never", price=c.v("rent_price_per_hour"))
     else:
         break_even = c.t("be_share", share=c.v("break_even_utilisation"), price=c.v("rent_price_per_hour"))
@@ -430,13 +436,13 @@ def economics(c: _Ctx) -> dict[str, Any]:
         "break_even_utilisation", "break_even_maintenance_share", "residual_value", "depreciation_per_year")]
     # A break-even above 100% or a negative maintenance share is a fact in words, not a figure to read.
     for row in rows:
-        if row["key"] == "break_even_utilisation" and not 0 <= be <= 1:
+        if row["key"] == "break_even_utilisation" and owning_never_pays(r):
             row["value"] = str(c.t("be_cell_never", share=c.v("break_even_utilisation")) if be > 1 else
                                c.t("be_cell_none"))
             row["unit"], row["words"] = "", True  # a sentence: it wraps across the value and unit columns
         if row["key"] == "break_even_maintenance_share" and m_flip < 0 and not own:
             row["value"], row["unit"], row["words"] = str(c.t("maint_cell_none")), "", True
     # Renting wins at any utilisation: more work cannot flip the verdict, and the recommendation must not say it can.
-    never = not own and (be < 0 or be > 1)
+    never = not own and owning_never_pays(r)
     return {"own_cheaper": own, "econ_text": text, "econ_rows": rows, "rent_option": rent_option_name(c),
             "break_even": break_even, "rent_never": never}

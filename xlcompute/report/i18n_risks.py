@@ -72,6 +72,17 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
         "Confirm the scale-out network ({gbps} Gbit/s per card) in a pilot run.",
         "请在试运行中验证服务器间网络（每卡 {gbps} Gbit/s）。",
     ),
+    "mit_mfu_gap": (
+        "At {mfu} a step would take {need} s{below}; the step-time model's {step} s holds {compute} s of "
+        "computation at its calibrated kernel speeds, {comm} s of exposed communication, {bubble} s of pipeline "
+        "bubble and {rest} s of stragglers and the rest.",
+        "按 MFU {mfu}，每步应为 {need} 秒{below}；单步时间模型预测的 {step} 秒中，按其校准的内核速度计算占 {compute} 秒、"
+        "未被掩盖的通信 {comm} 秒、流水线气泡 {bubble} 秒，掉队与其余 {rest} 秒。",
+    ),
+    "mit_mfu_gap_below": (
+        ", less than the computation alone",
+        "，比单是计算的时间还短",
+    ),
     "risk_rent_cheaper": (
         "Renting the planned work for {years} years ({cloud} in present value) costs less than owning the "
         "cluster ({budget}, {times} times as much): the planned work keeps it {util} busy.",

@@ -142,6 +142,25 @@ def _schedule_risk(c: _Ctx) -> tuple[int, Any, Any] | None:
                           days=c.v_as(planned.train_days, "train_days"))
 
 
+def _mfu_gap_mitigation(c: _Ctx) -> Markup:
+    """Where the assumed MFU is above the prediction: the step it implies against the parts of the
+    predicted step (the planner's breakdown: computation, exposed communication, bubble, the rest), so
+    the reader sees what the assumption must remove; then the pilot run."""
+    r = c.r
+    if r["mfu_assumed"] <= r["predicted_mfu"]:
+        return c.t("mit_mfu")
+    step = r["predicted_step_seconds"]
+    need = step * r["predicted_mfu"] / r["mfu_assumed"]  # the same model FLOPs per step at the assumed MFU
+    compute = r["compute_seconds"] + r["recompute_seconds"]
+    rest = step - compute - r["comm_exposed_seconds"] - r["pp_bubble_seconds"]
+    s = "predicted_step_seconds"
+    return c.sentences(
+        c.t("mit_mfu_gap", mfu=c.v("mfu"), need=c.v_as(need, s), step=c.v(s), compute=c.v_as(compute, s),
+            comm=c.v("comm_exposed_seconds"), bubble=c.v_as(r["pp_bubble_seconds"], s), rest=c.v_as(rest, s),
+            below=c.t("mit_mfu_gap_below") if need < compute else ""),
+        c.t("mit_mfu"))
+
+
 def _rent_risk(c: _Ctx) -> tuple[int, Markup, Markup]:
     """Renting the planned work costs less than owning: High when owning costs more than
     :data:`OWN_OVER_RENT_HIGH` times as much; the mitigation says, as the recommendation does, whether more
@@ -337,7 +356,7 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
             c.t("risk_mfu_gap", mfu=c.v("mfu"), predicted=c.v("predicted_mfu"), days=c.v("train_days"),
                 pdays=c.v("train_days_predicted_mfu"), cost=c.va("train_cost"),
                 pcost=c.va("train_cost_predicted_mfu")),
-            c.t("mit_mfu"))
+            _mfu_gap_mitigation(c))
 
     # MFU against published results, with the schedule at a lower MFU from the sensitivity table.
     low, high, _src = PUBLISHED_MFU

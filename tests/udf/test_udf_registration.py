@@ -135,7 +135,7 @@ def test_classic_vba_wrapper(classic: dict[str, typing.Any]) -> None:
     for name in SPECS:
         assert f"Function {name}(" in vba
     assert (
-        "Function LLM_TRAIN_DAYS(params, tokens, gpus, peak_tflops, mfu, Optional seq_len, Optional layers, "
+        "Function LLM_TRAIN_DAYS(params, tokens, gpus, peak_tflops, Optional mfu, Optional seq_len, Optional layers, "
         "Optional hidden, Optional ettr)" in vba
     )
     assert 'XLPy.CallUDF("xlcompute.udf", "LLM_TRAIN_DAYS"' in vba

@@ -21,6 +21,7 @@ as the argument it is (and a search over 10^300 cards never starts).
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -29,7 +30,7 @@ from xlcompute import _udf_args as a
 from xlcompute.udf._models import preset, training_default
 from xlcompute.udf._register import GPUS, excel
 
-__all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU"]
+__all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU", "estimated_days"]
 
 _PLAN_TOKENS = 1e12
 """Tokens of the one-line scenario: the layout and its MFU do not depend on the token count."""
@@ -90,6 +91,52 @@ def _estimate(
         return _argument_names(str(exc))
     return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["ep"]), int(r["micro_batch"]),
                     r["mfu"], r["step_seconds"], int(r["interleave"]), int(r["global_batch"]))
+
+
+@functools.lru_cache(maxsize=256)
+def _days(model: str | float, gpu: str, cards: int, tokens: float, seq_len: int) -> tuple[float, float] | str:
+    """The steps-alone and end-to-end training days of the one-line scenario (a catalog model, or a
+    dense model of that many parameters), or the reason it has none (cached, as text)."""
+    import numpy as np
+
+    from xlcompute.estimate import estimate
+    from xlcompute.scenario import ScenarioError, parse_scenario
+
+    spec = {"preset": model} if isinstance(model, str) else {"params": model}
+    try:
+        with np.errstate(all="ignore"):
+            r = estimate(parse_scenario({"model": spec, "training": {"tokens": tokens, "seq_len": seq_len},
+                                         "cluster": {"accelerator": gpu, "cards": cards}}))
+    except ScenarioError as exc:
+        return _argument_names("; ".join(exc.problems))
+    except ValidationError as exc:
+        return _argument_names(str(a.from_validation(exc, {"dp": "gpus / (tp·pp)"})))
+    except ValueError as exc:
+        return _argument_names(str(exc))
+    return float(r["step_train_days"]), float(r["train_days"])
+
+
+def estimated_days(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any, ettr: float | None) -> float:
+    """LLM_TRAIN_DAYS without an MFU: the estimate of the one-line scenario (its layout, predicted MFU
+    and, unless ``ettr`` is given, its ETTR), so the cell equals ``xlcompute estimate``'s end-to-end
+    training time; with ``ettr``, its steps-alone days over that ratio."""
+    from xlcompute.udf._models import model_or_count
+
+    model = model_or_count(params)
+    card = a.gpu(gpu, "peak_tflops")
+    limit = _limits()
+    outcome = _days(
+        model.key if not isinstance(model, (int, float)) else float(model),
+        card.key,
+        a.whole(gpus, "gpus", maximum=limit["gpus"]),
+        a.train_tokens(tokens),
+        a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
+    )
+    if isinstance(outcome, str):  # LLM_TRAIN_DAYS names the card peak_tflops, not gpu
+        raise a.UdfArgumentError(re.sub(r"^gpu\b", "peak_tflops", outcome.replace(
+            "choose a gpu with more memory", "name a card with more memory in peak_tflops")))
+    step_days, days = outcome
+    return days if ettr is None else step_days / ettr
 
 
 # A scenario's words -> this function's cells, so a refusal names the argument and advises what a

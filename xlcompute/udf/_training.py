@@ -136,21 +136,42 @@ def _gpu_hours(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: An
     return float(goodput.calendar_seconds(hours, _ettr(ettr)))
 
 
-@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
+_MFU_OPT = (
+    'Optional. Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Empty: the estimate plans the layout on the '
+    "card named in peak_tflops and predicts the MFU and ETTR; the days are xlcompute estimate's, end to end."
+)
+
+
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": _MFU_OPT, **_COUNT})
 def LLM_TRAIN_DAYS(
     params: Any,
     tokens: Any,
     gpus: Any,
     peak_tflops: Any,
-    mfu: Any,
+    mfu: Any = None,
     seq_len: Any = None,
     layers: Any = None,
     hidden: Any = None,
     ettr: Any = None,
 ) -> float:
-    """Training days: model FLOPs / (GPUs × peak × MFU × 86400), / ettr if given (end to end). FLOPs as
-    the estimate counts them, 3T(2P + 4·L·s·h) (seed 002), or 6PT without seq_len, layers, hidden
-    (seed 001: GPT-3 on 1000 A100 at 0.462, 25.29). Days."""
+    """Training days: model FLOPs / (GPUs × peak × MFU × 86400), / ettr if given. FLOPs as the estimate
+    counts them (seeds 001, 002). With mfu empty and a card name: the estimate's own days, end to end
+    (planned layout, predicted MFU, ETTR). Days."""
+    # mfu empty: what a finance user types (model, tokens, cards, card) is the one-line scenario of
+    # _planner.estimated_days, so the cell equals xlcompute estimate (Llama-3.1-70B, 15T, 1,000 H800:
+    # 264.3 days). With an MFU: seed 001's GPT-3 on 1000 A100 at 0.462 with 6PT, 25.29.
+    if a.is_empty(mfu):
+        given = [n for n, v in (("layers", layers), ("hidden", hidden)) if not a.is_empty(v)]
+        if given:
+            raise a.UdfArgumentError(f"{given[0]} is given but mfu is empty: the estimate takes the model's shape "
+                                     "from its name or size; give an MFU, or leave layers and hidden empty")
+        if not isinstance(peak_tflops, str):
+            raise a.UdfArgumentError(f'peak_tflops must be a card name such as "H800" when mfu is empty (the '
+                                     f"estimate plans on that card), got {a.show(peak_tflops)}; or give an MFU")
+        from xlcompute.udf._planner import estimated_days
+
+        return float(estimated_days(params, tokens, gpus, peak_tflops, seq_len,
+                                    None if a.is_empty(ettr) else _ettr(ettr)))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     days = schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
     return float(goodput.calendar_seconds(days, _ettr(ettr)))

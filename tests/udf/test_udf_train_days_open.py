@@ -49,3 +49,24 @@ def test_what_the_estimate_path_cannot_take_is_refused_by_argument(args: tuple[o
     assert isinstance(result, str) and result.startswith("#VALUE!")
     assert all(w in result for w in words), result
     assert "\n" not in result and "cluster." not in result and "gpu " not in result.replace("gpus", "")
+
+
+def test_gpus_for_days_without_an_mfu_is_the_cluster_the_estimate_sizes() -> None:
+    r = estimate(parse_scenario({"model": {"preset": "llama3.1-70b"}, "training": {"tokens": "15T", "deadline_days": 60},
+                                 "cluster": {"accelerator": "H800"}}))
+    cell = udf.LLM_GPUS_FOR_DAYS("llama3.1-70b", "15T", 60, "H800")
+    assert cell == r["gpu_count"] == 4944 and r["train_days"] <= 60  # README and docs/excel.md quote it
+    compare = udf.LLM_COMPARE("llama3.1-70b", "15T", None, "H800", None, 60)
+    assert compare[1][compare[0].index("cards")] == cell  # the same number by the comparison's path
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("llama3.1-70b", "15T", 0.5, "H800"), ["days (0.5) cannot be met", "LLM_TRAIN_DAYS on a number of cards"]),
+    (("llama3.1-70b", "15T", 60, "H800", None, None, None, None, 0.9), ["ettr is given but mfu is empty"]),
+    (("llama3.1-70b", "15T", 60, 989), ["peak_tflops must be a card name"]),
+])
+def test_gpus_for_days_refusals_name_the_cells(args: tuple[object, ...], words: list[str]) -> None:
+    result = udf.LLM_GPUS_FOR_DAYS(*args)
+    assert isinstance(result, str) and result.startswith("#VALUE!")
+    assert all(w in result for w in words), result
+    assert "reliability." not in result and "training." not in result and "cluster." not in result

@@ -30,7 +30,7 @@ from xlcompute import _udf_args as a
 from xlcompute.udf._models import preset, training_default
 from xlcompute.udf._register import GPUS, excel
 
-__all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU", "estimated_days"]
+__all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU", "estimated_cards", "estimated_days"]
 
 _PLAN_TOKENS = 1e12
 """Tokens of the one-line scenario: the layout and its MFU do not depend on the token count."""
@@ -94,49 +94,81 @@ def _estimate(
 
 
 @functools.lru_cache(maxsize=256)
-def _days(model: str | float, gpu: str, cards: int, tokens: float, seq_len: int) -> tuple[float, float] | str:
-    """The steps-alone and end-to-end training days of the one-line scenario (a catalog model, or a
-    dense model of that many parameters), or the reason it has none (cached, as text)."""
+def _run(model: str | float, gpu: str, cards: int | None, tokens: float, seq_len: int,
+         deadline_days: float | None = None) -> tuple[float, float, int] | str:
+    """The steps-alone and end-to-end training days and the cards of the one-line scenario (a catalog
+    model, or a dense model of that many parameters; with ``deadline_days`` and no cards, the cluster
+    the estimate sizes for it), or the reason it has none (cached, as text)."""
     import numpy as np
 
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
 
     spec = {"preset": model} if isinstance(model, str) else {"params": model}
+    training: dict[str, Any] = {"tokens": tokens, "seq_len": seq_len}
+    cluster: dict[str, Any] = {"accelerator": gpu}
+    if deadline_days is not None:
+        training["deadline_days"] = deadline_days
+    if cards is not None:
+        cluster["cards"] = cards
     try:
         with np.errstate(all="ignore"):
-            r = estimate(parse_scenario({"model": spec, "training": {"tokens": tokens, "seq_len": seq_len},
-                                         "cluster": {"accelerator": gpu, "cards": cards}}))
+            r = estimate(parse_scenario({"model": spec, "training": training, "cluster": cluster}))
     except ScenarioError as exc:
         return _argument_names("; ".join(exc.problems))
     except ValidationError as exc:
         return _argument_names(str(a.from_validation(exc, {"dp": "gpus / (tp·pp)"})))
     except ValueError as exc:
         return _argument_names(str(exc))
-    return float(r["step_train_days"]), float(r["train_days"])
+    return float(r["step_train_days"]), float(r["train_days"]), int(r["gpu_count"])
+
+
+def _one_line(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any,
+              deadline_days: float | None = None) -> tuple[float, float, int]:
+    """:func:`_run` of the cells of LLM_TRAIN_DAYS / LLM_GPUS_FOR_DAYS without an MFU; a refusal in
+    their argument names (the card is peak_tflops there, the deadline days)."""
+    from xlcompute.udf._models import model_or_count
+
+    model = model_or_count(params)
+    card = a.gpu(gpu, "peak_tflops")
+    limit = _limits()
+    outcome = _run(
+        model.key if not isinstance(model, (int, float)) else float(model),
+        card.key,
+        None if gpus is None else a.whole(gpus, "gpus", maximum=limit["gpus"]),
+        a.train_tokens(tokens),
+        a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
+        deadline_days,
+    )
+    if isinstance(outcome, str):
+        for scenario_words, cell_words in _ONE_LINE_WORDS:
+            outcome = outcome.replace(scenario_words, cell_words)
+        raise a.UdfArgumentError(re.sub(r"^gpu\b", "peak_tflops", outcome))
+    return outcome
+
+
+# The one-line scenario's words that _SCENARIO_TO_CELLS leaves for LLM_TRAIN_DAYS / LLM_GPUS_FOR_DAYS.
+_ONE_LINE_WORDS = (
+    ("choose a gpu with more memory", "name a card with more memory in peak_tflops"),
+    ("failures, reliability.failures_per_card_hour,", "failures at the estimate's rate per card-hour"),
+    ("gpus given to see how long the run takes on them", "LLM_TRAIN_DAYS on a number of cards of your own"),
+    ("deadline_days", "days"),
+)
 
 
 def estimated_days(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any, ettr: float | None) -> float:
     """LLM_TRAIN_DAYS without an MFU: the estimate of the one-line scenario (its layout, predicted MFU
     and, unless ``ettr`` is given, its ETTR), so the cell equals ``xlcompute estimate``'s end-to-end
     training time; with ``ettr``, its steps-alone days over that ratio."""
-    from xlcompute.udf._models import model_or_count
-
-    model = model_or_count(params)
-    card = a.gpu(gpu, "peak_tflops")
-    limit = _limits()
-    outcome = _days(
-        model.key if not isinstance(model, (int, float)) else float(model),
-        card.key,
-        a.whole(gpus, "gpus", maximum=limit["gpus"]),
-        a.train_tokens(tokens),
-        a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
-    )
-    if isinstance(outcome, str):  # LLM_TRAIN_DAYS names the card peak_tflops, not gpu
-        raise a.UdfArgumentError(re.sub(r"^gpu\b", "peak_tflops", outcome.replace(
-            "choose a gpu with more memory", "name a card with more memory in peak_tflops")))
-    step_days, days = outcome
+    step_days, days, _ = _one_line(params, tokens, gpus, gpu, seq_len)
     return days if ettr is None else step_days / ettr
+
+
+def estimated_cards(params: Any, tokens: Any, days: float, gpu: Any, seq_len: Any) -> int:
+    """LLM_GPUS_FOR_DAYS without an MFU: the cluster the estimate sizes for the deadline (whole servers,
+    each count planned at its own layout and MFU, end to end), as ``xlcompute estimate`` with
+    training.deadline_days and cluster.cards left out, and LLM_COMPARE with deadline_days."""
+    return _one_line(params, tokens, None, gpu, seq_len, days)[2]
 
 
 # A scenario's words -> this function's cells, so a refusal names the argument and advises what a

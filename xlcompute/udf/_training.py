@@ -136,6 +136,18 @@ def _gpu_hours(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: An
     return float(goodput.calendar_seconds(hours, _ettr(ettr)))
 
 
+def _estimate_path(peak_tflops: Any, layers: Any, hidden: Any) -> None:
+    """Refuse what the estimate cannot take when mfu is empty: a shape given by its numbers (the estimate
+    takes it from the model's name or size) and a peak without a card to plan on."""
+    given = [n for n, v in (("layers", layers), ("hidden", hidden)) if not a.is_empty(v)]
+    if given:
+        raise a.UdfArgumentError(f"{given[0]} is given but mfu is empty: the estimate takes the model's shape "
+                                 "from its name or size; give an MFU, or leave layers and hidden empty")
+    if not isinstance(peak_tflops, str):
+        raise a.UdfArgumentError(f'peak_tflops must be a card name such as "H800" when mfu is empty (the '
+                                 f"estimate plans on that card), got {a.show(peak_tflops)}; or give an MFU")
+
+
 _MFU_OPT = (
     'Optional. Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Empty: the estimate plans the layout on the '
     "card named in peak_tflops and predicts the MFU and ETTR; the days are xlcompute estimate's, end to end."
@@ -161,13 +173,7 @@ def LLM_TRAIN_DAYS(
     # _planner.estimated_days, so the cell equals xlcompute estimate (Llama-3.1-70B, 15T, 1,000 H800:
     # 264.3 days). With an MFU: seed 001's GPT-3 on 1000 A100 at 0.462 with 6PT, 25.29.
     if a.is_empty(mfu):
-        given = [n for n, v in (("layers", layers), ("hidden", hidden)) if not a.is_empty(v)]
-        if given:
-            raise a.UdfArgumentError(f"{given[0]} is given but mfu is empty: the estimate takes the model's shape "
-                                     "from its name or size; give an MFU, or leave layers and hidden empty")
-        if not isinstance(peak_tflops, str):
-            raise a.UdfArgumentError(f'peak_tflops must be a card name such as "H800" when mfu is empty (the '
-                                     f"estimate plans on that card), got {a.show(peak_tflops)}; or give an MFU")
+        _estimate_path(peak_tflops, layers, hidden)
         from xlcompute.udf._planner import estimated_days
 
         return float(estimated_days(params, tokens, gpus, peak_tflops, seq_len,
@@ -194,7 +200,8 @@ def LLM_TRAIN_GPU_HOURS(
         "tokens": TOKENS,
         "days": "Target wall-clock training time in days.",
         "peak_tflops": PEAK,
-        "mfu": MFU,
+        "mfu": 'Optional. Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Empty: the estimate sizes the cluster '
+        "on the card named in peak_tflops (whole servers, each count at its own layout, MFU and ETTR).",
         **_COUNT,
     }
 )
@@ -203,15 +210,23 @@ def LLM_GPUS_FOR_DAYS(
     tokens: Any,
     days: Any,
     peak_tflops: Any,
-    mfu: Any,
+    mfu: Any = None,
     seq_len: Any = None,
     layers: Any = None,
     hidden: Any = None,
     ettr: Any = None,
 ) -> float:
-    """GPUs needed to train in the given days, rounded up: ⌈model FLOPs / (days × ettr × 86400 × peak
-    × MFU)⌉ (seed 000 eq. 2; the days that train are days × ettr), FLOPs as LLM_TRAIN_DAYS counts
-    them. A whole number of GPUs."""
+    """GPUs to train in the days, rounded up: ⌈model FLOPs / (days × ettr × 86400 × peak × MFU)⌉ (seed
+    000 eq. 2), FLOPs as LLM_TRAIN_DAYS counts them. With mfu empty and a card name: the cluster the
+    estimate sizes. A whole number of GPUs."""
+    if a.is_empty(mfu):  # as xlcompute estimate with training.deadline_days and no cards (_planner.estimated_cards)
+        _estimate_path(peak_tflops, layers, hidden)
+        if not a.is_empty(ettr):
+            raise a.UdfArgumentError("ettr is given but mfu is empty: the estimate sizes the cluster with its own "
+                                     "ETTR; give an MFU, or leave ettr empty")
+        from xlcompute.udf._planner import estimated_cards
+
+        return float(estimated_cards(params, tokens, a.positive(days, "days", unit="days"), peak_tflops, seq_len))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     training_days = a.positive(days, "days", unit="days") * _ettr(ettr)
     return float(schedule.cards_for_days(flops, training_days, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))

@@ -1,10 +1,12 @@
-"""Excel functions of the layout planner (seed 004): the best layout and the predicted MFU.
+"""Excel functions of the layout planner (seed 004): the best layout and the predicted MFU; and the
+estimate behind LLM_TRAIN_DAYS and LLM_GPUS_FOR_DAYS when their MFU is left empty.
 
-Both are the estimate of a one-line scenario — model, card, cards, sequence length, global batch
-and, for LLM_PREDICTED_MFU, optionally TP×PP — with every other field at its scenario default
-and ``assumptions.mfu`` left out, so the estimate uses the step-time model's predicted MFU. They
-call :func:`xlcompute.estimate.estimate` itself, so a cell equals ``estimate()`` exactly, and
-that MFU counts model FLOPs as LLM_TRAIN_DAYS does with the model name (one MFU contract).
+Each is the estimate of a one-line scenario — model, card, cards, sequence length, global batch
+and, for LLM_PREDICTED_MFU, optionally TP×PP; the training days' tokens, or a deadline with the
+cards left out to be sized — with every other field at its scenario default and ``assumptions.mfu``
+left out, so the estimate uses the step-time model's predicted MFU. They call
+:func:`xlcompute.estimate.estimate` itself, so a cell equals ``estimate()`` exactly, and that MFU
+counts model FLOPs as LLM_TRAIN_DAYS does with the model name (one MFU contract).
 
 A layout search takes 0.1–1 s and Excel recalculates often, so results (and refusals) are cached
 per argument tuple for the life of the process; the cache holds tuples and strings only, and
@@ -45,7 +47,8 @@ _HEADER = ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_s
 
 
 class _Planned(NamedTuple):
-    """What the planner functions show from one estimate."""
+    """What the planner functions show from one estimate (and LLM_TRAIN_DAYS / LLM_GPUS_FOR_DAYS
+    without an MFU: its days and cards)."""
 
     tp: int
     cp: int
@@ -57,31 +60,41 @@ class _Planned(NamedTuple):
     step_seconds: float
     interleave: int
     global_batch: int
+    step_train_days: float
+    train_days: float
+    cards: int
 
 
 @functools.lru_cache(maxsize=256)
 def _estimate(
-    model: str, gpu: str, cards: int, seq_len: int, global_batch: int | None, layout: tuple[int, int] | None
+    model: str | float, gpu: str, cards: int | None, seq_len: int, global_batch: int | None = None,
+    layout: tuple[int, int] | None = None, tokens: float = _PLAN_TOKENS, deadline_days: float | None = None,
 ) -> _Planned | str:
-    """The estimate of the one-line scenario, or the reason it has none (cached, as text)."""
+    """The estimate of the one-line scenario (a catalog model, or a dense model of that many
+    parameters; with ``deadline_days`` and no cards, the cluster the estimate sizes for it), or the
+    reason it has none (cached, as text)."""
     # Imported here: `import xlcompute.udf` loads neither the planner nor NumPy.
     import numpy as np
 
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
 
-    training: dict[str, Any] = {"tokens": _PLAN_TOKENS, "seq_len": seq_len}
+    training: dict[str, Any] = {"tokens": tokens, "seq_len": seq_len}
     if global_batch is not None:  # empty: the scenario's default batch (4M tokens, rounded to the layout)
         training["global_batch"] = global_batch
     if layout is not None:
         training["tp"], training["pp"] = layout
+    if deadline_days is not None:
+        training["deadline_days"] = deadline_days
+    cluster: dict[str, Any] = {"accelerator": gpu}
+    if cards is not None:
+        cluster["cards"] = cards
+    spec = {"preset": model} if isinstance(model, str) else {"params": model}
     try:
         # The estimate also plans goodput, power and cost, which these cells do not show; NumPy's
         # overflow warnings from them (10^7 cards) are not the cell's business.
         with np.errstate(all="ignore"):
-            r = estimate(parse_scenario(
-                {"model": {"preset": model}, "training": training, "cluster": {"accelerator": gpu, "cards": cards}}
-            ))
+            r = estimate(parse_scenario({"model": spec, "training": training, "cluster": cluster}))
     except ScenarioError as exc:
         return _argument_names("; ".join(exc.problems))
     except ValidationError as exc:  # a figure derived from the cells, beyond a planner model's bound
@@ -90,55 +103,26 @@ def _estimate(
     except ValueError as exc:  # PlannerError (no layout fits), a layout the model cannot take
         return _argument_names(str(exc))
     return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["ep"]), int(r["micro_batch"]),
-                    r["mfu"], r["step_seconds"], int(r["interleave"]), int(r["global_batch"]))
-
-
-@functools.lru_cache(maxsize=256)
-def _run(model: str | float, gpu: str, cards: int | None, tokens: float, seq_len: int,
-         deadline_days: float | None = None) -> tuple[float, float, int] | str:
-    """The steps-alone and end-to-end training days and the cards of the one-line scenario (a catalog
-    model, or a dense model of that many parameters; with ``deadline_days`` and no cards, the cluster
-    the estimate sizes for it), or the reason it has none (cached, as text)."""
-    import numpy as np
-
-    from xlcompute.estimate import estimate
-    from xlcompute.scenario import ScenarioError, parse_scenario
-
-    spec = {"preset": model} if isinstance(model, str) else {"params": model}
-    training: dict[str, Any] = {"tokens": tokens, "seq_len": seq_len}
-    cluster: dict[str, Any] = {"accelerator": gpu}
-    if deadline_days is not None:
-        training["deadline_days"] = deadline_days
-    if cards is not None:
-        cluster["cards"] = cards
-    try:
-        with np.errstate(all="ignore"):
-            r = estimate(parse_scenario({"model": spec, "training": training, "cluster": cluster}))
-    except ScenarioError as exc:
-        return _argument_names("; ".join(exc.problems))
-    except ValidationError as exc:
-        return _argument_names(str(a.from_validation(exc, {"dp": "gpus / (tp·pp)"})))
-    except ValueError as exc:
-        return _argument_names(str(exc))
-    return float(r["step_train_days"]), float(r["train_days"]), int(r["gpu_count"])
+                    r["mfu"], r["step_seconds"], int(r["interleave"]), int(r["global_batch"]),
+                    float(r["step_train_days"]), float(r["train_days"]), int(r["gpu_count"]))
 
 
 def _one_line(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any,
-              deadline_days: float | None = None) -> tuple[float, float, int]:
-    """:func:`_run` of the cells of LLM_TRAIN_DAYS / LLM_GPUS_FOR_DAYS without an MFU; a refusal in
+              deadline_days: float | None = None) -> _Planned:
+    """:func:`_estimate` of the cells of LLM_TRAIN_DAYS / LLM_GPUS_FOR_DAYS without an MFU; a refusal in
     their argument names (the card is peak_tflops there, the deadline days)."""
     from xlcompute.udf._models import model_or_count
 
     model = model_or_count(params)
     card = a.gpu(gpu, "peak_tflops")
     limit = _limits()
-    outcome = _run(
+    outcome = _estimate(
         model.key if not isinstance(model, (int, float)) else float(model),
         card.key,
         None if gpus is None else a.whole(gpus, "gpus", maximum=limit["gpus"]),
-        a.train_tokens(tokens),
         a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
-        deadline_days,
+        tokens=a.train_tokens(tokens),
+        deadline_days=deadline_days,
     )
     if isinstance(outcome, str):
         for scenario_words, cell_words in _ONE_LINE_WORDS:
@@ -160,15 +144,15 @@ def estimated_days(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any, 
     """LLM_TRAIN_DAYS without an MFU: the estimate of the one-line scenario (its layout, predicted MFU
     and, unless ``ettr`` is given, its ETTR), so the cell equals ``xlcompute estimate``'s end-to-end
     training time; with ``ettr``, its steps-alone days over that ratio."""
-    step_days, days, _ = _one_line(params, tokens, gpus, gpu, seq_len)
-    return days if ettr is None else step_days / ettr
+    run = _one_line(params, tokens, gpus, gpu, seq_len)
+    return run.train_days if ettr is None else run.step_train_days / ettr
 
 
 def estimated_cards(params: Any, tokens: Any, days: float, gpu: Any, seq_len: Any) -> int:
     """LLM_GPUS_FOR_DAYS without an MFU: the cluster the estimate sizes for the deadline (whole servers,
     each count planned at its own layout and MFU, end to end), as ``xlcompute estimate`` with
     training.deadline_days and cluster.cards left out, and LLM_COMPARE with deadline_days."""
-    return _one_line(params, tokens, None, gpu, seq_len, days)[2]
+    return _one_line(params, tokens, None, gpu, seq_len, days).cards
 
 
 # A scenario's words -> this function's cells, so a refusal names the argument and advises what a
@@ -246,7 +230,7 @@ def LLM_BEST_LAYOUT(model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global
     dense), micro-batch, predicted MFU (fraction), step seconds, interleaved stages per card, global
     batch (sequences, rounded to the layout)."""
     p = _planned(model, gpu, gpus, seq_len, global_batch)
-    return [list(_HEADER), list(p)]
+    return [list(_HEADER), list(p)[:len(_HEADER)]]
 
 
 @excel(

@@ -1,5 +1,6 @@
 """Excel-function speed: 10,000 UDF evaluations of 10 kinds, 10,000 LLM_TRAIN_DAYS, one 50×50
-LLM_TRAIN_DAYS_TABLE, LLM_PREDICTED_MFU computed and then repeated (as Excel recalculates), and
+LLM_TRAIN_DAYS_TABLE, LLM_PREDICTED_MFU computed and then repeated (as Excel recalculates), the first
+LLM_TRAIN_DAYS and LLM_GPUS_FOR_DAYS without an MFU (the estimate's days; its deadline sizing), and
 10,000 refused cells (the ``#VALUE!``/``#NUM!`` error text every function returns instead of
 raising; issue 12).
 
@@ -73,6 +74,16 @@ def predicted_mfu_first() -> float:
     return udf.LLM_PREDICTED_MFU(*PLAN)
 
 
+def days_without_mfu_first() -> float:
+    _planner._estimate.cache_clear()  # what a finance user types: model, tokens, cards, card (the estimate's days)
+    return udf.LLM_TRAIN_DAYS("llama3.1-70b", "15T", 1000, "H800")
+
+
+def cards_for_days_first() -> float:
+    _planner._estimate.cache_clear()  # the deadline sizing: several estimates, each with a layout search
+    return udf.LLM_GPUS_FOR_DAYS("llama3.1-70b", "15T", 60, "H800")
+
+
 def predicted_mfu_repeated() -> None:
     for _ in range(1000):
         udf.LLM_PREDICTED_MFU(*PLAN)
@@ -88,6 +99,8 @@ def main() -> None:
     grid = median_seconds(table_50x50, repeat=21)
     first = median_seconds(predicted_mfu_first, repeat=5)
     again = median_seconds(predicted_mfu_repeated)
+    open_days = median_seconds(days_without_mfu_first, repeat=5)
+    open_cards = median_seconds(cards_for_days_first, repeat=5)
     refused = median_seconds(ten_thousand_refusals)
     print(f"10,000 UDF evaluations (10 kinds of cell):   median {evals * 1e3:.1f} ms "
           f"({evals / 1e4 * 1e6:.1f} µs per cell)")
@@ -98,6 +111,8 @@ def main() -> None:
     print(f"LLM_PREDICTED_MFU, search (first call):       median {first * 1e3:.1f} ms")
     print(f"LLM_PREDICTED_MFU, repeated (cached) ×1,000:  median {again * 1e3:.1f} ms "
           f"({again / 1e3 * 1e6:.1f} µs per cell)")
+    print(f"LLM_TRAIN_DAYS without MFU (first call):      median {open_days * 1e3:.1f} ms")
+    print(f"LLM_GPUS_FOR_DAYS without MFU (first call):   median {open_cards * 1e3:.1f} ms")
     print(f"10,000 refused cells (#VALUE!/#NUM! text):   median {refused * 1e3:.1f} ms "
           f"({refused / 1e4 * 1e6:.1f} µs per cell)")
 

@@ -152,8 +152,8 @@ class Estimate(BaseModel):
     sensitivity: Sensitivity
     plan: PlanReport | None = Field(None, description="layouts searched when the scenario left layout or MFU open")
     deadline_plan: SizedTry | None = Field(
-        None, description="cluster.cards given and training.deadline_days missed: the cards the deadline sizing "
-        "plans (as if cluster.cards were left out) and their end-to-end days; None if no cluster was found")
+        None, description="cluster.cards given with training.deadline_days, met or missed: the cards the deadline "
+        "sizing plans (as if cluster.cards were left out) and their end-to-end days; None if no cluster was found")
     sizing_tries: list[SizedTry] = Field(
         default_factory=list, description="a cluster sized to training.deadline_days: every count planned on the "
         "way, in the order tried (empty otherwise)")
@@ -1163,7 +1163,10 @@ def _estimate(
         return _estimate_at(with_cards(scenario, cards), on_progress, overrides)
     if sizing == "deadline":
         return _meet_deadline(scenario, result, on_progress, overrides)
-    if scenario.training is not None and scenario.train.deadline_days is not None and result["deadline_slip_days"] > 0:
+    if scenario.training is not None and scenario.train.deadline_days is not None:
+        # Met or missed, the count that meets the deadline is the sizing's (each count at its own layout and
+        # MFU), the number LLM_GPUS_FOR_DAYS and LLM_COMPARE give, not the same-MFU count of the graph's
+        # deadline_cards (8,000 H800 for Llama-3.1-70B by 60 days: 4,944 planned, 4,960 at 8,000's MFU).
         return result.model_copy(update={"deadline_plan": sized_for_deadline(scenario, overrides=overrides)})
     return result
 
@@ -1172,7 +1175,7 @@ def sized_for_deadline(scenario: Scenario, deadline_days: float | None = None,
                        overrides: Mapping[str, float] | None = None) -> SizedTry | None:
     """The cards and end-to-end days of the plan the deadline sizing makes for a training ``scenario``
     with cluster.cards left out, by ``deadline_days`` (default: its training.deadline_days); None if
-    it finds none. What cards given that miss a deadline are answered with (``Estimate.deadline_plan``),
+    it finds none. What cards given with a deadline are answered with (``Estimate.deadline_plan``),
     and the proposal's count for a run longer than a quarter. The graph's deadline_cards holds the
     plan's MFU, which changes with the count: Llama-3.1-70B on 15T tokens by 60 days, given 1,000 H800,
     says 4,440 cards at its MFU, which take 66.6 days; the sizing plans 4,944 in 60.0."""

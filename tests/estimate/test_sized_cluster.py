@@ -249,11 +249,17 @@ def test_cards_given_that_miss_the_deadline_are_answered_with_the_planned_count(
         assert any(f"{p.cards:,}" in str(risk) for risk in ctx["risks"])
         # The compute table does not also show the same-MFU count the summary corrects.
         assert "deadline_cards" not in [row["key"] for row in ctx["compute_rows"]]
-    # Cards that meet it need no plan; the same-MFU count stays in the table, labelled as such.
+    # Cards that meet it are answered with the same planned count (what LLM_GPUS_FOR_DAYS gives), not the
+    # same-MFU count of 6,000 cards' MFU; the table does not show that count either.
     enough = estimate(parse_scenario(_with(TRAIN, "cluster", cards=6000)))
-    assert enough.deadline_plan is None and enough["deadline_slip_days"] == 0
-    rows = {row["key"]: row for row in build_context(enough, "en")["compute_rows"]}
-    assert rows["deadline_cards"]["label"].startswith("Cards that meet the deadline at this plan's MFU and ETTR")
+    assert enough["deadline_slip_days"] == 0 and enough.deadline_plan == p
+    assert enough["deadline_cards"] != p.cards  # the same-MFU count differs
+    ctx = build_context(enough, "en")
+    assert "deadline_cards" not in [row["key"] for row in ctx["compute_rows"]]
+    assert (f"Deadline: 60.0 days, met; planned at that count, {p.cards:,} cards ({p.cards // 8:,} servers) would "
+            f"suffice: {p.train_days:.1f} days.") in str(ctx["schedule_note"])
+    zh = str(build_context(enough, "zh")["schedule_note"])
+    assert f"可按期完成；按该卡数重新规划，{p.cards:,} 张卡" in zh
 
 
 def test_a_run_longer_than_a_quarter_is_answered_with_the_planned_count() -> None:

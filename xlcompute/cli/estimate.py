@@ -141,10 +141,11 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=deadline,
                                         below=fmt.count(below.cards), days=v_as(below.train_days, "train_days",
                                         registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")))))
-    elif r.deadline_plan is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
+    elif r.deadline_plan is not None:  # the cards given, met or missed: the cards the sizing plans, at their own MFU
         p = r.deadline_plan
-        extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=deadline,
-                                        verdict=tr("deadline_missed", lang, v=v("deadline_slip_days")),
+        verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
+                   else tr("deadline_met", lang))
+        extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=deadline, verdict=verdict,
                                         cards=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                                         days=v_as(p.train_days, "train_days"))))
     elif r["deadline_days"] > 0:

@@ -90,6 +90,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 "
         "{days} 天，可按期完成。",
     ),
+    "summary_deadline_met_planned": (
+        "Deadline: {deadline} days{conf}, met; planned at that count, {need} cards ({servers} servers) would "
+        "suffice: {days} days.",
+        "截止期限：{deadline} 天{conf}，可按期完成；按该卡数重新规划，{need} 张卡（{servers} 台服务器）即可满足，需 {days} 天。",
+    ),
     "summary_deadline_sized": (
         "Deadline: {deadline} days{conf}, met: the cluster is sized to it, the fewest cards found that finish in time "
         "({below} cards, estimated too, take {days} days).",

@@ -149,8 +149,9 @@ def _deadline_line(c: _Ctx) -> Markup:
         return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), conf=conf, below=fmt.count(below.cards),
                    days=c.v_as(below.train_days, "train_days", kind))
     p = r.deadline_plan
-    if p is not None:  # missed on the cards given: the cards the sizing plans, at their own MFU
-        return c.t("summary_deadline_planned", deadline=c.v("deadline_days"), conf=conf, slip=c.v("deadline_slip_days"),
+    if p is not None:  # the cards given, met or missed: the cards the sizing plans, at their own MFU
+        key = "summary_deadline_planned" if r["deadline_slip_days"] > 0 else "summary_deadline_met_planned"
+        return c.t(key, deadline=c.v("deadline_days"), conf=conf, slip=c.v("deadline_slip_days"),
                    need=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                    days=c.v_as(p.train_days, "train_days"))
     key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"

@@ -4,7 +4,8 @@ the count). Medians of repeated sizings; compare ratios with the one-estimate ca
 
 Cases: Llama-3.1-70B on 15T tokens by 60 days on H800 sized to the estimate (confidence 0.5) and to
 its P90 (0.9, a wider margin: more cards, the same number of passes); 1,000 cards given that miss the
-deadline (the estimate plus the sizing it answers with); the same run without a deadline;
+deadline and 8,000 that meet it (the estimate plus the sizing both are answered with); the same run
+without a deadline;
 Qwen3-235B-A22B on 36T tokens by 90 days on 910B (a mixture-of-experts model: each estimate runs the
 expert-parallel layout search).
 """
@@ -24,6 +25,8 @@ CASES = {
         **LLAMA, "training": {**LLAMA["training"], "deadline_confidence": 0.9}},
     "Llama-3.1-70B, 1,000 cards given that miss 60 days": {
         **LLAMA, "cluster": {"accelerator": "H800", "cards": 1000}},
+    "Llama-3.1-70B, 8,000 cards given that meet 60 days": {
+        **LLAMA, "cluster": {"accelerator": "H800", "cards": 8000}},
     "Llama-3.1-70B, 1,000 cards, no deadline": {
         **LLAMA, "training": {"tokens": "15T"}, "cluster": {"accelerator": "H800", "cards": 1000}},
     "Qwen3-235B-A22B, 36T tokens, 90 days on 910B (0.5)": {

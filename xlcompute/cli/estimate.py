@@ -137,20 +137,18 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     if r["deadline_confidence"] > spread.DEADLINE_CONFIDENCE:  # the estimate keeps the MFU range's margin
         deadline = tr("deadline_conf", lang, deadline=deadline, q=fmt.percent(r["deadline_confidence"], 0),
                       days=v("deadline_plan_days"))
+    verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
+               else tr("deadline_met", lang))
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
         extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=deadline,
                                         below=fmt.count(below.cards), days=v_as(below.train_days, "train_days",
                                         registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")))))
     elif r.deadline_plan is not None:  # the cards given, met or missed: the cards the sizing plans, at their own MFU
         p = r.deadline_plan
-        verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
-                   else tr("deadline_met", lang))
         extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=deadline, verdict=verdict,
                                         cards=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                                         days=v_as(p.train_days, "train_days"))))
     elif r["deadline_days"] > 0:
-        verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
-                   else tr("deadline_met", lang))
         extra.append((L["deadline"], tr("deadline_value", lang, deadline=deadline, verdict=verdict,
                                         cards=fmt.count(r["deadline_cards"]),
                                         servers=fmt.count(r["deadline_servers"]))))

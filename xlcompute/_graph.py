@@ -309,7 +309,8 @@ _SERVING = (
          "replica_requests_per_s", "tokens_per_request"),
     step("serving_demand_tokens_per_s", S, arith.product, "request_rate", "tokens_per_request"),
     step("serving_tokens_per_s_per_card", S, inference.per_card, "serving_output_tokens_per_s", "serving_cards"),
-    step("cost_per_million_tokens", S, inference.cost_per_million_tokens, "price_per_gpu_hour", "serving_cards",
+    # Priced as the recommendation rents the serving fleet (the steady hours: reserved where that is cheapest).
+    step("cost_per_million_tokens", S, inference.cost_per_million_tokens, "serving_price_per_hour", "serving_cards",
          "serving_output_tokens_per_s"),
 )
 
@@ -402,6 +403,8 @@ _BUDGET = (
          "rent_reserved_3y_per_year"),
     step("rent_option", B, cost.cheapest_option, "rent_on_demand_per_year", "rent_reserved_1y_per_year",
          "rent_reserved_3y_per_year"),
+    step("serving_price_per_hour", B, cost.steady_price_per_card_hour, "rent_option", "price_per_gpu_hour",
+         "price_reserved_1y", "price_reserved_3y", "years"),
     step("rent_total", B, arith.product, "rent_per_year", "years"),
     step("npv_rent", B, arith.product, "rent_per_year", "annuity_factor"),
     step("own_cheaper", B, arith.fits, "npv_own", "npv_rent"),

@@ -153,7 +153,8 @@ class Alternative(BaseModel):
     cost_per_trillion_tokens: float | None = Field(None, description="train_cost per 10^12 training tokens")
     cost_per_million_output_tokens: float | None = Field(
         None, description="the inference model's cost of 10^6 output tokens on the fleet sized for the scenario's "
-        "users (cost_per_million_tokens, the figure the proposal's summary quotes); None without serving users")
+        "users, at the price the cheapest rental option pays for that fleet (cost_per_million_tokens, the figure the "
+        "proposal's summary quotes); None without serving users")
     npv_own: float | None = None
     npv_rent: float | None = None
     own_cheaper: bool | None = None

@@ -47,6 +47,15 @@ def test_rental_options() -> None:
     assert cost.cheapest_option(15_000, 15_000, 15_000) == 1
 
 
+def test_steady_price_is_the_reserved_price_of_the_cheapest_option() -> None:
+    # On demand 15, reserved 12 (1 y) and 9.75 (3 y): the steady (serving) card-hour pays the
+    # price of the term the cheapest option reserves; a term longer than the period is not offered.
+    assert cost.steady_price_per_card_hour(3, 15, 12, 9.75, 3) == 9.75
+    assert cost.steady_price_per_card_hour(2, 15, 12, 9.75, 3) == 12
+    assert cost.steady_price_per_card_hour(1, 15, 12, 9.75, 3) == 15
+    assert cost.steady_price_per_card_hour(3, 15, 12, 9.75, 2) == 15
+
+
 def test_break_even_utilisation_by_hand() -> None:
     # Owning: F = 1,000 fixed (present value), V = 100 a year extra power when fully busy;
     # renting: H·p = 1,000 card-hours × 1 a year; a = 2. u* = F / ((H·p − V)·a) = 1000 / 1800.

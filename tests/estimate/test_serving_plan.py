@@ -293,3 +293,18 @@ def test_excel_serving_cards_at_a_confidence_equal_the_estimate_s_planned_cards(
     for bad, words in ((0.3, "confidence must be from 0.5 to 0.99"), (90, "did you mean 0.9")):
         out = udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, None, None, None, bad)
         assert isinstance(out, str) and words in out, out
+
+
+@pytest.mark.parametrize("years, option, price_key", [(3, 3, "price_reserved_3y"), (2, 2, "price_reserved_1y")])
+def test_cost_per_million_tokens_is_priced_as_the_recommendation_rents_the_fleet(years: int, option: int,
+                                                                                 price_key: str) -> None:
+    """The serving fleet is the steady part of the rented work: the cost per million output tokens
+    uses the price the cheapest rental option pays for it (reserved for 3 years on the default plan,
+    1 year over a 2-year period), not the on-demand price the training run pays."""
+    s = default_scenario()
+    r = estimate(s.model_copy(update={"pricing": s.pricing.model_copy(update={"years": years})}))
+    assert r["rent_option"] == option
+    assert r["serving_price_per_hour"] == pytest.approx(r[price_key]) and r[price_key] < r["price_per_gpu_hour"]
+    per_hour = r["serving_cards"] * r[price_key]
+    tokens_per_hour = r["serving_output_tokens_per_s"] * 3600
+    assert r["cost_per_million_tokens"] == pytest.approx(per_hour / tokens_per_hour * 1e6)

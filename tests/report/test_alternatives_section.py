@@ -36,7 +36,9 @@ def test_rows_are_the_compare_rows(result: Estimate) -> None:
     ctx = build_context(result, "en")
     own_money = section["money"][[r["card"] for r in section["tech"]].index("H800")]
     assert own_money["per_m"] == fmt.money(result["cost_per_million_tokens"], "CNY", 2)
-    assert own_money["per_m"] == ctx["headline"]["cost_1k"] == "¥3.86"  # the summary card "per million output tokens"
+    assert own_money["per_m"] == ctx["headline"]["cost_1k"] == "¥2.51"  # the summary card "per million output tokens"
+    # ... priced as the recommendation rents the fleet (reserved for 3 years at ¥9.75), and the card says so.
+    assert ctx["headline"]["serving_price"] == "¥9.75" and result["rent_option"] == 3
 
 
 def test_a_card_that_cannot_run_is_a_line_with_its_reason(result: Estimate, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ the verdict, its break-even utilisation and the figures that flip it are closed 
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, ceil, if_, max_, min_
+from xlcompute.core.expr import Value, and_, ceil, eq, if_, max_, min_
 from xlcompute.core.units import HOURS_PER_YEAR, JOULES_PER_KWH, SECONDS_PER_HOUR, WATTS_PER_KW
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "steady_card_hours_per_year",
     "reserved_rent_per_year",
     "cheapest_option",
+    "steady_price_per_card_hour",
     "price_per_hour_used",
     "break_even_utilisation",
     "break_even_maintenance_share",
@@ -200,6 +201,16 @@ def cheapest_option(on_demand: Value, reserved_1y: Value, reserved_3y: Value) ->
     """Which rental option is cheapest: 1 on demand, 2 reserved for 1 year, 3 reserved for 3 years
     (the first of equals)."""
     return if_(on_demand <= min_(reserved_1y, reserved_3y), 1, if_(reserved_1y <= reserved_3y, 2, 3))
+
+
+def steady_price_per_card_hour(option: Value, on_demand: Value, reserved_1y: Value, reserved_3y: Value,
+                               years: Value) -> Value:
+    """The price the cheapest rental option pays for a steady card-hour (the serving fleet's):
+    the reserved price of the term it reserves, on demand when it reserves none or the term
+    outlasts the period (the same rule as :func:`reserved_rent_per_year`). The serving's cost per
+    token is priced at it, so it matches the renting the recommendation quotes."""
+    return if_(and_(eq(option, 3), years >= 3), reserved_3y,
+               if_(and_(eq(option, 2), years >= 1), reserved_1y, on_demand))
 
 
 def price_per_hour_used(cost_per_year: Value, used_per_year: Value, fallback: Value) -> Value:

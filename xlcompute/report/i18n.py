@@ -203,8 +203,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kf_memory": ("Memory per card", "每卡显存"),
     "kf_memory_note": ("{share} of {hbm} HBM", "占 {hbm} 显存的 {share}"),
     "kf_serving": ("Serving cards", "推理卡数"),
-    "kf_serving_note": ("{users} concurrent users, {cost} per million output tokens",
-                        "{users} 并发用户，每百万输出 token {cost}"),
+    "kf_serving_note": ("{users} concurrent users, {cost} per million output tokens at {price} per card-hour",
+                        "{users} 并发用户，每百万输出 token {cost}（每卡·时 {price}）"),
     "kf_rent": ("Renting the work (present value)", "租用工作负载（现值）"),
     "kf_rent_note": ("{option}; owning: {own}", "{option}；自建：{own}"),
     "recommendation": ("Recommendation", "建议"),
@@ -647,10 +647,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "The same job ({model}, {tokens} training tokens) on {n} accelerators, each run through the same "
         "estimate with only the card swapped: {cards}, {mfu}, prices the scenario gives kept and the others "
         "taken per card from the catalog (see the notes); budgets over {years} years, training cost at the "
-        "rental price.",
+        "rental price, serving cost at the price the cheapest rental option pays for the serving fleet.",
         "同一任务（{model}，{tokens} 个训练 token）在 {n} 种加速卡上的对比，每行只更换加速卡、按同一估算："
         "{cards}，{mfu}，场景给出的价格保持不变，其余价格按各卡取自目录（见注释）；预算按 {years} 年计，"
-        "训练成本按租用价格计。",
+        "训练成本按租用价格计，推理成本按最低租用方案下推理集群的价格计。",
     ),
     "alt_cards_same": ("{cards} cards each", "每种 {cards} 张卡"),
     "alt_cards_deadline": ("the cards each needs for the {deadline}-day deadline",

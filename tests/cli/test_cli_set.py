@@ -79,3 +79,13 @@ def test_the_proposal_attaches_the_scenario_its_figures_come_from(tmp_path: Path
     (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
     again = estimate(load_scenario(tmp_path / "s.yaml"))
     assert again["gpu_hours"] == estimate(scenario_with(None, TYPED))["gpu_hours"]
+
+
+def test_a_count_of_one_is_worded_in_the_singular() -> None:
+    """A six-server serving fleet fits one rack: "1 rack", not "1 racks"; more stay plural."""
+    res = runner.invoke(app, ["estimate", *_args(["model=qwen2.5-72b", "serving.users=500", "accelerator=H20"])],
+                        env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "1 rack," in res.output and "1 racks" not in res.output
+    res = runner.invoke(app, ["estimate"], env={"COLUMNS": "200"})
+    assert " racks, " in res.output

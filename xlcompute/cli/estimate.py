@@ -37,6 +37,10 @@ def _serving_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str
     return line
 
 
+# English plural units of whole counts, worded in the singular for a count of one.
+_COUNT_NOUNS = frozenset({"racks", "servers", "cards", "replicas", "sequences", "layers", "steps"})
+
+
 def _bom_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str:
     """The capex by item in one line: servers, network (the fabric's counts, or the quote), storage,
     facility; then racks and facility power."""
@@ -71,6 +75,8 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
             return fmt.money_wan(x, cur)
         text = registry.format_value(x, key, cur, kind, lang)
         unit = "" if registry.carries_unit(key, kind) else registry.unit_text(key, lang, cur)
+        if text == "1" and unit in _COUNT_NOUNS:  # "1 rack", not "1 racks"
+            unit = unit[:-1]
         return f"{text} {unit}".rstrip()
 
     def lab(key: str) -> str:

@@ -1,6 +1,7 @@
 """A training plan on a card whose generation borrows another generation's kernel constants (Blackwell
-takes Hopper's) carries a Medium risk quoting how far the model was on that generation's held-out runs
-(step_runs_11.yaml's and step_runs_12.yaml's B200 / GB200 rows), and the schedule at that average error."""
+takes Hopper's) carries a risk quoting how far the model was on that generation's held-out runs
+(step_runs_11.yaml's and step_runs_12.yaml's B200 / GB200 rows), and the schedule at that average error; a card's
+own held-out runs missed one way the same. Its severity is how far that error moves the schedule."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from xlcompute.estimate import estimate
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES
 from xlcompute.report.context import build_context
+from xlcompute.report.context.risks import bias_severity
 from xlcompute.report.context.validation import borrowed_kernel_check, validation_report
 from xlcompute.scenario import parse_scenario
 
@@ -61,3 +63,20 @@ def test_with_an_assumed_mfu_the_risk_speaks_of_the_models_days() -> None:
 def test_a_calibrated_card_or_one_without_held_out_runs_has_no_such_risk() -> None:
     for card in ("H800", "A100-80G", "910B"):
         assert "kernel constants for" not in _risks(_plan(card), "en"), card
+
+
+@pytest.mark.parametrize("signed, severity", [(-30.4, 0), (-12.0, 1), (+20.0, 1), (+30.0, 1), (-8.0, 2), (+11.0, 2)])
+def test_the_severity_is_how_far_the_bias_moves_the_schedule(signed: float, severity: int) -> None:
+    """-30.4 % (the 910B's held-out runs) makes the days 1/0.696 = 1.44 times as long: beyond the MFU gap's 25 %,
+    High; -12 % is 13.6 %, Medium; +11 % is 9.9 % shorter, Low."""
+    assert bias_severity(signed) == severity
+
+
+def test_a_910b_plan_rates_the_card_bias_by_its_schedule() -> None:
+    """The 910B's 5 held-out runs were predicted 30.4 % too short: a 102-day plan becomes about 147 days, a High
+    risk among the summary's top three."""
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": "910B", "cards": 1024}}))
+    risks = build_context(r, "en")["risks"]
+    row = next(x for x in risks if "held-out training runs measured on" in str(x["risk"]))
+    assert row["severity"] == "High" and "30.4% too short" in str(row["risk"])

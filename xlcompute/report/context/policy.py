@@ -72,8 +72,8 @@ PUBLISHED_MFU_ZH = ("Llama 3（Dubey et al. 2024，Table 4）：8K–16K 张 H10
 
 CARD_BIAS_WARN_PCT = 10.0
 """A plan's own card whose held-out training runs the step-time model missed by more than 10 % on average in one
-direction (twice the model's 5 % target, so not noise of the pooled error): a Medium risk quoting the schedule at
-that bias."""
+direction (twice the model's 5 % target, so not noise of the pooled error): a risk quoting the schedule at that bias,
+its severity by how far that bias moves the schedule (the MFU gap's thresholds, ``risks.bias_severity``)."""
 
 HELD_OUT_TARGET_PCT = 5.0
 #: The pre-registered validation file whose rows were predicted blind (see xlcompute.validate).

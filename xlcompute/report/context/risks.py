@@ -222,11 +222,11 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
             c.t("mit_link_assumed"))
     borrowed = _borrowed_kernel_risk(c)
     if borrowed is not None:
-        add(1, *borrowed)
+        add(*borrowed)
     else:  # a card with its own constants (or borrowed ones not yet tested) whose held-out runs it missed one way
         biased = _card_bias_risk(c)
         if biased is not None:
-            add(1, *biased)
+            add(*biased)
 
     if r["own_cheaper"] < 0.5:  # the same verdict as the recommendation (present values, same work)
         add(*_rent_risk(c))
@@ -246,7 +246,14 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     return risks
 
 
-def _borrowed_kernel_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
+def bias_severity(signed_pct: float) -> int:
+    """Severity of a step-time bias measured on held-out runs, by how far it moves the schedule
+    (days / (1 + signed) against days), against the MFU gap's thresholds: an assumed MFU and a
+    biased prediction move the days alike."""
+    return _severity(abs(1 / (1 + signed_pct / 100) - 1), MFU_GAP_MEDIUM, MFU_GAP_HIGH)
+
+
+def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
     """A training plan on a card whose generation borrows another's kernel constants and was tested on
     held-out runs (Blackwell: step_runs_11.yaml): how far those runs were off, and the schedule at that
     average error (days / (1 + signed error))."""
@@ -264,14 +271,14 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
     n, mean_abs, signed = check
     # the step-time model's days (the predicted MFU's), whether or not the plan assumes an MFU
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
-    return (c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
+    return (bias_severity(signed), c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
                 profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
                 mag=fmt.percent(abs(signed) / 100), dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 
-def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
+def _card_bias_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
     """A training plan on a card whose own held-out runs (their systems name it) the step-time model missed by more
     than :data:`CARD_BIAS_WARN_PCT` on average in one direction: the bias, and the schedule at it (days / (1 + signed
     error)), as for a borrowed generation."""
@@ -281,7 +288,7 @@ def _card_bias_risk(c: _Ctx) -> tuple[Markup, Markup] | None:
         return None
     signed = runs.mean_signed_error_pct
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
-    return (c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
+    return (bias_severity(signed), c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
                 abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
                 dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),

@@ -183,6 +183,13 @@ def test_excel_functions_equal_the_estimate() -> None:
     # the all-reduce constants were fitted on all-reduce timings).
     assert udf.LLM_TTFT("llama2-70b", "H100-SXM", 2048, 4, "fp8") == pytest.approx(0.1125, abs=5e-4)
     assert udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500) == r["serving_cards"]
+    # The cost of a million output tokens on that fleet, at the price the proposal rents it (reserved for 3 years).
+    price = r["serving_price_per_hour"]
+    assert udf.LLM_SERVING_COST("llama2-70b", "H800", 2000, 1000, 20, price, 500) == pytest.approx(
+        r["cost_per_million_tokens"], rel=1e-12)
+    assert round(udf.LLM_SERVING_COST("llama2-70b", "H800", 2000, 1000, 20, 15, 500), 2) == 3.86  # on demand
+    assert "meets ttft_s and tpot_s" in udf.LLM_SERVING_COST("llama2-70b", "H800", 2000, 1000, 20, 15, 500, 2, 1e-4)
+    assert "price_per_hour" in udf.LLM_SERVING_COST("llama2-70b", "H800", 2000, 1000, 20, -1, 500)
     assert "meets ttft_s and tpot_s" in udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, 2, 0.0001)
     amd = estimate(_scenario({"users": 2000, "tokens_per_request": 1000, "seconds_per_request": 20}, "llama2-70b",
                              "MI300X"))

@@ -144,6 +144,7 @@ VALID_FOR: dict[tuple[str, str], list[Any]] = {
     ("LLM_PARAMS", "vocab"): [None, 0, 32000, 50257.0],
     ("TRAIN_MEM_PER_GPU", "dp"): [1, 8, 64.0],
     ("LLM_SERVING_CARDS", "output_tokens"): [None, 500, 128.0, 1],
+    ("LLM_SERVING_COST", "output_tokens"): [None, 500, 128.0, 1],
 }
 # The planner searches a layout per new tuple: a few models, cards and batches keep the cache warm.
 PLANNER_VALID: dict[str, list[Any]] = {

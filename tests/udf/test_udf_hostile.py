@@ -58,6 +58,7 @@ BASE: dict[str, tuple[Any, ...]] = {
     "LLM_TTFT": ("llama2-70b", "H800", 500, 4, "bf16"),
     "LLM_TPOT": ("llama2-70b", "H800", 500, 500, 64, 4, "fp8"),
     "LLM_SERVING_CARDS": ("llama2-70b", "H800", 2000, 1000, 20, 500, 2, 0.2, "bf16", 0.9),
+    "LLM_SERVING_COST": ("llama2-70b", "H800", 2000, 1000, 20, 9.75, 500, 2, 0.2, "bf16"),
     "ENERGY_KWH": (8, 700, 24, 1.3),
     "POWER_COST": (8, 700, 24, 0.1, 1.3),
     "LLM_BEST_LAYOUT": ("llama2-7b", "H800", 64, 4096, 256),

@@ -63,6 +63,7 @@ from xlcompute.udf._serving import (
     LLM_INFER_COST,
     LLM_INFER_FLOPS,
     LLM_SERVING_CARDS,
+    LLM_SERVING_COST,
     LLM_TPOT,
     LLM_TTFT,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "LLM_TTFT",
     "LLM_TPOT",
     "LLM_SERVING_CARDS",
+    "LLM_SERVING_COST",
     "LLM_INFER_CHIPS",
     "LLM_INFER_COST",
     "LLM_COST_PER_1K_TOKENS",

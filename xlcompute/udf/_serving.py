@@ -24,6 +24,7 @@ __all__ = [
     "LLM_TTFT",
     "LLM_TPOT",
     "LLM_SERVING_CARDS",
+    "LLM_SERVING_COST",
 ]
 
 
@@ -227,21 +228,21 @@ def _no_room(f: Any, t: int, card: Any, precision: Any, tokens: int, k: Any) -> 
             f"{t} × {card.name} ({(usable - weights) / 1e9:,.1f} GB); give a larger tp or fewer tokens")
 
 
-@excel({"model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",
-        "tokens_per_request": "Tokens per request, prompt + output.",
-        "seconds_per_request": "Seconds between a user's requests.",
-        "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
-        "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
-        "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
-        "precision": _PRECISION,
-        "confidence": "Optional. Share of the inference model's speed range the cards must cover, 0.5 to 0.99 "
-                      "(0.9 or 90%: the P90); default 0.5, the estimate's cards."})
-def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
-                      output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
-                      precision: Any = None, confidence: Any = None) -> float:
-    """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
-    replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
-    serving; at a confidence, those times its margin, rounded up."""
+_SERVING_ARGS = {
+    "model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",
+    "tokens_per_request": "Tokens per request, prompt + output.",
+    "seconds_per_request": "Seconds between a user's requests.",
+    "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
+    "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
+    "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
+    "precision": _PRECISION,
+}
+
+
+def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
+                  output_tokens: Any, ttft_s: Any, tpot_s: Any, precision: Any) -> Any:
+    """The sizer's plan for the cells (as xlcompute estimate sizes serving), checked: an error when no
+    replica meets the targets."""
     from xlcompute.serving_plan import ServingPlanError
 
     shape, card, prec, _, k = _replica(model, gpu, None, precision)
@@ -252,11 +253,6 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
         raise a.UdfArgumentError(f"users / seconds_per_request must be at most 10^12 requests per second, got {rate:g}")
     ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
     tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
-    q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
-    if not spread.SERVING_CONFIDENCE <= q <= spread.CONFIDENCE_MAX:
-        raise a.UdfArgumentError(f"confidence must be from {spread.SERVING_CONFIDENCE:g} to {spread.CONFIDENCE_MAX:g} "
-                                 f"(got {a.show(confidence)}; 0.9 plans the "
-                                 "P90 of the serving cards)")
     try:
         plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot, k)
     except ServingPlanError as exc:
@@ -264,10 +260,47 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
     if not plan.meets_targets:
         raise a.UdfArgumentError(f"no replica of {card.name} meets ttft_s and tpot_s; the fastest gives "
                                  f"{plan.ttft_s:.3g} s and {plan.tpot_s:.3g} s per token")
+    return plan
+
+
+@excel({**_SERVING_ARGS,
+        "confidence": "Optional. Share of the inference model's speed range the cards must cover, 0.5 to 0.99 "
+                      "(0.9 or 90%: the P90); default 0.5, the estimate's cards."})
+def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
+                      output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
+                      precision: Any = None, confidence: Any = None) -> float:
+    """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
+    replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
+    serving; at a confidence, those times its margin, rounded up."""
+    q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
+    if not spread.SERVING_CONFIDENCE <= q <= spread.CONFIDENCE_MAX:
+        raise a.UdfArgumentError(f"confidence must be from {spread.SERVING_CONFIDENCE:g} to {spread.CONFIDENCE_MAX:g} "
+                                 f"(got {a.show(confidence)}; 0.9 plans the "
+                                 "P90 of the serving cards)")
+    plan = _serving_plan(model, gpu, users, tokens_per_request, seconds_per_request, output_tokens, ttft_s, tpot_s,
+                         precision)
     if q == spread.SERVING_CONFIDENCE:
         return float(plan.cards)
     # serving.confidence's margin (the estimate's serving_cards_planned), in whole cards
     return float(math.ceil(plan.cards * float(spread.confidence_margin(q, spread.SERVING_LOG_SIGMA)) - 1e-9))
+
+
+@excel({**{k: v for k, v in _SERVING_ARGS.items() if k not in ("output_tokens", "ttft_s", "tpot_s", "precision")},
+        "price_per_hour": "Price per card-hour the fleet is rented at, in your currency (the proposal uses the "
+                          "cheapest rental option's: reserved when the fleet runs the whole period).",
+        **{k: v for k, v in _SERVING_ARGS.items() if k in ("output_tokens", "ttft_s", "tpot_s", "precision")}})
+def LLM_SERVING_COST(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
+                     price_per_hour: Any, output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
+                     precision: Any = None) -> float:
+    """Cost of one million output tokens, in the price's currency: the LLM_SERVING_CARDS fleet at
+    capacity, cards × price / 3600 per second over its output tokens per second × 10^6 (the
+    estimate's cost_per_million_tokens at that price)."""
+    from xlcompute.core.inference import cost_per_million_tokens
+
+    price = a.non_negative(price_per_hour, "price_per_hour")
+    plan = _serving_plan(model, gpu, users, tokens_per_request, seconds_per_request, output_tokens, ttft_s, tpot_s,
+                         precision)
+    return float(cost_per_million_tokens(price, plan.cards, plan.output_tokens_per_s))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -61,7 +61,7 @@ def _build(result: Estimate, lang: str, comparison: Comparison | None) -> Book:
     b.result_headers(plan)
     run_steps(refs, b.bind)
     if plan is not None and plan.best:
-        planner_block(b, plan)
+        planner_block(b, plan, result.deadline_plan)
     b.finish_results()
     error = ""
     if comparison is None:

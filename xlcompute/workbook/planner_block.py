@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.pagebreak import Break
 
 from xlcompute.core.units import GB
-from xlcompute.estimate import PlanReport
+from xlcompute.estimate import PlanReport, SizedTry
 from xlcompute.workbook._book import PLAN_ROWS, Book, col_letter
 from xlcompute.workbook.styles import style_header, style_note, style_plain, style_section, style_static, wrapped_height
 from xlcompute.workbook.text import input_label, text
@@ -17,12 +17,15 @@ from xlcompute.workbook.text import input_label, text
 __all__ = ["planner_block"]
 
 
-def planner_block(b: Book, plan: PlanReport) -> None:
+def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = None) -> None:
     """The best layouts of the step-time model (seed 004) below the Training results.
 
     Static values, not formulas: the layout search runs in Python (NumPy over thousands of
     layouts) and has no spreadsheet form. The block carries no defined names, so nothing
     that reads the named results (tests, other tools) mistakes it for a live figure.
+    ``deadline_plan``: the cards the deadline sizing plans, each count at its own layout, MFU and
+    ETTR (``Estimate.deadline_plan``: the count the CLI and the proposal give), beside the Goodput
+    sheet's live count, which keeps this layout's MFU and ETTR.
     """
     ws, lang = b.ws["training"], b.lang
     rows = plan.best[:PLAN_ROWS]
@@ -46,11 +49,16 @@ def planner_block(b: Book, plan: PlanReport) -> None:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         ws.row_dimensions[r].height = wrapped_height([(note, span)], font_pt=9)
         r += 1
-    for key, value in (("plan_evaluated", plan.candidates_evaluated), ("plan_fitting", plan.candidates_fitting)):
+    figures: list[tuple[str, float, str]] = [("plan_evaluated", plan.candidates_evaluated, "#,##0"),
+                                             ("plan_fitting", plan.candidates_fitting, "#,##0")]
+    if deadline_plan is not None:
+        figures += [("plan_deadline_cards", deadline_plan.cards, "#,##0"),
+                    ("plan_deadline_days", deadline_plan.train_days, "0.0")]
+    for key, value, number_format in figures:
         style_plain(ws.cell(row=r, column=1, value=text(key, lang)))
         c = ws.cell(row=r, column=2, value=value)
         style_static(c)
-        c.number_format = "#,##0"
+        c.number_format = number_format
         r += 1
     r += 1
     style_header(ws.cell(row=r, column=1, value=text("plan_layout", lang)))

@@ -142,6 +142,11 @@ T: dict[str, tuple[str, str]] = {
     ),
     "plan_evaluated": ("Layouts evaluated", "已评估布局数"),
     "plan_fitting": ("Layouts that fit in memory", "可装入显存的布局数"),
+    "plan_deadline_cards": ("Cards the deadline sizing plans, each count at its own layout, MFU and ETTR (the "
+                            "proposal's count; the Goodput sheet's keeps this layout's MFU and ETTR)",
+                            "按截止期限规划的卡数，每个卡数按其自身布局、MFU 与 ETTR 规划（即方案书中的卡数；"
+                            "有效训练时间表中的卡数沿用本布局的 MFU 与 ETTR）"),
+    "plan_deadline_days": ("Training days end to end at that count", "该卡数下的端到端训练天数"),
     "plan_layout": ("Layout (rank by time per sequence)", "布局（按每条序列的时间排名）"),
     "plan_batch": ("Global batch (sequences)", "全局批量（序列）"),
     "plan_interleave": ("Interleaved stages per pipeline rank", "每流水线级交错虚拟阶段数"),

@@ -238,6 +238,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}（折现率 {rate}）。建议租用算力：增加工作量"
         "不能使自建划算，只有更低的采购价或运营成本才能。",
     ),
+    "rec_deadline_missed": (
+        "Not as proposed: the run misses the {deadline}-day deadline{conf} by {slip} days. {need} cards ({servers} "
+        "servers) meet it{how}; re-run this proposal at that count for its budget, or move the deadline.",
+        "不宜按所提方案执行：训练将超过 {deadline} 天的截止期限{conf} {slip} 天。{need} 张卡（{servers} 台服务器）{how}"
+        "可按期完成；请按该卡数重新生成本方案以得到其预算，或调整截止期限。",
+    ),
+    "rec_deadline_how_planned": (", planned at that count ({days} days)", "按该卡数重新规划，需 {days} 天，"),
+    "rec_deadline_how_same": (" at the same MFU and ETTR", "在相同 MFU 与 ETTR 下"),
+    "rec_fits_own_late": (
+        "The planned layout fits in memory and the run takes {days} days. Doing the planned work keeps the cluster "
+        "{util} busy; over {years} years owning has a present cost of {own} (discounted at {rate}), less than "
+        "renting the same card-hours ({rent}, {option}). {break_even}",
+        "规划的并行布局显存可容纳，训练需 {days} 天。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
+        "（折现率 {rate}），低于租用同样卡时的 {rent}（{option}）。{break_even}",
+    ),
     "rec_no_fit": (
         "Revise the training layout before purchase: the planned layout needs {mem} per card, more "
         "than the {hbm} of HBM. {alternative}",

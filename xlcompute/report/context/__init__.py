@@ -203,9 +203,30 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     if not mem["fits"]:
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
+    late = _deadline_missed(c)
     if budget["rent_never"]:
-        return c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
-    return c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
+        verdict = c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
+    elif budget["own_cheaper"] and late is not None:  # not "approve the purchase" of a cluster that is late
+        verdict = c.t("rec_fits_own_late", days=c.v("train_days"), **common)
+    else:
+        verdict = c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
+    return c.sentences(late, verdict)
+
+
+def _deadline_missed(c: _Ctx) -> Markup | None:
+    """The recommendation's first sentence when the training run misses its deadline: by how much, and the
+    cards that meet it (the deadline sizing's count when it planned one, as the summary's deadline line)."""
+    r = c.r
+    if r["deadline_days"] <= 0 or r["deadline_slip_days"] <= 0:
+        return None
+    p = r.deadline_plan
+    if p is not None:
+        need, servers = fmt.count(p.cards), fmt.count(p.cards / r["cards_per_node"])
+        how = c.t("rec_deadline_how_planned", days=c.v_as(p.train_days, "train_days"))
+    else:
+        need, servers, how = c.v("deadline_cards"), c.v("deadline_servers"), c.t("rec_deadline_how_same")
+    return c.t("rec_deadline_missed", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=need,
+               servers=servers, how=how, conf=c.deadline_conf("summary_conf", days=c.v("deadline_plan_days")))
 
 
 def _cut(text: str, limit: int) -> str:

@@ -244,6 +244,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "不宜按所提方案执行：训练将超过 {deadline} 天的截止期限{conf} {slip} 天。{need} 张卡（{servers} 台服务器）{how}"
         "可按期完成；请按该卡数重新生成本方案以得到其预算，或调整截止期限。",
     ),
+    "rec_mfu_assumed": (
+        "The {days} days rest on the assumed MFU of {mfu}; the step-time model predicts {predicted} for this "
+        "layout, {pdays} days, {verdict}.",
+        "{days} 天基于假设的 MFU {mfu}；步时模型对该布局的预测为 {predicted}，即 {pdays} 天，{verdict}。",
+    ),
+    "rec_mfu_same": ("and the same verdict on owning and renting", "自建与租用的结论不变"),
+    "rec_mfu_flips_own": ("at which owning is cheaper than renting ({own} against {rent})",
+                          "此时自建比租用便宜（{own} 对 {rent}）"),
+    "rec_mfu_flips_rent": ("at which renting is cheaper than owning ({rent} against {own})",
+                           "此时租用比自建便宜（{rent} 对 {own}）"),
     "rec_deadline_how_planned": (", planned at that count ({days} days)", "按该卡数重新规划，需 {days} 天，"),
     "rec_deadline_how_same": (" at the same MFU and ETTR", "在相同 MFU 与 ETTR 下"),
     "rec_fits_own_late": (

@@ -33,11 +33,12 @@ from xlcompute.report.context.policy import (
     COMM_SHARE_WARN,
     HELD_OUT_TARGET_PCT,
     MEMORY_SHARE_WARN,
+    MFU_GAP_MEDIUM,
     PLAN_ROWS_SHOWN,
     PUBLISHED_MFU,
     PUBLISHED_MFU_ZH,
 )
-from xlcompute.report.context.risks import _risks
+from xlcompute.report.context.risks import _risks, mfu_gap
 from xlcompute.report.context.sections import (
     INPUT_GROUPS,
     _budget,
@@ -203,7 +204,7 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     if not mem["fits"]:
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
-    late = _deadline_missed(c)
+    late = c.sentences(_deadline_missed(c), _mfu_assumed(c, bool(budget["own_cheaper"]))) or None
     if budget["rent_never"]:
         verdict = c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
     elif budget["own_cheaper"] and late is not None:  # not "approve the purchase" of a cluster that is late
@@ -211,6 +212,25 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     else:
         verdict = c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
     return c.sentences(late, verdict)
+
+
+def _mfu_assumed(c: _Ctx, own_cheaper: bool) -> Markup | None:
+    """Where the plan's days rest on an assumed MFU the step-time model contradicts (the MFU-gap risk, Medium or
+    High), the recommendation says so before its verdict: the days at the predicted MFU, and whether owning or
+    renting still wins at that MFU (the same graph run again with the predicted MFU)."""
+    from xlcompute._graph import GRAPH
+
+    gap = mfu_gap(c)
+    if gap is None or gap <= MFU_GAP_MEDIUM:
+        return None
+    inputs = {k: v.value for k, v in c.r.inputs.items()}
+    at_predicted = GRAPH.run({**inputs, "mfu_assumed": 0}, ["own_cheaper", "npv_own", "npv_rent"])
+    same = (at_predicted["own_cheaper"] >= 0.5) == own_cheaper
+    verdict = c.t("rec_mfu_same" if same else "rec_mfu_flips_own" if at_predicted["own_cheaper"] >= 0.5
+                  else "rec_mfu_flips_rent", own=c.amount(at_predicted["npv_own"]),
+                  rent=c.amount(at_predicted["npv_rent"]))
+    return c.t("rec_mfu_assumed", days=c.v("train_days"), mfu=c.v("mfu"), predicted=c.v("predicted_mfu"),
+               pdays=c.v("train_days_predicted_mfu"), verdict=verdict)
 
 
 def _deadline_missed(c: _Ctx) -> Markup | None:

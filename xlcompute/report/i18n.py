@@ -244,6 +244,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "不宜按所提方案执行：训练将超过 {deadline} 天的截止期限{conf} {slip} 天。{need} 张卡（{servers} 台服务器）{how}"
         "可按期完成；请按该卡数重新生成本方案以得到其预算，或调整截止期限。",
     ),
+    "rec_serving_unmet": (
+        "No serving replica of {accelerator} meets the latency targets ({ttft_target} s to the first token, "
+        "{tpot_target} s per output token; the fastest gives {ttft} s and {tpot} s), so no number of cards serves the "
+        "{users} users within them: relax the targets, serve in a lower precision, or choose a faster card. The "
+        "{need} serving cards below are the fastest replicas for the demand, priced for reference.",
+        "{accelerator} 的推理副本均达不到时延目标（首 token {ttft_target} 秒、每输出 token {tpot_target} 秒；最快的为 "
+        "{ttft} 秒与 {tpot} 秒），因此任何卡数都无法在此目标内服务 {users} 个用户：请放宽目标、降低推理精度或选择更快的"
+        "加速卡。下文的 {need} 张推理卡为满足需求的最快副本，其价格仅供参考。",
+    ),
     "rec_mfu_assumed": (
         "The {days} days rest on the assumed MFU of {mfu}; the step-time model predicts {predicted} for this "
         "layout, {pdays} days, {verdict}.",

@@ -192,19 +192,21 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
               "capex": c.va("capex_total"), "years": c.v("years"), "own": c.va("npv_own"), "rent": c.va("npv_rent"),
               "option": budget["rent_option"], "util": c.v("planned_utilisation"), "break_even": budget["break_even"],
               "rate": c.v("discount_rate")}
+    unmet = _serving_unmet(c)
     if kind == "serving":
         if r["serving_cards"] > r["gpu_count"]:
-            return c.t("rec_serving_short", users=c.v("users"), need=c.v("serving_cards"),
-                       accelerator=r.accelerator_name, replica=c.v("serving_replica_size"), cards=c.v("gpu_count"))
+            return c.sentences(unmet, c.t("rec_serving_short", users=c.v("users"), need=c.v("serving_cards"),
+                                          accelerator=r.accelerator_name, replica=c.v("serving_replica_size"),
+                                          cards=c.v("gpu_count")))
         if budget["rent_never"]:
-            return c.t("rec_serving_rent_never", users=c.v("users"), need=c.v("serving_cards"),
-                       price=c.v("rent_price_per_hour"), **common)
-        return c.t("rec_serving_own" if budget["own_cheaper"] else "rec_serving_rent", users=c.v("users"),
-                   need=c.v("serving_cards"), **common)
+            return c.sentences(unmet, c.t("rec_serving_rent_never", users=c.v("users"), need=c.v("serving_cards"),
+                                          price=c.v("rent_price_per_hour"), **common))
+        return c.sentences(unmet, c.t("rec_serving_own" if budget["own_cheaper"] else "rec_serving_rent",
+                                      users=c.v("users"), need=c.v("serving_cards"), **common))
     if not mem["fits"]:
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
-    late = c.sentences(_deadline_missed(c), _mfu_assumed(c, bool(budget["own_cheaper"]))) or None
+    late = c.sentences(_deadline_missed(c), _mfu_assumed(c, bool(budget["own_cheaper"])), unmet) or None
     if budget["rent_never"]:
         verdict = c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
     elif budget["own_cheaper"] and late is not None:  # not "approve the purchase" of a cluster that is late
@@ -212,6 +214,17 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     else:
         verdict = c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
     return c.sentences(late, verdict)
+
+
+def _serving_unmet(c: _Ctx) -> Markup | None:
+    """Where no serving replica meets the latency targets (the High risk of the same figures), the recommendation
+    says first that no number of cards serves the users within them; the fleet sized is the fastest, for reference."""
+    r = c.r
+    if not r.serves or (r["ttft"] <= r["ttft_target_s"] and r["tpot"] <= r["tpot_target_s"]):
+        return None
+    return c.t("rec_serving_unmet", accelerator=r.accelerator_name, ttft_target=c.v("ttft_target_s"),
+               tpot_target=c.v("tpot_target_s"), ttft=c.v("ttft"), tpot=c.v("tpot"), users=c.v("users"),
+               need=c.v("serving_cards"))
 
 
 def _mfu_assumed(c: _Ctx, own_cheaper: bool) -> Markup | None:

@@ -46,3 +46,13 @@ def test_a_met_deadline_keeps_the_recommendation_as_it_was() -> None:
     r, ctx = _context({"pricing": {"price_per_card_hour": 200}, "training": {"tokens": "15T", "deadline_days": 300}})
     assert r["own_cheaper"] == 1 and r["deadline_slip_days"] == 0
     assert str(ctx["recommendation"]).startswith("Approve the purchase of 1,000 × NVIDIA H800")
+
+
+def test_an_assumed_mfu_alone_keeps_the_purchase_recommended() -> None:
+    """On time, owning cheaper, the days resting on an assumed MFU the model contradicts: the recommendation says
+    so first and still recommends the purchase (only a missed deadline withholds it)."""
+    r, ctx = _context({"pricing": {"price_per_card_hour": 200}, "training": {"tokens": "15T", "deadline_days": 300},
+                       "assumptions": {"mfu": 0.45}})
+    rec = str(ctx["recommendation"])
+    assert r["own_cheaper"] == 1 and r["deadline_slip_days"] == 0
+    assert rec.startswith("The ") and "rest on the assumed MFU of 45.0%" in rec and "Approve the purchase" in rec

@@ -206,14 +206,15 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     if not mem["fits"]:
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
-    late = c.sentences(_deadline_missed(c), _mfu_assumed(c, bool(budget["own_cheaper"])), unmet) or None
+    late = _deadline_missed(c)
     if budget["rent_never"]:
         verdict = c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
     elif budget["own_cheaper"] and late is not None:  # not "approve the purchase" of a cluster that is late
         verdict = c.t("rec_fits_own_late", days=c.v("train_days"), **common)
     else:
         verdict = c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
-    return c.sentences(late, verdict)
+    # What the verdict rests on comes first: a missed deadline, an assumed MFU, serving targets no replica meets.
+    return c.sentences(late, _mfu_assumed(c, bool(budget["own_cheaper"])), unmet, verdict)
 
 
 def _serving_unmet(c: _Ctx) -> Markup | None:

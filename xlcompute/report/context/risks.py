@@ -271,7 +271,8 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
     n, mean_abs, signed = check
     # the step-time model's days (the predicted MFU's), whether or not the plan assumes an MFU
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
-    return (bias_severity(signed), c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
+    return (bias_severity(signed),
+            c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
                 profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
                 mag=fmt.percent(abs(signed) / 100), dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
@@ -288,7 +289,8 @@ def _card_bias_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
         return None
     signed = runs.mean_signed_error_pct
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
-    return (bias_severity(signed), c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
+    return (bias_severity(signed),
+            c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
                 abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
                 dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),

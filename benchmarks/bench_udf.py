@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import xlcompute.udf as udf
-from xlcompute.udf import _planner
+from xlcompute.udf import _planner, _serving
 
 # Ten representative cells; 1,000 rounds make 10,000 evaluations.
 CELLS: list[Callable[[], Any]] = [
@@ -84,6 +84,11 @@ def cards_for_days_first() -> float:
     return udf.LLM_GPUS_FOR_DAYS("llama3.1-70b", "15T", 60, "H800")
 
 
+def serving_cost_first() -> float:
+    _serving._sized.cache_clear()  # the serving sizer's search over layouts and batches, as on opening the workbook
+    return udf.LLM_SERVING_COST("llama2-70b", "H800", 2000, 1000, 20, 9.75, 500)
+
+
 def predicted_mfu_repeated() -> None:
     for _ in range(1000):
         udf.LLM_PREDICTED_MFU(*PLAN)
@@ -101,6 +106,7 @@ def main() -> None:
     again = median_seconds(predicted_mfu_repeated)
     open_days = median_seconds(days_without_mfu_first, repeat=5)
     open_cards = median_seconds(cards_for_days_first, repeat=5)
+    serving_cost = median_seconds(serving_cost_first, repeat=5)
     refused = median_seconds(ten_thousand_refusals)
     print(f"10,000 UDF evaluations (10 kinds of cell):   median {evals * 1e3:.1f} ms "
           f"({evals / 1e4 * 1e6:.1f} µs per cell)")
@@ -113,6 +119,7 @@ def main() -> None:
           f"({again / 1e3 * 1e6:.1f} µs per cell)")
     print(f"LLM_TRAIN_DAYS without MFU (first call):      median {open_days * 1e3:.1f} ms")
     print(f"LLM_GPUS_FOR_DAYS without MFU (first call):   median {open_cards * 1e3:.1f} ms")
+    print(f"LLM_SERVING_COST (first call, sizer search):  median {serving_cost * 1e3:.1f} ms")
     print(f"10,000 refused cells (#VALUE!/#NUM! text):   median {refused * 1e3:.1f} ms "
           f"({refused / 1e4 * 1e6:.1f} µs per cell)")
 

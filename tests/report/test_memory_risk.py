@@ -42,3 +42,19 @@ def test_a_fixed_layout_keeps_the_general_advice() -> None:
     assert r.plan is None and MEMORY_SHARE_WARN < r["mem_per_gpu"] / r["hbm_bytes"] <= 1
     en = " ".join(_tight(r, "en").values())
     assert "Thin memory headroom" in en and "Among the planner's layouts" not in en and "higher ZeRO stage" in en
+
+
+def test_the_recommendation_says_how_tightly_the_layout_fits() -> None:
+    """Where the tight-memory risk stands, the recommendation's "fits in memory" says so, with the same share; with
+    room to spare it says "fits in memory" alone."""
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": "MI300X", "cards": 1024}}))
+    share = r["mem_per_gpu"] / r["hbm_bytes"]
+    assert share > MEMORY_SHARE_WARN
+    rec = str(build_context(r, "en")["recommendation"])
+    assert f"fits in memory with little headroom ({fmt.percent(share)} of HBM; see the risks)" in rec
+    assert f"fits in memory with little headroom ({_tight(r, 'en')['risk'].split('uses ')[1].split(' of HBM')[0]}" \
+        in rec  # the risk's own share
+    assert "，但余量很小（占显存" in str(build_context(r, "zh")["recommendation"])
+    roomy = str(build_context(estimate(default_scenario()), "en")["recommendation"])
+    assert "fits in memory and" in roomy and "headroom" not in roomy

@@ -210,30 +210,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "recommendation": ("Recommendation", "建议"),
     "rec_fits_own": (
         "Approve the purchase of {cards} × {accelerator} ({servers} servers, {capex} capital "
-        "expenditure). The planned layout fits in memory and the training run completes in {days} days. "
+        "expenditure). The planned layout fits in memory{headroom} and the training run completes in {days} days. "
         "Doing the planned work keeps the cluster {util} busy; over {years} years owning has a present cost "
         "of {own} (discounted at {rate}), less than renting the same card-hours ({rent}, {option}). {break_even}",
         "建议批准采购 {cards} 张 {accelerator}（{servers} 台服务器，资本支出 {capex}）。规划的并行布局"
-        "显存可容纳，训练 {days} 天完成。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
+        "显存可容纳{headroom}，训练 {days} 天完成。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
         "（折现率 {rate}），低于租用同样卡时的 {rent}（{option}）。{break_even}",
     ),
     "rec_fits_rent": (
-        "The planned layout fits in memory and the training run completes in {days} days, but the planned "
+        "The planned layout fits in memory{headroom} and the training run completes in {days} days, but the planned "
         "work keeps an owned cluster only {util} busy: renting the same card-hours ({option}) has a present "
         "cost of {rent} over {years} years, against {own} to own {cards} × {accelerator} (discounted at "
         "{rate}). Rent the capacity, or buy only with enough further work planned. {break_even}",
-        "规划的并行布局显存可容纳，训练 {days} 天完成；但计划工作只能使自建集群利用率达到 {util}："
+        "规划的并行布局显存可容纳{headroom}，训练 {days} 天完成；但计划工作只能使自建集群利用率达到 {util}："
         "{years} 年内租用同样卡时（{option}）的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}"
         "（折现率 {rate}）。建议租用算力，或在有足够后续工作时再采购。{break_even}",
     ),
     "rec_fits_rent_never": (
-        "The planned layout fits in memory and the training run completes in {days} days, but owning does not "
+        "The planned layout fits in memory{headroom} and the training run completes in {days} days, but owning does not "
         "pay at any utilisation: at {price} per rented card-hour, renting costs less than owning even with the "
         "cluster busy all the time. The planned work keeps an owned cluster {util} busy; renting the same "
         "card-hours ({option}) has a present cost of {rent} over {years} years, against {own} to own {cards} × "
         "{accelerator} (discounted at {rate}). Rent the capacity: more work would not make owning pay, only a "
         "lower purchase price or running cost would.",
-        "规划的并行布局显存可容纳，训练 {days} 天完成；但任何利用率下自建都不划算：按每租用卡时 {price}，即使"
+        "规划的并行布局显存可容纳{headroom}，训练 {days} 天完成；但任何利用率下自建都不划算：按每租用卡时 {price}，即使"
         "集群全时忙碌，租用也比自建便宜。计划工作使自建集群利用率为 {util}；{years} 年内租用同样卡时（{option}）"
         "的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}（折现率 {rate}）。建议租用算力：增加工作量"
         "不能使自建划算，只有更低的采购价或运营成本才能。",
@@ -266,12 +266,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rec_deadline_how_planned": (", planned at that count ({days} days)", "按该卡数重新规划，需 {days} 天，"),
     "rec_deadline_how_same": (" at the same MFU and ETTR", "在相同 MFU 与 ETTR 下"),
     "rec_fits_own_late": (
-        "The planned layout fits in memory and the run takes {days} days. Doing the planned work keeps the cluster "
+        "The planned layout fits in memory{headroom} and the run takes {days} days. Doing the planned work keeps the cluster "
         "{util} busy; over {years} years owning has a present cost of {own} (discounted at {rate}), less than "
         "renting the same card-hours ({rent}, {option}). {break_even}",
-        "规划的并行布局显存可容纳，训练需 {days} 天。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
+        "规划的并行布局显存可容纳{headroom}，训练需 {days} 天。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
         "（折现率 {rate}），低于租用同样卡时的 {rent}（{option}）。{break_even}",
     ),
+    "rec_headroom": (" with little headroom ({share} of HBM; see the risks)", "，但余量很小（占显存 {share}，见风险）"),
     "rec_no_fit": (
         "Revise the training layout before purchase: the planned layout needs {mem} per card, more "
         "than the {hbm} of HBM. {alternative}",

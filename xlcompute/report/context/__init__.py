@@ -191,7 +191,10 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     common = {"cards": c.v("gpu_count"), "accelerator": r.accelerator_name, "servers": c.v("servers"),
               "capex": c.va("capex_total"), "years": c.v("years"), "own": c.va("npv_own"), "rent": c.va("npv_rent"),
               "option": budget["rent_option"], "util": c.v("planned_utilisation"), "break_even": budget["break_even"],
-              "rate": c.v("discount_rate")}
+              "rate": c.v("discount_rate"),
+              # "fits in memory" says how tightly where the memory risk does (the same threshold)
+              "headroom": c.t("rec_headroom", share=fmt.percent(mem["planned_share"]))
+              if mem["planned_share"] > MEMORY_SHARE_WARN else ""}
     unmet = _serving_unmet(c)
     if kind == "serving":
         if r["serving_cards"] > r["gpu_count"]:

@@ -228,10 +228,14 @@ def _no_room(f: Any, t: int, card: Any, precision: Any, tokens: int, k: Any) -> 
             f"{t} × {card.name} ({(usable - weights) / 1e9:,.1f} GB); give a larger tp or fewer tokens")
 
 
-_SERVING_ARGS = {
+# The demand and targets LLM_SERVING_CARDS and LLM_SERVING_COST size a fleet for: the demand first, the
+# optional shape and targets after (each function puts its own arguments between them).
+_DEMAND_ARGS = {
     "model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",
     "tokens_per_request": "Tokens per request, prompt + output.",
     "seconds_per_request": "Seconds between a user's requests.",
+}
+_TARGET_ARGS = {
     "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
     "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
     "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
@@ -263,7 +267,7 @@ def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, sec
     return plan
 
 
-@excel({**_SERVING_ARGS,
+@excel({**_DEMAND_ARGS, **_TARGET_ARGS,
         "confidence": "Optional. Share of the inference model's speed range the cards must cover, 0.5 to 0.99 "
                       "(0.9 or 90%: the P90); default 0.5, the estimate's cards."})
 def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
@@ -285,10 +289,10 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
     return float(math.ceil(plan.cards * float(spread.confidence_margin(q, spread.SERVING_LOG_SIGMA)) - 1e-9))
 
 
-@excel({**{k: v for k, v in _SERVING_ARGS.items() if k not in ("output_tokens", "ttft_s", "tpot_s", "precision")},
+@excel({**_DEMAND_ARGS,
         "price_per_hour": "Price per card-hour the fleet is rented at, in your currency (the proposal uses the "
                           "cheapest rental option's: reserved when the fleet runs the whole period).",
-        **{k: v for k, v in _SERVING_ARGS.items() if k in ("output_tokens", "ttft_s", "tpot_s", "precision")}})
+        **_TARGET_ARGS})
 def LLM_SERVING_COST(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
                      price_per_hour: Any, output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
                      precision: Any = None) -> float:

@@ -55,7 +55,9 @@ def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = No
         figures += [("plan_deadline_cards", deadline_plan.cards, "#,##0"),
                     ("plan_deadline_days", deadline_plan.train_days, "0.0")]
     for key, value, number_format in figures:
-        style_plain(ws.cell(row=r, column=1, value=text(key, lang)))
+        label = text(key, lang)
+        style_plain(ws.cell(row=r, column=1, value=label), wrap=True)  # column A is 52 wide; B holds the value
+        ws.row_dimensions[r].height = wrapped_height([(label, 52)])
         c = ws.cell(row=r, column=2, value=value)
         style_static(c)
         c.number_format = number_format

@@ -256,7 +256,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rec_mfu_assumed": (
         "The {days} days rest on the assumed MFU of {mfu}; the step-time model predicts {predicted} for this "
         "layout, {pdays} days, {verdict}.",
-        "{days} 天基于假设的 MFU {mfu}；步时模型对该布局的预测为 {predicted}，即 {pdays} 天，{verdict}。",
+        "{days} 天基于假设的 MFU {mfu}；单步时间模型对该布局的预测为 {predicted}，即 {pdays} 天，{verdict}。",
+    ),
+    "rec_step_bias": (
+        "On {accelerator}, the step-time model predicted held-out step times {mag} too {dir} on average: its {days} "
+        "days would be about {adj_days} days; plan with that figure until a pilot run measures the step time.",
+        "在 {accelerator} 上，单步时间模型对留出实测的预测平均偏{dir} {mag}：其 {days} 天约为 {adj_days} 天；在试点运行"
+        "实测单步时间之前，请按此数字规划。",
     ),
     "rec_mfu_same": ("and the same verdict on owning and renting", "自建与租用的结论不变"),
     "rec_mfu_flips_own": ("at which owning is cheaper than renting ({own} against {rent})",

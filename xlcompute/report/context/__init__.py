@@ -38,7 +38,7 @@ from xlcompute.report.context.policy import (
     PUBLISHED_MFU,
     PUBLISHED_MFU_ZH,
 )
-from xlcompute.report.context.risks import _risks, mfu_gap
+from xlcompute.report.context.risks import _risks, bias_severity, mfu_gap, step_bias_pct
 from xlcompute.report.context.sections import (
     INPUT_GROUPS,
     _budget,
@@ -217,7 +217,20 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     else:
         verdict = c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
     # What the verdict rests on comes first: a missed deadline, an assumed MFU, serving targets no replica meets.
-    return c.sentences(late, _mfu_assumed(c, bool(budget["own_cheaper"])), unmet, verdict)
+    return c.sentences(late, _mfu_assumed(c, bool(budget["own_cheaper"])), _step_bias(c), unmet, verdict)
+
+
+def _step_bias(c: _Ctx) -> Markup | None:
+    """Where the step-time model missed the held-out runs on the plan's card (or its borrowed generation) by enough
+    to make that risk High, the recommendation gives the schedule at that bias before its verdict, as the risk does
+    (the model's days / (1 + signed error))."""
+    signed = step_bias_pct(c)
+    if signed is None or bias_severity(signed) > 0:
+        return None
+    days = c.r["train_days_predicted_mfu"] / (1 + signed / 100)
+    return c.t("rec_step_bias", mag=fmt.percent(abs(signed) / 100),
+               dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"), accelerator=c.r.accelerator_name,
+               days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days))
 
 
 def _serving_unmet(c: _Ctx) -> Markup | None:

@@ -253,10 +253,9 @@ def bias_severity(signed_pct: float) -> int:
     return _severity(abs(1 / (1 + signed_pct / 100) - 1), MFU_GAP_MEDIUM, MFU_GAP_HIGH)
 
 
-def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
-    """A training plan on a card whose generation borrows another's kernel constants and was tested on
-    held-out runs (Blackwell: step_runs_11.yaml): how far those runs were off, and the schedule at that
-    average error (days / (1 + signed error))."""
+def _borrowed_check(c: _Ctx) -> tuple[str, Any, tuple[int, float, float]] | None:
+    """A training plan whose card's generation borrows another's kernel constants and was tested on held-out runs:
+    the generation, the kernel input's origin and (runs, mean |error| %, mean signed error %); None otherwise."""
     r = c.r
     kernel = r.inputs["matmul_eff_max"].origin
     if not r.trains or kernel is None or kernel.option != "extrapolated":
@@ -266,9 +265,29 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
     acc = r.scenario.cluster.accelerator
     arch = catalog.get_gpu(acc).architecture if isinstance(acc, str) else ""
     check = borrowed_kernel_check(arch)
-    if check is None:
+    return None if check is None else (arch, kernel, check)
+
+
+def step_bias_pct(c: _Ctx) -> float | None:
+    """The mean signed error (%) of the held-out runs a training plan's step time should be read against: its
+    generation's where it borrows another's constants (the borrowed-kernel risk), else its own card's where they
+    were missed one way (the card-bias risk); None when neither risk stands."""
+    borrowed = _borrowed_check(c)
+    if borrowed is not None:
+        return borrowed[2][2]
+    runs = biased_card_runs(c)
+    return None if runs is None else runs.mean_signed_error_pct
+
+
+def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
+    """A training plan on a card whose generation borrows another's kernel constants and was tested on
+    held-out runs (Blackwell: step_runs_11.yaml): how far those runs were off, and the schedule at that
+    average error (days / (1 + signed error))."""
+    r = c.r
+    borrowed = _borrowed_check(c)
+    if borrowed is None:
         return None
-    n, mean_abs, signed = check
+    arch, kernel, (n, mean_abs, signed) = borrowed
     # the step-time model's days (the predicted MFU's), whether or not the plan assumes an MFU
     days = r["train_days_predicted_mfu"] / (1 + signed / 100)
     return (bias_severity(signed),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from xlcompute.planner.validation.data import DATA_DIR, PlanningRow  # data only; no planner code is used
 
@@ -31,6 +31,8 @@ __all__ = [
     "EndToEndExcluded",
     "EndToEndResult",
     "EndToEndReport",
+    "RangeCoverage",
+    "range_coverage",
     "load_end_to_end",
     "validate_end_to_end",
     "ProductionCalibration",
@@ -93,6 +95,46 @@ class EndToEndResult(BaseModel):
     layout: str | None = None
     failure: str | None = None
     fitted: bool = Field(False, description="the typical stack's efficiency is fitted on this run (calibration)")
+    range_p10_gpu_hours: float | None = Field(
+        default=None, description="P10 of the end-to-end card-hours over the estimate's own seeded draws "
+        "(xlcompute.uncertainty.analyse, the range a proposal prints)")
+    range_p90_gpu_hours: float | None = Field(default=None, description="P90 of the same draws")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def range_position(self) -> Literal["below", "inside", "above"] | None:
+        """Where the published card-hours fall against the P10–P90 range: ``above`` means the run
+        took more card-hours than the range's P90 (the tool was optimistic beyond its own range)."""
+        if self.range_p10_gpu_hours is None or self.range_p90_gpu_hours is None:
+            return None
+        if self.published_gpu_hours < self.range_p10_gpu_hours:
+            return "below"
+        return "above" if self.published_gpu_hours > self.range_p90_gpu_hours else "inside"
+
+
+class RangeCoverage(BaseModel):
+    """How often a P10–P90 range held the published figure: ``inside`` of ``runs`` (80 % expected of
+    a range that is right), the rest split into ``above`` P90 and ``below`` P10."""
+
+    model_config = ConfigDict(frozen=True)
+
+    runs: int
+    inside: int
+    above: int
+    below: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def share(self) -> float:
+        """inside / runs (NaN without runs)."""
+        return self.inside / self.runs if self.runs else float("nan")
+
+
+def range_coverage(results: list[EndToEndResult]) -> RangeCoverage:
+    """Count the results whose published card-hours fall inside, above and below their range."""
+    pos = [r.range_position for r in results if r.range_position is not None]
+    return RangeCoverage(runs=len(pos), inside=pos.count("inside"), above=pos.count("above"),
+                         below=pos.count("below"))
 
 
 class EndToEndReport(BaseModel):
@@ -108,6 +150,12 @@ class EndToEndReport(BaseModel):
     held_out_median_abs_error_pct: float
     held_out_max_abs_error_pct: float
     held_out_median_signed_error_pct: float
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def held_out_coverage(self) -> RangeCoverage:
+        """The P10–P90 range against the published card-hours over the held-out runs."""
+        return range_coverage([r for r in self.rows if not r.fitted])
 
 
 def load_end_to_end(path: str | Path | None = None) -> tuple[list[EndToEndRow], list[EndToEndExcluded]]:
@@ -131,16 +179,19 @@ def load_end_to_end(path: str | Path | None = None) -> tuple[list[EndToEndRow], 
     return rows, excluded
 
 
-def _predict(row: EndToEndRow, overrides: dict[str, float] | None = None) -> EndToEndResult:
-    return _predict_scenario(row.scenario(), row, overrides=overrides)
+def _predict(row: EndToEndRow, overrides: dict[str, float] | None = None, with_range: bool = True) -> EndToEndResult:
+    return _predict_scenario(row.scenario(), row, overrides=overrides, with_range=with_range)
 
 
 def _predict_scenario(scenario: dict[str, Any], row: PlanningRow, role: str | None = None,
-                      overrides: dict[str, float] | None = None) -> EndToEndResult:
+                      overrides: dict[str, float] | None = None, with_range: bool = True) -> EndToEndResult:
     """Estimate one typed scenario and compare its end-to-end card-hours with the row's published
-    figure; a scenario the tool refuses is a failure, reported with its reason."""
+    figure; a scenario the tool refuses is a failure, reported with its reason. ``with_range``: also
+    the P10–P90 of the card-hours that the scenario's proposal would print (its default
+    ``uncertainty`` section), to check that range against the published figure."""
     from xlcompute.estimate import estimate
     from xlcompute.scenario import ScenarioError, parse_scenario
+    from xlcompute.uncertainty import analyse
 
     base = {"id": row.id, "role": role or str(getattr(row, "role", "")), "accelerator": row.accelerator,
             "cards": row.cards_typed, "published_gpu_hours": row.published_gpu_hours}
@@ -153,8 +204,15 @@ def _predict_scenario(scenario: dict[str, Any], row: PlanningRow, role: str | No
     pred = r["gpu_hours"]
     ep = f"·EP{r['ep']:.0f}" if r["ep"] > 1 else ""
     layout = f"TP{r['tp']:.0f}·PP{r['pp']:.0f}{ep}·DP{r['dp']:.0f}"
+    span: dict[str, float] = {}
+    if with_range:
+        # Card-hours are the end-to-end days times the cluster's cards (schedule.card_hours), so the
+        # days' percentiles scale to card-hours by the estimate's own ratio.
+        days = analyse(r).percentiles["train_days"]
+        span = {"range_p10_gpu_hours": pred * days.p10 / r["train_days"],
+                "range_p90_gpu_hours": pred * days.p90 / r["train_days"]}
     return EndToEndResult(**base, predicted_gpu_hours=pred, error_pct=100.0 * (pred / row.published_gpu_hours - 1),
-                          predicted_mfu=r["mfu"], effective_ratio=r["effective_ratio"], layout=layout)
+                          predicted_mfu=r["mfu"], effective_ratio=r["effective_ratio"], layout=layout, **span)
 
 
 def _abs_stats(errs: list[float]) -> tuple[float, float]:
@@ -213,6 +271,13 @@ class EndToEndSets(BaseModel):
                 if not r.fitted and r.error_pct is not None]
         return statistics.median(errs) if errs else float("nan")
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def held_out_coverage(self) -> RangeCoverage:
+        """The proposal's P10–P90 range of end-to-end card-hours against the published figure, over
+        every held-out run of the second and third sets together."""
+        return range_coverage([r for s in (self.second, self.third) for r in s.rows if not r.fitted])
+
 
 def validate_end_to_end_sets() -> EndToEndSets:
     """:func:`validate_end_to_end` of the committed sets."""
@@ -253,7 +318,7 @@ def calibrate_production(path: str | Path | None = None,
         raise ValueError("the end-to-end file has no rows to fit on")
 
     def mean_log(eff: float) -> tuple[float, list[EndToEndResult]]:
-        res = [_predict(r, {"software_efficiency": eff}) for r in picked]
+        res = [_predict(r, {"software_efficiency": eff}, with_range=False) for r in picked]
         bad = [x.id for x in res if x.predicted_gpu_hours is None]
         if bad:
             raise ValueError(f"calibration rows failed to estimate: {bad}")

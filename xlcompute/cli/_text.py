@@ -94,6 +94,12 @@ TEXT: dict[str, tuple[str, str]] = {
                             "at most the cluster's {have}",
                             "{cards} 张卡（推理模型速度 ×{lo} 至 ×{hi}）；{chance} 的抽样不超过集群的 {have} 张卡"),
     "range_days": ("Range: training days, end to end", "区间：端到端训练天数"),
+    "range_check": ("Range check", "区间检验"),
+    "range_check_value": ("ranges made this way held {inside} of {runs} held-out published runs ({share}; 80% if "
+                          "right), {above} above their P90 (xlcompute validate)",
+                          "按此方法得到的区间包含 {runs} 个留出公开任务中的 {inside} 个（{share}；若准确应为 80%），"
+                          "{above} 个高于其 P90（xlcompute validate）"),
+    "range_check_narrow": (": read the P90 as likely, not a ceiling", "：P90 应视为可能出现的结果，而非上限"),
     "range_model": ("Range: days to trained model", "区间：交付训练好的模型所需天数"),
     "range_model_note": ("{v} (delivery delay included)", "{v}（含交付延迟）"),
     "range_cost": ("Range: training run at rental prices", "区间：按租赁价格计的训练成本"),

@@ -203,8 +203,17 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
         "range_chance", lang, chance=fmt.percent(rep.deadline_chance, 0),
         deadline=registry.format_value(result["deadline_days"], "deadline_days", cur, None, lang)
         + ("" if registry.carries_unit("deadline_days") else " " + registry.unit_text("deadline_days", lang, cur)))
+    from xlcompute.core.spread import RANGE_COVERAGE_RECORDED as cov
+    from xlcompute.core.spread import RANGE_COVERAGE_WARN
+
+    share = cov["inside"] / cov["runs"]
+    check = tr("range_check_value", lang, inside=cov["inside"], runs=cov["runs"], above=cov["above"],
+               share=fmt.percent(share, 0))
+    if share < RANGE_COVERAGE_WARN and cov["above"] > 0:  # the proposal's rule too
+        check += tr("range_check_narrow", lang)
     return [
         (tr("range_days", lang), line("train_days", "train_days") + paren.format(note) + chance),
+        (tr("range_check", lang), check),
         (tr("range_model", lang), tr("range_model_note", lang, v=line("days_to_model", "train_days"))),
         (tr("range_cost", lang), line("train_cost", "train_cost")),
         (tr("range_budget", lang), line("total_budget", "total_budget")),

@@ -248,7 +248,7 @@ def _print_moe(moe: object, rows: object) -> None:
 def _print_end_to_end(sets: object) -> None:
     """The end-to-end tables: each published run typed as a finance user types it; the first set
     (every run fitted on) and the second (held out) apart."""
-    from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets
+    from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, range_coverage
 
     assert isinstance(sets, EndToEndSets)  # noqa: S101  (a type narrowing, not validation)
     _end_to_end_table(sets.first, "first set, end_to_end.yaml: every run fitted on (the typical stack's efficiency)")
@@ -268,6 +268,11 @@ def _print_end_to_end(sets: object) -> None:
     n = sets.second.held_out_count + sets.third.held_out_count
     console.print(f"both held-out sets: {n} runs, median |error| {sets.held_out_median_abs_error_pct:.1f}% (the band "
                   "a proposal quotes for its end-to-end days and card-hours)")
+    console.print("the P10–P90 range a proposal prints for the end-to-end card-hours (its default uncertainty "
+                  "draws) against the published figure, which a range that is right holds 80% of the time (above "
+                  "P90: the run took more card-hours than the range): "
+                  + _coverage_line("both held-out sets", sets.held_out_coverage) + "; "
+                  + _coverage_line("first set (fitted on, in-sample)", range_coverage(sets.first.rows)))
 
 
 def _held_out_set(h: object, ordinal: str, file: str, when: str) -> None:
@@ -293,17 +298,30 @@ def _end_to_end_table(e2e: object, subtitle: str) -> None:
     t = Table(title="End-to-end card-hours of published pre-training runs, typed as a finance user types them "
               "(model, tokens, sequence length, accelerator, cards; layout, batch, MFU and goodput left to the "
               f"tool): {subtitle}", title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("run", "set", "card", "cards", "published card-h", "predicted", "error", "MFU", "ETTR"):  # noqa: E501
-        t.add_column(col, justify="left" if col in ("run", "set", "card") else "right", no_wrap=True)
+    for col in ("run", "set", "card", "cards", "published card-h", "predicted", "error", "MFU", "ETTR", "P10–P90"):
+        t.add_column(col, justify="left" if col in ("run", "set", "card", "P10–P90") else "right", no_wrap=True)
     for r in e2e.rows:
         if r.failure is not None:
             t.add_row(r.id, r.role, r.accelerator, f"{r.cards:,}", f"{r.published_gpu_hours:,.0f}", "FAILED",
-                      r.failure[:40], "", "")
+                      r.failure[:40], "", "", "")
             continue
         t.add_row(r.id, "fit" if r.fitted else "held", r.accelerator, f"{r.cards:,}",
                   f"{r.published_gpu_hours:,.0f}", f"{r.predicted_gpu_hours:,.0f}", f"{r.error_pct:+.1f}%",
-                  f"{r.predicted_mfu:.1%}", f"{r.effective_ratio:.1%}")
+                  f"{r.predicted_mfu:.1%}", f"{r.effective_ratio:.1%}", _RANGE_WORDS.get(r.range_position or "", ""))
     console.print(t)
+
+
+#: The P10–P90 column of the end-to-end tables: where the published card-hours fall against the
+#: range the run's proposal would print.
+_RANGE_WORDS = {"inside": "in", "above": "above P90", "below": "below P10"}
+
+
+def _coverage_line(label: str, cov: object) -> str:
+    """'15 of 25 (60%) inside, 7 above P90, 3 below P10' for a RangeCoverage."""
+    from xlcompute.end_to_end import RangeCoverage
+
+    assert isinstance(cov, RangeCoverage)  # noqa: S101  (a type narrowing, not validation)
+    return f"{label}: {cov.inside} of {cov.runs} ({cov.share:.0%}) inside, {cov.above} above P90, {cov.below} below P10"
 
 
 def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[Path] = None) -> None:

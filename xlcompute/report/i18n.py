@@ -1018,6 +1018,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "e2e_title": ("End-to-end card-hours of published pre-training runs", "公开预训练任务的端到端卡时"),
     "e2e_col_card": ("Card", "加速卡"),
     "e2e_col_cards": ("Cards", "卡数"),
+    "e2e_col_range": ("P10–P90", "P10–P90"),
+    "e2e_range_inside": ("inside", "区间内"),
+    "e2e_range_above": ("above P90", "高于 P90"),
+    "e2e_range_below": ("below P10", "低于 P10"),
     "e2e_text": (
         "The whole estimate — layout, batch, MFU and goodput left to the tool — on published pre-training "
         "runs typed as a finance user types them (model, tokens, sequence length, card, card count), against "
@@ -1038,6 +1042,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "{cal}；参与拟合之前，其中 {first_n} 个留出任务的首次预测中位误差为 {first_median}（最大 {first_max}）。"
         "{excluded} 个任务在预测前按文件所述理由排除。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
         "本方案的端到端工期与卡时宜理解为约 ±{band} 的规划值（两组留出任务合计的中位误差），MFU 需通过试运行确认。",
+    ),
+    "e2e_coverage": (
+        "The P10–P90 range of end-to-end card-hours that each run's own proposal would print (the uncertainty "
+        "section, default draws) held the published figure for {inside} of the {n} held-out runs ({share}; "
+        "80% for a range that is right): {above} above its P90, {below} below its P10.",
+        "各任务自身方案会给出的 P10–P90 区间（不确定性一节，默认抽样）包含公开卡时的，在 {n} 个留出任务中有 "
+        "{inside} 个（{share}；区间若准确应为 80%）：{above} 个高于其 P90，{below} 个低于其 P10。",
     ),
     "val_target_missed": (
         "Over all {n} held-out runs the mean error of {held} is above the model's 5% target: treat "
@@ -1070,6 +1081,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "{mfu_lo} 至 {mfu_hi} 之间变化（P10–P90；离散度取自本工具端到端留出验证误差，见附录 B），故障率在"
         "其值的一半至两倍之间，服务器价格、租金与电价 ±{price}（AACE 第 3 类估算），训练开始推迟 0 至 "
         "{delay_max} 天（最可能 {delay} 天；规划假设）。下表每次只把一个输入移到其 P10 和 P90。",
+    ),
+    "unc_coverage": (
+        "Checked on the {n} held-out published runs of Appendix B, each typed as a finance user types it, a "
+        "range made the same way held the published card-hours for {inside} of them ({share}; a range that is right "
+        "holds 80%); {above} took more card-hours than its P90 and {below} fewer than its P10.",
+        "以附录 B 的 {n} 个留出公开任务检验（均按财务人员所知输入）：按同样方法得到的区间包含公开卡时的有 {inside} 个"
+        "（{share}；区间若准确应为 80%）；{above} 个任务的卡时高于其 P90，{below} 个低于其 P10。",
+    ),
+    "unc_coverage_narrow": (
+        "This range is narrower than its label: read its P90 as a likely outcome, not a ceiling.",
+        "该区间比其名义更窄：应把 P90 视为可能出现的结果，而非上限。",
     ),
     "unc_serving": (
         "The inference model's speed varies lognormally from ×{lo} to ×{hi} of its estimate (P10–P90; its "

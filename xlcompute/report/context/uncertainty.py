@@ -11,6 +11,7 @@ from markupsafe import Markup
 from xlcompute import fmt, registry
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context.validation import coverage_args, coverage_is_narrow
 from xlcompute.uncertainty import UncertaintyReport
 
 __all__ = ["uncertainty_section"]
@@ -58,7 +59,10 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
                mfu_lo=fmt.percent(mfu.p10), mfu_hi=fmt.percent(mfu.p90),
                price=fmt.percent(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
                delay_max=fmt.number(u.delivery_delay_max_days, 0))
-    text = c.sentences(text, _serving_sentence(c, rep))
+    # How often such a range held published runs (Appendix B's held-out sets): the label "P10–P90"
+    # claims 80%, and the committee should know when the evidence says less.
+    text = c.sentences(text, c.t("unc_coverage", **coverage_args()),
+                       c.t("unc_coverage_narrow") if coverage_is_narrow() else None, _serving_sentence(c, rep))
     if rep.deadline_chance is not None:  # the deadline's chance over the same draws
         text = c.sentences(text, c.t("unc_deadline", chance=fmt.percent(rep.deadline_chance, 0),
                                      deadline=c.v("deadline_days"),

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute.core import arith
+from xlcompute.core.spread import RANGE_COVERAGE_WARN
 from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to_end_sets
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
@@ -43,25 +44,38 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
         "predicted": "—" if r.predicted_gpu_hours is None else fmt.hours(r.predicted_gpu_hours),
         "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct),
         "held_out": not r.fitted,
+        "range": "—" if r.range_position is None else c.t(f"e2e_range_{r.range_position}"),
     } for r in (*third.rows, *second.rows, *first.rows)]
     fp = FIRST_PREDICTION
-    return {
-        "rows": rows,
-        "text": c.t("e2e_text", n_held=fmt.count(second.held_out_count),
-                    failures=fmt.count(first.failures + second.failures + third.failures),
-                    median=fmt.percent(second.held_out_median_abs_error_pct / 100),
-                    max=fmt.percent(second.held_out_max_abs_error_pct / 100),
-                    signed=fmt.signed_percent(second.held_out_median_signed_error_pct),
-                    band=fmt.percent(sets.held_out_median_abs_error_pct / 100),
-                    n_third=fmt.count(third.held_out_count),
-                    median3=fmt.percent(third.held_out_median_abs_error_pct / 100),
-                    max3=fmt.percent(third.held_out_max_abs_error_pct / 100),
-                    excluded=fmt.count(len(first.excluded) + len(second.excluded) + len(third.excluded)),
-                    n_fit=fmt.count(len(first.rows)), cal=fmt.percent(first.calibration_median_abs_error_pct / 100),
-                    eff=fmt.number(SOFTWARE_STACKS["typical"], 3),
-                    first_n=fmt.count(fp["held_out"]), first_median=fmt.percent(fp["median_abs_error_pct"] / 100),
-                    first_max=fmt.percent(fp["max_abs_error_pct"] / 100)),
-    }
+    summary = c.t("e2e_text", n_held=fmt.count(second.held_out_count),
+              failures=fmt.count(first.failures + second.failures + third.failures),
+              median=fmt.percent(second.held_out_median_abs_error_pct / 100),
+              max=fmt.percent(second.held_out_max_abs_error_pct / 100),
+              signed=fmt.signed_percent(second.held_out_median_signed_error_pct),
+              band=fmt.percent(sets.held_out_median_abs_error_pct / 100),
+              n_third=fmt.count(third.held_out_count),
+              median3=fmt.percent(third.held_out_median_abs_error_pct / 100),
+              max3=fmt.percent(third.held_out_max_abs_error_pct / 100),
+              excluded=fmt.count(len(first.excluded) + len(second.excluded) + len(third.excluded)),
+              n_fit=fmt.count(len(first.rows)), cal=fmt.percent(first.calibration_median_abs_error_pct / 100),
+              eff=fmt.number(SOFTWARE_STACKS["typical"], 3),
+              first_n=fmt.count(fp["held_out"]), first_median=fmt.percent(fp["median_abs_error_pct"] / 100),
+              first_max=fmt.percent(fp["max_abs_error_pct"] / 100))
+    return {"rows": rows, "text": c.sentences(summary, c.t("e2e_coverage", **coverage_args()))}
+
+
+def coverage_args() -> dict[str, str]:
+    """The held-out runs' P10–P90 coverage as the proposal prints it (uncertainty section and
+    Appendix B read the same figures): runs, inside, share, above P90, below P10."""
+    cov = end_to_end_report().held_out_coverage
+    return {"n": fmt.count(cov.runs), "inside": fmt.count(cov.inside), "share": fmt.percent(cov.share, 0),
+            "above": fmt.count(cov.above), "below": fmt.count(cov.below)}
+
+
+def coverage_is_narrow() -> bool:
+    """The held-out coverage is below :data:`RANGE_COVERAGE_WARN` with runs above the P90."""
+    cov = end_to_end_report().held_out_coverage
+    return cov.runs > 0 and cov.share < RANGE_COVERAGE_WARN and cov.above > 0
 
 
 @functools.cache

@@ -24,6 +24,7 @@ __all__ = [
     "END_TO_END_FILE",
     "END_TO_END_2_FILE",
     "END_TO_END_3_FILE",
+    "END_TO_END_4_FILE",
     "FIRST_PREDICTION",
     "EndToEndSets",
     "validate_end_to_end_sets",
@@ -47,6 +48,8 @@ END_TO_END_FILE = DATA_DIR / "end_to_end.yaml"
 END_TO_END_2_FILE = DATA_DIR / "end_to_end_2.yaml"
 #: Third pre-registered set (2026-12-02, written before the data-parallel ring change and any prediction).
 END_TO_END_3_FILE = DATA_DIR / "end_to_end_3.yaml"
+#: Fourth pre-registered set (2026-12-05, written blind by a data author before any prediction of it).
+END_TO_END_4_FILE = DATA_DIR / "end_to_end_4.yaml"
 
 #: The first set's own first prediction (typical stack 0.80, fitted on the four LLaMA 1 runs), before
 #: its held-out rows were seen and fitted on: kept as published in docs/validation.md.
@@ -255,34 +258,49 @@ def validate_end_to_end(path: str | Path | None = None, commit_note: str = "") -
 
 
 class EndToEndSets(BaseModel):
-    """The end-to-end sets: the first (all fitted on since 2026-12-02) and the held-out second and third."""
+    """The end-to-end sets: the first (all fitted on since 2026-12-02) and the held-out second,
+    third and (once written) fourth."""
 
     model_config = ConfigDict(frozen=True)
 
     first: EndToEndReport
     second: EndToEndReport
     third: EndToEndReport
+    fourth: EndToEndReport | None = None
+
+    @property
+    def held_out_reports(self) -> tuple[EndToEndReport, ...]:
+        """The held-out sets, in the order they were written."""
+        return (self.second, self.third) + ((self.fourth,) if self.fourth is not None else ())
+
+    def _held_out_rows(self) -> list[EndToEndResult]:
+        return [r for s in self.held_out_reports for r in s.rows if not r.fitted]
+
+    @property
+    def held_out_count(self) -> int:
+        """Held-out runs over every held-out set."""
+        return sum(s.held_out_count for s in self.held_out_reports)
 
     @property
     def held_out_median_abs_error_pct(self) -> float:
-        """Median |error| over every held-out run of the second and third sets together (the
-        planning band the proposal quotes)."""
-        errs = [abs(r.error_pct) for s in (self.second, self.third) for r in s.rows
-                if not r.fitted and r.error_pct is not None]
+        """Median |error| over every held-out run of the held-out sets together (the planning band
+        the proposal quotes)."""
+        errs = [abs(r.error_pct) for r in self._held_out_rows() if r.error_pct is not None]
         return statistics.median(errs) if errs else float("nan")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def held_out_coverage(self) -> RangeCoverage:
         """The proposal's P10–P90 range of end-to-end card-hours against the published figure, over
-        every held-out run of the second and third sets together."""
-        return range_coverage([r for s in (self.second, self.third) for r in s.rows if not r.fitted])
+        every held-out run of the held-out sets together."""
+        return range_coverage(self._held_out_rows())
 
 
 def validate_end_to_end_sets() -> EndToEndSets:
-    """:func:`validate_end_to_end` of the committed sets."""
+    """:func:`validate_end_to_end` of the committed sets (the fourth once its file exists)."""
+    fourth = validate_end_to_end(END_TO_END_4_FILE) if END_TO_END_4_FILE.is_file() else None
     return EndToEndSets(first=validate_end_to_end(END_TO_END_FILE), second=validate_end_to_end(END_TO_END_2_FILE),
-                        third=validate_end_to_end(END_TO_END_3_FILE))
+                        third=validate_end_to_end(END_TO_END_3_FILE), fourth=fourth)
 
 
 class ProductionCalibration(BaseModel):

@@ -1043,6 +1043,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{excluded} 个任务在预测前按文件所述理由排除。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
         "本方案的端到端工期与卡时宜理解为约 ±{band} 的规划值（两组留出任务合计的中位误差），MFU 需通过试运行确认。",
     ),
+    "e2e_text_fourth": (
+        "Held out too: the {n} runs of the fourth set (end_to_end_4.yaml, written down blind by a data author "
+        "before any prediction of it): median error {median}, largest {max}, median signed {signed}.",
+        "同为留出：第四组的 {n} 个任务（end_to_end_4.yaml，由数据作者在任何预测之前盲写登记）：中位误差 {median}，"
+        "最大 {max}，带符号中位数 {signed}。",
+    ),
     "e2e_coverage": (
         "The P10–P90 range of end-to-end card-hours that each run's own proposal would print (the uncertainty "
         "section, default draws) held the published figure for {inside} of the {n} held-out runs ({share}; "

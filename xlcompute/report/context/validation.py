@@ -37,7 +37,8 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
     """The end-to-end card-hours of the published runs typed as a finance user types them: the
     held-out third and second sets first, then the first set (every run fitted on)."""
     sets = end_to_end_report()
-    first, second, third = sets.first, sets.second, sets.third
+    first, second, third, fourth = sets.first, sets.second, sets.third, sets.fourth
+    later = (fourth,) if fourth is not None else ()
     rows = [{
         "id": r.id, "role": c.t("val_role_calibration" if r.fitted else "val_role_preregistered"),
         "card": r.accelerator, "cards": fmt.count(r.cards), "published": fmt.hours(r.published_gpu_hours),
@@ -45,10 +46,10 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
         "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct),
         "held_out": not r.fitted,
         "range": "—" if r.range_position is None else c.t(f"e2e_range_{r.range_position}"),
-    } for r in (*third.rows, *second.rows, *first.rows)]
+    } for r in (*(r for x in later for r in x.rows), *third.rows, *second.rows, *first.rows)]
     fp = FIRST_PREDICTION
     summary = c.t("e2e_text", n_held=fmt.count(second.held_out_count),
-              failures=fmt.count(first.failures + second.failures + third.failures),
+              failures=fmt.count(sum(x.failures for x in (first, *sets.held_out_reports))),
               median=fmt.percent(second.held_out_median_abs_error_pct / 100),
               max=fmt.percent(second.held_out_max_abs_error_pct / 100),
               signed=fmt.signed_percent(second.held_out_median_signed_error_pct),
@@ -56,12 +57,17 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
               n_third=fmt.count(third.held_out_count),
               median3=fmt.percent(third.held_out_median_abs_error_pct / 100),
               max3=fmt.percent(third.held_out_max_abs_error_pct / 100),
-              excluded=fmt.count(len(first.excluded) + len(second.excluded) + len(third.excluded)),
+              excluded=fmt.count(sum(len(x.excluded) for x in (first, *sets.held_out_reports))),
               n_fit=fmt.count(len(first.rows)), cal=fmt.percent(first.calibration_median_abs_error_pct / 100),
               eff=fmt.number(SOFTWARE_STACKS["typical"], 3),
               first_n=fmt.count(fp["held_out"]), first_median=fmt.percent(fp["median_abs_error_pct"] / 100),
               first_max=fmt.percent(fp["max_abs_error_pct"] / 100))
-    return {"rows": rows, "text": c.sentences(summary, c.t("e2e_coverage", **coverage_args()))}
+    fourth_text = None if fourth is None else c.t(
+        "e2e_text_fourth", n=fmt.count(fourth.held_out_count),
+        median=fmt.percent(fourth.held_out_median_abs_error_pct / 100),
+        max=fmt.percent(fourth.held_out_max_abs_error_pct / 100),
+        signed=fmt.signed_percent(fourth.held_out_median_signed_error_pct))
+    return {"rows": rows, "text": c.sentences(summary, fourth_text, c.t("e2e_coverage", **coverage_args()))}
 
 
 def coverage_args() -> dict[str, str]:

@@ -54,7 +54,7 @@ def test_each_run_has_its_proposal_range(sets) -> None:
     the MFU spread alone gives ×0.65 to ×1.54 (e^(∓0.336·1.2816)), the failure rate's spread widens
     it a little."""
     lo, hi = math.exp(-spread.MFU_LOG_SIGMA * spread.Z_P90), math.exp(spread.MFU_LOG_SIGMA * spread.Z_P90)
-    for rep in (sets.first, sets.second, sets.third):
+    for rep in (sets.first, *sets.held_out_reports):
         for r in rep.rows:
             assert r.failure is None and r.range_p10_gpu_hours and r.range_p90_gpu_hours, r.id
             p10 = r.range_p10_gpu_hours / r.predicted_gpu_hours
@@ -84,18 +84,22 @@ def test_range_is_the_proposals_own(sets) -> None:
 
 def test_held_out_coverage_is_the_recorded_one(sets) -> None:
     """The count ``xlcompute estimate`` quotes (core.spread.RANGE_COVERAGE_RECORDED) is the live one:
-    15 of the 25 held-out runs inside (60 %, 80 % for a right range), 7 above their P90, 3 below
-    their P10. A change of the model that moves it must update the constant (and the docs)."""
+    19 of the 32 held-out runs inside (59 %, 80 % for a right range), 10 above their P90, 3 below
+    their P10 (15 of 25, 7, 3 before the fourth set). A change of the model or of the sets that
+    moves it must update the constant (and the docs)."""
     cov = sets.held_out_coverage
     assert cov.model_dump(exclude={"share"}) == spread.RANGE_COVERAGE_RECORDED
-    assert cov == range_coverage([r for s in (sets.second, sets.third) for r in s.rows if not r.fitted])
-    assert cov.runs == sets.second.held_out_count + sets.third.held_out_count == 25
+    assert cov == range_coverage([r for s in (sets.second, sets.third, sets.fourth) for r in s.rows if not r.fitted])
+    assert cov.runs == sets.second.held_out_count + sets.third.held_out_count + sets.fourth.held_out_count == 32
     assert cov.inside + cov.above + cov.below == cov.runs
     # Below the warning share, with runs above the P90: the faces advise reading the P90 as likely.
     assert cov.share < spread.RANGE_COVERAGE_WARN and cov.above > 0
     # Per set, as validate's JSON carries it.
-    assert sets.second.held_out_coverage.runs == 17 and sets.third.held_out_coverage.runs == 8
-    assert sets.second.held_out_coverage.inside + sets.third.held_out_coverage.inside == cov.inside
+    assert (sets.second.held_out_coverage.runs, sets.third.held_out_coverage.runs,
+            sets.fourth.held_out_coverage.runs) == (17, 8, 7)
+    assert sum(s.held_out_coverage.inside for s in sets.held_out_reports) == cov.inside
+    # The fourth set, first predicted after the range check existed: 4 of its 7 runs inside.
+    assert sets.fourth.held_out_coverage == RangeCoverage(runs=7, inside=4, above=3, below=0)
 
 
 def test_calibration_only_rows_are_not_counted_as_held_out(sets) -> None:

@@ -321,7 +321,7 @@ _RANGE_WORDS = {"inside": "in", "above": "above P90", "below": "below P10"}
 
 
 def _coverage_line(label: str, cov: object) -> str:
-    """'15 of 25 (60%) inside, 7 above P90, 3 below P10' for a RangeCoverage."""
+    """'19 of 32 (59%) inside, 10 above P90, 3 below P10' for a RangeCoverage."""
     from xlcompute.end_to_end import RangeCoverage
 
     assert isinstance(cov, RangeCoverage)  # noqa: S101  (a type narrowing, not validation)

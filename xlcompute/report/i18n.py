@@ -170,6 +170,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "extrapolated from other cards, so its MFU is a planning figure until a pilot run measures it.",
         "尚无在 {card} 上的公开训练实测检验过单步时间模型：其算子常数由其他加速卡外推，预测的 MFU 在试运行实测前仅作规划参考。",
     ),
+    "summary_card_e2e": (
+        "No step time measured on the {card} has calibrated the step-time model (its kernel constants are "
+        "extrapolated from other cards), and the {n} held-out published pre-training runs on it (Appendix B) took "
+        "{times}× the card-hours the tool predicts for them (median): its MFU is a planning figure until a pilot "
+        "run measures it.",
+        "尚无在 {card} 上实测的单步时间校准过单步时间模型（其算子常数由其他加速卡外推）；附录 B 中在该卡上的 {n} 个留出"
+        "公开预训练任务，实际卡时为本工具预测的 {times} 倍（中位数）：预测的 MFU 在试运行实测前仅作规划参考。",
+    ),
     "summary_card_bias": (
         "On the {n} held-out runs measured on the {card} itself, though, the step-time model predicted step times "
         "{mag} too {dir} on average (mean |error| {abs}); the risks below give the schedule at that bias.",
@@ -263,6 +271,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "days would be about {adj_days} days; plan with that figure until a pilot run measures the step time.",
         "在 {accelerator} 上，单步时间模型对留出实测的预测平均偏{dir} {mag}：其 {days} 天约为 {adj_days} 天；在试点运行"
         "实测单步时间之前，请按此数字规划。",
+    ),
+    "rec_card_e2e": (
+        "On {accelerator}, no step time calibrates the step-time model, and the {n} held-out published pre-training "
+        "runs on it took {times}× the card-hours it predicted (median): its {days} days would be about {adj_days} "
+        "days; plan with that figure until a pilot run measures the step time.",
+        "在 {accelerator} 上，尚无实测单步时间校准单步时间模型，而在该卡上的 {n} 个留出公开预训练任务实际卡时为预测的 "
+        "{times} 倍（中位数）：其 {days} 天约为 {adj_days} 天；在试点运行实测单步时间之前，请按此数字规划。",
     ),
     "rec_mfu_same": ("and the same verdict on owning and renting", "自建与租用的结论不变"),
     "rec_mfu_flips_own": ("at which owning is cheaper than renting ({own} against {rent})",
@@ -873,7 +888,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "risk_borrowed_kernel": (
         "The step-time kernel constants for {accelerator} are {profile}'s, not measured on {generation}: on {n} "
         "held-out {generation} training runs (xlcompute validate) they predicted step times {mag} too {dir} on "
-        "average (mean |error| {abs}). Off by as much, the step-time model's {days} days for this run become about {adj_days}.",
+        "average (mean |error| {abs}). Off by as much, the step-time model's {days} days for this run become about {adj_days} days.",
         "{accelerator} 的单步时间内核常数沿用 {profile} 一代，未在 {generation} 上实测校准：在 {n} 个 {generation} "
         "留出训练实测（xlcompute validate）上，其单步时间预测平均偏{dir} {mag}（平均绝对误差 {abs}）。若本次偏差相同，"
         "单步时间模型预测的 {days} 天约为 {adj_days} 天。",
@@ -881,9 +896,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "risk_card_bias": (
         "On {n} held-out training runs measured on {accelerator} cards (xlcompute validate), the step-time model "
         "predicted step times {mag} too {dir} on average (mean |error| {abs}). Off by as much, the step-time model's "
-        "{days} days for this run become about {adj_days}.",
+        "{days} days for this run become about {adj_days} days.",
         "在 {n} 个于 {accelerator} 上测得的留出训练实测（xlcompute validate）上，单步时间模型的预测平均偏{dir} {mag}"
         "（平均绝对误差 {abs}）。若本次偏差相同，单步时间模型预测的 {days} 天约为 {adj_days} 天。",
+    ),
+    "risk_card_e2e": (
+        "No step time measured on {accelerator} calibrates the step-time model, and the {n} held-out published "
+        "pre-training runs on it (Appendix B) took {times}× the card-hours the tool predicted for them (median). "
+        "At that ratio the step-time model's {days} days for this run become about {adj_days} days.",
+        "尚无在 {accelerator} 上实测的单步时间校准单步时间模型，而附录 B 中在该卡上的 {n} 个留出公开预训练任务，实际卡时为"
+        "本工具预测的 {times} 倍（中位数）。按此比例，单步时间模型预测的 {days} 天约为 {adj_days} 天。",
     ),
     "risk_dir_short": ("short", "短"),
     "risk_dir_long": ("long", "长"),
@@ -1034,14 +1056,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "{first_median} (largest {first_max}). {excluded} runs were excluded before prediction (reasons in "
         "the files). Published runs differ in software, care and what their hours include, which no "
         "planning input describes: read the end-to-end days and card-hours of this proposal as figures "
-        "within about ±{band} (the median error over both held-out sets), and confirm the MFU in a pilot run.",
+        "within about ±{band} (the median error over every held-out set), and confirm the MFU in a pilot run.",
         "整个估算流程（并行布局、批量、MFU 与有效训练时间比均由工具决定）在公开预训练任务上的结果：每个任务只按财务"
         "人员所知输入（模型、token 数、序列长度、加速卡、卡数），与公开卡时对比，{failures} 个失败。留出：第二组的 "
         "{n_held} 个任务（end_to_end_2.yaml，在任何预测之前登记，从未参与拟合）：中位误差 {median}，最大 {max}，"
         "带符号中位数 {signed}；第三组的 {n_third} 个任务（end_to_end_3.yaml，同样）：中位误差 {median3}，最大 {max3}。参与拟合：第一组的 {n_fit} 个任务，典型训练软件栈的效率（{eff}）按其拟合：中位误差 "
         "{cal}；参与拟合之前，其中 {first_n} 个留出任务的首次预测中位误差为 {first_median}（最大 {first_max}）。"
         "{excluded} 个任务在预测前按文件所述理由排除。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
-        "本方案的端到端工期与卡时宜理解为约 ±{band} 的规划值（两组留出任务合计的中位误差），MFU 需通过试运行确认。",
+        "本方案的端到端工期与卡时宜理解为约 ±{band} 的规划值（全部留出任务合计的中位误差），MFU 需通过试运行确认。",
     ),
     "e2e_text_fourth": (
         "Held out too: the {n} runs of the fourth set (end_to_end_4.yaml, written down blind by a data author "

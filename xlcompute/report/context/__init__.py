@@ -38,7 +38,7 @@ from xlcompute.report.context.policy import (
     PUBLISHED_MFU,
     PUBLISHED_MFU_ZH,
 )
-from xlcompute.report.context.risks import _risks, bias_severity, mfu_gap, step_bias_pct
+from xlcompute.report.context.risks import _risks, bias_severity, mfu_gap, schedule_bias
 from xlcompute.report.context.sections import (
     INPUT_GROUPS,
     _budget,
@@ -55,6 +55,7 @@ from xlcompute.sources import builtin_text
 from xlcompute.report.context.uncertainty import uncertainty_section
 from xlcompute.report.context.validation import (
     _plan_summary,
+    card_end_to_end_runs,
     plan_section,
     serving_accuracy,
     validation_appendix,
@@ -224,10 +225,16 @@ def _step_bias(c: _Ctx) -> Markup | None:
     """Where the step-time model missed the held-out runs on the plan's card (or its borrowed generation) by enough
     to make that risk High, the recommendation gives the schedule at that bias before its verdict, as the risk does
     (the model's days / (1 + signed error))."""
-    signed = step_bias_pct(c)
-    if signed is None or bias_severity(signed) > 0:
+    bias = schedule_bias(c)
+    if bias is None or bias_severity(bias[1]) > 0:
         return None
+    kind, signed = bias
     days = c.r["train_days_predicted_mfu"] / (1 + signed / 100)
+    if kind == "e2e":  # the card's only evidence: its published pre-training runs
+        e2e = card_end_to_end_runs(c)
+        assert e2e is not None  # noqa: S101  (schedule_bias found them; a type narrowing)
+        return c.t("rec_card_e2e", accelerator=c.r.accelerator_name, n=fmt.count(e2e.runs),
+                   times=fmt.number(e2e.times, 1), days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days))
     return c.t("rec_step_bias", mag=fmt.percent(abs(signed) / 100),
                dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"), accelerator=c.r.accelerator_name,
                days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days))

@@ -4,7 +4,7 @@ threshold (:mod:`.policy`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from markupsafe import Markup
 
@@ -36,7 +36,9 @@ from xlcompute.report.context.policy import (
     SLIP_SHARE_MEDIUM,
 )
 from xlcompute.report.context.sections import _is_scenario_mfu, owning_never_pays
-from xlcompute.report.context.validation import biased_card_runs, borrowed_kernel_check, validation_report
+from xlcompute.report.context.validation import (
+    biased_card_runs, borrowed_kernel_check, card_end_to_end_runs, validation_report,
+)
 
 
 def _severity(share: float, medium: float, high: float) -> int:
@@ -224,7 +226,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     if borrowed is not None:
         add(*borrowed)
     else:  # a card with its own constants (or borrowed ones not yet tested) whose held-out runs it missed one way
-        biased = _card_bias_risk(c)
+        biased = _card_bias_risk(c) or _card_end_to_end_risk(c)
         if biased is not None:
             add(*biased)
 
@@ -268,15 +270,19 @@ def _borrowed_check(c: _Ctx) -> tuple[str, Any, tuple[int, float, float]] | None
     return None if check is None else (arch, kernel, check)
 
 
-def step_bias_pct(c: _Ctx) -> float | None:
-    """The mean signed error (%) of the held-out runs a training plan's step time should be read against: its
-    generation's where it borrows another's constants (the borrowed-kernel risk), else its own card's where they
-    were missed one way (the card-bias risk); None when neither risk stands."""
+def schedule_bias(c: _Ctx) -> tuple[Literal["borrowed", "card", "e2e"], float] | None:
+    """Which held-out runs a training plan's schedule should be read against, and their signed error (%): its
+    generation's step times where it borrows another's constants (the borrowed-kernel risk), else its own card's
+    step times where they were missed one way (the card-bias risk), else, on a card no step time tests, the median
+    of its published end-to-end runs (the card's end-to-end risk); None when no such risk stands."""
     borrowed = _borrowed_check(c)
     if borrowed is not None:
-        return borrowed[2][2]
+        return "borrowed", borrowed[2][2]
     runs = biased_card_runs(c)
-    return None if runs is None else runs.mean_signed_error_pct
+    if runs is not None:
+        return "card", runs.mean_signed_error_pct
+    e2e = card_end_to_end_runs(c)
+    return None if e2e is None else ("e2e", e2e.median_signed_pct)
 
 
 def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
@@ -313,6 +319,21 @@ def _card_bias_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
                 abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
                 dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"),
                 days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
+            c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
+
+
+def _card_end_to_end_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
+    """A training plan on a card no step time calibrates, whose held-out published pre-training runs (Appendix B)
+    took more or fewer card-hours than the tool predicted: the median ratio, and the schedule at it (days / (1 +
+    median signed error)), rated as a step-time bias is."""
+    r = c.r
+    e2e = card_end_to_end_runs(c)
+    if e2e is None:
+        return None
+    days = r["train_days_predicted_mfu"] / (1 + e2e.median_signed_pct / 100)
+    return (bias_severity(e2e.median_signed_pct),
+            c.t("risk_card_e2e", accelerator=r.accelerator_name, n=fmt.count(e2e.runs),
+                times=fmt.number(e2e.times, 1), days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),
             c.t("mit_borrowed_kernel", accelerator=r.accelerator_name))
 
 

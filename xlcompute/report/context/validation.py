@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -339,18 +340,53 @@ def _card_bias_sentence(c: _Ctx) -> Markup | None:
                dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"))
 
 
-def _untested_card(c: _Ctx) -> Markup | None:
-    """The summary's caveat for a card whose kernel constants are extrapolated and on which no held-out training run
-    was measured (the figures above are the other cards'); None where a run has tested the card or it is calibrated."""
+def _untested(c: _Ctx) -> bool:
+    """The plan's card has extrapolated kernel constants and no held-out step-time run measured on it."""
     r = c.r
     kernel = r.inputs["matmul_eff_max"].origin
     if kernel is None or kernel.option != "extrapolated":
-        return None
+        return False
     acc = r.scenario.cluster.accelerator
     runs = card_runs(validation_report(), acc) if isinstance(acc, str) else None
-    if runs is not None and runs.held_out:
+    return runs is None or not runs.held_out
+
+
+class CardEndToEnd(NamedTuple):
+    """Held-out end-to-end runs on one card: how many, and the median of predicted / published card-hours − 1 (%)."""
+
+    runs: int
+    median_signed_pct: float
+
+    @property
+    def times(self) -> float:
+        """How many times the card-hours the tool predicted the published runs took (median)."""
+        return 1 / (1 + self.median_signed_pct / 100)
+
+
+def card_end_to_end_runs(c: _Ctx) -> CardEndToEnd | None:
+    """For a training plan on a card no step-time run tests (:func:`_untested`): its held-out published
+    pre-training runs of Appendix B (the end-to-end sets, by catalog key), the only evidence on the card;
+    None when there are none or the card is tested."""
+    r = c.r
+    acc = r.scenario.cluster.accelerator
+    if not r.trains or not isinstance(acc, str) or not _untested(c):
         return None
-    return c.t("summary_card_untested", card=r.accelerator_name)
+    errs = [x.error_pct for s in end_to_end_report().held_out_reports for x in s.rows
+            if not x.fitted and x.accelerator == acc and x.error_pct is not None]
+    return CardEndToEnd(len(errs), statistics.median(errs)) if errs else None
+
+
+def _untested_card(c: _Ctx) -> Markup | None:
+    """The summary's caveat for a card whose kernel constants are extrapolated and on which no held-out training run
+    was measured (the figures above are the other cards'), with its published end-to-end runs where Appendix B has
+    some; None where a run has tested the card or it is calibrated."""
+    if not _untested(c):
+        return None
+    e2e = card_end_to_end_runs(c)
+    if e2e is not None:
+        return c.t("summary_card_e2e", card=c.r.accelerator_name, n=fmt.count(e2e.runs),
+                   times=fmt.number(e2e.times, 1))
+    return c.t("summary_card_untested", card=c.r.accelerator_name)
 
 
 def _verdict_key(v: Any) -> str:

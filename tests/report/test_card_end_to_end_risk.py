@@ -1,0 +1,73 @@
+"""A card no step time calibrates, on which Appendix B has held-out published pre-training runs (the MI250X since
+end_to_end_4.yaml): the summary, the risk register and the recommendation read the plan against those runs, with one
+ratio and one schedule."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from xlcompute import fmt
+from xlcompute.estimate import estimate
+from xlcompute.report.context import build_context
+from xlcompute.report.context.risks import bias_severity, schedule_bias
+from xlcompute.report.context.validation import card_end_to_end_runs, end_to_end_report
+from xlcompute.report.context._ctx import _Ctx
+from xlcompute.scenario import parse_scenario
+
+
+def _plan(card: str):
+    return estimate(parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": "2T"},
+                                    "cluster": {"accelerator": card, "cards": 512}}))
+
+
+def _flat(x: object) -> str:
+    return " ".join(str(x).split())
+
+
+def test_the_mi250x_runs_are_its_evidence() -> None:
+    r = _plan("MI250X")
+    assert r.inputs["matmul_eff_max"].origin.option == "extrapolated"
+    e2e = card_end_to_end_runs(_Ctx(r, "en"))
+    errs = [x.error_pct for s in end_to_end_report().held_out_reports for x in s.rows if x.accelerator == "MI250X"]
+    assert e2e is not None and e2e.runs == len(errs) == 2
+    assert e2e.median_signed_pct == pytest.approx(statistics.median(errs))
+    # The two HPLT runs, first predicted at −65.2 % and −69.9 %: they took about 3.1 times the predicted card-hours.
+    assert e2e.median_signed_pct == pytest.approx(-67.6, abs=0.1)
+    assert e2e.times == pytest.approx(1 / (1 + e2e.median_signed_pct / 100)) and 3.0 < e2e.times < 3.2
+    assert schedule_bias(_Ctx(r, "en")) == ("e2e", e2e.median_signed_pct)
+    assert bias_severity(e2e.median_signed_pct) == 0  # High: the days move threefold
+
+
+def test_summary_risk_and_recommendation_give_one_ratio_and_one_schedule() -> None:
+    r = _plan("MI250X")
+    e2e = card_end_to_end_runs(_Ctx(r, "en"))
+    assert e2e is not None
+    times = fmt.number(e2e.times, 1)
+    days = fmt.days(r["train_days_predicted_mfu"] / (1 + e2e.median_signed_pct / 100))
+    ctx = build_context(r, "en")
+    risk = next(x for x in ctx["risks"] if "held-out published pre-training runs on it" in str(x["risk"]))
+    assert str(risk["severity"]) == "High" and risk in ctx["top_risks"]
+    assert (f"took {times}× the card-hours the tool predicted for them (median). At that ratio the step-time "
+            f"model's {fmt.days(r['train_days_predicted_mfu'])} days for this run become about {days} days.") in _flat(
+        risk["risk"])
+    rec = _flat(ctx["recommendation"])
+    assert rec.startswith(f"On {r.accelerator_name}, no step time calibrates the step-time model, and the 2 held-out "
+                          f"published pre-training runs on it took {times}× the card-hours it predicted (median): its "
+                          f"{fmt.days(r['train_days_predicted_mfu'])} days would be about {days} days")
+    summary = _flat(ctx["plan_summary"])
+    assert f"the 2 held-out published pre-training runs on it (Appendix B) took {times}× the card-hours" in summary
+    zh = build_context(r, "zh")
+    assert f"实际卡时为预测的 {times} 倍（中位数）：其" in _flat(zh["recommendation"])
+
+
+def test_no_such_evidence_on_untested_cards_without_runs_or_on_calibrated_cards() -> None:
+    mi300x = _plan("MI300X")  # extrapolated, but no published run on it in Appendix B
+    assert card_end_to_end_runs(_Ctx(mi300x, "en")) is None
+    ctx = build_context(mi300x, "en")
+    assert "No published training run on the AMD Instinct MI300X has tested the step-time model" in _flat(
+        ctx["plan_summary"])
+    assert not any("held-out published pre-training runs on it" in str(x["risk"]) for x in ctx["risks"])
+    a100 = _plan("A100-80G")  # calibrated: its end-to-end runs are in the pooled band, not a card caveat
+    assert card_end_to_end_runs(_Ctx(a100, "en")) is None

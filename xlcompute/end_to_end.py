@@ -259,19 +259,19 @@ def validate_end_to_end(path: str | Path | None = None, commit_note: str = "") -
 
 class EndToEndSets(BaseModel):
     """The end-to-end sets: the first (all fitted on since 2026-12-02) and the held-out second,
-    third and (once written) fourth."""
+    third and fourth."""
 
     model_config = ConfigDict(frozen=True)
 
     first: EndToEndReport
     second: EndToEndReport
     third: EndToEndReport
-    fourth: EndToEndReport | None = None
+    fourth: EndToEndReport
 
     @property
     def held_out_reports(self) -> tuple[EndToEndReport, ...]:
         """The held-out sets, in the order they were written."""
-        return (self.second, self.third) + ((self.fourth,) if self.fourth is not None else ())
+        return self.second, self.third, self.fourth
 
     def _held_out_rows(self) -> list[EndToEndResult]:
         return [r for s in self.held_out_reports for r in s.rows if not r.fitted]
@@ -297,10 +297,9 @@ class EndToEndSets(BaseModel):
 
 
 def validate_end_to_end_sets() -> EndToEndSets:
-    """:func:`validate_end_to_end` of the committed sets (the fourth once its file exists)."""
-    fourth = validate_end_to_end(END_TO_END_4_FILE) if END_TO_END_4_FILE.is_file() else None
+    """:func:`validate_end_to_end` of the committed sets."""
     return EndToEndSets(first=validate_end_to_end(END_TO_END_FILE), second=validate_end_to_end(END_TO_END_2_FILE),
-                        third=validate_end_to_end(END_TO_END_3_FILE), fourth=fourth)
+                        third=validate_end_to_end(END_TO_END_3_FILE), fourth=validate_end_to_end(END_TO_END_4_FILE))
 
 
 class ProductionCalibration(BaseModel):

@@ -204,12 +204,11 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
         deadline=registry.format_value(result["deadline_days"], "deadline_days", cur, None, lang)
         + ("" if registry.carries_unit("deadline_days") else " " + registry.unit_text("deadline_days", lang, cur)))
     from xlcompute.core.spread import RANGE_COVERAGE_RECORDED as cov
-    from xlcompute.core.spread import RANGE_COVERAGE_WARN
+    from xlcompute.core.spread import range_is_narrow
 
-    share = cov["inside"] / cov["runs"]
     check = tr("range_check_value", lang, inside=cov["inside"], runs=cov["runs"], above=cov["above"],
-               share=fmt.percent(share, 0))
-    if share < RANGE_COVERAGE_WARN and cov["above"] > 0:  # the proposal's rule too
+               share=fmt.percent(cov["inside"] / cov["runs"], 0))
+    if range_is_narrow(cov["inside"], cov["runs"], cov["above"]):  # the proposal's rule too
         check += tr("range_check_narrow", lang)
     return [
         (tr("range_days", lang), line("train_days", "train_days") + paren.format(note) + chance),

@@ -38,7 +38,7 @@ from xlcompute.report.context.policy import (
     PUBLISHED_MFU,
     PUBLISHED_MFU_ZH,
 )
-from xlcompute.report.context.risks import _risks, bias_severity, mfu_gap, schedule_bias
+from xlcompute.report.context.risks import _risks, bias_severity, days_at_bias, mfu_gap, schedule_bias
 from xlcompute.report.context.sections import (
     INPUT_GROUPS,
     _budget,
@@ -229,7 +229,7 @@ def _step_bias(c: _Ctx) -> Markup | None:
     if bias is None or bias_severity(bias[1]) > 0:
         return None
     kind, signed = bias
-    days = c.r["train_days_predicted_mfu"] / (1 + signed / 100)
+    days = days_at_bias(c, signed)
     if kind == "e2e":  # the card's only evidence: its published pre-training runs
         e2e = card_end_to_end_runs(c)
         assert e2e is not None  # noqa: S101  (schedule_bias found them; a type narrowing)

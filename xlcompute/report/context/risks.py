@@ -248,6 +248,12 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
     return risks
 
 
+def days_at_bias(c: _Ctx, signed_pct: float) -> float:
+    """The step-time model's days for the plan (at its predicted MFU) read against held-out runs missed by
+    ``signed_pct`` on average: days / (1 + signed error), the figure every bias risk and the recommendation give."""
+    return c.r["train_days_predicted_mfu"] / (1 + signed_pct / 100)
+
+
 def bias_severity(signed_pct: float) -> int:
     """Severity of a step-time bias measured on held-out runs, by how far it moves the schedule
     (days / (1 + signed) against days), against the MFU gap's thresholds: an assumed MFU and a
@@ -295,7 +301,7 @@ def _borrowed_kernel_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
         return None
     arch, kernel, (n, mean_abs, signed) = borrowed
     # the step-time model's days (the predicted MFU's), whether or not the plan assumes an MFU
-    days = r["train_days_predicted_mfu"] / (1 + signed / 100)
+    days = days_at_bias(c, signed)
     return (bias_severity(signed),
             c.t("risk_borrowed_kernel", accelerator=r.accelerator_name, generation=arch.capitalize(),
                 profile=str(kernel.extra).capitalize(), n=fmt.count(n), abs=fmt.percent(mean_abs / 100),
@@ -313,7 +319,7 @@ def _card_bias_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
     if runs is None:
         return None
     signed = runs.mean_signed_error_pct
-    days = r["train_days_predicted_mfu"] / (1 + signed / 100)
+    days = days_at_bias(c, signed)
     return (bias_severity(signed),
             c.t("risk_card_bias", accelerator=r.accelerator_name, n=fmt.count(runs.held_out),
                 abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
@@ -330,7 +336,7 @@ def _card_end_to_end_risk(c: _Ctx) -> tuple[int, Markup, Markup] | None:
     e2e = card_end_to_end_runs(c)
     if e2e is None:
         return None
-    days = r["train_days_predicted_mfu"] / (1 + e2e.median_signed_pct / 100)
+    days = days_at_bias(c, e2e.median_signed_pct)
     return (bias_severity(e2e.median_signed_pct),
             c.t("risk_card_e2e", accelerator=r.accelerator_name, n=fmt.count(e2e.runs),
                 times=fmt.number(e2e.times, 1), days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days)),

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute.core import arith
-from xlcompute.core.spread import RANGE_COVERAGE_WARN
+from xlcompute.core.spread import range_is_narrow
 from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to_end_sets
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
@@ -36,10 +36,9 @@ def end_to_end_report() -> EndToEndSets:
 
 def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
     """The end-to-end card-hours of the published runs typed as a finance user types them: the
-    held-out third and second sets first, then the first set (every run fitted on)."""
+    held-out fourth, third and second sets first, then the first set (every run fitted on)."""
     sets = end_to_end_report()
     first, second, third, fourth = sets.first, sets.second, sets.third, sets.fourth
-    later = (fourth,) if fourth is not None else ()
     rows = [{
         "id": r.id, "role": c.t("val_role_calibration" if r.fitted else "val_role_preregistered"),
         "card": r.accelerator, "cards": fmt.count(r.cards), "published": fmt.hours(r.published_gpu_hours),
@@ -47,7 +46,7 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
         "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct),
         "held_out": not r.fitted,
         "range": "—" if r.range_position is None else c.t(f"e2e_range_{r.range_position}"),
-    } for r in (*(r for x in later for r in x.rows), *third.rows, *second.rows, *first.rows)]
+    } for r in (*fourth.rows, *third.rows, *second.rows, *first.rows)]
     fp = FIRST_PREDICTION
     summary = c.t("e2e_text", n_held=fmt.count(second.held_out_count),
               failures=fmt.count(sum(x.failures for x in (first, *sets.held_out_reports))),
@@ -63,11 +62,10 @@ def end_to_end_appendix(c: _Ctx) -> dict[str, Any]:
               eff=fmt.number(SOFTWARE_STACKS["typical"], 3),
               first_n=fmt.count(fp["held_out"]), first_median=fmt.percent(fp["median_abs_error_pct"] / 100),
               first_max=fmt.percent(fp["max_abs_error_pct"] / 100))
-    fourth_text = None if fourth is None else c.t(
-        "e2e_text_fourth", n=fmt.count(fourth.held_out_count),
-        median=fmt.percent(fourth.held_out_median_abs_error_pct / 100),
-        max=fmt.percent(fourth.held_out_max_abs_error_pct / 100),
-        signed=fmt.signed_percent(fourth.held_out_median_signed_error_pct))
+    fourth_text = c.t("e2e_text_fourth", n=fmt.count(fourth.held_out_count),
+                      median=fmt.percent(fourth.held_out_median_abs_error_pct / 100),
+                      max=fmt.percent(fourth.held_out_max_abs_error_pct / 100),
+                      signed=fmt.signed_percent(fourth.held_out_median_signed_error_pct))
     return {"rows": rows, "text": c.sentences(summary, fourth_text, c.t("e2e_coverage", **coverage_args()))}
 
 
@@ -80,9 +78,9 @@ def coverage_args() -> dict[str, str]:
 
 
 def coverage_is_narrow() -> bool:
-    """The held-out coverage is below :data:`RANGE_COVERAGE_WARN` with runs above the P90."""
+    """The held-out coverage makes the range narrower than its label (core.spread.range_is_narrow)."""
     cov = end_to_end_report().held_out_coverage
-    return cov.runs > 0 and cov.share < RANGE_COVERAGE_WARN and cov.above > 0
+    return range_is_narrow(cov.inside, cov.runs, cov.above)
 
 
 @functools.cache

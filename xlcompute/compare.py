@@ -20,7 +20,7 @@ A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with 
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +29,11 @@ from xlcompute.core import cost
 from xlcompute.planner.inputs import carried_profile
 from xlcompute.scenario import CustomAccelerator, Scenario
 
+if TYPE_CHECKING:
+    from xlcompute.estimate import Estimate
+
 __all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
+           "kernel_note",
            "MAX_ALTERNATIVES", "TOKENS_PER_TRILLION"]
 
 MAX_ALTERNATIVES = 8
@@ -70,6 +74,15 @@ class Note(BaseModel):
                           "ceiling (planner.inputs.transferred_profile)")
     mfu_assumed: bool = Field(False, description="kernel_extrapolated: the days follow the scenario's MFU, so only the "
                               "predicted MFU is extrapolated")
+    e2e_runs: int = Field(0, description="kernel_extrapolated: held-out published pre-training runs on the card "
+                          "(core.spread.CARD_END_TO_END_RECORDED); 0 when there are none")
+    e2e_median_pct: float = Field(0.0, description="kernel_extrapolated: their median of predicted / published "
+                                  "card-hours − 1, %")
+
+    @property
+    def e2e_times(self) -> float:
+        """How many times the predicted card-hours the card's published runs took (median)."""
+        return 1 / (1 + self.e2e_median_pct / 100)
 
     def __str__(self) -> str:
         names = ", ".join(self.fields)
@@ -82,8 +95,10 @@ class Note(BaseModel):
         if self.kind == "kernel_extrapolated":  # compare_words.NOTES words it in both languages; a test holds them equal
             what = "predicted MFU" if self.mfu_assumed else "days and MFU"
             carried = ", its GEMM constant carried by the card's measured matmul ceiling" if self.carried else ""
+            runs = (f"; its {self.e2e_runs} held-out published pre-training runs took {self.e2e_times:.1f}× the "
+                    "card-hours the tool predicted (median; xlcompute validate)") if self.e2e_runs else ""
             return (f"{what} extrapolated: no training measurement calibrates this card; the step-time model borrows "
-                    f"the {self.borrowed} calibration{carried}")
+                    f"the {self.borrowed} calibration{carried}{runs}")
         return f"{self.days:,.1f} days: the deadline of {self.deadline:g} days is not reached"
 
 
@@ -240,6 +255,25 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     return parse_scenario(data), notes
 
 
+def kernel_note(result: Estimate) -> Note | None:
+    """For a training plan on a card no training measurement calibrates, the note that says its days rest on
+    another card's constants (estimate._kernel), with the held-out published runs on the card where the
+    end-to-end sets have some (the recorded figures); None for a calibrated card or a serving-only plan.
+    ``xlcompute compare`` adds it to the card's row and ``xlcompute estimate`` prints it."""
+    from xlcompute.core.spread import CARD_END_TO_END_RECORDED
+
+    kernel = result.inputs["matmul_eff_max"].origin
+    acc = result.scenario.cluster.accelerator
+    if not result.trains or kernel is None or kernel.option != "extrapolated" or not isinstance(acc, str):
+        return None
+    card = catalog.get_gpu(acc)
+    profile = str(kernel.extra)
+    runs, median = CARD_END_TO_END_RECORDED.get(card.key, (0, 0.0))
+    return Note(kind="kernel_extrapolated", borrowed=_CALIBRATION_CARDS.get(profile, profile),
+                carried=carried_profile(card.key, card.architecture) is not None,
+                mfu_assumed=result.scenario.assumptions.mfu is not None, e2e_runs=runs, e2e_median_pct=median)
+
+
 def _alternative(scenario: Scenario, key: str) -> Alternative:
     from xlcompute.estimate import estimate
 
@@ -276,13 +310,9 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         notes.append(Note(kind="deadline_missed", days=r["deadline_run_days"], deadline=deadline))
     tokens = r["train_tokens"]
     trains = scenario.training is not None  # a serving-only plan has no run: no days, MFU or run cost
-    kernel = r.inputs["matmul_eff_max"].origin
-    if trains and kernel is not None and kernel.option == "extrapolated":
-        # A card no training measurement calibrates: its days rest on another card's constants (estimate._kernel).
-        profile = str(kernel.extra)
-        notes.append(Note(kind="kernel_extrapolated", borrowed=_CALIBRATION_CARDS.get(profile, profile),
-                          carried=carried_profile(key, card.architecture) is not None,
-                          mfu_assumed=scenario.assumptions.mfu is not None))
+    kernel = kernel_note(r)
+    if kernel is not None:
+        notes.append(kernel)
     return Alternative(
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,
         cards=int(r["gpu_count"]), train_days=r["train_days"] if trains else None,

@@ -36,13 +36,16 @@ NOTES: dict[str, tuple[str, str]] = {
                        "并行布局由规划器选择（场景的 tp {tp} / pp {pp}：{detail}）"),
     "deadline_missed": ("{days} days: the deadline of {deadline} days is not reached", "{days} 天：未达到 {deadline} 天的截止期限"),
     "kernel_extrapolated": ("{what} extrapolated: no training measurement calibrates this card; the step-time "
-                            "model borrows the {borrowed} calibration{carried}",
-                            "{what}为外推：没有训练实测校准该卡，单步时间模型借用 {borrowed} 的校准{carried}"),
+                            "model borrows the {borrowed} calibration{carried}{runs}",
+                            "{what}为外推：没有训练实测校准该卡，单步时间模型借用 {borrowed} 的校准{carried}{runs}"),
 }
 # What the kernel_extrapolated note says is extrapolated: the days and MFU, or (MFU assumed) the predicted MFU.
 _EXTRAPOLATED = {False: ("days and MFU", "天数与 MFU "), True: ("predicted MFU", "预测 MFU ")}
 # The kernel_extrapolated note's tail when the GEMM constant is carried by the measured matmul ceiling.
 _CARRIED = (", its GEMM constant carried by the card's measured matmul ceiling", "，矩阵乘常数按该卡实测矩阵乘上限折算")
+# Its tail when held-out published pre-training runs were measured on the card (core.spread.CARD_END_TO_END_RECORDED).
+_RUNS = ("; its {n} held-out published pre-training runs took {times}× the card-hours the tool predicted (median; "
+         "xlcompute validate)", "；该卡 {n} 次留出的公开预训练实际用去工具预测卡时的 {times} 倍（中位数；xlcompute validate）")
 
 # Scenario fields a note names -> the graph input whose registry label the reader knows.
 _FIELD_INPUTS = {"server_price": "server_price", "price_per_card_hour": "price_per_gpu_hour",
@@ -75,4 +78,6 @@ def note_words(n: Note, lang: str, labels: bool = True) -> str:
     return _pick(NOTES[n.kind], lang).format(fields=fields, tp=n.tp, pp=n.pp, detail=detail,
                                              days=fmt.days(n.days), deadline=f"{n.deadline:g}", borrowed=n.borrowed,
                                              carried=_pick(_CARRIED, lang) if n.carried else "",
-                                             what=_pick(_EXTRAPOLATED[n.mfu_assumed], lang))
+                                             what=_pick(_EXTRAPOLATED[n.mfu_assumed], lang),
+                                             runs=_pick(_RUNS, lang).format(n=n.e2e_runs, times=f"{n.e2e_times:.1f}")
+                                             if n.e2e_runs else "")

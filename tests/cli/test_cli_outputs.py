@@ -189,3 +189,32 @@ def test_failure_lines_print_no_control_characters(tmp_path: Path) -> None:
     res = runner.invoke(app, ["batch", str(d), "-o", str(tmp_path / "out"), "-j", "1", "--timeout", "0"])
     assert res.exit_code == 1
     assert "\x1b" not in res.output and "bad\ufffd[31m.yaml" in res.output
+
+
+def test_a_fit_with_little_headroom_says_so_where_the_proposal_lists_the_risk() -> None:
+    """`xlcompute estimate` says "fits" only; above the proposal's memory threshold (one constant,
+    core.memory.MEMORY_SHARE_WARN) it also says how much of HBM the plan uses: the planner may choose
+    a layout at 99 % of HBM, which a finance user must not read as comfortably fitting."""
+    from xlcompute.core.memory import MEMORY_SHARE_WARN
+    from xlcompute.estimate import estimate
+    from xlcompute.report.context import policy
+    from xlcompute.scenario import parse_scenario
+
+    assert policy.MEMORY_SHARE_WARN is MEMORY_SHARE_WARN
+    args = ["-s", "model=llama2-70b", "-s", "tokens=2T", "-s", "accelerator=H800", "-s", "cards=1024",
+            "-s", "training.tp=4", "-s", "training.pp=2", "-s", "training.recompute=none", "-s", "training.micro_batch=3"]
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {
+        "tokens": "2T", "tp": 4, "pp": 2, "recompute": "none", "micro_batch": 3},
+        "cluster": {"accelerator": "H800", "cards": 1024}}))
+    share = r["mem_per_gpu"] / r["hbm_bytes"]
+    assert r["mem_fits"] and share > MEMORY_SHARE_WARN, share  # the case under test
+    out = CliRunner().invoke(app, ["estimate", *args])
+    assert out.exit_code == 0, out.output
+    flat = " ".join(out.output.replace("│", " ").split())
+    from xlcompute import fmt
+
+    assert f"(fits, {fmt.percent(share)} of HBM: little headroom)" in flat
+    zh = CliRunner().invoke(app, ["estimate", *args, "--lang", "zh"])
+    assert zh.exit_code == 0 and "余量很小" in zh.output
+    plain = CliRunner().invoke(app, ["estimate"])
+    assert plain.exit_code == 0 and "(fits)" in plain.output and "little headroom" not in plain.output

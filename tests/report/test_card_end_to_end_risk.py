@@ -71,3 +71,55 @@ def test_no_such_evidence_on_untested_cards_without_runs_or_on_calibrated_cards(
     assert not any("held-out published pre-training runs on it" in str(x["risk"]) for x in ctx["risks"])
     a100 = _plan("A100-80G")  # calibrated: its end-to-end runs are in the pooled band, not a card caveat
     assert card_end_to_end_runs(_Ctx(a100, "en")) is None
+
+
+def test_the_recorded_card_evidence_is_the_live_one_for_every_card() -> None:
+    """The faces that cannot run the end-to-end sets (xlcompute estimate and compare, LLM_COMPARE, the workbook's Compare
+    sheet) quote core.spread.CARD_END_TO_END_RECORDED; it must be what the proposal computes live, card by card (a new
+    set or a model change that moves a card's runs fails here, not silently in those faces)."""
+    from xlcompute import catalog
+    from xlcompute.core.spread import CARD_END_TO_END_RECORDED
+
+    live = {}
+    for card in catalog.gpus():
+        r = estimate(parse_scenario({"model": {"preset": "llama2-7b"}, "training": {"tokens": "1T"},
+                                     "cluster": {"accelerator": card.key, "cards": 64}, "assumptions": {"mfu": 0.4}}))
+        e2e = card_end_to_end_runs(_Ctx(r, "en"))
+        if e2e is not None:
+            live[card.key] = (e2e.runs, round(e2e.median_signed_pct, 1))
+    assert live == CARD_END_TO_END_RECORDED
+    assert set(live) == {"V100", "MI250X"}  # the cards the sets measure that no step time calibrates, today
+
+
+def test_estimate_and_compare_say_what_the_proposal_says() -> None:
+    """xlcompute estimate prints the card's evidence under the MFU, in the words xlcompute compare uses, with the
+    ratio the proposal's summary gives (one figure, three faces); a calibrated card has no such row."""
+    from typer.testing import CliRunner
+
+    from xlcompute.cli import app
+    from xlcompute.compare import compare, kernel_note
+    from xlcompute.compare_words import note_words
+
+    r = _plan("MI250X")
+    e2e = card_end_to_end_runs(_Ctx(r, "en"))
+    assert e2e is not None
+    note = kernel_note(r)
+    assert note is not None and note.e2e_runs == e2e.runs and f"{note.e2e_times:.1f}" == fmt.number(e2e.times, 1)
+    sentence = ("days and MFU extrapolated: no training measurement calibrates this card; the step-time model borrows "
+                f"the A100 calibration; its 2 held-out published pre-training runs took {fmt.number(e2e.times, 1)}× "
+                "the card-hours the tool predicted (median; xlcompute validate)")
+    assert str(note) == note_words(note, "en") == sentence
+    assert note_words(note, "zh").endswith(f"；该卡 2 次留出的公开预训练实际用去工具预测卡时的 {fmt.number(e2e.times, 1)} 倍"
+                                           "（中位数；xlcompute validate）")
+    (row,) = compare(r.scenario, ["MI250X"]).alternatives
+    assert [str(n) for n in row.notes if n.kind == "kernel_extrapolated"] == [sentence]
+    args = ["estimate", "-s", "model=llama2-7b", "-s", "tokens=2T", "-s", "accelerator=MI250X", "-s", "cards=512"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    assert f"Step time on this card {sentence}" in " ".join(out.output.replace("│", " ").split())
+    zh = CliRunner().invoke(app, [*args, "--lang", "zh"])
+    assert zh.exit_code == 0 and "该卡的单步时间" in zh.output
+    calibrated = CliRunner().invoke(app, ["estimate", "-s", "model=llama2-7b", "-s", "tokens=2T", "-s",
+                                          "accelerator=H100-SXM", "-s", "cards=512"])
+    assert calibrated.exit_code == 0 and "Step time on this card" not in calibrated.output
+    assert kernel_note(_plan("H100-SXM")) is None

@@ -57,6 +57,17 @@ def _bom_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str:
               facility=v("capex_facility"), racks=v("racks"), mw=v("facility_power_mw"))
 
 
+def _fits(r: Estimate, lang: str) -> str:
+    """Fits or not; a fit above core.memory.MEMORY_SHARE_WARN of HBM says how little is left (the proposal's risk)."""
+    from xlcompute import fmt
+    from xlcompute.core.memory import MEMORY_SHARE_WARN
+
+    if not r["mem_fits"]:
+        return tr("no_fit", lang)
+    share = r["mem_per_gpu"] / r["hbm_bytes"]
+    return tr("fits_tight", lang, share=fmt.percent(share)) if share > MEMORY_SHARE_WARN else tr("fits", lang)
+
+
 def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     """The summary table: registry labels, values formatted by their registry kind (in Chinese,
     amounts in 万元 / 亿元 and counts in 万 / 亿 / 万亿)."""
@@ -123,7 +134,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         (lab("tokens_per_s_per_card"), tr("throughput", lang, v=v("tokens_per_s_per_card", "dec1"),
                                           s=v("step_seconds"))),
         (lab("mem_per_gpu"), tr("mem_value", lang, v=v("mem_per_gpu"), hbm=fmt.number(r["gpu_hbm_gb"], 0),
-                                fits=tr("fits" if r["mem_fits"] else "no_fit", lang))),
+                                fits=_fits(r, lang))),
         (lab("comm_share_of_step"), v("comm_share_of_step")),
         (lab("serving_cards"), _serving_line(r, v, lang)),
         (lab("ttft"), tr("latency_value", lang, ttft=v("ttft"), tpot=v("tpot"), batch=fmt.count(r["serving_batch"]),
@@ -163,8 +174,16 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                                             cost=v("train_cost_predicted_mfu"), pmfu=v("predicted_mfu"),
                                             mfu=v("mfu_assumed"), adays=v("train_days"), acost=v("train_cost"))))
     rows = rows[:at] + extra + rows[at:]
+    # A card no training measurement calibrates: say so under the MFU (xlcompute compare's note, same words).
+    from xlcompute.compare import kernel_note
+    from xlcompute.compare_words import note_words
+
+    kernel = kernel_note(r)
+    if kernel is not None:
+        at = next(i for i, (k, _) in enumerate(rows) if k == lab("predicted_mfu")) + 1
+        rows.insert(at, (tr("card_kernel", lang), note_words(kernel, lang)))
     # Only what the scenario plans: no training rows for a serving fleet, no serving rows without users.
-    training = {L["layout"], *(lab(k) for k in ("train_tokens", "train_flops", "mfu", "predicted_mfu",
+    training = {L["layout"], tr("card_kernel", lang), *(lab(k) for k in ("train_tokens", "train_flops", "mfu", "predicted_mfu",
                                                 "step_train_days", "effective_ratio", "train_days", "gpu_hours",
                                                 "tokens_per_s_per_card", "mem_per_gpu", "comm_share_of_step",
                                                 "train_cost")), L["deadline"], L["at_predicted"]}

@@ -30,7 +30,14 @@ from __future__ import annotations
 
 from xlcompute.core.expr import Value, and_, if_, min_, or_
 
+MEMORY_SHARE_WARN = 0.85
+"""Warn when training uses more than 85% of HBM: allocator fragmentation and framework buffers
+typically take several GB on an 80 GB card (Korthikanti et al. 2022 report ~2-5 GB not covered by
+the activation formula), so < 15% headroom is a planning risk. A presentation threshold, not a
+formula: the proposal's risk register and ``xlcompute estimate`` both read it."""
+
 __all__ = [
+    "MEMORY_SHARE_WARN",
     "ACTIVATION_BYTES",
     "FP32_BYTES",
     "activations_linear_layer",

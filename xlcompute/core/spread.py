@@ -19,6 +19,7 @@ from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
            "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "RANGE_COVERAGE_RECORDED",
+           "CARD_END_TO_END_RECORDED",
            "RANGE_COVERAGE_WARN", "range_is_narrow", "CONFIDENCE_MAX", "lognormal_quantile", "triangular_quantile", "capped",
            "days_to_model", "confidence_margin", "deadline_plan_days", "SERVING_CONFIDENCE"]
 
@@ -71,6 +72,17 @@ P10, as ``xlcompute validate`` recorded it on 2026-12-05 (``EndToEndSets.held_ou
 the 25 before the fourth set). A range that is right holds 80 %.
 Kept here for the faces that cannot afford to run the sets (``xlcompute estimate``); a test holds it
 equal to the live figure, so a change that moves it fails there."""
+
+CARD_END_TO_END_RECORDED: dict[str, tuple[int, float]] = {"V100": (3, -84.4), "MI250X": (2, -67.6)}
+"""Per card that no step time calibrates (its kernel constants extrapolated, no held-out step-time run
+measured on it) and on which the held-out end-to-end sets have published pre-training runs: how many,
+and the median of predicted / published card-hours − 1 (%), as ``xlcompute validate`` recorded them
+on 2026-12-05 (the V100's three runs of ``end_to_end_2.yaml`` to ``end_to_end_4.yaml`` took about
+6.4 times the card-hours predicted, the MI250X's two HPLT runs about 3.1 times). The proposal reads
+a plan on such a card against the live runs (``report.context.validation.card_end_to_end_runs``);
+the faces that cannot afford to run the sets (``xlcompute estimate``, ``xlcompute compare``,
+``LLM_COMPARE``, the workbook's Compare sheet) quote this record, and a test holds it equal to the
+live figures for every catalog card."""
 
 RANGE_COVERAGE_WARN = 0.70
 """Below this share of held-out runs inside their P10–P90 (and with runs above the P90), the faces

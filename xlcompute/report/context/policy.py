@@ -3,17 +3,11 @@ verdicts, each with its reason (named constants, not formulas)."""
 
 from __future__ import annotations
 
-
-
-
-
+from xlcompute.core import memory
 
 # --- thresholds (presentation policy, not formulas) --------------------------------------------
 
-MEMORY_SHARE_WARN = 0.85
-"""Warn when training uses more than 85% of HBM: allocator fragmentation and framework buffers
-typically take several GB on an 80 GB card (Korthikanti et al. 2022 report ~2-5 GB not covered by
-the activation formula), so < 15% headroom is a planning risk."""
+MEMORY_SHARE_WARN = memory.MEMORY_SHARE_WARN  # kept with the memory formulas: `xlcompute estimate` says it too
 
 COMM_SHARE_WARN = 0.15
 COMM_SHARE_HIGH = 0.30

@@ -82,7 +82,9 @@ class Note(BaseModel):
     @property
     def e2e_times(self) -> float:
         """How many times the predicted card-hours the card's published runs took (median)."""
-        return 1 / (1 + self.e2e_median_pct / 100)
+        from xlcompute.core.spread import times_predicted
+
+        return float(times_predicted(self.e2e_median_pct))
 
     def __str__(self) -> str:
         names = ", ".join(self.fields)

@@ -123,3 +123,22 @@ def test_estimate_and_compare_say_what_the_proposal_says() -> None:
                                           "accelerator=H100-SXM", "-s", "cards=512"])
     assert calibrated.exit_code == 0 and "Step time on this card" not in calibrated.output
     assert kernel_note(_plan("H100-SXM")) is None
+
+
+def test_the_workbook_names_the_runs_where_it_names_the_kernel_constants() -> None:
+    """The Hardware sheet says, per card, whether its kernel constants are calibrated or extrapolated (the Inputs
+    sheet's source of those constants looks it up): for the cards with published runs it adds them, with the ratio
+    the other faces give; every other card's cell is unchanged."""
+    from xlcompute.core.spread import CARD_END_TO_END_RECORDED, times_predicted
+    from xlcompute.workbook import build_workbook
+
+    r = _plan("MI250X")
+    for lang, words in (("en", "its {n} held-out published pre-training runs took {t}× the card-hours predicted"),
+                        ("zh", "该卡 {n} 次留出的公开预训练实际用去预测卡时的 {t} 倍")):
+        wb = build_workbook(r, lang)
+        ws = wb.worksheets[[w.title for w in wb.worksheets].index("Hardware" if lang == "en" else "硬件")]
+        cells = {ws[f"A{row}"].value: str(ws[f"W{row}"].value) for row in range(3, ws.max_row + 1) if ws[f"A{row}"].value}
+        for key, (n, pct) in CARD_END_TO_END_RECORDED.items():
+            assert words.format(n=n, t=f"{times_predicted(pct):.1f}") in cells[key], (key, cells[key])
+        others = [k for k in cells if k not in CARD_END_TO_END_RECORDED]
+        assert others and not any("xlcompute validate" in cells[k] for k in others)

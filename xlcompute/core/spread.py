@@ -19,7 +19,7 @@ from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
            "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "RANGE_COVERAGE_RECORDED",
-           "CARD_END_TO_END_RECORDED",
+           "CARD_END_TO_END_RECORDED", "times_predicted",
            "RANGE_COVERAGE_WARN", "range_is_narrow", "CONFIDENCE_MAX", "lognormal_quantile", "triangular_quantile", "capped",
            "days_to_model", "confidence_margin", "deadline_plan_days", "SERVING_CONFIDENCE"]
 
@@ -83,6 +83,12 @@ a plan on such a card against the live runs (``report.context.validation.card_en
 the faces that cannot afford to run the sets (``xlcompute estimate``, ``xlcompute compare``,
 ``LLM_COMPARE``, the workbook's Compare sheet) quote this record, and a test holds it equal to the
 live figures for every catalog card."""
+
+def times_predicted(signed_error_pct: Value) -> Value:
+    """How many times the predicted card-hours the published runs took, from their signed error
+    (predicted / published − 1, in %): 1 / (1 + e/100). −67.6 % is 3.1 times."""
+    return 1 / (1 + signed_error_pct / 100)
+
 
 RANGE_COVERAGE_WARN = 0.70
 """Below this share of held-out runs inside their P10–P90 (and with runs above the P90), the faces

@@ -25,6 +25,7 @@ from xlcompute.core.cost import tdp_scaled_by_peak
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.expr import Ref, excel_formula
 from xlcompute.core.params import ModelArch
+from xlcompute.core.spread import CARD_END_TO_END_RECORDED, times_predicted
 from xlcompute.core.units import gbit_to_gbyte
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, carried_profile, kernel_profile, model_values
 from xlcompute.scenario import CustomAccelerator, Scenario
@@ -275,8 +276,14 @@ def _kernel_cells(ws: Worksheet, row: int, card: str | None, architecture: str |
     carried = carried_profile(card, architecture) is not None
     how = text("hw_calibrated" if status.startswith("calibrated") else "hw_carried" if carried else "hw_extrapolated",
                lang)
+    runs = CARD_END_TO_END_RECORDED.get(card or "")  # a card no step time tests, with published runs on it
+    if runs is not None:
+        how += text("hw_card_runs", lang).format(n=runs[0], times=f"{times_predicted(runs[1]):.1f}")
+    words = f"{generation}: {how}"
     style_plain(ws.cell(row=row, column=_KERNEL_SOURCE), wrap=True)
-    put_text(ws.cell(row=row, column=_KERNEL_SOURCE), f"{generation}: {how}")
+    put_text(ws.cell(row=row, column=_KERNEL_SOURCE), words)
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0,
+                                        wrapped_height([(words, _HW_WIDTHS[_KERNEL_SOURCE - 1])]))
 
 
 def _serving_cells(ws: Worksheet, row: int, card: str | None, vendor: str | None, lang: str) -> None:

@@ -227,6 +227,8 @@ T: dict[str, tuple[str, str]] = {
     "hw_serving_none": ("1: the inference model's NVIDIA fit as it stands", "1：推理模型的 NVIDIA 拟合值，不调整"),
     "hw_calibrated": ("calibrated on this die", "在该芯片上校准"),
     "hw_extrapolated": ("extrapolated", "外推"),
+    "hw_card_runs": ("; its {n} held-out published pre-training runs took {times}× the card-hours predicted (median; "
+                     "xlcompute validate)", "；该卡 {n} 次留出的公开预训练实际用去预测卡时的 {times} 倍（中位数；xlcompute validate）"),
     "hw_carried": ("extrapolated; GEMM constant carried by the measured matmul ceiling (MAMF)",
                    "外推；矩阵乘常数按实测矩阵乘上限（MAMF）折算"),
     "src_date": ("Source date", "来源日期"),

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from xlcompute import fmt
-from xlcompute.core import arith
+from xlcompute.core import arith, spread
 from xlcompute.core.spread import range_is_narrow
 from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to_end_sets
 from xlcompute.estimate import PlanReport
@@ -358,7 +358,7 @@ class CardEndToEnd(NamedTuple):
     @property
     def times(self) -> float:
         """How many times the card-hours the tool predicted the published runs took (median)."""
-        return 1 / (1 + self.median_signed_pct / 100)
+        return float(spread.times_predicted(self.median_signed_pct))
 
 
 def card_end_to_end_runs(c: _Ctx) -> CardEndToEnd | None:

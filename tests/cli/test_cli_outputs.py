@@ -133,10 +133,10 @@ def test_missing_drive(command: str, src: Path) -> None:
 def test_a_full_disk_while_writing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from openpyxl.workbook.workbook import Workbook
 
-    def full(self: Workbook, filename: str) -> None:
+    def full(wb: Workbook, filename: str, values: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Workbook, "save", full)
+    monkeypatch.setattr("xlcompute.workbook.builder.save_with_values", full)
     line = _one_error_line(runner.invoke(app, ["workbook", "-o", str(tmp_path / "w.xlsx")]))
     assert "No space left on device" in line and "w.xlsx" in line
     assert list(tmp_path.iterdir()) == []  # no temp file left

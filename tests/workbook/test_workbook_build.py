@@ -536,11 +536,11 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     target = tmp_path / "plan.xlsx"
     target.write_bytes(b"previous")
 
-    def broken_save(self: Workbook, filename: str) -> None:
+    def broken_save(wb: Workbook, filename: str, values: object) -> None:
         Path(filename).write_bytes(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(Workbook, "save", broken_save)
+    monkeypatch.setattr("xlcompute.workbook.builder.save_with_values", broken_save)
     with pytest.raises(OSError, match="disk full"):
         write_workbook(estimate(default_scenario()), target)
     assert target.read_bytes() == b"previous"

@@ -63,6 +63,9 @@ class Expr:
     """A node of an Excel-renderable arithmetic expression."""
 
     prec: int = _PREC["atom"]
+    # The rendered text of a composite node, kept once made: nodes never change after construction,
+    # and an inlined step (workbook.inline) shares subtrees many times over.
+    _text: str | None = None
 
     # -- rendering / evaluation (overridden) -------------------------------------------
     def excel(self) -> str:  # pragma: no cover - abstract
@@ -193,10 +196,12 @@ class Neg(Expr):
         self.operand = operand
 
     def excel(self) -> str:
-        inner = self.operand.excel()
-        if self.operand.prec < _PREC["atom"]:
-            inner = f"({inner})"
-        return f"-{inner}"
+        if self._text is None:
+            inner = self.operand.excel()
+            if self.operand.prec < _PREC["atom"]:
+                inner = f"({inner})"
+            self._text = f"-{inner}"
+        return self._text
 
     def evaluate(self, env: Mapping[str, float]) -> float:
         return -self.operand.evaluate(env)
@@ -213,6 +218,11 @@ class BinOp(Expr):
         self.prec = _PREC[op]
 
     def excel(self) -> str:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    def _render(self) -> str:
         left = self.left.excel()
         right = self.right.excel()
         # Left operand: parenthesise looser operators; for ^ also a negative base.
@@ -260,7 +270,9 @@ class Compare(Expr):
         self.right = right
 
     def excel(self) -> str:
-        return f"{self.left.excel()}{self.op}{self.right.excel()}"
+        if self._text is None:
+            self._text = f"{self.left.excel()}{self.op}{self.right.excel()}"
+        return self._text
 
     def evaluate(self, env: Mapping[str, float]) -> float:
         return 1.0 if self._OPS[self.op](self.left.evaluate(env), self.right.evaluate(env)) else 0.0
@@ -278,7 +290,9 @@ class Call(Expr):
         self.impl = impl
 
     def excel(self) -> str:
-        return f"{self.name}({','.join(a.excel() for a in self.args)})"
+        if self._text is None:
+            self._text = f"{self.name}({','.join(a.excel() for a in self.args)})"
+        return self._text
 
     def evaluate(self, env: Mapping[str, float]) -> float:
         return float(self.impl(*[a.evaluate(env) for a in self.args]))

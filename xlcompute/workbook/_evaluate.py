@@ -16,6 +16,7 @@ compares every cached value with LibreOffice's own result.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import os
@@ -31,7 +32,7 @@ from typing import Union
 from openpyxl import Workbook
 from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 
-__all__ = ["ExcelError", "UnsupportedFormula", "evaluate_workbook", "store_cached_values", "CellValue"]
+__all__ = ["ExcelError", "UnsupportedFormula", "evaluate_workbook", "store_cached_values", "cell_value_xml", "CellValue"]
 
 
 class UnsupportedFormula(ValueError):
@@ -147,7 +148,7 @@ class _Parser:
                     self.i += 1
                     args.append(self.expr(0))
             self.take(")")
-            return ("call", text.upper(), args)
+            return ("call", text.upper(), tuple(args))  # immutable: trees are shared (_parse)
         if text == "(":
             inner = self.expr(0)
             self.take(")")
@@ -403,6 +404,14 @@ _FUNCTIONS: dict[str, Callable[[list], CellValue]] = {
 _LAZY = {"IF", "IFERROR"}
 
 
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str, sheet: str) -> tuple:
+    """A formula's parse tree (immutable tuples), kept across workbooks: a batch builds the same
+    formulas (checks, lookups, the Compare sheet's) in every workbook, and parsing is most of their
+    evaluation."""
+    return _Parser(text, sheet).parse()
+
+
 class _Evaluator:
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
@@ -411,7 +420,9 @@ class _Evaluator:
         self.names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
         self.compiled: dict[tuple[str, str], Callable[[], CellValue | list[CellValue]]] = {}
         self.sheets = frozenset(wb.sheetnames)
+        self.cells = {ws.title: ws._cells for ws in wb.worksheets}  # wb[title] searches the sheets each time
         self.name_areas: dict[tuple[str, str], _Area] = {}
+        self.areas: dict[_Area, CellValue | list[CellValue]] = {}
 
     def cell(self, sheet: str, col: int, row: int) -> CellValue:
         key = (sheet, col, row)
@@ -420,7 +431,7 @@ class _Evaluator:
         if key in self.busy:
             raise UnsupportedFormula(f"circular reference at {sheet}!{get_column_letter(col)}{row}")
         # Read without ws.cell(), which would add an empty cell to the sheet for every blank read.
-        found = self.wb[sheet]._cells.get((row, col))
+        found = self.cells[sheet].get((row, col))
         raw = None if found is None else found.value
         if isinstance(raw, str) and raw.startswith("=") and found is not None and found.data_type == "f":
             self.busy.add(key)
@@ -440,13 +451,22 @@ class _Evaluator:
     def formula(self, text: str, sheet: str) -> CellValue:
         run = self.compiled.get((sheet, text))
         if run is None:
-            run = self.compiled[(sheet, text)] = self.compile(_Parser(text, sheet).parse(), sheet)
+            run = self.compiled[(sheet, text)] = self.compile(_parse(text, sheet), sheet)
         v = run()
         if isinstance(v, list):
             raise UnsupportedFormula(f"a range as a cell's value in ={text}")
         if isinstance(v, float) and not math.isfinite(v):
             return NUM
         return 0.0 if v is None else v  # a formula showing an empty cell shows 0 (Excel, LibreOffice)
+
+    def area_values(self, area: _Area) -> CellValue | list[CellValue]:
+        """:meth:`area`, once per range: a cell's value does not change during an evaluation, and the
+        lookups (INDEX/MATCH over a catalog column) read the same ranges in hundreds of formulas.
+        The list is shared: no function changes its argument."""
+        got = self.areas.get(area)
+        if got is None:
+            got = self.areas[area] = self.area(area)
+        return got
 
     def area(self, area: _Area) -> CellValue | list[CellValue]:
         sheet, c0, r0, c1, r1 = area
@@ -481,7 +501,7 @@ class _Evaluator:
             if (c0, r0) == (c1, r1) and s in self.sheets:
                 cell, done, key = self.cell, self.done, (s, c0, r0)
                 return lambda: done[key] if key in done else cell(s, c0, r0)
-            return lambda: self.area(area)
+            return lambda: self.area_values(area)
         if kind in ("neg", "pct"):
             inner = self.compile(node[1], sheet)
             scale = -1.0 if kind == "neg" else 0.01
@@ -608,22 +628,30 @@ _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _FORMULA_CELL = re.compile(rb'<c r="(?P<r>[A-Z]{1,3}[0-9]+)"(?P<a>(?: s="[0-9]+")?)><f>(?P<f>[^<]*)</f><v ?/></c>')
 
 
-def _xml_text(s: str) -> bytes:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+def _xml_text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cell_value_xml(head: str, f: str, value: CellValue) -> str:
+    """A formula cell with its value: ``head`` is ``<c r=".." s=".."`` (no ``t``), ``f`` its ``<f>…</f>``.
+    The value's type sets ``t`` (error, boolean, text; a number has none). Shared by the one-pass
+    writer (``_save``) and :func:`store_cached_values`."""
+    if value is None:
+        return head + ">" + f + "<v /></c>"
+    if isinstance(value, ExcelError):
+        return head + ' t="e">' + f + "<v>" + _xml_text(value.code) + "</v></c>"
+    if isinstance(value, bool):
+        return head + ' t="b">' + f + "<v>" + ("1" if value else "0") + "</v></c>"
+    if isinstance(value, str):
+        return head + ' t="str">' + f + "<v>" + _xml_text(value) + "</v></c>"
+    return head + ">" + f + "<v>" + repr(float(value)) + "</v></c>"
 
 
 def _cell_xml(m: re.Match[bytes], value: CellValue) -> bytes:
-    head = b'<c r="' + m.group("r") + b'"' + m.group("a")
-    f = b"<f>" + m.group("f") + b"</f>"
     if value is None:
         return m.group(0)
-    if isinstance(value, ExcelError):
-        return head + b' t="e">' + f + b"<v>" + _xml_text(value.code) + b"</v></c>"
-    if isinstance(value, bool):
-        return head + b' t="b">' + f + b"<v>" + (b"1" if value else b"0") + b"</v></c>"
-    if isinstance(value, str):
-        return head + b' t="str">' + f + b"<v>" + _xml_text(value) + b"</v></c>"
-    return head + b">" + f + b"<v>" + repr(float(value)).encode() + b"</v></c>"
+    head = '<c r="' + m.group("r").decode() + '"' + m.group("a").decode()
+    return cell_value_xml(head, "<f>" + m.group("f").decode("utf-8") + "</f>", value).encode("utf-8")
 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:

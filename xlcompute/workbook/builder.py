@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from xlcompute.estimate import Estimate
 from xlcompute.workbook import catalog_sheets
 from xlcompute.workbook.compare_sheet import compare_sheet
 from xlcompute.workbook._book import REQUIRED_NAMES, RESULT_SHEETS, SHEETS, Book
-from xlcompute.workbook._evaluate import evaluate_workbook, store_cached_values
+from xlcompute.workbook._evaluate import evaluate_workbook
+from xlcompute.workbook._save import save_with_values
 from xlcompute.workbook.formulas_sheet import formulas_sheet
 from xlcompute.workbook.planner_block import planner_block
 from xlcompute.uncertainty import analyse
@@ -60,6 +62,12 @@ def _build(result: Estimate, lang: str, comparison: Comparison | None) -> Book:
     refs = b.inputs_sheet(hw, models, resolved)
     b.result_headers(plan)
     run_steps(refs, b.bind)
+    # Each step's cell computes the estimate's own figure (a test evaluates them all and compares): its
+    # cached value is that figure, so the evaluator need not work it out again.
+    for key, (sheet, row) in b.where.items():
+        value = float(result[key])
+        if math.isfinite(value):  # a non-finite figure is an Excel error, which the evaluator words
+            b.known[(sheet, f"B{row}")] = value
     if plan is not None and plan.best:
         planner_block(b, plan, result.deadline_plan)
     b.finish_results()
@@ -100,6 +108,5 @@ def write_workbook(result: Estimate, path: str | Path, lang: str = "en", compari
         values, _ = evaluate_workbook(wb, b.known)  # a cell it cannot evaluate keeps no cached value (tests require none)
         target = Path(path)
         with atomic_write(target) as tmp:
-            wb.save(tmp)
-            store_cached_values(tmp, values)
+            save_with_values(wb, tmp, values)
     return target

@@ -32,7 +32,8 @@ from typing import Union
 from openpyxl import Workbook
 from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 
-__all__ = ["ExcelError", "UnsupportedFormula", "evaluate_workbook", "store_cached_values", "cell_value_xml", "CellValue"]
+__all__ = ["ExcelError", "UnsupportedFormula", "evaluate_workbook", "store_cached_values", "cell_value_xml", "xml_text",
+           "CellValue"]
 
 
 class UnsupportedFormula(ValueError):
@@ -628,7 +629,8 @@ _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _FORMULA_CELL = re.compile(rb'<c r="(?P<r>[A-Z]{1,3}[0-9]+)"(?P<a>(?: s="[0-9]+")?)><f>(?P<f>[^<]*)</f><v ?/></c>')
 
 
-def _xml_text(s: str) -> str:
+def xml_text(s: str) -> str:
+    """Text escaped as ElementTree escapes it (``_escape_cdata``): &, < and >."""
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -639,11 +641,11 @@ def cell_value_xml(head: str, f: str, value: CellValue) -> str:
     if value is None:
         return head + ">" + f + "<v /></c>"
     if isinstance(value, ExcelError):
-        return head + ' t="e">' + f + "<v>" + _xml_text(value.code) + "</v></c>"
+        return head + ' t="e">' + f + "<v>" + xml_text(value.code) + "</v></c>"
     if isinstance(value, bool):
         return head + ' t="b">' + f + "<v>" + ("1" if value else "0") + "</v></c>"
     if isinstance(value, str):
-        return head + ' t="str">' + f + "<v>" + _xml_text(value) + "</v></c>"
+        return head + ' t="str">' + f + "<v>" + xml_text(value) + "</v></c>"
     return head + ">" + f + "<v>" + repr(float(value)) + "</v></c>"
 
 

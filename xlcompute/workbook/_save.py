@@ -27,7 +27,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import Element
 
-from xlcompute.workbook._evaluate import CellValue, cell_value_xml
+from xlcompute.workbook._evaluate import CellValue, cell_value_xml, xml_text
 
 __all__ = ["save_with_values"]
 
@@ -40,32 +40,11 @@ _DEFLATE_LEVEL = 3
 
 
 def _attr(s: str) -> str:
-    """ElementTree's attribute escaping (xml.etree.ElementTree._escape_attrib)."""
-    if "&" in s:
-        s = s.replace("&", "&amp;")
-    if "<" in s:
-        s = s.replace("<", "&lt;")
-    if ">" in s:
-        s = s.replace(">", "&gt;")
-    if '"' in s:
-        s = s.replace('"', "&quot;")
-    if "\r" in s:
-        s = s.replace("\r", "&#13;")
-    if "\n" in s:
-        s = s.replace("\n", "&#10;")
-    if "\t" in s:
-        s = s.replace("\t", "&#09;")
-    return s
-
-
-def _text(s: str) -> str:
-    """ElementTree's text escaping (xml.etree.ElementTree._escape_cdata)."""
-    if "&" in s:
-        s = s.replace("&", "&amp;")
-    if "<" in s:
-        s = s.replace("<", "&lt;")
-    if ">" in s:
-        s = s.replace(">", "&gt;")
+    """ElementTree's attribute escaping (xml.etree.ElementTree._escape_attrib): the text's, then these."""
+    s = xml_text(s)
+    for char, entity in (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;")):
+        if char in s:
+            s = s.replace(char, entity)
     return s
 
 
@@ -117,7 +96,7 @@ class _RowsWriter(WorksheetWriter):
         if kind == "f":
             if not isinstance(value, str):  # an array or data-table formula: never written by this package
                 raise TypeError(f"cell {coord}: only plain formulas are written, not {type(value).__name__}")
-            f = "<f>" + _text(value[1:]) + "</f>"
+            f = "<f>" + xml_text(value[1:]) + "</f>"
             if coord in values:
                 return cell_value_xml(head, f, values[coord])
             return head + ">" + f + "<v /></c>"
@@ -130,10 +109,10 @@ class _RowsWriter(WorksheetWriter):
                 raise TypeError(f"cell {coord}: only plain text is written, not {type(value).__name__}")
             stripped = value.strip()
             space = ' xml:space="preserve"' if stripped and value != stripped else ""
-            return f'{head} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+            return f'{head} t="inlineStr"><is><t{space}>{xml_text(value)}</t></is></c>'
         # safe_string's own format, without its checks, for the common finite number
         text = "%.16g" % value if type(value) in (float, int) and math.isfinite(value) else safe_string(value)
-        return f'{head} t="{kind}"><v>{_text(text)}</v></c>'
+        return f'{head} t="{kind}"><v>{xml_text(text)}</v></c>'
 
 
 class _Writer(ExcelWriter):

@@ -116,7 +116,7 @@ def test_estimate_and_compare_say_what_the_proposal_says() -> None:
     args = ["estimate", "-s", "model=llama2-7b", "-s", "tokens=2T", "-s", "accelerator=MI250X", "-s", "cards=512"]
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
-    assert f"Step time on this card {sentence}" in " ".join(out.output.replace("│", " ").split())
+    assert f"Step time on this card D{sentence[1:]}" in " ".join(out.output.replace("│", " ").split())
     zh = CliRunner().invoke(app, [*args, "--lang", "zh"])
     assert zh.exit_code == 0 and "该卡的单步时间" in zh.output
     calibrated = CliRunner().invoke(app, ["estimate", "-s", "model=llama2-7b", "-s", "tokens=2T", "-s",

@@ -181,7 +181,8 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     kernel = kernel_note(r)
     if kernel is not None:
         at = next(i for i, (k, _) in enumerate(rows) if k == lab("predicted_mfu")) + 1
-        rows.insert(at, (tr("card_kernel", lang), note_words(kernel, lang)))
+        words = note_words(kernel, lang)
+        rows.insert(at, (tr("card_kernel", lang), words[:1].upper() + words[1:]))  # a row starts a sentence
     # Only what the scenario plans: no training rows for a serving fleet, no serving rows without users.
     training = {L["layout"], tr("card_kernel", lang), *(lab(k) for k in ("train_tokens", "train_flops", "mfu", "predicted_mfu",
                                                 "step_train_days", "effective_ratio", "train_days", "gpu_hours",

@@ -184,10 +184,11 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         words = note_words(kernel, lang)
         rows.insert(at, (tr("card_kernel", lang), words[:1].upper() + words[1:]))  # a row starts a sentence
     # Only what the scenario plans: no training rows for a serving fleet, no serving rows without users.
-    training = {L["layout"], tr("card_kernel", lang), *(lab(k) for k in ("train_tokens", "train_flops", "mfu", "predicted_mfu",
-                                                "step_train_days", "effective_ratio", "train_days", "gpu_hours",
-                                                "tokens_per_s_per_card", "mem_per_gpu", "comm_share_of_step",
-                                                "train_cost")), L["deadline"], L["at_predicted"]}
+    training = {L["layout"], tr("card_kernel", lang),
+                *(lab(k) for k in ("train_tokens", "train_flops", "mfu", "predicted_mfu",
+                                   "step_train_days", "effective_ratio", "train_days", "gpu_hours",
+                                   "tokens_per_s_per_card", "mem_per_gpu", "comm_share_of_step",
+                                   "train_cost")), L["deadline"], L["at_predicted"]}
     serving = {lab("serving_cards"), lab("ttft"), lab("cost_per_million_tokens")}
     drop = (training if not r.trains else set()) | (serving if not r.serves else set())
     plan = tr(f"plan_{r.kind}", lang)

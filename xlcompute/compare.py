@@ -20,6 +20,7 @@ A card that cannot run the job (no fp8 peak, no layout fits, …) is a row with 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +31,7 @@ from xlcompute.planner.inputs import carried_profile
 from xlcompute.scenario import CustomAccelerator, Scenario
 
 if TYPE_CHECKING:
-    from xlcompute.estimate import Estimate
+    from xlcompute.estimate import InputValue
 
 __all__ = ["Note", "Reason", "Alternative", "Comparison", "compare", "swapped_scenario", "default_accelerators",
            "kernel_note",
@@ -257,23 +258,24 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     return parse_scenario(data), notes
 
 
-def kernel_note(result: Estimate) -> Note | None:
+def kernel_note(scenario: Scenario, inputs: Mapping[str, InputValue]) -> Note | None:
     """For a training plan on a card no training measurement calibrates, the note that says its days rest on
     another card's constants (estimate._kernel), with the held-out published runs on the card where the
     end-to-end sets have some (the recorded figures); None for a calibrated card or a serving-only plan.
-    ``xlcompute compare`` adds it to the card's row and ``xlcompute estimate`` prints it."""
+    ``inputs``: the resolved inputs (``Estimate.inputs``). ``xlcompute compare`` adds it to the card's row;
+    ``xlcompute estimate`` and ``xlcompute plan`` print it."""
     from xlcompute.core.spread import CARD_END_TO_END_RECORDED
 
-    kernel = result.inputs["matmul_eff_max"].origin
-    acc = result.scenario.cluster.accelerator
-    if not result.trains or kernel is None or kernel.option != "extrapolated" or not isinstance(acc, str):
+    kernel = inputs["matmul_eff_max"].origin
+    acc = scenario.cluster.accelerator
+    if scenario.kind == "serving" or kernel is None or kernel.option != "extrapolated" or not isinstance(acc, str):
         return None
     card = catalog.get_gpu(acc)
     profile = str(kernel.extra)
     runs, median = CARD_END_TO_END_RECORDED.get(card.key, (0, 0.0))
     return Note(kind="kernel_extrapolated", borrowed=_CALIBRATION_CARDS.get(profile, profile),
                 carried=carried_profile(card.key, card.architecture) is not None,
-                mfu_assumed=result.scenario.assumptions.mfu is not None, e2e_runs=runs, e2e_median_pct=median)
+                mfu_assumed=scenario.assumptions.mfu is not None, e2e_runs=runs, e2e_median_pct=median)
 
 
 def _alternative(scenario: Scenario, key: str) -> Alternative:
@@ -312,7 +314,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         notes.append(Note(kind="deadline_missed", days=r["deadline_run_days"], deadline=deadline))
     tokens = r["train_tokens"]
     trains = scenario.training is not None  # a serving-only plan has no run: no days, MFU or run cost
-    kernel = kernel_note(r)
+    kernel = kernel_note(r.scenario, r.inputs)
     if kernel is not None:
         notes.append(kernel)
     return Alternative(

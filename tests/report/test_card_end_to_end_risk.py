@@ -103,7 +103,7 @@ def test_estimate_and_compare_say_what_the_proposal_says() -> None:
     r = _plan("MI250X")
     e2e = card_end_to_end_runs(_Ctx(r, "en"))
     assert e2e is not None
-    note = kernel_note(r)
+    note = kernel_note(r.scenario, r.inputs)
     assert note is not None and note.e2e_runs == e2e.runs and f"{note.e2e_times:.1f}" == fmt.number(e2e.times, 1)
     sentence = ("days and MFU extrapolated: no training measurement calibrates this card; the step-time model borrows "
                 f"the A100 calibration; its 2 held-out published pre-training runs took {fmt.number(e2e.times, 1)}× "
@@ -119,10 +119,13 @@ def test_estimate_and_compare_say_what_the_proposal_says() -> None:
     assert f"Step time on this card D{sentence[1:]}" in " ".join(out.output.replace("│", " ").split())
     zh = CliRunner().invoke(app, [*args, "--lang", "zh"])
     assert zh.exit_code == 0 and "该卡的单步时间" in zh.output
+    plan = CliRunner().invoke(app, ["plan", *args[1:]])  # the ranking of the same plan says it too
+    assert plan.exit_code == 0 and f"Step time on this card: {sentence}" in " ".join(plan.output.split())
     calibrated = CliRunner().invoke(app, ["estimate", "-s", "model=llama2-7b", "-s", "tokens=2T", "-s",
                                           "accelerator=H100-SXM", "-s", "cards=512"])
     assert calibrated.exit_code == 0 and "Step time on this card" not in calibrated.output
-    assert kernel_note(_plan("H100-SXM")) is None
+    h100 = _plan("H100-SXM")
+    assert kernel_note(h100.scenario, h100.inputs) is None
 
 
 def test_the_workbook_names_the_runs_where_it_names_the_kernel_constants() -> None:

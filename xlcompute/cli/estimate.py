@@ -178,7 +178,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     from xlcompute.compare import kernel_note
     from xlcompute.compare_words import note_words
 
-    kernel = kernel_note(r)
+    kernel = kernel_note(r.scenario, r.inputs)
     if kernel is not None:
         at = next(i for i, (k, _) in enumerate(rows) if k == lab("predicted_mfu")) + 1
         words = note_words(kernel, lang)

@@ -100,6 +100,12 @@ def plan_command(
     console.print(tr("plan_best", lang) + ("；" if lang == "zh" else "; ").join(
         f"{k} {v:.3f}" for k, v in parts if v > 0))
     console.print(tr("plan_note", lang))
+    from xlcompute.compare import kernel_note
+    from xlcompute.compare_words import note_words
+
+    kernel = kernel_note(sc, resolved.inputs)  # a card no training run calibrates: as xlcompute estimate says it
+    if kernel is not None:
+        console.print(f"{tr('card_kernel', lang)}{'：' if lang == 'zh' else ': '}{note_words(kernel, lang)}")
     if sc.layout_fixed:  # the estimate keeps the scenario's layout; say which, next to the ranking
         from xlcompute.estimate import estimate
 

@@ -160,34 +160,34 @@ def test_a_failing_row_is_reported_not_dropped(tmp_path: Path) -> None:
     assert r.failures == 1 and "H900" in (r.rows[0].failure or "")
 
 
-def test_the_third_set_is_held_out_and_predicted_as_typed() -> None:
-    rows, excluded = load_end_to_end(END_TO_END_3_FILE)
-    earlier = {r.id for f in (END_TO_END_FILE, END_TO_END_2_FILE) for r in load_end_to_end(f)[0]}
-    earlier |= {e.id for f in (END_TO_END_FILE, END_TO_END_2_FILE) for e in load_end_to_end(f)[1]}
-    assert len(rows) == 8 and len(excluded) == 13 and all(r.role == "held_out" for r in rows)
+def _a_later_set_is_held_out_and_predicted_as_typed(path: Path, earlier_files: tuple[Path, ...], n_rows: int,
+                                                    n_excluded: int, median_bound: float, max_bound: float) -> None:
+    """A set written after the first ones: new runs only (no id of an earlier file, kept or excluded), every one
+    held out, each typed with only what a finance user knows, all predicted, within the bounds of its first
+    prediction."""
+    rows, excluded = load_end_to_end(path)
+    earlier = ({r.id for f in earlier_files for r in load_end_to_end(f)[0]}
+               | {e.id for f in earlier_files for e in load_end_to_end(f)[1]})
+    assert len(rows) == n_rows and len(excluded) == n_excluded and all(r.role == "held_out" for r in rows)
     assert not earlier & ({r.id for r in rows} | {e.id for e in excluded})
     for r in rows:
         sc = r.scenario()
         assert set(sc["training"]) == {"tokens", "seq_len"} and set(sc["cluster"]) == {"accelerator", "cards"}
-    third = validate_end_to_end(END_TO_END_3_FILE)
-    assert third.failures == 0 and third.held_out_count == 8 and not any(r.fitted for r in third.rows)
-    assert third.held_out_median_abs_error_pct <= THIRD_MEDIAN_BOUND
-    assert third.held_out_max_abs_error_pct <= THIRD_MAX_BOUND
+    report = validate_end_to_end(path)
+    assert report.failures == 0 and report.held_out_count == n_rows and not any(r.fitted for r in report.rows)
+    assert report.held_out_median_abs_error_pct <= median_bound
+    assert report.held_out_max_abs_error_pct <= max_bound
+
+
+def test_the_third_set_is_held_out_and_predicted_as_typed() -> None:
+    _a_later_set_is_held_out_and_predicted_as_typed(END_TO_END_3_FILE, (END_TO_END_FILE, END_TO_END_2_FILE), 8, 13,
+                                                    THIRD_MEDIAN_BOUND, THIRD_MAX_BOUND)
 
 
 def test_the_fourth_set_is_held_out_and_predicted_as_typed() -> None:
-    rows, excluded = load_end_to_end(END_TO_END_4_FILE)
-    files = (END_TO_END_FILE, END_TO_END_2_FILE, END_TO_END_3_FILE)
-    earlier = {r.id for f in files for r in load_end_to_end(f)[0]} | {e.id for f in files for e in load_end_to_end(f)[1]}
-    assert len(rows) == 7 and len(excluded) == 14 and all(r.role == "held_out" for r in rows)
-    assert not earlier & ({r.id for r in rows} | {e.id for e in excluded})
-    for r in rows:
-        sc = r.scenario()
-        assert set(sc["training"]) == {"tokens", "seq_len"} and set(sc["cluster"]) == {"accelerator", "cards"}
-    fourth = validate_end_to_end(END_TO_END_4_FILE)
-    assert fourth.failures == 0 and fourth.held_out_count == 7 and not any(r.fitted for r in fourth.rows)
-    assert fourth.held_out_median_abs_error_pct <= FOURTH_MEDIAN_BOUND
-    assert fourth.held_out_max_abs_error_pct <= FOURTH_MAX_BOUND
+    _a_later_set_is_held_out_and_predicted_as_typed(
+        END_TO_END_4_FILE, (END_TO_END_FILE, END_TO_END_2_FILE, END_TO_END_3_FILE), 7, 14,
+        FOURTH_MEDIAN_BOUND, FOURTH_MAX_BOUND)
 
 
 def test_validate_prints_the_band_a_proposal_quotes() -> None:

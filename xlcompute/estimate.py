@@ -716,7 +716,7 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
             "plus serving cards over the period)", fixed("no_load"))
     for key, (value, source, origin) in _price_inputs(scenario, vals["cards_per_node"].value).items():
         put(key, value, source, origin)
-    put("batch_target", *_target_batch(scenario))  # rounded to the layout by the graph (global_batch)
+    put("batch_target", *_target_batch(scenario, arch.is_moe))  # rounded to the layout by the graph (global_batch)
     # The overlap option the scenario has no field for: the step-time model's default (Execution),
     # unless the planner chooses.
     put("dp_overlap", 1 if Execution(global_batch=1).dp_overlap else 0, "default of the step-time model",
@@ -849,9 +849,10 @@ def _price_inputs(scenario: Scenario, cards_per_node: float) -> dict[str, tuple[
     return out
 
 
-def _target_batch(scenario: Scenario) -> tuple[float, str, Origin]:
+def _target_batch(scenario: Scenario, moe: bool = False) -> tuple[float, str, Origin]:
     """The global batch to aim for, in sequences, and where it comes from: the scenario's
-    global_batch, or its batch_tokens, or the default token budget (core.parallel)."""
+    global_batch, or its batch_tokens, or the default token budget (core.parallel; ``moe``: a
+    mixture-of-experts model's, larger per card)."""
     t = scenario.train
     if t.global_batch is not None:
         return float(t.global_batch), "scenario: training.global_batch", Origin(
@@ -868,6 +869,12 @@ def _target_batch(scenario: Scenario) -> tuple[float, str, Origin]:
             f"catalog: {name}'s published batch, {recipe.batch_tokens:,.0f} tokens per step / seq_len "
             f"({recipe.batch_source})"), Origin(kind="batch", option="preset", name=name, cite=recipe.batch_source,
                                           numbers=(float(recipe.batch_tokens),))
+    if moe:
+        tokens = float(parallel.default_batch_tokens(scenario.cluster.cards, parallel.MOE_BATCH_TOKENS_PER_CARD))
+        return max(1.0, round(tokens / t.seq_len)), (
+            f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (the default token budget of a "
+            "mixture-of-experts model: 4M, 16,384 per card as Granite 3.0's MoE models (DeepSeek-V3: 30,720), "
+            "at most 64M as DeepSeek-V3)"), Origin(kind="batch", option="default_moe", numbers=(tokens,))
     tokens = float(parallel.default_batch_tokens(scenario.cluster.cards))
     return max(1.0, round(tokens / t.seq_len)), (
         f"default: {tokens / 1e6:,.3g}M tokens per step / seq_len (the default token budget: 4M as "

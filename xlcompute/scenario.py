@@ -352,7 +352,8 @@ class TrainingPlan(_Strict):
     batch_tokens: float | None = Field(
         None, ge=1, le=1e9,
         description="tokens per optimizer step when global_batch is not given; default 4M tokens (Llama 2), "
-        "1,024 per card on large clusters (Llama 3 405B: 16M tokens on 16,384 H100), at most 64M (DeepSeek-V3)",
+        "1,024 per card on large clusters (Llama 3 405B: 16M tokens on 16,384 H100; 16,384 per card for a "
+        "mixture-of-experts model, as Granite 3.0's), at most 64M (DeepSeek-V3)",
     )
     micro_batch: int = Field(1, ge=1, le=1_000_000, description="sequences per micro-batch per card")
     precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")

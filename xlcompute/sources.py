@@ -427,6 +427,9 @@ def _zh(o: Origin) -> str:
             return f"场景文件：training.batch_tokens（{fmt.count(tokens)}）/ seq_len"
         if o.option == "preset":
             return f"目录：{o.name} 公开的批量，每步 {fmt.count(tokens)} token / seq_len（{o.cite}）"
+        if o.option == "default_moe":
+            return (f"默认值：每步 {fmt.plain(tokens / 1e6, 3)}M token / seq_len（混合专家模型的默认 token 预算：4M；"
+                    "每卡 16,384，同 Granite 3.0 的 MoE 模型（DeepSeek-V3 为 30,720）；最多 64M，同 DeepSeek-V3）")
         return (f"默认值：每步 {fmt.plain(tokens / 1e6, 3)}M token / seq_len（默认 token 预算：4M，同 Llama 2；"
                 "每卡 1,024，同 Llama 3 405B；最多 64M，同 DeepSeek-V3）")
     if k == "user":

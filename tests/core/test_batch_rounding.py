@@ -22,6 +22,19 @@ def test_default_batch_tokens(cards: int, tokens: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("cards", "tokens"),
+    [
+        (128, 4_000_000),  # 16,384 per card is 2.1M < 4M (Granite 3.0 1B-A400M ran 4M on 128 H100)
+        (256, 4_194_304),  # Granite 3.0 3B-A800M: 4M on 256 H100
+        (2048, 33_554_432),  # DeepSeek-V3 ran 63M on 2,048 H800: the default stays below it
+        (8192, 64_000_000),  # capped
+    ],
+)
+def test_default_batch_tokens_of_a_mixture_of_experts(cards: int, tokens: int) -> None:
+    assert parallel.default_batch_tokens(cards, parallel.MOE_BATCH_TOKENS_PER_CARD) == tokens
+
+
+@pytest.mark.parametrize(
     ("target", "unit", "dp", "expected"),
     [
         (1024, 1, 1000, 1000),  # 1.024 per replica rounds to 1

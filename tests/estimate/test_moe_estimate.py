@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xlcompute.estimate import estimate
+from xlcompute.estimate import InputValue, estimate, resolve
 from xlcompute.scenario import ScenarioError, load_scenario, parse_scenario
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
@@ -69,10 +69,10 @@ def test_a_preset_takes_its_published_recipe_where_the_user_leaves_the_field_ope
     assert mine["a2a_overlap"].source.startswith("scenario:")
     # a shorter sequence keeps the recipe's tokens per step
     assert inputs(seq_len=2048)["batch_target"].value == 30720
-    # a model without a recipe keeps the token budget and no overlap
+    # a model without a recipe keeps the (mixture-of-experts) token budget and no overlap
     plain = resolve(parse_scenario({"name": "m", "model": {"preset": "mixtral-8x7b"}, "training": {"tokens": "1T"},
                                     "cluster": {"accelerator": "H800", "cards": 2048}}), plan=False).inputs
-    assert plain["batch_target"].origin.option == "default" and plain["a2a_overlap"].value == 0.0
+    assert plain["batch_target"].origin.option == "default_moe" and plain["a2a_overlap"].value == 0.0
 
 
 def test_expert_tp_defaults_to_tp_for_a_fixed_layout():
@@ -164,3 +164,24 @@ def test_the_deepseek_v3_preset_sends_each_token_once_per_server_unless_the_scen
     assert "目录" in source_text(preset.inputs["a2a_dedup"], "zh")
     v2 = run("deepseek-v2")
     assert v2.inputs["a2a_dedup"].value == 0 and v2["group_limit"] == 3
+
+
+@pytest.mark.parametrize(("cards", "sequences"), [(128, 977), (1024, 4096), (8192, 15625)])
+def test_a_mixture_of_experts_without_a_recipe_takes_the_moe_token_budget(cards: int, sequences: int) -> None:
+    """Issue 15: a MoE model with no published batch aims at 16,384 tokens per card (Granite 3.0's MoE runs;
+    core.parallel.MOE_BATCH_TOKENS_PER_CARD), within the 4M floor and the 64M cap; a dense model of the same
+    cluster keeps 1,024 per card. 4M / 4,096 = 976.6 -> 977; 1,024 x 16,384 / 4,096 = 4,096; 8,192 cards hit 64M."""
+    def target(preset: str) -> InputValue:
+        s = parse_scenario({"name": "m", "model": {"preset": preset}, "training": {"tokens": "20T"},
+                            "cluster": {"accelerator": "H800", "cards": cards}})
+        return resolve(s, plan=False).inputs["batch_target"]  # type: ignore[return-value]
+
+    moe, dense = target("qwen3-235b-a22b"), target("qwen2.5-72b")
+    assert moe.value == sequences
+    assert moe.origin.option == "default_moe" and "16,384 per card" in moe.source and "Granite" in moe.source
+    from xlcompute.sources import source_text
+
+    zh = source_text(moe, "zh")
+    assert "混合专家模型的默认 token 预算" in zh and "每卡 16,384" in zh and "Granite" in zh
+    assert dense.origin.option == "default"
+    assert dense.value == max(977, round(1024 * cards / 4096))

@@ -23,6 +23,15 @@ MIN_BATCH_TOKENS_PER_CARD = 1024
 """Large clusters train with larger batches so every pipeline keeps enough micro-batches: Llama 3
 405B used 16M tokens on 16,384 H100, 1,024 tokens per card (Dubey et al. 2024, Table 4)."""
 
+MOE_BATCH_TOKENS_PER_CARD = 16_384
+"""The same for a mixture-of-experts model, whose replicas are small (expert parallelism spreads the
+experts, not the batch) and whose published runs train with larger batches per card: IBM's Granite
+3.0 MoE models 4M tokens on 128 and 256 H100 (16,384–32,768 per card; Granite Team 2024, §4.3),
+DeepSeek-V3 63M on 2,048 H800 (30,720 per card; DeepSeek-AI 2024, §4.2). The smaller of them: a
+smaller batch is the cautious assumption, as it lowers the predicted MFU. At 1,024 per card a
+235B MoE on 8,192 cards ran one sequence per replica and step, its all-to-all and tensor-parallel
+traffic unamortised (11 % MFU where 64M tokens give 17 %)."""
+
 MAX_DEFAULT_BATCH_TOKENS = 64_000_000
 """No default batch beyond what published runs trained with: DeepSeek-V3 ramped to 15,360
 sequences of 4K tokens, 63M tokens (DeepSeek-AI 2024, §4.2); beyond, convergence per token is
@@ -37,6 +46,7 @@ __all__ = [
     "CP_CHUNKS_PER_RANK",
     "DEFAULT_BATCH_TOKENS",
     "MIN_BATCH_TOKENS_PER_CARD",
+    "MOE_BATCH_TOKENS_PER_CARD",
     "MAX_DEFAULT_BATCH_TOKENS",
     "default_batch_tokens",
     "batch_unit",
@@ -217,11 +227,12 @@ def pipeline_seconds(microbatch_s: Value, microbatches: Value, bubble: Value) ->
     return microbatch_s * microbatches + bubble
 
 
-def default_batch_tokens(cards: Value) -> Value:
-    """Tokens per step when none is given: 4M tokens, and 1,024 per card on large clusters, up to
-    64M (see :data:`DEFAULT_BATCH_TOKENS`, :data:`MIN_BATCH_TOKENS_PER_CARD`,
+def default_batch_tokens(cards: Value, per_card: Value = MIN_BATCH_TOKENS_PER_CARD) -> Value:
+    """Tokens per step when none is given: 4M tokens, and ``per_card`` tokens per card on large
+    clusters (1,024 for a dense model, :data:`MOE_BATCH_TOKENS_PER_CARD` for a mixture of experts),
+    up to 64M (see :data:`DEFAULT_BATCH_TOKENS`, :data:`MIN_BATCH_TOKENS_PER_CARD`,
     :data:`MAX_DEFAULT_BATCH_TOKENS`)."""
-    return min_(MAX_DEFAULT_BATCH_TOKENS, max_(DEFAULT_BATCH_TOKENS, MIN_BATCH_TOKENS_PER_CARD * cards))
+    return min_(MAX_DEFAULT_BATCH_TOKENS, max_(DEFAULT_BATCH_TOKENS, per_card * cards))
 
 
 def batch_unit(micro_batch: Value, pp: Value, interleave: Value) -> Value:

@@ -23,7 +23,8 @@ CASES: dict[str, dict[str, Any]] = {
     "qwen3-235b-h800-overlapped": {"model": {"preset": "qwen3-235b-a22b"},
                                    "training": {"tokens": "1T", "a2a_overlap": A2A_OVERLAP_PROPOSED},
                                    "cluster": {"accelerator": "H800", "cards": 512}},
-    "qwen3-30b-10k": {"model": {"preset": "qwen3-30b-a3b"}, "training": {"tokens": "1T"},
+    # the dense default budget (1,024 tokens per card), which small steps of this case need
+    "qwen3-30b-10k": {"model": {"preset": "qwen3-30b-a3b"}, "training": {"tokens": "1T", "batch_tokens": 10_240_000},
                       "cluster": {"accelerator": "H800", "cards": 10000}},
     "gpt3-l40s": {"model": {"preset": "gpt3-175b"}, "training": {"tokens": "1T"},
                   "cluster": {"accelerator": "L40S", "cards": 512}},

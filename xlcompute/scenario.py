@@ -254,6 +254,32 @@ def _number_text(x: float) -> str:
     return text.replace("e+", "e").replace("e-0", "e-").replace("e0", "e")
 
 
+def _literal_words(annotation: Any) -> tuple[str, ...]:
+    """The words a choice field allows (a Literal of strings, Optional or in a tuple); () for others."""
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return tuple(a for a in typing.get_args(annotation) if isinstance(a, str))
+    if origin in (Union, types.UnionType, tuple):
+        return tuple(w for a in typing.get_args(annotation) if a is not Ellipsis for w in _literal_words(a))
+    return ()
+
+
+@functools.cache
+def _choice_words(model: type[BaseModel]) -> dict[str, dict[str, str]]:
+    """{field: {casefolded word: word}} of a model's choice fields (computed once per model)."""
+    words = {name: _literal_words(info.annotation) for name, info in model.model_fields.items()}
+    return {name: {w.casefold(): w for w in ws} for name, ws in words.items() if ws}
+
+
+def _choice(value: Any, words: dict[str, str]) -> Any:
+    # "BF16", "FP8", "Full" as papers and people write them: the allowed word whatever its case.
+    if isinstance(value, str):
+        return words.get(value.strip().casefold(), value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_choice(v, words) for v in value)
+    return value
+
+
 @functools.cache
 def _number_kinds(model: type[BaseModel]) -> dict[str, str]:
     """{field: "int" | "float"} of a model's number fields (computed once per model)."""
@@ -268,6 +294,9 @@ class _Strict(BaseModel):
     @classmethod
     def _numbers_from_text(cls, value: Any, info: ValidationInfo) -> Any:
         # "70B", "2T", "1.5万", "40%" wherever a number is expected; pydantic then checks the range.
+        words = _choice_words(cls).get(info.field_name or "")
+        if words is not None:
+            return _choice(value, words)
         kind = _number_kinds(cls).get(info.field_name or "")
         if kind is None or value is None:
             return value

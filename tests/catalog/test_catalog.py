@@ -109,6 +109,29 @@ def test_names_buyers_type(typed: str, key: str) -> None:
     assert get_gpu(typed).key == key
 
 
+@pytest.mark.parametrize(("typed", "key"), [("NVIDIA H800", "H800"), ("Nvidia H20", "H20"), ("NVIDIA A100 80GB", "A100-80G"),
+                                            ("AMD MI300X", "MI300X"), ("Huawei Ascend 910B", "910B"),
+                                            ("Intel Gaudi 3", "Gaudi3"), ("Google TPU v5p", "TPUv5p")])
+def test_a_card_with_its_vendor_in_front(typed: str, key: str) -> None:
+    """A card as a datasheet or a quote names it, the vendor first."""
+    assert get_gpu(typed).key == key
+
+
+@pytest.mark.parametrize(("typed", "key"), [("meta-llama/Llama-2-70b-hf", "llama2-70b"),
+                                            ("deepseek-ai/DeepSeek-V3", "deepseek-v3"),
+                                            ("Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b"),
+                                            ("mistralai/Mixtral-8x7B-v0.1", "mixtral-8x7b")])
+def test_a_model_by_its_hugging_face_id(typed: str, key: str) -> None:
+    """A model as its Hugging Face page names it: organisation/name, Meta's "-hf" suffix."""
+    assert get_model(typed).key == key
+
+
+def test_a_vendor_alone_or_an_ambiguous_size_is_still_unknown() -> None:
+    for typed in ("NVIDIA", "H100 80GB"):  # H100 80GB: SXM or PCIe
+        with pytest.raises(UnknownPresetError, match="unknown accelerator"):
+            get_gpu(typed)
+
+
 def test_unknown_gpu_suggests_closest() -> None:
     with pytest.raises(UnknownPresetError) as err:
         get_gpu("H80")

@@ -356,12 +356,26 @@ def _model_table() -> tuple[tuple[ModelPreset, ...], dict[str, _Preset]]:
     return rows, _index("model", rows)
 
 
+def _lookup_forms(name: str, rows: tuple[_P, ...]) -> list[str]:
+    """The lookup forms of a typed name, as written first: also without a Hugging Face organisation
+    ("meta-llama/Llama-2-70b-hf" -> "Llama-2-70b-hf", then without "-hf") and without a card vendor's
+    name in front ("NVIDIA H800", "Huawei Ascend 910B"), as people paste them."""
+    forms = [normalize_name(name)]
+    if "/" in name:
+        forms.append(normalize_name(name.rsplit("/", 1)[1]))
+    forms += [f.removesuffix("hf") for f in forms if f.endswith("hf")]
+    vendors = {w for r in rows for w in re.findall(r"[a-z0-9]+", str(getattr(r, "vendor", "")).lower())}
+    forms += [f[len(v):] for f in forms for v in sorted(vendors) if f.startswith(v) and len(f) > len(v)]
+    return forms
+
+
 def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset]) -> _P:
     if not isinstance(name, str) or not name.strip():
         raise UnknownPresetError(f"{kind} name must be non-empty text, got {name!r}")
-    hit = index.get(normalize_name(name))
-    if hit is not None:
-        return hit  # type: ignore[return-value]
+    for form in _lookup_forms(name, rows):
+        hit = index.get(form)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
     close = difflib.get_close_matches(normalize_name(name), list(index), n=4, cutoff=0.5)
     suggestions: list[str] = []
     for c in close:

@@ -1,5 +1,5 @@
 """Numbers typed by people: ``70B``, ``2T``, ``1.5万``, ``3亿``, ``1,000``, ``2 048``, ``40%``, ``2 trillion``,
-``2千亿``, ``1024张``, ``１０２４`` (full width).
+``2千亿``, ``1024张``, ``１０２４`` (full width), ``两千`` (Chinese numerals).
 
 Used by scenario files and the Excel functions, so ``=LLM_TRAIN_DAYS("70B","2T",...)`` and
 ``tokens: 2T`` in YAML mean the same thing. Suffixes are decimal (K = 10^3, M = 10^6,
@@ -66,6 +66,10 @@ _PATTERN = re.compile(
     re.IGNORECASE,
 )
 _UNIT = re.compile(r"\s*(?:" + "|".join(map(re.escape, UNIT_WORDS)) + r")\s*$", re.IGNORECASE)
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMERAL = re.compile("^[" + "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "万亿]+$")
 
 _SHOW_CHARS = 40
 _NOT_FINITE = {"inf", "infinity", "nan", ".inf", ".nan"}
@@ -143,6 +147,10 @@ def _parse_text(value: str, field: str) -> float:
     # Full-width digits, letters and signs from a Chinese input method read as their ASCII forms.
     text = _UNIT.sub("", unicodedata.normalize("NFKC", value), count=1)
     m = _PATTERN.match(text) if text.strip() else None
+    if not m:
+        spelled = _chinese_numeral(text)
+        if spelled is not None:
+            return spelled
     if not m and value.strip().lstrip("+-").lower() in _NOT_FINITE:
         raise QuantityError(f"{field}: {show_value(value)} is not a finite number")
     if not m:
@@ -152,6 +160,32 @@ def _parse_text(value: str, field: str) -> float:
         )
     digits = re.sub(r"[,_ \u00a0\u202f]", "", m.group("num"))
     return _finite(float(digits) * SUFFIXES[m.group("suffix").lower()], value, field)
+
+
+def _chinese_numeral(text: str) -> float | None:
+    """A number written in Chinese numerals ("两千", "一万亿", "三千五百万", "十五"), or None for other text:
+    亿 and 万 scale what stands before them, 十 百 千 the digit before them (十 alone is ten), 零 holds a place."""
+    text = text.strip()
+    if not _CN_NUMERAL.match(text) or not set(text) - {"万", "亿"}:
+        return None
+    for unit, scale in (("亿", 1e8), ("万", 1e4)):
+        if unit in text:
+            high, _, low = text.rpartition(unit)
+            head = _chinese_numeral(high) if high else None
+            tail = _chinese_numeral(low) if low else 0.0
+            return None if head is None or tail is None else head * scale + tail
+    total, digit = 0.0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit:  # "一二三": digits in a row are no numeral
+                return None
+            digit = _CN_DIGITS[ch]
+        elif digit is None and total:  # "一百十": a unit with no digit, past the first
+            return None
+        else:
+            total += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+    return total + (digit or 0)
 
 
 def _finite(out: float, value: object, field: str) -> float:

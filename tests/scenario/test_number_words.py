@@ -1,6 +1,7 @@
 """Numbers as finance users type them beyond the suffixes: Chinese scale words (2千亿), English ones
 (2 trillion), space-grouped thousands (2 048), a word for what is counted (1024张, 2T tokens) and the
-full-width forms of a Chinese input method (１０２４, ８０％). Each was refused as 'not a number'."""
+full-width forms of a Chinese input method (１０２４, ８０％), Chinese numerals (两千, 一万亿). Each was refused
+as 'not a number'."""
 
 from __future__ import annotations
 
@@ -22,8 +23,16 @@ def test_the_forms_people_type(text: str, value: float) -> None:
     assert parse_quantity(text) == pytest.approx(value, rel=1e-12)
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("一千", 1e3), ("两千张卡", 2e3), ("一万亿", 1e12), ("两万亿 tokens", 2e12), ("三千五百万", 3.5e7), ("十五", 15),
+    ("十万", 1e5), ("一千零二十", 1020), ("一亿五千万", 1.5e8), ("七百亿个参数", 7e10), ("一百零一万", 1.01e6),
+])
+def test_chinese_numerals(text: str, value: float) -> None:
+    assert parse_quantity(text) == pytest.approx(value, rel=1e-12)
+
+
 @pytest.mark.parametrize("text", ["2,5", "12 34", "1 0", "2 0000", "tokens", "张", "2T tokens tokens", "70 B B",
-                                  "2 trillions", "1 000,000"])
+                                  "2 trillions", "1 000,000", "万", "万亿", "一二三", "一百十"])
 def test_what_is_still_not_a_number(text: str) -> None:
     with pytest.raises(QuantityError, match="is not a number"):
         parse_quantity(text)

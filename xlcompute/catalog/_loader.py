@@ -372,6 +372,9 @@ def _lookup_forms(name: str, rows: tuple[_P, ...]) -> list[str]:
 def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset]) -> _P:
     if not isinstance(name, str) or not name.strip():
         raise UnknownPresetError(f"{kind} name must be non-empty text, got {name!r}")
+    hit = index.get(normalize_name(name))
+    if hit is not None:  # the common case, before the other forms are worked out
+        return hit  # type: ignore[return-value]
     for form in _lookup_forms(name, rows):
         hit = index.get(form)
         if hit is not None:

@@ -218,3 +218,24 @@ def test_a_fit_with_little_headroom_says_so_where_the_proposal_lists_the_risk() 
     assert zh.exit_code == 0 and "余量很小" in zh.output
     plain = CliRunner().invoke(app, ["estimate"])
     assert plain.exit_code == 0 and "(fits)" in plain.output and "little headroom" not in plain.output
+
+
+def test_plan_says_which_batch_it_aims_at_and_why() -> None:
+    """`xlcompute plan` ranks layouts at a batch it does not choose: it prints the estimate's own target and
+    source (the inputs table's words), here a MoE model's default token budget, capped at 64M tokens."""
+    from typer.testing import CliRunner
+
+    from xlcompute.cli import app
+    from xlcompute.estimate import resolve
+    from xlcompute.scenario import parse_scenario
+    from xlcompute.sources import source_text
+
+    sets = ["-s", "model=qwen3-235b-a22b", "-s", "tokens=20T", "-s", "accelerator=910C", "-s", "cards=8192"]
+    target = resolve(parse_scenario({"model": {"preset": "qwen3-235b-a22b"}, "training": {"tokens": "20T"},
+                                     "cluster": {"accelerator": "910C", "cards": 8192}}), plan=False).inputs["batch_target"]
+    assert target.value == 15625  # 64M / 4,096
+    for lang, words in (("en", "Global batch aimed at: 15,625 sequences, rounded to each layout. Source: "),
+                        ("zh", "目标全局批量：15,625 条序列，按各布局取整。来源：")):
+        out = CliRunner().invoke(app, ["plan", *sets, "--lang", lang])
+        flat = "".join(out.output.split())
+        assert out.exit_code == 0 and "".join((words + source_text(target, lang)).split()) in flat

@@ -152,6 +152,8 @@ TEXT: dict[str, tuple[str, str]] = {
                   "uses, as the estimate does; times are seconds per optimizer step.",
                   "按整个作业每条序列的时间排名（单步时间 / 全局批量，批量按各布局取整）；MFU 按模型 FLOPs 计"
                   "（含注意力项，不含重计算），只计布局所用的卡，与估算一致；时间为每个优化器步的秒数。"),
+    "plan_batch": ("Global batch aimed at: {n} sequences, rounded to each layout. Source: {source}.",
+                   "目标全局批量：{n} 条序列，按各布局取整。来源：{source}。"),
     "plan_searching": ("searching layouts", "正在搜索并行布局"),
     "plan_given": ("The scenario fixes its layout, {layout}: xlcompute estimate uses it ({s} s per step, {mfu} MFU, "
                    "{gb} GB per card); the ranking above searches every layout.",

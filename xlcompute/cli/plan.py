@@ -100,6 +100,10 @@ def plan_command(
     console.print(tr("plan_best", lang) + ("；" if lang == "zh" else "; ").join(
         f"{k} {v:.3f}" for k, v in parts if v > 0))
     console.print(tr("plan_note", lang))
+    from xlcompute.sources import source_text
+
+    target = resolved.inputs["batch_target"]  # the estimate's own target and source (inputs table, workbook, PDF)
+    console.print(tr("plan_batch", lang, n=fmt.number(target.value, 0), source=source_text(target, lang)))
     from xlcompute.compare import kernel_note
     from xlcompute.compare_words import note_words
 

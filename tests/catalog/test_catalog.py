@@ -126,10 +126,32 @@ def test_a_model_by_its_hugging_face_id(typed: str, key: str) -> None:
     assert get_model(typed).key == key
 
 
-def test_a_vendor_alone_or_an_ambiguous_size_is_still_unknown() -> None:
-    for typed in ("NVIDIA", "H100 80GB"):  # H100 80GB: SXM or PCIe
+@pytest.mark.parametrize(("typed", "key"), [("H800 80GB", "H800"), ("NVIDIA H800 80GB", "H800"), ("H20 96GB", "H20"),
+                                            ("H200 141GB", "H200"), ("NVIDIA H100 80GB HBM3", "H100-SXM"),
+                                            ("H800-80GB", "H800"), ("MI300X OAM", "MI300X"), ("910B 64GB", "910B")])
+def test_a_card_with_its_memory_after_it(typed: str, key: str) -> None:
+    """nvidia-smi, MLPerf tables and quotes write the memory after the card's name."""
+    assert get_gpu(typed).key == key
+
+
+def test_a_vendor_alone_or_a_memory_the_card_lacks_is_still_unknown() -> None:
+    # a V100 of 16 GB and a 910B of 32 GB are not the catalog's 32 GB and 64 GB cards
+    for typed in ("NVIDIA", "A100 41GB", "V100 16GB", "910B 32GB"):
         with pytest.raises(UnknownPresetError, match="unknown accelerator"):
             get_gpu(typed)
+
+
+@pytest.mark.parametrize(("typed", "key"), [("llama3 8b instruct", "llama3.1-8b"), ("Llama-2-70b-chat-hf", "llama2-70b"),
+                                            ("meta-llama/Meta-Llama-3.1-8B-Instruct", "llama3.1-8b"),
+                                            ("deepseek-ai/DeepSeek-V3-Base", "deepseek-v3")])
+def test_a_model_variant_is_its_architecture(typed: str, key: str) -> None:
+    """Instruction-tuned, chat and base models share their architecture (and training compute) with the preset."""
+    assert get_model(typed).key == key
+
+
+def test_a_model_the_catalog_lacks_is_pointed_to_its_size_or_architecture() -> None:
+    with pytest.raises(UnknownPresetError, match=r"unknown model 'Yi-34B'; .*model\.params .* model\.arch"):
+        get_model("Yi-34B")
 
 
 def test_unknown_gpu_suggests_closest() -> None:

@@ -356,17 +356,38 @@ def _model_table() -> tuple[tuple[ModelPreset, ...], dict[str, _Preset]]:
     return rows, _index("model", rows)
 
 
-def _lookup_forms(name: str, rows: tuple[_P, ...]) -> list[str]:
-    """The lookup forms of a typed name, as written first: also without a Hugging Face organisation
-    ("meta-llama/Llama-2-70b-hf" -> "Llama-2-70b-hf", then without "-hf") and without a card vendor's
-    name in front ("NVIDIA H800", "Huawei Ascend 910B"), as people paste them."""
+#: What a model's name may end with that names a variant of the same architecture (Meta's Hugging Face
+#: "-hf" copies, instruction-tuned and chat models, the base model): dropped when the name is not found.
+_MODEL_VARIANTS = ("hf", "instruct", "chat", "base")
+
+#: A card's memory written after its name ("H800 80GB", "H100 80GB HBM3", "H200-141GB"), or its form factor
+#: ("MI300X OAM").
+_CARD_MEMORY = re.compile(r"[\s\-_]+(?:(?:(?P<gb>\d+)\s*(?:GB|G|GiB))?(?:[\s\-_]*HBM\d*e?)?|OAM)\s*$",
+                          re.IGNORECASE)
+
+
+def _lookup_forms(name: str, rows: tuple[_P, ...]) -> list[tuple[str, float | None]]:
+    """The lookup forms of a typed name that was not found as written, as people paste names: without a
+    Hugging Face organisation ("meta-llama/Llama-2-70b-hf"), a variant word (:data:`_MODEL_VARIANTS`), a
+    card vendor's name in front ("NVIDIA H800", "Huawei Ascend 910B") or the card's memory after it
+    ("H800 80GB", "H100 80GB HBM3"). Each form comes with the memory in GB it names (None: none), which
+    the card found must have ("A100 40GB" never finds the 80 GB card)."""
     forms = [normalize_name(name)]
     if "/" in name:
         forms.append(normalize_name(name.rsplit("/", 1)[1]))
-    forms += [f.removesuffix("hf") for f in forms if f.endswith("hf")]
+    memory = _CARD_MEMORY.search(name)
+    sized: tuple[str, float | None] | None = None
+    if memory is not None and memory.group(0).strip(" -_") and memory.start() > 0:
+        sized = (normalize_name(name[: memory.start()]), float(memory.group("gb")) if memory.group("gb") else None)
+    for word in _MODEL_VARIANTS:
+        forms += [f.removesuffix(word) for f in forms if f.endswith(word) and len(f) > len(word)]
     vendors = {w for r in rows for w in re.findall(r"[a-z0-9]+", str(getattr(r, "vendor", "")).lower())}
     forms += [f[len(v):] for f in forms for v in sorted(vendors) if f.startswith(v) and len(f) > len(v)]
-    return forms
+    out: list[tuple[str, float | None]] = [(f, None) for f in forms]
+    if vendors and sized is not None:  # cards only: the name without its memory, with and without the vendor
+        head, gb = sized
+        out += [(head, gb)] + [(head[len(v):], gb) for v in sorted(vendors) if head.startswith(v) and len(head) > len(v)]
+    return out
 
 
 def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset]) -> _P:
@@ -375,9 +396,10 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
     hit = index.get(normalize_name(name))
     if hit is not None:  # the common case, before the other forms are worked out
         return hit  # type: ignore[return-value]
-    for form in _lookup_forms(name, rows):
+    for form, gb in _lookup_forms(name, rows):
         hit = index.get(form)
-        if hit is not None:
+        if hit is not None and (gb is None or round(getattr(hit, "hbm_bytes", 0) / 1e9) == gb
+                                or round(getattr(hit, "hbm_bytes", 0) / 2**30) == gb):
             return hit  # type: ignore[return-value]
     close = difflib.get_close_matches(normalize_name(name), list(index), n=4, cutoff=0.5)
     suggestions: list[str] = []
@@ -389,6 +411,9 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
     if kind == "model" and SIZE_TEXT.match(name):  # "100B": a size, not a name
         hint = (f"a model known by its size alone is model.params: {name.strip()} (a dense model, generic "
                 "shape); ")
+    elif kind == "model":  # a model the catalog lacks can still be planned by its size or architecture
+        hint += ("a model not in the catalog goes by its size, model.params (e.g. 34B: a dense model, generic "
+                 "shape), or its architecture, model.arch; ")
     raise UnknownPresetError(
         f"unknown {kind} {name!r}; {hint}known {kind}s: {', '.join(r.key for r in rows)}"
     )

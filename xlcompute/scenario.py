@@ -1475,7 +1475,12 @@ def check_presets(data: Mapping[str, Any]) -> list[str]:
         try:
             catalog.get_model(preset)
         except catalog.UnknownPresetError as exc:
-            problems.append(f"model.preset: {exc}")
+            text = str(exc)
+            if "model.params" not in text:  # "100B": the catalog already said where a size goes
+                text = text.replace("known models: ", "a model not in the catalog goes by its size, model.params "
+                                    "(e.g. 34B: a dense model, generic shape), or its architecture, model.arch; "
+                                    "known models: ", 1)
+            problems.append(f"model.preset: {text}")
     cluster = data.get("cluster")
     accelerator = _lookup_name(cluster.get("accelerator")) if isinstance(cluster, Mapping) else None
     if accelerator is not None:

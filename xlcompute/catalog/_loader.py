@@ -411,9 +411,6 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
     if kind == "model" and SIZE_TEXT.match(name):  # "100B": a size, not a name
         hint = (f"a model known by its size alone is model.params: {name.strip()} (a dense model, generic "
                 "shape); ")
-    elif kind == "model":  # a model the catalog lacks can still be planned by its size or architecture
-        hint += ("a model not in the catalog goes by its size, model.params (e.g. 34B: a dense model, generic "
-                 "shape), or its architecture, model.arch; ")
     raise UnknownPresetError(
         f"unknown {kind} {name!r}; {hint}known {kind}s: {', '.join(r.key for r in rows)}"
     )

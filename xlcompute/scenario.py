@@ -292,8 +292,9 @@ class _Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _numbers_from_text(cls, value: Any, info: ValidationInfo) -> Any:
-        # "70B", "2T", "1.5万", "40%" wherever a number is expected; pydantic then checks the range.
+    def _as_people_type_it(cls, value: Any, info: ValidationInfo) -> Any:
+        # "70B", "2T", "1.5万", "40%" wherever a number is expected, "BF16" where a choice is; pydantic
+        # then checks the range or the choice.
         words = _choice_words(cls).get(info.field_name or "")
         if words is not None:
             return _choice(value, words)

@@ -9,7 +9,7 @@ import pytest
 from xlcompute.catalog import get_model
 from xlcompute.scenario import parse_scenario
 
-KEYS = ["deepseek-llm-7b", "deepseek-llm-67b", "yi-6b", "baichuan2-7b", "baichuan2-13b", "glm4-9b",
+KEYS = ["deepseek-llm-7b", "deepseek-llm-67b", "yi-6b", "yi-34b", "baichuan2-7b", "baichuan2-13b", "glm4-9b",
         "qwen3-4b", "qwen3-8b", "qwen3-14b"]
 
 
@@ -17,6 +17,9 @@ KEYS = ["deepseek-llm-7b", "deepseek-llm-67b", "yi-6b", "baichuan2-7b", "baichua
     ("deepseek-ai/deepseek-llm-7b-base", "deepseek-llm-7b"),
     ("deepseek-ai/deepseek-llm-67b-chat", "deepseek-llm-67b"),
     ("01-ai/Yi-6B", "yi-6b"),
+    ("01-ai/Yi-34B", "yi-34b"),
+    ("01-ai/Yi-34B-Chat", "yi-34b"),
+    ("Yi-34B", "yi-34b"),
     ("baichuan-inc/Baichuan2-7B-Base", "baichuan2-7b"),
     ("baichuan-inc/Baichuan2-13B-Base", "baichuan2-13b"),
     ("百川2-13B", "baichuan2-13b"),
@@ -38,6 +41,8 @@ def test_found_by_hugging_face_id(typed: str, key: str) -> None:
     ("deepseek-llm-67b", (95, 8192, 64, 8, 22016, 102400)),
     # 01-ai/Yi-6B config.json
     ("yi-6b", (32, 4096, 32, 4, 11008, 64000)),
+    # 01-ai/Yi-34B config.json; MindSpeed-LLM pretrain_yi_34b_ptd_16p.sh
+    ("yi-34b", (60, 7168, 56, 8, 20480, 64000)),
     # baichuan-inc/Baichuan2-7B-Base config.json
     ("baichuan2-7b", (32, 4096, 32, 32, 11008, 125696)),
     # baichuan-inc/Baichuan2-13B-Base config.json

@@ -152,8 +152,8 @@ def test_a_model_variant_is_its_architecture(typed: str, key: str) -> None:
 def test_a_model_the_catalog_lacks_is_pointed_to_its_size_or_architecture() -> None:
     from xlcompute.scenario import ScenarioError, parse_scenario
 
-    with pytest.raises(ScenarioError, match=r"unknown model 'Yi-34B'; .*model\.params .* model\.arch"):
-        parse_scenario({"model": {"preset": "Yi-34B"}, "training": {"tokens": "3T"},
+    with pytest.raises(ScenarioError, match=r"unknown model 'InternLM2-20B'; .*model\.params .* model\.arch"):
+        parse_scenario({"model": {"preset": "InternLM2-20B"}, "training": {"tokens": "3T"},
                         "cluster": {"accelerator": "H800", "cards": 512}})
 
 

@@ -55,7 +55,8 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     ("model and layers", lambda: udf.LLM_GPUS_FOR_DAYS("llama2-70b", "2T", 30, 312, 0.4, None, 80),
      ["must be empty", "got layers=80"]),
     ("unknown model as params", lambda: udf.LLM_TRAIN_DAYS("llama2-7OB", "2T", 8, 312, 0.4),
-     ["params must be a parameter count (70B, 7e9) or a catalog model name", "'llama2-7OB'", "llama2-70b"]),
+     ["params must be a parameter count (70B, 7e9) or a catalog model name", "'llama2-7OB'", "llama2-70b",
+      "=MODEL_LIST() lists the"]),
     ("model seq_len fractional", lambda: udf.LLM_TRAIN_DAYS("llama2-70b", "2T", 8, 312, 0.4, 4096.5),
      ["seq_len must be a whole number"]),
     ("shape hidden zero", lambda: udf.LLM_TRAIN_DAYS("70B", "2T", 8, 312, 0.4, 4096, 80, 0),
@@ -73,7 +74,7 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     ("kv_heads not dividing", lambda: udf.LLM_PARAMS(32, 4096, 0, 11008, 32, 5), ["kv_heads must divide heads=32"]),
     ("kv_heads without heads", lambda: udf.LLM_PARAMS(32, 4096, 0, 11008, None, 8), ["heads is empty"]),
     # catalog lookups
-    ("unknown model", lambda: udf.MODEL_SPEC("GPT-5", "params"), ["model", "'GPT-5'"]),
+    ("unknown model", lambda: udf.MODEL_SPEC("GPT-5", "params"), ["model", "'GPT-5'", "=MODEL_LIST() lists the"]),
     ("unknown field", lambda: udf.MODEL_SPEC("GPT-3", "size"), ["field must be one of", "params", '"size"']),
     ("missing catalog figure", lambda: udf.GPU_SPEC("A100", "fp8_tflops"), ["A100-80G has no fp8_tflops"]),
     ("gpu number", lambda: udf.GPU_SPEC(312, "hbm_gb"), ["gpu must be a card name"]),

@@ -22,7 +22,7 @@ import functools
 from typing import Any, NamedTuple
 
 from xlcompute import _udf_args as a
-from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model
+from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model, models
 from xlcompute.core import compute
 from xlcompute.quantity import QuantityError, parse_quantity
 
@@ -47,6 +47,14 @@ class ModelCounts(NamedTuple):
     attn_width: float
 
 
+def _in_a_cell(exc: UnknownPresetError) -> str:
+    """The catalog's message for a cell: its list of every known model (a line per preset, longer than a
+    cell shows as the catalog grows) becomes a pointer to ``=MODEL_LIST()``, which spills them."""
+    text = str(exc)
+    head, listed, _ = text.partition("known models: ")
+    return f"{head}=MODEL_LIST() lists the {len(models())} known models" if listed else text
+
+
 @functools.lru_cache(maxsize=1024)
 def _preset_by_text(text: str) -> ModelPreset:
     # Errors are not cached (lru_cache stores returns only), so a typo is re-checked each time.
@@ -62,7 +70,7 @@ def preset(value: Any, name: str = "model") -> ModelPreset:
     try:
         return _preset_by_text(value)
     except UnknownPresetError as exc:
-        raise a.UdfArgumentError(f"{name}: {exc}") from None
+        raise a.UdfArgumentError(f"{name}: {_in_a_cell(exc)}") from None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -82,7 +90,8 @@ def _count_or_preset_text(text: str, name: str) -> float | ModelPreset:
             except a.UdfArgumentError as number_error:
                 raise a.UdfArgumentError(f'{number_error}; or a catalog model name such as "llama2-70b"') from None
         raise a.UdfArgumentError(
-            f'{name} must be a parameter count (70B, 7e9) or a catalog model name such as "llama2-70b"; {exc}'
+            f'{name} must be a parameter count (70B, 7e9) or a catalog model name such as "llama2-70b"; '
+            f"{_in_a_cell(exc)}"
         ) from None
 
 

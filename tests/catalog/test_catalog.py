@@ -367,6 +367,16 @@ def test_model_rows_are_sourced(model: ModelPreset) -> None:
     assert model.seq_len is None or 512 <= model.seq_len <= 1_048_576
 
 
+SOURCE_MAX_CHARS = 300
+"""A source is a citation: the proposal's inputs table and the workbook's Models sheet repeat it beside
+every model row, so where each value was read goes in the notes (a 700-character source filled a page)."""
+
+
+@pytest.mark.parametrize("row", [*models(), *gpus()], ids=lambda r: r.key)
+def test_a_source_is_a_citation_short_enough_for_a_table_cell(row: ModelPreset | Accelerator) -> None:
+    assert len(row.source) <= SOURCE_MAX_CHARS, (row.key, len(row.source))
+
+
 def test_training_tokens_match_publications() -> None:
     assert get_model("gpt3-175b").training_tokens == 300e9
     assert get_model("llama-65b").training_tokens == 1.4e12

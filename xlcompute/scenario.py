@@ -1477,10 +1477,9 @@ def check_presets(data: Mapping[str, Any]) -> list[str]:
             catalog.get_model(preset)
         except catalog.UnknownPresetError as exc:
             text = str(exc)
-            if "model.params" not in text:  # "100B": the catalog already said where a size goes
-                text = text.replace("known models: ", "a model not in the catalog goes by its size, model.params "
-                                    "(e.g. 34B: a dense model, generic shape), or its architecture, model.arch; "
-                                    "known models: ", 1)
+            if "model.params" not in exc.head:  # "100B": the catalog already said where a size goes
+                text = (f"{exc.head}a model not in the catalog goes by its size, model.params (e.g. 34B: a dense "
+                        f"model, generic shape), or its architecture, model.arch; known models: {', '.join(exc.known)}")
             problems.append(f"model.preset: {text}")
     cluster = data.get("cluster")
     accelerator = _lookup_name(cluster.get("accelerator")) if isinstance(cluster, Mapping) else None

@@ -42,7 +42,16 @@ _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
 
 class UnknownPresetError(ValueError):
-    """A preset name that matches no key or alias; the message suggests the closest names."""
+    """A preset name that matches no key or alias; the message suggests the closest names.
+
+    ``head`` is the message before its list of every known key and ``known`` that list, so a face
+    can word the list its own way (a cell points to ``=MODEL_LIST()``, a scenario adds where a model
+    the catalog lacks goes) without cutting the text."""
+
+    def __init__(self, message: str, head: str = "", known: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.head = head or message
+        self.known = known
 
 
 def normalize_name(name: str) -> str:
@@ -411,9 +420,9 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
     if kind == "model" and SIZE_TEXT.match(name):  # "100B": a size, not a name
         hint = (f"a model known by its size alone is model.params: {name.strip()} (a dense model, generic "
                 "shape); ")
-    raise UnknownPresetError(
-        f"unknown {kind} {name!r}; {hint}known {kind}s: {', '.join(r.key for r in rows)}"
-    )
+    head = f"unknown {kind} {name!r}; {hint}"
+    known = tuple(r.key for r in rows)
+    raise UnknownPresetError(f"{head}known {kind}s: {', '.join(known)}", head, known)
 
 
 def gpus() -> list[Accelerator]:

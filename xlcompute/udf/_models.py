@@ -22,7 +22,7 @@ import functools
 from typing import Any, NamedTuple
 
 from xlcompute import _udf_args as a
-from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model, models
+from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model
 from xlcompute.core import compute
 from xlcompute.quantity import QuantityError, parse_quantity
 
@@ -48,11 +48,9 @@ class ModelCounts(NamedTuple):
 
 
 def _in_a_cell(exc: UnknownPresetError) -> str:
-    """The catalog's message for a cell: its list of every known model (a line per preset, longer than a
-    cell shows as the catalog grows) becomes a pointer to ``=MODEL_LIST()``, which spills them."""
-    text = str(exc)
-    head, listed, _ = text.partition("known models: ")
-    return f"{head}=MODEL_LIST() lists the {len(models())} known models" if listed else text
+    """The catalog's message for a cell: instead of its list of every known model (longer than a cell
+    shows as the catalog grows), a pointer to ``=MODEL_LIST()``, which spills them."""
+    return f"{exc.head}=MODEL_LIST() lists the {len(exc.known)} known models" if exc.known else str(exc)
 
 
 @functools.lru_cache(maxsize=1024)

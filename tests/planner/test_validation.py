@@ -82,10 +82,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # 8.41 % / 8.83 % (reference stack 8.54 %). With step_runs_14.yaml's 24 FlagPerf rows on A800 / H800 / H100 (first
 # predicted with the model unchanged: 9.35 %), 270 rows: 8.49 % / 8.99 % (reference stack 9.02 %). With
 # step_runs_15.yaml's 5 Ascend 910B rows (first predicted with the committed 910B constant: 34.11 %), 275 rows:
-# 8.96 % / 9.98 % (reference stack 9.47 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 275
-EXTENDED_HELD_OUT_MAE_BOUND = 8.97
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.99
+# 8.96 % / 9.98 % (reference stack 9.47 %). With step_runs_17.yaml's 18 MLPerf Training GPT-3 175B rows on H100 /
+# B200 (first predicted with the model unchanged: 15.46 %, too slow on few micro-batches per replica), 293 rows:
+# 9.36 % / 10.13 % (reference stack 9.84 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 293
+EXTENDED_HELD_OUT_MAE_BOUND = 9.37
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 10.14
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -95,8 +97,10 @@ STEP6_ZERO3_POST_HOC_MAE = 7.79  # and with the sixth session's ZeRO-3 changes (
 STEP6_ALL_NICS_POST_HOC_MAE = 8.69  # and with ZeRO-3 rings on all NICs (post hoc, its dated note)
 STEP6_CUDNN_POST_HOC_MAE = 8.50  # and with Hopper's cuDNN attention efficiency (post hoc, its last dated note)
 # 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term, 10.67 % before Hopper's cuDNN
-# attention refit moved the straggler spread to 0.0175: 11.19 %); issue 11 asks 5 %: not met
-LARGE_HELD_OUT_MAE_BOUND = 11.20
+# attention refit moved the straggler spread to 0.0175: 11.19 %); 13 with step_runs_17.yaml's 6 MLPerf rows on
+# 4,096-10,752 H100 (first predicted, all too slow: +25 to +41 %): 21.11 %; issue 11 asks 5 %: not met
+LARGE_HELD_OUT_COUNT = 13
+LARGE_HELD_OUT_MAE_BOUND = 21.12
 # 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25), 0.97 % before Hopper's cuDNN
 # attention efficiency (its refit: 0.76 / 5.25)
 HOPPER_CALIBRATION_MAE_BOUND = 1.27
@@ -292,8 +296,8 @@ def test_extended_held_out_statistics(report) -> None:
     assert report.extended_held_out_mean_abs_error_pct <= EXTENDED_HELD_OUT_MAE_BOUND
     assert report.extended_held_out_mean_abs_throughput_error_pct <= EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND
     large = [r for r in extended if r.gpus >= 4096]
-    assert report.large_held_out_count == len(large) == 7
-    assert report.large_held_out_mean_abs_error_pct == pytest.approx(sum(abs(r.error_pct) for r in large) / 7)
+    assert report.large_held_out_count == len(large) == LARGE_HELD_OUT_COUNT
+    assert report.large_held_out_mean_abs_error_pct == pytest.approx(sum(abs(r.error_pct) for r in large) / len(large))
     assert report.large_held_out_mean_abs_error_pct <= LARGE_HELD_OUT_MAE_BOUND
     # The search finds every held-out published layout (or a faster one).
     assert all(r.search_found for r in extended if r.published_layout_fits)
@@ -304,8 +308,8 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
-    # GEMM constant
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.47, abs=0.01)
+    # GEMM constant, 9.47 % with step_runs_14/15.yaml, 9.84 % with step_runs_17.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.84, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -512,7 +516,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out"
             and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13",
-                                   "step_runs_14", "step_runs_15")]
+                                   "step_runs_14", "step_runs_15", "step_runs_17")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -699,3 +703,26 @@ def test_fifteenth_step_set_first_prediction_as_declared(report) -> None:
     assert round(fit_gemm_constant(pairs, "ampere", [KERNEL_PROFILES["ampere"].matmul_eff_max])[1], 2) == 46.63
     words = " ".join(STEP15_VALIDATION_FILE.read_text(encoding="utf-8").split("session): FIRST PREDICTION (no row")[1].split())
     assert "all n=5 mean |error| 34.11 %" in words and "8.49 % (270) -> 8.96 % (275)" in words
+
+
+def test_seventeenth_step_set_first_prediction_as_declared(report) -> None:
+    """step_runs_17.yaml (18 held-out GPT-3 175B FP8 rows of MLPerf Training v3.0-v4.1, 64 to 10,752 cards; written
+    by a data-only helper from cb3f661, merged unpredicted with its scoring declared at 3a08564) was predicted once
+    with the model unchanged: 15.46 % (signed +14.54 %), too slow where a replica runs few micro-batches; the 6 rows
+    on 4,096 cards or more 32.67 %, the 12 below 6.85 %."""
+    from xlcompute.planner.validation.data import STEP17_VALIDATION_FILE
+
+    (s17,) = [x for x in report.preregistered_sets if x.name == "step_runs_17"]
+    assert (s17.included, s17.calibration, s17.excluded) == (18, 0, 6)
+    assert round(s17.mean_abs_error_pct, 2) == 15.46 and round(s17.max_abs_error_pct, 2) == 41.48
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_17"]
+    assert all(r.role == "held_out" for r in rows) and len(rows) == 18
+    large = [r.error_pct for r in rows if r.gpus >= 4096]
+    assert len(large) == 6 and all(e > 20 for e in large)  # every row on 4,096 cards or more too slow
+    assert round(sum(abs(e) for e in large) / 6, 2) == 32.67
+    text = STEP17_VALIDATION_FILE.read_text(encoding="utf-8")
+    declared = text.split("SCORING DECLARED BEFORE THE FIRST PREDICTION")[1].split("FIRST PREDICTION (no row")[0]
+    assert "never the quoted figure" in " ".join(declared.split())
+    words = " ".join(text.split("session): FIRST PREDICTION (no row")[1].split())
+    assert "all n=18 mean |error| 15.46 %" in words and ">= 4,096 GPUs n= 6 mean |error| 32.67 %" in words
+    assert "8.96 % (275) -> 9.36 % (293)" in words and "11.19 % (7) -> 21.11 % (13)" in words

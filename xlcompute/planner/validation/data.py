@@ -59,6 +59,7 @@ __all__ = [
     "STEP13_VALIDATION_FILE",
     "STEP14_VALIDATION_FILE",
     "STEP15_VALIDATION_FILE",
+    "STEP17_VALIDATION_FILE",
     "POST_HOC_CALIBRATION_SETS",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
@@ -115,6 +116,10 @@ STEP14_VALIDATION_FILE = DATA_DIR / "step_runs_14.yaml"
 #: ModelLink (LLaMA2-7B) tables (2026-12-04), written before any prediction of them and predicted once with the 910B
 #: constant fitted on step_runs_13.yaml: the first held-out test of that constant.
 STEP15_VALIDATION_FILE = DATA_DIR / "step_runs_15.yaml"
+#: Seventeenth pre-registered held-out set: 18 GPT-3 175B FP8 rows of MLPerf Training v3.0-v4.1 (the per-step times
+#: of the result logs, the layouts of the submissions' configs; 2026-12-05), 64 to 10,752 cards, 6 of them on 4,096
+#: or more; written before any prediction of them and predicted once with the model as it stood.
+STEP17_VALIDATION_FILE = DATA_DIR / "step_runs_17.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Pre-registered sets whose rows became calibration rows after their first prediction (post hoc):
@@ -125,7 +130,7 @@ PREREGISTERED_FILES: tuple[Path, ...] = (
     EXTERNAL_VALIDATION_FILE, TABLE2_VALIDATION_FILE, HOPPER_VALIDATION_FILE, SCALING_VALIDATION_FILE,
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
     STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP12_VALIDATION_FILE,
-    STEP13_VALIDATION_FILE, STEP14_VALIDATION_FILE, STEP15_VALIDATION_FILE,
+    STEP13_VALIDATION_FILE, STEP14_VALIDATION_FILE, STEP15_VALIDATION_FILE, STEP17_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

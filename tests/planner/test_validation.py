@@ -84,10 +84,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # step_runs_15.yaml's 5 Ascend 910B rows (first predicted with the committed 910B constant: 34.11 %), 275 rows:
 # 8.96 % / 9.98 % (reference stack 9.47 %). With step_runs_17.yaml's 18 MLPerf Training GPT-3 175B rows on H100 /
 # B200 (first predicted with the model unchanged: 15.46 %, too slow on few micro-batches per replica), 293 rows:
-# 9.36 % / 10.13 % (reference stack 9.84 %). Issue 11 asks 4 %: not met.
-EXTENDED_HELD_OUT_COUNT = 293
-EXTENDED_HELD_OUT_MAE_BOUND = 9.37
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 10.14
+# 9.36 % / 10.13 % (reference stack 9.84 %). With step_runs_18.yaml's 16 MLPerf Training Llama 3.1 405B rows (first
+# predicted with the model unchanged: 3.44 %), 309 rows: 9.05 % / 9.78 % (reference stack 9.51 %). Issue 11 asks 4 %:
+# not met.
+EXTENDED_HELD_OUT_COUNT = 309
+EXTENDED_HELD_OUT_MAE_BOUND = 9.06
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.79
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -98,9 +100,10 @@ STEP6_ALL_NICS_POST_HOC_MAE = 8.69  # and with ZeRO-3 rings on all NICs (post ho
 STEP6_CUDNN_POST_HOC_MAE = 8.50  # and with Hopper's cuDNN attention efficiency (post hoc, its last dated note)
 # 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term, 10.67 % before Hopper's cuDNN
 # attention refit moved the straggler spread to 0.0175: 11.19 %); 13 with step_runs_17.yaml's 6 MLPerf rows on
-# 4,096-10,752 H100 (first predicted, all too slow: +25 to +41 %): 21.11 %; issue 11 asks 5 %: not met
-LARGE_HELD_OUT_COUNT = 13
-LARGE_HELD_OUT_MAE_BOUND = 21.12
+# 4,096-10,752 H100 (first predicted, all too slow: +25 to +41 %): 21.11 %; 14 with step_runs_18.yaml's 8,192-card
+# H100 row (+3.2 %): 19.83 %; issue 11 asks 5 %: not met
+LARGE_HELD_OUT_COUNT = 14
+LARGE_HELD_OUT_MAE_BOUND = 19.84
 # 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25), 0.97 % before Hopper's cuDNN
 # attention efficiency (its refit: 0.76 / 5.25)
 HOPPER_CALIBRATION_MAE_BOUND = 1.27
@@ -308,8 +311,8 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
-    # GEMM constant, 9.47 % with step_runs_14/15.yaml, 9.84 % with step_runs_17.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.84, abs=0.01)
+    # GEMM constant, 9.47 % with step_runs_14/15.yaml, 9.84 % with step_runs_17.yaml, 9.51 % with step_runs_18.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.51, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -516,7 +519,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out"
             and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13",
-                                   "step_runs_14", "step_runs_15", "step_runs_17")]
+                                   "step_runs_14", "step_runs_15", "step_runs_17", "step_runs_18")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -726,3 +729,23 @@ def test_seventeenth_step_set_first_prediction_as_declared(report) -> None:
     words = " ".join(text.split("session): FIRST PREDICTION (no row")[1].split())
     assert "all n=18 mean |error| 15.46 %" in words and ">= 4,096 GPUs n= 6 mean |error| 32.67 %" in words
     assert "8.96 % (275) -> 9.36 % (293)" in words and "11.19 % (7) -> 21.11 % (13)" in words
+
+
+def test_eighteenth_step_set_first_prediction_as_declared(report) -> None:
+    """step_runs_18.yaml (16 held-out Llama 3.1 405B rows of MLPerf Training v5.0-v5.1: 126 layers on 8 uneven stages,
+    CP 2, on H100 / H200 / GB200 / B200, 256 to 8,192 cards; written by a data-only helper from 025cdc4, merged
+    unpredicted with its scoring declared at f0c9fb5) was predicted once with the model unchanged: 3.44 %, every row
+    within 9 %, the 8,192-card H100 row +3.2 %."""
+    from xlcompute.planner.validation.data import STEP18_VALIDATION_FILE
+
+    (s18,) = [x for x in report.preregistered_sets if x.name == "step_runs_18"]
+    assert (s18.included, s18.calibration, s18.excluded) == (16, 0, 4)
+    assert round(s18.mean_abs_error_pct, 2) == 3.44 and round(s18.max_abs_error_pct, 2) == 8.79
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_18"]
+    assert all(r.role == "held_out" for r in rows) and {r.gpus for r in rows if r.gpus >= 4096} == {8192}
+    text = STEP18_VALIDATION_FILE.read_text(encoding="utf-8")
+    declared = text.split("SCORING DECLARED BEFORE THE FIRST PREDICTION")[1].split("FIRST PREDICTION (no row")[0]
+    assert "never the quoted figure" in " ".join(declared.replace("#", " ").split())
+    words = " ".join(text.split("session): FIRST PREDICTION (no row")[1].split())
+    assert "all n=16 mean |error| 3.44 %" in words and "9.36 % (293) -> 9.05 % (309)" in words
+    assert "21.11 % (13) -> 19.83 % (14)" in words

@@ -203,11 +203,16 @@ def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered, zh_pdf: 
     text = en_pdf.text
     assert "Appendix B: validation (step time and end-to-end card-hours)" in text
     squeezed = text.replace(" ", "")  # long sources wrap after "/" and "-" in the narrow column
-    everything = {r.id: r for r in [*v.rows, *v.external_rows, *v.stack_rows]}
+    # A run is named by its set and id: two sets may use one id (step_runs_12's and step_runs_18's
+    # mlperf51-uf-dgxb200-256 are MLPerf Llama 3.1 8B and 405B runs of one system).
+    everything = [*v.rows, *v.external_rows, *v.stack_rows]
+    assert len({(r.set_name, r.id) for r in everything}) == len(everything)
     printed = build_context(en_pdf.result, "en")["validation"]["rows"]
     assert 20 <= len(printed) < len(everything) / 5
     for cell in printed:
-        row = everything[cell["id"]]
+        rows = [r for r in everything if r.id == cell["id"] and _short_source(r.source) == cell["source"]]
+        assert len(rows) == 1, cell["id"]
+        (row,) = rows
         shown = _short_source(row.source)
         assert len(shown) <= SOURCE_CHARS + 1 and (shown == row.source or shown.endswith("…")), row.id
         assert f"{row.id}{shown}".replace(" ", "") in squeezed, row.id
@@ -216,9 +221,9 @@ def test_validation_appendix_is_printed_from_validate(en_pdf: Rendered, zh_pdf: 
         table = data.decode("utf-8")
         assert table == report_csv(v, include_external=True)
         runs = list(csv.DictReader(io.StringIO(table)))
-        assert [r["id"] for r in runs] == list(everything)  # every predicted run, once
-        for r in runs:
-            assert float(r["step_time_error_pct"]) == pytest.approx(everything[r["id"]].error_pct, abs=0.006)
+        assert [(r["set"], r["id"]) for r in runs] == [(x.set_name, x.id) for x in everything]  # every run, once
+        for r, x in zip(runs, everything, strict=True):
+            assert float(r["step_time_error_pct"]) == pytest.approx(x.error_pct, abs=0.006)
     assert (f"all held out {v.extended_held_out_count} {fmt.percent(v.extended_held_out_mean_abs_error_pct / 100)} "
             f"{fmt.percent(v.extended_held_out_max_abs_error_pct / 100)}") in text
 

@@ -60,6 +60,7 @@ __all__ = [
     "STEP14_VALIDATION_FILE",
     "STEP15_VALIDATION_FILE",
     "STEP17_VALIDATION_FILE",
+    "STEP18_VALIDATION_FILE",
     "POST_HOC_CALIBRATION_SETS",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
@@ -120,6 +121,10 @@ STEP15_VALIDATION_FILE = DATA_DIR / "step_runs_15.yaml"
 #: of the result logs, the layouts of the submissions' configs; 2026-12-05), 64 to 10,752 cards, 6 of them on 4,096
 #: or more; written before any prediction of them and predicted once with the model as it stood.
 STEP17_VALIDATION_FILE = DATA_DIR / "step_runs_17.yaml"
+#: Eighteenth pre-registered held-out set: 16 Llama 3.1 405B rows of MLPerf Training v5.0-v5.1 (126 layers on 8 stages,
+#: context parallelism 2, sequence 8,192) on H100, H200, GB200 and B200, 256 to 8,192 cards (2026-12-05), written
+#: before any prediction of them and predicted once with the model as it stood.
+STEP18_VALIDATION_FILE = DATA_DIR / "step_runs_18.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Pre-registered sets whose rows became calibration rows after their first prediction (post hoc):
@@ -131,6 +136,7 @@ PREREGISTERED_FILES: tuple[Path, ...] = (
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
     STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP12_VALIDATION_FILE,
     STEP13_VALIDATION_FILE, STEP14_VALIDATION_FILE, STEP15_VALIDATION_FILE, STEP17_VALIDATION_FILE,
+    STEP18_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

@@ -223,6 +223,9 @@ def _predict_row(
             max_interleave=max(SearchOptions().max_interleave, row.interleave),
             # and so is the published micro-batch (llm.c's GPT-2 124M runs 64 sequences per card)
             max_micro_batch=max(SearchOptions().max_micro_batch, row.micro_batch),
+            # and a published pipeline whose stages or chunks are uneven (Llama 3.1 405B: 126 layers on 8 stages)
+            uneven_stages=row.layers % row.pp != 0,
+            unequal_chunks=row.layers % (row.pp * row.interleave) != 0,
         )
         sr = search_layouts(shape, sy_row, row.gpus, row.global_batch, opt)
         best = sr.best[0] if sr.best else None

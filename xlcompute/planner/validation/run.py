@@ -11,6 +11,7 @@ as fast, is found. The validation's history is in ``docs/validation.md``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -43,7 +44,7 @@ from xlcompute.planner.validation.data import (
 )
 
 __all__ = ["RowResult", "PreregisteredSet", "Sensitivity", "SENSITIVITY_SYSTEMS", "ValidationReport", "validate",
-           "report_csv", "write_report_csv", "layout_text"]
+           "report_csv", "write_report_csv", "layout_text", "MICROBATCH_BINS", "by_microbatches"]
 
 #: Sensitivity variants a pre-registered file's header names before any prediction: its rows on the
 #: primary system block are predicted again with the variant block and reported beside it, never
@@ -81,6 +82,8 @@ class RowResult(BaseModel):
         description="signed step-time error with the reference stack's efficiency (1.0) -- what a "
         "row of another stack scored before its stack efficiency existed",
     )
+    microbatches: float = Field(
+        0.0, description="micro-batches each data-parallel replica runs per step, global batch / (dp · micro-batch)")
     search_candidates: int | None = None
     search_best_step_seconds: float | None = None
     search_best_layout: str | None = None
@@ -178,6 +181,23 @@ def _stats(errs: Sequence[float]) -> tuple[float, float]:
     return float(a.mean()), float(a.max())
 
 
+#: Bins of micro-batches per data-parallel replica for :func:`by_microbatches`: the fewer a replica runs, the
+#: larger the share of a step the per-step terms take (pipeline fill, data-parallel traffic, optimizer).
+MICROBATCH_BINS: tuple[tuple[str, float, float], ...] = (
+    ("1-4", 0, 4), ("5-16", 4, 16), ("17-32", 16, 32), ("33-64", 32, 64), (">64", 64, math.inf))
+
+
+def by_microbatches(rows: Sequence[RowResult]) -> list[tuple[str, int, float, float]]:
+    """(bin, runs, mean |step-time error| %, signed mean %) of ``rows`` by micro-batches per replica
+    (:data:`MICROBATCH_BINS`); bins without a run are left out."""
+    out = []
+    for label, lo, hi in MICROBATCH_BINS:
+        errs = [r.error_pct for r in rows if lo < r.microbatches <= hi]
+        if errs:
+            out.append((label, len(errs), float(np.mean(np.abs(errs))), float(np.mean(errs))))
+    return out
+
+
 def _row_system(row: ValidationRow, sy: SystemSpec, stacks: Mapping[str, float]) -> SystemSpec:
     """The row's system with its software stack's efficiency."""
     return sy.model_copy(update={"software_efficiency": stacks[row.software]})
@@ -258,6 +278,7 @@ def _predict_row(
         set_name=set_name,
         software=row.software,
         reference_stack_error_pct=ref_err,
+        microbatches=ex.global_batch / (ex.dp * ex.micro_batch),
         **extra,
     )
 

@@ -85,11 +85,12 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # 8.96 % / 9.98 % (reference stack 9.47 %). With step_runs_17.yaml's 18 MLPerf Training GPT-3 175B rows on H100 /
 # B200 (first predicted with the model unchanged: 15.46 %, too slow on few micro-batches per replica), 293 rows:
 # 9.36 % / 10.13 % (reference stack 9.84 %). With step_runs_18.yaml's 16 MLPerf Training Llama 3.1 405B rows (first
-# predicted with the model unchanged: 3.44 %), 309 rows: 9.05 % / 9.78 % (reference stack 9.51 %). Issue 11 asks 4 %:
-# not met.
-EXTENDED_HELD_OUT_COUNT = 309
-EXTENDED_HELD_OUT_MAE_BOUND = 9.06
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.79
+# predicted with the model unchanged: 3.44 %), 309 rows: 9.05 % / 9.78 % (reference stack 9.51 %). With
+# step_runs_19.yaml's 4 MLPerf Training v6.0 Llama 3.1 8B rows (first predicted with the model unchanged: 12.07 %),
+# 313 rows: 9.09 % / 9.80 % (reference stack 9.54 %). Issue 11 asks 4 %: not met.
+EXTENDED_HELD_OUT_COUNT = 313
+EXTENDED_HELD_OUT_MAE_BOUND = 9.10
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.81
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
 # Hopper's cuDNN attention efficiency (post hoc)
 STEP5_HELD_OUT_MAE_BOUND = 3.23
@@ -311,8 +312,9 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.78 % before the cross-entropy traffic term, 7.43 % after it (143 rows), 7.72 % with step_runs_7.yaml,
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
-    # GEMM constant, 9.47 % with step_runs_14/15.yaml, 9.84 % with step_runs_17.yaml, 9.51 % with step_runs_18.yaml
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.51, abs=0.01)
+    # GEMM constant, 9.47 % with step_runs_14/15.yaml, 9.84 % with step_runs_17.yaml, 9.51 % with step_runs_18.yaml,
+    # 9.54 % with step_runs_19.yaml
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.54, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -519,7 +521,8 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     s153 = [r for r in report.external_rows + report.rows
             if r.role == "held_out"
             and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13",
-                                   "step_runs_14", "step_runs_15", "step_runs_17", "step_runs_18")]
+                                   "step_runs_14", "step_runs_15", "step_runs_17", "step_runs_18",
+                                   "step_runs_19")]
     assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.69
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
@@ -754,7 +757,7 @@ def test_eighteenth_step_set_first_prediction_as_declared(report) -> None:
 def test_held_out_error_by_micro_batches_per_replica(report) -> None:
     """The held-out step rows by micro-batches per data-parallel replica (validate prints the line, docs/validation.md
     quotes it): the bins hold every held-out row once, and the model misses more where a replica runs 16 or fewer
-    micro-batches (the per-step terms weigh more) than where it runs more than 32 (2026-12-05: 10.9 % over 171 rows
+    micro-batches (the per-step terms weigh more) than where it runs more than 32 (2026-12-05: 10.9 % over 175 rows
     against 6.5 % over 114)."""
     from xlcompute.planner.validation.run import MICROBATCH_BINS, by_microbatches
 
@@ -764,8 +767,23 @@ def test_held_out_error_by_micro_batches_per_replica(report) -> None:
     assert [b[0] for b in bins] == [label for label, _, _ in MICROBATCH_BINS]
     assert sum(n for _, n, _, _ in bins) == len(held) == report.extended_held_out_count
     assert [(label, n, round(mae, 1)) for label, n, mae, _ in bins] == [
-        ("1-4", 133, 10.6), ("5-16", 38, 11.9), ("17-32", 24, 7.9), ("33-64", 65, 6.8), (">64", 49, 6.1)]
+        ("1-4", 137, 10.6), ("5-16", 38, 11.9), ("17-32", 24, 7.9), ("33-64", 65, 6.8), (">64", 49, 6.1)]
     few = [abs(r.error_pct) for r in held if r.microbatches <= 16]
     many = [abs(r.error_pct) for r in held if r.microbatches > 32]
     assert sum(few) / len(few) > 1.5 * sum(many) / len(many)
     assert round(sum(few) / len(few), 1) == 10.9 and round(sum(many) / len(many), 1) == 6.5
+
+
+def test_nineteenth_step_set_first_prediction_as_declared(report) -> None:
+    """step_runs_19.yaml (4 held-out Llama 3.1 8B rows of MLPerf Training v6.0 on GB200, B200 and H100, from a fork of the
+    MLCommons results repository; written by a data-only helper from 070ede9, merged unpredicted with its scoring
+    declared at 29aeade) was predicted once with the model unchanged: 12.07 %."""
+    from xlcompute.planner.validation.data import STEP19_VALIDATION_FILE
+
+    (s19,) = [x for x in report.preregistered_sets if x.name == "step_runs_19"]
+    assert (s19.included, s19.calibration, s19.excluded) == (4, 0, 9)
+    assert round(s19.mean_abs_error_pct, 2) == 12.07 and round(s19.max_abs_error_pct, 2) == 25.79
+    rows = [r for r in report.external_rows if r.set_name == "step_runs_19"]
+    assert all(r.role == "held_out" and r.microbatches == 1 for r in rows)
+    words = " ".join(STEP19_VALIDATION_FILE.read_text(encoding="utf-8").split("session): FIRST PREDICTION (no row")[1].split())
+    assert "all n=4 mean |error| 12.07 %" in words and "9.05 % (309) -> 9.09 % (313)" in words

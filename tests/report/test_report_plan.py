@@ -183,6 +183,7 @@ def test_validation_appendix_equals_validate() -> None:
              "step_runs_15": {"held_out": "held out, pre-registered"},
              "step_runs_17": {"held_out": "held out, pre-registered"},
              "step_runs_18": {"held_out": "held out, pre-registered"},
+             "step_runs_19": {"held_out": "held out, pre-registered"},
              "software_stacks": {"calibration": "stack calibration"}}
     for got, row in zip(per_row, shown, strict=True):
         digits = 2 if row.metric == "step_seconds" else 1
@@ -200,7 +201,7 @@ def test_validation_appendix_equals_validate() -> None:
     s5, s6, s7, s8 = sets["step_runs_5"], sets["step_runs_6"], sets["step_runs_7"], sets["step_runs_8"]
     s9, s10, s11, s13 = sets["step_runs_9"], sets["step_runs_10"], sets["step_runs_11"], sets["step_runs_13"]
     s12, s14, s15, s17 = sets["step_runs_12"], sets["step_runs_14"], sets["step_runs_15"], sets["step_runs_17"]
-    s18 = sets["step_runs_18"]
+    s18, s19 = sets["step_runs_18"], sets["step_runs_19"]
     hop_cal = [r for r in v.external_rows if r.set_name == "hopper_runs" and r.role == "calibration"]
     s13_cal = [r for r in v.external_rows if r.set_name == "step_runs_13"]
     large = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out" and r.gpus >= 4096]
@@ -229,6 +230,7 @@ def test_validation_appendix_equals_validate() -> None:
         ["pre-registered (step_runs_15)", "5", pct(s15.mean_abs_error_pct), pct(s15.max_abs_error_pct)],
         ["pre-registered (step_runs_17)", "18", pct(s17.mean_abs_error_pct), pct(s17.max_abs_error_pct)],
         ["pre-registered (step_runs_18)", "16", pct(s18.mean_abs_error_pct), pct(s18.max_abs_error_pct)],
+        ["pre-registered (step_runs_19)", "4", pct(s19.mean_abs_error_pct), pct(s19.max_abs_error_pct)],
         ["held out on 4,096 cards or more", fmt.count(len(large)), pct(v.large_held_out_mean_abs_error_pct),
          pct(max(abs(r.error_pct) for r in large))],
         ["all held out, per-card throughput", n, pct(v.extended_held_out_mean_abs_throughput_error_pct),

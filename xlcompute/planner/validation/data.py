@@ -61,6 +61,7 @@ __all__ = [
     "STEP15_VALIDATION_FILE",
     "STEP17_VALIDATION_FILE",
     "STEP18_VALIDATION_FILE",
+    "STEP19_VALIDATION_FILE",
     "POST_HOC_CALIBRATION_SETS",
     "ZERO3_CALIBRATION_FILE",
     "profile_of",
@@ -125,6 +126,10 @@ STEP17_VALIDATION_FILE = DATA_DIR / "step_runs_17.yaml"
 #: context parallelism 2, sequence 8,192) on H100, H200, GB200 and B200, 256 to 8,192 cards (2026-12-05), written
 #: before any prediction of them and predicted once with the model as it stood.
 STEP18_VALIDATION_FILE = DATA_DIR / "step_runs_18.yaml"
+#: Nineteenth pre-registered held-out set: 4 Llama 3.1 8B rows of MLPerf Training v6.0 (GB200, B200, H100; 64 to 1,024
+#: cards; from a fork of the MLCommons results repository, 2026-12-05), written before any prediction of them and
+#: predicted once with the model as it stood.
+STEP19_VALIDATION_FILE = DATA_DIR / "step_runs_19.yaml"
 #: Calibration rows of the ZeRO-3 path (MEG21 Table 2's DeepSpeed ZeRO-3 runs; the FSDP rows of step_runs_6/8 are held out).
 ZERO3_CALIBRATION_FILE = DATA_DIR / "zero3_runs.yaml"
 #: Pre-registered sets whose rows became calibration rows after their first prediction (post hoc):
@@ -136,7 +141,7 @@ PREREGISTERED_FILES: tuple[Path, ...] = (
     STEP5_VALIDATION_FILE, STEP6_VALIDATION_FILE, STEP7_VALIDATION_FILE, STEP8_VALIDATION_FILE,
     STEP9_VALIDATION_FILE, STEP10_VALIDATION_FILE, STEP11_VALIDATION_FILE, STEP12_VALIDATION_FILE,
     STEP13_VALIDATION_FILE, STEP14_VALIDATION_FILE, STEP15_VALIDATION_FILE, STEP17_VALIDATION_FILE,
-    STEP18_VALIDATION_FILE,
+    STEP18_VALIDATION_FILE, STEP19_VALIDATION_FILE,
 )
 #: Calibration rows of the non-reference software stacks (planner.inputs.SOFTWARE_STACKS).
 SOFTWARE_CALIBRATION_FILE = DATA_DIR / "software_stacks.yaml"

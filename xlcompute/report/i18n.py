@@ -487,6 +487,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "do not test it.",
         "尚无在{card}卡上测得的留出实测：该卡上的 {n} 个实测用于校准其算子常数，不能检验它。",
     ),
+    "plan_accuracy_microbatches": (
+        "Each data-parallel replica of this plan runs {m} micro-batches per step; on the {n} held-out runs whose "
+        "replicas ran {few_max} or fewer, the model was off by {few} on average, against {many} where they ran more "
+        "than {many_min}: the per-step time outside the micro-batches is what it models least surely.",
+        "本方案每个数据并行副本每步运行 {m} 个微批次；在副本每步运行不超过 {few_max} 个微批次的 {n} 个留出实测上，模型平均误差为 "
+        "{few}，而超过 {many_min} 个微批次时为 {many}：微批次之外的每步时间是模型最不确定的部分。",
+    ),
     "plan_accuracy_no_card": (
         "No training run in the validation was measured on {card} cards: its figures rest on runs on other cards.",
         "验证数据中没有在{card}卡上测得的训练实测：其数字依据其他加速卡上的实测。",

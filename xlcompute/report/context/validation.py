@@ -199,7 +199,29 @@ def _validation_sentence(c: _Ctx) -> Markup:
                cal=fmt.percent(v.calibration_mean_abs_error_pct / 100),
                n_blind=fmt.count(blind.included if blind else 0),
                blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100)) + gap + (
-        _card_accuracy(c)) + (gap + _moe_accuracy(c) if _is_moe(c) else Markup(""))
+        _card_accuracy(c)) + (gap + _moe_accuracy(c) if _is_moe(c) else _microbatch_accuracy(c, gap))
+
+
+#: A plan whose replicas run this many micro-batches per step or fewer quotes the held-out runs that ran as few
+#: (``xlcompute validate``'s line by micro-batches per replica, planner.validation.run.by_microbatches).
+FEW_MICROBATCHES = 16
+MANY_MICROBATCHES = 32
+
+
+def _microbatch_accuracy(c: _Ctx, gap: Markup) -> Markup:
+    """For a dense plan whose data-parallel replicas run few micro-batches per step: the held-out runs that ran as
+    few, on which the model misses more than on those that ran many (the per-step terms weigh more)."""
+    m = float(c.r["grad_accum"])
+    if m > FEW_MICROBATCHES:
+        return Markup("")
+    held = [r for r in [*validation_report().rows, *validation_report().external_rows] if r.role == "held_out"]
+    few = [abs(r.error_pct) for r in held if r.microbatches <= FEW_MICROBATCHES]
+    many = [abs(r.error_pct) for r in held if r.microbatches > MANY_MICROBATCHES]
+    if not few or not many:
+        return Markup("")
+    return gap + c.t("plan_accuracy_microbatches", m=c.v("grad_accum"), few_max=fmt.count(FEW_MICROBATCHES),
+                     n=fmt.count(len(few)), few=fmt.percent(sum(few) / len(few) / 100),
+                     many_min=fmt.count(MANY_MICROBATCHES), many=fmt.percent(sum(many) / len(many) / 100))
 
 
 def _moe_accuracy(c: _Ctx) -> Markup:

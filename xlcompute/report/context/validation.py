@@ -214,7 +214,8 @@ def _microbatch_accuracy(c: _Ctx, gap: Markup) -> Markup:
     m = float(c.r["grad_accum"])
     if m > FEW_MICROBATCHES:
         return Markup("")
-    held = [r for r in [*validation_report().rows, *validation_report().external_rows] if r.role == "held_out"]
+    v = validation_report()
+    held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
     few = [abs(r.error_pct) for r in held if r.microbatches <= FEW_MICROBATCHES]
     many = [abs(r.error_pct) for r in held if r.microbatches > MANY_MICROBATCHES]
     if not few or not many:

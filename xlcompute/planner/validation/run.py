@@ -44,7 +44,7 @@ from xlcompute.planner.validation.data import (
 )
 
 __all__ = ["RowResult", "PreregisteredSet", "Sensitivity", "SENSITIVITY_SYSTEMS", "ValidationReport", "validate",
-           "report_csv", "write_report_csv", "layout_text", "MICROBATCH_BINS", "by_microbatches"]
+           "report_csv", "write_report_csv", "layout_text", "MICROBATCH_BINS", "by_microbatches", "microbatch_errors"]
 
 #: Sensitivity variants a pre-registered file's header names before any prediction: its rows on the
 #: primary system block are predicted again with the variant block and reported beside it, never
@@ -187,15 +187,20 @@ MICROBATCH_BINS: tuple[tuple[str, float, float], ...] = (
     ("1-4", 0, 4), ("5-16", 4, 16), ("17-32", 16, 32), ("33-64", 32, 64), (">64", 64, math.inf))
 
 
+def microbatch_errors(rows: Sequence[RowResult], lo: float, hi: float) -> tuple[int, float, float]:
+    """(runs, mean |step-time error| %, signed mean %) of the ``rows`` whose replicas run more than ``lo`` and at
+    most ``hi`` micro-batches per step; (0, nan, nan) without any."""
+    errs = [r.error_pct for r in rows if lo < r.microbatches <= hi]
+    if not errs:
+        return 0, math.nan, math.nan
+    return len(errs), float(np.mean(np.abs(errs))), float(np.mean(errs))
+
+
 def by_microbatches(rows: Sequence[RowResult]) -> list[tuple[str, int, float, float]]:
     """(bin, runs, mean |step-time error| %, signed mean %) of ``rows`` by micro-batches per replica
     (:data:`MICROBATCH_BINS`); bins without a run are left out."""
-    out = []
-    for label, lo, hi in MICROBATCH_BINS:
-        errs = [r.error_pct for r in rows if lo < r.microbatches <= hi]
-        if errs:
-            out.append((label, len(errs), float(np.mean(np.abs(errs))), float(np.mean(errs))))
-    return out
+    return [(label, *stats) for label, lo, hi in MICROBATCH_BINS
+            if (stats := microbatch_errors(rows, lo, hi))[0]]
 
 
 def _row_system(row: ValidationRow, sy: SystemSpec, stacks: Mapping[str, float]) -> SystemSpec:

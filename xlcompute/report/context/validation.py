@@ -214,15 +214,17 @@ def _microbatch_accuracy(c: _Ctx, gap: Markup) -> Markup:
     m = float(c.r["grad_accum"])
     if m > FEW_MICROBATCHES:
         return Markup("")
+    from xlcompute.planner.validation.run import microbatch_errors
+
     v = validation_report()
     held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
-    few = [abs(r.error_pct) for r in held if r.microbatches <= FEW_MICROBATCHES]
-    many = [abs(r.error_pct) for r in held if r.microbatches > MANY_MICROBATCHES]
-    if not few or not many:
+    n_few, few, _ = microbatch_errors(held, 0, FEW_MICROBATCHES)
+    n_many, many, _ = microbatch_errors(held, MANY_MICROBATCHES, math.inf)
+    if not n_few or not n_many:
         return Markup("")
     return gap + c.t("plan_accuracy_microbatches", m=c.v("grad_accum"), few_max=fmt.count(FEW_MICROBATCHES),
-                     n=fmt.count(len(few)), few=fmt.percent(sum(few) / len(few) / 100),
-                     many_min=fmt.count(MANY_MICROBATCHES), many=fmt.percent(sum(many) / len(many) / 100))
+                     n=fmt.count(n_few), few=fmt.percent(few / 100),
+                     many_min=fmt.count(MANY_MICROBATCHES), many=fmt.percent(many / 100))
 
 
 def _moe_accuracy(c: _Ctx) -> Markup:

@@ -62,7 +62,8 @@ class Note(BaseModel):
     (``str(note)`` is the English the CLI prints; the proposal translates by ``kind``)."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed", "kernel_extrapolated"]
+    kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed", "kernel_extrapolated",
+                  "recipe_precision_dropped"]
     fields: tuple[str, ...] = Field((), description="the scenario fields concerned")
     tp: int = 0
     pp: int = 0
@@ -93,6 +94,9 @@ class Note(BaseModel):
             return f"catalog figures of the card instead of the scenario's {names}"
         if self.kind == "prices_kept":
             return f"the scenario's {names} kept (given for its own card)"
+        if self.kind == "recipe_precision_dropped":
+            return (f"bf16 ({names}): the model's published FP8 pre-training needs an FP8 peak, which this card "
+                    "lacks in the catalog")
         if self.kind == "planner_layout":
             return f"layout chosen by the planner (the scenario's tp {self.tp} / pp {self.pp}: {self.detail})"
         if self.kind == "kernel_extrapolated":  # compare_words.NOTES words it in both languages; a test holds them equal
@@ -255,7 +259,10 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
         for f in ("tp", "pp", "cp", "dp"):
             training.pop(f, None)
         data["training"] = training
-    return parse_scenario(data), notes
+    swapped = parse_scenario(data)
+    if scenario.precision_recipe and not swapped.precision_recipe:  # the preset's FP8 recipe needs an FP8 card
+        notes.append(Note(kind="recipe_precision_dropped", fields=("training.precision",)))
+    return swapped, notes
 
 
 def kernel_note(scenario: Scenario, inputs: Mapping[str, InputValue]) -> Note | None:

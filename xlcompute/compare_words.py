@@ -34,6 +34,9 @@ NOTES: dict[str, tuple[str, str]] = {
     "prices_kept": ("the scenario's {fields} kept (given for its own card)", "保留场景给出的 {fields}（原为其自身的卡给出）"),
     "planner_layout": ("layout chosen by the planner (the scenario's tp {tp} / pp {pp}: {detail})",
                        "并行布局由规划器选择（场景的 tp {tp} / pp {pp}：{detail}）"),
+    "recipe_precision_dropped": ("bf16 ({fields}): the model's published FP8 pre-training needs an FP8 peak, which "
+                                 "this card lacks in the catalog",
+                                 "bf16（{fields}）：该模型公开的 FP8 预训练需要 FP8 峰值，目录中该卡没有"),
     "deadline_missed": ("{days} days: the deadline of {deadline} days is not reached", "{days} 天：未达到 {deadline} 天的截止期限"),
     "kernel_extrapolated": ("{what} extrapolated: no training measurement calibrates this card; the step-time "
                             "model borrows the {borrowed} calibration{carried}{runs}",

@@ -62,6 +62,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     ValidationInfo,
@@ -386,7 +387,9 @@ class TrainingPlan(_Strict):
         "mixture-of-experts model, as Granite 3.0's), at most 64M (DeepSeek-V3)",
     )
     micro_batch: int = Field(1, ge=1, le=1_000_000, description="sequences per micro-batch per card")
-    precision: Literal["bf16", "fp16", "fp8"] = Field("bf16", description="matmul precision; fp8 uses the card's fp8 peak")
+    precision: Literal["bf16", "fp16", "fp8"] = Field(
+        "bf16", description="matmul precision; fp8 uses the card's fp8 peak. Left out: the preset's published "
+        "pre-training precision where the catalog has one and the card has an fp8 peak (DeepSeek-V3: fp8), else bf16")
     param_bytes: float = Field(
         2, ge=0.1, le=16, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)"
     )
@@ -975,8 +978,31 @@ PlanKind = Literal["training", "serving", "both"]
 """What a scenario plans: a training run only, a serving fleet only, or both."""
 
 
+def _recipe_precision_cite(preset: str, accelerator: object) -> str | None:
+    """The source of a preset's published FP8 pre-training when the card can run it (an FP8 peak in
+    the catalog or in the custom figures), else None; an unknown name is left to the estimate's error."""
+    from xlcompute import catalog  # the catalog reads no scenario; imported here to keep this module light
+
+    try:
+        recipe = catalog.get_model(preset).recipe
+    except (catalog.UnknownPresetError, ValueError):
+        return None
+    if recipe is None or recipe.precision != "fp8":
+        return None
+    if isinstance(accelerator, CustomAccelerator):
+        has_fp8 = accelerator.fp8_tflops is not None
+    else:
+        try:
+            has_fp8 = bool(catalog.get_gpu(str(accelerator)).fp8_tflops)
+        except (catalog.UnknownPresetError, ValueError):
+            return None
+    return recipe.precision_source if has_fp8 else None
+
+
 class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
+
+    _precision_recipe: str | None = PrivateAttr(None)
 
     name: ScenarioName = Field(
         "Scenario", description="title of the workbook and the proposal; one line, at most 200 characters; "
@@ -997,6 +1023,31 @@ class Scenario(_Strict):
     serving: ServingDemand = ServingDemand()
     pricing: Pricing = Pricing()
     uncertainty: Uncertainty = Uncertainty()
+
+    @model_validator(mode="after")
+    def _recipe_precision(self) -> Scenario:
+        # A preset trained in FP8 (DeepSeek-V3) trains so unless the user says otherwise, as its published
+        # batch and all-to-all schedule are taken (catalog recipe); resolved here, once, so the planner,
+        # the workbook and the proposal all read the same precision.
+        t = self.training
+        if t is None or "precision" in t.model_fields_set or self.model.preset is None:
+            return self
+        cite = _recipe_precision_cite(self.model.preset, self.cluster.accelerator)
+        if cite is not None:
+            given = {name: getattr(t, name) for name in t.model_fields_set}
+            resolved = TrainingPlan.model_validate({**given, "precision": "fp8"})
+            # Still "not given" (a dump without defaults leaves it out, so a swap to a card without FP8
+            # resolves again); the proposal names the recipe as its source (precision_recipe).
+            object.__setattr__(resolved, "__pydantic_fields_set__", set(t.model_fields_set))
+            object.__setattr__(self, "training", resolved)
+            self._precision_recipe = cite
+        return self
+
+    @property
+    def precision_recipe(self) -> str | None:
+        """The source of training.precision when the preset's published recipe set it (None when the
+        scenario gives it or it is the bf16 default)."""
+        return self._precision_recipe
 
     @model_validator(mode="after")
     def _layout(self) -> Scenario:

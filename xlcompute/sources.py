@@ -461,6 +461,20 @@ def scenario_field(field: str, lang: str) -> str:
     return _zh(Origin(kind="scenario", field=field)) if lang == "zh" else f"scenario: {field}"
 
 
+def precision_source(scenario: object, model_name: str, lang: str) -> str:
+    """The source of training.precision: the scenario's, the preset's published recipe
+    (Scenario.precision_recipe), or the default bf16."""
+    cite = getattr(scenario, "precision_recipe", None)
+    train = scenario.train  # type: ignore[attr-defined]
+    if cite:
+        origin = Origin(kind="catalog", name=model_name, cite=cite, extra="recipe")
+        return _zh(origin) if lang == "zh" else f"catalog: {model_name}'s published training precision ({cite})"
+    if "precision" in train.model_fields_set:
+        return scenario_field("training.precision", lang)
+    origin = Origin(kind="default", field="training.precision", option=train.precision)
+    return _zh(origin) if lang == "zh" else f"default: training.precision = {train.precision}"
+
+
 def source_text(value: InputValue, lang: str) -> str:
     """Where ``value`` comes from, in ``lang``: English is the estimate's own line; Chinese is
     worded from its origin (see the module docstring)."""

@@ -206,3 +206,24 @@ def test_the_serving_cost_is_the_inference_models_and_absent_without_users() -> 
                                     "cluster": {"accelerator": "H800", "cards": 64}, "assumptions": {"mfu": 0.4}})
     assert all(a.cost_per_million_output_tokens is None and a.serving_cards is None
                for a in compare(training_only, ["H800", "H20"]).alternatives)
+
+
+def test_a_card_without_fp8_says_the_presets_fp8_recipe_was_dropped():
+    """DeepSeek-V3 left without a precision plans in FP8 (its catalog recipe); swapped to a card with no FP8
+    peak it plans in BF16, and the row says so in both languages (the same words as str(note))."""
+    from xlcompute.compare import swapped_scenario
+    from xlcompute.compare_words import note_words
+
+    dsv3 = parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "14.8T"},
+                           "cluster": {"accelerator": "H800", "cards": 2048}})
+    a800, notes = swapped_scenario(dsv3, "A800")
+    assert a800.train.precision == "bf16"
+    (note,) = [n for n in notes if n.kind == "recipe_precision_dropped"]
+    assert note_words(note, "en", labels=False) == str(note)
+    assert str(note).startswith("bf16 (training.precision): the model's published FP8 pre-training")
+    assert "FP8 峰值" in note_words(note, "zh")
+    h20, notes = swapped_scenario(dsv3, "H20")
+    assert h20.train.precision == "fp8" and not [n for n in notes if n.kind == "recipe_precision_dropped"]
+    given = parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "14.8T", "precision": "bf16"},
+                            "cluster": {"accelerator": "H800", "cards": 2048}})
+    assert not [n for n in swapped_scenario(given, "A800")[1] if n.kind == "recipe_precision_dropped"]

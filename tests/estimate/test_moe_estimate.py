@@ -14,8 +14,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios" / "asc
 
 
 def _dsv3(**training: object) -> dict[str, object]:
+    # BF16 unless a test says otherwise: left out, the preset's published FP8 recipe would apply.
     return {"name": "dsv3", "model": {"preset": "deepseek-v3"},
-            "training": {"tokens": "14.8T", "seq_len": 4096, "global_batch": 15360, **training},
+            "training": {"tokens": "14.8T", "seq_len": 4096, "global_batch": 15360, "precision": "bf16",
+                         **training},
             "cluster": {"accelerator": "H800", "cards": 2048}}
 
 
@@ -117,6 +119,41 @@ def test_fp8_uses_the_deepseek_optimizer_bytes_unless_given():
     assert bf16["optimizer_bytes"] == 12 and bf16["precision_peak_ratio"] == 1
     # FP8 GEMMs shorten the step; attention and the output layer stay at the BF16 peak
     assert fp8["predicted_step_seconds"] < bf16["predicted_step_seconds"]
+
+
+def test_a_preset_trained_in_fp8_trains_so_unless_the_scenario_says():
+    """DeepSeek-V3's catalog recipe (arXiv:2412.19437 §3.3.1: its GEMMs run in FP8): a scenario that gives no
+    precision trains in FP8 on a card with an FP8 peak, with DeepSeek's optimizer bytes, named as the
+    catalog's in every face; a given precision wins; a card without FP8 stays BF16; a swap to such a card
+    (xlcompute compare) resolves again instead of refusing."""
+    from xlcompute.compare import swapped_scenario
+    from xlcompute.sources import precision_source
+
+    def sc(accelerator: str = "H800", **training: object) -> object:
+        return parse_scenario({"name": "dsv3", "model": {"preset": "deepseek-v3"},
+                               "training": {"tokens": "14.8T", "tp": 1, "pp": 16, "ep": 64, **training},
+                               "cluster": {"accelerator": accelerator, "cards": 2048}})
+
+    left_open = sc()
+    assert left_open.train.precision == "fp8" and left_open.train.optimizer_bytes == 8
+    assert "precision" not in left_open.train.model_fields_set  # a dump without defaults leaves it out
+    r = estimate(left_open)
+    assert r["precision_peak_ratio"] == pytest.approx(1978.9 / 989.4) and r["optimizer_bytes"] == 8
+    assert precision_source(left_open, r.model_name, "en").startswith("catalog: DeepSeek-V3's published training "
+                                                                      "precision (DeepSeek-V3 Technical Report")
+    assert "§3.3.1" in precision_source(left_open, r.model_name, "zh")
+    assert "公开的训练配方" in precision_source(left_open, r.model_name, "zh")
+    given = sc(precision="bf16")
+    assert given.train.precision == "bf16" and given.precision_recipe is None
+    assert precision_source(given, r.model_name, "en") == "scenario: training.precision"
+    no_fp8 = sc("A100")
+    assert no_fp8.train.precision == "bf16" and no_fp8.precision_recipe is None
+    assert precision_source(no_fp8, r.model_name, "en") == "default: training.precision = bf16"
+    swapped, _ = swapped_scenario(left_open, "A100")
+    assert swapped.train.precision == "bf16" and swapped.train.optimizer_bytes == 12
+    other = parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                            "cluster": {"accelerator": "H800", "cards": 1000}})
+    assert other.train.precision == "bf16" and other.precision_recipe is None  # no published FP8 recipe
 
 
 def test_910b_moe_example_estimates_and_plans():

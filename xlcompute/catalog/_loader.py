@@ -239,10 +239,14 @@ class TrainingRecipe(BaseModel):
     a2a_dedup: bool | None = Field(
         None, description="the published dispatch sends a token once per other server holding its experts")
     dedup_source: str = ""
+    precision: Literal["bf16", "fp8"] | None = Field(
+        None, description="precision of the published pre-training's GEMMs (fp8: FP8 mixed precision)")
+    precision_source: str = ""
 
     @model_validator(mode="after")
     def _each_value_cites(self) -> TrainingRecipe:
         for value, source, name, cite in ((self.batch_tokens, self.batch_source, "batch_tokens", "batch_source"),
+                                          (self.precision, self.precision_source, "precision", "precision_source"),
                                           (self.a2a_overlap, self.a2a_source, "a2a_overlap", "a2a_source"),
                                           (self.a2a_dedup, self.dedup_source, "a2a_dedup", "dedup_source")):
             if value is not None and not source.strip():

@@ -115,7 +115,9 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                         params_zh=fmt.big_count(r["model_params"], "zh"),
                         active_zh=fmt.big_count(r["model_active_params"], "zh"))),
         (L["cluster"], tr("cluster_value", lang, cards=fmt.count(r["gpu_count"]), acc=r.accelerator_name,
-                          tflops=fmt.number(r["gpu_peak_tflops"], 1), servers=fmt.count(r["servers"]),
+                          tflops=fmt.number(r["gpu_peak_tflops"], 1), prec=r.scenario.train.precision.upper(),
+                          why=tr("precision_recipe", lang, model=r.model_name) if r.scenario.precision_recipe else "",
+                          servers=fmt.count(r["servers"]),
                           server_word=tr("server" if r["servers"] == 1 else "servers", lang))),
         (L["layout"], fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'])
                       + (tr("interleaved", lang, v=fmt.count(r["interleave"])) if r["interleave"] > 1 else "")

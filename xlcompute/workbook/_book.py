@@ -168,7 +168,8 @@ class Book:
             cell = ws.cell(row=row, column=2)
             put_text(cell, value)
             style_input(cell)
-            style_note(ws.cell(row=row, column=4, value=text(note, lang)))
+            why = f"; {text('precision_recipe', lang)}" if key == "precision_choice" and sc.precision_recipe else ""
+            style_note(ws.cell(row=row, column=4, value=text(note, lang) + why))
             ws.cell(row=row, column=5, value=key)
             dv = DataValidation(type="list", formula1=source_list, allow_blank=False, showDropDown=False)
             dv.showErrorMessage, dv.errorStyle = True, "stop"  # an unknown name is refused, not kept

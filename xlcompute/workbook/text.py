@@ -80,6 +80,8 @@ T: dict[str, tuple[str, str]] = {
                                  "dequantisation work of xlcompute validate --serving)",
                                  "随上方所选推理精度变化（矩阵乘效率与反量化工作量按 xlcompute validate --serving 的拟合）"),
     "choose_precision": ("bf16 / fp16 use the dense bf16 peak, fp8 the fp8 peak", "bf16 / fp16 用稠密 bf16 峰值，fp8 用 fp8 峰值"),
+    "precision_recipe": ("fp8 here: the model's published pre-training precision (the scenario gives none)",
+                         "此处为 fp8：该模型公开的预训练精度（场景未设定）"),
     "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找“{sheet}”表：{detail}"),
     "scenario_row": ("scenario (added to the catalog sheet)", "场景（已加入目录表）"),
     "sens_title": ("Sensitivity", "敏感性分析"),

@@ -15,7 +15,7 @@ from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_f
 from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
-from xlcompute.sources import builtin_text, scenario_field, source_text
+from xlcompute.sources import builtin_text, precision_source, scenario_field, source_text
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.bom import bill_of_materials
 
@@ -150,7 +150,7 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
         "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
                        "source": source_text(r.inputs["layers"], c.lang)}],
         "grp_training": [{"label": c.t("precision"), "value": sc.train.precision, "unit": "", "is_text": True,
-                          "source": scenario_field("training.precision", c.lang)}],
+                          "source": precision_source(sc, r.model_name, c.lang)}],
         "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
                          "source": source_text(r.inputs["gpu_hbm_gb"], c.lang)}],
         "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,

@@ -348,7 +348,7 @@ def _model_efficiency(shape: ModelShape, eff: Any, matmul_params: Any, k: Servin
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
-    pp: int = 1, grouped_kv_reads: bool = True, serial_host: bool = False,
+    pp: int = 1, grouped_kv_reads: bool = True, serial_host: bool = False, decode_graphs: bool = True,
 ) -> ReplicaFigures:
     """Prefill, decode, continuous-batching cycle, TTFT and TPOT of one replica.
 
@@ -358,9 +358,12 @@ def replica_figures(
     False: the runtime's decode attention reads each KV head once per query head (TensorRT-LLM
     before v0.7, :func:`xlcompute.core.inference.kv_reads_per_step`); MLA caches are read once.
     ``serial_host`` True: the runtime's host work runs between its GPU steps (vLLM before v0.6.0),
-    each pass pays ``k.serial_host_step_s`` (:func:`xlcompute.core.inference.serial_host_seconds`)."""
+    each pass pays ``k.serial_host_step_s`` (:func:`xlcompute.core.inference.serial_host_seconds`).
+    ``decode_graphs`` False: the runtime launches its decode steps eagerly (no CUDA graph), so each pays
+    the prefill pass's fixed time per layer, as in :func:`offline_figures` [CUDAGRAPH]."""
     layers = shape.layers
     host = k.serial_host_step_s if serial_host else 0.0
+    decode_layer_s = k.decode_layer_overhead_s if decode_graphs else k.prefill_layer_overhead_s
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
     eff = _model_efficiency(shape, eff, matmul_params, k)
@@ -401,7 +404,7 @@ def replica_figures(
         inf.decode_bytes(read, micro, context, kv_tok * reads),
         inf.decode_attention_flops(micro, context, layers, shape.attn_width),
         inf.decode_kv_bytes(micro, context, kv_tok * reads),
-        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, q, comm_s(micro), layers, k.decode_layer_overhead_s),
+        tp, peak, eff, card.hbm_bytes_per_s, k.hbm_efficiency, q, comm_s(micro), layers, decode_layer_s),
         host)
     cycle = inf.cycle_seconds(b, pre_1, dec, output_tokens, 1 if disaggregated else 0)
     rps = inf.requests_per_s(b, cycle)

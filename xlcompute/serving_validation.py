@@ -78,7 +78,7 @@ SERVING_SETS: tuple[Path, ...] = tuple(
 Metric = Literal["ttft", "tpot", "throughput"]
 #: :func:`pooled_held_out` of the committed model as (points, mean |error| %), quoted by the proposal's serving
 #: method without re-running the 15 sets at every render (2-3 s); a test recomputes it.
-POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (194, 19.5), "throughput": (753, 15.1)}
+POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (194, 17.8), "throughput": (753, 15.1)}
 
 
 #: vLLM v0.6.0 (released 2024-09-04) overlapped the host work with the GPU (core.inference [V0HOST]).
@@ -154,15 +154,36 @@ class ServingRun(BaseModel):
         """Whether the row's runtime replays decode iterations from CUDA graphs (core.inference
         [CUDAGRAPH]): vLLM and SGLang do unless told to run eagerly; TensorRT-LLM's PyTorch backend
         does, its TensorRT-engine flow (gptManagerBenchmark, trtllm-bench's engine build) only when a
-        CUDA-graph option is printed (opt-in there); other runtimes are taken to (the model's default)."""
+        CUDA-graph option is printed (opt-in there); other runtimes are taken to (the model's default).
+        :attr:`eager_launches` runtimes never replay them."""
         name = str(self.framework.get("name", "")).lower()
         runtime = str(self.framework.get("runtime", "")).lower()
-        # "enforce_eager=False" (vLLM's default, printed by some pages) keeps the graphs on
-        if re.search(r"(enforce[-_]eager|disable[-_]cuda[-_]graphs?)(?!\s*[=:]?\s*(false|0)\b)", runtime):
+        if self.eager_launches:
             return False
         if name.startswith("tensorrt-llm") and "pytorch" not in runtime:
             return bool(re.search(r"(use|enable)[-_]cuda[-_]graph|cuda_graph_mode", runtime))
         return True
+
+    @property
+    def eager_launches(self) -> bool:
+        """Whether the row's runtime launches every decode step's kernels from the host, layer by layer
+        (core.inference [CUDAGRAPH]), in every benchmark scenario: the runtime text turns CUDA graphs
+        off (``enforce_eager``, ``disable_cuda_graph``); FasterTransformer (its GPT decoder launches its
+        kernels from C++; NVIDIA/FasterTransformer @ df4a753 calls no CUDA-graph API outside its WeNet
+        examples); vLLM before CUDA graphs (vllm-project/vllm PR #1926, merged 2023-12-17: a version
+        below 0.2.6 or a commit dated before that day). Since 2026-12-05, post hoc: found on
+        serving_runs_5.yaml's FasterTransformer and vLLM rows, the only rows it moves. TensorRT-LLM's
+        engine flow without a printed graph option is not one: its engine enqueues a step at once and
+        only its offline iterations pay the prefill's fixed time (:attr:`decode_graphs`); its
+        static-batch and latency rows came out up to 2× too slow when they paid it too."""
+        name = str(self.framework.get("name", "")).lower()
+        runtime = str(self.framework.get("runtime", "")).lower()
+        # "enforce_eager=False" (vLLM's default, printed by some pages) keeps the graphs on
+        if re.search(r"(enforce[-_]eager|disable[-_]cuda[-_]graphs?)(?!\s*[=:]?\s*(false|0)\b)", runtime):
+            return True
+        if name.startswith("fastertransformer"):
+            return True
+        return name == "vllm" and _vllm_before_graphs(str(self.framework.get("version", "")))
 
     @property
     def max_num_tokens(self) -> float | None:
@@ -178,6 +199,21 @@ class ServingRun(BaseModel):
     @property
     def fixed_lengths(self) -> bool:
         return isinstance(self.request.get("input_tokens"), int) and isinstance(self.request.get("output_tokens"), int)
+
+
+VLLM_GRAPHS_DATE = "2023-12-17"
+"""vLLM decodes from CUDA graphs since this day (vllm-project/vllm PR #1926, "Optimize model execution with
+CUDA graph", merged 2023-12-17; ``enforce_eager`` turns them off since)."""
+
+
+def _vllm_before_graphs(version: str) -> bool:
+    """A vLLM version that predates CUDA graphs: a release number below 0.2.6, or a commit or branch whose
+    printed date (YYYY-MM-DD) is before :data:`VLLM_GRAPHS_DATE`; False when neither can be read."""
+    release = re.match(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?", version)
+    if release:
+        return tuple(int(g or 0) for g in release.groups()) < (0, 2, 6)
+    dates = re.findall(r"\d{4}-\d{2}-\d{2}", version)
+    return bool(dates) and max(dates) < VLLM_GRAPHS_DATE
 
 
 @functools.lru_cache(maxsize=4)
@@ -261,12 +297,13 @@ def predict_run(run: ServingRun, k: ServingConstants,
     if run.scenario == "static_batch":
         b = run.batch or 1
         f = replica_figures(shape, card, prec, tp, b, n_in, n_out, k, cap_batch=False, grouped_kv_reads=g,
-                            serial_host=h)
+                            serial_host=h, decode_graphs=not run.eager_launches)
         total = inf.static_batch_seconds(f.batch_prefill_s, f.decode_step_s, n_out)
         out["throughput"] = b * n_out / total * replicas
         out["tpot"] = total / n_out  # a batch's latency per output token, prefill included (as published)
     elif run.scenario == "single_request":
-        f = replica_figures(shape, card, prec, tp, 1, n_in, n_out, k, grouped_kv_reads=g, serial_host=h)
+        f = replica_figures(shape, card, prec, tp, 1, n_in, n_out, k, grouped_kv_reads=g, serial_host=h,
+                            decode_graphs=not run.eager_launches)
         out["ttft"] = f.prefill_s
         if run.tpot_includes_prefill:  # tokens/s over the whole generate() call, prefill included
             out["tpot"] = inf.static_batch_seconds(f.prefill_s, f.decode_step_s, n_out) / n_out
@@ -275,7 +312,8 @@ def predict_run(run: ServingRun, k: ServingConstants,
         out["throughput"] = 1 / out["tpot"] * replicas
     elif run.scenario == "closed_loop":
         c = run.concurrency or run.batch or 1
-        f = replica_figures(shape, card, prec, tp, c, n_in, n_out, k, grouped_kv_reads=g, serial_host=h)
+        f = replica_figures(shape, card, prec, tp, c, n_in, n_out, k, grouped_kv_reads=g, serial_host=h,
+                            decode_graphs=not run.eager_launches)
         out["ttft"] = f.ttft_s
         out["tpot"] = f.tpot_median_s if tpot_statistic(run) == "median" else f.tpot_s
         out["throughput"] = f.output_tokens_per_s * replicas

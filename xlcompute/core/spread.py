@@ -61,7 +61,7 @@ SERVING_LOG_SIGMA = 0.196
 of ln(predicted / published throughput) over the 753 held-out throughput points of the pre-registered
 serving sets (``xlcompute validate --serving``; first predictions and post-hoc figures pooled, as the
 issue-16 figure is; mean |error| 15.1 %, mean ln +0.056). The serving cards scale about as its
-inverse. P10–P90 of the factor: ×0.78 to ×1.29. TPOT's held-out points spread wider (0.477, their
+inverse. P10–P90 of the factor: ×0.78 to ×1.29. TPOT's held-out points spread wider (0.461, their
 outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand."""
 
 RANGE_COVERAGE_RECORDED = {"runs": 32, "inside": 19, "above": 10, "below": 3}

@@ -39,3 +39,17 @@ def test_a_plan_with_many_micro_batches_or_a_moe_model_does_not() -> None:
     moe = estimate(parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "14.8T"},
                                    "cluster": {"accelerator": "H800", "cards": 256}}))
     assert "micro-batches per step" not in _accuracy(moe, "en")  # the MoE rows' own figure stands instead
+
+
+def test_the_stack_sentence_names_the_cards_the_kernel_constants_are_fitted_on() -> None:
+    """The plan's stack sentence once said no card but the A100 was validated, beside a held-out figure for H800 runs;
+    it names the generations KERNEL_PROFILES calibrates (A100, H100, 910B), both attention paths, both languages."""
+    from xlcompute.planner.inputs import KERNEL_PROFILES
+
+    assert set(KERNEL_PROFILES) == {"ampere", "hopper", "ascend"}  # the cards the sentence names
+    for attention in ("flash", "unfused"):
+        r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "attention": attention},
+                                     "cluster": {"accelerator": "H800", "cards": 1000}}))
+        en, zh = (str(build_context(r, lang)["plan"]["stack"]) for lang in ("en", "zh"))
+        assert "fitted on published runs on A100, H100 and 910B" in en and "validated" not in en
+        assert "A100、H100 与 910B" in zh and "尚未" not in zh

@@ -450,22 +450,23 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "plan_stack_flash": (
         "Training stack assumed: fused (flash) attention, software {software} ({eff} of the reference "
-        "kernel throughput). Flash attention is modelled from its paper; neither it nor any card other "
-        "than the A100 has been validated on a published run.",
+        "kernel throughput). The kernel constants are fitted on published runs on A100, H100 and 910B (the "
+        "calibration runs); the accuracy below is measured on runs never used to fit them.",
         "假定的训练软件栈：融合注意力（FlashAttention），软件 {software}（内核吞吐为参考值的 {eff}）。"
-        "FlashAttention 按其论文建模；它以及 A100 以外的加速卡均尚未以公开实测验证。",
+        "内核常数以 A100、H100 与 910B 上的公开实测（校准集）拟合；以下精度来自从未用于拟合的实测。",
     ),
     "plan_stack_unfused": (
-        "Training stack assumed: unfused attention (the validated setting), software {software} ({eff} of "
-        "the reference kernel throughput). Only A100 runs have been validated.",
-        "假定的训练软件栈：非融合注意力（已验证的设置），软件 {software}（内核吞吐为参考值的 {eff}）。"
-        "目前仅 A100 上的实测经过验证。",
+        "Training stack assumed: unfused attention, software {software} ({eff} of the reference kernel "
+        "throughput). The kernel constants are fitted on published runs on A100, H100 and 910B (the "
+        "calibration runs); the accuracy below is measured on runs never used to fit them.",
+        "假定的训练软件栈：非融合注意力，软件 {software}（内核吞吐为参考值的 {eff}）。"
+        "内核常数以 A100、H100 与 910B 上的公开实测（校准集）拟合；以下精度来自从未用于拟合的实测。",
     ),
     "plan_accuracy_moe": (
-        "This is a mixture-of-experts model: on the {n} held-out MoE step-time runs (moe_runs.yaml, moe_runs_2.yaml, "
+        "This is a mixture-of-experts model: on the {n} held-out MoE step-time runs (every pre-registered MoE set, "
         "xlcompute validate) the predicted step time is off by {held} on average (at most {held_max}), far "
         "more than on dense models; treat its MFU as a rough planning figure.",
-        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（moe_runs.yaml、moe_runs_2.yaml，xlcompute validate），"
+        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（所有预注册的 MoE 实测集，xlcompute validate），"
         "预测单步时间的平均误差为 {held}（最大 {held_max}），远大于稠密模型；其 MFU 只宜作粗略的规划值。",
     ),
     "plan_accuracy": (

@@ -268,7 +268,8 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         src = f"scenario: cluster.accelerator ({acc.name})"
         org = Origin(kind="custom", field="cluster.accelerator", name=acc.name)
         if fp8 and acc.fp8_tflops is None:
-            raise ValueError("training.precision is fp8 but cluster.accelerator.fp8_tflops is not given")
+            raise ValueError("training.precision is fp8 but cluster.accelerator.fp8_tflops is not given; give the "
+                             "card's dense FP8 peak, or use training.precision bf16 or fp16")
         peak = acc.fp8_tflops if fp8 else acc.bf16_tflops
         bf16 = acc.bf16_tflops
         name, hbm_gb, tbps, link, tdp, per_node = (
@@ -279,7 +280,9 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         src = f"catalog: {g.name} ({g.source}, {g.source_date})"
         org = Origin(kind="catalog", name=g.name, cite=f"{g.source}, {g.source_date}")
         if fp8 and not g.fp8_tflops:
-            raise ValueError(f"training.precision is fp8 but {g.name} has no fp8 peak in the catalog")
+            fp8_cards = ", ".join(x.key for x in catalog.gpus() if x.fp8_tflops)
+            raise ValueError(f"training.precision is fp8 but {g.name} has no fp8 peak in the catalog; use "
+                             f"training.precision bf16 or fp16 on it, or a card with FP8 ({fp8_cards})")
         peak = g.fp8_tflops if fp8 else g.bf16_tflops
         bf16 = g.bf16_tflops
         link_gbs = (

@@ -74,11 +74,11 @@ SERVING_RUNS = Path(__file__).resolve().parent / "data" / "validation" / "servin
 SERVING_SETS: tuple[Path, ...] = tuple(
     SERVING_RUNS.parent / f"serving_runs{suffix}.yaml"
     for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11", "_12", "_13", "_14", "_15",
-                   "_16", "_18", "_21"))
+                   "_16", "_18", "_21", "_22"))
 Metric = Literal["ttft", "tpot", "throughput"]
 #: :func:`pooled_held_out` of the committed model as (points, mean |error| %), quoted by the proposal's serving
 #: method without re-running the 15 sets at every render (2-3 s); a test recomputes it.
-POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (194, 17.8), "throughput": (753, 15.1)}
+POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.7), "tpot": (198, 18.3), "throughput": (753, 15.1)}
 
 
 #: vLLM v0.6.0 (released 2024-09-04) overlapped the host work with the GPU (core.inference [V0HOST]).

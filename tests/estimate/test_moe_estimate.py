@@ -222,3 +222,28 @@ def test_a_mixture_of_experts_without_a_recipe_takes_the_moe_token_budget(cards:
     assert "混合专家模型的默认 token 预算" in zh and "每卡 16,384" in zh and "Granite" in zh
     assert dense.origin.option == "default"
     assert dense.value == max(977, round(1024 * cards / 4096))
+
+
+def test_the_workbook_holds_the_recipe_precision_and_says_where_it_came_from(tmp_path: Path) -> None:
+    """The planning workbook of a DeepSeek-V3 scenario that gives no precision: its precision cell holds fp8 (what the
+    estimate used) and its note names the published recipe; a scenario that gives bf16 keeps the plain note."""
+    import openpyxl
+
+    from xlcompute.workbook import write_workbook
+
+    def cell(scenario: dict[str, object], name: str) -> tuple[object, str]:
+        path = write_workbook(estimate(parse_scenario(scenario)), tmp_path / name, "en")
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.value == "precision_choice" and c.column == 5:
+                        return ws.cell(row=c.row, column=2).value, str(ws.cell(row=c.row, column=4).value)
+        raise AssertionError("no precision_choice row")
+
+    base = {"model": {"preset": "deepseek-v3"}, "training": {"tokens": "14.8T", "tp": 1, "pp": 16, "ep": 64},
+            "cluster": {"accelerator": "H800", "cards": 2048}}
+    value, note = cell(base, "recipe.xlsx")
+    assert value == "fp8" and "published pre-training precision" in note
+    given = {**base, "training": {**base["training"], "precision": "bf16"}}  # type: ignore[dict-item]
+    value, note = cell(given, "given.xlsx")
+    assert value == "bf16" and "published" not in note

@@ -981,22 +981,26 @@ PlanKind = Literal["training", "serving", "both"]
 def _recipe_precision_cite(preset: str, accelerator: object) -> str | None:
     """The source of a preset's published FP8 pre-training when the card can run it (an FP8 peak in
     the catalog or in the custom figures), else None; an unknown name is left to the estimate's error."""
+    if isinstance(accelerator, CustomAccelerator):
+        cite, _ = _recipe_fp8(preset, None)
+        return cite if accelerator.fp8_tflops is not None else None
+    cite, card_fp8 = _recipe_fp8(preset, str(accelerator))
+    return cite if card_fp8 else None
+
+
+@functools.lru_cache(maxsize=256)
+def _recipe_fp8(preset: str, accelerator: str | None) -> tuple[str | None, bool]:
+    """(the preset's FP8 recipe source or None, whether the catalog card has an FP8 peak); cached, as a
+    batch parses the same names again and again."""
     from xlcompute import catalog  # the catalog reads no scenario; imported here to keep this module light
 
     try:
         recipe = catalog.get_model(preset).recipe
+        card_fp8 = accelerator is not None and bool(catalog.get_gpu(accelerator).fp8_tflops)
     except (catalog.UnknownPresetError, ValueError):
-        return None
-    if recipe is None or recipe.precision != "fp8":
-        return None
-    if isinstance(accelerator, CustomAccelerator):
-        has_fp8 = accelerator.fp8_tflops is not None
-    else:
-        try:
-            has_fp8 = bool(catalog.get_gpu(str(accelerator)).fp8_tflops)
-        except (catalog.UnknownPresetError, ValueError):
-            return None
-    return recipe.precision_source if has_fp8 else None
+        return None, False
+    cite = recipe.precision_source if recipe is not None and recipe.precision == "fp8" else None
+    return cite, card_fp8
 
 
 class Scenario(_Strict):

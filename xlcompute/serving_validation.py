@@ -132,12 +132,7 @@ class ServingRun(BaseModel):
         rows whose version or date is not printed, overlap it (the model's default)."""
         if str(self.framework.get("name", "")).lower() != "vllm":
             return False
-        version = str(self.framework.get("version", ""))
-        m = re.match(r"\s*v?(\d+)\.(\d+)", version)
-        if m:
-            return (int(m.group(1)), int(m.group(2))) < _VLLM_OVERLAPPED_HOST
-        d = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", version)
-        return d is not None and d.group(0) < _VLLM_OVERLAPPED_HOST_DATE
+        return _vllm_before(str(self.framework.get("version", "")), _VLLM_OVERLAPPED_HOST, _VLLM_OVERLAPPED_HOST_DATE)
 
     @property
     def kv_free_fraction(self) -> float | None:
@@ -206,14 +201,21 @@ VLLM_GRAPHS_DATE = "2023-12-17"
 CUDA graph", merged 2023-12-17; ``enforce_eager`` turns them off since)."""
 
 
+def _vllm_before(version: str, release: tuple[int, ...], day: str) -> bool:
+    """A vLLM version text that predates a change shipped in ``release`` on ``day``: its release number
+    (compared on as many parts as ``release`` has) below it, or, where only a commit or branch is
+    printed, its latest printed date (YYYY-MM-DD) before ``day``; False when neither can be read."""
+    m = re.match(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?", version)
+    if m:
+        return tuple(int(g or 0) for g in m.groups())[:len(release)] < release
+    dates = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", version)
+    return bool(dates) and max(dates) < day
+
+
 def _vllm_before_graphs(version: str) -> bool:
-    """A vLLM version that predates CUDA graphs: a release number below 0.2.6, or a commit or branch whose
-    printed date (YYYY-MM-DD) is before :data:`VLLM_GRAPHS_DATE`; False when neither can be read."""
-    release = re.match(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?", version)
-    if release:
-        return tuple(int(g or 0) for g in release.groups()) < (0, 2, 6)
-    dates = re.findall(r"\d{4}-\d{2}-\d{2}", version)
-    return bool(dates) and max(dates) < VLLM_GRAPHS_DATE
+    """A vLLM version that predates CUDA graphs: a release below 0.2.6, or a commit or branch dated before
+    :data:`VLLM_GRAPHS_DATE`."""
+    return _vllm_before(version, (0, 2, 6), VLLM_GRAPHS_DATE)
 
 
 @functools.lru_cache(maxsize=4)

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
+from xlcompute._yaml_data import load_yaml
 from xlcompute.core import comm
 
 __all__ = ["ALLREDUCE_BENCH", "AllreduceRow", "CollectiveFit", "load_allreduce_bench", "fit_rows",
@@ -62,7 +62,7 @@ def _time_us(raw: dict[str, Any]) -> float | None:
 @lru_cache(maxsize=4)
 def load_allreduce_bench(path: Path | str = ALLREDUCE_BENCH) -> tuple[AllreduceRow, ...]:
     """Every row of the file with a time (a bandwidth-only row is skipped)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     rows = []
     for raw in data["rows"]:
         t = _time_us(raw)

@@ -15,9 +15,9 @@ import statistics
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from xlcompute._yaml_data import load_yaml
 from xlcompute.planner.validation.data import DATA_DIR, PlanningRow  # data only; no planner code is used
 
 __all__ = [
@@ -165,7 +165,7 @@ def load_end_to_end(path: str | Path | None = None) -> tuple[list[EndToEndRow], 
     """Read end_to_end.yaml: included rows and the rows excluded before prediction (with reasons)."""
     p = Path(path) if path is not None else END_TO_END_FILE
     with p.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = load_yaml(fh)
     rows: list[EndToEndRow] = []
     excluded: list[EndToEndExcluded] = []
     for r in raw["rows"]:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute import catalog
+from xlcompute._yaml_data import load_yaml
 from xlcompute.core import inference as inf
 from xlcompute.serving_model import (
     FITTED,
@@ -220,7 +220,7 @@ def _vllm_before_graphs(version: str) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _raw(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 def load_serving_runs(path: Path | str | None = None) -> tuple[ServingRun, ...]:

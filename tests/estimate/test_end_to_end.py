@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -84,7 +85,14 @@ def test_the_second_set_holds_only_what_a_finance_user_knows() -> None:
         assert set(sc["training"]) == {"tokens", "seq_len"} and set(sc["cluster"]) == {"accelerator", "cards"}
 
 
-def test_the_second_set_never_enters_the_fit(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def production_fit() -> Any:
+    """The typical stack's fit on the first set, computed once for this file (about 50 s of layout
+    searches on a 2-core machine; two tests read it)."""
+    return calibrate_production()
+
+
+def test_the_second_set_never_enters_the_fit(tmp_path: Path, production_fit: Any) -> None:
     """The refit reads end_to_end.yaml only: absurd second-set figures change nothing."""
     import xlcompute.end_to_end as e2e
 
@@ -94,7 +102,7 @@ def test_the_second_set_never_enters_the_fit(tmp_path: Path) -> None:
             row["published"][k] = float(v) * 10
     p = tmp_path / "second.yaml"
     p.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    before = calibrate_production().efficiency
+    before = production_fit.efficiency
     original = e2e.END_TO_END_2_FILE
     try:
         e2e.END_TO_END_2_FILE = p
@@ -120,11 +128,11 @@ def test_published_days_become_card_hours() -> None:
     assert rows["llama1-7b"].cards_typed == 2048  # unpublished: the count fixed before prediction
 
 
-def test_the_typical_stack_is_fitted_on_every_run_of_the_first_set() -> None:
+def test_the_typical_stack_is_fitted_on_every_run_of_the_first_set(production_fit: Any) -> None:
     """Since 2026-12-02 the typical stack's efficiency is fitted on all 27 runs of end_to_end.yaml
     (their first prediction had been seen); the first fit used the four LLaMA 1 runs (0.7996)."""
     rows, _ = load_end_to_end()
-    cal = calibrate_production()
+    cal = production_fit
     assert cal.rows == [r.id for r in rows] and len(cal.rows) == 27
     # 0.665 committed (ninth session). Since the planner tries unequal interleaved chunks (eighteenth session)
     # the same fit gives 0.658, a 1 % shift against a standard error of about 5 % (the fitted rows' log spread,

@@ -9,9 +9,10 @@ a cell (finite: no inf, no NaN); every error is ONE line of text starting with `
 ``#NUM!`` that names one of the function's arguments and no internal name; no call runs away
 (``SLOW_SECONDS`` of CPU time: a hang guard, not a speed test — speed is `make bench`'s).
 
-Plain seeded ``random`` (not Hypothesis): 100,000 calls must stay well under a minute on a 2-core
+Plain seeded ``random`` (not Hypothesis): 100,000 calls must stay about a minute on a 2-core
 machine, and the seed (``XLCOMPUTE_FUZZ_SEED``) reproduces a run. The planner functions run a
-layout search per new argument tuple (0.02–1 s), so they get fewer calls from smaller pools.
+layout search per new argument tuple (0.02–1 s), so they get fewer calls from smaller pools;
+LLM_COMPARE, which estimates every card it is given, gets as few calls from the common pools.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ pytestmark = pytest.mark.fuzz
 
 SPECS = udf.udf_specs()
 PLANNER = {"LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU"}
-CALLS_PER_FUNCTION = 2_800  # × 37 fast functions ≈ 103,600; the two planner ones add PLANNER_CALLS each
-PLANNER_CALLS = 400
+# Functions that run whole estimates (a layout search; LLM_COMPARE one estimate per card, several with a
+# deadline: 73 ms a call on average, 2,800 calls were 200 s, half the suite's longest file) get fewer calls.
+ESTIMATING = PLANNER | {"LLM_COMPARE"}
+CALLS_PER_FUNCTION = 2_800  # × 41 fast functions = 114,800; the three estimating ones add ESTIMATING_CALLS each
+ESTIMATING_CALLS = 400
 # CPU seconds of one call beyond which it is a defect (a search that explodes), not a busy machine.
 # Issue 12 set 2 s of wall time; the slowest call of seed 12, LLM_COMPARE of DeepSeek-V3 with a
 # deadline, takes 1.1 s alone here and 2.2 s of wall time in a fresh-clone CI of 2026-12-04 (failing
@@ -269,8 +273,8 @@ def _error_problem(name: str, text: str) -> str | None:
 
 def test_excel_functions_survive_hostile_arguments(fuzz_seed: int, fuzz_report: Any) -> None:
     rng = random.Random(fuzz_seed)
-    plan = [n for n in SPECS if n not in PLANNER for _ in range(CALLS_PER_FUNCTION)]
-    plan += [n for n in SPECS if n in PLANNER for _ in range(PLANNER_CALLS)]
+    plan = [n for n in SPECS if n not in ESTIMATING for _ in range(CALLS_PER_FUNCTION)]
+    plan += [n for n in SPECS if n in ESTIMATING for _ in range(ESTIMATING_CALLS)]
     rng.shuffle(plan)
     counts: Counter[str] = Counter()
     failures: list[str] = []

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from xlcompute._yaml_data import load_yaml
 from xlcompute.core.cost import tdp_scaled_by_peak
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.params import ModelArch, ParamCount, count_params
@@ -285,15 +285,9 @@ class ModelPreset(_Preset):
 _P = TypeVar("_P", bound=_Preset)
 
 
-# libyaml's C parser reads the catalogs about 7x faster than PyYAML's Python one (44 ms → 6 ms per
-# process, measured in benchmarks/bench_startup.py); the pure-Python safe loader is the fallback
-# where PyYAML was built without libyaml. Both are safe loaders: no Python objects from YAML.
-_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_rows(filename: str) -> list[dict[str, Any]]:
     text = resources.files("xlcompute.catalog").joinpath(filename).read_text(encoding="utf-8")
-    rows = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader, C or Python
+    rows = load_yaml(text)  # libyaml when PyYAML has it (xlcompute._yaml_data)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValueError(f"catalog file {filename} must be a YAML list of mappings")
     return rows

@@ -7,8 +7,9 @@ import functools
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from xlcompute._yaml_data import load_yaml
 
 __all__ = ["Price", "PRICE_KEYS", "default_prices"]
 
@@ -46,7 +47,7 @@ class _Table(BaseModel):
 @functools.lru_cache(maxsize=1)
 def _table() -> _Table:
     text = resources.files("xlcompute.catalog").joinpath("prices.yaml").read_text(encoding="utf-8")
-    table = _Table.model_validate(yaml.safe_load(text))
+    table = _Table.model_validate(load_yaml(text))
     for cur, rows in table.currencies.items():
         missing = set(PRICE_KEYS) - set(rows)
         if missing:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from xlcompute._yaml_data import load_yaml
 from xlcompute.core.compute import iter_flops_megatron
 from xlcompute.planner.inputs import (
     ARCHITECTURE_PROFILES,
@@ -272,7 +272,7 @@ def load_validation(path: str | Path | None = None) -> ValidationData:
     """Read the validation YAML (system, defaults, rows)."""
     p = Path(path) if path is not None else DEFAULT_VALIDATION_FILE
     with p.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = load_yaml(fh)
     sysraw = {k: v for k, v in raw["system"].items() if k not in ("name", "source")}
     defaults: Mapping[str, Any] = raw.get("defaults", {})
     rows = [ValidationRow(**{**defaults, **r}) for r in raw["rows"]]
@@ -292,7 +292,7 @@ def load_external(path: str | Path | None = None) -> ExternalData:
     """
     p = Path(path) if path is not None else EXTERNAL_VALIDATION_FILE
     with p.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = load_yaml(fh)
     systems: dict[str, SystemSpec] = {}
     names: dict[str, str] = {}
     for key, sysraw in raw["systems"].items():

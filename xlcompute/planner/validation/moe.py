@@ -44,9 +44,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlcompute._yaml_data import load_yaml
 from xlcompute.core.moe import DUALPIPE_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
 from xlcompute.core.params import ModelArch
 from xlcompute.planner.inputs import (
@@ -155,7 +155,7 @@ def load_moe(path: str | Path | None = None) -> MoeData:
 
     p = Path(path) if path is not None else MOE_VALIDATION_FILE
     with p.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = load_yaml(fh)
     models: dict[str, ModelArch] = {}
     presets: dict[str, str] = {}
     for key, m in raw["models"].items():

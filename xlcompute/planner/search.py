@@ -51,7 +51,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, round_global_batch
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, batch_unit, round_global_batch
 from xlcompute.planner.inputs import RECOMPUTE_CODES, Execution, SystemSpec, system_values
 from xlcompute.planner.steptime import (
     RESULT_KEYS,
@@ -300,19 +300,27 @@ def batch_rank_penalty(global_batch: np.ndarray, target: float) -> np.ndarray:
     return np.where(ratio > BATCH_BAND, 1e9 * ratio, 0.0)
 
 
-def _rounded_rows(
+def _target_rows(
     tp: int, pp: int, dp: int, cp: int, target: int, ils: list[int], opt: SearchOptions, ep: int = 1
 ) -> list[tuple[int, ...]]:
-    """(tp, pp, dp, mb, gb, v, cp, ep) rows with the target batch rounded to the layout; the interleaved
-    schedule needs micro-batches per pipeline in multiples of pp ([MEG21] §2.2.2)."""
+    """(tp, pp, dp, mb, target, v, cp, ep) rows of the micro-batches worth trying for a target batch;
+    :func:`_round_batches` then rounds the target to each row's layout."""
     rows: list[tuple[int, ...]] = []
     for mb in _MICRO_BATCHES:
         if mb > opt.max_micro_batch or (mb > 1 and mb * dp > 1.5 * target):
             break  # a bigger micro-batch would inflate the batch well beyond the target
-        for il in ils:
-            unit = mb * (pp if il > 1 else 1)
-            gb = int(round_global_batch(target, unit, dp))
-            rows.append((tp, pp, dp, mb, gb, il, cp, ep))
+        rows.extend((tp, pp, dp, mb, target, il, cp, ep) for il in ils)
+    return rows
+
+
+def _round_batches(rows: np.ndarray) -> np.ndarray:
+    """The rows with their target batch (column 4) rounded to the layout by the core's formulas
+    (core.parallel.batch_unit, round_global_batch): the interleaved schedule needs micro-batches per
+    pipeline in multiples of pp ([MEG21] §2.2.2). One array call: the search makes tens of thousands
+    of rows, and a scalar call per row was a fifth of a planned estimate's time."""
+    if rows.size:
+        unit = batch_unit(rows[:, 3], rows[:, 1], rows[:, 5])
+        rows[:, 4] = np.asarray(round_global_batch(rows[:, 4], unit, rows[:, 2]), dtype=np.int64)
     return rows
 
 
@@ -367,7 +375,7 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
                 if opt.round_batch:
                     for gb in gbs:
                         for ep in eps:
-                            rows.extend(_rounded_rows(tp, pp, dp, cp, gb, ils, opt, ep))
+                            rows.extend(_target_rows(tp, pp, dp, cp, gb, ils, opt, ep))
                     continue
                 for gb in gbs:
                     if gb % dp:
@@ -380,7 +388,8 @@ def _structural_rows(a: _Dims, n_cards: int, global_batch: int, opt: SearchOptio
                             if il > 1 and m % pp:
                                 continue  # Megatron interleaved schedule: m multiple of pp
                             rows.extend((tp, pp, dp, mb, gb, il, cp, ep) for ep in eps)
-    return np.array(rows, dtype=np.int64).reshape(-1, 8)
+    table = np.array(rows, dtype=np.int64).reshape(-1, 8)
+    return _round_batches(table) if opt.round_batch else table
 
 
 def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: SearchOptions) -> list[_Group]:

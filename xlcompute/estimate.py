@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
-from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_fitting
+from xlcompute._settings_grid import MODES, STAGES, choose_given
 from xlcompute.core import cost, goodput, parallel
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
@@ -116,7 +116,8 @@ class Sensitivity(BaseModel):
     budget: list[float] = Field(description="total budget for cards[i] at the scenario's prices")
 
 
-from xlcompute.planner.plan import PlanReport, PlanRow, plan_layouts  # noqa: E402  (after InputValue)
+from xlcompute.planner.plan import RECOMMEND_OPTIONS, PlanReport, PlanRow, plan_layouts  # noqa: E402  (after InputValue)
+from xlcompute.planner.search import interleave_sizes  # noqa: E402
 from xlcompute.planner.steptime import StepResult  # noqa: E402
 
 
@@ -569,38 +570,60 @@ _MODE_NAMES = {v: k for k, v in RECOMPUTE_MODES.items()}
 
 def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
                       put: Callable[[str, float, str, Origin | None], None]) -> None:
-    """Defaults yield to memory (issue 11: never fail on a plausible plan). When the scenario gives
-    tp and pp but its layout does not fit with the recomputation and ZeRO stage it leaves to their
-    defaults (selective, ZeRO-1), those two take the fastest setting that fits, ZeRO 0/1 first (the
-    space the validation covers), then ZeRO-2/3; ties go to less recomputation and a lower stage
-    (:func:`xlcompute._settings_grid.fastest_fitting`, the rule the proposal names too). A setting the
-    scenario gives is kept; when nothing fits, the defaults stay and the estimate reports the layout
-    as not fitting."""
+    """The settings a scenario's own layout leaves open (issue 11: never fail on a plausible plan;
+    the planner fills what the user does not know).
+
+    * The interleaved schedule: when the scenario gives tp and pp > 1 but not ``interleave``, it
+      takes the planner's fastest number of virtual stages per card for that layout (the sizes the
+      layout search tries, :func:`xlcompute.planner.search.interleave_sizes`) among those that keep
+      the batch (the interleaved schedule rounds it to micro-batches in multiples of pp), as the
+      planner chooses it when the layout is open. Large published runs interleave (Llama 3 on
+      TP8·PP16, Dubey et al. 2024 §3.3.2; Narayanan et al. 2021 §2.2); ``interleave: 1`` keeps
+      Megatron-LM's plain 1F1B.
+    * Recomputation and the ZeRO stage yield to memory: when the layout does not fit with the
+      defaults the scenario leaves (selective, ZeRO-1) at any schedule, they take the fastest
+      setting that fits, ZeRO 0/1 first (the space the validation covers), then ZeRO-2/3; ties go to
+      less recomputation, a lower stage and fewer virtual stages
+      (:func:`xlcompute._settings_grid.fastest_fitting`, the rule the proposal names too).
+
+    A setting the scenario gives is kept; when nothing fits, the defaults stay and the estimate
+    reports the layout as not fitting."""
     t = scenario.train
     free = [key for field, key in _YIELDING if field not in t.model_fields_set]
-    if not free:
-        return
     inputs = {k: v.value for k, v in vals.items()}
-    need = GRAPH.run(inputs, ["mem_fits", "mem_per_gpu"])
-    if need["mem_fits"]:
+    vs = (interleave_sizes(int(inputs["layers"]), int(inputs["pp"]), RECOMMEND_OPTIONS)
+          if "interleave" not in t.model_fields_set and inputs["pp"] > 1 else [inputs["interleave"]])
+    if not free and len(vs) == 1:
         return
-    grid = evaluate_settings(inputs, MODES if "recompute_mode" in free else (inputs["recompute_mode"],),
-                             STAGES if "zero_stage" in free else (inputs["zero_stage"],))
-    best = fastest_fitting(grid)
-    if best is None:
+    if len(vs) == 1 and GRAPH.run(inputs, ["mem_fits"])["mem_fits"]:
+        return  # no schedule to choose and the defaults fit: most layouts, in one scalar evaluation
+    choice = choose_given(inputs, MODES if "recompute_mode" in free else (inputs["recompute_mode"],),
+                          STAGES if "zero_stage" in free else (inputs["zero_stage"],), vs)
+    if choice is None:
         return
-    mode, stage = float(grid.mode[best]), float(grid.stage[best])
     layout = fmt.layout_text(inputs["tp"], inputs["cp"], inputs["pp"], scenario.dp, inputs["ep"])
-    gb = need["mem_per_gpu"] / 1e9
-    why = (f"the scenario's layout ({layout}) needs {gb:,.1f} GB per card of {inputs['gpu_hbm_gb']:g} GB with the "
+    if choice.interleave != inputs["interleave"]:
+        v = choice.interleave
+        put("interleave", v,
+            f"default for training.interleave: {v:g} virtual stages per card, the planner's fastest schedule for the "
+            f"scenario's layout ({layout}) that keeps its batch of {choice.batch:,.0f} sequences "
+            f"({choice.step:.3g} s per step, {choice.plain_step:.3g} s without interleaving); "
+            "give training.interleave: 1 for the plain 1F1B schedule",
+            Origin(kind="planner", option="schedule", field="training.interleave", extra=layout,
+                   numbers=(v, choice.step, choice.plain_step)))
+    if not choice.yielded:
+        return
+    here_gb = choice.here_bytes / 1e9
+    why = (f"the scenario's layout ({layout}) needs {here_gb:,.1f} GB per card of {inputs['gpu_hbm_gb']:g} GB with the "
            f"defaults (recompute {t.recompute}, ZeRO-{t.zero_stage})")
-    chosen = {"recompute_mode": (mode, f"recompute {_MODE_NAMES[int(mode)]}"), "zero_stage": (stage, f"ZeRO-{stage:g}")}
+    chosen = {"recompute_mode": (choice.mode, f"recompute {_MODE_NAMES[int(choice.mode)]}"),
+              "zero_stage": (choice.stage, f"ZeRO-{choice.stage:g}")}
     for field, key in _YIELDING:
         if key in free and chosen[key][0] != inputs[key]:
             value, text = chosen[key]
             put(key, value, f"default for training.{field} changed: {why}; {text} is the fastest setting that fits",
                 Origin(kind="planner", option="yield", field=f"training.{field}", extra=layout,
-                       numbers=(gb, inputs["gpu_hbm_gb"], float(value))))
+                       numbers=(here_gb, inputs["gpu_hbm_gb"], float(value))))
 
 
 def _given(model: BaseModel) -> tuple[object, ...]:
@@ -1341,7 +1364,8 @@ def _estimate_at(
         t = scenario.train
         ex = Execution(
             tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
-            global_batch=int(values["global_batch"]), interleave=t.interleave, sequence_parallel=t.sequence_parallel,
+            global_batch=int(values["global_batch"]), interleave=int(inputs["interleave"]),
+            sequence_parallel=t.sequence_parallel,
             recompute=_MODE_NAMES[int(inputs["recompute_mode"])], zero_stage=int(inputs["zero_stage"]),
             offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,

@@ -469,7 +469,8 @@ class TrainingPlan(_Strict):
         1, ge=1, le=10_000,
         description="model chunks per card in the interleaved 1F1B schedule (Narayanan et al. 2021 §2.2); "
         "they may hold unequal numbers of layers (Megatron-Core's --pipeline-model-parallel-layout): the "
-        "bubble and the warm-up memory follow the largest chunk",
+        "bubble and the warm-up memory follow the largest chunk. Left out with tp and pp given (pp > 1), the "
+        "planner's fastest schedule for that layout that keeps the batch; 1 is the plain 1F1B schedule",
     )
     tp_overlap: bool = Field(
         False,

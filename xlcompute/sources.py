@@ -406,6 +406,11 @@ def _zh(o: Origin) -> str:
         return f"外推值：{what} 没有带布局的公开训练实测；沿用 {o.extra} 一代的校准（{profile}）"
     if k == "fixed":
         return FIXED_ZH[o.field]
+    if k == "planner" and o.option == "schedule":
+        v, step, plain = o.numbers
+        return (f"默认值（training.interleave）：布局规划器为场景给定的布局（{o.extra}）选取的最快交错调度，每卡 {fmt.count(v)} "
+                f"个虚拟流水线级，批大小不变（每步 {fmt.plain(step, 3)} 秒，不交错为 {fmt.plain(plain, 3)} 秒）；"
+                "给定 training.interleave: 1 则为普通 1F1B 调度")
     if k == "planner" and o.option == "yield":
         gb, hbm, value = o.numbers
         chosen = {0: "none", 1: "selective", 2: "full"}[int(value)] if o.field == "training.recompute" \

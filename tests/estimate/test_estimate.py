@@ -59,15 +59,17 @@ def test_default_scenario_headline(result):
 
 
 def test_figures_match_direct_core_calls(result):
-    # Llama-2-70B, TP 8 × PP 5 × DP 25, ZeRO-1, selective recompute, SP, flash, 40 micro-batches.
+    # Llama-2-70B, TP 8 × PP 5 × DP 25, ZeRO-1, selective recompute, SP, flash, 40 micro-batches,
+    # 8 interleaved stages per card (the planner's schedule for the layout the scenario gives).
     v = result.values()
+    assert v["interleave"] == 8
     block = params.block_params(v["model_params"], v["embedding_params"], v["lm_head_params"], 80)
     per_card = params.first_stage_params(block, 16, v["embedding_params"], v["lm_head_params"], 5) / 8
     weights, grads, opt = 2 * per_card, 2 * per_card, 12 * per_card / 25
     linear = memory.activations_linear_layer(4096, 1, 8192, 64, 8, 128, 28672, 1, 8, 1)
     score = memory.activations_score_layer(4096, 1, 64, 8, 1)
     stored = memory.activations_stored_layer(linear, score, 4096, 1, 8192, 8, 1, 1, 1)
-    acts = memory.activations_first_stage(stored, 16, 5, 40, 1, linear + score, 1, 0)
+    acts = memory.activations_first_stage(stored, 16, 5, 40, 8, linear + score, 1, 0)
     buffers = memory.framework_buffers(2e9, comm.activation_message_bytes(4096, 1, 8192), block, 8, 2, 1)
     assert result["mem_per_gpu"] == pytest.approx(weights + grads + opt + acts + buffers, rel=1e-12)
     # seed 000's form, n = all cards, kept for comparison
@@ -246,7 +248,7 @@ def test_training_only_scenario_has_no_serving_cards():
 
 
 def test_interleaving_shrinks_the_bubble_as_its_largest_virtual_stage_allows():
-    plain = estimate(_scenario(tp=8, pp=4))
+    plain = estimate(_scenario(tp=8, pp=4, interleave=1))
     inter = estimate(_scenario(tp=8, pp=4, interleave=5))
     assert inter["pipeline_bubble"] == pytest.approx(plain["pipeline_bubble"] / 5)
     # The interleaved schedule stores more activations: (1 + (p-1)/(p·v)) (Korthikanti et al. 2022).

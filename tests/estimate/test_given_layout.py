@@ -1,7 +1,9 @@
-"""A layout the scenario gives (tp and pp): the defaults it leaves yield to memory (issue 11)."""
+"""A layout the scenario gives (tp and pp): the planner chooses the interleaved schedule it leaves open,
+and the recomputation and ZeRO defaults it leaves yield to memory (issue 11)."""
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from xlcompute.cli import app
@@ -99,6 +101,68 @@ def test_the_cli_layout_line_names_interleaved_stages(tmp_path) -> None:  # type
     assert "TP 8 × PP 16 × DP 128, 8 interleaved stages per card, ZeRO-1" in flat(en.output)
     zh = runner.invoke(app, ["estimate", str(path), "--lang", "zh"])
     assert "每卡8个交错流水线级" in flat(zh.output).replace(" ", "")
-    path.write_text(text % "", encoding="utf-8")
+    path.write_text(text % ", interleave: 1", encoding="utf-8")
     plain = runner.invoke(app, ["estimate", str(path)])
     assert "interleaved" not in flat(plain.output) and "TP 8 × PP 16 × DP 128, ZeRO-1" in flat(plain.output)
+    path.write_text(text % "", encoding="utf-8")  # left open: the planner's schedule, said so
+    chosen = flat(runner.invoke(app, ["estimate", str(path)]).output)
+    assert "TP 8 × PP 16 × DP 128, 8 interleaved stages per card" in chosen
+    assert "interleaving chosen by the planner, the fastest schedule for this layout" in chosen
+
+
+def _default(**training: object):  # type: ignore[no-untyped-def]
+    """The default scenario (TP 8 × PP 5 on 1,000 H800, batch 1,000) with training fields changed;
+    the fields it leaves to their defaults stay open."""
+    data = default_scenario().model_dump(mode="json", exclude_unset=True)
+    return parse_scenario({**data, "training": {**data["training"], **training}})
+
+
+def test_a_given_layout_takes_the_planners_fastest_interleaved_schedule_that_keeps_the_batch() -> None:
+    """Issue 11: a user who types tp and pp but not the schedule gets the schedule the planner would
+    choose for that layout (estimate._fit_given_layout), not Megatron's plain 1F1B by default."""
+    from xlcompute.planner.plan import RECOMMEND_OPTIONS
+    from xlcompute.planner.search import interleave_sizes
+
+    d = estimate(default_scenario())
+    sizes = interleave_sizes(80, 5, RECOMMEND_OPTIONS)
+    assert sizes == [1, 2, 3, 4, 6, 8, 16]  # unequal chunks of 16 layers: the fewest stages per largest chunk
+    typed = {v: estimate(_default(interleave=v)) for v in sizes}
+    assert all(t["global_batch"] == 1000 for t in typed.values())  # 40 micro-batches per replica: a multiple of 5
+    fastest = min(sizes, key=lambda v: (typed[v]["predicted_step_seconds"], v))
+    assert d["interleave"] == fastest == 8 and d["global_batch"] == 1000
+    assert d["predicted_step_seconds"] == typed[8]["predicted_step_seconds"]
+    assert d["predicted_mfu"] == pytest.approx(0.260, abs=5e-4)  # 0.244 on the plain schedule
+    assert typed[1]["predicted_mfu"] == pytest.approx(0.244, abs=5e-4)
+    o = d.inputs["interleave"].origin
+    assert o is not None and (o.kind, o.option, o.field) == ("planner", "schedule", "training.interleave")
+    assert o.numbers == (8.0, typed[8]["predicted_step_seconds"], typed[1]["predicted_step_seconds"])
+    src = d.inputs["interleave"].source
+    assert src.startswith("default for training.interleave: 8 virtual stages per card, the planner's fastest")
+    assert "keeps its batch of 1,000 sequences" in src and "training.interleave: 1 for the plain 1F1B" in src
+    assert "最快交错调度，每卡 8 个虚拟流水线级" in source_text(d.inputs["interleave"], "zh")
+    # a schedule the scenario gives is kept, 1 included
+    assert typed[1]["interleave"] == 1 and typed[1].inputs["interleave"].source.startswith("scenario: training.interleave")
+    assert typed[4]["interleave"] == 4
+
+
+def test_a_schedule_that_would_change_the_batch_or_has_one_stage_is_not_taken() -> None:
+    # 1,025 sequences on 25 replicas: 41 micro-batches each, not a multiple of the 5 stages, so any
+    # interleaved schedule would round the batch (to 1,000); the plain schedule keeps it.
+    odd = estimate(_default(global_batch=1025))
+    assert odd["global_batch"] == 1025 and odd["interleave"] == 1
+    assert odd.inputs["interleave"].source.startswith("default for training.interleave")
+    assert estimate(_default(global_batch=1025, interleave=8))["global_batch"] == 1000  # what it would have done
+    one = estimate(_default(tp=8, pp=1, recompute="full", zero_stage=1))
+    assert one["interleave"] == 1 and one.inputs["interleave"].origin.option != "schedule"
+
+
+def test_llama3_published_layout_interleaves_and_recomputes_to_fit() -> None:
+    """Meta's TP 8 × PP 16 layout for Llama 3.1 405B typed without a schedule: 8 virtual stages of
+    126 layers (unequal chunks) with full recomputation, which the selective default does not fit;
+    the plain schedule's 15/16 bubble gives far less."""
+    r = estimate(_scenario())
+    plain = estimate(_scenario(interleave=1))
+    assert (r["interleave"], r["recompute_mode"], r["mem_fits"]) == (8, 2, 1)
+    assert plain["recompute_mode"] == 2 and plain["mem_fits"] == 1
+    assert r["predicted_mfu"] > 1.5 * plain["predicted_mfu"]
+    assert r.inputs["recompute_mode"].origin.option == "yield" and r.inputs["interleave"].origin.option == "schedule"

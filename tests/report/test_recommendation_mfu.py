@@ -14,17 +14,17 @@ from xlcompute.scenario import default_scenario, parse_scenario
 def test_the_default_plan_says_its_days_rest_on_the_assumption() -> None:
     r = estimate(default_scenario())
     rec = str(build_context(r, "en")["recommendation"])
-    assert rec.startswith("The 26.7 days rest on the assumed MFU of 40.0%; the step-time model predicts 24.4% for "
-                          "this layout, 43.7 days, and the same verdict on owning and renting.")
+    assert rec.startswith("The 26.7 days rest on the assumed MFU of 40.0%; the step-time model predicts 26.0% for "
+                          "this layout, 41.1 days, and the same verdict on owning and renting.")
     assert f"{r['train_days_predicted_mfu']:.1f} days" in rec  # the MFU-gap risk's days
     assert str(build_context(r, "zh")["recommendation"]).startswith("26.7 天基于假设的 MFU 40.0%")
 
 
 def test_a_verdict_that_flips_at_the_predicted_mfu_is_named() -> None:
-    """At ¥240 per rented card-hour renting wins at the assumed 40 %; at the predicted 24.4 % the same work takes
-    1.6 times the card-hours and owning wins, by the present values of that run."""
+    """At ¥270 per rented card-hour renting wins at the assumed 40 %; at the predicted 26.0 % the same work takes
+    1.5 times the card-hours and owning wins, by the present values of that run (it flips from ¥250 to ¥300)."""
     s = default_scenario()
-    r = estimate(s.model_copy(update={"pricing": s.pricing.model_copy(update={"price_per_card_hour": 240})}))
+    r = estimate(s.model_copy(update={"pricing": s.pricing.model_copy(update={"price_per_card_hour": 270})}))
     at = GRAPH.run({**{k: v.value for k, v in r.inputs.items()}, "mfu_assumed": 0}, ["own_cheaper", "npv_own",
                                                                                      "npv_rent"])
     assert r["own_cheaper"] == 0 and at["own_cheaper"] == 1

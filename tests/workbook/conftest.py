@@ -16,8 +16,10 @@ INJECTIONS = ('=HYPERLINK("http://example.invalid/x","click me")', "=cmd|' /C ca
 
 
 def scenario_with(**changes: object) -> Scenario:
-    """The default scenario with dotted fields replaced (``{"cluster.cards": 2000}``)."""
-    data = default_scenario().model_dump(mode="json", exclude_none=True)
+    """The default scenario with dotted fields replaced (``{"cluster.cards": 2000}``). Only the fields
+    the scenario file gives are carried over: a field left to its default stays open (the planner's
+    interleaved schedule for a given layout, estimate._fit_given_layout)."""
+    data = default_scenario().model_dump(mode="json", exclude_unset=True)
     for dotted, value in changes.items():
         node = data
         *parents, last = dotted.split("__")

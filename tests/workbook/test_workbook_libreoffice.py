@@ -61,7 +61,9 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "recompute_full": ({"recompute_mode": 2}, {"training__recompute": "full"}),
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
-    "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
+    # The drop-down sets the precision; the optimizer-bytes cell is an input of its own and keeps its 12
+    # (a scenario that types fp8 without optimizer_bytes takes DeepSeek-V3's 8 instead).
+    "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8", "training__optimizer_bytes": 12}),
     # The serving precision drop-down: the 8-bit peak, bytes per weight and KV value, GEMM share and
     # dequantisation work follow it together, as serving.precision sets them (the replica stays typed).
     "serving_w8a8": ({"serving_precision_choice": "w8a8"}, {"serving__precision": "w8a8"}),
@@ -189,10 +191,12 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     assert expected["planner"][1].plan is not None and expected["planner_mfu_only"][1].plan is not None
     # Edited copies: change input cells the way a user would, then let LibreOffice recalculate.
     # The serving sizer's replica (tp, pp) and batch are typed inputs: an edit keeps them (the
-    # sizer runs in Python, not in the spreadsheet), so the expected estimate fixes them too.
+    # sizer runs in Python, not in the spreadsheet), so the expected estimate fixes them too; so is
+    # the interleaved schedule the planner chose for the scenario's layout.
     built = expected["default_en"][1]
+    assert built["interleave"] > 1 and built.inputs["interleave"].origin.option == "schedule"
     pinned = {"serving__tp": int(built["serving_tp"]), "serving__pp": int(built["serving_pp"]),
-              "serving__decode_batch": int(built["decode_batch"])}
+              "serving__decode_batch": int(built["decode_batch"]), "training__interleave": int(built["interleave"])}
     for key, (cells, changes) in EDITS.items():
         files[f"edit_{key}"] = _edited(files["default_en"], cells, src / f"edit_{key}.xlsx")
         sc = scenario_with(**{**pinned, **changes})

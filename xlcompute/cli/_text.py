@@ -43,6 +43,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "field_zero_stage": ("ZeRO stage", "ZeRO 阶段"),
     "yielded": ("; {fields} changed from the default, which does not fit this layout in memory",
                 "；{fields}已由默认值调整：默认值在该布局下放不下显存"),
+    "scheduled": ("; interleaving chosen by the planner, the fastest schedule for this layout (training.interleave "
+                  "1 keeps the plain one)",
+                  "；交错调度由布局规划器选取，为该布局下最快（training.interleave 设为 1 则为普通调度）"),
     "rule_6pt": ("{v} (6PT rule: {rule})", "{v}（6PT 估算：{rule}）"),
     "mfu_value": ("{v} — {src}", "{v}——{src}"),
     "mfu_predicted_src": ("predicted by the step-time model", "由单步时间模型预测"),

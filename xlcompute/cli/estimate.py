@@ -276,8 +276,11 @@ def estimate_command(
 
 
 def _yielded(r: Estimate, lang: str) -> str:
-    """"; the default recompute / ZeRO stage did not fit this layout" when the estimate changed them
-    (estimate._fit_given_layout): the user sees why the layout line differs from the defaults."""
+    """"; the default recompute / ZeRO stage did not fit this layout" when the estimate changed them,
+    and that the planner chose the interleaved schedule when it did (estimate._fit_given_layout): the
+    user sees why the layout line differs from the defaults."""
     fields = [o.field.split(".")[1] for k in ("recompute_mode", "zero_stage")
               if (o := r.inputs[k].origin) is not None and o.kind == "planner" and o.option == "yield"]
-    return tr("yielded", lang, fields=" / ".join(tr(f"field_{f}", lang) for f in fields)) if fields else ""
+    o = r.inputs["interleave"].origin
+    scheduled = tr("scheduled", lang) if o is not None and o.kind == "planner" and o.option == "schedule" else ""
+    return (tr("yielded", lang, fields=" / ".join(tr(f"field_{f}", lang) for f in fields)) if fields else "") + scheduled

@@ -132,6 +132,9 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "zero_5": ({"zero_stage": 5}, ["training.zero_stage: a whole number at least 0 and at most 3"]),
     "tp_3": ({"tp": 3}, ["TP (3) does not divide the attention heads (64)",
                          "cards are not a multiple of TP·CP·PP (15): 10 cards idle"]),
+    # 16 stages of 80 layers hold 5 each: the planner's 8 virtual stages (chosen for 5 stages) no longer fit
+    "pp_16": ({"pp": 16}, ["cards are not a multiple of TP·CP·PP (128): 104 cards idle",
+                           "interleave (8) is more than the 5 layers on the busiest pipeline stage"]),
     "mfu_2": ({"mfu_assumed": 2}, ["assumptions.mfu: at least 0.001 and at most 1, or 0 (use the predicted MFU)"]),
     "tokens_word": ({"typed:train_tokens": "lots"}, ["training.tokens: type a number"]),
     # W8A8 chosen on a card the catalog has no INT8 peak for (the 910B): the serving peak looks up a blank

@@ -101,6 +101,11 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
         return [("pp>layers",
                  '"PP（"&pp&"）多于层数（"&layers&"）"' if zh else
                  '"PP ("&pp&") is more than the layers ("&layers&")"')]
+    if key == "interleave":  # each virtual stage needs a layer (core.parallel.max_interleave), e.g. after a pp edit
+        return [("interleave>ROUNDUP(layers/pp,0)",
+                 '"交错阶段数（"&interleave&"）多于最忙流水线级的层数（"&ROUNDUP(layers/pp,0)&"）"' if zh else
+                 '"interleave ("&interleave&") is more than the "&ROUNDUP(layers/pp,0)&" layers on the busiest '
+                 'pipeline stage"')]
     return []
 
 

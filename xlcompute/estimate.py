@@ -116,7 +116,12 @@ class Sensitivity(BaseModel):
     budget: list[float] = Field(description="total budget for cards[i] at the scenario's prices")
 
 
-from xlcompute.planner.plan import RECOMMEND_OPTIONS, PlanReport, PlanRow, plan_layouts  # noqa: E402  (after InputValue)
+from xlcompute.planner.plan import (  # noqa: E402  (after InputValue)
+    RECOMMEND_OPTIONS,
+    PlanReport,
+    PlanRow,
+    plan_layouts,
+)
 from xlcompute.planner.search import interleave_sizes  # noqa: E402
 from xlcompute.planner.steptime import StepResult  # noqa: E402
 

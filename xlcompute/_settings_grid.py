@@ -36,7 +36,7 @@ class SettingsGrid(NamedTuple):
     mode: Any
     stage: Any
     out: dict[str, Any]
-    interleave: Any = None
+    interleave: Any
 
 
 def evaluate_settings(inputs: Mapping[str, float], modes: Sequence[float] = MODES,
@@ -68,9 +68,8 @@ def fastest_fitting(grid: SettingsGrid, among: Any = None) -> int | None:
     if fits.size == 0:
         return None
     step = grid.out["predicted_step_seconds"]
-    v = grid.interleave if grid.interleave is not None else np.ones_like(grid.stage)
     return int(min(fits, key=lambda i: (grid.stage[i] > 1, round(float(step[i]), 9), grid.mode[i], grid.stage[i],
-                                        v[i])))
+                                        grid.interleave[i])))
 
 
 class GivenChoice(NamedTuple):

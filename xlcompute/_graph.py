@@ -58,7 +58,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "serving_fp8", "serving_int8", "serving_peak_tflops", "serving_compute_efficiency",
                  "serving_hbm_efficiency",
                  "serving_vendor_compute", "serving_vendor_hbm", "serving_speed_factor", "serving_confidence",
-                 "serving_sigma", "serving_dequant_ops",
+                 "serving_sigma", "serving_dequant_ops", "serving_grouped_gemm_efficiency",
                  "serving_prefill_overhead_us", "serving_decode_overhead_us",
                  "serving_link_efficiency", "serving_collective_latency_us", "serving_allreduce_step_us",
                  "serving_reserve_gb", "kv_lora_rank",
@@ -230,10 +230,10 @@ _SERVING = (
          "serving_dequant_efficiency"),
     step("serving_reserve_bytes", S, units.giga, "serving_reserve_gb"),
     step("serving_matmul_params", S, arith.difference, "model_active_params", "embedding_params"),
-    # the routed experts' grouped GEMMs at the training model's grouped-GEMM efficiency (one constant)
+    # the routed experts' GEMMs at the serving grouped-GEMM efficiency (fitted on serving rows, not training's)
     step("serving_routed_active_params", S, inference.routed_active_params, "expert_params", "experts", "moe_top_k"),
     step("serving_model_gemm_efficiency", S, inference.model_gemm_efficiency, "serving_gemm_efficiency",
-         "serving_matmul_params", "serving_routed_active_params", "grouped_gemm_efficiency"),
+         "serving_matmul_params", "serving_routed_active_params", "serving_grouped_gemm_efficiency"),
     step("serving_weight_bytes", S, memory.weights_bytes, "model_params", "serving_bytes_per_param"),
     step("serving_weight_bytes_read_all", S, memory.weights_bytes, "serving_matmul_weights", "serving_bytes_per_param"),
     step("serving_matmul_weights", S, arith.difference, "model_params", "embedding_params"),

@@ -165,6 +165,8 @@ _FIXED: dict[str, InputRange] = {
     "serving_speed_factor": InputRange("inference model: speed factor on its fitted efficiencies", 0, 10,
                                        lo_open=True),
     "serving_dequant_ops": InputRange("inference model: dequantisation operations per weight", 0, 1e4),
+    "serving_grouped_gemm_efficiency": InputRange("inference model: routed experts' GEMM efficiency", 0, 1,
+                                                  lo_open=True),
     "serving_prefill_overhead_us": InputRange("inference model: fixed time per layer of a prefill, µs", 0, 1e6),
     "serving_decode_overhead_us": InputRange("inference model: fixed time per layer of a decode step, µs", 0, 1e6),
     "serving_link_efficiency": InputRange("inference model: all-reduce link efficiency", 0, 1, lo_open=True),

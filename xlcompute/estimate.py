@@ -1078,6 +1078,10 @@ def _serving_inputs(
          Origin(kind="fixed", field="serving_dequant_fit")) if base.weight_only else
         (0.0, "default: 0, the weights are read as stored (16-bit or FP8: no dequantisation)",
          Origin(kind="fixed", field="serving_dequant_none")))
+    out["serving_grouped_gemm_efficiency"] = (
+        float(k.grouped_gemm_efficiency),
+        f"default: {ServingConstants.model_fields['grouped_gemm_efficiency'].description}",
+        Origin(kind="fixed", field="serving_moe_gemm_fit"))
     shape = model_shape(arch)
     # The experts, top-k and routed-expert weights are the model inputs the training graph already
     # has (experts, moe_top_k, expert_params: one count, scaled alike by a params override).

@@ -281,7 +281,7 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_compute_efficiency", "Serving GEMM efficiency (fitted)", "推理矩阵乘效率（拟合）", "%", None, "percent"),
     _q("serving_hbm_efficiency", "Serving HBM efficiency (fitted)", "推理显存带宽效率（拟合）", "%", None, "percent"),
     _q("serving_vendor_compute", "Serving GEMM factor of the card or its vendor", "加速卡（或其厂商）的推理矩阵乘系数", "×",
-       None, "dec2", "1 = the NVIDIA fit; AMD 0.30, fitted on MI300X rows of serving_runs_2/7/8.yaml; H20 0.80, fitted "
+       None, "dec2", "1 = the NVIDIA fit; AMD 0.30, fitted on MI300X rows of serving_runs_2/7/8.yaml; H20 0.85, fitted "
        "on H20 rows of serving_runs_21.yaml"),
     _q("serving_vendor_hbm", "Serving HBM factor of the card or its vendor", "加速卡（或其厂商）的推理显存带宽系数", "×",
        None, "dec2", "1 = the NVIDIA fit; AMD 0.65, fitted on MI300X rows of serving_runs_2/7/8.yaml; H20 0.45, fitted "
@@ -295,6 +295,9 @@ _ROWS: tuple[Quantity, ...] = (
     _q("serving_dequant_ops", "Dequantisation work per weight (weight-only formats)", "每个权重的反量化运算（仅权重量化格式）",
        "ops", "次", "dec1",
        "0 for 16-bit and FP8 weights; fitted on weight-only batch-1 TPOT rows on A100 (Marlin, arXiv:2408.11743)"),
+    _q("serving_grouped_gemm_efficiency", "Serving GEMM efficiency of routed experts (share of the dense one)",
+       "推理路由专家矩阵乘效率（相对稠密矩阵乘）", "×", None, "dec3",
+       "fitted on the Mixtral throughput rows of serving_runs_11.yaml (TensorRT-LLM v0.11); dense models: no effect"),
     _q("serving_dequant_efficiency", "Weight reads of this format (share of the 16-bit kernel's)",
        "该格式的权重读取效率（相对 16 位内核）", "×", None, "dec2"),
     _q("serving_weight_read_efficiency", "Serving HBM efficiency reading the weights", "推理读取权重的显存带宽效率",

@@ -16,10 +16,6 @@ from xlcompute.core import comm
 from xlcompute.core import inference as inf
 from xlcompute.core.moe import mla_attn_width
 from xlcompute.core.params import ModelArch, count_params
-from xlcompute.planner.inputs import STEP_CONSTANTS
-
-#: The routed experts' grouped-GEMM efficiency, shared with the training step model (one constant).
-GROUPED_GEMM_EFFICIENCY: float = STEP_CONSTANTS["grouped_gemm_efficiency"].value
 
 __all__ = [
     "SERVING_CALIBRATED_CARDS",
@@ -75,10 +71,13 @@ class ServingConstants(BaseModel):
     allreduce_step_s: float = Field(0.65e-6, description="latency per step of a ring all-reduce's 2(n−1) steps "
                                     "(fitted with the link efficiency): one all-reduce among n cards waits "
                                     "base + 2(n−1)·step, 6.3 µs on 2 cards, 14.1 µs on 8")
-    grouped_gemm_efficiency: Any = Field(GROUPED_GEMM_EFFICIENCY, description="share of the dense GEMM "
-                                         "efficiency the routed experts' grouped GEMMs reach: the training "
-                                         "model's calibrated constant (planner.inputs STEP_CONSTANTS, fitted on "
-                                         "moe_runs.yaml's calibration rows), not fitted on serving rows")
+    # core.inference.model_gemm_efficiency; refitted by serving_validation.fit_moe_gemm (the description is
+    # the input's source in the faces, so it names no Python function)
+    grouped_gemm_efficiency: Any = Field(0.65, description="share of the dense serving GEMM efficiency the "
+                                         "routed experts' GEMMs reach: fitted since 2026-12-05 on the 16 Mixtral "
+                                         "8x7B throughput rows of the pre-registered serving set serving_runs_11.yaml "
+                                         "(TensorRT-LLM v0.11; plan committed before the fit). Until then the "
+                                         "training model's 0.90, which left every set's MoE throughput too fast")
     dequant_ops_per_weight: Any = Field(3.5, description="vector operations per weight a weight-only quantised "
                                         "kernel spends unpacking, scaling and converting it, not hidden under the "
                                         "reads (core.inference.dequant_efficiency): fitted on the batch-1 TPOT rows "
@@ -152,7 +151,7 @@ SERVING_FACTORS: dict[str, ServingFactor] = {
         fitted_on="MI300X measurements of vLLM on ROCm", fitted_on_zh="MI300X（ROCm 上的 vLLM）实测",
         miss="1.5 to 2.2 times too fast", miss_zh="预测吞吐为实测的 1.5 至 2.2 倍"),
     "H20": ServingFactor(
-        compute=0.80, hbm=0.45,
+        compute=0.85, hbm=0.45,
         source="fitted on the 36 BF16 and FP8 batch-1 rows (SGLang 0.4.6.post1, Qwen3 32B / 30B-A3B / 235B-A22B, "
         "the Qwen3 speed benchmark) of the pre-registered serving set serving_runs_21.yaml, after their first "
         "prediction had come out about twice too fast; no held-out H20 row has tested it",

@@ -79,7 +79,7 @@ FIELD_ZH: dict[str, str] = {
                                     "0.5 即按估算值；0.9 则按 P90 工期满足截止期限来确定集群规模"
                                     "（估算工期须比期限短 e^(σ·z) 倍）",
     "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中 23 个留出端到端任务卡时对数误差的均方根）",
-    "uncertainty.serving_sigma": f"推理速度的对数正态 σ（ln 单位；{_spread.SERVING_LOG_SIGMA:g}：xlcompute validate --serving 中 753 个留出吞吐点"
+    "uncertainty.serving_sigma": f"推理速度的对数正态 σ（ln 单位；{_spread.SERVING_LOG_SIGMA:g}：xlcompute validate --serving 中 737 个留出吞吐点"
                                  "对数误差的均方根）",
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
@@ -309,6 +309,9 @@ FIXED_ZH: dict[str, str] = {
     "serving_dequant_none": "默认值 0：权重按存储格式读取（16 位或 FP8，无需反量化）",
     "serving_dequant_fit": "默认值：仅权重量化（int8 / int4）内核每个权重用于解包、缩放与转换、且未被读取掩盖的向量运算数，"
                            "在预登记推理验证集中 A100 上 int8 / int4 权重的批量 1 TPOT 实测上拟合（serving_validation.fit_dequant）",
+    "serving_moe_gemm_fit": "默认值：路由专家矩阵乘相对稠密推理矩阵乘的效率，在预登记推理验证集 serving_runs_11.yaml 的 16 个 "
+                            "Mixtral 8x7B 吞吐实测（TensorRT-LLM v0.11）上拟合（拟合方案在拟合前已登记于"
+                            "该文件）；此前沿用训练模型的 0.90，各验证集的 MoE 吞吐均偏快",
     "serving_sizer": "推理规模测算：满足首 token 时延与每 token 时延目标、卡数最少的副本布局与批大小",
     "serving_sizer_no_fit": "推理规模测算：没有布局满足时延目标，取每 token 时延最低者",
 }

@@ -217,9 +217,10 @@ def test_offline_saturation_formulas() -> None:
     assert inf.mixed_layer_overhead_seconds(0.5, 200e-6, 40e-6) == pytest.approx(120e-6)
 
 
-def test_routed_experts_run_at_the_training_grouped_gemm_efficiency() -> None:
+def test_routed_experts_run_at_the_serving_grouped_gemm_efficiency() -> None:
     """A MoE forward pass blends the dense GEMM efficiency with the routed experts' grouped GEMMs at e·g
-    (core.inference [MCORE], the training model's grouped_gemm_efficiency): e·P / (P − R + R/g)."""
+    (core.inference [MCORE]; g the serving model's own grouped-GEMM efficiency, fitted on serving rows since
+    2026-12-05, not the training model's): e·P / (P − R + R/g)."""
     from xlcompute.planner.inputs import STEP_CONSTANTS
     from xlcompute.serving_model import FITTED, model_shape
 
@@ -234,8 +235,8 @@ def test_routed_experts_run_at_the_training_grouped_gemm_efficiency() -> None:
     assert e == pytest.approx(0.75 * p / (p - routed + routed / 0.9))
     assert 0.75 * 0.9 < e < 0.75  # between the experts' and the dense layers' efficiency
     assert inf.model_gemm_efficiency(0.75, p, 0, 0.9) == pytest.approx(0.75)  # dense: unchanged
-    # one constant: the serving model's default is the training step model's calibrated value
-    assert FITTED.grouped_gemm_efficiency == STEP_CONSTANTS["grouped_gemm_efficiency"].value == 0.9
+    # two constants since 2026-12-05: serving's fitted on serving rows (0.65), training's on training rows (0.9)
+    assert (FITTED.grouped_gemm_efficiency, STEP_CONSTANTS["grouped_gemm_efficiency"].value) == (0.65, 0.9)
     assert "MAX(" in excel_formula(inf.model_gemm_efficiency(Ref("E"), Ref("P"), Ref("R"), Ref("G")))
 
 

@@ -1,5 +1,5 @@
 """A plan that leaves cluster.cards out is priced at the cards it needs, in whole servers: a serving-only plan
-at its users' need (Qwen2.5-72B for 2,000 users on H20 needs 182 cards; it was priced, and warned about, as
+at its users' need (Qwen2.5-72B for 2,000 users on H20 needs 172 cards; it was priced, and warned about, as
 1,000), a training run with a deadline at the fewest cards found to meet it (Llama-3.1-70B on 15T tokens in
 60 days was priced as 1,000 H800 missing it by 204 days)."""
 
@@ -64,14 +64,14 @@ def test_the_faces_show_the_sized_cluster(tmp_path: Path) -> None:
     run = CliRunner().invoke(app, ["estimate", "-s", "model.preset=qwen2.5-72b", "-s", "serving.users=2000",
                                    "-s", "cluster.accelerator=H20"])
     assert run.exit_code == 0, run.output
-    assert "serving on 184 × H20" in run.output and "more than the" not in run.output
+    assert "serving on 176 × H20" in run.output and "more than the" not in run.output
     run = CliRunner().invoke(app, ["compare", "-s", "model.preset=qwen2.5-72b", "-s", "serving.users=2000",
                                    "-s", "cluster.accelerator=H20", "-g", "H20"])
     assert run.exit_code == 0, run.output
-    assert "serving on 184 × H20" in run.output
+    assert "serving on 176 × H20" in run.output
     ctx = build_context(estimate(parse_scenario(SERVING)), "en")
-    assert str(ctx["summary_lead"]).startswith("This proposal requests <strong>184 × NVIDIA H20")
-    assert ctx["title"] == "Qwen2.5-72B serving on 184 × H20"
+    assert str(ctx["summary_lead"]).startswith("This proposal requests <strong>176 × NVIDIA H20")
+    assert ctx["title"] == "Qwen2.5-72B serving on 176 × H20"
 
 
 def test_a_batch_leaves_a_serving_plan_s_training_columns_empty(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_a_batch_leaves_a_serving_plan_s_training_columns_empty(tmp_path: Path) 
     head = [c.value for c in ws[1]]
     rows = {row[1]: dict(zip(head, row)) for row in ws.iter_rows(min_row=2, values_only=True)}
     serve, train = rows["serve"], rows["train"]
-    assert serve["Accelerator cards"] == 184
+    assert serve["Accelerator cards"] == 176
     days = "Training time, end to end (failures, checkpoints, planned work)"
     for col in (days, "Training memory per card", "Fits in HBM (1 = yes)"):
         assert serve[col] is None and train[col] is not None

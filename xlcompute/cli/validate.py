@@ -341,8 +341,8 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
 
     from xlcompute.serving_model import SERVING_FACTORS
     from xlcompute.serving_validation import (
-        FACTOR_FITS, METRICS, SERVING_SETS, VENDOR_FIT_FILES, dequant_fit_files, factor_fit_report, fit, fit_dequant,
-        pooled_held_out, validate_serving,
+        FACTOR_FITS, METRICS, MOE_GEMM_FIT_SET, SERVING_SETS, VENDOR_FIT_FILES, dequant_fit_files, factor_fit_report,
+        fit, fit_dequant, fit_moe_gemm, pooled_held_out, validate_serving,
     )
 
     if output is not None:
@@ -420,10 +420,17 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
         console.print(f"H20: the GEMM and HBM efficiencies times {SERVING_FACTORS['H20'].compute:g} and "
                       f"{SERVING_FACTORS['H20'].hbm:g}, fitted since 2026-12-04 on the {h20.rows} BF16 and FP8 rows of "
                       f"{', '.join(FACTOR_FITS['H20'].files)} after their first prediction (calibration rows since; "
-                      f"{h20.error_pct:.1f}% on them); no held-out H20 row was predicted after the fit")
+                      f"{h20.error_pct:.1f}% on them; GEMM factor refitted 0.8 -> 0.85 on 2026-12-05 with the serving "
+                      "grouped-GEMM efficiency); no held-out H20 row was predicted after the fit")
         c, err, rows = fit_dequant()
         console.print(f"weight-only dequantisation: {c:g} vector operations per weight that the reads do not hide "
                       f"(core.inference.dequant_efficiency, at the card's FP32 vector peak), fitted since 2026-12-03 on "
                       f"the {rows} batch-1 TPOT rows with int8 / int4 weights on A100 of "
                       f"{', '.join(dequant_fit_files())}: mean |error| {err:.1f}% "
                       "(calibration rows of that fit since)")
+        g, err, rows = fit_moe_gemm()
+        console.print(f"routed experts in serving: {g:g} of the dense serving GEMM efficiency "
+                      f"(core.inference.model_gemm_efficiency; training keeps its own constant), fitted since 2026-12-05 "
+                      f"on the {rows} Mixtral throughput rows of {MOE_GEMM_FIT_SET} (plan pre-registered there): mean "
+                      f"|error| {err:.1f}% (calibration rows of that fit since; the MoE rows of the other sets stay "
+                      "held out)")

@@ -281,9 +281,10 @@ def routed_active_params(expert_params: Value, experts: Value, top_k: Value) -> 
 def model_gemm_efficiency(gemm_eff: Value, matmul_params: Value, routed_params: Value, grouped_eff: Value) -> Value:
     """GEMM efficiency of a forward pass whose matmuls are the dense layers at ``gemm_eff`` and the routed
     experts at ``gemm_eff·grouped_eff``: the FLOP-weighted harmonic blend e·P / (P − R + R/g), with P the
-    parameters a token multiplies and R the routed share of them. ``grouped_eff`` is the training model's
-    grouped-GEMM efficiency (the grouped GEMM and its token permutation relative to a dense GEMM,
-    core.moe.expert_gemm_seconds [MCORE]; calibrated on training rows, not on serving rows). A dense
+    parameters a token multiplies and R the routed share of them. ``grouped_eff`` is the serving model's
+    grouped-GEMM efficiency (the routed experts' GEMMs and their token permutation relative to a dense
+    GEMM, as core.moe.expert_gemm_seconds [MCORE] in training; fitted on serving throughput rows since
+    2026-12-05, serving_validation.fit_moe_gemm: 0.65, against training's 0.90). A dense
     model (R = 0) keeps e. Attention's FLOPs run at the same blend (a small share)."""
     return gemm_eff * matmul_params / max_(matmul_params - routed_params + routed_params / grouped_eff, 1)
 

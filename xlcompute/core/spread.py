@@ -56,13 +56,15 @@ DELIVERY_DELAY_MAX_DAYS = 60.0
 """Largest delivery delay of the triangular(0, likeliest, largest) distribution, days. Planning
 assumption (two months); replace with the supplier's terms."""
 
-SERVING_LOG_SIGMA = 0.196
+SERVING_LOG_SIGMA = 0.185
 """Standard deviation of ln(serving speed) around the inference model's estimate: the root-mean-square
-of ln(predicted / published throughput) over the 753 held-out throughput points of the pre-registered
+of ln(predicted / published throughput) over the 737 held-out throughput points of the pre-registered
 serving sets (``xlcompute validate --serving``; first predictions and post-hoc figures pooled, as the
-issue-16 figure is; mean |error| 15.1 %, mean ln +0.056). The serving cards scale about as its
-inverse. P10–P90 of the factor: ×0.78 to ×1.29. TPOT's held-out points spread wider (0.461, their
-outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand."""
+issue-16 figure is; mean |error| 14.2 %, mean ln +0.048). The serving cards scale about as its
+inverse. P10–P90 of the factor: ×0.79 to ×1.27. TPOT's held-out points spread wider (0.454, their
+outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand.
+0.196 over 753 points until 2026-12-05, when the 16 points the serving grouped-GEMM efficiency is
+fitted on left the pool."""
 
 RANGE_COVERAGE_RECORDED = {"runs": 32, "inside": 19, "above": 10, "below": 3}
 """How often the P10–P90 range of end-to-end days (:data:`MFU_LOG_SIGMA` and the failure rate's

@@ -95,7 +95,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((f"grp_{name}", ke
 FEATURE_INPUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("moe", ("moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
              "moe_ffn_hidden", "expert_params", "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup",
-             "moe_sync_ms", "a2a_efficiency", "grouped_gemm_efficiency")),
+             "moe_sync_ms", "a2a_efficiency", "grouped_gemm_efficiency", "serving_grouped_gemm_efficiency")),
     ("mla", ("mla_qkv_params", "mla_latent_width", "kv_lora_rank", "qk_rope_head_dim")),
     ("mtp", ("mtp_params",)),
     ("offload", ("offload_optimizer", "offload_weights", "offload_activations", "offload_gb", "offload_gbs")),

@@ -39,6 +39,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "workbooks" / "scenarios"
 REL = 1e-9
 SERVING_SIZED: dict[str, Any] = {"model": {"preset": "qwen2.5-72b"}, "serving": {"users": 2000},
                                  "cluster": {"accelerator": "H20"}}
+# Long prompts: the prefill is compute-bound, so the routed experts' GEMM efficiency moves it.
+SERVING_MOE: dict[str, Any] = {"model": {"preset": "mixtral-8x7b"},
+                              "serving": {"users": 2000, "input_tokens": 8000, "output_tokens": 500},
+                              "cluster": {"accelerator": "H100-SXM", "cards": 64}}
 # (workbook input name -> new value) and the scenario with the same change.
 EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # DP is a formula of cards, TP and PP: editing the cards moves memory, network and step time.
@@ -182,6 +186,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         "serving_w8a8_a800": (scenario_with(cluster__accelerator="A800", serving__precision="w8a8"), "zh"),
         # A serving fleet sized to its users (cluster.cards left out): the card count is a live formula.
         "serving_sized": (parse_scenario(SERVING_SIZED), "en"),
+        # A MoE model served: the routed experts at the serving grouped-GEMM efficiency, a live input.
+        "serving_moe": (parse_scenario(SERVING_MOE), "en"),
     }
     for f in sorted(EXAMPLES.glob("*.yaml")):
         cases[f"example_{f.stem}"] = (load_scenario(f), "en")
@@ -211,6 +217,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
                                                       "pp": int(sized["serving_pp"]),
                                                       "decode_batch": int(sized["decode_batch"])}})
     expected["edit_serving_sized"] = (sc, estimate(sc))
+    # The MoE serving workbook with the routed experts' serving efficiency typed back to training's 0.9.
+    files["edit_serving_moe"] = _edited(files["serving_moe"], {"serving_grouped_gemm_efficiency": 0.9},
+                                        src / "edit_serving_moe.xlsx")
+    expected["edit_serving_moe"] = expected["serving_moe"]  # the test computes the edited figures from the graph
     for card in DROPDOWN_CARDS:  # the drop-down set to each card in turn
         files[f"card_{card}"] = _edited(files["default_en"], {"gpu_choice": card}, src / f"card_{card}.xlsx")
         sc = scenario_with(cluster__accelerator=card, **pinned)
@@ -593,6 +603,25 @@ def test_weight_only_serving_recalculates(recalculated: dict, case: str) -> None
     assert 0 < result["serving_dequant_efficiency"] < 1 and result["serving_dequant_ops"] > 0
     for key in ("gpu_fp32_tflops", "serving_dequant_efficiency", "decode_step_seconds", "tpot", "serving_cards"):
         assert _close(_cell(wb, key).value, result[key]), (key, _cell(wb, key).value, result[key])
+
+
+def test_moe_serving_efficiency_is_a_live_input(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """A MoE model's serving figures recalculate in LibreOffice to the estimate's, the routed experts at the
+    serving grouped-GEMM efficiency (0.65, fitted on serving rows); typed back to training's 0.9, the cell moves
+    the blended GEMM efficiency and the serving cards to what the graph gives for that input."""
+    path, _sc, result = recalculated["serving_moe"]
+    _check(path, result)
+    assert result["serving_grouped_gemm_efficiency"] == 0.65 and result["grouped_gemm_efficiency"] == 0.9
+    assert result["serving_model_gemm_efficiency"] < result["serving_gemm_efficiency"]
+    edited = openpyxl.load_workbook(recalculated["edit_serving_moe"][0], data_only=True)
+    inputs = {k: v.value for k, v in result.inputs.items()}
+    keys = ["serving_model_gemm_efficiency", "prefill_seconds", "decode_step_seconds", "serving_cards"]
+    want = GRAPH.run({**inputs, "serving_grouped_gemm_efficiency": 0.9}, keys)
+    for key in keys:
+        assert _close(_cell(edited, key).value, float(want[key])), (key, _cell(edited, key).value, want[key])
+    assert float(want["serving_model_gemm_efficiency"]) > result["serving_model_gemm_efficiency"]
+    assert float(want["prefill_seconds"]) < 0.9 * result["prefill_seconds"]  # a compute-bound prefill speeds up
+    assert float(want["serving_cards"]) <= result["serving_cards"]  # faster experts: no more cards
 
 
 def test_w8a8_serving_recalculates(recalculated: dict) -> None:  # type: ignore[type-arg]

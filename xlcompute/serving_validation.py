@@ -527,13 +527,19 @@ def fit_dequant(cards: frozenset[str] | None = SERVING_CALIBRATED_CARDS) -> tupl
     |error| of their TPOT over the grid 0..10 (step 0.1), every other constant as committed. One constant
     for int8 and int4 alike: the bytes per weight carry the difference. Returns (c, mean |error| %, rows)."""
     rows = dequant_fit_rows(cards)
-    grid = np.round(np.arange(0.0, 10.0001, 0.1), 1)
-    k = FITTED.model_copy(update={"dequant_ops_per_weight": grid})
+    return (*_grid_fit("dequant_ops_per_weight", np.round(np.arange(0.0, 10.0001, 0.1), 1), rows, "tpot"), len(rows))
+
+
+def _grid_fit(name: str, grid: np.ndarray, rows: tuple[ServingRun, ...], metric: Metric) -> tuple[float, float]:
+    """One constant of :data:`FITTED` over ``grid`` (every other as committed): the value with the least mean
+    |error| of ``metric`` over ``rows`` (the first in grid order on a tie) and that error in %. The grid is
+    evaluated at once over NumPy arrays."""
+    k = FITTED.model_copy(update={name: grid})
     total = np.zeros(grid.size)
     for r in rows:
-        total += np.abs(_error(predict_run(r, k)["tpot"], r.measured_value("tpot")))
+        total += np.abs(_error(predict_run(r, k)[metric], r.measured_value(metric)))
     i = int(np.argmin(total))
-    return float(grid[i]), float(100 * total[i] / max(len(rows), 1)), len(rows)
+    return float(grid[i]), float(100 * total[i] / max(len(rows), 1))
 
 
 #: The set whose MoE throughput rows the serving grouped-GEMM efficiency is fitted on (2026-12-05,
@@ -561,13 +567,8 @@ def fit_moe_gemm() -> tuple[float, float, int]:
     :func:`moe_gemm_fit_rows`: the least mean |error| of their throughput over the grid 0.025..1 (step
     0.025; ties to the larger value), every other constant as committed. Returns (g, mean |error| %, rows)."""
     rows = moe_gemm_fit_rows()
-    grid = np.round(np.arange(1.0, 0.0249, -0.025), 3)  # descending: argmin's first hit is the larger value
-    k = FITTED.model_copy(update={"grouped_gemm_efficiency": grid})
-    total = np.zeros(grid.size)
-    for r in rows:
-        total += np.abs(_error(predict_run(r, k)["throughput"], r.measured_value("throughput")))
-    i = int(np.argmin(total))
-    return float(grid[i]), float(100 * total[i] / max(len(rows), 1)), len(rows)
+    grid = np.round(np.arange(1.0, 0.0249, -0.025), 3)  # descending: a tie goes to the larger value
+    return (*_grid_fit("grouped_gemm_efficiency", grid, rows, "throughput"), len(rows))
 
 
 def _covered_ids(path: Path, f: FactorFit) -> set[str]:

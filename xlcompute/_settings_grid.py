@@ -12,12 +12,14 @@ NumPy is imported on demand: the Excel functions import the estimate without it.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from xlcompute._graph import GRAPH
 
-__all__ = ["MODES", "STAGES", "GivenChoice", "SettingsGrid", "choose_given", "evaluate_settings", "fastest_fitting"]
+__all__ = ["MODES", "STAGES", "GivenChoice", "SettingsGrid", "choose_given", "evaluate_settings", "fastest_fitting",
+           "level_layers", "partial_levels"]
 
 #: Recomputation modes (0 none, 1 selective, 2 full) and ZeRO stages the grid spans.
 MODES: tuple[float, ...] = (0.0, 1.0, 2.0)
@@ -51,9 +53,29 @@ def evaluate_settings(inputs: Mapping[str, float], modes: Sequence[float] = MODE
     stage = np.tile(np.repeat(np.asarray(stages, dtype=float), len(modes)), len(vs))
     mode = np.tile(np.asarray(modes, dtype=float), len(stages) * len(vs))
     interleave = np.repeat(vs, per_v)
-    out = GRAPH.run({**inputs, "zero_stage": stage, "recompute_mode": mode, "interleave": interleave}, list(KEYS))
+    # A level between 1 and 2 is selective recomputation with that share of the busiest stage's layers
+    # in full (core.compute.recompute_level); 0, 1 and 2 keep the inputs' own layers count.
+    partial = (mode > 1) & (mode < 2)
+    on_stage = math.ceil(inputs["layers"] / inputs["pp"])
+    layers = np.where(partial, np.round((mode - 1) * on_stage), inputs["recompute_layers"])
+    out = GRAPH.run({**inputs, "zero_stage": stage, "recompute_mode": np.where(partial, 1.0, mode),
+                     "recompute_layers": layers, "interleave": interleave}, list(KEYS))
     return SettingsGrid(mode, stage, {k: np.broadcast_to(np.asarray(out[k], dtype=float), stage.shape) for k in KEYS},
                         interleave)
+
+
+def partial_levels(layers: float, pp: float) -> tuple[float, ...]:
+    """The recomputation levels (core.compute.recompute_level) of selective recomputation with k of
+    the busiest stage's n = ⌈L/p⌉ layers in full, k = 1 … n − 1 (Megatron-LM's block method)."""
+    n = math.ceil(layers / pp)
+    return tuple(1 + k / n for k in range(1, n))
+
+
+def level_layers(level: float, layers: float, pp: float) -> tuple[int, int]:
+    """(recompute mode, layers per stage in full) of a level from :func:`partial_levels`."""
+    if 1 < level < 2:
+        return 1, round((level - 1) * math.ceil(layers / pp))
+    return int(level), 0
 
 
 def fastest_fitting(grid: SettingsGrid, among: Any = None) -> int | None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
-from xlcompute._settings_grid import MODES, STAGES, choose_given
+from xlcompute._settings_grid import MODES, STAGES, choose_given, level_layers, partial_levels
 from xlcompute.core import cost, goodput, parallel
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
@@ -553,7 +553,8 @@ def resolve(
                          numbers=(report.candidates_evaluated, report.candidates_fitting))
         for key, value in (
             ("tp", ex.tp), ("pp", ex.pp), ("micro_batch", ex.micro_batch), ("zero_stage", ex.zero_stage),
-            ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("sp", 1 if ex.sequence_parallel else 0),
+            ("recompute_mode", RECOMPUTE_MODES[ex.recompute]), ("recompute_layers", ex.recompute_layers),
+            ("sp", 1 if ex.sequence_parallel else 0),
             ("interleave", ex.interleave), ("tp_overlap", 1 if ex.tp_overlap else 0),
             ("dp_overlap", 1 if ex.dp_overlap else 0), ("cp", ex.cp),
             ("offload_optimizer", 1 if ex.offload_optimizer else 0),
@@ -569,7 +570,8 @@ def resolve(
 
 
 #: The defaults a scenario's own layout may change when they do not fit (scenario field, input key).
-_YIELDING: tuple[tuple[str, str], ...] = (("recompute", "recompute_mode"), ("zero_stage", "zero_stage"))
+_YIELDING: tuple[tuple[str, str], ...] = (("recompute", "recompute_mode"), ("recompute_layers", "recompute_layers"),
+                                          ("zero_stage", "zero_stage"))
 _MODE_NAMES = {v: k for k, v in RECOMPUTE_MODES.items()}
 
 
@@ -587,14 +589,19 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
       Megatron-LM's plain 1F1B.
     * Recomputation and the ZeRO stage yield to memory: when the layout does not fit with the
       defaults the scenario leaves (selective, ZeRO-1) at any schedule, they take the fastest
-      setting that fits, ZeRO 0/1 first (the space the validation covers), then ZeRO-2/3; ties go to
-      less recomputation, a lower stage and fewer virtual stages
+      setting that fits, selective with 1 … ⌈L/p⌉ − 1 of each stage's layers in full included
+      (``training.recompute_layers``, Megatron-LM's block method), ZeRO 0/1 first (the space the
+      validation covers), then ZeRO-2/3; ties go to less recomputation, a lower stage and fewer
+      virtual stages
       (:func:`xlcompute._settings_grid.fastest_fitting`, the rule the proposal names too).
 
     A setting the scenario gives is kept; when nothing fits, the defaults stay and the estimate
     reports the layout as not fitting."""
     t = scenario.train
-    free = [key for field, key in _YIELDING if field not in t.model_fields_set]
+    # The layers recomputed in full belong to the recomputation: either given (layers other than 0) keeps both.
+    given_rc = "recompute" in t.model_fields_set or t.recompute_layers > 0
+    free = [key for field, key in _YIELDING
+            if (not given_rc if field.startswith("recompute") else field not in t.model_fields_set)]
     inputs = {k: v.value for k, v in vals.items()}
     vs = (interleave_sizes(int(inputs["layers"]), int(inputs["pp"]), RECOMMEND_OPTIONS)
           if "interleave" not in t.model_fields_set and inputs["pp"] > 1 else [inputs["interleave"]])
@@ -602,8 +609,9 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
         return
     if len(vs) == 1 and GRAPH.run(inputs, ["mem_fits"])["mem_fits"]:
         return  # no schedule to choose and the defaults fit: most layouts, in one scalar evaluation
-    choice = choose_given(inputs, MODES if "recompute_mode" in free else (inputs["recompute_mode"],),
-                          STAGES if "zero_stage" in free else (inputs["zero_stage"],), vs)
+    modes = ((*MODES, *partial_levels(inputs["layers"], inputs["pp"]))
+             if "recompute_mode" in free else (inputs["recompute_mode"],))
+    choice = choose_given(inputs, modes, STAGES if "zero_stage" in free else (inputs["zero_stage"],), vs)
     if choice is None:
         return
     layout = fmt.layout_text(inputs["tp"], inputs["cp"], inputs["pp"], scenario.dp, inputs["ep"])
@@ -621,7 +629,9 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
     here_gb = choice.here_bytes / 1e9
     why = (f"the scenario's layout ({layout}) needs {here_gb:,.1f} GB per card of {inputs['gpu_hbm_gb']:g} GB with the "
            f"defaults (recompute {t.recompute}, ZeRO-{t.zero_stage})")
-    chosen = {"recompute_mode": (choice.mode, f"recompute {_MODE_NAMES[int(choice.mode)]}"),
+    mode, full_layers = level_layers(choice.mode, inputs["layers"], inputs["pp"])
+    rc_text = f"recompute {_MODE_NAMES[mode]}" + (f" with {full_layers} layers per stage in full" if full_layers else "")
+    chosen = {"recompute_mode": (mode, rc_text), "recompute_layers": (full_layers, rc_text),
               "zero_stage": (choice.stage, f"ZeRO-{choice.stage:g}")}
     for field, key in _YIELDING:
         if key in free and chosen[key][0] != inputs[key]:
@@ -675,6 +685,7 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
         ("zero_stage", t, "training", "zero_stage", t.zero_stage, ""),
         ("recompute_mode", t, "training", "recompute", t.recompute_mode,
          f" = {t.recompute} (0 none, 1 selective, 2 full)"),
+        ("recompute_layers", t, "training", "recompute_layers", t.recompute_layers, ""),
         ("sp", t, "training", "sequence_parallel", 1 if t.sequence_parallel else 0, ""),
         ("flash_attention", t, "training", "attention", 1 if t.attention == "flash" else 0,
          f" = {t.attention} (1 flash, 0 unfused)"),
@@ -782,6 +793,12 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
             raise ValueError(
                 f"training.interleave ({t.interleave}) must be at most the {busiest} layers on the busiest of "
                 f"the {t.pp} pipeline stages (each virtual stage holds at least one layer)"
+            )
+        on_stage = int(parallel.layers_per_stage(arch.layers, t.pp))  # type: ignore[arg-type]
+        if t.recompute_layers > on_stage:
+            raise ValueError(
+                f"training.recompute_layers ({t.recompute_layers}) must be at most the {on_stage} layers on the "
+                f"busiest of the {t.pp} pipeline stages (training.recompute: full recomputes all of them)"
             )
         if arch.heads % t.tp:  # type: ignore[operator]
             raise ValueError(f"training.tp ({t.tp}) must divide the model's {arch.heads} attention heads")
@@ -1375,7 +1392,8 @@ def _estimate_at(
             tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
             global_batch=int(values["global_batch"]), interleave=int(inputs["interleave"]),
             sequence_parallel=t.sequence_parallel,
-            recompute=_MODE_NAMES[int(inputs["recompute_mode"])], zero_stage=int(inputs["zero_stage"]),
+            recompute=_MODE_NAMES[int(inputs["recompute_mode"])], recompute_layers=int(inputs["recompute_layers"]),
+            zero_stage=int(inputs["zero_stage"]),
             offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
             bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",

@@ -402,6 +402,12 @@ class TrainingPlan(_Strict):
     recompute: Literal["none", "selective", "full"] = Field(
         "selective", description="activation recomputation (Korthikanti et al. 2022)"
     )
+    recompute_layers: int = Field(
+        0, ge=0, le=100_000,
+        description="with recompute: selective, layers of each pipeline stage recomputed in full, the others "
+        "selectively (Megatron-LM --recompute-method block --recompute-num-layers); with the layout left to the "
+        "planner it chooses this too",
+    )
     sequence_parallel: bool = Field(True, description="Megatron sequence parallelism (Korthikanti et al. 2022)")
     tp: int | None = Field(
         None, ge=1, le=MAX_DEGREE,
@@ -517,6 +523,15 @@ class TrainingPlan(_Strict):
         if isinstance(data, dict) and data.get("precision") == "fp8" and data.get("optimizer_bytes") is None:
             data = {**data, "optimizer_bytes": FP8_DEEPSEEK_OPTIMIZER_BYTES}
         return data
+
+    @model_validator(mode="after")
+    def _recompute_layers(self) -> TrainingPlan:
+        if self.recompute_layers and self.recompute != "selective":
+            raise ValueError(
+                f"training.recompute_layers ({self.recompute_layers}) needs training.recompute: selective for the "
+                f"stage's other layers (got {self.recompute}); allowed: 0 with recompute none or full"
+            )
+        return self
 
     @field_validator("offload", mode="before")
     @classmethod

@@ -49,6 +49,8 @@ FIELD_ZH: dict[str, str] = {
                             "Megatron-Bridge 25.11 数据上拟合；等待之后下发的 GPU 工作可将其隐藏）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
+    "training.recompute_layers": "选择性重计算时，每个流水线级中完全重计算的层数，其余层选择性重计算（Megatron-LM 的 "
+                                 "--recompute-method block --recompute-num-layers）；布局由规划器选择时它一并选择。默认 0",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",
     "training.interleave": "交错式 1F1B 调度中每卡的模型块数（Narayanan et al. 2021 §2.2）",
     "training.tp_overlap": "框架将张量并行 all-reduce 与矩阵乘重叠（Megatron-Core 的 --tp-comm-overlap）："
@@ -416,8 +418,9 @@ def _zh(o: Origin) -> str:
                 "给定 training.interleave: 1 则为普通 1F1B 调度")
     if k == "planner" and o.option == "yield":
         gb, hbm, value = o.numbers
-        chosen = {0: "none", 1: "selective", 2: "full"}[int(value)] if o.field == "training.recompute" \
-            else f"ZeRO-{int(value)}"
+        chosen = ({0: "none", 1: "selective", 2: "full"}[int(value)] if o.field == "training.recompute"
+                  else f"每级 {int(value)} 层完全重计算，其余选择性" if o.field == "training.recompute_layers"
+                  else f"ZeRO-{int(value)}")
         return (f"默认值已调整（{o.field}）：场景给定的布局（{o.extra}）按默认设置每卡需 {fmt.plain(gb, 1)} GB，"
                 f"超过 {fmt.plain(hbm, 3)} GB 显存；取放得下的最快设置 {chosen}")
     if k == "planner":

@@ -27,16 +27,22 @@ def test_a_default_that_does_not_fit_the_given_layout_yields_to_the_fastest_sett
     assert both.inputs["recompute_mode"].source.startswith("scenario: training.recompute")
     r = estimate(_scenario())
     assert (r["tp"], r["pp"], r["dp"]) == (8, 16, 128)  # the layout stays the scenario's
-    assert r["mem_fits"] == 1 and r["recompute_mode"] == 2 and r["zero_stage"] == 1
-    assert r.plan is not None and r.plan.best[0].execution.recompute == "full"
-    src = r.inputs["recompute_mode"].source
-    assert src.startswith("default for training.recompute changed") and "89.2 GB per card of 80 GB" in src
-    assert "recompute full is the fastest setting that fits" in src
-    assert "取放得下的最快设置 full" in source_text(r.inputs["recompute_mode"], "zh")
+    # selective recomputation with 2 of each stage's 8 layers in full (Megatron-LM's block method)
+    assert r["mem_fits"] == 1 and r["recompute_mode"] == 1 and r["recompute_layers"] == 2 and r["zero_stage"] == 1
+    ex = r.plan.best[0].execution if r.plan is not None else None
+    assert ex is not None and (ex.recompute, ex.recompute_layers) == ("selective", 2)
+    src = r.inputs["recompute_layers"].source
+    assert src.startswith("default for training.recompute_layers changed") and "89.2 GB per card of 80 GB" in src
+    assert "recompute selective with 2 layers per stage in full is the fastest setting that fits" in src
+    assert "取放得下的最快设置 每级 2 层完全重计算" in source_text(r.inputs["recompute_layers"], "zh")
+    assert r.inputs["recompute_mode"].source.startswith("default for training.recompute = selective")  # unchanged
     assert r.inputs["zero_stage"].source.startswith("default for training.zero_stage:")  # unchanged, not "changed"
     # the same layout evaluated with that setting typed in gives the same step
-    typed = estimate(_scenario(recompute="full"))
+    typed = estimate(_scenario(recompute_layers=2))
     assert typed["predicted_step_seconds"] == r["predicted_step_seconds"]
+    # full recomputation, which fitted before partial recomputation was modelled, is slower
+    full = estimate(_scenario(recompute="full"))
+    assert full["mem_fits"] == 1 and full["predicted_step_seconds"] > 1.15 * r["predicted_step_seconds"]
 
 
 def test_a_setting_the_scenario_gives_is_kept_and_the_other_default_yields() -> None:
@@ -74,10 +80,11 @@ def test_the_cli_says_why_the_layout_line_differs_and_plan_names_the_given_layou
 
     out = runner.invoke(app, ["estimate", str(path)])
     assert out.exit_code == 0, out.output
-    assert "recompute full; global batch 2,048 sequences; recomputation changed from the default" in flat(out.output)
+    assert ("recompute selective, 2 of 8 layers per stage in full; global batch 2,048 sequences; layers recomputed "
+            "in full changed from the default") in flat(out.output)
     assert "DOES NOT FIT" not in out.output
     zh = runner.invoke(app, ["estimate", str(path), "--lang", "zh"])
-    assert "重计算已由默认值调整" in flat(zh.output).replace(" ", "")
+    assert "完全重计算的层数已由默认值调整" in flat(zh.output).replace(" ", "")
     plan = runner.invoke(app, ["plan", str(path), "--top", "1"])
     assert plan.exit_code == 0, plan.output
     assert "The scenario fixes its layout, TP 8 × PP 16 × DP 128: xlcompute estimate uses it" in flat(plan.output)
@@ -158,11 +165,11 @@ def test_a_schedule_that_would_change_the_batch_or_has_one_stage_is_not_taken() 
 
 def test_llama3_published_layout_interleaves_and_recomputes_to_fit() -> None:
     """Meta's TP 8 × PP 16 layout for Llama 3.1 405B typed without a schedule: 8 virtual stages of
-    126 layers (unequal chunks) with full recomputation, which the selective default does not fit;
-    the plain schedule's 15/16 bubble gives far less."""
+    126 layers (unequal chunks) with 2 of each stage's 8 layers recomputed in full, as the selective
+    default does not fit; the plain schedule's 15/16 bubble gives far less."""
     r = estimate(_scenario())
     plain = estimate(_scenario(interleave=1))
-    assert (r["interleave"], r["recompute_mode"], r["mem_fits"]) == (8, 2, 1)
-    assert plain["recompute_mode"] == 2 and plain["mem_fits"] == 1
+    assert (r["interleave"], r["recompute_mode"], r["recompute_layers"], r["mem_fits"]) == (8, 1, 2, 1)
+    assert plain["recompute_mode"] == 1 and plain["recompute_layers"] == 2 and plain["mem_fits"] == 1
     assert r["predicted_mfu"] > 1.5 * plain["predicted_mfu"]
-    assert r.inputs["recompute_mode"].origin.option == "yield" and r.inputs["interleave"].origin.option == "schedule"
+    assert r.inputs["recompute_layers"].origin.option == "yield" and r.inputs["interleave"].origin.option == "schedule"

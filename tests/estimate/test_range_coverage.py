@@ -105,4 +105,6 @@ def test_held_out_coverage_is_the_recorded_one(sets) -> None:
 def test_calibration_only_rows_are_not_counted_as_held_out(sets) -> None:
     assert sets.first.held_out_coverage.runs == 0  # every run of the first set is fitted on
     fitted = range_coverage(sets.first.rows)
-    assert fitted.runs == 27 and fitted.inside == 23  # in-sample, reported apart by validate
+    # in-sample, reported apart by validate; 24 since partial recomputation (2026-12-05) brought Llama 3.1 405B's
+    # card-hours inside their range (23 before)
+    assert fitted.runs == 27 and fitted.inside == 24

@@ -74,14 +74,15 @@ def test_128k_context_fits_only_with_cp_and_the_planner_picks_it() -> None:
     with_cp = search(values, cards, batch, plan_opts)
     assert with_cp.best and all(c.execution.cp > 1 for c in with_cp.best)
     # The planner (every recompute mode) picks CP: faster than the best cp = 1 layout, which needs
-    # full recomputation.
+    # full recomputation of all or part of each stage's layers.
     r = estimate(sc)
     best = r.plan.best[0]
     assert best.execution.cp > 1 and r["cp"] == best.execution.cp and best.result.fits
     assert r.inputs["cp"].source.startswith("layout planner")
     assert r["dp"] == 1024 // (best.execution.tp * best.execution.cp * best.execution.pp)
     only_cp1 = search(values, cards, batch, _opts(RECOMMEND_OPTIONS, values, context_parallel=(1,), max_tp=8))
-    assert only_cp1.best and only_cp1.best[0].execution.recompute == "full"
+    cp1 = only_cp1.best[0].execution if only_cp1.best else None
+    assert cp1 is not None and (cp1.recompute == "full" or cp1.recompute_layers > 0)
     assert r["predicted_mfu"] > only_cp1.best[0].result.predicted_mfu
 
 

@@ -58,7 +58,7 @@ def test_enumeration_obeys_rules_and_has_no_duplicates() -> None:
     assert not np.any(lay.sequence_parallel & (lay.tp == 1))
     assert not np.any((lay.zero_stage > 0) & (lay.dp == 1))
     stacked = np.stack([lay.tp, lay.pp, lay.dp, lay.cp, lay.micro_batch, lay.global_batch, lay.interleave,
-                        lay.sequence_parallel, lay.recompute, lay.zero_stage, lay.offload_optimizer,
+                        lay.sequence_parallel, lay.recompute, lay.recompute_layers, lay.zero_stage, lay.offload_optimizer,
                         lay.offload_weights, lay.offload_activations, lay.tp_overlap, lay.dp_overlap],
                        axis=1).astype(np.int64)
     assert len(np.unique(stacked, axis=0)) == n

@@ -165,11 +165,16 @@ def test_risks_follow_the_figures() -> None:
     big = dict(base["training"], micro_batch=8, global_batch=1000)
     typed = dict(base, training=dict(big, zero_stage=0, recompute="none"))
     named = build_context(estimate(parse_scenario(typed)), "en")["memory"]["fastest_fit"]
-    left_open = {k: v for k, v in big.items() if k not in ("zero_stage", "recompute")}
+    left_open = {k: v for k, v in big.items() if k not in ("zero_stage", "recompute", "recompute_layers")}
     chosen = estimate(parse_scenario(dict(base, training=left_open)))
-    assert "changed" in chosen.inputs["recompute_mode"].source
-    assert (named["stage"], named["mode"]) == (int(chosen["zero_stage"]), int(chosen["recompute_mode"])) == (1, 2)
+    # selective with some of each stage's layers in full, which the table has no column for
+    assert "changed" in chosen.inputs["recompute_layers"].source
+    level = 1 + chosen["recompute_layers"] / chosen["layers_per_stage"]
+    assert chosen["recompute_mode"] == 1 and chosen["recompute_layers"] > 0
+    assert (named["stage"], named["mode"]) == (int(chosen["zero_stage"]), pytest.approx(level))
     assert named["bytes"] == pytest.approx(chosen["mem_per_gpu"], rel=1e-12) and chosen["mem_fits"]
+    words = str(build_context(estimate(parse_scenario(typed)), "en")["memory"]["alternative"])
+    assert f"selective, {chosen['recompute_layers']:.0f} of {chosen['layers_per_stage']:.0f} layers per stage" in words
 
 
 def test_a_catalog_assumption_is_a_risk_in_both_languages(result: Estimate) -> None:

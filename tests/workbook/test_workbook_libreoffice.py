@@ -63,6 +63,9 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # MFU 0: the Training sheet switches to the step-time model's predicted MFU, a live formula.
     "mfu_predicted": ({"mfu_assumed": 0}, {"assumptions__mfu": None, "assumptions__mfu_source": None}),
     "recompute_full": ({"recompute_mode": 2}, {"training__recompute": "full"}),
+    # 3 of each stage's 16 layers recomputed in full (Megatron-LM's block method): the recomputation level,
+    # the stored activations and the recomputed forward follow the cell.
+    "recompute_layers": ({"recompute_layers": 3}, {"training__recompute_layers": 3}),
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
     # The drop-down sets the precision; the optimizer-bytes cell is an input of its own and keeps its 12
@@ -341,8 +344,12 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
     _check(path, result, built=before)
     if edit in ("cards", "cards_odd", "mfu", "cards_and_mfu", "accelerator", "mfu_predicted"):
         assert result["train_days"] != pytest.approx(before["train_days"])
-    if edit in ("cards", "cards_odd", "accelerator", "model", "recompute_full", "cp"):  # the step model follows
-        assert result["predicted_step_seconds"] != pytest.approx(before["predicted_step_seconds"])
+    if edit in ("cards", "cards_odd", "accelerator", "model", "recompute_full", "recompute_layers", "cp"):
+        assert result["predicted_step_seconds"] != pytest.approx(before["predicted_step_seconds"])  # the step model
+    if edit == "recompute_layers":  # selective with 3 of 16 layers in full: between selective and full
+        assert result["recompute_level"] == pytest.approx(1 + 3 / 16) and before["recompute_level"] == 1
+        assert result["predicted_step_seconds"] > before["predicted_step_seconds"]
+        assert result["activations_per_gpu"] < before["activations_per_gpu"]
     if edit == "deadline_confidence":  # 2,000 cards meet 20 days at the estimate, not at 90 %
         assert result["train_days"] < 20 < result["deadline_run_days"]
         assert result["deadline_margin"] == pytest.approx(1.5382, abs=1e-4)

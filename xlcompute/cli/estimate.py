@@ -107,7 +107,9 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         mfu_src = tr("mfu_predicted_src", lang)
     kinds = [tr(f"offload_{k}", lang) for k in ("weights", "activations", "optimizer") if r[f"offload_{k}"] >= 0.5]
     offload = tr("offload", lang, kinds=(" + " if lang == "en" else "、").join(kinds)) if kinds else ""
-    rc = tr(("recompute_none", "recompute_selective", "recompute_full")[int(r["recompute_mode"])], lang)
+    rc = (tr("recompute_partial", lang, k=fmt.count(r["recompute_layers"]), n=fmt.count(r["layers_per_stage"]))
+          if r["recompute_mode"] == 1 and r["recompute_layers"] > 0 else
+          tr(("recompute_none", "recompute_selective", "recompute_full")[int(r["recompute_mode"])], lang))
     L = {k: tr(k, lang) for k in ("model", "plan", "cluster", "layout", "bom", "deadline", "at_predicted")}
     rows = [
         (L["model"], tr("model_value", lang, name=r.model_name, params=fmt.number(r["model_params"] / 1e9, 1),
@@ -279,7 +281,7 @@ def _yielded(r: Estimate, lang: str) -> str:
     """"; the default recompute / ZeRO stage did not fit this layout" when the estimate changed them,
     and that the planner chose the interleaved schedule when it did (estimate._fit_given_layout): the
     user sees why the layout line differs from the defaults."""
-    fields = [o.field.split(".")[1] for k in ("recompute_mode", "zero_stage")
+    fields = [o.field.split(".")[1] for k in ("recompute_mode", "recompute_layers", "zero_stage")
               if (o := r.inputs[k].origin) is not None and o.kind == "planner" and o.option == "yield"]
     o = r.inputs["interleave"].origin
     scheduled = tr("scheduled", lang) if o is not None and o.kind == "planner" and o.option == "schedule" else ""

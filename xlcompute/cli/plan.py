@@ -81,6 +81,7 @@ def plan_command(
             ("、" if lang == "zh" else ", ").join(
                 x for x in ("SP" if ex.sequence_parallel else "",
                             tr("plan_no_recompute", lang) if ex.recompute == "none"
+                            else tr("plan_recompute_partial", lang, k=ex.recompute_layers) if ex.recompute_layers
                             else tr("plan_recompute", lang, mode=modes.get(ex.recompute, ex.recompute)),
                             f"ZeRO-{ex.zero_stage}", tr("plan_tp_overlap", lang) if ex.tp_overlap else "",
                             tr("plan_offload", lang, kinds="+".join(kinds.get(k, k) for k in ex.offloaded))

@@ -64,6 +64,7 @@ Sources
 from __future__ import annotations
 
 from xlcompute.core.expr import Value, and_, eq, floor, if_, max_, min_, mod, or_
+from xlcompute.core.compute import full_recompute_share
 from xlcompute.core.memory import ACTIVATION_BYTES
 
 __all__ = [
@@ -225,8 +226,9 @@ def tp_allreduce_seconds(message_bytes: Value, tp: Value, bytes_per_s: Value, la
 
 def tp_collectives_per_layer(recompute: Value) -> Value:
     """TP all-reduces per layer and micro-batch: 2 forward + 2 backward, 2 more in the forward
-    that full recomputation repeats [MEG19]."""
-    return 4 + if_(recompute >= 2, 2, 0)
+    that full recomputation repeats [MEG19] (on average over the stage's layers, when only a share
+    of them is recomputed in full: core.compute.recompute_level)."""
+    return 4 + 2 * full_recompute_share(recompute)
 
 
 def tp_seconds_per_layer(allreduce_s: Value, tp: Value, recompute: Value) -> Value:
@@ -418,7 +420,7 @@ def cp_bytes_per_layer(kv_bytes: Value, recompute: Value) -> Value:
     """Bytes each card sends per layer and micro-batch for context parallelism [CP]: the forward
     ring once, the backward twice (K and V again, and their gradients dK, dV back to their owners),
     and the recomputed forward once more with full recomputation."""
-    return (3 + if_(recompute >= 2, 1, 0)) * kv_bytes
+    return (3 + full_recompute_share(recompute)) * kv_bytes
 
 
 def cp_forward_seconds(kv_bytes: Value, cp: Value, bytes_per_s: Value, latency: Value) -> Value:
@@ -431,7 +433,7 @@ def cp_backward_seconds(kv_bytes: Value, cp: Value, bytes_per_s: Value, latency:
     """The backward K/V ring of a layer and micro-batch before overlap [CP]: K and V with dK and dV
     in the same cp − 1 steps (twice the bytes), and with full recomputation the forward ring again."""
     backward = collective_seconds(2 * kv_bytes, bytes_per_s, latency, cp - 1)
-    recomputed = if_(recompute >= 2, collective_seconds(kv_bytes, bytes_per_s, latency, cp - 1), 0)
+    recomputed = full_recompute_share(recompute) * collective_seconds(kv_bytes, bytes_per_s, latency, cp - 1)
     return if_(cp > 1, backward + recomputed, 0)
 
 

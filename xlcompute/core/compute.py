@@ -24,7 +24,7 @@ model's MFU and the Excel training functions all use it, so a predicted MFU fed 
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, and_, if_
+from xlcompute.core.expr import Value, and_, if_, max_, min_
 
 __all__ = [
     "matmul_flops",
@@ -32,6 +32,9 @@ __all__ = [
     "logits_flops",
     "recompute_flops",
     "recompute_extra_forward",
+    "recompute_level",
+    "full_recompute_share",
+    "selective_recompute",
     "train_flops",
     "train_flops_6tp",
     "train_flops_8tp",
@@ -126,14 +129,14 @@ def recompute_flops(
     Full recomputation (mode 2) repeats the forward pass of every block, 2·block + 4·s·w per
     token and layer (seed 001: 4 units instead of 3); selective recomputation (mode 1) repeats
     only the attention core (Korthikanti et al. 2022 §5), which a fused flash kernel recomputes
-    inside its own backward pass anyway (Dao 2023), so then nothing is added.
+    inside its own backward pass anyway (Dao 2023), so then nothing is added. A level between 1
+    and 2 (:func:`recompute_level`) recomputes that share of the layers in full, the rest
+    selectively.
     """
-    per_layer = if_(
-        recompute >= 2,
-        matmul_flops(block) + attention_core_flops(seq_len, attn_width),
-        if_(and_(recompute >= 1, flash < 0.5), attention_core_flops(seq_len, attn_width), 0),
-    )
-    return tokens * layers * per_layer
+    full = matmul_flops(block) + attention_core_flops(seq_len, attn_width)
+    selective = if_(and_(recompute >= 1, flash < 0.5), attention_core_flops(seq_len, attn_width), 0)
+    share = full_recompute_share(recompute)
+    return tokens * layers * (share * full + (1 - share) * selective)
 
 
 def iter_flops_megatron(
@@ -211,9 +214,36 @@ def infer_flops_seq(params: Value, tokens: Value, context_len: Value, attn_coef:
 
 
 def recompute_extra_forward(recompute_mode: Value) -> Value:
-    """1 when full recomputation repeats the forward pass (mode 2), else 0.
+    """The share of the forward pass full recomputation repeats: 1 in mode 2, the share of layers
+    recomputed in full at a level between 1 and 2 (:func:`recompute_level`), else 0.
 
     Selective recomputation (mode 1) redoes only the attention core, a few percent of the FLOPs
     (Korthikanti et al. 2022, Table 4: 2.7% overhead for GPT-3), so it is not counted.
     """
-    return if_(recompute_mode >= 2, 1, 0)
+    return full_recompute_share(recompute_mode)
+
+
+def recompute_level(mode: Value, full_layers: Value, layers_on_stage: Value) -> Value:
+    """The recomputation the step model runs, one number: 0 none, 1 selective, 2 full, and between
+    1 and 2 selective recomputation with ``full_layers`` of each pipeline stage's
+    ``layers_on_stage`` layers recomputed in full, level 1 + full_layers / layers_on_stage.
+
+    Megatron-LM's block method (``--recompute-granularity full --recompute-method block
+    --recompute-num-layers N``; Korthikanti et al. 2022 §5 discuss checkpointing only some
+    layers): it trades the memory of the stage's stored activations against recomputation layer by
+    layer, where mode 2 recomputes every layer. Every per-layer cost and byte count is a sum over
+    the stage's layers, so the level's share weights the full and the selective terms
+    (:func:`full_recompute_share`). ``full_layers`` counts only in mode 1."""
+    share = min_(max_(full_layers, 0), layers_on_stage) / max_(layers_on_stage, 1)
+    return if_(mode >= 2, 2, if_(mode >= 1, 1 + share, 0))
+
+
+def full_recompute_share(recompute: Value) -> Value:
+    """Share of the layers whose forward pass is recomputed in full at a recomputation level
+    (:func:`recompute_level`): 0 for none and selective, 1 for full, ℓ − 1 in between."""
+    return min_(max_(recompute - 1, 0), 1)
+
+
+def selective_recompute(recompute: Value) -> Value:
+    """1 when some layers run selective recomputation: levels from 1 up to, not including, 2."""
+    return if_(and_(recompute >= 1, recompute < 2), 1, 0)

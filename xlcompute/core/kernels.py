@@ -25,7 +25,7 @@ Megatron-LM runs (``xlcompute validate``); ``software_eff`` scales them for othe
 
 from __future__ import annotations
 
-from xlcompute.core.compute import attention_core_flops
+from xlcompute.core.compute import attention_core_flops, full_recompute_share
 from xlcompute.core.expr import Value, if_, max_, min_
 from xlcompute.core.params import attn_out_params, qkv_params
 
@@ -126,11 +126,12 @@ def attention_backward_factor(flash: Value) -> Value:
 
 def attention_backward_seconds(attention_forward: Value, flash: Value, recompute: Value) -> Value:
     """Attention-core time of one layer and micro-batch in the backward pass: its own backward
-    (:func:`attention_backward_factor`) and, with full recomputation, the recomputed forward. The
+    (:func:`attention_backward_factor`) and, with full recomputation, the recomputed forward (on the
+    share of layers recomputed in full, core.compute.recompute_level). The
     window the backward context-parallel K/V ring hides under (Megatron-Core "context parallel";
     Liu et al. 2023, Ring Attention, §3: each chunk's transfer overlaps the previous chunk's
     attention)."""
-    return attention_forward * (attention_backward_factor(flash) + if_(recompute >= 2, 1, 0))
+    return attention_forward * (attention_backward_factor(flash) + full_recompute_share(recompute))
 
 
 def elementwise_seconds(
@@ -232,14 +233,15 @@ def layer_recompute_seconds(
     core and its score kernels (selective, unfused), nothing with a flash kernel, whose scores
     were never stored (Korthikanti et al. 2022 §5; Dao 2023); plus ``extra`` under selective
     recomputation (the MLA up-projections, core.moe.mla_recompute_seconds)."""
-    selective = if_(flash, 0, attention_forward + score_elementwise) + extra
-    return if_(recompute >= 2, layer_forward, if_(recompute >= 1, selective, 0))
+    selective = if_(recompute >= 1, if_(flash, 0, attention_forward + score_elementwise) + extra, 0)
+    share = full_recompute_share(recompute)  # between selective and full: the layer average
+    return share * layer_forward + (1 - share) * selective
 
 
 def layer_gemm_seconds(gemm_forward: Value, attention_forward: Value, recompute: Value) -> Value:
     """GEMM time of a layer per micro-batch, forward + backward (+ the recomputed forward): the
     window fully overlapped TP communication can hide under [CAL23]."""
-    return (gemm_forward + attention_forward) * (3 + if_(recompute >= 2, 1, 0))
+    return (gemm_forward + attention_forward) * (3 + full_recompute_share(recompute))
 
 
 def forward_backward_seconds(forward: Value) -> Value:

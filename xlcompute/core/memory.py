@@ -28,6 +28,7 @@ framework's buffers. For a GPT shape (MHA, MLP 4h, no gate) they reduce to Table
 
 from __future__ import annotations
 
+from xlcompute.core.compute import full_recompute_share
 from xlcompute.core.expr import Value, and_, if_, min_, or_
 
 MEMORY_SHARE_WARN = 0.85
@@ -167,11 +168,9 @@ def activation_bytes(
     sbh = seq_len * micro_batch * hidden
     linear = if_(sp, 34 / tp, 10 + 24 / tp)
     attention = if_(flash, 4 * heads / (hidden * tp), 5 * heads * seq_len / (hidden * tp))
-    stored = if_(
-        recompute >= 2,
-        2 * if_(sp, 1 / tp, 1),
-        linear + if_(recompute >= 1, if_(flash, attention, 0), attention),
-    )
+    share = full_recompute_share(recompute)
+    kept = linear + if_(recompute >= 1, if_(flash, attention, 0), attention)
+    stored = share * 2 * if_(sp, 1 / tp, 1) + (1 - share) * kept
     return layers * sbh * stored
 
 
@@ -245,10 +244,12 @@ def activations_stored_layer(
     full recomputation keeps only the layer input 2·s·b·h (÷ tp with sequence parallelism);
     selective recomputation drops the unfused scores; a flash kernel has none to drop and keeps
     its log-sum-exp. ``recomputed``: further bytes selective recomputation does not keep (the MLA
-    up-projections, core.moe.mla_recompute_saving)."""
+    up-projections, core.moe.mla_recompute_saving). Between selective and full (core.compute.
+    recompute_level) the average over the stage's layers: the full share keeps its inputs only."""
     layer_input = ACTIVATION_BYTES * seq_len * micro_batch * hidden * if_(sp, 1 / tp, 1)
     kept = if_(and_(recompute >= 1, flash < 0.5), linear, linear + score) - recomputed
-    return if_(recompute >= 2, layer_input, kept)
+    share = full_recompute_share(recompute)
+    return share * layer_input + (1 - share) * kept
 
 
 def score_traffic_bytes(score: Value, flash: Value) -> Value:
@@ -288,14 +289,15 @@ def activations_first_stage(
 
     1F1B keeps min(p, m) micro-batches in flight on the first stage; the interleaved schedule
     with v chunks per card keeps (1 + (p − 1)/(p·v)) times as much (Korthikanti et al. 2022
-    §4.2.3; Narayanan et al. 2021 §2.2). Full recomputation rebuilds one layer's activations
-    (``working_layer``) at a time; a single stage also holds the logits. With activations
+    §4.2.3; Narayanan et al. 2021 §2.2). Full recomputation, of every layer or of a share of them
+    (core.compute.recompute_level), rebuilds one layer's activations (``working_layer``) at a
+    time; a single stage also holds the logits. With activations
     offloaded only two layers' stored activations stay in HBM, the one in use and the one in
     transfer (Calculon, Isaev et al. 2023, §III tensor offload, seed 004).
     """
     stored = _stored_activations(stored_layer, layers_on_stage, pp, microbatches, interleave)
     resident = if_(offload, min_(stored, 2 * stored_layer), stored)
-    return resident + if_(recompute >= 2, working_layer, 0) + if_(pp <= 1, logits, 0)
+    return resident + if_(recompute > 1, working_layer, 0) + if_(pp <= 1, logits, 0)
 
 
 def activations_offloaded(

@@ -41,6 +41,7 @@ Sources
 from __future__ import annotations
 
 from xlcompute.core.expr import Value, and_, ceil, eq, if_, max_, min_
+from xlcompute.core.compute import full_recompute_share, selective_recompute
 from xlcompute.core.kernels import gemm_seconds, qkv_seconds
 from xlcompute.core.memory import (
     activations_first_stage, activations_linear_layer, in_hbm, resident_blocks, zero_partitioned,
@@ -301,7 +302,7 @@ def a2a_seconds_per_layer(
     inside the server or forwarded there). ``a2a_bytes`` is the plain all-to-all's (k copies), so one
     token's bytes are a2a_bytes / (k·(ep − 1)/ep).
     """
-    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    passes = A2A_PASSES + 2 * full_recompute_share(recompute)
     span = ep_span(ep, etp)
     ep_node = max_(min_(cards_per_node / etp, ep), 1)
     off_node = if_(span <= cards_per_node, 0, (ep - ep_node) / max_(ep - 1, 1))
@@ -322,7 +323,7 @@ def a2a_bytes_per_step(
     """All-to-all bytes a card sends per optimizer step: each MoE layer's dispatch and combine,
     forward and backward (:data:`A2A_PASSES`, two more with full recomputation), over the stage's
     MoE layers and the step's micro-batches ([MCORE] alltoall dispatcher)."""
-    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    passes = A2A_PASSES + 2 * full_recompute_share(recompute)
     return a2a_bytes * passes * moe_share * layers_on_stage * microbatches
 
 
@@ -337,7 +338,7 @@ def dispatch_gpu_seconds(expert_layer_seconds: Value, a2a_seconds: Value, recomp
     """GPU work one MoE layer's forward issues after its dispatch waits on the host: the dispatch and
     combine all-to-alls of the forward (2 of :func:`a2a_seconds_per_layer`'s passes) and the routed
     experts' GEMMs ([MCORE-SYNC]: the split sizes the all-to-all needs are what the host waits for)."""
-    passes = A2A_PASSES + if_(recompute >= 2, 2, 0)
+    passes = A2A_PASSES + 2 * full_recompute_share(recompute)
     return expert_layer_seconds + a2a_seconds * 2 / passes
 
 
@@ -353,7 +354,7 @@ def dispatch_sync_seconds(moe_share: Value, sync_seconds: Value, gpu_seconds: Va
     backward reuses the forward's split sizes. 0 for a dispatcher that does not wait (drop-and-pad,
     or one built not to)."""
     stall = max_(sync_seconds - gpu_seconds, 0)
-    return moe_share * stall * (1 + if_(recompute >= 2, 1, 0))
+    return moe_share * stall * (1 + full_recompute_share(recompute))
 
 
 # -- memory: expert states partitioned over EP ------------------------------------------------
@@ -440,14 +441,14 @@ def mla_recompute_saving(
     sb = seq_len * micro_batch
     up = (2 * sb * heads * head_dim + 4 * sb * kv_heads * head_dim) / tp
     latents = 2 * sb * latent_width * if_(sp, 1 / tp, 1)
-    return if_(and_(eq(recompute, 1), latent_width > 0), max_(up - latents, 0), 0)
+    return if_(and_(selective_recompute(recompute), latent_width > 0), max_(up - latents, 0), 0)
 
 
 def mla_recompute_seconds(qkv_s: Value, latent_width: Value, recompute: Value) -> Value:
     """Time the MLA up-projection recomputation adds per layer and micro-batch: at most the attention
     projections' forward (qkv_seconds; it also counts the down-projections, about a fifth of
     DeepSeek-V3's projection weights, which are not recomputed: an upper bound) ([DSV3] §3.2.3)."""
-    return if_(and_(eq(recompute, 1), latent_width > 0), qkv_s, 0)
+    return if_(and_(selective_recompute(recompute), latent_width > 0), qkv_s, 0)
 
 
 def linear_activations_with_experts(

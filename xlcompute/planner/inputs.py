@@ -347,6 +347,11 @@ class Execution(BaseModel):
     interleave: int = Field(default=1, ge=1, le=10_000, description="virtual stages per pipeline rank")
     sequence_parallel: bool = Field(default=False, description="Korthikanti et al. 2022 sequence parallelism")
     recompute: Literal["none", "selective", "full"] = "none"
+    recompute_layers: int = Field(
+        default=0, ge=0, le=100_000,
+        description="with selective recomputation, layers of each pipeline stage recomputed in full (Megatron-LM "
+        "--recompute-method block --recompute-num-layers; core.compute.recompute_level); 0 = none",
+    )
     zero_stage: int = Field(default=0, ge=0, le=3, description="ZeRO stage 0-3 (Rajbhandari et al. 2020)")
     offload_optimizer: bool = Field(default=False, description="optimizer states in the offload tier")
     offload_weights: bool = Field(
@@ -522,6 +527,7 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "interleave": float(ex.interleave),
         "sp": float(ex.sequence_parallel),
         "recompute_mode": float(RECOMPUTE_CODES[ex.recompute]),
+        "recompute_layers": float(ex.recompute_layers),
         "zero_stage": float(ex.zero_stage),
         "offload_optimizer": float(ex.offload_optimizer),
         "offload_weights": float(ex.offload_weights),

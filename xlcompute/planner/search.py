@@ -25,7 +25,10 @@ construction and scores all of them with the step-time graph over NumPy arrays:
   data-parallel ranks of the expert layers ``tp·cp·dp`` (Megatron-Core MoE: EP is carved from them,
   expert TP 1), at most ``max_ep``; an EP group beyond a server pays the scale-out all-to-all
   (core.moe), so the search weighs node-local against wider EP;
-- option flags: recompute x sequence parallel (only with tp > 1) x ZeRO stage (> 0 only with
+- option flags: recompute (none, selective, full and, with two layers or more on a stage, partial:
+  selective with the fewest of each stage's layers in full that fit, :func:`fill_partial`; selective
+  is left out where it equals none, a flash kernel without MLA) x sequence parallel (only with tp > 1) x
+  ZeRO stage (> 0 only with
   dp·cp > 1, the gradient group) x offload of optimizer states, weights and activations, each on or
   off (only if the system has an offload tier; Calculon §III, seed 004) x TP overlap (only with
   tp > 1) x DP overlap (only with dp·cp > 1).
@@ -42,9 +45,10 @@ progress goes to an optional callback.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -131,7 +135,11 @@ class SearchOptions(BaseModel):
     )
     min_cp_seq_len: int = Field(default=16_384, ge=1, description="shortest sequence for which CP > 1 is tried")
     min_cp_tokens: int = Field(default=1_024, ge=1, description="fewest tokens of a sequence per CP rank")
-    recompute: tuple[Literal["none", "selective", "full"], ...] = ("none", "selective", "full")
+    recompute: tuple[Literal["none", "selective", "partial", "full"], ...] = Field(
+        default=("none", "selective", "partial", "full"),
+        description="recomputation to try; 'partial' = selective with the fewest whole layers of each stage "
+        "recomputed in full that let the layout fit (fill_partial)",
+    )
     sequence_parallel: tuple[bool, ...] = (False, True)
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
     offload_optimizer: tuple[bool, ...] = (False, True)
@@ -189,6 +197,54 @@ def divisors(n: int) -> list[int]:
         raise ValueError(f"n must be >= 1 (got {n})")
     small = [i for i in range(1, math.isqrt(n) + 1) if n % i == 0]
     return sorted(set(small + [n // i for i in small]))
+
+
+#: Flag code of "partial" recomputation: selective, with the fewest whole layers of each pipeline
+#: stage recomputed in full that let the layout fit (:func:`fill_partial`). Between selective
+#: recomputation, which may not fit, and full, which adds a third of the compute.
+PARTIAL_CODE = 3
+_UNSOLVED = -1  # recompute_layers of a partial row before fill_partial solves it
+
+
+def recompute_codes(choices: Sequence[str], flash: bool = False, mla: bool = False) -> tuple[int, ...]:
+    """The flag codes of the recomputation choices (RECOMPUTE_CODES, PARTIAL_CODE). With a flash
+    kernel and no MLA, selective recomputation has nothing to drop and equals none (core.memory,
+    core.kernels): only one of them is enumerated, none when both are chosen."""
+    codes = [PARTIAL_CODE if r == "partial" else RECOMPUTE_CODES[r] for r in dict.fromkeys(choices)]
+    if flash and not mla and 0 in codes and 1 in codes:
+        codes.remove(1)
+    return tuple(codes)
+
+
+def fill_partial(lay: LayoutBatch, values: Mapping[str, float], cards: float) -> LayoutBatch:
+    """Solve the partial rows of ``lay`` (recompute_layers = _UNSOLVED): the fewest layers k of the
+    busiest stage's n = ⌈L/p⌉ to recompute in full for the layout to fit its HBM. Memory falls by the
+    same bytes for each further layer recomputed (core.memory.activations_stored_layer), so two
+    evaluations, at k = 1 and k = n − 1, give k; the layout's own evaluation then checks the fit.
+    Where a later stage sets the memory for some k, memory is the larger of two straight lines and
+    lies below the one through those points: the k found fits, perhaps a layer more than needed.
+    Where not even k = n − 1 fits, k = n − 1 and the layout's evaluation rejects it."""
+    rc = np.asarray(lay.recompute_layers)
+    todo = np.flatnonzero(rc == _UNSOLVED) if rc.ndim else np.empty(0, dtype=np.int64)
+    if todo.size == 0:
+        return lay
+    n = -(-int(values["layers"]) // np.asarray(lay.pp, dtype=np.int64)[todo])
+    base = {**values, **{k: (v[todo] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in lay.values().items()},
+            "gpu_count": cards}
+    keys = ("mem_per_gpu", "hbm_bytes")
+    one = evaluate({**base, "recompute_layers": np.ones(todo.size)}, keys)
+    last = np.maximum(n - 1, 1)
+    most = evaluate({**base, "recompute_layers": last.astype(np.float64)}, keys)
+    m1 = np.broadcast_to(np.asarray(one["mem_per_gpu"], dtype=np.float64), todo.shape)
+    mn = np.broadcast_to(np.asarray(most["mem_per_gpu"], dtype=np.float64), todo.shape)
+    hbm = np.broadcast_to(np.asarray(one["hbm_bytes"], dtype=np.float64), todo.shape)
+    slope = np.where(last > 1, (mn - m1) / np.maximum(last - 1, 1), 0.0)  # bytes per further layer (< 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(m1 <= hbm, 1, np.where(slope < 0, 1 + np.ceil((m1 - hbm) / -slope), last))
+    k = np.where(n > 1, np.clip(need, 1, last), 0).astype(np.int64)
+    out = rc.copy()
+    out[todo] = k
+    return dataclasses.replace(lay, recompute_layers=out)
 
 
 @dataclass
@@ -288,8 +344,8 @@ class TieKeys(NamedTuple):
 def tie_keys(lay: LayoutBatch, gi: np.ndarray, idx: np.ndarray) -> TieKeys:
     """The :class:`TieKeys` of a batch of layouts (group ``gi``, indices ``idx`` in it)."""
     n = idx.shape
-    return TieKeys(*(np.broadcast_to(k, n) for k in (idx, gi, lay.interleave, lay.pp, lay.tp, lay.cp,
-                                                       lay.recompute)))
+    rc = np.asarray(lay.recompute, dtype=np.int64) * 100_001 + np.asarray(lay.recompute_layers, dtype=np.int64)
+    return TieKeys(*(np.broadcast_to(k, n) for k in (idx, gi, lay.interleave, lay.pp, lay.tp, lay.cp, rc)))
 
 
 def batch_rank_penalty(global_batch: np.ndarray, target: float) -> np.ndarray:
@@ -405,21 +461,23 @@ def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: S
 
     offl = (tier(opt.offload_optimizer), tier(opt.offload_weights), tier(opt.offload_activations))
     groups: list[_Group] = []
-    for multi_tp in (False, True):
-        for multi_dp in (False, True):
-            # ZeRO and the DP overlap act on the gradient group, dp·cp ranks
-            sel = ((struct[:, 0] > 1) == multi_tp) & ((struct[:, 2] * struct[:, 6] > 1) == multi_dp)
-            if not sel.any():
-                continue
-            sps = tuple(sorted(set(opt.sequence_parallel))) if multi_tp else (False,)
-            tpos = tuple(sorted(set(opt.tp_overlap))) if multi_tp else (False,)
-            zss = tuple(sorted(set(opt.zero_stages))) if multi_dp else (0,)
-            dpos = tuple(sorted(set(opt.dp_overlap))) if multi_dp else (False,)
-            rcs = tuple(RECOMPUTE_CODES[r] for r in dict.fromkeys(opt.recompute))
-            flags = np.array(list(itertools.product(rcs, sps, zss, *offl, tpos, dpos)),
-                             dtype=np.int64).reshape(-1, 8)
-            if flags.size:
-                groups.append(_Group(struct=struct[sel], flags=flags))
+    layers = _Dims.of(values).layers
+    rcs_all = recompute_codes(opt.recompute, opt.flash_attention, values.get("mla_latent_width", 0) > 0)
+    for multi_tp, multi_dp, multi_layer in itertools.product((False, True), (False, True), (True, False)):
+        # ZeRO and the DP overlap act on the gradient group, dp·cp ranks; a partial recomputation
+        # needs two layers or more on a stage
+        sel = (((struct[:, 0] > 1) == multi_tp) & ((struct[:, 2] * struct[:, 6] > 1) == multi_dp)
+               & ((-(-layers // struct[:, 1]) > 1) == multi_layer))
+        if not sel.any():
+            continue
+        sps = tuple(sorted(set(opt.sequence_parallel))) if multi_tp else (False,)
+        tpos = tuple(sorted(set(opt.tp_overlap))) if multi_tp else (False,)
+        zss = tuple(sorted(set(opt.zero_stages))) if multi_dp else (0,)
+        dpos = tuple(sorted(set(opt.dp_overlap))) if multi_dp else (False,)
+        rcs = rcs_all if multi_layer else tuple(c for c in rcs_all if c != PARTIAL_CODE)
+        flags = np.array(list(itertools.product(rcs, sps, zss, *offl, tpos, dpos)), dtype=np.int64).reshape(-1, 8)
+        if flags.size:
+            groups.append(_Group(struct=struct[sel], flags=flags))
     return groups
 
 
@@ -427,9 +485,12 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
     nf = group.flags.shape[0]
     st = group.struct[idx // nf]
     fl = group.flags[idx % nf]
+    partial = fl[:, 0] == PARTIAL_CODE
     return LayoutBatch(
         tp=st[:, 0], pp=st[:, 1], dp=st[:, 2], cp=st[:, 6], micro_batch=st[:, 3], global_batch=st[:, 4],
-        interleave=st[:, 5], recompute=fl[:, 0], sequence_parallel=fl[:, 1].astype(bool), zero_stage=fl[:, 2],
+        interleave=st[:, 5], recompute=np.where(partial, 1, fl[:, 0]),
+        recompute_layers=np.where(partial, _UNSOLVED, 0),
+        sequence_parallel=fl[:, 1].astype(bool), zero_stage=fl[:, 2],
         offload_optimizer=fl[:, 3].astype(bool), offload_weights=fl[:, 4].astype(bool),
         offload_activations=fl[:, 5].astype(bool), tp_overlap=fl[:, 6].astype(bool), dp_overlap=fl[:, 7].astype(bool),
         ep=st[:, 7], expert_tp=np.ones_like(st[:, 7]), **_batch_wide(opt),
@@ -447,7 +508,7 @@ def _batch_wide(opt: SearchOptions) -> dict[str, float | bool]:
 
 def _concat(parts: list[LayoutBatch], opt: SearchOptions) -> LayoutBatch:
     names = ("tp", "pp", "dp", "cp", "micro_batch", "global_batch", "interleave", "sequence_parallel", "recompute",
-             "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap",
+             "recompute_layers", "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap",
              "ep", "expert_tp")
     return LayoutBatch(
         **{k: np.concatenate([np.broadcast_to(getattr(p, k), p.tp.shape) for p in parts]) for k in names},
@@ -470,11 +531,11 @@ def enumerate_layouts(shape: TransformerShape, system: SystemSpec, n_cards: int,
                       options: SearchOptions | None = None) -> LayoutBatch:
     """Every candidate layout as one :class:`LayoutBatch` (for tests and small spaces)."""
     opt = options or SearchOptions()
-    parts = [_batch(g, np.arange(g.size, dtype=np.int64), opt)
-             for g in _groups(_fixed(shape, system), n_cards, global_batch, opt)]
+    fixed = _fixed(shape, system)
+    parts = [_batch(g, np.arange(g.size, dtype=np.int64), opt) for g in _groups(fixed, n_cards, global_batch, opt)]
     if not parts:
         raise ValueError(f"no valid layout for n_cards={n_cards}, global_batch={global_batch}")
-    return _concat(parts, opt)
+    return fill_partial(_concat(parts, opt), fixed, float(n_cards))
 
 
 def search_layouts(
@@ -496,7 +557,7 @@ def _distinct(ranked: list[tuple[Execution, StepResult]]) -> list[tuple[Executio
     hides an alternative. The one kept is the first, the least recomputation (TieKeys)."""
     kept: list[tuple[Execution, StepResult]] = []
     for e, res in ranked:
-        same = any(e.model_copy(update={"recompute": k.recompute}) == k
+        same = any(e.model_copy(update={"recompute": k.recompute, "recompute_layers": k.recompute_layers}) == k
                    and math.isclose(res.predicted_step_seconds, r.predicted_step_seconds, rel_tol=1e-12)
                    and math.isclose(res.mem_per_gpu, r.mem_per_gpu, rel_tol=1e-12) for k, r in kept)
         if not same:
@@ -534,7 +595,7 @@ def search(
     for gi, g in enumerate(groups):
         for start in range(0, g.size, opt.chunk_size):
             idx = np.arange(start, min(start + opt.chunk_size, g.size), dtype=np.int64)
-            lay = _batch(g, idx, opt)
+            lay = fill_partial(_batch(g, idx, opt), fixed, cards)
             out = evaluate({**fixed, **lay.values(), "gpu_count": cards}, _SCORE_KEYS)
             fits = np.broadcast_to(np.asarray(out["mem_fits"]) >= 0.5, idx.shape)
             fitting += int(fits.sum())
@@ -568,8 +629,8 @@ def search(
     best: list[LayoutCandidate] = []
     if best_idx.size:
         # The winners in one batch, with every quantity the planner reports.
-        top = _concat([_batch(groups[gi], np.array([i], dtype=np.int64), opt)
-                       for gi, i in zip(best_gi.tolist(), best_idx.tolist())], opt)
+        top = fill_partial(_concat([_batch(groups[gi], np.array([i], dtype=np.int64), opt)
+                                    for gi, i in zip(best_gi.tolist(), best_idx.tolist())], opt), fixed, cards)
         full = evaluate({**fixed, **top.values(), "gpu_count": cards}, RESULT_KEYS)
         rows = StepBreakdown({k: np.broadcast_to(np.asarray(full[k], dtype=np.float64), (len(top),))
                               for k in RESULT_KEYS})
@@ -578,7 +639,7 @@ def search(
                 for r, (e, res) in enumerate(_distinct(ranked)[: opt.top_k])]
     lightest = None
     if light[1] >= 0:
-        one = _batch(groups[light[1]], np.array([light[2]], dtype=np.int64), opt)
+        one = fill_partial(_batch(groups[light[1]], np.array([light[2]], dtype=np.int64), opt), fixed, cards)
         out1 = evaluate({**fixed, **one.values(), "gpu_count": cards}, RESULT_KEYS)
         res = StepBreakdown({k: np.broadcast_to(np.asarray(out1[k], dtype=np.float64), (1,)) for k in RESULT_KEYS})
         lightest = LayoutCandidate(rank=0, execution=one.execution(0), result=res.row(0))

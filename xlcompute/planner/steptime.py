@@ -74,8 +74,8 @@ MODEL_INPUTS: tuple[str, ...] = (
     "mla_latent_width", "mtp_params",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
-    "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "zero_stage",
-    "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
+    "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "recompute_layers",
+    "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
     "flash_attention", "param_bytes", "optimizer_bytes",
     # expert parallelism and precision
     "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio",
@@ -240,6 +240,7 @@ class LayoutBatch:
     a2a_dedup: bool = False
     moe_sync_ms: float = 0.0
     precision_peak_ratio: float = 1.0
+    recompute_layers: np.ndarray | int = 0  # layers per stage recomputed in full under selective recomputation
 
     _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
                    "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio")
@@ -266,6 +267,7 @@ class LayoutBatch:
             offload_weights=col("offload_weights", bool), offload_activations=col("offload_activations", bool),
             tp_overlap=col("tp_overlap", bool), dp_overlap=col("dp_overlap", bool),
             ep=col("ep", np.int64), expert_tp=col("expert_tp", np.int64),
+            recompute_layers=col("recompute_layers", np.int64),
             **{name: getattr(first, name) for name in cls._BATCH_WIDE},
         )
 
@@ -280,7 +282,9 @@ class LayoutBatch:
             "gpu_count": tp * cp * pp * dp, "tp": tp, "pp": pp, "cp": cp,
             "micro_batch": np.asarray(self.micro_batch, dtype=f), "global_batch": np.asarray(self.global_batch, dtype=f),
             "interleave": np.asarray(self.interleave, dtype=f), "sp": np.asarray(self.sequence_parallel, dtype=f),
-            "recompute_mode": np.asarray(self.recompute, dtype=f), "zero_stage": np.asarray(self.zero_stage, dtype=f),
+            "recompute_mode": np.asarray(self.recompute, dtype=f),
+            "recompute_layers": np.asarray(self.recompute_layers, dtype=f),
+            "zero_stage": np.asarray(self.zero_stage, dtype=f),
             "offload_optimizer": np.asarray(self.offload_optimizer, dtype=f),
             "offload_weights": np.asarray(self.offload_weights, dtype=f),
             "offload_activations": np.asarray(self.offload_activations, dtype=f),
@@ -302,6 +306,7 @@ class LayoutBatch:
             micro_batch=int(self.micro_batch[i]), global_batch=int(self.global_batch[i]),
             interleave=int(self.interleave[i]), sequence_parallel=bool(self.sequence_parallel[i]),
             recompute=codes[int(self.recompute[i])],  # type: ignore[arg-type]
+            recompute_layers=int(np.broadcast_to(self.recompute_layers, self.tp.shape)[i]),
             zero_stage=int(self.zero_stage[i]), offload_optimizer=bool(self.offload_optimizer[i]),
             offload_weights=bool(self.offload_weights[i]), offload_activations=bool(self.offload_activations[i]),
             tp_overlap=bool(self.tp_overlap[i]),
@@ -366,6 +371,17 @@ def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = N
         raise ValueError(
             f"interleave={ex.interleave} must be at most the {max_interleave(layers, ex.pp)} layers on the busiest "
             f"of pp={ex.pp} stages of layers={layers} (each virtual stage holds a layer)"
+        )
+    if ex.recompute_layers and ex.recompute != "selective":
+        raise ValueError(
+            f"recompute_layers={ex.recompute_layers} needs recompute='selective' for the stage's other layers "
+            f"(got recompute={ex.recompute!r}; 'full' recomputes every layer)"
+        )
+    busiest = -(-layers // ex.pp)
+    if ex.recompute_layers > busiest:
+        raise ValueError(
+            f"recompute_layers={ex.recompute_layers} must be at most the {busiest} layers on the busiest of "
+            f"pp={ex.pp} stages of layers={layers}"
         )
     if ex.global_batch % (ex.micro_batch * ex.dp):
         raise ValueError(

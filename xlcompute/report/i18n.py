@@ -535,6 +535,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "rc_none": ("no recompute", "不重计算"),
     "rc_selective": ("selective", "选择性重计算"),
     "rc_full": ("full recompute", "完全重计算"),
+    "rc_partial": ("selective, {k} of {n} layers per stage in full", "选择性，每级 {n} 层中 {k} 层完全重计算"),
+    "rc_partial_table": ("selective, {k} layers/stage full", "选择性，每级 {k} 层完全"),
+    "rc_partial_legend": ("partial, {k}/{n} full", "部分：{k}/{n} 层完全"),
     "mem_legend": (
         "Totals = model states + buffers + activations. Buffers: the framework's reserve and communication "
         "buffers (ZeRO-3 adds two layers of prefetched weights). Green: fits in HBM; red: does not fit; "
@@ -770,6 +773,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mem_rc_none": ("no recomputation", "不重计算"),
     "mem_rc_selective": ("selective recomputation", "选择性重计算"),
     "mem_rc_full": ("full recomputation", "完全重计算"),
+    "mem_rc_partial": ("selective recomputation with {k} layers per stage in full", "选择性重计算（每级 {k} 层完全重计算）"),
     "mit_mem_roomier": (
         "Among the planner's layouts, {layout} with micro-batch {mb}, {recompute} and ZeRO-{zero} (rank {rank}) uses "
         "{share} of HBM ({mem}), its time per sequence {slower} longer. Or use a higher ZeRO stage or full "

@@ -78,7 +78,8 @@ def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = No
         *([(input_label("ep", lang), "0", lambda x: x.execution.ep)] if any(x.execution.ep > 1 for x in rows) else []),
         (input_label("micro_batch", lang), "0", lambda x: x.execution.micro_batch),
         (text("plan_interleave", lang), "0", lambda x: x.execution.interleave),
-        (text("plan_recompute", lang), "@", lambda x: text(f"rec_{x.execution.recompute}", lang)),
+        (text("plan_recompute", lang), "@", lambda x: text("rec_partial", lang).format(k=x.execution.recompute_layers)
+         if x.execution.recompute_layers else text(f"rec_{x.execution.recompute}", lang)),
         (text("plan_sp", lang), "@", lambda x: yes if x.execution.sequence_parallel else no),
         (input_label("zero_stage", lang), "0", lambda x: x.execution.zero_stage),
         *([(text("plan_offload", lang), "@",

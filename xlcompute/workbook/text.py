@@ -165,6 +165,7 @@ T: dict[str, tuple[str, str]] = {
     "rec_none": ("none", "无"),
     "rec_selective": ("selective", "选择性"),
     "rec_full": ("full", "完全"),
+    "rec_partial": ("selective, {k} layers per stage in full", "选择性，每级 {k} 层完全重计算"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "chart_days": ("Training days vs cards", "训练天数与卡数"),

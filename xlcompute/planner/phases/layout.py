@@ -1,7 +1,7 @@
 """Layout phase: the data-parallel degree, micro-batches, the busiest stage's layers and the tokens
 of a sequence on one card (context parallelism)."""
 
-from xlcompute.core import arith, moe, parallel
+from xlcompute.core import arith, compute, moe, parallel
 from xlcompute.graph import step
 
 __all__ = ["STEPS"]
@@ -21,6 +21,9 @@ STEPS = (
     step("global_batch", T, parallel.round_global_batch, "batch_target", "batch_unit", "dp"),
     step("grad_accum", T, parallel.grad_accum_steps, "global_batch", "micro_batch", "dp"),
     step("layers_per_stage", T, parallel.layers_per_stage, "layers", "pp"),
+    # The recomputation every later phase runs: the mode, and with selective recomputation the
+    # busiest stage's layers recomputed in full (Megatron-LM's block method) as a level 1..2.
+    step("recompute_level", T, compute.recompute_level, "recompute_mode", "recompute_layers", "layers_per_stage"),
     step("tokens_per_microbatch", T, arith.product, "micro_batch", "seq_per_card"),
     step("tokens_per_step", T, parallel.tokens_per_step, "global_batch", "seq_len"),
     # uneven virtual stages (Megatron-Core's custom layout) act as S/⌈S/v⌉ equal ones

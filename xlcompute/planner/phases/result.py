@@ -30,7 +30,7 @@ STEPS = (
     step("model_flops_per_step", ST, compute.train_flops_attn,
          "train_active_params", "tokens_per_step", "seq_len", "layers", "attn_width"),
     step("recompute_flops_per_step", ST, compute.recompute_flops,
-         "tokens_per_step", "block_params", "layers", "seq_len", "attn_width", "recompute_mode", "flash_attention"),
+         "tokens_per_step", "block_params", "layers", "seq_len", "attn_width", "recompute_level", "flash_attention"),
     step("hardware_flops_per_step", ST, arith.total, "model_flops_per_step", "recompute_flops_per_step"),
     step("predicted_mfu", ST, schedule.mfu_from_step,
          "model_flops_per_step", "predicted_step_seconds", "parallel_cards", "peak_flops"),

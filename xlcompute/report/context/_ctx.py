@@ -101,5 +101,12 @@ class _Ctx:
         """The estimate's parallel layout as text: TP 8 × PP 4 × DP 32, with CP when used."""
         return fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"], self.r["ep"])
 
-    def rc_name(self, mode: int) -> Markup:
-        return self.t(f"rc_{RECOMPUTE_NAMES[mode]}")
+    def rc_name(self, mode: float) -> Markup:
+        """Recomputation ``mode`` as the estimate runs it: selective with the plan's layers per stage in
+        full when it has some (the memory table's selective column holds them too); a level between 1
+        and 2 (core.compute.recompute_level) names its own layers."""
+        n = self.r["layers_per_stage"]
+        k = round((mode - 1) * n) if 1 < mode < 2 else self.r["recompute_layers"] if mode == 1 else 0
+        if k > 0:
+            return self.t("rc_partial", k=fmt.count(k), n=fmt.count(n))
+        return self.t(f"rc_{RECOMPUTE_NAMES[int(mode)]}")

@@ -376,7 +376,8 @@ def _roomier_layout(c: _Ctx) -> _Roomier | None:
 def _roomier_words(c: _Ctx, roomy: _Roomier) -> Markup:
     ex = roomy.execution
     return c.t("mit_mem_roomier", layout=fmt.layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep),
-               mb=fmt.count(ex.micro_batch), recompute=c.t(f"mem_rc_{ex.recompute}"), zero=ex.zero_stage,
+               mb=fmt.count(ex.micro_batch), recompute=(c.t("mem_rc_partial", k=ex.recompute_layers) if ex.recompute_layers
+                          else c.t(f"mem_rc_{ex.recompute}")), zero=ex.zero_stage,
                rank=roomy.rank, share=fmt.percent(roomy.share), mem=fmt.gb(roomy.mem_bytes),
                slower=fmt.percent(roomy.slower))
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute._graph import INPUT_GROUPS as GRAPH_GROUPS
-from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_fitting
+from xlcompute._settings_grid import MODES, STAGES, evaluate_settings, fastest_fitting, partial_levels
 from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
@@ -28,12 +28,16 @@ def memory_grid(result: Estimate) -> list[dict[str, Any]]:
     """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full with the
     planned layout: the graph over arrays of the 12 settings, one evaluation
     (:func:`xlcompute._settings_grid.evaluate_settings`, which the estimate's own choice uses).
-    ``fastest`` marks the setting :func:`~xlcompute._settings_grid.fastest_fitting` picks."""
-    grid = evaluate_settings({k: v.value for k, v in result.inputs.items()})
+    ``fastest`` marks the setting :func:`~xlcompute._settings_grid.fastest_fitting` picks among these
+    and selective recomputation with some of each stage's layers in full, as the estimate picks
+    (``partial_fastest`` in the first entry when that is one of the latter)."""
+    inputs = {k: v.value for k, v in result.inputs.items()}
+    levels = partial_levels(inputs["layers"], inputs["pp"])
+    grid = evaluate_settings(inputs, (*MODES, *levels))
     col = grid.out
     fastest = fastest_fitting(grid)
     hbm = result["hbm_bytes"]
-    n = len(MODES)
+    n = len(MODES) + len(levels)
     rows = []
     for s, stage in enumerate(STAGES):
         cells = []
@@ -50,14 +54,21 @@ def memory_grid(result: Estimate) -> list[dict[str, Any]]:
             })
         rows.append({"stage": int(stage), "states": float(col["states_per_gpu"][n * s]),
                      "buffers": float(col["buffers_per_gpu"][n * s]), "cells": cells})
-    return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(n)]}, *rows]
+    partial = None
+    if fastest is not None and float(grid.mode[fastest]) not in MODES:
+        total = float(col["mem_per_gpu"][fastest])
+        partial = {"stage": int(grid.stage[fastest]), "mode": float(grid.mode[fastest]), "bytes": total,
+                   "share": float(arith.ratio(total, hbm)), "fits": True, "planned": False, "fastest": True}
+    return [{"activations": [float(col["activations_per_gpu"][m]) for m in range(len(MODES))],
+             "partial_fastest": partial}, *rows]
 
 
-def _fastest_fit(grid_rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+def _fastest_fit(grid_rows: Sequence[dict[str, Any]], partial: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The setting the estimate would take with recomputation and the ZeRO stage left open (the
-    fastest that fits, ZeRO 0/1 first), or None when nothing fits."""
-    return next(({"stage": row["stage"], **cell} for row in grid_rows for cell in row["cells"] if cell["fastest"]),
-                None)
+    fastest that fits, ZeRO 0/1 first; ``partial`` when it is a partial recomputation, which the
+    table has no column for), or None when nothing fits."""
+    return partial or next(({"stage": row["stage"], **cell} for row in grid_rows for cell in row["cells"]
+                            if cell["fastest"]), None)
 
 
 # --- budget year by year: the core's cost formulas --------------------------------------------
@@ -236,13 +247,14 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     r = c.r
     grid = memory_grid(r)
     act, rows = grid[0]["activations"], grid[1:]
+    partial = grid[0]["partial_fastest"]
     hbm = fmt.gb(r["hbm_bytes"], 0)
     planned = next(cell for row in rows for cell in row["cells"] if cell["planned"])
     stage, mode = int(r["zero_stage"]), int(r["recompute_mode"])
     args = dict(stage=stage, mode=c.rc_name(mode), mem=fmt.gb(planned["bytes"]),
                 share=fmt.percent(planned["share"]), hbm=hbm)
     verdict = c.t("mem_fits" if planned["fits"] else "mem_not_fit", **args)
-    alt = _fastest_fit(rows)
+    alt = _fastest_fit(rows, partial)
     alternative: Markup | None = None
     if not planned["fits"]:
         alternative = (
@@ -270,7 +282,10 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     chart = charts.grouped_bars(
         groups=[f"ZeRO-{row['stage']}" for row in rows],
         series=[
-            charts.Series(name=str(c.rc_name(m)), values=[row["cells"][m]["bytes"] for row in rows])
+            charts.Series(name=str(c.t("rc_partial_legend", k=fmt.count(r["recompute_layers"]),
+                                       n=fmt.count(r["layers_per_stage"]))
+                                   if m == 1 and r["recompute_layers"] > 0 else c.rc_name(m)),
+                          values=[row["cells"][m]["bytes"] for row in rows])
             for m in range(3)
         ],
         reference=(r["hbm_bytes"], str(c.t("chart_hbm", hbm=hbm))),

@@ -256,7 +256,8 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
             "rank": row.rank, "tp": fmt.count(ex.tp), "cp": fmt.count(ex.cp), "pp": fmt.count(ex.pp),
             "dp": fmt.count(ex.dp), "ep": fmt.count(ex.ep), "batch": fmt.count(ex.global_batch),
             "mb": fmt.count(ex.micro_batch), "v": fmt.count(ex.interleave),
-            "rc": c.t(f"rc_{ex.recompute}"), "sp": yes if ex.sequence_parallel else no,
+            "rc": (c.t("rc_partial_table", k=fmt.count(ex.recompute_layers)) if ex.recompute_layers
+                   else c.t(f"rc_{ex.recompute}")), "sp": yes if ex.sequence_parallel else no,
             "zero": fmt.count(ex.zero_stage), "step": fmt.number(res.predicted_step_seconds, 2),
             "mfu": fmt.percent(res.predicted_mfu), "mem": fmt.gb(res.mem_per_gpu).removesuffix(" GB"),
             "offload": ("、" if c.lang == "zh" else ", ").join(str(c.t(f"off_{k}")) for k in ex.offloaded)

@@ -12,11 +12,11 @@ NumPy is imported on demand: the Excel functions import the estimate without it.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from xlcompute._graph import GRAPH
+from xlcompute.core.parallel import layers_per_stage
 
 __all__ = ["MODES", "STAGES", "GivenChoice", "SettingsGrid", "choose_given", "evaluate_settings", "fastest_fitting",
            "level_layers", "partial_levels"]
@@ -56,7 +56,7 @@ def evaluate_settings(inputs: Mapping[str, float], modes: Sequence[float] = MODE
     # A level between 1 and 2 is selective recomputation with that share of the busiest stage's layers
     # in full (core.compute.recompute_level); 0, 1 and 2 keep the inputs' own layers count.
     partial = (mode > 1) & (mode < 2)
-    on_stage = math.ceil(inputs["layers"] / inputs["pp"])
+    on_stage = layers_per_stage(inputs["layers"], inputs["pp"])
     layers = np.where(partial, np.round((mode - 1) * on_stage), inputs["recompute_layers"])
     out = GRAPH.run({**inputs, "zero_stage": stage, "recompute_mode": np.where(partial, 1.0, mode),
                      "recompute_layers": layers, "interleave": interleave}, list(KEYS))
@@ -67,14 +67,14 @@ def evaluate_settings(inputs: Mapping[str, float], modes: Sequence[float] = MODE
 def partial_levels(layers: float, pp: float) -> tuple[float, ...]:
     """The recomputation levels (core.compute.recompute_level) of selective recomputation with k of
     the busiest stage's n = ⌈L/p⌉ layers in full, k = 1 … n − 1 (Megatron-LM's block method)."""
-    n = math.ceil(layers / pp)
+    n = int(layers_per_stage(layers, pp))
     return tuple(1 + k / n for k in range(1, n))
 
 
 def level_layers(level: float, layers: float, pp: float) -> tuple[int, int]:
     """(recompute mode, layers per stage in full) of a level from :func:`partial_levels`."""
     if 1 < level < 2:
-        return 1, round((level - 1) * math.ceil(layers / pp))
+        return 1, round((level - 1) * layers_per_stage(layers, pp))
     return int(level), 0
 
 

@@ -55,7 +55,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, batch_unit, round_global_batch
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, batch_unit, layers_per_stage, round_global_batch
 from xlcompute.planner.inputs import RECOMPUTE_CODES, Execution, SystemSpec, system_values
 from xlcompute.planner.steptime import (
     RESULT_KEYS,
@@ -228,7 +228,7 @@ def fill_partial(lay: LayoutBatch, values: Mapping[str, float], cards: float) ->
     todo = np.flatnonzero(rc == _UNSOLVED) if rc.ndim else np.empty(0, dtype=np.int64)
     if todo.size == 0:
         return lay
-    n = -(-int(values["layers"]) // np.asarray(lay.pp, dtype=np.int64)[todo])
+    n = np.asarray(layers_per_stage(values["layers"], np.asarray(lay.pp)[todo]), dtype=np.int64)
     base = {**values, **{k: (v[todo] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in lay.values().items()},
             "gpu_count": cards}
     keys = ("mem_per_gpu", "hbm_bytes")
@@ -467,7 +467,7 @@ def _groups(values: Mapping[str, float], n_cards: int, global_batch: int, opt: S
         # ZeRO and the DP overlap act on the gradient group, dp·cp ranks; a partial recomputation
         # needs two layers or more on a stage
         sel = (((struct[:, 0] > 1) == multi_tp) & ((struct[:, 2] * struct[:, 6] > 1) == multi_dp)
-               & ((-(-layers // struct[:, 1]) > 1) == multi_layer))
+               & ((layers_per_stage(layers, struct[:, 1]) > 1) == multi_layer))
         if not sel.any():
             continue
         sps = tuple(sorted(set(opt.sequence_parallel))) if multi_tp else (False,)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, max_interleave
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, layers_per_stage, max_interleave
 from xlcompute.core.params import ModelArch
 from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
@@ -377,7 +377,7 @@ def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = N
             f"recompute_layers={ex.recompute_layers} needs recompute='selective' for the stage's other layers "
             f"(got recompute={ex.recompute!r}; 'full' recomputes every layer)"
         )
-    busiest = -(-layers // ex.pp)
+    busiest = int(layers_per_stage(layers, ex.pp))
     if ex.recompute_layers > busiest:
         raise ValueError(
             f"recompute_layers={ex.recompute_layers} must be at most the {busiest} layers on the busiest of "

@@ -171,6 +171,11 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         "planner": (scenario_with(training__tp=None, training__pp=None, assumptions__mfu=None,
                                   assumptions__mfu_source=None), "en"),
         "planner_mfu_only": (scenario_with(assumptions__mfu=None, assumptions__mfu_source=None), "zh"),
+        # Llama 3.1 405B on 16,384 H100, typed as a finance user types it: the planner recomputes some of each
+        # stage's layers in full (partial recomputation), an input the Step time and Memory sheets read.
+        "planner_partial": (parse_scenario({"model": {"preset": "llama3.1-405b"},
+                                            "training": {"tokens": "15.6T", "seq_len": 8192},
+                                            "cluster": {"accelerator": "H100", "cards": 16384}}), "zh"),
         # A deadline given in the scenario (the default scenario runs 26.7 days: missed, then met).
         "deadline_missed": (scenario_with(training__deadline_days=20), "zh"),
         "deadline_met": (scenario_with(training__deadline_days=45.5), "en"),
@@ -316,6 +321,13 @@ def _check_tornado(wb: openpyxl.Workbook, result: Estimate) -> None:
                                   "tpu_overrides", "quoted_prices", "serving_sized"])
 def test_named_results_equal_estimate(recalculated: dict, case: str) -> None:  # type: ignore[type-arg]
     path, _sc, result = recalculated[case]
+    _check(path, result)
+
+
+def test_a_partial_recomputation_plan_recalculates(recalculated: dict) -> None:  # type: ignore[type-arg]
+    path, _sc, result = recalculated["planner_partial"]
+    assert result["recompute_mode"] == 1 and 0 < result["recompute_layers"] < result["layers_per_stage"]
+    assert 1 < result["recompute_level"] < 2
     _check(path, result)
 
 

@@ -782,8 +782,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "每序列时间长 {slower}。或提高 ZeRO 阶段、采用完全重计算（见显存规划）。",
     ),
     "mit_mem": (
-        "Use a higher ZeRO stage or full recomputation, or increase tensor/pipeline parallelism (see the memory plan).",
-        "提高 ZeRO 阶段或采用完全重计算，或增大张量/流水线并行度（见显存规划）。",
+        "Use a higher ZeRO stage or recompute more of each stage's layers in full (training.recompute_layers, or "
+        "recompute: full), or increase tensor/pipeline parallelism (see the memory plan).",
+        "提高 ZeRO 阶段或让每个流水线级完全重计算更多层（training.recompute_layers，或 recompute: full），"
+        "或增大张量/流水线并行度（见显存规划）。",
     ),
     "mit_mem_reserve": (
         "To have the planner keep more of each card free, raise the memory reserve per card "

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import fmt, registry
+from xlcompute._settings_grid import level_layers
 from xlcompute.core import spread
 from xlcompute.estimate import Estimate
 from xlcompute.uncertainty import UncertaintyReport, analyse
@@ -105,8 +106,8 @@ class _Ctx:
         """Recomputation ``mode`` as the estimate runs it: selective with the plan's layers per stage in
         full when it has some (the memory table's selective column holds them too); a level between 1
         and 2 (core.compute.recompute_level) names its own layers."""
-        n = self.r["layers_per_stage"]
-        k = round((mode - 1) * n) if 1 < mode < 2 else self.r["recompute_layers"] if mode == 1 else 0
+        base, k = level_layers(mode, self.r["layers"], self.r["pp"])
+        k = k or (self.r["recompute_layers"] if base == 1 else 0)
         if k > 0:
-            return self.t("rc_partial", k=fmt.count(k), n=fmt.count(n))
-        return self.t(f"rc_{RECOMPUTE_NAMES[int(mode)]}")
+            return self.t("rc_partial", k=fmt.count(k), n=fmt.count(self.r["layers_per_stage"]))
+        return self.t(f"rc_{RECOMPUTE_NAMES[base]}")

@@ -26,7 +26,7 @@ from xlcompute.report.context.bom import bill_of_materials
 
 def memory_grid(result: Estimate) -> list[dict[str, Any]]:
     """Per-card training memory for ZeRO stages 0–3 × recompute none/selective/full with the
-    planned layout: the graph over arrays of the 12 settings, one evaluation
+    planned layout: the graph over arrays of those 12 settings and the partial ones, one evaluation
     (:func:`xlcompute._settings_grid.evaluate_settings`, which the estimate's own choice uses).
     ``fastest`` marks the setting :func:`~xlcompute._settings_grid.fastest_fitting` picks among these
     and selective recomputation with some of each stage's layers in full, as the estimate picks

@@ -33,6 +33,8 @@ __all__ = [
     "SCENARIO_PRECISIONS",
     "model_shape",
     "dequant",
+    "EXPERT_GEMMS",
+    "expert_loop_per_layer",
     "ReplicaFigures",
     "replica_figures",
     "kv_limit",
@@ -83,6 +85,13 @@ class ServingConstants(BaseModel):
                                         "reads (core.inference.dequant_efficiency): fitted on the batch-1 TPOT rows "
                                         "with int8 / int4 weights on A100 of the pre-registered serving sets "
                                         "(serving_validation.fit_dequant); 0 for 16-bit and FP8 weights")
+    expert_kernel_s: Any = Field(2.45e-6, description="time of one expert GEMM kernel that finds no token and "
+                                   "returns, s: charged 2 per expert and MoE layer where a runtime launches one "
+                                   "kernel per expert for weight-only quantised experts (core.inference "
+                                   "[MARLINMOE]: vLLM 0.6.1-0.7.2's Marlin MoE, SGLang releases that use it); "
+                                   "fitted since 2026-12-05, post hoc, on the 12 GPTQ-INT4 MoE TPOT rows of "
+                                   "serving_runs_21.yaml (serving_validation.fit_expert_loop); the serving plan "
+                                   "assumes a runtime with a single MoE kernel")
     serial_host_step_s: float = Field(4.0e-3, description="host work per iteration that a runtime runs between "
                                       "its GPU steps, s: vLLM before v0.6.0 (core.inference [V0HOST]: 'about 4ms of "
                                       "GPU bubble' per decode step in vLLM RFC #6854's profile; not fitted). Charged "
@@ -204,6 +213,7 @@ class ModelShape(BaseModel):
     embedding_params: float
     routed_expert_params: float = Field(description="all routed experts' weights, every MoE layer")
     experts: int
+    moe_layers: int = Field(0, description="layers with routed experts (the others are dense)")
     top_k: int
     layers: int
     hidden: int
@@ -224,7 +234,7 @@ def model_shape(arch: ModelArch) -> ModelShape:
     return ModelShape(
         total_params=float(c.total), active_params=float(c.active), embedding_params=float(c.embedding),
         routed_expert_params=float(moe_layers * arch.experts * per_expert), experts=arch.experts, top_k=arch.top_k,
-        layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads, head_dim=arch.head_dim,
+        moe_layers=moe_layers, layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads, head_dim=arch.head_dim,
         kv_lora_rank=arch.kv_lora_rank, rope_head_dim=arch.qk_rope_head_dim if arch.kv_lora_rank else 0,
         attn_width=float(mla_attn_width(arch.heads, arch.qk_nope_head_dim, arch.qk_rope_head_dim, arch.v_head_dim)
                          if arch.is_mla else arch.heads * arch.head_dim),
@@ -344,10 +354,26 @@ def _model_efficiency(shape: ModelShape, eff: Any, matmul_params: Any, k: Servin
     return inf.model_gemm_efficiency(eff, matmul_params, routed, k.grouped_gemm_efficiency)
 
 
+def expert_loop_per_layer(shape: ModelShape, prec: Precision, k: ServingConstants, expert_loop: bool) -> Any:
+    """The per-expert launches of a runtime that loops over the experts (core.inference
+    [MARLINMOE]), spread over all the model's layers as a fixed time per layer: 0 unless
+    ``expert_loop`` and the model's experts are weight-only quantised."""
+    if not (expert_loop and prec.weight_only and shape.experts > 1 and shape.layers > 0):
+        return 0.0
+    per_moe_layer = inf.expert_loop_layer_seconds(shape.experts, EXPERT_GEMMS, k.expert_kernel_s)
+    return per_moe_layer * shape.moe_layers / shape.layers
+
+
+EXPERT_GEMMS = 2
+"""GEMM kernels per expert of a MoE layer: gate-up (fused) and down (vLLM fused_marlin_moe's two
+``marlin_gemm_moe`` calls, core.inference [MARLINMOE])."""
+
+
 def replica_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, request_rate: Any = 0.0, disaggregated: bool = False, cap_batch: bool = True,
     pp: int = 1, grouped_kv_reads: bool = True, serial_host: bool = False, decode_graphs: bool = True,
+    expert_loop: bool = False,
 ) -> ReplicaFigures:
     """Prefill, decode, continuous-batching cycle, TTFT and TPOT of one replica.
 
@@ -359,10 +385,14 @@ def replica_figures(
     ``serial_host`` True: the runtime's host work runs between its GPU steps (vLLM before v0.6.0),
     each pass pays ``k.serial_host_step_s`` (:func:`xlcompute.core.inference.serial_host_seconds`).
     ``decode_graphs`` False: the runtime launches its decode steps eagerly (no CUDA graph), so each pays
-    the prefill pass's fixed time per layer, as in :func:`offline_figures` [CUDAGRAPH]."""
+    the prefill pass's fixed time per layer, as in :func:`offline_figures` [CUDAGRAPH].
+    ``expert_loop`` True: the runtime launches one kernel per expert for weight-only quantised experts
+    (:func:`expert_loop_per_layer`); every pass pays those launches."""
     layers = shape.layers
     host = k.serial_host_step_s if serial_host else 0.0
-    decode_layer_s = k.decode_layer_overhead_s if decode_graphs else k.prefill_layer_overhead_s
+    loop_s = expert_loop_per_layer(shape, prec, k, expert_loop)
+    decode_layer_s = (k.decode_layer_overhead_s if decode_graphs else k.prefill_layer_overhead_s) + loop_s
+    prefill_layer_s = k.prefill_layer_overhead_s + loop_s
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
     eff = _model_efficiency(shape, eff, matmul_params, k)
@@ -390,10 +420,10 @@ def replica_figures(
     read_all = (shape.total_params - shape.embedding_params) * prec.weight_bytes
     pre_1 = inf.serial_host_seconds(pass_s(inf.prefill_flops(matmul_params, 1, input_tokens, layers,
                                                              shape.attn_width),
-                                           read_all, input_tokens, k.prefill_layer_overhead_s), host)
+                                           read_all, input_tokens, prefill_layer_s), host)
     pre_b = inf.serial_host_seconds(pass_s(inf.prefill_flops(matmul_params, b, input_tokens, layers,
                                                              shape.attn_width),
-                                           read_all, b * input_tokens, k.prefill_layer_overhead_s), host)
+                                           read_all, b * input_tokens, prefill_layer_s), host)
     micro = b / pp  # the batch split into pp micro-batches; each stage reads its weights per micro-batch
     touched = inf.moe_experts_touched(shape.experts, shape.top_k, micro)
     read = inf.moe_weight_bytes_read(read_all, shape.routed_expert_params * prec.weight_bytes, shape.experts, touched)
@@ -443,6 +473,7 @@ def offline_figures(
     shape: ModelShape, card: Card, prec: Precision, tp: int, batch: Any, input_tokens: float, output_tokens: float,
     k: ServingConstants, kv_free_fraction: float | None = None, max_num_tokens: float | None = None,
     grouped_kv_reads: bool = True, decode_graphs: bool = True, serial_host: bool = False,
+    expert_loop: bool = False,
 ) -> OfflineFigures:
     """Output tokens per second of one replica in a saturated steady state with in-flight batching:
     each iteration decodes the B sequences in flight and runs the prompt tokens of the B/o requests
@@ -453,7 +484,8 @@ def offline_figures(
     stalls the batch), no prompt runs as a pass of its own. ``decode_graphs`` False: the runtime
     launches decode-only iterations eagerly too (TensorRT-LLM's TensorRT-engine flow, whose CUDA
     graphs are opt-in), so every iteration pays the prefill pass's fixed time per layer [CUDAGRAPH].
-    ``serial_host`` as in :func:`replica_figures`: every iteration pays the host's time too."""
+    ``serial_host`` as in :func:`replica_figures`: every iteration pays the host's time too;
+    ``expert_loop`` likewise, every iteration pays the per-expert launches."""
     layers = shape.layers
     eff, peak, link = _rates(card, prec, k)
     matmul_params = shape.active_params - shape.embedding_params
@@ -482,8 +514,9 @@ def offline_figures(
     flops = inf.decode_flops(matmul_params, b, context, layers, shape.attn_width) + inf.prefill_flops(
         matmul_params, prompts, input_tokens, layers, shape.attn_width)
     decode_only_s = k.decode_layer_overhead_s if decode_graphs else k.prefill_layer_overhead_s
+    loop_s = expert_loop_per_layer(shape, prec, k, expert_loop)
     overhead = inf.mixed_layer_overhead_seconds(inf.mixed_iteration_share(b, output_tokens),
-                                                k.prefill_layer_overhead_s, decode_only_s)
+                                                k.prefill_layer_overhead_s + loop_s, decode_only_s + loop_s)
     latency = comm.allreduce_latency_seconds(tp, k.collective_latency_s, k.allreduce_step_s)
     tp_s = inf.tp_allreduce_seconds_per_pass(tokens, shape.hidden, layers, tp, link, latency)
     iteration = inf.serial_host_seconds(

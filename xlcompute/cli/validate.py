@@ -342,7 +342,8 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
     from xlcompute.serving_model import SERVING_FACTORS
     from xlcompute.serving_validation import (
         FACTOR_FITS, METRICS, MOE_GEMM_FIT_SET, SERVING_SETS, VENDOR_FIT_FILES, dequant_fit_files, factor_fit_report,
-        fit, fit_dequant, fit_moe_gemm, pooled_held_out, validate_serving,
+        EXPERT_LOOP_FIT_SET, expert_loop_miss_pct, fit, fit_dequant, fit_expert_loop, fit_moe_gemm, pooled_held_out,
+        validate_serving,
     )
 
     if output is not None:
@@ -434,3 +435,9 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
                       f"on the {rows} Mixtral throughput rows of {MOE_GEMM_FIT_SET} (plan pre-registered there): mean "
                       f"|error| {err:.1f}% (calibration rows of that fit since; the MoE rows of the other sets stay "
                       "held out)")
+        t, err, rows = fit_expert_loop()
+        console.print(f"per-expert kernels (vLLM 0.6.1-0.7.2's Marlin MoE, SGLang up to 0.4.6 with it; "
+                      f"core.inference.expert_loop_layer_seconds): {t * 1e6:.2f} µs per expert kernel that finds no "
+                      f"token, 2 per expert and MoE layer, fitted since 2026-12-05 (post hoc) on the {rows} GPTQ-INT4 "
+                      f"MoE TPOT rows of {EXPERT_LOOP_FIT_SET}: mean |error| {err:.1f}% ({expert_loop_miss_pct():.1f}% "
+                      "before; calibration rows of that fit since)")

@@ -99,6 +99,20 @@ Sources
   2.7x Throughput Improvement and 5x Latency Reduction") overlapped the output processing with the
   next step (asynchronous output processor, RFC #6913) and amortised the scheduling (multi-step,
   PR #7000); runtimes whose host work overlaps the GPU are charged nothing.
+- [MARLINMOE] vLLM's first Marlin MoE kernel for weight-only quantised experts (vllm-project/vllm
+  PR #8217, "Fused MoE Marlin support for GPTQ", 2024-09-05, in v0.6.1; csrc/moe/marlin_moe_ops.cu,
+  ``marlin_mm_moe``): the host loops over every expert of the layer and launches one Marlin GEMM per
+  expert, for each of the layer's two GEMMs (gate-up, then down); the expert's token offsets are
+  computed on the GPU, so the host cannot skip an expert no token chose, and that kernel finds no
+  rows and returns. A decode step of a model with E experts therefore runs 2·E kernels per MoE layer
+  however few experts its batch routes to. vLLM moved models with many experts to a single
+  ``moe_wna16`` kernel by default in v0.7.3 (PR #13236, 2025-02-13) and replaced the kernel with one
+  that runs all experts' blocks in one launch in v0.8.0 (PR #14447, "moe wna16 marlin kernel",
+  2025-03-07: the old one "fails to fully leverage ... the marlin kernel (especially when the number
+  of experts is large)"). SGLang took its GPTQ-Marlin MoE method from the installed vLLM; the Qwen3
+  speed benchmark prints SGLang 0.4.6.post1 with "vLLM 0.7.2 (Required by SGLang for AWQ
+  quantization)". The time of a kernel that returns at once is fitted (ServingConstants
+  .expert_kernel_s, post hoc on serving_runs_21.yaml's GPTQ-INT4 MoE rows).
 - [SEED] Seed 000 eq. (11), n = U·C/(X·t_c): kept as :func:`xlcompute.core.serving.infer_cards_seed`.
 """
 
@@ -129,6 +143,7 @@ __all__ = [
     "weight_read_efficiency",
     "card_efficiency",
     "dequant_efficiency",
+    "expert_loop_layer_seconds",
     "fp32_scaled_by_bandwidth",
     "tp_allreduce_seconds_per_pass",
     "forward_seconds",
@@ -371,6 +386,15 @@ def dequant_efficiency(
     stored): 1. A card with more vector FLOP/s per byte of bandwidth (RTX 4090, L40S: ~80-100)
     loses less than an A100 (~10) or an H20 (~11)."""
     return 1 / (1 + ops_per_weight * hbm_bytes_per_s * read_efficiency / (fp32_flops * bytes_per_weight))
+
+
+def expert_loop_layer_seconds(experts: Value, kernels_per_expert: Value, kernel_s: Value) -> Value:
+    """Fixed time one MoE layer adds to a pass when its weight-only quantised expert kernel launches
+    one kernel per expert [MARLINMOE]: E·g·t_k, for the E experts on the card (tensor parallelism
+    splits each expert, so every card holds all E), g GEMM kernels per expert (gate-up and down: 2)
+    and t_k the time of a kernel that finds no row of its expert and returns. The routed work itself
+    is in the roofline terms; this is only the launches no token needs."""
+    return experts * kernels_per_expert * kernel_s
 
 
 def fp32_scaled_by_bandwidth(ref_fp32: Value, hbm_bytes_per_s: Value, ref_hbm_bytes_per_s: Value) -> Value:

@@ -422,7 +422,10 @@ def _serving(as_json: bool, refit: bool, output: Optional[Path], path: Optional[
                       f"{SERVING_FACTORS['H20'].hbm:g}, fitted since 2026-12-04 on the {h20.rows} BF16 and FP8 rows of "
                       f"{', '.join(FACTOR_FITS['H20'].files)} after their first prediction (calibration rows since; "
                       f"{h20.error_pct:.1f}% on them; GEMM factor refitted 0.8 -> 0.85 on 2026-12-05 with the serving "
-                      "grouped-GEMM efficiency); no held-out H20 row was predicted after the fit")
+                      "grouped-GEMM efficiency); "
+                      + (f"{h20.held_out_rows} held-out H20 rows of later sets, predicted after the fit: "
+                         f"{h20.held_out_error_pct:.1f}%" if h20.held_out_rows
+                         else "no held-out H20 row was predicted after the fit"))
         c, err, rows = fit_dequant()
         console.print(f"weight-only dequantisation: {c:g} vector operations per weight that the reads do not hide "
                       f"(core.inference.dequant_efficiency, at the card's FP32 vector peak), fitted since 2026-12-03 on "

@@ -958,7 +958,7 @@ class Uncertainty(_Strict):
     )
     serving_sigma: float = Field(
         _spread.SERVING_LOG_SIGMA, ge=0, le=2,
-        description=f"lognormal σ of the inference model's speed (ln units; {_spread.SERVING_LOG_SIGMA:g}: RMS log error of the 737 held-out "
+        description=f"lognormal σ of the inference model's speed (ln units; {_spread.SERVING_LOG_SIGMA:g}: RMS log error of the {_spread.SERVING_LOG_SIGMA_POINTS} held-out "
         "throughput points of xlcompute validate --serving); it spreads the serving cards",
     )
     failure_rate_sigma: float = Field(

@@ -81,7 +81,7 @@ FIELD_ZH: dict[str, str] = {
                                     "0.5 即按估算值；0.9 则按 P90 工期满足截止期限来确定集群规模"
                                     "（估算工期须比期限短 e^(σ·z) 倍）",
     "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中 23 个留出端到端任务卡时对数误差的均方根）",
-    "uncertainty.serving_sigma": f"推理速度的对数正态 σ（ln 单位；{_spread.SERVING_LOG_SIGMA:g}：xlcompute validate --serving 中 737 个留出吞吐点"
+    "uncertainty.serving_sigma": f"推理速度的对数正态 σ（ln 单位；{_spread.SERVING_LOG_SIGMA:g}：xlcompute validate --serving 中 {_spread.SERVING_LOG_SIGMA_POINTS} 个留出吞吐点"
                                  "对数误差的均方根）",
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",

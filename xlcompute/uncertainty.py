@@ -236,7 +236,7 @@ def _serving_range(result: Estimate, inputs: dict[str, float], rng: np.random.Ge
     """The serving cards over ``draws`` draws of the speed factor: one array evaluation of the graph."""
     u = result.scenario.uncertainty
     src = ("scenario: uncertainty.serving_sigma" if "serving_sigma" in u.model_fields_set else
-           f"default σ {spread.SERVING_LOG_SIGMA:g}: RMS of ln(predicted/published throughput) over the 737 held-out serving points of "
+           f"default σ {spread.SERVING_LOG_SIGMA:g}: RMS of ln(predicted/published throughput) over the {spread.SERVING_LOG_SIGMA_POINTS} held-out serving points of "
            "xlcompute validate --serving (issue 16)")
     speed = _lognormal("serving_speed_factor", 1.0, u.serving_sigma, src)
     factor = _sample(speed, rng, u.draws)

@@ -26,7 +26,7 @@ def test_the_sigma_is_the_held_out_throughput_error() -> None:
 
     logs = [math.log1p(row.error_pct / 100) for path in SERVING_SETS for row in validate_serving(None, path).rows
             if row.role == "held_out" and row.metric == "throughput"]
-    assert len(logs) == 737  # 753 until the serving grouped-GEMM efficiency's 16 fit rows left the pool
+    assert len(logs) == spread.SERVING_LOG_SIGMA_POINTS == 755  # 753, then 737 after the grouped-GEMM fit, then 755
     assert math.sqrt(sum(v * v for v in logs) / len(logs)) == pytest.approx(spread.SERVING_LOG_SIGMA, abs=0.0005)
 
 
@@ -53,11 +53,11 @@ def test_the_range_brackets_the_estimate_and_the_sized_cluster_covers_about_half
     sr = analyse(sized).serving
     assert sr is not None and sr.cluster_cards == 176
     z = spread.Z_P90
-    assert sr.speed.p10 == pytest.approx(math.exp(-z * 0.185)) and sr.speed.p90 == pytest.approx(math.exp(z * 0.185))
+    assert sr.speed.p10 == pytest.approx(math.exp(-z * spread.SERVING_LOG_SIGMA)) and sr.speed.p90 == pytest.approx(math.exp(z * spread.SERVING_LOG_SIGMA))
     assert sr.cards.p10 < sr.cards.point == sr.cards.p50 == 172 < sr.cards.p90
     # Cards scale about as 1/speed: P90 about ×1.27, P10 about ×0.79 (whole replicas of 2 cards).
-    assert sr.cards.p90 == pytest.approx(172 * math.exp(z * 0.185), rel=0.05)
-    assert sr.cards.p10 == pytest.approx(172 * math.exp(-z * 0.185), rel=0.05)
+    assert sr.cards.p90 == pytest.approx(172 * math.exp(z * spread.SERVING_LOG_SIGMA), rel=0.05)
+    assert sr.cards.p10 == pytest.approx(172 * math.exp(-z * spread.SERVING_LOG_SIGMA), rel=0.05)
     assert 0.5 <= sr.chance <= 0.6  # sized to the estimate, rounded up to whole servers
     # No spread: every draw is the estimate, which the sized cluster covers.
     none = analyse(estimate(parse_scenario({**SERVING, "uncertainty": {"serving_sigma": 0}}))).serving
@@ -85,7 +85,7 @@ def test_the_faces_give_the_serving_range(sized) -> None:  # type: ignore[no-unt
                                    "-s", "accelerator=H20"])
     assert run.exit_code == 0, run.output
     text = " ".join(run.output.replace("│", " ").split())
-    assert f"Range: serving cards {cards} cards (the inference model's speed ×0.79 to ×1.27); " \
+    assert f"Range: serving cards {cards} cards (the inference model's speed ×0.78 to ×1.28); " \
            f"{sr.chance:.0%} of the draws need at most the cluster's 176" in text
     for lang, words in (("en", f"so the serving fleet needs {cards} cards (P10 / P50 / P90); {sr.chance:.0%} of "
                                "the draws fit within the cluster's 176 cards."),
@@ -101,7 +101,7 @@ def test_the_risk_register_says_how_often_the_fleet_covers_its_demand(sized) -> 
     assert sr is not None
     # The mitigation's count is what serving.confidence 0.9 plans, the same number in both places.
     need = estimate(parse_scenario({**SERVING, "serving": {"users": 2000, "confidence": 0.9}}))["gpu_count"]
-    assert need == math.ceil(172 * math.exp(0.185 * spread.Z_P90) / 8) * 8 == 224
+    assert need == math.ceil(172 * math.exp(spread.SERVING_LOG_SIGMA * spread.Z_P90) / 8) * 8 == 224
     for lang, risk_words, mit_words in (
             ("en", f"The 176 cards cover the serving demand in {sr.chance:.0%} of the range's draws",
              f"Plan {need:,.0f} cards ({need // 8:,.0f} servers) to cover the demand at 90% confidence"),
@@ -114,10 +114,10 @@ def test_the_risk_register_says_how_often_the_fleet_covers_its_demand(sized) -> 
 
 
 def test_a_fleet_planned_at_0_9_holds_the_serving_cards_p90() -> None:
-    # serving.confidence 0.9: the cluster holds the serving cards times e^(0.185·z₀.₉) = 1.2676, in whole
-    # servers (172 × 1.2676 = 218 → 224 H20), and the Monte Carlo finds at least 90 % of its draws covered.
+    # serving.confidence 0.9: the cluster holds the serving cards times e^(σ·z₀.₉) = e^(0.195 × 1.2816) = 1.284, in
+    # whole servers (172 × 1.284 = 221 → 224 H20), and the Monte Carlo finds at least 90 % of its draws covered.
     r = estimate(parse_scenario({**SERVING, "serving": {"users": 2000, "confidence": 0.9}}))
-    margin = math.exp(0.185 * spread.Z_P90)
+    margin = math.exp(spread.SERVING_LOG_SIGMA * spread.Z_P90)
     assert r["serving_margin"] == pytest.approx(margin, rel=1e-9) and r["serving_cards"] == 172
     assert r["serving_cards_planned"] == pytest.approx(172 * margin, rel=1e-9)
     assert r["gpu_count"] == math.ceil(172 * margin / 8) * 8 == 224
@@ -130,12 +130,12 @@ def test_a_fleet_planned_at_0_9_holds_the_serving_cards_p90() -> None:
     assert {"serving_margin", "serving_cards_planned"} <= {row["key"] for row in ctx["serving_rows"]}
     # The summary says why the cluster holds more than the 172 cards the demand needs.
     assert "Planned at 90% confidence, the fleet holds the serving cards times the inference model's speed " \
-           "margin: 218 cards, 224 in whole servers." in str(ctx["summary_lead"])
-    assert "218 张卡，取整台服务器为 224 张" in str(build_context(r, "zh")["summary_lead"])
+           "margin: 221 cards, 224 in whole servers." in str(ctx["summary_lead"])
+    assert "221 张卡，取整台服务器为 224 张" in str(build_context(r, "zh")["summary_lead"])
     run = CliRunner().invoke(app, ["estimate", "-s", "model=qwen2.5-72b", "-s", "serving.users=2000",
                                    "-s", "accelerator=H20", "-s", "serving.confidence=0.9"])
     assert run.exit_code == 0, run.output
-    assert "172 cards for 2,000 concurrent users (2 per replica); 218 cards planned at 90% confidence" in \
+    assert "172 cards for 2,000 concurrent users (2 per replica); 221 cards planned at 90% confidence" in \
         " ".join(run.output.replace("│", " ").split())
     # At the default the estimate's cards are the plan's.
     assert estimate(parse_scenario(SERVING))["serving_cards_planned"] == 172

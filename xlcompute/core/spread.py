@@ -18,7 +18,8 @@ from __future__ import annotations
 from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
-           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "RANGE_COVERAGE_RECORDED",
+           "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "SERVING_LOG_SIGMA_POINTS",
+           "RANGE_COVERAGE_RECORDED",
            "CARD_END_TO_END_RECORDED", "times_predicted",
            "RANGE_COVERAGE_WARN", "range_is_narrow", "CONFIDENCE_MAX", "lognormal_quantile", "triangular_quantile", "capped",
            "days_to_model", "confidence_margin", "deadline_plan_days", "SERVING_CONFIDENCE"]
@@ -56,15 +57,19 @@ DELIVERY_DELAY_MAX_DAYS = 60.0
 """Largest delivery delay of the triangular(0, likeliest, largest) distribution, days. Planning
 assumption (two months); replace with the supplier's terms."""
 
-SERVING_LOG_SIGMA = 0.185
+SERVING_LOG_SIGMA = 0.195
 """Standard deviation of ln(serving speed) around the inference model's estimate: the root-mean-square
-of ln(predicted / published throughput) over the 737 held-out throughput points of the pre-registered
-serving sets (``xlcompute validate --serving``; first predictions and post-hoc figures pooled, as the
-issue-16 figure is; mean |error| 14.2 %, mean ln +0.048). The serving cards scale about as its
-inverse. P10–P90 of the factor: ×0.79 to ×1.27. TPOT's held-out points spread wider (0.454, their
-outliers a runtime the model does not cover): throughput is what sizes a fleet for its demand.
-0.196 over 753 points until 2026-12-05, when the 16 points the serving grouped-GEMM efficiency is
-fitted on left the pool."""
+of ln(predicted / published throughput) over the :data:`SERVING_LOG_SIGMA_POINTS` held-out throughput
+points of the pre-registered serving sets (``xlcompute validate --serving``; first predictions and
+post-hoc figures pooled, as the issue-16 figure is; mean |error| 14.6 %, mean ln +0.043). The serving
+cards scale about as its inverse. P10–P90 of the factor: ×0.78 to ×1.28. TPOT's held-out points spread
+wider (their outliers a runtime the model does not cover): throughput is what sizes a fleet for its
+demand. 0.196 over 753 points until 2026-12-05, then 0.185 over 737 when the 16 points the serving
+grouped-GEMM efficiency is fitted on left the pool, then 0.195 over 755 with serving_runs_23.yaml's 18
+Hunyuan-A13B H20 points (first prediction, 30.5 %)."""
+
+SERVING_LOG_SIGMA_POINTS = 755
+"""The held-out throughput points :data:`SERVING_LOG_SIGMA` is computed on (a test recomputes both)."""
 
 RANGE_COVERAGE_RECORDED = {"runs": 32, "inside": 19, "above": 10, "below": 3}
 """How often the P10–P90 range of end-to-end days (:data:`MFU_LOG_SIGMA` and the failure rate's

@@ -82,7 +82,8 @@ SERVING_SETS: tuple[Path, ...] = tuple(
     SERVING_RUNS.parent / f"serving_runs{suffix}.yaml"
     for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11", "_12", "_13", "_14", "_15",
                    "_16", "_18", "_21", "_22", "_23"))
-# serving_runs_24.yaml is a pre-registered search that found no row (rows: []): a record, not a scored set.
+# serving_runs_24.yaml and serving_runs_25.yaml are pre-registered searches that found no row (rows: []): records,
+# not scored sets.
 Metric = Literal["ttft", "tpot", "throughput"]
 #: :func:`pooled_held_out` of the committed model as (points, mean |error| %), quoted by the proposal's serving
 #: method without re-running the 15 sets at every render (2-3 s); a test recomputes it.

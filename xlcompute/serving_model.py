@@ -234,7 +234,8 @@ def model_shape(arch: ModelArch) -> ModelShape:
     return ModelShape(
         total_params=float(c.total), active_params=float(c.active), embedding_params=float(c.embedding),
         routed_expert_params=float(moe_layers * arch.experts * per_expert), experts=arch.experts, top_k=arch.top_k,
-        moe_layers=moe_layers, layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads, head_dim=arch.head_dim,
+        moe_layers=moe_layers, layers=arch.layers, hidden=arch.hidden, heads=arch.heads, kv_heads=arch.kv_heads,
+        head_dim=arch.head_dim,
         kv_lora_rank=arch.kv_lora_rank, rope_head_dim=arch.qk_rope_head_dim if arch.kv_lora_rank else 0,
         attn_width=float(mla_attn_width(arch.heads, arch.qk_nope_head_dim, arch.qk_rope_head_dim, arch.v_head_dim)
                          if arch.is_mla else arch.heads * arch.head_dim),
@@ -354,6 +355,11 @@ def _model_efficiency(shape: ModelShape, eff: Any, matmul_params: Any, k: Servin
     return inf.model_gemm_efficiency(eff, matmul_params, routed, k.grouped_gemm_efficiency)
 
 
+EXPERT_GEMMS = 2
+"""GEMM kernels per expert of a MoE layer: gate-up (fused) and down (vLLM fused_marlin_moe's two
+``marlin_gemm_moe`` calls, core.inference [MARLINMOE])."""
+
+
 def expert_loop_per_layer(shape: ModelShape, prec: Precision, k: ServingConstants, expert_loop: bool) -> Any:
     """The per-expert launches of a runtime that loops over the experts (core.inference
     [MARLINMOE]), spread over all the model's layers as a fixed time per layer: 0 unless
@@ -362,11 +368,6 @@ def expert_loop_per_layer(shape: ModelShape, prec: Precision, k: ServingConstant
         return 0.0
     per_moe_layer = inf.expert_loop_layer_seconds(shape.experts, EXPERT_GEMMS, k.expert_kernel_s)
     return per_moe_layer * shape.moe_layers / shape.layers
-
-
-EXPERT_GEMMS = 2
-"""GEMM kernels per expert of a MoE layer: gate-up (fused) and down (vLLM fused_marlin_moe's two
-``marlin_gemm_moe`` calls, core.inference [MARLINMOE])."""
 
 
 def replica_figures(

@@ -86,7 +86,7 @@ SERVING_SETS: tuple[Path, ...] = tuple(
 # not scored sets.
 Metric = Literal["ttft", "tpot", "throughput"]
 #: :func:`pooled_held_out` of the committed model as (points, mean |error| %), quoted by the proposal's serving
-#: method without re-running the 15 sets at every render (2-3 s); a test recomputes it.
+#: method without re-running every set at every render (2-3 s); a test recomputes it.
 POOLED_HELD_OUT: dict[str, tuple[int, float]] = {"ttft": (70, 15.2), "tpot": (186, 14.6), "throughput": (755, 14.6)}
 
 
@@ -250,7 +250,7 @@ SGLANG_LAST_VLLM_MOE = (0, 4, 6)
 
 def _release(version: str) -> tuple[int, int, int] | None:
     """A release number ``[v]X.Y[.Z]`` at the start of a version text; None for a commit or a date."""
-    m = re.match(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?![-\d])", version)
+    m = re.match(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?!\d)", version)
     return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) if m else None
 
 

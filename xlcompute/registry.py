@@ -174,7 +174,7 @@ _ROWS: tuple[Quantity, ...] = (
        "forwarding); 0 = Megatron-Core's alltoall dispatcher, one copy per expert"),
     _q("moe_sync_ms", "Host wait of the token dispatch per MoE layer", "每个 MoE 层 token 分发的主机等待", "ms",
        "毫秒", "dec2", "0 = a dispatcher without host wait; Megatron-Core dropless all-to-all "
-       "(token_dispatcher.py, cuda_sync_point): 7.5 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml; "
+       "(token_dispatcher.py, cuda_sync_point): 8 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml; "
        "the GPU work issued after the wait hides it"),
     _q("precision_peak_ratio", "Peak of the training precision ÷ BF16 peak", "训练精度峰值 ÷ BF16 峰值", "×", None,
        "dec2", "DeepSeek-V3 (arXiv:2412.19437) §3.3.1: linear GEMMs in FP8, attention and output head in BF16"),
@@ -586,6 +586,8 @@ _ROWS: tuple[Quantity, ...] = (
        "seconds"),
     _q("dp_overlap_window_seconds", "Compute the DP traffic can hide under", "可隐藏数据并行通信的计算时间", *_S,
        "seconds"),
+    _q("dp_forward_window_seconds", "Forward the next step's parameter gather can hide under",
+       "可隐藏下一步参数收集的前向计算时间", *_S, "seconds"),
     _q("dp_last_bucket_seconds", "Last gradient bucket (always exposed)", "最后一个梯度桶（无法隐藏）", *_S, "seconds"),
     _q("dp_zero_0_2_exposed_seconds", "DP communication exposed per step (ZeRO 0-2)", "每步未被隐藏的数据并行通信（ZeRO 0–2）",
        *_S, "seconds"),
@@ -729,6 +731,10 @@ _ROWS: tuple[Quantity, ...] = (
        "micro"),
     _q("layer_busy_seconds", "Layer busy time (compute and TP/CP waits)", "单层忙碌时间（计算与 TP/CP 等待）", *_S,
        "micro"),
+    _q("offload_exposed_forward_per_layer", "Offload wait in the layer forward", "单层前向中的卸载等待", *_S, "micro"),
+    _q("offload_exposed_backward_per_layer", "Offload wait in the layer backward", "单层反向中的卸载等待", *_S,
+       "micro"),
+    _q("layer_forward_busy_seconds", "Layer forward with its waits", "单层前向（含等待）", *_S, "micro"),
     _q("layer_backward_busy_seconds", "Layer backward with its waits", "单层反向（含等待）", *_S, "micro"),
     _q("pipeline_exposed_seconds", "Exposed TP, CP and offload waits per step", "每步未被隐藏的 TP、CP 与卸载等待",
        *_S, "seconds"),

@@ -72,10 +72,11 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
-from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES, MEGATRON_DROPLESS_SYNC_MS
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params
+from xlcompute.planner.inputs import SOFTWARE_STACKS as _STACKS
 from xlcompute.core.shape import GENERIC_MAX_PARAMS, GENERIC_MIN_PARAMS, generic_dense_arch
 from xlcompute._scenario_files import (
     CONTROL_ONE_LINE,
@@ -460,7 +461,8 @@ class TrainingPlan(_Strict):
         description="host wait of each MoE layer's token dispatch per forward pass, in ms: the host's time to "
         "issue the rest of the layer after waiting for the routing's token counts, less the GPU work it issues "
         "meanwhile (never below 0). 0 = a dispatcher that does not wait (DeepSeek's, drop-and-pad to capacity, "
-        "HybridEP); Megatron-Core's dropless all-to-all dispatcher: 7.5 ms per MoE layer and micro-batch, fitted "
+        f"HybridEP); Megatron-Core's dropless all-to-all dispatcher: {MEGATRON_DROPLESS_SYNC_MS:g} ms per MoE layer and "
+        "micro-batch, fitted "
         "on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml. Default 0",
     )
     offload: tuple[Literal["weights", "activations", "optimizer"], ...] = Field(
@@ -493,10 +495,10 @@ class TrainingPlan(_Strict):
     )
     software: Literal["typical", "megatron-lm", "megatron-deepspeed"] = Field(
         "typical",
-        description="training software for the step-time model: typical (0.665 of the benchmark kernel "
-        "throughput, fitted on the end-to-end card-hours of 27 published runs: a production stack), megatron-lm "
-        "(NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed (0.810, "
-        "fitted on MT-NLG 530B); see xlcompute validate",
+        description=f"training software for the step-time model: typical ({_STACKS['typical']:g} of the benchmark "
+        "kernel throughput, fitted on the end-to-end card-hours of 27 published runs: a production stack), "
+        "megatron-lm (NVIDIA's tuned benchmarks, 1.0, the reference of the calibration) or megatron-deepspeed "
+        f"({_STACKS['megatron-deepspeed']:g}, fitted on MT-NLG 530B); see xlcompute validate",
     )
     deadline_days: float | None = Field(
         None, ge=0.01, le=36_500,

@@ -45,7 +45,7 @@ FIELD_ZH: dict[str, str] = {
                           "（DeepSeek-V3：true），否则 false",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
-                            "（每个 MoE 层每微批 7.5 毫秒，在 moe_runs.yaml 的 5 行 "
+                            "（每个 MoE 层每微批 8 毫秒，在 moe_runs.yaml 的 5 行 "
                             "Megatron-Bridge 25.11 数据上拟合；等待之后下发的 GPU 工作可将其隐藏）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",
@@ -59,9 +59,9 @@ FIELD_ZH: dict[str, str] = {
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
-    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.665，按 27 个公开预训练任务的端到端"
+    "training.software": "单步时间模型采用的训练软件：typical（基准内核吞吐的 0.651，按 27 个公开预训练任务的端到端"
                          "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
-                         "megatron-deepspeed（0.810，按 MT-NLG 530B 拟合）；见 xlcompute validate",
+                         "megatron-deepspeed（0.817，按 MT-NLG 530B 拟合）；见 xlcompute validate",
     "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"
                         "优化器状态；不在计算中的块移出，再经卸载链路流回（Calculon，种子文档 004）。"
                         "需要带卸载层的加速卡，或给出 cluster.offload_gb 与 cluster.offload_gbs",
@@ -255,7 +255,7 @@ CONSTANT_ZH: dict[str, str] = {
     "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
                         "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
                         "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；改用 Hopper 的 cuDNN 注意力效率后"
-                        "重新校准（2026-12-02；此前为 0.02，加入交叉熵流量项前为 0.0175；网格放宽到 4% 仍得 1.75%）",
+                        "重新校准（2026-12-02；此前为 0.02，加入交叉熵流量项前为 0.0175）；按交错调度逐块隐藏数据并行通信后再次校准（2026-12-05，Megatron-Core 调度；此前为 0.0175；网格放宽到 4% 仍得 2%）",
     "framework_reserve_gb": "假设：每卡的 CUDA 上下文、分配器碎片与工作区",
     "software_efficiency": "megatron-lm，即各常数校准所依据的参考软件栈",
     "tp_async_backward": "Megatron-LM 自 2021 年底起在权重梯度矩阵乘期间执行 QKV 与 MLP 上投影的反向张量并行集合通信"

@@ -120,9 +120,9 @@ def test_excel_function_sizes_each_card_to_a_deadline() -> None:
         r = estimate(parse_scenario({"model": {"preset": "llama3.1-70b"}, "cluster": {"accelerator": row[0]},
                                      "training": {"tokens": "15T", "deadline_days": 60}}))
         assert row[1] == r["gpu_count"] and row[2] == r["train_days"] <= 60
-    assert table[1][1] == 4944  # README and docs/excel.md quote it
+    assert table[1][1] == 4792  # README and docs/excel.md quote it
     # gpus given with a deadline: each card is sized all the same (as `xlcompute compare` does).
-    assert LLM_COMPARE("llama3.1-70b", "15T", 1000, [["H800"]], None, 60)[1][1] == 4944
+    assert LLM_COMPARE("llama3.1-70b", "15T", 1000, [["H800"]], None, 60)[1][1] == 4792
     for args, start in (((None, ["H800"], None, None), "#VALUE! gpus is empty; enter the cards, or give deadline_days"),
                         ((None, ["H800"], None, 0), "#VALUE! deadline_days must be greater than 0"),
                         ((None, ["H800"], None, 1e6), "#VALUE! deadline_days: must be from 0.01 to 36,500")):
@@ -138,7 +138,7 @@ def test_excel_function_sizes_each_card_to_a_deadline_at_a_confidence() -> None:
                                  "training": {"tokens": "15T", "deadline_days": 60, "deadline_confidence": 0.9}}))
     for q in (0.9, "90%"):
         row = LLM_COMPARE("llama3.1-70b", "15T", None, [["H800"]], None, 60, q)[1]
-        assert row[1] == r["gpu_count"] == 7688 and row[2] == r["train_days"] <= 60 / r["deadline_margin"]
+        assert row[1] == r["gpu_count"] == 7456 and row[2] == r["train_days"] <= 60 / r["deadline_margin"]
     for args, start in (((None, ["H800"], None, 60, 0.3), "#VALUE! deadline_confidence: must be"),
                         ((None, ["H800"], None, 60, 40), "#VALUE! deadline_confidence must be in (0, 1]; did you mean 0.4?"),
                         ((1000, ["H800"], None, None, 0.9), "#VALUE! deadline_confidence needs deadline_days")):

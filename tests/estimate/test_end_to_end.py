@@ -29,21 +29,27 @@ from xlcompute.planner.inputs import SOFTWARE_STACKS
 # cross-entropy traffic of the output layer and the refit to 0.664 (2026-12-02, fifth session; post hoc):
 # 14.4 % and 31.6 % / 94.9 %. With the layout search keeping a rounded batch within 1.5x its target
 # (planner.search.BATCH_BAND) and the refit to 0.665 (2026-12-03, ninth session; post hoc): 13.3 % and
-# 32.1 % / 94.8 % (no layout of the second set changed; the refit slowed it). Issue 11 asks median <= 10 %,
-# max <= 30 % on held-out runs: NOT met; these are regression bounds, not the target.
-CALIBRATION_MEDIAN_BOUND = 13.4
-HELD_OUT_MEDIAN_BOUND = 32.1
-HELD_OUT_MAX_BOUND = 95.0
+# 32.1 % / 94.8 % (no layout of the second set changed; the refit slowed it). With the data-parallel traffic hidden
+# chunk by chunk under the interleaved schedule (core.comm [MCORE-SCHED]), the kernel constants refitted (H100 GEMM
+# 0.68, straggler spread 0.02) and the typical stack refitted to 0.651 (2026-12-05, thirty-ninth session; post
+# hoc): 16.5 % and 30.8 % / 95.4 %. Issue 11 asks median <= 10 %, max <= 30 % on held-out runs: NOT met; these are
+# regression bounds, not the target.
+CALIBRATION_MEDIAN_BOUND = 16.6
+HELD_OUT_MEDIAN_BOUND = 30.9
+HELD_OUT_MAX_BOUND = 95.4
 # The third set (8 held-out runs, written before the ring change), first predicted at 6574f3d: 54.4 % / 83.2 %.
 # The cross-entropy traffic term made it WORSE (post hoc): 59.3 % / 86.1 % (the MobileLLM runs, already too
 # slow, got slower: 125M +22 % -> +36 %). With Hopper's cuDNN attention efficiency and its refit (post hoc):
 # 59.7 % / 86.5 % (the straggler spread and the typical stack moved; no row of this set is on Hopper but Pleias).
-# With the batch band and the refit to 0.665 (post hoc, no layout of this set changed): 58.5 % / 85.1 %.
-THIRD_MEDIAN_BOUND = 58.5
-THIRD_MAX_BOUND = 85.1
+# With the batch band and the refit to 0.665 (post hoc, no layout of this set changed): 58.5 % / 85.1 %. With the
+# interleaved schedule's data-parallel windows and the refits (post hoc; the stack 0.651 slows every run): 62.5 % /
+# 89.8 %.
+THIRD_MEDIAN_BOUND = 62.6
+THIRD_MAX_BOUND = 89.9
 # The fourth set (7 held-out runs written blind by a data author, 2026-12-05), first predicted at d983693:
-# 32.4 % / 92.1 % (InCoder on V100 and the two MI250X runs far too fast, the four Tucano runs ~30 % slow).
-FOURTH_MEDIAN_BOUND = 32.5
+# 32.4 % / 92.1 % (InCoder on V100 and the two MI250X runs far too fast, the four Tucano runs ~30 % slow). With the
+# interleaved schedule's data-parallel windows and the refits (post hoc): 35.7 % / 91.8 %.
+FOURTH_MEDIAN_BOUND = 35.7
 FOURTH_MAX_BOUND = 92.2
 
 
@@ -141,8 +147,9 @@ def test_the_typical_stack_is_fitted_on_every_run_of_the_first_set(production_fi
     # the same fit gave 0.658, and since it recomputes only some of a stage's layers in full (2026-12-05:
     # Llama 3.1 405B +54.4 -> +36.3 %) 0.654, a 1.6 % shift against a standard error of about 5 % (the fitted
     # rows' log spread over sqrt(27)): not refitted, so no held-out figure moved with it (docs/validation.md).
-    # The rule: the committed value stays within one standard error of the fit, else it is refitted.
-    assert cal.efficiency == pytest.approx(0.654, abs=2e-3)
+    # The rule: the committed value stays within one standard error of the fit, else it is refitted. Refitted
+    # with the interleaved schedule's data-parallel windows and the kernel refit (2026-12-05): 0.651 (0.6514).
+    assert cal.efficiency == pytest.approx(0.651, abs=1e-3)
     logs = [math.log1p(e / 100) for e in cal.errors_pct.values()]
     standard_error = statistics.stdev(logs) / math.sqrt(len(logs))
     assert 0.04 < standard_error < 0.06
@@ -153,8 +160,9 @@ def test_the_first_fit_used_the_llama1_rows_only(tmp_path: Path) -> None:
     cal = calibrate_production(rows="calibration")
     assert cal.rows == ["llama1-7b", "llama1-13b", "llama1-33b", "llama1-65b"]
     # 0.7996 when first fitted (issue-11 model); 0.792 with the data-parallel rings of core.comm; 0.784 with
-    # Hopper's cuDNN attention efficiency and the straggler spread its refit moved
-    assert cal.efficiency == pytest.approx(0.784, abs=5e-3)
+    # Hopper's cuDNN attention efficiency and the straggler spread its refit moved; 0.790 with the interleaved
+    # schedule's data-parallel windows and the straggler spread back at 0.02
+    assert cal.efficiency == pytest.approx(0.790, abs=5e-3)
     # Absurd held-out figures change nothing: held-out rows never enter that fit.
     raw = yaml.safe_load(END_TO_END_FILE.read_text(encoding="utf-8"))
     for row in raw["rows"]:
@@ -219,4 +227,4 @@ def test_validate_prints_the_band_a_proposal_quotes() -> None:
     n = sets.held_out_count
     assert n == sets.second.held_out_count + sets.third.held_out_count + sets.fourth.held_out_count == 32
     assert f"all held-out sets: {n} runs, median |error| {sets.held_out_median_abs_error_pct:.1f}%" in out.output
-    assert "fourth set (held out): 7 runs, 0 failed; median |error| 32.4%" in out.output
+    assert "fourth set (held out): 7 runs, 0 failed; median |error| 35.7%" in out.output

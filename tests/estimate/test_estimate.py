@@ -191,7 +191,8 @@ def _scenario(**training):
 def test_planner_chooses_layout_and_mfu_when_left_open():
     r = estimate(_scenario())
     assert r.plan is not None and r.plan.candidates_evaluated > 100
-    assert r["tp"] * r["pp"] * r["dp"] == 1024
+    # every card, or as few idle as the fastest layout leaves (TP 2 x PP 5 x DP 102: 4 of 1,024 idle, reported)
+    assert r["tp"] * r["pp"] * r["dp"] == r["parallel_cards"] and 1020 <= r["parallel_cards"] <= 1024
     assert r["mem_fits"] == 1
     assert 0.2 < r["mfu"] < 0.8
     assert "layout planner" in r.inputs["tp"].source and "predicted MFU" in r.inputs["mfu_assumed"].source
@@ -272,10 +273,10 @@ def test_software_stack_and_attention_kernel_reach_the_planner():
     # a slower software stack and the unfused kernel both predict a lower MFU for the same layout
     assert typical["mfu"] < ds["mfu"] < base["mfu"] and unfused["mfu"] < base["mfu"]
     assert ds.plan.best[0].result.compute_seconds == pytest.approx(
-        base.plan.best[0].result.compute_seconds / 0.810, rel=1e-9)
+        base.plan.best[0].result.compute_seconds / SOFTWARE_STACKS["megatron-deepspeed"], rel=1e-9)
     assert typical.plan.best[0].result.compute_seconds == pytest.approx(
         base.plan.best[0].result.compute_seconds / SOFTWARE_STACKS["typical"], rel=1e-9)
-    assert SOFTWARE_STACKS["typical"] == 0.665
+    assert SOFTWARE_STACKS["typical"] == 0.651
     assert "27 published runs" in typical.inputs["software_efficiency"].source
     assert base["flash_attention"] == 1 and unfused["flash_attention"] == 0
     assert "default for training.attention" in base.inputs["flash_attention"].source

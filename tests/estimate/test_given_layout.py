@@ -138,8 +138,9 @@ def test_a_given_layout_takes_the_planners_fastest_interleaved_schedule_that_kee
     fastest = min(sizes, key=lambda v: (typed[v]["predicted_step_seconds"], v))
     assert d["interleave"] == fastest == 8 and d["global_batch"] == 1000
     assert d["predicted_step_seconds"] == typed[8]["predicted_step_seconds"]
-    assert d["predicted_mfu"] == pytest.approx(0.260, abs=5e-4)  # 0.244 on the plain schedule
-    assert typed[1]["predicted_mfu"] == pytest.approx(0.244, abs=5e-4)
+    assert d["predicted_mfu"] == pytest.approx(0.254, abs=5e-4)  # 0.237 on the plain schedule (0.260, 0.244 before
+    # the interleaved schedule's data-parallel windows)
+    assert typed[1]["predicted_mfu"] == pytest.approx(0.237, abs=5e-4)
     o = d.inputs["interleave"].origin
     assert o is not None and (o.kind, o.option, o.field) == ("planner", "schedule", "training.interleave")
     assert o.numbers == (8.0, typed[8]["predicted_step_seconds"], typed[1]["predicted_step_seconds"])

@@ -1,5 +1,7 @@
 """cluster.memory_reserve_gb: the HBM an operator keeps free on each card; the planner fits the layout in the rest
-(it used to fill the card to 99.6 % for Qwen2.5-72B on 1,024 H800, with the step-time model's 2 GB reserve)."""
+(it used to fill the card to 99.6 % for Qwen2.5-72B on 1,024 H800, with the step-time model's 2 GB reserve; since the
+interleaved schedule's data-parallel windows that plan takes 81 %, and Llama-2-70B on 1,000 H800, the README's headline
+plan, fills 98 %)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from xlcompute.estimate import estimate
 from xlcompute.report.context import build_context
 from xlcompute.scenario import ScenarioError, parse_scenario
 
-BASE = {"model": {"preset": "qwen2.5-72b"}, "training": {"tokens": "18T", "seq_len": 4096},
-        "cluster": {"accelerator": "H800", "cards": 1024}}
+BASE = {"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "seq_len": 4096},
+        "cluster": {"accelerator": "H800", "cards": 1000}}
 
 
 def _with_reserve(gb: float | None) -> dict:  # type: ignore[type-arg]
@@ -24,7 +26,7 @@ def test_the_reserve_is_an_input_from_the_scenario_and_the_planner_keeps_it_free
     assert reserved["framework_reserve_gb"] == 10.0
     assert reserved.inputs["framework_reserve_gb"].source == "scenario: cluster.memory_reserve_gb"
     hbm = default["hbm_bytes"]
-    assert default["mem_per_gpu"] > 0.99 * hbm  # the fastest layout fills the card
+    assert default["mem_per_gpu"] > 0.98 * hbm  # the fastest layout fills the card
     # With 10 GB kept free every ranked layout fits in the other 70 GB; the memory shown includes the reserve.
     assert reserved.plan is not None and reserved.plan.best
     for row in reserved.plan.best:

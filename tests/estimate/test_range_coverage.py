@@ -106,5 +106,5 @@ def test_calibration_only_rows_are_not_counted_as_held_out(sets) -> None:
     assert sets.first.held_out_coverage.runs == 0  # every run of the first set is fitted on
     fitted = range_coverage(sets.first.rows)
     # in-sample, reported apart by validate; 24 since partial recomputation (2026-12-05) brought Llama 3.1 405B's
-    # card-hours inside their range (23 before)
-    assert fitted.runs == 27 and fitted.inside == 24
+    # card-hours inside their range (23 before), 23 again since the interleaved schedule's data-parallel windows
+    assert fitted.runs == 27 and fitted.inside == 23

@@ -228,8 +228,8 @@ def test_the_deadline_line_says_what_fewer_cards_were_found_to_do() -> None:
 
 
 def test_cards_given_that_miss_the_deadline_are_answered_with_the_planned_count() -> None:
-    # Given 1,000 H800, Llama-3.1-70B on 15T tokens misses 60 days; at the plan's MFU 4,440 cards would
-    # do, but 4,440 cards plan to 66.6 days. The answer is the count the sizing plans, with its days.
+    # Given 1,000 H800, Llama-3.1-70B on 15T tokens misses 60 days; at the plan's MFU 4,448 cards would
+    # do, but 4,448 cards plan to 64.5 days. The answer is the count the sizing plans, with its days.
     given = estimate(parse_scenario(_with(TRAIN, "cluster", cards=1000)))
     sized = estimate(parse_scenario(TRAIN))
     p = given.deadline_plan

@@ -22,8 +22,9 @@ def test_formula_scales_by_the_ratio_of_ceilings() -> None:
 @pytest.mark.parametrize(("card", "profile", "expected"), [
     # Bekman's MAMF table @ 744d01e: MI300X 668.4, MI325X 784.9 of 1307.4 (catalog peak) vs H100 794.5 of 989.4;
     # Gaudi 2 418.7 of 432, Gaudi 3 1243.0 of 1835 vs A100 271.2 of 312.
-    ("MI300X", "hopper", 0.76 * (668.4 / 1307.4) / (794.5 / 989.4)),
-    ("MI325X", "hopper", 0.76 * (784.9 / 1307.4) / (794.5 / 989.4)),
+    # (the H100 GEMM constant 0.68 since the interleaved schedule's data-parallel windows and the refit; 0.76 before)
+    ("MI300X", "hopper", 0.68 * (668.4 / 1307.4) / (794.5 / 989.4)),
+    ("MI325X", "hopper", 0.68 * (784.9 / 1307.4) / (794.5 / 989.4)),
     ("Gaudi2", "ampere", 0.77 * (418.7 / 432) / (271.2 / 312)),
     ("Gaudi3", "ampere", 0.77 * (1243.0 / 1835) / (271.2 / 312)),
 ])

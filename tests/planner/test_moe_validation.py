@@ -57,7 +57,8 @@ def test_constants_are_fitted_on_calibration_rows_only(data):
     fitted, err = calibrate_moe(data)
     assert fitted == MOE_CONSTANTS
     assert fitted.a2a_efficiency == STEP_CONSTANTS["a2a_efficiency"].value
-    assert err == pytest.approx(23.1, abs=0.1)  # 22.6 before the cross-entropy traffic term's refit
+    # 22.6 before the cross-entropy traffic term's refit, 23.1 before the interleaved schedule's data-parallel windows
+    assert err == pytest.approx(24.3, abs=0.1)
     # Changing every held-out measurement tenfold does not move the fit.
     moved = data.model_copy(update={"step_rows": [
         r if r.role == "calibration" else r.model_copy(update={"step_seconds": 10 * r.step_seconds})
@@ -81,11 +82,14 @@ def test_prediction_figures_as_recorded_in_the_yaml(data):
     # Seventh (Hopper's cuDNN attention efficiency, every constant refitted on calibration rows: grouped GEMM
     # 0.90, all-to-all 0.90, FP8 0.80, host wait 6.25 ms; post hoc): calibration 19.8 %, held-out 8.8 %.
     # Eighth (the host wait less the GPU work issued after it, refitted: 7.5 ms; post hoc): calibration 21.1 %.
+    # Ninth (the data-parallel traffic hidden chunk by chunk under the interleaved schedule, the parameter gather
+    # under the next forward; every constant refitted: FP8 0.60, host wait 8 ms; post hoc): calibration 22.2 %,
+    # held-out 10.2 %.
     rep = validate_moe(data)
-    assert rep.calibration_mean_abs_error_pct == pytest.approx(21.1, abs=0.1)
-    assert rep.held_out_mean_abs_error_pct == pytest.approx(8.8, abs=0.1)
+    assert rep.calibration_mean_abs_error_pct == pytest.approx(22.2, abs=0.1)
+    assert rep.held_out_mean_abs_error_pct == pytest.approx(10.2, abs=0.1)
     assert math.isnan(rep.held_out_hopper_mean_abs_error_pct)
-    assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(8.8, abs=0.1)
+    assert rep.held_out_blackwell_mean_abs_error_pct == pytest.approx(10.2, abs=0.1)
     assert len(rep.rows) == 20
     assert sum(r.role == "held_out" for r in rep.rows) == 4
 
@@ -94,19 +98,21 @@ def test_host_wait_fitted_on_the_dropless_all_to_all_rows_only(data):
     ms, ids, err = fit_moe_sync(data)
     # 6.25 when first fitted, 6.0 after the cross-entropy traffic term, 6.25 after Hopper's cuDNN attention; 7.5
     # since the GPU work issued after the wait hides it (the host's issue time, no longer the whole wait)
-    assert ms == MEGATRON_DROPLESS_SYNC_MS == 7.5
+    # (7.5 until the interleaved schedule's data-parallel windows, 2026-12-05)
+    assert ms == MEGATRON_DROPLESS_SYNC_MS == 8.0
     assert tuple(ids) == SYNC_FIT_IDS
     # was 47.7 % on these rows with no wait; 12.6 % at the first fit, 12.8 % after the cross-entropy term, 12.7 %
-    # after Hopper's cuDNN attention; 16.9 % with the wait hidden by the GPU work (a worse fit of these rows)
-    assert err == pytest.approx(16.9, abs=0.1)
+    # after Hopper's cuDNN attention; 16.9 % with the wait hidden by the GPU work (a worse fit of these rows); 17.6 %
+    # with the interleaved schedule's data-parallel windows
+    assert err == pytest.approx(17.6, abs=0.1)
     # The rule reads the row's dispatch text: capacity-padded and HybridEP rows do not wait.
     waits = {r.id: moe_sync_ms(r) for r in data.step_rows}
     assert {k for k, v in waits.items() if v} == set(SYNC_FIT_IDS)
     row = data.step_rows[0]
     for text, acc, expected in (
-        ("DeepEP dispatcher, hence dropless", "H100-SXM", 7.5),
+        ("DeepEP dispatcher, hence dropless", "H100-SXM", 8.0),
         ("dropless; dispatcher backend not published (recipe files name flex/HybridEP for Blackwell, alltoall for "
-         "H100)", "H100-SXM", 7.5),
+         "H100)", "H100-SXM", 8.0),
         ("dropless; dispatcher backend not published (recipe files name flex/HybridEP for Blackwell, alltoall for "
          "H100)", "B200", 0.0),
         ("alltoall, token drop: capacity factor 1.0, padded to capacity", "H100-SXM", 0.0),
@@ -124,14 +130,14 @@ def test_end_to_end_rows_predict_from_planning_inputs():
     # +31.9 % before the cross-entropy traffic term of the output layer, +31.3 % before Hopper's cuDNN
     # attention efficiency, +27.8 % before the batch band and its refit, +27.0 % before the preset's recipe sent
     # each token once per server (the deduplicating dispatch), +22.7 % before the planner tried unequal
-    # interleaved chunks (their dated notes)
-    assert round(v3.error_pct, 1) == 20.1 and v3.layout == "TP2·PP2·EP64·DP512"  # type: ignore[arg-type]
+    # interleaved chunks (their dated notes), +20.1 % before the interleaved schedule's data-parallel windows
+    assert round(v3.error_pct, 1) == 18.9 and v3.layout == "TP2·PP2·EP64·DP512"  # type: ignore[arg-type]
     note = (Path(__file__).resolve().parents[2] / "xlcompute/data/validation/moe_runs.yaml").read_text(
         encoding="utf-8").split("a preset's published recipe")[1]
     assert "3.514M H800-hours (+31.9%" in note and "3.499M H800-hours (+31.3%" in note
     assert "3.404M H800-hours (+27.8%" in note and "3.382M H800-hours (+27.0%" in note
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert "+20.1% now (10%), post hoc" in readme
+    assert "+18.9% now (10%), post hoc" in readme
     assert "3.382M -> 3.269M H800-hours, +27.0 -> +22.7 %" in note.split("the deduplicating dispatch")[1]
     assert "3.269M -> 3.200M H800-hours, +22.7 -> +20.1 %" in note.split("unequal interleaved chunks")[1]
 
@@ -282,12 +288,13 @@ def test_second_moe_set_first_prediction_as_recorded():
     groups = held_out_summary(validate_moe(load_moe(path)))
     # 51.0 / 36.8 / 93.7 / 64.3 / 40.7 % before Hopper's cuDNN attention efficiency (its third dated note), then
     # 52.5 / 38.1 / 95.5 / 65.8 / 42.1 %; since the host wait is hidden by the GPU work it issues (fourth note):
-    # 45.1 / 35.7 / 73.2 / 48.9 / 42.1 % before the deduplicating dispatch (fifth note), then:
-    expected = {"all": (16, 27.5), "MBR": (12, 26.2), "AMPS": (4, 31.6), "hopper": (7, 25.2), "blackwell": (9, 29.4)}
+    # 45.1 / 35.7 / 73.2 / 48.9 / 42.1 % before the deduplicating dispatch (fifth note), then 27.5 / 26.2 / 31.6 /
+    # 25.2 / 29.4 %; since the interleaved schedule's data-parallel windows and the refit (post hoc):
+    expected = {"all": (16, 28.2), "MBR": (12, 28.6), "AMPS": (4, 26.95), "hopper": (7, 22.4), "blackwell": (9, 32.7)}
     for key, (n, mean) in expected.items():
         assert groups[key][0] == n and groups[key][1] == pytest.approx(mean, abs=0.05), key
     comparison = held_out_summary(validate_moe(load_moe(path), sync_ms=0.0))
-    assert comparison["all"][1] == pytest.approx(30.3, abs=0.05)
+    assert comparison["all"][1] == pytest.approx(32.0, abs=0.05)
     text = path.read_text(encoding="utf-8")
     note = text.split("FIRST PREDICTION")[1]
     assert "mean |error|  53.1 %" in note and "all 48.6 %" in note
@@ -310,8 +317,9 @@ def test_third_moe_set_first_prediction_as_recorded():
     assert path.name == "moe_runs_3.yaml"
     groups = held_out_summary(validate_moe(load_moe(path)))
     assert groups["all"][0] == groups["hopper"][0] == 5
-    # 38.1 % before the deduplicating dispatch (post hoc, its third dated note)
-    assert groups["all"][1] == pytest.approx(37.6, abs=0.05) and groups["all"][2] > 30
+    # 38.1 % before the deduplicating dispatch (post hoc, its third dated note), 37.6 % before the interleaved
+    # schedule's data-parallel windows and the refit (post hoc)
+    assert groups["all"][1] == pytest.approx(38.3, abs=0.05) and groups["all"][2] > 30
     assert held_out_summary(validate_moe(load_moe(path), sync_ms=0.0))["all"][1] == pytest.approx(15.5, abs=0.05)
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "63.5 %" in note and "63.0 %" in note and "24.5 %" in note and "c991600" in note
@@ -322,7 +330,8 @@ def test_third_moe_set_first_prediction_as_recorded():
 def test_fourth_moe_set_first_prediction_as_recorded():
     """moe_runs_4.yaml (2 Llama 4 Maverick rows on 512 H100, DGX Cloud v25.05.05, pre-registered before the host-wait
     change and predicted once after it): 6.9 %; both rows are capacity-padded, so they do not wait and the change
-    does not touch them (the model before it gives the same figures)."""
+    does not touch them (the model before it gives the same figures). 8.0 % since the interleaved schedule's
+    data-parallel windows and the refit (post hoc)."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_sync_ms
 
     path = MOE_LATER_SETS[2]
@@ -330,14 +339,15 @@ def test_fourth_moe_set_first_prediction_as_recorded():
     data = load_moe(path)
     assert len(data.step_rows) == 2 and all(r.role == "held_out" and moe_sync_ms(r) == 0 for r in data.step_rows)
     groups = held_out_summary(validate_moe(data))
-    assert groups["all"][0] == 2 and groups["all"][1] == pytest.approx(6.9, abs=0.05)
+    assert groups["all"][0] == 2 and groups["all"][1] == pytest.approx(8.0, abs=0.05)
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "6.9 %" in note and "1f95a07" in note and "does NOT test that change" in note
 
 
 def test_fifth_moe_set_first_prediction_as_recorded():
     """moe_runs_5.yaml (5 dropless rows of Megatron-Bridge 26.02-26.04, H100 and B200, written after the host-wait
-    change and predicted once): 23.6 %; 24.4 % with the model before the change, 36.8 % with no wait."""
+    change and predicted once): 23.6 %; 24.4 % with the model before the change, 36.8 % with no wait. Since the
+    interleaved schedule's data-parallel windows and the refit (post hoc): 23.9 %, 39.4 % with no wait."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_sync_ms
 
     path = MOE_LATER_SETS[3]
@@ -345,8 +355,8 @@ def test_fifth_moe_set_first_prediction_as_recorded():
     data = load_moe(path)
     assert len(data.step_rows) == 5 and all(r.role == "held_out" and moe_sync_ms(r) > 0 for r in data.step_rows)
     groups = held_out_summary(validate_moe(data))
-    assert groups["all"][0] == 5 and groups["all"][1] == pytest.approx(23.6, abs=0.05)
-    assert held_out_summary(validate_moe(data, sync_ms=0.0))["all"][1] == pytest.approx(36.8, abs=0.05)
+    assert groups["all"][0] == 5 and groups["all"][1] == pytest.approx(23.9, abs=0.05)
+    assert held_out_summary(validate_moe(data, sync_ms=0.0))["all"][1] == pytest.approx(39.35, abs=0.05)
     note = path.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "23.6 %" in note and "24.4 %" in note and "36.8 %" in note and "1f95a07" in note
 
@@ -370,14 +380,15 @@ def test_the_dedup_rule_reads_the_dispatch_text() -> None:
 def test_sixth_moe_set_first_prediction_as_recorded() -> None:
     """moe_runs_6.yaml (8 MoE rows, 3 with expert parallelism across servers; written by a data-only helper from be8f5ab,
     before the deduplicating dispatch) was predicted once after it (4c913b1): 18.28 %. The change touches two rows;
-    they came out at 23.18 % with it against 30.80 % without (the declared comparison), so it stays."""
+    they came out at 23.18 % with it against 30.80 % without (the declared comparison), so it stays. 20.70 % since the
+    interleaved schedule's data-parallel windows and the refit (post hoc)."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_dedup
 
     (path,) = [p for p in MOE_LATER_SETS if p.name == "moe_runs_6.yaml"]
     data = load_moe(path)
     report = validate_moe(data)
     assert held_out_summary(report)["all"][0] == 8
-    assert held_out_summary(report)["all"][1] == pytest.approx(18.28, abs=0.005)
+    assert held_out_summary(report)["all"][1] == pytest.approx(20.70, abs=0.005)
     rows = {r.id: r for r in data.step_rows}
     touched = [i for i, r in rows.items() if moe_dedup(r) and r.ep * r.etp > 8 and r.accelerator == "H100-SXM"]
     assert sorted(touched) == ["automodel-gptoss120b-h100-bf16-64", "mbr2604-qwen3-30b-h100-fp8-16-ep16"]
@@ -389,14 +400,15 @@ def test_sixth_moe_set_first_prediction_as_recorded() -> None:
 def test_seventh_moe_set_first_prediction_as_recorded() -> None:
     """moe_runs_7.yaml (17 Qwen3-30B-A3B rows on 64 H100 of AWS p5 over EFA: NCCL alltoall, DeepEP+UCCL and
     DeepEP+NVSHMEM; written by a data-only helper, merged at b3c07b2 with no MoE change pending) as predicted once:
-    28.82 %, signed -25.25 %. Its DeepEP arms run through a CPU proxy over EFA, so no rule changed on it."""
+    28.82 %, signed -25.25 %. Its DeepEP arms run through a CPU proxy over EFA, so no rule changed on it. 28.56 % since
+    the interleaved schedule's data-parallel windows and the refit (post hoc)."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary, moe_dedup, moe_sync_ms
 
     (path,) = [p for p in MOE_LATER_SETS if p.name == "moe_runs_7.yaml"]
     data = load_moe(path)
     report = validate_moe(data)
     count, mean = held_out_summary(report)["all"][:2]
-    assert count == 17 and mean == pytest.approx(28.82, abs=0.005)
+    assert count == 17 and mean == pytest.approx(28.56, abs=0.005)
     rows = {r.id: r for r in data.step_rows}
     assert all(r.accelerator == "H100-SXM" and r.role == "held_out" for r in rows.values())
     deepep = [r for r in rows.values() if "deepep" in r.token_dispatch.lower()]
@@ -424,13 +436,14 @@ def test_eighth_moe_set_first_prediction_as_declared() -> None:
 def test_ninth_moe_set_first_prediction_as_declared() -> None:
     """moe_runs_9.yaml (MLPerf Training v6.0 DeepSeek-V3 671B pre-training on 256 to 8,192 GB200, MXFP8, from a fork of the
     MLCommons results repository; written by a data-only helper from ea8aa06, merged with its scoring declared at
-    eee787c) as predicted once: every row too fast, 26.52 %, more so at scale (-17.5 % at 256 cards, -37.4 % at 8,192)."""
+    eee787c) as predicted once: every row too fast, 26.52 %, more so at scale (-17.5 % at 256 cards, -37.4 % at 8,192).
+    30.94 % since the interleaved schedule's data-parallel windows and the refit (post hoc; -20.1 % to -44.7 %)."""
     from xlcompute.planner.validation.moe import MOE_LATER_SETS, held_out_summary
 
     (path,) = [p for p in MOE_LATER_SETS if p.name == "moe_runs_9.yaml"]
     report = validate_moe(load_moe(path))
     count, mean, signed = held_out_summary(report)["all"]
-    assert count == 5 and mean == pytest.approx(26.52, abs=0.005) and signed == pytest.approx(-mean)
+    assert count == 5 and mean == pytest.approx(30.94, abs=0.005) and signed == pytest.approx(-mean)
     assert {r.accelerator for r in report.rows} == {"GB200"}
     errors = [r.error_pct for r in sorted(report.rows, key=lambda r: r.measured, reverse=True)]
     assert errors == sorted(errors, reverse=True)  # the fewer micro-batches per replica, the faster than measured

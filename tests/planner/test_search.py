@@ -174,10 +174,12 @@ def test_unequal_chunks_find_faster_layouts_when_no_equal_split_exists() -> None
     unequal = search_layouts(palm, A100, 2048, 1024, opt.model_copy(update={"unequal_chunks": True}))
     assert unequal.candidates_evaluated > classic.candidates_evaluated
     c, u = classic.best[0], unequal.best[0]
-    assert c.execution.global_batch == u.execution.global_batch == 1024
+    # both batches within 1 % of the target (rounded to the layout), so compare the time per sequence
+    assert abs(c.execution.global_batch - 1024) <= 10 and abs(u.execution.global_batch - 1024) <= 10
     assert c.execution.interleave == 1 and u.execution.interleave > 1
     assert 118 % (u.execution.pp * u.execution.interleave) != 0
-    assert u.result.predicted_step_seconds < 0.9 * c.result.predicted_step_seconds
+    assert (u.result.predicted_step_seconds / u.execution.global_batch
+            < 0.9 * c.result.predicted_step_seconds / c.execution.global_batch)
     v_eff = effective_interleave(-(-118 // u.execution.pp), u.execution.interleave)
     assert step_time(palm, A100, u.execution).predicted_step_seconds == pytest.approx(
         u.result.predicted_step_seconds, rel=1e-9)

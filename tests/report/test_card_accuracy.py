@@ -77,8 +77,9 @@ def _risks(card: str, lang: str) -> str:
 
 def test_a_card_whose_held_out_runs_lean_one_way_carries_a_schedule_risk() -> None:
     """The 910B's own held-out runs (step_runs_15.yaml) came out about 30 % too fast: a 910B plan lists a Medium
-    risk with the model's days at that bias (days / (1 + signed error)); the H800 (-8.8 %) and A800 (-6.4 %) stay
-    under the 10 % policy threshold, and a Blackwell plan keeps its borrowed-kernel risk instead."""
+    risk with the model's days at that bias (days / (1 + signed error)); the A800 (-6.6 %) stays under the 10 % policy
+    threshold (the H800, -8.8 % before the interleaved schedule's data-parallel windows, is -12.7 % since and carries
+    the risk too), and a Blackwell plan keeps its borrowed-kernel risk instead."""
     from xlcompute.report.context.policy import CARD_BIAS_WARN_PCT
 
     r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
@@ -91,10 +92,11 @@ def test_a_card_whose_held_out_runs_lean_one_way_carries_a_schedule_risk() -> No
     assert f"On {len(errs)} held-out training runs measured on Huawei Ascend 910B" in en
     assert "too short on average" in en and f"become about {days:.1f}" in en
     assert "单步时间模型的预测平均偏短" in zh and f"约为 {days:.1f} 天" in zh
-    for card in ("H800", "A800"):
-        _, errs, _ = card_runs(card)  # type: ignore[misc]
-        assert abs(sum(errs) / len(errs)) <= CARD_BIAS_WARN_PCT
-        assert "held-out training runs measured on" not in _risks(card, "en"), card
+    _, errs, _ = card_runs("A800")  # type: ignore[misc]
+    assert abs(sum(errs) / len(errs)) <= CARD_BIAS_WARN_PCT
+    assert "held-out training runs measured on" not in _risks("A800", "en")
+    _, errs, _ = card_runs("H800")  # type: ignore[misc]
+    assert sum(errs) / len(errs) < -CARD_BIAS_WARN_PCT and "held-out training runs measured on" in _risks("H800", "en")
     b200 = _risks("B200", "en")
     assert "held-out training runs measured on" not in b200 and "are Hopper's, not measured on Blackwell" in b200
 
@@ -122,7 +124,8 @@ def test_the_summary_says_when_no_run_tested_the_plans_card() -> None:
 def test_the_summary_says_when_the_plans_own_card_was_missed_one_way() -> None:
     """The summary quotes the pooled held-out error (about 9 %); on a 910B plan its own 5 held-out runs were off by
     34 %, about 30 % too fast: the summary says so with the risk's figures, the same numbers in both places. Cards
-    under the 10 % policy threshold (H800, A800) and cards without held-out runs carry no such sentence."""
+    under the 10 % policy threshold (A800) and cards without held-out runs carry no such sentence; the H800's 5 runs,
+    12.7 % too fast on average, do."""
     _, errs, _ = card_runs("910B")  # type: ignore[misc]
     mean_abs, signed = sum(abs(e) for e in errs) / len(errs), sum(errs) / len(errs)
     en, zh = _summary("910B", "en"), _summary("910B", "zh")
@@ -134,5 +137,6 @@ def test_the_summary_says_when_the_plans_own_card_was_missed_one_way() -> None:
     risks = _risks("910B", "en")
     assert f"predicted step times {fmt.percent(-signed / 100)} too short on average (mean |error| " \
            f"{fmt.percent(mean_abs / 100)})" in risks
-    for card in ("H800", "A800", "MI300X"):
+    for card in ("A800", "MI300X"):
         assert "itself, though" not in _summary(card, "en"), card
+    assert "itself, though, the step-time model predicted step times 12.7% too short" in _summary("H800", "en")

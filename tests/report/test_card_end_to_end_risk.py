@@ -33,9 +33,10 @@ def test_the_mi250x_runs_are_its_evidence() -> None:
     errs = [x.error_pct for s in end_to_end_report().held_out_reports for x in s.rows if x.accelerator == "MI250X"]
     assert e2e is not None and e2e.runs == len(errs) == 2
     assert e2e.median_signed_pct == pytest.approx(statistics.median(errs))
-    # The two HPLT runs, first predicted at −65.2 % and −69.9 %: they took about 3.1 times the predicted card-hours.
-    assert e2e.median_signed_pct == pytest.approx(-67.6, abs=0.1)
-    assert e2e.times == pytest.approx(1 / (1 + e2e.median_signed_pct / 100)) and 3.0 < e2e.times < 3.2
+    # The two HPLT runs, first predicted at −65.2 % and −69.9 %: they took about 3.1 times the predicted card-hours
+    # (3.0 since the interleaved schedule's data-parallel windows and the refits: −66.7 %).
+    assert e2e.median_signed_pct == pytest.approx(-66.7, abs=0.1)
+    assert e2e.times == pytest.approx(1 / (1 + e2e.median_signed_pct / 100)) and 2.9 < e2e.times < 3.1
     assert schedule_bias(_Ctx(r, "en")) == ("e2e", e2e.median_signed_pct)
     assert bias_severity(e2e.median_signed_pct) == 0  # High: the days move threefold
 

@@ -17,7 +17,7 @@ def _accuracy(r, lang: str) -> str:  # type: ignore[no-untyped-def]
 def test_a_plan_with_few_micro_batches_quotes_the_runs_that_ran_as_few() -> None:
     r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
                                  "cluster": {"accelerator": "H800", "cards": 1000}}))
-    assert r["grad_accum"] <= FEW_MICROBATCHES  # the planner's layout: 6 micro-batches per replica
+    assert r["grad_accum"] <= FEW_MICROBATCHES  # the planner's layout: 10 micro-batches per replica
     v = validation_report()
     held = [x for x in [*v.rows, *v.external_rows] if x.role == "held_out"]
     few = [abs(x.error_pct) for x in held if x.microbatches <= FEW_MICROBATCHES]
@@ -32,9 +32,9 @@ def test_a_plan_with_few_micro_batches_quotes_the_runs_that_ran_as_few() -> None
 
 
 def test_a_plan_with_many_micro_batches_or_a_moe_model_does_not() -> None:
-    r = estimate(parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "15T"},
-                                 "cluster": {"accelerator": "H100-SXM", "cards": 16384}}))
-    assert r["grad_accum"] > FEW_MICROBATCHES  # the planner's layout: 18 micro-batches per replica
+    r = estimate(parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "15T", "global_batch": 2048},
+                                 "cluster": {"accelerator": "H100-SXM", "cards": 2048}}))
+    assert r["grad_accum"] > FEW_MICROBATCHES  # the planner's layout: 48 micro-batches per replica
     assert "micro-batches per step" not in _accuracy(r, "en")
     moe = estimate(parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "14.8T"},
                                    "cluster": {"accelerator": "H800", "cards": 256}}))

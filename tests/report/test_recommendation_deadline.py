@@ -22,12 +22,12 @@ def _context(update: dict[str, Any], lang: str = "en") -> tuple[Any, dict[str, A
 def test_a_missed_deadline_opens_the_recommendation_with_the_summary_s_figures() -> None:
     r, ctx = _context({})
     rec = str(ctx["recommendation"])
-    assert r["deadline_slip_days"] > 0 and r.deadline_plan is not None and r.deadline_plan.cards == 4944
-    assert rec.startswith("Not as proposed: the run misses the 60.0-day deadline by 204.3 days. 4,944 cards "
-                          "(618 servers) meet it, planned at that count (60.0 days)")
-    assert "4,944 cards (618 servers) meet it" in str(ctx["schedule_note"])  # one number in both places
+    assert r["deadline_slip_days"] > 0 and r.deadline_plan is not None and r.deadline_plan.cards == 4792
+    assert rec.startswith("Not as proposed: the run misses the 60.0-day deadline by 203.8 days. 4,792 cards "
+                          "(599 servers) meet it, planned at that count (60.0 days)")
+    assert "4,792 cards (599 servers) meet it" in str(ctx["schedule_note"])  # one number in both places
     zh = str(build_context(r, "zh")["recommendation"])
-    assert zh.startswith("不宜按所提方案执行") and "4,944 张卡（618 台服务器）按该卡数重新规划" in zh
+    assert zh.startswith("不宜按所提方案执行") and "4,792 张卡（599 台服务器）按该卡数重新规划" in zh
 
 
 def test_owning_cheaper_but_late_is_not_approved() -> None:
@@ -41,7 +41,7 @@ def test_a_met_deadline_keeps_the_recommendation_as_it_was() -> None:
     r, ctx = _context({"cluster": {"accelerator": "H800", "cards": 8000}})
     assert r["deadline_slip_days"] == 0
     assert not str(ctx["recommendation"]).startswith("Not as proposed")
-    # Owning cheaper and on time (1,000 cards at ¥200 per rented card-hour; the 264.3-day run meets a 300-day
+    # Owning cheaper and on time (1,000 cards at ¥200 per rented card-hour; the 263.8-day run meets a 300-day
     # deadline): the purchase is recommended as before.
     r, ctx = _context({"pricing": {"price_per_card_hour": 200}, "training": {"tokens": "15T", "deadline_days": 300}})
     assert r["own_cheaper"] == 1 and r["deadline_slip_days"] == 0

@@ -33,7 +33,8 @@ def test_best_layout_row_matches_the_estimate():
                       "global_batch"]
     r = estimate(_scenario())
     assert row[:6] == [r["tp"], r["cp"], r["pp"], r["dp"], 1, r["micro_batch"]]  # a dense model: EP 1
-    assert row[0] * row[1] * row[2] * row[3] == 1024 and row[1] == 1  # 4K tokens: no context parallelism
+    # every card or the fastest layout's few idle (4 of 1,024); 4K tokens: no context parallelism
+    assert row[0] * row[1] * row[2] * row[3] == r["parallel_cards"] >= 1020 and row[1] == 1
     assert row[6] == r["mfu"] == r["predicted_mfu"]  # MFU left open: the step-time model's prediction
     assert row[7] == r["step_seconds"]
     assert row[7] == pytest.approx(r["predicted_step_seconds"], rel=1e-12)

@@ -20,14 +20,14 @@ def test_a_catalog_model_gives_the_estimates_end_to_end_days() -> None:
     r = _estimate({"preset": "llama3.1-70b"}, "15T", 1000, "H800")
     cell = udf.LLM_TRAIN_DAYS("llama3.1-70b", "15T", 1000, "H800")
     assert cell == pytest.approx(r["train_days"], rel=1e-12)
-    assert round(cell, 1) == 264.3  # README and docs/excel.md quote it
+    assert round(cell, 1) == 263.8  # README and docs/excel.md quote it
     # an ETTR given replaces the estimate's: the steps-alone days over it
     assert udf.LLM_TRAIN_DAYS("llama3.1-70b", "15T", 1000, "H800", None, None, None, None, 0.9) == pytest.approx(
         r["step_train_days"] / 0.9, rel=1e-12)
-    # the MFU given path is unchanged: the estimate's predicted MFU on the cards its layout uses (it leaves
+    # the MFU given path is unchanged: the estimate's predicted MFU on the cards its layout uses (it may leave
     # some idle) gives its steps-alone days
     cards = int(r["parallel_cards"])
-    assert cards < 1000
+    assert cards <= 1000
     assert udf.LLM_TRAIN_DAYS("llama3.1-70b", "15T", cards, "H800", r["predicted_mfu"], 4096) == pytest.approx(
         r["step_train_days"], rel=1e-9)
 
@@ -55,7 +55,7 @@ def test_gpus_for_days_without_an_mfu_is_the_cluster_the_estimate_sizes() -> Non
     r = estimate(parse_scenario({"model": {"preset": "llama3.1-70b"}, "training": {"tokens": "15T", "deadline_days": 60},
                                  "cluster": {"accelerator": "H800"}}))
     cell = udf.LLM_GPUS_FOR_DAYS("llama3.1-70b", "15T", 60, "H800")
-    assert cell == r["gpu_count"] == 4944 and r["train_days"] <= 60  # README and docs/excel.md quote it
+    assert cell == r["gpu_count"] == 4792 and r["train_days"] <= 60  # README and docs/excel.md quote it
     compare = udf.LLM_COMPARE("llama3.1-70b", "15T", None, "H800", None, 60)
     assert compare[1][compare[0].index("cards")] == cell  # the same number by the comparison's path
 

@@ -131,7 +131,7 @@ def test_mfu_sigma_is_the_validation_error():
     the recorded figure. The same rows at 0.80 with today's step model stay near it (0.352 since
     the data-parallel rings of core.comm, 0.361 since Hopper's cuDNN attention efficiency, 0.349 since the
     search keeps a rounded batch within planner.search.BATCH_BAND of its target, 0.340 since the planner
-    tries unequal interleaved chunks)."""
+    tries unequal interleaved chunks, 0.353 since the interleaved schedule's data-parallel windows)."""
     from xlcompute.end_to_end import FIRST_PREDICTION, _predict, load_end_to_end
 
     assert spread.MFU_LOG_SIGMA == FIRST_PREDICTION["log_rms"]
@@ -139,7 +139,7 @@ def test_mfu_sigma_is_the_validation_error():
     eff = {"software_efficiency": FIRST_PREDICTION["typical_efficiency"]}
     logs = [math.log(_predict(r, eff).predicted_gpu_hours / r.published_gpu_hours) for r in held]  # type: ignore[operator]
     assert len(logs) == FIRST_PREDICTION["held_out"] == 23
-    assert math.sqrt(statistics.fmean(v * v for v in logs)) == pytest.approx(0.340, abs=0.005)
+    assert math.sqrt(statistics.fmean(v * v for v in logs)) == pytest.approx(0.353, abs=0.005)
 
 
 def test_triangular_quantile_matches_the_distribution():

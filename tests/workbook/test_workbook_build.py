@@ -183,7 +183,7 @@ def test_prices_look_up_the_chosen_card(default_wb: Workbook) -> None:
     # An AMD card's GEMM constant is the estimate's, carried by its measured matmul ceiling, and W says so.
     from xlcompute.planner.inputs import kernel_profile
 
-    assert hw[f"T{rows['MI300X']}"].value == kernel_profile("MI300X", "cdna3")[0].matmul_eff_max == 0.484
+    assert hw[f"T{rows['MI300X']}"].value == kernel_profile("MI300X", "cdna3")[0].matmul_eff_max == 0.433  # 0.484 before the H100 refit
     assert "matmul ceiling" in hw[f"W{rows['MI300X']}"].value and "matmul" not in hw[f"W{rows['B200']}"].value
 
 

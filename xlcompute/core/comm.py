@@ -28,6 +28,16 @@ Sources
 - [MCORE-EP] Megatron-Core parallel state: expert-parallel ranks are carved from the data-parallel
   ranks, innermost after TP, so an expert data-parallel group has ep·expert_tp times fewer ranks
   on a server than the dense one.
+- [MCORE-SCHED] Megatron-Core's interleaved 1F1B schedule (megatron/core/pipeline_parallel/
+  schedules.py, ``forward_backward_pipelining_with_interleaving``, v0.7.0 and later): micro-batches
+  run in groups of pp per model chunk, the backward of a group through chunks v − 1, …, 0, and each
+  chunk's gradient reduction is launched when that chunk's last micro-batch's backward is done
+  (``is_last_microbatch_for_model_chunk``), so chunk j's gradients reduce under the j·pp chunk
+  backwards still to come. With the distributed optimizer (ZeRO-1) the step's data-parallel
+  traffic is a gradient reduce-scatter and a parameter all-gather; with ``overlap_param_gather``
+  the next step gathers each chunk's parameters under the warm-up forwards, chunk 0 first
+  (``param_sync_func`` at each chunk's first micro-batch), while DDP without a sharded optimizer
+  (ZeRO-0) all-reduces every gradient bucket under the backward.
 - [ZERO] Rajbhandari et al. 2020 §7: ZeRO-3 gathers the weights in the forward and backward of
   every micro-batch and reduce-scatters the gradients once.
 - [MEG21-Z3] Narayanan et al., SC'21, Table 2 (ZeRO-3 without model parallelism, DeepSpeed on
@@ -325,15 +335,49 @@ def dp_overlap_window(
     layer_backward_s: Value,
     layer_recompute_s: Value,
     logits_forward_s: Value,
+    pp: Value = 1,
+    interleave: Value = 1,
+    microbatches: Value = 1,
 ) -> Value:
     """Compute time the DP traffic of a step can hide under. Gradients of a stage are final only
     in the backward of its last micro-batch, so ZeRO 0–2 overlap that backward (layers, with what
-    each waits for on other links, and output layer). ZeRO-3 gathers and reduces in every pass
+    each waits for on other links, and output layer). With v interleaved model chunks the last
+    group of g = min(pp, m) micro-batches runs its backward chunk by chunk, the deepest first, and
+    each chunk's reduction starts once its last micro-batch is through [MCORE-SCHED]: chunk j's
+    traffic hides under the j·g chunk backwards that follow, so the window is a chunk's backward
+    c times 1 + (v − 1)·g rather than v·c (the same for v = 1). ZeRO-3 gathers and reduces in every pass
     (:func:`zero3_exposed_seconds`): its window is the whole busy pipeline (compute,
     recomputation and the exposed waits: TP collectives, CP ring, offload transfers; DP traffic
     has its own stream and, across servers, its own links) [ZERO], [FSDP]."""
-    last_backward = layers_on_stage * (layer_backward_s + layer_recompute_s) + 2 * logits_forward_s
+    chunk_backward = layers_on_stage * (layer_backward_s + layer_recompute_s) / interleave
+    group = min_(pp, microbatches)
+    last_backward = chunk_backward * (1 + (interleave - 1) * group) + 2 * logits_forward_s
     return if_(stage >= 3, compute_s + recompute_s + exposed_s, last_backward)
+
+
+def dp_forward_window(
+    layers_on_stage: Value, layer_forward_s: Value, pp: Value = 1, interleave: Value = 1, microbatches: Value = 1
+) -> Value:
+    """Forward time the next step's parameter all-gather of ZeRO 1–2 can hide under: the first
+    chunk's forward of the first micro-batch, plus, with v interleaved chunks, the (v − 1)·g
+    chunk forwards of the warm-up that run before the last chunk needs its parameters
+    (g = min(pp, m); [MCORE-SCHED], the mirror of :func:`dp_overlap_window`)."""
+    chunk_forward = layers_on_stage * layer_forward_s / interleave
+    return chunk_forward * (1 + (interleave - 1) * min_(pp, microbatches))
+
+
+def sharded_dp_exposed_seconds(
+    total: Value, backward_window: Value, forward_window: Value, floor: Value, overlap: Value, stage: Value
+) -> Value:
+    """Exposed DP time of a step for ZeRO 0–2 [MCORE-SCHED]. ZeRO-0 all-reduces the gradients
+    under the backward (:func:`exposed_seconds` over ``backward_window``). ZeRO 1–2 move half of
+    the bytes as a gradient reduce-scatter under the backward and half as the next step's
+    parameter all-gather under its forward (``forward_window``), each never below half the last
+    bucket ``floor``; all of it without overlap."""
+    half = total / 2
+    split = max_(half - backward_window, floor / 2) + max_(half - forward_window, floor / 2)
+    sharded = min_(if_(overlap, split, total), total)
+    return if_(stage >= 1, sharded, exposed_seconds(total, backward_window, floor, overlap))
 
 
 def forward_busy_seconds(
@@ -381,6 +425,14 @@ def dp_exposed_seconds(stage: Value, zero3_exposed_s: Value, zero_0_2_exposed_s:
     """Exposed DP time of a step: pass by pass for ZeRO-3 (:func:`zero3_exposed_seconds`), else
     what the last backward does not hide (:func:`exposed_seconds` over :func:`dp_overlap_window`)."""
     return if_(stage >= 3, zero3_exposed_s, zero_0_2_exposed_s)
+
+
+def forward_wait_share(wait_s: Value, forward_s: Value, backward_s: Value, recompute_s: Value) -> Value:
+    """The forward pass's share of a layer's wait on another link (offload), in proportion to its
+    kernels: wait·f/(f + b + r). The rest waits in the backward, so the forward and backward
+    windows the DP traffic hides under (:func:`dp_forward_window`, :func:`dp_overlap_window`)
+    count each wait once and grow, never shrink, when faster kernels wait longer."""
+    return wait_s * forward_s / max_(forward_s + backward_s + recompute_s, 1e-30)
 
 
 def last_bucket_seconds(dp_seconds: Value, layers_on_stage: Value) -> Value:

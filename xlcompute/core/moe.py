@@ -110,9 +110,10 @@ DUALPIPE_OVERLAP = 0.9
 #: micro-batch; the GPU work issued in that time hides it (:func:`dispatch_sync_seconds`). Fitted
 #: (fit_moe_sync, grid 0..12 ms step 0.25) on the 5 dropless all-to-all rows of moe_runs.yaml
 #: (Megatron-Bridge 25.11, B200 and H100), calibration rows of it since: 7.5 (2026-12-02, seventh
-#: session). Before that the whole wait was charged, fitted at 6.25 ms (6.0 between the cross-entropy
+#: session); 8.0 since the interleaved schedule's data-parallel windows (core.comm [MCORE-SCHED],
+#: 2026-12-05, with the other constants refitted). Before that the whole wait was charged, fitted at 6.25 ms (6.0 between the cross-entropy
 #: traffic term and Hopper's cuDNN attention efficiency).
-MEGATRON_DROPLESS_SYNC_MS = 7.5
+MEGATRON_DROPLESS_SYNC_MS = 8.0
 #: All-to-alls per MoE layer and micro-batch without recomputation: dispatch and combine in the
 #: forward pass, and their transposes in the backward pass ([MCORE] token dispatcher).
 A2A_PASSES = 4

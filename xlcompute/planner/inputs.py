@@ -67,8 +67,8 @@ SOFTWARE_STACKS: dict[str, float] = {
     "megatron-lm": 1.0,
     # calibrate_software: 0.8104 on mtnlg-530B-2800 (refitted with Hopper's cuDNN attention efficiency and
     # the straggler spread it moved, 2026-12-02; 0.8174 with the cross-entropy traffic term, 0.8191 with the
-    # issue-11 constants)
-    "megatron-deepspeed": 0.810,
+    # issue-11 constants; 0.8174 again after the interleaved schedule's data-parallel windows, 2026-12-05)
+    "megatron-deepspeed": 0.817,
     # The default of a scenario: a production stack as published pre-training runs used, fitted on the
     # end-to-end card-hours of all 27 runs of end_to_end.yaml (xlcompute.end_to_end.calibrate_production:
     # 0.6652). Until 2026-12-02 it was fitted on the four LLaMA 1 runs only (0.7996); the other 23 were
@@ -79,8 +79,10 @@ SOFTWARE_STACKS: dict[str, float] = {
     # layer (2026-12-02, with the kernel constants refitted), and to 0.660 (0.6598) after Hopper's cuDNN
     # attention efficiency (2026-12-02, seventh session, with the kernel constants refitted), and to
     # 0.665 (0.6647) after the layout search kept a rounded batch within 1.5x its target
-    # (planner.search.BATCH_BAND, 2026-12-02, eighth session).
-    "typical": 0.665,
+    # (planner.search.BATCH_BAND, 2026-12-02, eighth session), and to 0.651 (0.6514) after the data-parallel
+    # traffic was hidden chunk by chunk under the interleaved schedule (core.comm [MCORE-SCHED], 2026-12-05,
+    # thirty-ninth session, with the kernel and MoE constants refitted).
+    "typical": 0.651,
 }
 
 
@@ -139,12 +141,13 @@ STEP_CONSTANTS: dict[str, Constant] = {
         "SMs its NCCL kernels take are not charged. DeepSpeed ZeRO-3 as run in MEG21 Table 2 (2021) hid "
         "under 0.55 of it (fitted on the six ZeRO-3 rows of MEG21 Table 2; those rows are predicted with that value)"),
     "straggler_jitter": Constant(
-        0.0175, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
+        0.02, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
         "xlcompute validate (16-2,520 GPUs) "
         "together with each generation's kernel constants; relative spread of a server's step time, which "
         "the slowest of N servers stretches by sigma·sqrt(2 ln N) (expected maximum of N normal deviations); "
         "refitted with Hopper's cuDNN attention efficiency (2026-12-02; 0.02 before, 0.0175 before the cross-entropy "
-        "traffic term; a grid to 4% gives 1.75% too)"),
+        "traffic term) and with the interleaved schedule's data-parallel windows (Megatron-Core's schedule, "
+        "2026-12-05; 0.0175 before; a grid to 4% gives 2% too)"),
     "framework_reserve_gb": Constant(
         2.0, "assumption: CUDA context, allocator fragmentation and workspaces per card"),
     "software_efficiency": Constant(1.0, "megatron-lm, the reference the constants were calibrated on"),
@@ -164,9 +167,11 @@ STEP_CONSTANTS: dict[str, Constant] = {
         "dimension; refitted after the cross-entropy traffic term (2026-12-02; 0.90 before, 0.85 after) and after "
         "Hopper's cuDNN attention efficiency (2026-12-02: 0.90)"),
     "fp8_gemm_efficiency": Constant(
-        0.80, "calibrated (calibrate_moe): grid 0..1 step 0.05 on the 3 FP8 calibration rows of moe_runs.yaml only "
+        0.60, "calibrated (calibrate_moe): grid 0..1 step 0.05 on the 3 FP8 calibration rows of moe_runs.yaml only "
         "(Grok-1, Transformer Engine per-tensor delayed scaling); share of the FP8/BF16 peak ratio the linear "
-        "GEMMs realise; 0.85 before Hopper's cuDNN attention efficiency was refitted in (2026-12-02)"),
+        "GEMMs realise; 0.85 before Hopper's cuDNN attention efficiency was refitted in (2026-12-02), 0.80 before the "
+        "interleaved schedule's data-parallel windows (Megatron-Core's schedule, 2026-12-05) made the two GB200 rows "
+        "faster"),
     "offload_gbs": Constant(0.0, "no optimizer offload tier (0)"),
 }
 
@@ -191,10 +196,11 @@ KERNEL_PROFILES: dict[str, KernelProfile] = {
         "A100: GEMM and element-wise constants calibrated on the A100 calibration rows of xlcompute validate "
         "(Megatron-LM 2021 Table 1, Korthikanti 2022 Table 5); FlashAttention-2 ~60% of A100 peak (Dao 2023)"),
     "hopper": KernelProfile(
-        0.76, 5.25, 0.51,
+        0.68, 2.5, 0.51,
         "H100: GEMM and element-wise constants calibrated on the 18 calibration rows of hopper_runs.yaml "
         "(NVIDIA DGX Cloud Benchmarking v24.11.1, 16-2,048 H100; refitted with the cuDNN attention "
-        "efficiency on 2026-12-02: 0.77 and 4.25 before); Transformer Engine runs cuDNN's fused attention on "
+        "efficiency on 2026-12-02: 0.77 and 4.25 before; refitted with the interleaved schedule's data-parallel "
+        "windows of Megatron-Core's schedule on 2026-12-05: 0.76 and 5.25 before, 1.27 % -> 1.39 % on these rows); Transformer Engine runs cuDNN's fused attention on "
         "Hopper (NeMo docs, memory optimizations: 'prefers cuDNN flash attention on Hopper+'), which reaches "
         "518 TFLOP/s forward and 499 backward at head dimension 128, causal, 4k tokens on H100, 0.51 of peak "
         "(Shah et al. 2024, FlashAttention-3, figs. 5-6; FlashAttention-2, 0.33, was used before)"),

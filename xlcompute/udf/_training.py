@@ -171,7 +171,7 @@ def LLM_TRAIN_DAYS(
     (planned layout, predicted MFU, ETTR). Days."""
     # mfu empty: what a finance user types (model, tokens, cards, card) is the one-line scenario of
     # _planner.estimated_days, so the cell equals xlcompute estimate (Llama-3.1-70B, 15T, 1,000 H800:
-    # 264.3 days). With an MFU: seed 001's GPT-3 on 1000 A100 at 0.462 with 6PT, 25.29.
+    # 263.8 days). With an MFU: seed 001's GPT-3 on 1000 A100 at 0.462 with 6PT, 25.29.
     if a.is_empty(mfu):
         _estimate_path(peak_tflops, layers, hidden)
         from xlcompute.udf._planner import estimated_days

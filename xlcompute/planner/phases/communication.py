@@ -69,10 +69,14 @@ STEPS = (
     # The DP traffic also hides under what the pipeline waits for on other links (CP ring, offload).
     step("dp_overlap_window_seconds", N, comm.dp_overlap_window,
          "zero_stage", "compute_seconds", "recompute_seconds", "pipeline_exposed_seconds", "layers_per_stage",
-         "layer_backward_busy_seconds", "layer_recompute_seconds", "logits_forward_seconds"),
+         "layer_backward_busy_seconds", "layer_recompute_seconds", "logits_forward_seconds",
+         "pp", "interleave_effective", "grad_accum"),
     step("dp_last_bucket_seconds", N, comm.last_bucket_seconds, "dp_seconds_per_step", "layers_per_stage"),
-    step("dp_zero_0_2_exposed_seconds", N, comm.exposed_seconds,
-         "dp_seconds_per_step", "dp_overlap_window_seconds", "dp_last_bucket_seconds", "dp_overlap"),
+    step("dp_forward_window_seconds", N, comm.dp_forward_window,
+         "layers_per_stage", "layer_forward_busy_seconds", "pp", "interleave_effective", "grad_accum"),
+    step("dp_zero_0_2_exposed_seconds", N, comm.sharded_dp_exposed_seconds,
+         "dp_seconds_per_step", "dp_overlap_window_seconds", "dp_forward_window_seconds", "dp_last_bucket_seconds",
+         "dp_overlap", "zero_stage"),
     # ZeRO-3 gathers and reduces in every pass, hidden pass by pass under that pass's compute [FSDP]
     step("dp_kernel_seconds", N, arith.total, "compute_seconds", "recompute_seconds"),
     step("dp_forward_busy_seconds", N, comm.forward_busy_seconds,

@@ -22,9 +22,17 @@ STEPS = (
          "cp_exposed_seconds_per_layer", "ep_exposed_seconds_per_layer"),
     step("offload_exposed_seconds_per_layer", ST, comm.exposed_seconds,
          "offload_block_seconds", "layer_busy_seconds", 0, 1),
-    # The last backward the DP reduction hides under, with its CP and offload waits.
+    # The passes the DP traffic hides under, each with its CP wait and its share of the offload wait:
+    # the reduction under the last backward, the next step's parameter gather under the first forward.
+    step("offload_exposed_forward_per_layer", ST, comm.forward_wait_share,
+         "offload_exposed_seconds_per_layer", "layer_forward_seconds", "layer_backward_seconds",
+         "layer_recompute_seconds"),
+    step("layer_forward_busy_seconds", ST, arith.total,
+         "layer_forward_seconds", "cp_exposed_forward_per_layer", "offload_exposed_forward_per_layer"),
+    step("offload_exposed_backward_per_layer", ST, arith.difference,
+         "offload_exposed_seconds_per_layer", "offload_exposed_forward_per_layer"),
     step("layer_backward_busy_seconds", ST, arith.total,
-         "layer_backward_seconds", "cp_exposed_backward_per_layer", "offload_exposed_seconds_per_layer"),
+         "layer_backward_seconds", "cp_exposed_backward_per_layer", "offload_exposed_backward_per_layer"),
     step("layer_pass_seconds", ST, parallel.layer_pass_seconds,
          "layer_forward_seconds", "layer_backward_seconds", "layer_recompute_seconds",
          "tp_exposed_seconds_per_layer", "cp_exposed_seconds_per_layer", "offload_exposed_seconds_per_layer",

@@ -374,9 +374,8 @@ def sharded_dp_exposed_seconds(
     the bytes as a gradient reduce-scatter under the backward and half as the next step's
     parameter all-gather under its forward (``forward_window``), each never below half the last
     bucket ``floor``; all of it without overlap."""
-    half = total / 2
-    split = max_(half - backward_window, floor / 2) + max_(half - forward_window, floor / 2)
-    sharded = min_(if_(overlap, split, total), total)
+    sharded = (exposed_seconds(total / 2, backward_window, floor / 2, overlap)
+               + exposed_seconds(total / 2, forward_window, floor / 2, overlap))
     return if_(stage >= 1, sharded, exposed_seconds(total, backward_window, floor, overlap))
 
 

@@ -1257,8 +1257,8 @@ def _rounder_counts(low: int, high: int, per_node: int) -> list[int]:
     whole servers at or above ``low`` in the smallest multiple of it. A count whose servers have more
     factors of two splits into more layouts (data, expert and pipeline degrees that divide it), so a few
     cards more than the count a plan's MFU implies can plan far faster: Qwen3-235B-A22B on 910B, 11,536
-    cards (1,442 servers = 2 × 7 × 103) only fit TP 8 × PP 3 × DP 480 with EP 16 and 16 cards idle, at
-    17.5 % MFU; 11,552 (1,444 = 4 × 361) fit TP 4 × DP 2,888 with EP 32 at 19.5 %."""
+    cards (1,442 servers = 2 × 7 × 103) plan TP 4 × PP 5 × DP 576 with EP 16 and 16 cards idle, at 18.4 %
+    MFU; 11,552 (1,444 = 4 × 361) plan TP 4 × PP 2 × DP 1,444 with EP 16 at 19.6 % (2026-12-05)."""
     servers = max(1, math.ceil(low / per_node))
     counts: set[int] = set()
     step = 1

@@ -1225,7 +1225,7 @@ def _estimate(
     if scenario.training is not None and scenario.train.deadline_days is not None:
         # Met or missed, the count that meets the deadline is the sizing's (each count at its own layout and
         # MFU), the number LLM_GPUS_FOR_DAYS and LLM_COMPARE give, not the same-MFU count of the graph's
-        # deadline_cards (8,000 H800 for Llama-3.1-70B by 60 days: 4,792 planned, 4,808 at 8,000's MFU).
+        # deadline_cards (8,000 H800 for Llama-3.1-70B by 60 days: 4,800 planned, 4,808 at 8,000's MFU).
         return result.model_copy(update={"deadline_plan": sized_for_deadline(scenario, overrides=overrides)})
     return result
 
@@ -1237,7 +1237,7 @@ def sized_for_deadline(scenario: Scenario, deadline_days: float | None = None,
     it finds none. What cards given with a deadline are answered with (``Estimate.deadline_plan``),
     and the proposal's count for a run longer than a quarter. The graph's deadline_cards holds the
     plan's MFU, which changes with the count: Llama-3.1-70B on 15T tokens by 60 days, given 1,000 H800,
-    says 4,448 cards at its MFU, which take 64.5 days; the sizing plans 4,792 in 60.0."""
+    says 4,448 cards at its MFU, which take 64.5 days; the sizing plans 4,800 in 59.9."""
     c = scenario.cluster
     cluster = type(c).model_construct(_fields_set=set(c.model_fields_set) - {"cards"}, **dict(c))
     update: dict[str, Any] = {"cluster": cluster}

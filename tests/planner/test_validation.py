@@ -38,8 +38,11 @@ from xlcompute.planner.validation import (
 # 2026-12-05, thirty-ninth session (post hoc): the data-parallel traffic hides chunk by chunk under the interleaved
 # schedule, the parameter gather under the next forward (core.comm [MCORE-SCHED]), constants refitted (spread 0.02):
 # 5.63 % / 5.48 %, calibration 0.98 %.
-HELD_OUT_MAE_BOUND = 5.63
-HELD_OUT_THROUGHPUT_BOUND = 5.48
+# 2026-12-06, fortieth session (post hoc): the optimizer step moves Megatron-LM's mixed-precision bytes, 42 per updated
+# parameter instead of the ZeRO paper's 28 (core.kernels.mixed_precision_step_bytes; no constant moved): 5.30 % /
+# 5.11 %, calibration 0.98 %. The two 22B rows on one server (the optimizer a larger share of their step) gain most.
+HELD_OUT_MAE_BOUND = 5.31
+HELD_OUT_THROUGHPUT_BOUND = 5.11
 CALIBRATION_MAE_BOUND = 1.00
 
 # Pre-registered extension (xlcompute/data/validation/external_runs.yaml): rows, exclusions and
@@ -60,9 +63,10 @@ EXTERNAL_REFERENCE_STACK_ERRORS = {"mtnlg-530B-2240": -16.08, "mtnlg-530B-3360":
 TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up; post hoc since the
     # cross-entropy traffic term, 2026-12-02: 1.11/0.15/0.84/2.20/3.23/4.45 % before it; since Hopper's cuDNN
     # attention refit moved the straggler spread: 1.97/1.02/0.04/1.21/2.23/3.44 %; since the interleaved schedule's
-    # data-parallel windows [MCORE-SCHED], 2026-12-05: 1.32/0.31/0.72/1.92/3.00/4.26 %)
+    # data-parallel windows [MCORE-SCHED], 2026-12-05: 1.32/0.31/0.72/1.92/3.00/4.26 %; since the mixed-precision
+    # optimizer step's traffic, 2026-12-06: 1.30/0.28/0.79/1.92/3.01/4.28 %)
     "meg21t2-175B-384": 2.0, "meg21t2-175B-768": 1.1, "meg21t2-175B-1536": 0.8,
-    "meg21t2-530B-560": 2.0, "meg21t2-530B-1120": 3.0, "meg21t2-530B-2240": 4.3,
+    "meg21t2-530B-560": 2.0, "meg21t2-530B-1120": 3.1, "meg21t2-530B-2240": 4.3,
 }
 # All 46 held-out rows (A100 tables, MT-NLG, Table 2, the Hopper set's 12, the scaling tables' 15):
 # 7.56 % step time, 7.75 % throughput; with the NCCL ring channels (post hoc) 6.79 % / 7.18 %. With
@@ -95,27 +99,31 @@ TABLE2_ROW_BOUNDS = {  # id -> |step-time error| bound, % (achieved, rounded up;
 # step_runs_19.yaml's 4 MLPerf Training v6.0 Llama 3.1 8B rows (first predicted with the model unchanged: 12.07 %),
 # 313 rows: 9.09 % / 9.80 % (reference stack 9.54 %). With the data-parallel traffic hidden chunk by chunk under the
 # interleaved schedule and the parameter gather under the next forward (core.comm [MCORE-SCHED], thirty-ninth
-# session; post hoc, every row seen, constants refitted): 8.86 % / 9.89 % (reference stack 9.37 %). Issue 11 asks
-# 4 %: not met.
+# session; post hoc, every row seen, constants refitted): 8.86 % / 9.89 % (reference stack 9.37 %). With Megatron-LM's
+# mixed-precision optimizer step (core.kernels.mixed_precision_step_bytes, fortieth session; post hoc, no constant
+# moved): 8.83 % / 9.85 % (reference stack 9.35 %). Issue 11 asks 4 %: not met.
 EXTENDED_HELD_OUT_COUNT = 313
-EXTENDED_HELD_OUT_MAE_BOUND = 8.86
-EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.90
+EXTENDED_HELD_OUT_MAE_BOUND = 8.84
+EXTENDED_HELD_OUT_THROUGHPUT_MAE_BOUND = 9.86
 # step_runs_5.yaml, first prediction (6574f3d): 4.59 %; 4.31 % with the cross-entropy term (post hoc); 3.22 % with
-# Hopper's cuDNN attention efficiency (post hoc); 2.67 % with the interleaved schedule's data-parallel windows (post hoc)
-STEP5_HELD_OUT_MAE_BOUND = 2.67
+# Hopper's cuDNN attention efficiency (post hoc); 2.67 % with the interleaved schedule's data-parallel windows (post hoc);
+# 2.69 % (2.6902) with the mixed-precision optimizer step (post hoc)
+STEP5_HELD_OUT_MAE_BOUND = 2.70
 STEP6_HELD_OUT_MAE = 13.73  # step_runs_6.yaml, first prediction (2c6c0fa)
 STEP6_POST_HOC_MAE = 10.25  # the same rows with the cross-entropy traffic term (post hoc, its dated note)
 STEP6_ZERO3_POST_HOC_MAE = 7.79  # and with the sixth session's ZeRO-3 changes (post hoc, its dated note)
 STEP6_ALL_NICS_POST_HOC_MAE = 8.69  # and with ZeRO-3 rings on all NICs (post hoc, its dated note)
 STEP6_CUDNN_POST_HOC_MAE = 8.50  # and with Hopper's cuDNN attention efficiency (post hoc, its last dated note)
 STEP6_SCHED_POST_HOC_MAE = 8.43  # and with the interleaved schedule's data-parallel windows (post hoc, 2026-12-05)
+STEP6_OPTIMIZER_POST_HOC_MAE = 8.41  # and with the mixed-precision optimizer step (post hoc, 2026-12-06)
 # 7 held-out rows on >= 4,096 cards (10.69 % before the cross-entropy term, 10.67 % before Hopper's cuDNN
 # attention refit moved the straggler spread to 0.0175: 11.19 %); 13 with step_runs_17.yaml's 6 MLPerf rows on
 # 4,096-10,752 H100 (first predicted, all too slow: +25 to +41 %): 21.11 %; 14 with step_runs_18.yaml's 8,192-card
 # H100 row (+3.2 %): 19.83 %; with the interleaved schedule's data-parallel windows (post hoc, found on those six
-# MLPerf rows): 7.87 %; issue 11 asks 5 %: not met
+# MLPerf rows): 7.87 %; with the mixed-precision optimizer step (post hoc): 7.87 % (7.872, was 7.868); issue 11
+# asks 5 %: not met
 LARGE_HELD_OUT_COUNT = 14
-LARGE_HELD_OUT_MAE_BOUND = 7.87
+LARGE_HELD_OUT_MAE_BOUND = 7.88
 # 1.21 % before the cross-entropy term (its refit moved hopper to 0.77 / 4.25), 0.97 % before Hopper's cuDNN
 # attention efficiency (its refit: 0.76 / 5.25), 1.27 % before the interleaved schedule's data-parallel windows (its
 # refit: 0.68 / 2.5)
@@ -327,8 +335,9 @@ def test_extended_held_out_statistics(report) -> None:
     # 8.25 % with step_runs_8/9.yaml, 8.02 % with Hopper's cuDNN attention efficiency, 7.59 % with step_runs_10.yaml,
     # 8.00 % with step_runs_11.yaml, 12.07 % with step_runs_13.yaml held out, 8.00 % since they calibrate the Ascend
     # GEMM constant, 9.47 % with step_runs_14/15.yaml, 9.84 % with step_runs_17.yaml, 9.51 % with step_runs_18.yaml,
-    # 9.54 % with step_runs_19.yaml, 9.37 % with the interleaved schedule's data-parallel windows (post hoc)
-    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.37, abs=0.01)
+    # 9.54 % with step_runs_19.yaml, 9.37 % with the interleaved schedule's data-parallel windows (post hoc), 9.35 %
+    # with the mixed-precision optimizer step (post hoc)
+    assert report.extended_held_out_reference_stack_mean_abs_error_pct == pytest.approx(9.35, abs=0.01)
 
 
 def test_hopper_set_calibration_and_held_out_are_reported_apart(report) -> None:
@@ -391,7 +400,7 @@ def test_step_runs_6_is_held_out_zero3_first_prediction(report) -> None:
 
     s6 = {x.name: x for x in report.preregistered_sets}["step_runs_6"]
     assert (s6.included, s6.calibration, s6.excluded) == (51, 0, 6)
-    assert round(s6.mean_abs_error_pct, 2) == STEP6_SCHED_POST_HOC_MAE
+    assert round(s6.mean_abs_error_pct, 2) == STEP6_OPTIMIZER_POST_HOC_MAE
     rows = load_external(STEP6_VALIDATION_FILE).rows
     assert all(r.role == "held_out" and r.zero_stage == 3 and r.tp == r.pp == 1 for r in rows)
     note = STEP6_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -527,7 +536,8 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
     pass (post hoc) its one ZeRO-3 row (TinyLlama, 8 GPUs in one server) moved by 0.1 point: 11.97 %, and
     the 153 rows were at 6.70 %, and at 7.00 % since ZeRO-3 rings use all NICs (post hoc). With Hopper's cuDNN
     attention efficiency and the refit (post hoc): 12.88 % (the straggler spread moved its A100 rows), 153 rows
-    6.69 %. With the interleaved schedule's data-parallel windows and the refit (post hoc): 10.64 %, 153 rows 6.34 %."""
+    6.69 %. With the interleaved schedule's data-parallel windows and the refit (post hoc): 10.64 %, 153 rows 6.34 %.
+    With the mixed-precision optimizer step (post hoc, no constant moved): 10.64 %, 153 rows 6.32 %."""
     from xlcompute.planner.validation.data import STEP7_VALIDATION_FILE
 
     report = validate(search=False)
@@ -538,7 +548,7 @@ def test_seventh_step_set_first_prediction_as_recorded() -> None:
             and r.set_name not in ("step_runs_8", "step_runs_9", "step_runs_10", "step_runs_11", "step_runs_12", "step_runs_13",
                                    "step_runs_14", "step_runs_15", "step_runs_17", "step_runs_18",
                                    "step_runs_19")]
-    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.34
+    assert len(s153) == 153 and round(sum(abs(r.error_pct) for r in s153) / 153, 2) == 6.32
     note = STEP7_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "11.96 %" in note and "11.64 %" in note and "7.52 %" in note
 
@@ -550,12 +560,12 @@ def test_eighth_step_set_first_prediction_as_recorded(report) -> None:
     386.07 %. Its dated note records both and the header's pre-stated alternative reading (post hoc). Since
     ZeRO-3 rings use all of a server's NICs (post hoc, because of that prediction): 12.48 %; with Hopper's
     cuDNN attention efficiency (post hoc): 12.18 %; with the interleaved schedule's data-parallel windows (post hoc):
-    12.14 %."""
+    12.14 %; with the mixed-precision optimizer step (post hoc): 12.13 %."""
     from xlcompute.planner.validation.data import STEP8_VALIDATION_FILE
 
     (s8,) = [x for x in report.preregistered_sets if x.name == "step_runs_8"]
     assert (s8.included, s8.calibration, s8.excluded) == (6, 0, 2)
-    assert round(s8.mean_abs_error_pct, 2) == 12.14
+    assert round(s8.mean_abs_error_pct, 2) == 12.13
     rows = [r for r in report.external_rows if r.set_name == "step_runs_8"]
     assert len(rows) == 6 and all(r.role == "held_out" and abs(r.error_pct) < 24 for r in rows)
     note = STEP8_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -568,12 +578,12 @@ def test_ninth_step_set_first_prediction_as_recorded(report) -> None:
     before ZeRO-3 rings used all of a server's NICs, predicted once after it): 16.73 %; the model before that
     change 24.73 %, before the sixth session's ZeRO-3 changes 37.58 % (comparisons in its dated note). With
     Hopper's cuDNN attention efficiency (post hoc): 17.13 % (max 91.16 %); with the interleaved schedule's data-parallel windows and the refit (post hoc): 16.89 % (max
-    92.11 %)."""
+    92.11 %); with the mixed-precision optimizer step (post hoc, no constant moved): 16.90 % (max 92.15 %)."""
     from xlcompute.planner.validation.data import STEP9_VALIDATION_FILE
 
     (s9,) = [x for x in report.preregistered_sets if x.name == "step_runs_9"]
     assert (s9.included, s9.calibration, s9.excluded) == (16, 0, 12)
-    assert round(s9.mean_abs_error_pct, 2) == 16.89 and round(s9.max_abs_error_pct, 2) == 92.11
+    assert round(s9.mean_abs_error_pct, 2) == 16.90 and round(s9.max_abs_error_pct, 2) == 92.15
     note = STEP9_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "16.73 %" in note and "24.73 %" in note and "37.58 %" in note and "b0f6211" in note
 
@@ -581,12 +591,13 @@ def test_ninth_step_set_first_prediction_as_recorded(report) -> None:
 def test_tenth_step_set_first_prediction_as_recorded(report) -> None:
     """step_runs_10.yaml (34 dense H100 rows of DGX Cloud v25.04/v25.05 and Megatron-Bridge, written by a data-only
     helper at a10ffac, before Hopper's attention kernel became cuDNN's, and predicted once after it): 5.33 %; the
-    model before the change 5.40 % on the same rows (the declared comparison of its dated note). With the interleaved schedule's data-parallel windows and the refit (post hoc): 7.61 %."""
+    model before the change 5.40 % on the same rows (the declared comparison of its dated note). With the interleaved schedule's data-parallel windows and the refit (post hoc): 7.61 %.
+    With the mixed-precision optimizer step (post hoc, no constant moved): 7.63 %."""
     from xlcompute.planner.validation.data import STEP10_VALIDATION_FILE
 
     (s10,) = [x for x in report.preregistered_sets if x.name == "step_runs_10"]
     assert (s10.included, s10.calibration, s10.excluded) == (34, 0, 11)
-    assert round(s10.mean_abs_error_pct, 2) == 7.61 and round(s10.max_abs_error_pct, 2) == 18.89
+    assert round(s10.mean_abs_error_pct, 2) == 7.63 and round(s10.max_abs_error_pct, 2) == 18.94
     rows = [r for r in report.external_rows if r.set_name == "step_runs_10"]
     assert len(rows) == 34 and all(r.role == "held_out" and r.gpus <= 2048 for r in rows)
     note = STEP10_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -598,18 +609,19 @@ def test_eleventh_step_set_first_prediction_as_recorded(report) -> None:
     B200 and one H100 row; written by a data-only helper at f65d798) was wired in at 338f87b with its reporting
     declared in that commit and predicted once with the model unchanged: 12.88 % (max 23.96 %), signed -8.52 %;
     GB200 strong scaling about 20 % too fast, weak scaling 5.25 %. No constant is fitted on it. With the interleaved schedule's data-parallel windows and the refit (post hoc): 14.92 %,
-    strong scaling 13-19 % too fast, weak scaling 16.04 % (the weak rows' data-parallel traffic now hides)."""
+    strong scaling 13-19 % too fast, weak scaling 16.04 % (the weak rows' data-parallel traffic now hides); with the mixed-precision optimizer step (post hoc, no constant moved):
+    14.88 %, weak scaling 15.88 %."""
     from xlcompute.planner.validation.data import STEP11_VALIDATION_FILE
 
     (s11,) = [x for x in report.preregistered_sets if x.name == "step_runs_11"]
     assert (s11.included, s11.calibration, s11.excluded) == (18, 0, 10)
-    assert round(s11.mean_abs_error_pct, 2) == 14.92 and round(s11.max_abs_error_pct, 2) == 22.90
+    assert round(s11.mean_abs_error_pct, 2) == 14.88 and round(s11.max_abs_error_pct, 2) == 22.91
     rows = {r.id: r for r in report.external_rows if r.set_name == "step_runs_11"}
     assert len(rows) == 18 and all(r.role == "held_out" and r.gpus <= 512 for r in rows.values())
     strong = [r.error_pct for i, r in rows.items() if "strong" in i]
     weak = [r.error_pct for i, r in rows.items() if "weak" in i]
     assert len(strong) == len(weak) == 6 and all(-19 < e < -13 for e in strong)
-    assert round(sum(abs(e) for e in weak) / 6, 2) == 16.04
+    assert round(sum(abs(e) for e in weak) / 6, 2) == 15.88
     note = STEP11_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
     assert "12.88 %" in note and "338f87b" in note and "20.11 %" in note and "7.86 %" in note
 
@@ -619,14 +631,15 @@ def test_thirteenth_step_set_first_prediction_as_recorded(report) -> None:
     layouts of its pretrain scripts; written by a data-only helper from 89f7d68, merged at a4fe0ed with its reporting
     declared) was predicted once with the model unchanged: 30.17 %, every row but one too fast, the miss the same on
     one server and on 16-128 cards (per-card compute, not the network). Then, post hoc, its rows calibrate the Ascend
-    GEMM constant (0.49; the A100's 0.77 before) and report as calibration rows: 14.47 %; 14.52 % with the interleaved schedule's data-parallel windows and the refit (post hoc)."""
+    GEMM constant (0.49; the A100's 0.77 before) and report as calibration rows: 14.47 %; 14.52 % with the interleaved schedule's data-parallel windows and the refit (post hoc);
+    14.51 % with the mixed-precision optimizer step (post hoc)."""
     from xlcompute.planner.inputs import KERNEL_PROFILES
     from xlcompute.planner.validation.calibrate import calibrate_ascend
     from xlcompute.planner.validation.data import STEP13_VALIDATION_FILE
 
     (s13,) = [x for x in report.preregistered_sets if x.name == "step_runs_13"]
     assert (s13.included, s13.calibration, s13.excluded) == (51, 51, 17)
-    assert round(s13.calibration_mean_abs_error_pct, 2) == 14.52
+    assert round(s13.calibration_mean_abs_error_pct, 2) == 14.51
     rows = [r for r in report.external_rows if r.set_name == "step_runs_13"]
     assert len(rows) == 51 and all(r.role == "calibration" and r.architecture == "ascend" for r in rows)
     # the first prediction: the borrowed A100 profile (its GEMM constant, its element-wise and attention ones)
@@ -634,7 +647,7 @@ def test_thirteenth_step_set_first_prediction_as_recorded(report) -> None:
     assert first == KERNEL_PROFILES["ampere"].matmul_eff_max and round(err, 1) == 30.1  # 30.17 when first predicted
     # the post-hoc fit reproduces the committed constant and the calibration error
     fitted, err = calibrate_ascend()
-    assert fitted == KERNEL_PROFILES["ascend"].matmul_eff_max == 0.49 and round(err, 2) == 14.52
+    assert fitted == KERNEL_PROFILES["ascend"].matmul_eff_max == 0.49 and round(err, 2) == 14.51
     assert (KERNEL_PROFILES["ascend"].elementwise_traffic_factor, KERNEL_PROFILES["ascend"].flash_attention_efficiency) \
         == (KERNEL_PROFILES["ampere"].elementwise_traffic_factor, KERNEL_PROFILES["ampere"].flash_attention_efficiency)
     note = STEP13_VALIDATION_FILE.read_text(encoding="utf-8").split("FIRST PREDICTION (no row above changed)")[1]
@@ -651,29 +664,30 @@ def test_twelfth_step_set_first_prediction_as_declared(report) -> None:
     this file's 17 Blackwell rows. B (0.62) did worse (15.8 % against 14.3 %), so the model is unchanged and the rows
     report as held out with A's errors: 14.97 % over 19. Since the interleaved schedule's data-parallel windows and
     the refit (post hoc; H100 GEMM 0.68): 11.18 %; the declared comparison, recomputed, still keeps A (B 0.54:
-    11.7 % against A's 9.8 % on this file's Blackwell rows)."""
+    11.7 % against A's 9.8 % on this file's Blackwell rows). With the mixed-precision optimizer step (post hoc, no
+    constant moved): 11.15 %, and still A (B 11.8 % against 9.8 %)."""
     from xlcompute.planner.inputs import ARCHITECTURE_PROFILES
     from xlcompute.planner.validation.calibrate import calibrate_blackwell, fit_gemm_constant
     from xlcompute.planner.validation.data import STEP12_VALIDATION_FILE, architecture_of, load_external
 
     (s12,) = [x for x in report.preregistered_sets if x.name == "step_runs_12"]
     assert (s12.included, s12.calibration, s12.excluded) == (19, 0, 14)
-    assert round(s12.mean_abs_error_pct, 2) == 11.18 and round(s12.max_abs_error_pct, 2) == 46.86
+    assert round(s12.mean_abs_error_pct, 2) == 11.15 and round(s12.max_abs_error_pct, 2) == 46.83
     rows = [r for r in report.external_rows if r.set_name == "step_runs_12"]
     assert all(r.role == "held_out" for r in rows) and sum(r.architecture == "blackwell" for r in rows) == 17
     # candidate B as declared: fitted on step_runs_11.yaml's Blackwell rows (at the first prediction A gave them
     # 12.74 % and B was 0.62 at 9.20 %) ...
     hopper = KERNEL_PROFILES["hopper"].matmul_eff_max
-    assert calibrate_blackwell([hopper])[1] == pytest.approx(14.45, abs=0.005)
+    assert calibrate_blackwell([hopper])[1] == pytest.approx(14.40, abs=0.005)  # 14.45 before the optimizer step's traffic
     fitted, err = calibrate_blackwell()
-    assert fitted == 0.54 and round(err, 2) == 4.93
+    assert fitted == 0.54 and round(err, 2) == 4.95  # 4.93 before the optimizer step's traffic
     # ... and on this file's Blackwell rows worse than A, so A (the borrowed H100 profile) stays the model
     ext = load_external(STEP12_VALIDATION_FILE)
     blackwell = [(r, ext.systems[r.system or ""]) for r in ext.rows
                  if architecture_of(ext.systems[r.system or ""]) == "blackwell"]
     a = fit_gemm_constant(blackwell, "hopper", [hopper])[1]
     b = fit_gemm_constant(blackwell, "hopper", [fitted])[1]
-    assert round(a, 1) == 9.8 and round(b, 1) == 11.7 and b > a  # 14.3 and 15.8 at the first prediction
+    assert round(a, 1) == 9.8 and round(b, 1) == 11.8 and b > a  # 14.3 and 15.8 at the first prediction; B 11.7 before the optimizer step's traffic
     assert ARCHITECTURE_PROFILES["blackwell"] == "hopper"
     held = [r.error_pct for r in rows if r.architecture == "blackwell"]
     assert sum(abs(e) for e in held) / len(held) == pytest.approx(a, abs=1e-6)
@@ -689,21 +703,21 @@ def test_fourteenth_step_set_first_prediction_as_declared(report) -> None:
     layouts of their config files; written by a data-only helper from 9632d96, merged at a2d525a with its scoring
     declared) was predicted once with the model unchanged: 9.35 %, A800 6.6 %, H800 and H100 about 15 %, mostly too
     fast: the first held-out step rows on the China-market NVIDIA cards. With the interleaved schedule's data-parallel windows and the refit (post hoc): 9.43 %, A800
-    6.77 %, H800 12.67 %."""
+    6.77 %, H800 12.67 %. With the mixed-precision optimizer step (post hoc, no constant moved): 9.31 %, A800 6.69 %, H800 12.50 %."""
     from xlcompute.planner.validation.data import STEP14_VALIDATION_FILE
 
     (s14,) = [x for x in report.preregistered_sets if x.name == "step_runs_14"]
     assert (s14.included, s14.calibration, s14.excluded) == (24, 0, 10)
-    assert round(s14.mean_abs_error_pct, 2) == 9.43 and round(s14.max_abs_error_pct, 2) == 26.96
+    assert round(s14.mean_abs_error_pct, 2) == 9.31 and round(s14.max_abs_error_pct, 2) == 26.36
     rows = [r for r in report.external_rows if r.set_name == "step_runs_14"]
     a800 = [r for r in rows if "A800" in (r.system_name or "")]
     h800 = [r for r in rows if "H800" in (r.system_name or "")]
     assert (len(a800), len(h800)) == (16, 5) and all(r.role == "held_out" for r in rows)
-    assert round(sum(abs(r.error_pct) for r in a800) / 16, 2) == 6.77
-    assert round(sum(abs(r.error_pct) for r in h800) / 5, 2) == 12.67
+    assert round(sum(abs(r.error_pct) for r in a800) / 16, 2) == 6.69
+    assert round(sum(abs(r.error_pct) for r in h800) / 5, 2) == 12.50
     # the declared sensitivity: without the two DeepSpeed rows whose samples/s may count the whole micro-batch of 3
     rest = [r for r in rows if "lbs3" not in r.id]
-    assert len(rest) == 22 and round(sum(abs(r.error_pct) for r in rest) / 22, 2) == 9.81
+    assert len(rest) == 22 and round(sum(abs(r.error_pct) for r in rest) / 22, 2) == 9.70  # 9.81 before the optimizer step's traffic
     text = STEP14_VALIDATION_FILE.read_text(encoding="utf-8")
     declared, note = text.split("SCORING DECLARED BEFORE THE FIRST PREDICTION")[1].split("FIRST PREDICTION (no row")
     assert "never the quoted figure" in " ".join(declared.split())
@@ -715,22 +729,23 @@ def test_fifteenth_step_set_first_prediction_as_declared(report) -> None:
     """step_runs_15.yaml (5 held-out rows on Ascend 910B: MindSpore MindFormers r1.5.0 Qwen1.5 7B / 14B / 72B at 32K,
     ModelLink's 2023 LLaMA2-7B memory-reuse table; written by a data-only helper from 98cbbe5, merged at b9d87af with
     its scoring declared) was predicted once with the 910B constant fitted on step_runs_13.yaml (0.49): 34.11 %, four of
-    five too fast; the A100 profile it replaced would have given 46.63 % (the declared comparison). With the interleaved schedule's data-parallel windows and the refit (post hoc): 34.18 %."""
+    five too fast; the A100 profile it replaced would have given 46.63 % (the declared comparison). With the interleaved schedule's data-parallel windows and the refit (post hoc): 34.18 %.
+    With the mixed-precision optimizer step (post hoc, no constant moved): 34.07 %."""
     from xlcompute.planner.inputs import KERNEL_PROFILES
     from xlcompute.planner.validation.calibrate import fit_gemm_constant
     from xlcompute.planner.validation.data import STEP15_VALIDATION_FILE, load_external
 
     (s15,) = [x for x in report.preregistered_sets if x.name == "step_runs_15"]
     assert (s15.included, s15.calibration, s15.excluded) == (5, 0, 18)
-    assert round(s15.mean_abs_error_pct, 2) == 34.18 and round(s15.max_abs_error_pct, 2) == 54.16
+    assert round(s15.mean_abs_error_pct, 2) == 34.07 and round(s15.max_abs_error_pct, 2) == 54.05
     rows = [r for r in report.external_rows if r.set_name == "step_runs_15"]
     assert all(r.role == "held_out" and r.architecture == "ascend" for r in rows)
     ext = load_external(STEP15_VALIDATION_FILE)
     pairs = [(r, ext.systems[r.system or ""]) for r in ext.rows]
     committed = KERNEL_PROFILES["ascend"].matmul_eff_max
-    assert round(fit_gemm_constant(pairs, "ampere", [committed])[1], 2) == 34.18  # the same prediction
+    assert round(fit_gemm_constant(pairs, "ampere", [committed])[1], 2) == 34.07  # the same prediction
     # 46.63 % at the first prediction
-    assert fit_gemm_constant(pairs, "ampere", [KERNEL_PROFILES["ampere"].matmul_eff_max])[1] > 34.18 + 10
+    assert fit_gemm_constant(pairs, "ampere", [KERNEL_PROFILES["ampere"].matmul_eff_max])[1] > 34.07 + 10
     words = " ".join(STEP15_VALIDATION_FILE.read_text(encoding="utf-8").split("session): FIRST PREDICTION (no row")[1].split())
     assert "all n=5 mean |error| 34.11 %" in words and "8.49 % (270) -> 8.96 % (275)" in words
 
@@ -741,12 +756,13 @@ def test_seventeenth_step_set_first_prediction_as_declared(report) -> None:
     with the model unchanged: 15.46 % (signed +14.54 %), too slow where a replica runs few micro-batches; the 6 rows
     on 4,096 cards or more 32.67 %, the 12 below 6.85 %. Then (post hoc, found on these rows) the data-parallel traffic
     hides chunk by chunk under the interleaved schedule and the parameter gather under the next forward
-    (core.comm [MCORE-SCHED]), constants refitted: 9.21 %, the 6 large rows 6.39 % (+2 to +9 %)."""
+    (core.comm [MCORE-SCHED]), constants refitted: 9.21 %, the 6 large rows 6.39 % (+2 to +9 %). With the mixed-precision optimizer step (post hoc, no constant moved):
+    9.22 %, the large rows 6.39 %."""
     from xlcompute.planner.validation.data import STEP17_VALIDATION_FILE
 
     (s17,) = [x for x in report.preregistered_sets if x.name == "step_runs_17"]
     assert (s17.included, s17.calibration, s17.excluded) == (18, 0, 6)
-    assert round(s17.mean_abs_error_pct, 2) == 9.21 and round(s17.max_abs_error_pct, 2) == 24.53
+    assert round(s17.mean_abs_error_pct, 2) == 9.22 and round(s17.max_abs_error_pct, 2) == 24.54
     rows = [r for r in report.external_rows if r.set_name == "step_runs_17"]
     assert all(r.role == "held_out" for r in rows) and len(rows) == 18
     large = [r.error_pct for r in rows if r.gpus >= 4096]
@@ -765,12 +781,12 @@ def test_eighteenth_step_set_first_prediction_as_declared(report) -> None:
     CP 2, on H100 / H200 / GB200 / B200, 256 to 8,192 cards; written by a data-only helper from 025cdc4, merged
     unpredicted with its scoring declared at f0c9fb5) was predicted once with the model unchanged: 3.44 %, every row
     within 9 %, the 8,192-card H100 row +3.2 %. With the interleaved schedule's data-parallel windows and the refit (post hoc): 6.84 %, the H100 and H200 rows +10 to +16 %
-    (H100 GEMM 0.68 since the refit), the 8,192-card row +5.0 %."""
+    (H100 GEMM 0.68 since the refit), the 8,192-card row +5.0 %; with the mixed-precision optimizer step (post hoc, no constant moved): 6.85 %."""
     from xlcompute.planner.validation.data import STEP18_VALIDATION_FILE
 
     (s18,) = [x for x in report.preregistered_sets if x.name == "step_runs_18"]
     assert (s18.included, s18.calibration, s18.excluded) == (16, 0, 4)
-    assert round(s18.mean_abs_error_pct, 2) == 6.84 and round(s18.max_abs_error_pct, 2) == 15.73
+    assert round(s18.mean_abs_error_pct, 2) == 6.85 and round(s18.max_abs_error_pct, 2) == 15.74
     rows = [r for r in report.external_rows if r.set_name == "step_runs_18"]
     assert all(r.role == "held_out" for r in rows) and {r.gpus for r in rows if r.gpus >= 4096} == {8192}
     text = STEP18_VALIDATION_FILE.read_text(encoding="utf-8")
@@ -785,7 +801,8 @@ def test_held_out_error_by_micro_batches_per_replica(report) -> None:
     """The held-out step rows by micro-batches per data-parallel replica (validate prints the line, docs/validation.md
     quotes it): the bins hold every held-out row once, and the model misses more where a replica runs 16 or fewer
     micro-batches (the per-step terms weigh more) than where it runs more than 32 (2026-12-05: 10.9 % over 175 rows
-    against 6.5 % over 114; 9.9 % against 7.9 % since the interleaved schedule's data-parallel windows, post hoc)."""
+    against 6.5 % over 114; 9.9 % against 7.9 % since the interleaved schedule's data-parallel windows, post hoc; 9.8 %
+    against 7.9 % since the mixed-precision optimizer step, post hoc)."""
     from xlcompute.planner.validation.run import MICROBATCH_BINS, by_microbatches
 
     held = [r for r in [*report.rows, *report.external_rows] if r.role == "held_out"]
@@ -794,22 +811,23 @@ def test_held_out_error_by_micro_batches_per_replica(report) -> None:
     assert [b[0] for b in bins] == [label for label, _, _ in MICROBATCH_BINS]
     assert sum(n for _, n, _, _ in bins) == len(held) == report.extended_held_out_count
     assert [(label, n, round(mae, 1)) for label, n, mae, _ in bins] == [
-        ("1-4", 137, 10.1), ("5-16", 38, 9.1), ("17-32", 24, 6.0), ("33-64", 65, 8.0), (">64", 49, 7.7)]
+        ("1-4", 137, 10.0), ("5-16", 38, 9.1), ("17-32", 24, 6.0), ("33-64", 65, 8.0), (">64", 49, 7.7)]
     few = [abs(r.error_pct) for r in held if r.microbatches <= 16]
     many = [abs(r.error_pct) for r in held if r.microbatches > 32]
     assert sum(few) / len(few) > 1.2 * sum(many) / len(many)
-    assert round(sum(few) / len(few), 1) == 9.9 and round(sum(many) / len(many), 1) == 7.9
+    assert round(sum(few) / len(few), 1) == 9.8 and round(sum(many) / len(many), 1) == 7.9
 
 
 def test_nineteenth_step_set_first_prediction_as_declared(report) -> None:
     """step_runs_19.yaml (4 held-out Llama 3.1 8B rows of MLPerf Training v6.0 on GB200, B200 and H100, from a fork of the
     MLCommons results repository; written by a data-only helper from 070ede9, merged unpredicted with its scoring
-    declared at 29aeade) was predicted once with the model unchanged: 12.07 %. With the interleaved schedule's data-parallel windows and the refit (post hoc): 11.62 %."""
+    declared at 29aeade) was predicted once with the model unchanged: 12.07 %. With the interleaved schedule's data-parallel windows and the refit (post hoc): 11.62 %.
+    With the mixed-precision optimizer step (post hoc, no constant moved): 11.59 %."""
     from xlcompute.planner.validation.data import STEP19_VALIDATION_FILE
 
     (s19,) = [x for x in report.preregistered_sets if x.name == "step_runs_19"]
     assert (s19.included, s19.calibration, s19.excluded) == (4, 0, 9)
-    assert round(s19.mean_abs_error_pct, 2) == 11.62 and round(s19.max_abs_error_pct, 2) == 27.86
+    assert round(s19.mean_abs_error_pct, 2) == 11.59 and round(s19.max_abs_error_pct, 2) == 27.84
     rows = [r for r in report.external_rows if r.set_name == "step_runs_19"]
     assert all(r.role == "held_out" and r.microbatches == 1 for r in rows)
     words = " ".join(STEP19_VALIDATION_FILE.read_text(encoding="utf-8").split("session): FIRST PREDICTION (no row")[1].split())

@@ -22,12 +22,12 @@ def _context(update: dict[str, Any], lang: str = "en") -> tuple[Any, dict[str, A
 def test_a_missed_deadline_opens_the_recommendation_with_the_summary_s_figures() -> None:
     r, ctx = _context({})
     rec = str(ctx["recommendation"])
-    assert r["deadline_slip_days"] > 0 and r.deadline_plan is not None and r.deadline_plan.cards == 4792
-    assert rec.startswith("Not as proposed: the run misses the 60.0-day deadline by 203.8 days. 4,792 cards "
-                          "(599 servers) meet it, planned at that count (60.0 days)")
-    assert "4,792 cards (599 servers) meet it" in str(ctx["schedule_note"])  # one number in both places
+    assert r["deadline_slip_days"] > 0 and r.deadline_plan is not None and r.deadline_plan.cards == 4800
+    assert rec.startswith("Not as proposed: the run misses the 60.0-day deadline by 203.8 days. 4,800 cards "
+                          "(600 servers) meet it, planned at that count (59.9 days)")
+    assert "4,800 cards (600 servers) meet it" in str(ctx["schedule_note"])  # one number in both places
     zh = str(build_context(r, "zh")["recommendation"])
-    assert zh.startswith("不宜按所提方案执行") and "4,792 张卡（599 台服务器）按该卡数重新规划" in zh
+    assert zh.startswith("不宜按所提方案执行") and "4,800 张卡（600 台服务器）按该卡数重新规划" in zh
 
 
 def test_owning_cheaper_but_late_is_not_approved() -> None:

@@ -55,7 +55,7 @@ def test_gpus_for_days_without_an_mfu_is_the_cluster_the_estimate_sizes() -> Non
     r = estimate(parse_scenario({"model": {"preset": "llama3.1-70b"}, "training": {"tokens": "15T", "deadline_days": 60},
                                  "cluster": {"accelerator": "H800"}}))
     cell = udf.LLM_GPUS_FOR_DAYS("llama3.1-70b", "15T", 60, "H800")
-    assert cell == r["gpu_count"] == 4792 and r["train_days"] <= 60  # README and docs/excel.md quote it
+    assert cell == r["gpu_count"] == 4800 and r["train_days"] <= 60  # README and docs/excel.md quote it
     compare = udf.LLM_COMPARE("llama3.1-70b", "15T", None, "H800", None, 60)
     assert compare[1][compare[0].index("cards")] == cell  # the same number by the comparison's path
 

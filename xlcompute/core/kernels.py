@@ -15,6 +15,14 @@ Sources
 - [CCE] Wijmans et al., "Cut Your Losses in Large-Vocabulary Language Models", arXiv:2411.09009
   (2024): the logit matrix of the cross-entropy loss dominates a small model's loss memory and
   traffic; [KOR22] Korthikanti et al. 2022 §4.1: the logits are held in fp32 (4·s·b·V/t bytes).
+- [MIXP] Micikevicius et al., "Mixed Precision Training", ICLR 2018, §3.1: an FP32 master copy of the
+  weights is updated and rounded to the 16-bit weights each step. Megatron-LM's
+  MixedPrecisionOptimizer.step (megatron/optimizer/optimizer.py @ 285068c8, 2023-01;
+  megatron/core/optimizer/optimizer.py prepare_grads / step_with_ready_grads @ d98e8a6, 2026-08)
+  runs it as: FP32 main gradients (bf16 training accumulates them in FP32, megatron/training/
+  arguments.py), their norm for clipping, the fused Adam update, the master-to-model copy, and the
+  gradient buffer zeroed for the next step (megatron/core/distributed/param_and_grad_buffer.py,
+  the buffer's reset: grad_data.zero_()).
 - [MAMF] Bekman, "Machine Learning Engineering", compute/accelerator/README.md, "Maximum Achievable
   Matmul FLOPS comparison table" (github.com/stas00/ml-engineering @ 744d01e, 2026-08): the best
   BF16 matmul throughput one script (mamf-finder.py) finds on each card, NVIDIA, AMD and Intel alike.
@@ -50,6 +58,10 @@ __all__ = [
     "layer_recompute_seconds",
     "layer_gemm_seconds",
     "forward_backward_seconds",
+    "MAIN_GRAD_BYTES",
+    "MASTER_WEIGHT_BYTES",
+    "adam_state_step_bytes",
+    "mixed_precision_step_bytes",
     "optimizer_update_seconds",
 ]
 
@@ -249,11 +261,41 @@ def forward_backward_seconds(forward: Value) -> Value:
     return 3 * forward
 
 
+MAIN_GRAD_BYTES = 4
+"""Bytes of a main gradient: FP32, where mixed-precision training accumulates and clips gradients
+([MIXP]; Megatron-LM forces it for bf16 unless --grad-reduce-in-bf16 is given)."""
+
+MASTER_WEIGHT_BYTES = 4
+"""Bytes of the FP32 master weight the optimizer updates ([MIXP]); part of ``optimizer_bytes``."""
+
+
+def adam_state_step_bytes(param_bytes: Value, optimizer_bytes: Value) -> Value:
+    """HBM bytes of an Adam step per updated parameter as Rajbhandari et al. 2020 §3.1 size it:
+    read and write the optimizer states, read the gradient and write the weight, 2·a + 2·b. It
+    leaves out the FP32 gradient reads, the master weight's read for the 16-bit copy and the
+    gradient buffer's reset that :func:`mixed_precision_step_bytes` counts (28 bytes against 42 at
+    a = 12, b = 2). Kept for comparison; the step-time model uses the refined form."""
+    return 2 * optimizer_bytes + 2 * param_bytes
+
+
+def mixed_precision_step_bytes(param_bytes: Value, optimizer_bytes: Value) -> Value:
+    """HBM bytes of a mixed-precision Adam step per updated parameter ([MIXP], Megatron-LM's
+    MixedPrecisionOptimizer.step): the clipping norm reads the FP32 main gradient g, Adam reads it
+    again and reads and writes its states (master weight and moments, a bytes), the master weight
+    is read and written back as the b-byte weight, and the gradient buffer is zeroed for the next
+    step: 2·a + 3·g + m + b, with g = :data:`MAIN_GRAD_BYTES` and m = :data:`MASTER_WEIGHT_BYTES`
+    (42 bytes at a = 12, b = 2). A ZeRO-0/1 card zeroes its whole gradient buffer, not only the
+    shard it updates; that part is left out (under 0.2 % of a step at 100 data-parallel replicas).
+    FP16 loss scaling adds an unscale pass and a 16-to-32-bit gradient copy, not counted."""
+    return 2 * optimizer_bytes + 3 * MAIN_GRAD_BYTES + MASTER_WEIGHT_BYTES + param_bytes
+
+
 def optimizer_update_seconds(
     params_updated: Value, param_bytes: Value, optimizer_bytes: Value, hbm_bytes_per_s: Value,
     offload: Value = 0,
 ) -> Value:
-    """HBM-bound Adam step on a card: read and write the optimizer states, read the gradients,
-    write the weights, ``P_upd·(2·b + 2·a)`` bytes (Rajbhandari et al. 2020 §3.1 for a and b);
-    0 when the states are offloaded (the offload link then sets the pace, see comm)."""
-    return if_(offload, 0, params_updated * (2 * optimizer_bytes + 2 * param_bytes) / hbm_bytes_per_s)
+    """HBM-bound optimizer step on a card: ``P_upd`` × :func:`mixed_precision_step_bytes` over the
+    card's HBM bandwidth; 0 when the states are offloaded (the offload link then sets the pace,
+    see comm)."""
+    return if_(offload, 0, params_updated * mixed_precision_step_bytes(param_bytes, optimizer_bytes)
+               / hbm_bytes_per_s)

@@ -285,8 +285,9 @@ def mixed_precision_step_bytes(param_bytes: Value, optimizer_bytes: Value) -> Va
     is read and written back as the b-byte weight, and the gradient buffer is zeroed for the next
     step: 2·a + 3·g + m + b, with g = :data:`MAIN_GRAD_BYTES` and m = :data:`MASTER_WEIGHT_BYTES`
     (42 bytes at a = 12, b = 2). A ZeRO-0/1 card zeroes its whole gradient buffer, not only the
-    shard it updates; that part is left out (under 0.2 % of a step at 100 data-parallel replicas).
-    FP16 loss scaling adds an unscale pass and a 16-to-32-bit gradient copy, not counted."""
+    shard it updates; that part is left out (Llama-2-70B at TP 2 × PP 5 × DP 100 on H800: 8 ms of a
+    5.9 s step). FP16 loss scaling adds an unscale pass and a 16-to-32-bit gradient copy, not
+    counted."""
     return 2 * optimizer_bytes + 3 * MAIN_GRAD_BYTES + MASTER_WEIGHT_BYTES + param_bytes
 
 

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from xlcompute.cli import app
 from xlcompute.planner.validation import validate
 from xlcompute.planner.validation.cards import CARD_OF_KEY, card_runs, cards_named, names_card
+from xlcompute.planner.validation.run import by_recompute
 
 
 def test_a_card_name_is_read_whole() -> None:
@@ -32,6 +33,11 @@ def test_validate_prints_each_cards_held_out_runs() -> None:
         assert runs is not None and runs.held_out > 0
         assert (f"{runs.name} {runs.held_out}: {runs.mean_abs_error_pct:.1f}% "
                 f"({runs.mean_signed_error_pct:+.1f}%)") in text, key
+    # and by card generation and activation recomputation (planner.validation.run.by_recompute)
+    held = [r for r in [*report.rows, *report.external_rows] if r.role == "held_out"]
+    assert "held-out runs by card generation and activation recomputation (runs, mean |error|, signed):" in text
+    for arch, rc, n, mae, signed in by_recompute(held):
+        assert f"{arch} {rc}: {n}, {mae:.1f}% ({signed:+.1f}%)" in text, (arch, rc)
     rows = [*report.rows, *report.external_rows, *report.stack_rows]
     assert cards_named(rows, report.system_name, "en") == \
         "A100, A800, H100, H800, H200, B200, GB200 and Ascend 910B"

@@ -160,11 +160,14 @@ def validate_command(
         console.print(f"held-out runs on 4,096 cards or more: {report.large_held_out_count}, step time "
                       f"{report.large_held_out_mean_abs_error_pct:.2f}%")
     if report.external_rows:
-        from xlcompute.planner.validation.run import by_microbatches
+        from xlcompute.planner.validation.run import by_microbatches, by_recompute
 
         held = [r for r in [*report.rows, *report.external_rows] if r.role == "held_out"]
         console.print("held-out runs by micro-batches per data-parallel replica (runs, mean |error|, signed): " + "; ".join(
             f"{label}: {n}, {mae:.1f}% ({signed:+.1f}%)" for label, n, mae, signed in by_microbatches(held)))
+        console.print("held-out runs by card generation and activation recomputation (runs, mean |error|, signed): "
+                      + "; ".join(f"{arch} {rc}: {n}, {mae:.1f}% ({signed:+.1f}%)"
+                                  for arch, rc, n, mae, signed in sorted(by_recompute(held))))
     console.print("held-out runs by the card their system names (what a proposal on that card quotes): "
                   + _by_card(report))
     if report.excluded_rows:

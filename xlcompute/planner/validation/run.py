@@ -44,7 +44,8 @@ from xlcompute.planner.validation.data import (
 )
 
 __all__ = ["RowResult", "PreregisteredSet", "Sensitivity", "SENSITIVITY_SYSTEMS", "ValidationReport", "validate",
-           "report_csv", "write_report_csv", "layout_text", "MICROBATCH_BINS", "by_microbatches", "microbatch_errors"]
+           "report_csv", "write_report_csv", "layout_text", "MICROBATCH_BINS", "by_microbatches", "microbatch_errors",
+           "by_recompute"]
 
 #: Sensitivity variants a pre-registered file's header names before any prediction: its rows on the
 #: primary system block are predicted again with the variant block and reported beside it, never
@@ -84,6 +85,7 @@ class RowResult(BaseModel):
     )
     microbatches: float = Field(
         0.0, description="micro-batches each data-parallel replica runs per step, global batch / (dp · micro-batch)")
+    recompute: str = Field("", description="the row's activation recomputation: none, selective or full")
     search_candidates: int | None = None
     search_best_step_seconds: float | None = None
     search_best_layout: str | None = None
@@ -203,6 +205,17 @@ def by_microbatches(rows: Sequence[RowResult]) -> list[tuple[str, int, float, fl
             if (stats := microbatch_errors(rows, lo, hi))[0]]
 
 
+def by_recompute(rows: Sequence[RowResult]) -> list[tuple[str, str, int, float, float]]:
+    """(card generation, recomputation, runs, mean |step-time error| %, signed mean %) of ``rows``, in the order
+    of their first row. A generation's kernel constants are fitted on calibration rows of one regime (the A100's on
+    Megatron tables that all recompute), so an error that follows the regime shows here (docs/validation.md,
+    2026-12-06)."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        groups.setdefault((r.architecture or "other", r.recompute), []).append(r.error_pct)
+    return [(arch, rc, len(e), float(np.mean(np.abs(e))), float(np.mean(e))) for (arch, rc), e in groups.items()]
+
+
 def _row_system(row: ValidationRow, sy: SystemSpec, stacks: Mapping[str, float]) -> SystemSpec:
     """The row's system with its software stack's efficiency."""
     return sy.model_copy(update={"software_efficiency": stacks[row.software]})
@@ -284,6 +297,7 @@ def _predict_row(
         software=row.software,
         reference_stack_error_pct=ref_err,
         microbatches=ex.global_batch / (ex.dp * ex.micro_batch),
+        recompute=ex.recompute,
         **extra,
     )
 

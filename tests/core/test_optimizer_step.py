@@ -1,5 +1,6 @@
 """The optimizer step's HBM bytes: Megatron-LM's mixed-precision count (the refined default) against the ZeRO
-paper's count of the states (kept under its name), and what the step-time model charges with it."""
+paper's count of the states (kept under its name), and its seconds in Python and as a workbook formula (the step-time
+model's use of it: tests/planner/test_optimizer_step_time.py)."""
 
 from __future__ import annotations
 

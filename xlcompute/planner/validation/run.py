@@ -192,7 +192,11 @@ MICROBATCH_BINS: tuple[tuple[str, float, float], ...] = (
 def microbatch_errors(rows: Sequence[RowResult], lo: float, hi: float) -> tuple[int, float, float]:
     """(runs, mean |step-time error| %, signed mean %) of the ``rows`` whose replicas run more than ``lo`` and at
     most ``hi`` micro-batches per step; (0, nan, nan) without any."""
-    errs = [r.error_pct for r in rows if lo < r.microbatches <= hi]
+    return _group_stats([r.error_pct for r in rows if lo < r.microbatches <= hi])
+
+
+def _group_stats(errs: Sequence[float]) -> tuple[int, float, float]:
+    """(runs, mean |error| %, signed mean %) of a group's step-time errors; (0, nan, nan) for none."""
     if not errs:
         return 0, math.nan, math.nan
     return len(errs), float(np.mean(np.abs(errs))), float(np.mean(errs))
@@ -213,7 +217,7 @@ def by_recompute(rows: Sequence[RowResult]) -> list[tuple[str, str, int, float, 
     groups: dict[tuple[str, str], list[float]] = {}
     for r in rows:
         groups.setdefault((r.architecture or "other", r.recompute), []).append(r.error_pct)
-    return [(arch, rc, len(e), float(np.mean(np.abs(e))), float(np.mean(e))) for (arch, rc), e in groups.items()]
+    return [(arch, rc, *_group_stats(e)) for (arch, rc), e in groups.items()]
 
 
 def _row_system(row: ValidationRow, sy: SystemSpec, stacks: Mapping[str, float]) -> SystemSpec:

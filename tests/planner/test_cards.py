@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from xlcompute.cli import app
 from xlcompute.planner.validation import validate
 from xlcompute.planner.validation.cards import CARD_OF_KEY, card_runs, cards_named, names_card
+from xlcompute.planner.validation.repeats import summarise_repeats
 from xlcompute.planner.validation.run import by_recompute
 
 
@@ -38,6 +39,12 @@ def test_validate_prints_each_cards_held_out_runs() -> None:
     assert "held-out runs by card generation and activation recomputation (runs, mean |error|, signed):" in text
     for arch, rc, n, mae, signed in by_recompute(held):
         assert f"{arch} {rc}: {n}, {mae:.1f}% ({signed:+.1f}%)" in text, (arch, rc)
+    # and the configurations measured more than once (planner.validation.repeats), the same figures as the report's
+    s = summarise_repeats(report.repeats)
+    assert s is not None
+    assert (f"{s.groups} groups, {s.rows} rows; pairs from one published table (one release, other clusters) differ "
+            f"by {s.same_table_median_pct:.1f}% at the median") in text
+    assert f"would miss by {s.floor_pct:.1f}% on average, the model by {s.model_pct:.1f}%" in text
     rows = [*report.rows, *report.external_rows, *report.stack_rows]
     assert cards_named(rows, report.system_name, "en") == \
         "A100, A800, H100, H800, H200, B200, GB200 and Ascend 910B"

@@ -6,11 +6,14 @@ import math
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from xlcompute.cli._common import check_output_file, console, fail
+
+if TYPE_CHECKING:
+    from xlcompute.planner.validation.run import ValidationReport
 
 __all__ = ["validate_command"]
 
@@ -168,6 +171,7 @@ def validate_command(
         console.print("held-out runs by card generation and activation recomputation (runs, mean |error|, signed): "
                       + "; ".join(f"{arch} {rc}: {n}, {mae:.1f}% ({signed:+.1f}%)"
                                   for arch, rc, n, mae, signed in sorted(by_recompute(held))))
+        _print_repeats(report)
     console.print("held-out runs by the card their system names (what a proposal on that card quotes): "
                   + _by_card(report))
     if report.excluded_rows:
@@ -284,6 +288,22 @@ def _print_end_to_end(sets: object) -> None:
                   "P90: the run took more card-hours than the range): "
                   + _coverage_line("all held-out sets", sets.held_out_coverage) + "; "
                   + _coverage_line("first set (fitted on, in-sample)", range_coverage(sets.first.rows)))
+
+
+def _print_repeats(report: ValidationReport) -> None:
+    """The rows that measure one configuration more than once (planner.validation.repeats)."""
+    from xlcompute.planner.validation.repeats import summarise_repeats
+
+    s = summarise_repeats(report.repeats)
+    if s is None:
+        return
+    console.print(
+        f"the same configuration measured more than once (shape, layout, card count, card, precision and stack "
+        f"identical; all roles): {s.groups} groups, {s.rows} rows; pairs from one published table (one release, "
+        f"other clusters) differ by {s.same_table_median_pct:.1f}% at the median (max {s.same_table_max_pct:.1f}%, "
+        f"{s.same_table_pairs} pairs), pairs from two tables (mostly two releases) by {s.cross_table_median_pct:.1f}% "
+        f"(max {s.cross_table_max_pct:.1f}%, {s.cross_table_pairs} pairs); on these rows the best single "
+        f"prediction per configuration would miss by {s.floor_pct:.1f}% on average, the model by {s.model_pct:.1f}%")
 
 
 def _held_out_set(h: object, ordinal: str, file: str, when: str) -> None:

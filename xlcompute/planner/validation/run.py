@@ -24,6 +24,7 @@ from xlcompute.planner.inputs import SOFTWARE_STACKS, Execution, SystemSpec
 from xlcompute.planner.search import SearchOptions, search_layouts
 from xlcompute.planner.steptime import step_time
 from xlcompute.planner.validation.calibrate import deepspeed_2021
+from xlcompute.planner.validation.repeats import RepeatGroup, repeated_configurations
 from xlcompute.planner.validation.data import (
     DEFAULT_VALIDATION_FILE,
     POST_HOC_CALIBRATION_SETS,
@@ -174,6 +175,9 @@ class ValidationReport(BaseModel):
     #: held-out rows on 4,096 cards or more (issue 11: scale effects)
     large_held_out_count: int = 0
     large_held_out_mean_abs_error_pct: float = float("nan")
+    repeats: list[RepeatGroup] = Field(
+        default_factory=list, description="rows of the main and pre-registered files whose configuration is "
+        "identical for the step-time model (planner.validation.repeats): what published step times disagree by")
 
 
 def _stats(errs: Sequence[float]) -> tuple[float, float]:
@@ -354,6 +358,8 @@ def validate(
     main_set = Path(path).stem if path is not None else DEFAULT_VALIDATION_FILE.stem
     results = [_predict_row(row, sy, search, search_options, set_name=main_set, stacks=stacks)
                for row in data.rows]
+    measured: list[tuple[str, ValidationRow, SystemSpec, float, float]] = [
+        (main_set, row, data.system, r.measured_step_seconds, r.error_pct) for row, r in zip(data.rows, results)]
     ext_results: list[RowResult] = []
     excluded: list[ExcludedRow] = []
     sets: list[PreregisteredSet] = []
@@ -369,6 +375,7 @@ def validate(
             # a set some constant was fitted on after its first prediction reports as calibration
             these.append(result.model_copy(update={"role": "calibration"}) if name in POST_HOC_CALIBRATION_SETS
                          else result)
+            measured.append((name, row, ext.systems[key], result.measured_step_seconds, result.error_pct))
         ext_results.extend(these)
         held = [r for r in these if r.role == "held_out"]
         m, x = _stats([r.error_pct for r in held]) if held else (None, None)
@@ -451,6 +458,7 @@ def validate(
         software_stacks=stacks,
         extended_held_out_reference_stack_mean_abs_error_pct=xr_m,
         extended_held_out_reference_stack_mean_abs_throughput_error_pct=xr_tm,
+        repeats=repeated_configurations(measured),
         large_held_out_count=len(large),
         large_held_out_mean_abs_error_pct=lg_m,
     )

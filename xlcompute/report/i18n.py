@@ -1023,6 +1023,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "使用 Megatron-DeepSpeed。按预登记（采用 Megatron-LM 效率）时模型偏快 {pre}（首次预测时为 −17.8%、−21.1%）；事后在该软件栈的另一次实测"
         "（{calib}）上拟合出软件栈效率 {eff}，误差变为 {errors}。若全部按 Megatron-LM 效率计算，留出误差为 {ref}。",
     ),
+    "val_repeats": (
+        "{groups} configurations in these sets were measured more than once ({rows} runs with the same model shape, "
+        "layout, card count, card and precision). Runs from one published table (one software release, mostly other "
+        "clusters) agree within {same} at the median; runs of two releases of one stack differ by {cross} (up to {cross_max}), and the "
+        "release is not an input of the model. On those runs one prediction per configuration could at best miss by "
+        "{floor} on average; the model misses by {model}.",
+        "这些数据集中有 {groups} 个配置被实测了不止一次（共 {rows} 次实测，模型结构、并行布局、卡数、卡型与精度均相同）。"
+        "同一张公开表格（同一软件版本，多为不同集群）内的实测中位数相差 {same}；同一软件栈两个版本之间相差 {cross}（最多 {cross_max}），"
+        "而软件版本不是本模型的输入。对这些实测，每个配置只给一个预测值时平均误差至少为 {floor}；本模型为 {model}。",
+    ),
     "val_held_original": ("held out (original)", "留出（原始）"),
     "val_set_preregistered": ("pre-registered ({name})", "预登记（{name}）"),
     "val_set_blind": ("pre-registered, blind ({name})", "预登记盲测（{name}）"),

@@ -20,6 +20,7 @@ from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
 from xlcompute.planner.validation.cards import CARD_NAMES, CardRuns, card_runs, cards_named
 from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
+from xlcompute.planner.validation.repeats import summarise_repeats
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.policy import BLIND_SET, CARD_BIAS_WARN_PCT, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
 
@@ -472,6 +473,18 @@ def _plan_card(c: _Ctx) -> tuple[float, float]:
     return float(values.get("bf16_peak_flops", 0.0)), float(cards)
 
 
+def _repeats_text(c: _Ctx, v: ValidationReport) -> str | None:
+    """How far the published step times of one configuration disagree by themselves
+    (planner.validation.repeats); None when no configuration was measured twice."""
+    s = summarise_repeats(v.repeats)
+    if s is None:
+        return None
+    return c.t("val_repeats", groups=fmt.count(s.groups), rows=fmt.count(s.rows),
+               same=fmt.percent(s.same_table_median_pct / 100), cross=fmt.percent(s.cross_table_median_pct / 100),
+               cross_max=fmt.percent(s.cross_table_max_pct / 100), floor=fmt.percent(s.floor_pct / 100),
+               model=fmt.percent(s.model_pct / 100))
+
+
 def validation_appendix(c: _Ctx) -> dict[str, Any]:
     """The appendix's validation: the mean / max errors of :func:`validation_report` per set (every
     predicted run: the main file, the pre-registered files and the software-stack calibration rows),
@@ -545,6 +558,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
             calib=", ".join(r.id for r in v.stack_rows),
             ref=fmt.percent(v.extended_held_out_reference_stack_mean_abs_error_pct / 100),
         ) if stacked else None,
+        "repeats": _repeats_text(c, v),
         "verdict": c.t(_verdict_key(v), held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
                        held_thr=fmt.percent(v.extended_held_out_mean_abs_throughput_error_pct / 100),
                        n=fmt.count(v.extended_held_out_count),

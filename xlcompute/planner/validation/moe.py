@@ -92,7 +92,7 @@ MOE_VALIDATION_FILE = DATA_DIR / "moe_runs.yaml"
 MOE_LATER_SETS: tuple[Path, ...] = (
     DATA_DIR / "moe_runs_2.yaml", DATA_DIR / "moe_runs_3.yaml", DATA_DIR / "moe_runs_4.yaml",
     DATA_DIR / "moe_runs_5.yaml", DATA_DIR / "moe_runs_6.yaml", DATA_DIR / "moe_runs_7.yaml",
-    DATA_DIR / "moe_runs_8.yaml", DATA_DIR / "moe_runs_9.yaml",
+    DATA_DIR / "moe_runs_8.yaml", DATA_DIR / "moe_runs_9.yaml", DATA_DIR / "moe_runs_10.yaml",
 )
 #: Scale-out bandwidth per card assumed for a catalog card without one (GB200): one 400 Gb/s NIC
 #: per GPU, as the catalog's B200 and H100 (50 GB/s). An assumption, not a published figure.

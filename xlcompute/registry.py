@@ -168,13 +168,14 @@ _ROWS: tuple[Quantity, ...] = (
     _q("capacity_factor", "Expert capacity / load-imbalance factor", "专家容量 / 负载不均衡系数", "×", None, "dec2",
        "GShard (arXiv:2006.16668) §2.2; Switch Transformers §2.2; default 1.0 (DGX Cloud DeepSeek-V3 recipe)"),
     _q("a2a_overlap", "Expert all-to-all hidden under compute", "专家 all-to-all 被计算隐藏的比例", "%", None,
-       "percent", "0 = none; DualPipe ≈ 0.9 (DeepSeek-V3 (arXiv:2412.19437) §3.2.1)"),
+       "percent", "0 = none; Megatron-Core's overlap_moe_expert_parallel_comm ≈ 0.6 (moe_runs_10.yaml); DualPipe ≈ 0.9 "
+       "(DeepSeek-V3 (arXiv:2412.19437) §3.2.1)"),
     _q("a2a_dedup", "Token sent once per server (DeepEP-style dispatch)", "每台服务器只发送一次 token（DeepEP 式分发）",
        "0/1", None, "flag", "DeepSeek-V3 (arXiv:2412.19437) §3.2.2; DeepEP README (normal kernels, NVLink and RDMA "
        "forwarding); 0 = Megatron-Core's alltoall dispatcher, one copy per expert"),
     _q("moe_sync_ms", "Host wait of the token dispatch per MoE layer", "每个 MoE 层 token 分发的主机等待", "ms",
        "毫秒", "dec2", "0 = a dispatcher without host wait; Megatron-Core dropless all-to-all "
-       "(token_dispatcher.py, cuda_sync_point): 8 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml; "
+       "(token_dispatcher.py, cuda_sync_point): 7.25 ms, fitted on 5 Megatron-Bridge 25.11 rows of moe_runs.yaml; "
        "the GPU work issued after the wait hides it"),
     _q("precision_peak_ratio", "Peak of the training precision ÷ BF16 peak", "训练精度峰值 ÷ BF16 峰值", "×", None,
        "dec2", "DeepSeek-V3 (arXiv:2412.19437) §3.3.1: linear GEMMs in FP8, attention and output head in BF16"),

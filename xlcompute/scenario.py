@@ -72,7 +72,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
-from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES, MEGATRON_DROPLESS_SYNC_MS
+from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES, MCORE_A2A_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params
@@ -446,6 +446,7 @@ class TrainingPlan(_Strict):
     a2a_overlap: float | None = Field(
         None, ge=0, le=1,
         description="share of the expert all-to-all hidden under computation: 0 = none (Megatron-Core default); "
+        f"Megatron-Core's own overlap (overlap_moe_expert_parallel_comm) ≈ {MCORE_A2A_OVERLAP:g} (moe_runs_10.yaml); "
         "DualPipe-style overlap (DeepSeek-V3 §3.2.1, 'near-full') ≈ 0.9. Default: the preset's published "
         "training schedule where the catalog has one (DeepSeek-V3: 0.9), else 0",
     )

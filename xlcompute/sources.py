@@ -36,7 +36,8 @@ FIELD_ZH: dict[str, str] = {
                                 "DeepSeek-V3 的 FP32 主权重与 BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）",
     "training.capacity_factor": "专家容量 / 负载不均衡系数：最忙专家的负载与均衡负载之比（GShard；Switch Transformers §2.2，"
                                 "1.0–1.25）。默认 1.0：按容量 1.0 丢弃 token（DGX Cloud DeepSeek-V3 配方）或均衡的无丢弃路由",
-    "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；DualPipe 式重叠"
+    "training.a2a_overlap": "专家 all-to-all 被计算隐藏的比例：0 = 不重叠（Megatron-Core 默认）；Megatron-Core 自带的重叠"
+                            "（overlap_moe_expert_parallel_comm）约 0.6（moe_runs_10.yaml）；DualPipe 式重叠"
                             "（DeepSeek-V3 §3.2.1，“近乎完全”）约 0.9。默认：目录中有该预设公开的训练配方时取之"
                             "（DeepSeek-V3：0.9），否则 0",
     "training.a2a_dedup": "token 分发器是否对每台持有其专家的其他服务器只发送一次 token、再在该服务器内经 NVLink 转发"
@@ -45,7 +46,7 @@ FIELD_ZH: dict[str, str] = {
                           "（DeepSeek-V3：true），否则 false",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
-                            "（每个 MoE 层每微批 8 毫秒，在 moe_runs.yaml 的 5 行 "
+                            "（每个 MoE 层每微批 7.25 毫秒，在 moe_runs.yaml 的 5 行 "
                             "Megatron-Bridge 25.11 数据上拟合；等待之后下发的 GPU 工作可将其隐藏）。默认 0",
     "training.zero_stage": "ZeRO 阶段 0–3（Rajbhandari et al. 2020）",
     "training.recompute": "激活重计算（Korthikanti et al. 2022）",

@@ -330,8 +330,10 @@ def test_a_mixture_of_experts_plan_quotes_the_moe_accuracy() -> None:
     # 33.7 % over 32 with moe_runs_5.yaml; 24.9 % with the deduplicating dispatch (post hoc); 23.5 % over 40 with
     # moe_runs_6.yaml (first predicted after that change: 18.28 %); 25.1 % over 57 with moe_runs_7.yaml (28.82 %);
     # 24.99 % over 59 with moe_runs_8.yaml (21.38 %); 25.11 % over 64 with moe_runs_9.yaml (26.52 %)
-    # 26.05 % since the interleaved schedule's data-parallel windows and the refit (post hoc)
-    assert len(errs) == 64 and sum(errs) / len(errs) == pytest.approx(26.05, abs=0.005)
+    # 26.05 % since the interleaved schedule's data-parallel windows and the refit (post hoc); 30.28 % over 72 with
+    # moe_runs_10.yaml as first predicted (64.11 %); 21.99 % since its HybridEP rows do not wait, Megatron-Core's
+    # all-to-all overlap counts 0.6 and the host wait 7.25 ms (post hoc)
+    assert len(errs) == 72 and sum(errs) / len(errs) == pytest.approx(21.99, abs=0.005)
     moe = fmt.percent(sum(errs) / len(errs) / 100)
     dense = fmt.percent(validation_report().extended_held_out_mean_abs_error_pct / 100)
     for lang, words in (("en", f"{moe} for mixture-of-experts runs like this one ({dense} for dense models)"),

@@ -19,8 +19,9 @@ How a row becomes an input of the step-time model, fixed before any prediction w
   Engine fused attention), sequence parallelism with tp > 1, the row's TP overlap, DP overlap on;
   ``recompute: selective`` = the step-time model's selective recomputation (with flash attention
   it adds no time; the rows recompute small modules: mla_up_proj, core_attn);
-- a2a overlap: :data:`xlcompute.core.moe.DUALPIPE_OVERLAP` for rows whose text names
-  ``moe_a2a_overlap`` as on (Megatron-Core's 1F1B all-to-all overlap, modelled on DualPipe), else 0;
+- a2a overlap: :data:`xlcompute.core.moe.MCORE_A2A_OVERLAP` for rows whose text names
+  ``moe_a2a_overlap`` as on (Megatron-Core's 1F1B all-to-all overlap; DualPipe's 0.9 until 2026-12-06, forty-first
+  session, see moe_runs_10.yaml's notes), else 0;
 - dispatcher host wait (added with the fifth model change, before moe_runs_2.yaml was predicted):
   :data:`xlcompute.core.moe.MEGATRON_DROPLESS_SYNC_MS` per MoE layer forward for a dropless row
   whose dispatch text names Megatron-Core's ``alltoall dispatcher`` or DeepEP (both wait on the
@@ -47,7 +48,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute._yaml_data import load_yaml
-from xlcompute.core.moe import DUALPIPE_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
+from xlcompute.core.moe import MCORE_A2A_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
 from xlcompute.core.params import ModelArch
 from xlcompute.planner.inputs import (
     ARCHITECTURE_PROFILES,
@@ -220,7 +221,7 @@ def moe_system(accelerator: str, constants: MoeConstants = MOE_CONSTANTS, precis
 def _a2a_overlap(row: MoeStepRow) -> float:
     text = f"{row.token_dispatch} {row.assumptions}"
     on = "moe_a2a_overlap True" in text or "moe_a2a_overlap assumed" in text
-    return DUALPIPE_OVERLAP if on else 0.0
+    return MCORE_A2A_OVERLAP if on else 0.0
 
 
 def moe_sync_ms(row: MoeStepRow, sync_ms: float = MEGATRON_DROPLESS_SYNC_MS) -> float:

@@ -35,8 +35,9 @@ def _openpyxl_then_values(wb: openpyxl.Workbook, path: Path, values: dict) -> No
 
 
 @pytest.mark.parametrize("item", READY[:3] + READY[-2:], ids=lambda r: r.path.name)
-def test_ready_made_workbooks_are_the_bytes_openpyxl_writes(item, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ready_made_workbooks_are_the_bytes_openpyxl_writes(item, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     result = estimate(item.scenario())
+    _no_fallback(monkeypatch)
     for lang in ("en", "zh"):
         # Two builds: a save changes a workbook's state (openpyxl fills sheet properties), so each writer gets its own.
         a, b = _build(result, lang, None), _build(result, lang, None)
@@ -48,6 +49,15 @@ def test_ready_made_workbooks_are_the_bytes_openpyxl_writes(item, tmp_path: Path
         old, new = _parts(tmp_path / "openpyxl.xlsx"), _parts(tmp_path / "one-pass.xlsx")
         assert list(old) == list(new)
         assert [n for n in old if old[n] != new[n]] == [], lang
+
+
+def _no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-pass writer must write these workbooks itself: its fallback (openpyxl, then the values)
+    would make the byte comparison pass without testing it."""
+    def fallback(*_: object) -> None:
+        raise AssertionError("save_with_values fell back to openpyxl's two passes")
+
+    monkeypatch.setattr("xlcompute.workbook._evaluate.store_cached_values", fallback)
 
 
 def _odd_sheet() -> openpyxl.Workbook:
@@ -81,11 +91,12 @@ def _odd_sheet() -> openpyxl.Workbook:
     return wb
 
 
-def test_every_kind_of_cell_is_written_as_openpyxl_writes_it(tmp_path: Path) -> None:
+def test_every_kind_of_cell_is_written_as_openpyxl_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = _odd_sheet(), _odd_sheet()
     va, problems = evaluate_workbook(a)
     assert not problems
     _openpyxl_then_values(a, tmp_path / "openpyxl.xlsx", va)
+    _no_fallback(monkeypatch)
     save_with_values(b, tmp_path / "one-pass.xlsx", evaluate_workbook(b)[0])
     old, new = _parts(tmp_path / "openpyxl.xlsx"), _parts(tmp_path / "one-pass.xlsx")
     assert list(old) == list(new)
@@ -121,3 +132,57 @@ def test_a_cell_kind_it_leaves_to_openpyxl_falls_back_to_the_two_passes(tmp_path
     save_with_values(wb, tmp_path / "w.xlsx", {(wb.active.title, "B1"): 5.0})
     back = openpyxl.load_workbook(tmp_path / "w.xlsx", data_only=True).active
     assert back["A1"].value == datetime.datetime(2026, 12, 5) and back["B1"].value == 5.0
+
+
+def _checked_sheet(extra_rule: bool = False) -> openpyxl.Workbook:
+    """Conditional formats and data validations of every shape this package writes, with edge text."""
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    red = PatternFill(start_color="FFF8CBAD", end_color="FFF8CBAD", fill_type="solid")
+    shared = FormulaRule(formula=['$F$2<>""'], fill=red, font=Font(color="FFC00000"))
+    ws.conditional_formatting.add("B2", shared)
+    ws.conditional_formatting.add("B3", FormulaRule(formula=['$F$3<>"a & <b>"'], fill=red, stopIfTrue=True))
+    ws.conditional_formatting.add("B3", CellIsRule(operator="between", formula=["1", "2"], fill=red))
+    ws.conditional_formatting.add("B4:B6 D1", CellIsRule(operator="equal", formula=["0"], font=Font(bold=True)))
+    if extra_rule:
+        ws.conditional_formatting.add("C1:C9", ColorScaleRule(start_type="min", start_color="FF0000",
+                                                              end_type="max", end_color="00FF00"))
+    for i, (kind, f1, f2) in enumerate([("whole", "1", "10"), ("decimal", "0.5", "1e+15"), ("custom", 'OR(ISNUMBER(B9),B9="万亿")', None),
+                                         ("list", '"bf16,fp16,fp8"', None), ("list", "'模型 & <x>'!$A$3:$A$45", None)], 8):
+        dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator="between" if f2 else None)
+        dv.allow_blank = False
+        dv.showErrorMessage, dv.errorStyle = True, "stop"
+        dv.error, dv.errorTitle = f' leading space, "quotes" & <tags>\nline {i}', "标题"[: i % 3]
+        if i % 2:
+            dv.showInputMessage, dv.prompt, dv.promptTitle = True, "", "prompt\ttab"
+        ws.add_data_validation(dv)
+        dv.add(f"B{i}")
+    ws.add_data_validation(DataValidation(type="whole"))  # no cells: not written
+    wb.create_sheet("No checks")["A1"] = 1
+    return wb
+
+
+def test_conditional_formats_and_validations_are_written_as_openpyxl_writes_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _checked_sheet(), _checked_sheet()
+    a.save(tmp_path / "openpyxl.xlsx")
+    _no_fallback(monkeypatch)
+    save_with_values(b, tmp_path / "one-pass.xlsx", {})
+    old, new = _parts(tmp_path / "openpyxl.xlsx"), _parts(tmp_path / "one-pass.xlsx")
+    assert list(old) == list(new)
+    assert [n for n in old if old[n] != new[n]] == []
+    assert b"<dataValidations count=\"5\">" in new["xl/worksheets/sheet1.xml"]
+
+
+def test_a_conditional_format_it_leaves_to_openpyxl_falls_back_to_the_two_passes(tmp_path: Path) -> None:
+    """A colour scale (this package writes none) is not written as text: openpyxl writes the file."""
+    a, b = _checked_sheet(extra_rule=True), _checked_sheet(extra_rule=True)
+    a.save(tmp_path / "openpyxl.xlsx")
+    save_with_values(b, tmp_path / "one-pass.xlsx", {})
+    old, new = _parts(tmp_path / "openpyxl.xlsx"), _parts(tmp_path / "one-pass.xlsx")
+    assert [n for n in old if old[n] != new[n]] == []
+    assert b"colorScale" in new["xl/worksheets/sheet1.xml"]

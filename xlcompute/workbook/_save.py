@@ -2,8 +2,9 @@
 
 openpyxl writes every cell through ElementTree, one element at a time (about two thirds of a save),
 and leaves formula cells without a value. This writer keeps openpyxl for everything around the
-cells (styles, validations, conditional formats, names, the package) and writes each sheet's
-``<sheetData>`` as text, with the cached values (``_evaluate``) in the formula cells. Its output is the
+cells (styles, names, the package) and writes each sheet's ``<sheetData>`` as text, with the cached
+values (``_evaluate``) in the formula cells; the conditional formats and data validations (one of each
+per input on the Inputs sheet) are written as text too, attribute for attribute as openpyxl would. Its output is the
 bytes openpyxl would write followed by ``store_cached_values``; a test holds the two equal on the
 ready-made workbooks, so the file is the one Excel and LibreOffice were tested with.
 
@@ -22,6 +23,10 @@ from typing import Any
 
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
+from openpyxl.descriptors.nested import NestedText
+from openpyxl.descriptors.sequence import NestedSequence, Sequence
+from openpyxl.descriptors.serialisable import Serialisable
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
@@ -37,6 +42,9 @@ __all__ = ["save_with_values"]
 _MARK = "xlcompute-rows-are-written-here"
 _MARKED = f"<sheetData>{_MARK}</sheetData>".encode()
 _DEFLATE_LEVEL = 3
+# The same for the conditional formats and the data validations (the Inputs sheet has one of each per
+# input: written through ElementTree they were a third of its save).
+_TAIL_MARKS = {"cf": "xlcomputeConditionalFormatsAreWrittenHere", "dv": "xlcomputeValidationsAreWrittenHere"}
 
 
 def _attr(s: str) -> str:
@@ -48,10 +56,115 @@ def _attr(s: str) -> str:
     return s
 
 
+def _text_element(tag: str, text: str) -> str:
+    """``<tag>text</tag>`` as ElementTree writes an element whose text is ``text``."""
+    if not text:
+        return f"<{tag} />"
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and text != stripped else ""
+    return f"<{tag}{space}>{xml_text(text)}</{tag}>"
+
+
+_ATTR_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _attrs_xml(obj: Serialisable) -> str:
+    """The attributes ``Serialisable.__iter__`` yields, written as ElementTree writes them; the values
+    read from the instance's dict, where openpyxl's descriptors keep them."""
+    cls = type(obj)
+    names = _ATTR_NAMES.get(cls)
+    if names is None:
+        pairs = []
+        for attr in cls.__attrs__:
+            xml = attr[1:] if attr.startswith("_") else attr
+            if "_" in xml and getattr(getattr(cls, attr), "hyphenated", False):
+                xml = xml.replace("_", "-")
+            pairs.append((attr, xml))
+        names = _ATTR_NAMES[cls] = tuple(pairs)
+    own = obj.__dict__
+    out = []
+    for attr, xml in names:
+        if attr not in own:  # a value not kept in the instance (a property): not written as text
+            raise TypeError(f"{cls.__name__}.{attr} is not written as text")
+        value = own[attr]
+        if value is not None:
+            out.append(f' {xml}="{_attr(value if type(value) is str else safe_string(value))}"')
+    return "".join(out)
+
+
+def _plain_xml(obj: Serialisable, tag: str) -> str:
+    """``obj.to_tree(tag)`` as text, for the flat objects of a conditional format or a data validation:
+    attributes, text children and lists of such objects. Anything else raises TypeError (the caller
+    then leaves the whole sheet to openpyxl)."""
+    cls = type(obj)
+    if cls.to_tree is not Serialisable.to_tree or cls.__iter__ is not Serialisable.__iter__ or cls.__namespaced__ \
+            or "attr_text" in cls.__attrs__:
+        raise TypeError(f"{cls.__name__} is not written as text")
+    out = [f"<{tag}" + _attrs_xml(obj)]
+    body: list[str] = []
+    for child in cls.__elements__:
+        desc, value = getattr(cls, child, None), getattr(obj, child)
+        if isinstance(desc, NestedText):
+            if value is not None:
+                body.append(_text_element(child, safe_string(value)))
+        elif isinstance(desc, Sequence) and not isinstance(desc, NestedSequence) and isinstance(value, (list, tuple)):
+            for v in value:
+                body.append(_plain_xml(v, child) if isinstance(v, Serialisable) else
+                            _text_element(child, safe_string(v)) if isinstance(v, str) else _fail(v))
+        elif value is not None:
+            raise TypeError(f"{cls.__name__}.{child} is not written as text")
+    if body:
+        out.append(">" + "".join(body) + f"</{tag}>")
+    else:
+        out.append(" />")
+    return "".join(out)
+
+
+def _fail(value: Any) -> str:
+    raise TypeError(f"{type(value).__name__} is not written as text")
+
+
 class _RowsWriter(WorksheetWriter):
-    """openpyxl's sheet writer with the rows written as text (``rows_xml``) instead of elements."""
+    """openpyxl's sheet writer with the rows, the conditional formats and the data validations
+    written as text (``rows_xml``, ``tail_xml``) instead of elements."""
 
     values: Mapping[str, CellValue] = {}
+    tail_xml: dict[str, str]
+
+    def write_formatting(self) -> None:
+        """openpyxl's ``write_formatting``: the same differential-style ids, the same elements."""
+        df = DifferentialStyle()
+        wb = self.ws.parent
+        parts = []
+        # Rules often share one style object (the Inputs sheet's red marks): its id is looked up once,
+        # not by comparing it with every style before it for each rule (Serialisable.__eq__ is slow).
+        ids: dict[int, int | None] = {}
+        for cf in self.ws.conditional_formatting:
+            for rule in cf.rules:
+                dxf = rule.dxf
+                if id(dxf) not in ids:
+                    ids[id(dxf)] = wb._differential_styles.add(dxf) if dxf and dxf != df else None
+                if ids[id(dxf)] is not None:
+                    rule.dxfId = ids[id(dxf)]
+            parts.append(_plain_xml(cf, cf.tagname))
+        self._mark("cf", "".join(parts))
+
+    def write_validations(self) -> None:
+        dv = self.ws.data_validations
+        if dv:
+            every = dv.dataValidation
+            kept = dv.dataValidation = [v for v in every if bool(v.sqref)]  # as DataValidationList.to_tree,
+            try:                                                              # whose count is of these
+                attrs = "".join(f' {k}="{_attr(v)}"' for k, v in dv)
+            finally:
+                dv.dataValidation = every
+            self._mark("dv", f"<{dv.tagname}{attrs}>" + "".join(_plain_xml(v, "dataValidation") for v in kept)
+                       + f"</{dv.tagname}>" if kept else f"<{dv.tagname}{attrs} />")
+
+    def _mark(self, part: str, xml: str) -> None:
+        if xml:
+            self.xf.send(Element(_TAIL_MARKS[part]))
+            self.tail_xml[part] = xml
 
     def write_rows(self) -> None:
         el = Element("sheetData")
@@ -124,11 +237,17 @@ class _Writer(ExcelWriter):
         ws._drawing = self._drawing_of(ws)
         writer = _RowsWriter(ws)
         writer.values = self.values.get(ws.title, {})
+        writer.tail_xml = {}
         writer.write()
         data = Path(writer.out).read_bytes()
         if data.count(_MARKED) != 1:
             raise RuntimeError(f"sheet {ws.title!r}: the rows' place was not found in openpyxl's output")
         data = data.replace(_MARKED, b"<sheetData>" + writer.rows_xml.encode("utf-8") + b"</sheetData>")
+        for part, xml in writer.tail_xml.items():
+            mark = f"<{_TAIL_MARKS[part]} />".encode()
+            if data.count(mark) != 1:
+                raise RuntimeError(f"sheet {ws.title!r}: the place of its {part} was not found in openpyxl's output")
+            data = data.replace(mark, xml.encode("utf-8"))
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], data)
         self.manifest.append(ws)

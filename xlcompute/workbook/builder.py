@@ -102,11 +102,17 @@ def write_workbook(result: Estimate, path: str | Path, lang: str = "en", compari
     """Build the workbook of an estimate and write it to ``path`` atomically; returns the path.
     Every formula cell also stores its value (``_evaluate``), so a reader without a calculation
     engine shows numbers; Excel and LibreOffice recalculate on open."""
+    target = Path(path)
     with _collector_paused():
         b = _build(result, lang, comparison)
         wb = b.wb
         values, _ = evaluate_workbook(wb, b.known)  # a cell it cannot evaluate keeps no cached value (tests require none)
-        target = Path(path)
         with atomic_write(target) as tmp:
             save_with_values(wb, tmp, values)
+        # Cells and their sheet refer to each other: dropped here, the ~10^5 cells go by reference
+        # counting, not in the collector's first pass after it is enabled again (a batch makes hundreds).
+        for ws in wb.worksheets:
+            ws._cells.clear()
+        wb._sheets.clear()
+        del b, wb, values
     return target

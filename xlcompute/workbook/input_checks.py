@@ -15,7 +15,8 @@ top of the sheet.
 
 from __future__ import annotations
 
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -23,6 +24,14 @@ from xlcompute import fmt
 from xlcompute._input_ranges import InputRange, input_range
 from xlcompute.workbook.styles import RED_FILL, RED_FONT, style_formula, style_header, style_note
 from xlcompute.workbook.text import input_label
+
+# What openpyxl's FormulaRule(fill=RED_FILL, font=RED_FONT) builds, made once: every red mark shares it,
+# so a save finds its differential-style id by identity, not by comparing ~150 equal copies.
+_RED_MARK = DifferentialStyle(font=RED_FONT, fill=RED_FILL)
+
+
+def _red_when(formula: str) -> Rule:
+    return Rule(type="expression", formula=[formula], dxf=_RED_MARK)
 
 __all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell",
            "field_name"]
@@ -184,8 +193,7 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     check = ws.cell(row=row, column=6, value=f"={body}")
     style_formula(check)
     check.font = RED_FONT
-    ws.conditional_formatting.add(typed, FormulaRule(formula=[f'${CHECK_COLUMN}${row}<>""'], fill=RED_FILL,
-                                                    font=RED_FONT))
+    ws.conditional_formatting.add(typed, _red_when(f'${CHECK_COLUMN}${row}<>""'))
 
 
 def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str, header_row: int) -> None:
@@ -198,5 +206,4 @@ def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str,
     c = ws.cell(row=row, column=6, value=f'=IF(COUNTIF({span},"?*")=0,{_quote(ok)},COUNTIF({span},"?*")&{_quote(bad)})')
     style_formula(c)
     style_note(c)
-    ws.conditional_formatting.add(c.coordinate, FormulaRule(formula=[f'COUNTIF({span},"?*")>0'], fill=RED_FILL,
-                                                            font=RED_FONT))
+    ws.conditional_formatting.add(c.coordinate, _red_when(f'COUNTIF({span},"?*")>0'))

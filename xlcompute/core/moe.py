@@ -341,8 +341,9 @@ def a2a_bytes_per_step(
 
 def a2a_exposed_seconds(moe_share: Value, a2a_seconds: Value, overlap: Value) -> Value:
     """All-to-all time the layer-average block waits for: the MoE layers' share × what overlap
-    does not hide, ``(1 − overlap)`` (0 = no overlap; DualPipe-style overlap ≈ :data:`DUALPIPE_OVERLAP`,
-    [DSV3] §3.2.1)."""
+    does not hide, ``(1 − overlap)`` (0 = no overlap; DeepSeek's DualPipe ≈ :data:`DUALPIPE_OVERLAP`,
+    [DSV3] §3.2.1; Megatron-Core's own all-to-all overlap ≈ :data:`MCORE_A2A_OVERLAP`, fitted on published
+    Megatron-Bridge rows)."""
     return moe_share * a2a_seconds * (1 - overlap)
 
 

@@ -109,19 +109,16 @@ def _plain_xml(obj: Serialisable, tag: str) -> str:
                 body.append(_text_element(child, safe_string(value)))
         elif isinstance(desc, Sequence) and not isinstance(desc, NestedSequence) and isinstance(value, (list, tuple)):
             for v in value:
-                body.append(_plain_xml(v, child) if isinstance(v, Serialisable) else
-                            _text_element(child, safe_string(v)) if isinstance(v, str) else _fail(v))
+                if isinstance(v, Serialisable):
+                    body.append(_plain_xml(v, child))
+                elif isinstance(v, str):
+                    body.append(_text_element(child, v))
+                else:
+                    raise TypeError(f"{cls.__name__}.{child} holds {type(v).__name__}: not written as text")
         elif value is not None:
             raise TypeError(f"{cls.__name__}.{child} is not written as text")
-    if body:
-        out.append(">" + "".join(body) + f"</{tag}>")
-    else:
-        out.append(" />")
+    out.append(">" + "".join(body) + f"</{tag}>" if body else " />")
     return "".join(out)
-
-
-def _fail(value: Any) -> str:
-    raise TypeError(f"{type(value).__name__} is not written as text")
 
 
 class _RowsWriter(WorksheetWriter):
@@ -158,8 +155,8 @@ class _RowsWriter(WorksheetWriter):
                 attrs = "".join(f' {k}="{_attr(v)}"' for k, v in dv)
             finally:
                 dv.dataValidation = every
-            self._mark("dv", f"<{dv.tagname}{attrs}>" + "".join(_plain_xml(v, "dataValidation") for v in kept)
-                       + f"</{dv.tagname}>" if kept else f"<{dv.tagname}{attrs} />")
+            rows = "".join(_plain_xml(v, "dataValidation") for v in kept)
+            self._mark("dv", f"<{dv.tagname}{attrs}>{rows}</{dv.tagname}>" if rows else f"<{dv.tagname}{attrs} />")
 
     def _mark(self, part: str, xml: str) -> None:
         if xml:

@@ -15,6 +15,9 @@ top of the sheet.
 
 from __future__ import annotations
 
+from copy import copy
+
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -32,6 +35,18 @@ _RED_MARK = DifferentialStyle(font=RED_FONT, fill=RED_FILL)
 
 def _red_when(formula: str) -> Rule:
     return Rule(type="expression", formula=[formula], dxf=_RED_MARK)
+
+
+def _style_check(cell: Cell) -> None:
+    """A check cell: a formula in the red font. The style is set on the sheet's first check cell and
+    copied to the others: setting a font hashes the Font object each time (~150 inputs per workbook)."""
+    first = cell.parent.__dict__.get("_xlcompute_check_style")
+    if first is None:
+        style_formula(cell)
+        cell.font = RED_FONT
+        cell.parent.__dict__["_xlcompute_check_style"] = copy(cell._style)
+    else:
+        cell._style = copy(first)
 
 __all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell",
            "field_name"]
@@ -191,8 +206,7 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     for cond, words in reversed(_first_checks(key, lang)):
         body = f"IF({cond},{words},{body})"
     check = ws.cell(row=row, column=6, value=f"={body}")
-    style_formula(check)
-    check.font = RED_FONT
+    _style_check(check)
     ws.conditional_formatting.add(typed, _red_when(f'${CHECK_COLUMN}${row}<>""'))
 
 

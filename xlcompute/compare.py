@@ -63,7 +63,7 @@ class Note(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed", "kernel_extrapolated",
-                  "recipe_precision_dropped"]
+                  "recipe_precision_dropped", "release_precision_dropped"]
     fields: tuple[str, ...] = Field((), description="the scenario fields concerned")
     tp: int = 0
     pp: int = 0
@@ -97,6 +97,9 @@ class Note(BaseModel):
         if self.kind == "recipe_precision_dropped":
             return (f"bf16 ({names}): the model's published FP8 pre-training needs an FP8 peak, which this card "
                     "lacks in the catalog")
+        if self.kind == "release_precision_dropped":
+            return (f"bf16 ({names}): the model's FP8 release is served at its FP8 peak, which this card lacks in "
+                    "the catalog")
         if self.kind == "planner_layout":
             return f"layout chosen by the planner (the scenario's tp {self.tp} / pp {self.pp}: {self.detail})"
         if self.kind == "kernel_extrapolated":  # compare_words.NOTES words it in both languages; a test holds them equal
@@ -163,6 +166,9 @@ class Alternative(BaseModel):
     train_days: float | None = Field(None, description="days end to end (failures and restarts included)")
     mfu: float | None = Field(None, description="MFU the days use (the scenario's assumption or the prediction)")
     predicted_mfu: float | None = Field(None, description="the step-time model's MFU for the layout")
+    train_days_predicted_mfu: float | None = Field(
+        None, description="days end to end at predicted_mfu (train_days when the scenario assumes no MFU): an MFU "
+        "assumed for one card says nothing about another's")
     layout: str = Field("", description="TP·CP·PP·DP of the plan, then the expert-parallel size of a "
                         "mixture-of-experts model (' EP8'), as compact as a table column needs")
     mem_per_gpu_gb: float | None = None
@@ -173,6 +179,8 @@ class Alternative(BaseModel):
     total_budget: float | None = Field(None, description="capex and opex over pricing.years")
     train_cost: float | None = Field(None, description="the training run at the rental price")
     cost_per_trillion_tokens: float | None = Field(None, description="train_cost per 10^12 training tokens")
+    cost_per_trillion_tokens_predicted_mfu: float | None = Field(
+        None, description="the same at predicted_mfu (train_cost_predicted_mfu per 10^12 training tokens)")
     cost_per_million_output_tokens: float | None = Field(
         None, description="the inference model's cost of 10^6 output tokens on the fleet sized for the scenario's "
         "users, at the price the cheapest rental option pays for that fleet (cost_per_million_tokens, the figure the "
@@ -262,6 +270,8 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
     swapped = parse_scenario(data)
     if scenario.precision_recipe and not swapped.precision_recipe:  # the preset's FP8 recipe needs an FP8 card
         notes.append(Note(kind="recipe_precision_dropped", fields=("training.precision",)))
+    if scenario.serving_precision_release and not swapped.serving_precision_release:
+        notes.append(Note(kind="release_precision_dropped", fields=("serving.precision",)))
     return swapped, notes
 
 
@@ -328,6 +338,7 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,
         cards=int(r["gpu_count"]), train_days=r["train_days"] if trains else None,
         mfu=r["mfu"] if trains else None, predicted_mfu=r["predicted_mfu"] if trains else None,
+        train_days_predicted_mfu=r["train_days_predicted_mfu"] if trains else None,
         serving_cards=int(r["serving_cards"]) if scenario.serving.users > 0 else None,
         layout=f"TP{int(r['tp'])}·CP{int(r['cp'])}·PP{int(r['pp'])}·DP{int(r['dp'])}"
                + (f" EP{int(r['ep'])}" if int(r["ep"]) > 1 else ""),
@@ -336,6 +347,8 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         train_cost=r["train_cost"] if trains else None,
         cost_per_trillion_tokens=(cost.cost_per_tokens(r["train_cost"], tokens, TOKENS_PER_TRILLION)
                                   if trains else None),
+        cost_per_trillion_tokens_predicted_mfu=(
+            cost.cost_per_tokens(r["train_cost_predicted_mfu"], tokens, TOKENS_PER_TRILLION) if trains else None),
         cost_per_million_output_tokens=r["cost_per_million_tokens"] if scenario.serving.users > 0 else None,
         npv_own=r["npv_own"], npv_rent=r["npv_rent"], own_cheaper=r["own_cheaper"] >= 0.5,
         inputs={k: v.value for k, v in r.inputs.items()},

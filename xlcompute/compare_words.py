@@ -37,6 +37,9 @@ NOTES: dict[str, tuple[str, str]] = {
     "recipe_precision_dropped": ("bf16 ({fields}): the model's published FP8 pre-training needs an FP8 peak, which "
                                  "this card lacks in the catalog",
                                  "bf16（{fields}）：该模型公开的 FP8 预训练需要 FP8 峰值，目录中该卡没有"),
+    "release_precision_dropped": ("bf16 ({fields}): the model's FP8 release is served at its FP8 peak, which this "
+                                  "card lacks in the catalog",
+                                  "bf16（{fields}）：该模型以 FP8 发布，按 FP8 峰值推理，目录中该卡没有 FP8 峰值"),
     "deadline_missed": ("{days} days: the deadline of {deadline} days is not reached", "{days} 天：未达到 {deadline} 天的截止期限"),
     "kernel_extrapolated": ("{what} extrapolated: no training measurement calibrates this card; the step-time "
                             "model borrows the {borrowed} calibration{carried}{runs}",

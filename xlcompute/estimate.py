@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_serializer
 
 from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
@@ -164,6 +164,12 @@ class Estimate(BaseModel):
         default_factory=list, description="a cluster sized to training.deadline_days: every count planned on the "
         "way, in the order tried (empty otherwise)")
 
+    @field_serializer("scenario")
+    def _scenario_as_given(self, scenario: Scenario) -> dict[str, Any]:
+        """The scenario as given, without the fields left open: estimated again, it gives the same plan (a field
+        echoed at its default would count as given, e.g. training.interleave 1 where the planner chose 8)."""
+        return scenario.model_dump(mode="json", exclude_unset=True)
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def kind(self) -> PlanKind:
@@ -203,9 +209,12 @@ class Estimate(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def figures(self) -> dict[str, Figure]:
-        """Every figure with its sheet and unit (built on demand; ``results`` holds the numbers)."""
+        """Every figure with its sheet and unit (built on demand; ``results`` holds the numbers). A serving-only
+        plan has no training run: the training run's sheets are left out (their figures describe a run nobody
+        plans, e.g. mem_fits 0 for a model the serving replicas hold well), as the text face says "serving only"."""
+        skip = _TRAINING_RUN_SHEETS if self.kind == "serving" else frozenset()
         return {st.key: Figure.model_construct(key=st.key, sheet=st.sheet, value=self.results[st.key],
-                                               unit=registry_unit(st.key)) for st in STEPS}
+                                               unit=registry_unit(st.key)) for st in STEPS if st.sheet not in skip}
 
     def values(self) -> dict[str, float]:
         """All inputs and figures as one flat mapping of numbers."""
@@ -219,6 +228,8 @@ class Estimate(BaseModel):
 
 
 _STEP_KEYS = tuple(st.key for st in STEPS)
+# The sheets of a training run: a serving-only estimate's figures leave them out (Estimate.figures).
+_TRAINING_RUN_SHEETS = frozenset({"training", "goodput", "step", "memory", "network"})
 _MODEL_SHAPE_KEYS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "attn_width", "ffn_hidden", "gated_ffn",
                      "vocab", "moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
                      "moe_ffn_hidden",
@@ -1010,17 +1021,23 @@ def _serving_inputs(
     out: dict[str, tuple[float, str, Origin | None]] = {}
     prec_key = SCENARIO_PRECISIONS[s.precision or "bf16"]
     base = PRECISIONS[prec_key]
+    released = scenario.serving_precision_release  # the preset's FP8 release, when it set the precision
     note = f" = {s.precision}" if s.precision else " left out: bf16"
-    prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision
-                else Origin(kind="default", field="serving.precision"))
+    if released is not None:
+        name = catalog.get_model(scenario.model.preset).name  # type: ignore[arg-type]
+        prec_src = f"catalog: {name}'s released weights, fp8 ({released})"
+        prec_org = Origin(kind="catalog", name=name, cite=released, extra="release")
+    else:
+        prec_src = f"{'scenario' if s.precision else 'default'}: serving.precision{note}"
+        prec_org = (Origin(kind="scenario", field="serving.precision", option=s.precision) if s.precision
+                    else Origin(kind="default", field="serving.precision"))
     w_bytes = s.bytes_per_param if s.bytes_per_param is not None else base.weight_bytes
     kv_bytes = s.kv_bytes_per_value if s.kv_bytes_per_value is not None else base.kv_bytes
     for key, field, value in (("serving_bytes_per_param", "bytes_per_param", s.bytes_per_param),
                               ("kv_bytes_per_value", "kv_bytes_per_value", s.kv_bytes_per_value)):
         out[key] = ((value, f"scenario: serving.{field}", Origin(kind="scenario", field=f"serving.{field}"))
                     if value is not None else
-                    (w_bytes if field == "bytes_per_param" else kv_bytes,
-                     f"{'scenario' if s.precision else 'default'}: serving.precision{note}", prec_org))
+                    (w_bytes if field == "bytes_per_param" else kv_bytes, prec_src, prec_org))
     acc = scenario.cluster.accelerator
     if isinstance(acc, CustomAccelerator):
         fp8_peak, bf16_peak, int8_peak = acc.fp8_tflops, acc.bf16_tflops, acc.int8_tops
@@ -1149,10 +1166,8 @@ def _serving_inputs(
     out["decode_batch"] = ((s.decode_batch, "scenario: serving.decode_batch",
                             Origin(kind="scenario", field="serving.decode_batch"))
                            if s.decode_batch is not None else (plan.batch, sizer, sizer_org))
-    out["serving_fp8"] = (1 if fp8 else 0, f"{'scenario' if s.precision else 'default'}: serving.precision{note}",
-                          prec_org)
-    out["serving_int8"] = (1 if int8 else 0, f"{'scenario' if s.precision else 'default'}: serving.precision{note}",
-                           prec_org)
+    out["serving_fp8"] = (1 if fp8 else 0, prec_src, prec_org)
+    out["serving_int8"] = (1 if int8 else 0, prec_src, prec_org)
     return out
 
 

@@ -23,9 +23,16 @@ def count(x: float) -> str:
     return f"{round(x):,d}"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
 def sci(x: float, digits: int = 3) -> str:
-    """Scientific notation for FLOPs: 3.150e+23."""
-    return f"{x:.{digits}e}"
+    """Scientific notation as a reader writes it: 3.150 × 10²³ (not Python's 3.150e+23); 0 as 0,
+    non-finite values as Python prints them."""
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def days(x: float) -> str:

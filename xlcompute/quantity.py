@@ -94,7 +94,8 @@ def show_value(value: object, limit: int = _SHOW_CHARS) -> str:
             return f"a {int(value.bit_length() * math.log10(2)) + 1:,}-digit integer"
         return repr(value)
     if isinstance(value, float):
-        return repr(value)
+        # -8, not -8.0: a count typed as "-8" on the command line is read as a number, then echoed
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (Mapping, list, tuple, set)):
         return describe_type(value)
     text = str(value)

@@ -823,7 +823,7 @@ class ServingDemand(_Strict):
         _spread.SERVING_CONFIDENCE, ge=0.5, le=_spread.CONFIDENCE_MAX,
         description="share of the inference model's speed range (uncertainty.serving_sigma) whose serving cards "
         "the fleet holds: 0.5, the estimate's; 0.9 plans the P90 of the serving cards (the estimate's times "
-        "e^(σ·z))",
+        "e^(σ·z) in whole replicas, at or above the Monte Carlo's P90) and rents or keeps them busy",
     )
 
     @property
@@ -956,8 +956,9 @@ class Uncertainty(_Strict):
     seed: int = Field(13, ge=0, le=2**32 - 1, description="random seed: the same seed gives the same ranges")
     mfu_sigma: float = Field(
         _spread.MFU_LOG_SIGMA, ge=0, le=2,
-        description="lognormal σ of the MFU (ln units; 0.336: RMS log error of card-hours over the 23 held-out "
-        "end-to-end runs of xlcompute validate)",
+        description="lognormal σ of the MFU (ln units; 0.336: RMS log error of card-hours over the first 23 held-out "
+        "end-to-end runs of xlcompute validate as first predicted, before they were fitted on; the later held-out "
+        "sets scatter more)",
     )
     serving_sigma: float = Field(
         _spread.SERVING_LOG_SIGMA, ge=0, le=2,
@@ -1022,10 +1023,23 @@ def _recipe_fp8(preset: str, accelerator: str | None) -> tuple[str | None, bool]
     return cite, card_fp8
 
 
+@functools.lru_cache(maxsize=256)
+def _released_fp8(preset: str) -> str | None:
+    """The source of a preset's FP8 release (catalog released_precision), or None; cached as _recipe_fp8."""
+    from xlcompute import catalog
+
+    try:
+        m = catalog.get_model(preset)
+    except (catalog.UnknownPresetError, ValueError):
+        return None
+    return m.released_precision_source if m.released_precision == "fp8" else None
+
+
 class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
 
     _precision_recipe: str | None = PrivateAttr(None)
+    _serving_precision_release: str | None = PrivateAttr(None)
 
     name: ScenarioName = Field(
         "Scenario", description="title of the workbook and the proposal; one line, at most 200 characters; "
@@ -1065,6 +1079,32 @@ class Scenario(_Strict):
             object.__setattr__(self, "training", resolved)
             self._precision_recipe = cite
         return self
+
+    @model_validator(mode="after")
+    def _released_serving_precision(self) -> Scenario:
+        # A preset released only in FP8 (DeepSeek-V3) is served so where the card has an FP8 peak, unless the user
+        # says otherwise: serving its BF16 conversion needs twice the memory and about five times the cards.
+        s = self.serving
+        if s.users <= 0 or "precision" in s.model_fields_set or self.model.preset is None:
+            return self
+        cite = _released_fp8(self.model.preset)
+        acc = self.cluster.accelerator
+        card_fp8 = (acc.fp8_tflops is not None if isinstance(acc, CustomAccelerator)
+                    else _recipe_fp8(self.model.preset, str(acc))[1])
+        if cite is not None and card_fp8:
+            given = {name: getattr(s, name) for name in s.model_fields_set}
+            resolved = ServingDemand.model_validate({**given, "precision": "fp8"})
+            # still "not given", so a card swap without FP8 resolves again (as training.precision's recipe)
+            object.__setattr__(resolved, "__pydantic_fields_set__", set(s.model_fields_set))
+            object.__setattr__(self, "serving", resolved)
+            self._serving_precision_release = cite
+        return self
+
+    @property
+    def serving_precision_release(self) -> str | None:
+        """The source of serving.precision when the preset's FP8 release set it (None when the scenario gives it
+        or it is the bf16 default)."""
+        return self._serving_precision_release
 
     @property
     def precision_recipe(self) -> str | None:

@@ -62,14 +62,14 @@ class ServingConstants(BaseModel):
                                          "~10 kernels still takes a few µs however little it moves, and a small "
                                          "all-reduce more than its fixed latency; the calibration rows (static "
                                          "batches of 16 to 1280) alone cannot identify it")
+    # Fitted on 2026-12-03 (0.75 and 10 µs were assumed before); the descriptions are the sources the faces show.
     link_efficiency: float = Field(0.53, description="share of the link's per-direction bandwidth a TP all-reduce "
                                    "reaches on 1 KiB-64 MiB messages (fitted on 113 published all-reduce timings "
-                                   "of NCCL and the runtimes' custom kernels, allreduce_bench.yaml; 0.75 assumed "
-                                   "until 2026-12-03); also used for the pipeline's sends over the network (not "
-                                   "measured there)")
+                                   "of NCCL and the runtimes' custom kernels, allreduce_bench.yaml); also used for "
+                                   "the pipeline's sends over the network (not measured there)")
     collective_latency_s: float = Field(5.0e-6, description="fixed time of one all-reduce, launch and "
-                                        "synchronisation (fitted with the link efficiency; 10 µs assumed until "
-                                        "2026-12-03); also the latency of a pipeline send")
+                                        "synchronisation (fitted with the link efficiency); also the latency of a "
+                                        "pipeline send")
     allreduce_step_s: float = Field(0.65e-6, description="latency per step of a ring all-reduce's 2(n−1) steps "
                                     "(fitted with the link efficiency): one all-reduce among n cards waits "
                                     "base + 2(n−1)·step, 6.3 µs on 2 cards, 14.1 µs on 8")

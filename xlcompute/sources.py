@@ -225,12 +225,11 @@ PRICE_ZH: dict[str, str] = {
 CONSTANT_ZH: dict[str, str] = {
     "matmul_eff_max": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 校准行上按 0.55..0.90、步长 0.01 "
                       "网格搜索（Megatron-LM 2021 Table 1 与 Korthikanti 2022 Table 5；Calculon 效率曲线，种子文档 004），"
-                      "与拖尾波动一并校准；加入交叉熵流量项后重新校准（2026-12-02；此前为 0.76）",
+                      "与拖尾波动一并校准",
     "matmul_dim_half": "0 表示取屋顶线拐点，即峰值算力 / 显存带宽（Williams et al. 2009）；未拟合：校准行"
                        "（h/tp ≥ 768）无法区分",
     "elementwise_traffic_factor": "校准值（calibrate_profiles）：在 A100 校准行上按 0..6、步长 0.25 网格搜索；"
-                                  "归一化、softmax、dropout 与激活函数每存储 1 字节激活所搬运的显存字节数"
-                                  "（2026-12-02 加入交叉熵流量项后重新校准，数值未变）",
+                                  "归一化、softmax、dropout 与激活函数每存储 1 字节激活所搬运的显存字节数",
     "loss_traffic_bytes": "计数值，未拟合：autocast 下未融合 fp32 交叉熵每个 logit 元素前向加反向的显存字节数："
                           "bf16→fp32 转换 6，log-softmax 前向 16（读 3 次、写 1 次），梯度清零 4，log-softmax 反向 16，"
                           "转回 6。PyTorch autocast 以 fp32 运行 cross_entropy/log_softmax（torch.amp 文档中"
@@ -255,8 +254,7 @@ CONSTANT_ZH: dict[str, str] = {
                               "DeepSpeed ZeRO-3（2021）的拟合值为 0.55（calibrate_zero3，zero3_runs.yaml，仅作校准）",
     "straggler_jitter": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 与 H100 校准行（16–2,520 张 GPU）"
                         "上按 0..2%、步长 0.25% 网格搜索，与各代内核常数一并校准；单台服务器单步时间的相对波动，"
-                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；改用 Hopper 的 cuDNN 注意力效率后"
-                        "重新校准（2026-12-02；此前为 0.02，加入交叉熵流量项前为 0.0175）；按交错调度逐块隐藏数据并行通信后再次校准（2026-12-05，Megatron-Core 调度；此前为 0.0175；网格放宽到 4% 仍得 2%）",
+                        "N 台中最慢者按 sigma·sqrt(2 ln N) 拉长（N 个正态偏差最大值的期望）；网格放宽到 4% 仍得 2%",
     "framework_reserve_gb": "假设：每卡的 CUDA 上下文、分配器碎片与工作区",
     "software_efficiency": "megatron-lm，即各常数校准所依据的参考软件栈",
     "tp_async_backward": "Megatron-LM 自 2021 年底起在权重梯度矩阵乘期间执行 QKV 与 MLP 上投影的反向张量并行集合通信"
@@ -273,10 +271,10 @@ KERNEL_ZH: dict[str, str] = {
     "ampere": "A100：矩阵乘与逐元素常数在 xlcompute validate 的 A100 校准行上校准（Megatron-LM 2021 Table 1，"
               "Korthikanti 2022 Table 5）；FlashAttention-2 约达 A100 峰值的 60%（Dao 2023）",
     "hopper": "H100：矩阵乘与逐元素常数在 hopper_runs.yaml 的 18 个校准行上校准（NVIDIA DGX Cloud Benchmarking "
-              "v24.11.1，16–2,048 张 H100；2026-12-02 改用 cuDNN 注意力效率后重新校准，此前为 0.77 与 4.25）；"
+              "v24.11.1，16–2,048 张 H100；在这些行上误差 1.39%）；"
               "Transformer Engine 在 Hopper 上运行 cuDNN 融合注意力（NeMo 文档：Hopper 及以后优先 cuDNN flash attention），"
               "H100 上头维度 128、因果、4k 词元时前向 518、反向 499 TFLOP/s，"
-              "即峰值的 0.51（Shah et al. 2024，FlashAttention-3，图 5–6；此前用 FlashAttention-2 的 0.33）",
+              "即峰值的 0.51（Shah et al. 2024，FlashAttention-3，图 5–6）",
 }
 
 FIXED_ZH: dict[str, str] = {
@@ -332,6 +330,7 @@ _CATALOG_EXTRA_ZH = {
     "dense_bf16": "；稠密 bf16", "dense_fp8": "；稠密 fp8", "per_direction": "；单向", "fp32_vector": "；FP32 向量峰值",
     "c2c": "；经 NVLink-C2C 访问的主机内存",
     "recipe": "；该模型公开的训练配方（用户未设定时采用）",
+    "release": "；该模型发布的权重精度 fp8（用户未设定 serving.precision 时采用）",
 }
 
 _COUNT_ZH = {

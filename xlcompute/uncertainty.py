@@ -158,8 +158,9 @@ def distributions(result: Estimate) -> list[Distribution]:
     def src(field: str, default: str) -> str:
         return f"scenario: uncertainty.{field}" if field in u.model_fields_set else default
 
-    mfu_src = src("mfu_sigma", "default σ 0.336: RMS of ln(predicted/published card-hours) over the 23 held-out "
-                               "end-to-end runs of xlcompute validate (docs/validation.md, issue 11)")
+    mfu_src = src("mfu_sigma", "default σ 0.336: RMS of ln(predicted/published card-hours) over the first 23 held-out "
+                               "end-to-end runs of xlcompute validate as first predicted, before they were fitted on "
+                               "(docs/validation.md, issue 11; the later held-out sets scatter more)")
     fail_src = src("failure_rate_sigma", "default σ 0.541 (P10-P90 half to twice the rate): planning assumption "
                                          "around Llama 3's one published rate (Dubey et al. 2024 §3.3.4)")
     price_src = src("price_spread", "default ±15 %: AACE International RP 18R-97, Class 3 estimate range")

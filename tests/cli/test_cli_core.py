@@ -31,6 +31,17 @@ def test_estimate_json_is_the_full_result():
     assert data["figures"]["train_days"]["value"] == pytest.approx(estimate(default_scenario())["train_days"])
 
 
+def test_the_json_scenario_estimates_again_to_the_same_plan(tmp_path):
+    """The JSON's scenario is what was given: saved and estimated again, every figure is the same (a user's review
+    found training.interleave echoed as 1 where the planner had chosen 8 stages, so the echo planned 1F1B)."""
+    first = json.loads(runner.invoke(app, ["estimate", "--json"]).stdout)
+    assert "interleave" not in first["scenario"]["training"] and "serving" in first["scenario"]
+    echo = tmp_path / "echo.json"
+    echo.write_text(json.dumps(first["scenario"]), encoding="utf-8")
+    again = json.loads(runner.invoke(app, ["estimate", str(echo), "--json"]).stdout)
+    assert again["figures"] == first["figures"] and again["scenario"] == first["scenario"]
+
+
 def test_bad_scenario_one_line_per_problem(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -119,3 +130,16 @@ def test_estimate_says_when_serving_needs_more_cards_than_the_cluster(tmp_path):
     assert zh.exit_code == 0 and "超过集群的16张卡" in "".join(zh.output.replace("│", " ").split())
     plain = runner.invoke(app, ["estimate"], terminal_width=250)
     assert "cards of the cluster" not in " ".join(plain.output.replace("│", " ").split())  # the default plan's 1,000 cards serve its users
+
+
+def test_a_serving_only_json_has_no_training_run_figures():
+    """A serving-only plan's JSON carries the serving and budget figures, not a training run's (a user's review: a
+    script reading mem_fits 0 and 394.6 GB per card would conclude the serving plan does not fit)."""
+    out = runner.invoke(app, ["estimate", "-s", "model=qwen2.5-72b", "-s", "serving.users=2000", "-s",
+                              "accelerator=H20", "--json"])
+    assert out.exit_code == 0, out.output
+    figures = json.loads(out.stdout)["figures"]
+    assert {f["sheet"] for f in figures.values()} == {"serving", "budget"}
+    assert "mem_fits" not in figures and figures["serving_cards"]["value"] > 0
+    both = json.loads(runner.invoke(app, ["estimate", "--json"]).stdout)["figures"]
+    assert "mem_fits" in both and {"training", "step", "memory"} <= {f["sheet"] for f in both.values()}

@@ -287,8 +287,8 @@ def test_w8a8_in_the_excel_functions() -> None:
 
 
 def test_excel_serving_cards_at_a_confidence_equal_the_estimate_s_planned_cards() -> None:
-    """LLM_SERVING_CARDS(..., confidence) is serving.confidence's serving_cards_planned in whole cards:
-    the default plan's 48 serving cards at 0.9 are 48 × e^(0.195·z₀.₉) = 61.6, so 62."""
+    """LLM_SERVING_CARDS(..., confidence) is serving.confidence's serving_cards_planned in whole replicas:
+    the default plan's 48 serving cards at 0.9 are 48 × e^(0.195·z₀.₉) = 61.6, so 64 (16 replicas of 4 cards)."""
     from xlcompute import udf
 
     sc = default_scenario()
@@ -296,7 +296,7 @@ def test_excel_serving_cards_at_a_confidence_equal_the_estimate_s_planned_cards(
     assert r["serving_cards"] == udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500) == 48
     for q in (0.9, "90%"):
         assert udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, None, None, None, q) == \
-            math.ceil(r["serving_cards_planned"]) == 62
+            r["serving_cards_planned"] == 64
     for bad, words in ((0.3, "confidence must be from 0.5 to 0.99"), (90, "did you mean 0.9")):
         out = udf.LLM_SERVING_CARDS("llama2-70b", "H800", 2000, 1000, 20, 500, None, None, None, bad)
         assert isinstance(out, str) and words in out, out

@@ -70,7 +70,7 @@ def test_the_faces_show_the_sized_cluster(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert "serving on 176 × H20" in run.output
     ctx = build_context(estimate(parse_scenario(SERVING)), "en")
-    assert str(ctx["summary_lead"]).startswith("This proposal requests <strong>176 × NVIDIA H20")
+    assert str(ctx["summary_lead"]).startswith("This proposal weighs owning against renting <strong>176 × NVIDIA H20")  # renting wins there
     assert ctx["title"] == "Qwen2.5-72B serving on 176 × H20"
 
 

@@ -27,7 +27,9 @@ def test_rows_are_the_compare_rows(result: Estimate) -> None:
     section = build_context(result, "en")["alternatives"]
     ok = [a for a in comp.alternatives if a.ok]
     assert [row["card"] for row in section["tech"]] == [a.accelerator for a in ok]
-    assert [row["days"] for row in section["tech"]] == [fmt.days(a.train_days or 0) for a in ok]
+    # the scenario assumes its MFU: each card's days at its predicted MFU follow in brackets
+    assert [row["days"] for row in section["tech"]] == [
+        f"{fmt.days(a.train_days or 0)} ({fmt.days(a.train_days_predicted_mfu or 0)})" for a in ok]
     assert [row["budget"] for row in section["money"]] == [fmt.money(a.total_budget or 0, comp.currency) for a in ok]
     # The scenario's own card (H800 in the default scenario) is the marked row.
     assert section["own"][[r["card"] for r in section["tech"]].index("H800")]

@@ -118,7 +118,7 @@ def test_planned_render_names_layout_and_says_predicted(planned: Estimate) -> No
 
     band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100)
     assert f"missed published pre-training runs by a median {band} (held-out runs, Appendix B)" in en
-    assert f"within about ±{band} (the median error over every held-out set)" in en
+    assert f"card-hours by more than {band} (the median error over every held-out set)" in en
     assert f"在公开预训练任务上的中位误差为 {band}" in _text(render_html(r, "zh"))
     assert f"planned layout TP {fmt.count(r['tp'])} × PP {fmt.count(r['pp'])}" in en  # memory section
     assert "The MFU of" in en and "is predicted by the step-time model" in en  # risk wording
@@ -255,7 +255,7 @@ def test_validation_appendix_equals_validate() -> None:
     for e2e in (sets.second, sets.third):  # (the fourth set's sentence: tests/estimate/test_end_to_end.py)
         assert f"median error {pct(e2e.held_out_median_abs_error_pct)}, largest {pct(e2e.held_out_max_abs_error_pct)}" in text
     # The planning band is the median over every held-out set together.
-    assert f"within about ±{pct(sets.held_out_median_abs_error_pct)} (the median error over every" in text
+    assert f"by more than {pct(sets.held_out_median_abs_error_pct)} (the median error over every" in text
 
 
 def test_signed_percent() -> None:

@@ -80,3 +80,12 @@ def test_the_mfu_section_quotes_the_estimate() -> None:
     assert f"({days:.2f} days;" in DOC
     if r["parallel_cards"] < 1000:
         assert f"{r['step_train_days']:.2f}\n  days in the estimate" in DOC or f"{r['step_train_days']:.2f} days in the estimate" in DOC
+
+
+def test_the_function_count_quoted_is_the_count_registered() -> None:
+    """README and docs/excel.md name how many functions Excel lists: the count registered (both said 43 when
+    there were 44)."""
+    n = len(udf.udf_specs())
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"{n} functions in Excel's *Insert Function* dialog" in readme
+    assert f"\n{n} Excel functions — " in DOC

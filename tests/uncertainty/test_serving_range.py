@@ -115,11 +115,12 @@ def test_the_risk_register_says_how_often_the_fleet_covers_its_demand(sized) -> 
 
 def test_a_fleet_planned_at_0_9_holds_the_serving_cards_p90() -> None:
     # serving.confidence 0.9: the cluster holds the serving cards times e^(σ·z₀.₉) = e^(0.195 × 1.2816) = 1.284, in
-    # whole servers (172 × 1.284 = 221 → 224 H20), and the Monte Carlo finds at least 90 % of its draws covered.
+    # whole replicas (172 × 1.284 = 220.8 → 222, replicas of 2 cards), then whole servers (224 H20), and the Monte
+    # Carlo finds at least 90 % of its draws covered.
     r = estimate(parse_scenario({**SERVING, "serving": {"users": 2000, "confidence": 0.9}}))
     margin = math.exp(spread.SERVING_LOG_SIGMA * spread.Z_P90)
     assert r["serving_margin"] == pytest.approx(margin, rel=1e-9) and r["serving_cards"] == 172
-    assert r["serving_cards_planned"] == pytest.approx(172 * margin, rel=1e-9)
+    assert r["serving_cards_planned"] == math.ceil(172 * margin / 2) * 2 == 222
     assert r["gpu_count"] == math.ceil(172 * margin / 8) * 8 == 224
     sr = analyse(r).serving
     assert sr is not None and sr.chance >= 0.9 and sr.cluster_cards == 224
@@ -130,12 +131,12 @@ def test_a_fleet_planned_at_0_9_holds_the_serving_cards_p90() -> None:
     assert {"serving_margin", "serving_cards_planned"} <= {row["key"] for row in ctx["serving_rows"]}
     # The summary says why the cluster holds more than the 172 cards the demand needs.
     assert "Planned at 90% confidence, the fleet holds the serving cards times the inference model's speed " \
-           "margin: 221 cards, 224 in whole servers." in str(ctx["summary_lead"])
-    assert "221 张卡，取整台服务器为 224 张" in str(build_context(r, "zh")["summary_lead"])
+           "margin: 222 cards, 224 in whole servers." in str(ctx["summary_lead"])
+    assert "222 张卡，取整台服务器为 224 张" in str(build_context(r, "zh")["summary_lead"])
     run = CliRunner().invoke(app, ["estimate", "-s", "model=qwen2.5-72b", "-s", "serving.users=2000",
                                    "-s", "accelerator=H20", "-s", "serving.confidence=0.9"])
     assert run.exit_code == 0, run.output
-    assert "172 cards for 2,000 concurrent users (2 per replica); 221 cards planned at 90% confidence" in \
+    assert "172 cards for 2,000 concurrent users (2 per replica, BF16 weights); 222 cards planned at 90% confidence" in \
         " ".join(run.output.replace("│", " ").split())
     # At the default the estimate's cards are the plan's.
     assert estimate(parse_scenario(SERVING))["serving_cards_planned"] == 172

@@ -266,6 +266,16 @@ class ModelPreset(_Preset):
     seq_len: int | None = Field(None, gt=0)
     training_tokens: int | None = Field(None, gt=0)
     recipe: TrainingRecipe | None = None
+    released_precision: Literal["fp8"] | None = Field(
+        None, description="the weights' precision as the authors release them, where it is not 16-bit: a scenario "
+        "serving the preset on a card with an FP8 peak serves them so unless serving.precision says otherwise")
+    released_precision_source: str = ""
+
+    @model_validator(mode="after")
+    def _released_precision_cites(self) -> ModelPreset:
+        if self.released_precision is not None and not self.released_precision_source.strip():
+            raise ValueError("released_precision needs its source (released_precision_source)")
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -119,11 +119,28 @@ def read_scenario_data(path: Optional[Path], settings: Optional[list[str]] = Non
     try:
         if settings:
             data = scenario_data_with(path, settings)
-            return parse_scenario(data, settings_source(path)), data
+            scenario = parse_scenario(data, settings_source(path)), data
+            _note_kept_text(path, settings)
+            return scenario
         return (default_scenario() if path is None else load_scenario(path)), None
     except ScenarioError as exc:
         where = f"{exc.source}: " if exc.source else ""
         fail([where + p for p in exc.problems])
+
+
+def _note_kept_text(path: Optional[Path], settings: list[str]) -> None:
+    """A file's name and description are the user's words: --set changing other fields keeps them, and they may
+    no longer describe the scenario (a "1000-card" name on a 2,000-card proposal); one note on stderr says so."""
+    if path is None:
+        return
+    fields = [s.split("=", 1)[0].strip() for s in settings]
+    if any(f in ("name", "description") for f in fields):
+        return
+    from rich.markup import escape
+
+    err_console.print(f"[bold]note:[/] {escape(printable(', '.join(fields)))} set on the command line; the scenario's "
+                      "name and description are kept as the file writes them (--set name=... to change them)",
+                      highlight=False, markup=True, soft_wrap=True)
 
 
 def run_estimate(scenario: Scenario) -> Estimate:

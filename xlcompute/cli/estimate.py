@@ -27,8 +27,9 @@ def _serving_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str
 
     from xlcompute.core import spread
 
+    # the serving precision said: it moves the cards several times over (a model released in FP8 served in BF16)
     line = tr("serving_value", lang, v=v("serving_cards"), users=fmt.count(r["users"]),
-              replica=fmt.count(r["serving_replica_size"]))
+              replica=fmt.count(r["serving_replica_size"]), precision=(r.scenario.serving.precision or "bf16").upper())
     if r["serving_confidence"] > spread.SERVING_CONFIDENCE:  # the fleet holds the range's quantile
         line = tr("serving_conf", lang, line=line, planned=v("serving_cards_planned"),
                   q=fmt.percent(r["serving_confidence"], 0))
@@ -135,8 +136,9 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                                     minutes=fmt.number(r["checkpoint_interval_seconds"] / 60, 0))),
         (lab("train_days"), tr("rule_6pt", lang, v=v("train_days"), rule=v("train_days_6tp"))),
         (lab("gpu_hours"), v("gpu_hours")),
-        (lab("tokens_per_s_per_card"), tr("throughput", lang, v=v("tokens_per_s_per_card", "dec1"),
-                                          s=v("step_seconds"))),
+        # at an assumed MFU the step is not the predicted one above: said, so the two step times read apart
+        (lab("tokens_per_s_per_card"), tr("throughput_assumed" if r["mfu_assumed"] > 0 else "throughput", lang,
+                                          v=v("tokens_per_s_per_card", "dec1"), s=v("step_seconds"))),
         (lab("mem_per_gpu"), tr("mem_value", lang, v=v("mem_per_gpu"), hbm=fmt.number(r["gpu_hbm_gb"], 0),
                                 fits=_fits(r, lang))),
         (lab("comm_share_of_step"), v("comm_share_of_step")),

@@ -15,14 +15,14 @@ with numbers, NumPy arrays or cell references, like every core formula).
 
 from __future__ import annotations
 
-from xlcompute.core.expr import Value, exp, if_, max_, min_, norm_s_inv, sqrt
+from xlcompute.core.expr import Value, ceil, exp, if_, max_, min_, norm_s_inv, sqrt
 
 __all__ = ["Z_P90", "MFU_LOG_SIGMA", "FAILURE_RATE_LOG_SIGMA", "PRICE_SPREAD", "DELIVERY_DELAY_DAYS",
            "DELIVERY_DELAY_MAX_DAYS", "DEADLINE_CONFIDENCE", "SERVING_LOG_SIGMA", "SERVING_LOG_SIGMA_POINTS",
            "RANGE_COVERAGE_RECORDED",
            "CARD_END_TO_END_RECORDED", "times_predicted",
            "RANGE_COVERAGE_WARN", "range_is_narrow", "CONFIDENCE_MAX", "lognormal_quantile", "triangular_quantile", "capped",
-           "days_to_model", "confidence_margin", "deadline_plan_days", "SERVING_CONFIDENCE"]
+           "days_to_model", "confidence_margin", "planned_serving_cards", "deadline_plan_days", "SERVING_CONFIDENCE"]
 
 Z_P90 = 1.2815515655446004
 """The standard normal's 90th percentile (−Z_P90 is its 10th): P10/P90 of a lognormal factor."""
@@ -118,7 +118,7 @@ lognormal tail, fitted on a few hundred points at most, says nothing."""
 
 SERVING_CONFIDENCE = 0.5
 """Default share of the inference model's speed range whose serving cards the fleet holds: 0.5, the
-estimate itself. 0.9 plans the P90 of the serving cards."""
+estimate itself. 0.9 plans the P90 of the serving cards (:func:`planned_serving_cards`)."""
 
 DEADLINE_CONFIDENCE = 0.5
 """Default share of the MFU range within which a deadline counts as met: 0.5, the estimate itself (the
@@ -168,6 +168,17 @@ def confidence_margin(confidence: Value, sigma: Value) -> Value:
     The Monte Carlo (:mod:`xlcompute.uncertainty`) reports the share of its draws that actually meet
     the deadline or the demand."""
     return exp(sigma * norm_s_inv(confidence))
+
+
+def planned_serving_cards(cards: Value, margin: Value, replica_size: Value) -> Value:
+    """The serving cards a fleet planned at a confidence holds: the estimate's cards times
+    :func:`confidence_margin`, in whole replicas, ⌈n · m / r⌉ · r (n at a margin of 1).
+
+    It is at or above the Monte Carlo's quantile of the serving cards: the speed factor f scales the
+    fitted efficiencies but not the per-step fixed times, so a replica's throughput at f < 1 is at
+    least f times the estimate's and its cards at most n / f; the plan reads n · e^(σ·z), the bound.
+    Rounded to replicas because a fleet holds whole model replicas (seed 000's serving count is per replica)."""
+    return ceil(cards * margin / replica_size) * replica_size
 
 
 def deadline_plan_days(deadline_days: Value, margin: Value) -> Value:

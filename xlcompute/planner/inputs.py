@@ -95,18 +95,18 @@ class Constant(NamedTuple):
 
 #: The step-time model's constants in the units of the graph's inputs (the workbook shows them).
 STEP_CONSTANTS: dict[str, Constant] = {
+    # Refitted with the cross-entropy traffic term (loss_traffic_bytes, 2026-12-02; 0.76 before); the element-wise
+    # factor was unchanged by that refit.
     "matmul_eff_max": Constant(
         0.77, "calibrated (calibrate_profiles): grid 0.55..0.90 step 0.01 on the A100 calibration rows of "
         "xlcompute validate (Megatron-LM 2021 Table 1 and Korthikanti 2022 Table 5; Calculon's efficiency "
-        "curve, seed 004), with the straggler spread; refitted with the cross-entropy traffic term "
-        "(loss_traffic_bytes, 2026-12-02; 0.76 before)"),
+        "curve, seed 004), with the straggler spread"),
     "matmul_dim_half": Constant(
         0.0, "0 = the roofline ridge peak / HBM bandwidth (Williams et al. 2009); not fitted: the "
         "calibration rows (h/tp ≥ 768) cannot tell it apart"),
     "elementwise_traffic_factor": Constant(
         1.75, "calibrated (calibrate_profiles): grid 0..6 step 0.25 on the A100 calibration rows; HBM bytes "
-        "moved by norms, softmax, dropout and activations per stored activation byte (unchanged by the "
-        "2026-12-02 refit with the cross-entropy traffic term)"),
+        "moved by norms, softmax, dropout and activations per stored activation byte"),
     "loss_traffic_bytes": Constant(
         48.0, "counted, not fitted: HBM bytes per logit element of an unfused fp32 cross-entropy under "
         "autocast, forward + backward: cast bf16->fp32 6, log-softmax forward 16 (3 reads + 1 write), gradient "
@@ -140,14 +140,15 @@ STEP_CONSTANTS: dict[str, Constant] = {
         "issues the next unit's gather while the current unit computes (Zhao et al. 2023, section 3.4), the "
         "SMs its NCCL kernels take are not charged. DeepSpeed ZeRO-3 as run in MEG21 Table 2 (2021) hid "
         "under 0.55 of it (fitted on the six ZeRO-3 rows of MEG21 Table 2; those rows are predicted with that value)"),
+    # Refitted with Hopper's cuDNN attention efficiency (2026-12-02; 0.02 before, 0.0175 before the cross-entropy
+    # traffic term) and with the interleaved schedule's data-parallel windows (2026-12-05; 0.0175 before). The
+    # history stays here and in docs/validation.md: the text below is the source the faces show.
     "straggler_jitter": Constant(
         0.02, "calibrated (calibrate_profiles): grid 0..2% step 0.25% on the A100 and H100 calibration rows of "
         "xlcompute validate (16-2,520 GPUs) "
         "together with each generation's kernel constants; relative spread of a server's step time, which "
         "the slowest of N servers stretches by sigma·sqrt(2 ln N) (expected maximum of N normal deviations); "
-        "refitted with Hopper's cuDNN attention efficiency (2026-12-02; 0.02 before, 0.0175 before the cross-entropy "
-        "traffic term) and with the interleaved schedule's data-parallel windows (Megatron-Core's schedule, "
-        "2026-12-05; 0.0175 before; a grid to 4% gives 2% too)"),
+        "a grid to 4% gives 2% too"),
     "framework_reserve_gb": Constant(
         2.0, "assumption: CUDA context, allocator fragmentation and workspaces per card"),
     "software_efficiency": Constant(1.0, "megatron-lm, the reference the constants were calibrated on"),
@@ -195,15 +196,16 @@ KERNEL_PROFILES: dict[str, KernelProfile] = {
         STEP_CONSTANTS["flash_attention_efficiency"].value,
         "A100: GEMM and element-wise constants calibrated on the A100 calibration rows of xlcompute validate "
         "(Megatron-LM 2021 Table 1, Korthikanti 2022 Table 5); FlashAttention-2 ~60% of A100 peak (Dao 2023)"),
+    # Refitted with the cuDNN attention efficiency on 2026-12-02 (0.77 and 4.25 before; FlashAttention-2's 0.33
+    # was the attention share before) and with the interleaved schedule's data-parallel windows on 2026-12-05
+    # (0.76 and 5.25 before; 1.27 % -> 1.39 % on the calibration rows). The text is the source the faces show.
     "hopper": KernelProfile(
         0.68, 2.5, 0.51,
         "H100: GEMM and element-wise constants calibrated on the 18 calibration rows of hopper_runs.yaml "
-        "(NVIDIA DGX Cloud Benchmarking v24.11.1, 16-2,048 H100; refitted with the cuDNN attention "
-        "efficiency on 2026-12-02: 0.77 and 4.25 before; refitted with the interleaved schedule's data-parallel "
-        "windows of Megatron-Core's schedule on 2026-12-05: 0.76 and 5.25 before, 1.27 % -> 1.39 % on these rows); Transformer Engine runs cuDNN's fused attention on "
-        "Hopper (NeMo docs, memory optimizations: 'prefers cuDNN flash attention on Hopper+'), which reaches "
-        "518 TFLOP/s forward and 499 backward at head dimension 128, causal, 4k tokens on H100, 0.51 of peak "
-        "(Shah et al. 2024, FlashAttention-3, figs. 5-6; FlashAttention-2, 0.33, was used before)"),
+        "(NVIDIA DGX Cloud Benchmarking v24.11.1, 16-2,048 H100; 1.39 % on these rows); Transformer Engine runs "
+        "cuDNN's fused attention on Hopper (NeMo docs, memory optimizations: 'prefers cuDNN flash attention on "
+        "Hopper+'), which reaches 518 TFLOP/s forward and 499 backward at head dimension 128, causal, 4k tokens on "
+        "H100, 0.51 of peak (Shah et al. 2024, FlashAttention-3, figs. 5-6)"),
 }
 
 #: Ascend 910B: the GEMM constant calibrated post hoc (planner.validation.calibrate.calibrate_ascend) on

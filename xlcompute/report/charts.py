@@ -29,7 +29,8 @@ __all__ = ["Series", "line_chart", "grouped_bars", "stacked_bars", "horizontal_b
 PALETTE: tuple[str, ...] = ("#1f3a5f", "#2a9d8f", "#e9a23b", "#c8553d", "#6d597a", "#8d99ae")
 """Colour-blind-safe enough on print: dark blue, teal, amber, brick, plum, grey."""
 
-_STACK_COLOURS: tuple[str, ...] = ("#1f3a5f", "#3d6a99", "#6c9bc7", "#a9c6e2", "#e9a23b", "#c8553d")
+# Seven: the owned bar has seven parts (servers … staff); the seventh must not repeat the first.
+_STACK_COLOURS: tuple[str, ...] = ("#1f3a5f", "#3d6a99", "#6c9bc7", "#a9c6e2", "#e9a23b", "#c8553d", "#2a9d8f")
 _RENT_COLOUR = "#6d597a"
 _GRID = "#d9dee5"
 _AXIS = "#4a5561"
@@ -281,7 +282,7 @@ def horizontal_bars(
 ) -> Markup:
     """One horizontal bar per row (label, value, value text), from zero, in the stacked bars' style;
     ``highlight`` (a row index, e.g. the scenario's own card) is drawn dark, the others teal."""
-    bar_h, gap, top = 22, 10, 10
+    bar_h, gap, top = 18, 8, 10  # compact: the chart shares its page with two tables
     # The label column fits the longest label (bold), so a long card name never runs left of the chart.
     left = int(max([40.0] + [_text_width(label, _FONT_SIZE) + 14 for label, _, _ in bars]))
     # Room on the right for the value text of the longest bar.

@@ -62,13 +62,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_appendix_catalog": ("Appendix C: catalog rows used", "附录 C：所用目录数据"),
     # executive summary
     "summary_lead": (
-        "This proposal requests <strong>{cards} × {accelerator}</strong> in {servers} servers to "
+        "This proposal {asks} <strong>{cards} × {accelerator}</strong> in {servers} servers to "
         "pre-train <strong>{model}</strong> ({params} parameters) on {tokens} tokens{serve}. "
         "At {mfu} model FLOPs utilisation the training run takes <strong>{days} days</strong> "
         "({hours} card-hours). Over {years} years the cluster costs <strong>{budget}</strong> "
         "({capex} capital expenditure and {opex} operating cost per year).",
-        "本方案申请 <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），用于在 {tokens} 个 "
-        "token 上预训练 <strong>{model}</strong>（{params} 个参数）{serve}。按 {mfu} 的模型算力"
+        "本方案{asks} <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），用于在 {tokens}个 "
+        "token 上预训练 <strong>{model}</strong>（{params}个参数）{serve}。按 {mfu} 的模型算力"
         "利用率（MFU），训练需 <strong>{days} 天</strong>（{hours} 卡·时）。{years} 年总成本为 "
         "<strong>{budget}</strong>（资本支出 {capex}，每年运营成本 {opex}）。",
     ),
@@ -97,9 +97,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_deadline_sized": (
         "Deadline: {deadline} days{conf}, met: the cluster is sized to it, the fewest cards found that finish in time "
-        "({below} cards, estimated too, take {days} days).",
+        "({below} cards, estimated too, take {days} days: past it).",
         "截止期限：{deadline} 天{conf}，可按期完成：集群按期限配置，为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 "
-        "{days} 天）。",
+        "{days} 天，超期）。",
     ),
     "summary_deadline_chance": ("{chance} of the range's draws finish in time (Uncertainty section).",
                                 "区间抽样中 {chance} 可按期完成（见不确定性一节）。"),
@@ -218,30 +218,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "recommendation": ("Recommendation", "建议"),
     "rec_fits_own": (
         "Approve the purchase of {cards} × {accelerator} ({servers} servers, {capex} capital "
-        "expenditure). The planned layout fits in memory{headroom} and the training run completes in {days} days. "
+        "expenditure). The planned layout fits in memory{headroom} and the training run completes in {days} days{assumed}. "
         "Doing the planned work keeps the cluster {util} busy; over {years} years owning has a present cost "
         "of {own} (discounted at {rate}), less than renting the same card-hours ({rent}, {option}). {break_even}",
         "建议批准采购 {cards} 张 {accelerator}（{servers} 台服务器，资本支出 {capex}）。规划的并行布局"
-        "显存可容纳{headroom}，训练 {days} 天完成。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
+        "显存可容纳{headroom}，{assumed}训练 {days} 天完成。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
         "（折现率 {rate}），低于租用同样卡时的 {rent}（{option}）。{break_even}",
     ),
     "rec_fits_rent": (
-        "The planned layout fits in memory{headroom} and the training run completes in {days} days, but the planned "
+        "The planned layout fits in memory{headroom} and the training run completes in {days} days{assumed}, but the planned "
         "work keeps an owned cluster only {util} busy: renting the same card-hours ({option}) has a present "
         "cost of {rent} over {years} years, against {own} to own {cards} × {accelerator} (discounted at "
         "{rate}). Rent the capacity, or buy only with enough further work planned. {break_even}",
-        "规划的并行布局显存可容纳{headroom}，训练 {days} 天完成；但计划工作只能使自建集群利用率达到 {util}："
+        "规划的并行布局显存可容纳{headroom}，{assumed}训练 {days} 天完成；但计划工作只能使自建集群利用率达到 {util}："
         "{years} 年内租用同样卡时（{option}）的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}"
         "（折现率 {rate}）。建议租用算力，或在有足够后续工作时再采购。{break_even}",
     ),
     "rec_fits_rent_never": (
-        "The planned layout fits in memory{headroom} and the training run completes in {days} days, but owning does not "
+        "The planned layout fits in memory{headroom} and the training run completes in {days} days{assumed}, but owning does not "
         "pay at any utilisation: at {price} per rented card-hour, renting costs less than owning even with the "
         "cluster busy all the time. The planned work keeps an owned cluster {util} busy; renting the same "
         "card-hours ({option}) has a present cost of {rent} over {years} years, against {own} to own {cards} × "
         "{accelerator} (discounted at {rate}). Rent the capacity: more work would not make owning pay, only a "
         "lower purchase price or running cost would.",
-        "规划的并行布局显存可容纳{headroom}，训练 {days} 天完成；但任何利用率下自建都不划算：按每租用卡时 {price}，即使"
+        "规划的并行布局显存可容纳{headroom}，{assumed}训练 {days} 天完成；但任何利用率下自建都不划算：按每租用卡时 {price}，即使"
         "集群全时忙碌，租用也比自建便宜。计划工作使自建集群利用率为 {util}；{years} 年内租用同样卡时（{option}）"
         "的成本现值为 {rent}，而自建 {cards} 张 {accelerator} 为 {own}（折现率 {rate}）。建议租用算力：增加工作量"
         "不能使自建划算，只有更低的采购价或运营成本才能。",
@@ -287,12 +287,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "rec_deadline_how_planned": (", planned at that count ({days} days)", "按该卡数重新规划，需 {days} 天，"),
     "rec_deadline_how_same": (" at the same MFU and ETTR", "在相同 MFU 与 ETTR 下"),
     "rec_fits_own_late": (
-        "The planned layout fits in memory{headroom} and the run takes {days} days. Doing the planned work keeps the cluster "
+        "The planned layout fits in memory{headroom} and the run takes {days} days{assumed}. Doing the planned work keeps the cluster "
         "{util} busy; over {years} years owning has a present cost of {own} (discounted at {rate}), less than "
         "renting the same card-hours ({rent}, {option}). {break_even}",
-        "规划的并行布局显存可容纳{headroom}，训练需 {days} 天。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
+        "规划的并行布局显存可容纳{headroom}，{assumed}训练需 {days} 天。计划工作使集群利用率为 {util}；{years} 年内自建成本现值 {own}"
         "（折现率 {rate}），低于租用同样卡时的 {rent}（{option}）。{break_even}",
     ),
+    "rec_assumed_mfu": (" at the assumed MFU", "按假设的 MFU "),
+    "asks_own": ("requests", "申请"),
+    "asks_rent": ("weighs owning against renting", "比较自建与租用"),
+    "cover_days_assumed": ("Training time at the assumed {mfu} MFU ({pdays} days at the predicted {pmfu})",
+                           "训练时间，按假设的 MFU {mfu}（按预测的 {pmfu}：{pdays} 天）"),
+    "cover_budget_rent": ("Total budget to own, {years} years; renting the work: {rent} (present value)",
+                          "自建总预算（{years} 年）；租用同样工作：{rent}（现值）"),
     "rec_headroom": (" with little headroom ({share} of HBM; see the risks)", "，但余量很小（占显存 {share}，见风险）"),
     "rec_no_fit": (
         "Revise the training layout before purchase: the planned layout needs {mem} per card, more "
@@ -545,6 +552,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "合计 = 模型状态 + 缓冲区 + 激活值。缓冲区：框架预留与通信缓冲（ZeRO-3 另加预取的两层权重）。"
         "绿色：显存可容纳；红色：超出显存；加框：规划设置。百分比为占单卡显存的比例。",
     ),
+    "mem_same_none_selective": (
+        "With flash attention, selective recomputation stores what no recomputation stores (the attention "
+        "scores it would recompute are never kept), so their columns are equal.",
+        "使用 flash attention 时，注意力分数本就不保存，选择性重计算与不重计算保存的激活值相同，两列相等。"),
     "mem_fits": (
         "The planned setting (ZeRO-{stage}, {mode}) needs <strong>{mem}</strong> per card, {share} of "
         "the {hbm} HBM: it fits.",
@@ -722,20 +733,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "alt_cards_same": ("{cards} cards each", "每种 {cards} 张卡"),
     "alt_cards_deadline": ("the cards each needs for the {deadline}-day deadline",
                            "各卡满足 {deadline} 天工期所需的卡数"),
-    "alt_mfu_same": ("the scenario's MFU of {mfu} on every card (the step-time model's prediction in brackets)",
-                     "各卡均采用场景的 MFU {mfu}（括号内为单步时间模型的预测）"),
+    "alt_mfu_same": ("the scenario's MFU of {mfu} on every card (the step-time model's prediction for each card, "
+                     "and the days and training cost at it, in brackets)",
+                     "各卡均采用场景的 MFU {mfu}（括号内为单步时间模型对各卡的预测，以及按该预测的天数与训练成本）"),
     "alt_mfu_predicted": ("the MFU the step-time model predicts for each card's layout",
                           "MFU 取单步时间模型对各卡并行布局的预测"),
     "alt_col_card": ("Card", "加速卡"),
     "alt_col_cards": ("Cards", "卡数"),
     "alt_col_days": ("Days", "天数"),
     "alt_col_mfu": ("MFU (predicted)", "MFU（预测）"),
+    "alt_col_days_predicted": ("Days (predicted MFU)", "天数（预测 MFU）"),
     "alt_col_layout": ("Layout", "并行布局"),
     "alt_col_mem": ("Memory per card", "每卡显存"),
     "alt_col_kw": ("IT power kW", "IT 功率 kW"),
     "alt_col_capex": ("Capex", "资本支出"),
     "alt_col_budget": ("Total budget, {years} years", "总预算（{years} 年）"),
     "alt_col_per_t": ("Training per 10¹² tokens", "训练每万亿 token"),
+    "alt_col_per_t_predicted": ("Training per 10¹² tokens (predicted MFU)", "训练每万亿 token（预测 MFU）"),
     "alt_col_per_m": ("Serving per 10⁶ output tokens", "推理每百万输出 token"),
     "alt_col_npv_own": ("NPV own", "自建净现值"),
     "alt_col_npv_rent": ("NPV rent", "租用净现值"),
@@ -748,6 +762,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "alt_unavailable": ("The comparison could not be made: {reason}", "无法进行对比：{reason}"),
     "alt_chart_title": ("Training cost per 10¹² tokens at the rental price, by card",
                         "各加速卡按租用价格计的每万亿 token 训练成本"),
+    "alt_chart_title_predicted": (
+        "Training cost per 10¹² tokens at the rental price and each card's predicted MFU, by card",
+        "各加速卡按租用价格与其预测 MFU 计的每万亿 token 训练成本"),
     "alt_chart_x": ("Training cost per 10¹² tokens ({currency})", "每万亿 token 训练成本（{currency}）"),
     # risks
     "risks_intro": (
@@ -1079,15 +1096,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "were fitted on, their first prediction gave the {first_n} held out among them a median error of "
         "{first_median} (largest {first_max}). {excluded} runs were excluded before prediction (reasons in "
         "the files). Published runs differ in software, care and what their hours include, which no "
-        "planning input describes: read the end-to-end days and card-hours of this proposal as figures "
-        "within about ±{band} (the median error over every held-out set), and confirm the MFU in a pilot run.",
+        "planning input describes: half of the held-out runs missed their published card-hours by more than "
+        "{band} (the median error over every held-out set), so read the end-to-end days and card-hours of this "
+        "proposal as planning figures of that accuracy, and confirm the MFU in a pilot run.",
         "整个估算流程（并行布局、批量、MFU 与有效训练时间比均由工具决定）在公开预训练任务上的结果：每个任务只按财务"
         "人员所知输入（模型、token 数、序列长度、加速卡、卡数），与公开卡时对比，{failures} 个失败。留出：第二组的 "
         "{n_held} 个任务（end_to_end_2.yaml，在任何预测之前登记，从未参与拟合）：中位误差 {median}，最大 {max}，"
         "带符号中位数 {signed}；第三组的 {n_third} 个任务（end_to_end_3.yaml，同样）：中位误差 {median3}，最大 {max3}。参与拟合：第一组的 {n_fit} 个任务，典型训练软件栈的效率（{eff}）按其拟合：中位误差 "
         "{cal}；参与拟合之前，其中 {first_n} 个留出任务的首次预测中位误差为 {first_median}（最大 {first_max}）。"
         "{excluded} 个任务在预测前按文件所述理由排除。各公开任务的软件、调优程度与卡时口径不同，规划输入无法描述："
-        "本方案的端到端工期与卡时宜理解为约 ±{band} 的规划值（全部留出任务合计的中位误差），MFU 需通过试运行确认。",
+        "半数留出任务与公开卡时的偏差超过 {band}（全部留出任务合计的中位误差），本方案的端到端工期与卡时宜按此精度理解为规划值，"
+        "MFU 需通过试运行确认。",
     ),
     "e2e_text_fourth": (
         "Held out too: the {n} runs of the fourth set (end_to_end_4.yaml, written down blind by a data author "
@@ -1125,13 +1144,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "delay included, {finish}; the training run at rental prices {train_cost}; the total budget {budget}. "
         "The MFU varies lognormally from {mfu_lo} to {mfu_hi} (P10–P90; its spread is the tool's held-out "
         "end-to-end error, Appendix B), the failure rate from half to twice its value, the server price, rent "
-        "and electricity by ±{price} (an AACE Class 3 estimate), and training starts 0 to {delay_max} days late "
+        "and electricity by up to ±{price} (triangular, so ±{price80} at P10–P90; ±{price} is the middle of the AACE "
+        "Class 3 estimate range), and training starts 0 to {delay_max} days late "
         "(likeliest {delay}; a planning assumption). The table moves one input at a time to its P10 and P90.",
         "本方案的数字均为单一值。对不确定输入做 {draws} 次带种子（{seed}）的随机抽样，每次用同一套公式计算，"
         "得到以下区间（P10 / P50 / P90，80% 的抽样落在首末两值之间）：端到端训练 {days}；含交付延迟的"
         "模型完成天数 {finish}；按租赁价格的训练费用 {train_cost}；总预算 {budget}。MFU 按对数正态分布在 "
         "{mfu_lo} 至 {mfu_hi} 之间变化（P10–P90；离散度取自本工具端到端留出验证误差，见附录 B），故障率在"
-        "其值的一半至两倍之间，服务器价格、租金与电价 ±{price}（AACE 第 3 类估算），训练开始推迟 0 至 "
+        "其值的一半至两倍之间，服务器价格、租金与电价最多 ±{price}（三角分布，P10–P90 为 ±{price80}；±{price} 取 AACE 第 3 类估算区间的中间值），训练开始推迟 0 至 "
         "{delay_max} 天（最可能 {delay} 天；规划假设）。下表每次只把一个输入移到其 P10 和 P90。",
     ),
     "unc_coverage": (

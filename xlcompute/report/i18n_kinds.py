@@ -15,13 +15,13 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     ),
     # --- executive summary and cover, serving only ----------------------------------------------
     "summary_lead_serving": (
-        "This proposal requests <strong>{cards} × {accelerator}</strong> in {servers} servers to serve "
+        "This proposal {asks} <strong>{cards} × {accelerator}</strong> in {servers} servers to serve "
         "<strong>{model}</strong> ({params} parameters) to <strong>{users} concurrent users</strong>; no training "
         "is planned. The demand needs <strong>{need} cards</strong> ({replica} per model replica), {share} of the "
         "cluster. Over {years} years the cluster costs <strong>{budget}</strong> ({capex} capital expenditure and "
         "{opex} operating cost per year).",
-        "本方案申请 <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），为 <strong>{users} 个并发用户"
-        "</strong>提供 <strong>{model}</strong>（{params} 个参数）推理服务，不含训练。该需求需要 <strong>{need} 张卡"
+        "本方案{asks} <strong>{cards} 张 {accelerator}</strong>（{servers} 台服务器），为 <strong>{users} 个并发用户"
+        "</strong>提供 <strong>{model}</strong>（{params}个参数）推理服务，不含训练。该需求需要 <strong>{need} 张卡"
         "</strong>（每个模型副本 {replica} 张），占集群的 {share}。{years} 年总成本为 <strong>{budget}</strong>"
         "（资本支出 {capex}，每年运营成本 {opex}）。",
     ),
@@ -163,10 +163,11 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "The figures of this proposal are single values. {draws} seeded draws (seed {seed}) of the uncertain "
         "prices, each evaluated with the same formulas, give the total budget as P10 / P50 / P90 (80% of the "
         "draws lie between the first and the last): {budget}. The server price, rent and electricity vary by "
-        "±{price} (an AACE Class 3 estimate). The table moves one price at a time to its P10 and P90.",
+        "up to ±{price} (triangular, so ±{price80} at P10–P90; ±{price} is the middle of the AACE Class 3 estimate "
+        "range). The table moves one price at a time to its P10 and P90.",
         "本方案的数字均为单一值。对不确定的价格做 {draws} 次带种子（{seed}）的随机抽样，每次用同一套公式计算，"
-        "得到总预算区间（P10 / P50 / P90，80% 的抽样落在首末两值之间）：{budget}。服务器价格、租金与电价 ±{price}"
-        "（AACE 第 3 类估算）。下表每次只把一个价格移到其 P10 和 P90。",
+        "得到总预算区间（P10 / P50 / P90，80% 的抽样落在首末两值之间）：{budget}。服务器价格、租金与电价最多 ±{price}"
+        "（三角分布，P10–P90 为 ±{price80}；±{price} 取 AACE 第 3 类估算区间的中间值）。下表每次只把一个价格移到其 P10 和 P90。",
     ),
     "unc_note_serving": ("Each row: the total budget with the input at its P10 – at its P90, every other input at "
                          "the plan's value.",
@@ -253,7 +254,7 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
         "the workbook's Inputs sheet.",
         "资本支出包括服务器、网络、存储与机房；运营成本包括按计划利用率、加速卡功耗（TDP）与数据中心 PUE 计的"
         "电费，以及维护、托管与人员。自建与租用按同样卡时的现值比较（Brealey、Myers 与 Allen，第 2 章）。场景"
-        "未给出的价格为规划假设，其来源见工作簿 Inputs 工作表。",
+        "未给出的价格为规划假设，其来源见工作簿的“输入”工作表。",
     ),
     "method_validation_title": ("How it was validated", "验证方法"),
     "method_validation": (

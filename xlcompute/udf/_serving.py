@@ -275,7 +275,7 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
                       precision: Any = None, confidence: Any = None) -> float:
     """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
     replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
-    serving; at a confidence, those times its margin, rounded up."""
+    serving; at a confidence, times its margin in whole replicas."""
     q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
     if not spread.SERVING_CONFIDENCE <= q <= spread.CONFIDENCE_MAX:
         raise a.UdfArgumentError(f"confidence must be from {spread.SERVING_CONFIDENCE:g} to {spread.CONFIDENCE_MAX:g} "
@@ -285,8 +285,9 @@ def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any,
                          precision)
     if q == spread.SERVING_CONFIDENCE:
         return float(plan.cards)
-    # serving.confidence's margin (the estimate's serving_cards_planned), in whole cards
-    return float(math.ceil(plan.cards * float(spread.confidence_margin(q, spread.SERVING_LOG_SIGMA)) - 1e-9))
+    # serving.confidence's margin in whole replicas: the estimate's serving_cards_planned
+    margin = float(spread.confidence_margin(q, spread.SERVING_LOG_SIGMA))
+    return float(spread.planned_serving_cards(plan.cards, margin, plan.tp * plan.pp))
 
 
 @excel({**_DEMAND_ARGS,

@@ -346,6 +346,10 @@ def _countif(args: list) -> CellValue:
         values = [values]
     if criterion == "?*":  # any text of at least one character
         return float(sum(1 for v in values if isinstance(v, str) and len(v) >= 1))
+    if (isinstance(criterion, str) and criterion.endswith("*") and len(criterion) > 1
+            and not any(ch in criterion[:-1] for ch in "<>=*?~")):  # text starting with a prefix, any case
+        head = criterion[:-1].casefold()
+        return float(sum(1 for v in values if isinstance(v, str) and v.casefold().startswith(head)))
     if isinstance(criterion, str) and any(ch in criterion for ch in "<>=*?~"):
         raise UnsupportedFormula(f"COUNTIF criterion {criterion!r} is not evaluated")
     return float(sum(1 for v in values if v is not None and _compare("=", v, criterion)))

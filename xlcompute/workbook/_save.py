@@ -14,11 +14,12 @@ itself is unchanged for every other caller.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import zipfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from openpyxl.comments.comment_sheet import CommentRecord
@@ -232,11 +233,19 @@ class _Writer(ExcelWriter):
 
     def write_worksheet(self, ws: Any) -> None:
         ws._drawing = self._drawing_of(ws)
-        writer = _RowsWriter(ws)
+        # In memory: openpyxl's default is a temp file per sheet, created, read back and removed
+        # (a dozen file-system calls per workbook, slow on a loaded disk).
+        writer = _RowsWriter(ws, out=io.BytesIO())
         writer.values = self.values.get(ws.title, {})
         writer.tail_xml = {}
-        writer.write()
-        data = Path(writer.out).read_bytes()
+        try:
+            writer.write()
+        except Exception:
+            # Finish openpyxl's stream now, while its buffer is open: the collector may close the buffer first.
+            with contextlib.suppress(Exception):
+                writer.close()
+            raise
+        data = writer.out.getvalue()
         if data.count(_MARKED) != 1:
             raise RuntimeError(f"sheet {ws.title!r}: the rows' place was not found in openpyxl's output")
         data = data.replace(_MARKED, b"<sheetData>" + writer.rows_xml.encode("utf-8") + b"</sheetData>")
@@ -248,7 +257,6 @@ class _Writer(ExcelWriter):
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], data)
         self.manifest.append(ws)
-        writer.cleanup()
 
     @staticmethod
     def _drawing_of(ws: Any) -> Any:

@@ -51,18 +51,24 @@ from xlcompute.workbook.styles import (
 )
 from xlcompute.workbook.text import input_label, sheet_title, text, unit_text
 
-__all__ = ["compare_sheet", "HEADLINE", "PER_TRILLION", "PER_MILLION", "PLANNER_MFU", "KEY_COLUMN", "FIRST_CARD_COLUMN"]
+__all__ = ["compare_sheet", "HEADLINE", "PER_TRILLION", "PER_TRILLION_PREDICTED", "PER_MILLION", "PLANNER_MFU", "KEY_COLUMN", "FIRST_CARD_COLUMN"]
 
 # The figures of compare()'s rows, in the order shown; each a graph step.
-HEADLINE: tuple[str, ...] = ("train_days", "deadline_slip_days", "gpu_hours", "mfu", "it_power_kw", "capex_total",
-                             "total_budget", "npv_own", "npv_rent", "train_cost", "cost_per_million_tokens")
+HEADLINE: tuple[str, ...] = ("train_days", "deadline_slip_days", "gpu_hours", "mfu", "train_days_predicted_mfu",
+                             "it_power_kw", "capex_total", "total_budget", "npv_own", "npv_rent", "train_cost",
+                             "train_cost_predicted_mfu", "cost_per_million_tokens")
 # What a serving-only plan does not show (no training run), and what a plan without users does not (no fleet).
-_TRAINING_ROWS = frozenset({"train_days", "deadline_slip_days", "gpu_hours", "mfu", "train_cost"})
+_TRAINING_ROWS = frozenset({"train_days", "deadline_slip_days", "gpu_hours", "mfu", "train_cost",
+                            "train_days_predicted_mfu", "train_cost_predicted_mfu"})
+# Shown only when the scenario assumes an MFU (otherwise they repeat train_days and train_cost): an MFU assumed
+# for one card says nothing about another's, so each card's figures at its predicted MFU stand beside them.
+_ASSUMED_ROWS = frozenset({"train_days_predicted_mfu", "train_cost_predicted_mfu"})
 # The inference model's cost per 10^6 output tokens (the Serving sheet's, compare()'s cost_per_million_output_tokens).
 PER_MILLION = "cost_per_million_tokens"
 _SERVING_ROWS = frozenset({PER_MILLION})
 # A row that is not a graph step: core.cost.cost_per_tokens over the column's steps (as compare() does).
 PER_TRILLION = "cost_per_trillion_tokens"
+PER_TRILLION_PREDICTED = "cost_per_trillion_tokens_predicted_mfu"  # the same over train_cost_predicted_mfu
 PLANNER_MFU = "predicted_mfu"  # a step of the step-time model, given as an input cell
 # Always shown, even when every card shares the scenario's value: what a buyer compares and may edit.
 _SHOWN = ("gpu_count", "mfu_assumed", "price_per_gpu_hour", "server_price")
@@ -89,8 +95,10 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     ok = [a for a in alts if a.ok]
     trains = comparison.train_tokens > 0  # a serving-only plan compares fleets: no training rows
     serves = any(a.cost_per_million_output_tokens is not None for a in ok)  # users to serve: a fleet per card
+    assumed = trains and main.get("mfu_assumed", 0) > 0
     targets = [k for k in HEADLINE if (k != "deadline_slip_days" or comparison.deadline_days is not None)
-               and (trains or k not in _TRAINING_ROWS) and (serves or k not in _SERVING_ROWS)]
+               and (trains or k not in _TRAINING_ROWS) and (serves or k not in _SERVING_ROWS)
+               and (assumed or k not in _ASSUMED_ROWS)]
     steps = GRAPH.needed(targets, given=[PLANNER_MFU])
     needed = {a for st in steps for a in st.args if isinstance(a, str) and a in main}
     # Prices the Inputs sheet looks up for its card are card figures too: a column keeps its own.
@@ -127,6 +135,8 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     money = text(f"currency_{b.currency}", lang) if lang == "zh" else b.currency
     if trains:
         r = _label_row(ws, r, text("cmp_per_trillion", lang), money, PER_TRILLION, rows)
+    if assumed:
+        r = _label_row(ws, r, text("cmp_per_trillion_predicted", lang), money, PER_TRILLION_PREDICTED, rows)
     last_result = r - 1
     working_section = r
     r = _section(ws, r, text("cmp_working", lang), len(alts))
@@ -195,10 +205,11 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
             values[st.key] = _write(ws, f"{col}{p.rows[st.key]}", expr, _format(st.key, currency))
         else:  # reads none of the column's cells: the result sheets' named cell
             values[st.key] = Ref(st.key)
-    if PER_TRILLION in p.rows:
-        _write(ws, f"{col}{p.rows[PER_TRILLION]}",
-               cost.cost_per_tokens(values["train_cost"], Ref("train_tokens"), TOKENS_PER_TRILLION),
-               registry.excel_format("train_cost", currency))
+    for row, spent in ((PER_TRILLION, "train_cost"), (PER_TRILLION_PREDICTED, "train_cost_predicted_mfu")):
+        if row in p.rows:
+            _write(ws, f"{col}{p.rows[row]}",
+                   cost.cost_per_tokens(values[spent], Ref("train_tokens"), TOKENS_PER_TRILLION),
+                   registry.excel_format("train_cost", currency))
 
 
 def _changed_steps(steps: Iterable[Step], keys: Iterable[str]) -> list[str]:
@@ -277,8 +288,14 @@ def _notes(ws: Worksheet, r: int, alts: list[Alternative], lang: str) -> int:
 
 def _charts(ws: Worksheet, r: int, rows: dict[str, int], n: int, lang: str) -> None:
     cats = Reference(ws, min_col=FIRST_CARD_COLUMN, max_col=FIRST_CARD_COLUMN + n - 1, min_row=_FIRST_ROW)
-    shown = ((PER_TRILLION, "cmp_chart_cost"), ("train_days", "cmp_chart_days")) if PER_TRILLION in rows else (
-        (PER_MILLION, "cmp_chart_served"), ("total_budget", "cmp_chart_budget"))  # a serving fleet
+    # With an assumed MFU the cards are charted at their predicted MFUs, as the proposal's chart is.
+    if PER_TRILLION_PREDICTED in rows:
+        shown = ((PER_TRILLION_PREDICTED, "cmp_chart_cost_predicted"),
+                 ("train_days_predicted_mfu", "cmp_chart_days_predicted"))
+    elif PER_TRILLION in rows:
+        shown = ((PER_TRILLION, "cmp_chart_cost"), ("train_days", "cmp_chart_days"))
+    else:  # a serving fleet
+        shown = ((PER_MILLION, "cmp_chart_served"), ("total_budget", "cmp_chart_budget"))
     for i, (key, title) in enumerate(shown):
         chart = BarChart()
         chart.type = "col"

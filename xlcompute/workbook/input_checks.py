@@ -52,6 +52,8 @@ __all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "ad
            "field_name"]
 
 CHECK_COLUMN = "F"
+#: How a check that is information, not a problem, starts (English, Chinese): not counted, not marked red.
+NOTE_PREFIX = ("note: ", "注：")
 READ_COLUMN = "G"
 PARSED_KEYS = frozenset({"train_tokens", "model_params", "model_active_params"})
 """Counts a finance user types with a suffix (2T, 70B, 2万亿): the typed cell may hold text, and the
@@ -113,9 +115,12 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
             ("gpu_count<tp*cp*pp",
              '"卡数（"&gpu_count&"）少于一个 TP·CP·PP 组所需（"&tp*cp*pp&"）"' if zh else
              '"cards ("&gpu_count&") are fewer than one TP·CP·PP group needs ("&tp*cp*pp&")"'),
+            # Not a problem: the estimate runs the whole groups and counts the idle cards (a note, not counted
+            # or marked red, as the estimate itself reports it).
             ("MOD(gpu_count,tp*cp*pp)<>0",
-             '"卡数不是 TP·CP·PP（"&tp*cp*pp&"）的整数倍："&MOD(gpu_count,tp*cp*pp)&" 张卡空闲"' if zh else
-             '"cards are not a multiple of TP·CP·PP ("&tp*cp*pp&"): "&MOD(gpu_count,tp*cp*pp)&" cards idle"'),
+             f'"{NOTE_PREFIX[1]}卡数不是 TP·CP·PP（"&tp*cp*pp&"）的整数倍："&MOD(gpu_count,tp*cp*pp)&" 张卡空闲（已计入）"'
+             if zh else f'"{NOTE_PREFIX[0]}cards are not a multiple of TP·CP·PP ("&tp*cp*pp&"): "&MOD(gpu_count,tp*cp*pp)'
+             '&" cards idle (counted in the figures)"'),
         ]
     if key == "tp":
         return [("MOD(heads,tp)<>0",
@@ -207,7 +212,11 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
         body = f"IF({cond},{words},{body})"
     check = ws.cell(row=row, column=6, value=f"={body}")
     _style_check(check)
-    ws.conditional_formatting.add(typed, _red_when(f'${CHECK_COLUMN}${row}<>""'))
+    where = f"${CHECK_COLUMN}${row}"
+    prefix = NOTE_PREFIX[1] if lang == "zh" else NOTE_PREFIX[0]
+    problem = (f'AND({where}<>"",LEFT({where},{len(prefix)})<>{_quote(prefix)})' if key == "gpu_count"
+               else f'{where}<>""')
+    ws.conditional_formatting.add(typed, _red_when(problem))
 
 
 def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str, header_row: int) -> None:
@@ -215,9 +224,15 @@ def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str,
     style_header(ws.cell(row=header_row, column=6, value="检查" if lang == "zh" else "Check"))
     style_header(ws.cell(row=header_row, column=7, value="读取值" if lang == "zh" else "Read as"))
     span = f"{CHECK_COLUMN}{first}:{CHECK_COLUMN}{last}"
-    ok, bad = ("所有输入有效", "项输入有问题：见 F 列") if lang == "zh" else (
-        "All inputs are valid", " inputs have a problem: see column F")
-    c = ws.cell(row=row, column=6, value=f'=IF(COUNTIF({span},"?*")=0,{_quote(ok)},COUNTIF({span},"?*")&{_quote(bad)})')
+    prefix = NOTE_PREFIX[1] if lang == "zh" else NOTE_PREFIX[0]
+    # the checks that say something, less the notes (information, not problems)
+    n = f'(COUNTIF({span},"?*")-COUNTIF({span},{_quote(prefix + "*")}))'
+    if lang == "zh":
+        words = f'IF({n}=0,"所有输入有效",{n}&"项输入有问题：见 F 列")'
+    else:
+        words = (f'IF({n}=0,"All inputs are valid",IF({n}=1,"1 input has a problem: see column F",'
+                 f'{n}&" inputs have a problem: see column F"))')
+    c = ws.cell(row=row, column=6, value=f"={words}")
     style_formula(c)
     style_note(c)
-    ws.conditional_formatting.add(c.coordinate, _red_when(f'COUNTIF({span},"?*")>0'))
+    ws.conditional_formatting.add(c.coordinate, _red_when(f"{n}>0"))

@@ -165,8 +165,9 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
     """The summary's opening: the training run (with serving after it when planned), or the
     serving fleet alone; then the own-or-rent sentence."""
     r = c.r
+    asks = c.t("asks_own" if budget["own_cheaper"] else "asks_rent")  # not "requests" a purchase it advises against
     if kind == "serving":
-        lead = c.t("summary_lead_serving", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+        lead = c.t("summary_lead_serving", asks=asks, cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                    servers=c.v("servers"), model=r.model_name, params=c.v("model_params"), users=c.v("users"),
                    need=c.v("serving_cards"), replica=c.v("serving_replica_size"),
                    share=fmt.percent(r["serving_cards"] / r["gpu_count"]), years=c.v("years"),
@@ -175,7 +176,7 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
             lead = c.sentences(lead, c.t("summary_serving_conf", planned=c.v("serving_cards_planned"),
                                          q=fmt.percent(r["serving_confidence"], 0), cards=c.v("gpu_count")))
     else:
-        lead = c.t("summary_lead", cards=c.v("gpu_count"), accelerator=r.accelerator_name,
+        lead = c.t("summary_lead", asks=asks, cards=c.v("gpu_count"), accelerator=r.accelerator_name,
                    servers=c.v("servers"), model=r.model_name, params=c.v("model_params"),
                    tokens=c.v("train_tokens"), mfu=c.v("mfu"), days=c.v("train_days"),
                    hours=c.v("gpu_hours"), years=c.v("years"), budget=c.va("total_budget"),
@@ -211,6 +212,9 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
     late = _deadline_missed(c)
+    assumed_mfu = _mfu_assumed(c, bool(budget["own_cheaper"]))
+    # The days of the verdict are the assumed MFU's; said so where the model contradicts that MFU.
+    common["assumed"] = c.t("rec_assumed_mfu") if assumed_mfu is not None else ""
     if budget["rent_never"]:
         verdict = c.t("rec_fits_rent_never", days=c.v("train_days"), price=c.v("rent_price_per_hour"), **common)
     elif budget["own_cheaper"] and late is not None:  # not "approve the purchase" of a cluster that is late
@@ -218,7 +222,7 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     else:
         verdict = c.t("rec_fits_own" if budget["own_cheaper"] else "rec_fits_rent", days=c.v("train_days"), **common)
     # What the verdict rests on comes first: a missed deadline, an assumed MFU, serving targets no replica meets.
-    return c.sentences(late, _mfu_assumed(c, bool(budget["own_cheaper"])), _step_bias(c), unmet, verdict)
+    return c.sentences(late, assumed_mfu, _step_bias(c), unmet, verdict)
 
 
 def _step_bias(c: _Ctx) -> Markup | None:
@@ -391,6 +395,13 @@ def build_context(
             "decode": fmt.number(r["replica_output_tokens_per_s"], 0),
             "decode_batch": c.v("serving_batch"), "tpot": c.v("tpot"), "ttft": c.v("ttft"),
             "train_cost": c.va("train_cost"),
+            # The cover's labels say what its figures rest on: an assumed MFU the model contradicts (the days at the
+            # predicted MFU beside it), and an owned cluster's budget where renting the work is the verdict.
+            "days_label": c.t("cover_days_assumed", mfu=c.v("mfu"), pmfu=c.v("predicted_mfu"),
+                              pdays=c.v("train_days_predicted_mfu"))
+            if r.trains and _mfu_assumed(c, bool(budget["own_cheaper"])) is not None else c.t("cover_days"),
+            "budget_label": c.t("cover_budget", years=years) if budget["own_cheaper"]
+            else c.t("cover_budget_rent", years=years, rent=c.va("npv_rent")),
         },
         "summary_lead": _summary_lead(c, kind, budget),
         "plan_summary": _plan_summary(c, plan),

@@ -61,9 +61,24 @@ _MONEY_COLS = {
 }
 
 
+# With an assumed MFU, these columns show the figure at the step-time model's predicted MFU in brackets, as the
+# MFU column does: the assumption was made for one card and carries nothing about another's.
+_AT_PREDICTED = {"alt_col_days": "alt_col_days_predicted", "alt_col_per_t": "alt_col_per_t_predicted"}
+
+
+def _assumed(c: _Ctx) -> bool:
+    return bool(c.r.trains and c.r["mfu_assumed"] > 0)
+
+
+# The training table's widths when the days carry their bracketed figure (the other columns give way).
+_WIDTHS_AT_PREDICTED = {"card": 10, "cards": 9, "days": 15, "mfu": 17, "layout": 19, "mem": 17, "kw": 13}
+
+
 def _cols(c: _Ctx, spec: tuple[tuple[str, str, bool, int], ...]) -> list[dict[str, Any]]:
-    return [{"key": key, "title": c.t(title, years=c.v("years")), "num": num, "width": width}
-            for key, title, num, width in spec]
+    at = _AT_PREDICTED if _assumed(c) else {}
+    widths = _WIDTHS_AT_PREDICTED if _assumed(c) and any(key == "days" for key, *_ in spec) else {}
+    return [{"key": key, "title": c.t(at.get(title, title), years=c.v("years")), "num": num,
+             "width": widths.get(key, width)} for key, title, num, width in spec]
 
 
 def _tech_row(c: _Ctx, a: Alternative) -> dict[str, str]:
@@ -73,7 +88,8 @@ def _tech_row(c: _Ctx, a: Alternative) -> dict[str, str]:
     return {
         "card": a.accelerator,
         "cards": fmt.count(a.cards or 0),
-        "days": fmt.days(a.train_days or 0.0),
+        "days": fmt.days(a.train_days or 0.0) + (f" ({fmt.days(a.train_days_predicted_mfu or 0.0)})"
+                                                  if _assumed(c) else ""),
         "mfu": f"{fmt.percent(a.mfu or 0.0)} ({fmt.percent(a.predicted_mfu or 0.0)})",
         # CP shown only when used, as fmt.layout_text does elsewhere in the proposal.
         "layout": a.layout.replace("·CP1·", "·"),
@@ -88,7 +104,10 @@ def _money_row(c: _Ctx, a: Alternative) -> dict[str, str]:
         "card": a.accelerator,
         "capex": c.amount(a.capex_total or 0.0),
         "budget": c.amount(a.total_budget or 0.0),
-        "per_t": c.amount(a.cost_per_trillion_tokens or 0.0),
+        # two amounts: the bracketed one on its own line, so the column keeps the others' width
+        "per_t": Markup("{}<br>({})").format(c.amount(a.cost_per_trillion_tokens or 0.0),
+                                             c.amount(a.cost_per_trillion_tokens_predicted_mfu or 0.0))
+        if _assumed(c) else c.amount(a.cost_per_trillion_tokens or 0.0),
         # Serving cost per 10^6 output tokens is a few currency units: cents matter.
         "per_m": c.money(a.cost_per_million_output_tokens or 0.0, 2),
         "npv_own": c.amount(a.npv_own or 0.0),
@@ -109,9 +128,12 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
     chart = None
     serving_only = not c.r.trains
     if ok:
-        # A serving fleet is compared by what a served token costs; a training run by the run.
+        # A serving fleet is compared by what a served token costs; a training run by the run, at each card's
+        # predicted MFU where the scenario assumes one (one card's assumption would rank the cards by peak alone).
         def per_unit(a: Alternative) -> float:
-            return (a.cost_per_million_output_tokens if serving_only else a.cost_per_trillion_tokens) or 0.0
+            if serving_only:
+                return a.cost_per_million_output_tokens or 0.0
+            return (a.cost_per_trillion_tokens_predicted_mfu if _assumed(c) else a.cost_per_trillion_tokens) or 0.0
 
         chart = charts.horizontal_bars(
             bars=[(a.accelerator, per_unit(a), fmt.money_short(per_unit(a), c.cur, c.lang)) for a in ok],
@@ -126,7 +148,8 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
         "lead": _lead(c, comp, len(comp.alternatives)),
         "tech_cols": _cols(c, _TECH_COLS["serving" if serving_only else "train"]),
         "money_cols": _cols(c, _MONEY_COLS[c.r.kind]),
-        "chart_title": c.t("alt_chart_title_serving" if serving_only else "alt_chart_title"),
+        "chart_title": c.t("alt_chart_title_serving" if serving_only else
+                           "alt_chart_title_predicted" if _assumed(c) else "alt_chart_title"),
         "tech": [_tech_row(c, a) for a in ok],
         "money": [_money_row(c, a) for a in ok],
         "own": [i == highlight for i in range(len(ok))],

@@ -265,6 +265,9 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     table = {
         "modes": [c.rc_name(m) for m in range(3)],
         "activations": [fmt.gb(a) for a in act],
+        # equal columns read as an error unless said why: flash attention never stores what selective
+        # recomputation would recompute (the softmax and its dropout), so both store the same
+        "same_none_selective": act[0] == act[1] and r["flash_attention"] > 0,
         "rows": [
             {
                 "stage": row["stage"],

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import fmt, registry
+from xlcompute.core import spread
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx
 from xlcompute.report.context.validation import coverage_args, coverage_is_narrow
@@ -47,6 +48,11 @@ def _serving_sentence(c: _Ctx, rep: UncertaintyReport) -> Markup | None:
                chance=fmt.percent(sr.chance, 0), have=fmt.count(sr.cluster_cards))
 
 
+def _price80(s: float) -> str:
+    """The triangular price factor's P90 − 1 (its P10 is as far below): what the tornado's price rows move by."""
+    return fmt.percent(float(spread.triangular_quantile(0.9, 1 - s, 1.0, 1 + s)) - 1)
+
+
 def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
     rep = c.ranges
     if not c.r.trains:
@@ -57,7 +63,7 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
                days=_range(c, rep, "train_days"), finish=_range(c, rep, "days_to_model"),
                train_cost=_range(c, rep, "train_cost"), budget=_range(c, rep, "total_budget"),
                mfu_lo=fmt.percent(mfu.p10), mfu_hi=fmt.percent(mfu.p90),
-               price=fmt.percent(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
+               price=fmt.percent(u.price_spread), price80=_price80(u.price_spread), delay=fmt.number(u.delivery_delay_days, 0),
                delay_max=fmt.number(u.delivery_delay_max_days, 0))
     # How often such a range held published runs (Appendix B's held-out sets): the label "P10–P90"
     # claims 80%, and the committee should know when the evidence says less.
@@ -95,7 +101,8 @@ def _serving_only(c: _Ctx, rep: UncertaintyReport) -> dict[str, Any]:
     """A serving fleet has no run to time: only the budget's range and the prices that move it."""
     u = c.r.scenario.uncertainty
     text = c.sentences(c.t("unc_text_serving", draws=fmt.count(rep.draws), seed=str(rep.seed),
-                           budget=_range(c, rep, "total_budget"), price=fmt.percent(u.price_spread)),
+                           budget=_range(c, rep, "total_budget"), price=fmt.percent(u.price_spread),
+                           price80=_price80(u.price_spread)),
                        _serving_sentence(c, rep))
     rows = [{
         "label": _label(c, r.key), "low": registry.format_value(r.low, r.key, c.cur),

@@ -76,3 +76,23 @@ def test_the_cost_chart_tells_its_seven_parts_apart() -> None:
     svg = str(stacked_bars(bars=[("own", parts, "x")], x_title="t", x_format=str))
     fills = re.findall(r'<rect[^>]*fill="(#[0-9a-f]{6})"', svg)
     assert len(set(fills[:7])) == 7, fills
+
+
+def test_the_glossary_closes_the_proposal_in_both_languages() -> None:
+    """Appendix D explains the terms the sections use (TP, ZeRO, ETTR, TTFT, …), each in both languages; it is the
+    last section of every kind of plan."""
+    from xlcompute.report.context import SECTIONS
+    from xlcompute.report.glossary import GLOSSARY
+
+    assert SECTIONS[-1][0] == "sec-glossary" and SECTIONS[-1][2] == {"training", "serving", "both"}
+    r = estimate(default_scenario())
+    en, zh = build_context(r, "en")["glossary"], build_context(r, "zh")["glossary"]
+    assert len(en) == len(zh) == len(GLOSSARY) >= 20  # both: every term
+    serving = estimate(parse_scenario({"model": {"preset": "qwen2.5-72b"}, "serving": {"users": 2000},
+                                       "cluster": {"accelerator": "H20"}}))
+    only = {row["term"] for row in build_context(serving, "en")["glossary"]}
+    assert "TTFT, TPOT" in only and "MFU" not in only and "ETTR" not in only
+    terms = {row["term"] for row in en}
+    assert {"MFU", "TP", "ZeRO", "ETTR", "TTFT, TPOT", "GEMM", "KV cache"} <= terms
+    for row in zh:  # Chinese prose, Latin only in the acronyms
+        assert re.search(r"[\u4e00-\u9fff]", row["text"]), row

@@ -65,6 +65,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "serving_value": ("{v} for {users} concurrent users ({replica} per replica, {precision} weights)",
                       "{v}，服务 {users} 名并发用户（每副本 {replica} 张，{precision} 权重）"),
     # the proposal's risk "needs more than the N proposed" (report.context.risks), said where the figure is
+    "serving_extrapolated": ("; extrapolated: no serving measurement on this card calibrates the inference model",
+                             "；外推：该卡没有校准推理模型的实测"),
     "serving_conf": ("{line}; {planned} planned at {q} confidence", "{line}；按置信度 {q} 计划 {planned}"),
     "serving_short": ("{line}; more than the {cards} cards of the cluster", "{line}；超过集群的 {cards} 张卡"),
     "latency_value": ("{ttft}; {tpot} per output token at a batch of {batch}; {cap} served for {demand} demanded",

@@ -34,8 +34,23 @@ def _serving_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str
         line = tr("serving_conf", lang, line=line, planned=v("serving_cards_planned"),
                   q=fmt.percent(r["serving_confidence"], 0))
     if r.serves and r["serving_cards"] > r["gpu_count"]:
-        return tr("serving_short", lang, line=line, cards=fmt.count(r["gpu_count"]))
-    return line
+        line = tr("serving_short", lang, line=line, cards=fmt.count(r["gpu_count"]))
+    return line + _serving_extrapolated(r, lang)
+
+
+def _serving_extrapolated(r: Estimate, lang: str) -> str:
+    """"; extrapolated …" where no serving measurement calibrates the card and no vendor factor covers it (the
+    proposal's serving section says the same, at more length), as the training line says of its kernels."""
+    from xlcompute import catalog
+    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, factor_key
+
+    acc = r.scenario.cluster.accelerator
+    if not r.serves or not isinstance(acc, str):
+        return ""
+    g = catalog.get_gpu(acc)
+    if g.key in SERVING_CALIBRATED_CARDS or factor_key(g.key, g.vendor) is not None:
+        return ""
+    return tr("serving_extrapolated", lang)
 
 
 # English plural units of whole counts, worded in the singular for a count of one.

@@ -62,7 +62,12 @@ def proposal_command(
         check_output_file(output, suffix, what)  # before the estimate and the rendering
     sc, data = read_scenario_data(scenario, settings)
     result = run_estimate(sc)
-    target = output if output is not None else default_output(sc.name, lang, html)
+    # A scenario that names itself gives its name; one that does not, the title made from what it plans (not
+    # "scenario": every `proposal -s …` run would overwrite the same file).
+    from xlcompute._builtin import builtin_text
+
+    name = builtin_text(result.scenario, "name", "en") or sc.name
+    target = output if output is not None else default_output(name, lang, html)
     if output is None:
         check_output_file(target, suffix, what)
 

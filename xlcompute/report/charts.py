@@ -334,14 +334,17 @@ def tornado_chart(
     hi = max([base] + [max(a, b) for _, a, b in rows])
     pad = (hi - lo) * 0.05 or abs(base) * 0.05 or 1.0
     lo, hi = lo - pad, hi + pad
+    # Round ticks (20, 40, 60, not 29, 40, 51): the axis spans whole steps of nice_ticks' step.
+    step = nice_ticks(hi - lo, 4)[1]
+    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
     pw = width - left - right
 
     def px(v: float) -> float:
         return left + (v - lo) / (hi - lo) * pw
 
     out: list[str] = []
-    for i in range(5):
-        tv = lo + (hi - lo) * i / 4
+    for i in range(round((hi - lo) / step) + 1):
+        tv = lo + i * step
         x = px(tv)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{_GRID}" stroke-width="1"/>')
         out.append(_t(x, top + ph + 15, x_format(tv), size=_SMALL))

@@ -60,6 +60,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_appendix_method": ("Appendix A: method", "附录 A：方法"),
     "sec_appendix_validation": ("Appendix B: validation (step time and end-to-end card-hours)", "附录 B：验证（单步时间与端到端卡时）"),
     "sec_appendix_catalog": ("Appendix C: catalog rows used", "附录 C：所用目录数据"),
+    "sec_appendix_glossary": ("Appendix D: terms used", "附录 D：术语"),
+    "glossary_intro": ("The technical terms of this proposal, in a sentence each.", "本方案所用技术术语的简要说明。"),
+    "glossary_term": ("Term", "术语"),
+    "glossary_meaning": ("Meaning", "含义"),
     # executive summary
     "summary_lead": (
         "This proposal {asks} <strong>{cards} × {accelerator}</strong> in {servers} servers to "

@@ -53,6 +53,7 @@ from xlcompute.report.context.sections import (
 )
 from xlcompute.sources import builtin_text
 from xlcompute.report.context.uncertainty import uncertainty_section
+from xlcompute.report.glossary import terms_for
 from xlcompute.report.context.validation import (
     _plan_summary,
     card_end_to_end_runs,
@@ -98,6 +99,7 @@ SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
         ("sec-method", "sec_appendix_method", "training serving both"),
         ("sec-validation", "sec_appendix_validation", "training serving both"),
         ("sec-catalog", "sec_appendix_catalog", "training serving both"),
+        ("sec-glossary", "sec_appendix_glossary", "training serving both"),
     ))
 
 
@@ -403,6 +405,8 @@ def build_context(
             "budget_label": c.t("cover_budget", years=years) if budget["own_cheaper"]
             else c.t("cover_budget_rent", years=years, rent=c.va("npv_rent")),
         },
+        "glossary": [{"term": g.term_zh if lang == "zh" else g.term, "text": g.zh if lang == "zh" else g.en}
+                     for g in terms_for(kind)],
         "summary_lead": _summary_lead(c, kind, budget),
         "plan_summary": _plan_summary(c, plan),
         "recommendation": recommendation,

@@ -57,3 +57,11 @@ def test_the_assumed_mfu_step_is_marked() -> None:
     text = _flat(runner.invoke(app, ["estimate"]).output)
     assert "887.2 tokens/s, 4.62 s per step at the assumed MFU" in text
     assert "42.0 days, ¥15,119,535 at rental prices, at 25.4% (at the assumed 40.0%: 26.7 days" in text
+
+
+def test_a_preset_with_its_size_given_says_the_shape_is_the_presets() -> None:
+    text = _flat(runner.invoke(app, ["estimate", "-s", "model.preset=llama2-70b", "-s", "model.params=100B",
+                                     "-s", "tokens=2T", "-s", "accelerator=H800", "-s", "cards=1000"]).output)
+    assert "Llama-2-70B: 100.0B parameters (100.0B active); model.params given: that count, with the preset's " \
+           "layers and widths" in text
+    assert "model.params given" not in _flat(runner.invoke(app, ["estimate"]).output)

@@ -96,3 +96,22 @@ def test_the_glossary_closes_the_proposal_in_both_languages() -> None:
     assert {"MFU", "TP", "ZeRO", "ETTR", "TTFT, TPOT", "GEMM", "KV cache"} <= terms
     for row in zh:  # Chinese prose, Latin only in the acronyms
         assert re.search(r"[\u4e00-\u9fff]", row["text"]), row
+
+
+def test_section_2_holds_the_key_inputs_and_appendix_d_all_of_them() -> None:
+    """Results come on the fifth page, not after eight pages of inputs: section 2 shows the inputs a committee
+    checks first, each with its source; every input is in Appendix D, the key ones among them with the same values."""
+    from xlcompute.report.context.sections import KEY_INPUTS
+    from xlcompute.report.render import render_html
+
+    r = estimate(default_scenario())
+    ctx = build_context(r, "en")
+    shown = [row.get("key") or row.get("text_key") for row in ctx["key_inputs"]]
+    assert shown == [k for k in KEY_INPUTS if k in shown] and 15 <= len(shown) <= len(KEY_INPUTS)
+    assert {"model", "train_tokens", "accelerator", "gpu_count", "mfu_assumed", "price_per_gpu_hour"} <= set(shown)
+    everything = {row.get("key") or row.get("text_key"): row for g in ctx["workload"] for row in g["rows"]}
+    for row in ctx["key_inputs"]:
+        assert row["value"] == everything[row.get("key") or row.get("text_key")]["value"]
+    html = render_html(r, "en")
+    assert html.index('id="sec-workload"') < html.index('id="sec-compute"') < html.index('id="sec-inputs"')
+    assert "Every input of the estimate, with its source, is in Appendix D" in html

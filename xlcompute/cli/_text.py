@@ -16,7 +16,10 @@ LANGS = ("en", "zh")
 TEXT: dict[str, tuple[str, str]] = {
     # estimate: row names
     "model": ("Model", "模型"),
-    "model_value": ("{name}: {params}B parameters ({active}B active)", "{name}：{params_zh} 参数（激活 {active_zh}）"),
+    "model_value": ("{name}: {params}B parameters ({active}B active){override}",
+                    "{name}：{params_zh} 参数（激活 {active_zh}）{override}"),
+    "params_override": ("; model.params given: that count, with the preset's layers and widths",
+                        "；给定了 model.params：参数量按给定值计，沿用该预设的层数与宽度"),
     "plan": ("Plan", "规划内容"),
     "plan_training": ("training only (no serving users)", "仅训练（无推理用户）"),
     "plan_serving": ("serving only (no training)", "仅推理（无训练）"),

@@ -131,7 +131,10 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         (L["model"], tr("model_value", lang, name=r.model_name, params=fmt.number(r["model_params"] / 1e9, 1),
                         active=fmt.number(r["model_active_params"] / 1e9, 1),
                         params_zh=fmt.big_count(r["model_params"], "zh"),
-                        active_zh=fmt.big_count(r["model_active_params"], "zh"))),
+                        active_zh=fmt.big_count(r["model_active_params"], "zh"),
+                        # a preset with its size given: say the shape is the preset's (a 100B "Llama-2-70B")
+                        override=tr("params_override", lang) if r.scenario.model.preset is not None
+                        and r.scenario.model.params is not None else "")),
         (L["cluster"], tr("cluster_value", lang, cards=fmt.count(r["gpu_count"]), acc=r.accelerator_name,
                           tflops=fmt.number(r["gpu_peak_tflops"], 1), prec=r.scenario.train.precision.upper(),
                           why=tr("precision_recipe", lang, model=r.model_name) if r.scenario.precision_recipe else "",

@@ -60,7 +60,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_appendix_method": ("Appendix A: method", "附录 A：方法"),
     "sec_appendix_validation": ("Appendix B: validation (step time and end-to-end card-hours)", "附录 B：验证（单步时间与端到端卡时）"),
     "sec_appendix_catalog": ("Appendix C: catalog rows used", "附录 C：所用目录数据"),
-    "sec_appendix_glossary": ("Appendix D: terms used", "附录 D：术语"),
+    "sec_appendix_inputs": ("Appendix D: every input and its source", "附录 D：全部输入及其来源"),
+    "sec_appendix_glossary": ("Appendix E: terms used", "附录 E：术语"),
+    "key_inputs_intro": (
+        "The inputs a committee checks first; each row names its source. Every input of the estimate, with its source, "
+        "is in Appendix D. Replace planning assumptions (prices, MFU) with quotes and measurements as they become "
+        "available.",
+        "以下为首先需要核对的输入，每一行均注明来源；估算的全部输入及其来源见附录 D。价格、MFU 等规划假设应在获得报价和"
+        "实测数据后替换。"),
+    "key_inputs_intro_serving": (
+        "The inputs a committee checks first; each row names its source. Every input of the estimate, with its source, "
+        "is in Appendix D. Replace planning assumptions (prices, the serving utilisation) with quotes and measurements "
+        "as they become available.",
+        "以下为首先需要核对的输入，每一行均注明来源；估算的全部输入及其来源见附录 D。价格、推理利用率等规划假设应在获得"
+        "报价和实测数据后替换。"),
     "glossary_intro": ("The technical terms of this proposal, in a sentence each.", "本方案所用技术术语的简要说明。"),
     "glossary_term": ("Term", "术语"),
     "glossary_meaning": ("Meaning", "含义"),

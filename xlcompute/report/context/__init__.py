@@ -48,6 +48,7 @@ from xlcompute.report.context.sections import (
     _sensitivity,
     _workload,
     _workload_left_out,
+    key_inputs,
     memory_grid,
     year_by_year,
 )
@@ -99,6 +100,7 @@ SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
         ("sec-method", "sec_appendix_method", "training serving both"),
         ("sec-validation", "sec_appendix_validation", "training serving both"),
         ("sec-catalog", "sec_appendix_catalog", "training serving both"),
+        ("sec-inputs", "sec_appendix_inputs", "training serving both"),
         ("sec-glossary", "sec_appendix_glossary", "training serving both"),
     ))
 
@@ -411,7 +413,8 @@ def build_context(
         "plan_summary": _plan_summary(c, plan),
         "recommendation": recommendation,
         "top_risks": risks[:3],
-        "workload": _workload(c),
+        "workload": (workload := _workload(c)),
+        "key_inputs": key_inputs(workload),
         "workload_left_out": _workload_left_out(c),
         "compute_rows": [c.row(k) for k in (
             "train_flops", "train_flops_6tp", "gpu_hours", "train_days", "train_days_6tp", "train_steps",

@@ -89,11 +89,15 @@ class _Ctx:
         return self.amount(self.r[key]) if self.lang == "zh" else self.v(key)
 
     def row(self, key: str, kind: str | None = None, source: str = "") -> dict[str, Any]:
+        value = registry.format_value(self.r[key], key, self.cur, kind, self.lang)
+        unit = _unit(key, kind, self.lang, self.cur)
+        if (kind or registry.QUANTITIES[key].kind) == "bytes" and value.endswith(" GB"):
+            value, unit = value.removesuffix(" GB"), "GB"  # the unit in the table's unit column, as other rows
         return {
             "key": key,
             "label": _label(key, self.lang),
-            "value": registry.format_value(self.r[key], key, self.cur, kind, self.lang),
-            "unit": _unit(key, kind, self.lang, self.cur),
+            "value": value,
+            "unit": unit,
             "source": source,
             "is_text": False,
         }

@@ -159,13 +159,13 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
     r, sc = c.r, c.r.scenario
     extra: dict[str, list[dict[str, Any]]] = {
         "grp_model": [{"label": c.t("model_row"), "value": r.model_name, "unit": "", "is_text": True,
-                       "source": source_text(r.inputs["layers"], c.lang)}],
+                       "source": source_text(r.inputs["layers"], c.lang), "text_key": "model"}],
         "grp_training": [{"label": c.t("precision"), "value": sc.train.precision, "unit": "", "is_text": True,
-                          "source": precision_source(sc, r.model_name, c.lang)}],
+                          "source": precision_source(sc, r.model_name, c.lang), "text_key": "precision"}],
         "grp_cluster": [{"label": c.t("accelerator_row"), "value": r.accelerator_name, "unit": "", "is_text": True,
-                         "source": source_text(r.inputs["gpu_hbm_gb"], c.lang)}],
+                         "source": source_text(r.inputs["gpu_hbm_gb"], c.lang), "text_key": "accelerator"}],
         "grp_pricing": [{"label": c.t("currency_row"), "value": c.cur, "unit": "", "is_text": True,
-                         "source": scenario_field("pricing.currency", c.lang)}],
+                         "source": scenario_field("pricing.currency", c.lang), "text_key": "currency"}],
     }
     # Inputs of what is not planned are left out (and a serving fleet's MFU and its spread).
     hidden = _hidden_groups(r)
@@ -191,6 +191,21 @@ def _workload(c: _Ctx) -> list[dict[str, Any]]:
                 row["source_shown"], last = src, src
         groups.append({"title": c.t(title), "rows": rows})
     return groups
+
+
+#: The inputs section 2 shows, in this order (the rest, with every source, is the inputs appendix): what a
+#: committee checks first. A committee's reading found eight pages of inputs before the first result.
+KEY_INPUTS: tuple[str, ...] = (
+    "model", "model_params", "model_active_params", "train_tokens", "seq_len", "precision", "global_batch",
+    "accelerator", "gpu_count", "cards_per_node", "mfu_assumed", "users", "tokens_per_request", "seconds_per_request",
+    "ttft_target_s", "tpot_target_s", "currency", "server_price", "price_per_gpu_hour", "years", "discount_rate",
+)
+
+
+def key_inputs(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of :data:`KEY_INPUTS` among the inputs table's ``groups`` (those a plan shows), in that order."""
+    rows = {row.get("key") or row.get("text_key"): row for group in groups for row in group["rows"]}
+    return [{**rows[k], "source_shown": rows[k]["source"]} for k in KEY_INPUTS if k in rows]
 
 
 def _is_scenario_mfu(column: float, mfu: float) -> bool:

@@ -53,7 +53,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -1035,6 +1035,19 @@ def _released_fp8(preset: str) -> str | None:
     return m.released_precision_source if m.released_precision == "fp8" else None
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _with_unset(model: _M, **values: Any) -> _M:
+    """``model`` validated again with ``values`` set, the fields it marks as given unchanged: a value a preset's
+    recipe resolves stays "not given" (a dump without defaults leaves it out, so a swap to a card that cannot run it
+    resolves again)."""
+    given = {name: getattr(model, name) for name in model.model_fields_set}
+    resolved = type(model).model_validate({**given, **values})
+    object.__setattr__(resolved, "__pydantic_fields_set__", set(model.model_fields_set))
+    return resolved
+
+
 class Scenario(_Strict):
     """A planning scenario: everything an estimate needs."""
 
@@ -1071,13 +1084,8 @@ class Scenario(_Strict):
             return self
         cite = _recipe_precision_cite(self.model.preset, self.cluster.accelerator)
         if cite is not None:
-            given = {name: getattr(t, name) for name in t.model_fields_set}
-            resolved = TrainingPlan.model_validate({**given, "precision": "fp8"})
-            # Still "not given" (a dump without defaults leaves it out, so a swap to a card without FP8
-            # resolves again); the proposal names the recipe as its source (precision_recipe).
-            object.__setattr__(resolved, "__pydantic_fields_set__", set(t.model_fields_set))
-            object.__setattr__(self, "training", resolved)
-            self._precision_recipe = cite
+            object.__setattr__(self, "training", _with_unset(t, precision="fp8"))
+            self._precision_recipe = cite  # the proposal names the recipe as its source
         return self
 
     @model_validator(mode="after")
@@ -1092,11 +1100,7 @@ class Scenario(_Strict):
         card_fp8 = (acc.fp8_tflops is not None if isinstance(acc, CustomAccelerator)
                     else _recipe_fp8(self.model.preset, str(acc))[1])
         if cite is not None and card_fp8:
-            given = {name: getattr(s, name) for name in s.model_fields_set}
-            resolved = ServingDemand.model_validate({**given, "precision": "fp8"})
-            # still "not given", so a card swap without FP8 resolves again (as training.precision's recipe)
-            object.__setattr__(resolved, "__pydantic_fields_set__", set(s.model_fields_set))
-            object.__setattr__(self, "serving", resolved)
+            object.__setattr__(self, "serving", _with_unset(s, precision="fp8"))
             self._serving_precision_release = cite
         return self
 

@@ -259,14 +259,19 @@ def _serving_unmet(c: _Ctx) -> Markup | None:
                need=c.v("serving_cards"))
 
 
+def _mfu_contradicted(c: _Ctx) -> bool:
+    """The plan's days rest on an assumed MFU the step-time model contradicts (the MFU-gap risk, Medium or High)."""
+    gap = mfu_gap(c)
+    return gap is not None and gap > MFU_GAP_MEDIUM
+
+
 def _mfu_assumed(c: _Ctx, own_cheaper: bool) -> Markup | None:
     """Where the plan's days rest on an assumed MFU the step-time model contradicts (the MFU-gap risk, Medium or
     High), the recommendation says so before its verdict: the days at the predicted MFU, and whether owning or
     renting still wins at that MFU (the same graph run again with the predicted MFU)."""
     from xlcompute._graph import GRAPH
 
-    gap = mfu_gap(c)
-    if gap is None or gap <= MFU_GAP_MEDIUM:
+    if not _mfu_contradicted(c):
         return None
     inputs = {k: v.value for k, v in c.r.inputs.items()}
     at_predicted = GRAPH.run({**inputs, "mfu_assumed": 0}, ["own_cheaper", "npv_own", "npv_rent"])
@@ -403,7 +408,7 @@ def build_context(
             # predicted MFU beside it), and an owned cluster's budget where renting the work is the verdict.
             "days_label": c.t("cover_days_assumed", mfu=c.v("mfu"), pmfu=c.v("predicted_mfu"),
                               pdays=c.v("train_days_predicted_mfu"))
-            if r.trains and _mfu_assumed(c, bool(budget["own_cheaper"])) is not None else c.t("cover_days"),
+            if r.trains and _mfu_contradicted(c) else c.t("cover_days"),
             "budget_label": c.t("cover_budget", years=years) if budget["own_cheaper"]
             else c.t("cover_budget_rent", years=years, rent=c.va("npv_rent")),
         },

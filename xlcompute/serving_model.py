@@ -19,6 +19,7 @@ from xlcompute.core.params import ModelArch, count_params
 
 __all__ = [
     "SERVING_CALIBRATED_CARDS",
+    "card_basis",
     "ServingConstants",
     "FITTED",
     "ServingFactor",
@@ -202,6 +203,16 @@ def for_card(k: ServingConstants, card: str | None, vendor: str | None,
 #: proposal says so; AMD cards and the H20 carry a fitted factor (SERVING_FACTORS), the others none.
 SERVING_CALIBRATED_CARDS: frozenset[str] = frozenset(
     {"A100-40G", "A100-80G", "A800", "H100-SXM", "H800", "H200", "L40S"})
+
+
+def card_basis(card: str, vendor: str | None) -> str:
+    """What the serving figures on a catalog card rest on: "calibrated" (a card of
+    :data:`SERVING_CALIBRATED_CARDS`), "factor" (a fitted card or vendor factor,
+    :func:`factor_key`) or "extrapolated" (neither). The one test the CLI's serving line and the
+    proposal's serving section both ask."""
+    if card in SERVING_CALIBRATED_CARDS:
+        return "calibrated"
+    return "factor" if factor_key(card, vendor) is not None else "extrapolated"
 
 
 class ModelShape(BaseModel):

@@ -145,3 +145,24 @@ def test_w8a8_says_its_int8_gemms_are_not_validated() -> None:
                                    "serving": {**base["serving"], "precision": "w8a8"}}))
     text = build_context(h20, "en")["serving_extrapolated"]
     assert "factor" in text and text.index("factor") < text.index("INT8") and "296 TOPS" in text
+
+
+@pytest.mark.parametrize("card", ["H800", "H20", "MI300X", "910B", "B200"])
+def test_the_cli_line_and_the_proposal_ask_one_question_of_a_card(card: str) -> None:
+    """serving_model.card_basis answers "calibrated, a fitted factor, or extrapolated?" for both faces: the CLI's
+    serving line says "extrapolated" exactly where the proposal's serving section prints the extrapolation
+    sentence (not the factor's, not none)."""
+    from xlcompute import catalog
+    from xlcompute.cli.estimate import _serving_extrapolated
+    from xlcompute.serving_model import card_basis
+
+    data = load_scenario(SERVING_FILE).model_dump(exclude_unset=True)
+    data["cluster"] = {**data["cluster"], "accelerator": card}
+    r = estimate(parse_scenario(data))
+    g = catalog.get_gpu(card)
+    basis = card_basis(g.key, g.vendor)
+    sentence = build_context(r, "en")["serving_extrapolated"]
+    assert basis == {"H800": "calibrated", "H20": "factor", "MI300X": "factor"}.get(card, "extrapolated")
+    assert (sentence == "") == (basis == "calibrated")
+    assert ("multiplied by a factor" in sentence) == (basis == "factor")
+    assert (_serving_extrapolated(r, "en") != "") == (basis == "extrapolated")

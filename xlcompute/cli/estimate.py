@@ -42,15 +42,13 @@ def _serving_extrapolated(r: Estimate, lang: str) -> str:
     """"; extrapolated …" where no serving measurement calibrates the card and no vendor factor covers it (the
     proposal's serving section says the same, at more length), as the training line says of its kernels."""
     from xlcompute import catalog
-    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, factor_key
+    from xlcompute.serving_model import card_basis
 
     acc = r.scenario.cluster.accelerator
     if not r.serves or not isinstance(acc, str):
         return ""
     g = catalog.get_gpu(acc)
-    if g.key in SERVING_CALIBRATED_CARDS or factor_key(g.key, g.vendor) is not None:
-        return ""
-    return tr("serving_extrapolated", lang)
+    return tr("serving_extrapolated", lang) if card_basis(g.key, g.vendor) == "extrapolated" else ""
 
 
 # English plural units of whole counts, worded in the singular for a count of one.

@@ -319,13 +319,14 @@ def _serving_extrapolated(c: _Ctx) -> str:
 
 
 def _serving_card_sentence(c: _Ctx) -> str:
-    from xlcompute.serving_model import SERVING_CALIBRATED_CARDS, SERVING_FACTORS, factor_key
+    from xlcompute.serving_model import SERVING_FACTORS, card_basis, factor_key
     from xlcompute.serving_validation import factor_fit_report
 
     acc = c.r.scenario.cluster.accelerator
-    if isinstance(acc, str) and catalog.get_gpu(acc).key in SERVING_CALIBRATED_CARDS:
-        return ""
     g = catalog.get_gpu(acc) if isinstance(acc, str) else None
+    basis = card_basis(g.key, g.vendor) if g is not None else "extrapolated"
+    if basis == "calibrated":
+        return ""
     key = factor_key(g.key, g.vendor) if g is not None else None
     if key is not None:
         f, fit, zh = SERVING_FACTORS[key], factor_fit_report(key), c.lang == "zh"

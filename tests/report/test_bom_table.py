@@ -56,3 +56,18 @@ def test_quotes_stand_in_for_the_counted_lines() -> None:
                      "Facility fit-out per kW of IT load"]
     assert sum(_money(line["total"]) for line in bom["lines"]) == pytest.approx(r["capex_total"], abs=1)
     assert len(bom["quoted"]) == 2 and fmt.money(r["fabric_cost"], "CNY") in str(bom["quoted"][0])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_storage_line_shows_the_runs_own_need_beside_the_allowance(result: Estimate, lang: str) -> None:
+    """The storage count is the larger of what the run stores and the allowance per card (core.bom.storage_tb);
+    the line's source gives both, so a committee sees 14,600 TB bought against 17.7 TB the run itself keeps
+    (2 checkpoints of the 70B model's training state and 2T tokens of data at the default bytes per token)."""
+    need_tb = (result["checkpoint_storage_bytes"] + result["dataset_bytes"]) / 1e12
+    assert 17.0 < need_tb < 18.5 and result["storage_tb"] == pytest.approx(1000 * 14.6)
+    line = next(x for x in build_context(result, lang)["budget"]["bom"]["lines"] if x["count"] == "14,600.0")
+    assert f"{fmt.number(need_tb, 1)} TB" in line["source"] and "14.6 TB" in line["source"]
+    assert ("the larger of this run's own need" in line["source"]) == (lang == "en")
+    # a run whose own need exceeds the allowance is sized by it: 0.001 TB per card leaves the need
+    big = estimate(_with(cluster={"storage_tb_per_card": 0.001}))
+    assert big["storage_tb"] == pytest.approx((big["checkpoint_storage_bytes"] + big["dataset_bytes"]) / 1e12)

@@ -674,6 +674,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "bom_cables": ("Fibre cables, one per link", "光纤线缆，每条链路一根"),
     "bom_storage": ("Storage capacity", "存储容量"),
     "bom_storage_quote": ("Storage (quote)", "存储（报价）"),
+    "bom_storage_rule": ("the larger of this run's own need (checkpoints kept and training data: {need} TB) and "
+                         "{per_card} TB per card ({src})",
+                         "取本次训练自身所需（保留的检查点与训练数据：{need} TB）与每卡 {per_card} TB（{src}）两者中的较大者"),
     "bom_facility": ("Facility fit-out per kW of IT load", "机房改造（按 IT 负载每 kW）"),
     "bom_tiers_0": ("no scale-out fabric (one server)", "无需服务器间网络（单台服务器）"),
     "bom_tiers_1": ("one switch holds every NIC", "单台交换机连接全部网卡"),

@@ -31,6 +31,17 @@ def _both(c: _Ctx, count_key: str, price_key: str) -> str:
     return f"{registry_source(count_key, c.lang)}{sep}{_price_source(c, price_key)}"
 
 
+def _storage_source(c: _Ctx) -> str:
+    """The storage count's rule with this run's own need beside it (core.bom.storage_tb takes the larger of
+    the checkpoints kept plus the training data and the allowance per card), then the price's source: a
+    committee sees how far the allowance exceeds what the run itself stores."""
+    need_tb = (c.r["checkpoint_storage_bytes"] + c.r["dataset_bytes"]) / 1e12
+    sep = "；" if c.lang == "zh" else "; "
+    rule = c.t("bom_storage_rule", need=fmt.number(need_tb, 1), per_card=fmt.number(c.r["storage_tb_per_card"], 1),
+               src=registry_source("storage_tb", c.lang))
+    return f"{rule}{sep}{_price_source(c, 'storage_per_tb')}"
+
+
 def _line(c: _Ctx, item: str, count_key: str | None, price_key: str | None, total_key: str,
           source: str) -> dict[str, Any]:
     return {
@@ -71,7 +82,7 @@ def bill_of_materials(c: _Ctx) -> dict[str, Any]:
                            _price_source(c, "storage_capex")))
     else:
         lines.append(_line(c, str(c.t("bom_storage")), "storage_tb", "storage_per_tb", "capex_storage",
-                           _both(c, 'storage_tb', 'storage_per_tb')))
+                           _storage_source(c)))
     lines.append(_line(c, str(c.t("bom_facility")), "it_power_kw", "facility_per_kw", "capex_facility",
                        _price_source(c, "facility_per_kw")))
     tiers = int(r["fabric_tiers"])

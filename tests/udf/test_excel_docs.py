@@ -89,3 +89,20 @@ def test_the_function_count_quoted_is_the_count_registered() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"{n} functions in Excel's *Insert Function* dialog" in readme
     assert f"\n{n} Excel functions — " in DOC
+
+
+_README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("call, shown", sorted(set(re.findall(
+    r"`(=(?:LLM_[A-Z_]+)\([^`]*\))` is (\d{1,3}(?:,\d{3})*(?:\.\d+)?)(?![\d])", DOC + _README))))
+def test_a_call_the_prose_quotes_returns_the_figure_it_states(call: str, shown: str) -> None:
+    """Every "`=FUNCTION(…)` is N" in docs/excel.md and the README returns N at the decimals shown
+    (a single figure, or the first cell of a spilled table); the serving confidence example said 62
+    after the margin became whole replicas (64)."""
+    expr = re.sub(r",(?=\s*[,)])", ",None", call[1:])  # no cell references here ("H800" is a card)
+    value = eval(expr, {n: getattr(udf, n) for n in udf.udf_specs()})  # noqa: S307
+    if isinstance(value, list):
+        value = next(v for row in value for v in row if isinstance(v, (int, float)) and not isinstance(v, bool))
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    assert round(float(value), decimals) == float(shown.replace(",", "")), (call, value, shown)

@@ -126,6 +126,8 @@ def test_classic_converters_are_plain_values(classic: dict[str, typing.Any]) -> 
         assert "expand" not in f["ret"], name
         for a in f["args"]:
             assert a["options"]["convert"] == "typing.Any", (name, a["name"])
+            # a cell holding #DIV/0! arrives as that text (the guard refuses it), not as an empty argument
+            assert a["options"]["err_to_str"] == "True", (name, a["name"])
     table = {a["name"]: a["options"] for a in classic["funcs"]["LLM_TRAIN_DAYS_TABLE"]["args"]}
     assert table["gpus_range"]["ndim"] == "1" and table["mfu_range"]["ndim"] == "1"
 

@@ -72,6 +72,10 @@ _IN_LITE = sys.platform == "emscripten"
 # Classic-only options stay out of Lite's decorators (Lite documents them as classic-only).
 _FUNC_OPTIONS: dict[str, Any] = {} if _IN_LITE else {"category": CATEGORY}
 _EXPAND_TABLE = os.environ.get("XLCOMPUTE_EXPAND_TABLE") == "1" and not _IN_LITE
+# err_to_str (classic xlwings): a cell holding #DIV/0! or #N/A reaches the function as that text, which the
+# guard refuses; by default it arrives as None, and an optional argument would quietly take its default.
+# Lite's documentation does not list the option, so Lite keeps its own handling.
+_ARG_OPTIONS: dict[str, Any] = {} if _IN_LITE else {"err_to_str": True}
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -145,7 +149,7 @@ def excel(
             g = xw.ret(expand="table")(g)
         for name in reversed(list(args)):
             options: dict[str, Any] = {"ndim": 1} if name in ranges else {}
-            g = xw.arg(name, doc=args[name], **options)(g)
+            g = xw.arg(name, doc=args[name], **_ARG_OPTIONS, **options)(g)
         g = xw.func(**_FUNC_OPTIONS)(g)
         optional = tuple(n for n, p in signature.items() if p.default is not inspect.Parameter.empty)
         _SPECS[f.__name__] = UdfSpec(name=f.__name__, doc=f.__doc__, args=args, optional=optional, spills=spills)
@@ -161,6 +165,9 @@ def _guard(f: Callable[_P, _R]) -> Callable[_P, _R | str]:
 
     @functools.wraps(f)
     def cell(*args: _P.args, **kwargs: _P.kwargs) -> _R | str:
+        refused = _error_argument(names, args, kwargs)
+        if refused is not None:
+            return refused
         try:
             result = f(*args, **kwargs)
         except UdfArgumentError as exc:
@@ -192,6 +199,42 @@ def _guard(f: Callable[_P, _R]) -> Callable[_P, _R | str]:
         return _out_of_range(_named(names, args, kwargs))
 
     return cell
+
+
+def _holds_error(value: Any) -> str | None:
+    """The error text an argument holds (an Excel error such as #DIV/0!, or another function's error
+    text), itself or in a range; None when it holds none. Text starting with "#" is no model, card or
+    number name, so it is always an error."""
+    if value.__class__ is str:
+        return value if value[:1] == "#" else None
+    if value.__class__ is list or value.__class__ is tuple:
+        for item in value:
+            found = _holds_error(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _error_argument(names: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The #VALUE! text for the first argument that holds an error, or None: the error is passed on,
+    named, instead of a result computed as if the cell were empty (xlwings' default for an error)."""
+    for name, value in zip(names, args):
+        if value.__class__ is str or value.__class__ is list or value.__class__ is tuple:
+            found = _holds_error(value)
+            if found is not None:
+                return _error(ARGUMENT_ERROR, _error_reason(name, found))
+    for name, value in kwargs.items():
+        found = _holds_error(value)
+        if found is not None:
+            return _error(ARGUMENT_ERROR, _error_reason(name, found))
+    return None
+
+
+def _error_reason(name: str, found: str) -> str:
+    code = found.split(maxsplit=1)[0] if found.strip() else found
+    if found.strip() == code:  # Excel's own error value
+        return f"{name}: the cell holds the error {code}; correct that cell first"
+    return f"{name}: the cell holds another function's error ({one_line(found, 120)}); correct that first"
 
 
 def _fits_cells(result: Any) -> bool:

@@ -461,8 +461,10 @@ def test_zh_labels_same_formulas() -> None:
                     named_tabs += "'硬件'!" in b.value
                     assert "Hardware!" not in b.value and "Models!" not in b.value, (ws_zh.title, b.coordinate)
                     a_f, b_f = a.value, in_english(b.value)
-                    if ws_en.title == "Inputs" and a.column == 4:  # a looked-up input's source: same lookups,
-                        a_f, b_f = (re.sub(r'"[^"]*"', '""', f) for f in (a_f, b_f))  # words in its language
+                    # a looked-up input's source, and the Compare sheet's name of the Inputs card's column
+                    # (which says when the drop-down holds another card): same formulas, words in its language
+                    if (ws_en.title == "Inputs" and a.column == 4) or (ws_en.title == "Compare" and a.row == 5):
+                        a_f, b_f = (re.sub(r'"[^"]*"', '""', f) for f in (a_f, b_f))
                     assert a_f == b_f, (ws_en.title, a.coordinate)
     assert named_tabs >= 10  # the lookups do name the Chinese tab (the mapping is exercised)
     # The drop-down lists name the Chinese catalog tabs too.

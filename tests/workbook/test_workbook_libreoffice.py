@@ -68,9 +68,9 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "recompute_layers": ({"recompute_layers": 3}, {"training__recompute_layers": 3}),
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
-    # The drop-down sets the precision; the optimizer-bytes cell is an input of its own and keeps its 12
-    # (a scenario that types fp8 without optimizer_bytes takes DeepSeek-V3's 8 instead).
-    "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8", "training__optimizer_bytes": 12}),
+    # The drop-down sets the precision, and the optimizer bytes at their default follow it (8 with fp8,
+    # DeepSeek-V3's recipe), as a scenario that types fp8 without optimizer_bytes gets them.
+    "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
     # The serving precision drop-down: the 8-bit peak, bytes per weight and KV value, GEMM share and
     # dequantisation work follow it together, as serving.precision sets them (the replica stays typed).
     "serving_w8a8": ({"serving_precision_choice": "w8a8"}, {"serving__precision": "w8a8"}),
@@ -148,6 +148,19 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "w8a8_910b": ({"serving_int8": 1, "gpu_choice": "910B"},
                   ["the card has no peak at the serving precision (FP8 or INT8): set serving_fp8 and serving_int8 "
                    "to 0, or choose a card that has one"]),
+    # The layout and the serving replica and batch were chosen when the workbook was built: an edit they no
+    # longer serve is a problem, not "All inputs are valid" beside a plan that does not fit or meet its targets.
+    "tpot_target": ({"tpot_target_s": 0.05},
+                    ["the mean time per output token is 0.089 s, above the 0.05 s target: the serving replica (4 "
+                     "cards) and batch (384) were sized when the workbook was built: lower the decode batch, or "
+                     "build the workbook again (xlcompute workbook)"]),
+    "model_405b": ({"model_choice": "llama3.1-405b"},
+                   ["the layout needs 91.2 GB per card of 80 GB: raise TP or PP, the ZeRO stage or recomputation, or "
+                    "build the workbook again (xlcompute workbook) to re-plan the layout",
+                    "a replica of 4 cards has no memory left for the KV cache with this model: raise the serving TP "
+                    "or PP, or build the workbook again (xlcompute workbook) to re-size the replica"]),
+    "nothing_to_plan": ({"typed:train_tokens": 0, "users": 0},
+                        ["no training tokens and no serving users: there is nothing to plan"]),
 }
 GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
 
@@ -236,6 +249,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     for key, (cells, _) in INVALID_EDITS.items():
         files[f"invalid_{key}"] = _edited(files["default_en"], cells, src / f"invalid_{key}.xlsx")
         expected[f"invalid_{key}"] = expected["default_en"]
+    files["invalid_card_pasted"] = _edited(files["default_en"], {"gpu_choice": "H900"}, src / "invalid_card.xlsx")
+    expected["invalid_card_pasted"] = expected["default_en"]
     # The Compare sheet edited in place, two columns at once (the other columns must not move).
     wb = openpyxl.load_workbook(files["default_en"])
     ws = wb["Compare"]
@@ -452,6 +467,15 @@ def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: st
     n = sum(1 for w in want if not w.startswith("note: "))
     assert ws["F3"].value == ("1 input has a problem: see column F" if n == 1 else
                               f"{n} inputs have a problem: see column F")
+
+
+def test_a_card_pasted_past_the_list_is_named(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """A paste bypasses the drop-down's validation; the check names the card first, before the lookups it
+    breaks (each of which says "type a number")."""
+    ws = sheet(openpyxl.load_workbook(recalculated["invalid_card_pasted"][0], data_only=True), "inputs")
+    checks = [str(v) for v in _check_column(ws)]
+    assert checks[0] == "Accelerator H900 is not in the list: pick one from the drop-down list"
+    assert ws["F3"].value.endswith("inputs have a problem: see column F")
 
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "edit_cards", "edit_tokens_text"])

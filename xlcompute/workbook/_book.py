@@ -21,13 +21,15 @@ from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, STEPS, Step
 from xlcompute.core.cost import whole_server_cards
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
-from xlcompute.scenario import Scenario
+from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+from xlcompute.scenario import Scenario, TrainingPlan
 from xlcompute._builtin import builtin_text
 from xlcompute.sources import source_text
 from xlcompute.workbook.input_checks import (
     PARSED_KEYS,
     READ_COLUMN,
     add_check_summary,
+    add_choice_check,
     add_input_checks,
     add_read_cell,
 )
@@ -76,6 +78,13 @@ REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
     "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
 )
+def _default_optimizer_bytes(precision: str) -> float:
+    """The scenario's optimizer bytes when none are given (scenario.TrainingPlan): 8 with FP8 (DeepSeek-V3's
+    recipe, core.moe.FP8_DEEPSEEK_OPTIMIZER_BYTES), else the field's default, 12."""
+    default = TrainingPlan.model_fields["optimizer_bytes"].default
+    return FP8_DEEPSEEK_OPTIMIZER_BYTES if precision == "fp8" else float(default)
+
+
 CHOICE_NAMES = {"model": "model_choice", "gpu": "gpu_choice", "precision": "precision_choice",
                 "serving_precision": "serving_precision_choice"}
 # Card-dependent prices: Inputs key -> (Hardware price column, the input it multiplies). The server
@@ -163,6 +172,7 @@ class Book:
             ("serving_precision_choice", sc.serving.precision or "bf16",
              '"' + ",".join(SCENARIO_PRECISIONS) + '"', "choose_serving_precision"),
         )
+        first_checked = row
         for key, value, source_list, note in choices:
             style_plain(ws.cell(row=row, column=1, value=text(key, lang)))
             cell = ws.cell(row=row, column=2)
@@ -179,6 +189,7 @@ class Book:
             dv.errorTitle = text(key, lang)
             ws.add_data_validation(dv)
             dv.add(cell.coordinate)
+            add_choice_check(ws, row, source_list, text(key, lang), lang)
             _define(self.wb, key, ws.title, "B", row)
             row += 1
         style_plain(ws.cell(row=row, column=1, value=text("currency", lang)))
@@ -205,11 +216,12 @@ class Book:
                 ("price_per_gpu_hour", sc.pricing.price_per_card_hour is not None),
                 ("price_reserved_1y", sc.pricing.price_reserved_1y is not None),
                 ("price_reserved_3y", sc.pricing.price_reserved_3y is not None),
+                # optimizer bytes at the precision's default (12; 8 with FP8) follow the precision drop-down
+                ("optimizer_bytes", sc.train.optimizer_bytes != _default_optimizer_bytes(sc.train.precision)),
             ) if given
         }
         # The prices that follow the drop-down (the Compare sheet keeps each card's own).
         self.price_lookups = frozenset(PRICE_LOOKUPS) - fixed
-        first_input = row + 2
         for section, keys in _GROUPS:
             row += 1
             style_section(ws.cell(row=row, column=1, value=text(section, lang)))
@@ -222,7 +234,7 @@ class Book:
                 _define(self.wb, key, ws.title, READ_COLUMN if key in PARSED_KEYS else "B", row)
                 refs[key] = Ref(key)
                 row += 1
-        add_check_summary(ws, 3, first_input, row - 1, lang, head)
+        add_check_summary(ws, 3, first_checked, row - 1, lang, head)
         # Frozen down to the column headers: the results block stays in view while any input below
         # is edited (the point of the block).
         finish_sheet(ws, {"A": 44, "B": 20, "C": 16, "D": 80, "E": 24, "F": 60, "G": 16}, self.footer,
@@ -282,6 +294,13 @@ class Book:
             cell.value = "=" + serving_precision_formula(key, CHOICE_NAMES["serving_precision"])
             style_lookup(cell)
             source = text("serving_precision_source", lang)
+        elif formula is None and key == "optimizer_bytes" and key not in fixed:
+            # the scenario's default for its precision: a precision picked from the list moves it, as the
+            # estimate's default does (TrainingPlan.optimizer_bytes)
+            cell.value = (f'=IF({CHOICE_NAMES["precision"]}="fp8",{_default_optimizer_bytes("fp8"):g},'
+                          f'{_default_optimizer_bytes("bf16"):g})')
+            style_lookup(cell)
+            source = text("optimizer_bytes_source", lang)
         elif formula is None and iv.origin is not None and iv.origin.field == "cards_sized_serving":
             # A serving fleet sized to its users: whole servers of the serving cards, a live formula (the
             # serving cards do not depend on the cluster's), so an edited demand resizes the cluster.

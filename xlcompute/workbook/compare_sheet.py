@@ -33,7 +33,7 @@ from xlcompute.compare_words import note_words, reason_words
 from xlcompute.core import cost
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.scenario import CustomAccelerator
-from xlcompute.workbook._book import Book, col_letter
+from xlcompute.workbook._book import CHOICE_NAMES, Book, col_letter
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS
 from xlcompute.workbook.styles import (
     finish_sheet,
@@ -118,7 +118,12 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
         put_text(ws.cell(row=r, column=c), a.accelerator)
         style_header(ws.cell(row=r, column=c))
         name = ws.cell(row=r + 1, column=c)
-        put_text(name, a.name)
+        if a.accelerator == _own_key(b):
+            # this column follows the Inputs sheet's card: say so when the drop-down there holds another one
+            other = text("cmp_own_changed", lang)
+            name.value = f'=IF({CHOICE_NAMES["gpu"]}={_quote(a.accelerator)},{_quote(a.name)},{CHOICE_NAMES["gpu"]}&{_quote(other)})'
+        else:
+            put_text(name, a.name)
         style_plain(name, wrap=True)
         style_static(ws.cell(row=r + 2, column=c, value=a.layout.replace("·CP1·", "·") if a.ok else None))
     ws.row_dimensions[r + 1].height = wrapped_height([(a.name, 16) for a in alts])
@@ -193,8 +198,14 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
         values[key] = Ref(cell.coordinate)
     if PLANNER_MFU in p.rows:
         cell = ws[f"{col}{p.rows[PLANNER_MFU]}"]
-        cell.value = a.predicted_mfu
-        style_input(cell)
+        if own and all(a.inputs[k] == p.main[k] for k in p.inputs):
+            # the Inputs sheet's own plan (not one re-sized for a deadline): its live predicted MFU, which
+            # follows an edit there (cards, card, model)
+            cell.value = f"={PLANNER_MFU}"
+            style_lookup(cell)
+        else:
+            cell.value = a.predicted_mfu
+            style_input(cell)
         cell.number_format = _format(PLANNER_MFU, currency)
         values[PLANNER_MFU] = Ref(cell.coordinate)
     else:  # serving only: no training tokens, so the MFU only has to be the workbook's own (finite) one
@@ -253,6 +264,11 @@ def _format(key: str, currency: str) -> str:
 
 def _number(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
+
+
+def _quote(s: str) -> str:
+    """A formula's string literal (its quotes doubled): a card's catalog name is data, not formula text."""
+    return '"' + s.replace('"', '""') + '"'
 
 
 def _own_key(b: Book) -> str | None:

@@ -49,7 +49,7 @@ def _style_check(cell: Cell) -> None:
         cell._style = copy(first)
 
 __all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell",
-           "field_name"]
+           "add_choice_check", "field_name"]
 
 CHECK_COLUMN = "F"
 #: How a check that is information, not a problem, starts (English, Chinese): not counted, not marked red.
@@ -125,7 +125,42 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
     if key == "tp":
         return [("MOD(heads,tp)<>0",
                  '"TP（"&tp&"）不能整除注意力头数（"&heads&"）"' if zh else
-                 '"TP ("&tp&") does not divide the attention heads ("&heads&")"')]
+                 '"TP ("&tp&") does not divide the attention heads ("&heads&")"'),
+                # The layout was planned when the workbook was built; an edit (a larger model, a longer
+                # sequence) may outgrow it, which the estimate would have re-planned.
+                ("IFERROR(AND(train_tokens>0,mem_fits=0),FALSE)",
+                 '"该布局每卡需 "&ROUND(mem_per_gpu_gb,1)&" GB，超过 "&ROUND(gpu_hbm_gb,1)&" GB 显存：增大 TP 或 PP、'
+                 'ZeRO 阶段或重计算，或重新生成工作簿（xlcompute workbook）以重新规划布局"' if zh else
+                 '"the layout needs "&ROUND(mem_per_gpu_gb,1)&" GB per card of "&ROUND(gpu_hbm_gb,1)&" GB: raise TP or '
+                 'PP, the ZeRO stage or recomputation, or build the workbook again (xlcompute workbook) to re-plan '
+                 'the layout"')]
+    if key == "train_tokens":
+        return [("IFERROR(AND(train_tokens=0,users=0),FALSE)",
+                 '"既无训练 token 也无推理用户：没有可规划的内容"' if zh else
+                 '"no training tokens and no serving users: there is nothing to plan"')]
+    # The serving replica and batch were sized for the targets when the workbook was built (the sizer's
+    # search is not a formula); an edit that makes them miss a target or outgrow the memory says so.
+    if key == "serving_tp":
+        return [("IFERROR(AND(users>0,serving_max_sequences<1),FALSE)",
+                 '"每个 "&serving_replica_size&" 卡的推理副本放下模型后没有 KV 缓存空间：增大推理 TP 或 PP，'
+                 '或重新生成工作簿（xlcompute workbook）以重新确定副本"' if zh else
+                 '"a replica of "&serving_replica_size&" cards has no memory left for the KV cache with this model: '
+                 'raise the serving TP or PP, or build the workbook again (xlcompute workbook) to re-size the replica"')]
+    if key == "tpot_target_s":
+        return [("IFERROR(AND(users>0,tpot>tpot_target_s*1.000001),FALSE)",
+                 '"平均每输出 token 时延 "&ROUND(tpot,3)&" s，超过目标 "&tpot_target_s&" s：推理副本（"'
+                 '&serving_replica_size&" 卡）和批大小（"&serving_batch&"）是生成工作簿时按目标确定的，请减小解码批大小，'
+                 '或重新生成工作簿（xlcompute workbook）"' if zh else
+                 '"the mean time per output token is "&ROUND(tpot,3)&" s, above the "&tpot_target_s&" s target: the '
+                 'serving replica ("&serving_replica_size&" cards) and batch ("&serving_batch&") were sized when the '
+                 'workbook was built: lower the decode batch, or build the workbook again (xlcompute workbook)"')]
+    if key == "ttft_target_s":
+        return [("IFERROR(AND(users>0,ttft>ttft_target_s*1.000001),FALSE)",
+                 '"首 token 时延 "&ROUND(ttft,3)&" s，超过目标 "&ttft_target_s&" s：推理副本和批大小是生成工作簿时按'
+                 '目标确定的，请减小解码批大小，或重新生成工作簿（xlcompute workbook）"' if zh else
+                 '"the time to first token is "&ROUND(ttft,3)&" s, above the "&ttft_target_s&" s target: the serving '
+                 'replica and batch were sized when the workbook was built: lower the decode batch, or build the '
+                 'workbook again (xlcompute workbook)"')]
     if key == "pp":
         return [("pp>layers",
                  '"PP（"&pp&"）多于层数（"&layers&"）"' if zh else
@@ -217,6 +252,22 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     problem = (f'AND({where}<>"",LEFT({where},{len(prefix)})<>{_quote(prefix)})' if key == "gpu_count"
                else f'{where}<>""')
     ws.conditional_formatting.add(typed, _red_when(problem))
+
+
+def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang: str) -> None:
+    """The check of a drop-down row: a name pasted past the list (a paste bypasses validation) is named,
+    where every lookup would otherwise fail without a word. ``source_list`` is the validation's list: a
+    range, or quoted comma-separated names."""
+    cell = f"B{row}"
+    if source_list.startswith('"'):
+        known = f"OR({','.join(f'{cell}={_quote(v)}' for v in source_list.strip(chr(34)).split(','))})"
+    else:
+        known = f"ISNUMBER(MATCH({cell},{source_list},0))"
+    words = (f'{_quote(label + "“")}&{cell}&{_quote("”不在下拉列表中：请从列表选择")}' if lang == "zh" else
+             f'{_quote(label + " ")}&{cell}&{_quote(" is not in the list: pick one from the drop-down list")}')
+    check = ws.cell(row=row, column=6, value=f'=IF({known},"",{words})')
+    _style_check(check)
+    ws.conditional_formatting.add(cell, _red_when(f'${CHECK_COLUMN}${row}<>""'))
 
 
 def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str, header_row: int) -> None:

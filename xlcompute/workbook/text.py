@@ -22,9 +22,11 @@ T: dict[str, tuple[str, str]] = {
     "inputs_note": (
         "Yellow cells are inputs: change them (or pick another accelerator or model) and every sheet "
         "recalculates. Green cells look their value up in the Hardware / Models sheets; type a number "
-        "over them to override.",
+        "over them to override. The layout and the serving replica and batch were chosen when the workbook was "
+        "built: column F says when an edit needs them chosen again (xlcompute workbook).",
         "黄色单元格为输入：修改后（或选择其他加速卡、模型）所有工作表自动重算。绿色单元格从“硬件”/“模型”"
-        "表查找取值，可直接输入数字覆盖。",
+        "表查找取值，可直接输入数字覆盖。并行布局与推理副本、批大小是生成工作簿时确定的：若某项修改需要重新确定，"
+        "F 列会提示（xlcompute workbook）。",
     ),
     "results_note": (
         "Every value on this sheet is a live formula over the Inputs sheet (see the Formulas sheet).",
@@ -84,6 +86,15 @@ T: dict[str, tuple[str, str]] = {
                           "此处为 fp8：该模型发布的权重精度（场景未给定推理精度）"),
     "precision_recipe": ("fp8 here: the model's published pre-training precision (the scenario gives none)",
                          "此处为 fp8：该模型公开的预训练精度（场景未设定）"),
+    "cmp_own_changed": (" (the card now chosen on the Inputs sheet: this column follows it, and the other cards "
+                        "are re-planned only when the workbook is built again)",
+                        "（输入表现选的卡：本列随之变化，其他卡需重新生成工作簿才会重新规划）"),
+    "optimizer_bytes_source": (
+        "follows the training precision chosen above: 12 (mixed-precision Adam: FP32 master weights and two "
+        "moments, ZeRO §3.1), 8 with fp8 (DeepSeek-V3: FP32 master weights, BF16 AdamW moments, arXiv:2412.19437 "
+        "§3.3.3); type a number over it to override",
+        "随上方所选训练精度变化：12（混合精度 Adam：FP32 主权重与两个动量，ZeRO §3.1）；fp8 时为 8（DeepSeek-V3："
+        "FP32 主权重、BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）；可直接输入数字覆盖"),
     "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找“{sheet}”表：{detail}"),
     "scenario_row": ("scenario (added to the catalog sheet)", "场景（已加入目录表）"),
     "sens_title": ("Sensitivity", "敏感性分析"),

@@ -192,10 +192,21 @@ def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, m
     return int(x)
 
 
+_ZERO_NAME = re.compile(r"^\s*zero[-_ ]?(\d)\s*$", re.IGNORECASE)
+
+
 def choice(value: Any, name: str, allowed: Iterable[int], default: int | None = None) -> int:
     """One of a few whole numbers, e.g. a ZeRO stage 0–3."""
     allowed = tuple(allowed)
-    x = quantity(value, name, None if default is None else float(default))
+    listed = ", ".join(str(a) for a in allowed)
+    if isinstance(value, str) and (m := _ZERO_NAME.match(value)):
+        value = m.group(1)  # "ZeRO-3", "zero 1": the stage as the papers and DeepSpeed's config name it
+    try:
+        x = quantity(value, name, None if default is None else float(default))
+    except UdfArgumentError:
+        if is_empty(value):
+            raise UdfArgumentError(f"{name} is empty; enter one of {listed}") from None
+        raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}") from None
     if not float(x).is_integer() or int(x) not in allowed:
         listed = ", ".join(str(a) for a in allowed)
         raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}")
@@ -259,7 +270,8 @@ def flag(value: Any, name: str, default: int = 0) -> int:
     raise UdfArgumentError(f"{name} must be 0 or 1 (or TRUE/FALSE), got {show(value)}")
 
 
-_RECOMPUTE_TEXT = {"none": 0, "no": 0, "off": 0, "false": 0, "selective": 1, "full": 2, "true": 2, "yes": 2}
+_RECOMPUTE_TEXT = {"none": 0, "no": 0, "off": 0, "false": 0, "selective": 1, "full": 2, "true": 2, "yes": 2,
+                   "0": 0, "1": 2, "2": 2}  # a number typed as text reads as the number
 
 
 def recompute_mode(value: Any, name: str = "recompute", default: int = 0) -> int:
@@ -279,7 +291,7 @@ def recompute_mode(value: Any, name: str = "recompute", default: int = 0) -> int
     if isinstance(value, str) and value.strip().lower() in _RECOMPUTE_TEXT:
         return _RECOMPUTE_TEXT[value.strip().lower()]
     raise UdfArgumentError(
-        f'{name} must be 0/FALSE (none), 1/TRUE (full) or "selective", got {show(value)}'
+        f'{name} must be 0/FALSE or "none", 1/TRUE, 2 or "full", or "selective", got {show(value)}'
     )
 
 

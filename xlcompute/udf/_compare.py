@@ -14,7 +14,7 @@ import functools
 from typing import Any
 
 from xlcompute import _udf_args as a
-from xlcompute.udf._models import preset
+from xlcompute.udf._models import preset_or_size
 from xlcompute.udf._register import GPUS, MFU, TOKENS, excel
 
 __all__ = ["LLM_COMPARE"]
@@ -61,7 +61,11 @@ def _compare(model: str, tokens: float, gpus: int | None, cards: tuple[str, ...]
     cluster: dict[str, Any] = {"accelerator": cards[0]}
     if gpus is not None:
         cluster["cards"] = gpus
-    data: dict[str, Any] = {"model": {"preset": model}, "training": training, "cluster": cluster}
+    from xlcompute.quantity import SIZE_TEXT
+
+    # "70B" is a size (a dense model of generic shape), as the other functions and a scenario read it
+    spec = {"params": model} if isinstance(model, str) and SIZE_TEXT.match(model) else {"preset": model}
+    data: dict[str, Any] = {"model": spec, "training": training, "cluster": cluster}
     if mfu is not None:
         data["assumptions"] = {"mfu": mfu}
     try:
@@ -104,7 +108,8 @@ def _card_keys(gpu_range: Any) -> tuple[str, ...]:
 
 
 @excel(
-    {"model": 'Model name from the catalog, e.g. "llama2-70b" (see MODEL_LIST()).',
+    {"model": 'Model name from the catalog, e.g. "llama2-70b" (see MODEL_LIST()), or a size such as "70B" (a dense '
+              'model of generic shape).',
      "tokens": TOKENS,
      "gpus": GPUS + " Used for every card.",
      "gpu_range": 'Cells holding up to 8 card names, e.g. "H800", "H20", "A800", "H200", "910B".',
@@ -123,7 +128,7 @@ def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = N
     with deadline_days, the cards each needs (at deadline_confidence)."""
     from xlcompute.scenario import MAX_CARDS
 
-    m = preset(model)
+    m = preset_or_size(model)
     n_tokens = a.train_tokens(tokens)
     days = None if a.is_empty(deadline_days) else a.positive(deadline_days, "deadline_days", unit="days")
     confidence = None if a.is_empty(deadline_confidence) else a.fraction(deadline_confidence, "deadline_confidence")

@@ -29,6 +29,8 @@ from xlcompute.quantity import QuantityError, parse_quantity
 __all__ = [
     "ModelCounts",
     "preset",
+    "preset_or_size",
+    "SizedModel",
     "model_or_count",
     "stored_params",
     "active_params",
@@ -69,6 +71,31 @@ def preset(value: Any, name: str = "model") -> ModelPreset:
         return _preset_by_text(value)
     except UnknownPresetError as exc:
         raise a.UdfArgumentError(f"{name}: {_in_a_cell(exc)}") from None
+
+
+class SizedModel(NamedTuple):
+    """A model known by its size alone ("70B"): the generic dense shape a scenario's ``model.params`` draws
+    (core.shape.generic_dense_arch). ``key`` is the size as typed, which the scenario reads as model.params."""
+
+    key: str
+    arch: Any
+    params: float
+
+
+def preset_or_size(value: Any, name: str = "model") -> ModelPreset | SizedModel:
+    """The catalog model named by ``value``, or for a size such as "70B" a dense model of that size in the
+    generic shape, as LLM_TRAIN_DAYS and a scenario's ``model: 70B`` read it."""
+    from xlcompute.core.shape import GENERIC_MAX_PARAMS, GENERIC_MIN_PARAMS, generic_dense_arch
+    from xlcompute.quantity import SIZE_TEXT
+
+    if isinstance(value, str) and SIZE_TEXT.match(value):
+        n = a.param_count(value, name)
+        if not GENERIC_MIN_PARAMS <= n <= GENERIC_MAX_PARAMS:
+            raise a.UdfArgumentError(
+                f"{name} = {a.show(value)}: a model known by its size alone is a generic dense shape of 1B to 10T "
+                'parameters; for another size use a catalog model name such as "llama2-70b"')
+        return SizedModel(key=value.strip(), arch=generic_dense_arch(n), params=n)
+    return preset(value, name)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from xlcompute import _udf_args as a
-from xlcompute.udf._models import preset, training_default
+from xlcompute.udf._models import preset, preset_or_size, training_default
 from xlcompute.udf._register import GPUS, excel
 
 __all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU", "estimated_cards", "estimated_days"]
@@ -37,7 +37,8 @@ __all__ = ["LLM_BEST_LAYOUT", "LLM_PREDICTED_MFU", "estimated_cards", "estimated
 _PLAN_TOKENS = 1e12
 """Tokens of the one-line scenario: the layout and its MFU do not depend on the token count."""
 
-_MODEL = 'Model name from the catalog, e.g. "llama2-70b" (dense models; see MODEL_LIST()).'
+_MODEL = ('Model name from the catalog, e.g. "llama2-70b" (see MODEL_LIST()), or a size such as "70B" (a dense '
+          'model of generic shape).')
 _GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
 _GLOBAL_BATCH = ("Optional. Sequences per optimizer step, rounded to the layout; default 4M tokens "
                  "(1,024 sequences of 4096), at least 1,024 tokens per GPU.")
@@ -77,6 +78,7 @@ def _estimate(
     import numpy as np
 
     from xlcompute.estimate import estimate
+    from xlcompute.quantity import SIZE_TEXT
     from xlcompute.scenario import ScenarioError, parse_scenario
 
     training: dict[str, Any] = {"tokens": tokens, "seq_len": seq_len}
@@ -89,7 +91,8 @@ def _estimate(
     cluster: dict[str, Any] = {"accelerator": gpu}
     if cards is not None:
         cluster["cards"] = cards
-    spec = {"preset": model} if isinstance(model, str) else {"params": model}
+    # "70B" is a size (a dense model of generic shape), as LLM_TRAIN_DAYS and a scenario's model: 70B read it
+    spec = ({"params": model} if not isinstance(model, str) or SIZE_TEXT.match(model) else {"preset": model})
     try:
         # The estimate also plans goodput, power and cost, which these cells do not show; NumPy's
         # overflow warnings from them (10^7 cards) are not the cell's business.
@@ -197,7 +200,7 @@ def _planned(
     model: Any, gpu: Any, gpus: Any, seq_len: Any, global_batch: Any, tp: Any = None, pp: Any = None
 ) -> _Planned:
     """Parse the cells and look up (or run) the estimate."""
-    m = preset(model)
+    m = preset_or_size(model)
     card = a.gpu(gpu)
     limit = _limits()
     layout: tuple[int, int] | None = None

@@ -12,7 +12,7 @@ from typing import Any
 from xlcompute import _udf_args as a
 from xlcompute import catalog
 from xlcompute.core import compute, memory, serving, spread, units
-from xlcompute.udf._models import active_params, preset
+from xlcompute.udf._models import active_params, preset, preset_or_size
 from xlcompute.udf._register import PARAMS, PARAMS_ACTIVE, PEAK, PRICE_HOUR, UTIL, excel
 
 __all__ = [
@@ -135,7 +135,8 @@ def LLM_DECODE_TOKENS_PER_S(
     )
 
 
-_MODEL = 'A catalog model name such as "llama2-70b" (its architecture: layers, heads, KV heads).'
+_MODEL = ('A catalog model name such as "llama2-70b" (its architecture: layers, heads, KV heads), or a size such as '
+          '"70B" (a dense model of generic shape).')
 _GPU = 'A catalog card name such as "H800" or "A100-80G" (peak, HBM, bandwidth, link, cards per server).'
 _TP = "Optional. Tensor-parallel cards of the replica; default 1. Must divide the heads and fit one server."
 _PRECISION = ('Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only), '
@@ -149,7 +150,7 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
 
     keys = {"bf16": "bf16", "fp16": "fp16", **SCENARIO_PRECISIONS}  # the scenario's words, and fp16
 
-    shape = model_shape(preset(model).arch)
+    shape = model_shape(preset_or_size(model).arch)
     g = a.gpu(gpu)
     card = Card(name=g.name, peak_flops_16=g.peak_flops, peak_flops_fp8=g.fp8_flops, peak_ops_int8=g.int8_ops,
                 hbm_bytes=g.hbm_bytes,

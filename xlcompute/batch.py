@@ -59,7 +59,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -129,6 +129,10 @@ class BatchReport(BaseModel):
     items: list[BatchItem]
     index: Optional[str] = None
     index_error: Optional[str] = Field(None, description="why index.xlsx could not be written")
+    others: list[str] = Field(
+        default_factory=list,
+        description="workbooks in OUTDIR that an earlier batch wrote for scenarios not in this one (a row "
+                    "deleted from a table, another batch's files): left in place, and not in this index")
 
     @property
     def failed(self) -> list[BatchItem]:
@@ -187,8 +191,10 @@ def _key(content: str, lang: str, pdf: bool) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _collect_one(input_path: Path, label: Callable[[Path], str]) -> list[tuple[str, str, dict[str, Any] | Path]]:
-    """(source, name its output stem is made from, file or table row) of each scenario of one INPUT."""
+def _collect_one(input_path: Path, label: Callable[[Path], str],
+                 several: bool = False) -> list[tuple[str, str, dict[str, Any] | Path]]:
+    """(source, name its output stem is made from, file or table row) of each scenario of one INPUT.
+    With ``several`` INPUTs a table that cannot be read is one failed entry, so the others still run."""
     if input_path.is_dir():
         files = sorted(p for p in input_path.iterdir() if p.is_file() and p.suffix.lower() in SCENARIO_SUFFIXES
                        and not p.name.startswith("."))
@@ -205,6 +211,8 @@ def _collect_one(input_path: Path, label: Callable[[Path], str]) -> list[tuple[s
         try:
             rows = read_table(input_path)
         except TableError as exc:
+            if several:
+                return [(label(input_path), input_path.stem, {"__table_error__": str(exc)})]
             raise BatchInputError(str(exc)) from None
         return [(r.source, str(r.data.get("name") or f"row-{r.row}"), r.data) for r in rows]
     raise BatchInputError(f"{str(input_path)!r} does not exist")
@@ -220,7 +228,7 @@ def _collect(inputs: Sequence[Path]) -> list[_Job]:
     found: list[tuple[str, str, dict[str, Any] | Path]] = []
     seen: set[Path] = set()
     for input_path in inputs:
-        for source, name, what in _collect_one(input_path, label):
+        for source, name, what in _collect_one(input_path, label, several=len(inputs) > 1):
             if isinstance(what, Path):
                 resolved = what.resolve()
                 if resolved in seen:  # a file a glob and a folder both name is one scenario
@@ -472,7 +480,10 @@ def _worker_main(conn: Connection, batch_pid: int, outdir: str, lang: str, pdf: 
             except Exception as exc:  # noqa: BLE001  (reported, and the worker goes on)
                 item = BatchItem(source=job.get("source", "?"), stem=job.get("stem", "?"),
                                  problems=[f"{type(exc).__name__}: {exc}"])
-            conn.send((index, item.model_dump()))
+            try:
+                conn.send((index, item.model_dump()))
+            except OSError:  # the batch process is gone (killed, or stopped): nothing to report to
+                return
     finally:
         _drop_work_dirs()
 
@@ -740,6 +751,31 @@ def run_batch(
             raise BatchInputError(f"--pdf needs the proposal module (xlcompute.report): {exc}") from None
     inputs = [Path(input_path)] if isinstance(input_path, (str, Path)) else [Path(p) for p in input_path]
     out = Path(outdir)
+    with _stopped_cleanly_on_sigterm():
+        return _run(inputs, out, force, pdf, lang, timeout, jobs, on_progress, on_start)
+
+
+@contextlib.contextmanager
+def _stopped_cleanly_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a service manager's stop, ``kill``) ends the batch as Ctrl-C does: the workers are stopped
+    and the work folder and temps removed, then exit code 143 (128 + 15) without a traceback."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread (an embedding application's worker): left as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(inputs: list[Path], out: Path, force: bool, pdf: bool, lang: str, timeout: float | None,
+         jobs: int | None, on_progress: Callable[[BatchItem], None] | None,
+         on_start: Callable[[int], None] | None) -> BatchReport:
     job_list = _collect(inputs)
     _check_outdir(out)
     for job in job_list:
@@ -771,11 +807,22 @@ def run_batch(
     elif todo:
         _run_workers(todo, workers, out, lang, pdf, timeout or None, finish)
     items = [done[i] for i in range(len(job_list))]
+    others = _other_outputs(out, {job.stem for job in job_list})
     index = out / INDEX_NAME
     try:
         _write_index(items, index, lang)
     except OSError as exc:
-        return BatchReport(items=items, index=None, index_error=str(exc))
+        return BatchReport(items=items, index=None, index_error=str(exc), others=others)
     except Exception as exc:  # noqa: BLE001  (the report of every scenario still comes back)
-        return BatchReport(items=items, index=None, index_error=f"{type(exc).__name__}: {exc}")
-    return BatchReport(items=items, index=str(index))
+        return BatchReport(items=items, index=None, index_error=f"{type(exc).__name__}: {exc}", others=others)
+    return BatchReport(items=items, index=str(index), others=others)
+
+
+def _other_outputs(out: Path, stems: set[str]) -> list[str]:
+    """Workbooks an earlier batch recorded in ``out`` for scenarios this one does not have, still there.
+    Never removed: another batch may share the folder (its files are as current as ours)."""
+    try:
+        records = sorted((out / RECORD_DIR).glob("*.json"))
+    except OSError:
+        return []
+    return [f"{p.stem}.xlsx" for p in records if p.stem not in stems and (out / f"{p.stem}.xlsx").is_file()]

@@ -393,3 +393,21 @@ def test_batch_with_pdf_searches_each_layout_once(tmp_path: Path, monkeypatch: p
     report = run_batch(d, tmp_path / "out", pdf=True, jobs=1, timeout=None)  # in this process: counted
     assert [i.status for i in report.items] == ["ok"], report.items[0].problems
     assert len(searches) == 1
+
+
+def test_an_unreadable_table_among_several_inputs_fails_alone(folder: Path, tmp_path: Path) -> None:
+    """A table with a formula and no saved result cannot be read; given with other INPUTs it is one failed
+    entry (named, with the cell) and the scenario files beside it still run. Alone it stays an error of the
+    input (exit 2), as before: there is nothing else to do."""
+    table = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["name", "model.preset", "training.tokens", "cluster.cards"])
+    wb.active.append(["x", "llama2-7b", "100B", 64])
+    wb.active["D2"] = "=8*8"  # openpyxl writes the formula and no cached result
+    wb.save(table)
+    report = run_batch([folder / "a.yaml", table], tmp_path / "out", jobs=1)
+    assert [i.status for i in report.items] == ["ok", "failed"]
+    assert report.items[1].source == str(table) and "cell D2 holds a formula without a saved result" in \
+        report.items[1].problems[0]
+    with pytest.raises(BatchInputError, match="cell D2 holds a formula"):
+        run_batch(table, tmp_path / "out2", jobs=1)

@@ -102,6 +102,28 @@ def _assert_complete(folder: Path) -> None:
 
 
 @needs_linux
+def test_sigterm_stops_the_batch_cleanly(tmp_path: Path) -> None:
+    """SIGTERM (kill, a service manager's stop) ends the batch as Ctrl-C does: exit code 143, no traceback
+    from the batch or its workers, the workers gone, no work folder or temp left behind."""
+    src, out = _scenarios(tmp_path / "in", 8), tmp_path / "out"
+    proc = _start_batch([str(src), "-o", str(out), "-j", "2"])
+    try:
+        _until(lambda: out.is_dir() and any(out.glob("*.xlsx")), "the first workbook")
+        sid = proc.pid
+        os.kill(proc.pid, signal.SIGTERM)  # the batch process only
+        _, err = proc.communicate(timeout=30)
+        _until(lambda: not _live_in_session(sid), "the workers to end with the batch process", deadline=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 143, err
+    assert b"Traceback" not in err, err.decode(errors="replace")
+    assert _temps(out) == [] and not [p for p in out.iterdir() if p.name.startswith(".work")]
+    _assert_complete(out)
+
+
+@needs_linux
 def test_workers_die_with_a_killed_batch_and_a_rerun_completes(tmp_path: Path) -> None:
     src, out = _scenarios(tmp_path / "in", 8), tmp_path / "out"
     proc = _start_batch([str(src), "-o", str(out), "-j", "2"])

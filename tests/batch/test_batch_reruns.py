@@ -135,3 +135,18 @@ def test_table_rows_are_keyed_by_their_content(tmp_path: Path) -> None:
     table.write_text(head + "A,llama2-7b,150B,1,1,64,64\nC,llama2-7b,100B,1,1,64,64\n"
                      "B,llama2-7b,100B,1,1,64,64\n", encoding="utf-8")
     assert _run(table, out) == {"plans.csv row 2": "ok", "plans.csv row 3": "ok", "plans.csv row 4": "skipped"}
+
+
+def test_workbooks_of_rows_no_longer_in_the_table_are_named_not_removed(tmp_path: Path) -> None:
+    """A row deleted from a table leaves its earlier workbook in the folder: the report (and the CLI's note)
+    names it, since this batch's index does not list it; it is never removed, because another batch may
+    share the folder."""
+    table = tmp_path / "plans.csv"
+    head = "name,model.preset,training.tokens,training.tp,training.pp,training.global_batch,cluster.cards\n"
+    table.write_text(head + "A,llama2-7b,100B,1,1,64,64\nB,llama2-7b,100B,1,1,64,64\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_batch(table, out, jobs=1).others == []
+    table.write_text(head + "A,llama2-7b,100B,1,1,64,64\n", encoding="utf-8")
+    report = run_batch(table, out, jobs=1)
+    assert report.others == ["b.xlsx"] and (out / "b.xlsx").is_file()
+    assert [i.stem for i in report.items] == ["a"]

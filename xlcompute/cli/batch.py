@@ -87,6 +87,12 @@ def batch_command(
         f"{ok} written, {skipped} up to date (skipped), {len(report.failed)} failed; index: {where}",
         highlight=False, markup=False,
     )
+    if report.others:
+        shown = ", ".join(printable(n) for n in report.others[:5]) + (" …" if len(report.others) > 5 else "")
+        err_console.print(
+            f"note: {len(report.others)} workbook(s) in the folder come from scenarios not in this batch and are "
+            f"not in its index (left in place; delete them if they are out of date): {shown}",
+            highlight=False, markup=False, soft_wrap=True)
     if report.index_error is not None:
         fail([f"{INDEX_NAME} not written: {report.index_error}"])
     if report.failed:

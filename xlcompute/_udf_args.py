@@ -219,7 +219,7 @@ def fraction(value: Any, name: str, default: float | None = None) -> float:
     if 0 < x <= 1:
         return x
     # The hint comes first: a narrow cell shows only the start of the message.
-    hint = f"; did you mean {x / 100:g}?" if 1 < x <= 100 else ""
+    hint = f"; did you mean {x / 100:g}?" if 2 <= x <= 100 else ""  # 40 is 40 %; 1.5 is no percentage
     raise UdfArgumentError(
         f"{name} must be in (0, 1]{hint} (got {show(value)}; write a fraction such as 0.4 or \"40%\")"
     )

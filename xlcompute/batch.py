@@ -351,6 +351,21 @@ def _load(job: _Job) -> Scenario:
     return parse_scenario(data, job.source)
 
 
+def _readable_name(job: _Job) -> str:
+    """The scenario's own name where a failed scenario still gives one as text (the index shows it beside
+    the problem), else ""."""
+    data: Any = job.data
+    if job.path is not None:
+        try:
+            from xlcompute._scenario_files import read_mapping
+
+            data = read_mapping(Path(job.path))  # within the input limits, as load_scenario reads it
+        except Exception:  # noqa: BLE001  (unreadable: the problem already says why)
+            return ""
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 def _write_outputs(result: Any, job: _Job, out: Path, lang: str, pdf: bool) -> dict[str, _Output]:
     """Make the workbook (and proposal) in the work folder, then rename them into OUTDIR.
 
@@ -389,10 +404,13 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
         result = estimate(scenario)
         # A serving-only plan has no training run: its training columns stay empty, not 0 days and a
         # training memory that "does not fit".
-        skip = _TRAINING_KEYS if scenario.training is None else ()
+        # A plan without serving users has no fleet: its serving column stays empty too, not 0 cards.
+        skip = (_TRAINING_KEYS if scenario.training is None else ()) + (
+            ("serving_cards",) if scenario.serving.users <= 0 else ())
         summary = {k: float(result[k]) for k in SUMMARY_KEYS if k not in skip}
     except ScenarioError as exc:
         item.problems = list(exc.problems) or [str(exc)]
+        item.name = _readable_name(job)
         return item
     except ValueError as exc:
         item.problems = [str(exc)]

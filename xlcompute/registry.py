@@ -837,7 +837,10 @@ _ROWS: tuple[Quantity, ...] = (
        "dec1"),
     _q("cost_per_million_tokens", "Cost per million output tokens (at the serving's rental price)",
        "每百万输出 token 成本（按推理租赁价格）", *_CUR, "money2"),
-    _q("cost_per_request", "Cost per request", "每次请求成本", *_CUR, "money4", "seed 000 eq. 12 (refined)"),
+    _q("cost_per_request", "Cost per request (seed form: its FLOPs at the assumed utilisation and the on-demand "
+       "price; the fleet's cost per million output tokens below is the plan's figure)",
+       "每次请求成本（种子公式：按假设利用率的算力与按需价格；下方的每百万输出 token 成本才是方案的数字）", *_CUR, "money4",
+       "seed 000 eq. 12 (refined)"),
     _q("serving_cards_seed_n", "Cards n in seed eq. 12 (at least 1)", "式 12 中的卡数 n（至少 1）", "cards", "卡", "count"),
     _q("cost_per_request_seed", "Cost per request, seed eq. 12", "每次请求成本（式 12）", *_CUR, "money8",
        "seed 000 eq. 12"),
@@ -1016,7 +1019,16 @@ def excel_format(key: str, currency: str, lang: str = "en") -> str:
     kind = quantity(key).kind
     if kind == "big":
         return _BIG_FORMATS["zh" if lang == "zh" else "en"]
+    if key in _NEVER_BELOW_ZERO:  # a share below 0 is no share: the cell says what it means
+        never = _NEVER_BELOW_ZERO[key][1 if lang == "zh" else 0]
+        return f'[<0]"{never}";{KINDS[kind][1](currency)}'
     return KINDS[kind][1](currency)
+
+
+# Keys whose negative value means "never" (words en, zh), shown so in a spreadsheet cell.
+_NEVER_BELOW_ZERO: dict[str, tuple[str, str]] = {
+    "break_even_maintenance_share": ("never: renting stays cheaper even at 0%", "永不：即使为 0% 仍是租用更省"),
+}
 
 
 def format_value(value: float, key: str, currency: str, kind: str | None = None, lang: str = "en") -> str:

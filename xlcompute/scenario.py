@@ -1435,7 +1435,7 @@ def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
             # A share typed as a percentage (mfu: 40): say what was probably meant, as the Excel functions do.
             top = bounds.get("le", bounds.get("lt"))
             hint = (f"; did you mean {value / 100:g} (or \"{value:g}%\")?" if top == 1 and not whole
-                    and isinstance(value, (int, float)) and 1 < value <= 100 else "")
+                    and isinstance(value, (int, float)) and 2 <= value <= 100 else "")
             return (f"must be{allowed}" if not whole else f"must be {noun}{allowed}") + hint
         if kind == "finite_number" or (isinstance(value, str) and not _finite_text(value)):
             return f"must be a finite {'whole ' if whole else ''}number{allowed}"

@@ -411,3 +411,13 @@ def test_an_unreadable_table_among_several_inputs_fails_alone(folder: Path, tmp_
         report.items[1].problems[0]
     with pytest.raises(BatchInputError, match="cell D2 holds a formula"):
         run_batch(table, tmp_path / "out2", jobs=1)
+
+
+def test_the_index_names_a_failed_scenario_and_leaves_a_missing_fleet_empty(folder: Path, tmp_path: Path) -> None:
+    """A scenario that fails still has its own name in the index (bad.yaml names itself "Bad"); a plan with no
+    serving users has no serving cards (empty, as a serving-only plan's training columns are), not 0."""
+    report = run_batch(folder, tmp_path / "out", jobs=1)
+    bad = next(i for i in report.items if i.source == "bad.yaml")
+    assert bad.status == "failed" and bad.name == "Bad"
+    ok = next(i for i in report.items if i.source == "a.yaml")
+    assert ok.status == "ok" and "serving_cards" not in ok.summary and "train_days" in ok.summary

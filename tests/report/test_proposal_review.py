@@ -115,3 +115,19 @@ def test_section_2_holds_the_key_inputs_and_appendix_d_all_of_them() -> None:
     html = render_html(r, "en")
     assert html.index('id="sec-workload"') < html.index('id="sec-compute"') < html.index('id="sec-inputs"')
     assert "Every input of the estimate, with its source, is in Appendix D" in html
+
+
+def test_a_description_keeps_its_line_breaks_and_the_cover_a_few_of_them() -> None:
+    """A scenario's description is paragraphs as the user wrote them: the cover keeps its line breaks (CSS
+    pre-line) and at most six of its lines, the workload section shows it whole."""
+    from xlcompute.report import render_html
+    from xlcompute.report.context import COVER_DESCRIPTION_LINES
+
+    data = default_scenario().model_dump(exclude_unset=True)
+    data["description"] = "\n".join(f"Line {i} of the plan." for i in range(1, 10))
+    r = estimate(parse_scenario(data))
+    ctx = build_context(r, "en")
+    assert ctx["description"].splitlines() == [f"Line {i} of the plan." for i in range(1, 6)] + ["Line 6 of the plan.…"]
+    assert COVER_DESCRIPTION_LINES == 6 and ctx["description_full"] == data["description"]
+    html = render_html(r, "en")
+    assert '<p class="description">Line 1 of the plan.\nLine 2 of the plan.' in html

@@ -299,6 +299,10 @@ def _deadline_missed(c: _Ctx) -> Markup | None:
                servers=servers, how=how, conf=c.deadline_conf("summary_conf", days=c.v("deadline_plan_days")))
 
 
+COVER_DESCRIPTION_LINES = 6
+"""Lines of the scenario's description the cover shows (the workload section shows it whole)."""
+
+
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis (whole text when it fits)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -358,8 +362,11 @@ def build_context(
     # The built-in scenario's name and description are ours: Chinese in a Chinese render; a user's own
     # name and description stay as written.
     title = builtin_text(sc, "name", lang) or sc.name
-    description = builtin_text(sc, "description", lang) or sc.description
-    cover_description = _cut(description, COVER_DESCRIPTION_CHARS)
+    description = (builtin_text(sc, "description", lang) or sc.description).strip()
+    # Its own line breaks are kept (CSS pre-line), so the cover takes at most a few of its lines.
+    lines = description.splitlines()
+    cover_description = _cut("\n".join(lines[:COVER_DESCRIPTION_LINES]) + ("…" if len(lines) > COVER_DESCRIPTION_LINES
+                                                                           else ""), COVER_DESCRIPTION_CHARS)
     organisation = builtin_text(sc, "organisation", lang) or sc.organisation
     return {
         "t": c.t,

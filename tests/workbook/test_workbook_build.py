@@ -215,21 +215,24 @@ def test_results_block_above_the_inputs(default_wb: Workbook) -> None:
     ws = default_wb["Inputs"]
     assert ws["A3"].value == text("sum_title", "en")
     head = next(r for r in range(4, 30) if ws.cell(row=r, column=1).value == text("col_item", "en"))
-    assert head <= 15 and ws.freeze_panes == f"B{head + 1}"
+    # 13 rows with serving and training: the frozen block and the first inputs still fill one laptop screen
+    assert head <= 18 and ws.freeze_panes == f"B{head + 1}"
     block = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=2) for r in range(4, head)}
     assert set(block) == {f"={k}" for k in ("train_days", "gpu_hours", "mem_per_gpu_gb", "gpu_hbm_gb", "mem_fits",
-                                           "capex_total", "total_budget", "npv_own", "npv_rent", "own_cheaper")}
+                                           "capex_total", "total_budget", "npv_own", "npv_rent", "own_cheaper",
+                                           "serving_cards", "cost_per_million_tokens", "train_cost")}
     for formula, cell in block.items():
         assert formula[1:] in default_wb.defined_names, formula
         if formula not in ("=mem_fits", "=own_cheaper"):
             assert cell.number_format == registry.excel_format(formula[1:], "CNY"), formula
     assert block["=own_cheaper"].number_format == '[=1]"owning is cheaper";[=0]"renting is cheaper";General'
     zh = sheet(roundtrip(build_workbook(estimate(default_scenario()), "zh")), "inputs")
-    assert zh["A3"].value == "结果一览" and zh.cell(row=head - 1, column=2).number_format.startswith('[=1]"自建更省"')
-    # A serving fleet has no training run: its block shows the money only.
+    assert zh["A3"].value == "结果一览" and zh.cell(row=head - 2, column=2).number_format.startswith('[=1]"自建更省"')
+    # A serving fleet has no training run: its block shows the fleet and the money.
     serving = sheet(roundtrip(build_workbook(estimate(scenario_with(training=None)), "en")), "inputs")
-    formulas = [serving.cell(row=r, column=2).value for r in range(4, 10)]
-    assert formulas[0] == "=capex_total" and "=train_days" not in formulas
+    formulas = [serving.cell(row=r, column=2).value for r in range(4, 12)]
+    assert formulas[:3] == ["=serving_cards", "=cost_per_million_tokens", "=capex_total"]
+    assert "=train_days" not in formulas and "=train_cost" not in formulas
 
 
 def test_drop_downs(default_wb: Workbook) -> None:

@@ -708,7 +708,9 @@ def test_some_dropdown_cards_have_no_price_row() -> None:
 
 _BLOCK = {"sum_days": "train_days", "sum_card_hours": "gpu_hours", "sum_mem": "mem_per_gpu_gb",
           "sum_hbm": "gpu_hbm_gb", "sum_fits": "mem_fits", "sum_capex": "capex_total", "sum_budget": "total_budget",
-          "sum_npv_own": "npv_own", "sum_npv_rent": "npv_rent", "sum_verdict": "own_cheaper"}
+          "sum_npv_own": "npv_own", "sum_npv_rent": "npv_rent", "sum_verdict": "own_cheaper",
+          "sum_serving_cards": "serving_cards", "sum_cost_per_million": "cost_per_million_tokens",
+          "sum_train_cost": "train_cost"}
 
 
 def _block(path: Path, lang: str) -> dict[str, Any]:

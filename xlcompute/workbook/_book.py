@@ -261,9 +261,14 @@ class Book:
             rows += [("sum_days", "train_days", None), ("sum_card_hours", "gpu_hours", None),
                      ("sum_mem", "mem_per_gpu_gb", None), ("sum_hbm", "gpu_hbm_gb", None),
                      ("sum_fits", "mem_fits", words("yes", "no"))]
+        if self.scenario.serving.users > 0:  # the fleet and what a token costs on it, as the CLI's lines
+            rows += [("sum_serving_cards", "serving_cards", None),
+                     ("sum_cost_per_million", "cost_per_million_tokens", None)]
         rows += [("sum_capex", "capex_total", None), ("sum_budget", "total_budget", None),
                  ("sum_npv_own", "npv_own", None), ("sum_npv_rent", "npv_rent", None),
                  ("sum_verdict", "own_cheaper", words("sum_own", "sum_rent"))]
+        if self.scenario.training is not None:  # the run alone at rental prices: what renting it costs
+            rows.append(("sum_train_cost", "train_cost", None))
         row = top + 1
         for label, key, flag_format in rows:
             style_plain(ws.cell(row=row, column=1, value=text(label, lang)))

@@ -86,3 +86,27 @@ def test_a_wrapped_chinese_line_loses_no_character(width: int, tmp_path) -> None
     assert "…" not in res.output
     flat = "".join(line.split("│")[2] if line.count("│") >= 3 else "" for line in res.output.splitlines())
     assert "脊" in flat and "叶" in flat
+
+
+def test_input_problems_are_in_chinese_with_lang_zh(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A Chinese finance user's typing mistakes come back in Chinese after --lang zh (the common shapes: a value
+    out of range, an unknown field, model or card, a wrong choice), the field named with its Chinese label;
+    without --lang (or after it, in the same process) they stay English."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: {preset: llama2-70bb}\ntraining: {tokens: -2T, sequence_length: 4096, recompute: partial}\n"
+                   "cluster: {accelerator: H80, cards: 0}\nassumptions: {mfu: 40}\n", encoding="utf-8")
+    res = runner.invoke(app, ["estimate", str(bad), "--lang", "zh"])
+    assert res.exit_code == 2
+    out = res.output
+    assert "错误：" in out and "error:" not in out
+    for words in ("training.tokens（训练 token 数）：应在 1 到 1e16 之间（实际为 -2000000000000）",
+                  "cluster.cards（加速卡数量）：应为 1 到 10,000,000 之间的整数（实际为 0）",
+                  "training.sequence_length：未知字段；是否指 training.seq_len？",
+                  "training.recompute：应为 'none', 'selective' 或 'full'",
+                  "model.preset：未知模型 'llama2-70bb'；是否指 llama2-70b",
+                  "cluster.accelerator：未知加速卡 'H80'；是否指 H800",
+                  "应在 0.001 到 1 之间；是否指 0.4（或“40%”）？"):
+        assert words in out, words
+    again = runner.invoke(app, ["estimate", str(bad)])
+    assert again.exit_code == 2 and "error: " in again.output and "错误" not in again.output
+    assert "training.tokens: must be from 1 to 1e16 (got -2000000000000)" in again.output

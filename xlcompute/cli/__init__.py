@@ -14,7 +14,7 @@ from __future__ import annotations
 import typer
 
 from xlcompute.cli import batch, compare, estimate, excel, plan, proposal, schema, validate, workbook
-from xlcompute.cli._common import CONTEXT_SETTINGS
+from xlcompute.cli._common import CONTEXT_SETTINGS, set_error_lang
 from xlcompute.cli.catalog import catalog_app
 
 __all__ = ["app", "main"]
@@ -27,6 +27,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings=CONTEXT_SETTINGS,
 )
+
+@app.callback()
+def _start() -> None:
+    """Compute, memory, network, serving and budget estimates for training and serving LLMs."""
+    set_error_lang("en")  # a command's own --lang sets it again; one process may run several commands (tests)
+
 
 # The order here is the order of `xlcompute --help`.
 app.command("estimate")(estimate.estimate_command)

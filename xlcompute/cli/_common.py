@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
     from xlcompute.scenario import Scenario
 
-__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "SCENARIO_ARG", "SET_OPT", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario", "read_scenario_data",
+__all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "set_error_lang", "SCENARIO_ARG", "SET_OPT", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario", "read_scenario_data",
            "run_estimate", "check_output_file"]
 
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
@@ -68,14 +68,28 @@ def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
+_ERROR_LANG = ["en"]  # the language of the running command's --lang: its input problems are worded in it
+
+
+def set_error_lang(lang: str) -> None:
+    """Word the input problems :func:`fail` prints in ``lang`` (a command calls it once its --lang is valid)."""
+    _ERROR_LANG[0] = lang if lang in ("en", "zh") else "en"
+
+
 def fail(problems: list[str], code: int = 2) -> NoReturn:
-    """Print one line per problem to stderr and exit with ``code``."""
+    """Print one line per problem to stderr and exit with ``code`` (in Chinese after ``--lang zh``: the common
+    shapes of input problems, xlcompute.cli._problems_zh)."""
     from rich.markup import escape
 
+    zh = _ERROR_LANG[0] == "zh"
+    if zh:
+        from xlcompute.cli._problems_zh import problem_zh
+
+        problems = [problem_zh(p) for p in problems]
     for line in problems:
         # The problem is data (a file name, a field, 'xlcompute[pdf]'): never Rich markup.
-        err_console.print(f"[bold red]error:[/] {escape(printable(line))}", highlight=False, markup=True,
-                          soft_wrap=True)
+        err_console.print(f"[bold red]{'错误：' if zh else 'error: '}[/]{escape(printable(line))}", highlight=False,
+                          markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 

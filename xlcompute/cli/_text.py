@@ -183,7 +183,8 @@ def tr(key: str, lang: str, /, **kw: Any) -> str:
 
 def check_lang(lang: str) -> None:
     """Exit with one line unless ``lang`` is en or zh."""
-    if lang not in LANGS:
-        from xlcompute.cli._common import fail
+    from xlcompute.cli._common import fail, set_error_lang
 
+    if lang not in LANGS:
         fail([f"--lang: must be en or zh, got {lang!r}"])
+    set_error_lang(lang)

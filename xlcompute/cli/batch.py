@@ -77,11 +77,16 @@ def batch_command(
             progress.stop()
     ok = sum(i.status == "ok" for i in report.items)
     skipped = sum(i.status == "skipped" for i in report.items)
+    zh = lang == "zh"
+    if zh:
+        from xlcompute.cli._problems_zh import problem_zh
     for item in report.failed:
         source = printable(item.source)
-        err_console.print(f"failed: {source}", style="bold red", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(f"{'失败' if zh else 'failed'}: {source}", style="bold red", highlight=False, markup=False,
+                          soft_wrap=True)
         for problem in item.problems:
-            err_console.print(f"  {source}: {printable(problem)}", highlight=False, markup=False, soft_wrap=True)
+            shown = problem_zh(problem) if zh else problem
+            err_console.print(f"  {source}: {printable(shown)}", highlight=False, markup=False, soft_wrap=True)
     where = report.index if report.index is not None else "not written"
     console.print(
         f"{ok} written, {skipped} up to date (skipped), {len(report.failed)} failed; index: {where}",

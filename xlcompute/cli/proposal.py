@@ -24,6 +24,7 @@ from xlcompute.cli._common import (
     read_scenario_data,
     run_estimate,
 )
+from xlcompute.cli._text import check_lang
 
 if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
@@ -54,8 +55,7 @@ def proposal_command(
     from xlcompute.report import write_proposal
     from xlcompute.scenario import DEFAULT_SCENARIO_PATH
 
-    if lang not in ("en", "zh"):
-        fail([f"--lang: must be en or zh, got {lang!r}"])
+    check_lang(lang)
     suffix = ".html" if html else ".pdf"
     what = f"{'HTML' if html else 'PDF'} file"
     if output is not None:

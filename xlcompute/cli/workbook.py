@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from xlcompute.cli._common import SCENARIO_ARG, SET_OPT, check_output_file, console, fail, read_scenario, run_estimate
+from xlcompute.cli._text import check_lang
 
 __all__ = ["workbook_command"]
 
@@ -26,8 +27,7 @@ def workbook_command(
     from xlcompute._names import slug
     from xlcompute.workbook.builder import write_workbook
 
-    if lang not in ("en", "zh"):
-        fail([f"--lang: must be en or zh, got {lang!r}"])
+    check_lang(lang)
     if output is not None:
         check_output_file(output, ".xlsx", "workbook")  # before the estimate: a typo fails at once
     sc = read_scenario(scenario, settings)

@@ -78,6 +78,8 @@ REQUIRED_NAMES: tuple[str, ...] = (
     "model_params", "train_tokens", "gpu_count", "gpu_peak_tflops", "mfu", "price_per_gpu_hour",
     "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "train_cost", "total_budget",
 )
+
+
 def _default_optimizer_bytes(precision: str) -> float:
     """The scenario's optimizer bytes when none are given (scenario.TrainingPlan): 8 with FP8 (DeepSeek-V3's
     recipe, core.moe.FP8_DEEPSEEK_OPTIMIZER_BYTES), else the field's default, 12."""

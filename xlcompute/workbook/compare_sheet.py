@@ -35,6 +35,7 @@ from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.scenario import CustomAccelerator
 from xlcompute.workbook._book import CHOICE_NAMES, Book, col_letter
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS
+from xlcompute.workbook.input_checks import formula_text
 from xlcompute.workbook.styles import (
     finish_sheet,
     put_text,
@@ -121,7 +122,9 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
         if a.accelerator == _own_key(b):
             # this column follows the Inputs sheet's card: say so when the drop-down there holds another one
             other = text("cmp_own_changed", lang)
-            name.value = f'=IF({CHOICE_NAMES["gpu"]}={_quote(a.accelerator)},{_quote(a.name)},{CHOICE_NAMES["gpu"]}&{_quote(other)})'
+            gpu = CHOICE_NAMES["gpu"]
+            name.value = (f"=IF({gpu}={formula_text(a.accelerator)},{formula_text(a.name)},"
+                          f"{gpu}&{formula_text(other)})")
         else:
             put_text(name, a.name)
         style_plain(name, wrap=True)
@@ -264,11 +267,6 @@ def _format(key: str, currency: str) -> str:
 
 def _number(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
-
-
-def _quote(s: str) -> str:
-    """A formula's string literal (its quotes doubled): a card's catalog name is data, not formula text."""
-    return '"' + s.replace('"', '""') + '"'
 
 
 def _own_key(b: Book) -> str | None:

@@ -49,7 +49,7 @@ def _style_check(cell: Cell) -> None:
         cell._style = copy(first)
 
 __all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell",
-           "add_choice_check", "field_name"]
+           "add_choice_check", "field_name", "formula_text"]
 
 CHECK_COLUMN = "F"
 #: How a check that is information, not a problem, starts (English, Chinese): not counted, not marked red.
@@ -94,7 +94,8 @@ def rule_text(r: InputRange, lang: str) -> str:
     return f"{text}, or 0 ({r.zero})" if r.zero else text
 
 
-def _quote(s: str) -> str:
+def formula_text(s: str) -> str:
+    """``s`` as a formula's string literal (quotes doubled): words and names stay data, never formula text."""
     return '"' + s.replace('"', '""') + '"'
 
 
@@ -238,7 +239,8 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     dv.add(typed)
 
     not_number = f"{name}：请输入数字" if lang == "zh" else f"{name}: type a number"
-    formula = f'IF(NOT(ISNUMBER({cell})),{_quote(not_number)},IF(NOT({_in_range(cell, r)}),{_quote(message)},'
+    formula = (f"IF(NOT(ISNUMBER({cell})),{formula_text(not_number)},"
+               f"IF(NOT({_in_range(cell, r)}),{formula_text(message)},")
     tail = '""'
     for cond, words in reversed(_cross_checks(key, lang)):
         tail = f"IF({cond},{words},{tail})"
@@ -249,7 +251,7 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     _style_check(check)
     where = f"${CHECK_COLUMN}${row}"
     prefix = NOTE_PREFIX[1] if lang == "zh" else NOTE_PREFIX[0]
-    problem = (f'AND({where}<>"",LEFT({where},{len(prefix)})<>{_quote(prefix)})' if key == "gpu_count"
+    problem = (f'AND({where}<>"",LEFT({where},{len(prefix)})<>{formula_text(prefix)})' if key == "gpu_count"
                else f'{where}<>""')
     ws.conditional_formatting.add(typed, _red_when(problem))
 
@@ -260,11 +262,11 @@ def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang
     range, or quoted comma-separated names."""
     cell = f"B{row}"
     if source_list.startswith('"'):
-        known = f"OR({','.join(f'{cell}={_quote(v)}' for v in source_list.strip(chr(34)).split(','))})"
+        known = f"OR({','.join(f'{cell}={formula_text(v)}' for v in source_list.strip(chr(34)).split(','))})"
     else:
         known = f"ISNUMBER(MATCH({cell},{source_list},0))"
-    words = (f'{_quote(label + "“")}&{cell}&{_quote("”不在下拉列表中：请从列表选择")}' if lang == "zh" else
-             f'{_quote(label + " ")}&{cell}&{_quote(" is not in the list: pick one from the drop-down list")}')
+    after = "”不在下拉列表中：请从列表选择" if lang == "zh" else " is not in the list: pick one from the drop-down list"
+    words = f'{formula_text(label + ("“" if lang == "zh" else " "))}&{cell}&{formula_text(after)}'
     check = ws.cell(row=row, column=6, value=f'=IF({known},"",{words})')
     _style_check(check)
     ws.conditional_formatting.add(cell, _red_when(f'${CHECK_COLUMN}${row}<>""'))
@@ -277,7 +279,7 @@ def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str,
     span = f"{CHECK_COLUMN}{first}:{CHECK_COLUMN}{last}"
     prefix = NOTE_PREFIX[1] if lang == "zh" else NOTE_PREFIX[0]
     # the checks that say something, less the notes (information, not problems)
-    n = f'(COUNTIF({span},"?*")-COUNTIF({span},{_quote(prefix + "*")}))'
+    n = f'(COUNTIF({span},"?*")-COUNTIF({span},{formula_text(prefix + "*")}))'
     if lang == "zh":
         words = f'IF({n}=0,"所有输入有效",{n}&"项输入有问题：见 F 列")'
     else:

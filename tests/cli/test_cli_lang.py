@@ -110,3 +110,13 @@ def test_input_problems_are_in_chinese_with_lang_zh(tmp_path) -> None:  # type: 
     again = runner.invoke(app, ["estimate", str(bad)])
     assert again.exit_code == 2 and "error: " in again.output and "错误" not in again.output
     assert "training.tokens: must be from 1 to 1e16 (got -2000000000000)" in again.output
+
+
+def test_a_problem_no_phrase_covers_stays_english_whole() -> None:
+    """Never a sentence half in each language: a problem the table does not cover is printed as found."""
+    from xlcompute.cli._problems_zh import problem_zh
+
+    for line in ("--lang: must be en or zh, got 'x'",
+                 "bad.yaml: training.recompute_layers: training.recompute_layers (3) needs training.recompute: "
+                 "selective for the stage's other layers (got full); allowed: 0 with recompute none or full"):
+        assert problem_zh(line) == line

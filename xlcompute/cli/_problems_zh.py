@@ -76,6 +76,10 @@ def _labels() -> dict[str, str]:
     return out
 
 
+# Three English words in a row (outside quoted values): a sentence no phrase of the table covered.
+_ENGLISH = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+
 _FIELD = re.compile(r"^(?P<head>(?:[^:]*: )?)(?P<field>[a-z_]+(?:\.[a-z_0-9]+)+): (?P<rest>.*)$", re.S)
 
 
@@ -87,6 +91,8 @@ def problem_zh(line: str) -> str:
     text = rest
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
+    if _ENGLISH.search(_QUOTED.sub("", text)):  # an English sentence is left: the problem stays English, whole
+        return line
     if not field:
         return text
     label = _labels().get(field)

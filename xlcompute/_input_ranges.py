@@ -64,6 +64,7 @@ FIELD_OF: dict[str, str] = {
     "optimizer_bytes": "training.optimizer_bytes", "zero_stage": "training.zero_stage",
     "recompute_layers": "training.recompute_layers", "tp": "training.tp",
     "pp": "training.pp", "cp": "training.cp", "interleave": "training.interleave",
+    "first_stage_layers": "training.first_stage_layers", "last_stage_layers": "training.last_stage_layers",
     "tp_overlap": "training.tp_overlap",
     "deadline_days": "training.deadline_days", "deadline_confidence": "training.deadline_confidence",
     "mfu_sigma": "uncertainty.mfu_sigma", "serving_confidence": "serving.confidence",

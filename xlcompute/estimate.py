@@ -20,7 +20,7 @@ from xlcompute import catalog, fmt
 from xlcompute.catalog import TrainingRecipe
 from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute._settings_grid import MODES, STAGES, choose_given, level_layers, partial_levels
-from xlcompute.core import cost, goodput, parallel
+from xlcompute.core import cost, goodput, parallel, stages
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
 from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
@@ -701,6 +701,8 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
         ("flash_attention", t, "training", "attention", 1 if t.attention == "flash" else 0,
          f" = {t.attention} (1 flash, 0 unfused)"),
         ("interleave", t, "training", "interleave", t.interleave, ""),
+        ("first_stage_layers", t, "training", "first_stage_layers", t.first_stage_layers, ""),
+        ("last_stage_layers", t, "training", "last_stage_layers", t.last_stage_layers, ""),
         ("tp_overlap", t, "training", "tp_overlap", 1 if t.tp_overlap else 0, ""),
         ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
         ("idle_power_share", a, "assumptions", "idle_power_share", a.idle_power_share, ""),
@@ -797,15 +799,18 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
             Origin(kind="scenario", field="training.cp") if t.cp is not None else fixed("default_cp"))
         if t.pp > arch.layers:  # type: ignore[operator]
             raise ValueError(f"training.pp ({t.pp}) must be at most the model's {arch.layers} layers")
+        stages.check_stage_split(arch.layers, t.pp, t.first_stage_layers, t.last_stage_layers,  # type: ignore[arg-type]
+                                 "training.")
         # Uneven stages, interleaved or not (DeepSeek-V3: 61 layers on PP 16 with 2 virtual stages,
         # Megatron-Core's --pipeline-model-parallel-layout): each virtual stage needs a layer.
-        busiest = parallel.max_interleave(arch.layers, t.pp)  # type: ignore[arg-type]
+        busiest = stages.fullest_stage(arch.layers, t.pp,  # type: ignore[arg-type]
+                                         t.first_stage_layers, t.last_stage_layers)
         if t.interleave > busiest:
             raise ValueError(
                 f"training.interleave ({t.interleave}) must be at most the {busiest} layers on the busiest of "
                 f"the {t.pp} pipeline stages (each virtual stage holds at least one layer)"
             )
-        on_stage = int(parallel.layers_per_stage(arch.layers, t.pp))  # type: ignore[arg-type]
+        on_stage = busiest
         if t.recompute_layers > on_stage:
             raise ValueError(
                 f"training.recompute_layers ({t.recompute_layers}) must be at most the {on_stage} layers on the "
@@ -1406,6 +1411,7 @@ def _estimate_at(
         ex = Execution(
             tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
             global_batch=int(values["global_batch"]), interleave=int(inputs["interleave"]),
+            first_stage_layers=t.first_stage_layers, last_stage_layers=t.last_stage_layers,
             sequence_parallel=t.sequence_parallel,
             recompute=_MODE_NAMES[int(inputs["recompute_mode"])], recompute_layers=int(inputs["recompute_layers"]),
             zero_stage=int(inputs["zero_stage"]),

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from xlcompute import fmt
 from xlcompute.core import spread as _spread
+from xlcompute.core.parallel import STAGE_SPLIT_SOURCE
 
 __all__ = [
     "Quantity",
@@ -157,6 +158,10 @@ _ROWS: tuple[Quantity, ...] = (
     _q("tp", "Tensor parallel (TP)", "张量并行 (TP)", "cards", "卡", "count"),
     _q("pp", "Pipeline parallel (PP)", "流水线并行 (PP)", "stages", "级", "count"),
     _q("interleave", "Interleaved stages per card (v)", "每卡交错阶段数 (v)", "chunks", "段", "count"),
+    _q("first_stage_layers", "Layers on the first stage (0 = even split)", "首个流水级的层数（0 = 均分）", "layers", "层",
+       "count", STAGE_SPLIT_SOURCE),
+    _q("last_stage_layers", "Layers on the last stage (0 = even split)", "最后流水级的层数（0 = 均分）", "layers", "层",
+       "count", STAGE_SPLIT_SOURCE),
     _q("tp_overlap", "TP communication overlapped (1 = on)", "张量并行通信重叠（1 = 开）", "0/1", None, "flag"),
     _q("dp_overlap", "DP communication overlapped (1 = on)", "数据并行通信重叠（1 = 开）", "0/1", None, "flag"),
     # -- inputs: context parallelism and offload (issue 11) --
@@ -439,6 +444,11 @@ _ROWS: tuple[Quantity, ...] = (
     _q("global_batch", "Global batch (rounded to the layout)", "全局批大小（按布局取整）", "sequences", "条", "count",
        "Calculon (seed 004): whole micro-batches per replica"),
     _q("grad_accum", "Micro-batches per step", "每步微批数", "", None, "count"),
+    _q("stage_layers_even", "Layers on each other stage (the even split of the rest)", "其余各级的层数（余下层数均分）",
+       "layers", "层", "count", STAGE_SPLIT_SOURCE),
+    _q("stage_layers_first", "Layers on the first stage", "首个流水级的层数", "layers", "层", "count"),
+    _q("stage_layers_last", "Layers on the last stage (with the output layer)", "最后流水级的层数（含输出层）", "layers",
+       "层", "count"),
     _q("layers_per_stage", "Layers on the busiest stage", "最满流水级的层数", "layers", "层", "count"),
     _q("recompute_level", "Recomputation level (1 selective, 2 full; between: 1 + layers in full / layers on the stage)",
        "重计算级别（1 选择性，2 完全；介于其间为 1 + 完全重计算层数 / 该级层数）", "", None, "dec2",
@@ -477,6 +487,14 @@ _ROWS: tuple[Quantity, ...] = (
        "Wijmans et al. 2024; Korthikanti et al. 2022 §4.1"),
     _q("logits_seconds", "Output layer and loss, forward + backward", "输出层与损失（前向 + 反向）", *_S, "micro"),
     _q("layer_pass_seconds", "One layer, one micro-batch (all work)", "单层单微批（全部）", *_S, "micro"),
+    _q("layer_kernel_seconds", "One layer's kernels, forward + backward", "单层计算核（前向 + 反向）", *_S, "micro"),
+    _q("head_stage_slowest", "The last stage (with the output layer) is the slowest (1 = yes)",
+       "最后流水级（含输出层）最慢（1 = 是）", "0/1", None, "flag", "Narayanan et al. 2021 §2.2; Dubey et al. 2024 §3.3.2"),
+    _q("slowest_stage_layers", "Layers on the slowest stage", "最慢流水级的层数", "layers", "层", "count"),
+    _q("slowest_stage_logits_seconds", "Output layer and loss on the slowest stage", "最慢流水级上的输出层与损失", *_S,
+       "micro"),
+    _q("slowest_stage_logits_forward_seconds", "Output layer forward on the slowest stage", "最慢流水级上的输出层前向",
+       *_S, "micro"),
     _q("microbatch_seconds", "One micro-batch on the slowest stage", "最慢流水级的单个微批", *_S, "seconds"),
     _q("compute_seconds", "Compute per step", "每步计算", *_S, "seconds", "Narayanan et al. 2021"),
     _q("recompute_seconds", "Recomputation per step", "每步重计算", *_S, "seconds", "Korthikanti et al. 2022"),

@@ -481,6 +481,19 @@ class TrainingPlan(_Strict):
         "bubble and the warm-up memory follow the largest chunk. Left out with tp and pp given (pp > 1), the "
         "planner's fastest schedule for that layout that keeps the batch; 1 is the plain 1F1B schedule",
     )
+    first_stage_layers: int = Field(
+        0, ge=0, le=100_000,
+        description="layers on the first pipeline stage (Megatron-LM --decoder-first-pipeline-num-layers), e.g. "
+        "one fewer for the embedding as Llama 3 405B's 7 of 126 layers on 16 stages (Dubey et al. 2024 §3.3.2); "
+        "the other stages share the rest evenly. Needs training.tp and training.pp (pp of 2 or more). Default 0: "
+        "an even split",
+    )
+    last_stage_layers: int = Field(
+        0, ge=0, le=100_000,
+        description="layers on the last pipeline stage, which also runs the output layer and the loss "
+        "(Megatron-LM --decoder-last-pipeline-num-layers), e.g. one fewer as Llama 3 405B. Needs training.tp "
+        "and training.pp. Default 0: an even split",
+    )
     tp_overlap: bool = Field(
         False,
         description="the framework overlaps the tensor-parallel all-reduce with the GEMMs (Megatron-Core's "
@@ -1135,6 +1148,12 @@ class Scenario(_Strict):
         if (t.tp is None) != (t.pp is None):
             raise ValueError("give both training.tp and training.pp, or neither to let the layout planner choose")
         if t.tp is None or t.pp is None:
+            for name in ("first_stage_layers", "last_stage_layers"):
+                if getattr(t, name):
+                    raise ValueError(
+                        f"training.{name} ({getattr(t, name)}) needs training.tp and training.pp too: a stage split "
+                        "belongs to a pipeline the scenario gives; leave it out to let the layout planner choose"
+                    )
             if t.dp is not None:
                 raise ValueError("training.dp needs training.tp and training.pp too")
             if t.cp is not None:

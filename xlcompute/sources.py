@@ -54,6 +54,12 @@ FIELD_ZH: dict[str, str] = {
                                  "--recompute-method block --recompute-num-layers）；布局由规划器选择时它一并选择。默认 0",
     "training.sequence_parallel": "Megatron 序列并行（Korthikanti et al. 2022）",
     "training.interleave": "交错式 1F1B 调度中每卡的模型块数（Narayanan et al. 2021 §2.2）",
+    "training.first_stage_layers": "首个流水级的层数（Megatron-LM 的 --decoder-first-pipeline-num-layers），例如为嵌入层少放"
+                                   "一层，如 Llama 3 405B 在 16 级上 126 层的首级 7 层（Dubey et al. 2024 §3.3.2）；其余各级均分余下"
+                                   "的层。需要同时给出 training.tp 与 training.pp（pp 至少为 2）。默认 0：均分",
+    "training.last_stage_layers": "最后流水级的层数，该级还运行输出层与损失（Megatron-LM 的 "
+                                  "--decoder-last-pipeline-num-layers），例如像 Llama 3 405B 那样少放一层。需要同时给出 "
+                                  "training.tp 与 training.pp。默认 0：均分",
     "training.tp_overlap": "框架将张量并行 all-reduce 与矩阵乘重叠（Megatron-Core 的 --tp-comm-overlap）："
                            "单步时间模型最多隐藏其 tp_overlap_fraction，即 0.8（假设：重叠的集合通信占用矩阵乘的 SM；Calculon，种子文档 004）。尚无验证实测，因此除非设为 true，"
                            "规划器的推荐布局不采用。默认 false",

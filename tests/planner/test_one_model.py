@@ -157,7 +157,8 @@ def _oracle(m: dict[str, float], sy: dict[str, float], lay: LayoutBatch, i: int,
         "predicted_step_seconds": (got["pipeline_seconds"] + got["dp_comm_exposed_seconds"]
                                    + got["optimizer_seconds"] + got["offload_seconds"])
         * scale.straggler_factor(scale.job_nodes(cards, sy["cards_per_node"]), sy["straggler_jitter"]),
-        "pp_bubble_seconds": parallel.pipeline_bubble_seconds(got["microbatch_seconds"], got["logits_seconds"], p, v),
+        # without a stage split the fill and drain run at the pace of a micro-batch without the output layer
+        "pp_bubble_seconds": (got["microbatch_seconds"] - got["logits_seconds"]) * (p - 1) / v,
         "mem_per_gpu": memory.train_mem_per_card(got["weights_per_gpu"], got["grads_per_gpu"],
                                                  got["optimizer_per_gpu"], got["activations_per_gpu"],
                                                  got["buffers_per_gpu"]),

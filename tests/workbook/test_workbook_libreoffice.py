@@ -78,6 +78,10 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "serving_fp8": ({"serving_precision_choice": "fp8"}, {"serving__precision": "fp8"}),
     # Context parallelism: dp = ⌊cards/(tp·cp·pp)⌋, each card holds s/cp tokens, K/V ring per layer.
     "cp": ({"cp": 2}, {"training__cp": 2}),
+    # A first/last-stage split (Megatron-LM's --decoder-first/last-pipeline-num-layers): 16 and 13 of the 80
+    # layers leave 17 on each of the three other stages, which then pace the pipeline, not the head's stage.
+    "stage_split": ({"first_stage_layers": 16, "last_stage_layers": 13},
+                    {"training__first_stage_layers": 16, "training__last_stage_layers": 13}),
     # Cards that do not fill whole TP·CP·PP groups: DP follows, the idle cards are named (issue 14 §1).
     "cards_1024": ({"gpu_count": 1024}, {"cluster__cards": 1024}),
     # Tokens typed as a finance user types them: the typed cell says "1.5T", the named cell reads it.
@@ -159,6 +163,9 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
                     "build the workbook again (xlcompute workbook) to re-plan the layout",
                     "a replica of 4 cards has no memory left for the KV cache with this model: raise the serving TP "
                     "or PP, or build the workbook again (xlcompute workbook) to re-size the replica"]),
+    "stage_split_40_40": ({"first_stage_layers": 40, "last_stage_layers": 40},
+                          ["the first and last stages (40 and 40 layers) leave no layer for some other stage, or do "
+                           "not add up to the 80 layers"]),
     "nothing_to_plan": ({"typed:train_tokens": 0, "users": 0},
                         ["no training tokens and no serving users: there is nothing to plan"]),
 }
@@ -382,6 +389,11 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
         assert result["deadline_margin"] == pytest.approx(1.5382, abs=1e-4)
         assert result["deadline_slip_days"] == pytest.approx(result["train_days"] * result["deadline_margin"] - 20)
         assert result["deadline_cards"] > 2000
+    if edit == "stage_split":  # 16 · 17 · 17 · 17 · 13 layers: a middle stage of 17 paces the pipeline
+        assert (result["stage_layers_first"], result["stage_layers_even"], result["stage_layers_last"]) == (16, 17, 13)
+        assert result["head_stage_slowest"] == 0 and before["head_stage_slowest"] == 1
+        assert result["slowest_stage_layers"] == 17 and before["slowest_stage_layers"] == 16
+        assert result["predicted_step_seconds"] > before["predicted_step_seconds"]
     if edit == "cp":  # half the replicas, half the tokens per card, a K/V ring per layer
         assert result["dp"] == before["dp"] // 2 and result["seq_per_card"] == before["seq_len"] / 2
         assert result["cp_bytes_per_step"] > 0 and before["cp_bytes_per_step"] == 0

@@ -139,6 +139,9 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                           servers=fmt.count(r["servers"]),
                           server_word=tr("server" if r["servers"] == 1 else "servers", lang))),
         (L["layout"], fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'])
+                      + (tr("stage_split", lang, f=fmt.count(r["stage_layers_first"]), l=fmt.count(r["stage_layers_last"]),
+                            m=fmt.count(r["stage_layers_even"]))
+                         if r["first_stage_layers"] > 0 or r["last_stage_layers"] > 0 else "")
                       + (tr("interleaved", lang, v=fmt.count(r["interleave"])) if r["interleave"] > 1 else "")
                       + f", ZeRO-{fmt.count(r['zero_stage'])}, {tr('recompute', lang, mode=rc)}" + offload
                       + (tr("idle", lang, n=fmt.count(r["idle_cards"])) if r["idle_cards"] > 0 else "")

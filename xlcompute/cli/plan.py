@@ -115,7 +115,10 @@ def plan_command(
         from xlcompute.estimate import estimate
 
         given = estimate(sc)
+        split = (tr("stage_split", lang, f=fmt.count(given["stage_layers_first"]),
+                    l=fmt.count(given["stage_layers_last"]), m=fmt.count(given["stage_layers_even"]))
+                 if given["first_stage_layers"] > 0 or given["last_stage_layers"] > 0 else "")
         console.print(tr("plan_given", lang, layout=fmt.layout_text(given["tp"], given["cp"], given["pp"], given["dp"],
-                                                                      given["ep"]),
+                                                                      given["ep"]) + split,
                          s=fmt.number(given["predicted_step_seconds"], 2), mfu=fmt.percent(given["predicted_mfu"]),
                          gb=fmt.number(given["mem_per_gpu"] / 1e9, 1)))

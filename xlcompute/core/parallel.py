@@ -56,6 +56,13 @@ __all__ = [
     "seq_per_card",
     "gradient_group",
     "layers_per_stage",
+    "STAGE_SPLIT_SOURCE",
+    "even_stage_layers",
+    "edge_stage_layers",
+    "fullest_stage_layers",
+    "head_stage_slowest",
+    "slowest_stage_layers",
+    "slowest_stage_logits",
     "later_stage_layers",
     "layer_pass_seconds",
     "microbatch_seconds",
@@ -171,6 +178,60 @@ def layers_per_stage(layers: Value, pp: Value) -> Value:
     return ceil(layers / pp)
 
 
+STAGE_SPLIT_SOURCE = (
+    "Megatron-LM --decoder-first-pipeline-num-layers / --decoder-last-pipeline-num-layers; Dubey et al. 2024 "
+    "(Llama 3) §3.3.2: one layer fewer on the first and the last of 16 stages for 126 layers"
+)
+"""Where the explicit first/last-stage split comes from (docs, error texts)."""
+
+
+def even_stage_layers(layers: Value, pp: Value, first: Value = 0, last: Value = 0) -> Value:
+    """Layers on each stage the split leaves to an even spread: the L − f − l layers the first and
+    last stages do not take (f, l = 0 when not given) over the other stages, ⌈(L − f − l)/(p − [f>0]
+    − [l>0])⌉; 0 when no stage is left (two stages, both given). Megatron-LM's
+    ``--decoder-first/last-pipeline-num-layers`` spread the rest evenly (it asks for an exact
+    division; the busiest stage holds the ceiling otherwise, as :func:`layers_per_stage`). With
+    f = l = 0 this is ⌈L/p⌉, the split of every earlier version."""
+    rest = pp - if_(first > 0, 1, 0) - if_(last > 0, 1, 0)
+    return if_(rest > 0, ceil(max_(layers - first - last, 0) / max_(rest, 1)), 0)
+
+
+def edge_stage_layers(given: Value, even: Value) -> Value:
+    """Layers on the first (or last) stage: the number given, or the even spread when 0 (Megatron-LM's
+    default)."""
+    return if_(given > 0, given, even)
+
+
+def fullest_stage_layers(first: Value, even: Value, last: Value, pp: Value) -> Value:
+    """Most layers on any stage: the first, the last and, with three stages or more, the middle ones
+    (:func:`even_stage_layers`). Memory (the first stage is checked with this many layers, an upper
+    bound when it is lighter), recomputation, the interleaved chunks and the data-parallel buckets
+    count it; ⌈L/p⌉ when no split is given (:func:`layers_per_stage`)."""
+    return max_(first, last, if_(pp > 2, even, 0))
+
+
+def head_stage_slowest(last: Value, fullest: Value, layer_seconds: Value, logits: Value) -> Value:
+    """1 when the last stage, its layers and the output layer with the loss, is the slowest of the
+    pipeline by kernel time, ``l·t + t_logits ≥ n_max·t`` with t a layer's forward and backward;
+    0 when a fuller stage without the output layer is (the first and last stages made lighter for
+    the embedding and the head, as Llama 3 405B's 7·8…8·7 on 16 stages; Dubey et al. 2024 §3.3.2).
+    Always 1 without a split (the last stage holds ⌈L/p⌉ layers and the head; Narayanan et al. 2021
+    §2.2: the step runs at the pace of the slowest stage)."""
+    return if_(last * layer_seconds + logits >= fullest * layer_seconds, 1, 0)
+
+
+def slowest_stage_layers(head_slowest: Value, last: Value, fullest: Value) -> Value:
+    """Layers on the stage that paces the pipeline (:func:`head_stage_slowest`): the last stage's
+    when it is the slowest, else the fullest stage's."""
+    return if_(head_slowest > 0, last, fullest)
+
+
+def slowest_stage_logits(head_slowest: Value, logits: Value) -> Value:
+    """The output layer's time on the stage that paces the pipeline: all of it when that is the last
+    stage, none otherwise (:func:`head_stage_slowest`)."""
+    return if_(head_slowest > 0, logits, 0)
+
+
 def later_stage_layers(layers: Value, pp: Value, index: Value = 1) -> Value:
     """Layers on stage ``index`` (counted from 0) when every stage before it holds ⌈L/p⌉,
     ``min(⌈L/p⌉, L − index·⌈L/p⌉)`` (0 with one stage; Narayanan et al. 2021 §2.2). The memory
@@ -194,8 +255,9 @@ def layer_pass_seconds(
 
 
 def microbatch_seconds(layer_pass: Value, layers_on_stage: Value, logits: Value, p2p: Value) -> Value:
-    """Time of one micro-batch on the slowest (last) stage: its layers, the output layer
-    (forward and backward) and its pipeline sends."""
+    """Time of one micro-batch on the slowest stage: its layers, the output layer (forward and
+    backward) when that stage holds it (:func:`slowest_stage_logits`; the last stage without a
+    split) and its pipeline sends."""
     return layer_pass * layers_on_stage + logits + p2p
 
 
@@ -207,19 +269,22 @@ def per_step(per_layer: Value, layers_on_stage: Value, microbatches: Value) -> V
 def compute_seconds_per_step(
     forward: Value, backward: Value, layers_on_stage: Value, logits: Value, microbatches: Value
 ) -> Value:
-    """Kernel time of a step on the slowest stage: forward and backward of its layers and the
-    output layer, every micro-batch (recomputation counted apart)."""
+    """Kernel time of a step on the slowest stage: forward and backward of its layers and, when it
+    holds it, the output layer (:func:`slowest_stage_logits`), every micro-batch (recomputation
+    counted apart)."""
     return microbatches * ((forward + backward) * layers_on_stage + logits)
 
 
-def pipeline_bubble_seconds(microbatch_s: Value, logits: Value, pp: Value, interleave: Value) -> Value:
+def pipeline_bubble_seconds(layer_pass: Value, fullest_layers: Value, p2p: Value, pp: Value,
+                            interleave: Value) -> Value:
     """Pipeline fill and drain, (p − 1)/v micro-batch slots (Narayanan et al. 2021 §2.2.1-2).
 
-    The paper derives it for equal stages. Here the last stage is the slowest (it also runs the
-    output layer), so the steady state runs at its pace while the fill and drain pass through
-    the other p − 1 stages at the pace of a micro-batch without the output layer.
+    The paper derives it for equal stages. Here the steady state runs at the slowest stage's pace
+    (the last, which also runs the output layer, unless a split lightens it), while the fill and
+    drain pass through the other p − 1 stages at the pace of the fullest stage without the output
+    layer: its layers and its sends (:func:`fullest_stage_layers`; ⌈L/p⌉ without a split).
     """
-    return (microbatch_s - logits) * (pp - 1) / interleave
+    return (layer_pass * fullest_layers + p2p) * (pp - 1) / interleave
 
 
 def pipeline_seconds(microbatch_s: Value, microbatches: Value, bubble: Value) -> Value:

@@ -353,6 +353,16 @@ class Execution(BaseModel):
     micro_batch: int = Field(default=1, ge=1, le=1_000_000, description="sequences per micro-batch")
     global_batch: int = Field(ge=1, le=100_000_000, description="sequences per optimizer step")
     interleave: int = Field(default=1, ge=1, le=10_000, description="virtual stages per pipeline rank")
+    first_stage_layers: int = Field(
+        default=0, ge=0, le=100_000,
+        description="layers on the first pipeline stage (Megatron-LM --decoder-first-pipeline-num-layers); "
+        "0 = an even split",
+    )
+    last_stage_layers: int = Field(
+        default=0, ge=0, le=100_000,
+        description="layers on the last pipeline stage (Megatron-LM --decoder-last-pipeline-num-layers); "
+        "0 = an even split",
+    )
     sequence_parallel: bool = Field(default=False, description="Korthikanti et al. 2022 sequence parallelism")
     recompute: Literal["none", "selective", "full"] = "none"
     recompute_layers: int = Field(
@@ -533,6 +543,8 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "micro_batch": float(ex.micro_batch),
         "global_batch": float(ex.global_batch),
         "interleave": float(ex.interleave),
+        "first_stage_layers": float(ex.first_stage_layers),
+        "last_stage_layers": float(ex.last_stage_layers),
         "sp": float(ex.sequence_parallel),
         "recompute_mode": float(RECOMPUTE_CODES[ex.recompute]),
         "recompute_layers": float(ex.recompute_layers),

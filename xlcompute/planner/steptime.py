@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlcompute.core.parallel import CP_CHUNKS_PER_RANK, layers_per_stage, max_interleave
+from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
+from xlcompute.core.stages import check_stage_split, fullest_stage
 from xlcompute.core.params import ModelArch
 from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
@@ -74,7 +75,8 @@ MODEL_INPUTS: tuple[str, ...] = (
     "mla_latent_width", "mtp_params",
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
-    "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "sp", "recompute_mode", "recompute_layers",
+    "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "first_stage_layers",
+    "last_stage_layers", "sp", "recompute_mode", "recompute_layers",
     "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
     "flash_attention", "param_bytes", "optimizer_bytes",
     # expert parallelism and precision
@@ -241,9 +243,12 @@ class LayoutBatch:
     moe_sync_ms: float = 0.0
     precision_peak_ratio: float = 1.0
     recompute_layers: np.ndarray | int = 0  # layers per stage recomputed in full under selective recomputation
+    first_stage_layers: int = 0  # a given split of the pipeline (0 = even); the search keeps it for every layout
+    last_stage_layers: int = 0
 
     _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
-                   "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio")
+                   "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio", "first_stage_layers",
+                   "last_stage_layers")
 
     @classmethod
     def from_executions(cls, executions: Sequence[Execution]) -> LayoutBatch:
@@ -296,6 +301,7 @@ class LayoutBatch:
             "capacity_factor": float(self.capacity_factor), "a2a_overlap": float(self.a2a_overlap),
             "a2a_dedup": float(self.a2a_dedup), "moe_sync_ms": float(self.moe_sync_ms),
             "precision_peak_ratio": float(self.precision_peak_ratio),
+            "first_stage_layers": float(self.first_stage_layers), "last_stage_layers": float(self.last_stage_layers),
         }
 
     def execution(self, i: int) -> Execution:
@@ -317,6 +323,7 @@ class LayoutBatch:
             capacity_factor=self.capacity_factor, a2a_overlap=self.a2a_overlap, a2a_dedup=self.a2a_dedup,
             moe_sync_ms=self.moe_sync_ms,
             precision_peak_ratio=self.precision_peak_ratio,
+            first_stage_layers=self.first_stage_layers, last_stage_layers=self.last_stage_layers,
         )
 
 
@@ -367,9 +374,11 @@ def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = N
         raise ValueError(f"tp={ex.tp} must divide heads={heads} (allowed: a divisor of {heads})")
     if ex.pp > layers:
         raise ValueError(f"pp={ex.pp} must be at most layers={layers}")
-    if ex.interleave > max_interleave(layers, ex.pp):
+    check_stage_split(layers, ex.pp, ex.first_stage_layers, ex.last_stage_layers)
+    busiest = fullest_stage(layers, ex.pp, ex.first_stage_layers, ex.last_stage_layers)
+    if ex.interleave > busiest:
         raise ValueError(
-            f"interleave={ex.interleave} must be at most the {max_interleave(layers, ex.pp)} layers on the busiest "
+            f"interleave={ex.interleave} must be at most the {busiest} layers on the busiest "
             f"of pp={ex.pp} stages of layers={layers} (each virtual stage holds a layer)"
         )
     if ex.recompute_layers and ex.recompute != "selective":
@@ -377,7 +386,6 @@ def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = N
             f"recompute_layers={ex.recompute_layers} needs recompute='selective' for the stage's other layers "
             f"(got recompute={ex.recompute!r}; 'full' recomputes every layer)"
         )
-    busiest = int(layers_per_stage(layers, ex.pp))
     if ex.recompute_layers > busiest:
         raise ValueError(
             f"recompute_layers={ex.recompute_layers} must be at most the {busiest} layers on the busiest of "

@@ -167,10 +167,23 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
                  '"PP（"&pp&"）多于层数（"&layers&"）"' if zh else
                  '"PP ("&pp&") is more than the layers ("&layers&")"')]
     if key == "interleave":  # each virtual stage needs a layer (core.parallel.max_interleave), e.g. after a pp edit
-        return [("interleave>ROUNDUP(layers/pp,0)",
-                 '"交错阶段数（"&interleave&"）多于最忙流水线级的层数（"&ROUNDUP(layers/pp,0)&"）"' if zh else
-                 '"interleave ("&interleave&") is more than the "&ROUNDUP(layers/pp,0)&" layers on the busiest '
+        return [("IFERROR(interleave>layers_per_stage,FALSE)",
+                 '"交错阶段数（"&interleave&"）多于最忙流水线级的层数（"&layers_per_stage&"）"' if zh else
+                 '"interleave ("&interleave&") is more than the "&layers_per_stage&" layers on the busiest '
                  'pipeline stage"')]
+    # A first/last-stage split leaves every other stage a layer (core.stages.check_stage_split).
+    split = "OR(first_stage_layers>0,last_stage_layers>0)"
+    rest = "(pp-IF(first_stage_layers>0,1,0)-IF(last_stage_layers>0,1,0))"
+    left = "(layers-first_stage_layers-last_stage_layers)"
+    if key == "first_stage_layers":
+        return [(f"AND({split},pp<2)",
+                 '"首级/末级层数需要 PP 至少为 2（当前 PP "&pp&"）"' if zh else
+                 '"a first/last-stage layer count needs PP of 2 or more (PP is "&pp&")"'),
+                (f"AND({split},pp>=2,IF({rest}>0,{left}<{rest},{left}<>0))",
+                 '"首级与末级的层数（"&first_stage_layers&"、"&last_stage_layers&"）没有给其余流水级各留至少一层，或与层数（"'
+                 '&layers&"）不符"' if zh else
+                 '"the first and last stages ("&first_stage_layers&" and "&last_stage_layers&" layers) leave no layer '
+                 'for some other stage, or do not add up to the "&layers&" layers"')]
     return []
 
 

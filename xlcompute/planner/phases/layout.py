@@ -20,7 +20,14 @@ STEPS = (
     step("batch_unit", T, parallel.batch_unit, "micro_batch", "pp", "interleave"),
     step("global_batch", T, parallel.round_global_batch, "batch_target", "batch_unit", "dp"),
     step("grad_accum", T, parallel.grad_accum_steps, "global_batch", "micro_batch", "dp"),
-    step("layers_per_stage", T, parallel.layers_per_stage, "layers", "pp"),
+    # Layers per stage: an even spread, or the first/last stage given (Megatron-LM's
+    # --decoder-first/last-pipeline-num-layers; 0 = even, ⌈L/p⌉ on every stage).
+    step("stage_layers_even", T, parallel.even_stage_layers, "layers", "pp", "first_stage_layers",
+         "last_stage_layers"),
+    step("stage_layers_first", T, parallel.edge_stage_layers, "first_stage_layers", "stage_layers_even"),
+    step("stage_layers_last", T, parallel.edge_stage_layers, "last_stage_layers", "stage_layers_even"),
+    step("layers_per_stage", T, parallel.fullest_stage_layers, "stage_layers_first", "stage_layers_even",
+         "stage_layers_last", "pp"),
     # The recomputation every later phase runs: the mode, and with selective recomputation the
     # busiest stage's layers recomputed in full (Megatron-LM's block method) as a level 1..2.
     step("recompute_level", T, compute.recompute_level, "recompute_mode", "recompute_layers", "layers_per_stage"),

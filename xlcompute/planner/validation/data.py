@@ -204,6 +204,10 @@ class ValidationRow(BaseModel):
     global_batch: int
     micro_batch: int
     interleave: int = 1
+    #: A published first/last-stage split (Megatron-LM --decoder-first/last-pipeline-num-layers); 0 = an even split
+    #: or none published.
+    first_stage_layers: int = Field(default=0, ge=0)
+    last_stage_layers: int = Field(default=0, ge=0)
     #: Context-parallel degree (Megatron-Core's load-balanced causal split); 1 = none.
     cp: int = Field(default=1, ge=1)
     #: Training precision of the linear layers: FP8 runs them at the card's FP8 peak (core.moe.fp8_linear_peak).
@@ -340,7 +344,8 @@ def build_case(row: ValidationRow) -> tuple[TransformerShape, Execution]:
     )
     ex = Execution(
         tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, micro_batch=row.micro_batch,
-        global_batch=row.global_batch, interleave=row.interleave, sequence_parallel=row.sequence_parallel,
+        global_batch=row.global_batch, interleave=row.interleave,
+        first_stage_layers=row.first_stage_layers, last_stage_layers=row.last_stage_layers, sequence_parallel=row.sequence_parallel,
         recompute=row.recompute, zero_stage=row.zero_stage, tp_overlap=row.tp_overlap,
         tp_async_backward=row.tp_async_backward, dp_overlap=row.dp_overlap, flash_attention=row.flash_attention,
     )

@@ -116,6 +116,10 @@ class MoeStepRow(BaseModel):
     etp: int = Field(1, ge=1)
     cp: int = Field(1, ge=1)
     interleave: int = Field(1, ge=1)
+    #: A published first/last-stage split (Megatron-LM --decoder-first/last-pipeline-num-layers); 0 = an even split
+    #: or none published.
+    first_stage_layers: int = Field(default=0, ge=0)
+    last_stage_layers: int = Field(default=0, ge=0)
     micro_batch: int = Field(ge=1)
     global_batch: int = Field(ge=1)
     seq_len: int = Field(ge=1)
@@ -279,6 +283,7 @@ def moe_case(
     ex = Execution(
         tp=row.tp, pp=row.pp, cp=row.cp, dp=row.gpus // group, ep=row.ep, expert_tp=row.etp,
         micro_batch=row.micro_batch, global_batch=row.global_batch, interleave=row.interleave,
+        first_stage_layers=row.first_stage_layers, last_stage_layers=row.last_stage_layers,
         sequence_parallel=row.tp > 1, recompute=_recompute(row), zero_stage=1, tp_overlap=row.tp_overlap,
         dp_overlap=True, flash_attention=True, a2a_overlap=_a2a_overlap(row), a2a_dedup=moe_dedup(row),
         moe_sync_ms=moe_sync_ms(row, sync_ms),

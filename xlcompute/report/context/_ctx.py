@@ -103,8 +103,13 @@ class _Ctx:
         }
 
     def layout(self) -> str:
-        """The estimate's parallel layout as text: TP 8 × PP 4 × DP 32, with CP when used."""
-        return fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"], self.r["ep"])
+        """The estimate's parallel layout as text: TP 8 × PP 4 × DP 32, with CP when used, and the layers of
+        the first, last and other stages when the scenario splits them (core.parallel.even_stage_layers)."""
+        text = fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"], self.r["ep"])
+        if self.r["first_stage_layers"] > 0 or self.r["last_stage_layers"] > 0:
+            text += str(self.t("layout_split", f=fmt.count(self.r["stage_layers_first"]),
+                               l=fmt.count(self.r["stage_layers_last"]), m=fmt.count(self.r["stage_layers_even"])))
+        return text
 
     def rc_name(self, mode: float) -> Markup:
         """Recomputation ``mode`` as the estimate runs it: selective with the plan's layers per stage in

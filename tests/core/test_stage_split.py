@@ -1,0 +1,113 @@
+"""A pipeline whose first and last stages hold a number of layers the scenario gives (issue 11 §2: uneven
+stages as real runs use them; Megatron-LM's --decoder-first/last-pipeline-num-layers, Llama 3 405B's
+7 · 8 … 8 · 7 layers on 16 stages, Dubey et al. 2024 §3.3.2): the formulas, the checks and the step graph."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlcompute.core import parallel, stages
+from xlcompute.planner import Execution, SystemSpec, TransformerShape
+from xlcompute.planner.inputs import execution_values, system_values
+from xlcompute.planner.steptime import STEP_GRAPH, step_time
+
+# GPT-2 125M on A100-40G (the shape and card of tests/core/test_loss_traffic.py), 12 layers.
+GPT2 = TransformerShape.gpt(layers=12, hidden=768, heads=12, vocab=50_257, seq_len=1_024)
+A100_40G = SystemSpec(peak_flops=312e12, hbm_bytes=40e9, hbm_bandwidth=1.555e12, cards_per_node=8,
+                      intra_node_bw=300e9, inter_node_bw=25e9)
+
+
+@pytest.mark.parametrize(("layers", "pp", "first", "last", "split"), [
+    (126, 16, 7, 7, (7, 8, 7)),    # Llama 3 405B (Dubey et al. 2024 §3.3.2)
+    (126, 16, 0, 0, (8, 8, 8)),    # no split: ⌈126/16⌉ = 8 everywhere, as before
+    (61, 16, 0, 0, (4, 4, 4)),     # DeepSeek-V3's 61 layers on 16 stages: the busiest holds ⌈61/16⌉
+    (80, 5, 16, 13, (16, 17, 13)),  # 51 layers over 3 stages: 17 each
+    (80, 4, 0, 17, (21, 21, 17)),   # only the last given: 63 over the 3 others
+    (80, 2, 30, 0, (30, 0, 50)),    # two stages: the last takes the rest
+    (80, 1, 0, 0, (80, 0, 80)),     # one stage holds every layer
+])
+def test_stage_layers(layers: int, pp: int, first: int, last: int, split: tuple[int, int, int]) -> None:
+    assert stages.stage_split(layers, pp, first, last) == split
+    assert stages.fullest_stage(layers, pp, first, last) == max(split)
+    even = parallel.even_stage_layers(layers, pp, first, last)
+    f, l_ = parallel.edge_stage_layers(first, even), parallel.edge_stage_layers(last, even)
+    assert parallel.fullest_stage_layers(f, even, l_, pp) == max(split)
+    if not (first or last):  # without a split every formula is the ⌈L/p⌉ of earlier versions
+        assert f == l_ == parallel.layers_per_stage(layers, pp)
+
+
+def test_the_slowest_stage() -> None:
+    # Llama 3 405B: a layer 1.0 s, the output layer 0.6 s: 7 + 0.6 < 8, so a middle stage paces the pipeline
+    assert parallel.head_stage_slowest(7, 8, 1.0, 0.6) == 0
+    assert parallel.slowest_stage_layers(0, 7, 8) == 8 and parallel.slowest_stage_logits(0, 0.6) == 0
+    # an output layer heavier than a layer: the last stage is still the slowest
+    assert parallel.head_stage_slowest(7, 8, 1.0, 1.2) == 1
+    assert parallel.slowest_stage_layers(1, 7, 8) == 7 and parallel.slowest_stage_logits(1, 1.2) == 1.2
+    # without a split the last stage holds as many layers as any, and the head: always the slowest
+    assert parallel.head_stage_slowest(8, 8, 1.0, 1e-9) == 1
+
+
+@pytest.mark.parametrize(("layers", "pp", "first", "last", "message"), [
+    (126, 1, 7, 0, "first_stage_layers=7 and last_stage_layers=0 need pp of 2 or more (got pp=1)"),
+    (80, 2, 30, 30, "with pp=2 the two must add up to layers=80 (they add up to 60)"),
+    (126, 16, 70, 50, "leave 6 of layers=126 for the other 14 of pp=16 stages; each stage needs a layer at least "
+                      "(allowed: first + last at most 112)"),
+])
+def test_a_split_that_leaves_a_stage_empty_is_refused(layers: int, pp: int, first: int, last: int,
+                                                      message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        stages.check_stage_split(layers, pp, first, last)
+    assert message in str(err.value)
+    stages.check_stage_split(126, 16, 7, 7)  # Llama 3's split is allowed
+    stages.check_stage_split(126, 1)  # no split, nothing to check
+
+
+def _graph(ex: Execution, keys: tuple[str, ...]) -> dict[str, float]:
+    out = STEP_GRAPH.run({**GPT2.values(), **system_values(A100_40G), **execution_values(ex)}, keys)
+    return {k: float(v) for k, v in out.items()}
+
+
+KEYS = ("microbatch_seconds", "layer_pass_seconds", "logits_seconds", "p2p_seconds_per_microbatch",
+        "pp_bubble_seconds", "compute_seconds", "layer_forward_seconds", "layer_backward_seconds", "grad_accum",
+        "head_stage_slowest", "slowest_stage_layers", "layers_per_stage", "predicted_step_seconds", "mem_per_gpu")
+
+
+def test_the_step_runs_at_the_slowest_stage_of_a_split() -> None:
+    even = _graph(Execution(micro_batch=1, global_batch=16, pp=4), KEYS)  # 3 layers a stage, the head on the last
+    split = _graph(Execution(micro_batch=1, global_batch=16, pp=4, first_stage_layers=3, last_stage_layers=2), KEYS)
+    # 12 layers: 3 · 4 · 4 · 2 (the middle two take ⌈7/2⌉ = 4)
+    assert even["layers_per_stage"] == 3 and split["layers_per_stage"] == 4
+    t, logits, p2p = split["layer_pass_seconds"], split["logits_seconds"], split["p2p_seconds_per_microbatch"]
+    assert even["head_stage_slowest"] == 1
+    # the slowest is the fuller of (a middle stage of 4 layers) and (the last: 2 layers and the output layer)
+    kernel = split["layer_forward_seconds"] + split["layer_backward_seconds"]
+    head_slowest = 2 * kernel + logits >= 4 * kernel
+    assert split["head_stage_slowest"] == (1 if head_slowest else 0)
+    slowest = 2 * t + logits if head_slowest else 4 * t
+    assert split["microbatch_seconds"] == pytest.approx(slowest + p2p, rel=1e-12)
+    # fill and drain at the pace of the fullest stage without the output layer, (p − 1) slots
+    assert split["pp_bubble_seconds"] == pytest.approx((4 * t + p2p) * 3, rel=1e-12)
+    assert even["pp_bubble_seconds"] == pytest.approx((even["microbatch_seconds"] - even["logits_seconds"]) * 3)
+    layers, head = (2, logits) if head_slowest else (4, 0.0)
+    assert split["compute_seconds"] == pytest.approx(split["grad_accum"] * (kernel * layers + head), rel=1e-12)
+
+
+def test_a_lighter_head_stage_speeds_the_step() -> None:
+    # GPT-2 small's output layer (50,257 logits of 768) costs about four of its layers, so the last stage paces
+    # the pipeline: taking layers off it speeds the step, putting more on it slows it.
+    base = Execution(micro_batch=1, global_batch=16, pp=4)
+    even = step_time(GPT2, A100_40G, base).predicted_step_seconds  # 3 · 3 · 3 · 3 and the head
+    g = _graph(base, KEYS)
+    assert 3 * (g["layer_forward_seconds"] + g["layer_backward_seconds"]) < g["logits_seconds"]
+    for first, last, faster in ((3, 2, True), (1, 1, True), (4, 4, False)):  # 3·4·4·2, 1·5·5·1, 4·2·2·4
+        split = base.model_copy(update={"first_stage_layers": first, "last_stage_layers": last})
+        assert (step_time(GPT2, A100_40G, split).predicted_step_seconds < even) == faster, (first, last)
+
+
+def test_step_time_checks_the_split() -> None:
+    with pytest.raises(ValueError, match="each stage needs a layer at least"):
+        step_time(GPT2, A100_40G, Execution(micro_batch=1, global_batch=16, pp=4, first_stage_layers=6,
+                                            last_stage_layers=5))
+    # interleaving counts the fullest stage's layers: 1 · 5 · 5 · 1 allows 5 virtual stages
+    step_time(GPT2, A100_40G, Execution(micro_batch=1, global_batch=16, pp=4, interleave=4, first_stage_layers=1,
+                                        last_stage_layers=1))

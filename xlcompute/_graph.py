@@ -30,7 +30,7 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "moe_ffn_hidden", "expert_params", "mla_qkv_params", "mla_latent_width", "mtp_params")),
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "optimizer_bytes",
                   "zero_stage", "recompute_mode", "recompute_layers", "sp", "flash_attention", "tp", "pp", "cp", "interleave",
-                  "first_stage_layers", "last_stage_layers", "tp_overlap",
+                  "first_stage_layers", "last_stage_layers", "dualpipe", "tp_overlap",
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
                   "deadline_days", "deadline_confidence",
                   # expert parallelism and precision (issue 15)

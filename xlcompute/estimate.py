@@ -615,7 +615,7 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
             if (not given_rc if field.startswith("recompute") else field not in t.model_fields_set)]
     inputs = {k: v.value for k, v in vals.items()}
     vs = (interleave_sizes(int(inputs["layers"]), int(inputs["pp"]), RECOMMEND_OPTIONS)
-          if "interleave" not in t.model_fields_set and inputs["pp"] > 1 else [inputs["interleave"]])
+          if "interleave" not in t.model_fields_set and inputs["pp"] > 1 and not t.dualpipe else [inputs["interleave"]])
     if not free and len(vs) == 1:
         return
     if len(vs) == 1 and GRAPH.run(inputs, ["mem_fits"])["mem_fits"]:
@@ -703,6 +703,7 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
         ("interleave", t, "training", "interleave", t.interleave, ""),
         ("first_stage_layers", t, "training", "first_stage_layers", t.first_stage_layers, ""),
         ("last_stage_layers", t, "training", "last_stage_layers", t.last_stage_layers, ""),
+        ("dualpipe", t, "training", "dualpipe", 1 if t.dualpipe else 0, ""),
         ("tp_overlap", t, "training", "tp_overlap", 1 if t.tp_overlap else 0, ""),
         ("host_power_factor", a, "assumptions", "host_power_factor", a.host_power_factor, ""),
         ("idle_power_share", a, "assumptions", "idle_power_share", a.idle_power_share, ""),
@@ -801,6 +802,8 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
             raise ValueError(f"training.pp ({t.pp}) must be at most the model's {arch.layers} layers")
         stages.check_stage_split(arch.layers, t.pp, t.first_stage_layers, t.last_stage_layers,  # type: ignore[arg-type]
                                  "training.")
+        if t.dualpipe:
+            stages.check_dualpipe(t.pp, t.interleave, prefix="training.")  # type: ignore[arg-type]
         # Uneven stages, interleaved or not (DeepSeek-V3: 61 layers on PP 16 with 2 virtual stages,
         # Megatron-Core's --pipeline-model-parallel-layout): each virtual stage needs a layer.
         busiest = stages.fullest_stage(arch.layers, t.pp,  # type: ignore[arg-type]
@@ -1411,7 +1414,7 @@ def _estimate_at(
         ex = Execution(
             tp=t.tp, pp=t.pp, dp=int(values["dp"]), cp=scenario.cp, micro_batch=t.micro_batch,  # type: ignore[arg-type]
             global_batch=int(values["global_batch"]), interleave=int(inputs["interleave"]),
-            first_stage_layers=t.first_stage_layers, last_stage_layers=t.last_stage_layers,
+            first_stage_layers=t.first_stage_layers, last_stage_layers=t.last_stage_layers, dualpipe=t.dualpipe,
             sequence_parallel=t.sequence_parallel,
             recompute=_MODE_NAMES[int(inputs["recompute_mode"])], recompute_layers=int(inputs["recompute_layers"]),
             zero_stage=int(inputs["zero_stage"]),

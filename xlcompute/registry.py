@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from xlcompute import fmt
 from xlcompute.core import spread as _spread
-from xlcompute.core.parallel import STAGE_SPLIT_SOURCE
+from xlcompute.core.parallel import DUALPIPE_SOURCE, STAGE_SPLIT_SOURCE
 
 __all__ = [
     "Quantity",
@@ -162,6 +162,13 @@ _ROWS: tuple[Quantity, ...] = (
        "count", STAGE_SPLIT_SOURCE),
     _q("last_stage_layers", "Layers on the last stage (0 = even split)", "最后流水级的层数（0 = 均分）", "layers", "层",
        "count", STAGE_SPLIT_SOURCE),
+    _q("dualpipe", "DualPipe schedule (1 = on)", "DualPipe 调度（1 = 开）", "0/1", None, "flag", DUALPIPE_SOURCE),
+    _q("stage_copies", "Copies of the stage's weights per card", "每卡持有的流水级权重副本数", "", None, "count",
+       DUALPIPE_SOURCE),
+    _q("in_flight_pp", "Micro-batches in flight on the first card (before the min with m)",
+       "首卡同时在途的微批数（与 m 取小之前）", "", None, "count", DUALPIPE_SOURCE),
+    _q("stage_param_bytes", "Weight and gradient bytes per parameter of the stage on a card",
+       "每卡每个流水级参数的权重与梯度字节数", "bytes", "字节", "dec2", DUALPIPE_SOURCE),
     _q("tp_overlap", "TP communication overlapped (1 = on)", "张量并行通信重叠（1 = 开）", "0/1", None, "flag"),
     _q("dp_overlap", "DP communication overlapped (1 = on)", "数据并行通信重叠（1 = 开）", "0/1", None, "flag"),
     # -- inputs: context parallelism and offload (issue 11) --
@@ -458,8 +465,9 @@ _ROWS: tuple[Quantity, ...] = (
     _q("tokens_per_step", "Tokens per step", "每步 token 数", "tokens", "个", "count"),
     _q("interleave_effective", "Interleaved stages, effective (S/⌈S/v⌉)", "等效交错阶段数 (S/⌈S/v⌉)", "chunks", "段",
        "dec2", "Narayanan et al. 2021 §2.2.2; Megatron-Core --pipeline-model-parallel-layout"),
-    _q("pipeline_bubble", "Pipeline bubble (p − 1)/(v·m)", "流水线气泡 (p − 1)/(v·m)", "%", None, "percent",
-       "Narayanan et al. 2021 §2.2"),
+    _q("pipeline_bubble", "Pipeline bubble (p − 1)/(v·m); DualPipe (p/2 − 1)·2/(3m)",
+       "流水线气泡 (p − 1)/(v·m)；DualPipe 为 (p/2 − 1)·2/(3m)", "%", None, "percent",
+       "Narayanan et al. 2021 §2.2; DeepSeek-AI 2024 §3.2.1, Table 2"),
     _q("peak_flops", "Peak per card", "单卡峰值", "FLOP/s", None, "sci"),
     # -- step-time model --------------------------------------------------------------------------
     _q("hbm_bytes_per_s", "HBM bandwidth per card", "单卡显存带宽", "B/s", None, "sci"),
@@ -488,6 +496,18 @@ _ROWS: tuple[Quantity, ...] = (
     _q("logits_seconds", "Output layer and loss, forward + backward", "输出层与损失（前向 + 反向）", *_S, "micro"),
     _q("layer_pass_seconds", "One layer, one micro-batch (all work)", "单层单微批（全部）", *_S, "micro"),
     _q("layer_kernel_seconds", "One layer's kernels, forward + backward", "单层计算核（前向 + 反向）", *_S, "micro"),
+    _q("head_rank_layers", "Layers per micro-batch on the output layer's card", "输出层所在卡每微批的层数", "layers",
+       "层", "dec2", DUALPIPE_SOURCE),
+    _q("head_rank_logits_seconds", "Output layer and loss per micro-batch on its card", "输出层所在卡每微批的输出层与损失",
+       *_S, "micro"),
+    _q("rival_stage_layers", "Layers per micro-batch on the busiest other card", "其他最忙卡每微批的层数", "layers", "层",
+       "dec2"),
+    _q("pp_bubble_1f1b_seconds", "Pipeline bubble per step, 1F1B", "每步流水线气泡（1F1B）", *_S, "seconds",
+       "Narayanan et al. 2021 §2.2"),
+    _q("layer_dualpipe_backward_seconds", "One layer's backward with recomputation and waits", "单层反向（含重计算与等待）",
+       *_S, "micro"),
+    _q("pp_bubble_dualpipe_seconds", "Pipeline bubble per step, DualPipe", "每步流水线气泡（DualPipe）", *_S, "seconds",
+       DUALPIPE_SOURCE),
     _q("head_stage_slowest", "The last stage (with the output layer) is the slowest (1 = yes)",
        "最后流水级（含输出层）最慢（1 = 是）", "0/1", None, "flag", "Narayanan et al. 2021 §2.2; Dubey et al. 2024 §3.3.2"),
     _q("slowest_stage_layers", "Layers on the slowest stage", "最慢流水级的层数", "layers", "层", "count"),

@@ -494,6 +494,13 @@ class TrainingPlan(_Strict):
         "(Megatron-LM --decoder-last-pipeline-num-layers), e.g. one fewer as Llama 3 405B. Needs training.tp "
         "and training.pp. Default 0: an even split",
     )
+    dualpipe: bool = Field(
+        False,
+        description="DeepSeek-V3's DualPipe schedule (arXiv:2412.19437 §3.2.1): micro-batches fed from both ends of "
+        "the pipeline, card i holding stages i and p − 1 − i; bubble (PP/2 − 1)(F&B + B − 3W), two copies of the "
+        "weights and gradients, one more micro-batch in flight on the first card. Needs training.tp and an even "
+        "training.pp, and interleave 1. Default false (1F1B)",
+    )
     tp_overlap: bool = Field(
         False,
         description="the framework overlaps the tensor-parallel all-reduce with the GEMMs (Megatron-Core's "
@@ -1148,11 +1155,11 @@ class Scenario(_Strict):
         if (t.tp is None) != (t.pp is None):
             raise ValueError("give both training.tp and training.pp, or neither to let the layout planner choose")
         if t.tp is None or t.pp is None:
-            for name in ("first_stage_layers", "last_stage_layers"):
+            for name in ("first_stage_layers", "last_stage_layers", "dualpipe"):
                 if getattr(t, name):
                     raise ValueError(
-                        f"training.{name} ({getattr(t, name)}) needs training.tp and training.pp too: a stage split "
-                        "belongs to a pipeline the scenario gives; leave it out to let the layout planner choose"
+                        f"training.{name} ({str(getattr(t, name)).lower()}) needs training.tp and training.pp too: "
+                        "it belongs to a pipeline the scenario gives; leave it out to let the layout planner choose"
                     )
             if t.dp is not None:
                 raise ValueError("training.dp needs training.tp and training.pp too")

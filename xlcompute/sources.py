@@ -60,6 +60,9 @@ FIELD_ZH: dict[str, str] = {
     "training.last_stage_layers": "最后流水级的层数，该级还运行输出层与损失（Megatron-LM 的 "
                                   "--decoder-last-pipeline-num-layers），例如像 Llama 3 405B 那样少放一层。需要同时给出 "
                                   "training.tp 与 training.pp。默认 0：均分",
+    "training.dualpipe": "DeepSeek-V3 的 DualPipe 调度（arXiv:2412.19437 §3.2.1）：微批从流水线两端同时送入，第 i 张卡同时"
+                         "持有第 i 级与第 p − 1 − i 级，气泡为 (PP/2 − 1)(F&B + B − 3W)，权重与梯度两份、首卡多一个在途微批；"
+                         "需要给出 training.tp 与偶数的 training.pp，交错阶段数为 1。默认 false（1F1B）",
     "training.tp_overlap": "框架将张量并行 all-reduce 与矩阵乘重叠（Megatron-Core 的 --tp-comm-overlap）："
                            "单步时间模型最多隐藏其 tp_overlap_fraction，即 0.8（假设：重叠的集合通信占用矩阵乘的 SM；Calculon，种子文档 004）。尚无验证实测，因此除非设为 true，"
                            "规划器的推荐布局不采用。默认 false",

@@ -36,6 +36,7 @@ _CHOICES = {
     "async_backward": [0, 1],
     "in_node": [0, 1],
     "dim_half": [0, 100],
+    "dualpipe": [0, 1],
 }
 
 

@@ -82,6 +82,10 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # layers leave 17 on each of the three other stages, which then pace the pipeline, not the head's stage.
     "stage_split": ({"first_stage_layers": 16, "last_stage_layers": 13},
                     {"training__first_stage_layers": 16, "training__last_stage_layers": 13}),
+    # DeepSeek-V3's DualPipe on 4 stages: two copies of the weights, the batch in pairs of micro-batches, 1 slot of
+    # (F&B + B − 3W) for the bubble
+    "dualpipe": ({"dualpipe": 1, "pp": 4, "interleave": 1},
+                 {"training__dualpipe": True, "training__pp": 4, "training__interleave": 1}),
     # Cards that do not fill whole TP·CP·PP groups: DP follows, the idle cards are named (issue 14 §1).
     "cards_1024": ({"gpu_count": 1024}, {"cluster__cards": 1024}),
     # Tokens typed as a finance user types them: the typed cell says "1.5T", the named cell reads it.
@@ -163,6 +167,7 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
                     "build the workbook again (xlcompute workbook) to re-plan the layout",
                     "a replica of 4 cards has no memory left for the KV cache with this model: raise the serving TP "
                     "or PP, or build the workbook again (xlcompute workbook) to re-size the replica"]),
+    "dualpipe_pp5": ({"dualpipe": 1}, ["DualPipe needs an even PP (PP is 5) and interleave 1 (interleave is 8)"]),
     "stage_split_40_40": ({"first_stage_layers": 40, "last_stage_layers": 40},
                           ["the first and last stages (40 and 40 layers) leave no layer for some other stage, or do "
                            "not add up to the 80 layers"]),
@@ -394,6 +399,10 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
         assert result["head_stage_slowest"] == 0 and before["head_stage_slowest"] == 1
         assert result["slowest_stage_layers"] == 17 and before["slowest_stage_layers"] == 16
         assert result["predicted_step_seconds"] > before["predicted_step_seconds"]
+    if edit == "dualpipe":  # two weight copies, 20 layers a stage, an even number of micro-batches
+        assert result["stage_copies"] == 2 and result["pp"] == 4 and result["grad_accum"] % 2 == 0
+        assert result["weights_per_gpu"] > before["weights_per_gpu"]
+        assert result["pp_bubble_seconds"] == pytest.approx(result["pp_bubble_dualpipe_seconds"])
     if edit == "cp":  # half the replicas, half the tokens per card, a K/V ring per layer
         assert result["dp"] == before["dp"] // 2 and result["seq_per_card"] == before["seq_len"] / 2
         assert result["cp_bytes_per_step"] > 0 and before["cp_bytes_per_step"] == 0

@@ -42,6 +42,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "offload_activations": ("activations", "激活"),
     "offload_optimizer": ("optimizer", "优化器状态"),
     "idle": ("; {n} cards idle", "；{n} 张卡空闲"),
+    "dualpipe": (", DualPipe schedule", "，DualPipe 调度"),
     "stage_split": (", first stage {f} layers, last {l}, the others {m}", "，首级 {f} 层，末级 {l} 层，其余各级 {m} 层"),
     "interleaved": (", {v} interleaved stages per card", ", 每卡 {v} 个交错流水线级"),
     "global_batch": ("; global batch {n} sequences", "；全局批大小 {n} 条序列"),

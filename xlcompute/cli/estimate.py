@@ -142,6 +142,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                       + (tr("stage_split", lang, f=fmt.count(r["stage_layers_first"]), l=fmt.count(r["stage_layers_last"]),
                             m=fmt.count(r["stage_layers_even"]))
                          if r["first_stage_layers"] > 0 or r["last_stage_layers"] > 0 else "")
+                      + (tr("dualpipe", lang) if r["dualpipe"] > 0 else "")
                       + (tr("interleaved", lang, v=fmt.count(r["interleave"])) if r["interleave"] > 1 else "")
                       + f", ZeRO-{fmt.count(r['zero_stage'])}, {tr('recompute', lang, mode=rc)}" + offload
                       + (tr("idle", lang, n=fmt.count(r["idle_cards"])) if r["idle_cards"] > 0 else "")

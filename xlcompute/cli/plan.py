@@ -118,6 +118,7 @@ def plan_command(
         split = (tr("stage_split", lang, f=fmt.count(given["stage_layers_first"]),
                     l=fmt.count(given["stage_layers_last"]), m=fmt.count(given["stage_layers_even"]))
                  if given["first_stage_layers"] > 0 or given["last_stage_layers"] > 0 else "")
+        split += tr("dualpipe", lang) if given["dualpipe"] > 0 else ""
         console.print(tr("plan_given", lang, layout=fmt.layout_text(given["tp"], given["cp"], given["pp"], given["dp"],
                                                                       given["ep"]) + split,
                          s=fmt.number(given["predicted_step_seconds"], 2), mfu=fmt.percent(given["predicted_mfu"]),

@@ -60,6 +60,14 @@ __all__ = [
     "even_stage_layers",
     "edge_stage_layers",
     "fullest_stage_layers",
+    "DUALPIPE_SOURCE",
+    "stage_copies",
+    "in_flight_stages",
+    "head_rank_layers",
+    "head_rank_logits",
+    "rival_stage_layers",
+    "dualpipe_bubble_seconds",
+    "schedule_bubble_seconds",
     "head_stage_slowest",
     "slowest_stage_layers",
     "slowest_stage_logits",
@@ -119,10 +127,12 @@ def effective_interleave(layers_on_stage: Value, interleave: Value) -> Value:
     return layers_on_stage / ceil(layers_on_stage / interleave)
 
 
-def pipeline_bubble(pp: Value, microbatches: Value, interleave: Value = 1) -> Value:
+def pipeline_bubble(pp: Value, microbatches: Value, interleave: Value = 1, dualpipe: Value = 0) -> Value:
     """Pipeline bubble as a fraction of the ideal step time: (p − 1)/(v·m)
-    (Narayanan et al. 2021 §2.2.1–2.2.2; v = 1 is the plain 1F1B schedule)."""
-    return (pp - 1) / (interleave * microbatches)
+    (Narayanan et al. 2021 §2.2.1–2.2.2; v = 1 is the plain 1F1B schedule); with DualPipe
+    (p/2 − 1)·(2/3)/m, its (p/2 − 1)(F&B + B − 3W) over m micro-batches of F + B with B = 2F and
+    W = F ([DSV3] Table 2; the step time uses :func:`dualpipe_bubble_seconds` itself)."""
+    return if_(dualpipe > 0, max_(pp / 2 - 1, 0) * 2 / (3 * microbatches), (pp - 1) / (interleave * microbatches))
 
 
 def pipeline_bubble_of_total(pp: Value, microbatches: Value) -> Value:
@@ -210,20 +220,60 @@ def fullest_stage_layers(first: Value, even: Value, last: Value, pp: Value) -> V
     return max_(first, last, if_(pp > 2, even, 0))
 
 
-def head_stage_slowest(last: Value, fullest: Value, layer_seconds: Value, logits: Value) -> Value:
-    """1 when the last stage, its layers and the output layer with the loss, is the slowest of the
-    pipeline by kernel time, ``l·t + t_logits ≥ n_max·t`` with t a layer's forward and backward;
-    0 when a fuller stage without the output layer is (the first and last stages made lighter for
-    the embedding and the head, as Llama 3 405B's 7·8…8·7 on 16 stages; Dubey et al. 2024 §3.3.2).
-    Always 1 without a split (the last stage holds ⌈L/p⌉ layers and the head; Narayanan et al. 2021
-    §2.2: the step runs at the pace of the slowest stage)."""
-    return if_(last * layer_seconds + logits >= fullest * layer_seconds, 1, 0)
+DUALPIPE_SOURCE = (
+    "DeepSeek-AI 2024, DeepSeek-V3 technical report (arXiv:2412.19437) §3.2.1, Table 2: DualPipe's bubble "
+    "(PP/2 − 1)(F&B + B − 3W), parameters 2×, activations PP + 1"
+)
+"""Where the DualPipe schedule's figures come from."""
 
 
-def slowest_stage_layers(head_slowest: Value, last: Value, fullest: Value) -> Value:
-    """Layers on the stage that paces the pipeline (:func:`head_stage_slowest`): the last stage's
-    when it is the slowest, else the fullest stage's."""
-    return if_(head_slowest > 0, last, fullest)
+def stage_copies(dualpipe: Value) -> Value:
+    """Copies of a stage's weights and gradients a card holds: 2 with DualPipe, whose bidirectional
+    schedule puts stages i and p − 1 − i on card i ([DSV3] §3.2.1, Table 2: parameters 2×), else 1."""
+    return 1 + dualpipe
+
+
+def in_flight_stages(pp: Value, dualpipe: Value) -> Value:
+    """Micro-batches the first card keeps in flight, before the min with the step's micro-batches:
+    p with 1F1B (Korthikanti et al. 2022 §4.2.3), p + 1 with DualPipe ([DSV3] Table 2)."""
+    return pp + dualpipe
+
+
+def head_rank_layers(first: Value, last: Value, dualpipe: Value) -> Value:
+    """Layers per micro-batch on the card that runs the output layer: the last stage's with 1F1B; with
+    DualPipe that card also holds the first stage and runs each of the two for half the micro-batches
+    (the two directions, [DSV3] §3.2.1), so (f + l)/2 on average."""
+    return if_(dualpipe > 0, (first + last) / 2, last)
+
+
+def head_rank_logits(logits: Value, dualpipe: Value) -> Value:
+    """The output layer's time per micro-batch on the card that runs it: all of it with 1F1B, half with
+    DualPipe (only the micro-batches of one direction end on that card; [DSV3] §3.2.1)."""
+    return if_(dualpipe > 0, logits / 2, logits)
+
+
+def rival_stage_layers(fullest: Value, even: Value, pp: Value, dualpipe: Value) -> Value:
+    """Layers per micro-batch on the busiest card that does not run the output layer: the fullest
+    stage with 1F1B; with DualPipe a middle card (stages i and p − 1 − i, both of the even split),
+    none with two stages (both cards hold the head's stage)."""
+    return if_(dualpipe > 0, if_(pp > 2, even, 0), fullest)
+
+
+def head_stage_slowest(head_layers: Value, rival_layers: Value, layer_seconds: Value, logits: Value) -> Value:
+    """1 when the card that runs the output layer is the slowest of the pipeline by kernel time,
+    ``l·t + t_logits ≥ n·t`` with t a layer's forward and backward, l its layers per micro-batch
+    (:func:`head_rank_layers`) and n the busiest other card's (:func:`rival_stage_layers`); 0 when
+    a fuller stage without the output layer is (the first and last stages made lighter for the
+    embedding and the head, as Llama 3 405B's 7·8…8·7 on 16 stages; Dubey et al. 2024 §3.3.2).
+    Always 1 with 1F1B and no split (the last stage holds ⌈L/p⌉ layers and the head; Narayanan et al.
+    2021 §2.2: the step runs at the pace of the slowest stage)."""
+    return if_(head_layers * layer_seconds + logits >= rival_layers * layer_seconds, 1, 0)
+
+
+def slowest_stage_layers(head_slowest: Value, head_layers: Value, rival_layers: Value) -> Value:
+    """Layers per micro-batch on the card that paces the pipeline (:func:`head_stage_slowest`): the
+    output layer's card's when it is the slowest, else the busiest other card's."""
+    return if_(head_slowest > 0, head_layers, rival_layers)
 
 
 def slowest_stage_logits(head_slowest: Value, logits: Value) -> Value:
@@ -287,6 +337,22 @@ def pipeline_bubble_seconds(layer_pass: Value, fullest_layers: Value, p2p: Value
     return (layer_pass * fullest_layers + p2p) * (pp - 1) / interleave
 
 
+def dualpipe_bubble_seconds(layers: Value, forward: Value, backward: Value, weight_grad: Value, p2p: Value,
+                            pp: Value) -> Value:
+    """DualPipe's fill and drain ([DSV3] §3.2.1, Table 2): (p/2 − 1)(F&B + B − 3W), with F a stage's
+    forward, B its full backward (recomputation included), W the weight-gradient part of B and
+    F&B = F + B a forward and a backward chunk run together (their communication hidden under each
+    other), plus a stage's sends per slot; per layer of the fullest stage, W is the layer's
+    weight-gradient GEMMs, as many FLOPs as its forward GEMMs. 0 with two stages."""
+    return max_(pp / 2 - 1, 0) * max_(layers * (forward + 2 * backward - 3 * weight_grad) + p2p, 0)
+
+
+def schedule_bubble_seconds(dualpipe: Value, one_f_one_b: Value, dual: Value) -> Value:
+    """The step's pipeline bubble for its schedule: DualPipe's (:func:`dualpipe_bubble_seconds`) or
+    the (interleaved) 1F1B one (:func:`pipeline_bubble_seconds`)."""
+    return if_(dualpipe > 0, dual, one_f_one_b)
+
+
 def pipeline_seconds(microbatch_s: Value, microbatches: Value, bubble: Value) -> Value:
     """Pipeline time of a step: m micro-batches at the slowest stage's pace plus the bubble."""
     return microbatch_s * microbatches + bubble
@@ -300,11 +366,12 @@ def default_batch_tokens(cards: Value, per_card: Value = MIN_BATCH_TOKENS_PER_CA
     return min_(MAX_DEFAULT_BATCH_TOKENS, max_(DEFAULT_BATCH_TOKENS, per_card * cards))
 
 
-def batch_unit(micro_batch: Value, pp: Value, interleave: Value) -> Value:
+def batch_unit(micro_batch: Value, pp: Value, interleave: Value, dualpipe: Value = 0) -> Value:
     """Sequences per replica the batch must be a multiple of: the micro-batch, times pp with the
     interleaved schedule, which needs the micro-batches in multiples of pp (Narayanan et al. 2021
-    §2.2; Megatron-LM checks it)."""
-    return micro_batch * if_(interleave > 1, pp, 1)
+    §2.2; Megatron-LM checks it), times 2 with DualPipe, which feeds half from each end ([DSV3]
+    §3.2.1: micro-batches divisible by 2)."""
+    return micro_batch * if_(interleave > 1, pp, 1) * if_(dualpipe > 0, 2, 1)
 
 
 def round_global_batch(target: Value, unit: Value, dp: Value) -> Value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xlcompute.core.parallel import edge_stage_layers, even_stage_layers
 
-__all__ = ["stage_split", "fullest_stage", "check_stage_split"]
+__all__ = ["stage_split", "fullest_stage", "check_stage_split", "check_dualpipe"]
 
 
 def stage_split(layers: int, pp: int, first: int = 0, last: int = 0) -> tuple[int, int, int]:
@@ -40,3 +40,17 @@ def check_stage_split(layers: int, pp: int, first: int = 0, last: int = 0, prefi
             f"{given} leave {max(left, 0)} of layers={layers} for the other {rest} of pp={pp} stages; each stage "
             f"needs a layer at least (allowed: first + last at most {layers - rest})"
         )
+
+
+def check_dualpipe(pp: int, interleave: int, microbatches: int | None = None, prefix: str = "") -> None:
+    """Refuse a DualPipe layout it cannot run ([DSV3] §3.2.1: pipeline stages and micro-batches divisible
+    by 2; one chunk per stage, its own schedule rather than the interleaved one)."""
+    if pp < 2 or pp % 2:
+        raise ValueError(f"{prefix}dualpipe needs an even {prefix}pp of 2 or more (got pp={pp}): DualPipe pairs "
+                         "stage i with stage p − 1 − i")
+    if interleave != 1:
+        raise ValueError(f"{prefix}dualpipe needs {prefix}interleave 1 (got {interleave}): DualPipe is a schedule of "
+                         "its own, not combined with interleaved stages")
+    if microbatches is not None and microbatches % 2:
+        raise ValueError(f"dualpipe needs an even number of micro-batches per step (got {microbatches}): half are fed "
+                         "from each end of the pipeline")

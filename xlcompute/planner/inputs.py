@@ -363,6 +363,11 @@ class Execution(BaseModel):
         description="layers on the last pipeline stage (Megatron-LM --decoder-last-pipeline-num-layers); "
         "0 = an even split",
     )
+    dualpipe: bool = Field(
+        default=False,
+        description="DeepSeek-V3's DualPipe schedule (arXiv:2412.19437 §3.2.1): micro-batches from both ends, stages "
+        "i and p − 1 − i on card i; needs an even pp, interleave 1 and an even number of micro-batches",
+    )
     sequence_parallel: bool = Field(default=False, description="Korthikanti et al. 2022 sequence parallelism")
     recompute: Literal["none", "selective", "full"] = "none"
     recompute_layers: int = Field(
@@ -545,6 +550,7 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "interleave": float(ex.interleave),
         "first_stage_layers": float(ex.first_stage_layers),
         "last_stage_layers": float(ex.last_stage_layers),
+        "dualpipe": float(ex.dualpipe),
         "sp": float(ex.sequence_parallel),
         "recompute_mode": float(RECOMPUTE_CODES[ex.recompute]),
         "recompute_layers": float(ex.recompute_layers),

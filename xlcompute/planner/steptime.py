@@ -37,7 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
-from xlcompute.core.stages import check_stage_split, fullest_stage
+from xlcompute.core.stages import check_dualpipe, check_stage_split, fullest_stage
 from xlcompute.core.params import ModelArch
 from xlcompute.graph import Graph
 from xlcompute.planner.inputs import (
@@ -76,7 +76,7 @@ MODEL_INPUTS: tuple[str, ...] = (
 )
 LAYOUT_INPUTS: tuple[str, ...] = (
     "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "first_stage_layers",
-    "last_stage_layers", "sp", "recompute_mode", "recompute_layers",
+    "last_stage_layers", "dualpipe", "sp", "recompute_mode", "recompute_layers",
     "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
     "flash_attention", "param_bytes", "optimizer_bytes",
     # expert parallelism and precision
@@ -245,10 +245,11 @@ class LayoutBatch:
     recompute_layers: np.ndarray | int = 0  # layers per stage recomputed in full under selective recomputation
     first_stage_layers: int = 0  # a given split of the pipeline (0 = even); the search keeps it for every layout
     last_stage_layers: int = 0
+    dualpipe: bool = False  # DeepSeek-V3's bidirectional schedule ([DSV3] §3.2.1); the search keeps it
 
     _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
                    "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio", "first_stage_layers",
-                   "last_stage_layers")
+                   "last_stage_layers", "dualpipe")
 
     @classmethod
     def from_executions(cls, executions: Sequence[Execution]) -> LayoutBatch:
@@ -302,6 +303,7 @@ class LayoutBatch:
             "a2a_dedup": float(self.a2a_dedup), "moe_sync_ms": float(self.moe_sync_ms),
             "precision_peak_ratio": float(self.precision_peak_ratio),
             "first_stage_layers": float(self.first_stage_layers), "last_stage_layers": float(self.last_stage_layers),
+            "dualpipe": float(self.dualpipe),
         }
 
     def execution(self, i: int) -> Execution:
@@ -324,6 +326,7 @@ class LayoutBatch:
             moe_sync_ms=self.moe_sync_ms,
             precision_peak_ratio=self.precision_peak_ratio,
             first_stage_layers=self.first_stage_layers, last_stage_layers=self.last_stage_layers,
+            dualpipe=self.dualpipe,
         )
 
 
@@ -375,6 +378,8 @@ def check_layout(layers: int, heads: int, ex: Execution, seq_len: int | None = N
     if ex.pp > layers:
         raise ValueError(f"pp={ex.pp} must be at most layers={layers}")
     check_stage_split(layers, ex.pp, ex.first_stage_layers, ex.last_stage_layers)
+    if ex.dualpipe:
+        check_dualpipe(ex.pp, ex.interleave, ex.micro_batches)
     busiest = fullest_stage(layers, ex.pp, ex.first_stage_layers, ex.last_stage_layers)
     if ex.interleave > busiest:
         raise ValueError(

@@ -559,6 +559,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rc_none": ("no recompute", "不重计算"),
     "rc_selective": ("selective", "选择性重计算"),
     "rc_full": ("full recompute", "完全重计算"),
+    "layout_dualpipe": (", DualPipe schedule", "，DualPipe 调度"),
     "layout_split": (" (first stage {f} layers, last {l}, the others {m})", "（首级 {f} 层，末级 {l} 层，其余各级 {m} 层）"),
     "rc_partial": ("selective, {k} of {n} layers per stage in full", "选择性，每级 {n} 层中 {k} 层完全重计算"),
     "rc_partial_table": ("selective, {k} layers/stage full", "选择性，每级 {k} 层完全"),

@@ -131,6 +131,11 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
         "Use the interleaved 1F1B schedule or more micro-batches per step (a larger global batch).",
         "采用交错式 1F1B 调度，或增加每步微批数（增大全局批大小）。",
     ),
+    "mit_bubble_dualpipe": (
+        "The schedule is DualPipe already, which does not interleave: more micro-batches per step (a larger global "
+        "batch) or fewer pipeline stages shrink the bubble.",
+        "调度已采用 DualPipe（不与交错调度同用）：增加每步微批数（增大全局批大小）或减少流水线级数可缩小气泡。",
+    ),
     "mit_bubble_interleaved": (
         "The schedule is interleaved already: more micro-batches per step (a larger global batch) or fewer "
         "pipeline stages shrink the bubble.",

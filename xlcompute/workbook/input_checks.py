@@ -175,6 +175,10 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
     split = "OR(first_stage_layers>0,last_stage_layers>0)"
     rest = "(pp-IF(first_stage_layers>0,1,0)-IF(last_stage_layers>0,1,0))"
     left = "(layers-first_stage_layers-last_stage_layers)"
+    if key == "dualpipe":  # core.stages.check_dualpipe: stage i pairs with p − 1 − i, half the micro-batches each way
+        return [("AND(dualpipe>0,OR(pp<2,MOD(pp,2)<>0,interleave<>1))",
+                 '"DualPipe 需要偶数的 PP（当前 "&pp&"）且交错阶段数为 1（当前 "&interleave&"）"' if zh else
+                 '"DualPipe needs an even PP (PP is "&pp&") and interleave 1 (interleave is "&interleave&")"')]
     if key == "first_stage_layers":
         return [(f"AND({split},pp<2)",
                  '"首级/末级层数需要 PP 至少为 2（当前 PP "&pp&"）"' if zh else

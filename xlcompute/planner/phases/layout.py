@@ -17,7 +17,7 @@ STEPS = (
     step("dp_cp", T, parallel.gradient_group, "dp", "cp"),
     # The batch the layout runs: the target rounded to whole micro-batches per replica (the planner
     # gives it directly for each layout it enumerates, computed by the same function).
-    step("batch_unit", T, parallel.batch_unit, "micro_batch", "pp", "interleave"),
+    step("batch_unit", T, parallel.batch_unit, "micro_batch", "pp", "interleave", "dualpipe"),
     step("global_batch", T, parallel.round_global_batch, "batch_target", "batch_unit", "dp"),
     step("grad_accum", T, parallel.grad_accum_steps, "global_batch", "micro_batch", "dp"),
     # Layers per stage: an even spread, or the first/last stage given (Megatron-LM's
@@ -35,7 +35,10 @@ STEPS = (
     step("tokens_per_step", T, parallel.tokens_per_step, "global_batch", "seq_len"),
     # uneven virtual stages (Megatron-Core's custom layout) act as S/⌈S/v⌉ equal ones
     step("interleave_effective", T, parallel.effective_interleave, "layers_per_stage", "interleave"),
-    step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave_effective"),
+    step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave_effective", "dualpipe"),
+    # DualPipe ([DSV3] §3.2.1): two stages' weights per card, one more micro-batch in flight
+    step("stage_copies", T, parallel.stage_copies, "dualpipe"),
+    step("in_flight_pp", T, parallel.in_flight_stages, "pp", "dualpipe"),
     # Mixture of experts (0 / the dense values for a dense model): the MoE layers' share, the MLP
     # width every token runs through (dense layers and shared experts), the expert data-parallel
     # group and the routed rows of a card's experts.

@@ -109,6 +109,8 @@ class _Ctx:
         if self.r["first_stage_layers"] > 0 or self.r["last_stage_layers"] > 0:
             text += str(self.t("layout_split", f=fmt.count(self.r["stage_layers_first"]),
                                l=fmt.count(self.r["stage_layers_last"]), m=fmt.count(self.r["stage_layers_even"])))
+        if self.r["dualpipe"] > 0:
+            text += str(self.t("layout_dualpipe"))
         return text
 
     def rc_name(self, mode: float) -> Markup:

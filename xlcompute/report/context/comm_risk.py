@@ -99,8 +99,12 @@ def comm_risk(c: _Ctx) -> tuple[Markup, Markup]:
 
 
 def bubble_risk(c: _Ctx) -> tuple[Markup, Markup]:
-    """The pipeline-bubble risk; an interleaved schedule is not proposed again when the plan has one."""
+    """The pipeline-bubble risk; an interleaved schedule is not proposed again when the plan has one, nor to a
+    DualPipe plan, which cannot interleave (core.stages.check_dualpipe)."""
     r = c.r
+    if r["dualpipe"] > 0:
+        return (c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")),
+                c.t("mit_bubble_dualpipe"))
     if r["interleave"] > 1:
         return (c.t("risk_bubble_interleaved", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), v=c.v("interleave"),
                     m=c.v("grad_accum")), c.t("mit_bubble_interleaved"))

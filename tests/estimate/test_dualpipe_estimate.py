@@ -1,0 +1,83 @@
+"""A scenario that runs DeepSeek-V3's DualPipe schedule (training.dualpipe; [DSV3] §3.2.1): the estimate of the
+paper's own layout, the errors, and what the CLI and the proposal say."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xlcompute import estimate
+from xlcompute.cli import app
+from xlcompute.report import render_html
+from xlcompute.scenario import parse_scenario
+
+# DeepSeek-V3 as its report trained it: PP 16, EP 64 on 2,048 H800, FP8 (the preset's recipe), 14.8T tokens.
+DSV3: dict[str, Any] = {
+    "name": "DeepSeek-V3 published layout",
+    "model": {"preset": "deepseek-v3"},
+    "training": {"tokens": "14.8T", "tp": 1, "pp": 16, "ep": 64},
+    "cluster": {"accelerator": "H800", "cards": 2048},
+}
+
+
+def _with(**training: Any) -> dict[str, Any]:
+    return {**DSV3, "training": {**DSV3["training"], **training}}
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[Any, Any]:
+    return estimate(parse_scenario(DSV3)), estimate(parse_scenario(_with(dualpipe=True)))
+
+
+def test_dualpipe_shortens_the_published_layouts_step(both: tuple[Any, Any]) -> None:
+    plain, dual = both
+    assert plain["dualpipe"] == 0 and dual["dualpipe"] == 1
+    assert dual.inputs["dualpipe"].source == "scenario: training.dualpipe"
+    assert dual["interleave"] == 1  # the planner does not interleave a DualPipe pipeline
+    assert dual["grad_accum"] % 2 == 0  # half the micro-batches from each end
+    # 7 slots of (F&B + B − 3W) against 15 of F + B; half the head on the output layer's card
+    assert dual["pp_bubble_seconds"] < 0.6 * plain["pp_bubble_seconds"]
+    assert dual["stage_copies"] == 2 and dual["head_rank_logits_seconds"] == pytest.approx(dual["logits_seconds"] / 2)
+    # the published 2.664M H800-hours: +70 % on 1F1B, about +51 % with DualPipe (the two weight copies cost it a
+    # layer of full recomputation per stage to fit in 80 GB)
+    assert plain["gpu_hours"] / 2.664e6 - 1 == pytest.approx(0.70, abs=0.02)
+    assert dual["gpu_hours"] / 2.664e6 - 1 == pytest.approx(0.51, abs=0.02)
+    assert dual["recompute_layers"] == 1 and plain["recompute_layers"] == 0
+
+
+def test_the_cli_and_the_proposal_name_the_schedule(both: tuple[Any, Any], tmp_path: Path) -> None:
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render_html(both[1], "en")))
+    assert "TP 1 × PP 16 × DP 128, EP 64, DualPipe schedule" in text
+    assert "DualPipe 调度" in render_html(both[1], "zh")
+    path = tmp_path / "dsv3.yaml"
+    path.write_text(yaml.safe_dump(_with(dualpipe=True)), encoding="utf-8")
+    out = CliRunner().invoke(app, ["estimate", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "TP 1 × PP 16 × DP 128, EP 64, DualPipe schedule, ZeRO-1" in re.sub(r"[│\s]+", " ", out.stdout)
+
+
+@pytest.mark.parametrize(("training", "message"), [
+    ({"pp": 15}, "training.dualpipe needs an even training.pp of 2 or more (got pp=15)"),
+    ({"interleave": 2}, "training.dualpipe needs training.interleave 1 (got 2)"),
+    ({"tp": None, "pp": None, "ep": None}, "training.dualpipe (true) needs training.tp and training.pp too"),
+])
+def test_a_dualpipe_it_cannot_run_is_named(training: dict[str, Any], message: str) -> None:
+    data = _with(dualpipe=True, **training)
+    data["training"] = {k: v for k, v in data["training"].items() if v is not None}
+    with pytest.raises(ValueError) as err:
+        estimate(parse_scenario(data))
+    assert message in str(err.value)
+
+
+def test_a_dualpipe_bubble_risk_does_not_propose_interleaving() -> None:
+    # 1,024 sequences on 128 replicas: 8 micro-batches, bubble (16/2 − 1)·2/(3·8) = 58 % of the micro-batches
+    r = estimate(parse_scenario(_with(dualpipe=True, global_batch=1024)))
+    assert r["grad_accum"] == 8 and r["pipeline_bubble"] == pytest.approx(7 * 2 / 24)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render_html(r, "en")))
+    assert "The schedule is DualPipe already, which does not interleave" in text
+    assert "Use the interleaved 1F1B schedule" not in text

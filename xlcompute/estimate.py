@@ -614,7 +614,8 @@ def _fit_given_layout(scenario: Scenario, vals: dict[str, InputValue],
     free = [key for field, key in _YIELDING
             if (not given_rc if field.startswith("recompute") else field not in t.model_fields_set)]
     inputs = {k: v.value for k, v in vals.items()}
-    vs = (interleave_sizes(int(inputs["layers"]), int(inputs["pp"]), RECOMMEND_OPTIONS)
+    on_stage = stages.fullest_stage(int(inputs["layers"]), int(inputs["pp"]), t.first_stage_layers, t.last_stage_layers)
+    vs = (interleave_sizes(int(inputs["layers"]), int(inputs["pp"]), RECOMMEND_OPTIONS, on_stage)
           if "interleave" not in t.model_fields_set and inputs["pp"] > 1 and not t.dualpipe else [inputs["interleave"]])
     if not free and len(vs) == 1:
         return
@@ -1210,6 +1211,20 @@ def estimate(
         raise ValueError(core_problems(exc)) from None
 
 
+def _check_dualpipe_batch(scenario: Scenario, values: Mapping[str, float]) -> None:
+    """DualPipe runs at least 2·pp micro-batches a step (core.stages.check_dualpipe): say which batch would."""
+    t = scenario.train
+    m, pp = int(round(values["grad_accum"])), int(round(values["pp"]))
+    if not t.dualpipe or m >= 2 * pp:
+        return
+    least = 2 * pp * t.micro_batch * int(round(values["dp"]))
+    raise ValueError(
+        f"training.dualpipe needs at least 2·pp = {2 * pp} micro-batches per step, as DeepSeek's DualPipe code asks; "
+        f"the batch of {values['global_batch']:,.0f} sequences gives {m} on each of the {values['dp']:,.0f} "
+        f"replicas: give training.global_batch {least:,} or more, or a smaller training.pp"
+    )
+
+
 def _check_ettr(scenario: Scenario, values: Mapping[str, float]) -> None:
     ettr = float(values["effective_ratio"])
     if ettr < MIN_ETTR:
@@ -1406,6 +1421,7 @@ def _estimate_at(
     values = run_steps(inputs)
     if check and scenario.training is not None:  # the goodput refusal is about a training job
         _check_ettr(scenario, values)
+        _check_dualpipe_batch(scenario, values)
     results = {key: float(values[key]) for key in _STEP_KEYS}
     plan = resolved.plan
     if plan is None and scenario.assumptions.mfu is None and scenario.training is not None:

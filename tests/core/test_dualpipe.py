@@ -25,9 +25,10 @@ def test_table_2_of_the_deepseek_v3_report() -> None:
     assert parallel.dualpipe_bubble_seconds(4, 1.0, 2.0, 1.0, 0.5, 2) == 0  # two stages: no bubble
     assert parallel.schedule_bubble_seconds(1, 180.0, 56.0) == 56.0
     assert parallel.schedule_bubble_seconds(0, 180.0, 56.0) == 180.0
-    # the bubble as a share of m micro-batches of F + B (B = 2F, W = F): (p/2 − 1)·(2/3)/m
-    assert parallel.pipeline_bubble(16, 120, 1, 1) == pytest.approx(7 * 2 / 3 / 120)
-    assert parallel.pipeline_bubble(16, 120, 1, 0) == pytest.approx(15 / 120)
+    # the bubble as a share of the m micro-batches' time: DualPipe's own, 1F1B's (p − 1)/(v·m)
+    assert parallel.bubble_share(56.0, 2.0, 120) == pytest.approx(56 / 240)
+    assert parallel.pipeline_bubble(16, 120, 1, 1, 0.2) == 0.2
+    assert parallel.pipeline_bubble(16, 120, 1, 0, 0.2) == pytest.approx(15 / 120)
     # parameters 2×, activations PP + 1; micro-batches in pairs, one per direction
     assert parallel.stage_copies(1) == 2 and parallel.stage_copies(0) == 1
     assert parallel.in_flight_stages(16, 1) == 17 and parallel.in_flight_stages(16, 0) == 16
@@ -44,12 +45,14 @@ def test_table_2_of_the_deepseek_v3_report() -> None:
     (1, 1, 8, "dualpipe needs an even pp of 2 or more (got pp=1)"),
     (4, 2, 8, "dualpipe needs interleave 1 (got 2)"),
     (4, 1, 7, "dualpipe needs an even number of micro-batches per step (got 7)"),
+    (16, 1, 30, "dualpipe needs at least 2·pp = 32 micro-batches per step (got 30)"),  # deepseek-ai/DualPipe asks it
 ])
 def test_what_dualpipe_cannot_run_is_refused(pp: int, interleave: int, microbatches: int, message: str) -> None:
     with pytest.raises(ValueError) as err:
         stages.check_dualpipe(pp, interleave, microbatches)
     assert message in str(err.value)
     stages.check_dualpipe(16, 1, 120)
+    stages.check_dualpipe(16, 1, 32)
 
 
 KEYS = ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "dp_bytes_per_step",
@@ -67,11 +70,11 @@ def _graph(ex: Execution) -> dict[str, float]:
 def test_the_step_graph_with_dualpipe() -> None:
     plain = _graph(Execution(micro_batch=1, global_batch=16, pp=4, recompute="none"))
     dual = _graph(Execution(micro_batch=1, global_batch=16, pp=4, recompute="none", dualpipe=True))
-    # two copies of the stage's weights and gradients (and of the gradients to reduce), one optimizer state
+    # two stages' weights, gradients and (without ZeRO) optimizer states on a card, and their gradients to reduce
     assert dual["weights_per_gpu"] == pytest.approx(2 * plain["weights_per_gpu"], rel=1e-12)
     assert dual["grads_per_gpu"] == pytest.approx(2 * plain["grads_per_gpu"], rel=1e-12)
     assert dual["dp_bytes_per_step"] == pytest.approx(2 * plain["dp_bytes_per_step"], rel=1e-12)
-    assert dual["optimizer_per_gpu"] == pytest.approx(plain["optimizer_per_gpu"], rel=1e-12)
+    assert dual["optimizer_per_gpu"] == pytest.approx(2 * plain["optimizer_per_gpu"], rel=1e-12)
     # 16 micro-batches: 5 in flight on the first card instead of 4 (3 layers each)
     assert dual["activations_per_gpu"] == pytest.approx(plain["activations_per_gpu"] * 5 / 4, rel=1e-12)
     # the output layer's card runs 3 layers and half the head per micro-batch (3 · 3 · 3 · 3 layers)
@@ -83,7 +86,8 @@ def test_the_step_graph_with_dualpipe() -> None:
     b = dual["layer_backward_busy_seconds"] + dual["layer_recompute_seconds"]
     assert dual["pp_bubble_seconds"] == pytest.approx((4 / 2 - 1) * (3 * (f + 2 * b - 3 * w) + p2p), rel=1e-12)
     assert dual["pp_bubble_seconds"] < plain["pp_bubble_seconds"]
-    assert dual["pipeline_bubble"] == pytest.approx(1 * 2 / 3 / 16) and plain["pipeline_bubble"] == 3 / 16
+    assert dual["pipeline_bubble"] == pytest.approx(dual["pp_bubble_seconds"] / (16 * dual["microbatch_seconds"]))
+    assert plain["pipeline_bubble"] == 3 / 16
     assert dual["predicted_step_seconds"] < plain["predicted_step_seconds"]
 
 
@@ -92,3 +96,16 @@ def test_step_time_checks_dualpipe() -> None:
         step_time(GPT2, A100_40G, Execution(micro_batch=1, global_batch=15, pp=4, dualpipe=True))
     with pytest.raises(ValueError, match="interleave 1"):
         step_time(GPT2, A100_40G, Execution(micro_batch=1, global_batch=16, pp=4, interleave=3, dualpipe=True))
+
+
+@pytest.mark.parametrize("zero_stage", [1, 2, 3])
+def test_zero_shards_spread_over_both_copies(zero_stage: int) -> None:
+    # each stage lives on two cards' replicas, 2·dp of them: what ZeRO shards is one share per card again, what it
+    # does not shard (weights below ZeRO-3, gradients below ZeRO-2) is two
+    base = Execution(micro_batch=1, global_batch=64, pp=4, dp=4, recompute="none", zero_stage=zero_stage)
+    plain, dual = _graph(base), _graph(base.model_copy(update={"dualpipe": True}))
+    assert dual["optimizer_per_gpu"] == pytest.approx(plain["optimizer_per_gpu"], rel=1e-12)
+    grads = 1 if zero_stage >= 2 else 2
+    weights = 1 if zero_stage >= 3 else 2
+    assert dual["grads_per_gpu"] == pytest.approx(grads * plain["grads_per_gpu"], rel=1e-12)
+    assert dual["weights_per_gpu"] == pytest.approx(weights * plain["weights_per_gpu"], rel=1e-12)

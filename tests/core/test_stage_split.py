@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from xlcompute.core import parallel, stages
+from xlcompute.core import moe, parallel, stages
 from xlcompute.planner import Execution, SystemSpec, TransformerShape
 from xlcompute.planner.inputs import execution_values, system_values
 from xlcompute.planner.steptime import STEP_GRAPH, step_time
@@ -79,17 +79,56 @@ def test_the_step_runs_at_the_slowest_stage_of_a_split() -> None:
     assert even["layers_per_stage"] == 3 and split["layers_per_stage"] == 4
     t, logits, p2p = split["layer_pass_seconds"], split["logits_seconds"], split["p2p_seconds_per_microbatch"]
     assert even["head_stage_slowest"] == 1
-    # the slowest is the fuller of (a middle stage of 4 layers) and (the last: 2 layers and the output layer)
-    kernel = split["layer_forward_seconds"] + split["layer_backward_seconds"]
-    head_slowest = 2 * kernel + logits >= 4 * kernel
-    assert split["head_stage_slowest"] == (1 if head_slowest else 0)
-    slowest = 2 * t + logits if head_slowest else 4 * t
-    assert split["microbatch_seconds"] == pytest.approx(slowest + p2p, rel=1e-12)
+    # the pace is the slower of a middle stage (4 layers) and the last (2 layers and the output layer)
+    assert split["microbatch_seconds"] == pytest.approx(max(2 * t + logits, 4 * t) + p2p, rel=1e-12)
     # fill and drain at the pace of the fullest stage without the output layer, (p − 1) slots
     assert split["pp_bubble_seconds"] == pytest.approx((4 * t + p2p) * 3, rel=1e-12)
     assert even["pp_bubble_seconds"] == pytest.approx((even["microbatch_seconds"] - even["logits_seconds"]) * 3)
-    layers, head = (2, logits) if head_slowest else (4, 0.0)
+    kernel = split["layer_forward_seconds"] + split["layer_backward_seconds"]
+    layers, head = (2, logits) if 2 * t + logits >= 4 * t else (4, 0.0)
     assert split["compute_seconds"] == pytest.approx(split["grad_accum"] * (kernel * layers + head), rel=1e-12)
+
+
+LLAMA70B = TransformerShape.gpt(layers=80, hidden=8192, heads=64, vocab=128_256, seq_len=8_192, ffn_hidden=28_672,
+                                gated_ffn=True, kv_heads=8)
+H100 = SystemSpec(peak_flops=989e12, hbm_bytes=80e9, hbm_bandwidth=3.35e12, cards_per_node=8, intra_node_bw=450e9,
+                  inter_node_bw=50e9)
+
+
+@pytest.mark.parametrize(("pp", "first", "last", "recompute"), [
+    (3, 0, 26, "full"), (3, 0, 26, "selective"), (3, 27, 26, "full"), (4, 19, 19, "full"), (4, 21, 18, "none"),
+    (5, 16, 13, "selective"), (8, 9, 9, "full"), (2, 41, 39, "full"),
+])
+def test_the_pace_is_the_slower_stage_whatever_its_waits(pp: int, first: int, last: int, recompute: str) -> None:
+    # The stage is chosen on the whole per-layer pass (recomputation and exposed TP waits included), the time the
+    # step is paced at: a split whose head stage is faster by kernels but slower by the pass is timed at its pace.
+    ex = Execution(tp=8, pp=pp, micro_batch=1, global_batch=4 * pp, recompute=recompute, sequence_parallel=True,
+                   first_stage_layers=first, last_stage_layers=last)
+    out = {k: float(v) for k, v in STEP_GRAPH.run(
+        {**LLAMA70B.values(), **system_values(H100), **execution_values(ex)},
+        ("microbatch_seconds", "layer_pass_seconds", "logits_seconds", "p2p_seconds_per_microbatch")).items()}
+    f, m, l_ = stages.stage_split(80, pp, first, last)
+    t = out["layer_pass_seconds"]
+    head, rival = l_ * t + out["logits_seconds"], max(f, m) * t
+    assert out["microbatch_seconds"] == pytest.approx(max(head, rival) + out["p2p_seconds_per_microbatch"], rel=1e-12)
+
+
+def test_the_later_stage_memory_follows_the_split() -> None:
+    # DeepSeek-V3's 61 layers (3 dense) on 16 stages with one layer on the first and the last: 1 · 5 … 5 · 1; the
+    # first stage holding only MoE layers is the third (layers 6-10), after the first (0) and the second (1-5)
+    assert stages.stage_split(61, 16, 1, 1) == (1, 5, 1)
+    assert moe.later_stage_index(61, 58, 5, 1, 16) == 2
+    assert parallel.layers_before_stage(1, 5, 2) == 6
+    assert parallel.later_stage_layers(61, 16, 2, 1, 5, 1) == 5
+    assert parallel.later_stage_layers(61, 16, 15, 1, 5, 1) == 1  # the last stage holds the layer given
+    # without a split the formulas are the earlier ones: min(n, L − i·n), index·n and the first MoE stage
+    for layers, pp, moe_layers in ((61, 16, 58), (61, 61, 58), (80, 5, 0), (10, 2, 1), (61, 8, 58), (126, 16, 0)):
+        n = parallel.layers_per_stage(layers, pp)
+        for i in range(1, pp):
+            assert parallel.later_stage_layers(layers, pp, i, n, n, 0) == min(n, layers - i * n)
+            assert parallel.layers_before_stage(n, n, i) == i * n
+        old = max(1, min(-(-(layers - moe_layers) // n), -(-layers // n) - 1)) if moe_layers else 1
+        assert moe.later_stage_index(layers, moe_layers, n, n, pp) == old
 
 
 def test_a_lighter_head_stage_speeds_the_step() -> None:

@@ -84,3 +84,18 @@ def test_the_cli_and_the_proposal_name_the_split(tmp_path: Path) -> None:
     result = estimate(parse_scenario(data))
     assert "TP 8 × PP 16 × DP 16 (first stage 7 layers, last 7, the others 8)" in _plain(render_html(result, "en"))
     assert "（首级 7 层，末级 7 层，其余各级 8 层）" in _plain(render_html(result, "zh"))
+
+
+def test_the_planners_interleave_counts_the_fullest_stage() -> None:
+    # 1 · 9 … 9 · 1 layers on 16 stages: the interleaved schedule the estimate picks is sized for stages of 9 layers
+    # (one layer a chunk is 9 virtual stages), not the ⌈126/16⌉ = 8 of an even split
+    from xlcompute.planner.plan import RECOMMEND_OPTIONS
+    from xlcompute.planner.search import interleave_sizes
+
+    data = _with(first_stage_layers=1, last_stage_layers=1)
+    data["training"] = {k: v for k, v in data["training"].items() if k != "interleave"}
+    picked = estimate(parse_scenario(data))
+    assert picked["layers_per_stage"] == 9
+    assert picked["interleave"] in interleave_sizes(126, 16, RECOMMEND_OPTIONS, 9)
+    typed = estimate(parse_scenario(_with(first_stage_layers=1, last_stage_layers=1, interleave=8)))
+    assert picked["predicted_step_seconds"] < typed["predicted_step_seconds"]  # v = 8 leaves chunks of 2 layers

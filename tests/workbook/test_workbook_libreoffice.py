@@ -167,7 +167,17 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
                     "build the workbook again (xlcompute workbook) to re-plan the layout",
                     "a replica of 4 cards has no memory left for the KV cache with this model: raise the serving TP "
                     "or PP, or build the workbook again (xlcompute workbook) to re-size the replica"]),
-    "dualpipe_pp5": ({"dualpipe": 1}, ["DualPipe needs an even PP (PP is 5) and interleave 1 (interleave is 8)"]),
+    # DualPipe on the built 5-stage, 8-chunk layout: the first broken rule is named (a row shows one); on 4 stages the
+    # interleave; on 4 plain stages with a batch of 100 sequences, rounded to pairs of micro-batches on 31 replicas,
+    # 124: 4 micro-batches of the 8 it needs
+    "dualpipe_pp5": ({"dualpipe": 1}, ["DualPipe needs an even PP of 2 or more (PP is 5)"]),
+    "dualpipe_v8": ({"dualpipe": 1, "pp": 4},
+                    ["DualPipe needs interleave 1 (interleave is 8)",
+                     "note: cards are not a multiple of TP·CP·PP (32): 8 cards idle (counted in the figures)"]),
+    "dualpipe_small_batch": ({"dualpipe": 1, "pp": 4, "interleave": 1, "batch_target": 100},
+                             ["DualPipe needs at least 2·PP = 8 micro-batches per step (the global batch gives 4): "
+                              "raise the global batch or lower PP",
+                              "note: cards are not a multiple of TP·CP·PP (32): 8 cards idle (counted in the figures)"]),
     "stage_split_40_40": ({"first_stage_layers": 40, "last_stage_layers": 40},
                           ["the first and last stages (40 and 40 layers) leave no layer for some other stage, or do "
                            "not add up to the 80 layers"]),

@@ -484,17 +484,22 @@ def linear_activations_with_experts(
 # on the last (Narayanan et al. 2021 §2.2).
 
 
-def later_stage_index(layers: Value, moe_layers: Value, layers_per_stage: Value) -> Value:
+def later_stage_index(layers: Value, moe_layers: Value, layers_per_stage: Value, first: Value = 0,
+                      pp: Value = 0) -> Value:
     """The later pipeline stage whose memory is checked beside the first's, counted from 0: the
     second (1), which keeps the most micro-batches in flight after the first (Korthikanti et al.
     2022 §4.2.3), unless the dense layers ([DSV3] §4.2, ``first_k_dense_replace``) fill it too; then
     the first stage that starts after them, ``⌈(L − L_moe)/n⌉``, which holds the most expert
     weights, at most the last stage, ``⌈L/n⌉ − 1``, with n = ⌈L/p⌉ layers per stage. DeepSeek-V3
     on 61 stages of one layer: stage 3, its first MoE layer (the second stage holds a dense
-    layer, and an 11.3B-parameter MoE layer went unchecked). 1 for a dense model."""
+    layer, and an 11.3B-parameter MoE layer went unchecked). 1 for a dense model. With a
+    first-stage split (``first`` layers on stage 0, n on each later one; core.parallel.even_stage_layers)
+    stage i ≥ 1 starts at layer f + (i − 1)·n, and ``pp`` (when given) caps the index at the last stage."""
     n = layers_per_stage
-    first_moe_stage = ceil((layers - moe_layers) / n)
-    return if_(moe_layers > 0, max_(1, min_(first_moe_stage, ceil(layers / n) - 1)), 1)
+    f = if_(first > 0, first, n)
+    first_moe_stage = 1 + ceil(max_(layers - moe_layers - f, 0) / n)
+    last_index = ceil((layers - f) / n)
+    return if_(moe_layers > 0, max_(1, min_(first_moe_stage, if_(pp > 0, min_(last_index, pp - 1), last_index))), 1)
 
 
 def stage_moe_layers(layers: Value, moe_layers: Value, layers_before: Value, layers_on_stage: Value) -> Value:

@@ -72,6 +72,7 @@ __all__ = [
     "slowest_stage_layers",
     "slowest_stage_logits",
     "later_stage_layers",
+    "layers_before_stage",
     "layer_pass_seconds",
     "microbatch_seconds",
     "per_step",
@@ -84,6 +85,7 @@ __all__ = [
     "effective_interleave",
     "max_interleave",
     "pipeline_bubble",
+    "bubble_share",
     "pipeline_bubble_of_total",
     "samples_per_s_per_card",
     "tokens_per_s_per_card",
@@ -127,12 +129,19 @@ def effective_interleave(layers_on_stage: Value, interleave: Value) -> Value:
     return layers_on_stage / ceil(layers_on_stage / interleave)
 
 
-def pipeline_bubble(pp: Value, microbatches: Value, interleave: Value = 1, dualpipe: Value = 0) -> Value:
+def pipeline_bubble(pp: Value, microbatches: Value, interleave: Value = 1, dualpipe: Value = 0,
+                    dualpipe_share: Value = 0) -> Value:
     """Pipeline bubble as a fraction of the ideal step time: (p − 1)/(v·m)
-    (Narayanan et al. 2021 §2.2.1–2.2.2; v = 1 is the plain 1F1B schedule); with DualPipe
-    (p/2 − 1)·(2/3)/m, its (p/2 − 1)(F&B + B − 3W) over m micro-batches of F + B with B = 2F and
-    W = F ([DSV3] Table 2; the step time uses :func:`dualpipe_bubble_seconds` itself)."""
-    return if_(dualpipe > 0, max_(pp / 2 - 1, 0) * 2 / (3 * microbatches), (pp - 1) / (interleave * microbatches))
+    (Narayanan et al. 2021 §2.2.1–2.2.2; v = 1 is the plain 1F1B schedule); with DualPipe its own
+    bubble over the m micro-batches' time (:func:`bubble_share` of :func:`dualpipe_bubble_seconds`;
+    [DSV3] Table 2)."""
+    return if_(dualpipe > 0, dualpipe_share, (pp - 1) / (interleave * microbatches))
+
+
+def bubble_share(bubble_s: Value, microbatch_s: Value, microbatches: Value) -> Value:
+    """A bubble as a share of the m micro-batches' time at the slowest stage's pace, the measure
+    (p − 1)/(v·m) gives for 1F1B (Narayanan et al. 2021 §2.2.1)."""
+    return bubble_s / max_(microbatch_s * microbatches, 1e-30)
 
 
 def pipeline_bubble_of_total(pp: Value, microbatches: Value) -> Value:
@@ -260,8 +269,9 @@ def rival_stage_layers(fullest: Value, even: Value, pp: Value, dualpipe: Value) 
 
 
 def head_stage_slowest(head_layers: Value, rival_layers: Value, layer_seconds: Value, logits: Value) -> Value:
-    """1 when the card that runs the output layer is the slowest of the pipeline by kernel time,
-    ``l·t + t_logits ≥ n·t`` with t a layer's forward and backward, l its layers per micro-batch
+    """1 when the card that runs the output layer is the slowest of the pipeline,
+    ``l·t + t_logits ≥ n·t`` with t a layer's whole pass per micro-batch (kernels, recomputation and
+    the waits overlap leaves: the pace the step is timed at, :func:`layer_pass_seconds`), l its layers per micro-batch
     (:func:`head_rank_layers`) and n the busiest other card's (:func:`rival_stage_layers`); 0 when
     a fuller stage without the output layer is (the first and last stages made lighter for the
     embedding and the head, as Llama 3 405B's 7·8…8·7 on 16 stages; Dubey et al. 2024 §3.3.2).
@@ -282,15 +292,28 @@ def slowest_stage_logits(head_slowest: Value, logits: Value) -> Value:
     return if_(head_slowest > 0, logits, 0)
 
 
-def later_stage_layers(layers: Value, pp: Value, index: Value = 1) -> Value:
+def later_stage_layers(layers: Value, pp: Value, index: Value = 1, first: Value = 0, even: Value = 0,
+                       last: Value = 0) -> Value:
     """Layers on stage ``index`` (counted from 0) when every stage before it holds ⌈L/p⌉,
     ``min(⌈L/p⌉, L − index·⌈L/p⌉)`` (0 with one stage; Narayanan et al. 2021 §2.2). The memory
     check looks at the first stage and one later stage: the second, which keeps p − 1
     micro-batches in flight (Korthikanti et al. 2022 §4.2.3) and holds no embedding, or with MoE
     layers after the dense ones the first stage holding only MoE layers
-    (core.moe.later_stage_index)."""
-    first = ceil(layers / pp)
-    return if_(pp > 1, min_(first, layers - index * first), 0)
+    (core.moe.later_stage_index).
+
+    With a split (``first`` layers on stage 0, ``even`` on each middle one, ``last`` given for the
+    last, 0 when not; :func:`even_stage_layers`) stage i ≥ 1 starts at f + (i − 1)·n
+    (:func:`layers_before_stage`) and the last stage holds the ``last`` given."""
+    n = if_(even > 0, even, ceil(layers / pp))
+    before = layers_before_stage(first, n, index)
+    middle = min_(n, layers - last - before)
+    return if_(pp > 1, if_(index >= pp - 1, if_(last > 0, last, middle), middle), 0)
+
+
+def layers_before_stage(first: Value, even: Value, index: Value) -> Value:
+    """Layers on the stages before stage ``index`` ≥ 1: the first stage's (``first``, or ``even``
+    when 0) and ``index − 1`` middle stages of ``even``; ``index·even`` without a split."""
+    return if_(first > 0, first, even) + (index - 1) * even
 
 
 def layer_pass_seconds(

@@ -23,8 +23,10 @@ def fullest_stage(layers: int, pp: int, first: int = 0, last: int = 0) -> int:
 
 def check_stage_split(layers: int, pp: int, first: int = 0, last: int = 0, prefix: str = "") -> None:
     """Refuse a first/last-stage split that leaves a stage without layers or layers without a stage;
-    the message names the fields (after ``prefix``, e.g. "training."), the values and what is allowed
-    (Megatron-LM asks the same)."""
+    the message names the fields (after ``prefix``, e.g. "training."), the values and what is allowed.
+    Megatron-LM's flags also ask the other stages to share the rest exactly, and with interleaving each
+    stage's layers to divide by v; here the busiest stage holds the ceiling and virtual stages may be
+    unequal, as Megatron-Core's ``--pipeline-model-parallel-layout`` places them."""
     if not (first or last):
         return
     given = (f"{prefix}first_stage_layers ({first}) and {prefix}last_stage_layers ({last})" if prefix else
@@ -44,7 +46,8 @@ def check_stage_split(layers: int, pp: int, first: int = 0, last: int = 0, prefi
 
 def check_dualpipe(pp: int, interleave: int, microbatches: int | None = None, prefix: str = "") -> None:
     """Refuse a DualPipe layout it cannot run ([DSV3] §3.2.1: pipeline stages and micro-batches divisible
-    by 2; one chunk per stage, its own schedule rather than the interleaved one)."""
+    by 2; one chunk per stage, its own schedule rather than the interleaved one; DeepSeek's reference
+    code, deepseek-ai/DualPipe ``DualPipe.step``, also asks for at least 2·pp micro-batches)."""
     if pp < 2 or pp % 2:
         raise ValueError(f"{prefix}dualpipe needs an even {prefix}pp of 2 or more (got pp={pp}): DualPipe pairs "
                          "stage i with stage p − 1 − i")
@@ -54,3 +57,6 @@ def check_dualpipe(pp: int, interleave: int, microbatches: int | None = None, pr
     if microbatches is not None and microbatches % 2:
         raise ValueError(f"dualpipe needs an even number of micro-batches per step (got {microbatches}): half are fed "
                          "from each end of the pipeline")
+    if microbatches is not None and microbatches < 2 * pp:
+        raise ValueError(f"dualpipe needs at least 2·pp = {2 * pp} micro-batches per step (got {microbatches}), as "
+                         "DeepSeek's DualPipe code asks")

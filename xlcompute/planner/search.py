@@ -394,7 +394,7 @@ def context_parallel_sizes(seq_len: int, opt: SearchOptions) -> list[int]:
     return [c for c in sizes if c == 1 or seq_len % (CP_CHUNKS_PER_RANK * c) == 0]
 
 
-def interleave_sizes(layers: int, pp: int, opt: SearchOptions) -> list[int]:
+def interleave_sizes(layers: int, pp: int, opt: SearchOptions, on_stage: int | None = None) -> list[int]:
     """Virtual stages per card the search tries on ``pp`` stages of ``layers`` layers.
 
     Megatron-LM's classic interleaving needs equal chunks, ``pp·v`` dividing the layers ([MEG21]
@@ -402,12 +402,13 @@ def interleave_sizes(layers: int, pp: int, opt: SearchOptions) -> list[int]:
     busiest stage's S = ⌈L/pp⌉ layers may split unevenly: the schedule then acts as
     S/⌈S/v⌉ equal stages (core.parallel.effective_interleave), so for each largest chunk c only the
     fewest stages ⌈S/c⌉ are tried; more stages with the same largest chunk add point-to-point
-    messages and save nothing. Both sets hold the equal splits and stay within ``max_interleave``."""
+    messages and save nothing. Both sets hold the equal splits and stay within ``max_interleave``.
+    ``on_stage`` is the fullest stage's layers when a first/last-stage split sets it (core.stages.fullest_stage)."""
     if pp <= 1:
         return [1]
     if not opt.unequal_chunks:
         return [v for v in range(1, opt.max_interleave + 1) if v == 1 or layers % (pp * v) == 0]
-    s = math.ceil(layers / pp)
+    s = on_stage or math.ceil(layers / pp)
     return sorted({v for v in (math.ceil(s / c) for c in range(1, s + 1)) if v <= opt.max_interleave})
 
 

@@ -176,9 +176,17 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
     rest = "(pp-IF(first_stage_layers>0,1,0)-IF(last_stage_layers>0,1,0))"
     left = "(layers-first_stage_layers-last_stage_layers)"
     if key == "dualpipe":  # core.stages.check_dualpipe: stage i pairs with p − 1 − i, half the micro-batches each way
-        return [("AND(dualpipe>0,OR(pp<2,MOD(pp,2)<>0,interleave<>1))",
-                 '"DualPipe 需要偶数的 PP（当前 "&pp&"）且交错阶段数为 1（当前 "&interleave&"）"' if zh else
-                 '"DualPipe needs an even PP (PP is "&pp&") and interleave 1 (interleave is "&interleave&")"')]
+        return [("AND(dualpipe>0,OR(pp<2,MOD(pp,2)<>0))",
+                 '"DualPipe 需要至少为 2 的偶数 PP（当前 PP "&pp&"）"' if zh else
+                 '"DualPipe needs an even PP of 2 or more (PP is "&pp&")"'),
+                ("AND(dualpipe>0,interleave<>1)",
+                 '"DualPipe 需要交错阶段数为 1（当前 "&interleave&"）"' if zh else
+                 '"DualPipe needs interleave 1 (interleave is "&interleave&")"'),
+                ("IFERROR(AND(dualpipe>0,pp>=2,grad_accum<2*pp),FALSE)",
+                 '"DualPipe 每步至少需要 2·PP = "&2*pp&" 个微批（当前全局批大小给出 "&ROUND(grad_accum,0)&" 个）：增大全局批大小或减少 PP"'
+                 if zh else
+                 '"DualPipe needs at least 2·PP = "&2*pp&" micro-batches per step (the global batch gives "'
+                 '&ROUND(grad_accum,0)&"): raise the global batch or lower PP"')]
     if key == "first_stage_layers":
         return [(f"AND({split},pp<2)",
                  '"首级/末级层数需要 PP 至少为 2（当前 PP "&pp&"）"' if zh else

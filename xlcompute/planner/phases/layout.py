@@ -35,7 +35,8 @@ STEPS = (
     step("tokens_per_step", T, parallel.tokens_per_step, "global_batch", "seq_len"),
     # uneven virtual stages (Megatron-Core's custom layout) act as S/⌈S/v⌉ equal ones
     step("interleave_effective", T, parallel.effective_interleave, "layers_per_stage", "interleave"),
-    step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave_effective", "dualpipe"),
+    step("pipeline_bubble", T, parallel.pipeline_bubble, "pp", "grad_accum", "interleave_effective", "dualpipe",
+         "dualpipe_bubble_share"),
     # DualPipe ([DSV3] §3.2.1): two stages' weights per card, one more micro-batch in flight
     step("stage_copies", T, parallel.stage_copies, "dualpipe"),
     step("in_flight_pp", T, parallel.in_flight_stages, "pp", "dualpipe"),
@@ -51,9 +52,13 @@ STEPS = (
     # holds them; the later stage checked is the second, with p − 1 micro-batches in flight, or the
     # first one past the dense layers when they fill the second too (core.moe.later_stage_index).
     step("first_stage_moe_layers", T, moe.stage_moe_layers, "layers", "moe_layers", 0, "layers_per_stage"),
-    step("later_stage_index", T, moe.later_stage_index, "layers", "moe_layers", "layers_per_stage"),
-    step("later_stage_layers", T, parallel.later_stage_layers, "layers", "pp", "later_stage_index"),
-    step("layers_before_later_stage", T, arith.product, "later_stage_index", "layers_per_stage"),
+    # with a first/last-stage split, stage i ≥ 1 starts after the first stage's layers and i − 1 middle ones
+    step("later_stage_index", T, moe.later_stage_index, "layers", "moe_layers", "stage_layers_even",
+         "stage_layers_first", "pp"),
+    step("later_stage_layers", T, parallel.later_stage_layers, "layers", "pp", "later_stage_index",
+         "stage_layers_first", "stage_layers_even", "last_stage_layers"),
+    step("layers_before_later_stage", T, parallel.layers_before_stage, "stage_layers_first", "stage_layers_even",
+         "later_stage_index"),
     step("later_stage_moe_layers", T, moe.stage_moe_layers, "layers", "moe_layers", "layers_before_later_stage",
          "later_stage_layers"),
     step("routed_rows", T, moe.routed_tokens_per_card, "tokens_per_microbatch", "moe_top_k", "capacity_factor", "tp",

@@ -39,14 +39,13 @@ STEPS = (
          "ep_exposed_seconds_per_layer"),
     # The stage that paces the pipeline: the last (its layers and the output layer) unless a split
     # leaves a fuller stage slower; the per-step times below are that stage's.
-    step("layer_kernel_seconds", ST, arith.total, "layer_forward_seconds", "layer_backward_seconds"),
     # With DualPipe the output layer's card also holds the first stage and each card runs two stages.
     step("head_rank_layers", ST, parallel.head_rank_layers, "stage_layers_first", "stage_layers_last", "dualpipe"),
     step("head_rank_logits_seconds", ST, parallel.head_rank_logits, "logits_seconds", "dualpipe"),
     step("rival_stage_layers", ST, parallel.rival_stage_layers, "layers_per_stage", "stage_layers_even", "pp",
          "dualpipe"),
     step("head_stage_slowest", ST, parallel.head_stage_slowest,
-         "head_rank_layers", "rival_stage_layers", "layer_kernel_seconds", "head_rank_logits_seconds"),
+         "head_rank_layers", "rival_stage_layers", "layer_pass_seconds", "head_rank_logits_seconds"),
     step("slowest_stage_layers", ST, parallel.slowest_stage_layers,
          "head_stage_slowest", "head_rank_layers", "rival_stage_layers"),
     step("slowest_stage_logits_seconds", ST, parallel.slowest_stage_logits, "head_stage_slowest",
@@ -78,5 +77,7 @@ STEPS = (
          "p2p_seconds_per_microbatch", "pp"),
     step("pp_bubble_seconds", ST, parallel.schedule_bubble_seconds, "dualpipe", "pp_bubble_1f1b_seconds",
          "pp_bubble_dualpipe_seconds"),
+    step("dualpipe_bubble_share", ST, parallel.bubble_share, "pp_bubble_dualpipe_seconds", "microbatch_seconds",
+         "grad_accum"),
     step("pipeline_seconds", ST, parallel.pipeline_seconds, "microbatch_seconds", "grad_accum", "pp_bubble_seconds"),
 )

@@ -12,8 +12,11 @@ __all__ = ["STEPS"]
 ST = "step"
 
 STEPS = (
+    # the parameters a card's optimizer updates: its stages' (two with DualPipe), sharded as their states
+    step("params_held_per_gpu", ST, arith.product, "params_per_gpu", "stage_copies"),
+    step("expert_params_held_per_gpu", ST, arith.product, "expert_params_per_gpu", "stage_copies"),
     step("params_updated_per_gpu", ST, moe.zero_partitioned_split,
-         "params_per_gpu", "expert_params_per_gpu", "zero_stage", 1, "dp_cp", "edp"),
+         "params_held_per_gpu", "expert_params_held_per_gpu", "zero_stage", 1, "shard_dp", "shard_edp"),
     step("optimizer_seconds", ST, kernels.optimizer_update_seconds,
          "params_updated_per_gpu", "param_bytes", "optimizer_bytes", "hbm_bytes_per_s", "offload_optimizer"),
     step("offload_seconds", ST, comm.offload_seconds,

@@ -58,6 +58,7 @@ __all__ = [
     "cards_sized",
     "sized_cards",
     "sized_scenario",
+    "with_layout_open",
     "with_cards",
     "SizedTry",
     "sized_for_deadline",
@@ -416,6 +417,20 @@ def with_cards(scenario: Scenario, cards: int) -> Scenario:
     c = scenario.cluster
     cluster = type(c).model_construct(_fields_set=set(c.model_fields_set), **{**dict(c), "cards": cards})
     return scenario.model_copy(update={"cluster": cluster})
+
+
+# The training fields that belong to one layout: left out, the planner chooses them (training.ep stays: the
+# planner searches the rest around an EP the user gives).
+LAYOUT_FIELDS = ("tp", "pp", "dp", "cp", "interleave", "first_stage_layers", "last_stage_layers", "dualpipe",
+                 "expert_tp", "micro_batch", "recompute_layers")
+
+
+def with_layout_open(scenario: Scenario) -> Scenario:
+    """``scenario`` with the layout it fixes (:data:`LAYOUT_FIELDS`) left to the layout planner, everything
+    else as given: the plan the same model, cards, batch and stack would get from the planner."""
+    data = scenario.model_dump(exclude_unset=True)
+    data["training"] = {k: v for k, v in data.get("training", {}).items() if k not in LAYOUT_FIELDS}
+    return parse_scenario(data)
 
 
 def sized_scenario(scenario: Scenario) -> Scenario:

@@ -144,10 +144,11 @@ def big_count(x: float, lang: str = "en") -> str:
     return f"{sign}{count(a)}"
 
 
-def layout_text(tp: float, cp: float, pp: float, dp: float, ep: float = 1) -> str:
+def layout_text(tp: float, cp: float, pp: float, dp: float, ep: float = 1, lang: str = "en") -> str:
     """A parallel layout as the CLI, the proposal and the workbook show it: TP 8 × PP 4 × DP 32,
     with CP 16 between TP and PP when context parallelism is used, and the expert-parallel size of
-    a mixture-of-experts model after the DP it is carved from ("DP 128, EP 64")."""
+    a mixture-of-experts model after the DP it is carved from ("DP 128, EP 64"; "DP 128，EP 64" in
+    Chinese text)."""
     parts = [("TP", tp), ("CP", cp), ("PP", pp), ("DP", dp)]
     text = " × ".join(f"{name} {count(n)}" for name, n in parts if name != "CP" or round(n) > 1)
-    return text + (f", EP {count(ep)}" if round(ep) > 1 else "")
+    return text + (f"{'，' if lang == 'zh' else ', '}EP {count(ep)}" if round(ep) > 1 else "")

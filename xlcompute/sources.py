@@ -23,7 +23,8 @@ from xlcompute.core import spread as _spread
 from xlcompute._builtin import BUILTIN_ZH, builtin_text  # noqa: F401  (re-exported)
 from xlcompute.estimate import InputValue, Origin
 
-__all__ = ["builtin_text", "source_text", "price_source", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH", "registry_source"]
+__all__ = ["builtin_text", "source_text", "price_source", "scenario_field", "FIELD_ZH", "PRICE_ZH", "CONSTANT_ZH",
+           "RECIPE_ZH", "registry_source"]
 
 #: The scenario fields' documented defaults, in Chinese (the English is the field's description in
 #: :mod:`xlcompute.scenario`; the citations in brackets are the same).
@@ -31,8 +32,8 @@ FIELD_ZH: dict[str, str] = {
     "training.tokens": "训练 token 数",
     "training.seq_len": "序列长度（token）",
     "training.micro_batch": "每卡每个微批的序列数",
-    "training.param_bytes": "a：每个参数及每个梯度的字节数（种子文档 000；bf16 为 2）",
-    "training.optimizer_bytes": "b：每个参数的优化器字节数（种子文档 000；混合精度 Adam 为 12，ZeRO §3.1；fp8 精度默认 8，"
+    "training.param_bytes": "a：每个参数及每个梯度的字节数（bf16 为 2）",
+    "training.optimizer_bytes": "b：每个参数的优化器字节数（混合精度 Adam 为 12，ZeRO §3.1；fp8 精度默认 8，"
                                 "DeepSeek-V3 的 FP32 主权重与 BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）",
     "training.capacity_factor": "专家容量 / 负载不均衡系数：最忙专家的负载与均衡负载之比（GShard；Switch Transformers §2.2，"
                                 "1.0–1.25）。默认 1.0：按容量 1.0 丢弃 token（DGX Cloud DeepSeek-V3 配方）或均衡的无丢弃路由",
@@ -43,7 +44,7 @@ FIELD_ZH: dict[str, str] = {
     "training.a2a_dedup": "token 分发器是否对每台持有其专家的其他服务器只发送一次 token、再在该服务器内经 NVLink 转发"
                           "（DeepEP、HybridEP，即 Megatron-Core 的 flex 分发器；DeepSeek-V3 §3.2.2），而不是每个专家发送一份"
                           "（Megatron-Core 的 alltoall 分发器，false）。默认：目录中有该预设公开的训练配置时取之"
-                          "（DeepSeek-V3：true），否则 false",
+                          "（DeepSeek-V3：开启），否则关闭",
     "training.moe_sync_ms": "每个 MoE 层前向时 token 分发在主机上等待的时间（毫秒）：0 = 不等待的分发器（DeepSeek 自研、"
                             "按容量丢弃并填充、HybridEP）；Megatron-Core 无丢弃 all-to-all 分发器需等待路由的 token 计数"
                             "（每个 MoE 层每微批 7.25 毫秒，在 moe_runs.yaml 的 5 行 "
@@ -62,10 +63,10 @@ FIELD_ZH: dict[str, str] = {
                                   "training.tp 与 training.pp。默认 0：均分",
     "training.dualpipe": "DeepSeek-V3 的 DualPipe 调度（arXiv:2412.19437 §3.2.1）：微批从流水线两端同时送入，第 i 张卡同时"
                          "持有第 i 级与第 p − 1 − i 级，气泡为 (PP/2 − 1)(F&B + B − 3W)，权重与梯度两份、首卡多一个在途微批；"
-                         "需要给出 training.tp 与偶数的 training.pp，交错阶段数为 1。默认 false（1F1B）",
+                         "需要给出 training.tp 与偶数的 training.pp，交错阶段数为 1。默认关闭（1F1B 调度）",
     "training.tp_overlap": "框架将张量并行 all-reduce 与矩阵乘重叠（Megatron-Core 的 --tp-comm-overlap）："
-                           "单步时间模型最多隐藏其 tp_overlap_fraction，即 0.8（假设：重叠的集合通信占用矩阵乘的 SM；Calculon，种子文档 004）。尚无验证实测，因此除非设为 true，"
-                           "规划器的推荐布局不采用。默认 false",
+                           "单步时间模型最多隐藏其 tp_overlap_fraction，即 0.8（假设：重叠的集合通信占用矩阵乘的 SM；Calculon，Isaev 等 2023）。尚无验证实测，因此除非设为 true，"
+                           "规划器的推荐布局不采用。默认关闭",
     "training.attention": "单步时间模型采用的注意力算子：flash 为融合的 FlashAttention（Dao 2023），"
                           "即当前 Megatron-Core、DeepSpeed 与 MindSpeed 的做法；unfused 为 2021 年 Megatron 的写法，"
                           "显存中保留 s×s 注意力分数，验证数据中的各次运行均为此设置",
@@ -73,7 +74,7 @@ FIELD_ZH: dict[str, str] = {
                          "卡时拟合，代表生产环境的软件栈）、megatron-lm（NVIDIA 调优基准，1.0，即校准基准）或 "
                          "megatron-deepspeed（0.817，按 MT-NLG 530B 拟合）；见 xlcompute validate",
     "training.offload": "放入加速卡卸载层（主机内存，如 GH200 的 LPDDR5X）的内容：权重（连同梯度）、激活、"
-                        "优化器状态；不在计算中的块移出，再经卸载链路流回（Calculon，种子文档 004）。"
+                        "优化器状态；不在计算中的块移出，再经卸载链路流回（Calculon，Isaev 等 2023）。"
                         "需要带卸载层的加速卡，或给出 cluster.offload_gb 与 cluster.offload_gbs",
     "assumptions.host_power_factor": "整机功耗 / 加速卡 TDP（DGX H100：8×700 W 对应 10.2 kW）",
     "assumptions.idle_power_share": "空闲服务器功耗占满载功耗的比例（规划假设：空闲加速卡约耗 TDP 的十分之一，"
@@ -96,7 +97,8 @@ FIELD_ZH: dict[str, str] = {
     "serving.users": "并发用户数 U（0 表示不做推理）",
     "serving.tokens_per_request": "每次请求的输入加输出 token 数 T_io",
     "serving.seconds_per_request": "一次请求的平均时长 t_c，秒",
-    "serving.utilization": "种子文档 000 式 11 仅按算力计卡数时的峰值算力比例，仅作对照（推理卡数由推理单步模型给出）",
+    "serving.utilization": "只按算力估算卡数（卡数 = 用户数 × 每次请求计算量 ÷ 单卡峰值算力 ÷ 请求时长）时所取的峰值"
+                           "算力比例，仅作对照（推理卡数由推理单步模型给出）",
     "serving.bytes_per_param": "推理时每个权重的字节数（bf16 为 2，fp8/int8 为 1）",
     "serving.kv_bytes_per_value": "KV 缓存每个值的字节数（bf16 为 2，fp8 为 1）",
     "serving.decode_batch": "每副本同时解码的序列数（不给时由推理规模测算选定）",
@@ -131,7 +133,7 @@ FIELD_ZH: dict[str, str] = {
     "pricing.kw_per_rack": "每机柜可承载的 IT 功率，kW；机柜只放整台服务器（40：液冷高密度机柜，即托管价格所按的"
                            "机柜；可放 3 台 10.08 kW 的 8 卡服务器，而 4 台 10.2 kW 的 DGX H100"
                            "（DGX H100 datasheet）需要 40.8 kW）",
-    "pricing.maintenance_share": "每年维护、厂商支持与备件费用占资本支出的比例（规划假设：5%，按 issue 13 的示例；"
+    "pricing.maintenance_share": "每年维护、厂商支持与备件费用占资本支出的比例（规划假设：5%；"
                                  "请以支持服务报价替换）",
     "pricing.depreciation_years": "服务器与网络的直线法折旧年限（5：Amazon 自 2025 年起的服务器年限；Alphabet 与 "
                                   "Microsoft 为 6 年，Meta 为 5.5 年，见 2024/2025 年 10-K 年报）",
@@ -152,6 +154,8 @@ SOFTWARE_ZH: dict[str, str] = {
 OPTION_ZH: dict[str, str] = {
     "none": "不重计算", "selective": "选择性重计算", "full": "完全重计算",
     "flash": "flash（融合注意力）", "unfused": "unfused（非融合注意力）",
+    "typical": "典型（typical）", "megatron-lm": "Megatron-LM 基准（megatron-lm）",
+    "megatron-deepspeed": "Megatron-DeepSpeed（megatron-deepspeed）",
 }
 
 #: catalog/prices.yaml sources in Chinese, by their exact English text (a planning assumption is
@@ -233,7 +237,7 @@ PRICE_ZH: dict[str, str] = {
 #: The step-time model's constants (planner.inputs.STEP_CONSTANTS), in Chinese.
 CONSTANT_ZH: dict[str, str] = {
     "matmul_eff_max": "校准值（calibrate_profiles）：在 xlcompute validate 的 A100 校准行上按 0.55..0.90、步长 0.01 "
-                      "网格搜索（Megatron-LM 2021 Table 1 与 Korthikanti 2022 Table 5；Calculon 效率曲线，种子文档 004），"
+                      "网格搜索（Megatron-LM 2021 Table 1 与 Korthikanti 2022 Table 5；Calculon 效率曲线，Isaev 等 2023），"
                       "与拖尾波动一并校准",
     "matmul_dim_half": "0 表示取屋顶线拐点，即峰值算力 / 显存带宽（Williams et al. 2009）；未拟合：校准行"
                        "（h/tp ≥ 768）无法区分",
@@ -256,7 +260,7 @@ CONSTANT_ZH: dict[str, str] = {
                             "（NCCL 2.x hwLat），取约 6 微秒，未拟合。计入 ZeRO-3 的权重收集与梯度 reduce-scatter"
                             "（NCCL 只以环实现这两种通信，all-reduce 另有树形算法）",
     "tp_overlap_fraction": "假设：开启重叠时可被矩阵乘掩盖的张量并行通信比例；通信占用 SM，因而只能部分重叠"
-                           "（Calculon，种子文档 004）",
+                           "（Calculon，Isaev 等 2023）",
     "zero3_overlap_fraction": "假设（上限，未拟合）：每一趟前向或反向中，ZeRO-3 的权重收集与梯度 reduce-scatter"
                               "可在该趟计算的多大比例下并行；PyTorch FSDP 在当前单元计算时预取下一单元的权重"
                               "（Zhao 等 2023，第 3.4 节），NCCL 内核占用的 SM 未计入。Narayanan 等 2021 表 2 中"
@@ -335,6 +339,68 @@ REGISTRY_SOURCE_ZH: dict[str, str] = {
     "storage_tb": "Llama 3（Dubey et al. 2024，§3.3.1）：16,384 张 H100 共 240 PB",
 }
 
+#: The catalog's training recipes (models.yaml recipe.*_source, released_precision_source) in Chinese, by
+#: their exact English text: the report, section and arXiv number stay as published, the explanation
+#: around them is put in Chinese. A source without an entry here is shown as published.
+RECIPE_ZH: dict[str, str] = {
+    # deepseek-v3
+    "DeepSeek-V3 Technical Report (arXiv:2412.19437) §4.2: 15,360 sequences of 4,096 tokens, after a ramp from "
+    "3,072 over the first 469B tokens":
+        "DeepSeek-V3 Technical Report（arXiv:2412.19437）§4.2：每批 15,360 条 4,096 token 序列；"
+        "前 4,690亿 token 从 3,072 条逐步增大",
+    "DeepSeek-V3 Technical Report (arXiv:2412.19437) §3.2.1: DualPipe, \"a near-full computation-communication "
+    "overlap\" of the expert all-to-all (0.9 = core.moe.DUALPIPE_OVERLAP, an assumption for \"near-full\")":
+        "DeepSeek-V3 Technical Report（arXiv:2412.19437）§3.2.1：DualPipe 调度使专家 all-to-all 通信与计算"
+        "“近乎完全重叠”，即 DeepSeek-V3 公布的计算–通信重叠；“近乎完全”按 0.9 假设",
+    "DeepSeek-V3 Technical Report (arXiv:2412.19437) §3.2.2: each token is sent over IB once to every node that "
+    "holds one of its experts and forwarded there over NVLink, to at most 4 nodes (config.json n_group 8, "
+    "topk_group 4: group-limited routing)":
+        "DeepSeek-V3 Technical Report（arXiv:2412.19437）§3.2.2：每个 token 经 IB 向持有其所选专家的每台服务器"
+        "只发送一次，再在该服务器内经 NVLink 转发，最多发往 4 台服务器（config.json 中 n_group 8、topk_group 4："
+        "分组限制路由）",
+    "DeepSeek-V3 Technical Report (arXiv:2412.19437) §3.3 \"FP8 Training\" and §3.3.1: \"most core computation "
+    "kernels, i.e., GEMM operations, are implemented in FP8 precision\" (FP32 master weights, BF16 AdamW moments)":
+        "DeepSeek-V3 Technical Report（arXiv:2412.19437）§3.3“FP8 Training”与 §3.3.1：矩阵乘（GEMM）等大部分"
+        "核心计算内核以 FP8 精度实现（FP32 主权重，BF16 AdamW 动量）",
+    "deepseek-ai/DeepSeek-V3 README, \"How to Run Locally\": \"Since FP8 training is natively adopted in our "
+    "framework, we only provide FP8 weights\"; HF config.json quantization_config: fp8, e4m3, weight_block_size "
+    "[128, 128]":
+        "deepseek-ai/DeepSeek-V3 README“How to Run Locally”：训练框架原生采用 FP8，因此只提供 FP8 权重；"
+        "HF config.json 的 quantization_config：fp8、e4m3、weight_block_size [128, 128]",
+    # kimi-k2
+    "Kimi K2 Technical Report (arXiv:2507.20534) sec. 2.5: \"the global batch size was held at 67M tokens\" at a "
+    "4,096-token context, read as 16,384 sequences of 4,096 tokens (2^26 tokens)":
+        "Kimi K2 Technical Report（arXiv:2507.20534）§2.5：全局批大小保持在 6,700万 token，上下文 4,096 token，"
+        "按每批 16,384 条 4,096 token 序列计（2^26 token）",
+    "Kimi K2 Technical Report (arXiv:2507.20534) sec. 2.4: the expert-parallel all-to-all is overlapped with "
+    "computation in the interleaved 1F1B schedule, \"our tests show that EP communication remains fully "
+    "overlapped\" (0.9 = core.moe.DUALPIPE_OVERLAP, the same assumption as DeepSeek-V3's \"near-full\")":
+        "Kimi K2 Technical Report（arXiv:2507.20534）§2.4：在交错 1F1B 调度中，专家并行 all-to-all 与计算重叠，"
+        "其测试表明专家并行通信“仍被完全重叠”；与 DeepSeek-V3 的“近乎完全”相同，按 0.9 假设",
+    # deepseek-v2, deepseek-v2-lite, deepseek-llm
+    "DeepSeek-V2 (arXiv:2405.04434) §3.1.2: 9,216 sequences of 4,096 tokens, after a ramp from 2,304 over the "
+    "first 225B tokens (the paper gives no share of the all-to-all its overlap hides)":
+        "DeepSeek-V2（arXiv:2405.04434）§3.1.2：每批 9,216 条 4,096 token 序列；前 2,250亿 token 从 2,304 条"
+        "逐步增大（论文未给出重叠所隐藏的 all-to-all 比例）",
+    "DeepSeek-V2 (arXiv:2405.04434) Appendix B.1: \"a constant batch size of 4608 sequences\" with the maximum "
+    "sequence length set to 4K (4,608 x 4,096), no batch-size ramp":
+        "DeepSeek-V2（arXiv:2405.04434）附录 B.1：批大小恒为 4,608 条序列，最大序列长度 4K（4,608 × 4,096），"
+        "批大小不逐步增大",
+    "GitHub deepseek-ai/DeepSeek-LLM README.md, Pre-Training: \"batch size of 2304\" at \"a sequence length of "
+    "4096\", read as 2,304 sequences x 4,096 tokens = 9,437,184 tokens":
+        "GitHub deepseek-ai/DeepSeek-LLM README.md，Pre-Training：批大小 2,304、序列长度 4,096，"
+        "即 2,304 条 × 4,096 token = 9,437,184 token",
+    "GitHub deepseek-ai/DeepSeek-LLM README.md, Pre-Training: \"batch size of 4608\" at \"a sequence length of "
+    "4096\", read as 4,608 sequences x 4,096 tokens = 18,874,368 tokens":
+        "GitHub deepseek-ai/DeepSeek-LLM README.md，Pre-Training：批大小 4,608、序列长度 4,096，"
+        "即 4,608 条 × 4,096 token = 18,874,368 token",
+}
+
+
+def _recipe_zh(cite: str) -> str:
+    return RECIPE_ZH.get(cite, cite)
+
+
 _CATALOG_EXTRA_ZH = {
     "dense_bf16": "；稠密 bf16", "dense_fp8": "；稠密 fp8", "per_direction": "；单向", "fp32_vector": "；FP32 向量峰值",
     "c2c": "；经 NVLink-C2C 访问的主机内存",
@@ -357,6 +423,11 @@ def registry_source(key: str, lang: str) -> str:
 
 def _price_zh(text: str) -> str:
     return PRICE_ZH.get(text, text)
+
+
+def _layout_zh(layout: str) -> str:
+    """The estimate's layout text ("TP 1 × PP 16 × DP 128, EP 64") with the Chinese comma."""
+    return layout.replace(", ", "，")
 
 
 def _fp32_assumed_zh(o: Origin) -> str:
@@ -403,7 +474,7 @@ def _zh(o: Origin) -> str:
                     f"假设为 {fmt.count(watts)} W（可设 cluster.tdp_w）")
         if o.extra == "fp32_assumed":
             return f"目录：{o.name}（{o.cite}）；{_fp32_assumed_zh(o)}"
-        return f"目录：{o.name}（{o.cite}）{_CATALOG_EXTRA_ZH.get(o.extra, '')}"
+        return f"目录：{o.name}（{_recipe_zh(o.cite)}）{_CATALOG_EXTRA_ZH.get(o.extra, '')}"
     if k == "custom":
         tail = f"；{_fp32_assumed_zh(o)}" if o.extra == "fp32_assumed" else ""
         return f"场景文件：{o.field}（{o.name}）{tail}"
@@ -422,7 +493,7 @@ def _zh(o: Origin) -> str:
         return FIXED_ZH[o.field]
     if k == "planner" and o.option == "schedule":
         v, step, plain = o.numbers
-        return (f"默认值（training.interleave）：布局规划器为场景给定的布局（{o.extra}）选取的最快交错调度，每卡 {fmt.count(v)} "
+        return (f"默认值（training.interleave）：布局规划器为场景给定的布局（{_layout_zh(o.extra)}）选取的最快交错调度，每卡 {fmt.count(v)} "
                 f"个虚拟流水线级，批大小不变（每步 {fmt.plain(step, 3)} 秒，不交错为 {fmt.plain(plain, 3)} 秒）；"
                 "给定 training.interleave: 1 则为普通 1F1B 调度")
     if k == "planner" and o.option == "yield":
@@ -430,8 +501,8 @@ def _zh(o: Origin) -> str:
         chosen = ({0: "none", 1: "selective", 2: "full"}[int(value)] if o.field == "training.recompute"
                   else f"每级 {int(value)} 层完全重计算，其余选择性" if o.field == "training.recompute_layers"
                   else f"ZeRO-{int(value)}")
-        return (f"默认值已调整（{o.field}）：场景给定的布局（{o.extra}）按默认设置每卡需 {fmt.plain(gb, 1)} GB，"
-                f"超过 {fmt.plain(hbm, 3)} GB 显存；取放得下的最快设置 {chosen}")
+        return (f"默认值已调整（{o.field}）：场景给定的布局（{_layout_zh(o.extra)}）按默认设置每卡需 {fmt.plain(gb, 1)} GB，"
+                f"超过 {fmt.plain(hbm, 3)} GB 显存；取放得下的最快设置：{chosen}")
     if k == "planner":
         evaluated, fitting = o.numbers
         if o.option == "fits":
@@ -446,7 +517,7 @@ def _zh(o: Origin) -> str:
         if o.option == "given":
             return f"场景文件：training.batch_tokens（{fmt.count(tokens)}）/ seq_len"
         if o.option == "preset":
-            return f"目录：{o.name} 公开的批量，每步 {fmt.count(tokens)} token / seq_len（{o.cite}）"
+            return f"目录：{o.name} 公开的批量，每步 {fmt.count(tokens)} token / seq_len（{_recipe_zh(o.cite)}）"
         if o.option == "default_moe":
             return (f"默认值：每步 {fmt.plain(tokens / 1e6, 3)}M token / seq_len（混合专家模型的默认 token 预算：4M；"
                     "每卡 16,384，同 Granite 3.0 的 MoE 模型（DeepSeek-V3 为 30,720）；最多 64M，同 DeepSeek-V3）")

@@ -50,8 +50,9 @@ def test_the_slowest_stage() -> None:
 @pytest.mark.parametrize(("layers", "pp", "first", "last", "message"), [
     (126, 1, 7, 0, "first_stage_layers=7 and last_stage_layers=0 need pp of 2 or more (got pp=1)"),
     (80, 2, 30, 30, "with pp=2 the two must add up to layers=80 (they add up to 60)"),
-    (126, 16, 70, 50, "leave 6 of layers=126 for the other 14 of pp=16 stages; each stage needs a layer at least "
-                      "(allowed: first + last at most 112)"),
+    (126, 16, 70, 50, "add up to 120 of layers=126, leaving 6 for the other 14 of pp=16 stages; each stage needs a "
+                      "layer at least (allowed: first + last at most 112)"),
+    (61, 16, 40, 30, "add up to 70 of layers=61, leaving 0 for the other 14 of pp=16 stages"),  # more than the model
 ])
 def test_a_split_that_leaves_a_stage_empty_is_refused(layers: int, pp: int, first: int, last: int,
                                                       message: str) -> None:

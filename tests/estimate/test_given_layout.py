@@ -34,7 +34,7 @@ def test_a_default_that_does_not_fit_the_given_layout_yields_to_the_fastest_sett
     src = r.inputs["recompute_layers"].source
     assert src.startswith("default for training.recompute_layers changed") and "89.2 GB per card of 80 GB" in src
     assert "recompute selective with 2 layers per stage in full is the fastest setting that fits" in src
-    assert "取放得下的最快设置 每级 2 层完全重计算" in source_text(r.inputs["recompute_layers"], "zh")
+    assert "取放得下的最快设置：每级 2 层完全重计算" in source_text(r.inputs["recompute_layers"], "zh")
     assert r.inputs["recompute_mode"].source.startswith("default for training.recompute = selective")  # unchanged
     assert r.inputs["zero_stage"].source.startswith("default for training.zero_stage:")  # unchanged, not "changed"
     # the same layout evaluated with that setting typed in gives the same step

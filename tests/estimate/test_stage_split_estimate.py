@@ -50,8 +50,8 @@ def test_the_split_is_an_input_and_paces_the_step() -> None:
     ({"tp": None, "pp": None, "first_stage_layers": 7},
      "training.first_stage_layers (7) needs training.tp and training.pp too"),
     ({"last_stage_layers": 115},
-     "training.first_stage_layers (0) and training.last_stage_layers (115) leave 11 of layers=126 for the other 15 "
-     "of pp=16 stages; each stage needs a layer at least (allowed: first + last at most 111)"),
+     "training.first_stage_layers (0) and training.last_stage_layers (115) add up to 115 of layers=126, leaving 11 "
+     "for the other 15 of pp=16 stages; each stage needs a layer at least (allowed: first + last at most 111)"),
     ({"pp": 1, "last_stage_layers": 7},
      "training.first_stage_layers (0) and training.last_stage_layers (7) need pp of 2 or more (got pp=1)"),
 ])

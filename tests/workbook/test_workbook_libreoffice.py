@@ -623,20 +623,23 @@ def test_compare_sheet_and_proposal_show_the_same_numbers(recalculated: dict, la
     section = alternatives_section(c, "Noto Sans CJK SC")
     ok = [a for a in section["comparison"].alternatives if a.ok]
     assert len(section["tech"]) == len(ok) >= 3
+    def bracket(x: str, space: str = " ") -> str:  # full-width brackets in the Chinese edition
+        return f"（{x}）" if lang == "zh" else f"{space}({x})"
+
     for tech, money in zip(section["tech"], section["money"]):
         wb = got[tech["card"]]
         # the days at the assumed MFU, then (the scenario assumes one) at the card's predicted MFU: both the
         # Compare sheet's recalculated rows
-        assert tech["days"] == f"{fmt.days(wb['train_days'])} ({fmt.days(wb['train_days_predicted_mfu'])})"
+        assert tech["days"] == fmt.days(wb['train_days']) + bracket(fmt.days(wb['train_days_predicted_mfu']))
         assert tech["cards"] == fmt.count(wb["gpu_count"])
         assert tech["kw"] == fmt.number(wb["it_power_kw"], 0)
-        assert tech["mfu"] == f"{fmt.percent(wb['mfu'])} ({fmt.percent(wb['predicted_mfu'])})"
+        assert tech["mfu"] == fmt.percent(wb['mfu']) + bracket(fmt.percent(wb['predicted_mfu']))
         # Amounts as the proposal shows them (万元/亿元 in Chinese, c.amount), the per-token price in full.
         for field, key in (("capex", "capex_total"), ("budget", "total_budget"),
                            ("npv_own", "npv_own"), ("npv_rent", "npv_rent")):
             assert money[field] == c.amount(wb[key]), (tech["card"], field)
         assert money["per_t"] == (f"{c.amount(wb['cost_per_trillion_tokens'])}<br>"
-                                  f"({c.amount(wb['cost_per_trillion_tokens_predicted_mfu'])})"), tech["card"]
+                                  + bracket(c.amount(wb['cost_per_trillion_tokens_predicted_mfu']), "")), tech["card"]
         assert money["per_m"] == c.money(wb["cost_per_million_tokens"], 2), tech["card"]
 
 

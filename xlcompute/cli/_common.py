@@ -152,16 +152,24 @@ def _note_kept_text(path: Optional[Path], settings: list[str]) -> None:
         return
     from rich.markup import escape
 
-    err_console.print(f"[bold]note:[/] {escape(printable(', '.join(fields)))} set on the command line; the scenario's "
+    shown = escape(printable(", ".join(fields)))
+    if _ERROR_LANG[0] == "zh":
+        err_console.print(f"[bold]注意：[/]{shown} 由命令行设定；场景的名称与说明仍按文件所写保留（用 --set name=... 修改）",
+                          highlight=False, markup=True, soft_wrap=True)
+        return
+    err_console.print(f"[bold]note:[/] {shown} set on the command line; the scenario's "
                       "name and description are kept as the file writes them (--set name=... to change them)",
                       highlight=False, markup=True, soft_wrap=True)
 
 
-def run_estimate(scenario: Scenario) -> Estimate:
-    """``estimate(scenario)``, with input errors that only show once presets resolve."""
+def run_estimate(scenario: Scenario, path: Optional[Path] = None, settings: Optional[list[str]] = None) -> Estimate:
+    """``estimate(scenario)``, with input errors that only show once presets resolve, named after the file
+    (and --set) they come from as the scenario's own checks name theirs."""
     from xlcompute.estimate import estimate
+    from xlcompute.scenario import settings_source
 
     try:
         return estimate(scenario)
     except ValueError as exc:
-        fail([str(exc)])
+        where = settings_source(path) if settings else str(path) if path is not None else ""
+        fail([f"{where}: {exc}" if where else str(exc)])

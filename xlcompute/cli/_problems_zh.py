@@ -13,13 +13,14 @@ import functools
 import re
 
 from xlcompute import registry
+from xlcompute.cli._rules_zh import RULES, Replacement
 
 __all__ = ["problem_zh"]
 
 _NUM = r"([-\d.,e+]+)"
 
 # (pattern, replacement), applied in order to the message part of a problem; each one a whole phrase.
-_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+_PHRASES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p), r) for p, r in (
     (rf"must be a whole number from {_NUM} to {_NUM}", r"应为 \1 到 \2 之间的整数"),
     (rf"must be a whole number above {_NUM}, up to {_NUM}", r"应为大于 \1、不超过 \2 的整数"),
     (rf"must be a whole number from {_NUM}", r"应为不小于 \1 的整数"),
@@ -35,7 +36,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for
     (r"required, but missing", "必填，但缺失"),
     (r"unknown field \(check the spelling; `xlcompute schema` lists the fields\)",
      "未知字段（请检查拼写；`xlcompute schema` 列出所有字段）"),
-    (r"unknown field; did you mean ([^?]+)\?", r"未知字段；是否指 \1？"),
+    (r"unknown field; did you mean ([^?]+)\?", lambda m: f"未知字段；是否指 {m[1].replace(' or ', ' 或 ')}？"),
     (r"unknown model ('[^']*'); did you mean ([^?]+)\? ", r"未知模型 \1；是否指 \2？"),
     (r"unknown model ('[^']*'); ", r"未知模型 \1；"),
     (r"unknown accelerator ('[^']*'); did you mean ([^?]+)\? ", r"未知加速卡 \1；是否指 \2？"),
@@ -45,6 +46,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for
      "目录中没有的模型可按规模给出 model.params（如 34B：通用结构的稠密模型），或给出结构 model.arch；已知模型："),
     (r"known models: ", "已知模型："),
     (r"known accelerators: ", "已知加速卡："),
+    (r"is not a number; write e\.g\. (.+?) or (\S+) \(suffixes ([^)]*)\)",
+     lambda m: f"不是数字；可写如 {'、'.join(m[1].split(', '))} 或 {m[2]}（后缀 {m[3]}）"),
     (r"is not a number; write e\.g\. ", "不是数字；可写如 "),
     (r"expected a number", "应为数字"),
     (r"expected a whole number", "应为整数"),
@@ -55,7 +58,15 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for
     (r"must not be empty", "不能为空"),
     (r"does not exist or is not a file", "不存在或不是文件"),
     (r"given twice in the same mapping; keep one", "在同一映射中出现两次；保留一个"),
+    (r"(?<=got )a list of ([\d,]+) items?", r"含 \1 项的列表"),
+    (r"(?<=got )a mapping of ([\d,]+) keys?", r"含 \1 个键的映射"),
+    (r"(?<=got )nothing \(null\)", "空值（null）"),
+    (r"(?<=got )a number\b", "数字"),
+    (r"(?<=got )text\b", "文本"),
     (r"; allowed: ", "；允许："),
+    (rf"(?<=允许：)from {_NUM} to {_NUM}", r"\1 到 \2"),
+    (rf"(?<=允许：)at most {_NUM}", r"至多 \1"),
+    (rf"(?<=允许：)at least {_NUM}", r"至少 \1"),
     (r", got ", "，实际为 "),
     (r" \(got (.*)\)$", r"（实际为 \1）"),
 ))
@@ -80,7 +91,8 @@ def _labels() -> dict[str, str]:
 _ENGLISH = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
 
-_FIELD = re.compile(r"^(?P<head>(?:[^:]*: )?)(?P<field>[a-z_]+(?:\.[a-z_0-9]+)+): (?P<rest>.*)$", re.S)
+# A location: a dotted field (training.tokens), or a section or field named alone (model, precision).
+_FIELD = re.compile(r"^(?P<head>(?:[^:]*: )?)(?P<field>[a-z_]+(?:\.[a-z_0-9]+)*): (?P<rest>.*)$", re.S)
 
 
 def problem_zh(line: str) -> str:
@@ -89,6 +101,8 @@ def problem_zh(line: str) -> str:
     m = _FIELD.match(line)
     head, field, rest = (m["head"], m["field"], m["rest"]) if m else ("", "", line)
     text = rest
+    for rule, wording in RULES:  # a cross-field rule's whole sentence first, then the common phrases
+        text = rule.sub(wording, text)
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     if _ENGLISH.search(_QUOTED.sub("", text)):  # an English sentence is left: the problem stays English, whole

@@ -138,13 +138,14 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
                           why=tr("precision_recipe", lang, model=r.model_name) if r.scenario.precision_recipe else "",
                           servers=fmt.count(r["servers"]),
                           server_word=tr("server" if r["servers"] == 1 else "servers", lang))),
-        (L["layout"], fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'])
+        (L["layout"], fmt.layout_text(r['tp'], r['cp'], r['pp'], r['dp'], r['ep'], lang)
                       + (tr("stage_split", lang, f=fmt.count(r["stage_layers_first"]), l=fmt.count(r["stage_layers_last"]),
                             m=fmt.count(r["stage_layers_even"]))
                          if r["first_stage_layers"] > 0 or r["last_stage_layers"] > 0 else "")
                       + (tr("dualpipe", lang) if r["dualpipe"] > 0 else "")
                       + (tr("interleaved", lang, v=fmt.count(r["interleave"])) if r["interleave"] > 1 else "")
-                      + f", ZeRO-{fmt.count(r['zero_stage'])}, {tr('recompute', lang, mode=rc)}" + offload
+                      + tr("zero_recompute", lang, z=fmt.count(r["zero_stage"]), rc=tr("recompute", lang, mode=rc))
+                      + offload
                       + (tr("idle", lang, n=fmt.count(r["idle_cards"])) if r["idle_cards"] > 0 else "")
                       + tr("global_batch", lang, n=fmt.count(r["global_batch"])) + _yielded(r, lang)),
         (lab("train_tokens"), v("train_tokens")),
@@ -169,7 +170,7 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         (lab("capex_total"), v("capex_total")),
         (L["bom"], _bom_line(r, v, lang)),
         (lab("opex_per_year"), v("opex_per_year")),
-        (tr("total_years", lang, label=lab("total_budget"), years=fmt.count(r["years"])), v("total_budget")),
+        (_with_years(lab("total_budget"), fmt.count(r["years"]), lang), v("total_budget")),
         (lab("train_cost"), v("train_cost")),
     ]
     # After the training time: the deadline and what the assumed MFU is worth against the prediction.
@@ -282,7 +283,7 @@ def estimate_command(
     from xlcompute.uncertainty import analyse
 
     sc = read_scenario(scenario, settings)
-    result = run_estimate(sc)
+    result = run_estimate(sc, scenario, settings)
     ranges = analyse(result)  # a few ms: the estimate itself stays free of the Monte Carlo
     if as_json:
         # Through json so the ranges sit beside the estimate's own fields in one object.
@@ -308,3 +309,11 @@ def _yielded(r: Estimate, lang: str) -> str:
     o = r.inputs["interleave"].origin
     scheduled = tr("scheduled", lang) if o is not None and o.kind == "planner" and o.option == "schedule" else ""
     return (tr("yielded", lang, fields=" / ".join(tr(f"field_{f}", lang) for f in fields)) if fields else "") + scheduled
+
+
+def _with_years(label: str, years: str, lang: str) -> str:
+    """"Total budget over the period (3 years)"; in Chinese the years join a label's own closing bracket
+    (总预算（核算期 3 年）) rather than a second bracket after it."""
+    if lang == "zh" and label.endswith("）"):
+        return f"{label[:-1]} {years} 年）"
+    return tr("total_years", lang, label=label, years=years)

@@ -120,6 +120,6 @@ def plan_command(
                  if given["first_stage_layers"] > 0 or given["last_stage_layers"] > 0 else "")
         split += tr("dualpipe", lang) if given["dualpipe"] > 0 else ""
         console.print(tr("plan_given", lang, layout=fmt.layout_text(given["tp"], given["cp"], given["pp"], given["dp"],
-                                                                      given["ep"]) + split,
+                                                                      given["ep"], lang) + split,
                          s=fmt.number(given["predicted_step_seconds"], 2), mfu=fmt.percent(given["predicted_mfu"]),
                          gb=fmt.number(given["mem_per_gpu"] / 1e9, 1)))

@@ -61,7 +61,7 @@ def proposal_command(
     if output is not None:
         check_output_file(output, suffix, what)  # before the estimate and the rendering
     sc, data = read_scenario_data(scenario, settings)
-    result = run_estimate(sc)
+    result = run_estimate(sc, scenario, settings)
     # A scenario that names itself gives its name; one that does not, the title made from what it plans (not
     # "scenario": every `proposal -s …` run would overwrite the same file).
     from xlcompute._builtin import builtin_text

@@ -31,7 +31,7 @@ def workbook_command(
     if output is not None:
         check_output_file(output, ".xlsx", "workbook")  # before the estimate: a typo fails at once
     sc = read_scenario(scenario, settings)
-    result = run_estimate(sc)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
+    result = run_estimate(sc, scenario, settings)  # turns preset errors (e.g. fp8 on a card without fp8) into one line
     if output is None:
         output = Path("out") / f"{slug(sc.name)}.xlsx"
         check_output_file(output, ".xlsx", "workbook")

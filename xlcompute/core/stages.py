@@ -39,8 +39,8 @@ def check_stage_split(layers: int, pp: int, first: int = 0, last: int = 0, prefi
         raise ValueError(f"{given}: with pp=2 the two must add up to layers={layers} (they add up to {first + last})")
     if rest > 0 and left < rest:
         raise ValueError(
-            f"{given} leave {max(left, 0)} of layers={layers} for the other {rest} of pp={pp} stages; each stage "
-            f"needs a layer at least (allowed: first + last at most {layers - rest})"
+            f"{given} add up to {first + last} of layers={layers}, leaving {max(left, 0)} for the other {rest} of "
+            f"pp={pp} stages; each stage needs a layer at least (allowed: first + last at most {layers - rest})"
         )
 
 

@@ -104,7 +104,7 @@ GLOSSARY: tuple[Term, ...] = (
     Term("PUE", "PUE", "all",
          "Power usage effectiveness: the data centre's total power over the power of its IT equipment.",
          "电能利用效率：数据中心总功耗与 IT 设备功耗之比。"),
-    Term("Present value (NPV)", "现值（NPV）", "all",
+    Term("Present value (PV)", "现值（PV）", "all",
          "Costs over the years discounted to today's money at the scenario's discount rate, so that owning and "
          "renting can be compared.",
          "现值：按场景的折现率把各年成本折算为今天的金额，以便比较自建与租用。"),

@@ -45,6 +45,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "可实时重算的电子表格公式给出相同的计算。",
     ),
     "no_organisation": ("—", "—"),
+    # between a label and what follows it: Chinese takes the full-width colon with no space
+    "colon": (": ", "："),
     # contents
     "toc": ("Contents", "目录"),
     # section titles
@@ -214,8 +216,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary_plan_mfu": (
         "The MFU of {mfu} is <strong>predicted, not assumed</strong>: the step-time model computed it for "
         "the scenario's layout {layout} (held-out error {held}, Appendix B).",
-        "{mfu} 的 MFU 为<strong>模型预测，而非假设</strong>：由单步时间模型针对场景给定的布局 "
-        "{layout} 算出（留出误差 {held}，见附录 B）。",
+        "{mfu} 的 MFU 为<strong>模型预测，而非假设</strong>：由单步时间模型针对场景给定的布局"
+        "（{layout}）算出（留出误差 {held}，见附录 B）。",
     ),
     "kf_cluster": ("Cluster", "集群规模"),
     "kf_cluster_value": ("{cards} cards", "{cards} 张卡"),
@@ -435,7 +437,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "各级层数可以不等（最大的一级决定气泡）。MFU 按本方案的计算量折算。每卡显存为单步时间模型的结果（含通信缓冲区"
         "与交错调度），因此可能与第 4 节的显存表不同。",
     ),
-    "bd_title": ("Step time of the recommended layout", "推荐布局的单步时间构成"),
+    "bd_title": ("Step time of the planned layout", "规划布局的单步时间构成"),
     "bd_part": ("Part of the step", "组成部分"),
     "bd_seconds": ("Seconds", "秒"),
     "bd_share": ("Share", "占比"),
@@ -476,21 +478,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "Training stack assumed: fused (flash) attention, software {software} ({eff} of the reference "
         "kernel throughput). The kernel constants are fitted on published runs on A100, H100 and 910B (the "
         "calibration runs); the accuracy below is measured on runs never used to fit them.",
-        "假定的训练软件栈：融合注意力（FlashAttention），软件 {software}（内核吞吐为参考值的 {eff}）。"
+        "假定的训练条件：融合注意力（FlashAttention）；软件栈：{software}，内核吞吐为参考值的 {eff}。"
         "内核常数以 A100、H100 与 910B 上的公开实测（校准集）拟合；以下精度来自从未用于拟合的实测。",
     ),
     "plan_stack_unfused": (
         "Training stack assumed: unfused attention, software {software} ({eff} of the reference kernel "
         "throughput). The kernel constants are fitted on published runs on A100, H100 and 910B (the "
         "calibration runs); the accuracy below is measured on runs never used to fit them.",
-        "假定的训练软件栈：非融合注意力，软件 {software}（内核吞吐为参考值的 {eff}）。"
+        "假定的训练条件：非融合注意力；软件栈：{software}，内核吞吐为参考值的 {eff}。"
         "内核常数以 A100、H100 与 910B 上的公开实测（校准集）拟合；以下精度来自从未用于拟合的实测。",
     ),
     "plan_accuracy_moe": (
         "This is a mixture-of-experts model: on the {n} held-out MoE step-time runs (every pre-registered MoE set, "
         "xlcompute validate) the predicted step time is off by {held} on average (at most {held_max}), far "
         "more than on dense models; treat its MFU as a rough planning figure.",
-        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（所有预注册的 MoE 实测集，xlcompute validate），"
+        "本方案为混合专家（MoE）模型：在 {n} 个留出的 MoE 单步时间实测上（所有预登记的 MoE 实测集，xlcompute validate），"
         "预测单步时间的平均误差为 {held}（最大 {held_max}），远大于稠密模型；其 MFU 只宜作粗略的规划值。",
     ),
     "plan_accuracy": (
@@ -547,8 +549,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "the activations in flight and the framework's buffers. The table shows each ZeRO stage and "
         "recomputation mode for the planned layout {layout} against {hbm} of HBM.",
         "训练时每卡显存按最繁忙的卡（第一个流水线级）计：其各层与嵌入表的模型状态（参数、梯度与优化器状态，"
-        "按张量并行切分，再由 ZeRO 在数据并行副本间分片）、在途微批的激活值，以及框架缓冲区。下表列出规划布局 "
-        "{layout} 下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
+        "按张量并行切分，再由 ZeRO 在数据并行副本间分片）、在途微批的激活值，以及框架缓冲区。下表列出规划布局"
+        "（{layout}）下各 ZeRO 阶段与重计算方式的每卡显存，并与 {hbm} 显存对比。",
     ),
     "mem_table_title": ("Training memory per card by ZeRO stage and recomputation", "各 ZeRO 阶段与重计算方式下的每卡训练显存"),
     "mem_stage": ("ZeRO stage", "ZeRO 阶段"),
@@ -606,14 +608,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "activations in every layer and pipeline parallelism sends activations between stages. A "
         "group uses the intra-server link when it stays inside a server, else the scale-out network. "
         "The figures are the step-time model's: bytes each card sends, the time before any overlap "
-        "with computation, and the time left exposed after it.",
+        "with computation, and the time left exposed after it. The bandwidth is the effective one per card: the "
+        "link's rate at the share a large collective reaches, and a data-parallel ring across servers uses the "
+        "NICs of all its ranks on a server (at most the intra-server link's).",
         "每个优化器步内，数据并行归约梯度，张量并行在每层对激活值做 all-reduce，流水线并行在各级之间传递"
         "激活值。通信组位于一台服务器内时使用服务器内互联，否则使用服务器间网络。数值来自单步时间模型："
-        "每卡发送的字节数、与计算重叠前的时间，以及重叠后仍暴露的时间。",
+        "每卡发送的字节数、与计算重叠前的时间，以及重叠后仍暴露的时间。带宽为每卡有效带宽：链路速率乘以大规模"
+        "集合通信可达到的比例；跨服务器的数据并行环可同时使用该环在同一台服务器上各张卡的网卡（合计不超过服务器内"
+        "互联带宽）。",
     ),
     "net_kind": ("Traffic", "通信类型"),
     "net_link": ("Link", "链路"),
-    "net_bandwidth": ("Bandwidth per card", "每卡带宽"),
+    "net_bandwidth": ("Effective bandwidth per card", "每卡有效带宽"),
     "net_bytes": ("Volume per step", "每步通信量"),
     "net_seconds": ("Time per step", "每步时间"),
     "net_exposed": ("Exposed", "暴露时间"),
@@ -644,8 +650,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "次请求、{demand} token/秒。推理单步模型（预填充受算力限制；解码读取权重与每条序列的 KV 缓存；连续批处理；"
         "效率按公开的 TensorRT-LLM、LMDeploy、gpt-fast 与 NIM 实测拟合）按首 token 时延不超过 {ttft_target} 秒、每输出 token 不超过 "
         "{tpot_target} 秒测算：每副本 {tp} × {pp} 张卡、同时解码 {batch} 条序列，共 {replicas} 个副本、{need} 张卡，"
-        "首 token 时延 {ttft} 秒、每 token {tpot} 秒，可服务 {capacity} token/秒。种子文档 000 式 11 的算力公式"
-        "按峰值得 {seed} 张卡（按场景的 {util} 峰值利用率、整副本计为 {flops} 张）；它忽略显存带宽与 KV 缓存，仅作对照。",
+        "首 token 时延 {ttft} 秒、每 token {tpot} 秒，可服务 {capacity} token/秒。只按算力估算的公式"
+        "（卡数 = 用户数 × 每次请求计算量 ÷ 单卡峰值算力 ÷ 请求时长）按峰值得 {seed} 张卡"
+        "（按场景的 {util} 峰值利用率、整副本计为 {flops} 张）；它忽略显存带宽与 KV 缓存，仅作对照。",
     ),
     # budget
     "budget_intro": (
@@ -687,9 +694,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "bom_tiers_3": ("a rail-optimised three-tier fat tree (leaf, spine, core)", "轨道优化的三层胖树（叶、脊、核心）"),
     "bom_note": (
         "Fabric: {fabric}. Racks: {racks} racks of {kw} kW, {per_rack} servers each (a server is not split "
-        "across racks). Facility power: {it} kW IT × PUE {pue} = {mw} MW.",
-        "网络：{fabric}。机柜：{racks} 个 {kw} kW 机柜，每柜 {per_rack} 台服务器（服务器不跨机柜）。"
-        "设施总功率：IT {it} kW × PUE {pue} = {mw} MW。",
+        "across racks). Facility power: {it}\u00a0kW IT × PUE\u00a0{pue} = {mw}\u00a0MW.",
+        "网络：{fabric}。机柜：{racks} 个 {kw}\u00a0kW 机柜，每柜 {per_rack} 台服务器（服务器不跨机柜）。"
+        "设施总功率：IT\u00a0{it}\u00a0kW × PUE\u00a0{pue} = {mw}\u00a0MW。",
     ),
     "bom_what_network": ("the scale-out network", "服务器间网络"),
     "bom_what_storage": ("storage", "存储"),
@@ -747,11 +754,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "The same job ({model}, {tokens} training tokens) on {n} accelerators, each run through the same "
         "estimate with only the card swapped: {cards}, {mfu}, prices the scenario gives kept and the others "
         "taken per card from the catalog (see the notes); budgets over {years} years, training cost at the "
-        "rental price, serving cost at the price the cheapest rental option pays for the serving fleet.",
-        "同一任务（{model}，{tokens} 个训练 token）在 {n} 种加速卡上的对比，每行只更换加速卡、按同一估算："
+        "rental price{serving}.",
+        "同一任务（{model}，训练 token 数 {tokens}）在 {n} 种加速卡上的对比，每行只更换加速卡、按同一估算："
         "{cards}，{mfu}，场景给出的价格保持不变，其余价格按各卡取自目录（见注释）；预算按 {years} 年计，"
-        "训练成本按租用价格计，推理成本按最低租用方案下推理集群的价格计。",
+        "训练成本按租用价格计{serving}。",
     ),
+    # the lead's serving clause, only when the scenario serves (a training-only plan has no serving cost)
+    "alt_lead_serving_cost": (", serving cost at the price the cheapest rental option pays for the serving fleet",
+                              "，推理成本按最低租用方案下推理集群的价格计"),
     "alt_cards_same": ("{cards} cards each", "每种 {cards} 张卡"),
     "alt_cards_deadline": ("the cards each needs for the {deadline}-day deadline",
                            "各卡满足 {deadline} 天工期所需的卡数"),
@@ -773,11 +783,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "alt_col_per_t": ("Training per 10¹² tokens", "训练每万亿 token"),
     "alt_col_per_t_predicted": ("Training per 10¹² tokens (predicted MFU)", "训练每万亿 token（预测 MFU）"),
     "alt_col_per_m": ("Serving per 10⁶ output tokens", "推理每百万输出 token"),
-    "alt_col_npv_own": ("NPV own", "自建净现值"),
-    "alt_col_npv_rent": ("NPV rent", "租用净现值"),
+    "alt_col_npv_own": ("PV own", "自建成本现值"),
+    "alt_col_npv_rent": ("PV rent", "租用成本现值"),
     "alt_mem": ("{mem} of {hbm} GB", "{mem} / {hbm} GB"),
     "alt_mem_no_fit": ("(does not fit)", "（放不下）"),
-    "alt_cannot_run": ("{card} cannot run the job: {reason}", "{card} 无法运行该任务：{reason}"),
+    "alt_cannot_run": ("{card} cannot run the job: {reason}", "{card} 无法运行该任务：{reason}。"),
     "alt_note": ("{card}: {note}", "{card}：{note}"),
     "alt_notes_title": ("Notes", "注释"),
     "alt_none": ("None of the cards compared can run the job.", "所比较的加速卡均无法运行该任务。"),
@@ -903,7 +913,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "predicted MFU the run takes {pdays} days instead of {days}, and {pcost} instead of {cost} at rental "
         "prices.",
         "方案假设 MFU 为 {mfu}，而单步时间模型对该布局的预测为 {predicted}。按预测 MFU，训练需 {pdays} 天"
-        "而非 {days} 天，按租赁价计成本为 {pcost} 而非 {cost}。",
+        "而非 {days} 天，按租赁价计成本为 {pcost}，而非 {cost}。",
+    ),
+    "risk_layout_given": (
+        "The scenario fixes its layout, {given}, predicted at {days} days and {mfu} MFU ({cost} at rental "
+        "prices). The layout planner's best for the same model, cards, batch and software, {best}, is "
+        "predicted at {best_days} days and {best_mfu} MFU ({best_cost}): the given layout takes {slower} longer.",
+        "场景固定了并行布局 {given}，预测训练需 {days} 天，MFU {mfu}（按租赁价 {cost}）。布局规划器在相同"
+        "模型、卡数、批大小与软件下的最佳布局 {best} 预测需 {best_days} 天，MFU {best_mfu}（{best_cost}）：给定布局"
+        "多用 {slower} 的时间。",
+    ),
+    "mit_layout_given": (
+        "Ask the training team what the given layout rests on: a measurement of it on this model and cluster "
+        "outranks the prediction; without one, plan on the planner's layout (xlcompute plan ranks the layouts) or "
+        "budget for the longer run.",
+        "请训练团队说明给定布局的依据：该布局在本模型与集群上的实测优先于预测；若无实测，按规划器的布局规划"
+        "（xlcompute plan 列出布局排名），或按更长的训练时间编列预算。",
     ),
     "risk_unofficial": (
         "Catalog figures for {names} are unofficial (press or third-party figures, not a vendor document).",
@@ -1053,12 +1078,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "val_extended": (
         "{excluded} pre-registered runs were excluded before prediction, for features the model lacks "
-        "or unpublished conventions (reasons in the data files). * The runs {ids} ran on "
+        "or unpublished conventions (reasons in the data files). {star}The runs {ids} ran on "
         "Megatron-DeepSpeed. As pre-registered, with the Megatron-LM efficiency, the model is {pre} "
         "too fast on them (−17.8%, −21.1% when first predicted). A software-stack efficiency of {eff}, fitted afterwards on a third run of "
         "that stack ({calib}), brings them to {errors}. With every run on the Megatron-LM efficiency the "
         "held-out error is {ref}.",
-        "{excluded} 个预登记实测因模型不具备的特性或未公开的口径在预测前被排除（原因见数据文件）。* 实测 {ids} "
+        "{excluded} 个预登记实测因模型不具备的特性或未公开的口径在预测前被排除（原因见数据文件）。{star}实测 {ids} "
         "使用 Megatron-DeepSpeed。按预登记（采用 Megatron-LM 效率）时模型偏快 {pre}（首次预测时为 −17.8%、−21.1%）；事后在该软件栈的另一次实测"
         "（{calib}）上拟合出软件栈效率 {eff}，误差变为 {errors}。若全部按 Megatron-LM 效率计算，留出误差为 {ref}。",
     ),

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from xlcompute import catalog, fmt, registry
 from xlcompute.core import spread
 from xlcompute.estimate import Estimate
-from xlcompute.report.context._ctx import _Ctx, format_value
+from xlcompute.report.context._ctx import _Ctx, format_value, nobreak
 from xlcompute.report.context.alternatives import alternatives_section
 from xlcompute.report.context.appendix import _catalog_rows
 from xlcompute.report.context.policy import (
@@ -186,7 +186,7 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
                    hours=c.v("gpu_hours"), years=c.v("years"), budget=c.va("total_budget"),
                    capex=c.va("capex_total"), opex=c.va("opex_per_year"),
                    serve=c.t("summary_then_serve") if kind == "both" else "")
-    return lead + " " + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.va("npv_own"),
+    return lead + c.gap + c.t("summary_econ", util=c.v("planned_utilisation"), own=c.va("npv_own"),
                             rent=c.va("npv_rent"), verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent"))
 
 
@@ -371,6 +371,7 @@ def build_context(
     return {
         "t": c.t,
         "lang": lang,
+        "gap": c.gap,  # between two sentences a template puts side by side: none after a Chinese full stop
         "html_lang": "zh-Hans" if lang == "zh" else "en",
         "font": font,
         "currency": c.cur,
@@ -436,7 +437,7 @@ def build_context(
         "schedule_note": _schedule_note(c),
         "plan": plan,
         "goodput": c.t("goodput_text", step_days=c.v("step_train_days"), cards=c.v("parallel_cards"),
-                       rate=c.v("failures_per_card_hour"), mtbf=c.v("job_mtbf_hours"),
+                       rate=nobreak(c.v("failures_per_card_hour")), mtbf=c.v("job_mtbf_hours"),
                        interruptions=fmt.expected(r["interruptions"]), restart=fmt.number(r["restart_seconds"], 0),
                        ckpt=fmt.gb(r["checkpoint_bytes"]), interval=fmt.number(r["checkpoint_interval_seconds"], 0),
                        ckpt_s=fmt.number(r["checkpoint_seconds"], 1), planned=c.v("planned_overhead"),

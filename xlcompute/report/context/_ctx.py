@@ -37,6 +37,18 @@ def _label(key: str, lang: str) -> str:
     return registry.label(key, lang)
 
 
+def nobreak(text: str) -> str:
+    """``text`` with no-break spaces: a figure whose parts must stay on one line in running text or a
+    narrow cell ("1.97 × 10⁻⁵", "1,260.0 kW", "40.6 – 40.9"); the characters read the same."""
+    return text.replace(" ", "\u00a0")
+
+
+def nowrap(text: str) -> Markup:
+    """``text`` (escaped) in one unbreakable span of the Chinese edition (``html.zh .nw`` in proposal.css),
+    for a layout such as "TP 8 × PP 5 × DP 25" that must not split as "TP / 8"."""
+    return Markup('<span class="nw">{}</span>').format(text)
+
+
 class _Ctx:
     """Shared helpers for one render: language, currency, the estimate."""
 
@@ -88,6 +100,10 @@ class _Ctx:
         """An amount of the estimate by key, as :meth:`amount`."""
         return self.amount(self.r[key]) if self.lang == "zh" else self.v(key)
 
+    def va_as(self, x: float, key: str) -> str:
+        """An amount formatted as :meth:`va` formats the figure ``key``."""
+        return self.amount(x) if self.lang == "zh" else self.v_as(x, key)
+
     def row(self, key: str, kind: str | None = None, source: str = "") -> dict[str, Any]:
         value = registry.format_value(self.r[key], key, self.cur, kind, self.lang)
         unit = _unit(key, kind, self.lang, self.cur)
@@ -105,7 +121,8 @@ class _Ctx:
     def layout(self) -> str:
         """The estimate's parallel layout as text: TP 8 × PP 4 × DP 32, with CP when used, and the layers of
         the first, last and other stages when the scenario splits them (core.parallel.even_stage_layers)."""
-        text = fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"], self.r["ep"])
+        text = fmt.layout_text(self.r["tp"], self.r["cp"], self.r["pp"], self.r["dp"], self.r["ep"],
+                               self.lang)
         if self.r["first_stage_layers"] > 0 or self.r["last_stage_layers"] > 0:
             text += str(self.t("layout_split", f=fmt.count(self.r["stage_layers_first"]),
                                l=fmt.count(self.r["stage_layers_last"]), m=fmt.count(self.r["stage_layers_even"])))

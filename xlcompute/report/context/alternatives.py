@@ -34,7 +34,7 @@ def _lead(c: _Ctx, comp: Comparison, shown: int) -> Markup:
     mfu = c.t("alt_mfu_same", mfu=c.v("mfu")) if r["mfu_assumed"] > 0 else c.t("alt_mfu_predicted")
     return c.t("alt_lead", model=comp.model_name, tokens=fmt.big_count(comp.train_tokens, "zh") if c.lang == "zh" else
                f"{fmt.plain(comp.train_tokens / TOKENS_PER_TRILLION)} × 10¹²", n=fmt.count(shown), cards=cards,
-               mfu=mfu, years=c.v("years"))
+               mfu=mfu, years=c.v("years"), serving=c.t("alt_lead_serving_cost") if r.serves else "")
 
 
 # The columns of the two tables per kind of plan: (row key, title key, numeric, width %). A serving
@@ -81,16 +81,23 @@ def _cols(c: _Ctx, spec: tuple[tuple[str, str, bool, int], ...]) -> list[dict[st
              "width": widths.get(key, width)} for key, title, num, width in spec]
 
 
+def _bracket(c: _Ctx, text: str, space: str = "") -> str:
+    """``text`` in brackets: full-width in Chinese (no space before them), ASCII after ``space`` in English."""
+    return f"（{text}）" if c.lang == "zh" else f"{space}({text})"
+
+
 def _tech_row(c: _Ctx, a: Alternative) -> dict[str, str]:
     mem = c.t("alt_mem", mem=fmt.number(a.mem_per_gpu_gb or 0.0, 1), hbm=fmt.number(a.hbm_gb or 0.0, 0))
     if not a.mem_fits:
         mem = Markup("{} {}").format(mem, c.t("alt_mem_no_fit"))
+    mfu_used, mfu_predicted = fmt.percent(a.mfu or 0.0), fmt.percent(a.predicted_mfu or 0.0)
     return {
         "card": a.accelerator,
         "cards": fmt.count(a.cards or 0),
-        "days": fmt.days(a.train_days or 0.0) + (f" ({fmt.days(a.train_days_predicted_mfu or 0.0)})"
+        "days": fmt.days(a.train_days or 0.0) + (_bracket(c, fmt.days(a.train_days_predicted_mfu or 0.0), " ")
                                                   if _assumed(c) else ""),
-        "mfu": f"{fmt.percent(a.mfu or 0.0)} ({fmt.percent(a.predicted_mfu or 0.0)})",
+        # the MFU used, then the step-time model's prediction when it differs (a predicted MFU is shown once)
+        "mfu": mfu_used + ("" if mfu_used == mfu_predicted else _bracket(c, mfu_predicted, " ")),
         # CP shown only when used, as fmt.layout_text does elsewhere in the proposal.
         "layout": a.layout.replace("·CP1·", "·"),
         "mem": mem,
@@ -105,8 +112,8 @@ def _money_row(c: _Ctx, a: Alternative) -> dict[str, str]:
         "capex": c.amount(a.capex_total or 0.0),
         "budget": c.amount(a.total_budget or 0.0),
         # two amounts: the bracketed one on its own line, so the column keeps the others' width
-        "per_t": Markup("{}<br>({})").format(c.amount(a.cost_per_trillion_tokens or 0.0),
-                                             c.amount(a.cost_per_trillion_tokens_predicted_mfu or 0.0))
+        "per_t": Markup("{}<br>{}").format(c.amount(a.cost_per_trillion_tokens or 0.0),
+                                           _bracket(c, c.amount(a.cost_per_trillion_tokens_predicted_mfu or 0.0)))
         if _assumed(c) else c.amount(a.cost_per_trillion_tokens or 0.0),
         # Serving cost per 10^6 output tokens is a few currency units: cents matter.
         "per_m": c.money(a.cost_per_million_output_tokens or 0.0, 2),

@@ -63,13 +63,15 @@ def bill_of_materials(c: _Ctx) -> dict[str, Any]:
         lines.append(_line(c, str(c.t("bom_network_quote")), "servers", "network_per_server", "capex_network",
                            _price_source(c, "network_per_server")))
     else:
-        parts = [f"{c.t('bom_leaf')} {c.v('leaf_switches')}", f"{c.t('bom_spine')} {c.v('spine_switches')}"]
+        # each tier with its count on one line ("脊 16" never splits in the narrow item column)
+        parts = [f"{c.t('bom_leaf')}\u00a0{c.v('leaf_switches')}", f"{c.t('bom_spine')}\u00a0{c.v('spine_switches')}"]
         if r["core_switches"] > 0:
-            parts.append(f"{c.t('bom_core')} {c.v('core_switches')}")
+            parts.append(f"{c.t('bom_core')}\u00a0{c.v('core_switches')}")
         lines += [
             _line(c, str(c.t("bom_nics", gbps=fmt.count(r["inter_node_gbps"]))), "nics", "nic_price", "cost_nics",
                   _both(c, 'nics', 'nic_price')),
-            _line(c, str(c.t("bom_switches", parts=", ".join(parts), ports=c.v("switch_radix"))),
+            _line(c, str(c.t("bom_switches", parts=("，" if c.lang == "zh" else ", ").join(parts),
+                                   ports=c.v("switch_radix"))),
                   "fabric_switches", "switch_price", "cost_switches",
                   _both(c, 'fabric_switches', 'switch_price')),
             _line(c, str(c.t("bom_transceivers")), "transceivers", "transceiver_price", "cost_transceivers",

@@ -80,3 +80,11 @@ PLAN_ROWS_SHOWN = 5
 
 RECOMPUTE_NAMES: tuple[str, ...] = ("none", "selective", "full")
 """Recompute mode numbers 0/1/2 as in :data:`xlcompute.scenario.RECOMPUTE_MODES`."""
+
+LAYOUT_SLOWER_NOTE = 0.05
+LAYOUT_SLOWER_MEDIUM = 0.10
+LAYOUT_SLOWER_HIGH = 0.25
+"""A layout the scenario fixes against the layout planner's best for the same model, cards and batch, as
+the share of extra days at the step-time model's predicted MFU: within 5 % it is inside the model's held-out
+step-time error (no risk), above 10 % it moves the schedule by twice that error, above 25 % the plan pays
+for a quarter more run than the model says it needs (the thresholds of the MFU gap)."""

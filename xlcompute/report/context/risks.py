@@ -14,9 +14,10 @@ from xlcompute.core.cost import whole_server_cards
 from xlcompute.estimate import SizedTry, sized_for_deadline
 from xlcompute.planner.inputs import Execution
 from xlcompute.planner.plan import PlanRow
-from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context._ctx import _Ctx, nobreak
 from xlcompute.report.context.appendix import _catalog_rows
 from xlcompute.report.context.comm_risk import bubble_risk, comm_risk
+from xlcompute.report.context.layout_risk import given_layout_risk
 from xlcompute.report.context.policy import (
     BUBBLE_WARN,
     COMM_SHARE_HIGH,
@@ -243,7 +244,7 @@ def _risks(c: _Ctx, mem: dict[str, Any]) -> list[dict[str, Any]]:
                    interruptions=fmt.expected(r["interruptions"]), mtbf=c.v("job_mtbf_hours")),
             c.t("mit_long_run", interval=fmt.number(r["checkpoint_interval_seconds"], 0),
                 restart=fmt.number(r["restart_seconds"], 0), ettr=c.v("effective_ratio"),
-                rate=c.v("failures_per_card_hour")))
+                rate=nobreak(c.v("failures_per_card_hour"))))
     risks.sort(key=lambda x: x["rank"])  # stable: keeps the order above within a severity
     return risks
 
@@ -375,7 +376,7 @@ def _roomier_layout(c: _Ctx) -> _Roomier | None:
 
 def _roomier_words(c: _Ctx, roomy: _Roomier) -> Markup:
     ex = roomy.execution
-    return c.t("mit_mem_roomier", layout=fmt.layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep),
+    return c.t("mit_mem_roomier", layout=fmt.layout_text(ex.tp, ex.cp, ex.pp, ex.dp, ex.ep, c.lang),
                mb=fmt.count(ex.micro_batch), recompute=(c.t("mem_rc_partial", k=ex.recompute_layers) if ex.recompute_layers
                           else c.t(f"mem_rc_{ex.recompute}")), zero=ex.zero_stage,
                rank=roomy.rank, share=fmt.percent(roomy.share), mem=fmt.gb(roomy.mem_bytes),
@@ -403,6 +404,10 @@ def _training_risks(c: _Ctx, mem: dict[str, Any], add: Callable[[int, Markup, Ma
     sched = _schedule_risk(c)
     if sched is not None:
         add(*sched)
+
+    given = given_layout_risk(c)
+    if given is not None:
+        add(*given)
 
     # The assumed MFU against the step-time model's own prediction for the layout: days and money.
     gap = mfu_gap(c)

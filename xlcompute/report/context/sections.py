@@ -16,7 +16,7 @@ from xlcompute.core import arith, cost
 from xlcompute.estimate import Estimate
 from xlcompute.report import charts
 from xlcompute.sources import builtin_text, precision_source, scenario_field, source_text
-from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context._ctx import _Ctx, nowrap
 from xlcompute.report.context.bom import bill_of_materials
 
 
@@ -252,7 +252,8 @@ def _days_chart(c: _Ctx, font: str) -> Markup:
         x_title=str(c.t("chart_days_x")),
         y_title=str(c.t("chart_days_y")),
         y_format=lambda v: fmt.number(v, 0),
-        marker=(r["gpu_count"], r["train_days"], f"{c.t('chart_this_plan')}: {fmt.days(r['train_days'])}"),
+        marker=(r["gpu_count"], r["train_days"],
+                f"{c.t('chart_this_plan')}{c.t('colon')}{fmt.days(r['train_days'])}"),
         log_x=True,
         font=font,
     )
@@ -320,7 +321,7 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
                      "ep", "edp"]
     details = [c.row(k) for k in keys]
     return {
-        "intro": c.t("memory_intro", layout=c.layout(), hbm=hbm),
+        "intro": c.t("memory_intro", layout=nowrap(c.layout()), hbm=hbm),
         "verdict": verdict, "alternative": alternative, "fits": planned["fits"],
         "planned_share": planned["share"], "planned_bytes": planned["bytes"], "fastest_fit": alt,
         "table": table, "chart": chart, "details": details,

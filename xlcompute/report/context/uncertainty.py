@@ -11,7 +11,7 @@ from markupsafe import Markup
 from xlcompute import fmt, registry
 from xlcompute.core import spread
 from xlcompute.report import charts
-from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context._ctx import _Ctx, nobreak
 from xlcompute.report.context.validation import coverage_args, coverage_is_narrow
 from xlcompute.uncertainty import UncertaintyReport
 
@@ -78,13 +78,13 @@ def uncertainty_section(c: _Ctx, font: str) -> dict[str, Any]:
     def short(x: float) -> str:  # Chinese: 万元 / 亿元 with two decimals (5.02亿元), not a rounded ¥5亿
         return c.amount(x) if c.lang == "zh" else fmt.money_short(x, c.cur, c.lang)
 
-    def arg(key: str, x: float) -> str:  # the input's own value, its unit in the row label
-        return fmt.number(x, 1) if key == "delivery_delay_days" else registry.format_value(x, key, c.cur)
+    def arg(key: str, x: float) -> str:  # the input's own value, its unit in the row label; "9.86 × 10⁻⁶" unbroken
+        return fmt.number(x, 1) if key == "delivery_delay_days" else nobreak(registry.format_value(x, key, c.cur))
 
     rows = [{
         "label": _label(c, r.key),
         "low": arg(r.key, r.low), "high": arg(r.key, r.high),
-        "days": f"{fmt.number(r.days_low, 1)} – {fmt.number(r.days_high, 1)}",
+        "days": nobreak(f"{fmt.number(r.days_low, 1)} – {fmt.number(r.days_high, 1)}"),
         "budget": f"{short(r.budget_low)} – {short(r.budget_high)}",
         "train_cost": f"{short(r.train_cost_low)} – {short(r.train_cost_high)}",
     } for r in rep.tornado]

@@ -21,8 +21,9 @@ from xlcompute.planner.validation import ValidationReport, validate
 from xlcompute.planner.validation.cards import CARD_NAMES, CardRuns, card_runs, cards_named
 from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 from xlcompute.planner.validation.repeats import summarise_repeats
-from xlcompute.report.context._ctx import _Ctx
+from xlcompute.report.context._ctx import _Ctx, nowrap
 from xlcompute.report.context.policy import BLIND_SET, CARD_BIAS_WARN_PCT, HELD_OUT_TARGET_PCT, PLAN_ROWS_SHOWN
+from xlcompute.sources import OPTION_ZH
 
 
 
@@ -296,6 +297,8 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
     layout_open, mfu_open = not sc.layout_fixed, sc.assumptions.mfu is None
     ex0 = plan.best[0].execution
     intro_key = "plan_intro_search" if searched else "plan_intro_fixed"
+    # the stack's name in the reader's words, its option name kept in brackets (OPTION_ZH)
+    software = OPTION_ZH.get(sc.train.software, sc.train.software) if c.lang == "zh" else sc.train.software
     return {
         "intro": c.t(intro_key, evaluated=fmt.count(plan.candidates_evaluated),
                      fitting=fmt.count(plan.candidates_fitting), cards=fmt.count(plan.cards),
@@ -303,7 +306,7 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
                      shown=fmt.count(len(rows))),
         "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
                     "plan_uses_layout" if layout_open else "plan_uses_mfu",
-                    layout=fmt.layout_text(ex0.tp, ex0.cp, ex0.pp, ex0.dp, ex0.ep), mfu=c.v("mfu")),
+                    layout=fmt.layout_text(ex0.tp, ex0.cp, ex0.pp, ex0.dp, ex0.ep, c.lang), mfu=c.v("mfu")),
         "rows": rows,
         "show_cp": show_cp,
         "show_ep": show_ep,
@@ -315,7 +318,7 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
         "breakdown": breakdown,
         "step": fmt.number(best.predicted_step_seconds, 3),
         "accuracy": _validation_sentence(c),
-        "stack": c.t("plan_stack_" + sc.train.attention, software=sc.train.software,
+        "stack": c.t("plan_stack_" + sc.train.attention, software=software,
                      eff=fmt.number(SOFTWARE_STACKS[sc.train.software], 3)),
         "layout_predicted": layout_open,
         "mfu_predicted": mfu_open,
@@ -337,7 +340,7 @@ def _plan_summary(c: _Ctx, plan: dict[str, Any] | None) -> Markup | None:
     # With layout and MFU both open the days are the end-to-end prediction: quote its held-out error
     # too, not only the step model's (the appendix's ±band).
     band = fmt.percent(end_to_end_report().held_out_median_abs_error_pct / 100) if key == "summary_plan_both" else ""
-    text = c.t(key, layout=c.layout(), mfu=c.v("mfu"),
+    text = c.t(key, layout=nowrap(c.layout()), mfu=c.v("mfu"),
                evaluated=fmt.count(r.plan.candidates_evaluated if r.plan else 0), held=held, band=band)
     return c.sentences(text, _untested_card(c), _card_bias_sentence(c))
 
@@ -525,6 +528,11 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         if x.included > x.calibration:  # a set whose rows all calibrate something since has no held-out line
             stats.append((c.t(label, name=x.name), x.mean_abs_error_pct, x.max_abs_error_pct,
                           x.included - x.calibration))
+    # The software stacks' own calibration runs: counted in the intro's total, so listed here too (the rows
+    # of the table add up to it).
+    for name in dict.fromkeys(r.set_name for r in v.stack_rows):
+        errors = [abs(r.error_pct) for r in v.stack_rows if r.set_name == name]
+        stats.append((c.t("val_set_calibration", name=name), sum(errors) / len(errors), max(errors), len(errors)))
     if v.large_held_out_count:
         stats.append((c.t("val_held_large"), v.large_held_out_mean_abs_error_pct,
                       max(abs(r.error_pct) for r in held if r.gpus >= 4096), v.large_held_out_count))
@@ -538,6 +546,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     # The MT-NLG runs of external_runs.yaml, pre-registered with the reference stack's efficiency before the
     # Megatron-DeepSpeed one was fitted; later sets on that stack were predicted with it, as they declared.
     stacked = [r for r in v.external_rows if r.reference_stack_error_pct is not None and r.set_name == "external_runs"]
+    sep = "、" if c.lang == "zh" else ", "  # a list inside a Chinese sentence takes the enumeration comma
     return {
         "end_to_end": end_to_end_appendix(c),
         "moe": moe_appendix(c),
@@ -551,11 +560,13 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
         "extended": c.t(
             "val_extended",
             excluded=fmt.count(len(v.excluded_rows)),
-            ids=", ".join(r.id for r in stacked),
-            pre=", ".join(fmt.signed_percent(r.reference_stack_error_pct) for r in stacked),
-            errors=", ".join(fmt.signed_percent(r.error_pct) for r in stacked),
+            # the footnote's mark only when a starred error (another stack's run) is in the table above
+            star=("*" if c.lang == "zh" else "* ") if any(row["error"].endswith("*") for row in rows) else "",
+            ids=sep.join(r.id for r in stacked),
+            pre=sep.join(fmt.signed_percent(r.reference_stack_error_pct) for r in stacked),
+            errors=sep.join(fmt.signed_percent(r.error_pct) for r in stacked),
             eff=fmt.number(v.software_stacks.get("megatron-deepspeed", float("nan")), 3),
-            calib=", ".join(r.id for r in v.stack_rows),
+            calib=sep.join(r.id for r in v.stack_rows),
             ref=fmt.percent(v.extended_held_out_reference_stack_mean_abs_error_pct / 100),
         ) if stacked else None,
         "repeats": _repeats_text(c, v),

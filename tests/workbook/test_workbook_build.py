@@ -779,3 +779,16 @@ def test_chinese_workbook_has_no_english_prose() -> None:
                     text_ = text_.replace(ref, " ")
                 found += [(ws.title, c.coordinate, run) for run in english_run.findall(text_)]
     assert not found, found[:10]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_validation_titles_fit_excels_32_characters_whole(lang: str) -> None:
+    """Excel shows 32 characters of a validation box's title: a label with its field name that is longer gives
+    way to the label alone, never a cut such as "每 token 激活参数量（model.active_param"."""
+    wb = roundtrip(build_workbook(estimate(default_scenario()), lang))
+    titles = [dv.promptTitle for ws in wb.worksheets for dv in ws.data_validations.dataValidation if dv.promptTitle]
+    assert len(titles) > 100
+    for title in titles:
+        assert len(title) <= 32, title
+        whole = title.count("（") == title.count("）") and title.count("(") == title.count(")")
+        assert whole or title.endswith("…"), title

@@ -145,7 +145,7 @@ def _close(a: Any, b: float) -> bool:
 # Edits no scenario allows: the Inputs sheet's check column says what is wrong (issue 14 §1, §3).
 INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "zero_5": ({"zero_stage": 5}, ["training.zero_stage: a whole number at least 0 and at most 3"]),
-    "tp_3": ({"tp": 3}, ["TP (3) does not divide the attention heads (64)",
+    "tp_3": ({"tp": 3}, ["TP (3) does not divide the attention heads (64): give a divisor of 64",
                          "note: cards are not a multiple of TP·CP·PP (15): 10 cards idle (counted in the figures)"]),
     # 16 stages of 80 layers hold 5 each: the planner's 8 virtual stages (chosen for 5 stages) no longer fit
     "pp_16": ({"pp": 16}, ["note: cards are not a multiple of TP·CP·PP (128): 104 cards idle (counted in the figures)",
@@ -178,6 +178,11 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
                              ["DualPipe needs at least 2·PP = 8 micro-batches per step (the global batch gives 4): "
                               "raise the global batch or lower PP",
                               "note: cards are not a multiple of TP·CP·PP (32): 8 cards idle (counted in the figures)"]),
+    # FP8 training on a card the catalog has no FP8 peak for: the peak looks up a blank, and the reason named is
+    # the card (not "type a number"), on the two rows that read it
+    "fp8_a800": ({"precision_choice": "fp8", "gpu_choice": "A800"},
+                 ["the chosen card has no FP8 peak in the catalog: set the training precision to bf16, or choose a "
+                  "card with an FP8 peak"] * 2),
     "stage_split_40_40": ({"first_stage_layers": 40, "last_stage_layers": 40},
                           ["the first and last stages (40 and 40 layers) leave no layer for some other stage, or do "
                            "not add up to the 80 layers"]),

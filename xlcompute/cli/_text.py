@@ -165,9 +165,11 @@ TEXT: dict[str, tuple[str, str]] = {
                    "卸载传输（未隐藏）|数据并行通信（未隐藏）|优化器|优化器卸载|专家 all-to-all（未隐藏）|掉队与抖动"),
     "plan_note": ("Ranked by the job's time per sequence (step time / global batch, the batch rounded to each "
                   "layout); MFU counts model FLOPs (attention-aware, no recomputation) on the cards the layout "
-                  "uses, as the estimate does; times are seconds per optimizer step.",
+                  "uses, as the estimate does; times are seconds per optimizer step. mb: sequences per micro-batch; "
+                  "v: interleaved stages per card; SP: sequence parallelism.",
                   "按整个作业每条序列的时间排名（单步时间 / 全局批量，批量按各布局取整）；MFU 按模型 FLOPs 计"
-                  "（含注意力项，不含重计算），只计布局所用的卡，与估算一致；时间为每个优化器步的秒数。"),
+                  "（含注意力项，不含重计算），只计布局所用的卡，与估算一致；时间为每个优化器步的秒数。mb：每个微批的"
+                  "序列数；v：每卡交错流水线级数；SP：序列并行。"),
     "plan_batch": ("Global batch aimed at: {n} sequences, rounded to each layout. Source: {source}.",
                    "目标全局批量：{n} 条序列，按各布局取整。来源：{source}。"),
     "plan_searching": ("searching layouts", "正在搜索并行布局"),

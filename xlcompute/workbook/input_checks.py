@@ -23,7 +23,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlcompute import fmt
+from xlcompute import fmt, registry
 from xlcompute._input_ranges import InputRange, input_range
 from xlcompute.workbook.styles import RED_FILL, RED_FONT, style_formula, style_header, style_note
 from xlcompute.workbook.text import input_label
@@ -125,8 +125,8 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
         ]
     if key == "tp":
         return [("MOD(heads,tp)<>0",
-                 '"TP（"&tp&"）不能整除注意力头数（"&heads&"）"' if zh else
-                 '"TP ("&tp&") does not divide the attention heads ("&heads&")"'),
+                 '"TP（"&tp&"）不能整除注意力头数（"&heads&"）：请取 "&heads&" 的因数"' if zh else
+                 '"TP ("&tp&") does not divide the attention heads ("&heads&"): give a divisor of "&heads'),
                 # The layout was planned when the workbook was built; an edit (a larger model, a longer
                 # sequence) may outgrow it, which the estimate would have re-planned.
                 ("IFERROR(AND(train_tokens>0,mem_fits=0),FALSE)",
@@ -164,8 +164,8 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
                  'workbook again (xlcompute workbook)"')]
     if key == "pp":
         return [("pp>layers",
-                 '"PP（"&pp&"）多于层数（"&layers&"）"' if zh else
-                 '"PP ("&pp&") is more than the layers ("&layers&")"')]
+                 '"PP（"&pp&"）多于层数（"&layers&"）：PP 至多为 "&layers' if zh else
+                 '"PP ("&pp&") is more than the layers ("&layers&"): PP may be at most "&layers')]
     if key == "interleave":  # each virtual stage needs a layer (core.parallel.max_interleave), e.g. after a pp edit
         return [("IFERROR(interleave>layers_per_stage,FALSE)",
                  '"交错阶段数（"&interleave&"）多于最忙流水线级的层数（"&layers_per_stage&"）"' if zh else
@@ -202,6 +202,13 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
 def _first_checks(key: str, lang: str) -> list[tuple[str, str]]:
     """Rules said before the range check: a looked-up figure the chosen card lacks reads as 0, and the
     reason is the card, not the number."""
+    if key in ("gpu_peak_tflops", "precision_peak_ratio"):  # FP8 training on a card with no FP8 peak
+        # precision_choice: _book.CHOICE_NAMES["precision"] (not imported: _book imports this module); IFERROR
+        # where a workbook has no precision drop-down (a card given by its figures)
+        return [('IFERROR(AND(precision_choice="fp8",gpu_peak_tflops<=0),FALSE)',
+                 '"所选加速卡在目录中没有 FP8 峰值：把训练精度改为 bf16，或选择有 FP8 峰值的卡"' if lang == "zh" else
+                 '"the chosen card has no FP8 peak in the catalog: set the training precision to bf16, or choose a '
+                 'card with an FP8 peak"')]
     if key == "serving_peak_tflops":  # an 8-bit serving precision on a card the catalog has no such peak for
         return [("AND(users>0,serving_peak_tflops<=0)",
                  '"所选卡没有该推理精度（FP8 或 INT8）的峰值：把 serving_fp8 与 serving_int8 设为 0，或选择有该峰值的卡"'
@@ -235,6 +242,15 @@ def _typed_rule(cell: str) -> str:
             f'RIGHT({cell},1)),"KMBT万亿"))),AND(RIGHT({cell},2)="万亿",ISNUMBER(-LEFT({cell},LEN({cell})-2))))')
 
 
+def _title(name: str, key: str, lang: str) -> str:
+    """A validation box's title: Excel keeps 32 characters, so a label with its field name that is longer
+    gives way to the label alone, and a label still longer ends in "…" rather than mid-word."""
+    for text in (name, registry.label(key, lang)):
+        if len(text) <= 32:
+            return text
+    return text[:31] + "…"
+
+
 def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     """Validation, check cell and red mark for the input ``key`` written in column B of ``row``
     (its number in column G for :data:`PARSED_KEYS`)."""
@@ -255,10 +271,9 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
                             formula1=repr(r.lo), formula2=repr(r.hi))
     dv.allow_blank = False
     dv.showErrorMessage, dv.errorStyle = True, "stop"
-    dv.errorTitle = name[:32]
+    dv.errorTitle = dv.promptTitle = _title(name, key, lang)
     dv.error = message[:255]
     dv.showInputMessage = True
-    dv.promptTitle = name[:32]
     dv.prompt = message[:255]
     ws.add_data_validation(dv)
     dv.add(typed)

@@ -3,11 +3,14 @@ and stack, predicted by the same step-time model, may finish sooner."""
 
 from __future__ import annotations
 
+import functools
+
 from markupsafe import Markup
 
 from xlcompute import fmt
 from xlcompute.estimate import Estimate, estimate, with_layout_open
 from xlcompute.report.context._ctx import _Ctx
+from xlcompute.scenario import Scenario
 from xlcompute.report.context.policy import LAYOUT_SLOWER_HIGH, LAYOUT_SLOWER_MEDIUM, LAYOUT_SLOWER_NOTE
 
 
@@ -18,8 +21,14 @@ def planner_alternative(r: Estimate) -> Estimate | None:
     sc = r.scenario
     if sc.training is None or not sc.layout_fixed or "cards" not in sc.cluster.model_fields_set:
         return None
+    return _open_estimate(sc)
+
+
+@functools.lru_cache(maxsize=8)
+def _open_estimate(scenario: Scenario) -> Estimate | None:
+    # Cached: the English and Chinese editions (and a batch's reruns) of one scenario compare the same plans.
     try:
-        return estimate(with_layout_open(sc))
+        return estimate(with_layout_open(scenario))
     except ValueError:  # no open layout fits, or the open scenario is refused: nothing to compare with
         return None
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -36,7 +37,13 @@ __all__ = [
     "quantity",
     "positive",
     "non_negative",
+    "price",
     "whole",
+    "COUNT_HINT",
+    "WHOLE_HINT",
+    "FRACTION_HINT",
+    "PRICE_HINT",
+    "plain_hint",
     "choice",
     "fraction",
     "big_count",
@@ -47,6 +54,8 @@ __all__ = [
     "recompute_mode",
     "peak_flops",
     "gpu",
+    "is_card_name",
+    "is_number_text",
     "card_or_number",
     "values",
     "is_empty",
@@ -144,47 +153,114 @@ def _missing(name: str, what: str) -> UdfArgumentError:
     return UdfArgumentError(f"{name} is empty; enter {what}")
 
 
-def quantity(value: Any, name: str, default: float | None = None) -> float:
-    """A number, or text with a suffix K M B T P 万 亿 % (``xlcompute.quantity``)."""
+# What to write, by kind of argument. The quantity parser's own advice ("write e.g. 70B, 2T, 1.5万 …")
+# suits counts only: "70B" as an MFU, a price or days invites nonsense, so other kinds say their own.
+COUNT_HINT = 'a number (text such as "70B" also works)'
+"""A count (parameters, tokens, cards, users): the parser's suffixes are the point."""
+WHOLE_HINT = 'a whole number such as 1024 (text such as "1,024" or "2万" also works)'
+"""A count of cards, layers, tokens per sequence: a whole number, never "70B"."""
+FRACTION_HINT = 'a fraction such as 0.4 or "40%"'
+PRICE_HINT = "a number such as {example}, in the currency of your prices"
+"""Formatted with an example price (15 per card-hour, 0.6 per kWh)."""
+
+
+def plain_hint(unit: str = "") -> str:
+    """A plain number (days, hours, seconds, GB, W): no suffix advice."""
+    return f"a plain number{_unit(unit)}"
+
+
+_PARSER_ADVICE = re.compile(r"is not a number; .*$")
+_PARSER_TEXT_ADVICE = re.compile(r"expected a number or text such as '[^']*'")
+
+
+def _with_hint(message: str, hint: str) -> str:
+    """The parser's refusal with its count advice replaced by ``hint`` (quantity.py words it for counts)."""
+    message = _PARSER_ADVICE.sub(f"is not a number; write {hint}", message)
+    return _PARSER_TEXT_ADVICE.sub(f"expected {hint}", message)
+
+
+def quantity(value: Any, name: str, default: float | None = None, hint: str = COUNT_HINT) -> float:
+    """A number, or text with a suffix K M B T P 万 亿 % (``xlcompute.quantity``); ``hint`` says what
+    to write when the cell is refused (:data:`COUNT_HINT`, :data:`FRACTION_HINT`, …)."""
     if value.__class__ is float and value - value == 0:  # the common cell (finite); inf - inf is nan
         return value  # type: ignore[no-any-return]
     if is_empty(value):
         if default is None:
-            raise _missing(name, 'a number (text such as "70B" also works)')
+            raise _missing(name, hint)
         return default
     if isinstance(value, (list, tuple)):
         raise UdfArgumentError(f"{name} must be a single cell or number, got a range")
     if isinstance(value, str) and len(value) > MAX_TEXT:
-        raise long_text(value, name, 'a number (text such as "70B" also works)')
+        raise long_text(value, name, hint)
     try:
         return parse_quantity(value, name)
     except QuantityError as exc:
-        raise UdfArgumentError(str(exc)) from None
+        raise UdfArgumentError(str(exc) if hint == COUNT_HINT else _with_hint(str(exc), hint)) from None
     except OverflowError:  # a Python int beyond any float; a cell never holds one
         raise UdfArgumentError(f"{name} must be a number within ±1.8E+308, got {show(value)}") from None
 
 
-def positive(value: Any, name: str, default: float | None = None, unit: str = "") -> float:
-    """A number > 0."""
-    x = quantity(value, name, default)
+def positive(value: Any, name: str, default: float | None = None, unit: str = "", hint: str | None = None) -> float:
+    """A number > 0; with a ``unit`` (days, GB, …) a plain number unless ``hint`` says otherwise."""
+    x = quantity(value, name, default, hint or (plain_hint(unit) if unit else COUNT_HINT))
     if not x > 0:
         raise UdfArgumentError(f"{name} must be greater than 0{_unit(unit)}, got {show(value)}")
     return x
 
 
-def non_negative(value: Any, name: str, default: float | None = None, unit: str = "") -> float:
-    """A number ≥ 0 (a price may be zero)."""
-    x = quantity(value, name, default)
+def non_negative(value: Any, name: str, default: float | None = None, unit: str = "",
+                 hint: str | None = None) -> float:
+    """A number ≥ 0; with a ``unit`` a plain number unless ``hint`` says otherwise."""
+    x = quantity(value, name, default, hint or (plain_hint(unit) if unit else COUNT_HINT))
     if x < 0:
         raise UdfArgumentError(f"{name} must be 0 or more{_unit(unit)}, got {show(value)}")
     return x
 
 
+# A currency mark around a price ("¥15", "15元", "CNY 15", "$2.5"): what a finance user copies from a
+# quote. Stripped for a price argument only, so "15元" is never read as anything but 15 of a currency.
+_CURRENCY = r"(?:¥|￥|\$|元|CNY|USD|RMB)"
+_CURRENCY_MARK = re.compile(rf"^\s*{_CURRENCY}\s*(?=\S)|(?<=\S)\s*{_CURRENCY}\s*$", re.IGNORECASE)
+
+
+def price(value: Any, name: str, example: str = "15") -> float:
+    """A price ≥ 0 (zero allowed): a number, or text with a currency mark before or after it."""
+    hint = PRICE_HINT.format(example=example)
+    bare = value
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        bare = _CURRENCY_MARK.sub("", unicodedata.normalize("NFKC", value), count=2)  # ＄ is $, ￥ is ¥
+    try:
+        x = quantity(bare, name, hint=hint)
+    except UdfArgumentError:
+        if bare is value:
+            raise
+        x = quantity(value, name, hint=hint)  # refused as typed, so the message quotes the cell
+    if x < 0:
+        raise UdfArgumentError(f"{name} must be 0 or more, got {show(value)}")
+    return x
+
+
+# Float noise in a formula (=(0.1+0.2)*10000/3 is 1000.0000000000001): a whole number within this share of
+# itself is that whole number, far below any real fraction of a card, layer or token.
+_WHOLE_TOLERANCE = 1e-9
+
+
+def _near_whole(x: float) -> float:
+    n = round(x)
+    return float(n) if abs(x - n) <= _WHOLE_TOLERANCE * abs(x) else x
+
+
+def _exact(value: Any) -> str:
+    """A value refused as not whole, with every digit (show()'s 6 would print 1000.0000001 as 1000)."""
+    return repr(value) if isinstance(value, float) else show(value)
+
+
 def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
-    """A whole number from ``minimum`` to ``maximum`` (cards, layers, parallel degrees)."""
-    x = quantity(value, name, None if default is None else float(default))
+    """A whole number from ``minimum`` to ``maximum`` (cards, layers, parallel degrees); within
+    :data:`_WHOLE_TOLERANCE` of one it is that one."""
+    x = _near_whole(quantity(value, name, None if default is None else float(default), WHOLE_HINT))
     if not float(x).is_integer():
-        raise UdfArgumentError(f"{name} must be a whole number, got {show(value)}")
+        raise UdfArgumentError(f"{name} must be a whole number, got {_exact(value)}")
     if x < minimum:
         raise UdfArgumentError(f"{name} must be a whole number ≥ {minimum}, got {show(value)}")
     if x > maximum:
@@ -207,6 +283,7 @@ def choice(value: Any, name: str, allowed: Iterable[int], default: int | None = 
         if is_empty(value):
             raise UdfArgumentError(f"{name} is empty; enter one of {listed}") from None
         raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}") from None
+    x = _near_whole(x)
     if not float(x).is_integer() or int(x) not in allowed:
         listed = ", ".join(str(a) for a in allowed)
         raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}")
@@ -215,7 +292,7 @@ def choice(value: Any, name: str, allowed: Iterable[int], default: int | None = 
 
 def fraction(value: Any, name: str, default: float | None = None) -> float:
     """A share in (0, 1], e.g. MFU 0.4 or "40%". 40 is refused with a hint, never read as 4000%."""
-    x = quantity(value, name, default)
+    x = quantity(value, name, default, FRACTION_HINT)
     if 0 < x <= 1:
         return x
     # The hint comes first: a narrow cell shows only the start of the message.
@@ -315,6 +392,28 @@ def gpu(value: Any, name: str = "gpu") -> Accelerator:
         raise UdfArgumentError(f"{name}: {exc}") from None
 
 
+def is_card_name(value: Any) -> bool:
+    """True for text naming a catalog card (a lookup, no refusal)."""
+    if not isinstance(value, str) or is_empty(value) or len(value) > MAX_TEXT:
+        return False
+    try:
+        _card(value)
+    except UnknownPresetError:
+        return False
+    return True
+
+
+def is_number_text(value: Any) -> bool:
+    """True for text that reads as a number ("312", "1,000")."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_quantity(value)
+    except QuantityError:
+        return False
+    return True
+
+
 def peak_flops(value: Any, name: str = "peak_tflops") -> float:
     """A card's peak in FLOP/s from TFLOPS (a number) or a catalog name (its dense bf16 TFLOPS).
 
@@ -333,7 +432,7 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
                     f"{name} must be TFLOPS (e.g. 312) or a card name; {exc}"
                 ) from None
     else:
-        tflops = quantity(value, name)
+        tflops = quantity(value, name, hint='TFLOPS (e.g. 312) or a card name such as "H800"')
     if not tflops > 0:
         raise UdfArgumentError(f"{name} must be greater than 0 TFLOPS, got {show(value)}")
     if tflops > MAX_PEAK_TFLOPS:
@@ -364,7 +463,7 @@ def card_or_number(
                 raise UdfArgumentError(f"{name}: {card.key} has no such figure in the catalog; enter {unit}")
             return float(figure)
     else:
-        x = quantity(value, name)
+        x = quantity(value, name, hint=f"{plain_hint(unit)} or a card name")
     if not x > 0:
         raise UdfArgumentError(f"{name} must be greater than 0 ({unit}), got {show(value)}")
     return x

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
+__all__ = ["SUFFIXES", "SERVER_WORDS", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,
@@ -49,9 +49,13 @@ SUFFIXES: dict[str, float] = {
 }
 
 UNIT_WORDS = ("tokens", "token", "cards", "card", "gpus", "gpu", "params", "parameters", "张卡", "张", "块", "卡",
-              "个参数", "个", "台")
+              "个参数", "个")
 """Words a count may end with that name what is counted, not a scale ("1024张", "2T tokens", "70B params"):
 dropped before the number is read."""
+
+SERVER_WORDS = ("台服务器", "台机器", "台", "servers", "server", "nodes", "node", "machines")
+"""Words that count servers, not cards ("H800 服务器 128台" is 1,024 cards): refused by name, never read as cards."""
+_SERVERS = re.compile(r"^\s*\S.*?\s*(?:" + "|".join(map(re.escape, SERVER_WORDS)) + r")\s*$", re.IGNORECASE)
 
 SIZE_TEXT = re.compile(r"^\s*\d+(?:[.,]\d+)*\s*[bBtT]\s*$")
 """A model's size as text ("70B", "1.5T"): read as a parameter count where a model name could go."""
@@ -152,6 +156,11 @@ def _parse_text(value: str, field: str) -> float:
         spelled = _chinese_numeral(text)
         if spelled is not None:
             return spelled
+    if not m and _SERVERS.match(text):
+        raise QuantityError(
+            f"{field}: {show_value(value)} counts servers, not cards; give the cards (a server of 8 cards: "
+            "128 servers are 1024 cards)"
+        )
     if not m and value.strip().lstrip("+-").lower() in _NOT_FINITE:
         raise QuantityError(f"{field}: {show_value(value)} is not a finite number")
     if not m:

@@ -208,7 +208,9 @@ def test_a_replica_with_no_room_says_why() -> None:
 
     text = udf.LLM_TPOT("kimi-k2", "H20", 1000, 1000, 16, 8, "fp8")
     assert text.startswith("#VALUE! the weights (1,026 GB in fp8) do not fit 8 × NVIDIA H20")
-    assert "LLM_SERVING_CARDS" in text and "at most the 8 cards of a server" in text
+    # tp is already a whole server: the advice is what the cell can still change
+    assert "LLM_SERVING_CARDS" in text and "tp is already the 8 cards of a server" in text
+    assert "larger tp" not in text
     assert "the weights (2,053 GB in bf16)" in udf.LLM_TTFT("kimi-k2", "H200", 1000, 8)
     assert "one sequence of 1,001,000 tokens does not fit the KV cache" in udf.LLM_TPOT(
         "llama2-70b", "H100-SXM", 1_000_000, 1000, 1, 2)

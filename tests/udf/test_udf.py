@@ -231,7 +231,7 @@ def test_seed_000_inference_and_communication_formulas() -> None:
     assert udf.COMM_PP(8, 4096, 1e12) == 2 * 8 * 4096 * 1e12
     assert udf.COMM_TP(4096, 32, 8, 1e12) == 4 * 4096 * 32 * 8 * 1e12
     assert udf.LLM_INFER_FLOPS("7B", 1000) == 2 * 1000 * 7e9
-    assert udf.LLM_INFER_CHIPS(100, "7B", 1000, 1, 312) == math.ceil(100 * 2 * 1000 * 7e9 / 312e12)
+    assert udf.LLM_INFER_CHIPS(100, "7B", 1000, 1, 312, 1) == math.ceil(100 * 2 * 1000 * 7e9 / 312e12)
 
 
 def test_recompute_means_8pt() -> None:

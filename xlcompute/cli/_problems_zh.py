@@ -49,6 +49,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p)
     (r"is not a number; write e\.g\. (.+?) or (\S+) \(suffixes ([^)]*)\)",
      lambda m: f"不是数字；可写如 {'、'.join(m[1].split(', '))} 或 {m[2]}（后缀 {m[3]}）"),
     (r"is not a number; write e\.g\. ", "不是数字；可写如 "),
+    (r"counts servers, not cards; give the cards \(a server of 8 cards: 128 servers are 1024 cards\)",
+     "计的是服务器台数而非卡数；请给出卡数（每台服务器 8 张卡：128 台即 1024 张卡）"),
     (r"expected a number", "应为数字"),
     (r"expected a whole number", "应为整数"),
     (r"expected text", "应为文本"),

@@ -27,6 +27,11 @@ _NOTE_CHARS = 500  # a reason longer than this is cut: a cell shows about that m
 
 # Scenario words -> this function's argument names, so a refusal names the cell to change.
 _TO_CELLS = a.rewording((
+    # the estimate's advice in this function's terms (it has no reliability argument; gpus counts only
+    # with deadline_days empty)
+    (r"failures, reliability\.failures_per_card_hour,", "failures at the estimate's rate per card-hour"),
+    (r"(?:cluster\.cards|gpus) given to see how long the run takes on them",
+     "deadline_days left empty and gpus given to see how long the run takes on them"),
     (r"\btraining\.tokens\b", "tokens"),
     (r"\bcluster\.cards\b", "gpus"),
     (r"\bassumptions\.mfu\b", "mfu"),

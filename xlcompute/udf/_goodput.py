@@ -50,7 +50,7 @@ def _total_params(value: Any) -> float:
 
 def _share(value: Any, name: str, default: float) -> float:
     """A share in [0, 1) (0 allowed: no planned overhead); 5 is refused with a hint, never read as 500%."""
-    x = a.quantity(value, name, default)
+    x = a.quantity(value, name, default, a.FRACTION_HINT)
     if 0 <= x < 1:
         return x
     hint = f"; did you mean {x / 100:g}?" if 1 <= x < 100 else ""
@@ -59,7 +59,7 @@ def _share(value: Any, name: str, default: float) -> float:
 
 def _failure_rate(value: Any, default: float) -> float:
     """Failures per GPU-hour, ≥ 0 (0: no failures; core.goodput keeps the job's MTBF finite)."""
-    return a.non_negative(value, "failures_per_gpu_hour", default)
+    return a.non_negative(value, "failures_per_gpu_hour", default, hint=a.plain_hint("per GPU-hour"))
 
 
 @excel(

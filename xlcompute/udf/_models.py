@@ -70,6 +70,11 @@ def preset(value: Any, name: str = "model") -> ModelPreset:
     try:
         return _preset_by_text(value)
     except UnknownPresetError as exc:
+        from xlcompute.quantity import SIZE_TEXT
+
+        if SIZE_TEXT.match(value) and exc.known:  # the catalog's advice is a scenario's (model.params: 70B)
+            raise a.UdfArgumentError(f"{name}: {a.show(value)} is a size, not a catalog model name; =MODEL_LIST() "
+                                     f"lists the {len(exc.known)} known models") from None
         raise a.UdfArgumentError(f"{name}: {_in_a_cell(exc)}") from None
 
 

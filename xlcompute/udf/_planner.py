@@ -122,25 +122,30 @@ def _one_line(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any,
     outcome = _estimate(
         model.key if not isinstance(model, (int, float)) else float(model),
         card.key,
-        None if gpus is None else a.whole(gpus, "gpus", maximum=limit["gpus"]),
+        # Only a deadline leaves the cluster to the estimate (LLM_GPUS_FOR_DAYS); an empty gpus cell of
+        # LLM_TRAIN_DAYS is refused, never read as the estimate's default cluster.
+        None if deadline_days is not None else a.whole(gpus, "gpus", maximum=limit["gpus"]),
         a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
         tokens=a.train_tokens(tokens),
         deadline_days=deadline_days,
     )
     if isinstance(outcome, str):
-        for scenario_words, cell_words in _ONE_LINE_WORDS:
-            outcome = outcome.replace(scenario_words, cell_words)
-        raise a.UdfArgumentError(re.sub(r"^gpu\b", "peak_tflops", outcome))
+        raise a.UdfArgumentError(re.sub(r"^gpu\b", "peak_tflops", a.in_argument_names(outcome, _ONE_LINE_WORDS)))
     return outcome
 
 
 # The one-line scenario's words that _SCENARIO_TO_CELLS leaves for LLM_TRAIN_DAYS / LLM_GPUS_FOR_DAYS.
-_ONE_LINE_WORDS = (
-    ("choose a gpu with more memory", "name a card with more memory in peak_tflops"),
-    ("failures, reliability.failures_per_card_hour,", "failures at the estimate's rate per card-hour"),
-    ("gpus given to see how long the run takes on them", "LLM_TRAIN_DAYS on a number of cards of your own"),
-    ("deadline_days", "days"),
-)
+_ONE_LINE_WORDS = a.rewording((
+    (r"choose a gpu with more memory", "name a card with more memory in peak_tflops"),
+    (r"failures, (?:reliability\.)?failures_per_card_hour,", "failures at the estimate's rate per card-hour"),
+    (r"gpus given to see how long the run takes on them", "LLM_TRAIN_DAYS on a number of cards of your own"),
+    (r"deadline_days", "days"),
+    # a size outside the generic shape: these functions have no arch, but an MFU needs no shape
+    (r"^model: params \(([^)]*)\) alone: a generic dense shape covers (\S+) to (\S+) parameters; for another "
+     r"size give (?:model\.)?arch \([^)]*\)",
+     r"params (\1) alone: the estimate draws a model's shape from its size only from \2 to \3 parameters; for "
+     r"another size give an MFU (no shape needed) or a catalog model name"),
+))
 
 
 def estimated_days(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any, ettr: float | None) -> float:

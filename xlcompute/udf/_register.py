@@ -370,5 +370,7 @@ HIDDEN = "Hidden size h (whole number), e.g. 12288 for GPT-3."
 HEADS = "Attention heads (whole number)."
 SEQ = "Sequence length in tokens, e.g. 2048."
 VOCAB = "Vocabulary size, e.g. 50257."
-UTIL = 'Optional. Achieved share of peak in (0, 1], e.g. 0.5 or "50%"; default 1 (peak).'
-PRICE_HOUR = "Price per GPU-hour, in your currency."
+UTIL = ('Optional. Achieved share of peak in (0, 1], e.g. 0.5 or "50%"; default 0.3, the estimate\'s '
+        "serving.utilization for its FLOPs-only serving cards (1 is peak, about 3× fewer cards).")
+"""The default's figure is the scenario's (tests/udf check it): the schema is not imported with the module."""
+PRICE_HOUR = "Price per GPU-hour, in your currency: 15, or text such as \"¥15\" or \"$2.5\" (the sign is ignored)."

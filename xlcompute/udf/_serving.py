@@ -35,6 +35,20 @@ def LLM_INFER_FLOPS(params: Any, tokens: Any) -> float:
     return float(_serving_flops(params, tokens))
 
 
+@functools.lru_cache(maxsize=1)
+def _serving_utilization_default() -> float:
+    """The scenario's ``serving.utilization`` default, read not copied: an empty utilization cell gives the
+    estimate's FLOPs-only serving figure (its serving_cards_flops), not the seed's peak (3× fewer cards)."""
+    from xlcompute.scenario import ServingDemand
+
+    return float(ServingDemand.model_fields["utilization"].default)
+
+
+def _utilization(value: Any) -> float:
+    # The schema is read only for an empty cell: a typed utilization needs no import.
+    return _serving_utilization_default() if a.is_empty(value) else a.fraction(value, "utilization")
+
+
 def _serving_flops(params_: Any, tokens: Any, name: str = "tokens") -> float:
     """2·P·T from the cells (shared by the serving functions)."""
     return float(compute.infer_flops(active_params(params_), a.positive(tokens, name)))
@@ -59,14 +73,15 @@ def LLM_INFER_CHIPS(
     utilization: Any = None,
 ) -> float:
     """GPUs for concurrent users by FLOPs alone, ⌈users × 2P·tokens / (peak × utilization × seconds)⌉
-    (seed 000 eq. 11, rounded up); LLM_SERVING_CARDS sizes with the inference model."""
+    (seed 000 eq. 11, rounded up), utilization by default the estimate's; LLM_SERVING_CARDS sizes with
+    the inference model."""
     return float(
         serving.infer_cards(
             a.positive(users, "users"),
             _serving_flops(params, tokens_per_request, "tokens_per_request"),
             a.peak_flops(peak_tflops),
             a.positive(seconds_per_request, "seconds_per_request", unit="seconds"),
-            a.fraction(utilization, "utilization", default=1.0),
+            _utilization(utilization),
         )
     )
 
@@ -87,8 +102,8 @@ def LLM_INFER_COST(params: Any, tokens: Any, peak_tflops: Any, price_per_hour: A
         serving.cost_per_request(
             _serving_flops(params, tokens),
             a.peak_flops(peak_tflops),
-            a.non_negative(price_per_hour, "price_per_hour"),
-            a.fraction(utilization, "utilization", default=1.0),
+            a.price(price_per_hour, "price_per_hour"),
+            _utilization(utilization),
         )
     )
 
@@ -101,8 +116,8 @@ def LLM_COST_PER_1K_TOKENS(params: Any, peak_tflops: Any, price_per_hour: Any, u
         serving.cost_per_1k_tokens(
             active_params(params),
             a.peak_flops(peak_tflops),
-            a.non_negative(price_per_hour, "price_per_hour"),
-            a.fraction(utilization, "utilization", default=1.0),
+            a.price(price_per_hour, "price_per_hour"),
+            _utilization(utilization),
         )
     )
 
@@ -221,12 +236,17 @@ def _no_room(f: Any, t: int, card: Any, precision: Any, tokens: int, k: Any) -> 
     usable = float(kv_cache_budget_bytes(card.hbm_bytes, t, k.usable_fraction, 0, k.reserve_bytes_per_card))
     weights = float(f.weight_bytes)
     label = "bf16" if a.is_empty(precision) else str(precision).strip().lower()
+    # tp already a whole server cannot grow: advise only what the cell can still change
+    full = t >= card.cards_per_node
     if weights >= usable:
+        larger = (f"tp is already the {card.cards_per_node} cards of a server: give" if full else
+                  f"give a larger tp (at most the {card.cards_per_node} cards of a server) or")
         return (f"the weights ({weights / 1e9:,.0f} GB in {label}) do not fit {t} × {card.name} "
-                f"({usable / 1e9:,.0f} GB usable); give a larger tp (at most the {card.cards_per_node} cards of a "
-                f"server) or a smaller precision, or size replicas across servers with LLM_SERVING_CARDS")
+                f"({usable / 1e9:,.0f} GB usable); {larger} a smaller precision, or size replicas across servers "
+                "with LLM_SERVING_CARDS")
     return (f"one sequence of {tokens:,} tokens does not fit the KV cache left beside the weights on "
-            f"{t} × {card.name} ({(usable - weights) / 1e9:,.1f} GB); give a larger tp or fewer tokens")
+            f"{t} × {card.name} ({(usable - weights) / 1e9:,.1f} GB); give "
+            f"{'fewer tokens (tp is already a whole server)' if full else 'a larger tp or fewer tokens'}")
 
 
 # The demand and targets LLM_SERVING_CARDS and LLM_SERVING_COST size a fleet for: the demand first, the
@@ -238,10 +258,27 @@ _DEMAND_ARGS = {
 }
 _TARGET_ARGS = {
     "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
-    "ttft_s": "Optional. Time-to-first-token target, s; default 2 (MLPerf v4.0 llama2-70b Server).",
-    "tpot_s": "Optional. Time-per-output-token target, s; default 0.2 (MLPerf v4.0 llama2-70b Server).",
+    "ttft_s": "Optional. Time-to-first-token target in seconds (not ms), at most 60; default 2 (MLPerf v4.0 "
+              "llama2-70b Server).",
+    "tpot_s": "Optional. Time-per-output-token target in seconds (not ms), at most 10; default 0.2 (MLPerf v4.0 "
+              "llama2-70b Server).",
     "precision": _PRECISION,
 }
+
+
+# Plausibility bounds, as the MFU's 40 → 0.4: a first token after a minute, or a token every 10 s, is no
+# serving target (MLPerf v4.0's llama2-70b Server: 2 s and 0.2 s); such a figure is milliseconds typed in.
+_MAX_TTFT_S = 60.0
+_MAX_TPOT_S = 10.0
+
+
+def _target_seconds(value: Any, name: str, default: float, most: float) -> float:
+    """A latency target in seconds, refused with "did you mean …?" when it reads as milliseconds."""
+    x = a.positive(value, name, default=default, unit="seconds")
+    if x > most:
+        raise a.UdfArgumentError(f"{name} is in seconds; did you mean {x / 1000:g}? (got {a.show(value)}; at most "
+                                 f"{most:g} s; a target in milliseconds is divided by 1000)")
+    return x
 
 
 def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
@@ -256,8 +293,8 @@ def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, sec
     rate = a.non_negative(users, "users") / a.positive(seconds_per_request, "seconds_per_request", unit="seconds")
     if not math.isfinite(rate) or rate > 1e12:
         raise a.UdfArgumentError(f"users / seconds_per_request must be at most 10^12 requests per second, got {rate:g}")
-    ttft = a.positive(ttft_s, "ttft_s", default=2.0, unit="seconds")
-    tpot = a.positive(tpot_s, "tpot_s", default=0.2, unit="seconds")
+    ttft = _target_seconds(ttft_s, "ttft_s", 2.0, _MAX_TTFT_S)
+    tpot = _target_seconds(tpot_s, "tpot_s", 0.2, _MAX_TPOT_S)
     try:
         plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot, k)
     except ServingPlanError as exc:
@@ -274,9 +311,9 @@ def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, sec
 def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
                       output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
                       precision: Any = None, confidence: Any = None) -> float:
-    """Cards (a count) that serve the demand within the TTFT and TPOT targets: the fewest whole
-    replicas (tp dividing the heads, in one server) at the best batch, as xlcompute estimate sizes
-    serving; at a confidence, times its margin in whole replicas."""
+    """Cards (a count) serving the demand within the TTFT and TPOT targets: the fewest whole replicas
+    (tp dividing the heads) at the best batch, as xlcompute estimate sizes serving; not rounded up to
+    whole servers. At a confidence, × its margin in replicas."""
     q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
     if not spread.SERVING_CONFIDENCE <= q <= spread.CONFIDENCE_MAX:
         raise a.UdfArgumentError(f"confidence must be from {spread.SERVING_CONFIDENCE:g} to {spread.CONFIDENCE_MAX:g} "
@@ -303,7 +340,7 @@ def LLM_SERVING_COST(model: Any, gpu: Any, users: Any, tokens_per_request: Any, 
     estimate's cost_per_million_tokens at that price)."""
     from xlcompute.core.inference import cost_per_million_tokens
 
-    price = a.non_negative(price_per_hour, "price_per_hour")
+    price = a.price(price_per_hour, "price_per_hour")
     plan = _serving_plan(model, gpu, users, tokens_per_request, seconds_per_request, output_tokens, ttft_s, tpot_s,
                          precision)
     return float(cost_per_million_tokens(price, plan.cards, plan.output_tokens_per_s))

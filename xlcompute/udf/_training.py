@@ -17,7 +17,6 @@ from xlcompute.udf._register import (
     GPUS,
     HIDDEN,
     LAYERS,
-    MFU,
     PARAMS,
     PARAMS_ACTIVE,
     PARAMS_OR_MODEL,
@@ -117,11 +116,14 @@ _SHAPE = {
     "hidden": "Optional. Attention width heads × head_dim (the hidden size for most models), given with "
     "seq_len and layers; leave empty with a model name.",
 }
-_COUNT = {
-    **_SHAPE,
-    "ettr": "Optional. Effective training-time ratio (LLM_ETTR: failures, checkpoints, planned work) for "
-    "end-to-end figures, as the estimate's; default 1, the steps alone.",
-}
+# An MFU typed in gives the steps alone (the seeds' formula, ettr 1) unless ettr is given, while an empty
+# MFU gives the estimate's end-to-end figure: each help text says which, as the CLI with
+# assumptions.mfu includes goodput and a user comparing the two would otherwise see 2% apart.
+_ETTR = ("Optional. Effective training-time ratio, e.g. LLM_ETTR(gpus, params): failures, checkpoints, planned "
+         "work. Given: end-to-end figures, as the estimate's. Empty: 1, the steps alone.")
+_COUNT = {**_SHAPE, "ettr": _ETTR}
+_MFU_STEPS = ('Model FLOPs utilisation in (0, 1]: 0.4 or "40%" (LLM_PREDICTED_MFU predicts one). The result is the '
+              "steps alone unless ettr is given (e.g. LLM_ETTR(gpus, params)); recomputation lowers the MFU reached.")
 
 
 def _ettr(value: Any) -> float:
@@ -131,6 +133,9 @@ def _ettr(value: Any) -> float:
 def _gpu_hours(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any, layers: Any, hidden: Any,
                ettr: Any) -> float:
     """GPU-hours of LLM_TRAIN_GPU_HOURS and LLM_TRAIN_COST: model FLOPs / (peak × MFU × 3600) / ettr."""
+    if a.is_empty(mfu):  # no estimate behind these two: say where an MFU comes from
+        raise a.UdfArgumentError('mfu is empty; enter a fraction such as 0.4 or "40%" (LLM_PREDICTED_MFU(model, '
+                                 "gpu, gpus) predicts one)")
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
     return float(goodput.calendar_seconds(hours, _ettr(ettr)))
@@ -143,18 +148,28 @@ def _estimate_path(peak_tflops: Any, layers: Any, hidden: Any) -> None:
     if given:
         raise a.UdfArgumentError(f"{given[0]} is given but mfu is empty: the estimate takes the model's shape "
                                  "from its name or size; give an MFU, or leave layers and hidden empty")
+    # "312" as text (a CSV import) is a TFLOPS figure as 312 is, not an unknown card
+    figure = isinstance(peak_tflops, (int, float)) and not isinstance(peak_tflops, bool)
+    if figure or (not a.is_card_name(peak_tflops) and a.is_number_text(peak_tflops)):
+        raise a.UdfArgumentError(f'peak_tflops must be a card name such as "H800" when mfu is empty (the estimate '
+                                 f"plans on that card), got {a.show(peak_tflops)}, a TFLOPS figure, which needs an "
+                                 "MFU; name the card, or give an MFU")
     if not isinstance(peak_tflops, str):
         raise a.UdfArgumentError(f'peak_tflops must be a card name such as "H800" when mfu is empty (the '
                                  f"estimate plans on that card), got {a.show(peak_tflops)}; or give an MFU")
 
 
 _MFU_OPT = (
-    'Optional. Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Empty: the estimate plans the layout on the '
-    "card named in peak_tflops and predicts the MFU and ETTR; the days are xlcompute estimate's, end to end."
+    'Optional. MFU in (0, 1]: 0.4 or "40%". Typed: the days of the steps alone unless ettr is given (e.g. '
+    "LLM_ETTR(gpus, params)). Empty: the estimate plans the card named in peak_tflops, predicts MFU and ETTR: "
+    "its end-to-end days."
 )
 
 
-@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": _MFU_OPT, **_COUNT})
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": _MFU_OPT, **_SHAPE,
+        "ettr": "Optional. Effective training-time ratio, e.g. LLM_ETTR(gpus, params): failures, checkpoints, "
+                "planned work. Empty: with an MFU typed 1, the steps alone; with mfu empty the estimate's own. "
+                "Given: end-to-end days."})
 def LLM_TRAIN_DAYS(
     params: Any,
     tokens: Any,
@@ -166,9 +181,9 @@ def LLM_TRAIN_DAYS(
     hidden: Any = None,
     ettr: Any = None,
 ) -> float:
-    """Training days: model FLOPs / (GPUs × peak × MFU × 86400), / ettr if given. FLOPs as the estimate
-    counts them (seeds 001, 002). With mfu empty and a card name: the estimate's own days, end to end
-    (planned layout, predicted MFU, ETTR). Days."""
+    """Training days, model FLOPs / (GPUs × peak × MFU × 86400) (seeds 001, 002): with an MFU typed, the
+    steps alone unless ettr is given (÷ ettr, e.g. LLM_ETTR); with mfu empty and a card name, the estimate's
+    end-to-end days (its layout, MFU and ETTR). Days."""
     # mfu empty: what a finance user types (model, tokens, cards, card) is the one-line scenario of
     # _planner.estimated_days, so the cell equals xlcompute estimate (Llama-3.1-70B, 15T, 1,000 H800:
     # 263.8 days). With an MFU: seed 001's GPT-3 on 1000 A100 at 0.462 with 6PT, 25.29.
@@ -183,14 +198,14 @@ def LLM_TRAIN_DAYS(
     return float(goodput.calendar_seconds(days, _ettr(ettr)))
 
 
-@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": MFU, **_COUNT})
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": _MFU_STEPS, **_COUNT})
 def LLM_TRAIN_GPU_HOURS(
     params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any = None, layers: Any = None, hidden: Any = None,
     ettr: Any = None,
 ) -> float:
-    """GPU-hours of training: model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600),
-    divided by ettr when given (end to end). GPU-hours. GPT-3 on A100 at MFU 0.462 with 6PT:
-    607,032 (seed 001)."""
+    """GPU-hours of training, model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600): the
+    steps alone unless ettr is given (÷ ettr, end to end, e.g. LLM_ETTR). GPT-3 on A100 at MFU 0.462,
+    6PT: 607,032 (seed 001)."""
     return _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr)
 
 
@@ -198,11 +213,16 @@ def LLM_TRAIN_GPU_HOURS(
     {
         "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
-        "days": "Target wall-clock training time in days.",
+        "days": "Target training time in days: calendar days with mfu empty or ettr given; with an MFU typed and "
+        "ettr empty, days of steps alone (no failures or checkpoints).",
         "peak_tflops": PEAK,
-        "mfu": 'Optional. Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Empty: the estimate sizes the cluster '
-        "on the card named in peak_tflops (whole servers, each count at its own layout, MFU and ETTR).",
-        **_COUNT,
+        "mfu": 'Optional. MFU in (0, 1]: 0.4 or "40%". Typed: cards for days of steps alone unless ettr is given '
+        "(e.g. LLM_ETTR(gpus, params)). Empty: the estimate sizes the cluster on the card in peak_tflops, end to "
+        "end (whole servers).",
+        **_SHAPE,
+        "ettr": "Optional. Effective training-time ratio, e.g. LLM_ETTR(gpus, params): failures, checkpoints, "
+                "planned work. Given (with an MFU): cards for calendar days. Empty: 1, the steps alone; leave it "
+                "empty when mfu is empty.",
     }
 )
 def LLM_GPUS_FOR_DAYS(
@@ -217,8 +237,8 @@ def LLM_GPUS_FOR_DAYS(
     ettr: Any = None,
 ) -> float:
     """GPUs to train in the days, rounded up: ⌈model FLOPs / (days × ettr × 86400 × peak × MFU)⌉ (seed
-    000 eq. 2), FLOPs as LLM_TRAIN_DAYS counts them. With mfu empty and a card name: the cluster the
-    estimate sizes. A whole number of GPUs."""
+    000 eq. 2): with an MFU typed, days of steps alone unless ettr is given (e.g. LLM_ETTR). With mfu
+    empty and a card name: the estimate's cluster, end to end."""
     if a.is_empty(mfu):  # as xlcompute estimate with training.deadline_days and no cards (_planner.estimated_cards)
         _estimate_path(peak_tflops, layers, hidden)
         if not a.is_empty(ettr):
@@ -237,7 +257,7 @@ def LLM_GPUS_FOR_DAYS(
         "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
         "peak_tflops": PEAK,
-        "mfu": MFU,
+        "mfu": _MFU_STEPS,
         "price_per_gpu_hour": PRICE_HOUR,
         **_COUNT,
     }
@@ -253,10 +273,10 @@ def LLM_TRAIN_COST(
     hidden: Any = None,
     ettr: Any = None,
 ) -> float:
-    """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS, with ettr when given) × price per
-    GPU-hour. In the currency of the price (seed 001)."""
+    """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS: the steps alone unless ettr is given,
+    e.g. LLM_ETTR, for end to end) × price per GPU-hour. In the currency of the price (seed 001)."""
     hours = _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr)
-    return float(cost.rental_cost(hours, a.non_negative(price_per_gpu_hour, "price_per_gpu_hour")))
+    return float(cost.rental_cost(hours, a.price(price_per_gpu_hour, "price_per_gpu_hour")))
 
 
 def _utilisation_result(x: float, what: str) -> float:
@@ -356,8 +376,8 @@ def LLM_TRAIN_DAYS_TABLE(
     ettr: Any = None,
 ) -> list[list[Any]]:
     """Spills a table of training days (as LLM_TRAIN_DAYS; seeds 001/002): one row per GPU count, one
-    column per MFU, with a header row of MFUs and a header column of GPU counts; divided by ettr when
-    given. Days."""
+    column per MFU, with a header row of MFUs and a header column of GPU counts: the steps alone unless
+    ettr is given (÷ ettr, end to end). Days."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     peak, e = a.peak_flops(peak_tflops), _ettr(ettr)
     counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))

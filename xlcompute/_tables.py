@@ -2,8 +2,14 @@
 
 Columns are scenario fields; nested fields use dotted names (``training.tokens``,
 ``cluster.accelerator``, ``model.arch.layers``). An empty cell means "use the default". The first
-row holds the column names. Values may use the quantity suffixes of scenario files (``70B``,
-``2T``, ``40%``, ``1.5万``).
+row holds the column names, matched without regard to case or surrounding spaces (``Name``,
+``GPUs``, ``MFU``). They are the scenario's English field names; a header in another script (a
+Chinese label such as 加速卡) is an error that lists them. A column whose name starts with ``#``
+(``#notes``) is the user's own and is ignored. Values may use the quantity suffixes of scenario
+files (``70B``, ``2T``, ``40%``, ``1.5万``).
+
+An XLSX table is read from its sheet named ``scenarios``, else from its first sheet; a problem
+with the header names the sheet read.
 
 XLSX files are read with openpyxl, which parses through ``defusedxml`` when it is installed (a
 dependency of this package): a file with XML entity declarations (an "XML bomb") is refused, and
@@ -135,8 +141,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_OWN_PREFIX = "#"  # a column of the user's own (notes, comments): never a field
+_SHORT_NAMES = "name, model, tokens, accelerator, cards, users, mfu"
+
+
+def _own(column: str) -> bool:
+    return column.startswith(_OWN_PREFIX)
+
+
 def _columns(name: str, header: list[Any]) -> list[str]:
-    """The column names, checked: count, length, control characters, each once (linear time)."""
+    """The column names, checked: count, length, control characters, script, each once (linear time);
+    returned in lower case (field names are lower case; ``Name`` and ``GPUs`` are what users type)."""
     cells = [str(h).strip() if h is not None else "" for h in header]
     while cells and not cells[-1]:
         cells.pop()  # trailing empty header cells (a CSV's trailing commas) are no columns
@@ -151,7 +166,14 @@ def _columns(name: str, header: list[Any]) -> list[str]:
                              f"({_show(column)}); at most {MAX_COLUMN_NAME_CHARS} allowed")
         if _CONTROL.search(column):
             raise TableError(f"{name}: column {_letter(i)} has a control character in its name ({_show(column)})")
-    dupes = sorted(c for c, n in Counter(c for c in cells if c).items() if n > 1)
+        if not column.isascii() and not _own(column):  # no field name is: every row would fail alike
+            raise TableError(
+                f"{name}: column {_letter(i)} ({_show(column)}): column names are the scenario's English field "
+                f"names: {_SHORT_NAMES}, or dotted ones such as training.seq_len or pricing.currency (`xlcompute "
+                f"schema` lists them); a column of your own notes is ignored when its name starts with "
+                f"{_OWN_PREFIX} (e.g. {_OWN_PREFIX}备注)")
+    cells = [c if _own(c) else c.lower() for c in cells]
+    dupes = sorted(c for c, n in Counter(c for c in cells if c and not _own(c)).items() if n > 1)
     if dupes:
         raise TableError(f"{name}: duplicate column names: {', '.join(_show(d) for d in dupes[:10])}"
                          + (f" and {len(dupes) - 10:,} more" if len(dupes) > 10 else ""))
@@ -166,6 +188,8 @@ def _row_data(columns: list[str], cells: Iterable[Any]) -> dict[str, Any] | str:
         if value is None:
             continue
         column = columns[i] if i < len(columns) else ""
+        if _own(column):
+            continue
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             return (f"column {_letter(i)} ({column or 'no name'}): a cell of {len(value):,} characters; a table "
                     f"cell may have at most {MAX_CELL_CHARS:,}")
@@ -181,16 +205,23 @@ def _row_data(columns: list[str], cells: Iterable[Any]) -> dict[str, Any] | str:
         return str(exc)
 
 
-def _rows_from(name: str, header: list[Any], body: Iterator[tuple[int, Iterable[Any]]]) -> list[TableRow]:
-    columns = _columns(name, header)
+def _rows_from(name: str, header: list[Any], body: Iterator[tuple[int, Iterable[Any]]],
+               header_name: str | None = None) -> list[TableRow]:
+    columns = _columns(header_name or name, header)
+    at_name = columns.index("name") if "name" in columns else None
     rows: list[TableRow] = []
     for count, (number, cells) in enumerate(body, start=1):
         if count > MAX_ROWS:
             raise TableError(f"{name}: more than {MAX_ROWS:,} rows under the header (the limit for a scenario "
                              "table); split the table")
+        cells = list(cells)
         data = _row_data(columns, cells)
         if isinstance(data, str):
             data = {"__table_error__": data}
+            # The row's own name stays with it, so a failed row is known by its name, not by counting rows.
+            label = _clean(cells[at_name]) if at_name is not None and at_name < len(cells) else None
+            if isinstance(label, str) and len(label) <= 200:
+                data["name"] = label
         elif not data:
             continue  # blank line
         rows.append(TableRow(source=f"{name} row {number}", row=number, data=data))
@@ -455,6 +486,7 @@ def _parse_xlsx(
     try:
         wb, ws = _open_sheet(path, sheet, True, openpyxl)
         try:
+            where = _sheet_read(name, ws.title, len(wb.sheetnames))
             rows = _collect(name, _bounded_rows(name, ws, values_only=True))
         finally:
             wb.close()
@@ -478,8 +510,18 @@ def _parse_xlsx(
             f"(a possible XML bomb): {type(cause).__name__}"
         ) from None
     if not rows:
-        raise TableError(f"{name}: the first sheet is empty")
-    return _rows_from(name, list(rows[0]), enumerate(rows[1:], start=2))
+        raise TableError(f"{where}: the sheet is empty")
+    return _rows_from(name, list(rows[0]), enumerate(rows[1:], start=2), header_name=where)
+
+
+def _sheet_read(name: str, title: str, sheets: int) -> str:
+    """The table's name as a header problem gives it: with the sheet read, when the workbook has several."""
+    if sheets <= 1:
+        return name
+    if title == "scenarios":
+        return f"{name}, sheet 'scenarios'"
+    return (f"{name}, sheet {_show(title)} (the first sheet; a sheet named 'scenarios' is read instead when there "
+            "is one)")
 
 
 def _collect(name: str, numbered: Iterator[tuple[int, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:

@@ -3,9 +3,10 @@
 ``xlcompute batch INPUT... -o OUTDIR [--pdf] [-j N] [--force] [--lang en|zh] [--timeout SECONDS]``
 
 Each INPUT is a folder of scenario files (``.yaml``, ``.yml``, ``.toml``, ``.json``; one scenario
-per file, output named after the file), a scenario file (so a shell glob such as ``scenarios/*.yaml``
-works) or a table (``.csv`` / ``.xlsx``, one scenario per row, output named after the ``name``
-column). Table columns are scenario fields, dotted for nested ones,
+per file, output named after the file) and tables (read as tables; not the ``.xlsx`` of OUTDIR when
+the folder is OUTDIR: those are named as ignored), a scenario file (so a shell glob such as
+``scenarios/*.yaml`` works) or a table (``.csv`` / ``.xlsx``, one scenario per row, output named
+after the ``name`` column; names that make one file name get ``-2``, ``-3`` and a note). Table columns are scenario fields, dotted for nested ones,
 for example::
 
     name, model.preset, training.tokens, training.tp, training.pp, cluster.accelerator, cluster.cards,
@@ -16,7 +17,12 @@ cut to fit the file system (:mod:`xlcompute._names`, in UTF-8 bytes) and kept un
 
 Faults stay with their scenario. Each scenario runs in a worker process; a bad one is reported
 with its file or row, the field and the reason while the others go on, and the exit code is 1
-when any failed. A scenario that runs longer than ``timeout`` seconds (:data:`DEFAULT_TIMEOUT`)
+when any failed. The outputs an earlier run recorded for a scenario that now fails are removed
+(their figures are of an input that is gone), and so is the recorded PDF of a scenario rewritten
+without ``--pdf``; a file of those names the record does not prove is the batch's is left and named.
+A plan that is written but cannot run as planned (training memory beyond the card's, a missed
+``training.deadline_days``) has the status ``warning`` and its reason in words; warnings leave the
+exit code alone. A scenario that runs longer than ``timeout`` seconds (:data:`DEFAULT_TIMEOUT`)
 is reported failed with that reason, its worker is killed and replaced, and the batch goes on;
 so is one whose worker crashed. ``index.xlsx`` in OUTDIR lists every scenario, failed ones
 included, with a link to its workbook; text that a workbook cannot hold (control characters) is
@@ -53,11 +59,13 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
@@ -77,12 +85,13 @@ from xlcompute._atomic import (
     temp_path,
 )
 from xlcompute._builtin import builtin_text
-from xlcompute._names import unique_slugs
+from xlcompute._names import slug, unique_slugs
 from xlcompute._tables import TABLE_SUFFIXES, TableError, read_table
 from xlcompute.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __all__ = ["BatchItem", "BatchReport", "BatchInputError", "run_batch", "SCENARIO_SUFFIXES",
-           "SUMMARY_KEYS", "INDEX_NAME", "RECORD_DIR", "DEFAULT_TIMEOUT"]
+           "SUMMARY_KEYS", "INDEX_NAME", "RECORD_DIR", "DEFAULT_TIMEOUT", "status_text", "source_text",
+           "problem_text", "item_notes"]
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 INDEX_NAME = "index.xlsx"
@@ -96,7 +105,8 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "train_cost", "capex_total", "total_budget",
 )
 _TRAINING_KEYS = ("train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "mem_fits", "train_cost")
-_RECORD_FORMAT = 1
+# 2: items carry warnings (a plan that does not fit or misses its deadline); a format-1 record is redone.
+_RECORD_FORMAT = 2
 # Linux: forked from a clean single-threaded server (the batch process runs a progress thread,
 # and fork() of a threaded process can deadlock the child); elsewhere the platform's default.
 _START_METHOD: Optional[str] = "forkserver" if sys.platform.startswith("linux") else None
@@ -113,10 +123,23 @@ class BatchItem(BaseModel):
     source: str = Field(description="file name or 'table.csv row 3'")
     stem: str = Field(description="sanitised output name without extension")
     name: str = ""
-    status: Literal["ok", "skipped", "failed"] = "failed"
+    status: Literal["ok", "warning", "skipped", "failed"] = "failed"
     workbook: Optional[str] = None
     pdf: Optional[str] = None
     problems: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list, description="why a plan that was written cannot run as planned (training memory, "
+                                          "deadline), in the batch's language; kept when the scenario is skipped")
+    removed: list[str] = Field(
+        default_factory=list, description="outputs an earlier run of this batch recorded for this scenario that "
+                                          "no longer match it (its input now fails, or the PDF of a run with --pdf), "
+                                          "removed")
+    left: list[str] = Field(
+        default_factory=list, description="files of this scenario's output names in OUTDIR that the record does "
+                                          "not show this batch wrote (another tool's, or edited since): left in place")
+    same_name: list[str] = Field(
+        default_factory=list, description="output stems of the other scenarios of this batch whose names give the same "
+                                          "file name (two rows named alike): their files are told apart by -2, -3")
     model_name: str = ""
     accelerator_name: str = ""
     currency: str = ""
@@ -134,9 +157,18 @@ class BatchReport(BaseModel):
         description="workbooks in OUTDIR that an earlier batch wrote for scenarios not in this one (a row "
                     "deleted from a table, another batch's files): left in place, and not in this index")
 
+    ignored: list[str] = Field(
+        default_factory=list, description="tables in an INPUT folder that were not read: the output folder's own "
+                                          "workbooks when INPUT is OUTDIR")
+
     @property
     def failed(self) -> list[BatchItem]:
         return [i for i in self.items if i.status == "failed"]
+
+    @property
+    def warned(self) -> list[BatchItem]:
+        """Plans written (or up to date) that cannot run as planned: not failures, the exit code stays 0."""
+        return [i for i in self.items if i.warnings and i.status != "failed"]
 
 
 class _Job(BaseModel):
@@ -146,6 +178,7 @@ class _Job(BaseModel):
     data: Optional[dict[str, Any]] = None  # table row
     content: str = ""  # SHA-256 of the file's bytes or of the row; "" when unreadable
     key: str = ""  # content + options: what the outputs are made from
+    same_name: list[str] = []  # stems of the other jobs whose names make the same file name
 
 
 class _Output(BaseModel):
@@ -157,7 +190,7 @@ class _Output(BaseModel):
 class _Record(BaseModel):
     """``.xlcompute-batch/<stem>.json``: what the outputs of one scenario were made from."""
 
-    format: Literal[1] = _RECORD_FORMAT
+    format: Literal[2] = _RECORD_FORMAT
     key: str
     item: BatchItem
     outputs: dict[str, _Output]
@@ -191,16 +224,48 @@ def _key(content: str, lang: str, pdf: bool) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _collect_one(input_path: Path, label: Callable[[Path], str],
-                 several: bool = False) -> list[tuple[str, str, dict[str, Any] | Path]]:
+def _folder_files(folder: Path, outdir: Optional[Path]) -> tuple[list[Path], list[str]]:
+    """A folder's scenario files and tables, by name; and the tables not read: in the output folder
+    itself, its .xlsx files are this batch's own workbooks and index, never scenario tables."""
+    own = outdir is not None and _same_folder(folder, outdir)
+    files: list[Path] = []
+    ignored: list[str] = []
+    for p in sorted(folder.iterdir()):
+        # "~$book.xlsx" is the lock file Excel keeps beside an open workbook.
+        if not p.is_file() or p.name.startswith((".", "~$")):
+            continue
+        suffix = p.suffix.lower()
+        if own and suffix == ".xlsx":
+            ignored.append(str(p))
+        elif suffix in SCENARIO_SUFFIXES or suffix in TABLE_SUFFIXES:
+            files.append(p)
+    return files, ignored
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _collect_one(input_path: Path, label: Callable[[Path], str], several: bool = False,
+                 outdir: Optional[Path] = None, ignored: Optional[list[str]] = None,
+                 seen: Optional[set[Path]] = None) -> list[tuple[str, str, dict[str, Any] | Path]]:
     """(source, name its output stem is made from, file or table row) of each scenario of one INPUT.
-    With ``several`` INPUTs a table that cannot be read is one failed entry, so the others still run."""
+    With ``several`` INPUTs a table that cannot be read is one failed entry, so the others still run;
+    so is one of the tables in a folder. A folder's tables are read as tables (not skipped unseen)."""
     if input_path.is_dir():
-        files = sorted(p for p in input_path.iterdir() if p.is_file() and p.suffix.lower() in SCENARIO_SUFFIXES
-                       and not p.name.startswith("."))
+        files, skipped = _folder_files(input_path, outdir)
+        if ignored is not None:
+            ignored.extend(skipped)
         if not files:
-            raise BatchInputError(f"{str(input_path)!r} holds no scenario files ({', '.join(SCENARIO_SUFFIXES)})")
-        return [(label(p), p.stem, p) for p in files]
+            raise BatchInputError(f"{str(input_path)!r} holds no scenario files ({', '.join(SCENARIO_SUFFIXES)}) "
+                                  f"or tables ({', '.join(TABLE_SUFFIXES)})")
+        found: list[tuple[str, str, dict[str, Any] | Path]] = []
+        for p in files:
+            found += _collect_one(p, label, several=True, seen=seen)
+        return found
     if input_path.is_file():
         if input_path.suffix.lower() in SCENARIO_SUFFIXES:
             return [(label(input_path), input_path.stem, input_path)]
@@ -208,27 +273,37 @@ def _collect_one(input_path: Path, label: Callable[[Path], str],
             raise BatchInputError(
                 f"{input_path.name}: use a folder of scenario files, scenario files or a .csv / .xlsx table"
             )
+        if seen is not None:  # a table both in a folder given and given itself is read once
+            with contextlib.suppress(OSError):
+                resolved = input_path.resolve()
+                if resolved in seen:
+                    return []
+                seen.add(resolved)
         try:
             rows = read_table(input_path)
         except TableError as exc:
             if several:
+                # The message starts with the table's name already: not the path again before it.
                 return [(label(input_path), input_path.stem, {"__table_error__": str(exc)})]
             raise BatchInputError(str(exc)) from None
         return [(r.source, str(r.data.get("name") or f"row-{r.row}"), r.data) for r in rows]
     raise BatchInputError(f"{str(input_path)!r} does not exist")
 
 
-def _collect(inputs: Sequence[Path]) -> list[_Job]:
+def _collect(inputs: Sequence[Path], outdir: Optional[Path] = None,
+             ignored: Optional[list[str]] = None) -> list[_Job]:
     """The scenarios of every INPUT (folders, scenario files, tables), in the order given, each file
     once; output stems unique over all of them. One INPUT names its files by file name, as before;
-    several name them by the path typed, so two a.yaml of two folders stay apart in messages."""
+    several name them by the path typed, so two a.yaml of two folders stay apart in messages.
+    Tables of a folder that are not read (``outdir``'s own workbooks) go to ``ignored``."""
     if not inputs:
         raise BatchInputError("no INPUT given: a folder of scenario files, scenario files or a .csv / .xlsx table")
     label: Callable[[Path], str] = (lambda p: p.name) if len(inputs) == 1 else str
     found: list[tuple[str, str, dict[str, Any] | Path]] = []
     seen: set[Path] = set()
     for input_path in inputs:
-        for source, name, what in _collect_one(input_path, label, several=len(inputs) > 1):
+        for source, name, what in _collect_one(input_path, label, several=len(inputs) > 1, outdir=outdir,
+                                               ignored=ignored, seen=seen):
             if isinstance(what, Path):
                 resolved = what.resolve()
                 if resolved in seen:  # a file a glob and a folder both name is one scenario
@@ -236,8 +311,16 @@ def _collect(inputs: Sequence[Path]) -> list[_Job]:
                 seen.add(resolved)
             found.append((source, name, what))
     stems = unique_slugs([name for _, name, _ in found], taken={Path(INDEX_NAME).stem})
-    return [_Job(source=source, stem=stem, path=str(what)) if isinstance(what, Path)
+    jobs = [_Job(source=source, stem=stem, path=str(what)) if isinstance(what, Path)
             else _Job(source=source, stem=stem, data=what) for (source, _, what), stem in zip(found, stems)]
+    # Names that make one file name (dup and dup, Alpha and alpha): said, since -2 follows the order of the rows.
+    groups: dict[str, list[int]] = {}
+    for i, (_, name, _) in enumerate(found):
+        groups.setdefault(slug(name).lower(), []).append(i)
+    for group in groups.values():
+        for i in group if len(group) > 1 else ():
+            jobs[i].same_name = [jobs[j].stem for j in group if j != i]
+    return jobs
 
 
 def _check_outdir(outdir: Path) -> None:
@@ -300,7 +383,64 @@ def _recorded_item(outdir: Path, job: _Job, pdf: bool) -> Optional[BatchItem]:
     wanted = [f"{job.stem}.xlsx"] + ([f"{job.stem}.pdf"] if pdf else [])
     if any(n not in record.outputs or not _still_there(outdir / n, record.outputs[n]) for n in wanted):
         return None
-    return record.item.model_copy(update={"source": job.source, "status": "skipped", "problems": []})
+    # The plan's warnings stay: a skipped plan that does not fit still does not fit.
+    return record.item.model_copy(update={"source": job.source, "status": "skipped", "problems": [],
+                                          "removed": [], "left": []})
+
+
+def _recorded_outputs(outdir: Path, stem: str) -> dict[str, _Output]:
+    """The outputs the record of ``stem`` says this batch wrote (a record of any format), {} without one.
+    Only the scenario's own output names count: a record is never a way to name another file."""
+    try:
+        raw = json.loads(_record_path(outdir, stem).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    outputs = raw.get("outputs") if isinstance(raw, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    found: dict[str, _Output] = {}
+    for name in (f"{stem}.xlsx", f"{stem}.pdf"):
+        with contextlib.suppress(ValidationError, ValueError):
+            if name in outputs:
+                found[name] = _Output.model_validate(outputs[name])
+    return found
+
+
+def _clear_earlier(outdir: Path, names: Sequence[str], recorded: dict[str, _Output]) -> tuple[list[str], list[str]]:
+    """Remove the files ``names`` that the record shows this batch wrote and that are unchanged since; a
+    file of such a name the record does not prove (another tool's, edited since) is left. Returns
+    (removed, left)."""
+    removed: list[str] = []
+    left: list[str] = []
+    for name in names:
+        path = outdir / name
+        if path.is_symlink():  # never ours: the batch writes files
+            left.append(name)
+            continue
+        if not path.is_file():
+            continue
+        rec = recorded.get(name)
+        if rec is not None and _still_there(path, rec):
+            try:
+                path.unlink()
+            except OSError:
+                left.append(name)
+            else:
+                removed.append(name)
+        else:
+            left.append(name)
+    return removed, left
+
+
+def _clear_failed(outdir: Path, item: BatchItem) -> None:
+    """A scenario that now fails: the outputs an earlier run made for it hold the figures of an input that is
+    gone, so they are removed (with the record), and what cannot be proven ours is named."""
+    names = [f"{item.stem}.xlsx", f"{item.stem}.pdf"]
+    recorded = _recorded_outputs(outdir, item.stem)
+    item.removed, item.left = _clear_earlier(outdir, names, recorded)
+    if item.removed:
+        with contextlib.suppress(OSError):
+            _record_path(outdir, item.stem).unlink()
 
 
 def _write_record(outdir: Path, job: _Job, item: BatchItem, outputs: dict[str, _Output]) -> None:
@@ -412,11 +552,13 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
         item.problems = list(exc.problems) or [str(exc)]
         item.name = _readable_name(job)
         return item
-    except ValueError as exc:
+    except ValueError as exc:  # a rule between fields, the planner: the scenario's name still shown
         item.problems = [str(exc)]
+        item.name = _readable_name(job)
         return item
     except Exception as exc:  # noqa: BLE001  (one scenario's fault must not stop the batch)
         item.problems = [f"estimating: {type(exc).__name__}: {exc}"]
+        item.name = _readable_name(job)
         return item
     item.name = builtin_text(result.scenario, "name", lang) or scenario.name  # sized: the cards served
     item.model_name = result.model_name
@@ -434,9 +576,38 @@ def _produce(job: _Job, outdir: str, lang: str, pdf: bool) -> BatchItem:
         return item
     item.workbook = f"{job.stem}.xlsx"
     item.pdf = f"{job.stem}.pdf" if pdf else None
-    item.status = "ok"
+    item.warnings = _plan_warnings(result, lang)
+    item.status = "warning" if item.warnings else "ok"
+    if not pdf:
+        # A PDF an earlier run with --pdf made holds the old figures beside the new workbook: removed. Read
+        # from the earlier record, before this run's replaces it.
+        item.removed, item.left = _clear_earlier(out, [f"{job.stem}.pdf"], _recorded_outputs(out, job.stem))
     _write_record(out, job, item, outputs)
     return item
+
+
+def _plan_warnings(result: Any, lang: str) -> list[str]:
+    """Why a plan that was written cannot run as planned, in words and with the estimate's own figures:
+    training memory beyond the card's, or a training.deadline_days missed. Empty for a plan that can."""
+    from xlcompute import fmt
+
+    if result.scenario.training is None:  # serving only: no training run to fit or to finish
+        return []
+    zh = lang == "zh"
+    out: list[str] = []
+    if result["mem_fits"] < 1:
+        need, hbm = fmt.number(result["mem_per_gpu_gb"], 1), fmt.number(result["gpu_hbm_gb"], 0)
+        out.append(f"训练每卡需显存 {need} GB，单卡仅 {hbm} GB：放不下" if zh
+                   else f"needs {need} GB per card of {hbm} GB: does not fit")
+    slip = result["deadline_slip_days"]
+    if result["deadline_days"] > 0 and slip > 0:
+        deadline, late = fmt.number(result["deadline_days"], 1).removesuffix(".0"), fmt.number(slip, 1)
+        # The cards that meet it: the deadline sizing's count where it planned one, else the same-MFU count.
+        cards = result.deadline_plan.cards if result.deadline_plan is not None else result["deadline_cards"]
+        meet = (f"；{fmt.count(cards)} 张卡可按期完成" if zh else f"; {fmt.count(cards)} cards meet it") if cards > 0 else ""
+        out.append((f"超出 {deadline} 天的截止期限 {late} 天" if zh
+                    else f"misses the {deadline}-day deadline by {late} days") + meet)
+    return out
 
 
 # -- worker processes ------------------------------------------------------------------------------
@@ -653,8 +824,94 @@ def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: 
 # -- the index ---------------------------------------------------------------------------------------
 
 
-_STATUS_WORDS = {"en": {"ok": "ok", "skipped": "up to date", "failed": "failed"},
-                 "zh": {"ok": "完成", "skipped": "未变更", "failed": "失败"}}
+_STATUS_WORDS = {"en": {"ok": "ok", "warning": "warning", "skipped": "up to date", "failed": "failed",
+                        "skipped_warning": "warning (up to date)"},
+                 "zh": {"ok": "完成", "warning": "警告", "skipped": "未变更", "failed": "失败",
+                        "skipped_warning": "警告（未变更）"}}
+_ROW = re.compile(r" row (\d+)$")
+
+
+def status_text(item: BatchItem, lang: str) -> str:
+    """The Status column's word: a plan with warnings never reads plain "ok" (nor plain "up to date")."""
+    key = "skipped_warning" if item.status == "skipped" and item.warnings else item.status
+    return _STATUS_WORDS["zh" if lang == "zh" else "en"].get(key, item.status)
+
+
+def source_text(source: str, lang: str) -> str:
+    """Where a scenario came from, in ``lang``: ``plans.csv row 3`` is ``plans.csv 第 3 行`` in Chinese."""
+    return _ROW.sub(r" 第 \1 行", source) if lang == "zh" else source
+
+
+def problem_text(problem: str, lang: str) -> str:
+    """One problem of a failed scenario in ``lang`` (the common shapes in Chinese; others stay English, whole)."""
+    if lang != "zh":
+        return problem
+    from xlcompute.cli._problems_zh import problem_zh  # the screen's wording, so screen and index agree
+
+    return problem_zh(problem)
+
+
+def item_notes(item: BatchItem, lang: str) -> list[str]:
+    """What the batch did about earlier files of this scenario's name, in ``lang``."""
+    zh = lang == "zh"
+    sep = "、" if zh else ", "
+    notes: list[str] = []
+    if item.removed:
+        names = sep.join(item.removed)
+        if item.status == "failed":
+            notes.append(f"已删除本批处理早先为该方案生成的 {names}：其数字属于已不存在的输入" if zh else
+                         f"removed {names}: made by an earlier run of this batch from an input that now fails")
+        else:
+            notes.append(f"已删除早先带 --pdf 生成的 {names}：其数字与本次工作簿不再一致" if zh else
+                         f"removed {names}: made by an earlier run with --pdf, its figures no longer match "
+                         "this workbook")
+    if item.same_name:
+        others = sep.join(f"{stem}.xlsx" for stem in item.same_name)
+        notes.append(f"另有方案与此同名（{others}）：文件名按行序加 -2、-3 区分，请为每个方案取不同的名称" if zh else
+                     f"another scenario has the same name ({others}): the files are told apart by -2, -3 in the "
+                     "order of the inputs; give each scenario a name of its own")
+    if item.left:
+        names = sep.join(item.left)
+        notes.append(f"文件夹中的 {names} 不在本批处理的记录中（可能是其他工具所写或已被修改）：已保留，其数字可能与本次输入不符，"
+                     "使用前请核对" if zh else
+                     f"{names} in the folder is not in this batch's record (another tool's, or edited since): left "
+                     "in place; its figures may not match this input, check before use")
+    return notes
+
+
+def _index_headers(items: list[BatchItem], lang: str) -> list[str]:
+    """Column headers, each figure with its unit; money in the one currency of the rows, or the row's."""
+    from xlcompute import registry
+    from xlcompute.workbook.text import text
+
+    zh = lang == "zh"
+    currencies = {i.currency for i in items if i.currency}
+    headers = ["输入" if zh else "Input", "场景" if zh else "Scenario", "状态" if zh else "Status",
+               "模型" if zh else "Model", "加速卡" if zh else "Accelerator"]
+    for key in SUMMARY_KEYS:
+        if key == "mem_fits":  # yes/no words, as the workbook's results block: no unit
+            headers.append(text("sum_fits", lang))
+            continue
+        label = registry.label(key, lang)
+        if registry.unit(key, lang) in ("cards", "卡"):  # the label says cards already
+            headers.append(label)
+            continue
+        if registry.carries_unit(key):  # money
+            if len(currencies) != 1:  # mixed: each row's cells carry its currency sign
+                headers.append(f"{label}（按该行货币）" if zh else f"{label} [the row's currency]")
+                continue
+            unit = registry.unit_text(key, lang, next(iter(currencies)))
+        else:
+            unit = registry.unit_text(key, lang, "CNY")
+        headers.append(f"{label}（单位：{unit}）" if zh else f"{label} [{unit}]")
+    headers += ["货币" if zh else "Currency", "PDF", "问题" if zh else "Problems"]
+    return headers
+
+
+def _fits_format(lang: str) -> str:
+    from xlcompute.workbook.text import text
+
+    return f'[=1]"{text("yes", lang)}";[=0]"{text("no", lang)}";General'
 
 
 def _index_row(ws: Any, r: int, item: BatchItem, lang: str = "en") -> None:
@@ -666,33 +923,68 @@ def _index_row(ws: Any, r: int, item: BatchItem, lang: str = "en") -> None:
     from xlcompute.workbook.styles import put_text
 
     source_cell = ws.cell(row=r, column=1)
-    put_text(source_cell, item.source)
+    put_text(source_cell, source_text(item.source, lang))
     if item.workbook:
         # Relative link to a sanitised file name of our own making, never to scenario text.
         source_cell.hyperlink = item.workbook
         source_cell.font = Font(color="0563C1", underline="single")
     put_text(ws.cell(row=r, column=2), item.name)  # scenario text: data, never a formula
-    put_text(ws.cell(row=r, column=3), _STATUS_WORDS[lang].get(item.status, item.status))
+    put_text(ws.cell(row=r, column=3), status_text(item, lang))
     put_text(ws.cell(row=r, column=4), item.model_name)
     put_text(ws.cell(row=r, column=5), item.accelerator_name)
     for j, key in enumerate(SUMMARY_KEYS):
         if key in item.summary:
             c = ws.cell(row=r, column=6 + j, value=item.summary[key])
-            c.number_format = registry.excel_format(key, item.currency or "CNY")
+            c.number_format = (_fits_format(lang) if key == "mem_fits"
+                               else registry.excel_format(key, item.currency or "CNY", lang))
     base = 6 + len(SUMMARY_KEYS)
     put_text(ws.cell(row=r, column=base), item.currency)
     if item.pdf:
         c = ws.cell(row=r, column=base + 1)
         put_text(c, item.pdf)
         c.hyperlink = item.pdf
-    put_text(ws.cell(row=r, column=base + 2), "; ".join(item.problems))
+    lines = [problem_text(p, lang) for p in item.problems] + item.warnings + item_notes(item, lang)
+    put_text(ws.cell(row=r, column=base + 2), ("；" if lang == "zh" else "; ").join(lines))
+
+
+def _text_width(text: str) -> int:
+    """Character cells ``text`` takes: a CJK character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _shown(value: float, number_format: str) -> str:
+    """About the text a spreadsheet shows for ``value`` in ``number_format`` (for the column's width)."""
+    if number_format.startswith("[="):  # the yes/no words of a flag
+        return max(re.findall(r'"([^"]*)"', number_format), key=_text_width, default="")
+    section = number_format.split(";")[-1] if number_format.startswith("[<0]") else number_format.split(";")[0]
+    if "E+" in section:
+        return f"{value:.3E}"
+    m = re.search(r"\.(0+)", section)
+    digits = len(m.group(1)) if m else 0
+    prefix = "".join(re.findall(r'"([^"]*)"', section))
+    return prefix + (f"{value:,.{digits}f}" if "," in section else f"{value:.{digits}f}")
+
+
+def _header_lines(text: str, width: float) -> int:
+    """Lines a wrapped header of ``text`` takes in a column ``width`` characters wide (greedy word wrap)."""
+    room = max(1, int(width) - 1)
+    lines, used = 1, 0
+    for word in text.split():
+        w = _text_width(word)
+        if used and used + 1 + w <= room:
+            used += 1 + w
+            continue
+        if used:
+            lines += 1
+        lines += (w - 1) // room  # a word (or a Chinese label without spaces) longer than the column
+        used = w - (w - 1) // room * room
+    return lines
 
 
 def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
-    from xlcompute import registry
     from xlcompute.workbook.styles import put_text, register_styles, style_header
 
     zh = lang == "zh"
@@ -700,10 +992,7 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
     register_styles(wb)
     ws = wb.active
     ws.title = "索引" if zh else "Index"
-    headers = ["输入" if zh else "Input", "场景" if zh else "Scenario", "状态" if zh else "Status",
-               "模型" if zh else "Model", "加速卡" if zh else "Accelerator"]
-    headers += [registry.label(k, lang) for k in SUMMARY_KEYS]
-    headers += ["货币" if zh else "Currency", "PDF", "问题" if zh else "Problems"]
+    headers = _index_headers(items, lang)
     for col, h in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=col, value=h)
         style_header(cell)
@@ -715,13 +1004,24 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
             for col in range(1, len(headers) + 1):
                 cell = ws.cell(row=r, column=col)
                 cell.value, cell.hyperlink = None, None
-            put_text(ws.cell(row=r, column=1), item.source)
-            put_text(ws.cell(row=r, column=3), _STATUS_WORDS[lang].get(item.status, item.status))
-            put_text(ws.cell(row=r, column=len(headers)), f"this row could not be shown in full: {exc}")
+            put_text(ws.cell(row=r, column=1), source_text(item.source, lang))
+            put_text(ws.cell(row=r, column=3), _STATUS_WORDS["zh" if zh else "en"].get(item.status, item.status))
+            put_text(ws.cell(row=r, column=len(headers)),
+                     f"此行无法完整显示：{exc}" if zh else f"this row could not be shown in full: {exc}")
     ws.freeze_panes = "C2"
-    widths = [26, 34, 10, 18, 18] + [12] * len(SUMMARY_KEYS) + [8, 16, 50]
+    # Figure columns as wide as their widest shown value (¥1,852,478,400 takes 14 characters; a
+    # narrower column shows ###), text columns fixed; the header row tall enough for its wrapped text.
+    widths: list[float] = [26, 34, 16 if zh else 20, 18, 24]
+    for j in range(len(SUMMARY_KEYS)):
+        shown = [_text_width(_shown(float(c.value), c.number_format))
+                 for (c,) in ws.iter_rows(min_row=2, min_col=6 + j, max_col=6 + j)
+                 if isinstance(c.value, (int, float)) and math.isfinite(c.value)]
+        widths.append(max([15, *(n + 3 for n in shown)]))
+    widths += [10, 16, 60]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = width
+    lines = max(_header_lines(h, w) for h, w in zip(headers, widths))
+    ws.row_dimensions[1].height = 17 * lines + 4  # 11 pt Noto Sans CJK: about 17 pt a line
     ws.auto_filter.ref = ws.dimensions
     # Printed, the index is one page wide (landscape, as many pages tall as it needs), with the
     # header row on every page.
@@ -794,7 +1094,8 @@ def _stopped_cleanly_on_sigterm() -> Iterator[None]:
 def _run(inputs: list[Path], out: Path, force: bool, pdf: bool, lang: str, timeout: float | None,
          jobs: int | None, on_progress: Callable[[BatchItem], None] | None,
          on_start: Callable[[int], None] | None) -> BatchReport:
-    job_list = _collect(inputs)
+    ignored: list[str] = []
+    job_list = _collect(inputs, out, ignored)
     _check_outdir(out)
     for job in job_list:
         job.content = _content_of(job)
@@ -825,15 +1126,20 @@ def _run(inputs: list[Path], out: Path, force: bool, pdf: bool, lang: str, timeo
     elif todo:
         _run_workers(todo, workers, out, lang, pdf, timeout or None, finish)
     items = [done[i] for i in range(len(job_list))]
+    for item, job in zip(items, job_list):
+        item.same_name = list(job.same_name)  # of this run's names, never a record's
+        if item.status == "failed":
+            _clear_failed(out, item)
     others = _other_outputs(out, {job.stem for job in job_list})
     index = out / INDEX_NAME
     try:
         _write_index(items, index, lang)
     except OSError as exc:
-        return BatchReport(items=items, index=None, index_error=str(exc), others=others)
+        return BatchReport(items=items, index=None, index_error=str(exc), others=others, ignored=ignored)
     except Exception as exc:  # noqa: BLE001  (the report of every scenario still comes back)
-        return BatchReport(items=items, index=None, index_error=f"{type(exc).__name__}: {exc}", others=others)
-    return BatchReport(items=items, index=str(index), others=others)
+        return BatchReport(items=items, index=None, index_error=f"{type(exc).__name__}: {exc}", others=others,
+                           ignored=ignored)
+    return BatchReport(items=items, index=str(index), others=others, ignored=ignored)
 
 
 def _other_outputs(out: Path, stems: set[str]) -> list[str]:

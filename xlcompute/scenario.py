@@ -51,6 +51,7 @@ import math
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union
@@ -303,7 +304,20 @@ class _Strict(BaseModel):
         kind = _number_kinds(cls).get(info.field_name or "")
         if kind is None or value is None:
             return value
+        if info.field_name in _CONTEXT_FIELDS and isinstance(value, str):
+            value = _context_length(value)
         return _count(value) if kind == "int" else _quantity(value)
+
+
+# A context length written "4K" or "128K" means 4,096 or 131,072 tokens (Llama 3.1's "128K context" is 131,072
+# positions: its config.json max_position_embeddings), not the 4,000 the K of a count means.
+_CONTEXT_FIELDS = frozenset({"seq_len"})
+_CONTEXT_K = re.compile(r"^\s*(\d+)\s*[kK]\s*$")
+
+
+def _context_length(text: str) -> Any:
+    m = _CONTEXT_K.match(unicodedata.normalize("NFKC", text))
+    return int(m.group(1)) * 1024 if m else text
 
 
 class ModelSpec(_Strict):
@@ -375,7 +389,7 @@ class TrainingPlan(_Strict):
     """How the model is trained: data, batch, precision, memory strategy and 3D layout."""
 
     tokens: float = Field(ge=1, le=MAX_TOKENS, description="training tokens, e.g. 2T")
-    seq_len: int = Field(4096, ge=1, le=MAX_SEQ_LEN, description="sequence length in tokens")
+    seq_len: int = Field(4096, ge=1, le=MAX_SEQ_LEN, description="sequence length in tokens; 4K means 4,096")
     global_batch: int | None = Field(
         None, ge=1, le=MAX_GLOBAL_BATCH,
         description="sequences per optimizer step; rounded to the layout (a whole number of micro-batches "
@@ -1379,11 +1393,24 @@ def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
     if model is None:
         return ""
     where = path_text(parent)
+
+    def at(field: str) -> str:  # "training.tokens"; at the top level the field alone, not ".name"
+        return f"{where}.{field}" if where else field
+
     if model is Scenario and _short_name(name)[1]:  # a short name place_short_names could not place
         field, sections = _short_name(name)
         if len(sections) > 1:  # tp, pp, precision
             return "did you mean " + " or ".join(f"{sec}.{field}" for sec in sections) + "?"
         return f"{sections[0]}.{field} is given too; give it once, as {sections[0]}.{field}"
+    if name.lower() != name and (name.lower() in model.model_fields
+                                 or (model is Scenario and _short_name(name.lower())[1])):
+        return f"did you mean {at(name.lower())}?"  # field names are lower case: Name, MFU
+    if model is Scenario and name.strip().lower() in _NOTE_NAMES:
+        return ("for your own notes use description, or in a table a column whose name starts with # "
+                "(e.g. #notes), which is ignored")
+    if not name.isascii():  # a label in another script (加速卡): the fields are the English names
+        return ("field names are the scenario's English names: name, model, tokens, accelerator, cards, users, "
+                "mfu, or dotted ones such as training.seq_len (`xlcompute schema` lists them)")
     if model is ModelArch and name in _HF_ARCH_NAMES:
         return f"did you mean {where}.{_HF_ARCH_NAMES[name]}? (config.json's {name})"
     if model is ModelSpec:
@@ -1394,9 +1421,34 @@ def _unknown_field_hint(loc: tuple[Any, ...]) -> str:
             return (f"a custom architecture goes under {where}.arch (e.g. {where}.arch.{arch_name}), "
                     f"or name a catalog model with {where}.preset")
     if _SYNONYMS.get(name) in model.model_fields:
-        return f"did you mean {where}.{_SYNONYMS[name]}?"
+        return f"did you mean {at(_SYNONYMS[name])}?"
     close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.75)
-    return f"did you mean {where}.{close[0]}?" if close else ""
+    if close:
+        return f"did you mean {at(close[0])}?"
+    if model is Scenario:  # a misspelt short name (acelerator): the short name, and where it goes
+        placeable = {short: _short_name(short) for short in _short_names()}
+        near = difflib.get_close_matches(name.lower(), list(placeable), n=1, cutoff=0.8)
+        if near:
+            field, sections = placeable[near[0]]
+            return f"did you mean {near[0]} ({sections[0]}.{field})?"
+    return ""
+
+
+# Names a hand-made table's notes column goes by: not fields, and the hint says how to keep one.
+_NOTE_NAMES = frozenset({"notes", "note", "comment", "comments", "remark", "remarks", "memo"})
+
+
+@functools.lru_cache(maxsize=1)
+def _short_names() -> tuple[str, ...]:
+    """Every name place_short_names places in its one section: a section's field no other section has, and
+    the other tools' names (:data:`_SYNONYMS`) of such a field."""
+    names = set()
+    for info in Scenario.model_fields.values():
+        section = _model_of(info.annotation)
+        if section is not None:
+            names.update(section.model_fields)
+    names.update(_SYNONYMS)
+    return tuple(sorted(n for n in names if n not in Scenario.model_fields and len(_short_name(n)[1]) == 1))
 
 
 def _bounds(info: FieldInfo | None) -> dict[str, float]:

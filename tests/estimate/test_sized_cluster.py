@@ -85,8 +85,8 @@ def test_a_batch_leaves_a_serving_plan_s_training_columns_empty(tmp_path: Path) 
     rows = {row[1]: dict(zip(head, row)) for row in ws.iter_rows(min_row=2, values_only=True)}
     serve, train = rows["serve"], rows["train"]
     assert serve["Accelerator cards"] == 176
-    days = "Training time, end to end (failures, checkpoints, planned work)"
-    for col in (days, "Training memory per card", "Fits in HBM (1 = yes)"):
+    days = "Training time, end to end (failures, checkpoints, planned work) [days]"
+    for col in (days, "Training memory per card [GB]", "Fits in HBM"):
         assert serve[col] is None and train[col] is not None
     assert train["Accelerator cards"] == 1000 and train[days] > 0
 

@@ -47,3 +47,30 @@ def test_a_scenario_and_an_excel_function_read_them_alike() -> None:
     with pytest.raises(ScenarioError, match="cluster.cards: '1024 cores' is not a number"):
         parse_scenario({"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T"},
                         "cluster": {"cards": "1024 cores"}})
+
+
+@pytest.mark.parametrize("text", ["128台", "128 台", "128台服务器", "十六台", "16 servers", "16 nodes"])
+def test_a_count_of_servers_is_not_read_as_cards(text: str) -> None:
+    """"H800 服务器 128台" in a purchase order is 1,024 cards: 台 counts machines. Read as 128 cards it made a
+    training time eight times too long, without a word."""
+    with pytest.raises(QuantityError, match="counts servers, not cards; give the cards"):
+        parse_quantity(text, "cluster.cards")
+    with pytest.raises(ScenarioError, match=r"cluster.cards: '128台' counts servers"):
+        parse_scenario({"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T"},
+                        "cluster": {"accelerator": "H800", "cards": "128台"}})
+    from xlcompute.cli._problems_zh import problem_zh
+
+    zh = problem_zh(f"cluster.cards: {text!r} counts servers, not cards; give the cards (a server of 8 cards: 128 "
+                    "servers are 1024 cards)")
+    assert "计的是服务器台数而非卡数" in zh and "counts servers" not in zh
+
+
+@pytest.mark.parametrize(("text", "tokens"), [("4K", 4096), ("128K", 131_072), ("32k", 32_768), ("８K", 8192),
+                                              ("4096", 4096), ("4,096", 4096)])
+def test_a_context_length_in_k_is_binary(text: str, tokens: int) -> None:
+    """A sequence length of "4K" or "128K" is 4,096 or 131,072 tokens (Llama 3.1's 128K context is 131,072
+    positions), not the 4,000 the K of a count means: read as 4,000 it changed the steps, batch and memory."""
+    sc = parse_scenario({"model": {"preset": "llama3.1-8b"}, "training": {"tokens": "1T", "seq_len": text},
+                         "cluster": {"accelerator": "H800", "cards": 64}})
+    assert sc.train.seq_len == tokens
+    assert parse_quantity("4K") == 4000  # a count's K stays a thousand

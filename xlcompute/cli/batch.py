@@ -27,8 +27,8 @@ INDEX_NAME = "index.xlsx"
 def batch_command(
     input_paths: list[Path] = typer.Argument(
         ..., metavar="INPUT",
-        help="Folders of .yaml/.yml/.toml/.json scenarios, scenario files (a glob such as scenarios/*.yaml) "
-             "or .csv/.xlsx tables; several may be given.",
+        help="Folders of .yaml/.yml/.toml/.json scenarios and .csv/.xlsx tables, scenario files (a glob such as "
+             "scenarios/*.yaml) or .csv/.xlsx tables; several may be given.",
     ),
     outdir: Path = typer.Option(..., "-o", "--output", help="Output folder (created if missing)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the capacity proposal PDF of each scenario."),
@@ -43,16 +43,16 @@ def batch_command(
 ) -> None:
     """Turn many scenarios into workbooks (and proposals) in parallel, with an index.xlsx.
 
-    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). An empty cell takes the field's default.
+    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). Column names are the English field names, in any case (Name, GPUs, MFU); a column whose name starts with # (#notes) is ignored. An .xlsx table is read from its sheet named scenarios, else its first sheet. An empty cell takes the field's default. A folder's .csv/.xlsx tables are read too.
 
     A rerun redoes only what changed: a scenario whose content, --lang, --pdf or xlcompute version differs from the run that made its outputs, or whose output was deleted or replaced (the record is in OUTDIR/.xlcompute-batch). --force redoes everything. An interrupted batch leaves only complete files; the next run clears its temporary files.
 
-    A failed scenario (bad input, over the time limit, a crashed worker) is listed with its reason and the others go on; index.xlsx lists every scenario. Exit code 1 when any scenario failed, 2 when INPUT or the output folder cannot be used.
+    A failed scenario (bad input, over the time limit, a crashed worker) is listed with its reason and the others go on; index.xlsx lists every scenario. The workbook (and PDF) an earlier run of the batch made for a scenario that now fails is removed, and so is the earlier PDF of a scenario redone without --pdf; both are named. A plan that is written but cannot run as planned (training memory beyond the card's, a missed training.deadline_days) is listed as a warning, with the figures. Exit code 1 when any scenario failed, 2 when INPUT or the output folder cannot be used; warnings alone keep 0.
     """
     # Imported here: the batch module loads the scenario schema and pydantic models.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from xlcompute.batch import BatchInputError, run_batch
+    from xlcompute.batch import BatchInputError, item_notes, problem_text, run_batch, source_text
 
     progress = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=False)
@@ -75,30 +75,52 @@ def batch_command(
     finally:
         if task:  # stopping a bar that never started would print blank lines around the error
             progress.stop()
-    ok = sum(i.status == "ok" for i in report.items)
+    written = sum(i.status in ("ok", "warning") for i in report.items)
     skipped = sum(i.status == "skipped" for i in report.items)
     zh = lang == "zh"
-    if zh:
-        from xlcompute.cli._problems_zh import problem_zh
+
+    def say(text: str, style: str | None = None) -> None:
+        err_console.print(text, style=style, highlight=False, markup=False, soft_wrap=True)
+
+    colon = "：" if zh else ": "
     for item in report.failed:
-        source = printable(item.source)
-        err_console.print(f"{'失败' if zh else 'failed'}: {source}", style="bold red", highlight=False, markup=False,
-                          soft_wrap=True)
+        source = printable(source_text(item.source, lang))
+        say(f"{'失败' if zh else 'failed'}{colon}{source}", "bold red")
         for problem in item.problems:
-            shown = problem_zh(problem) if zh else problem
-            err_console.print(f"  {source}: {printable(shown)}", highlight=False, markup=False, soft_wrap=True)
-    where = report.index if report.index is not None else "not written"
-    console.print(
-        f"{ok} written, {skipped} up to date (skipped), {len(report.failed)} failed; index: {where}",
-        highlight=False, markup=False,
-    )
+            say(f"  {source}{colon}{printable(problem_text(problem, lang))}")
+        for note in item_notes(item, lang):
+            say(f"  {source}{colon}{printable(note)}")
+    for item in report.warned:  # written, but the plan cannot run as planned: said, the exit code stays 0
+        source = printable(source_text(item.source, lang))
+        say(f"{'警告' if zh else 'warning'}{colon}{source}", "bold yellow")
+        for warning in item.warnings:
+            say(f"  {source}{colon}{printable(warning)}")
+    for item in report.items:
+        if item.status != "failed" and (item.removed or item.left or item.same_name):
+            source = printable(source_text(item.source, lang))
+            for note in item_notes(item, lang):
+                say(f"{'注意' if zh else 'note'}{colon}{source}{colon}{printable(note)}")
+    where = report.index if report.index is not None else ("未写入" if zh else "not written")
+    warned = len(report.warned)
+    if zh:
+        line = (f"写入 {written} 个，{skipped} 个未变更（跳过），{len(report.failed)} 个失败"
+                + (f"，{warned} 个有警告" if warned else "") + f"；索引：{where}")
+    else:
+        line = (f"{written} written, {skipped} up to date (skipped), {len(report.failed)} failed"
+                + (f", {warned} with a warning" if warned else "") + f"; index: {where}")
+    console.print(line, highlight=False, markup=False, soft_wrap=True)
     if report.others:
         shown = ", ".join(printable(n) for n in report.others[:5]) + (" …" if len(report.others) > 5 else "")
-        err_console.print(
+        say(f"注意：文件夹中有 {len(report.others)} 个工作簿来自不在本次批处理中的方案，未列入索引（已保留；如已过时请删除）：{shown}"
+            if zh else
             f"note: {len(report.others)} workbook(s) in the folder come from scenarios not in this batch and are "
-            f"not in its index (left in place; delete them if they are out of date): {shown}",
-            highlight=False, markup=False, soft_wrap=True)
+            f"not in its index (left in place; delete them if they are out of date): {shown}")
+    if report.ignored:
+        shown = ", ".join(printable(n) for n in report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
+        say(f"注意：输入文件夹即输出文件夹，其中 {len(report.ignored)} 个 .xlsx 文件未作为方案表读取：{shown}" if zh else
+            f"note: {len(report.ignored)} .xlsx file(s) in an INPUT folder that is the output folder were not read "
+            f"as scenario tables (its own workbooks); give a table as INPUT itself to read it: {shown}")
     if report.index_error is not None:
-        fail([f"{INDEX_NAME} not written: {report.index_error}"])
+        fail([f"{INDEX_NAME} 未写入：{report.index_error}" if zh else f"{INDEX_NAME} not written: {report.index_error}"])
     if report.failed:
         raise typer.Exit(1)

@@ -53,6 +53,26 @@ def test_a_mixture_of_experts_layout_reads_with_its_expert_parallelism_and_sched
     assert best is not None and best["ep"] == 64  # the EP the user gives stays; the planner chooses the rest
 
 
+def test_the_moe_appendix_says_its_rows_leave_the_layout_to_the_planner() -> None:
+    """The MoE appendix's end-to-end rows are typed with planning inputs, the layout the planner's: a proposal that
+    fixes its layout (DeepSeek-V3 at its published TP 1 · PP 16 · EP 64, 4.0M card-hours) says so beside the
+    DeepSeek-V3 row (3.2M at the planner's layout) rather than "as this proposal's are"; an open one keeps it."""
+    from xlcompute.report.context.validation import moe_appendix
+
+    fixed = estimate(parse_scenario({"model": {"preset": "deepseek-v3"},
+                                     "training": {"tokens": "14.8T", "precision": "fp8", "tp": 1, "pp": 16, "ep": 64},
+                                     "cluster": {"accelerator": "H800", "cards": 2048}}))
+    for lang, words, typed in (("en", "This proposal fixes its layout (TP 1 × PP 16 × DP 128, EP 64)",
+                                "as this proposal's are"),
+                               ("zh", "本方案固定了并行布局（TP 1 × PP 16 × DP 128，EP 64）", "（与本方案相同）")):
+        appendix = moe_appendix(_Ctx(fixed, lang))
+        assert appendix is not None and words in str(appendix["text"]) and typed not in str(appendix["text"])
+    open_ = estimate(with_layout_open(fixed.scenario))
+    appendix = moe_appendix(_Ctx(open_, "en"))
+    assert appendix is not None and "as this proposal's are" in str(appendix["text"])
+    assert "fixes its layout" not in str(appendix["text"])
+
+
 def test_no_risk_where_the_given_layout_is_as_fast() -> None:
     """Llama 3.1 405B on 2,048 H100 at TP 8 × PP 16: the planner's best is no faster (−1 %)."""
     r = estimate(load_scenario(_SCENARIOS / "h100-2048-llama405b.yaml"))

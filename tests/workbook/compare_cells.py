@@ -26,6 +26,9 @@ def layout(ws: Worksheet) -> tuple[dict[str, int], dict[str, int]]:
     rows = {c.value: c.row for c in ws[get_column_letter(KEY_COLUMN)] if isinstance(c.value, str) and c.row > 4}
     cols = {}
     for c in ws[4][FIRST_CARD_COLUMN - 1:]:
-        if c.value:
+        if c.value == "=gpu_choice":  # the Inputs sheet's card (a formula where the file is read with formulas)
+            (sheet, coord), = list(ws.parent.defined_names["gpu_choice"].destinations)
+            cols[ws.parent[sheet][coord.replace("$", "")].value] = c.column
+        elif c.value:
             cols[c.value] = c.column
     return rows, cols

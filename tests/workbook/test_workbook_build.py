@@ -217,7 +217,10 @@ def test_results_block_above_the_inputs(default_wb: Workbook) -> None:
     head = next(r for r in range(4, 30) if ws.cell(row=r, column=1).value == text("col_item", "en"))
     # 13 rows with serving and training: the frozen block and the first inputs still fill one laptop screen
     assert head <= 18 and ws.freeze_panes == f"B{head + 1}"
-    block = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=2) for r in range(4, head)}
+    # each figure "—" while an input cannot be used (test_results_block_waits_for_usable_inputs)
+    wait = '=IF(inputs_unusable>0,"—",'
+    block = {"=" + ws.cell(row=r, column=2).value.removeprefix(wait).removesuffix(")"): ws.cell(row=r, column=2)
+             for r in range(4, head)}
     assert set(block) == {f"={k}" for k in ("train_days", "gpu_hours", "mem_per_gpu_gb", "gpu_hbm_gb", "mem_fits",
                                            "capex_total", "total_budget", "npv_own", "npv_rent", "own_cheaper",
                                            "serving_cards", "cost_per_million_tokens", "train_cost")}
@@ -230,7 +233,8 @@ def test_results_block_above_the_inputs(default_wb: Workbook) -> None:
     assert zh["A3"].value == "结果一览" and zh.cell(row=head - 2, column=2).number_format.startswith('[=1]"自建更省"')
     # A serving fleet has no training run: its block shows the fleet and the money.
     serving = sheet(roundtrip(build_workbook(estimate(scenario_with(training=None)), "en")), "inputs")
-    formulas = [serving.cell(row=r, column=2).value for r in range(4, 12)]
+    formulas = ["=" + str(serving.cell(row=r, column=2).value).removeprefix(wait).removesuffix(")")
+                for r in range(4, 12)]
     assert formulas[:3] == ["=serving_cards", "=cost_per_million_tokens", "=capex_total"]
     assert "=train_days" not in formulas and "=train_cost" not in formulas
 
@@ -466,7 +470,9 @@ def test_zh_labels_same_formulas() -> None:
                     a_f, b_f = a.value, in_english(b.value)
                     # a looked-up input's source, and the Compare sheet's name of the Inputs card's column
                     # (which says when the drop-down holds another card): same formulas, words in its language
-                    if (ws_en.title == "Inputs" and a.column == 4) or (ws_en.title == "Compare" and a.row == 5):
+                    # (and the count of unusable inputs, which leaves out the notes by their prefix)
+                    if (ws_en.title == "Inputs" and (a.column == 4 or a.coordinate == "H3")) or (
+                            ws_en.title == "Compare" and a.row == 5):
                         a_f, b_f = (re.sub(r'"[^"]*"', '""', f) for f in (a_f, b_f))
                     assert a_f == b_f, (ws_en.title, a.coordinate)
     assert named_tabs >= 10  # the lookups do name the Chinese tab (the mapping is exercised)
@@ -792,3 +798,52 @@ def test_validation_titles_fit_excels_32_characters_whole(lang: str) -> None:
         assert len(title) <= 32, title
         whole = title.count("（") == title.count("）") and title.count("(") == title.count(")")
         assert whole or title.endswith("…"), title
+
+
+def test_plan_outcomes_are_rules_the_checks_have() -> None:
+    """Every condition kept out of the "inputs cannot be used" flag (a layout that outgrows the memory, a missed
+    serving target, idle cards) is a rule some input's check still says: a reworded rule must not leave a dead
+    entry that would turn its outcome into an unusable input."""
+    from xlcompute._input_ranges import input_range
+    from xlcompute.workbook.input_checks import PLAN_OUTCOMES, _cross_checks
+
+    keys = [k for k in INPUT_KEYS if input_range(k) is not None]
+    conditions = {cond for key in keys for lang in ("en", "zh") for cond, _ in _cross_checks(key, lang)}
+    assert PLAN_OUTCOMES <= conditions, PLAN_OUTCOMES - conditions
+    assert len(conditions - PLAN_OUTCOMES) >= 8  # the layout's rules stay in the flag
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_results_block_waits_for_usable_inputs(lang: str) -> None:
+    """Each figure of the results block shows "—" while the hidden flag column counts an input the formulas cannot
+    use (a pasted 0 cards would show #DIV/0! or a figure beside the check naming it); LibreOffice recalculation of
+    such edits is in test_workbook_libreoffice.py."""
+    from xlcompute.workbook.input_checks import FLAG_COLUMN, UNUSABLE_NAME
+
+    wb = roundtrip(build_workbook(estimate(default_scenario()), lang))
+    ws = sheet(wb, "inputs")
+    assert ws.column_dimensions[FLAG_COLUMN].hidden
+    assert wb.defined_names[UNUSABLE_NAME].attr_text.endswith(f"!${FLAG_COLUMN}$3")
+    head = next(r for r in range(4, 40) if ws[f"F{r}"].value in ("Check", "检查"))
+    block = [ws.cell(row=r, column=2).value for r in range(4, head)]
+    assert len(block) >= 10 and all(v.startswith(f'=IF({UNUSABLE_NAME}>0,"—",') for v in block if v), block
+    # flagged: the rows whose check may say a plan's outcome (tp: the memory; the serving targets; ...), not
+    # every input
+    flagged = {ws[f"E{r}"].value for r in range(head + 1, ws.max_row + 1) if ws[f"{FLAG_COLUMN}{r}"].value}
+    assert flagged == {"tp", "train_tokens", "serving_tp", "tpot_target_s", "ttft_target_s"}, flagged
+    assert re.search(rf"\)-COUNTIF\({FLAG_COLUMN}\d+:{FLAG_COLUMN}\d+,1\)$", str(ws[f"{FLAG_COLUMN}3"].value))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_charts_have_axis_titles(lang: str) -> None:
+    """The Compare sheet's bar charts say what their bars measure (days, the currency) and what the bars are."""
+    wb = build_workbook(estimate(default_scenario()), lang)
+    charts = sheet(wb, "compare")._charts
+    assert len(charts) == 2
+
+    def title(axis: Any) -> str:
+        return "".join(r.t for p in axis.title.tx.rich.p for r in (p.r or []))
+
+    units = [title(c.y_axis) for c in charts]
+    assert units == (["CNY", "days"] if lang == "en" else ["元", "天"]), units
+    assert {title(c.x_axis) for c in charts} == {"accelerator" if lang == "en" else "加速卡"}

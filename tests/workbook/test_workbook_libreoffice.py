@@ -186,6 +186,8 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "stage_split_40_40": ({"first_stage_layers": 40, "last_stage_layers": 40},
                           ["the first and last stages (40 and 40 layers) leave no layer for some other stage, or do "
                            "not add up to the 80 layers"]),
+    # expert parallelism on a dense model (estimate._layout refuses it); on a MoE model, see test_ep_divides_experts
+    "ep_dense": ({"ep": 2}, ["EP (2) needs a mixture-of-experts model (this model has no routed experts): set EP to 1"]),
     "nothing_to_plan": ({"typed:train_tokens": 0, "users": 0},
                         ["no training tokens and no serving users: there is nothing to plan"]),
 }
@@ -276,6 +278,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     for key, (cells, _) in INVALID_EDITS.items():
         files[f"invalid_{key}"] = _edited(files["default_en"], cells, src / f"invalid_{key}.xlsx")
         expected[f"invalid_{key}"] = expected["default_en"]
+    files["invalid_ep_moe"] = _edited(files["example_ascend-910b-2048-deepseek-v2"], {"ep": 7}, src / "invalid_ep.xlsx")
+    expected["invalid_ep_moe"] = expected["example_ascend-910b-2048-deepseek-v2"]
     files["invalid_card_pasted"] = _edited(files["default_en"], {"gpu_choice": "H900"}, src / "invalid_card.xlsx")
     expected["invalid_card_pasted"] = expected["default_en"]
     # The Compare sheet edited in place, two columns at once (the other columns must not move).
@@ -501,8 +505,21 @@ def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: st
     assert sorted(checks) == sorted(want), checks
     # idle cards are a note (the estimate runs the whole groups): not counted as a problem
     n = sum(1 for w in want if not w.startswith("note: "))
+    # an input the formulas cannot use blanks the results block ("—"); a plan's outcome (memory, a target,
+    # nothing to plan) leaves its figures in view beside the check
+    unusable = edit not in _PLAN_OUTCOME_EDITS
     assert ws["F3"].value == ("1 input has a problem: see column F" if n == 1 else
-                              f"{n} inputs have a problem: see column F")
+                              f"{n} inputs have a problem: see column F") + (
+        ". The results above show — until the inputs can be used" if unusable else "")
+    block = _block(path, "en")
+    assert len(block) >= 10
+    if unusable:
+        assert set(block.values()) == {"—"}, block
+    else:
+        assert all(isinstance(v, (int, float)) for v in block.values()), block
+
+
+_PLAN_OUTCOME_EDITS = frozenset({"tpot_target", "model_405b", "nothing_to_plan"})
 
 
 def test_a_card_pasted_past_the_list_is_named(recalculated: dict) -> None:  # type: ignore[type-arg]
@@ -511,7 +528,17 @@ def test_a_card_pasted_past_the_list_is_named(recalculated: dict) -> None:  # ty
     ws = sheet(openpyxl.load_workbook(recalculated["invalid_card_pasted"][0], data_only=True), "inputs")
     checks = [str(v) for v in _check_column(ws)]
     assert checks[0] == "Accelerator H900 is not in the list: pick one from the drop-down list"
-    assert ws["F3"].value.endswith("inputs have a problem: see column F")
+    assert ws["F3"].value.endswith("inputs have a problem: see column F. The results above show — until the "
+                                   "inputs can be used")
+    assert set(_block(recalculated["invalid_card_pasted"][0], "en").values()) == {"—"}
+
+
+def test_ep_divides_experts(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """DeepSeek-V2's 160 routed experts on EP 7: the check says so (as the estimate refuses it) and the results
+    block waits for a usable EP."""
+    ws = sheet(openpyxl.load_workbook(recalculated["invalid_ep_moe"][0], data_only=True), "inputs")
+    assert "EP (7) does not divide the routed experts (160): give a divisor of 160" in _check_column(ws)
+    assert set(_block(recalculated["invalid_ep_moe"][0], "en").values()) == {"—"}
 
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "edit_cards", "edit_tokens_text"])
@@ -599,6 +626,19 @@ def test_compare_sheet_follows_the_inputs_sheet(recalculated: dict, edit: str) -
     if edit == "tokens":  # 1.5× the tokens: every card's days and training cost move
         for card in got:
             assert got[card]["train_days"] > before[card]["train_days"] * 1.4, card
+
+
+def test_compare_sheet_own_column_is_headed_by_the_inputs_card(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """The Compare column that follows the Inputs sheet's card is headed by that card after the drop-down there
+    changes (H800 → B200), as its figures are; the other columns keep their own cards."""
+    from xlcompute.workbook.compare_sheet import FIRST_CARD_COLUMN
+
+    built = compare_ws(openpyxl.load_workbook(recalculated["default_en"][0], data_only=True))
+    edited = compare_ws(openpyxl.load_workbook(recalculated["edit_accelerator"][0], data_only=True))
+    heads = [c.value for c in built[4][FIRST_CARD_COLUMN - 1:] if c.value]
+    assert heads[0] == "H800"
+    assert [c.value for c in edited[4][FIRST_CARD_COLUMN - 1:] if c.value] == ["B200", *heads[1:]]
+    assert str(edited.cell(row=5, column=FIRST_CARD_COLUMN).value).startswith("B200")
 
 
 def test_compare_sheet_edited_in_place(recalculated: dict) -> None:  # type: ignore[type-arg]

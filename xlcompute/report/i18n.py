@@ -1110,14 +1110,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "calibration runs, to which the grouped-GEMM, all-to-all and FP8 efficiencies and the dispatcher's host wait "
         "are fitted, are off by {cal} on "
         "average; the {n_held} held-out runs by {held} (at most {held_max}). Below them, published MoE "
-        "pre-training runs typed with planning inputs only, as this proposal's are: the DeepSeek rows were "
+        "pre-training runs typed with planning inputs only{as_this}: the DeepSeek rows were "
         "predicted blind. Read this plan's MFU and training days as rough planning figures and confirm them "
         "in a pilot run.",
         "本方案为混合专家模型，上文的稠密模型表格不能代表其准确度。单步时间与公开 MoE 基准对比（moe_runs.yaml、"
         "moe_runs_2.yaml，各项设置按公开值）：{n_cal} 个校准实测（分组 GEMM、all-to-all 与 FP8 效率及分发器主机等待按其拟合）平均误差 {cal}；"
-        "{n_held} 个留出实测平均误差 {held}（最大 {held_max}）。其下为只按规划输入（与本方案相同）录入的公开 MoE "
+        "{n_held} 个留出实测平均误差 {held}（最大 {held_max}）。其下为只按规划输入{as_this}录入的公开 MoE "
         "预训练任务，其中 DeepSeek 两行为盲测。本方案的 MFU 与训练天数只宜作粗略的规划值，需通过试运行确认。",
     ),
+    "moe_val_as_this": (", as this proposal's are", "（与本方案相同）"),
+    "moe_val_layout_given": (
+        "This proposal fixes its layout ({layout}), which those rows leave to the planner: its card-hours need not "
+        "match a row of the same model.",
+        "本方案固定了并行布局（{layout}），而这些行的布局由规划器选择：本方案的卡时与同一模型的行不必一致。"),
     "moe_col_precision": ("Precision", "精度"),
     "val_role_preregistered": ("held out, pre-registered", "留出（预登记）"),
     "val_role_stack": ("stack calibration", "软件栈校准"),

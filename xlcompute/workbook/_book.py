@@ -28,6 +28,7 @@ from xlcompute.sources import source_text
 from xlcompute.workbook.input_checks import (
     PARSED_KEYS,
     READ_COLUMN,
+    UNUSABLE_NAME,
     add_check_summary,
     add_choice_check,
     add_input_checks,
@@ -274,7 +275,9 @@ class Book:
         row = top + 1
         for label, key, flag_format in rows:
             style_plain(ws.cell(row=row, column=1, value=text(label, lang)))
-            cell = ws.cell(row=row, column=2, value=f"={key}")
+            # "—" while an input cannot be used: a pasted 0 cards or "lots" of tokens would show a figure
+            # or #DIV/0! here, beside the check that names the input
+            cell = ws.cell(row=row, column=2, value=f'=IF({UNUSABLE_NAME}>0,"—",{key})')
             style_formula(cell)  # the named style first: it resets the number format
             if flag_format is None:
                 cell.number_format = registry.excel_format(key, self.currency, lang)

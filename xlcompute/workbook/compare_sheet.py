@@ -116,7 +116,10 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     style_plain(ws.cell(row=r + 2, column=1, value=text("cmp_layout", lang)))
     for j, a in enumerate(alts):
         c = FIRST_CARD_COLUMN + j
-        put_text(ws.cell(row=r, column=c), a.accelerator)
+        if a.accelerator == _own_key(b):  # the Inputs sheet's card: its header follows the drop-down there
+            ws.cell(row=r, column=c, value=f"={CHOICE_NAMES['gpu']}")
+        else:
+            put_text(ws.cell(row=r, column=c), a.accelerator)
         style_header(ws.cell(row=r, column=c))
         name = ws.cell(row=r + 1, column=c)
         if a.accelerator == _own_key(b):
@@ -165,7 +168,7 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     r = _notes(ws, max(r, working_section + 1) + 1, alts, lang)
     if ok:
         ws.row_breaks.append(Break(id=r))  # the charts print on a page of their own, whole
-        _charts(ws, r + 2, rows, len(alts), lang)
+        _charts(ws, r + 2, rows, len(alts), lang, money)
     widths = {"A": 52, "B": 10, col_letter(KEY_COLUMN): 26,
               **{col_letter(FIRST_CARD_COLUMN + j): 16 for j in range(len(alts))}}
     finish_sheet(ws, widths, b.footer, f"{col_letter(FIRST_CARD_COLUMN)}{_FIRST_ROW + 1}")
@@ -300,7 +303,7 @@ def _notes(ws: Worksheet, r: int, alts: list[Alternative], lang: str) -> int:
     return r
 
 
-def _charts(ws: Worksheet, r: int, rows: dict[str, int], n: int, lang: str) -> None:
+def _charts(ws: Worksheet, r: int, rows: dict[str, int], n: int, lang: str, money: str) -> None:
     cats = Reference(ws, min_col=FIRST_CARD_COLUMN, max_col=FIRST_CARD_COLUMN + n - 1, min_row=_FIRST_ROW)
     # With an assumed MFU the cards are charted at their predicted MFUs, as the proposal's chart is.
     if PER_TRILLION_PREDICTED in rows:
@@ -319,5 +322,7 @@ def _charts(ws: Worksheet, r: int, rows: dict[str, int], n: int, lang: str) -> N
         chart.set_categories(cats)
         chart.legend = None
         chart.y_axis.scaling.min = 0  # bars from zero: a truncated axis exaggerates the differences
+        chart.y_axis.title = text("cmp_axis_days", lang) if "days" in key else money
+        chart.x_axis.title = text("cmp_axis_card", lang)
         chart.height, chart.width = 7.5, 14
         ws.add_chart(chart, f"{'A' if i == 0 else col_letter(FIRST_CARD_COLUMN + 1)}{r}")

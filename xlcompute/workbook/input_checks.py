@@ -20,6 +20,8 @@ from copy import copy
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -48,13 +50,20 @@ def _style_check(cell: Cell) -> None:
     else:
         cell._style = copy(first)
 
-__all__ = ["CHECK_COLUMN", "READ_COLUMN", "PARSED_KEYS", "add_input_checks", "add_check_summary", "add_read_cell",
+__all__ = ["CHECK_COLUMN", "READ_COLUMN", "FLAG_COLUMN", "UNUSABLE_NAME", "PLAN_OUTCOMES", "PARSED_KEYS",
+           "add_input_checks", "add_check_summary", "add_read_cell",
            "add_choice_check", "field_name", "formula_text"]
 
 CHECK_COLUMN = "F"
 #: How a check that is information, not a problem, starts (English, Chinese): not counted, not marked red.
 NOTE_PREFIX = ("note: ", "注：")
 READ_COLUMN = "G"
+#: A hidden column: 1 on a row whose check says a plan's outcome (out of memory, a missed target), not an input
+#: the formulas cannot use; the summary's other problems are such inputs, and the results block above the
+#: inputs shows "—" while there is one.
+FLAG_COLUMN = "H"
+FLAG_COLUMN_INDEX = 8
+UNUSABLE_NAME = "inputs_unusable"
 PARSED_KEYS = frozenset({"train_tokens", "model_params", "model_active_params"})
 """Counts a finance user types with a suffix (2T, 70B, 2万亿): the typed cell may hold text, and the
 named cell is the number read from it, in the column after the checks."""
@@ -108,7 +117,9 @@ def _in_range(cell: str, r: InputRange) -> str:
 
 
 # Rules between inputs: key -> (condition that is a problem, message parts). Names are the
-# workbook's defined names, so the checks follow whatever row each input is on.
+# workbook's defined names, so the checks follow whatever row each input is on. A condition in
+# PLAN_OUTCOMES is what the inputs give (a layout that outgrows the memory, a missed target), not an
+# input the formulas cannot use: the results still show beside it.
 def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
     zh = lang == "zh"
     if key == "gpu_count":
@@ -162,6 +173,18 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
                  '"the time to first token is "&ROUND(ttft,3)&" s, above the "&ttft_target_s&" s target: the serving '
                  'replica and batch were sized when the workbook was built: lower the decode batch, or build the '
                  'workbook again (xlcompute workbook)"')]
+    if key == "ep":  # estimate._layout's rules: EP divides the routed experts and is carved from tp·cp·dp
+        return [("AND(ep>1,experts=0)",
+                 '"EP（"&ep&"）需要混合专家模型（该模型没有路由专家）：EP 取 1"' if zh else
+                 '"EP ("&ep&") needs a mixture-of-experts model (this model has no routed experts): set EP to 1"'),
+                ("AND(experts>0,MOD(experts,ep)<>0)",
+                 '"EP（"&ep&"）不能整除路由专家数（"&experts&"）：请取 "&experts&" 的因数"' if zh else
+                 '"EP ("&ep&") does not divide the routed experts ("&experts&"): give a divisor of "&experts'),
+                ("IFERROR(MOD(tp*cp*dp,ep*IF(etp>0,etp,tp))<>0,FALSE)",
+                 '"EP·专家 TP（"&ep&"·"&IF(etp>0,etp,tp)&"）不能整除 TP·CP·DP（"&tp*cp*dp&"）：专家并行取自数据并行的'
+                 '卡（Megatron-Core MoE）"' if zh else
+                 '"EP·expert TP ("&ep&"·"&IF(etp>0,etp,tp)&") does not divide TP·CP·DP ("&tp*cp*dp&"): expert '
+                 'parallelism is carved from the data-parallel ranks (Megatron-Core MoE)"')]
     if key == "pp":
         return [("pp>layers",
                  '"PP（"&pp&"）多于层数（"&layers&"）：PP 至多为 "&layers' if zh else
@@ -197,6 +220,16 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
                  '"the first and last stages ("&first_stage_layers&" and "&last_stage_layers&" layers) leave no layer '
                  'for some other stage, or do not add up to the "&layers&" layers"')]
     return []
+
+
+PLAN_OUTCOMES: frozenset[str] = frozenset({
+    "IFERROR(AND(train_tokens>0,mem_fits=0),FALSE)",
+    "IFERROR(AND(train_tokens=0,users=0),FALSE)",
+    "IFERROR(AND(users>0,serving_max_sequences<1),FALSE)",
+    "IFERROR(AND(users>0,tpot>tpot_target_s*1.000001),FALSE)",
+    "IFERROR(AND(users>0,ttft>ttft_target_s*1.000001),FALSE)",
+    "MOD(gpu_count,tp*cp*pp)<>0",  # idle cards: a note, counted in the figures
+})
 
 
 def _first_checks(key: str, lang: str) -> list[tuple[str, str]]:
@@ -289,11 +322,28 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
         body = f"IF({cond},{words},{body})"
     check = ws.cell(row=row, column=6, value=f"={body}")
     _style_check(check)
+    # A row whose check may say a plan's outcome (out of memory, a missed target) flags that message: the
+    # summary counts every other problem as an input the formulas cannot use. Flagged here only, not on every
+    # row (a formula per input costs a workbook ~20 % of its build time).
+    if any(cond in PLAN_OUTCOMES and not cond.startswith("MOD(") for cond, _ in _cross_checks(key, lang)):
+        unusable = [cond for cond, _ in _first_checks(key, lang)]
+        unusable += [f"NOT(ISNUMBER({cell}))", f"NOT({_in_range(cell, r)})"]
+        unusable += [cond for cond, _ in _cross_checks(key, lang) if cond not in PLAN_OUTCOMES]
+        _add_outcome_flag(ws, row, unusable)
     where = f"${CHECK_COLUMN}${row}"
     prefix = NOTE_PREFIX[1] if lang == "zh" else NOTE_PREFIX[0]
     problem = (f'AND({where}<>"",LEFT({where},{len(prefix)})<>{formula_text(prefix)})' if key == "gpu_count"
                else f'{where}<>""')
     ws.conditional_formatting.add(typed, _red_when(problem))
+
+
+def _add_outcome_flag(ws: Worksheet, row: int, unusable: list[str]) -> None:
+    """1 in the hidden flag column when the row's check says something and none of ``unusable`` holds (tested
+    in turn, so a rule that needs a number is not tested on text): the message is a plan's outcome."""
+    body = "1"
+    for cond in reversed(unusable):
+        body = f"IF({cond},0,{body})"
+    ws.cell(row=row, column=FLAG_COLUMN_INDEX, value=f'=IF({CHECK_COLUMN}{row}="",0,IFERROR({body},0))')
 
 
 def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang: str) -> None:
@@ -322,9 +372,18 @@ def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str,
     n = f'(COUNTIF({span},"?*")-COUNTIF({span},{formula_text(prefix + "*")}))'
     if lang == "zh":
         words = f'IF({n}=0,"所有输入有效",{n}&"项输入有问题：见 F 列")'
+        wait = "；输入可用前，上方结果显示为 —"
     else:
         words = (f'IF({n}=0,"All inputs are valid",IF({n}=1,"1 input has a problem: see column F",'
                  f'{n}&" inputs have a problem: see column F"))')
+        wait = ". The results above show — until the inputs can be used"
+    words += f'&IF({UNUSABLE_NAME}>0,{formula_text(wait)},"")'
+    # the problems less the plans' outcomes: the inputs the formulas cannot use
+    flags = ws.cell(row=row, column=FLAG_COLUMN_INDEX,
+                    value=f"={n}-COUNTIF({FLAG_COLUMN}{first}:{FLAG_COLUMN}{last},1)")
+    ws.parent.defined_names[UNUSABLE_NAME] = DefinedName(
+        UNUSABLE_NAME, attr_text=f"{quote_sheetname(ws.title)}!${FLAG_COLUMN}${flags.row}")
+    ws.column_dimensions[FLAG_COLUMN].hidden = True  # flags for the formulas, not for reading
     c = ws.cell(row=row, column=6, value=f"={words}")
     style_formula(c)
     style_note(c)

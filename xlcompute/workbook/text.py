@@ -305,6 +305,8 @@ T: dict[str, tuple[str, str]] = {
     "cmp_unavailable": ("The comparison could not be made: {reason}", "无法进行对比：{reason}"),
     "cmp_chart_cost": ("Training cost per 10¹² tokens by card", "各加速卡每万亿 token 训练成本"),
     "cmp_chart_days": ("Days to train by card", "各加速卡训练天数"),
+    "cmp_axis_days": ("days", "天"),
+    "cmp_axis_card": ("accelerator", "加速卡"),
     "cmp_chart_cost_predicted": ("Training cost per 10¹² tokens by card, each at its predicted MFU",
                                  "各加速卡每万亿 token 训练成本（按各卡预测 MFU）"),
     "cmp_chart_days_predicted": ("Days to train by card, each at its predicted MFU", "各加速卡训练天数（按各卡预测 MFU）"),

@@ -130,11 +130,14 @@ def moe_appendix(c: _Ctx) -> dict[str, Any] | None:
             "cards": fmt.count(r.cards), "published": fmt.hours(r.published_gpu_hours),
             "predicted": "—" if r.predicted_gpu_hours is None else fmt.hours(r.predicted_gpu_hours),
             "error": "—" if r.error_pct is None else fmt.signed_percent(r.error_pct)} for r in moe_end_to_end_report()]
-    return {"steps": steps, "end_to_end": e2e,
-            "text": c.t("moe_val_text", n_cal=fmt.count(sum(r.role == "calibration" for r in m.rows)),
-                        cal=fmt.percent(m.calibration_mean_abs_error_pct / 100),
-                        n_held=fmt.count(n_held), held=fmt.percent(held / 100),
-                        held_max=fmt.percent(held_max / 100))}
+    fixed = c.r.scenario.layout_fixed  # the rows' layouts are the planner's; this plan's is the scenario's own
+    text = c.t("moe_val_text", n_cal=fmt.count(sum(r.role == "calibration" for r in m.rows)),
+               cal=fmt.percent(m.calibration_mean_abs_error_pct / 100),
+               n_held=fmt.count(n_held), held=fmt.percent(held / 100),
+               held_max=fmt.percent(held_max / 100), as_this="" if fixed else c.t("moe_val_as_this"))
+    if fixed:
+        text = c.sentences(text, c.t("moe_val_layout_given", layout=c.layout()))
+    return {"steps": steps, "end_to_end": e2e, "text": text}
 
 
 @functools.cache

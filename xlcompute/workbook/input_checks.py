@@ -228,7 +228,6 @@ PLAN_OUTCOMES: frozenset[str] = frozenset({
     "IFERROR(AND(users>0,serving_max_sequences<1),FALSE)",
     "IFERROR(AND(users>0,tpot>tpot_target_s*1.000001),FALSE)",
     "IFERROR(AND(users>0,ttft>ttft_target_s*1.000001),FALSE)",
-    "MOD(gpu_count,tp*cp*pp)<>0",  # idle cards: a note, counted in the figures
 })
 
 
@@ -325,7 +324,7 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     # A row whose check may say a plan's outcome (out of memory, a missed target) flags that message: the
     # summary counts every other problem as an input the formulas cannot use. Flagged here only, not on every
     # row (a formula per input costs a workbook ~20 % of its build time).
-    if any(cond in PLAN_OUTCOMES and not cond.startswith("MOD(") for cond, _ in _cross_checks(key, lang)):
+    if any(cond in PLAN_OUTCOMES for cond, _ in _cross_checks(key, lang)):
         unusable = [cond for cond, _ in _first_checks(key, lang)]
         unusable += [f"NOT(ISNUMBER({cell}))", f"NOT({_in_range(cell, r)})"]
         unusable += [cond for cond, _ in _cross_checks(key, lang) if cond not in PLAN_OUTCOMES]

@@ -1008,6 +1008,10 @@ def _write_index(items: list[BatchItem], path: Path, lang: str) -> None:
             put_text(ws.cell(row=r, column=3), _STATUS_WORDS["zh" if zh else "en"].get(item.status, item.status))
             put_text(ws.cell(row=r, column=len(headers)),
                      f"此行无法完整显示：{exc}" if zh else f"this row could not be shown in full: {exc}")
+    # The problems wrap in their column: unwrapped, a long reason runs past the sheet's used width, and a
+    # printed index (one page wide) shrinks to fit it.
+    for (cell,) in ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "C2"
     # Figure columns as wide as their widest shown value (¥1,852,478,400 takes 14 characters; a
     # narrower column shows ###), text columns fixed; the header row tall enough for its wrapped text.

@@ -19,6 +19,7 @@ The ``excel`` decorator (:mod:`xlcompute.udf._register`) turns the error into th
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -202,6 +203,8 @@ def quantity(value: Any, name: str, default: float | None = None, hint: str = CO
 
 def positive(value: Any, name: str, default: float | None = None, unit: str = "", hint: str | None = None) -> float:
     """A number > 0; with a ``unit`` (days, GB, …) a plain number unless ``hint`` says otherwise."""
+    if value.__class__ is float and 0 < value < math.inf:  # the common cell: no hint to word
+        return value  # type: ignore[no-any-return]
     x = quantity(value, name, default, hint or (plain_hint(unit) if unit else COUNT_HINT))
     if not x > 0:
         raise UdfArgumentError(f"{name} must be greater than 0{_unit(unit)}, got {show(value)}")
@@ -211,6 +214,8 @@ def positive(value: Any, name: str, default: float | None = None, unit: str = ""
 def non_negative(value: Any, name: str, default: float | None = None, unit: str = "",
                  hint: str | None = None) -> float:
     """A number ≥ 0; with a ``unit`` a plain number unless ``hint`` says otherwise."""
+    if value.__class__ is float and 0 <= value < math.inf:  # the common cell: no hint to word
+        return value  # type: ignore[no-any-return]
     x = quantity(value, name, default, hint or (plain_hint(unit) if unit else COUNT_HINT))
     if x < 0:
         raise UdfArgumentError(f"{name} must be 0 or more{_unit(unit)}, got {show(value)}")
@@ -225,6 +230,8 @@ _CURRENCY_MARK = re.compile(rf"^\s*{_CURRENCY}\s*(?=\S)|(?<=\S)\s*{_CURRENCY}\s*
 
 def price(value: Any, name: str, example: str = "15") -> float:
     """A price ≥ 0 (zero allowed): a number, or text with a currency mark before or after it."""
+    if value.__class__ is float and 0 <= value < math.inf:  # the common cell: nothing to strip or word
+        return value  # type: ignore[no-any-return]
     hint = PRICE_HINT.format(example=example)
     bare = value
     if isinstance(value, str) and len(value) <= MAX_TEXT:
@@ -258,7 +265,9 @@ def _exact(value: Any) -> str:
 def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
     """A whole number from ``minimum`` to ``maximum`` (cards, layers, parallel degrees); within
     :data:`_WHOLE_TOLERANCE` of one it is that one."""
-    x = _near_whole(quantity(value, name, None if default is None else float(default), WHOLE_HINT))
+    x = quantity(value, name, None if default is None else float(default), WHOLE_HINT)
+    if not float(x).is_integer():  # the common cell is whole: no rounding to test
+        x = _near_whole(x)
     if not float(x).is_integer():
         raise UdfArgumentError(f"{name} must be a whole number, got {_exact(value)}")
     if x < minimum:
@@ -283,7 +292,8 @@ def choice(value: Any, name: str, allowed: Iterable[int], default: int | None = 
         if is_empty(value):
             raise UdfArgumentError(f"{name} is empty; enter one of {listed}") from None
         raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}") from None
-    x = _near_whole(x)
+    if not float(x).is_integer():
+        x = _near_whole(x)
     if not float(x).is_integer() or int(x) not in allowed:
         listed = ", ".join(str(a) for a in allowed)
         raise UdfArgumentError(f"{name} must be one of {listed}, got {show(value)}")

@@ -6,7 +6,8 @@ Used by scenario files and the Excel functions, so ``=LLM_TRAIN_DAYS("70B","2T",
 B = G = 10^9, T = 10^12, P = 10^15; 万 = 10^4, 亿 = 10^8 and their compounds 千 百万 千万 十亿 百亿 千亿
 万亿; the words thousand, million, billion, trillion), case-insensitive. Thousands may be grouped with
 commas, underscores or spaces; a count may end with the word for what it counts (tokens, cards, GPUs,
-params, 张, 卡, 个, …: :data:`UNIT_WORDS`); full-width forms read as ASCII (NFKC).
+params, 张, 卡, 个, …: :data:`UNIT_WORDS`, also after 个 as in ``2万亿个token``); full-width forms read as
+ASCII (NFKC).
 
 Only finite numbers are returned: ``inf``, ``nan``, ``1e999`` and integers too large for a float
 are refused. Text longer than :data:`MAX_QUANTITY_CHARS` characters is refused before it is
@@ -69,7 +70,9 @@ _PATTERN = re.compile(
     rf"(?P<suffix>{_WORDS}|[kKmMbBgGtTpP千万亿%]?)\s*$",
     re.IGNORECASE,
 )
-_UNIT = re.compile(r"\s*(?:" + "|".join(map(re.escape, UNIT_WORDS)) + r")\s*$", re.IGNORECASE)
+# 个 is also the measure word before a counted noun ("2万亿个token", "1000个GPU"): one optional 个 goes with the
+# word, so "个token" drops as "token" does (个 alone is already a unit word; "个个" stays refused).
+_UNIT = re.compile(r"\s*(?:个\s*(?!个))?(?:" + "|".join(map(re.escape, UNIT_WORDS)) + r")\s*$", re.IGNORECASE)
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}

@@ -113,6 +113,7 @@ def test_every_udf_has_a_core_case() -> None:
     own |= {"TRAIN_MEM_PER_GPU"}  # the estimate's graph: tests/udf/test_udf_train_mem.py
     own |= {"LLM_ETTR"}  # the estimate's goodput steps: tests/udf/test_udf_mfu_contract.py
     own |= {"LLM_COMPARE"}  # xlcompute.compare (each row an estimate): tests/compare/test_compare_faces.py
+    own |= {"LLM_CARD_NOTE"}  # compare.kernel_note, as LLM_COMPARE's note: tests/udf/test_udf_review48.py
     own |= {"LLM_TTFT", "LLM_TPOT", "LLM_SERVING_CARDS", "LLM_SERVING_COST"}  # the estimate's serving steps:
     # tests/estimate/test_serving_plan.py
     assert set(udf.udf_specs()) == covered | own

@@ -64,6 +64,7 @@ BASE: dict[str, tuple[Any, ...]] = {
     "LLM_BEST_LAYOUT": ("llama2-7b", "H800", 64, 4096, 256),
     "LLM_COMPARE": ("llama2-7b", "1T", 64, ["H800", "910B"], 0.4, 30, 0.9),
     "LLM_PREDICTED_MFU": ("llama2-7b", "H800", 64, 4096, 256, 2, 1),
+    "LLM_CARD_NOTE": ("MI250X",),
 }
 
 HOSTILE: dict[str, Any] = {

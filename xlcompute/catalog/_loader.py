@@ -383,12 +383,34 @@ _CARD_MEMORY = re.compile(r"[\s\-_]+(?:(?:(?P<gb>\d+)\s*(?:GB|G|GiB))?(?:[\s\-_]
                           re.IGNORECASE)
 
 
-def _lookup_forms(name: str, rows: tuple[_P, ...]) -> list[tuple[str, float | None]]:
+#: The Chinese names of the catalog's card vendors ("英伟达H800", "华为 910B"), dropped in front of a card's name
+#: as the vendor field's own words are ("NVIDIA H800"); 昇腾 (Ascend) is in the 910 cards' aliases already.
+_CARD_VENDORS_ZH = ("英伟达", "辉达", "輝達", "华为", "華為", "超威", "英特尔", "谷歌")
+
+#: A model family's Chinese name in front of a model's name -> the family word the catalog's keys start with
+#: ("千问2.5-72b", "通义千问2.5-72B" -> qwen2.5-72b; "深度求索V3" -> deepseekv3): one rule, not an alias
+#: per model.
+_MODEL_FAMILIES_ZH = {"通义千问": "qwen", "千问": "qwen", "深度求索": "deepseek"}
+
+
+def _family_forms(forms: list[str]) -> list[str]:
+    """``forms`` with a Chinese family name in front replaced by the catalog's family word (the longest first)."""
+    out: list[str] = []
+    for f in forms:
+        for zh in sorted(_MODEL_FAMILIES_ZH, key=len, reverse=True):
+            if f.startswith(zh) and len(f) > len(zh):
+                out.append(_MODEL_FAMILIES_ZH[zh] + f[len(zh):])
+                break
+    return out
+
+
+def _lookup_forms(kind: str, name: str, rows: tuple[_P, ...]) -> list[tuple[str, float | None]]:
     """The lookup forms of a typed name that was not found as written, as people paste names: without a
-    Hugging Face organisation ("meta-llama/Llama-2-70b-hf"), a variant word (:data:`_MODEL_VARIANTS`), a
-    card vendor's name in front ("NVIDIA H800", "Huawei Ascend 910B") or the card's memory after it
-    ("H800 80GB", "H100 80GB HBM3"). Each form comes with the memory in GB it names (None: none), which
-    the card found must have ("A100 40GB" never finds the 80 GB card)."""
+    Hugging Face organisation ("meta-llama/Llama-2-70b-hf"), a variant word (:data:`_MODEL_VARIANTS`), with
+    a model family's Chinese name as its family word (:data:`_MODEL_FAMILIES_ZH`), a card vendor's name in
+    front ("NVIDIA H800", "英伟达 H800", "Huawei Ascend 910B") or the card's memory after it ("H800 80GB",
+    "H100 80GB HBM3"). Each form comes with the memory in GB it names (None: none), which the card found
+    must have ("A100 40GB" never finds the 80 GB card)."""
     forms = [normalize_name(name)]
     if "/" in name:
         forms.append(normalize_name(name.rsplit("/", 1)[1]))
@@ -396,9 +418,13 @@ def _lookup_forms(name: str, rows: tuple[_P, ...]) -> list[tuple[str, float | No
     sized: tuple[str, float | None] | None = None
     if memory is not None and memory.group(0).strip(" -_") and memory.start() > 0:
         sized = (normalize_name(name[: memory.start()]), float(memory.group("gb")) if memory.group("gb") else None)
+    if kind == "model":
+        forms += _family_forms(forms)
     for word in _MODEL_VARIANTS:
         forms += [f.removesuffix(word) for f in forms if f.endswith(word) and len(f) > len(word)]
     vendors = {w for r in rows for w in re.findall(r"[a-z0-9]+", str(getattr(r, "vendor", "")).lower())}
+    if kind == "accelerator":
+        vendors |= set(_CARD_VENDORS_ZH)
     forms += [f[len(v):] for f in forms for v in sorted(vendors) if f.startswith(v) and len(f) > len(v)]
     out: list[tuple[str, float | None]] = [(f, None) for f in forms]
     if vendors and sized is not None:  # cards only: the name without its memory, with and without the vendor
@@ -413,18 +439,21 @@ def _lookup(kind: str, name: str, rows: tuple[_P, ...], index: dict[str, _Preset
     hit = index.get(normalize_name(name))
     if hit is not None:  # the common case, before the other forms are worked out
         return hit  # type: ignore[return-value]
-    for form, gb in _lookup_forms(name, rows):
+    for form, gb in _lookup_forms(kind, name, rows):
         hit = index.get(form)
         if hit is not None and (gb is None or round(getattr(hit, "hbm_bytes", 0) / 1e9) == gb
                                 or round(getattr(hit, "hbm_bytes", 0) / 2**30) == gb):
             return hit  # type: ignore[return-value]
-    close = difflib.get_close_matches(normalize_name(name), list(index), n=4, cutoff=0.5)
+    # suggestions for the name as typed, then for its family word ("深度求索V9" is close to deepseekv3)
+    typed = normalize_name(name)
+    close = [c for form in (typed, *(_family_forms([typed]) if kind == "model" else []))
+             for c in difflib.get_close_matches(form, list(index), n=4, cutoff=0.5)]
     suggestions: list[str] = []
     for c in close:
         key = index[c].key
         if key not in suggestions:
             suggestions.append(key)
-    hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
+    hint = f"did you mean {', '.join(suggestions[:4])}? " if suggestions else ""
     if kind == "model" and SIZE_TEXT.match(name):  # "100B": a size, not a name
         hint = (f"a model known by its size alone is model.params: {name.strip()} (a dense model, generic "
                 "shape); ")

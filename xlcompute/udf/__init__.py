@@ -69,7 +69,7 @@ from xlcompute.udf._serving import (
 )
 from xlcompute.udf._energy import ENERGY_KWH, POWER_COST
 from xlcompute.udf._planner import LLM_BEST_LAYOUT, LLM_PREDICTED_MFU
-from xlcompute.udf._compare import LLM_COMPARE
+from xlcompute.udf._compare import LLM_CARD_NOTE, LLM_COMPARE
 
 __all__ = [
     "CATEGORY",
@@ -119,4 +119,5 @@ __all__ = [
     "LLM_BEST_LAYOUT",
     "LLM_PREDICTED_MFU",
     "LLM_COMPARE",
+    "LLM_CARD_NOTE",
 ]

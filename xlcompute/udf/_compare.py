@@ -1,4 +1,5 @@
-"""LLM_COMPARE: the same training job on several cards, side by side (issue 13; xlcompute.compare).
+"""LLM_COMPARE: the same training job on several cards, side by side (issue 13; xlcompute.compare); and
+LLM_CARD_NOTE, the note its row gives a card whose step times no training measurement calibrates.
 
 The cell builds a one-line scenario — model, tokens, cards, the first card of ``gpu_range`` and,
 optionally, the MFU and a deadline — with every other field at its scenario default (prices: the CNY defaults of
@@ -17,7 +18,7 @@ from xlcompute import _udf_args as a
 from xlcompute.udf._models import preset_or_size
 from xlcompute.udf._register import GPUS, MFU, TOKENS, excel
 
-__all__ = ["LLM_COMPARE"]
+__all__ = ["LLM_COMPARE", "LLM_CARD_NOTE"]
 
 HEADER = ("gpu", "cards", "days", "mfu", "predicted_mfu", "fits_memory", "it_power_kw", "capex", "total_budget",
           "cost_per_1T_train_tokens", "note")
@@ -119,8 +120,8 @@ def _card_keys(gpu_range: Any) -> tuple[str, ...]:
      "gpus": GPUS + " Used for every card.",
      "gpu_range": 'Cells holding up to 8 card names, e.g. "H800", "H20", "A800", "H200", "910B".',
      "mfu": "Optional. " + MFU + " Default: the step-time model predicts one per card.",
-     "deadline_days": "Optional. Days the run must finish in: each card then gets the fewest cards found that "
-                      "meet it, planned at that count (gpus may be left empty; it is not used).",
+     "deadline_days": 'Optional. Days the run must finish in (60 or "60天"): each card then gets the fewest cards '
+                      "found that meet it, planned at that count (gpus may be left empty; it is not used).",
      "deadline_confidence": "Optional. Share of the MFU range in which the run must still meet deadline_days, "
                             "0.5 to 0.99 (0.9 or 90%: its P90 days meet it). Default 0.5: the estimate itself."},
     ranges=("gpu_range",),
@@ -135,7 +136,7 @@ def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = N
 
     m = preset_or_size(model)
     n_tokens = a.train_tokens(tokens)
-    days = None if a.is_empty(deadline_days) else a.positive(deadline_days, "deadline_days", unit="days")
+    days = None if a.is_empty(deadline_days) else a.days(deadline_days, "deadline_days")
     confidence = None if a.is_empty(deadline_confidence) else a.fraction(deadline_confidence, "deadline_confidence")
     if confidence is not None and days is None:
         raise a.UdfArgumentError("deadline_confidence needs deadline_days: the confidence is that of meeting it")
@@ -150,3 +151,30 @@ def LLM_COMPARE(model: Any, tokens: Any, gpus: Any, gpu_range: Any, mfu: Any = N
     if isinstance(outcome, str):
         raise a.UdfArgumentError(outcome)
     return [list(HEADER), *(list(row) for row in outcome)]
+
+
+# Any one-line training scenario on the card gives its note: kernel_note reads the card's kernel calibration
+# and its held-out published runs, not the model or the tokens, and needs no layout search (plan=False).
+_NOTE_MODEL = "llama2-7b"
+_NOTE_TOKENS = 1e12
+
+
+@functools.lru_cache(maxsize=64)
+def _card_note(key: str) -> str:
+    """LLM_COMPARE's note for a card (mfu empty), or "" for a card whose step times are calibrated."""
+    from xlcompute.compare import kernel_note
+    from xlcompute.estimate import resolve
+    from xlcompute.scenario import parse_scenario
+
+    scenario = parse_scenario({"model": {"preset": _NOTE_MODEL}, "training": {"tokens": _NOTE_TOKENS},
+                               "cluster": {"accelerator": key}})
+    note = kernel_note(scenario, resolve(scenario, plan=False).inputs)
+    return "" if note is None else a.one_line(_in_cells(str(note)), _NOTE_CHARS)
+
+
+@excel({"gpu": 'A catalog card name such as "MI250X", "H20" or "H800" (as peak_tflops of LLM_TRAIN_DAYS).'})
+def LLM_CARD_NOTE(gpu: Any) -> Any:  # Any, not str: xlwings' plain value converter, as MODEL_SPEC's text
+    """Text to put beside a card's estimated days: the note LLM_COMPARE gives it (mfu empty) when no training
+    measurement calibrates it ("days and MFU extrapolated: …", with its held-out published runs); empty
+    text for a calibrated card."""
+    return _card_note(a.gpu(gpu).key)

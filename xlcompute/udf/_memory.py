@@ -49,19 +49,30 @@ def ZERO_MEM(params: Any, stage: Any, dp: Any, param_bytes: Any = None, optim_by
     )
 
 
+def _weight_bytes(value: Any) -> float:
+    """Bytes per weight: a number, or a serving precision's name ("fp8", "int4", as LLM_TTFT takes them) read
+    as the inference model's bytes per stored weight (serving_model.PRECISIONS; int4 counts its scales)."""
+    if isinstance(value, str) and not a.is_empty(value) and not a.is_number_text(value):
+        from xlcompute.udf._serving import precision_keys, serving_precision
+
+        if value.strip().lower() not in precision_keys():
+            raise a.UdfArgumentError(f"bytes_per_param must be bytes per parameter (2 for bf16) or a precision, "
+                                     f"one of {', '.join(precision_keys())}; got {a.show(value)}")
+        return float(serving_precision(value, "bytes_per_param").weight_bytes)
+    return a.positive(value, "bytes_per_param", default=memory.BF16_BYTES, unit="bytes")
+
+
 @excel(
-    {"params": PARAMS_STORED, "bytes_per_param": "Optional. Bytes per parameter; default 2 (bf16). 20 ≈ full training state."}
+    {"params": PARAMS_STORED,
+     "bytes_per_param": 'Optional. Bytes per parameter; default 2 (bf16). 20 ≈ full training state. Or a '
+                        'precision as the serving functions take it: "bf16", "fp16", "fp8", "int8", "int4" (with '
+                        'its scales), "w8a8".'}
 )
 def WEIGHTS_MEM(params: Any, bytes_per_param: Any = None) -> float:
     """Memory of the weights, bytes per parameter × P, in GB (10^9 bytes) (seed 003: a 13B model
     is 26 GB in bf16; 20 bytes per parameter gives 260 GB). A model name counts all its
     parameters, every expert included."""
-    return _gb(
-        memory.weights_bytes(
-            stored_params(params),
-            a.positive(bytes_per_param, "bytes_per_param", default=memory.BF16_BYTES, unit="bytes"),
-        )
-    )
+    return _gb(memory.weights_bytes(stored_params(params), _weight_bytes(bytes_per_param)))
 
 
 _TP = "Optional. Tensor-parallel size; default 1."

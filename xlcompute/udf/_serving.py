@@ -49,6 +49,11 @@ def _utilization(value: Any) -> float:
     return _serving_utilization_default() if a.is_empty(value) else a.fraction(value, "utilization")
 
 
+_USERS = 'Concurrent users: 2000, "2000人" or "2万"; each sends a request every seconds_per_request.'
+_SECONDS_PER_REQUEST = ("Seconds between one user's requests: a load of users / seconds_per_request requests per "
+                        "second, as in LLM_INFER_CHIPS. The latency targets are ttft_s and tpot_s.")
+
+
 def _serving_flops(params_: Any, tokens: Any, name: str = "tokens") -> float:
     """2·P·T from the cells (shared by the serving functions)."""
     return float(compute.infer_flops(active_params(params_), a.positive(tokens, name)))
@@ -56,10 +61,12 @@ def _serving_flops(params_: Any, tokens: Any, name: str = "tokens") -> float:
 
 @excel(
     {
-        "users": "Concurrent users (requests in flight).",
+        "users": _USERS,
         "params": PARAMS_ACTIVE,
         "tokens_per_request": "Tokens per request (input + output).",
-        "seconds_per_request": "Target seconds to serve one request.",
+        "seconds_per_request": "Seconds per request of one user (seed 000's t): each user is served a request every "
+                               "seconds_per_request, a load of users / seconds_per_request requests per second, as in "
+                               "LLM_SERVING_CARDS. A throughput, not a latency target.",
         "peak_tflops": PEAK,
         "utilization": UTIL,
     }
@@ -77,7 +84,7 @@ def LLM_INFER_CHIPS(
     the inference model."""
     return float(
         serving.infer_cards(
-            a.positive(users, "users"),
+            a.users(users),
             _serving_flops(params, tokens_per_request, "tokens_per_request"),
             a.peak_flops(peak_tflops),
             a.positive(seconds_per_request, "seconds_per_request", unit="seconds"),
@@ -153,17 +160,36 @@ def LLM_DECODE_TOKENS_PER_S(
 _MODEL = ('A catalog model name such as "llama2-70b" (its architecture: layers, heads, KV heads), or a size such as '
           '"70B" (a dense model of generic shape).')
 _GPU = 'A catalog card name such as "H800" or "A100-80G" (peak, HBM, bandwidth, link, cards per server).'
-_TP = "Optional. Tensor-parallel cards of the replica; default 1. Must divide the heads and fit one server."
+_TP = ("Optional. Tensor-parallel cards of the replica; must divide the heads and fit one server. Empty: the tp "
+       "xlcompute estimate's serving sizer picks for this model, card, precision and request (fewest cards for "
+       "2,000 users at its 2 s / 0.2 s targets).")
 _PRECISION = ('Optional. "bf16" (default), "fp8" (FP8 weights, GEMMs and KV cache), "int8" or "int4" (weight-only), '
               '"w8a8" (INT8 weights and activations, GEMMs at the card\'s INT8 peak).')
 
 
-def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, Any, int, Any]:
-    """The inference model's shape, card, precision, tp and constants (the card vendor's) from the
-    cells, checked."""
-    from xlcompute.serving_model import FITTED, PRECISIONS, SCENARIO_PRECISIONS, Card, for_card, model_shape
+def precision_keys() -> dict[str, str]:
+    """The precision words a cell may hold -> :data:`xlcompute.serving_model.PRECISIONS` keys: the scenario's
+    (``serving.precision``) and fp16."""
+    from xlcompute.serving_model import SCENARIO_PRECISIONS
 
-    keys = {"bf16": "bf16", "fp16": "fp16", **SCENARIO_PRECISIONS}  # the scenario's words, and fp16
+    return {"bf16": "bf16", "fp16": "fp16", **SCENARIO_PRECISIONS}
+
+
+def serving_precision(value: Any, name: str = "precision") -> Any:
+    """The inference model's :class:`~xlcompute.serving_model.Precision` named by a cell (empty: bf16)."""
+    from xlcompute.serving_model import PRECISIONS
+
+    keys = precision_keys()
+    text = "bf16" if a.is_empty(value) else str(value).strip().lower()
+    if text not in keys:
+        raise a.UdfArgumentError(f"{name} must be one of {', '.join(keys)}, got {a.show(value)}")
+    return PRECISIONS[keys[text]]
+
+
+def _replica(model: Any, gpu: Any, precision: Any) -> tuple[Any, Any, Any, Any]:
+    """The inference model's shape, card, precision and constants (the card vendor's) from the cells,
+    checked."""
+    from xlcompute.serving_model import FITTED, Card, for_card, model_shape
 
     shape = model_shape(preset_or_size(model).arch)
     g = a.gpu(gpu)
@@ -172,19 +198,47 @@ def _replica(model: Any, gpu: Any, tp: Any, precision: Any) -> tuple[Any, Any, A
                 hbm_bytes_per_s=g.hbm_bandwidth_bytes_per_s,
                 link_bytes_per_s=g.link_bytes_per_s_per_direction or g.inter_node_bytes_per_s_per_card or 50e9,
                 cards_per_node=g.cards_per_node, fp32_flops=catalog.fp32_of(g) * 1e12)
-    t = a.whole(tp, "tp", default=1, maximum=card.cards_per_node)
-    if shape.heads % t or (shape.kv_heads % t and t % shape.kv_heads) or card.cards_per_node % t:
-        raise a.UdfArgumentError(f"tp ({t}) must divide the {shape.heads} heads and the {card.cards_per_node} cards "
-                                 f"of a server, and divide or be a multiple of the {shape.kv_heads} KV heads")
-    text = "bf16" if a.is_empty(precision) else str(precision).strip().lower()
-    if text not in keys:
-        raise a.UdfArgumentError(f"precision must be one of {', '.join(keys)}, got {a.show(precision)}")
-    prec = PRECISIONS[keys[text]]
+    prec = serving_precision(precision)
     if prec.fp8_compute and g.fp8_flops is None:
         raise a.UdfArgumentError(f"precision fp8: {g.name} has no FP8 peak in the catalog")
     if prec.int8_compute and g.int8_ops is None:
         raise a.UdfArgumentError(f"precision w8a8: {g.name} has no INT8 peak in the catalog")
-    return shape, card, prec, t, for_card(FITTED, g.key, g.vendor)
+    return shape, card, prec, for_card(FITTED, g.key, g.vendor)
+
+
+# The demand an empty tp is sized for: the docs' example, 2,000 users each sending a request every
+# seconds_per_request (the scenario's default, 20 s). At 100 requests/s a fleet has many replicas, so the
+# sizer's choice is the layout that serves most per card, as in any real fleet, not the rounding of one or two
+# replicas (llama2-70b on H800: xlcompute estimate picks tp 2 for 1 to 5 users, tp 4 from about 10 users up).
+_SIZING_USERS = 2000
+
+
+def _replica_tp(tp: Any, shape: Any, card: Any, prec: Any, k: Any, n_in: int, n_out: int) -> int:
+    """The replica's tensor-parallel size: the cell's, checked, or (empty) the one the estimate's serving
+    sizer picks for this model, card, precision and request shape (:func:`_sized`, as LLM_SERVING_CARDS)."""
+    from xlcompute.serving_plan import ServingPlanError
+
+    if a.is_empty(tp):
+        demand = _serving_defaults()
+        rate = _SIZING_USERS / demand.seconds_per_request
+        try:
+            return int(_sized(shape, card, prec, float(n_in), float(n_out), rate, demand.ttft_s, demand.tpot_s,
+                              k).tp)
+        except ServingPlanError as exc:
+            raise a.UdfArgumentError(f"model: {exc}") from None
+    t = a.whole(tp, "tp", maximum=card.cards_per_node)
+    if shape.heads % t or (shape.kv_heads % t and t % shape.kv_heads) or card.cards_per_node % t:
+        raise a.UdfArgumentError(f"tp ({t}) must divide the {shape.heads} heads and the {card.cards_per_node} cards "
+                                 f"of a server, and divide or be a multiple of the {shape.kv_heads} KV heads")
+    return t
+
+
+@functools.lru_cache(maxsize=1)
+def _serving_defaults() -> Any:
+    """The scenario's serving defaults (request split, targets), read not copied; imported on first use."""
+    from xlcompute.scenario import ServingDemand
+
+    return ServingDemand()
 
 
 @excel({"model": _MODEL, "gpu": _GPU, "input_tokens": "Prompt tokens of the request.", "tp": _TP,
@@ -195,8 +249,10 @@ def LLM_TTFT(model: Any, gpu: Any, input_tokens: Any, tp: Any = None, precision:
     validate --serving)."""
     from xlcompute.serving_model import replica_figures
 
-    shape, card, prec, t, k = _replica(model, gpu, tp, precision)
+    shape, card, prec, k = _replica(model, gpu, precision)
     n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
+    # an empty tp: the replica sized for this prompt and the scenario's default output (the estimate's request)
+    t = _replica_tp(tp, shape, card, prec, k, n_in, _serving_defaults().output_tokens_used)
     f = replica_figures(shape, card, prec, t, 1, float(n_in), 1.0, k)
     if float(f.max_sequences) < 1:
         raise a.UdfArgumentError(_no_room(f, t, card, precision, n_in + 1, k))
@@ -214,10 +270,11 @@ def LLM_TPOT(model: Any, gpu: Any, input_tokens: Any, output_tokens: Any, batch:
     must fit the KV cache."""
     from xlcompute.serving_model import replica_figures
 
-    shape, card, prec, t, k = _replica(model, gpu, tp, precision)
+    shape, card, prec, k = _replica(model, gpu, precision)
     n_in = a.whole(input_tokens, "input_tokens", maximum=10_000_000)
     n_out = a.whole(output_tokens, "output_tokens", maximum=10_000_000)
     b = a.whole(batch, "batch", default=1, maximum=1_000_000)
+    t = _replica_tp(tp, shape, card, prec, k, n_in, n_out)
     f = replica_figures(shape, card, prec, t, b, float(n_in), float(n_out), k)
     if float(f.max_sequences) < 1:
         raise a.UdfArgumentError(_no_room(f, t, card, precision, n_in + n_out, k))
@@ -252,9 +309,9 @@ def _no_room(f: Any, t: int, card: Any, precision: Any, tokens: int, k: Any) -> 
 # The demand and targets LLM_SERVING_CARDS and LLM_SERVING_COST size a fleet for: the demand first, the
 # optional shape and targets after (each function puts its own arguments between them).
 _DEMAND_ARGS = {
-    "model": _MODEL, "gpu": _GPU, "users": "Concurrent users; each sends a request every seconds_per_request.",
+    "model": _MODEL, "gpu": _GPU, "users": _USERS,
     "tokens_per_request": "Tokens per request, prompt + output.",
-    "seconds_per_request": "Seconds between a user's requests.",
+    "seconds_per_request": _SECONDS_PER_REQUEST,
 }
 _TARGET_ARGS = {
     "output_tokens": "Optional. Generated tokens per request; default half of tokens_per_request.",
@@ -287,14 +344,14 @@ def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, sec
     replica meets the targets."""
     from xlcompute.serving_plan import ServingPlanError
 
-    shape, card, prec, _, k = _replica(model, gpu, None, precision)
+    shape, card, prec, k = _replica(model, gpu, precision)
     n = a.whole(tokens_per_request, "tokens_per_request", minimum=2, maximum=10_000_000)
     out = a.whole(output_tokens, "output_tokens", default=max(1, n // 2), maximum=n - 1)
-    rate = a.non_negative(users, "users") / a.positive(seconds_per_request, "seconds_per_request", unit="seconds")
+    rate = a.users(users, zero=True) / a.positive(seconds_per_request, "seconds_per_request", unit="seconds")
     if not math.isfinite(rate) or rate > 1e12:
         raise a.UdfArgumentError(f"users / seconds_per_request must be at most 10^12 requests per second, got {rate:g}")
-    ttft = _target_seconds(ttft_s, "ttft_s", 2.0, _MAX_TTFT_S)
-    tpot = _target_seconds(tpot_s, "tpot_s", 0.2, _MAX_TPOT_S)
+    ttft = _target_seconds(ttft_s, "ttft_s", _serving_defaults().ttft_s, _MAX_TTFT_S)
+    tpot = _target_seconds(tpot_s, "tpot_s", _serving_defaults().tpot_s, _MAX_TPOT_S)
     try:
         plan = _sized(shape, card, prec, float(n - out), float(out), rate, ttft, tpot, k)
     except ServingPlanError as exc:
@@ -311,9 +368,9 @@ def _serving_plan(model: Any, gpu: Any, users: Any, tokens_per_request: Any, sec
 def LLM_SERVING_CARDS(model: Any, gpu: Any, users: Any, tokens_per_request: Any, seconds_per_request: Any,
                       output_tokens: Any = None, ttft_s: Any = None, tpot_s: Any = None,
                       precision: Any = None, confidence: Any = None) -> float:
-    """Cards (a count) serving the demand within the TTFT and TPOT targets: the fewest whole replicas
-    (tp dividing the heads) at the best batch, as xlcompute estimate sizes serving; not rounded up to
-    whole servers. At a confidence, × its margin in replicas."""
+    """Cards (a count) meeting the TTFT and TPOT targets: the fewest whole replicas at the best batch,
+    as xlcompute estimate sizes serving; not rounded up to whole servers, as the estimate's headline is
+    (172 → 176 H20, 22 servers). At a confidence, × its margin."""
     q = a.fraction(confidence, "confidence", default=spread.SERVING_CONFIDENCE)
     if not spread.SERVING_CONFIDENCE <= q <= spread.CONFIDENCE_MAX:
         raise a.UdfArgumentError(f"confidence must be from {spread.SERVING_CONFIDENCE:g} to {spread.CONFIDENCE_MAX:g} "

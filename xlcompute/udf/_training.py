@@ -213,8 +213,8 @@ def LLM_TRAIN_GPU_HOURS(
     {
         "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
-        "days": "Target training time in days: calendar days with mfu empty or ettr given; with an MFU typed and "
-        "ettr empty, days of steps alone (no failures or checkpoints).",
+        "days": 'Target training time in days (60 or "60天"): calendar days with mfu empty or ettr given; with an '
+        "MFU typed and ettr empty, days of steps alone (no failures or checkpoints).",
         "peak_tflops": PEAK,
         "mfu": 'Optional. MFU in (0, 1]: 0.4 or "40%". Typed: cards for days of steps alone unless ettr is given '
         "(e.g. LLM_ETTR(gpus, params)). Empty: the estimate sizes the cluster on the card in peak_tflops, end to "
@@ -246,9 +246,9 @@ def LLM_GPUS_FOR_DAYS(
                                      "ETTR; give an MFU, or leave ettr empty")
         from xlcompute.udf._planner import estimated_cards
 
-        return float(estimated_cards(params, tokens, a.positive(days, "days", unit="days"), peak_tflops, seq_len))
+        return float(estimated_cards(params, tokens, a.days(days), peak_tflops, seq_len))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    training_days = a.positive(days, "days", unit="days") * _ettr(ettr)
+    training_days = a.days(days) * _ettr(ettr)
     return float(schedule.cards_for_days(flops, training_days, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
 
 

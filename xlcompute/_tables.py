@@ -35,13 +35,25 @@ line naming the limit, the row or the column):
 
 Control characters in cells (a NUL byte in a CSV included) are left to the scenario's own checks,
 which name the field and the row; in column names they are an error.
+
+A CSV's cells are separated by commas, or by semicolons (what Excel writes in locales whose decimal mark
+is a comma) or tabs: the header line decides, since no field name holds any of the three. In a
+semicolon- or tab-separated table a number written with a comma (``0,4``, ``1,5``, ``1,500``) is
+refused in a number field, naming the column and the value: there the comma may be a decimal mark
+(``1,5`` = 1.5) as well as a thousands separator (``1,500`` = 1500), and the number reader takes it for
+the latter. Text fields (``name``, ``description``) keep their commas.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import itertools
 import posixpath
 import re
+import types
+import typing
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -180,8 +192,9 @@ def _columns(name: str, header: list[Any]) -> list[str]:
     return cells
 
 
-def _row_data(columns: list[str], cells: Iterable[Any]) -> dict[str, Any] | str:
-    """The row's fields, or the reason the row cannot be a scenario (its cells are not kept)."""
+def _row_data(columns: list[str], cells: Iterable[Any], delimiter: str = ",") -> dict[str, Any] | str:
+    """The row's fields, or the reason the row cannot be a scenario (its cells are not kept). ``delimiter``:
+    the CSV's separator; with ``;`` or a tab, a number field's cell written with a comma is refused."""
     flat: dict[str, Any] = {}
     for i, value in enumerate(cells):
         value = _clean(value)
@@ -196,6 +209,11 @@ def _row_data(columns: list[str], cells: Iterable[Any]) -> dict[str, Any] | str:
         if not column:
             where = "beyond the last named column" if i >= len(columns) else "in a column without a name"
             return f"column {_letter(i)}: a value {where} ({_show(str(value))}); name the column or delete the value"
+        if delimiter != "," and isinstance(value, str) and _comma_number(column, value):
+            kind = _DELIMITER_NAMES[delimiter]
+            return (f"column {_letter(i)} ({column}): {_show(value)} has a comma, which in a {kind}-separated table "
+                    "may be a decimal mark (1,5 = 1.5) or a thousands separator (1,500 = 1500); write the number "
+                    "without it, e.g. 1.5 or 1500")
         flat[column] = value
     if not flat:
         return {}
@@ -206,7 +224,7 @@ def _row_data(columns: list[str], cells: Iterable[Any]) -> dict[str, Any] | str:
 
 
 def _rows_from(name: str, header: list[Any], body: Iterator[tuple[int, Iterable[Any]]],
-               header_name: str | None = None) -> list[TableRow]:
+               header_name: str | None = None, delimiter: str = ",") -> list[TableRow]:
     columns = _columns(header_name or name, header)
     at_name = columns.index("name") if "name" in columns else None
     rows: list[TableRow] = []
@@ -215,7 +233,7 @@ def _rows_from(name: str, header: list[Any], body: Iterator[tuple[int, Iterable[
             raise TableError(f"{name}: more than {MAX_ROWS:,} rows under the header (the limit for a scenario "
                              "table); split the table")
         cells = list(cells)
-        data = _row_data(columns, cells)
+        data = _row_data(columns, cells, delimiter)
         if isinstance(data, str):
             data = {"__table_error__": data}
             # The row's own name stays with it, so a failed row is known by its name, not by counting rows.
@@ -233,10 +251,84 @@ def _rows_from(name: str, header: list[Any], body: Iterator[tuple[int, Iterable[
 # -- CSV ---------------------------------------------------------------------------------------
 
 
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# A field name as a header gives it (Name, training.seq_len), quoted or not: what scores a delimiter.
+_FIELD_NAME = re.compile(r'\s*"?\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*\s*"?\s*')
+# The header is judged this far for its delimiter: 500 columns of 100 characters take about 50,000.
+_HEADER_PEEK_CHARS = 1 << 20
+
+
+def _delimiter(header_line: str) -> str:
+    """The CSV's separator, from its header line alone. Field names hold none of , ; and tab, so the one
+    that occurs is it (a one-column table has none: a comma, as before). Only a column of the user's own
+    (``#notes, misc``) can hold another; then the separator is the one that splits off the most field
+    names, the first in the line on a tie. The body is never consulted: a cell may hold any of them."""
+    present = [d for d in _DELIMITERS if d in header_line]
+    if len(present) <= 1:
+        return present[0] if present else ","
+
+    def score(d: str) -> tuple[int, int]:
+        names = next(csv.reader([header_line.rstrip("\r\n")], delimiter=d), [])
+        return sum(_FIELD_NAME.fullmatch(n) is not None for n in names), -header_line.index(d)
+
+    return max(present, key=score)
+
+
+# A value that reads as a number written with a comma: digits (grouped by stops or spaces, as in
+# 1.500,5 or 1 500,5) and then a comma and a digit, whatever follows (a suffix, a unit word). Full-width
+# forms read as ASCII first, as the number reader (xlcompute.quantity) reads them.
+_COMMA_NUMBER = re.compile(r"^\s*[+-]?\d[\d. \u00a0\u202f]*,\s*\d")
+
+
+def _comma_number(column: str, value: str) -> bool:
+    """Is ``value``, in ``column``, a number written with a comma? Decided by the field the column sets:
+    only a number field reads "1,500" as 1500, so only there is the comma ambiguous; a name such as
+    "2,048 H800" is text and stays as written. The value shape is tested first (cheap, and rare)."""
+    return _COMMA_NUMBER.match(unicodedata.normalize("NFKC", value)) is not None and _number_field(column, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _number_field(column: str, value: str) -> bool:
+    """Does ``column`` set a number field of the scenario? Placed as the scenario places it (short names in
+    their section; a model written as a size, ``1,5B``, is model.params), then looked up in its schema.
+    An unknown column is not: the scenario reports it by name."""
+    from pydantic import BaseModel
+
+    from xlcompute.scenario import Scenario, place_short_names  # the schema; only for a cell of this shape
+
+    def kinds(annotation: Any) -> list[Any]:  # the types an annotation allows (Optional, Union, Annotated)
+        if typing.get_origin(annotation) in (typing.Annotated, typing.Union, types.UnionType):
+            args = typing.get_args(annotation)
+            return kinds(args[0]) if typing.get_origin(annotation) is typing.Annotated else [
+                k for a in args for k in kinds(a)]
+        return [annotation]
+
+    try:
+        node: Any = place_short_names(nest({column: value}))
+    except ValueError:
+        return False
+    model: Any = Scenario
+    while isinstance(node, dict) and len(node) == 1:
+        (key, node), = node.items()
+        info = model.model_fields.get(key) if model is not None else None
+        if info is None:
+            return False
+        allowed = kinds(info.annotation)
+        if not isinstance(node, dict):
+            return any(k in (int, float) for k in allowed)
+        model = next((k for k in allowed if isinstance(k, type) and issubclass(k, BaseModel)), None)
+    return False
+
+
 def _read_csv(path: Path, name: str) -> list[TableRow]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
+            # The whole header line (the reader takes each item as a line: a cut one would end the row); the
+            # file is within MAX_TABLE_BYTES. Its delimiter is judged on the first part, ample for 500 names.
+            first = f.readline()
+            delimiter = _delimiter(first[:_HEADER_PEEK_CHARS])
+            reader = csv.reader(itertools.chain([first], f), delimiter=delimiter)
             header = next(reader, None)
             if header is None:
                 raise TableError(f"{name}: the file is empty")
@@ -257,7 +349,7 @@ def _read_csv(path: Path, name: str) -> list[TableRow]:
             raise TableError(f"{name}: a cell of more than {csv.field_size_limit():,} characters {line}; a table "
                              f"cell may have at most {MAX_CELL_CHARS:,}") from None
         raise TableError(f"{name}: cannot read the CSV {line}: {exc}") from None
-    return _rows_from(name, columns, enumerate(body, start=2))
+    return _rows_from(name, columns, enumerate(body, start=2), delimiter=delimiter)
 
 
 # -- XLSX --------------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ when any failed. The outputs an earlier run recorded for a scenario that now fai
 without ``--pdf``; a file of those names the record does not prove is the batch's is left and named.
 A plan that is written but cannot run as planned (training memory beyond the card's, a missed
 ``training.deadline_days``) has the status ``warning`` and its reason in words; warnings leave the
-exit code alone. A scenario that runs longer than ``timeout`` seconds (:data:`DEFAULT_TIMEOUT`)
-is reported failed with that reason, its worker is killed and replaced, and the batch goes on;
-so is one whose worker crashed. ``index.xlsx`` in OUTDIR lists every scenario, failed ones
+exit code alone. A scenario that runs longer than ``timeout`` seconds (:data:`DEFAULT_TIMEOUT`),
+counted from when its worker starts it (a new worker's start-up, importing the package, is not the
+scenario's time; it has its own bound, :data:`START_UP_LIMIT`), is reported failed with that reason,
+its worker is killed and replaced, and the batch goes on; so is one whose worker crashed, in its
+start-up or in the scenario. ``index.xlsx`` in OUTDIR lists every scenario, failed ones
 included, with a link to its workbook; text that a workbook cannot hold (control characters) is
 replaced, never a reason to stop.
 
@@ -90,15 +92,19 @@ from xlcompute._tables import TABLE_SUFFIXES, TableError, read_table
 from xlcompute.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __all__ = ["BatchItem", "BatchReport", "BatchInputError", "run_batch", "SCENARIO_SUFFIXES",
-           "SUMMARY_KEYS", "INDEX_NAME", "RECORD_DIR", "DEFAULT_TIMEOUT", "status_text", "source_text",
-           "problem_text", "item_notes"]
+           "SUMMARY_KEYS", "INDEX_NAME", "RECORD_DIR", "DEFAULT_TIMEOUT", "START_UP_LIMIT", "status_text",
+           "source_text", "problem_text", "item_notes"]
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 INDEX_NAME = "index.xlsx"
 RECORD_DIR = ".xlcompute-batch"
-# Seconds one scenario may take (estimate, workbook, proposal). A large PDF takes well under a
-# minute; ten minutes means the worker hangs.
+# Seconds one scenario may take (estimate, workbook, proposal), counted from when its worker starts it.
+# A large PDF takes well under a minute; ten minutes means the worker hangs.
 DEFAULT_TIMEOUT = 600.0
+START_UP_LIMIT = 120.0
+"""Seconds a worker process may take, once sent a scenario, to start it (with a time limit set): a new
+worker first imports the package, which takes seconds on a loaded machine and is not the scenario's
+time. A worker not started by then hangs; it is killed and its scenario fails."""
 # Key results in index.xlsx, in column order.
 SUMMARY_KEYS: tuple[str, ...] = (
     "gpu_count", "train_flops", "train_days", "gpu_hours", "mem_per_gpu_gb", "mem_fits", "serving_cards",
@@ -649,7 +655,8 @@ def _die_with_parent(batch_pid: int) -> None:
 
 
 def _worker_main(conn: Connection, batch_pid: int, outdir: str, lang: str, pdf: bool) -> None:
-    """A worker: produce the scenarios it is sent until it is sent None."""
+    """A worker: produce the scenarios it is sent until it is sent None. For each it sends ``(index, None)``
+    when it starts it, then ``(index, item)``."""
     _WORK_DIRS.clear()  # a forked worker must not inherit (and later remove) the parent's folders
     _die_with_parent(batch_pid)
     # Ctrl-C reaches the whole process group; the batch process stops the workers itself.
@@ -664,6 +671,10 @@ def _worker_main(conn: Connection, batch_pid: int, outdir: str, lang: str, pdf: 
             if message is None:
                 return
             index, job = message
+            try:
+                conn.send((index, None))  # "started": the scenario's time limit counts from here
+            except OSError:
+                return
             try:
                 item = _produce(_Job.model_validate(job), outdir, lang, pdf)
             except Exception as exc:  # noqa: BLE001  (reported, and the worker goes on)
@@ -705,6 +716,7 @@ class _Worker:
         self.index: Optional[int] = None
         self.job: Optional[_Job] = None
         self.deadline = math.inf
+        self.started = False  # has it started its scenario (and the time limit with it)?
 
 
 def _context() -> Any:
@@ -723,7 +735,9 @@ def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: 
     """Produce ``todo`` in up to ``n_workers`` processes; ``finish(index, item)`` for each.
 
     A worker that hangs past ``timeout`` or dies fails its scenario (one line), is killed and
-    replaced; the other scenarios go on.
+    replaced; the other scenarios go on. The limit counts from the worker's word that it started the
+    scenario, not from the sending: a worker just spawned imports the package first. Until that word
+    the bound is :data:`START_UP_LIMIT` (a worker that dies meanwhile is seen at once by its sentinel).
     """
     ctx = _context()
     queue = deque(todo)
@@ -759,8 +773,8 @@ def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: 
         except (OSError, ValueError):  # the worker is already gone: the scenario waits for the next
             queue.appendleft((index, job))
             return False
-        worker.index, worker.job = index, job
-        worker.deadline = time.monotonic() + timeout if timeout else math.inf
+        worker.index, worker.job, worker.started = index, job, False
+        worker.deadline = time.monotonic() + START_UP_LIMIT if timeout else math.inf
         return True
 
     try:
@@ -794,6 +808,10 @@ def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: 
                         fail(worker, _death_reason(worker.proc.exitcode))
                         discard(worker)
                         continue
+                    if data is None:  # started: the time limit runs from now
+                        worker.started = True
+                        worker.deadline = time.monotonic() + timeout if timeout else math.inf
+                        continue
                     worker.index, worker.job = None, None
                     finish(index, BatchItem.model_validate(data))
                     if not give(worker):
@@ -804,8 +822,13 @@ def _run_workers(todo: list[tuple[int, _Job]], n_workers: int, out: Path, lang: 
                     fail(worker, _death_reason(worker.proc.exitcode))
                     discard(worker)
                 elif time.monotonic() >= worker.deadline:
-                    fail(worker, f"stopped after {timeout:g} s, the time limit per scenario (--timeout); "
-                                 "the batch went on")
+                    if worker.started:
+                        reason = (f"stopped after {timeout:g} s, the time limit per scenario (--timeout); "
+                                  "the batch went on")
+                    else:
+                        reason = (f"the worker process did not start the scenario within {START_UP_LIMIT:g} s of "
+                                  "being given it (a hung start-up); the batch went on")
+                    fail(worker, reason)
                     discard(worker)
     finally:
         for worker in busy:  # only on an error or Ctrl-C: nothing is waited for
@@ -1058,7 +1081,8 @@ def run_batch(
 ) -> BatchReport:
     """Produce a workbook (and with ``pdf`` a proposal) per scenario of ``input_path`` (a folder,
     a scenario file or a table, or a list of them) into ``outdir``, then ``index.xlsx``. Scenarios whose outputs are up to date are skipped unless
-    ``force``; ``timeout`` is the limit per scenario in seconds (None or 0: none). Raises
+    ``force``; ``timeout`` is the limit per scenario in seconds, counted from when its worker starts it
+    (None or 0: none; a worker's start-up is bounded by :data:`START_UP_LIMIT` instead). Raises
     :class:`BatchInputError` when INPUT or OUTDIR is unusable; per-scenario failures are in the
     report, and so is an index that could not be written."""
     if lang not in ("en", "zh"):

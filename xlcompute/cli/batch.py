@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from xlcompute.cli._common import console, err_console, fail, printable
+from xlcompute.cli._text import check_lang
 
 if TYPE_CHECKING:
     from xlcompute.batch import BatchItem
@@ -21,6 +22,7 @@ __all__ = ["batch_command"]
 
 # Kept in step with xlcompute.batch (not imported here: `xlcompute --help` stays light).
 DEFAULT_TIMEOUT = 600.0
+START_UP_LIMIT = 120.0
 INDEX_NAME = "index.xlsx"
 
 
@@ -37,18 +39,20 @@ def batch_command(
     lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
     timeout: float = typer.Option(
         DEFAULT_TIMEOUT, "--timeout", min=0, metavar="SECONDS",
-        help="Time limit per scenario; a scenario still running then is reported failed and the batch "
-             "goes on. 0: no limit.",
+        help="Time limit per scenario, counted from when its worker process starts it (a new worker's "
+             f"start-up is not counted; one that has not started its scenario after {START_UP_LIMIT:g} s fails "
+             "it); a scenario still running then is reported failed and the batch goes on. 0: no limit.",
     ),
 ) -> None:
     """Turn many scenarios into workbooks (and proposals) in parallel, with an index.xlsx.
 
-    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). Column names are the English field names, in any case (Name, GPUs, MFU); a column whose name starts with # (#notes) is ignored. An .xlsx table is read from its sheet named scenarios, else its first sheet. An empty cell takes the field's default. A folder's .csv/.xlsx tables are read too.
+    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). Column names are the English field names, in any case (Name, GPUs, MFU); a column whose name starts with # (#notes) is ignored. An .xlsx table is read from its sheet named scenarios, else its first sheet. A .csv table's cells are separated by commas, semicolons or tabs (its header line decides); in a semicolon- or tab-separated one a number written with a comma (0,4 or 1,500) is refused in a number field: write 0.4 or 1500. An empty cell takes the field's default. A folder's .csv/.xlsx tables are read too.
 
     A rerun redoes only what changed: a scenario whose content, --lang, --pdf or xlcompute version differs from the run that made its outputs, or whose output was deleted or replaced (the record is in OUTDIR/.xlcompute-batch). --force redoes everything. An interrupted batch leaves only complete files; the next run clears its temporary files.
 
-    A failed scenario (bad input, over the time limit, a crashed worker) is listed with its reason and the others go on; index.xlsx lists every scenario. The workbook (and PDF) an earlier run of the batch made for a scenario that now fails is removed, and so is the earlier PDF of a scenario redone without --pdf; both are named. A plan that is written but cannot run as planned (training memory beyond the card's, a missed training.deadline_days) is listed as a warning, with the figures. Exit code 1 when any scenario failed, 2 when INPUT or the output folder cannot be used; warnings alone keep 0.
+    A failed scenario (bad input, a crashed worker, or over the time limit, which counts from when its worker starts it) is listed with its reason and the others go on; index.xlsx lists every scenario. The workbook (and PDF) an earlier run of the batch made for a scenario that now fails is removed, and so is the earlier PDF of a scenario redone without --pdf; both are named. A plan that is written but cannot run as planned (training memory beyond the card's, a missed training.deadline_days) is listed as a warning, with the figures. Exit code 1 when any scenario failed, 2 when INPUT or the output folder cannot be used; warnings alone keep 0.
     """
+    check_lang(lang)  # and a problem with INPUT or the output folder is then worded in it
     # Imported here: the batch module loads the scenario schema and pydantic models.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

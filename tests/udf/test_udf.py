@@ -249,7 +249,10 @@ def test_training_time_counts_model_flops_only() -> None:
     # time functions (it lowers the MFU reached). An old sheet's recompute cell gets a clear error.
     for name in ("LLM_TRAIN_DAYS", "LLM_TRAIN_GPU_HOURS", "LLM_GPUS_FOR_DAYS", "LLM_TRAIN_COST", "LLM_TRAIN_DAYS_TABLE"):
         assert "recompute" not in udf.udf_specs()[name].args
-        assert list(udf.udf_specs()[name].args)[-4:] == ["seq_len", "layers", "hidden", "ettr"]
+        args = list(udf.udf_specs()[name].args)
+        # the planned path's cards come after them (LLM_TRAIN_GPU_HOURS, LLM_TRAIN_COST), never before
+        tail = args[-5:] if args[-1] == "gpus" and name in ("LLM_TRAIN_GPU_HOURS", "LLM_TRAIN_COST") else args[-4:] + [""]
+        assert tail[:4] == ["seq_len", "layers", "hidden", "ettr"]
     assert udf.LLM_TRAIN_DAYS("175B", "300B", 1000, 312, 0.462, 1).startswith(
         "#VALUE! recompute is no longer an argument"
     )

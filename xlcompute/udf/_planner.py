@@ -64,6 +64,7 @@ class _Planned(NamedTuple):
     step_train_days: float
     train_days: float
     cards: int
+    gpu_hours: float
 
 
 @functools.lru_cache(maxsize=256)
@@ -107,7 +108,7 @@ def _estimate(
         return _argument_names(str(exc))
     return _Planned(int(r["tp"]), int(r["cp"]), int(r["pp"]), int(r["dp"]), int(r["ep"]), int(r["micro_batch"]),
                     r["mfu"], r["step_seconds"], int(r["interleave"]), int(r["global_batch"]),
-                    float(r["step_train_days"]), float(r["train_days"]), int(r["gpu_count"]))
+                    float(r["step_train_days"]), float(r["train_days"]), int(r["gpu_count"]), float(r["gpu_hours"]))
 
 
 def _one_line(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any,
@@ -154,6 +155,15 @@ def estimated_days(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any, 
     training time; with ``ettr``, its steps-alone days over that ratio."""
     run = _one_line(params, tokens, gpus, gpu, seq_len)
     return run.train_days if ettr is None else run.step_train_days / ettr
+
+
+def estimated_gpu_hours(params: Any, tokens: Any, gpus: Any, gpu: Any, seq_len: Any, ettr: float | None) -> float:
+    """LLM_TRAIN_GPU_HOURS and LLM_TRAIN_COST without an MFU: the card-hours of the one-line scenario's
+    estimate (every card of the cluster, end to end), so the cell equals ``xlcompute estimate``'s
+    ``gpu_hours``; with ``ettr``, its steps-alone card-hours over that ratio."""
+    run = _one_line(params, tokens, gpus, gpu, seq_len)
+    # with ettr: the steps-alone days over it, on every card (as the graph's gpu_hours counts them)
+    return run.gpu_hours if ettr is None else run.step_train_days / ettr * 24.0 * run.cards
 
 
 def estimated_cards(params: Any, tokens: Any, days: float, gpu: Any, seq_len: Any) -> int:

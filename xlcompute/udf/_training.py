@@ -123,7 +123,11 @@ _ETTR = ("Optional. Effective training-time ratio, e.g. LLM_ETTR(gpus, params): 
          "work. Given: end-to-end figures, as the estimate's. Empty: 1, the steps alone.")
 _COUNT = {**_SHAPE, "ettr": _ETTR}
 _MFU_STEPS = ('Model FLOPs utilisation in (0, 1]: 0.4 or "40%" (LLM_PREDICTED_MFU predicts one). The result is the '
-              "steps alone unless ettr is given (e.g. LLM_ETTR(gpus, params)); recomputation lowers the MFU reached.")
+              "steps alone unless ettr is given (e.g. LLM_ETTR(gpus, params)). Empty: with gpus and a card name in "
+              "peak_tflops, end to end.")
+_GPUS_PLAN = ("Optional. Cards of the cluster, used only with mfu empty: the estimate plans them on the card named in "
+              "peak_tflops (layout, predicted MFU, ETTR) and gives its card-hours, every card of the cluster, as "
+              "xlcompute estimate and LLM_TRAIN_DAYS do.")
 
 
 def _ettr(value: Any) -> float:
@@ -131,11 +135,19 @@ def _ettr(value: Any) -> float:
 
 
 def _gpu_hours(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any, layers: Any, hidden: Any,
-               ettr: Any) -> float:
-    """GPU-hours of LLM_TRAIN_GPU_HOURS and LLM_TRAIN_COST: model FLOPs / (peak × MFU × 3600) / ettr."""
-    if a.is_empty(mfu):  # no estimate behind these two: say where an MFU comes from
-        raise a.UdfArgumentError('mfu is empty; enter a fraction such as 0.4 or "40%" (LLM_PREDICTED_MFU(model, '
-                                 "gpu, gpus) predicts one)")
+               ettr: Any, gpus: Any) -> float:
+    """GPU-hours of LLM_TRAIN_GPU_HOURS and LLM_TRAIN_COST: model FLOPs / (peak × MFU × 3600) / ettr; with
+    mfu empty and the cards given, the estimate's end-to-end card-hours on them (as LLM_TRAIN_DAYS)."""
+    if a.is_empty(mfu):
+        if a.is_empty(gpus):  # no cluster to plan: say where an MFU or the cards go
+            raise a.UdfArgumentError('mfu is empty; enter a fraction such as 0.4 or "40%" (LLM_PREDICTED_MFU(model, '
+                                     "gpu, gpus) predicts one), or give gpus and a card name in peak_tflops for the "
+                                     "estimate's own card-hours")
+        _estimate_path(peak_tflops, layers, hidden)
+        from xlcompute.udf._planner import estimated_gpu_hours
+
+        return float(estimated_gpu_hours(params, tokens, gpus, peak_tflops, seq_len,
+                                         None if a.is_empty(ettr) else _ettr(ettr)))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
     return float(goodput.calendar_seconds(hours, _ettr(ettr)))
@@ -198,15 +210,16 @@ def LLM_TRAIN_DAYS(
     return float(goodput.calendar_seconds(days, _ettr(ettr)))
 
 
-@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": _MFU_STEPS, **_COUNT})
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": "Optional. " + _MFU_STEPS, **_COUNT,
+        "gpus": _GPUS_PLAN})
 def LLM_TRAIN_GPU_HOURS(
-    params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: Any = None, layers: Any = None, hidden: Any = None,
-    ettr: Any = None,
+    params: Any, tokens: Any, peak_tflops: Any, mfu: Any = None, seq_len: Any = None, layers: Any = None,
+    hidden: Any = None, ettr: Any = None, gpus: Any = None,
 ) -> float:
-    """GPU-hours of training, model FLOPs (as LLM_TRAIN_DAYS counts them) / (peak × MFU × 3600): the
-    steps alone unless ettr is given (÷ ettr, end to end, e.g. LLM_ETTR). GPT-3 on A100 at MFU 0.462,
-    6PT: 607,032 (seed 001)."""
-    return _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr)
+    """GPU-hours, model FLOPs / (peak × MFU × 3600): the steps alone unless ettr is given (e.g. LLM_ETTR;
+    seed 001, GPT-3 on A100 at 0.462: 607,032). mfu empty, gpus given: the estimate's end-to-end card-hours
+    (Llama-2-70B, 2T, 1,000 H800: 820,375)."""
+    return _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr, gpus)
 
 
 @excel(
@@ -260,6 +273,7 @@ def LLM_GPUS_FOR_DAYS(
         "mfu": _MFU_STEPS,
         "price_per_gpu_hour": PRICE_HOUR,
         **_COUNT,
+        "gpus": _GPUS_PLAN,
     }
 )
 def LLM_TRAIN_COST(
@@ -272,10 +286,12 @@ def LLM_TRAIN_COST(
     layers: Any = None,
     hidden: Any = None,
     ettr: Any = None,
+    gpus: Any = None,
 ) -> float:
     """Rental cost of training: GPU-hours (as LLM_TRAIN_GPU_HOURS: the steps alone unless ettr is given,
-    e.g. LLM_ETTR, for end to end) × price per GPU-hour. In the currency of the price (seed 001)."""
-    hours = _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr)
+    e.g. LLM_ETTR, for end to end; with mfu empty and gpus given, the estimate's card-hours) × price per
+    GPU-hour. In the currency of the price (seed 001)."""
+    hours = _gpu_hours(params, tokens, peak_tflops, mfu, seq_len, layers, hidden, ettr, gpus)
     return float(cost.rental_cost(hours, a.price(price_per_gpu_hour, "price_per_gpu_hour")))
 
 

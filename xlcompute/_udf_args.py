@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from xlcompute.catalog import Accelerator, UnknownPresetError, get_gpu
 from xlcompute.core.units import tera
-from xlcompute.quantity import QuantityError, parse_quantity
+from xlcompute.quantity import DAY_WORDS, USER_WORDS, QuantityError, drop_word, parse_quantity
 
 __all__ = [
     "UdfArgumentError",
@@ -251,30 +251,19 @@ def price(value: Any, name: str, example: str = "15") -> float:
     return x
 
 
-# A word for what the argument counts after the number ("2000人", "60天"), as a Chinese finance user types it.
-# Each is stripped only for arguments of its kind (users, days), as a currency mark only for a price: added to
-# quantity.UNIT_WORDS it would let "60天" pass as a card count in a cell or in a scenario's cluster.cards.
-_USER_WORDS = ("名用户", "位用户", "个用户", "用户", "users", "user", "人", "位", "名")
-_DAY_WORDS = ("days", "day", "天", "日", "d")  # "d" is no scale suffix (quantity.SUFFIXES), so "60d" is 60 days
-
-
-def _word_mark(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<=\S)\s*(?:" + "|".join(map(re.escape, words)) + r")\s*$", re.IGNORECASE)
-
-
-_USER_MARK = _word_mark(_USER_WORDS)
-_DAY_MARK = _word_mark(_DAY_WORDS)
-
+# A word for what the argument counts after the number ("2000人", "60天"), as a Chinese finance user types it,
+# stripped only for arguments of its kind (users, days), as a currency mark only for a price: added
+# to quantity.UNIT_WORDS it would let "60天" pass as a card count in a cell or in a scenario's cluster.cards.
 USERS_HINT = 'a number of users such as 2000 (text such as "2000人" or "2万" also works)'
 DAYS_HINT = 'a plain number of days such as 60 (or "60天", "60 days")'
 
 
-def _without_word(value: Any, name: str, mark: re.Pattern[str], default: float | None, hint: str) -> float:
-    """:func:`quantity` of ``value`` with the word ``mark`` finds at its end dropped; refused text is
+def _without_word(value: Any, name: str, words: tuple[str, ...], default: float | None, hint: str) -> float:
+    """:func:`quantity` of ``value`` with one of ``words`` at its end dropped; refused text is
     refused as typed, so the message quotes the cell."""
     bare = value
     if isinstance(value, str) and len(value) <= MAX_TEXT:
-        bare = mark.sub("", unicodedata.normalize("NFKC", value), count=1)  # full-width letters as ASCII
+        bare = drop_word(value, words)
     try:
         return quantity(bare, name, default, hint)
     except UdfArgumentError:
@@ -288,7 +277,7 @@ def users(value: Any, name: str = "users", zero: bool = False) -> float:
     "2000位用户", "2万名用户", "2000 users")."""
     if value.__class__ is float and 0 < value < math.inf:  # the common cell: nothing to strip or word
         return value  # type: ignore[no-any-return]
-    x = _without_word(value, name, _USER_MARK, None, USERS_HINT)
+    x = _without_word(value, name, USER_WORDS, None, USERS_HINT)
     if x < 0 or (x == 0 and not zero):
         raise UdfArgumentError(f"{name} must be {'0 or more' if zero else 'greater than 0'}, got {show(value)}")
     return x
@@ -298,7 +287,7 @@ def days(value: Any, name: str = "days") -> float:
     """A number of days > 0: a number, or text ending with 天, 日, "days" or "d" ("60天", "60 days")."""
     if value.__class__ is float and 0 < value < math.inf:  # the common cell: nothing to strip or word
         return value  # type: ignore[no-any-return]
-    x = _without_word(value, name, _DAY_MARK, None, DAYS_HINT)
+    x = _without_word(value, name, DAY_WORDS, None, DAYS_HINT)
     if not x > 0:
         raise UdfArgumentError(f"{name} must be greater than 0 (days), got {show(value)}")
     return x

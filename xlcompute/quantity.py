@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "SERVER_WORDS", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
+__all__ = ["SUFFIXES", "SERVER_WORDS", "USER_WORDS", "DAY_WORDS", "drop_word", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,
@@ -53,6 +53,26 @@ UNIT_WORDS = ("tokens", "token", "cards", "card", "gpus", "gpu", "params", "para
               "个参数", "个")
 """Words a count may end with that name what is counted, not a scale ("1024张", "2T tokens", "70B params"):
 dropped before the number is read."""
+
+USER_WORDS = ("名用户", "位用户", "个用户", "用户", "users", "user", "人", "位", "名")
+"""Words a count of users may end with ("2000人", "2万名用户"): dropped only where users are counted
+(serving.users, the Excel functions' users); as :data:`UNIT_WORDS` they would let "60人" pass as cards."""
+
+DAY_WORDS = ("days", "day", "天", "日", "d")
+"""Words a number of days may end with ("60天", "60 days"; "d" is no scale suffix): dropped only where days
+are counted (training.deadline_days, the Excel functions' days)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _word_end(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<=\S)\s*(?:" + "|".join(map(re.escape, words)) + r")\s*$", re.IGNORECASE)
+
+
+def drop_word(text: str, words: tuple[str, ...]) -> str:
+    """``text`` (full-width forms as ASCII) without one of ``words`` at its end, after the number it
+    follows: "2000人" -> "2000" for :data:`USER_WORDS`. Text without one is returned normalised."""
+    return _word_end(words).sub("", unicodedata.normalize("NFKC", text), count=1)
+
 
 SERVER_WORDS = ("台服务器", "台机器", "台", "servers", "server", "nodes", "node", "machines")
 """Words that count servers, not cards ("H800 服务器 128台" is 1,024 cards): refused by name, never read as cards."""

@@ -93,7 +93,17 @@ from xlcompute._scenario_files import (
     path_text,
     read_mapping,
 )
-from xlcompute.quantity import MAX_QUANTITY_CHARS, SIZE_TEXT, QuantityError, describe_type, parse_quantity, show_value
+from xlcompute.quantity import (
+    DAY_WORDS,
+    MAX_QUANTITY_CHARS,
+    SIZE_TEXT,
+    USER_WORDS,
+    QuantityError,
+    describe_type,
+    drop_word,
+    parse_quantity,
+    show_value,
+)
 
 __all__ = [
     "scenario_with",
@@ -306,6 +316,9 @@ class _Strict(BaseModel):
             return value
         if info.field_name in _CONTEXT_FIELDS and isinstance(value, str):
             value = _context_length(value)
+        words = _WORD_FIELDS.get((cls.__name__, info.field_name or ""))
+        if words is not None and isinstance(value, str) and len(value) <= MAX_QUANTITY_CHARS:
+            value = _without_word(value, words)
         return _count(value) if kind == "int" else _quantity(value)
 
 
@@ -313,6 +326,22 @@ class _Strict(BaseModel):
 # positions: its config.json max_position_embeddings), not the 4,000 the K of a count means.
 _CONTEXT_FIELDS = frozenset({"seq_len"})
 _CONTEXT_K = re.compile(r"^\s*(\d+)\s*[kK]\s*$")
+
+
+# A count that may end with the word for what it counts, in these fields only ("2万人" users, "60天" a deadline;
+# the same words as the Excel functions' users and days): as quantity.UNIT_WORDS they would pass for cards.
+_WORD_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {("ServingDemand", "users"): USER_WORDS,
+                                                        ("TrainingPlan", "deadline_days"): DAY_WORDS}
+
+
+def _without_word(text: str, words: tuple[str, ...]) -> str:
+    """``text`` without its counted word when the rest is a number; else as typed (an error quotes it so)."""
+    bare = drop_word(text, words)
+    try:
+        parse_quantity(bare)
+    except QuantityError:
+        return text
+    return bare
 
 
 def _context_length(text: str) -> Any:

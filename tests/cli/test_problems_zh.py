@@ -94,6 +94,15 @@ CASES: dict[str, dict[str, Any]] = {
     "dualpipe_interleaved": _with(_L405, **_TRAIN_LAYOUT, training__interleave=2, training__dualpipe=True),
     "dualpipe_small_batch": _with(_L405, **_TRAIN_LAYOUT, training__dualpipe=True, training__global_batch=2048),
     "no_layout_fits": _with(_L405, cluster__cards=8),
+    # a deadline no cluster meets: without and with a sized count the goodput check accepted, and one whose
+    # sized count the scenario refuses
+    "deadline_unmeetable": {"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "2T", "deadline_days": 1},
+                            "cluster": {"accelerator": "H20"}},
+    "deadline_unmeetable_tried": {"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "2T", "deadline_days": 1},
+                                  "cluster": {"accelerator": "H800"}},
+    "deadline_cards_refused": {"model": {"preset": "mixtral-8x22b"}, "cluster": {"accelerator": "A100-80G"},
+                               "training": {"tokens": 2.4e14, "micro_batch": 5529, "deadline_days": 58.6, "tp": 1,
+                                            "pp": 4}, "assumptions": {"mfu": 0.3}},
 }
 
 

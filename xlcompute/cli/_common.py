@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from xlcompute.scenario import Scenario
 
 __all__ = ["CONTEXT_SETTINGS", "LANG_OPT", "set_error_lang", "SCENARIO_ARG", "SET_OPT", "scenario_title", "console", "err_console", "fail", "printable", "read_scenario", "read_scenario_data",
-           "run_estimate", "check_output_file"]
+           "run_estimate", "estimate_problem", "check_output_file"]
 
 # `-h` as well as `--help`, on the app and (passed down by click) on every command.
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
@@ -86,6 +86,10 @@ def fail(problems: list[str], code: int = 2) -> NoReturn:
         from xlcompute.cli._problems_zh import problem_zh
 
         problems = [problem_zh(p) for p in problems]
+    else:  # a refused 0 where a label says "0 = none given": what to write instead (zh: in problem_zh)
+        from xlcompute.cli._zero import with_zero_hint
+
+        problems = [with_zero_hint(p) for p in problems]
     for line in problems:
         # The problem is data (a file name, a field, 'xlcompute[pdf]'): never Rich markup.
         err_console.print(f"[bold red]{'错误：' if zh else 'error: '}[/]{escape(printable(line))}", highlight=False,
@@ -171,5 +175,39 @@ def run_estimate(scenario: Scenario, path: Optional[Path] = None, settings: Opti
     try:
         return estimate(scenario)
     except ValueError as exc:
-        where = settings_source(path) if settings else str(path) if path is not None else ""
-        fail([f"{where}: {exc}" if where else str(exc)])
+        fail([estimate_problem(exc, scenario, path, settings)])
+
+
+def estimate_problem(exc: ValueError, scenario: Scenario, path: Optional[Path] = None,
+                     settings: Optional[list[str]] = None) -> str:
+    """The line an estimate's refusal prints: named after the file (and --set) it comes from, as the
+    scenario's own checks name theirs; under --lang zh the sources it quotes in Chinese."""
+    from xlcompute.scenario import settings_source
+
+    text = _sources_zh(str(exc), scenario) if _ERROR_LANG[0] == "zh" else str(exc)
+    where = settings_source(path) if settings else str(path) if path is not None else ""
+    return f"{where}: {text}" if where else text
+
+
+# The tail the estimate gives a "no layout fits" refusal: where the batch and the memory figure came from.
+_SOURCES_TAIL = re.compile(r" \(global batch: .*; memory per card: .*\)$")
+
+
+def _sources_zh(text: str, scenario: Scenario) -> str:
+    """``text`` with the English sources it quotes replaced by their Chinese wording (xlcompute.sources,
+    from each input's origin, never a translation of the English line); unchanged where they differ."""
+    tail = _SOURCES_TAIL.search(text)
+    if tail is None:
+        return text
+    from xlcompute.estimate import resolve
+    from xlcompute.sources import source_text
+
+    try:
+        inputs = resolve(scenario, plan=False).inputs
+    except (ValueError, KeyError):  # the scenario cannot resolve: its sources stay as quoted
+        return text
+    words = tail.group()
+    for inp in (inputs.get("batch_target"), inputs.get("gpu_hbm_gb")):
+        if inp is not None and inp.source:
+            words = words.replace(inp.source, source_text(inp, "zh"))
+    return text[:tail.start()] + words

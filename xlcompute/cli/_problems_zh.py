@@ -19,6 +19,7 @@ import re
 
 from xlcompute import registry
 from xlcompute.cli._rules_zh import RULES, Replacement
+from xlcompute.cli._zero import refuses_zero, zero_hint, zero_label
 
 __all__ = ["problem_zh"]
 
@@ -166,6 +167,10 @@ _PHRASES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p)
     (r'; did you mean ([\d.e+-]+) \(or "([^"]+)"\)\?', r"；是否指 \1（或“\2”）？"),
     (r"must be ('[^']*'(?:, '[^']*')*) or ('[^']*')", r"应为 \1 或 \2"),
     (r"required, but missing", "必填，但缺失"),
+    # a --set setting that is no FIELD=VALUE (scenario.scenario_data_with)
+    (r"(?<=')(?:: )write FIELD=VALUE with a dotted field, e\.g\. (\S+)$", r"：应写成 FIELD=VALUE（字段名可带点），如 \1"),
+    (r"(?<=')(?:: )no value after '='$", "：“=” 后没有值"),
+    (r"(?<=')(?:: )([a-z_.]+) is a value, not a section of fields$", r"：\1 是一个值，不是字段分组"),
     (r"unknown field \(check the spelling; `xlcompute schema` lists the fields\)",
      "未知字段（请检查拼写；`xlcompute schema` 列出所有字段）"),
     (r"unknown field; did you mean ([^?]+)\?", lambda m: f"未知字段；是否指 {m[1].replace(' or ', ' 或 ')}？"),
@@ -247,4 +252,7 @@ def problem_zh(line: str) -> str:
     if not field:
         return text
     label = _labels().get(field)
+    if label is not None and refuses_zero(rest):  # "（0 = 未给定）" beside a range without 0 contradicts it
+        label = (zero_label(label) or (label, ""))[0]
+        text += zero_hint(field, rest, "zh")
     return f"{head}{field}{f'（{label}）' if label else ''}：{text}"

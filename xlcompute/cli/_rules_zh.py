@@ -160,6 +160,18 @@ RULES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p), r
      r"training\.global_batch " + _N + r" or more, or a smaller training\.pp",
      r"training.dualpipe 需要每步至少 2·pp = \1 个微批次（DeepSeek 的 DualPipe 代码如此要求）；\2 条序列的批在 \4 个"
      r"副本上每个只有 \3 个：请把 training.global_batch 设为 \5 或更大，或减小 training.pp"),
+    # estimate: a deadline no cluster meets (estimate._meet_deadline)
+    (r"training\.deadline_days \(" + _N + r"\) cannot be met: more cards fail more often \(at " + _N + r" cards, "
+     r"failures, reliability\.failures_per_card_hour, would stop the job every ([\d,.e+-]+) s\)",
+     r"training.deadline_days（\1）无法满足：卡越多，故障越频繁（按 reliability.failures_per_card_hour 的故障率，"
+     r"\2 张卡时作业每 \3 秒就会中断一次）"),
+    (r"; of the cluster sizes tried, the shortest run is " + _N + r" days on " + _N + " cards",
+     r"；试算过的集群规模中，工期最短的是 \2 张卡、\1 天"),
+    (r"; allowed: a later deadline, or cluster\.cards given to see how long the run takes on them",
+     "；允许：推迟截止期限，或给出 cluster.cards 查看在这些卡上训练需要多久"),
+    (r"training\.deadline_days \(" + _N + r"\) needs about " + _N + r" cards, which the scenario cannot take: ",
+     r"training.deadline_days（\1）约需 \2 张卡，但场景无法采用这一卡数："),
+    (r" \(a later deadline, or cluster\.cards given, avoids this\)$", "（推迟截止期限或给出 cluster.cards 即可避免）"),
     # planner: no layout fits the memory (the sources after it are data: quoted, kept as written)
     (r"cluster\.cards \(" + _N + r"\): no layout of " + _N + r" cards fits the model in " + _N + " GB per card",
      r"cluster.cards（\1）：\2 张卡的任何布局都无法把模型放进每卡 \3 GB 显存"),

@@ -58,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule_6pt": ("{v} (6PT rule: {rule})", "{v}（6PT 估算：{rule}）"),
     "mfu_value": ("{v} — {src}", "{v}——{src}"),
     "mfu_predicted_src": ("predicted by the step-time model", "由单步时间模型预测"),
+    "mfu_set_src": ("command line (--set): {field}", "命令行 --set：{field}"),
     "card_kernel": ("Step time on this card", "该卡的单步时间"),
     "per_step": ("{v} ({s} per step)", "{v}（每步 {s}）"),
     "ettr_value": ("{v} (a failure every {mtbf}, checkpoints every {minutes} min)",
@@ -92,12 +93,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "deadline_met": ("met", "可按期完成"),
     "deadline_value": ("{deadline}: {verdict}; {cards} cards ({servers} servers) meet it at the same MFU and ETTR",
                        "{deadline}：{verdict}；在相同 MFU 与 ETTR 下，{cards} 张卡（{servers} 台服务器）可按期完成"),
+    "deadline_unreachable_value": ("{deadline}: {verdict}; no cluster the deadline sizing tried meets it",
+                                   "{deadline}：{verdict}；按期限配置集群时，试算过的卡数均无法按期完成"),
     "deadline_planned_value": ("{deadline}: {verdict}; {cards} cards ({servers} servers) meet it, planned at that "
                                "count: {days}",
                                "{deadline}：{verdict}；按该卡数重新规划，{cards} 张卡（{servers} 台服务器）需 {days}，可按期完成"),
     "deadline_sized_value": ("{deadline}: met; the fewest cards found that finish in time ({below} cards, estimated "
-                             "too, take {days}: past it)",
-                             "{deadline}：可按期完成；为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 {days}，超期）"),
+                             "too, take {days}: {miss})",
+                             "{deadline}：可按期完成；该卡数为试算中按期完成所需的最少卡数（同样试算过的 {below} 张卡需 "
+                             "{days}，{miss}）"),
+    # what the fewer cards miss: the deadline itself, or (confidence above 0.5) the earlier target it sets
+    "sized_past": ("past it", "超期"),
+    "sized_past_target": ("more than the {target} that {q} confidence asks for",
+                          "超出置信度 {q} 所要求的 {target}"),
     "at_predicted": ("At the predicted MFU", "按预测 MFU"),
     "at_predicted_value": ("{days}, {cost} at rental prices, at {pmfu} (at the assumed {mfu}: {adays}, {acost})",
                            "{days}，按租赁价格 {cost}，预测 MFU {pmfu}（按假设的 {mfu}：{adays}，{acost}）"),
@@ -122,23 +130,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "range_model_note": ("{v} (delivery delay included)", "{v}（含交付延迟）"),
     "range_cost": ("Range: training run at rental prices", "区间：按租赁价格计的训练成本"),
     # compare
+    # (a zero-width space, \u200b, marks where a Chinese header may break between words: the table's own
+    # line breaking, xlcompute.cli.compare._head_lines, breaks at spaces and there, and drops it)
     "col_card": ("Card", "加速卡"),
     "col_cards": ("Cards", "卡数"),
     "col_days": ("Days", "天数"),
-    "col_mfu": ("MFU (predicted)", "MFU（预测）"),
+    "col_mfu": ("MFU (predicted)", "MFU\u200b（预测）"),
     "col_layout": ("Layout TP·CP·PP·DP", "布局 TP·CP·PP·DP"),
     "col_mem": ("Memory / card GB", "显存/卡 GB"),
     "col_kw": ("IT kW", "IT 功率 kW"),
-    "col_capex": ("Capex M{cur}", "资本支出 万{unit}"),
+    "col_capex": ("Capex M{cur}", "资本\u200b支出 万{unit}"),
     "col_budget": ("Total budget M{cur}", "总预算 万{unit}"),
-    "col_per_t": ("Per 1T train tokens M{cur}", "每万亿训练 token 万{unit}"),
-    "col_per_m": ("Per 1M output tokens served {cur}", "每百万推理输出 token {unit}"),
-    "col_own": ("Own or rent (NPV M{cur})", "自建/租赁 现值万{unit}"),
-    "col_serving": ("Serving cards needed", "推理所需卡数"),
-    "cannot_run": ("cannot run (below)", "无法运行（见下）"),
+    "col_per_t": ("Per 1T train tokens M{cur}", "每万亿\u200b训练 token 万{unit}"),
+    "col_per_m": ("Per 1M output tokens served {cur}", "每百万\u200b推理\u200b输出 token {unit}"),
+    "col_own": ("Own or rent (NPV M{cur})", "自建/\u200b租赁 现值\u200b万{unit}"),
+    "col_serving": ("Serving cards needed", "推理\u200b所需\u200b卡数"),
+    "cannot_run": ("cannot run (below)", "无法运行\n（见下）"),  # two lines in Chinese: no space to wrap at
     "own": ("own", "自建"),
     "rent": ("rent", "租赁"),
-    "own_value": ("{verdict} ({own} vs {rent})", "{verdict} {own}/{rent}"),
+    "own_value": ("{verdict} ({own} vs {rent})", "{verdict} {own} / {rent}"),  # spaced: a line breaks between amounts
     "mem_of": ("{mem} of {hbm}", "{mem} / {hbm}"),
     "mem_no_fit": (" DOES NOT FIT", " 放不下"),
     "compare_title_serving": ("{name}: {model} serving {users} concurrent users, each card with the servers its "
@@ -148,6 +158,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "the rental price)",
                       "{name}：{model}，{tokens} 个训练 token{deadline}（预算按 {years} 年计；每万亿 token 按租赁价格计）"),
     "compare_deadline": (", cards for {days} days", "，按 {days} 天工期配卡"),
+    "unsized_training": ("{model} training", "{model} 训练"),  # a title for a cluster its own card cannot size
+    "unsized_serving": ("{model} serving", "{model} 推理服务"),
     "cannot_run_line": ("{card} cannot run the job: {reason}", "{card} 无法运行此任务：{reason}"),
     "note_line": ("note — {card}: {note}", "注——{card}：{note}"),
     # plan

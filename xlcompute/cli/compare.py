@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, SET_OPT, console, fail, read_scenario, scenario_title
+from xlcompute.cli._common import (
+    LANG_OPT,
+    SCENARIO_ARG,
+    SET_OPT,
+    console,
+    estimate_problem,
+    fail,
+    read_scenario,
+    scenario_title,
+)
 from xlcompute.cli._text import check_lang, tr
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from xlcompute.compare import Alternative, Comparison
 
 __all__ = ["compare_command"]
+
+# Where a Chinese header may break between words (a zero-width space in xlcompute.cli._text's headers).
+_BREAK = "\u200b"
+# Columns of one figure each: in a table too narrow for every word, the others fold first (_squeezed).
+_FIGURES = frozenset({"col_cards", "col_days", "col_kw", "col_capex", "col_budget", "col_per_t", "col_per_m",
+                      "col_serving"})
+_TRAINING_KEYS = ("col_card", "col_cards", "col_days", "col_mfu", "col_layout", "col_mem", "col_kw", "col_capex",
+                  "col_budget", "col_per_t", "col_per_m", "col_own")
+_SERVING_KEYS = ("col_card", "col_cards", "col_serving", "col_kw", "col_capex", "col_budget", "col_per_m", "col_own")
+
 
 def _units(cur: str, lang: str) -> dict[str, str]:
     return {"cur": cur, "unit": {"CNY": "元", "USD": "美元"}.get(cur, cur)}
@@ -22,15 +44,13 @@ def _units(cur: str, lang: str) -> dict[str, str]:
 
 def _columns(cur: str, lang: str = "en") -> tuple[str, ...]:
     u = _units(cur, lang)
-    return tuple(tr(k, lang, **u) for k in ("col_card", "col_cards", "col_days", "col_mfu", "col_layout", "col_mem",
-                                            "col_kw", "col_capex", "col_budget", "col_per_t", "col_per_m", "col_own"))
+    return tuple(tr(k, lang, **u) for k in _TRAINING_KEYS)
 
 
 def _serving_columns(cur: str, lang: str = "en") -> tuple[str, ...]:
     """A serving fleet's columns: no run, so no days, MFU, layout or training memory."""
     u = _units(cur, lang)
-    return tuple(tr(k, lang, **u) for k in ("col_card", "col_cards", "col_serving", "col_kw", "col_capex",
-                                            "col_budget", "col_per_m", "col_own"))
+    return tuple(tr(k, lang, **u) for k in _SERVING_KEYS)
 
 
 def _rows(c: Comparison, serving_only: bool = False, lang: str = "en") -> list[list[str]]:
@@ -68,6 +88,94 @@ def _rows(c: Comparison, serving_only: bool = False, lang: str = "en") -> list[l
     return rows
 
 
+def _table(title: str, keys: tuple[str, ...], heads: tuple[str, ...], rows: list[list[str]], width: int) -> Table:
+    """The comparison as a rich table ``width`` columns wide: a column no row fills is left out (a
+    training-only job has no cost per output token), and no word (a number, a layout) is broken
+    across lines."""
+    from rich.table import Table
+
+    keep = [j for j in range(len(keys)) if any(row[j] for row in rows)]
+    keys, heads = tuple(keys[j] for j in keep), [heads[j] for j in keep]
+    rows = [[row[j] for j in keep] for row in rows]
+    # each column's padding and border, and the closing border; a narrow console gets less padding first
+    for pad in ((0, 1, 0, 1), (0, 0, 0, 1), (0, 0, 0, 0)):
+        room = width - (1 + pad[1] + pad[3]) * len(keys) - 1
+        widths = _widths(heads, rows, room)
+        if widths is not None:
+            break
+    else:  # narrower than the cells' words: the text columns fold, a figure keeps its width
+        widths = _squeezed(rows, [k in _FIGURES for k in keys], room)
+    table = Table(title=title, title_justify="left", padding=pad)
+    for j, head in enumerate(heads):
+        table.add_column(_head_lines(head, widths[j]), overflow="fold", width=widths[j])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _widths(heads: list[str], rows: list[list[str]], room: int) -> list[int] | None:
+    """Column widths within ``room`` that break lines only at spaces: each column gets its longest word
+    (a header's longest words give way first, down to the cells' own, where the table fits no other way),
+    then what is left goes to keeping cells, then headers, on one line, the columns that need least first.
+    None when even the cells' words do not fit."""
+    from rich.cells import cell_len
+
+    def word(text: str) -> int:
+        return max((cell_len(w) for w in text.replace(_BREAK, " ").split()), default=0)
+
+    def line(text: str) -> int:
+        return max((cell_len(x) for x in text.replace(_BREAK, "").split("\n")), default=0)
+
+    body = [max((word(row[j]) for row in rows), default=0) for j in range(len(heads))]
+    floor = [max(b, word(h)) for b, h in zip(body, heads)]
+    # Chinese may break between any two characters: its header words give way before Latin ones
+    latin = [max(b, max((len(w) for w in h.replace(_BREAK, " ").split() if cell_len(w) == len(w)), default=0))
+             for b, h in zip(body, heads)]
+    for bound in (latin, body):
+        while sum(floor) > room:  # fold the header that is widest beyond its bound by one
+            j = max(range(len(floor)), key=lambda k: floor[k] - bound[k])
+            if floor[j] <= bound[j]:
+                break
+            floor[j] -= 1
+    if sum(floor) > room:
+        return None
+    for whole in ([max((line(row[j]) for row in rows), default=0) for j in range(len(heads))],
+                  [max(line(h), max((line(row[j]) for row in rows), default=0)) for j, h in enumerate(heads)]):
+        want = [max(0, w - f) for w, f in zip(whole, floor)]
+        spare = room - sum(floor)
+        for j in sorted(range(len(floor)), key=lambda k: want[k]):  # the smallest needs first: most columns whole
+            floor[j] += min(want[j], spare)
+            spare -= min(want[j], spare)
+    return floor
+
+
+def _squeezed(rows: list[list[str]], figures: list[bool], room: int) -> list[int]:
+    """Widths for a table narrower than its cells' words: each figure column its widest figure, the
+    other columns what is left, shared by their own widest word (two cells at least: one Chinese character)."""
+    from rich.cells import cell_len
+
+    need = [max((cell_len(w) for row in rows for w in row[j].split()), default=1) for j in range(len(figures))]
+    left = max(0, room - sum(n for n, f in zip(need, figures) if f))
+    text = sum(n for n, f in zip(need, figures) if not f) or 1
+    return [n if f else max(2, n * left // text) for n, f in zip(need, figures)]
+
+
+def _head_lines(head: str, width: int) -> str:
+    """``head`` broken into lines of at most ``width`` cells at its spaces and its marked breaks
+    (:data:`_BREAK`, between Chinese words, dropped); a longer word is left to rich to fold."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for part in re.split(f"(?=[ {_BREAK}])", head):  # each word with the space or mark before it
+        glue, word = (part[0], part[1:]) if part[:1] in (" ", _BREAK) else ("", part)
+        joined = lines[-1] + (" " if glue == " " else "") + word if lines else word
+        if lines and cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 def _per_million(a: Alternative) -> str:
     """The inference model's cost per 10^6 output tokens; blank for a plan without serving users."""
     return "" if a.cost_per_million_output_tokens is None else f"{a.cost_per_million_output_tokens:,.2f}"
@@ -85,8 +193,6 @@ def compare_command(
 ) -> None:
     """The same job on several accelerators: cards, days, MFU, memory, power, capex, budget, cost per
     token. Prices the scenario gives stay; prices it leaves out follow each card and the currency."""
-    from rich.table import Table
-
     from xlcompute import fmt
     from xlcompute.compare import compare
     from xlcompute.estimate import sized_scenario
@@ -102,7 +208,14 @@ def compare_command(
         return
     serving_only = sc.training is None
     # A serving fleet left unsized is titled with the cards it needs on its own card, as estimate titles it.
-    name = scenario_title(sized_scenario(sc), lang)
+    try:
+        name = scenario_title(sized_scenario(sc), lang)
+    except ValueError as exc:  # no cluster of the scenario's own card meets its deadline
+        if not any(a.ok for a in result.alternatives):  # nor of any other: estimate's refusal, one line
+            fail([estimate_problem(exc, sc, scenario, settings)])
+        # another card can: the table, under the scenario's own name or one without the count it lacks
+        name = (scenario_title(sc, lang) if "name" in sc.model_fields_set else
+                tr("unsized_serving" if serving_only else "unsized_training", lang, model=result.model_name))
     deadline = "" if result.deadline_days is None else tr("compare_deadline", lang, days=f"{result.deadline_days:g}")
     if serving_only:  # the job is the serving demand; each card gets the servers it needs
         title = tr("compare_title_serving", lang, name=name, model=result.model_name, users=f"{sc.serving.users:,}",
@@ -111,12 +224,9 @@ def compare_command(
         tokens = fmt.big_count(result.train_tokens, "zh") if lang == "zh" else f"{result.train_tokens / 1e12:g}T"
         title = tr("compare_title", lang, name=name, model=result.model_name, tokens=tokens, deadline=deadline,
                    years=f"{result.years:g}")
-    table = Table(title=title, title_justify="left")
-    for col in (_serving_columns if serving_only else _columns)(result.currency, lang):
-        table.add_column(col, overflow="fold")
-    for row in _rows(result, serving_only, lang):
-        table.add_row(*row)
-    console.print(table)
+    keys = _SERVING_KEYS if serving_only else _TRAINING_KEYS
+    heads = (_serving_columns if serving_only else _columns)(result.currency, lang)
+    console.print(_table(title, keys, heads, _rows(result, serving_only, lang), console.width))
     for a in result.alternatives:
         if not a.ok:
             console.print(tr("cannot_run_line", lang, card=a.accelerator,
@@ -128,12 +238,16 @@ def compare_command(
 
 
 def _reason(reason: object, lang: str) -> str:
-    """A card's refusal in ``lang`` (xlcompute.compare_words)."""
+    """A card's refusal in ``lang`` (xlcompute.compare_words); in Chinese, one of no kind of its own is the
+    estimate's line in the words --lang zh gives an input problem (xlcompute.cli._problems_zh) where it has them."""
+    from xlcompute.cli._problems_zh import problem_zh
     from xlcompute.compare import Reason
     from xlcompute.compare_words import reason_words
 
     if lang != "zh" or not isinstance(reason, Reason):
         return str(reason)
+    if reason.kind == "other" and reason.text and (zh := problem_zh(reason.text)) != reason.text:
+        return zh
     return reason_words(reason, "", lang)
 
 

@@ -82,9 +82,10 @@ def _fits(r: Estimate, lang: str) -> str:
     return tr("fits_tight", lang, share=fmt.percent(share)) if share > MEMORY_SHARE_WARN else tr("fits", lang)
 
 
-def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
+def _summary_rows(result: Estimate, lang: str = "en", typed: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """The summary table: registry labels, values formatted by their registry kind (in Chinese,
-    amounts in 万元 / 亿元 and counts in 万 / 亿 / 万亿)."""
+    amounts in 万元 / 亿元 and counts in 万 / 亿 / 万亿). ``typed``: the fields set with --set, as typed
+    (dotted or short), whose source is the command line, not a file."""
     from xlcompute import fmt, registry
     from xlcompute.core import spread
 
@@ -102,6 +103,8 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
         unit = "" if registry.carries_unit(key, kind) else registry.unit_text(key, lang, cur)
         if text == "1" and unit in _COUNT_NOUNS:  # "1 rack", not "1 racks"
             unit = unit[:-1]
+        if lang == "zh" and unit == "卡":  # a counted noun takes its measure word, as the other rows write it
+            unit = "张卡"
         return f"{text} {unit}".rstrip()
 
     def lab(key: str) -> str:
@@ -109,7 +112,10 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
 
     if r["mfu_assumed"] > 0:
         inp = r.inputs["mfu_assumed"]
-        if lang == "zh":
+        o = inp.origin  # a field typed with --set (dotted, or the short name: mfu) is no file's
+        if o is not None and o.kind == "scenario" and any(o.field == f or o.field.endswith(f".{f}") for f in typed):
+            mfu_src = tr("mfu_set_src", lang, field=o.field)
+        elif lang == "zh":
             from xlcompute._builtin import builtin_text
 
             mfu_src = builtin_text(r.scenario, "mfu_source", lang) or inp.source
@@ -184,14 +190,20 @@ def _summary_rows(result: Estimate, lang: str = "en") -> list[tuple[str, str]]:
     verdict = (tr("deadline_missed", lang, v=v("deadline_slip_days")) if r["deadline_slip_days"] > 0
                else tr("deadline_met", lang))
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
-        extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=deadline,
-                                        below=fmt.count(below.cards), days=v_as(below.train_days, "train_days",
-                                        registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")))))
+        apart = registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")
+        # above 0.5 confidence the fewer cards may meet the deadline itself and miss only the target it sets
+        miss = (tr("sized_past_target", lang, target=v_as(r["deadline_plan_days"], "train_days", apart),
+                   q=fmt.percent(r["deadline_confidence"], 0))
+                if r["deadline_confidence"] > spread.DEADLINE_CONFIDENCE else tr("sized_past", lang))
+        extra.append((L["deadline"], tr("deadline_sized_value", lang, deadline=deadline, below=fmt.count(below.cards),
+                                        days=v_as(below.train_days, "train_days", apart), miss=miss)))
     elif r.deadline_plan is not None:  # the cards given, met or missed: the cards the sizing plans, at their own MFU
         p = r.deadline_plan
         extra.append((L["deadline"], tr("deadline_planned_value", lang, deadline=deadline, verdict=verdict,
                                         cards=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                                         days=v_as(p.train_days, "train_days"))))
+    elif r.deadline_out_of_reach():  # the same-MFU count would be no answer: the sizing found none
+        extra.append((L["deadline"], tr("deadline_unreachable_value", lang, deadline=deadline, verdict=verdict)))
     elif r["deadline_days"] > 0:
         extra.append((L["deadline"], tr("deadline_value", lang, deadline=deadline, verdict=verdict,
                                         cards=fmt.count(r["deadline_cards"]),
@@ -295,7 +307,8 @@ def estimate_command(
     # fold, not rich's default ellipsis: a wide (CJK) character at the end of a wrapped line was dropped for "…"
     table.add_column("", style="bold", overflow="fold")
     table.add_column("", overflow="fold")
-    for k, v in (*_summary_rows(result, lang), *_range_rows(result, ranges, lang)):
+    typed = frozenset(s.split("=", 1)[0].strip() for s in settings or ())
+    for k, v in (*_summary_rows(result, lang, typed), *_range_rows(result, ranges, lang)):
         table.add_row(k, v)
     console.print(table)
 

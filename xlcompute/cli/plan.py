@@ -8,7 +8,17 @@ from typing import Optional
 
 import typer
 
-from xlcompute.cli._common import LANG_OPT, SCENARIO_ARG, SET_OPT, console, err_console, fail, read_scenario, scenario_title
+from xlcompute.cli._common import (
+    LANG_OPT,
+    SCENARIO_ARG,
+    SET_OPT,
+    console,
+    err_console,
+    estimate_problem,
+    fail,
+    read_scenario,
+    scenario_title,
+)
 from xlcompute.cli._text import check_lang, tr
 
 __all__ = ["plan_command"]
@@ -43,12 +53,13 @@ def plan_command(
     if sc.training is None:  # the planner ranks training layouts; a serving fleet has none to rank
         fail(["training: the scenario plans no training (a serving-only fleet), so there is no layout to plan; "
               "give a training block (training.tokens) or use xlcompute estimate for the serving cards"])
+    given_sc = sc
     try:
         # A deadline with cluster.cards left out: rank the layouts of the cluster the estimate sizes.
         sc = sized_scenario(sc)
         resolved = resolve(sc, plan=False)
-    except ValueError as exc:
-        fail([str(exc)])
+    except ValueError as exc:  # named after the file and --set, as xlcompute estimate names it
+        fail([estimate_problem(exc, given_sc, scenario, settings)])
     arch = resolved.arch
     values = {k: v.value for k, v in resolved.inputs.items()}
     with Progress(TextColumn(tr("plan_searching", lang)), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
@@ -60,7 +71,7 @@ def plan_command(
         except ValidationError as exc:  # a layout the core's model refuses: name the scenario fields
             fail([core_problems(exc)])
         except (PlannerError, ValueError) as exc:
-            fail([str(exc)])
+            fail([estimate_problem(exc, sc, scenario, settings)])
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
@@ -114,7 +125,10 @@ def plan_command(
     if sc.layout_fixed:  # the estimate keeps the scenario's layout; say which, next to the ranking
         from xlcompute.estimate import estimate
 
-        given = estimate(sc)
+        try:
+            given = estimate(sc)
+        except ValueError as exc:  # the scenario's own layout refused where the search found others
+            fail([estimate_problem(exc, sc, scenario, settings)])
         split = (tr("stage_split", lang, f=fmt.count(given["stage_layers_first"]),
                     l=fmt.count(given["stage_layers_last"]), m=fmt.count(given["stage_layers_even"]))
                  if given["first_stage_layers"] > 0 or given["last_stage_layers"] > 0 else "")

@@ -611,6 +611,8 @@ def _plan_warnings(result: Any, lang: str) -> list[str]:
         # The cards that meet it: the deadline sizing's count where it planned one, else the same-MFU count.
         cards = result.deadline_plan.cards if result.deadline_plan is not None else result["deadline_cards"]
         meet = (f"；{fmt.count(cards)} 张卡可按期完成" if zh else f"; {fmt.count(cards)} cards meet it") if cards > 0 else ""
+        if result.deadline_out_of_reach():  # the same-MFU count would be no answer: the sizing found none
+            meet = "；按期限配置集群时，试算过的卡数均无法按期完成" if zh else "; no cluster the deadline sizing tried meets it"
         out.append((f"超出 {deadline} 天的截止期限 {late} 天" if zh
                     else f"misses the {deadline}-day deadline by {late} days") + meet)
     return out

@@ -199,6 +199,14 @@ class Estimate(BaseModel):
         misses = [t for t in self.sizing_tries if t.cards < cards and t.train_days > deadline]
         return max(misses, key=lambda t: t.cards, default=None)
 
+    def deadline_out_of_reach(self) -> bool:
+        """Cards given, their run missing training.deadline_days, and the deadline sizing finding no cluster
+        that meets it (``deadline_plan`` None): the graph's same-MFU ``deadline_cards`` is then no answer
+        (Llama-3.1-405B on 2T tokens, H20, by 1 day: 34 million cards at the ETTR of a million, beyond any
+        cluster the scenario takes, whose failures would stop the job)."""
+        return (self["deadline_days"] > 0 and self["deadline_slip_days"] > 0 and self.deadline_plan is None
+                and not self.sizing_tries)
+
     def __getitem__(self, key: str) -> float:
         """Any input or figure by key: ``result["train_days"]``."""
         if key in self.results:
@@ -1382,7 +1390,7 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
         days, best = min(tried) if tried else (math.nan, 0)
         shortest = f"; of the cluster sizes tried, the shortest run is {days:,.0f} days on {best:,} cards" if tried else ""
         raise ValueError(
-            f"training.deadline_days ({deadline:g}) cannot be met: more cards fail more often (at {cards:,} cards "
+            f"training.deadline_days ({deadline:g}) cannot be met: more cards fail more often (at {cards:,} cards, "
             f"failures, reliability.failures_per_card_hour, would stop the job every "
             f"{float(result['job_mtbf_seconds']):,.3g} s){shortest}; allowed: a later deadline, or cluster.cards "
             "given to see how long the run takes on them"

@@ -98,6 +98,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）"
         "可按期完成。",
     ),
+    "summary_deadline_unreachable": (
+        "Deadline: {deadline} days{conf}. The cluster as proposed misses it by {slip} days, and no cluster the deadline "
+        "sizing tried meets it: more cards also fail more often.",
+        "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；按期限配置集群时，试算过的卡数均无法按期完成：卡越多，"
+        "故障也越频繁。",
+    ),
     "summary_deadline_met": (
         "Deadline: {deadline} days{conf}, met; {need} cards ({servers} servers) would suffice at the same MFU and "
         "ETTR.",
@@ -116,10 +122,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_deadline_sized": (
         "Deadline: {deadline} days{conf}, met: the cluster is sized to it, the fewest cards found that finish in time "
-        "({below} cards, estimated too, take {days} days: past it).",
-        "截止期限：{deadline} 天{conf}，可按期完成：集群按期限配置，为找到的按期完成所需最少卡数（同样试算过的 {below} 张卡需 "
-        "{days} 天，超期）。",
+        "({below} cards, estimated too, take {days} days: {miss}).",
+        "截止期限：{deadline} 天{conf}，可按期完成：集群按期限配置，该卡数为试算中按期完成所需的最少卡数（同样试算过的 {below} "
+        "张卡需 {days} 天，{miss}）。",
     ),
+    # what the fewer cards miss: the deadline itself, or (a confidence above 0.5) the earlier target it sets
+    "sized_past": ("past it", "超期"),
+    "sized_past_target": ("more than the {target} days that {q} confidence asks for", "超出置信度 {q} 所要求的 {target} 天"),
     "summary_deadline_chance": ("{chance} of the range's draws finish in time (Uncertainty section).",
                                 "区间抽样中 {chance} 可按期完成（见不确定性一节）。"),
     "summary_serving_conf": (
@@ -304,6 +313,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rec_mfu_flips_rent": ("at which renting is cheaper than owning ({rent} against {own})",
                            "此时租用比自建便宜（{rent} 对 {own}）"),
     "rec_deadline_how_planned": (", planned at that count ({days} days)", "按该卡数重新规划，需 {days} 天，"),
+    "rec_deadline_unreachable": (
+        "Not as proposed: the run misses the {deadline}-day deadline{conf} by {slip} days, and no cluster the "
+        "deadline sizing tried meets it (more cards also fail more often); move the deadline or train on fewer "
+        "tokens.",
+        "不宜按所提方案执行：训练将超过 {deadline} 天的截止期限{conf} {slip} 天，且按期限配置集群时试算过的卡数均无法按期完成"
+        "（卡越多，故障也越频繁）；请推迟期限或减少训练 token。",
+    ),
     "rec_deadline_how_same": (" at the same MFU and ETTR", "在相同 MFU 与 ETTR 下"),
     "rec_fits_own_late": (
         "The planned layout fits in memory{headroom} and the run takes {days} days{assumed}. Doing the planned work keeps the cluster "
@@ -888,6 +904,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "At the same MFU and ETTR, {need} cards ({servers} servers) meet the deadline; or move the "
         "deadline, or train on fewer tokens.",
         "在相同 MFU 与 ETTR 下，{need} 张卡（{servers} 台服务器）可按期完成；或推迟期限、减少训练 token。",
+    ),
+    "mit_deadline_unreachable": (
+        "No cluster the deadline sizing tried meets the deadline: move it, or train on fewer tokens.",
+        "按期限配置集群时，试算过的卡数均无法按期完成：请推迟期限，或减少训练 token。",
     ),
     "mit_deadline_planned": (
         "{need} cards ({servers} servers) meet the deadline, planned at that count ({days} days); or move the "

@@ -126,7 +126,7 @@ def _schedule_keys(r: Estimate) -> tuple[str, ...]:
     """Compute-table rows of the deadline and of the predicted MFU, when the scenario has them."""
     keys: tuple[str, ...] = ()
     if r["deadline_days"] > 0:  # the count at the plan's MFU, unless the cards were planned at their own
-        planned = r.deadline_plan is not None or r.sized_miss_below() is not None
+        planned = r.deadline_plan is not None or r.sized_miss_below() is not None or r.deadline_out_of_reach()
         keys += ("deadline_days", "deadline_slip_days") if planned else ("deadline_days", "deadline_cards",
                                                                          "deadline_slip_days")
     if r["mfu_assumed"] > 0:
@@ -152,14 +152,21 @@ def _deadline_line(c: _Ctx) -> Markup:
     conf = c.deadline_conf("summary_conf", days=c.v("deadline_plan_days"))
     if below is not None:  # sized to the deadline: what fewer cards were found to do, not the same-MFU count
         kind = registry.apart_kind(below.train_days, r["deadline_plan_days"], "train_days")
+        # above 0.5 confidence the fewer cards may meet the deadline itself and miss only the target it sets
+        miss = (c.t("sized_past_target", target=c.v_as(r["deadline_plan_days"], "train_days", kind),
+                    q=fmt.percent(r["deadline_confidence"], 0))
+                if r["deadline_confidence"] > spread.DEADLINE_CONFIDENCE else c.t("sized_past"))
         return c.t("summary_deadline_sized", deadline=c.v("deadline_days"), conf=conf, below=fmt.count(below.cards),
-                   days=c.v_as(below.train_days, "train_days", kind))
+                   days=c.v_as(below.train_days, "train_days", kind), miss=miss)
     p = r.deadline_plan
     if p is not None:  # the cards given, met or missed: the cards the sizing plans, at their own MFU
         key = "summary_deadline_planned" if r["deadline_slip_days"] > 0 else "summary_deadline_met_planned"
         return c.t(key, deadline=c.v("deadline_days"), conf=conf, slip=c.v("deadline_slip_days"),
                    need=fmt.count(p.cards), servers=fmt.count(p.cards / r["cards_per_node"]),
                    days=c.v_as(p.train_days, "train_days"))
+    if r.deadline_out_of_reach():  # the same-MFU count would be no answer: the sizing found none
+        return c.t("summary_deadline_unreachable", deadline=c.v("deadline_days"), conf=conf,
+                   slip=c.v("deadline_slip_days"))
     key = "summary_deadline_missed" if r["deadline_slip_days"] > 0 else "summary_deadline_met"
     return c.t(key, deadline=c.v("deadline_days"), conf=conf, slip=c.v("deadline_slip_days"), need=c.v("deadline_cards"),
                servers=c.v("deadline_servers"))
@@ -290,6 +297,9 @@ def _deadline_missed(c: _Ctx) -> Markup | None:
     if r["deadline_days"] <= 0 or r["deadline_slip_days"] <= 0:
         return None
     p = r.deadline_plan
+    if r.deadline_out_of_reach():
+        return c.t("rec_deadline_unreachable", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"),
+                   conf=c.deadline_conf("summary_conf", days=c.v("deadline_plan_days")))
     if p is not None:
         need, servers = fmt.count(p.cards), fmt.count(p.cards / r["cards_per_node"])
         how = c.t("rec_deadline_how_planned", days=c.v_as(p.train_days, "train_days"))

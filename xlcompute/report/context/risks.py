@@ -75,6 +75,8 @@ def quarter_plan(c: _Ctx) -> SizedTry | None:
 def _deadline_mitigation(c: _Ctx) -> Any:
     """The cards that meet a missed deadline: those the sizing plans, else the count at the plan's MFU."""
     p = c.r.deadline_plan
+    if c.r.deadline_out_of_reach():
+        return c.t("mit_deadline_unreachable")
     if p is None:
         return c.t("mit_deadline", need=c.v("deadline_cards"), servers=c.v("deadline_servers"))
     return c.t("mit_deadline_planned", need=fmt.count(p.cards), servers=fmt.count(p.cards / c.r["cards_per_node"]),

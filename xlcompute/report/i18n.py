@@ -1237,6 +1237,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "This range is narrower than its label: read its P90 as a likely outcome, not a ceiling.",
         "该区间比其名义更窄：应把 P90 视为可能出现的结果，而非上限。",
     ),
+    "unc_prediction_outside": (
+        "The step-time model's own prediction, {pmfu} MFU ({pdays} days end to end), lies {side} this range: the "
+        "range is drawn around the assumed {mfu}.",
+        "单步时间模型自己的预测（MFU {pmfu}，端到端 {pdays} 天）落在该区间{side}：区间是围绕假设的 MFU {mfu} 抽样得到的。",
+    ),
+    "unc_side_above": ("above", "之上"),
+    "unc_side_below": ("below", "之下"),
     "unc_serving": (
         "The inference model's speed varies lognormally from ×{lo} to ×{hi} of its estimate (P10–P90; its "
         "held-out throughput error), so the serving fleet needs {cards} cards (P10 / P50 / P90); {chance} of the "

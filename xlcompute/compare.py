@@ -63,7 +63,7 @@ class Note(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed", "kernel_extrapolated",
-                  "recipe_precision_dropped", "release_precision_dropped"]
+                  "recipe_precision_dropped", "release_precision_dropped", "serving_short"]
     fields: tuple[str, ...] = Field((), description="the scenario fields concerned")
     tp: int = 0
     pp: int = 0
@@ -80,6 +80,8 @@ class Note(BaseModel):
                           "(core.spread.CARD_END_TO_END_RECORDED); 0 when there are none")
     e2e_median_pct: float = Field(0.0, description="kernel_extrapolated: their median of predicted / published "
                                   "card-hours − 1, %")
+    serving_cards: int = Field(0, description="serving_short: the cards the serving demand needs on this card")
+    cluster_cards: int = Field(0, description="serving_short: the cards of the (training) cluster")
 
     @property
     def e2e_times(self) -> float:
@@ -109,6 +111,9 @@ class Note(BaseModel):
                     "card-hours the tool predicted (median; xlcompute validate)") if self.e2e_runs else ""
             return (f"{what} extrapolated: no training measurement calibrates this card; the step-time model borrows "
                     f"the {self.borrowed} calibration{carried}{runs}")
+        if self.kind == "serving_short":  # compare_words.NOTES words it in both languages; a test holds them equal
+            return (f"serving needs {self.serving_cards:,} cards, more than the {self.cluster_cards:,} of the cluster: "
+                    "its cost per output token assumes a fleet the plan does not hold")
         return f"{self.days:,.1f} days: the deadline of {self.deadline:g} days is not reached"
 
 
@@ -334,6 +339,9 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
     kernel = kernel_note(r.scenario, r.inputs)
     if kernel is not None:
         notes.append(kernel)
+    if trains and r.serves and r["serving_cards"] > r["gpu_count"]:  # as the estimate's serving line says it
+        notes.append(Note(kind="serving_short", serving_cards=int(r["serving_cards"]),
+                          cluster_cards=int(r["gpu_count"])))
     return Alternative(
         accelerator=key, name=r.accelerator_name, ok=True, notes=notes,
         cards=int(r["gpu_count"]), train_days=r["train_days"] if trains else None,

@@ -41,6 +41,9 @@ NOTES: dict[str, tuple[str, str]] = {
                                   "card lacks in the catalog",
                                   "bf16（{fields}）：该模型以 FP8 发布，按 FP8 峰值推理，目录中该卡没有 FP8 峰值"),
     "deadline_missed": ("{days} days: the deadline of {deadline} days is not reached", "{days} 天：未达到 {deadline} 天的截止期限"),
+    "serving_short": ("serving needs {serving} cards, more than the {cluster} of the cluster: its cost per output "
+                      "token assumes a fleet the plan does not hold",
+                      "推理需 {serving} 张卡，超过集群的 {cluster} 张：其每输出 token 成本所依据的推理集群不在本方案之内"),
     "kernel_extrapolated": ("{what} extrapolated: no training measurement calibrates this card; the step-time "
                             "model borrows the {borrowed} calibration{carried}{runs}",
                             "{what}为外推：没有训练实测校准该卡，单步时间模型借用 {borrowed} 的校准{carried}{runs}"),
@@ -83,6 +86,7 @@ def note_words(n: Note, lang: str, labels: bool = True) -> str:
     detail = reason_words(n.why, n.detail, lang)
     return _pick(NOTES[n.kind], lang).format(fields=fields, tp=n.tp, pp=n.pp, detail=detail,
                                              days=fmt.days(n.days), deadline=f"{n.deadline:g}", borrowed=n.borrowed,
+                                             serving=fmt.count(n.serving_cards), cluster=fmt.count(n.cluster_cards),
                                              carried=_pick(_CARRIED, lang) if n.carried else "",
                                              what=_pick(_EXTRAPOLATED[n.mfu_assumed], lang),
                                              runs=_pick(_RUNS, lang).format(n=n.e2e_runs, times=f"{n.e2e_times:.1f}")

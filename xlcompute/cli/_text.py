@@ -7,9 +7,10 @@ format strings; :func:`tr` fills them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-__all__ = ["LANGS", "TEXT", "tr", "check_lang"]
+__all__ = ["LANGS", "TEXT", "tr", "check_lang", "HEAD_BREAK", "head_lines"]
 
 LANGS = ("en", "zh")
 
@@ -131,7 +132,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "range_cost": ("Range: training run at rental prices", "区间：按租赁价格计的训练成本"),
     # compare
     # (a zero-width space, \u200b, marks where a Chinese header may break between words: the table's own
-    # line breaking, xlcompute.cli.compare._head_lines, breaks at spaces and there, and drops it)
+    # line breaking, head_lines, breaks at spaces and there, and drops it)
     "col_card": ("Card", "加速卡"),
     "col_cards": ("Cards", "卡数"),
     "col_days": ("Days", "天数"),
@@ -189,6 +190,34 @@ TEXT: dict[str, tuple[str, str]] = {
                    "{gb} GB per card); the ranking above searches every layout.",
                    "场景已给定并行布局 {layout}：xlcompute estimate 按该布局计算（每步 {s} 秒，MFU {mfu}，每卡 {gb} GB）；"
                    "上表为全部布局的搜索排名。"),
+    # catalog gpus | models: headers (a Chinese one names the registry labels it shows, filled in and wrapped
+    # to its column by xlcompute.cli.catalog) and what a * flag means ("非官方数据": the proposal's wording)
+    "cat_key": ("key", "目录名称"),
+    "cat_bf16": ("bf16", "{bf16_peak_flops}（稠密） TFLOPS"),
+    "cat_fp8": ("fp8", "单卡 FP8 峰值（稠密） TFLOPS"),
+    "cat_fp32": ("fp32", "{gpu_fp32_tflops} TFLOPS"),
+    "cat_hbm": ("HBM", "{gpu_hbm_gb} GB"),
+    "cat_hbm_bw": ("HBM BW", "{gpu_hbm_tbps} TB/s"),
+    "cat_link": ("link", "{intra_node_gbs} GB/s 单向"),
+    "cat_tdp": ("TDP", "{gpu_tdp_w} W"),
+    "cat_source_date": ("source date", "来源日期"),
+    "cat_gpu_title": ("Accelerators (dense figures, not sparsity; `--json` for sources)",
+                      "加速卡（稠密算力，非稀疏；来源见 `--json`）"),
+    "cat_gpu_legend": ("bf16/fp8: dense TFLOPS; fp32: vector (non-tensor) TFLOPS, where weight-only int8/int4 serving "
+                       "dequantises (~ assumed: none published, the A100's per byte of HBM bandwidth); HBM: GB (10^9 B); "
+                       "HBM BW: TB/s; link: intra-server GB/s per direction; TDP: W (~ assumed: none published, scaled "
+                       "from the card the notes name); * unofficial figures.",
+                       "FP32 为向量（非张量核）算力，仅权重 int8/int4 推理在其上反量化；~ 为假设值：未见公布，FP32 按 "
+                       "A100 每单位显存带宽的算力折算，功耗按该卡说明中所列的卡折算；GB 为 10^9 字节；* 非官方数据。"),
+    "cat_layers": ("layers", "{layers}"),
+    "cat_hidden": ("hidden", "{hidden}"),
+    "cat_heads": ("heads", "{heads}/\u200b{kv_heads}"),
+    "cat_exact": ("exact", "{model_params}"),
+    "cat_active": ("active", "{model_active_params}"),
+    "cat_published": ("published", "公布参数量"),
+    "cat_model_title": ("Models (`--json` for architectures and sources)", "模型（架构与来源见 `--json`）"),
+    "cat_model_legend": ("heads: query/key-value heads. exact: counted from the architecture. * unofficial (rumoured).",
+                         "注意力头数为查询头数/键值头数；参数量按架构精确计算；* 非官方数据（传闻）。"),
 }
 
 
@@ -205,3 +234,23 @@ def check_lang(lang: str) -> None:
     if lang not in LANGS:
         fail([f"--lang: must be en or zh, got {lang!r}"])
     set_error_lang(lang)
+
+
+# Where a Chinese header may break between words (a zero-width space in the headers above).
+HEAD_BREAK = "\u200b"
+
+
+def head_lines(head: str, width: int) -> str:
+    """``head`` broken into lines of at most ``width`` cells at its spaces and its marked breaks
+    (:data:`HEAD_BREAK`, between Chinese words, dropped); a longer word is left to rich to fold."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for part in re.split(f"(?=[ {HEAD_BREAK}])", head):  # each word with the space or mark before it
+        glue, word = (part[0], part[1:]) if part[:1] in (" ", HEAD_BREAK) else ("", part)
+        joined = lines[-1] + (" " if glue == " " else "") + word if lines else word
+        if lines and cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return "\n".join(lines)

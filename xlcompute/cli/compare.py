@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -19,7 +18,7 @@ from xlcompute.cli._common import (
     read_scenario,
     scenario_title,
 )
-from xlcompute.cli._text import check_lang, tr
+from xlcompute.cli._text import HEAD_BREAK, check_lang, head_lines, tr
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -28,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["compare_command"]
 
-# Where a Chinese header may break between words (a zero-width space in xlcompute.cli._text's headers).
-_BREAK = "\u200b"
 # Columns of one figure each: in a table too narrow for every word, the others fold first (_squeezed).
 _FIGURES = frozenset({"col_cards", "col_days", "col_kw", "col_capex", "col_budget", "col_per_t", "col_per_m",
                       "col_serving"})
@@ -107,7 +104,7 @@ def _table(title: str, keys: tuple[str, ...], heads: tuple[str, ...], rows: list
         widths = _squeezed(rows, [k in _FIGURES for k in keys], room)
     table = Table(title=title, title_justify="left", padding=pad)
     for j, head in enumerate(heads):
-        table.add_column(_head_lines(head, widths[j]), overflow="fold", width=widths[j])
+        table.add_column(head_lines(head, widths[j]), overflow="fold", width=widths[j])
     for row in rows:
         table.add_row(*row)
     return table
@@ -121,15 +118,15 @@ def _widths(heads: list[str], rows: list[list[str]], room: int) -> list[int] | N
     from rich.cells import cell_len
 
     def word(text: str) -> int:
-        return max((cell_len(w) for w in text.replace(_BREAK, " ").split()), default=0)
+        return max((cell_len(w) for w in text.replace(HEAD_BREAK, " ").split()), default=0)
 
     def line(text: str) -> int:
-        return max((cell_len(x) for x in text.replace(_BREAK, "").split("\n")), default=0)
+        return max((cell_len(x) for x in text.replace(HEAD_BREAK, "").split("\n")), default=0)
 
     body = [max((word(row[j]) for row in rows), default=0) for j in range(len(heads))]
     floor = [max(b, word(h)) for b, h in zip(body, heads)]
     # Chinese may break between any two characters: its header words give way before Latin ones
-    latin = [max(b, max((len(w) for w in h.replace(_BREAK, " ").split() if cell_len(w) == len(w)), default=0))
+    latin = [max(b, max((len(w) for w in h.replace(HEAD_BREAK, " ").split() if cell_len(w) == len(w)), default=0))
              for b, h in zip(body, heads)]
     for bound in (latin, body):
         while sum(floor) > room:  # fold the header that is widest beyond its bound by one
@@ -158,22 +155,6 @@ def _squeezed(rows: list[list[str]], figures: list[bool], room: int) -> list[int
     left = max(0, room - sum(n for n, f in zip(need, figures) if f))
     text = sum(n for n, f in zip(need, figures) if not f) or 1
     return [n if f else max(2, n * left // text) for n, f in zip(need, figures)]
-
-
-def _head_lines(head: str, width: int) -> str:
-    """``head`` broken into lines of at most ``width`` cells at its spaces and its marked breaks
-    (:data:`_BREAK`, between Chinese words, dropped); a longer word is left to rich to fold."""
-    from rich.cells import cell_len
-
-    lines: list[str] = []
-    for part in re.split(f"(?=[ {_BREAK}])", head):  # each word with the space or mark before it
-        glue, word = (part[0], part[1:]) if part[:1] in (" ", _BREAK) else ("", part)
-        joined = lines[-1] + (" " if glue == " " else "") + word if lines else word
-        if lines and cell_len(joined) <= width:
-            lines[-1] = joined
-        else:
-            lines.append(word)
-    return "\n".join(lines)
 
 
 def _per_million(a: Alternative) -> str:

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from xlcompute.catalog import Accelerator, UnknownPresetError, get_gpu
 from xlcompute.core.units import tera
-from xlcompute.quantity import DAY_WORDS, USER_WORDS, QuantityError, drop_word, parse_quantity
+from xlcompute.quantity import DAY_WORDS, USER_WORDS, QuantityError, parse_quantity, without_word
 
 __all__ = [
     "UdfArgumentError",
@@ -259,17 +259,9 @@ DAYS_HINT = 'a plain number of days such as 60 (or "60天", "60 days")'
 
 
 def _without_word(value: Any, name: str, words: tuple[str, ...], default: float | None, hint: str) -> float:
-    """:func:`quantity` of ``value`` with one of ``words`` at its end dropped; refused text is
-    refused as typed, so the message quotes the cell."""
-    bare = value
-    if isinstance(value, str) and len(value) <= MAX_TEXT:
-        bare = drop_word(value, words)
-    try:
-        return quantity(bare, name, default, hint)
-    except UdfArgumentError:
-        if bare is value:
-            raise
-        return quantity(value, name, default, hint)
+    """:func:`quantity` of ``value`` with one of ``words`` at its end dropped (quantity.without_word: text
+    that does not read is refused as typed, so the message quotes the cell)."""
+    return quantity(without_word(value, words) if isinstance(value, str) else value, name, default, hint)
 
 
 def users(value: Any, name: str = "users", zero: bool = False) -> float:

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "SERVER_WORDS", "USER_WORDS", "DAY_WORDS", "drop_word", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
+__all__ = ["SUFFIXES", "SERVER_WORDS", "USER_WORDS", "DAY_WORDS", "drop_word", "without_word", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,
@@ -72,6 +72,19 @@ def drop_word(text: str, words: tuple[str, ...]) -> str:
     """``text`` (full-width forms as ASCII) without one of ``words`` at its end, after the number it
     follows: "2000人" -> "2000" for :data:`USER_WORDS`. Text without one is returned normalised."""
     return _word_end(words).sub("", unicodedata.normalize("NFKC", text), count=1)
+
+
+def without_word(text: str, words: tuple[str, ...]) -> str:
+    """``text`` without one of ``words`` at its end when what is left reads as a number; else ``text`` as
+    typed, so a refusal quotes what the user wrote ("lots人" stays "lots人")."""
+    if len(text) > MAX_QUANTITY_CHARS:
+        return text
+    bare = drop_word(text, words)
+    try:
+        parse_quantity(bare)
+    except QuantityError:
+        return text
+    return bare
 
 
 SERVER_WORDS = ("台服务器", "台机器", "台", "servers", "server", "nodes", "node", "machines")

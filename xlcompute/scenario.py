@@ -100,9 +100,9 @@ from xlcompute.quantity import (
     USER_WORDS,
     QuantityError,
     describe_type,
-    drop_word,
     parse_quantity,
     show_value,
+    without_word,
 )
 
 __all__ = [
@@ -317,8 +317,8 @@ class _Strict(BaseModel):
         if info.field_name in _CONTEXT_FIELDS and isinstance(value, str):
             value = _context_length(value)
         words = _WORD_FIELDS.get((cls.__name__, info.field_name or ""))
-        if words is not None and isinstance(value, str) and len(value) <= MAX_QUANTITY_CHARS:
-            value = _without_word(value, words)
+        if words is not None and isinstance(value, str):
+            value = without_word(value, words)
         return _count(value) if kind == "int" else _quantity(value)
 
 
@@ -332,16 +332,6 @@ _CONTEXT_K = re.compile(r"^\s*(\d+)\s*[kK]\s*$")
 # the same words as the Excel functions' users and days): as quantity.UNIT_WORDS they would pass for cards.
 _WORD_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {("ServingDemand", "users"): USER_WORDS,
                                                         ("TrainingPlan", "deadline_days"): DAY_WORDS}
-
-
-def _without_word(text: str, words: tuple[str, ...]) -> str:
-    """``text`` without its counted word when the rest is a number; else as typed (an error quotes it so)."""
-    bare = drop_word(text, words)
-    try:
-        parse_quantity(bare)
-    except QuantityError:
-        return text
-    return bare
 
 
 def _context_length(text: str) -> Any:

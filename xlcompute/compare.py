@@ -4,8 +4,10 @@ Orchestration, not core: each alternative is the user's scenario with ``cluster.
 swapped, run through :func:`xlcompute.estimate.estimate` itself, so every row equals the estimate
 of its swapped scenario. What the swap changes and why:
 
-- prices: a price the scenario gives stays; a price it leaves out already resolves per card and
-  currency (``catalog/prices.yaml`` via ``estimate._price_inputs``), so it follows the new card;
+- prices: a price it leaves out resolves per card and currency (``catalog/prices.yaml`` via
+  ``estimate._price_inputs``), so it follows the new card. A card price it gives (server, rental) is a
+  quote for its own card: the new card takes its catalog prices instead when prices.yaml has a row for
+  it in the currency, and keeps the quote only when it has none; either way the row says so;
 - card-specific cluster overrides (``tdp_w``, ``intra_node_gbs``, ``offload_gb``, ``offload_gbs``,
   ``cards_per_node``) describe the scenario's card, not the new one: they are dropped (and said so);
 - cards: with ``training.deadline_days`` the cards the new card needs for the deadline (the estimate's
@@ -62,7 +64,8 @@ class Note(BaseModel):
     (``str(note)`` is the English the CLI prints; the proposal translates by ``kind``)."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["catalog_figures", "prices_kept", "planner_layout", "deadline_missed", "kernel_extrapolated",
+    kind: Literal["catalog_figures", "prices_kept", "prices_catalog", "planner_layout", "deadline_missed",
+                  "kernel_extrapolated",
                   "recipe_precision_dropped", "release_precision_dropped", "serving_short"]
     fields: tuple[str, ...] = Field((), description="the scenario fields concerned")
     tp: int = 0
@@ -80,6 +83,7 @@ class Note(BaseModel):
                           "(core.spread.CARD_END_TO_END_RECORDED); 0 when there are none")
     e2e_median_pct: float = Field(0.0, description="kernel_extrapolated: their median of predicted / published "
                                   "card-hours − 1, %")
+    given_for: str = Field("", description="prices_catalog: the card the scenario's prices were given for")
     serving_cards: int = Field(0, description="serving_short: the cards the serving demand needs on this card")
     cluster_cards: int = Field(0, description="serving_short: the cards of the (training) cluster")
 
@@ -95,7 +99,9 @@ class Note(BaseModel):
         if self.kind == "catalog_figures":
             return f"catalog figures of the card instead of the scenario's {names}"
         if self.kind == "prices_kept":
-            return f"the scenario's {names} kept (given for its own card)"
+            return f"the scenario's {names} kept (given for its own card; the catalog has no price for this card)"
+        if self.kind == "prices_catalog":
+            return f"the catalog's prices of this card, not the scenario's {names} (given for {self.given_for})"
         if self.kind == "recipe_precision_dropped":
             return (f"bf16 ({names}): the model's published FP8 pre-training needs an FP8 peak, which this card "
                     "lacks in the catalog")
@@ -258,9 +264,16 @@ def swapped_scenario(scenario: Scenario, accelerator: str, cards: int | None = N
             del cluster[f]
         if changed:
             notes.append(Note(kind="catalog_figures", fields=tuple(changed)))
-        kept = [f for f in _CARD_PRICES if f in data.get("pricing", {})]
-        if kept:
-            notes.append(Note(kind="prices_kept", fields=tuple(kept)))
+        pricing = dict(data.get("pricing", {}))
+        given = [f for f in _CARD_PRICES if f in pricing]
+        if given and catalog.has_card_prices(scenario.pricing.currency, card.key):
+            # A quote for the scenario's card is no price of another: the catalog's row for this one is.
+            for f in given:
+                del pricing[f]
+            data["pricing"] = pricing
+            notes.append(Note(kind="prices_catalog", fields=tuple(given), given_for=_own_name(scenario)))
+        elif given:
+            notes.append(Note(kind="prices_kept", fields=tuple(given)))
     cluster["accelerator"] = accelerator
     if cards is not None:
         cluster["cards"] = cards
@@ -361,6 +374,11 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
         npv_own=r["npv_own"], npv_rent=r["npv_rent"], own_cheaper=r["own_cheaper"] >= 0.5,
         inputs={k: v.value for k, v in r.inputs.items()},
     )
+
+
+def _own_name(scenario: Scenario) -> str:
+    acc = scenario.cluster.accelerator
+    return acc.name if isinstance(acc, CustomAccelerator) else catalog.get_gpu(acc).key
 
 
 def _own_key(scenario: Scenario) -> str | None:

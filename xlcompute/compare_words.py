@@ -31,7 +31,10 @@ REASONS: dict[str, tuple[str, str]] = {
 NOTES: dict[str, tuple[str, str]] = {
     "catalog_figures": ("catalog figures of the card instead of the scenario's {fields}",
                         "采用该卡的目录数据，而非场景给出的 {fields}"),
-    "prices_kept": ("the scenario's {fields} kept (given for its own card)", "保留场景给出的 {fields}（原为其自身的卡给出）"),
+    "prices_kept": ("the scenario's {fields} kept (given for its own card; the catalog has no price for this card)",
+                    "沿用场景给出的{fields}（原为场景自身的卡给出；目录中没有该卡的价格）"),
+    "prices_catalog": ("the catalog's prices of this card, not the scenario's {fields} (given for {given_for})",
+                       "采用目录中该卡的价格，而非场景给出的{fields}（原为 {given_for} 给出）"),
     "planner_layout": ("layout chosen by the planner (the scenario's tp {tp} / pp {pp}: {detail})",
                        "并行布局由规划器选择（场景的 tp {tp} / pp {pp}：{detail}）"),
     "recipe_precision_dropped": ("bf16 ({fields}): the model's published FP8 pre-training needs an FP8 peak, which "
@@ -86,6 +89,7 @@ def note_words(n: Note, lang: str, labels: bool = True) -> str:
     detail = reason_words(n.why, n.detail, lang)
     return _pick(NOTES[n.kind], lang).format(fields=fields, tp=n.tp, pp=n.pp, detail=detail,
                                              days=fmt.days(n.days), deadline=f"{n.deadline:g}", borrowed=n.borrowed,
+                                             given_for=n.given_for,
                                              serving=fmt.count(n.serving_cards), cluster=fmt.count(n.cluster_cards),
                                              carried=_pick(_CARRIED, lang) if n.carried else "",
                                              what=_pick(_EXTRAPOLATED[n.mfu_assumed], lang),

@@ -964,8 +964,8 @@ class Pricing(_Strict):
     kw_per_rack: float = Field(
         40, ge=0.1, le=10_000,
         description="IT power one rack holds, kW; a rack holds whole servers (40: a liquid-cooled high-density "
-        "rack, the colocation price's rack; it holds three 10.08 kW 8-card servers, while four DGX H100 at "
-        "10.2 kW, DGX H100 datasheet, would need 40.8 kW)",
+        "rack, the colocation price's rack; the servers per rack follow the plan's card: three 10.08 kW 8-card H800 "
+        "servers, while four DGX H100 at 10.2 kW, DGX H100 datasheet, would need 40.8 kW)",
     )
     electricity_per_kwh: float | None = Field(
         None, ge=0, le=1e4, description=f"electricity price per kWh; {_DEFAULT_PRICE}"

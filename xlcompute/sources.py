@@ -91,7 +91,8 @@ FIELD_ZH: dict[str, str] = {
     "training.deadline_confidence": "训练须在截止期限内完成的把握：在 MFU 区间（uncertainty.mfu_sigma）中所占比例。"
                                     "0.5 即按估算值；0.9 则按 P90 工期满足截止期限来确定集群规模"
                                     "（估算工期须比期限短 e^(σ·z) 倍）",
-    "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中 23 个留出端到端任务卡时对数误差的均方根）",
+    "uncertainty.mfu_sigma": "MFU 的对数正态 σ（ln 单位；0.336：xlcompute validate 中最早 23 个留出端到端任务"
+                             "首次预测、尚未用于拟合时卡时对数误差的均方根；之后的留出集离散更大）",
     "uncertainty.serving_sigma": f"推理速度的对数正态 σ（ln 单位；{_spread.SERVING_LOG_SIGMA:g}：xlcompute validate --serving 中 {_spread.SERVING_LOG_SIGMA_POINTS} 个留出吞吐点"
                                  "对数误差的均方根）",
     "serving.users": "并发用户数 U（0 表示不做推理）",
@@ -131,7 +132,7 @@ FIELD_ZH: dict[str, str] = {
     "pricing.years": "总成本表与自建/租赁比较的年限",
     "pricing.staff_per_year": "每年运维人员成本（0 表示不计入）",
     "pricing.kw_per_rack": "每机柜可承载的 IT 功率，kW；机柜只放整台服务器（40：液冷高密度机柜，即托管价格所按的"
-                           "机柜；可放 3 台 10.08 kW 的 8 卡服务器，而 4 台 10.2 kW 的 DGX H100"
+                           "机柜；每柜服务器数随方案的卡而定：可放 3 台 10.08 kW 的 8 卡 H800 服务器，而 4 台 10.2 kW 的 DGX H100"
                            "（DGX H100 datasheet）需要 40.8 kW）",
     "pricing.maintenance_share": "每年维护、厂商支持与备件费用占资本支出的比例（规划假设：5%；"
                                  "请以支持服务报价替换）",
@@ -288,6 +289,10 @@ KERNEL_ZH: dict[str, str] = {
               "Transformer Engine 在 Hopper 上运行 cuDNN 融合注意力（NeMo 文档：Hopper 及以后优先 cuDNN flash attention），"
               "H100 上头维度 128、因果、4k 词元时前向 518、反向 499 TFLOP/s，"
               "即峰值的 0.51（Shah et al. 2024，FlashAttention-3，图 5–6）",
+    "ascend": "910B：矩阵乘常数在 step_runs_13.yaml 的 51 行上校准（MindSpeed-LLM 1.0.RC3 README 表，Atlas 900 A2 PODc，"
+              "布局取自其预训练脚本；首次预测沿用 A100 常数时偏快 30.2%，本次拟合后为 14.5%，此后作为校准行）；逐元素与"
+              "注意力常数沿用 A100 校准；在 step_runs_15.yaml 的 5 个留出 910B 行上（MindSpore MindFormers、ModelLink）"
+              "平均仍偏快 30%（平均绝对误差 34.1%）",
 }
 
 FIXED_ZH: dict[str, str] = {

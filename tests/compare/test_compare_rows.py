@@ -54,15 +54,27 @@ def test_each_row_equals_the_estimate_of_the_swapped_scenario() -> None:
     assert days == {"H800": 26.7, "H20": 178.4, "A800": 84.6, "H200": 26.7, "910B": 70.2}
 
 
-def test_explicit_prices_stay_and_say_so() -> None:
+def test_quoted_prices_are_the_scenario_cards_own() -> None:
+    """A server or rental price the scenario gives is a quote for its own card: another card with a price row of
+    the currency in prices.yaml takes that row (an H800 quote would make the H20 and the 910B as dear as an
+    H800), and one without a row keeps the quote; either way the row says so."""
     data = default_scenario().model_dump(mode="json", exclude_unset=True)
-    data["pricing"] = {**data["pricing"], "server_price": 2_300_000, "price_per_card_hour": 15}  # quotes for its H800
+    data["pricing"] = {**data["pricing"], "server_price": 2_400_000, "price_per_card_hour": 16}  # quotes for its H800
     sc = parse_scenario(data)
     h20 = estimate(swapped_scenario(sc, "H20")[0])
-    assert h20["server_price"] == 2_300_000 and h20["price_per_gpu_hour"] == 15
-    alt = next(a for a in compare(sc, ["H20"]).alternatives)
-    assert any("server_price, price_per_card_hour kept" in str(n) for n in alt.notes)
-    assert any(n.kind == "prices_kept" and n.fields == ("server_price", "price_per_card_hour") for n in alt.notes)
+    assert h20["server_price"] == 150_000 * 8 and h20["price_per_gpu_hour"] == 6  # prices.yaml's H20 row in CNY
+    kept = estimate(swapped_scenario(sc, "B200")[0])  # no CNY row for the B200: the quote stays
+    assert kept["server_price"] == 2_400_000 and kept["price_per_gpu_hour"] == 16
+    alts = {a.accelerator: a for a in compare(sc, ["H20", "B200"]).alternatives}
+    assert any(n.kind == "prices_catalog" and n.fields == ("server_price", "price_per_card_hour")
+               and n.given_for == "H800" for n in alts["H20"].notes)
+    assert any("the catalog's prices of this card, not the scenario's server_price, price_per_card_hour (given for "
+               "H800)" == str(n) for n in alts["H20"].notes)
+    assert alts["H20"].train_cost == pytest.approx(h20["train_cost"])
+    assert any(n.kind == "prices_kept" and n.fields == ("server_price", "price_per_card_hour")
+               for n in alts["B200"].notes)
+    own = compare(sc, ["H800"]).alternatives[0]  # the scenario's own card keeps its quotes, without a note
+    assert own.notes == [] and own.train_cost == pytest.approx(estimate(sc)["train_cost"])
 
 
 def test_default_prices_follow_the_card_and_the_currency() -> None:

@@ -42,3 +42,23 @@ def test_cards_for_deadline_excel_text_agrees(deadline: float) -> None:
     expr = schedule.cards_for_deadline(*(Ref(n) for n in names))
     assert excel_formula(expr).startswith("=")
     assert math.isclose(evaluate(expr, env), schedule.cards_for_deadline(*env.values()))
+
+
+def test_days_on_deadline_cards_by_hand() -> None:
+    # The 2,904 cards above at 70 % ETTR (their own, lower than the 80 % the count was taken at): 121 replicas
+    # of 24 = 2,904 working cards; 1e24 / (2,904 · 1e15 · 0.5 · 0.7) / 86,400 = 11.387 days, past the 10.
+    days = schedule.days_on_deadline_cards(1e24, 2904, 10, 1e15, 0.5, 0.7, 24)
+    assert days == pytest.approx(1e24 / (2904 * 1e15 * 0.5 * 0.7) / 86400) and days == pytest.approx(11.3873, abs=1e-4)
+    # 40 cards on servers of 8 with replicas of 12: 3 replicas work (36 cards), 4 cards idle.
+    assert schedule.days_on_deadline_cards(1e24, 40, 10, 1e15, 0.5, 0.8, 12) == pytest.approx(
+        1e24 / (36 * 1e15 * 0.5 * 0.8) / 86400)
+    assert schedule.days_on_deadline_cards(1e24, 0, 0, 1e15, 0.5, 0.8, 24) == 0  # no deadline
+    assert schedule.days_on_deadline_cards(1e24, 2904, 10, 1e15, 0.5, 0.0, 24) > 0  # ETTR floor, no ÷ 0
+
+
+@pytest.mark.parametrize(("cards", "deadline"), [(0, 0), (2904, 10), (40, 0.5)])
+def test_days_on_deadline_cards_excel_text_agrees(cards: float, deadline: float) -> None:
+    names = ("flops", "cards", "deadline", "peak", "mfu", "ettr", "replica")
+    env = dict(zip(names, (1e24, cards, deadline, 1e15, 0.5, 0.7, 24)))
+    expr = schedule.days_on_deadline_cards(*(Ref(n) for n in names))
+    assert math.isclose(evaluate(expr, env), schedule.days_on_deadline_cards(*env.values()))

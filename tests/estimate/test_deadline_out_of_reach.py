@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from xlcompute.batch import _plan_warnings
@@ -72,3 +73,37 @@ def test_fewer_cards_at_a_high_confidence_miss_the_target_not_the_deadline() -> 
     target = f"{r['deadline_plan_days']:.1f}"
     assert f"more than the {target} days that 90% confidence asks for" in en and "past it" not in en
     assert f"超出置信度 90% 所要求的 {target} 天" in zh and "超期" not in zh
+
+
+def test_the_graphs_count_is_checked_at_its_own_ettr() -> None:
+    """``deadline_cards_days``: the days on the graph's same-MFU count with that count's own ETTR (the
+    workbook's live check beside the count). Out of reach, they lie far above the deadline; a deadline
+    the sizing meets puts them below the target or within a few per cent above it (one ETTR correction), and 0 without one.
+    Here the count misses by 7 % (its own ETTR); Llama-3.1-405B by 1 day on H20 misses by millions of days."""
+    r = _result()
+    assert r.deadline_out_of_reach()
+    assert r["deadline_cards_days"] > 1.05 * r["deadline_plan_days"]
+    far = estimate(parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "2T", "deadline_days": 1},
+                                   "cluster": {"accelerator": "H20", "cards": 4096}}))
+    assert far.deadline_out_of_reach() and far["deadline_cards_days"] > 1e6
+    # More cards fail more often: at the count, the ETTR is lower than at the first count it was taken at.
+    assert r["deadline_check_effective_ratio"] < r["deadline_effective_ratio"]
+    for days in (0.05, 5.0, 30.0):
+        near = _result(days)
+        assert not near.deadline_out_of_reach()
+        # Whole replicas and servers round the count up: at most the target, or a few per cent above it.
+        assert 0 < near["deadline_cards_days"] <= 1.05 * near["deadline_plan_days"], days
+    assert estimate(parse_scenario({**SCENARIO, "training": {"tokens": "1T"}}))["deadline_cards_days"] == 0
+
+
+def test_the_check_equals_an_estimate_on_those_cards() -> None:
+    """With the MFU given, the days on the count are the estimate's end-to-end days on that many cards: the
+    same ETTR chain (core.goodput) and t = C / (n · X · MFU · ETTR) (seed 000 eq. 2)."""
+    typed = {"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T", "deadline_days": 10},
+             "cluster": {"accelerator": "H800", "cards": 1024}, "assumptions": {"mfu": 0.4}}
+    typed["training"] |= {"tp": 8, "pp": 4}  # the layout stays: whole replicas of 32 cards at any count
+    r = estimate(parse_scenario(typed))
+    cards = int(r["deadline_cards"])
+    again = estimate(parse_scenario({**typed, "cluster": {"accelerator": "H800", "cards": cards}}))
+    assert again["parallel_cards"] == cards  # whole replicas and servers: no card idle
+    assert r["deadline_cards_days"] == pytest.approx(again["train_days"], rel=1e-9)

@@ -243,7 +243,7 @@ def test_cards_given_that_miss_the_deadline_are_answered_with_the_planned_count(
     text = " ".join(run.output.replace("│", " ").split())
     assert f"{p.cards:,} cards ({p.cards // 8:,} servers) meet it, planned at that count: {p.train_days:.1f} days" in text
     for lang, words in (("en", f"{p.cards:,} cards ({p.cards // 8:,} servers) meet it, planned at that count"),
-                        ("zh", f"按该卡数重新规划，{p.cards:,} 张卡")):
+                        ("zh", f"{p.cards:,} 张卡（{p.cards // 8:,} 台服务器）按此卡数重新规划布局后需")):
         ctx = build_context(given, lang)
         assert words in str(ctx["schedule_note"])
         assert any(f"{p.cards:,}" in str(risk) for risk in ctx["risks"])
@@ -260,7 +260,7 @@ def test_cards_given_that_miss_the_deadline_are_answered_with_the_planned_count(
     assert (f"Deadline: 60.0 days, met; planned at that count, {p.cards:,} cards ({p.cards // 8:,} servers) would "
             f"suffice: {p.train_days:.1f} days.") in str(ctx["schedule_note"])
     zh = str(build_context(enough, "zh")["schedule_note"])
-    assert f"可按期完成；按该卡数重新规划，{p.cards:,} 张卡" in zh
+    assert f"可按期完成；{p.cards:,} 张卡（{p.cards // 8:,} 台服务器）即可满足，按此卡数重新规划布局后需" in zh
 
 
 def test_a_run_longer_than_a_quarter_is_answered_with_the_planned_count() -> None:
@@ -270,5 +270,5 @@ def test_a_run_longer_than_a_quarter_is_answered_with_the_planned_count() -> Non
     quarter = estimate(parse_scenario({**TRAIN, "training": {"tokens": "15T", "deadline_days": 91}}))
     cards = quarter["gpu_count"]
     for lang, words in (("en", f"{cards:,.0f} cards finish in {quarter['train_days']:.1f} days, planned at that count"),
-                        ("zh", f"按该卡数重新规划，{cards:,.0f} 张卡需 {quarter['train_days']:.1f} 天")):
+                        ("zh", f"{cards:,.0f} 张卡按此卡数重新规划布局后需 {quarter['train_days']:.1f} 天")):
         assert any(words in str(x["mitigation"]) for x in build_context(r, lang)["risks"])

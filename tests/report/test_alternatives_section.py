@@ -83,11 +83,12 @@ def test_notes_are_worded_in_the_proposals_language() -> None:
     en = build_context(result, "en")["alternatives"]["notes"]
     zh = build_context(result, "zh")["alternatives"]["notes"]
     assert en and len(en) == len(zh)
-    # Each card keeps the quoted prices; the H20 also borrows the H100 calibration (its MFU is extrapolated).
-    kept = [n for n in en if "kept (given for its own card)" in n]
-    assert len(kept) == len(en) - 1 and "H20: predicted MFU extrapolated" in " ".join(en)
-    assert len([n for n in zh if "保留场景给出的" in n]) == len(kept)
-    assert "H20：预测 MFU 为外推" in " ".join(zh) and not any("kept" in n or "extrapolated" in n for n in zh)
+    # Each card with a CNY price row takes it instead of the H800 quotes, and says so; the H20 also borrows the
+    # H100 calibration (its MFU is extrapolated).
+    swapped = [n for n in en if "prices of this card, not the scenario" in n and "(given for H800)" in n]
+    assert len(swapped) == len(en) - 1 and "H20: predicted MFU extrapolated" in " ".join(en)
+    assert len([n for n in zh if "采用目录中该卡的价格，而非场景给出的" in n and "（原为 H800 给出）" in n]) == len(swapped)
+    assert "H20：预测 MFU 为外推" in " ".join(zh) and not any("catalog" in n or "extrapolated" in n for n in zh)
 
 
 @pytest.mark.parametrize("kind", ["no_fp8", "no_offload_tier", "no_layout_fits", "layout_no_fit", "too_many_failures",

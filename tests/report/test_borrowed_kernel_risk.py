@@ -98,6 +98,11 @@ def test_a_high_card_bias_is_said_in_the_recommendation_with_the_risk_s_days() -
     assert rec.startswith("On Huawei Ascend 910B (910B2-class), the step-time model predicted held-out step times "
                           "30.1% too short on average") and f"would be about {adj} days" in rec
     assert "单步时间模型对留出实测的预测平均偏短 30.1%" in str(build_context(r, "zh")["recommendation"])
+    # The figure to plan with comes with its card-hours and rental cost: the estimate's, scaled by the days.
+    hours, cost = rec.split(f"would be about {adj} days (")[1].split(" at the rental price")[0].split(" card-hours, ")
+    share = float(adj) / r["train_days"]
+    assert float(hours.replace(",", "")) == pytest.approx(r["gpu_hours"] * share, rel=1e-3)
+    assert float(cost.removeprefix("¥").replace(",", "")) == pytest.approx(r["train_cost"] * share, rel=1e-3)
     b200 = _plan("B200")
     _, _, signed = borrowed_kernel_check("blackwell")  # type: ignore[misc]
     assert bias_severity(signed) > 0 and "predicted held-out step times" not in str(

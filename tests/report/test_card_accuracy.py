@@ -140,3 +140,27 @@ def test_the_summary_says_when_the_plans_own_card_was_missed_one_way() -> None:
     for card in ("A800", "MI300X"):
         assert "itself, though" not in _summary(card, "en"), card
     assert "itself, though, the step-time model predicted step times 12.5% too short" in _summary("H800", "en")
+
+
+def test_the_calibration_figure_is_every_fitted_run_and_the_cards_own() -> None:
+    """The accuracy sentence quoted 1.0 % "on the calibration runs", the first fit's 7 runs only, in a 910B proposal
+    whose card constant rests on 51 more runs at 14.5 % (a review): it now gives every fitted run, the first fit's
+    apart, and the card's own fitted runs beside its held-out ones."""
+    from xlcompute.planner.validation.cards import card_runs
+    from xlcompute.report.context._ctx import _Ctx
+    from xlcompute.report.context.validation import _validation_sentence, validation_report
+
+    v = validation_report()
+    fitted = [abs(r.error_pct) for r in (*v.rows, *v.external_rows) if r.role == "calibration"]
+    own = card_runs(v, "910B")
+    assert own is not None and own.calibration == len(own.calibration_errors_pct) > 0
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": "910B", "cards": 1024}}))
+    en = str(_validation_sentence(_Ctx(r, "en")))
+    assert (f"on the {len(fitted)} runs it was fitted on (calibration) by {sum(fitted) / len(fitted):.1f}%, the "
+            f"{sum(x.role == 'calibration' for x in v.rows)} of its first fit by "
+            f"{v.calibration_mean_abs_error_pct:.1f}%") in en
+    card = sum(abs(e) for e in own.calibration_errors_pct) / own.calibration
+    assert f"The {own.calibration} runs on these cards that the model was fitted on are off by {card:.1f}%" in en
+    zh = str(_validation_sentence(_Ctx(r, "zh")))
+    assert f"该卡上参与拟合的 {own.calibration} 个实测平均绝对误差为 {card:.1f}%" in zh and "其中先登记" not in zh

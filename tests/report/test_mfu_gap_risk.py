@@ -32,7 +32,7 @@ def test_the_assumed_mfu_is_set_against_the_parts_of_the_predicted_step() -> Non
     assert f"{r['comm_exposed_seconds']:.3f} s of exposed communication" in en and f"{rest:.3f} s of stragglers" in en
     assert en.endswith("gives the schedule for other values.")
     zh = _mitigation(r, "zh", "方案假设 MFU")
-    assert f"每步应为 {need:.3f} 秒，比单是计算的时间还短" in zh
+    assert f"每步应为 {need:.3f} 秒，比其中的计算时间还短" in zh
 
 
 def test_an_assumed_mfu_below_the_prediction_keeps_the_pilot_advice_alone() -> None:

@@ -27,7 +27,7 @@ def test_a_missed_deadline_opens_the_recommendation_with_the_summary_s_figures()
                           "(600 servers) meet it, planned at that count (59.9 days)")
     assert "4,800 cards (600 servers) meet it" in str(ctx["schedule_note"])  # one number in both places
     zh = str(build_context(r, "zh")["recommendation"])
-    assert zh.startswith("不宜按所提方案执行") and "4,800 张卡（600 台服务器）按该卡数重新规划" in zh
+    assert zh.startswith("不宜按所提方案执行") and "4,800 张卡（600 台服务器）按此卡数重新规划布局后需" in zh
 
 
 def test_owning_cheaper_but_late_is_not_approved() -> None:
@@ -56,3 +56,14 @@ def test_an_assumed_mfu_alone_keeps_the_purchase_recommended() -> None:
     rec = str(ctx["recommendation"])
     assert r["own_cheaper"] == 1 and r["deadline_slip_days"] == 0
     assert rec.startswith("The ") and "rest on the assumed MFU of 45.0%" in rec and "Approve the purchase" in rec
+
+
+def test_the_cover_says_the_deadline_is_missed() -> None:
+    """The cover's days are no schedule that meets the deadline: its label says by how much it is missed (a review
+    found a cover of 263.8 days with no word of the 60-day deadline the recommendation turns on)."""
+    r, ctx = _context({})
+    slip = f"{r['deadline_slip_days']:.1f}"
+    assert str(ctx["headline"]["days_label"]) == f"Training time; {slip} days past the 60.0-day deadline"
+    assert str(build_context(r, "zh")["headline"]["days_label"]) == f"训练时间；超出 60.0 天截止期限 {slip} 天"
+    met = _context({"training": {"tokens": "15T", "deadline_days": 400}})[1]
+    assert str(met["headline"]["days_label"]) == "Training time"

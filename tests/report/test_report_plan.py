@@ -18,6 +18,7 @@ from xlcompute.report.context.validation import APPENDIX_RUNS, VALIDATION_CSV, _
 from xlcompute.report.context import PLAN_ROWS_SHOWN, build_context, validation_report
 from xlcompute.scenario import DEFAULT_SCENARIO_PATH, parse_scenario
 from xlcompute.planner.validation import validate
+from xlcompute.planner.validation.cards import CARD_NAMES, names_card
 
 
 def _default_without(*paths: str) -> dict[str, Any]:
@@ -33,6 +34,12 @@ def planned() -> Estimate:
     """The default scenario with layout and MFU left open: the planner chooses both."""
     data = _default_without("training.tp", "training.pp", "assumptions.mfu", "assumptions.mfu_source")
     return estimate(parse_scenario(data, "planned"))
+
+
+def _card_of(row: object, system: str) -> str:
+    """The card a run's system names (the appendix's card column), else its generation."""
+    named = row.system_name or system  # type: ignore[attr-defined]
+    return next((en for n, en, _ in CARD_NAMES if names_card(named, n)), row.architecture)  # type: ignore[attr-defined]
 
 
 def _text(markup: str) -> str:
@@ -150,14 +157,19 @@ def test_validation_appendix_equals_validate() -> None:
     # worst held-out run, in validate's order; every run is in the PDF's attached CSV.
     held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
     worst = max(held, key=lambda r: abs(r.error_pct))
-    near = nearest_runs(held, result["bf16_peak_flops"], result["parallel_cards"])
+    near = nearest_runs(held, result["bf16_peak_flops"], result["parallel_cards"], card="H800",
+                        default_system=v.system_name)
+    # the H800's own runs first, then the 989 TFLOP/s generation's
+    assert [names_card(r.system_name or v.system_name, "H800") for r in near[:5]] == [True] * 5
     assert len(near) == APPENDIX_RUNS and all(abs(r.peak_flops - 989.4e12) < 1e9 for r in near)
     picked = {id(r) for r in near} | {id(worst)}
     shown = [r for r in everything if id(r) in picked]
     assert len(shown) == APPENDIX_RUNS + 1  # the worst run is not near this plan
     same = [r for r in held if abs(r.peak_flops - 989.4e12) < 1e9]
     far = min(abs(math.log(r.gpus / 1000)) for r in same if r not in near)
-    assert all(abs(math.log(r.gpus / 1000)) <= far for r in near)
+    # after the card's own runs, the generation's nearest in card count
+    assert all(abs(math.log(r.gpus / 1000)) <= far for r in near
+               if not names_card(r.system_name or v.system_name, "H800"))
     text_all = _text(section.group(0))
     assert f"shows {len(shown)} of the {len(everything)} runs" in text_all and VALIDATION_CSV in text_all
     # the intro names the cards the runs ran on and their card counts, read from the runs' systems
@@ -189,7 +201,7 @@ def test_validation_appendix_equals_validate() -> None:
         digits = 2 if row.metric == "step_seconds" else 1
         star = "*" if row.software != "megatron-lm" else ""
         assert got == [
-            row.id, _short_source(row.source), roles[row.set_name][row.role],
+            row.id, _short_source(row.source), _card_of(row, v.system_name), roles[row.set_name][row.role],
             f"{fmt.number(row.measured, digits)} {units[row.metric]}",
             f"{fmt.number(row.predicted, digits)} {units[row.metric]}",
             fmt.signed_percent(row.error_pct) + star,
@@ -388,3 +400,17 @@ def test_short_source_cuts_at_a_word_with_an_ellipsis() -> None:
     short = _short_source(long)
     assert short.endswith("…") and len(short) <= 111 and long.startswith(short[:-1])
     assert _short_source("x" * 200).endswith("…") and len(_short_source("x" * 200)) == 111
+
+
+def test_a_910b_plan_shows_the_910b_runs_first() -> None:
+    """The appendix's runs nearest the plan put the plan's card first: a 910B plan listed only A100 runs (their peak
+    is within 1.3× of the 910B's), none of the 5 held-out 910B runs behind its card's accuracy line (a review)."""
+    from xlcompute.report.context._ctx import _Ctx
+    from xlcompute.report.context.validation import validation_appendix
+
+    r = estimate(parse_scenario({"model": {"preset": "llama2-70b"}, "training": {"tokens": "2T"},
+                                 "cluster": {"accelerator": "910B", "cards": 1024}}))
+    rows = validation_appendix(_Ctx(r, "en"))["rows"]
+    ascend = [row for row in rows if row["card"] == "Ascend 910B"]
+    assert len(ascend) == 5 and all(row["held_out"] for row in ascend)
+    assert "昇腾 910B" in {row["card"] for row in validation_appendix(_Ctx(r, "zh"))["rows"]}

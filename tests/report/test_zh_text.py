@@ -143,3 +143,18 @@ def test_the_validation_tables_rows_add_up_to_the_runs_the_intro_counts(
     total = int(re.search(r"checked against ([\d,]+) published", str(v["intro"]))[1].replace(",", ""))
     per_set = [s for s in v["stats"] if not s["set"].startswith(("held out on", "all held out"))]
     assert sum(int(s["n"].replace(",", "")) for s in per_set) == total
+
+
+def test_every_kernel_profile_has_chinese_words() -> None:
+    """Appendix D of a Chinese proposal quotes the kernel profile's source: each profile (planner.inputs.KERNEL_PROFILES)
+    has its Chinese sentence (a review found the 910B's left in English), and the sentence keeps its numbers."""
+    import re as _re
+
+    from xlcompute.planner.inputs import KERNEL_PROFILES
+    from xlcompute.sources import KERNEL_ZH
+
+    assert set(KERNEL_PROFILES) <= set(KERNEL_ZH)
+    for name, profile in KERNEL_PROFILES.items():
+        en = set(_re.findall(r"\d+(?:\.\d+)?", profile.source.replace(",", "")))
+        zh = set(_re.findall(r"\d+(?:\.\d+)?", KERNEL_ZH[name].replace(",", "")))
+        assert {n for n in en if "." in n} <= zh, name  # every decimal figure of the English source is there

@@ -11,6 +11,7 @@ from conftest import scenario_with
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from xlcompute import catalog
 from xlcompute import compare as compare_module
 from xlcompute.compare import Comparison, compare
 from xlcompute.estimate import estimate
@@ -43,6 +44,12 @@ def test_sheet_after_budget_with_a_column_per_card(default_case: tuple[Workbook,
     assert not any(ws.title in str(dn.attr_text) for dn in wb.defined_names.values())
 
 
+# The formulas of the peaks a precision drop-down picks (the Inputs sheet's choice, over the column's card).
+_BY_PRECISION = {"gpu_peak_tflops": '=IF(precision_choice="fp8",{fp8},{bf16})',
+                 "precision_peak_ratio": '=IF(precision_choice="fp8",{fp8}/{bf16},1)',
+                 "serving_peak_tflops": "=IF(serving_fp8=1,{fp8},IF(serving_int8=1,{int8},{bf16}))"}
+
+
 def test_inputs_are_cells_and_figures_are_the_graphs_formulas(default_case: tuple[Workbook, Comparison]) -> None:
     wb, comp = default_case
     ws = compare_ws(wb)
@@ -55,6 +62,11 @@ def test_inputs_are_cells_and_figures_are_the_graphs_formulas(default_case: tupl
             cell = ws.cell(row=rows[key], column=col)
             if a is own:  # the scenario's own card follows the Inputs sheet
                 assert cell.value == f"={key}"
+            elif key in _BY_PRECISION:  # the card's own peaks, picked by the Inputs sheet's precision drop-downs
+                g = catalog.get_gpu(a.accelerator)
+                assert cell.value == _BY_PRECISION[key].format(bf16=f"{g.bf16_tflops:g}", fp8=f"{g.fp8_tflops:g}"
+                                                               if g.fp8_tflops else "NA()",
+                                                               int8=f"{g.int8_tops:g}" if g.int8_tops else "NA()")
             else:
                 assert cell.value == pytest.approx(a.inputs[key]) and cell.data_type == "n", (a.accelerator, key)
             assert not cell.protection.locked  # typed over by the analyst

@@ -44,3 +44,17 @@ def test_no_deadline_no_row() -> None:
     r = estimate(parse_scenario({**TYPED, "training": {"tokens": "15T"}}))
     ws = build_workbook(r, "en")["Training"]
     assert all(row[0].value != text("plan_deadline_cards", "en") for row in ws.iter_rows())
+
+
+def test_a_deadline_no_cluster_meets_says_none() -> None:
+    """Llama-3.1-405B on 2T tokens by 1 day on H20: the sizing finds no cluster; the planner block says so, as the
+    CLI and the proposal do, and the Goodput sheet's same-MFU count stands beside its own days (millions)."""
+    r = estimate(parse_scenario({"model": {"preset": "llama3.1-405b"}, "training": {"tokens": "2T", "deadline_days": 1},
+                                 "cluster": {"accelerator": "H20", "cards": 4096}}))
+    assert r.deadline_out_of_reach() and r["deadline_cards_days"] > 1e6
+    for lang in ("en", "zh"):
+        book = build_workbook(r, lang)
+        cards = _row(book["训练" if lang == "zh" else "Training"], text("plan_deadline_cards", lang))
+        assert cards[1].value == text("plan_deadline_none", lang)
+        assert all(row[0].value != text("plan_deadline_days", lang)
+                   for row in book["训练" if lang == "zh" else "Training"].iter_rows())

@@ -55,6 +55,8 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "deadline_missed": ({"deadline_days": 20}, {"training__deadline_days": 20}),
     "deadline_met_more_cards": ({"deadline_days": 40, "gpu_count": 2000},
                                 {"training__deadline_days": 40, "cluster__cards": 2000}),
+    # A deadline no cluster meets (0.2 days): the same-MFU count's own ETTR puts its days past the deadline.
+    "deadline_out_of_reach": ({"deadline_days": 0.2}, {"training__deadline_days": 0.2}),
     # The same deadline at 90 % confidence: the margin (EXP of NORMSINV) moves the cards and the slip.
     "deadline_confidence": ({"deadline_days": 20, "gpu_count": 2000, "deadline_confidence": 0.9},
                             {"training__deadline_days": 20, "cluster__cards": 2000,
@@ -109,11 +111,14 @@ COMPARE_FOLLOWS = ("tokens", "mfu", "cards", "goodput")
 # Typed on the Compare sheet itself: (card, row key, value) and the scenario change it stands for.
 # The reserved prices are inputs of their own (their default is a share of the on-demand price,
 # resolved into numbers), so typing the on-demand price keeps them: the scenario gives them too.
-# The H20 column's reserved prices are the H20's own (catalog) ones; typing a rental price moves only it.
+# The H20 column's reserved prices are the H20's own (catalog) ones; typing a rental price moves only it. A
+# price quoted in the (H800) scenario is the H800's: compare() prices the H20 from the catalog, so the H20
+# change is a scenario on the H20 (an "own_card" change), whose own row the column must equal.
 _RESERVED = {f"pricing__{k}": estimate(scenario_with(cluster__accelerator="H20"))[k]
              for k in ("price_reserved_1y", "price_reserved_3y", "server_price")}
 COMPARE_EDITS: tuple[tuple[str, str, float, dict[str, Any]], ...] = (
-    ("H20", "price_per_gpu_hour", 20.0, {"pricing__price_per_card_hour": 20.0, **_RESERVED}),
+    ("H20", "price_per_gpu_hour", 20.0, {"cluster__accelerator": "H20", "pricing__price_per_card_hour": 20.0,
+                                         **_RESERVED}),
     ("A800", "mfu_assumed", 0.3, {"assumptions__mfu": 0.3}),
 )
 
@@ -306,8 +311,16 @@ def _check(path: Path, result: Estimate, built: Estimate | None = None) -> None:
     its headers. Unedited, the headers equal ``estimate().sensitivity`` exactly.
     """
     wb = openpyxl.load_workbook(path, data_only=True)
+    # A Compare column shows #N/A at a precision its card has no peak for (FP8 on the A800, INT8 on the 910B);
+    # every other error value is a defect.
+    cmp = compare_ws(wb)
+    _rows, cols = compare_layout(cmp)
+    peaks = {g.key: (g.fp8_tflops, g.int8_tops) for g in catalog.gpus()}
+    lacking = {c for card, c in cols.items() if None in peaks.get(card, (0, 0))}
     errors = [f"{ws.title}!{c.coordinate}={c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
-              if c.data_type == "e" or (isinstance(c.value, str) and c.value.startswith("#") and c.value.endswith(("!", "?", "A")))]
+              if (c.data_type == "e" or (isinstance(c.value, str) and c.value.startswith("#")
+                                         and c.value.endswith(("!", "?", "A"))))
+              and not (ws is cmp and c.value == "#N/A" and c.column in lacking)]
     assert not errors, errors[:10]
     values = result.values()
     wrong = []
@@ -413,6 +426,8 @@ def test_edited_inputs_recalculate(recalculated: dict, edit: str) -> None:  # ty
         assert result["deadline_margin"] == pytest.approx(1.5382, abs=1e-4)
         assert result["deadline_slip_days"] == pytest.approx(result["train_days"] * result["deadline_margin"] - 20)
         assert result["deadline_cards"] > 2000
+    if edit == "deadline_out_of_reach":  # the count at its own ETTR misses: the sheet shows it live
+        assert result.deadline_out_of_reach() and result["deadline_cards_days"] > result["deadline_plan_days"]
     if edit == "stage_split":  # 16 · 17 · 17 · 17 · 13 layers: a middle stage of 17 paces the pipeline
         assert (result["stage_layers_first"], result["stage_layers_even"], result["stage_layers_last"]) == (16, 17, 13)
         assert result["head_stage_slowest"] == 0 and before["head_stage_slowest"] == 1
@@ -628,6 +643,38 @@ def test_compare_sheet_follows_the_inputs_sheet(recalculated: dict, edit: str) -
             assert got[card]["train_days"] > before[card]["train_days"] * 1.4, card
 
 
+@pytest.mark.parametrize("edit", ["fp8", "serving_fp8"])
+def test_compare_sheet_follows_the_precision_drop_downs(recalculated: dict, edit: str) -> None:  # type: ignore[type-arg]
+    """Each card's column picks its own card's peaks by the Inputs sheet's precision drop-downs (a review found
+    the other cards kept their BF16 peaks after an FP8 edit); a card without an FP8 peak shows #N/A in its
+    results, where compare() refuses it. Training in FP8: the cards with the peak equal compare() of the edited
+    scenario. Serving in FP8: each replica stays as built (compare() sizes them again), so the peak row is the
+    card's FP8 peak and the cost per output token falls."""
+    path, _sc, _result = recalculated[f"edit_{edit}"]
+    got = _compare_values(path)
+    comp = compare(scenario_with(**EDITS[edit][1]))
+    refused = [a.accelerator for a in comp.alternatives if not a.ok]
+    assert refused == ["A800", "910B"]
+    if edit == "fp8":
+        _check_compare(got, comp, cards=tuple(a.accelerator for a in comp.alternatives if a.ok),
+                       skip=("predicted_mfu", *_ASSUMED_ONLY))
+    else:
+        before = _compare_values(recalculated["default_en"][0])
+        for card in ("H20", "H200"):
+            assert got[card]["serving_peak_tflops"] == catalog.get_gpu(card).fp8_tflops
+            assert got[card]["cost_per_million_tokens"] < 0.8 * before[card]["cost_per_million_tokens"], card
+    for card in refused:
+        assert got[card]["cost_per_million_tokens"] == "#N/A", card
+
+
+def test_compare_sheet_keeps_each_cards_own_peaks(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """The Inputs card changed to a B200: the other columns keep their own cards' figures (the H200's serving
+    peak was a link to the Inputs card's, as the H800's equals it), so they equal compare()'s rows for them."""
+    got = _compare_values(recalculated["edit_accelerator"][0])
+    comp = compare(scenario_with(cluster__accelerator="B200"), ["B200", "H20", "A800", "H200", "910B"])
+    _check_compare(got, comp, cards=("H20", "A800", "H200", "910B"), skip=("predicted_mfu", *_ASSUMED_ONLY))
+
+
 def test_compare_sheet_own_column_is_headed_by_the_inputs_card(recalculated: dict) -> None:  # type: ignore[type-arg]
     """The Compare column that follows the Inputs sheet's card is headed by that card after the drop-down there
     changes (H800 → B200), as its figures are; the other columns keep their own cards."""
@@ -647,7 +694,14 @@ def test_compare_sheet_edited_in_place(recalculated: dict) -> None:  # type: ign
     got = _compare_values(recalculated["edit_compare_sheet"][0])
     edited = tuple(card for card, *_ in COMPARE_EDITS)
     for card, _key, _value, changes in COMPARE_EDITS:
-        _check_compare(got, compare(scenario_with(**changes)), cards=(card,))
+        comp = compare(default_scenario())
+        if changes.get("cluster__accelerator") == card:  # the card's own scenario: its own row stands in
+            own = compare(scenario_with(**changes), [card]).alternatives[0]
+            comp = comp.model_copy(update={"alternatives": [own if a.accelerator == card else a
+                                                            for a in comp.alternatives]})
+        else:
+            comp = compare(scenario_with(**changes))
+        _check_compare(got, comp, cards=(card,))
     _check_compare(got, compare(default_scenario()), cards=tuple(c for c in got if c not in edited))
     before = _compare_values(recalculated["default_en"][0])
     assert got["H20"]["train_cost"] == pytest.approx(before["H20"]["train_cost"] * 20 / before["H20"]["price_per_gpu_hour"])
@@ -785,8 +839,8 @@ def test_some_dropdown_cards_have_no_price_row() -> None:
 
 # -- the results block on the Inputs sheet (issue 14 §4) --------------------------------------------
 
-_BLOCK = {"sum_days": "train_days", "sum_card_hours": "gpu_hours", "sum_mem": "mem_per_gpu_gb",
-          "sum_hbm": "gpu_hbm_gb", "sum_fits": "mem_fits", "sum_capex": "capex_total", "sum_budget": "total_budget",
+_BLOCK = {"sum_days": "train_days", "sum_slip": "deadline_slip_days", "sum_card_hours": "gpu_hours",
+          "sum_mem": "mem_per_gpu_gb", "sum_hbm": "gpu_hbm_gb", "sum_fits": "mem_fits", "sum_capex": "capex_total", "sum_budget": "total_budget",
           "sum_npv_own": "npv_own", "sum_npv_rent": "npv_rent", "sum_verdict": "own_cheaper",
           "sum_serving_cards": "serving_cards", "sum_cost_per_million": "cost_per_million_tokens",
           "sum_train_cost": "train_cost"}
@@ -803,7 +857,8 @@ def _block(path: Path, lang: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("case", "lang"), [("default_en", "en"), ("default_zh", "zh"), ("edit_cards", "en"),
-                                            ("edit_accelerator", "en"), ("card_H20", "en")])
+                                            ("edit_accelerator", "en"), ("card_H20", "en"),
+                                            ("edit_deadline_missed", "en")])
 def test_results_block_equals_estimate(recalculated: dict, case: str, lang: str) -> None:  # type: ignore[type-arg]
     """The block beside the inputs, recalculated, shows the estimate's figures, and follows an edit
     of the inputs below it (cards 1000 → 2000; another card in the drop-down)."""
@@ -812,6 +867,9 @@ def test_results_block_equals_estimate(recalculated: dict, case: str, lang: str)
     assert set(got) == set(_BLOCK.values())
     wrong = {k: (v, result[k]) for k, v in got.items() if not _close(v, result[k])}
     assert not wrong, wrong
+    if case == "edit_deadline_missed":  # 20 days typed below: the block says how late the run ends
+        assert got["deadline_slip_days"] == pytest.approx(result["train_days"] - 20) and got["deadline_slip_days"] > 6
+        return
     if case.startswith(("edit_", "card_")):
         before = _block(recalculated["default_en"][0], "en")
         assert got["train_days"] != pytest.approx(before["train_days"])

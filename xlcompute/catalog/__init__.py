@@ -10,7 +10,7 @@ the source's date. Look presets up by key or alias, ignoring case, spaces, dashe
     70553706496
 """
 
-from xlcompute.catalog._prices import PRICE_KEYS, Price, default_prices
+from xlcompute.catalog._prices import PRICE_KEYS, Price, default_prices, has_card_prices
 from xlcompute.catalog._loader import (
     FP32_REFERENCE,
     fp32_of,
@@ -44,4 +44,5 @@ __all__ = [
     "Price",
     "PRICE_KEYS",
     "default_prices",
+    "has_card_prices",
 ]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute._yaml_data import load_yaml
 
-__all__ = ["Price", "PRICE_KEYS", "default_prices"]
+__all__ = ["Price", "PRICE_KEYS", "default_prices", "has_card_prices"]
 
 Currency = Literal["CNY", "USD"]
 PRICE_KEYS: tuple[str, ...] = (
@@ -53,6 +53,12 @@ def _table() -> _Table:
         if missing:
             raise ValueError(f"prices.yaml: currency {cur} lacks {', '.join(sorted(missing))}")
     return table
+
+
+def has_card_prices(currency: str, accelerator: str) -> bool:
+    """Whether the catalog card ``accelerator`` has its own server and rental prices in ``currency``
+    (an ``accelerators`` row of prices.yaml), rather than the currency's default."""
+    return _table().accelerators.get(accelerator, {}).get(currency) is not None  # type: ignore[call-overload]
 
 
 def default_prices(currency: str, accelerator: str | None) -> dict[str, Price]:

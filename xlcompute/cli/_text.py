@@ -98,7 +98,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                    "{deadline}：{verdict}；按期限配置集群时，试算过的卡数均无法按期完成"),
     "deadline_planned_value": ("{deadline}: {verdict}; {cards} cards ({servers} servers) meet it, planned at that "
                                "count: {days}",
-                               "{deadline}：{verdict}；按该卡数重新规划，{cards} 张卡（{servers} 台服务器）需 {days}，可按期完成"),
+                               "{deadline}：{verdict}；{cards} 张卡（{servers} 台服务器）按此卡数重新规划布局后需 {days}，可按期完成"),
     "deadline_sized_value": ("{deadline}: met; the fewest cards found that finish in time ({below} cards, estimated "
                              "too, take {days}: {miss})",
                              "{deadline}：可按期完成；该卡数为试算中按期完成所需的最少卡数（同样试算过的 {below} 张卡需 "

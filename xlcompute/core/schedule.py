@@ -8,7 +8,7 @@ from a measured iteration time). X = peak FLOP/s × MFU is a card's achieved thr
 from __future__ import annotations
 
 from xlcompute.core.compute import iter_flops_megatron, train_flops_attn
-from xlcompute.core.expr import Value, ceil, if_, max_
+from xlcompute.core.expr import Value, ceil, floor, if_, max_
 from xlcompute.core.goodput import MIN_EFFECTIVE_RATIO
 from xlcompute.core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
@@ -26,6 +26,7 @@ __all__ = [
     "mfu_in_use",
     "card_hours",
     "cards_for_deadline",
+    "days_on_deadline_cards",
     "days_late",
     "at_other_mfu",
     "MIN_DEADLINE_DAYS",
@@ -151,6 +152,27 @@ def cards_for_deadline(
     # Whole replicas first: dp = ⌊n/(tp·cp·pp)⌋ of the servers' cards must cover the working cards.
     cards = ceil(ceil(working / replica_cards) * replica_cards / cards_per_server) * cards_per_server
     return if_(deadline_days > 0, cards, 0)
+
+
+def days_on_deadline_cards(
+    flops: Value,
+    cards: Value,
+    deadline_days: Value,
+    peak_flops: Value,
+    mfu: Value,
+    ettr: Value,
+    replica_cards: Value,
+) -> Value:
+    """End-to-end days on the count :func:`cards_for_deadline` gives, at ``mfu`` and the ETTR of
+    that count itself: t = C / (n_w · X · MFU · ETTR), n_w = ⌊n / (tp·cp·pp)⌋ · tp·cp·pp the cards
+    whole replicas use (seed 000 eq. 2 over calendar time). The count takes the ETTR of a smaller
+    first count (one correction); more cards fail more often, so where the ETTR falls steeply
+    (a deadline no cluster meets) these days lie far above the deadline and show the count is no
+    answer. 0 when no deadline is given (``deadline_days`` ≤ 0)."""
+    # At least one replica, so the formula stays finite when the count is 0 (no deadline).
+    working = floor(max_(cards, replica_cards) / replica_cards) * replica_cards
+    days = flops / (working * peak_flops * mfu * max_(ettr, MIN_EFFECTIVE_RATIO)) / SECONDS_PER_DAY
+    return if_(deadline_days > 0, days, 0)
 
 
 def days_late(run_days: Value, deadline_days: Value) -> Value:

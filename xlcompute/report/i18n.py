@@ -112,13 +112,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary_deadline_planned": (
         "Deadline: {deadline} days{conf}. The cluster as proposed misses it by {slip} days; {need} cards ({servers} "
         "servers) meet it, planned at that count: {days} days.",
-        "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 "
+        "截止期限：{deadline} 天{conf}。按所提方案将超期 {slip} 天；{need} 张卡（{servers} 台服务器）按此卡数重新规划布局后需 "
         "{days} 天，可按期完成。",
     ),
     "summary_deadline_met_planned": (
         "Deadline: {deadline} days{conf}, met; planned at that count, {need} cards ({servers} servers) would "
         "suffice: {days} days.",
-        "截止期限：{deadline} 天{conf}，可按期完成；按该卡数重新规划，{need} 张卡（{servers} 台服务器）即可满足，需 {days} 天。",
+        "截止期限：{deadline} 天{conf}，可按期完成；{need} 张卡（{servers} 台服务器）即可满足，按此卡数重新规划布局后需 {days} 天。",
     ),
     "summary_deadline_sized": (
         "Deadline: {deadline} days{conf}, met: the cluster is sized to it, the fewest cards found that finish in time "
@@ -296,23 +296,26 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rec_step_bias": (
         "On {accelerator}, the step-time model predicted held-out step times {mag} too {dir} on average: its {days} "
-        "days would be about {adj_days} days; plan with that figure until a pilot run measures the step time.",
-        "在 {accelerator} 上，单步时间模型对留出实测的预测平均偏{dir} {mag}：其 {days} 天约为 {adj_days} 天；在试点运行"
-        "实测单步时间之前，请按此数字规划。",
+        "days would be about {adj_days} days ({adj_hours} card-hours, {adj_cost} at the rental price); plan with "
+        "those figures until a pilot run measures the step time.",
+        "在 {accelerator} 上，单步时间模型对留出实测的预测平均偏{dir} {mag}：其 {days} 天约为 {adj_days} 天（{adj_hours} "
+        "卡时，按租赁价 {adj_cost}）；在试点运行实测单步时间之前，请按这些数字规划。",
     ),
     "rec_card_e2e": (
         "On {accelerator}, no step time calibrates the step-time model, and the {n} held-out published pre-training "
         "runs on it took {times}× the card-hours it predicted (median): its {days} days would be about {adj_days} "
-        "days; plan with that figure until a pilot run measures the step time.",
+        "days ({adj_hours} card-hours, {adj_cost} at the rental price); plan with those figures until a pilot run "
+        "measures the step time.",
         "在 {accelerator} 上，尚无实测单步时间校准单步时间模型，而在该卡上的 {n} 个留出公开预训练任务实际卡时为预测的 "
-        "{times} 倍（中位数）：其 {days} 天约为 {adj_days} 天；在试点运行实测单步时间之前，请按此数字规划。",
+        "{times} 倍（中位数）：其 {days} 天约为 {adj_days} 天（{adj_hours} 卡时，按租赁价 {adj_cost}）；在试点运行"
+        "实测单步时间之前，请按这些数字规划。",
     ),
     "rec_mfu_same": ("and the same verdict on owning and renting", "自建与租用的结论不变"),
     "rec_mfu_flips_own": ("at which owning is cheaper than renting ({own} against {rent})",
                           "此时自建比租用便宜（{own} 对 {rent}）"),
     "rec_mfu_flips_rent": ("at which renting is cheaper than owning ({rent} against {own})",
                            "此时租用比自建便宜（{rent} 对 {own}）"),
-    "rec_deadline_how_planned": (", planned at that count ({days} days)", "按该卡数重新规划，需 {days} 天，"),
+    "rec_deadline_how_planned": (", planned at that count ({days} days)", "按此卡数重新规划布局后需 {days} 天，"),
     "rec_deadline_unreachable": (
         "Not as proposed: the run misses the {deadline}-day deadline{conf} by {slip} days, and no cluster the "
         "deadline sizing tried meets it (more cards also fail more often); move the deadline or train on fewer "
@@ -333,6 +336,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "asks_rent": ("weighs owning against renting", "比较自建与租用"),
     "cover_days_assumed": ("Training time at the assumed {mfu} MFU ({pdays} days at the predicted {pmfu})",
                            "训练时间，按假设的 MFU {mfu}（按预测的 {pmfu}：{pdays} 天）"),
+    "cover_days_late": ("; {slip} days past the {deadline}-day deadline", "；超出 {deadline} 天截止期限 {slip} 天"),
     "cover_budget_rent": ("Total budget to own, {years} years; renting the work: {rent} (present value)",
                           "自建总预算（{years} 年）；租用同样工作：{rent}（现值）"),
     "rec_headroom": (" with little headroom ({share} of HBM; see the risks)", "，但余量很小（占显存 {share}，见风险）"),
@@ -513,12 +517,16 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "plan_accuracy": (
         "Accuracy: on {n_held} published training runs never used to fit the model (held out), the "
-        "predicted step time is off by {held} on average (at most {held_max}); on the calibration runs "
-        "by {cal}. The {n_blind} runs predicted blind, after being written down, are off by {blind}. "
-        "Appendix B lists every run and what weakens the figure.",
+        "predicted step time is off by {held} on average (at most {held_max}); on the {n_cal} runs it was "
+        "fitted on (calibration) by {cal}, the {n_first} of its first fit by {first}. The {n_blind} runs predicted "
+        "blind, after being written down, are off by {blind}. Appendix B lists every run and what weakens the figure.",
         "准确度：在 {n_held} 个未参与模型拟合的公开训练实测（留出数据）上，预测单步时间的平均绝对误差为 "
-        "{held}（最大 {held_max}）；在校准数据上为 {cal}。其中先登记、后盲测的 {n_blind} 个实测误差为 "
-        "{blind}。附录 B 列出全部实测及该数字的局限。",
+        "{held}（最大 {held_max}）；在参与拟合的 {n_cal} 个实测（校准数据）上为 {cal}，其中首次拟合的 {n_first} 个为 "
+        "{first}。先登记、后盲测的 {n_blind} 个实测误差为 {blind}。附录 B 列出全部实测及该数字的局限。",
+    ),
+    "plan_accuracy_card_cal": (
+        " The {n} runs on these cards that the model was fitted on are off by {abs} on average.",
+        "该卡上参与拟合的 {n} 个实测平均绝对误差为 {abs}。",
     ),
     "plan_accuracy_card": (
         "On {card} cards, {n} held-out runs: off by {abs} on average, the predicted step time too {dir} by {mag} "
@@ -581,7 +589,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "layout_split": (" (first stage {f} layers, last {l}, the others {m})", "（首级 {f} 层，末级 {l} 层，其余各级 {m} 层）"),
     "rc_partial": ("selective, {k} of {n} layers per stage in full", "选择性，每级 {n} 层中 {k} 层完全重计算"),
     "rc_partial_table": ("selective, {k} layers/stage full", "选择性，每级 {k} 层完全"),
-    "rc_partial_legend": ("partial, {k}/{n} full", "部分：{k}/{n} 层完全"),
+    "rc_partial_legend": ("partial, {k}/{n} full", "部分：{n} 层中 {k} 层完全重计算"),
     "mem_legend": (
         "Totals = model states + buffers + activations. Buffers: the framework's reserve and communication "
         "buffers (ZeRO-3 adds two layers of prefetched weights). Green: fits in HBM; red: does not fit; "
@@ -912,7 +920,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mit_deadline_planned": (
         "{need} cards ({servers} servers) meet the deadline, planned at that count ({days} days); or move the "
         "deadline, or train on fewer tokens.",
-        "按该卡数重新规划，{need} 张卡（{servers} 台服务器）需 {days} 天，可按期完成；或推迟期限、减少训练 token。",
+        "{need} 张卡（{servers} 台服务器）按此卡数重新规划布局后需 {days} 天，可按期完成；或推迟期限、减少训练 token。",
     ),
     "risk_quarter": (
         "The run takes {days} days, longer than a quarter ({quarter} days), and no deadline is set.",
@@ -926,7 +934,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mit_quarter_planned": (
         "{need} cards finish in {days} days, planned at that count; set training.deadline_days to plan the "
         "cluster for a date.",
-        "按该卡数重新规划，{need} 张卡需 {days} 天；设定 training.deadline_days 可按日期规划集群。",
+        "{need} 张卡按此卡数重新规划布局后需 {days} 天；设定 training.deadline_days 可按日期规划集群。",
     ),
     "risk_mfu_gap": (
         "The plan assumes an MFU of {mfu}; the step-time model predicts {predicted} for this layout. At the "
@@ -1045,12 +1053,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # appendix
     "val_shown": (
-        "The table below shows {shown} of the {n} runs: the held-out runs nearest this plan (on a card of the "
-        "same generation first, then nearest in card count) and the largest held-out miss, chosen without "
-        "looking at their errors. Every run, with its full source, is in {file}, attached to the PDF edition of this "
-        "proposal: the table <code>xlcompute validate -o</code> writes. The figures per set below cover every run.",
-        "下表列出 {n} 个实测中的 {shown} 个：与本方案最接近的留出实测（先取同代加速卡，再按卡数最接近排序），"
-        "以及留出数据中误差最大的一个；挑选时不看误差。全部实测及其完整出处见本方案 PDF 版所附的 {file}，"
+        "The table below shows {shown} of the {n} runs: the held-out runs nearest this plan (on the plan's own card "
+        "first, then on a card of the same generation, then nearest in card count) and the largest held-out miss, "
+        "chosen without looking at their errors. Every run, with its full source, is in {file}, attached to the PDF "
+        "edition of this proposal: the table <code>xlcompute validate -o</code> writes. The figures per set below "
+        "cover every run.",
+        "下表列出 {n} 个实测中的 {shown} 个：与本方案最接近的留出实测（先取本方案的加速卡，再取同代加速卡，再按卡数最接近"
+        "排序），以及留出数据中误差最大的一个；挑选时不看误差。全部实测及其完整出处见本方案 PDF 版所附的 {file}，"
         "即 <code>xlcompute validate -o</code> 写出的表。下方按数据集的统计涵盖全部实测。",
     ),
     "val_intro": (

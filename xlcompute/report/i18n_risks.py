@@ -81,7 +81,7 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
     ),
     "mit_mfu_gap_below": (
         ", less than the computation alone",
-        "，比单是计算的时间还短",
+        "，比其中的计算时间还短",
     ),
     "risk_rent_cheaper": (
         "Renting the planned work for {years} years ({cloud} in present value) costs less than owning the "

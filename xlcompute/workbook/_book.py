@@ -261,7 +261,9 @@ class Book:
         # (label, named cell, number format: the registry's, or the words of a 0/1 flag)
         rows: list[tuple[str, str, str | None]] = []
         if self.scenario.training is not None:  # a serving fleet has no training run to show
-            rows += [("sum_days", "train_days", None), ("sum_card_hours", "gpu_hours", None),
+            # the slip beside the days: a deadline typed on this sheet is answered here, not only on Goodput
+            rows += [("sum_days", "train_days", None), ("sum_slip", "deadline_slip_days", None),
+                     ("sum_card_hours", "gpu_hours", None),
                      ("sum_mem", "mem_per_gpu_gb", None), ("sum_hbm", "gpu_hbm_gb", None),
                      ("sum_fits", "mem_fits", words("yes", "no"))]
         if self.scenario.serving.users > 0:  # the fleet and what a token costs on it, as the CLI's lines
@@ -287,6 +289,9 @@ class Book:
             if key == "mem_fits":  # red when the training memory does not fit, as on the Memory sheet
                 ws.conditional_formatting.add(cell.coordinate, FormulaRule(formula=["mem_fits=0"], fill=RED_FILL,
                                                                            font=RED_FONT))
+            if key == "deadline_slip_days":  # red when the run ends after its deadline
+                ws.conditional_formatting.add(cell.coordinate, FormulaRule(
+                    formula=[f"AND({UNUSABLE_NAME}=0,deadline_slip_days>0)"], fill=RED_FILL, font=RED_FONT))
             if key in _STEP_SHEETS:  # where the figure is worked out
                 where = self.ws[_STEP_SHEETS[key]].title
                 style_note(ws.cell(row=row, column=4, value=text("sum_where", lang).format(tab=where)))

@@ -69,7 +69,7 @@ def _build(result: Estimate, lang: str, comparison: Comparison | None) -> Book:
         if math.isfinite(value):  # a non-finite figure is an Excel error, which the evaluator words
             b.known[(sheet, f"B{row}")] = value
     if plan is not None and plan.best:
-        planner_block(b, plan, result.deadline_plan)
+        planner_block(b, plan, result.deadline_plan, out_of_reach=result.deadline_out_of_reach())
     b.finish_results()
     error = ""
     if comparison is None:

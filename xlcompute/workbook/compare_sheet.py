@@ -71,6 +71,9 @@ _SERVING_ROWS = frozenset({PER_MILLION})
 PER_TRILLION = "cost_per_trillion_tokens"
 PER_TRILLION_PREDICTED = "cost_per_trillion_tokens_predicted_mfu"  # the same over train_cost_predicted_mfu
 PLANNER_MFU = "predicted_mfu"  # a step of the step-time model, given as an input cell
+# Peaks the Inputs sheet picks by the precision drop-downs (Book._lookup_formula): each card's column picks its
+# own card's peaks by the same drop-downs, so a precision edit moves every column (#N/A where the card has none).
+_PRECISION_PEAKS = ("gpu_peak_tflops", "precision_peak_ratio", "serving_peak_tflops")
 # Always shown, even when every card shares the scenario's value: what a buyer compares and may edit.
 _SHOWN = ("gpu_count", "mfu_assumed", "price_per_gpu_hour", "server_price")
 KEY_COLUMN = 3  # column C: the graph key of each row (as the Name column of the result sheets)
@@ -103,7 +106,7 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     steps = GRAPH.needed(targets, given=[PLANNER_MFU])
     needed = {a for st in steps for a in st.args if isinstance(a, str) and a in main}
     # Prices the Inputs sheet looks up for its card are card figures too: a column keeps its own.
-    card_keys = {k for k in (*HW_COLUMNS, *b.price_lookups) if k in needed}
+    card_keys = {k for k in (*HW_COLUMNS, *b.price_lookups, *_PRECISION_PEAKS) if k in needed}
     varying = {k for k in needed if any(a.inputs.get(k, main[k]) != main[k] for a in ok)}
     inputs = [k for k in INPUT_KEYS if k in card_keys | varying | set(_SHOWN)]
     changed = _changed_steps(steps, [*inputs, *([PLANNER_MFU] if trains else [])])
@@ -161,7 +164,8 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     for j, a in enumerate(alts):
         col = col_letter(FIRST_CARD_COLUMN + j)
         if a.ok:
-            _column(ws, col, a, a.accelerator == own, _Plan(main, inputs, card_keys, steps, rows), b.currency)
+            plan = _Plan(main, inputs, card_keys, steps, rows, b.scenario.train.precision == "fp8")
+            _column(ws, col, a, a.accelerator == own, plan, b.currency)
         else:
             _reason(ws, a, col, rows[inputs[0]], last_result, lang)
 
@@ -182,6 +186,7 @@ class _Plan(NamedTuple):
     card_keys: set[str]
     steps: tuple[Step, ...]
     rows: dict[str, int]
+    fp8: bool  # the scenario trains in FP8 (the Inputs sheet's precision drop-down as built)
 
 
 def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, currency: str) -> None:
@@ -194,7 +199,11 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
         # Inputs card may be changed); anything else it shares follows the Inputs sheet.
         shared = a.inputs[key] == p.main[key] and (key not in p.card_keys or own)
         cell = ws[f"{col}{p.rows[key]}"]
-        if shared:
+        peak = None if own or key not in _PRECISION_PEAKS else _peak_formula(key, a.accelerator, p.fp8, p.main)
+        if peak is not None and peak[1] == a.inputs[key]:  # the card's own peak, by the drop-downs
+            cell.value = peak[0]
+            style_input(cell)
+        elif shared:
             cell.value = f"={key}"
             style_lookup(cell)
         else:
@@ -227,6 +236,43 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
             _write(ws, f"{col}{p.rows[row]}",
                    cost.cost_per_tokens(values[spent], Ref("train_tokens"), TOKENS_PER_TRILLION),
                    registry.excel_format("train_cost", currency))
+
+
+def _peak_formula(key: str, card: str, fp8_training: bool, serving: Mapping[str, float]) -> tuple[str, float] | None:
+    """The formula a card's column holds for a peak the Inputs sheet picks by a precision drop-down (the same
+    choice as ``Book._lookup_formula``, over this card's catalog peaks; #N/A where the card has none), and its
+    value at the workbook's precisions (``fp8_training``; ``serving``: the serving_fp8 / serving_int8 inputs);
+    None for a card outside the catalog."""
+    try:
+        g = catalog.get_gpu(card)
+    except (KeyError, ValueError):
+        return None
+    nan = float("nan")
+    if key == "gpu_peak_tflops":
+        value = (g.fp8_tflops or nan) if fp8_training else g.bf16_tflops
+    elif key == "precision_peak_ratio":
+        value = (g.fp8_tflops or nan) / g.bf16_tflops if fp8_training else 1.0
+    elif serving.get("serving_fp8", 0) == 1:
+        value = g.fp8_tflops or nan
+    else:
+        value = (g.int8_tops or nan) if serving.get("serving_int8", 0) == 1 else g.bf16_tflops
+
+    def peak(x: float | None) -> str:
+        return "NA()" if x is None else _excel_number(x)
+
+    bf16 = _excel_number(g.bf16_tflops)
+    fp8 = f'{CHOICE_NAMES["precision"]}="fp8"'
+    if key == "gpu_peak_tflops":
+        formula = f"=IF({fp8},{peak(g.fp8_tflops)},{bf16})"
+    elif key == "precision_peak_ratio":
+        formula = f"=IF({fp8},{peak(g.fp8_tflops)}/{bf16},1)"
+    else:
+        formula = f"=IF(serving_fp8=1,{peak(g.fp8_tflops)},IF(serving_int8=1,{peak(g.int8_tops)},{bf16}))"
+    return formula, value
+
+
+def _excel_number(x: float) -> str:
+    return repr(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 def _changed_steps(steps: Iterable[Step], keys: Iterable[str]) -> list[str]:
@@ -290,8 +336,20 @@ def _note_text(n: Note, lang: str) -> str:
     return note_words(n, lang, labels=False)  # the sheet names the scenario's fields, as typed
 
 
+def _missing_peaks(card: str) -> str:
+    """The precisions whose peak the catalog lacks for ``card`` ("" when none or not a catalog card)."""
+    try:
+        g = catalog.get_gpu(card)
+    except (KeyError, ValueError):
+        return ""
+    return "/".join(name for name, peak in (("FP8", g.fp8_tflops), ("INT8 (w8a8)", g.int8_tops)) if peak is None)
+
+
 def _notes(ws: Worksheet, r: int, alts: list[Alternative], lang: str) -> int:
     lines = [f"{a.accelerator}: {_note_text(n, lang)}" for a in alts for n in a.notes]
+    # A column with formulas shows #N/A at a precision its card has no peak for: say so beside it.
+    lines += [text("cmp_no_peak", lang).format(card=a.accelerator, which=which)
+              for a in alts if a.ok and (which := _missing_peaks(a.accelerator))]
     if not lines:
         return r
     r = _section(ws, r, text("cmp_notes", lang), len(alts))

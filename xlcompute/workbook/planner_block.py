@@ -17,7 +17,7 @@ from xlcompute.workbook.text import input_label, text
 __all__ = ["planner_block"]
 
 
-def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = None) -> None:
+def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = None, out_of_reach: bool = False) -> None:
     """The best layouts of the step-time model (seed 004) below the Training results.
 
     Static values, not formulas: the layout search runs in Python (NumPy over thousands of
@@ -25,7 +25,9 @@ def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = No
     that reads the named results (tests, other tools) mistakes it for a live figure.
     ``deadline_plan``: the cards the deadline sizing plans, each count at its own layout, MFU and
     ETTR (``Estimate.deadline_plan``: the count the CLI and the proposal give), beside the Goodput
-    sheet's live count, which keeps this layout's MFU and ETTR.
+    sheet's live count, which keeps this layout's MFU and ETTR. ``out_of_reach``
+    (``Estimate.deadline_out_of_reach``): the sizing found no cluster, and the row says so, as the CLI
+    and the proposal do.
     """
     ws, lang = b.ws["training"], b.lang
     rows = plan.best[:PLAN_ROWS]
@@ -49,11 +51,13 @@ def planner_block(b: Book, plan: PlanReport, deadline_plan: SizedTry | None = No
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         ws.row_dimensions[r].height = wrapped_height([(note, span)], font_pt=9)
         r += 1
-    figures: list[tuple[str, float, str]] = [("plan_evaluated", plan.candidates_evaluated, "#,##0"),
-                                             ("plan_fitting", plan.candidates_fitting, "#,##0")]
+    figures: list[tuple[str, float | str, str]] = [("plan_evaluated", plan.candidates_evaluated, "#,##0"),
+                                                   ("plan_fitting", plan.candidates_fitting, "#,##0")]
     if deadline_plan is not None:
         figures += [("plan_deadline_cards", deadline_plan.cards, "#,##0"),
                     ("plan_deadline_days", deadline_plan.train_days, "0.0")]
+    elif out_of_reach:
+        figures.append(("plan_deadline_cards", text("plan_deadline_none", lang), "@"))
     for key, value, number_format in figures:
         label = text(key, lang)
         style_plain(ws.cell(row=r, column=1, value=label), wrap=True)  # column A is 52 wide; B holds the value

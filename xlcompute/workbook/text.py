@@ -37,6 +37,8 @@ T: dict[str, tuple[str, str]] = {
     "sum_note": ("live formulas over the result sheets: they follow every edit below",
                  "引用各结果表的实时公式：下方任一输入修改后随之变化"),
     "sum_days": ("Days to train, end to end", "端到端训练天数"),
+    "sum_slip": ("Days past the deadline, at its confidence (0 = met, or no deadline typed below)",
+                 "按所设置信度超出截止期限的天数（0 = 按期，或下方未填期限）"),
     "sum_card_hours": ("Card-hours, end to end", "端到端卡时"),
     "sum_mem": ("Training memory per card", "每卡训练显存"),
     "sum_hbm": ("HBM per card", "单卡显存"),
@@ -164,6 +166,8 @@ T: dict[str, tuple[str, str]] = {
                             "proposal's count; the Goodput sheet's keeps this layout's MFU and ETTR)",
                             "按截止期限规划的卡数，每个卡数按其自身布局、MFU 与 ETTR 规划（即方案书中的卡数；"
                             "有效训练时间表中的卡数沿用本布局的 MFU 与 ETTR）"),
+    "plan_deadline_none": ("none: no cluster the deadline sizing tried meets the deadline (more cards also fail "
+                           "more often)", "无：按期限配置集群时，试算过的卡数均无法按期完成（卡越多，故障也越频繁）"),
     "plan_deadline_days": ("Training days end to end at that count", "该卡数下的端到端训练天数"),
     "plan_layout": ("Layout (rank by time per sequence)", "布局（按每条序列的时间排名）"),
     "plan_batch": ("Global batch (sequences)", "全局批量（序列）"),
@@ -284,11 +288,17 @@ T: dict[str, tuple[str, str]] = {
         "card's figures (catalog, prices, the cards for the deadline); green cells follow the Inputs sheet "
         "and may be typed over; grey rows are the same formulas as the Training, Goodput and Budget sheets "
         "over the column's cells. Edit a card's price or MFU here, or the tokens on the Inputs sheet, and "
-        "its figures move.",
+        "its figures move. Card counts sized for a deadline or a serving demand, and each card's predicted MFU, "
+        "are as built: after editing the deadline, the users or the serving targets, type a count here or build "
+        "the workbook again.",
         "同一任务在其他加速卡上的对比，每卡一列（xlcompute compare）。黄色单元格为该卡自身的数据（目录参数、价格、"
         "满足截止期限的卡数）；绿色单元格引用输入表，可直接改写；其余为与训练、有效训练时间、预算表相同的公式，"
-        "引用本列单元格。修改某卡的价格或 MFU，或在输入表修改 token 数，该列随之变化。",
+        "引用本列单元格。修改某卡的价格或 MFU，或在输入表修改 token 数，该列随之变化。按截止期限或推理需求配置的卡数，"
+        "以及各卡的预测 MFU，均为生成工作簿时的值：修改期限、用户数或推理目标后，请在此填写卡数或重新生成工作簿。",
     ),
+    "cmp_no_peak": ("{card}: its column shows #N/A when the Inputs sheet trains or serves at a precision the "
+                    "catalog gives the card no peak for ({which})",
+                    "{card}：若输入表选择的训练或推理精度在目录中没有该卡的峰值（{which}），该列显示 #N/A"),
     "cmp_card": ("Accelerator", "加速卡"),
     "cmp_name": ("Accelerator", "加速卡型号"),
     "cmp_layout": ("Layout (TP·CP·PP·DP)", "并行布局（TP·CP·PP·DP）"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.planner.validation.run import RowResult, ValidationReport
 
@@ -39,6 +39,8 @@ class CardRuns(BaseModel):
     name: str
     held_out_errors_pct: list[float]
     calibration: int
+    calibration_errors_pct: list[float] = Field(default_factory=list, description="the signed errors of the runs "
+                                                "on the card that the model was fitted on")
 
     @property
     def held_out(self) -> int:
@@ -68,7 +70,8 @@ def runs_named(report: ValidationReport, name: str) -> CardRuns:
     """The runs of ``report`` whose systems name card ``name`` (a name of :data:`CARD_NAMES`)."""
     on = [r for r in _runs(report) if names_card(r.system_name or report.system_name, name)]
     return CardRuns(name=name, held_out_errors_pct=[r.error_pct for r in on if r.role == "held_out"],
-                    calibration=sum(r.role == "calibration" for r in on))
+                    calibration=sum(r.role == "calibration" for r in on),
+                    calibration_errors_pct=[r.error_pct for r in on if r.role == "calibration"])
 
 
 def card_runs(report: ValidationReport, card: str) -> CardRuns | None:

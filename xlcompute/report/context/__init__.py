@@ -236,6 +236,17 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     return c.sentences(late, assumed_mfu, _step_bias(c), unmet, verdict)
 
 
+def _cover_days_label(c: _Ctx) -> Markup:
+    """What the cover's days rest on: an assumed MFU the model contradicts (the days at the predicted MFU beside
+    it), and a missed deadline (the days shown are no schedule that meets it)."""
+    r = c.r
+    label = (c.t("cover_days_assumed", mfu=c.v("mfu"), pmfu=c.v("predicted_mfu"),
+                 pdays=c.v("train_days_predicted_mfu")) if r.trains and _mfu_contradicted(c) else c.t("cover_days"))
+    if r.trains and r["deadline_slip_days"] > 0:
+        label += c.t("cover_days_late", slip=c.v("deadline_slip_days"), deadline=c.v("deadline_days"))
+    return label
+
+
 def _step_bias(c: _Ctx) -> Markup | None:
     """Where the step-time model missed the held-out runs on the plan's card (or its borrowed generation) by enough
     to make that risk High, the recommendation gives the schedule at that bias before its verdict, as the risk does
@@ -245,14 +256,20 @@ def _step_bias(c: _Ctx) -> Markup | None:
         return None
     kind, signed = bias
     days = days_at_bias(c, signed)
+    # The figure to plan with comes with what it costs: card-hours and rental cost grow with the days on the same
+    # cards (seed 001: card-hours = cards × hours; the ETTR stays, as core.schedule.at_other_mfu keeps it).
+    share = days / c.r["train_days"]
+    spend = {"adj_hours": c.v_as(c.r["gpu_hours"] * share, "gpu_hours"),
+             "adj_cost": c.va_as(c.r["train_cost"] * share, "train_cost")}
     if kind == "e2e":  # the card's only evidence: its published pre-training runs
         e2e = card_end_to_end_runs(c)
         assert e2e is not None  # noqa: S101  (schedule_bias found them; a type narrowing)
         return c.t("rec_card_e2e", accelerator=c.r.accelerator_name, n=fmt.count(e2e.runs),
-                   times=fmt.number(e2e.times, 1), days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days))
+                   times=fmt.number(e2e.times, 1), days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days),
+                   **spend)
     return c.t("rec_step_bias", mag=fmt.percent(abs(signed) / 100),
                dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"), accelerator=c.r.accelerator_name,
-               days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days))
+               days=c.v("train_days_predicted_mfu"), adj_days=fmt.days(days), **spend)
 
 
 def _serving_unmet(c: _Ctx) -> Markup | None:
@@ -423,11 +440,9 @@ def build_context(
             "decode": fmt.number(r["replica_output_tokens_per_s"], 0),
             "decode_batch": c.v("serving_batch"), "tpot": c.v("tpot"), "ttft": c.v("ttft"),
             "train_cost": c.va("train_cost"),
-            # The cover's labels say what its figures rest on: an assumed MFU the model contradicts (the days at the
-            # predicted MFU beside it), and an owned cluster's budget where renting the work is the verdict.
-            "days_label": c.t("cover_days_assumed", mfu=c.v("mfu"), pmfu=c.v("predicted_mfu"),
-                              pdays=c.v("train_days_predicted_mfu"))
-            if r.trains and _mfu_contradicted(c) else c.t("cover_days"),
+            # The cover's labels say what its figures rest on (the days: _cover_days_label), and an owned
+            # cluster's budget where renting the work is the verdict.
+            "days_label": _cover_days_label(c),
             "budget_label": c.t("cover_budget", years=years) if budget["own_cheaper"]
             else c.t("cover_budget_rent", years=years, rent=c.va("npv_rent")),
         },

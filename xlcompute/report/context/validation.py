@@ -18,7 +18,7 @@ from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
-from xlcompute.planner.validation.cards import CARD_NAMES, CardRuns, card_runs, cards_named
+from xlcompute.planner.validation.cards import CARD_NAMES, CARD_OF_KEY, CardRuns, card_runs, cards_named, names_card
 from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 from xlcompute.planner.validation.repeats import summarise_repeats
 from xlcompute.report.context._ctx import _Ctx, nowrap
@@ -175,9 +175,14 @@ def _card_accuracy(c: _Ctx) -> Markup:
         return c.t("plan_accuracy_card_fitted" if calibration else "plan_accuracy_no_card", card=name,
                    n=fmt.count(calibration))
     signed = runs.mean_signed_error_pct
-    return c.t("plan_accuracy_card", card=name, n=fmt.count(runs.held_out),
+    held = c.t("plan_accuracy_card", card=name, n=fmt.count(runs.held_out),
                abs=fmt.percent(runs.mean_abs_error_pct / 100), mag=fmt.percent(abs(signed) / 100),
                dir=c.t("risk_dir_short" if signed < 0 else "risk_dir_long"))
+    fitted = runs.calibration_errors_pct
+    if not fitted:
+        return held
+    return held + c.t("plan_accuracy_card_cal", n=fmt.count(len(fitted)),
+                      abs=fmt.percent(sum(abs(e) for e in fitted) / len(fitted) / 100))
 
 
 def serving_accuracy(c: _Ctx) -> Markup | str:
@@ -198,10 +203,14 @@ def _validation_sentence(c: _Ctx) -> Markup:
     gap = c.gap
     v = validation_report()
     blind = _blind_set(v)
+    # Every run the constants were fitted on, not only the first fit's (the 910B's own constant rests on 51 more).
+    fitted = [abs(r.error_pct) for r in (*v.rows, *v.external_rows) if r.role == "calibration"]
     return c.t("plan_accuracy", held=fmt.percent(v.extended_held_out_mean_abs_error_pct / 100),
                held_max=fmt.percent(v.extended_held_out_max_abs_error_pct / 100),
                n_held=fmt.count(v.extended_held_out_count),
-               cal=fmt.percent(v.calibration_mean_abs_error_pct / 100),
+               n_cal=fmt.count(len(fitted)), cal=fmt.percent(sum(fitted) / len(fitted) / 100),
+               n_first=fmt.count(sum(r.role == "calibration" for r in v.rows)),
+               first=fmt.percent(v.calibration_mean_abs_error_pct / 100),
                n_blind=fmt.count(blind.included if blind else 0),
                blind=fmt.percent((blind.mean_abs_error_pct if blind else float("nan")) / 100)) + gap + (
         _card_accuracy(c)) + (gap + _moe_accuracy(c) if _is_moe(c) else _microbatch_accuracy(c, gap))
@@ -460,14 +469,17 @@ VALIDATION_CSV = "validation-runs.csv"
 _SAME_CARD_RATIO = 1.3
 
 
-def nearest_runs(rows: Sequence[Any], peak_flops: float, cards: float, count: int = APPENDIX_RUNS) -> list[Any]:
-    """The ``count`` runs most like a plan on ``cards`` cards of peak ``peak_flops``: runs on a card of the
-    same generation first, then by the ratio of card counts (log distance), then by id. The choice looks
-    at the plan only, never at a run's error."""
+def nearest_runs(rows: Sequence[Any], peak_flops: float, cards: float, count: int = APPENDIX_RUNS,
+                 card: str | None = None, default_system: str = "") -> list[Any]:
+    """The ``count`` runs most like a plan on ``cards`` cards of peak ``peak_flops``: runs whose system names the
+    plan's ``card`` (a :data:`CARD_NAMES` name) first, then runs on a card of the same generation (a peak within
+    1.3×, which puts the A100 beside the 910B, so the card's own runs come before), then by the ratio of card
+    counts (log distance), then by id. The choice looks at the plan only, never at a run's error."""
     def key(r: Any) -> tuple[int, float, str]:
+        own = card is not None and names_card(r.system_name or default_system, card)
         same = r.peak_flops > 0 and peak_flops > 0 and (
             abs(math.log(r.peak_flops / peak_flops)) < math.log(_SAME_CARD_RATIO))
-        return (0 if same else 1, abs(math.log(max(r.gpus, 1) / max(cards, 1.0))), r.id)
+        return (0 if own else 1 if same else 2, abs(math.log(max(r.gpus, 1) / max(cards, 1.0))), r.id)
 
     return sorted(rows, key=key)[:count]
 
@@ -477,6 +489,13 @@ def _plan_card(c: _Ctx) -> tuple[float, float]:
     values = c.r.values()
     cards = values.get("parallel_cards") or float(c.r.scenario.cluster.cards)
     return float(values.get("bf16_peak_flops", 0.0)), float(cards)
+
+
+def _card_of_run(c: _Ctx, row: Any, default_system: str) -> str:
+    """The card a run's system names, in the reader's language; its generation when it names none."""
+    system = row.system_name or default_system
+    return next((zh if c.lang == "zh" else en for n, en, zh in CARD_NAMES if names_card(system, n)),
+                row.architecture or "")
 
 
 def _repeats_text(c: _Ctx, v: ValidationReport) -> str | None:
@@ -502,11 +521,14 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     held = [r for r in [*v.rows, *v.external_rows] if r.role == "held_out"]
     worst = max(held, key=lambda row: abs(row.error_pct))
     # held-out runs only: a calibration run near the plan was fitted on, so it says little about the plan
-    chosen = {id(r) for r in nearest_runs(held, *_plan_card(c))} | {id(worst)}
+    acc = c.r.scenario.cluster.accelerator
+    card = CARD_OF_KEY.get(acc) if isinstance(acc, str) else None
+    chosen = {id(r) for r in nearest_runs(held, *_plan_card(c), card=card, default_system=v.system_name)} | {id(worst)}
     shown = [r for r in everything if id(r) in chosen]  # in the order of the sets, as validate prints them
     rows = [
         {
             "id": row.id, "source": _short_source(row.source), "held_out": row.role == "held_out",
+            "card": _card_of_run(c, row, v.system_name),
             "role": _role_label(c, row),
             "measured": fmt.number(row.measured, 2 if row.metric == "step_seconds" else 1),
             "predicted": fmt.number(row.predicted, 2 if row.metric == "step_seconds" else 1),

@@ -41,7 +41,10 @@ is a comma) or tabs: the header line decides, since no field name holds any of t
 semicolon- or tab-separated table a number written with a comma (``0,4``, ``1,5``, ``1,500``) is
 refused in a number field, naming the column and the value: there the comma may be a decimal mark
 (``1,5`` = 1.5) as well as a thousands separator (``1,500`` = 1500), and the number reader takes it for
-the latter. Text fields (``name``, ``description``) keep their commas.
+the latter. Text fields (``name``, ``description``) keep their commas. A number grouped with dots
+(``1.500``, ``2.048``: a leading digit 1-9, groups of three) is refused there too: such a table writes its
+decimals with a comma, so the dot is most likely a thousands separator (1.500 = 1500), which the number
+reader would take for a decimal mark (1.5).
 """
 
 from __future__ import annotations
@@ -214,6 +217,12 @@ def _row_data(columns: list[str], cells: Iterable[Any], delimiter: str = ",") ->
             return (f"column {_letter(i)} ({column}): {_show(value)} has a comma, which in a {kind}-separated table "
                     "may be a decimal mark (1,5 = 1.5) or a thousands separator (1,500 = 1500); write the number "
                     "without it, e.g. 1.5 or 1500")
+        if delimiter != "," and isinstance(value, str) and _dot_grouped(column, value):
+            kind = _DELIMITER_NAMES[delimiter]
+            return (f"column {_letter(i)} ({column}): {_show(value)} is grouped with dots, which in a {kind}-separated "
+                    "table are most likely thousands separators (1.500 = 1500), while the number reads them as a "
+                    "decimal mark (1.500 = 1.5); write the number without them, e.g. 1500, or a decimal with fewer "
+                    "or more than three digits after the dot, e.g. 1.5")
         flat[column] = value
     if not flat:
         return {}
@@ -279,6 +288,14 @@ def _delimiter(header_line: str) -> str:
 # 1.500,5 or 1 500,5) and then a comma and a digit, whatever follows (a suffix, a unit word). Full-width
 # forms read as ASCII first, as the number reader (xlcompute.quantity) reads them.
 _COMMA_NUMBER = re.compile(r"^\s*[+-]?\d[\d. \u00a0\u202f]*,\s*\d")
+
+
+_DOT_GROUPED = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+\s*$")
+
+
+def _dot_grouped(column: str, value: str) -> bool:
+    """Is ``value``, in ``column``, a number grouped with dots (1.500, 12.000.000) in a number field?"""
+    return _DOT_GROUPED.match(unicodedata.normalize("NFKC", value)) is not None and _number_field(column, value)
 
 
 def _comma_number(column: str, value: str) -> bool:

@@ -386,3 +386,37 @@ def test_the_help_says_what_the_limit_counts() -> None:
     option = inspect.signature(cli_batch.batch_command).parameters["timeout"].default
     assert "counted from when its worker process starts it" in option.help and "120 s" in option.help
     assert "counted from when its worker starts it" in " ".join(str(batch.__doc__).split())
+
+
+@pytest.mark.parametrize(("sep", "kind"), [(";", "semicolon"), ("\t", "tab")])
+def test_a_number_grouped_with_dots_is_refused_where_the_dot_is_ambiguous(tmp_path: Path, sep: str, kind: str) -> None:
+    """A semicolon or tab table writes decimals with a comma, so "1.500" there is most likely 1500, which the
+    number reader took for 1.5 without a word (a price of ¥2.500 per card-hour read as ¥2.5); now refused, naming
+    the column and the value. A decimal with another number of digits after the dot and a comma table read as
+    before."""
+    head = ["name", "model", "tokens", "accelerator", "cards", "pricing.price_per_card_hour"]
+    table = _table(tmp_path / "eu.csv", [
+        head,
+        ["price", "llama2-7b", "1T", "A100", "64", "2.500"],
+        ["cards", "llama2-7b", "1T", "A100", "1.024", ""],
+        ["big", "llama2-7b", "1T", "A100", "64", "1.000.000"],
+        ["fine", "llama2-7b", "1T", "A100", "64", "2.5"],
+        ["zero", "llama2-7b", "1T", "A100", "64", "0.125"],
+    ], sep)
+    report = run_batch(table, tmp_path / "out", jobs=1, timeout=None)
+    by = {i.name: i for i in report.items}
+    assert by["fine"].status == "ok" and by["zero"].status == "ok"
+    for name, (letter, column, shown) in {"price": ("F", "pricing.price_per_card_hour", "'2.500'"),
+                                          "cards": ("E", "cards", "'1.024'"),
+                                          "big": ("F", "pricing.price_per_card_hour", "'1.000.000'")}.items():
+        item = by[name]
+        assert item.status == "failed", item
+        assert item.problems == [
+            f"column {letter} ({column}): {shown} is grouped with dots, which in a {kind}-separated table are most "
+            "likely thousands separators (1.500 = 1500), while the number reads them as a decimal mark (1.500 = "
+            "1.5); write the number without them, e.g. 1500, or a decimal with fewer or more than three digits "
+            "after the dot, e.g. 1.5"]
+        zh = _reads_in_chinese(item.problems[0])
+        assert f"列 {letter}" in zh or f"第 {letter} 列" in zh or letter in zh
+    (row,) = read_table(_table(tmp_path / "c.csv", [head, ["A", "llama2-7b", "1T", "H800", "64", "2.500"]]))
+    assert parse_scenario(row.data).pricing.price_per_card_hour == 2.5  # a comma table: the dot is a decimal mark

@@ -75,6 +75,13 @@ _BATCH: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p), 
      r"1500",
      lambda m: f"{_column(m)}：{m[3]} 含逗号；在以{'分号' if m[4] == 'semicolon' else '制表符'}分隔的表格中，逗号可能"
                "是小数点（1,5 = 1.5），也可能是千位分隔符（1,500 = 1500）；请写不带逗号的数字，如 1.5 或 1500"),
+    (rf"{_COL} \((?P<name>.*?)\): (.*) is grouped with dots, which in a (semicolon|tab)-separated table are most "
+     r"likely thousands separators \(1\.500 = 1500\), while the number reads them as a decimal mark \(1\.500 = "
+     r"1\.5\); write the number without them, e\.g\. 1500, or a decimal with fewer or more than three digits after "
+     r"the dot, e\.g\. 1\.5",
+     lambda m: f"{_column(m)}：{m[3]} 以点号分组；在以{'分号' if m[4] == 'semicolon' else '制表符'}分隔的表格中，点号"
+               "多为千位分隔符（1.500 = 1500），而数字会按小数点读取（1.500 = 1.5）；请写不带分组的数字，如 1500，"
+               "或小数点后不是三位的小数，如 1.5"),
     # a table's file
     (rf"(?:sheet {_Q} has )?more than {_NUM} rows under the header {_TABLE_LIMIT}( or delete the unused rows)?",
      lambda m: (f"工作表 {m[1]} 的" if m[1] else "") + f"表头下超过 {m[2]} 行（方案表的上限）；请拆分表格"

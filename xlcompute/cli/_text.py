@@ -115,6 +115,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "range_note": ("P10 / P50 / P90 of {draws} draws, seed {seed}", "{draws} 次抽样的 P10 / P50 / P90，种子 {seed}"),
     "range_chance": ("; {chance} of the draws finish within the deadline ({deadline})",
                      "；{chance} 的抽样可在截止期限（{deadline}）内完成"),
+    "range_prediction_outside": ("; the step-time model's own {days} days (at its predicted {pmfu} MFU) lie {side} "
+                                 "this range, which is drawn around the MFU assumed",
+                                 "；单步时间模型自己的预测（MFU {pmfu}）{days} 天落在该区间{side}：区间是围绕假设的 MFU 抽样得到的"),
+    "range_above": ("above", "之上"),
+    "range_below": ("below", "之下"),
     "range_budget": ("Range: total budget", "区间：总预算"),
     "range_serving": ("Range: serving cards", "区间：推理卡数"),
     "range_serving_value": ("{cards} cards (the inference model's speed ×{lo} to ×{hi}); {chance} of the draws need "

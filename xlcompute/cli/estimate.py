@@ -270,8 +270,15 @@ def _range_rows(result: Estimate, rep: UncertaintyReport, lang: str = "en") -> l
                share=fmt.percent(cov["inside"] / cov["runs"], 0))
     if range_is_narrow(cov["inside"], cov["runs"], cov["above"]):  # the proposal's rule too
         check += tr("range_check_narrow", lang)
+    from xlcompute.uncertainty import prediction_side
+
+    side = prediction_side(result, rep)  # the step-time model's own days, against a range drawn around the MFU assumed
+    outside = "" if side == 0 else tr(
+        "range_prediction_outside", lang, side=tr("range_above" if side > 0 else "range_below", lang),
+        days=registry.format_value(result["train_days_predicted_mfu"], "train_days", cur, None, lang),
+        pmfu=registry.format_value(result["predicted_mfu"], "predicted_mfu", cur, None, lang))
     return [
-        (tr("range_days", lang), line("train_days", "train_days") + paren.format(note) + chance),
+        (tr("range_days", lang), line("train_days", "train_days") + paren.format(note) + chance + outside),
         (tr("range_check", lang), check),
         (tr("range_model", lang), tr("range_model_note", lang, v=line("days_to_model", "train_days"))),
         (tr("range_cost", lang), line("train_cost", "train_cost")),

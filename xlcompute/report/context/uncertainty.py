@@ -13,7 +13,7 @@ from xlcompute.core import spread
 from xlcompute.report import charts
 from xlcompute.report.context._ctx import _Ctx, nobreak
 from xlcompute.report.context.validation import coverage_args, coverage_is_narrow
-from xlcompute.uncertainty import UncertaintyReport
+from xlcompute.uncertainty import UncertaintyReport, prediction_side
 
 __all__ = ["uncertainty_section"]
 
@@ -42,14 +42,11 @@ def _prediction_outside(c: _Ctx, rep: UncertaintyReport) -> Markup | None:
     """With an assumed MFU, the step-time model's own days when they fall outside the range's P10–P90 (the
     range is drawn around the assumed MFU): a committee reading the P90 as likely should know the tool's own
     prediction lies past it (the default plan: 42.0 days at 25.4 % against a P90 of 41.0)."""
-    r = c.r
-    if r["mfu_assumed"] <= 0:
-        return None
-    days, p = r["train_days_predicted_mfu"], rep.percentiles["train_days"]
-    if p.p10 <= days <= p.p90:
+    side = prediction_side(c.r, rep)
+    if side == 0:
         return None
     return c.t("unc_prediction_outside", pmfu=c.v("predicted_mfu"), pdays=c.v("train_days_predicted_mfu"),
-               side=c.t("unc_side_above" if days > p.p90 else "unc_side_below"), mfu=c.v("mfu_assumed"))
+               side=c.t("unc_side_above" if side > 0 else "unc_side_below"), mfu=c.v("mfu_assumed"))
 
 
 def _serving_sentence(c: _Ctx, rep: UncertaintyReport) -> Markup | None:

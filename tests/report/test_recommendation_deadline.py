@@ -67,3 +67,18 @@ def test_the_cover_says_the_deadline_is_missed() -> None:
     assert str(build_context(r, "zh")["headline"]["days_label"]) == f"训练时间；超出 60.0 天截止期限 {slip} 天"
     met = _context({"training": {"tokens": "15T", "deadline_days": 400}})[1]
     assert str(met["headline"]["days_label"]) == "Training time"
+
+
+def test_the_count_that_meets_the_deadline_comes_with_its_budget() -> None:
+    """The recommendation said "re-run this proposal at that count for its budget" while the alternatives already
+    priced that count (compare() sizes each card to the deadline): it now quotes the own card's row, the same
+    numbers as the alternatives table (a review)."""
+    r, ctx = _context({})
+    own = next(a for a in ctx["alternatives"]["comparison"].alternatives if a.accelerator == "H800")
+    assert r.deadline_plan is not None and own.cards == r.deadline_plan.cards == 4800
+    rec = str(ctx["recommendation"])
+    assert (f"4,800 cards (600 servers) meet it, planned at that count (59.9 days): ¥{own.total_budget:,.0f} to own "
+            f"over 3 years, or ¥{own.npv_rent:,.0f} to rent the work (present value; the alternatives below)") in rec
+    assert "re-run this proposal" not in rec
+    zh = str(build_context(r, "zh")["recommendation"])
+    assert "3 年自建总预算 24.51亿元，或租用同样工作 8,892.06万元（现值；见下文方案对比）" in zh

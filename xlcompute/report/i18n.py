@@ -280,6 +280,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "不宜按所提方案执行：训练将超过 {deadline} 天的截止期限{conf} {slip} 天。{need} 张卡（{servers} 台服务器）{how}"
         "可按期完成；请按该卡数重新生成本方案以得到其预算，或调整截止期限。",
     ),
+    "rec_deadline_missed_priced": (
+        "Not as proposed: the run misses the {deadline}-day deadline{conf} by {slip} days. {need} cards ({servers} "
+        "servers) meet it{how}: {budget} to own over {years} years, or {rent} to rent the work (present value; the "
+        "alternatives below); plan with that count, or move the deadline.",
+        "不宜按所提方案执行：训练将超过 {deadline} 天的截止期限{conf} {slip} 天。{need} 张卡（{servers} 台服务器）{how}"
+        "可按期完成：{years} 年自建总预算 {budget}，或租用同样工作 {rent}（现值；见下文方案对比）；请按该卡数规划，"
+        "或调整截止期限。",
+    ),
     "rec_serving_unmet": (
         "No serving replica of {accelerator} meets the latency targets ({ttft_target} s to the first token, "
         "{tpot_target} s per output token; the fastest gives {ttft} s and {tpot} s), so no number of cards serves the "

@@ -22,6 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from xlcompute import catalog, fmt, registry
+from xlcompute.compare import Alternative, Comparison
 from xlcompute.core import spread
 from xlcompute.estimate import Estimate
 from xlcompute.report.context._ctx import _Ctx, format_value, nobreak
@@ -197,7 +198,8 @@ def _summary_lead(c: _Ctx, kind: str, budget: dict[str, Any]) -> Any:
                             rent=c.va("npv_rent"), verdict=c.t("econ_own" if budget["own_cheaper"] else "econ_rent"))
 
 
-def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, Any]) -> Any:
+def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, Any],
+                    comparison: Comparison | None = None) -> Any:
     """The verdict: the training layout must fit (training plans), the fleet must cover the demand
     (serving plans); then own or rent by present value of the same work (the graph's npv_own / npv_rent)."""
     r = c.r
@@ -222,7 +224,7 @@ def _recommendation(c: _Ctx, kind: str, mem: dict[str, Any], budget: dict[str, A
     if not mem["fits"]:
         return c.t("rec_no_fit", mem=fmt.gb(mem["planned_bytes"]), hbm=fmt.gb(r["hbm_bytes"], 0),
                    alternative=mem["alternative"] or "")
-    late = _deadline_missed(c)
+    late = _deadline_missed(c, comparison)
     assumed_mfu = _mfu_assumed(c, bool(budget["own_cheaper"]))
     # The days of the verdict are the assumed MFU's; said so where the model contradicts that MFU.
     common["assumed"] = c.t("rec_assumed_mfu") if assumed_mfu is not None else ""
@@ -307,9 +309,11 @@ def _mfu_assumed(c: _Ctx, own_cheaper: bool) -> Markup | None:
                pdays=c.v("train_days_predicted_mfu"), verdict=verdict)
 
 
-def _deadline_missed(c: _Ctx) -> Markup | None:
+def _deadline_missed(c: _Ctx, comparison: Comparison | None = None) -> Markup | None:
     """The recommendation's first sentence when the training run misses its deadline: by how much, and the
-    cards that meet it (the deadline sizing's count when it planned one, as the summary's deadline line)."""
+    cards that meet it (the deadline sizing's count when it planned one, as the summary's deadline line), with
+    their budget where the alternatives (``comparison``, compare() sizes each card to the deadline) priced that
+    very count on the plan's card."""
     r = c.r
     if r["deadline_days"] <= 0 or r["deadline_slip_days"] <= 0:
         return None
@@ -317,13 +321,27 @@ def _deadline_missed(c: _Ctx) -> Markup | None:
     if r.deadline_out_of_reach():
         return c.t("rec_deadline_unreachable", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"),
                    conf=c.deadline_conf("summary_conf", days=c.v("deadline_plan_days")))
+    args = {"deadline": c.v("deadline_days"), "slip": c.v("deadline_slip_days"),
+            "conf": c.deadline_conf("summary_conf", days=c.v("deadline_plan_days"))}
     if p is not None:
         need, servers = fmt.count(p.cards), fmt.count(p.cards / r["cards_per_node"])
         how = c.t("rec_deadline_how_planned", days=c.v_as(p.train_days, "train_days"))
+        own = _own_row(c, comparison)
+        if own is not None and own.cards == p.cards and own.total_budget is not None and own.npv_rent is not None:
+            return c.t("rec_deadline_missed_priced", need=need, servers=servers, how=how, years=c.v("years"),
+                       budget=c.amount(own.total_budget), rent=c.amount(own.npv_rent), **args)
     else:
         need, servers, how = c.v("deadline_cards"), c.v("deadline_servers"), c.t("rec_deadline_how_same")
-    return c.t("rec_deadline_missed", deadline=c.v("deadline_days"), slip=c.v("deadline_slip_days"), need=need,
-               servers=servers, how=how, conf=c.deadline_conf("summary_conf", days=c.v("deadline_plan_days")))
+    return c.t("rec_deadline_missed", need=need, servers=servers, how=how, **args)
+
+
+def _own_row(c: _Ctx, comparison: Comparison | None) -> Alternative | None:
+    """The comparison's row of the plan's own card, when it could run the job."""
+    acc = c.r.scenario.cluster.accelerator
+    if comparison is None or not isinstance(acc, str):
+        return None
+    key = catalog.get_gpu(acc).key
+    return next((a for a in comparison.alternatives if a.accelerator == key and a.ok), None)
 
 
 COVER_DESCRIPTION_LINES = 6
@@ -385,7 +403,8 @@ def build_context(
     plan = plan_section(c)
 
     kind = r.kind
-    recommendation = _recommendation(c, kind, mem, budget)
+    alternatives = alternatives_section(c, font)
+    recommendation = _recommendation(c, kind, mem, budget, alternatives.get("comparison"))
     # The built-in scenario's name and description are ours: Chinese in a Chinese render; a user's own
     # name and description stay as written.
     title = builtin_text(sc, "name", lang) or sc.name
@@ -500,7 +519,7 @@ def build_context(
             "serving_price_per_hour", "cost_per_million_tokens", "serving_cards_seed", "serving_cards_flops",
             "cost_per_1k_tokens")],
         "budget": budget,
-        "alternatives": alternatives_section(c, font),
+        "alternatives": alternatives,
         "risks": risks,
         "uncertainty": uncertainty_section(c, font),
         "validation": validation_appendix(c),

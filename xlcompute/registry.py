@@ -904,8 +904,8 @@ _ROWS: tuple[Quantity, ...] = (
        None, "dec1"),
     _q("serving_tokens_per_s_per_card", "Output tokens per second per card", "每卡每秒输出 token 数", "tokens/s", None,
        "dec1"),
-    _q("cost_per_million_tokens", "Cost per million output tokens (at the serving's rental price)",
-       "每百万输出 token 成本（按推理租赁价格）", *_CUR, "money2"),
+    _q("cost_per_million_tokens", "Cost per million output tokens (the fleet at full load, at the serving's rental "
+       "price)", "每百万输出 token 成本（推理集群满载，按推理租赁价格）", *_CUR, "money2"),
     _q("cost_per_request", "Cost per request (seed form: its FLOPs at the assumed utilisation and the on-demand "
        "price; the fleet's cost per million output tokens below is the plan's figure)",
        "每次请求成本（种子公式：按假设利用率的算力与按需价格；下方的每百万输出 token 成本才是方案的数字）", *_CUR, "money4",

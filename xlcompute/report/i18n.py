@@ -1077,13 +1077,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "Calibration runs set the model's efficiency constants; held-out runs were never used to fit "
         "them; pre-registered runs were written down, with every assumption, before any prediction; "
         "blind runs were also committed before the model was run on them. Error = predicted step "
-        "time ÷ measured − 1. Sources are shortened here; the full references are in "
+        "time ÷ measured − 1, also where a source gives throughput (TFLOP/s per card): a predicted throughput "
+        "above the measured one is a step predicted too short, a negative error. Sources are shortened here; the "
+        "full references are in "
         "<code>xlcompute/data/validation/</code>.",
         "布局规划器所用的单步时间模型与 {n} 个公开的训练单步时间实测（{cards} 集群，{low} 至 {high} 张卡，"
         "首批来自 {system}）的对比（即 "
         "<code>xlcompute validate</code> 输出的表）。校准数据用于确定模型的效率常数；留出数据从未参与拟合；"
         "预登记数据在任何预测之前连同全部假设一并写定；盲测数据还在模型运行之前即已提交。"
-        "误差 = 预测单步时间 ÷ 实测 − 1。此处来源已缩写，完整出处见 <code>xlcompute/data/validation/</code>。",
+        "误差 = 预测单步时间 ÷ 实测 − 1；来源给出吞吐（每卡 TFLOP/s）时亦然：预测吞吐高于实测，即单步时间预测偏短，"
+        "误差为负。此处来源已缩写，完整出处见 <code>xlcompute/data/validation/</code>。",
     ),
     "val_col_id": ("Run", "实测"),
     "val_col_source": ("Source", "来源"),

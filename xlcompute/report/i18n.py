@@ -784,11 +784,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # alternatives (xlcompute.compare)
     "alt_lead": (
         "The same job ({model}, {tokens} training tokens) on {n} accelerators, each run through the same "
-        "estimate with only the card swapped: {cards}, {mfu}, prices the scenario gives kept and the others "
-        "taken per card from the catalog (see the notes); budgets over {years} years, training cost at the "
-        "rental price{serving}.",
+        "estimate with only the card swapped: {cards}, {mfu}, each card priced from the catalog (a server or "
+        "rental price the scenario quotes is its own card's, kept for another card only where the catalog has "
+        "none; see the notes); budgets over {years} years, training cost at the rental price{serving}.",
         "同一任务（{model}，训练 token 数 {tokens}）在 {n} 种加速卡上的对比，每行只更换加速卡、按同一估算："
-        "{cards}，{mfu}，场景给出的价格保持不变，其余价格按各卡取自目录（见注释）；预算按 {years} 年计，"
+        "{cards}，{mfu}，各卡价格取自目录（场景给出的服务器或租赁价格属于场景自身的卡，仅在目录中没有该卡价格时"
+        "沿用，见注释）；预算按 {years} 年计，"
         "训练成本按租用价格计{serving}。",
     ),
     # the lead's serving clause, only when the scenario serves (a training-only plan has no serving cost)

@@ -131,6 +131,26 @@ _GOODPUT = (
     step("end_to_end_mfu", G, arith.product, "mfu", "effective_ratio"),
 )
 
+def _ettr_at(prefix: str, cards: str) -> tuple[Step, ...]:
+    """The goodput steps' formulas (core.goodput: time between interruptions, checkpoint and restart times,
+    the Young–Daly interval, the failure ratio and the ETTR) at the card count ``cards``, named
+    ``{prefix}_mtbf_seconds`` … ``{prefix}_effective_ratio``: more cards fail more often and checkpoint faster."""
+    return (
+        step(f"{prefix}_mtbf_seconds", G, goodput.job_mtbf_seconds, "failures_per_card_hour", cards),
+        step(f"{prefix}_checkpoint_seconds", G, goodput.checkpoint_seconds,
+             "checkpoint_bytes", cards, "checkpoint_bytes_per_s_per_card"),
+        step(f"{prefix}_restart_seconds", G, goodput.restart_seconds, "restart_fixed_seconds",
+             f"{prefix}_checkpoint_seconds"),
+        step(f"{prefix}_interval_optimum", G, goodput.young_daly_interval,
+             f"{prefix}_checkpoint_seconds", f"{prefix}_mtbf_seconds", f"{prefix}_restart_seconds"),
+        step(f"{prefix}_interval_seconds", G, goodput.interval_in_use,
+             "checkpoint_interval_given", f"{prefix}_interval_optimum"),
+        step(f"{prefix}_failure_ratio", G, goodput.failure_ratio, f"{prefix}_interval_seconds",
+             f"{prefix}_checkpoint_seconds", f"{prefix}_restart_seconds", f"{prefix}_mtbf_seconds"),
+        step(f"{prefix}_effective_ratio", G, goodput.effective_ratio, f"{prefix}_failure_ratio", "planned_overhead"),
+    )
+
+
 # The deadline (training.deadline_days; 0 = none): the cards that meet it at the plan's MFU and
 # ETTR, and the days the cluster as proposed slips by. More cards fail more often and checkpoint
 # faster, so the ETTR is taken again at the first count (one correction; the goodput steps' own
@@ -144,38 +164,14 @@ _SCHEDULE = (
          "mfu", "effective_ratio", "replica_cards", "cards_per_node"),
     # At least one replica, so the steps stay finite when no deadline is given.
     step("deadline_probe_cards", G, max_, "deadline_cards_first", "replica_cards"),
-    step("deadline_mtbf_seconds", G, goodput.job_mtbf_seconds, "failures_per_card_hour", "deadline_probe_cards"),
-    step("deadline_checkpoint_seconds", G, goodput.checkpoint_seconds,
-         "checkpoint_bytes", "deadline_probe_cards", "checkpoint_bytes_per_s_per_card"),
-    step("deadline_restart_seconds", G, goodput.restart_seconds, "restart_fixed_seconds",
-         "deadline_checkpoint_seconds"),
-    step("deadline_interval_optimum", G, goodput.young_daly_interval,
-         "deadline_checkpoint_seconds", "deadline_mtbf_seconds", "deadline_restart_seconds"),
-    step("deadline_interval_seconds", G, goodput.interval_in_use,
-         "checkpoint_interval_given", "deadline_interval_optimum"),
-    step("deadline_failure_ratio", G, goodput.failure_ratio, "deadline_interval_seconds",
-         "deadline_checkpoint_seconds", "deadline_restart_seconds", "deadline_mtbf_seconds"),
-    step("deadline_effective_ratio", G, goodput.effective_ratio, "deadline_failure_ratio", "planned_overhead"),
+    *_ettr_at("deadline", "deadline_probe_cards"),
     step("deadline_cards", G, schedule.cards_for_deadline, "train_flops", "deadline_plan_days", "peak_flops", "mfu",
          "deadline_effective_ratio", "replica_cards", "cards_per_node"),
     step("deadline_servers", G, cost.servers_needed, "deadline_cards", "cards_per_node"),
     # The count checked at its own ETTR (the goodput steps' formulas once more): where failures
     # grow faster than the cards help, its days stay above the deadline.
     step("deadline_check_cards", G, max_, "deadline_cards", "replica_cards"),
-    step("deadline_check_mtbf_seconds", G, goodput.job_mtbf_seconds, "failures_per_card_hour",
-         "deadline_check_cards"),
-    step("deadline_check_checkpoint_seconds", G, goodput.checkpoint_seconds,
-         "checkpoint_bytes", "deadline_check_cards", "checkpoint_bytes_per_s_per_card"),
-    step("deadline_check_restart_seconds", G, goodput.restart_seconds, "restart_fixed_seconds",
-         "deadline_check_checkpoint_seconds"),
-    step("deadline_check_interval_optimum", G, goodput.young_daly_interval,
-         "deadline_check_checkpoint_seconds", "deadline_check_mtbf_seconds", "deadline_check_restart_seconds"),
-    step("deadline_check_interval_seconds", G, goodput.interval_in_use,
-         "checkpoint_interval_given", "deadline_check_interval_optimum"),
-    step("deadline_check_failure_ratio", G, goodput.failure_ratio, "deadline_check_interval_seconds",
-         "deadline_check_checkpoint_seconds", "deadline_check_restart_seconds", "deadline_check_mtbf_seconds"),
-    step("deadline_check_effective_ratio", G, goodput.effective_ratio, "deadline_check_failure_ratio",
-         "planned_overhead"),
+    *_ettr_at("deadline_check", "deadline_check_cards"),
     step("deadline_cards_days", G, schedule.days_on_deadline_cards, "train_flops", "deadline_cards", "deadline_days",
          "peak_flops", "mfu", "deadline_check_effective_ratio", "replica_cards"),
     step("deadline_run_days", G, arith.product, "train_days", "deadline_margin"),

@@ -148,3 +148,21 @@ def test_excel_function_sizes_each_card_to_a_deadline_at_a_confidence() -> None:
                         ((1000, ["H800"], None, None, 0.9), "#VALUE! deadline_confidence needs deadline_days")):
         out = LLM_COMPARE("llama3.1-70b", "15T", *args)
         assert isinstance(out, str) and out.startswith(start), (args, out)
+
+
+def test_cli_exits_1_when_no_card_can_run(tmp_path: Path) -> None:
+    """Every card refused (405B on 8 cards fits none): the table or JSON still says why, and a script sees exit 1."""
+    from xlcompute.cli import app
+
+    path = tmp_path / "none.yaml"
+    path.write_text("model: {preset: llama3.1-405b}\ntraining: {tokens: 1T}\n"
+                    "cluster: {accelerator: H800, cards: 8}\n", encoding="utf-8")
+    res = runner.invoke(app, ["compare", str(path), "--gpu", "H800", "--gpu", "H20"])
+    assert res.exit_code == 1, res.output
+    assert "H800 cannot run the job" in res.output and "H20 cannot run the job" in res.output
+    res = runner.invoke(app, ["compare", str(path), "--gpu", "H800", "--gpu", "H20", "--json"])
+    assert res.exit_code == 1, res.output
+    assert [a["ok"] for a in json.loads(res.stdout)["alternatives"]] == [False, False]
+    # One card that can run keeps exit 0 (the other's refusal is a line of the table).
+    res = runner.invoke(app, ["compare", str(path), "--gpu", "H800", "--gpu", "B200", "--set", "cluster.cards=64"])
+    assert res.exit_code == 0, res.output

@@ -173,7 +173,8 @@ def compare_command(
     lang: str = LANG_OPT,
 ) -> None:
     """The same job on several accelerators: cards, days, MFU, memory, power, capex, budget, cost per
-    token. Prices the scenario gives stay; prices it leaves out follow each card and the currency."""
+    token. Each card is priced from the catalog in the currency; a quoted price stays with its own card.
+    Exit code 1 when no card can run the job (each says why)."""
     from xlcompute import fmt
     from xlcompute.compare import compare
     from xlcompute.estimate import sized_scenario
@@ -186,6 +187,7 @@ def compare_command(
         fail([str(exc)])
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        _exit_if_none_can_run(result)
         return
     serving_only = sc.training is None
     # A serving fleet left unsized is titled with the cards it needs on its own card, as estimate titles it.
@@ -216,6 +218,14 @@ def compare_command(
         for n in a.notes:
             console.print(tr("note_line", lang, card=a.accelerator, note=_note(n, lang)), highlight=False,
                           markup=False)
+    _exit_if_none_can_run(result)
+
+
+def _exit_if_none_can_run(result: Comparison) -> None:
+    """Exit code 1 after the table or JSON when no card can run the job, so a script sees it as estimate would
+    (estimate refuses with 2: there the scenario is the problem; here each card's reason is in the output)."""
+    if not any(a.ok for a in result.alternatives):
+        raise typer.Exit(1)
 
 
 def _reason(reason: object, lang: str) -> str:

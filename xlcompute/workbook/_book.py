@@ -116,6 +116,24 @@ def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
 
 
+# The peaks the Inputs sheet picks by a precision drop-down: the main sheets over the chosen card's catalog row,
+# the Compare sheet over each card's own numbers (compare_sheet), so both make the same choice.
+PRECISION_PEAKS = ("gpu_peak_tflops", "precision_peak_ratio", "serving_peak_tflops")
+
+
+def precision_peak_formula(key: str, bf16: str, fp8: str, int8: str) -> str:
+    """The formula (no "=") of a peak picked by the precision drop-downs, over expressions for the card's BF16,
+    FP8 and INT8 peaks: training FP8 takes the FP8 peak and its ratio to BF16 (core.moe.fp8_linear_peak); serving
+    takes FP8 or INT8 by the serving_fp8 / serving_int8 inputs, else BF16 (xlcompute.serving_model)."""
+    if key == "gpu_peak_tflops":
+        return f'IF({CHOICE_NAMES["precision"]}="fp8",{fp8},{bf16})'
+    if key == "precision_peak_ratio":
+        return f'IF({CHOICE_NAMES["precision"]}="fp8",{fp8}/{bf16},1)'
+    if key == "serving_peak_tflops":
+        return f"IF(serving_fp8=1,{fp8},IF(serving_int8=1,{int8},{bf16}))"
+    raise KeyError(key)
+
+
 class Book:
     """A workbook being built: its sheets, the next free row of each result sheet, where each
     named figure is, and the core functions used (for the Formulas sheet)."""
@@ -361,21 +379,14 @@ class Book:
             return price if times is None else f"{price}*{times}"
         if key in MODEL_COLUMNS:
             return models.lookup(MODEL_COLUMNS[key], CHOICE_NAMES["model"])
-        if key == "precision_peak_ratio":  # FP8: the card's FP8 peak over its BF16 peak (core.moe.fp8_linear_peak)
+        if key in PRECISION_PEAKS:  # the card's peak at the precision the drop-downs pick
             choice = CHOICE_NAMES["gpu"]
-            return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)}/'
-                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)},1)")
-        if key == "serving_peak_tflops":  # the serving precision's peak of the chosen card
-            choice = CHOICE_NAMES["gpu"]
+            bf16, fp8 = hw.lookup(HW_COLUMNS["gpu_peak_tflops"], choice), hw.lookup(HW_FP8_COLUMN, choice)
+            if key != "serving_peak_tflops":
+                return precision_peak_formula(key, bf16, fp8, "")
             # +0: a card without the 8-bit peak gives 0, which the check column names (not "type a number")
-            return (f'IF(serving_fp8=1,{hw.lookup(HW_FP8_COLUMN, choice)}+0,'
-                    f'IF(serving_int8=1,{hw.lookup(HW_INT8_COLUMN, choice)}+0,'
-                    f"{hw.lookup(HW_COLUMNS['gpu_peak_tflops'], choice)}))")
+            return precision_peak_formula(key, bf16, f"{fp8}+0", f"{hw.lookup(HW_INT8_COLUMN, choice)}+0")
         if key in HW_COLUMNS:
-            if key == "gpu_peak_tflops":
-                choice = CHOICE_NAMES["gpu"]
-                return (f'IF({CHOICE_NAMES["precision"]}="fp8",{hw.lookup(HW_FP8_COLUMN, choice)},'
-                        f"{hw.lookup(HW_COLUMNS[key], choice)})")
             return hw.lookup(HW_COLUMNS[key], CHOICE_NAMES["gpu"])
         return None
 

@@ -33,7 +33,7 @@ from xlcompute.compare_words import note_words, reason_words
 from xlcompute.core import cost
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.scenario import CustomAccelerator
-from xlcompute.workbook._book import CHOICE_NAMES, Book, col_letter
+from xlcompute.workbook._book import CHOICE_NAMES, PRECISION_PEAKS, Book, col_letter, precision_peak_formula
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS
 from xlcompute.workbook.input_checks import formula_text
 from xlcompute.workbook.styles import (
@@ -73,7 +73,6 @@ PER_TRILLION_PREDICTED = "cost_per_trillion_tokens_predicted_mfu"  # the same ov
 PLANNER_MFU = "predicted_mfu"  # a step of the step-time model, given as an input cell
 # Peaks the Inputs sheet picks by the precision drop-downs (Book._lookup_formula): each card's column picks its
 # own card's peaks by the same drop-downs, so a precision edit moves every column (#N/A where the card has none).
-_PRECISION_PEAKS = ("gpu_peak_tflops", "precision_peak_ratio", "serving_peak_tflops")
 # Always shown, even when every card shares the scenario's value: what a buyer compares and may edit.
 _SHOWN = ("gpu_count", "mfu_assumed", "price_per_gpu_hour", "server_price")
 KEY_COLUMN = 3  # column C: the graph key of each row (as the Name column of the result sheets)
@@ -106,7 +105,7 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     steps = GRAPH.needed(targets, given=[PLANNER_MFU])
     needed = {a for st in steps for a in st.args if isinstance(a, str) and a in main}
     # Prices the Inputs sheet looks up for its card are card figures too: a column keeps its own.
-    card_keys = {k for k in (*HW_COLUMNS, *b.price_lookups, *_PRECISION_PEAKS) if k in needed}
+    card_keys = {k for k in (*HW_COLUMNS, *b.price_lookups, *PRECISION_PEAKS) if k in needed}
     varying = {k for k in needed if any(a.inputs.get(k, main[k]) != main[k] for a in ok)}
     inputs = [k for k in INPUT_KEYS if k in card_keys | varying | set(_SHOWN)]
     changed = _changed_steps(steps, [*inputs, *([PLANNER_MFU] if trains else [])])
@@ -199,7 +198,7 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
         # Inputs card may be changed); anything else it shares follows the Inputs sheet.
         shared = a.inputs[key] == p.main[key] and (key not in p.card_keys or own)
         cell = ws[f"{col}{p.rows[key]}"]
-        peak = None if own or key not in _PRECISION_PEAKS else _peak_formula(key, a.accelerator, p.fp8, p.main)
+        peak = None if own or key not in PRECISION_PEAKS else _peak_formula(key, a.accelerator, p.fp8, p.main)
         if peak is not None and peak[1] == a.inputs[key]:  # the card's own peak, by the drop-downs
             cell.value = peak[0]
             style_input(cell)
@@ -239,8 +238,8 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
 
 
 def _peak_formula(key: str, card: str, fp8_training: bool, serving: Mapping[str, float]) -> tuple[str, float] | None:
-    """The formula a card's column holds for a peak the Inputs sheet picks by a precision drop-down (the same
-    choice as ``Book._lookup_formula``, over this card's catalog peaks; #N/A where the card has none), and its
+    """The formula a card's column holds for a peak the Inputs sheet picks by a precision drop-down
+    (``precision_peak_formula`` over this card's catalog peaks; #N/A where the card has none), and its
     value at the workbook's precisions (``fp8_training``; ``serving``: the serving_fp8 / serving_int8 inputs);
     None for a card outside the catalog."""
     try:
@@ -260,14 +259,7 @@ def _peak_formula(key: str, card: str, fp8_training: bool, serving: Mapping[str,
     def peak(x: float | None) -> str:
         return "NA()" if x is None else _excel_number(x)
 
-    bf16 = _excel_number(g.bf16_tflops)
-    fp8 = f'{CHOICE_NAMES["precision"]}="fp8"'
-    if key == "gpu_peak_tflops":
-        formula = f"=IF({fp8},{peak(g.fp8_tflops)},{bf16})"
-    elif key == "precision_peak_ratio":
-        formula = f"=IF({fp8},{peak(g.fp8_tflops)}/{bf16},1)"
-    else:
-        formula = f"=IF(serving_fp8=1,{peak(g.fp8_tflops)},IF(serving_int8=1,{peak(g.int8_tops)},{bf16}))"
+    formula = "=" + precision_peak_formula(key, _excel_number(g.bf16_tflops), peak(g.fp8_tflops), peak(g.int8_tops))
     return formula, value
 
 

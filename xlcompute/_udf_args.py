@@ -462,8 +462,10 @@ def is_number_text(value: Any) -> bool:
     return True
 
 
-def peak_flops(value: Any, name: str = "peak_tflops") -> float:
-    """A card's peak in FLOP/s from TFLOPS (a number) or a catalog name (its dense bf16 TFLOPS).
+def peak_flops(value: Any, name: str = "peak_tflops", fp8_model: str = "") -> float:
+    """A card's peak in FLOP/s from TFLOPS (a number) or a catalog name: its dense BF16 TFLOPS, or its
+    dense FP8 TFLOPS for ``fp8_model``, a catalog model whose published training ran in FP8 (the MFU the
+    estimate predicts for it is a share of that peak; core.moe.fp8_linear_peak).
 
     Text is looked up in the catalog first, so "910B" is the Ascend card, not 910e9 TFLOPS.
     """
@@ -471,7 +473,7 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
         if len(value) > MAX_TEXT:
             raise long_text(value, name, 'TFLOPS (e.g. 312) or a card name such as "H800"')
         try:
-            return tera(_card(value).bf16_tflops)
+            card = _card(value)
         except UnknownPresetError as exc:
             try:
                 tflops = parse_quantity(value, name)
@@ -479,6 +481,15 @@ def peak_flops(value: Any, name: str = "peak_tflops") -> float:
                 raise UdfArgumentError(
                     f"{name} must be TFLOPS (e.g. 312) or a card name; {exc}"
                 ) from None
+        else:
+            if not fp8_model:
+                return tera(card.bf16_tflops)
+            if card.fp8_tflops is None:  # as the estimate refuses FP8 training on such a card
+                raise UdfArgumentError(
+                    f"{name}: {card.name} has no FP8 peak in the catalog, and {fp8_model} trains in FP8 (its "
+                    f"catalog precision, whose peak a card name gives); type the TFLOPS to count at another "
+                    f"precision (this card's BF16: {card.bf16_tflops:g})")
+            return tera(card.fp8_tflops)
     else:
         tflops = quantity(value, name, hint='TFLOPS (e.g. 312) or a card name such as "H800"')
     if not tflops > 0:

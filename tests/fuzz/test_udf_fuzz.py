@@ -109,6 +109,8 @@ VALID: dict[str, list[Any]] = {
     "microbatches": [None, 8, 16.0, 1],
     "flash": [None, 0, 1, True],
     "interleave": [None, 1, 2.0],
+    "ep": [None, 1],  # 1 is valid for a dense model and a MoE alike
+    "expert_tp": [None],
     "mem_gb": [60.0, 80, 141.5, 0, 10],
     "gpu": ["H800", "A100", "910B", "H20", "TPUv5e", 80.0, "a100-80g"],
     "n": [8, 64.0, 1024, 2],

@@ -37,6 +37,9 @@ CASES = [  # (preset, cards, tp, pp, training options)
     ("llama3.1-405b", 2048, 8, 16, {"recompute": "full", "seq_len": 8192, "global_batch": 2048}),  # 126 layers
     ("mixtral-8x7b", 64, 8, 2, {}),  # MoE with a given MFU: all experts on every card, as the estimate
     ("llama2-70b", 1000, 2, 10, {"interleave": 8, "global_batch": 1000, "recompute": "none"}),  # interleaved
+    ("mixtral-8x7b", 64, 2, 2, {"ep": 4}),  # experts over EP 4, each split by expert TP = TP (the default)
+    ("mixtral-8x7b", 64, 2, 2, {"ep": 8, "expert_tp": 1}),
+    ("deepseek-v3", 512, 2, 4, {"ep": 64, "expert_tp": 1, "global_batch": 1024}),  # FP8: its optimizer bytes
 ]
 
 
@@ -50,11 +53,41 @@ def test_equals_the_estimates_memory_per_card(model: str, cards: int, tp: int, p
         model, t.seq_len, t.micro_batch, tp, pp, s.dp, t.zero_stage, None, None, None,
         MODES[t.recompute], t.sequence_parallel, int(r["global_batch"]) // (t.micro_batch * s.dp), t.attention == "flash",
         int(r["interleave"]),  # the scenario's, or the planner's schedule for a layout that leaves it open
+        t.ep, t.expert_tp,
     )
     assert got == pytest.approx(r["mem_per_gpu_gb"], rel=1e-12)
     # What it holds: the five terms the estimate reports.
     parts = ("weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu")
     assert got * 1e9 == pytest.approx(sum(r[k] for k in parts), rel=1e-12)
+
+
+def test_the_planned_deepseek_v3_layout_equals_the_estimate() -> None:
+    """The layout the planner picks (EP 64, expert TP 1, FP8 training) typed into the function: the estimate's
+    79.5 GB per card, where without ep the experts split over TP alone would not fit (helper-105's review)."""
+    s = parse_scenario({"model": {"preset": "deepseek-v3"}, "training": {"tokens": "14.8T"},
+                        "cluster": {"accelerator": "H800", "cards": 2048}})
+    r = estimate(s)
+    assert r.plan is not None
+    ex = r.plan.best[0].execution
+    assert (ex.tp, ex.pp, ex.dp, ex.ep, ex.expert_tp, ex.interleave) == (2, 2, 512, 64, 1, 8)
+    got = TRAIN_MEM_PER_GPU("deepseek-v3", 4096, ex.micro_batch, ex.tp, ex.pp, ex.dp, ex.zero_stage, None, None, None,
+                            "selective", 1, ex.global_batch // (ex.micro_batch * ex.dp), 1, ex.interleave, ex.ep,
+                            ex.expert_tp)
+    assert got == pytest.approx(r["mem_per_gpu_gb"], rel=1e-12) and got == pytest.approx(79.50, abs=0.01)
+    assert TRAIN_MEM_PER_GPU("deepseek-v3", 4096, 1, 2, 2, 512, 1, interleave=8) > 700  # no EP: all experts
+
+
+@pytest.mark.parametrize(("args", "part"), [
+    (("llama2-70b", 4096, 1, 8, 4, 32, 1), {"ep": 2}),
+    (("mixtral-8x7b", 4096, 1, 2, 2, 16, 1), {"ep": 3}),
+    (("mixtral-8x7b", 4096, 1, 2, 2, 16, 1), {"ep": 8, "expert_tp": 8}),
+])
+def test_bad_expert_layouts(args: tuple[Any, ...], part: dict[str, int]) -> None:
+    got = TRAIN_MEM_PER_GPU(*args, **part)
+    assert isinstance(got, str) and got.startswith("#VALUE!")
+    assert {"ep": "a mixture-of-experts model", "ep3": "must divide the 8 routed experts",
+            "etp": "must divide tp × dp (2 × 16)"}["etp" if "expert_tp" in part else "ep3" if part["ep"] == 3
+                                                    else "ep"] in got
 
 
 def test_empty_options_are_the_scenario_defaults() -> None:

@@ -12,8 +12,8 @@ from typing import Any
 from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset
 from xlcompute.core import goodput
-from xlcompute.udf._models import model_or_count
-from xlcompute.udf._register import GPUS, PARAMS_OR_MODEL, excel
+from xlcompute.udf._models import fp8_model, model_or_count
+from xlcompute.udf._register import GPUS, PARAMS_OR_MODEL_STORED, excel
 
 __all__ = ["LLM_ETTR", "reliability_default"]
 
@@ -27,16 +27,28 @@ def reliability_default(field: str) -> float:
 
 
 @functools.lru_cache(maxsize=4096)
-def _ettr(gpus: int, params: float, rate: float, gbs: float, restart: float, planned: float, interval: float) -> float:
+def _ettr(gpus: int, params: float, optimizer_bytes: float, rate: float, gbs: float, restart: float, planned: float,
+          interval: float) -> float:
     # Imported here: `import xlcompute.udf` loads no graph (issue 10, start-up time).
     from xlcompute._graph import GRAPH
 
     values = {
-        "parallel_cards": float(gpus), "model_params": params, "param_bytes": 2.0, "optimizer_bytes": 12.0,
+        "parallel_cards": float(gpus), "model_params": params, "param_bytes": 2.0, "optimizer_bytes": optimizer_bytes,
         "failures_per_card_hour": rate, "checkpoint_gbs_per_card": gbs, "restart_minutes": restart,
         "planned_overhead": planned, "checkpoint_interval_minutes": interval,
     }
     return float(GRAPH.run(values, ["effective_ratio"])["effective_ratio"])
+
+
+def _optimizer_bytes(value: Any) -> float:
+    """The checkpoint's optimizer bytes per parameter, as the estimate's default for the model's precision:
+    12 (FP32 master weights and Adam moments), or DeepSeek-V3's 8 for a catalog model trained in FP8."""
+    from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+    from xlcompute.scenario import TrainingPlan
+
+    if fp8_model(value):
+        return FP8_DEEPSEEK_OPTIMIZER_BYTES
+    return float(TrainingPlan.model_fields["optimizer_bytes"].default)
 
 
 def _total_params(value: Any) -> float:
@@ -65,7 +77,7 @@ def _failure_rate(value: Any, default: float) -> float:
 @excel(
     {
         "gpus": GPUS,
-        "params": PARAMS_OR_MODEL,
+        "params": PARAMS_OR_MODEL_STORED,
         "failures_per_gpu_hour": "Optional. Job-interrupting failures per GPU-hour; default 1.97e-5 (Llama 3: 419 "
         "in 54 days on 16,384 H100).",
         "checkpoint_gbs_per_gpu": "Optional. Checkpoint storage write bandwidth per GPU, GB/s; default 0.122 "
@@ -93,6 +105,7 @@ def LLM_ETTR(
     ettr = _ettr(
         n,
         _total_params(params),
+        _optimizer_bytes(params),
         rate,
         a.positive(checkpoint_gbs_per_gpu, "checkpoint_gbs_per_gpu", default=d("checkpoint_gbs_per_card"),
                    unit="GB/s"),

@@ -12,7 +12,16 @@ from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset
 from xlcompute.core import arith, memory, parallel, units
 from xlcompute.udf._models import model_or_count, stored_params
-from xlcompute.udf._register import HEADS, HIDDEN, LAYERS, PARAMS_OR_MODEL, PARAMS_STORED, RECOMPUTE_MEM, SEQ, excel
+from xlcompute.udf._register import (
+    HEADS,
+    HIDDEN,
+    LAYERS,
+    PARAMS_OR_MODEL_STORED,
+    PARAMS_STORED,
+    RECOMPUTE_MEM,
+    SEQ,
+    excel,
+)
 
 __all__ = ["ZERO_MEM", "WEIGHTS_MEM", "ACTIVATION_MEM", "KV_CACHE_MEM", "TRAIN_MEM_PER_GPU", "FITS_GPU"]
 
@@ -167,17 +176,28 @@ def _mem_per_card_gb(
     microbatches: int,
     flash: int,
     interleave: int,
+    ep: int = 1,
+    expert_tp: int = 0,
 ) -> float:
     """``mem_per_gpu_gb`` of the estimate's graph for a catalog model (its key) or a GPT shape
-    (P, layers, hidden, heads). Cached: a graph run is ~0.1 ms and Excel recalculates often."""
+    (P, layers, hidden, heads); ``expert_tp`` 0 = tp. Cached: a graph run is ~0.1 ms and Excel recalculates
+    often."""
     # Imported here: `import xlcompute.udf` loads neither the planner nor the graph.
     from xlcompute._graph import GRAPH
     from xlcompute.catalog import get_model
     from xlcompute.planner.inputs import STEP_CONSTANTS, Execution, execution_values, model_values
     from xlcompute.planner.steptime import TransformerShape
 
+    optimizer_bytes, peak_ratio = 12.0, 1.0
     if isinstance(model, str):
-        values = model_values(get_model(model).arch, seq_len)
+        preset = get_model(model)
+        values = model_values(preset.arch, seq_len)
+        if preset.recipe is not None and preset.recipe.precision == "fp8":  # the estimate's FP8 training
+            from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+
+            # Memory reads only whether the ratio exceeds 1 (FP8 expert inputs, core.moe.expert_activation_bytes);
+            # 2 is Hopper's FP8/BF16 peak ratio.
+            optimizer_bytes, peak_ratio = FP8_DEEPSEEK_OPTIMIZER_BYTES, 2.0
     else:
         params, layers, hidden, heads = model
         # The GPT shape of the published runs (MHA, MLP 4h, ungated), no embeddings: all P in the blocks.
@@ -186,10 +206,10 @@ def _mem_per_card_gb(
         tp=tp, pp=pp, dp=dp, micro_batch=micro_batch,
         global_batch=int(parallel.global_batch(micro_batch, dp, microbatches)),
         interleave=interleave, sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage,
-        flash_attention=bool(flash),
-        # A MoE model's experts split like the rest by TP (Megatron-Core's default expert TP = TP), no EP:
-        # as a scenario with tp and pp given.
-        expert_tp=tp if values["experts"] else 1,
+        flash_attention=bool(flash), bytes_optimizer=optimizer_bytes, precision_peak_ratio=peak_ratio,
+        # A MoE model's routed experts split over ep ranks carved from the data-parallel ones, each expert by
+        # expert_tp (Megatron-Core's default: TP), as a scenario with tp, pp and ep given.
+        ep=ep, expert_tp=(expert_tp or tp) if values["experts"] else 1,
     )
     values.update(execution_values(layout))
     values["framework_reserve_gb"] = STEP_CONSTANTS["framework_reserve_gb"].value
@@ -198,7 +218,7 @@ def _mem_per_card_gb(
 
 @excel(
     {
-        "params": PARAMS_OR_MODEL,
+        "params": PARAMS_OR_MODEL_STORED,
         "seq_len": SEQ,
         "micro_batch": "Micro-batch in sequences per GPU (whole number).",
         "tp": "Tensor-parallel size (divides the attention heads).",
@@ -217,6 +237,10 @@ def _mem_per_card_gb(
         "in memory (Korthikanti 2022).",
         "interleave": "Optional. Model chunks per GPU of the interleaved 1F1B schedule (pp × interleave divides "
         "the layers); default 1.",
+        "ep": "Optional. Expert-parallel size of a mixture-of-experts model: its routed experts split over ep "
+        "ranks carved from tp × dp (ep divides the experts); default 1. LLM_BEST_LAYOUT gives the estimate's.",
+        "expert_tp": "Optional. Tensor-parallel size of each expert; default tp (Megatron-Core's default, as a "
+        "scenario). The layouts LLM_BEST_LAYOUT plans run 1.",
     }
 )
 def TRAIN_MEM_PER_GPU(
@@ -235,10 +259,12 @@ def TRAIN_MEM_PER_GPU(
     microbatches: Any = None,
     flash: Any = None,
     interleave: Any = None,
+    ep: Any = None,
+    expert_tp: Any = None,
 ) -> float:
-    """Training memory per GPU as estimate() computes it: weights, gradients, Adam states (bf16) of
-    the first pipeline stage split by TP, PP and ZeRO over DP, its activations, framework buffers.
-    GB (10^9 bytes). Korthikanti 2022; ZeRO."""
+    """Training memory per GPU as estimate() computes it: weights, gradients, optimizer states of the
+    first pipeline stage split by TP, PP, EP and ZeRO over DP, its activations, framework buffers. GB
+    (10^9 bytes). Korthikanti 2022; ZeRO."""
     model = model_or_count(params)
     n_tp, n_pp = a.whole(tp, "tp"), a.whole(pp, "pp")
     shape = {"layers": layers, "hidden": hidden, "heads": heads}
@@ -272,6 +298,9 @@ def TRAIN_MEM_PER_GPU(
             f"interleave={chunks} must be at most the {parallel.max_interleave(n_layers, n_pp)} layers on the busiest of "
             f"pp={n_pp} stages of layers={n_layers}"
         )
+    n_ep = a.whole(ep, "ep", default=1)
+    n_etp = 0 if a.is_empty(expert_tp) else a.whole(expert_tp, "expert_tp")  # 0: tp, as a scenario
+    _expert_layout(model, n_ep, n_etp, n_tp, a.whole(dp, "dp"))
     cells = (
         a.whole(seq_len, "seq_len"),
         a.whole(micro_batch, "micro_batch"),
@@ -284,6 +313,8 @@ def TRAIN_MEM_PER_GPU(
         a.whole(microbatches, "microbatches", default=n_pp),
         a.flag(flash, "flash", default=1),
         chunks,
+        n_ep,
+        n_etp,
     )
     try:
         return _mem_per_card_gb(key, *cells)
@@ -294,6 +325,24 @@ def TRAIN_MEM_PER_GPU(
 
 
 _LAYOUT_FIELDS = {"global_batch": "micro_batch·dp·microbatches"}
+
+
+def _expert_layout(model: Any, ep: int, etp: int, tp: int, dp: int) -> None:
+    """The estimate's rules for expert parallelism (estimate.resolve): a MoE model only, ep divides the routed
+    experts, ep·expert_tp divides tp·dp (expert ranks are carved from the data-parallel ones)."""
+    experts = model.arch.experts if isinstance(model, ModelPreset) and model.arch.is_moe else 0
+    if not experts:
+        given = [f"{n} ({v})" for n, v in (("ep", ep), ("expert_tp", etp)) if v > 1]
+        if given:
+            one = len(given) == 1
+            raise a.UdfArgumentError(f"{' and '.join(given)} need{'s' if one else ''} a mixture-of-experts model; "
+                                     f"leave {'it' if one else 'them'} empty for a dense one")
+        return
+    if experts % ep:
+        raise a.UdfArgumentError(f"ep ({ep}) must divide the {experts} routed experts of {model.key}")
+    if (tp * dp) % (ep * (etp or tp)):
+        raise a.UdfArgumentError(f"ep × expert_tp ({ep} × {etp or tp}) must divide tp × dp ({tp} × {dp}): expert "
+                                 "ranks are carved from the data-parallel ones (Megatron-Core MoE)")
 
 
 @excel(

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset, UnknownPresetError, get_model
 from xlcompute.core import compute
+from xlcompute.core.moe import training_active_params
 from xlcompute.quantity import QuantityError, parse_quantity
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "training_default",
     "default_seq_len",
     "model_flops",
+    "fp8_model",
 ]
 
 
@@ -47,6 +49,7 @@ class ModelCounts(NamedTuple):
     model_active_params: float
     layers: float
     attn_width: float
+    mtp_params: float  # multi-token prediction modules: trained on every token, not served (DeepSeek-V3)
 
 
 def _in_a_cell(exc: UnknownPresetError) -> str:
@@ -137,6 +140,15 @@ def model_or_count(value: Any, name: str = "params") -> float | ModelPreset:
     return a.param_count(value, name)
 
 
+def fp8_model(value: Any) -> str:
+    """The catalog model's name when its published training ran in FP8 (``recipe.precision: fp8``, DeepSeek-V3): a
+    card name then gives its FP8 peak (_udf_args.peak_flops), the peak the estimate's MFU is a share of. Empty
+    for a parameter count or a model trained in BF16."""
+    found = model_or_count(value)
+    fp8 = isinstance(found, ModelPreset) and found.recipe is not None and found.recipe.precision == "fp8"
+    return found.key if fp8 else ""
+
+
 def stored_params(value: Any, name: str = "params") -> float:
     """A parameter count, or a catalog model's total parameters (every expert: what memory holds
     and what gradients sum over), counted as the estimate counts them."""
@@ -192,8 +204,9 @@ def count_shape(
     params: Any, seq_len: Any, layers: Any, hidden: Any, tokens: float
 ) -> tuple[float, float, float, float, float]:
     """The arguments of compute.train_flops_attn (P, T, s, L, w) from the cells: a model name gives
-    the estimate's exact active count and shape; a count with seq_len, layers and hidden the
-    attention-aware count; a count alone 6PT (the attention term 0)."""
+    the estimate's exact count (active parameters and multi-token prediction modules) and shape; a
+    count with seq_len, layers and hidden the attention-aware count; a count alone 6PT (the attention
+    term 0)."""
     model = model_or_count(params)
     if isinstance(model, ModelPreset):
         c = counts(model.key)
@@ -205,7 +218,8 @@ def count_shape(
                 f"layers, attention width {c.attn_width:.0f}); got {got}"
             )
         s = a.whole(seq_len, "seq_len", default=default_seq_len())
-        return c.model_active_params, tokens, s, c.layers, c.attn_width
+        # the weights a training token passes through, MTP included, as the estimate's train_active_params
+        return float(training_active_params(c.model_active_params, c.mtp_params)), tokens, s, c.layers, c.attn_width
     shape = (("seq_len", seq_len), ("layers", layers), ("hidden", hidden))
     missing = [n for n, v in shape if a.is_empty(v)]
     if not missing:

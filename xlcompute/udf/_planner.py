@@ -260,6 +260,6 @@ def LLM_PREDICTED_MFU(
     model: Any, gpu: Any, gpus: Any, seq_len: Any = None, global_batch: Any = None, tp: Any = None, pp: Any = None
 ) -> float:
     """Predicted MFU (fraction) of estimate() for the model on the GPUs, TP×PP layout or the best one
-    (seed 004). Model FLOPs as LLM_TRAIN_DAYS counts them with the model name and seq_len: feed it
-    there."""
+    (seed 004; FP8 peak for a model trained in FP8). FLOPs and peak as LLM_TRAIN_DAYS counts them
+    with the model and card names and seq_len: feed it there."""
     return _planned(model, gpu, gpus, seq_len, global_batch, tp, pp).mfu

@@ -356,9 +356,17 @@ PARAMS_OR_MODEL = (
     'Parameters (175B, 7e9; suffixes K M B T 万 亿), or a catalog model name such as "llama2-70b" '
     "(its active parameters, layers and attention width)."
 )
+# Functions that hold or checkpoint every weight (memory, goodput): a model name counts all its experts.
+PARAMS_OR_MODEL_STORED = (
+    'Parameters (175B, 7e9; suffixes K M B T 万 亿), or a catalog model name such as "llama2-70b" '
+    "(all its parameters, every expert of a mixture-of-experts model)."
+)
 TOKENS = "Training tokens: 300B, 2T, 3亿 or a number."
 GPUS = "Number of GPUs (cards), a whole number."
 PEAK = 'Peak dense TFLOPS per GPU (e.g. 312), or a card name such as "H800" or "A100" (its bf16 TFLOPS).'
+# Training functions: a card name gives the peak the model's MFU is a share of (its FP8 peak for deepseek-v3).
+PEAK_TRAIN = ('Peak dense TFLOPS per GPU (e.g. 312), or a card name such as "H800" or "A100": its BF16 TFLOPS, or its '
+              "FP8 TFLOPS for a catalog model trained in FP8 (deepseek-v3), the peak of that model's predicted MFU.")
 MFU = (
     'Model FLOPs utilisation in (0, 1]: 0.4 or "40%". Model FLOPs only: recomputation lowers the MFU '
     "reached. LLM_PREDICTED_MFU predicts one."

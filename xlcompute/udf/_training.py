@@ -12,7 +12,7 @@ from typing import Any
 
 from xlcompute import _udf_args as a
 from xlcompute.core import compute, cost, goodput, schedule
-from xlcompute.udf._models import active_params, count_shape, model_flops
+from xlcompute.udf._models import active_params, count_shape, fp8_model, model_flops
 from xlcompute.udf._register import (
     GPUS,
     HIDDEN,
@@ -21,6 +21,7 @@ from xlcompute.udf._register import (
     PARAMS_ACTIVE,
     PARAMS_OR_MODEL,
     PEAK,
+    PEAK_TRAIN,
     PRICE_HOUR,
     RECOMPUTE,
     SEQ,
@@ -130,6 +131,12 @@ _GPUS_PLAN = ("Optional. Cards of the cluster, used only with mfu empty: the est
               "xlcompute estimate and LLM_TRAIN_DAYS do.")
 
 
+def _peak(peak_tflops: Any, params: Any) -> float:
+    """The peak an MFU is a share of: a card name gives its FP8 peak for a catalog model trained in FP8
+    (DeepSeek-V3), as the estimate's predicted MFU and LLM_COMPARE count it; else its BF16 peak."""
+    return a.peak_flops(peak_tflops, fp8_model=fp8_model(params))
+
+
 def _ettr(value: Any) -> float:
     return a.fraction(value, "ettr", default=1.0)
 
@@ -149,7 +156,7 @@ def _gpu_hours(params: Any, tokens: Any, peak_tflops: Any, mfu: Any, seq_len: An
         return float(estimated_gpu_hours(params, tokens, gpus, peak_tflops, seq_len,
                                          None if a.is_empty(ettr) else _ettr(ettr)))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    hours = schedule.gpu_hours(flops, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    hours = schedule.gpu_hours(flops, _peak(peak_tflops, params), a.fraction(mfu, "mfu"))
     return float(goodput.calendar_seconds(hours, _ettr(ettr)))
 
 
@@ -178,7 +185,7 @@ _MFU_OPT = (
 )
 
 
-@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK, "mfu": _MFU_OPT, **_SHAPE,
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "gpus": GPUS, "peak_tflops": PEAK_TRAIN, "mfu": _MFU_OPT, **_SHAPE,
         "ettr": "Optional. Effective training-time ratio, e.g. LLM_ETTR(gpus, params): failures, checkpoints, "
                 "planned work. Empty: with an MFU typed 1, the steps alone; with mfu empty the estimate's own. "
                 "Given: end-to-end days."})
@@ -206,12 +213,12 @@ def LLM_TRAIN_DAYS(
         return float(estimated_days(params, tokens, gpus, peak_tflops, seq_len,
                                     None if a.is_empty(ettr) else _ettr(ettr)))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    days = schedule.train_days(flops, a.whole(gpus, "gpus"), a.peak_flops(peak_tflops), a.fraction(mfu, "mfu"))
+    days = schedule.train_days(flops, a.whole(gpus, "gpus"), _peak(peak_tflops, params), a.fraction(mfu, "mfu"))
     return float(goodput.calendar_seconds(days, _ettr(ettr)))
 
 
-@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK, "mfu": "Optional. " + _MFU_STEPS, **_COUNT,
-        "gpus": _GPUS_PLAN})
+@excel({"params": PARAMS_OR_MODEL, "tokens": TOKENS, "peak_tflops": PEAK_TRAIN, "mfu": "Optional. " + _MFU_STEPS,
+        **_COUNT, "gpus": _GPUS_PLAN})
 def LLM_TRAIN_GPU_HOURS(
     params: Any, tokens: Any, peak_tflops: Any, mfu: Any = None, seq_len: Any = None, layers: Any = None,
     hidden: Any = None, ettr: Any = None, gpus: Any = None,
@@ -228,7 +235,7 @@ def LLM_TRAIN_GPU_HOURS(
         "tokens": TOKENS,
         "days": 'Target training time in days (60 or "60天"): calendar days with mfu empty or ettr given; with an '
         "MFU typed and ettr empty, days of steps alone (no failures or checkpoints).",
-        "peak_tflops": PEAK,
+        "peak_tflops": PEAK_TRAIN,
         "mfu": 'Optional. MFU in (0, 1]: 0.4 or "40%". Typed: cards for days of steps alone unless ettr is given '
         "(e.g. LLM_ETTR(gpus, params)). Empty: the estimate sizes the cluster on the card in peak_tflops, end to "
         "end (whole servers).",
@@ -262,14 +269,14 @@ def LLM_GPUS_FOR_DAYS(
         return float(estimated_cards(params, tokens, a.days(days), peak_tflops, seq_len))
     flops = model_flops(params, tokens, seq_len, layers, hidden)
     training_days = a.days(days) * _ettr(ettr)
-    return float(schedule.cards_for_days(flops, training_days, a.peak_flops(peak_tflops), a.fraction(mfu, "mfu")))
+    return float(schedule.cards_for_days(flops, training_days, _peak(peak_tflops, params), a.fraction(mfu, "mfu")))
 
 
 @excel(
     {
         "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
-        "peak_tflops": PEAK,
+        "peak_tflops": PEAK_TRAIN,
         "mfu": _MFU_STEPS,
         "price_per_gpu_hour": PRICE_HOUR,
         **_COUNT,
@@ -309,7 +316,7 @@ def _utilisation_result(x: float, what: str) -> float:
     {
         "tokens_per_s_per_gpu": "Measured training throughput in tokens per second per GPU.",
         "params": PARAMS_OR_MODEL,
-        "peak_tflops": PEAK,
+        "peak_tflops": PEAK_TRAIN,
         **_SHAPE,
     }
 )
@@ -321,7 +328,7 @@ def LLM_MFU(
     tokens / peak (3·(2P + 4·L·s·w) per token; 6P with no shape; PaLM App. B). A fraction in (0, 1]."""
     tokens = a.positive(tokens_per_s_per_gpu, "tokens_per_s_per_gpu")
     flops = compute.train_flops_attn(*count_shape(params, seq_len, layers, hidden, tokens))
-    return _utilisation_result(float(flops / a.peak_flops(peak_tflops)), "MFU")
+    return _utilisation_result(float(flops / _peak(peak_tflops, params)), "MFU")
 
 
 @excel(
@@ -373,7 +380,7 @@ _MAX_TABLE_CELLS = 1_000_000
         "params": PARAMS_OR_MODEL,
         "tokens": TOKENS,
         "gpus_range": "A row or column of GPU counts (whole numbers), e.g. {256,512,1024}.",
-        "peak_tflops": PEAK,
+        "peak_tflops": PEAK_TRAIN,
         "mfu_range": 'A row or column of MFU values in (0, 1], e.g. {0.3,0.4,0.5} or "40%".',
         **_COUNT,
     },
@@ -395,7 +402,7 @@ def LLM_TRAIN_DAYS_TABLE(
     column per MFU, with a header row of MFUs and a header column of GPU counts: the steps alone unless
     ettr is given (÷ ettr, end to end). Days."""
     flops = model_flops(params, tokens, seq_len, layers, hidden)
-    peak, e = a.peak_flops(peak_tflops), _ettr(ettr)
+    peak, e = _peak(peak_tflops, params), _ettr(ettr)
     counts = a.values(gpus_range, "gpus_range", lambda v, n: a.whole(v, n))
     mfus = a.values(mfu_range, "mfu_range", lambda v, n: a.fraction(v, n))
     if len(counts) * len(mfus) > _MAX_TABLE_CELLS:

@@ -322,8 +322,10 @@ def _alternative(scenario: Scenario, key: str) -> Alternative:
 
     def run(free_layout: bool) -> Any:
         # A deadline, or a serving fleet, on each card: the cards it needs there, sized by the estimate
-        # itself (estimate.cards_sized), so the own card's row is the estimate of the plan.
-        sized = deadline is not None or scenario.training is None
+        # itself (estimate.cards_sized). A serving fleet the scenario gives is its own card's: that row keeps
+        # it, the estimate of the plan (292 H20 given stayed 296 there, the demand's count).
+        given_fleet = "cards" in scenario.cluster.model_fields_set and key == _own_key(scenario)
+        sized = deadline is not None or (scenario.training is None and not given_fleet)
         sc, swap_notes = swapped_scenario(scenario, key, free_layout=free_layout, sized=sized)
         return estimate(sc), swap_notes
 

@@ -147,6 +147,24 @@ def test_deadline_gives_the_cards_each_card_needs() -> None:
     assert cards["H20"] > cards["910B"] > cards["H800"]
 
 
+def test_a_serving_fleet_the_scenario_gives_stays_on_its_own_card() -> None:
+    """A serving-only plan with cluster.cards given: the own card's row is the estimate of that fleet (the
+    proposal's headline), each other card gets the cards the demand needs on it (helper-106's review: the
+    example's 292 H20 read 296 in the alternatives of the same PDF)."""
+    data = {"model": {"preset": "qwen2-72b"}, "cluster": {"accelerator": "H20", "cards": 292},
+            "serving": {"users": 3000}}
+    sc = parse_scenario(data)
+    own, other = compare(sc, ["H20", "H800"]).alternatives
+    r = estimate(sc)
+    assert own.cards == 292 and own.total_budget == pytest.approx(r["total_budget"], rel=1e-12)
+    unsized = parse_scenario({**data, "cluster": {"accelerator": "H800"}})
+    assert other.cards == estimate(unsized).scenario.cluster.cards != 292
+    # Left out, the own card is sized to the demand too, as the estimate sizes it.
+    del data["cluster"]["cards"]
+    sized = compare(parse_scenario(data), ["H20"]).alternatives[0]
+    assert sized.cards == estimate(parse_scenario(data)).scenario.cluster.cards
+
+
 def test_bad_card_lists_are_refused_naming_the_argument() -> None:
     with pytest.raises(ValueError, match="accelerators: unknown accelerator 'foo'"):
         compare(default_scenario(), ["foo"])

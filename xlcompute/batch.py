@@ -4,7 +4,7 @@
 
 Each INPUT is a folder of scenario files (``.yaml``, ``.yml``, ``.toml``, ``.json``; one scenario
 per file, output named after the file) and tables (read as tables; not the ``.xlsx`` of OUTDIR when
-the folder is OUTDIR: those are named as ignored), a scenario file (so a shell glob such as
+the folder is OUTDIR, nor a workbook xlcompute wrote: those are named as ignored), a scenario file (so a shell glob such as
 ``scenarios/*.yaml`` works) or a table (``.csv`` / ``.xlsx``, one scenario per row, output named
 after the ``name`` column; names that make one file name get ``-2``, ``-3`` and a note). Table columns are scenario fields, dotted for nested ones,
 for example::
@@ -146,6 +146,9 @@ class BatchItem(BaseModel):
     same_name: list[str] = Field(
         default_factory=list, description="output stems of the other scenarios of this batch whose names give the same "
                                           "file name (two rows named alike): their files are told apart by -2, -3")
+    same_name_failed: list[str] = Field(
+        default_factory=list, description="sources of the scenarios of the same file name that failed: they wrote "
+                                          "no file, yet the names went by the order of the inputs")
     model_name: str = ""
     accelerator_name: str = ""
     currency: str = ""
@@ -165,7 +168,7 @@ class BatchReport(BaseModel):
 
     ignored: list[str] = Field(
         default_factory=list, description="tables in an INPUT folder that were not read: the output folder's own "
-                                          "workbooks when INPUT is OUTDIR")
+                                          "workbooks when INPUT is OUTDIR, and workbooks xlcompute wrote")
 
     @property
     def failed(self) -> list[BatchItem]:
@@ -232,7 +235,8 @@ def _key(content: str, lang: str, pdf: bool) -> str:
 
 def _folder_files(folder: Path, outdir: Optional[Path]) -> tuple[list[Path], list[str]]:
     """A folder's scenario files and tables, by name; and the tables not read: in the output folder
-    itself, its .xlsx files are this batch's own workbooks and index, never scenario tables."""
+    itself, its .xlsx files are this batch's own workbooks and index, never scenario tables; in any
+    folder, a planning workbook or index xlcompute wrote (workbooks/scenarios holds one per scenario)."""
     own = outdir is not None and _same_folder(folder, outdir)
     files: list[Path] = []
     ignored: list[str] = []
@@ -241,11 +245,31 @@ def _folder_files(folder: Path, outdir: Optional[Path]) -> tuple[list[Path], lis
         if not p.is_file() or p.name.startswith((".", "~$")):
             continue
         suffix = p.suffix.lower()
-        if own and suffix == ".xlsx":
+        if suffix == ".xlsx" and (own or _written_by_xlcompute(p)):
             ignored.append(str(p))
         elif suffix in SCENARIO_SUFFIXES or suffix in TABLE_SUFFIXES:
             files.append(p)
     return files, ignored
+
+
+_CREATOR = re.compile(rb"<dc:creator>\s*xlcompute\s*</dc:creator>")
+_SCENARIOS_SHEET = re.compile(rb"<sheet\b[^>]*\bname=\"scenarios\"", re.IGNORECASE)
+
+
+def _written_by_xlcompute(path: Path) -> bool:
+    """A planning workbook or index.xlsx xlcompute wrote (its creator, which Excel keeps on saving), unless it
+    has a sheet named "scenarios", which makes it a table on purpose. Unreadable files are left to the reader,
+    which names the problem."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml")[:100_000] if "docProps/core.xml" in z.namelist() else b""
+            if not _CREATOR.search(core):
+                return False
+            return not _SCENARIOS_SHEET.search(z.read("xl/workbook.xml")[:1_000_000])
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
 
 
 def _same_folder(a: Path, b: Path) -> bool:
@@ -895,6 +919,12 @@ def item_notes(item: BatchItem, lang: str) -> list[str]:
         notes.append(f"另有方案与此同名（{others}）：文件名按行序加 -2、-3 区分，请为每个方案取不同的名称" if zh else
                      f"another scenario has the same name ({others}): the files are told apart by -2, -3 in the "
                      "order of the inputs; give each scenario a name of its own")
+    if item.same_name_failed:
+        failed = sep.join(item.same_name_failed)
+        notes.append(f"同名方案 {failed} 未能运行，未写出文件；文件名仍按输入顺序分配（因此带 -2、-3），请为每个方案取不同的名称"
+                     if zh else
+                     f"a scenario of the same name failed ({failed}) and wrote no file; names still follow the order "
+                     "of the inputs (hence -2, -3); give each scenario a name of its own")
     if item.left:
         names = sep.join(item.left)
         notes.append(f"文件夹中的 {names} 不在本批处理的记录中（可能是其他工具所写或已被修改）：已保留，其数字可能与本次输入不符，"
@@ -1156,8 +1186,11 @@ def _run(inputs: list[Path], out: Path, force: bool, pdf: bool, lang: str, timeo
     elif todo:
         _run_workers(todo, workers, out, lang, pdf, timeout or None, finish)
     items = [done[i] for i in range(len(job_list))]
+    by_stem = {job.stem: item for item, job in zip(items, job_list)}
     for item, job in zip(items, job_list):
-        item.same_name = list(job.same_name)  # of this run's names, never a record's
+        # of this run's names, never a record's; one that failed wrote no file to name
+        item.same_name = [s for s in job.same_name if by_stem[s].status != "failed"]
+        item.same_name_failed = [by_stem[s].source for s in job.same_name if by_stem[s].status == "failed"]
         if item.status == "failed":
             _clear_failed(out, item)
     others = _other_outputs(out, {job.stem for job in job_list})

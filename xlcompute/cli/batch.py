@@ -46,7 +46,7 @@ def batch_command(
 ) -> None:
     """Turn many scenarios into workbooks (and proposals) in parallel, with an index.xlsx.
 
-    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). Column names are the English field names, in any case (Name, GPUs, MFU); a column whose name starts with # (#notes) is ignored. An .xlsx table is read from its sheet named scenarios, else its first sheet. A .csv table's cells are separated by commas, semicolons or tabs (its header line decides); in a semicolon- or tab-separated one a number written with a comma (0,4 or 1,500) is refused in a number field: write 0.4 or 1500. An empty cell takes the field's default. A folder's .csv/.xlsx tables are read too.
+    A table has one scenario per row; its columns are scenario fields, dotted for nested ones (name, model.preset, training.tokens, training.tp, cluster.accelerator, cluster.cards, assumptions.mfu, pricing.currency, ...). A field one section alone has may go without it (model, tokens, accelerator, cards, users, mfu; model takes a catalog name or a size such as 70B). Column names are the English field names, in any case (Name, GPUs, MFU); a column whose name starts with # (#notes) is ignored. An .xlsx table is read from its sheet named scenarios, else its first sheet. A .csv table's cells are separated by commas, semicolons or tabs (its header line decides); in a semicolon- or tab-separated one a number written with a comma (0,4 or 1,500) is refused in a number field: write 0.4 or 1500. An empty cell takes the field's default. A folder's .csv/.xlsx tables are read too, except workbooks xlcompute wrote (named in a note).
 
     A rerun redoes only what changed: a scenario whose content, --lang, --pdf or xlcompute version differs from the run that made its outputs, or whose output was deleted or replaced (the record is in OUTDIR/.xlcompute-batch). --force redoes everything. An interrupted batch leaves only complete files; the next run clears its temporary files.
 
@@ -100,7 +100,7 @@ def batch_command(
         for warning in item.warnings:
             say(f"  {source}{colon}{printable(warning)}")
     for item in report.items:
-        if item.status != "failed" and (item.removed or item.left or item.same_name):
+        if item.status != "failed" and (item.removed or item.left or item.same_name or item.same_name_failed):
             source = printable(source_text(item.source, lang))
             for note in item_notes(item, lang):
                 say(f"{'注意' if zh else 'note'}{colon}{source}{colon}{printable(note)}")
@@ -121,9 +121,10 @@ def batch_command(
             f"not in its index (left in place; delete them if they are out of date): {shown}")
     if report.ignored:
         shown = ", ".join(printable(n) for n in report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
-        say(f"注意：输入文件夹即输出文件夹，其中 {len(report.ignored)} 个 .xlsx 文件未作为方案表读取：{shown}" if zh else
-            f"note: {len(report.ignored)} .xlsx file(s) in an INPUT folder that is the output folder were not read "
-            f"as scenario tables (its own workbooks); give a table as INPUT itself to read it: {shown}")
+        say(f"注意：输入文件夹中 {len(report.ignored)} 个 .xlsx 文件是 xlcompute 写出的工作簿（或输入文件夹即输出文件夹），"
+            f"未作为方案表读取；如需读取，请把该表直接作为 INPUT：{shown}" if zh else
+            f"note: {len(report.ignored)} .xlsx file(s) in an INPUT folder were not read as scenario tables (workbooks "
+            f"xlcompute wrote, or the output folder's own); give a table as INPUT itself to read it: {shown}")
     if report.index_error is not None:
         fail([f"{INDEX_NAME} 未写入：{report.index_error}" if zh else f"{INDEX_NAME} not written: {report.index_error}"])
     if report.failed:

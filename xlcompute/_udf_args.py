@@ -103,7 +103,9 @@ class UdfResultError(ValueError):
 
 
 def show(value: Any) -> str:
-    """A value as the user typed it: 40 rather than 40.0, text in quotes."""
+    """A value as the user typed it: 40 rather than 40.0, text in quotes; None, an empty cell."""
+    if value is None:
+        return "an empty cell"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e7:
@@ -269,6 +271,7 @@ def users(value: Any, name: str = "users", zero: bool = False) -> float:
     "2000位用户", "2万名用户", "2000 users")."""
     if value.__class__ is float and 0 < value < math.inf:  # the common cell: nothing to strip or word
         return value  # type: ignore[no-any-return]
+    _refuse_dot_grouped(value, name, "a count of users")
     x = _without_word(value, name, USER_WORDS, None, USERS_HINT)
     if x < 0 or (x == 0 and not zero):
         raise UdfArgumentError(f"{name} must be {'0 or more' if zero else 'greater than 0'}, got {show(value)}")
@@ -302,7 +305,9 @@ def _exact(value: Any) -> str:
 
 def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
     """A whole number from ``minimum`` to ``maximum`` (cards, layers, parallel degrees); within
-    :data:`_WHOLE_TOLERANCE` of one it is that one."""
+    :data:`_WHOLE_TOLERANCE` of one it is that one. Text such as "1.000" is refused: a dot before three digits
+    groups thousands in much of Europe (as a ";" table of the batch refuses it, _tables._dot_grouped)."""
+    _refuse_dot_grouped(value, name, "a whole number")
     x = quantity(value, name, None if default is None else float(default), WHOLE_HINT)
     if not float(x).is_integer():  # the common cell is whole: no rounding to test
         x = _near_whole(x)
@@ -315,6 +320,16 @@ def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, m
     return int(x)
 
 
+_DOT_GROUPED = re.compile(r"^\s*[1-9]\d{0,2}(?:\.\d{3})+\s*$")
+
+
+def _refuse_dot_grouped(value: Any, name: str, what: str) -> None:
+    """Refuse a count typed as "1.000": a dot before three digits groups thousands in much of Europe and marks
+    decimals elsewhere, so 1 and 1,000 are both readings (as a ";" table of the batch refuses it)."""
+    if isinstance(value, str) and (m := _DOT_GROUPED.match(value)):
+        digits = m.group(0).strip().replace(".", "")
+        raise UdfArgumentError(f"{name} must be {what}, got {show(value)}: the dot may group thousands ({digits}) "
+                               f"or mark decimals; write {digits} without it")
 _ZERO_NAME = re.compile(r"^\s*zero[-_ ]?(\d)\s*$", re.IGNORECASE)
 
 

@@ -203,6 +203,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p)
     (r"expected a mapping of fields \(name: value\)", "应为字段映射（名称: 值）"),
     (r"must not be empty", "不能为空"),
     (r"does not exist or is not a file", "不存在或不是文件"),
+    # a file the YAML/TOML/JSON parser refuses: where, in Chinese; the parser's own words quoted as written
+    (r"^cannot parse (.+?): line (\d+), column (\d+): (.*)$", r"无法解析 \1：第 \2 行第 \3 列（解析器原文：“\4”）"),
+    (r"^cannot parse (.+?): (.*)$", r"无法解析 \1（解析器原文：“\2”）"),
     (r"given twice in the same mapping; keep one", "在同一映射中出现两次；保留一个"),
     (r"(?<=got )a list of ([\d,]+) items?", r"含 \1 项的列表"),
     (r"(?<=got )a mapping of ([\d,]+) keys?", r"含 \1 个键的映射"),

@@ -173,7 +173,7 @@ RULES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p), r
      r"training.deadline_days（\1）约需 \2 张卡，但场景无法采用这一卡数："),
     (r" \(a later deadline, or cluster\.cards given, avoids this\)$", "（推迟截止期限或给出 cluster.cards 即可避免）"),
     # planner: no layout fits the memory (the sources after it are data: quoted, kept as written)
-    (r"cluster\.cards \(" + _N + r"\): no layout of " + _N + r" cards fits the model in " + _N + " GB per card",
+    (r"cluster\.cards \(" + _N + r"\): no layout of " + _N + r" cards? fits the model in " + _N + " GB per card",
      r"cluster.cards（\1）：\2 张卡的任何布局都无法把模型放进每卡 \3 GB 显存"),
     (r"; the lightest layout, (.+?) with ZeRO-(\d)(, [a-z ,]+ offloaded)? and (\w+) recomputation, needs " + _N +
      " GB( and " + _N + r" GB of the " + _N + r" GB host memory per card)?",

@@ -168,6 +168,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unsized_serving": ("{model} serving", "{model} 推理服务"),
     "cannot_run_line": ("{card} cannot run the job: {reason}", "{card} 无法运行此任务：{reason}"),
     "note_line": ("note — {card}: {note}", "注——{card}：{note}"),
+    "wrote": ("wrote {path}", "已写出 {path}"),
     # plan
     "plan_title": ("{name}: best of {n} layouts ({fit} fit; {s} s)", "{name}：{n} 种布局中的最优者（{fit} 种放得下；用时 {s} 秒）"),
     "plan_cols": ("#|layout|options|batch|step s|MFU|GB/card", "#|并行布局|选项|全局批量|每步秒数|MFU|每卡 GB"),

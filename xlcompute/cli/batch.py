@@ -58,7 +58,8 @@ def batch_command(
 
     from xlcompute.batch import BatchInputError, item_notes, problem_text, run_batch, source_text
 
-    progress = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    label = "[bold]批处理" if lang == "zh" else "[bold]batch"
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=False)
     task: list[Any] = []
 

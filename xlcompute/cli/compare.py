@@ -173,8 +173,8 @@ def compare_command(
     lang: str = LANG_OPT,
 ) -> None:
     """The same job on several accelerators: cards, days, MFU, memory, power, capex, budget, cost per
-    token. Each card is priced from the catalog in the currency; a quoted price stays with its own card.
-    Exit code 1 when no card can run the job (each says why)."""
+    token. Each card is priced from the catalog in the currency; a quoted price stays with its own card
+    (and with a card the catalog has no price for). Exit code 1 when no card can run the job (each says why)."""
     from xlcompute import fmt
     from xlcompute.compare import compare
     from xlcompute.estimate import sized_scenario

@@ -24,7 +24,7 @@ from xlcompute.cli._common import (
     read_scenario_data,
     run_estimate,
 )
-from xlcompute.cli._text import check_lang
+from xlcompute.cli._text import check_lang, tr
 
 if TYPE_CHECKING:
     from xlcompute.estimate import Estimate
@@ -84,7 +84,7 @@ def proposal_command(
             path = write_proposal(result, target, lang, attachments=attachments, html=html)
         except OSError as exc:  # OutputNotWritableError names the file; anything else still one line
             fail([str(exc) if exc.strerror is None else f"cannot write {str(target)!r}: {exc.strerror}"])
-    console.print(f"wrote {path}", highlight=False, markup=False)
+    console.print(tr("wrote", lang, path=path), highlight=False, markup=False)
 
 
 def _set_scenario_file(data: Any, path: Optional[Path], settings: list[str], folder: Path, name: str) -> Path:

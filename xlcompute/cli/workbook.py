@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from xlcompute.cli._common import SCENARIO_ARG, SET_OPT, check_output_file, console, fail, read_scenario, run_estimate
-from xlcompute.cli._text import check_lang
+from xlcompute.cli._text import check_lang, tr
 
 __all__ = ["workbook_command"]
 
@@ -41,4 +41,4 @@ def workbook_command(
         fail([str(exc) if exc.strerror is None else f"cannot write {str(output)!r}: {exc.strerror}"])
     except ValueError as exc:
         fail([str(exc)])
-    console.print(f"wrote {path}", highlight=False, markup=False)
+    console.print(tr("wrote", lang, path=path), highlight=False, markup=False)

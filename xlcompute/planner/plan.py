@@ -124,7 +124,8 @@ def plan_layouts(
             tier = "" if values.get("offload_gb", 0) > 0 and values.get("offload_gbs", 0) > 0 else (
                 ", give the servers' host memory as an offload tier (cluster.offload_gb and cluster.offload_gbs)")
             raise PlannerError(
-                f"cluster.cards ({cards:,}): no layout of {cards:,} cards fits the model in {values['gpu_hbm_gb']:.3g} GB "
+                f"cluster.cards ({cards:,}): no layout of {cards:,} {'card' if cards == 1 else 'cards'} fits the model "
+                f"in {values['gpu_hbm_gb']:.3g} GB "
                 f"per card{need}; add cards, use a card with more memory{tier}, or give assumptions.mfu to estimate "
                 "time and cost anyway"
             )

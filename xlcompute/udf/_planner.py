@@ -40,8 +40,10 @@ _PLAN_TOKENS = 1e12
 _MODEL = ('Model name from the catalog, e.g. "llama2-70b" (see MODEL_LIST()), or a size such as "70B" (a dense '
           'model of generic shape).')
 _GPU_NAME = 'Card name from the catalog, e.g. "H800", "A100-80G" or "910B".'
-_GLOBAL_BATCH = ("Optional. Sequences per optimizer step, rounded to the layout; default 4M tokens "
-                 "(1,024 sequences of 4096), at least 1,024 tokens per GPU.")
+_GLOBAL_BATCH = ("Optional. Sequences (not tokens) per optimizer step, rounded to the layout; default a 4M-token "
+                 "batch (1,024 sequences of 4096), at least 1,024 tokens per GPU.")
+# Tokens per step beyond any plan: DeepSeek-V3's 15,360 × 4,096 = 6.3e7 is among the largest published.
+_MAX_BATCH_TOKENS = 1e9
 _SEQ_OPT = "Optional. Sequence length in tokens; default 4096."
 # interleave and global_batch come last, so the columns before them keep their places
 _HEADER = ["TP", "CP", "PP", "DP", "EP", "micro_batch", "predicted_mfu", "step_seconds", "interleave", "global_batch"]
@@ -226,14 +228,15 @@ def _planned(
                 f"{missing[0]} is empty; give tp and pp together, or leave both empty for the best layout"
             )
         layout = (a.whole(tp, "tp", maximum=limit["tp"]), a.whole(pp, "pp", maximum=limit["pp"]))
-    outcome = _estimate(
-        m.key,
-        card.key,
-        a.whole(gpus, "gpus", maximum=limit["gpus"]),
-        a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"]),
-        None if a.is_empty(global_batch) else a.whole(global_batch, "global_batch", maximum=limit["global_batch"]),
-        layout,
-    )
+    s = a.whole(seq_len, "seq_len", default=training_default("seq_len"), maximum=limit["seq_len"])
+    batch = None if a.is_empty(global_batch) else a.whole(global_batch, "global_batch", maximum=limit["global_batch"])
+    if batch is not None and batch * s > _MAX_BATCH_TOKENS:
+        # "4M" typed for the default's 4M tokens reads as 4,000,000 sequences: 16T tokens per step
+        raise a.UdfArgumentError(
+            f"global_batch counts sequences: {batch:,} sequences of {s:,} tokens is {batch * s:.3g} tokens per step, "
+            f"beyond {_MAX_BATCH_TOKENS:.0e} (the largest published batches are about 6e7); for a batch of "
+            f"{a.show(global_batch)} tokens give {max(1, round(batch / s)):,} sequences, or leave it empty")
+    outcome = _estimate(m.key, card.key, a.whole(gpus, "gpus", maximum=limit["gpus"]), s, batch, layout)
     if isinstance(outcome, str):
         raise a.UdfArgumentError(outcome)
     return outcome

@@ -8,6 +8,7 @@ recompute argument; the FLOP-count functions keep the seeds' 8PT hardware form."
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from xlcompute import _udf_args as a
@@ -63,7 +64,8 @@ def LLM_TRAIN_FLOPS(params: Any, tokens: Any, recompute: Any = None) -> float:
         "seq_len": SEQ,
         "layers": LAYERS,
         "hidden": HIDDEN,
-        "recompute": RECOMPUTE,
+        "recompute": "Optional. 1/TRUE = full activation recomputation (4·T·(…) instead of 3·T·(…): one more "
+                     "forward pass); 0/FALSE (default) = none.",
     }
 )
 def LLM_TRAIN_FLOPS_ATTN(
@@ -90,7 +92,8 @@ def LLM_TRAIN_FLOPS_ATTN(
         "layers": LAYERS,
         "hidden": HIDDEN,
         "vocab": VOCAB,
-        "recompute": RECOMPUTE,
+        "recompute": "Optional. 1/TRUE = full activation recomputation (k = 4 instead of 3: one more forward "
+                     "pass); 0/FALSE (default) = none.",
     }
 )
 def LLM_ITER_FLOPS(batch: Any, seq_len: Any, layers: Any, hidden: Any, vocab: Any, recompute: Any = None) -> float:
@@ -302,13 +305,13 @@ def LLM_TRAIN_COST(
     return float(cost.rental_cost(hours, a.price(price_per_gpu_hour, "price_per_gpu_hour")))
 
 
-def _utilisation_result(x: float, what: str) -> float:
-    # An implied MFU above 1 means an input is off (cluster instead of per-GPU throughput, sparse peak).
+def _utilisation_result(x: float, what: str, check: str) -> float:
+    """An implied MFU above 1 means an input is off (cluster instead of per-GPU throughput, sparse peak):
+    ``check`` names the arguments to look at; one beyond any number is a #NUM! naming them too."""
+    if not math.isfinite(x):
+        raise a.UdfResultError(f"implied {what} is beyond Excel's number range; {check}")
     if x > 1:
-        raise a.UdfArgumentError(
-            f"implied {what} is {x:.3g} (> 1, impossible); check that throughput is per GPU and "
-            "peak_tflops is the dense figure"
-        )
+        raise a.UdfArgumentError(f"implied {what} is {x:.3g} (> 1, impossible); {check}")
     return x
 
 
@@ -328,7 +331,9 @@ def LLM_MFU(
     tokens / peak (3·(2P + 4·L·s·w) per token; 6P with no shape; PaLM App. B). A fraction in (0, 1]."""
     tokens = a.positive(tokens_per_s_per_gpu, "tokens_per_s_per_gpu")
     flops = compute.train_flops_attn(*count_shape(params, seq_len, layers, hidden, tokens))
-    return _utilisation_result(float(flops / _peak(peak_tflops, params)), "MFU")
+    return _utilisation_result(float(flops / _peak(peak_tflops, params)), "MFU",
+                               "check that tokens_per_s_per_gpu is per GPU (not the cluster's) and that "
+                               "peak_tflops is the dense figure")
 
 
 @excel(
@@ -341,7 +346,8 @@ def LLM_MFU(
         "vocab": VOCAB,
         "gpus": GPUS,
         "peak_tflops": PEAK,
-        "recompute": RECOMPUTE,
+        "recompute": "Optional. 1/TRUE = the run recomputed activations in full (its iteration did k = 4 instead of 3 "
+                     "passes' work: hardware FLOPs); 0/FALSE (default) = none.",
     }
 )
 def LLM_MFU_FROM_ITER(
@@ -368,7 +374,9 @@ def LLM_MFU_FROM_ITER(
         a.peak_flops(peak_tflops),
         _extra_forward(recompute),
     )
-    return _utilisation_result(float(mfu), "utilisation")
+    return _utilisation_result(float(mfu), "utilisation",
+                               "check iter_seconds (seconds per iteration), gpus (every GPU of the run), batch (the "
+                               "global batch in sequences) and that peak_tflops is the dense figure")
 
 
 _MAX_TABLE_CELLS = 1_000_000

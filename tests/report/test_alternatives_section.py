@@ -113,3 +113,19 @@ def test_compare_reasons_are_data() -> None:
     refused = [a for a in comp.alternatives if not a.ok]
     assert refused and all(a.why is not None and a.why.kind == "no_offload_tier" for a in refused)
     assert all(a.reason == a.why.text for a in refused if a.why)
+
+
+def test_a_serving_chart_keeps_the_fen_of_a_few_yuan_per_million_tokens() -> None:
+    """A cost per 10^6 output tokens of a few yuan is labelled to the fen, so two cards ¥0.01 apart do not both
+    read ¥4 (helper-106's review of the H20 serving example)."""
+    from xlcompute.scenario import load_scenario
+
+    path = Path(__file__).parents[2] / "workbooks" / "scenarios" / "h20-serving-qwen72b.yaml"
+    r = estimate(load_scenario(path))
+    section = build_context(r, "en")["alternatives"]
+    comp = compare_mod.compare(r.scenario)
+    svg = str(section["chart"])
+    costs = [a.cost_per_million_output_tokens for a in comp.alternatives if a.ok]
+    assert costs and all(c is not None and c < 100 for c in costs)
+    for cost in costs:
+        assert fmt.money(cost or 0.0, "CNY", 2) in svg

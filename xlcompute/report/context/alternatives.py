@@ -142,8 +142,11 @@ def alternatives_section(c: _Ctx, font: str) -> dict[str, Any]:
                 return a.cost_per_million_output_tokens or 0.0
             return (a.cost_per_trillion_tokens_predicted_mfu if _assumed(c) else a.cost_per_trillion_tokens) or 0.0
 
+        def bar_text(v: float) -> str:  # a cost per 10^6 tokens of a few yuan keeps its fen: ¥4.22 beside ¥4.21
+            return fmt.money(v, c.cur, 2) if v < 100 else fmt.money_short(v, c.cur, c.lang)
+
         chart = charts.horizontal_bars(
-            bars=[(a.accelerator, per_unit(a), fmt.money_short(per_unit(a), c.cur, c.lang)) for a in ok],
+            bars=[(a.accelerator, per_unit(a), bar_text(per_unit(a))) for a in ok],
             highlight=highlight,
             x_title=str(c.t("alt_chart_x_serving" if serving_only else "alt_chart_x", currency=c.cur)),
             x_format=lambda v: fmt.money_short(v, c.cur, c.lang),

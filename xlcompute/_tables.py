@@ -64,6 +64,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xlcompute.quantity import dot_grouped
+
 __all__ = [
     "TableError",
     "TableRow",
@@ -290,12 +292,9 @@ def _delimiter(header_line: str) -> str:
 _COMMA_NUMBER = re.compile(r"^\s*[+-]?\d[\d. \u00a0\u202f]*,\s*\d")
 
 
-_DOT_GROUPED = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+\s*$")
-
-
 def _dot_grouped(column: str, value: str) -> bool:
     """Is ``value``, in ``column``, a number grouped with dots (1.500, 12.000.000) in a number field?"""
-    return _DOT_GROUPED.match(unicodedata.normalize("NFKC", value)) is not None and _number_field(column, value)
+    return dot_grouped(value) and _number_field(column, value)
 
 
 def _comma_number(column: str, value: str) -> bool:

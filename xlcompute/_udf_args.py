@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from xlcompute.catalog import Accelerator, UnknownPresetError, get_gpu
 from xlcompute.core.units import tera
-from xlcompute.quantity import DAY_WORDS, USER_WORDS, QuantityError, parse_quantity, without_word
+from xlcompute.quantity import DAY_WORDS, USER_WORDS, QuantityError, dot_grouped, parse_quantity, without_word
 
 __all__ = [
     "UdfArgumentError",
@@ -306,7 +306,7 @@ def _exact(value: Any) -> str:
 def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
     """A whole number from ``minimum`` to ``maximum`` (cards, layers, parallel degrees); within
     :data:`_WHOLE_TOLERANCE` of one it is that one. Text such as "1.000" is refused: a dot before three digits
-    groups thousands in much of Europe (as a ";" table of the batch refuses it, _tables._dot_grouped)."""
+    groups thousands in much of Europe (quantity.dot_grouped, as a ";" table of the batch refuses it)."""
     _refuse_dot_grouped(value, name, "a whole number")
     x = quantity(value, name, None if default is None else float(default), WHOLE_HINT)
     if not float(x).is_integer():  # the common cell is whole: no rounding to test
@@ -320,16 +320,14 @@ def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, m
     return int(x)
 
 
-_DOT_GROUPED = re.compile(r"^\s*[1-9]\d{0,2}(?:\.\d{3})+\s*$")
-
-
 def _refuse_dot_grouped(value: Any, name: str, what: str) -> None:
-    """Refuse a count typed as "1.000": a dot before three digits groups thousands in much of Europe and marks
-    decimals elsewhere, so 1 and 1,000 are both readings (as a ";" table of the batch refuses it)."""
-    if isinstance(value, str) and (m := _DOT_GROUPED.match(value)):
-        digits = m.group(0).strip().replace(".", "")
+    """Refuse a count typed as "1.000" (quantity.dot_grouped): 1 and 1,000 are both readings."""
+    if isinstance(value, str) and dot_grouped(value):
+        digits = value.strip().replace(".", "")
         raise UdfArgumentError(f"{name} must be {what}, got {show(value)}: the dot may group thousands ({digits}) "
                                f"or mark decimals; write {digits} without it")
+
+
 _ZERO_NAME = re.compile(r"^\s*zero[-_ ]?(\d)\s*$", re.IGNORECASE)
 
 

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "SERVER_WORDS", "USER_WORDS", "DAY_WORDS", "drop_word", "without_word", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type"]
+__all__ = ["SUFFIXES", "SERVER_WORDS", "USER_WORDS", "DAY_WORDS", "drop_word", "without_word", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type", "dot_grouped"]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,
@@ -238,3 +238,13 @@ def _finite(out: float, value: object, field: str) -> float:
     if not math.isfinite(out):
         raise QuantityError(f"{field}: {show_value(value)} is not a finite number")
     return out
+
+
+_DOT_GROUPED = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+\s*$")
+
+
+def dot_grouped(text: str) -> bool:
+    """Is ``text`` a number grouped with dots (1.500, 12.000.000)? A dot before three digits groups thousands
+    in much of Europe and marks decimals elsewhere: the batch's ";" tables (_tables) and the Excel functions'
+    counts (_udf_args.whole) refuse it rather than read 1.500 as 1.5."""
+    return _DOT_GROUPED.match(unicodedata.normalize("NFKC", text)) is not None

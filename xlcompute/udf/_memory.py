@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from xlcompute import _udf_args as a
 from xlcompute.catalog import ModelPreset
 from xlcompute.core import arith, memory, parallel, units
-from xlcompute.udf._models import model_or_count, stored_params
+from xlcompute.udf._models import fp8_model, model_or_count, stored_params
 from xlcompute.udf._register import (
     HEADS,
     HIDDEN,
@@ -190,9 +190,8 @@ def _mem_per_card_gb(
 
     optimizer_bytes, peak_ratio = 12.0, 1.0
     if isinstance(model, str):
-        preset = get_model(model)
-        values = model_values(preset.arch, seq_len)
-        if preset.recipe is not None and preset.recipe.precision == "fp8":  # the estimate's FP8 training
+        values = model_values(get_model(model).arch, seq_len)
+        if fp8_model(model):  # the estimate's FP8 training
             from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
 
             # Memory reads only whether the ratio exceeds 1 (FP8 expert inputs, core.moe.expert_activation_bytes);

@@ -323,7 +323,7 @@ def whole(value: Any, name: str, default: int | None = None, minimum: int = 1, m
 def _refuse_dot_grouped(value: Any, name: str, what: str) -> None:
     """Refuse a count typed as "1.000" (quantity.dot_grouped): 1 and 1,000 are both readings."""
     if isinstance(value, str) and dot_grouped(value):
-        digits = value.strip().replace(".", "")
+        digits = unicodedata.normalize("NFKC", value).strip().replace(".", "")
         raise UdfArgumentError(f"{name} must be {what}, got {show(value)}: the dot may group thousands ({digits}) "
                                f"or mark decimals; write {digits} without it")
 

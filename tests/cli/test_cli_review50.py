@@ -35,3 +35,16 @@ def test_the_batch_progress_label_is_chinese(tmp_path: Path) -> None:
     res = runner.invoke(app, ["batch", str(scenario), "-o", str(tmp_path / "out"), "-j", "1", "--lang", "zh"])
     assert res.exit_code == 0, res.output
     assert "批处理" in res.stderr and "batch ━" not in res.stderr
+
+
+def test_a_card_that_cannot_run_gives_the_whole_reason_in_chinese(tmp_path: Path) -> None:
+    """The English line gives the lightest layout's need and what to do; the Chinese one gave only "no layout of 8
+    cards fits" (helper-106's review)."""
+    path = tmp_path / "none.yaml"
+    path.write_text("model: {preset: llama3.1-405b}\ntraining: {tokens: 1T}\ncluster: {accelerator: H800, cards: 8}\n",
+                    encoding="utf-8")
+    res = runner.invoke(app, ["compare", str(path), "--gpu", "H800", "--lang", "zh"])
+    assert res.exit_code == 1
+    line = " ".join(res.output.split())
+    assert "H800 无法运行此任务：cluster.cards（8）：8 张卡的任何布局都无法把模型放进每卡 80 GB 显存" in line
+    assert "最省显存的布局" in line and "816.6 GB" in line and "请增加卡数" in line

@@ -229,15 +229,16 @@ def _exit_if_none_can_run(result: Comparison) -> None:
 
 
 def _reason(reason: object, lang: str) -> str:
-    """A card's refusal in ``lang`` (xlcompute.compare_words); in Chinese, one of no kind of its own is the
-    estimate's line in the words --lang zh gives an input problem (xlcompute.cli._problems_zh) where it has them."""
+    """A card's refusal in ``lang``: in Chinese, the estimate's whole line in the words --lang zh gives an input
+    problem (xlcompute.cli._problems_zh: its numbers and advice, as the English line gives them) where they cover
+    it, else the kind's sentence (xlcompute.compare_words)."""
     from xlcompute.cli._problems_zh import problem_zh
     from xlcompute.compare import Reason
     from xlcompute.compare_words import reason_words
 
     if lang != "zh" or not isinstance(reason, Reason):
         return str(reason)
-    if reason.kind == "other" and reason.text and (zh := problem_zh(reason.text)) != reason.text:
+    if reason.text and (zh := problem_zh(reason.text)) != reason.text:
         return zh
     return reason_words(reason, "", lang)
 

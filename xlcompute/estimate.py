@@ -367,9 +367,10 @@ def _gpu_inputs(scenario: Scenario) -> tuple[str, dict[str, InputValue]]:
         "gpu_hbm_gb": InputValue(key="gpu_hbm_gb", value=float(hbm_gb), source=src, origin=org),
         "gpu_hbm_tbps": InputValue(key="gpu_hbm_tbps", value=float(tbps), source=src, origin=org),
         "intra_node_gbs": InputValue(key="intra_node_gbs", value=float(link), source=link_src, origin=link_org),
+        # given or the documented default (400G per card), said as every scenario field says it
         "inter_node_gbps": InputValue(
-            key="inter_node_gbps", value=c.inter_node_gbps, source="scenario: cluster.inter_node_gbps",
-            origin=Origin(kind="scenario", field="cluster.inter_node_gbps"),
+            key="inter_node_gbps", value=c.inter_node_gbps, source=_source(c, "cluster", "inter_node_gbps"),
+            origin=_origin(c, "cluster", "inter_node_gbps", "", ""),
         ),
         "gpu_tdp_w": InputValue(key="gpu_tdp_w", value=float(tdp), source=tdp_src, origin=tdp_org),
         "gpu_fp32_tflops": _fp32_input(acc, src, org),

@@ -184,10 +184,11 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
                               "raise the global batch or lower PP",
                               "note: cards are not a multiple of TP·CP·PP (32): 8 cards idle (counted in the figures)"]),
     # FP8 training on a card the catalog has no FP8 peak for: the peak looks up a blank, and the reason named is
-    # the card (not "type a number"), on the two rows that read it
+    # the card (not "type a number"), on the two rows that read it and on the precision drop-down's own row, where
+    # the fix is made (a review found only the peak rows red after picking 910B in an FP8 DeepSeek-V3 workbook)
     "fp8_a800": ({"precision_choice": "fp8", "gpu_choice": "A800"},
                  ["the chosen card has no FP8 peak in the catalog: set the training precision to bf16, or choose a "
-                  "card with an FP8 peak"] * 2),
+                  "card with an FP8 peak"] * 3),
     "stage_split_40_40": ({"first_stage_layers": 40, "last_stage_layers": 40},
                           ["the first and last stages (40 and 40 layers) leave no layer for some other stage, or do "
                            "not add up to the 80 layers"]),
@@ -665,6 +666,15 @@ def test_compare_sheet_follows_the_precision_drop_downs(recalculated: dict, edit
             assert got[card]["cost_per_million_tokens"] < 0.8 * before[card]["cost_per_million_tokens"], card
     for card in refused:
         assert got[card]["cost_per_million_tokens"] == "#N/A", card
+
+
+def test_compare_sheet_says_when_the_training_precision_changes(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """Each card's predicted MFU is planned at the built precision: after an FP8 edit of a BF16 workbook a red line
+    says so (a review read H20 at 594 days after a BF16 edit of an FP8 workbook, compare() 421); none as built."""
+    built = compare_ws(openpyxl.load_workbook(recalculated["default_en"][0], data_only=True))
+    edited = compare_ws(openpyxl.load_workbook(recalculated["edit_fp8"][0], data_only=True))
+    assert built["A3"].value in (None, "")
+    assert str(edited["A3"].value).startswith("The Inputs sheet's training precision is not bf16, the precision")
 
 
 def test_compare_sheet_keeps_each_cards_own_peaks(recalculated: dict) -> None:  # type: ignore[type-arg]

@@ -28,6 +28,7 @@ from xlcompute.sources import source_text
 from xlcompute.workbook.input_checks import (
     PARSED_KEYS,
     READ_COLUMN,
+    NO_FP8_PEAK,
     UNUSABLE_NAME,
     add_check_summary,
     add_choice_check,
@@ -210,7 +211,8 @@ class Book:
             dv.errorTitle = text(key, lang)
             ws.add_data_validation(dv)
             dv.add(cell.coordinate)
-            add_choice_check(ws, row, source_list, text(key, lang), lang)
+            add_choice_check(ws, row, source_list, text(key, lang), lang,
+                             NO_FP8_PEAK[lang == "zh"] if key == "precision_choice" else None)
             _define(self.wb, key, ws.title, "B", row)
             row += 1
         style_plain(ws.cell(row=row, column=1, value=text("currency", lang)))

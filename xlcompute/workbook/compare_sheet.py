@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.pagebreak import Break
@@ -37,6 +38,7 @@ from xlcompute.workbook._book import CHOICE_NAMES, PRECISION_PEAKS, Book, col_le
 from xlcompute.workbook.catalog_sheets import HW_COLUMNS
 from xlcompute.workbook.input_checks import formula_text
 from xlcompute.workbook.styles import (
+    RED_FONT,
     finish_sheet,
     put_text,
     style_formula,
@@ -97,6 +99,8 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     alts = comparison.alternatives
     ok = [a for a in alts if a.ok]
     trains = comparison.train_tokens > 0  # a serving-only plan compares fleets: no training rows
+    if trains and ok:
+        _precision_warning(ws.cell(row=3, column=1), b.scenario.train.precision, lang)
     serves = any(a.cost_per_million_output_tokens is not None for a in ok)  # users to serve: a fleet per card
     assumed = trains and main.get("mfu_assumed", 0) > 0
     targets = [k for k in HEADLINE if (k != "deadline_slip_days" or comparison.deadline_days is not None)
@@ -160,15 +164,16 @@ def compare_sheet(b: Book, main: Mapping[str, float], comparison: Comparison | N
     ws.sheet_properties.outlinePr.summaryBelow = False  # the +/- button sits on the section row
 
     own = _own_key(b)
+    live: dict[str, set[str]] = {}  # each card's peaks that follow the precision drop-downs
     for j, a in enumerate(alts):
         col = col_letter(FIRST_CARD_COLUMN + j)
         if a.ok:
             plan = _Plan(main, inputs, card_keys, steps, rows, b.scenario.train.precision == "fp8")
-            _column(ws, col, a, a.accelerator == own, plan, b.currency)
+            live[a.accelerator] = _column(ws, col, a, a.accelerator == own, plan, b.currency)
         else:
             _reason(ws, a, col, rows[inputs[0]], last_result, lang)
 
-    r = _notes(ws, max(r, working_section + 1) + 1, alts, lang)
+    r = _notes(ws, max(r, working_section + 1) + 1, alts, live, lang)
     if ok:
         ws.row_breaks.append(Break(id=r))  # the charts print on a page of their own, whole
         _charts(ws, r + 2, rows, len(alts), lang, money)
@@ -188,11 +193,13 @@ class _Plan(NamedTuple):
     fp8: bool  # the scenario trains in FP8 (the Inputs sheet's precision drop-down as built)
 
 
-def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, currency: str) -> None:
-    """One card's column: its input cells, then the graph's steps over them."""
+def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, currency: str) -> set[str]:
+    """One card's column: its input cells, then the graph's steps over them. Returns the peaks that follow the
+    precision drop-downs (a card planned at another precision than the workbook's keeps its typed peaks)."""
     if not a.inputs:
         raise ValueError(f"the comparison's row for {a.accelerator} carries no inputs; pass compare()'s own result")
     values: dict[str, Value] = {k: Ref(k) for k in INPUT_KEYS}
+    live: set[str] = set()
     for key in p.inputs:
         # A card's catalog figures stay its own even where they equal the scenario's card (the
         # Inputs card may be changed); anything else it shares follows the Inputs sheet.
@@ -202,6 +209,7 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
         if peak is not None and peak[1] == a.inputs[key]:  # the card's own peak, by the drop-downs
             cell.value = peak[0]
             style_input(cell)
+            live.add(key)
         elif shared:
             cell.value = f"={key}"
             style_lookup(cell)
@@ -235,6 +243,7 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
             _write(ws, f"{col}{p.rows[row]}",
                    cost.cost_per_tokens(values[spent], Ref("train_tokens"), TOKENS_PER_TRILLION),
                    registry.excel_format("train_cost", currency))
+    return live
 
 
 def _peak_formula(key: str, card: str, fp8_training: bool, serving: Mapping[str, float]) -> tuple[str, float] | None:
@@ -261,6 +270,15 @@ def _peak_formula(key: str, card: str, fp8_training: bool, serving: Mapping[str,
 
     formula = "=" + precision_peak_formula(key, _excel_number(g.bf16_tflops), peak(g.fp8_tflops), peak(g.int8_tops))
     return formula, value
+
+
+def _precision_warning(cell: Cell, built: str, lang: str) -> None:
+    """A live line that shows when the Inputs sheet's training precision is not the one the alternatives were
+    planned at: each card's predicted MFU is for that precision, so its days are not the new precision's
+    (H20 at BF16 read 594 days where compare() gives 421)."""
+    cell.value = (f'=IF({CHOICE_NAMES["precision"]}={formula_text(built)},"",'
+                  f'{formula_text(text("cmp_precision_changed", lang).format(built=built))})')
+    cell.font = RED_FONT
 
 
 def _excel_number(x: float) -> str:
@@ -328,20 +346,28 @@ def _note_text(n: Note, lang: str) -> str:
     return note_words(n, lang, labels=False)  # the sheet names the scenario's fields, as typed
 
 
-def _missing_peaks(card: str) -> str:
-    """The precisions whose peak the catalog lacks for ``card`` ("" when none or not a catalog card)."""
+def _missing_peaks(card: str, training: bool, serving: bool) -> str:
+    """The precisions whose peak the catalog lacks for ``card`` among those the drop-downs can pick for its live
+    peaks (training: FP8; serving: FP8 and INT8); "" when none or not a catalog card."""
     try:
         g = catalog.get_gpu(card)
     except (KeyError, ValueError):
         return ""
-    return "/".join(name for name, peak in (("FP8", g.fp8_tflops), ("INT8 (w8a8)", g.int8_tops)) if peak is None)
+    picks = (("FP8", g.fp8_tflops, training or serving), ("INT8 (w8a8)", g.int8_tops, serving))
+    return "/".join(name for name, peak, can in picks if can and peak is None)
 
 
-def _notes(ws: Worksheet, r: int, alts: list[Alternative], lang: str) -> int:
+def _notes(ws: Worksheet, r: int, alts: list[Alternative], live: Mapping[str, set[str]], lang: str) -> int:
     lines = [f"{a.accelerator}: {_note_text(n, lang)}" for a in alts for n in a.notes]
-    # A column with formulas shows #N/A at a precision its card has no peak for: say so beside it.
-    lines += [text("cmp_no_peak", lang).format(card=a.accelerator, which=which)
-              for a in alts if a.ok and (which := _missing_peaks(a.accelerator))]
+    # A column whose peaks are formulas shows #N/A at a precision its card has no peak for: say so beside it,
+    # for the drop-down that can do it (a card planned at BF16 for want of FP8 holds typed training peaks).
+    for a in alts:
+        keys = live.get(a.accelerator, set())
+        serving = "serving_peak_tflops" in keys
+        which = _missing_peaks(a.accelerator, training=bool(keys - {"serving_peak_tflops"}), serving=serving)
+        if which:
+            lines.append(text("cmp_no_peak" if keys - {"serving_peak_tflops"} else "cmp_no_peak_serving",
+                              lang).format(card=a.accelerator, which=which))
     if not lines:
         return r
     r = _section(ws, r, text("cmp_notes", lang), len(alts))

@@ -50,7 +50,7 @@ def _style_check(cell: Cell) -> None:
     else:
         cell._style = copy(first)
 
-__all__ = ["CHECK_COLUMN", "READ_COLUMN", "FLAG_COLUMN", "UNUSABLE_NAME", "PLAN_OUTCOMES", "PARSED_KEYS",
+__all__ = ["CHECK_COLUMN", "READ_COLUMN", "FLAG_COLUMN", "UNUSABLE_NAME", "PLAN_OUTCOMES", "PARSED_KEYS", "NO_FP8_PEAK",
            "add_input_checks", "add_check_summary", "add_read_cell",
            "add_choice_check", "field_name", "formula_text"]
 
@@ -222,6 +222,18 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
     return []
 
 
+# FP8 training on a card the catalog gives no FP8 peak (910B, A800): said on the peak rows and on the precision
+# drop-down's own row, where the fix is made. precision_choice: _book.CHOICE_NAMES["precision"] (not imported:
+# _book imports this module); IFERROR where a workbook has no precision drop-down (a card given by its figures).
+NO_FP8_PEAK: tuple[tuple[str, str], tuple[str, str]] = (
+    ('IFERROR(AND(precision_choice="fp8",gpu_peak_tflops<=0),FALSE)',
+     '"the chosen card has no FP8 peak in the catalog: set the training precision to bf16, or choose a card with an '
+     'FP8 peak"'),
+    ('IFERROR(AND(precision_choice="fp8",gpu_peak_tflops<=0),FALSE)',
+     '"所选加速卡在目录中没有 FP8 峰值：把训练精度改为 bf16，或选择有 FP8 峰值的卡"'),
+)
+
+
 PLAN_OUTCOMES: frozenset[str] = frozenset({
     "IFERROR(AND(train_tokens>0,mem_fits=0),FALSE)",
     "IFERROR(AND(train_tokens=0,users=0),FALSE)",
@@ -235,12 +247,7 @@ def _first_checks(key: str, lang: str) -> list[tuple[str, str]]:
     """Rules said before the range check: a looked-up figure the chosen card lacks reads as 0, and the
     reason is the card, not the number."""
     if key in ("gpu_peak_tflops", "precision_peak_ratio"):  # FP8 training on a card with no FP8 peak
-        # precision_choice: _book.CHOICE_NAMES["precision"] (not imported: _book imports this module); IFERROR
-        # where a workbook has no precision drop-down (a card given by its figures)
-        return [('IFERROR(AND(precision_choice="fp8",gpu_peak_tflops<=0),FALSE)',
-                 '"所选加速卡在目录中没有 FP8 峰值：把训练精度改为 bf16，或选择有 FP8 峰值的卡"' if lang == "zh" else
-                 '"the chosen card has no FP8 peak in the catalog: set the training precision to bf16, or choose a '
-                 'card with an FP8 peak"')]
+        return [NO_FP8_PEAK[lang == "zh"]]
     if key == "serving_peak_tflops":  # an 8-bit serving precision on a card the catalog has no such peak for
         return [("AND(users>0,serving_peak_tflops<=0)",
                  '"所选卡没有该推理精度（FP8 或 INT8）的峰值：把 serving_fp8 与 serving_int8 设为 0，或选择有该峰值的卡"'
@@ -345,10 +352,12 @@ def _add_outcome_flag(ws: Worksheet, row: int, unusable: list[str]) -> None:
     ws.cell(row=row, column=FLAG_COLUMN_INDEX, value=f'=IF({CHECK_COLUMN}{row}="",0,IFERROR({body},0))')
 
 
-def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang: str) -> None:
+def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang: str,
+                     also: tuple[str, str] | None = None) -> None:
     """The check of a drop-down row: a name pasted past the list (a paste bypasses validation) is named,
     where every lookup would otherwise fail without a word. ``source_list`` is the validation's list: a
-    range, or quoted comma-separated names."""
+    range, or quoted comma-separated names; ``also``, a (condition, message formula) the choice itself can
+    cause elsewhere, said on its own row where the fix is made."""
     cell = f"B{row}"
     if source_list.startswith('"'):
         known = f"OR({','.join(f'{cell}={formula_text(v)}' for v in source_list.strip(chr(34)).split(','))})"
@@ -356,7 +365,8 @@ def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang
         known = f"ISNUMBER(MATCH({cell},{source_list},0))"
     after = "”不在下拉列表中：请从列表选择" if lang == "zh" else " is not in the list: pick one from the drop-down list"
     words = f'{formula_text(label + ("“" if lang == "zh" else " "))}&{cell}&{formula_text(after)}'
-    check = ws.cell(row=row, column=6, value=f'=IF({known},"",{words})')
+    ok = '""' if also is None else f'IF({also[0]},{also[1]},"")'  # the condition is its own IFERROR
+    check = ws.cell(row=row, column=6, value=f'=IF({known},{ok},{words})')
     _style_check(check)
     ws.conditional_formatting.add(cell, _red_when(f'${CHECK_COLUMN}${row}<>""'))
 

@@ -296,6 +296,15 @@ T: dict[str, tuple[str, str]] = {
         "引用本列单元格。修改某卡的价格或 MFU，或在输入表修改 token 数，该列随之变化。按截止期限或推理需求配置的卡数，"
         "以及各卡的预测 MFU，均为生成工作簿时的值：修改期限、用户数或推理目标后，请在此填写卡数或重新生成工作簿。",
     ),
+    "cmp_precision_changed": (
+        "The Inputs sheet's training precision is not {built}, the precision each card's predicted MFU was planned "
+        "at: the days below apply that MFU at the new precision's peak. Type each card's MFU at the new precision, "
+        "or build the workbook again (xlcompute workbook --set training.precision=…).",
+        "输入表的训练精度已不是 {built}，而各卡的预测 MFU 是按 {built} 规划的：下列天数是把该 MFU 用于新精度峰值的结果。"
+        "请为各卡填写新精度下的 MFU，或重新生成工作簿（xlcompute workbook --set training.precision=…）。"),
+    "cmp_no_peak_serving": ("{card}: its column shows #N/A when the Inputs sheet serves at a precision the "
+                            "catalog gives the card no peak for ({which})",
+                            "{card}：若输入表选择的推理精度在目录中没有该卡的峰值（{which}），该列显示 #N/A"),
     "cmp_no_peak": ("{card}: its column shows #N/A when the Inputs sheet trains or serves at a precision the "
                     "catalog gives the card no peak for ({which})",
                     "{card}：若输入表选择的训练或推理精度在目录中没有该卡的峰值（{which}），该列显示 #N/A"),

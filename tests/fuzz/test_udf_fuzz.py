@@ -111,6 +111,7 @@ VALID: dict[str, list[Any]] = {
     "interleave": [None, 1, 2.0],
     "ep": [None, 1],  # 1 is valid for a dense model and a MoE alike
     "expert_tp": [None],
+    "recompute_layers": [None, 0, 1],
     "mem_gb": [60.0, 80, 141.5, 0, 10],
     "gpu": ["H800", "A100", "910B", "H20", "TPUv5e", 80.0, "a100-80g"],
     "n": [8, 64.0, 1024, 2],

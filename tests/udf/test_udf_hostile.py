@@ -41,7 +41,7 @@ BASE: dict[str, tuple[Any, ...]] = {
     "WEIGHTS_MEM": ("13B", 2),
     "ACTIVATION_MEM": (96, 12288, 96, 2048, 1, 8, 1, "selective"),
     "KV_CACHE_MEM": (80, 8, 128, 4096, 16, 2),
-    "TRAIN_MEM_PER_GPU": ("70B", 4096, 1, 8, 4, 32, 1, 80, 8192, 64, 1, 1, 8, 1, 1, 1, 1),
+    "TRAIN_MEM_PER_GPU": ("70B", 4096, 1, 8, 4, 32, 1, 80, 8192, 64, 1, 1, 8, 1, 1, 1, 1, 0, "bf16"),
     "FITS_GPU": (60, "H800"),
     "COMM_DP": ("7B", "1T", 1024, 4096),
     "COMM_PP": (64, 4096, "1T"),

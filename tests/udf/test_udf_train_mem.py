@@ -77,6 +77,30 @@ def test_the_planned_deepseek_v3_layout_equals_the_estimate() -> None:
     assert TRAIN_MEM_PER_GPU("deepseek-v3", 4096, 1, 2, 2, 512, 1, interleave=8) > 700  # no EP: all experts
 
 
+def test_the_910b_deepseek_v2_example_with_its_recomputed_layers_equals_the_estimate() -> None:
+    """The example plans 2 layers of each stage recomputed in full, at BF16 on the 910B (no FP8 peak): with
+    recompute_layers and precision the function gives the estimate's 62.48 GB (65.44 GB without them, which FITS_GPU
+    would refuse on 64 GB; helper-107's review)."""
+    from pathlib import Path
+
+    from xlcompute.scenario import load_scenario
+
+    path = Path(__file__).parents[2] / "workbooks" / "scenarios" / "ascend-910b-2048-deepseek-v2.yaml"
+    r = estimate(load_scenario(path))
+    assert r.plan is not None
+    ex = r.plan.best[0].execution
+    assert ex.recompute_layers > 0 and r["precision_peak_ratio"] == 1
+    got = TRAIN_MEM_PER_GPU("deepseek-v2", 4096, ex.micro_batch, ex.tp, ex.pp, ex.dp, ex.zero_stage, None, None, None,
+                            ex.recompute, 1, ex.global_batch // (ex.micro_batch * ex.dp), 1, ex.interleave, ex.ep,
+                            ex.expert_tp, ex.recompute_layers, "bf16")
+    assert got == pytest.approx(r["mem_per_gpu_gb"], rel=1e-12)
+    # DeepSeek-V3's planned layout at BF16 (a card without FP8): more optimizer bytes and BF16 expert inputs
+    fp8 = TRAIN_MEM_PER_GPU("deepseek-v3", 4096, 1, 2, 2, 512, 1, interleave=8, ep=64, expert_tp=1, microbatches=30)
+    bf16 = TRAIN_MEM_PER_GPU("deepseek-v3", 4096, 1, 2, 2, 512, 1, interleave=8, ep=64, expert_tp=1, microbatches=30,
+                             precision="bf16")
+    assert bf16 > fp8 + 5
+
+
 @pytest.mark.parametrize(("args", "part"), [
     (("llama2-70b", 4096, 1, 8, 4, 32, 1), {"ep": 2}),
     (("mixtral-8x7b", 4096, 1, 2, 2, 16, 1), {"ep": 3}),

@@ -178,10 +178,12 @@ def _mem_per_card_gb(
     interleave: int,
     ep: int = 1,
     expert_tp: int = 0,
+    recompute_layers: int = 0,
+    fp8: bool = False,
 ) -> float:
     """``mem_per_gpu_gb`` of the estimate's graph for a catalog model (its key) or a GPT shape
-    (P, layers, hidden, heads); ``expert_tp`` 0 = tp. Cached: a graph run is ~0.1 ms and Excel recalculates
-    often."""
+    (P, layers, hidden, heads); ``expert_tp`` 0 = tp; ``fp8``: FP8 training. Cached: a graph run is ~0.1 ms and
+    Excel recalculates often."""
     # Imported here: `import xlcompute.udf` loads neither the planner nor the graph.
     from xlcompute._graph import GRAPH
     from xlcompute.catalog import get_model
@@ -189,14 +191,14 @@ def _mem_per_card_gb(
     from xlcompute.planner.steptime import TransformerShape
 
     optimizer_bytes, peak_ratio = 12.0, 1.0
+    if fp8:  # the estimate's FP8 training: DeepSeek-V3's optimizer bytes (a scenario's default with precision fp8)
+        from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+
+        # Memory reads only whether the ratio exceeds 1 (FP8 expert inputs, core.moe.expert_activation_bytes);
+        # 2 is Hopper's FP8/BF16 peak ratio.
+        optimizer_bytes, peak_ratio = FP8_DEEPSEEK_OPTIMIZER_BYTES, 2.0
     if isinstance(model, str):
         values = model_values(get_model(model).arch, seq_len)
-        if fp8_model(model):  # the estimate's FP8 training
-            from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
-
-            # Memory reads only whether the ratio exceeds 1 (FP8 expert inputs, core.moe.expert_activation_bytes);
-            # 2 is Hopper's FP8/BF16 peak ratio.
-            optimizer_bytes, peak_ratio = FP8_DEEPSEEK_OPTIMIZER_BYTES, 2.0
     else:
         params, layers, hidden, heads = model
         # The GPT shape of the published runs (MHA, MLP 4h, ungated), no embeddings: all P in the blocks.
@@ -205,6 +207,7 @@ def _mem_per_card_gb(
         tp=tp, pp=pp, dp=dp, micro_batch=micro_batch,
         global_batch=int(parallel.global_batch(micro_batch, dp, microbatches)),
         interleave=interleave, sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage,
+        recompute_layers=recompute_layers,
         flash_attention=bool(flash), bytes_optimizer=optimizer_bytes, precision_peak_ratio=peak_ratio,
         # A MoE model's routed experts split over ep ranks carved from the data-parallel ones, each expert by
         # expert_tp (Megatron-Core's default: TP), as a scenario with tp, pp and ep given.
@@ -240,6 +243,10 @@ def _mem_per_card_gb(
         "ranks carved from tp × dp (ep divides the experts); default 1. LLM_BEST_LAYOUT gives the estimate's.",
         "expert_tp": "Optional. Tensor-parallel size of each expert; default tp (Megatron-Core's default, as a "
         "scenario). The layouts LLM_BEST_LAYOUT plans run 1.",
+        "recompute_layers": "Optional. With selective recomputation, layers of each pipeline stage recomputed in "
+        "full (Megatron-LM --recompute-num-layers); default 0.",
+        "precision": 'Optional. Training precision, "bf16" or "fp8" (FP8: DeepSeek-V3\'s 8 optimizer bytes per '
+        "parameter, FP8 expert inputs); default the catalog model's own (fp8 for deepseek-v3), else bf16.",
     }
 )
 def TRAIN_MEM_PER_GPU(
@@ -260,6 +267,8 @@ def TRAIN_MEM_PER_GPU(
     interleave: Any = None,
     ep: Any = None,
     expert_tp: Any = None,
+    recompute_layers: Any = None,
+    precision: Any = None,
 ) -> float:
     """Training memory per GPU as estimate() computes it: weights, gradients, optimizer states of the
     first pipeline stage split by TP, PP, EP and ZeRO over DP, its activations, framework buffers. GB
@@ -299,6 +308,12 @@ def TRAIN_MEM_PER_GPU(
         )
     n_ep = a.whole(ep, "ep", default=1)
     n_etp = 0 if a.is_empty(expert_tp) else a.whole(expert_tp, "expert_tp")  # 0: tp, as a scenario
+    full_layers = a.whole(recompute_layers, "recompute_layers", default=0, minimum=0)
+    if full_layers > parallel.max_interleave(n_layers, n_pp):  # estimate.resolve's rule
+        raise a.UdfArgumentError(
+            f"recompute_layers={full_layers} must be at most the {parallel.max_interleave(n_layers, n_pp)} layers on "
+            f"the busiest of pp={n_pp} stages of layers={n_layers}")
+    fp8 = _fp8_training(precision, params)
     _expert_layout(model, n_ep, n_etp, n_tp, a.whole(dp, "dp"))
     cells = (
         a.whole(seq_len, "seq_len"),
@@ -314,6 +329,8 @@ def TRAIN_MEM_PER_GPU(
         chunks,
         n_ep,
         n_etp,
+        full_layers,
+        fp8,
     )
     try:
         return _mem_per_card_gb(key, *cells)
@@ -324,6 +341,16 @@ def TRAIN_MEM_PER_GPU(
 
 
 _LAYOUT_FIELDS = {"global_batch": "micro_batch·dp·microbatches"}
+
+
+def _fp8_training(value: Any, params: Any) -> bool:
+    """The precision cell: "fp8", "bf16" (or "fp16"); empty, the catalog model's published precision."""
+    if a.is_empty(value):
+        return bool(fp8_model(params))
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if text not in ("bf16", "fp16", "fp8"):
+        raise a.UdfArgumentError(f'precision must be "bf16", "fp16" or "fp8", got {a.show(value)}')
+    return text == "fp8"
 
 
 def _expert_layout(model: Any, ep: int, etp: int, tp: int, dp: int) -> None:

@@ -445,6 +445,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "training time uses the scenario's MFU of {mfu}.",
         "本方案各章节均采用第一种布局（{layout}）；训练时间按场景给定的 MFU {mfu} 计算。",
     ),
+    "plan_ep_note": (
+        "Expert parallelism (EP {ep}): each card holds {per_card} of the {experts} routed experts of every MoE layer "
+        "({params} expert parameters per card), so the experts' weights and optimizer states are split {ep} ways "
+        "and a token is sent to the cards that hold its experts and back. The all-to-all of an EP group of {group} "
+        "cards runs {where}: {a2a} s per step, {hidden} of it assumed hidden under computation ({exposed} s exposed, "
+        "{share} of the step). The planner ranked this layout first of those that fit: a smaller EP holds more "
+        "experts per card and leaves less memory for activations; a larger one sends the all-to-all across more "
+        "servers.",
+        "专家并行（EP {ep}）：每张卡持有每个 MoE 层 {experts} 个路由专家中的 {per_card} 个（每卡专家参数 {params}），"
+        "专家的权重与优化器状态因此按 {ep} 份切分，每个 token 被发往持有其专家的卡并返回。一个 EP 组（{group} 张卡）"
+        "的 all-to-all {where}：每步 {a2a} 秒，其中假定 {hidden} 被计算掩盖（暴露 {exposed} 秒，占单步 {share}）。"
+        "规划器在可容纳的布局中把该布局排在首位：EP 更小，每卡持有的专家更多、留给激活值的显存更少；EP 更大，"
+        "all-to-all 要跨越更多服务器。",
+    ),
+    "plan_ep_within": ("within a server, over its card-to-card links", "在一台服务器内经卡间互联完成"),
+    "plan_ep_across": ("across {servers} servers over the scale-out network",
+                       "跨 {servers} 台服务器经横向扩展网络完成"),
     "plan_uses_mfu": (
         "This proposal uses the predicted MFU of {mfu} for the training time.",
         "本方案的训练时间采用预测 MFU {mfu}。",

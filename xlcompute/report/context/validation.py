@@ -199,6 +199,19 @@ def serving_accuracy(c: _Ctx) -> Markup | str:
                n_thr=fmt.count(p["throughput"][0]))
 
 
+def _ep_note(c: _Ctx, best: Any, ep: int) -> Markup:
+    """Why a MoE plan's layout splits the experts as it does, in its own figures (issue 15: the layout the
+    planner picks is explained): experts per card, the EP group's reach, the all-to-all and what of it is hidden."""
+    group, per_node = c.r["ep_group_cards"], c.r["cards_per_node"]
+    servers = math.ceil(group / per_node)
+    where = (c.t("plan_ep_within") if servers <= 1 else c.t("plan_ep_across", servers=fmt.count(servers)))
+    return c.t("plan_ep_note", ep=fmt.count(ep), per_card=fmt.plain(c.r["experts"] / ep, 2),
+               experts=fmt.count(c.r["experts"]), params=fmt.big_count(best.expert_params_per_gpu, c.lang),
+               group=fmt.count(group), where=where, a2a=fmt.number(best.ep_seconds_per_step, 2),
+               hidden=fmt.percent(c.r["a2a_overlap"]), exposed=fmt.number(best.ep_comm_exposed_seconds, 2),
+               share=fmt.percent(float(arith.ratio(best.ep_comm_exposed_seconds, best.predicted_step_seconds))))
+
+
 def _validation_sentence(c: _Ctx) -> Markup:
     gap = c.gap
     v = validation_report()
@@ -319,6 +332,7 @@ def plan_section(c: _Ctx) -> dict[str, Any] | None:
         "uses": c.t("plan_uses_layout_mfu" if layout_open and mfu_open else
                     "plan_uses_layout" if layout_open else "plan_uses_mfu",
                     layout=fmt.layout_text(ex0.tp, ex0.cp, ex0.pp, ex0.dp, ex0.ep, c.lang), mfu=c.v("mfu")),
+        "ep_note": _ep_note(c, best, ex0.ep) if ex0.ep > 1 else None,
         "rows": rows,
         "show_cp": show_cp,
         "show_ep": show_ep,

@@ -306,15 +306,18 @@ def TRAIN_MEM_PER_GPU(
             f"interleave={chunks} must be at most the {parallel.max_interleave(n_layers, n_pp)} layers on the busiest of "
             f"pp={n_pp} stages of layers={n_layers}"
         )
-    n_ep = a.whole(ep, "ep", default=1)
+    # the empty cells (most sheets) take their defaults without parsing: the function is recalculated often
+    n_ep = 1 if ep is None else a.whole(ep, "ep", default=1)
     n_etp = 0 if a.is_empty(expert_tp) else a.whole(expert_tp, "expert_tp")  # 0: tp, as a scenario
-    full_layers = a.whole(recompute_layers, "recompute_layers", default=0, minimum=0)
-    if full_layers > parallel.max_interleave(n_layers, n_pp):  # estimate.resolve's rule
+    if n_ep > 1 or n_etp:
+        _expert_layout(model, n_ep, n_etp, n_tp, a.whole(dp, "dp"))
+    full_layers = 0 if recompute_layers is None else a.whole(recompute_layers, "recompute_layers", default=0,
+                                                             minimum=0)
+    if full_layers and full_layers > parallel.max_interleave(n_layers, n_pp):  # estimate.resolve's rule
         raise a.UdfArgumentError(
             f"recompute_layers={full_layers} must be at most the {parallel.max_interleave(n_layers, n_pp)} layers on "
             f"the busiest of pp={n_pp} stages of layers={n_layers}")
     fp8 = _fp8_training(precision, params)
-    _expert_layout(model, n_ep, n_etp, n_tp, a.whole(dp, "dp"))
     cells = (
         a.whole(seq_len, "seq_len"),
         a.whole(micro_batch, "micro_batch"),

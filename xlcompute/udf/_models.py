@@ -144,7 +144,12 @@ def fp8_model(value: Any) -> str:
     """The catalog model's name when its published training ran in FP8 (``recipe.precision: fp8``, DeepSeek-V3): a
     card name then gives its FP8 peak (_udf_args.peak_flops), the peak the estimate's MFU is a share of. Empty
     for a parameter count or a model trained in BF16."""
-    found = model_or_count(value)
+    return _fp8_of_text(value) if isinstance(value, str) else ""  # a number is a count
+
+
+@functools.lru_cache(maxsize=1024)  # every time, cost and MFU cell asks: one lookup per name (bench_udf)
+def _fp8_of_text(text: str) -> str:
+    found = model_or_count(text)
     fp8 = isinstance(found, ModelPreset) and found.recipe is not None and found.recipe.precision == "fp8"
     return found.key if fp8 else ""
 

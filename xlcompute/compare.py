@@ -403,15 +403,21 @@ def _compare(scenario: Scenario, keys: tuple[str, ...]) -> Comparison:
 
     from xlcompute.estimate import estimate
 
+    from xlcompute._builtin import builtin_text
+
+    titled = scenario
     try:
-        model_name = estimate(scenario).model_name
+        planned = estimate(scenario)
+        model_name, titled = planned.model_name, planned.scenario  # sized for a deadline or a serving demand
     except ValueError:  # the scenario's own card may be the one that cannot run it
         model_name = _model_name(scenario)
+    # a scenario that names none gets the title the CLI, workbook and proposal give it, not "Scenario"
+    name = builtin_text(titled, "name", "en") or scenario.name
     # Overflow warnings of extreme scenarios are not the comparison's business (the rows say it).
     with np.errstate(all="ignore"):
         rows = [_alternative(scenario, k) for k in keys]
     return Comparison(
-        scenario_name=scenario.name, model_name=model_name, currency=scenario.pricing.currency,
+        scenario_name=name, model_name=model_name, currency=scenario.pricing.currency,
         train_tokens=scenario.train.tokens, deadline_days=scenario.train.deadline_days,
         years=scenario.pricing.years, alternatives=rows,
     )

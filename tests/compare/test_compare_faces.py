@@ -166,3 +166,19 @@ def test_cli_exits_1_when_no_card_can_run(tmp_path: Path) -> None:
     # One card that can run keeps exit 0 (the other's refusal is a line of the table).
     res = runner.invoke(app, ["compare", str(path), "--gpu", "H800", "--gpu", "B200", "--set", "cluster.cards=64"])
     assert res.exit_code == 0, res.output
+
+
+def test_json_names_an_unnamed_scenario_as_the_other_faces_do() -> None:
+    """With --set only, the JSON's scenario_name was the schema's placeholder "Scenario" while the table's title
+    read "Llama-2-7B training on 64 × H800"; a serving fleet sized to its users is titled with the cards it needs."""
+    from xlcompute.cli import app
+
+    res = runner.invoke(app, ["compare", "--json", "-s", "model=llama2-7b", "-s", "tokens=1T", "-s", "cards=64"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["scenario_name"] == "Llama-2-7B training on 64 × H800"
+    res = runner.invoke(app, ["compare", "--json", "-s", "model=qwen2.5-72b", "-s", "users=2000", "-s",
+                              "accelerator=H20", "--gpu", "H20"])
+    title = json.loads(res.stdout)["scenario_name"]
+    shown = runner.invoke(app, ["estimate", "-s", "model=qwen2.5-72b", "-s", "users=2000", "-s", "accelerator=H20"])
+    assert title.startswith("Qwen2.5-72B serving on ") and title in shown.output.splitlines()[0]
+    assert compare(default_scenario()).scenario_name == default_scenario().name

@@ -182,7 +182,9 @@ def _no_controls(pattern: re.Pattern[str], multiline: bool) -> Callable[[str], s
         m = pattern.search(value)
         if m is not None:
             where = "" if len(value) == 1 else f" at character {m.start() + 1:,}"
-            allowed = "only tabs and line breaks may stand in this text" if multiline else "write it on one line"
+            # a one-line field refuses tabs and line breaks too: say so, but the fix for ESC and the like is removal
+            allowed = ("remove it (only tabs and line breaks may stand in this text)" if multiline else
+                       "remove it (this text is one line, without tabs or line breaks)")
             raise ValueError(f"control character U+{ord(m.group()):04X}{where} is not allowed; {allowed}")
         return value
 
@@ -1548,7 +1550,7 @@ def _message(err: Mapping[str, Any], info: FieldInfo | None) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_pattern_mismatch":  # model.arch.name: one line, no control characters
-        return "control characters are not allowed; write it on one line"
+        return "control characters are not allowed; remove them (this text is one line, without tabs or line breaks)"
     if kind == "string_unicode":
         return "not valid Unicode text: an unpaired surrogate (a \\ud800-\\udfff escape without its pair)"
     if kind in ("tuple_type", "list_type"):

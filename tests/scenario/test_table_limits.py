@@ -213,8 +213,8 @@ def test_nul_bytes_never_crash(tmp_path: Path) -> None:
     rows = _read(path)
     with pytest.raises(ScenarioError) as info:
         parse_scenario(rows[0].data, rows[0].source)
-    assert info.value.problems == ["name: control character U+0000 at character 2 is not allowed; write it on one "
-                                   "line (got 'a\\x00b')"]
+    assert info.value.problems == ["name: control character U+0000 at character 2 is not allowed; remove it (this "
+                                   "text is one line, without tabs or line breaks) (got 'a\\x00b')"]
     with pytest.raises(ScenarioError, match=r"training.tokens: '2T\\x00' is not a number"):
         parse_scenario(rows[1].data, rows[1].source)
     header = tmp_path / "nulhead.csv"

@@ -119,6 +119,7 @@ def test_sigterm_stops_the_batch_cleanly(tmp_path: Path) -> None:
             proc.wait()
     assert proc.returncode == 143, err
     assert b"Traceback" not in err, err.decode(errors="replace")
+    assert b"interrupted: the files written are complete and kept" in err  # said, not a silent stop
     assert _temps(out) == [] and not [p for p in out.iterdir() if p.name.startswith(".work")]
     _assert_complete(out)
 

@@ -77,6 +77,14 @@ def batch_command(
         if task:
             progress.stop()
         fail([str(exc)])
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM (exit code 143): said before it ends
+        if isinstance(exc, KeyboardInterrupt) or exc.code == 143:
+            if task:
+                progress.stop()
+            err_console.print("已中断：已写完的文件保留，临时文件已删除；再次运行将只补做未完成的方案" if lang == "zh" else
+                              "interrupted: the files written are complete and kept, temporary files removed; run "
+                              "the batch again to do the rest", style="bold yellow", highlight=False, markup=False)
+        raise
     finally:
         if task:  # stopping a bar that never started would print blank lines around the error
             progress.stop()

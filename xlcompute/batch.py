@@ -4,8 +4,8 @@
 
 Each INPUT is a folder of scenario files (``.yaml``, ``.yml``, ``.toml``, ``.json``; one scenario
 per file, output named after the file) and tables (read as tables; not the ``.xlsx`` of OUTDIR when
-the folder is OUTDIR, nor a workbook xlcompute wrote: those are named as ignored), a scenario file (so a shell glob such as
-``scenarios/*.yaml`` works) or a table (``.csv`` / ``.xlsx``, one scenario per row, output named
+the folder is OUTDIR, nor a workbook xlcompute wrote: those are named as ignored), a scenario file
+(so a shell glob such as ``scenarios/*.yaml`` works) or a table (``.csv`` / ``.xlsx``, one scenario per row, output named
 after the ``name`` column; names that make one file name get ``-2``, ``-3`` and a note). Table columns are scenario fields, dotted for nested ones,
 for example::
 

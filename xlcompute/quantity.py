@@ -23,7 +23,21 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["SUFFIXES", "SERVER_WORDS", "USER_WORDS", "DAY_WORDS", "drop_word", "without_word", "SIZE_TEXT", "MAX_QUANTITY_CHARS", "QuantityError", "parse_quantity", "show_value", "describe_type", "dot_grouped"]
+__all__ = [
+    "SUFFIXES",
+    "SERVER_WORDS",
+    "USER_WORDS",
+    "DAY_WORDS",
+    "drop_word",
+    "without_word",
+    "SIZE_TEXT",
+    "MAX_QUANTITY_CHARS",
+    "QuantityError",
+    "parse_quantity",
+    "show_value",
+    "describe_type",
+    "dot_grouped",
+]
 
 SUFFIXES: dict[str, float] = {
     "": 1.0,

@@ -285,7 +285,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
         files[f"invalid_{key}"] = _edited(files["default_en"], cells, src / f"invalid_{key}.xlsx")
         expected[f"invalid_{key}"] = expected["default_en"]
     files["invalid_ep_moe"] = _edited(files["example_ascend-910b-2048-deepseek-v2"], {"ep": 7}, src / "invalid_ep.xlsx")
-    expected["invalid_ep_moe"] = expected["example_ascend-910b-2048-deepseek-v2"]
+    # EP 160 divides the 160 experts but not TP·CP·DP (2·1·256): the rule a card-count edit also breaks
+    files["invalid_ep_dp"] = _edited(files["example_ascend-910b-2048-deepseek-v2"], {"ep": 160},
+                                     src / "invalid_ep_dp.xlsx")
+    expected["invalid_ep_moe"] = expected["invalid_ep_dp"] = expected["example_ascend-910b-2048-deepseek-v2"]
     files["invalid_card_pasted"] = _edited(files["default_en"], {"gpu_choice": "H900"}, src / "invalid_card.xlsx")
     expected["invalid_card_pasted"] = expected["default_en"]
     # The Compare sheet edited in place, two columns at once (the other columns must not move).
@@ -555,6 +558,11 @@ def test_ep_divides_experts(recalculated: dict) -> None:  # type: ignore[type-ar
     ws = sheet(openpyxl.load_workbook(recalculated["invalid_ep_moe"][0], data_only=True), "inputs")
     assert "EP (7) does not divide the routed experts (160): give a divisor of 160" in _check_column(ws)
     assert set(_block(recalculated["invalid_ep_moe"][0], "en").values()) == {"—"}
+    # not a divisor of the data-parallel cards: the message says how to re-plan (helper-107's review)
+    ws = sheet(openpyxl.load_workbook(recalculated["invalid_ep_dp"][0], data_only=True), "inputs")
+    assert ("EP·expert TP (160·1) does not divide TP·CP·DP (512): expert parallelism is carved from the "
+            "data-parallel ranks (Megatron-Core MoE). Change EP, or build the workbook again (xlcompute workbook) to "
+            "re-plan the layout") in _check_column(ws)
 
 
 @pytest.mark.parametrize("case", ["default_en", "default_zh", "edit_cards", "edit_tokens_text"])

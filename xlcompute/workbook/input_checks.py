@@ -182,9 +182,10 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
                  '"EP ("&ep&") does not divide the routed experts ("&experts&"): give a divisor of "&experts'),
                 ("IFERROR(MOD(tp*cp*dp,ep*IF(etp>0,etp,tp))<>0,FALSE)",
                  '"EP·专家 TP（"&ep&"·"&IF(etp>0,etp,tp)&"）不能整除 TP·CP·DP（"&tp*cp*dp&"）：专家并行取自数据并行的'
-                 '卡（Megatron-Core MoE）"' if zh else
+                 '卡（Megatron-Core MoE）。请调整 EP，或重新生成工作簿（xlcompute workbook）以重新规划布局"' if zh else
                  '"EP·expert TP ("&ep&"·"&IF(etp>0,etp,tp)&") does not divide TP·CP·DP ("&tp*cp*dp&"): expert '
-                 'parallelism is carved from the data-parallel ranks (Megatron-Core MoE)"')]
+                 'parallelism is carved from the data-parallel ranks (Megatron-Core MoE). Change EP, or build the '
+                 'workbook again (xlcompute workbook) to re-plan the layout"')]
     if key == "pp":
         return [("pp>layers",
                  '"PP（"&pp&"）多于层数（"&layers&"）：PP 至多为 "&layers' if zh else

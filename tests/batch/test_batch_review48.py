@@ -37,6 +37,12 @@ def _table(path: Path, rows: list[list[str]], sep: str = ",", end: str = "\n", b
     return path
 
 
+def _batch_of_rows(tmp_path: Path, head: list[str], rows: list[list[str]], sep: str) -> dict[str, BatchItem]:
+    """A table of ``rows`` under ``head`` separated by ``sep``, run as a batch: its items by name."""
+    report = run_batch(_table(tmp_path / "eu.csv", [head, *rows], sep), tmp_path / "out", jobs=1, timeout=None)
+    return {i.name: i for i in report.items}
+
+
 def _index_problems(out: Path) -> list[Any]:
     ws = openpyxl.load_workbook(out / "index.xlsx").active
     return [row[-1] for row in ws.iter_rows(min_row=2, values_only=True)]
@@ -74,9 +80,7 @@ def test_the_header_decides_and_text_keeps_its_commas(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("sep", "kind"), [(";", "semicolon"), ("\t", "tab")])
 def test_a_number_with_a_comma_is_refused_where_the_comma_is_ambiguous(tmp_path: Path, sep: str, kind: str) -> None:
-    head = ["name", "model", "tokens", "accelerator", "cards", "mfu"]
-    table = _table(tmp_path / "eu.csv", [
-        head,
+    by = _batch_of_rows(tmp_path, ["name", "model", "tokens", "accelerator", "cards", "mfu"], [
         ["mfu", "llama2-7b", "1T", "A100", "64", "0,4"],
         ["tokens", "llama2-7b", "1,5T", "A100", "64", ""],
         ["cards", "llama2-7b", "1T", "A100", "1,024", ""],
@@ -84,8 +88,6 @@ def test_a_number_with_a_comma_is_refused_where_the_comma_is_ambiguous(tmp_path:
         ["grouped", "llama2-7b", "1T", "A100", "1.024,5", ""],
         ["fine", "llama2-7b", "1.5T", "A100", "64", "0.4"],
     ], sep)
-    report = run_batch(table, tmp_path / "out", jobs=1, timeout=None)
-    by = {i.name: i for i in report.items}
     assert by["fine"].status == "ok"
     expected = {"mfu": ("F", "mfu", "'0,4'"), "tokens": ("C", "tokens", "'1,5T'"), "cards": ("E", "cards", "'1,024'"),
                 "size": ("B", "model", "'1,5B'"), "grouped": ("E", "cards", "'1.024,5'")}
@@ -395,16 +397,13 @@ def test_a_number_grouped_with_dots_is_refused_where_the_dot_is_ambiguous(tmp_pa
     the column and the value. A decimal with another number of digits after the dot and a comma table read as
     before."""
     head = ["name", "model", "tokens", "accelerator", "cards", "pricing.price_per_card_hour"]
-    table = _table(tmp_path / "eu.csv", [
-        head,
+    by = _batch_of_rows(tmp_path, head, [
         ["price", "llama2-7b", "1T", "A100", "64", "2.500"],
         ["cards", "llama2-7b", "1T", "A100", "1.024", ""],
         ["big", "llama2-7b", "1T", "A100", "64", "1.000.000"],
         ["fine", "llama2-7b", "1T", "A100", "64", "2.5"],
         ["zero", "llama2-7b", "1T", "A100", "64", "0.125"],
     ], sep)
-    report = run_batch(table, tmp_path / "out", jobs=1, timeout=None)
-    by = {i.name: i for i in report.items}
     assert by["fine"].status == "ok" and by["zero"].status == "ok"
     for name, (letter, column, shown) in {"price": ("F", "pricing.price_per_card_hour", "'2.500'"),
                                           "cards": ("E", "cards", "'1.024'"),

@@ -60,7 +60,7 @@ FIELD_OF: dict[str, str] = {
     "moe_sync_ms": "training.moe_sync_ms",
     "model_params": "model.params", "model_active_params": "model.active_params",
     "train_tokens": "training.tokens", "seq_len": "training.seq_len", "batch_target": "training.global_batch",
-    "micro_batch": "training.micro_batch", "param_bytes": "training.param_bytes",
+    "micro_batch": "training.micro_batch", "param_bytes": "training.param_bytes", "grad_bytes": "training.grad_bytes",
     "optimizer_bytes": "training.optimizer_bytes", "zero_stage": "training.zero_stage",
     "recompute_layers": "training.recompute_layers", "tp": "training.tp",
     "pp": "training.pp", "cp": "training.cp", "interleave": "training.interleave",

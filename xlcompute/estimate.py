@@ -22,7 +22,7 @@ from xlcompute._graph import GRAPH, INPUT_KEYS, STEPS, run_steps
 from xlcompute._settings_grid import MODES, STAGES, choose_given, level_layers, partial_levels
 from xlcompute.core import cost, goodput, parallel, stages
 from xlcompute.core.inference import fp32_scaled_by_bandwidth
-from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+from xlcompute.core.moe import FP8_DEEPSEEK_GRAD_BYTES, FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.core.params import ModelArch
 from xlcompute.core.units import TERA, gbit_to_gbyte, per_giga
 from xlcompute.planner.inputs import (
@@ -770,6 +770,12 @@ def _scenario_inputs(scenario: Scenario, given: tuple[object, ...] = ()) -> tupl
             "moments (2 + 2), DeepSeek-V3 (arXiv:2412.19437) §3.3.3", fixed("fp8_optimizer"))
     else:
         fields.append(("optimizer_bytes", t, "training", "optimizer_bytes", t.optimizer_bytes, ""))
+    if t.grad_bytes is None and t.precision == "fp8":  # the same recipe keeps its gradients in FP32
+        put("grad_bytes", FP8_DEEPSEEK_GRAD_BYTES,
+            "training.grad_bytes with precision fp8 (its default): 4 = FP32 gradients, DeepSeek-V3 "
+            "(arXiv:2412.19437) §3.3.3", fixed("fp8_grad"))
+    else:
+        fields.append(("grad_bytes", t, "training", "grad_bytes", t.gradient_bytes, ""))
     options = {"recompute": t.recompute, "attention": t.attention}
     for key, model, section, field, value, note in fields:
         put(key, value, _source(model, section, field, note),
@@ -1033,7 +1039,8 @@ def _sensitivity(inputs: dict[str, float], values: dict[str, float], cards_now: 
 _CORE_FIELDS = {
     "tp": "training.tp", "pp": "training.pp", "cp": "training.cp", "micro_batch": "training.micro_batch",
     "interleave": "training.interleave", "zero_stage": "training.zero_stage",
-    "bytes_param": "training.param_bytes", "bytes_optimizer": "training.optimizer_bytes",
+    "bytes_param": "training.param_bytes", "bytes_grad": "training.grad_bytes",
+    "bytes_optimizer": "training.optimizer_bytes",
     "dp": "the data-parallel degree ⌊cluster.cards / (tp·cp·pp)⌋",
     "global_batch": "training.global_batch (rounded to the layout)",
 }
@@ -1460,7 +1467,8 @@ def _estimate_at(
             zero_stage=int(inputs["zero_stage"]),
             offload_optimizer="optimizer" in t.offload,
             offload_weights="weights" in t.offload, offload_activations="activations" in t.offload,
-            bytes_param=t.param_bytes, bytes_optimizer=t.optimizer_bytes, flash_attention=t.attention == "flash",
+            bytes_param=t.param_bytes, bytes_grad=t.gradient_bytes, bytes_optimizer=t.optimizer_bytes,
+            flash_attention=t.attention == "flash",
             ep=int(values["ep"]), expert_tp=int(values["expert_tp"]), capacity_factor=values["capacity_factor"],
             a2a_overlap=values["a2a_overlap"], a2a_dedup=bool(values["a2a_dedup"]), moe_sync_ms=values["moe_sync_ms"],
             precision_peak_ratio=values["precision_peak_ratio"],

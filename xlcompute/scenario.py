@@ -73,7 +73,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
-from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES, MCORE_A2A_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
+from xlcompute.core.moe import FP8_DEEPSEEK_GRAD_BYTES, FP8_DEEPSEEK_OPTIMIZER_BYTES, MCORE_A2A_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params
@@ -427,7 +427,13 @@ class TrainingPlan(_Strict):
         "bf16", description="matmul precision; fp8 uses the card's fp8 peak. Left out: the preset's published "
         "pre-training precision where the catalog has one and the card has an fp8 peak (DeepSeek-V3: fp8), else bf16")
     param_bytes: float = Field(
-        2, ge=0.1, le=16, description="a: bytes per parameter and per gradient (seed 000; 2 for bf16)"
+        2, ge=0.1, le=16, description="a: bytes per parameter, and per gradient unless grad_bytes is given (seed 000; "
+        "2 for bf16)"
+    )
+    grad_bytes: float | None = Field(
+        None, ge=0.1, le=16,
+        description="bytes per gradient kept for the optimizer; left out: param_bytes (seed 000's a), or 4 with "
+        "precision fp8, DeepSeek-V3's FP32 gradients (arXiv:2412.19437 §3.3.3)",
     )
     optimizer_bytes: float = Field(
         12, ge=0, le=64,
@@ -571,6 +577,14 @@ class TrainingPlan(_Strict):
     @property
     def recompute_mode(self) -> int:
         return RECOMPUTE_MODES[self.recompute]
+
+    @property
+    def gradient_bytes(self) -> float:
+        """grad_bytes, or its default: DeepSeek-V3's FP32 gradients with fp8 (core.moe.FP8_DEEPSEEK_GRAD_BYTES),
+        else the weights' bytes (seed 000's a). Resolved when read, so a precision the preset's recipe sets moves it."""
+        if self.grad_bytes is not None:
+            return self.grad_bytes
+        return FP8_DEEPSEEK_GRAD_BYTES if self.precision == "fp8" else self.param_bytes
 
     @model_validator(mode="before")
     @classmethod

@@ -32,7 +32,9 @@ FIELD_ZH: dict[str, str] = {
     "training.tokens": "训练 token 数",
     "training.seq_len": "序列长度（token）",
     "training.micro_batch": "每卡每个微批的序列数",
-    "training.param_bytes": "a：每个参数及每个梯度的字节数（bf16 为 2）",
+    "training.param_bytes": "a：每个参数的字节数，未给定 grad_bytes 时也是每个梯度的字节数（bf16 为 2）",
+    "training.grad_bytes": "优化器所用每个梯度的字节数；未给定时等于 param_bytes（种子 000 的 a），fp8 精度时为 4，"
+                           "DeepSeek-V3 的 FP32 梯度（arXiv:2412.19437 §3.3.3）",
     "training.optimizer_bytes": "b：每个参数的优化器字节数（混合精度 Adam 为 12，ZeRO §3.1；fp8 精度默认 8，"
                                 "DeepSeek-V3 的 FP32 主权重与 BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）",
     "training.capacity_factor": "专家容量 / 负载不均衡系数：最忙专家的负载与均衡负载之比（GShard；Switch Transformers §2.2，"
@@ -312,6 +314,7 @@ FIXED_ZH: dict[str, str] = {
     "default_etp": "默认值（training.expert_tp）：0 = 等于 training.tp（Megatron-Core 的默认值）",
     "fp8_optimizer": "training.optimizer_bytes（fp8 精度下的默认值）：8 = FP32 主权重（4）+ BF16 AdamW 动量（2 + 2），"
                      "DeepSeek-V3（arXiv:2412.19437）§3.3.3",
+    "fp8_grad": "training.grad_bytes（fp8 精度下的默认值）：4 = FP32 梯度，DeepSeek-V3（arXiv:2412.19437）§3.3.3",
     "no_deadline": "未给定：无截止期限（训练超过一个季度时，工期风险会提示）",
     "no_mfu": "未给定：按单步时间模型对该布局预测的 MFU 计算",
     "no_serving": "未测算：没有推理用户（serving.users = 0）",

@@ -231,17 +231,21 @@ def test_later_stage_index_skips_stages_the_dense_layers_fill():
 
 def test_stage_states_bytes_partition_like_the_first_stage():
     # 1e9 non-expert + 2e8 expert weights per card, BF16 + Adam (2 + 12), ZeRO-1 over dp 32, edp 1
-    got = moe.stage_states_bytes(1.2e9, 2e8, 2, 12, 1, 32, 1, 8, 0, 0)
+    got = moe.stage_states_bytes(1.2e9, 2e8, 2, 2, 12, 1, 32, 1, 8, 0, 0)
     assert got == pytest.approx(2 * 1.2e9 * 2 + 12 * 1e9 / 32 + 12 * 2e8)
     # weight offload keeps two of the 8 blocks' weights and gradients in HBM
-    off = moe.stage_states_bytes(1.2e9, 2e8, 2, 12, 1, 32, 1, 8, 1, 0)
+    off = moe.stage_states_bytes(1.2e9, 2e8, 2, 2, 12, 1, 32, 1, 8, 1, 0)
     assert off == pytest.approx(2 * 1.2e9 * 2 * 2 / 8 + 12 * 1e9 / 32 + 12 * 2e8)
+    # FP32 gradients (DeepSeek-V3's FP8 recipe, 4 bytes) beside BF16 weights: the gradients double, nothing else
+    fp32 = moe.stage_states_bytes(1.2e9, 2e8, 2, 4, 8, 1, 32, 1, 8, 0, 0)
+    assert fp32 == pytest.approx(1.2e9 * 2 + 1.2e9 * 4 + 8 * 1e9 / 32 + 8 * 2e8)
 
 
 def test_stage_memory_formulas_render_excel():
     text = excel_formula(moe.stage_moe_layers(Ref("L"), Ref("Lm"), Ref("b"), Ref("n")))
     assert text.startswith("=MAX(0,") and "MIN(" in text
     assert "IF(" in excel_formula(moe.stage_states_bytes(
-        Ref("p"), Ref("e"), Ref("a"), Ref("o"), Ref("z"), Ref("d"), Ref("ed"), Ref("n"), Ref("ow"), Ref("oo")))
+        Ref("p"), Ref("e"), Ref("a"), Ref("g"), Ref("o"), Ref("z"), Ref("d"), Ref("ed"), Ref("n"), Ref("ow"),
+        Ref("oo")))
     assert "MAX(" in excel_formula(moe.later_stage_activations(
         Ref("s"), Ref("n"), Ref("pp"), Ref("m"), Ref("v"), Ref("w"), Ref("r"), Ref("of")))

@@ -42,11 +42,11 @@ def test_dualpipe_shortens_the_published_layouts_step(both: tuple[Any, Any]) -> 
     # 7 slots of (F&B + B − 3W) against 15 of F + B; half the head on the output layer's card
     assert dual["pp_bubble_seconds"] < 0.6 * plain["pp_bubble_seconds"]
     assert dual["stage_copies"] == 2 and dual["head_rank_logits_seconds"] == pytest.approx(dual["logits_seconds"] / 2)
-    # the published 2.664M H800-hours: +70 % on 1F1B, about +51 % with DualPipe (the two weight copies cost it a
-    # layer of full recomputation per stage to fit in 80 GB)
+    # the published 2.664M H800-hours: +70 % on 1F1B, about +60 % with DualPipe (the two weight copies cost it two
+    # layers of full recomputation per stage to fit in 80 GB; one, +51 %, before the FP8 recipe's FP32 gradients)
     assert plain["gpu_hours"] / 2.664e6 - 1 == pytest.approx(0.70, abs=0.02)
-    assert dual["gpu_hours"] / 2.664e6 - 1 == pytest.approx(0.51, abs=0.02)
-    assert dual["recompute_layers"] == 1 and plain["recompute_layers"] == 0
+    assert dual["gpu_hours"] / 2.664e6 - 1 == pytest.approx(0.60, abs=0.02)
+    assert dual["recompute_layers"] == 2 and plain["recompute_layers"] == 0
 
 
 def test_the_cli_and_the_proposal_name_the_schedule(both: tuple[Any, Any], tmp_path: Path) -> None:

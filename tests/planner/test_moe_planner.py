@@ -130,7 +130,8 @@ def test_deepseek_v3_search_space_has_pipelined_ep_layouts_and_picks_the_fastest
                         "cluster": {"accelerator": "H800", "cards": 2048}})
     vals = {k: v.value for k, v in resolve(s, plan=False).inputs.items()}
     opt = RECOMMEND_OPTIONS.model_copy(update={
-        "max_tp": 8, "bytes_param": vals["param_bytes"], "bytes_optimizer": vals["optimizer_bytes"],
+        "max_tp": 8, "bytes_param": vals["param_bytes"], "bytes_grad": vals["grad_bytes"],
+        "bytes_optimizer": vals["optimizer_bytes"],
         "flash_attention": bool(vals["flash_attention"]), "tp_async_backward": bool(vals["tp_async_backward"]),
         "precision_peak_ratio": vals["precision_peak_ratio"], "a2a_overlap": vals["a2a_overlap"],
         "a2a_dedup": bool(vals["a2a_dedup"])})

@@ -134,14 +134,16 @@ def test_end_to_end_rows_predict_from_planning_inputs():
     # +31.9 % before the cross-entropy traffic term of the output layer, +31.3 % before Hopper's cuDNN
     # attention efficiency, +27.8 % before the batch band and its refit, +27.0 % before the preset's recipe sent
     # each token once per server (the deduplicating dispatch), +22.7 % before the planner tried unequal
-    # interleaved chunks (their dated notes), +20.1 % before the interleaved schedule's data-parallel windows
-    assert round(v3.error_pct, 1) == 18.9 and v3.layout == "TP2·PP2·EP64·DP512"  # type: ignore[arg-type]
+    # interleaved chunks (their dated notes), +20.1 % before the interleaved schedule's data-parallel windows, +18.9 %
+    # before the FP8 recipe's FP32 gradients and FP8 SwiGLU inputs (the fifty-first session's dated note)
+    assert round(v3.error_pct, 1) == 21.8 and v3.layout == "TP2·PP2·EP128·DP512"  # type: ignore[arg-type]
     note = (Path(__file__).resolve().parents[2] / "xlcompute/data/validation/moe_runs.yaml").read_text(
         encoding="utf-8").split("a preset's published recipe")[1]
     assert "3.514M H800-hours (+31.9%" in note and "3.499M H800-hours (+31.3%" in note
     assert "3.404M H800-hours (+27.8%" in note and "3.382M H800-hours (+27.0%" in note
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert "+18.9% now (10%), post hoc" in readme
+    assert "+21.8% now (10%), post hoc" in readme
+    assert "3.169M -> 3.244M H800-hours, +18.9 -> +21.8 %" in note.split("SwiGLU inputs")[1]
     assert "3.382M -> 3.269M H800-hours, +27.0 -> +22.7 %" in note.split("the deduplicating dispatch")[1]
     assert "3.269M -> 3.200M H800-hours, +22.7 -> +20.1 %" in note.split("unequal interleaved chunks")[1]
 

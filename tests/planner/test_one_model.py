@@ -80,7 +80,7 @@ def _layouts(rng: np.random.Generator, arch: ModelArch, n: int) -> LayoutBatch:
                        offload_weights=a[:, 13].astype(bool), offload_activations=a[:, 14].astype(bool),
                        tp_overlap=a[:, 10].astype(bool),
                        dp_overlap=a[:, 11].astype(bool), bytes_param=float(rng.choice([2.0, 4.0])),
-                       bytes_optimizer=float(rng.choice([12.0, 8.0, 16.0])),
+                       bytes_grad=float(rng.choice([2.0, 4.0])), bytes_optimizer=float(rng.choice([12.0, 8.0, 16.0])),
                        tp_async_backward=bool(rng.random() < 0.7), flash_attention=bool(rng.random() < 0.6))
 
 
@@ -91,7 +91,7 @@ def _oracle(m: dict[str, float], sy: dict[str, float], lay: LayoutBatch, i: int,
     sp, rc, zs = float(lay.sequence_parallel[i]), float(lay.recompute[i]), float(lay.zero_stage[i])
     off, flash = float(lay.offload_optimizer[i]), float(lay.flash_attention)
     off_w, off_a = float(lay.offload_weights[i]), float(lay.offload_activations[i])
-    pb, ob = lay.bytes_param, lay.bytes_optimizer
+    pb, grad_b, ob = lay.bytes_param, lay.bytes_grad, lay.bytes_optimizer
     s, L, h = m["seq_len"], m["layers"], m["hidden"]
     s_card = parallel.seq_per_card(s, c)  # context parallelism: each card holds s/cp tokens
     group = parallel.gradient_group(d, c)  # gradients and ZeRO shards span dp·cp ranks
@@ -109,7 +109,7 @@ def _oracle(m: dict[str, float], sy: dict[str, float], lay: LayoutBatch, i: int,
     model_flops = compute.train_flops_attn(m["model_active_params"], gb * s, s, L, m["attn_width"])
     step = got["predicted_step_seconds"]
     w_sharded = memory.zero_partitioned(full_w, zs, 3, group)
-    g_sharded = memory.zero_partitioned(full_w, zs, 2, group)
+    g_sharded = memory.zero_partitioned(per_card * grad_b, zs, 2, group)
     w_hbm = memory.resident_blocks(w_sharded, lps, off_w)
     g_hbm = memory.resident_blocks(g_sharded, lps, off_w)
     opt_states = memory.zero_partitioned(per_card * ob, zs, 1, group)

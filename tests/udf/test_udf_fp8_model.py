@@ -32,7 +32,7 @@ def test_the_predicted_mfu_fed_back_gives_the_estimates_days(planned) -> None:  
     assert planned["parallel_cards"] == 2048  # no idle cards: the days of steps on every card
     steps = LLM_TRAIN_DAYS("deepseek-v3", "14.8T", 2048, "H800", mfu)
     assert steps == pytest.approx(planned["step_train_days"], rel=1e-9)
-    assert steps == pytest.approx(61.83, abs=0.01)
+    assert steps == pytest.approx(63.30, abs=0.01)
     hours = LLM_TRAIN_GPU_HOURS("deepseek-v3", "14.8T", "H800", mfu)
     assert hours == pytest.approx(planned["step_gpu_hours"], rel=1e-9)
     # The estimate's throughput read back as an MFU is its MFU; the same MFU in LLM_COMPARE gives the same days.

@@ -70,9 +70,12 @@ EDITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "recompute_layers": ({"recompute_layers": 3}, {"training__recompute_layers": 3}),
     "accelerator": ({"gpu_choice": "B200"}, {"cluster__accelerator": "B200"}),
     "model": ({"model_choice": "llama3.1-70b"}, {"model": {"preset": "llama3.1-70b"}}),
-    # The drop-down sets the precision, and the optimizer bytes at their default follow it (8 with fp8,
-    # DeepSeek-V3's recipe), as a scenario that types fp8 without optimizer_bytes gets them.
+    # The drop-down sets the precision, and the optimizer and gradient bytes at their defaults follow it (8 and 4
+    # with fp8, DeepSeek-V3's recipe), as a scenario that types fp8 without optimizer_bytes or grad_bytes gets them.
     "fp8": ({"precision_choice": "fp8"}, {"training__precision": "fp8"}),
+    # Gradient bytes typed over their default (FP32 gradients at BF16, as Megatron-LM accumulates them): only the
+    # gradients' memory moves.
+    "grad_bytes": ({"grad_bytes": 4}, {"training__grad_bytes": 4}),
     # The serving precision drop-down: the 8-bit peak, bytes per weight and KV value, GEMM share and
     # dequantisation work follow it together, as serving.precision sets them (the replica stays typed).
     "serving_w8a8": ({"serving_precision_choice": "w8a8"}, {"serving__precision": "w8a8"}),

@@ -56,6 +56,7 @@ __all__ = [
     "MEGATRON_DROPLESS_SYNC_MS",
     "A2A_PASSES",
     "FP8_DEEPSEEK_OPTIMIZER_BYTES",
+    "FP8_DEEPSEEK_GRAD_BYTES",
     "moe_layer_share",
     "later_stage_index",
     "dense_ffn_width",
@@ -133,6 +134,10 @@ A2A_PASSES = 4
 #: to track the first and second moments in the AdamW optimizer ... the master weights ... are
 #: still retained in FP32"). Mixed-precision Adam keeps 12 (ZeRO §3.1).
 FP8_DEEPSEEK_OPTIMIZER_BYTES = 8.0
+#: Gradient bytes per parameter of the same recipe: FP32 ([DSV3] §3.3.3 "the master weights (stored
+#: by the optimizer) and gradients (used for batch size accumulation) are still retained in FP32");
+#: seed 000's a = 2 counts them at the weights' BF16.
+FP8_DEEPSEEK_GRAD_BYTES = 4.0
 
 
 # -- architecture ---------------------------------------------------------------------------
@@ -429,9 +434,13 @@ def expert_activation_bytes(
     FP8 cast of a linear layer's input for its backward: [DSV3] §3.3.3, Transformer Engine) and
     the expert MLP activations 2·rows·f_e·(2 + g)/etp (as the dense MLP of
     core.memory.activations_linear_layer), × the MoE layers' share ([MCORE]; Korthikanti et al.
-    2022 §4.1 for the MLP terms). ``precision_ratio`` > 1 means FP8 (the estimate's peak ratio)."""
+    2022 §4.1 for the MLP terms). ``precision_ratio`` > 1 means FP8 (the estimate's peak ratio),
+    trained as DeepSeek-V3's recipe: the activation's inputs, (1 + g)·f_e per row, kept in FP8 and
+    its output recomputed in the backward pass, rows·f_e·(1 + g)/etp ([DSV3] §3.3.3 "we cache the
+    inputs of the SwiGLU operator and recompute its output ... also stored in FP8")."""
     input_bytes = if_(precision_ratio > 1, 1, 2)
-    return moe_share * (input_bytes * rows * hidden + 2 * rows * moe_ffn_hidden * (2 + gated) / etp)
+    mlp_bytes = if_(precision_ratio > 1, rows * moe_ffn_hidden * (1 + gated), 2 * rows * moe_ffn_hidden * (2 + gated))
+    return moe_share * (input_bytes * rows * hidden + mlp_bytes / etp)
 
 
 def mla_latent_width(q_lora_rank: Value, kv_lora_rank: Value, qk_rope_head_dim: Value) -> Value:
@@ -546,8 +555,8 @@ def working_layer_bytes(dense_linear: Value, moe_linear: Value, score: Value) ->
 
 
 def stage_states_bytes(
-    params_card: Value, expert_params_card: Value, param_bytes: Value, optimizer_bytes: Value, zero_stage: Value,
-    dp: Value, edp: Value, layers_on_stage: Value, offload_weights: Value, offload_optimizer: Value,
+    params_card: Value, expert_params_card: Value, param_bytes: Value, grad_bytes: Value, optimizer_bytes: Value,
+    zero_stage: Value, dp: Value, edp: Value, layers_on_stage: Value, offload_weights: Value, offload_optimizer: Value,
 ) -> Value:
     """Weights, gradients and optimizer states one card of a stage keeps in HBM: the same steps as
     the first stage's (ZeRO over ``dp`` for the non-expert part and over ``edp`` for the experts,
@@ -556,7 +565,7 @@ def stage_states_bytes(
     weights_full = params_card * param_bytes
     expert_full = expert_params_card * param_bytes
     weights = zero_partitioned_split(weights_full, expert_full, zero_stage, 3, dp, edp)
-    grads = zero_partitioned_split(weights_full, expert_full, zero_stage, 2, dp, edp)
+    grads = zero_partitioned_split(params_card * grad_bytes, expert_params_card * grad_bytes, zero_stage, 2, dp, edp)
     optimizer = zero_partitioned_split(params_card * optimizer_bytes, expert_params_card * optimizer_bytes,
                                        zero_stage, 1, dp, edp)
     blocks = max_(layers_on_stage, 1)

@@ -395,7 +395,8 @@ class Execution(BaseModel):
     flash_attention: bool = Field(
         default=False, description="fused causal attention kernel (Dao 2023); False = unfused, s×s scores in HBM"
     )
-    bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight and per gradient (bf16)")
+    bytes_param: float = Field(default=2.0, gt=0, le=16, description="bytes per weight (bf16)")
+    bytes_grad: float = Field(default=2.0, gt=0, le=16, description="bytes per gradient kept for the optimizer")
     bytes_optimizer: float = Field(default=12.0, ge=0, le=64, description="optimizer bytes per parameter (Adam: 12)")
     ep: int = Field(
         default=1, ge=1, le=65_536,
@@ -563,6 +564,7 @@ def execution_values(ex: Execution) -> dict[str, float]:
         "tp_async_backward": float(ex.tp_async_backward),
         "flash_attention": float(ex.flash_attention),
         "param_bytes": ex.bytes_param,
+        "grad_bytes": ex.bytes_grad,
         "optimizer_bytes": ex.bytes_optimizer,
         "ep": float(ex.ep),
         "etp": float(ex.expert_tp),

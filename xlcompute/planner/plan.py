@@ -150,6 +150,7 @@ def _search(values: Mapping[str, float], base: SearchOptions, top_k: int,
     opts = base.model_copy(update={
         "top_k": top_k,
         "bytes_param": values["param_bytes"],
+        "bytes_grad": values["grad_bytes"],
         "bytes_optimizer": values["optimizer_bytes"],
         "flash_attention": bool(values["flash_attention"]),
         "tp_async_backward": bool(values["tp_async_backward"]),

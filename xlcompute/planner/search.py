@@ -148,6 +148,7 @@ class SearchOptions(BaseModel):
     tp_overlap: tuple[bool, ...] = (False, True)
     dp_overlap: tuple[bool, ...] = (True,)
     bytes_param: float = Field(default=2.0, gt=0)
+    bytes_grad: float = Field(default=2.0, gt=0)
     bytes_optimizer: float = Field(default=12.0, ge=0)
     tp_async_backward: bool = Field(
         default=True, description="software stack overlaps backward TP collectives (Execution.tp_async_backward)"
@@ -500,7 +501,7 @@ def _batch(group: _Group, idx: np.ndarray, opt: SearchOptions) -> LayoutBatch:
 
 def _batch_wide(opt: SearchOptions) -> dict[str, float | bool]:
     """The options that hold for every layout of a search (LayoutBatch's batch-wide fields)."""
-    return {"bytes_param": opt.bytes_param, "bytes_optimizer": opt.bytes_optimizer,
+    return {"bytes_param": opt.bytes_param, "bytes_grad": opt.bytes_grad, "bytes_optimizer": opt.bytes_optimizer,
             "tp_async_backward": opt.tp_async_backward, "flash_attention": opt.flash_attention,
             "capacity_factor": opt.capacity_factor, "a2a_overlap": opt.a2a_overlap,
             "a2a_dedup": opt.a2a_dedup, "moe_sync_ms": opt.moe_sync_ms,

@@ -78,7 +78,7 @@ LAYOUT_INPUTS: tuple[str, ...] = (
     "gpu_count", "tp", "pp", "cp", "batch_target", "micro_batch", "interleave", "first_stage_layers",
     "last_stage_layers", "dualpipe", "sp", "recompute_mode", "recompute_layers",
     "zero_stage", "offload_optimizer", "offload_weights", "offload_activations", "tp_overlap", "dp_overlap", "tp_async_backward",
-    "flash_attention", "param_bytes", "optimizer_bytes",
+    "flash_attention", "param_bytes", "grad_bytes", "optimizer_bytes",
     # expert parallelism and precision
     "ep", "etp", "capacity_factor", "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio",
 )
@@ -232,6 +232,7 @@ class LayoutBatch:
     tp_overlap: np.ndarray
     dp_overlap: np.ndarray
     bytes_param: float = 2.0
+    bytes_grad: float = 2.0
     bytes_optimizer: float = 12.0
     tp_async_backward: bool = True
     flash_attention: bool = False
@@ -247,7 +248,7 @@ class LayoutBatch:
     last_stage_layers: int = 0
     dualpipe: bool = False  # DeepSeek-V3's bidirectional schedule ([DSV3] §3.2.1); the search keeps it
 
-    _BATCH_WIDE = ("bytes_param", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
+    _BATCH_WIDE = ("bytes_param", "bytes_grad", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
                    "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio", "first_stage_layers",
                    "last_stage_layers", "dualpipe")
 
@@ -297,7 +298,8 @@ class LayoutBatch:
             "tp_overlap": np.asarray(self.tp_overlap, dtype=f),
             "dp_overlap": np.asarray(self.dp_overlap, dtype=f),
             "tp_async_backward": float(self.tp_async_backward), "flash_attention": float(self.flash_attention),
-            "param_bytes": float(self.bytes_param), "optimizer_bytes": float(self.bytes_optimizer),
+            "param_bytes": float(self.bytes_param), "grad_bytes": float(self.bytes_grad),
+            "optimizer_bytes": float(self.bytes_optimizer),
             "ep": np.asarray(self.ep, dtype=f), "etp": np.asarray(self.expert_tp, dtype=f),
             "capacity_factor": float(self.capacity_factor), "a2a_overlap": float(self.a2a_overlap),
             "a2a_dedup": float(self.a2a_dedup), "moe_sync_ms": float(self.moe_sync_ms),
@@ -318,7 +320,8 @@ class LayoutBatch:
             zero_stage=int(self.zero_stage[i]), offload_optimizer=bool(self.offload_optimizer[i]),
             offload_weights=bool(self.offload_weights[i]), offload_activations=bool(self.offload_activations[i]),
             tp_overlap=bool(self.tp_overlap[i]),
-            dp_overlap=bool(self.dp_overlap[i]), bytes_param=self.bytes_param, bytes_optimizer=self.bytes_optimizer,
+            dp_overlap=bool(self.dp_overlap[i]), bytes_param=self.bytes_param, bytes_grad=self.bytes_grad,
+            bytes_optimizer=self.bytes_optimizer,
             tp_async_backward=self.tp_async_backward, flash_attention=self.flash_attention,
             ep=int(np.broadcast_to(self.ep, self.tp.shape)[i]),
             expert_tp=int(np.broadcast_to(self.expert_tp, self.tp.shape)[i]),

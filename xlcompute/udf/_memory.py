@@ -190,13 +190,13 @@ def _mem_per_card_gb(
     from xlcompute.planner.inputs import STEP_CONSTANTS, Execution, execution_values, model_values
     from xlcompute.planner.steptime import TransformerShape
 
-    optimizer_bytes, peak_ratio = 12.0, 1.0
-    if fp8:  # the estimate's FP8 training: DeepSeek-V3's optimizer bytes (a scenario's default with precision fp8)
-        from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+    optimizer_bytes, grad_bytes, peak_ratio = 12.0, 2.0, 1.0
+    if fp8:  # the estimate's FP8 training: DeepSeek-V3's optimizer and gradient bytes (a scenario's default)
+        from xlcompute.core.moe import FP8_DEEPSEEK_GRAD_BYTES, FP8_DEEPSEEK_OPTIMIZER_BYTES
 
         # Memory reads only whether the ratio exceeds 1 (FP8 expert inputs, core.moe.expert_activation_bytes);
         # 2 is Hopper's FP8/BF16 peak ratio.
-        optimizer_bytes, peak_ratio = FP8_DEEPSEEK_OPTIMIZER_BYTES, 2.0
+        optimizer_bytes, grad_bytes, peak_ratio = FP8_DEEPSEEK_OPTIMIZER_BYTES, FP8_DEEPSEEK_GRAD_BYTES, 2.0
     if isinstance(model, str):
         values = model_values(get_model(model).arch, seq_len)
     else:
@@ -208,7 +208,8 @@ def _mem_per_card_gb(
         global_batch=int(parallel.global_batch(micro_batch, dp, microbatches)),
         interleave=interleave, sequence_parallel=bool(sp), recompute=_MODES[recompute], zero_stage=zero_stage,
         recompute_layers=recompute_layers,
-        flash_attention=bool(flash), bytes_optimizer=optimizer_bytes, precision_peak_ratio=peak_ratio,
+        flash_attention=bool(flash), bytes_optimizer=optimizer_bytes, bytes_grad=grad_bytes,
+        precision_peak_ratio=peak_ratio,
         # A MoE model's routed experts split over ep ranks carved from the data-parallel ones, each expert by
         # expert_tp (Megatron-Core's default: TP), as a scenario with tp, pp and ep given.
         ep=ep, expert_tp=(expert_tp or tp) if values["experts"] else 1,
@@ -245,8 +246,9 @@ def _mem_per_card_gb(
         "scenario). The layouts LLM_BEST_LAYOUT plans run 1.",
         "recompute_layers": "Optional. With selective recomputation, layers of each pipeline stage recomputed in "
         "full (Megatron-LM --recompute-num-layers); default 0.",
-        "precision": 'Optional. Training precision, "bf16" or "fp8" (FP8: DeepSeek-V3\'s 8 optimizer bytes per '
-        "parameter, FP8 expert inputs); default the catalog model's own (fp8 for deepseek-v3), else bf16.",
+        "precision": 'Optional. Training precision, "bf16" or "fp8" (FP8: DeepSeek-V3\'s 8 optimizer and 4 gradient '
+        "bytes per parameter, FP8 expert activations); default the catalog model's own (fp8 for deepseek-v3), else "
+        "bf16.",
     }
 )
 def TRAIN_MEM_PER_GPU(

@@ -21,7 +21,7 @@ from xlcompute._graph import INPUT_GROUPS, SHEETS as GRAPH_SHEETS, STEPS, Step
 from xlcompute.core.cost import whole_server_cards
 from xlcompute.core.expr import Ref, Value, excel_formula
 from xlcompute.estimate import InputValue, PlanReport
-from xlcompute.core.moe import FP8_DEEPSEEK_OPTIMIZER_BYTES
+from xlcompute.core.moe import FP8_DEEPSEEK_GRAD_BYTES, FP8_DEEPSEEK_OPTIMIZER_BYTES
 from xlcompute.scenario import Scenario, TrainingPlan
 from xlcompute._builtin import builtin_text
 from xlcompute.sources import source_text
@@ -241,6 +241,8 @@ class Book:
                 ("price_reserved_3y", sc.pricing.price_reserved_3y is not None),
                 # optimizer bytes at the precision's default (12; 8 with FP8) follow the precision drop-down
                 ("optimizer_bytes", sc.train.optimizer_bytes != _default_optimizer_bytes(sc.train.precision)),
+                # gradient bytes left out follow the precision drop-down and the weights' bytes
+                ("grad_bytes", sc.train.grad_bytes is not None),
             ) if given
         }
         # The prices that follow the drop-down (the Compare sheet keeps each card's own).
@@ -336,6 +338,11 @@ class Book:
                           f'{_default_optimizer_bytes("bf16"):g})')
             style_lookup(cell)
             source = text("optimizer_bytes_source", lang)
+        elif formula is None and key == "grad_bytes" and key not in fixed:
+            # the scenario's default (TrainingPlan.gradient_bytes): FP32 with fp8, else the weights' bytes
+            cell.value = f'=IF({CHOICE_NAMES["precision"]}="fp8",{FP8_DEEPSEEK_GRAD_BYTES:g},param_bytes)'
+            style_lookup(cell)
+            source = text("grad_bytes_source", lang)
         elif formula is None and iv.origin is not None and iv.origin.field == "cards_sized_serving":
             # A serving fleet sized to its users: whole servers of the serving cards, a live formula (the
             # serving cards do not depend on the cluster's), so an edited demand resizes the cluster.

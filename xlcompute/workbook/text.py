@@ -100,6 +100,11 @@ T: dict[str, tuple[str, str]] = {
         "§3.3.3); type a number over it to override",
         "随上方所选训练精度变化：12（混合精度 Adam：FP32 主权重与两个动量，ZeRO §3.1）；fp8 时为 8（DeepSeek-V3："
         "FP32 主权重、BF16 AdamW 动量，arXiv:2412.19437 §3.3.3）；可直接输入数字覆盖"),
+    "grad_bytes_source": (
+        "follows the training precision chosen above: the bytes per parameter (a) above, 4 with fp8 (DeepSeek-V3 "
+        "keeps its gradients in FP32, arXiv:2412.19437 §3.3.3); type a number over it to override",
+        "随上方所选训练精度变化：等于上方的每参数字节数（a）；fp8 时为 4（DeepSeek-V3 的梯度保留为 FP32，"
+        "arXiv:2412.19437 §3.3.3）；可直接输入数字覆盖"),
     "lookup_source": ("lookup in the {sheet} sheet: {detail}", "查找“{sheet}”表：{detail}"),
     "scenario_row": ("scenario (added to the catalog sheet)", "场景（已加入目录表）"),
     "sens_title": ("Sensitivity", "敏感性分析"),

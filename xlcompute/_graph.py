@@ -29,8 +29,8 @@ INPUT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "moe_layers", "experts", "moe_top_k", "expert_groups", "group_limit", "shared_experts",
                "moe_ffn_hidden", "expert_params", "mla_qkv_params", "mla_latent_width", "mtp_params")),
     ("training", ("train_tokens", "seq_len", "batch_target", "micro_batch", "param_bytes", "grad_bytes",
-                  "optimizer_bytes", "zero_stage", "recompute_mode", "recompute_layers", "sp", "flash_attention", "tp", "pp", "cp", "interleave",
-                  "first_stage_layers", "last_stage_layers", "dualpipe", "tp_overlap",
+                  "optimizer_bytes", "zero_stage", "recompute_mode", "recompute_layers", "sp", "flash_attention",
+                  "tp", "pp", "cp", "interleave", "first_stage_layers", "last_stage_layers", "dualpipe", "tp_overlap",
                   "dp_overlap", "offload_optimizer", "offload_weights", "offload_activations",
                   "deadline_days", "deadline_confidence",
                   # expert parallelism and precision (issue 15)

@@ -73,7 +73,12 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from xlcompute.core.goodput import LLAMA3_FAILURES_PER_CARD_HOUR, LLAMA3_STORAGE_BYTES_PER_S_PER_CARD
-from xlcompute.core.moe import FP8_DEEPSEEK_GRAD_BYTES, FP8_DEEPSEEK_OPTIMIZER_BYTES, MCORE_A2A_OVERLAP, MEGATRON_DROPLESS_SYNC_MS
+from xlcompute.core.moe import (
+    FP8_DEEPSEEK_GRAD_BYTES,
+    FP8_DEEPSEEK_OPTIMIZER_BYTES,
+    MCORE_A2A_OVERLAP,
+    MEGATRON_DROPLESS_SYNC_MS,
+)
 from xlcompute.core.parallel import CP_CHUNKS_PER_RANK
 from xlcompute.core import spread as _spread
 from xlcompute.core.params import ModelArch, count_params

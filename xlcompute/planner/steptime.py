@@ -248,9 +248,9 @@ class LayoutBatch:
     last_stage_layers: int = 0
     dualpipe: bool = False  # DeepSeek-V3's bidirectional schedule ([DSV3] §3.2.1); the search keeps it
 
-    _BATCH_WIDE = ("bytes_param", "bytes_grad", "bytes_optimizer", "tp_async_backward", "flash_attention", "capacity_factor",
-                   "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio", "first_stage_layers",
-                   "last_stage_layers", "dualpipe")
+    _BATCH_WIDE = ("bytes_param", "bytes_grad", "bytes_optimizer", "tp_async_backward", "flash_attention",
+                   "capacity_factor", "a2a_overlap", "a2a_dedup", "moe_sync_ms", "precision_peak_ratio",
+                   "first_stage_layers", "last_stage_layers", "dualpipe")
 
     @classmethod
     def from_executions(cls, executions: Sequence[Execution]) -> LayoutBatch:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xlcompute.planner.validation.run import RowResult, ValidationReport
 
-__all__ = ["CARD_OF_KEY", "CARD_NAMES", "CardRuns", "names_card", "runs_named", "card_runs", "cards_named"]
+__all__ = ["CARD_OF_KEY", "CARD_NAMES", "CardRuns", "names_card", "card_name", "runs_named", "card_runs",
+           "cards_named"]
 
 #: Catalog key -> the name a run's system gives the card; the A100's 40 GB and 80 GB runs count for both (one die).
 CARD_OF_KEY: dict[str, str] = {
@@ -74,10 +75,22 @@ def runs_named(report: ValidationReport, name: str) -> CardRuns:
                     calibration_errors_pct=[r.error_pct for r in on if r.role == "calibration"])
 
 
+def card_name(card: str) -> str | None:
+    """The name runs' systems give catalog card ``card``, typed as its key or one of its aliases ("H100" is the
+    H100-SXM); None for a card no run can name or no catalog card."""
+    from xlcompute import catalog  # here: the validation tables load without the catalog
+
+    try:
+        key = catalog.get_gpu(card).key
+    except ValueError:  # not a catalog card (UnknownPresetError)
+        return None
+    return CARD_OF_KEY.get(key)
+
+
 def card_runs(report: ValidationReport, card: str) -> CardRuns | None:
-    """The runs of ``report`` measured on catalog card ``card``; None for a card no run's system can name (a card
-    without an entry in :data:`CARD_OF_KEY`)."""
-    name = CARD_OF_KEY.get(card)
+    """The runs of ``report`` measured on catalog card ``card`` (its key or an alias); None for a card no run's
+    system can name (a card without an entry in :data:`CARD_OF_KEY`)."""
+    name = card_name(card)
     return None if name is None else runs_named(report, name)
 
 

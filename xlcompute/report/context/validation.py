@@ -11,14 +11,14 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from xlcompute import fmt
+from xlcompute import catalog, fmt
 from xlcompute.core import arith, spread
 from xlcompute.core.spread import range_is_narrow
 from xlcompute.end_to_end import FIRST_PREDICTION, EndToEndSets, validate_end_to_end_sets
 from xlcompute.estimate import PlanReport
 from xlcompute.planner.inputs import ARCHITECTURE_PROFILES, SOFTWARE_STACKS
 from xlcompute.planner.validation import ValidationReport, validate
-from xlcompute.planner.validation.cards import CARD_NAMES, CARD_OF_KEY, CardRuns, card_runs, cards_named, names_card
+from xlcompute.planner.validation.cards import CARD_NAMES, CardRuns, card_name, card_runs, cards_named, names_card
 from xlcompute.planner.validation.data import POST_HOC_CALIBRATION_SETS
 from xlcompute.planner.validation.repeats import summarise_repeats
 from xlcompute.report.context._ctx import _Ctx, nowrap
@@ -425,8 +425,9 @@ def card_end_to_end_runs(c: _Ctx) -> CardEndToEnd | None:
     acc = r.scenario.cluster.accelerator
     if not r.trains or not isinstance(acc, str) or not _untested(c):
         return None
+    key = catalog.get_gpu(acc).key  # the card as typed may be an alias ("H100")
     errs = [x.error_pct for s in end_to_end_report().held_out_reports for x in s.rows
-            if not x.fitted and x.accelerator == acc and x.error_pct is not None]
+            if not x.fitted and catalog.get_gpu(x.accelerator).key == key and x.error_pct is not None]
     return CardEndToEnd(len(errs), statistics.median(errs)) if errs else None
 
 
@@ -536,7 +537,7 @@ def validation_appendix(c: _Ctx) -> dict[str, Any]:
     worst = max(held, key=lambda row: abs(row.error_pct))
     # held-out runs only: a calibration run near the plan was fitted on, so it says little about the plan
     acc = c.r.scenario.cluster.accelerator
-    card = CARD_OF_KEY.get(acc) if isinstance(acc, str) else None
+    card = card_name(acc) if isinstance(acc, str) else None
     chosen = {id(r) for r in nearest_runs(held, *_plan_card(c), card=card, default_system=v.system_name)} | {id(worst)}
     shown = [r for r in everything if id(r) in chosen]  # in the order of the sets, as validate prints them
     rows = [

@@ -200,12 +200,12 @@ class Estimate(BaseModel):
         return max(misses, key=lambda t: t.cards, default=None)
 
     def deadline_out_of_reach(self) -> bool:
-        """Cards given, their run missing training.deadline_days, and the deadline sizing finding no cluster
-        that meets it (``deadline_plan`` None): the graph's same-MFU ``deadline_cards`` is then no answer
-        (Llama-3.1-405B on 2T tokens, H20, by 1 day: 34 million cards at the ETTR of a million, beyond any
-        cluster the scenario takes, whose failures would stop the job)."""
-        return (self["deadline_days"] > 0 and self["deadline_slip_days"] > 0 and self.deadline_plan is None
-                and not self.sizing_tries)
+        """The run missing training.deadline_days and the deadline sizing finding no cluster that meets it:
+        cards given (``deadline_plan`` None), or cards sized and every count tried missing it (the plan is the
+        fastest found). The graph's same-MFU ``deadline_cards`` is then no answer (Llama-3.1-405B on 2T tokens,
+        H20, by 1 day: 34 million cards at the ETTR of a million, beyond any cluster the scenario takes, whose
+        failures would stop the job; on 15T H100 by 15 days, 4.7 trillion cards at the MFU of 747,936)."""
+        return self["deadline_days"] > 0 and self["deadline_slip_days"] > 0 and self.deadline_plan is None
 
     def __getitem__(self, key: str) -> float:
         """Any input or figure by key: ``result["train_days"]``."""
@@ -1348,9 +1348,11 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
     the deadline says fewer cards would, keeping the fewest that met it (at most
     :data:`DEADLINE_PASSES` estimates). Below the fewest that met it, down to the count its own MFU
     implies, the rounder counts of :func:`_rounder_counts` are tried in turn (at most
-    :data:`DEADLINE_REFINES`), the first that meets the deadline kept. If none met it, the last is
-    shown, its deadline row saying by how much it misses. Serving after training keeps at least the
-    cards the users need. Every count planned is in the result's ``sizing_tries``."""
+    :data:`DEADLINE_REFINES`), the first that meets the deadline kept. If none met it, the fastest
+    of those whose failures leave the job running is shown (not the last: past some count more cards
+    fail more often and take longer, Llama-3.1-405B by 15 days on H100 went from 187,008 cards and 15.3
+    days to 747,936 and 98.8), its deadline row saying by how much it misses. Serving after training
+    keeps at least the cards the users need. Every count planned is in the result's ``sizing_tries``."""
     deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
     target = float(result["deadline_plan_days"])  # the days a plan must not exceed, the same at every count
     per_node = max(1, int(result["cards_per_node"]))
@@ -1358,12 +1360,18 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
     cards = scenario.cluster.cards
     met: Estimate | None = None  # the plan with the fewest cards that meets the deadline
     tried: list[tuple[float, int]] = []  # (days, cards) of the sized counts the goodput check accepts
+    planned: dict[int, Estimate] = {}  # their estimates
     tries = [SizedTry(cards=cards, train_days=float(result["train_days"]))]
+
+    def accept(res: Estimate, n: int) -> None:
+        if res["effective_ratio"] >= MIN_ETTR:
+            tried.append((float(res["train_days"]), n))
+            planned[n] = res
+
     for i in range(DEADLINE_PASSES):
         want = max(int(result["deadline_cards"]), floor)
         if i > 0:
-            if result["effective_ratio"] >= MIN_ETTR:
-                tried.append((float(result["train_days"]), cards))
+            accept(result, cards)
             if result["train_days"] <= target:
                 if met is None or cards < met.scenario.cluster.cards:
                     met = result
@@ -1387,23 +1395,63 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
         result = _estimate_at(sized, on_progress, overrides, check=False)
         tries.append(SizedTry(cards=cards, train_days=float(result["train_days"])))
     else:  # the last pass is judged too
+        accept(result, cards)
         if result["train_days"] <= target and (met is None or cards < met.scenario.cluster.cards):
             met = result
     if met is not None:
         met = _rounder_met(scenario, met, floor, per_node, tries, on_progress, overrides)
         return met.model_copy(update={"sizing_tries": tries})
+    later = "; allowed: a later deadline, or cluster.cards given to see how long the run takes on them"
+    if tried:  # none met it: the fastest found near the fastest tried is what the deadline can ask for
+        fastest = _fastest_near(scenario, planned, tries, floor, per_node, target, on_progress, overrides)
+        if fastest["train_days"] <= target:  # on the way it met the deadline: fewer cards may too
+            met = _rounder_met(scenario, fastest, floor, per_node, tries, on_progress, overrides)
+            return met.model_copy(update={"sizing_tries": tries})
+        raise ValueError(
+            f"training.deadline_days ({deadline:g}) cannot be met: more cards fail more often (the fastest plan "
+            f"found takes {fastest['train_days']:,.1f} days, on {fastest.scenario.cluster.cards:,} cards){later}")
     try:
         _check_ettr(result.scenario, result.results)
-    except ValueError:  # the deadline asked for the cards: say so, not only what failures do to them
-        days, best = min(tried) if tried else (math.nan, 0)
-        shortest = f"; of the cluster sizes tried, the shortest run is {days:,.0f} days on {best:,} cards" if tried else ""
+    except ValueError:  # every count sized stops too often to run: say so, not only what failures do to them
         raise ValueError(
             f"training.deadline_days ({deadline:g}) cannot be met: more cards fail more often (at {cards:,} cards, "
             f"failures, reliability.failures_per_card_hour, would stop the job every "
-            f"{float(result['job_mtbf_seconds']):,.3g} s){shortest}; allowed: a later deadline, or cluster.cards "
-            "given to see how long the run takes on them"
-        ) from None
+            f"{float(result['job_mtbf_seconds']):,.3g} s){later}") from None
     return result.model_copy(update={"sizing_tries": tries})
+
+
+def _fastest_near(scenario: Scenario, planned: dict[int, Estimate], tries: list[SizedTry], floor: int, per_node: int,
+                  target: float, on_progress: Callable[[int, int], None] | None,
+                  overrides: Mapping[str, float] | None) -> Estimate:
+    """The fastest plan found by stepping the card count down and up from the fastest of ``planned`` (whose failures
+    leave the job running), by a factor of 2 that narrows to its square root when neither step is faster, at most
+    :data:`DEADLINE_REFINES` estimates (each added to ``tries`` and ``planned``); it stops at a count that meets
+    ``target``. The sizing's passes jump by what each plan's MFU implies, which at the scale where failures bite
+    overshoots: Llama-3.1-405B on 15T tokens by 10 days on H100 tried 223,832 cards (33.1 days), never 111,072
+    (20.0 days)."""
+    cards = min(planned, key=lambda n: planned[n]["train_days"])
+    best = planned[cards]
+    seen = {t.cards for t in tries}
+    factor, left = 2.0, DEADLINE_REFINES
+    while left > 0 and factor > 1.05 and best["train_days"] > target:
+        moved = False
+        for n in (cards / factor, cards * factor):
+            n = min(max(per_node * math.ceil(n / per_node), floor), MAX_CARDS)
+            if left <= 0 or any(abs(n - s) <= max(per_node, 0.005 * n) for s in seen):  # tried, or as good as
+                continue
+            seen.add(n)
+            left -= 1
+            try:
+                res = _estimate_at(with_cards(scenario, n), on_progress, overrides, check=False)
+            except (ScenarioError, ValueError):  # a count the scenario or the planner cannot take
+                continue
+            tries.append(SizedTry(cards=n, train_days=float(res["train_days"])))
+            if res["effective_ratio"] >= MIN_ETTR and res["train_days"] < best["train_days"]:
+                planned[n], cards, best, moved = res, n, res, True
+                break
+        if not moved:
+            factor = math.sqrt(factor)
+    return best
 
 
 def _rounder_met(scenario: Scenario, met: Estimate, floor: int, per_node: int, tries: list[SizedTry],

@@ -165,8 +165,9 @@ RULES: tuple[tuple[re.Pattern[str], Replacement], ...] = tuple((re.compile(p), r
      r"failures, reliability\.failures_per_card_hour, would stop the job every ([\d,.e+-]+) s\)",
      r"training.deadline_days（\1）无法满足：卡越多，故障越频繁（按 reliability.failures_per_card_hour 的故障率，"
      r"\2 张卡时作业每 \3 秒就会中断一次）"),
-    (r"; of the cluster sizes tried, the shortest run is " + _N + r" days on " + _N + " cards",
-     r"；试算过的集群规模中，工期最短的是 \2 张卡、\1 天"),
+    (r"training\.deadline_days \(" + _N + r"\) cannot be met: more cards fail more often \(the fastest plan found "
+     r"takes " + _N + r" days, on " + _N + r" cards\)",
+     r"training.deadline_days（\1）无法满足：卡越多，故障越频繁（找到的最快方案需 \2 天，用 \3 张卡）"),
     (r"; allowed: a later deadline, or cluster\.cards given to see how long the run takes on them",
      "；允许：推迟截止期限，或给出 cluster.cards 查看在这些卡上训练需要多久"),
     (r"training\.deadline_days \(" + _N + r"\) needs about " + _N + r" cards, which the scenario cannot take: ",

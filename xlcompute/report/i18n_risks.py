@@ -119,13 +119,14 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
         "工期”一章的工期一节）。请预留备用服务器并监控慢卡与故障卡；故障率若高于每卡时 {rate}，训练将更长。",
     ),
     "risk_bubble": (
-        "The pipeline bubble is {bubble} of step time with {pp} stages and {m} micro-batches per step.",
-        "流水线气泡占每步时间的 {bubble}（{pp} 级，每步 {m} 个微批）。",
+        "The pipeline bubble, {bubble} of the micro-batches' time, takes {share} of each step with {pp} stages and "
+        "{m} micro-batches per step.",
+        "流水线气泡为各微批计算时间的 {bubble}，占每步时间的 {share}（{pp} 级，每步 {m} 个微批）。",
     ),
     "risk_bubble_interleaved": (
-        "The pipeline bubble is {bubble} of step time with {pp} stages of {v} interleaved chunks per card and "
-        "{m} micro-batches per step.",
-        "流水线气泡占每步时间的 {bubble}（{pp} 级，每卡 {v} 个交错块，每步 {m} 个微批）。",
+        "The pipeline bubble, {bubble} of the micro-batches' time, takes {share} of each step with {pp} stages of "
+        "{v} interleaved chunks per card and {m} micro-batches per step.",
+        "流水线气泡为各微批计算时间的 {bubble}，占每步时间的 {share}（{pp} 级，每卡 {v} 个交错块，每步 {m} 个微批）。",
     ),
     "mit_bubble": (
         "Use the interleaved 1F1B schedule or more micro-batches per step (a larger global batch).",

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from xlcompute import fmt
 from xlcompute.core import comm
 from xlcompute.report.context._ctx import _Ctx
 
@@ -102,10 +103,12 @@ def bubble_risk(c: _Ctx) -> tuple[Markup, Markup]:
     """The pipeline-bubble risk; an interleaved schedule is not proposed again when the plan has one, nor to a
     DualPipe plan, which cannot interleave (core.stages.check_dualpipe)."""
     r = c.r
+    # the bubble over the micro-batches' time (the warning's measure, above 100 % with few micro-batches) and its
+    # share of the step, the share the step-time table shows
+    args = {"bubble": c.v("pipeline_bubble"), "pp": c.v("pp"), "m": c.v("grad_accum"),
+            "share": fmt.percent(r["pp_bubble_seconds"] / r["predicted_step_seconds"])}
     if r["dualpipe"] > 0:
-        return (c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")),
-                c.t("mit_bubble_dualpipe"))
+        return c.t("risk_bubble", **args), c.t("mit_bubble_dualpipe")
     if r["interleave"] > 1:
-        return (c.t("risk_bubble_interleaved", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), v=c.v("interleave"),
-                    m=c.v("grad_accum")), c.t("mit_bubble_interleaved"))
-    return c.t("risk_bubble", bubble=c.v("pipeline_bubble"), pp=c.v("pp"), m=c.v("grad_accum")), c.t("mit_bubble")
+        return c.t("risk_bubble_interleaved", v=c.v("interleave"), **args), c.t("mit_bubble_interleaved")
+    return c.t("risk_bubble", **args), c.t("mit_bubble")

@@ -76,3 +76,11 @@ def test_the_bubble_risk_quotes_the_step_share_the_step_table_shows(lang: str) -
     said = (f"of the micro-batches' time, takes {share} of each step" if lang == "en" else f"占每步时间的 {share}")
     assert said in text
     assert text.count(share) >= 2  # and the step-time breakdown's row of the bubble
+
+
+def test_the_readme_quotes_the_refusal_it_gives() -> None:
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    fastest, cards = _refusal(10)
+    assert f'"the fastest plan found takes {fastest:,.1f} days, on {cards:,} cards"' in readme

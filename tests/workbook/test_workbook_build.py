@@ -473,8 +473,12 @@ def test_zh_labels_same_formulas() -> None:
                     # a looked-up input's source, and the Compare sheet's name of the Inputs card's column
                     # (which says when the drop-down holds another card) and its line on a changed training
                     # precision: same formulas, words in its language (and the count of unusable inputs, which
-                    # leaves out the notes by their prefix)
-                    if (ws_en.title == "Inputs" and (a.column == 4 or a.coordinate == "H3")) or (
+                    # leaves out the notes by their prefix, and the count of problems)
+                    if ws_en.title not in ("Inputs", "Compare") and a.coordinate == "A3":  # the line on problems:
+                        for f in (a_f, b_f):  # English words a plural
+                            assert f.startswith("=IF(inputs_unusable>0,") and "IF(inputs_problems>0," in f
+                        continue
+                    if (ws_en.title == "Inputs" and (a.column == 4 or a.coordinate in ("H2", "H3"))) or (
                             ws_en.title == "Compare" and (a.row == 5 or a.coordinate == "A3")):
                         a_f, b_f = (re.sub(r'"[^"]*"', '""', f) for f in (a_f, b_f))
                     assert a_f == b_f, (ws_en.title, a.coordinate)

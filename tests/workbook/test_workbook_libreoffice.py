@@ -25,6 +25,7 @@ from xlcompute.estimate import Estimate, estimate
 from xlcompute.scenario import Scenario, default_scenario, load_scenario, parse_scenario
 from xlcompute.uncertainty import analyse
 from xlcompute.workbook import write_workbook
+from xlcompute.workbook.builder import RESULT_SHEETS
 from xlcompute.workbook.tornado import TORNADO_COLUMNS, TORNADO_NAME
 from xlcompute.workbook.text import text
 
@@ -199,6 +200,10 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "ep_dense": ({"ep": 2}, ["EP (2) needs a mixture-of-experts model (this model has no routed experts): set EP to 1"]),
     "nothing_to_plan": ({"typed:train_tokens": 0, "users": 0},
                         ["no training tokens and no serving users: there is nothing to plan"]),
+    # TP or PP 0: their own rule alone, no #DIV/0! from the idle-cards note and no "interleave (8) is more than the
+    # 0 layers" (rules on other inputs wait for those inputs' rows; helper-109's review)
+    "tp_0": ({"tp": 0}, ["training.tp: a whole number at least 1 and at most 65,536"]),
+    "pp_0": ({"pp": 0}, ["training.pp: a whole number at least 1 and at most 65,536"]),
 }
 GENERATED: dict[str, Path] = {}  # case -> the file as written, before LibreOffice recalculated it
 
@@ -294,6 +299,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, custom_scenario: Scen
     expected["invalid_ep_moe"] = expected["invalid_ep_dp"] = expected["example_ascend-910b-2048-deepseek-v2"]
     files["invalid_card_pasted"] = _edited(files["default_en"], {"gpu_choice": "H900"}, src / "invalid_card.xlsx")
     expected["invalid_card_pasted"] = expected["default_en"]
+    # Tokens typed 0, which the Inputs sheet allows (a serving-only plan): nothing on any sheet becomes an error.
+    files["serving_only_edit"] = _edited(files["default_en"], {"typed:train_tokens": 0}, src / "serving_only.xlsx")
+    expected["serving_only_edit"] = expected["default_en"]
     # The Compare sheet edited in place, two columns at once (the other columns must not move).
     wb = openpyxl.load_workbook(files["default_en"])
     ws = wb["Compare"]
@@ -487,7 +495,7 @@ def test_cached_values_are_what_libreoffice_computes(recalculated: dict) -> None
     14 §5) equals LibreOffice's own recalculation of that cell, in every generated workbook."""
     checked = 0
     for key, written in GENERATED.items():
-        if key.startswith(("edit_", "invalid_", "card_")):
+        if key.startswith(("edit_", "invalid_", "card_", "serving_only_edit")):
             continue  # saved again by openpyxl after the edit: no cached values, by design
         formulas = openpyxl.load_workbook(written)
         cached = openpyxl.load_workbook(written, data_only=True)
@@ -539,6 +547,16 @@ def test_invalid_edits_are_named_next_to_the_inputs(recalculated: dict, edit: st
         assert set(block.values()) == {"—"}, block
     else:
         assert all(isinstance(v, (int, float)) for v in block.values()), block
+    # every result sheet's top line says so too, not only the Inputs sheet's block (helper-109's review)
+    banner = ("Not valid: an input on the Inputs sheet cannot be used as typed (see its column F). Fix it first"
+              if unusable else f"The Inputs sheet flags {n} problem{'s' if n != 1 else ''} in column F: these "
+              "figures follow the inputs as typed. Read them with it")
+    assert _banners(path) == {key: banner for key in RESULT_SHEETS}
+
+
+def _banners(path: Path) -> dict[str, Any]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return {key: sheet(wb, key)["A3"].value for key in RESULT_SHEETS}
 
 
 _PLAN_OUTCOME_EDITS = frozenset({"tpot_target", "model_405b", "nothing_to_plan"})
@@ -550,9 +568,22 @@ def test_a_card_pasted_past_the_list_is_named(recalculated: dict) -> None:  # ty
     ws = sheet(openpyxl.load_workbook(recalculated["invalid_card_pasted"][0], data_only=True), "inputs")
     checks = [str(v) for v in _check_column(ws)]
     assert checks[0] == "Accelerator H900 is not in the list: pick one from the drop-down list"
+    assert not [c for c in checks if c.startswith("#")]  # no check is itself an error (an #N/A, helper-109's review)
     assert ws["F3"].value.endswith("inputs have a problem: see column F. The results above show — until the "
                                    "inputs can be used")
     assert set(_block(recalculated["invalid_card_pasted"][0], "en").values()) == {"—"}
+
+
+def test_tokens_typed_zero_leave_no_error_on_any_sheet(recalculated: dict) -> None:  # type: ignore[type-arg]
+    """A serving-only plan typed over a training workbook (tokens 0, allowed): the Compare sheet's training cost per
+    10¹² tokens says "—" (compare() gives none) instead of #DIV/0!, and no other cell errs (helper-109's review)."""
+    wb = openpyxl.load_workbook(recalculated["serving_only_edit"][0], data_only=True)
+    errors = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value[:1] == "#" and c.value[1:2].isupper()]
+    assert not errors, errors[:6]
+    rows, cols = compare_layout(compare_ws(wb))
+    assert {compare_ws(wb).cell(row=rows["cost_per_trillion_tokens"], column=c).value for c in cols.values()} == {"—"}
+    assert sheet(wb, "inputs")["F3"].value == "All inputs are valid"
 
 
 def test_ep_divides_experts(recalculated: dict) -> None:  # type: ignore[type-arg]
@@ -573,6 +604,7 @@ def test_valid_workbooks_have_no_check_messages(recalculated: dict, case: str) -
     ws = sheet(openpyxl.load_workbook(recalculated[case][0], data_only=True), "inputs")
     assert not _check_column(ws)
     assert ws["F3"].value in ("All inputs are valid", "所有输入有效")
+    assert set(_banners(recalculated[case][0]).values()) <= {None, ""}  # no result sheet says anything
 
 
 def test_cards_that_leave_cards_idle_are_named(recalculated: dict) -> None:  # type: ignore[type-arg]

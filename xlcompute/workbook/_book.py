@@ -34,6 +34,7 @@ from xlcompute.workbook.input_checks import (
     add_choice_check,
     add_input_checks,
     add_read_cell,
+    problems_banner,
 )
 from xlcompute.serving_model import SCENARIO_PRECISIONS
 from xlcompute.workbook.serving_precision import SERVING_PRECISION_KEYS, serving_precision_formula
@@ -406,6 +407,9 @@ class Book:
             style_title(ws.cell(row=1, column=1, value=sheet_title(sheet, self.lang)))
             note = "results_note_plan" if plan is not None and sheet == "training" else "results_note"
             style_note(ws.cell(row=2, column=1, value=text(note, self.lang)))
+            banner = ws.cell(row=3, column=1, value=problems_banner(self.lang))  # empty while the inputs are valid
+            style_note(banner)
+            banner.font = RED_FONT
             for col, key in enumerate(("col_figure", "col_value", "col_unit", "col_name"), start=1):
                 style_header(ws.cell(row=4, column=col, value=text(key, self.lang)))
 

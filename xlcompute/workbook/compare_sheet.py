@@ -240,9 +240,11 @@ def _column(ws: Worksheet, col: str, a: Alternative, own: bool, p: _Plan, curren
             values[st.key] = Ref(st.key)
     for row, spent in ((PER_TRILLION, "train_cost"), (PER_TRILLION_PREDICTED, "train_cost_predicted_mfu")):
         if row in p.rows:
-            _write(ws, f"{col}{p.rows[row]}",
-                   cost.cost_per_tokens(values[spent], Ref("train_tokens"), TOKENS_PER_TRILLION),
+            coord = f"{col}{p.rows[row]}"
+            _write(ws, coord, cost.cost_per_tokens(values[spent], Ref("train_tokens"), TOKENS_PER_TRILLION),
                    registry.excel_format("train_cost", currency))
+            # tokens edited to 0 (the serving-only plan the Inputs sheet allows): no training to price, as compare()
+            ws[coord].value = f'=IF(train_tokens>0,{str(ws[coord].value)[1:]},"—")'
     return live
 
 

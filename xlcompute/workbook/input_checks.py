@@ -50,9 +50,9 @@ def _style_check(cell: Cell) -> None:
     else:
         cell._style = copy(first)
 
-__all__ = ["CHECK_COLUMN", "READ_COLUMN", "FLAG_COLUMN", "UNUSABLE_NAME", "PLAN_OUTCOMES", "PARSED_KEYS", "NO_FP8_PEAK",
-           "add_input_checks", "add_check_summary", "add_read_cell",
-           "add_choice_check", "field_name", "formula_text"]
+__all__ = ["CHECK_COLUMN", "READ_COLUMN", "FLAG_COLUMN", "UNUSABLE_NAME", "PROBLEMS_NAME", "PLAN_OUTCOMES",
+           "PARSED_KEYS", "NO_FP8_PEAK", "add_input_checks", "add_check_summary", "add_read_cell",
+           "add_choice_check", "field_name", "formula_text", "problems_banner"]
 
 CHECK_COLUMN = "F"
 #: How a check that is information, not a problem, starts (English, Chinese): not counted, not marked red.
@@ -64,6 +64,8 @@ READ_COLUMN = "G"
 FLAG_COLUMN = "H"
 FLAG_COLUMN_INDEX = 8
 UNUSABLE_NAME = "inputs_unusable"
+#: How many checks say something (the inputs the formulas cannot use and the plans' outcomes), in the flag column.
+PROBLEMS_NAME = "inputs_problems"
 PARSED_KEYS = frozenset({"train_tokens", "model_params", "model_active_params"})
 """Counts a finance user types with a suffix (2T, 70B, 2万亿): the typed cell may hold text, and the
 named cell is the number read from it, in the column after the checks."""
@@ -191,7 +193,7 @@ def _cross_checks(key: str, lang: str) -> list[tuple[str, str]]:
                  '"PP（"&pp&"）多于层数（"&layers&"）：PP 至多为 "&layers' if zh else
                  '"PP ("&pp&") is more than the layers ("&layers&"): PP may be at most "&layers')]
     if key == "interleave":  # each virtual stage needs a layer (core.parallel.max_interleave), e.g. after a pp edit
-        return [("IFERROR(interleave>layers_per_stage,FALSE)",
+        return [("IFERROR(AND(pp>=1,interleave>layers_per_stage),FALSE)",  # PP 0 is PP's own check
                  '"交错阶段数（"&interleave&"）多于最忙流水线级的层数（"&layers_per_stage&"）"' if zh else
                  '"interleave ("&interleave&") is more than the "&layers_per_stage&" layers on the busiest '
                  'pipeline stage"')]
@@ -324,9 +326,11 @@ def add_input_checks(ws: Worksheet, row: int, key: str, lang: str) -> None:
     tail = '""'
     for cond, words in reversed(_cross_checks(key, lang)):
         tail = f"IF({cond},{words},{tail})"
+    if tail != '""':  # a rule on other inputs errs while one of them is broken, which its own row names
+        tail = f'IFERROR({tail},"")'
     body = f"{formula}{tail}))"
-    for cond, words in reversed(_first_checks(key, lang)):
-        body = f"IF({cond},{words},{body})"
+    for cond, words in reversed(_first_checks(key, lang)):  # a rule on a broken lookup waits for its own row
+        body = f"IF(IFERROR({cond},FALSE),{words},{body})"
     check = ws.cell(row=row, column=6, value=f"={body}")
     _style_check(check)
     # A row whose check may say a plan's outcome (out of memory, a missed target) flags that message: the
@@ -366,10 +370,24 @@ def add_choice_check(ws: Worksheet, row: int, source_list: str, label: str, lang
         known = f"ISNUMBER(MATCH({cell},{source_list},0))"
     after = "”不在下拉列表中：请从列表选择" if lang == "zh" else " is not in the list: pick one from the drop-down list"
     words = f'{formula_text(label + ("“" if lang == "zh" else " "))}&{cell}&{formula_text(after)}'
-    ok = '""' if also is None else f'IF({also[0]},{also[1]},"")'  # the condition is its own IFERROR
+    ok = '""' if also is None else f'IFERROR(IF({also[0]},{also[1]},""),"")'  # other inputs' rows name theirs
     check = ws.cell(row=row, column=6, value=f'=IF({known},{ok},{words})')
     _style_check(check)
     ws.conditional_formatting.add(cell, _red_when(f'${CHECK_COLUMN}${row}<>""'))
+
+
+def problems_banner(lang: str) -> str:
+    """The formula of a result sheet's top line: not valid while an input cannot be used, a pointer to the Inputs
+    sheet's checks while they flag a plan's outcome, else empty (helper-109's review: a negative token count blanked
+    the Inputs sheet's results and left -196 days and a negative budget on the Goodput and Budget sheets)."""
+    if lang == "zh":
+        bad = "本表数字无效：输入表中有输入无法按所填值使用（见输入表 F 列），修正后再读"
+        flagged = ('"输入表 F 列标出 "&' + PROBLEMS_NAME + '&" 个问题：本表数字按所填输入计算，请结合这些问题阅读"')
+    else:
+        bad = "Not valid: an input on the Inputs sheet cannot be used as typed (see its column F). Fix it first"
+        flagged = ('"The Inputs sheet flags "&' + PROBLEMS_NAME + '&IF(' + PROBLEMS_NAME + '=1," problem"," problems")'
+                   '&" in column F: these figures follow the inputs as typed. Read them with it"')
+    return f'=IF({UNUSABLE_NAME}>0,{formula_text(bad)},IF({PROBLEMS_NAME}>0,{flagged},""))'
 
 
 def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str, header_row: int) -> None:
@@ -393,6 +411,9 @@ def add_check_summary(ws: Worksheet, row: int, first: int, last: int, lang: str,
                     value=f"={n}-COUNTIF({FLAG_COLUMN}{first}:{FLAG_COLUMN}{last},1)")
     ws.parent.defined_names[UNUSABLE_NAME] = DefinedName(
         UNUSABLE_NAME, attr_text=f"{quote_sheetname(ws.title)}!${FLAG_COLUMN}${flags.row}")
+    count = ws.cell(row=row - 1, column=FLAG_COLUMN_INDEX, value=f"={n}")  # for the result sheets' banner
+    ws.parent.defined_names[PROBLEMS_NAME] = DefinedName(
+        PROBLEMS_NAME, attr_text=f"{quote_sheetname(ws.title)}!${FLAG_COLUMN}${count.row}")
     ws.column_dimensions[FLAG_COLUMN].hidden = True  # flags for the formulas, not for reading
     c = ws.cell(row=row, column=6, value=f"={words}")
     style_formula(c)

@@ -131,6 +131,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "sized_past_target": ("more than the {target} days that {q} confidence asks for", "超出置信度 {q} 所要求的 {target} 天"),
     "summary_deadline_chance": ("{chance} of the range's draws finish in time (Uncertainty section).",
                                 "区间抽样中 {chance} 可按期完成（见不确定性一节）。"),
+    "summary_deadline_bias": (
+        "It is met by the model's own figures: at the error the model made on this card's held-out runs the run "
+        "takes about {adj_days} days, {late} days past the deadline (see the recommendation).",
+        "这是按模型自身数字按期完成：按模型在该卡留出实测上的误差，训练约需 {adj_days} 天，超过截止期限 {late} 天（见建议）。",
+    ),
+    "rec_bias_deadline": (
+        "At those figures the run ends {late} days after the {deadline}-day deadline, which the plan meets only by the "
+        "model's own figures.",
+        "按这些数字，训练将比 {deadline} 天的截止期限晚 {late} 天结束；本方案仅按模型自身的数字按期完成。",
+    ),
     "summary_serving_conf": (
         "Planned at {q} confidence, the fleet holds the serving cards times the inference model's speed margin: "
         "{planned} cards, {cards} in whole servers.",

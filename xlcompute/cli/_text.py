@@ -79,6 +79,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "serving_short": ("{line}; more than the {cards} cards of the cluster", "{line}；超过集群的 {cards} 张卡"),
     "latency_value": ("{ttft}; {tpot} per output token at a batch of {batch}; {cap} served for {demand} demanded",
                       "{ttft}；每输出 token {tpot}，批大小 {batch}；可服务 {cap}，需求 {demand}"),
+    "latency_unmet": ("; above the targets ({ttft} to the first token, {tpot} per output token): no replica on this "
+                      "card meets them, so the cards above are the fastest replicas for the demand: relax the targets, "
+                      "lower the serving precision or choose a faster card",
+                      "；高于目标（首 token {ttft}，每输出 token {tpot}）：该卡上没有推理副本能达到目标，上面的卡数按最快的"
+                      "副本满足需求：请放宽目标、降低推理精度或选择更快的加速卡"),
     "bom": ("Bill of materials", "物料清单"),
     "bom_line": ("servers {servers}; {net}; storage {storage} {store}; facility {facility}; {racks}, {mw} with PUE",
                  "服务器 {servers}；{net}；存储 {storage}{store}；机房 {facility}；机柜 {racks}，含 PUE 的机房功率 {mw}"),

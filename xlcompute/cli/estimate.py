@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 __all__ = ["estimate_command"]
 
 
+def _latency_unmet(r: Estimate, v: Callable[[str], str], lang: str) -> str:
+    """What the latency line adds when no replica meets the targets (the proposal's recommendation says it too):
+    the serving cards are then the fastest replicas', not a fleet that serves within the targets."""
+    if r["users"] <= 0 or (r["ttft"] <= r["ttft_target_s"] and r["tpot"] <= r["tpot_target_s"]):
+        return ""
+    return tr("latency_unmet", lang, ttft=v("ttft_target_s"), tpot=v("tpot_target_s"))
+
+
 def _serving_line(r: Estimate, v: Callable[[str], str], lang: str = "en") -> str:
     """The serving cards and what they serve; where they outnumber the cluster's cards, it says so
     (the proposal's "needs more than the N proposed" risk)."""
@@ -171,7 +179,8 @@ def _summary_rows(result: Estimate, lang: str = "en", typed: frozenset[str] = fr
         (lab("comm_share_of_step"), v("comm_share_of_step")),
         (lab("serving_cards"), _serving_line(r, v, lang)),
         (lab("ttft"), tr("latency_value", lang, ttft=v("ttft"), tpot=v("tpot"), batch=fmt.count(r["serving_batch"]),
-                         cap=v("serving_capacity_tokens_per_s"), demand=v("serving_demand_tokens_per_s"))),
+                         cap=v("serving_capacity_tokens_per_s"), demand=v("serving_demand_tokens_per_s"))
+         + _latency_unmet(r, v, lang)),
         (lab("cost_per_million_tokens"), v("cost_per_million_tokens")),
         (lab("capex_total"), v("capex_total")),
         (L["bom"], _bom_line(r, v, lang)),

@@ -60,7 +60,7 @@ GLOSSARY: tuple[Term, ...] = (
     Term("Recomputation", "重计算", "training",
          "Recomputing part (selective) or all (full) of a layer's forward pass during the backward pass instead "
          "of storing its activations: less memory, more computation.",
-         "重计算：反向传播时重新计算每层前向的一部分（选择性）或全部（完全），以代替保存激活值：省显存，多计算。"),
+         "反向传播时重新计算每层前向的一部分（选择性）或全部（完全），以代替保存激活值：省显存，多计算。"),
     Term("1F1B, interleaving, bubble", "1F1B、交错调度、气泡", "training",
          "The pipeline's order of forward and backward passes. The bubble is the time stages wait at the start "
          "and end of each step; interleaving gives each card several smaller stages and shortens it.",

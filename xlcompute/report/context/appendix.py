@@ -91,7 +91,7 @@ def _catalog_rows(c: _Ctx) -> list[dict[str, Any]]:
                                        heads=fmt.count(a.heads), kv=fmt.count(a.kv_heads),
                                        ffn=fmt.count(a.ffn_hidden), vocab=fmt.count(a.vocab)))),
             field("cat_params", fmt.count(m.published_params)),
-            field("cat_tokens", fmt.count(m.training_tokens) if m.training_tokens else "—"),
+            field("cat_tokens", fmt.big_count(m.training_tokens, c.lang) if m.training_tokens else "—"),
             field("cat_seq", fmt.count(m.seq_len) if m.seq_len else "—"),
             field("cat_unofficial", str(c.t("yes" if m.unofficial else "no"))),
             field("cat_source", m.source), field("cat_date", m.source_date),

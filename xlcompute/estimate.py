@@ -201,8 +201,9 @@ class Estimate(BaseModel):
 
     def deadline_out_of_reach(self) -> bool:
         """The run missing training.deadline_days and the deadline sizing finding no cluster that meets it:
-        cards given (``deadline_plan`` None), or cards sized and every count tried missing it (the plan is the
-        fastest found). The graph's same-MFU ``deadline_cards`` is then no answer (Llama-3.1-405B on 2T tokens,
+        cards given (``deadline_plan`` None), or cards sized and every count tried missing it (a deadline none
+        meets is refused with the fastest plan found, so only a sizing that ends where it began shows such a
+        plan). The graph's same-MFU ``deadline_cards`` is then no answer (Llama-3.1-405B on 2T tokens,
         H20, by 1 day: 34 million cards at the ETTR of a million, beyond any cluster the scenario takes, whose
         failures would stop the job; on 15T H100 by 15 days, 4.7 trillion cards at the MFU of 747,936)."""
         return self["deadline_days"] > 0 and self["deadline_slip_days"] > 0 and self.deadline_plan is None
@@ -1348,10 +1349,11 @@ def _meet_deadline(scenario: Scenario, result: Estimate, on_progress: Callable[[
     the deadline says fewer cards would, keeping the fewest that met it (at most
     :data:`DEADLINE_PASSES` estimates). Below the fewest that met it, down to the count its own MFU
     implies, the rounder counts of :func:`_rounder_counts` are tried in turn (at most
-    :data:`DEADLINE_REFINES`), the first that meets the deadline kept. If none met it, the fastest
-    of those whose failures leave the job running is shown (not the last: past some count more cards
-    fail more often and take longer, Llama-3.1-405B by 15 days on H100 went from 187,008 cards and 15.3
-    days to 747,936 and 98.8), its deadline row saying by how much it misses. Serving after training
+    :data:`DEADLINE_REFINES`), the first that meets the deadline kept. If none met it, the counts
+    near the fastest of those whose failures leave the job running are tried (:func:`_fastest_near`),
+    and a deadline none of them meets either is refused, naming the fastest plan found (past some count
+    more cards fail more often and take longer: Llama-3.1-405B by 15 days on H100 went from 187,008
+    cards and 15.3 days to 747,936 and 98.8, and that last plan was shown). Serving after training
     keeps at least the cards the users need. Every count planned is in the result's ``sizing_tries``."""
     deadline = float(scenario.train.deadline_days)  # type: ignore[arg-type]
     target = float(result["deadline_plan_days"])  # the days a plan must not exceed, the same at every count
@@ -1435,8 +1437,8 @@ def _fastest_near(scenario: Scenario, planned: dict[int, Estimate], tries: list[
     factor, left = 2.0, DEADLINE_REFINES
     while left > 0 and factor > 1.05 and best["train_days"] > target:
         moved = False
-        for n in (cards / factor, cards * factor):
-            n = min(max(per_node * math.ceil(n / per_node), floor), MAX_CARDS)
+        for step in (cards / factor, cards * factor):
+            n = min(max(per_node * math.ceil(step / per_node), floor), MAX_CARDS)
             if left <= 0 or any(abs(n - s) <= max(per_node, 0.005 * n) for s in seen):  # tried, or as good as
                 continue
             seen.add(n)

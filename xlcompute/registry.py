@@ -717,6 +717,8 @@ _ROWS: tuple[Quantity, ...] = (
        "params", "个", "big"),
     _q("expert_weights_full_per_gpu", "Expert weights per card before ZeRO", "ZeRO 前每卡专家权重", *_B, "bytes"),
     _q("expert_grads_full_per_gpu", "Expert gradients per card before ZeRO", "ZeRO 前每卡专家梯度", *_B, "bytes"),
+    _q("expert_states_per_gpu", "Expert weights, gradients and optimizer states per card after ZeRO",
+       "ZeRO 后每卡专家权重、梯度与优化器状态", *_B, "bytes", "ZeRO (Rajbhandari et al. 2020) §5; Megatron-Core MoE"),
     _q("expert_optimizer_full_per_gpu", "Expert optimizer states per card before ZeRO", "ZeRO 前每卡专家优化器状态",
        *_B, "bytes"),
     _q("act_mla_recomputed_layer", "MLA up-projection activations recomputed, not kept, per layer",

@@ -84,6 +84,7 @@ __all__ = [
     "zero_partitioned_split",
     "dp_bytes_split",
     "expert_activation_bytes",
+    "expert_states_after_zero",
     "mla_latent_width",
     "mla_recompute_saving",
     "mla_recompute_seconds",
@@ -409,6 +410,17 @@ def zero_partitioned_split(
     (core.memory.zero_partitioned; [MCORE] distributed optimizer over EDP for experts)."""
     return (zero_partitioned(full_bytes - expert_bytes, stage, from_stage, dp)
             + zero_partitioned(expert_bytes, stage, from_stage, edp))
+
+
+def expert_states_after_zero(
+    weights_full: Value, grads_full: Value, optimizer_full: Value, stage: Value, edp: Value
+) -> Value:
+    """The routed experts' weights, gradients and optimizer states one card holds after ZeRO: each split over the
+    expert data-parallel group ``edp`` from its stage on (3, 2 and 1; core.memory.zero_partitioned; [MCORE]
+    distributed optimizer over EDP for experts), the expert part of :func:`zero_partitioned_split`'s three states,
+    before any offload."""
+    return (zero_partitioned(weights_full, stage, 3, edp) + zero_partitioned(grads_full, stage, 2, edp)
+            + zero_partitioned(optimizer_full, stage, 1, edp))
 
 
 def dp_bytes_split(

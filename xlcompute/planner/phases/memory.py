@@ -57,6 +57,10 @@ STEPS = (
     step("grads_per_gpu", M, memory.resident_blocks, "grads_sharded_per_gpu", "layers_per_stage", "offload_weights"),
     step("optimizer_states_per_gpu", M, moe.zero_partitioned_split,
          "optimizer_full_per_gpu", "expert_optimizer_full_per_gpu", "zero_stage", 1, "shard_dp", "shard_edp"),
+    # the routed experts' part of the three states after ZeRO (the proposal's memory table shows it)
+    step("expert_states_per_gpu", M, moe.expert_states_after_zero,
+         "expert_weights_full_per_gpu", "expert_grads_full_per_gpu", "expert_optimizer_full_per_gpu", "zero_stage",
+         "shard_edp"),
     step("optimizer_per_gpu", M, memory.in_hbm, "optimizer_states_per_gpu", "offload_optimizer"),
     step("states_per_gpu", M, arith.total, "weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu"),
     step("activation_message_bytes", M, comm.activation_message_bytes, "seq_per_card", "micro_batch", "hidden"),

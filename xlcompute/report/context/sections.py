@@ -317,8 +317,8 @@ def _memory(c: _Ctx, font: str) -> dict[str, Any]:
     keys = ["weights_per_gpu", "grads_per_gpu", "optimizer_per_gpu", "activations_per_gpu", "buffers_per_gpu",
             "mem_per_gpu"]
     if r["experts"] > 0:  # a mixture-of-experts model: the routed experts' share of the states (split over EP)
-        keys[3:3] = ["expert_params_per_gpu", "expert_weights_full_per_gpu", "expert_optimizer_full_per_gpu",
-                     "ep", "edp"]
+        keys[3:3] = ["expert_params_per_gpu", "expert_weights_full_per_gpu", "expert_grads_full_per_gpu",
+                     "expert_optimizer_full_per_gpu", "expert_states_per_gpu", "ep", "edp"]
     details = [c.row(k) for k in keys]
     return {
         "intro": c.t("memory_intro", layout=nowrap(c.layout()), hbm=hbm),
